@@ -1,0 +1,88 @@
+/*
+ * keys — device and hub key pairs, key ids, and key files.
+ *
+ * A device has one Ed25519 identity. The hub has an X25519 key that change
+ * sets are encrypted to and an Ed25519 key it signs acknowledgements and form
+ * bundles with. A key id is the first KEYS_ID_BYTES of BLAKE2b-256 of the
+ * public key, so keys can rotate and a header can name which one it used.
+ *
+ * Secret key files are created 0600 (refused on load if group/other can
+ * read them) and optionally sealed with a passphrase: Argon2id
+ * (crypto_pwhash, moderate limits) derives a secretbox key. Secrets are wiped
+ * with sodium_memzero as soon as they are no longer needed.
+ */
+#ifndef TETRAD_KEYS_H
+#define TETRAD_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "terr.h"
+
+#define KEYS_ID_BYTES 8
+#define KEYS_ID_HEXLEN (KEYS_ID_BYTES * 2)
+#define KEYS_SIGN_PK_BYTES 32
+#define KEYS_SIGN_SK_BYTES 64
+#define KEYS_ENC_PK_BYTES 32
+#define KEYS_ENC_SK_BYTES 32
+#define KEYS_PASSPHRASE_MAX 1024
+
+enum keys_kind {
+	KEYS_DEVICE_SIGN = 1, /* Ed25519 secret key of a device */
+	KEYS_HUB_ENC = 2,     /* X25519 secret key of a hub */
+	KEYS_HUB_SIGN = 3,    /* Ed25519 secret key of a hub */
+};
+
+struct keys_sign {
+	uint8_t pk[KEYS_SIGN_PK_BYTES];
+	uint8_t sk[KEYS_SIGN_SK_BYTES];
+};
+
+struct keys_enc {
+	uint8_t pk[KEYS_ENC_PK_BYTES];
+	uint8_t sk[KEYS_ENC_SK_BYTES];
+};
+
+/* Calls sodium_init(); every program calls this once before anything else. */
+int keys_init(struct terr *e);
+
+int keys_sign_generate(struct keys_sign *k);
+int keys_enc_generate(struct keys_enc *k);
+/* Deterministic variants for test vectors only. */
+int keys_sign_from_seed(struct keys_sign *k, const uint8_t seed[32]);
+int keys_enc_from_seed(struct keys_enc *k, const uint8_t seed[32]);
+/* Wipes the secret half. */
+void keys_sign_wipe(struct keys_sign *k);
+void keys_enc_wipe(struct keys_enc *k);
+
+void keys_id(const uint8_t pk[32], uint8_t id[KEYS_ID_BYTES]);
+void keys_id_hex(const uint8_t pk[32], char out[KEYS_ID_HEXLEN + 1]);
+/* The key id as a big-endian integer: the node of a device's HLC. */
+uint64_t keys_id_u64(const uint8_t id[KEYS_ID_BYTES]);
+
+/*
+ * Writes the secret key sk (len bytes) of kind to path atomically (temporary
+ * file, fsync, rename) with mode 0600. passphrase may be NULL or "" for an
+ * unprotected file. Never overwrites an existing file (TERR_IO).
+ */
+int keys_save_secret(const char *path, enum keys_kind kind, const uint8_t *sk,
+    size_t len, const char *passphrase, struct terr *e);
+/*
+ * Loads a secret key of kind into sk (exactly len bytes). TERR_PASSPHRASE if
+ * the file is protected and passphrase is NULL or wrong; TERR_KEYFILE if the
+ * file is of another kind, damaged, or readable by group or others.
+ */
+int keys_load_secret(const char *path, enum keys_kind kind, uint8_t *sk,
+    size_t len, const char *passphrase, struct terr *e);
+/* 1 if the key file at path needs a passphrase, 0 if not, <0 on error. */
+int keys_file_protected(const char *path, struct terr *e);
+
+/* Derives the public half from a loaded secret key. */
+void keys_sign_pk_from_sk(const uint8_t sk[64], uint8_t pk[32]);
+void keys_enc_pk_from_sk(const uint8_t sk[32], uint8_t pk[32]);
+
+/* Lowercase hex of len bytes into out (2*len+1); and back (TERR_PARSE). */
+void keys_hex(const uint8_t *in, size_t len, char *out);
+int keys_unhex(const char *hex, uint8_t *out, size_t len);
+
+#endif

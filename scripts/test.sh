@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: the normal build (warnings are errors), the same suite
+# built with ASan+UBSan, and each libFuzzer target for a bounded time.
+#   scripts/test.sh                 all three (what CI runs)
+#   scripts/test.sh --quick         normal build only
+#   TETRAD_FUZZ_SECONDS=3600 scripts/test.sh   long fuzzing
+#   TETRAD_LONG=1 scripts/test.sh   long fault-injection modes (many kills)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+run_suite() { # name, cmake options...
+	local name=$1; shift
+	local dir="build/$name"
+	echo "=== $name build"
+	cmake -S . -B "$dir" -DTETRAD_WERROR=ON "$@" >/dev/null
+	cmake --build "$dir" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]' || true
+	cmake --build "$dir" -j "$jobs" >/dev/null # fail the script on a build error
+	echo "=== $name tests"
+	(cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 900)
+}
+
+run_suite normal -DCMAKE_BUILD_TYPE=RelWithDebInfo
+[ $quick -eq 1 ] && exit 0
+
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DTETRAD_SANITIZE=ON
+
+echo "=== fuzz"
+CC=clang cmake -S . -B build/fuzz -DTETRAD_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/fuzz -j "$jobs" >/dev/null
+bash scripts/fuzz.sh build/fuzz "${TETRAD_FUZZ_SECONDS:-60}"
