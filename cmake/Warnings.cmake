@@ -12,3 +12,5 @@ if(TETRAD_SANITIZE)
 elseif(CMAKE_BUILD_TYPE MATCHES "Rel")
   add_compile_options(-D_FORTIFY_SOURCE=2 -fstack-protector-strong)
 endif()
+# C11 without extensions hides POSIX (clock_gettime, fsync, …): ask for it.
+add_compile_definitions(_GNU_SOURCE)

@@ -1,0 +1,997 @@
+/*
+ * changeset — operations, change sets and their canonical JSON encoding.
+ *
+ * The encoder is our own (not cJSON_Print): the chain hash and the test
+ * vectors need the same set to give the same bytes on every machine. The
+ * parser runs a bounded pre-scan (size, depth, UTF-8, escapes) before cJSON
+ * sees a byte, validates the schema strictly, and finally re-encodes the set
+ * and insists on getting the input back: one set has exactly one encoding.
+ */
+#include <inttypes.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+/* changeset.h names struct tbuf without declaring it: tbuf.h goes first. */
+#include "tetrad/tbuf.h"
+#include "tetrad/changeset.h"
+
+/*
+ * JSON values (containers, strings, numbers, literals) in one set. Bounds the
+ * memory cJSON may take for a 32 MiB plaintext of "0,0,0,…" (each value is a
+ * 64-byte node); 10,000 ops of a large form need well under this.
+ */
+#define CHANGESET_MAX_VALUES 2000000u
+/* Field names, bytes. */
+#define CHANGESET_KEY_MAX 64
+/* Integers in the top-level members must be exact in a double. */
+#define CHANGESET_INT_MAX 9007199254740992.0 /* 2^53 */
+
+/* Depth of a field value object ("fields") inside the set. */
+#define CHANGESET_FIELDS_DEPTH 4
+
+struct changeset *
+changeset_new(void)
+{
+	struct changeset *cs = calloc(1, sizeof(*cs));
+
+	if (cs != NULL)
+		cs->format_version = CHANGESET_FORMAT_VERSION;
+	return cs;
+}
+
+/* cJSON_Delete does not wipe: field values are personal data. */
+static void
+changeset_wipe_json(cJSON *j)
+{
+	for (; j != NULL; j = j->next) {
+		if (j->child != NULL)
+			changeset_wipe_json(j->child);
+		if (j->valuestring != NULL)
+			sodium_memzero(j->valuestring, strlen(j->valuestring));
+		if (j->string != NULL)
+			sodium_memzero(j->string, strlen(j->string));
+		j->valuedouble = 0;
+		j->valueint = 0;
+	}
+}
+
+static void
+changeset_free_json(cJSON *j)
+{
+	if (j == NULL)
+		return;
+	changeset_wipe_json(j);
+	cJSON_Delete(j);
+}
+
+void
+changeset_free(struct changeset *cs)
+{
+	if (cs == NULL)
+		return;
+	for (size_t i = 0; i < cs->n_ops; i++)
+		changeset_free_json(cs->ops[i].fields);
+	free(cs->ops);
+	free(cs);
+}
+
+/*
+ * ops grows in powers of two from 8; the capacity is implied by n_ops so the
+ * public struct needs no extra member.
+ */
+static size_t
+changeset_capacity(size_t n)
+{
+	size_t c = 8;
+
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
+static int
+changeset_bounded_str(const char *s, size_t max, size_t *lenp)
+{
+	size_t n = 0;
+
+	while (n <= max && s[n] != '\0')
+		n++;
+	if (n > max)
+		return -1;
+	*lenp = n;
+	return 0;
+}
+
+int
+changeset_add(struct changeset *cs, const struct op *op, struct terr *e)
+{
+	struct op *slot;
+	cJSON *fields = NULL;
+	size_t n;
+
+	if (cs == NULL || op == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: не передана операция");
+	if (cs->n_ops >= CHANGESET_MAX_OPS)
+		return terr_set(e, TERR_COUNT,
+		    "набор изменений: больше %d операций в одном наборе", CHANGESET_MAX_OPS);
+	if (changeset_bounded_str(op->form_id, CHANGESET_ID_MAX, &n) != 0 || n == 0)
+		return terr_set(e, TERR_ARG, "операция %" PRIu64 ": идентификатор формы пуст или длиннее %d байт",
+		    op->seq, CHANGESET_ID_MAX);
+	if (changeset_bounded_str(op->school, CHANGESET_SCHOOL_MAX, &n) != 0 || n == 0)
+		return terr_set(e, TERR_ARG, "операция %" PRIu64 ": код школы пуст или длиннее %d байт",
+		    op->seq, CHANGESET_SCHOOL_MAX);
+	if (op->kind == OP_PUT) {
+		if (!cJSON_IsObject(op->fields))
+			return terr_set(e, TERR_ARG, "операция %" PRIu64 ": у записи нет объекта полей", op->seq);
+		if (cJSON_GetArraySize(op->fields) > CHANGESET_MAX_FIELDS)
+			return terr_set(e, TERR_TOO_LARGE, "операция %" PRIu64 ": больше %d полей",
+			    op->seq, CHANGESET_MAX_FIELDS);
+		if ((fields = cJSON_Duplicate(op->fields, 1)) == NULL)
+			return terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+	} else if (op->kind == OP_DELETE) {
+		if (op->fields != NULL)
+			return terr_set(e, TERR_ARG, "операция %" PRIu64 ": у удаления не бывает полей", op->seq);
+	} else {
+		return terr_set(e, TERR_ARG, "операция %" PRIu64 ": неизвестный вид операции %d",
+		    op->seq, (int)op->kind);
+	}
+	if (cs->n_ops == 0 || (cs->n_ops >= 8 && (cs->n_ops & (cs->n_ops - 1)) == 0)) {
+		size_t cap = changeset_capacity(cs->n_ops + 1);
+		struct op *n_ops = realloc(cs->ops, cap * sizeof(*n_ops));
+
+		if (n_ops == NULL) {
+			changeset_free_json(fields);
+			return terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+		}
+		cs->ops = n_ops;
+	}
+	slot = &cs->ops[cs->n_ops++];
+	*slot = *op;
+	slot->fields = fields;
+	return 0;
+}
+
+void
+changeset_hash(const uint8_t *canon, size_t len, uint8_t out[CHANGESET_HASH_BYTES])
+{
+	crypto_generichash(out, CHANGESET_HASH_BYTES, canon, len, NULL, 0);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if invalid. */
+static size_t
+changeset_utf8_seq(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (n < 2 || (s[1] & 0xc0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0; /* UTF-16 surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0; /* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0; /* above U+10FFFF */
+		return 4;
+	}
+	return 0; /* continuation byte, 0xc0/0xc1 overlongs, 0xf5.. */
+}
+
+/* Offset of the first invalid byte, or len if s is valid UTF-8 without NUL. */
+static size_t
+changeset_utf8_bad(const uint8_t *s, size_t len)
+{
+	size_t i = 0, k;
+
+	while (i < len) {
+		if (s[i] >= 0x01 && s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = changeset_utf8_seq(s + i, len - i)) == 0)
+			return i;
+		i += k;
+	}
+	return len;
+}
+
+int
+changeset_check_utf8(const char *s, size_t len)
+{
+	if (s == NULL && len > 0)
+		return TERR_UTF8;
+	return changeset_utf8_bad((const uint8_t *)s, len) == len ? 0 : TERR_UTF8;
+}
+
+/* ---- canonical encoder ---- */
+
+static int
+changeset_emit_string(struct tbuf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	int r;
+
+	if ((r = tbuf_put_u8(b, '"')) != 0)
+		return r;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)s[i];
+		char esc[6];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if ((r = tbuf_put(b, s + run, i - run)) != 0)
+			return r;
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		if ((r = tbuf_put(b, esc, n)) != 0)
+			return r;
+	}
+	if ((r = tbuf_put(b, s + run, len - run)) != 0)
+		return r;
+	return tbuf_put_u8(b, '"');
+}
+
+/*
+ * Integral values up to 2^53 print as integers; anything else prints with the
+ * fewest significant digits (1..17, "%.*g") that read back to the same
+ * double, with '.' as the decimal point whatever the locale.
+ */
+static int
+changeset_emit_number(struct tbuf *b, double d)
+{
+	char tmp[64];
+	const char *dp;
+	int r;
+
+	if (!isfinite(d))
+		return TERR_SCHEMA;
+	if (d == floor(d) && fabs(d) <= CHANGESET_INT_MAX)
+		return tbuf_putf(b, "%" PRId64, (int64_t)d);
+	for (int p = 1; p <= 17; p++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", p, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	dp = localeconv()->decimal_point;
+	if (dp != NULL && strcmp(dp, ".") != 0 && dp[0] != '\0') {
+		char *at = strstr(tmp, dp);
+
+		if (at != NULL) {
+			size_t dl = strlen(dp);
+
+			*at = '.';
+			memmove(at + 1, at + dl, strlen(at + dl) + 1);
+		}
+	}
+	if ((r = tbuf_put(b, tmp, strlen(tmp))) != 0)
+		return r;
+	return 0;
+}
+
+static int
+changeset_key_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+
+	return strcmp(x->string, y->string);
+}
+
+struct changeset_emit_err {
+	int code;
+	char what[128];
+};
+
+static int
+changeset_emit_fail(struct changeset_emit_err *ee, int code, const char *what)
+{
+	ee->code = code;
+	snprintf(ee->what, sizeof(ee->what), "%s", what);
+	return code;
+}
+
+/*
+ * Emits a field value canonically. depth is the nesting of v's container
+ * (the fields object is CHANGESET_FIELDS_DEPTH).
+ */
+static int
+changeset_emit_value(struct tbuf *b, const cJSON *v, int depth,
+    struct changeset_emit_err *ee)
+{
+	const cJSON *c;
+	const cJSON **kids = NULL;
+	size_t n = 0, i;
+	int r = 0;
+
+	if (cJSON_IsNull(v))
+		return tbuf_put(b, "null", 4);
+	if (cJSON_IsTrue(v))
+		return tbuf_put(b, "true", 4);
+	if (cJSON_IsFalse(v))
+		return tbuf_put(b, "false", 5);
+	if (cJSON_IsNumber(v)) {
+		if ((r = changeset_emit_number(b, v->valuedouble)) == TERR_SCHEMA)
+			return changeset_emit_fail(ee, r, "число не конечно (NaN или бесконечность)");
+		return r;
+	}
+	if (cJSON_IsString(v)) {
+		size_t len;
+
+		if (v->valuestring == NULL)
+			return changeset_emit_fail(ee, TERR_SCHEMA, "пустой указатель строки");
+		len = strlen(v->valuestring);
+		if (changeset_check_utf8(v->valuestring, len) != 0)
+			return changeset_emit_fail(ee, TERR_UTF8, "строка не в UTF-8");
+		return changeset_emit_string(b, v->valuestring, len);
+	}
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return changeset_emit_fail(ee, TERR_SCHEMA, "значение недопустимого типа");
+	if (depth + 1 > CHANGESET_MAX_DEPTH)
+		return changeset_emit_fail(ee, TERR_DEPTH, "слишком глубокая вложенность значения");
+	if (cJSON_IsArray(v)) {
+		if ((r = tbuf_put_u8(b, '[')) != 0)
+			return r;
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c != v->child && (r = tbuf_put_u8(b, ',')) != 0)
+				return r;
+			if ((r = changeset_emit_value(b, c, depth + 1, ee)) != 0)
+				return r;
+		}
+		return tbuf_put_u8(b, ']');
+	}
+	for (c = v->child; c != NULL; c = c->next)
+		n++;
+	if (n > 0 && (kids = malloc(n * sizeof(*kids))) == NULL)
+		return TERR_NOMEM;
+	for (i = 0, c = v->child; c != NULL; c = c->next) {
+		if (c->string == NULL) {
+			r = changeset_emit_fail(ee, TERR_SCHEMA, "член объекта без имени");
+			goto out;
+		}
+		if (changeset_check_utf8(c->string, strlen(c->string)) != 0) {
+			r = changeset_emit_fail(ee, TERR_UTF8, "имя члена объекта не в UTF-8");
+			goto out;
+		}
+		kids[i++] = c;
+	}
+	if (n > 1)
+		qsort(kids, n, sizeof(*kids), changeset_key_cmp);
+	if ((r = tbuf_put_u8(b, '{')) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(kids[i - 1]->string, kids[i]->string) == 0) {
+			r = changeset_emit_fail(ee, TERR_SCHEMA, "имя члена объекта повторяется");
+			goto out;
+		}
+		if (i > 0 && (r = tbuf_put_u8(b, ',')) != 0)
+			goto out;
+		if ((r = changeset_emit_string(b, kids[i]->string, strlen(kids[i]->string))) != 0 ||
+		    (r = tbuf_put_u8(b, ':')) != 0 ||
+		    (r = changeset_emit_value(b, kids[i], depth + 1, ee)) != 0)
+			goto out;
+	}
+	r = tbuf_put_u8(b, '}');
+ out:
+	free(kids);
+	return r;
+}
+
+static int
+changeset_check_hlc(const struct hlc_ts *t)
+{
+	return t->wall_ms <= HLC_WALL_MAX && t->counter <= HLC_COUNTER_MAX ? 0 : TERR_CLOCK;
+}
+
+/* Caps and ranges that can be checked without encoding anything. */
+static int
+changeset_check(const struct changeset *cs, struct terr *e)
+{
+	size_t n;
+
+	if (cs->format_version != CHANGESET_FORMAT_VERSION)
+		return terr_set(e, TERR_VERSION, "набор изменений: версия формата %" PRIu32
+		    " не поддерживается (ожидается %d)", cs->format_version, CHANGESET_FORMAT_VERSION);
+	if (changeset_bounded_str(cs->school, CHANGESET_SCHOOL_MAX, &n) != 0 ||
+	    changeset_check_utf8(cs->school, n) != 0)
+		return terr_set(e, TERR_SCHEMA, "набор изменений: код школы длиннее %d байт или не в UTF-8",
+		    CHANGESET_SCHOOL_MAX);
+	if (cs->n_ops == 0 || cs->ops == NULL)
+		return terr_set(e, TERR_COUNT, "набор изменений пуст");
+	if (cs->n_ops > CHANGESET_MAX_OPS)
+		return terr_set(e, TERR_COUNT, "набор изменений: %zu операций, допустимо не больше %d",
+		    cs->n_ops, CHANGESET_MAX_OPS);
+	if (cs->first_seq == 0 || cs->last_seq < cs->first_seq ||
+	    cs->last_seq > (uint64_t)CHANGESET_INT_MAX)
+		return terr_set(e, TERR_COUNT, "набор изменений: недопустимый диапазон номеров %" PRIu64
+		    "–%" PRIu64, cs->first_seq, cs->last_seq);
+	if (cs->last_seq - cs->first_seq + 1 != cs->n_ops)
+		return terr_set(e, TERR_COUNT, "набор изменений %" PRIu64 "–%" PRIu64
+		    ": %zu операций вместо %" PRIu64, cs->first_seq, cs->last_seq, cs->n_ops,
+		    cs->last_seq - cs->first_seq + 1);
+	if (changeset_check_hlc(&cs->created) != 0)
+		return terr_set(e, TERR_CLOCK, "набор изменений: недопустимая метка времени создания");
+	for (size_t i = 0; i < cs->n_ops; i++) {
+		const struct op *op = &cs->ops[i];
+
+		if (op->seq != cs->first_seq + i)
+			return terr_set(e, TERR_COUNT, "набор изменений %" PRIu64 "–%" PRIu64
+			    ": операция %zu имеет номер %" PRIu64 " вместо %" PRIu64,
+			    cs->first_seq, cs->last_seq, i + 1, op->seq, cs->first_seq + i);
+		if (changeset_bounded_str(op->form_id, CHANGESET_ID_MAX, &n) != 0 || n == 0 ||
+		    changeset_check_utf8(op->form_id, n) != 0)
+			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64
+			    ": идентификатор формы пуст, длиннее %d байт или не в UTF-8",
+			    op->seq, CHANGESET_ID_MAX);
+		if (changeset_bounded_str(op->school, CHANGESET_SCHOOL_MAX, &n) != 0 || n == 0 ||
+		    changeset_check_utf8(op->school, n) != 0)
+			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64
+			    ": код школы пуст, длиннее %d байт или не в UTF-8", op->seq, CHANGESET_SCHOOL_MAX);
+		if (changeset_check_hlc(&op->hlc) != 0)
+			return terr_set(e, TERR_CLOCK, "операция %" PRIu64 ": недопустимая метка времени", op->seq);
+		if (op->kind == OP_PUT) {
+			if (!cJSON_IsObject(op->fields))
+				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у записи нет объекта полей",
+				    op->seq);
+			if (cJSON_GetArraySize(op->fields) > CHANGESET_MAX_FIELDS)
+				return terr_set(e, TERR_TOO_LARGE, "операция %" PRIu64 ": больше %d полей",
+				    op->seq, CHANGESET_MAX_FIELDS);
+		} else if (op->kind == OP_DELETE) {
+			if (op->fields != NULL)
+				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у удаления не бывает полей",
+				    op->seq);
+		} else {
+			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": неизвестный вид операции",
+			    op->seq);
+		}
+	}
+	return 0;
+}
+
+/* The "fields" object: keys sorted, each value capped in encoded size. */
+static int
+changeset_emit_fields(struct tbuf *b, const struct op *op, struct terr *e)
+{
+	struct changeset_emit_err ee = { 0, "" };
+	const cJSON **kids = NULL;
+	const cJSON *c;
+	size_t n = 0, i;
+	int r = 0;
+
+	for (c = op->fields->child; c != NULL; c = c->next)
+		n++;
+	if (n > 0 && (kids = malloc(n * sizeof(*kids))) == NULL)
+		return terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+	for (i = 0, c = op->fields->child; c != NULL; c = c->next) {
+		size_t kl = 0;
+
+		if (c->string == NULL || (kl = strlen(c->string)) == 0 || kl > CHANGESET_KEY_MAX ||
+		    changeset_check_utf8(c->string, kl) != 0) {
+			r = terr_set(e, kl > 0 && kl <= CHANGESET_KEY_MAX ? TERR_UTF8 : TERR_SCHEMA,
+			    "операция %" PRIu64 ": имя поля пусто, длиннее %d байт или не в UTF-8",
+			    op->seq, CHANGESET_KEY_MAX);
+			goto out;
+		}
+		kids[i++] = c;
+	}
+	if (n > 1)
+		qsort(kids, n, sizeof(*kids), changeset_key_cmp);
+	if ((r = tbuf_put_u8(b, '{')) != 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		size_t at;
+
+		if (i > 0 && strcmp(kids[i - 1]->string, kids[i]->string) == 0) {
+			r = terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": поле «%s» повторяется",
+			    op->seq, kids[i]->string);
+			goto out;
+		}
+		if (i > 0 && (r = tbuf_put_u8(b, ',')) != 0)
+			goto fail;
+		if ((r = changeset_emit_string(b, kids[i]->string, strlen(kids[i]->string))) != 0 ||
+		    (r = tbuf_put_u8(b, ':')) != 0)
+			goto fail;
+		at = tbuf_len(b);
+		if ((r = changeset_emit_value(b, kids[i], CHANGESET_FIELDS_DEPTH, &ee)) != 0) {
+			if (ee.code != 0) {
+				r = terr_set(e, ee.code, "операция %" PRIu64 ", поле «%s»: %s",
+				    op->seq, kids[i]->string, ee.what);
+				goto out;
+			}
+			goto fail;
+		}
+		if (tbuf_len(b) - at > CHANGESET_MAX_FIELD_BYTES) {
+			r = terr_set(e, TERR_TOO_LARGE, "операция %" PRIu64
+			    ": поле «%s» занимает %zu байт, допустимо не больше %u",
+			    op->seq, kids[i]->string, tbuf_len(b) - at, CHANGESET_MAX_FIELD_BYTES);
+			goto out;
+		}
+	}
+	r = tbuf_put_u8(b, '}');
+ fail:
+	if (r == TERR_NOMEM)
+		terr_set(e, r, "набор изменений: недостаточно памяти");
+	else if (r != 0)
+		terr_set(e, r, "набор изменений длиннее %u байт", CHANGESET_MAX_PLAIN_BYTES);
+ out:
+	free(kids);
+	return r;
+}
+
+int
+changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
+{
+	char hex[CHANGESET_HASH_BYTES * 2 + 1], t[HLC_STRLEN + 1], id[UUID7_STRLEN + 1];
+	size_t start;
+	int r;
+
+	if (cs == NULL || out == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: не передан набор или буфер");
+	if ((r = changeset_check(cs, e)) != 0)
+		return r;
+	start = tbuf_len(out);
+
+	keys_hex(cs->device_id, KEYS_ID_BYTES, hex);
+	if ((r = tbuf_putf(out, "{\"v\":%d,\"device\":\"%s\",\"school\":", CHANGESET_FORMAT_VERSION, hex)) != 0 ||
+	    (r = changeset_emit_string(out, cs->school, strlen(cs->school))) != 0)
+		goto fail;
+	keys_hex(cs->prev_hash, CHANGESET_HASH_BYTES, hex);
+	hlc_encode(&cs->created, t);
+	if ((r = tbuf_putf(out, ",\"first\":%" PRIu64 ",\"last\":%" PRIu64
+	    ",\"prev\":\"%s\",\"created\":\"%s\",\"ops\":[", cs->first_seq, cs->last_seq, hex, t)) != 0)
+		goto fail;
+	for (size_t i = 0; i < cs->n_ops; i++) {
+		const struct op *op = &cs->ops[i];
+
+		uuid7_format(op->record_id, id);
+		hlc_encode(&op->hlc, t);
+		if ((i > 0 && (r = tbuf_put_u8(out, ',')) != 0) ||
+		    (r = tbuf_putf(out, "{\"seq\":%" PRIu64 ",\"id\":\"%s\",\"form\":", op->seq, id)) != 0 ||
+		    (r = changeset_emit_string(out, op->form_id, strlen(op->form_id))) != 0 ||
+		    (r = tbuf_putf(out, ",\"fv\":%" PRIu32 ",\"school\":", op->form_version)) != 0 ||
+		    (r = changeset_emit_string(out, op->school, strlen(op->school))) != 0 ||
+		    (r = tbuf_putf(out, ",\"op\":\"%s\",\"hlc\":\"%s\"",
+		    op->kind == OP_PUT ? "put" : "delete", t)) != 0)
+			goto fail;
+		if (op->kind == OP_PUT) {
+			if ((r = tbuf_put(out, ",\"fields\":", 10)) != 0)
+				goto fail;
+			if ((r = changeset_emit_fields(out, op, e)) != 0) {
+				tbuf_truncate(out, start);
+				return r;
+			}
+		}
+		if ((r = tbuf_put_u8(out, '}')) != 0)
+			goto fail;
+	}
+	if ((r = tbuf_put(out, "]}", 2)) != 0)
+		goto fail;
+	return 0;
+ fail:
+	tbuf_truncate(out, start);
+	if (r == TERR_NOMEM)
+		return terr_set(e, r, "набор изменений: недостаточно памяти");
+	return terr_set(e, r, "набор изменений %" PRIu64 "–%" PRIu64 " длиннее %u байт",
+	    cs->first_seq, cs->last_seq, CHANGESET_MAX_PLAIN_BYTES);
+}
+
+/* ---- parser ---- */
+
+static int
+changeset_hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reads the 4 hex digits of a \u escape at p (n bytes left); -1 if bad. */
+static long
+changeset_u4(const uint8_t *p, size_t n)
+{
+	long v = 0;
+
+	if (n < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int h = changeset_hexval(p[i]);
+
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/*
+ * Runs before cJSON: a bounded single pass that refuses what cJSON would
+ * either accept silently (lone surrogates, \u0000 that truncates a string,
+ * raw control characters) or pay for dearly (depth bombs, millions of values).
+ */
+static int
+changeset_prescan(const uint8_t *buf, size_t len, struct terr *e)
+{
+	size_t bad, values = 1;
+	int depth = 0, in_str = 0;
+
+	if (len == 0)
+		return terr_set(e, TERR_PARSE, "набор изменений пуст (0 байт)");
+	if (len > CHANGESET_MAX_PLAIN_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "набор изменений занимает %zu байт, допустимо не больше %u",
+		    len, CHANGESET_MAX_PLAIN_BYTES);
+	if ((bad = changeset_utf8_bad(buf, len)) != len)
+		return terr_set(e, TERR_UTF8, "набор изменений: байт %zu не в кодировке UTF-8 (0x%02x)",
+		    bad, buf[bad]);
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = buf[i];
+
+		if (in_str) {
+			if (c == '"') {
+				in_str = 0;
+			} else if (c < 0x20) {
+				return terr_set(e, TERR_PARSE,
+				    "набор изменений: управляющий символ 0x%02x внутри строки (байт %zu)", c, i);
+			} else if (c == '\\') {
+				long u, lo;
+
+				if (i + 1 >= len)
+					return terr_set(e, TERR_PARSE, "набор изменений: строка обрывается");
+				c = buf[++i];
+				if (strchr("\"\\/bfnrt", c) != NULL && c != '\0')
+					continue;
+				if (c != 'u')
+					return terr_set(e, TERR_PARSE,
+					    "набор изменений: недопустимая escape-последовательность (байт %zu)", i);
+				if ((u = changeset_u4(buf + i + 1, len - i - 1)) < 0)
+					return terr_set(e, TERR_PARSE,
+					    "набор изменений: неверная последовательность \\u (байт %zu)", i);
+				i += 4;
+				if (u == 0)
+					return terr_set(e, TERR_UTF8,
+					    "набор изменений: символ NUL (\\u0000) в строке (байт %zu)", i);
+				if (u >= 0xdc00 && u <= 0xdfff)
+					return terr_set(e, TERR_UTF8,
+					    "набор изменений: одиночный суррогат \\u%04lx (байт %zu)", u, i);
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (i + 2 >= len || buf[i + 1] != '\\' || buf[i + 2] != 'u' ||
+					    (lo = changeset_u4(buf + i + 3, len - i - 3)) < 0xdc00 || lo > 0xdfff)
+						return terr_set(e, TERR_UTF8,
+						    "набор изменений: одиночный суррогат \\u%04lx (байт %zu)", u, i);
+					i += 6;
+				}
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = 1;
+			break;
+		case '{':
+		case '[':
+			if (++depth > CHANGESET_MAX_DEPTH)
+				return terr_set(e, TERR_DEPTH, "набор изменений: вложенность больше %d (байт %zu)",
+				    CHANGESET_MAX_DEPTH, i);
+			values++;
+			break;
+		case '}':
+		case ']':
+			if (--depth < 0)
+				return terr_set(e, TERR_PARSE, "набор изменений: лишняя закрывающая скобка (байт %zu)", i);
+			break;
+		case ',':
+			values++;
+			break;
+		default:
+			break;
+		}
+		if (values > CHANGESET_MAX_VALUES)
+			return terr_set(e, TERR_TOO_LARGE, "набор изменений: больше %u значений",
+			    CHANGESET_MAX_VALUES);
+	}
+	if (in_str || depth != 0)
+		return terr_set(e, TERR_PARSE, "набор изменений обрывается: не закрыта строка или скобка");
+	return 0;
+}
+
+/* A non-negative integer exactly representable in a double, or -1. */
+static int
+changeset_get_uint(const cJSON *j, uint64_t max, uint64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(j))
+		return -1;
+	d = j->valuedouble;
+	if (!isfinite(d) || d < 0 || d != floor(d) || d > CHANGESET_INT_MAX || d > (double)max)
+		return -1;
+	*out = (uint64_t)d;
+	return 0;
+}
+
+static int
+changeset_get_str(const cJSON *j, size_t min, size_t max, const char **s)
+{
+	size_t n;
+
+	if (!cJSON_IsString(j) || j->valuestring == NULL)
+		return -1;
+	n = strlen(j->valuestring);
+	if (n < min || n > max)
+		return -1;
+	*s = j->valuestring;
+	return 0;
+}
+
+/*
+ * Matches the members of obj against names (at most 16): refuses unknown and
+ * repeated members; found[i] is the member for names[i] or NULL.
+ */
+static int
+changeset_members(const cJSON *obj, const char *const *names, size_t n,
+    cJSON **found, const char *where, struct terr *e)
+{
+	for (size_t i = 0; i < n; i++)
+		found[i] = NULL;
+	for (cJSON *c = obj->child; c != NULL; c = c->next) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (c->string != NULL && strcmp(c->string, names[i]) == 0)
+				break;
+		if (i == n)
+			return terr_set(e, TERR_SCHEMA, "%s: неизвестный член «%.64s»", where,
+			    c->string ? c->string : "");
+		if (found[i] != NULL)
+			return terr_set(e, TERR_SCHEMA, "%s: член «%s» повторяется", where, names[i]);
+		found[i] = c;
+	}
+	return 0;
+}
+
+static int
+changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
+{
+	static const char *const names[] = { "seq", "id", "form", "fv", "school", "op", "hlc", "fields" };
+	cJSON *m[8];
+	struct op *op = &cs->ops[idx];
+	const char *s;
+	char where[64];
+	uint64_t v;
+	int r;
+
+	snprintf(where, sizeof(where), "операция %zu", idx + 1);
+	if (!cJSON_IsObject(j))
+		return terr_set(e, TERR_SCHEMA, "%s: ожидался объект", where);
+	if ((r = changeset_members(j, names, 8, m, where, e)) != 0)
+		return r;
+	for (int i = 0; i < 7; i++)
+		if (m[i] == NULL)
+			return terr_set(e, TERR_SCHEMA, "%s: нет члена «%s»", where, names[i]);
+	if (changeset_get_uint(m[0], UINT64_MAX, &v) != 0)
+		return terr_set(e, TERR_SCHEMA, "%s: «seq» должен быть целым неотрицательным числом", where);
+	if (v != cs->first_seq + idx)
+		return terr_set(e, TERR_COUNT, "набор %" PRIu64 "–%" PRIu64 ": %s имеет номер %" PRIu64
+		    " вместо %" PRIu64, cs->first_seq, cs->last_seq, where, v, cs->first_seq + idx);
+	op->seq = v;
+	snprintf(where, sizeof(where), "операция %" PRIu64, op->seq);
+	if (changeset_get_str(m[1], UUID7_STRLEN, UUID7_STRLEN, &s) != 0 ||
+	    uuid7_parse(s, op->record_id) != 0)
+		return terr_set(e, TERR_SCHEMA, "%s: «id» не является UUID записи", where);
+	if (changeset_get_str(m[2], 1, CHANGESET_ID_MAX, &s) != 0)
+		return terr_set(e, TERR_SCHEMA, "%s: «form» должен быть строкой от 1 до %d байт",
+		    where, CHANGESET_ID_MAX);
+	memcpy(op->form_id, s, strlen(s) + 1);
+	if (changeset_get_uint(m[3], UINT32_MAX, &v) != 0)
+		return terr_set(e, TERR_SCHEMA, "%s: «fv» должен быть целым числом от 0 до %" PRIu32,
+		    where, UINT32_MAX);
+	op->form_version = (uint32_t)v;
+	if (changeset_get_str(m[4], 1, CHANGESET_SCHOOL_MAX, &s) != 0)
+		return terr_set(e, TERR_SCHEMA, "%s: «school» должен быть строкой от 1 до %d байт",
+		    where, CHANGESET_SCHOOL_MAX);
+	memcpy(op->school, s, strlen(s) + 1);
+	if (changeset_get_str(m[5], 1, 6, &s) != 0)
+		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\" или \"delete\"", where);
+	if (strcmp(s, "put") == 0)
+		op->kind = OP_PUT;
+	else if (strcmp(s, "delete") == 0)
+		op->kind = OP_DELETE;
+	else
+		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\" или \"delete\"", where);
+	if (changeset_get_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &op->hlc) != 0)
+		return terr_set(e, TERR_CLOCK, "%s: недопустимая метка времени «hlc»", where);
+	if (op->kind == OP_DELETE) {
+		if (m[7] != NULL)
+			return terr_set(e, TERR_SCHEMA, "%s: у удаления не бывает полей", where);
+		return 0;
+	}
+	if (m[7] == NULL || !cJSON_IsObject(m[7]))
+		return terr_set(e, TERR_SCHEMA, "%s: у записи нет объекта «fields»", where);
+	if (cJSON_GetArraySize(m[7]) > CHANGESET_MAX_FIELDS)
+		return terr_set(e, TERR_TOO_LARGE, "%s: больше %d полей", where, CHANGESET_MAX_FIELDS);
+	/* Field values themselves are checked by the canonical re-encoding. */
+	op->fields = cJSON_DetachItemViaPointer(j, m[7]);
+	return 0;
+}
+
+int
+changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
+{
+	static const char *const names[] = { "v", "device", "school", "first", "last", "prev",
+		"created", "ops" };
+	cJSON *m[8];
+	struct changeset *cs = NULL;
+	struct tbuf *re = NULL;
+	cJSON *doc = NULL, *opj;
+	const char *end = NULL, *s;
+	uint64_t v, nops;
+	size_t n;
+	int r;
+
+	if (out == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: некуда вернуть результат");
+	*out = NULL;
+	if (buf == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: нет данных");
+	if ((r = changeset_prescan(buf, len, e)) != 0)
+		return r;
+	doc = cJSON_ParseWithLengthOpts((const char *)buf, len, &end, 0);
+	if (doc == NULL) {
+		size_t at = end != NULL && end >= (const char *)buf ? (size_t)(end - (const char *)buf) : 0;
+
+		r = terr_set(e, TERR_PARSE, "набор изменений: ошибка разбора JSON около байта %zu", at);
+		goto out;
+	}
+	if (end != (const char *)buf + len) {
+		r = terr_set(e, TERR_TRAILING, "набор изменений: лишние данные после JSON (байт %zu)",
+		    (size_t)(end - (const char *)buf));
+		goto out;
+	}
+	if (!cJSON_IsObject(doc)) {
+		r = terr_set(e, TERR_SCHEMA, "набор изменений: ожидался объект JSON");
+		goto out;
+	}
+	if ((r = changeset_members(doc, names, 8, m, "набор изменений", e)) != 0)
+		goto out;
+	if (m[0] == NULL || changeset_get_uint(m[0], UINT32_MAX, &v) != 0) {
+		r = terr_set(e, m[0] == NULL ? TERR_SCHEMA : TERR_VERSION,
+		    "набор изменений: нет номера версии формата «v» или он не целое число");
+		goto out;
+	}
+	if (v != CHANGESET_FORMAT_VERSION) {
+		r = terr_set(e, TERR_VERSION, "набор изменений: версия формата %" PRIu64
+		    " не поддерживается (ожидается %d)", v, CHANGESET_FORMAT_VERSION);
+		goto out;
+	}
+	for (int i = 1; i < 8; i++)
+		if (m[i] == NULL) {
+			r = terr_set(e, TERR_SCHEMA, "набор изменений: нет члена «%s»", names[i]);
+			goto out;
+		}
+	if ((cs = changeset_new()) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+		goto out;
+	}
+	if (changeset_get_str(m[1], KEYS_ID_HEXLEN, KEYS_ID_HEXLEN, &s) != 0 ||
+	    keys_unhex(s, cs->device_id, KEYS_ID_BYTES) != 0) {
+		r = terr_set(e, TERR_SCHEMA, "набор изменений: «device» должен быть из %d шестнадцатеричных цифр",
+		    KEYS_ID_HEXLEN);
+		goto out;
+	}
+	if (changeset_get_str(m[2], 0, CHANGESET_SCHOOL_MAX, &s) != 0) {
+		r = terr_set(e, TERR_SCHEMA, "набор изменений: «school» должен быть строкой до %d байт",
+		    CHANGESET_SCHOOL_MAX);
+		goto out;
+	}
+	memcpy(cs->school, s, strlen(s) + 1);
+	if (changeset_get_uint(m[3], UINT64_MAX, &cs->first_seq) != 0 ||
+	    changeset_get_uint(m[4], UINT64_MAX, &cs->last_seq) != 0) {
+		r = terr_set(e, TERR_SCHEMA, "набор изменений: «first» и «last» должны быть целыми числами до 2^53");
+		goto out;
+	}
+	if (cs->first_seq == 0 || cs->last_seq < cs->first_seq) {
+		r = terr_set(e, TERR_COUNT, "набор изменений: недопустимый диапазон номеров %" PRIu64 "–%" PRIu64,
+		    cs->first_seq, cs->last_seq);
+		goto out;
+	}
+	if (changeset_get_str(m[5], CHANGESET_HASH_BYTES * 2, CHANGESET_HASH_BYTES * 2, &s) != 0 ||
+	    keys_unhex(s, cs->prev_hash, CHANGESET_HASH_BYTES) != 0) {
+		r = terr_set(e, TERR_SCHEMA, "набор изменений: «prev» должен быть из %d шестнадцатеричных цифр",
+		    CHANGESET_HASH_BYTES * 2);
+		goto out;
+	}
+	if (changeset_get_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &cs->created) != 0) {
+		r = terr_set(e, TERR_CLOCK, "набор изменений: недопустимая метка времени «created»");
+		goto out;
+	}
+	if (!cJSON_IsArray(m[7])) {
+		r = terr_set(e, TERR_SCHEMA, "набор изменений: «ops» должен быть массивом");
+		goto out;
+	}
+	n = 0;
+	for (opj = m[7]->child; opj != NULL && n <= CHANGESET_MAX_OPS; opj = opj->next)
+		n++;
+	nops = cs->last_seq - cs->first_seq + 1;
+	if (n > CHANGESET_MAX_OPS || n == 0 || nops != n) {
+		r = terr_set(e, TERR_COUNT, "набор изменений %" PRIu64 "–%" PRIu64
+		    ": %s%zu операций, а должно быть %" PRIu64 " (не больше %d)", cs->first_seq, cs->last_seq,
+		    n > CHANGESET_MAX_OPS ? "больше " : "", n, nops, CHANGESET_MAX_OPS);
+		goto out;
+	}
+	if ((cs->ops = calloc(changeset_capacity(n), sizeof(*cs->ops))) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+		goto out;
+	}
+	for (opj = m[7]->child; opj != NULL; opj = opj->next) {
+		/* n_ops counts parsed ops so changeset_free releases their fields. */
+		r = changeset_parse_op(opj, cs, cs->n_ops, e);
+		cs->n_ops++;
+		if (r != 0)
+			goto out;
+	}
+	/* One set, one encoding: anything else would give two chain hashes. */
+	if ((re = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+		goto out;
+	}
+	if ((r = changeset_encode(cs, re, e)) != 0)
+		goto out;
+	if (tbuf_len(re) != len || memcmp(tbuf_ptr(re), buf, len) != 0) {
+		size_t at = 0, rl = tbuf_len(re);
+
+		while (at < len && at < rl && tbuf_ptr(re)[at] == buf[at])
+			at++;
+		r = terr_set(e, TERR_PARSE, "набор изменений %" PRIu64 "–%" PRIu64
+		    ": запись не каноническая (отличие с байта %zu)", cs->first_seq, cs->last_seq, at);
+		goto out;
+	}
+	*out = cs;
+	cs = NULL;
+	r = 0;
+ out:
+	tbuf_free(re);
+	changeset_free(cs);
+	changeset_free_json(doc);
+	return r;
+}
