@@ -285,7 +285,8 @@ changeset_emit_number(struct tbuf *b, double d)
 
 	if (!isfinite(d))
 		return TERR_SCHEMA;
-	if (d == floor(d) && fabs(d) <= CHANGESET_INT_MAX)
+	/* No floor(): the library does not link libm. */
+	if (d >= -CHANGESET_INT_MAX && d <= CHANGESET_INT_MAX && (double)(int64_t)d == d)
 		return tbuf_putf(b, "%" PRId64, (int64_t)d);
 	for (int p = 1; p <= 17; p++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", p, d);
@@ -744,7 +745,8 @@ changeset_get_uint(const cJSON *j, uint64_t max, uint64_t *out)
 	if (!cJSON_IsNumber(j))
 		return -1;
 	d = j->valuedouble;
-	if (!isfinite(d) || d < 0 || d != floor(d) || d > CHANGESET_INT_MAX || d > (double)max)
+	if (!isfinite(d) || d < 0 || d > CHANGESET_INT_MAX || d > (double)max ||
+	    (double)(uint64_t)d != d)
 		return -1;
 	*out = (uint64_t)d;
 	return 0;

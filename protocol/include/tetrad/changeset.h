@@ -20,6 +20,7 @@
 
 #include "hlc.h"
 #include "keys.h"
+#include "tbuf.h"
 #include "terr.h"
 #include "uuid7.h"
 

@@ -1,0 +1,36 @@
+/*
+ * fuzz_changeset_parse — hostile bytes into changeset_parse. Whatever it
+ * accepts must re-encode to exactly the input (one set, one encoding) and
+ * whatever it refuses must leave *out NULL with a message.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/vectors/vectors.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct changeset *cs = NULL;
+	struct terr e;
+	struct tbuf *b;
+	int r;
+
+	terr_clear(&e);
+	r = changeset_parse(data, size, &cs, &e);
+	if (r != 0) {
+		if (cs != NULL || e.code != r || e.msg[0] == '\0')
+			abort();
+		return 0;
+	}
+	if (cs == NULL || (b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL)
+		abort();
+	if (changeset_encode(cs, b, &e) != 0 || tbuf_len(b) != size ||
+	    memcmp(tbuf_ptr(b), data, size) != 0)
+		abort();
+	tbuf_free(b);
+	changeset_free(cs);
+	return 0;
+}
