@@ -12,7 +12,7 @@ packages=(
   libsodium-dev                             # signatures, encryption, key derivation
   libmicrohttpd-dev libgnutls28-dev gnutls-bin  # hub's HTTPS server, test certificates
   zlib1g-dev                                # change-set compression (see docs/protocol.md)
-  valgrind curl iproute2 procps             # tests and benchmarks
+  valgrind curl iproute2 procps python3     # tests and benchmarks (python3: test proxies)
 )
 
 missing=()

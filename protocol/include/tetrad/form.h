@@ -32,7 +32,15 @@
 #define FORM_MAX_DEPTH 3            /* groups inside groups */
 #define FORM_MAX_REPEAT 1000        /* items in one repeat group */
 #define FORM_ID_MAX 64
-#define FORM_LABEL_MAX 512
+#define FORM_LABEL_MAX 512         /* labels, titles, choice labels (bytes) */
+#define FORM_HINT_MAX 2048          /* hints and descriptions (bytes) */
+#define FORM_TEXT_MAX 100000        /* largest max_length a text field may declare */
+#define FORM_TEXT_DEFAULT_MAX 2000  /* text max_length when none is given (characters) */
+#define FORM_MAX_DICTS 16           /* dictionaries one form may use */
+#define FORM_MAX_DICT_ENTRIES 1000  /* entries in one dictionary */
+#define FORM_MAX_COND_VALUES 64     /* values in one "in" condition */
+#define FORM_MAX_PROBLEMS 200       /* problems reported by one validation */
+#define FORM_FORMAT 1               /* the definition format ("format" key) */
 
 enum form_type {
 	FORM_TEXT = 1,
@@ -53,6 +61,30 @@ struct form_choice {
 	char *label;
 };
 
+struct form_field;
+
+/*
+ * A condition on another field ("relevant", "required_if"): holds when that
+ * field's value equals one of values (a multiple choice: contains one).
+ * field == NULL means no condition. target/depth are resolved when the form
+ * is parsed: the field tested and the nesting level of the object holding it
+ * (0 = the record, 1 = an item of a top-level group, ...); a reference is
+ * looked up among the siblings first, then outwards.
+ */
+struct form_cond {
+	char *field;
+	cJSON *values;                     /* array of scalars (string/number/bool) */
+	const struct form_field *target;
+	unsigned depth;
+};
+
+/* A reference to another field ("max_field", "min_field"). */
+struct form_ref {
+	char *field;                       /* NULL = none */
+	const struct form_field *target;
+	unsigned depth;
+};
+
 /* Read-only description of one field; owned by its struct form. */
 struct form_field {
 	char *id;
@@ -63,8 +95,9 @@ struct form_field {
 	bool readonly;               /* imported, not entered (profile levels) */
 	enum form_sync sync;
 	bool has_min, has_max;
-	double min, max;             /* value bounds; for text: length bounds */
-	size_t max_length;           /* text: characters (0 = FORM default) */
+	double min, max;             /* integer, decimal, scale bounds; date: days
+	                              * since 1970-01-01 (form_date_days) */
+	size_t max_length;           /* text: characters (FORM_TEXT_DEFAULT_MAX if not given) */
 	size_t n_choices;
 	struct form_choice *choices; /* choice, multi */
 	size_t min_items, max_items; /* group */
@@ -72,6 +105,27 @@ struct form_field {
 	char *item_key;              /* group with per_dictionary: member holding the code */
 	size_t n_children;
 	struct form_field *children; /* group members */
+	/* Added with the rules engine (docs/forms.md). */
+	size_t min_length;           /* text: characters (0 = none) */
+	bool no_answer;              /* scale: null («затрудняюсь ответить») answers it */
+	char *no_answer_label;       /* scale with no_answer; never NULL then */
+	char *dictionary;            /* choice/multi: choices taken from this dictionary */
+	struct form_cond relevant;   /* shown/filled only when this holds */
+	struct form_cond required_if;/* required when this holds */
+	struct form_ref max_field;   /* value may not exceed that field's */
+	struct form_ref min_field;   /* value may not be below that field's */
+	unsigned depth;              /* 0 = top level, 1 = member of a top-level group, ... */
+	const struct form_field *parent; /* enclosing group or NULL */
+	char *mask;                  /* text: fixed shape, '9' = a digit ("9999/9999") */
+};
+
+/* A dictionary (risk factors, ...): a versioned list of code + label. */
+struct form_dictionary {
+	char *name;
+	char *title;
+	uint32_t version;
+	size_t n_entries;
+	struct form_choice *entries;
 };
 
 struct form;
@@ -87,6 +141,16 @@ int form_load_file(const char *path, const char *dicts_dir, struct form **out,
     struct terr *e);
 void form_free(struct form *f);
 
+/*
+ * Parses a form bundle as the hub publishes it (SIGBLOB_FORM_BUNDLE payload):
+ * {"form": <definition>, "dictionaries": {"<name>": <dictionary>, ...}}.
+ * The form's dictionaries come from the bundle (or are embedded in the
+ * definition); every dictionary in the bundle must be valid and used.
+ * Lets a device check a bundle completely before installing it.
+ */
+int form_bundle_parse(const char *json, size_t len, struct form **out,
+    struct terr *e);
+
 const char *form_id(const struct form *f);
 uint32_t form_version(const struct form *f);
 const char *form_title(const struct form *f);
@@ -94,6 +158,55 @@ size_t form_n_fields(const struct form *f);
 const struct form_field *form_field_at(const struct form *f, size_t i);
 /* Top-level field by id, or NULL. */
 const struct form_field *form_find(const struct form *f, const char *id);
+const char *form_description(const struct form *f);   /* may be NULL */
+
+/*
+ * Field by path: "parties.age" or "parties[2].age" (indices are ignored: all
+ * items share one description). NULL if there is no such field.
+ */
+const struct form_field *form_field_find_path(const struct form *f,
+    const char *path);
+/* Member of a group by id, or NULL. */
+const struct form_field *form_field_child(const struct form_field *group,
+    const char *id);
+/* The choice with this code, or NULL. */
+const struct form_choice *form_choice_find(const struct form_field *field,
+    const char *code);
+
+/* Dictionaries the form uses (embedded or read from dicts_dir). */
+size_t form_n_dictionaries(const struct form *f);
+const struct form_dictionary *form_dictionary_at(const struct form *f,
+    size_t i);
+const struct form_dictionary *form_dictionary_find(const struct form *f,
+    const char *name);
+
+/*
+ * Parses a dictionary file's JSON ({"name","version","title","entries":
+ * [{"code","label"}]}) on its own, e.g. to check one before installing it.
+ */
+int form_dictionary_parse(const char *json, size_t len,
+    struct form_dictionary **out, struct terr *e);
+void form_dictionary_free(struct form_dictionary *d);
+
+/*
+ * Russian description of a condition for prompts and messages, e.g.
+ * "«Решение куратора» — «не подтверждён» или «требует уточнения»".
+ * Returns a malloc'd string (caller frees) or NULL on no memory / no condition.
+ */
+char *form_cond_describe(const struct form_cond *c);
+
+/* Days since 1970-01-01 of a "YYYY-MM-DD" calendar date (years 1900-2999);
+ * -1 if s is not one. */
+int form_date_days(const char *s, long *days);
+/* "YYYY-MM-DD" of a day number; out has room for 11 bytes. */
+void form_date_format(long days, char out[11]);
+
+/* Cuts an incomplete UTF-8 sequence off the end of s, as left by snprintf
+ * truncating a Russian message in the middle of a letter. */
+void form_utf8_trim(char *s);
+
+/* Characters in UTF-8 text of len bytes, or (size_t)-1 if not valid UTF-8. */
+size_t form_utf8_chars(const char *s, size_t len);
 
 /* One problem found by validation; path names the field ("parties[2].age"). */
 struct form_problem {
@@ -107,27 +220,49 @@ struct form_problems {
 };
 void form_problems_free(struct form_problems *p);
 
-enum form_mode { FORM_DRAFT = 0, FORM_FINAL = 1 };
+/*
+ * FORM_DRAFT: every check but "required" (and per-dictionary completeness).
+ * FORM_FINAL: every check.
+ * FORM_HUB: how the hub checks a put: a field with sync "local" present is a
+ * problem (smuggled), required checks skip local fields, the rest as FINAL.
+ */
+enum form_mode { FORM_DRAFT = 0, FORM_FINAL = 1, FORM_HUB = 2 };
 
 /*
  * Validates values against f and collects every problem at once (types,
  * required, bounds, choices, cross-field rules, relevance, repeat counts,
- * unknown fields). A draft skips "required" checks only. Returns 0 if valid,
- * TERR_INVALID with *out set if not, another code on error.
+ * unknown fields). A draft skips "required" checks only. Returns 0 if valid
+ * (*out NULL), TERR_INVALID with *out set if not (at most FORM_MAX_PROBLEMS),
+ * another code on error. Unknown fields are always problems.
  */
 int form_validate(const struct form *f, const cJSON *values,
     enum form_mode mode, struct form_problems **out, struct terr *e);
 
 /* Whether field is relevant (its "relevant" condition holds) given values
- * of the enclosing object. */
+ * of the enclosing object. A condition on a field of an outer level cannot be
+ * judged from scope alone: true then (use form_relevant_in). */
 bool form_relevant(const struct form *f, const struct form_field *field,
     const cJSON *scope);
+/*
+ * The same with the whole chain of enclosing objects: scopes[0] is the
+ * record, scopes[k] the item at depth k; n = field->depth + 1. Needed when
+ * the condition tests a field of an outer level.
+ */
+bool form_relevant_in(const struct form_field *field,
+    const cJSON *const *scopes, size_t n);
+/* Whether field->required_if holds (false when it has none). */
+bool form_required_if_in(const struct form_field *field,
+    const cJSON *const *scopes, size_t n);
 
 /*
  * Converts text a person typed (CLI --set, a prompt, a CSV cell) into the
  * field's value: "да"/"нет", dates as ДД.ММ.ГГГГ or ГГГГ-ММ-ДД, a choice by
  * code or by label, multiple choices separated by ','. TERR_INVALID with a
  * Russian message naming the field if it cannot.
+ * Decimals take "3.5" and "3,5" whatever the process locale. Empty text
+ * (or a scale's «затрудняюсь ответить») gives a cJSON null: no answer.
+ * The single value's own bounds (min/max, length, choices) are checked too;
+ * rules involving other fields are not.
  */
 int form_value_from_text(const struct form_field *field, const char *text,
     cJSON **out, struct terr *e);

@@ -1,0 +1,716 @@
+/*
+ * csvio — bounded RFC 4180 parser, CSV/JSON export, all-or-nothing import.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "tetrad/form.h"
+#include "tetrad/uuid7.h"
+
+#include "csvio.h"
+#include "rec.h"
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t
+csvio_utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0) { len = 2; cp = p[0] & 0x1f; }
+	else if ((p[0] & 0xf0) == 0xe0) { len = 3; cp = p[0] & 0x0f; }
+	else if ((p[0] & 0xf8) == 0xf0) { len = 4; cp = p[0] & 0x07; }
+	else return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+struct csvio_row {
+	char **cells;
+	size_t n;
+	char *cell;     /* cell being built */
+	size_t clen;
+};
+
+static void
+csvio_row_clear(struct csvio_row *row)
+{
+	for (size_t i = 0; i < row->n; i++)
+		free(row->cells[i]);
+	row->n = 0;
+}
+
+static int
+csvio_end_cell(struct csvio_row *row, size_t line, struct terr *e)
+{
+	char *c;
+
+	if (row->n == CSVIO_MAX_COLS)
+		return terr_set(e, TERR_TOO_LARGE, "Строка %zu: больше %d столбцов.",
+		    line, CSVIO_MAX_COLS);
+	if ((c = malloc(row->clen + 1)) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	memcpy(c, row->cell, row->clen);
+	c[row->clen] = '\0';
+	row->cells[row->n++] = c;
+	row->clen = 0;
+	return 0;
+}
+
+int
+csvio_parse(const char *buf, size_t len, char delim, csvio_row_cb cb,
+    void *arg, struct terr *e)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	struct csvio_row row = { 0 };
+	size_t i = 0, line = 1, row_line = 1, rows = 0;
+	bool quoted = false, was_quoted = false, any = false;
+	int r = TERR_INTERNAL;
+
+	if (len > CSVIO_MAX_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "Файл больше %u МБ.",
+		    CSVIO_MAX_BYTES >> 20);
+	if (delim == '"' || delim == '\r' || delim == '\n' || delim == '\0')
+		return terr_set(e, TERR_ARG, "Недопустимый разделитель столбцов.");
+	if ((row.cells = calloc(CSVIO_MAX_COLS, sizeof(*row.cells))) == NULL ||
+	    (row.cell = malloc(CSVIO_MAX_CELL)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < len) {
+		unsigned char ch = p[i];
+		size_t ul;
+
+		if (ch == '\0') {
+			r = terr_set(e, TERR_PARSE, "Строка %zu: нулевой байт — это не "
+			    "текстовый CSV-файл.", line);
+			goto out;
+		}
+		if (quoted) {
+			if (ch == '"') {
+				if (i + 1 < len && p[i + 1] == '"') {
+					ch = '"';
+					i++;
+				} else {
+					quoted = false;
+					i++;
+					/* after the closing quote only a delimiter or end of line */
+					if (i < len && p[i] != (unsigned char)delim &&
+					    p[i] != '\r' && p[i] != '\n') {
+						r = terr_set(e, TERR_PARSE, "Строка %zu: после "
+						    "закрывающей кавычки ожидается разделитель.", line);
+						goto out;
+					}
+					continue;
+				}
+			}
+			if (ch == '\n')
+				line++;
+		} else if (ch == (unsigned char)delim) {
+			if ((r = csvio_end_cell(&row, row_line, e)) != 0)
+				goto out;
+			was_quoted = false;
+			any = true;
+			i++;
+			continue;
+		} else if (ch == '\r' || ch == '\n') {
+			if ((r = csvio_end_cell(&row, row_line, e)) != 0)
+				goto out;
+			if (ch == '\r' && i + 1 < len && p[i + 1] == '\n')
+				i++;
+			i++;
+			if (++rows > CSVIO_MAX_ROWS) {
+				r = terr_set(e, TERR_TOO_LARGE, "В файле больше %u строк.",
+				    CSVIO_MAX_ROWS);
+				goto out;
+			}
+			if ((r = cb(row_line, row.n, row.cells, arg)) != 0)
+				goto out;
+			csvio_row_clear(&row);
+			line++;
+			row_line = line;
+			was_quoted = false;
+			any = false;
+			continue;
+		} else if (ch == '"') {
+			if (row.clen != 0 || was_quoted) {
+				r = terr_set(e, TERR_PARSE, "Строка %zu: кавычка внутри "
+				    "значения без кавычек (значение с кавычками целиком "
+				    "заключают в кавычки, а кавычку удваивают).", line);
+				goto out;
+			}
+			quoted = was_quoted = true;
+			any = true;
+			i++;
+			continue;
+		} else if (was_quoted) {
+			r = terr_set(e, TERR_PARSE, "Строка %zu: текст после закрывающей "
+			    "кавычки.", line);
+			goto out;
+		}
+		ul = csvio_utf8_len(p + i, len - i);
+		if (ul == 0) {
+			r = terr_set(e, TERR_UTF8, "Строка %zu: текст не в кодировке "
+			    "UTF-8. Сохраните файл как «CSV UTF-8».", line);
+			goto out;
+		}
+		if (row.clen + ul > CSVIO_MAX_CELL - 1) {
+			r = terr_set(e, TERR_TOO_LARGE, "Строка %zu: значение длиннее "
+			    "%u байт.", row_line, CSVIO_MAX_CELL - 1);
+			goto out;
+		}
+		memcpy(row.cell + row.clen, p + i, ul);
+		row.clen += ul;
+		any = true;
+		i += ul;
+	}
+	if (quoted) {
+		r = terr_set(e, TERR_PARSE, "Строка %zu: не закрыта кавычка.", row_line);
+		goto out;
+	}
+	if (any || row.clen > 0) {
+		if ((r = csvio_end_cell(&row, row_line, e)) != 0)
+			goto out;
+		if (++rows > CSVIO_MAX_ROWS) {
+			r = terr_set(e, TERR_TOO_LARGE, "В файле больше %u строк.",
+			    CSVIO_MAX_ROWS);
+			goto out;
+		}
+		if ((r = cb(row_line, row.n, row.cells, arg)) != 0)
+			goto out;
+	}
+	r = 0;
+ out:
+	if (row.cells)
+		csvio_row_clear(&row);
+	free(row.cells);
+	free(row.cell);
+	return r;
+}
+
+char
+csvio_guess_delim(const char *buf, size_t len)
+{
+	size_t semi = 0, comma = 0, tab = 0;
+	bool q = false;
+
+	for (size_t i = 0; i < len && (q || (buf[i] != '\n' && buf[i] != '\r')); i++) {
+		if (buf[i] == '"')
+			q = !q;
+		else if (!q && buf[i] == ';')
+			semi++;
+		else if (!q && buf[i] == ',')
+			comma++;
+		else if (!q && buf[i] == '\t')
+			tab++;
+	}
+	if (comma > semi && comma >= tab)
+		return ',';
+	if (tab > semi && tab > comma)
+		return '\t';
+	return ';';
+}
+
+int
+csvio_write_cell(FILE *out, const char *text, char delim)
+{
+	bool q = text[0] == ' ' || (text[0] && text[strlen(text) - 1] == ' ');
+
+	for (const char *p = text; *p && !q; p++)
+		if (*p == delim || *p == '"' || *p == '\n' || *p == '\r')
+			q = true;
+	if (!q)
+		return fputs(text, out) < 0 ? TERR_IO : 0;
+	if (fputc('"', out) == EOF)
+		return TERR_IO;
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' && fputc('"', out) == EOF)
+			return TERR_IO;
+		if (fputc(*p, out) == EOF)
+			return TERR_IO;
+	}
+	return fputc('"', out) == EOF ? TERR_IO : 0;
+}
+
+/* A value as a person would type it back: да/нет, codes joined by ','. */
+static char *
+csvio_value_text(const cJSON *v)
+{
+	char buf[64];
+
+	if (v == NULL || cJSON_IsNull(v))
+		return strdup("");
+	if (cJSON_IsString(v))
+		return strdup(v->valuestring);
+	if (cJSON_IsBool(v))
+		return strdup(cJSON_IsTrue(v) ? "да" : "нет");
+	if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+
+		if (d == floor(d) && fabs(d) < 1e15)
+			snprintf(buf, sizeof(buf), "%.0f", d);
+		else
+			snprintf(buf, sizeof(buf), "%.15g", d);
+		return strdup(buf);
+	}
+	if (cJSON_IsArray(v)) {
+		const cJSON *m;
+		bool strings = true;
+		size_t n = 1;
+		char *s, *w;
+
+		cJSON_ArrayForEach(m, v) {
+			if (!cJSON_IsString(m))
+				strings = false;
+			else
+				n += strlen(m->valuestring) + 1;
+		}
+		if (strings) {
+			if ((s = w = malloc(n)) == NULL)
+				return NULL;
+			*w = '\0';
+			cJSON_ArrayForEach(m, v) {
+				size_t l = strlen(m->valuestring);
+
+				if (w != s)
+					*w++ = ',';
+				memcpy(w, m->valuestring, l + 1);
+				w += l;
+			}
+			return s;
+		}
+	}
+	return cJSON_PrintUnformatted(v);
+}
+
+struct csvio_export_ctx {
+	const struct form *f;
+	enum csvio_format fmt;
+	char delim;
+	FILE *out;
+	size_t n;
+	int err;
+};
+
+static int
+csvio_export_row(const struct store_record *r, void *arg)
+{
+	struct csvio_export_ctx *x = arg;
+	char idtext[UUID7_STRLEN + 1], ver[16];
+	cJSON *data = cJSON_Parse(r->data);
+	int rv = 0;
+
+	if (strcmp(r->status, "deleted") == 0)
+		goto out;
+	uuid7_format(r->id, idtext);
+	if (x->fmt == CSVIO_JSON) {
+		cJSON *o = cJSON_CreateObject();
+		char *txt;
+
+		if (o == NULL || !cJSON_AddStringToObject(o, "id", idtext) ||
+		    !cJSON_AddStringToObject(o, "form_id", r->form_id) ||
+		    !cJSON_AddNumberToObject(o, "form_version", r->form_version) ||
+		    !cJSON_AddStringToObject(o, "school", r->school) ||
+		    !cJSON_AddStringToObject(o, "status", r->status) ||
+		    !cJSON_AddStringToObject(o, "created_hlc", r->created_hlc) ||
+		    !cJSON_AddStringToObject(o, "updated_hlc", r->updated_hlc)) {
+			cJSON_Delete(o);
+			rv = TERR_NOMEM;
+			goto out;
+		}
+		if (data && cJSON_AddItemToObject(o, "data", data))
+			data = NULL;
+		if ((txt = cJSON_PrintUnformatted(o)) == NULL) {
+			cJSON_Delete(o);
+			rv = TERR_NOMEM;
+			goto out;
+		}
+		if (fprintf(x->out, "%s  %s", x->n ? ",\n" : "", txt) < 0)
+			rv = TERR_IO;
+		cJSON_free(txt);
+		cJSON_Delete(o);
+		x->n++;
+		goto out;
+	}
+	snprintf(ver, sizeof(ver), "%u", r->form_version);
+	if (csvio_write_cell(x->out, idtext, x->delim) || fputc(x->delim, x->out) == EOF ||
+	    csvio_write_cell(x->out, r->status, x->delim) || fputc(x->delim, x->out) == EOF ||
+	    csvio_write_cell(x->out, ver, x->delim)) {
+		rv = TERR_IO;
+		goto out;
+	}
+	for (size_t i = 0; i < form_n_fields(x->f); i++) {
+		const struct form_field *fd = form_field_at(x->f, i);
+		char *t = csvio_value_text(data ?
+		    cJSON_GetObjectItemCaseSensitive(data, fd->id) : NULL);
+
+		if (t == NULL) {
+			rv = TERR_NOMEM;
+			goto out;
+		}
+		if (fputc(x->delim, x->out) == EOF || csvio_write_cell(x->out, t, x->delim))
+			rv = TERR_IO;
+		free(t);
+		if (rv)
+			goto out;
+	}
+	if (fputs("\r\n", x->out) < 0)
+		rv = TERR_IO;
+	x->n++;
+ out:
+	cJSON_Delete(data);
+	if (rv)
+		x->err = rv;
+	return rv;
+}
+
+int
+csvio_export(struct store *s, const struct catalog *c, const char *form_id,
+    enum csvio_format fmt, char delim, FILE *out, struct terr *e)
+{
+	struct csvio_export_ctx x = { 0 };
+	int r;
+
+	x.f = catalog_latest(c, form_id);
+	x.fmt = fmt;
+	x.delim = delim ? delim : ';';
+	x.out = out;
+	if (x.f == NULL)
+		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
+		    "форм: «tetrad forms».", form_id);
+	if (fmt == CSVIO_CSV) {
+		/* the BOM is what makes Excel read the file as UTF-8 */
+		if (fputs("\xef\xbb\xbf", out) < 0)
+			goto io;
+		if (csvio_write_cell(out, "id", x.delim) || fputc(x.delim, out) == EOF ||
+		    csvio_write_cell(out, "status", x.delim) || fputc(x.delim, out) == EOF ||
+		    csvio_write_cell(out, "form_version", x.delim))
+			goto io;
+		for (size_t i = 0; i < form_n_fields(x.f); i++)
+			if (fputc(x.delim, out) == EOF ||
+			    csvio_write_cell(out, form_field_at(x.f, i)->id, x.delim))
+				goto io;
+		if (fputs("\r\n", out) < 0)
+			goto io;
+	} else if (fputs("[\n", out) < 0) {
+		goto io;
+	}
+	r = store_record_each(s, form_id, NULL, csvio_export_row, &x, e);
+	if (r != 0) {
+		if (x.err == TERR_IO)
+			goto io;
+		if (x.err == TERR_NOMEM)
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		return r;
+	}
+	if (fmt == CSVIO_JSON && fputs(x.n ? "\n]\n" : "]\n", out) < 0)
+		goto io;
+	if (fflush(out) != 0)
+		goto io;
+	return 0;
+ io:
+	return terr_set(e, TERR_IO, "Не удалось записать выгрузку: %s.",
+	    strerror(errno));
+}
+
+/* import */
+
+struct csvio_report {
+	char *text;
+	size_t len, cap;
+	size_t problems;
+};
+
+static void
+csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	rep->problems++;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	if (rep->len + (size_t)n + 2 > CSVIO_REPORT_MAX)
+		return;
+	if (rep->len + (size_t)n + 2 > rep->cap) {
+		size_t ncap = rep->cap ? rep->cap * 2 : 4096;
+		char *t;
+
+		while (ncap < rep->len + (size_t)n + 2)
+			ncap *= 2;
+		if ((t = realloc(rep->text, ncap)) == NULL)
+			return;
+		rep->text = t;
+		rep->cap = ncap;
+	}
+	memcpy(rep->text + rep->len, line, (size_t)n);
+	rep->len += (size_t)n;
+	rep->text[rep->len++] = '\n';
+	rep->text[rep->len] = '\0';
+}
+
+struct csvio_import_ctx {
+	const struct form *f;
+	const struct form_field **cols;  /* NULL: column ignored */
+	size_t ncols;
+	bool header_done;
+	cJSON *rows;                     /* array of [line, values] */
+	struct csvio_report rep;
+	struct terr *e;
+};
+
+static const struct form_field *
+csvio_find_column(const struct form *f, const char *name)
+{
+	const struct form_field *fd = form_find(f, name);
+
+	if (fd)
+		return fd;
+	for (size_t i = 0; i < form_n_fields(f); i++)
+		if (strcmp(form_field_at(f, i)->label, name) == 0)
+			return form_field_at(f, i);
+	return NULL;
+}
+
+static bool
+csvio_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return false;
+	return true;
+}
+
+static int
+csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
+{
+	struct csvio_import_ctx *x = arg;
+	cJSON *values = NULL, *pair = NULL;
+	struct form_problems *probs = NULL;
+	bool bad = false, empty = true;
+
+	if (!x->header_done) {
+		x->header_done = true;
+		x->ncols = n;
+		if ((x->cols = calloc(n ? n : 1, sizeof(*x->cols))) == NULL)
+			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
+		for (size_t i = 0; i < n; i++) {
+			const char *h = cells[i];
+
+			if (strcmp(h, "id") == 0 || strcmp(h, "status") == 0 ||
+			    strcmp(h, "form_version") == 0 || *h == '\0')
+				continue;
+			if ((x->cols[i] = csvio_find_column(x->f, h)) == NULL)
+				csvio_report_add(&x->rep, "Строка %zu (заголовок), столбец %zu: "
+				    "в форме «%s» нет поля «%s».", line, i + 1,
+				    form_title(x->f), h);
+			for (size_t j = 0; x->cols[i] && j < i; j++)
+				if (x->cols[j] == x->cols[i])
+					csvio_report_add(&x->rep, "Строка %zu (заголовок): "
+					    "поле «%s» указано дважды.", line, h);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!csvio_blank(cells[i]))
+			empty = false;
+	if (empty)  /* spreadsheets leave blank lines at the end */
+		return 0;
+	if (n > x->ncols) {
+		csvio_report_add(&x->rep, "Строка %zu: %zu значений, а столбцов в "
+		    "заголовке %zu.", line, n, x->ncols);
+		return 0;
+	}
+	if ((values = cJSON_CreateObject()) == NULL)
+		return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
+	for (size_t i = 0; i < n; i++) {
+		const struct form_field *fd = x->cols[i];
+		struct terr fe = { 0 };
+		cJSON *v = NULL;
+
+		if (fd == NULL || csvio_blank(cells[i]))
+			continue;
+		if (fd->type == FORM_GROUP) {
+			v = cJSON_Parse(cells[i]);
+			if (!cJSON_IsArray(v)) {
+				cJSON_Delete(v);
+				v = NULL;
+				csvio_report_add(&x->rep, "Строка %zu: %s: ожидается "
+				    "JSON-массив элементов.", line, fd->label);
+				bad = true;
+				continue;
+			}
+		} else if (form_value_from_text(fd, cells[i], &v, &fe) != 0) {
+			csvio_report_add(&x->rep, "Строка %zu: %s", line, fe.msg);
+			bad = true;
+			continue;
+		}
+		if (!cJSON_AddItemToObject(values, fd->id, v)) {
+			cJSON_Delete(v);
+			cJSON_Delete(values);
+			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
+		}
+	}
+	if (!bad) {
+		int r = form_validate(x->f, values, FORM_FINAL, &probs, x->e);
+
+		if (r == TERR_INVALID) {
+			for (size_t i = 0; probs && i < probs->n; i++)
+				csvio_report_add(&x->rep, "Строка %zu: %s", line,
+				    probs->items[i].message);
+			form_problems_free(probs);
+			bad = true;
+		} else if (r != 0) {
+			cJSON_Delete(values);
+			return r;
+		}
+	}
+	if (bad) {
+		cJSON_Delete(values);
+		return 0;
+	}
+	if ((pair = cJSON_CreateArray()) == NULL ||
+	    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)line)) ||
+	    !cJSON_AddItemToArray(pair, values) ||
+	    !cJSON_AddItemToArray(x->rows, pair)) {
+		cJSON_Delete(pair);
+		return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	return 0;
+}
+
+static int
+csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+	int r;
+
+	*out = NULL;
+	if (fp == NULL)
+		return terr_set(e, TERR_ARG, "Не удалось открыть файл «%s»: %s.",
+		    path, strerror(errno));
+	if ((buf = malloc(CSVIO_MAX_BYTES + 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	n = fread(buf, 1, CSVIO_MAX_BYTES + 1, fp);
+	if (ferror(fp)) {
+		r = terr_set(e, TERR_IO, "Не удалось прочитать файл «%s».", path);
+		goto out;
+	}
+	if (n > CSVIO_MAX_BYTES) {
+		r = terr_set(e, TERR_TOO_LARGE, "Файл «%s» больше %u МБ: разделите "
+		    "его на части.", path, CSVIO_MAX_BYTES >> 20);
+		goto out;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	r = 0;
+ out:
+	free(buf);
+	fclose(fp);
+	return r;
+}
+
+int
+csvio_import(struct store *s, const struct catalog *c, const char *form_id,
+    const char *path, char delim, size_t *imported, char **report,
+    struct terr *e)
+{
+	struct csvio_import_ctx x = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	const cJSON *pair;
+	int r;
+
+	*imported = 0;
+	*report = NULL;
+	x.e = e;
+	if ((x.f = catalog_latest(c, form_id)) == NULL)
+		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
+		    "форм: «tetrad forms».", form_id);
+	if ((x.rows = cJSON_CreateArray()) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	if ((r = csvio_read_file(path, &buf, &len, e)) != 0)
+		goto out;
+	if (delim == 0)
+		delim = csvio_guess_delim(buf, len);
+	if ((r = csvio_parse(buf, len, delim, csvio_import_row, &x, e)) != 0) {
+		if (r != TERR_NOMEM && e) {
+			char why[TERR_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", e->msg);
+			r = terr_set(e, TERR_INVALID, "Файл «%s» не прочитан, ничего не "
+			    "записано: %s", path, why);
+		} else if (r != TERR_NOMEM) {
+			r = TERR_INVALID;
+		}
+		goto out;
+	}
+	if (!x.header_done) {
+		r = terr_set(e, TERR_INVALID, "Файл «%s» пуст: нужна строка "
+		    "заголовка с именами полей.", path);
+		goto out;
+	}
+	if (x.rep.problems > 0) {
+		r = terr_set(e, TERR_INVALID, "Файл «%s» не загружен, ничего не "
+		    "записано: ошибок — %zu.", path, x.rep.problems);
+		*report = x.rep.text;
+		x.rep.text = NULL;
+		goto out;
+	}
+	if ((r = store_begin(s, e)) != 0)
+		goto out;
+	cJSON_ArrayForEach(pair, x.rows) {
+		uint8_t id[UUID7_BYTES];
+
+		if ((r = rec_create(s, x.f, NULL, cJSON_GetArrayItem(pair, 1), false,
+		    true, id, e)) != 0) {
+			store_rollback(s);
+			goto out;
+		}
+	}
+	if ((r = store_commit(s, e)) != 0)
+		goto out;
+	*imported = (size_t)cJSON_GetArraySize(x.rows);
+ out:
+	free(buf);
+	free(x.cols);
+	free(x.rep.text);
+	cJSON_Delete(x.rows);
+	return r;
+}

@@ -1,0 +1,434 @@
+/*
+ * rec — record life cycle on a device: draft -> final -> deleted, with the
+ * outbox written in the same transaction as the record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec.h"
+
+static const struct form_field *
+rec_child(const struct form_field *g, const char *id)
+{
+	for (size_t i = 0; i < g->n_children; i++)
+		if (strcmp(g->children[i].id, id) == 0)
+			return &g->children[i];
+	return NULL;
+}
+
+/* Sets or removes (v == NULL) member id of obj. */
+static int
+rec_put_member(cJSON *obj, const char *id, cJSON *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, id);
+	if (v && !cJSON_AddItemToObject(obj, id, v)) {
+		cJSON_Delete(v);
+		return TERR_NOMEM;
+	}
+	return 0;
+}
+
+int
+rec_apply_set(const struct form *f, cJSON *values, const char *assignment,
+    struct terr *e)
+{
+	char path[256], gid[FORM_ID_MAX + 1];
+	const char *eq = strchr(assignment, '=');
+	const char *text, *br;
+	const struct form_field *field, *child;
+	cJSON *v = NULL, *arr, *item;
+	size_t plen;
+	unsigned long idx;
+	char *end;
+	int r;
+
+	if (eq == NULL || eq == assignment)
+		return terr_set(e, TERR_ARG, "«%s»: ожидается ПОЛЕ=ЗНАЧЕНИЕ.", assignment);
+	plen = (size_t)(eq - assignment);
+	if (plen >= sizeof(path))
+		return terr_set(e, TERR_ARG, "Слишком длинное имя поля в «%.40s…».",
+		    assignment);
+	memcpy(path, assignment, plen);
+	path[plen] = '\0';
+	text = eq + 1;
+	if ((br = strchr(path, '[')) == NULL) {
+		if ((field = form_find(f, path)) == NULL)
+			return terr_set(e, TERR_INVALID, "В форме «%s» нет поля «%s».",
+			    form_title(f), path);
+		if (field->type == FORM_GROUP) {
+			cJSON *parsed;
+
+			/* a whole group given as JSON: parties=[{"role":…}] */
+			if (*text == '\0')
+				return rec_put_member(values, path, NULL) ? TERR_NOMEM : 0;
+			parsed = cJSON_Parse(text);
+			if (parsed == NULL || !cJSON_IsArray(parsed)) {
+				cJSON_Delete(parsed);
+				return terr_set(e, TERR_INVALID, "%s: укажите элементы как "
+				    "%s[0].поле=значение или JSON-массив.", field->label, path);
+			}
+			return rec_put_member(values, path, parsed) ? TERR_NOMEM : 0;
+		}
+		if (*text == '\0')
+			return rec_put_member(values, path, NULL) ? TERR_NOMEM : 0;
+		if ((r = form_value_from_text(field, text, &v, e)) != 0)
+			return r;
+		if (rec_put_member(values, path, v) != 0)
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		return 0;
+	}
+	/* group[N].member */
+	if ((size_t)(br - path) > FORM_ID_MAX)
+		return terr_set(e, TERR_ARG, "Слишком длинное имя поля «%s».", path);
+	memcpy(gid, path, (size_t)(br - path));
+	gid[br - path] = '\0';
+	errno = 0;
+	idx = strtoul(br + 1, &end, 10);
+	if (end == br + 1 || *end != ']' || end[1] != '.' || end[2] == '\0' || errno)
+		return terr_set(e, TERR_ARG, "«%s»: ожидается группа[номер].поле, "
+		    "например parties[0].role.", path);
+	field = form_find(f, gid);
+	if (field == NULL || field->type != FORM_GROUP)
+		return terr_set(e, TERR_INVALID, "В форме «%s» нет повторяющейся "
+		    "группы «%s».", form_title(f), gid);
+	if (idx >= FORM_MAX_REPEAT)
+		return terr_set(e, TERR_INVALID, "%s: номер элемента %lu слишком "
+		    "большой.", field->label, idx);
+	if ((child = rec_child(field, end + 2)) == NULL)
+		return terr_set(e, TERR_INVALID, "В группе «%s» нет поля «%s».",
+		    field->label, end + 2);
+	if (*text != '\0' && (r = form_value_from_text(child, text, &v, e)) != 0)
+		return r;
+	arr = cJSON_GetObjectItemCaseSensitive(values, gid);
+	if (!cJSON_IsArray(arr)) {
+		if ((arr = cJSON_CreateArray()) == NULL || rec_put_member(values, gid, arr)) {
+			cJSON_Delete(v);
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		}
+	}
+	while ((size_t)cJSON_GetArraySize(arr) <= idx) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			cJSON_Delete(v);
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		}
+	}
+	item = cJSON_GetArrayItem(arr, (int)idx);
+	if (!cJSON_IsObject(item)) {
+		cJSON_Delete(v);
+		return terr_set(e, TERR_INVALID, "%s: элемент %lu не является "
+		    "объектом.", field->label, idx);
+	}
+	if (rec_put_member(item, child->id, v) != 0)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	return 0;
+}
+
+int
+rec_merge(cJSON *values, const cJSON *changes, struct terr *e)
+{
+	const cJSON *m;
+
+	if (!cJSON_IsObject(changes))
+		return terr_set(e, TERR_INVALID, "Значения должны быть JSON-объектом "
+		    "{\"поле\": значение, …}.");
+	cJSON_ArrayForEach(m, changes) {
+		cJSON *dup = NULL;
+
+		if (m->string == NULL)
+			continue;
+		if (!cJSON_IsNull(m) && (dup = cJSON_Duplicate(m, 1)) == NULL)
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		if (rec_put_member(values, m->string, dup) != 0)
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	return 0;
+}
+
+int
+rec_read_json(const char *path, cJSON **out, struct terr *e)
+{
+	FILE *fp = NULL;
+	char *buf = NULL;
+	size_t n = 0;
+	int r = TERR_INTERNAL;
+	const char *name = strcmp(path, "-") == 0 ? "стандартный ввод" : path;
+
+	*out = NULL;
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "rb")) == NULL)
+		return terr_set(e, TERR_ARG, "Не удалось открыть файл «%s»: %s.", path,
+		    strerror(errno));
+	if ((buf = malloc(REC_JSON_MAX + 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	n = fread(buf, 1, REC_JSON_MAX + 1, fp);
+	if (ferror(fp)) {
+		r = terr_set(e, TERR_IO, "Не удалось прочитать «%s».", name);
+		goto out;
+	}
+	if (n > REC_JSON_MAX) {
+		r = terr_set(e, TERR_TOO_LARGE, "Файл «%s» больше %u байт.", name,
+		    REC_JSON_MAX);
+		goto out;
+	}
+	buf[n] = '\0';
+	if ((*out = cJSON_ParseWithLength(buf, n)) == NULL) {
+		r = terr_set(e, TERR_INVALID, "«%s»: это не JSON (ошибка около «%.20s»).",
+		    name, cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
+		goto out;
+	}
+	if (!cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		r = terr_set(e, TERR_INVALID, "«%s»: ожидается JSON-объект "
+		    "{\"поле\": значение, …}.", name);
+		goto out;
+	}
+	r = 0;
+ out:
+	free(buf);
+	if (fp && fp != stdin)
+		fclose(fp);
+	return r;
+}
+
+/*
+ * Stamps r with a fresh HLC, stores it and, when op is not NULL, queues one
+ * outbox row. Must run inside a transaction.
+ */
+static int
+rec_stamp(struct store *s, const struct form *f, struct store_record *r,
+    bool created, const char *op, const cJSON *values, struct terr *e)
+{
+	char hlc[HLC_STRLEN + 1];
+	cJSON *hub = NULL;
+	char *fields = NULL;
+	int rv;
+
+	if ((rv = store_hlc_next(s, hlc, e)) != 0)
+		goto out;
+	memcpy(r->updated_hlc, hlc, sizeof(hlc));
+	if (created)
+		memcpy(r->created_hlc, hlc, sizeof(hlc));
+	if ((rv = store_record_put(s, r, e)) != 0)
+		goto out;
+	if (op && strcmp(op, "put") == 0) {
+		/* only what may leave the device: never the local fields */
+		if ((hub = form_strip_local(f, values)) == NULL ||
+		    (fields = cJSON_PrintUnformatted(hub)) == NULL) {
+			rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+			goto out;
+		}
+	}
+	if (op && (rv = store_outbox_append(s, r->id, op, r->form_id,
+	    r->form_version, r->school, hlc, fields, NULL, e)) != 0)
+		goto out;
+	rv = 0;
+ out:
+	cJSON_free(fields);
+	cJSON_Delete(hub);
+	return rv;
+}
+
+/* rec_stamp in a transaction of its own. */
+static int
+rec_write(struct store *s, const struct form *f, struct store_record *r,
+    bool created, const char *op, const cJSON *values, struct terr *e)
+{
+	int rv;
+
+	if ((rv = store_begin(s, e)) != 0)
+		return rv;
+	if ((rv = rec_stamp(s, f, r, created, op, values, e)) != 0) {
+		store_rollback(s);
+		return rv;
+	}
+	return store_commit(s, e);
+}
+
+static int
+rec_validate(const struct form *f, const cJSON *values, bool final,
+    struct form_problems **problems, struct terr *e)
+{
+	int r = form_validate(f, values, final ? FORM_FINAL : FORM_DRAFT,
+	    problems, e);
+
+	if (r == TERR_INVALID)
+		terr_set(e, TERR_INVALID, "Данные формы «%s» не прошли проверку.",
+		    form_title(f));
+	return r;
+}
+
+int
+rec_create(struct store *s, const struct form *f, const char *school,
+    const cJSON *values, bool draft, bool in_tx, uint8_t id_out[UUID7_BYTES],
+    struct terr *e)
+{
+	struct store_record r = { 0 };
+	char *dev_school = NULL;
+	int rv;
+
+	if (school == NULL) {
+		if ((rv = store_meta_get(s, "school", &dev_school, e)) != 0)
+			goto out;
+		if (dev_school == NULL) {
+			rv = terr_set(e, TERR_ARG, "Не задан код школы: выполните "
+			    "«tetrad init --school КОД».");
+			goto out;
+		}
+		school = dev_school;
+	}
+	if ((rv = uuid7_new(r.id, 0)) != 0) {
+		terr_set(e, rv, "Не удалось создать номер записи.");
+		goto out;
+	}
+	snprintf(r.form_id, sizeof(r.form_id), "%s", form_id(f));
+	r.form_version = form_version(f);
+	snprintf(r.school, sizeof(r.school), "%s", school);
+	snprintf(r.status, sizeof(r.status), "%s", draft ? "draft" : "final");
+	if ((r.data = cJSON_PrintUnformatted(values)) == NULL) {
+		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	rv = in_tx ? rec_stamp(s, f, &r, true, draft ? NULL : "put", values, e) :
+	    rec_write(s, f, &r, true, draft ? NULL : "put", values, e);
+	if (rv != 0)
+		goto out;
+	memcpy(id_out, r.id, UUID7_BYTES);
+ out:
+	cJSON_free(r.data);
+	free(dev_school);
+	return rv;
+}
+
+int
+rec_new(struct store *s, const struct catalog *c, const char *fid,
+    const char *school, const cJSON *values, bool draft,
+    uint8_t id_out[UUID7_BYTES], struct form_problems **problems,
+    struct terr *e)
+{
+	const struct form *f = catalog_latest(c, fid);
+	int rv;
+
+	*problems = NULL;
+	if (f == NULL)
+		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
+		    "форм: «tetrad forms».", fid);
+	if ((rv = rec_validate(f, values, !draft, problems, e)) != 0)
+		return rv;
+	return rec_create(s, f, school, values, draft, false, id_out, e);
+}
+
+static int
+rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES],
+    struct store_record **rec, const struct form **f, cJSON **values,
+    struct terr *e)
+{
+	char text[UUID7_STRLEN + 1];
+	int r;
+
+	*values = NULL;
+	if ((r = store_record_get(s, id, rec, e)) != 0)
+		return r;
+	uuid7_format(id, text);
+	if (strcmp((*rec)->status, "deleted") == 0)
+		return terr_set(e, TERR_INVALID, "Запись %s удалена: её нельзя "
+		    "изменить.", text);
+	if (c && (*f = catalog_get(c, (*rec)->form_id, (*rec)->form_version)) == NULL)
+		return terr_set(e, STORE_NOTFOUND, "Нет версии %u формы «%s», которой "
+		    "сделана запись %s: получите формы с хаба («tetrad sync»).",
+		    (*rec)->form_version, (*rec)->form_id, text);
+	if ((*values = cJSON_Parse((*rec)->data)) == NULL || !cJSON_IsObject(*values))
+		return terr_set(e, TERR_PARSE, "Данные записи %s повреждены.", text);
+	return 0;
+}
+
+int
+rec_edit(struct store *s, const struct catalog *c,
+    const uint8_t id[UUID7_BYTES], const cJSON *changes,
+    struct form_problems **problems, struct terr *e)
+{
+	struct store_record *rec = NULL;
+	const struct form *f = NULL;
+	cJSON *values = NULL;
+	char *data = NULL;
+	bool final;
+	int r;
+
+	*problems = NULL;
+	if ((r = rec_load(s, c, id, &rec, &f, &values, e)) != 0)
+		goto out;
+	if ((r = rec_merge(values, changes, e)) != 0)
+		goto out;
+	final = strcmp(rec->status, "final") == 0;
+	if ((r = rec_validate(f, values, final, problems, e)) != 0)
+		goto out;
+	if ((data = cJSON_PrintUnformatted(values)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	free(rec->data);
+	rec->data = data;
+	data = NULL;
+	r = rec_write(s, f, rec, false, final ? "put" : NULL, values, e);
+ out:
+	cJSON_free(data);
+	cJSON_Delete(values);
+	store_record_free(rec);
+	return r;
+}
+
+int
+rec_finalize(struct store *s, const struct catalog *c,
+    const uint8_t id[UUID7_BYTES], struct form_problems **problems,
+    struct terr *e)
+{
+	struct store_record *rec = NULL;
+	const struct form *f = NULL;
+	cJSON *values = NULL;
+	int r;
+
+	*problems = NULL;
+	if ((r = rec_load(s, c, id, &rec, &f, &values, e)) != 0)
+		goto out;
+	if (strcmp(rec->status, "final") == 0) {
+		r = 1;
+		goto out;
+	}
+	if ((r = rec_validate(f, values, true, problems, e)) != 0)
+		goto out;
+	snprintf(rec->status, sizeof(rec->status), "final");
+	r = rec_write(s, f, rec, false, "put", values, e);
+ out:
+	cJSON_Delete(values);
+	store_record_free(rec);
+	return r;
+}
+
+int
+rec_delete(struct store *s, const uint8_t id[UUID7_BYTES], struct terr *e)
+{
+	struct store_record *rec = NULL;
+	const struct form *f = NULL;
+	cJSON *values = NULL;
+	bool was_final;
+	int r;
+
+	if ((r = rec_load(s, NULL, id, &rec, &f, &values, e)) != 0)
+		goto out;
+	was_final = strcmp(rec->status, "final") == 0;
+	snprintf(rec->status, sizeof(rec->status), "deleted");
+	/* a draft never left the device: nothing to tell the hub */
+	r = rec_write(s, NULL, rec, false, was_final ? "delete" : NULL, NULL, e);
+ out:
+	cJSON_Delete(values);
+	store_record_free(rec);
+	return r;
+}

@@ -1,0 +1,111 @@
+/*
+ * store — the device's SQLite database: records, the transactional outbox,
+ * and meta (identity and settings). Schema: docs/client.md and the shared
+ * contract (syncd reads and writes outbox, batches and meta on its own).
+ *
+ * Every change of a final record and its outbox row are written inside one
+ * store_begin()/store_commit() pair, so a crash at any instant leaves either
+ * both or neither.
+ */
+#ifndef TETRAD_CLIENT_STORE_H
+#define TETRAD_CLIENT_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "tetrad/hlc.h"
+#include "tetrad/terr.h"
+#include "tetrad/uuid7.h"
+
+/* Schema version written to PRAGMA user_version by the newest migration. */
+#define STORE_SCHEMA_VERSION 2
+
+/* Client-level codes beyond terr.h (terr has no "not found"). */
+#define STORE_NOTFOUND (-100)
+/* Codes of SQLite failures: TERR_IO with a Russian message. */
+
+struct store;
+
+struct store_record {
+	uint8_t id[UUID7_BYTES];
+	char form_id[65];
+	uint32_t form_version;
+	char school[65];
+	char status[8];                 /* draft, final, deleted */
+	char created_hlc[HLC_STRLEN + 1];
+	char updated_hlc[HLC_STRLEN + 1];
+	char *data;                     /* JSON text, all fields incl. local */
+};
+
+struct store_counts {
+	int64_t pending, sent, acked, quarantined;
+	int64_t drafts, finals, deleted;
+};
+
+/*
+ * Opens the database at path. With create, a missing file is created and
+ * the schema set up; without, a missing or uninitialised database is
+ * STORE_NOTFOUND. Applies pending migrations. Sets WAL, foreign keys, busy
+ * timeout and synchronous=FULL (a commit is durable when it returns).
+ */
+int store_open(const char *path, bool create, struct store **out, struct terr *e);
+void store_close(struct store *s);
+
+sqlite3 *store_db(struct store *s);
+const char *store_path(const struct store *s);
+
+/* Test hook: cap the database at n pages so "disk full" can be produced
+ * without root (docs/client.md, TETRAD_TEST_MAX_PAGES). */
+int store_limit_pages(struct store *s, long n, struct terr *e);
+
+/* Migrates an open handle from its user_version to STORE_SCHEMA_VERSION. */
+int store_migrate(sqlite3 *db, const char *path, struct terr *e);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (rollback never fails visibly). */
+int store_begin(struct store *s, struct terr *e);
+int store_commit(struct store *s, struct terr *e);
+void store_rollback(struct store *s);
+
+/* *out is a malloc'd copy of the value, or NULL when the key is absent. */
+int store_meta_get(struct store *s, const char *key, char **out, struct terr *e);
+int store_meta_set(struct store *s, const char *key, const char *value,
+    struct terr *e);
+
+int store_record_get(struct store *s, const uint8_t id[UUID7_BYTES],
+    struct store_record **out, struct terr *e);
+/* Finds a record by its id text or an unambiguous prefix of it (>= 8 hex
+ * digits, dashes optional). STORE_NOTFOUND, or TERR_ARG if ambiguous. */
+int store_record_resolve(struct store *s, const char *text,
+    uint8_t id[UUID7_BYTES], struct terr *e);
+/* Inserts or replaces r. */
+int store_record_put(struct store *s, const struct store_record *r,
+    struct terr *e);
+void store_record_free(struct store_record *r);
+
+typedef int (*store_record_cb)(const struct store_record *r, void *arg);
+/* Calls cb for every record (optionally of form_id and status), oldest
+ * first. A non-zero return from cb stops and is returned. */
+int store_record_each(struct store *s, const char *form_id, const char *status,
+    store_record_cb cb, void *arg, struct terr *e);
+
+/*
+ * Appends one outbox row with the next contiguous sequence number. Must be
+ * called inside a transaction. fields may be NULL (delete).
+ */
+int store_outbox_append(struct store *s, const uint8_t id[UUID7_BYTES],
+    const char *op, const char *form_id, uint32_t form_version,
+    const char *school, const char *hlc, const char *fields, int64_t *seq,
+    struct terr *e);
+
+/* Next HLC of this device (meta device_id, hlc_last), persisted in meta.
+ * Must be called inside a transaction. */
+int store_hlc_next(struct store *s, char out[HLC_STRLEN + 1], struct terr *e);
+
+int store_counts(struct store *s, struct store_counts *c, struct terr *e);
+
+/* Maps an SQLite result to TERR_IO with a Russian message about `what`. */
+int store_sqlerr(struct store *s, int rc, const char *what, struct terr *e);
+
+#endif

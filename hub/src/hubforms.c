@@ -1,0 +1,381 @@
+/*
+ * hubforms — the hub's catalogue of forms and form publishing (hubforms.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "hub/src/hubforms.h"
+#include "tetrad/form.h"
+#include "tetrad/sigblob.h"
+
+#define HUBFORMS_MAX 4096
+#define HUBFORMS_PATH 4096
+
+struct hubforms {
+	pthread_mutex_t mu;
+	char published[HUBFORMS_PATH];
+	char builtin_dicts[HUBFORMS_PATH];
+	size_t n;
+	struct form *forms[HUBFORMS_MAX];
+};
+
+static struct form *
+hubforms_find(const struct hubforms *c, const char *id, uint32_t version)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (form_version(c->forms[i]) == version && strcmp(form_id(c->forms[i]), id) == 0)
+			return c->forms[i];
+	return NULL;
+}
+
+/* Form ids and dictionary names become file names: [a-z0-9_] only. */
+static bool
+hubforms_ident_ok(const char *s)
+{
+	if (s[0] == '\0' || strlen(s) > CHANGESET_ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int
+hubforms_load(const char *path, const char *dicts, const char *fallback_dicts,
+    struct form **f, struct terr *e)
+{
+	struct terr fe;
+	int r;
+
+	terr_clear(&fe);
+	r = form_load_file(path, dicts, f, &fe);
+	if (r != 0 && fallback_dicts != NULL)
+		r = form_load_file(path, fallback_dicts, f, &fe);
+	if (r != 0)
+		return terr_set(e, r, "форма %s не загружена: %s", path, fe.msg);
+	return 0;
+}
+
+static int
+hubforms_dir(struct hubforms *c, const char *dir, const char *fallback_dicts,
+    struct terr *e)
+{
+	char path[HUBFORMS_PATH + 256], dicts[HUBFORMS_PATH + 8];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (dir == NULL || (d = opendir(dir)) == NULL)
+		return 0;
+	snprintf(dicts, sizeof(dicts), "%s/dict", dir);
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		struct form *f = NULL;
+
+		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0 || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((r = hubforms_load(path, dicts, fallback_dicts, &f, e)) != 0)
+			break;
+		if (hubforms_find(c, form_id(f), form_version(f)) || c->n >= HUBFORMS_MAX) {
+			form_free(f);
+			continue;
+		}
+		c->forms[c->n++] = f;
+	}
+	closedir(d);
+	return r;
+}
+
+int
+hubforms_open(const char *builtin_dir, const char *published_dir,
+    struct hubforms **out, struct terr *e)
+{
+	struct hubforms *c;
+	int r;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	pthread_mutex_init(&c->mu, NULL);
+	snprintf(c->published, sizeof(c->published), "%s", published_dir ? published_dir : "");
+	if (builtin_dir != NULL)
+		snprintf(c->builtin_dicts, sizeof(c->builtin_dicts), "%s/dict", builtin_dir);
+	if ((r = hubforms_dir(c, builtin_dir, NULL, e)) != 0 ||
+	    (r = hubforms_dir(c, published_dir, builtin_dir ? c->builtin_dicts : NULL,
+	    e)) != 0) {
+		hubforms_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+hubforms_free(struct hubforms *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		form_free(c->forms[i]);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+size_t
+hubforms_count(const struct hubforms *c)
+{
+	return c ? c->n : 0;
+}
+
+/* A version published while the hub runs: DIR/forms/<id>-v<version>.json. */
+static struct form *
+hubforms_lazy(struct hubforms *c, const char *id, uint32_t version)
+{
+	char path[HUBFORMS_PATH + 128], dicts[HUBFORMS_PATH + 8];
+	struct form *f = NULL;
+	struct terr e;
+
+	if (c->published[0] == '\0' || !hubforms_ident_ok(id) || c->n >= HUBFORMS_MAX)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s-v%" PRIu32 ".json", c->published, id, version);
+	if (access(path, R_OK) != 0)
+		return NULL;
+	snprintf(dicts, sizeof(dicts), "%s/dict", c->published);
+	if (hubforms_load(path, dicts, c->builtin_dicts[0] ? c->builtin_dicts : NULL, &f,
+	    &e) != 0)
+		return NULL;
+	if (form_version(f) != version || strcmp(form_id(f), id) != 0) {
+		form_free(f);
+		return NULL;
+	}
+	c->forms[c->n++] = f;
+	return f;
+}
+
+int
+hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap,
+    struct terr *e)
+{
+	struct form_problems *p = NULL;
+	const struct form *f;
+	size_t used = 0;
+	int r;
+
+	why[0] = '\0';
+	pthread_mutex_lock(&c->mu);
+	if ((f = hubforms_find(c, op->form_id, op->form_version)) == NULL)
+		f = hubforms_lazy(c, op->form_id, op->form_version);
+	pthread_mutex_unlock(&c->mu);
+	if (f == NULL) {
+		snprintf(why, cap, "форма «%s» версии %" PRIu32 " хабу неизвестна",
+		    op->form_id, op->form_version);
+		return TERR_INVALID;
+	}
+	/* forms are immutable once loaded: validation needs no lock */
+	r = form_validate(f, op->fields, FORM_HUB, &p, e);
+	if (r == TERR_INVALID && p != NULL) {
+		snprintf(why, cap, "форма «%s»: ", op->form_id);
+		used = strlen(why);
+		for (size_t i = 0; i < p->n && used + 8 < cap; i++) {
+			snprintf(why + used, cap - used, "%s%s", i ? "; " : "", p->items[i].message);
+			used = strlen(why);
+		}
+	} else if (r == TERR_INVALID)
+		snprintf(why, cap, "форма «%s»: данные не прошли проверку", op->form_id);
+	form_problems_free(p);
+	return r;
+}
+
+static char *
+hubforms_read(const char *path, size_t max, size_t *len, struct terr *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+
+	if (f == NULL) {
+		terr_set(e, TERR_IO, "не удалось открыть %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		fclose(f);
+		terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		return NULL;
+	}
+	n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		free(buf);
+		terr_set(e, TERR_TOO_LARGE, "%s больше %zu байт", path, max);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Collects the dictionary names a definition refers to. */
+static void
+hubforms_dict_names(const cJSON *node, cJSON *names)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, node) {
+		if (it->string != NULL && cJSON_IsString(it) &&
+		    (strcmp(it->string, "dictionary") == 0 ||
+		    strcmp(it->string, "per_dictionary") == 0) &&
+		    cJSON_GetObjectItemCaseSensitive(names, it->valuestring) == NULL)
+			cJSON_AddNullToObject(names, it->valuestring);
+		if (cJSON_IsObject(it) || cJSON_IsArray(it))
+			hubforms_dict_names(it, names);
+	}
+}
+
+static int
+hubforms_write_atomic(const char *path, const void *p, size_t len, struct terr *e)
+{
+	char tmp[HUBFORMS_PATH + 400];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
+	if (write(fd, p, len) != (ssize_t)len || fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		return terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int
+hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *file,
+    const char *builtin_dir, const char *published_dir, char id_out[CHANGESET_ID_MAX + 1],
+    uint32_t *version_out, struct terr *e)
+{
+	struct hubforms *cat = NULL;
+	struct form *f = NULL;
+	struct tbuf *blob = NULL;
+	cJSON *doc = NULL, *bundle = NULL, *dicts = NULL, *names = NULL;
+	const cJSON *embedded, *it;
+	char *json = NULL, *payload = NULL;
+	char pdicts[HUBFORMS_PATH + 8], bdicts[HUBFORMS_PATH + 8], path[HUBFORMS_PATH + 300];
+	char sha_hex[crypto_hash_sha256_BYTES * 2 + 1];
+	uint8_t sha[crypto_hash_sha256_BYTES];
+	size_t len = 0;
+	int r;
+
+	snprintf(pdicts, sizeof(pdicts), "%s/dict", published_dir);
+	snprintf(bdicts, sizeof(bdicts), "%s/dict", builtin_dir ? builtin_dir : ".");
+	if ((json = hubforms_read(file, FORM_MAX_BYTES, &len, e)) == NULL)
+		return e ? e->code : TERR_IO;
+	if ((r = hubforms_load(file, pdicts, builtin_dir ? bdicts : NULL, &f, e)) != 0)
+		goto out;
+	if (!hubforms_ident_ok(form_id(f))) {
+		r = terr_set(e, TERR_FORM, "id формы «%s» недопустим для публикации: латинские "
+		    "строчные буквы, цифры и _", form_id(f));
+		goto out;
+	}
+	if ((r = hubforms_open(builtin_dir, published_dir, &cat, e)) != 0)
+		goto out;
+	if (hubforms_find(cat, form_id(f), form_version(f)) != NULL) {
+		r = terr_set(e, TERR_FORM, "форма «%s» версии %" PRIu32 " уже есть на хабе: "
+		    "увеличьте version в файле", form_id(f), form_version(f));
+		goto out;
+	}
+	r = TERR_NOMEM;
+	if ((doc = cJSON_ParseWithLength(json, len)) == NULL ||
+	    (bundle = cJSON_CreateObject()) == NULL || (names = cJSON_CreateObject()) == NULL)
+		goto nomem;
+	hubforms_dict_names(doc, names);
+	embedded = cJSON_GetObjectItemCaseSensitive(doc, "dictionaries");
+	if ((dicts = cJSON_CreateObject()) == NULL)
+		goto nomem;
+	cJSON_ArrayForEach(it, names) {
+		char *dtext;
+		size_t dlen;
+		cJSON *d;
+
+		if (cJSON_GetObjectItemCaseSensitive(embedded, it->string) != NULL)
+			continue;
+		if (!hubforms_ident_ok(it->string)) {
+			r = terr_set(e, TERR_FORM, "имя словаря «%.64s» недопустимо", it->string);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/%s.json", pdicts, it->string);
+		if (access(path, R_OK) != 0)
+			snprintf(path, sizeof(path), "%s/%s.json", bdicts, it->string);
+		if ((dtext = hubforms_read(path, FORM_MAX_BYTES, &dlen, e)) == NULL) {
+			r = e ? e->code : TERR_IO;
+			goto out;
+		}
+		d = cJSON_ParseWithLength(dtext, dlen);
+		free(dtext);
+		if (d == NULL) {
+			r = terr_set(e, TERR_FORM, "словарь %s не является JSON", path);
+			goto out;
+		}
+		cJSON_AddItemToObject(dicts, it->string, d);
+	}
+	cJSON_AddItemToObject(bundle, "form", doc);
+	doc = NULL;
+	cJSON_AddItemToObject(bundle, "dictionaries", dicts);
+	dicts = NULL;
+	if ((payload = cJSON_PrintUnformatted(bundle)) == NULL ||
+	    (blob = tbuf_new(SIGBLOB_MAX_PAYLOAD + 128)) == NULL)
+		goto nomem;
+	/* Devices refuse a bundle that does not parse on its own; find out here,
+	 * before it is signed, rather than on every device at night. */
+	form_free(f);
+	f = NULL;
+	if ((r = form_bundle_parse(payload, strlen(payload), &f, e)) != 0)
+		goto out;
+	if ((r = sigblob_sign(SIGBLOB_FORM_BUNDLE, (const uint8_t *)payload, strlen(payload),
+	    sign, blob, e)) != 0)
+		goto out;
+	crypto_hash_sha256(sha, (const uint8_t *)payload, strlen(payload));
+	keys_hex(sha, sizeof(sha), sha_hex);
+	snprintf(path, sizeof(path), "%s/%s-v%" PRIu32 ".json", published_dir, form_id(f),
+	    form_version(f));
+	if ((r = hubforms_write_atomic(path, json, len, e)) != 0)
+		goto out;
+	if ((r = hubdb_form_put(db, form_id(f), form_version(f), sha_hex, tbuf_ptr(blob),
+	    tbuf_len(blob), e)) != 0) {
+		unlink(path);
+		goto out;
+	}
+	snprintf(id_out, CHANGESET_ID_MAX + 1, "%s", form_id(f));
+	*version_out = form_version(f);
+	r = 0;
+	goto out;
+ nomem:
+	r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+ out:
+	cJSON_free(payload);
+	cJSON_Delete(doc);
+	cJSON_Delete(bundle);
+	cJSON_Delete(dicts);
+	cJSON_Delete(names);
+	tbuf_free(blob);
+	hubforms_free(cat);
+	form_free(f);
+	free(json);
+	return r;
+}

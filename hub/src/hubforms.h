@@ -1,0 +1,53 @@
+/*
+ * hubforms — the forms the hub judges incoming records by: the built-in
+ * forms (as on a device) plus the versions published with `tetrad-hub forms
+ * publish` (DIR/forms/<id>-v<version>.json). Loaded at start; a version
+ * published while the hub runs is loaded the first time a record needs it.
+ * Thread-safe.
+ */
+#ifndef TETRAD_HUB_HUBFORMS_H
+#define TETRAD_HUB_HUBFORMS_H
+
+#include <stddef.h>
+
+#include <stdint.h>
+
+#include "hub/src/hubdb.h"
+#include "tetrad/changeset.h"
+#include "tetrad/keys.h"
+#include "tetrad/terr.h"
+
+struct hubforms;
+
+/*
+ * Loads every <id>*.json form in builtin_dir and published_dir (either may
+ * be NULL or missing), with dictionaries from their dict/ folders. A file
+ * that does not parse is an error: the hub must not judge by half a
+ * catalogue.
+ */
+int hubforms_open(const char *builtin_dir, const char *published_dir,
+    struct hubforms **out, struct terr *e);
+void hubforms_free(struct hubforms *f);
+size_t hubforms_count(const struct hubforms *f);
+
+/*
+ * Checks a put op's fields against its form and version in FORM_HUB mode
+ * (unknown fields, smuggled local fields, types, bounds, rules). Returns 0
+ * if valid, TERR_INVALID with a Russian description in why (field labels,
+ * never values), another code on error.
+ */
+int hubforms_check_op(struct hubforms *f, const struct op *op, char *why,
+    size_t cap, struct terr *e);
+
+/*
+ * `tetrad-hub forms publish FILE`: checks the definition, refuses a version
+ * that exists already, builds the bundle {"form": …, "dictionaries": {…}}
+ * (dictionaries it names, from published_dir/dict or builtin_dir/dict),
+ * signs it (SIGBLOB_FORM_BUNDLE), stores it for GET /v1/forms and copies the
+ * definition to published_dir/<id>-v<version>.json.
+ */
+int hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *file,
+    const char *builtin_dir, const char *published_dir, char id_out[CHANGESET_ID_MAX + 1],
+    uint32_t *version_out, struct terr *e);
+
+#endif

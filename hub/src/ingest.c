@@ -1,0 +1,491 @@
+/*
+ * ingest — exactly-once application of a device's envelope (ingest.h).
+ *
+ * The expensive steps (signature, decryption, parsing, form checks) run
+ * before the write transaction so several workers can do them at once; the
+ * sequence check is repeated inside the transaction, where it is final.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hub/src/hubforms.h"
+#include "hub/src/hubkeys.h"
+#include "hub/src/ingest.h"
+#include "hub/src/merge.h"
+#include "tetrad/sigblob.h"
+
+struct ingest_job {
+	struct hubdb *db;
+	const struct ingest_cfg *cfg;
+	const uint8_t *buf;
+	size_t len;
+	uint64_t now_ms;
+	struct ingest_result *res;
+	struct envelope_header h;
+	struct hubdb_device dev;
+	const struct keys_enc *enc;     /* the hub key the set was sealed to */
+	struct changeset *cs;
+	uint8_t set_hash[CHANGESET_HASH_BYTES];
+	bool have_hash;
+	char reason[INGEST_REASON_MAX];
+};
+
+/* Drops an incomplete UTF-8 sequence that truncation left at the end of s. */
+static void
+ingest_utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/* JSON string escaping for messages (UTF-8 passes through). */
+static int
+ingest_json_str(struct tbuf *out, const char *s)
+{
+	int r = tbuf_put_u8(out, '"');
+
+	for (; r == 0 && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			r = tbuf_putf(out, "\\%c", c);
+		else if (c < 0x20)
+			r = tbuf_putf(out, "\\u%04x", c);
+		else
+			r = tbuf_put_u8(out, c);
+	}
+	return r ? r : tbuf_put_u8(out, '"');
+}
+
+int
+ingest_json_error(struct tbuf *out, const char *code, const char *msg)
+{
+	int r;
+
+	if ((r = tbuf_putf(out, "{\"error\":")) != 0 || (r = ingest_json_str(out, code)) != 0 ||
+	    (r = tbuf_putf(out, ",\"message\":")) != 0 || (r = ingest_json_str(out, msg)) != 0)
+		return r;
+	return tbuf_put(out, "}\n", 2);
+}
+
+static int
+ingest_error(struct ingest_job *j, int http, const char *code, const char *msg)
+{
+	struct ingest_result *res = j->res;
+
+	res->http = http;
+	res->content_type = "application/json";
+	snprintf(res->status, sizeof(res->status), "%s", code);
+	tbuf_reset(res->body);
+	return ingest_json_error(res->body, code, msg) == 0 ? 0 : TERR_NOMEM;
+}
+
+/* The acknowledgement payload, signed; also what gets stored for replays. */
+static int
+ingest_ack(struct ingest_job *j, int http, const char *status, uint64_t expected,
+    const char *reason, struct terr *e)
+{
+	struct ingest_result *res = j->res;
+	struct tbuf *p = NULL;
+	char hex[CHANGESET_HASH_BYTES * 2 + 1], text[INGEST_REASON_MAX + 256];
+	char pk_hex[KEYS_ENC_PK_BYTES * 2 + 1];
+	int r = TERR_NOMEM;
+
+	/* a reason cut at a buffer's end must still be valid UTF-8 */
+	snprintf(text, sizeof(text), "%s", reason);
+	ingest_utf8_trim(text);
+	reason = text;
+
+	if ((p = tbuf_new(INGEST_REASON_MAX * 2 + 1024)) == NULL)
+		goto out;
+	if (tbuf_putf(p, "{\"device_id\":\"%s\",\"first\":%" PRIu64 ",\"last\":%" PRIu64
+	    ",\"status\":\"%s\",\"set_hash\":", res->device, j->h.first_seq, j->h.last_seq,
+	    status) != 0)
+		goto out;
+	if (j->have_hash) {
+		keys_hex(j->set_hash, sizeof(j->set_hash), hex);
+		if (tbuf_putf(p, "\"%s\"", hex) != 0)
+			goto out;
+	} else if (tbuf_putf(p, "null") != 0)
+		goto out;
+	/* The current encryption key, under the hub's signature: how devices
+	 * learn of a key rotation (hubkeys.h). */
+	keys_hex(j->cfg->enc->pk, KEYS_ENC_PK_BYTES, pk_hex);
+	if (tbuf_putf(p, ",\"expected_seq\":%" PRIu64 ",\"applied\":%u,\"conflicts\":%u,"
+	    "\"hub_enc_pk\":\"%s\",\"reason\":", expected, res->applied, res->conflicts,
+	    pk_hex) != 0 ||
+	    ingest_json_str(p, reason) != 0 || tbuf_put_u8(p, '}') != 0)
+		goto out;
+	tbuf_reset(res->body);
+	if ((r = sigblob_sign(SIGBLOB_ACK, tbuf_ptr(p), tbuf_len(p), j->cfg->sign,
+	    res->body, e)) != 0)
+		goto out;
+	res->http = http;
+	res->content_type = "application/octet-stream";
+	snprintf(res->status, sizeof(res->status), "%s", status);
+	r = 0;
+ out:
+	if (r == TERR_NOMEM)
+		terr_set(e, r, "недостаточно памяти");
+	tbuf_free(p);
+	return r;
+}
+
+static bool
+ingest_school_allowed(const struct hubdb_device *d, const char *school)
+{
+	size_t n = strlen(school);
+	const char *p = d->schools;
+
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+
+		if (l == n && memcmp(p, school, n) == 0)
+			return true;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	return false;
+}
+
+static void
+ingest_append_reason(struct ingest_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+ingest_append_reason(struct ingest_job *j, const char *fmt, ...)
+{
+	size_t used = strlen(j->reason);
+	va_list ap;
+
+	if (used + 8 >= sizeof(j->reason))
+		return;
+	if (used > 0) {
+		snprintf(j->reason + used, sizeof(j->reason) - used, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(j->reason + used, sizeof(j->reason) - used, fmt, ap);
+	va_end(ap);
+	ingest_utf8_trim(j->reason);
+}
+
+/*
+ * Content checks of an authentic, in-sequence set: the device's own school,
+ * every op's school authorised, HLCs not in the future and of this device,
+ * fields valid for their form. Returns the ack status ("" if all is well)
+ * and leaves the reasons in j->reason.
+ */
+static int
+ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
+{
+	const struct changeset *cs = j->cs;
+	uint64_t max_ahead = j->cfg->max_ahead_ms ? j->cfg->max_ahead_ms : INGEST_MAX_AHEAD_MS;
+	uint64_t node = keys_id_u64(j->h.device_id);
+	bool future = false, bad = false;
+	char seqtxt[32];
+	int r;
+
+	*status = "";
+	if (strcmp(j->dev.kind, "school") == 0 ? strcmp(cs->school, j->dev.schools) != 0 :
+	    cs->school[0] != '\0') {
+		ingest_append_reason(j, "набор подписан как набор школы «%s», а устройство "
+		    "зарегистрировано для «%s»", cs->school, j->dev.schools);
+		bad = true;
+	}
+	if (cs->created.wall_ms > j->now_ms && cs->created.wall_ms - j->now_ms > max_ahead) {
+		ingest_append_reason(j, "время создания набора опережает время хаба "
+		    "больше чем на 10 минут: проверьте часы компьютера");
+		future = true;
+	}
+	for (size_t i = 0; i < cs->n_ops && strlen(j->reason) + 64 < sizeof(j->reason); i++) {
+		const struct op *op = &cs->ops[i];
+
+		snprintf(seqtxt, sizeof(seqtxt), "%" PRIu64, op->seq);
+		if (!ingest_school_allowed(&j->dev, op->school)) {
+			ingest_append_reason(j, "изменение %s: школа %s не входит в школы этого "
+			    "устройства", seqtxt, op->school);
+			bad = true;
+		}
+		if (op->hlc.wall_ms > j->now_ms && op->hlc.wall_ms - j->now_ms > max_ahead) {
+			ingest_append_reason(j, "изменение %s: метка времени опережает время хаба "
+			    "больше чем на 10 минут: проверьте часы компьютера", seqtxt);
+			future = true;
+		}
+		if (op->hlc.node != node) {
+			ingest_append_reason(j, "изменение %s: метка времени выдана не этим "
+			    "устройством", seqtxt);
+			bad = true;
+		}
+		if (op->kind == OP_PUT && j->cfg->forms != NULL) {
+			char why[1024];
+
+			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
+			if (r == TERR_INVALID) {
+				ingest_utf8_trim(why);
+				ingest_append_reason(j, "изменение %s: %s", seqtxt, why);
+				bad = true;
+			} else if (r != 0)
+				return r;
+		}
+	}
+	if (future)
+		*status = "future_hlc";
+	else if (bad)
+		*status = "refused";
+	return 0;
+}
+
+/* Whether the device's head moved since we looked (another worker, same device). */
+static int
+ingest_recheck(struct ingest_job *j, bool *moved, struct terr *e)
+{
+	struct hubdb_device now;
+	bool found;
+	int r;
+
+	if ((r = hubdb_device_get(j->db, j->res->device, &now, &found, e)) != 0)
+		return r;
+	*moved = !found || now.watermark != j->dev.watermark ||
+	    memcmp(now.last_hash, j->dev.last_hash, CHANGESET_HASH_BYTES) != 0 ||
+	    now.revoked != j->dev.revoked;
+	return 0;
+}
+
+/* Store failures a device should retry later: 503 with Retry-After. */
+static int
+ingest_busy(struct ingest_job *j, int code, struct terr *e)
+{
+	if (code != HUBDB_ERR_FULL && code != HUBDB_ERR_BUSY)
+		return code;
+	j->res->applied = j->res->conflicts = 0;
+	j->res->retry_after = INGEST_RETRY_AFTER;
+	return ingest_ack(j, 503, "busy", j->dev.watermark + 1, code == HUBDB_ERR_FULL ?
+	    "на хабе закончилось место на диске; набор не принят, повторите позже" :
+	    "хаб занят; набор не принят, повторите позже", e);
+}
+
+/* Applies the set (or records its refusal) in one transaction. */
+static int
+ingest_commit(struct ingest_job *j, const char *refused, bool *moved, struct terr *e)
+{
+	struct ingest_result *res = j->res;
+	char msg[INGEST_REASON_MAX + 128];
+	const char *last_school = NULL;
+	int http = 200, r;
+
+	*moved = false;
+	res->applied = res->conflicts = 0;
+	if ((r = hubdb_begin(j->db, e)) != 0)
+		return r;
+	if ((r = ingest_recheck(j, moved, e)) != 0 || *moved)
+		goto fail;
+	if (refused[0] == '\0') {
+		for (size_t i = 0; i < j->cs->n_ops; i++) {
+			const struct op *op = &j->cs->ops[i];
+
+			if (last_school == NULL || strcmp(last_school, op->school) != 0) {
+				if ((r = hubdb_school_put(j->db, op->school, NULL, e)) != 0)
+					goto fail;
+				last_school = op->school;
+			}
+			r = merge_apply(j->db, res->device, op, &res->conflicts, e);
+			if (r == TERR_INVALID) {
+				/* a record of another school or form: refuse the whole set */
+				hubdb_rollback(j->db);
+				snprintf(j->reason, sizeof(j->reason), "%s", e ? e->msg :
+				    "запись принадлежит другой школе или форме");
+				return 1;
+			}
+			if (r != 0)
+				goto fail;
+			res->applied++;
+		}
+		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " принят: изменений %u, "
+		    "конфликтов %u", j->h.first_seq, j->h.last_seq, res->applied, res->conflicts);
+		r = ingest_ack(j, 200, "applied", j->h.last_seq + 1, msg, e);
+	} else {
+		http = 422;
+		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён и помещён в "
+		    "карантин: %s", j->h.first_seq, j->h.last_seq, j->reason);
+		if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq, j->h.last_seq,
+		    refused, j->reason, j->buf, j->len, e)) != 0)
+			goto fail;
+		r = ingest_ack(j, 422, refused, j->h.last_seq + 1, msg, e);
+	}
+	if (r != 0)
+		goto fail;
+	if ((r = hubdb_device_set_head(j->db, res->device, j->h.last_seq, j->set_hash, e)) != 0)
+		goto fail;
+	if ((r = hubdb_set_put(j->db, res->device, j->h.first_seq, j->h.last_seq, j->set_hash,
+	    res->status, http, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body), e)) != 0)
+		goto fail;
+	if ((r = hubdb_commit(j->db, e)) != 0)
+		return ingest_busy(j, r, e);
+	return 0;
+ fail:
+	hubdb_rollback(j->db);
+	if (*moved)
+		return 0;
+	return ingest_busy(j, r, e);
+}
+
+static int
+ingest_fork(struct ingest_job *j, const char *why, struct terr *e)
+{
+	char msg[512];
+	int r;
+
+	snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " расходится с уже принятыми "
+	    "данными (%s); ожидался номер %" PRIu64 "; набор помещён в карантин для проверки",
+	    j->h.first_seq, j->h.last_seq, why, j->dev.watermark + 1);
+	if ((r = hubdb_quarantine_add(j->db, j->res->device, j->h.first_seq, j->h.last_seq,
+	    "fork", msg, j->buf, j->len, e)) != 0)
+		return ingest_busy(j, r, e);
+	return ingest_ack(j, 409, "fork", j->dev.watermark + 1, msg, e);
+}
+
+int
+ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
+    const uint8_t *buf, size_t len, uint64_t now_ms, struct ingest_result *res,
+    struct terr *e)
+{
+	struct ingest_job j;
+	struct terr le;
+	const char *refused = "";
+	char msg[700];
+	bool found, moved;
+	int r, tries = 0;
+	uint8_t zero[CHANGESET_HASH_BYTES] = { 0 };
+
+	memset(&j, 0, sizeof(j));
+	j.db = db;
+	j.cfg = cfg;
+	j.buf = buf;
+	j.len = len;
+	j.now_ms = now_ms;
+	j.res = res;
+	res->http = 500;
+	res->retry_after = 0;
+	res->applied = res->conflicts = 0;
+	res->replay = false;
+	res->device[0] = '\0';
+	res->first = res->last = 0;
+	terr_clear(&le);
+	if (len > ENVELOPE_MAX_BYTES) {
+		snprintf(msg, sizeof(msg), "набор больше допустимого размера %u байт",
+		    ENVELOPE_MAX_BYTES);
+		return ingest_error(&j, 413, "too_large", msg);
+	}
+	if (envelope_parse_header(buf, len, &j.h, &le) != 0)
+		return ingest_error(&j, 400, "malformed", le.msg);
+	keys_hex(j.h.device_id, KEYS_ID_BYTES, res->device);
+	res->first = j.h.first_seq;
+	res->last = j.h.last_seq;
+ again:
+	if ((r = hubdb_device_get(db, res->device, &j.dev, &found, e)) != 0)
+		return ingest_busy(&j, r, e);
+	if (!found) {
+		snprintf(msg, sizeof(msg), "устройство %s не зарегистрировано на этом хабе; "
+		    "зарегистрируйте его кодом от координатора", res->device);
+		return ingest_ack(&j, 403, "unknown_device", 0, msg, e);
+	}
+	if (j.dev.revoked) {
+		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
+		    "отозвано %s", j.h.first_seq, j.h.last_seq, res->device, j.dev.revoked_at);
+		return ingest_ack(&j, 403, "revoked", j.dev.watermark + 1, msg, e);
+	}
+	/* A set sealed to a previous hub key (before the device heard of a
+	 * rotation) still opens while that key is kept. */
+	if ((j.enc = hubkeys_find(cfg->enc, cfg->old_enc, cfg->n_old_enc, j.h.hub_key_id)) == NULL)
+		return ingest_error(&j, 400, "hub_key", "набор зашифрован для другого "
+		    "хаба (ключ хаба не совпадает); зарегистрируйте устройство заново");
+	if (envelope_verify(buf, len, j.dev.pk, &le) != 0)
+		return ingest_error(&j, 400, "signature", le.msg);
+
+	/* sequence and chain, before anything is decrypted */
+	if (j.h.first_seq > j.dev.watermark + 1) {
+		snprintf(msg, sizeof(msg), "пропуск в нумерации: получен набор %" PRIu64 "–%"
+		    PRIu64 ", а ожидался номер %" PRIu64, j.h.first_seq, j.h.last_seq,
+		    j.dev.watermark + 1);
+		return ingest_ack(&j, 409, "gap", j.dev.watermark + 1, msg, e);
+	}
+	if (j.h.first_seq == j.dev.watermark + 1 &&
+	    memcmp(j.h.prev_hash, j.dev.watermark ? j.dev.last_hash : zero,
+	    CHANGESET_HASH_BYTES) != 0)
+		return ingest_fork(&j, "ссылка на предыдущий набор не совпадает", e);
+	if (j.h.first_seq <= j.dev.watermark && j.h.last_seq > j.dev.watermark)
+		return ingest_fork(&j, "диапазон частично перекрывает принятые номера", e);
+
+	if (j.cs == NULL) {
+		r = envelope_open(buf, len, j.dev.pk, j.enc, &j.cs, j.set_hash, &le);
+		if (r != 0) {
+			if (r == TERR_NOMEM)
+				return terr_set(e, r, "недостаточно памяти");
+			/* authentic but unreadable: kept for review, range not consumed */
+			if ((r = hubdb_quarantine_add(db, res->device, j.h.first_seq,
+			    j.h.last_seq, "malformed", le.msg, buf, len, e)) != 0)
+				return ingest_busy(&j, r, e);
+			return ingest_error(&j, 400, "malformed", le.msg);
+		}
+		j.have_hash = true;
+	}
+
+	if (j.h.last_seq <= j.dev.watermark) {
+		uint8_t stored[CHANGESET_HASH_BYTES];
+		int http = 0;
+
+		tbuf_reset(res->body);
+		if ((r = hubdb_set_get(db, res->device, j.h.first_seq, j.h.last_seq, &found,
+		    stored, &http, res->body, e)) != 0) {
+			r = ingest_busy(&j, r, e);
+			goto out;
+		}
+		if (found && sodium_memcmp(stored, j.set_hash, CHANGESET_HASH_BYTES) == 0) {
+			res->http = http;
+			res->replay = true;
+			res->content_type = "application/octet-stream";
+			snprintf(res->status, sizeof(res->status), "%s",
+			    http == 200 ? "applied" : "refused");
+			r = 0;
+			goto out;
+		}
+		r = ingest_fork(&j, found ? "тот же диапазон с другим содержимым" :
+		    "этот диапазон уже принят в другом разбиении", e);
+		goto out;
+	}
+
+	j.reason[0] = '\0';
+	if ((r = ingest_check_content(&j, &refused, e)) != 0)
+		goto out;
+	r = ingest_commit(&j, refused, &moved, e);
+	if (r == 1) {
+		/* merge refused the set: record it as refused in a fresh transaction */
+		r = ingest_commit(&j, "refused", &moved, e);
+	}
+	if (r == 0 && moved && ++tries < 5)
+		goto again;
+	if (r == 0 && moved)
+		r = ingest_busy(&j, HUBDB_ERR_BUSY, e);
+ out:
+	changeset_free(j.cs);
+	return r;
+}

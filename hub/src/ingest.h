@@ -1,0 +1,65 @@
+/*
+ * ingest — takes one envelope from a device and applies it exactly once.
+ *
+ * Order: size cap → header → known, active device → hub key → signature →
+ * sequence and chain → decrypt, parse, cross-check → authorise schools,
+ * HLC bounds, validate content per form → apply. Applying the ops, moving
+ * the device's watermark and chain head, storing the raw envelope and the
+ * signed acknowledgement happen in one store transaction; a replay gets the
+ * stored acknowledgement byte for byte. The HTTP server and `tetrad-hub
+ * import` both call ingest_envelope, so a USB export takes the same path.
+ */
+#ifndef TETRAD_HUB_INGEST_H
+#define TETRAD_HUB_INGEST_H
+
+#include <stdint.h>
+
+#include "hub/src/hubdb.h"
+#include "tetrad/envelope.h"
+#include "tetrad/sigblob.h"
+#include "tetrad/keys.h"
+#include "tetrad/tbuf.h"
+
+#define INGEST_MAX_AHEAD_MS (10u * 60u * 1000u) /* HLC ahead of hub time */
+#define INGEST_BODY_MAX (SIGBLOB_MAX_PAYLOAD + 1024)
+#define INGEST_RETRY_AFTER 30                   /* seconds, on 503 */
+#define INGEST_REASON_MAX 2048
+
+struct hubforms;
+
+struct ingest_cfg {
+	const struct keys_enc *enc;     /* hub encryption key pair (current) */
+	const struct keys_sign *sign;   /* hub signing key pair */
+	struct hubforms *forms;         /* NULL: content is not checked per form */
+	uint64_t max_ahead_ms;          /* 0 means INGEST_MAX_AHEAD_MS */
+	const struct keys_enc *old_enc; /* previous encryption keys, still opened */
+	size_t n_old_enc;               /* (hubkeys.h); 0 with old_enc NULL */
+};
+
+struct ingest_result {
+	int http;                       /* HTTP status to answer with */
+	int retry_after;                /* seconds, with 503 */
+	const char *content_type;       /* of body */
+	char status[16];                /* ack status, or the error code for JSON */
+	char device[KEYS_ID_HEXLEN + 1];
+	uint64_t first, last;
+	unsigned applied, conflicts;
+	bool replay;
+	struct tbuf *body;              /* the caller's; receives the answer */
+};
+
+/*
+ * Ingests buf (len bytes) at hub time now_ms (Unix ms). Fills res (its body
+ * buffer must be created by the caller with a cap of INGEST_BODY_MAX) with
+ * the answer for every outcome the device should hear about, and returns 0.
+ * Returns a negative code only when no answer could be produced (no memory,
+ * store failure other than a full disk or a lock), with e set.
+ */
+int ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
+    const uint8_t *buf, size_t len, uint64_t now_ms, struct ingest_result *res,
+    struct terr *e);
+
+/* Appends {"error":code,"message":msg} to out (JSON-escaped). */
+int ingest_json_error(struct tbuf *out, const char *code, const char *msg);
+
+#endif

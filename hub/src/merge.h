@@ -1,0 +1,29 @@
+/*
+ * merge — applies one operation to the hub's record store: per-field last
+ * writer wins by HLC, every losing value goes to the conflict log.
+ *
+ * A put carries the record's whole synced state at its HLC: a field it does
+ * not carry is "no answer" at that HLC. Each record keeps a clock per field,
+ * a clock of its last put (the implicit clock of fields never written) and
+ * an existence clock that puts and deletes (tombstones) compete for. The
+ * result is therefore the same whatever order two devices' sets arrive in,
+ * and so is the set of losers logged (a loser is logged when the two writers
+ * are different devices and the values differ; "no answer" losing is not).
+ *
+ * Called inside the caller's hubdb transaction.
+ */
+#ifndef TETRAD_HUB_MERGE_H
+#define TETRAD_HUB_MERGE_H
+
+#include "hub/src/hubdb.h"
+#include "tetrad/changeset.h"
+
+/*
+ * Applies op, written by device_id. Adds the number of conflicts logged to
+ * *conflicts. TERR_INVALID (nothing written) if the record exists with
+ * another form or school: a device may not move records between schools.
+ */
+int merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
+    unsigned *conflicts, struct terr *e);
+
+#endif

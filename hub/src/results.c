@@ -1,0 +1,798 @@
+/*
+ * results — bounded parser and all-or-nothing import of the regional
+ * results CSV (ВПР/ОГЭ low-result shares, imported ИСБШ). The format is in
+ * docs/reports.md; the parser has a libFuzzer target
+ * (tests/fuzz/fuzz_results_csv.c).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hub/src/report.h"
+#include "hub/src/results.h"
+
+#define RESULTS_MSG_MAX 400
+
+struct results_set {
+	struct results_row *rows;
+	size_t n_rows, cap_rows;
+	char **bad;
+	size_t n_bad, n_bad_kept;
+};
+
+struct indicator_def {
+	const char *code;
+	double lo, hi;
+};
+
+static const struct indicator_def indicators[] = {
+	{ "vpr4_rus", 0, 100 },
+	{ "vpr4_math", 0, 100 },
+	{ "oge9_rus", 0, 100 },
+	{ "oge9_math", 0, 100 },
+	{ "low_share", 0, 100 },
+	{ "isbsh", -8, 8 },
+};
+
+int
+results_indicator_known(const char *code, double *lo, double *hi)
+{
+	for (size_t i = 0; i < sizeof(indicators) / sizeof(indicators[0]); i++) {
+		if (strcmp(code, indicators[i].code) == 0) {
+			if (lo)
+				*lo = indicators[i].lo;
+			if (hi)
+				*hi = indicators[i].hi;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void
+results_set_free(struct results_set *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n_bad_kept; i++)
+		free(s->bad[i]);
+	free(s->bad);
+	free(s->rows);
+	free(s);
+}
+
+size_t
+results_set_n_rows(const struct results_set *s)
+{
+	return s ? s->n_rows : 0;
+}
+
+const struct results_row *
+results_set_row(const struct results_set *s, size_t i)
+{
+	return s && i < s->n_rows ? &s->rows[i] : NULL;
+}
+
+size_t
+results_set_n_bad(const struct results_set *s)
+{
+	return s ? s->n_bad : 0;
+}
+
+size_t
+results_set_n_bad_kept(const struct results_set *s)
+{
+	return s ? s->n_bad_kept : 0;
+}
+
+const char *
+results_set_bad(const struct results_set *s, size_t i)
+{
+	return s && i < s->n_bad_kept ? s->bad[i] : NULL;
+}
+
+static int
+set_add_bad(struct results_set *s, const char *msg)
+{
+	s->n_bad++;
+	if (s->n_bad_kept >= RESULTS_BAD_KEEP)
+		return 0;
+	if (s->bad == NULL) {
+		s->bad = calloc(RESULTS_BAD_KEEP, sizeof(*s->bad));
+		if (s->bad == NULL)
+			return TERR_NOMEM;
+	}
+	if ((s->bad[s->n_bad_kept] = strdup(msg)) == NULL)
+		return TERR_NOMEM;
+	s->n_bad_kept++;
+	return 0;
+}
+
+/* Valid UTF-8 without NUL bytes; on failure *line is where it broke. */
+static bool
+utf8_ok(const unsigned char *p, size_t len, size_t *line)
+{
+	size_t i = 0;
+
+	*line = 1;
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c == '\n')
+			(*line)++;
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (len - i - 1 < n)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+struct csv_reader {
+	const char *p, *end;
+	char sep;
+	size_t line;
+};
+
+struct csv_record {
+	size_t n;                    /* fields seen (may exceed RESULTS_MAX_COLS) */
+	char f[RESULTS_MAX_COLS][RESULTS_FIELD_MAX + 1];
+	size_t len[RESULTS_MAX_COLS];
+	bool too_long;
+	size_t line;                 /* line the record starts on */
+};
+
+static void
+rec_put(struct csv_record *r, char c)
+{
+	if (r->n >= RESULTS_MAX_COLS)
+		return;
+	if (r->len[r->n] >= RESULTS_FIELD_MAX) {
+		r->too_long = true;
+		return;
+	}
+	r->f[r->n][r->len[r->n]++] = c;
+}
+
+/*
+ * Reads one record (RFC 4180 quoting, "" inside quotes, quoted newlines).
+ * Returns 1 with a record, 0 at the end, TERR_PARSE on an unterminated quote.
+ */
+static int
+csv_next(struct csv_reader *c, struct csv_record *r, struct terr *e)
+{
+	if (c->p >= c->end)
+		return 0;
+	r->n = 0;
+	r->too_long = false;
+	r->line = c->line;
+	r->len[0] = 0;
+	for (;;) {
+		if (c->p < c->end && *c->p == '"') {
+			c->p++;
+			for (;;) {
+				if (c->p >= c->end)
+					return terr_set(e, TERR_PARSE,
+					    "строка %zu: кавычка не закрыта до конца файла",
+					    r->line);
+				if (*c->p == '"') {
+					if (c->p + 1 < c->end && c->p[1] == '"') {
+						rec_put(r, '"');
+						c->p += 2;
+						continue;
+					}
+					c->p++;
+					break;
+				}
+				if (*c->p == '\n')
+					c->line++;
+				rec_put(r, *c->p++);
+			}
+		}
+		while (c->p < c->end && *c->p != c->sep && *c->p != '\n') {
+			if (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')) {
+				c->p++;
+				continue;
+			}
+			rec_put(r, *c->p++);
+		}
+		if (r->n < RESULTS_MAX_COLS)
+			r->f[r->n][r->len[r->n]] = '\0';
+		r->n++;
+		if (c->p >= c->end)
+			return 1;
+		if (*c->p == '\n') {
+			c->p++;
+			c->line++;
+			return 1;
+		}
+		c->p++;   /* separator */
+		if (r->n < RESULTS_MAX_COLS)
+			r->len[r->n] = 0;
+	}
+}
+
+/* Trims ASCII blanks in place. */
+static char *
+trim(char *s)
+{
+	char *t;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	t = s + strlen(s);
+	while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+		*--t = '\0';
+	return s;
+}
+
+/* ASCII and Russian Cyrillic to lower case (А-Я, Ё), into out (cap bytes). */
+static void
+lower_ru(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)in;
+
+	while (*p && o + 3 < cap) {
+		if (*p >= 'A' && *p <= 'Z') {
+			out[o++] = (char)(*p + 32);
+			p++;
+		} else if (p[0] == 0xd0 && p[1] >= 0x90 && p[1] <= 0x9f) {
+			out[o++] = (char)0xd0;
+			out[o++] = (char)(p[1] + 0x20);
+			p += 2;
+		} else if (p[0] == 0xd0 && p[1] >= 0xa0 && p[1] <= 0xaf) {
+			out[o++] = (char)0xd1;
+			out[o++] = (char)(p[1] - 0x20);
+			p += 2;
+		} else if (p[0] == 0xd0 && p[1] == 0x81) {
+			out[o++] = (char)0xd1;
+			out[o++] = (char)0x91;
+			p += 2;
+		} else {
+			out[o++] = (char)*p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+enum { COL_SCHOOL, COL_YEAR, COL_INDICATOR, COL_VALUE, COL_N };
+
+static const char *const col_names[COL_N][5] = {
+	[COL_SCHOOL] = { "school", "school_code", "код оо", "код", "код школы" },
+	[COL_YEAR] = { "year", "год", NULL, NULL, NULL },
+	[COL_INDICATOR] = { "indicator", "показатель", NULL, NULL, NULL },
+	[COL_VALUE] = { "value", "значение", NULL, NULL, NULL },
+};
+
+static const char *const col_titles[COL_N] = {
+	"school (код ОО)", "year (год)", "indicator (показатель)", "value (значение)",
+};
+
+static int
+header_column(const char *name)
+{
+	char low[RESULTS_FIELD_MAX * 2 + 4];
+
+	lower_ru(name, low, sizeof(low));
+	for (int k = 0; k < COL_N; k++)
+		for (int j = 0; j < 5 && col_names[k][j]; j++)
+			if (strcmp(low, col_names[k][j]) == 0)
+				return k;
+	return -1;
+}
+
+/*
+ * Decimal "35", "-2,5", "12.75", "40%": at most 15 digits, no exponent, no
+ * locale (the hub may run under any). 0 on success.
+ */
+static int
+parse_decimal(const char *s, double *out)
+{
+	double v = 0, scale = 1;
+	int digits = 0, neg = 0, frac = 0;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++digits > 15)
+				return -1;
+			if (frac) {
+				scale /= 10;
+				v += (*s - '0') * scale;
+			} else {
+				v = v * 10 + (*s - '0');
+			}
+		} else if ((*s == '.' || *s == ',') && !frac) {
+			frac = 1;
+		} else if (*s == '%' && s[1] == '\0') {
+			break;
+		} else {
+			return -1;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+static bool
+school_code_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > RESULTS_SCHOOL_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= 'a' && *s <= 'z') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Appends "; what" (or "what" first) to msg, bounded. */
+static void
+msg_add(char *msg, size_t cap, const char *what)
+{
+	size_t n = strlen(msg);
+
+	if (n >= cap - 1)
+		return;
+	snprintf(msg + n, cap - n, "%s%s", msg[n - 1] == ':' ? " " : "; ", what);
+}
+
+/* Shows a cell in a message: at most 40 bytes, cut on a character boundary. */
+static void
+cell_quote(const char *s, char *out, size_t cap)
+{
+	size_t n = strlen(s), lim = cap - 4 < 40 ? cap - 4 : 40;
+
+	if (n > lim) {
+		n = lim;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		snprintf(out, cap, "%.*s…", (int)n, s);
+	} else {
+		snprintf(out, cap, "%s", s);
+	}
+}
+
+static int
+row_validate(struct results_set *s, struct csv_record *r, const int map[COL_N],
+    size_t ncols)
+{
+	char msg[RESULTS_MSG_MAX], what[200], q[64];
+	struct results_row row;
+	size_t n0;
+	double lo = 0, hi = 0;
+	char *school, *year, *ind, *val;
+	char ind_low[RESULTS_INDICATOR_MAX * 2 + 8];
+
+	memset(&row, 0, sizeof(row));
+	row.line = r->line;
+	snprintf(msg, sizeof(msg), "строка %zu:", r->line);
+	n0 = strlen(msg);
+	if (r->n != ncols) {
+		snprintf(what, sizeof(what), "столбцов %zu, а в заголовке %zu", r->n, ncols);
+		msg_add(msg, sizeof(msg), what);
+		return set_add_bad(s, msg);
+	}
+	if (r->too_long) {
+		snprintf(what, sizeof(what), "ячейка длиннее %d байт", RESULTS_FIELD_MAX);
+		msg_add(msg, sizeof(msg), what);
+		return set_add_bad(s, msg);
+	}
+	school = trim(r->f[map[COL_SCHOOL]]);
+	year = trim(r->f[map[COL_YEAR]]);
+	ind = trim(r->f[map[COL_INDICATOR]]);
+	val = trim(r->f[map[COL_VALUE]]);
+
+	if (!school_code_ok(school)) {
+		cell_quote(school, q, sizeof(q));
+		snprintf(what, sizeof(what), "код ОО «%s» — нужны цифры или латинские "
+		    "буквы, не длиннее %d", q, RESULTS_SCHOOL_MAX);
+		msg_add(msg, sizeof(msg), what);
+	} else {
+		snprintf(row.school, sizeof(row.school), "%s", school);
+	}
+
+	{
+		char *end = NULL;
+		long y;
+
+		errno = 0;
+		y = strtol(year, &end, 10);
+		if (*year < '0' || *year > '9' || errno || *end ||
+		    y < RESULTS_YEAR_MIN || y > RESULTS_YEAR_MAX) {
+			cell_quote(year, q, sizeof(q));
+			snprintf(what, sizeof(what), "год «%s» — нужно число от %d до %d",
+			    q, RESULTS_YEAR_MIN, RESULTS_YEAR_MAX);
+			msg_add(msg, sizeof(msg), what);
+		} else {
+			row.year = (int)y;
+		}
+	}
+
+	lower_ru(ind, ind_low, sizeof(ind_low));
+	if (strlen(ind_low) > RESULTS_INDICATOR_MAX ||
+	    !results_indicator_known(ind_low, &lo, &hi)) {
+		cell_quote(ind, q, sizeof(q));
+		snprintf(what, sizeof(what), "показатель «%s» неизвестен (допустимы: "
+		    "vpr4_rus, vpr4_math, oge9_rus, oge9_math, low_share, isbsh)", q);
+		msg_add(msg, sizeof(msg), what);
+	} else {
+		/* known codes are short: the length was checked above */
+		memcpy(row.indicator, ind_low, strlen(ind_low) + 1);
+	}
+
+	if (parse_decimal(val, &row.value) != 0) {
+		cell_quote(val, q, sizeof(q));
+		snprintf(what, sizeof(what), "значение «%s» — не число", q);
+		msg_add(msg, sizeof(msg), what);
+	} else if (row.indicator[0] && (row.value < lo || row.value > hi)) {
+		cell_quote(val, q, sizeof(q));
+		snprintf(what, sizeof(what), "значение «%s» вне допустимого диапазона "
+		    "%g…%g", q, lo, hi);
+		msg_add(msg, sizeof(msg), what);
+	}
+
+	if (strlen(msg) != n0)
+		return set_add_bad(s, msg);
+	if (s->n_rows >= RESULTS_MAX_ROWS)
+		return TERR_TOO_LARGE;
+	if (s->n_rows == s->cap_rows) {
+		size_t cap = s->cap_rows ? s->cap_rows * 2 : 64;
+		struct results_row *nr = realloc(s->rows, cap * sizeof(*nr));
+
+		if (nr == NULL)
+			return TERR_NOMEM;
+		s->rows = nr;
+		s->cap_rows = cap;
+	}
+	s->rows[s->n_rows++] = row;
+	return 0;
+}
+
+static int
+row_key_cmp(const void *a, const void *b)
+{
+	const struct results_row *x = *(const struct results_row *const *)a;
+	const struct results_row *y = *(const struct results_row *const *)b;
+	int c;
+
+	if ((c = strcmp(x->school, y->school)) != 0)
+		return c;
+	if (x->year != y->year)
+		return x->year < y->year ? -1 : 1;
+	if ((c = strcmp(x->indicator, y->indicator)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The same school, year and indicator twice in one file is a mistake. */
+static int
+find_duplicates(struct results_set *s)
+{
+	const struct results_row **idx;
+	int r = 0;
+
+	if (s->n_rows < 2)
+		return 0;
+	if ((idx = calloc(s->n_rows, sizeof(*idx))) == NULL)
+		return TERR_NOMEM;
+	for (size_t i = 0; i < s->n_rows; i++)
+		idx[i] = &s->rows[i];
+	qsort(idx, s->n_rows, sizeof(*idx), row_key_cmp);
+	for (size_t i = 1; i < s->n_rows && r == 0; i++) {
+		const struct results_row *a = idx[i - 1], *b = idx[i];
+		char msg[RESULTS_MSG_MAX];
+
+		if (strcmp(a->school, b->school) || a->year != b->year ||
+		    strcmp(a->indicator, b->indicator))
+			continue;
+		snprintf(msg, sizeof(msg), "строка %zu: повторяет строку %zu "
+		    "(код ОО %s, год %d, показатель %s)", b->line, a->line,
+		    b->school, b->year, b->indicator);
+		r = set_add_bad(s, msg);
+	}
+	free(idx);
+	return r;
+}
+
+int
+results_parse(const char *buf, size_t len, struct results_set **out,
+    struct terr *e)
+{
+	struct results_set *s = NULL;
+	struct csv_record *rec = NULL;
+	struct csv_reader rd;
+	int map[COL_N];
+	size_t ncols = 0, line = 0;
+	int r = TERR_INTERNAL, got;
+
+	*out = NULL;
+	if (len > RESULTS_MAX_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "файл результатов больше %u МБ",
+		    RESULTS_MAX_BYTES >> 20);
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	if (!utf8_ok((const unsigned char *)buf, len, &line))
+		return terr_set(e, TERR_UTF8, "строка %zu: текст не в кодировке UTF-8 "
+		    "(сохраните файл как «CSV UTF-8»)", line);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (rec = malloc(sizeof(*rec))) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти для файла результатов");
+		goto out;
+	}
+
+	/* The separator is the one the header row uses; ';' wins a tie. */
+	rd.p = buf;
+	rd.end = buf + len;
+	rd.line = 1;
+	{
+		size_t semi = 0, comma = 0;
+		bool q = false;
+		const char *p = buf;
+
+		while (p < rd.end && (*p == '\n' || *p == '\r'))
+			p++;
+		for (; p < rd.end && (q || *p != '\n'); p++) {
+			if (*p == '"')
+				q = !q;
+			else if (!q && *p == ';')
+				semi++;
+			else if (!q && *p == ',')
+				comma++;
+		}
+		rd.sep = semi >= comma ? ';' : ',';
+	}
+
+	/* Header: the first non-blank record. */
+	for (;;) {
+		if ((got = csv_next(&rd, rec, e)) < 0) {
+			r = got;
+			goto out;
+		}
+		if (got == 0) {
+			r = terr_set(e, TERR_PARSE, "файл результатов пуст: нужна строка "
+			    "заголовка (school;year;indicator;value)");
+			goto out;
+		}
+		if (!(rec->n == 1 && rec->len[0] == 0))
+			break;
+	}
+	if (rec->n > RESULTS_MAX_COLS || rec->too_long) {
+		r = terr_set(e, TERR_PARSE, "строка %zu: в заголовке больше %d столбцов "
+		    "или слишком длинное имя столбца", rec->line, RESULTS_MAX_COLS);
+		goto out;
+	}
+	ncols = rec->n;
+	for (int k = 0; k < COL_N; k++)
+		map[k] = -1;
+	for (size_t i = 0; i < ncols; i++) {
+		int k = header_column(trim(rec->f[i]));
+
+		if (k < 0)
+			continue;   /* extra columns (school name, ...) are allowed */
+		if (map[k] >= 0) {
+			r = terr_set(e, TERR_PARSE, "строка %zu: столбец %s указан в "
+			    "заголовке дважды", rec->line, col_titles[k]);
+			goto out;
+		}
+		map[k] = (int)i;
+	}
+	for (int k = 0; k < COL_N; k++) {
+		if (map[k] < 0) {
+			r = terr_set(e, TERR_PARSE, "строка %zu: в заголовке нет столбца %s "
+			    "(нужны school, year, indicator, value через «;» или «,»)",
+			    rec->line, col_titles[k]);
+			goto out;
+		}
+	}
+
+	for (;;) {
+		if ((got = csv_next(&rd, rec, e)) < 0) {
+			r = got;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (rec->n == 1 && rec->len[0] == 0)
+			continue;   /* blank line */
+		if (s->n_rows + s->n_bad >= RESULTS_MAX_ROWS) {
+			r = terr_set(e, TERR_TOO_LARGE, "в файле результатов больше %d строк",
+			    RESULTS_MAX_ROWS);
+			goto out;
+		}
+		if ((r = row_validate(s, rec, map, ncols)) != 0) {
+			r = terr_set(e, r, "строка %zu: %s", rec->line, r == TERR_NOMEM ?
+			    "недостаточно памяти" : "слишком много строк");
+			goto out;
+		}
+	}
+	if ((r = find_duplicates(s)) != 0) {
+		r = terr_set(e, r, "недостаточно памяти");
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	r = 0;
+ out:
+	free(rec);
+	results_set_free(s);
+	return r;
+}
+
+/* Reads a whole regular file of at most max bytes. */
+static int
+read_file(const char *path, size_t max, char **out, size_t *len, struct terr *e)
+{
+	FILE *f = NULL;
+	struct stat st;
+	char *buf = NULL;
+	size_t n;
+	int r = TERR_IO;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		r = terr_set(e, TERR_IO, "не удалось открыть файл «%.200s»: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = terr_set(e, TERR_IO, "«%.200s» — не обычный файл", path);
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		r = terr_set(e, TERR_TOO_LARGE, "файл «%.200s» больше %zu МБ", path,
+		    max >> 20);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти для файла «%.200s»", path);
+		goto out;
+	}
+	n = fread(buf, 1, (size_t)st.st_size + 1, f);
+	if (ferror(f) || n > (size_t)st.st_size) {
+		r = terr_set(e, TERR_IO, "ошибка чтения файла «%.200s»", path);
+		goto out;
+	}
+	buf[n] = '\0';
+	*len = n;
+	*out = buf;
+	buf = NULL;
+	r = 0;
+ out:
+	free(buf);
+	if (f)
+		fclose(f);
+	return r;
+}
+
+static int
+store_rows(sqlite3 *db, const struct results_set *s, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int r = TERR_IO, began = 0;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto sqlerr;
+	began = 1;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO results(school, year, "
+	    "indicator, value, imported_at) VALUES(?1, ?2, ?3, ?4, "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	for (size_t i = 0; i < s->n_rows; i++) {
+		const struct results_row *w = &s->rows[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, w->school, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, w->year);
+		sqlite3_bind_text(st, 3, w->indicator, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 4, w->value);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto sqlerr;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto sqlerr;
+	return 0;
+ sqlerr:
+	r = terr_set(e, TERR_IO, "не удалось сохранить результаты в базе: %s",
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (began)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int
+results_import_report(sqlite3 *db, const char *csv_path, FILE *report,
+    size_t *imported, struct terr *e)
+{
+	struct results_set *s = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (imported)
+		*imported = 0;
+	if (db == NULL || csv_path == NULL)
+		return terr_set(e, TERR_ARG, "не указан файл результатов");
+	if ((r = report_schema(db, e)) != 0)
+		goto out;
+	if ((r = read_file(csv_path, RESULTS_MAX_BYTES, &buf, &len, e)) != 0)
+		goto out;
+	if ((r = results_parse(buf, len, &s, e)) != 0)
+		goto out;
+	if (s->n_bad > 0) {
+		if (report) {
+			for (size_t i = 0; i < s->n_bad_kept; i++)
+				fprintf(report, "%s\n", s->bad[i]);
+			if (s->n_bad > s->n_bad_kept)
+				fprintf(report, "… и ещё строк с ошибками: %zu\n",
+				    s->n_bad - s->n_bad_kept);
+		}
+		r = terr_set(e, TERR_INVALID, "файл «%.120s» не импортирован, строк с "
+		    "ошибками: %zu. Первая — %.300s", csv_path, s->n_bad, s->bad[0]);
+		goto out;
+	}
+	if (s->n_rows == 0) {
+		r = terr_set(e, TERR_INVALID, "в файле «%.200s» нет строк с данными, "
+		    "только заголовок", csv_path);
+		goto out;
+	}
+	if ((r = store_rows(db, s, e)) != 0)
+		goto out;
+	if (imported)
+		*imported = s->n_rows;
+	if (report)
+		fprintf(report, "Импортировано строк: %zu\n", s->n_rows);
+	terr_clear(e);
+	r = 0;
+ out:
+	results_set_free(s);
+	free(buf);
+	return r;
+}
+
+int
+results_import(sqlite3 *db, const char *csv_path, struct terr *e)
+{
+	return results_import_report(db, csv_path, NULL, NULL, e);
+}

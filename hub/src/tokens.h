@@ -1,0 +1,56 @@
+/*
+ * tokens — one-time enrollment tokens and the enrollment of devices.
+ *
+ * A token is 20 characters of Crockford base32 (100 random bits) shown in
+ * groups of four; the hub stores only its BLAKE2b-256 hash, its expiry and
+ * who redeemed it. Enrollment binds a device's Ed25519 public key to the
+ * school (or a curator's schools) the token was made for. A retry of an
+ * enrollment whose answer was lost (same token, same key) gets the same
+ * answer; any other second use is refused.
+ */
+#ifndef TETRAD_HUB_TOKENS_H
+#define TETRAD_HUB_TOKENS_H
+
+#include <stdint.h>
+
+#include "hub/src/hubdb.h"
+#include "tetrad/keys.h"
+#include "tetrad/tbuf.h"
+
+#define TOKENS_TEXT_MAX 64             /* a token as typed, bytes */
+#define TOKENS_ENROLL_BODY_MAX 4096    /* POST /v1/enroll body */
+#define TOKENS_DEFAULT_TTL (7 * 24 * 3600)
+
+struct tokens_enroll_req {
+	char token[TOKENS_TEXT_MAX + 1];
+	uint8_t device_pk[KEYS_SIGN_PK_BYTES];
+	char label[HUBDB_LABEL_MAX + 1];
+};
+
+/* Parses an enrollment request body (hostile input); TERR_PARSE/TERR_SCHEMA/
+ * TERR_UTF8/TERR_TOO_LARGE with a Russian message. */
+int tokens_parse_enroll(const char *body, size_t len, struct tokens_enroll_req *req,
+    struct terr *e);
+
+/* "7d", "12h", "30m", "90s" → seconds; TERR_ARG otherwise. */
+int tokens_parse_ttl(const char *s, int64_t *out, struct terr *e);
+
+/*
+ * Creates a token for a school (kind "school", schools = its code) or a
+ * curator (kind "curator", name, schools = comma list) valid for ttl_s
+ * seconds, writes its text to out.
+ */
+int tokens_create(struct hubdb *db, const char *kind, const char *name,
+    const char *schools, int64_t ttl_s, char out[TOKENS_TEXT_MAX + 1],
+    struct terr *e);
+
+/*
+ * Handles POST /v1/enroll: *http is 200 with the enrollment answer in out,
+ * or 400/403/410 with {"error","message"}. Returns <0 only on store
+ * failure (HUBDB_ERR_FULL/BUSY for 503).
+ */
+int tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
+    const struct keys_sign *sign, const char *body, size_t len, int *http,
+    struct tbuf *out, struct terr *e);
+
+#endif

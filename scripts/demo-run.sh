@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# The demonstration (run by scripts/demo.sh after the build):
+#   scripts/demo-run.sh BIN_DIR
+# A municipal hub on 127.0.0.1 with a fresh test CA; a school computer and a
+# curator's laptop enrolled with one-time tokens; the hub is stopped while
+# both record (they work offline); the hub comes back, both sync, the hub
+# prints its reports. Everything lives in a temporary directory that is
+# removed at the end (TETRAD_DEMO_KEEP=1 keeps it); nothing keeps running.
+set -euo pipefail
+bin=$(cd "${1:?usage: demo-run.sh BIN_DIR}" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
+export TETRAD_FORMS_DIR="$here/client/forms"
+HUB="$bin/tetrad-hub"
+T="$bin/tetrad"
+for p in "$HUB" "$T" "$bin/tetrad-syncd"; do
+	[ -x "$p" ] || { echo "demo: $p is not built" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/tetrad-demo.XXXXXX)
+hub_pid=""
+cleanup() {
+	if [ -n "$hub_pid" ] && kill -0 "$hub_pid" 2>/dev/null; then
+		kill -TERM "$hub_pid" 2>/dev/null || true
+		wait "$hub_pid" 2>/dev/null || true
+	fi
+	if [ "${TETRAD_DEMO_KEEP:-0}" = 1 ]; then
+		echo "Каталог демонстрации сохранён: $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+started=$(date +%s)
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*" | sed "s#$bin/##g; s#$work/#\$DEMO/#g"; "$@"; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url="https://127.0.0.1:$port"
+hubdir="$work/hub"
+ca="$hubdir/tls/ca.pem"
+
+hub_up() {
+	"$HUB" --data "$hubdir" serve --listen "127.0.0.1:$port" >>"$work/hub.log" 2>&1 &
+	hub_pid=$!
+	for _ in $(seq 1 100); do
+		if curl -s --max-time 2 --cacert "$ca" "$url/v1/health" 2>/dev/null | grep -q '"ok"'; then
+			echo "Хаб работает: $url (журнал: \$DEMO/hub.log)"
+			return 0
+		fi
+		kill -0 "$hub_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "demo: the hub did not start; its log:" >&2
+	tail -20 "$work/hub.log" >&2
+	exit 1
+}
+hub_down() { # message
+	kill -TERM "$hub_pid"
+	wait "$hub_pid" || true
+	hub_pid=""
+	echo "$1"
+}
+
+echo "Демонстрация Tetrad. Рабочий каталог: $work (далее \$DEMO)"
+
+step "1. Муниципальный хаб: ключи, база, тестовый удостоверяющий центр"
+mkdir -p "$hubdir"
+run "$HUB" --data "$hubdir" init --tls-self-signed 127.0.0.1
+hub_up
+
+step "2. Одноразовые токены для школы и для куратора"
+echo '$ tetrad-hub --data $DEMO/hub token create --school 170103 --name "МБОУ СОШ № 3"'
+school_tok=$("$HUB" --data "$hubdir" token create --school 170103 --name "МБОУ СОШ № 3" | tee /dev/stderr | tail -n1)
+echo '$ tetrad-hub --data $DEMO/hub token create --curator "Петрова М. И." --schools 170103,170104,170105,170106'
+curator_tok=$("$HUB" --data "$hubdir" token create --curator "Петрова М. И." \
+	--schools 170103,170104,170105,170106 | tee /dev/stderr | tail -n1)
+
+step "3. Компьютер школы 170103 и ноутбук куратора: база, ключ устройства, регистрация"
+school="$work/school.db"
+laptop="$work/curator.db"
+run "$T" --db "$school" init --school 170103 --name "МБОУ СОШ № 3"
+run "$T" --db "$school" enroll --hub "$url" --token "$school_tok" --ca "$ca"
+run "$T" --db "$laptop" init --school 170104 --name "Куратор Петрова М. И."
+run "$T" --db "$laptop" enroll --hub "$url" --token "$curator_tok" --ca "$ca"
+echo "Повторное использование токена отклоняется:"
+if "$T" --db "$work/again.db" init --school 170103 >/dev/null &&
+	"$T" --db "$work/again.db" enroll --hub "$url" --token "$school_tok" --ca "$ca"; then
+	echo "demo: a used token was accepted" >&2
+	exit 1
+fi
+
+step "4. Хаб выключен; записи вносятся без связи"
+hub_down "Хаб остановлен: устройства дальше работают без сети."
+
+data="$work/data"
+mkdir -p "$data"
+# A risk-profile verification visit: one decision per factor of the
+# dictionary (R01–R11), as the curator fills it in at the school.
+python3 - "$data" <<'PY'
+import json, sys
+d = sys.argv[1]
+decisions = {"R01": "confirmed", "R02": "confirmed", "R03": "needs_clarification",
+             "R07": "confirmed", "R09": "confirmed", "R10": "confirmed"}
+def visit(school, date, confirmed):
+    factors = []
+    for i in range(1, 12):
+        code = "R%02d" % i
+        dec = decisions.get(code, "not_confirmed") if confirmed else "not_confirmed"
+        f = {"factor": code, "profile_level": "high" if dec == "confirmed" else "medium",
+             "decision": dec, "evidence": ["talk_admin", "documents"]}
+        if dec != "confirmed":
+            f["comment"] = "Не подтверждено документами школы"
+        factors.append(f)
+    return {"school_code": school, "project_year": 2021, "curator": "Петрова Мария Ивановна",
+            "visit_type": "verification", "visit_format": "onsite", "visit_date": date,
+            "participants": ["director", "deputy", "teachers"], "factors": factors,
+            "conclusions": "Итоги посещения обсуждены с директором.",
+            "next_steps": "Концепция развития до 30 апреля.", "medk_entered": True,
+            "medk_date": date}
+json.dump(visit("170103", "2021-03-04", True), open(d + "/visit-170103.json", "w"), ensure_ascii=False)
+json.dump(visit("170104", "2021-03-05", False), open(d + "/visit-170104.json", "w"), ensure_ascii=False)
+case = {"case_number": "2021-07", "received_date": "2021-02-10", "source": "teacher",
+        "situation_kind": "conflict", "conflict_type": "student_student",
+        "parties": [{"role": "student", "class_name": "7Б", "age": 13, "full_name": "Сидоров Павел",
+                     "phone": "+7 900 111-22-33"},
+                    {"role": "student", "class_name": "7Б", "age": 13, "full_name": "Кузнецов Артём"}],
+        "summary": "Драка на перемене из-за испорченного телефона", "status": "completed",
+        "programme": "mediation", "programme_date": "2021-02-15", "mediators_count": 2,
+        "student_comediator": True, "children_count": 2, "adults_count": 1, "agreement": True,
+        "agreement_date": "2021-02-15", "agreement_follow_up": "fulfilled"}
+json.dump(case, open(d + "/case-1.json", "w"), ensure_ascii=False)
+case2 = dict(case, case_number="2021-08", received_date="2021-03-01", source="parents",
+             conflict_type="student_teacher",
+             parties=[{"role": "student", "class_name": "9А", "age": 15, "full_name": "Орлова Дарья"},
+                      {"role": "adult", "full_name": "Смирнова Ольга Петровна"}],
+             summary="Спор об оценке за четверть", programme="family_conference",
+             programme_date="2021-03-05", children_count=1, adults_count=3,
+             agreement=False, student_comediator=False)
+for k in ("agreement_date", "agreement_follow_up"):
+    case2.pop(k)
+json.dump(case2, open(d + "/case-2.json", "w"), ensure_ascii=False)
+PY
+
+# Class-level social passport of school 170103 as a spreadsheet would give it.
+cat >"$data/passport-classes.csv" <<'CSV'
+academic_year;snapshot_date;level;class_name;students_total;families_total;large_families;low_income_families;single_parent_families;foster_children;orphans;disabled_children;special_needs;sop_families;tjs_families;kdn_registered;pdn_registered;school_registered;unemployed_parents;parents_higher_education;non_native_russian;migrant_families
+2021/2022;2021-09-20;class;5А;27;25;6;7;8;1;0;1;2;1;2;0;1;2;4;3;2;1
+2021/2022;2021-09-20;class;5Б;26;24;5;8;7;0;1;0;3;0;1;1;0;1;5;2;3;2
+2021/2022;2021-09-20;class;6А;28;27;7;6;9;1;1;1;2;1;2;0;1;2;3;4;1;1
+CSV
+
+step "4а. Школа 170103 (без сети): два случая службы примирения"
+run "$T" --db "$school" new mediation_case --json "$data/case-1.json"
+run "$T" --db "$school" new mediation_case --json "$data/case-2.json"
+
+step "4б. Школа 170103: социальный паспорт по классам — импорт из таблицы"
+run "$T" --db "$school" import social_passport --csv "$data/passport-classes.csv"
+
+step "4в. Школа 170103: анкеты директора, учителя, ученика, родителя"
+run "$T" --db "$school" new survey_director --set position=director --set experience_years=6 \
+	--set equipment_adequate=2 --set internet=slow --set teachers_total=34 --set vacancies=3 \
+	--set methodical_support=3 --set training_plan=да --set safe_climate=4 --set parents_involved=2 \
+	--set students_motivated=3
+run "$T" --db "$school" new survey_teacher --set experience=y10_20 --set subjects=russian \
+	--set equipment_lessons=3 --set team_climate=5 --set students_safe=4 --set parents_respond=2 \
+	--set training_last_year=да --set training_useful=4 --set ovz_ready=3 \
+	--set covers_vacancies=нет --set students_motivated=3
+for g in 5 7 8; do
+	run "$T" --db "$school" new survey_student --set grade=$g --set enough_equipment=3 \
+		--set feel_safe=4 --set like_learning=4 --set teacher_helps=4 --set bullying=never
+done
+run "$T" --db "$school" new survey_parent --set child_grade=5 --set informed=4 --set child_safe=5 \
+	--set child_likes_learning=4 --set satisfaction=4 --set conditions=3 \
+	--set meetings=sometimes --set needs_help=нет
+
+step "4г. Ноутбук куратора (без сети): посещения для верификации рисковых профилей"
+run "$T" --db "$laptop" new risk_visit --school 170103 --json "$data/visit-170103.json"
+run "$T" --db "$laptop" new risk_visit --school 170104 --json "$data/visit-170104.json"
+echo "Социальные паспорта школ 170104–170106 (уровень школы):"
+for s in 170104:540:9:60:22:4:8:30:3 170105:310:4:25:12:1:5:55:1 170106:620:12:75:30:6:11:25:5; do
+	IFS=: read -r code total sop tjs kdn orph disab higher pdn <<<"$s"
+	run "$T" --db "$laptop" new social_passport --school "$code" --set academic_year=2021/2022 \
+		--set snapshot_date=2021-09-25 --set level=school --set students_total="$total" \
+		--set families_total=$((total * 9 / 10)) --set large_families=$((total / 7)) \
+		--set low_income_families=$((total / 6)) --set single_parent_families=$((total / 4)) \
+		--set foster_children=3 --set orphans="$orph" --set disabled_children="$disab" \
+		--set special_needs=$((total / 20)) --set sop_families="$sop" --set tjs_families="$tjs" \
+		--set kdn_registered="$kdn" --set pdn_registered="$pdn" --set school_registered=$((kdn + 4)) \
+		--set unemployed_parents=$((total / 12)) --set parents_higher_education="$higher" \
+		--set non_native_russian=$((total / 30)) --set migrant_families=$((total / 40)) >/dev/null
+done
+echo "внесено 3 паспорта"
+
+step "4д. Что ждёт отправки"
+run "$T" --db "$school" status
+run "$T" --db "$laptop" status
+
+step "5. Хаб снова доступен; устройства синхронизируются"
+hub_up
+run "$T" --db "$school" sync
+run "$T" --db "$laptop" sync
+run "$T" --db "$school" status
+echo "Повторная синхронизация ничего не дублирует:"
+run "$T" --db "$school" sync
+
+step "6. На хабе: устройства; имена детей и телефоны до хаба не доходят"
+run "$HUB" --data "$hubdir" device list
+python3 - "$hubdir/hub.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = db.execute("SELECT COUNT(*) FROM hub_records").fetchone()[0]
+leaks = db.execute("SELECT COUNT(*) FROM hub_records WHERE data LIKE '%Сидоров%' OR data LIKE '%Орлова%'"
+                   " OR data LIKE '%900 111%'").fetchone()[0]
+print("записей на хабе: %d; записей с именами или телефонами: %d" % (n, leaks))
+sys.exit(1 if leaks else 0)
+PY
+
+step "7. Результаты ВПР/ОГЭ из региональной системы"
+cat >"$data/results.csv" <<'CSV'
+Код ОО;Год;Показатель;Значение
+170103;2021;vpr4_rus;35,5
+170103;2021;vpr4_math;31
+170104;2021;vpr4_rus;12
+170104;2021;vpr4_math;18
+170105;2021;vpr4_rus;6
+170105;2021;vpr4_math;8
+170106;2021;low_share;41
+CSV
+run "$HUB" --data "$hubdir" results import "$data/results.csv"
+
+step "8. Отчёты хаба"
+for r in verification mediation passport surveys identification; do
+	echo
+	run "$HUB" --data "$hubdir" report "$r"
+done
+echo
+run "$HUB" --data "$hubdir" report mediation --format csv --out "$work/mediation.csv"
+echo "CSV для Excel (UTF-8 с BOM, разделитель «;»): $(head -c 3 "$work/mediation.csv" | od -An -tx1 | tr -d ' ') …"
+
+hub_down "Хаб остановлен (SIGTERM: текущие запросы завершены)."
+echo
+echo "Готово за $(( $(date +%s) - started )) с. Хаб остановлен, временные файлы удаляются."

@@ -1,0 +1,251 @@
+/*
+ * enroll — device enrollment (see enroll.h).
+ */
+#include "enroll.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "net.h"
+#include "sync.h"
+#include "syncdb.h"
+#include "tetrad/changeset.h"
+
+const char *
+enroll_token_message(const char *code)
+{
+	if (code && strcmp(code, "token_used") == 0)
+		return "этот код регистрации уже использован: каждый код действует один раз. "
+		    "Попросите у координатора новый код";
+	if (code && strcmp(code, "token_expired") == 0)
+		return "срок действия кода регистрации истёк. Попросите у координатора новый код";
+	if (code && strcmp(code, "token_unknown") == 0)
+		return "хаб не знает такого кода регистрации: проверьте, что код введён без ошибок "
+		    "(или попросите у координатора новый)";
+	if (code && strcmp(code, "bad_request") == 0)
+		return "хаб отклонил запрос регистрации как неверный: проверьте код и версию программы";
+	return "хаб отказал в регистрации";
+}
+
+static int
+enroll_check_token(const char *t, struct terr *e)
+{
+	size_t n = t ? strlen(t) : 0;
+
+	if (n == 0)
+		return terr_set(e, TERR_ARG, "не указан код регистрации (--token)");
+	if (n > ENROLL_TOKEN_MAX)
+		return terr_set(e, TERR_ARG, "код регистрации слишком длинный");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)t[i] <= ' ' || (unsigned char)t[i] >= 0x7f)
+			return terr_set(e, TERR_ARG, "код регистрации содержит недопустимые символы (пробелы, кириллицу?)");
+	return 0;
+}
+
+/* Loads the device key, or creates it when the file does not exist yet. */
+static int
+enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
+    struct keys_sign *k, struct terr *e)
+{
+	char path[SYNCDB_PATH_MAX], pass[KEYS_PASSPHRASE_MAX + 2];
+	struct stat sb;
+	int r;
+
+	pass[0] = '\0';
+	if ((r = syncdb_meta_get(db, "device_key_path", path, sizeof(path), e)) < 0)
+		return r;
+	if (path[0] == '\0' && snprintf(path, sizeof(path), "%s.device.key", db_path) >= (int)sizeof(path))
+		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
+	if (pass_file && (r = sync_read_passphrase(pass_file, pass, sizeof(pass), e)) != 0)
+		return r;
+	if (stat(path, &sb) != 0 && errno == ENOENT) {
+		if ((r = keys_sign_generate(k)) != 0) {
+			r = terr_set(e, TERR_CRYPTO, "не удалось создать ключ устройства");
+			goto out;
+		}
+		r = keys_save_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e);
+		goto out;
+	}
+	if ((r = keys_load_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e)) != 0)
+		goto out;
+	keys_sign_pk_from_sk(k->sk, k->pk);
+ out:
+	sodium_memzero(pass, sizeof(pass));
+	return r;
+}
+
+static int
+enroll_hex_member(const cJSON *j, const char *name, size_t len, char *out, struct terr *e)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, name);
+	uint8_t tmp[64];
+
+	if (!cJSON_IsString(x) || strlen(x->valuestring) != 2 * len || len > sizeof(tmp) ||
+	    keys_unhex(x->valuestring, tmp, len) != 0)
+		return terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неверное поле %s", name);
+	keys_hex(tmp, len, out);
+	return 0;
+}
+
+int
+enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *e)
+{
+	sqlite3 *db = NULL;
+	struct net *n = NULL;
+	struct net_opts no;
+	struct net_resp resp;
+	struct keys_sign k;
+	cJSON *req = NULL, *j = NULL;
+	const cJSON *x, *s;
+	char *body = NULL, *schools = NULL, ca[PATH_MAX], pkhex[2 * KEYS_SIGN_PK_BYTES + 1];
+	char enc[65], sign[65], existing[NET_URL_MAX + 1], host[256];
+	size_t slen = 0;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	memset(&resp, 0, sizeof(resp));
+	memset(&k, 0, sizeof(k));
+	ca[0] = '\0';
+	if ((r = net_check_url(o->hub_url, e)) != 0 || (r = enroll_check_token(o->token, e)) != 0)
+		return r;
+	if (o->pin && *o->pin && (r = net_check_pin(o->pin, e)) != 0)
+		return r;
+	if (o->ca_file && *o->ca_file && realpath(o->ca_file, ca) == NULL)
+		return terr_set(e, TERR_ARG, "файл сертификата %s недоступен: %s", o->ca_file, strerror(errno));
+	if ((r = syncdb_open(o->db_path, &db, e)) != 0)
+		return r;
+	if ((r = syncdb_meta_get(db, "hub_sign_pk", existing, sizeof(existing), e)) < 0)
+		goto out;
+	if (r == 1 && existing[0] && !o->force) {
+		syncdb_meta_get(db, "hub_url", existing, sizeof(existing), NULL);
+		r = terr_set(e, TERR_ARG, "устройство уже зарегистрировано на хабе %s; чтобы "
+		    "зарегистрировать его заново, добавьте --force", existing);
+		goto out;
+	}
+	if ((r = enroll_device_key(db, o->db_path, o->passphrase_file, &k, e)) != 0)
+		goto out;
+	keys_hex(k.pk, KEYS_SIGN_PK_BYTES, pkhex);
+	keys_id_hex(k.pk, res->device_id);
+	if (o->label && *o->label)
+		snprintf(host, sizeof(host), "%s", o->label);
+	else if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "device");
+	host[sizeof(host) - 1] = '\0';
+	if ((req = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddStringToObject(req, "token", o->token) ||
+	    !cJSON_AddStringToObject(req, "device_pk", pkhex) ||
+	    !cJSON_AddStringToObject(req, "label", host) ||
+	    (body = cJSON_PrintUnformatted(req)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	memset(&no, 0, sizeof(no));
+	no.base_url = o->hub_url;
+	no.ca_file = ca;
+	no.pin = o->pin;
+	no.connect_timeout_ms = o->connect_timeout_ms;
+	no.timeout_ms = o->timeout_ms;
+	if ((r = net_new(&no, &n, e)) != 0)
+		goto out;
+	if ((r = net_request(n, "POST", "/v1/enroll", "application/json", body, strlen(body),
+	    ENROLL_RESP_MAX, &resp, e)) != 0) {
+		res->unreachable = 1;
+		goto out;
+	}
+	j = cJSON_ParseWithLength((const char *)tbuf_ptr(resp.body), tbuf_len(resp.body));
+	if (resp.status != 200) {
+		x = cJSON_GetObjectItemCaseSensitive(j, "error");
+		res->refused = 1;
+		if (cJSON_IsString(x))
+			r = terr_set(e, TERR_ARG, "регистрация не выполнена: %s", enroll_token_message(x->valuestring));
+		else
+			r = terr_set(e, TERR_ARG, "регистрация не выполнена: хаб ответил HTTP %ld", resp.status);
+		goto out;
+	}
+	if (!cJSON_IsObject(j)) {
+		r = terr_set(e, TERR_PARSE, "ответ хаба на регистрацию: неверный JSON");
+		goto out;
+	}
+	x = cJSON_GetObjectItemCaseSensitive(j, "device_id");
+	if (!cJSON_IsString(x) || strcmp(x->valuestring, res->device_id) != 0) {
+		r = terr_set(e, TERR_SCHEMA, "хаб вернул чужой идентификатор устройства");
+		goto out;
+	}
+	if ((r = enroll_hex_member(j, "hub_enc_pk", KEYS_ENC_PK_BYTES, enc, e)) != 0 ||
+	    (r = enroll_hex_member(j, "hub_sign_pk", KEYS_SIGN_PK_BYTES, sign, e)) != 0)
+		goto out;
+	x = cJSON_GetObjectItemCaseSensitive(j, "kind");
+	if (!cJSON_IsString(x) || (strcmp(x->valuestring, "school") != 0 && strcmp(x->valuestring, "curator") != 0)) {
+		r = terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неизвестный вид устройства");
+		goto out;
+	}
+	snprintf(res->kind, sizeof(res->kind), "%s", x->valuestring);
+	x = cJSON_GetObjectItemCaseSensitive(j, "schools");
+	if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) > ENROLL_MAX_SCHOOLS ||
+	    (strcmp(res->kind, "school") == 0 && cJSON_GetArraySize(x) != 1)) {
+		r = terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неверный список школ");
+		goto out;
+	}
+	if ((schools = calloc(1, (size_t)cJSON_GetArraySize(x) * (CHANGESET_SCHOOL_MAX + 1) + 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	cJSON_ArrayForEach(s, x) {
+		size_t l = cJSON_IsString(s) ? strlen(s->valuestring) : 0;
+
+		if (l == 0 || l > CHANGESET_SCHOOL_MAX || strchr(s->valuestring, ',')) {
+			r = terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неверный код школы");
+			goto out;
+		}
+		if (slen)
+			schools[slen++] = ',';
+		memcpy(schools + slen, s->valuestring, l);
+		slen += l;
+		res->nschools++;
+	}
+	if (strcmp(res->kind, "school") == 0 &&
+	    syncdb_meta_get(db, "school", existing, sizeof(existing), NULL) == 1 &&
+	    existing[0] && strcmp(existing, schools) != 0) {
+		/* Records of one school must never be sent as another's. */
+		r = terr_set(e, TERR_ARG, "код регистрации выдан для школы %s, а эта база подготовлена "
+		    "для школы %s: попросите у координатора код для школы %s", schools, existing, existing);
+		res->refused = 1;
+		goto out;
+	}
+	if ((r = syncdb_begin(db, e)) != 0)
+		goto out;
+	if ((r = syncdb_meta_set(db, "device_id", res->device_id, e)) != 0 ||
+	    (r = syncdb_meta_set(db, "hub_url", o->hub_url, e)) != 0 ||
+	    (r = syncdb_meta_set(db, "hub_enc_pk", enc, e)) != 0 ||
+	    (r = syncdb_meta_set(db, "hub_sign_pk", sign, e)) != 0 ||
+	    (r = syncdb_meta_set(db, "hub_ca_file", ca, e)) != 0 ||
+	    (r = syncdb_meta_set(db, "hub_pin", o->pin ? o->pin : "", e)) != 0 ||
+	    (r = syncdb_meta_set(db, "device_kind", res->kind, e)) != 0 ||
+	    (r = syncdb_meta_set(db, "device_schools", schools, e)) != 0 ||
+	    (strcmp(res->kind, "school") == 0 && (r = syncdb_meta_set(db, "school", schools, e)) != 0)) {
+		syncdb_rollback(db);
+		goto out;
+	}
+	r = syncdb_commit(db, e);
+ out:
+	keys_sign_wipe(&k);
+	net_resp_free(&resp);
+	net_free(n);
+	cJSON_Delete(req);
+	cJSON_Delete(j);
+	if (body) {
+		sodium_memzero(body, strlen(body));
+		cJSON_free(body);
+	}
+	free(schools);
+	syncdb_close(db);
+	return r;
+}

@@ -1,0 +1,357 @@
+/*
+ * tetrad-syncd — pushes the client's outbox to the hub, pulls forms,
+ * enrolls the device, exports change sets for a USB stick, or runs as the
+ * nightly daemon. Thin: parses arguments, prints, and maps results to exit
+ * codes (docs/syncd.md); the work is in the modules.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "enroll.h"
+#include "schedule.h"
+#include "sync.h"
+#include "usb.h"
+#include "tetrad/keys.h"
+
+struct main_log {
+	int quiet;
+};
+
+static void
+main_log(void *ud, enum sync_log_level lvl, const char *msg)
+{
+	const struct main_log *l = ud;
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (l && l->quiet && lvl == SYNC_LOG_INFO)
+		return;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s tetrad-syncd[%ld] %s: %s\n", ts, (long)getpid(),
+	    lvl == SYNC_LOG_WARN ? "warn" : "info", msg);
+	fflush(stderr);
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("Использование:\n"
+	    "  tetrad-syncd --once --db ФАЙЛ [--passphrase-file Ф] [--batch N] [--no-pull]\n"
+	    "  tetrad-syncd --daemon --db ФАЙЛ [--window 01:00-05:00 | --interval СЕК] [--config Ф]\n"
+	    "  tetrad-syncd enroll --db ФАЙЛ --hub https://… --token КОД [--ca ФАЙЛ | --pin sha256//…]\n"
+	    "               [--passphrase-file Ф] [--label ИМЯ] [--force]\n"
+	    "  tetrad-syncd export --db ФАЙЛ --out ФАЙЛ [--passphrase-file Ф]\n"
+	    "Коды завершения: 0 всё отправлено, 10 остались неотправленные, 11 есть записи в карантине,\n"
+	    "12 хаб недоступен, 2 ошибка вызова или настройки, 4 ошибка базы данных.\n"
+	    "Подробно: docs/syncd.md\n", f);
+}
+
+enum {
+	OPT_DB = 256, OPT_ONCE, OPT_DAEMON, OPT_WINDOW, OPT_INTERVAL, OPT_CONFIG, OPT_PASS,
+	OPT_BATCH, OPT_MAXBYTES, OPT_ATTEMPTS, OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_NOPULL, OPT_HUB,
+	OPT_TOKEN, OPT_CA, OPT_PIN, OPT_LABEL, OPT_FORCE, OPT_OUT, OPT_QUIET, OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option main_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "daemon", no_argument, NULL, OPT_DAEMON },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "passphrase-file", required_argument, NULL, OPT_PASS },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "max-bytes", required_argument, NULL, OPT_MAXBYTES },
+	{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
+	{ "backoff-ms", required_argument, NULL, OPT_BACKOFF },
+	{ "backoff-max-ms", required_argument, NULL, OPT_BACKOFF_MAX },
+	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+	{ "connect-timeout-ms", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "no-pull", no_argument, NULL, OPT_NOPULL },
+	{ "hub", required_argument, NULL, OPT_HUB },
+	{ "token", required_argument, NULL, OPT_TOKEN },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "pin", required_argument, NULL, OPT_PIN },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses a bounded positive integer option; -1 on error. */
+static long long
+main_num(const char *s, long long min, long long max)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < min || v > max)
+		return -1;
+	return v;
+}
+
+struct main_args {
+	const char *cmd, *db, *window, *config, *pass, *hub, *token, *ca, *pin, *label, *out;
+	int once, daemon, no_pull, force, quiet;
+	long long batch, max_bytes, attempts, backoff, backoff_max, interval, timeout, connect_timeout;
+};
+
+static int
+main_parse(int argc, char **argv, struct main_args *a)
+{
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", main_opts, NULL)) != -1) {
+		long long *num = NULL, min = 1, max = 0;
+
+		switch (ch) {
+		case OPT_DB: a->db = optarg; break;
+		case OPT_ONCE: a->once = 1; break;
+		case OPT_DAEMON: a->daemon = 1; break;
+		case OPT_WINDOW: a->window = optarg; break;
+		case OPT_CONFIG: a->config = optarg; break;
+		case OPT_PASS: a->pass = optarg; break;
+		case OPT_NOPULL: a->no_pull = 1; break;
+		case OPT_HUB: a->hub = optarg; break;
+		case OPT_TOKEN: a->token = optarg; break;
+		case OPT_CA: a->ca = optarg; break;
+		case OPT_PIN: a->pin = optarg; break;
+		case OPT_LABEL: a->label = optarg; break;
+		case OPT_FORCE: a->force = 1; break;
+		case OPT_OUT: a->out = optarg; break;
+		case OPT_QUIET: a->quiet = 1; break;
+		case OPT_BATCH: num = &a->batch; max = 10000; break;
+		case OPT_MAXBYTES: num = &a->max_bytes; min = 1024; max = 12LL << 20; break;
+		case OPT_ATTEMPTS: num = &a->attempts; max = 100; break;
+		case OPT_BACKOFF: num = &a->backoff; max = 3600000; break;
+		case OPT_BACKOFF_MAX: num = &a->backoff_max; max = 3600000; break;
+		case OPT_INTERVAL: num = &a->interval; max = 7 * 86400; break;
+		case OPT_TIMEOUT: num = &a->timeout; min = 100; max = 3600000; break;
+		case OPT_CONNECT_TIMEOUT: num = &a->connect_timeout; min = 100; max = 600000; break;
+		case OPT_HELP: usage(stdout); exit(0);
+		case OPT_VERSION: puts("tetrad-syncd 0.1.0"); exit(0);
+		default:
+			fprintf(stderr, "tetrad-syncd: неизвестный или неполный параметр «%s»\n", argv[optind - 1]);
+			return -1;
+		}
+		if (num && (*num = main_num(optarg, min, max)) < 0) {
+			fprintf(stderr, "tetrad-syncd: значение «%s» параметра %s должно быть числом от %lld до %lld\n",
+			    optarg, argv[optind - 1], min, max);
+			return -1;
+		}
+	}
+	/* The command may stand anywhere: `tetrad` passes `--db DB enroll …`. */
+	if (optind < argc)
+		a->cmd = argv[optind++];
+	if (optind != argc) {
+		fprintf(stderr, "tetrad-syncd: лишний аргумент «%s»\n", argv[optind]);
+		return -1;
+	}
+	if (a->db == NULL) {
+		fprintf(stderr, "tetrad-syncd: не указан файл базы данных (--db)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+main_sync_opts(const struct main_args *a, struct sync_opts *o, struct main_log *lg)
+{
+	memset(o, 0, sizeof(*o));
+	o->db_path = a->db;
+	o->passphrase_file = a->pass;
+	o->max_ops = (size_t)a->batch;
+	o->max_bytes = (size_t)a->max_bytes;
+	o->max_attempts = (int)a->attempts;
+	o->backoff_ms = (long)a->backoff;
+	o->backoff_max_ms = (long)a->backoff_max;
+	o->timeout_ms = (long)a->timeout;
+	o->connect_timeout_ms = (long)a->connect_timeout;
+	o->no_pull = a->no_pull;
+	o->log = main_log;
+	o->ud = lg;
+}
+
+static int
+main_once(const struct main_args *a, struct main_log *lg)
+{
+	struct sync_opts o;
+	struct sync_result res;
+	struct terr e;
+	char line[512];
+	int r, code;
+
+	main_sync_opts(a, &o, lg);
+	terr_clear(&e);
+	r = sync_run(&o, &res, &e);
+	code = sync_exit_code(r, &res);
+	if (r != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return code;
+	}
+	sync_summary(&res, code, line, sizeof(line));
+	main_log(lg, SYNC_LOG_INFO, line);
+	if (!a->quiet) {
+		printf("Подтверждено хабом записей: %lld; в карантине: %lld; ждут отправки: %lld.\n",
+		    (long long)res.entries_acked, (long long)res.entries_quarantined,
+		    (long long)(res.left.pending + res.left.sent));
+		if (res.unreachable)
+			printf("Хаб недоступен: записи сохранены и будут отправлены при следующей синхронизации.\n");
+		if (res.left.quarantined > 0)
+			printf("Записей в карантине всего: %lld (причины: «tetrad status»).\n",
+			    (long long)res.left.quarantined);
+		if (res.forms_installed > 0)
+			printf("Получено новых версий форм: %lld.\n", (long long)res.forms_installed);
+	}
+	return code;
+}
+
+static int
+main_enroll(const struct main_args *a)
+{
+	struct enroll_opts o;
+	struct enroll_result res;
+	struct terr e;
+	int r;
+
+	if (a->hub == NULL || a->token == NULL) {
+		fprintf(stderr, "tetrad-syncd enroll: нужны --hub АДРЕС и --token КОД\n");
+		return SYNC_EXIT_USAGE;
+	}
+	if (a->ca && a->pin) {
+		fprintf(stderr, "tetrad-syncd enroll: укажите либо --ca, либо --pin, но не оба\n");
+		return SYNC_EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	o.db_path = a->db;
+	o.hub_url = a->hub;
+	o.token = a->token;
+	o.ca_file = a->ca;
+	o.pin = a->pin;
+	o.passphrase_file = a->pass;
+	o.label = a->label;
+	o.force = a->force;
+	o.timeout_ms = (long)a->timeout;
+	o.connect_timeout_ms = (long)a->connect_timeout;
+	terr_clear(&e);
+	if ((r = enroll_run(&o, &res, &e)) != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		if (res.unreachable)
+			return SYNC_EXIT_UNREACHABLE;
+		return r == TERR_IO || r == TERR_NOMEM ? SYNC_EXIT_STORAGE : SYNC_EXIT_USAGE;
+	}
+	printf("Устройство %s зарегистрировано на хабе %s (%s, школ: %d).\n", res.device_id, a->hub,
+	    strcmp(res.kind, "curator") == 0 ? "устройство куратора" : "устройство школы", res.nschools);
+	return 0;
+}
+
+static int
+main_export(const struct main_args *a)
+{
+	struct usb_result res;
+	struct terr e;
+	int r;
+
+	if (a->out == NULL) {
+		fprintf(stderr, "tetrad-syncd export: нужен --out ФАЙЛ\n");
+		return SYNC_EXIT_USAGE;
+	}
+	terr_clear(&e);
+	if ((r = usb_export(a->db, a->pass, a->out, (size_t)a->batch, (size_t)a->max_bytes, &res, &e)) != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return sync_exit_code(r, NULL);
+	}
+	if (res.sets == 0)
+		printf("Нет неотправленных изменений: файл не создан.\n");
+	else
+		printf("Выгружено наборов: %lld (записей: %lld, %lld байт) в %s. На хабе: «tetrad-hub import %s».\n",
+		    (long long)res.sets, (long long)res.entries, (long long)res.bytes, a->out, a->out);
+	return 0;
+}
+
+static int
+main_daemon(const struct main_args *a, struct main_log *lg)
+{
+	struct schedule_opts o;
+	struct terr e;
+	sigset_t set;
+
+	memset(&o, 0, sizeof(o));
+	main_sync_opts(a, &o.sync, lg);
+	terr_clear(&e);
+	if (schedule_parse_window(a->window ? a->window : "01:00-05:00", &o.window, &e) != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return SYNC_EXIT_USAGE;
+	}
+	o.interval_s = a->interval;
+	o.config_path = a->config;
+	if (a->config && schedule_read_config(a->config, &o, &e) != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return SYNC_EXIT_USAGE;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	main_log(lg, SYNC_LOG_INFO, "запущен как служба");
+	if (schedule_run(&o, &e) != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return SYNC_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_args a;
+	struct main_log lg;
+	struct terr e;
+	int code;
+
+	if (main_parse(argc, argv, &a) != 0) {
+		usage(stderr);
+		return SYNC_EXIT_USAGE;
+	}
+	lg.quiet = a.quiet;
+	terr_clear(&e);
+	if (keys_init(&e) != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg[0] ? e.msg : "не удалось инициализировать libcurl");
+		return SYNC_EXIT_USAGE;
+	}
+	if (a.cmd && strcmp(a.cmd, "enroll") == 0) {
+		code = main_enroll(&a);
+	} else if (a.cmd && strcmp(a.cmd, "export") == 0) {
+		code = main_export(&a);
+	} else if (a.cmd) {
+		fprintf(stderr, "tetrad-syncd: неизвестная команда «%s»\n", a.cmd);
+		usage(stderr);
+		code = SYNC_EXIT_USAGE;
+	} else if (a.daemon && !a.once) {
+		code = main_daemon(&a, &lg);
+	} else if (a.once && !a.daemon) {
+		code = main_once(&a, &lg);
+	} else {
+		usage(stderr);
+		code = SYNC_EXIT_USAGE;
+	}
+	curl_global_cleanup();
+	return code;
+}

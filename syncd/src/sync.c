@@ -1,0 +1,510 @@
+/*
+ * sync — one synchronisation run (see sync.h for the policy).
+ */
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "net.h"
+#include "pull.h"
+#include "syncdb.h"
+#include "tetrad/envelope.h"
+#include "tetrad/sigblob.h"
+
+#define SYNC_ACK_MAX (SIGBLOB_HEADER_BYTES + 64 * 1024 + 64)
+
+static void
+sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (o->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	o->log(o->ud, lvl, buf);
+}
+
+static int64_t
+sync_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+sync_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
+{
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return terr_set(e, TERR_ARG, "не удалось открыть файл парольной фразы %s: %s", path, strerror(errno));
+	n = fread(out, 1, cap - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+int
+sync_lock(const char *db_path, int *fd, struct terr *e)
+{
+	char p[SYNCDB_PATH_MAX + 16];
+
+	*fd = -1;
+	if (snprintf(p, sizeof(p), "%s.syncd.lock", db_path) >= (int)sizeof(p))
+		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
+	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, strerror(errno));
+	while (flock(*fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		close(*fd);
+		*fd = -1;
+		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, strerror(errno));
+	}
+	return 0;
+}
+
+void
+sync_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+sync_ctx_free(struct sync_ctx *c)
+{
+	if (c == NULL)
+		return;
+	syncdb_close(c->db);
+	keys_sign_wipe(&c->dev);
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+}
+
+static int
+sync_meta_hex(sqlite3 *db, const char *key, uint8_t *out, size_t len, struct terr *e)
+{
+	char hex[130];
+	int r;
+
+	if ((r = syncdb_meta_get(db, key, hex, sizeof(hex), e)) < 0)
+		return r;
+	if (r == 0 || hex[0] == '\0')
+		return terr_set(e, TERR_ARG, "устройство не зарегистрировано на хабе (нет %s): "
+		    "выполните «tetrad enroll --hub АДРЕС --token КОД»", key);
+	if (strlen(hex) != 2 * len || keys_unhex(hex, out, len) != 0)
+		return terr_set(e, TERR_PARSE, "значение %s в базе данных повреждено", key);
+	return 0;
+}
+
+int
+sync_ctx_open(const char *db_path, const char *passphrase_file,
+    struct sync_ctx **out, struct terr *e)
+{
+	struct sync_ctx *c = NULL;
+	char keypath[SYNCDB_PATH_MAX], pass[KEYS_PASSPHRASE_MAX + 2], kind[32], id[KEYS_ID_HEXLEN + 8];
+	int r;
+
+	*out = NULL;
+	pass[0] = '\0';
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if (strlen(db_path) >= sizeof(c->db_path)) {
+		r = terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
+		goto out;
+	}
+	strcpy(c->db_path, db_path);
+	if ((r = syncdb_open(db_path, &c->db, e)) != 0)
+		goto out;
+	if ((r = syncdb_meta_get(c->db, "hub_url", c->hub_url, sizeof(c->hub_url), e)) < 0)
+		goto out;
+	if (r == 0 || c->hub_url[0] == '\0') {
+		r = terr_set(e, TERR_ARG, "устройство не зарегистрировано на хабе: "
+		    "выполните «tetrad enroll --hub АДРЕС --token КОД»");
+		goto out;
+	}
+	if ((r = syncdb_meta_get(c->db, "hub_ca_file", c->ca_file, sizeof(c->ca_file), e)) < 0 ||
+	    (r = syncdb_meta_get(c->db, "hub_pin", c->pin, sizeof(c->pin), e)) < 0)
+		goto out;
+	if ((r = sync_meta_hex(c->db, "hub_enc_pk", c->push.hub_enc_pk, KEYS_ENC_PK_BYTES, e)) != 0 ||
+	    (r = sync_meta_hex(c->db, "hub_sign_pk", c->push.hub_sign_pk, KEYS_SIGN_PK_BYTES, e)) != 0)
+		goto out;
+	if ((r = syncdb_meta_get(c->db, "device_kind", kind, sizeof(kind), e)) < 0)
+		goto out;
+	if (strcmp(kind, "curator") != 0) {
+		if ((r = syncdb_meta_get(c->db, "school", c->push.school, sizeof(c->push.school), e)) < 0)
+			goto out;
+	}
+	if ((r = syncdb_meta_get(c->db, "device_key_path", keypath, sizeof(keypath), e)) < 0)
+		goto out;
+	if (keypath[0] == '\0' &&
+	    snprintf(keypath, sizeof(keypath), "%s.device.key", db_path) >= (int)sizeof(keypath)) {
+		r = terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
+		goto out;
+	}
+	if (passphrase_file && (r = sync_read_passphrase(passphrase_file, pass, sizeof(pass), e)) != 0)
+		goto out;
+	if ((r = keys_load_secret(keypath, KEYS_DEVICE_SIGN, c->dev.sk, KEYS_SIGN_SK_BYTES,
+	    pass[0] ? pass : NULL, e)) != 0)
+		goto out;
+	keys_sign_pk_from_sk(c->dev.sk, c->dev.pk);
+	keys_id(c->dev.pk, c->push.device_id);
+	keys_id_hex(c->dev.pk, c->push.device_hex);
+	if (syncdb_meta_get(c->db, "device_id", id, sizeof(id), NULL) == 1 && id[0] &&
+	    strcmp(id, c->push.device_hex) != 0) {
+		r = terr_set(e, TERR_DEVICE_KEY, "ключ устройства %s не совпадает с зарегистрированным "
+		    "устройством %s", keypath, id);
+		goto out;
+	}
+	c->push.db = c->db;
+	c->push.dev = &c->dev;
+	*out = c;
+	c = NULL;
+	r = 0;
+ out:
+	sodium_memzero(pass, sizeof(pass));
+	sync_ctx_free(c);
+	return r;
+}
+
+/* Sleeps ms in short steps so a stop request is noticed; 1 if stopped. */
+static int
+sync_sleep(const struct sync_opts *o, int64_t ms)
+{
+	int64_t end = sync_mono_ms() + ms;
+
+	for (;;) {
+		int64_t left = end - sync_mono_ms();
+		struct timespec ts;
+
+		if (o->stop && o->stop(o->ud))
+			return 1;
+		if (left <= 0)
+			return 0;
+		if (left > 100)
+			left = 100;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Full jitter: uniform in [0, min(max, base·2^attempt)]. */
+static int64_t
+sync_backoff_ms(const struct sync_opts *o, int attempt)
+{
+	int64_t cap = o->backoff_ms > 0 ? o->backoff_ms : SYNC_DEFAULT_BACKOFF_MS;
+	int64_t max = o->backoff_max_ms > 0 ? o->backoff_max_ms : SYNC_DEFAULT_BACKOFF_MAX_MS;
+
+	for (int i = 0; i < attempt && cap < max; i++)
+		cap *= 2;
+	if (cap > max)
+		cap = max;
+	return (int64_t)randombytes_uniform((uint32_t)(cap > 0x7fffffff ? 0x7fffffff : cap) + 1);
+}
+
+enum sync_outcome {
+	SYNC_OUT_ACKED, SYNC_OUT_QUARANTINED, SYNC_OUT_GAP, SYNC_OUT_STOP,
+};
+
+/*
+ * Sends one stored batch until the hub gives a definite answer or the
+ * attempts run out. Returns an outcome (>= 0) or a negative storage error.
+ */
+static int
+sync_send(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
+    struct push_batch *b, struct sync_result *res, int *gaps, struct terr *e)
+{
+	int max_attempts = o->max_attempts > 0 ? o->max_attempts : SYNC_DEFAULT_ATTEMPTS;
+	struct net_resp resp;
+	struct push_ack ack;
+	struct terr ne;
+	int attempt = 0, r;
+
+	memset(&resp, 0, sizeof(resp));
+	if ((r = push_mark_sent(&c->push, b, e)) != 0)
+		return r;
+	for (;;) {
+		int64_t wait;
+
+		if (o->stop && o->stop(o->ud)) {
+			res->stopped = 1;
+			return SYNC_OUT_STOP;
+		}
+		net_resp_free(&resp);
+		terr_clear(&ne);
+		r = net_request(n, "POST", "/v1/changesets", "application/octet-stream",
+		    b->envelope, b->len, SYNC_ACK_MAX, &resp, &ne);
+		res->bytes_sent += (int64_t)b->len;
+		if (r == 0 && resp.status >= 200 && resp.status < 500 && resp.status != 429)
+			break;
+		attempt++;
+		if (attempt >= max_attempts) {
+			if (r != 0) {
+				res->unreachable = 1;
+				sync_logf(o, SYNC_LOG_WARN, "набор %llu–%llu не отправлен: %s",
+				    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq, ne.msg);
+			} else {
+				res->hub_error = 1;
+				sync_logf(o, SYNC_LOG_WARN, "хаб отвечает ошибкой %ld на набор %llu–%llu после %d попыток",
+				    resp.status, (unsigned long long)b->first_seq, (unsigned long long)b->last_seq, attempt);
+			}
+			net_resp_free(&resp);
+			return SYNC_OUT_STOP;
+		}
+		wait = sync_backoff_ms(o, attempt - 1);
+		if (r == 0 && resp.retry_after_s > 0 && resp.retry_after_s * 1000 > wait)
+			wait = resp.retry_after_s * 1000;
+		res->retries++;
+		if (r != 0)
+			sync_logf(o, SYNC_LOG_WARN, "попытка %d: %s; повтор через %lld мс", attempt, ne.msg, (long long)wait);
+		else
+			sync_logf(o, SYNC_LOG_WARN, "попытка %d: хаб ответил %ld; повтор через %lld мс", attempt,
+			    resp.status, (long long)wait);
+		if (sync_sleep(o, wait)) {
+			res->stopped = 1;
+			net_resp_free(&resp);
+			return SYNC_OUT_STOP;
+		}
+	}
+	res->sets_sent++;
+	if (resp.status == 400 || resp.status == 413 ||
+	    push_parse_ack(&c->push, tbuf_ptr(resp.body), tbuf_len(resp.body), &ack, &ne) != 0) {
+		/* Unsigned or unexpected: nothing may change on the strength of it. */
+		res->hub_error = 1;
+		if (resp.status == 400 || resp.status == 413)
+			sync_logf(o, SYNC_LOG_WARN, "хаб не принял набор %llu–%llu (HTTP %ld): повреждён или слишком велик",
+			    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq, resp.status);
+		else
+			sync_logf(o, SYNC_LOG_WARN, "ответ хаба на набор %llu–%llu (HTTP %ld) не принят: %s",
+			    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq, resp.status, ne.msg);
+		net_resp_free(&resp);
+		return SYNC_OUT_STOP;
+	}
+	r = SYNC_OUT_STOP;
+	switch (ack.status) {
+	case PUSH_ST_APPLIED:
+		if (ack.first != b->first_seq || ack.last != b->last_seq ||
+		    (ack.have_hash && memcmp(ack.set_hash, b->set_hash, CHANGESET_HASH_BYTES) != 0)) {
+			res->hub_error = 1;
+			sync_logf(o, SYNC_LOG_WARN, "хаб подтвердил не тот набор (%llu–%llu вместо %llu–%llu)",
+			    (unsigned long long)ack.first, (unsigned long long)ack.last,
+			    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq);
+			break;
+		}
+		if ((r = push_mark_acked(&c->push, b, tbuf_ptr(resp.body), tbuf_len(resp.body), e)) != 0)
+			break;
+		res->sets_acked++;
+		res->entries_acked += (int64_t)(b->last_seq - b->first_seq + 1);
+		r = SYNC_OUT_ACKED;
+		break;
+	case PUSH_ST_GAP:
+		if (++*gaps > SYNC_MAX_GAP_REWINDS || ack.expected_seq == 0) {
+			res->hub_error = 1;
+			sync_logf(o, SYNC_LOG_WARN, "хаб снова сообщает о пропуске (ожидает №%llu): нужна помощь администратора",
+			    (unsigned long long)ack.expected_seq);
+			break;
+		}
+		sync_logf(o, SYNC_LOG_WARN, "хаб ожидает изменения с №%llu: отправка с этого места",
+		    (unsigned long long)ack.expected_seq);
+		if ((r = push_rewind(&c->push, ack.expected_seq, NULL, &ne)) != 0) {
+			res->hub_error = 1;
+			sync_logf(o, SYNC_LOG_WARN, "%s", ne.msg);
+			r = SYNC_OUT_STOP;
+			break;
+		}
+		r = SYNC_OUT_GAP;
+		break;
+	case PUSH_ST_BUSY:
+		res->hub_error = 1;
+		sync_logf(o, SYNC_LOG_WARN, "хаб занят: %s", ack.reason);
+		break;
+	default: {
+		/* refused, fork, revoked, unknown device, future HLC: a person must look. */
+		char reason[PUSH_REASON_MAX + 64];
+
+		snprintf(reason, sizeof(reason), "%s", ack.reason[0] ? ack.reason : "отклонено хабом без объяснения");
+		if ((r = push_quarantine(&c->push, b, reason, tbuf_ptr(resp.body), tbuf_len(resp.body), e)) != 0)
+			break;
+		res->sets_quarantined++;
+		res->entries_quarantined += (int64_t)(b->last_seq - b->first_seq + 1);
+		sync_logf(o, SYNC_LOG_WARN, "набор %llu–%llu помещён в карантин: %s",
+		    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq, reason);
+		if (ack.status == PUSH_ST_REFUSED || ack.status == PUSH_ST_FUTURE_HLC) {
+			r = SYNC_OUT_QUARANTINED;
+		} else {
+			res->hub_error = 1;
+			r = SYNC_OUT_STOP;
+		}
+		break;
+	}
+	}
+	net_resp_free(&resp);
+	return r;
+}
+
+static int
+sync_push_all(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
+    struct sync_result *res, struct terr *e)
+{
+	struct push_batch b;
+	int r, gaps = 0;
+
+	memset(&b, 0, sizeof(b));
+	for (;;) {
+		if (o->stop && o->stop(o->ud)) {
+			res->stopped = 1;
+			return 0;
+		}
+		if ((r = push_next(&c->push, 0, &b, e)) < 0)
+			return r;
+		if (r == 0 && (r = push_build(&c->push, &b, e)) < 0)
+			return r;
+		if (r == 0)
+			return 0;
+		r = sync_send(c, n, o, &b, res, &gaps, e);
+		push_batch_clear(&b);
+		if (r < 0)
+			return r;
+		if (r == SYNC_OUT_STOP)
+			return 0;
+	}
+}
+
+static const char *
+sync_builtin_dir(const struct sync_opts *o)
+{
+	const char *d = o->forms_builtin_dir;
+
+	if (d == NULL || *d == '\0')
+		d = getenv("TETRAD_FORMS_DIR");
+#ifdef TETRAD_FORMS_INSTALL_DIR
+	if (d == NULL || *d == '\0')
+		d = TETRAD_FORMS_INSTALL_DIR;
+#endif
+	return d;
+}
+
+int
+sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
+{
+	struct sync_ctx *c = NULL;
+	struct net *n = NULL;
+	struct net_opts no;
+	struct terr pe;
+	int64_t t0 = sync_mono_ms();
+	char buf[64];
+	int r, lockfd = -1;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = sync_lock(o->db_path, &lockfd, e)) != 0)
+		return r;
+	if ((r = sync_ctx_open(o->db_path, o->passphrase_file, &c, e)) != 0)
+		goto out;
+	c->push.max_ops = o->max_ops;
+	c->push.max_bytes = o->max_bytes ? o->max_bytes : PUSH_DEFAULT_MAX_BYTES;
+	memset(&no, 0, sizeof(no));
+	no.base_url = c->hub_url;
+	no.ca_file = c->ca_file;
+	no.pin = c->pin;
+	no.connect_timeout_ms = o->connect_timeout_ms;
+	no.timeout_ms = o->timeout_ms;
+	if ((r = net_new(&no, &n, e)) != 0)
+		goto out;
+	if ((r = sync_push_all(c, n, o, res, e)) != 0)
+		goto out;
+	if (!o->no_pull && !res->unreachable && !res->stopped) {
+		terr_clear(&pe);
+		if (pull_run(n, c->push.hub_sign_pk, c->db_path, sync_builtin_dir(o),
+		    &res->forms_installed, &pe) != 0)
+			sync_logf(o, SYNC_LOG_WARN, "формы с хаба не получены: %s", pe.msg);
+	}
+	res->have_skew = net_clock_skew(n, &res->skew_ms);
+	if (res->have_skew) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)res->skew_ms);
+		if ((r = syncdb_meta_set(c->db, "clock_skew_ms", buf, e)) != 0)
+			goto out;
+		if (res->skew_ms > SYNC_SKEW_WARN_MS || res->skew_ms < -SYNC_SKEW_WARN_MS)
+			sync_logf(o, SYNC_LOG_WARN, "часы этого компьютера %s хаба на %lld мин: проверьте дату, "
+			    "время и часовой пояс", res->skew_ms > 0 ? "спешат относительно" : "отстают от",
+			    (long long)((res->skew_ms > 0 ? res->skew_ms : -res->skew_ms) / 60000));
+	}
+	if ((r = push_counts(c->db, &res->left, e)) != 0)
+		goto out;
+	res->duration_ms = sync_mono_ms() - t0;
+	syncdb_now_iso(buf);
+	if ((r = syncdb_meta_set(c->db, "last_sync_at", buf, e)) != 0)
+		goto out;
+	switch (sync_exit_code(0, res)) {
+	case SYNC_EXIT_OK: snprintf(buf, sizeof(buf), "ok"); break;
+	case SYNC_EXIT_QUARANTINED: snprintf(buf, sizeof(buf), "quarantined"); break;
+	case SYNC_EXIT_UNREACHABLE: snprintf(buf, sizeof(buf), "unreachable"); break;
+	default: snprintf(buf, sizeof(buf), "pending"); break;
+	}
+	r = syncdb_meta_set(c->db, "last_sync_result", buf, e);
+ out:
+	res->duration_ms = sync_mono_ms() - t0;
+	net_free(n);
+	sync_ctx_free(c);
+	sync_unlock(lockfd);
+	return r;
+}
+
+int
+sync_exit_code(int r, const struct sync_result *res)
+{
+	if (r != 0) {
+		/* Configuration a person fixes (enroll, passphrase, key file)
+		 * versus what is wrong in the database or its entries. */
+		switch (r) {
+		case TERR_ARG: case TERR_KEYFILE: case TERR_PASSPHRASE: case TERR_DEVICE_KEY:
+		case TERR_HUB_KEY: case TERR_MAGIC: case TERR_VERSION:
+			return SYNC_EXIT_USAGE;
+		default:
+			return SYNC_EXIT_STORAGE;
+		}
+	}
+	if (res->unreachable)
+		return SYNC_EXIT_UNREACHABLE;
+	if (res->left.pending > 0 || res->left.sent > 0 || res->stopped || res->hub_error)
+		return SYNC_EXIT_PENDING;
+	if (res->sets_quarantined > 0)
+		return SYNC_EXIT_QUARANTINED;
+	return SYNC_EXIT_OK;
+}
+
+void
+sync_summary(const struct sync_result *res, int code, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "sync exit=%d sets_sent=%lld sets_acked=%lld sets_quarantined=%lld "
+	    "entries_acked=%lld entries_quarantined=%lld retries=%lld bytes=%lld forms=%lld "
+	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld",
+	    code, (long long)res->sets_sent, (long long)res->sets_acked, (long long)res->sets_quarantined,
+	    (long long)res->entries_acked, (long long)res->entries_quarantined, (long long)res->retries,
+	    (long long)res->bytes_sent, (long long)res->forms_installed,
+	    (long long)(res->left.pending + res->left.sent), (long long)res->left.quarantined,
+	    res->have_skew ? "" : "?", (long long)(res->have_skew ? res->skew_ms : 0),
+	    (long long)res->duration_ms);
+}

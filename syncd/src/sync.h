@@ -1,0 +1,109 @@
+/*
+ * sync — one synchronisation run: push every pending change set to the hub
+ * with the retry policy, then pull newer form bundles.
+ *
+ * Retry policy (docs/syncd.md): network errors and 5xx are retried with
+ * exponential backoff and full jitter, at most max_attempts times per
+ * request, waiting at least what Retry-After asks; a 409 gap rewinds to the
+ * hub's expected sequence; 422 quarantines the set and goes on (the hub has
+ * consumed the range, the chain continues); 409 fork and 403 quarantine the
+ * set and stop pushing. A run holds an exclusive lock (<db>.syncd.lock) so
+ * a daemon and `tetrad sync` never push at the same time.
+ */
+#ifndef TETRAD_SYNCD_SYNC_H
+#define TETRAD_SYNCD_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "push.h"
+#include "tetrad/keys.h"
+#include "tetrad/terr.h"
+
+#define SYNC_SKEW_WARN_MS (5LL * 60 * 1000)
+#define SYNC_DEFAULT_ATTEMPTS 5
+#define SYNC_DEFAULT_BACKOFF_MS 1000L
+#define SYNC_DEFAULT_BACKOFF_MAX_MS 60000L
+#define SYNC_MAX_GAP_REWINDS 3
+
+/* Exit codes of `tetrad-syncd --once` (COMMON.md). */
+enum sync_exit {
+	SYNC_EXIT_OK = 0, SYNC_EXIT_USAGE = 2, SYNC_EXIT_STORAGE = 4,
+	SYNC_EXIT_PENDING = 10, SYNC_EXIT_QUARANTINED = 11, SYNC_EXIT_UNREACHABLE = 12,
+};
+
+enum sync_log_level { SYNC_LOG_INFO, SYNC_LOG_WARN };
+typedef void (*sync_log_fn)(void *ud, enum sync_log_level lvl, const char *msg);
+/* Returns nonzero when the run should stop after the current request. */
+typedef int (*sync_stop_fn)(void *ud);
+
+struct sync_opts {
+	const char *db_path;
+	const char *passphrase_file;  /* NULL: the key must be unprotected */
+	size_t max_ops, max_bytes;    /* 0: defaults of push.h */
+	int max_attempts;             /* per request; 0: SYNC_DEFAULT_ATTEMPTS */
+	long backoff_ms, backoff_max_ms;
+	long connect_timeout_ms, timeout_ms;
+	int no_pull;
+	const char *forms_builtin_dir;  /* NULL: env TETRAD_FORMS_DIR or the install dir */
+	sync_log_fn log;
+	sync_stop_fn stop;
+	void *ud;
+};
+
+struct sync_result {
+	int64_t sets_sent, sets_acked, sets_quarantined;
+	int64_t entries_acked, entries_quarantined;
+	int64_t retries, bytes_sent;
+	int64_t forms_installed;
+	struct push_counts left;      /* outbox after the run */
+	int unreachable;              /* the hub could not be reached */
+	int stopped;                  /* a stop was asked */
+	int hub_error;                /* the hub refused in a way that needs a person */
+	int have_skew;
+	int64_t skew_ms;
+	int64_t duration_ms;
+};
+
+/* Everything a run needs from the database and the key file. */
+struct sync_ctx {
+	sqlite3 *db;
+	struct keys_sign dev;
+	struct push_ctx push;
+	char db_path[4096];
+	char hub_url[1100];
+	char ca_file[4096];
+	char pin[1100];
+};
+
+/*
+ * Opens the database and loads the enrollment (meta) and the device key.
+ * TERR_ARG "не зарегистрировано" when the device is not enrolled.
+ */
+int sync_ctx_open(const char *db_path, const char *passphrase_file,
+    struct sync_ctx **out, struct terr *e);
+void sync_ctx_free(struct sync_ctx *c);
+
+/* Reads a passphrase file (first line, ≤ KEYS_PASSPHRASE_MAX) into out. */
+int sync_read_passphrase(const char *path, char *out, size_t cap, struct terr *e);
+
+/* Takes the exclusive run lock of db_path (blocks); *fd to sync_unlock. */
+int sync_lock(const char *db_path, int *fd, struct terr *e);
+void sync_unlock(int fd);
+
+/*
+ * One run. Returns 0 when the run went through (its outcome is in *res:
+ * pending, quarantined, unreachable), negative on a configuration or
+ * storage error (not enrolled, key, database).
+ */
+int sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e);
+
+/* The exit code for a run that returned r with *res (COMMON.md). */
+int sync_exit_code(int r, const struct sync_result *res);
+
+/* The one log line of a run: counts and duration, never values or names. */
+void sync_summary(const struct sync_result *res, int code, char *buf, size_t cap);
+
+#endif

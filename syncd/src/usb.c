@@ -1,0 +1,156 @@
+/*
+ * usb — export of change sets to a TTEX file (see usb.h).
+ */
+#include "usb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "push.h"
+#include "sync.h"
+#include "syncdb.h"
+
+int
+usb_check_out_path(const char *path, struct terr *e)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+	size_t n = path ? strlen(path) : 0;
+
+	if (n == 0)
+		return terr_set(e, TERR_ARG, "не указан файл для выгрузки (--out)");
+	if (n >= PATH_MAX - 32)
+		return terr_set(e, TERR_ARG, "слишком длинный путь к файлу выгрузки");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)path[i] < ' ' || path[i] == 0x7f)
+			return terr_set(e, TERR_ARG, "путь к файлу выгрузки содержит управляющие символы");
+	if (lstat(path, &sb) == 0)
+		return terr_set(e, TERR_ARG, "файл %s уже существует: укажите новое имя файла", path);
+	strcpy(dir, path);
+	if (stat(dirname(dir), &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return terr_set(e, TERR_ARG, "каталог для файла %s не существует (флешка подключена?)", path);
+	return 0;
+}
+
+static int
+usb_write_all(int fd, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len > 0) {
+		ssize_t w = write(fd, b, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void
+usb_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+int
+usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
+    size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e)
+{
+	struct sync_ctx *c = NULL;
+	struct push_batch b;
+	uint8_t hdr[USB_HEADER_BYTES], len4[4];
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	uint64_t after = 0;
+	uint32_t count = 0;
+	int fd = -1, lockfd = -1, r;
+
+	memset(res, 0, sizeof(*res));
+	memset(&b, 0, sizeof(b));
+	tmp[0] = '\0';
+	if ((r = usb_check_out_path(out_path, e)) != 0)
+		return r;
+	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
+		return r;
+	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0)
+		goto out;
+	c->push.max_ops = max_ops;
+	c->push.max_bytes = max_bytes ? max_bytes : PUSH_DEFAULT_MAX_BYTES;
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", out_path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		r = terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
+		tmp[0] = '\0';
+		goto out;
+	}
+	memset(hdr, 0, sizeof(hdr));
+	memcpy(hdr, USB_MAGIC, 4);
+	hdr[4] = USB_VERSION;
+	memcpy(hdr + 8, c->push.device_id, 8);
+	if (usb_write_all(fd, hdr, sizeof(hdr)) != 0)
+		goto ioerr;
+	for (;;) {
+		if ((r = push_next(&c->push, after, &b, e)) < 0)
+			goto out;
+		if (r == 0 && (r = push_build(&c->push, &b, e)) < 0)
+			goto out;
+		if (r == 0)
+			break;
+		usb_be32(len4, (uint32_t)b.len);
+		if (usb_write_all(fd, len4, 4) != 0 || usb_write_all(fd, b.envelope, b.len) != 0)
+			goto ioerr;
+		count++;
+		res->sets++;
+		res->entries += (int64_t)(b.last_seq - b.first_seq + 1);
+		res->bytes += (int64_t)b.len + 4;
+		after = b.last_seq;
+		push_batch_clear(&b);
+	}
+	if (count == 0) {
+		r = 0;
+		goto out;   /* nothing to carry: no file at all */
+	}
+	usb_be32(hdr + 16, count);
+	if (pwrite(fd, hdr + 16, 4, 16) != 4 || fsync(fd) != 0)
+		goto ioerr;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto ioerr;
+	}
+	fd = -1;
+	if (rename(tmp, out_path) != 0)
+		goto ioerr;
+	tmp[0] = '\0';
+	res->bytes += USB_HEADER_BYTES;
+	strcpy(dir, out_path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+		fd = -1;
+	}
+	r = 0;
+	goto out;
+ ioerr:
+	r = terr_set(e, TERR_IO, "не удалось записать файл выгрузки %s: %s", out_path, strerror(errno));
+ out:
+	push_batch_clear(&b);
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0])
+		unlink(tmp);
+	sync_ctx_free(c);
+	sync_unlock(lockfd);
+	return r;
+}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# test_hub_cli — the hub's command line on a real data folder: init (keys
+# 0600, a passphrase, idempotent), the self-signed test certificate (checked
+# by openssl for 127.0.0.1), hub.conf, serve refusing to start without the
+# passphrase, token/device/report/settings/results commands and their errors,
+# and concurrency: the same change set pushed by 8 clients at once is applied
+# exactly once and every client gets the same acknowledgement.
+set -u
+. "$(dirname "$0")/lib_hub.sh"
+
+T=$(mktemp -d)
+trap 'hub_stop; rm -rf "$T"' EXIT
+FORGE="$TETRAD_BIN/tt-forge"
+FAILS=0
+PASSES=0
+ok() { PASSES=$((PASSES + 1)); }
+bad() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
+expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
+expect_in() { case "$2" in *"$3"*) ok ;; *) bad "$1: '$3' not in '$2'" ;; esac; }
+
+HUB="$TETRAD_BIN/tetrad-hub"
+mkdir -p "$T/forms"
+echo '{"format":1,"id":"test","version":1,"title":"Тест","fields":[{"id":"n","label":"Число","type":"integer"}]}' >"$T/forms/test.json"
+export TETRAD_FORMS_DIR="$T/forms"
+D="$T/hub"
+printf 'верная фраза\n' >"$T/pass"
+
+# init with a passphrase and a test certificate
+"$HUB" --data "$D" init --tls-self-signed 127.0.0.1 --passphrase-file "$T/pass" >"$T/out" 2>"$T/err"
+expect_eq init_exit $? 0
+expect_in init_warns_test_ca "$(cat "$T/err")" "не для работы"
+expect_eq key_modes "$(stat -c %a "$D/hub.enc.key" "$D/hub.sign.key" "$D/tls/ca.key" "$D/tls/server.key" | sort -u)" 600
+expect_eq cert_verifies "$(openssl verify -CAfile "$D/tls/ca.pem" "$D/tls/server.pem" 2>&1 | tail -1)" "$D/tls/server.pem: OK"
+expect_eq cert_for_ip "$(openssl x509 -in "$D/tls/server.pem" -noout -checkip 127.0.0.1 2>&1 | grep -c 'does match')" 1
+KEY1=$(sha256sum "$D/hub.enc.key")
+"$HUB" --data "$D" init --passphrase-file "$T/pass" >/dev/null 2>&1
+expect_eq init_again_keeps_keys "$(sha256sum "$D/hub.enc.key")" "$KEY1"
+
+# the keys need the passphrase
+expect_eq no_passphrase_refused "$("$HUB" --data "$D" device list >/dev/null 2>"$T/err"; echo $?)" 1
+expect_in no_passphrase_message "$(cat "$T/err")" "tetrad-hub:"
+printf 'неверная\n' >"$T/wrong"
+expect_eq wrong_passphrase_refused "$("$HUB" --data "$D" --passphrase-file "$T/wrong" device list >/dev/null 2>&1; echo $?)" 1
+echo "passphrase_file = $T/pass" >"$D/hub.conf"
+expect_eq passphrase_from_conf "$("$HUB" --data "$D" device list >/dev/null 2>&1; echo $?)" 0
+expect_eq no_hub_here "$("$HUB" --data "$T/nothing" device list 2>&1 >/dev/null | grep -c 'init')" 1
+
+# usage errors are exit 1 (or 2 for no command) with a Russian message
+expect_eq no_command "$("$HUB" --data "$D" >/dev/null 2>&1; echo $?)" 2
+expect_eq token_needs_school "$("$HUB" --data "$D" token create >/dev/null 2>&1; echo $?)" 1
+expect_eq token_bad_code "$("$HUB" --data "$D" token create --school 'x;rm -rf' 2>&1 >/dev/null | grep -c 'недопустим')" 1
+expect_eq token_bad_expiry "$("$HUB" --data "$D" token create --school 1 --expires 7 >/dev/null 2>&1; echo $?)" 1
+expect_eq curator_needs_schools "$("$HUB" --data "$D" token create --curator Ч >/dev/null 2>&1; echo $?)" 1
+expect_eq revoke_unknown "$("$HUB" --data "$D" device revoke 0123456789abcdef 2>&1 >/dev/null | grep -c 'не найдено')" 1
+expect_eq revoke_bad_id "$("$HUB" --data "$D" device revoke ../x >/dev/null 2>&1; echo $?)" 1
+expect_eq report_unknown_option "$("$HUB" --data "$D" report passport --bogus 1 >/dev/null 2>&1; echo $?)" 1
+expect_eq report_bad_format "$("$HUB" --data "$D" report passport --format xml >/dev/null 2>&1; echo $?)" 1
+expect_eq results_missing_file "$("$HUB" --data "$D" results import "$T/none.csv" >/dev/null 2>&1; echo $?)" 1
+expect_eq import_not_ttex "$("$HUB" --data "$D" import "$T/pass" 2>&1 >/dev/null | grep -c 'TTEX')" 1
+
+# tokens: printed once, listed by hash prefix only
+TOK=$("$HUB" --data "$D" token create --school 170103 --name "Школа № 3" 2>/dev/null | head -1)
+expect_eq token_format "$(echo "$TOK" | grep -cE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$')" 1
+expect_eq token_not_listed "$("$HUB" --data "$D" token list | grep -c "${TOK:0:9}")" 0
+expect_in token_listed "$("$HUB" --data "$D" token list)" "Школа № 3"
+expect_eq school_known "$(sqlite3 "$D/hub.db" "SELECT name FROM schools WHERE code='170103'")" "Школа № 3"
+
+# report commands reach the reports module; --out writes a whole file
+expect_eq report_runs "$("$HUB" --data "$D" report passport >/dev/null 2>&1; echo $?)" 0
+"$HUB" --data "$D" report passport --format csv --out "$T/p.csv" 2>/dev/null
+expect_eq report_out_bom "$(head -c 3 "$T/p.csv" | od -An -tx1 | tr -d ' ')" efbbbf
+expect_eq report_out_no_tmp "$(ls "$T" | grep -c 'p.csv.tmp')" 0
+expect_eq report_out_exists_refused "$("$HUB" --data "$D" report passport --out "$T/pass" >/dev/null 2>&1; echo $?)/$(ls "$T" | grep -c 'pass.tmp')/$(cat "$T/pass")" "1/0/верная фраза"
+
+# hub.conf listen + threads; serve with the passphrase from hub.conf
+PORT=$(hub_free_port)
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; } >"$D/hub.conf"
+"$HUB" --data "$D" serve >"$T/serve.log" 2>&1 &
+HUB_PID=$!
+HUB_CA="$D/tls/ca.pem"
+HUB_URL="https://127.0.0.1:$PORT"
+HUB_DIR="$D"
+for i in $(seq 1 50); do hub_curl "$HUB_URL/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+expect_in conf_listen "$(hub_curl "$HUB_URL/v1/health")" '"ok"'
+expect_in conf_threads "$(cat "$T/serve.log")" "потоков 3"
+
+# eight clients push the same set at the same moment: applied once, one ack
+PK=$("$FORGE" init "$T/dev")
+hub_curl -X POST --data-binary "{\"token\":\"$TOK\",\"device_pk\":\"$PK\"}" "$HUB_URL/v1/enroll" >"$T/enroll.json"
+"$FORGE" enrolled "$T/dev" "$T/enroll.json"
+"$FORGE" seal "$T/dev" "$T/set" --ops 50 --fields '{"n":1}'
+for i in 1 2 3 4 5 6 7 8; do
+	hub_curl -X POST -H 'Content-Type: application/octet-stream' --data-binary "@$T/set" \
+		-o "$T/ack$i" -w '%{http_code}\n' "$HUB_URL/v1/changesets" >"$T/code$i" &
+done
+wait $(jobs -p | grep -v "^$HUB_PID$") 2>/dev/null
+sleep 0.2
+expect_eq same_code_for_all "$(cat "$T"/code? | sort -u)" 200
+expect_eq same_ack_for_all "$(md5sum "$T"/ack? | awk '{print $1}' | sort -u | wc -l)" 1
+expect_eq stored_once "$(sqlite3 "$D/hub.db" "SELECT count(*) FROM changesets")" 1
+expect_eq watermark_once "$(sqlite3 "$D/hub.db" "SELECT watermark FROM devices")" 50
+expect_eq records_once "$(sqlite3 "$D/hub.db" "SELECT count(*) FROM hub_records")" 50
+expect_eq applied_logged_once "$(grep -c ' 200 applied applied=50' "$T/serve.log")" 1
+
+kill -TERM "$HUB_PID"
+wait "$HUB_PID"
+expect_eq serve_sigterm_exit $? 0
+HUB_PID=""
+
+echo "$PASSES passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# kill -9 of tetrad-syncd at random moments during a large push, many times
+# (10; 100 with TETRAD_LONG=1), then a final run: the hub holds every record
+# exactly once, the device has every entry acknowledged, nothing quarantined.
+set -u
+. "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
+. "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
+
+work=$(mktemp -d)
+SPID=""
+cleanup() {
+	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+	hub_stop
+	rm -rf "$work"
+}
+trap cleanup EXIT
+export TETRAD_FORMS_DIR="$work/forms"
+sync_forms "$TETRAD_FORMS_DIR"
+mkdir -p "$work/hub"
+hub_start "$work/hub" || sync_fail "hub did not start"
+db="$work/school.db"
+sync_mkdb "$db"
+sync_enroll "$db" || sync_fail "enroll"
+
+kills=10
+if [ "${TETRAD_LONG:-0}" = 1 ]; then
+	kills=100
+fi
+total=20000
+sync_add "$db" "$total"
+killed=0
+for i in $(seq 1 "$kills"); do
+	# Keep the queue long so every kill lands in the middle of a push.
+	sync_add "$db" 4000
+	total=$((total + 4000))
+	"$SYNCD" --once --quiet --db "$db" --batch 200 --no-pull >/dev/null 2>>"$work/log" &
+	SPID=$!
+	# A random moment in the first 0.02–0.4 s of a run: opening, building,
+	# sealing, sending, or committing an acknowledgement.
+	sleep "$(python3 -c 'import random; print(round(random.uniform(0.02, 0.4), 3))')"
+	if kill -9 "$SPID" 2>/dev/null; then
+		killed=$((killed + 1))
+	fi
+	wait "$SPID" 2>/dev/null
+	SPID=""
+done
+echo "ok: killed $killed of $kills runs mid-push"
+[ "$killed" -ge $((kills / 2)) ] || sync_fail "only $killed of $kills runs were killed mid-push"
+"$SYNCD" --once --db "$db" --batch 200 --no-pull >"$work/out" 2>"$work/last.log"; rc=$?
+if [ "$rc" -ne 0 ]; then
+	cat "$work/last.log" >&2
+	sync_fail "final run exit $rc"
+fi
+sync_expect_eq "acked entries" "$(sync_outbox "$db" acked)" "$total"
+sync_expect_eq "quarantined entries" "$(sync_outbox "$db" quarantined)" 0
+sync_expect_eq "hub records" "$(hub_records)" "$total"
+# Exactly once: every outbox entry's value n appears once on the hub.
+python3 - "$HUB_DIR/hub.db" "$total" <<'PY' || sync_fail "hub records not exactly once"
+import json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("SELECT data FROM hub_records").fetchall()
+ns = [json.loads(r[0])["n"] for r in rows]
+want = int(sys.argv[2])
+assert len(ns) == want and len(set(ns)) == want and set(ns) == set(range(1, want + 1)), (len(ns), len(set(ns)))
+print("ok: %d distinct records, 1..%d each once" % (len(set(ns)), want))
+PY
+# The hub recorded no fork and no quarantine for this device.
+forks=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM sqlite_master WHERE name=\"quarantine\"").fetchone()[0])' "$HUB_DIR/hub.db")
+if [ "$forks" = 1 ]; then
+	sync_expect_eq "hub quarantine rows" "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])' "$HUB_DIR/hub.db")" 0
+fi
+echo "PASS"

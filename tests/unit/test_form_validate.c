@@ -1,0 +1,875 @@
+/*
+ * test_form_validate — every field type and rule of the forms engine on a
+ * test form: types, bounds, lengths in characters, choices, cross-field
+ * rules, relevance, required_if, repeat groups, per-dictionary groups,
+ * unknown fields, FORM_HUB (smuggled local fields), drafts; converting typed
+ * text (locale-independent decimals, ДД.ММ.ГГГГ) and stripping local fields.
+ */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "tetrad/form.h"
+
+static const char test_def[] =
+"{\"format\":1,\"id\":\"t\",\"version\":3,\"title\":\"Тест\","
+"\"dictionaries\":{\"colors\":{\"name\":\"colors\",\"version\":1,\"title\":\"Цвета\","
+"  \"entries\":[{\"code\":\"C1\",\"label\":\"Красный\"},{\"code\":\"C2\",\"label\":\"Синий\"}]}},"
+"\"fields\":["
+" {\"id\":\"name\",\"label\":\"Название\",\"type\":\"text\",\"required\":true,\"max_length\":5,\"min_length\":2},"
+" {\"id\":\"total\",\"label\":\"Всего обучающихся\",\"type\":\"integer\",\"required\":true,\"min\":0,\"max\":1000},"
+" {\"id\":\"big\",\"label\":\"Многодетные семьи\",\"type\":\"integer\",\"min\":0,\"max_field\":\"total\"},"
+" {\"id\":\"rate\",\"label\":\"Ставка\",\"type\":\"decimal\",\"min\":0,\"max\":2.5},"
+" {\"id\":\"start\",\"label\":\"Начало\",\"type\":\"date\",\"min\":\"2020-01-01\",\"max\":\"2030-12-31\"},"
+" {\"id\":\"end\",\"label\":\"Окончание\",\"type\":\"date\",\"min_field\":\"start\"},"
+" {\"id\":\"ok\",\"label\":\"Согласие\",\"type\":\"boolean\"},"
+" {\"id\":\"kind\",\"label\":\"Вид\",\"type\":\"choice\",\"required\":true,\"choices\":["
+"   {\"code\":\"a\",\"label\":\"первый\"},{\"code\":\"b\",\"label\":\"второй\"},{\"code\":\"other\",\"label\":\"иное\"}]},"
+" {\"id\":\"kind_other\",\"label\":\"Иной вид\",\"type\":\"text\","
+"   \"relevant\":{\"field\":\"kind\",\"equals\":\"other\"},\"required_if\":{\"field\":\"kind\",\"equals\":\"other\"}},"
+" {\"id\":\"why\",\"label\":\"Причина\",\"type\":\"text\",\"required_if\":{\"field\":\"kind\",\"in\":[\"b\",\"other\"]}},"
+" {\"id\":\"tags\",\"label\":\"Метки\",\"type\":\"multi\",\"choices\":["
+"   {\"code\":\"x\",\"label\":\"икс\"},{\"code\":\"y\",\"label\":\"игрек, с запятой\"}]},"
+" {\"id\":\"mark\",\"label\":\"Оценка\",\"type\":\"scale\",\"min\":1,\"max\":5,\"no_answer\":true,\"required\":true},"
+" {\"id\":\"mark2\",\"label\":\"Оценка без отказа\",\"type\":\"scale\",\"min\":1,\"max\":5},"
+" {\"id\":\"code\",\"label\":\"Шифр\",\"type\":\"text\",\"mask\":\"99-Ж\"},"
+" {\"id\":\"secret\",\"label\":\"Секрет\",\"type\":\"text\",\"sync\":\"local\",\"required\":true},"
+" {\"id\":\"color\",\"label\":\"Цвет\",\"type\":\"choice\",\"dictionary\":\"colors\"},"
+" {\"id\":\"people\",\"label\":\"Участники\",\"type\":\"group\",\"min_items\":1,\"max_items\":3,\"fields\":["
+"   {\"id\":\"role\",\"label\":\"Роль\",\"type\":\"choice\",\"required\":true,\"choices\":["
+"     {\"code\":\"s\",\"label\":\"обучающийся\"},{\"code\":\"t\",\"label\":\"взрослый\"}]},"
+"   {\"id\":\"cls\",\"label\":\"Класс\",\"type\":\"text\",\"relevant\":{\"field\":\"role\",\"equals\":\"s\"}},"
+"   {\"id\":\"age\",\"label\":\"Возраст\",\"type\":\"integer\",\"min\":5,\"max\":100,\"max_field\":\"total\"},"
+"   {\"id\":\"fio\",\"label\":\"ФИО\",\"type\":\"text\",\"sync\":\"local\"}]},"
+" {\"id\":\"per\",\"label\":\"По цветам\",\"type\":\"group\",\"per_dictionary\":\"colors\",\"item_key\":\"code\",\"fields\":["
+"   {\"id\":\"code\",\"label\":\"Цвет\",\"type\":\"choice\"},"
+"   {\"id\":\"verdict\",\"label\":\"Решение\",\"type\":\"choice\",\"required\":true,\"choices\":["
+"     {\"code\":\"yes\",\"label\":\"подтверждён\"},{\"code\":\"no\",\"label\":\"не подтверждён\"}]},"
+"   {\"id\":\"note\",\"label\":\"Комментарий\",\"type\":\"text\",\"required_if\":{\"field\":\"verdict\",\"equals\":\"no\"}}]}"
+"]}";
+
+static const char good_values[] =
+"{\"name\":\"Шкл\",\"total\":412,\"big\":40,\"rate\":1.5,\"start\":\"2021-03-01\","
+"\"end\":\"2021-03-02\",\"ok\":true,\"kind\":\"a\",\"tags\":[\"x\",\"y\"],\"mark\":4,"
+"\"secret\":\"тайна\",\"color\":\"C2\","
+"\"people\":[{\"role\":\"s\",\"cls\":\"5А\",\"age\":11,\"fio\":\"Иванов\"},{\"role\":\"t\",\"age\":40}],"
+"\"per\":[{\"code\":\"C1\",\"verdict\":\"yes\"},{\"code\":\"C2\",\"verdict\":\"no\",\"note\":\"нет\"}]}";
+
+static struct form *
+load(void)
+{
+	struct form *f = NULL;
+	struct terr e;
+	int r = form_parse(test_def, sizeof(test_def) - 1, NULL, &f, &e);
+
+	if (r != 0)
+		fprintf(stderr, "parse: %s\n", e.msg);
+	CHECK_INT_EQ(r, 0);
+	return f;
+}
+
+/* Validates JSON text; returns the problems (or NULL) and the code. */
+static int
+run(const struct form *f, const char *json, enum form_mode mode,
+    struct form_problems **p)
+{
+	cJSON *v = cJSON_Parse(json);
+	struct terr e;
+	int r;
+
+	CHECK(v != NULL);
+	r = form_validate(f, v, mode, p, &e);
+	if (r == TERR_INVALID)
+		CHECK(e.msg[0] != '\0');
+	cJSON_Delete(v);
+	return r;
+}
+
+/* Whether some problem has this path and contains msg. */
+static int
+has(const struct form_problems *p, const char *path, const char *msg)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++)
+		if (strcmp(p->items[i].path, path) == 0 &&
+		    strstr(p->items[i].message, msg) != NULL)
+			return 1;
+	if (p != NULL) {
+		fprintf(stderr, "  wanted [%s] %s; got:\n", path, msg);
+		for (size_t i = 0; i < p->n; i++)
+			fprintf(stderr, "    [%s] %s\n", p->items[i].path,
+			    p->items[i].message);
+	}
+	return 0;
+}
+
+/* Replaces (or adds) one member of good_values and validates. */
+static int
+run_with(const struct form *f, const char *key, const char *value_json,
+    enum form_mode mode, struct form_problems **p)
+{
+	cJSON *v = cJSON_Parse(good_values);
+	struct terr e;
+	int r;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(v, key);
+	if (value_json != NULL)
+		cJSON_AddItemToObject(v, key, cJSON_Parse(value_json));
+	r = form_validate(f, v, mode, p, &e);
+	cJSON_Delete(v);
+	return r;
+}
+
+static void
+test_good(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	CHECK_INT_EQ(run(f, good_values, FORM_FINAL, &p), 0);
+	CHECK(p == NULL);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run(f, good_values, FORM_DRAFT, &p), 0);
+	form_problems_free(p);
+}
+
+static void
+test_types(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	CHECK_INT_EQ(run_with(f, "total", "\"412\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "total", "Всего обучающихся: нужно целое число"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "total", "4.5", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "total", "нужно целое число, а не 4.5"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "total", "1001", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "total", "Всего обучающихся: не может быть больше 1000"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "total", "-1", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "total", "не может быть меньше 0"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "rate", "2.75", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "rate", "Ставка: не может быть больше 2.5"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "rate", "true", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "rate", "Ставка: нужно число"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "start", "\"2021-02-30\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "start", "Начало: нужна дата в виде ГГГГ-ММ-ДД"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "start", "\"01.03.2021\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "start", "а не «01.03.2021»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "start", "\"2019-12-31\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "start", "Начало: не может быть раньше 2020-01-01"));
+	form_problems_free(p);
+	p = NULL;
+	/* leap day is a date */
+	CHECK_INT_EQ(run_with(f, "start", "\"2024-02-29\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "end", "Окончание: не может быть раньше, чем «Начало» "
+	    "(2024-02-29)"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "ok", "\"да\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "ok", "Согласие: нужно «да» или «нет»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "kind", "\"z\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "kind", "Вид: нет такого варианта «z»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "tags", "[\"x\",\"x\"]", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "tags", "Метки: вариант «x» указан дважды"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "tags", "\"x\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "tags", "Метки: нужен список вариантов"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "tags", "[\"q\"]", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "tags", "нет такого варианта «q»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "mark", "6", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "mark", "Оценка: нужна оценка от 1 до 5"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "color", "\"C3\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "color", "Цвет: нет такого варианта «C3»"));
+	form_problems_free(p);
+	p = NULL;
+	/* an empty text or an empty list answers nothing */
+	CHECK_INT_EQ(run_with(f, "name", "\"\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "name", "Название: обязательное поле"));
+	CHECK_INT_EQ(p ? p->n : 0, 1);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "kind_other", "\"\"", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "tags", "[]", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "code", "\"12-Ж\"", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "code", "\"12-Ж1\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "code", "Шифр: нужно в виде «99-Ж», где 9 — цифра, а не "
+	    "«12-Ж1»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "code", "\"1A-Ж\"", FORM_FINAL, &p), TERR_INVALID);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "name", "5", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "name", "Название: нужен текст"));
+	form_problems_free(p);
+}
+
+/* max_length counts characters: 5 Cyrillic letters are 10 bytes but fit. */
+static void
+test_text_length(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	CHECK_INT_EQ(run_with(f, "name", "\"Школа\"", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "name", "\"Школы№\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "name", "Название: не длиннее 5 символов (сейчас 6)"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "name", "\"Ш\"", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "name", "Название: не короче 2 символов (сейчас 1)"));
+	form_problems_free(p);
+	p = NULL;
+	/* invalid UTF-8 inside a JSON string: cJSON passes it, we must not */
+	{
+		cJSON *v = cJSON_Parse(good_values);
+		struct terr e;
+
+		cJSON_ReplaceItemInObjectCaseSensitive(v, "name",
+		    cJSON_CreateString("\xd0\xd0"));
+		CHECK_INT_EQ(form_validate(f, v, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK(has(p, "name", "текст не в кодировке UTF-8"));
+		cJSON_Delete(v);
+	}
+	form_problems_free(p);
+	CHECK_INT_EQ(form_utf8_chars("Ёжик", strlen("Ёжик")), 4);
+	CHECK_INT_EQ((long long)form_utf8_chars("\xc0\xaf", 2), -1); /* overlong */
+	CHECK_INT_EQ((long long)form_utf8_chars("\xed\xa0\x80", 3), -1); /* surrogate */
+}
+
+static void
+test_cross_field(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	CHECK_INT_EQ(run_with(f, "big", "413", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "big", "Многодетные семьи: не может быть больше, чем "
+	    "«Всего обучающихся» (412)"));
+	CHECK_INT_EQ(p ? p->n : 0, 1);
+	form_problems_free(p);
+	p = NULL;
+	/* equal is fine */
+	CHECK_INT_EQ(run_with(f, "big", "412", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	/* nothing to compare with: no cross-field problem (total is reported) */
+	CHECK_INT_EQ(run_with(f, "total", NULL, FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "total", "Всего обучающихся: обязательное поле"));
+	CHECK_INT_EQ(p ? p->n : 0, 1);
+	form_problems_free(p);
+	p = NULL;
+	/* a group member compared with a top-level field */
+	CHECK_INT_EQ(run_with(f, "people", "[{\"role\":\"t\",\"age\":90}]",
+	    FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "total", "39", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "people[1].age", "Возраст (Участники, запись 2): не может "
+	    "быть больше, чем «Всего обучающихся» (39)"));
+	CHECK(has(p, "big", "Многодетные семьи: не может быть больше, чем "
+	    "«Всего обучающихся» (39)"));
+	CHECK_INT_EQ(p ? p->n : 0, 2);
+	form_problems_free(p);
+}
+
+static void
+test_required_relevance(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	/* required_if with "equals", relevant */
+	CHECK_INT_EQ(run_with(f, "kind", "\"other\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "kind_other", "Иной вид: обязательное поле, если «Вид» — "
+	    "«иное»"));
+	CHECK(has(p, "why", "Причина: обязательное поле, если «Вид» — «второй» "
+	    "или «иное»"));
+	CHECK_INT_EQ(p ? p->n : 0, 2);
+	form_problems_free(p);
+	p = NULL;
+	/* a draft does not ask for required fields */
+	CHECK_INT_EQ(run_with(f, "kind", "\"other\"", FORM_DRAFT, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	/* not relevant but filled */
+	CHECK_INT_EQ(run_with(f, "kind_other", "\"что-то\"", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "kind_other", "Иной вид: заполняется, только если «Вид» — "
+	    "«иное»"));
+	form_problems_free(p);
+	p = NULL;
+	/* and that holds for drafts too: only "required" is relaxed */
+	CHECK_INT_EQ(run_with(f, "kind_other", "\"что-то\"", FORM_DRAFT, &p),
+	    TERR_INVALID);
+	form_problems_free(p);
+	p = NULL;
+	/* relevance inside a group: class only for students */
+	CHECK_INT_EQ(run_with(f, "people", "[{\"role\":\"t\",\"cls\":\"5А\"}]",
+	    FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "people[0].cls", "Класс (Участники, запись 1): заполняется, "
+	    "только если «Роль» — «обучающийся»"));
+	form_problems_free(p);
+	p = NULL;
+	/* scale: null is «затрудняюсь ответить» and answers a required scale */
+	CHECK_INT_EQ(run_with(f, "mark", "null", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "mark", NULL, FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "mark", "Оценка: обязательное поле"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "mark", NULL, FORM_DRAFT, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	/* form_relevant with a scope */
+	{
+		cJSON *s = cJSON_Parse("{\"kind\":\"other\"}");
+		const struct form_field *ko = form_find(f, "kind_other");
+
+		CHECK(form_relevant(f, ko, s));
+		cJSON_ReplaceItemInObjectCaseSensitive(s, "kind",
+		    cJSON_CreateString("a"));
+		CHECK(!form_relevant(f, ko, s));
+		CHECK(form_relevant(f, form_find(f, "name"), s));
+		cJSON_Delete(s);
+	}
+}
+
+static void
+test_groups(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	CHECK_INT_EQ(run_with(f, "people", "[]", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "people", "Участники: не меньше 1 записи (сейчас 0)"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "people", NULL, FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "people", "Участники: не меньше 1 записи (сейчас 0)"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "people", "[]", FORM_DRAFT, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "people", "[{\"role\":\"t\"},{\"role\":\"t\"},"
+	    "{\"role\":\"t\"},{\"role\":\"t\"}]", FORM_DRAFT, &p), TERR_INVALID);
+	CHECK(has(p, "people", "Участники: не больше 3 записей (сейчас 4)"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "people", "[{\"age\":3,\"x\":1},5]",
+	    FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "people[0].role", "Роль (Участники, запись 1): обязательное "
+	    "поле"));
+	CHECK(has(p, "people[0].age", "Возраст (Участники, запись 1): не может "
+	    "быть меньше 5"));
+	CHECK(has(p, "people[0].x", "Неизвестное поле «x» (Участники, запись 1)"));
+	CHECK(has(p, "people[1]", "Участники (Участники, запись 2): запись "
+	    "должна быть объектом"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "people", "{}", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "people", "Участники: нужен список записей"));
+	form_problems_free(p);
+}
+
+static void
+test_per_dictionary(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	/* one entry missing: final refuses, draft accepts */
+	CHECK_INT_EQ(run_with(f, "per", "[{\"code\":\"C1\",\"verdict\":\"yes\"}]",
+	    FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "per", "По цветам: нет записи для «Синий» (C2)"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "per", "[{\"code\":\"C1\",\"verdict\":\"yes\"}]",
+	    FORM_DRAFT, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	/* duplicates, unknown codes, per-item rules named by the entry */
+	CHECK_INT_EQ(run_with(f, "per", "[{\"code\":\"C1\",\"verdict\":\"yes\"},"
+	    "{\"code\":\"C1\",\"verdict\":\"yes\"},{\"code\":\"C2\",\"verdict\":"
+	    "\"no\"},{\"code\":\"C9\",\"verdict\":\"yes\"}]", FORM_DRAFT, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "per", "По цветам: запись для «Красный» повторяется (2 записи)"));
+	CHECK(has(p, "per[3].code", "Цвет (По цветам, запись 4): нет такого "
+	    "варианта «C9»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run_with(f, "per", "[{\"code\":\"C1\",\"verdict\":\"yes\"},"
+	    "{\"code\":\"C2\",\"verdict\":\"no\"}]", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "per[1].note", "Комментарий (По цветам: «Синий»): "
+	    "обязательное поле, если «Решение» — «не подтверждён»"));
+	form_problems_free(p);
+	p = NULL;
+	/* the key is a choice filled from the dictionary */
+	{
+		const struct form_field *k = form_field_find_path(f, "per[0].code");
+
+		CHECK(k != NULL);
+		if (k != NULL) {
+			CHECK_INT_EQ(k->n_choices, 2);
+			CHECK(k->required);
+			CHECK_STR_EQ(k->choices[1].label, "Синий");
+		}
+	}
+	CHECK_INT_EQ(run_with(f, "per", NULL, FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "per", "По цветам: нет записи для «Красный» (C1)"));
+	form_problems_free(p);
+}
+
+static void
+test_unknown_and_hub(const struct form *f)
+{
+	struct form_problems *p = NULL;
+
+	CHECK_INT_EQ(run_with(f, "surprise", "1", FORM_DRAFT, &p), TERR_INVALID);
+	CHECK(has(p, "surprise", "Неизвестное поле «surprise»"));
+	form_problems_free(p);
+	p = NULL;
+	/* hub: the local field present is smuggled; nested one too */
+	CHECK_INT_EQ(run(f, good_values, FORM_HUB, &p), TERR_INVALID);
+	CHECK(has(p, "secret", "Секрет: локальное поле не должно покидать "
+	    "устройство"));
+	CHECK(has(p, "people[0].fio", "ФИО (Участники, запись 1): локальное поле"));
+	CHECK_INT_EQ(p ? p->n : 0, 2);
+	form_problems_free(p);
+	p = NULL;
+	/* what form_strip_local leaves passes the hub, and a required local
+	 * field being absent is no problem there */
+	{
+		cJSON *v = cJSON_Parse(good_values), *s;
+		struct terr e;
+		char *txt;
+
+		s = form_strip_local(f, v);
+		CHECK(s != NULL);
+		CHECK(cJSON_GetObjectItemCaseSensitive(s, "secret") == NULL);
+		txt = cJSON_PrintUnformatted(s);
+		CHECK(txt != NULL && strstr(txt, "Иванов") == NULL);
+		CHECK(txt != NULL && strstr(txt, "тайна") == NULL);
+		CHECK(txt != NULL && strstr(txt, "5А") != NULL);
+		free(txt);
+		CHECK_INT_EQ(form_validate(f, s, FORM_HUB, &p, &e), 0);
+		CHECK(p == NULL);
+		/* FINAL on the stripped record asks for the local field */
+		CHECK_INT_EQ(form_validate(f, s, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK(has(p, "secret", "Секрет: обязательное поле"));
+		form_problems_free(p);
+		p = NULL;
+		/* unknown fields are dropped by strip, refused by the hub */
+		cJSON_AddNumberToObject(v, "zzz", 1);
+		cJSON_Delete(s);
+		s = form_strip_local(f, v);
+		CHECK(cJSON_GetObjectItemCaseSensitive(s, "zzz") == NULL);
+		cJSON_AddNumberToObject(s, "zzz", 1);
+		CHECK_INT_EQ(form_validate(f, s, FORM_HUB, &p, &e), TERR_INVALID);
+		CHECK(has(p, "zzz", "Неизвестное поле «zzz»"));
+		form_problems_free(p);
+		p = NULL;
+		cJSON_Delete(s);
+		cJSON_Delete(v);
+	}
+	/* not an object at all */
+	{
+		cJSON *a = cJSON_CreateArray();
+		struct terr e;
+
+		CHECK_INT_EQ(form_validate(f, a, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK(p != NULL && p->n == 1);
+		form_problems_free(p);
+		p = NULL;
+		CHECK_INT_EQ(form_validate(f, a, 7, &p, &e), TERR_ARG);
+		cJSON_Delete(a);
+	}
+	/* many problems are capped */
+	{
+		cJSON *v = cJSON_CreateObject();
+		struct terr e;
+		char k[32];
+		clock_t t0;
+
+		for (int i = 0; i < 1000; i++) {
+			snprintf(k, sizeof(k), "u%d", i);
+			cJSON_AddNumberToObject(v, k, i);
+		}
+		CHECK_INT_EQ(form_validate(f, v, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK(p != NULL && p->n == FORM_MAX_PROBLEMS);
+		if (p != NULL && p->n > 0)
+			CHECK_CONTAINS(p->items[p->n - 1].message, "Ошибок слишком много");
+		form_problems_free(p);
+		p = NULL;
+		/* and a hostile record with 200,000 members stays cheap */
+		for (int i = 1000; i < 200000; i++) {
+			snprintf(k, sizeof(k), "u%d", i);
+			cJSON_AddItemToObject(v, k, cJSON_CreateNull());
+		}
+		t0 = clock();
+		CHECK_INT_EQ(form_validate(f, v, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+		CHECK(p != NULL && p->n == 1);
+		if (p != NULL && p->n > 0)
+			CHECK_CONTAINS(p->items[0].message, "Слишком много полей в "
+			    "записи: больше 2048");
+		form_problems_free(p);
+		cJSON_Delete(v);
+	}
+}
+
+/* Text → value: what the CLI prompt and the CSV import hand over. */
+static void
+expect_text(const struct form *f, const char *path, const char *text,
+    const char *want_json)
+{
+	const struct form_field *fl = form_field_find_path(f, path);
+	cJSON *v = NULL;
+	struct terr e;
+	char *got;
+	int r;
+
+	CHECK(fl != NULL);
+	if (fl == NULL)
+		return;
+	r = form_value_from_text(fl, text, &v, &e);
+	if (r != 0)
+		fprintf(stderr, "  %s «%s»: %s\n", path, text, e.msg);
+	CHECK_INT_EQ(r, 0);
+	got = v ? cJSON_PrintUnformatted(v) : NULL;
+	CHECK_STR_EQ(got, want_json);
+	free(got);
+	cJSON_Delete(v);
+}
+
+static void
+expect_text_bad(const struct form *f, const char *path, const char *text,
+    const char *msg)
+{
+	const struct form_field *fl = form_field_find_path(f, path);
+	cJSON *v = NULL;
+	struct terr e;
+
+	CHECK(fl != NULL);
+	if (fl == NULL)
+		return;
+	CHECK_INT_EQ(form_value_from_text(fl, text, &v, &e), TERR_INVALID);
+	CHECK(v == NULL);
+	CHECK_CONTAINS(e.msg, msg);
+}
+
+/*
+ * Switches LC_NUMERIC to a locale with a decimal comma: ru_RU if installed,
+ * else one compiled with localedef into a temporary directory (LOCPATH is
+ * read by every setlocale call). 0 if neither works.
+ */
+static int
+comma_locale(void)
+{
+	char dir[] = "/tmp/tetrad-locale-XXXXXX", cmd[512];
+	struct lconv *lc;
+
+	if (setlocale(LC_NUMERIC, "ru_RU.UTF-8") == NULL) {
+		if (mkdtemp(dir) == NULL)
+			return 0;
+		snprintf(cmd, sizeof(cmd), "localedef -i ru_RU -f UTF-8 "
+		    "%s/ru_RU.UTF-8 >/dev/null 2>&1", dir);
+		if (system(cmd) == 0) {
+			setenv("LOCPATH", dir, 1);
+			setlocale(LC_NUMERIC, "ru_RU.UTF-8");
+		}
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		/* the locale stays loaded after its files are gone */
+		if (setlocale(LC_NUMERIC, NULL) == NULL ||
+		    strcmp(setlocale(LC_NUMERIC, NULL), "ru_RU.UTF-8") != 0) {
+			if (system(cmd) != 0)
+				fprintf(stderr, "note: could not remove %s\n", dir);
+			return 0;
+		}
+		if (system(cmd) != 0)
+			fprintf(stderr, "note: could not remove %s\n", dir);
+		unsetenv("LOCPATH");
+	}
+	lc = localeconv();
+	return lc != NULL && strcmp(lc->decimal_point, ",") == 0;
+}
+
+static void
+test_from_text(const struct form *f)
+{
+	expect_text(f, "total", " 412 ", "412");
+	expect_text_bad(f, "total", "4,5", "Всего обучающихся: нужно целое число, "
+	    "а не «4,5»");
+	expect_text_bad(f, "total", "5000", "Всего обучающихся: не может быть "
+	    "больше 1000");
+	expect_text(f, "rate", "1,5", "1.5");
+	expect_text(f, "rate", "1.25", "1.25");
+	expect_text(f, "rate", "0,1", "0.1");
+	expect_text_bad(f, "rate", "1.2.3", "Ставка: нужно число");
+	expect_text_bad(f, "rate", "1e3", "Ставка: нужно число");
+	expect_text_bad(f, "rate", "0,00000000000000000001", "Ставка: нужно число");
+	expect_text_bad(f, "rate", "1234567890123456", "Ставка: нужно число");
+	expect_text(f, "rate", ",5", "0.5");
+	/* digit groups as Russian Excel writes them */
+	expect_text(f, "total", "1 000", "1000");
+	expect_text(f, "big", "9\xc2\xa0" "000", "9000");
+	expect_text(f, "big", "1\xe2\x80\xaf" "000\xe2\x80\xaf" "000", "1000000");
+	expect_text_bad(f, "rate", "1 000,5", "Ставка: не может быть больше 2.5");
+	expect_text_bad(f, "total", "1 2", "нужно целое число, а не «1 2»");
+	expect_text_bad(f, "total", "1 0000", "нужно целое число");
+	expect_text_bad(f, "rate", "5,", "Ставка: нужно число");
+	expect_text_bad(f, "rate", "-", "Ставка: нужно число");
+	expect_text(f, "rate", "-0", "0");
+	expect_text_bad(f, "rate", "-0,5", "Ставка: не может быть меньше 0");
+	expect_text(f, "start", "10.03.2021", "\"2021-03-10\"");
+	expect_text(f, "start", "1.3.2021", "\"2021-03-01\"");
+	expect_text(f, "start", "2021-03-10", "\"2021-03-10\"");
+	expect_text_bad(f, "start", "31.02.2021", "Начало: нужна дата");
+	expect_text_bad(f, "start", "вчера", "а не «вчера»");
+	expect_text(f, "ok", "Да", "true");
+	expect_text(f, "ok", "НЕТ", "false");
+	expect_text(f, "ok", "yes", "true");
+	expect_text_bad(f, "ok", "может быть", "Согласие: нужно «да» или «нет»");
+	expect_text(f, "kind", "b", "\"b\"");
+	expect_text(f, "kind", "Второй", "\"b\"");
+	expect_text(f, "kind", "3", "\"other\"");
+	expect_text_bad(f, "kind", "четвёртый", "Вид: нет такого варианта "
+	    "«четвёртый»");
+	expect_text(f, "tags", "икс, y", "[\"x\",\"y\"]");
+	expect_text(f, "tags", "игрек, с запятой", "[\"y\"]");
+	expect_text(f, "tags", "x;x", "[\"x\"]");
+	expect_text_bad(f, "tags", "x, зет", "Метки: нет такого варианта «зет»");
+	expect_text(f, "mark", "5", "5");
+	expect_text(f, "mark", "затрудняюсь ответить", "null");
+	expect_text_bad(f, "mark", "7", "Оценка: нужна оценка от 1 до 5");
+	expect_text_bad(f, "mark2", "затрудняюсь ответить", "Оценка без отказа: "
+	    "нужно целое число");
+	expect_text(f, "name", "  Шкл ", "\"Шкл\"");
+	expect_text_bad(f, "name", "Шестая", "не длиннее 5 символов");
+	expect_text(f, "name", "", "null");
+	expect_text(f, "people.age", "12", "12");
+	expect_text(f, "per[1].code", "синий", "\"C2\"");
+	expect_text_bad(f, "people", "x", "Участники: группу записей нельзя ввести");
+	expect_text_bad(f, "name", "\xff", "не в кодировке UTF-8");
+
+	/* the process locale must not matter (ru_RU writes 3,5) */
+	if (comma_locale()) {
+		struct form_problems *p = NULL;
+
+		char buf[32];
+
+		/* the trap is real: printf here writes a comma */
+		snprintf(buf, sizeof(buf), "%.1f", 2.5);
+		CHECK_STR_EQ(buf, "2,5");
+		expect_text(f, "rate", "2,5", "2.5");
+		expect_text(f, "rate", "2.5", "2.5");
+		expect_text(f, "rate", "0,75", "0.75");
+		CHECK_INT_EQ(run_with(f, "rate", "2.75", FORM_FINAL, &p),
+		    TERR_INVALID);
+		CHECK(has(p, "rate", "Ставка: не может быть больше 2.5"));
+		form_problems_free(p);
+		setlocale(LC_NUMERIC, "C");
+	} else
+		fprintf(stderr, "note: no ru_RU locale; comma-locale case "
+		    "skipped\n");
+}
+
+/* A per-dictionary group whose key is a text member, not a choice. */
+static void
+test_text_key(void)
+{
+	const char *def = "{\"id\":\"tk\",\"version\":1,\"title\":\"Т\","
+	    "\"dictionaries\":{\"d\":{\"version\":1,\"title\":\"Коды\",\"entries\":["
+	    "{\"code\":\"A\",\"label\":\"Альфа\"},{\"code\":\"B\",\"label\":\"Бета\"}]}},"
+	    "\"fields\":[{\"id\":\"g\",\"label\":\"Группа\",\"type\":\"group\","
+	    "\"per_dictionary\":\"d\",\"item_key\":\"code\",\"fields\":["
+	    "{\"id\":\"code\",\"label\":\"Код\",\"type\":\"text\"},"
+	    "{\"id\":\"n\",\"label\":\"Число\",\"type\":\"integer\",\"required\":true}]}]}";
+	struct form *f = NULL;
+	struct form_problems *p = NULL;
+	struct terr e;
+
+	CHECK_INT_EQ(form_parse(def, strlen(def), NULL, &f, &e), 0);
+	if (f == NULL)
+		return;
+	CHECK_INT_EQ(run(f, "{\"g\":[{\"code\":\"A\",\"n\":1},{\"code\":\"B\","
+	    "\"n\":2}]}", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run(f, "{\"g\":[{\"code\":\"A\"},{\"code\":\"Z\",\"n\":2}]}",
+	    FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "g[0].n", "Число (Группа: «Альфа»): обязательное поле"));
+	CHECK(has(p, "g[1].code", "Код (Группа, запись 2): нет кода «Z» в словаре "
+	    "«Коды»"));
+	CHECK(has(p, "g", "Группа: нет записи для «Бета» (B)"));
+	CHECK_INT_EQ(p ? p->n : 0, 3);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run(f, "{\"g\":[{\"n\":1}]}", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "g[0].code", "Код (Группа, запись 1): обязательное поле"));
+	form_problems_free(p);
+	form_free(f);
+}
+
+/* A required group needs an item; a group that is not relevant may be []. */
+static void
+test_required_group(void)
+{
+	const char *def = "{\"id\":\"rg\",\"version\":1,\"title\":\"Т\",\"fields\":["
+	    "{\"id\":\"on\",\"label\":\"Включено\",\"type\":\"boolean\"},"
+	    "{\"id\":\"g\",\"label\":\"Группа\",\"type\":\"group\",\"required\":true,"
+	    "\"fields\":[{\"id\":\"a\",\"label\":\"А\",\"type\":\"text\"}]},"
+	    "{\"id\":\"h\",\"label\":\"Вторая\",\"type\":\"group\","
+	    "\"relevant\":{\"field\":\"on\",\"equals\":true},"
+	    "\"fields\":[{\"id\":\"b\",\"label\":\"Б\",\"type\":\"text\"}]}]}";
+	struct form *f = NULL;
+	struct form_problems *p = NULL;
+	struct terr e;
+
+	CHECK_INT_EQ(form_parse(def, strlen(def), NULL, &f, &e), 0);
+	if (f == NULL)
+		return;
+	CHECK_INT_EQ(run(f, "{\"g\":[],\"h\":[]}", FORM_FINAL, &p), TERR_INVALID);
+	CHECK(has(p, "g", "Группа: обязательное поле"));
+	CHECK_INT_EQ(p ? p->n : 0, 1);
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run(f, "{\"g\":[{}],\"h\":[{\"b\":\"x\"}]}", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(has(p, "h", "Вторая: заполняется, только если «Включено» — «да»"));
+	form_problems_free(p);
+	p = NULL;
+	CHECK_INT_EQ(run(f, "{\"on\":true,\"g\":[{\"a\":\"x\"}],\"h\":[{\"b\":"
+	    "\"x\"}]}", FORM_FINAL, &p), 0);
+	form_problems_free(p);
+	form_free(f);
+}
+
+/* Labels near the cap: messages are cut, but never inside a letter. */
+static void
+test_long_labels(void)
+{
+	char lab[501], def[4096], *msgs;
+	struct form *f = NULL;
+	struct form_problems *p = NULL;
+	struct terr e;
+	size_t n;
+
+	for (int i = 0; i < 250; i++)
+		memcpy(lab + 2 * i, "ж", 2);
+	lab[500] = '\0';
+	n = (size_t)snprintf(def, sizeof(def), "{\"id\":\"l\",\"version\":1,"
+	    "\"title\":\"%s\",\"dictionaries\":{\"d\":{\"version\":1,\"entries\":"
+	    "[{\"code\":\"A\",\"label\":\"%s\"}]}},\"fields\":[{\"id\":\"g\","
+	    "\"label\":\"%s\",\"type\":\"group\",\"per_dictionary\":\"d\","
+	    "\"item_key\":\"k\",\"fields\":[{\"id\":\"k\",\"label\":\"К\","
+	    "\"type\":\"choice\"},{\"id\":\"x\",\"label\":\"%s\",\"type\":"
+	    "\"integer\",\"max\":1}]}]}", lab, lab, lab, lab);
+	CHECK(n < sizeof(def));
+	CHECK_INT_EQ(form_parse(def, n, NULL, &f, &e), 0);
+	if (f == NULL)
+		return;
+	CHECK_INT_EQ(run(f, "{\"g\":[{\"k\":\"A\",\"x\":5}]}", FORM_FINAL, &p),
+	    TERR_INVALID);
+	CHECK(p != NULL && p->n == 1);
+	for (size_t i = 0; p != NULL && i < p->n; i++) {
+		msgs = p->items[i].message;
+		CHECK(form_utf8_chars(msgs, strlen(msgs)) != (size_t)-1);
+		CHECK_CONTAINS(msgs, "не может быть больше 1");
+	}
+	form_problems_free(p);
+	p = NULL;
+	{
+		cJSON *v = cJSON_Parse("{\"g\":[{\"k\":\"A\",\"x\":5}]}");
+
+		CHECK_INT_EQ(form_validate(f, v, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK(strlen(e.msg) > 400);
+		CHECK(form_utf8_chars(e.msg, strlen(e.msg)) != (size_t)-1);
+		cJSON_Delete(v);
+		form_problems_free(p);
+		p = NULL;
+	}
+	/* and a too-long text typed for the field */
+	CHECK_INT_EQ(form_value_from_text(form_field_find_path(f, "g.x"), "ы",
+	    &(cJSON *){ NULL }, &e), TERR_INVALID);
+	CHECK(form_utf8_chars(e.msg, strlen(e.msg)) != (size_t)-1);
+	form_free(f);
+	/* the trimming itself */
+	{
+		char b1[] = "abc\xd0", b2[] = "\xd0\xb6", b3[] = "\xe2\x80", b4[] = "x\xf0\x9f\x98";
+
+		form_utf8_trim(b1);
+		CHECK_STR_EQ(b1, "abc");
+		form_utf8_trim(b2);
+		CHECK_STR_EQ(b2, "ж");
+		form_utf8_trim(b3);
+		CHECK_STR_EQ(b3, "");
+		form_utf8_trim(b4);
+		CHECK_STR_EQ(b4, "x");
+	}
+}
+
+int
+main(void)
+{
+	struct form *f = load();
+
+	if (f == NULL)
+		return check_summary();
+	CHECK_STR_EQ(form_id(f), "t");
+	CHECK_INT_EQ(form_version(f), 3);
+	test_good(f);
+	test_types(f);
+	test_text_length(f);
+	test_cross_field(f);
+	test_required_relevance(f);
+	test_groups(f);
+	test_per_dictionary(f);
+	test_unknown_and_hub(f);
+	test_from_text(f);
+	test_text_key();
+	test_long_labels();
+	test_required_group();
+	form_free(f);
+	form_problems_free(NULL);
+	return check_summary();
+}

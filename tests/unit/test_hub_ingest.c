@@ -1,0 +1,640 @@
+/*
+ * test_hub_ingest — the hub's ingest, merge and enrollment in process, on
+ * real SQLite files with real keys: exactly-once (replay returns the stored
+ * acknowledgement byte for byte), gap, fork, revoked and unknown devices,
+ * foreign school, future HLC, a record moved between schools, per-field
+ * last-writer-wins with the loser in the conflict log whatever order two
+ * devices' sets arrive in, tombstones winning and losing by HLC, and a full
+ * disk (SQLite max_page_count) refused with 503 and nothing half-applied.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "check.h"
+#include "hub/src/hubdb.h"
+#include "hub/src/hubforms.h"
+#include "hub/src/ingest.h"
+#include "hub/src/merge.h"
+#include "hub/src/tokens.h"
+#include "tetrad/envelope.h"
+#include "tetrad/sigblob.h"
+
+static char tmpdir[256];
+static struct keys_enc hub_enc;
+static struct keys_sign hub_sign;
+
+struct dev {
+	struct keys_sign k;
+	char id[KEYS_ID_HEXLEN + 1];
+	uint64_t node;
+	uint64_t next;
+	uint8_t last[32];
+};
+
+struct th {
+	struct hubdb *db;
+	struct hubforms *forms;
+	struct ingest_cfg cfg;
+};
+
+static void
+th_open(struct th *t, const char *name)
+{
+	char path[512], forms[512];
+	struct terr e;
+
+	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	snprintf(forms, sizeof(forms), "%s/forms", tmpdir);
+	memset(t, 0, sizeof(*t));
+	CHECK_INT_EQ(hubdb_open(path, &t->db, &e), 0);
+	CHECK_INT_EQ(hubforms_open(forms, NULL, &t->forms, &e), 0);
+	t->cfg.enc = &hub_enc;
+	t->cfg.sign = &hub_sign;
+	t->cfg.forms = t->forms;
+	t->cfg.max_ahead_ms = INGEST_MAX_AHEAD_MS;
+}
+
+static void
+th_close(struct th *t)
+{
+	hubforms_free(t->forms);
+	hubdb_close(t->db);
+}
+
+static void
+dev_new(struct dev *d)
+{
+	uint8_t id[KEYS_ID_BYTES];
+
+	memset(d, 0, sizeof(*d));
+	keys_sign_generate(&d->k);
+	keys_id_hex(d->k.pk, d->id);
+	keys_id(d->k.pk, id);
+	d->node = keys_id_u64(id);
+	d->next = 1;
+}
+
+/* Enrolls d on hub t through a real token and the enrollment handler. */
+static void
+enroll(struct th *t, struct dev *d, const char *kind, const char *schools)
+{
+	char tok[TOKENS_TEXT_MAX + 1], body[512], pk[65];
+	struct tbuf *out = tbuf_new(16384);
+	struct terr e;
+	int http = 0;
+
+	CHECK_INT_EQ(tokens_create(t->db, kind, "Тест", schools, 3600, tok, &e), 0);
+	keys_hex(d->k.pk, 32, pk);
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
+	CHECK_INT_EQ(tokens_enroll(t->db, &hub_enc, &hub_sign, body, strlen(body), &http, out, &e), 0);
+	CHECK_INT_EQ(http, 200);
+	tbuf_terminate(out);
+	CHECK_CONTAINS((const char *)tbuf_ptr(out), d->id);
+	/* the same token again from another key is refused */
+	{
+		struct dev other;
+
+		dev_new(&other);
+		keys_hex(other.k.pk, 32, pk);
+		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
+		CHECK_INT_EQ(tokens_enroll(t->db, &hub_enc, &hub_sign, body, strlen(body), &http,
+		    out, &e), 0);
+		CHECK_INT_EQ(http, 410);
+	}
+	tbuf_free(out);
+}
+
+struct opspec {
+	const char *record;   /* UUID text */
+	const char *school;
+	uint64_t wall;
+	const char *fields;   /* NULL: delete */
+	const char *form;
+};
+
+/* Seals one set of d with the given ops; advances d when advance. */
+static struct tbuf *
+seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, bool advance)
+{
+	struct changeset *cs = changeset_new();
+	struct tbuf *env = tbuf_new(ENVELOPE_MAX_BYTES);
+	uint8_t hash[32];
+	struct terr e;
+
+	keys_id(d->k.pk, cs->device_id);
+	cs->format_version = CHANGESET_FORMAT_VERSION;
+	snprintf(cs->school, sizeof(cs->school), "%s", set_school);
+	cs->first_seq = d->next;
+	cs->last_seq = d->next + n - 1;
+	memcpy(cs->prev_hash, d->last, 32);
+	cs->created.wall_ms = ops[0].wall;
+	cs->created.node = d->node;
+	for (size_t i = 0; i < n; i++) {
+		struct op op;
+
+		memset(&op, 0, sizeof(op));
+		op.seq = d->next + i;
+		CHECK_INT_EQ(uuid7_parse(ops[i].record, op.record_id), 0);
+		snprintf(op.form_id, sizeof(op.form_id), "%s", ops[i].form ? ops[i].form : "test");
+		op.form_version = 1;
+		snprintf(op.school, sizeof(op.school), "%s", ops[i].school);
+		op.kind = ops[i].fields ? OP_PUT : OP_DELETE;
+		op.hlc.wall_ms = ops[i].wall;
+		op.hlc.node = d->node;
+		op.fields = ops[i].fields ? cJSON_Parse(ops[i].fields) : NULL;
+		CHECK_INT_EQ(changeset_add(cs, &op, &e), 0);
+		cJSON_Delete(op.fields);
+	}
+	CHECK_INT_EQ(envelope_seal(cs, &d->k, hub_enc.pk, NULL, env, hash, &e), 0);
+	if (advance) {
+		d->next += n;
+		memcpy(d->last, hash, 32);
+	}
+	changeset_free(cs);
+	return env;
+}
+
+struct outcome {
+	int http;
+	char status[16];
+	uint64_t expected;
+	unsigned applied, conflicts;
+	struct tbuf *ack;
+};
+
+static void
+push(struct th *t, const struct tbuf *env, uint64_t now, struct outcome *o)
+{
+	struct ingest_result res;
+	struct terr e;
+
+	memset(&res, 0, sizeof(res));
+	memset(o, 0, sizeof(*o));
+	res.body = tbuf_new(INGEST_BODY_MAX);
+	CHECK_INT_EQ(ingest_envelope(t->db, &t->cfg, tbuf_ptr(env), tbuf_len(env), now, &res, &e), 0);
+	o->http = res.http;
+	snprintf(o->status, sizeof(o->status), "%s", res.status);
+	o->applied = res.applied;
+	o->conflicts = res.conflicts;
+	o->ack = res.body;
+	if (strcmp(res.content_type, "application/octet-stream") == 0) {
+		const uint8_t *p;
+		size_t plen;
+		cJSON *j;
+
+		CHECK_INT_EQ(sigblob_open(tbuf_ptr(res.body), tbuf_len(res.body), SIGBLOB_ACK,
+		    hub_sign.pk, &p, &plen, &e), 0);
+		/* reasons are cut to fit: never in the middle of a character */
+		CHECK_INT_EQ(changeset_check_utf8((const char *)p, plen), 0);
+		j = cJSON_ParseWithLength((const char *)p, plen);
+		CHECK(j != NULL);
+		o->expected = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "expected_seq"));
+		CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(j, "status")), res.status);
+		cJSON_Delete(j);
+	}
+}
+
+static void
+outcome_free(struct outcome *o)
+{
+	tbuf_free(o->ack);
+	o->ack = NULL;
+}
+
+static long long
+q_int(struct th *t, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(hubdb_sqlite(t->db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *
+q_text(struct th *t, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(hubdb_sqlite(t->db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+#define NOW 1790000000000ULL
+#define R1 "019a3e6e-3000-7000-8000-000000000001"
+#define R2 "019a3e6e-3000-7000-8000-000000000002"
+#define R3 "019a3e6e-3000-7000-8000-000000000003"
+
+static void
+test_exactly_once(void)
+{
+	struct th t;
+	struct dev a, c, ghost;
+	struct outcome o, o2;
+	struct opspec ops[3] = {
+		{ R1, "170103", NOW - 5000, "{\"n\":1,\"t\":\"a\"}", NULL },
+		{ R2, "170103", NOW - 4000, "{\"n\":2}", NULL },
+		{ R3, "170103", NOW - 3000, "{\"n\":3}", NULL },
+	};
+	struct tbuf *s1, *gap, *fork, *x;
+
+	th_open(&t, "once");
+	dev_new(&a);
+	enroll(&t, &a, "school", "170103");
+	s1 = seal(&a, "170103", ops, 3, true);
+	push(&t, s1, NOW, &o);
+	CHECK_INT_EQ(o.http, 200);
+	CHECK_STR_EQ(o.status, "applied");
+	CHECK_INT_EQ(o.applied, 3);
+	CHECK_INT_EQ(o.expected, 4);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 3);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM schools WHERE code='170103'"), 1);
+	/* replay: the very same acknowledgement, nothing changes */
+	push(&t, s1, NOW + 1000, &o2);
+	CHECK_INT_EQ(o2.http, 200);
+	CHECK_INT_EQ(tbuf_len(o2.ack), tbuf_len(o.ack));
+	if (tbuf_len(o2.ack) == tbuf_len(o.ack))
+		CHECK_MEM_EQ(tbuf_ptr(o2.ack), tbuf_ptr(o.ack), tbuf_len(o.ack));
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 3);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM changesets"), 1);
+	outcome_free(&o2);
+	outcome_free(&o);
+
+	/* gap: sequence 6 when 4 is expected */
+	a.next += 2;
+	gap = seal(&a, "170103", ops, 1, false);
+	a.next -= 2;
+	push(&t, gap, NOW, &o);
+	CHECK_INT_EQ(o.http, 409);
+	CHECK_STR_EQ(o.status, "gap");
+	CHECK_INT_EQ(o.expected, 4);
+	outcome_free(&o);
+
+	/* fork: the range 1-3 again with other content */
+	{
+		struct dev a2 = a;
+
+		a2.next = 1;
+		memset(a2.last, 0, 32);
+		ops[1].fields = "{\"n\":99}";
+		fork = seal(&a2, "170103", ops, 3, false);
+		ops[1].fields = "{\"n\":2}";
+	}
+	push(&t, fork, NOW, &o);
+	CHECK_INT_EQ(o.http, 409);
+	CHECK_STR_EQ(o.status, "fork");
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM quarantine WHERE kind='fork'"), 1);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE data LIKE '%99%'"), 0);
+	outcome_free(&o);
+
+	/* future HLC: refused, quarantined, the range consumed */
+	{
+		struct opspec f = { R2, "170103", NOW + 11 * 60 * 1000, "{\"n\":5}", NULL };
+
+		x = seal(&a, "170103", &f, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 422);
+		CHECK_STR_EQ(o.status, "future_hlc");
+		CHECK_INT_EQ(o.expected, 5);
+		CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices"), 4);
+		outcome_free(&o);
+		tbuf_free(x);
+		/* nine minutes ahead is within the bound */
+		f.wall = NOW + 9 * 60 * 1000;
+		x = seal(&a, "170103", &f, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 200);
+		outcome_free(&o);
+		tbuf_free(x);
+	}
+
+	/* foreign school, and a record moved to another school */
+	{
+		struct opspec f = { R3, "170104", NOW - 100, "{\"n\":5}", NULL };
+
+		x = seal(&a, "170103", &f, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 422);
+		CHECK_STR_EQ(o.status, "refused");
+		outcome_free(&o);
+		tbuf_free(x);
+		dev_new(&c);
+		enroll(&t, &c, "school", "170104");
+		x = seal(&c, "170104", &f, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170104'"), 0);
+		CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices WHERE schools='170104'"), 1);
+		outcome_free(&o);
+		tbuf_free(x);
+	}
+
+	/* smuggled local field and a value out of range */
+	{
+		struct opspec f = { R1, "170103", NOW - 50, "{\"n\":1,\"note\":\"Петров\"}", NULL };
+
+		x = seal(&a, "170103", &f, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE data LIKE '%Петров%'"), 0);
+		outcome_free(&o);
+		tbuf_free(x);
+	}
+
+	/* a long list of problems is cut, still valid UTF-8 (checked in push) */
+	{
+		struct opspec many[80];
+		char ids[80][40];
+
+		for (int i = 0; i < 80; i++) {
+			snprintf(ids[i], sizeof(ids[i]), "019a3e6e-3000-7000-8000-%012d", 500 + i);
+			many[i] = (struct opspec){ ids[i], "170103", NOW - 40 + i,
+			    "{\"n\":-1,\"t\":\"ж\"}", NULL };
+		}
+		x = seal(&a, "170103", many, 80, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 422);
+		outcome_free(&o);
+		tbuf_free(x);
+		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM quarantine WHERE length(reason) > 1000"), 1);
+	}
+
+	/* unknown device, revoked device */
+	dev_new(&ghost);
+	x = seal(&ghost, "170103", ops, 1, false);
+	push(&t, x, NOW, &o);
+	CHECK_INT_EQ(o.http, 403);
+	CHECK_STR_EQ(o.status, "unknown_device");
+	outcome_free(&o);
+	tbuf_free(x);
+	{
+		struct terr e;
+		struct opspec f = { R1, "170103", NOW - 10, "{\"n\":4}", NULL };
+
+		CHECK_INT_EQ(hubdb_device_revoke(t.db, a.id, &e), 0);
+		CHECK(hubdb_device_revoke(t.db, a.id, &e) != 0);
+		x = seal(&a, "170103", &f, 1, false);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.http, 403);
+		CHECK_STR_EQ(o.status, "revoked");
+		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170103'"), 3);
+		outcome_free(&o);
+		tbuf_free(x);
+	}
+	tbuf_free(s1);
+	tbuf_free(gap);
+	tbuf_free(fork);
+	th_close(&t);
+}
+
+/* Final state of record R1 on hub t as "deleted|data". */
+static char *
+state_of(struct th *t)
+{
+	return q_text(t, "SELECT deleted || '|' || data FROM hub_records WHERE "
+	    "id = x'019a3e6e300070008000000000000001'");
+}
+
+static void
+test_conflicts_both_orders(void)
+{
+	struct th h1, h2;
+	struct dev a, b;
+	struct outcome o;
+	/* school device A writes later (t=2000) than curator B (t=1000), offline */
+	struct opspec pa = { R1, "170103", NOW - 2000, "{\"n\":1,\"t\":\"школа\"}", NULL };
+	struct opspec pb = { R1, "170103", NOW - 3000, "{\"n\":2,\"t\":\"куратор\"}", NULL };
+	struct tbuf *sa, *sb;
+	char *st1, *st2, *l1, *l2;
+
+	dev_new(&a);
+	dev_new(&b);
+	th_open(&h1, "order1");
+	th_open(&h2, "order2");
+	enroll(&h1, &a, "school", "170103");
+	enroll(&h2, &a, "school", "170103");
+	enroll(&h1, &b, "curator", "170103,170105");
+	enroll(&h2, &b, "curator", "170103,170105");
+	sa = seal(&a, "170103", &pa, 1, true);
+	sb = seal(&b, "", &pb, 1, true);
+
+	push(&h1, sa, NOW, &o);
+	CHECK_INT_EQ(o.http, 200);
+	outcome_free(&o);
+	push(&h1, sb, NOW, &o);
+	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.conflicts, 2);
+	outcome_free(&o);
+
+	push(&h2, sb, NOW, &o);
+	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.conflicts, 0);
+	outcome_free(&o);
+	push(&h2, sa, NOW, &o);
+	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.conflicts, 2);
+	outcome_free(&o);
+
+	st1 = state_of(&h1);
+	st2 = state_of(&h2);
+	CHECK_STR_EQ(st1, "0|{\"n\":1,\"t\":\"школа\"}");
+	CHECK_STR_EQ(st1, st2);
+	l1 = q_text(&h1, "SELECT group_concat(field || '=' || loser_value || '@' || loser_device "
+	    "|| '>' || winner_value, ';') FROM (SELECT * FROM conflicts ORDER BY field)");
+	l2 = q_text(&h2, "SELECT group_concat(field || '=' || loser_value || '@' || loser_device "
+	    "|| '>' || winner_value, ';') FROM (SELECT * FROM conflicts ORDER BY field)");
+	CHECK_STR_EQ(l1, l2);
+	CHECK_CONTAINS(l1, "t=\"куратор\"@");
+	CHECK_CONTAINS(l1, b.id);
+	CHECK_CONTAINS(l1, "n=2@");
+	free(st1);
+	free(st2);
+	free(l1);
+	free(l2);
+	tbuf_free(sa);
+	tbuf_free(sb);
+	th_close(&h1);
+	th_close(&h2);
+}
+
+/* Tombstones: every arrival order of [A put@1000, A put@1500] and [B delete@2000]. */
+static void
+test_tombstones(void)
+{
+	struct opspec p1 = { R1, "170103", NOW - 9000, "{\"n\":1,\"t\":\"a\"}", NULL };
+	struct opspec p2 = { R1, "170103", NOW - 8500, "{\"n\":3,\"t\":\"a\"}", NULL };
+	struct opspec del = { R1, "170103", NOW - 8000, NULL, NULL };
+	struct opspec p3 = { R1, "170103", NOW - 7000, "{\"n\":4,\"t\":\"b\"}", NULL };
+	struct dev a, b;
+	struct tbuf *s1, *s2, *sd, *s3;
+	const int orders[3][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 2, 0, 1 } };
+	char *first = NULL;
+
+	dev_new(&a);
+	dev_new(&b);
+	s1 = seal(&a, "170103", &p1, 1, true);
+	s2 = seal(&a, "170103", &p2, 1, true);
+	sd = seal(&b, "", &del, 1, true);
+	s3 = seal(&a, "170103", &p3, 1, true);
+	for (int k = 0; k < 3; k++) {
+		struct tbuf *sets[3] = { s1, s2, sd };
+		struct outcome o;
+		struct th t;
+		char name[32], *st;
+
+		snprintf(name, sizeof(name), "tomb%d", k);
+		th_open(&t, name);
+		enroll(&t, &a, "school", "170103");
+		enroll(&t, &b, "curator", "170103");
+		for (int i = 0; i < 3; i++) {
+			push(&t, sets[orders[k][i]], NOW, &o);
+			CHECK_INT_EQ(o.http, 200);
+			outcome_free(&o);
+		}
+		st = state_of(&t);
+		/* the delete (newest) wins; fields still merge by their own clocks */
+		CHECK_STR_EQ(st, "1|{\"n\":3,\"t\":\"a\"}");
+		if (first == NULL)
+			first = strdup(st ? st : "");
+		else
+			CHECK_STR_EQ(st, first);
+		free(st);
+		/* a later put brings the record back */
+		push(&t, s3, NOW, &o);
+		CHECK_INT_EQ(o.http, 200);
+		outcome_free(&o);
+		st = state_of(&t);
+		CHECK_STR_EQ(st, "0|{\"n\":4,\"t\":\"b\"}");
+		free(st);
+		th_close(&t);
+	}
+	free(first);
+	tbuf_free(s1);
+	tbuf_free(s2);
+	tbuf_free(sd);
+	tbuf_free(s3);
+}
+
+/* A full disk: 503 busy, nothing applied, the same set succeeds later. */
+static void
+test_disk_full(void)
+{
+	struct th t;
+	struct dev a;
+	struct outcome o;
+	struct opspec ops[200];
+	char ids[200][40], fields[256];
+	struct tbuf *s;
+	long long pages;
+	char sql[128];
+
+	th_open(&t, "full");
+	dev_new(&a);
+	enroll(&t, &a, "school", "170103");
+	snprintf(fields, sizeof(fields), "{\"n\":7,\"t\":\"%s\"}",
+	    "ааааааааааааааааааааааааааааааааааааааааааааааааааааааааа");
+	for (int i = 0; i < 200; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "019a3e6e-3000-7000-8000-%012d", i + 1);
+		ops[i] = (struct opspec){ ids[i], "170103", NOW - 1000 + i, fields, NULL };
+	}
+	s = seal(&a, "170103", ops, 200, true);
+	pages = q_int(&t, "PRAGMA page_count");
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", pages + 2);
+	sqlite3_exec(hubdb_sqlite(t.db), sql, NULL, NULL, NULL);
+	push(&t, s, NOW, &o);
+	CHECK_INT_EQ(o.http, 503);
+	CHECK_STR_EQ(o.status, "busy");
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 0);
+	CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices"), 0);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM changesets"), 0);
+	outcome_free(&o);
+	sqlite3_exec(hubdb_sqlite(t.db), "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL);
+	push(&t, s, NOW, &o);
+	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 200);
+	outcome_free(&o);
+	tbuf_free(s);
+	th_close(&t);
+}
+
+static void
+test_enroll_parse(void)
+{
+	struct tokens_enroll_req req;
+	struct terr e;
+	const char *pk = "\"device_pk\":\"0000000000000000000000000000000000000000000000000000000000000000\"";
+	char body[512];
+	int64_t ttl;
+
+	snprintf(body, sizeof(body), "{\"token\":\"ABCD-EFGH\",%s,\"label\":\"ПК\"}", pk);
+	CHECK_INT_EQ(tokens_parse_enroll(body, strlen(body), &req, &e), 0);
+	CHECK_STR_EQ(req.label, "ПК");
+	CHECK(tokens_parse_enroll("{}", 2, &req, &e) != 0);
+	CHECK(tokens_parse_enroll("[1]", 3, &req, &e) != 0);
+	CHECK(tokens_parse_enroll("{\"token\":1}", 11, &req, &e) != 0);
+	CHECK_INT_EQ(tokens_parse_enroll("{\"token\":\"\xff\"}", 13, &req, &e), TERR_UTF8);
+	snprintf(body, sizeof(body), "{\"token\":\"A\",\"token\":\"B\",%s}", pk);
+	CHECK(tokens_parse_enroll(body, strlen(body), &req, &e) != 0);
+	snprintf(body, sizeof(body), "{\"token\":\"A\",%s,\"label\":\"a\\nb\"}", pk);
+	CHECK(tokens_parse_enroll(body, strlen(body), &req, &e) != 0);
+	CHECK_INT_EQ(tokens_parse_ttl("7d", &ttl, &e), 0);
+	CHECK_INT_EQ(ttl, 7 * 86400);
+	CHECK_INT_EQ(tokens_parse_ttl("12h", &ttl, &e), 0);
+	CHECK_INT_EQ(ttl, 12 * 3600);
+	CHECK(tokens_parse_ttl("7", &ttl, &e) != 0);
+	CHECK(tokens_parse_ttl("-1d", &ttl, &e) != 0);
+	CHECK(tokens_parse_ttl("99999d", &ttl, &e) != 0);
+}
+
+int
+main(void)
+{
+	struct terr e;
+	char path[512];
+	FILE *f;
+
+	CHECK_INT_EQ(keys_init(&e), 0);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_hub_ingest.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/forms", tmpdir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/forms/test.json", tmpdir);
+	f = fopen(path, "w");
+	fputs("{\"format\":1,\"id\":\"test\",\"version\":1,\"title\":\"Тест\",\"fields\":["
+	    "{\"id\":\"n\",\"label\":\"Число\",\"type\":\"integer\",\"min\":0,\"max\":100},"
+	    "{\"id\":\"note\",\"label\":\"Заметка\",\"type\":\"text\",\"sync\":\"local\"},"
+	    "{\"id\":\"t\",\"label\":\"Текст\",\"type\":\"text\"}]}", f);
+	fclose(f);
+	keys_enc_generate(&hub_enc);
+	keys_sign_generate(&hub_sign);
+
+	test_enroll_parse();
+	test_exactly_once();
+	test_conflicts_both_orders();
+	test_tombstones();
+	test_disk_full();
+
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+	keys_enc_wipe(&hub_enc);
+	keys_sign_wipe(&hub_sign);
+	return check_summary();
+}

@@ -1,0 +1,1033 @@
+/*
+ * test_report — every hub report on a fixed data set in a real SQLite file,
+ * checked against numbers computed by hand (the arithmetic is in the
+ * comments), in JSON, CSV and table form; the results CSV import (good,
+ * bad rows all-or-nothing, parser edge cases) and the settings.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "check.h"
+#include "hub/src/report.h"
+#include "hub/src/results.h"
+#include "tetrad/form.h"
+
+static const char hub_schema[] =
+    "CREATE TABLE hub_records(id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER,"
+    " school TEXT, device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+    " data TEXT NOT NULL, received_at TEXT) WITHOUT ROWID;"
+    "CREATE TABLE schools(code TEXT PRIMARY KEY, name TEXT);"
+    "INSERT INTO schools VALUES('170101','Школа №1'),('170102','Школа №2'),"
+    "('170103','Школа №3'),('170104','Школа №4'),('170105','Школа №5');";
+
+static int rec_counter;
+/* Where report_run finds form definitions for labels (NULL: codes only). */
+static const char *forms_dir = TETRAD_FORMS_DIR;
+
+static void
+put(sqlite3 *db, const char *form, const char *school, int deleted,
+    const char *received, const char *data)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char id[16] = { 0 };
+	char hlc[32];
+
+	rec_counter++;
+	id[14] = (unsigned char)(rec_counter >> 8);
+	id[15] = (unsigned char)rec_counter;
+	snprintf(hlc, sizeof(hlc), "%020d", rec_counter);
+	CHECK(sqlite3_prepare_v2(db, "INSERT INTO hub_records(id, form_id, form_version,"
+	    " school, device_id, hlc, deleted, data, received_at) VALUES(?1, ?2, 1, ?3,"
+	    " '00112233aabbccdd', ?4, ?5, ?6, ?7)", -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, form, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, school, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, hlc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, deleted);
+	sqlite3_bind_text(st, 6, data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, received ? received : "2021-10-01T08:00:00Z", -1,
+	    SQLITE_STATIC);
+	CHECK_INT_EQ(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+static void
+fill(sqlite3 *db)
+{
+	/* verification: 170101 visited twice, 170102 once, 170103 in 2020 */
+	put(db, "risk_visit", "170101", 0, NULL, "{\"visit_type\":\"verification\","
+	    "\"visit_date\":\"2021-03-01\",\"factors\":["
+	    "{\"factor\":\"R01\",\"decision\":\"confirmed\",\"comment\":\"секрет\"},"
+	    "{\"factor\":\"R02\",\"decision\":\"not_confirmed\"}]}");
+	put(db, "risk_visit", "170101", 0, NULL, "{\"visit_type\":\"monitoring\","
+	    "\"visit_date\":\"2021-03-05\",\"factors\":["
+	    "{\"factor\":\"R01\",\"decision\":\"not_confirmed\"},"
+	    "{\"factor\":\"R03\",\"decision\":\"confirmed\"}],"
+	    "\"conclusions\":\"Иванов И.И. молодец\"}");
+	put(db, "risk_visit", "170102", 0, NULL, "{\"visit_date\":\"2021-03-02\","
+	    "\"visit_type\":\"verification\",\"project_year\":2020,"
+	    "\"factors\":[{\"factor\":\"R01\",\"decision\":\"confirmed\"},"
+	    "{\"factor\":\"R02\",\"decision\":\"needs_clarification\"}]}");
+	put(db, "risk_visit", "170103", 0, NULL, "{\"visit_date\":\"2020-12-01\","
+	    "\"factors\":[{\"factor\":\"R01\",\"decision\":\"confirmed\"}]}");
+	put(db, "risk_visit", "170104", 1, NULL, "{\"visit_date\":\"2021-03-03\","
+	    "\"factors\":[{\"factor\":\"R01\",\"decision\":\"confirmed\"}]}");
+
+	/* mediation */
+	put(db, "mediation_case", "170101", 0, NULL, "{\"case_number\":\"1\","
+	    "\"received_date\":\"2021-02-01\",\"source\":\"teacher\","
+	    "\"situation_kind\":\"conflict\",\"conflict_type\":\"student_student\","
+	    "\"status\":\"completed\",\"programme\":\"mediation\",\"children_count\":2,"
+	    "\"adults_count\":1,\"agreement\":true,\"difficulties\":\"Петров П.\","
+	    "\"parties\":[{\"role\":\"student\",\"age\":12}]}");
+	put(db, "mediation_case", "170101", 0, NULL, "{\"received_date\":\"2021-02-10\","
+	    "\"source\":\"parents\",\"situation_kind\":\"bullying\","
+	    "\"conflict_type\":\"student_student\",\"status\":\"held\","
+	    "\"programme\":\"community_circle\",\"children_count\":10,"
+	    "\"adults_count\":2,\"agreement\":false}");
+	put(db, "mediation_case", "170101", 0, NULL, "{\"received_date\":\"2021-03-01\","
+	    "\"source\":\"teacher\",\"situation_kind\":\"conflict\","
+	    "\"conflict_type\":\"parent_teacher\",\"status\":\"received\"}");
+	put(db, "mediation_case", "170101", 0, NULL, "{\"received_date\":\"2020-11-01\","
+	    "\"source\":\"self\",\"situation_kind\":\"conflict\","
+	    "\"conflict_type\":\"student_teacher\",\"status\":\"completed\","
+	    "\"programme\":\"mediation\",\"children_count\":1,\"adults_count\":1,"
+	    "\"agreement\":true}");
+	put(db, "mediation_case", "170102", 0, NULL, "{\"received_date\":\"2021-04-01\","
+	    "\"source\":\"kdn\",\"situation_kind\":\"offence\","
+	    "\"conflict_type\":\"student_student\",\"status\":\"not_completed\","
+	    "\"programme\":\"shuttle_mediation\",\"children_count\":2,"
+	    "\"adults_count\":0,\"agreement\":false}");
+	put(db, "mediation_case", "170102", 1, NULL, "{\"received_date\":\"2021-04-02\","
+	    "\"source\":\"kdn\",\"status\":\"completed\"}");
+
+	/*
+	 * passports, 2021/2022: 170101 by class (5А sent twice: the later one
+	 * counts; 6Б), the others whole-school; 170101 also has an older year
+	 * and 170104 a class passport beside its whole-school one (ignored).
+	 */
+	put(db, "social_passport", "170101", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-15\",\"level\":\"class\",\"class_name\":\"5А\","
+	    "\"students_total\":40,\"sop_families\":1,\"low_income_families\":1}");
+	put(db, "social_passport", "170101", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-20\",\"level\":\"class\",\"class_name\":\"5А\","
+	    "\"students_total\":50,\"families_total\":45,\"large_families\":6,"
+	    "\"sop_families\":5,\"tjs_families\":7,\"unemployed_parents\":20,"
+	    "\"low_income_families\":15,\"single_parent_families\":15,"
+	    "\"non_native_russian\":5,\"special_needs\":4,\"parents_higher_education\":5}");
+	put(db, "social_passport", "170101", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-15\",\"level\":\"class\",\"class_name\":\"6Б\","
+	    "\"students_total\":50,\"families_total\":40,\"large_families\":4,"
+	    "\"sop_families\":4,\"tjs_families\":7,\"unemployed_parents\":15,"
+	    "\"low_income_families\":15,\"single_parent_families\":15,"
+	    "\"non_native_russian\":5,\"special_needs\":4,\"parents_higher_education\":5}");
+	put(db, "social_passport", "170101", 0, NULL, "{\"academic_year\":\"2020/2021\","
+	    "\"snapshot_date\":\"2020-09-20\",\"level\":\"school\","
+	    "\"students_total\":200,\"low_income_families\":100}");
+	put(db, "social_passport", "170102", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-25\",\"level\":\"school\",\"students_total\":100,"
+	    "\"families_total\":90,\"sop_families\":1,\"tjs_families\":2,"
+	    "\"unemployed_parents\":5,\"low_income_families\":10,"
+	    "\"single_parent_families\":10,\"non_native_russian\":2,\"special_needs\":2,"
+	    "\"parents_higher_education\":40}");
+	put(db, "social_passport", "170103", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-25\",\"level\":\"school\",\"students_total\":100,"
+	    "\"families_total\":90,\"sop_families\":2,\"tjs_families\":4,"
+	    "\"unemployed_parents\":10,\"low_income_families\":20,"
+	    "\"single_parent_families\":20,\"non_native_russian\":4,\"special_needs\":4,"
+	    "\"parents_higher_education\":20}");
+	put(db, "social_passport", "170104", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-25\",\"level\":\"school\",\"students_total\":100,"
+	    "\"families_total\":90,\"sop_families\":8,\"tjs_families\":12,"
+	    "\"unemployed_parents\":30,\"low_income_families\":40,"
+	    "\"single_parent_families\":40,\"non_native_russian\":20,\"special_needs\":10,"
+	    "\"parents_higher_education\":5}");
+	put(db, "social_passport", "170104", 0, NULL, "{\"academic_year\":\"2021/2022\","
+	    "\"snapshot_date\":\"2021-09-26\",\"level\":\"class\",\"class_name\":\"1А\","
+	    "\"students_total\":25,\"sop_families\":25}");
+
+	/* surveys (received_at is their date) */
+	put(db, "survey_student", "170101", 0, "2021-05-10T10:00:00Z",
+	    "{\"grade\":5,\"enough_equipment\":4,\"feel_safe\":5,\"bullying\":\"never\","
+	    "\"difficult_subjects\":[\"math\",\"russian\"],\"russian_at_home\":true,"
+	    "\"wish\":\"хочу новый спортзал\"}");
+	put(db, "survey_student", "170101", 0, "2021-05-11T10:00:00Z",
+	    "{\"grade\":7,\"enough_equipment\":2,\"feel_safe\":null,\"bullying\":\"rarely\","
+	    "\"difficult_subjects\":[\"math\"],\"russian_at_home\":false,\"wish\":\"ok\"}");
+	put(db, "survey_student", "170101", 0, "2021-06-01T10:00:00Z",
+	    "{\"grade\":6,\"enough_equipment\":null,\"bullying\":\"never\"}");
+	put(db, "survey_director", "170101", 0, "2021-05-10T09:00:00Z",
+	    "{\"position\":\"director\",\"teachers_total\":20,\"safe_climate\":4,"
+	    "\"comment\":\"all_good\"}");
+	put(db, "survey_teacher", "170101", 0, "2021-05-10T09:00:00Z",
+	    "{\"experience\":\"lt3\",\"team_climate\":3}");
+	put(db, "survey_teacher", "170101", 0, "2021-05-10T09:30:00Z",
+	    "{\"experience\":\"gt20\",\"team_climate\":5}");
+	put(db, "survey_parent", "170101", 0, "2021-05-12T09:30:00Z",
+	    "{\"informed\":4,\"meetings\":\"always\"}");
+	put(db, "survey_parent", "170102", 1, "2021-05-12T09:30:00Z",
+	    "{\"informed\":1,\"meetings\":\"never\"}");
+}
+
+/* Runs a report into a string (caller frees); the return code in *rc. */
+static char *
+run(sqlite3 *db, const char *name, const char *school, const char *from,
+    const char *to, enum report_format fmt, char delim, int *rc, struct terr *e)
+{
+	struct report_opts o = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	o.name = name;
+	o.school = school;
+	o.from = from;
+	o.to = to;
+	o.format = fmt;
+	o.delimiter = delim;
+	o.forms_dir = forms_dir;
+	terr_clear(e);
+	*rc = report_run(db, &o, f, e);
+	fclose(f);
+	return buf;
+}
+
+static cJSON *
+run_json(sqlite3 *db, const char *name, const char *school, const char *from,
+    const char *to)
+{
+	struct terr e;
+	int rc;
+	char *s = run(db, name, school, from, to, REPORT_JSON, 0, &rc, &e);
+	cJSON *j;
+
+	CHECK_INT_EQ(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "report %s: %s\n", name, e.msg);
+	j = cJSON_Parse(s);
+	CHECK(j != NULL);
+	free(s);
+	return j;
+}
+
+/* Row of section sect whose k1 (and k2 if given) have these string values. */
+static const cJSON *
+row(const cJSON *j, const char *sect, const char *k1, const char *v1,
+    const char *k2, const char *v2)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, sect), *it;
+
+	cJSON_ArrayForEach(it, arr) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, k1);
+		const cJSON *b = k2 ? cJSON_GetObjectItemCaseSensitive(it, k2) : NULL;
+
+		if (cJSON_IsString(a) && strcmp(a->valuestring, v1) == 0 &&
+		    (k2 == NULL || (cJSON_IsString(b) && strcmp(b->valuestring, v2) == 0)))
+			return it;
+	}
+	fprintf(stderr, "no row %s=%s %s=%s in %s\n", k1, v1, k2 ? k2 : "",
+	    v2 ? v2 : "", sect);
+	return NULL;
+}
+
+static int
+nrows(const cJSON *j, const char *sect)
+{
+	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, sect));
+}
+
+/* Number member, or -99999 if absent/null (so a check fails visibly). */
+static double
+num(const cJSON *r, const char *k)
+{
+	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -99999;
+}
+
+static const char *
+str(const cJSON *r, const char *k)
+{
+	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool
+is_null(const cJSON *r, const char *k)
+{
+	return r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, k));
+}
+
+/* Exact comparison of rounded numbers as text (no libm in tests either). */
+#define CHECK_NUM(r, k, expect) CHECK_INT_EQ((long long)(num((r), (k)) * 100 + \
+	(num((r), (k)) >= 0 ? 0.5 : -0.5)), (long long)((expect) * 100 + \
+	((expect) >= 0 ? 0.5 : -0.5)))
+
+static void
+test_verification(sqlite3 *db)
+{
+	cJSON *j = run_json(db, "verification", NULL, NULL, NULL);
+	const cJSON *r;
+	const cJSON *sum;
+	struct terr e;
+	int rc;
+	char *s;
+
+	/* latest visit per factor: 170101 R01 from 03-05, R02 from 03-01 */
+	CHECK_INT_EQ(nrows(j, "factors"), 6);
+	r = row(j, "factors", "school", "170101", "factor", "R01");
+	CHECK_STR_EQ(str(r, "decision"), "not_confirmed");
+	CHECK_STR_EQ(str(r, "decision_label"), "не подтверждён");
+	CHECK_STR_EQ(str(r, "visit_date"), "2021-03-05");
+	CHECK_STR_EQ(str(r, "school_name"), "Школа №1");
+	CHECK_STR_EQ(str(r, "factor_label"), "Низкий уровень оснащения школы");
+	r = row(j, "factors", "school", "170101", "factor", "R02");
+	CHECK_STR_EQ(str(r, "decision"), "not_confirmed");
+	CHECK_STR_EQ(str(r, "visit_date"), "2021-03-01");
+	r = row(j, "factors", "school", "170101", "factor", "R03");
+	CHECK_STR_EQ(str(r, "decision"), "confirmed");
+	r = row(j, "factors", "school", "170102", "factor", "R02");
+	CHECK_STR_EQ(str(r, "decision_label"), "требует уточнения");
+	CHECK(row(j, "factors", "school", "170104", NULL, NULL) == NULL); /* deleted */
+	r = row(j, "visits", "school", "170101", NULL, NULL);
+	CHECK_INT_EQ(num(r, "visits"), 2);
+	CHECK_STR_EQ(str(r, "last_visit"), "2021-03-05");
+	/* first verification visit 2021-03-01, project year 2021: deadline 03-10 */
+	CHECK_STR_EQ(str(r, "verification_visit"), "2021-03-01");
+	CHECK_STR_EQ(str(r, "deadline"), "2021-03-10");
+	CHECK_STR_EQ(str(r, "in_time"), "да");
+	/* 170102: project year 2020, visited 2021-03-02: late */
+	r = row(j, "visits", "school", "170102", NULL, NULL);
+	CHECK_STR_EQ(str(r, "deadline"), "2020-03-10");
+	CHECK_STR_EQ(str(r, "in_time"), "нет");
+	r = row(j, "visits", "school", "170103", NULL, NULL);
+	CHECK(is_null(r, "verification_visit"));   /* no visit_type given */
+	CHECK_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(j, "meta"),
+	    "verification.deadline"), "03-10");
+	/* not visited: 170104 (its only visit is deleted) and 170105 */
+	CHECK_INT_EQ(nrows(j, "not_visited"), 2);
+	CHECK(row(j, "not_visited", "school", "170104", NULL, NULL) != NULL);
+	CHECK(row(j, "not_visited", "school", "170105", NULL, NULL) != NULL);
+	/* municipality: R01 confirmed at 170102 and 170103, not at 170101 */
+	sum = cJSON_GetObjectItemCaseSensitive(j, "summary");
+	CHECK_INT_EQ(cJSON_GetArraySize(sum), 3);
+	CHECK_STR_EQ(str(cJSON_GetArrayItem(sum, 0), "factor"), "R01");
+	CHECK_STR_EQ(str(cJSON_GetArrayItem(sum, 1), "factor"), "R03");
+	CHECK_STR_EQ(str(cJSON_GetArrayItem(sum, 2), "factor"), "R02");
+	r = row(j, "summary", "factor", "R01", NULL, NULL);
+	CHECK_INT_EQ(num(r, "confirmed"), 2);
+	CHECK_INT_EQ(num(r, "not_confirmed"), 1);
+	CHECK_INT_EQ(num(r, "schools"), 3);
+	r = row(j, "summary", "factor", "R02", NULL, NULL);
+	CHECK_INT_EQ(num(r, "not_confirmed"), 1);
+	CHECK_INT_EQ(num(r, "needs_clarification"), 1);
+	cJSON_Delete(j);
+
+	/* 2021 only: 170103's visit of 2020 drops out */
+	j = run_json(db, "verification", NULL, "2021-01-01", "2021-12-31");
+	CHECK_INT_EQ(nrows(j, "factors"), 5);
+	CHECK_INT_EQ(nrows(j, "not_visited"), 3);
+	CHECK(row(j, "not_visited", "school", "170103", NULL, NULL) != NULL);
+	cJSON_Delete(j);
+
+	j = run_json(db, "verification", "170101", NULL, NULL);
+	CHECK_INT_EQ(nrows(j, "factors"), 3);
+	CHECK_INT_EQ(nrows(j, "not_visited"), 0);
+	CHECK_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(j, "filters"), "school"),
+	    "170101");
+	cJSON_Delete(j);
+
+	s = run(db, "verification", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK(s && memcmp(s, "\xef\xbb\xbf", 3) == 0);
+	CHECK_CONTAINS(s, "Код ОО;Школа;Фактор;Фактор риска;Решение куратора;"
+	    "Дата визита\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;R01;Низкий уровень оснащения школы;"
+	    "не подтверждён;2021-03-05\r\n");
+	CHECK_CONTAINS(s, "\r\nR01;Низкий уровень оснащения школы;2;1;0;3\r\n");
+	CHECK(strstr(s, "Иванов") == NULL && strstr(s, "секрет") == NULL);
+	free(s);
+	s = run(db, "verification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "Школы без визита за период");
+	CHECK_CONTAINS(s, "2021-03-01       2021-03-10  да");
+	CHECK_CONTAINS(s, "170105  Школа №5");
+	CHECK(strstr(s, "Иванов") == NULL);
+	free(s);
+
+	/* a stricter deadline: 02-28 makes 170101's visit of 03-01 late */
+	CHECK_INT_EQ(report_setting_set(db, "verification.deadline", "13-01", &e),
+	    TERR_ARG);
+	CHECK_INT_EQ(report_setting_set(db, "verification.deadline", "02-28", &e), 0);
+	j = run_json(db, "verification", "170101", NULL, NULL);
+	r = row(j, "visits", "school", "170101", NULL, NULL);
+	CHECK_STR_EQ(str(r, "deadline"), "2021-02-28");
+	CHECK_STR_EQ(str(r, "in_time"), "нет");
+	cJSON_Delete(j);
+	CHECK_INT_EQ(report_setting_set(db, "verification.deadline", NULL, &e), 0);
+}
+
+static void
+test_mediation(sqlite3 *db)
+{
+	cJSON *j = run_json(db, "mediation", NULL, NULL, NULL);
+	const cJSON *r;
+	struct terr e;
+	int rc;
+	char *s;
+
+	/*
+	 * 170101: 4 cases; held = completed or held: cases 1, 2, 4 -> 3;
+	 * completed 1, 4 -> 2 (50 %); agreements 1, 4 -> 2 (50 %);
+	 * children 2 + 10 + 1 = 13, adults 1 + 2 + 1 = 4.
+	 */
+	r = row(j, "summary", "school", "170101", NULL, NULL);
+	CHECK_INT_EQ(num(r, "cases"), 4);
+	CHECK_INT_EQ(num(r, "held"), 3);
+	CHECK_INT_EQ(num(r, "completed"), 2);
+	CHECK_NUM(r, "completed_share", 50.0);
+	CHECK_INT_EQ(num(r, "agreement"), 2);
+	CHECK_NUM(r, "agreement_share", 50.0);
+	CHECK_INT_EQ(num(r, "children"), 13);
+	CHECK_INT_EQ(num(r, "adults"), 4);
+	/* 170102: one case not completed (the deleted one does not count) */
+	r = row(j, "summary", "school", "170102", NULL, NULL);
+	CHECK_INT_EQ(num(r, "cases"), 1);
+	CHECK_INT_EQ(num(r, "held"), 0);
+	CHECK_NUM(r, "completed_share", 0.0);
+	CHECK_INT_EQ(num(r, "children"), 2);
+	/* total row: 5 cases, 2 completed = 40 % */
+	CHECK_INT_EQ(nrows(j, "summary"), 3);
+	r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "summary"), 2);
+	CHECK(is_null(r, "school"));
+	CHECK_INT_EQ(num(r, "cases"), 5);
+	CHECK_NUM(r, "completed_share", 40.0);
+	CHECK_INT_EQ(num(r, "children"), 15);
+	r = row(j, "by_source", "school", "170101", "code", "teacher");
+	CHECK_INT_EQ(num(r, "count"), 2);
+	CHECK_STR_EQ(str(r, "label"), "педагог");
+	r = row(j, "by_source", "school", "170102", "code", "kdn");
+	CHECK_INT_EQ(num(r, "count"), 1);
+	CHECK_INT_EQ(nrows(j, "by_source"), 4);
+	r = row(j, "by_kind", "school", "170101", "code", "conflict");
+	CHECK_INT_EQ(num(r, "count"), 3);
+	r = row(j, "by_conflict_type", "school", "170101", "code", "student_student");
+	CHECK_INT_EQ(num(r, "count"), 2);
+	r = row(j, "by_programme", "school", "170101", "code", "mediation");
+	CHECK_INT_EQ(num(r, "count"), 2);
+	CHECK_INT_EQ(nrows(j, "by_programme"), 2);   /* 170102's was not held */
+	cJSON_Delete(j);
+
+	/* 2021: case 4 (2020-11-01) drops out: 3 cases, 1 completed = 33.3 % */
+	j = run_json(db, "mediation", "170101", "2021-01-01", "2021-12-31");
+	r = row(j, "summary", "school", "170101", NULL, NULL);
+	CHECK_INT_EQ(num(r, "cases"), 3);
+	CHECK_INT_EQ(num(r, "held"), 2);
+	CHECK_NUM(r, "completed_share", 33.3);
+	CHECK_NUM(r, "agreement_share", 33.3);
+	CHECK_INT_EQ(num(r, "children"), 12);
+	CHECK_INT_EQ(num(r, "adults"), 3);
+	CHECK_INT_EQ(nrows(j, "summary"), 1);   /* one school: no total row */
+	cJSON_Delete(j);
+
+	s = run(db, "mediation", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK(s && strncmp(s, "\xef\xbb\xbfИтоги по школам\r\n", 28) == 0);
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;4;3;2;50,0;2;50,0;13;4\r\n");
+	CHECK_CONTAINS(s, "\r\n;Итого по муниципалитету;5;3;2;40,0;2;40,0;15;4\r\n");
+	CHECK_CONTAINS(s, "\r\n\r\nСлучаи по источнику обращения\r\n");
+	CHECK(strstr(s, "Петров") == NULL);
+	free(s);
+	s = run(db, "mediation", NULL, NULL, NULL, REPORT_CSV, ',', &rc, &e);
+	CHECK_CONTAINS(s, "\r\n170101,Школа №1,4,3,2,50.0,2,50.0,13,4\r\n");
+	CHECK_CONTAINS(s, "\r\n170101,Школа №1,родители (законные представители),1\r\n");
+	free(s);
+	s = run(db, "mediation", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "Итого по муниципалитету");
+	CHECK_CONTAINS(s, "50,0");
+	CHECK(strstr(s, "Петров") == NULL);
+	free(s);
+}
+
+static void
+test_passport(sqlite3 *db)
+{
+	cJSON *j = run_json(db, "passport", NULL, NULL, NULL);
+	const cJSON *r;
+	struct terr e;
+	int rc;
+	char *s;
+
+	/*
+	 * 170101 = 5А (second sending, 50) + 6Б (50) = 100 students. With 100
+	 * students everywhere a count is its share. Quartiles (type 7, n = 4:
+	 * Q1 = v0 + 0.75 (v1 - v0), Q3 = v2 + 0.25 (v3 - v2)), e.g. sop 1,2,8,9:
+	 * Q1 1.75, Q3 8.25. Scores: 170101 is above Q3 on sop 9, tjs 14,
+	 * unemployed 35 -> -3; 170102 below Q1 on every adverse share and above
+	 * Q3 on higher education -> +8; 170103 0; 170104 above Q3 on low
+	 * income, single parent, non-native, ОВЗ and below Q1 on higher
+	 * education -> -5. 170103's imported -4 replaces its 0.
+	 */
+	r = row(j, "schools", "school", "170101", NULL, NULL);
+	CHECK_STR_EQ(str(r, "academic_year"), "2021/2022");
+	CHECK_INT_EQ(num(r, "records"), 2);
+	CHECK_INT_EQ(num(r, "students"), 100);
+	CHECK_NUM(r, "isbsh", -3);
+	CHECK_STR_EQ(str(r, "isbsh_method"), "isbsh-v1");
+	CHECK_STR_EQ(str(r, "status"), "unfavourable");
+	CHECK_STR_EQ(str(r, "status_label"), "неблагоприятный");
+	r = row(j, "schools", "school", "170102", NULL, NULL);
+	CHECK_NUM(r, "isbsh", 8);
+	CHECK_STR_EQ(str(r, "status_label"), "благоприятный");
+	r = row(j, "schools", "school", "170103", NULL, NULL);
+	CHECK_NUM(r, "isbsh", -4);
+	CHECK_NUM(r, "isbsh_computed", 0);
+	CHECK_STR_EQ(str(r, "isbsh_method"), "импорт 2021");
+	CHECK_STR_EQ(str(r, "status"), "unfavourable");
+	r = row(j, "schools", "school", "170104", NULL, NULL);
+	CHECK_NUM(r, "isbsh", -5);
+	CHECK_INT_EQ(num(r, "records"), 1);   /* whole-school wins over 1А */
+	CHECK_INT_EQ(num(r, "students"), 100);
+	CHECK(row(j, "schools", "school", "170105", NULL, NULL) == NULL);
+	CHECK_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(j, "meta"), "isbsh_method"),
+	    "isbsh-v1");
+	CHECK_NUM(cJSON_GetObjectItemCaseSensitive(j, "meta"), "isbsh_schools", 4);
+	r = row(j, "shares", "school", "170101", "category", "large_families");
+	CHECK_INT_EQ(num(r, "count"), 10);
+	CHECK_NUM(r, "share", 10.0);
+	r = row(j, "shares", "school", "170101", "category", "families_total");
+	CHECK_INT_EQ(num(r, "count"), 85);
+	CHECK(is_null(r, "share"));
+	r = row(j, "isbsh_scores", "school", "170101", "indicator", "sop_families");
+	CHECK_NUM(r, "q1", 1.75);
+	CHECK_NUM(r, "q3", 8.25);
+	CHECK_NUM(r, "share", 9);
+	CHECK_INT_EQ(num(r, "score"), -1);
+	r = row(j, "isbsh_scores", "school", "170104", "indicator",
+	    "parents_higher_education");
+	CHECK_NUM(r, "q1", 8.75);
+	CHECK_NUM(r, "q3", 25);
+	CHECK_INT_EQ(num(r, "score"), -1);
+	r = row(j, "isbsh_scores", "school", "170102", "indicator",
+	    "parents_higher_education");
+	CHECK_INT_EQ(num(r, "score"), 1);
+	cJSON_Delete(j);
+
+	/* from 2021-09-16: 5А of 09-20 only for 170101 (50 students) */
+	j = run_json(db, "passport", "170101", "2021-09-16", "2021-12-31");
+	CHECK_INT_EQ(nrows(j, "schools"), 1);
+	r = row(j, "schools", "school", "170101", NULL, NULL);
+	CHECK_INT_EQ(num(r, "students"), 50);
+	CHECK_INT_EQ(num(r, "records"), 1);
+	r = row(j, "shares", "school", "170101", "category", "large_families");
+	CHECK_NUM(r, "share", 12.0);   /* 6 / 50 */
+	cJSON_Delete(j);
+
+	/* 2020 only: one school has a passport: no distribution, no index */
+	j = run_json(db, "passport", NULL, "2020-01-01", "2020-12-31");
+	r = row(j, "schools", "school", "170101", NULL, NULL);
+	CHECK_INT_EQ(num(r, "students"), 200);
+	CHECK(is_null(r, "isbsh"));
+	CHECK(is_null(r, "status_label"));
+	cJSON_Delete(j);
+
+	s = run(db, "passport", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;2021/2022;2;100;-3,0;isbsh-v1;"
+	    "неблагоприятный\r\n");
+	CHECK_CONTAINS(s, "\r\n170103;Школа №3;2021/2022;1;100;-4,0;импорт 2021;"
+	    "неблагоприятный\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;Всего семей;85;\r\n");
+	CHECK(strstr(s, "5А") == NULL);
+	free(s);
+	s = run(db, "passport", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "Метод ИСБШ по умолчанию: isbsh-v1");
+	CHECK_CONTAINS(s, "благоприятный");
+	free(s);
+}
+
+static void
+test_surveys(sqlite3 *db)
+{
+	cJSON *j = run_json(db, "surveys", NULL, NULL, NULL);
+	const cJSON *r;
+	struct terr e;
+	int rc;
+	char *s;
+
+	/* coverage: students 3 of 100; parents 1 of 85 families; teachers 2 of
+	 * the director's 20; the director 1 of 1 */
+	r = row(j, "responses", "school", "170101", "group", "survey_student");
+	CHECK_INT_EQ(num(r, "responses"), 3);
+	CHECK_INT_EQ(num(r, "base"), 100);
+	CHECK_NUM(r, "coverage", 3.0);
+	CHECK_STR_EQ(str(r, "group_label"), "обучающийся");
+	r = row(j, "responses", "school", "170101", "group", "survey_parent");
+	CHECK_INT_EQ(num(r, "responses"), 1);
+	CHECK_INT_EQ(num(r, "base"), 85);
+	CHECK_NUM(r, "coverage", 1.2);
+	r = row(j, "responses", "school", "170101", "group", "survey_teacher");
+	CHECK_INT_EQ(num(r, "base"), 20);
+	CHECK_NUM(r, "coverage", 10.0);
+	r = row(j, "responses", "school", "170101", "group", "survey_director");
+	CHECK_NUM(r, "coverage", 100.0);
+	CHECK_INT_EQ(nrows(j, "responses"), 4);   /* 170102's parent is deleted */
+	/* bullying: never 2 of 3, rarely 1 of 3 */
+	r = row(j, "distribution", "question", "bullying", "answer", "never");
+	CHECK_INT_EQ(num(r, "count"), 2);
+	CHECK_NUM(r, "share", 66.7);
+	/* labels from the built-in survey_student form */
+	CHECK_STR_EQ(str(r, "answer_label"), "нет");
+	CHECK_CONTAINS(str(r, "question_label"), "травлей");
+	r = row(j, "distribution", "question", "difficult_subjects", "answer", "math");
+	CHECK_INT_EQ(num(r, "count"), 2);
+	CHECK_NUM(r, "share", 100.0);
+	r = row(j, "distribution", "question", "difficult_subjects", "answer", "russian");
+	CHECK_NUM(r, "share", 50.0);
+	r = row(j, "distribution", "question", "russian_at_home", "answer", "true");
+	CHECK_STR_EQ(str(r, "answer_label"), "да");
+	CHECK_INT_EQ(num(r, "count"), 1);
+	CHECK_NUM(r, "share", 50.0);
+	CHECK(row(j, "distribution", "question", "wish", NULL, NULL) == NULL);
+	CHECK(row(j, "distribution", "question", "comment", NULL, NULL) == NULL);
+	/* enough_equipment: 4 and 2 (the null is «затрудняюсь ответить») */
+	r = row(j, "scales", "question", "enough_equipment", NULL, NULL);
+	CHECK_INT_EQ(num(r, "answered"), 2);
+	CHECK_NUM(r, "average", 3.0);
+	r = row(j, "scales", "question", "feel_safe", NULL, NULL);
+	CHECK_INT_EQ(num(r, "answered"), 1);
+	CHECK_NUM(r, "average", 5.0);
+	r = row(j, "scales", "question", "team_climate", NULL, NULL);
+	CHECK_NUM(r, "average", 4.0);
+	r = row(j, "scales", "question", "grade", NULL, NULL);
+	CHECK_NUM(r, "average", 6.0);
+	cJSON_Delete(j);
+
+	/* until 2021-05-31 (received_at): the third student drops out */
+	j = run_json(db, "surveys", "170101", NULL, "2021-05-31");
+	r = row(j, "responses", "school", "170101", "group", "survey_student");
+	CHECK_INT_EQ(num(r, "responses"), 2);
+	r = row(j, "distribution", "question", "bullying", "answer", "never");
+	CHECK_NUM(r, "share", 50.0);
+	cJSON_Delete(j);
+
+	s = run(db, "surveys", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;3;100;3,0\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;Сталкивался(ась) ли ты с "
+	    "травлей в школе в этом году;нет;2;66,7\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;На уроках хватает "
+	    "оборудования (компьютеры, приборы);2;3,00\r\n");
+	CHECK(strstr(s, "спортзал") == NULL && strstr(s, "all_good") == NULL);
+	free(s);
+	s = run(db, "surveys", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "Распределение ответов");
+	CHECK(strstr(s, "спортзал") == NULL);
+	free(s);
+
+	/* without form definitions: the same numbers, codes for labels */
+	forms_dir = NULL;
+	j = run_json(db, "surveys", NULL, NULL, NULL);
+	r = row(j, "distribution", "question", "bullying", "answer", "never");
+	CHECK_INT_EQ(num(r, "count"), 2);
+	CHECK_STR_EQ(str(r, "answer_label"), "never");
+	CHECK_STR_EQ(str(r, "question_label"), "bullying");
+	CHECK(row(j, "distribution", "question", "wish", NULL, NULL) == NULL);
+	cJSON_Delete(j);
+	forms_dir = TETRAD_FORMS_DIR;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static long long
+count_results(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM results", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+test_results_import(sqlite3 *db, const char *dir)
+{
+	char path[512], *rep = NULL;
+	size_t replen = 0, imported = 0;
+	struct terr e;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	write_file(path, "\xef\xbb\xbfschool;year;indicator;value\r\n"
+	    "170101;2021;vpr4_rus;40\r\n"
+	    "170101;2021;vpr4_math;30\r\n"
+	    "170101;2021;oge9_rus;20\r\n"
+	    "170101;2021;oge9_math;30\r\n"
+	    "170102;2021;low_share;5\r\n"
+	    "\r\n"
+	    "170103;2021;low_share;30\r\n"
+	    "170103;2021;isbsh;-4\r\n"
+	    "170104;2021;vpr4_rus;5\r\n"
+	    "170104;2021;oge9_math;9\r\n"
+	    "170104;2020;low_share;50\r\n"
+	    "170105;2021;LOW_SHARE;\"12,5%\"\r\n");
+	f = open_memstream(&rep, &replen);
+	rc = results_import_report(db, path, f, &imported, &e);
+	fclose(f);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_INT_EQ(imported, 11);
+	CHECK_CONTAINS(rep, "Импортировано строк: 11");
+	free(rep);
+	CHECK_INT_EQ(count_results(db), 11);
+
+	/* four bad rows: nothing written, every one reported */
+	snprintf(path, sizeof(path), "%s/bad.csv", dir);
+	write_file(path, "Код ОО,Год,Показатель,Значение,Название\n"
+	    "170101,2022,vpr4_rus,40,Школа 1\n"
+	    "170101,20x1,vpr4_rus,40,Школа 1\n"
+	    "170102,2022,unknown,5,\n"
+	    "170103,2022,low_share,150,\n"
+	    "170101,2022,vpr4_rus,41,\n"
+	    "170104,2022,vpr4_math,\"7,5\",\"Школа, 4\"\n");
+	rep = NULL;
+	f = open_memstream(&rep, &replen);
+	rc = results_import_report(db, path, f, &imported, &e);
+	fclose(f);
+	CHECK_INT_EQ(rc, TERR_INVALID);
+	CHECK_INT_EQ(imported, 0);
+	CHECK_CONTAINS(e.msg, "строк с ошибками: 4");
+	CHECK_CONTAINS(rep, "строка 3: год «20x1»");
+	CHECK_CONTAINS(rep, "строка 4: показатель «unknown» неизвестен");
+	CHECK_CONTAINS(rep, "строка 5: значение «150» вне допустимого диапазона");
+	CHECK_CONTAINS(rep, "строка 6: повторяет строку 2");
+	free(rep);
+	CHECK_INT_EQ(count_results(db), 11);
+
+	/* structural problems */
+	snprintf(path, sizeof(path), "%s/nohdr.csv", dir);
+	write_file(path, "school;year;value\n170101;2021;5\n");
+	CHECK_INT_EQ(results_import(db, path, &e), TERR_PARSE);
+	CHECK_CONTAINS(e.msg, "indicator");
+	write_file(path, "school;year;indicator;value\n170101;2021;low_share;\"5\n");
+	CHECK_INT_EQ(results_import(db, path, &e), TERR_PARSE);
+	CHECK_CONTAINS(e.msg, "кавычка");
+	write_file(path, "school;year;indicator;value\n170101;2021;low_share;\xff\n");
+	CHECK_INT_EQ(results_import(db, path, &e), TERR_UTF8);
+	write_file(path, "school;year;indicator;value\n");
+	CHECK_INT_EQ(results_import(db, path, &e), TERR_INVALID);
+	CHECK_INT_EQ(results_import(db, "/nonexistent/x.csv", &e), TERR_IO);
+	CHECK_INT_EQ(count_results(db), 11);
+}
+
+static void
+test_results_parse(void)
+{
+	struct results_set *s = NULL;
+	struct terr e;
+	const struct results_row *w;
+	static const char quoted[] = "\"school\",\"year\",\"indicator\",\"value\"\n"
+	    "\"17\"\"01\",2021,isbsh,1\n"
+	    "170101,2021,isbsh,\"-2,5\"\n"
+	    "170102,2021,isbsh,-8\n"
+	    "170103,2021,isbsh,8.0\n";
+
+	CHECK_INT_EQ(results_parse(quoted, sizeof(quoted) - 1, &s, &e), 0);
+	CHECK_INT_EQ(results_set_n_rows(s), 3);
+	CHECK_INT_EQ(results_set_n_bad(s), 1);   /* 17"01 is not a school code */
+	CHECK_CONTAINS(results_set_bad(s, 0), "строка 2: код ОО");
+	w = results_set_row(s, 0);
+	CHECK(w && w->value == -2.5 && w->year == 2021 && w->line == 3);
+	CHECK_STR_EQ(w ? w->indicator : NULL, "isbsh");
+	results_set_free(s);
+
+	CHECK_INT_EQ(results_parse("", 0, &s, &e), TERR_PARSE);
+	CHECK(s == NULL);
+	CHECK_INT_EQ(results_parse("a;b;c;d\n", 8, &s, &e), TERR_PARSE);
+	CHECK_INT_EQ(results_parse("school;year;indicator;value;year\n", 33, &s, &e),
+	    TERR_PARSE);
+	CHECK_CONTAINS(e.msg, "дважды");
+	CHECK_INT_EQ(results_parse("x", (size_t)RESULTS_MAX_BYTES + 1, &s, &e),
+	    TERR_TOO_LARGE);
+	{
+		static const char few[] = "school;year;indicator;value\n170101;2021\n"
+		    "170101;2021;isbsh;1e3\n170101;2021;isbsh;9\n";
+
+		CHECK_INT_EQ(results_parse(few, sizeof(few) - 1, &s, &e), 0);
+		CHECK_INT_EQ(results_set_n_bad(s), 3);
+		CHECK_CONTAINS(results_set_bad(s, 0), "столбцов 2");
+		CHECK_CONTAINS(results_set_bad(s, 1), "не число");
+		CHECK_CONTAINS(results_set_bad(s, 2), "вне допустимого");
+		results_set_free(s);
+	}
+}
+
+static void
+test_identification(sqlite3 *db)
+{
+	cJSON *j = run_json(db, "identification", NULL, NULL, NULL);
+	const cJSON *r;
+	struct terr e;
+	int rc;
+	char *s;
+
+	/*
+	 * 170101: mean (40 + 30 + 20 + 30) / 4 = 30 >= 30 -> low -> crisis;
+	 * 170102: 5 < 10 -> high, favourable -> outside the clusters;
+	 * 170103: 30 -> low -> crisis (imported index -4: НСУ);
+	 * 170104: 2021 beats 2020: (5 + 9) / 2 = 7 -> high, unfavourable ->
+	 * resilient; 170105: 12.5 medium, no status -> no data.
+	 */
+	r = row(j, "schools", "school", "170101", NULL, NULL);
+	CHECK_NUM(r, "low_share", 30.0);
+	CHECK_INT_EQ(num(r, "results_year"), 2021);
+	CHECK_STR_EQ(str(r, "level"), "low");
+	CHECK_STR_EQ(str(r, "nor"), "да");
+	CHECK_STR_EQ(str(r, "nsu"), "да");
+	CHECK_STR_EQ(str(r, "cluster"), "crisis");
+	CHECK_STR_EQ(str(r, "cluster_label"), "кризисная ситуация");
+	r = row(j, "schools", "school", "170102", NULL, NULL);
+	CHECK_STR_EQ(str(r, "level"), "high");
+	CHECK_STR_EQ(str(r, "cluster"), "none");
+	CHECK_STR_EQ(str(r, "nsu"), "нет");
+	r = row(j, "schools", "school", "170103", NULL, NULL);
+	CHECK_STR_EQ(str(r, "cluster"), "crisis");
+	CHECK_NUM(r, "isbsh", -4);
+	r = row(j, "schools", "school", "170104", NULL, NULL);
+	CHECK_NUM(r, "low_share", 7.0);
+	CHECK_STR_EQ(str(r, "cluster"), "resilient");
+	CHECK_STR_EQ(str(r, "cluster_label"), "резильентные");
+	r = row(j, "schools", "school", "170105", NULL, NULL);
+	CHECK_NUM(r, "low_share", 12.5);
+	CHECK_STR_EQ(str(r, "level"), "medium");
+	CHECK(is_null(r, "cluster"));
+	CHECK_STR_EQ(str(r, "cluster_label"), "нет данных");
+	CHECK_NUM(cJSON_GetObjectItemCaseSensitive(j, "meta"),
+	    "identification.low_threshold", 30);
+	cJSON_Delete(j);
+
+	/* "more than 30 %": 30 is no longer low -> medium -> zone of risk */
+	CHECK_INT_EQ(report_setting_set(db, "identification.low_comparison", ">", &e), 0);
+	j = run_json(db, "identification", NULL, NULL, NULL);
+	r = row(j, "schools", "school", "170101", NULL, NULL);
+	CHECK_STR_EQ(str(r, "level"), "medium");
+	CHECK_STR_EQ(str(r, "cluster"), "risk_zone");
+	CHECK_STR_EQ(str(r, "cluster_label"), "зона риска");
+	CHECK_STR_EQ(str(r, "nor"), "нет");
+	r = row(j, "schools", "school", "170103", NULL, NULL);
+	CHECK_STR_EQ(str(r, "cluster"), "risk_zone");
+	cJSON_Delete(j);
+	CHECK_INT_EQ(report_setting_set(db, "identification.low_comparison", NULL, &e), 0);
+
+	/* max of subjects: 170101 -> 40 -> low; threshold 45 -> medium */
+	CHECK_INT_EQ(report_setting_set(db, "identification.combine", "max", &e), 0);
+	CHECK_INT_EQ(report_setting_set(db, "identification.low_threshold", "45", &e), 0);
+	j = run_json(db, "identification", "170101", NULL, NULL);
+	CHECK_INT_EQ(nrows(j, "schools"), 1);
+	r = row(j, "schools", "school", "170101", NULL, NULL);
+	CHECK_NUM(r, "low_share", 40.0);
+	CHECK_STR_EQ(str(r, "cluster"), "risk_zone");
+	cJSON_Delete(j);
+	CHECK_INT_EQ(report_setting_set(db, "identification.low_threshold", "x", &e),
+	    TERR_ARG);
+	CHECK_INT_EQ(report_setting_set(db, "identification.bogus", "1", &e), TERR_ARG);
+	CHECK_INT_EQ(report_setting_set(db, "identification.combine", "avg", &e),
+	    TERR_ARG);
+	CHECK_INT_EQ(report_setting_set(db, "identification.high_threshold", "-1", &e),
+	    TERR_ARG);
+	CHECK_INT_EQ(report_setting_set(db, "identification.low_threshold", "101", &e),
+	    TERR_ARG);
+	CHECK_CONTAINS(e.msg, "от 0 до 100");
+	/* a decimal comma is fine; 12,5 > 7 keeps 170104 high */
+	CHECK_INT_EQ(report_setting_set(db, "identification.high_threshold", "12,5", &e),
+	    0);
+	j = run_json(db, "identification", "170104", NULL, NULL);
+	CHECK_STR_EQ(str(row(j, "schools", "school", "170104", NULL, NULL), "level"),
+	    "high");
+	CHECK_NUM(cJSON_GetObjectItemCaseSensitive(j, "meta"),
+	    "identification.high_threshold", 12.5);
+	cJSON_Delete(j);
+	/* high above low, or a value broken by hand: refused, not guessed */
+	CHECK_INT_EQ(report_setting_set(db, "identification.high_threshold", "50", &e), 0);
+	free(run(db, "identification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e));
+	CHECK_INT_EQ(rc, TERR_ARG);
+	CHECK_CONTAINS(e.msg, "порог высоких результатов");
+	CHECK(sqlite3_exec(db, "UPDATE settings SET value = 'abc' WHERE key = "
+	    "'identification.high_threshold'", NULL, NULL, NULL) == SQLITE_OK);
+	free(run(db, "identification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e));
+	CHECK_INT_EQ(rc, TERR_ARG);
+	CHECK_CONTAINS(e.msg, "identification.high_threshold");
+	CHECK_INT_EQ(report_setting_set(db, "identification.high_threshold", NULL, &e), 0);
+	s = run(db, "settings", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "identification.combine;max;mean;");
+	CHECK_CONTAINS(s, "identification.low_threshold;45;30;");
+	free(s);
+	CHECK_INT_EQ(report_setting_set(db, "identification.combine", NULL, &e), 0);
+	CHECK_INT_EQ(report_setting_set(db, "identification.low_threshold", NULL, &e), 0);
+
+	/* 2020: 170104's low_share 50 -> crisis */
+	j = run_json(db, "identification", "170104", "2020-01-01", "2020-12-31");
+	r = row(j, "schools", "school", "170104", NULL, NULL);
+	CHECK_INT_EQ(num(r, "results_year"), 2020);
+	CHECK_STR_EQ(str(r, "cluster"), "crisis");
+	cJSON_Delete(j);
+
+	s = run(db, "identification", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "\r\n170104;Школа №4;-5,0;неблагоприятный;2021;7,0;высокий;"
+	    "нет;да;резильентные\r\n");
+	CHECK_CONTAINS(s, "\r\n170105;Школа №5;;;2021;12,5;средний;нет;;нет данных\r\n");
+	free(s);
+	s = run(db, "identification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "Порог низких результатов, %: 30");
+	CHECK_CONTAINS(s, "кризисная ситуация");
+	free(s);
+}
+
+static void
+test_errors(sqlite3 *db)
+{
+	struct terr e;
+	int rc;
+	char *s;
+
+	s = run(db, "nosuch", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, TERR_ARG);
+	CHECK_CONTAINS(e.msg, "неизвестный отчёт");
+	free(s);
+	s = run(db, "mediation", NULL, "2021-13-01", NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, TERR_ARG);
+	CHECK_CONTAINS(e.msg, "--from");
+	free(s);
+	s = run(db, "mediation", NULL, "2021-05-01", "2021-01-01", REPORT_TABLE, 0,
+	    &rc, &e);
+	CHECK_INT_EQ(rc, TERR_ARG);
+	free(s);
+	/* an unknown school: empty sections, not an error */
+	s = run(db, "mediation", "999999", NULL, NULL, REPORT_TABLE, 0, &rc, &e);
+	CHECK_INT_EQ(rc, 0);
+	CHECK_CONTAINS(s, "(нет данных)");
+	free(s);
+}
+
+/* The reports read these fields by id: the built-in forms must have them. */
+static void
+test_forms_contract(void)
+{
+	static const struct {
+		const char *form, *path, *choice;
+	} need[] = {
+		{ "risk_visit", "visit_date", NULL },
+		{ "risk_visit", "factors.factor", NULL },
+		{ "risk_visit", "factors.decision", "confirmed" },
+		{ "risk_visit", "factors.decision", "not_confirmed" },
+		{ "risk_visit", "factors.decision", "needs_clarification" },
+		{ "mediation_case", "received_date", NULL },
+		{ "mediation_case", "source", "kdn" },
+		{ "mediation_case", "situation_kind", "bullying" },
+		{ "mediation_case", "conflict_type", "student_student" },
+		{ "mediation_case", "status", "held" },
+		{ "mediation_case", "status", "completed" },
+		{ "mediation_case", "programme", "community_circle" },
+		{ "mediation_case", "children_count", NULL },
+		{ "mediation_case", "adults_count", NULL },
+		{ "mediation_case", "agreement", NULL },
+		{ "social_passport", "academic_year", NULL },
+		{ "social_passport", "snapshot_date", NULL },
+		{ "social_passport", "level", "school" },
+		{ "social_passport", "level", "class" },
+		{ "social_passport", "class_name", NULL },
+		{ "social_passport", "students_total", NULL },
+		{ "social_passport", "families_total", NULL },
+		{ "social_passport", "low_income_families", NULL },
+		{ "social_passport", "single_parent_families", NULL },
+		{ "social_passport", "sop_families", NULL },
+		{ "social_passport", "tjs_families", NULL },
+		{ "social_passport", "unemployed_parents", NULL },
+		{ "social_passport", "non_native_russian", NULL },
+		{ "social_passport", "special_needs", NULL },
+		{ "social_passport", "parents_higher_education", NULL },
+		{ "social_passport", "migrant_families", NULL },
+		{ "survey_director", "teachers_total", NULL },
+		{ "survey_student", "bullying", "never" },
+	};
+	char path[1024], dicts[1024];
+
+	snprintf(dicts, sizeof(dicts), "%s/dict", TETRAD_FORMS_DIR);
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		struct form *f = NULL;
+		const struct form_field *ff;
+		struct terr e;
+
+		snprintf(path, sizeof(path), "%s/%s.json", TETRAD_FORMS_DIR, need[i].form);
+		CHECK_INT_EQ(form_load_file(path, dicts, &f, &e), 0);
+		ff = f ? form_field_find_path(f, need[i].path) : NULL;
+		if (ff == NULL)
+			fprintf(stderr, "form %s has no field %s\n", need[i].form, need[i].path);
+		CHECK(ff != NULL);
+		if (ff && need[i].choice)
+			CHECK(form_choice_find(ff, need[i].choice) != NULL);
+		form_free(f);
+	}
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_report.XXXXXX", path[600];
+	sqlite3 *db = NULL;
+	struct terr e;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, hub_schema, NULL, NULL, NULL) == SQLITE_OK);
+	CHECK_INT_EQ(report_schema(db, &e), 0);
+	CHECK_INT_EQ(report_schema(db, &e), 0);   /* idempotent */
+	fill(db);
+
+	test_forms_contract();
+	test_results_parse();
+	test_results_import(db, dir);
+	test_verification(db);
+	test_mediation(db);
+	test_passport(db);
+	test_surveys(db);
+	test_identification(db);
+	test_errors(db);
+
+	sqlite3_close(db);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return check_summary();
+}

@@ -1,0 +1,173 @@
+/*
+ * test_sync_misc — syncd's small pure parts: the nightly window and the
+ * random moment inside it, URL/pin/name/path validation, the Russian token
+ * messages, atomic install of a form bundle (and refusal of hostile names),
+ * exit-code mapping.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "syncd/src/enroll.h"
+#include "syncd/src/net.h"
+#include "syncd/src/pull.h"
+#include "syncd/src/schedule.h"
+#include "syncd/src/sync.h"
+#include "syncd/src/usb.h"
+
+static void
+test_window(void)
+{
+	struct schedule_window w;
+	struct tm tm;
+	struct terr e;
+
+	CHECK_INT_EQ(schedule_parse_window("01:00-05:00", &w, &e), 0);
+	CHECK_INT_EQ(w.start_min, 60);
+	CHECK_INT_EQ(w.end_min, 300);
+	CHECK_INT_EQ(schedule_parse_window("23:30-02:00", &w, &e), 0);
+	CHECK_INT_EQ(w.end_min, 120);
+	CHECK_INT_EQ(schedule_parse_window("25:00-03:00", &w, &e), TERR_ARG);
+	CHECK_CONTAINS(e.msg, "ЧЧ:ММ-ЧЧ:ММ");
+	CHECK_INT_EQ(schedule_parse_window("01:00-05:00x", &w, &e), TERR_ARG);
+	CHECK_INT_EQ(schedule_parse_window("01:00", &w, &e), TERR_ARG);
+	CHECK_INT_EQ(schedule_parse_window("03:00-03:00", &w, &e), TERR_ARG);
+
+	/* 12:00, window 01:00-05:00: between 13 h and 17 h from now. */
+	CHECK_INT_EQ(schedule_parse_window("01:00-05:00", &w, &e), 0);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_hour = 12;
+	CHECK_INT_EQ(schedule_delay_s(&w, &tm, 0, 0), 13 * 3600);
+	CHECK_INT_EQ(schedule_delay_s(&w, &tm, 4 * 3600 - 1, 0), 17 * 3600 - 1);
+	for (uint32_t r = 1; r < 4000000000u; r += 123456789u) {
+		int64_t d = schedule_delay_s(&w, &tm, r, 0);
+
+		CHECK(d >= 13 * 3600 && d < 17 * 3600);
+	}
+	/* 02:00, inside the window, not yet run: within what is left (3 h). */
+	tm.tm_hour = 2;
+	for (uint32_t r = 1; r < 4000000000u; r += 223456789u)
+		CHECK(schedule_delay_s(&w, &tm, r, 0) < 3 * 3600);
+	/* Just ran: the next night's window (23 h … 27 h from now). */
+	for (uint32_t r = 1; r < 4000000000u; r += 223456789u) {
+		int64_t d = schedule_delay_s(&w, &tm, r, 1);
+
+		CHECK(d >= 23 * 3600 && d < 27 * 3600);
+	}
+	/* A window across midnight: 23:30-02:00 at 01:00 is inside. */
+	CHECK_INT_EQ(schedule_parse_window("23:30-02:00", &w, &e), 0);
+	tm.tm_hour = 1;
+	CHECK(schedule_delay_s(&w, &tm, 12345, 0) < 3600);
+}
+
+static void
+test_validation(void)
+{
+	struct terr e;
+
+	CHECK_INT_EQ(net_check_url("https://hub.example:8443", &e), 0);
+	CHECK_INT_EQ(net_check_url("http://hub.example", &e), TERR_ARG);
+	CHECK_CONTAINS(e.msg, "https://");
+	CHECK_INT_EQ(net_check_url("https://a b", &e), TERR_ARG);
+	CHECK_INT_EQ(net_check_url("", &e), TERR_ARG);
+	CHECK_INT_EQ(net_check_pin("sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=", &e), 0);
+	CHECK_INT_EQ(net_check_pin("sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=;"
+	    "sha256//t62CeU2tQiqkexU74Gxa2eg7fRbEgoChTociMee9wno=", &e), 0);
+	CHECK_INT_EQ(net_check_pin("sha256//short", &e), TERR_ARG);
+	CHECK_INT_EQ(net_check_pin("md5//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=", &e), TERR_ARG);
+	CHECK_INT_EQ(net_check_pin("sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRM\"E=", &e), TERR_ARG);
+
+	CHECK_INT_EQ(pull_check_name("social_passport", &e), 0);
+	CHECK_INT_EQ(pull_check_name("../etc", &e), TERR_ARG);
+	CHECK_INT_EQ(pull_check_name("a/b", &e), TERR_ARG);
+	CHECK_INT_EQ(pull_check_name("-x", &e), TERR_ARG);
+	CHECK_INT_EQ(pull_check_name("", &e), TERR_ARG);
+	CHECK_INT_EQ(pull_check_name("форма", &e), TERR_ARG);
+
+	CHECK_CONTAINS(enroll_token_message("token_used"), "уже использован");
+	CHECK_CONTAINS(enroll_token_message("token_expired"), "истёк");
+	CHECK_CONTAINS(enroll_token_message("token_unknown"), "не знает");
+	CHECK(enroll_token_message(NULL) != NULL);
+}
+
+static void
+test_pull_install_and_paths(void)
+{
+	char dir[64] = "/tmp/test_sync_misc.XXXXXX", forms[128], path[256], cmd[128];
+	const char *good = "{\"form\":{\"id\":\"visits\",\"version\":3,\"title\":\"Визит\","
+	    "\"fields\":[{\"id\":\"factor\",\"label\":\"Фактор\",\"type\":\"choice\","
+	    "\"dictionary\":\"risk_factors\"}]},"
+	    "\"dictionaries\":{\"risk_factors\":{\"name\":\"risk_factors\",\"version\":1,"
+	    "\"title\":\"Факторы\",\"entries\":[{\"code\":\"R01\",\"label\":\"Первый\"}]}}}";
+	/* Right id and version, valid JSON, but a field of unknown type: the
+	 * device must refuse it before writing anything. */
+	const char *broken = "{\"form\":{\"id\":\"visits\",\"version\":6,\"title\":\"В\","
+	    "\"fields\":[{\"id\":\"a\",\"label\":\"А\",\"type\":\"colour\"}]}}";
+	const char *evil = "{\"form\":{\"id\":\"visits\",\"version\":4},"
+	    "\"dictionaries\":{\"../../evil\":{\"name\":\"x\"}}}";
+	const char *other = "{\"form\":{\"id\":\"other\",\"version\":3}}";
+	struct stat sb;
+	struct terr e;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(forms, sizeof(forms), "%s/db.forms", dir);
+	CHECK_INT_EQ(pull_install(forms, "visits", 3, (const uint8_t *)good, strlen(good), &e), 0);
+	snprintf(path, sizeof(path), "%s/visits-v3.json", forms);
+	CHECK_INT_EQ(stat(path, &sb), 0);
+	snprintf(path, sizeof(path), "%s/dict/risk_factors.json", forms);
+	CHECK_INT_EQ(stat(path, &sb), 0);
+	CHECK_INT_EQ(pull_install(forms, "visits", 4, (const uint8_t *)evil, strlen(evil), &e), TERR_ARG);
+	snprintf(path, sizeof(path), "%s/visits-v4.json", forms);
+	CHECK(stat(path, &sb) != 0);
+	CHECK_INT_EQ(pull_install(forms, "visits", 3, (const uint8_t *)other, strlen(other), &e), TERR_SCHEMA);
+	CHECK_INT_EQ(pull_install(forms, "visits", 5, (const uint8_t *)good, strlen(good), &e), TERR_SCHEMA);
+	CHECK_INT_EQ(pull_install(forms, "../x", 3, (const uint8_t *)good, strlen(good), &e), TERR_ARG);
+	CHECK_INT_EQ(pull_install(forms, "visits", 3, (const uint8_t *)"{", 1, &e), TERR_PARSE);
+	CHECK(pull_install(forms, "visits", 6, (const uint8_t *)broken, strlen(broken), &e) != 0);
+	snprintf(path, sizeof(path), "%s/visits-v6.json", forms);
+	CHECK(stat(path, &sb) != 0);
+
+	snprintf(path, sizeof(path), "%s/out.ttex", dir);
+	CHECK_INT_EQ(usb_check_out_path(path, &e), 0);
+	CHECK_INT_EQ(usb_check_out_path(forms, &e), TERR_ARG);          /* exists */
+	snprintf(path, sizeof(path), "%s/missing/out.ttex", dir);
+	CHECK_INT_EQ(usb_check_out_path(path, &e), TERR_ARG);
+	CHECK_CONTAINS(e.msg, "не существует");
+	CHECK_INT_EQ(usb_check_out_path("a\nb", &e), TERR_ARG);
+	CHECK_INT_EQ(usb_check_out_path("", &e), TERR_ARG);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT_EQ(system(cmd), 0);
+}
+
+static void
+test_exit_codes(void)
+{
+	struct sync_result r;
+
+	memset(&r, 0, sizeof(r));
+	CHECK_INT_EQ(sync_exit_code(0, &r), SYNC_EXIT_OK);
+	r.sets_quarantined = 1;
+	CHECK_INT_EQ(sync_exit_code(0, &r), SYNC_EXIT_QUARANTINED);
+	r.left.pending = 3;
+	CHECK_INT_EQ(sync_exit_code(0, &r), SYNC_EXIT_PENDING);
+	r.unreachable = 1;
+	CHECK_INT_EQ(sync_exit_code(0, &r), SYNC_EXIT_UNREACHABLE);
+	CHECK_INT_EQ(sync_exit_code(TERR_ARG, &r), SYNC_EXIT_USAGE);
+	CHECK_INT_EQ(sync_exit_code(TERR_PASSPHRASE, &r), SYNC_EXIT_USAGE);
+	CHECK_INT_EQ(sync_exit_code(TERR_IO, &r), SYNC_EXIT_STORAGE);
+	CHECK_INT_EQ(sync_exit_code(TERR_PARSE, &r), SYNC_EXIT_STORAGE);   /* a damaged outbox entry */
+	CHECK_INT_EQ(sync_exit_code(TERR_KEYFILE, &r), SYNC_EXIT_USAGE);
+}
+
+int
+main(void)
+{
+	test_window();
+	test_validation();
+	test_pull_install_and_paths();
+	test_exit_codes();
+	return check_summary();
+}
