@@ -220,6 +220,21 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	}
 	sqlite3_free(msg);
 	msg = NULL;
+	{
+		/* A database of a newer hub: refuse rather than write schema 1 over it. */
+		sqlite3_stmt *st = NULL;
+		int v = 0;
+
+		if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (v > 1) {
+			r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "
+			    "Tetrad (схема %d, эта программа знает 1): обновите программу", path, v);
+			goto out;
+		}
+	}
 	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db->db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db->db, "PRAGMA user_version = 1; COMMIT", NULL, NULL,

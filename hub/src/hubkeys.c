@@ -42,7 +42,7 @@ int
 hubkeys_load_old(const char *dir, const char *passphrase, struct hubkeys_old *old,
     struct terr *e)
 {
-	char kdir[HUBKEYS_PATH], path[HUBKEYS_PATH + 64], id[KEYS_ID_HEXLEN + 1];
+	char kdir[HUBKEYS_PATH], path[HUBKEYS_PATH + 256 + 2], id[KEYS_ID_HEXLEN + 1];
 	DIR *d;
 	struct dirent *de;
 	int r = 0;
