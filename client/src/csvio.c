@@ -235,7 +235,10 @@ csvio_guess_delim(const char *buf, size_t len)
 int
 csvio_write_cell(FILE *out, const char *text, char delim)
 {
-	bool q = text[0] == ' ' || (text[0] && text[strlen(text) - 1] == ' ');
+	/* A leading U+FEFF would be taken for the byte-order mark when the
+	 * cell starts the file: quoted, it reads back as itself. */
+	bool q = text[0] == ' ' || (text[0] && text[strlen(text) - 1] == ' ') ||
+	    strncmp(text, "\xEF\xBB\xBF", 3) == 0;
 
 	for (const char *p = text; *p && !q; p++)
 		if (*p == delim || *p == '"' || *p == '\n' || *p == '\r')

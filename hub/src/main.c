@@ -28,12 +28,14 @@
 
 #include "hub/src/hubdb.h"
 #include "hub/src/hubforms.h"
+#include "hub/src/hubkeys.h"
 #include "hub/src/ingest.h"
 #include "hub/src/report.h"
 #include "hub/src/results.h"
 #include "hub/src/server.h"
 #include "hub/src/tls.h"
 #include "hub/src/tokens.h"
+#include "hub/src/usbimport.h"
 #include "tetrad/hlc.h"
 #include "tetrad/keys.h"
 #include "tetrad/sigblob.h"
@@ -49,6 +51,7 @@ struct hub {
 	char passphrase[KEYS_PASSPHRASE_MAX + 1];
 	bool have_passphrase;
 	struct keys_enc enc;
+	struct hubkeys_old old_enc;       /* previous encryption keys (rotation) */
 	struct keys_sign sign;
 	struct hubdb *db;
 	struct hubforms *forms;
@@ -70,7 +73,8 @@ usage(void)
 	    "  token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
 	    "  token list\n"
 	    "  device list [--json] | device revoke ID\n"
-	    "  import ФАЙЛ\n"
+	    "  import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]\n"
+	    "  keys list | keys rotate | keys retire ID\n"
 	    "  conflicts list [--json] | quarantine list [--json]\n"
 	    "  forms publish ФАЙЛ\n"
 	    "  report verification|mediation|passport|surveys|identification|settings\n"
@@ -183,6 +187,8 @@ hub_open(struct hub *h, bool with_forms, struct terr *e)
 	if ((r = keys_load_secret(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
 		return r;
 	keys_enc_pk_from_sk(h->enc.sk, h->enc.pk);
+	if ((r = hubkeys_load_old(h->dir, pp, &h->old_enc, e)) != 0)
+		return r;
 	hub_path(h, "hub.sign.key", path, sizeof(path));
 	if ((r = keys_load_secret(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
 	    e)) != 0)
@@ -207,6 +213,7 @@ hub_close(struct hub *h)
 	hubforms_free(h->forms);
 	hubdb_close(h->db);
 	keys_enc_wipe(&h->enc);
+	hubkeys_wipe(&h->old_enc);
 	keys_sign_wipe(&h->sign);
 	sodium_memzero(h->passphrase, sizeof(h->passphrase));
 }
@@ -359,6 +366,8 @@ cmd_serve(struct hub *h, int argc, char **argv, struct terr *e)
 	}
 	memset(&ic, 0, sizeof(ic));
 	ic.enc = &h->enc;
+	ic.old_enc = h->old_enc.key;
+	ic.n_old_enc = h->old_enc.n;
 	ic.sign = &h->sign;
 	ic.forms = h->forms;
 	ic.max_ahead_ms = INGEST_MAX_AHEAD_MS;
@@ -599,91 +608,89 @@ cmd_device(struct hub *h, int argc, char **argv, struct terr *e)
 	    "«device revoke ID»");
 }
 
-/* A USB export (TTEX, syncd/src/usb.h) applied set by set through ingest. */
+/* A USB export applied set by set through ingest (usbimport.h). */
 static int
 cmd_import(struct hub *h, int argc, char **argv, struct terr *e)
 {
 	struct ingest_cfg ic;
-	struct ingest_result res;
-	FILE *f = NULL;
-	uint8_t hdr[20], lenb[4], *buf = NULL;
-	uint32_t count, len;
-	unsigned applied = 0, replayed = 0, refused = 0;
+	struct usbimport_counts n;
+	const char *in = NULL, *acks = NULL;
 	int r;
 
-	memset(&res, 0, sizeof(res));
-	if (argc != 1)
-		return terr_set(e, TERR_ARG, "import: укажите один файл");
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--acks") == 0 && i + 1 < argc)
+			acks = argv[++i];
+		else if (argv[i][0] != '-' && in == NULL)
+			in = argv[i];
+		else
+			return terr_set(e, TERR_ARG, "import: неизвестный параметр «%s»", argv[i]);
+	}
+	if (in == NULL)
+		return terr_set(e, TERR_ARG, "import: укажите файл выгрузки");
 	if ((r = hub_open(h, true, e)) != 0)
 		return r;
-	if ((f = fopen(argv[0], "rb")) == NULL)
-		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", argv[0], strerror(errno));
-	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) || memcmp(hdr, "TTEX", 4) != 0) {
-		r = terr_set(e, TERR_MAGIC, "%s не является файлом выгрузки Tetrad (TTEX)",
-		    argv[0]);
-		goto out;
-	}
-	if (hdr[4] != 1 || hdr[5] || hdr[6] || hdr[7]) {
-		r = terr_set(e, TERR_VERSION, "%s: неподдерживаемая версия выгрузки %u; обновите "
-		    "хаб", argv[0], hdr[4]);
-		goto out;
-	}
-	count = (uint32_t)hdr[16] << 24 | (uint32_t)hdr[17] << 16 | (uint32_t)hdr[18] << 8 |
-	    hdr[19];
 	memset(&ic, 0, sizeof(ic));
 	ic.enc = &h->enc;
+	ic.old_enc = h->old_enc.key;
+	ic.n_old_enc = h->old_enc.n;
 	ic.sign = &h->sign;
 	ic.forms = h->forms;
 	ic.max_ahead_ms = INGEST_MAX_AHEAD_MS;
-	if ((res.body = tbuf_new(INGEST_BODY_MAX)) == NULL ||
-	    (buf = malloc(ENVELOPE_MAX_BYTES)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
+	r = usbimport_run(h->db, &ic, in, acks, stdout, &n, e);
+	printf("Импорт %s: наборов %u — принято %u, уже были приняты %u, отклонено %u.\n", in,
+	    n.sets, n.applied, n.replayed, n.refused);
+	if (acks != NULL && n.acks > 0 && (r == 0 || access(acks, F_OK) == 0))
+		printf("Подтверждения (%u) записаны в %s: отнесите файл в школу и выполните там "
+		    "«tetrad-syncd import-acks --db БАЗА %s».\n", n.acks, acks, acks);
+	if (r != 0)
+		return r;
+	return n.refused ? 1 : 0;
+}
+
+/* Encryption key rotation (hubkeys.h). */
+static int
+cmd_keys(struct hub *h, int argc, char **argv, struct terr *e)
+{
+	const char *pp;
+	char id[KEYS_ID_HEXLEN + 1];
+	struct keys_enc fresh;
+	int r;
+
+	bool list = argc == 1 && strcmp(argv[0], "list") == 0;
+	bool rotate = argc == 1 && strcmp(argv[0], "rotate") == 0;
+	bool retire = argc == 2 && strcmp(argv[0], "retire") == 0;
+
+	if (!list && !rotate && !retire)
+		return terr_set(e, TERR_ARG, "keys: укажите list, rotate или retire ID");
+	if ((r = hub_open(h, false, e)) != 0)
+		return r;
+	pp = h->have_passphrase ? h->passphrase : NULL;
+	if (rotate) {
+		if ((r = hubkeys_rotate(h->dir, pp, &h->enc, &fresh, e)) != 0)
+			return r;
+		keys_id_hex(h->enc.pk, id);
+		printf("Прежний ключ шифрования %s сохранён в %s/keys.\n", id, h->dir);
+		keys_id_hex(fresh.pk, id);
+		keys_enc_wipe(&fresh);
+		printf("Новый ключ шифрования: %s. Перезапустите хаб (systemctl restart "
+		    "tetrad-hub): устройства получат новый ключ с подтверждениями. Сделайте "
+		    "резервную копию ключей.\n", id);
+		return 0;
 	}
-	for (uint32_t i = 0; i < count; i++) {
-		if (fread(lenb, 1, 4, f) != 4) {
-			r = terr_set(e, TERR_TRUNCATED, "%s обрезан: набор %u из %u отсутствует",
-			    argv[0], i + 1, count);
-			goto out;
-		}
-		len = (uint32_t)lenb[0] << 24 | (uint32_t)lenb[1] << 16 |
-		    (uint32_t)lenb[2] << 8 | lenb[3];
-		if (len == 0 || len > ENVELOPE_MAX_BYTES) {
-			r = terr_set(e, TERR_TOO_LARGE, "%s: набор %u длиной %u байт недопустим",
-			    argv[0], i + 1, len);
-			goto out;
-		}
-		if (fread(buf, 1, len, f) != len) {
-			r = terr_set(e, TERR_TRUNCATED, "%s обрезан внутри набора %u", argv[0], i + 1);
-			goto out;
-		}
-		if ((r = ingest_envelope(h->db, &ic, buf, len, hlc_wall_now(), &res, e)) != 0)
-			goto out;
-		if (res.content_type && strcmp(res.content_type, "application/json") == 0)
-			tbuf_terminate(res.body);
-		printf("набор %u: устройство %s, номера %" PRIu64 "–%" PRIu64 ": %s%s (HTTP %d)\n",
-		    i + 1, res.device[0] ? res.device : "?", res.first, res.last, res.status,
-		    res.replay ? ", уже был принят" : "", res.http);
-		if (res.http == 200 && res.replay)
-			replayed++;
-		else if (res.http == 200)
-			applied++;
-		else
-			refused++;
+	if (retire) {
+		if ((r = hubkeys_retire(h->dir, argv[1], e)) != 0)
+			return r;
+		printf("Прежний ключ %s удалён: наборы, зашифрованные для него, больше не "
+		    "принимаются. Перезапустите хаб.\n", argv[1]);
+		return 0;
 	}
-	if (fgetc(f) != EOF) {
-		r = terr_set(e, TERR_TRAILING, "%s: лишние данные после %u наборов", argv[0], count);
-		goto out;
+	keys_id_hex(h->enc.pk, id);
+	printf("ключ\tсостояние\n%s\tтекущий\n", id);
+	for (size_t i = 0; i < h->old_enc.n; i++) {
+		keys_id_hex(h->old_enc.key[i].pk, id);
+		printf("%s\tпрежний (принимается)\n", id);
 	}
-	printf("Импорт %s: принято %u, уже были приняты %u, отклонено %u.\n", argv[0], applied,
-	    replayed, refused);
-	r = refused ? 1 : 0;
- out:
-	if (f != NULL)
-		fclose(f);
-	free(buf);
-	tbuf_free(res.body);
-	return r;
+	return 0;
 }
 
 static int
@@ -869,6 +876,8 @@ main(int argc, char **argv)
 			r = cmd_device(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "import") == 0)
 			r = cmd_import(h, sub_argc, sub, &e);
+		else if (strcmp(cmd, "keys") == 0)
+			r = cmd_keys(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "conflicts") == 0 && sub_argc >= 1 &&
 		    strcmp(sub[0], "list") == 0)
 			r = cmd_list(h, HUBDB_LIST_CONFLICTS, "Конфликты", sub_argc - 1, sub + 1, &e);

@@ -50,6 +50,7 @@ usage(FILE *f)
 	    "  tetrad-syncd enroll --db ФАЙЛ --hub https://… --token КОД [--ca ФАЙЛ | --pin sha256//…]\n"
 	    "               [--passphrase-file Ф] [--label ИМЯ] [--force]\n"
 	    "  tetrad-syncd export --db ФАЙЛ --out ФАЙЛ [--passphrase-file Ф]\n"
+	    "  tetrad-syncd import-acks --db ФАЙЛ ФАЙЛ_ПОДТВЕРЖДЕНИЙ [--passphrase-file Ф]\n"
 	    "Коды завершения: 0 всё отправлено, 10 остались неотправленные, 11 есть записи в карантине,\n"
 	    "12 хаб недоступен, 2 ошибка вызова или настройки, 4 ошибка базы данных.\n"
 	    "Подробно: docs/syncd.md\n", f);
@@ -104,7 +105,7 @@ main_num(const char *s, long long min, long long max)
 }
 
 struct main_args {
-	const char *cmd, *db, *window, *config, *pass, *hub, *token, *ca, *pin, *label, *out;
+	const char *cmd, *arg, *db, *window, *config, *pass, *hub, *token, *ca, *pin, *label, *out;
 	int once, daemon, no_pull, force, quiet;
 	long long batch, max_bytes, attempts, backoff, backoff_max, interval, timeout, connect_timeout;
 };
@@ -158,6 +159,9 @@ main_parse(int argc, char **argv, struct main_args *a)
 	/* The command may stand anywhere: `tetrad` passes `--db DB enroll …`. */
 	if (optind < argc)
 		a->cmd = argv[optind++];
+	/* import-acks takes its file as an argument */
+	if (optind < argc && a->cmd && strcmp(a->cmd, "import-acks") == 0)
+		a->arg = argv[optind++];
 	if (optind != argc) {
 		fprintf(stderr, "tetrad-syncd: лишний аргумент «%s»\n", argv[optind]);
 		return -1;
@@ -285,6 +289,35 @@ main_export(const struct main_args *a)
 }
 
 static int
+main_import_acks(const struct main_args *a)
+{
+	struct usb_acks_result res;
+	struct terr e;
+	int r;
+
+	if (a->arg == NULL) {
+		fprintf(stderr, "tetrad-syncd import-acks: укажите файл подтверждений\n");
+		return SYNC_EXIT_USAGE;
+	}
+	terr_clear(&e);
+	if ((r = usb_import_acks(a->db, a->pass, a->arg, &res, &e)) != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return sync_exit_code(r, NULL);
+	}
+	printf("Подтверждений в файле: %lld; подтверждено наборов: %lld, в карантине: %lld, "
+	    "уже были подтверждены: %lld, не учтено: %lld.\n", (long long)res.read,
+	    (long long)res.acked, (long long)res.quarantined, (long long)res.already,
+	    (long long)res.ignored);
+	if (res.key_changed)
+		printf("Хаб сменил ключ шифрования: следующая выгрузка будет зашифрована новым ключом.\n");
+	if (res.quarantined > 0) {
+		printf("Причины отказа: «tetrad status».\n");
+		return SYNC_EXIT_QUARANTINED;
+	}
+	return SYNC_EXIT_OK;
+}
+
+static int
 main_daemon(const struct main_args *a, struct main_log *lg)
 {
 	struct schedule_opts o;
@@ -340,6 +373,8 @@ main(int argc, char **argv)
 		code = main_enroll(&a);
 	} else if (a.cmd && strcmp(a.cmd, "export") == 0) {
 		code = main_export(&a);
+	} else if (a.cmd && strcmp(a.cmd, "import-acks") == 0) {
+		code = main_import_acks(&a);
 	} else if (a.cmd) {
 		fprintf(stderr, "tetrad-syncd: неизвестная команда «%s»\n", a.cmd);
 		usage(stderr);

@@ -580,10 +580,32 @@ push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
 	x = cJSON_GetObjectItemCaseSensitive(j, "reason");
 	if (cJSON_IsString(x))
 		snprintf(a->reason, sizeof(a->reason), "%s", x->valuestring);
+	x = cJSON_GetObjectItemCaseSensitive(j, "hub_enc_pk");
+	if (cJSON_IsString(x) && strlen(x->valuestring) == 2 * KEYS_ENC_PK_BYTES &&
+	    keys_unhex(x->valuestring, a->hub_enc_pk, KEYS_ENC_PK_BYTES) == 0)
+		a->have_enc_pk = 1;
 	r = 0;
  out:
 	cJSON_Delete(j);
 	return r;
+}
+
+int
+push_adopt_hub_key(struct push_ctx *c, const struct push_ack *a, int *changed,
+    struct terr *e)
+{
+	char hex[2 * KEYS_ENC_PK_BYTES + 1];
+	int r;
+
+	*changed = 0;
+	if (!a->have_enc_pk || memcmp(a->hub_enc_pk, c->hub_enc_pk, KEYS_ENC_PK_BYTES) == 0)
+		return 0;
+	keys_hex(a->hub_enc_pk, KEYS_ENC_PK_BYTES, hex);
+	if ((r = syncdb_meta_set(c->db, "hub_enc_pk", hex, e)) != 0)
+		return r;
+	memcpy(c->hub_enc_pk, a->hub_enc_pk, KEYS_ENC_PK_BYTES);
+	*changed = 1;
+	return 0;
 }
 
 int

@@ -64,6 +64,8 @@ struct push_ack {
 	uint8_t set_hash[CHANGESET_HASH_BYTES];
 	int64_t applied, conflicts;
 	char reason[PUSH_REASON_MAX];
+	int have_enc_pk;                         /* the hub's current encryption key */
+	uint8_t hub_enc_pk[KEYS_ENC_PK_BYTES];
 };
 
 struct push_counts {
@@ -114,5 +116,13 @@ int push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
     struct push_ack *a, struct terr *e);
 
 int push_counts(sqlite3 *db, struct push_counts *n, struct terr *e);
+
+/*
+ * After a verified acknowledgement: if it names a hub encryption key other
+ * than ours (the hub rotated its key), stores it in meta hub_enc_pk and uses
+ * it for the sets sealed from now on. *changed = 1 when it did.
+ */
+int push_adopt_hub_key(struct push_ctx *c, const struct push_ack *a, int *changed,
+    struct terr *e);
 
 #endif

@@ -316,6 +316,15 @@ sync_send(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 		}
 		if ((r = push_mark_acked(&c->push, b, tbuf_ptr(resp.body), tbuf_len(resp.body), e)) != 0)
 			break;
+		{
+			int changed;
+
+			if ((r = push_adopt_hub_key(&c->push, &ack, &changed, e)) != 0)
+				break;
+			if (changed)
+				sync_logf(o, SYNC_LOG_INFO, "хаб сменил ключ шифрования: следующие наборы "
+				    "шифруются новым ключом");
+		}
 		res->sets_acked++;
 		res->entries_acked += (int64_t)(b->last_seq - b->first_seq + 1);
 		r = SYNC_OUT_ACKED;

@@ -16,6 +16,8 @@
 #include "push.h"
 #include "sync.h"
 #include "syncdb.h"
+#include "tetrad/sigblob.h"
+#include "tetrad/usbfile.h"
 
 int
 usb_check_out_path(const char *path, struct terr *e)
@@ -150,6 +152,111 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 		close(fd);
 	if (tmp[0])
 		unlink(tmp);
+	sync_ctx_free(c);
+	sync_unlock(lockfd);
+	return r;
+}
+
+/* One verified answer applied to the batch it names, as sync_send would. */
+static int
+usb_apply_ack(struct sync_ctx *c, const struct push_ack *a, const uint8_t *blob, size_t len,
+    struct usb_acks_result *res, struct terr *e)
+{
+	struct push_batch b;
+	int r, changed;
+
+	memset(&b, 0, sizeof(b));
+	if (a->first == 0) {
+		res->ignored++;
+		return 0;
+	}
+	if ((r = push_next(&c->push, a->first - 1, &b, e)) < 0)
+		return r;
+	if (r == 0 || b.first_seq != a->first || b.last_seq != a->last) {
+		/* no unacknowledged batch with this range: answered before */
+		push_batch_clear(&b);
+		res->already++;
+		return 0;
+	}
+	switch (a->status) {
+	case PUSH_ST_APPLIED:
+		if (a->have_hash && memcmp(a->set_hash, b.set_hash, CHANGESET_HASH_BYTES) != 0) {
+			res->ignored++;
+			r = 0;
+			break;
+		}
+		if ((r = push_mark_acked(&c->push, &b, blob, len, e)) != 0)
+			break;
+		res->acked++;
+		if ((r = push_adopt_hub_key(&c->push, a, &changed, e)) == 0 && changed)
+			res->key_changed = 1;
+		break;
+	case PUSH_ST_GAP:
+	case PUSH_ST_BUSY:
+		/* nothing final: the sets go again with the next export or push */
+		res->ignored++;
+		r = 0;
+		break;
+	default:
+		if ((r = push_quarantine(&c->push, &b, a->reason[0] ? a->reason :
+		    "отклонено хабом без объяснения", blob, len, e)) == 0)
+			res->quarantined++;
+		break;
+	}
+	push_batch_clear(&b);
+	return r;
+}
+
+int
+usb_import_acks(const char *db_path, const char *passphrase_file, const char *in_path,
+    struct usb_acks_result *res, struct terr *e)
+{
+	struct sync_ctx *c = NULL;
+	struct usbfile_header h;
+	struct push_ack a;
+	struct terr ae;
+	FILE *f = NULL;
+	uint8_t *buf = NULL;
+	size_t len, cap = SIGBLOB_MAX_PAYLOAD + 1024;
+	int lockfd = -1, r;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
+		return r;
+	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0)
+		goto out;
+	if ((f = fopen(in_path, "rb")) == NULL) {
+		r = terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, strerror(errno));
+		goto out;
+	}
+	if ((r = usbfile_read_header(f, USBFILE_MAGIC_ACKS, &h, e)) != 0)
+		goto out;
+	if (memcmp(h.device_id, c->push.device_id, KEYS_ID_BYTES) != 0) {
+		r = terr_set(e, TERR_ARG, "%s содержит подтверждения для другого устройства, не %s",
+		    in_path, c->push.device_hex);
+		goto out;
+	}
+	if ((buf = malloc(cap)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	for (uint32_t i = 0; i < h.count; i++) {
+		if ((r = usbfile_read_item(f, buf, cap, &len, e)) != 0)
+			goto out;
+		res->read++;
+		/* A damaged or foreign answer changes nothing; the rest still count. */
+		if (push_parse_ack(&c->push, buf, len, &a, &ae) != 0) {
+			res->ignored++;
+			continue;
+		}
+		if ((r = usb_apply_ack(c, &a, buf, len, res, e)) != 0)
+			goto out;
+	}
+	r = usbfile_read_end(f, e);
+ out:
+	if (f != NULL)
+		fclose(f);
+	free(buf);
 	sync_ctx_free(c);
 	sync_unlock(lockfd);
 	return r;

@@ -35,4 +35,23 @@ int usb_check_out_path(const char *path, struct terr *e);
 int usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
     size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e);
 
+struct usb_acks_result {
+	int64_t read;          /* acknowledgements in the file */
+	int64_t acked;         /* sets now acknowledged (their entries too) */
+	int64_t quarantined;   /* sets the hub refused: quarantined with its reason */
+	int64_t already;       /* sets already acknowledged here (file imported before) */
+	int64_t ignored;       /* not verifiable, another device, gap or busy answers */
+	int64_t key_changed;   /* 1 if the hub's new encryption key was adopted */
+};
+
+/*
+ * `tetrad-syncd import-acks FILE`: the hub's answers to a USB export (TTAK,
+ * written by `tetrad-hub import --acks`). Each is verified with the hub's
+ * signing key from enrollment before anything changes; then exactly what a
+ * push would have done with that answer: acknowledged, or quarantined with
+ * the reason. Importing the same file again changes nothing.
+ */
+int usb_import_acks(const char *db_path, const char *passphrase_file, const char *in_path,
+    struct usb_acks_result *res, struct terr *e);
+
 #endif

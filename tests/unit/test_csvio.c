@@ -289,8 +289,12 @@ test_write_cell(void)
 	CHECK_INT_EQ(csvio_write_cell(fp, "a,b", ';'), 0);
 	fputc('|', fp);
 	CHECK_INT_EQ(csvio_write_cell(fp, "two\nlines", ','), 0);
+	fputc('|', fp);
+	/* found by fuzz_csv_parse: a cell starting with U+FEFF at the start of
+	 * a file would be read back as a byte-order mark */
+	CHECK_INT_EQ(csvio_write_cell(fp, "\xEF\xBB\xBFid", ';'), 0);
 	fclose(fp);
-	CHECK_STR_EQ(buf, "plain|\"a;b\"|\"q\"\"q\"|a,b|\"two\nlines\"");
+	CHECK_STR_EQ(buf, "plain|\"a;b\"|\"q\"\"q\"|a,b|\"two\nlines\"|\"\xEF\xBB\xBFid\"");
 }
 
 int

@@ -1,0 +1,156 @@
+/*
+ * usbimport — USB export in, signed acknowledgements out (see usbimport.h).
+ */
+#include "hub/src/usbimport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tetrad/envelope.h"
+#include "tetrad/hlc.h"
+#include "tetrad/usbfile.h"
+
+static int
+usbimport_check_out(const char *path, struct terr *e)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= PATH_MAX - 32)
+		return terr_set(e, TERR_ARG, "недопустимый путь к файлу подтверждений");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)path[i] < ' ' || path[i] == 0x7f)
+			return terr_set(e, TERR_ARG, "путь к файлу подтверждений содержит управляющие "
+			    "символы");
+	if (lstat(path, &sb) == 0)
+		return terr_set(e, TERR_ARG, "файл %s уже существует: укажите новое имя", path);
+	memcpy(dir, path, n + 1);
+	if (stat(dirname(dir), &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return terr_set(e, TERR_ARG, "каталог для файла %s не существует", path);
+	return 0;
+}
+
+/* Completes the acknowledgements file: header with the count, fsync, rename. */
+static int
+usbimport_finish_acks(FILE *f, const char *tmp, const char *path,
+    const uint8_t device_id[KEYS_ID_BYTES], uint32_t count, struct terr *e)
+{
+	uint8_t hdr[USBFILE_HEADER_BYTES];
+	char dir[PATH_MAX];
+	int fd;
+
+	usbfile_header_encode(USBFILE_MAGIC_ACKS, device_id, count, hdr);
+	if (fseek(f, 0, SEEK_SET) != 0 || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    fflush(f) != 0 || fsync(fileno(f)) != 0)
+		return terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
+	if (rename(tmp, path) != 0)
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+int
+usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_path,
+    const char *acks_path, FILE *report, struct usbimport_counts *n, struct terr *e)
+{
+	struct usbfile_header h;
+	struct ingest_result res;
+	struct terr fe;
+	FILE *in = NULL, *acks = NULL;
+	uint8_t *buf = NULL, zero[USBFILE_HEADER_BYTES] = { 0 };
+	char tmp[PATH_MAX + 32];
+	size_t len;
+	int r, fd;
+
+	memset(n, 0, sizeof(*n));
+	memset(&res, 0, sizeof(res));
+	tmp[0] = '\0';
+	terr_clear(&fe);
+	if (acks_path != NULL && (r = usbimport_check_out(acks_path, e)) != 0)
+		return r;
+	if ((in = fopen(in_path, "rb")) == NULL)
+		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, strerror(errno));
+	if ((r = usbfile_read_header(in, USBFILE_MAGIC_EXPORT, &h, e)) != 0)
+		goto out;
+	if ((res.body = tbuf_new(INGEST_BODY_MAX)) == NULL ||
+	    (buf = malloc(ENVELOPE_MAX_BYTES)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	if (acks_path != NULL) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", acks_path, (long)getpid());
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
+		    (acks = fdopen(fd, "wb")) == NULL) {
+			r = terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			tmp[0] = '\0';
+			goto out;
+		}
+		if (fwrite(zero, 1, sizeof(zero), acks) != sizeof(zero)) {
+			r = terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	r = 0;
+	for (uint32_t i = 0; i < h.count; i++) {
+		/* A framing error ends the import, but what came before stands. */
+		if (usbfile_read_item(in, buf, ENVELOPE_MAX_BYTES, &len, &fe) != 0)
+			break;
+		n->sets++;
+		if ((r = ingest_envelope(db, cfg, buf, len, hlc_wall_now(), &res, e)) != 0)
+			goto out;
+		if (report != NULL)
+			fprintf(report, "набор %u: устройство %s, номера %" PRIu64 "–%" PRIu64 ": %s%s "
+			    "(HTTP %d)\n", i + 1, res.device[0] ? res.device : "?", res.first, res.last,
+			    res.status, res.replay ? ", уже был принят" : "", res.http);
+		if (res.http == 200 && res.replay)
+			n->replayed++;
+		else if (res.http == 200)
+			n->applied++;
+		else
+			n->refused++;
+		/* Only signed answers travel back: a device acts on nothing else. */
+		if (acks != NULL && res.content_type != NULL &&
+		    strcmp(res.content_type, "application/octet-stream") == 0) {
+			if ((r = usbfile_write_item(acks, tbuf_ptr(res.body), tbuf_len(res.body),
+			    e)) != 0)
+				goto out;
+			n->acks++;
+		}
+	}
+	if (fe.code == 0)
+		usbfile_read_end(in, &fe);
+	if (acks != NULL) {
+		r = usbimport_finish_acks(acks, tmp, acks_path, h.device_id, n->acks, e);
+		if (r == 0)
+			tmp[0] = '\0';
+		else
+			goto out;
+	}
+	if (fe.code != 0)
+		r = terr_set(e, fe.code, "%s: %s (принято до этого места: %u)", in_path, fe.msg,
+		    n->sets);
+ out:
+	if (acks != NULL)
+		fclose(acks);
+	if (tmp[0] != '\0')
+		unlink(tmp);
+	if (in != NULL)
+		fclose(in);
+	free(buf);
+	tbuf_free(res.body);
+	return r;
+}
