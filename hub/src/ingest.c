@@ -35,24 +35,6 @@ struct ingest_job {
 	char reason[INGEST_REASON_MAX];
 };
 
-/* Drops an incomplete UTF-8 sequence that truncation left at the end of s. */
-static void
-ingest_utf8_trim(char *s)
-{
-	size_t n = strlen(s), i = n, need;
-	unsigned char c;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
-		i--;
-	if (i == 0)
-		return;
-	c = (unsigned char)s[i - 1];
-	if (c < 0x80)
-		return;
-	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
-}
 
 /* JSON string escaping for messages (UTF-8 passes through). */
 static int
@@ -109,7 +91,7 @@ ingest_ack(struct ingest_job *j, int http, const char *status, uint64_t expected
 
 	/* a reason cut at a buffer's end must still be valid UTF-8 */
 	snprintf(text, sizeof(text), "%s", reason);
-	ingest_utf8_trim(text);
+	terr_utf8_trim(text);
 	reason = text;
 
 	if ((p = tbuf_new(INGEST_REASON_MAX * 2 + 1024)) == NULL)
@@ -185,7 +167,7 @@ ingest_append_reason(struct ingest_job *j, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(j->reason + used, sizeof(j->reason) - used, fmt, ap);
 	va_end(ap);
-	ingest_utf8_trim(j->reason);
+	terr_utf8_trim(j->reason);
 }
 
 /*
@@ -240,7 +222,7 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 
 			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
 			if (r == TERR_INVALID) {
-				ingest_utf8_trim(why);
+				terr_utf8_trim(why);
 				ingest_append_reason(j, "изменение %s: %s", seqtxt, why);
 				bad = true;
 			} else if (r != 0)

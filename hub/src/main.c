@@ -218,6 +218,19 @@ hub_close(struct hub *h)
 	sodium_memzero(h->passphrase, sizeof(h->passphrase));
 }
 
+/* What ingest needs of an opened hub: the HTTPS server and USB import alike. */
+static void
+hub_ingest_cfg(const struct hub *h, struct ingest_cfg *ic)
+{
+	memset(ic, 0, sizeof(*ic));
+	ic->enc = &h->enc;
+	ic->old_enc = h->old_enc.key;
+	ic->n_old_enc = h->old_enc.n;
+	ic->sign = &h->sign;
+	ic->forms = h->forms;
+	ic->max_ahead_ms = INGEST_MAX_AHEAD_MS;
+}
+
 static int
 cmd_init(struct hub *h, int argc, char **argv, struct terr *e)
 {
@@ -364,13 +377,7 @@ cmd_serve(struct hub *h, int argc, char **argv, struct terr *e)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	memset(&ic, 0, sizeof(ic));
-	ic.enc = &h->enc;
-	ic.old_enc = h->old_enc.key;
-	ic.n_old_enc = h->old_enc.n;
-	ic.sign = &h->sign;
-	ic.forms = h->forms;
-	ic.max_ahead_ms = INGEST_MAX_AHEAD_MS;
+	hub_ingest_cfg(h, &ic);
 	hub_path(h, "hub.db", db_path, sizeof(db_path));
 	sc.listen = listen ? listen : SERVER_DEFAULT_LISTEN;
 	sc.cert_pem = cert;
@@ -629,13 +636,7 @@ cmd_import(struct hub *h, int argc, char **argv, struct terr *e)
 		return terr_set(e, TERR_ARG, "import: укажите файл выгрузки");
 	if ((r = hub_open(h, true, e)) != 0)
 		return r;
-	memset(&ic, 0, sizeof(ic));
-	ic.enc = &h->enc;
-	ic.old_enc = h->old_enc.key;
-	ic.n_old_enc = h->old_enc.n;
-	ic.sign = &h->sign;
-	ic.forms = h->forms;
-	ic.max_ahead_ms = INGEST_MAX_AHEAD_MS;
+	hub_ingest_cfg(h, &ic);
 	r = usbimport_run(h->db, &ic, in, acks, stdout, &n, e);
 	printf("Импорт %s: наборов %u — принято %u, уже были приняты %u, отклонено %u.\n", in,
 	    n.sets, n.applied, n.replayed, n.refused);

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,48 +91,6 @@ form_utf8_chars(const char *str, size_t len)
 	return n;
 }
 
-void
-form_utf8_trim(char *s)
-{
-	size_t n = strlen(s), i, need;
-	unsigned char c;
-
-	if (n == 0)
-		return;
-	/* walk back over continuation bytes to the last lead byte */
-	i = n;
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
-		i--;
-	if (i == 0) {
-		s[0] = '\0';
-		return;
-	}
-	c = (unsigned char)s[i - 1];
-	if (c < 0x80)
-		return;
-	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
-}
-
-/* terr_set with the message cut at a letter boundary, not inside one. */
-static int
-form_err(struct terr *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-form_err(struct terr *e, int code, const char *fmt, ...)
-{
-	char buf[TERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	form_utf8_trim(buf);
-	return terr_set(e, code, "%s", buf);
-}
-
 static int
 form_ident_ok(const char *s)
 {
@@ -173,11 +130,11 @@ form_fail(struct fp *p, const char *fmt, const char *a, const char *b)
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	snprintf(msg, sizeof(msg), fmt, a ? a : "", b ? b : "");
 #pragma GCC diagnostic pop
-	form_utf8_trim(msg);
+	terr_utf8_trim(msg);
 	if (p->f != NULL && p->f->id != NULL)
-		return form_err(p->e, TERR_FORM, "Форма «%s»%s%s: %s", p->f->id,
+		return terr_set(p->e, TERR_FORM, "Форма «%s»%s%s: %s", p->f->id,
 		    p->where[0] ? ", " : "", p->where, msg);
-	return form_err(p->e, TERR_FORM, "Описание формы%s%s: %s",
+	return terr_set(p->e, TERR_FORM, "Описание формы%s%s: %s",
 	    p->where[0] ? ", " : "", p->where, msg);
 }
 
@@ -232,7 +189,7 @@ form_get_str(struct fp *p, const cJSON *obj, const char *key, size_t max,
 	if (required && n == 0)
 		return form_fail(p, "ключ «%s» не может быть пустым", key, NULL);
 	if ((*out = strdup(v->valuestring)) == NULL)
-		return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	return 0;
 }
 
@@ -439,13 +396,13 @@ form_json_parse(const char *json, size_t len, const char *what, cJSON **out,
 
 	*out = NULL;
 	if (json == NULL)
-		return form_err(e, TERR_ARG, "%s: нет данных", what);
+		return terr_set(e, TERR_ARG, "%s: нет данных", what);
 	if (len > FORM_MAX_BYTES)
-		return form_err(e, TERR_TOO_LARGE,
+		return terr_set(e, TERR_TOO_LARGE,
 		    "%s: файл больше допустимого (%zu байт при пределе %u)", what,
 		    len, FORM_MAX_BYTES);
 	if (form_utf8_chars(json, len) == (size_t)-1)
-		return form_err(e, TERR_UTF8,
+		return terr_set(e, TERR_UTF8,
 		    "%s: текст не в кодировке UTF-8 или содержит нулевой байт",
 		    what);
 	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
@@ -466,7 +423,7 @@ form_json_parse(const char *json, size_t len, const char *what, cJSON **out,
 			} else if (((unsigned char)json[i] & 0xc0) != 0x80)
 				col++;
 		}
-		return form_err(e, TERR_PARSE, "%s: ошибка в JSON, строка %zu, "
+		return terr_set(e, TERR_PARSE, "%s: ошибка в JSON, строка %zu, "
 		    "символ %zu", what, line, col);
 	}
 	if (end != NULL)
@@ -475,7 +432,7 @@ form_json_parse(const char *json, size_t len, const char *what, cJSON **out,
 			end++;
 	if (end == NULL || end != json + len) {
 		cJSON_Delete(doc);
-		return form_err(e, TERR_PARSE, "%s: лишние данные после JSON", what);
+		return terr_set(e, TERR_PARSE, "%s: лишние данные после JSON", what);
 	}
 	*out = doc;
 	return 0;
@@ -492,26 +449,26 @@ form_read_file(const char *path, char **buf, size_t *lenp, struct terr *e)
 	*buf = NULL;
 	*lenp = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return form_err(e, TERR_IO, "Не удалось открыть файл %s: %s", path,
+		return terr_set(e, TERR_IO, "Не удалось открыть файл %s: %s", path,
 		    strerror(errno));
 	if (fstat(fd, &st) != 0) {
-		r = form_err(e, TERR_IO, "Не удалось прочитать файл %s: %s", path,
+		r = terr_set(e, TERR_IO, "Не удалось прочитать файл %s: %s", path,
 		    strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		r = form_err(e, TERR_IO, "%s — не обычный файл", path);
+		r = terr_set(e, TERR_IO, "%s — не обычный файл", path);
 		goto out;
 	}
 	if (st.st_size > (off_t)FORM_MAX_BYTES) {
-		r = form_err(e, TERR_TOO_LARGE,
+		r = terr_set(e, TERR_TOO_LARGE,
 		    "Файл %s слишком большой (%lld байт при пределе %u)", path,
 		    (long long)st.st_size, FORM_MAX_BYTES);
 		goto out;
 	}
 	/* one byte more than the cap: a file that grew is noticed */
 	if ((b = malloc(FORM_MAX_BYTES + 1u)) == NULL) {
-		r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
 	for (;;) {
@@ -520,7 +477,7 @@ form_read_file(const char *path, char **buf, size_t *lenp, struct terr *e)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = form_err(e, TERR_IO, "Ошибка чтения файла %s: %s", path,
+			r = terr_set(e, TERR_IO, "Ошибка чтения файла %s: %s", path,
 			    strerror(errno));
 			goto out;
 		}
@@ -528,7 +485,7 @@ form_read_file(const char *path, char **buf, size_t *lenp, struct terr *e)
 			break;
 		got += (size_t)n;
 		if (got > FORM_MAX_BYTES) {
-			r = form_err(e, TERR_TOO_LARGE,
+			r = terr_set(e, TERR_TOO_LARGE,
 			    "Файл %s слишком большой (предел %u байт)", path,
 			    FORM_MAX_BYTES);
 			goto out;
@@ -566,7 +523,7 @@ form_choices_parse(struct fp *p, const cJSON *arr, size_t max,
 		return form_fail(p, "в списке «%s» слишком много элементов", what,
 		    NULL);
 	if ((c = calloc(n, sizeof(*c))) == NULL)
-		return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	for (const cJSON *it = arr->child; it != NULL; it = it->next, i++) {
 		if (!cJSON_IsObject(it)) {
 			r = form_fail(p, "элемент списка «%s» должен быть объектом",
@@ -621,7 +578,7 @@ form_dict_fill(struct fp *p, const cJSON *obj, const char *name_expected,
 	    &v)) != 0)
 		return r;
 	if (d->name == NULL && (d->name = strdup(name_expected)) == NULL)
-		return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	if (!form_ident_ok(d->name))
 		return form_fail(p, "недопустимое имя словаря «%s»", d->name, NULL);
 	if (name_expected != NULL && strcmp(d->name, name_expected) != 0)
@@ -632,7 +589,7 @@ form_dict_fill(struct fp *p, const cJSON *obj, const char *name_expected,
 		    NULL);
 	d->version = (uint32_t)v;
 	if (d->title == NULL && (d->title = strdup(d->name)) == NULL)
-		return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	return form_choices_parse(p, cJSON_GetObjectItemCaseSensitive(obj,
 	    "entries"), FORM_MAX_DICT_ENTRIES, "entries", &d->entries,
 	    &d->n_entries);
@@ -650,12 +607,12 @@ form_dictionary_parse(const char *json, size_t len,
 	memset(&p, 0, sizeof(p));
 	p.e = e;
 	if (out == NULL)
-		return form_err(e, TERR_ARG, "form_dictionary_parse: out is NULL");
+		return terr_set(e, TERR_ARG, "form_dictionary_parse: out is NULL");
 	*out = NULL;
 	if ((r = form_json_parse(json, len, "Словарь", &doc, e)) != 0)
 		return r;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
 	snprintf(p.where, sizeof(p.where), "словарь");
@@ -705,9 +662,9 @@ form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp)
 
 			snprintf(m, sizeof(m), "%s", p->e ? p->e->msg : "");
 			if (f->id != NULL)
-				return form_err(p->e, r, "Форма «%s»: словарь «%s» не "
+				return terr_set(p->e, r, "Форма «%s»: словарь «%s» не "
 				    "загружен: %s", f->id, name, m);
-			return form_err(p->e, r, "Словарь «%s» не загружен: %s",
+			return terr_set(p->e, r, "Словарь «%s» не загружен: %s",
 			    name, m);
 		}
 		r = form_json_parse(buf, len, path, &doc, p->e);
@@ -789,14 +746,14 @@ form_cond_parse(struct fp *p, const cJSON *obj, const char *key,
 	if (eq != NULL) {
 		if ((c->values = cJSON_CreateArray()) == NULL ||
 		    !cJSON_AddItemToArray(c->values, cJSON_Duplicate(eq, 0)))
-			return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+			return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	} else {
 		if (!cJSON_IsArray(in) || cJSON_GetArraySize(in) < 1 ||
 		    cJSON_GetArraySize(in) > FORM_MAX_COND_VALUES)
 			return form_fail(p, "«%s»: «in» должен быть непустым списком",
 			    key, NULL);
 		if ((c->values = cJSON_Duplicate(in, 1)) == NULL)
-			return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+			return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	}
 	for (const cJSON *x = c->values->child; x != NULL; x = x->next) {
 		if (cJSON_IsString(x)) {
@@ -962,7 +919,7 @@ form_field_parse(struct fp *p, const cJSON *obj, unsigned depth,
 			if (fl->no_answer && fl->no_answer_label == NULL &&
 			    (fl->no_answer_label = strdup("затрудняюсь ответить")) ==
 			    NULL) {
-				r = form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+				r = terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 				goto out;
 			}
 		}
@@ -1023,7 +980,7 @@ form_field_parse(struct fp *p, const cJSON *obj, unsigned depth,
 			    strcmp(fl->parent->item_key, fl->id) == 0) {
 				if ((fl->dictionary = strdup(fl->parent->per_dictionary)) ==
 				    NULL) {
-					r = form_err(p->e, TERR_NOMEM,
+					r = terr_set(p->e, TERR_NOMEM,
 					    "недостаточно памяти");
 					goto out;
 				}
@@ -1111,7 +1068,7 @@ form_field_parse(struct fp *p, const cJSON *obj, unsigned depth,
 			goto out;
 		if ((fl->choices = calloc(d->n_entries, sizeof(*fl->choices))) ==
 		    NULL) {
-			r = form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+			r = terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 			goto out;
 		}
 		for (size_t i = 0; i < d->n_entries; i++) {
@@ -1119,7 +1076,7 @@ form_field_parse(struct fp *p, const cJSON *obj, unsigned depth,
 			if ((fl->choices[i].code = strdup(d->entries[i].code)) == NULL ||
 			    (fl->choices[i].label = strdup(d->entries[i].label)) ==
 			    NULL) {
-				r = form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+				r = terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 				goto out;
 			}
 		}
@@ -1151,7 +1108,7 @@ form_fields_parse(struct fp *p, const cJSON *arr, unsigned depth,
 		return form_fail(p, "в форме больше %s полей", "512", NULL);
 	p->f->total_fields += n;
 	if ((fs = calloc(n, sizeof(*fs))) == NULL)
-		return form_err(p->e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
 	memcpy(saved, p->where, sizeof(saved));
 	for (const cJSON *it = arr->child; it != NULL; it = it->next, i++) {
 		fs[i].parent = parent;
@@ -1334,7 +1291,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled, const char *dicts_dir,
 	*out = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->dicts = calloc(FORM_MAX_DICTS, sizeof(*f->dicts))) == NULL) {
-		r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
 	p.f = f;
@@ -1421,7 +1378,7 @@ form_parse(const char *json, size_t len, const char *dicts_dir,
 	int r;
 
 	if (out == NULL)
-		return form_err(e, TERR_ARG, "form_parse: out is NULL");
+		return terr_set(e, TERR_ARG, "form_parse: out is NULL");
 	*out = NULL;
 	if ((r = form_json_parse(json, len, "Описание формы", &doc, e)) != 0)
 		return r;
@@ -1443,7 +1400,7 @@ form_bundle_parse(const char *json, size_t len, struct form **out,
 	memset(&p, 0, sizeof(p));
 	p.e = e;
 	if (out == NULL)
-		return form_err(e, TERR_ARG, "form_bundle_parse: out is NULL");
+		return terr_set(e, TERR_ARG, "form_bundle_parse: out is NULL");
 	*out = NULL;
 	if ((r = form_json_parse(json, len, "Пакет формы", &doc, e)) != 0)
 		return r;
@@ -1505,7 +1462,7 @@ form_load_file(const char *path, const char *dicts_dir, struct form **out,
 	int r;
 
 	if (out == NULL || path == NULL)
-		return form_err(e, TERR_ARG, "form_load_file: NULL argument");
+		return terr_set(e, TERR_ARG, "form_load_file: NULL argument");
 	*out = NULL;
 	if ((r = form_read_file(path, &buf, &len, e)) != 0)
 		return r;
@@ -1514,7 +1471,7 @@ form_load_file(const char *path, const char *dicts_dir, struct form **out,
 		char m[TERR_MSG_MAX];
 
 		snprintf(m, sizeof(m), "%s", e->msg);
-		form_err(e, r, "%s: %s", path, m);
+		terr_set(e, r, "%s: %s", path, m);
 	}
 	free(buf);
 	return r;

@@ -7,7 +7,6 @@
  * so a record the device accepted is accepted at the hub and vice versa.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,23 +32,6 @@ struct fv {
 
 /* ---------- messages ---------- */
 
-/* terr_set with the message cut at a letter boundary, not inside one. */
-static int
-form_err(struct terr *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-form_err(struct terr *e, int code, const char *fmt, ...)
-{
-	char buf[TERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	form_utf8_trim(buf);
-	return terr_set(e, code, "%s", buf);
-}
 
 /* Russian plural: 1 ошибка, 2 ошибки, 5 ошибок, 21 ошибка, 11 ошибок. */
 static const char *
@@ -129,7 +111,7 @@ form_problem_add(struct fv *v, const char *path, const char *msg)
 	it->path = strdup(path);
 	it->message = strdup(msg);
 	if (it->message != NULL)
-		form_utf8_trim(it->message);
+		terr_utf8_trim(it->message);
 	if (it->path == NULL || it->message == NULL) {
 		free(it->path);
 		free(it->message);
@@ -525,7 +507,7 @@ form_validate_group(struct fv *v, const struct form_field *g, const cJSON *arr,
 			    (int)(il ? il - 1 : 0), inner, il ? "; " : "", g->label,
 			    i + 1);
 		/* long labels may not fit: never end inside a letter */
-		form_utf8_trim(ictx);
+		terr_utf8_trim(ictx);
 		if (!cJSON_IsObject(it)) {
 			form_problem_field(v, g, ictx, ipath, "запись должна быть "
 			    "объектом");
@@ -746,10 +728,10 @@ form_validate(const struct form *f, const cJSON *values, enum form_mode mode,
 	size_t n;
 
 	if (out == NULL || f == NULL)
-		return form_err(e, TERR_ARG, "form_validate: NULL argument");
+		return terr_set(e, TERR_ARG, "form_validate: NULL argument");
 	*out = NULL;
 	if (mode != FORM_DRAFT && mode != FORM_FINAL && mode != FORM_HUB)
-		return form_err(e, TERR_ARG, "form_validate: unknown mode");
+		return terr_set(e, TERR_ARG, "form_validate: unknown mode");
 	memset(&v, 0, sizeof(v));
 	v.f = f;
 	v.mode = mode;
@@ -764,7 +746,7 @@ form_validate(const struct form *f, const cJSON *values, enum form_mode mode,
 	}
 	if (v.nomem) {
 		form_problems_free(v.pr);
-		return form_err(e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	}
 	if (v.pr == NULL || v.pr->n == 0) {
 		form_problems_free(v.pr);
@@ -772,9 +754,9 @@ form_validate(const struct form *f, const cJSON *values, enum form_mode mode,
 	}
 	*out = v.pr;
 	if (v.pr->n == 1)
-		return form_err(e, TERR_INVALID, "Форма «%s»: %s", form_title(f),
+		return terr_set(e, TERR_INVALID, "Форма «%s»: %s", form_title(f),
 		    v.pr->items[0].message);
-	return form_err(e, TERR_INVALID, "Форма «%s»: %zu %s, первая: %s",
+	return terr_set(e, TERR_INVALID, "Форма «%s»: %zu %s, первая: %s",
 	    form_title(f), v.pr->n, form_plural(v.pr->n, "ошибка", "ошибки",
 	    "ошибок"), v.pr->items[0].message);
 }
@@ -1080,16 +1062,16 @@ form_value_from_text(const struct form_field *fl, const char *text,
 	int r, b;
 
 	if (out == NULL || fl == NULL || text == NULL)
-		return form_err(e, TERR_ARG, "form_value_from_text: NULL argument");
+		return terr_set(e, TERR_ARG, "form_value_from_text: NULL argument");
 	*out = NULL;
 	if (strlen(text) > (size_t)FORM_TEXT_MAX * 4)
-		return form_err(e, TERR_INVALID, "%s: слишком длинный текст",
+		return terr_set(e, TERR_INVALID, "%s: слишком длинный текст",
 		    fl->label);
 	if (form_utf8_chars(text, strlen(text)) == (size_t)-1)
-		return form_err(e, TERR_INVALID, "%s: текст не в кодировке UTF-8",
+		return terr_set(e, TERR_INVALID, "%s: текст не в кодировке UTF-8",
 		    fl->label);
 	if ((t = form_trim(text)) == NULL)
-		return form_err(e, TERR_NOMEM, "недостаточно памяти");
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	form_echo(t, echo, sizeof(echo));
 	if (t[0] == '\0') {
 		val = cJSON_CreateNull();
@@ -1111,7 +1093,7 @@ form_value_from_text(const struct form_field *fl, const char *text,
 		}
 		form_ungroup_digits(t);
 		if (form_parse_decimal(t, fl->type != FORM_DECIMAL, &x) != 0) {
-			r = form_err(e, TERR_INVALID, "%s: нужно %s, а не «%s»",
+			r = terr_set(e, TERR_INVALID, "%s: нужно %s, а не «%s»",
 			    fl->label, fl->type == FORM_DECIMAL ? "число (например, "
 			    "3,5)" : "целое число", echo);
 			goto out;
@@ -1126,7 +1108,7 @@ form_value_from_text(const struct form_field *fl, const char *text,
 		break;
 	case FORM_BOOLEAN:
 		if ((b = form_bool_word(t)) < 0) {
-			r = form_err(e, TERR_INVALID, "%s: нужно «да» или «нет», а не "
+			r = terr_set(e, TERR_INVALID, "%s: нужно «да» или «нет», а не "
 			    "«%s»", fl->label, echo);
 			goto out;
 		}
@@ -1136,7 +1118,7 @@ form_value_from_text(const struct form_field *fl, const char *text,
 		const struct form_choice *c = form_choice_match(fl, t);
 
 		if (c == NULL) {
-			r = form_err(e, TERR_INVALID, "%s: нет такого варианта «%s»",
+			r = terr_set(e, TERR_INVALID, "%s: нет такого варианта «%s»",
 			    fl->label, echo);
 			goto out;
 		}
@@ -1154,7 +1136,7 @@ form_value_from_text(const struct form_field *fl, const char *text,
 
 			if (c == NULL || !cJSON_AddItemToArray(val, c)) {
 				cJSON_Delete(c);
-				r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 				goto out;
 			}
 			break;
@@ -1167,7 +1149,7 @@ form_value_from_text(const struct form_field *fl, const char *text,
 			int dup = 0;
 
 			if (one == NULL) {
-				r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 				goto out;
 			}
 			if (one[0] == '\0') {
@@ -1177,7 +1159,7 @@ form_value_from_text(const struct form_field *fl, const char *text,
 			if ((c = form_choice_match(fl, one)) == NULL) {
 				form_echo(one, echo, sizeof(echo));
 				free(one);
-				r = form_err(e, TERR_INVALID, "%s: нет такого варианта "
+				r = terr_set(e, TERR_INVALID, "%s: нет такого варианта "
 				    "«%s»", fl->label, echo);
 				goto out;
 			}
@@ -1190,24 +1172,24 @@ form_value_from_text(const struct form_field *fl, const char *text,
 			if ((item = cJSON_CreateString(c->code)) == NULL ||
 			    !cJSON_AddItemToArray(val, item)) {
 				cJSON_Delete(item);
-				r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 				goto out;
 			}
 		}
 		break;
 	}
 	default:
-		r = form_err(e, TERR_INVALID, "%s: группу записей нельзя ввести "
+		r = terr_set(e, TERR_INVALID, "%s: группу записей нельзя ввести "
 		    "одной строкой", fl->label);
 		goto out;
 	}
  done:
 	if (val == NULL) {
-		r = form_err(e, TERR_NOMEM, "недостаточно памяти");
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
 	if (!cJSON_IsNull(val) && form_value_check(fl, val, msg, sizeof(msg))) {
-		r = form_err(e, TERR_INVALID, "%s: %s", fl->label, msg);
+		r = terr_set(e, TERR_INVALID, "%s: %s", fl->label, msg);
 		goto out;
 	}
 	*out = val;

@@ -85,6 +85,7 @@ terr_set(struct terr *e, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	terr_utf8_trim(e->msg);
 	return code;
 }
 
@@ -95,4 +96,28 @@ terr_clear(struct terr *e)
 		return;
 	e->code = TERR_OK;
 	e->msg[0] = '\0';
+}
+
+void
+terr_utf8_trim(char *s)
+{
+	size_t n = strlen(s), i, need;
+	unsigned char c;
+
+	if (n == 0)
+		return;
+	/* walk back over continuation bytes to the last lead byte */
+	i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0) {
+		s[0] = '\0';
+		return;
+	}
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
 }

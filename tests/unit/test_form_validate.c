@@ -837,14 +837,27 @@ test_long_labels(void)
 	{
 		char b1[] = "abc\xd0", b2[] = "\xd0\xb6", b3[] = "\xe2\x80", b4[] = "x\xf0\x9f\x98";
 
-		form_utf8_trim(b1);
+		terr_utf8_trim(b1);
 		CHECK_STR_EQ(b1, "abc");
-		form_utf8_trim(b2);
+		terr_utf8_trim(b2);
 		CHECK_STR_EQ(b2, "ж");
-		form_utf8_trim(b3);
+		terr_utf8_trim(b3);
 		CHECK_STR_EQ(b3, "");
-		form_utf8_trim(b4);
+		terr_utf8_trim(b4);
 		CHECK_STR_EQ(b4, "x");
+	}
+	/* terr_set itself never leaves half a letter at the cut */
+	for (int pad = 0; pad < 2; pad++) {
+		char big[TERR_MSG_MAX * 2];
+		struct terr te;
+
+		memset(big, 'x', (size_t)pad);
+		for (size_t i = (size_t)pad; i + 2 < sizeof(big); i += 2)
+			memcpy(big + i, "\xd0\xb6", 2);
+		big[sizeof(big) - 2 + (size_t)0] = '\0';
+		terr_set(&te, TERR_ARG, "%s", big);
+		CHECK(strlen(te.msg) >= TERR_MSG_MAX - 3);
+		CHECK(form_utf8_chars(te.msg, strlen(te.msg)) != (size_t)-1);
 	}
 }
 

@@ -201,9 +201,6 @@ int form_date_days(const char *s, long *days);
 /* "YYYY-MM-DD" of a day number; out has room for 11 bytes. */
 void form_date_format(long days, char out[11]);
 
-/* Cuts an incomplete UTF-8 sequence off the end of s, as left by snprintf
- * truncating a Russian message in the middle of a letter. */
-void form_utf8_trim(char *s);
 
 /* Characters in UTF-8 text of len bytes, or (size_t)-1 if not valid UTF-8. */
 size_t form_utf8_chars(const char *s, size_t len);

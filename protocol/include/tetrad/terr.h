@@ -61,6 +61,10 @@ const char *terr_name(int code);
  * code, so a caller can write `return terr_set(e, TERR_PARSE, "…", …);`.
  * An earlier message is overwritten.
  */
+/* Drops an incomplete UTF-8 sequence that truncation left at the end of s
+ * (a message cut at a buffer's end must still be valid UTF-8). */
+void terr_utf8_trim(char *s);
+
 int terr_set(struct terr *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
