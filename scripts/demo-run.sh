@@ -69,7 +69,15 @@ mkdir -p "$hubdir"
 run "$HUB" --data "$hubdir" init --tls-self-signed 127.0.0.1
 hub_up
 
-step "2. Одноразовые токены для школы и для куратора"
+step "2. Реестр школ муниципалитета и одноразовые токены"
+cat >"$work/schools.csv" <<'CSV'
+Код ОО;Наименование
+170103;МБОУ СОШ № 3
+170104;МБОУ СОШ № 4
+170105;МАОУ Гимназия № 5
+170106;МКОУ ООШ с. Берёзовка
+CSV
+run "$HUB" --data "$hubdir" schools import "$work/schools.csv"
 echo '$ tetrad-hub --data $DEMO/hub token create --school 170103 --name "МБОУ СОШ № 3"'
 school_tok=$("$HUB" --data "$hubdir" token create --school 170103 --name "МБОУ СОШ № 3" | tee /dev/stderr | tail -n1)
 echo '$ tetrad-hub --data $DEMO/hub token create --curator "Петрова М. И." --schools 170103,170104,170105,170106'

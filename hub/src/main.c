@@ -32,6 +32,7 @@
 #include "hub/src/ingest.h"
 #include "hub/src/report.h"
 #include "hub/src/results.h"
+#include "hub/src/schools.h"
 #include "hub/src/server.h"
 #include "hub/src/tls.h"
 #include "hub/src/tokens.h"
@@ -75,6 +76,7 @@ usage(void)
 	    "  device list [--json] | device revoke ID\n"
 	    "  import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]\n"
 	    "  keys list | keys rotate | keys retire ID\n"
+	    "  schools add КОД --name НАИМЕНОВАНИЕ | schools list [--json] | schools import ФАЙЛ.csv\n"
 	    "  conflicts list [--json] | quarantine list [--json]\n"
 	    "  forms publish ФАЙЛ\n"
 	    "  report verification|mediation|passport|surveys|identification|settings\n"
@@ -432,20 +434,6 @@ hub_print_qr(const char *text)
 		fprintf(stderr, "(не удалось нарисовать QR-код)\n");
 }
 
-static bool
-hub_code_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CHANGESET_SCHOOL_MAX)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_' || *s == '.'))
-			return false;
-	return true;
-}
-
 static int
 cmd_token(struct hub *h, int argc, char **argv, struct terr *e)
 {
@@ -491,7 +479,7 @@ cmd_token(struct hub *h, int argc, char **argv, struct terr *e)
 
 		snprintf(copy, sizeof(copy), "%s", list);
 		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
-			if (!hub_code_ok(p))
+			if (!schools_code_ok(p))
 				return terr_set(e, TERR_ARG, "код школы «%s» недопустим: латинские "
 				    "буквы, цифры, «-», «_», «.», не длиннее %d", p,
 				    CHANGESET_SCHOOL_MAX);
@@ -646,6 +634,38 @@ cmd_import(struct hub *h, int argc, char **argv, struct terr *e)
 	if (r != 0)
 		return r;
 	return n.refused ? 1 : 0;
+}
+
+/* The register of schools (schools.h). */
+static int
+cmd_schools(struct hub *h, int argc, char **argv, struct terr *e)
+{
+	size_t n = 0;
+	int r;
+
+	if (argc == 4 && strcmp(argv[0], "add") == 0 && strcmp(argv[2], "--name") == 0) {
+		if ((r = hub_open(h, false, e)) != 0 ||
+		    (r = schools_add(h->db, argv[1], argv[3], e)) != 0)
+			return r;
+		printf("Школа %s: «%s».\n", argv[1], argv[3]);
+		return 0;
+	}
+	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
+	    strcmp(argv[0], "list") == 0) {
+		if ((r = hub_open(h, false, e)) != 0)
+			return r;
+		return schools_list(h->db, argc == 2, stdout, e);
+	}
+	if (argc == 2 && strcmp(argv[0], "import") == 0) {
+		if ((r = hub_open(h, false, e)) != 0)
+			return r;
+		if ((r = schools_import(h->db, argv[1], stderr, &n, e)) != 0)
+			return r;
+		printf("Загружено школ: %zu.\n", n);
+		return 0;
+	}
+	return terr_set(e, TERR_ARG, "schools: укажите add КОД --name НАИМЕНОВАНИЕ, list [--json] "
+	    "или import ФАЙЛ.csv");
 }
 
 /* Encryption key rotation (hubkeys.h). */
@@ -879,6 +899,8 @@ main(int argc, char **argv)
 			r = cmd_import(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "keys") == 0)
 			r = cmd_keys(h, sub_argc, sub, &e);
+		else if (strcmp(cmd, "schools") == 0)
+			r = cmd_schools(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "conflicts") == 0 && sub_argc >= 1 &&
 		    strcmp(sub[0], "list") == 0)
 			r = cmd_list(h, HUBDB_LIST_CONFLICTS, "Конфликты", sub_argc - 1, sub + 1, &e);

@@ -13,6 +13,7 @@
 
 #include "hub/src/report.h"
 #include "hub/src/results.h"
+#include "hub/src/schools.h"
 
 #define RESULTS_MSG_MAX 400
 
@@ -348,20 +349,6 @@ parse_decimal(const char *s, double *out)
 	return 0;
 }
 
-static bool
-school_code_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > RESULTS_SCHOOL_MAX)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= 'a' && *s <= 'z') || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
 /* Appends "; what" (or "what" first) to msg, bounded. */
 static void
 msg_add(char *msg, size_t cap, const char *what)
@@ -419,7 +406,7 @@ row_validate(struct results_set *s, struct csv_record *r, const int map[COL_N],
 	ind = trim(r->f[map[COL_INDICATOR]]);
 	val = trim(r->f[map[COL_VALUE]]);
 
-	if (!school_code_ok(school)) {
+	if (!schools_code_ok(school)) {
 		cell_quote(school, q, sizeof(q));
 		snprintf(what, sizeof(what), "код ОО «%s» — нужны цифры или латинские "
 		    "буквы, не длиннее %d", q, RESULTS_SCHOOL_MAX);

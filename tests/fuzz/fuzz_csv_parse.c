@@ -1,5 +1,5 @@
 /*
- * fuzz_csv_parse — hostile bytes into csvio_parse (the import parser). The
+ * fuzz_csv_parse — hostile bytes into csv_parse (the import parser). The
  * first byte picks the delimiter. Whatever it accepts must give cells within
  * the bounds, and writing those cells back with csvio_write_cell and parsing
  * again must give the same rows (the writer quotes everything it must).
@@ -34,13 +34,13 @@ fz_row(size_t line, size_t n, char *const *cells, void *arg)
 {
 	struct fz *z = arg;
 
-	if (line == 0 || n == 0 || n > CSVIO_MAX_COLS)
+	if (line == 0 || n == 0 || n > CSV_MAX_COLS)
 		abort();
 	z->rows++;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(cells[i]);
 
-		if (len >= CSVIO_MAX_CELL)
+		if (len >= CSV_MAX_CELL)
 			abort();
 		fz_mix(z, cells[i], len);
 		if (z->out) {
@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	terr_clear(&e);
 	if ((a.out = open_memstream(&buf, &len)) == NULL)
 		return 0;
-	r = csvio_parse((const char *)data + 1, size - 1, a.delim, fz_row, &a, &e);
+	r = csv_parse((const char *)data + 1, size - 1, a.delim, fz_row, &a, &e);
 	fclose(a.out);
 	a.out = NULL;
 	if (r != 0) {
@@ -85,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	terr_clear(&e);
-	if (csvio_parse(buf, len, b.delim, fz_row, &b, &e) != 0)
+	if (csv_parse(buf, len, b.delim, fz_row, &b, &e) != 0)
 		abort();
 	if (a.rows != b.rows || a.hash != b.hash)
 		abort();

@@ -43,7 +43,7 @@ static int
 parse(const char *buf, char delim, struct rows *r, struct terr *e)
 {
 	memset(r, 0, sizeof(*r));
-	return csvio_parse(buf, strlen(buf), delim, rows_cb, r, e);
+	return csv_parse(buf, strlen(buf), delim, rows_cb, r, e);
 }
 
 static void
@@ -81,24 +81,24 @@ test_parser(void)
 	CHECK_CONTAINS(e.msg, "UTF-8");
 	CHECK_INT_EQ(parse("a;\xd0\n", ';', &r, &e), TERR_UTF8);
 	CHECK_INT_EQ(parse("a;b\n", '"', &r, &e), TERR_ARG);
-	CHECK_INT_EQ(csvio_parse("a\0b", 3, ';', rows_cb, &r, &e), TERR_PARSE);
+	CHECK_INT_EQ(csv_parse("a\0b", 3, ';', rows_cb, &r, &e), TERR_PARSE);
 
 	/* bounds: columns and cell size */
-	big = malloc(CSVIO_MAX_CELL + 16);
+	big = malloc(CSV_MAX_CELL + 16);
 	if (big) {
-		memset(big, ';', CSVIO_MAX_COLS + 1);
-		big[CSVIO_MAX_COLS + 1] = '\0';
+		memset(big, ';', CSV_MAX_COLS + 1);
+		big[CSV_MAX_COLS + 1] = '\0';
 		CHECK_INT_EQ(parse(big, ';', &r, &e), TERR_TOO_LARGE);
-		memset(big, 'x', CSVIO_MAX_CELL + 8);
-		big[CSVIO_MAX_CELL + 8] = '\0';
+		memset(big, 'x', CSV_MAX_CELL + 8);
+		big[CSV_MAX_CELL + 8] = '\0';
 		CHECK_INT_EQ(parse(big, ';', &r, &e), TERR_TOO_LARGE);
 		free(big);
 	}
 
-	CHECK_INT_EQ(csvio_guess_delim("a;b;c\n", 6), ';');
-	CHECK_INT_EQ(csvio_guess_delim("a,b,c\n", 6), ',');
-	CHECK_INT_EQ(csvio_guess_delim("\"a;b\",c,d\n", 10), ',');
-	CHECK_INT_EQ(csvio_guess_delim("abc\n", 4), ';');
+	CHECK_INT_EQ(csv_guess_delim("a;b;c\n", 6), ';');
+	CHECK_INT_EQ(csv_guess_delim("a,b,c\n", 6), ',');
+	CHECK_INT_EQ(csv_guess_delim("\"a;b\",c,d\n", 10), ',');
+	CHECK_INT_EQ(csv_guess_delim("abc\n", 4), ';');
 }
 
 static char *

@@ -1,0 +1,36 @@
+/*
+ * csv — the bounded RFC 4180 parser for files people bring from
+ * spreadsheets: the client's form import, the hub's school list. Buffers
+ * only, no I/O. Fuzzed by tests/fuzz/fuzz_csv_parse.c.
+ */
+#ifndef TETRAD_CSV_H
+#define TETRAD_CSV_H
+
+#include <stddef.h>
+
+#include "terr.h"
+
+#define CSV_MAX_BYTES (64u << 20)  /* one file */
+#define CSV_MAX_CELL (64u << 10)   /* one cell, bytes */
+#define CSV_MAX_COLS 1024
+#define CSV_MAX_ROWS 1000000u
+
+/* Called per row; line is the 1-based line where the row starts. cells
+ * belong to the parser and are valid during the call. Non-zero stops. */
+typedef int (*csv_row_cb)(size_t line, size_t n, char *const *cells,
+    void *arg);
+
+/*
+ * Parses buf (a leading UTF-8 BOM is skipped) with delimiter delim.
+ * Quoted cells may hold the delimiter, quotes ("") and line breaks. Refuses
+ * bytes that are not UTF-8, NUL bytes, a stray quote inside an unquoted
+ * cell, an unterminated quote, and anything over the CSV_MAX_* bounds.
+ */
+int csv_parse(const char *buf, size_t len, char delim, csv_row_cb cb,
+    void *arg, struct terr *e);
+
+/* ';' or ',' or '\t', whichever occurs (outside quotes) in the first line
+ * most; ';' if none. */
+char csv_guess_delim(const char *buf, size_t len);
+
+#endif
