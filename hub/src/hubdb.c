@@ -121,6 +121,8 @@ static const char hubdb_schema[] =
 struct hubdb {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
+	void (*wal_grew)(void *ctx, int wal_pages);
+	void *wal_ctx;
 };
 
 static int
@@ -214,7 +216,8 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	 * cut could lose a committed, acknowledged set (WAL not yet synced).
 	 */
 	if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) != SQLITE_OK) {
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;",
+	    NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
 		goto out;
 	}
@@ -251,6 +254,38 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	sqlite3_free(msg);
 	hubdb_close(db);
 	return r;
+}
+
+static int
+hubdb_wal_hook(void *arg, sqlite3 *conn, const char *schema, int pages)
+{
+	struct hubdb *db = arg;
+
+	(void)conn;
+	(void)schema;
+	db->wal_grew(db->wal_ctx, pages);
+	return SQLITE_OK;
+}
+
+void
+hubdb_defer_checkpoints(struct hubdb *db, void (*grew)(void *ctx, int wal_pages),
+    void *ctx)
+{
+	db->wal_grew = grew;
+	db->wal_ctx = ctx;
+	/* replaces SQLite's own autocheckpoint on this connection */
+	sqlite3_wal_hook(db->db, hubdb_wal_hook, db);
+}
+
+int
+hubdb_checkpoint(struct hubdb *db, struct terr *e)
+{
+	int rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return terr_set(e, TERR_IO, "контрольная точка базы данных хаба: %s",
+		    sqlite3_errmsg(db->db));
+	return 0;
 }
 
 void

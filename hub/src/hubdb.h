@@ -83,6 +83,17 @@ struct hubdb_conflict {
  * to date. *out is NULL on failure. */
 int hubdb_open(const char *path, struct hubdb **out, struct terr *e);
 void hubdb_close(struct hubdb *db);
+
+/*
+ * Takes WAL checkpoints off this handle's commits: after each commit
+ * grew(ctx, pages in the WAL) is called instead, and someone must call
+ * hubdb_checkpoint (the server does, on a thread of its own, so a request
+ * never waits for a checkpoint's copying and fsync).
+ */
+void hubdb_defer_checkpoints(struct hubdb *db, void (*grew)(void *ctx, int wal_pages),
+    void *ctx);
+/* Copies what the WAL holds into the database without blocking writers. */
+int hubdb_checkpoint(struct hubdb *db, struct terr *e);
 /* The SQLite connection, for the reports module (SQLite only). */
 sqlite3 *hubdb_sqlite(struct hubdb *db);
 

@@ -25,6 +25,7 @@
 #define SERVER_POOL_MAX 64
 #define SERVER_MIN_RATE 1024      /* body bytes/s a client must sustain */
 #define SERVER_WATCH_MS 250
+#define SERVER_CKPT_PAGES 1000    /* SQLite's own autocheckpoint threshold */
 
 /*
  * libmicrohttpd's timeout counts inactivity only: a client trickling one
@@ -68,6 +69,14 @@ struct server {
 	bool watch_stop;
 	bool watch_started;
 	pthread_t watch;
+	/* WAL checkpoints, off the requests' path; guarded by kmu */
+	pthread_mutex_t kmu;
+	pthread_cond_t kcv;
+	struct hubdb *ckpt_db;
+	bool ckpt_due;
+	bool ckpt_stop;
+	bool ckpt_started;
+	pthread_t ckpt;
 };
 
 static uint64_t
@@ -203,6 +212,43 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	server_log(s, "microhttpd: %s", line);
 }
 
+/* Called by a committing request: wake the checkpointer once the WAL is big. */
+static void
+server_wal_grew(void *ctx, int wal_pages)
+{
+	struct server *s = ctx;
+
+	if (wal_pages < SERVER_CKPT_PAGES)
+		return;
+	pthread_mutex_lock(&s->kmu);
+	s->ckpt_due = true;
+	pthread_cond_signal(&s->kcv);
+	pthread_mutex_unlock(&s->kmu);
+}
+
+static void *
+server_checkpointer(void *arg)
+{
+	struct server *s = arg;
+	struct terr e;
+
+	pthread_mutex_lock(&s->kmu);
+	while (!s->ckpt_stop) {
+		if (!s->ckpt_due) {
+			pthread_cond_wait(&s->kcv, &s->kmu);
+			continue;
+		}
+		s->ckpt_due = false;
+		pthread_mutex_unlock(&s->kmu);
+		terr_clear(&e);
+		if (hubdb_checkpoint(s->ckpt_db, &e) != 0)
+			server_log(s, "%s", e.msg);
+		pthread_mutex_lock(&s->kmu);
+	}
+	pthread_mutex_unlock(&s->kmu);
+	return NULL;
+}
+
 /* Borrows a store handle; opens a new one while under the cap. */
 static struct hubdb *
 server_db_get(struct server *s, struct terr *e)
@@ -224,6 +270,7 @@ server_db_get(struct server *s, struct terr *e)
 				db = NULL;
 				break;
 			}
+			hubdb_defer_checkpoints(db, server_wal_grew, s);
 			return db;
 		}
 		pthread_cond_wait(&s->cv, &s->mu);
@@ -633,6 +680,22 @@ server_parse_listen(const char *listen, struct sockaddr_storage *ss, struct terr
 	    "127.0.0.1:8443 или [::1]:8443", listen);
 }
 
+/* Joins the checkpointer; the closing handle checkpoints what is left. */
+static void
+server_stop_checkpointer(struct server *s)
+{
+	if (s->ckpt_started) {
+		pthread_mutex_lock(&s->kmu);
+		s->ckpt_stop = true;
+		pthread_cond_signal(&s->kcv);
+		pthread_mutex_unlock(&s->kmu);
+		pthread_join(s->ckpt, NULL);
+		s->ckpt_started = false;
+	}
+	hubdb_close(s->ckpt_db);
+	s->ckpt_db = NULL;
+}
+
 int
 server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 {
@@ -663,6 +726,15 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	pthread_cond_init(&s->cv, NULL);
 	pthread_mutex_init(&s->cmu, NULL);
 	pthread_cond_init(&s->ccv, NULL);
+	pthread_mutex_init(&s->kmu, NULL);
+	pthread_cond_init(&s->kcv, NULL);
+	if ((r = hubdb_open(s->cfg.db_path, &s->ckpt_db, e)) != 0)
+		goto fail;
+	if (pthread_create(&s->ckpt, NULL, server_checkpointer, s) != 0) {
+		r = terr_set(e, TERR_INTERNAL, "не удалось запустить поток контрольных точек");
+		goto fail;
+	}
+	s->ckpt_started = true;
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, server_access, s,
@@ -696,10 +768,13 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	*out = s;
 	return 0;
  fail:
+	server_stop_checkpointer(s);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->cmu);
 	pthread_cond_destroy(&s->ccv);
+	pthread_mutex_destroy(&s->kmu);
+	pthread_cond_destroy(&s->kcv);
 	free(s);
 	return r;
 }
@@ -738,9 +813,12 @@ server_stop(struct server *s, unsigned max_wait_ms)
 	}
 	for (size_t i = 0; i < s->pool_free; i++)
 		hubdb_close(s->pool[i]);
+	server_stop_checkpointer(s);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->cmu);
 	pthread_cond_destroy(&s->ccv);
+	pthread_mutex_destroy(&s->kmu);
+	pthread_cond_destroy(&s->kcv);
 	free(s);
 }

@@ -527,6 +527,69 @@ test_tombstones(void)
 	tbuf_free(s3);
 }
 
+/*
+ * Puts that leave fields out, every arrival order (each device's own sets in
+ * sequence): a field's clock is "p"'s unless it differs, so a record written
+ * once stores no field clocks, and the merge still ends in one state.
+ *   A@1000 {n:1,t:"a"}, A@3000 {n:2} (t: no answer)
+ *   B@2000 {n:5,t:"b"} (older than A@3000 for n and t), B@4000 {t:"c"}
+ */
+static void
+test_partial_puts(void)
+{
+	struct opspec a1 = { R1, "170103", NOW - 9000, "{\"n\":1,\"t\":\"a\"}", NULL };
+	struct opspec a2 = { R1, "170103", NOW - 7000, "{\"n\":2}", NULL };
+	struct opspec b1 = { R1, "170103", NOW - 8000, "{\"n\":5,\"t\":\"b\"}", NULL };
+	struct opspec b2 = { R1, "170103", NOW - 6000, "{\"t\":\"c\"}", NULL };
+	/* 0 = A's next set, 1 = B's next set */
+	const int orders[6][4] = { { 0, 0, 1, 1 }, { 0, 1, 0, 1 }, { 0, 1, 1, 0 },
+	    { 1, 0, 0, 1 }, { 1, 0, 1, 0 }, { 1, 1, 0, 0 } };
+	struct dev a, b;
+	struct tbuf *sets[2][2];
+
+	dev_new(&a);
+	dev_new(&b);
+	sets[0][0] = seal(&a, "170103", &a1, 1, true);
+	sets[0][1] = seal(&a, "170103", &a2, 1, true);
+	sets[1][0] = seal(&b, "", &b1, 1, true);
+	sets[1][1] = seal(&b, "", &b2, 1, true);
+	for (int k = 0; k < 6; k++) {
+		struct outcome o;
+		struct th t;
+		char name[32], *st, *clocks;
+		int next[2] = { 0, 0 };
+
+		snprintf(name, sizeof(name), "partial%d", k);
+		th_open(&t, name);
+		enroll(&t, &a, "school", "170103");
+		enroll(&t, &b, "curator", "170103");
+		for (int i = 0; i < 4; i++) {
+			int d = orders[k][i];
+
+			push(&t, sets[d][next[d]++], NOW, &o);
+			CHECK_INT_EQ(o.http, 200);
+			outcome_free(&o);
+			if (k == 0 && i == 0) {
+				/* one put: no clock of its own for any field */
+				clocks = q_text(&t, "SELECT clocks FROM hub_clocks");
+				CHECK(clocks != NULL && strstr(clocks, "\"f\"") == NULL);
+				free(clocks);
+			}
+		}
+		/* B@4000 is the last put: t from it, n answered by nobody after it */
+		st = state_of(&t);
+		CHECK_STR_EQ(st, "0|{\"t\":\"c\"}");
+		free(st);
+		clocks = q_text(&t, "SELECT clocks FROM hub_clocks");
+		CHECK(clocks != NULL && strstr(clocks, "\"f\"") == NULL);
+		free(clocks);
+		th_close(&t);
+	}
+	for (int d = 0; d < 2; d++)
+		for (int i = 0; i < 2; i++)
+			tbuf_free(sets[d][i]);
+}
+
 /* A full disk: 503 busy, nothing applied, the same set succeeds later. */
 static void
 test_disk_full(void)
@@ -625,6 +688,7 @@ main(void)
 	test_exactly_once();
 	test_conflicts_both_orders();
 	test_tombstones();
+	test_partial_puts();
 	test_disk_full();
 
 	{
