@@ -295,10 +295,11 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
     const struct op *op, struct terr *e)
 {
 	char hlc[HLC_STRLEN + 1], clocks[2 * (HLC_STRLEN + KEYS_ID_HEXLEN) + 32];
-	cJSON *data = NULL;
+	struct tbuf *canon = NULL;
+	cJSON *data = NULL, *n, *next;
 	const cJSON *f;
 	bool has_null = false;
-	int r;
+	int r = TERR_NOMEM;
 
 	hlc_encode(&op->hlc, hlc);
 	snprintf(rec->hlc, sizeof(rec->hlc), "%s", hlc);
@@ -309,24 +310,35 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 	cJSON_ArrayForEach(f, op->fields)
 		if (cJSON_IsNull(f))
 			has_null = true;
-	if (has_null) {
-		cJSON *n, *next;
-
+	if (!has_null) {
+		/* the answers as the set carried them: canonical, and far cheaper
+		 * than printing the parsed object again */
+		if ((canon = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL)
+			goto out;
+		if ((r = changeset_encode_fields(op, canon, e)) != 0 ||
+		    (r = tbuf_terminate(canon)) != 0)
+			goto out;
+		rec->data = (char *)tbuf_steal(canon, NULL);
+	} else {
 		if ((data = cJSON_Duplicate(op->fields, 1)) == NULL)
-			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
 		for (n = data->child; n != NULL; n = next) {
 			next = n->next;
 			if (cJSON_IsNull(n))
 				cJSON_Delete(cJSON_DetachItemViaPointer(data, n));
 		}
+		rec->data = cJSON_PrintUnformatted(data);
 	}
-	rec->data = cJSON_PrintUnformatted(data ? data : op->fields);
-	rec->clocks = clocks;
+	r = TERR_NOMEM;
 	if (rec->data == NULL)
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	else
-		r = hubdb_record_put(db, rec, e);
+		goto out;
+	rec->clocks = clocks;
+	r = hubdb_record_put(db, rec, e);
 	rec->clocks = NULL;
+ out:
+	if (r == TERR_NOMEM)
+		terr_set(e, r, "недостаточно памяти");
+	tbuf_free(canon);
 	cJSON_Delete(data);
 	hubdb_record_clear(rec);
 	return r;

@@ -467,6 +467,7 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 	struct terr e;
 	struct hubdb *db;
 	enum MHD_Result ret;
+	uint64_t t0 = server_mono_ms();
 	int r;
 
 	terr_clear(&e);
@@ -491,9 +492,9 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
 		server_log(s, "changeset device=%s %" PRIu64 "-%" PRIu64 " %d %s%s applied=%u "
-		    "conflicts=%u", res.device[0] ? res.device : "-", res.first, res.last,
-		    res.http, res.status, res.replay ? " replay" : "", res.applied,
-		    res.conflicts);
+		    "conflicts=%u ms=%" PRIu64, res.device[0] ? res.device : "-", res.first,
+		    res.last, res.http, res.status, res.replay ? " replay" : "", res.applied,
+		    res.conflicts, server_mono_ms() - t0);
 		ret = server_send(c, res.http, res.content_type, tbuf_ptr(res.body),
 		    tbuf_len(res.body), res.retry_after);
 	}

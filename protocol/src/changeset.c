@@ -287,7 +287,7 @@ changeset_emit_number(struct tbuf *b, double d)
 		return TERR_SCHEMA;
 	/* No floor(): the library does not link libm. */
 	if (d >= -CHANGESET_INT_MAX && d <= CHANGESET_INT_MAX && (double)(int64_t)d == d)
-		return tbuf_putf(b, "%" PRId64, (int64_t)d);
+		return tbuf_put_dec(b, (int64_t)d);
 	for (int p = 1; p <= 17; p++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", p, d);
 		if (strtod(tmp, NULL) == d)
@@ -558,6 +558,14 @@ changeset_emit_fields(struct tbuf *b, const struct op *op, struct terr *e)
 }
 
 int
+changeset_encode_fields(const struct op *op, struct tbuf *out, struct terr *e)
+{
+	if (op == NULL || out == NULL || op->kind != OP_PUT || !cJSON_IsObject(op->fields))
+		return terr_set(e, TERR_ARG, "набор изменений: поля есть только у записи");
+	return changeset_emit_fields(out, op, e);
+}
+
+int
 changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
 {
 	char hex[CHANGESET_HASH_BYTES * 2 + 1], t[HLC_STRLEN + 1], id[UUID7_STRLEN + 1];
@@ -584,13 +592,21 @@ changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
 
 		uuid7_format(op->record_id, id);
 		hlc_encode(&op->hlc, t);
+		/* no printf here: it was a third of the encoding's cost */
 		if ((i > 0 && (r = tbuf_put_u8(out, ',')) != 0) ||
-		    (r = tbuf_putf(out, "{\"seq\":%" PRIu64 ",\"id\":\"%s\",\"form\":", op->seq, id)) != 0 ||
+		    (r = tbuf_put_str(out, "{\"seq\":")) != 0 ||
+		    (r = tbuf_put_dec(out, (int64_t)op->seq)) != 0 ||
+		    (r = tbuf_put_str(out, ",\"id\":\"")) != 0 ||
+		    (r = tbuf_put_str(out, id)) != 0 ||
+		    (r = tbuf_put_str(out, "\",\"form\":")) != 0 ||
 		    (r = changeset_emit_string(out, op->form_id, strlen(op->form_id))) != 0 ||
-		    (r = tbuf_putf(out, ",\"fv\":%" PRIu32 ",\"school\":", op->form_version)) != 0 ||
+		    (r = tbuf_put_str(out, ",\"fv\":")) != 0 ||
+		    (r = tbuf_put_dec(out, op->form_version)) != 0 ||
+		    (r = tbuf_put_str(out, ",\"school\":")) != 0 ||
 		    (r = changeset_emit_string(out, op->school, strlen(op->school))) != 0 ||
-		    (r = tbuf_putf(out, ",\"op\":\"%s\",\"hlc\":\"%s\"",
-		    op->kind == OP_PUT ? "put" : "delete", t)) != 0)
+		    (r = tbuf_put_str(out, op->kind == OP_PUT ? ",\"op\":\"put\",\"hlc\":\"" :
+		    ",\"op\":\"delete\",\"hlc\":\"")) != 0 ||
+		    (r = tbuf_put_str(out, t)) != 0 || (r = tbuf_put_u8(out, '"')) != 0)
 			goto fail;
 		if (op->kind == OP_PUT) {
 			if ((r = tbuf_put(out, ",\"fields\":", 10)) != 0)

@@ -103,6 +103,28 @@ tbuf_put_u8(struct tbuf *b, uint8_t v)
 }
 
 int
+tbuf_put_str(struct tbuf *b, const char *s)
+{
+	return tbuf_put(b, s, strlen(s));
+}
+
+int
+tbuf_put_dec(struct tbuf *b, int64_t v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	/* magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	if (v < 0)
+		*--p = '-';
+	return tbuf_put(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+int
 tbuf_put_u32be(struct tbuf *b, uint32_t v)
 {
 	uint8_t p[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };

@@ -37,16 +37,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The records: a student questionnaire, as a school enters them.
-python3 - "$N" "$work/records.json" <<'PY'
+# The records: a student questionnaire, as a school enters them — over the
+# last month, one every few minutes, so each id (UUIDv7, as the client makes
+# them) carries its own creation time. BENCH_SAME_MS=1 gives every record
+# the same millisecond instead: random insert positions on the hub, its
+# worst case.
+python3 - "$N" "$work/records.json" "${BENCH_SAME_MS:-0}" <<'PY'
 import json, os, random, sys, time, uuid
-n, out = int(sys.argv[1]), sys.argv[2]
+n, out, same = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 rnd = random.Random(20261123)
 wishes = ["Больше кружков после уроков", "Новые компьютеры в кабинете информатики",
           "Чтобы в столовой было вкуснее", "Больше экскурсий", ""]
-ms = int(time.time() * 1000)
+now = int(time.time() * 1000)
+start = now - 30 * 86400 * 1000
+step = 0 if same else (now - 60000 - start) // max(n, 1)
 recs = []
 for i in range(n):
+    ms = (now - 60000) if same else start + i * step + rnd.randrange(max(step, 1))
     b = bytearray(ms.to_bytes(6, "big") + os.urandom(10))
     b[6] = 0x70 | (b[6] & 0x0f)
     b[8] = 0x80 | (b[8] & 0x3f)

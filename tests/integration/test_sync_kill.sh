@@ -31,13 +31,14 @@ sync_add "$db" "$total"
 killed=0
 for i in $(seq 1 "$kills"); do
 	# Keep the queue long so every kill lands in the middle of a push.
-	sync_add "$db" 4000
-	total=$((total + 4000))
+	sync_add "$db" 8000
+	total=$((total + 8000))
 	"$SYNCD" --once --quiet --db "$db" --batch 200 --no-pull >/dev/null 2>>"$work/log" &
 	SPID=$!
-	# A random moment in the first 0.02–0.4 s of a run: opening, building,
-	# sealing, sending, or committing an acknowledgement.
-	sleep "$(python3 -c 'import random; print(round(random.uniform(0.02, 0.4), 3))')"
+	# A random moment in the first 0.01–0.15 s of a run (tens of thousands of
+	# records a second go through): opening, building, sealing ahead,
+	# sending, or committing an acknowledgement.
+	sleep "$(python3 -c 'import random; print(round(random.uniform(0.01, 0.15), 3))')"
 	if kill -9 "$SPID" 2>/dev/null; then
 		killed=$((killed + 1))
 	fi

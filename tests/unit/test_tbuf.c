@@ -1,4 +1,6 @@
 /* Unit tests for tbuf (capped buffer, bounded reader) and terr. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -29,6 +31,32 @@ test_cap(void)
 	CHECK_INT_EQ(tbuf_putf(b, "%s", "123456"), TERR_TOO_LARGE);
 	tbuf_free(b);
 	tbuf_free(NULL);
+}
+
+/* Decimal numbers as printf would write them, the extremes included. */
+static void
+test_put_dec(void)
+{
+	const int64_t vals[] = { 0, 7, -7, 10, -10, 9007199254740992LL, -9007199254740992LL,
+	    INT64_MAX, INT64_MIN };
+	struct tbuf *b = tbuf_new(64);
+	char want[32];
+
+	CHECK(b != NULL);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		tbuf_reset(b);
+		snprintf(want, sizeof(want), "%" PRId64, vals[i]);
+		CHECK_INT_EQ(tbuf_put_dec(b, vals[i]), 0);
+		CHECK_INT_EQ(tbuf_terminate(b), 0);
+		CHECK_STR_EQ((const char *)tbuf_ptr(b), want);
+	}
+	tbuf_free(b);
+	/* capped like every put: nothing written when it does not fit */
+	b = tbuf_new(3);
+	CHECK_INT_EQ(tbuf_put_str(b, "ab"), 0);
+	CHECK_INT_EQ(tbuf_put_dec(b, 12), TERR_TOO_LARGE);
+	CHECK_INT_EQ(tbuf_len(b), 2);
+	tbuf_free(b);
 }
 
 static void
@@ -105,6 +133,7 @@ int
 main(void)
 {
 	test_cap();
+	test_put_dec();
 	test_growth_and_steal();
 	test_reader();
 	test_terr();

@@ -70,6 +70,9 @@ int changeset_add(struct changeset *cs, const struct op *op, struct terr *e);
  * first..last and within every cap before writing anything.
  */
 int changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e);
+/* The canonical JSON of a put's fields alone, exactly as changeset_encode
+ * writes it inside the set, appended to out. */
+int changeset_encode_fields(const struct op *op, struct tbuf *out, struct terr *e);
 
 /* Parses and validates a canonical encoding; *out is NULL on failure. */
 int changeset_parse(const uint8_t *buf, size_t len, struct changeset **out,

@@ -23,6 +23,10 @@ int tbuf_put(struct tbuf *b, const void *data, size_t len);
 int tbuf_put_u8(struct tbuf *b, uint8_t v);
 int tbuf_put_u32be(struct tbuf *b, uint32_t v);
 int tbuf_put_u64be(struct tbuf *b, uint64_t v);
+/* A C string without its NUL; v in decimal ("-12"). Cheaper than tbuf_putf
+ * in the encoders' inner loops, which format a few numbers per record. */
+int tbuf_put_str(struct tbuf *b, const char *s);
+int tbuf_put_dec(struct tbuf *b, int64_t v);
 int tbuf_putf(struct tbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Reserves len bytes at the end and returns where to write them, or NULL. */
