@@ -1,8 +1,9 @@
 /*
- * results — bounded parser and all-or-nothing import of the regional
- * results CSV (ВПР/ОГЭ low-result shares, imported ИСБШ). The format is in
- * docs/reports.md; the parser has a libFuzzer target
- * (tests/fuzz/fuzz_results_csv.c).
+ * results — checks and all-or-nothing import of the regional results CSV
+ * (ВПР/ОГЭ low-result shares, imported ИСБШ). The format is in
+ * docs/reports.md. The file is read by the shared bounded CSV parser
+ * (tetrad/csv.h); every row is checked here, all bad rows reported at once.
+ * libFuzzer target: tests/fuzz/fuzz_results_csv.c.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include "hub/src/report.h"
 #include "hub/src/results.h"
 #include "hub/src/schools.h"
+#include "tetrad/csv.h"
 
 #define RESULTS_MSG_MAX 400
 
@@ -112,136 +114,14 @@ set_add_bad(struct results_set *s, const char *msg)
 	return 0;
 }
 
-/* Valid UTF-8 without NUL bytes; on failure *line is where it broke. */
-static bool
-utf8_ok(const unsigned char *p, size_t len, size_t *line)
-{
-	size_t i = 0;
-
-	*line = 1;
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c == '\n')
-			(*line)++;
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
-struct csv_reader {
-	const char *p, *end;
-	char sep;
-	size_t line;
-};
-
-struct csv_record {
-	size_t n;                    /* fields seen (may exceed RESULTS_MAX_COLS) */
+/* One row as row_validate reads it: cells cut to RESULTS_FIELD_MAX. */
+struct results_record {
+	size_t n;                    /* cells in the row (may exceed RESULTS_MAX_COLS) */
 	char f[RESULTS_MAX_COLS][RESULTS_FIELD_MAX + 1];
 	size_t len[RESULTS_MAX_COLS];
 	bool too_long;
-	size_t line;                 /* line the record starts on */
+	size_t line;                 /* line the row starts on */
 };
-
-static void
-rec_put(struct csv_record *r, char c)
-{
-	if (r->n >= RESULTS_MAX_COLS)
-		return;
-	if (r->len[r->n] >= RESULTS_FIELD_MAX) {
-		r->too_long = true;
-		return;
-	}
-	r->f[r->n][r->len[r->n]++] = c;
-}
-
-/*
- * Reads one record (RFC 4180 quoting, "" inside quotes, quoted newlines).
- * Returns 1 with a record, 0 at the end, TERR_PARSE on an unterminated quote.
- */
-static int
-csv_next(struct csv_reader *c, struct csv_record *r, struct terr *e)
-{
-	if (c->p >= c->end)
-		return 0;
-	r->n = 0;
-	r->too_long = false;
-	r->line = c->line;
-	r->len[0] = 0;
-	for (;;) {
-		if (c->p < c->end && *c->p == '"') {
-			c->p++;
-			for (;;) {
-				if (c->p >= c->end)
-					return terr_set(e, TERR_PARSE,
-					    "строка %zu: кавычка не закрыта до конца файла",
-					    r->line);
-				if (*c->p == '"') {
-					if (c->p + 1 < c->end && c->p[1] == '"') {
-						rec_put(r, '"');
-						c->p += 2;
-						continue;
-					}
-					c->p++;
-					break;
-				}
-				if (*c->p == '\n')
-					c->line++;
-				rec_put(r, *c->p++);
-			}
-		}
-		while (c->p < c->end && *c->p != c->sep && *c->p != '\n') {
-			if (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')) {
-				c->p++;
-				continue;
-			}
-			rec_put(r, *c->p++);
-		}
-		if (r->n < RESULTS_MAX_COLS)
-			r->f[r->n][r->len[r->n]] = '\0';
-		r->n++;
-		if (c->p >= c->end)
-			return 1;
-		if (*c->p == '\n') {
-			c->p++;
-			c->line++;
-			return 1;
-		}
-		c->p++;   /* separator */
-		if (r->n < RESULTS_MAX_COLS)
-			r->len[r->n] = 0;
-	}
-}
 
 /* Trims ASCII blanks in place. */
 static char *
@@ -377,7 +257,7 @@ cell_quote(const char *s, char *out, size_t cap)
 }
 
 static int
-row_validate(struct results_set *s, struct csv_record *r, const int map[COL_N],
+row_validate(struct results_set *s, struct results_record *r, const int map[COL_N],
     size_t ncols)
 {
 	char msg[RESULTS_MSG_MAX], what[200], q[64];
@@ -518,129 +398,126 @@ find_duplicates(struct results_set *s)
 	return r;
 }
 
+/* State of results_parse between the rows tetrad/csv.h hands it. */
+struct results_reader {
+	struct results_set *s;
+	struct results_record *rec;
+	int map[COL_N];
+	size_t ncols;
+	bool have_header;
+	struct terr *e;
+};
+
+/* The header: the columns it names, in any order, extra ones allowed. */
+static int
+results_header(struct results_reader *rd)
+{
+	struct results_record *rec = rd->rec;
+
+	if (rec->n > RESULTS_MAX_COLS || rec->too_long)
+		return terr_set(rd->e, TERR_PARSE, "строка %zu: в заголовке больше %d столбцов "
+		    "или слишком длинное имя столбца", rec->line, RESULTS_MAX_COLS);
+	rd->ncols = rec->n;
+	for (int k = 0; k < COL_N; k++)
+		rd->map[k] = -1;
+	for (size_t i = 0; i < rd->ncols; i++) {
+		int k = header_column(trim(rec->f[i]));
+
+		if (k < 0)
+			continue;   /* extra columns (school name, ...) are allowed */
+		if (rd->map[k] >= 0)
+			return terr_set(rd->e, TERR_PARSE, "строка %zu: столбец %s указан в "
+			    "заголовке дважды", rec->line, col_titles[k]);
+		rd->map[k] = (int)i;
+	}
+	for (int k = 0; k < COL_N; k++)
+		if (rd->map[k] < 0)
+			return terr_set(rd->e, TERR_PARSE, "строка %zu: в заголовке нет столбца %s "
+			    "(нужны school, year, indicator, value через «;» или «,»)",
+			    rec->line, col_titles[k]);
+	rd->have_header = true;
+	return 0;
+}
+
+static int
+results_row(size_t line, size_t n, char *const *cells, void *arg)
+{
+	struct results_reader *rd = arg;
+	struct results_record *rec = rd->rec;
+	struct results_set *s = rd->s;
+	int r;
+
+	if (n == 1 && cells[0][0] == '\0')
+		return 0;   /* blank line */
+	rec->n = n;
+	rec->line = line;
+	rec->too_long = false;
+	for (size_t i = 0; i < n && i < RESULTS_MAX_COLS; i++) {
+		size_t l = strlen(cells[i]);
+
+		if (l > RESULTS_FIELD_MAX) {
+			rec->too_long = true;
+			l = RESULTS_FIELD_MAX;
+		}
+		memcpy(rec->f[i], cells[i], l);
+		rec->f[i][l] = '\0';
+		rec->len[i] = l;
+	}
+	/* Header: the first non-blank row. */
+	if (!rd->have_header)
+		return results_header(rd);
+	if (s->n_rows + s->n_bad >= RESULTS_MAX_ROWS)
+		return terr_set(rd->e, TERR_TOO_LARGE, "в файле результатов больше %d строк",
+		    RESULTS_MAX_ROWS);
+	if ((r = row_validate(s, rec, rd->map, rd->ncols)) != 0)
+		return terr_set(rd->e, r, "строка %zu: %s", line, r == TERR_NOMEM ?
+		    "недостаточно памяти" : "слишком много строк");
+	return 0;
+}
+
 int
 results_parse(const char *buf, size_t len, struct results_set **out,
     struct terr *e)
 {
-	struct results_set *s = NULL;
-	struct csv_record *rec = NULL;
-	struct csv_reader rd;
-	int map[COL_N];
-	size_t ncols = 0, line = 0;
-	int r = TERR_INTERNAL, got;
+	struct results_reader rd;
+	size_t skip = 0;
+	int r;
 
 	*out = NULL;
 	if (len > RESULTS_MAX_BYTES)
 		return terr_set(e, TERR_TOO_LARGE, "файл результатов больше %u МБ",
 		    RESULTS_MAX_BYTES >> 20);
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	if (!utf8_ok((const unsigned char *)buf, len, &line))
-		return terr_set(e, TERR_UTF8, "строка %zu: текст не в кодировке UTF-8 "
-		    "(сохраните файл как «CSV UTF-8»)", line);
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (rec = malloc(sizeof(*rec))) == NULL) {
+	memset(&rd, 0, sizeof(rd));
+	rd.e = e;
+	if ((rd.s = calloc(1, sizeof(*rd.s))) == NULL ||
+	    (rd.rec = malloc(sizeof(*rd.rec))) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти для файла результатов");
 		goto out;
 	}
-
-	/* The separator is the one the header row uses; ';' wins a tie. */
-	rd.p = buf;
-	rd.end = buf + len;
-	rd.line = 1;
-	{
-		size_t semi = 0, comma = 0;
-		bool q = false;
-		const char *p = buf;
-
-		while (p < rd.end && (*p == '\n' || *p == '\r'))
-			p++;
-		for (; p < rd.end && (q || *p != '\n'); p++) {
-			if (*p == '"')
-				q = !q;
-			else if (!q && *p == ';')
-				semi++;
-			else if (!q && *p == ',')
-				comma++;
-		}
-		rd.sep = semi >= comma ? ';' : ',';
-	}
-
-	/* Header: the first non-blank record. */
-	for (;;) {
-		if ((got = csv_next(&rd, rec, e)) < 0) {
-			r = got;
-			goto out;
-		}
-		if (got == 0) {
-			r = terr_set(e, TERR_PARSE, "файл результатов пуст: нужна строка "
-			    "заголовка (school;year;indicator;value)");
-			goto out;
-		}
-		if (!(rec->n == 1 && rec->len[0] == 0))
-			break;
-	}
-	if (rec->n > RESULTS_MAX_COLS || rec->too_long) {
-		r = terr_set(e, TERR_PARSE, "строка %zu: в заголовке больше %d столбцов "
-		    "или слишком длинное имя столбца", rec->line, RESULTS_MAX_COLS);
+	/* The delimiter is the one the header row uses (blank lines before it
+	 * do not count); ';' wins a tie. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		skip = 3;
+	while (skip < len && (buf[skip] == '\n' || buf[skip] == '\r'))
+		skip++;
+	if ((r = csv_parse(buf, len, csv_guess_delim(buf + skip, len - skip), results_row,
+	    &rd, e)) != 0)
+		goto out;
+	if (!rd.have_header) {
+		r = terr_set(e, TERR_PARSE, "файл результатов пуст: нужна строка "
+		    "заголовка (school;year;indicator;value)");
 		goto out;
 	}
-	ncols = rec->n;
-	for (int k = 0; k < COL_N; k++)
-		map[k] = -1;
-	for (size_t i = 0; i < ncols; i++) {
-		int k = header_column(trim(rec->f[i]));
-
-		if (k < 0)
-			continue;   /* extra columns (school name, ...) are allowed */
-		if (map[k] >= 0) {
-			r = terr_set(e, TERR_PARSE, "строка %zu: столбец %s указан в "
-			    "заголовке дважды", rec->line, col_titles[k]);
-			goto out;
-		}
-		map[k] = (int)i;
-	}
-	for (int k = 0; k < COL_N; k++) {
-		if (map[k] < 0) {
-			r = terr_set(e, TERR_PARSE, "строка %zu: в заголовке нет столбца %s "
-			    "(нужны school, year, indicator, value через «;» или «,»)",
-			    rec->line, col_titles[k]);
-			goto out;
-		}
-	}
-
-	for (;;) {
-		if ((got = csv_next(&rd, rec, e)) < 0) {
-			r = got;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		if (rec->n == 1 && rec->len[0] == 0)
-			continue;   /* blank line */
-		if (s->n_rows + s->n_bad >= RESULTS_MAX_ROWS) {
-			r = terr_set(e, TERR_TOO_LARGE, "в файле результатов больше %d строк",
-			    RESULTS_MAX_ROWS);
-			goto out;
-		}
-		if ((r = row_validate(s, rec, map, ncols)) != 0) {
-			r = terr_set(e, r, "строка %zu: %s", rec->line, r == TERR_NOMEM ?
-			    "недостаточно памяти" : "слишком много строк");
-			goto out;
-		}
-	}
-	if ((r = find_duplicates(s)) != 0) {
+	if ((r = find_duplicates(rd.s)) != 0) {
 		r = terr_set(e, r, "недостаточно памяти");
 		goto out;
 	}
-	*out = s;
-	s = NULL;
+	*out = rd.s;
+	rd.s = NULL;
 	r = 0;
  out:
-	free(rec);
-	results_set_free(s);
+	free(rd.rec);
+	results_set_free(rd.s);
 	return r;
 }
 

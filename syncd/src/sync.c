@@ -252,9 +252,8 @@ struct sync_flight {
 
 /* Sends until the hub gives a definite answer, attempts run out or a stop. */
 static void
-sync_transmit(struct sync_flight *arg)
+sync_transmit(struct sync_flight *f)
 {
-	struct sync_flight *f = arg;
 	const struct sync_opts *o = f->o;
 	const struct push_batch *b = &f->b;
 	int max_attempts = o->max_attempts > 0 ? o->max_attempts : SYNC_DEFAULT_ATTEMPTS;

@@ -766,6 +766,22 @@ test_results_parse(void)
 
 	CHECK_INT_EQ(results_parse("", 0, &s, &e), TERR_PARSE);
 	CHECK(s == NULL);
+	{
+		/* tab-separated after a blank line; a stray quote is refused by line */
+		static const char tabs[] = "\r\nschool\tyear\tindicator\tvalue\n170101\t2021\tisbsh\t3\n";
+		static const char stray[] = "school;year;indicator;value\n170101;2021;isbsh;3\n"
+		    "170102;20\"21;isbsh;3\n";
+
+		CHECK_INT_EQ(results_parse(tabs, sizeof(tabs) - 1, &s, &e), 0);
+		CHECK_INT_EQ(results_set_n_rows(s), 1);
+		w = results_set_row(s, 0);
+		CHECK(w && w->value == 3 && w->line == 3);
+		results_set_free(s);
+		CHECK_INT_EQ(results_parse(stray, sizeof(stray) - 1, &s, &e), TERR_PARSE);
+		CHECK(s == NULL);
+		CHECK_CONTAINS(e.msg, "Строка 3");
+		CHECK_CONTAINS(e.msg, "кавычка");
+	}
 	CHECK_INT_EQ(results_parse("a;b;c;d\n", 8, &s, &e), TERR_PARSE);
 	CHECK_INT_EQ(results_parse("school;year;indicator;value;year\n", 33, &s, &e),
 	    TERR_PARSE);
