@@ -4,6 +4,9 @@
 # tetrad-hub; outbox entries are written the way the client writes them
 # (HLC node = the device key id, local fields removed).
 #
+#   sync_setup WORK          the usual start: forms in WORK/forms, a hub in
+#                            WORK/hub, an enrolled device database $db =
+#                            WORK/school.db (fails the test if any step does)
 #   sync_forms DIR           writes the test form sync_test v1 into DIR
 #   sync_mkdb DB             an initialised, empty client database
 #   sync_enroll DB [args]    token for school 170103 + tetrad-syncd enroll
@@ -12,6 +15,16 @@
 #   hub_records              count of records on the hub
 
 SYNCD="$TETRAD_BIN/tetrad-syncd"
+
+sync_setup() {
+	export TETRAD_FORMS_DIR="$1/forms"
+	sync_forms "$TETRAD_FORMS_DIR"
+	mkdir -p "$1/hub"
+	hub_start "$1/hub" || sync_fail "hub did not start"
+	db="$1/school.db"
+	sync_mkdb "$db"
+	sync_enroll "$db" || sync_fail "enroll"
+}
 
 sync_forms() {
 	mkdir -p "$1"

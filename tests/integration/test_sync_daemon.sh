@@ -14,13 +14,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-export TETRAD_FORMS_DIR="$work/forms"
-sync_forms "$TETRAD_FORMS_DIR"
-mkdir -p "$work/hub"
-hub_start "$work/hub" || sync_fail "hub did not start"
-db="$work/school.db"
-sync_mkdb "$db"
-sync_enroll "$db" || sync_fail "enroll"
+sync_setup "$work"
 
 "$SYNCD" --daemon --db "$db" --window 25:00-03:00 2>"$work/err"; rc=$?
 sync_expect_eq "bad window exit code" "$rc" 2

@@ -14,13 +14,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-export TETRAD_FORMS_DIR="$work/forms"
-sync_forms "$TETRAD_FORMS_DIR"
-mkdir -p "$work/hub"
-hub_start "$work/hub" || sync_fail "hub did not start"
-db="$work/school.db"
-sync_mkdb "$db"
-sync_enroll "$db" || sync_fail "enroll"
+sync_setup "$work"
 
 kills=10
 if [ "${TETRAD_LONG:-0}" = 1 ]; then

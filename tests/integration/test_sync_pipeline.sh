@@ -13,13 +13,7 @@ set -u
 work=$(mktemp -d)
 cleanup() { hub_stop; rm -rf "$work"; }
 trap cleanup EXIT
-export TETRAD_FORMS_DIR="$work/forms"
-sync_forms "$TETRAD_FORMS_DIR"
-mkdir -p "$work/hub"
-hub_start "$work/hub" || sync_fail "hub did not start"
-db="$work/school.db"
-sync_mkdb "$db"
-sync_enroll "$db" || sync_fail "enroll"
+sync_setup "$work"
 
 # good, bad, good, good in sets of 3, one run
 sync_add "$db" 3

@@ -11,13 +11,7 @@ work=$(mktemp -d)
 PROXY_PID=""
 cleanup() { sync_proxy_stop; hub_stop; rm -rf "$work"; }
 trap cleanup EXIT
-export TETRAD_FORMS_DIR="$work/forms"
-sync_forms "$TETRAD_FORMS_DIR"
-mkdir -p "$work/hub"
-hub_start "$work/hub" || sync_fail "hub did not start"
-db="$work/school.db"
-sync_mkdb "$db"
-sync_enroll "$db" || sync_fail "enroll"
+sync_setup "$work"
 
 cat >"$work/sync_test_v2.json" <<'JSON'
 {"format":1,"id":"sync_test","version":2,"title":"Проверка синхронизации, версия 2","fields":[
