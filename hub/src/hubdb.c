@@ -120,6 +120,8 @@ static const char hubdb_schema[] =
 
 struct hubdb {
 	sqlite3 *db;
+	time_t now_t;                 /* second now_text was made for */
+	char now_text[HUBDB_TIME_MAX];
 	sqlite3_stmt *st[ST_COUNT];
 	void (*wal_grew)(void *ctx, int wal_pages);
 	void *wal_ctx;
@@ -175,12 +177,25 @@ hubdb_exec_stmt(struct hubdb *db, sqlite3_stmt *st, struct terr *e, const char *
 	return r;
 }
 
+void
+hubdb_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (cap == 0)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void
 hubdb_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 
-	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+	hubdb_copy(dst, cap, t ? (const char *)t : "");
 }
 
 void
@@ -191,6 +206,19 @@ hubdb_now_iso(char out[HUBDB_TIME_MAX])
 
 	gmtime_r(&t, &tm);
 	strftime(out, HUBDB_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* hubdb_now_iso for a put per record: formatted once a second, not each time. */
+static void
+hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX])
+{
+	time_t t = time(NULL);
+
+	if (t != db->now_t) {
+		hubdb_now_iso(db->now_text);
+		db->now_t = t;
+	}
+	memcpy(out, db->now_text, HUBDB_TIME_MAX);
 }
 
 int
@@ -656,7 +684,7 @@ hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
 
 	if (st == NULL)
 		return TERR_IO;
-	hubdb_now_iso(now);
+	hubdb_now_cached(db, now);
 	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, r->form_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, r->form_version);

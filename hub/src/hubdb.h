@@ -168,5 +168,7 @@ int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 
 /* Current time as ISO-8601 UTC ("2026-11-23T03:18:03Z"). */
 void hubdb_now_iso(char out[HUBDB_TIME_MAX]);
+/* src into dst of cap bytes, cut to fit (ids and clocks always fit). */
+void hubdb_copy(char *dst, size_t cap, const char *src);
 
 #endif

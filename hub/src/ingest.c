@@ -183,7 +183,6 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 	uint64_t max_ahead = j->cfg->max_ahead_ms ? j->cfg->max_ahead_ms : INGEST_MAX_AHEAD_MS;
 	uint64_t node = keys_id_u64(j->h.device_id);
 	bool future = false, bad = false;
-	char seqtxt[32];
 	int r;
 
 	*status = "";
@@ -201,20 +200,19 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 	for (size_t i = 0; i < cs->n_ops && strlen(j->reason) + 64 < sizeof(j->reason); i++) {
 		const struct op *op = &cs->ops[i];
 
-		snprintf(seqtxt, sizeof(seqtxt), "%" PRIu64, op->seq);
 		if (!ingest_school_allowed(&j->dev, op->school)) {
-			ingest_append_reason(j, "изменение %s: школа %s не входит в школы этого "
-			    "устройства", seqtxt, op->school);
+			ingest_append_reason(j, "изменение %" PRIu64 ": школа %s не входит в школы этого "
+			    "устройства", op->seq, op->school);
 			bad = true;
 		}
 		if (op->hlc.wall_ms > j->now_ms && op->hlc.wall_ms - j->now_ms > max_ahead) {
-			ingest_append_reason(j, "изменение %s: метка времени опережает время хаба "
-			    "больше чем на 10 минут: проверьте часы компьютера", seqtxt);
+			ingest_append_reason(j, "изменение %" PRIu64 ": метка времени опережает время хаба "
+			    "больше чем на 10 минут: проверьте часы компьютера", op->seq);
 			future = true;
 		}
 		if (op->hlc.node != node) {
-			ingest_append_reason(j, "изменение %s: метка времени выдана не этим "
-			    "устройством", seqtxt);
+			ingest_append_reason(j, "изменение %" PRIu64 ": метка времени выдана не этим "
+			    "устройством", op->seq);
 			bad = true;
 		}
 		if (op->kind == OP_PUT && j->cfg->forms != NULL) {
@@ -223,7 +221,7 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
 			if (r == TERR_INVALID) {
 				terr_utf8_trim(why);
-				ingest_append_reason(j, "изменение %s: %s", seqtxt, why);
+				ingest_append_reason(j, "изменение %" PRIu64 ": %s", op->seq, why);
 				bad = true;
 			} else if (r != 0)
 				return r;

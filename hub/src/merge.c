@@ -294,7 +294,7 @@ static int
 merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_id,
     const struct op *op, struct terr *e)
 {
-	char hlc[HLC_STRLEN + 1], clocks[2 * (HLC_STRLEN + KEYS_ID_HEXLEN) + 32];
+	char hlc[HLC_STRLEN + 1], clocks[2 * (HLC_STRLEN + KEYS_ID_HEXLEN) + 32], *w;
 	struct tbuf *canon = NULL;
 	cJSON *data = NULL, *n, *next;
 	const cJSON *f;
@@ -302,17 +302,22 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 	int r = TERR_NOMEM;
 
 	hlc_encode(&op->hlc, hlc);
-	snprintf(rec->hlc, sizeof(rec->hlc), "%s", hlc);
-	snprintf(rec->device_id, sizeof(rec->device_id), "%s", device_id);
+	hubdb_copy(rec->hlc, sizeof(rec->hlc), hlc);
+	hubdb_copy(rec->device_id, sizeof(rec->device_id), device_id);
 	rec->deleted = false;
-	snprintf(clocks, sizeof(clocks), "{\"p\":[\"%s\",\"%s\"],\"x\":[\"%s\",\"%s\",0]}",
-	    hlc, device_id, hlc, device_id);
+	/* {"p":[hlc,device],"x":[hlc,device,0]}, built without printf: once per record */
+	w = stpcpy(clocks, "{\"p\":[\"");
+	w = stpcpy(stpcpy(stpcpy(w, hlc), "\",\""), device_id);
+	w = stpcpy(stpcpy(w, "\"],\"x\":[\""), hlc);
+	stpcpy(stpcpy(stpcpy(w, "\",\""), device_id), "\",0]}");
 	cJSON_ArrayForEach(f, op->fields)
 		if (cJSON_IsNull(f))
 			has_null = true;
-	if (!has_null) {
-		/* the answers as the set carried them: canonical, and far cheaper
-		 * than printing the parsed object again */
+	if (!has_null && op->fields_text != NULL) {
+		/* the answers as the set carried them: canonical already */
+		rec->data = strndup(op->fields_text, op->fields_len);
+	} else if (!has_null) {
+		/* the same text, encoded again (an op not read from a set) */
 		if ((canon = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL)
 			goto out;
 		if ((r = changeset_encode_fields(op, canon, e)) != 0 ||
@@ -369,8 +374,8 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 	}
 	if (!found) {
 		memcpy(rec.id, op->record_id, sizeof(rec.id));
-		snprintf(rec.form_id, sizeof(rec.form_id), "%s", op->form_id);
-		snprintf(rec.school, sizeof(rec.school), "%s", op->school);
+		hubdb_copy(rec.form_id, sizeof(rec.form_id), op->form_id);
+		hubdb_copy(rec.school, sizeof(rec.school), op->school);
 		rec.form_version = op->form_version;
 	}
 	if (!found && op->kind == OP_PUT)
@@ -394,8 +399,8 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		goto out;
 	merge_compact(clocks);
 	if (strcmp(m.hlc, rec.hlc) > 0) {
-		snprintf(rec.hlc, sizeof(rec.hlc), "%s", m.hlc);
-		snprintf(rec.device_id, sizeof(rec.device_id), "%s", device_id);
+		hubdb_copy(rec.hlc, sizeof(rec.hlc), m.hlc);
+		hubdb_copy(rec.device_id, sizeof(rec.device_id), device_id);
 	}
 	dtext = cJSON_PrintUnformatted(data);
 	ctext = cJSON_PrintUnformatted(clocks);

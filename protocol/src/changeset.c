@@ -76,6 +76,7 @@ changeset_free(struct changeset *cs)
 		return;
 	for (size_t i = 0; i < cs->n_ops; i++)
 		changeset_free_json(cs->ops[i].fields);
+	tbuf_free(cs->canon);
 	free(cs->ops);
 	free(cs);
 }
@@ -153,6 +154,8 @@ changeset_add(struct changeset *cs, const struct op *op, struct terr *e)
 	slot = &cs->ops[cs->n_ops++];
 	*slot = *op;
 	slot->fields = fields;
+	slot->fields_text = NULL;
+	slot->fields_len = 0;
 	return 0;
 }
 
@@ -565,8 +568,10 @@ changeset_encode_fields(const struct op *op, struct tbuf *out, struct terr *e)
 	return changeset_emit_fields(out, op, e);
 }
 
-int
-changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
+/* changeset_encode; with fields_at, where each put's fields begin and their length. */
+static int
+changeset_encode_at(const struct changeset *cs, struct tbuf *out, size_t *fields_at,
+    struct terr *e)
 {
 	char hex[CHANGESET_HASH_BYTES * 2 + 1], t[HLC_STRLEN + 1], id[UUID7_STRLEN + 1];
 	size_t start;
@@ -611,10 +616,14 @@ changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
 		if (op->kind == OP_PUT) {
 			if ((r = tbuf_put(out, ",\"fields\":", 10)) != 0)
 				goto fail;
+			if (fields_at != NULL)
+				fields_at[2 * i] = tbuf_len(out);
 			if ((r = changeset_emit_fields(out, op, e)) != 0) {
 				tbuf_truncate(out, start);
 				return r;
 			}
+			if (fields_at != NULL)
+				fields_at[2 * i + 1] = tbuf_len(out) - fields_at[2 * i];
 		}
 		if ((r = tbuf_put_u8(out, '}')) != 0)
 			goto fail;
@@ -628,6 +637,12 @@ changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
 		return terr_set(e, r, "набор изменений: недостаточно памяти");
 	return terr_set(e, r, "набор изменений %" PRIu64 "–%" PRIu64 " длиннее %u байт",
 	    cs->first_seq, cs->last_seq, CHANGESET_MAX_PLAIN_BYTES);
+}
+
+int
+changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e)
+{
+	return changeset_encode_at(cs, out, NULL, e);
 }
 
 /* ---- parser ---- */
@@ -881,6 +896,7 @@ changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct t
 	cJSON *m[8];
 	struct changeset *cs = NULL;
 	struct tbuf *re = NULL;
+	size_t *fields_at = NULL;
 	cJSON *doc = NULL, *opj;
 	const char *end = NULL, *s;
 	uint64_t v, nops;
@@ -993,7 +1009,11 @@ changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct t
 		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
 		goto out;
 	}
-	if ((r = changeset_encode(cs, re, e)) != 0)
+	if ((fields_at = calloc(2 * n, sizeof(*fields_at))) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+		goto out;
+	}
+	if ((r = changeset_encode_at(cs, re, fields_at, e)) != 0)
 		goto out;
 	if (tbuf_len(re) != len || memcmp(tbuf_ptr(re), buf, len) != 0) {
 		size_t at = 0, rl = tbuf_len(re);
@@ -1004,10 +1024,20 @@ changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct t
 		    ": запись не каноническая (отличие с байта %zu)", cs->first_seq, cs->last_seq, at);
 		goto out;
 	}
+	/* The fields as they stand in the set are already canonical: a hub
+	 * storing a record takes them from here instead of encoding again. */
+	cs->canon = re;
+	re = NULL;
+	for (size_t i = 0; i < cs->n_ops; i++)
+		if (cs->ops[i].kind == OP_PUT) {
+			cs->ops[i].fields_text = (const char *)tbuf_ptr(cs->canon) + fields_at[2 * i];
+			cs->ops[i].fields_len = fields_at[2 * i + 1];
+		}
 	*out = cs;
 	cs = NULL;
 	r = 0;
  out:
+	free(fields_at);
 	tbuf_free(re);
 	changeset_free(cs);
 	changeset_free_json(doc);

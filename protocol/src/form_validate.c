@@ -388,13 +388,24 @@ static void form_validate_object(struct fv *v, const struct form_field *fs,
     size_t n, const cJSON *obj, unsigned depth, const char *path,
     const char *ctx);
 
+/* prefix.id, cut to sz; made for every field of every record, so no printf */
 static void
 form_path(char *out, size_t sz, const char *prefix, const char *id)
 {
-	if (prefix[0] == '\0')
-		snprintf(out, sz, "%s", id);
-	else
-		snprintf(out, sz, "%s.%s", prefix, id);
+	size_t pl = strlen(prefix), il = strlen(id), at = 0;
+
+	if (sz == 0)
+		return;
+	if (pl > 0) {
+		at = pl < sz - 1 ? pl : sz - 1;
+		memcpy(out, prefix, at);
+		if (at < sz - 1)
+			out[at++] = '.';
+	}
+	if (il > sz - 1 - at)
+		il = sz - 1 - at;
+	memcpy(out + at, id, il);
+	out[at + il] = '\0';
 }
 
 /* value compared with the field it may not exceed / fall below */

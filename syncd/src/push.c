@@ -123,8 +123,13 @@ push_created(const struct push_ctx *c, struct hlc_ts *out, struct terr *e)
 	return 0;
 }
 
-int
-push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
+/*
+ * Seals and stores the next batch; with sending, in the state push_mark_sent
+ * would give it, in the same transaction: one commit and one rewrite of the
+ * set's outbox rows instead of two, for the batch that goes out at once.
+ */
+static int
+push_seal(const struct push_ctx *c, int sending, struct push_batch *b, struct terr *e)
 {
 	sqlite3_stmt *st = NULL, *ins = NULL, *upd = NULL;
 	struct changeset *cs = NULL;
@@ -196,7 +201,9 @@ push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
 		goto out;
 	syncdb_now_iso(now);
 	if (sqlite3_prepare_v2(c->db, "INSERT INTO batches(first_seq, last_seq, prev_hash, set_hash, "
-	    "envelope, state, created_at) VALUES(?, ?, ?, ?, ?, 'sealed', ?)", -1, &ins, NULL) != SQLITE_OK) {
+	    "envelope, state, created_at, sent_at) VALUES(?1, ?2, ?3, ?4, ?5, "
+	    "CASE WHEN ?7 THEN 'sent' ELSE 'sealed' END, ?6, CASE WHEN ?7 THEN ?6 END)",
+	    -1, &ins, NULL) != SQLITE_OK) {
 		r = syncdb_err(c->db, e, "сохранение набора");
 		goto out;
 	}
@@ -206,12 +213,14 @@ push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
 	sqlite3_bind_blob(ins, 4, b->set_hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 5, tbuf_ptr(env), (int)tbuf_len(env), SQLITE_STATIC);
 	sqlite3_bind_text(ins, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 7, sending);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		r = syncdb_err(c->db, e, "сохранение набора");
 		goto out;
 	}
 	b->id = sqlite3_last_insert_rowid(c->db);
-	if (sqlite3_prepare_v2(c->db, "UPDATE outbox SET batch_id = ? WHERE seq BETWEEN ? AND ? "
+	if (sqlite3_prepare_v2(c->db, "UPDATE outbox SET batch_id = ?1, "
+	    "state = CASE WHEN ?4 THEN 'sent' ELSE state END WHERE seq BETWEEN ?2 AND ?3 "
 	    "AND state = 'pending' AND batch_id IS NULL", -1, &upd, NULL) != SQLITE_OK) {
 		r = syncdb_err(c->db, e, "обновление очереди");
 		goto out;
@@ -219,6 +228,7 @@ push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
 	sqlite3_bind_int64(upd, 1, b->id);
 	sqlite3_bind_int64(upd, 2, (sqlite3_int64)cs->first_seq);
 	sqlite3_bind_int64(upd, 3, (sqlite3_int64)cs->last_seq);
+	sqlite3_bind_int(upd, 4, sending);
 	if (sqlite3_step(upd) != SQLITE_DONE) {
 		r = syncdb_err(c->db, e, "обновление очереди");
 		goto out;
@@ -234,7 +244,7 @@ push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
 	b->first_seq = cs->first_seq;
 	b->last_seq = cs->last_seq;
 	memcpy(b->prev_hash, cs->prev_hash, CHANGESET_HASH_BYTES);
-	snprintf(b->state, sizeof(b->state), "sealed");
+	snprintf(b->state, sizeof(b->state), "%s", sending ? "sent" : "sealed");
 	b->envelope = tbuf_steal(env, &b->len);
 	if (b->envelope == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
@@ -253,6 +263,18 @@ push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
 	changeset_free(cs);
 	tbuf_free(env);
 	return r;
+}
+
+int
+push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e)
+{
+	return push_seal(c, 0, b, e);
+}
+
+int
+push_build_sent(const struct push_ctx *c, struct push_batch *b, struct terr *e)
+{
+	return push_seal(c, 1, b, e);
 }
 
 int

@@ -80,6 +80,8 @@ void push_batch_clear(struct push_batch *b);
  * pending, negative on error (nothing changed).
  */
 int push_build(const struct push_ctx *c, struct push_batch *b, struct terr *e);
+/* The same, stored as sent (push_mark_sent): for a batch about to go out. */
+int push_build_sent(const struct push_ctx *c, struct push_batch *b, struct terr *e);
 
 /*
  * The unacknowledged (sealed or sent) batch with the lowest first_seq above

@@ -414,7 +414,8 @@ sync_settle(struct sync_ctx *c, const struct sync_opts *o, struct sync_flight *f
 
 /*
  * The next batch to send after one ending at after_seq (0: the first):
- * one already sealed, else a new one from the outbox. 1 found, 0 nothing
+ * one already sealed, else a new one from the outbox (stored as sent,
+ * since it is). 1 found, 0 nothing
  * left, < 0 storage error.
  */
 static int
@@ -424,7 +425,7 @@ sync_next_batch(struct sync_ctx *c, uint64_t after_seq, struct push_batch *b, st
 
 	if ((r = push_next(&c->push, after_seq, b, e)) != 0)
 		return r;
-	return push_build(&c->push, b, e);
+	return push_build_sent(&c->push, b, e);
 }
 
 /*
@@ -496,7 +497,7 @@ sync_pipe_fill(struct sync_pipe *p, struct sync_ctx *c, struct net *n,
 		memset(f, 0, sizeof(*f));
 		if ((r = sync_next_batch(c, *after_seq, &f->b, e)) <= 0)
 			return r;
-		if ((r = push_mark_sent(&c->push, &f->b, e)) != 0) {
+		if (strcmp(f->b.state, "sent") != 0 && (r = push_mark_sent(&c->push, &f->b, e)) != 0) {
 			push_batch_clear(&f->b);
 			return r;
 		}
@@ -665,28 +666,36 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 			sync_logf(o, SYNC_LOG_WARN, "формы с хаба не получены: %s", pe.msg);
 	}
 	res->have_skew = net_clock_skew(n, &res->skew_ms);
-	if (res->have_skew) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)res->skew_ms);
-		if ((r = syncdb_meta_set(c->db, "clock_skew_ms", buf, e)) != 0)
-			goto out;
-		if (res->skew_ms > SYNC_SKEW_WARN_MS || res->skew_ms < -SYNC_SKEW_WARN_MS)
-			sync_logf(o, SYNC_LOG_WARN, "часы этого компьютера %s хаба на %lld мин: проверьте дату, "
-			    "время и часовой пояс", res->skew_ms > 0 ? "спешат относительно" : "отстают от",
-			    (long long)((res->skew_ms > 0 ? res->skew_ms : -res->skew_ms) / 60000));
-	}
+	if (res->have_skew && (res->skew_ms > SYNC_SKEW_WARN_MS || res->skew_ms < -SYNC_SKEW_WARN_MS))
+		sync_logf(o, SYNC_LOG_WARN, "часы этого компьютера %s хаба на %lld мин: проверьте дату, "
+		    "время и часовой пояс", res->skew_ms > 0 ? "спешат относительно" : "отстают от",
+		    (long long)((res->skew_ms > 0 ? res->skew_ms : -res->skew_ms) / 60000));
 	if ((r = push_counts(c->db, &res->left, e)) != 0)
 		goto out;
 	res->duration_ms = sync_mono_ms() - t0;
+	/* what the client's status shows, in one commit */
+	if ((r = syncdb_begin(c->db, e)) != 0)
+		goto out;
+	if (res->have_skew) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)res->skew_ms);
+		if ((r = syncdb_meta_set(c->db, "clock_skew_ms", buf, e)) != 0)
+			goto meta_fail;
+	}
 	syncdb_now_iso(buf);
 	if ((r = syncdb_meta_set(c->db, "last_sync_at", buf, e)) != 0)
-		goto out;
+		goto meta_fail;
 	switch (sync_exit_code(0, res)) {
 	case SYNC_EXIT_OK: snprintf(buf, sizeof(buf), "ok"); break;
 	case SYNC_EXIT_QUARANTINED: snprintf(buf, sizeof(buf), "quarantined"); break;
 	case SYNC_EXIT_UNREACHABLE: snprintf(buf, sizeof(buf), "unreachable"); break;
 	default: snprintf(buf, sizeof(buf), "pending"); break;
 	}
-	r = syncdb_meta_set(c->db, "last_sync_result", buf, e);
+	if ((r = syncdb_meta_set(c->db, "last_sync_result", buf, e)) != 0)
+		goto meta_fail;
+	r = syncdb_commit(c->db, e);
+	goto out;
+ meta_fail:
+	syncdb_rollback(c->db);
  out:
 	res->duration_ms = sync_mono_ms() - t0;
 	net_free(n);

@@ -1,7 +1,9 @@
 /*
  * fuzz_changeset_parse — hostile bytes into changeset_parse. Whatever it
- * accepts must re-encode to exactly the input (one set, one encoding) and
- * whatever it refuses must leave *out NULL with a message.
+ * accepts must re-encode to exactly the input (one set, one encoding), each
+ * put's fields_text must be exactly its fields' canonical encoding (the hub
+ * stores it as is), and whatever it refuses must leave *out NULL with a
+ * message.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (changeset_encode(cs, b, &e) != 0 || tbuf_len(b) != size ||
 	    memcmp(tbuf_ptr(b), data, size) != 0)
 		abort();
+	for (size_t i = 0; i < cs->n_ops; i++) {
+		const struct op *op = &cs->ops[i];
+
+		if (op->kind != OP_PUT) {
+			if (op->fields_text != NULL)
+				abort();
+			continue;
+		}
+		tbuf_reset(b);
+		if (op->fields_text == NULL || changeset_encode_fields(op, b, &e) != 0 ||
+		    tbuf_len(b) != op->fields_len || memcmp(tbuf_ptr(b), op->fields_text, op->fields_len) != 0)
+			abort();
+	}
 	tbuf_free(b);
 	changeset_free(cs);
 	return 0;

@@ -166,6 +166,14 @@ test_roundtrip(const struct changeset *cs)
 	CHECK_INT_EQ(hlc_compare(&p->ops[1].hlc, &cs->ops[1].hlc), 0);
 	CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(p->ops[0].fields, "class")->valuestring, "5А");
 	CHECK_INT_EQ(cJSON_GetObjectItemCaseSensitive(p->ops[0].fields, "students")->valuedouble, 27);
+	/* a put's fields as they stand in the set: the text encode_fields makes */
+	CHECK(p->ops[1].fields_text == NULL);
+	CHECK(p->ops[0].fields_text != NULL);
+	CHECK_INT_EQ(changeset_encode_fields(&p->ops[0], b2, &e), 0);
+	CHECK_INT_EQ(p->ops[0].fields_len, tbuf_len(b2));
+	if (p->ops[0].fields_text != NULL && p->ops[0].fields_len == tbuf_len(b2))
+		CHECK_MEM_EQ(p->ops[0].fields_text, tbuf_ptr(b2), tbuf_len(b2));
+	tbuf_reset(b2);
 	CHECK_INT_EQ(changeset_encode(p, b2, &e), 0);
 	CHECK_INT_EQ(tbuf_len(b2), tbuf_len(b));
 	CHECK_MEM_EQ(tbuf_ptr(b2), tbuf_ptr(b), tbuf_len(b));

@@ -461,10 +461,11 @@ test_inner(void)
 		CHECK_INT_EQ(open_k(b, &e), TERR_DECOMPRESS);
 		CHECK_INT_EQ(raw_open(cs, (const uint8_t *)s, pl, 1, pl + 1, NULL, &e), TERR_DECOMPRESS);
 		CHECK_INT_EQ(raw_open(cs, (const uint8_t *)s, pl, 1, pl - 1, NULL, &e), TERR_DECOMPRESS);
-		/* 30 MiB of zeros deflate to ~30 KiB; declared as 1 MiB: inflate stops there. */
+		/* 30 MiB of zeros deflate to ~134 KiB (level 3); declared as 1 MiB:
+		 * inflate stops there. */
 		zeros = calloc(1, 30u << 20);
 		CHECK_INT_EQ(envelope_deflate(zeros, 30u << 20, z, &e), 0);
-		CHECK(tbuf_len(z) < 100000);
+		CHECK(tbuf_len(z) < 200000);
 		tbuf_reset(b);
 		h.plain_len = 1u << 20;
 		CHECK_INT_EQ(envelope_seal_raw(&h, tbuf_ptr(z), tbuf_len(z), &K.device, K.hub_enc.pk,

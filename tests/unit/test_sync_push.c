@@ -350,6 +350,19 @@ test_states_and_acks(void)
 	CHECK_INT_EQ(push_next(&f.ctx->push, 0, &b1, &e), 0);
 	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox"), 8);
 	push_batch_clear(&b2);
+	/* Sealed to go out at once: stored as sent in the one transaction. */
+	add_entries(&f, 9, 12, 10);
+	CHECK_INT_EQ(push_build_sent(&f.ctx->push, &b2, &e), 1);
+	CHECK_STR_EQ(b2.state, "sent");
+	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND seq BETWEEN 9 AND 12 "
+	    "AND batch_id IS NOT NULL"), 4);
+	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM batches WHERE state = 'sent' AND first_seq = 9 "
+	    "AND sent_at IS NOT NULL"), 1);
+	CHECK_INT_EQ(push_next(&f.ctx->push, 8, &b1, &e), 1);
+	CHECK_STR_EQ(b1.state, "sent");
+	CHECK_INT_EQ(b1.first_seq, 9);
+	push_batch_clear(&b1);
+	push_batch_clear(&b2);
 	fixture_free(&f);
 }
 

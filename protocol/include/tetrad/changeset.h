@@ -45,6 +45,10 @@ struct op {
 	enum op_kind kind;
 	struct hlc_ts hlc;
 	cJSON *fields;                     /* object; NULL for a delete; owned */
+	/* Set by changeset_parse: the fields' canonical text inside the set's
+	 * own (not NUL-terminated; the set owns it). NULL otherwise. */
+	const char *fields_text;
+	size_t fields_len;
 };
 
 struct changeset {
@@ -56,6 +60,7 @@ struct changeset {
 	struct hlc_ts created;
 	size_t n_ops;
 	struct op *ops;                    /* n_ops, seq first..last in order */
+	struct tbuf *canon;                /* parsed sets: the encoding, kept for fields_text */
 };
 
 /* An empty set; ops are appended with changeset_add. NULL on no memory. */
