@@ -13,6 +13,7 @@ packages=(
   libmicrohttpd-dev libgnutls28-dev gnutls-bin  # hub's HTTPS server, test certificates
   zlib1g-dev                                # change-set compression (see docs/protocol.md)
   valgrind curl iproute2 procps python3     # tests and benchmarks (python3: test proxies)
+  qrencode                                  # enrollment codes as QR (tetrad-hub token create)
 )
 
 missing=()

@@ -16,11 +16,13 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -421,16 +423,30 @@ cmd_serve(struct hub *h, int argc, char **argv, struct terr *e)
 	return r;
 }
 
+/*
+ * The token as a QR code on stderr, where qrencode is installed (the token
+ * line on stdout comes first and is all a script reads). Run directly, not
+ * through a shell: the token is a secret and no command line is built.
+ */
 static void
-hub_print_qr(const char *text)
+hub_print_qr(char *text)
 {
-	char cmd[256];
+	char prog[] = "qrencode", t[] = "-t", type[] = "ANSIUTF8", o[] = "-o", dash[] = "-";
+	char *argv[] = { prog, t, type, o, dash, text, NULL };
+	posix_spawn_file_actions_t fa;
+	extern char **environ;
+	pid_t pid;
+	int st, rc;
 
-	/* a QR code only where qrencode is installed; the token line comes first */
-	if (system("command -v qrencode >/dev/null 2>&1") != 0)
+	fflush(stderr);
+	if (posix_spawn_file_actions_init(&fa) != 0)
 		return;
-	snprintf(cmd, sizeof(cmd), "qrencode -t ANSIUTF8 '%s' >&2", text);
-	if (system(cmd) != 0)
+	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+	rc = posix_spawnp(&pid, "qrencode", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc == ENOENT)
+		return;
+	if (rc != 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fprintf(stderr, "(не удалось нарисовать QR-код)\n");
 }
 

@@ -24,6 +24,7 @@
 
 #define SERVER_POOL_MAX 64
 #define SERVER_MIN_RATE 1024      /* body bytes/s a client must sustain */
+#define SERVER_DRAIN_MAX (1u << 20) /* read and dropped past a cap, for a clean 413 */
 #define SERVER_WATCH_MS 250
 #define SERVER_CKPT_PAGES 1000    /* SQLite's own autocheckpoint threshold */
 
@@ -560,19 +561,30 @@ server_access(void *cls, struct MHD_Connection *c, const char *url, const char *
 		if (cl != NULL) {
 			char *end = NULL;
 			unsigned long long n;
+			bool unreadable;
 
 			errno = 0;
 			n = strtoull(cl, &end, 10);
-			/* refused before one byte of the body is read */
-			if (errno != 0 || end == cl || *end != '\0' || n > q->cap) {
-				q->answered = true;
+			unreadable = errno != 0 || end == cl || *end != '\0';
+			if (unreadable || n > q->cap) {
 				q->too_large = true;
+				server_log(s, "%s %s 413 declared %s bytes", method, url, cl);
+			}
+			/*
+			 * Far too large: refused before one byte of the body is read,
+			 * and the connection closed. A body at most SERVER_DRAIN_MAX
+			 * over is read and dropped first: answering at once would
+			 * close a connection still receiving, the kernel would reset
+			 * it, and the client might never read the 413.
+			 */
+			if (q->too_large && (unreadable || n - q->cap > SERVER_DRAIN_MAX)) {
+				q->answered = true;
 				snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт",
 				    q->cap);
-				server_log(s, "%s %s 413 declared %s bytes", method, url, cl);
 				return server_send_error(c, 413, "too_large", msg, 0);
 			}
-			server_set_deadline(s, c, n * 1000 / SERVER_MIN_RATE);
+			/* a body being dropped gets no more time than one at the cap */
+			server_set_deadline(s, c, (q->too_large ? q->cap : n) * 1000 / SERVER_MIN_RATE);
 		} else
 			server_set_deadline(s, c, (uint64_t)q->cap * 1000 / SERVER_MIN_RATE);
 		return MHD_YES;

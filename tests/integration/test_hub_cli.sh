@@ -65,6 +65,18 @@ expect_eq token_not_listed "$("$HUB" --data "$D" token list | grep -c "${TOK:0:9
 expect_in token_listed "$("$HUB" --data "$D" token list)" "Школа № 3"
 expect_eq school_known "$(sqlite3 "$D/hub.db" "SELECT name FROM schools WHERE code='170103'")" "Школа № 3"
 
+# the QR code on stderr encodes the token printed on stdout (qrencode comes
+# with scripts/install-deps.sh); without qrencode: the token alone, no error
+QTOK=$("$HUB" --data "$D" token create --school 170103 2>"$T/qr.err" | head -1)
+if command -v qrencode >/dev/null; then
+	qrencode -t ANSIUTF8 -o - "$QTOK" >"$T/qr.want"
+	tail -n +2 "$T/qr.err" >"$T/qr.got"
+	expect_eq token_qr "$(cmp -s "$T/qr.got" "$T/qr.want"; echo $?)" 0
+else
+	echo "note: qrencode not installed; the QR path is not exercised"
+fi
+expect_eq token_no_qr "$(PATH=/nonexistent "$HUB" --data "$D" token create --school 170103 2>&1 >/dev/null | wc -l)" 1
+
 # report commands reach the reports module; --out writes a whole file
 expect_eq report_runs "$("$HUB" --data "$D" report passport >/dev/null 2>&1; echo $?)" 0
 "$HUB" --data "$D" report passport --format csv --out "$T/p.csv" 2>/dev/null
