@@ -1116,7 +1116,7 @@ cli_status(struct cli *c)
 		if (llabs(skew) > CLI_SKEW_WARN_MS)
 			fprintf(c->out, "ВНИМАНИЕ: часы этого компьютера %s на %lld мин. "
 			    "Проверьте дату и время.\n", skew > 0 ? "спешат" : "отстают",
-			    llabs(skew) / 60000);
+			    (llabs(skew) + 30000) / 60000);
 	}
 	rc = CLI_OK;
  out:

@@ -669,7 +669,8 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	if (res->have_skew && (res->skew_ms > SYNC_SKEW_WARN_MS || res->skew_ms < -SYNC_SKEW_WARN_MS))
 		sync_logf(o, SYNC_LOG_WARN, "часы этого компьютера %s хаба на %lld мин: проверьте дату, "
 		    "время и часовой пояс", res->skew_ms > 0 ? "спешат относительно" : "отстают от",
-		    (long long)((res->skew_ms > 0 ? res->skew_ms : -res->skew_ms) / 60000));
+		    /* to the nearest minute: the hub's Date is to the second */
+		    (long long)(((res->skew_ms > 0 ? res->skew_ms : -res->skew_ms) + 30000) / 60000));
 	if ((r = push_counts(c->db, &res->left, e)) != 0)
 		goto out;
 	res->duration_ms = sync_mono_ms() - t0;
