@@ -693,20 +693,35 @@ server_parse_listen(const char *listen, struct sockaddr_storage *ss, struct terr
 	    "127.0.0.1:8443 или [::1]:8443", listen);
 }
 
-/* Joins the checkpointer; the closing handle checkpoints what is left. */
+/* Tells a thread waiting on cv under mu to stop, and joins it. */
 static void
-server_stop_checkpointer(struct server *s)
+server_join(pthread_t th, bool *started, bool *stop, pthread_mutex_t *mu,
+    pthread_cond_t *cv)
 {
-	if (s->ckpt_started) {
-		pthread_mutex_lock(&s->kmu);
-		s->ckpt_stop = true;
-		pthread_cond_signal(&s->kcv);
-		pthread_mutex_unlock(&s->kmu);
-		pthread_join(s->ckpt, NULL);
-		s->ckpt_started = false;
-	}
+	if (!*started)
+		return;
+	pthread_mutex_lock(mu);
+	*stop = true;
+	pthread_cond_signal(cv);
+	pthread_mutex_unlock(mu);
+	pthread_join(th, NULL);
+	*started = false;
+}
+
+/* The end of server_stop and of a failed server_start: the checkpointer
+ * (its closing handle checkpoints what is left), the locks, the struct. */
+static void
+server_free(struct server *s)
+{
+	server_join(s->ckpt, &s->ckpt_started, &s->ckpt_stop, &s->kmu, &s->kcv);
 	hubdb_close(s->ckpt_db);
-	s->ckpt_db = NULL;
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->cmu);
+	pthread_cond_destroy(&s->ccv);
+	pthread_mutex_destroy(&s->kmu);
+	pthread_cond_destroy(&s->kcv);
+	free(s);
 }
 
 int
@@ -781,14 +796,7 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	*out = s;
 	return 0;
  fail:
-	server_stop_checkpointer(s);
-	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->cmu);
-	pthread_cond_destroy(&s->ccv);
-	pthread_mutex_destroy(&s->kmu);
-	pthread_cond_destroy(&s->kcv);
-	free(s);
+	server_free(s);
 	return r;
 }
 
@@ -817,21 +825,8 @@ server_stop(struct server *s, unsigned max_wait_ms)
 		waited += 20;
 	}
 	MHD_stop_daemon(s->d);
-	if (s->watch_started) {
-		pthread_mutex_lock(&s->cmu);
-		s->watch_stop = true;
-		pthread_cond_signal(&s->ccv);
-		pthread_mutex_unlock(&s->cmu);
-		pthread_join(s->watch, NULL);
-	}
+	server_join(s->watch, &s->watch_started, &s->watch_stop, &s->cmu, &s->ccv);
 	for (size_t i = 0; i < s->pool_free; i++)
 		hubdb_close(s->pool[i]);
-	server_stop_checkpointer(s);
-	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->cmu);
-	pthread_cond_destroy(&s->ccv);
-	pthread_mutex_destroy(&s->kmu);
-	pthread_cond_destroy(&s->kcv);
-	free(s);
+	server_free(s);
 }

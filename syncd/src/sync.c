@@ -413,10 +413,9 @@ sync_settle(struct sync_ctx *c, const struct sync_opts *o, struct sync_flight *f
 }
 
 /*
- * The next batch to send after one ending at after_seq (0: the first):
- * one already sealed, else a new one from the outbox (stored as sent,
- * since it is). 1 found, 0 nothing
- * left, < 0 storage error.
+ * The next batch to send after one ending at after_seq (0: the first): one
+ * already sealed, else a new one from the outbox (stored as sent, since it
+ * is about to be). 1 found, 0 nothing left, < 0 storage error.
  */
 static int
 sync_next_batch(struct sync_ctx *c, uint64_t after_seq, struct push_batch *b, struct terr *e)

@@ -4,6 +4,8 @@
 # tetrad-hub; outbox entries are written the way the client writes them
 # (HLC node = the device key id, local fields removed).
 #
+#   sync_workdir             $work = a fresh folder; on exit the hub stops
+#                            and the folder goes
 #   sync_setup WORK          the usual start: forms in WORK/forms, a hub in
 #                            WORK/hub, an enrolled device database $db =
 #                            WORK/school.db (fails the test if any step does)
@@ -15,6 +17,11 @@
 #   hub_records              count of records on the hub
 
 SYNCD="$TETRAD_BIN/tetrad-syncd"
+
+sync_workdir() {
+	work=$(mktemp -d)
+	trap 'hub_stop; rm -rf "$work"' EXIT
+}
 
 sync_setup() {
 	export TETRAD_FORMS_DIR="$1/forms"

@@ -7,9 +7,7 @@ set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
 
-work=$(mktemp -d)
-cleanup() { hub_stop; rm -rf "$work"; }
-trap cleanup EXIT
+sync_workdir
 export TETRAD_FORMS_DIR="$work/forms"
 sync_forms "$TETRAD_FORMS_DIR"
 mkdir -p "$work/hub"

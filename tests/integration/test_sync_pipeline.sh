@@ -10,9 +10,7 @@ set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
 
-work=$(mktemp -d)
-cleanup() { hub_stop; rm -rf "$work"; }
-trap cleanup EXIT
+sync_workdir
 sync_setup "$work"
 
 # good, bad, good, good in sets of 3, one run

@@ -15,9 +15,7 @@ set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
 [ -x "$TETRAD_BIN/tetrad" ] || { echo "skip: no tetrad client built"; exit 77; }
 
-work=$(mktemp -d)
-cleanup() { hub_stop; rm -rf "$work"; }
-trap cleanup EXIT
+sync_workdir
 : "${TETRAD_FORMS_DIR:=$TETRAD_SOURCE_DIR/client/forms}"
 export TETRAD_FORMS_DIR
 T="$TETRAD_BIN/tetrad"
