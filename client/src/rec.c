@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tetrad/tbuf.h"
+#include "tetrad/changeset.h"
+
 #include "rec.h"
 
 static const struct form_field *
@@ -200,6 +203,30 @@ rec_read_json(const char *path, cJSON **out, struct terr *e)
 }
 
 /*
+ * The outbox text of a put's fields: canonical, as the change set carries
+ * them, so syncd copies it into the set without reading it (malloc'd; NULL
+ * on no memory). Fields the encoder refuses (over a cap) are stored as plain
+ * JSON, and syncd names what is wrong when it packs them, as it always has.
+ */
+static char *
+rec_fields_text(cJSON *hub)
+{
+	struct tbuf *b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
+	struct op op;
+	char *text = NULL;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = OP_PUT;
+	op.fields = hub;
+	if (b != NULL && changeset_encode_fields(&op, b, NULL) == 0 && tbuf_terminate(b) == 0)
+		text = (char *)tbuf_steal(b, NULL);
+	else if (b != NULL)
+		text = cJSON_PrintUnformatted(hub);   /* cJSON allocates with malloc */
+	tbuf_free(b);
+	return text;
+}
+
+/*
  * Stamps r with a fresh HLC, stores it and, when op is not NULL, queues one
  * outbox row. Must run inside a transaction.
  */
@@ -222,7 +249,7 @@ rec_stamp(struct store *s, const struct form *f, struct store_record *r,
 	if (op && strcmp(op, "put") == 0) {
 		/* only what may leave the device: never the local fields */
 		if ((hub = form_strip_local(f, values)) == NULL ||
-		    (fields = cJSON_PrintUnformatted(hub)) == NULL) {
+		    (fields = rec_fields_text(hub)) == NULL) {
 			rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 			goto out;
 		}
@@ -232,7 +259,7 @@ rec_stamp(struct store *s, const struct form *f, struct store_record *r,
 		goto out;
 	rv = 0;
  out:
-	cJSON_free(fields);
+	free(fields);
 	cJSON_Delete(hub);
 	return rv;
 }

@@ -4,8 +4,10 @@
  * The encoder is our own (not cJSON_Print): the chain hash and the test
  * vectors need the same set to give the same bytes on every machine. The
  * parser runs a bounded pre-scan (size, depth, UTF-8, escapes) before cJSON
- * sees a byte, validates the schema strictly, and finally re-encodes the set
- * and insists on getting the input back: one set has exactly one encoding.
+ * sees a byte, validates the schema strictly, and finally insists that the
+ * input is exactly the set's encoding: one set has exactly one encoding. A
+ * canonical reader checks that in one pass over the text; only what it
+ * refuses is encoded again and compared, for the verdict and the reason.
  */
 #include <inttypes.h>
 #include <locale.h>
@@ -19,6 +21,7 @@
 /* changeset.h names struct tbuf without declaring it: tbuf.h goes first. */
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
+#include "changeset_internal.h"
 
 /*
  * JSON values (containers, strings, numbers, literals) in one set. Bounds the
@@ -69,14 +72,53 @@ changeset_free_json(cJSON *j)
 	cJSON_Delete(j);
 }
 
+/* Fields given to changeset_add as text, copied into chunks that never move. */
+struct changeset_chunk {
+	struct changeset_chunk *next;
+	size_t cap, used;
+	char data[];
+};
+
+#define CHANGESET_CHUNK_BYTES (32u << 10)
+
+static const char *
+changeset_keep_text(struct changeset *cs, const char *text, size_t len)
+{
+	struct changeset_chunk *c = cs->chunks;
+
+	if (c == NULL || c->cap - c->used < len) {
+		size_t cap = len > CHANGESET_CHUNK_BYTES ? len : CHANGESET_CHUNK_BYTES;
+
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->next = cs->chunks;
+		c->cap = cap;
+		c->used = 0;
+		cs->chunks = c;
+	}
+	memcpy(c->data + c->used, text, len);
+	c->used += len;
+	return c->data + c->used - len;
+}
+
 void
 changeset_free(struct changeset *cs)
 {
+	struct changeset_chunk *c, *next;
+
 	if (cs == NULL)
 		return;
 	for (size_t i = 0; i < cs->n_ops; i++)
 		changeset_free_json(cs->ops[i].fields);
-	tbuf_free(cs->canon);
+	for (c = cs->chunks; c != NULL; c = next) {
+		next = c->next;
+		sodium_memzero(c->data, c->used);
+		free(c);
+	}
+	if (cs->text != NULL) {
+		sodium_memzero(cs->text, cs->text_len);
+		free(cs->text);
+	}
 	free(cs->ops);
 	free(cs);
 }
@@ -126,7 +168,11 @@ changeset_add(struct changeset *cs, const struct op *op, struct terr *e)
 	if (changeset_bounded_str(op->school, CHANGESET_SCHOOL_MAX, &n) != 0 || n == 0)
 		return terr_set(e, TERR_ARG, "операция %" PRIu64 ": код школы пуст или длиннее %d байт",
 		    op->seq, CHANGESET_SCHOOL_MAX);
-	if (op->kind == OP_PUT) {
+	if (op->kind == OP_PUT && op->fields == NULL && op->fields_text != NULL) {
+		if (changeset_fields_canonical(op->fields_text, op->fields_len) != 0)
+			return terr_set(e, TERR_PARSE, "операция %" PRIu64 ": поля не в канонической записи",
+			    op->seq);
+	} else if (op->kind == OP_PUT) {
 		if (!cJSON_IsObject(op->fields))
 			return terr_set(e, TERR_ARG, "операция %" PRIu64 ": у записи нет объекта полей", op->seq);
 		if (cJSON_GetArraySize(op->fields) > CHANGESET_MAX_FIELDS)
@@ -151,11 +197,17 @@ changeset_add(struct changeset *cs, const struct op *op, struct terr *e)
 		}
 		cs->ops = n_ops;
 	}
-	slot = &cs->ops[cs->n_ops++];
+	slot = &cs->ops[cs->n_ops];
 	*slot = *op;
 	slot->fields = fields;
-	slot->fields_text = NULL;
-	slot->fields_len = 0;
+	if (fields == NULL && op->kind == OP_PUT) {
+		if ((slot->fields_text = changeset_keep_text(cs, op->fields_text, op->fields_len)) == NULL)
+			return terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+	} else {
+		slot->fields_text = NULL;
+		slot->fields_len = 0;
+	}
+	cs->n_ops++;
 	return 0;
 }
 
@@ -277,28 +329,44 @@ changeset_emit_string(struct tbuf *b, const char *s, size_t len)
 /*
  * Integral values up to 2^53 print as integers; anything else prints with the
  * fewest significant digits (1..17, "%.*g") that read back to the same
- * double, with '.' as the decimal point whatever the locale.
+ * double, with '.' as the decimal point whatever the locale. Writes out
+ * (CHANGESET_NUM_MAX bytes, NUL-terminated) and returns the length, or 0 for
+ * NaN and the infinities.
  */
-static int
-changeset_emit_number(struct tbuf *b, double d)
+#define CHANGESET_NUM_MAX 40
+
+static size_t
+changeset_number_text(double d, char out[CHANGESET_NUM_MAX])
 {
-	char tmp[64];
 	const char *dp;
-	int r;
 
 	if (!isfinite(d))
-		return TERR_SCHEMA;
+		return 0;
 	/* No floor(): the library does not link libm. */
-	if (d >= -CHANGESET_INT_MAX && d <= CHANGESET_INT_MAX && (double)(int64_t)d == d)
-		return tbuf_put_dec(b, (int64_t)d);
+	if (d >= -CHANGESET_INT_MAX && d <= CHANGESET_INT_MAX && (double)(int64_t)d == d) {
+		char digits[24], *p = digits + sizeof(digits);
+		uint64_t m = d < 0 ? (uint64_t)(-(int64_t)d) : (uint64_t)d;
+		size_t n;
+
+		do {
+			*--p = (char)('0' + m % 10);
+			m /= 10;
+		} while (m != 0);
+		if (d < 0)
+			*--p = '-';
+		n = (size_t)(digits + sizeof(digits) - p);
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return n;
+	}
 	for (int p = 1; p <= 17; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", p, d);
-		if (strtod(tmp, NULL) == d)
+		snprintf(out, CHANGESET_NUM_MAX, "%.*g", p, d);
+		if (strtod(out, NULL) == d)
 			break;
 	}
 	dp = localeconv()->decimal_point;
 	if (dp != NULL && strcmp(dp, ".") != 0 && dp[0] != '\0') {
-		char *at = strstr(tmp, dp);
+		char *at = strstr(out, dp);
 
 		if (at != NULL) {
 			size_t dl = strlen(dp);
@@ -307,9 +375,16 @@ changeset_emit_number(struct tbuf *b, double d)
 			memmove(at + 1, at + dl, strlen(at + dl) + 1);
 		}
 	}
-	if ((r = tbuf_put(b, tmp, strlen(tmp))) != 0)
-		return r;
-	return 0;
+	return strlen(out);
+}
+
+static int
+changeset_emit_number(struct tbuf *b, double d)
+{
+	char tmp[CHANGESET_NUM_MAX];
+	size_t n = changeset_number_text(d, tmp);
+
+	return n == 0 ? TERR_SCHEMA : tbuf_put(b, tmp, n);
 }
 
 static int
@@ -471,7 +546,11 @@ changeset_check(const struct changeset *cs, struct terr *e)
 			    ": код школы пуст, длиннее %d байт или не в UTF-8", op->seq, CHANGESET_SCHOOL_MAX);
 		if (changeset_check_hlc(&op->hlc) != 0)
 			return terr_set(e, TERR_CLOCK, "операция %" PRIu64 ": недопустимая метка времени", op->seq);
-		if (op->kind == OP_PUT) {
+		if (op->kind == OP_PUT && op->fields == NULL) {
+			if (op->fields_text == NULL)
+				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у записи нет объекта полей",
+				    op->seq);
+		} else if (op->kind == OP_PUT) {
 			if (!cJSON_IsObject(op->fields))
 				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у записи нет объекта полей",
 				    op->seq);
@@ -500,6 +579,11 @@ changeset_emit_fields(struct tbuf *b, const struct op *op, struct terr *e)
 	size_t n = 0, i;
 	int r = 0;
 
+	/* given as text, which changeset_add found canonical */
+	if (op->fields == NULL) {
+		r = tbuf_put(b, op->fields_text, op->fields_len);
+		goto fail;
+	}
 	for (c = op->fields->child; c != NULL; c = c->next)
 		n++;
 	if (n > 0 && (kids = malloc(n * sizeof(*kids))) == NULL)
@@ -675,6 +759,346 @@ changeset_u4(const uint8_t *p, size_t n)
 		v = v * 16 + h;
 	}
 	return v;
+}
+
+/* ---- canonical reader ---- */
+
+/*
+ * Reads text in place and accepts exactly what the encoder above writes:
+ * text it accepts is canonical without being parsed and encoded again. It
+ * builds nothing and says nothing: a refusal only means the text cannot be
+ * taken as it stands, and the callers fall back to cJSON and the encoder,
+ * which give the verdict and its reason. fuzz_changeset_canon holds the two
+ * to each other on every input.
+ */
+struct changeset_rd {
+	const uint8_t *p, *end;
+};
+
+static int
+changeset_rd_lit(struct changeset_rd *rd, const char *s, size_t n)
+{
+	if ((size_t)(rd->end - rd->p) < n || memcmp(rd->p, s, n) != 0)
+		return -1;
+	rd->p += n;
+	return 0;
+}
+
+/* A string as changeset_emit_string writes it; *decoded is its length unescaped. */
+static int
+changeset_rd_string(struct changeset_rd *rd, size_t *decoded)
+{
+	const uint8_t *p = rd->p, *end = rd->end;
+	size_t n = 0, k;
+
+	if (p >= end || *p++ != '"')
+		return -1;
+	for (;;) {
+		if (p >= end)
+			return -1;
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			int v;
+
+			if (end - p < 2)
+				return -1;
+			switch (p[1]) {
+			case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				break;
+			case 'u':
+				/* only control characters without a short escape, lowercase hex */
+				if (end - p < 6 || p[2] != '0' || p[3] != '0' || (p[4] != '0' && p[4] != '1') ||
+				    !((p[5] >= '0' && p[5] <= '9') || (p[5] >= 'a' && p[5] <= 'f')))
+					return -1;
+				v = (p[4] - '0') * 16 + changeset_hexval(p[5]);
+				if (v == 0 || v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t')
+					return -1;
+				p += 6;
+				break;
+			default:
+				return -1;
+			}
+			n++;
+		} else if (*p < 0x20) {
+			return -1;
+		} else if (*p < 0x80) {
+			p++;
+			n++;
+		} else {
+			if ((k = changeset_utf8_seq(p, (size_t)(end - p))) == 0)
+				return -1;
+			p += k;
+			n += k;
+		}
+	}
+	rd->p = p + 1;
+	if (decoded != NULL)
+		*decoded = n;
+	return 0;
+}
+
+/* The next byte of an accepted string after *pp (advanced), -1 at its end. */
+static int
+changeset_rd_next(const uint8_t **pp)
+{
+	const uint8_t *p = *pp;
+
+	if (*p == '"')
+		return -1;
+	if (*p != '\\') {
+		*pp = p + 1;
+		return *p;
+	}
+	*pp = p + 2;
+	switch (p[1]) {
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
+	case 'u':
+		*pp = p + 6;
+		return changeset_hexval(p[4]) * 16 + changeset_hexval(p[5]);
+	default:
+		return p[1];
+	}
+}
+
+/* strcmp of two accepted strings, each given just after its opening quote. */
+static int
+changeset_rd_str_cmp(const uint8_t *a, const uint8_t *b)
+{
+	for (;;) {
+		int x = changeset_rd_next(&a), y = changeset_rd_next(&b);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (x < 0)
+			return 0;
+	}
+}
+
+/* A string at rd that reads as s. */
+static int
+changeset_rd_str_is(struct changeset_rd *rd, const char *s)
+{
+	const uint8_t *q = rd->p + 1;
+	int c;
+
+	if (changeset_rd_string(rd, NULL) != 0)
+		return -1;
+	while ((c = changeset_rd_next(&q)) >= 0)
+		if (*s == '\0' || (uint8_t)*s++ != c)
+			return -1;
+	return *s == '\0' ? 0 : -1;
+}
+
+static int
+changeset_rd_dec(struct changeset_rd *rd, uint64_t v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return changeset_rd_lit(rd, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/*
+ * A number as changeset_emit_number writes it. The token is what cJSON would
+ * hand to strtod; anything but a short integer is read back and printed again.
+ */
+static int
+changeset_rd_number(struct changeset_rd *rd)
+{
+	const uint8_t *s = rd->p, *p = s;
+	char tmp[CHANGESET_NUM_MAX], want[CHANGESET_NUM_MAX], *endp;
+	size_t n, neg, i;
+	const char *dp;
+	double d;
+
+	while (p < rd->end && ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' ||
+	    *p == 'e' || *p == 'E'))
+		p++;
+	n = (size_t)(p - s);
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	/* up to 15 digits is always below 2^53: the integer prints as itself */
+	neg = s[0] == '-';
+	for (i = neg; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == n && n - neg >= 1 && n - neg <= 15 && (s[neg] != '0' || n - neg == 1) &&
+	    !(neg && s[1] == '0')) {
+		rd->p = p;
+		return 0;
+	}
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	/* cJSON reads '.' as the locale's decimal point; so does this */
+	dp = localeconv()->decimal_point;
+	if (dp != NULL && dp[0] != '\0' && dp[0] != '.')
+		for (i = 0; i < n; i++)
+			if (tmp[i] == '.')
+				tmp[i] = dp[0];
+	d = strtod(tmp, &endp);
+	if (endp != tmp + n)
+		return -1;
+	if ((i = changeset_number_text(d, want)) != n || memcmp(want, s, n) != 0)
+		return -1;
+	rd->p = p;
+	return 0;
+}
+
+static int changeset_rd_value(struct changeset_rd *rd, int depth);
+
+/*
+ * An object at rd whose values are at depth + 1; as a put's fields (the
+ * object changeset_emit_fields writes) with fields set.
+ */
+static int
+changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
+{
+	const uint8_t *prev = NULL, *key, *val;
+	size_t count = 0, klen;
+
+	if (changeset_rd_lit(rd, "{", 1) != 0)
+		return -1;
+	if (rd->p < rd->end && *rd->p == '}') {
+		rd->p++;
+		return 0;
+	}
+	for (;;) {
+		key = rd->p + 1;
+		if (changeset_rd_string(rd, &klen) != 0)
+			return -1;
+		if (fields && (klen == 0 || klen > CHANGESET_KEY_MAX || ++count > CHANGESET_MAX_FIELDS))
+			return -1;
+		/* sorted and unique, as strcmp sees the names */
+		if (prev != NULL && changeset_rd_str_cmp(prev, key) >= 0)
+			return -1;
+		prev = key;
+		if (changeset_rd_lit(rd, ":", 1) != 0)
+			return -1;
+		val = rd->p;
+		if (changeset_rd_value(rd, fields ? CHANGESET_FIELDS_DEPTH : depth + 1) != 0)
+			return -1;
+		if (fields && (size_t)(rd->p - val) > CHANGESET_MAX_FIELD_BYTES)
+			return -1;
+		if (rd->p >= rd->end)
+			return -1;
+		if (*rd->p++ == '}')
+			return 0;
+		if (rd->p[-1] != ',')
+			return -1;
+	}
+}
+
+/* A value at rd; depth is the nesting of its container, as in changeset_emit_value. */
+static int
+changeset_rd_value(struct changeset_rd *rd, int depth)
+{
+	if (rd->p >= rd->end)
+		return -1;
+	switch (*rd->p) {
+	case 'n':
+		return changeset_rd_lit(rd, "null", 4);
+	case 't':
+		return changeset_rd_lit(rd, "true", 4);
+	case 'f':
+		return changeset_rd_lit(rd, "false", 5);
+	case '"':
+		return changeset_rd_string(rd, NULL);
+	case '{':
+		return depth + 1 > CHANGESET_MAX_DEPTH ? -1 : changeset_rd_object(rd, depth, 0);
+	case '[':
+		if (depth + 1 > CHANGESET_MAX_DEPTH)
+			return -1;
+		rd->p++;
+		if (rd->p < rd->end && *rd->p == ']') {
+			rd->p++;
+			return 0;
+		}
+		for (;;) {
+			if (changeset_rd_value(rd, depth + 1) != 0 || rd->p >= rd->end)
+				return -1;
+			if (*rd->p++ == ']')
+				return 0;
+			if (rd->p[-1] != ',')
+				return -1;
+		}
+	default:
+		return *rd->p == '-' || (*rd->p >= '0' && *rd->p <= '9') ? changeset_rd_number(rd) : -1;
+	}
+}
+
+int
+changeset_fields_canonical(const char *text, size_t len)
+{
+	struct changeset_rd rd;
+
+	if (text == NULL || len > CHANGESET_MAX_PLAIN_BYTES)
+		return TERR_PARSE;
+	rd.p = (const uint8_t *)text;
+	rd.end = rd.p + len;
+	if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0 || rd.p != rd.end)
+		return TERR_PARSE;
+	return 0;
+}
+
+int
+changeset_rd_set(const struct changeset *cs, const uint8_t *buf, size_t len, size_t *fields_at)
+{
+	char hex[CHANGESET_HASH_BYTES * 2 + 1], t[HLC_STRLEN + 1], id[UUID7_STRLEN + 1];
+	struct changeset_rd rd = { buf, buf + len };
+
+	if (changeset_check(cs, NULL) != 0)
+		return -1;
+	keys_hex(cs->device_id, KEYS_ID_BYTES, hex);
+	if (changeset_rd_lit(&rd, "{\"v\":", 5) != 0 || changeset_rd_dec(&rd, CHANGESET_FORMAT_VERSION) != 0 ||
+	    changeset_rd_lit(&rd, ",\"device\":\"", 11) != 0 || changeset_rd_lit(&rd, hex, strlen(hex)) != 0 ||
+	    changeset_rd_lit(&rd, "\",\"school\":", 11) != 0 || changeset_rd_str_is(&rd, cs->school) != 0 ||
+	    changeset_rd_lit(&rd, ",\"first\":", 9) != 0 || changeset_rd_dec(&rd, cs->first_seq) != 0 ||
+	    changeset_rd_lit(&rd, ",\"last\":", 8) != 0 || changeset_rd_dec(&rd, cs->last_seq) != 0)
+		return -1;
+	keys_hex(cs->prev_hash, CHANGESET_HASH_BYTES, hex);
+	hlc_encode(&cs->created, t);
+	if (changeset_rd_lit(&rd, ",\"prev\":\"", 9) != 0 || changeset_rd_lit(&rd, hex, strlen(hex)) != 0 ||
+	    changeset_rd_lit(&rd, "\",\"created\":\"", 13) != 0 || changeset_rd_lit(&rd, t, strlen(t)) != 0 ||
+	    changeset_rd_lit(&rd, "\",\"ops\":[", 9) != 0)
+		return -1;
+	for (size_t i = 0; i < cs->n_ops; i++) {
+		const struct op *op = &cs->ops[i];
+		const char *kind = op->kind == OP_PUT ? ",\"op\":\"put\",\"hlc\":\"" :
+		    ",\"op\":\"delete\",\"hlc\":\"";
+
+		uuid7_format(op->record_id, id);
+		hlc_encode(&op->hlc, t);
+		if ((i > 0 && changeset_rd_lit(&rd, ",", 1) != 0) ||
+		    changeset_rd_lit(&rd, "{\"seq\":", 7) != 0 || changeset_rd_dec(&rd, op->seq) != 0 ||
+		    changeset_rd_lit(&rd, ",\"id\":\"", 7) != 0 || changeset_rd_lit(&rd, id, strlen(id)) != 0 ||
+		    changeset_rd_lit(&rd, "\",\"form\":", 9) != 0 || changeset_rd_str_is(&rd, op->form_id) != 0 ||
+		    changeset_rd_lit(&rd, ",\"fv\":", 6) != 0 || changeset_rd_dec(&rd, op->form_version) != 0 ||
+		    changeset_rd_lit(&rd, ",\"school\":", 10) != 0 || changeset_rd_str_is(&rd, op->school) != 0 ||
+		    changeset_rd_lit(&rd, kind, strlen(kind)) != 0 || changeset_rd_lit(&rd, t, strlen(t)) != 0 ||
+		    changeset_rd_lit(&rd, "\"", 1) != 0)
+			return -1;
+		if (op->kind == OP_PUT) {
+			if (changeset_rd_lit(&rd, ",\"fields\":", 10) != 0)
+				return -1;
+			fields_at[2 * i] = (size_t)(rd.p - buf);
+			if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0)
+				return -1;
+			fields_at[2 * i + 1] = (size_t)(rd.p - buf) - fields_at[2 * i];
+		}
+		if (changeset_rd_lit(&rd, "}", 1) != 0)
+			return -1;
+	}
+	if (changeset_rd_lit(&rd, "]}", 2) != 0 || rd.p != rd.end)
+		return -1;
+	return 0;
 }
 
 /*
@@ -889,7 +1313,7 @@ changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
 }
 
 int
-changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
+changeset_parse_take(uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
 {
 	static const char *const names[] = { "v", "device", "school", "first", "last", "prev",
 		"created", "ops" };
@@ -903,13 +1327,15 @@ changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct t
 	size_t n;
 	int r;
 
-	if (out == NULL)
-		return terr_set(e, TERR_ARG, "набор изменений: некуда вернуть результат");
-	*out = NULL;
 	if (buf == NULL)
 		return terr_set(e, TERR_ARG, "набор изменений: нет данных");
+	if (out == NULL) {
+		r = terr_set(e, TERR_ARG, "набор изменений: некуда вернуть результат");
+		goto out;
+	}
+	*out = NULL;
 	if ((r = changeset_prescan(buf, len, e)) != 0)
-		return r;
+		goto out;
 	doc = cJSON_ParseWithLengthOpts((const char *)buf, len, &end, 0);
 	if (doc == NULL) {
 		size_t at = end != NULL && end >= (const char *)buf ? (size_t)(end - (const char *)buf) : 0;
@@ -1004,42 +1430,72 @@ changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct t
 		if (r != 0)
 			goto out;
 	}
-	/* One set, one encoding: anything else would give two chain hashes. */
-	if ((re = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
-		goto out;
-	}
 	if ((fields_at = calloc(2 * n, sizeof(*fields_at))) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
 		goto out;
 	}
-	if ((r = changeset_encode_at(cs, re, fields_at, e)) != 0)
-		goto out;
-	if (tbuf_len(re) != len || memcmp(tbuf_ptr(re), buf, len) != 0) {
-		size_t at = 0, rl = tbuf_len(re);
+	/*
+	 * One set, one encoding: anything else would give two chain hashes. The
+	 * canonical reader settles it without encoding the set again; what it
+	 * refuses is encoded and compared, which also finds the reason.
+	 */
+	if (changeset_rd_set(cs, buf, len, fields_at) != 0) {
+		if ((re = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+			goto out;
+		}
+		if ((r = changeset_encode_at(cs, re, fields_at, e)) != 0)
+			goto out;
+		if (tbuf_len(re) != len || memcmp(tbuf_ptr(re), buf, len) != 0) {
+			size_t at = 0, rl = tbuf_len(re);
 
-		while (at < len && at < rl && tbuf_ptr(re)[at] == buf[at])
-			at++;
-		r = terr_set(e, TERR_PARSE, "набор изменений %" PRIu64 "–%" PRIu64
-		    ": запись не каноническая (отличие с байта %zu)", cs->first_seq, cs->last_seq, at);
-		goto out;
+			while (at < len && at < rl && tbuf_ptr(re)[at] == buf[at])
+				at++;
+			r = terr_set(e, TERR_PARSE, "набор изменений %" PRIu64 "–%" PRIu64
+			    ": запись не каноническая (отличие с байта %zu)", cs->first_seq, cs->last_seq, at);
+			goto out;
+		}
 	}
-	/* The fields as they stand in the set are already canonical: a hub
-	 * storing a record takes them from here instead of encoding again. */
-	cs->canon = re;
-	re = NULL;
+	/* The fields as they stand in the set are canonical: a hub storing a
+	 * record takes them from here instead of encoding again. */
+	cs->text = buf;
+	cs->text_len = len;
+	buf = NULL;
 	for (size_t i = 0; i < cs->n_ops; i++)
 		if (cs->ops[i].kind == OP_PUT) {
-			cs->ops[i].fields_text = (const char *)tbuf_ptr(cs->canon) + fields_at[2 * i];
+			cs->ops[i].fields_text = (const char *)cs->text + fields_at[2 * i];
 			cs->ops[i].fields_len = fields_at[2 * i + 1];
 		}
 	*out = cs;
 	cs = NULL;
 	r = 0;
  out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len);
+		free(buf);
+	}
 	free(fields_at);
 	tbuf_free(re);
 	changeset_free(cs);
 	changeset_free_json(doc);
 	return r;
+}
+
+int
+changeset_parse(const uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
+{
+	uint8_t *copy;
+
+	if (out == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: некуда вернуть результат");
+	*out = NULL;
+	if (buf == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: нет данных");
+	if (len > CHANGESET_MAX_PLAIN_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "набор изменений занимает %zu байт, допустимо не больше %u",
+		    len, CHANGESET_MAX_PLAIN_BYTES);
+	if ((copy = malloc(len > 0 ? len : 1)) == NULL)
+		return terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+	memcpy(copy, buf, len);
+	return changeset_parse_take(copy, len, out, e);
 }

@@ -472,7 +472,10 @@ envelope_open(const uint8_t *buf, size_t len,
 		plain = dec;
 		dec = NULL;
 	}
-	if ((r = changeset_parse(plain, h.plain_len, &cs, e)) != 0)
+	/* the set keeps the plaintext (wiped with it) for its fields' text */
+	r = changeset_parse_take(plain, h.plain_len, &cs, e);
+	plain = NULL;
+	if (r != 0)
 		goto out;
 	if (memcmp(cs->device_id, h.device_id, KEYS_ID_BYTES) != 0 ||
 	    cs->first_seq != h.first_seq || cs->last_seq != h.last_seq ||
@@ -489,7 +492,7 @@ envelope_open(const uint8_t *buf, size_t len,
 		goto out;
 	}
 	if (set_hash != NULL)
-		changeset_hash(plain, h.plain_len, set_hash);
+		changeset_hash(cs->text, cs->text_len, set_hash);
 	*out = cs;
 	cs = NULL;
 	r = 0;

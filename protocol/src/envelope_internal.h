@@ -23,7 +23,7 @@ int envelope_seal_raw(const struct envelope_header *h, const uint8_t *payload,
     const uint8_t hub_enc_pk[KEYS_ENC_PK_BYTES], const struct envelope_det *det,
     struct tbuf *out, struct terr *e);
 
-/* zlib (RFC 1950) stream of in at level 6, appended to out. */
+/* zlib (RFC 1950) stream of in at level 3, appended to out. */
 int envelope_deflate(const uint8_t *in, size_t len, struct tbuf *out, struct terr *e);
 
 #endif

@@ -52,7 +52,11 @@ push_set_prev_hash(sqlite3 *db, const uint8_t h[CHANGESET_HASH_BYTES], struct te
 	return syncdb_meta_set(db, "last_set_hash", hex, e);
 }
 
-/* The op of the current outbox row; op->fields is a fresh cJSON (caller frees). */
+/*
+ * The op of the current outbox row. A put's fields are given as the row's
+ * text (valid until the next step): the client writes it canonically, and
+ * changeset_add takes it as it stands; push_row_fields reads it otherwise.
+ */
 static int
 push_row_op(sqlite3_stmt *st, struct op *op, struct terr *e)
 {
@@ -93,7 +97,16 @@ push_row_op(sqlite3_stmt *st, struct op *op, struct terr *e)
 	if (fields == NULL || flen <= 0 || (size_t)flen > PUSH_FIELDS_MAX)
 		return terr_set(e, TERR_TOO_LARGE, "запись очереди %llu: поля отсутствуют или длиннее %u байт",
 		    (unsigned long long)op->seq, PUSH_FIELDS_MAX);
-	op->fields = cJSON_ParseWithLength(fields, (size_t)flen);
+	op->fields_text = fields;
+	op->fields_len = (size_t)flen;
+	return 0;
+}
+
+/* op->fields read from its text, for changeset_add to encode (caller frees). */
+static int
+push_row_fields(struct op *op, struct terr *e)
+{
+	op->fields = cJSON_ParseWithLength(op->fields_text, op->fields_len);
 	if (op->fields == NULL || !cJSON_IsObject(op->fields)) {
 		cJSON_Delete(op->fields);
 		op->fields = NULL;
@@ -168,7 +181,13 @@ push_seal(const struct push_ctx *c, int sending, struct push_batch *b, struct te
 			break;
 		if ((r = push_row_op(st, &op, e)) != 0)
 			goto out;
-		if ((r = changeset_add(cs, &op, e)) != 0)
+		/* rows written before the client wrote canonical text, or by hand */
+		if ((r = changeset_add(cs, &op, e)) == TERR_PARSE && op.kind == OP_PUT) {
+			terr_clear(e);
+			if ((r = push_row_fields(&op, e)) == 0)
+				r = changeset_add(cs, &op, e);
+		}
+		if (r != 0)
 			goto out;
 		cJSON_Delete(op.fields);
 		op.fields = NULL;

@@ -98,8 +98,9 @@ rows = []
 for i, r in enumerate(json.load(open(sys.argv[2]))):
     rid = uuid.UUID(r["id"]).bytes
     ms = int.from_bytes(rid[:6], "big")
+    # the fields as the client writes them: canonical, members sorted, compact
     rows.append((i + 1, rid, "%012x-%04x-%s" % (ms, i % 0x10000, dev),
-                 json.dumps(r["fields"], ensure_ascii=False)))
+                 json.dumps(r["fields"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
 db.executemany("INSERT INTO outbox(seq, record_id, op, form_id, form_version, school, hlc, fields)"
                " VALUES(?, ?, 'put', 'bench_survey', 1, '170103', ?, ?)", rows)
 db.commit()

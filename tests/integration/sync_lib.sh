@@ -100,7 +100,9 @@ for i in range(n):
     f = {"n": seq, "note": "запись %d" % seq}
     if bad:
         f["bogus"] = 1
-    rows.append((seq, bytes(b), "sync_test", 1, "170103", hlc, json.dumps(f, ensure_ascii=False)))
+    # the fields as the client writes them: canonical, members sorted, compact
+    rows.append((seq, bytes(b), "sync_test", 1, "170103", hlc,
+                 json.dumps(f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
 db.executemany("INSERT INTO outbox(seq, record_id, op, form_id, form_version, school, hlc, fields)"
                " VALUES(?, ?, 'put', ?, ?, ?, ?, ?)", rows)
 db.commit()

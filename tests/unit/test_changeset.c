@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "tests/vectors/vectors.h"
+#include "protocol/src/changeset_internal.h"
 
 /* s with the first occurrence of from replaced by to (malloc'd). */
 static char *
@@ -145,6 +146,7 @@ test_roundtrip(const struct changeset *cs)
 	struct changeset *p = NULL;
 	struct terr e;
 	uint8_t h1[32], h2[32];
+	size_t fields_at[4];
 
 	CHECK_INT_EQ(changeset_encode(cs, b, &e), 0);
 	CHECK_INT_EQ(changeset_parse(tbuf_ptr(b), tbuf_len(b), &p, &e), 0);
@@ -177,6 +179,11 @@ test_roundtrip(const struct changeset *cs)
 	CHECK_INT_EQ(changeset_encode(p, b2, &e), 0);
 	CHECK_INT_EQ(tbuf_len(b2), tbuf_len(b));
 	CHECK_MEM_EQ(tbuf_ptr(b2), tbuf_ptr(b), tbuf_len(b));
+	/* the canonical reader alone found the set canonical: no second encoding */
+	CHECK_INT_EQ(changeset_rd_set(p, tbuf_ptr(b), tbuf_len(b), fields_at), 0);
+	CHECK_INT_EQ(fields_at[0], (size_t)((const uint8_t *)p->ops[0].fields_text - p->text));
+	CHECK_INT_EQ(fields_at[1], p->ops[0].fields_len);
+	CHECK(changeset_rd_set(p, tbuf_ptr(b), tbuf_len(b) - 1, fields_at) != 0);
 	changeset_hash(tbuf_ptr(b), tbuf_len(b), h1);
 	changeset_hash(tbuf_ptr(b2), tbuf_len(b2), h2);
 	CHECK_MEM_EQ(h1, h2, 32);
@@ -188,12 +195,21 @@ test_roundtrip(const struct changeset *cs)
 	tbuf_free(b2);
 }
 
+static int
+reader_takes(const char *fields)
+{
+	return changeset_fields_canonical(fields, strlen(fields));
+}
+
+/* v encodes as want, and the canonical reader takes want as it stands. */
 static void
 check_field(cJSON *v, const char *want)
 {
-	char *got = field_canon(v);
+	char *got = field_canon(v), obj[256];
 
 	CHECK_STR_EQ(got, want);
+	snprintf(obj, sizeof(obj), "{\"x\":%s}", want);
+	CHECK_INT_EQ(reader_takes(obj), 0);
 	free(got);
 }
 
@@ -234,6 +250,75 @@ test_canonical_values(void)
 	cJSON_AddItemToArray(a, cJSON_CreateObject());
 	cJSON_AddItemToArray(a, cJSON_CreateArray());
 	check_field(o, "{\"B\":3,\"a\":5,\"aa\":4,\"arr\":[3,1,{},[]],\"b\":2,\"я\":1}");
+}
+
+/*
+ * The canonical reader: the encoder's own texts go through as they stand;
+ * every way of writing the same object differently, and everything over a
+ * cap, is refused; fields given as text go into a set unchanged.
+ */
+static void
+test_canonical_reader(void)
+{
+	static const char *const refused[] = {
+		"", "{", "}", "[]", "null", "{ }", "{\"a\": 1}", "{\"a\":1 }", " {\"a\":1}", "{\"a\":1}x",
+		"{\"b\":1,\"a\":2}",                /* unsorted */
+		"{\"a\":1,\"a\":2}",                /* repeated */
+		"{\"B\":1,\"A\":2}",
+		"{\"\":1}",                        /* empty field name */
+		"{\"a\":1.0}", "{\"a\":-0}", "{\"a\":01}", "{\"a\":+1}", "{\"a\":.5}", "{\"a\":1e2}",
+		"{\"a\":1E+17}", "{\"a\":1e400}", "{\"a\":0.10}", "{\"a\":9007199254740993}",
+		"{\"a\":\"\\/\"}", "{\"a\":\"\\u0041\"}", "{\"a\":\"\\u001F\"}", "{\"a\":\"\\u000a\"}",
+		"{\"a\":\"\\u0000\"}", "{\"a\":\"\\ud83d\\ude00\"}", "{\"a\":\"\x01\"}", "{\"a\":\"\xc3\"}",
+		"{\"a\":\"\xed\xa0\x80\"}", "{\"a\":tru}", "{\"a\":True}", "{\"a\":[1,]}", "{\"a\":[,1]}",
+		"{\"a\":{\"y\":1,\"x\":2}}", "{\"a\":[[[[[]]]]]}", /* nested five deep: past the cap of 8 */
+	};
+	char big[700], *p;
+	struct changeset *cs;
+	struct tbuf *b;
+	struct terr e;
+	struct op op;
+	const char *good = "{\"a\":[[[[]]]],\"b\":{\"\":null,\"k\":[true,false]},\"ё\":\"\\n\\u001f\"}";
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (reader_takes(refused[i]) == 0) {
+			fprintf(stderr, "canonical reader took %s\n", refused[i]);
+			CHECK(0);
+		}
+	CHECK_INT_EQ(reader_takes("{}"), 0);
+	CHECK_INT_EQ(reader_takes("{\"a\":[[[[]]]]}"), 0);
+	CHECK_INT_EQ(reader_takes(good), 0);
+	CHECK_INT_EQ(changeset_fields_canonical(good, strlen(good) - 1), TERR_PARSE);
+	/* a field name of 64 bytes is taken, of 65 not */
+	p = big;
+	p += sprintf(p, "{\"%064d\":1}", 0);
+	CHECK_INT_EQ(reader_takes(big), 0);
+	sprintf(big, "{\"%065d\":1}", 0);
+	CHECK(reader_takes(big) != 0);
+
+	/* fields given as text: copied, encoded unchanged; refused if not canonical */
+	cs = changeset_new();
+	b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
+	memset(&op, 0, sizeof(op));
+	op.seq = 1;
+	snprintf(op.form_id, sizeof(op.form_id), "f");
+	snprintf(op.school, sizeof(op.school), "1");
+	op.kind = OP_PUT;
+	op.fields_text = "{\"b\":1, \"a\":2}";
+	op.fields_len = strlen(op.fields_text);
+	CHECK_INT_EQ(changeset_add(cs, &op, &e), TERR_PARSE);
+	CHECK_INT_EQ(cs->n_ops, 0);
+	snprintf(big, sizeof(big), "%s", good);
+	op.fields_text = big;
+	op.fields_len = strlen(big);
+	CHECK_INT_EQ(changeset_add(cs, &op, &e), 0);
+	memset(big, 'x', strlen(good));     /* the set keeps its own copy */
+	cs->first_seq = cs->last_seq = 1;
+	CHECK_INT_EQ(changeset_encode(cs, b, &e), 0);
+	CHECK_INT_EQ(tbuf_terminate(b), 0);
+	CHECK(strstr((const char *)tbuf_ptr(b), good) != NULL);
+	tbuf_free(b);
+	changeset_free(cs);
 }
 
 static struct changeset *
@@ -565,6 +650,7 @@ main(void)
 	test_golden(cs);
 	test_roundtrip(cs);
 	test_canonical_values();
+	test_canonical_reader();
 	test_encode_refusals(cs);
 	b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
 	CHECK_INT_EQ(changeset_encode(cs, b, &e), 0);

@@ -101,7 +101,11 @@ fixture_free(struct fixture *f)
 	CHECK_INT_EQ(system(cmd), 0);
 }
 
-/* Appends outbox entries first..last (puts; every 7th a delete). */
+/*
+ * Appends outbox entries first..last (puts; every 7th a delete). Odd seqs
+ * hold their fields canonically, as the client writes them, and even seqs
+ * as older clients did (members unsorted): sets take both.
+ */
 static void
 add_entries(struct fixture *f, uint64_t first, uint64_t last, size_t pad)
 {
@@ -121,8 +125,12 @@ add_entries(struct fixture *f, uint64_t first, uint64_t last, size_t pad)
 
 		hlc_encode(&t, hlc);
 		uuid7_new(id, 0);
-		snprintf(fields, pad + 128, "{\"class\":\"5А\",\"students\":%llu,\"note\":\"%*s\"}",
-		    (unsigned long long)s, (int)pad, "");
+		if (s % 2)
+			snprintf(fields, pad + 128, "{\"class\":\"5А\",\"note\":\"%*s\",\"students\":%llu}",
+			    (int)pad, "", (unsigned long long)s);
+		else
+			snprintf(fields, pad + 128, "{\"class\":\"5А\",\"students\":%llu,\"note\":\"%*s\"}",
+			    (unsigned long long)s, (int)pad, "");
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)s);
 		sqlite3_bind_blob(st, 2, id, 16, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, del ? "delete" : "put", -1, SQLITE_STATIC);
@@ -219,8 +227,18 @@ test_build_chain(void)
 		CHECK_INT_EQ(cs->n_ops, b[i].last_seq - b[i].first_seq + 1);
 		CHECK_STR_EQ(cs->school, "170103");
 		for (size_t k = 0; k < cs->n_ops; k++) {
+			char want[128];
+
 			CHECK_INT_EQ(cs->ops[k].seq, b[i].first_seq + k);
 			CHECK_INT_EQ(cs->ops[k].kind, cs->ops[k].seq % 7 == 0 ? OP_DELETE : OP_PUT);
+			if (cs->ops[k].kind != OP_PUT)
+				continue;
+			/* copied as it stood, or read and encoded: the same canonical text */
+			snprintf(want, sizeof(want), "{\"class\":\"5А\",\"note\":\"%10s\",\"students\":%llu}",
+			    "", (unsigned long long)cs->ops[k].seq);
+			CHECK_INT_EQ(cs->ops[k].fields_len, strlen(want));
+			if (cs->ops[k].fields_len == strlen(want))
+				CHECK_MEM_EQ(cs->ops[k].fields_text, want, strlen(want));
 		}
 		changeset_free(cs);
 	}

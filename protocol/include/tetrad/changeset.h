@@ -45,11 +45,16 @@ struct op {
 	enum op_kind kind;
 	struct hlc_ts hlc;
 	cJSON *fields;                     /* object; NULL for a delete; owned */
-	/* Set by changeset_parse: the fields' canonical text inside the set's
-	 * own (not NUL-terminated; the set owns it). NULL otherwise. */
+	/*
+	 * The fields' canonical text, not NUL-terminated. In a parsed set: where
+	 * they stand in the set's own text. Given to changeset_add with fields
+	 * NULL: a put whose fields are this text, which the set copies.
+	 */
 	const char *fields_text;
 	size_t fields_len;
 };
+
+struct changeset_chunk;
 
 struct changeset {
 	uint32_t format_version;
@@ -60,14 +65,28 @@ struct changeset {
 	struct hlc_ts created;
 	size_t n_ops;
 	struct op *ops;                    /* n_ops, seq first..last in order */
-	struct tbuf *canon;                /* parsed sets: the encoding, kept for fields_text */
+	uint8_t *text;                     /* parsed sets: their text, for fields_text */
+	size_t text_len;
+	struct changeset_chunk *chunks;    /* copies of fields given as text */
 };
 
 /* An empty set; ops are appended with changeset_add. NULL on no memory. */
 struct changeset *changeset_new(void);
 void changeset_free(struct changeset *cs);
-/* Appends a copy of op (fields are deep-copied); checks the caps. */
+/*
+ * Appends a copy of op (fields are deep-copied); checks the caps. A put with
+ * fields NULL and fields_text set is taken as that text, which must already
+ * be canonical (changeset_fields_canonical): TERR_PARSE if it is not.
+ */
 int changeset_add(struct changeset *cs, const struct op *op, struct terr *e);
+
+/*
+ * 0 if text is a fields object exactly as changeset_encode_fields writes it,
+ * within every cap. It reads the text once without building anything; a
+ * refusal (TERR_PARSE) carries no reason, only that the text cannot be used
+ * as it stands.
+ */
+int changeset_fields_canonical(const char *text, size_t len);
 
 /*
  * Canonical encoding into out (which the caller created with a cap of at
@@ -81,6 +100,11 @@ int changeset_encode_fields(const struct op *op, struct tbuf *out, struct terr *
 
 /* Parses and validates a canonical encoding; *out is NULL on failure. */
 int changeset_parse(const uint8_t *buf, size_t len, struct changeset **out,
+    struct terr *e);
+/* changeset_parse of a malloc'd buf that the set keeps as its text instead
+ * of a copy: buf is the caller's no more, and is wiped and freed with the
+ * set, or at once on failure. */
+int changeset_parse_take(uint8_t *buf, size_t len, struct changeset **out,
     struct terr *e);
 
 /* BLAKE2b-256 of a canonical encoding: the chain hash of the set. */

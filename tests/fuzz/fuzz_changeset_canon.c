@@ -1,0 +1,79 @@
+/*
+ * fuzz_changeset_canon — the canonical reader against cJSON and the encoder.
+ * changeset_fields_canonical must accept a text exactly when cJSON reads it
+ * as an object within the caps and changeset_encode_fields writes it back
+ * byte for byte. Accepting more would let syncd send fields the hub refuses;
+ * accepting less only costs time, but is a disagreement all the same. An
+ * accepted text, given to changeset_add as a put's fields, must come out of
+ * changeset_encode exactly as it went in.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/vectors/vectors.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+fuzz_encoder_says_canonical(const uint8_t *data, size_t size, struct tbuf *b)
+{
+	const char *end = NULL;
+	struct op op;
+	cJSON *doc;
+	int yes = 0;
+
+	doc = cJSON_ParseWithLengthOpts((const char *)data, size, &end, 0);
+	if (doc != NULL && end == (const char *)data + size && cJSON_IsObject(doc) &&
+	    cJSON_GetArraySize(doc) <= CHANGESET_MAX_FIELDS) {
+		memset(&op, 0, sizeof(op));
+		op.kind = OP_PUT;
+		op.fields = doc;
+		yes = changeset_encode_fields(&op, b, NULL) == 0 && tbuf_len(b) == size &&
+		    memcmp(tbuf_ptr(b), data, size) == 0;
+	}
+	cJSON_Delete(doc);
+	return yes;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char inside[] = "\"fields\":";
+	struct changeset *cs;
+	struct tbuf *b;
+	struct op op;
+	const uint8_t *at;
+	int fast, slow;
+
+	if ((b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL)
+		abort();
+	fast = changeset_fields_canonical((const char *)data, size) == 0;
+	slow = fuzz_encoder_says_canonical(data, size, b);
+	if (fast != slow)
+		abort();
+	if (fast) {
+		if ((cs = changeset_new()) == NULL)
+			abort();
+		memset(&op, 0, sizeof(op));
+		op.seq = 1;
+		op.kind = OP_PUT;
+		strcpy(op.form_id, "f");
+		strcpy(op.school, "s");
+		op.fields_text = (const char *)data;
+		op.fields_len = size;
+		cs->first_seq = cs->last_seq = 1;
+		tbuf_reset(b);
+		if (changeset_add(cs, &op, NULL) != 0 || changeset_encode(cs, b, NULL) != 0)
+			abort();
+		/* the set ends with the put's fields and "}]}" */
+		if (tbuf_len(b) < sizeof(inside) - 1 + size + 3)
+			abort();
+		at = tbuf_ptr(b) + tbuf_len(b) - 3 - size;
+		if (memcmp(at - (sizeof(inside) - 1), inside, sizeof(inside) - 1) != 0 ||
+		    memcmp(at, data, size) != 0 || memcmp(at + size, "}]}", 3) != 0)
+			abort();
+		changeset_free(cs);
+	}
+	tbuf_free(b);
+	return 0;
+}
