@@ -88,6 +88,14 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX IF NOT EXISTS records_form_status ON records(form_id, status);"
 	"CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);"
 	"CREATE INDEX IF NOT EXISTS outbox_record ON outbox(record_id);",
+	/*
+	 * 2 -> 3: only pending rows are indexed by state. syncd rewrites every
+	 * row twice (sent, then acked), and an index of all rows by state moved
+	 * the row's entry both times: a sixth of syncd's work. Counting rows by
+	 * state reads the table now, which is cheap next to that.
+	 */
+	("DROP INDEX IF EXISTS outbox_state;"
+	"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE state = 'pending';"),
 };
 
 int

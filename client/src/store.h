@@ -20,7 +20,7 @@
 #include "tetrad/uuid7.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Client-level codes beyond terr.h (terr has no "not found"). */
 #define STORE_NOTFOUND (-100)

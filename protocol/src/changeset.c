@@ -773,6 +773,9 @@ changeset_u4(const uint8_t *p, size_t n)
  */
 struct changeset_rd {
 	const uint8_t *p, *end;
+	/* what changeset_prescan counts against CHANGESET_MAX_VALUES: brackets
+	 * and braces opened, and commas */
+	size_t values;
 };
 
 static int
@@ -966,6 +969,7 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 
 	if (changeset_rd_lit(rd, "{", 1) != 0)
 		return -1;
+	rd->values++;
 	if (rd->p < rd->end && *rd->p == '}') {
 		rd->p++;
 		return 0;
@@ -993,6 +997,7 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 			return 0;
 		if (rd->p[-1] != ',')
 			return -1;
+		rd->values++;
 	}
 }
 
@@ -1000,7 +1005,7 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 static int
 changeset_rd_value(struct changeset_rd *rd, int depth)
 {
-	if (rd->p >= rd->end)
+	if (rd->p >= rd->end || rd->values > CHANGESET_MAX_VALUES)
 		return -1;
 	switch (*rd->p) {
 	case 'n':
@@ -1017,6 +1022,7 @@ changeset_rd_value(struct changeset_rd *rd, int depth)
 		if (depth + 1 > CHANGESET_MAX_DEPTH)
 			return -1;
 		rd->p++;
+		rd->values++;
 		if (rd->p < rd->end && *rd->p == ']') {
 			rd->p++;
 			return 0;
@@ -1028,6 +1034,7 @@ changeset_rd_value(struct changeset_rd *rd, int depth)
 				return 0;
 			if (rd->p[-1] != ',')
 				return -1;
+			rd->values++;
 		}
 	default:
 		return *rd->p == '-' || (*rd->p >= '0' && *rd->p <= '9') ? changeset_rd_number(rd) : -1;
@@ -1043,6 +1050,7 @@ changeset_fields_canonical(const char *text, size_t len)
 		return TERR_PARSE;
 	rd.p = (const uint8_t *)text;
 	rd.end = rd.p + len;
+	rd.values = 0;
 	if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0 || rd.p != rd.end)
 		return TERR_PARSE;
 	return 0;
@@ -1052,7 +1060,7 @@ int
 changeset_rd_set(const struct changeset *cs, const uint8_t *buf, size_t len, size_t *fields_at)
 {
 	char hex[CHANGESET_HASH_BYTES * 2 + 1], t[HLC_STRLEN + 1], id[UUID7_STRLEN + 1];
-	struct changeset_rd rd = { buf, buf + len };
+	struct changeset_rd rd = { buf, buf + len, 0 };
 
 	if (changeset_check(cs, NULL) != 0)
 		return -1;
@@ -1099,6 +1107,183 @@ changeset_rd_set(const struct changeset *cs, const uint8_t *buf, size_t len, siz
 	if (changeset_rd_lit(&rd, "]}", 2) != 0 || rd.p != rd.end)
 		return -1;
 	return 0;
+}
+
+/* A non-negative integer up to max (and 2^53) written as changeset_encode does. */
+static int
+changeset_rd_uint(struct changeset_rd *rd, uint64_t max, uint64_t *out)
+{
+	const uint8_t *p = rd->p;
+	uint64_t v = 0;
+	size_t n = 0;
+
+	while (p + n < rd->end && p[n] >= '0' && p[n] <= '9' && n <= 16)
+		v = v * 10 + (uint64_t)(p[n++] - '0');
+	if (n == 0 || n > 16 || (n > 1 && p[0] == '0') || v > max ||
+	    (double)v > CHANGESET_INT_MAX)
+		return -1;
+	if (p + n < rd->end && (p[n] == '.' || p[n] == 'e' || p[n] == 'E'))
+		return -1;
+	rd->p = p + n;
+	*out = v;
+	return 0;
+}
+
+/* A string of min..max bytes (unescaped) into out, NUL-terminated. */
+static int
+changeset_rd_text(struct changeset_rd *rd, size_t min, size_t max, char *out)
+{
+	const uint8_t *q = rd->p + 1;
+	size_t n;
+	int c;
+
+	if (changeset_rd_string(rd, &n) != 0 || n < min || n > max)
+		return -1;
+	while ((c = changeset_rd_next(&q)) >= 0)
+		*out++ = (char)c;
+	*out = '\0';
+	return 0;
+}
+
+/* A string of exactly n plain bytes (hex, a clock, an id) into out. */
+static int
+changeset_rd_token(struct changeset_rd *rd, size_t n, char *out)
+{
+	if ((size_t)(rd->end - rd->p) < n + 2 || rd->p[0] != '"' || rd->p[n + 1] != '"')
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = rd->p[1 + i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return -1;
+		out[i] = (char)c;
+	}
+	out[n] = '\0';
+	rd->p += n + 2;
+	return 0;
+}
+
+/* Lowercase hex of len bytes, as keys_hex writes it. */
+static int
+changeset_rd_hex(struct changeset_rd *rd, uint8_t *out, size_t len)
+{
+	char hex[CHANGESET_HASH_BYTES * 2 + 1];
+
+	if (len * 2 > sizeof(hex) - 1 || changeset_rd_token(rd, len * 2, hex) != 0)
+		return -1;
+	for (size_t i = 0; i < len * 2; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return -1;
+	return keys_unhex(hex, out, len) == 0 ? 0 : -1;
+}
+
+/* A clock as hlc_encode writes it. */
+static int
+changeset_rd_hlc(struct changeset_rd *rd, struct hlc_ts *out)
+{
+	char t[HLC_STRLEN + 1], again[HLC_STRLEN + 1];
+
+	if (changeset_rd_token(rd, HLC_STRLEN, t) != 0 || hlc_decode(t, out) != 0)
+		return -1;
+	hlc_encode(out, again);
+	return strcmp(t, again) == 0 ? 0 : -1;
+}
+
+/* One op; fields as cJSON read from their canonical text, which stays in buf. */
+static int
+changeset_rd_op(struct changeset_rd *rd, struct op *op)
+{
+	char id[UUID7_STRLEN + 1], again[UUID7_STRLEN + 1];
+	const uint8_t *at;
+	uint64_t fv;
+
+	if (changeset_rd_lit(rd, "{\"seq\":", 7) != 0 || changeset_rd_uint(rd, UINT64_MAX, &op->seq) != 0 ||
+	    changeset_rd_lit(rd, ",\"id\":", 6) != 0 || changeset_rd_token(rd, UUID7_STRLEN, id) != 0 ||
+	    uuid7_parse(id, op->record_id) != 0 ||
+	    changeset_rd_lit(rd, ",\"form\":", 8) != 0 ||
+	    changeset_rd_text(rd, 1, CHANGESET_ID_MAX, op->form_id) != 0 ||
+	    changeset_rd_lit(rd, ",\"fv\":", 6) != 0 || changeset_rd_uint(rd, UINT32_MAX, &fv) != 0 ||
+	    changeset_rd_lit(rd, ",\"school\":", 10) != 0 ||
+	    changeset_rd_text(rd, 1, CHANGESET_SCHOOL_MAX, op->school) != 0 ||
+	    changeset_rd_lit(rd, ",\"op\":\"", 7) != 0)
+		return -1;
+	uuid7_format(op->record_id, again);
+	if (strcmp(id, again) != 0)
+		return -1;
+	op->form_version = (uint32_t)fv;
+	if (changeset_rd_lit(rd, "put\",\"hlc\":", 11) == 0)
+		op->kind = OP_PUT;
+	else if (changeset_rd_lit(rd, "delete\",\"hlc\":", 14) == 0)
+		op->kind = OP_DELETE;
+	else
+		return -1;
+	if (changeset_rd_hlc(rd, &op->hlc) != 0)
+		return -1;
+	if (op->kind == OP_PUT) {
+		if (changeset_rd_lit(rd, ",\"fields\":", 10) != 0)
+			return -1;
+		at = rd->p;
+		if (changeset_rd_object(rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0)
+			return -1;
+		op->fields_text = (const char *)at;
+		op->fields_len = (size_t)(rd->p - at);
+		/* canonical text is well within what cJSON reads as we mean it */
+		op->fields = cJSON_ParseWithLength(op->fields_text, op->fields_len);
+		if (!cJSON_IsObject(op->fields))
+			return -1;
+	}
+	return changeset_rd_lit(rd, "}", 1);
+}
+
+int
+changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out)
+{
+	struct changeset_rd rd = { buf, buf + len, 0 };
+	struct changeset *cs;
+	uint64_t v, n;
+
+	*out = NULL;
+	if (buf == NULL || len > CHANGESET_MAX_PLAIN_BYTES || (cs = changeset_new()) == NULL)
+		return -1;
+	if (changeset_rd_lit(&rd, "{\"v\":", 5) != 0 || changeset_rd_uint(&rd, UINT32_MAX, &v) != 0 ||
+	    v != CHANGESET_FORMAT_VERSION ||
+	    changeset_rd_lit(&rd, ",\"device\":", 10) != 0 ||
+	    changeset_rd_hex(&rd, cs->device_id, KEYS_ID_BYTES) != 0 ||
+	    changeset_rd_lit(&rd, ",\"school\":", 10) != 0 ||
+	    changeset_rd_text(&rd, 0, CHANGESET_SCHOOL_MAX, cs->school) != 0 ||
+	    changeset_rd_lit(&rd, ",\"first\":", 9) != 0 ||
+	    changeset_rd_uint(&rd, UINT64_MAX, &cs->first_seq) != 0 ||
+	    changeset_rd_lit(&rd, ",\"last\":", 8) != 0 ||
+	    changeset_rd_uint(&rd, UINT64_MAX, &cs->last_seq) != 0 ||
+	    changeset_rd_lit(&rd, ",\"prev\":", 8) != 0 ||
+	    changeset_rd_hex(&rd, cs->prev_hash, CHANGESET_HASH_BYTES) != 0 ||
+	    changeset_rd_lit(&rd, ",\"created\":", 11) != 0 || changeset_rd_hlc(&rd, &cs->created) != 0 ||
+	    changeset_rd_lit(&rd, ",\"ops\":[", 8) != 0)
+		goto fail;
+	if (cs->first_seq == 0 || cs->last_seq < cs->first_seq ||
+	    (n = cs->last_seq - cs->first_seq + 1) > CHANGESET_MAX_OPS)
+		goto fail;
+	if ((cs->ops = calloc(changeset_capacity((size_t)n), sizeof(*cs->ops))) == NULL)
+		goto fail;
+	/* the values changeset_prescan counts outside the fields: the opening
+	 * brace and 7 commas of the set, "ops", each op's brace and commas */
+	rd.values = 1 + 1 + 7 + 1 + (size_t)n - 1;
+	while (cs->n_ops < n) {
+		/* n_ops counts read ops so changeset_free releases their fields */
+		struct op *op = &cs->ops[cs->n_ops++];
+
+		if ((cs->n_ops > 1 && changeset_rd_lit(&rd, ",", 1) != 0) || changeset_rd_op(&rd, op) != 0)
+			goto fail;
+		rd.values += op->kind == OP_PUT ? 1 + 7 : 1 + 6;
+	}
+	if (changeset_rd_lit(&rd, "]}", 2) != 0 || rd.p != rd.end || rd.values > CHANGESET_MAX_VALUES ||
+	    changeset_check(cs, NULL) != 0)
+		goto fail;
+	*out = cs;
+	return 0;
+ fail:
+	changeset_free(cs);
+	return -1;
 }
 
 /*
@@ -1313,7 +1498,7 @@ changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
 }
 
 int
-changeset_parse_take(uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
+changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
 {
 	static const char *const names[] = { "v", "device", "school", "first", "last", "prev",
 		"created", "ops" };
@@ -1327,12 +1512,6 @@ changeset_parse_take(uint8_t *buf, size_t len, struct changeset **out, struct te
 	size_t n;
 	int r;
 
-	if (buf == NULL)
-		return terr_set(e, TERR_ARG, "набор изменений: нет данных");
-	if (out == NULL) {
-		r = terr_set(e, TERR_ARG, "набор изменений: некуда вернуть результат");
-		goto out;
-	}
 	*out = NULL;
 	if ((r = changeset_prescan(buf, len, e)) != 0)
 		goto out;
@@ -1458,27 +1637,43 @@ changeset_parse_take(uint8_t *buf, size_t len, struct changeset **out, struct te
 	}
 	/* The fields as they stand in the set are canonical: a hub storing a
 	 * record takes them from here instead of encoding again. */
-	cs->text = buf;
-	cs->text_len = len;
-	buf = NULL;
 	for (size_t i = 0; i < cs->n_ops; i++)
 		if (cs->ops[i].kind == OP_PUT) {
-			cs->ops[i].fields_text = (const char *)cs->text + fields_at[2 * i];
+			cs->ops[i].fields_text = (const char *)buf + fields_at[2 * i];
 			cs->ops[i].fields_len = fields_at[2 * i + 1];
 		}
 	*out = cs;
 	cs = NULL;
 	r = 0;
  out:
-	if (buf != NULL) {
-		sodium_memzero(buf, len);
-		free(buf);
-	}
 	free(fields_at);
 	tbuf_free(re);
 	changeset_free(cs);
 	changeset_free_json(doc);
 	return r;
+}
+
+int
+changeset_parse_take(uint8_t *buf, size_t len, struct changeset **out, struct terr *e)
+{
+	int r;
+
+	if (buf == NULL)
+		return terr_set(e, TERR_ARG, "набор изменений: нет данных");
+	if (out == NULL) {
+		r = terr_set(e, TERR_ARG, "набор изменений: некуда вернуть результат");
+	} else if ((r = changeset_rd_parse(buf, len, out)) != 0) {
+		/* not read as canonical: the full parser gives the verdict and the reason */
+		r = changeset_parse_tree(buf, len, out, e);
+	}
+	if (r != 0) {
+		sodium_memzero(buf, len);
+		free(buf);
+		return r;
+	}
+	(*out)->text = buf;
+	(*out)->text_len = len;
+	return 0;
 }
 
 int

@@ -1,11 +1,12 @@
 /*
- * changeset_internal — the canonical reader's check of a whole set, for
- * tests and fuzz targets only (not part of the public contract).
+ * changeset_internal — the canonical reader's ways into a set, for tests
+ * and fuzz targets only (not part of the public contract).
  *
- * changeset_parse takes a set as canonical when this check passes and
- * otherwise encodes it again and compares. The check must never pass for a
- * text that is not canonical, and should pass for every text that is, or
- * the hub does the slow work for nothing; the fuzz targets hold it to both.
+ * changeset_parse reads a set with the canonical reader first, and only
+ * what the reader refuses goes through cJSON and the encoder. The reader
+ * must never take a text that is not canonical, and should take every one
+ * that is, or the hub does the slow work for nothing: the fuzz targets hold
+ * it to both.
  */
 #ifndef TETRAD_CHANGESET_INTERNAL_H
 #define TETRAD_CHANGESET_INTERNAL_H
@@ -20,5 +21,16 @@
  */
 int changeset_rd_set(const struct changeset *cs, const uint8_t *buf, size_t len,
     size_t *fields_at);
+
+/*
+ * The two ways changeset_parse reads a set, neither keeping buf (fields_text
+ * points into it). changeset_rd_parse reads canonical text alone, cJSON only
+ * for each put's fields, and says nothing when it refuses; changeset_parse_tree
+ * pre-scans, parses the whole set with cJSON, checks the schema and then that
+ * the text is canonical, with a reason for every refusal.
+ */
+int changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out);
+int changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out,
+    struct terr *e);
 
 #endif

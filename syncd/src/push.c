@@ -403,17 +403,27 @@ push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
 	int r;
 
 	syncdb_now_iso(now);
-	if ((r = syncdb_begin(c->db, e)) != 0)
+	/*
+	 * Not waited onto the disk: an acknowledgement lost with the power is a
+	 * set sent once more, which the hub answers as applied already. Sealing
+	 * the next set, which must be on the disk before the set leaves, takes
+	 * this commit onto it too.
+	 */
+	if ((r = syncdb_exec(c->db, "PRAGMA synchronous=NORMAL", e)) != 0)
 		return r;
-	if ((r = push_exec_batch(c->db, "UPDATE batches SET state = 'acked', acked_at = ?2, "
-	    "sent_at = COALESCE(sent_at, ?2), ack = ?4, reason = ?3 WHERE id = ?1", b, now, NULL,
-	    ack, ack_len, e)) != 0 ||
-	    (r = push_exec_batch(c->db, "UPDATE outbox SET state = 'acked' WHERE seq BETWEEN ?5 AND ?6 "
-	    "AND batch_id = ?1 AND state IN ('pending', 'sent')", b, NULL, NULL, NULL, 0, e)) != 0) {
-		syncdb_rollback(c->db);
-		return r;
+	if ((r = syncdb_begin(c->db, e)) == 0) {
+		if ((r = push_exec_batch(c->db, "UPDATE batches SET state = 'acked', acked_at = ?2, "
+		    "sent_at = COALESCE(sent_at, ?2), ack = ?4, reason = ?3 WHERE id = ?1", b, now, NULL,
+		    ack, ack_len, e)) != 0 ||
+		    (r = push_exec_batch(c->db, "UPDATE outbox SET state = 'acked' WHERE seq BETWEEN ?5 AND ?6 "
+		    "AND batch_id = ?1 AND state IN ('pending', 'sent')", b, NULL, NULL, NULL, 0, e)) != 0)
+			syncdb_rollback(c->db);
+		else
+			r = syncdb_commit(c->db, e);
 	}
-	return syncdb_commit(c->db, e);
+	if (syncdb_exec(c->db, "PRAGMA synchronous=FULL", NULL) != 0 && r == 0)
+		r = terr_set(e, TERR_IO, "не удалось вернуть синхронную запись базы данных");
+	return r;
 }
 
 int

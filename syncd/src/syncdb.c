@@ -82,7 +82,7 @@ syncdb_open(const char *path, sqlite3 **out, struct terr *e)
 	 * Statement journals of the batch updates (a set's rows at most) stay in
 	 * memory rather than in a temporary file created and removed each time. */
 	if ((r = syncdb_exec(db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-512; "
-	    "PRAGMA temp_store=MEMORY", e)) != 0)
+	    "PRAGMA temp_store=MEMORY; PRAGMA synchronous=FULL", e)) != 0)
 		goto out;
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {

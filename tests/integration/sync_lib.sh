@@ -64,10 +64,10 @@ CREATE TABLE batches(id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,
  envelope BLOB NOT NULL,
  state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),
  reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT, acked_at TEXT);
-CREATE INDEX outbox_state ON outbox(state, seq);
 CREATE INDEX outbox_record ON outbox(record_id);
+CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 'pending';
 INSERT INTO meta VALUES('school','170103');
-PRAGMA user_version=2;
+PRAGMA user_version=3;
 """)
 db.commit()
 PY

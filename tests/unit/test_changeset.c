@@ -184,6 +184,26 @@ test_roundtrip(const struct changeset *cs)
 	CHECK_INT_EQ(fields_at[0], (size_t)((const uint8_t *)p->ops[0].fields_text - p->text));
 	CHECK_INT_EQ(fields_at[1], p->ops[0].fields_len);
 	CHECK(changeset_rd_set(p, tbuf_ptr(b), tbuf_len(b) - 1, fields_at) != 0);
+	/* and reads the same set from it without cJSON for anything but fields */
+	{
+		struct changeset *f = NULL;
+
+		CHECK_INT_EQ(changeset_rd_parse(tbuf_ptr(b), tbuf_len(b), &f), 0);
+		CHECK(f != NULL);
+		if (f != NULL) {
+			CHECK_INT_EQ(f->n_ops, 2);
+			CHECK_INT_EQ(f->ops[1].kind, OP_DELETE);
+			CHECK_STR_EQ(f->ops[0].form_id, "social_passport");
+			CHECK_MEM_EQ(f->prev_hash, p->prev_hash, CHANGESET_HASH_BYTES);
+			CHECK(cJSON_Compare(f->ops[0].fields, p->ops[0].fields, 1));
+			CHECK_INT_EQ(f->ops[0].fields_len, p->ops[0].fields_len);
+			CHECK((const uint8_t *)f->ops[0].fields_text == tbuf_ptr(b) + fields_at[0]);
+		}
+		changeset_free(f);
+		f = (struct changeset *)1;
+		CHECK(changeset_rd_parse(tbuf_ptr(b), tbuf_len(b) - 1, &f) != 0);
+		CHECK(f == NULL);
+	}
 	changeset_hash(tbuf_ptr(b), tbuf_len(b), h1);
 	changeset_hash(tbuf_ptr(b2), tbuf_len(b2), h2);
 	CHECK_MEM_EQ(h1, h2, 32);

@@ -129,7 +129,12 @@ test_migrations(void)
 		return;
 	CHECK_INT_EQ(q_int(store_db(s), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM sqlite_master WHERE "
-	    "type='index' AND name='outbox_state'"), 1);
+	    "type='index' AND name='outbox_state'"), 0);
+	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM sqlite_master WHERE "
+	    "type='index' AND name IN ('outbox_pending', 'outbox_record')"), 2);
+	/* the pending row is found through the partial index */
+	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM outbox INDEXED BY outbox_pending "
+	    "WHERE state = 'pending'"), 1);
 	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM records"), 1);
 	CHECK_INT_EQ(store_meta_get(s, "school", &v, &e), 0);
 	CHECK_STR_EQ(v, "170103");

@@ -40,6 +40,7 @@ static const char *schema =
 	" state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),"
 	" reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT,"
 	" acked_at TEXT);"
+	/* schema 2, as a client not yet updated leaves it: syncd works with any */
 	"CREATE INDEX outbox_state ON outbox(state, seq);"
 	"PRAGMA user_version=2;";
 
