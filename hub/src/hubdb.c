@@ -27,7 +27,6 @@ enum hubdb_stmt {
 	ST_QUAR_ADD,
 	ST_REC_GET,
 	ST_REC_PUT,
-	ST_CLOCK_PUT,
 	ST_CONFLICT_ADD,
 	ST_FORM_PUT,
 	ST_FORM_GET,
@@ -61,16 +60,15 @@ static const char *const hubdb_sql[ST_COUNT] = {
 	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_QUAR_ADD] = "INSERT INTO quarantine(device_id, first_seq, last_seq, kind, "
 	    "reason, envelope, received_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_REC_GET] = "SELECT r.form_id, r.form_version, r.school, r.device_id, r.hlc, "
-	    "r.deleted, r.data, c.clocks FROM hub_records r "
-	    "LEFT JOIN hub_clocks c ON c.record_id = r.id WHERE r.id = ?1",
+	[ST_REC_GET] = "SELECT form_id, form_version, school, device_id, hlc, deleted, data, "
+	    "clocks FROM hub_records WHERE id = ?1",
 	[ST_REC_PUT] = "INSERT INTO hub_records(id, form_id, form_version, school, "
-	    "device_id, hlc, deleted, data, received_at) "
-	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET "
+	    "device_id, hlc, deleted, data, received_at, clocks) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET "
 	    "form_id = excluded.form_id, form_version = excluded.form_version, "
 	    "school = excluded.school, device_id = excluded.device_id, "
-	    "hlc = excluded.hlc, deleted = excluded.deleted, data = excluded.data",
-	[ST_CLOCK_PUT] = "INSERT OR REPLACE INTO hub_clocks(record_id, clocks) VALUES(?1, ?2)",
+	    "hlc = excluded.hlc, deleted = excluded.deleted, data = excluded.data, "
+	    "clocks = excluded.clocks",
 	[ST_CONFLICT_ADD] = "INSERT INTO conflicts(record_id, form_id, school, field, "
 	    "loser_value, loser_hlc, loser_device, winner_value, winner_hlc, "
 	    "winner_device, logged_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -106,10 +104,9 @@ static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS hub_records("
     " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
     " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
-    " data TEXT NOT NULL, received_at TEXT) WITHOUT ROWID;"
+    " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}')"
+    " WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS hub_records_form ON hub_records(form_id, school);"
-    "CREATE TABLE IF NOT EXISTS hub_clocks("
-    " record_id BLOB PRIMARY KEY, clocks TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS conflicts("
     " id INTEGER PRIMARY KEY, record_id BLOB NOT NULL, form_id TEXT, school TEXT,"
     " field TEXT NOT NULL, loser_value TEXT, loser_hlc TEXT, loser_device TEXT,"
@@ -117,6 +114,18 @@ static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS hub_forms("
     " id TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL,"
     " bundle BLOB NOT NULL, published_at TEXT NOT NULL, PRIMARY KEY(id, version));";
+
+/*
+ * Schema 1 -> 2: a record's field clocks move into its own row. Every record
+ * written cost two B-tree inserts (the record, then its clocks) and every
+ * read a join; the clock document of a record written once is ~120 bytes.
+ */
+_Static_assert(HUBDB_SCHEMA_VERSION == 2, "hubdb_open writes user_version 2");
+
+static const char hubdb_migrate_1_2[] =
+    "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
+    "UPDATE hub_records SET clocks = c.clocks FROM hub_clocks c WHERE c.record_id = hub_records.id;"
+    "DROP TABLE hub_clocks;";
 
 struct hubdb {
 	sqlite3 *db;
@@ -226,7 +235,7 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 {
 	struct hubdb *db = NULL;
 	char *msg = NULL;
-	int r = TERR_IO;
+	int r = TERR_IO, v = 0;
 
 	*out = NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
@@ -251,24 +260,30 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	}
 	sqlite3_free(msg);
 	msg = NULL;
+	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
+		goto out;
+	}
 	{
-		/* A database of a newer hub: refuse rather than write schema 1 over it. */
+		/* A database of a newer hub: refuse rather than write an older schema over it. */
 		sqlite3_stmt *st = NULL;
-		int v = 0;
 
 		if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW)
 			v = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
-		if (v > 1) {
+		if (v > HUBDB_SCHEMA_VERSION) {
+			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 			r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "
-			    "Tetrad (схема %d, эта программа знает 1): обновите программу", path, v);
+			    "Tetrad (схема %d, эта программа знает до %d): обновите программу", path, v,
+			    HUBDB_SCHEMA_VERSION);
 			goto out;
 		}
 	}
-	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+	/* in the transaction that reads the version: two hubs starting at once migrate once */
+	if ((v == 1 && sqlite3_exec(db->db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db->db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db->db, "PRAGMA user_version = 1; COMMIT", NULL, NULL,
+	    sqlite3_exec(db->db, "PRAGMA user_version = 2; COMMIT", NULL, NULL,
 	    &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "не удалось создать таблицы базы данных хаба %s: %s",
 		    path, msg ? msg : "?");
@@ -680,7 +695,6 @@ hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_stmt(db, ST_REC_PUT, e);
 	char now[HUBDB_TIME_MAX];
-	int ret;
 
 	if (st == NULL)
 		return TERR_IO;
@@ -694,13 +708,8 @@ hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
 	sqlite3_bind_int(st, 7, r->deleted ? 1 : 0);
 	sqlite3_bind_text(st, 8, r->data ? r->data : "{}", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-	if ((ret = hubdb_exec_stmt(db, st, e, "сохранение записи")) != 0)
-		return ret;
-	if ((st = hubdb_stmt(db, ST_CLOCK_PUT, e)) == NULL)
-		return TERR_IO;
-	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
-	return hubdb_exec_stmt(db, st, e, "сохранение часов полей");
+	sqlite3_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение записи");
 }
 
 int

@@ -29,7 +29,7 @@
 #define HUBDB_ERR_FULL (-101)
 #define HUBDB_ERR_BUSY (-102)
 
-#define HUBDB_SCHEMA_VERSION 1
+#define HUBDB_SCHEMA_VERSION 2
 #define HUBDB_LABEL_MAX 128      /* device label, curator or school name */
 #define HUBDB_SCHOOLS_MAX 4096   /* comma list of a curator's schools */
 #define HUBDB_TIME_MAX 32        /* ISO-8601 UTC text */

@@ -957,6 +957,18 @@ changeset_rd_number(struct changeset_rd *rd)
 
 static int changeset_rd_value(struct changeset_rd *rd, int depth);
 
+/* After an element: 1 past the container's close, 0 past a comma, -1 otherwise. */
+static int
+changeset_rd_after(struct changeset_rd *rd, uint8_t close)
+{
+	if (rd->p >= rd->end || (*rd->p != close && *rd->p != ','))
+		return -1;
+	if (*rd->p++ == close)
+		return 1;
+	rd->values++;
+	return 0;
+}
+
 /*
  * An object at rd whose values are at depth + 1; as a put's fields (the
  * object changeset_emit_fields writes) with fields set.
@@ -966,6 +978,7 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 {
 	const uint8_t *prev = NULL, *key, *val;
 	size_t count = 0, klen;
+	int r;
 
 	if (changeset_rd_lit(rd, "{", 1) != 0)
 		return -1;
@@ -991,13 +1004,8 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 			return -1;
 		if (fields && (size_t)(rd->p - val) > CHANGESET_MAX_FIELD_BYTES)
 			return -1;
-		if (rd->p >= rd->end)
-			return -1;
-		if (*rd->p++ == '}')
-			return 0;
-		if (rd->p[-1] != ',')
-			return -1;
-		rd->values++;
+		if ((r = changeset_rd_after(rd, '}')) != 0)
+			return r > 0 ? 0 : -1;
 	}
 }
 
@@ -1005,6 +1013,8 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 static int
 changeset_rd_value(struct changeset_rd *rd, int depth)
 {
+	int r;
+
 	if (rd->p >= rd->end || rd->values > CHANGESET_MAX_VALUES)
 		return -1;
 	switch (*rd->p) {
@@ -1028,13 +1038,10 @@ changeset_rd_value(struct changeset_rd *rd, int depth)
 			return 0;
 		}
 		for (;;) {
-			if (changeset_rd_value(rd, depth + 1) != 0 || rd->p >= rd->end)
+			if (changeset_rd_value(rd, depth + 1) != 0)
 				return -1;
-			if (*rd->p++ == ']')
-				return 0;
-			if (rd->p[-1] != ',')
-				return -1;
-			rd->values++;
+			if ((r = changeset_rd_after(rd, ']')) != 0)
+				return r > 0 ? 0 : -1;
 		}
 	default:
 		return *rd->p == '-' || (*rd->p >= '0' && *rd->p <= '9') ? changeset_rd_number(rd) : -1;

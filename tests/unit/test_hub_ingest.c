@@ -571,7 +571,7 @@ test_partial_puts(void)
 			outcome_free(&o);
 			if (k == 0 && i == 0) {
 				/* one put: no clock of its own for any field */
-				clocks = q_text(&t, "SELECT clocks FROM hub_clocks");
+				clocks = q_text(&t, "SELECT clocks FROM hub_records");
 				CHECK(clocks != NULL && strstr(clocks, "\"f\"") == NULL);
 				free(clocks);
 			}
@@ -580,7 +580,7 @@ test_partial_puts(void)
 		st = state_of(&t);
 		CHECK_STR_EQ(st, "0|{\"t\":\"c\"}");
 		free(st);
-		clocks = q_text(&t, "SELECT clocks FROM hub_clocks");
+		clocks = q_text(&t, "SELECT clocks FROM hub_records");
 		CHECK(clocks != NULL && strstr(clocks, "\"f\"") == NULL);
 		free(clocks);
 		th_close(&t);

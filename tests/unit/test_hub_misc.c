@@ -4,14 +4,17 @@
  * signed, stored, refused twice, loaded lazily by the catalogue), the test
  * certificate authority (files, modes, no overwrite), PEM reading bounds,
  * tokens typed in lower case or with O/I/L, expired tokens, store listings,
- * and merge edge cases (a tombstone for a record never seen, a record
- * claimed by another form).
+ * merge edge cases (a tombstone for a record never seen, a record
+ * claimed by another form), and a schema 1 database migrated to schema 2
+ * (field clocks moved into the record's row) and one of a newer hub refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "check.h"
 #include "hub/src/hubdb.h"
@@ -260,6 +263,88 @@ test_merge_edges(struct hubdb *db)
 	cJSON_Delete(op.fields);
 }
 
+/* The tables of schema 1 that changed, with one record and its clocks. */
+static const char hub_schema1[] =
+    "CREATE TABLE hub_records("
+    " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
+    " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+    " data TEXT NOT NULL, received_at TEXT) WITHOUT ROWID;"
+    "CREATE INDEX hub_records_form ON hub_records(form_id, school);"
+    "CREATE TABLE hub_clocks(record_id BLOB PRIMARY KEY, clocks TEXT NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO hub_records VALUES(x'019a3e6e30007000800000000000cafe', 'test', 1, '170103',"
+    " '0000000000000001', 'h1', 0, '{\"n\":1}', 't');"
+    "INSERT INTO hub_records VALUES(x'019a3e6e30007000800000000000babe', 'test', 1, '170103',"
+    " '0000000000000001', 'h2', 0, '{\"n\":2}', 't');"
+    "INSERT INTO hub_clocks VALUES(x'019a3e6e30007000800000000000cafe', '{\"p\":[\"h1\",\"d\"]}');"
+    "PRAGMA user_version = 1;";
+
+static int64_t
+db_int(const char *path, const char *sql)
+{
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open(path, &raw) == SQLITE_OK && sqlite3_prepare_v2(raw, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return v;
+}
+
+static void
+test_migration(void)
+{
+	char path[512];
+	sqlite3 *raw = NULL;
+	struct hubdb *db = NULL;
+	struct hubdb_record r;
+	struct terr e;
+	uint8_t id[16];
+	bool found;
+
+	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, hub_schema1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(uuid7_parse("019a3e6e-3000-7000-8000-00000000cafe", id), 0);
+	CHECK_INT_EQ(hubdb_record_get(db, id, &r, &found, &e), 0);
+	CHECK(found);
+	if (found) {
+		CHECK_STR_EQ(r.data, "{\"n\":1}");
+		CHECK_STR_EQ(r.clocks, "{\"p\":[\"h1\",\"d\"]}");
+		hubdb_record_clear(&r);
+	}
+	/* a record that had no clocks row gets the empty document */
+	CHECK_INT_EQ(uuid7_parse("019a3e6e-3000-7000-8000-00000000babe", id), 0);
+	CHECK_INT_EQ(hubdb_record_get(db, id, &r, &found, &e), 0);
+	CHECK(found);
+	if (found) {
+		CHECK_STR_EQ(r.clocks, "{}");
+		hubdb_record_clear(&r);
+	}
+	hubdb_close(db);
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'hub_clocks'"), 0);
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
+	/* opened again: nothing left to migrate */
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	hubdb_close(db);
+	/* a newer hub's database is refused and left as it was */
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	db = NULL;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
+	CHECK(db == NULL);
+	CHECK_CONTAINS(e.msg, "схема 3");
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 3);
+}
+
 int
 main(void)
 {
@@ -280,6 +365,7 @@ main(void)
 	test_tokens(db);
 	test_merge_edges(db);
 	hubdb_close(db);
+	test_migration();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
