@@ -700,22 +700,25 @@ store_counts(struct store *s, struct store_counts *c, struct terr *e)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = sqlite3_prepare_v2(s->db, "SELECT state, COUNT(*) FROM outbox GROUP BY state"
-	    " UNION ALL SELECT 'r:' || status, COUNT(*) FROM records GROUP BY status",
-	    -1, &st, NULL);
+	/* the outbox in one pass with nothing to sort: only pending rows are
+	 * indexed by state (schema 3) */
+	rc = sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FILTER (WHERE state = 'pending'), "
+	    "COUNT(*) FILTER (WHERE state = 'sent'), COUNT(*) FILTER (WHERE state = 'acked'), "
+	    "COUNT(*) FILTER (WHERE state = 'quarantined'), NULL FROM outbox"
+	    " UNION ALL SELECT COUNT(*) FILTER (WHERE status = 'draft'),"
+	    " COUNT(*) FILTER (WHERE status = 'final'), COUNT(*) FILTER (WHERE status = 'deleted'),"
+	    " NULL, 'r' FROM records", -1, &st, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		int64_t n = sqlite3_column_int64(st, 1);
-
-		if (k == NULL)
-			continue;
-		if (strcmp(k, "pending") == 0) c->pending = n;
-		else if (strcmp(k, "sent") == 0) c->sent = n;
-		else if (strcmp(k, "acked") == 0) c->acked = n;
-		else if (strcmp(k, "quarantined") == 0) c->quarantined = n;
-		else if (strcmp(k, "r:draft") == 0) c->drafts = n;
-		else if (strcmp(k, "r:final") == 0) c->finals = n;
-		else if (strcmp(k, "r:deleted") == 0) c->deleted = n;
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
+			c->pending = sqlite3_column_int64(st, 0);
+			c->sent = sqlite3_column_int64(st, 1);
+			c->acked = sqlite3_column_int64(st, 2);
+			c->quarantined = sqlite3_column_int64(st, 3);
+		} else {
+			c->drafts = sqlite3_column_int64(st, 0);
+			c->finals = sqlite3_column_int64(st, 1);
+			c->deleted = sqlite3_column_int64(st, 2);
+		}
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);

@@ -601,6 +601,8 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
     const cJSON *obj, unsigned depth, const char *path, const char *ctx)
 {
 	char fpath[FORM_PATH_MAX], text[FORM_LABEL_MAX + 256];
+	const cJSON **vals = NULL;
+	unsigned char *dups;
 
 	v->scopes[depth] = obj;
 	for (size_t k = depth + 1; k <= FORM_MAX_DEPTH; k++)
@@ -618,18 +620,31 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 				return;
 			}
 	}
-	/* unknown members first: they usually explain the rest */
+	/*
+	 * Each member to its field, in one pass (a field's value, or two values
+	 * for one field), and the unknown members reported first: they usually
+	 * explain the rest.
+	 */
+	if (n > 0 && (vals = calloc(n, sizeof(*vals) + 1)) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	dups = n > 0 ? (unsigned char *)(vals + n) : NULL;
 	for (const cJSON *m = obj->child; m != NULL; m = m->next) {
 		size_t i;
 		const char *name = m->string ? m->string : "";
 
-		/* a hostile record may hold a million members: stop when full */
-		if (v->full || v->nomem)
-			break;
 		for (i = 0; i < n; i++)
 			if (strcmp(fs[i].id, name) == 0)
 				break;
-		if (i < n)
+		if (i < n) {
+			if (vals[i] != NULL)
+				dups[i] = 1;
+			else
+				vals[i] = m;
+			continue;
+		}
+		if (v->full || v->nomem)
 			continue;
 		if (form_key_printable(name)) {
 			form_path(fpath, sizeof(fpath), path, name);
@@ -644,16 +659,9 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct form_field *fl = &fs[i];
-		const cJSON *val = NULL;
-		int dup = 0, present;
+		const cJSON *val = vals[i];
+		int dup = dups[i], present;
 
-		for (const cJSON *m = obj->child; m != NULL; m = m->next)
-			if (m->string && strcmp(m->string, fl->id) == 0) {
-				if (val != NULL)
-					dup = 1;
-				else
-					val = m;
-			}
 		form_path(fpath, sizeof(fpath), path, fl->id);
 		if (dup) {
 			form_problem_field(v, fl, ctx, fpath, "значение указано дважды");
@@ -696,7 +704,7 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 
 				if (empty == NULL) {
 					v->nomem = 1;
-					return;
+					break;
 				}
 				form_validate_group(v, fl, empty, depth, fpath, ctx);
 				cJSON_Delete(empty);
@@ -729,6 +737,7 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 		form_check_ref(v, fl, val, &fl->max_field, 1, ctx, fpath, depth);
 		form_check_ref(v, fl, val, &fl->min_field, 0, ctx, fpath, depth);
 	}
+	free(vals);
 }
 
 int

@@ -666,25 +666,21 @@ push_counts(sqlite3 *db, struct push_counts *n, struct terr *e)
 	int rc;
 
 	memset(n, 0, sizeof(*n));
-	if (sqlite3_prepare_v2(db, "SELECT state, COUNT(*) FROM outbox GROUP BY state", -1, &st, NULL) != SQLITE_OK)
+	/* One pass over the table with nothing to sort: no index has every
+	 * row's state (client schema 3), and GROUP BY would sort a million
+	 * of them in memory (temp_store=MEMORY). */
+	if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FILTER (WHERE state = 'pending'), "
+	    "COUNT(*) FILTER (WHERE state = 'sent'), COUNT(*) FILTER (WHERE state = 'acked'), "
+	    "COUNT(*) FILTER (WHERE state = 'quarantined') FROM outbox", -1, &st, NULL) != SQLITE_OK)
 		return syncdb_err(db, e, "подсчёт очереди");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		int64_t k = sqlite3_column_int64(st, 1);
-
-		if (s == NULL)
-			continue;
-		if (strcmp(s, "pending") == 0)
-			n->pending = k;
-		else if (strcmp(s, "sent") == 0)
-			n->sent = k;
-		else if (strcmp(s, "acked") == 0)
-			n->acked = k;
-		else if (strcmp(s, "quarantined") == 0)
-			n->quarantined = k;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n->pending = sqlite3_column_int64(st, 0);
+		n->sent = sqlite3_column_int64(st, 1);
+		n->acked = sqlite3_column_int64(st, 2);
+		n->quarantined = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW)
 		return syncdb_err(db, e, "подсчёт очереди");
 	return 0;
 }

@@ -468,6 +468,23 @@ test_unknown_and_hub(const struct form *f)
 	CHECK(has(p, "surprise", "Неизвестное поле «surprise»"));
 	form_problems_free(p);
 	p = NULL;
+	/* a field given twice (cJSON keeps both members); the others still checked */
+	{
+		cJSON *v = cJSON_Parse(good_values);
+		struct terr e;
+
+		cJSON_AddItemToObject(v, "total", cJSON_CreateNumber(3));
+		cJSON_AddItemToObject(v, "zzz", cJSON_CreateNumber(3));
+		cJSON_ReplaceItemInObjectCaseSensitive(v, "mark", cJSON_CreateNumber(99));
+		CHECK_INT_EQ(form_validate(f, v, FORM_FINAL, &p, &e), TERR_INVALID);
+		CHECK(has(p, "total", "значение указано дважды"));
+		CHECK(has(p, "zzz", "Неизвестное поле «zzz»"));
+		CHECK(has(p, "mark", "Оценка"));
+		CHECK_INT_EQ(p != NULL ? p->n : 0, 3);
+		cJSON_Delete(v);
+		form_problems_free(p);
+		p = NULL;
+	}
 	/* hub: the local field present is smuggled; nested one too */
 	CHECK_INT_EQ(run(f, good_values, FORM_HUB, &p), TERR_INVALID);
 	CHECK(has(p, "secret", "Секрет: локальное поле не должно покидать "
