@@ -267,11 +267,20 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	{
 		/* A database of a newer hub: refuse rather than write an older schema over it. */
 		sqlite3_stmt *st = NULL;
+		int ok;
 
-		if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
+		/* unread, the version must not pass for 0: that would skip a migration */
+		ok = sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW;
+		if (ok)
 			v = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
+		if (!ok) {
+			r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию схемы: %s",
+			    path, sqlite3_errmsg(db->db));
+			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+			goto out;
+		}
 		if (v > HUBDB_SCHEMA_VERSION) {
 			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 			r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "

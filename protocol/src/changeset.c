@@ -887,11 +887,12 @@ changeset_rd_str_cmp(const uint8_t *a, const uint8_t *b)
 static int
 changeset_rd_str_is(struct changeset_rd *rd, const char *s)
 {
-	const uint8_t *q = rd->p + 1;
+	const uint8_t *start = rd->p, *q;
 	int c;
 
 	if (changeset_rd_string(rd, NULL) != 0)
 		return -1;
+	q = start + 1;
 	while ((c = changeset_rd_next(&q)) >= 0)
 		if (*s == '\0' || (uint8_t)*s++ != c)
 			return -1;
@@ -988,9 +989,10 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 		return 0;
 	}
 	for (;;) {
-		key = rd->p + 1;
+		key = rd->p;
 		if (changeset_rd_string(rd, &klen) != 0)
 			return -1;
+		key++;              /* past the quote, now that there is one */
 		if (fields && (klen == 0 || klen > CHANGESET_KEY_MAX || ++count > CHANGESET_MAX_FIELDS))
 			return -1;
 		/* sorted and unique, as strcmp sees the names */
@@ -1140,12 +1142,13 @@ changeset_rd_uint(struct changeset_rd *rd, uint64_t max, uint64_t *out)
 static int
 changeset_rd_text(struct changeset_rd *rd, size_t min, size_t max, char *out)
 {
-	const uint8_t *q = rd->p + 1;
+	const uint8_t *q = rd->p;
 	size_t n;
 	int c;
 
 	if (changeset_rd_string(rd, &n) != 0 || n < min || n > max)
 		return -1;
+	q++;
 	while ((c = changeset_rd_next(&q)) >= 0)
 		*out++ = (char)c;
 	*out = '\0';
