@@ -275,17 +275,15 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 		if (ok)
 			v = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
-		if (!ok) {
+		if (!ok)
 			r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию схемы: %s",
 			    path, sqlite3_errmsg(db->db));
-			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-			goto out;
-		}
-		if (v > HUBDB_SCHEMA_VERSION) {
-			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+		else if (v > HUBDB_SCHEMA_VERSION)
 			r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "
 			    "Tetrad (схема %d, эта программа знает до %d): обновите программу", path, v,
 			    HUBDB_SCHEMA_VERSION);
+		if (!ok || v > HUBDB_SCHEMA_VERSION) {
+			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 			goto out;
 		}
 	}

@@ -883,34 +883,6 @@ changeset_rd_str_cmp(const uint8_t *a, const uint8_t *b)
 	}
 }
 
-/* A string at rd that reads as s. */
-static int
-changeset_rd_str_is(struct changeset_rd *rd, const char *s)
-{
-	const uint8_t *start = rd->p, *q;
-	int c;
-
-	if (changeset_rd_string(rd, NULL) != 0)
-		return -1;
-	q = start + 1;
-	while ((c = changeset_rd_next(&q)) >= 0)
-		if (*s == '\0' || (uint8_t)*s++ != c)
-			return -1;
-	return *s == '\0' ? 0 : -1;
-}
-
-static int
-changeset_rd_dec(struct changeset_rd *rd, uint64_t v)
-{
-	char digits[24], *p = digits + sizeof(digits);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return changeset_rd_lit(rd, p, (size_t)(digits + sizeof(digits) - p));
-}
-
 /*
  * A number as changeset_emit_number writes it. The token is what cJSON would
  * hand to strtod; anything but a short integer is read back and printed again.
@@ -1062,59 +1034,6 @@ changeset_fields_canonical(const char *text, size_t len)
 	rd.values = 0;
 	if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0 || rd.p != rd.end)
 		return TERR_PARSE;
-	return 0;
-}
-
-int
-changeset_rd_set(const struct changeset *cs, const uint8_t *buf, size_t len, size_t *fields_at)
-{
-	char hex[CHANGESET_HASH_BYTES * 2 + 1], t[HLC_STRLEN + 1], id[UUID7_STRLEN + 1];
-	struct changeset_rd rd = { buf, buf + len, 0 };
-
-	if (changeset_check(cs, NULL) != 0)
-		return -1;
-	keys_hex(cs->device_id, KEYS_ID_BYTES, hex);
-	if (changeset_rd_lit(&rd, "{\"v\":", 5) != 0 || changeset_rd_dec(&rd, CHANGESET_FORMAT_VERSION) != 0 ||
-	    changeset_rd_lit(&rd, ",\"device\":\"", 11) != 0 || changeset_rd_lit(&rd, hex, strlen(hex)) != 0 ||
-	    changeset_rd_lit(&rd, "\",\"school\":", 11) != 0 || changeset_rd_str_is(&rd, cs->school) != 0 ||
-	    changeset_rd_lit(&rd, ",\"first\":", 9) != 0 || changeset_rd_dec(&rd, cs->first_seq) != 0 ||
-	    changeset_rd_lit(&rd, ",\"last\":", 8) != 0 || changeset_rd_dec(&rd, cs->last_seq) != 0)
-		return -1;
-	keys_hex(cs->prev_hash, CHANGESET_HASH_BYTES, hex);
-	hlc_encode(&cs->created, t);
-	if (changeset_rd_lit(&rd, ",\"prev\":\"", 9) != 0 || changeset_rd_lit(&rd, hex, strlen(hex)) != 0 ||
-	    changeset_rd_lit(&rd, "\",\"created\":\"", 13) != 0 || changeset_rd_lit(&rd, t, strlen(t)) != 0 ||
-	    changeset_rd_lit(&rd, "\",\"ops\":[", 9) != 0)
-		return -1;
-	for (size_t i = 0; i < cs->n_ops; i++) {
-		const struct op *op = &cs->ops[i];
-		const char *kind = op->kind == OP_PUT ? ",\"op\":\"put\",\"hlc\":\"" :
-		    ",\"op\":\"delete\",\"hlc\":\"";
-
-		uuid7_format(op->record_id, id);
-		hlc_encode(&op->hlc, t);
-		if ((i > 0 && changeset_rd_lit(&rd, ",", 1) != 0) ||
-		    changeset_rd_lit(&rd, "{\"seq\":", 7) != 0 || changeset_rd_dec(&rd, op->seq) != 0 ||
-		    changeset_rd_lit(&rd, ",\"id\":\"", 7) != 0 || changeset_rd_lit(&rd, id, strlen(id)) != 0 ||
-		    changeset_rd_lit(&rd, "\",\"form\":", 9) != 0 || changeset_rd_str_is(&rd, op->form_id) != 0 ||
-		    changeset_rd_lit(&rd, ",\"fv\":", 6) != 0 || changeset_rd_dec(&rd, op->form_version) != 0 ||
-		    changeset_rd_lit(&rd, ",\"school\":", 10) != 0 || changeset_rd_str_is(&rd, op->school) != 0 ||
-		    changeset_rd_lit(&rd, kind, strlen(kind)) != 0 || changeset_rd_lit(&rd, t, strlen(t)) != 0 ||
-		    changeset_rd_lit(&rd, "\"", 1) != 0)
-			return -1;
-		if (op->kind == OP_PUT) {
-			if (changeset_rd_lit(&rd, ",\"fields\":", 10) != 0)
-				return -1;
-			fields_at[2 * i] = (size_t)(rd.p - buf);
-			if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0)
-				return -1;
-			fields_at[2 * i + 1] = (size_t)(rd.p - buf) - fields_at[2 * i];
-		}
-		if (changeset_rd_lit(&rd, "}", 1) != 0)
-			return -1;
-	}
-	if (changeset_rd_lit(&rd, "]}", 2) != 0 || rd.p != rd.end)
-		return -1;
 	return 0;
 }
 
@@ -1624,26 +1543,24 @@ changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out, str
 		goto out;
 	}
 	/*
-	 * One set, one encoding: anything else would give two chain hashes. The
-	 * canonical reader settles it without encoding the set again; what it
-	 * refuses is encoded and compared, which also finds the reason.
+	 * One set, one encoding: anything else would give two chain hashes. Only
+	 * what the canonical reader refused comes here, so the set is encoded
+	 * again and compared, which also finds where it differs.
 	 */
-	if (changeset_rd_set(cs, buf, len, fields_at) != 0) {
-		if ((re = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL) {
-			r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
-			goto out;
-		}
-		if ((r = changeset_encode_at(cs, re, fields_at, e)) != 0)
-			goto out;
-		if (tbuf_len(re) != len || memcmp(tbuf_ptr(re), buf, len) != 0) {
-			size_t at = 0, rl = tbuf_len(re);
+	if ((re = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
+		goto out;
+	}
+	if ((r = changeset_encode_at(cs, re, fields_at, e)) != 0)
+		goto out;
+	if (tbuf_len(re) != len || memcmp(tbuf_ptr(re), buf, len) != 0) {
+		size_t at = 0, rl = tbuf_len(re);
 
-			while (at < len && at < rl && tbuf_ptr(re)[at] == buf[at])
-				at++;
-			r = terr_set(e, TERR_PARSE, "набор изменений %" PRIu64 "–%" PRIu64
-			    ": запись не каноническая (отличие с байта %zu)", cs->first_seq, cs->last_seq, at);
-			goto out;
-		}
+		while (at < len && at < rl && tbuf_ptr(re)[at] == buf[at])
+			at++;
+		r = terr_set(e, TERR_PARSE, "набор изменений %" PRIu64 "–%" PRIu64
+		    ": запись не каноническая (отличие с байта %zu)", cs->first_seq, cs->last_seq, at);
+		goto out;
 	}
 	/* The fields as they stand in the set are canonical: a hub storing a
 	 * record takes them from here instead of encoding again. */

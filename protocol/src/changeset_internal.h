@@ -15,19 +15,12 @@
 #include "tetrad/changeset.h"
 
 /*
- * 0 if buf is exactly changeset_encode of cs (which was parsed from it);
- * fields_at (2 * n_ops) then holds where each put's fields begin in buf and
- * their length.
- */
-int changeset_rd_set(const struct changeset *cs, const uint8_t *buf, size_t len,
-    size_t *fields_at);
-
-/*
  * The two ways changeset_parse reads a set, neither keeping buf (fields_text
  * points into it). changeset_rd_parse reads canonical text alone, cJSON only
  * for each put's fields, and says nothing when it refuses; changeset_parse_tree
- * pre-scans, parses the whole set with cJSON, checks the schema and then that
- * the text is canonical, with a reason for every refusal.
+ * pre-scans, parses the whole set with cJSON, checks the schema and then
+ * encodes the set again and compares, with a reason for every refusal: the
+ * two share nothing but the encoder's rules, so each checks the other.
  */
 int changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out);
 int changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out,

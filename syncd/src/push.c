@@ -395,20 +395,6 @@ push_mark_sent(const struct push_ctx *c, const struct push_batch *b, struct terr
 	return syncdb_commit(c->db, e);
 }
 
-/* Whether the database is in WAL mode, where NORMAL loses commits, never the database. */
-static int
-push_wal(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	int wal = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-		wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
-	sqlite3_finalize(st);
-	return wal;
-}
-
 int
 push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
     const uint8_t *ack, size_t ack_len, struct terr *e)
@@ -424,7 +410,7 @@ push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
 	 * this commit onto it too. Only in WAL mode: with a rollback journal,
 	 * NORMAL can cost the database itself.
 	 */
-	if (push_wal(c->db) && (r = syncdb_exec(c->db, "PRAGMA synchronous=NORMAL", e)) != 0)
+	if (c->wal && (r = syncdb_exec(c->db, "PRAGMA synchronous=NORMAL", e)) != 0)
 		return r;
 	if ((r = syncdb_begin(c->db, e)) == 0) {
 		if ((r = push_exec_batch(c->db, "UPDATE batches SET state = 'acked', acked_at = ?2, "

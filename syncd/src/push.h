@@ -40,6 +40,7 @@ struct push_ctx {
 	char school[CHANGESET_SCHOOL_MAX + 1];  /* "" for a curator's device */
 	size_t max_ops;                         /* 1 … CHANGESET_MAX_OPS */
 	size_t max_bytes;
+	int wal;                                /* db in WAL mode (syncdb_wal) */
 };
 
 struct push_batch {

@@ -181,6 +181,7 @@ sync_ctx_open(const char *db_path, const char *passphrase_file,
 		goto out;
 	}
 	c->push.db = c->db;
+	c->push.wal = syncdb_wal(c->db);
 	c->push.dev = &c->dev;
 	*out = c;
 	c = NULL;

@@ -30,6 +30,19 @@ syncdb_exec(sqlite3 *db, const char *sql, struct terr *e)
 }
 
 int
+syncdb_wal(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	return wal;
+}
+
+int
 syncdb_begin(sqlite3 *db, struct terr *e)
 {
 	return syncdb_exec(db, "BEGIN IMMEDIATE", e);

@@ -41,6 +41,9 @@ int64_t syncdb_meta_int(sqlite3 *db, const char *key, int64_t def);
 
 /* Runs one SQL statement without results; TERR_IO with sqlite's message. */
 int syncdb_exec(sqlite3 *db, const char *sql, struct terr *e);
+/* 1 if db is in WAL mode, where synchronous=NORMAL may lose the last commits
+ * to a power cut but never damages the database; 0 otherwise. */
+int syncdb_wal(sqlite3 *db);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK (rollback never fails loudly). */
 int syncdb_begin(sqlite3 *db, struct terr *e);
 int syncdb_commit(sqlite3 *db, struct terr *e);
