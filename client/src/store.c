@@ -96,6 +96,14 @@ static const char *const store_migrations[] = {
 	 */
 	("DROP INDEX IF EXISTS outbox_state;"
 	"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE state = 'pending';"),
+	/*
+	 * 3 -> 4: sets not yet answered, by their first entry. syncd looks for
+	 * the next one before every set it sends; without an index that read
+	 * every set ever sent, envelope and all (the state column lies past
+	 * it): 20 ms with 2,000 sets kept.
+	 */
+	"CREATE INDEX IF NOT EXISTS batches_open ON batches(first_seq) "
+	"WHERE state IN ('sealed', 'sent');",
 };
 
 int

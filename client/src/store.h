@@ -20,7 +20,7 @@
 #include "tetrad/uuid7.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Client-level codes beyond terr.h (terr has no "not found"). */
 #define STORE_NOTFOUND (-100)

@@ -80,6 +80,9 @@ static const char *const hubdb_sql[ST_COUNT] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 };
 
+#define HUBDB_STR_(x) #x
+#define HUBDB_STR(x) HUBDB_STR_(x)
+
 static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS devices("
     " id TEXT PRIMARY KEY, pk BLOB NOT NULL, kind TEXT NOT NULL"
@@ -252,7 +255,8 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	 * FULL: an acknowledgement promises the set is stored; with NORMAL a power
 	 * cut could lose a committed, acknowledged set (WAL not yet synced).
 	 */
-	if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	if (sqlite3_exec(db->db, "PRAGMA page_size=" HUBDB_STR(HUBDB_PAGE_SIZE) ";"
+	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");

@@ -154,7 +154,8 @@ envelope_deflate(const uint8_t *in, size_t len, struct tbuf *out, struct terr *e
 		r = terr_set(e, TERR_INTERNAL, "сжатие: ошибка zlib %d", zr);
 		goto out;
 	}
-	tbuf_truncate(out, start + zs.total_out);
+	/* the bound reserved is about the input's size; zlib wrote only total_out */
+	tbuf_unreserve(out, start + zs.total_out);
 	r = 0;
  out:
 	deflateEnd(&zs);

@@ -123,11 +123,25 @@ hlc_compare(const struct hlc_ts *a, const struct hlc_ts *b)
 	return 0;
 }
 
+static void
+hlc_put_hex(char *out, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 0xf];
+}
+
+/* By hand rather than snprintf: the hub writes one per record it reads and stores. */
 void
 hlc_encode(const struct hlc_ts *t, char out[HLC_STRLEN + 1])
 {
-	snprintf(out, HLC_STRLEN + 1, "%012" PRIx64 "-%04" PRIx32 "-%016" PRIx64,
-	    (uint64_t)(t->wall_ms & HLC_WALL_MAX), (uint32_t)(t->counter & HLC_COUNTER_MAX), t->node);
+	hlc_put_hex(out, t->wall_ms & HLC_WALL_MAX, 12);
+	out[12] = '-';
+	hlc_put_hex(out + 13, t->counter & HLC_COUNTER_MAX, 4);
+	out[17] = '-';
+	hlc_put_hex(out + 18, t->node, 16);
+	out[HLC_STRLEN] = '\0';
 }
 
 static int

@@ -16,6 +16,13 @@ struct tbuf {
 	size_t len;
 	size_t alloc;
 	size_t max;
+	/*
+	 * The most len has been since data was allocated: only [0, used) can
+	 * hold anything to wipe. Wiping the whole allocation instead touched
+	 * pages never written (a set's buffer doubles to 512 KiB for 330 KiB),
+	 * which the kernel then had to fault in only to be zeroed.
+	 */
+	size_t used;
 };
 
 struct tbuf *
@@ -34,7 +41,7 @@ tbuf_free(struct tbuf *b)
 	if (b == NULL)
 		return;
 	if (b->data != NULL) {
-		sodium_memzero(b->data, b->alloc);
+		sodium_memzero(b->data, b->used);
 		free(b->data);
 	}
 	free(b);
@@ -62,11 +69,12 @@ tbuf_grow(struct tbuf *b, size_t need)
 		return TERR_NOMEM;
 	if (b->data != NULL) {
 		memcpy(n, b->data, b->len);
-		sodium_memzero(b->data, b->alloc);
+		sodium_memzero(b->data, b->used);
 		free(b->data);
 	}
 	b->data = n;
 	b->alloc = nalloc;
+	b->used = b->len;
 	return 0;
 }
 
@@ -81,6 +89,8 @@ tbuf_put(struct tbuf *b, const void *data, size_t len)
 		return r;
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
+	if (b->len > b->used)
+		b->used = b->len;
 	return 0;
 }
 
@@ -93,6 +103,8 @@ tbuf_reserve(struct tbuf *b, size_t len)
 		return NULL;
 	p = b->data + b->len;
 	b->len += len;
+	if (b->len > b->used)
+		b->used = b->len;
 	return p;
 }
 
@@ -162,6 +174,8 @@ tbuf_putf(struct tbuf *b, const char *fmt, ...)
 	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+	if (b->len > b->used)
+		b->used = b->len;
 	return 0;
 }
 
@@ -193,8 +207,8 @@ void
 tbuf_reset(struct tbuf *b)
 {
 	if (b->data != NULL)
-		sodium_memzero(b->data, b->alloc);
-	b->len = 0;
+		sodium_memzero(b->data, b->used);
+	b->len = b->used = 0;
 }
 
 void
@@ -202,6 +216,16 @@ tbuf_truncate(struct tbuf *b, size_t len)
 {
 	if (len < b->len) {
 		sodium_memzero(b->data + len, b->len - len);
+		b->len = len;
+	}
+}
+
+void
+tbuf_unreserve(struct tbuf *b, size_t len)
+{
+	if (len < b->len) {
+		if (b->used == b->len)
+			b->used = len;
 		b->len = len;
 	}
 }
@@ -226,7 +250,7 @@ tbuf_steal(struct tbuf *b, size_t *lenp)
 	if (lenp != NULL)
 		*lenp = b->len;
 	b->data = NULL;
-	b->len = b->alloc = 0;
+	b->len = b->alloc = b->used = 0;
 	return p;
 }
 

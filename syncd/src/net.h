@@ -56,6 +56,14 @@ int net_request(struct net *n, const char *method, const char *path,
     struct net_resp *r, struct terr *e);
 void net_resp_free(struct net_resp *r);
 
+/*
+ * Opens the connection to the hub ahead of the first request (TCP, TLS,
+ * the certificate and pin checked) by asking for /v1/health; the requests
+ * after it reuse that connection. 0 when the hub answered, whatever the
+ * status; TERR_IO with the message a request would have given otherwise.
+ */
+int net_connect(struct net *n, struct terr *e);
+
 /* 1 and *skew_ms = local clock minus hub's Date when a Date was seen. */
 int net_clock_skew(const struct net *n, int64_t *skew_ms);
 

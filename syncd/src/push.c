@@ -661,6 +661,25 @@ push_adopt_hub_key(struct push_ctx *c, const struct push_ack *a, int *changed,
 }
 
 int
+push_has_work(sqlite3 *db, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	/* both found by index: the open sets by state, the entries by outbox_pending */
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS(SELECT 1 FROM batches WHERE state IN ('sealed', 'sent')) "
+	    "OR EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' AND batch_id IS NULL)",
+	    -1, &st, NULL) != SQLITE_OK)
+		return syncdb_err(db, e, "чтение очереди");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = sqlite3_column_int(st, 0) != 0;
+	else
+		r = syncdb_err(db, e, "чтение очереди");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
 push_counts(sqlite3 *db, struct push_counts *n, struct terr *e)
 {
 	sqlite3_stmt *st = NULL;

@@ -121,6 +121,12 @@ int push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
 int push_counts(sqlite3 *db, struct push_counts *n, struct terr *e);
 
 /*
+ * 1 when something waits for the hub (a stored set not yet answered, or
+ * entries not yet in a set), 0 when nothing does, < 0 on a storage error.
+ */
+int push_has_work(sqlite3 *db, struct terr *e);
+
+/*
  * After a verified acknowledgement: if it names a hub encryption key other
  * than ours (the hub rotated its key), stores it in meta hub_enc_pk and uses
  * it for the sets sealed from now on. *changed = 1 when it did.

@@ -249,6 +249,9 @@ struct sync_flight {
 	/* counted here, added to the run's result when settled */
 	int64_t bytes_sent, retries;
 	int unreachable, hub_error, stopped;
+	/* the connection opened ahead failed: that was this batch's first attempt */
+	int connect_failed;
+	struct terr connect_err;
 };
 
 /* Sends until the hub gives a definite answer, attempts run out or a stop. */
@@ -270,9 +273,15 @@ sync_transmit(struct sync_flight *f)
 		}
 		net_resp_free(&f->resp);
 		terr_clear(&ne);
-		r = net_request(f->n, "POST", "/v1/changesets", "application/octet-stream",
-		    b->envelope, b->len, SYNC_ACK_MAX, &f->resp, &ne);
-		f->bytes_sent += (int64_t)b->len;
+		if (f->connect_failed) {
+			f->connect_failed = 0;
+			ne = f->connect_err;
+			r = TERR_IO;
+		} else {
+			r = net_request(f->n, "POST", "/v1/changesets", "application/octet-stream",
+			    b->envelope, b->len, SYNC_ACK_MAX, &f->resp, &ne);
+			f->bytes_sent += (int64_t)b->len;
+		}
 		if (r == 0 && f->resp.status >= 200 && f->resp.status < 500 && f->resp.status != 429) {
 			f->answered = 1;
 			return;
@@ -451,13 +460,28 @@ struct sync_pipe {
 	uint64_t halted_at;           /* the batch whose answer halted it */
 	int busy;                     /* sender holds slot[next_send] */
 	atomic_int quit;
+	/*
+	 * When set, the sender opens the connection (TCP, TLS, the hub's
+	 * certificate) while the main thread seals the first batch: a TLS
+	 * handshake costs both ends a few milliseconds of CPU, which otherwise
+	 * wait for the sealing. A failure there counts as the first batch's
+	 * first attempt, so an unreachable hub takes no more attempts than
+	 * before.
+	 */
+	struct net *connect_ahead;
 };
 
 static void *
 sync_sender(void *arg)
 {
 	struct sync_pipe *p = arg;
+	struct terr ce;
+	int failed = 0;
 
+	if (p->connect_ahead != NULL) {
+		terr_clear(&ce);
+		failed = net_connect(p->connect_ahead, &ce) != 0;
+	}
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct sync_flight *f;
@@ -467,6 +491,11 @@ sync_sender(void *arg)
 		if (atomic_load(&p->quit))
 			break;
 		f = &p->slot[p->next_send % SYNC_PIPE_SLOTS];
+		if (failed) {
+			f->connect_failed = 1;
+			f->connect_err = ce;
+			failed = 0;
+		}
 		p->busy = 1;
 		pthread_mutex_unlock(&p->mu);
 		sync_transmit(f);
@@ -562,6 +591,9 @@ sync_push_all(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 	atomic_init(&p.quit, 0);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
+	/* nothing to send (or the queue unreadable, which sealing will report): no connection */
+	if (push_has_work(c->db, NULL) == 1)
+		p.connect_ahead = n;
 	threaded = pthread_create(&th, NULL, sync_sender, &p) == 0;
 	for (;;) {
 		struct sync_flight *f;

@@ -66,8 +66,9 @@ CREATE TABLE batches(id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,
  reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT, acked_at TEXT);
 CREATE INDEX outbox_record ON outbox(record_id);
 CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 'pending';
+CREATE INDEX batches_open ON batches(first_seq) WHERE state IN ('sealed', 'sent');
 INSERT INTO meta VALUES('school','170103');
-PRAGMA user_version=3;
+PRAGMA user_version=4;
 """)
 db.commit()
 PY

@@ -29,6 +29,38 @@ echo "ok: hub down run took $took ms"
 result=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT value FROM meta WHERE key=\"last_sync_result\"").fetchone()[0])' "$db")
 sync_expect_eq "last_sync_result while down" "$result" unreachable
 
+# A host that takes each connection and drops it: every attempt is one
+# connection. syncd opens its connection while it seals the first set; that
+# is the set's first attempt, not one more (--attempts 3: three connections).
+port=$(hub_free_port)
+python3 - "$port" "$work/accepts" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+s.settimeout(20)
+n = 0
+open(sys.argv[2], "w").write("0")
+try:
+    while True:
+        c, _ = s.accept()
+        n += 1
+        open(sys.argv[2], "w").write(str(n))
+        c.close()
+except socket.timeout:
+    pass
+PY
+drop_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/accepts" ] && break; sleep 0.05; done
+sync_set_url "$db" "https://127.0.0.1:$port"
+"$SYNCD" --once --no-pull --db "$db" --batch 10 --attempts 3 --backoff-ms 10 \
+	>"$work/out" 2>"$work/log"; rc=$?
+kill "$drop_pid" 2>/dev/null; wait "$drop_pid" 2>/dev/null
+sync_expect_eq "dropping host exit code" "$rc" 12
+sync_expect_eq "connections for three attempts" "$(cat "$work/accepts")" 3
+sync_expect_eq "attempts logged" "$(grep -c 'попытка' "$work/log")" 2
+
 # Hub up again (a restarted test hub gets a new port).
 hub_start "$work/hub" || sync_fail "hub did not restart"
 sync_set_url "$db" "$HUB_URL"

@@ -110,6 +110,13 @@ test_text(void)
 	CHECK(hlc_compare(&a, &b) == 0);
 	hlc_encode(&c, sc);
 	CHECK((strcmp(sa, sc) < 0) == (hlc_compare(&a, &c) < 0)); /* text order = clock order */
+	/* every digit, and the wall clock and counter cut to their widths */
+	c = (struct hlc_ts){ UINT64_MAX, UINT32_MAX, UINT64_MAX };
+	hlc_encode(&c, sc);
+	CHECK_STR_EQ(sc, "ffffffffffff-ffff-ffffffffffffffff");
+	c = (struct hlc_ts){ 0, 0, 0x0123456789abcdefULL };
+	hlc_encode(&c, sc);
+	CHECK_STR_EQ(sc, "000000000000-0000-0123456789abcdef");
 	CHECK_INT_EQ(hlc_decode("0192F3A4B5C6-0001-a1b2c3d4e5f60718", &b), TERR_CLOCK);
 	CHECK_INT_EQ(hlc_decode("0192f3a4b5c6-0001-a1b2c3d4e5f6071", &b), TERR_CLOCK);
 	CHECK_INT_EQ(hlc_decode("0192f3a4b5c6_0001-a1b2c3d4e5f60718", &b), TERR_CLOCK);

@@ -331,6 +331,13 @@ test_migration(void)
 	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'hub_clocks'"), 0);
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
+	/* an existing database keeps its page size; a new one gets the hub's */
+	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), 4096);
+	snprintf(path, sizeof(path), "%s/hub-new.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	hubdb_close(db);
+	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), HUBDB_PAGE_SIZE);
+	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
 	/* opened again: nothing left to migrate */
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);

@@ -135,6 +135,11 @@ test_migrations(void)
 	/* the pending row is found through the partial index */
 	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM outbox INDEXED BY outbox_pending "
 	    "WHERE state = 'pending'"), 1);
+	/* and syncd finds sets not yet answered through theirs */
+	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM sqlite_master WHERE "
+	    "type='index' AND name='batches_open'"), 1);
+	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM batches INDEXED BY batches_open "
+	    "WHERE state IN ('sealed', 'sent') AND first_seq > 0"), 0);
 	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM records"), 1);
 	CHECK_INT_EQ(store_meta_get(s, "school", &v, &e), 0);
 	CHECK_STR_EQ(v, "170103");

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "tetrad/tbuf.h"
@@ -31,6 +32,69 @@ test_cap(void)
 	CHECK_INT_EQ(tbuf_putf(b, "%s", "123456"), TERR_TOO_LARGE);
 	tbuf_free(b);
 	tbuf_free(NULL);
+}
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * What was written is wiped when it is dropped; the allocation is kept by
+ * tbuf_reset, so a reserve afterwards shows the same bytes again.
+ */
+static void
+test_wipe(void)
+{
+	struct tbuf *b = tbuf_new(1000);
+	uint8_t *p;
+
+	CHECK(b != NULL);
+	CHECK_INT_EQ(tbuf_put(b, "secret answers", 14), 0);
+	tbuf_reset(b);
+	CHECK((p = tbuf_reserve(b, 14)) != NULL);
+	CHECK(p != NULL && all_zero(p, 14));
+	tbuf_reset(b);
+	/* truncate wipes what it drops */
+	CHECK_INT_EQ(tbuf_put(b, "abcdefgh", 8), 0);
+	tbuf_truncate(b, 2);
+	CHECK((p = tbuf_reserve(b, 6)) != NULL);
+	CHECK(p != NULL && all_zero(p, 6));
+	tbuf_reset(b);
+	/* unreserve keeps what was written below len, and a reset still wipes it */
+	CHECK((p = tbuf_reserve(b, 100)) != NULL);
+	if (p != NULL)
+		memcpy(p, "zlib", 4);
+	tbuf_unreserve(b, 4);
+	CHECK_INT_EQ(tbuf_len(b), 4);
+	CHECK(memcmp(tbuf_ptr(b), "zlib", 4) == 0);
+	CHECK_INT_EQ(tbuf_put(b, "!", 1), 0);
+	CHECK(memcmp(tbuf_ptr(b), "zlib!", 5) == 0);
+	tbuf_reset(b);
+	CHECK((p = tbuf_reserve(b, 5)) != NULL);
+	CHECK(p != NULL && all_zero(p, 5));
+	tbuf_reset(b);
+	/* a lower unreserve after a longer past: what the past wrote is still wiped */
+	CHECK_INT_EQ(tbuf_put(b, "0123456789", 10), 0);
+	tbuf_truncate(b, 0);
+	CHECK((p = tbuf_reserve(b, 3)) != NULL);
+	tbuf_unreserve(b, 1);
+	CHECK_INT_EQ(tbuf_put(b, "xy", 2), 0);
+	tbuf_reset(b);
+	CHECK((p = tbuf_reserve(b, 10)) != NULL);
+	CHECK(p != NULL && all_zero(p, 10));
+	/* growing moves the contents to a new block */
+	tbuf_reset(b);
+	CHECK_INT_EQ(tbuf_put(b, "keep", 4), 0);
+	CHECK((p = tbuf_reserve(b, 600)) != NULL);
+	tbuf_unreserve(b, 4);
+	CHECK_INT_EQ(tbuf_len(b), 4);
+	CHECK(memcmp(tbuf_ptr(b), "keep", 4) == 0);
+	tbuf_free(b);
 }
 
 /* Decimal numbers as printf would write them, the extremes included. */
@@ -133,6 +197,7 @@ int
 main(void)
 {
 	test_cap();
+	test_wipe();
 	test_put_dec();
 	test_growth_and_steal();
 	test_reader();

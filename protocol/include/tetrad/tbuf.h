@@ -38,8 +38,15 @@ size_t tbuf_len(const struct tbuf *b);
 size_t tbuf_max(const struct tbuf *b);
 /* Empties b (wiping the old contents) but keeps its allocation. */
 void tbuf_reset(struct tbuf *b);
-/* Drops bytes after len (len <= current length). */
+/* Drops bytes after len (len <= current length), wiping them. */
 void tbuf_truncate(struct tbuf *b, size_t len);
+/*
+ * Gives back the end of a tbuf_reserve that was never written: the length
+ * becomes len (<= current length) and nothing is wiped, so only a caller
+ * that knows bytes from len on were left untouched may use it (zlib writes
+ * its output in order and says how much).
+ */
+void tbuf_unreserve(struct tbuf *b, size_t len);
 /* Appends a NUL that is not counted in the length; for handing text to C APIs. */
 int tbuf_terminate(struct tbuf *b);
 /* Hands the contents to the caller (free with free()) and empties b. */
