@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,22 +73,30 @@ changeset_free_json(cJSON *j)
 	cJSON_Delete(j);
 }
 
-/* Fields given to changeset_add as text, copied into chunks that never move. */
+/*
+ * Memory that never moves and is wiped with the set: copies of fields given
+ * to changeset_add as text, and the fields trees of a set the canonical
+ * reader read.
+ */
 struct changeset_chunk {
 	struct changeset_chunk *next;
 	size_t cap, used;
-	char data[];
+	_Alignas(max_align_t) char data[];
 };
 
-#define CHANGESET_CHUNK_BYTES (32u << 10)
+#define CHANGESET_CHUNK_BYTES (64u << 10)
 
-static const char *
-changeset_keep_text(struct changeset *cs, const char *text, size_t len)
+/* size bytes aligned for any type, or NULL on no memory */
+static void *
+changeset_chunk_take(struct changeset *cs, size_t size)
 {
 	struct changeset_chunk *c = cs->chunks;
+	size_t at = 0;
 
-	if (c == NULL || c->cap - c->used < len) {
-		size_t cap = len > CHANGESET_CHUNK_BYTES ? len : CHANGESET_CHUNK_BYTES;
+	if (c != NULL)
+		at = (c->used + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
+	if (c == NULL || at > c->cap || c->cap - at < size) {
+		size_t cap = size > CHANGESET_CHUNK_BYTES ? size : CHANGESET_CHUNK_BYTES;
 
 		if ((c = malloc(sizeof(*c) + cap)) == NULL)
 			return NULL;
@@ -95,10 +104,20 @@ changeset_keep_text(struct changeset *cs, const char *text, size_t len)
 		c->cap = cap;
 		c->used = 0;
 		cs->chunks = c;
+		at = 0;
 	}
-	memcpy(c->data + c->used, text, len);
-	c->used += len;
-	return c->data + c->used - len;
+	c->used = at + size;
+	return c->data + at;
+}
+
+static const char *
+changeset_keep_text(struct changeset *cs, const char *text, size_t len)
+{
+	char *copy = changeset_chunk_take(cs, len);
+
+	if (copy != NULL)
+		memcpy(copy, text, len);
+	return copy;
 }
 
 void
@@ -108,7 +127,8 @@ changeset_free(struct changeset *cs)
 
 	if (cs == NULL)
 		return;
-	for (size_t i = 0; i < cs->n_ops; i++)
+	/* fields trees in chunks go with them */
+	for (size_t i = 0; i < cs->n_ops && !cs->fields_in_chunks; i++)
 		changeset_free_json(cs->ops[i].fields);
 	for (c = cs->chunks; c != NULL; c = next) {
 		next = c->next;
@@ -776,6 +796,9 @@ struct changeset_rd {
 	/* what changeset_prescan counts against CHANGESET_MAX_VALUES: brackets
 	 * and braces opened, and commas */
 	size_t values;
+	/* what a fields tree read takes: cJSON nodes, and bytes of its strings
+	 * unescaped with their NULs */
+	size_t nodes, bytes;
 };
 
 static int
@@ -883,24 +906,52 @@ changeset_rd_str_cmp(const uint8_t *a, const uint8_t *b)
 	}
 }
 
+/* Bytes of the number token at p: what cJSON would hand to strtod. */
+static size_t
+changeset_number_span(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *s = p;
+
+	while (p < end && ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' ||
+	    *p == 'e' || *p == 'E'))
+		p++;
+	return (size_t)(p - s);
+}
+
+/* The token s..s+n read as cJSON reads it, or -1 if strtod stops short. */
+static int
+changeset_number_strtod(const uint8_t *s, size_t n, double *out)
+{
+	char tmp[CHANGESET_NUM_MAX], *endp;
+	const char *dp;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	/* cJSON reads '.' as the locale's decimal point; so does this */
+	dp = localeconv()->decimal_point;
+	if (dp != NULL && dp[0] != '\0' && dp[0] != '.')
+		for (size_t i = 0; i < n; i++)
+			if (tmp[i] == '.')
+				tmp[i] = dp[0];
+	*out = strtod(tmp, &endp);
+	return endp == tmp + n ? 0 : -1;
+}
+
 /*
- * A number as changeset_emit_number writes it. The token is what cJSON would
- * hand to strtod; anything but a short integer is read back and printed again.
+ * A number as changeset_emit_number writes it. Anything but a short integer
+ * is read back and printed again.
  */
 static int
 changeset_rd_number(struct changeset_rd *rd)
 {
-	const uint8_t *s = rd->p, *p = s;
-	char tmp[CHANGESET_NUM_MAX], want[CHANGESET_NUM_MAX], *endp;
-	size_t n, neg, i;
-	const char *dp;
+	const uint8_t *s = rd->p;
+	char want[CHANGESET_NUM_MAX];
+	size_t n = changeset_number_span(s, rd->end), neg, i;
 	double d;
 
-	while (p < rd->end && ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' ||
-	    *p == 'e' || *p == 'E'))
-		p++;
-	n = (size_t)(p - s);
-	if (n == 0 || n >= sizeof(tmp))
+	if (n == 0 || n >= sizeof(want))
 		return -1;
 	/* up to 15 digits is always below 2^53: the integer prints as itself */
 	neg = s[0] == '-';
@@ -908,23 +959,13 @@ changeset_rd_number(struct changeset_rd *rd)
 		;
 	if (i == n && n - neg >= 1 && n - neg <= 15 && (s[neg] != '0' || n - neg == 1) &&
 	    !(neg && s[1] == '0')) {
-		rd->p = p;
+		rd->p = s + n;
 		return 0;
 	}
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	/* cJSON reads '.' as the locale's decimal point; so does this */
-	dp = localeconv()->decimal_point;
-	if (dp != NULL && dp[0] != '\0' && dp[0] != '.')
-		for (i = 0; i < n; i++)
-			if (tmp[i] == '.')
-				tmp[i] = dp[0];
-	d = strtod(tmp, &endp);
-	if (endp != tmp + n)
+	if (changeset_number_strtod(s, n, &d) != 0 || changeset_number_text(d, want) != n ||
+	    memcmp(want, s, n) != 0)
 		return -1;
-	if ((i = changeset_number_text(d, want)) != n || memcmp(want, s, n) != 0)
-		return -1;
-	rd->p = p;
+	rd->p = s + n;
 	return 0;
 }
 
@@ -965,6 +1006,7 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 		if (changeset_rd_string(rd, &klen) != 0)
 			return -1;
 		key++;              /* past the quote, now that there is one */
+		rd->bytes += klen + 1;
 		if (fields && (klen == 0 || klen > CHANGESET_KEY_MAX || ++count > CHANGESET_MAX_FIELDS))
 			return -1;
 		/* sorted and unique, as strcmp sees the names */
@@ -987,10 +1029,12 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 static int
 changeset_rd_value(struct changeset_rd *rd, int depth)
 {
+	size_t decoded;
 	int r;
 
 	if (rd->p >= rd->end || rd->values > CHANGESET_MAX_VALUES)
 		return -1;
+	rd->nodes++;
 	switch (*rd->p) {
 	case 'n':
 		return changeset_rd_lit(rd, "null", 4);
@@ -999,7 +1043,10 @@ changeset_rd_value(struct changeset_rd *rd, int depth)
 	case 'f':
 		return changeset_rd_lit(rd, "false", 5);
 	case '"':
-		return changeset_rd_string(rd, NULL);
+		if (changeset_rd_string(rd, &decoded) != 0)
+			return -1;
+		rd->bytes += decoded + 1;
+		return 0;
 	case '{':
 		return depth + 1 > CHANGESET_MAX_DEPTH ? -1 : changeset_rd_object(rd, depth, 0);
 	case '[':
@@ -1031,7 +1078,7 @@ changeset_fields_canonical(const char *text, size_t len)
 		return TERR_PARSE;
 	rd.p = (const uint8_t *)text;
 	rd.end = rd.p + len;
-	rd.values = 0;
+	rd.values = rd.nodes = rd.bytes = 0;
 	if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0 || rd.p != rd.end)
 		return TERR_PARSE;
 	return 0;
@@ -1118,9 +1165,157 @@ changeset_rd_hlc(struct changeset_rd *rd, struct hlc_ts *out)
 	return strcmp(t, again) == 0 ? 0 : -1;
 }
 
-/* One op; fields as cJSON read from their canonical text, which stays in buf. */
+/*
+ * A fields tree built straight from text the reader has just accepted, in
+ * memory it counted (struct changeset_rd): one allocation per op instead of
+ * cJSON_Parse's one per value and string, and none to free one by one. The
+ * nodes are laid out as cJSON_Parse lays them (the first child's prev is the
+ * last one), so every cJSON reader, cJSON_Compare and cJSON_Duplicate take
+ * them; cJSON_Delete must not (changeset.h).
+ */
+struct changeset_tree {
+	cJSON *node, *node_end;
+	char *str, *str_end;
+	const uint8_t *end;         /* of the fields text */
+};
+
+/* The accepted string at *pp, unescaped into the tree's strings. */
+static char *
+changeset_tree_string(struct changeset_tree *t, const uint8_t **pp)
+{
+	const uint8_t *p = *pp + 1;
+	char *out = t->str;
+	int c;
+
+	while ((c = changeset_rd_next(&p)) >= 0) {
+		if (t->str >= t->str_end)
+			return NULL;
+		*t->str++ = (char)c;
+	}
+	if (t->str >= t->str_end)
+		return NULL;
+	*t->str++ = '\0';
+	*pp = p + 1;
+	return out;
+}
+
+/* The accepted number at *pp, as cJSON_Parse reads it. */
 static int
-changeset_rd_op(struct changeset_rd *rd, struct op *op)
+changeset_tree_number(struct changeset_tree *t, cJSON *item, const uint8_t **pp)
+{
+	const uint8_t *s = *pp;
+	size_t n = changeset_number_span(s, t->end), neg = s[0] == '-', i;
+	int64_t v = 0;
+	double d;
+
+	/* up to 15 digits: exact in a double, as strtod would give it */
+	for (i = neg; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (s[i] - '0');
+	if (i == n && n > neg && n - neg <= 15)
+		d = neg ? -(double)v : (double)v;
+	else if (changeset_number_strtod(s, n, &d) != 0)
+		return -1;
+	item->type = cJSON_Number;
+	cJSON_SetNumberHelper(item, d);
+	*pp = s + n;
+	return 0;
+}
+
+/* The accepted value at *pp (depth bounded by the reader), or NULL. */
+static cJSON *
+changeset_tree_value(struct changeset_tree *t, const uint8_t **pp)
+{
+	const uint8_t *p = *pp;
+	cJSON *item, *c, *tail = NULL;
+	char *key = NULL;
+	uint8_t close;
+
+	if (t->node >= t->node_end)
+		return NULL;
+	item = t->node++;
+	memset(item, 0, sizeof(*item));
+	switch (*p) {
+	case 'n':
+		item->type = cJSON_NULL;
+		p += 4;
+		break;
+	case 't':
+		item->type = cJSON_True;
+		item->valueint = 1;
+		p += 4;
+		break;
+	case 'f':
+		item->type = cJSON_False;
+		p += 5;
+		break;
+	case '"':
+		item->type = cJSON_String;
+		if ((item->valuestring = changeset_tree_string(t, &p)) == NULL)
+			return NULL;
+		break;
+	case '{':
+	case '[':
+		close = *p == '{' ? '}' : ']';
+		item->type = close == '}' ? cJSON_Object : cJSON_Array;
+		if (*++p == close) {
+			p++;
+			break;
+		}
+		for (;;) {
+			if (close == '}') {
+				if ((key = changeset_tree_string(t, &p)) == NULL)
+					return NULL;
+				p++;        /* ':' */
+			}
+			if ((c = changeset_tree_value(t, &p)) == NULL)
+				return NULL;
+			c->string = key;
+			if (tail == NULL)
+				item->child = c;
+			else {
+				tail->next = c;
+				c->prev = tail;
+			}
+			tail = c;
+			if (*p++ != ',')
+				break;      /* past the close */
+		}
+		item->child->prev = tail;
+		break;
+	default:
+		if (changeset_tree_number(t, item, &p) != 0)
+			return NULL;
+		break;
+	}
+	*pp = p;
+	return item;
+}
+
+/* The fields object text..text+len, which the reader counted into rd, as a tree in cs. */
+static cJSON *
+changeset_tree_read(struct changeset *cs, const struct changeset_rd *rd, const uint8_t *text,
+    size_t len)
+{
+	struct changeset_tree t;
+	const uint8_t *p = text;
+	cJSON *root;
+	char *mem;
+
+	if (rd->nodes > SIZE_MAX / sizeof(cJSON) / 2 ||
+	    (mem = changeset_chunk_take(cs, rd->nodes * sizeof(cJSON) + rd->bytes)) == NULL)
+		return NULL;
+	t.node = (cJSON *)(void *)mem;
+	t.node_end = t.node + rd->nodes;
+	t.str = (char *)t.node_end;
+	t.str_end = t.str + rd->bytes;
+	t.end = text + len;
+	root = changeset_tree_value(&t, &p);
+	return root != NULL && p == text + len ? root : NULL;
+}
+
+/* One op; fields read from their canonical text (which stays in buf) into cs. */
+static int
+changeset_rd_op(struct changeset_rd *rd, struct changeset *cs, struct op *op)
 {
 	char id[UUID7_STRLEN + 1], again[UUID7_STRLEN + 1];
 	const uint8_t *at;
@@ -1152,13 +1347,13 @@ changeset_rd_op(struct changeset_rd *rd, struct op *op)
 		if (changeset_rd_lit(rd, ",\"fields\":", 10) != 0)
 			return -1;
 		at = rd->p;
+		rd->nodes = 1;      /* the object itself */
+		rd->bytes = 0;
 		if (changeset_rd_object(rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0)
 			return -1;
 		op->fields_text = (const char *)at;
 		op->fields_len = (size_t)(rd->p - at);
-		/* canonical text is well within what cJSON reads as we mean it */
-		op->fields = cJSON_ParseWithLength(op->fields_text, op->fields_len);
-		if (!cJSON_IsObject(op->fields))
+		if ((op->fields = changeset_tree_read(cs, rd, at, op->fields_len)) == NULL)
 			return -1;
 	}
 	return changeset_rd_lit(rd, "}", 1);
@@ -1167,13 +1362,14 @@ changeset_rd_op(struct changeset_rd *rd, struct op *op)
 int
 changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out)
 {
-	struct changeset_rd rd = { buf, buf + len, 0 };
+	struct changeset_rd rd = { buf, buf + len, 0, 0, 0 };
 	struct changeset *cs;
 	uint64_t v, n;
 
 	*out = NULL;
 	if (buf == NULL || len > CHANGESET_MAX_PLAIN_BYTES || (cs = changeset_new()) == NULL)
 		return -1;
+	cs->fields_in_chunks = 1;
 	if (changeset_rd_lit(&rd, "{\"v\":", 5) != 0 || changeset_rd_uint(&rd, UINT32_MAX, &v) != 0 ||
 	    v != CHANGESET_FORMAT_VERSION ||
 	    changeset_rd_lit(&rd, ",\"device\":", 10) != 0 ||
@@ -1201,7 +1397,7 @@ changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out)
 		/* n_ops counts read ops so changeset_free releases their fields */
 		struct op *op = &cs->ops[cs->n_ops++];
 
-		if ((cs->n_ops > 1 && changeset_rd_lit(&rd, ",", 1) != 0) || changeset_rd_op(&rd, op) != 0)
+		if ((cs->n_ops > 1 && changeset_rd_lit(&rd, ",", 1) != 0) || changeset_rd_op(&rd, cs, op) != 0)
 			goto fail;
 		rd.values += op->kind == OP_PUT ? 1 + 7 : 1 + 6;
 	}

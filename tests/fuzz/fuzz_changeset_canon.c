@@ -5,12 +5,15 @@
  * byte for byte. Accepting more would let syncd send fields the hub refuses;
  * accepting less only costs time, but is a disagreement all the same. An
  * accepted text, given to changeset_add as a put's fields, must come out of
- * changeset_encode exactly as it went in.
+ * changeset_encode exactly as it went in, and the canonical reader must read
+ * that set's fields as the very tree cJSON_Parse makes of the text: same
+ * types, names, strings, numbers to the bit, and links.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/vectors/vectors.h"
+#include "protocol/src/changeset_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tbuf *b;
 	struct op op;
 	const uint8_t *at;
+	cJSON *doc;
 	int fast, slow;
 
 	if ((b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL)
@@ -72,6 +76,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memcmp(at - (sizeof(inside) - 1), inside, sizeof(inside) - 1) != 0 ||
 		    memcmp(at, data, size) != 0 || memcmp(at + size, "}]}", 3) != 0)
 			abort();
+		changeset_free(cs);
+		if (changeset_rd_parse(tbuf_ptr(b), tbuf_len(b), &cs) != 0 ||
+		    (doc = cJSON_ParseWithLength((const char *)data, size)) == NULL)
+			abort();
+		if (!vec_same_tree(doc, cs->ops[0].fields))
+			abort();
+		cJSON_Delete(doc);
 		changeset_free(cs);
 	}
 	tbuf_free(b);

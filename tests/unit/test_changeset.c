@@ -340,6 +340,61 @@ test_canonical_reader(void)
 	changeset_free(cs);
 }
 
+/*
+ * The canonical reader builds each put's fields tree itself, in the set's
+ * memory: it must be the tree cJSON_Parse makes of the same text, to the
+ * bit, and serve cJSON_Duplicate (the hub copies fields from it).
+ */
+static void
+test_reader_tree(void)
+{
+	static const char *const texts[] = {
+		"{}",
+		"{\"a\":[[[[]]]],\"b\":{\"\":null,\"k\":[true,false]},\"ё\":\"\\n\\u001f\"}",
+		"{\"a\":0,\"b\":-5,\"c\":0.1,\"d\":-1.5e-07,\"e\":1e+20,\"f\":9007199254740994,"
+		"\"g\":2147483648,\"h\":-2147483649,\"i\":999999999999999,\"j\":1000000000000000}",
+		"{\"class\":\"5А \\\"Б\\\"\\t😀\",\"list\":[{\"n\":1},{\"n\":2,\"x\":\"\"}],\"s\":\"\\\\/\"}",
+	};
+	struct tbuf *b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
+	struct changeset *cs, *rd;
+	struct terr e;
+	struct op op;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		cJSON *want = cJSON_Parse(texts[i]), *copy;
+
+		cs = changeset_new();
+		memset(&op, 0, sizeof(op));
+		op.seq = 1;
+		snprintf(op.form_id, sizeof(op.form_id), "f");
+		snprintf(op.school, sizeof(op.school), "1");
+		op.kind = OP_PUT;
+		op.fields_text = texts[i];
+		op.fields_len = strlen(texts[i]);
+		CHECK_INT_EQ(changeset_add(cs, &op, &e), 0);
+		cs->first_seq = cs->last_seq = 1;
+		tbuf_reset(b);
+		CHECK_INT_EQ(changeset_encode(cs, b, &e), 0);
+		changeset_free(cs);
+		rd = NULL;
+		CHECK_INT_EQ(changeset_rd_parse(tbuf_ptr(b), tbuf_len(b), &rd), 0);
+		CHECK(want != NULL && rd != NULL);
+		if (want != NULL && rd != NULL) {
+			CHECK(rd->fields_in_chunks);
+			if (!vec_same_tree(want, rd->ops[0].fields)) {
+				fprintf(stderr, "reader's tree differs from cJSON's for %s\n", texts[i]);
+				CHECK(0);
+			}
+			copy = cJSON_Duplicate(rd->ops[0].fields, 1);
+			CHECK(vec_same_tree(want, copy));
+			cJSON_Delete(copy);
+		}
+		changeset_free(rd);
+		cJSON_Delete(want);
+	}
+	tbuf_free(b);
+}
+
 static struct changeset *
 one_op_set(cJSON *fields_owned)
 {
@@ -670,6 +725,7 @@ main(void)
 	test_roundtrip(cs);
 	test_canonical_values();
 	test_canonical_reader();
+	test_reader_tree();
 	test_encode_refusals(cs);
 	b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
 	CHECK_INT_EQ(changeset_encode(cs, b, &e), 0);

@@ -127,6 +127,35 @@ vec_strdup(const char *s)
 }
 
 /*
+ * Whether two cJSON trees are the same to the bit: types, names, strings,
+ * valueint, valuedouble's bytes, shape, and each container's first child
+ * pointing back to its last (as cJSON_Parse links them and cJSON relies on).
+ */
+static inline int
+vec_same_tree(const cJSON *a, const cJSON *b)
+{
+	for (; a != NULL || b != NULL; a = a->next, b = b->next) {
+		const cJSON *last;
+
+		if (a == NULL || b == NULL || a->type != b->type || a->valueint != b->valueint ||
+		    memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) != 0 ||
+		    (a->string == NULL) != (b->string == NULL) ||
+		    (a->string != NULL && strcmp(a->string, b->string) != 0) ||
+		    (a->valuestring == NULL) != (b->valuestring == NULL) ||
+		    (a->valuestring != NULL && strcmp(a->valuestring, b->valuestring) != 0) ||
+		    (a->child == NULL) != (b->child == NULL))
+			return 0;
+		if (a->child == NULL)
+			continue;
+		for (last = b->child; last->next != NULL; last = last->next)
+			;
+		if (b->child->prev != last || !vec_same_tree(a->child, b->child))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The vector change set: seq 1 puts a social-passport record of class 5А
  * (Cyrillic text, an escaped quote and newline, integers, a fraction, a
  * nested list), seq 2 deletes another record. NULL on failure.

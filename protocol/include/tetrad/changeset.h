@@ -44,7 +44,12 @@ struct op {
 	char school[CHANGESET_SCHOOL_MAX + 1];
 	enum op_kind kind;
 	struct hlc_ts hlc;
-	cJSON *fields;                     /* object; NULL for a delete; owned */
+	/*
+	 * Object; NULL for a delete. Owned by the set. In a set read by
+	 * changeset_parse (or envelope_open) it may live in the set's own
+	 * memory: read it or cJSON_Duplicate it, never change or delete it.
+	 */
+	cJSON *fields;
 	/*
 	 * The fields' canonical text, not NUL-terminated. In a parsed set: where
 	 * they stand in the set's own text. Given to changeset_add with fields
@@ -67,7 +72,8 @@ struct changeset {
 	struct op *ops;                    /* n_ops, seq first..last in order */
 	uint8_t *text;                     /* parsed sets: their text, for fields_text */
 	size_t text_len;
-	struct changeset_chunk *chunks;    /* copies of fields given as text */
+	struct changeset_chunk *chunks;    /* copies of fields given as text, trees read */
+	int fields_in_chunks;              /* ops' fields trees are in chunks, not cJSON's */
 };
 
 /* An empty set; ops are appended with changeset_add. NULL on no memory. */
