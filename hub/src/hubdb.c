@@ -27,6 +27,7 @@ enum hubdb_stmt {
 	ST_QUAR_ADD,
 	ST_REC_GET,
 	ST_REC_PUT,
+	ST_REC_ADD,
 	ST_CONFLICT_ADD,
 	ST_FORM_PUT,
 	ST_FORM_GET,
@@ -69,6 +70,9 @@ static const char *const hubdb_sql[ST_COUNT] = {
 	    "school = excluded.school, device_id = excluded.device_id, "
 	    "hlc = excluded.hlc, deleted = excluded.deleted, data = excluded.data, "
 	    "clocks = excluded.clocks",
+	[ST_REC_ADD] = "INSERT INTO hub_records(id, form_id, form_version, school, "
+	    "device_id, hlc, deleted, data, received_at, clocks) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO NOTHING",
 	[ST_CONFLICT_ADD] = "INSERT INTO conflicts(record_id, form_id, school, field, "
 	    "loser_value, loser_hlc, loser_device, winner_value, winner_hlc, "
 	    "winner_device, logged_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -701,10 +705,10 @@ hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
 	return ret;
 }
 
-int
-hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
+static int
+hubdb_record_write(struct hubdb *db, int which, const struct hubdb_record *r, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_REC_PUT, e);
+	sqlite3_stmt *st = hubdb_stmt(db, which, e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
@@ -721,6 +725,21 @@ hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
 	return hubdb_exec_stmt(db, st, e, "сохранение записи");
+}
+
+int
+hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
+{
+	return hubdb_record_write(db, ST_REC_PUT, r, e);
+}
+
+int
+hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added, struct terr *e)
+{
+	int ret = hubdb_record_write(db, ST_REC_ADD, r, e);
+
+	*added = ret == 0 && sqlite3_changes(db->db) > 0;
+	return ret;
 }
 
 int

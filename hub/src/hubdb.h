@@ -144,10 +144,15 @@ int hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
     uint64_t last, const char *kind, const char *reason, const uint8_t *envelope,
     size_t envelope_len, struct terr *e);
 
-/* Records: get fills r (clear it with hubdb_record_clear), put upserts. */
+/*
+ * Records: get fills r (clear it with hubdb_record_clear), put upserts, add
+ * inserts only a record not yet stored (*added says whether it did).
+ */
 int hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
     bool *found, struct terr *e);
 int hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e);
+int hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added,
+    struct terr *e);
 int hubdb_conflict_add(struct hubdb *db, const struct hubdb_conflict *c, struct terr *e);
 
 /* Published forms: the signed bundle of (id, version). */
