@@ -84,7 +84,7 @@ struct changeset_chunk {
 	_Alignas(max_align_t) char data[];
 };
 
-#define CHANGESET_CHUNK_BYTES (64u << 10)
+#define CHANGESET_CHUNK_BYTES (32u << 10)
 
 /* size bytes aligned for any type, or NULL on no memory */
 static void *
