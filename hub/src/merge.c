@@ -284,6 +284,17 @@ merge_compact(cJSON *clocks)
 		cJSON_DeleteItemFromObjectCaseSensitive(clocks, "f");
 }
 
+/* rec as a record op would start: its id, form and school, nothing stored. */
+static void
+merge_new_record(struct hubdb_record *rec, const struct op *op)
+{
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->id, op->record_id, sizeof(rec->id));
+	hubdb_copy(rec->form_id, sizeof(rec->form_id), op->form_id);
+	hubdb_copy(rec->school, sizeof(rec->school), op->school);
+	rec->form_version = op->form_version;
+}
+
 /*
  * The first put of a record, by far the most common op: what merge_put and
  * merge_existence would leave on an empty record, without building it field
@@ -365,11 +376,7 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 	int r;
 
 	if (op->kind == OP_PUT) {
-		memset(&rec, 0, sizeof(rec));
-		memcpy(rec.id, op->record_id, sizeof(rec.id));
-		hubdb_copy(rec.form_id, sizeof(rec.form_id), op->form_id);
-		hubdb_copy(rec.school, sizeof(rec.school), op->school);
-		rec.form_version = op->form_version;
+		merge_new_record(&rec, op);
 		if ((r = merge_first_put(db, &rec, device_id, op, &added, e)) != 0 || added)
 			return r;
 	}
@@ -385,12 +392,8 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		    rec.form_id, rec.school, op->form_id, op->school);
 		goto out;
 	}
-	if (!found) {
-		memcpy(rec.id, op->record_id, sizeof(rec.id));
-		hubdb_copy(rec.form_id, sizeof(rec.form_id), op->form_id);
-		hubdb_copy(rec.school, sizeof(rec.school), op->school);
-		rec.form_version = op->form_version;
-	}
+	if (!found)
+		merge_new_record(&rec, op);
 	memset(&m, 0, sizeof(m));
 	m.db = db;
 	m.device = device_id;

@@ -18,10 +18,10 @@
  * The two ways changeset_parse reads a set, neither keeping buf (fields_text
  * points into it). changeset_rd_parse reads canonical text alone, builds
  * each put's fields tree itself in the set's memory, and says nothing when it
- * refuses; changeset_parse_tree
- * pre-scans, parses the whole set with cJSON, checks the schema and then
- * encodes the set again and compares, with a reason for every refusal: the
- * two share nothing but the encoder's rules, so each checks the other.
+ * refuses; changeset_parse_tree pre-scans, parses the whole set with cJSON,
+ * checks the schema and then encodes the set again and compares, with a
+ * reason for every refusal: the two share nothing but the encoder's rules,
+ * so each checks the other.
  */
 int changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out);
 int changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out,

@@ -12,6 +12,17 @@
 #include "tests/vectors/vectors.h"
 #include "protocol/src/changeset_internal.h"
 
+/* A put of seq 1, form "f", school "1"; the caller gives its fields. */
+static void
+put_op(struct op *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->seq = 1;
+	snprintf(op->form_id, sizeof(op->form_id), "f");
+	snprintf(op->school, sizeof(op->school), "1");
+	op->kind = OP_PUT;
+}
+
 /* s with the first occurrence of from replaced by to (malloc'd). */
 static char *
 subst(const char *s, const char *from, const char *to)
@@ -84,11 +95,7 @@ field_canon(cJSON *value)
 	char *s, *out = NULL, *at;
 	int r;
 
-	memset(&op, 0, sizeof(op));
-	op.seq = 1;
-	snprintf(op.form_id, sizeof(op.form_id), "f");
-	snprintf(op.school, sizeof(op.school), "1");
-	op.kind = OP_PUT;
+	put_op(&op);
 	op.fields = cJSON_CreateObject();
 	cJSON_AddItemToObject(op.fields, "x", value);
 	CHECK_INT_EQ(changeset_add(cs, &op, NULL), 0);
@@ -318,11 +325,7 @@ test_canonical_reader(void)
 	/* fields given as text: copied, encoded unchanged; refused if not canonical */
 	cs = changeset_new();
 	b = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
-	memset(&op, 0, sizeof(op));
-	op.seq = 1;
-	snprintf(op.form_id, sizeof(op.form_id), "f");
-	snprintf(op.school, sizeof(op.school), "1");
-	op.kind = OP_PUT;
+	put_op(&op);
 	op.fields_text = "{\"b\":1, \"a\":2}";
 	op.fields_len = strlen(op.fields_text);
 	CHECK_INT_EQ(changeset_add(cs, &op, &e), TERR_PARSE);
@@ -364,11 +367,7 @@ test_reader_tree(void)
 		cJSON *want = cJSON_Parse(texts[i]), *copy;
 
 		cs = changeset_new();
-		memset(&op, 0, sizeof(op));
-		op.seq = 1;
-		snprintf(op.form_id, sizeof(op.form_id), "f");
-		snprintf(op.school, sizeof(op.school), "1");
-		op.kind = OP_PUT;
+		put_op(&op);
 		op.fields_text = texts[i];
 		op.fields_len = strlen(texts[i]);
 		CHECK_INT_EQ(changeset_add(cs, &op, &e), 0);
@@ -401,11 +400,7 @@ one_op_set(cJSON *fields_owned)
 	struct changeset *cs = changeset_new();
 	struct op op;
 
-	memset(&op, 0, sizeof(op));
-	op.seq = 1;
-	snprintf(op.form_id, sizeof(op.form_id), "f");
-	snprintf(op.school, sizeof(op.school), "1");
-	op.kind = OP_PUT;
+	put_op(&op);
 	op.fields = fields_owned;
 	CHECK_INT_EQ(changeset_add(cs, &op, NULL), 0);
 	cJSON_Delete(fields_owned);
@@ -501,11 +496,7 @@ test_encode_refusals(const struct changeset *good)
 		snprintf(k, sizeof(k), "f%d", i);
 		cJSON_AddItemToObject(f, k, cJSON_CreateNumber(i));
 	}
-	memset(&op, 0, sizeof(op));
-	op.seq = 1;
-	snprintf(op.form_id, sizeof(op.form_id), "f");
-	snprintf(op.school, sizeof(op.school), "1");
-	op.kind = OP_PUT;
+	put_op(&op);
 	op.fields = f;
 	cs = changeset_new();
 	CHECK_INT_EQ(changeset_add(cs, &op, &e), TERR_TOO_LARGE);
