@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "catalog.h"
+#include "client/catalog.h"
 
 #ifndef TETRAD_FORMS_INSTALL_DIR
 #define TETRAD_FORMS_INSTALL_DIR "/usr/local/share/tetrad/forms"

@@ -17,12 +17,12 @@
 #include "tetrad/keys.h"
 #include "tetrad/uuid7.h"
 
-#include "catalog.h"
-#include "cli.h"
-#include "csvio.h"
-#include "prompt.h"
-#include "rec.h"
-#include "store.h"
+#include "client/catalog.h"
+#include "client/cli.h"
+#include "client/csvio.h"
+#include "client/prompt.h"
+#include "client/rec.h"
+#include "client/store.h"
 
 #define CLI_MAX_SETS 1024
 /* |clock_skew_ms| above this makes `status` warn. */

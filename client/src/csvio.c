@@ -14,8 +14,8 @@
 #include "tetrad/form.h"
 #include "tetrad/uuid7.h"
 
-#include "csvio.h"
-#include "rec.h"
+#include "client/csvio.h"
+#include "client/rec.h"
 
 int
 csvio_write_cell(FILE *out, const char *text, char delim)

@@ -4,7 +4,7 @@
 #include <locale.h>
 #include <stdio.h>
 
-#include "cli.h"
+#include "client/cli.h"
 
 int
 main(int argc, char **argv)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prompt.h"
+#include "client/prompt.h"
 
 struct prompt {
 	const struct form *f;

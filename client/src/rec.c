@@ -10,7 +10,7 @@
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
 
-#include "rec.h"
+#include "client/rec.h"
 
 static const struct form_field *
 rec_child(const struct form_field *g, const char *id)

@@ -12,7 +12,7 @@
 
 #include "tetrad/keys.h"
 
-#include "store.h"
+#include "client/store.h"
 
 /* Statements of the hot path (one record + one outbox row) are prepared
  * once per handle: parsing SQL was half the time of a bulk import. */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hub/src/hubdb.h"
+#include "hub/hubdb.h"
 
 enum hubdb_stmt {
 	ST_DEVICE_GET,

@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "hub/src/hubforms.h"
+#include "hub/hubforms.h"
 #include "tetrad/form.h"
 #include "tetrad/sigblob.h"
 

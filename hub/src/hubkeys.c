@@ -1,7 +1,7 @@
 /*
  * hubkeys — rotation of the hub's encryption key (see hubkeys.h).
  */
-#include "hubkeys.h"
+#include "hub/hubkeys.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -13,10 +13,10 @@
 
 #include <sodium.h>
 
-#include "hub/src/hubforms.h"
-#include "hub/src/hubkeys.h"
-#include "hub/src/ingest.h"
-#include "hub/src/merge.h"
+#include "hub/hubforms.h"
+#include "hub/hubkeys.h"
+#include "hub/ingest.h"
+#include "hub/merge.h"
 #include "tetrad/sigblob.h"
 
 struct ingest_job {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/src/merge.h"
+#include "hub/merge.h"
 
 struct merge_ctx {
 	struct hubdb *db;

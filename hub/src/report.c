@@ -15,8 +15,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "hub/src/report.h"
-#include "hub/src/results.h"
+#include "hub/report.h"
+#include "hub/results.h"
 #include "tetrad/form.h"
 
 #define REPORT_DATA_MAX (1u << 20)    /* a record's JSON; larger ones are skipped */

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hub/src/report.h"
-#include "hub/src/results.h"
-#include "hub/src/schools.h"
+#include "hub/report.h"
+#include "hub/results.h"
+#include "hub/schools.h"
 #include "tetrad/csv.h"
 
 #define RESULTS_MSG_MAX 400

@@ -1,7 +1,7 @@
 /*
  * schools — register of schools (see schools.h).
  */
-#include "hub/src/schools.h"
+#include "hub/schools.h"
 
 #include <errno.h>
 #include <stdlib.h>

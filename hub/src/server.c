@@ -17,9 +17,9 @@
 
 #include <microhttpd.h>
 
-#include "hub/src/hubdb.h"
-#include "hub/src/server.h"
-#include "hub/src/tokens.h"
+#include "hub/hubdb.h"
+#include "hub/server.h"
+#include "hub/tokens.h"
 #include "tetrad/hlc.h"
 
 #define SERVER_POOL_MAX 64

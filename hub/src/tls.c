@@ -15,7 +15,7 @@
 #include <gnutls/x509.h>
 #include <sodium.h>
 
-#include "hub/src/tls.h"
+#include "hub/tls.h"
 
 static int
 tls_write(const char *dir, const char *name, const gnutls_datum_t *d, mode_t mode,

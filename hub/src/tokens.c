@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "hub/src/ingest.h"
-#include "hub/src/tokens.h"
+#include "hub/ingest.h"
+#include "hub/tokens.h"
 
 static const char tokens_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

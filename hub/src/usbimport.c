@@ -1,7 +1,7 @@
 /*
  * usbimport — USB export in, signed acknowledgements out (see usbimport.h).
  */
-#include "hub/src/usbimport.h"
+#include "hub/usbimport.h"
 
 #include <errno.h>
 #include <fcntl.h>

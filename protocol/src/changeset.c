@@ -22,7 +22,7 @@
 /* changeset.h names struct tbuf without declaring it: tbuf.h goes first. */
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
-#include "changeset_internal.h"
+#include "tetrad/changeset_internal.h"
 
 /*
  * JSON values (containers, strings, numbers, literals) in one set. Bounds the

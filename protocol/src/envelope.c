@@ -17,7 +17,7 @@
 
 /* changeset.h names struct tbuf without declaring it: tbuf.h goes first. */
 #include "tetrad/tbuf.h"
-#include "envelope_internal.h"
+#include "tetrad/envelope_internal.h"
 
 static const uint8_t envelope_magic[4] = { 'T', 'T', 'R', 'D' };
 

@@ -1,7 +1,7 @@
 /*
  * enroll — device enrollment (see enroll.h).
  */
-#include "enroll.h"
+#include "syncd/enroll.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,9 +14,9 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "net.h"
-#include "sync.h"
-#include "syncdb.h"
+#include "syncd/net.h"
+#include "syncd/sync.h"
+#include "syncd/syncdb.h"
 #include "tetrad/changeset.h"
 
 const char *

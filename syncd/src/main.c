@@ -14,10 +14,10 @@
 
 #include <curl/curl.h>
 
-#include "enroll.h"
-#include "schedule.h"
-#include "sync.h"
-#include "usb.h"
+#include "syncd/enroll.h"
+#include "syncd/schedule.h"
+#include "syncd/sync.h"
+#include "syncd/usb.h"
 #include "tetrad/keys.h"
 
 struct main_log {

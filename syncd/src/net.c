@@ -1,7 +1,7 @@
 /*
  * net — libcurl HTTPS client of the hub (see net.h).
  */
-#include "net.h"
+#include "syncd/net.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * pull — fetching and installing signed form bundles (see pull.h).
  */
-#include "pull.h"
+#include "syncd/pull.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "syncdb.h"
+#include "syncd/syncdb.h"
 #include "tetrad/form.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"

@@ -1,7 +1,7 @@
 /*
  * push — building, sealing and tracking change sets (see push.h).
  */
-#include "push.h"
+#include "syncd/push.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "syncdb.h"
+#include "syncd/syncdb.h"
 #include "tetrad/envelope.h"
 #include "tetrad/hlc.h"
 #include "tetrad/sigblob.h"

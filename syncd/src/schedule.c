@@ -1,7 +1,7 @@
 /*
  * schedule — the nightly daemon loop (see schedule.h).
  */
-#include "schedule.h"
+#include "syncd/schedule.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 /*
  * sync — one synchronisation run (see sync.h for the policy).
  */
-#include "sync.h"
+#include "syncd/sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +17,9 @@
 
 #include <sodium.h>
 
-#include "net.h"
-#include "pull.h"
-#include "syncdb.h"
+#include "syncd/net.h"
+#include "syncd/pull.h"
+#include "syncd/syncdb.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
 

@@ -1,7 +1,7 @@
 /*
  * syncdb — opening the client database and the meta helpers (see syncdb.h).
  */
-#include "syncdb.h"
+#include "syncd/syncdb.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * usb — export of change sets to a TTEX file (see usb.h).
  */
-#include "usb.h"
+#include "syncd/usb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "push.h"
-#include "sync.h"
-#include "syncdb.h"
+#include "syncd/push.h"
+#include "syncd/sync.h"
+#include "syncd/syncdb.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/usbfile.h"
 

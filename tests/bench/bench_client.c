@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/src/catalog.h"
-#include "client/src/csvio.h"
-#include "client/src/rec.h"
-#include "client/src/store.h"
+#include "client/catalog.h"
+#include "client/csvio.h"
+#include "client/rec.h"
+#include "client/store.h"
 
 static double
 now_ms(void)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tests/vectors/vectors.h"
+#include "vectors.h"
 
 static double
 now_s(void)

@@ -24,11 +24,11 @@
 
 #include <curl/curl.h>
 
-#include "hub/src/hubdb.h"
-#include "hub/src/hubforms.h"
-#include "hub/src/ingest.h"
-#include "hub/src/server.h"
-#include "hub/src/tls.h"
+#include "hub/hubdb.h"
+#include "hub/hubforms.h"
+#include "hub/ingest.h"
+#include "hub/server.h"
+#include "hub/tls.h"
 #include "tetrad/envelope.h"
 
 #define DEVICES 32

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/vectors/vectors.h"
-#include "protocol/src/changeset_internal.h"
+#include "vectors.h"
+#include "tetrad/changeset_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/src/csvio.h"
+#include "client/csvio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/vectors/vectors.h"
-#include "protocol/src/envelope_internal.h"
+#include "vectors.h"
+#include "tetrad/envelope_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/vectors/vectors.h"
+#include "vectors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "syncd/src/push.h"
+#include "syncd/push.h"
 #include "tetrad/sigblob.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

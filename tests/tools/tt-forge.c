@@ -29,7 +29,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "protocol/src/envelope_internal.h"
+#include "tetrad/envelope_internal.h"
 #include "tetrad/changeset.h"
 #include "tetrad/envelope.h"
 #include "tetrad/hlc.h"

@@ -9,8 +9,8 @@
 #include <sodium.h>
 
 #include "check.h"
-#include "tests/vectors/vectors.h"
-#include "protocol/src/changeset_internal.h"
+#include "vectors.h"
+#include "tetrad/changeset_internal.h"
 
 /* A put of seq 1, form "f", school "1"; the caller gives its fields. */
 static void

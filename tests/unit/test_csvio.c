@@ -10,10 +10,10 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "client/src/catalog.h"
-#include "client/src/csvio.h"
-#include "client/src/rec.h"
-#include "client/src/store.h"
+#include "client/catalog.h"
+#include "client/csvio.h"
+#include "client/rec.h"
+#include "client/store.h"
 
 static char tmpdir[] = "/tmp/test_csvio.XXXXXX";
 

@@ -11,8 +11,8 @@
 #include <sodium.h>
 
 #include "check.h"
-#include "tests/vectors/vectors.h"
-#include "protocol/src/envelope_internal.h"
+#include "vectors.h"
+#include "tetrad/envelope_internal.h"
 
 static struct vec_keys K;
 static struct keys_enc other_hub;

@@ -16,11 +16,11 @@
 #include <sodium.h>
 
 #include "check.h"
-#include "hub/src/hubdb.h"
-#include "hub/src/hubforms.h"
-#include "hub/src/ingest.h"
-#include "hub/src/merge.h"
-#include "hub/src/tokens.h"
+#include "hub/hubdb.h"
+#include "hub/hubforms.h"
+#include "hub/ingest.h"
+#include "hub/merge.h"
+#include "hub/tokens.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
 

@@ -17,11 +17,11 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "hub/src/hubdb.h"
-#include "hub/src/hubforms.h"
-#include "hub/src/merge.h"
-#include "hub/src/tls.h"
-#include "hub/src/tokens.h"
+#include "hub/hubdb.h"
+#include "hub/hubforms.h"
+#include "hub/merge.h"
+#include "hub/tls.h"
+#include "hub/tokens.h"
 #include "tetrad/sigblob.h"
 
 static char dir[256];

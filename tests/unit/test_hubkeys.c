@@ -13,9 +13,9 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "hub/src/hubdb.h"
-#include "hub/src/hubkeys.h"
-#include "hub/src/ingest.h"
+#include "hub/hubdb.h"
+#include "hub/hubkeys.h"
+#include "hub/ingest.h"
 #include "tetrad/changeset.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "client/src/prompt.h"
+#include "client/prompt.h"
 
 static const char form_json[] =
 "{\"format\":1,\"id\":\"t_prompt\",\"version\":1,\"title\":\"Проверка\","

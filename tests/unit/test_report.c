@@ -14,8 +14,8 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "hub/src/report.h"
-#include "hub/src/results.h"
+#include "hub/report.h"
+#include "hub/results.h"
 #include "tetrad/form.h"
 
 static const char hub_schema[] =

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tests/vectors/vectors.h"
+#include "vectors.h"
 
 static struct vec_keys K;
 

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "client/src/store.h"
+#include "client/store.h"
 
 static char tmpdir[] = "/tmp/test_store.XXXXXX";
 

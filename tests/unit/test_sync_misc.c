@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "syncd/src/enroll.h"
-#include "syncd/src/net.h"
-#include "syncd/src/pull.h"
-#include "syncd/src/schedule.h"
-#include "syncd/src/sync.h"
-#include "syncd/src/usb.h"
+#include "syncd/enroll.h"
+#include "syncd/net.h"
+#include "syncd/pull.h"
+#include "syncd/schedule.h"
+#include "syncd/sync.h"
+#include "syncd/usb.h"
 
 static void
 test_window(void)

@@ -15,9 +15,9 @@
 #include <sodium.h>
 
 #include "check.h"
-#include "syncd/src/push.h"
-#include "syncd/src/sync.h"
-#include "syncd/src/syncdb.h"
+#include "syncd/push.h"
+#include "syncd/sync.h"
+#include "syncd/syncdb.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
 

@@ -27,7 +27,7 @@
 #include "tetrad/keys.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/uuid7.h"
-#include "protocol/src/envelope_internal.h"
+#include "tetrad/envelope_internal.h"
 
 #define VEC_WALL_MS 1761984000000ULL /* 2025-11-01T08:00:00Z */
 

@@ -18,11 +18,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "hlc.h"
-#include "keys.h"
-#include "tbuf.h"
-#include "terr.h"
-#include "uuid7.h"
+#include "tetrad/hlc.h"
+#include "tetrad/keys.h"
+#include "tetrad/tbuf.h"
+#include "tetrad/terr.h"
+#include "tetrad/uuid7.h"
 
 #define CHANGESET_FORMAT_VERSION 1
 #define CHANGESET_MAX_OPS 10000                  /* ops in one set */

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "terr.h"
+#include "tetrad/terr.h"
 
 #define CSV_MAX_BYTES (64u << 20)  /* one file */
 #define CSV_MAX_CELL (64u << 10)   /* one cell, bytes */

@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "changeset.h"
-#include "keys.h"
-#include "tbuf.h"
-#include "terr.h"
+#include "tetrad/changeset.h"
+#include "tetrad/keys.h"
+#include "tetrad/tbuf.h"
+#include "tetrad/terr.h"
 
 #define ENVELOPE_VERSION 1
 #define ENVELOPE_HEADER_BYTES 140

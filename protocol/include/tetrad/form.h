@@ -24,7 +24,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "terr.h"
+#include "tetrad/terr.h"
 
 #define FORM_MAX_BYTES (1u << 20)   /* one definition file */
 #define FORM_MAX_FIELDS 512         /* in a form, counting group members */

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "terr.h"
+#include "tetrad/terr.h"
 
 #define HLC_STRLEN 34
 #define HLC_WALL_MAX 0xffffffffffffULL /* 48 bits */

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "terr.h"
+#include "tetrad/terr.h"
 
 #define KEYS_ID_BYTES 8
 #define KEYS_ID_HEXLEN (KEYS_ID_BYTES * 2)

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keys.h"
-#include "tbuf.h"
-#include "terr.h"
+#include "tetrad/keys.h"
+#include "tetrad/tbuf.h"
+#include "tetrad/terr.h"
 
 #define SIGBLOB_VERSION 1
 #define SIGBLOB_HEADER_BYTES 20

@@ -24,8 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "keys.h"
-#include "terr.h"
+#include "tetrad/keys.h"
+#include "tetrad/terr.h"
 
 #define USBFILE_MAGIC_EXPORT "TTEX"
 #define USBFILE_MAGIC_ACKS "TTAK"

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "hub/src/hubdb.h"
+#include "hub/hubdb.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/keys.h"

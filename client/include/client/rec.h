@@ -16,8 +16,8 @@
 #include "tetrad/terr.h"
 #include "tetrad/uuid7.h"
 
-#include "catalog.h"
-#include "store.h"
+#include "client/catalog.h"
+#include "client/store.h"
 
 /* Largest JSON values file accepted by rec_read_json. */
 #define REC_JSON_MAX (4u << 20)

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "hub/src/hubdb.h"
+#include "hub/hubdb.h"
 #include "tetrad/changeset.h"
 #include "tetrad/keys.h"
 #include "tetrad/terr.h"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "hub/src/hubdb.h"
+#include "hub/hubdb.h"
 
 #define SCHOOLS_NAME_MAX 200            /* bytes of UTF-8 */
 #define SCHOOLS_FILE_MAX (4u << 20)

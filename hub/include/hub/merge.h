@@ -15,7 +15,7 @@
 #ifndef TETRAD_HUB_MERGE_H
 #define TETRAD_HUB_MERGE_H
 
-#include "hub/src/hubdb.h"
+#include "hub/hubdb.h"
 #include "tetrad/changeset.h"
 
 /*

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "hub/src/hubdb.h"
+#include "hub/hubdb.h"
 #include "tetrad/keys.h"
 #include "tetrad/tbuf.h"
 

@@ -13,8 +13,8 @@
 #include "tetrad/csv.h"
 #include "tetrad/terr.h"
 
-#include "catalog.h"
-#include "store.h"
+#include "client/catalog.h"
+#include "client/store.h"
 
 #define CSVIO_REPORT_MAX (1u << 20)  /* import report text */
 

@@ -18,7 +18,7 @@
 
 #include <sqlite3.h>
 
-#include "push.h"
+#include "syncd/push.h"
 #include "tetrad/keys.h"
 #include "tetrad/terr.h"
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net.h"
+#include "syncd/net.h"
 #include "tetrad/keys.h"
 #include "tetrad/terr.h"
 

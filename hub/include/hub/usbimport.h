@@ -10,8 +10,8 @@
 
 #include <stdio.h>
 
-#include "hub/src/hubdb.h"
-#include "hub/src/ingest.h"
+#include "hub/hubdb.h"
+#include "hub/ingest.h"
 
 struct usbimport_counts {
 	unsigned sets;       /* read from the file */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "sync.h"
+#include "syncd/sync.h"
 #include "tetrad/terr.h"
 
 struct schedule_window {

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "hub/src/ingest.h"
+#include "hub/ingest.h"
 #include "tetrad/terr.h"
 
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8443"
