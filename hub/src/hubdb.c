@@ -149,10 +149,10 @@ hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what)
 	int ext = sqlite3_extended_errcode(db->db);
 
 	if (rc == SQLITE_FULL || (ext & 0xff) == SQLITE_FULL)
-		return terr_set(e, HUBDB_ERR_FULL,
+		return terr_set(e, TERR_FULL,
 		    "%s: на диске хаба нет места (%s)", what, sqlite3_errmsg(db->db));
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return terr_set(e, HUBDB_ERR_BUSY,
+		return terr_set(e, TERR_BUSY,
 		    "%s: база данных хаба занята (%s)", what, sqlite3_errmsg(db->db));
 	if (rc == SQLITE_IOERR || (ext & 0xff) == SQLITE_IOERR)
 		return terr_set(e, TERR_IO, "%s: ошибка ввода-вывода базы данных хаба (%s)",

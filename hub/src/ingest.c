@@ -254,11 +254,11 @@ ingest_recheck(struct ingest_job *j, bool *moved, struct terr *e)
 static int
 ingest_busy(struct ingest_job *j, int code, struct terr *e)
 {
-	if (code != HUBDB_ERR_FULL && code != HUBDB_ERR_BUSY)
+	if (code != TERR_FULL && code != TERR_BUSY)
 		return code;
 	j->res->applied = j->res->conflicts = 0;
 	j->res->retry_after = INGEST_RETRY_AFTER;
-	return ingest_ack(j, 503, "busy", j->dev.watermark + 1, code == HUBDB_ERR_FULL ?
+	return ingest_ack(j, 503, "busy", j->dev.watermark + 1, code == TERR_FULL ?
 	    "на хабе закончилось место на диске; набор не принят, повторите позже" :
 	    "хаб занят; набор не принят, повторите позже", e);
 }
@@ -464,7 +464,7 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	if (r == 0 && moved && ++tries < 5)
 		goto again;
 	if (r == 0 && moved)
-		r = ingest_busy(&j, HUBDB_ERR_BUSY, e);
+		r = ingest_busy(&j, TERR_BUSY, e);
  out:
 	changeset_free(j.cs);
 	return r;

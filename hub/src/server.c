@@ -446,7 +446,7 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	    q->body ? (const char *)tbuf_ptr(q->body) : "", q->body ? tbuf_len(q->body) : 0,
 	    &http, out, &e);
 	server_db_put(s, db);
-	if (r == HUBDB_ERR_FULL || r == HUBDB_ERR_BUSY) {
+	if (r == TERR_FULL || r == TERR_BUSY) {
 		server_log(s, "enroll 503: %s", e.msg);
 		ret = server_send_error(c, 503, "busy", "хаб временно не может принять "
 		    "регистрацию; повторите позже", INGEST_RETRY_AFTER);

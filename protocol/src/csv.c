@@ -223,3 +223,31 @@ csv_guess_delim(const char *buf, size_t len)
 	return ';';
 }
 
+
+int
+csv_put_cell(struct tbuf *out, const char *text, char delim)
+{
+	size_t n = strlen(text);
+	bool q = text[0] == ' ' || (n > 0 && text[n - 1] == ' ') ||
+	    strncmp(text, "\xEF\xBB\xBF", 3) == 0;
+	int r;
+
+	for (const char *p = text; *p && !q; p++)
+		if (*p == delim || *p == '"' || *p == '\n' || *p == '\r')
+			q = true;
+	if (!q)
+		return tbuf_put(out, text, n);
+	if ((r = tbuf_put_u8(out, '"')) != 0)
+		return r;
+	for (const char *p = text; *p; p++) {
+		const char *quote = strchr(p, '"');
+		size_t run = quote ? (size_t)(quote - p) + 1 : strlen(p);
+
+		if ((r = tbuf_put(out, p, run)) != 0)
+			return r;
+		if (quote && (r = tbuf_put_u8(out, '"')) != 0)
+			return r;
+		p += run - 1;
+	}
+	return tbuf_put_u8(out, '"');
+}

@@ -43,6 +43,8 @@ static const struct terr_entry terr_table[] = {
 	{ TERR_FORM, "TERR_FORM", "ошибка в описании формы" },
 	{ TERR_INVALID, "TERR_INVALID", "данные не прошли проверку" },
 	{ TERR_KIND, "TERR_KIND", "сообщение неожиданного типа" },
+	{ TERR_FULL, "TERR_FULL", "нет места на диске" },
+	{ TERR_BUSY, "TERR_BUSY", "хранилище занято, повторите позже" },
 };
 
 static const struct terr_entry *

@@ -10,8 +10,8 @@
  * or nothing is.
  *
  * Errors are TERR_IO with the SQLite message, except a full disk
- * (HUBDB_ERR_FULL) and a database locked past the busy timeout
- * (HUBDB_ERR_BUSY), which the server answers with 503 and Retry-After.
+ * (TERR_FULL) and a database locked past the busy timeout
+ * (TERR_BUSY), which the server answers with 503 and Retry-After.
  */
 #ifndef TETRAD_HUB_HUBDB_H
 #define TETRAD_HUB_HUBDB_H
@@ -26,8 +26,6 @@
 #include "tetrad/tbuf.h"
 #include "tetrad/terr.h"
 
-#define HUBDB_ERR_FULL (-101)
-#define HUBDB_ERR_BUSY (-102)
 
 #define HUBDB_SCHEMA_VERSION 2
 /*

@@ -47,7 +47,7 @@ int tokens_create(struct hubdb *db, const char *kind, const char *name,
 /*
  * Handles POST /v1/enroll: *http is 200 with the enrollment answer in out,
  * or 400/403/410 with {"error","message"}. Returns <0 only on store
- * failure (HUBDB_ERR_FULL/BUSY for 503).
+ * failure (TERR_FULL/BUSY for 503).
  */
 int tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
     const struct keys_sign *sign, const char *body, size_t len, int *http,

@@ -1,13 +1,16 @@
 /*
  * csv — the bounded RFC 4180 parser for files people bring from
- * spreadsheets: the client's form import, the hub's school list. Buffers
- * only, no I/O. Fuzzed by tests/fuzz/fuzz_csv_parse.c.
+ * spreadsheets (the client's form import, the hub's school list and
+ * results), and the one cell writer for every CSV Tetrad writes (the
+ * client's export, the hub's reports). Buffers only, no I/O. The parser is
+ * fuzzed by tests/fuzz/fuzz_csv_parse.c.
  */
 #ifndef TETRAD_CSV_H
 #define TETRAD_CSV_H
 
 #include <stddef.h>
 
+#include "tetrad/tbuf.h"
 #include "tetrad/terr.h"
 
 #define CSV_MAX_BYTES (64u << 20)  /* one file */
@@ -32,5 +35,14 @@ int csv_parse(const char *buf, size_t len, char delim, csv_row_cb cb,
 /* ';' or ',' or '\t', whichever occurs (outside quotes) in the first line
  * most; ';' if none. */
 char csv_guess_delim(const char *buf, size_t len);
+
+/*
+ * Appends text as one cell for delimiter delim. The cell is quoted (quotes
+ * doubled) when it holds the delimiter, a quote or a line break, when it
+ * starts or ends with a space (Excel would trim it), and when it starts
+ * with U+FEFF (at the start of a file it would be taken for the byte-order
+ * mark; quoted it reads back as itself). TERR_TOO_LARGE if out is full.
+ */
+int csv_put_cell(struct tbuf *out, const char *text, char delim);
 
 #endif

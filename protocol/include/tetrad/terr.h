@@ -41,6 +41,8 @@ enum terr_code {
 	TERR_FORM = -26,        /* form definition invalid */
 	TERR_INVALID = -27,     /* record values fail the form's rules */
 	TERR_KIND = -28,        /* signed blob of an unexpected kind */
+	TERR_FULL = -29,        /* storage full: try again once space is freed */
+	TERR_BUSY = -30,        /* storage busy (locked): try again shortly */
 };
 
 #define TERR_MSG_MAX 512

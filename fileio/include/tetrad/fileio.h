@@ -1,0 +1,59 @@
+/*
+ * fileio — the few ways Tetrad's programs read and write whole files,
+ * written once: a bounded read of a whole file (forms, CSV, envelopes,
+ * configuration), a read of a secret file that refuses group or other
+ * access (keys), a private atomic write (keys, exports with children's
+ * data, anything personal), and a passphrase file read that leaves no copy
+ * behind (no stdio buffer; the caller's buffer is wiped on failure).
+ *
+ * Library code: returns 0 or a negative TERR_* code with a Russian message
+ * in e; never prints or exits. libtetrad-protocol works on buffers only;
+ * the programs use this module to get those buffers from disk.
+ */
+#ifndef TETRAD_FILEIO_H
+#define TETRAD_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tetrad/terr.h"
+
+#define FILEIO_PASSPHRASE_MAX 1024   /* bytes of a passphrase file's first line */
+
+/*
+ * Reads the regular file at path whole into a new buffer *out (malloc'd,
+ * with a NUL byte after the *len bytes, so text can be used as a string).
+ * Refuses a file over max bytes (TERR_TOO_LARGE, before reading it), a
+ * directory or device (TERR_IO), and a missing file (TERR_IO, "нет файла").
+ * *out is NULL on failure. The caller frees *out.
+ */
+int fileio_read_all(const char *path, size_t max, uint8_t **out, size_t *len,
+    struct terr *e);
+
+/*
+ * Reads a secret file (a key) whole into buf (cap bytes): refuses a file
+ * that group or others may read (TERR_KEYFILE, naming the chmod to run), a
+ * file over cap or under min bytes (TERR_KEYFILE), a missing file
+ * (TERR_KEYFILE). buf is wiped on failure.
+ */
+int fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
+    size_t *len, struct terr *e);
+
+/*
+ * Writes data to path atomically and privately: a new file in the same
+ * folder, created 0600 with O_EXCL|O_NOFOLLOW (mkstemp), written, fsync'd,
+ * renamed over path, and the folder fsync'd. A crash leaves the old file
+ * or the new one, never a half-written one; a symlink planted at path is
+ * replaced, never followed. On failure the temporary file is removed.
+ */
+int fileio_write_private(const char *path, const void *data, size_t len, struct terr *e);
+
+/*
+ * Reads the first line of a passphrase file (without its line break) into
+ * out (cap bytes, at most FILEIO_PASSPHRASE_MAX + 1 are used) with read(2),
+ * so no stdio buffer keeps a copy. Refuses an empty passphrase and a
+ * first line longer than cap - 1. out is wiped on failure.
+ */
+int fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e);
+
+#endif

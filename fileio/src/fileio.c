@@ -1,0 +1,231 @@
+/* fileio — whole-file reads and private atomic writes (fileio.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "tetrad/fileio.h"
+
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+
+/* Reads exactly len bytes from fd into buf. */
+static int
+fileio_read_fd(int fd, uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = read(fd, buf + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int
+fileio_read_all(const char *path, size_t max, uint8_t **out, size_t *len,
+    struct terr *e)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	int fd, r = TERR_IO;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return terr_set(e, TERR_IO, errno == ENOENT ? "нет файла %s" :
+		    "не удалось открыть %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		terr_set(e, TERR_IO, "%s не является обычным файлом", path);
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		r = terr_set(e, TERR_TOO_LARGE, "файл %s больше допустимых %zu байт", path, max);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти для файла %s", path);
+		goto out;
+	}
+	if (fileio_read_fd(fd, buf, (size_t)st.st_size) != 0) {
+		terr_set(e, TERR_IO, "не удалось прочитать %s", path);
+		goto out;
+	}
+	buf[st.st_size] = '\0';
+	*len = (size_t)st.st_size;
+	*out = buf;
+	buf = NULL;
+	r = 0;
+ out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int
+fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
+    size_t *len, struct terr *e)
+{
+	struct stat st;
+	int fd, r = TERR_KEYFILE;
+
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return terr_set(e, errno == ENOENT ? TERR_KEYFILE : TERR_IO,
+		    "не удалось открыть файл ключа %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		terr_set(e, TERR_KEYFILE, "%s не является файлом ключа", path);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		terr_set(e, TERR_KEYFILE, "файл ключа %s доступен другим пользователям; "
+		    "выполните: chmod 600 %s", path, path);
+		goto out;
+	}
+	if ((size_t)st.st_size < min || (uintmax_t)st.st_size > cap) {
+		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (размер %lld)", path,
+		    (long long)st.st_size);
+		goto out;
+	}
+	if (fileio_read_fd(fd, buf, (size_t)st.st_size) != 0) {
+		r = terr_set(e, TERR_IO, "не удалось прочитать %s", path);
+		sodium_memzero(buf, cap);
+		goto out;
+	}
+	*len = (size_t)st.st_size;
+	r = 0;
+ out:
+	close(fd);
+	return r;
+}
+
+/* The folder of path ("." for a bare name) into dir. */
+static int
+fileio_dir_of(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return snprintf(dir, cap, ".") >= (int)cap ? -1 : 0;
+	if (slash == path)
+		return snprintf(dir, cap, "/") >= (int)cap ? -1 : 0;
+	if ((size_t)(slash - path) >= cap)
+		return -1;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return 0;
+}
+
+int
+fileio_write_private(const char *path, const void *data, size_t len, struct terr *e)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	const uint8_t *p = data;
+	size_t off = 0;
+	int fd = -1, dfd, r = TERR_IO;
+
+	if (fileio_dir_of(path, dir, sizeof(dir)) != 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return terr_set(e, TERR_ARG, "слишком длинный путь %.200s", path);
+	/* mkstemp creates 0600 with O_EXCL: a planted file or link is never reused. */
+	if ((fd = mkstemp(tmp)) < 0)
+		return terr_set(e, TERR_IO, "не удалось создать файл рядом с %s: %s", path,
+		    strerror(errno));
+	if (fchmod(fd, 0600) != 0)
+		goto fail;
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	/* the rename itself must reach the disk before we say "written" */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+ fail:
+	r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO, "не удалось записать %s: %s",
+	    path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return r;
+}
+
+int
+fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
+{
+	char buf[FILEIO_PASSPHRASE_MAX + 2];
+	size_t used = 0, n;
+	int fd, r = TERR_PASSPHRASE;
+
+	if (cap == 0)
+		return terr_set(e, TERR_ARG, "нет места для парольной фразы");
+	out[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return terr_set(e, TERR_IO, "не удалось открыть файл парольной фразы %s: %s",
+		    path, strerror(errno));
+	/* read(2), not stdio: a FILE's buffer would keep a copy we cannot wipe */
+	while (used < sizeof(buf) - 1) {
+		ssize_t k = read(fd, buf + used, sizeof(buf) - 1 - used);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = terr_set(e, TERR_IO, "не удалось прочитать %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (k == 0)
+			break;
+		used += (size_t)k;
+		if (memchr(buf, '\n', used) != NULL)
+			break;
+	}
+	buf[used] = '\0';
+	n = strcspn(buf, "\r\n");
+	if (n == 0) {
+		terr_set(e, TERR_PASSPHRASE, "файл парольной фразы %s пуст", path);
+		goto out;
+	}
+	if (n >= cap || n > FILEIO_PASSPHRASE_MAX) {
+		terr_set(e, TERR_PASSPHRASE, "парольная фраза в %s длиннее %zu байт", path,
+		    (cap - 1 < FILEIO_PASSPHRASE_MAX ? cap - 1 : (size_t)FILEIO_PASSPHRASE_MAX));
+		goto out;
+	}
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	r = 0;
+ out:
+	sodium_memzero(buf, sizeof(buf));
+	if (r != 0)
+		sodium_memzero(out, cap);
+	close(fd);
+	return r;
+}
