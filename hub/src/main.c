@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "hub/hubdb.h"
 #include "hub/hubforms.h"
@@ -43,6 +42,7 @@
 #include "hub/usbimport.h"
 #include "tetrad/hlc.h"
 #include "tetrad/keys.h"
+#include "tetrad/school.h"
 #include "tetrad/sigblob.h"
 
 #ifndef TETRAD_FORMS_INSTALL_DIR
@@ -202,8 +202,6 @@ hub_open(struct hub *h, bool with_forms, struct terr *e)
 	keys_sign_pk_from_sk(h->sign.sk, h->sign.pk);
 	hub_path(h, "hub.db", path, sizeof(path));
 	if ((r = hubdb_open(path, &h->db, e)) != 0)
-		return r;
-	if ((r = report_schema(hubdb_sqlite(h->db), e)) != 0)
 		return r;
 	if (with_forms) {
 		hub_path(h, "forms", path, sizeof(path));
@@ -497,7 +495,7 @@ cmd_token(struct hub *h, int argc, char **argv, struct terr *e)
 
 		snprintf(copy, sizeof(copy), "%s", list);
 		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
-			if (!schools_code_ok(p))
+			if (!school_code_ok(p))
 				return terr_set(e, TERR_ARG, "код школы «%s» недопустим: латинские "
 				    "буквы, цифры, «-», «_», «.», не длиннее %d", p,
 				    CHANGESET_SCHOOL_MAX);
@@ -807,7 +805,7 @@ cmd_report(struct hub *h, int argc, char **argv, struct terr *e)
 		if ((out = fopen(tmp, "wx")) == NULL)
 			return terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
 	}
-	r = report_run(hubdb_sqlite(h->db), &o, out, e);
+	r = report_run(h->db, &o, out, e);
 	if (out_path != NULL) {
 		if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
 			if (r == 0)
@@ -837,7 +835,7 @@ cmd_results(struct hub *h, int argc, char **argv, struct terr *e)
 		return terr_set(e, TERR_ARG, "results: ожидается «results import ФАЙЛ.csv»");
 	if ((r = hub_open(h, false, e)) != 0)
 		return r;
-	if ((r = results_import_report(hubdb_sqlite(h->db), argv[1], stdout, &n, e)) != 0)
+	if ((r = results_import_report(h->db, argv[1], stdout, &n, e)) != 0)
 		return r;
 	return 0;
 }
@@ -851,7 +849,7 @@ cmd_settings(struct hub *h, int argc, char **argv, struct terr *e)
 		return terr_set(e, TERR_ARG, "settings: ожидается «settings set КЛЮЧ [ЗНАЧЕНИЕ]»");
 	if ((r = hub_open(h, false, e)) != 0)
 		return r;
-	if ((r = report_setting_set(hubdb_sqlite(h->db), argv[1], argc == 3 ? argv[2] : NULL,
+	if ((r = report_setting_set(h->db, argv[1], argc == 3 ? argv[2] : NULL,
 	    e)) != 0)
 		return r;
 	printf("Настройка %s %s.\n", argv[1], argc == 3 ? "изменена" : "сброшена");
@@ -874,7 +872,7 @@ hub_tune_memory(void)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_TOP_PAD, 4 << 20);
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	hubdb_tune_process();
 }
 
 int

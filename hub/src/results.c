@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "hub/report.h"
 #include "hub/results.h"
-#include "hub/schools.h"
 #include "tetrad/csv.h"
+#include "tetrad/decimal.h"
+#include "tetrad/fileio.h"
+#include "tetrad/school.h"
 
 #define RESULTS_MSG_MAX 400
 
@@ -194,39 +194,22 @@ header_column(const char *name)
 }
 
 /*
- * Decimal "35", "-2,5", "12.75", "40%": at most 15 digits, no exponent, no
- * locale (the hub may run under any). 0 on success.
+ * Decimal "35", "-2,5", "12.75", "40%": decimal_parse's numbers, and a
+ * trailing percent sign as spreadsheets write shares. 0 on success.
  */
 static int
 parse_decimal(const char *s, double *out)
 {
-	double v = 0, scale = 1;
-	int digits = 0, neg = 0, frac = 0;
+	char buf[RESULTS_FIELD_MAX + 1];
+	size_t n = strlen(s);
 
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9') {
-			if (++digits > 15)
-				return -1;
-			if (frac) {
-				scale /= 10;
-				v += (*s - '0') * scale;
-			} else {
-				v = v * 10 + (*s - '0');
-			}
-		} else if ((*s == '.' || *s == ',') && !frac) {
-			frac = 1;
-		} else if (*s == '%' && s[1] == '\0') {
-			break;
-		} else {
-			return -1;
-		}
-	}
-	if (digits == 0)
+	if (n > 0 && s[n - 1] == '%')
+		n--;
+	if (n >= sizeof(buf))
 		return -1;
-	*out = neg ? -v : v;
-	return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return decimal_parse(buf, false, out);
 }
 
 /* Appends "; what" (or "what" first) to msg, bounded. */
@@ -286,7 +269,7 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 	ind = trim(r->f[map[COL_INDICATOR]]);
 	val = trim(r->f[map[COL_VALUE]]);
 
-	if (!schools_code_ok(school)) {
+	if (!school_code_ok(school)) {
 		cell_quote(school, q, sizeof(q));
 		snprintf(what, sizeof(what), "код ОО «%s» — нужны цифры или латинские "
 		    "буквы, не длиннее %d", q, RESULTS_SCHOOL_MAX);
@@ -521,96 +504,32 @@ results_parse(const char *buf, size_t len, struct results_set **out,
 	return r;
 }
 
-/* Reads a whole regular file of at most max bytes. */
+/* All rows or none: one transaction, rolled back on the first failure. */
 static int
-read_file(const char *path, size_t max, char **out, size_t *len, struct terr *e)
+store_rows(struct hubdb *db, const struct results_set *s, struct terr *e)
 {
-	FILE *f = NULL;
-	struct stat st;
-	char *buf = NULL;
-	size_t n;
-	int r = TERR_IO;
+	int r;
 
-	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL) {
-		r = terr_set(e, TERR_IO, "не удалось открыть файл «%.200s»: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		r = terr_set(e, TERR_IO, "«%.200s» — не обычный файл", path);
-		goto out;
-	}
-	if ((uintmax_t)st.st_size > max) {
-		r = terr_set(e, TERR_TOO_LARGE, "файл «%.200s» больше %zu МБ", path,
-		    max >> 20);
-		goto out;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти для файла «%.200s»", path);
-		goto out;
-	}
-	n = fread(buf, 1, (size_t)st.st_size + 1, f);
-	if (ferror(f) || n > (size_t)st.st_size) {
-		r = terr_set(e, TERR_IO, "ошибка чтения файла «%.200s»", path);
-		goto out;
-	}
-	buf[n] = '\0';
-	*len = n;
-	*out = buf;
-	buf = NULL;
-	r = 0;
- out:
-	free(buf);
-	if (f)
-		fclose(f);
-	return r;
-}
-
-static int
-store_rows(sqlite3 *db, const struct results_set *s, struct terr *e)
-{
-	sqlite3_stmt *st = NULL;
-	int r = TERR_IO, began = 0;
-
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
-	began = 1;
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO results(school, year, "
-	    "indicator, value, imported_at) VALUES(?1, ?2, ?3, ?4, "
-	    "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", -1, &st, NULL) != SQLITE_OK)
-		goto sqlerr;
+	if ((r = hubdb_begin(db, e)) != 0)
+		return r;
 	for (size_t i = 0; i < s->n_rows; i++) {
 		const struct results_row *w = &s->rows[i];
+		struct hubdb_result res = { w->school, w->year, w->indicator, w->value };
 
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, w->school, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, w->year);
-		sqlite3_bind_text(st, 3, w->indicator, -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 4, w->value);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			goto sqlerr;
+		if ((r = hubdb_result_put(db, &res, e)) != 0) {
+			hubdb_rollback(db);
+			return r;
+		}
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
-	return 0;
- sqlerr:
-	r = terr_set(e, TERR_IO, "не удалось сохранить результаты в базе: %s",
-	    sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	if (began)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return r;
+	return hubdb_commit(db, e);
 }
 
 int
-results_import_report(sqlite3 *db, const char *csv_path, FILE *report,
+results_import_report(struct hubdb *db, const char *csv_path, FILE *report,
     size_t *imported, struct terr *e)
 {
 	struct results_set *s = NULL;
-	char *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t len = 0;
 	int r;
 
@@ -618,11 +537,9 @@ results_import_report(sqlite3 *db, const char *csv_path, FILE *report,
 		*imported = 0;
 	if (db == NULL || csv_path == NULL)
 		return terr_set(e, TERR_ARG, "не указан файл результатов");
-	if ((r = report_schema(db, e)) != 0)
+	if ((r = fileio_read_all(csv_path, RESULTS_MAX_BYTES, &buf, &len, e)) != 0)
 		goto out;
-	if ((r = read_file(csv_path, RESULTS_MAX_BYTES, &buf, &len, e)) != 0)
-		goto out;
-	if ((r = results_parse(buf, len, &s, e)) != 0)
+	if ((r = results_parse((const char *)buf, len, &s, e)) != 0)
 		goto out;
 	if (s->n_bad > 0) {
 		if (report) {
@@ -656,7 +573,7 @@ results_import_report(sqlite3 *db, const char *csv_path, FILE *report,
 }
 
 int
-results_import(sqlite3 *db, const char *csv_path, struct terr *e)
+results_import(struct hubdb *db, const char *csv_path, struct terr *e)
 {
 	return results_import_report(db, csv_path, NULL, NULL, e);
 }

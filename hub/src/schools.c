@@ -1,5 +1,6 @@
 /*
- * schools — register of schools (see schools.h).
+ * schools — register of schools (see schools.h): checks, listing and
+ * the all-or-nothing CSV import; the rows live in the store (hubdb.h).
  */
 #include "hub/schools.h"
 
@@ -8,24 +9,11 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "tetrad/changeset.h"
 #include "tetrad/csv.h"
-
-bool
-schools_code_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CHANGESET_SCHOOL_MAX)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_'))
-			return false;
-	return true;
-}
+#include "tetrad/fileio.h"
+#include "tetrad/school.h"
 
 /* NULL when the name is acceptable, else why not (Russian). */
 static const char *
@@ -46,7 +34,7 @@ schools_add(struct hubdb *db, const char *code, const char *name, struct terr *e
 {
 	const char *why;
 
-	if (!schools_code_ok(code))
+	if (!school_code_ok(code))
 		return terr_set(e, TERR_ARG, "код школы «%.40s» недопустим: латинские буквы, цифры, "
 		    "«-» и «_», не длиннее %d", code, CHANGESET_SCHOOL_MAX);
 	if ((why = schools_name_problem(name)) != NULL)
@@ -54,68 +42,59 @@ schools_add(struct hubdb *db, const char *code, const char *name, struct terr *e
 	return hubdb_school_put(db, code, name, e);
 }
 
+/* State of schools_list while the store hands it rows. */
+struct schools_lister {
+	bool json;
+	FILE *out;
+	cJSON *arr;
+	struct terr *e;
+};
+
+static int
+schools_list_row(void *arg, const struct hubdb_school_row *row)
+{
+	struct schools_lister *l = arg;
+	cJSON *o;
+
+	if (!l->json) {
+		fprintf(l->out, "%s\t%s\t%lld\t%lld\n", row->code, row->name[0] ? row->name : "—",
+		    row->devices, row->records);
+		return 0;
+	}
+	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddStringToObject(o, "code", row->code) ||
+	    !cJSON_AddStringToObject(o, "name", row->name) ||
+	    !cJSON_AddNumberToObject(o, "devices", (double)row->devices) ||
+	    !cJSON_AddNumberToObject(o, "records", (double)row->records)) {
+		cJSON_Delete(o);
+		return terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
+	}
+	cJSON_AddItemToArray(l->arr, o);
+	return 0;
+}
+
 int
 schools_list(struct hubdb *db, bool json, FILE *out, struct terr *e)
 {
-	static const char sql[] =
-	    "SELECT s.code, COALESCE(s.name, ''),"
-	    " (SELECT COUNT(*) FROM devices d WHERE d.revoked_at IS NULL AND"
-	    "  ',' || d.schools || ',' LIKE '%,' || s.code || ',%'),"
-	    " (SELECT COUNT(*) FROM hub_records r WHERE r.school = s.code AND r.deleted = 0)"
-	    " FROM schools s ORDER BY s.code";
-	sqlite3 *sq = hubdb_sqlite(db);
-	sqlite3_stmt *st = NULL;
-	cJSON *arr = NULL;
-	int rc, r = 0;
+	struct schools_lister l = { json, out, NULL, e };
+	char *text = NULL;
+	int r;
 
-	if (sqlite3_prepare_v2(sq, sql, -1, &st, NULL) != SQLITE_OK)
-		return terr_set(e, TERR_IO, "список школ: %s", sqlite3_errmsg(sq));
-	if (json && (arr = cJSON_CreateArray()) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
+	if (json && (l.arr = cJSON_CreateArray()) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	if (!json)
 		fprintf(out, "Код ОО\tНаименование\tУстройств\tЗаписей\n");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		long long devices = sqlite3_column_int64(st, 2), records = sqlite3_column_int64(st, 3);
-
-		if (!json) {
-			fprintf(out, "%s\t%s\t%lld\t%lld\n", code, name[0] ? name : "—", devices, records);
-			continue;
-		}
-		{
-			cJSON *o = cJSON_CreateObject();
-
-			if (o == NULL || !cJSON_AddStringToObject(o, "code", code) ||
-			    !cJSON_AddStringToObject(o, "name", name) ||
-			    !cJSON_AddNumberToObject(o, "devices", (double)devices) ||
-			    !cJSON_AddNumberToObject(o, "records", (double)records)) {
-				cJSON_Delete(o);
-				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-				goto out;
-			}
-			cJSON_AddItemToArray(arr, o);
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		r = terr_set(e, TERR_IO, "список школ: %s", sqlite3_errmsg(sq));
+	if ((r = hubdb_school_list(db, schools_list_row, &l, e)) != 0)
 		goto out;
-	}
 	if (json) {
-		char *text = cJSON_Print(arr);
-
-		if (text == NULL) {
+		if ((text = cJSON_Print(l.arr)) == NULL) {
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 			goto out;
 		}
 		fprintf(out, "%s\n", text);
-		cJSON_free(text);
 	}
  out:
-	cJSON_Delete(arr);
-	sqlite3_finalize(st);
+	cJSON_free(text);
+	cJSON_Delete(l.arr);
 	return r;
 }
 
@@ -214,7 +193,7 @@ schools_row(size_t line, size_t n, char *const *cells, void *arg)
 	}
 	code = schools_trim(cells[x->code_col]);
 	name = schools_trim(cells[x->name_col]);
-	if (!schools_code_ok(code)) {
+	if (!school_code_ok(code)) {
 		snprintf(msg, sizeof(msg), "код «%.40s» недопустим: латинские буквы, цифры, «-» и "
 		    "«_», не длиннее 32", code);
 		terr_utf8_trim(msg);
@@ -252,9 +231,7 @@ schools_import(struct hubdb *db, const char *path, FILE *report, size_t *importe
     struct terr *e)
 {
 	struct schools_import_ctx x;
-	sqlite3 *sq = hubdb_sqlite(db);
-	FILE *f = NULL;
-	char *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t len;
 	int r;
 
@@ -263,22 +240,10 @@ schools_import(struct hubdb *db, const char *path, FILE *report, size_t *importe
 	x.code_col = x.name_col = -1;
 	x.report = report;
 	x.e = e;
-	if ((f = fopen(path, "rb")) == NULL)
-		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", path, strerror(errno));
-	if ((buf = malloc(SCHOOLS_FILE_MAX + 1)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if ((r = fileio_read_all(path, SCHOOLS_FILE_MAX, &buf, &len, e)) != 0)
 		goto out;
-	}
-	len = fread(buf, 1, SCHOOLS_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		r = terr_set(e, TERR_IO, "не удалось прочитать %s", path);
-		goto out;
-	}
-	if (len > SCHOOLS_FILE_MAX) {
-		r = terr_set(e, TERR_TOO_LARGE, "%s больше %u МиБ", path, SCHOOLS_FILE_MAX >> 20);
-		goto out;
-	}
-	if ((r = csv_parse(buf, len, csv_guess_delim(buf, len), schools_row, &x, e)) != 0)
+	if ((r = csv_parse((const char *)buf, len, csv_guess_delim((const char *)buf, len),
+	    schools_row, &x, e)) != 0)
 		goto out;
 	if (x.code_col < 0) {
 		r = terr_set(e, TERR_INVALID, "%s пуст", path);
@@ -290,26 +255,20 @@ schools_import(struct hubdb *db, const char *path, FILE *report, size_t *importe
 		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено", x.bad);
 		goto out;
 	}
-	if (sqlite3_exec(sq, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		r = terr_set(e, TERR_IO, "база данных хаба занята: %s", sqlite3_errmsg(sq));
+	if ((r = hubdb_begin(db, e)) != 0)
 		goto out;
-	}
 	for (size_t i = 0; i < x.n; i++)
 		if ((r = hubdb_school_put(db, x.rows[i].code, x.rows[i].name, e)) != 0) {
-			sqlite3_exec(sq, "ROLLBACK", NULL, NULL, NULL);
+			hubdb_rollback(db);
 			goto out;
 		}
-	if (sqlite3_exec(sq, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		r = terr_set(e, TERR_IO, "не удалось сохранить школы: %s", sqlite3_errmsg(sq));
-		sqlite3_exec(sq, "ROLLBACK", NULL, NULL, NULL);
+	if ((r = hubdb_commit(db, e)) != 0)
 		goto out;
-	}
 	*imported = x.n;
  out:
 	for (size_t i = 0; i < x.n; i++)
 		free(x.rows[i].name);
 	free(x.rows);
 	free(buf);
-	fclose(f);
 	return r;
 }

@@ -209,26 +209,24 @@ outcome_free(struct outcome *o)
 static long long
 q_int(struct th *t, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct terr e;
+	char *text = NULL;
 	long long v = -1;
 
-	if (sqlite3_prepare_v2(hubdb_sqlite(t->db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (hubdb_test_query(t->db, sql, &text, &e) == 0 && text != NULL)
+		v = strtoll(text, NULL, 10);
+	free(text);
 	return v;
 }
 
 static char *
 q_text(struct th *t, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct terr e;
 	char *v = NULL;
 
-	if (sqlite3_prepare_v2(hubdb_sqlite(t->db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (hubdb_test_query(t->db, sql, &v, &e) != 0)
+		v = NULL;
 	return v;
 }
 
@@ -600,8 +598,7 @@ test_disk_full(void)
 	struct opspec ops[200];
 	char ids[200][40], fields[256];
 	struct tbuf *s;
-	long long pages;
-	char sql[128];
+	struct terr e;
 
 	th_open(&t, "full");
 	dev_new(&a);
@@ -613,9 +610,7 @@ test_disk_full(void)
 		ops[i] = (struct opspec){ ids[i], "170103", NOW - 1000 + i, fields, NULL };
 	}
 	s = seal(&a, "170103", ops, 200, true);
-	pages = q_int(&t, "PRAGMA page_count");
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", pages + 2);
-	sqlite3_exec(hubdb_sqlite(t.db), sql, NULL, NULL, NULL);
+	CHECK_INT_EQ(hubdb_test_cap_growth(t.db, 2, &e), 0);
 	push(&t, s, NOW, &o);
 	CHECK_INT_EQ(o.http, 503);
 	CHECK_STR_EQ(o.status, "busy");
@@ -623,7 +618,7 @@ test_disk_full(void)
 	CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices"), 0);
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM changesets"), 0);
 	outcome_free(&o);
-	sqlite3_exec(hubdb_sqlite(t.db), "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL);
+	CHECK_INT_EQ(hubdb_test_cap_growth(t.db, -1, &e), 0);
 	push(&t, s, NOW, &o);
 	CHECK_INT_EQ(o.http, 200);
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 200);

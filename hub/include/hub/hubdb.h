@@ -1,25 +1,62 @@
 /*
  * hubdb — the hub's store: devices, tokens, schools, change sets, records,
- * field clocks, conflicts, quarantine and published forms.
+ * field clocks, conflicts, quarantine, published forms, and the reports'
+ * own tables (imported results, settings). Every SQL statement of the hub
+ * lives behind this interface; nothing else in hub/ sees the database.
  *
- * Ingest, merge and the CLI speak only this interface, so a PostgreSQL
- * implementation (libpq) can replace hubdb.c without touching them. The
- * SQLite implementation keeps one connection per handle: a handle is used by
- * one thread at a time (the server keeps a pool of them). Writes go through
- * hubdb_begin (BEGIN IMMEDIATE) … hubdb_commit: a whole change set is applied
- * or nothing is.
+ * The contract (what a second implementation, e.g. PostgreSQL over libpq,
+ * must provide and guarantee):
  *
- * Errors are TERR_IO with the SQLite message, except a full disk
- * (TERR_FULL) and a database locked past the busy timeout
- * (TERR_BUSY), which the server answers with 503 and Retry-After.
+ *  - Handles. hubdb_open gives one handle, used by one thread at a time (the
+ *    server keeps a pool of them; ingest, the CLI and reports each use their
+ *    own). hubdb_open creates or migrates the schema (all tables, the
+ *    reports' included) in one transaction, so two hubs starting at once
+ *    migrate once; a schema newer than HUBDB_SCHEMA_VERSION is refused with
+ *    TERR_VERSION. hubdb_close accepts NULL.
+ *
+ *  - Transactions. hubdb_begin starts a write transaction that takes the
+ *    write lock at once (SQLite BEGIN IMMEDIATE; PostgreSQL: BEGIN, with
+ *    writers serialised per device); hubdb_commit makes every write since
+ *    durable before it returns (an acknowledgement promises the set is
+ *    stored), and on failure rolls back; hubdb_rollback undoes everything
+ *    since begin and is a no-op outside a transaction. hubdb_begin_read
+ *    starts a read-only transaction that sees one snapshot until it ends
+ *    (SQLite: a deferred transaction in WAL mode; PostgreSQL: REPEATABLE
+ *    READ READ ONLY): a report reads every table from the same moment. A
+ *    call outside a transaction is its own transaction. A whole change set
+ *    is applied or nothing is.
+ *
+ *  - Values. Every value travels as a bound parameter (text, integer,
+ *    double, blob); no SQL text is ever built from a value. Text is UTF-8;
+ *    ids and clocks always fit the fixed buffers below; strings that do not
+ *    are cut (hubdb_copy), never overflowed.
+ *
+ *  - Errors. Every function returns 0 or a negative TERR_* code and fills e
+ *    with a Russian message naming what failed: TERR_FULL when storage is
+ *    full (the disk, a quota), TERR_BUSY when the store is locked or a
+ *    transaction must be retried (SQLITE_BUSY past the busy timeout; a
+ *    PostgreSQL serialization failure or deadlock) — the server answers both
+ *    with 503 and Retry-After — TERR_VERSION for a too-new schema, TERR_ARG
+ *    for a refusal the caller must show (unknown device, token already used),
+ *    TERR_NOMEM, and TERR_IO for anything else.
+ *
+ *  - Row iteration. Functions that return many rows call a callback once per
+ *    row with a typed struct (hubdb_report_record, hubdb_school_row, ...).
+ *    Pointers in it are valid only during the call. A non-zero return from
+ *    the callback stops the iteration and is returned as is (so a callback
+ *    may return its own TERR_* code with its own message in e). Rows come in
+ *    the order each function documents.
+ *
+ *  - Bounds. The store keeps what it is given; callers bound outside input
+ *    before it reaches the store (HUBDB_* sizes below, CHANGESET_* limits).
+ *    A report record's JSON over HUBDB_REPORT_DATA_MAX is skipped, not read.
  */
 #ifndef TETRAD_HUB_HUBDB_H
 #define TETRAD_HUB_HUBDB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-
-#include <sqlite3.h>
 
 #include "tetrad/changeset.h"
 #include "tetrad/keys.h"
@@ -99,10 +136,16 @@ void hubdb_defer_checkpoints(struct hubdb *db, void (*grew)(void *ctx, int wal_p
     void *ctx);
 /* Copies what the WAL holds into the database without blocking writers. */
 int hubdb_checkpoint(struct hubdb *db, struct terr *e);
-/* The SQLite connection, for the reports module (SQLite only). */
-sqlite3 *hubdb_sqlite(struct hubdb *db);
+/*
+ * Process-wide settings of the store's engine, called once before any
+ * thread or handle exists (SQLite: no memory statistics, which cost a
+ * global mutex on every allocation).
+ */
+void hubdb_tune_process(void);
 
 int hubdb_begin(struct hubdb *db, struct terr *e);
+/* A read-only transaction over one snapshot; end it with hubdb_rollback. */
+int hubdb_begin_read(struct hubdb *db, struct terr *e);
 int hubdb_commit(struct hubdb *db, struct terr *e);
 void hubdb_rollback(struct hubdb *db);
 
@@ -124,6 +167,17 @@ int hubdb_token_use(struct hubdb *db, const uint8_t hash[32], const char *device
 
 /* Adds a school, or sets its name when name is not NULL or empty. */
 int hubdb_school_put(struct hubdb *db, const char *code, const char *name,
+    struct terr *e);
+
+/* A registered school with its active devices and live records. */
+struct hubdb_school_row {
+	const char *code;
+	const char *name;                 /* "" when none was given */
+	long long devices, records;
+};
+typedef int (*hubdb_school_cb)(void *ctx, const struct hubdb_school_row *row);
+/* Every school of the register, by code. */
+int hubdb_school_list(struct hubdb *db, hubdb_school_cb cb, void *ctx,
     struct terr *e);
 
 /*
@@ -151,6 +205,13 @@ int hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record
 int hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e);
 int hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added,
     struct terr *e);
+/*
+ * Upserts a record as hubdb_record_put does, with the time the hub received
+ * it given ("2021-05-10T10:00:00Z") instead of now: for tests and for
+ * copying records from another store.
+ */
+int hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
+    const char *received_at, struct terr *e);
 int hubdb_conflict_add(struct hubdb *db, const struct hubdb_conflict *c, struct terr *e);
 
 /* Published forms: the signed bundle of (id, version). */
@@ -175,6 +236,81 @@ typedef int (*hubdb_row_cb)(void *ctx, int ncols, const char *const *names,
     const char *const *values);
 int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
     void *ctx, struct terr *e);
+
+/* ------------------------------------------------------------------ */
+/* What the reports read and their own tables (hubdb_report.c)          */
+
+#define HUBDB_REPORT_DATA_MAX (1u << 20)   /* a record's JSON; larger: skipped */
+
+/* A school code known anywhere: register, live records, imported results. */
+struct hubdb_report_school {
+	const char *code;
+	const char *name;                 /* NULL when the register has none */
+};
+typedef int (*hubdb_report_school_cb)(void *ctx, const struct hubdb_report_school *s);
+/* Every distinct non-empty school code, by code. */
+int hubdb_report_schools(struct hubdb *db, hubdb_report_school_cb cb, void *ctx,
+    struct terr *e);
+
+/* One live (not deleted) record for a report. */
+struct hubdb_report_record {
+	const char *school;
+	const char *form_id;
+	const char *hlc;                  /* "" when none */
+	const char *received_date;        /* "YYYY-MM-DD" the hub received it, or "" */
+	const char *data;                 /* the merged JSON object, data_len bytes */
+	size_t data_len;
+};
+typedef int (*hubdb_report_record_cb)(void *ctx, const struct hubdb_report_record *r);
+/*
+ * Every live record of form_id (or of every form whose id starts with
+ * form_id, when prefix), in HLC order, then id: a later edit comes after an
+ * earlier one.
+ */
+int hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
+    hubdb_report_record_cb cb, void *ctx, struct terr *e);
+
+/* Imported results (tetrad-hub results import). */
+struct hubdb_result {
+	const char *school;
+	int year;
+	const char *indicator;            /* canonical code: vpr4_rus, ..., isbsh */
+	double value;
+};
+typedef int (*hubdb_result_cb)(void *ctx, const struct hubdb_result *r);
+enum hubdb_results_kind {
+	HUBDB_RESULTS_ISBSH = 1,          /* indicator isbsh, by year (oldest first) */
+	HUBDB_RESULTS_LOW,                /* every other indicator, by school, then
+	                                     year (latest first) */
+};
+/* The results of years from_year … to_year (inclusive). */
+int hubdb_results_each(struct hubdb *db, enum hubdb_results_kind kind,
+    int from_year, int to_year, hubdb_result_cb cb, void *ctx, struct terr *e);
+/* Stores one row, replacing the one with the same (school, year, indicator). */
+int hubdb_result_put(struct hubdb *db, const struct hubdb_result *r, struct terr *e);
+
+/* Report settings as stored (the report module checks keys and values). */
+typedef int (*hubdb_setting_cb)(void *ctx, const char *key, const char *value);
+int hubdb_settings_each(struct hubdb *db, hubdb_setting_cb cb, void *ctx,
+    struct terr *e);
+/* Sets key to value; value NULL removes the key (its default applies). */
+int hubdb_setting_put(struct hubdb *db, const char *key, const char *value,
+    struct terr *e);
+
+/* ------------------------------------------------------------------ */
+/* For tests only: never called by program code                         */
+
+/*
+ * The first column of the first row of a read-only query, as text (*out
+ * malloc'd; NULL when there is no row or the value is NULL). The query is
+ * the store's own dialect: a test of another implementation brings its own.
+ */
+int hubdb_test_query(struct hubdb *db, const char *sql, char **out, struct terr *e);
+/*
+ * Lets the store grow by at most extra_pages pages from now (a full disk,
+ * for tests); a negative extra_pages lifts the cap.
+ */
+int hubdb_test_cap_growth(struct hubdb *db, long long extra_pages, struct terr *e);
 
 /* Current time as ISO-8601 UTC ("2026-11-23T03:18:03Z"). */
 void hubdb_now_iso(char out[HUBDB_TIME_MAX]);

@@ -1,7 +1,7 @@
 /*
  * report — the hub's indicators: verification, mediation, passport,
- * surveys, identification (and settings), read from hub_records (deleted =
- * 0), schools and the reports' own tables (results, settings), written as
+ * surveys, identification (and settings), read through the store (live
+ * records, schools, imported results, settings: hub/hubdb.h), written as
  * an aligned table, CSV (UTF-8 with BOM) or JSON. Every number is defined in
  * docs/reports.md. Reports never print free text or names: only codes,
  * counts, dates and the Russian labels of known codes.
@@ -11,8 +11,7 @@
 
 #include <stdio.h>
 
-#include <sqlite3.h>
-
+#include "hub/hubdb.h"
 #include "tetrad/terr.h"
 
 /* The default ИСБШ method; its number changes whenever the method does. */
@@ -31,22 +30,21 @@ struct report_opts {
 };
 
 /*
- * Writes report o->name to out. TERR_ARG with a Russian message for an
- * unknown report name, a bad date or school code; TERR_IO on a database
- * error. Output may be partial on an error.
+ * Writes report o->name to out, reading the store in one read-only
+ * transaction (every table as of one moment). TERR_ARG with a Russian
+ * message for an unknown report name, a bad date or school code; the
+ * store's code (TERR_IO, TERR_BUSY, ...) on a database error. Nothing is
+ * written on an error found before the report is complete.
  */
-int report_run(sqlite3 *db, const struct report_opts *o, FILE *out,
+int report_run(struct hubdb *db, const struct report_opts *o, FILE *out,
     struct terr *e);
-
-/* Creates the reports' tables (results, settings) if missing. */
-int report_schema(sqlite3 *db, struct terr *e);
 
 /*
  * Changes a setting (keys in docs/reports.md, e.g.
  * identification.low_threshold = 30) after checking key and value;
  * value NULL restores the default. TERR_ARG names what is wrong.
  */
-int report_setting_set(sqlite3 *db, const char *key, const char *value,
+int report_setting_set(struct hubdb *db, const char *key, const char *value,
     struct terr *e);
 
 #endif

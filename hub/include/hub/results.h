@@ -15,8 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <sqlite3.h>
-
+#include "hub/hubdb.h"
 #include "tetrad/terr.h"
 
 #define RESULTS_MAX_BYTES (8u << 20)   /* whole file */
@@ -67,19 +66,19 @@ const char *results_set_bad(const struct results_set *s, size_t i);
 int results_indicator_known(const char *code, double *lo, double *hi);
 
 /*
- * Imports a results CSV into the results table (created by report_schema;
- * created here too if missing). All or nothing: if any row is bad, nothing
+ * Imports a results CSV into the store's results (hubdb_result_put), in
+ * one transaction. All or nothing: if any row is bad, nothing
  * is written and TERR_INVALID names the count and the first bad row.
  * A row with the same (school, year, indicator) as a stored one replaces it.
  */
-int results_import(sqlite3 *db, const char *csv_path, struct terr *e);
+int results_import(struct hubdb *db, const char *csv_path, struct terr *e);
 
 /*
  * The same, writing every bad row (one per line, Russian) or, on success,
  * "Импортировано строк: N" to report (may be NULL); *imported (may be NULL)
  * gets the number of rows written.
  */
-int results_import_report(sqlite3 *db, const char *csv_path, FILE *report,
+int results_import_report(struct hubdb *db, const char *csv_path, FILE *report,
     size_t *imported, struct terr *e);
 
 #endif

@@ -16,10 +16,10 @@
 #define SCHOOLS_ROWS_MAX 20000u
 #define SCHOOLS_REPORT_MAX 1000         /* bad rows listed; the rest counted */
 
-/* A school code: latin letters, digits, '-', '_'; 1 … 32 bytes. */
-bool schools_code_ok(const char *code);
-
-/* Adds the school or renames it. TERR_ARG names what is wrong. */
+/*
+ * Adds the school or renames it. TERR_ARG names what is wrong (the code
+ * rule is school_code_ok, tetrad/school.h).
+ */
 int schools_add(struct hubdb *db, const char *code, const char *name, struct terr *e);
 
 /* Table (or a JSON array with json) of code, name, devices, records. */

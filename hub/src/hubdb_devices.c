@@ -1,0 +1,251 @@
+/*
+ * hubdb_devices — the SQLite store's devices, enrollment tokens and the
+ * school register (see hubdb.h).
+ */
+#include <string.h>
+
+#include "hubdb_sqlite.h"
+
+static const char *const hubdb_devices_sql[ST_COUNT] = {
+	[ST_DEVICE_GET] = "SELECT id, pk, kind, label, schools, revoked_at, watermark, "
+	    "last_hash FROM devices WHERE id = ?1",
+	[ST_DEVICE_ADD] = "INSERT INTO devices(id, pk, kind, label, schools, enrolled_at, "
+	    "watermark, last_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, zeroblob(32))",
+	[ST_DEVICE_HEAD] = "UPDATE devices SET watermark = ?2, last_hash = ?3, "
+	    "last_seen_at = ?4 WHERE id = ?1",
+	[ST_DEVICE_REVOKE] = "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 "
+	    "AND revoked_at IS NULL",
+	[ST_TOKEN_ADD] = "INSERT INTO tokens(hash, kind, name, schools, created_at, "
+	    "expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_TOKEN_GET] = "SELECT kind, name, schools, expires_at, used_by FROM tokens "
+	    "WHERE hash = ?1",
+	[ST_TOKEN_USE] = "UPDATE tokens SET used_by = ?2, used_at = ?3 WHERE hash = ?1 "
+	    "AND used_by IS NULL",
+	[ST_SCHOOL_ADD] = "INSERT OR IGNORE INTO schools(code, name) VALUES(?1, ?2)",
+	[ST_SCHOOL_NAME] = "UPDATE schools SET name = ?2 WHERE code = ?1",
+};
+
+/* The cached statement of slot s (its SQL above). */
+static sqlite3_stmt *
+hubdb_devices_stmt(struct hubdb *db, enum hubdb_stmt s, struct terr *e)
+{
+	return hubdb_stmt(db, s, hubdb_devices_sql[s], e);
+}
+
+int
+hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
+    bool *found, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_GET, e);
+	int rc, r = 0;
+
+	*found = false;
+	memset(d, 0, sizeof(*d));
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		hubdb_copy_text(d->id, sizeof(d->id), st, 0);
+		if (sqlite3_column_bytes(st, 1) == KEYS_SIGN_PK_BYTES)
+			memcpy(d->pk, sqlite3_column_blob(st, 1), KEYS_SIGN_PK_BYTES);
+		hubdb_copy_text(d->kind, sizeof(d->kind), st, 2);
+		hubdb_copy_text(d->label, sizeof(d->label), st, 3);
+		hubdb_copy_text(d->schools, sizeof(d->schools), st, 4);
+		d->revoked = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		hubdb_copy_text(d->revoked_at, sizeof(d->revoked_at), st, 5);
+		d->watermark = (uint64_t)sqlite3_column_int64(st, 6);
+		if (sqlite3_column_bytes(st, 7) == CHANGESET_HASH_BYTES)
+			memcpy(d->last_hash, sqlite3_column_blob(st, 7), CHANGESET_HASH_BYTES);
+	} else if (rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение устройства");
+	hubdb_done(st);
+	return r;
+}
+
+int
+hubdb_device_add(struct hubdb *db, const struct hubdb_device *d, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_ADD, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, d->pk, KEYS_SIGN_PK_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d->label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, d->schools, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "регистрация устройства");
+}
+
+int
+hubdb_device_set_head(struct hubdb *db, const char *id, uint64_t watermark,
+    const uint8_t hash[CHANGESET_HASH_BYTES], struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_HEAD, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)watermark);
+	sqlite3_bind_blob(st, 3, hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "обновление отметки устройства");
+}
+
+int
+hubdb_device_revoke(struct hubdb *db, const char *id, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_REVOKE, e);
+	struct hubdb_device d;
+	char now[HUBDB_TIME_MAX];
+	bool found;
+	int r;
+
+	if (st == NULL)
+		return TERR_IO;
+	if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
+		return r;
+	if (!found)
+		return terr_set(e, TERR_ARG, "устройство %s не найдено", id);
+	if (d.revoked)
+		return terr_set(e, TERR_ARG, "устройство %s уже отозвано (%s)", id,
+		    d.revoked_at);
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "отзыв устройства");
+}
+
+int
+hubdb_token_add(struct hubdb *db, const struct hubdb_token *t, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_ADD, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_blob(st, 1, t->hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->schools, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, t->expires_at);
+	return hubdb_exec_stmt(db, st, e, "сохранение кода регистрации");
+}
+
+int
+hubdb_token_get(struct hubdb *db, const uint8_t hash[32], struct hubdb_token *t,
+    bool *found, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_GET, e);
+	int rc, r = 0;
+
+	*found = false;
+	memset(t, 0, sizeof(*t));
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		memcpy(t->hash, hash, 32);
+		hubdb_copy_text(t->kind, sizeof(t->kind), st, 0);
+		hubdb_copy_text(t->name, sizeof(t->name), st, 1);
+		hubdb_copy_text(t->schools, sizeof(t->schools), st, 2);
+		t->expires_at = sqlite3_column_int64(st, 3);
+		t->used = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		hubdb_copy_text(t->used_by, sizeof(t->used_by), st, 4);
+	} else if (rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение кода регистрации");
+	hubdb_done(st);
+	return r;
+}
+
+int
+hubdb_token_use(struct hubdb *db, const uint8_t hash[32], const char *device_id,
+    struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_USE, e);
+	char now[HUBDB_TIME_MAX];
+	int r;
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if ((r = hubdb_exec_stmt(db, st, e, "погашение кода регистрации")) != 0)
+		return r;
+	/* two enrollments racing for one token: only the first may win */
+	if (sqlite3_changes(db->db) != 1)
+		return terr_set(e, TERR_ARG, "код регистрации уже использован");
+	return 0;
+}
+
+int
+hubdb_school_put(struct hubdb *db, const char *code, const char *name,
+    struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_SCHOOL_ADD, e);
+	int r;
+
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (name != NULL && name[0] != '\0')
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if ((r = hubdb_exec_stmt(db, st, e, "сохранение школы")) != 0)
+		return r;
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	if ((st = hubdb_devices_stmt(db, ST_SCHOOL_NAME, e)) == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение школы");
+}
+
+
+int
+hubdb_school_list(struct hubdb *db, hubdb_school_cb cb, void *ctx, struct terr *e)
+{
+	/* a device's schools are a stored comma list without spaces (tetrad/school.h) */
+	static const char sql[] =
+	    "SELECT s.code, COALESCE(s.name, ''),"
+	    " (SELECT COUNT(*) FROM devices d WHERE d.revoked_at IS NULL AND"
+	    "  instr(',' || d.schools || ',', ',' || s.code || ',') > 0),"
+	    " (SELECT COUNT(*) FROM hub_records r WHERE r.school = s.code AND r.deleted = 0)"
+	    " FROM schools s ORDER BY s.code";
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "список школ");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hubdb_school_row row;
+
+		row.code = (const char *)sqlite3_column_text(st, 0);
+		row.name = (const char *)sqlite3_column_text(st, 1);
+		row.devices = sqlite3_column_int64(st, 2);
+		row.records = sqlite3_column_int64(st, 3);
+		if (row.code == NULL)
+			continue;
+		if (row.name == NULL)
+			row.name = "";
+		if ((r = cb(ctx, &row)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "список школ");
+	sqlite3_finalize(st);
+	return r;
+}

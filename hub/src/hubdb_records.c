@@ -1,0 +1,328 @@
+/*
+ * hubdb_records — the SQLite store's change sets, quarantine, records,
+ * conflicts, published forms and the CLI's listings (see hubdb.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hubdb_sqlite.h"
+
+static const char *const hubdb_records_sql[ST_COUNT] = {
+	[ST_SET_GET] = "SELECT set_hash, http_status, ack FROM changesets "
+	    "WHERE device_id = ?1 AND first_seq = ?2 AND last_seq = ?3",
+	[ST_SET_PUT] = "INSERT INTO changesets(device_id, first_seq, last_seq, set_hash, "
+	    "status, http_status, envelope, ack, received_at) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_QUAR_ADD] = "INSERT INTO quarantine(device_id, first_seq, last_seq, kind, "
+	    "reason, envelope, received_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_REC_GET] = "SELECT form_id, form_version, school, device_id, hlc, deleted, data, "
+	    "clocks FROM hub_records WHERE id = ?1",
+	[ST_REC_PUT] = "INSERT INTO hub_records(id, form_id, form_version, school, "
+	    "device_id, hlc, deleted, data, received_at, clocks) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET "
+	    "form_id = excluded.form_id, form_version = excluded.form_version, "
+	    "school = excluded.school, device_id = excluded.device_id, "
+	    "hlc = excluded.hlc, deleted = excluded.deleted, data = excluded.data, "
+	    "clocks = excluded.clocks",
+	[ST_REC_ADD] = "INSERT INTO hub_records(id, form_id, form_version, school, "
+	    "device_id, hlc, deleted, data, received_at, clocks) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO NOTHING",
+	[ST_CONFLICT_ADD] = "INSERT INTO conflicts(record_id, form_id, school, field, "
+	    "loser_value, loser_hlc, loser_device, winner_value, winner_hlc, "
+	    "winner_device, logged_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_FORM_PUT] = "INSERT OR REPLACE INTO hub_forms(id, version, sha256, bundle, "
+	    "published_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[ST_FORM_GET] = "SELECT bundle FROM hub_forms WHERE id = ?1 AND version = ?2",
+};
+
+/* The cached statement of slot s (its SQL above). */
+static sqlite3_stmt *
+hubdb_records_stmt(struct hubdb *db, enum hubdb_stmt s, struct terr *e)
+{
+	return hubdb_stmt(db, s, hubdb_records_sql[s], e);
+}
+
+int
+hubdb_set_get(struct hubdb *db, const char *device, uint64_t first,
+    uint64_t last, bool *found, uint8_t hash[CHANGESET_HASH_BYTES],
+    int *http_status, struct tbuf *ack, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_SET_GET, e);
+	int rc, r = 0;
+
+	*found = false;
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)last);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		if (sqlite3_column_bytes(st, 0) == CHANGESET_HASH_BYTES)
+			memcpy(hash, sqlite3_column_blob(st, 0), CHANGESET_HASH_BYTES);
+		*http_status = sqlite3_column_int(st, 1);
+		if (ack != NULL && tbuf_put(ack, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2)) != 0)
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	} else if (rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение набора изменений");
+	hubdb_done(st);
+	return r;
+}
+
+int
+hubdb_set_put(struct hubdb *db, const char *device, uint64_t first,
+    uint64_t last, const uint8_t hash[CHANGESET_HASH_BYTES], const char *status,
+    int http_status, const uint8_t *envelope, size_t envelope_len,
+    const uint8_t *ack, size_t ack_len, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_SET_PUT, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)last);
+	sqlite3_bind_blob(st, 4, hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, http_status);
+	sqlite3_bind_blob64(st, 7, envelope, envelope_len, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 8, ack, ack_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение набора изменений");
+}
+
+int
+hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
+    uint64_t last, const char *kind, const char *reason, const uint8_t *envelope,
+    size_t envelope_len, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_QUAR_ADD, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)last);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+	if (envelope != NULL)
+		sqlite3_bind_blob64(st, 6, envelope, envelope_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "запись в карантин");
+}
+
+void
+hubdb_record_clear(struct hubdb_record *r)
+{
+	if (r == NULL)
+		return;
+	free(r->data);
+	free(r->clocks);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *
+hubdb_column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+int
+hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
+    bool *found, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_REC_GET, e);
+	int rc, ret = 0;
+
+	*found = false;
+	memset(r, 0, sizeof(*r));
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		memcpy(r->id, id, 16);
+		hubdb_copy_text(r->form_id, sizeof(r->form_id), st, 0);
+		r->form_version = (uint32_t)sqlite3_column_int64(st, 1);
+		hubdb_copy_text(r->school, sizeof(r->school), st, 2);
+		hubdb_copy_text(r->device_id, sizeof(r->device_id), st, 3);
+		hubdb_copy_text(r->hlc, sizeof(r->hlc), st, 4);
+		r->deleted = sqlite3_column_int(st, 5) != 0;
+		r->data = hubdb_column_dup(st, 6);
+		r->clocks = hubdb_column_dup(st, 7);
+		if (r->data == NULL || r->clocks == NULL) {
+			hubdb_record_clear(r);
+			*found = false;
+			ret = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		}
+	} else if (rc != SQLITE_DONE)
+		ret = hubdb_err(db, rc, e, "чтение записи");
+	hubdb_done(st);
+	return ret;
+}
+
+static int
+hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_record *r,
+    const char *received_at, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, which, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	if (received_at == NULL)
+		hubdb_now_cached(db, now);
+	else
+		hubdb_copy(now, sizeof(now), received_at);
+	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->form_version);
+	sqlite3_bind_text(st, 4, r->school, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->hlc, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, r->deleted ? 1 : 0);
+	sqlite3_bind_text(st, 8, r->data ? r->data : "{}", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение записи");
+}
+
+int
+hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
+{
+	return hubdb_record_write(db, ST_REC_PUT, r, NULL, e);
+}
+
+int
+hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added, struct terr *e)
+{
+	int ret = hubdb_record_write(db, ST_REC_ADD, r, NULL, e);
+
+	*added = ret == 0 && sqlite3_changes(db->db) > 0;
+	return ret;
+}
+
+int
+hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
+    const char *received_at, struct terr *e)
+{
+	return hubdb_record_write(db, ST_REC_PUT, r, received_at, e);
+}
+
+int
+hubdb_conflict_add(struct hubdb *db, const struct hubdb_conflict *c, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_CONFLICT_ADD, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_blob(st, 1, c->record_id, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->school, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->loser_value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->loser_hlc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->loser_device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->winner_value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, c->winner_hlc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, c->winner_device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "запись конфликта");
+}
+
+int
+hubdb_form_put(struct hubdb *db, const char *id, uint32_t version,
+    const char *sha256_hex, const uint8_t *bundle, size_t len, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_FORM_PUT, e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_text(st, 3, sha256_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 4, bundle, len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "публикация формы");
+}
+
+int
+hubdb_form_get(struct hubdb *db, const char *id, uint32_t version,
+    struct tbuf *bundle, bool *found, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_records_stmt(db, ST_FORM_GET, e);
+	int rc, r = 0;
+
+	*found = false;
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		if (tbuf_put(bundle, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0)) != 0)
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	} else if (rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение формы");
+	hubdb_done(st);
+	return r;
+}
+
+static const char *const hubdb_list_sql[] = {
+	[HUBDB_LIST_DEVICES] = "SELECT id, kind, label, schools, enrolled_at, "
+	    "CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END AS status, "
+	    "revoked_at, watermark, last_seen_at FROM devices ORDER BY enrolled_at, id",
+	[HUBDB_LIST_CONFLICTS] = "SELECT id, lower(hex(record_id)) AS record_id, form_id, "
+	    "school, field, loser_value, loser_hlc, loser_device, winner_value, "
+	    "winner_hlc, winner_device, logged_at FROM conflicts ORDER BY id",
+	[HUBDB_LIST_QUARANTINE] = "SELECT id, device_id, first_seq, last_seq, kind, "
+	    "reason, received_at FROM quarantine ORDER BY id",
+	[HUBDB_LIST_FORMS] = "SELECT id, version, sha256 FROM hub_forms ORDER BY id, version",
+	[HUBDB_LIST_TOKENS] = "SELECT lower(hex(substr(hash, 1, 4))) AS hash, kind, name, "
+	    "schools, created_at, datetime(expires_at, 'unixepoch') AS expires_at, used_by, "
+	    "used_at FROM tokens ORDER BY created_at",
+};
+
+int
+hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
+    void *ctx, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	const char *names[16], *vals[16];
+	int rc, n, r = 0;
+
+	if ((int)what < HUBDB_LIST_DEVICES || (int)what > HUBDB_LIST_TOKENS)
+		return terr_set(e, TERR_ARG, "неизвестный список");
+	if (sqlite3_prepare_v2(db->db, hubdb_list_sql[what], -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение списка");
+	n = sqlite3_column_count(st);
+	if (n > 16)
+		n = 16;
+	for (int i = 0; i < n; i++)
+		names[i] = sqlite3_column_name(st, i);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		if (cb(ctx, n, names, vals) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение списка");
+	sqlite3_finalize(st);
+	return r;
+}

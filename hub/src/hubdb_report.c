@@ -1,0 +1,181 @@
+/*
+ * hubdb_report — what the SQLite store gives the reports: the school codes
+ * known anywhere, live records of a form in HLC order, imported results and
+ * report settings, and the writes of `results import` and `settings set`
+ * (see hubdb.h). The reports compute everything else themselves, so a
+ * second store needs only these few plain queries.
+ */
+#include <string.h>
+
+#include "hubdb_sqlite.h"
+
+static const char *const hubdb_report_sql[ST_COUNT] = {
+	[ST_RESULT_PUT] = "INSERT OR REPLACE INTO results(school, year, indicator, value, "
+	    "imported_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[ST_SETTING_PUT] = "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)",
+	[ST_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
+};
+
+int
+hubdb_report_schools(struct hubdb *db, hubdb_report_school_cb cb, void *ctx,
+    struct terr *e)
+{
+	static const char sql[] =
+	    "SELECT code, max(name) FROM ("
+	    " SELECT code, name FROM schools"
+	    " UNION ALL SELECT DISTINCT school, NULL FROM hub_records WHERE deleted = 0"
+	    " UNION ALL SELECT DISTINCT school, NULL FROM results)"
+	    " WHERE code IS NOT NULL AND code <> '' GROUP BY code ORDER BY code";
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение списка школ");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hubdb_report_school s;
+
+		s.code = (const char *)sqlite3_column_text(st, 0);
+		s.name = (const char *)sqlite3_column_text(st, 1);
+		if (s.code != NULL && (r = cb(ctx, &s)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение списка школ");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
+    hubdb_report_record_cb cb, void *ctx, struct terr *e)
+{
+	static const char sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records"
+	    " WHERE deleted = 0 AND (form_id = ?1 OR (?2 AND"
+	    " substr(form_id, 1, length(?1)) = ?1)) ORDER BY hlc, id";
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, prefix);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hubdb_report_record rec;
+		const char *hlc, *recv;
+		int dlen = sqlite3_column_bytes(st, 3);
+
+		/* the length first: a record too large is skipped unread */
+		if (dlen < 0 || (size_t)dlen > HUBDB_REPORT_DATA_MAX)
+			continue;
+		rec.school = (const char *)sqlite3_column_text(st, 0);
+		rec.form_id = (const char *)sqlite3_column_text(st, 1);
+		hlc = (const char *)sqlite3_column_text(st, 2);
+		rec.data = (const char *)sqlite3_column_text(st, 3);
+		rec.data_len = (size_t)sqlite3_column_bytes(st, 3);
+		recv = (const char *)sqlite3_column_text(st, 4);
+		rec.hlc = hlc ? hlc : "";
+		rec.received_date = recv ? recv : "";
+		if (rec.school == NULL || rec.form_id == NULL || rec.data == NULL)
+			continue;
+		if ((r = cb(ctx, &rec)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение записей");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+hubdb_results_each(struct hubdb *db, enum hubdb_results_kind kind,
+    int from_year, int to_year, hubdb_result_cb cb, void *ctx, struct terr *e)
+{
+	static const char isbsh_sql[] = "SELECT school, year, indicator, value FROM results"
+	    " WHERE indicator = 'isbsh' AND year BETWEEN ?1 AND ?2 ORDER BY year";
+	static const char low_sql[] = "SELECT school, year, indicator, value FROM results"
+	    " WHERE indicator <> 'isbsh' AND year BETWEEN ?1 AND ?2"
+	    " ORDER BY school, year DESC";
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (kind != HUBDB_RESULTS_ISBSH && kind != HUBDB_RESULTS_LOW)
+		return terr_set(e, TERR_ARG, "неизвестный вид результатов");
+	if (sqlite3_prepare_v2(db->db, kind == HUBDB_RESULTS_ISBSH ? isbsh_sql : low_sql,
+	    -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение результатов");
+	sqlite3_bind_int(st, 1, from_year);
+	sqlite3_bind_int(st, 2, to_year);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hubdb_result res;
+
+		res.school = (const char *)sqlite3_column_text(st, 0);
+		res.year = sqlite3_column_int(st, 1);
+		res.indicator = (const char *)sqlite3_column_text(st, 2);
+		res.value = sqlite3_column_double(st, 3);
+		if (res.school == NULL || res.indicator == NULL)
+			continue;
+		if ((r = cb(ctx, &res)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение результатов");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+hubdb_result_put(struct hubdb *db, const struct hubdb_result *res, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_RESULT_PUT, hubdb_report_sql[ST_RESULT_PUT], e);
+	char now[HUBDB_TIME_MAX];
+
+	if (st == NULL)
+		return TERR_IO;
+	hubdb_now_cached(db, now);
+	sqlite3_bind_text(st, 1, res->school, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, res->year);
+	sqlite3_bind_text(st, 3, res->indicator, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, res->value);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение результатов");
+}
+
+int
+hubdb_settings_each(struct hubdb *db, hubdb_setting_cb cb, void *ctx, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT key, value FROM settings ORDER BY key", -1,
+	    &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение настроек отчётов");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+
+		if (k == NULL || v == NULL)
+			continue;
+		if ((r = cb(ctx, k, v)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение настроек отчётов");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+hubdb_setting_put(struct hubdb *db, const char *key, const char *value, struct terr *e)
+{
+	enum hubdb_stmt s = value ? ST_SETTING_PUT : ST_SETTING_DEL;
+	sqlite3_stmt *st = hubdb_stmt(db, s, hubdb_report_sql[s], e);
+
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (value)
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение настройки");
+}

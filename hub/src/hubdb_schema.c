@@ -1,0 +1,117 @@
+/*
+ * hubdb_schema — the SQLite store's tables and their migrations: every
+ * table of the hub (the reports' results and settings too) is created
+ * here, and a database of an older schema is brought up to date here, in
+ * the transaction that reads its version.
+ */
+#include <stdio.h>
+
+#include "hubdb_sqlite.h"
+
+static const char hubdb_schema[] =
+    "CREATE TABLE IF NOT EXISTS devices("
+    " id TEXT PRIMARY KEY, pk BLOB NOT NULL, kind TEXT NOT NULL"
+    "  CHECK(kind IN('school','curator')),"
+    " label TEXT NOT NULL, schools TEXT NOT NULL, enrolled_at TEXT NOT NULL,"
+    " revoked_at TEXT, watermark INTEGER NOT NULL DEFAULT 0,"
+    " last_hash BLOB NOT NULL, last_seen_at TEXT) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS tokens("
+    " hash BLOB PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
+    " schools TEXT NOT NULL, created_at TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+    " used_by TEXT, used_at TEXT) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS schools(code TEXT PRIMARY KEY, name TEXT);"
+    "CREATE TABLE IF NOT EXISTS changesets("
+    " device_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
+    " set_hash BLOB NOT NULL, status TEXT NOT NULL, http_status INTEGER NOT NULL,"
+    " envelope BLOB NOT NULL, ack BLOB NOT NULL, received_at TEXT NOT NULL,"
+    " PRIMARY KEY(device_id, first_seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS quarantine("
+    " id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, first_seq INTEGER NOT NULL,"
+    " last_seq INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,"
+    " envelope BLOB, received_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS hub_records("
+    " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
+    " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+    " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}')"
+    " WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS hub_records_form ON hub_records(form_id, school);"
+    "CREATE TABLE IF NOT EXISTS conflicts("
+    " id INTEGER PRIMARY KEY, record_id BLOB NOT NULL, form_id TEXT, school TEXT,"
+    " field TEXT NOT NULL, loser_value TEXT, loser_hlc TEXT, loser_device TEXT,"
+    " winner_value TEXT, winner_hlc TEXT, winner_device TEXT, logged_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS hub_forms("
+    " id TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+    " bundle BLOB NOT NULL, published_at TEXT NOT NULL, PRIMARY KEY(id, version));"
+    /*
+     * The reports' own tables: regional results imported by
+     * `tetrad-hub results import` and the report settings. report.c's
+     * report_schema made them before the store owned them, with the same
+     * definitions: a database of either kind ends up alike.
+     */
+    "CREATE TABLE IF NOT EXISTS results("
+    " school TEXT NOT NULL, year INTEGER NOT NULL, indicator TEXT NOT NULL,"
+    " value REAL NOT NULL, imported_at TEXT NOT NULL,"
+    " PRIMARY KEY(school, year, indicator)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS settings("
+    " key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;";
+
+/*
+ * Schema 1 -> 2: a record's field clocks move into its own row. Every record
+ * written cost two B-tree inserts (the record, then its clocks) and every
+ * read a join; the clock document of a record written once is ~120 bytes.
+ */
+_Static_assert(HUBDB_SCHEMA_VERSION == 2, "hubdb_open writes user_version 2");
+
+static const char hubdb_migrate_1_2[] =
+    "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
+    "UPDATE hub_records SET clocks = c.clocks FROM hub_clocks c WHERE c.record_id = hub_records.id;"
+    "DROP TABLE hub_clocks;";
+
+int
+hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
+{
+	char *msg = NULL;
+	int r = TERR_IO, v = 0;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
+		goto out;
+	}
+	{
+		/* A database of a newer hub: refuse rather than write an older schema over it. */
+		sqlite3_stmt *st = NULL;
+		int ok;
+
+		/* unread, the version must not pass for 0: that would skip a migration */
+		ok = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW;
+		if (ok)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (!ok)
+			r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию схемы: %s",
+			    path, sqlite3_errmsg(db));
+		else if (v > HUBDB_SCHEMA_VERSION)
+			r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "
+			    "Tetrad (схема %d, эта программа знает до %d): обновите программу", path, v,
+			    HUBDB_SCHEMA_VERSION);
+		if (!ok || v > HUBDB_SCHEMA_VERSION) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			goto out;
+		}
+	}
+	/* in the transaction that reads the version: two hubs starting at once migrate once */
+	if ((v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
+	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA user_version = 2; COMMIT", NULL, NULL,
+	    &msg) != SQLITE_OK) {
+		r = terr_set(e, TERR_IO, "не удалось создать таблицы базы данных хаба %s: %s",
+		    path, msg ? msg : "?");
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	r = 0;
+ out:
+	sqlite3_free(msg);
+	return r;
+}

@@ -1,0 +1,72 @@
+/*
+ * hubdb_sqlite — what the SQLite implementation's files (hubdb.c,
+ * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c) share:
+ * the handle, its statement cache and the error mapping. Nothing outside
+ * those files includes this header.
+ */
+#ifndef TETRAD_HUB_HUBDB_SQLITE_H
+#define TETRAD_HUB_HUBDB_SQLITE_H
+
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "hub/hubdb.h"
+
+/* One slot per statement prepared once per handle. */
+enum hubdb_stmt {
+	ST_DEVICE_GET,
+	ST_DEVICE_ADD,
+	ST_DEVICE_HEAD,
+	ST_DEVICE_REVOKE,
+	ST_TOKEN_ADD,
+	ST_TOKEN_GET,
+	ST_TOKEN_USE,
+	ST_SCHOOL_ADD,
+	ST_SCHOOL_NAME,
+	ST_SET_GET,
+	ST_SET_PUT,
+	ST_QUAR_ADD,
+	ST_REC_GET,
+	ST_REC_PUT,
+	ST_REC_ADD,
+	ST_CONFLICT_ADD,
+	ST_FORM_PUT,
+	ST_FORM_GET,
+	ST_RESULT_PUT,
+	ST_SETTING_PUT,
+	ST_SETTING_DEL,
+	ST_BEGIN,
+	ST_BEGIN_READ,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_COUNT
+};
+
+struct hubdb {
+	sqlite3 *db;
+	time_t now_t;                 /* second now_text was made for */
+	char now_text[HUBDB_TIME_MAX];
+	sqlite3_stmt *st[ST_COUNT];
+	void (*wal_grew)(void *ctx, int wal_pages);
+	void *wal_ctx;
+};
+
+/* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
+int hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e);
+
+/* rc (and the connection's extended code) as TERR_FULL, TERR_BUSY or TERR_IO. */
+int hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what);
+/* Slot s, prepared from sql on first use; NULL (e set) on failure. */
+sqlite3_stmt *hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql,
+    struct terr *e);
+/* Resets a cached statement for its next use. */
+void hubdb_done(sqlite3_stmt *st);
+/* Runs a statement that returns no rows, then resets it. */
+int hubdb_exec_stmt(struct hubdb *db, sqlite3_stmt *st, struct terr *e, const char *what);
+/* Column col as text into dst (cap bytes, cut to fit; NULL as ""). */
+void hubdb_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+/* hubdb_now_iso, formatted once a second per handle. */
+void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
+
+#endif

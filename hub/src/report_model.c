@@ -1,0 +1,154 @@
+/*
+ * report_model — the report's sections of typed cells (see report_model.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_model.h"
+#include "tetrad/terr.h"
+
+struct report_sect *
+report_model_sect(struct report_out *o, const char *key, const char *title,
+    const struct report_col *cols, size_t ncols)
+{
+	struct report_sect *s;
+
+	if (o->nsects >= REPORT_MAX_SECTS)
+		return NULL;
+	s = &o->sects[o->nsects++];
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	s->title = title;
+	s->cols = cols;
+	s->ncols = ncols;
+	return s;
+}
+
+void
+report_model_meta(struct report_out *o, const char *key, const char *label, bool number,
+    const char *val)
+{
+	if (o->nmeta >= REPORT_MAX_META)
+		return;
+	o->meta[o->nmeta].key = key;
+	o->meta[o->nmeta].label = label;
+	o->meta[o->nmeta].number = number;
+	snprintf(o->meta[o->nmeta].val, sizeof(o->meta[o->nmeta].val), "%s", val);
+	o->nmeta++;
+}
+
+void
+report_model_free(struct report_out *o)
+{
+	for (size_t k = 0; k < o->nsects; k++) {
+		struct report_sect *s = &o->sects[k];
+
+		for (size_t i = 0; i < s->nrows * s->ncols; i++)
+			free(s->cells[i].s);
+		free(s->cells);
+	}
+}
+
+long
+report_model_row(struct report_sect *s)
+{
+	if (s->nrows == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct report_cell *n = realloc(s->cells, cap * s->ncols * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		s->cells = n;
+		s->cap = cap;
+	}
+	memset(&s->cells[s->nrows * s->ncols], 0, s->ncols * sizeof(struct report_cell));
+	return (long)s->nrows++;
+}
+
+struct report_cell *
+report_model_cell(struct report_sect *s, long row, size_t col)
+{
+	return &s->cells[(size_t)row * s->ncols + col];
+}
+
+int
+report_model_str(struct report_sect *s, long row, size_t col, const char *str)
+{
+	struct report_cell *c = report_model_cell(s, row, col);
+
+	if (str == NULL)
+		return 0;
+	if ((c->s = strdup(str)) == NULL)
+		return TERR_NOMEM;
+	c->kind = REPORT_CELL_STR;
+	return 0;
+}
+
+void
+report_model_int(struct report_sect *s, long row, size_t col, long long v)
+{
+	struct report_cell *c = report_model_cell(s, row, col);
+
+	c->kind = REPORT_CELL_INT;
+	c->i = v;
+}
+
+void
+report_model_num(struct report_sect *s, long row, size_t col, double v)
+{
+	struct report_cell *c = report_model_cell(s, row, col);
+
+	c->kind = REPORT_CELL_NUM;
+	c->d = v;
+}
+
+/* Without libm: the hub links it only for the forms engine. */
+double
+report_model_round(double d, int dec)
+{
+	double p = 1;
+	long long k;
+
+	for (int i = 0; i < dec; i++)
+		p *= 10;
+	k = (long long)(d * p + (d >= 0 ? 0.5 : -0.5));
+	return (double)k / p;
+}
+
+const char *
+report_model_cell_text(const struct report_cell *c, int dec, char decsep, char *buf, size_t cap)
+{
+	switch (c->kind) {
+	case REPORT_CELL_STR:
+		return c->s;
+	case REPORT_CELL_INT:
+		snprintf(buf, cap, "%lld", c->i);
+		return buf;
+	case REPORT_CELL_NUM:
+		snprintf(buf, cap, "%.*f", dec, report_model_round(c->d, dec));
+		for (char *p = buf; *p; p++)
+			if (*p == '.' || *p == ',')
+				*p = decsep;
+		if (strcmp(buf, "-0") == 0 || strncmp(buf, "-0", 2) == 0) {
+			/* -0.0 after rounding is just 0 */
+			bool zero = true;
+
+			for (char *p = buf + 1; *p; p++)
+				if (*p >= '1' && *p <= '9')
+					zero = false;
+			if (zero)
+				memmove(buf, buf + 1, strlen(buf));
+		}
+		return buf;
+	default:
+		return "";
+	}
+}
+
+double
+report_model_pct(long long n, long long d)
+{
+	return d > 0 ? 100.0 * (double)n / (double)d : 0;
+}
+

@@ -1,0 +1,455 @@
+/*
+ * report_passport — social passports, ИСБШ and social status (see
+ * report_passport.h). Category labels are the social_passport form's
+ * field labels.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_passport.h"
+
+struct category {
+	const char *id;          /* a field of social_passport, its label there */
+	bool share;                      /* families_total is a count, not a share */
+};
+
+static const struct category categories[] = {
+	{ "families_total", false },
+	{ "large_families", true },
+	{ "low_income_families", true },
+	{ "single_parent_families", true },
+	{ "foster_children", true },
+	{ "orphans", true },
+	{ "disabled_children", true },
+	{ "special_needs", true },
+	{ "sop_families", true },
+	{ "tjs_families", true },
+	{ "kdn_registered", true },
+	{ "pdn_registered", true },
+	{ "school_registered", true },
+	{ "unemployed_parents", true },
+	{ "parents_higher_education", true },
+	{ "non_native_russian", true },
+	{ "migrant_families", true },
+};
+
+_Static_assert(REPORT_NCOLS(categories) == REPORT_PASSPORT_N_CAT, "categories");
+#define N_CAT REPORT_PASSPORT_N_CAT
+
+/* isbsh-v1: eight shares; a high share of an adverse one lowers the index. */
+struct isbsh_ind {
+	const char *id;
+	int sign;     /* -1 adverse, +1 favourable */
+};
+
+static const struct isbsh_ind isbsh_v1[] = {
+	{ "low_income_families", -1 },
+	{ "single_parent_families", -1 },
+	{ "sop_families", -1 },
+	{ "tjs_families", -1 },
+	{ "unemployed_parents", -1 },
+	{ "non_native_russian", -1 },
+	{ "special_needs", -1 },
+	{ "parents_higher_education", +1 },
+};
+
+_Static_assert(REPORT_NCOLS(isbsh_v1) == REPORT_PASSPORT_N_ISBSH, "isbsh-v1");
+#define N_ISBSH REPORT_PASSPORT_N_ISBSH
+
+/* One passport record as read. */
+struct report_prec {
+	size_t school;
+	char year[24];
+	bool school_level;
+	char cls[REPORT_PASSPORT_CLASS_MAX + 1];
+	char date[11];
+	size_t seq;                      /* HLC order */
+	long long students;
+	long long n[N_CAT];
+};
+
+int
+report_passport_category(const char *id)
+{
+	for (size_t k = 0; k < N_CAT; k++)
+		if (strcmp(categories[k].id, id) == 0)
+			return (int)k;
+	return -1;
+}
+
+static bool
+year_ok(const char *y)
+{
+	/* "2025/2026" */
+	if (strlen(y) != 9 || y[4] != '/')
+		return false;
+	for (int i = 0; i < 9; i++)
+		if (i != 4 && (y[i] < '0' || y[i] > '9'))
+			return false;
+	return true;
+}
+
+static int
+passport_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
+    const char *date, const char *hlc, void *arg, struct terr *e)
+{
+	struct report_passport *p = arg;
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(d, "academic_year");
+	const cJSON *cls = cJSON_GetObjectItemCaseSensitive(d, "class_name");
+	const char *lvl = report_ctx_jcode(d, "level");
+	struct report_prec *x;
+
+	(void)c;
+	(void)fid;
+	(void)hlc;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct report_prec *n = realloc(p->v, cap * sizeof(*n));
+
+		if (n == NULL)
+			return REPORT_NOMEM(e);
+		p->v = n;
+		p->cap = cap;
+	}
+	x = &p->v[p->n];
+	memset(x, 0, sizeof(*x));
+	x->school = si;
+	x->seq = p->n;
+	memcpy(x->date, date, 11);
+	if (cJSON_IsString(y) && year_ok(y->valuestring)) {
+		memcpy(x->year, y->valuestring, 10);
+	} else if (date[0]) {
+		/* no academic year: September starts one */
+		int yy = atoi(date), mm = atoi(date + 5);
+
+		if (mm < 9)
+			yy--;
+		snprintf(x->year, sizeof(x->year), "%04d/%04d", yy, yy + 1);
+	}
+	x->school_level = lvl == NULL || strcmp(lvl, "class") != 0;
+	/* The class name is only a key for "the same class sent again". */
+	if (!x->school_level && cJSON_IsString(cls))
+		snprintf(x->cls, sizeof(x->cls), "%s", cls->valuestring);
+	if ((x->students = report_ctx_jcount(d, "students_total")) < 0)
+		x->students = 0;
+	for (size_t k = 0; k < N_CAT; k++)
+		if ((x->n[k] = report_ctx_jcount(d, categories[k].id)) < 0)
+			x->n[k] = 0;
+	p->n++;
+	return 0;
+}
+
+/* a is superseded by b: same class, later snapshot (or same day, later record). */
+static bool
+prec_newer(const struct report_prec *b, const struct report_prec *a)
+{
+	int dc = strcmp(b->date, a->date);
+
+	return dc > 0 || (dc == 0 && b->seq > a->seq);
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Quantile of sorted v[n] by linear interpolation (R type 7, Excel QUARTILE). */
+static double
+quantile(const double *v, size_t n, double q)
+{
+	double h = (double)(n - 1) * q;
+	size_t lo = (size_t)h;
+
+	if (lo + 1 >= n)
+		return v[n - 1];
+	return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+struct passport_import {
+	struct report_ctx *c;
+	struct report_passport *p;
+};
+
+static int
+passport_import_row(void *arg, const struct hubdb_result *res)
+{
+	struct passport_import *pi = arg;
+	long si = report_ctx_school_find(pi->c, res->school);
+
+	if (si >= 0) {
+		pi->p->s[si].imported = true;
+		pi->p->s[si].import_year = res->year;
+		pi->p->s[si].isbsh_import = res->value;
+	}
+	return 0;
+}
+
+/* Imported ИСБШ: the latest year in the period (rows come oldest first). */
+static int
+passport_imports(struct report_ctx *c, struct report_passport *p, struct terr *e)
+{
+	struct passport_import pi = { c, p };
+
+	return hubdb_results_each(c->db, HUBDB_RESULTS_ISBSH, c->from_year, c->to_year,
+	    passport_import_row, &pi, e);
+}
+
+/*
+ * Fills p for every school (the ИСБШ distribution is municipal, so
+ * --school only narrows what is printed, not what is compared with).
+ */
+int
+report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+{
+	double *dist = NULL;
+	int r;
+
+	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
+		return REPORT_NOMEM(e);
+	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date",
+	    passport_rec, p, e)) != 0)
+		return r;
+	for (size_t i = 0; i < p->n; i++) {
+		struct report_pschool *s = &p->s[p->v[i].school];
+
+		if (!s->has || strcmp(p->v[i].year, s->year) > 0) {
+			s->has = true;
+			memcpy(s->year, p->v[i].year, sizeof(s->year));
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct report_prec *a = &p->v[i];
+		struct report_pschool *s = &p->s[a->school];
+		bool skip = false, school_level_exists = false;
+
+		if (strcmp(a->year, s->year) != 0)
+			continue;
+		/*
+		 * A whole-school passport of the year wins over class passports;
+		 * a class sent twice counts once (its latest snapshot).
+		 */
+		for (size_t j = 0; j < p->n && !skip; j++) {
+			const struct report_prec *b = &p->v[j];
+
+			if (j == i || b->school != a->school || strcmp(b->year, a->year))
+				continue;
+			if (b->school_level)
+				school_level_exists = true;
+			if (a->school_level && b->school_level && prec_newer(b, a))
+				skip = true;
+			if (!a->school_level && !b->school_level && a->cls[0] &&
+			    strcmp(a->cls, b->cls) == 0 && prec_newer(b, a))
+				skip = true;
+		}
+		if (skip || (!a->school_level && school_level_exists))
+			continue;
+		s->records++;
+		s->students += a->students;
+		for (size_t k = 0; k < N_CAT; k++)
+			s->n[k] += a->n[k];
+	}
+
+	/* isbsh-v1: score each share against the municipal quartiles. */
+	if ((dist = calloc(c->nschools + 1, sizeof(*dist))) == NULL)
+		return REPORT_NOMEM(e);
+	for (size_t i = 0; i < c->nschools; i++) {
+		struct report_pschool *s = &p->s[i];
+
+		if (!s->has || s->students <= 0)
+			continue;
+		p->n_dist++;
+		for (size_t k = 0; k < N_ISBSH; k++)
+			s->share[k] = report_model_pct(s->n[report_passport_category(isbsh_v1[k].id)], s->students);
+	}
+	if (p->n_dist >= REPORT_PASSPORT_MIN_SCHOOLS) {
+		for (size_t k = 0; k < N_ISBSH; k++) {
+			size_t n = 0;
+
+			for (size_t i = 0; i < c->nschools; i++)
+				if (p->s[i].has && p->s[i].students > 0)
+					dist[n++] = p->s[i].share[k];
+			qsort(dist, n, sizeof(*dist), dbl_cmp);
+			p->q1[k] = quantile(dist, n, 0.25);
+			p->q3[k] = quantile(dist, n, 0.75);
+		}
+		for (size_t i = 0; i < c->nschools; i++) {
+			struct report_pschool *s = &p->s[i];
+			int sum = 0;
+
+			if (!s->has || s->students <= 0)
+				continue;
+			for (size_t k = 0; k < N_ISBSH; k++) {
+				int sc = 0;
+
+				if (s->share[k] > p->q3[k])
+					sc = -1;
+				else if (s->share[k] < p->q1[k])
+					sc = 1;
+				/* adverse: above Q3 -> -1; favourable: above Q3 -> +1 */
+				s->score[k] = isbsh_v1[k].sign < 0 ? sc : -sc;
+				sum += s->score[k];
+			}
+			s->computed = true;
+			s->isbsh = sum;
+		}
+	}
+	free(dist);
+	return passport_imports(c, p, e);
+}
+
+void
+report_passport_free(struct report_passport *p)
+{
+	free(p->v);
+	free(p->s);
+}
+
+bool
+report_passport_index(const struct report_pschool *s, double *v)
+{
+	if (s->imported) {
+		*v = s->isbsh_import;
+		return true;
+	}
+	if (s->computed) {
+		*v = s->isbsh;
+		return true;
+	}
+	return false;
+}
+
+const char *
+report_passport_status(double v)
+{
+	if (v <= -3)
+		return "unfavourable";
+	if (v >= 3)
+		return "favourable";
+	return "neutral";
+}
+
+static const struct report_col p_cols[] = {
+	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
+	{ "academic_year", "Учебный год", 0, 0 },
+	{ "records", "Паспортов", 0, 0 },
+	{ "students", "Обучающихся", 0, 0 },
+	{ "isbsh", "ИСБШ", 1, 0 },
+	{ "isbsh_method", "Метод ИСБШ", 0, 0 },
+	{ "isbsh_computed", "", 1, REPORT_COL_JSON_ONLY },
+	{ "status", "", 0, REPORT_COL_JSON_ONLY },
+	{ "status_label", "Социальный статус", 0, 0 },
+};
+static const struct report_col p_share_cols[] = {
+	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
+	{ "category", "", 0, REPORT_COL_JSON_ONLY },
+	{ "category_label", "Категория", 0, 0 },
+	{ "count", "Число", 0, 0 },
+	{ "share", "Доля от обучающихся, %", 1, 0 },
+};
+static const struct report_col p_score_cols[] = {
+	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
+	{ "indicator", "", 0, REPORT_COL_JSON_ONLY },
+	{ "indicator_label", "Показатель", 0, 0 },
+	{ "share", "Доля, %", 1, 0 },
+	{ "q1", "Нижний квартиль, %", 2, 0 },
+	{ "q3", "Верхний квартиль, %", 2, 0 },
+	{ "score", "Балл", 0, 0 },
+};
+
+int
+report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
+{
+	struct report_passport p = { 0 };
+	struct report_sect *ss, *sh, *sc;
+	char buf[32];
+	int r;
+
+	o->title = "Социальный паспорт, ИСБШ и социальный статус школ";
+	report_model_meta(o, "isbsh_method", "Метод ИСБШ по умолчанию", false,
+	    REPORT_ISBSH_METHOD);
+	ss = report_model_sect(o, "schools", "Школы", p_cols, REPORT_NCOLS(p_cols));
+	sh = report_model_sect(o, "shares", "Доли категорий", p_share_cols,
+	    REPORT_NCOLS(p_share_cols));
+	sc = report_model_sect(o, "isbsh_scores", "Расчёт ИСБШ (" REPORT_ISBSH_METHOD
+	    "): баллы по показателям", p_score_cols, REPORT_NCOLS(p_score_cols));
+	if ((r = report_passport_build(c, &p, e)) != 0)
+		goto out;
+	snprintf(buf, sizeof(buf), "%zu", p.n_dist);
+	report_model_meta(o, "isbsh_schools", "Школ в муниципальном распределении", true, buf);
+	for (size_t i = 0; i < c->nschools; i++) {
+		struct report_pschool *s = &p.s[i];
+		double v;
+		long row;
+
+		if (!report_ctx_school_shown(c, i) || (!s->has && !s->imported))
+			continue;
+		if ((row = report_ctx_school_row(ss, c, i, e)) < 0) {
+			r = TERR_NOMEM;
+			goto out;
+		}
+		if (s->has) {
+			if (report_model_str(ss, row, 2, s->year[0] ? s->year : NULL))
+				goto nomem;
+			report_model_int(ss, row, 3, (long long)s->records);
+			report_model_int(ss, row, 4, s->students);
+		}
+		if (s->computed)
+			report_model_num(ss, row, 7, s->isbsh);
+		if (report_passport_index(s, &v)) {
+			report_model_num(ss, row, 5, v);
+			if (s->imported)
+				snprintf(buf, sizeof(buf), "импорт %d", s->import_year);
+			else
+				snprintf(buf, sizeof(buf), "%s", REPORT_ISBSH_METHOD);
+			if (report_model_str(ss, row, 6, buf) ||
+			    report_model_str(ss, row, 8, report_passport_status(v)) ||
+			    report_model_str(ss, row, 9, report_labels_of(report_labels_status, report_passport_status(v))))
+				goto nomem;
+		}
+		if (!s->has)
+			continue;
+		for (size_t k = 0; k < N_CAT; k++) {
+			if ((row = report_ctx_school_row(sh, c, i, e)) < 0) {
+				r = TERR_NOMEM;
+				goto out;
+			}
+			if (report_model_str(sh, row, 2, categories[k].id) ||
+			    report_model_str(sh, row, 3, report_labels_field(c->labels,
+			    "social_passport", categories[k].id)))
+				goto nomem;
+			report_model_int(sh, row, 4, s->n[k]);
+			if (categories[k].share && s->students > 0)
+				report_model_num(sh, row, 5, report_model_pct(s->n[k], s->students));
+		}
+		if (!s->computed)
+			continue;
+		for (size_t k = 0; k < N_ISBSH; k++) {
+			int ci = report_passport_category(isbsh_v1[k].id);
+
+			if ((row = report_ctx_school_row(sc, c, i, e)) < 0) {
+				r = TERR_NOMEM;
+				goto out;
+			}
+			if (report_model_str(sc, row, 2, isbsh_v1[k].id) ||
+			    report_model_str(sc, row, 3, report_labels_field(c->labels,
+			    "social_passport", categories[ci].id)))
+				goto nomem;
+			report_model_num(sc, row, 4, s->share[k]);
+			report_model_num(sc, row, 5, p.q1[k]);
+			report_model_num(sc, row, 6, p.q3[k]);
+			report_model_int(sc, row, 7, s->score[k]);
+		}
+	}
+	r = 0;
+	goto out;
+ nomem:
+	r = REPORT_NOMEM(e);
+ out:
+	report_passport_free(&p);
+	return r;
+}
+

@@ -1,0 +1,65 @@
+/*
+ * report_passport — the social passport report: each school's latest
+ * academic year summed (a whole-school passport wins over class ones, a
+ * class sent twice counts once), the category shares, the ИСБШ computed by
+ * isbsh-v1 against the municipal quartiles or imported, and the social
+ * status (docs/reports.md, «passport»). The identification and surveys
+ * reports use the same build.
+ */
+#ifndef TETRAD_HUB_REPORT_PASSPORT_H
+#define TETRAD_HUB_REPORT_PASSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report_ctx.h"
+#include "report_model.h"
+
+#define REPORT_PASSPORT_N_CAT 17         /* categories counted */
+#define REPORT_PASSPORT_N_ISBSH 8        /* shares scored by isbsh-v1 */
+#define REPORT_PASSPORT_MIN_SCHOOLS 4    /* fewer: no municipal distribution */
+#define REPORT_PASSPORT_CLASS_MAX 16
+
+struct report_prec;
+
+/* A school's passport summed for its latest academic year. */
+struct report_pschool {
+	bool has;
+	char year[24];
+	size_t records;
+	long long students;
+	long long n[REPORT_PASSPORT_N_CAT];
+	double share[REPORT_PASSPORT_N_ISBSH];
+	int score[REPORT_PASSPORT_N_ISBSH];
+	bool computed;
+	double isbsh;                    /* computed (isbsh-v1) */
+	bool imported;
+	double isbsh_import;
+	int import_year;
+};
+
+struct report_passport {
+	struct report_prec *v;
+	size_t n, cap;
+	struct report_pschool *s;               /* per school (index into ctx schools) */
+	double q1[REPORT_PASSPORT_N_ISBSH], q3[REPORT_PASSPORT_N_ISBSH];
+	size_t n_dist;                   /* schools in the distribution */
+};
+
+/*
+ * Fills p for every school (the ИСБШ distribution is municipal, so
+ * --school only narrows what is printed, not what is compared with).
+ * Free p with report_passport_free, also on failure.
+ */
+int report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e);
+void report_passport_free(struct report_passport *p);
+/* The index used: imported if there is one, else computed; false if none. */
+bool report_passport_index(const struct report_pschool *s, double *v);
+/* The social status code of an index: unfavourable, neutral, favourable. */
+const char *report_passport_status(double v);
+/* Index of a category ("families_total") in report_pschool.n, or -1. */
+int report_passport_category(const char *id);
+
+int report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e);
+
+#endif

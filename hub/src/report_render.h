@@ -1,0 +1,25 @@
+/*
+ * report_render — the three ways a report model is written: an aligned
+ * table for a terminal, CSV for spreadsheets (UTF-8 with BOM, ';' and a
+ * decimal comma by default, cells by csv_put_cell) and JSON (docs/reports.md
+ * shows each).
+ */
+#ifndef TETRAD_HUB_REPORT_RENDER_H
+#define TETRAD_HUB_REPORT_RENDER_H
+
+#include <stdio.h>
+
+#include "hub/report.h"
+#include "report_model.h"
+#include "tetrad/terr.h"
+
+#define REPORT_RENDER_CSV_MAX (256u << 20)   /* one CSV report in memory */
+
+void report_render_table(const struct report_out *o, FILE *f);
+/* TERR_NOMEM or TERR_TOO_LARGE; nothing is written then. */
+int report_render_csv(const struct report_out *o, FILE *f, char delim, struct terr *e);
+/* The filters of opts are echoed in "filters"; TERR_NOMEM. */
+int report_render_json(const struct report_out *o, const struct report_opts *opts,
+    FILE *f, struct terr *e);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * report_settings — the reports' settings (thresholds of the
+ * identification report, the verification deadline): their keys, defaults
+ * and checks, reading them from the store for a report, `settings set`, and
+ * the settings report. The keys are documented in docs/reports.md.
+ */
+#ifndef TETRAD_HUB_REPORT_SETTINGS_H
+#define TETRAD_HUB_REPORT_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "hub/hubdb.h"
+#include "report_ctx.h"
+#include "report_model.h"
+
+#define REPORT_SETTINGS_N 5
+#define REPORT_SETTINGS_N_ID 4   /* the identification.* entries come first */
+
+struct report_settings {
+	double low_threshold, high_threshold;
+	bool low_strict;      /* ">" instead of ">=" */
+	bool combine_max;
+	char deadline[6];     /* "MM-DD" */
+	char raw[REPORT_SETTINGS_N][32];
+};
+
+/*
+ * The settings as stored, defaults for the rest. A stored value that fails
+ * its check (changed by hand) or thresholds that contradict each other are
+ * TERR_ARG naming the fix: a report never guesses.
+ */
+int report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e);
+/* The identification.* settings as the report's meta values. */
+void report_settings_meta_identification(struct report_out *o,
+    const struct report_settings *s);
+/* The settings report: every key, its value, default and meaning. */
+int report_settings_run(struct report_ctx *c, struct report_out *o, struct terr *e);
+
+#endif
