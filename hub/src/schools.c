@@ -4,7 +4,6 @@
  */
 #include "hub/schools.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
