@@ -161,7 +161,8 @@ report_identification_run(struct report_ctx *c, struct report_out *o, struct ter
 		    "да" : "нет"))
 			goto nomem;
 		if (report_model_str(s, row, 11, cluster) ||
-		    report_model_str(s, row, 12, cluster ? report_labels_of(report_labels_cluster, cluster) :
+		    report_model_str(s, row, 12, cluster ?
+		    report_labels_of(report_labels_cluster, cluster) :
 		    "нет данных"))
 			goto nomem;
 	}

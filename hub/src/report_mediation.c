@@ -138,7 +138,8 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 			if (strcmp(x->code, "cases") != 0)
 				continue;
 			for (size_t k = 0; k < REPORT_NCOLS(m_totals); k++) {
-				struct report_tally *y = report_tally_find(&t, x->school, M_TOTAL, m_totals[k]);
+				struct report_tally *y = report_tally_find(&t, x->school, M_TOTAL,
+				    m_totals[k]);
 
 				v[k] = y ? y->n : 0;
 				total[k] += v[k];

@@ -263,7 +263,8 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 			continue;
 		p->n_dist++;
 		for (size_t k = 0; k < N_ISBSH; k++)
-			s->share[k] = report_model_pct(s->n[report_passport_category(isbsh_v1[k].id)], s->students);
+			s->share[k] = report_model_pct(
+			    s->n[report_passport_category(isbsh_v1[k].id)], s->students);
 	}
 	if (p->n_dist >= REPORT_PASSPORT_MIN_SCHOOLS) {
 		for (size_t k = 0; k < N_ISBSH; k++) {
@@ -407,7 +408,8 @@ report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 				snprintf(buf, sizeof(buf), "%s", REPORT_ISBSH_METHOD);
 			if (report_model_str(ss, row, 6, buf) ||
 			    report_model_str(ss, row, 8, report_passport_status(v)) ||
-			    report_model_str(ss, row, 9, report_labels_of(report_labels_status, report_passport_status(v))))
+			    report_model_str(ss, row, 9, report_labels_of(report_labels_status,
+			    report_passport_status(v))))
 				goto nomem;
 		}
 		if (!s->has)

@@ -151,8 +151,10 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 				char dl[16];
 
 				snprintf(dl, sizeof(dl), "%04lld-%s", y->n % 10000, set.deadline);
-				if (report_model_str(sv, row, 4, y->date) || report_model_str(sv, row, 5, dl) ||
-				    report_model_str(sv, row, 6, strcmp(y->date, dl) <= 0 ? "да" : "нет"))
+				if (report_model_str(sv, row, 4, y->date) ||
+				    report_model_str(sv, row, 5, dl) ||
+				    report_model_str(sv, row, 6,
+				    strcmp(y->date, dl) <= 0 ? "да" : "нет"))
 					goto nomem;
 			}
 			continue;
