@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "tetrad/formsdir.h"
 #include "tetrad/hlc.h"
 #include "tetrad/keys.h"
 #include "tetrad/uuid7.h"
@@ -248,10 +249,12 @@ static int
 cli_catalog(struct cli *c, struct catalog **cat)
 {
 	char pulled[PATH_MAX + 8];
+	const char *builtin;
 	int r;
 
 	snprintf(pulled, sizeof(pulled), "%s.forms", c->db);
-	if ((r = catalog_load(catalog_builtin_dir(), pulled, cat, &c->e)) != 0)
+	if ((r = formsdir_builtin(&builtin, &c->e)) != 0 ||
+	    (r = catalog_load(builtin, pulled, cat, &c->e)) != 0)
 		return cli_fail(c, r);
 	if (catalog_warnings(*cat)[0])
 		fprintf(c->err, "Предупреждение: %s", catalog_warnings(*cat));
