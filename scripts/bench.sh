@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${TETRAD_BENCH_BUILD:-$here/build/bench}
-export TETRAD_FORMS_DIR=${TETRAD_FORMS_DIR:-$here/client/forms}
+export TETRAD_FORMS_DIR=${TETRAD_FORMS_DIR:-$here/forms}
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 echo "machine: $(uname -m), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d)"
@@ -23,7 +23,7 @@ for n in "${names[@]}"; do
 	elif [ -f "$build/tests/bench/bench_$n" ]; then
 		"$build/tests/bench/bench_$n"
 	elif [ -f "$here/tests/bench/bench_$n.sh" ]; then
-		TETRAD_BIN="$build/bin" TETRAD_SOURCE_DIR="$here" TETRAD_FORMS_DIR="$here/client/forms" \
+		TETRAD_BIN="$build/bin" TETRAD_SOURCE_DIR="$here" TETRAD_FORMS_DIR="$here/forms" \
 			bash "$here/tests/bench/bench_$n.sh"
 	else
 		echo "bench_$n: not built" >&2

@@ -9,7 +9,7 @@
 set -euo pipefail
 bin=$(cd "${1:?usage: demo-run.sh BIN_DIR}" && pwd)
 here=$(cd "$(dirname "$0")/.." && pwd)
-export TETRAD_FORMS_DIR="$here/client/forms"
+export TETRAD_FORMS_DIR="$here/forms"
 HUB="$bin/tetrad-hub"
 T="$bin/tetrad"
 for p in "$HUB" "$T" "$bin/tetrad-syncd"; do

@@ -10,10 +10,6 @@
 
 #include "client/catalog.h"
 
-#ifndef TETRAD_FORMS_INSTALL_DIR
-#define TETRAD_FORMS_INSTALL_DIR "/usr/local/share/tetrad/forms"
-#endif
-
 /* More files than this in a forms directory is not a forms directory. */
 #define CATALOG_MAX_FILES 1024
 #define CATALOG_WARN_MAX 4096
@@ -23,14 +19,6 @@ struct catalog {
 	size_t n, cap;
 	char warnings[CATALOG_WARN_MAX];
 };
-
-const char *
-catalog_builtin_dir(void)
-{
-	const char *d = getenv("TETRAD_FORMS_DIR");
-
-	return d && *d ? d : TETRAD_FORMS_INSTALL_DIR;
-}
 
 static int
 catalog_cmp(const void *a, const void *b)

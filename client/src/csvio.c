@@ -1,5 +1,6 @@
 /*
- * csvio — bounded RFC 4180 parser, CSV/JSON export, all-or-nothing import.
+ * csvio — CSV/JSON export (cells by csv_put_cell) and all-or-nothing import
+ * (csv_parse).
  */
 #include <errno.h>
 #include <math.h>
@@ -12,33 +13,39 @@
 #include <cjson/cJSON.h>
 
 #include "tetrad/form.h"
+#include "tetrad/tbuf.h"
 #include "tetrad/uuid7.h"
 
 #include "client/csvio.h"
 #include "client/rec.h"
 
-int
-csvio_write_cell(FILE *out, const char *text, char delim)
-{
-	/* A leading U+FEFF would be taken for the byte-order mark when the
-	 * cell starts the file: quoted, it reads back as itself. */
-	bool q = text[0] == ' ' || (text[0] && text[strlen(text) - 1] == ' ') ||
-	    strncmp(text, "\xEF\xBB\xBF", 3) == 0;
+/* A CSV row is built whole in a buffer, then written: the cap only stops
+ * a runaway, rows come from our own store. */
+#define CSVIO_ROW_MAX (256u << 20)
 
-	for (const char *p = text; *p && !q; p++)
-		if (*p == delim || *p == '"' || *p == '\n' || *p == '\r')
-			q = true;
-	if (!q)
-		return fputs(text, out) < 0 ? TERR_IO : 0;
-	if (fputc('"', out) == EOF)
+/* Appends one cell to row, after the delimiter unless it is the first. */
+static int
+csvio_cell(struct tbuf *row, const char *text, char delim, bool first)
+{
+	int r;
+
+	if (!first && (r = tbuf_put_u8(row, (uint8_t)delim)) != 0)
+		return r;
+	return csv_put_cell(row, text, delim);
+}
+
+/* Ends row with CRLF, writes it to out and empties it. */
+static int
+csvio_row_write(struct tbuf *row, FILE *out)
+{
+	int r;
+
+	if ((r = tbuf_put(row, "\r\n", 2)) != 0)
+		return r;
+	if (fwrite(tbuf_ptr(row), 1, tbuf_len(row), out) != tbuf_len(row))
 		return TERR_IO;
-	for (const char *p = text; *p; p++) {
-		if (*p == '"' && fputc('"', out) == EOF)
-			return TERR_IO;
-		if (fputc(*p, out) == EOF)
-			return TERR_IO;
-	}
-	return fputc('"', out) == EOF ? TERR_IO : 0;
+	tbuf_reset(row);
+	return 0;
 }
 
 /* A value as a person would type it back: да/нет, codes joined by ','. */
@@ -97,6 +104,7 @@ struct csvio_export_ctx {
 	enum csvio_format fmt;
 	char delim;
 	FILE *out;
+	struct tbuf *row;   /* CSV only */
 	size_t n;
 	int err;
 };
@@ -142,12 +150,10 @@ csvio_export_row(const struct store_record *r, void *arg)
 		goto out;
 	}
 	snprintf(ver, sizeof(ver), "%u", r->form_version);
-	if (csvio_write_cell(x->out, idtext, x->delim) || fputc(x->delim, x->out) == EOF ||
-	    csvio_write_cell(x->out, r->status, x->delim) || fputc(x->delim, x->out) == EOF ||
-	    csvio_write_cell(x->out, ver, x->delim)) {
-		rv = TERR_IO;
+	if ((rv = csvio_cell(x->row, idtext, x->delim, true)) != 0 ||
+	    (rv = csvio_cell(x->row, r->status, x->delim, false)) != 0 ||
+	    (rv = csvio_cell(x->row, ver, x->delim, false)) != 0)
 		goto out;
-	}
 	for (size_t i = 0; i < form_n_fields(x->f); i++) {
 		const struct form_field *fd = form_field_at(x->f, i);
 		char *t = csvio_value_text(data ?
@@ -157,14 +163,13 @@ csvio_export_row(const struct store_record *r, void *arg)
 			rv = TERR_NOMEM;
 			goto out;
 		}
-		if (fputc(x->delim, x->out) == EOF || csvio_write_cell(x->out, t, x->delim))
-			rv = TERR_IO;
+		rv = csvio_cell(x->row, t, x->delim, false);
 		free(t);
 		if (rv)
 			goto out;
 	}
-	if (fputs("\r\n", x->out) < 0)
-		rv = TERR_IO;
+	if ((rv = csvio_row_write(x->row, x->out)) != 0)
+		goto out;
 	x->n++;
  out:
 	cJSON_Delete(data);
@@ -178,7 +183,7 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
     enum csvio_format fmt, char delim, FILE *out, struct terr *e)
 {
 	struct csvio_export_ctx x = { 0 };
-	int r;
+	int r = 0;
 
 	x.f = catalog_latest(c, form_id);
 	x.fmt = fmt;
@@ -188,38 +193,51 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", form_id);
 	if (fmt == CSVIO_CSV) {
+		if ((x.row = tbuf_new(CSVIO_ROW_MAX)) == NULL)
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		/* the BOM is what makes Excel read the file as UTF-8 */
 		if (fputs("\xef\xbb\xbf", out) < 0)
 			goto io;
-		if (csvio_write_cell(out, "id", x.delim) || fputc(x.delim, out) == EOF ||
-		    csvio_write_cell(out, "status", x.delim) || fputc(x.delim, out) == EOF ||
-		    csvio_write_cell(out, "form_version", x.delim))
-			goto io;
+		if ((r = csvio_cell(x.row, "id", x.delim, true)) != 0 ||
+		    (r = csvio_cell(x.row, "status", x.delim, false)) != 0 ||
+		    (r = csvio_cell(x.row, "form_version", x.delim, false)) != 0)
+			goto fail;
 		for (size_t i = 0; i < form_n_fields(x.f); i++)
-			if (fputc(x.delim, out) == EOF ||
-			    csvio_write_cell(out, form_field_at(x.f, i)->id, x.delim))
-				goto io;
-		if (fputs("\r\n", out) < 0)
-			goto io;
+			if ((r = csvio_cell(x.row, form_field_at(x.f, i)->id, x.delim,
+			    false)) != 0)
+				goto fail;
+		if ((r = csvio_row_write(x.row, out)) != 0)
+			goto fail;
 	} else if (fputs("[\n", out) < 0) {
 		goto io;
 	}
-	r = store_record_each(s, form_id, NULL, csvio_export_row, &x, e);
-	if (r != 0) {
-		if (x.err == TERR_IO)
-			goto io;
-		if (x.err == TERR_NOMEM)
-			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-		return r;
+	if ((r = store_record_each(s, form_id, NULL, csvio_export_row, &x, e)) != 0) {
+		if (x.err != 0)
+			r = x.err;
+		goto fail;
 	}
 	if (fmt == CSVIO_JSON && fputs(x.n ? "\n]\n" : "]\n", out) < 0)
 		goto io;
 	if (fflush(out) != 0)
 		goto io;
-	return 0;
+	r = 0;
+	goto out;
+ fail:
+	/* our own failures get a message here; a store error has its own */
+	if (r == TERR_IO)
+		goto io;
+	if (r == TERR_NOMEM)
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	else if (r == TERR_TOO_LARGE)
+		r = terr_set(e, TERR_TOO_LARGE, "Строка выгрузки длиннее %u МБ.",
+		    CSVIO_ROW_MAX >> 20);
+	goto out;
  io:
-	return terr_set(e, TERR_IO, "Не удалось записать выгрузку: %s.",
+	r = terr_set(e, TERR_IO, "Не удалось записать выгрузку: %s.",
 	    strerror(errno));
+ out:
+	tbuf_free(x.row);
+	return r;
 }
 
 /* import */

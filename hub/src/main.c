@@ -42,12 +42,9 @@
 #include "hub/usbimport.h"
 #include "tetrad/hlc.h"
 #include "tetrad/keys.h"
+#include "tetrad/formsdir.h"
 #include "tetrad/school.h"
 #include "tetrad/sigblob.h"
-
-#ifndef TETRAD_FORMS_INSTALL_DIR
-#define TETRAD_FORMS_INSTALL_DIR "/usr/share/tetrad/forms"
-#endif
 
 #define HUB_CONF_MAX 64
 
@@ -167,9 +164,13 @@ hub_read_passphrase(struct hub *h, const char *file, struct terr *e)
 static const char *
 hub_builtin_forms(void)
 {
-	const char *d = getenv("TETRAD_FORMS_DIR");
+	struct terr e;
+	const char *d;
 
-	return d && d[0] ? d : TETRAD_FORMS_INSTALL_DIR;
+	/* none found: the hub still runs on the forms published to it */
+	if (formsdir_builtin(&d, &e) != 0)
+		fprintf(stderr, "tetrad-hub: %s\n", e.msg);
+	return d;
 }
 
 /* Opens keys, database (and the forms catalogue when with_forms). */

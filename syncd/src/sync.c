@@ -21,6 +21,7 @@
 #include "syncd/pull.h"
 #include "syncd/syncdb.h"
 #include "tetrad/envelope.h"
+#include "tetrad/formsdir.h"
 #include "tetrad/sigblob.h"
 
 #define SYNC_ACK_MAX (SIGBLOB_HEADER_BYTES + 64 * 1024 + 64)
@@ -654,12 +655,10 @@ sync_builtin_dir(const struct sync_opts *o)
 {
 	const char *d = o->forms_builtin_dir;
 
+	/* none found: d is the (missing) install dir, which the pull reads
+	 * as no built-in forms, as before */
 	if (d == NULL || *d == '\0')
-		d = getenv("TETRAD_FORMS_DIR");
-#ifdef TETRAD_FORMS_INSTALL_DIR
-	if (d == NULL || *d == '\0')
-		d = TETRAD_FORMS_INSTALL_DIR;
-#endif
+		(void)formsdir_builtin(&d, NULL);
 	return d;
 }
 

@@ -5,7 +5,7 @@
  *   - records/s of a CSV export of 100,000 records.
  * Usage: bench_client [FINALIZES [EXPORT_RECORDS]] (defaults 300, 100000).
  * The database lives in $TMPDIR (or /tmp): the figure is that disk's fsync.
- * Forms from $TETRAD_FORMS_DIR (else the installed ones).
+ * Forms from $TETRAD_FORMS_DIR (else the installed ones, else the source tree's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "client/csvio.h"
 #include "client/rec.h"
 #include "client/store.h"
+#include "tetrad/formsdir.h"
 
 static double
 now_ms(void)
@@ -50,6 +51,7 @@ main(int argc, char **argv)
 	int n_exp = argc > 2 ? atoi(argv[2]) : 100000;
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char dir[512], db[600], cmd[700];
+	const char *forms = NULL;
 	struct store *s = NULL;
 	struct catalog *c = NULL;
 	struct form_problems *pr = NULL;
@@ -68,7 +70,8 @@ main(int argc, char **argv)
 	if (store_open(db, true, &s, &e) != 0 ||
 	    store_meta_set(s, "school", "170103", &e) != 0 ||
 	    store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e) != 0 ||
-	    catalog_load(catalog_builtin_dir(), NULL, &c, &e) != 0) {
+	    formsdir_builtin(&forms, &e) != 0 ||
+	    catalog_load(forms, NULL, &c, &e) != 0) {
 		fprintf(stderr, "setup: %s\n", e.msg);
 		goto out;
 	}

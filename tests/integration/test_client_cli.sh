@@ -52,6 +52,10 @@ contains "$W/out" "social_passport"
 contains "$W/out" "Верификация рискового профиля школы"
 expect_rc 0 "forms --json" -- "$T" --db "$DB" forms --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(f["id"]=="mediation_case" and f["latest"] for f in d)' "$W/out" && ok || bad "forms json"
+# a program run from the build tree finds the built-in forms by itself
+expect_rc 0 "forms without TETRAD_FORMS_DIR" -- env -u TETRAD_FORMS_DIR "$T" --db "$DB" forms
+contains "$W/out" "social_passport"
+contains "$W/out" "mediation_case"
 
 # --- new mediation case with planted local values
 PN="ПЛАНТ-ФИО-5e1d" PS="ПЛАНТ-СУТЬ-77aa" PP="+7-900-ПЛАНТ"

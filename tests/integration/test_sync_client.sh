@@ -9,7 +9,7 @@ set -u
 [ -x "$TETRAD_BIN/tetrad" ] || { echo "skip: no tetrad client built"; exit 0; }
 
 sync_workdir
-: "${TETRAD_FORMS_DIR:=$TETRAD_SOURCE_DIR/client/forms}"
+: "${TETRAD_FORMS_DIR:=$TETRAD_SOURCE_DIR/forms}"
 export TETRAD_FORMS_DIR
 mkdir -p "$work/hub"
 hub_start "$work/hub" || sync_fail "hub did not start"

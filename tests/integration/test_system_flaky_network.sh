@@ -12,7 +12,7 @@
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-export TETRAD_FORMS_DIR=${TETRAD_FORMS_DIR:-$SRC/client/forms}
+export TETRAD_FORMS_DIR=${TETRAD_FORMS_DIR:-$SRC/forms}
 . "$SRC/tests/integration/lib_hub.sh"
 
 SEED=${TETRAD_SEED:-$(( $(date +%s) % 100000 ))}

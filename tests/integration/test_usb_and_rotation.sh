@@ -16,7 +16,7 @@ set -u
 [ -x "$TETRAD_BIN/tetrad" ] || { echo "skip: no tetrad client built"; exit 77; }
 
 sync_workdir
-: "${TETRAD_FORMS_DIR:=$TETRAD_SOURCE_DIR/client/forms}"
+: "${TETRAD_FORMS_DIR:=$TETRAD_SOURCE_DIR/forms}"
 export TETRAD_FORMS_DIR
 T="$TETRAD_BIN/tetrad"
 H="$TETRAD_BIN/tetrad-hub"

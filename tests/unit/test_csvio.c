@@ -1,15 +1,18 @@
 /*
  * test_csvio — the bounded RFC 4180 parser (quotes, line breaks, BOM,
- * refusals), CSV/JSON export of a built-in form, and all-or-nothing import
- * with a report of every bad row.
+ * refusals), CSV/JSON export of a built-in form and byte for byte of every
+ * quoting rule, the cell writer, and all-or-nothing import with a report of
+ * every bad row.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
 #include "check.h"
+#include "tetrad/uuid7.h"
 #include "client/catalog.h"
 #include "client/csvio.h"
 #include "client/rec.h"
@@ -272,29 +275,130 @@ test_import_export(void)
 	store_close(s);
 }
 
+/* A form whose cells need every quoting rule the writer has. */
+static const char bytes_form[] =
+"{\"format\":1,\"id\":\"t_csv\",\"version\":1,\"title\":\"CSV\",\"fields\":["
+" {\"id\":\"t\",\"label\":\"Текст\",\"type\":\"text\"},"
+" {\"id\":\"n\",\"label\":\"Число\",\"type\":\"integer\"},"
+" {\"id\":\"d\",\"label\":\"Дробь\",\"type\":\"decimal\"},"
+" {\"id\":\"b\",\"label\":\"Да/нет\",\"type\":\"boolean\"},"
+" {\"id\":\"m\",\"label\":\"Несколько\",\"type\":\"multi\",\"choices\":["
+"  {\"code\":\"x\",\"label\":\"X\"},{\"code\":\"y\",\"label\":\"Y\"}]},"
+" {\"id\":\"g\",\"label\":\"Группа\",\"type\":\"group\",\"fields\":["
+"  {\"id\":\"k\",\"label\":\"К\",\"type\":\"text\"}]}]}";
+
+/* Each row of the export after its id, byte for byte (the writer's rules:
+ * quote on the delimiter, a quote, a line break, a space at either end and
+ * a leading U+FEFF; quotes doubled; CRLF; a BOM first). */
+static const char *const bytes_rows[] = {
+	"\xef\xbb\xbfid;status;form_version;t;n;d;b;m;g",
+	";final;1;plain;1;2.5;да;x,y;",
+	";final;1;\"a;b\";-3;0.1;нет;x;\"[{\"\"k\"\":\"\"q\\\"\"q\"\"}]\"",
+	";final;1;\"say \"\"hi\"\"\";;;;;",
+	";final;1;\"two\nlines\";;;;;",
+	";final;1;\" lead\";;;;;",
+	";final;1;\"trail \";;;;;",
+	";final;1;\"\xef\xbb\xbf" "bom\";;;;;",
+	";final;1;a,b;;;;;",
+};
+
+static void
+test_export_bytes(void)
+{
+	static const char *const values[] = {
+		"{\"t\":\"plain\",\"n\":1,\"d\":2.5,\"b\":true,\"m\":[\"x\",\"y\"]}",
+		"{\"t\":\"a;b\",\"n\":-3,\"d\":0.1,\"b\":false,\"m\":[\"x\"],\"g\":[{\"k\":\"q\\\"q\"}]}",
+		"{\"t\":\"say \\\"hi\\\"\"}",
+		"{\"t\":\"two\\nlines\"}",
+		"{\"t\":\" lead\"}",
+		"{\"t\":\"trail \"}",
+		"{\"t\":\"\xef\xbb\xbf" "bom\"}",
+		"{\"t\":\"a,b\"}",
+	};
+	char db[256], dir[256], path[300], out[256], *text, *line, *save = NULL;
+	struct store *s = NULL;
+	struct catalog *c = NULL;
+	struct terr e = { 0 };
+	size_t row = 0;
+	FILE *fp;
+
+	snprintf(db, sizeof(db), "%s/bytes.db", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/bytes_forms", tmpdir);
+	snprintf(path, sizeof(path), "%s/t_csv.json", dir);
+	snprintf(out, sizeof(out), "%s/bytes.csv", tmpdir);
+	CHECK_INT_EQ(mkdir(dir, 0700), 0);
+	write_text(path, bytes_form);
+	CHECK_INT_EQ(store_open(db, true, &s, &e), 0);
+	CHECK_INT_EQ(catalog_load(dir, NULL, &c, &e), 0);
+	if (s == NULL || c == NULL) {
+		fprintf(stderr, "setup: %s\n", e.msg);
+		goto out;
+	}
+	CHECK_INT_EQ(store_meta_set(s, "school", "170103", &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e), 0);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		cJSON *v = cJSON_Parse(values[i]);
+		struct form_problems *pr = NULL;
+		uint8_t id[UUID7_BYTES];
+
+		CHECK(v != NULL);
+		CHECK_INT_EQ(rec_new(s, c, "t_csv", NULL, v, false, id, &pr, &e), 0);
+		form_problems_free(pr);
+		cJSON_Delete(v);
+	}
+	if ((fp = fopen(out, "wb")) == NULL)
+		goto out;
+	CHECK_INT_EQ(csvio_export(s, c, "t_csv", CSVIO_CSV, 0, fp, &e), 0);
+	fclose(fp);
+	if ((text = slurp(out)) == NULL)
+		goto out;
+	/* the last row ends with CRLF too: nothing after it */
+	CHECK(strlen(text) > 2 && strcmp(text + strlen(text) - 2, "\r\n") == 0);
+	for (line = text; (save = strstr(line, "\r\n")) != NULL; line = save + 2) {
+		*save = '\0';
+		if (row >= sizeof(bytes_rows) / sizeof(bytes_rows[0])) {
+			CHECK(0);
+			break;
+		}
+		if (row == 0) {
+			CHECK_STR_EQ(line, bytes_rows[0]);
+		} else {
+			CHECK(strlen(line) > UUID7_STRLEN);
+			CHECK_STR_EQ(line + UUID7_STRLEN, bytes_rows[row]);
+		}
+		row++;
+	}
+	CHECK_INT_EQ(row, sizeof(bytes_rows) / sizeof(bytes_rows[0]));
+	free(text);
+ out:
+	catalog_free(c);
+	store_close(s);
+}
+
 static void
 test_write_cell(void)
 {
-	char buf[256] = { 0 };
-	FILE *fp = fmemopen(buf, sizeof(buf) - 1, "w");
+	struct tbuf *b = tbuf_new(256);
 
-	if (fp == NULL)
+	if (b == NULL)
 		return;
-	CHECK_INT_EQ(csvio_write_cell(fp, "plain", ';'), 0);
-	fputc('|', fp);
-	CHECK_INT_EQ(csvio_write_cell(fp, "a;b", ';'), 0);
-	fputc('|', fp);
-	CHECK_INT_EQ(csvio_write_cell(fp, "q\"q", ';'), 0);
-	fputc('|', fp);
-	CHECK_INT_EQ(csvio_write_cell(fp, "a,b", ';'), 0);
-	fputc('|', fp);
-	CHECK_INT_EQ(csvio_write_cell(fp, "two\nlines", ','), 0);
-	fputc('|', fp);
+	CHECK_INT_EQ(csv_put_cell(b, "plain", ';'), 0);
+	tbuf_put_u8(b, '|');
+	CHECK_INT_EQ(csv_put_cell(b, "a;b", ';'), 0);
+	tbuf_put_u8(b, '|');
+	CHECK_INT_EQ(csv_put_cell(b, "q\"q", ';'), 0);
+	tbuf_put_u8(b, '|');
+	CHECK_INT_EQ(csv_put_cell(b, "a,b", ';'), 0);
+	tbuf_put_u8(b, '|');
+	CHECK_INT_EQ(csv_put_cell(b, "two\nlines", ','), 0);
+	tbuf_put_u8(b, '|');
 	/* found by fuzz_csv_parse: a cell starting with U+FEFF at the start of
 	 * a file would be read back as a byte-order mark */
-	CHECK_INT_EQ(csvio_write_cell(fp, "\xEF\xBB\xBFid", ';'), 0);
-	fclose(fp);
-	CHECK_STR_EQ(buf, "plain|\"a;b\"|\"q\"\"q\"|a,b|\"two\nlines\"|\"\xEF\xBB\xBFid\"");
+	CHECK_INT_EQ(csv_put_cell(b, "\xEF\xBB\xBFid", ';'), 0);
+	CHECK_INT_EQ(tbuf_terminate(b), 0);
+	CHECK_STR_EQ((const char *)tbuf_ptr(b),
+	    "plain|\"a;b\"|\"q\"\"q\"|a,b|\"two\nlines\"|\"\xEF\xBB\xBFid\"");
+	tbuf_free(b);
 }
 
 int
@@ -309,6 +413,7 @@ main(void)
 	test_parser();
 	test_write_cell();
 	test_import_export();
+	test_export_bytes();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -1,5 +1,5 @@
 /*
- * test_forms_builtin — the forms that ship with the client (client/forms):
+ * test_forms_builtin — the forms that ship with the client (forms):
  * every definition loads with its dictionaries; each accepts a realistic
  * filled record (tests/data/forms/<id>.good.json) as final, as draft and, with
  * local fields stripped, at the hub; and each rejects broken records with the

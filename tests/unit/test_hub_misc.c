@@ -60,7 +60,7 @@ test_publish(struct hubdb *db)
 	bool found = false;
 	FILE *f;
 
-	snprintf(src, sizeof(src), "%s/client/forms/risk_visit.json", TETRAD_SOURCE_DIR);
+	snprintf(src, sizeof(src), "%s/forms/risk_visit.json", TETRAD_SOURCE_DIR);
 	snprintf(pub, sizeof(pub), "%s/forms", dir);
 	mkdir(pub, 0700);
 	/* the built-in version itself exists already */

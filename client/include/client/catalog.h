@@ -37,8 +37,4 @@ const struct form *catalog_get(const struct catalog *c, const char *id,
 /* Russian notes about skipped pulled forms, one per line; "" if none. */
 const char *catalog_warnings(const struct catalog *c);
 
-/* The built-in forms directory: $TETRAD_FORMS_DIR, else the compiled-in
- * install location. */
-const char *catalog_builtin_dir(void);
-
 #endif

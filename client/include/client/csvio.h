@@ -1,8 +1,8 @@
 /*
  * csvio — CSV for people with spreadsheets: export of a form's records
  * (UTF-8 with BOM and ';' by default so Russian Excel opens it right) and
- * all-or-nothing import with a report of every bad row. The parser is the
- * shared one of tetrad/csv.h.
+ * all-or-nothing import with a report of every bad row. The parser and the
+ * cell writer are the shared ones of tetrad/csv.h.
  */
 #ifndef TETRAD_CLIENT_CSVIO_H
 #define TETRAD_CLIENT_CSVIO_H
@@ -17,9 +17,6 @@
 #include "client/store.h"
 
 #define CSVIO_REPORT_MAX (1u << 20)  /* import report text */
-
-/* Writes one cell, quoted when it must be. */
-int csvio_write_cell(FILE *out, const char *text, char delim);
 
 enum csvio_format { CSVIO_CSV = 1, CSVIO_JSON = 2 };
 

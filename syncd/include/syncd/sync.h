@@ -47,7 +47,7 @@ struct sync_opts {
 	long backoff_ms, backoff_max_ms;
 	long connect_timeout_ms, timeout_ms;
 	int no_pull;
-	const char *forms_builtin_dir;  /* NULL: env TETRAD_FORMS_DIR or the install dir */
+	const char *forms_builtin_dir;  /* NULL: formsdir_builtin (tetrad/formsdir.h) */
 	sync_log_fn log;
 	sync_stop_fn stop;
 	void *ud;

@@ -1,0 +1,72 @@
+/*
+ * cli_private — what the `tetrad` command groups share: the parsed command
+ * line (struct cli), the helpers every command uses (cli.c) and one entry
+ * per command, each in the file of its group:
+ *   cli_setup.c   init, enroll, sync (hand-over to tetrad-syncd)
+ *   cli_record.c  new, edit, finalize, delete
+ *   cli_view.c    forms, list, show
+ *   cli_io.c      export, import
+ *   cli_status.c  status
+ */
+#ifndef TETRAD_CLIENT_CLI_PRIVATE_H
+#define TETRAD_CLIENT_CLI_PRIVATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tetrad/form.h"
+#include "tetrad/terr.h"
+
+#include "client/catalog.h"
+#include "client/cli.h"
+#include "client/store.h"
+
+#define CLI_MAX_SETS 1024
+
+/* One command line, parsed by cli_run and read by the command. */
+struct cli {
+	FILE *in, *out, *err;
+	const char *db_opt;
+	char db[PATH_MAX];
+	/* command options */
+	const char *sets[CLI_MAX_SETS];
+	size_t n_sets;
+	const char *json_file, *status_filter, *format, *out_file, *csv_file;
+	const char *school, *name;
+	char delim;
+	bool json, draft;
+	const char *pos[8];   /* positional arguments after the command */
+	size_t n_pos;
+	struct terr e;
+};
+
+/* Prints e's message (or code's description) and returns the exit code. */
+int cli_fail(struct cli *c, int code);
+/* Prints a usage error with the --help hint; returns CLI_USAGE. */
+int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints every problem of a failed validation (p may be NULL). */
+void cli_problems(struct cli *c, const struct form_problems *p);
+/* Opens the database of --db / $TETRAD_DB; prints and returns an exit
+ * code on failure. */
+int cli_open(struct cli *c, struct store **s);
+/* Loads the built-in forms and those pulled beside c->db; prints and
+ * returns an exit code on failure, warnings about skipped forms too. */
+int cli_catalog(struct cli *c, struct catalog **cat);
+
+/* The commands: each returns the process exit code. */
+int cli_setup_init(struct cli *c);
+/* Replaces the process with tetrad-syncd (enroll, or --once for sync);
+ * returns only if that fails. */
+int cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once);
+int cli_record_new(struct cli *c);
+int cli_record_edit(struct cli *c);
+int cli_record_finalize_delete(struct cli *c, bool del);
+int cli_view_forms(struct cli *c);
+int cli_view_list(struct cli *c);
+int cli_view_show(struct cli *c);
+int cli_io_export(struct cli *c);
+int cli_io_import(struct cli *c);
+int cli_status(struct cli *c);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * cli_setup — `tetrad init` (the database, the device key, the school) and
+ * the hand-over of `enroll` and `sync` to tetrad-syncd.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tetrad/keys.h"
+#include "tetrad/school.h"
+
+#include "cli_private.h"
+
+/* mkdir -p of the directory holding path, 0700 for new levels. */
+static int
+cli_setup_mkdirs(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
+cli_setup_init(struct cli *c)
+{
+	struct store *s = NULL;
+	struct keys_sign k;
+	char keypath[PATH_MAX + 16], devid[KEYS_ID_HEXLEN + 1];
+	char *existing = NULL;
+	int r, rc = CLI_OTHER;
+
+	memset(&k, 0, sizeof(k));
+	if (c->school == NULL)
+		return cli_usage(c, "укажите код школы: tetrad init --school КОД.");
+	if (!school_code_ok(c->school)) {
+		fprintf(c->err, "Ошибка: код школы «%s» недопустим: только латинские "
+		    "буквы, цифры, «-» и «_», не длиннее 32 знаков.\n", c->school);
+		return CLI_INVALID;
+	}
+	if (cli_db_path(c->db_opt, c->db, sizeof(c->db)) != 0)
+		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
+	if (cli_setup_mkdirs(c->db) != 0) {
+		fprintf(c->err, "Ошибка: не удалось создать папку для базы «%s»: %s.\n",
+		    c->db, strerror(errno));
+		return CLI_STORAGE;
+	}
+	if ((r = keys_init(&c->e)) != 0)
+		return cli_fail(c, r);
+	if ((r = store_open(c->db, true, &s, &c->e)) != 0)
+		return cli_fail(c, r);
+	if ((r = store_meta_get(s, "school", &existing, &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
+	}
+	if (existing) {
+		fprintf(c->err, "Ошибка: база «%s» уже подготовлена для школы %s. "
+		    "Для другой школы укажите другой файл (--db).\n", c->db, existing);
+		rc = CLI_INVALID;
+		goto out;
+	}
+	snprintf(keypath, sizeof(keypath), "%s.device.key", c->db);
+	if (access(keypath, F_OK) == 0) {
+		/* an earlier init stopped after making the key: reuse it */
+		if ((r = keys_load_secret(keypath, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk),
+		    NULL, &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		keys_sign_pk_from_sk(k.sk, k.pk);
+	} else {
+		if ((r = keys_sign_generate(&k)) != 0 ||
+		    (r = keys_save_secret(keypath, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk),
+		    NULL, &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+	}
+	keys_id_hex(k.pk, devid);
+	if ((r = store_begin(s, &c->e)) != 0 ||
+	    (r = store_meta_set(s, "school", c->school, &c->e)) != 0 ||
+	    (r = store_meta_set(s, "school_name", c->name ? c->name : "", &c->e)) != 0 ||
+	    (r = store_meta_set(s, "device_id", devid, &c->e)) != 0 ||
+	    (r = store_meta_set(s, "device_key_path", keypath, &c->e)) != 0 ||
+	    (r = store_meta_set(s, "device_kind", "school", &c->e)) != 0 ||
+	    (r = store_meta_set(s, "device_schools", c->school, &c->e)) != 0 ||
+	    (r = store_meta_set(s, "next_seq", "1", &c->e)) != 0 ||
+	    (r = store_commit(s, &c->e)) != 0) {
+		store_rollback(s);
+		rc = cli_fail(c, r);
+		goto out;
+	}
+	fprintf(c->out, "База создана: %s\nШкола: %s%s%s\nУстройство: %s\n"
+	    "Ключ устройства: %s\n", c->db, c->school, c->name ? " — " : "",
+	    c->name ? c->name : "", devid, keypath);
+	rc = CLI_OK;
+ out:
+	keys_sign_wipe(&k);
+	free(existing);
+	store_close(s);
+	return rc;
+}
+
+/* tetrad-syncd is looked for beside our own program, not on PATH. */
+int
+cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once)
+{
+	char self[PATH_MAX], prog[PATH_MAX + 16];
+	char **args;
+	ssize_t n;
+	char *slash;
+	int k = 0;
+
+	if (cli_db_path(c->db_opt, c->db, sizeof(c->db)) != 0)
+		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
+		fprintf(c->err, "Ошибка: не удалось найти программу tetrad-syncd: %s.\n",
+		    strerror(errno));
+		return CLI_OTHER;
+	}
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	snprintf(prog, sizeof(prog), "%s/tetrad-syncd", self);
+	if ((args = calloc((size_t)argc + 6, sizeof(*args))) == NULL)
+		return CLI_OTHER;
+	args[k++] = prog;
+	args[k++] = (char *)(uintptr_t)"--db";
+	args[k++] = c->db;
+	if (once)
+		args[k++] = (char *)(uintptr_t)"--once";
+	else
+		args[k++] = (char *)(uintptr_t)"enroll";
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		args[k++] = argv[i];
+	}
+	args[k] = NULL;
+	fflush(c->out);
+	fflush(c->err);
+	execv(prog, args);
+	fprintf(c->err, "Ошибка: не удалось запустить «%s»: %s. Программа "
+	    "синхронизации должна лежать рядом с tetrad.\n", prog, strerror(errno));
+	free(args);
+	return CLI_OTHER;
+}

@@ -1,0 +1,120 @@
+/*
+ * cli_status — `tetrad status`: the school, the device, the records, the
+ * outbox and its quarantine, the last sync and the clock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "cli_private.h"
+
+/* |clock_skew_ms| above this makes `status` warn. */
+#define CLI_STATUS_SKEW_WARN_MS (5 * 60 * 1000)
+
+int
+cli_status(struct cli *c)
+{
+	static const char *const keys[] = { "school", "school_name", "device_id",
+	    "device_kind", "device_schools", "hub_url", "last_sync_at",
+	    "last_sync_result", "clock_skew_ms", "hlc_last" };
+	char *vals[sizeof(keys) / sizeof(keys[0])] = { 0 };
+	struct store *s = NULL;
+	struct store_counts n;
+	sqlite3_stmt *st = NULL;
+	cJSON *o = NULL, *reasons = NULL;
+	long long skew = 0;
+	int r, rc;
+
+	if ((rc = cli_open(c, &s)) != CLI_OK)
+		return rc;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((r = store_meta_get(s, keys[i], &vals[i], &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+	if ((r = store_counts(s, &n, &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
+	}
+	if (vals[8])
+		skew = strtoll(vals[8], NULL, 10);
+	o = cJSON_CreateObject();
+	reasons = cJSON_CreateArray();
+	if (sqlite3_prepare_v2(store_db(s), "SELECT COALESCE(reason,''), COUNT(*) "
+	    "FROM outbox WHERE state='quarantined' GROUP BY 1 ORDER BY 2 DESC",
+	    -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			cJSON *q = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(q, "reason",
+			    (const char *)sqlite3_column_text(st, 0));
+			cJSON_AddNumberToObject(q, "count",
+			    (double)sqlite3_column_int64(st, 1));
+			cJSON_AddItemToArray(reasons, q);
+		}
+	}
+	sqlite3_finalize(st);
+	if (c->json) {
+		char *t;
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (vals[i])
+				cJSON_AddStringToObject(o, keys[i], vals[i]);
+			else
+				cJSON_AddNullToObject(o, keys[i]);
+		}
+		cJSON_AddStringToObject(o, "db", c->db);
+		cJSON_AddNumberToObject(o, "pending", (double)n.pending);
+		cJSON_AddNumberToObject(o, "sent", (double)n.sent);
+		cJSON_AddNumberToObject(o, "acked", (double)n.acked);
+		cJSON_AddNumberToObject(o, "quarantined", (double)n.quarantined);
+		cJSON_AddNumberToObject(o, "drafts", (double)n.drafts);
+		cJSON_AddNumberToObject(o, "final", (double)n.finals);
+		cJSON_AddNumberToObject(o, "deleted", (double)n.deleted);
+		cJSON_AddItemToObject(o, "quarantine_reasons", reasons);
+		reasons = NULL;
+		cJSON_AddBoolToObject(o, "clock_skew_warning",
+		    llabs(skew) > CLI_STATUS_SKEW_WARN_MS);
+		t = cJSON_Print(o);
+		fprintf(c->out, "%s\n", t ? t : "{}");
+		cJSON_free(t);
+	} else {
+		const cJSON *q;
+
+		fprintf(c->out, "База: %s\n", c->db);
+		fprintf(c->out, "Школа: %s%s%s\n", vals[0] ? vals[0] : "—",
+		    vals[1] && *vals[1] ? " — " : "", vals[1] ? vals[1] : "");
+		fprintf(c->out, "Устройство: %s (%s)\n", vals[2] ? vals[2] : "—",
+		    vals[3] && strcmp(vals[3], "curator") == 0 ? "куратор" : "школа");
+		fprintf(c->out, "Хаб: %s\n", vals[5] ? vals[5] :
+		    "не подключён (tetrad enroll)");
+		fprintf(c->out, "Записи: черновиков %lld, окончательных %lld, "
+		    "удалённых %lld\n", (long long)n.drafts, (long long)n.finals,
+		    (long long)n.deleted);
+		fprintf(c->out, "Очередь отправки: ожидают %lld, отправлены %lld, "
+		    "подтверждены %lld, отклонены (карантин) %lld\n",
+		    (long long)n.pending, (long long)n.sent, (long long)n.acked,
+		    (long long)n.quarantined);
+		cJSON_ArrayForEach(q, reasons)
+			fprintf(c->out, "  карантин: %s — %d\n",
+			    cJSON_GetObjectItem(q, "reason")->valuestring,
+			    cJSON_GetObjectItem(q, "count")->valueint);
+		fprintf(c->out, "Последняя синхронизация: %s%s%s%s\n",
+		    vals[6] ? vals[6] : "не было", vals[7] ? " (" : "",
+		    vals[7] ? vals[7] : "", vals[7] ? ")" : "");
+		if (llabs(skew) > CLI_STATUS_SKEW_WARN_MS)
+			fprintf(c->out, "ВНИМАНИЕ: часы этого компьютера %s на %lld мин. "
+			    "Проверьте дату и время.\n", skew > 0 ? "спешат" : "отстают",
+			    (llabs(skew) + 30000) / 60000);
+	}
+	rc = CLI_OK;
+ out:
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		free(vals[i]);
+	cJSON_Delete(o);
+	cJSON_Delete(reasons);
+	store_close(s);
+	return rc;
+}
