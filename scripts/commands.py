@@ -10,8 +10,9 @@ may run, declared in scripts/commands.txt (command -> Debian package).
                          scripts/install-deps.sh or is Essential/required,
                          and the command belongs to that package; every
                          program named in the shell scripts (tests,
-                         benchmarks, scripts/) and in the C tests' system()
-                         calls is declared, a builtin, or a function
+                         benchmarks, scripts/, .ci/run) and in the C tests'
+                         system() calls is declared, a builtin, or a
+                         function, and none is run by absolute path
   commands.py scan FILE...   prints the programs FILE runs (for review)
 
 Python code (heredocs, tests/tools/*.py) that starts programs itself must
@@ -401,6 +402,8 @@ def scanned_files():
         for f in sorted(os.listdir(full)):
             if re.match(pat, f):
                 files.append(os.path.join(full, f))
+    if os.path.isfile(os.path.join(HERE, ".ci", "run")):
+        files.append(os.path.join(HERE, ".ci", "run"))
     return files
 
 
