@@ -574,6 +574,10 @@ def cmd_scan(files):
 
 
 def main():
+    if len(sys.argv) >= 2 and sys.argv[1] == "check":
+        os.environ["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+        if which("dpkg-query") is None:
+            die("check needs dpkg-query: Tetrad's packages are Debian 12's")
     if len(sys.argv) >= 2 and sys.argv[1] == "link" and len(sys.argv) == 3:
         cmd_link(sys.argv[2])
     elif sys.argv[1:] == ["check"]:
