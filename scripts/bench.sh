@@ -16,6 +16,7 @@ if [ $# -gt 0 ]; then
 else
 	mapfile -t names < <(cd "$here/tests/bench" && ls bench_*.c bench_*.sh 2>/dev/null | sed -E 's/^bench_//; s/\.(c|sh)$//' | sort -u)
 fi
+skipped=()
 for n in "${names[@]}"; do
 	echo "=== bench_$n"
 	if [ -x "$build/bin/bench_$n" ]; then
@@ -23,10 +24,20 @@ for n in "${names[@]}"; do
 	elif [ -f "$build/tests/bench/bench_$n" ]; then
 		"$build/tests/bench/bench_$n"
 	elif [ -f "$here/tests/bench/bench_$n.sh" ]; then
+		rc=0
 		TETRAD_BIN="$build/bin" TETRAD_SOURCE_DIR="$here" TETRAD_FORMS_DIR="$here/forms" \
-			bash "$here/tests/bench/bench_$n.sh"
+			bash "$here/tests/bench/bench_$n.sh" || rc=$?
+		if [ $rc -eq 77 ]; then
+			skipped+=("bench_$n")
+		elif [ $rc -ne 0 ]; then
+			echo "bench_$n: failed (exit $rc)" >&2
+			exit 1
+		fi
 	else
 		echo "bench_$n: not built" >&2
 		exit 1
 	fi
 done
+if [ ${#skipped[@]} -gt 0 ]; then
+	echo "not run here (see their SKIP lines): ${skipped[*]}"
+fi

@@ -79,10 +79,16 @@ cat >"$work/schools.csv" <<'CSV'
 CSV
 run "$HUB" --data "$hubdir" schools import "$work/schools.csv"
 echo '$ tetrad-hub --data $DEMO/hub token create --school 170103 --name "МБОУ СОШ № 3"'
-school_tok=$("$HUB" --data "$hubdir" token create --school 170103 --name "МБОУ СОШ № 3" | tee /dev/stderr | tail -n1)
+# The token is the last line of the output: shown, then kept. (Not with
+# `tee /dev/stderr`: when stderr is a file, tee truncates it.)
+out=$("$HUB" --data "$hubdir" token create --school 170103 --name "МБОУ СОШ № 3")
+printf '%s\n' "$out"
+school_tok=${out##*$'\n'}
 echo '$ tetrad-hub --data $DEMO/hub token create --curator "Петрова М. И." --schools 170103,170104,170105,170106'
-curator_tok=$("$HUB" --data "$hubdir" token create --curator "Петрова М. И." \
-	--schools 170103,170104,170105,170106 | tee /dev/stderr | tail -n1)
+out=$("$HUB" --data "$hubdir" token create --curator "Петрова М. И." \
+	--schools 170103,170104,170105,170106)
+printf '%s\n' "$out"
+curator_tok=${out##*$'\n'}
 
 step "3. Компьютер школы 170103 и ноутбук куратора: база, ключ устройства, регистрация"
 school="$work/school.db"

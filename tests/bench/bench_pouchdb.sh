@@ -13,8 +13,9 @@
 # process from exec to exit, which adds loading some 35 shared libraries,
 # most of them libcurl's (about 10 ms). Prints the times, records/s and both
 # ratios (target: Tetrad ≥ 20× faster).
-# Needs node and npm (node modules go to tests/bench/pouchdb/node_modules,
-# not committed); without them it says so and exits 0.
+# Needs node and npm (scripts/install-deps.sh; node modules go to
+# tests/bench/pouchdb/node_modules, not committed); without them, or without
+# the npm registry, it says so and exits 77 (skipped).
 #   BENCH_RECORDS=N    records (default 10,000)
 #   BENCH_POUCH_BATCH=N  PouchDB batch_size (default: PouchDB's own, 100)
 set -u
@@ -24,14 +25,14 @@ N=${BENCH_RECORDS:-10000}
 pdir="$TETRAD_SOURCE_DIR/tests/bench/pouchdb"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "skipped: node/npm not installed (apt-get install nodejs npm)"
-	exit 0
+	echo "SKIP: node/npm not installed (bash scripts/install-deps.sh)"
+	exit 77
 fi
 if [ ! -d "$pdir/node_modules/express-pouchdb" ]; then
 	echo "installing pouchdb, express-pouchdb (npm) …"
 	if ! (cd "$pdir" && npm install --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
-		echo "skipped: npm install failed (no access to the npm registry?)"
-		exit 0
+		echo "SKIP: npm install failed (no access to the npm registry?)"
+		exit 77
 	fi
 fi
 

@@ -9,7 +9,7 @@
 # 1,460-byte segments, in both directions, for 300 ms: what a lost segment
 # costs a TCP connection that recovers it (SACK / fast retransmit, ≥ 200 ms
 # minimum RTO on Linux). Printed with the figures. Needs root and `ip`;
-# otherwise it says so and exits 0.
+# otherwise it says so and exits 77 (skipped).
 #   BENCH_SLOW_RECORDS=N  (default 100)
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
@@ -18,8 +18,8 @@ A=ttslow-school B=ttslow-hub
 HUB="$TETRAD_BIN/tetrad-hub"
 
 if [ "$(id -u)" != 0 ] || ! ip netns add "$A" 2>/dev/null; then
-	echo "skipped: needs root and network namespaces (ip netns)"
-	exit 0
+	echo "SKIP: needs root and network namespaces (ip netns)"
+	exit 77
 fi
 work=$(mktemp -d)
 pids=()

@@ -40,7 +40,7 @@ run() {
 	sync_add "$db" "$n"
 	plain=$(plain_json "$db")
 	start=$(date +%s%N)
-	/usr/bin/time -f "%M" -o "$work/rss" "$SYNCD" --once --no-pull --db "$db" --batch "$batch" \
+	command time -f "%M" -o "$work/rss" "$SYNCD" --once --no-pull --db "$db" --batch "$batch" \
 		>/dev/null 2>"$work/log" || { cat "$work/log" >&2; sync_fail "$name: sync failed"; }
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	bytes=$(grep -o ' bytes=[0-9]*' "$work/log" | tail -1 | cut -d= -f2)

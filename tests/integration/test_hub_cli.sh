@@ -66,14 +66,15 @@ expect_in token_listed "$("$HUB" --data "$D" token list)" "Школа № 3"
 expect_eq school_known "$(sqlite3 "$D/hub.db" "SELECT name FROM schools WHERE code='170103'")" "Школа № 3"
 
 # the QR code on stderr encodes the token printed on stdout (qrencode comes
-# with scripts/install-deps.sh); without qrencode: the token alone, no error
+# with scripts/install-deps.sh and is declared in scripts/commands.txt);
+# without qrencode: the token alone, no error
 QTOK=$("$HUB" --data "$D" token create --school 170103 2>"$T/qr.err" | head -1)
 if command -v qrencode >/dev/null; then
 	qrencode -t ANSIUTF8 -o - "$QTOK" >"$T/qr.want"
 	tail -n +2 "$T/qr.err" >"$T/qr.got"
 	expect_eq token_qr "$(cmp -s "$T/qr.got" "$T/qr.want"; echo $?)" 0
 else
-	echo "note: qrencode not installed; the QR path is not exercised"
+	bad "token_qr: qrencode not installed (run scripts/install-deps.sh)"
 fi
 expect_eq token_no_qr "$(PATH=/nonexistent "$HUB" --data "$D" token create --school 170103 2>&1 >/dev/null | wc -l)" 1
 

@@ -121,14 +121,17 @@ expect_eq idle_connections_timed_out "$(awk '/alive_after/ {print ($2 == 0) ? "y
 expect_eq served_after_idle "$(served)" yes
 
 # SIGTERM with a request in flight: it completes, the hub exits 0, no new accepts
-python3 - "$PORT" "$HUB_CA" >"$T/inflight.out" 2>&1 <<'EOF' &
+# (python marks when the request is half sent: on a busy machine its start
+# alone can take longer than a fixed sleep, and SIGTERM would come first)
+python3 - "$PORT" "$HUB_CA" "$T/inflight.sent" >"$T/inflight.out" 2>&1 <<'EOF' &
 import socket, ssl, sys, time
-port, ca = int(sys.argv[1]), sys.argv[2]
+port, ca, sent = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 ctx = ssl.create_default_context(cafile=ca)
 s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', port), timeout=10), server_hostname='127.0.0.1')
 body = b'{"token":"AAAA-AAAA-AAAA-AAAA-AAAA","device_pk":"' + b"00" * 32 + b'"}'
 s.sendall(b"POST /v1/enroll HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: "
           + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+open(sent, "w").close()
 time.sleep(1.0)          # the hub gets SIGTERM meanwhile
 s.sendall(body[10:])
 data = b""
@@ -144,7 +147,9 @@ print(data.split(b" ")[1].decode() if data else "none")
 EOF
 INF=$!
 PIDS="$PIDS $INF"
-sleep 0.5
+for i in $(seq 1 100); do [ -e "$T/inflight.sent" ] && break; sleep 0.1; done
+[ -e "$T/inflight.sent" ] || bad "inflight: the request was not sent within 10 s: $(cat "$T/inflight.out")"
+sleep 0.2
 kill -TERM "$HUB_PID"
 wait "$HUB_PID"
 expect_eq sigterm_exit_code $? 0

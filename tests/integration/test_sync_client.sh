@@ -6,7 +6,7 @@
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
-[ -x "$TETRAD_BIN/tetrad" ] || { echo "skip: no tetrad client built"; exit 0; }
+[ -x "$TETRAD_BIN/tetrad" ] || { echo "SKIP: no tetrad client built in $TETRAD_BIN"; exit 77; }
 
 sync_workdir
 : "${TETRAD_FORMS_DIR:=$TETRAD_SOURCE_DIR/forms}"

@@ -71,6 +71,7 @@ print("# seed %d (TETRAD_SEED=%d reproduces the random choices)" % (SEED, SEED),
 
 
 def run(*args, check=True, input=None):
+    # runs: tetrad tetrad-hub tetrad-syncd tt-hostile (by path, from TETRAD_BIN)
     p = subprocess.run(list(args), capture_output=True, input=input, timeout=120)
     if check and p.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (" ".join(args), p.returncode,
