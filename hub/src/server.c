@@ -461,6 +461,33 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	return ret;
 }
 
+/* The HTTP status an ingest outcome is answered with (docs/hub-api.md). */
+static int
+server_ingest_status(enum ingest_outcome o)
+{
+	switch (o) {
+	case INGEST_APPLIED:
+		return 200;
+	case INGEST_REFUSED:
+		return 422;
+	case INGEST_UNKNOWN_DEVICE:
+	case INGEST_REVOKED:
+		return 403;
+	case INGEST_GAP:
+	case INGEST_FORK:
+		return 409;
+	case INGEST_BUSY:
+		return 503;
+	case INGEST_TOO_LARGE:
+		return 413;
+	case INGEST_MALFORMED:
+	case INGEST_HUB_KEY:
+	case INGEST_SIGNATURE:
+		return 400;
+	}
+	return 500;
+}
+
 static enum MHD_Result
 server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *q)
 {
@@ -492,12 +519,18 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 		    res.first, res.last, e.msg);
 		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
+		int http = server_ingest_status(res.outcome);
+		int retry_after = res.outcome == INGEST_BUSY ? INGEST_RETRY_AFTER : 0;
+
 		server_log(s, "changeset device=%s %" PRIu64 "-%" PRIu64 " %d %s%s applied=%u "
 		    "conflicts=%u ms=%" PRIu64, res.device[0] ? res.device : "-", res.first,
-		    res.last, res.http, res.status, res.replay ? " replay" : "", res.applied,
+		    res.last, http, res.status, res.replay ? " replay" : "", res.applied,
 		    res.conflicts, server_mono_ms() - t0);
-		ret = server_send(c, res.http, res.content_type, tbuf_ptr(res.body),
-		    tbuf_len(res.body), res.retry_after);
+		if (ingest_outcome_signed(res.outcome))
+			ret = server_send(c, http, "application/octet-stream", tbuf_ptr(res.body),
+			    tbuf_len(res.body), retry_after);
+		else
+			ret = server_send_error(c, http, res.status, res.reason, retry_after);
 	}
 	tbuf_free(res.body);
 	return ret;

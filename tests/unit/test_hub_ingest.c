@@ -160,7 +160,7 @@ seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, 
 }
 
 struct outcome {
-	int http;
+	enum ingest_outcome outcome;
 	char status[16];
 	uint64_t expected;
 	unsigned applied, conflicts;
@@ -177,12 +177,12 @@ push(struct th *t, const struct tbuf *env, uint64_t now, struct outcome *o)
 	memset(o, 0, sizeof(*o));
 	res.body = tbuf_new(INGEST_BODY_MAX);
 	CHECK_INT_EQ(ingest_envelope(t->db, &t->cfg, tbuf_ptr(env), tbuf_len(env), now, &res, &e), 0);
-	o->http = res.http;
+	o->outcome = res.outcome;
 	snprintf(o->status, sizeof(o->status), "%s", res.status);
 	o->applied = res.applied;
 	o->conflicts = res.conflicts;
 	o->ack = res.body;
-	if (strcmp(res.content_type, "application/octet-stream") == 0) {
+	if (ingest_outcome_signed(res.outcome)) {
 		const uint8_t *p;
 		size_t plen;
 		cJSON *j;
@@ -255,7 +255,7 @@ test_exactly_once(void)
 	enroll(&t, &a, "school", "170103");
 	s1 = seal(&a, "170103", ops, 3, true);
 	push(&t, s1, NOW, &o);
-	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	CHECK_STR_EQ(o.status, "applied");
 	CHECK_INT_EQ(o.applied, 3);
 	CHECK_INT_EQ(o.expected, 4);
@@ -263,7 +263,7 @@ test_exactly_once(void)
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM schools WHERE code='170103'"), 1);
 	/* replay: the very same acknowledgement, nothing changes */
 	push(&t, s1, NOW + 1000, &o2);
-	CHECK_INT_EQ(o2.http, 200);
+	CHECK_INT_EQ(o2.outcome, INGEST_APPLIED);
 	CHECK_INT_EQ(tbuf_len(o2.ack), tbuf_len(o.ack));
 	if (tbuf_len(o2.ack) == tbuf_len(o.ack))
 		CHECK_MEM_EQ(tbuf_ptr(o2.ack), tbuf_ptr(o.ack), tbuf_len(o.ack));
@@ -277,7 +277,7 @@ test_exactly_once(void)
 	gap = seal(&a, "170103", ops, 1, false);
 	a.next -= 2;
 	push(&t, gap, NOW, &o);
-	CHECK_INT_EQ(o.http, 409);
+	CHECK_INT_EQ(o.outcome, INGEST_GAP);
 	CHECK_STR_EQ(o.status, "gap");
 	CHECK_INT_EQ(o.expected, 4);
 	outcome_free(&o);
@@ -293,7 +293,7 @@ test_exactly_once(void)
 		ops[1].fields = "{\"n\":2}";
 	}
 	push(&t, fork, NOW, &o);
-	CHECK_INT_EQ(o.http, 409);
+	CHECK_INT_EQ(o.outcome, INGEST_FORK);
 	CHECK_STR_EQ(o.status, "fork");
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM quarantine WHERE kind='fork'"), 1);
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE data LIKE '%99%'"), 0);
@@ -305,7 +305,7 @@ test_exactly_once(void)
 
 		x = seal(&a, "170103", &f, 1, true);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		CHECK_STR_EQ(o.status, "future_hlc");
 		CHECK_INT_EQ(o.expected, 5);
 		CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices"), 4);
@@ -315,7 +315,7 @@ test_exactly_once(void)
 		f.wall = NOW + 9 * 60 * 1000;
 		x = seal(&a, "170103", &f, 1, true);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 200);
+		CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 		outcome_free(&o);
 		tbuf_free(x);
 	}
@@ -326,7 +326,7 @@ test_exactly_once(void)
 
 		x = seal(&a, "170103", &f, 1, true);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		CHECK_STR_EQ(o.status, "refused");
 		outcome_free(&o);
 		tbuf_free(x);
@@ -334,7 +334,7 @@ test_exactly_once(void)
 		enroll(&t, &c, "school", "170104");
 		x = seal(&c, "170104", &f, 1, true);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170104'"), 0);
 		CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices WHERE schools='170104'"), 1);
 		outcome_free(&o);
@@ -347,7 +347,7 @@ test_exactly_once(void)
 
 		x = seal(&a, "170103", &f, 1, true);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE data LIKE '%Петров%'"), 0);
 		outcome_free(&o);
 		tbuf_free(x);
@@ -365,7 +365,7 @@ test_exactly_once(void)
 		}
 		x = seal(&a, "170103", many, 80, true);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 422);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		outcome_free(&o);
 		tbuf_free(x);
 		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM quarantine WHERE length(reason) > 1000"), 1);
@@ -375,7 +375,7 @@ test_exactly_once(void)
 	dev_new(&ghost);
 	x = seal(&ghost, "170103", ops, 1, false);
 	push(&t, x, NOW, &o);
-	CHECK_INT_EQ(o.http, 403);
+	CHECK_INT_EQ(o.outcome, INGEST_UNKNOWN_DEVICE);
 	CHECK_STR_EQ(o.status, "unknown_device");
 	outcome_free(&o);
 	tbuf_free(x);
@@ -387,7 +387,7 @@ test_exactly_once(void)
 		CHECK(hubdb_device_revoke(t.db, a.id, &e) != 0);
 		x = seal(&a, "170103", &f, 1, false);
 		push(&t, x, NOW, &o);
-		CHECK_INT_EQ(o.http, 403);
+		CHECK_INT_EQ(o.outcome, INGEST_REVOKED);
 		CHECK_STR_EQ(o.status, "revoked");
 		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170103'"), 3);
 		outcome_free(&o);
@@ -431,19 +431,19 @@ test_conflicts_both_orders(void)
 	sb = seal(&b, "", &pb, 1, true);
 
 	push(&h1, sa, NOW, &o);
-	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	outcome_free(&o);
 	push(&h1, sb, NOW, &o);
-	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	CHECK_INT_EQ(o.conflicts, 2);
 	outcome_free(&o);
 
 	push(&h2, sb, NOW, &o);
-	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	CHECK_INT_EQ(o.conflicts, 0);
 	outcome_free(&o);
 	push(&h2, sa, NOW, &o);
-	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	CHECK_INT_EQ(o.conflicts, 2);
 	outcome_free(&o);
 
@@ -500,7 +500,7 @@ test_tombstones(void)
 		enroll(&t, &b, "curator", "170103");
 		for (int i = 0; i < 3; i++) {
 			push(&t, sets[orders[k][i]], NOW, &o);
-			CHECK_INT_EQ(o.http, 200);
+			CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 			outcome_free(&o);
 		}
 		st = state_of(&t);
@@ -513,7 +513,7 @@ test_tombstones(void)
 		free(st);
 		/* a later put brings the record back */
 		push(&t, s3, NOW, &o);
-		CHECK_INT_EQ(o.http, 200);
+		CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 		outcome_free(&o);
 		st = state_of(&t);
 		CHECK_STR_EQ(st, "0|{\"n\":4,\"t\":\"b\"}");
@@ -567,7 +567,7 @@ test_partial_puts(void)
 			int d = orders[k][i];
 
 			push(&t, sets[d][next[d]++], NOW, &o);
-			CHECK_INT_EQ(o.http, 200);
+			CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 			outcome_free(&o);
 			if (k == 0 && i == 0) {
 				/* one put: no clock of its own for any field */
@@ -617,7 +617,7 @@ test_disk_full(void)
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", pages + 2);
 	sqlite3_exec(hubdb_sqlite(t.db), sql, NULL, NULL, NULL);
 	push(&t, s, NOW, &o);
-	CHECK_INT_EQ(o.http, 503);
+	CHECK_INT_EQ(o.outcome, INGEST_BUSY);
 	CHECK_STR_EQ(o.status, "busy");
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 0);
 	CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices"), 0);
@@ -625,7 +625,7 @@ test_disk_full(void)
 	outcome_free(&o);
 	sqlite3_exec(hubdb_sqlite(t.db), "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL);
 	push(&t, s, NOW, &o);
-	CHECK_INT_EQ(o.http, 200);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 200);
 	outcome_free(&o);
 	tbuf_free(s);
