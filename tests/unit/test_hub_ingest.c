@@ -5,7 +5,9 @@
  * foreign school, future HLC, a record moved between schools, per-field
  * last-writer-wins with the loser in the conflict log whatever order two
  * devices' sets arrive in, tombstones winning and losing by HLC, and a full
- * disk (SQLite max_page_count) refused with 503 and nothing half-applied.
+ * disk (SQLite max_page_count) refused with 503 and nothing half-applied,
+ * each set's signature verified once, and a damaged stored record left as
+ * it is with the change that would have overwritten it quarantined.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,22 @@
 #include "tetrad/sigblob.h"
 
 static char tmpdir[256];
+
+/*
+ * Every Ed25519 verification in this program comes here: a definition in
+ * the program itself takes precedence over the shared libsodium's, for the
+ * protocol library's calls too. Counted, so a test can tell how many times
+ * ingest checks a signature.
+ */
+static unsigned long verify_calls;
+
+int
+crypto_sign_verify_detached(const unsigned char *sig, const unsigned char *m,
+    unsigned long long mlen, const unsigned char *pk)
+{
+	verify_calls++;
+	return crypto_sign_ed25519_verify_detached(sig, m, mlen, pk);
+}
 static struct keys_enc hub_enc;
 static struct keys_sign hub_sign;
 
@@ -37,6 +55,7 @@ struct dev {
 };
 
 struct th {
+	char path[512];
 	struct hubdb *db;
 	struct hubforms *forms;
 	struct ingest_cfg cfg;
@@ -51,6 +70,7 @@ th_open(struct th *t, const char *name)
 	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
 	snprintf(forms, sizeof(forms), "%s/forms", tmpdir);
 	memset(t, 0, sizeof(*t));
+	snprintf(t->path, sizeof(t->path), "%s", path);
 	CHECK_INT_EQ(hubdb_open(path, &t->db, &e), 0);
 	CHECK_INT_EQ(hubforms_open(forms, NULL, &t->forms, &e), 0);
 	t->cfg.enc = &hub_enc;
@@ -632,6 +652,167 @@ test_disk_full(void)
 	th_close(&t);
 }
 
+/* The hub's file through a connection of its own, as an outside hand would. */
+static void
+file_exec(const struct th *t, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	CHECK_INT_EQ(sqlite3_open(t->path, &db), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static char *
+file_text(const struct th *t, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	CHECK_INT_EQ(sqlite3_open(t->path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* One set in, no acknowledgement checked (that would verify a signature too). */
+static enum ingest_outcome
+ingest_only(struct th *t, const struct tbuf *env)
+{
+	struct ingest_result res;
+	struct terr e;
+
+	memset(&res, 0, sizeof(res));
+	res.body = tbuf_new(INGEST_BODY_MAX);
+	CHECK_INT_EQ(ingest_envelope(t->db, &t->cfg, tbuf_ptr(env), tbuf_len(env), NOW, &res,
+	    &e), 0);
+	tbuf_free(res.body);
+	return res.outcome;
+}
+
+/* A set's signature is checked once, whatever comes of the set. */
+static void
+test_verify_once(void)
+{
+	struct opspec ops[3] = {
+		{ R1, "170103", NOW - 3000, "{\"n\":1}", NULL },
+		{ R2, "170103", NOW - 2000, "{\"n\":2}", NULL },
+		{ R3, "170103", NOW - 1000, "{\"n\":3}", NULL },
+	};
+	struct tbuf *sets[3], *bad;
+	unsigned long before;
+	struct th t;
+	struct dev a;
+
+	th_open(&t, "verify");
+	dev_new(&a);
+	enroll(&t, &a, "school", "170103");
+	for (int i = 0; i < 3; i++)
+		sets[i] = seal(&a, "170103", &ops[i], 1, true);
+	before = verify_calls;
+	for (int i = 0; i < 3; i++)
+		CHECK_INT_EQ(ingest_only(&t, sets[i]), INGEST_APPLIED);
+	CHECK_INT_EQ(verify_calls - before, 3);
+	/* a replay, and a forgery, are checked once too */
+	before = verify_calls;
+	CHECK_INT_EQ(ingest_only(&t, sets[1]), INGEST_APPLIED);
+	CHECK_INT_EQ(verify_calls - before, 1);
+	{
+		struct tbuf *good = seal(&a, "170103", &ops[0], 1, false);
+		size_t n = tbuf_len(good);
+		uint8_t *copy = malloc(n);
+
+		CHECK(copy != NULL);
+		memcpy(copy, tbuf_ptr(good), n);
+		copy[n - 1] ^= 1;     /* the signature's last byte */
+		bad = tbuf_new(n);
+		CHECK_INT_EQ(tbuf_put(bad, copy, n), 0);
+		free(copy);
+		tbuf_free(good);
+	}
+	before = verify_calls;
+	CHECK_INT_EQ(ingest_only(&t, bad), INGEST_SIGNATURE);
+	CHECK_INT_EQ(verify_calls - before, 1);
+	tbuf_free(bad);
+	for (int i = 0; i < 3; i++)
+		tbuf_free(sets[i]);
+	th_close(&t);
+}
+
+/*
+ * A stored record damaged on disk is never merged into: the change to it is
+ * refused and quarantined with the reason, the device told, the record left
+ * byte for byte as it was.
+ */
+static void
+test_damaged_record(void)
+{
+	struct opspec p1 = { R1, "170103", NOW - 9000, "{\"n\":1,\"t\":\"a\"}", NULL };
+	struct opspec p2 = { R1, "170103", NOW - 8000, "{\"n\":2}", NULL };
+	struct opspec p3 = { R2, "170103", NOW - 7000, "{\"n\":3}", NULL };
+	struct opspec d2 = { R2, "170103", NOW - 6000, NULL, NULL };
+	struct tbuf *s1, *s2, *s3, *s4;
+	struct outcome o;
+	struct th t;
+	struct dev a;
+	char *v;
+
+	th_open(&t, "damaged");
+	dev_new(&a);
+	enroll(&t, &a, "school", "170103");
+	s1 = seal(&a, "170103", &p1, 1, true);
+	push(&t, s1, NOW, &o);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
+	outcome_free(&o);
+	file_exec(&t, "UPDATE hub_records SET data = '{\"n\":1,\"t\":' "
+	    "WHERE id = x'019a3e6e300070008000000000000001'");
+
+	s2 = seal(&a, "170103", &p2, 1, true);
+	push(&t, s2, NOW, &o);
+	CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
+	CHECK_STR_EQ(o.status, "refused");
+	CHECK_INT_EQ(o.expected, 3);
+	outcome_free(&o);
+	v = file_text(&t, "SELECT data FROM hub_records "
+	    "WHERE id = x'019a3e6e300070008000000000000001'");
+	CHECK_STR_EQ(v, "{\"n\":1,\"t\":");
+	free(v);
+	v = file_text(&t, "SELECT kind || '|' || first_seq || '|' || reason FROM quarantine");
+	CHECK(v != NULL);
+	CHECK_CONTAINS(v, "refused|2|");
+	CHECK_CONTAINS(v, "019a3e6e-3000-7000-8000-000000000001");
+	CHECK_CONTAINS(v, "повреждена");
+	free(v);
+
+	/* damaged clocks stop a delete the same way */
+	s3 = seal(&a, "170103", &p3, 1, true);
+	push(&t, s3, NOW, &o);
+	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
+	outcome_free(&o);
+	file_exec(&t, "UPDATE hub_records SET clocks = '[]' "
+	    "WHERE id = x'019a3e6e300070008000000000000002'");
+	s4 = seal(&a, "170103", &d2, 1, true);
+	push(&t, s4, NOW, &o);
+	CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
+	outcome_free(&o);
+	v = file_text(&t, "SELECT deleted || '|' || data || '|' || clocks FROM hub_records "
+	    "WHERE id = x'019a3e6e300070008000000000000002'");
+	CHECK_STR_EQ(v, "0|{\"n\":3}|[]");
+	free(v);
+	v = file_text(&t, "SELECT count(*) FROM quarantine WHERE reason LIKE '%повреждена%'");
+	CHECK_STR_EQ(v, "2");
+	free(v);
+	tbuf_free(s1);
+	tbuf_free(s2);
+	tbuf_free(s3);
+	tbuf_free(s4);
+	th_close(&t);
+}
+
 static void
 test_enroll_parse(void)
 {
@@ -690,6 +871,8 @@ main(void)
 	test_tombstones();
 	test_partial_puts();
 	test_disk_full();
+	test_verify_once();
+	test_damaged_record();
 
 	{
 		char cmd[600];
