@@ -4,6 +4,11 @@
  * The expensive steps (signature, decryption, parsing, form checks) run
  * before the write transaction so several workers can do them at once; the
  * sequence check is repeated inside the transaction, where it is final.
+ * Each is done once per set: the header is parsed once and every later
+ * step takes that parse, the signature is checked once (a retry after
+ * another worker moved the device's head only looks at sequence again).
+ * What came of the set is an outcome and a reason (ingest.h); turning it
+ * into HTTP is the server's business.
  */
 #include <inttypes.h>
 #include <stdarg.h>
