@@ -6,27 +6,17 @@
  * last-writer-wins with the loser in the conflict log whatever order two
  * devices' sets arrive in, tombstones winning and losing by HLC, and a full
  * disk (SQLite max_page_count) refused with 503 and nothing half-applied,
- * each set's signature verified once, and a damaged stored record left as
- * it is with the change that would have overwritten it quarantined.
+ * and each set's signature verified once. The fixture is hub_fixture.h; a
+ * damaged stored record is test_merge's.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "check.h"
-#include "hub/hubdb.h"
-#include "hub/hubforms.h"
-#include "hub/ingest.h"
 #include "hub/merge.h"
-#include "hub/tokens.h"
-#include "tetrad/envelope.h"
-#include "tetrad/sigblob.h"
-
-static char tmpdir[256];
+#include "hub_fixture.h"
 
 /*
  * Every Ed25519 verification in this program comes here: a definition in
@@ -42,188 +32,6 @@ crypto_sign_verify_detached(const unsigned char *sig, const unsigned char *m,
 {
 	verify_calls++;
 	return crypto_sign_ed25519_verify_detached(sig, m, mlen, pk);
-}
-static struct keys_enc hub_enc;
-static struct keys_sign hub_sign;
-
-struct dev {
-	struct keys_sign k;
-	char id[KEYS_ID_HEXLEN + 1];
-	uint64_t node;
-	uint64_t next;
-	uint8_t last[32];
-};
-
-struct th {
-	char path[512];
-	struct hubdb *db;
-	struct hubforms *forms;
-	struct ingest_cfg cfg;
-};
-
-static void
-th_open(struct th *t, const char *name)
-{
-	char path[512], forms[512];
-	struct terr e;
-
-	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
-	snprintf(forms, sizeof(forms), "%s/forms", tmpdir);
-	memset(t, 0, sizeof(*t));
-	snprintf(t->path, sizeof(t->path), "%s", path);
-	CHECK_INT_EQ(hubdb_open(path, &t->db, &e), 0);
-	CHECK_INT_EQ(hubforms_open(forms, NULL, &t->forms, &e), 0);
-	t->cfg.enc = &hub_enc;
-	t->cfg.sign = &hub_sign;
-	t->cfg.forms = t->forms;
-	t->cfg.max_ahead_ms = INGEST_MAX_AHEAD_MS;
-}
-
-static void
-th_close(struct th *t)
-{
-	hubforms_free(t->forms);
-	hubdb_close(t->db);
-}
-
-static void
-dev_new(struct dev *d)
-{
-	uint8_t id[KEYS_ID_BYTES];
-
-	memset(d, 0, sizeof(*d));
-	keys_sign_generate(&d->k);
-	keys_id_hex(d->k.pk, d->id);
-	keys_id(d->k.pk, id);
-	d->node = keys_id_u64(id);
-	d->next = 1;
-}
-
-/* Enrolls d on hub t through a real token and the enrollment handler. */
-static void
-enroll(struct th *t, struct dev *d, const char *kind, const char *schools)
-{
-	char tok[TOKENS_TEXT_MAX + 1], body[512], pk[65];
-	struct tbuf *out = tbuf_new(16384);
-	struct terr e;
-	int http = 0;
-
-	CHECK_INT_EQ(tokens_create(t->db, kind, "Тест", schools, 3600, tok, &e), 0);
-	keys_hex(d->k.pk, 32, pk);
-	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
-	CHECK_INT_EQ(tokens_enroll(t->db, &hub_enc, &hub_sign, body, strlen(body), &http, out, &e), 0);
-	CHECK_INT_EQ(http, 200);
-	tbuf_terminate(out);
-	CHECK_CONTAINS((const char *)tbuf_ptr(out), d->id);
-	/* the same token again from another key is refused */
-	{
-		struct dev other;
-
-		dev_new(&other);
-		keys_hex(other.k.pk, 32, pk);
-		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
-		CHECK_INT_EQ(tokens_enroll(t->db, &hub_enc, &hub_sign, body, strlen(body), &http,
-		    out, &e), 0);
-		CHECK_INT_EQ(http, 410);
-	}
-	tbuf_free(out);
-}
-
-struct opspec {
-	const char *record;   /* UUID text */
-	const char *school;
-	uint64_t wall;
-	const char *fields;   /* NULL: delete */
-	const char *form;
-};
-
-/* Seals one set of d with the given ops; advances d when advance. */
-static struct tbuf *
-seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, bool advance)
-{
-	struct changeset *cs = changeset_new();
-	struct tbuf *env = tbuf_new(ENVELOPE_MAX_BYTES);
-	uint8_t hash[32];
-	struct terr e;
-
-	keys_id(d->k.pk, cs->device_id);
-	cs->format_version = CHANGESET_FORMAT_VERSION;
-	snprintf(cs->school, sizeof(cs->school), "%s", set_school);
-	cs->first_seq = d->next;
-	cs->last_seq = d->next + n - 1;
-	memcpy(cs->prev_hash, d->last, 32);
-	cs->created.wall_ms = ops[0].wall;
-	cs->created.node = d->node;
-	for (size_t i = 0; i < n; i++) {
-		struct op op;
-
-		memset(&op, 0, sizeof(op));
-		op.seq = d->next + i;
-		CHECK_INT_EQ(uuid7_parse(ops[i].record, op.record_id), 0);
-		snprintf(op.form_id, sizeof(op.form_id), "%s", ops[i].form ? ops[i].form : "test");
-		op.form_version = 1;
-		snprintf(op.school, sizeof(op.school), "%s", ops[i].school);
-		op.kind = ops[i].fields ? OP_PUT : OP_DELETE;
-		op.hlc.wall_ms = ops[i].wall;
-		op.hlc.node = d->node;
-		op.fields = ops[i].fields ? cJSON_Parse(ops[i].fields) : NULL;
-		CHECK_INT_EQ(changeset_add(cs, &op, &e), 0);
-		cJSON_Delete(op.fields);
-	}
-	CHECK_INT_EQ(envelope_seal(cs, &d->k, hub_enc.pk, NULL, env, hash, &e), 0);
-	if (advance) {
-		d->next += n;
-		memcpy(d->last, hash, 32);
-	}
-	changeset_free(cs);
-	return env;
-}
-
-struct outcome {
-	enum ingest_outcome outcome;
-	char status[16];
-	uint64_t expected;
-	unsigned applied, conflicts;
-	struct tbuf *ack;
-};
-
-static void
-push(struct th *t, const struct tbuf *env, uint64_t now, struct outcome *o)
-{
-	struct ingest_result res;
-	struct terr e;
-
-	memset(&res, 0, sizeof(res));
-	memset(o, 0, sizeof(*o));
-	res.body = tbuf_new(INGEST_BODY_MAX);
-	CHECK_INT_EQ(ingest_envelope(t->db, &t->cfg, tbuf_ptr(env), tbuf_len(env), now, &res, &e), 0);
-	o->outcome = res.outcome;
-	snprintf(o->status, sizeof(o->status), "%s", res.status);
-	o->applied = res.applied;
-	o->conflicts = res.conflicts;
-	o->ack = res.body;
-	if (ingest_outcome_signed(res.outcome)) {
-		const uint8_t *p;
-		size_t plen;
-		cJSON *j;
-
-		CHECK_INT_EQ(sigblob_open(tbuf_ptr(res.body), tbuf_len(res.body), SIGBLOB_ACK,
-		    hub_sign.pk, &p, &plen, &e), 0);
-		/* reasons are cut to fit: never in the middle of a character */
-		CHECK_INT_EQ(changeset_check_utf8((const char *)p, plen), 0);
-		j = cJSON_ParseWithLength((const char *)p, plen);
-		CHECK(j != NULL);
-		o->expected = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "expected_seq"));
-		CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(j, "status")), res.status);
-		cJSON_Delete(j);
-	}
-}
-
-static void
-outcome_free(struct outcome *o)
-{
-	tbuf_free(o->ack);
-	o->ack = NULL;
 }
 
 static long long
@@ -251,11 +59,6 @@ q_text(struct th *t, const char *sql)
 	sqlite3_finalize(st);
 	return v;
 }
-
-#define NOW 1790000000000ULL
-#define R1 "019a3e6e-3000-7000-8000-000000000001"
-#define R2 "019a3e6e-3000-7000-8000-000000000002"
-#define R3 "019a3e6e-3000-7000-8000-000000000003"
 
 static void
 test_exactly_once(void)
@@ -652,33 +455,6 @@ test_disk_full(void)
 	th_close(&t);
 }
 
-/* The hub's file through a connection of its own, as an outside hand would. */
-static void
-file_exec(const struct th *t, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	CHECK_INT_EQ(sqlite3_open(t->path, &db), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static char *
-file_text(const struct th *t, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	CHECK_INT_EQ(sqlite3_open(t->path, &db), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 /* One set in, no acknowledgement checked (that would verify a signature too). */
 static enum ingest_outcome
 ingest_only(struct th *t, const struct tbuf *env)
@@ -743,76 +519,6 @@ test_verify_once(void)
 	th_close(&t);
 }
 
-/*
- * A stored record damaged on disk is never merged into: the change to it is
- * refused and quarantined with the reason, the device told, the record left
- * byte for byte as it was.
- */
-static void
-test_damaged_record(void)
-{
-	struct opspec p1 = { R1, "170103", NOW - 9000, "{\"n\":1,\"t\":\"a\"}", NULL };
-	struct opspec p2 = { R1, "170103", NOW - 8000, "{\"n\":2}", NULL };
-	struct opspec p3 = { R2, "170103", NOW - 7000, "{\"n\":3}", NULL };
-	struct opspec d2 = { R2, "170103", NOW - 6000, NULL, NULL };
-	struct tbuf *s1, *s2, *s3, *s4;
-	struct outcome o;
-	struct th t;
-	struct dev a;
-	char *v;
-
-	th_open(&t, "damaged");
-	dev_new(&a);
-	enroll(&t, &a, "school", "170103");
-	s1 = seal(&a, "170103", &p1, 1, true);
-	push(&t, s1, NOW, &o);
-	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
-	outcome_free(&o);
-	file_exec(&t, "UPDATE hub_records SET data = '{\"n\":1,\"t\":' "
-	    "WHERE id = x'019a3e6e300070008000000000000001'");
-
-	s2 = seal(&a, "170103", &p2, 1, true);
-	push(&t, s2, NOW, &o);
-	CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
-	CHECK_STR_EQ(o.status, "refused");
-	CHECK_INT_EQ(o.expected, 3);
-	outcome_free(&o);
-	v = file_text(&t, "SELECT data FROM hub_records "
-	    "WHERE id = x'019a3e6e300070008000000000000001'");
-	CHECK_STR_EQ(v, "{\"n\":1,\"t\":");
-	free(v);
-	v = file_text(&t, "SELECT kind || '|' || first_seq || '|' || reason FROM quarantine");
-	CHECK(v != NULL);
-	CHECK_CONTAINS(v, "refused|2|");
-	CHECK_CONTAINS(v, "019a3e6e-3000-7000-8000-000000000001");
-	CHECK_CONTAINS(v, "повреждена");
-	free(v);
-
-	/* damaged clocks stop a delete the same way */
-	s3 = seal(&a, "170103", &p3, 1, true);
-	push(&t, s3, NOW, &o);
-	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
-	outcome_free(&o);
-	file_exec(&t, "UPDATE hub_records SET clocks = '[]' "
-	    "WHERE id = x'019a3e6e300070008000000000000002'");
-	s4 = seal(&a, "170103", &d2, 1, true);
-	push(&t, s4, NOW, &o);
-	CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
-	outcome_free(&o);
-	v = file_text(&t, "SELECT deleted || '|' || data || '|' || clocks FROM hub_records "
-	    "WHERE id = x'019a3e6e300070008000000000000002'");
-	CHECK_STR_EQ(v, "0|{\"n\":3}|[]");
-	free(v);
-	v = file_text(&t, "SELECT count(*) FROM quarantine WHERE reason LIKE '%повреждена%'");
-	CHECK_STR_EQ(v, "2");
-	free(v);
-	tbuf_free(s1);
-	tbuf_free(s2);
-	tbuf_free(s3);
-	tbuf_free(s4);
-	th_close(&t);
-}
-
 static void
 test_enroll_parse(void)
 {
@@ -845,26 +551,8 @@ test_enroll_parse(void)
 int
 main(void)
 {
-	struct terr e;
-	char path[512];
-	FILE *f;
-
-	CHECK_INT_EQ(keys_init(&e), 0);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_hub_ingest.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
+	if (fixture_init("test_hub_ingest") != 0)
 		return 1;
-	snprintf(path, sizeof(path), "%s/forms", tmpdir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/forms/test.json", tmpdir);
-	f = fopen(path, "w");
-	fputs("{\"format\":1,\"id\":\"test\",\"version\":1,\"title\":\"Тест\",\"fields\":["
-	    "{\"id\":\"n\",\"label\":\"Число\",\"type\":\"integer\",\"min\":0,\"max\":100},"
-	    "{\"id\":\"note\",\"label\":\"Заметка\",\"type\":\"text\",\"sync\":\"local\"},"
-	    "{\"id\":\"t\",\"label\":\"Текст\",\"type\":\"text\"}]}", f);
-	fclose(f);
-	keys_enc_generate(&hub_enc);
-	keys_sign_generate(&hub_sign);
-
 	test_enroll_parse();
 	test_exactly_once();
 	test_conflicts_both_orders();
@@ -872,16 +560,6 @@ main(void)
 	test_partial_puts();
 	test_disk_full();
 	test_verify_once();
-	test_damaged_record();
-
-	{
-		char cmd[600];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	keys_enc_wipe(&hub_enc);
-	keys_sign_wipe(&hub_sign);
+	fixture_done();
 	return check_summary();
 }
