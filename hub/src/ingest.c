@@ -4,6 +4,11 @@
  * The expensive steps (signature, decryption, parsing, form checks) run
  * before the write transaction so several workers can do them at once; the
  * sequence check is repeated inside the transaction, where it is final.
+ * Each is done once per set: the header is parsed once and every later
+ * step takes that parse, the signature is checked once (a retry after
+ * another worker moved the device's head only looks at sequence again).
+ * What came of the set is an outcome and a reason (ingest.h); turning it
+ * into HTTP is the server's business.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -17,7 +22,25 @@
 #include "hub/hubkeys.h"
 #include "hub/ingest.h"
 #include "hub/merge.h"
+#include "tetrad/school.h"
 #include "tetrad/sigblob.h"
+
+/* Looks at a device whose head another worker keeps moving this many times. */
+#define INGEST_TRIES 5
+
+/*
+ * The store keeps with each set the HTTP status its answer went out with
+ * (hubdb_set_put's http_status, as every running hub has it): one value for
+ * an applied set, another for a refused one. A replay reads it back.
+ */
+enum { INGEST_STORED_APPLIED = 200, INGEST_STORED_REFUSED = 422 };
+
+/* How a commit ended, when it did not fail. */
+enum ingest_txn {
+	INGEST_TXN_DONE,            /* committed, or answered (busy) */
+	INGEST_TXN_MOVED,           /* the device's head moved meanwhile: look again */
+	INGEST_TXN_MERGE_REFUSED,   /* a stored record refused an op: nothing written */
+};
 
 struct ingest_job {
 	struct hubdb *db;
@@ -32,6 +55,7 @@ struct ingest_job {
 	struct changeset *cs;
 	uint8_t set_hash[CHANGESET_HASH_BYTES];
 	bool have_hash;
+	bool verified;      /* signature checked: once, a device's key never changes */
 	char reason[INGEST_REASON_MAX];
 };
 
@@ -66,22 +90,46 @@ ingest_json_error(struct tbuf *out, const char *code, const char *msg)
 	return tbuf_put(out, "}\n", 2);
 }
 
+/* An answer before anything was trusted: no signature, no record kept. */
 static int
-ingest_error(struct ingest_job *j, int http, const char *code, const char *msg)
+ingest_error(struct ingest_job *j, enum ingest_outcome outcome, const char *code,
+    const char *msg)
 {
 	struct ingest_result *res = j->res;
 
-	res->http = http;
-	res->content_type = "application/json";
+	res->outcome = outcome;
 	snprintf(res->status, sizeof(res->status), "%s", code);
+	snprintf(res->reason, sizeof(res->reason), "%s", msg);
+	terr_utf8_trim(res->reason);
 	tbuf_reset(res->body);
-	return ingest_json_error(res->body, code, msg) == 0 ? 0 : TERR_NOMEM;
+	return 0;
+}
+
+bool
+ingest_outcome_signed(enum ingest_outcome o)
+{
+	switch (o) {
+	case INGEST_APPLIED:
+	case INGEST_REFUSED:
+	case INGEST_UNKNOWN_DEVICE:
+	case INGEST_REVOKED:
+	case INGEST_GAP:
+	case INGEST_FORK:
+	case INGEST_BUSY:
+		return true;
+	case INGEST_TOO_LARGE:
+	case INGEST_MALFORMED:
+	case INGEST_HUB_KEY:
+	case INGEST_SIGNATURE:
+		break;
+	}
+	return false;
 }
 
 /* The acknowledgement payload, signed; also what gets stored for replays. */
 static int
-ingest_ack(struct ingest_job *j, int http, const char *status, uint64_t expected,
-    const char *reason, struct terr *e)
+ingest_ack(struct ingest_job *j, enum ingest_outcome outcome, const char *status,
+    uint64_t expected, const char *reason, struct terr *e)
 {
 	struct ingest_result *res = j->res;
 	struct tbuf *p = NULL;
@@ -118,34 +166,15 @@ ingest_ack(struct ingest_job *j, int http, const char *status, uint64_t expected
 	if ((r = sigblob_sign(SIGBLOB_ACK, tbuf_ptr(p), tbuf_len(p), j->cfg->sign,
 	    res->body, e)) != 0)
 		goto out;
-	res->http = http;
-	res->content_type = "application/octet-stream";
+	res->outcome = outcome;
 	snprintf(res->status, sizeof(res->status), "%s", status);
+	snprintf(res->reason, sizeof(res->reason), "%s", text);
 	r = 0;
  out:
 	if (r == TERR_NOMEM)
 		terr_set(e, r, "недостаточно памяти");
 	tbuf_free(p);
 	return r;
-}
-
-static bool
-ingest_school_allowed(const struct hubdb_device *d, const char *school)
-{
-	size_t n = strlen(school);
-	const char *p = d->schools;
-
-	while (*p) {
-		const char *c = strchr(p, ',');
-		size_t l = c ? (size_t)(c - p) : strlen(p);
-
-		if (l == n && memcmp(p, school, n) == 0)
-			return true;
-		if (c == NULL)
-			break;
-		p = c + 1;
-	}
-	return false;
 }
 
 static void
@@ -200,7 +229,7 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 	for (size_t i = 0; i < cs->n_ops && strlen(j->reason) + 64 < sizeof(j->reason); i++) {
 		const struct op *op = &cs->ops[i];
 
-		if (!ingest_school_allowed(&j->dev, op->school)) {
+		if (!school_list_has(j->dev.schools, op->school)) {
 			ingest_append_reason(j, "изменение %" PRIu64 ": школа %s не входит в школы этого "
 			    "устройства", op->seq, op->school);
 			bad = true;
@@ -250,34 +279,43 @@ ingest_recheck(struct ingest_job *j, bool *moved, struct terr *e)
 	return 0;
 }
 
-/* Store failures a device should retry later: 503 with Retry-After. */
+/* Store failures a device should retry later (INGEST_BUSY); others stay errors. */
 static int
 ingest_busy(struct ingest_job *j, int code, struct terr *e)
 {
 	if (code != TERR_FULL && code != TERR_BUSY)
 		return code;
 	j->res->applied = j->res->conflicts = 0;
-	j->res->retry_after = INGEST_RETRY_AFTER;
-	return ingest_ack(j, 503, "busy", j->dev.watermark + 1, code == TERR_FULL ?
+	return ingest_ack(j, INGEST_BUSY, "busy", j->dev.watermark + 1, code == TERR_FULL ?
 	    "на хабе закончилось место на диске; набор не принят, повторите позже" :
 	    "хаб занят; набор не принят, повторите позже", e);
 }
 
-/* Applies the set (or records its refusal) in one transaction. */
+/*
+ * Applies the set, or records its refusal (refused: the ack status; "" to
+ * apply), in one transaction. *txn says how it ended when it did not fail.
+ */
 static int
-ingest_commit(struct ingest_job *j, const char *refused, bool *moved, struct terr *e)
+ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
+    struct terr *e)
 {
 	struct ingest_result *res = j->res;
 	char msg[INGEST_REASON_MAX + 128];
 	const char *last_school = NULL;
-	int http = 200, r;
+	int stored, r;
+	bool moved;
 
-	*moved = false;
+	*txn = INGEST_TXN_DONE;
 	res->applied = res->conflicts = 0;
 	if ((r = hubdb_begin(j->db, e)) != 0)
 		return r;
-	if ((r = ingest_recheck(j, moved, e)) != 0 || *moved)
+	if ((r = ingest_recheck(j, &moved, e)) != 0)
 		goto fail;
+	if (moved) {
+		hubdb_rollback(j->db);
+		*txn = INGEST_TXN_MOVED;
+		return 0;
+	}
 	if (refused[0] == '\0') {
 		for (size_t i = 0; i < j->cs->n_ops; i++) {
 			const struct op *op = &j->cs->ops[i];
@@ -289,11 +327,12 @@ ingest_commit(struct ingest_job *j, const char *refused, bool *moved, struct ter
 			}
 			r = merge_apply(j->db, res->device, op, &res->conflicts, e);
 			if (r == TERR_INVALID) {
-				/* a record of another school or form: refuse the whole set */
+				/* a record of another school or form, or damaged: refuse the set */
 				hubdb_rollback(j->db);
 				snprintf(j->reason, sizeof(j->reason), "%s", e ? e->msg :
 				    "запись принадлежит другой школе или форме");
-				return 1;
+				*txn = INGEST_TXN_MERGE_REFUSED;
+				return 0;
 			}
 			if (r != 0)
 				goto fail;
@@ -301,30 +340,30 @@ ingest_commit(struct ingest_job *j, const char *refused, bool *moved, struct ter
 		}
 		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " принят: изменений %u, "
 		    "конфликтов %u", j->h.first_seq, j->h.last_seq, res->applied, res->conflicts);
-		r = ingest_ack(j, 200, "applied", j->h.last_seq + 1, msg, e);
+		stored = INGEST_STORED_APPLIED;
+		r = ingest_ack(j, INGEST_APPLIED, "applied", j->h.last_seq + 1, msg, e);
 	} else {
-		http = 422;
 		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён и помещён в "
 		    "карантин: %s", j->h.first_seq, j->h.last_seq, j->reason);
 		if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq, j->h.last_seq,
 		    refused, j->reason, j->buf, j->len, e)) != 0)
 			goto fail;
-		r = ingest_ack(j, 422, refused, j->h.last_seq + 1, msg, e);
+		stored = INGEST_STORED_REFUSED;
+		r = ingest_ack(j, INGEST_REFUSED, refused, j->h.last_seq + 1, msg, e);
 	}
 	if (r != 0)
 		goto fail;
 	if ((r = hubdb_device_set_head(j->db, res->device, j->h.last_seq, j->set_hash, e)) != 0)
 		goto fail;
 	if ((r = hubdb_set_put(j->db, res->device, j->h.first_seq, j->h.last_seq, j->set_hash,
-	    res->status, http, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body), e)) != 0)
+	    res->status, stored, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body),
+	    e)) != 0)
 		goto fail;
 	if ((r = hubdb_commit(j->db, e)) != 0)
 		return ingest_busy(j, r, e);
 	return 0;
  fail:
 	hubdb_rollback(j->db);
-	if (*moved)
-		return 0;
 	return ingest_busy(j, r, e);
 }
 
@@ -340,7 +379,108 @@ ingest_fork(struct ingest_job *j, const char *why, struct terr *e)
 	if ((r = hubdb_quarantine_add(j->db, j->res->device, j->h.first_seq, j->h.last_seq,
 	    "fork", msg, j->buf, j->len, e)) != 0)
 		return ingest_busy(j, r, e);
-	return ingest_ack(j, 409, "fork", j->dev.watermark + 1, msg, e);
+	return ingest_ack(j, INGEST_FORK, "fork", j->dev.watermark + 1, msg, e);
+}
+
+/*
+ * One look at the device's state and, if the set is next in its chain, one
+ * transaction. Authentication happens on the first look only.
+ */
+static int
+ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
+{
+	struct ingest_result *res = j->res;
+	const struct ingest_cfg *cfg = j->cfg;
+	struct terr le;
+	const char *refused = "";
+	char msg[700];
+	bool found;
+	int r;
+	uint8_t zero[CHANGESET_HASH_BYTES] = { 0 };
+
+	*txn = INGEST_TXN_DONE;
+	terr_clear(&le);
+	if ((r = hubdb_device_get(j->db, res->device, &j->dev, &found, e)) != 0)
+		return ingest_busy(j, r, e);
+	if (!found) {
+		snprintf(msg, sizeof(msg), "устройство %s не зарегистрировано на этом хабе; "
+		    "зарегистрируйте его кодом от координатора", res->device);
+		return ingest_ack(j, INGEST_UNKNOWN_DEVICE, "unknown_device", 0, msg, e);
+	}
+	if (j->dev.revoked) {
+		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
+		    "отозвано %s", j->h.first_seq, j->h.last_seq, res->device, j->dev.revoked_at);
+		return ingest_ack(j, INGEST_REVOKED, "revoked", j->dev.watermark + 1, msg, e);
+	}
+	if (!j->verified) {
+		/* A set sealed to a previous hub key (before the device heard of a
+		 * rotation) still opens while that key is kept. */
+		j->enc = hubkeys_find(cfg->enc, cfg->old_enc, cfg->n_old_enc, j->h.hub_key_id);
+		if (j->enc == NULL)
+			return ingest_error(j, INGEST_HUB_KEY, "hub_key", "набор зашифрован для "
+			    "другого хаба (ключ хаба не совпадает); зарегистрируйте устройство заново");
+		if (envelope_verify_parsed(j->buf, j->len, &j->h, j->dev.pk, &le) != 0)
+			return ingest_error(j, INGEST_SIGNATURE, "signature", le.msg);
+		j->verified = true;
+	}
+
+	/* sequence and chain, before anything is decrypted */
+	if (j->h.first_seq > j->dev.watermark + 1) {
+		snprintf(msg, sizeof(msg), "пропуск в нумерации: получен набор %" PRIu64 "–%"
+		    PRIu64 ", а ожидался номер %" PRIu64, j->h.first_seq, j->h.last_seq,
+		    j->dev.watermark + 1);
+		return ingest_ack(j, INGEST_GAP, "gap", j->dev.watermark + 1, msg, e);
+	}
+	if (j->h.first_seq == j->dev.watermark + 1 &&
+	    memcmp(j->h.prev_hash, j->dev.watermark ? j->dev.last_hash : zero,
+	    CHANGESET_HASH_BYTES) != 0)
+		return ingest_fork(j, "ссылка на предыдущий набор не совпадает", e);
+	if (j->h.first_seq <= j->dev.watermark && j->h.last_seq > j->dev.watermark)
+		return ingest_fork(j, "диапазон частично перекрывает принятые номера", e);
+
+	if (j->cs == NULL) {
+		r = envelope_open_verified(j->buf, j->len, &j->h, j->enc, &j->cs, j->set_hash, &le);
+		if (r == TERR_NOMEM)
+			return terr_set(e, r, "недостаточно памяти");
+		if (r != 0) {
+			/* authentic but unreadable: kept for review, range not consumed */
+			if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq,
+			    j->h.last_seq, "malformed", le.msg, j->buf, j->len, e)) != 0)
+				return ingest_busy(j, r, e);
+			return ingest_error(j, INGEST_MALFORMED, "malformed", le.msg);
+		}
+		j->have_hash = true;
+	}
+
+	if (j->h.last_seq <= j->dev.watermark) {
+		uint8_t stored[CHANGESET_HASH_BYTES];
+		int code = 0;
+
+		tbuf_reset(res->body);
+		if ((r = hubdb_set_get(j->db, res->device, j->h.first_seq, j->h.last_seq, &found,
+		    stored, &code, res->body, e)) != 0)
+			return ingest_busy(j, r, e);
+		if (found && sodium_memcmp(stored, j->set_hash, CHANGESET_HASH_BYTES) == 0) {
+			/* a replay: the stored acknowledgement, byte for byte */
+			res->outcome = code == INGEST_STORED_APPLIED ? INGEST_APPLIED : INGEST_REFUSED;
+			res->replay = true;
+			snprintf(res->status, sizeof(res->status), "%s",
+			    code == INGEST_STORED_APPLIED ? "applied" : "refused");
+			snprintf(res->reason, sizeof(res->reason), "набор %" PRIu64 "–%" PRIu64
+			    " уже был получен; ответ тот же", j->h.first_seq, j->h.last_seq);
+			return 0;
+		}
+		return ingest_fork(j, found ? "тот же диапазон с другим содержимым" :
+		    "этот диапазон уже принят в другом разбиении", e);
+	}
+
+	j->reason[0] = '\0';
+	if ((r = ingest_check_content(j, &refused, e)) != 0)
+		return r;
+	if ((r = ingest_commit(j, refused, txn, e)) != 0 || *txn != INGEST_TXN_MERGE_REFUSED)
+		return r;
+	/* the merge refused the set: record it as refused in a fresh transaction */
+	return ingest_commit(j, "refused", txn, e);
 }
 
 int
@@ -350,11 +490,9 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 {
 	struct ingest_job j;
 	struct terr le;
-	const char *refused = "";
-	char msg[700];
-	bool found, moved;
-	int r, tries = 0;
-	uint8_t zero[CHANGESET_HASH_BYTES] = { 0 };
+	enum ingest_txn txn;
+	char msg[128];
+	int r;
 
 	memset(&j, 0, sizeof(j));
 	j.db = db;
@@ -363,8 +501,8 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	j.len = len;
 	j.now_ms = now_ms;
 	j.res = res;
-	res->http = 500;
-	res->retry_after = 0;
+	res->outcome = INGEST_BUSY;
+	res->status[0] = res->reason[0] = '\0';
 	res->applied = res->conflicts = 0;
 	res->replay = false;
 	res->device[0] = '\0';
@@ -373,99 +511,23 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	if (len > ENVELOPE_MAX_BYTES) {
 		snprintf(msg, sizeof(msg), "набор больше допустимого размера %u байт",
 		    ENVELOPE_MAX_BYTES);
-		return ingest_error(&j, 413, "too_large", msg);
+		return ingest_error(&j, INGEST_TOO_LARGE, "too_large", msg);
 	}
+	/* the one parse of the header: every later step takes j.h */
 	if (envelope_parse_header(buf, len, &j.h, &le) != 0)
-		return ingest_error(&j, 400, "malformed", le.msg);
+		return ingest_error(&j, INGEST_MALFORMED, "malformed", le.msg);
 	keys_hex(j.h.device_id, KEYS_ID_BYTES, res->device);
 	res->first = j.h.first_seq;
 	res->last = j.h.last_seq;
- again:
-	if ((r = hubdb_device_get(db, res->device, &j.dev, &found, e)) != 0)
-		return ingest_busy(&j, r, e);
-	if (!found) {
-		snprintf(msg, sizeof(msg), "устройство %s не зарегистрировано на этом хабе; "
-		    "зарегистрируйте его кодом от координатора", res->device);
-		return ingest_ack(&j, 403, "unknown_device", 0, msg, e);
-	}
-	if (j.dev.revoked) {
-		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
-		    "отозвано %s", j.h.first_seq, j.h.last_seq, res->device, j.dev.revoked_at);
-		return ingest_ack(&j, 403, "revoked", j.dev.watermark + 1, msg, e);
-	}
-	/* A set sealed to a previous hub key (before the device heard of a
-	 * rotation) still opens while that key is kept. */
-	if ((j.enc = hubkeys_find(cfg->enc, cfg->old_enc, cfg->n_old_enc, j.h.hub_key_id)) == NULL)
-		return ingest_error(&j, 400, "hub_key", "набор зашифрован для другого "
-		    "хаба (ключ хаба не совпадает); зарегистрируйте устройство заново");
-	if (envelope_verify(buf, len, j.dev.pk, &le) != 0)
-		return ingest_error(&j, 400, "signature", le.msg);
-
-	/* sequence and chain, before anything is decrypted */
-	if (j.h.first_seq > j.dev.watermark + 1) {
-		snprintf(msg, sizeof(msg), "пропуск в нумерации: получен набор %" PRIu64 "–%"
-		    PRIu64 ", а ожидался номер %" PRIu64, j.h.first_seq, j.h.last_seq,
-		    j.dev.watermark + 1);
-		return ingest_ack(&j, 409, "gap", j.dev.watermark + 1, msg, e);
-	}
-	if (j.h.first_seq == j.dev.watermark + 1 &&
-	    memcmp(j.h.prev_hash, j.dev.watermark ? j.dev.last_hash : zero,
-	    CHANGESET_HASH_BYTES) != 0)
-		return ingest_fork(&j, "ссылка на предыдущий набор не совпадает", e);
-	if (j.h.first_seq <= j.dev.watermark && j.h.last_seq > j.dev.watermark)
-		return ingest_fork(&j, "диапазон частично перекрывает принятые номера", e);
-
-	if (j.cs == NULL) {
-		r = envelope_open(buf, len, j.dev.pk, j.enc, &j.cs, j.set_hash, &le);
-		if (r != 0) {
-			if (r == TERR_NOMEM)
-				return terr_set(e, r, "недостаточно памяти");
-			/* authentic but unreadable: kept for review, range not consumed */
-			if ((r = hubdb_quarantine_add(db, res->device, j.h.first_seq,
-			    j.h.last_seq, "malformed", le.msg, buf, len, e)) != 0)
-				return ingest_busy(&j, r, e);
-			return ingest_error(&j, 400, "malformed", le.msg);
+	for (int tries = 1;; tries++) {
+		if ((r = ingest_attempt(&j, &txn, e)) != 0 || txn != INGEST_TXN_MOVED)
+			break;
+		/* another worker applied a set of this device meanwhile */
+		if (tries == INGEST_TRIES) {
+			r = ingest_busy(&j, TERR_BUSY, e);
+			break;
 		}
-		j.have_hash = true;
 	}
-
-	if (j.h.last_seq <= j.dev.watermark) {
-		uint8_t stored[CHANGESET_HASH_BYTES];
-		int http = 0;
-
-		tbuf_reset(res->body);
-		if ((r = hubdb_set_get(db, res->device, j.h.first_seq, j.h.last_seq, &found,
-		    stored, &http, res->body, e)) != 0) {
-			r = ingest_busy(&j, r, e);
-			goto out;
-		}
-		if (found && sodium_memcmp(stored, j.set_hash, CHANGESET_HASH_BYTES) == 0) {
-			res->http = http;
-			res->replay = true;
-			res->content_type = "application/octet-stream";
-			snprintf(res->status, sizeof(res->status), "%s",
-			    http == 200 ? "applied" : "refused");
-			r = 0;
-			goto out;
-		}
-		r = ingest_fork(&j, found ? "тот же диапазон с другим содержимым" :
-		    "этот диапазон уже принят в другом разбиении", e);
-		goto out;
-	}
-
-	j.reason[0] = '\0';
-	if ((r = ingest_check_content(&j, &refused, e)) != 0)
-		goto out;
-	r = ingest_commit(&j, refused, &moved, e);
-	if (r == 1) {
-		/* merge refused the set: record it as refused in a fresh transaction */
-		r = ingest_commit(&j, "refused", &moved, e);
-	}
-	if (r == 0 && moved && ++tries < 5)
-		goto again;
-	if (r == 0 && moved)
-		r = ingest_busy(&j, TERR_BUSY, e);
- out:
 	changeset_free(j.cs);
 	return r;
 }

@@ -27,19 +27,19 @@ struct merge_ctx {
 	unsigned *conflicts;
 };
 
+/*
+ * A stored record's data or clock document: a JSON object and nothing
+ * after it, else NULL (damaged, or no memory to parse it).
+ */
 static cJSON *
 merge_parse_obj(const char *s)
 {
-	cJSON *o = NULL;
+	cJSON *o = cJSON_ParseWithOpts(s, NULL, 1);
 
-	if (s != NULL && s[0] != '\0')
-		o = cJSON_Parse(s);
 	if (o != NULL && !cJSON_IsObject(o)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	if (o == NULL)
-		o = cJSON_CreateObject();
 	return o;
 }
 
@@ -401,10 +401,22 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 	m.rec = &rec;
 	m.conflicts = conflicts;
 	hlc_encode(&op->hlc, m.hlc);
-	data = merge_parse_obj(rec.data);
-	clocks = merge_parse_obj(rec.clocks);
-	if (data == NULL || clocks == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if (!found) {
+		data = cJSON_CreateObject();
+		clocks = cJSON_CreateObject();
+		if (data == NULL || clocks == NULL) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
+	} else if ((data = merge_parse_obj(rec.data)) == NULL ||
+	    (clocks = merge_parse_obj(rec.clocks)) == NULL) {
+		/* never merged into, so never overwritten: a person must look */
+		char id[UUID7_STRLEN + 1];
+
+		uuid7_format(op->record_id, id);
+		r = terr_set(e, TERR_INVALID, "запись %s на хабе повреждена: %s не читаются; "
+		    "изменение не применено, запись оставлена как есть до проверки "
+		    "администратором", id, data == NULL ? "её ответы" : "её метки времени");
 		goto out;
 	}
 	if (op->kind == OP_PUT && (r = merge_put(&m, data, clocks, e)) != 0)

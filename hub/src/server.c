@@ -1,10 +1,11 @@
 /*
- * server — HTTPS endpoints of the hub (server.h, docs/hub-api.md).
+ * server — HTTPS endpoints of the hub (server.h, docs/hub-api.md): routes,
+ * body caps, answers. Store handles come from dbpool.c, connection
+ * deadlines are kept by connwatch.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,34 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sys/socket.h>
-
 #include <microhttpd.h>
 
+#include "connwatch.h"
+#include "dbpool.h"
 #include "hub/hubdb.h"
 #include "hub/server.h"
 #include "hub/tokens.h"
 #include "tetrad/hlc.h"
 
-#define SERVER_POOL_MAX 64
 #define SERVER_MIN_RATE 1024      /* body bytes/s a client must sustain */
 #define SERVER_DRAIN_MAX (1u << 20) /* read and dropped past a cap, for a clean 413 */
-#define SERVER_WATCH_MS 250
-#define SERVER_CKPT_PAGES 1000    /* SQLite's own autocheckpoint threshold */
-
-/*
- * libmicrohttpd's timeout counts inactivity only: a client trickling one
- * byte a second would hold a connection forever. Every connection therefore
- * has a deadline (headers within the timeout, a body at SERVER_MIN_RATE or
- * better); a watchdog shuts down the socket of one that misses it, and
- * libmicrohttpd then closes it as a failed connection.
- */
-struct server_conn {
-	int fd;
-	uint64_t deadline_ms;
-	bool killed;
-	struct server_conn *prev, *next;
-};
 
 enum server_route {
 	ROUTE_NONE = 0,
@@ -56,51 +40,18 @@ struct server {
 	struct MHD_Daemon *d;
 	uint16_t port;
 	atomic_int inflight;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct hubdb *pool[SERVER_POOL_MAX];
-	size_t pool_n;        /* handles opened */
-	size_t pool_free;     /* handles in pool[0..pool_free) are idle */
-	size_t pool_cap;
-	/* connection deadlines, guarded by cmu */
-	pthread_mutex_t cmu;
-	pthread_cond_t ccv;
-	struct server_conn *conns;
-	size_t nconns;
-	bool watch_stop;
-	bool watch_started;
-	pthread_t watch;
-	/* WAL checkpoints, off the requests' path; guarded by kmu */
-	pthread_mutex_t kmu;
-	pthread_cond_t kcv;
-	struct hubdb *ckpt_db;
-	bool ckpt_due;
-	bool ckpt_stop;
-	bool ckpt_started;
-	pthread_t ckpt;
+	struct dbpool *pool;
+	struct connwatch *watch;
 };
-
-static uint64_t
-server_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 server_set_deadline(struct server *s, struct MHD_Connection *c, uint64_t extra_ms)
 {
 	const union MHD_ConnectionInfo *ci;
-	struct server_conn *sc;
 
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci == NULL || (sc = ci->socket_context) == NULL)
-		return;
-	pthread_mutex_lock(&s->cmu);
-	sc->deadline_ms = server_mono_ms() + (uint64_t)s->cfg.timeout_s * 1000 + extra_ms;
-	pthread_mutex_unlock(&s->cmu);
+	if (ci != NULL)
+		connwatch_extend(s->watch, ci->socket_context, extra_ms);
 }
 
 static void
@@ -108,67 +59,17 @@ server_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct server *s = cls;
-	struct server_conn *sc = *socket_context;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci;
 
 		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci == NULL || (sc = calloc(1, sizeof(*sc))) == NULL)
-			return;
-		sc->fd = ci->connect_fd;
-		pthread_mutex_lock(&s->cmu);
-		sc->deadline_ms = server_mono_ms() + (uint64_t)s->cfg.timeout_s * 1000;
-		sc->next = s->conns;
-		if (s->conns != NULL)
-			s->conns->prev = sc;
-		s->conns = sc;
-		s->nconns++;
-		pthread_mutex_unlock(&s->cmu);
-		*socket_context = sc;
+		*socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
 		return;
 	}
-	if (sc == NULL)
-		return;
 	/* called before libmicrohttpd closes the descriptor: no reuse race */
-	pthread_mutex_lock(&s->cmu);
-	if (sc->prev != NULL)
-		sc->prev->next = sc->next;
-	else
-		s->conns = sc->next;
-	if (sc->next != NULL)
-		sc->next->prev = sc->prev;
-	s->nconns--;
-	pthread_mutex_unlock(&s->cmu);
-	free(sc);
+	connwatch_remove(s->watch, *socket_context);
 	*socket_context = NULL;
-}
-
-static void *
-server_watchdog(void *arg)
-{
-	struct server *s = arg;
-
-	pthread_mutex_lock(&s->cmu);
-	while (!s->watch_stop) {
-		struct timespec ts;
-		uint64_t now = server_mono_ms();
-
-		for (struct server_conn *sc = s->conns; sc != NULL; sc = sc->next)
-			if (!sc->killed && now > sc->deadline_ms) {
-				sc->killed = true;
-				shutdown(sc->fd, SHUT_RDWR);
-			}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += SERVER_WATCH_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&s->ccv, &s->cmu, &ts);
-	}
-	pthread_mutex_unlock(&s->cmu);
-	return NULL;
 }
 
 struct server_req {
@@ -211,84 +112,6 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	server_log(s, "microhttpd: %s", line);
-}
-
-/* Called by a committing request: wake the checkpointer once the WAL is big. */
-static void
-server_wal_grew(void *ctx, int wal_pages)
-{
-	struct server *s = ctx;
-
-	if (wal_pages < SERVER_CKPT_PAGES)
-		return;
-	pthread_mutex_lock(&s->kmu);
-	s->ckpt_due = true;
-	pthread_cond_signal(&s->kcv);
-	pthread_mutex_unlock(&s->kmu);
-}
-
-static void *
-server_checkpointer(void *arg)
-{
-	struct server *s = arg;
-	struct terr e;
-
-	pthread_mutex_lock(&s->kmu);
-	while (!s->ckpt_stop) {
-		if (!s->ckpt_due) {
-			pthread_cond_wait(&s->kcv, &s->kmu);
-			continue;
-		}
-		s->ckpt_due = false;
-		pthread_mutex_unlock(&s->kmu);
-		terr_clear(&e);
-		if (hubdb_checkpoint(s->ckpt_db, &e) != 0)
-			server_log(s, "%s", e.msg);
-		pthread_mutex_lock(&s->kmu);
-	}
-	pthread_mutex_unlock(&s->kmu);
-	return NULL;
-}
-
-/* Borrows a store handle; opens a new one while under the cap. */
-static struct hubdb *
-server_db_get(struct server *s, struct terr *e)
-{
-	struct hubdb *db = NULL;
-
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		if (s->pool_free > 0) {
-			db = s->pool[--s->pool_free];
-			break;
-		}
-		if (s->pool_n < s->pool_cap) {
-			s->pool_n++;
-			pthread_mutex_unlock(&s->mu);
-			if (hubdb_open(s->cfg.db_path, &db, e) != 0) {
-				pthread_mutex_lock(&s->mu);
-				s->pool_n--;
-				db = NULL;
-				break;
-			}
-			hubdb_defer_checkpoints(db, server_wal_grew, s);
-			return db;
-		}
-		pthread_cond_wait(&s->cv, &s->mu);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return db;
-}
-
-static void
-server_db_put(struct server *s, struct hubdb *db)
-{
-	if (db == NULL)
-		return;
-	pthread_mutex_lock(&s->mu);
-	s->pool[s->pool_free++] = db;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
 }
 
 static enum MHD_Result
@@ -376,16 +199,16 @@ server_forms(struct server *s, struct MHD_Connection *c, const char *url)
 	int r;
 
 	terr_clear(&e);
-	if ((db = server_db_get(s, &e)) == NULL)
+	if ((db = dbpool_get(s->pool, &e)) == NULL)
 		return server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 	if ((b = tbuf_new(SIGBLOB_MAX_PAYLOAD + 1024)) == NULL) {
-		server_db_put(s, db);
+		dbpool_put(s->pool, db);
 		return MHD_NO;
 	}
 	if (strcmp(url, "/v1/forms") == 0 || strcmp(url, "/v1/forms/") == 0) {
 		tbuf_put_u8(b, '[');
 		r = hubdb_list(db, HUBDB_LIST_FORMS, server_forms_row, b, &e);
-		server_db_put(s, db);
+		dbpool_put(s->pool, db);
 		if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
 			ret = server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 		else
@@ -409,7 +232,7 @@ server_forms(struct server *s, struct MHD_Connection *c, const char *url)
 			goto notfound;
 	}
 	r = hubdb_form_get(db, id, (uint32_t)ver, b, &found, &e);
-	server_db_put(s, db);
+	dbpool_put(s->pool, db);
 	if (r != 0) {
 		tbuf_free(b);
 		return server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
@@ -420,7 +243,7 @@ server_forms(struct server *s, struct MHD_Connection *c, const char *url)
 	tbuf_free(b);
 	return ret;
  notfound:
-	server_db_put(s, db);
+	dbpool_put(s->pool, db);
  notfound_free:
 	tbuf_free(b);
 	return server_send_error(c, 404, "not_found", "такой формы на хабе нет", 0);
@@ -438,14 +261,14 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	terr_clear(&e);
 	if (out == NULL)
 		return MHD_NO;
-	if ((db = server_db_get(s, &e)) == NULL) {
+	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		tbuf_free(out);
 		return server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 	}
 	r = tokens_enroll(db, s->cfg.ingest->enc, s->cfg.ingest->sign,
 	    q->body ? (const char *)tbuf_ptr(q->body) : "", q->body ? tbuf_len(q->body) : 0,
 	    &http, out, &e);
-	server_db_put(s, db);
+	dbpool_put(s->pool, db);
 	if (r == TERR_FULL || r == TERR_BUSY) {
 		server_log(s, "enroll 503: %s", e.msg);
 		ret = server_send_error(c, 503, "busy", "хаб временно не может принять "
@@ -461,6 +284,33 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	return ret;
 }
 
+/* The HTTP status an ingest outcome is answered with (docs/hub-api.md). */
+static int
+server_ingest_status(enum ingest_outcome o)
+{
+	switch (o) {
+	case INGEST_APPLIED:
+		return 200;
+	case INGEST_REFUSED:
+		return 422;
+	case INGEST_UNKNOWN_DEVICE:
+	case INGEST_REVOKED:
+		return 403;
+	case INGEST_GAP:
+	case INGEST_FORK:
+		return 409;
+	case INGEST_BUSY:
+		return 503;
+	case INGEST_TOO_LARGE:
+		return 413;
+	case INGEST_MALFORMED:
+	case INGEST_HUB_KEY:
+	case INGEST_SIGNATURE:
+		return 400;
+	}
+	return 500;
+}
+
 static enum MHD_Result
 server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *q)
 {
@@ -468,7 +318,7 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 	struct terr e;
 	struct hubdb *db;
 	enum MHD_Result ret;
-	uint64_t t0 = server_mono_ms();
+	uint64_t t0 = connwatch_now_ms();
 	int r;
 
 	terr_clear(&e);
@@ -478,7 +328,7 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 		    "набор изменений", 0);
 	if ((res.body = tbuf_new(INGEST_BODY_MAX)) == NULL)
 		return MHD_NO;
-	if ((db = server_db_get(s, &e)) == NULL) {
+	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		tbuf_free(res.body);
 		server_log(s, "changeset 503: %s", e.msg);
 		return server_send_error(c, 503, "busy", "хаб временно недоступен; повторите "
@@ -486,18 +336,24 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 	}
 	r = ingest_envelope(db, s->cfg.ingest, tbuf_ptr(q->body), tbuf_len(q->body),
 	    hlc_wall_now(), &res, &e);
-	server_db_put(s, db);
+	dbpool_put(s->pool, db);
 	if (r != 0) {
 		server_log(s, "changeset device=%s %" PRIu64 "-%" PRIu64 " 500: %s", res.device,
 		    res.first, res.last, e.msg);
 		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
+		int http = server_ingest_status(res.outcome);
+		int retry_after = res.outcome == INGEST_BUSY ? INGEST_RETRY_AFTER : 0;
+
 		server_log(s, "changeset device=%s %" PRIu64 "-%" PRIu64 " %d %s%s applied=%u "
 		    "conflicts=%u ms=%" PRIu64, res.device[0] ? res.device : "-", res.first,
-		    res.last, res.http, res.status, res.replay ? " replay" : "", res.applied,
-		    res.conflicts, server_mono_ms() - t0);
-		ret = server_send(c, res.http, res.content_type, tbuf_ptr(res.body),
-		    tbuf_len(res.body), res.retry_after);
+		    res.last, http, res.status, res.replay ? " replay" : "", res.applied,
+		    res.conflicts, connwatch_now_ms() - t0);
+		if (ingest_outcome_signed(res.outcome))
+			ret = server_send(c, http, "application/octet-stream", tbuf_ptr(res.body),
+			    tbuf_len(res.body), retry_after);
+		else
+			ret = server_send_error(c, http, res.status, res.reason, retry_after);
 	}
 	tbuf_free(res.body);
 	return ret;
@@ -693,34 +549,12 @@ server_parse_listen(const char *listen, struct sockaddr_storage *ss, struct terr
 	    "127.0.0.1:8443 или [::1]:8443", listen);
 }
 
-/* Tells a thread waiting on cv under mu to stop, and joins it. */
-static void
-server_join(pthread_t th, bool *started, bool *stop, pthread_mutex_t *mu,
-    pthread_cond_t *cv)
-{
-	if (!*started)
-		return;
-	pthread_mutex_lock(mu);
-	*stop = true;
-	pthread_cond_signal(cv);
-	pthread_mutex_unlock(mu);
-	pthread_join(th, NULL);
-	*started = false;
-}
-
-/* The end of server_stop and of a failed server_start: the checkpointer
- * (its closing handle checkpoints what is left), the locks, the struct. */
+/* The end of server_stop and of a failed server_start. */
 static void
 server_free(struct server *s)
 {
-	server_join(s->ckpt, &s->ckpt_started, &s->ckpt_stop, &s->kmu, &s->kcv);
-	hubdb_close(s->ckpt_db);
-	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->cmu);
-	pthread_cond_destroy(&s->ccv);
-	pthread_mutex_destroy(&s->kmu);
-	pthread_cond_destroy(&s->kcv);
+	connwatch_stop(s->watch);
+	dbpool_close(s->pool);
 	free(s);
 }
 
@@ -742,27 +576,17 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	s->cfg = *cfg;
 	if (s->cfg.threads == 0)
 		s->cfg.threads = SERVER_DEFAULT_THREADS;
-	if (s->cfg.threads > SERVER_POOL_MAX - 2)
-		s->cfg.threads = SERVER_POOL_MAX - 2;
+	if (s->cfg.threads > DBPOOL_MAX - 2)
+		s->cfg.threads = DBPOOL_MAX - 2;
 	if (s->cfg.conn_limit == 0)
 		s->cfg.conn_limit = SERVER_DEFAULT_CONN_LIMIT;
 	if (s->cfg.timeout_s == 0)
 		s->cfg.timeout_s = SERVER_DEFAULT_TIMEOUT;
-	s->pool_cap = s->cfg.threads + 1;
 	atomic_init(&s->inflight, 0);
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	pthread_mutex_init(&s->cmu, NULL);
-	pthread_cond_init(&s->ccv, NULL);
-	pthread_mutex_init(&s->kmu, NULL);
-	pthread_cond_init(&s->kcv, NULL);
-	if ((r = hubdb_open(s->cfg.db_path, &s->ckpt_db, e)) != 0)
+	if ((r = dbpool_open(s->cfg.db_path, s->cfg.threads + 1, s->cfg.log, s->cfg.log_ctx,
+	    &s->pool, e)) != 0 ||
+	    (r = connwatch_start(s->cfg.timeout_s, &s->watch, e)) != 0)
 		goto fail;
-	if (pthread_create(&s->ckpt, NULL, server_checkpointer, s) != 0) {
-		r = terr_set(e, TERR_INTERNAL, "не удалось запустить поток контрольных точек");
-		goto fail;
-	}
-	s->ckpt_started = true;
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, server_access, s,
@@ -787,12 +611,6 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	}
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : 0;
-	if (pthread_create(&s->watch, NULL, server_watchdog, s) != 0) {
-		MHD_stop_daemon(s->d);
-		r = terr_set(e, TERR_INTERNAL, "не удалось запустить поток контроля соединений");
-		goto fail;
-	}
-	s->watch_started = true;
 	*out = s;
 	return 0;
  fail:
@@ -825,8 +643,5 @@ server_stop(struct server *s, unsigned max_wait_ms)
 		waited += 20;
 	}
 	MHD_stop_daemon(s->d);
-	server_join(s->watch, &s->watch_started, &s->watch_stop, &s->cmu, &s->ccv);
-	for (size_t i = 0; i < s->pool_free; i++)
-		hubdb_close(s->pool[i]);
 	server_free(s);
 }

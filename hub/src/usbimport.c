@@ -113,18 +113,17 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 		if ((r = ingest_envelope(db, cfg, buf, len, hlc_wall_now(), &res, e)) != 0)
 			goto out;
 		if (report != NULL)
-			fprintf(report, "набор %u: устройство %s, номера %" PRIu64 "–%" PRIu64 ": %s%s "
-			    "(HTTP %d)\n", i + 1, res.device[0] ? res.device : "?", res.first, res.last,
-			    res.status, res.replay ? ", уже был принят" : "", res.http);
-		if (res.http == 200 && res.replay)
+			fprintf(report, "набор %u: устройство %s, номера %" PRIu64 "–%" PRIu64 ": %s%s\n",
+			    i + 1, res.device[0] ? res.device : "?", res.first, res.last, res.status,
+			    res.replay ? ", уже был принят" : "");
+		if (res.outcome == INGEST_APPLIED && res.replay)
 			n->replayed++;
-		else if (res.http == 200)
+		else if (res.outcome == INGEST_APPLIED)
 			n->applied++;
 		else
 			n->refused++;
 		/* Only signed answers travel back: a device acts on nothing else. */
-		if (acks != NULL && res.content_type != NULL &&
-		    strcmp(res.content_type, "application/octet-stream") == 0) {
+		if (acks != NULL && ingest_outcome_signed(res.outcome)) {
 			if ((r = usbfile_write_item(acks, tbuf_ptr(res.body), tbuf_len(res.body),
 			    e)) != 0)
 				goto out;

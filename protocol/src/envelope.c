@@ -378,24 +378,69 @@ envelope_parse_header(const uint8_t *buf, size_t len, struct envelope_header *h,
 	return 0;
 }
 
+/* Whether h was sealed to hub's key. */
+static int
+envelope_check_hub(const struct envelope_header *h, const struct keys_enc *hub,
+    struct terr *e)
+{
+	uint8_t id[KEYS_ID_BYTES];
+
+	keys_id(hub->pk, id);
+	if (memcmp(id, h->hub_key_id, KEYS_ID_BYTES) != 0) {
+		char want[KEYS_ID_HEXLEN + 1], got[KEYS_ID_HEXLEN + 1], dev[KEYS_ID_HEXLEN + 1];
+
+		keys_hex(h->device_id, KEYS_ID_BYTES, dev);
+		keys_hex(h->hub_key_id, KEYS_ID_BYTES, got);
+		keys_hex(id, KEYS_ID_BYTES, want);
+		return terr_set(e, TERR_HUB_KEY, "набор %" PRIu64 "–%" PRIu64 " от устройства %s "
+		    "зашифрован для ключа хаба %s, а у этого хаба ключ %s", h->first_seq, h->last_seq,
+		    dev, got, want);
+	}
+	return 0;
+}
+
 int
 envelope_verify(const uint8_t *buf, size_t len,
     const uint8_t device_pk[KEYS_SIGN_PK_BYTES], struct terr *e)
 {
 	struct envelope_header h;
-	size_t signed_len;
-	char id[KEYS_ID_HEXLEN + 1];
 	int r;
 
 	if (device_pk == NULL)
 		return terr_set(e, TERR_ARG, "проверка подписи: нет ключа устройства");
 	if ((r = envelope_parse_header(buf, len, &h, e)) != 0)
 		return r;
-	signed_len = ENVELOPE_HEADER_BYTES + h.cipher_len;
+	return envelope_verify_parsed(buf, len, &h, device_pk, e);
+}
+
+/* Whether buf is exactly as long as h (from parsing buf) says. */
+static int
+envelope_check_parsed(const uint8_t *buf, size_t len, const struct envelope_header *h,
+    struct terr *e)
+{
+	if (buf == NULL || h == NULL || h->cipher_len > ENVELOPE_MAX_CIPHER ||
+	    len != (size_t)ENVELOPE_HEADER_BYTES + h->cipher_len + ENVELOPE_SIG_BYTES)
+		return terr_set(e, TERR_ARG, "пакет: заголовок не от этого пакета");
+	return 0;
+}
+
+int
+envelope_verify_parsed(const uint8_t *buf, size_t len, const struct envelope_header *h,
+    const uint8_t device_pk[KEYS_SIGN_PK_BYTES], struct terr *e)
+{
+	size_t signed_len;
+	char id[KEYS_ID_HEXLEN + 1];
+	int r;
+
+	if (device_pk == NULL)
+		return terr_set(e, TERR_ARG, "проверка подписи: нет ключа устройства");
+	if ((r = envelope_check_parsed(buf, len, h, e)) != 0)
+		return r;
+	signed_len = ENVELOPE_HEADER_BYTES + h->cipher_len;
 	if (crypto_sign_verify_detached(buf + signed_len, buf, signed_len, device_pk) != 0) {
-		keys_hex(h.device_id, KEYS_ID_BYTES, id);
+		keys_hex(h->device_id, KEYS_ID_BYTES, id);
 		return terr_set(e, TERR_SIGNATURE, "набор %" PRIu64 "–%" PRIu64 ": подпись не совпадает "
-		    "с ключом устройства %s; пакет изменён или подделан", h.first_seq, h.last_seq, id);
+		    "с ключом устройства %s; пакет изменён или подделан", h->first_seq, h->last_seq, id);
 	}
 	return 0;
 }
@@ -406,10 +451,7 @@ envelope_open(const uint8_t *buf, size_t len,
     struct changeset **out, uint8_t set_hash[CHANGESET_HASH_BYTES], struct terr *e)
 {
 	struct envelope_header h;
-	struct changeset *cs = NULL;
-	uint8_t id[KEYS_ID_BYTES], rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
-	uint8_t *dec = NULL, *plain = NULL;
-	size_t dec_len = 0;
+	uint8_t id[KEYS_ID_BYTES];
 	char dev[KEYS_ID_HEXLEN + 1];
 	int r;
 
@@ -420,27 +462,45 @@ envelope_open(const uint8_t *buf, size_t len,
 		return terr_set(e, TERR_ARG, "вскрытие пакета: не переданы ключи");
 	if ((r = envelope_parse_header(buf, len, &h, e)) != 0)
 		return r;
-	keys_hex(h.device_id, KEYS_ID_BYTES, dev);
-	keys_id(hub->pk, id);
-	if (memcmp(id, h.hub_key_id, KEYS_ID_BYTES) != 0) {
-		char want[KEYS_ID_HEXLEN + 1], got[KEYS_ID_HEXLEN + 1];
-
-		keys_hex(h.hub_key_id, KEYS_ID_BYTES, got);
-		keys_hex(id, KEYS_ID_BYTES, want);
-		return terr_set(e, TERR_HUB_KEY, "набор %" PRIu64 "–%" PRIu64 " от устройства %s "
-		    "зашифрован для ключа хаба %s, а у этого хаба ключ %s", h.first_seq, h.last_seq,
-		    dev, got, want);
-	}
+	if ((r = envelope_check_hub(&h, hub, e)) != 0)
+		return r;
 	keys_id(device_pk, id);
 	if (memcmp(id, h.device_id, KEYS_ID_BYTES) != 0) {
 		char have[KEYS_ID_HEXLEN + 1];
 
+		keys_hex(h.device_id, KEYS_ID_BYTES, dev);
 		keys_hex(id, KEYS_ID_BYTES, have);
 		return terr_set(e, TERR_DEVICE_KEY, "набор %" PRIu64 "–%" PRIu64 " подписан устройством "
 		    "%s, а для проверки передан ключ устройства %s", h.first_seq, h.last_seq, dev, have);
 	}
-	if ((r = envelope_verify(buf, len, device_pk, e)) != 0)
+	if ((r = envelope_verify_parsed(buf, len, &h, device_pk, e)) != 0)
 		return r;
+	return envelope_open_verified(buf, len, &h, hub, out, set_hash, e);
+}
+
+int
+envelope_open_verified(const uint8_t *buf, size_t len, const struct envelope_header *hp,
+    const struct keys_enc *hub, struct changeset **out,
+    uint8_t set_hash[CHANGESET_HASH_BYTES], struct terr *e)
+{
+	struct envelope_header h;
+	struct changeset *cs = NULL;
+	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
+	uint8_t *dec = NULL, *plain = NULL;
+	size_t dec_len = 0;
+	char dev[KEYS_ID_HEXLEN + 1];
+	int r;
+
+	if (out == NULL)
+		return terr_set(e, TERR_ARG, "вскрытие пакета: некуда вернуть результат");
+	*out = NULL;
+	if (hub == NULL)
+		return terr_set(e, TERR_ARG, "вскрытие пакета: не переданы ключи");
+	if ((r = envelope_check_parsed(buf, len, hp, e)) != 0 ||
+	    (r = envelope_check_hub(hp, hub, e)) != 0)
+		return r;
+	h = *hp;
+	keys_hex(h.device_id, KEYS_ID_BYTES, dev);
 
 	dec_len = h.cipher_len - ENVELOPE_TAG_BYTES;
 	if ((dec = malloc(dec_len)) == NULL) {

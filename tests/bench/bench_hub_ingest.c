@@ -169,8 +169,8 @@ run_inprocess(void)
 			const struct tbuf *b = devs[d].sets[s];
 
 			if (ingest_envelope(db, &cfg, tbuf_ptr(b), tbuf_len(b), hlc_wall_now(), &res,
-			    &e) != 0 || res.http != 200)
-				die("ingest", res.http == 200 ? e.msg : res.status);
+			    &e) != 0 || res.outcome != INGEST_APPLIED)
+				die("ingest", res.outcome == INGEST_APPLIED ? e.msg : res.status);
 		}
 	t0 = now_s() - t0;
 	tbuf_free(res.body);

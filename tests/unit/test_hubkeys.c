@@ -147,7 +147,7 @@ test_rotation(void)
 
 	CHECK_INT_EQ(ingest_envelope(db, &cfg, tbuf_ptr(env1), tbuf_len(env1), 1700000001000ull,
 	    &res, &e), 0);
-	CHECK_INT_EQ(res.http, 200);
+	CHECK_INT_EQ(res.outcome, INGEST_APPLIED);
 	CHECK_STR_EQ(res.status, "applied");
 	ack_key(&res, &hub_sign, hex);
 	{
@@ -161,7 +161,7 @@ test_rotation(void)
 	env2 = seal_one(&dev, &fresh, 2, h1, h2);
 	CHECK_INT_EQ(ingest_envelope(db, &cfg, tbuf_ptr(env2), tbuf_len(env2), 1700000002000ull,
 	    &res, &e), 0);
-	CHECK_INT_EQ(res.http, 200);
+	CHECK_INT_EQ(res.outcome, INGEST_APPLIED);
 
 	/* Retired: a set still sealed to the old key is refused, not misread. */
 	CHECK_INT_EQ(hubkeys_retire(dir, "zz", &e), TERR_ARG);
@@ -176,7 +176,7 @@ test_rotation(void)
 	env3 = seal_one(&dev, &cur, 3, h2, h3);
 	CHECK_INT_EQ(ingest_envelope(db, &cfg, tbuf_ptr(env3), tbuf_len(env3), 1700000003000ull,
 	    &res, &e), 0);
-	CHECK_INT_EQ(res.http, 400);
+	CHECK_INT_EQ(res.outcome, INGEST_HUB_KEY);
 	CHECK_STR_EQ(res.status, "hub_key");
 
 	CHECK(hubkeys_find(&fresh, NULL, 0, h1) == NULL);

@@ -22,7 +22,7 @@
 
 #define INGEST_MAX_AHEAD_MS (10u * 60u * 1000u) /* HLC ahead of hub time */
 #define INGEST_BODY_MAX (SIGBLOB_MAX_PAYLOAD + 1024)
-#define INGEST_RETRY_AFTER 30                   /* seconds, on 503 */
+#define INGEST_RETRY_AFTER 30                   /* seconds, with INGEST_BUSY */
 #define INGEST_REASON_MAX 2048
 
 struct hubforms;
@@ -36,16 +36,36 @@ struct ingest_cfg {
 	size_t n_old_enc;               /* (hubkeys.h); 0 with old_enc NULL */
 };
 
+/*
+ * What came of a set. Each outcome is answered one way: the HTTP server
+ * (server.c) alone turns it into a status code and a content type, and USB
+ * import counts it. ingest_outcome_signed says which ones carry the hub's
+ * signed acknowledgement in the result's body; the others are plain errors
+ * (code in status, message in reason) sent before anything was trusted.
+ */
+enum ingest_outcome {
+	INGEST_APPLIED = 0,     /* signed "applied" (also a replay of one) */
+	INGEST_REFUSED,         /* signed "refused"/"future_hlc": quarantined */
+	INGEST_UNKNOWN_DEVICE,  /* signed "unknown_device" */
+	INGEST_REVOKED,         /* signed "revoked" */
+	INGEST_GAP,             /* signed "gap": an earlier set is missing */
+	INGEST_FORK,            /* signed "fork": quarantined */
+	INGEST_BUSY,            /* signed "busy": store full or locked, retry */
+	INGEST_TOO_LARGE,       /* error: over ENVELOPE_MAX_BYTES */
+	INGEST_MALFORMED,       /* error: not an envelope, or authentic but unreadable */
+	INGEST_HUB_KEY,         /* error: sealed to a key this hub does not hold */
+	INGEST_SIGNATURE,       /* error: not signed by the device */
+};
+
 struct ingest_result {
-	int http;                       /* HTTP status to answer with */
-	int retry_after;                /* seconds, with 503 */
-	const char *content_type;       /* of body */
-	char status[16];                /* ack status, or the error code for JSON */
+	enum ingest_outcome outcome;
+	char status[16];                /* ack status, or the error code */
+	char reason[INGEST_REASON_MAX + 256]; /* for people: why (also in the ack) */
 	char device[KEYS_ID_HEXLEN + 1];
 	uint64_t first, last;
 	unsigned applied, conflicts;
 	bool replay;
-	struct tbuf *body;              /* the caller's; receives the answer */
+	struct tbuf *body;              /* the caller's; receives the signed ack */
 };
 
 /*
@@ -58,6 +78,9 @@ struct ingest_result {
 int ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
     const uint8_t *buf, size_t len, uint64_t now_ms, struct ingest_result *res,
     struct terr *e);
+
+/* Whether res->body holds the hub's signed acknowledgement for outcome o. */
+bool ingest_outcome_signed(enum ingest_outcome o);
 
 /* Appends {"error":code,"message":msg} to out (JSON-escaped). */
 int ingest_json_error(struct tbuf *out, const char *code, const char *msg);

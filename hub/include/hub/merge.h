@@ -20,8 +20,11 @@
 
 /*
  * Applies op, written by device_id. Adds the number of conflicts logged to
- * *conflicts. TERR_INVALID (nothing written) if the record exists with
- * another form or school: a device may not move records between schools.
+ * *conflicts. TERR_INVALID (nothing written, the reason in e) when the op
+ * may not touch the stored record: it exists with another form or school
+ * (a device may not move records between schools), or it is damaged (its
+ * stored data or clocks do not read as JSON objects: merging would replace
+ * it, so it is left for a person to look at).
  */
 int merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
     unsigned *conflicts, struct terr *e);

@@ -72,6 +72,14 @@ int envelope_verify(const uint8_t *buf, size_t len,
     __attribute__((warn_unused_result));
 
 /*
+ * The signature check of envelope_verify for a header h already parsed from
+ * buf by envelope_parse_header: no second parse. TERR_SIGNATURE.
+ */
+int envelope_verify_parsed(const uint8_t *buf, size_t len,
+    const struct envelope_header *h, const uint8_t device_pk[KEYS_SIGN_PK_BYTES],
+    struct terr *e) __attribute__((warn_unused_result));
+
+/*
  * The whole opening sequence. device_pk is the public key registered for
  * the header's device id; hub is the hub's encryption key pair. On success
  * *out is the parsed set and set_hash (if not NULL) its chain hash; on
@@ -79,6 +87,19 @@ int envelope_verify(const uint8_t *buf, size_t len,
  */
 int envelope_open(const uint8_t *buf, size_t len,
     const uint8_t device_pk[KEYS_SIGN_PK_BYTES], const struct keys_enc *hub,
+    struct changeset **out, uint8_t set_hash[CHANGESET_HASH_BYTES],
+    struct terr *e) __attribute__((warn_unused_result));
+
+/*
+ * The rest of envelope_open once the caller has done its first steps: h
+ * parsed from buf by envelope_parse_header and its signature checked by
+ * envelope_verify_parsed (the hub does both before it looks at sequence
+ * numbers, and must not pay for them twice). Checks that h was sealed to
+ * hub, then decrypts, decompresses, parses and cross-checks as
+ * envelope_open does; the same results and guarantees.
+ */
+int envelope_open_verified(const uint8_t *buf, size_t len,
+    const struct envelope_header *h, const struct keys_enc *hub,
     struct changeset **out, uint8_t set_hash[CHANGESET_HASH_BYTES],
     struct terr *e) __attribute__((warn_unused_result));
 

@@ -1,0 +1,204 @@
+/*
+ * cmd_devices — enrollment and what the hub has heard: `token create`
+ * (a one-time code, as text and QR), `device list|revoke`, and the
+ * listings (`token list`, `conflicts list`, `quarantine list`) as a table
+ * or JSON.
+ */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+#include "hub/tokens.h"
+#include "tetrad/school.h"
+
+/*
+ * The token as a QR code on stderr, where qrencode is installed (the token
+ * line on stdout comes first and is all a script reads). Run directly, not
+ * through a shell: the token is a secret and no command line is built.
+ */
+static void
+cmd_devices_print_qr(char *text)
+{
+	char prog[] = "qrencode", t[] = "-t", type[] = "ANSIUTF8", o[] = "-o", dash[] = "-";
+	char *argv[] = { prog, t, type, o, dash, text, NULL };
+	posix_spawn_file_actions_t fa;
+	extern char **environ;
+	pid_t pid;
+	int st, rc;
+
+	fflush(stderr);
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return;
+	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+	rc = posix_spawnp(&pid, "qrencode", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc == ENOENT)
+		return;
+	if (rc != 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fprintf(stderr, "(не удалось нарисовать QR-код)\n");
+}
+
+int
+cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	const char *school = NULL, *name = "", *curator = NULL, *schools = NULL;
+	const char *expires = "7d";
+	char tok[TOKENS_TEXT_MAX + 1], list[HUBDB_SCHOOLS_MAX + 1];
+	int64_t ttl;
+	int r;
+
+	if (argc < 1 || strcmp(argv[0], "create") != 0)
+		return terr_set(e, TERR_ARG, "token: ожидается «token create ...»");
+	for (int i = 1; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (v == NULL)
+			return terr_set(e, TERR_ARG, "token create: у параметра «%s» нет значения",
+			    argv[i]);
+		if (strcmp(argv[i], "--school") == 0)
+			school = v;
+		else if (strcmp(argv[i], "--name") == 0)
+			name = v;
+		else if (strcmp(argv[i], "--curator") == 0)
+			curator = v;
+		else if (strcmp(argv[i], "--schools") == 0)
+			schools = v;
+		else if (strcmp(argv[i], "--expires") == 0)
+			expires = v;
+		else
+			return terr_set(e, TERR_ARG, "token create: неизвестный параметр «%s»",
+			    argv[i]);
+	}
+	if ((school == NULL) == (curator == NULL))
+		return terr_set(e, TERR_ARG, "token create: укажите либо --school КОД, либо "
+		    "--curator ИМЯ --schools КОД1,КОД2");
+	if (curator != NULL && (schools == NULL || schools[0] == '\0'))
+		return terr_set(e, TERR_ARG, "token create: для куратора укажите --schools "
+		    "КОД1,КОД2");
+	if ((r = tokens_parse_ttl(expires, &ttl, e)) != 0)
+		return r;
+	if ((r = school_list_normalize(school ? school : schools, list, sizeof(list), e)) != 0)
+		return r;
+	if (strlen(curator ? curator : name) > HUBDB_LABEL_MAX)
+		return terr_set(e, TERR_ARG, "имя длиннее %d байт", HUBDB_LABEL_MAX);
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if ((r = tokens_create(h->db, school ? "school" : "curator", curator ? curator : name,
+	    list, ttl, tok, e)) != 0)
+		return r;
+	printf("%s\n", tok);
+	fflush(stdout);
+	fprintf(stderr, "Одноразовый код регистрации для %s %s, действует %s.\n",
+	    school ? "школы" : "куратора", school ? school : curator, expires);
+	cmd_devices_print_qr(tok);
+	sodium_memzero(tok, sizeof(tok));
+	return 0;
+}
+
+/* Printing of listings: a table for people, or a JSON array. */
+struct cmd_lister {
+	bool json;
+	size_t rows;
+};
+
+static void
+cmd_devices_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int
+cmd_devices_list_row(void *ctx, int n, const char *const *names, const char *const *vals)
+{
+	struct cmd_lister *l = ctx;
+
+	if (l->json) {
+		printf("%s\n  {", l->rows ? "," : "[");
+		for (int i = 0; i < n; i++) {
+			printf("%s", i ? ", " : "");
+			cmd_devices_json_string(names[i]);
+			printf(": ");
+			if (vals[i] == NULL)
+				printf("null");
+			else
+				cmd_devices_json_string(vals[i]);
+		}
+		printf("}");
+	} else {
+		if (l->rows == 0) {
+			for (int i = 0; i < n; i++)
+				printf("%s%s", i ? "\t" : "", names[i]);
+			printf("\n");
+		}
+		for (int i = 0; i < n; i++)
+			printf("%s%s", i ? "\t" : "", vals[i] ? vals[i] : "-");
+		printf("\n");
+	}
+	l->rows++;
+	return 0;
+}
+
+int
+cmd_list(struct hubconf *h, enum hubdb_listing what, const char *title, int argc, char **argv,
+    struct terr *e)
+{
+	struct cmd_lister l = { false, 0 };
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			l.json = true;
+		else
+			return terr_set(e, TERR_ARG, "неизвестный параметр «%s»", argv[i]);
+	}
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if ((r = hubdb_list(h->db, what, cmd_devices_list_row, &l, e)) != 0)
+		return r;
+	if (l.json)
+		printf("%s]\n", l.rows ? "\n" : "[");
+	else if (l.rows == 0)
+		printf("%s: пусто\n", title);
+	return 0;
+}
+
+int
+cmd_device(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	int r;
+
+	if (argc >= 1 && strcmp(argv[0], "list") == 0)
+		return cmd_list(h, HUBDB_LIST_DEVICES, "Устройства", argc - 1, argv + 1, e);
+	if (argc == 2 && strcmp(argv[0], "revoke") == 0) {
+		if (strlen(argv[1]) != KEYS_ID_HEXLEN)
+			return terr_set(e, TERR_ARG, "идентификатор устройства — 16 "
+			    "шестнадцатеричных цифр (см. «device list»)");
+		if ((r = hubconf_open(h, false, e)) != 0)
+			return r;
+		if ((r = hubdb_device_revoke(h->db, argv[1], e)) != 0)
+			return r;
+		printf("Устройство %s отозвано: его следующие наборы будут отклонены; "
+		    "принятые ранее данные сохранены.\n", argv[1]);
+		return 0;
+	}
+	return terr_set(e, TERR_ARG, "device: ожидается «device list [--json]» или "
+	    "«device revoke ID»");
+}

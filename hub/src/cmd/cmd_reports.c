@@ -1,0 +1,173 @@
+/*
+ * cmd_reports — the hub's register and its outputs: `schools add|list|
+ * import`, `forms publish`, `report NAME`, `results import`, `settings set`.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "hub/report.h"
+#include "hub/results.h"
+#include "hub/schools.h"
+
+/* The register of schools (schools.h). */
+int
+cmd_schools(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	size_t n = 0;
+	int r;
+
+	if (argc == 4 && strcmp(argv[0], "add") == 0 && strcmp(argv[2], "--name") == 0) {
+		if ((r = hubconf_open(h, false, e)) != 0 ||
+		    (r = schools_add(h->db, argv[1], argv[3], e)) != 0)
+			return r;
+		printf("Школа %s: «%s».\n", argv[1], argv[3]);
+		return 0;
+	}
+	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
+	    strcmp(argv[0], "list") == 0) {
+		if ((r = hubconf_open(h, false, e)) != 0)
+			return r;
+		return schools_list(h->db, argc == 2, stdout, e);
+	}
+	if (argc == 2 && strcmp(argv[0], "import") == 0) {
+		if ((r = hubconf_open(h, false, e)) != 0)
+			return r;
+		if ((r = schools_import(h->db, argv[1], stderr, &n, e)) != 0)
+			return r;
+		printf("Загружено школ: %zu.\n", n);
+		return 0;
+	}
+	return terr_set(e, TERR_ARG, "schools: укажите add КОД --name НАИМЕНОВАНИЕ, list [--json] "
+	    "или import ФАЙЛ.csv");
+}
+
+int
+cmd_forms(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	char dir[PATH_MAX + 16], id[CHANGESET_ID_MAX + 1];
+	uint32_t version = 0;
+	int r;
+
+	if (argc != 2 || strcmp(argv[0], "publish") != 0)
+		return terr_set(e, TERR_ARG, "forms: ожидается «forms publish ФАЙЛ»");
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	hubconf_path(h, "forms", dir, sizeof(dir));
+	if ((r = hubforms_publish(h->db, &h->sign, argv[1], hub_builtin_forms(), dir, id,
+	    &version, e)) != 0)
+		return r;
+	printf("Форма «%s» версии %" PRIu32 " опубликована: устройства получат её при "
+	    "следующей синхронизации.\n", id, version);
+	return 0;
+}
+
+int
+cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	struct report_opts o;
+	const char *out_path = NULL;
+	char tmp[PATH_MAX + 16];
+	FILE *out = stdout;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.format = REPORT_TABLE;
+	o.forms_dir = hub_builtin_forms();
+	if (argc < 1 || argv[0][0] == '-')
+		return terr_set(e, TERR_ARG, "report: укажите название отчёта (verification, "
+		    "mediation, passport, surveys, identification, settings)");
+	o.name = argv[0];
+	for (int i = 1; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (v == NULL)
+			return terr_set(e, TERR_ARG, "report: у параметра «%s» нет значения", argv[i]);
+		if (strcmp(argv[i], "--school") == 0)
+			o.school = v;
+		else if (strcmp(argv[i], "--from") == 0)
+			o.from = v;
+		else if (strcmp(argv[i], "--to") == 0)
+			o.to = v;
+		else if (strcmp(argv[i], "--out") == 0)
+			out_path = v;
+		else if (strcmp(argv[i], "--delimiter") == 0 && strlen(v) == 1)
+			o.delimiter = v[0];
+		else if (strcmp(argv[i], "--format") == 0) {
+			if (strcmp(v, "table") == 0)
+				o.format = REPORT_TABLE;
+			else if (strcmp(v, "csv") == 0)
+				o.format = REPORT_CSV;
+			else if (strcmp(v, "json") == 0)
+				o.format = REPORT_JSON;
+			else
+				return terr_set(e, TERR_ARG, "report: формат «%s» неизвестен: table, "
+				    "csv или json", v);
+		} else
+			return terr_set(e, TERR_ARG, "report: неизвестный параметр «%s»", argv[i]);
+	}
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if (out_path != NULL) {
+		/* written beside the target and linked into place: never a half report */
+		if (access(out_path, F_OK) == 0)
+			return terr_set(e, TERR_IO, "файл %s уже существует: укажите другое имя "
+			    "или удалите его", out_path);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
+		if ((out = fopen(tmp, "wx")) == NULL)
+			return terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
+	}
+	r = report_run(h->db, &o, out, e);
+	if (out_path != NULL) {
+		if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+			if (r == 0)
+				r = terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp,
+				    strerror(errno));
+		}
+		fclose(out);
+		/* link, not rename: an existing file is never replaced */
+		if (r == 0 && link(tmp, out_path) != 0)
+			r = terr_set(e, TERR_IO, errno == EEXIST ? "файл %s уже существует: "
+			    "укажите другое имя или удалите его" : "не удалось записать %s: %s",
+			    out_path, strerror(errno));
+		unlink(tmp);
+		if (r == 0)
+			fprintf(stderr, "Отчёт записан в %s\n", out_path);
+	}
+	return r;
+}
+
+int
+cmd_results(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	size_t n = 0;
+	int r;
+
+	if (argc != 2 || strcmp(argv[0], "import") != 0)
+		return terr_set(e, TERR_ARG, "results: ожидается «results import ФАЙЛ.csv»");
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if ((r = results_import_report(h->db, argv[1], stdout, &n, e)) != 0)
+		return r;
+	return 0;
+}
+
+int
+cmd_settings(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	int r;
+
+	if ((argc != 2 && argc != 3) || strcmp(argv[0], "set") != 0)
+		return terr_set(e, TERR_ARG, "settings: ожидается «settings set КЛЮЧ [ЗНАЧЕНИЕ]»");
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if ((r = report_setting_set(h->db, argv[1], argc == 3 ? argv[2] : NULL,
+	    e)) != 0)
+		return r;
+	printf("Настройка %s %s.\n", argv[1], argc == 3 ? "изменена" : "сброшена");
+	return 0;
+}

@@ -1,0 +1,156 @@
+/*
+ * hubconf — the hub's folder, hub.conf, passphrase, keys and store for the
+ * commands (hubconf.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "hub/report.h"
+#include "hubconf.h"
+#include "tetrad/formsdir.h"
+#include "tetrad/fileio.h"
+
+void
+hubconf_path(const struct hubconf *h, const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", h->dir, name);
+}
+
+const char *
+hubconf_get(const struct hubconf *h, const char *key)
+{
+	for (size_t i = 0; i < h->nconf; i++)
+		if (strcmp(h->conf_key[i], key) == 0)
+			return h->conf_val[i];
+	return NULL;
+}
+
+/* hub.conf: "key = value" lines, '#' comments; optional. */
+static int
+hubconf_read(struct hubconf *h, struct terr *e)
+{
+	char path[PATH_MAX + 16], line[PATH_MAX + 80];
+	FILE *f;
+	int lineno = 0;
+
+	hubconf_path(h, "hub.conf", path, sizeof(path));
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *k = line, *v, *eq, *end;
+
+		lineno++;
+		while (*k == ' ' || *k == '\t')
+			k++;
+		if (*k == '#' || *k == '\n' || *k == '\0')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL || h->nconf >= HUBCONF_MAX) {
+			fclose(f);
+			return terr_set(e, TERR_PARSE, "%s, строка %d: ожидается «ключ = значение»",
+			    path, lineno);
+		}
+		*eq = '\0';
+		v = eq + 1;
+		for (end = eq; end > k && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		while (*v == ' ' || *v == '\t')
+			v++;
+		v[strcspn(v, "\r\n")] = '\0';
+		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		snprintf(h->conf_key[h->nconf], sizeof(h->conf_key[0]), "%.63s", k);
+		snprintf(h->conf_val[h->nconf], sizeof(h->conf_val[0]), "%s", v);
+		h->nconf++;
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+hubconf_read_passphrase(struct hubconf *h, const char *file, struct terr *e)
+{
+	int r;
+
+	h->have_passphrase = false;
+	if ((r = fileio_read_passphrase(file, h->passphrase, sizeof(h->passphrase), e)) != 0)
+		return r;
+	h->have_passphrase = true;
+	return 0;
+}
+
+const char *
+hub_builtin_forms(void)
+{
+	struct terr e;
+	const char *d;
+
+	/* none found: the hub still runs on the forms published to it */
+	if (formsdir_builtin(&d, &e) != 0)
+		fprintf(stderr, "tetrad-hub: %s\n", e.msg);
+	return d;
+}
+
+int
+hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
+{
+	char path[PATH_MAX + 32];
+	const char *pp;
+	int r;
+
+	if ((r = hubconf_read(h, e)) != 0)
+		return r;
+	if (!h->have_passphrase && hubconf_get(h, "passphrase_file") != NULL &&
+	    (r = hubconf_read_passphrase(h, hubconf_get(h, "passphrase_file"), e)) != 0)
+		return r;
+	pp = h->have_passphrase ? h->passphrase : NULL;
+	hubconf_path(h, "hub.enc.key", path, sizeof(path));
+	if (access(path, F_OK) != 0)
+		return terr_set(e, TERR_IO, "в папке %s нет хаба: сначала выполните "
+		    "«tetrad-hub --data %s init»", h->dir, h->dir);
+	if ((r = keys_load_secret(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
+		return r;
+	keys_enc_pk_from_sk(h->enc.sk, h->enc.pk);
+	if ((r = hubkeys_load_old(h->dir, pp, &h->old_enc, e)) != 0)
+		return r;
+	hubconf_path(h, "hub.sign.key", path, sizeof(path));
+	if ((r = keys_load_secret(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
+	    e)) != 0)
+		return r;
+	keys_sign_pk_from_sk(h->sign.sk, h->sign.pk);
+	hubconf_path(h, "hub.db", path, sizeof(path));
+	if ((r = hubdb_open(path, &h->db, e)) != 0)
+		return r;
+	if (with_forms) {
+		hubconf_path(h, "forms", path, sizeof(path));
+		if ((r = hubforms_open(hub_builtin_forms(), path, &h->forms, e)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+void
+hubconf_close(struct hubconf *h)
+{
+	hubforms_free(h->forms);
+	hubdb_close(h->db);
+	keys_enc_wipe(&h->enc);
+	hubkeys_wipe(&h->old_enc);
+	keys_sign_wipe(&h->sign);
+	sodium_memzero(h->passphrase, sizeof(h->passphrase));
+}
+
+void
+hubconf_ingest_cfg(const struct hubconf *h, struct ingest_cfg *ic)
+{
+	memset(ic, 0, sizeof(*ic));
+	ic->enc = &h->enc;
+	ic->old_enc = h->old_enc.key;
+	ic->n_old_enc = h->old_enc.n;
+	ic->sign = &h->sign;
+	ic->forms = h->forms;
+	ic->max_ahead_ms = INGEST_MAX_AHEAD_MS;
+}

@@ -1,0 +1,62 @@
+/*
+ * hubconf — what a `tetrad-hub` command works on: the hub's folder, its
+ * hub.conf ("key = value" lines), the key passphrase, and, once opened,
+ * the keys, the store and the forms catalogue. Program code (not in
+ * tetrad-hub-lib): the commands in cmd_*.c take a struct hubconf.
+ */
+#ifndef TETRAD_HUB_HUBCONF_H
+#define TETRAD_HUB_HUBCONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hub/hubdb.h"
+#include "hub/hubforms.h"
+#include "hub/hubkeys.h"
+#include "hub/ingest.h"
+#include "tetrad/keys.h"
+
+#define HUBCONF_MAX 64       /* hub.conf lines with a setting */
+
+struct hubconf {
+	char dir[PATH_MAX];
+	char passphrase[KEYS_PASSPHRASE_MAX + 1];
+	bool have_passphrase;
+	struct keys_enc enc;
+	struct hubkeys_old old_enc;       /* previous encryption keys (rotation) */
+	struct keys_sign sign;
+	struct hubdb *db;
+	struct hubforms *forms;
+	/* hub.conf */
+	char conf_key[HUBCONF_MAX][64];
+	char conf_val[HUBCONF_MAX][PATH_MAX];
+	size_t nconf;
+};
+
+/* DIR/name into out (cap bytes). */
+void hubconf_path(const struct hubconf *h, const char *name, char *out, size_t cap);
+
+/* A hub.conf setting, NULL when not set (hubconf_open reads the file). */
+const char *hubconf_get(const struct hubconf *h, const char *key);
+
+/* The key passphrase from file (its first line; tetrad/fileio.h). */
+int hubconf_read_passphrase(struct hubconf *h, const char *file, struct terr *e);
+
+/* The folder of the forms that come with the program. */
+const char *hub_builtin_forms(void);
+
+/*
+ * Reads hub.conf (and the passphrase file it names, unless one was given),
+ * loads the keys, opens the store (and the forms catalogue when
+ * with_forms). An error names what is missing and what to run.
+ */
+int hubconf_open(struct hubconf *h, bool with_forms, struct terr *e);
+
+/* Closes what hubconf_open opened and wipes the keys and the passphrase. */
+void hubconf_close(struct hubconf *h);
+
+/* What ingest needs of an opened hub: the HTTPS server and USB import alike. */
+void hubconf_ingest_cfg(const struct hubconf *h, struct ingest_cfg *ic);
+
+#endif
