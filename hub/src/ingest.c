@@ -24,6 +24,7 @@
 #include "hub/merge.h"
 #include "tetrad/school.h"
 #include "tetrad/sigblob.h"
+#include "tetrad/wire.h"
 
 /* Looks at a device whose head another worker keeps moving this many times. */
 #define INGEST_TRIES 5
@@ -60,34 +61,14 @@ struct ingest_job {
 };
 
 
-/* JSON string escaping for messages (UTF-8 passes through). */
-static int
-ingest_json_str(struct tbuf *out, const char *s)
-{
-	int r = tbuf_put_u8(out, '"');
-
-	for (; r == 0 && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			r = tbuf_putf(out, "\\%c", c);
-		else if (c < 0x20)
-			r = tbuf_putf(out, "\\u%04x", c);
-		else
-			r = tbuf_put_u8(out, c);
-	}
-	return r ? r : tbuf_put_u8(out, '"');
-}
-
+/* The JSON error body (wire.h); message of any length and bytes. */
 int
 ingest_json_error(struct tbuf *out, const char *code, const char *msg)
 {
-	int r;
+	struct wire_error w;
 
-	if ((r = tbuf_putf(out, "{\"error\":")) != 0 || (r = ingest_json_str(out, code)) != 0 ||
-	    (r = tbuf_putf(out, ",\"message\":")) != 0 || (r = ingest_json_str(out, msg)) != 0)
-		return r;
-	return tbuf_put(out, "}\n", 2);
+	wire_error_set(&w, code, msg);
+	return wire_error_write(out, &w, NULL);
 }
 
 /* An answer before anything was trusted: no signature, no record kept. */
@@ -126,41 +107,38 @@ ingest_outcome_signed(enum ingest_outcome o)
 	return false;
 }
 
-/* The acknowledgement payload, signed; also what gets stored for replays. */
+/* The acknowledgement payload (wire.h), signed; also what gets stored for
+ * replays, so its bytes must never drift. */
 static int
 ingest_ack(struct ingest_job *j, enum ingest_outcome outcome, const char *status,
     uint64_t expected, const char *reason, struct terr *e)
 {
 	struct ingest_result *res = j->res;
 	struct tbuf *p = NULL;
-	char hex[CHANGESET_HASH_BYTES * 2 + 1], text[INGEST_REASON_MAX + 256];
-	char pk_hex[KEYS_ENC_PK_BYTES * 2 + 1];
+	struct wire_ack a;
 	int r = TERR_NOMEM;
 
+	memset(&a, 0, sizeof(a));
+	snprintf(a.device_id, sizeof(a.device_id), "%s", res->device);
+	a.first = j->h.first_seq;
+	a.last = j->h.last_seq;
+	a.status = wire_ack_status_of(status);
+	a.have_hash = j->have_hash;
+	if (j->have_hash)
+		memcpy(a.set_hash, j->set_hash, sizeof(a.set_hash));
+	a.expected_seq = expected;
+	a.applied = res->applied;
+	a.conflicts = res->conflicts;
+	/* The current encryption key, under the hub's signature: how devices
+	 * learn of a key rotation (hubkeys.h). */
+	a.have_enc_pk = true;
+	memcpy(a.hub_enc_pk, j->cfg->enc->pk, KEYS_ENC_PK_BYTES);
 	/* a reason cut at a buffer's end must still be valid UTF-8 */
-	snprintf(text, sizeof(text), "%s", reason);
-	terr_utf8_trim(text);
-	reason = text;
+	wire_text_copy(a.reason, sizeof(a.reason), reason);
 
 	if ((p = tbuf_new(INGEST_REASON_MAX * 2 + 1024)) == NULL)
 		goto out;
-	if (tbuf_putf(p, "{\"device_id\":\"%s\",\"first\":%" PRIu64 ",\"last\":%" PRIu64
-	    ",\"status\":\"%s\",\"set_hash\":", res->device, j->h.first_seq, j->h.last_seq,
-	    status) != 0)
-		goto out;
-	if (j->have_hash) {
-		keys_hex(j->set_hash, sizeof(j->set_hash), hex);
-		if (tbuf_putf(p, "\"%s\"", hex) != 0)
-			goto out;
-	} else if (tbuf_putf(p, "null") != 0)
-		goto out;
-	/* The current encryption key, under the hub's signature: how devices
-	 * learn of a key rotation (hubkeys.h). */
-	keys_hex(j->cfg->enc->pk, KEYS_ENC_PK_BYTES, pk_hex);
-	if (tbuf_putf(p, ",\"expected_seq\":%" PRIu64 ",\"applied\":%u,\"conflicts\":%u,"
-	    "\"hub_enc_pk\":\"%s\",\"reason\":", expected, res->applied, res->conflicts,
-	    pk_hex) != 0 ||
-	    ingest_json_str(p, reason) != 0 || tbuf_put_u8(p, '}') != 0)
+	if ((r = wire_ack_write(p, &a, e)) != 0)
 		goto out;
 	tbuf_reset(res->body);
 	if ((r = sigblob_sign(SIGBLOB_ACK, tbuf_ptr(p), tbuf_len(p), j->cfg->sign,

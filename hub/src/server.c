@@ -22,6 +22,7 @@
 #include "hub/server.h"
 #include "hub/tokens.h"
 #include "tetrad/hlc.h"
+#include "tetrad/wire.h"
 
 #define SERVER_MIN_RATE 1024      /* body bytes/s a client must sustain */
 #define SERVER_DRAIN_MAX (1u << 20) /* read and dropped past a cap, for a clean 413 */
@@ -205,7 +206,7 @@ server_forms(struct server *s, struct MHD_Connection *c, const char *url)
 		dbpool_put(s->pool, db);
 		return MHD_NO;
 	}
-	if (strcmp(url, "/v1/forms") == 0 || strcmp(url, "/v1/forms/") == 0) {
+	if (strcmp(url, WIRE_PATH_FORMS) == 0 || strcmp(url, WIRE_PATH_FORMS_PREFIX) == 0) {
 		tbuf_put_u8(b, '[');
 		r = hubdb_list(db, HUBDB_LIST_FORMS, server_forms_row, b, &e);
 		dbpool_put(s->pool, db);
@@ -217,7 +218,7 @@ server_forms(struct server *s, struct MHD_Connection *c, const char *url)
 		return ret;
 	}
 	/* /v1/forms/<id>/<version> */
-	rest = url + strlen("/v1/forms/");
+	rest = url + strlen(WIRE_PATH_FORMS_PREFIX);
 	{
 		const char *slash = strchr(rest, '/');
 		size_t l = slash ? (size_t)(slash - rest) : 0;
@@ -364,21 +365,22 @@ server_route_of(const char *url, const char *method, size_t *cap, bool *method_o
 {
 	*cap = 0;
 	*method_ok = true;
-	if (strcmp(url, "/v1/health") == 0) {
+	if (strcmp(url, WIRE_PATH_HEALTH) == 0) {
 		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 		return ROUTE_HEALTH;
 	}
-	if (strcmp(url, "/v1/enroll") == 0) {
+	if (strcmp(url, WIRE_PATH_ENROLL) == 0) {
 		*method_ok = strcmp(method, "POST") == 0;
 		*cap = TOKENS_ENROLL_BODY_MAX;
 		return ROUTE_ENROLL;
 	}
-	if (strcmp(url, "/v1/changesets") == 0) {
+	if (strcmp(url, WIRE_PATH_CHANGESETS) == 0) {
 		*method_ok = strcmp(method, "POST") == 0;
 		*cap = ENVELOPE_MAX_BYTES;
 		return ROUTE_CHANGESETS;
 	}
-	if (strcmp(url, "/v1/forms") == 0 || strncmp(url, "/v1/forms/", 10) == 0) {
+	if (strcmp(url, WIRE_PATH_FORMS) == 0 ||
+	    strncmp(url, WIRE_PATH_FORMS_PREFIX, strlen(WIRE_PATH_FORMS_PREFIX)) == 0) {
 		*method_ok = strcmp(method, "GET") == 0;
 		return ROUTE_FORMS;
 	}

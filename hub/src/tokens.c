@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "hub/ingest.h"
 #include "hub/tokens.h"
+#include "tetrad/wire.h"
 
 static const char tokens_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -124,129 +124,48 @@ tokens_create(struct hubdb *db, const char *kind, const char *name,
 	return r;
 }
 
-static bool
-tokens_text_ok(const char *s)
-{
-	if (changeset_check_utf8(s, strlen(s)) != 0)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
+/* The store's columns hold what the wire carries. */
+_Static_assert(HUBDB_LABEL_MAX == WIRE_ENROLL_LABEL_MAX, "label bound");
+_Static_assert(HUBDB_LABEL_MAX == WIRE_ENROLL_NAME_MAX, "name bound");
+_Static_assert(HUBDB_SCHOOLS_MAX == WIRE_ENROLL_SCHOOLS_MAX, "schools bound");
 
 int
 tokens_parse_enroll(const char *body, size_t len, struct tokens_enroll_req *req,
     struct terr *e)
 {
-	cJSON *root = NULL;
-	const cJSON *it;
-	char *copy = NULL;
-	bool have_token = false, have_pk = false;
-	int r = TERR_SCHEMA;
+	struct wire_enroll_req q;
+	int r;
 
 	memset(req, 0, sizeof(*req));
-	if (len > TOKENS_ENROLL_BODY_MAX)
-		return terr_set(e, TERR_TOO_LARGE, "запрос регистрации длиннее %d байт",
-		    TOKENS_ENROLL_BODY_MAX);
-	/* the whole body must be UTF-8 without NUL before cJSON sees it */
-	if (changeset_check_utf8(body, len) != 0)
-		return terr_set(e, TERR_UTF8, "запрос регистрации не в кодировке UTF-8");
-	if ((copy = malloc(len + 1)) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	memcpy(copy, body, len);
-	copy[len] = '\0';
-	if ((root = cJSON_ParseWithLength(copy, len)) == NULL || !cJSON_IsObject(root)) {
-		r = terr_set(e, TERR_PARSE, "запрос регистрации не является объектом JSON");
-		goto out;
-	}
-	cJSON_ArrayForEach(it, root) {
-		if (it->string == NULL || !cJSON_IsString(it)) {
-			r = terr_set(e, TERR_SCHEMA, "в запросе регистрации поле «%s» должно быть "
-			    "строкой", it->string && tokens_text_ok(it->string) &&
-			    strlen(it->string) < 64 ? it->string : "?");
-			goto out;
-		}
-		if (strcmp(it->string, "token") == 0 && !have_token) {
-			if (it->valuestring[0] == '\0' || strlen(it->valuestring) > TOKENS_TEXT_MAX ||
-			    !tokens_text_ok(it->valuestring)) {
-				r = terr_set(e, TERR_SCHEMA, "код регистрации пуст, слишком длинный "
-				    "или содержит недопустимые символы");
-				goto out;
-			}
-			snprintf(req->token, sizeof(req->token), "%s", it->valuestring);
-			have_token = true;
-		} else if (strcmp(it->string, "device_pk") == 0 && !have_pk) {
-			if (strlen(it->valuestring) != 2 * KEYS_SIGN_PK_BYTES ||
-			    keys_unhex(it->valuestring, req->device_pk, KEYS_SIGN_PK_BYTES) != 0) {
-				r = terr_set(e, TERR_SCHEMA, "device_pk должен состоять из 64 "
-				    "шестнадцатеричных цифр");
-				goto out;
-			}
-			have_pk = true;
-		} else if (strcmp(it->string, "label") == 0 && req->label[0] == '\0') {
-			if (strlen(it->valuestring) > HUBDB_LABEL_MAX ||
-			    !tokens_text_ok(it->valuestring)) {
-				r = terr_set(e, TERR_SCHEMA, "название устройства длиннее %d байт "
-				    "или содержит недопустимые символы", HUBDB_LABEL_MAX);
-				goto out;
-			}
-			snprintf(req->label, sizeof(req->label), "%s", it->valuestring);
-		} else {
-			r = terr_set(e, TERR_SCHEMA, "лишнее или повторное поле в запросе "
-			    "регистрации");
-			goto out;
-		}
-	}
-	if (!have_token || !have_pk) {
-		r = terr_set(e, TERR_SCHEMA, "в запросе регистрации нет %s",
-		    have_token ? "device_pk" : "кода регистрации (token)");
-		goto out;
-	}
-	r = 0;
- out:
-	cJSON_Delete(root);
-	free(copy);
-	if (r != 0)
-		memset(req, 0, sizeof(*req));
-	return r;
+	if ((r = wire_enroll_req_parse(body, len, &q, e)) != 0)
+		return r;
+	memcpy(req->token, q.token, sizeof(req->token));
+	memcpy(req->device_pk, q.device_pk, sizeof(req->device_pk));
+	memcpy(req->label, q.label, sizeof(req->label));
+	sodium_memzero(&q, sizeof(q));
+	return 0;
 }
 
+/* The enrollment answer (wire.h) of device d. */
 static int
 tokens_answer(const struct hubdb_device *d, const char *name,
-    const struct keys_enc *enc, const struct keys_sign *sign, struct tbuf *out)
+    const struct keys_enc *enc, const struct keys_sign *sign, struct tbuf *out,
+    struct terr *e)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
-	char hex[65], id[KEYS_ID_HEXLEN + 1], buf[HUBDB_SCHOOLS_MAX + 1], *save = NULL, *p;
-	char *text = NULL;
-	int r = TERR_NOMEM;
+	struct wire_enroll_ans a;
 
-	if (o == NULL)
-		goto out;
-	cJSON_AddStringToObject(o, "device_id", d->id);
-	cJSON_AddStringToObject(o, "kind", d->kind);
-	if ((arr = cJSON_AddArrayToObject(o, "schools")) == NULL)
-		goto out;
-	snprintf(buf, sizeof(buf), "%s", d->schools);
-	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
-		cJSON_AddItemToArray(arr, cJSON_CreateString(p));
-	keys_hex(enc->pk, KEYS_ENC_PK_BYTES, hex);
-	cJSON_AddStringToObject(o, "hub_enc_pk", hex);
-	keys_hex(sign->pk, KEYS_SIGN_PK_BYTES, hex);
-	cJSON_AddStringToObject(o, "hub_sign_pk", hex);
-	keys_id_hex(enc->pk, id);
-	cJSON_AddStringToObject(o, "hub_key_id", id);
-	cJSON_AddStringToObject(o, "name", name);
-	if ((text = cJSON_PrintUnformatted(o)) == NULL)
-		goto out;
+	memset(&a, 0, sizeof(a));
+	if (strlen(d->kind) >= sizeof(a.kind))
+		return terr_set(e, TERR_INTERNAL, "неизвестный вид устройства «%s»", d->kind);
+	memcpy(a.kind, d->kind, strlen(d->kind) + 1);
+	snprintf(a.device_id, sizeof(a.device_id), "%s", d->id);
+	snprintf(a.schools, sizeof(a.schools), "%s", d->schools);
+	memcpy(a.hub_enc_pk, enc->pk, sizeof(a.hub_enc_pk));
+	memcpy(a.hub_sign_pk, sign->pk, sizeof(a.hub_sign_pk));
+	keys_id_hex(enc->pk, a.hub_key_id);
+	snprintf(a.name, sizeof(a.name), "%s", name);
 	tbuf_reset(out);
-	r = tbuf_put(out, text, strlen(text));
-	if (r == 0)
-		r = tbuf_put_u8(out, '\n');
- out:
-	cJSON_free(text);
-	cJSON_Delete(o);
-	return r;
+	return wire_enroll_ans_write(out, &a, e);
 }
 
 int
@@ -304,7 +223,7 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 			    "использован; попросите новый код у координатора");
 		}
 		*http = 200;
-		return tokens_answer(&d, t.name, enc, sign, out);
+		return tokens_answer(&d, t.name, enc, sign, out, e);
 	}
 	if ((int64_t)time(NULL) > t.expires_at) {
 		*http = 410;
@@ -332,7 +251,7 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 	if ((r = hubdb_commit(db, e)) != 0)
 		goto out;
 	*http = 200;
-	r = tokens_answer(&d, t.name, enc, sign, out);
+	r = tokens_answer(&d, t.name, enc, sign, out, e);
 	goto out;
  fail:
 	hubdb_rollback(db);

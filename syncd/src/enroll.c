@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "syncd/net.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
 #include "tetrad/changeset.h"
+#include "tetrad/wire.h"
 
 const char *
 enroll_token_message(const char *code)
@@ -82,19 +82,6 @@ enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
 	return r;
 }
 
-static int
-enroll_hex_member(const cJSON *j, const char *name, size_t len, char *out, struct terr *e)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, name);
-	uint8_t tmp[64];
-
-	if (!cJSON_IsString(x) || strlen(x->valuestring) != 2 * len || len > sizeof(tmp) ||
-	    keys_unhex(x->valuestring, tmp, len) != 0)
-		return terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неверное поле %s", name);
-	keys_hex(tmp, len, out);
-	return 0;
-}
-
 int
 enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *e)
 {
@@ -103,16 +90,18 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	struct net_opts no;
 	struct net_resp resp;
 	struct keys_sign k;
-	cJSON *req = NULL, *j = NULL;
-	const cJSON *x, *s;
-	char *body = NULL, *schools = NULL, ca[PATH_MAX], pkhex[2 * KEYS_SIGN_PK_BYTES + 1];
-	char enc[65], sign[65], existing[NET_URL_MAX + 1], host[256];
-	size_t slen = 0;
+	struct wire_enroll_req q;
+	struct wire_enroll_ans *ans = NULL;
+	struct wire_error we;
+	struct tbuf *body = NULL;
+	char ca[PATH_MAX], enc[2 * KEYS_ENC_PK_BYTES + 1], sign[2 * KEYS_SIGN_PK_BYTES + 1];
+	char existing[NET_URL_MAX + 1], host[256];
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&resp, 0, sizeof(resp));
 	memset(&k, 0, sizeof(k));
+	memset(&q, 0, sizeof(q));
 	ca[0] = '\0';
 	if ((r = net_check_url(o->hub_url, e)) != 0 || (r = enroll_check_token(o->token, e)) != 0)
 		return r;
@@ -132,21 +121,29 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	}
 	if ((r = enroll_device_key(db, o->db_path, o->passphrase_file, &k, e)) != 0)
 		goto out;
-	keys_hex(k.pk, KEYS_SIGN_PK_BYTES, pkhex);
 	keys_id_hex(k.pk, res->device_id);
-	if (o->label && *o->label)
-		snprintf(host, sizeof(host), "%s", o->label);
-	else if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "device");
-	host[sizeof(host) - 1] = '\0';
-	if ((req = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddStringToObject(req, "token", o->token) ||
-	    !cJSON_AddStringToObject(req, "device_pk", pkhex) ||
-	    !cJSON_AddStringToObject(req, "label", host) ||
-	    (body = cJSON_PrintUnformatted(req)) == NULL) {
+	memcpy(q.device_pk, k.pk, sizeof(q.device_pk));
+	snprintf(q.token, sizeof(q.token), "%s", o->token);
+	if (o->label && *o->label) {
+		if (strlen(o->label) > WIRE_ENROLL_LABEL_MAX) {
+			r = terr_set(e, TERR_ARG, "название устройства (--label) длиннее %d байт",
+			    WIRE_ENROLL_LABEL_MAX);
+			goto out;
+		}
+		snprintf(q.label, sizeof(q.label), "%s", o->label);
+	} else {
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "device");
+		host[sizeof(host) - 1] = '\0';
+		/* a long host name is cut to what the hub keeps */
+		wire_text_copy(q.label, sizeof(q.label), host);
+	}
+	if ((body = tbuf_new(WIRE_ENROLL_REQ_MAX)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
+	if ((r = wire_enroll_req_write(body, &q, e)) != 0)
+		goto out;
 	memset(&no, 0, sizeof(no));
 	no.base_url = o->hub_url;
 	no.ca_file = ca;
@@ -155,68 +152,39 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	no.timeout_ms = o->timeout_ms;
 	if ((r = net_new(&no, &n, e)) != 0)
 		goto out;
-	if ((r = net_request(n, "POST", "/v1/enroll", "application/json", body, strlen(body),
-	    ENROLL_RESP_MAX, &resp, e)) != 0) {
+	if ((r = net_request(n, "POST", WIRE_PATH_ENROLL, "application/json",
+	    (const char *)tbuf_ptr(body), tbuf_len(body), ENROLL_RESP_MAX, &resp, e)) != 0) {
 		res->unreachable = 1;
 		goto out;
 	}
-	j = cJSON_ParseWithLength((const char *)tbuf_ptr(resp.body), tbuf_len(resp.body));
 	if (resp.status != 200) {
-		x = cJSON_GetObjectItemCaseSensitive(j, "error");
 		res->refused = 1;
-		if (cJSON_IsString(x))
-			r = terr_set(e, TERR_ARG, "регистрация не выполнена: %s", enroll_token_message(x->valuestring));
+		if (wire_error_parse(tbuf_ptr(resp.body), tbuf_len(resp.body), &we, NULL) == 0)
+			r = terr_set(e, TERR_ARG, "регистрация не выполнена: %s", enroll_token_message(we.error));
 		else
 			r = terr_set(e, TERR_ARG, "регистрация не выполнена: хаб ответил HTTP %ld", resp.status);
 		goto out;
 	}
-	if (!cJSON_IsObject(j)) {
-		r = terr_set(e, TERR_PARSE, "ответ хаба на регистрацию: неверный JSON");
-		goto out;
-	}
-	x = cJSON_GetObjectItemCaseSensitive(j, "device_id");
-	if (!cJSON_IsString(x) || strcmp(x->valuestring, res->device_id) != 0) {
-		r = terr_set(e, TERR_SCHEMA, "хаб вернул чужой идентификатор устройства");
-		goto out;
-	}
-	if ((r = enroll_hex_member(j, "hub_enc_pk", KEYS_ENC_PK_BYTES, enc, e)) != 0 ||
-	    (r = enroll_hex_member(j, "hub_sign_pk", KEYS_SIGN_PK_BYTES, sign, e)) != 0)
-		goto out;
-	x = cJSON_GetObjectItemCaseSensitive(j, "kind");
-	if (!cJSON_IsString(x) || (strcmp(x->valuestring, "school") != 0 && strcmp(x->valuestring, "curator") != 0)) {
-		r = terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неизвестный вид устройства");
-		goto out;
-	}
-	snprintf(res->kind, sizeof(res->kind), "%s", x->valuestring);
-	x = cJSON_GetObjectItemCaseSensitive(j, "schools");
-	if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) > ENROLL_MAX_SCHOOLS ||
-	    (strcmp(res->kind, "school") == 0 && cJSON_GetArraySize(x) != 1)) {
-		r = terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неверный список школ");
-		goto out;
-	}
-	if ((schools = calloc(1, (size_t)cJSON_GetArraySize(x) * (CHANGESET_SCHOOL_MAX + 1) + 1)) == NULL) {
+	if ((ans = malloc(sizeof(*ans))) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
-	cJSON_ArrayForEach(s, x) {
-		size_t l = cJSON_IsString(s) ? strlen(s->valuestring) : 0;
-
-		if (l == 0 || l > CHANGESET_SCHOOL_MAX || strchr(s->valuestring, ',')) {
-			r = terr_set(e, TERR_SCHEMA, "ответ хаба на регистрацию: неверный код школы");
-			goto out;
-		}
-		if (slen)
-			schools[slen++] = ',';
-		memcpy(schools + slen, s->valuestring, l);
-		slen += l;
-		res->nschools++;
+	if ((r = wire_enroll_ans_parse(tbuf_ptr(resp.body), tbuf_len(resp.body), ans, e)) != 0)
+		goto out;
+	if (strcmp(ans->device_id, res->device_id) != 0) {
+		r = terr_set(e, TERR_SCHEMA, "хаб вернул чужой идентификатор устройства");
+		goto out;
 	}
+	keys_hex(ans->hub_enc_pk, KEYS_ENC_PK_BYTES, enc);
+	keys_hex(ans->hub_sign_pk, KEYS_SIGN_PK_BYTES, sign);
+	snprintf(res->kind, sizeof(res->kind), "%s", ans->kind);
+	res->nschools = (int)ans->nschools;
 	if (strcmp(res->kind, "school") == 0 &&
 	    syncdb_meta_get(db, "school", existing, sizeof(existing), NULL) == 1 &&
-	    existing[0] && strcmp(existing, schools) != 0) {
+	    existing[0] && strcmp(existing, ans->schools) != 0) {
 		/* Records of one school must never be sent as another's. */
 		r = terr_set(e, TERR_ARG, "код регистрации выдан для школы %s, а эта база подготовлена "
-		    "для школы %s: попросите у координатора код для школы %s", schools, existing, existing);
+		    "для школы %s: попросите у координатора код для школы %s", ans->schools, existing, existing);
 		res->refused = 1;
 		goto out;
 	}
@@ -229,8 +197,9 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	    (r = syncdb_meta_set(db, "hub_ca_file", ca, e)) != 0 ||
 	    (r = syncdb_meta_set(db, "hub_pin", o->pin ? o->pin : "", e)) != 0 ||
 	    (r = syncdb_meta_set(db, "device_kind", res->kind, e)) != 0 ||
-	    (r = syncdb_meta_set(db, "device_schools", schools, e)) != 0 ||
-	    (strcmp(res->kind, "school") == 0 && (r = syncdb_meta_set(db, "school", schools, e)) != 0)) {
+	    (r = syncdb_meta_set(db, "device_schools", ans->schools, e)) != 0 ||
+	    (strcmp(res->kind, "school") == 0 &&
+	    (r = syncdb_meta_set(db, "school", ans->schools, e)) != 0)) {
 		syncdb_rollback(db);
 		goto out;
 	}
@@ -239,13 +208,9 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	keys_sign_wipe(&k);
 	net_resp_free(&resp);
 	net_free(n);
-	cJSON_Delete(req);
-	cJSON_Delete(j);
-	if (body) {
-		sodium_memzero(body, strlen(body));
-		cJSON_free(body);
-	}
-	free(schools);
+	sodium_memzero(&q, sizeof(q));
+	tbuf_free(body);        /* wiped by tbuf_free: it holds the token */
+	free(ans);
 	syncdb_close(db);
 	return r;
 }

@@ -12,6 +12,8 @@
 
 #include <curl/curl.h>
 
+#include "tetrad/wire.h"
+
 #define NET_HEALTH_MAX 4096  /* the hub's /v1/health answer is some 70 bytes */
 
 struct net {
@@ -222,7 +224,7 @@ net_connect(struct net *n, struct terr *e)
 	struct net_resp r;
 	int rc;
 
-	rc = net_request(n, "GET", "/v1/health", NULL, NULL, 0, NET_HEALTH_MAX, &r, e);
+	rc = net_request(n, "GET", WIRE_PATH_HEALTH, NULL, NULL, 0, NET_HEALTH_MAX, &r, e);
 	net_resp_free(&r);
 	/* an answer too long to keep still came over a working connection */
 	if (rc == TERR_TOO_LARGE) {

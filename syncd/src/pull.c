@@ -19,6 +19,7 @@
 #include "tetrad/form.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"
+#include "tetrad/wire.h"
 
 #define PULL_NAME_MAX 64
 #define PULL_BUILTIN_MAX 256
@@ -251,7 +252,7 @@ pull_run(struct net *n, const uint8_t hub_sign_pk[KEYS_SIGN_PK_BYTES],
 	memset(&resp, 0, sizeof(resp));
 	if (snprintf(forms_dir, sizeof(forms_dir), "%s.forms", db_path) >= (int)sizeof(forms_dir))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
-	if ((r = net_request(n, "GET", "/v1/forms", NULL, NULL, 0, PULL_LIST_MAX, &resp, e)) != 0)
+	if ((r = net_request(n, "GET", WIRE_PATH_FORMS, NULL, NULL, 0, PULL_LIST_MAX, &resp, e)) != 0)
 		goto out;
 	if (resp.status != 200) {
 		r = terr_set(e, TERR_IO, "хаб не отдал список форм (HTTP %ld)", resp.status);
@@ -293,7 +294,7 @@ pull_run(struct net *n, const uint8_t hub_sign_pk[KEYS_SIGN_PK_BYTES],
 		snprintf(path, sizeof(path), "%s/%s-v%u.json", forms_dir, id->valuestring, v);
 		if (stat(path, &sb) == 0)
 			continue;
-		snprintf(url, sizeof(url), "/v1/forms/%s/%u", id->valuestring, v);
+		snprintf(url, sizeof(url), WIRE_PATH_FORMS_PREFIX "%s/%u", id->valuestring, v);
 		terr_clear(&ie);
 		if ((r = net_request(n, "GET", url, NULL, NULL, 0,
 		    SIGBLOB_HEADER_BYTES + SIGBLOB_MAX_PAYLOAD + 64, &resp, &ie)) != 0) {

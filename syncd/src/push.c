@@ -14,6 +14,7 @@
 #include "tetrad/hlc.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"
+#include "tetrad/wire.h"
 
 /* Canonical bytes of an op besides its fields: ids, form, HLC, names. */
 #define PUSH_OP_OVERHEAD 260
@@ -559,88 +560,43 @@ push_rewind(const struct push_ctx *c, uint64_t expected_seq,
 	return r < 0 ? r : 0;
 }
 
-static const struct {
-	const char *name;
-	enum push_status st;
-} push_statuses[] = {
-	{ "applied", PUSH_ST_APPLIED }, { "refused", PUSH_ST_REFUSED }, { "gap", PUSH_ST_GAP },
-	{ "fork", PUSH_ST_FORK }, { "revoked", PUSH_ST_REVOKED },
-	{ "unknown_device", PUSH_ST_UNKNOWN_DEVICE }, { "future_hlc", PUSH_ST_FUTURE_HLC },
-	{ "busy", PUSH_ST_BUSY },
-};
-
-static int
-push_json_u64(const cJSON *o, const char *name, uint64_t *v)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	if (!cJSON_IsNumber(x) || x->valuedouble < 0 || x->valuedouble > 9007199254740992.0)
-		return -1;
-	*v = (uint64_t)x->valuedouble;
-	return 0;
-}
-
 int
 push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
     struct push_ack *a, struct terr *e)
 {
 	const uint8_t *payload = NULL;
 	size_t plen = 0;
-	cJSON *j = NULL;
-	const cJSON *x;
-	uint64_t v;
+	struct wire_ack w;
 	int r;
 
 	memset(a, 0, sizeof(*a));
 	if ((r = sigblob_open(blob, len, SIGBLOB_ACK, c->hub_sign_pk, &payload, &plen, e)) != 0)
 		return r;
-	if ((j = cJSON_ParseWithLength((const char *)payload, plen)) == NULL || !cJSON_IsObject(j)) {
-		r = terr_set(e, TERR_PARSE, "подтверждение хаба: неверный JSON");
-		goto out;
-	}
-	x = cJSON_GetObjectItemCaseSensitive(j, "device_id");
-	if (!cJSON_IsString(x) || strcmp(x->valuestring, c->device_hex) != 0) {
-		r = terr_set(e, TERR_SCHEMA, "подтверждение хаба относится к другому устройству");
-		goto out;
-	}
-	x = cJSON_GetObjectItemCaseSensitive(j, "status");
-	if (!cJSON_IsString(x)) {
-		r = terr_set(e, TERR_SCHEMA, "подтверждение хаба без состояния");
-		goto out;
-	}
-	for (size_t i = 0; i < sizeof(push_statuses) / sizeof(push_statuses[0]); i++)
-		if (strcmp(x->valuestring, push_statuses[i].name) == 0)
-			a->status = push_statuses[i].st;
-	if (a->status == 0) {
-		r = terr_set(e, TERR_SCHEMA, "подтверждение хаба: неизвестное состояние «%.40s»", x->valuestring);
-		goto out;
-	}
-	if (push_json_u64(j, "first", &a->first) != 0 || push_json_u64(j, "last", &a->last) != 0) {
-		r = terr_set(e, TERR_SCHEMA, "подтверждение хаба без диапазона номеров");
-		goto out;
-	}
-	if (push_json_u64(j, "expected_seq", &v) == 0)
-		a->expected_seq = v;
-	if (push_json_u64(j, "applied", &v) == 0)
-		a->applied = (int64_t)v;
-	if (push_json_u64(j, "conflicts", &v) == 0)
-		a->conflicts = (int64_t)v;
-	x = cJSON_GetObjectItemCaseSensitive(j, "set_hash");
-	if (cJSON_IsString(x) && strlen(x->valuestring) == 2 * CHANGESET_HASH_BYTES &&
-	    keys_unhex(x->valuestring, a->set_hash, CHANGESET_HASH_BYTES) == 0)
-		a->have_hash = 1;
-	x = cJSON_GetObjectItemCaseSensitive(j, "reason");
-	if (cJSON_IsString(x))
-		snprintf(a->reason, sizeof(a->reason), "%s", x->valuestring);
-	x = cJSON_GetObjectItemCaseSensitive(j, "hub_enc_pk");
-	if (cJSON_IsString(x) && strlen(x->valuestring) == 2 * KEYS_ENC_PK_BYTES &&
-	    keys_unhex(x->valuestring, a->hub_enc_pk, KEYS_ENC_PK_BYTES) == 0)
-		a->have_enc_pk = 1;
-	r = 0;
- out:
-	cJSON_Delete(j);
-	return r;
+	if ((r = wire_ack_parse(payload, plen, &w, e)) != 0)
+		return r;
+	if (strcmp(w.device_id, c->device_hex) != 0)
+		return terr_set(e, TERR_SCHEMA, "подтверждение хаба относится к другому устройству");
+	/* the two enums name the same statuses in the same order */
+	a->status = (enum push_status)w.status;
+	a->first = w.first;
+	a->last = w.last;
+	a->expected_seq = w.expected_seq;
+	a->applied = (int64_t)w.applied;
+	a->conflicts = (int64_t)w.conflicts;
+	a->have_hash = w.have_hash;
+	memcpy(a->set_hash, w.set_hash, sizeof(a->set_hash));
+	wire_text_copy(a->reason, sizeof(a->reason), w.reason);
+	a->have_enc_pk = w.have_enc_pk;
+	memcpy(a->hub_enc_pk, w.hub_enc_pk, sizeof(a->hub_enc_pk));
+	return 0;
 }
+
+_Static_assert((int)PUSH_ST_APPLIED == (int)WIRE_ACK_APPLIED &&
+    (int)PUSH_ST_REFUSED == (int)WIRE_ACK_REFUSED && (int)PUSH_ST_GAP == (int)WIRE_ACK_GAP &&
+    (int)PUSH_ST_FORK == (int)WIRE_ACK_FORK && (int)PUSH_ST_REVOKED == (int)WIRE_ACK_REVOKED &&
+    (int)PUSH_ST_UNKNOWN_DEVICE == (int)WIRE_ACK_UNKNOWN_DEVICE &&
+    (int)PUSH_ST_FUTURE_HLC == (int)WIRE_ACK_FUTURE_HLC && (int)PUSH_ST_BUSY == (int)WIRE_ACK_BUSY,
+    "push_status and wire_ack_status must agree");
 
 int
 push_adopt_hub_key(struct push_ctx *c, const struct push_ack *a, int *changed,

@@ -23,6 +23,7 @@
 #include "tetrad/envelope.h"
 #include "tetrad/formsdir.h"
 #include "tetrad/sigblob.h"
+#include "tetrad/wire.h"
 
 #define SYNC_ACK_MAX (SIGBLOB_HEADER_BYTES + 64 * 1024 + 64)
 
@@ -279,7 +280,7 @@ sync_transmit(struct sync_flight *f)
 			ne = f->connect_err;
 			r = TERR_IO;
 		} else {
-			r = net_request(f->n, "POST", "/v1/changesets", "application/octet-stream",
+			r = net_request(f->n, "POST", WIRE_PATH_CHANGESETS, "application/octet-stream",
 			    b->envelope, b->len, SYNC_ACK_MAX, &f->resp, &ne);
 			f->bytes_sent += (int64_t)b->len;
 		}

@@ -30,6 +30,7 @@
 #include "hub/server.h"
 #include "hub/tls.h"
 #include "tetrad/envelope.h"
+#include "tetrad/wire.h"
 
 #define DEVICES 32
 
@@ -250,7 +251,7 @@ run_https(int nclients, unsigned threads, const char *cert, const char *key, int
 	sc.ingest = &cfg;
 	if (server_start(&sc, &srv, &e) != 0)
 		die("server_start", e.msg);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%u/v1/changesets", server_port(srv));
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u" WIRE_PATH_CHANGESETS, server_port(srv));
 	t0 = now_s();
 	for (int i = 0; i < nclients; i++) {
 		if ((pids[i] = fork()) == 0) {

@@ -16,9 +16,10 @@
 #include "hub/hubdb.h"
 #include "tetrad/keys.h"
 #include "tetrad/tbuf.h"
+#include "tetrad/wire.h"
 
-#define TOKENS_TEXT_MAX 64             /* a token as typed, bytes */
-#define TOKENS_ENROLL_BODY_MAX 4096    /* POST /v1/enroll body */
+#define TOKENS_TEXT_MAX WIRE_ENROLL_TOKEN_MAX   /* a token as typed, bytes */
+#define TOKENS_ENROLL_BODY_MAX WIRE_ENROLL_REQ_MAX   /* POST /v1/enroll body */
 #define TOKENS_DEFAULT_TTL (7 * 24 * 3600)
 
 struct tokens_enroll_req {
@@ -27,8 +28,9 @@ struct tokens_enroll_req {
 	char label[HUBDB_LABEL_MAX + 1];
 };
 
-/* Parses an enrollment request body (hostile input); TERR_PARSE/TERR_SCHEMA/
- * TERR_UTF8/TERR_TOO_LARGE with a Russian message. */
+/* Parses an enrollment request body (hostile input) with
+ * wire_enroll_req_parse; TERR_PARSE/TERR_SCHEMA/TERR_UTF8/TERR_TOO_LARGE/
+ * TERR_TRAILING with a Russian message, *req all zero on failure. */
 int tokens_parse_enroll(const char *body, size_t len, struct tokens_enroll_req *req,
     struct terr *e);
 

@@ -1,7 +1,7 @@
 /*
  * enroll — `tetrad-syncd enroll`: binds this device to a hub with a one-time
  * token. Uses the device key (<db>.device.key, made by `tetrad init`; made
- * here if missing), sends its public key and the token to POST /v1/enroll
+ * here if missing), sends its public key and the token to POST /v1/enroll (wire.h)
  * over verified TLS, and stores the hub's encryption and signing keys and
  * the binding (school or curator, schools) in meta.
  */
@@ -10,10 +10,11 @@
 
 #include "tetrad/keys.h"
 #include "tetrad/terr.h"
+#include "tetrad/wire.h"
 
-#define ENROLL_TOKEN_MAX 256
-#define ENROLL_RESP_MAX (64u * 1024)
-#define ENROLL_MAX_SCHOOLS 2000
+#define ENROLL_TOKEN_MAX WIRE_ENROLL_TOKEN_MAX   /* what the hub accepts */
+#define ENROLL_RESP_MAX WIRE_ENROLL_ANS_MAX
+#define ENROLL_MAX_SCHOOLS WIRE_ENROLL_NSCHOOLS_MAX
 
 struct enroll_opts {
 	const char *db_path;

@@ -1,0 +1,257 @@
+/*
+ * wire_enroll — the enrollment request (device → hub, POST
+ * WIRE_PATH_ENROLL) and its answer (wire.h). Both are printed by cJSON, as
+ * syncd and the hub always printed them.
+ */
+#include "tetrad/wire.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "wire_json.h"
+
+/* cJSON's printing, as the enrollment messages were always printed, plus nl. */
+static int
+wire_enroll_print(struct tbuf *out, cJSON *o, bool nl, const char *what, struct terr *e)
+{
+	char *text = cJSON_PrintUnformatted(o);
+	int r;
+
+	if (text == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	r = tbuf_put(out, text, strlen(text));
+	if (r == 0 && nl)
+		r = tbuf_put_u8(out, '\n');
+	/* the request carries the enrollment token */
+	sodium_memzero(text, strlen(text));
+	cJSON_free(text);
+	return r ? wire_json_write_fail(e, r, what) : 0;
+}
+
+int
+wire_enroll_req_write(struct tbuf *out, const struct wire_enroll_req *q, struct terr *e)
+{
+	char pk[2 * KEYS_SIGN_PK_BYTES + 1];
+	cJSON *o = NULL;
+	int r;
+
+	if (q->token[0] == '\0' || !wire_json_plain_ok(q->token, WIRE_ENROLL_TOKEN_MAX))
+		return terr_set(e, TERR_ARG, "код регистрации пуст, длиннее %d байт или содержит "
+		    "недопустимые символы", WIRE_ENROLL_TOKEN_MAX);
+	if (!wire_json_plain_ok(q->label, WIRE_ENROLL_LABEL_MAX))
+		return terr_set(e, TERR_ARG, "название устройства длиннее %d байт или содержит "
+		    "недопустимые символы", WIRE_ENROLL_LABEL_MAX);
+	keys_hex(q->device_pk, sizeof(q->device_pk), pk);
+	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddStringToObject(o, "token", q->token) ||
+	    !cJSON_AddStringToObject(o, "device_pk", pk) ||
+	    (q->label[0] && !cJSON_AddStringToObject(o, "label", q->label))) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	r = wire_enroll_print(out, o, false, "запрос регистрации", e);
+ out:
+	cJSON_Delete(o);
+	return r;
+}
+
+/* Calls fn for each code of a comma list (empty items skipped). */
+static int
+wire_enroll_schools_each(const char *list, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	const char *p = list;
+	int r;
+
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+
+		if (l > 0 && (r = fn(ctx, p, l)) != 0)
+			return r;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+static int
+wire_enroll_school_check(void *ctx, const char *s, size_t l)
+{
+	size_t *n = ctx;
+
+	(*n)++;
+	if (l > CHANGESET_SCHOOL_MAX || *n > WIRE_ENROLL_NSCHOOLS_MAX)
+		return -1;
+	for (size_t i = 0; i < l; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return -1;
+	return changeset_check_utf8(s, l) == 0 ? 0 : -1;
+}
+
+static int
+wire_enroll_school_add(void *ctx, const char *s, size_t l)
+{
+	char code[CHANGESET_SCHOOL_MAX + 1];
+	cJSON *item;
+
+	memcpy(code, s, l);
+	code[l] = '\0';
+	if ((item = cJSON_CreateString(code)) == NULL)
+		return -1;
+	if (!cJSON_AddItemToArray(ctx, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+wire_enroll_kind_ok(const char *kind)
+{
+	return strcmp(kind, "school") == 0 || strcmp(kind, "curator") == 0;
+}
+
+int
+wire_enroll_ans_write(struct tbuf *out, const struct wire_enroll_ans *a, struct terr *e)
+{
+	char hex[2 * KEYS_ENC_PK_BYTES + 1];
+	cJSON *o = NULL, *arr;
+	size_t n = 0;
+	int r;
+
+	if (!wire_json_hex_ok(a->device_id, WIRE_DEVICE_ID_HEXLEN) ||
+	    strnlen(a->kind, sizeof(a->kind)) >= sizeof(a->kind) || !wire_enroll_kind_ok(a->kind) ||
+	    strnlen(a->schools, sizeof(a->schools)) >= sizeof(a->schools) ||
+	    wire_enroll_schools_each(a->schools, wire_enroll_school_check, &n) != 0 ||
+	    (strcmp(a->kind, "school") == 0 && n != 1) ||
+	    (a->hub_key_id[0] && !wire_json_hex_ok(a->hub_key_id, WIRE_DEVICE_ID_HEXLEN)) ||
+	    !wire_json_text_ok(a->name, WIRE_ENROLL_NAME_MAX))
+		return terr_set(e, TERR_ARG, "ответ на регистрацию не записан: недопустимое значение поля");
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddStringToObject(o, "device_id", a->device_id) ||
+	    !cJSON_AddStringToObject(o, "kind", a->kind) ||
+	    (arr = cJSON_AddArrayToObject(o, "schools")) == NULL ||
+	    wire_enroll_schools_each(a->schools, wire_enroll_school_add, arr) != 0)
+		goto nomem;
+	keys_hex(a->hub_enc_pk, sizeof(a->hub_enc_pk), hex);
+	if (!cJSON_AddStringToObject(o, "hub_enc_pk", hex))
+		goto nomem;
+	keys_hex(a->hub_sign_pk, sizeof(a->hub_sign_pk), hex);
+	if (!cJSON_AddStringToObject(o, "hub_sign_pk", hex) ||
+	    (a->hub_key_id[0] && !cJSON_AddStringToObject(o, "hub_key_id", a->hub_key_id)) ||
+	    !cJSON_AddStringToObject(o, "name", a->name))
+		goto nomem;
+	r = wire_enroll_print(out, o, true, "ответ на регистрацию", e);
+	goto out;
+ nomem:
+	r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+ out:
+	cJSON_Delete(o);
+	return r;
+}
+
+int
+wire_enroll_req_parse(const void *buf, size_t len, struct wire_enroll_req *q,
+    struct terr *e)
+{
+	static const char what[] = "запрос регистрации";
+	const cJSON *it;
+	cJSON *o = NULL;
+	int r;
+
+	memset(q, 0, sizeof(*q));
+	if ((r = wire_json_open(buf, len, WIRE_ENROLL_REQ_MAX, what, &o, e)) != 0)
+		goto out;
+	cJSON_ArrayForEach(it, o) {
+		if (strcmp(it->string, "token") != 0 && strcmp(it->string, "device_pk") != 0 &&
+		    strcmp(it->string, "label") != 0) {
+			r = terr_set(e, TERR_SCHEMA, "лишнее поле «%.64s» в запросе регистрации",
+			    wire_json_plain_ok(it->string, 64) ? it->string : "?");
+			goto out;
+		}
+	}
+	if ((r = wire_json_get_str(o, "token", true, true, q->token, sizeof(q->token), what, e)) != 0 ||
+	    (r = wire_json_get_hex(o, "device_pk", q->device_pk, sizeof(q->device_pk), what, e)) != 0 ||
+	    (r = wire_json_get_str(o, "label", false, true, q->label, sizeof(q->label), what, e)) < 0)
+		goto out;
+	if (q->token[0] == '\0') {
+		r = terr_set(e, TERR_SCHEMA, "%s: код регистрации (token) пуст", what);
+		goto out;
+	}
+	r = 0;
+ out:
+	cJSON_Delete(o);
+	if (r != 0)
+		memset(q, 0, sizeof(*q));
+	return r;
+}
+
+int
+wire_enroll_ans_parse(const void *buf, size_t len, struct wire_enroll_ans *a,
+    struct terr *e)
+{
+	static const char what[] = "ответ хаба на регистрацию";
+	const cJSON *x, *s;
+	cJSON *o = NULL;
+	size_t used = 0;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	if ((r = wire_json_open(buf, len, WIRE_ENROLL_ANS_MAX, what, &o, e)) != 0)
+		goto out;
+	if ((r = wire_json_get_str(o, "device_id", true, true, a->device_id, sizeof(a->device_id),
+	    what, e)) != 0)
+		goto out;
+	if (!wire_json_hex_ok(a->device_id, WIRE_DEVICE_ID_HEXLEN)) {
+		r = terr_set(e, TERR_SCHEMA, "%s: неверный идентификатор устройства", what);
+		goto out;
+	}
+	if ((r = wire_json_get_str(o, "kind", true, true, a->kind, sizeof(a->kind), what, e)) < 0 ||
+	    !wire_enroll_kind_ok(a->kind)) {
+		r = terr_set(e, TERR_SCHEMA, "%s: неизвестный вид устройства", what);
+		goto out;
+	}
+	x = cJSON_GetObjectItemCaseSensitive(o, "schools");
+	if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) > WIRE_ENROLL_NSCHOOLS_MAX ||
+	    (strcmp(a->kind, "school") == 0 && cJSON_GetArraySize(x) != 1)) {
+		r = terr_set(e, TERR_SCHEMA, "%s: неверный список школ", what);
+		goto out;
+	}
+	cJSON_ArrayForEach(s, x) {
+		size_t l = cJSON_IsString(s) ? strlen(s->valuestring) : 0;
+
+		if (l == 0 || strchr(s->valuestring, ',') != NULL ||
+		    wire_enroll_school_check(&a->nschools, s->valuestring, l) != 0) {
+			r = terr_set(e, TERR_SCHEMA, "%s: неверный код школы", what);
+			goto out;
+		}
+		if (used + (used ? 1 : 0) + l > WIRE_ENROLL_SCHOOLS_MAX) {
+			r = terr_set(e, TERR_TOO_LARGE, "%s: список школ длиннее %d байт", what,
+			    WIRE_ENROLL_SCHOOLS_MAX);
+			goto out;
+		}
+		if (used)
+			a->schools[used++] = ',';
+		memcpy(a->schools + used, s->valuestring, l);
+		used += l;
+	}
+	if ((r = wire_json_get_hex(o, "hub_enc_pk", a->hub_enc_pk, sizeof(a->hub_enc_pk), what, e)) != 0 ||
+	    (r = wire_json_get_hex(o, "hub_sign_pk", a->hub_sign_pk, sizeof(a->hub_sign_pk), what,
+	    e)) != 0 ||
+	    (r = wire_json_get_str(o, "hub_key_id", false, true, a->hub_key_id, sizeof(a->hub_key_id),
+	    what, e)) < 0 ||
+	    (r = wire_json_get_str(o, "name", false, false, a->name, sizeof(a->name), what, e)) < 0)
+		goto out;
+	if (a->hub_key_id[0] && !wire_json_hex_ok(a->hub_key_id, WIRE_DEVICE_ID_HEXLEN)) {
+		r = terr_set(e, TERR_SCHEMA, "%s: неверный hub_key_id", what);
+		goto out;
+	}
+	r = 0;
+ out:
+	cJSON_Delete(o);
+	if (r != 0)
+		memset(a, 0, sizeof(*a));
+	return r;
+}
