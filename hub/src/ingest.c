@@ -146,7 +146,7 @@ ingest_ack(struct ingest_job *j, enum ingest_outcome outcome, const char *status
 		goto out;
 	res->outcome = outcome;
 	snprintf(res->status, sizeof(res->status), "%s", status);
-	snprintf(res->reason, sizeof(res->reason), "%s", text);
+	wire_text_copy(res->reason, sizeof(res->reason), reason);
 	r = 0;
  out:
 	if (r == TERR_NOMEM)
