@@ -42,6 +42,7 @@
 #include "hub/tokens.h"
 #include "hub/usbimport.h"
 #include "tetrad/hlc.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
 #include "tetrad/sigblob.h"
 
@@ -190,13 +191,13 @@ hub_open(struct hub *h, bool with_forms, struct terr *e)
 	if (access(path, F_OK) != 0)
 		return terr_set(e, TERR_IO, "в папке %s нет хаба: сначала выполните "
 		    "«tetrad-hub --data %s init»", h->dir, h->dir);
-	if ((r = keys_load_secret(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
+	if ((r = keyfile_load(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
 		return r;
 	keys_enc_pk_from_sk(h->enc.sk, h->enc.pk);
 	if ((r = hubkeys_load_old(h->dir, pp, &h->old_enc, e)) != 0)
 		return r;
 	hub_path(h, "hub.sign.key", path, sizeof(path));
-	if ((r = keys_load_secret(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
+	if ((r = keyfile_load(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
 	    e)) != 0)
 		return r;
 	keys_sign_pk_from_sk(h->sign.sk, h->sign.pk);
@@ -263,11 +264,11 @@ cmd_init(struct hub *h, int argc, char **argv, struct terr *e)
 	} else {
 		if (keys_enc_generate(&h->enc) != 0 || keys_sign_generate(&h->sign) != 0)
 			return terr_set(e, TERR_CRYPTO, "не удалось создать ключи хаба");
-		if ((r = keys_save_secret(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp,
+		if ((r = keyfile_save(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp,
 		    e)) != 0)
 			return r;
 		hub_path(h, "hub.sign.key", path, sizeof(path));
-		if ((r = keys_save_secret(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
+		if ((r = keyfile_save(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
 		    e)) != 0)
 			return r;
 	}

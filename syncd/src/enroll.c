@@ -17,6 +17,7 @@
 #include "syncd/net.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/changeset.h"
 
 const char *
@@ -71,10 +72,10 @@ enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
 			r = terr_set(e, TERR_CRYPTO, "не удалось создать ключ устройства");
 			goto out;
 		}
-		r = keys_save_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e);
+		r = keyfile_save(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e);
 		goto out;
 	}
-	if ((r = keys_load_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e)) != 0)
+	if ((r = keyfile_load(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e)) != 0)
 		goto out;
 	keys_sign_pk_from_sk(k->sk, k->pk);
  out:

@@ -20,6 +20,7 @@
 #include "syncd/net.h"
 #include "syncd/pull.h"
 #include "syncd/syncdb.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
 
@@ -168,7 +169,7 @@ sync_ctx_open(const char *db_path, const char *passphrase_file,
 	}
 	if (passphrase_file && (r = sync_read_passphrase(passphrase_file, pass, sizeof(pass), e)) != 0)
 		goto out;
-	if ((r = keys_load_secret(keypath, KEYS_DEVICE_SIGN, c->dev.sk, KEYS_SIGN_SK_BYTES,
+	if ((r = keyfile_load(keypath, KEYS_DEVICE_SIGN, c->dev.sk, KEYS_SIGN_SK_BYTES,
 	    pass[0] ? pass : NULL, e)) != 0)
 		goto out;
 	keys_sign_pk_from_sk(c->dev.sk, c->dev.pk);
