@@ -17,6 +17,7 @@
 
 #include "hub/report.h"
 #include "hub/results.h"
+#include "tetrad/formfile.h"
 #include "tetrad/form.h"
 
 #define REPORT_DATA_MAX (1u << 20)    /* a record's JSON; larger ones are skipped */
@@ -901,7 +902,7 @@ ctx_form(struct ctx *c, const char *id)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/%s.json", c->o->forms_dir, id);
 	snprintf(dicts, sizeof(dicts), "%s/dict", c->o->forms_dir);
-	if (form_load_file(path, dicts, &f, NULL) != 0)
+	if (formfile_load(path, dicts, &f, NULL) != 0)
 		f = NULL;
 	snprintf(c->forms[c->nforms].id, sizeof(c->forms[0].id), "%s", id);
 	c->forms[c->nforms++].f = f;

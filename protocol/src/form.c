@@ -7,14 +7,10 @@
  * that exists and has a fitting type. Anything else is refused with a
  * Russian message that names the form, the field and the key.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "tetrad/form.h"
 
@@ -36,7 +32,7 @@ struct fp {
 	struct terr *e;
 	const cJSON *embedded;      /* "dictionaries" of the definition, or NULL */
 	const cJSON *bundled;       /* "dictionaries" of a bundle, or NULL */
-	const char *dicts_dir;
+	const struct form_dict_source *source; /* dictionaries not embedded, or NULL */
 	char where[256];            /* "поле «parties.age»" */
 };
 
@@ -438,69 +434,6 @@ form_json_parse(const char *json, size_t len, const char *what, cJSON **out,
 	return 0;
 }
 
-static int
-form_read_file(const char *path, char **buf, size_t *lenp, struct terr *e)
-{
-	struct stat st;
-	char *b = NULL;
-	size_t got = 0;
-	int fd, r = TERR_IO;
-
-	*buf = NULL;
-	*lenp = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return terr_set(e, TERR_IO, "Не удалось открыть файл %s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		r = terr_set(e, TERR_IO, "Не удалось прочитать файл %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = terr_set(e, TERR_IO, "%s — не обычный файл", path);
-		goto out;
-	}
-	if (st.st_size > (off_t)FORM_MAX_BYTES) {
-		r = terr_set(e, TERR_TOO_LARGE,
-		    "Файл %s слишком большой (%lld байт при пределе %u)", path,
-		    (long long)st.st_size, FORM_MAX_BYTES);
-		goto out;
-	}
-	/* one byte more than the cap: a file that grew is noticed */
-	if ((b = malloc(FORM_MAX_BYTES + 1u)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, b + got, FORM_MAX_BYTES + 1u - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = terr_set(e, TERR_IO, "Ошибка чтения файла %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > FORM_MAX_BYTES) {
-			r = terr_set(e, TERR_TOO_LARGE,
-			    "Файл %s слишком большой (предел %u байт)", path,
-			    FORM_MAX_BYTES);
-			goto out;
-		}
-	}
-	*buf = b;
-	*lenp = got;
-	b = NULL;
-	r = 0;
- out:
-	free(b);
-	close(fd);
-	return r;
-}
-
 /* ---------- dictionaries ---------- */
 
 static int
@@ -627,7 +560,7 @@ form_dictionary_parse(const char *json, size_t len,
 	return r;
 }
 
-/* The dictionary name used by the form, loaded once (embedded or from dir). */
+/* The dictionary name used by the form, loaded once (embedded, bundled or from the source). */
 static int
 form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp)
 {
@@ -635,7 +568,7 @@ form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp)
 	struct form_dictionary *d;
 	const cJSON *obj = NULL;
 	cJSON *doc = NULL;
-	char *buf = NULL, path[4096], saved[sizeof(p->where)];
+	char *buf = NULL, what[4096], saved[sizeof(p->where)];
 	size_t len = 0;
 	int r;
 
@@ -653,11 +586,12 @@ form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp)
 	if (obj == NULL && p->bundled != NULL)
 		obj = cJSON_GetObjectItemCaseSensitive(p->bundled, name);
 	if (obj == NULL) {
-		if (p->dicts_dir == NULL)
+		if (p->source == NULL || p->source->load == NULL)
 			return form_fail(p, "словарь «%s» не найден: он не встроен в "
 			    "описание формы", name, NULL);
-		snprintf(path, sizeof(path), "%s/%s.json", p->dicts_dir, name);
-		if ((r = form_read_file(path, &buf, &len, p->e)) != 0) {
+		snprintf(what, sizeof(what), "словарь «%s»", name);
+		if ((r = p->source->load(p->source->ctx, name, &buf, &len, what, sizeof(what),
+		    p->e)) != 0) {
 			char m[TERR_MSG_MAX];
 
 			snprintf(m, sizeof(m), "%s", p->e ? p->e->msg : "");
@@ -667,7 +601,7 @@ form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp)
 			return terr_set(p->e, r, "Словарь «%s» не загружен: %s",
 			    name, m);
 		}
-		r = form_json_parse(buf, len, path, &doc, p->e);
+		r = form_json_parse(buf, len, what, &doc, p->e);
 		free(buf);
 		if (r != 0)
 			return r;
@@ -1270,8 +1204,8 @@ form_link(struct fp *p, struct form_field *fs, size_t n, unsigned depth,
  * bundle's "dictionaries" object or NULL.
  */
 static int
-form_parse_doc(const cJSON *doc, const cJSON *bundled, const char *dicts_dir,
-    struct form **out, struct terr *e)
+form_parse_doc(const cJSON *doc, const cJSON *bundled,
+    const struct form_dict_source *source, struct form **out, struct terr *e)
 {
 	static const char *const keys[] = { "format", "id", "version", "title",
 	    "description", "dictionaries", "fields", NULL };
@@ -1286,7 +1220,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled, const char *dicts_dir,
 
 	memset(&p, 0, sizeof(p));
 	p.e = e;
-	p.dicts_dir = dicts_dir;
+	p.source = source;
 	p.bundled = bundled;
 	*out = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
@@ -1371,7 +1305,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled, const char *dicts_dir,
 }
 
 int
-form_parse(const char *json, size_t len, const char *dicts_dir,
+form_parse(const char *json, size_t len, const struct form_dict_source *dicts,
     struct form **out, struct terr *e)
 {
 	cJSON *doc = NULL;
@@ -1382,7 +1316,7 @@ form_parse(const char *json, size_t len, const char *dicts_dir,
 	*out = NULL;
 	if ((r = form_json_parse(json, len, "Описание формы", &doc, e)) != 0)
 		return r;
-	r = form_parse_doc(doc, NULL, dicts_dir, out, e);
+	r = form_parse_doc(doc, NULL, dicts, out, e);
 	cJSON_Delete(doc);
 	return r;
 }
@@ -1448,32 +1382,6 @@ form_bundle_parse(const char *json, size_t len, struct form **out,
 		}
  out:
 	cJSON_Delete(doc);
-	return r;
-}
-
-
-
-int
-form_load_file(const char *path, const char *dicts_dir, struct form **out,
-    struct terr *e)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	if (out == NULL || path == NULL)
-		return terr_set(e, TERR_ARG, "form_load_file: NULL argument");
-	*out = NULL;
-	if ((r = form_read_file(path, &buf, &len, e)) != 0)
-		return r;
-	r = form_parse(buf, len, dicts_dir, out, e);
-	if (r != 0 && e != NULL && strstr(e->msg, path) == NULL) {
-		char m[TERR_MSG_MAX];
-
-		snprintf(m, sizeof(m), "%s", e->msg);
-		terr_set(e, r, "%s: %s", path, m);
-	}
-	free(buf);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tetrad/formfile.h"
 #include "tetrad/form.h"
 
 #ifndef TETRAD_FORMS_DIR
@@ -31,7 +32,7 @@ load_form(const char *id)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s.json", TETRAD_FORMS_DIR, id);
-	r = form_load_file(path, TETRAD_FORMS_DIR "/dict", &f, &e);
+	r = formfile_load(path, TETRAD_FORMS_DIR "/dict", &f, &e);
 	if (r != 0)
 		fprintf(stderr, "  %s: %s\n", path, e.msg);
 	CHECK_INT_EQ(r, 0);
@@ -139,7 +140,7 @@ test_all_load_and_accept(void)
 		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", TETRAD_FORMS_DIR, de->d_name);
-		CHECK_INT_EQ(form_load_file(path, TETRAD_FORMS_DIR "/dict", &f, &e), 0);
+		CHECK_INT_EQ(formfile_load(path, TETRAD_FORMS_DIR "/dict", &f, &e), 0);
 		n_files++;
 		form_free(f);
 	}

@@ -131,14 +131,24 @@ struct form_dictionary {
 struct form;
 
 /*
- * Parses a definition. dicts_dir is where dictionaries named by the form
- * ("dictionary": "risk_factors") are read from as NAME.json; NULL means the
- * definition must embed them. *out is NULL on failure.
+ * Where the dictionaries a form names ("dictionary": "risk_factors") but does
+ * not embed come from (fileio's formfile reads them from a folder): load
+ * gives dictionary name's JSON text in *json (malloc'd; the parser frees it)
+ * and *len, and may write a label for messages (its path) into what
+ * (what_cap bytes); it returns 0 or a TERR_* code with e set.
  */
-int form_parse(const char *json, size_t len, const char *dicts_dir,
+struct form_dict_source {
+	int (*load)(void *ctx, const char *name, char **json, size_t *len,
+	    char *what, size_t what_cap, struct terr *e);
+	void *ctx;
+};
+
+/*
+ * Parses a definition. dicts gives the dictionaries it names but does not
+ * embed; NULL means the definition must embed them. *out is NULL on failure.
+ */
+int form_parse(const char *json, size_t len, const struct form_dict_source *dicts,
     struct form **out, struct terr *e);
-int form_load_file(const char *path, const char *dicts_dir, struct form **out,
-    struct terr *e);
 void form_free(struct form *f);
 
 /*
