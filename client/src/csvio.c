@@ -16,6 +16,7 @@
 
 #include "client/csvio.h"
 #include "client/rec.h"
+#include "client/textin.h"
 
 int
 csvio_write_cell(FILE *out, const char *text, char delim)
@@ -359,7 +360,7 @@ csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
 				bad = true;
 				continue;
 			}
-		} else if (form_value_from_text(fd, cells[i], &v, &fe) != 0) {
+		} else if (textin_value(fd, cells[i], &v, &fe) != 0) {
 			csvio_report_add(&x->rep, "Строка %zu: %s", line, fe.msg);
 			bad = true;
 			continue;

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "tetrad/formfile.h"
 #include "tetrad/form.h"
+#include "client/textin.h"
 
 #ifndef TETRAD_FORMS_DIR
 #error "TETRAD_FORMS_DIR must be defined by the build"
@@ -263,11 +264,11 @@ test_social_passport(void)
 		cJSON *val = NULL;
 		struct terr e;
 
-		CHECK_INT_EQ(form_value_from_text(fl, "20.09.2021", &val, &e), 0);
+		CHECK_INT_EQ(textin_value(fl, "20.09.2021", &val, &e), 0);
 		CHECK(val != NULL && strcmp(val->valuestring, "2021-09-20") == 0);
 		cJSON_Delete(val);
 		val = NULL;
-		CHECK_INT_EQ(form_value_from_text(form_find(f, "level"), "класс",
+		CHECK_INT_EQ(textin_value(form_find(f, "level"), "класс",
 		    &val, &e), 0);
 		CHECK(val != NULL && strcmp(val->valuestring, "class") == 0);
 		cJSON_Delete(val);
