@@ -17,6 +17,7 @@
 #include "syncd/net.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
+#include "tetrad/fileio.h"
 #include "tetrad/keyfile.h"
 #include "tetrad/changeset.h"
 
@@ -65,7 +66,7 @@ enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
 		return r;
 	if (path[0] == '\0' && snprintf(path, sizeof(path), "%s.device.key", db_path) >= (int)sizeof(path))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
-	if (pass_file && (r = sync_read_passphrase(pass_file, pass, sizeof(pass), e)) != 0)
+	if (pass_file && (r = fileio_read_passphrase(pass_file, pass, sizeof(pass), e)) != 0)
 		return r;
 	if (stat(path, &sb) != 0 && errno == ENOENT) {
 		if ((r = keys_sign_generate(k)) != 0) {

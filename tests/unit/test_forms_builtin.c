@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tetrad/fileio.h"
 #include "tetrad/formfile.h"
 #include "tetrad/form.h"
 #include "client/textin.h"
@@ -45,26 +46,16 @@ load_form(const char *id)
 static cJSON *
 load_good(const char *id)
 {
-	char path[1024], *buf;
-	FILE *fp;
-	long n;
+	char path[1024];
+	uint8_t *buf = NULL;
+	size_t n = 0;
 	cJSON *v = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s.good.json", DATA_DIR, id);
-	fp = fopen(path, "rb");
-	CHECK(fp != NULL);
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-		buf[n] = '\0';
-		v = cJSON_Parse(buf);
-	}
+	CHECK_INT_EQ(fileio_read_all(path, FORM_MAX_BYTES, &buf, &n, NULL), 0);
+	if (buf != NULL)
+		v = cJSON_ParseWithLength((const char *)buf, n);
 	free(buf);
-	fclose(fp);
 	CHECK(v != NULL);
 	return v;
 }
