@@ -41,7 +41,8 @@ fileio_read_all(const char *path, size_t max, uint8_t **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO at path would block open() before fstat could refuse it */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return terr_set(e, TERR_IO, errno == ENOENT ? "нет файла %s" :
 		    "не удалось открыть %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -79,7 +80,7 @@ fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
 	int fd, r = TERR_KEYFILE;
 
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return terr_set(e, errno == ENOENT ? TERR_KEYFILE : TERR_IO,
 		    "не удалось открыть файл ключа %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -51,6 +51,11 @@ test_read_all(void)
 	CHECK_INT_EQ(fileio_read_all(p, 4, &buf, &len, &e), TERR_TOO_LARGE);
 	CHECK(buf == NULL && len == 0);
 	CHECK_INT_EQ(fileio_read_all(dir, 1 << 20, &buf, &len, &e), TERR_IO);
+	/* a FIFO is refused, not waited on */
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	CHECK_INT_EQ(mkfifo(p, 0600), 0);
+	CHECK_INT_EQ(fileio_read_all(p, 1 << 20, &buf, &len, &e), TERR_IO);
+	CHECK_INT_EQ(unlink(p), 0);
 	snprintf(p, sizeof(p), "%s/none", dir);
 	CHECK_INT_EQ(fileio_read_all(p, 1 << 20, &buf, &len, &e), TERR_IO);
 	CHECK_CONTAINS(e.msg, "нет файла");
