@@ -380,40 +380,18 @@ form_key_printable(const char *s)
 	return 1;
 }
 
+/*
+ * Each member of obj to its field, in one pass (vals[i] the value of fs[i],
+ * dups[i] set for two values of one field); the unknown members reported
+ * first: they usually explain the rest.
+ */
 static void
-form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
-    const cJSON *obj, unsigned depth, const char *path, const char *ctx)
+form_validate_match(struct fv *v, const struct form_field *fs, size_t n,
+    const cJSON *obj, const char *path, const char *ctx, const cJSON **vals,
+    unsigned char *dups)
 {
 	char fpath[FORM_PATH_MAX], text[FORM_LABEL_MAX + 256];
-	const cJSON **vals = NULL;
-	unsigned char *dups;
 
-	v->scopes[depth] = obj;
-	for (size_t k = depth + 1; k <= FORM_MAX_DEPTH; k++)
-		v->scopes[k] = NULL;
-	{
-		/* a record holds at most one member per field: far more is an
-		 * attack on our time (fields × members), not a typo */
-		size_t members = 0;
-
-		for (const cJSON *m = obj->child; m != NULL; m = m->next)
-			if (++members > 4 * (size_t)FORM_MAX_FIELDS) {
-				snprintf(text, sizeof(text), "Слишком много полей в "
-				    "записи%s: больше %d", ctx, 4 * FORM_MAX_FIELDS);
-				form_problem_add(v, path, text);
-				return;
-			}
-	}
-	/*
-	 * Each member to its field, in one pass (a field's value, or two values
-	 * for one field), and the unknown members reported first: they usually
-	 * explain the rest.
-	 */
-	if (n > 0 && (vals = calloc(n, sizeof(*vals) + 1)) == NULL) {
-		v->nomem = 1;
-		return;
-	}
-	dups = n > 0 ? (unsigned char *)(vals + n) : NULL;
 	for (const cJSON *m = obj->child; m != NULL; m = m->next) {
 		size_t i;
 		const char *name = m->string ? m->string : "";
@@ -441,13 +419,94 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 		}
 		form_problem_add(v, fpath, text);
 	}
+}
+
+/*
+ * A relevant field without an answer (val absent, null, "" or []): required,
+ * required_if, and a group that must still have its items. -1 on no memory.
+ */
+static int
+form_validate_absent(struct fv *v, const struct form_field *fl, const cJSON *val,
+    unsigned depth, const char *fpath, const char *ctx)
+{
+	char text[FORM_LABEL_MAX + 256];
+	int req = fl->required || form_required_if_in(fl, v->scopes, depth + 1);
+
+	/* «затрудняюсь ответить» is an answer */
+	if (fl->type == FORM_SCALE && fl->no_answer && val != NULL)
+		return 0;
+	if (fl->type == FORM_GROUP && v->mode != FORM_DRAFT &&
+	    (fl->min_items > 0 || fl->item_key != NULL) &&
+	    (req || fl->item_key != NULL || fl->min_items > 0)) {
+		cJSON *empty = cJSON_CreateArray();
+
+		if (empty == NULL) {
+			v->nomem = 1;
+			return -1;
+		}
+		form_validate_group(v, fl, empty, depth, fpath, ctx);
+		cJSON_Delete(empty);
+		return 0;
+	}
+	if (!req || v->mode == FORM_DRAFT)
+		return 0;
+	if (fl->required)
+		form_problem_field(v, fl, ctx, fpath, "обязательное поле");
+	else {
+		char *cd = form_cond_describe(&fl->required_if);
+
+		snprintf(text, sizeof(text), "обязательное поле, если %s",
+		    cd ? cd : "выполнено условие формы");
+		free(cd);
+		form_problem_field(v, fl, ctx, fpath, text);
+	}
+	return 0;
+}
+
+/* Whether val answers fl: "" and [] answer nothing (a CSV cell or a form left empty). */
+static int
+form_validate_present(const struct form_field *fl, const cJSON *val)
+{
+	return val != NULL && !cJSON_IsNull(val) &&
+	    !(fl->type == FORM_TEXT && cJSON_IsString(val) &&
+	    val->valuestring != NULL && val->valuestring[0] == '\0') &&
+	    !((fl->type == FORM_MULTI || fl->type == FORM_GROUP) &&
+	    cJSON_IsArray(val) && val->child == NULL);
+}
+
+static void
+form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
+    const cJSON *obj, unsigned depth, const char *path, const char *ctx)
+{
+	char fpath[FORM_PATH_MAX], text[FORM_LABEL_MAX + 256];
+	const cJSON **vals = NULL;
+	unsigned char *dups;
+	size_t members = 0;
+
+	v->scopes[depth] = obj;
+	for (size_t k = depth + 1; k <= FORM_MAX_DEPTH; k++)
+		v->scopes[k] = NULL;
+	/* a record holds at most one member per field: far more is an
+	 * attack on our time (fields × members), not a typo */
+	for (const cJSON *m = obj->child; m != NULL; m = m->next)
+		if (++members > 4 * (size_t)FORM_MAX_FIELDS) {
+			snprintf(text, sizeof(text), "Слишком много полей в "
+			    "записи%s: больше %d", ctx, 4 * FORM_MAX_FIELDS);
+			form_problem_add(v, path, text);
+			return;
+		}
+	if (n > 0 && (vals = calloc(n, sizeof(*vals) + 1)) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	dups = n > 0 ? (unsigned char *)(vals + n) : NULL;
+	form_validate_match(v, fs, n, obj, path, ctx, vals, dups);
 	for (size_t i = 0; i < n; i++) {
 		const struct form_field *fl = &fs[i];
 		const cJSON *val = vals[i];
-		int dup = dups[i], present;
 
 		form_path(fpath, sizeof(fpath), path, fl->id);
-		if (dup) {
+		if (dups[i]) {
 			form_problem_field(v, fl, ctx, fpath, "значение указано дважды");
 			continue;
 		}
@@ -457,14 +516,8 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 				    "должно покидать устройство");
 			continue;
 		}
-		/* "" and [] answer nothing (a CSV cell or a form left empty) */
-		present = val != NULL && !cJSON_IsNull(val) &&
-		    !(fl->type == FORM_TEXT && cJSON_IsString(val) &&
-		    val->valuestring != NULL && val->valuestring[0] == '\0') &&
-		    !((fl->type == FORM_MULTI || fl->type == FORM_GROUP) &&
-		    cJSON_IsArray(val) && val->child == NULL);
 		if (!form_relevant_in(fl, v->scopes, depth + 1)) {
-			if (present) {
+			if (form_validate_present(fl, val)) {
 				char *cd = form_cond_describe(&fl->relevant);
 
 				snprintf(text, sizeof(text), "заполняется, только если %s",
@@ -474,38 +527,9 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 			}
 			continue;
 		}
-		if (!present) {
-			int req = fl->required ||
-			    form_required_if_in(fl, v->scopes, depth + 1);
-
-			/* «затрудняюсь ответить» is an answer */
-			if (fl->type == FORM_SCALE && fl->no_answer && val != NULL)
-				continue;
-			if (fl->type == FORM_GROUP && v->mode != FORM_DRAFT &&
-			    (fl->min_items > 0 || fl->item_key != NULL) &&
-			    (req || fl->item_key != NULL || fl->min_items > 0)) {
-				cJSON *empty = cJSON_CreateArray();
-
-				if (empty == NULL) {
-					v->nomem = 1;
-					break;
-				}
-				form_validate_group(v, fl, empty, depth, fpath, ctx);
-				cJSON_Delete(empty);
-				continue;
-			}
-			if (!req || v->mode == FORM_DRAFT)
-				continue;
-			if (fl->required)
-				form_problem_field(v, fl, ctx, fpath, "обязательное поле");
-			else {
-				char *cd = form_cond_describe(&fl->required_if);
-
-				snprintf(text, sizeof(text), "обязательное поле, если %s",
-				    cd ? cd : "выполнено условие формы");
-				free(cd);
-				form_problem_field(v, fl, ctx, fpath, text);
-			}
+		if (!form_validate_present(fl, val)) {
+			if (form_validate_absent(v, fl, val, depth, fpath, ctx) != 0)
+				break;
 			continue;
 		}
 		if (fl->type == FORM_GROUP) {
