@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "client/catalog.h"
+#include "tetrad/formfile.h"
 
 /* More files than this in a forms directory is not a forms directory. */
 #define CATALOG_MAX_FILES 1024
@@ -130,9 +131,9 @@ catalog_dir(struct catalog *c, const char *dir, const char *dicts,
 		struct terr fe = { 0 };
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		r = form_load_file(path, dicts, &f, &fe);
+		r = formfile_load(path, dicts, &f, &fe);
 		if (r != 0 && fallback_dicts)
-			r = form_load_file(path, fallback_dicts, &f, &fe);
+			r = formfile_load(path, fallback_dicts, &f, &fe);
 		if (r != 0) {
 			if (strict) {
 				r = terr_set(e, r, "Встроенная форма «%s» повреждена: %s",

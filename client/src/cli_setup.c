@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
 #include "tetrad/school.h"
 
@@ -79,7 +80,7 @@ cli_setup_init(struct cli *c)
 	snprintf(keypath, sizeof(keypath), "%s.device.key", c->db);
 	if (access(keypath, F_OK) == 0) {
 		/* an earlier init stopped after making the key: reuse it */
-		if ((r = keys_load_secret(keypath, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk),
+		if ((r = keyfile_load(keypath, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk),
 		    NULL, &c->e)) != 0) {
 			rc = cli_fail(c, r);
 			goto out;
@@ -87,7 +88,7 @@ cli_setup_init(struct cli *c)
 		keys_sign_pk_from_sk(k.sk, k.pk);
 	} else {
 		if ((r = keys_sign_generate(&k)) != 0 ||
-		    (r = keys_save_secret(keypath, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk),
+		    (r = keyfile_save(keypath, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk),
 		    NULL, &c->e)) != 0) {
 			rc = cli_fail(c, r);
 			goto out;

@@ -13,11 +13,13 @@
 #include <cjson/cJSON.h>
 
 #include "tetrad/form.h"
+#include "tetrad/fileio.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/uuid7.h"
 
 #include "client/csvio.h"
 #include "client/rec.h"
+#include "client/textin.h"
 
 /* A CSV row is built whole in a buffer, then written: the cap only stops
  * a runaway, rows come from our own store. */
@@ -377,7 +379,7 @@ csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
 				bad = true;
 				continue;
 			}
-		} else if (form_value_from_text(fd, cells[i], &v, &fe) != 0) {
+		} else if (textin_value(fd, cells[i], &v, &fe) != 0) {
 			csvio_report_add(&x->rep, "Строка %zu: %s", line, fe.msg);
 			bad = true;
 			continue;
@@ -416,40 +418,26 @@ csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
 	return 0;
 }
 
+/* The whole file through fileio_read_all; a file that cannot be read is the caller's argument. */
 static int
 csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n;
+	uint8_t *buf = NULL;
+	char m[TERR_MSG_MAX];
 	int r;
 
 	*out = NULL;
-	if (fp == NULL)
-		return terr_set(e, TERR_ARG, "Не удалось открыть файл «%s»: %s.",
-		    path, strerror(errno));
-	if ((buf = malloc(CSV_MAX_BYTES + 1)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-		goto out;
+	if ((r = fileio_read_all(path, CSV_MAX_BYTES, &buf, len, e)) == TERR_TOO_LARGE)
+		return terr_set(e, r, "Файл «%s» больше %u МБ: разделите его на части.", path,
+		    CSV_MAX_BYTES >> 20);
+	if (r == TERR_IO) {
+		snprintf(m, sizeof(m), "%s", e != NULL ? e->msg : "");
+		return terr_set(e, TERR_ARG, "Не удалось прочитать файл «%s»: %s.", path, m);
 	}
-	n = fread(buf, 1, CSV_MAX_BYTES + 1, fp);
-	if (ferror(fp)) {
-		r = terr_set(e, TERR_IO, "Не удалось прочитать файл «%s».", path);
-		goto out;
-	}
-	if (n > CSV_MAX_BYTES) {
-		r = terr_set(e, TERR_TOO_LARGE, "Файл «%s» больше %u МБ: разделите "
-		    "его на части.", path, CSV_MAX_BYTES >> 20);
-		goto out;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	r = 0;
- out:
-	free(buf);
-	fclose(fp);
-	return r;
+	if (r != 0)
+		return r;
+	*out = (char *)buf;
+	return 0;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/prompt.h"
+#include "client/textin.h"
 
 struct prompt {
 	const struct form *f;
@@ -215,7 +216,7 @@ prompt_scalar(struct prompt *p, const struct form_field *fd, cJSON *obj,
 		}
 		if ((text = prompt_numbers_to_codes(fd, p->line)) == NULL)
 			return terr_set(p->e, TERR_NOMEM, "Недостаточно памяти.");
-		r = form_value_from_text(fd, text, &v, &fe);
+		r = textin_value(fd, text, &v, &fe);
 		free(text);
 		if (r != 0) {
 			fprintf(p->out, "Неверно: %s\n  Попробуйте ещё раз.\n", fe.msg);

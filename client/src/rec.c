@@ -11,6 +11,7 @@
 #include "tetrad/changeset.h"
 
 #include "client/rec.h"
+#include "client/textin.h"
 
 static const struct form_field *
 rec_child(const struct form_field *g, const char *id)
@@ -76,7 +77,7 @@ rec_apply_set(const struct form *f, cJSON *values, const char *assignment,
 		}
 		if (*text == '\0')
 			return rec_put_member(values, path, NULL) ? TERR_NOMEM : 0;
-		if ((r = form_value_from_text(field, text, &v, e)) != 0)
+		if ((r = textin_value(field, text, &v, e)) != 0)
 			return r;
 		if (rec_put_member(values, path, v) != 0)
 			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
@@ -102,7 +103,7 @@ rec_apply_set(const struct form *f, cJSON *values, const char *assignment,
 	if ((child = rec_child(field, end + 2)) == NULL)
 		return terr_set(e, TERR_INVALID, "В группе «%s» нет поля «%s».",
 		    field->label, end + 2);
-	if (*text != '\0' && (r = form_value_from_text(child, text, &v, e)) != 0)
+	if (*text != '\0' && (r = textin_value(child, text, &v, e)) != 0)
 		return r;
 	arr = cJSON_GetObjectItemCaseSensitive(values, gid);
 	if (!cJSON_IsArray(arr)) {

@@ -13,10 +13,6 @@
 
 #include "tetrad/fileio.h"
 
-#ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-
 /* Reads exactly len bytes from fd into buf. */
 static int
 fileio_read_fd(int fd, uint8_t *buf, size_t len)
@@ -45,7 +41,8 @@ fileio_read_all(const char *path, size_t max, uint8_t **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO at path would block open() before fstat could refuse it */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return terr_set(e, TERR_IO, errno == ENOENT ? "нет файла %s" :
 		    "не удалось открыть %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -83,7 +80,7 @@ fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
 	int fd, r = TERR_KEYFILE;
 
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return terr_set(e, errno == ENOENT ? TERR_KEYFILE : TERR_IO,
 		    "не удалось открыть файл ключа %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -129,8 +126,16 @@ fileio_dir_of(const char *path, char *dir, size_t cap)
 	return 0;
 }
 
-int
-fileio_write_private(const char *path, const void *data, size_t len, struct terr *e)
+/*
+ * Writes data to a new private file beside path and puts it in place: by
+ * rename (replacing what is there, a planted symlink included, never
+ * following it) or, with keep_old, by link (refusing an existing path, so
+ * no race overwrites it). The folder is fsync'd so the new name survives a
+ * crash; on failure the temporary file is removed.
+ */
+static int
+fileio_put_private(const char *path, const void *data, size_t len, int keep_old,
+    struct terr *e)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	const uint8_t *p = data;
@@ -144,7 +149,8 @@ fileio_write_private(const char *path, const void *data, size_t len, struct terr
 	if ((fd = mkstemp(tmp)) < 0)
 		return terr_set(e, TERR_IO, "не удалось создать файл рядом с %s: %s", path,
 		    strerror(errno));
-	if (fchmod(fd, 0600) != 0)
+	/* the hub starts other programs: they must not inherit a private file */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0)
 		goto fail;
 	while (off < len) {
 		ssize_t n = write(fd, p + off, len - off);
@@ -162,9 +168,22 @@ fileio_write_private(const char *path, const void *data, size_t len, struct terr
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
+	if (keep_old) {
+		/* link() refuses an existing target, unlike rename() */
+		if (link(tmp, path) != 0) {
+			if (errno == EEXIST)
+				r = terr_set(e, TERR_IO, "файл %s уже существует: он не будет перезаписан",
+				    path);
+			else
+				r = terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
+			unlink(tmp);
+			return r;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) != 0) {
 		goto fail;
-	/* the rename itself must reach the disk before we say "written" */
+	}
+	/* the new name itself must reach the disk before we say "written" */
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		(void)fsync(dfd);
 		close(dfd);
@@ -177,6 +196,18 @@ fileio_write_private(const char *path, const void *data, size_t len, struct terr
 		close(fd);
 	unlink(tmp);
 	return r;
+}
+
+int
+fileio_write_private(const char *path, const void *data, size_t len, struct terr *e)
+{
+	return fileio_put_private(path, data, len, 0, e);
+}
+
+int
+fileio_create_private(const char *path, const void *data, size_t len, struct terr *e)
+{
+	return fileio_put_private(path, data, len, 1, e);
 }
 
 int

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "hub/hubforms.h"
+#include "tetrad/formfile.h"
 #include "tetrad/form.h"
 #include "tetrad/sigblob.h"
 
@@ -59,9 +60,9 @@ hubforms_load(const char *path, const char *dicts, const char *fallback_dicts,
 	int r;
 
 	terr_clear(&fe);
-	r = form_load_file(path, dicts, f, &fe);
+	r = formfile_load(path, dicts, f, &fe);
 	if (r != 0 && fallback_dicts != NULL)
-		r = form_load_file(path, fallback_dicts, f, &fe);
+		r = formfile_load(path, fallback_dicts, f, &fe);
 	if (r != 0)
 		return terr_set(e, r, "форма %s не загружена: %s", path, fe.msg);
 	return 0;

@@ -14,6 +14,8 @@
 
 #include <sodium.h>
 
+#include "tetrad/keyfile.h"
+
 #define HUBKEYS_PATH (PATH_MAX + 64)
 
 static int
@@ -70,7 +72,7 @@ hubkeys_load_old(const char *dir, const char *passphrase, struct hubkeys_old *ol
 		}
 		k = &old->key[old->n];
 		snprintf(path, sizeof(path), "%s/%s", kdir, de->d_name);
-		if ((r = keys_load_secret(path, KEYS_HUB_ENC, k->sk, KEYS_ENC_SK_BYTES, passphrase,
+		if ((r = keyfile_load(path, KEYS_HUB_ENC, k->sk, KEYS_ENC_SK_BYTES, passphrase,
 		    e)) != 0)
 			break;
 		keys_enc_pk_from_sk(k->sk, k->pk);
@@ -118,7 +120,7 @@ hubkeys_rotate(const char *dir, const char *passphrase,
 	keys_id_hex(current->pk, id);
 	snprintf(path, sizeof(path), "%s/hub.enc.%s.key", kdir, id);
 	if (access(path, F_OK) != 0 &&
-	    (r = keys_save_secret(path, KEYS_HUB_ENC, current->sk, KEYS_ENC_SK_BYTES, passphrase,
+	    (r = keyfile_save(path, KEYS_HUB_ENC, current->sk, KEYS_ENC_SK_BYTES, passphrase,
 	    e)) != 0)
 		return r;
 	hubkeys_fsync_dir(kdir);
@@ -131,7 +133,7 @@ hubkeys_rotate(const char *dir, const char *passphrase,
 		return terr_set(e, TERR_IO, "не удалось удалить %s: %s", next, strerror(errno));
 	if (keys_enc_generate(fresh) != 0)
 		return terr_set(e, TERR_CRYPTO, "не удалось создать ключ шифрования");
-	if ((r = keys_save_secret(next, KEYS_HUB_ENC, fresh->sk, KEYS_ENC_SK_BYTES, passphrase,
+	if ((r = keyfile_save(next, KEYS_HUB_ENC, fresh->sk, KEYS_ENC_SK_BYTES, passphrase,
 	    e)) != 0)
 		goto fail;
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tetrad/formfile.h"
+
 #include "report_labels.h"
 
 const struct report_label report_labels_status[] = {
@@ -117,7 +119,7 @@ report_labels_form(struct report_labels *l, const char *id)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/%s.json", l->forms_dir, id);
 	snprintf(dicts, sizeof(dicts), "%s/dict", l->forms_dir);
-	if (form_load_file(path, dicts, &f, NULL) != 0)
+	if (formfile_load(path, dicts, &f, NULL) != 0)
 		f = NULL;
 	snprintf(l->forms[l->nforms].id, sizeof(l->forms[0].id), "%s", id);
 	l->forms[l->nforms++].f = f;

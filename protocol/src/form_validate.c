@@ -1,7 +1,8 @@
 /*
  * form_validate — judging record values by a form: every problem at once,
- * each named by the field's Russian label; converting what a person typed
- * into a value; stripping the fields that must stay on the device.
+ * each named by the field's Russian label (one value by itself is judged in
+ * form_value.c); stripping the fields that must stay on the device.
+ * Values are typed JSON: what a person typed is converted by the client.
  *
  * The same code runs on the device (draft/final) and at the hub (FORM_HUB),
  * so a record the device accepted is accepted at the hub and vice versa.
@@ -12,11 +13,8 @@
 #include <string.h>
 
 #include "tetrad/form.h"
+#include "form_value.h"
 
-/* Integers must be exact in a double. */
-#define FORM_INT_LIMIT 9007199254740992.0
-/* Bytes of a typed value echoed back in a message. */
-#define FORM_ECHO_MAX 60
 #define FORM_CTX_MAX 768
 #define FORM_PATH_MAX 256
 
@@ -30,59 +28,6 @@ struct fv {
 	const cJSON *scopes[FORM_MAX_DEPTH + 1];
 };
 
-/* ---------- messages ---------- */
-
-
-/* Russian plural: 1 ошибка, 2 ошибки, 5 ошибок, 21 ошибка, 11 ошибок. */
-static const char *
-form_plural(size_t n, const char *one, const char *few, const char *many)
-{
-	if (n % 100 >= 11 && n % 100 <= 14)
-		return many;
-	if (n % 10 == 1)
-		return one;
-	if (n % 10 >= 2 && n % 10 <= 4)
-		return few;
-	return many;
-}
-
-static void
-form_fmt_num(double x, char *buf, size_t sz)
-{
-	if (x == floor(x) && fabs(x) < 1e16)
-		snprintf(buf, sz, "%.0f", x);
-	else {
-		snprintf(buf, sz, "%.15g", x);
-		/* printf follows LC_NUMERIC; messages must not */
-		for (char *q = buf; *q; q++)
-			if (*q == ',')
-				*q = '.';
-	}
-}
-
-/* Copies a value typed by someone into a message: short, valid UTF-8. */
-static void
-form_echo(const char *s, char *buf, size_t sz)
-{
-	size_t n = strlen(s), cut = 0;
-	const unsigned char *u = (const unsigned char *)s;
-
-	if (sz == 0)
-		return;
-	if (form_utf8_chars(s, n) == (size_t)-1) {
-		snprintf(buf, sz, "(не UTF-8)");
-		return;
-	}
-	if (n <= FORM_ECHO_MAX && n < sz) {
-		memcpy(buf, s, n + 1);
-		return;
-	}
-	cut = FORM_ECHO_MAX < sz - 4 ? FORM_ECHO_MAX : sz - 4;
-	while (cut > 0 && (u[cut] & 0xc0) == 0x80)
-		cut--;
-	memcpy(buf, s, cut);
-	memcpy(buf + cut, "…", 4);
-}
 
 static int
 form_problem_add(struct fv *v, const char *path, const char *msg)
@@ -221,167 +166,6 @@ form_relevant(const struct form *f, const struct form_field *field,
 }
 
 /* ---------- one value ---------- */
-
-/* s has the shape of mask: '9' a digit, anything else itself (bytewise, so
- * a Cyrillic literal compares as its UTF-8 bytes). */
-static int
-form_mask_ok(const char *mask, const char *s)
-{
-	for (; *mask != '\0'; mask++, s++) {
-		if (*mask == '9') {
-			if (!(*s >= '0' && *s <= '9'))
-				return 0;
-		} else if (*s != *mask)
-			return 0;
-	}
-	return *s == '\0';
-}
-
-/*
- * Checks one non-null value of a non-group field by itself: type, bounds,
- * length, choices. 0 if fine, 1 with msg filled (no label) if not.
- */
-static int
-form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
-    size_t sz)
-{
-	char a[64], b[64], echo[FORM_ECHO_MAX + 8];
-	long days;
-	size_t chars;
-	double x;
-
-	switch (fl->type) {
-	case FORM_TEXT:
-		if (!cJSON_IsString(val) || val->valuestring == NULL) {
-			snprintf(msg, sz, "нужен текст");
-			return 1;
-		}
-		chars = form_utf8_chars(val->valuestring, strlen(val->valuestring));
-		if (chars == (size_t)-1) {
-			snprintf(msg, sz, "текст не в кодировке UTF-8");
-			return 1;
-		}
-		if (chars > fl->max_length) {
-			snprintf(msg, sz, "не длиннее %zu %s (сейчас %zu)",
-			    fl->max_length, form_plural(fl->max_length, "символа",
-			    "символов", "символов"), chars);
-			return 1;
-		}
-		if (fl->mask != NULL && !form_mask_ok(fl->mask, val->valuestring)) {
-			form_echo(val->valuestring, echo, sizeof(echo));
-			snprintf(msg, sz, "нужно в виде «%s», где 9 — цифра, а не «%s»",
-			    fl->mask, echo);
-			return 1;
-		}
-		if (chars < fl->min_length) {
-			snprintf(msg, sz, "не короче %zu %s (сейчас %zu)",
-			    fl->min_length, form_plural(fl->min_length, "символа",
-			    "символов", "символов"), chars);
-			return 1;
-		}
-		return 0;
-	case FORM_INTEGER:
-	case FORM_DECIMAL:
-	case FORM_SCALE:
-		if (!cJSON_IsNumber(val) || !isfinite(val->valuedouble)) {
-			snprintf(msg, sz, fl->type == FORM_DECIMAL ? "нужно число" :
-			    "нужно целое число");
-			return 1;
-		}
-		x = val->valuedouble;
-		if (fl->type != FORM_DECIMAL &&
-		    (x != floor(x) || fabs(x) > FORM_INT_LIMIT)) {
-			form_fmt_num(x, a, sizeof(a));
-			snprintf(msg, sz, "нужно целое число, а не %s", a);
-			return 1;
-		}
-		if (fl->type == FORM_SCALE &&
-		    ((fl->has_min && x < fl->min) || (fl->has_max && x > fl->max))) {
-			form_fmt_num(fl->min, a, sizeof(a));
-			form_fmt_num(fl->max, b, sizeof(b));
-			snprintf(msg, sz, "нужна оценка от %s до %s", a, b);
-			return 1;
-		}
-		if (fl->has_min && x < fl->min) {
-			form_fmt_num(fl->min, a, sizeof(a));
-			snprintf(msg, sz, "не может быть меньше %s", a);
-			return 1;
-		}
-		if (fl->has_max && x > fl->max) {
-			form_fmt_num(fl->max, a, sizeof(a));
-			snprintf(msg, sz, "не может быть больше %s", a);
-			return 1;
-		}
-		return 0;
-	case FORM_DATE:
-		if (!cJSON_IsString(val) || val->valuestring == NULL ||
-		    form_date_days(val->valuestring, &days) != 0) {
-			if (cJSON_IsString(val) && val->valuestring != NULL) {
-				form_echo(val->valuestring, echo, sizeof(echo));
-				snprintf(msg, sz, "нужна дата в виде ГГГГ-ММ-ДД (например, "
-				    "2021-03-10), а не «%s»", echo);
-			} else
-				snprintf(msg, sz, "нужна дата в виде ГГГГ-ММ-ДД");
-			return 1;
-		}
-		if (fl->has_min && (double)days < fl->min) {
-			form_date_format((long)fl->min, a);
-			snprintf(msg, sz, "не может быть раньше %s", a);
-			return 1;
-		}
-		if (fl->has_max && (double)days > fl->max) {
-			form_date_format((long)fl->max, a);
-			snprintf(msg, sz, "не может быть позже %s", a);
-			return 1;
-		}
-		return 0;
-	case FORM_BOOLEAN:
-		if (!cJSON_IsBool(val)) {
-			snprintf(msg, sz, "нужно «да» или «нет»");
-			return 1;
-		}
-		return 0;
-	case FORM_CHOICE:
-		if (!cJSON_IsString(val) || val->valuestring == NULL) {
-			snprintf(msg, sz, "нужен код одного из вариантов");
-			return 1;
-		}
-		if (form_choice_find(fl, val->valuestring) == NULL) {
-			form_echo(val->valuestring, echo, sizeof(echo));
-			snprintf(msg, sz, "нет такого варианта «%s»", echo);
-			return 1;
-		}
-		return 0;
-	case FORM_MULTI:
-		if (!cJSON_IsArray(val)) {
-			snprintf(msg, sz, "нужен список вариантов");
-			return 1;
-		}
-		for (const cJSON *m = val->child; m != NULL; m = m->next) {
-			if (!cJSON_IsString(m) || m->valuestring == NULL) {
-				snprintf(msg, sz, "в списке вариантов должны быть коды");
-				return 1;
-			}
-			if (form_choice_find(fl, m->valuestring) == NULL) {
-				form_echo(m->valuestring, echo, sizeof(echo));
-				snprintf(msg, sz, "нет такого варианта «%s»", echo);
-				return 1;
-			}
-			for (const cJSON *o = m->next; o != NULL; o = o->next)
-				if (cJSON_IsString(o) &&
-				    strcmp(o->valuestring, m->valuestring) == 0) {
-					form_echo(m->valuestring, echo, sizeof(echo));
-					snprintf(msg, sz, "вариант «%s» указан дважды", echo);
-					return 1;
-				}
-		}
-		return 0;
-	default:
-		snprintf(msg, sz, "группу нельзя задать одним значением");
-		return 1;
-	}
-}
-
 /* ---------- objects and groups ---------- */
 
 static void form_validate_object(struct fv *v, const struct form_field *fs,
@@ -440,7 +224,7 @@ form_check_ref(struct fv *v, const struct form_field *fl, const cJSON *val,
 			return;
 		a = val->valuedouble;
 		b = other->valuedouble;
-		form_fmt_num(b, num, sizeof(num));
+		form_value_num(b, num, sizeof(num));
 	}
 	if (is_max && a > b)
 		snprintf(text, sizeof(text), "не может быть %s, чем «%s» (%s)",
@@ -481,13 +265,13 @@ form_validate_group(struct fv *v, const struct form_field *g, const cJSON *arr,
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n > g->max_items) {
 		snprintf(text, sizeof(text), "не больше %zu %s (сейчас %zu)",
-		    g->max_items, form_plural(g->max_items, "записи", "записей",
+		    g->max_items, form_value_plural(g->max_items, "записи", "записей",
 		    "записей"), n);
 		form_problem_field(v, g, ctx, path, text);
 	}
 	if (n < g->min_items && v->mode != FORM_DRAFT) {
 		snprintf(text, sizeof(text), "не меньше %zu %s (сейчас %zu)",
-		    g->min_items, form_plural(g->min_items, "записи", "записей",
+		    g->min_items, form_value_plural(g->min_items, "записи", "записей",
 		    "записей"), n);
 		form_problem_field(v, g, ctx, path, text);
 	}
@@ -545,7 +329,7 @@ form_validate_group(struct fv *v, const struct form_field *g, const cJSON *arr,
 
 				snprintf(ictx, sizeof(ictx), " (%s, запись %zu)",
 				    g->label, i + 1);
-				form_echo(kv->valuestring, echo, sizeof(echo));
+				form_value_echo(kv->valuestring, echo, sizeof(echo));
 				snprintf(text, sizeof(text), "нет кода «%s» в словаре "
 				    "«%s»", echo, dict ? dict->title : g->per_dictionary);
 				form_problem_field(v, key, ictx, ipath, text);
@@ -571,7 +355,7 @@ form_validate_group(struct fv *v, const struct form_field *g, const cJSON *arr,
 			}
 			if (seen > 1) {
 				snprintf(text, sizeof(text), "запись для «%s» повторяется "
-				    "(%zu %s)", entries[k].label, seen, form_plural(seen,
+				    "(%zu %s)", entries[k].label, seen, form_value_plural(seen,
 				    "запись", "записи", "записей"));
 				form_problem_field(v, g, ctx, path, text);
 			} else if (seen == 0 && v->mode != FORM_DRAFT) {
@@ -596,40 +380,18 @@ form_key_printable(const char *s)
 	return 1;
 }
 
+/*
+ * Each member of obj to its field, in one pass (vals[i] the value of fs[i],
+ * dups[i] set for two values of one field); the unknown members reported
+ * first: they usually explain the rest.
+ */
 static void
-form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
-    const cJSON *obj, unsigned depth, const char *path, const char *ctx)
+form_validate_match(struct fv *v, const struct form_field *fs, size_t n,
+    const cJSON *obj, const char *path, const char *ctx, const cJSON **vals,
+    unsigned char *dups)
 {
 	char fpath[FORM_PATH_MAX], text[FORM_LABEL_MAX + 256];
-	const cJSON **vals = NULL;
-	unsigned char *dups;
 
-	v->scopes[depth] = obj;
-	for (size_t k = depth + 1; k <= FORM_MAX_DEPTH; k++)
-		v->scopes[k] = NULL;
-	{
-		/* a record holds at most one member per field: far more is an
-		 * attack on our time (fields × members), not a typo */
-		size_t members = 0;
-
-		for (const cJSON *m = obj->child; m != NULL; m = m->next)
-			if (++members > 4 * (size_t)FORM_MAX_FIELDS) {
-				snprintf(text, sizeof(text), "Слишком много полей в "
-				    "записи%s: больше %d", ctx, 4 * FORM_MAX_FIELDS);
-				form_problem_add(v, path, text);
-				return;
-			}
-	}
-	/*
-	 * Each member to its field, in one pass (a field's value, or two values
-	 * for one field), and the unknown members reported first: they usually
-	 * explain the rest.
-	 */
-	if (n > 0 && (vals = calloc(n, sizeof(*vals) + 1)) == NULL) {
-		v->nomem = 1;
-		return;
-	}
-	dups = n > 0 ? (unsigned char *)(vals + n) : NULL;
 	for (const cJSON *m = obj->child; m != NULL; m = m->next) {
 		size_t i;
 		const char *name = m->string ? m->string : "";
@@ -657,13 +419,94 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 		}
 		form_problem_add(v, fpath, text);
 	}
+}
+
+/*
+ * A relevant field without an answer (val absent, null, "" or []): required,
+ * required_if, and a group that must still have its items. -1 on no memory.
+ */
+static int
+form_validate_absent(struct fv *v, const struct form_field *fl, const cJSON *val,
+    unsigned depth, const char *fpath, const char *ctx)
+{
+	char text[FORM_LABEL_MAX + 256];
+	int req = fl->required || form_required_if_in(fl, v->scopes, depth + 1);
+
+	/* «затрудняюсь ответить» is an answer */
+	if (fl->type == FORM_SCALE && fl->no_answer && val != NULL)
+		return 0;
+	if (fl->type == FORM_GROUP && v->mode != FORM_DRAFT &&
+	    (fl->min_items > 0 || fl->item_key != NULL) &&
+	    (req || fl->item_key != NULL || fl->min_items > 0)) {
+		cJSON *empty = cJSON_CreateArray();
+
+		if (empty == NULL) {
+			v->nomem = 1;
+			return -1;
+		}
+		form_validate_group(v, fl, empty, depth, fpath, ctx);
+		cJSON_Delete(empty);
+		return 0;
+	}
+	if (!req || v->mode == FORM_DRAFT)
+		return 0;
+	if (fl->required)
+		form_problem_field(v, fl, ctx, fpath, "обязательное поле");
+	else {
+		char *cd = form_cond_describe(&fl->required_if);
+
+		snprintf(text, sizeof(text), "обязательное поле, если %s",
+		    cd ? cd : "выполнено условие формы");
+		free(cd);
+		form_problem_field(v, fl, ctx, fpath, text);
+	}
+	return 0;
+}
+
+/* Whether val answers fl: "" and [] answer nothing (a CSV cell or a form left empty). */
+static int
+form_validate_present(const struct form_field *fl, const cJSON *val)
+{
+	return val != NULL && !cJSON_IsNull(val) &&
+	    !(fl->type == FORM_TEXT && cJSON_IsString(val) &&
+	    val->valuestring != NULL && val->valuestring[0] == '\0') &&
+	    !((fl->type == FORM_MULTI || fl->type == FORM_GROUP) &&
+	    cJSON_IsArray(val) && val->child == NULL);
+}
+
+static void
+form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
+    const cJSON *obj, unsigned depth, const char *path, const char *ctx)
+{
+	char fpath[FORM_PATH_MAX], text[FORM_LABEL_MAX + 256];
+	const cJSON **vals = NULL;
+	unsigned char *dups;
+	size_t members = 0;
+
+	v->scopes[depth] = obj;
+	for (size_t k = depth + 1; k <= FORM_MAX_DEPTH; k++)
+		v->scopes[k] = NULL;
+	/* a record holds at most one member per field: far more is an
+	 * attack on our time (fields × members), not a typo */
+	for (const cJSON *m = obj->child; m != NULL; m = m->next)
+		if (++members > 4 * (size_t)FORM_MAX_FIELDS) {
+			snprintf(text, sizeof(text), "Слишком много полей в "
+			    "записи%s: больше %d", ctx, 4 * FORM_MAX_FIELDS);
+			form_problem_add(v, path, text);
+			return;
+		}
+	if (n > 0 && (vals = calloc(n, sizeof(*vals) + 1)) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	dups = n > 0 ? (unsigned char *)(vals + n) : NULL;
+	form_validate_match(v, fs, n, obj, path, ctx, vals, dups);
 	for (size_t i = 0; i < n; i++) {
 		const struct form_field *fl = &fs[i];
 		const cJSON *val = vals[i];
-		int dup = dups[i], present;
 
 		form_path(fpath, sizeof(fpath), path, fl->id);
-		if (dup) {
+		if (dups[i]) {
 			form_problem_field(v, fl, ctx, fpath, "значение указано дважды");
 			continue;
 		}
@@ -673,14 +516,8 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 				    "должно покидать устройство");
 			continue;
 		}
-		/* "" and [] answer nothing (a CSV cell or a form left empty) */
-		present = val != NULL && !cJSON_IsNull(val) &&
-		    !(fl->type == FORM_TEXT && cJSON_IsString(val) &&
-		    val->valuestring != NULL && val->valuestring[0] == '\0') &&
-		    !((fl->type == FORM_MULTI || fl->type == FORM_GROUP) &&
-		    cJSON_IsArray(val) && val->child == NULL);
 		if (!form_relevant_in(fl, v->scopes, depth + 1)) {
-			if (present) {
+			if (form_validate_present(fl, val)) {
 				char *cd = form_cond_describe(&fl->relevant);
 
 				snprintf(text, sizeof(text), "заполняется, только если %s",
@@ -690,38 +527,9 @@ form_validate_object(struct fv *v, const struct form_field *fs, size_t n,
 			}
 			continue;
 		}
-		if (!present) {
-			int req = fl->required ||
-			    form_required_if_in(fl, v->scopes, depth + 1);
-
-			/* «затрудняюсь ответить» is an answer */
-			if (fl->type == FORM_SCALE && fl->no_answer && val != NULL)
-				continue;
-			if (fl->type == FORM_GROUP && v->mode != FORM_DRAFT &&
-			    (fl->min_items > 0 || fl->item_key != NULL) &&
-			    (req || fl->item_key != NULL || fl->min_items > 0)) {
-				cJSON *empty = cJSON_CreateArray();
-
-				if (empty == NULL) {
-					v->nomem = 1;
-					break;
-				}
-				form_validate_group(v, fl, empty, depth, fpath, ctx);
-				cJSON_Delete(empty);
-				continue;
-			}
-			if (!req || v->mode == FORM_DRAFT)
-				continue;
-			if (fl->required)
-				form_problem_field(v, fl, ctx, fpath, "обязательное поле");
-			else {
-				char *cd = form_cond_describe(&fl->required_if);
-
-				snprintf(text, sizeof(text), "обязательное поле, если %s",
-				    cd ? cd : "выполнено условие формы");
-				free(cd);
-				form_problem_field(v, fl, ctx, fpath, text);
-			}
+		if (!form_validate_present(fl, val)) {
+			if (form_validate_absent(v, fl, val, depth, fpath, ctx) != 0)
+				break;
 			continue;
 		}
 		if (fl->type == FORM_GROUP) {
@@ -777,7 +585,7 @@ form_validate(const struct form *f, const cJSON *values, enum form_mode mode,
 		return terr_set(e, TERR_INVALID, "Форма «%s»: %s", form_title(f),
 		    v.pr->items[0].message);
 	return terr_set(e, TERR_INVALID, "Форма «%s»: %zu %s, первая: %s",
-	    form_title(f), v.pr->n, form_plural(v.pr->n, "ошибка", "ошибки",
+	    form_title(f), v.pr->n, form_value_plural(v.pr->n, "ошибка", "ошибки",
 	    "ошибок"), v.pr->items[0].message);
 }
 
@@ -838,385 +646,4 @@ form_strip_local(const struct form *f, const cJSON *values)
 	if (!cJSON_IsObject(values))
 		return cJSON_CreateObject();
 	return form_strip_object(n ? form_field_at(f, 0) : NULL, n, values);
-}
-
-/* ---------- typed text to values ---------- */
-
-/* ASCII and Cyrillic А-Я/Ё to lower case, for matching answers. */
-static void
-form_fold(const char *s, char *out, size_t sz)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t o = 0;
-
-	while (*u != '\0' && o + 3 < sz) {
-		if (*u >= 'A' && *u <= 'Z') {
-			out[o++] = (char)(*u + 32);
-			u++;
-		} else if (u[0] == 0xd0 && u[1] >= 0x90 && u[1] <= 0x9f) {
-			/* А-П → а-п */
-			out[o++] = (char)0xd0;
-			out[o++] = (char)(u[1] + 0x20);
-			u += 2;
-		} else if (u[0] == 0xd0 && u[1] >= 0xa0 && u[1] <= 0xaf) {
-			/* Р-Я → р-я */
-			out[o++] = (char)0xd1;
-			out[o++] = (char)(u[1] - 0x20);
-			u += 2;
-		} else if (u[0] == 0xd0 && u[1] == 0x81) {
-			/* Ё → е: people type either */
-			out[o++] = (char)0xd0;
-			out[o++] = (char)0xb5;
-			u += 2;
-		} else if (u[0] == 0xd1 && u[1] == 0x91) {
-			out[o++] = (char)0xd0;
-			out[o++] = (char)0xb5;
-			u += 2;
-		} else
-			out[o++] = (char)*u++;
-	}
-	out[o] = '\0';
-}
-
-static int
-form_folded_eq(const char *a, const char *b)
-{
-	char fa[FORM_LABEL_MAX + 8], fb[FORM_LABEL_MAX + 8];
-
-	form_fold(a, fa, sizeof(fa));
-	form_fold(b, fb, sizeof(fb));
-	return strcmp(fa, fb) == 0;
-}
-
-/* Trimmed copy (spaces, tabs, newlines, NBSP); caller frees. */
-static char *
-form_trim(const char *s)
-{
-	const char *b = s, *e = s + strlen(s);
-	char *out;
-
-	for (;;) {
-		if (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
-			b++;
-		else if ((unsigned char)b[0] == 0xc2 && (unsigned char)b[1] == 0xa0)
-			b += 2;
-		else
-			break;
-	}
-	for (;;) {
-		if (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-		    e[-1] == '\n'))
-			e--;
-		else if (e - b >= 2 && (unsigned char)e[-2] == 0xc2 &&
-		    (unsigned char)e[-1] == 0xa0)
-			e -= 2;
-		else
-			break;
-	}
-	if ((out = malloc((size_t)(e - b) + 1)) == NULL)
-		return NULL;
-	memcpy(out, b, (size_t)(e - b));
-	out[e - b] = '\0';
-	return out;
-}
-
-/*
- * Decimal number in C notation or with a comma, whatever LC_NUMERIC says:
- * [+-]digits[(.|,)digits]. Up to 15 significant digits, so the result is
- * the correctly rounded double (mantissa and 10^k are exact).
- */
-static int
-form_parse_decimal(const char *s, int integral, double *out)
-{
-	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16 };
-	double mant = 0;
-	int neg = 0, digits = 0, frac = 0, seen_sep = 0;
-
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s >= '0' && *s <= '9') {
-			if (digits > 0 || *s != '0')
-				digits++;
-			if (digits > 15)
-				return -1;
-			mant = mant * 10 + (*s - '0');
-			if (seen_sep && ++frac > 15)
-				return -1;
-		} else if ((*s == '.' || *s == ',') && !seen_sep && !integral) {
-			seen_sep = 1;
-			if (!(s[1] >= '0' && s[1] <= '9'))
-				return -1;
-		} else
-			return -1;
-	}
-	/* leading separator ",5" is accepted as 0.5: mant/frac hold it */
-	*out = (neg ? -mant : mant) / p10[frac];
-	if (*out == 0)
-		*out = 0;   /* no "-0" */
-	return 0;
-}
-
-/* Length of a digit-group separator at s (space, NBSP, narrow NBSP), or 0. */
-static size_t
-form_group_sep(const char *s)
-{
-	if (s[0] == ' ')
-		return 1;
-	if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
-		return 2;
-	if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80 &&
-	    (unsigned char)s[2] == 0xaf)
-		return 3;
-	return 0;
-}
-
-/*
- * Russian Excel writes 1 234 567,5 (NBSP between groups of three): drops a
- * separator only between a digit and exactly three digits, in place, so
- * "1 2" stays invalid.
- */
-static void
-form_ungroup_digits(char *t)
-{
-	char *w = t;
-
-	for (char *r = t; *r != '\0';) {
-		size_t k = form_group_sep(r);
-
-		if (k > 0 && r > t && r[-1] >= '0' && r[-1] <= '9' &&
-		    r[k] >= '0' && r[k] <= '9' && r[k + 1] >= '0' &&
-		    r[k + 1] <= '9' && r[k + 2] >= '0' && r[k + 2] <= '9' &&
-		    !(r[k + 3] >= '0' && r[k + 3] <= '9')) {
-			r += k;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
-
-/* ДД.ММ.ГГГГ (also Д.М.ГГГГ) → YYYY-MM-DD; -1 if not that shape. */
-static int
-form_ru_date(const char *s, char out[11])
-{
-	int d = 0, m = 0, y = 0, nd = 0, nm = 0, ny = 0;
-
-	while (*s >= '0' && *s <= '9' && nd < 2)
-		d = d * 10 + (*s++ - '0'), nd++;
-	if (nd == 0 || *s++ != '.')
-		return -1;
-	while (*s >= '0' && *s <= '9' && nm < 2)
-		m = m * 10 + (*s++ - '0'), nm++;
-	if (nm == 0 || *s++ != '.')
-		return -1;
-	while (*s >= '0' && *s <= '9' && ny < 4)
-		y = y * 10 + (*s++ - '0'), ny++;
-	if (ny != 4 || *s != '\0')
-		return -1;
-	/* by hand; the calendar check comes later, on the result */
-	out[0] = (char)('0' + y / 1000);
-	out[1] = (char)('0' + y / 100 % 10);
-	out[2] = (char)('0' + y / 10 % 10);
-	out[3] = (char)('0' + y % 10);
-	out[4] = '-';
-	out[5] = (char)('0' + m / 10);
-	out[6] = (char)('0' + m % 10);
-	out[7] = '-';
-	out[8] = (char)('0' + d / 10);
-	out[9] = (char)('0' + d % 10);
-	out[10] = '\0';
-	return 0;
-}
-
-static const struct form_choice *
-form_choice_match(const struct form_field *fl, const char *t)
-{
-	const struct form_choice *c = form_choice_find(fl, t);
-	char *end = NULL;
-	unsigned long k;
-
-	if (c != NULL)
-		return c;
-	for (size_t i = 0; i < fl->n_choices; i++)
-		if (form_folded_eq(fl->choices[i].code, t) ||
-		    form_folded_eq(fl->choices[i].label, t))
-			return &fl->choices[i];
-	/* a number from a numbered list of the choices */
-	if (t[0] >= '1' && t[0] <= '9' && strlen(t) <= 4) {
-		k = strtoul(t, &end, 10);
-		if (end != NULL && *end == '\0' && k >= 1 && k <= fl->n_choices)
-			return &fl->choices[k - 1];
-	}
-	return NULL;
-}
-
-static int
-form_bool_word(const char *t)
-{
-	static const char *const yes[] = { "да", "д", "yes", "y", "true", "1",
-	    "+", NULL };
-	static const char *const no[] = { "нет", "н", "no", "n", "false", "0",
-	    "-", NULL };
-
-	for (size_t i = 0; yes[i] != NULL; i++)
-		if (form_folded_eq(t, yes[i]))
-			return 1;
-	for (size_t i = 0; no[i] != NULL; i++)
-		if (form_folded_eq(t, no[i]))
-			return 0;
-	return -1;
-}
-
-int
-form_value_from_text(const struct form_field *fl, const char *text,
-    cJSON **out, struct terr *e)
-{
-	char *t = NULL, msg[FORM_LABEL_MAX + 256], echo[FORM_ECHO_MAX + 8];
-	char date[11];
-	cJSON *val = NULL;
-	double x;
-	int r, b;
-
-	if (out == NULL || fl == NULL || text == NULL)
-		return terr_set(e, TERR_ARG, "form_value_from_text: NULL argument");
-	*out = NULL;
-	if (strlen(text) > (size_t)FORM_TEXT_MAX * 4)
-		return terr_set(e, TERR_INVALID, "%s: слишком длинный текст",
-		    fl->label);
-	if (form_utf8_chars(text, strlen(text)) == (size_t)-1)
-		return terr_set(e, TERR_INVALID, "%s: текст не в кодировке UTF-8",
-		    fl->label);
-	if ((t = form_trim(text)) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	form_echo(t, echo, sizeof(echo));
-	if (t[0] == '\0') {
-		val = cJSON_CreateNull();
-		goto done;
-	}
-	switch (fl->type) {
-	case FORM_TEXT:
-		val = cJSON_CreateString(t);
-		break;
-	case FORM_INTEGER:
-	case FORM_DECIMAL:
-	case FORM_SCALE:
-		if (fl->type == FORM_SCALE && fl->no_answer &&
-		    (form_folded_eq(t, fl->no_answer_label) ||
-		    form_folded_eq(t, "затрудняюсь ответить") ||
-		    form_folded_eq(t, "нет ответа"))) {
-			val = cJSON_CreateNull();
-			break;
-		}
-		form_ungroup_digits(t);
-		if (form_parse_decimal(t, fl->type != FORM_DECIMAL, &x) != 0) {
-			r = terr_set(e, TERR_INVALID, "%s: нужно %s, а не «%s»",
-			    fl->label, fl->type == FORM_DECIMAL ? "число (например, "
-			    "3,5)" : "целое число", echo);
-			goto out;
-		}
-		val = cJSON_CreateNumber(x);
-		break;
-	case FORM_DATE:
-		if (form_ru_date(t, date) == 0)
-			val = cJSON_CreateString(date);
-		else
-			val = cJSON_CreateString(t);
-		break;
-	case FORM_BOOLEAN:
-		if ((b = form_bool_word(t)) < 0) {
-			r = terr_set(e, TERR_INVALID, "%s: нужно «да» или «нет», а не "
-			    "«%s»", fl->label, echo);
-			goto out;
-		}
-		val = cJSON_CreateBool(b);
-		break;
-	case FORM_CHOICE: {
-		const struct form_choice *c = form_choice_match(fl, t);
-
-		if (c == NULL) {
-			r = terr_set(e, TERR_INVALID, "%s: нет такого варианта «%s»",
-			    fl->label, echo);
-			goto out;
-		}
-		val = cJSON_CreateString(c->code);
-		break;
-	}
-	case FORM_MULTI: {
-		const struct form_choice *whole = form_choice_match(fl, t);
-
-		if ((val = cJSON_CreateArray()) == NULL)
-			break;
-		if (whole != NULL) {
-			/* a label may itself contain commas */
-			cJSON *c = cJSON_CreateString(whole->code);
-
-			if (c == NULL || !cJSON_AddItemToArray(val, c)) {
-				cJSON_Delete(c);
-				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-				goto out;
-			}
-			break;
-		}
-		for (char *save = NULL, *tok = strtok_r(t, ",;", &save);
-		    tok != NULL; tok = strtok_r(NULL, ",;", &save)) {
-			char *one = form_trim(tok);
-			const struct form_choice *c;
-			cJSON *item;
-			int dup = 0;
-
-			if (one == NULL) {
-				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-				goto out;
-			}
-			if (one[0] == '\0') {
-				free(one);
-				continue;
-			}
-			if ((c = form_choice_match(fl, one)) == NULL) {
-				form_echo(one, echo, sizeof(echo));
-				free(one);
-				r = terr_set(e, TERR_INVALID, "%s: нет такого варианта "
-				    "«%s»", fl->label, echo);
-				goto out;
-			}
-			free(one);
-			for (const cJSON *m = val->child; m != NULL; m = m->next)
-				if (strcmp(m->valuestring, c->code) == 0)
-					dup = 1;
-			if (dup)
-				continue;
-			if ((item = cJSON_CreateString(c->code)) == NULL ||
-			    !cJSON_AddItemToArray(val, item)) {
-				cJSON_Delete(item);
-				r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-				goto out;
-			}
-		}
-		break;
-	}
-	default:
-		r = terr_set(e, TERR_INVALID, "%s: группу записей нельзя ввести "
-		    "одной строкой", fl->label);
-		goto out;
-	}
- done:
-	if (val == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
-	if (!cJSON_IsNull(val) && form_value_check(fl, val, msg, sizeof(msg))) {
-		r = terr_set(e, TERR_INVALID, "%s: %s", fl->label, msg);
-		goto out;
-	}
-	*out = val;
-	val = NULL;
-	r = 0;
- out:
-	cJSON_Delete(val);
-	free(t);
-	return r;
 }

@@ -144,6 +144,7 @@ hlc_encode(const struct hlc_ts *t, char out[HLC_STRLEN + 1])
 	out[HLC_STRLEN] = '\0';
 }
 
+/* Lowercase only, by hand like hlc_encode: the canonical reader decodes a clock per operation. */
 static int
 hlc_hex(const char *s, size_t n, uint64_t *v)
 {

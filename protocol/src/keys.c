@@ -1,5 +1,7 @@
 /*
- * keys — key pairs, key ids and key files (see keys.h and docs/protocol.md).
+ * keys — key pairs, key ids and the key-file format (see keys.h and
+ * docs/protocol.md). Buffers only: fileio's keyfile module reads and writes
+ * the files.
  *
  * File layout, all integers big-endian:
  *   "TTKY" | version u8 = 1 | kind u8 | flags u8 (bit 0: passphrase) | 0 u8
@@ -7,14 +9,7 @@
  *   protected:   salt (16) | opslimit u64 | memlimit u64 | nonce (24) |
  *                secretbox(secret key) (len + 16)
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -24,7 +19,6 @@
 #define KEYS_FILE_VERSION 1
 #define KEYS_FLAG_PASSPHRASE 0x01
 #define KEYS_FILE_HEADER 8
-#define KEYS_FILE_MAX 1024
 /* A hostile or damaged file must not make us spend minutes or gigabytes. */
 #define KEYS_OPSLIMIT_MAX 16ULL
 #define KEYS_MEMLIMIT_MAX (1ULL << 30)
@@ -161,193 +155,94 @@ keys_get_u64(const uint8_t *p)
 	return v;
 }
 
-/* Writes data to path via a temporary file, fsync and rename; mode 0600. */
-static int
-keys_write_atomic(const char *path, const uint8_t *data, size_t len, struct terr *e)
-{
-	char tmp[PATH_MAX];
-	int fd = -1, r = TERR_IO;
-	size_t off = 0;
-	struct stat st;
-
-	if (stat(path, &st) == 0)
-		return terr_set(e, TERR_IO, "файл ключа %s уже существует: он не будет перезаписан", path);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return terr_set(e, TERR_ARG, "слишком длинный путь к файлу ключа");
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		terr_set(e, TERR_IO, "не удалось сохранить %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	/* link() refuses an existing target, unlike rename(): no race overwrites a key. */
-	if (link(tmp, path) != 0) {
-		terr_set(e, TERR_IO, "не удалось создать файл ключа %s: %s", path, strerror(errno));
-		goto out;
-	}
-	r = 0;
- out:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return r;
-}
-
 int
-keys_save_secret(const char *path, enum keys_kind kind, const uint8_t *sk,
-    size_t len, const char *passphrase, struct terr *e)
+keys_secret_seal(enum keys_kind kind, const uint8_t *sk, size_t len, const char *passphrase,
+    uint8_t out[KEYS_FILE_MAX], size_t *outlen, struct terr *e)
 {
-	uint8_t file[KEYS_FILE_MAX];
 	uint8_t key[crypto_secretbox_KEYBYTES];
 	size_t n = 0;
 	int protect = passphrase != NULL && passphrase[0] != '\0';
-	int r;
 
+	*outlen = 0;
 	if (len == 0 || len > 64)
 		return terr_set(e, TERR_ARG, "недопустимая длина ключа");
 	if (protect && strlen(passphrase) > KEYS_PASSPHRASE_MAX)
 		return terr_set(e, TERR_PASSPHRASE, "парольная фраза длиннее %d байт", KEYS_PASSPHRASE_MAX);
-	memcpy(file, "TTKY", 4);
-	file[4] = KEYS_FILE_VERSION;
-	file[5] = (uint8_t)kind;
-	file[6] = protect ? KEYS_FLAG_PASSPHRASE : 0;
-	file[7] = 0;
+	memcpy(out, "TTKY", 4);
+	out[4] = KEYS_FILE_VERSION;
+	out[5] = (uint8_t)kind;
+	out[6] = protect ? KEYS_FLAG_PASSPHRASE : 0;
+	out[7] = 0;
 	n = KEYS_FILE_HEADER;
 	if (!protect) {
-		memcpy(file + n, sk, len);
+		memcpy(out + n, sk, len);
 		n += len;
 	} else {
-		uint8_t *salt = file + n;
+		uint8_t *salt = out + n;
 		uint64_t ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 		uint64_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 		uint8_t *nonce;
 
 		randombytes_buf(salt, crypto_pwhash_SALTBYTES);
 		n += crypto_pwhash_SALTBYTES;
-		keys_put_u64(file + n, ops);
-		keys_put_u64(file + n + 8, mem);
+		keys_put_u64(out + n, ops);
+		keys_put_u64(out + n + 8, mem);
 		n += 16;
-		nonce = file + n;
+		nonce = out + n;
 		randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
 		n += crypto_secretbox_NONCEBYTES;
 		if (crypto_pwhash(key, sizeof(key), passphrase, strlen(passphrase), salt,
 		    ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-			sodium_memzero(file, sizeof(file));
+			sodium_memzero(out, KEYS_FILE_MAX);
 			return terr_set(e, TERR_NOMEM, "недостаточно памяти для защиты ключа паролем");
 		}
-		crypto_secretbox_easy(file + n, sk, len, nonce, key);
+		crypto_secretbox_easy(out + n, sk, len, nonce, key);
 		sodium_memzero(key, sizeof(key));
 		n += len + crypto_secretbox_MACBYTES;
 	}
-	r = keys_write_atomic(path, file, n, e);
-	sodium_memzero(file, sizeof(file));
-	return r;
-}
-
-/* Reads the whole key file, refusing group/other access and oversize files. */
-static int
-keys_read_file(const char *path, uint8_t *buf, size_t *len, struct terr *e)
-{
-	int fd, r = TERR_KEYFILE;
-	struct stat st;
-	size_t off = 0;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return terr_set(e, errno == ENOENT ? TERR_KEYFILE : TERR_IO,
-		    "не удалось открыть файл ключа %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		terr_set(e, TERR_KEYFILE, "%s не является файлом ключа", path);
-		goto out;
-	}
-	if (st.st_mode & 077) {
-		terr_set(e, TERR_KEYFILE,
-		    "файл ключа %s доступен другим пользователям; выполните: chmod 600 %s", path, path);
-		goto out;
-	}
-	if (st.st_size < KEYS_FILE_HEADER || (size_t)st.st_size > KEYS_FILE_MAX) {
-		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (размер %lld)", path, (long long)st.st_size);
-		goto out;
-	}
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			terr_set(e, TERR_IO, "не удалось прочитать %s", path);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	*len = off;
-	r = 0;
- out:
-	close(fd);
-	return r;
+	*outlen = n;
+	return 0;
 }
 
 int
-keys_file_protected(const char *path, struct terr *e)
+keys_secret_protected(const uint8_t *buf, size_t len, const char *name, struct terr *e)
 {
-	uint8_t buf[KEYS_FILE_MAX];
-	size_t len = 0;
-	int r;
-
-	if ((r = keys_read_file(path, buf, &len, e)) != 0)
-		return r;
-	r = memcmp(buf, "TTKY", 4) != 0 ? terr_set(e, TERR_MAGIC, "%s не является файлом ключа Tetrad", path)
-	    : (buf[6] & KEYS_FLAG_PASSPHRASE) != 0;
-	sodium_memzero(buf, sizeof(buf));
-	return r;
+	if (len < KEYS_FILE_HEADER || memcmp(buf, "TTKY", 4) != 0)
+		return terr_set(e, TERR_MAGIC, "%s не является файлом ключа Tetrad", name);
+	return (buf[6] & KEYS_FLAG_PASSPHRASE) != 0;
 }
 
 int
-keys_load_secret(const char *path, enum keys_kind kind, uint8_t *sk,
-    size_t len, const char *passphrase, struct terr *e)
+keys_secret_open(const uint8_t *buf, size_t flen, enum keys_kind kind, uint8_t *sk,
+    size_t len, const char *passphrase, const char *name, struct terr *e)
 {
-	uint8_t buf[KEYS_FILE_MAX];
 	uint8_t key[crypto_secretbox_KEYBYTES];
-	size_t flen = 0, n = KEYS_FILE_HEADER;
-	int r;
+	size_t n = KEYS_FILE_HEADER;
+	int r = TERR_KEYFILE;
 
-	if ((r = keys_read_file(path, buf, &flen, e)) != 0)
+	if (flen < KEYS_FILE_HEADER || flen > KEYS_FILE_MAX) {
+		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (размер %zu)", name, flen);
 		goto out;
-	r = TERR_KEYFILE;
+	}
 	if (memcmp(buf, "TTKY", 4) != 0) {
-		terr_set(e, TERR_MAGIC, "%s не является файлом ключа Tetrad", path);
-		r = TERR_MAGIC;
+		r = terr_set(e, TERR_MAGIC, "%s не является файлом ключа Tetrad", name);
 		goto out;
 	}
 	if (buf[4] != KEYS_FILE_VERSION) {
-		r = terr_set(e, TERR_VERSION, "файл ключа %s: неподдерживаемая версия %u", path, buf[4]);
+		r = terr_set(e, TERR_VERSION, "файл ключа %s: неподдерживаемая версия %u", name, buf[4]);
 		goto out;
 	}
 	if (buf[5] != (uint8_t)kind) {
-		terr_set(e, TERR_KEYFILE, "в файле %s не %s", path, keys_kind_name(kind));
+		terr_set(e, TERR_KEYFILE, "в файле %s не %s", name, keys_kind_name(kind));
 		goto out;
 	}
 	if ((buf[6] & ~KEYS_FLAG_PASSPHRASE) != 0 || buf[7] != 0) {
-		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён", path);
+		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён", name);
 		goto out;
 	}
 	if (!(buf[6] & KEYS_FLAG_PASSPHRASE)) {
 		if (flen != n + len) {
-			terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (неверная длина)", path);
+			terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (неверная длина)", name);
 			goto out;
 		}
 		memcpy(sk, buf + n, len);
@@ -356,11 +251,11 @@ keys_load_secret(const char *path, enum keys_kind kind, uint8_t *sk,
 	}
 	if (flen != n + crypto_pwhash_SALTBYTES + 16 + crypto_secretbox_NONCEBYTES + len +
 	    crypto_secretbox_MACBYTES) {
-		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (неверная длина)", path);
+		terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (неверная длина)", name);
 		goto out;
 	}
 	if (passphrase == NULL || passphrase[0] == '\0') {
-		r = terr_set(e, TERR_PASSPHRASE, "ключ %s защищён парольной фразой: укажите её", path);
+		r = terr_set(e, TERR_PASSPHRASE, "ключ %s защищён парольной фразой: укажите её", name);
 		goto out;
 	}
 	{
@@ -372,7 +267,7 @@ keys_load_secret(const char *path, enum keys_kind kind, uint8_t *sk,
 
 		if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > KEYS_OPSLIMIT_MAX ||
 		    mem < crypto_pwhash_MEMLIMIT_MIN || mem > KEYS_MEMLIMIT_MAX) {
-			terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (параметры Argon2id)", path);
+			terr_set(e, TERR_KEYFILE, "файл ключа %s повреждён (параметры Argon2id)", name);
 			goto out;
 		}
 		if (strlen(passphrase) > KEYS_PASSPHRASE_MAX ||
@@ -383,13 +278,12 @@ keys_load_secret(const char *path, enum keys_kind kind, uint8_t *sk,
 		}
 		if (crypto_secretbox_open_easy(sk, box, len + crypto_secretbox_MACBYTES, nonce, key) != 0) {
 			sodium_memzero(sk, len);
-			r = terr_set(e, TERR_PASSPHRASE, "неверная парольная фраза для ключа %s", path);
+			r = terr_set(e, TERR_PASSPHRASE, "неверная парольная фраза для ключа %s", name);
 			goto out;
 		}
 	}
 	r = 0;
  out:
 	sodium_memzero(key, sizeof(key));
-	sodium_memzero(buf, sizeof(buf));
 	return r;
 }

@@ -26,6 +26,11 @@ uuid7_new(uint8_t out[UUID7_BYTES], uint64_t unix_ms)
 	return 0;
 }
 
+/*
+ * Hex by hand here and in uuid7_parse, not sodium_bin2hex/hex2bin: the
+ * changeset encoder and the canonical reader run both once per operation
+ * (the hub's hot path), and the dashes sit at fixed places.
+ */
 void
 uuid7_format(const uint8_t id[UUID7_BYTES], char out[UUID7_STRLEN + 1])
 {

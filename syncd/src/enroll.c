@@ -16,6 +16,8 @@
 #include "syncd/net.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
+#include "tetrad/fileio.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/changeset.h"
 #include "tetrad/wire.h"
 
@@ -64,17 +66,17 @@ enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
 		return r;
 	if (path[0] == '\0' && snprintf(path, sizeof(path), "%s.device.key", db_path) >= (int)sizeof(path))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
-	if (pass_file && (r = sync_read_passphrase(pass_file, pass, sizeof(pass), e)) != 0)
+	if (pass_file && (r = fileio_read_passphrase(pass_file, pass, sizeof(pass), e)) != 0)
 		return r;
 	if (stat(path, &sb) != 0 && errno == ENOENT) {
 		if ((r = keys_sign_generate(k)) != 0) {
 			r = terr_set(e, TERR_CRYPTO, "не удалось создать ключ устройства");
 			goto out;
 		}
-		r = keys_save_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e);
+		r = keyfile_save(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e);
 		goto out;
 	}
-	if ((r = keys_load_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e)) != 0)
+	if ((r = keyfile_load(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e)) != 0)
 		goto out;
 	keys_sign_pk_from_sk(k->sk, k->pk);
  out:

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "syncd/syncdb.h"
+#include "tetrad/fileio.h"
 #include "tetrad/form.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"
@@ -201,10 +202,9 @@ pull_scan_builtin(const char *dir, struct pull_known *k, size_t cap)
 	if (dir == NULL || (d = opendir(dir)) == NULL)
 		return 0;
 	while (n < cap && (de = readdir(d)) != NULL) {
-		char path[PATH_MAX], *buf = NULL;
-		size_t nl = strlen(de->d_name);
-		FILE *f;
-		long sz;
+		char path[PATH_MAX];
+		uint8_t *buf = NULL;
+		size_t nl = strlen(de->d_name), sz = 0;
 		cJSON *j;
 		const cJSON *id, *ver;
 
@@ -212,12 +212,8 @@ pull_scan_builtin(const char *dir, struct pull_known *k, size_t cap)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;
-		if ((f = fopen(path, "rb")) == NULL)
-			continue;
-		if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) > 0 && sz <= (long)PULL_FILE_MAX &&
-		    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)sz)) != NULL &&
-		    fread(buf, 1, (size_t)sz, f) == (size_t)sz) {
-			j = cJSON_ParseWithLength(buf, (size_t)sz);
+		if (fileio_read_all(path, PULL_FILE_MAX, &buf, &sz, NULL) == 0 && sz > 0) {
+			j = cJSON_ParseWithLength((const char *)buf, sz);
 			id = cJSON_GetObjectItemCaseSensitive(j, "id");
 			ver = cJSON_GetObjectItemCaseSensitive(j, "version");
 			if (cJSON_IsString(id) && strlen(id->valuestring) <= PULL_NAME_MAX && cJSON_IsNumber(ver) &&
@@ -229,7 +225,6 @@ pull_scan_builtin(const char *dir, struct pull_known *k, size_t cap)
 			cJSON_Delete(j);
 		}
 		free(buf);
-		fclose(f);
 	}
 	closedir(d);
 	return n;

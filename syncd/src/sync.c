@@ -20,6 +20,8 @@
 #include "syncd/net.h"
 #include "syncd/pull.h"
 #include "syncd/syncdb.h"
+#include "tetrad/fileio.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/envelope.h"
 #include "tetrad/formsdir.h"
 #include "tetrad/sigblob.h"
@@ -52,21 +54,6 @@ sync_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int
-sync_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
-{
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return terr_set(e, TERR_ARG, "не удалось открыть файл парольной фразы %s: %s", path, strerror(errno));
-	n = fread(out, 1, cap - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
 }
 
 int
@@ -168,9 +155,9 @@ sync_ctx_open(const char *db_path, const char *passphrase_file,
 		r = terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
 		goto out;
 	}
-	if (passphrase_file && (r = sync_read_passphrase(passphrase_file, pass, sizeof(pass), e)) != 0)
+	if (passphrase_file && (r = fileio_read_passphrase(passphrase_file, pass, sizeof(pass), e)) != 0)
 		goto out;
-	if ((r = keys_load_secret(keypath, KEYS_DEVICE_SIGN, c->dev.sk, KEYS_SIGN_SK_BYTES,
+	if ((r = keyfile_load(keypath, KEYS_DEVICE_SIGN, c->dev.sk, KEYS_SIGN_SK_BYTES,
 	    pass[0] ? pass : NULL, e)) != 0)
 		goto out;
 	keys_sign_pk_from_sk(c->dev.sk, c->dev.pk);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tetrad/form.h"
+#include "client/textin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +26,7 @@ fuzz_walk(const struct form_field *fs, size_t n)
 
 		for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
 			cJSON *v = NULL;
-			int r = form_value_from_text(fl, texts[k], &v, &e);
+			int r = textin_value(fl, texts[k], &v, &e);
 
 			if ((r == 0) != (v != NULL))
 				abort();

@@ -33,6 +33,7 @@
 #include "tetrad/changeset.h"
 #include "tetrad/envelope.h"
 #include "tetrad/hlc.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/uuid7.h"
@@ -99,7 +100,7 @@ load_key(const char *path, struct keys_sign *k)
 {
 	struct terr e;
 
-	if (keys_load_secret(path, KEYS_DEVICE_SIGN, k->sk, sizeof(k->sk), NULL, &e) != 0)
+	if (keyfile_load(path, KEYS_DEVICE_SIGN, k->sk, sizeof(k->sk), NULL, &e) != 0)
 		die("%s", e.msg);
 	keys_sign_pk_from_sk(k->sk, k->pk);
 }
@@ -179,7 +180,7 @@ cmd_init(const char *dir)
 	mkdir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/device.key", dir);
 	if (keys_sign_generate(&k) != 0 ||
-	    keys_save_secret(path, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk), NULL, &e) != 0)
+	    keyfile_save(path, KEYS_DEVICE_SIGN, k.sk, sizeof(k.sk), NULL, &e) != 0)
 		die("cannot create key in %s", dir);
 	keys_hex(k.pk, 32, hex);
 	printf("%s\n", hex);

@@ -30,6 +30,7 @@
 
 #include "tetrad/changeset.h"
 #include "tetrad/envelope.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"
@@ -101,7 +102,7 @@ hostile_load_key(const char *path, struct keys_sign *k)
 	struct terr e;
 
 	terr_clear(&e);
-	if (keys_load_secret(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, NULL, &e) != 0) {
+	if (keyfile_load(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, NULL, &e) != 0) {
 		fprintf(stderr, "tt-hostile: %s\n", e.msg);
 		return -1;
 	}
@@ -128,7 +129,7 @@ cmd_keygen(const char *path)
 
 	terr_clear(&e);
 	if (keys_sign_generate(&k) != 0 ||
-	    keys_save_secret(path, KEYS_DEVICE_SIGN, k.sk, KEYS_SIGN_SK_BYTES, NULL, &e) != 0) {
+	    keyfile_save(path, KEYS_DEVICE_SIGN, k.sk, KEYS_SIGN_SK_BYTES, NULL, &e) != 0) {
 		fprintf(stderr, "tt-hostile: keygen: %s\n", e.msg);
 		goto out;
 	}

@@ -26,6 +26,7 @@
 
 #include "tetrad/changeset.h"
 #include "tetrad/envelope.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/terr.h"
@@ -245,7 +246,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/hub.enc.key", data);
-	if (keys_load_secret(path, KEYS_HUB_ENC, o.hub.sk, KEYS_ENC_SK_BYTES,
+	if (keyfile_load(path, KEYS_HUB_ENC, o.hub.sk, KEYS_ENC_SK_BYTES,
 	    pp[0] ? pp : NULL, &e) != 0) {
 		fprintf(stderr, "tt-open: %s\n", e.msg);
 		goto out;

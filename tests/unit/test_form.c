@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tetrad/formfile.h"
 #include "tetrad/form.h"
 
 #define HEAD "{\"id\":\"t\",\"version\":1,\"title\":\"Тест\",\"fields\":["
@@ -24,7 +25,7 @@ parse_ok(const char *json, const char *dir)
 	int r;
 
 	terr_clear(&e);
-	r = form_parse(json, strlen(json), dir, &f, &e);
+	r = formfile_parse(json, strlen(json), dir, &f, &e);
 	if (r != 0)
 		fprintf(stderr, "  unexpected refusal: %s\n", e.msg);
 	CHECK_INT_EQ(r, 0);
@@ -405,21 +406,21 @@ test_files(void)
 	snprintf(dpath, sizeof(dpath), "%s/factors.json", dir);
 	write_file(path, def);
 	/* dictionary missing */
-	CHECK_INT_EQ(form_load_file(path, dir, &f, &e), TERR_IO);
+	CHECK_INT_EQ(formfile_load(path, dir, &f, &e), TERR_IO);
 	CHECK_CONTAINS(e.msg, "словарь «factors» не загружен");
 	/* no dicts_dir and nothing embedded */
-	CHECK_INT_EQ(form_load_file(path, NULL, &f, &e), TERR_FORM);
+	CHECK_INT_EQ(formfile_load(path, NULL, &f, &e), TERR_FORM);
 	CHECK_CONTAINS(e.msg, "словарь «factors» не найден");
 	/* a broken dictionary */
 	write_file(dpath, "{\"name\":\"factors\",\"version\":1,\"entries\":"
 	    "[{\"code\":\"R1\"}]}");
-	CHECK_INT_EQ(form_load_file(path, dir, &f, &e), TERR_FORM);
+	CHECK_INT_EQ(formfile_load(path, dir, &f, &e), TERR_FORM);
 	CHECK_CONTAINS(e.msg, "словарь «factors»");
 	CHECK_CONTAINS(e.msg, "«label»");
 	write_file(dpath, "{\"name\":\"factors\",\"version\":2021,\"title\":"
 	    "\"Факторы\",\"entries\":[{\"code\":\"R01\",\"label\":\"Один\"},"
 	    "{\"code\":\"R02\",\"label\":\"Два\"}]}");
-	CHECK_INT_EQ(form_load_file(path, dir, &f, &e), 0);
+	CHECK_INT_EQ(formfile_load(path, dir, &f, &e), 0);
 	if (f != NULL) {
 		CHECK_INT_EQ(form_dictionary_find(f, "factors")->version, 2021);
 		CHECK_INT_EQ(form_field_find_path(f, "per.k")->n_choices, 2);
@@ -444,11 +445,11 @@ test_files(void)
 		form_dictionary_free(NULL);
 	}
 	/* file errors */
-	CHECK_INT_EQ(form_load_file("/nonexistent/x.json", NULL, &f, &e), TERR_IO);
+	CHECK_INT_EQ(formfile_load("/nonexistent/x.json", NULL, &f, &e), TERR_IO);
 	CHECK_CONTAINS(e.msg, "/nonexistent/x.json");
-	CHECK_INT_EQ(form_load_file(dir, NULL, &f, &e), TERR_IO);
+	CHECK_INT_EQ(formfile_load(dir, NULL, &f, &e), TERR_IO);
 	write_file(path, "{\"id\":\"t\"");
-	CHECK_INT_EQ(form_load_file(path, dir, &f, &e), TERR_PARSE);
+	CHECK_INT_EQ(formfile_load(path, dir, &f, &e), TERR_PARSE);
 	CHECK_CONTAINS(e.msg, path);
 	unlink(path);
 	unlink(dpath);

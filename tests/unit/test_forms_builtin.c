@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "tetrad/fileio.h"
+#include "tetrad/formfile.h"
 #include "tetrad/form.h"
+#include "client/textin.h"
 
 #ifndef TETRAD_FORMS_DIR
 #error "TETRAD_FORMS_DIR must be defined by the build"
@@ -31,7 +34,7 @@ load_form(const char *id)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s.json", TETRAD_FORMS_DIR, id);
-	r = form_load_file(path, TETRAD_FORMS_DIR "/dict", &f, &e);
+	r = formfile_load(path, TETRAD_FORMS_DIR "/dict", &f, &e);
 	if (r != 0)
 		fprintf(stderr, "  %s: %s\n", path, e.msg);
 	CHECK_INT_EQ(r, 0);
@@ -43,26 +46,16 @@ load_form(const char *id)
 static cJSON *
 load_good(const char *id)
 {
-	char path[1024], *buf;
-	FILE *fp;
-	long n;
+	char path[1024];
+	uint8_t *buf = NULL;
+	size_t n = 0;
 	cJSON *v = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s.good.json", DATA_DIR, id);
-	fp = fopen(path, "rb");
-	CHECK(fp != NULL);
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-		buf[n] = '\0';
-		v = cJSON_Parse(buf);
-	}
+	CHECK_INT_EQ(fileio_read_all(path, FORM_MAX_BYTES, &buf, &n, NULL), 0);
+	if (buf != NULL)
+		v = cJSON_ParseWithLength((const char *)buf, n);
 	free(buf);
-	fclose(fp);
 	CHECK(v != NULL);
 	return v;
 }
@@ -139,7 +132,7 @@ test_all_load_and_accept(void)
 		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", TETRAD_FORMS_DIR, de->d_name);
-		CHECK_INT_EQ(form_load_file(path, TETRAD_FORMS_DIR "/dict", &f, &e), 0);
+		CHECK_INT_EQ(formfile_load(path, TETRAD_FORMS_DIR "/dict", &f, &e), 0);
 		n_files++;
 		form_free(f);
 	}
@@ -262,11 +255,11 @@ test_social_passport(void)
 		cJSON *val = NULL;
 		struct terr e;
 
-		CHECK_INT_EQ(form_value_from_text(fl, "20.09.2021", &val, &e), 0);
+		CHECK_INT_EQ(textin_value(fl, "20.09.2021", &val, &e), 0);
 		CHECK(val != NULL && strcmp(val->valuestring, "2021-09-20") == 0);
 		cJSON_Delete(val);
 		val = NULL;
-		CHECK_INT_EQ(form_value_from_text(form_find(f, "level"), "класс",
+		CHECK_INT_EQ(textin_value(form_find(f, "level"), "класс",
 		    &val, &e), 0);
 		CHECK(val != NULL && strcmp(val->valuestring, "class") == 0);
 		cJSON_Delete(val);

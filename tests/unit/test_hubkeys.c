@@ -16,6 +16,7 @@
 #include "hub/hubdb.h"
 #include "hub/hubkeys.h"
 #include "hub/ingest.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/changeset.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
@@ -98,7 +99,7 @@ test_rotation(void)
 	CHECK_INT_EQ(keys_sign_generate(&hub_sign), 0);
 	CHECK_INT_EQ(keys_sign_generate(&dev), 0);
 	snprintf(path, sizeof(path), "%s/hub.enc.key", dir);
-	CHECK_INT_EQ(keys_save_secret(path, KEYS_HUB_ENC, cur.sk, KEYS_ENC_SK_BYTES, "pw", &e), 0);
+	CHECK_INT_EQ(keyfile_save(path, KEYS_HUB_ENC, cur.sk, KEYS_ENC_SK_BYTES, "pw", &e), 0);
 	snprintf(path, sizeof(path), "%s/hub.db", dir);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	{
@@ -127,7 +128,7 @@ test_rotation(void)
 		struct keys_enc loaded;
 
 		snprintf(path, sizeof(path), "%s/hub.enc.key", dir);
-		CHECK_INT_EQ(keys_load_secret(path, KEYS_HUB_ENC, loaded.sk, KEYS_ENC_SK_BYTES, "pw",
+		CHECK_INT_EQ(keyfile_load(path, KEYS_HUB_ENC, loaded.sk, KEYS_ENC_SK_BYTES, "pw",
 		    &e), 0);
 		CHECK_MEM_EQ(loaded.sk, fresh.sk, KEYS_ENC_SK_BYTES);
 		keys_enc_wipe(&loaded);

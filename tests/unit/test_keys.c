@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
 
 static char dir[] = "/tmp/tetrad-keys-XXXXXX";
@@ -73,26 +74,26 @@ test_files(void)
 	CHECK_INT_EQ(keys_sign_generate(&k), 0);
 	path_of(p1, sizeof(p1), "plain.key");
 	path_of(p2, sizeof(p2), "protected.key");
-	CHECK_INT_EQ(keys_save_secret(p1, KEYS_DEVICE_SIGN, k.sk, 64, NULL, &e), 0);
+	CHECK_INT_EQ(keyfile_save(p1, KEYS_DEVICE_SIGN, k.sk, 64, NULL, &e), 0);
 	CHECK_INT_EQ(stat(p1, &st), 0);
 	CHECK_INT_EQ(st.st_mode & 0777, 0600);
-	CHECK_INT_EQ(keys_file_protected(p1, &e), 0);
-	CHECK_INT_EQ(keys_load_secret(p1, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), 0);
+	CHECK_INT_EQ(keyfile_protected(p1, &e), 0);
+	CHECK_INT_EQ(keyfile_load(p1, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), 0);
 	CHECK_MEM_EQ(sk, k.sk, 64);
 	/* never overwritten */
-	CHECK_INT_EQ(keys_save_secret(p1, KEYS_DEVICE_SIGN, k.sk, 64, NULL, &e), TERR_IO);
+	CHECK_INT_EQ(keyfile_save(p1, KEYS_DEVICE_SIGN, k.sk, 64, NULL, &e), TERR_IO);
 	CHECK_CONTAINS(e.msg, "уже существует");
 	/* wrong kind */
-	CHECK_INT_EQ(keys_load_secret(p1, KEYS_HUB_SIGN, sk, 64, NULL, &e), TERR_KEYFILE);
+	CHECK_INT_EQ(keyfile_load(p1, KEYS_HUB_SIGN, sk, 64, NULL, &e), TERR_KEYFILE);
 	/* passphrase */
-	CHECK_INT_EQ(keys_save_secret(p2, KEYS_DEVICE_SIGN, k.sk, 64, "школа 170103", &e), 0);
-	CHECK_INT_EQ(keys_file_protected(p2, &e), 1);
+	CHECK_INT_EQ(keyfile_save(p2, KEYS_DEVICE_SIGN, k.sk, 64, "школа 170103", &e), 0);
+	CHECK_INT_EQ(keyfile_protected(p2, &e), 1);
 	memset(sk, 0, sizeof(sk));
-	CHECK_INT_EQ(keys_load_secret(p2, KEYS_DEVICE_SIGN, sk, 64, "школа 170103", &e), 0);
+	CHECK_INT_EQ(keyfile_load(p2, KEYS_DEVICE_SIGN, sk, 64, "школа 170103", &e), 0);
 	CHECK_MEM_EQ(sk, k.sk, 64);
-	CHECK_INT_EQ(keys_load_secret(p2, KEYS_DEVICE_SIGN, sk, 64, "неверно", &e), TERR_PASSPHRASE);
+	CHECK_INT_EQ(keyfile_load(p2, KEYS_DEVICE_SIGN, sk, 64, "неверно", &e), TERR_PASSPHRASE);
 	CHECK(sodium_is_zero(sk, sizeof(sk)));   /* nothing left on failure */
-	CHECK_INT_EQ(keys_load_secret(p2, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_PASSPHRASE);
+	CHECK_INT_EQ(keyfile_load(p2, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_PASSPHRASE);
 	CHECK_CONTAINS(e.msg, "парольной фразой");
 	/* the secret is not in the protected file in the clear */
 	{
@@ -109,12 +110,12 @@ test_files(void)
 	}
 	/* readable by others: refused */
 	CHECK_INT_EQ(chmod(p1, 0644), 0);
-	CHECK_INT_EQ(keys_load_secret(p1, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_KEYFILE);
+	CHECK_INT_EQ(keyfile_load(p1, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_KEYFILE);
 	CHECK_CONTAINS(e.msg, "chmod 600");
 	CHECK_INT_EQ(chmod(p1, 0600), 0);
 	/* truncated */
 	CHECK_INT_EQ(truncate(p1, 40), 0);
-	CHECK_INT_EQ(keys_load_secret(p1, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_KEYFILE);
+	CHECK_INT_EQ(keyfile_load(p1, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_KEYFILE);
 	/* not a key file */
 	path_of(p3, sizeof(p3), "other.key");
 	{
@@ -123,15 +124,15 @@ test_files(void)
 		CHECK(fd >= 0 && write(fd, "hello world, not a key", 22) == 22);
 		close(fd);
 	}
-	CHECK_INT_EQ(keys_load_secret(p3, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_MAGIC);
+	CHECK_INT_EQ(keyfile_load(p3, KEYS_DEVICE_SIGN, sk, 64, NULL, &e), TERR_MAGIC);
 	/* missing */
 	path_of(p3, sizeof(p3), "missing.key");
-	CHECK(keys_load_secret(p3, KEYS_DEVICE_SIGN, sk, 64, NULL, &e) < 0);
+	CHECK(keyfile_load(p3, KEYS_DEVICE_SIGN, sk, 64, NULL, &e) < 0);
 	/* hub encryption key round trip */
 	CHECK_INT_EQ(keys_enc_generate(&ek), 0);
 	path_of(p3, sizeof(p3), "hub-enc.key");
-	CHECK_INT_EQ(keys_save_secret(p3, KEYS_HUB_ENC, ek.sk, 32, "", &e), 0);
-	CHECK_INT_EQ(keys_load_secret(p3, KEYS_HUB_ENC, esk, 32, NULL, &e), 0);
+	CHECK_INT_EQ(keyfile_save(p3, KEYS_HUB_ENC, ek.sk, 32, "", &e), 0);
+	CHECK_INT_EQ(keyfile_load(p3, KEYS_HUB_ENC, esk, 32, NULL, &e), 0);
 	CHECK_MEM_EQ(esk, ek.sk, 32);
 	unlink(p1);
 	unlink(p2);

@@ -17,6 +17,7 @@
 #include "hub/hubdb.h"
 #include "hub/report.h"
 #include "hub/results.h"
+#include "tetrad/formfile.h"
 #include "tetrad/form.h"
 
 static int rec_counter;
@@ -997,7 +998,7 @@ test_forms_contract(void)
 		struct terr e;
 
 		snprintf(path, sizeof(path), "%s/%s.json", TETRAD_FORMS_DIR, need[i].form);
-		CHECK_INT_EQ(form_load_file(path, dicts, &f, &e), 0);
+		CHECK_INT_EQ(formfile_load(path, dicts, &f, &e), 0);
 		ff = f ? form_field_find_path(f, need[i].path) : NULL;
 		if (ff == NULL)
 			fprintf(stderr, "form %s has no field %s\n", need[i].form, need[i].path);

@@ -18,6 +18,7 @@
 #include "syncd/push.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/envelope.h"
 #include "tetrad/sigblob.h"
 
@@ -75,7 +76,7 @@ fixture_init(struct fixture *f)
 	keys_sign_generate(&f->hub_sign);
 	keys_enc_generate(&f->hub_enc);
 	snprintf(path, sizeof(path), "%s.device.key", f->db_path);
-	CHECK_INT_EQ(keys_save_secret(path, KEYS_DEVICE_SIGN, f->dev.sk, KEYS_SIGN_SK_BYTES, NULL, &e), 0);
+	CHECK_INT_EQ(keyfile_save(path, KEYS_DEVICE_SIGN, f->dev.sk, KEYS_SIGN_SK_BYTES, NULL, &e), 0);
 	meta(db, "hub_url", "https://127.0.0.1:1");
 	keys_hex(f->hub_enc.pk, 32, hex);
 	meta(db, "hub_enc_pk", hex);
@@ -485,7 +486,7 @@ test_passphrase(void)
 	snprintf(key, sizeof(key), "%s.device.key", f.db_path);
 	snprintf(cmd, sizeof(cmd), "rm -f '%s'", key);
 	CHECK_INT_EQ(system(cmd), 0);
-	CHECK_INT_EQ(keys_save_secret(key, KEYS_DEVICE_SIGN, f.dev.sk, KEYS_SIGN_SK_BYTES, "пароль школы", &e), 0);
+	CHECK_INT_EQ(keyfile_save(key, KEYS_DEVICE_SIGN, f.dev.sk, KEYS_SIGN_SK_BYTES, "пароль школы", &e), 0);
 	CHECK_INT_EQ(sync_ctx_open(f.db_path, NULL, &c, &e), TERR_PASSPHRASE);
 	CHECK_INT_EQ(sync_exit_code(TERR_PASSPHRASE, NULL), SYNC_EXIT_USAGE);
 	snprintf(pf, sizeof(pf), "%s/pass", f.dir);

@@ -47,6 +47,12 @@ int fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
  * replaced, never followed. On failure the temporary file is removed.
  */
 int fileio_write_private(const char *path, const void *data, size_t len, struct terr *e);
+/*
+ * As fileio_write_private, but never replaces anything: an existing path
+ * (a file, or a link even to nowhere) is refused (TERR_IO) and left alone.
+ * For keys, which must never be overwritten.
+ */
+int fileio_create_private(const char *path, const void *data, size_t len, struct terr *e);
 
 /*
  * Reads the first line of a passphrase file (without its line break) into

@@ -19,6 +19,7 @@
 #include "hub/server.h"
 #include "hub/tls.h"
 #include "hub/usbimport.h"
+#include "tetrad/keyfile.h"
 
 int
 cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
@@ -46,11 +47,11 @@ cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 	} else {
 		if (keys_enc_generate(&h->enc) != 0 || keys_sign_generate(&h->sign) != 0)
 			return terr_set(e, TERR_CRYPTO, "не удалось создать ключи хаба");
-		if ((r = keys_save_secret(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp,
+		if ((r = keyfile_save(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp,
 		    e)) != 0)
 			return r;
 		hubconf_path(h, "hub.sign.key", path, sizeof(path));
-		if ((r = keys_save_secret(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
+		if ((r = keyfile_save(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
 		    e)) != 0)
 			return r;
 	}

@@ -11,6 +11,7 @@
 
 #include "hub/report.h"
 #include "hubconf.h"
+#include "tetrad/keyfile.h"
 #include "tetrad/formsdir.h"
 #include "tetrad/fileio.h"
 
@@ -111,13 +112,13 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 	if (access(path, F_OK) != 0)
 		return terr_set(e, TERR_IO, "в папке %s нет хаба: сначала выполните "
 		    "«tetrad-hub --data %s init»", h->dir, h->dir);
-	if ((r = keys_load_secret(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
+	if ((r = keyfile_load(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
 		return r;
 	keys_enc_pk_from_sk(h->enc.sk, h->enc.pk);
 	if ((r = hubkeys_load_old(h->dir, pp, &h->old_enc, e)) != 0)
 		return r;
 	hubconf_path(h, "hub.sign.key", path, sizeof(path));
-	if ((r = keys_load_secret(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
+	if ((r = keyfile_load(path, KEYS_HUB_SIGN, h->sign.sk, KEYS_SIGN_SK_BYTES, pp,
 	    e)) != 0)
 		return r;
 	keys_sign_pk_from_sk(h->sign.sk, h->sign.pk);

@@ -131,14 +131,24 @@ struct form_dictionary {
 struct form;
 
 /*
- * Parses a definition. dicts_dir is where dictionaries named by the form
- * ("dictionary": "risk_factors") are read from as NAME.json; NULL means the
- * definition must embed them. *out is NULL on failure.
+ * Where the dictionaries a form names ("dictionary": "risk_factors") but does
+ * not embed come from (fileio's formfile reads them from a folder): load
+ * gives dictionary name's JSON text in *json (malloc'd; the parser frees it)
+ * and *len, and may write a label for messages (its path) into what
+ * (what_cap bytes); it returns 0 or a TERR_* code with e set.
  */
-int form_parse(const char *json, size_t len, const char *dicts_dir,
+struct form_dict_source {
+	int (*load)(void *ctx, const char *name, char **json, size_t *len,
+	    char *what, size_t what_cap, struct terr *e);
+	void *ctx;
+};
+
+/*
+ * Parses a definition. dicts gives the dictionaries it names but does not
+ * embed; NULL means the definition must embed them. *out is NULL on failure.
+ */
+int form_parse(const char *json, size_t len, const struct form_dict_source *dicts,
     struct form **out, struct terr *e);
-int form_load_file(const char *path, const char *dicts_dir, struct form **out,
-    struct terr *e);
 void form_free(struct form *f);
 
 /*
@@ -251,18 +261,20 @@ bool form_relevant_in(const struct form_field *field,
 bool form_required_if_in(const struct form_field *field,
     const cJSON *const *scopes, size_t n);
 
+/* Bytes of a typed value echoed back in a message. */
+#define FORM_ECHO_MAX 60
+
 /*
- * Converts text a person typed (CLI --set, a prompt, a CSV cell) into the
- * field's value: "да"/"нет", dates as ДД.ММ.ГГГГ or ГГГГ-ММ-ДД, a choice by
- * code or by label, multiple choices separated by ','. TERR_INVALID with a
- * Russian message naming the field if it cannot.
- * Decimals take "3.5" and "3,5" whatever the process locale. Empty text
- * (or a scale's «затрудняюсь ответить») gives a cJSON null: no answer.
- * The single value's own bounds (min/max, length, choices) are checked too;
- * rules involving other fields are not.
+ * Checks one non-null value of a non-group field by itself: type, bounds,
+ * length, mask, choices. 0 if fine, 1 with msg (sz bytes) filled, without
+ * the field's label, if not. (The client's textin turns typed text into
+ * such values; rules involving other fields are form_validate's.)
  */
-int form_value_from_text(const struct form_field *field, const char *text,
-    cJSON **out, struct terr *e);
+int form_value_check(const struct form_field *field, const cJSON *val, char *msg,
+    size_t sz);
+/* Copies a value typed by someone into a message: at most FORM_ECHO_MAX
+ * bytes and "…", valid UTF-8; buf has sz bytes (FORM_ECHO_MAX + 8 is enough). */
+void form_value_echo(const char *s, char *buf, size_t sz);
 
 /* A new object with only the fields whose sync is "hub" (recursing into
  * groups): what may leave the device. NULL on no memory. */

@@ -1,13 +1,13 @@
 /*
- * keys — device and hub key pairs, key ids, and key files.
+ * keys — device and hub key pairs, key ids, and the key-file format.
  *
  * A device has one Ed25519 identity. The hub has an X25519 key that change
  * sets are encrypted to and an Ed25519 key it signs acknowledgements and form
  * bundles with. A key id is the first KEYS_ID_BYTES of BLAKE2b-256 of the
  * public key, so keys can rotate and a header can name which one it used.
  *
- * Secret key files are created 0600 (refused on load if group/other can
- * read them) and optionally sealed with a passphrase: Argon2id
+ * Secret key files (written and read by fileio's keyfile module) are created
+ * 0600, refused on load if group/other can read them, and optionally sealed with a passphrase: Argon2id
  * (crypto_pwhash, moderate limits) derives a secretbox key. Secrets are wiped
  * with sodium_memzero as soon as they are no longer needed.
  */
@@ -26,6 +26,7 @@
 #define KEYS_ENC_PK_BYTES 32
 #define KEYS_ENC_SK_BYTES 32
 #define KEYS_PASSPHRASE_MAX 1024
+#define KEYS_FILE_MAX 1024        /* bytes of a key file, at most */
 
 enum keys_kind {
 	KEYS_DEVICE_SIGN = 1, /* Ed25519 secret key of a device */
@@ -61,21 +62,25 @@ void keys_id_hex(const uint8_t pk[32], char out[KEYS_ID_HEXLEN + 1]);
 uint64_t keys_id_u64(const uint8_t id[KEYS_ID_BYTES]);
 
 /*
- * Writes the secret key sk (len bytes) of kind to path atomically (temporary
- * file, fsync, rename) with mode 0600. passphrase may be NULL or "" for an
- * unprotected file. Never overwrites an existing file (TERR_IO).
+ * The key-file format, on buffers (fileio's keyfile module does the files).
+ *
+ * keys_secret_seal writes the secret key sk (len bytes, at most 64) of kind
+ * into out as a key file's bytes (*outlen of them), sealed with passphrase
+ * (Argon2id + secretbox) unless it is NULL or "". out is wiped on failure.
  */
-int keys_save_secret(const char *path, enum keys_kind kind, const uint8_t *sk,
-    size_t len, const char *passphrase, struct terr *e);
+int keys_secret_seal(enum keys_kind kind, const uint8_t *sk, size_t len, const char *passphrase,
+    uint8_t out[KEYS_FILE_MAX], size_t *outlen, struct terr *e);
 /*
- * Loads a secret key of kind into sk (exactly len bytes). TERR_PASSPHRASE if
- * the file is protected and passphrase is NULL or wrong; TERR_KEYFILE if the
- * file is of another kind, damaged, or readable by group or others.
+ * Opens a key file's bytes buf (len) as a secret key of kind into sk
+ * (exactly sklen bytes). name (the file's path) only goes into messages.
+ * TERR_PASSPHRASE if the key is protected and passphrase is NULL or wrong;
+ * TERR_MAGIC if buf is not a key file; TERR_KEYFILE if it is of another
+ * kind or damaged. The caller wipes buf.
  */
-int keys_load_secret(const char *path, enum keys_kind kind, uint8_t *sk,
-    size_t len, const char *passphrase, struct terr *e);
-/* 1 if the key file at path needs a passphrase, 0 if not, <0 on error. */
-int keys_file_protected(const char *path, struct terr *e);
+int keys_secret_open(const uint8_t *buf, size_t len, enum keys_kind kind, uint8_t *sk,
+    size_t sklen, const char *passphrase, const char *name, struct terr *e);
+/* 1 if the key file's bytes need a passphrase, 0 if not, TERR_MAGIC if not a key file. */
+int keys_secret_protected(const uint8_t *buf, size_t len, const char *name, struct terr *e);
 
 /* Derives the public half from a loaded secret key. */
 void keys_sign_pk_from_sk(const uint8_t sk[64], uint8_t pk[32]);

@@ -86,9 +86,6 @@ int sync_ctx_open(const char *db_path, const char *passphrase_file,
     struct sync_ctx **out, struct terr *e);
 void sync_ctx_free(struct sync_ctx *c);
 
-/* Reads a passphrase file (first line, ≤ KEYS_PASSPHRASE_MAX) into out. */
-int sync_read_passphrase(const char *path, char *out, size_t cap, struct terr *e);
-
 /* Takes the exclusive run lock of db_path (blocks); *fd to sync_unlock. */
 int sync_lock(const char *db_path, int *fd, struct terr *e);
 void sync_unlock(int fd);
