@@ -376,7 +376,9 @@ test_queue(void)
 	CHECK_INT_EQ(nb.len, sizeof(env));
 	CHECK_STR_EQ(nb.state, "sealed");
 	CHECK_MEM_EQ(nb.set_hash, b.set_hash, LOCALDB_HASH_BYTES);
+	free(nb.envelope);
 	CHECK_INT_EQ(localdb_batch_next(db, 0, 10, &nb, &e), TERR_SCHEMA); /* over max_len */
+	CHECK(nb.envelope == NULL);
 	CHECK_INT_EQ(localdb_batch_next(db, 1, 1000, &nb, &e), 0);
 	/* sealed -> sent -> acked */
 	CHECK_INT_EQ(localdb_batch_next(db, 0, 1000, &nb, &e), 1);

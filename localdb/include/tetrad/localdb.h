@@ -74,9 +74,8 @@ int localdb_migrate(sqlite3 *raw, const char *path, struct terr *e);
 int localdb_prepare(struct localdb *db, const char *sql, sqlite3_stmt **out);
 void localdb_done(struct localdb *db, sqlite3_stmt *st);
 
-/* Maps an SQLite result to TERR_IO (TERR_FULL when the disk is full is
- * reported as TERR_IO too: callers test the message) with a Russian
- * message about `what`. */
+/* Maps an SQLite result to TERR_IO with a Russian message about `what`
+ * naming the cause (disk full, read-only, busy, damaged file …). */
 int localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK (rollback never fails visibly). */
