@@ -62,21 +62,7 @@ cli_exit_code(int code)
 int
 cli_db_path(const char *opt, char *buf, size_t size)
 {
-	const char *env = getenv("TETRAD_DB"), *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	if (opt && *opt)
-		n = snprintf(buf, size, "%s", opt);
-	else if (env && *env)
-		n = snprintf(buf, size, "%s", env);
-	else if (xdg && *xdg)
-		n = snprintf(buf, size, "%s/tetrad/tetrad.db", xdg);
-	else if (home && *home)
-		n = snprintf(buf, size, "%s/.local/share/tetrad/tetrad.db", home);
-	else
-		return TERR_ARG;
-	return n < 0 || (size_t)n >= size ? TERR_TOO_LARGE : 0;
+	return localdb_path(opt, buf, size);
 }
 
 int

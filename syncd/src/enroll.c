@@ -54,7 +54,7 @@ enroll_check_token(const char *t, struct terr *e)
 
 /* Loads the device key, or creates it when the file does not exist yet. */
 static int
-enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
+enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file,
     struct keys_sign *k, struct terr *e)
 {
 	char path[SYNCDB_PATH_MAX], pass[KEYS_PASSPHRASE_MAX + 2];
@@ -87,7 +87,7 @@ enroll_device_key(sqlite3 *db, const char *db_path, const char *pass_file,
 int
 enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *e)
 {
-	sqlite3 *db = NULL;
+	struct localdb *db = NULL;
 	struct net *n = NULL;
 	struct net_opts no;
 	struct net_resp resp;

@@ -19,6 +19,7 @@
 #include "syncd/sync.h"
 #include "syncd/usb.h"
 #include "tetrad/keys.h"
+#include "tetrad/localdb.h"
 
 struct main_log {
 	int quiet;
@@ -45,12 +46,14 @@ static void
 usage(FILE *f)
 {
 	fputs("Использование:\n"
-	    "  tetrad-syncd --once --db ФАЙЛ [--passphrase-file Ф] [--batch N] [--no-pull]\n"
-	    "  tetrad-syncd --daemon --db ФАЙЛ [--window 01:00-05:00 | --interval СЕК] [--config Ф]\n"
-	    "  tetrad-syncd enroll --db ФАЙЛ --hub https://… --token КОД [--ca ФАЙЛ | --pin sha256//…]\n"
+	    "  tetrad-syncd --once [--db ФАЙЛ] [--passphrase-file Ф] [--batch N] [--no-pull]\n"
+	    "  tetrad-syncd --daemon [--db ФАЙЛ] [--window 01:00-05:00 | --interval СЕК] [--config Ф]\n"
+	    "  tetrad-syncd enroll [--db ФАЙЛ] --hub https://… --token КОД [--ca ФАЙЛ | --pin sha256//…]\n"
 	    "               [--passphrase-file Ф] [--label ИМЯ] [--force]\n"
-	    "  tetrad-syncd export --db ФАЙЛ --out ФАЙЛ [--passphrase-file Ф]\n"
-	    "  tetrad-syncd import-acks --db ФАЙЛ ФАЙЛ_ПОДТВЕРЖДЕНИЙ [--passphrase-file Ф]\n"
+	    "  tetrad-syncd export [--db ФАЙЛ] --out ФАЙЛ [--passphrase-file Ф]\n"
+	    "  tetrad-syncd import-acks [--db ФАЙЛ] ФАЙЛ_ПОДТВЕРЖДЕНИЙ [--passphrase-file Ф]\n"
+	    "База данных: --db ФАЙЛ, иначе $TETRAD_DB, иначе ~/.local/share/tetrad/tetrad.db\n"
+	    "(как у tetrad).\n"
 	    "Коды завершения: 0 всё отправлено, 10 остались неотправленные, 11 есть записи в карантине,\n"
 	    "12 хаб недоступен, 2 ошибка вызова или настройки, 4 ошибка базы данных.\n"
 	    "Подробно: docs/syncd.md\n", f);
@@ -108,6 +111,7 @@ struct main_args {
 	const char *cmd, *arg, *db, *window, *config, *pass, *hub, *token, *ca, *pin, *label, *out;
 	int once, daemon, no_pull, force, quiet;
 	long long batch, max_bytes, attempts, backoff, backoff_max, interval, timeout, connect_timeout;
+	char db_buf[LOCALDB_PATH_MAX];   /* the database when --db is not given */
 };
 
 static int
@@ -166,10 +170,12 @@ main_parse(int argc, char **argv, struct main_args *a)
 		fprintf(stderr, "tetrad-syncd: лишний аргумент «%s»\n", argv[optind]);
 		return -1;
 	}
-	if (a->db == NULL) {
-		fprintf(stderr, "tetrad-syncd: не указан файл базы данных (--db)\n");
+	/* the client's rule: --db, else $TETRAD_DB, else the default place */
+	if (localdb_path(a->db, a->db_buf, sizeof(a->db_buf)) != 0) {
+		fprintf(stderr, "tetrad-syncd: не указан файл базы данных (--db или TETRAD_DB)\n");
 		return -1;
 	}
+	a->db = a->db_buf;
 	return 0;
 }
 

@@ -16,6 +16,8 @@
 #include "tetrad/tbuf.h"
 #include "tetrad/wire.h"
 
+_Static_assert(LOCALDB_HASH_BYTES == CHANGESET_HASH_BYTES, "one hash size");
+
 /* Canonical bytes of an op besides its fields: ids, form, HLC, names. */
 #define PUSH_OP_OVERHEAD 260
 
@@ -29,7 +31,7 @@ push_batch_clear(struct push_batch *b)
 }
 
 static int
-push_prev_hash(sqlite3 *db, uint8_t out[CHANGESET_HASH_BYTES], struct terr *e)
+push_prev_hash(struct localdb *db, uint8_t out[CHANGESET_HASH_BYTES], struct terr *e)
 {
 	char hex[2 * CHANGESET_HASH_BYTES + 1];
 	int r;
@@ -45,7 +47,7 @@ push_prev_hash(sqlite3 *db, uint8_t out[CHANGESET_HASH_BYTES], struct terr *e)
 }
 
 static int
-push_set_prev_hash(sqlite3 *db, const uint8_t h[CHANGESET_HASH_BYTES], struct terr *e)
+push_set_prev_hash(struct localdb *db, const uint8_t h[CHANGESET_HASH_BYTES], struct terr *e)
 {
 	char hex[2 * CHANGESET_HASH_BYTES + 1];
 
@@ -54,28 +56,22 @@ push_set_prev_hash(sqlite3 *db, const uint8_t h[CHANGESET_HASH_BYTES], struct te
 }
 
 /*
- * The op of the current outbox row. A put's fields are given as the row's
- * text (valid until the next step): the client writes it canonically, and
+ * The op of an outbox entry. A put's fields are given as the row's text
+ * (valid until the next row): the client writes it canonically, and
  * changeset_add takes it as it stands; push_row_fields reads it otherwise.
  */
 static int
-push_row_op(sqlite3_stmt *st, struct op *op, struct terr *e)
+push_row_op(const struct localdb_entry *en, struct op *op, struct terr *e)
 {
-	const void *rid = sqlite3_column_blob(st, 1);
-	const char *kind = (const char *)sqlite3_column_text(st, 2);
-	const char *form = (const char *)sqlite3_column_text(st, 3);
-	const char *school = (const char *)sqlite3_column_text(st, 5);
-	const char *hlc = (const char *)sqlite3_column_text(st, 6);
-	const char *fields = (const char *)sqlite3_column_text(st, 7);
-	int flen = sqlite3_column_bytes(st, 7);
-	int64_t fv = sqlite3_column_int64(st, 4);
+	const char *form = en->form_id, *school = en->school;
+	int64_t fv = en->form_version;
 
 	memset(op, 0, sizeof(*op));
-	op->seq = (uint64_t)sqlite3_column_int64(st, 0);
-	if (rid == NULL || sqlite3_column_bytes(st, 1) != UUID7_BYTES)
+	op->seq = en->seq;
+	if (en->record_id == NULL || en->record_id_len != UUID7_BYTES)
 		return terr_set(e, TERR_SCHEMA, "запись очереди %llu: неверный идентификатор записи",
 		    (unsigned long long)op->seq);
-	memcpy(op->record_id, rid, UUID7_BYTES);
+	memcpy(op->record_id, en->record_id, UUID7_BYTES);
 	if (form == NULL || strlen(form) == 0 || strlen(form) > CHANGESET_ID_MAX ||
 	    school == NULL || strlen(school) == 0 || strlen(school) > CHANGESET_SCHOOL_MAX ||
 	    fv < 0 || fv > (int64_t)UINT32_MAX)
@@ -84,22 +80,22 @@ push_row_op(sqlite3_stmt *st, struct op *op, struct terr *e)
 	strcpy(op->form_id, form);
 	strcpy(op->school, school);
 	op->form_version = (uint32_t)fv;
-	if (hlc == NULL || hlc_decode(hlc, &op->hlc) != 0)
+	if (en->hlc == NULL || hlc_decode(en->hlc, &op->hlc) != 0)
 		return terr_set(e, TERR_CLOCK, "запись очереди %llu: неверная метка времени",
 		    (unsigned long long)op->seq);
-	if (kind && strcmp(kind, "delete") == 0) {
+	if (en->op && strcmp(en->op, "delete") == 0) {
 		op->kind = OP_DELETE;
 		return 0;
 	}
-	if (kind == NULL || strcmp(kind, "put") != 0)
+	if (en->op == NULL || strcmp(en->op, "put") != 0)
 		return terr_set(e, TERR_SCHEMA, "запись очереди %llu: неизвестная операция",
 		    (unsigned long long)op->seq);
 	op->kind = OP_PUT;
-	if (fields == NULL || flen <= 0 || (size_t)flen > PUSH_FIELDS_MAX)
+	if (en->fields == NULL || en->fields_len == 0 || en->fields_len > PUSH_FIELDS_MAX)
 		return terr_set(e, TERR_TOO_LARGE, "запись очереди %llu: поля отсутствуют или длиннее %u байт",
 		    (unsigned long long)op->seq, PUSH_FIELDS_MAX);
-	op->fields_text = fields;
-	op->fields_len = (size_t)flen;
+	op->fields_text = en->fields;
+	op->fields_len = en->fields_len;
 	return 0;
 }
 
@@ -137,6 +133,43 @@ push_created(const struct push_ctx *c, struct hlc_ts *out, struct terr *e)
 	return 0;
 }
 
+/* What push_take gathers while the outbox is streamed into one set. */
+struct push_fill {
+	struct changeset *cs;
+	struct op op;
+	size_t bytes, max_bytes;
+	uint64_t expect;
+	struct terr *e;
+};
+
+/* One pending entry into the set; 1 when it belongs to the next set. */
+static int
+push_take(const struct localdb_entry *en, void *arg)
+{
+	struct push_fill *f = arg;
+	size_t est = PUSH_OP_OVERHEAD + en->fields_len;
+	int r;
+
+	/* A set covers contiguous seqs; the rest goes into the next one. */
+	if (f->cs->n_ops > 0 && (en->seq != f->expect || f->bytes + est > f->max_bytes))
+		return 1;
+	if ((r = push_row_op(en, &f->op, f->e)) != 0)
+		return r;
+	/* rows written before the client wrote canonical text, or by hand */
+	if ((r = changeset_add(f->cs, &f->op, f->e)) == TERR_PARSE && f->op.kind == OP_PUT) {
+		terr_clear(f->e);
+		if ((r = push_row_fields(&f->op, f->e)) == 0)
+			r = changeset_add(f->cs, &f->op, f->e);
+	}
+	cJSON_Delete(f->op.fields);
+	f->op.fields = NULL;
+	if (r != 0)
+		return r;
+	f->bytes += est;
+	f->expect = f->op.seq + 1;
+	return 0;
+}
+
 /*
  * Seals and stores the next batch; with sending, in the state push_mark_sent
  * would give it, in the same transaction: one commit and one rewrite of the
@@ -145,142 +178,75 @@ push_created(const struct push_ctx *c, struct hlc_ts *out, struct terr *e)
 static int
 push_seal(const struct push_ctx *c, int sending, struct push_batch *b, struct terr *e)
 {
-	sqlite3_stmt *st = NULL, *ins = NULL, *upd = NULL;
-	struct changeset *cs = NULL;
+	struct push_fill f;
+	struct localdb_batch lb;
 	struct tbuf *env = NULL;
-	struct op op;
-	size_t bytes = 0, max_ops, max_bytes;
-	uint64_t expect = 0;
-	char now[32];
-	int r, rc;
+	size_t max_ops;
+	int r;
 
 	memset(b, 0, sizeof(*b));
-	memset(&op, 0, sizeof(op));
+	memset(&f, 0, sizeof(f));
+	memset(&lb, 0, sizeof(lb));
+	f.e = e;
 	max_ops = c->max_ops == 0 || c->max_ops > CHANGESET_MAX_OPS ? PUSH_DEFAULT_MAX_OPS : c->max_ops;
-	max_bytes = c->max_bytes == 0 ? PUSH_DEFAULT_MAX_BYTES : c->max_bytes;
+	f.max_bytes = c->max_bytes == 0 ? PUSH_DEFAULT_MAX_BYTES : c->max_bytes;
 	if ((r = syncdb_begin(c->db, e)) != 0)
 		return r;
-	if ((cs = changeset_new()) == NULL) {
+	if ((f.cs = changeset_new()) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
-	if ((r = push_prev_hash(c->db, cs->prev_hash, e)) != 0)
+	if ((r = push_prev_hash(c->db, f.cs->prev_hash, e)) != 0)
 		goto out;
-	if (sqlite3_prepare_v2(c->db, "SELECT seq, record_id, op, form_id, form_version, school, hlc, fields "
-	    "FROM outbox WHERE state = 'pending' AND batch_id IS NULL ORDER BY seq LIMIT ?",
-	    -1, &st, NULL) != SQLITE_OK) {
-		r = syncdb_err(c->db, e, "чтение очереди");
+	if ((r = localdb_outbox_pending(c->db, max_ops, push_take, &f, e)) != 0)
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max_ops);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t est = PUSH_OP_OVERHEAD + (size_t)sqlite3_column_bytes(st, 7);
-
-		/* A set covers contiguous seqs; the rest goes into the next one. */
-		if (cs->n_ops > 0 && ((uint64_t)sqlite3_column_int64(st, 0) != expect ||
-		    bytes + est > max_bytes))
-			break;
-		if ((r = push_row_op(st, &op, e)) != 0)
-			goto out;
-		/* rows written before the client wrote canonical text, or by hand */
-		if ((r = changeset_add(cs, &op, e)) == TERR_PARSE && op.kind == OP_PUT) {
-			terr_clear(e);
-			if ((r = push_row_fields(&op, e)) == 0)
-				r = changeset_add(cs, &op, e);
-		}
-		if (r != 0)
-			goto out;
-		cJSON_Delete(op.fields);
-		op.fields = NULL;
-		bytes += est;
-		expect = op.seq + 1;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = syncdb_err(c->db, e, "чтение очереди");
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (cs->n_ops == 0) {
+	if (f.cs->n_ops == 0) {
 		syncdb_rollback(c->db);
 		r = 0;
 		goto out;
 	}
-	cs->format_version = CHANGESET_FORMAT_VERSION;
-	memcpy(cs->device_id, c->device_id, KEYS_ID_BYTES);
-	snprintf(cs->school, sizeof(cs->school), "%s", c->school);
-	cs->first_seq = cs->ops[0].seq;
-	cs->last_seq = cs->ops[cs->n_ops - 1].seq;
-	if ((r = push_created(c, &cs->created, e)) != 0)
+	f.cs->format_version = CHANGESET_FORMAT_VERSION;
+	memcpy(f.cs->device_id, c->device_id, KEYS_ID_BYTES);
+	snprintf(f.cs->school, sizeof(f.cs->school), "%s", c->school);
+	f.cs->first_seq = f.cs->ops[0].seq;
+	f.cs->last_seq = f.cs->ops[f.cs->n_ops - 1].seq;
+	if ((r = push_created(c, &f.cs->created, e)) != 0)
 		goto out;
 	if ((env = tbuf_new(ENVELOPE_MAX_BYTES)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
-	if ((r = envelope_seal(cs, c->dev, c->hub_enc_pk, NULL, env, b->set_hash, e)) != 0)
+	if ((r = envelope_seal(f.cs, c->dev, c->hub_enc_pk, NULL, env, b->set_hash, e)) != 0)
 		goto out;
-	syncdb_now_iso(now);
-	if (sqlite3_prepare_v2(c->db, "INSERT INTO batches(first_seq, last_seq, prev_hash, set_hash, "
-	    "envelope, state, created_at, sent_at) VALUES(?1, ?2, ?3, ?4, ?5, "
-	    "CASE WHEN ?7 THEN 'sent' ELSE 'sealed' END, ?6, CASE WHEN ?7 THEN ?6 END)",
-	    -1, &ins, NULL) != SQLITE_OK) {
-		r = syncdb_err(c->db, e, "сохранение набора");
-		goto out;
-	}
-	sqlite3_bind_int64(ins, 1, (sqlite3_int64)cs->first_seq);
-	sqlite3_bind_int64(ins, 2, (sqlite3_int64)cs->last_seq);
-	sqlite3_bind_blob(ins, 3, cs->prev_hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 4, b->set_hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 5, tbuf_ptr(env), (int)tbuf_len(env), SQLITE_STATIC);
-	sqlite3_bind_text(ins, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int(ins, 7, sending);
-	if (sqlite3_step(ins) != SQLITE_DONE) {
-		r = syncdb_err(c->db, e, "сохранение набора");
+	b->first_seq = f.cs->first_seq;
+	b->last_seq = f.cs->last_seq;
+	memcpy(b->prev_hash, f.cs->prev_hash, CHANGESET_HASH_BYTES);
+	snprintf(b->state, sizeof(b->state), "%s", sending ? "sent" : "sealed");
+	if ((b->envelope = tbuf_steal(env, &b->len)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
-	b->id = sqlite3_last_insert_rowid(c->db);
-	if (sqlite3_prepare_v2(c->db, "UPDATE outbox SET batch_id = ?1, "
-	    "state = CASE WHEN ?4 THEN 'sent' ELSE state END WHERE seq BETWEEN ?2 AND ?3 "
-	    "AND state = 'pending' AND batch_id IS NULL", -1, &upd, NULL) != SQLITE_OK) {
-		r = syncdb_err(c->db, e, "обновление очереди");
+	lb.first_seq = b->first_seq;
+	lb.last_seq = b->last_seq;
+	memcpy(lb.prev_hash, b->prev_hash, CHANGESET_HASH_BYTES);
+	memcpy(lb.set_hash, b->set_hash, CHANGESET_HASH_BYTES);
+	lb.envelope = b->envelope;
+	lb.len = b->len;
+	if ((r = localdb_batch_insert(c->db, &lb, sending, f.cs->n_ops, e)) != 0)
 		goto out;
-	}
-	sqlite3_bind_int64(upd, 1, b->id);
-	sqlite3_bind_int64(upd, 2, (sqlite3_int64)cs->first_seq);
-	sqlite3_bind_int64(upd, 3, (sqlite3_int64)cs->last_seq);
-	sqlite3_bind_int(upd, 4, sending);
-	if (sqlite3_step(upd) != SQLITE_DONE) {
-		r = syncdb_err(c->db, e, "обновление очереди");
-		goto out;
-	}
-	if ((size_t)sqlite3_changes(c->db) != cs->n_ops) {
-		r = terr_set(e, TERR_INTERNAL, "очередь изменилась во время упаковки набора");
-		goto out;
-	}
+	b->id = lb.id;
 	if ((r = push_set_prev_hash(c->db, b->set_hash, e)) != 0)
 		goto out;
 	if ((r = syncdb_commit(c->db, e)) != 0)
 		goto out;
-	b->first_seq = cs->first_seq;
-	b->last_seq = cs->last_seq;
-	memcpy(b->prev_hash, cs->prev_hash, CHANGESET_HASH_BYTES);
-	snprintf(b->state, sizeof(b->state), "%s", sending ? "sent" : "sealed");
-	b->envelope = tbuf_steal(env, &b->len);
-	if (b->envelope == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
 	r = 1;
  out:
 	if (r < 0) {
 		syncdb_rollback(c->db);
 		push_batch_clear(b);
 	}
-	cJSON_Delete(op.fields);
-	sqlite3_finalize(st);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(upd);
-	changeset_free(cs);
+	cJSON_Delete(f.op.fields);
+	changeset_free(f.cs);
 	tbuf_free(env);
 	return r;
 }
@@ -301,109 +267,50 @@ int
 push_next(const struct push_ctx *c, uint64_t after_seq, struct push_batch *b,
     struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int r = 0, rc;
+	struct localdb_batch lb;
+	int r;
 
 	memset(b, 0, sizeof(*b));
-	if (sqlite3_prepare_v2(c->db, "SELECT id, first_seq, last_seq, prev_hash, set_hash, envelope, state "
-	    "FROM batches WHERE state IN ('sealed', 'sent') AND first_seq > ? "
-	    "ORDER BY first_seq, id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return syncdb_err(c->db, e, "чтение наборов");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)after_seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		goto out;
-	if (rc != SQLITE_ROW) {
-		r = syncdb_err(c->db, e, "чтение наборов");
-		goto out;
-	}
-	b->id = sqlite3_column_int64(st, 0);
-	b->first_seq = (uint64_t)sqlite3_column_int64(st, 1);
-	b->last_seq = (uint64_t)sqlite3_column_int64(st, 2);
-	if (sqlite3_column_bytes(st, 3) != CHANGESET_HASH_BYTES ||
-	    sqlite3_column_bytes(st, 4) != CHANGESET_HASH_BYTES ||
-	    sqlite3_column_bytes(st, 5) <= 0 ||
-	    (size_t)sqlite3_column_bytes(st, 5) > ENVELOPE_MAX_BYTES) {
-		r = terr_set(e, TERR_SCHEMA, "набор %lld повреждён в базе данных", (long long)b->id);
-		goto out;
-	}
-	memcpy(b->prev_hash, sqlite3_column_blob(st, 3), CHANGESET_HASH_BYTES);
-	memcpy(b->set_hash, sqlite3_column_blob(st, 4), CHANGESET_HASH_BYTES);
-	b->len = (size_t)sqlite3_column_bytes(st, 5);
-	if ((b->envelope = malloc(b->len)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
-	memcpy(b->envelope, sqlite3_column_blob(st, 5), b->len);
-	snprintf(b->state, sizeof(b->state), "%s", (const char *)sqlite3_column_text(st, 6));
-	r = 1;
- out:
-	if (r <= 0)
-		push_batch_clear(b);
-	sqlite3_finalize(st);
-	return r;
+	if ((r = localdb_batch_next(c->db, after_seq, ENVELOPE_MAX_BYTES, &lb, e)) <= 0)
+		return r;
+	b->id = lb.id;
+	b->first_seq = lb.first_seq;
+	b->last_seq = lb.last_seq;
+	memcpy(b->prev_hash, lb.prev_hash, CHANGESET_HASH_BYTES);
+	memcpy(b->set_hash, lb.set_hash, CHANGESET_HASH_BYTES);
+	b->envelope = lb.envelope;
+	b->len = lb.len;
+	memcpy(b->state, lb.state, sizeof(b->state));
+	return 1;
 }
 
-/*
- * Runs sql in the open transaction with ?1 = batch id, ?5/?6 = its first and
- * last seq (outbox rows are found by primary key, not by batch_id, which has
- * no index), ?2 ?3 text and ?4 blob when given.
- */
+/* The batch as localdb names it for a state change (id and seq range). */
 static int
-push_exec_batch(sqlite3 *db, const char *sql, const struct push_batch *b, const char *t2,
-    const char *t3, const uint8_t *blob, size_t blen, struct terr *e)
+push_set_state(const struct push_ctx *c, const struct push_batch *b,
+    enum localdb_batch_state state, const char *reason, const uint8_t *ack,
+    size_t ack_len, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int r = 0;
+	struct localdb_batch lb;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return syncdb_err(db, e, "обновление наборов");
-	sqlite3_bind_int64(st, 1, b->id);
-	if (sqlite3_bind_parameter_count(st) >= 6) {
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)b->first_seq);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)b->last_seq);
-	}
-	if (t2)
-		sqlite3_bind_text(st, 2, t2, -1, SQLITE_STATIC);
-	if (t3)
-		sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
-	if (blob)
-		sqlite3_bind_blob(st, 4, blob, (int)blen, SQLITE_STATIC);
-	else if (sqlite3_bind_parameter_count(st) >= 4)
-		sqlite3_bind_null(st, 4);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = syncdb_err(db, e, "обновление наборов");
-	sqlite3_finalize(st);
-	return r;
+	memset(&lb, 0, sizeof(lb));
+	lb.id = b->id;
+	lb.first_seq = b->first_seq;
+	lb.last_seq = b->last_seq;
+	return localdb_batch_set_state(c->db, &lb, state, reason, ack, ack_len, e);
 }
 
 int
 push_mark_sent(const struct push_ctx *c, const struct push_batch *b, struct terr *e)
 {
-	char now[32];
-	int r;
-
-	syncdb_now_iso(now);
-	if ((r = syncdb_begin(c->db, e)) != 0)
-		return r;
-	if ((r = push_exec_batch(c->db, "UPDATE batches SET state = 'sent', sent_at = COALESCE(sent_at, ?2) "
-	    "WHERE id = ?1 AND state = 'sealed'", b, now, NULL, NULL, 0, e)) != 0 ||
-	    (r = push_exec_batch(c->db, "UPDATE outbox SET state = 'sent' WHERE seq BETWEEN ?5 AND ?6 "
-	    "AND batch_id = ?1 AND state = 'pending'", b, NULL, NULL, NULL, 0, e)) != 0) {
-		syncdb_rollback(c->db);
-		return r;
-	}
-	return syncdb_commit(c->db, e);
+	return push_set_state(c, b, LOCALDB_BATCH_SENT, NULL, NULL, 0, e);
 }
 
 int
 push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
     const uint8_t *ack, size_t ack_len, struct terr *e)
 {
-	char now[32];
 	int r;
 
-	syncdb_now_iso(now);
 	/*
 	 * Not waited onto the disk: an acknowledgement lost with the power is a
 	 * set sent once more, which the hub answers as applied already. Sealing
@@ -411,19 +318,10 @@ push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
 	 * this commit onto it too. Only in WAL mode: with a rollback journal,
 	 * NORMAL can cost the database itself.
 	 */
-	if (c->wal && (r = syncdb_exec(c->db, "PRAGMA synchronous=NORMAL", e)) != 0)
+	if (c->wal && (r = localdb_durable(c->db, false, e)) != 0)
 		return r;
-	if ((r = syncdb_begin(c->db, e)) == 0) {
-		if ((r = push_exec_batch(c->db, "UPDATE batches SET state = 'acked', acked_at = ?2, "
-		    "sent_at = COALESCE(sent_at, ?2), ack = ?4, reason = ?3 WHERE id = ?1", b, now, NULL,
-		    ack, ack_len, e)) != 0 ||
-		    (r = push_exec_batch(c->db, "UPDATE outbox SET state = 'acked' WHERE seq BETWEEN ?5 AND ?6 "
-		    "AND batch_id = ?1 AND state IN ('pending', 'sent')", b, NULL, NULL, NULL, 0, e)) != 0)
-			syncdb_rollback(c->db);
-		else
-			r = syncdb_commit(c->db, e);
-	}
-	if (syncdb_exec(c->db, "PRAGMA synchronous=FULL", NULL) != 0 && r == 0)
+	r = push_set_state(c, b, LOCALDB_BATCH_ACKED, NULL, ack, ack_len, e);
+	if (localdb_durable(c->db, true, NULL) != 0 && r == 0)
 		r = terr_set(e, TERR_IO, "не удалось вернуть синхронную запись базы данных");
 	return r;
 }
@@ -432,59 +330,7 @@ int
 push_quarantine(const struct push_ctx *c, const struct push_batch *b,
     const char *reason, const uint8_t *ack, size_t ack_len, struct terr *e)
 {
-	char now[32];
-	int r;
-
-	syncdb_now_iso(now);
-	if ((r = syncdb_begin(c->db, e)) != 0)
-		return r;
-	if ((r = push_exec_batch(c->db, "UPDATE batches SET state = 'quarantined', reason = ?3, "
-	    "acked_at = ?2, ack = ?4 WHERE id = ?1", b, now, reason, ack, ack_len, e)) != 0 ||
-	    (r = push_exec_batch(c->db, "UPDATE outbox SET state = 'quarantined', reason = ?3 "
-	    "WHERE seq BETWEEN ?5 AND ?6 AND batch_id = ?1 AND state IN ('pending', 'sent')", b, NULL, reason, NULL, 0, e)) != 0) {
-		syncdb_rollback(c->db);
-		return r;
-	}
-	return syncdb_commit(c->db, e);
-}
-
-/* set_hash of the latest batch ending at seq; 1 found, 0 not, <0 error. */
-static int
-push_hash_ending_at(sqlite3 *db, uint64_t seq, uint8_t out[CHANGESET_HASH_BYTES], struct terr *e)
-{
-	sqlite3_stmt *st = NULL;
-	int r = 0, rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT set_hash FROM batches WHERE last_seq = ? "
-	    "ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return syncdb_err(db, e, "чтение наборов");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == CHANGESET_HASH_BYTES) {
-		memcpy(out, sqlite3_column_blob(st, 0), CHANGESET_HASH_BYTES);
-		r = 1;
-	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = syncdb_err(db, e, "чтение наборов");
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-static int
-push_exec2(sqlite3 *db, const char *sql, int64_t a, const uint8_t *blob, struct terr *e)
-{
-	sqlite3_stmt *st = NULL;
-	int r = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return syncdb_err(db, e, "перемотка наборов");
-	sqlite3_bind_int64(st, 1, a);
-	if (blob)
-		sqlite3_bind_blob(st, 2, blob, CHANGESET_HASH_BYTES, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = syncdb_err(db, e, "перемотка наборов");
-	sqlite3_finalize(st);
-	return r;
+	return push_set_state(c, b, LOCALDB_BATCH_QUARANTINED, reason, ack, ack_len, e);
 }
 
 int
@@ -492,9 +338,7 @@ push_rewind(const struct push_ctx *c, uint64_t expected_seq,
     const uint8_t *hub_hash, struct terr *e)
 {
 	uint8_t p[CHANGESET_HASH_BYTES];
-	sqlite3_stmt *st = NULL;
-	int r, found = 0;
-	int64_t E = (int64_t)expected_seq;
+	int r;
 
 	if (expected_seq < 1 || expected_seq > (1ULL << 53))
 		return terr_set(e, TERR_ARG, "хаб сообщил недопустимый номер %llu", (unsigned long long)expected_seq);
@@ -502,7 +346,7 @@ push_rewind(const struct push_ctx *c, uint64_t expected_seq,
 		return r;
 	memset(p, 0, sizeof(p));
 	if (expected_seq > 1) {
-		if ((r = push_hash_ending_at(c->db, expected_seq - 1, p, e)) < 0)
+		if ((r = localdb_batch_hash_ending(c->db, expected_seq - 1, p, e)) < 0)
 			goto out;
 		if (r == 0 && hub_hash) {
 			memcpy(p, hub_hash, sizeof(p));
@@ -516,22 +360,10 @@ push_rewind(const struct push_ctx *c, uint64_t expected_seq,
 		}
 	}
 	/* A stored batch that starts where the hub stands: resend those bytes. */
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM batches WHERE first_seq = ? AND prev_hash = ? "
-	    "AND state != 'quarantined' ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-		r = syncdb_err(c->db, e, "перемотка наборов");
+	if ((r = localdb_batch_starts(c->db, expected_seq, p, e)) < 0)
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, E);
-	sqlite3_bind_blob(st, 2, p, sizeof(p), SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		found = 1;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (found) {
-		if ((r = push_exec2(c->db, "UPDATE outbox SET state = 'pending' WHERE seq >= ?1 AND batch_id IN "
-		    "(SELECT id FROM batches WHERE first_seq >= ?1 AND state != 'quarantined')", E, NULL, e)) != 0 ||
-		    (r = push_exec2(c->db, "UPDATE batches SET state = 'sealed', ack = NULL, acked_at = NULL "
-		    "WHERE first_seq >= ?1 AND state != 'quarantined'", E, NULL, e)) != 0)
+	if (r == 1) {
+		if ((r = localdb_batch_reopen(c->db, expected_seq, e)) != 0)
 			goto out;
 	} else {
 		/*
@@ -539,24 +371,14 @@ push_rewind(const struct push_ctx *c, uint64_t expected_seq,
 		 * are on the hub already (its watermark says so), the rest are
 		 * sealed again, chained to the hub's last hash.
 		 */
-		if ((r = push_exec2(c->db, "UPDATE outbox SET state = CASE WHEN seq < ?1 THEN 'acked' "
-		    "ELSE 'pending' END, batch_id = CASE WHEN seq < ?1 THEN batch_id ELSE NULL END "
-		    "WHERE seq >= (SELECT MIN(first_seq) FROM batches WHERE last_seq >= ?1) "
-		    "AND batch_id IN (SELECT id FROM batches WHERE last_seq >= ?1 AND "
-		    "state != 'quarantined')", E, NULL, e)) != 0 ||
-		    (r = push_exec2(c->db, "DELETE FROM batches WHERE last_seq >= ?1 AND first_seq >= ?1 "
-		    "AND state != 'quarantined'", E, NULL, e)) != 0 ||
-		    (r = push_exec2(c->db, "UPDATE batches SET state = 'acked', reason = 'частично принят хабом' "
-		    "WHERE last_seq >= ?1 AND first_seq < ?1 AND state != 'quarantined'", E, NULL, e)) != 0)
-			goto out;
-		if ((r = push_set_prev_hash(c->db, p, e)) != 0)
+		if ((r = localdb_batch_dissolve(c->db, expected_seq, e)) != 0 ||
+		    (r = push_set_prev_hash(c->db, p, e)) != 0)
 			goto out;
 	}
 	r = syncdb_commit(c->db, e);
  out:
 	if (r < 0)
 		syncdb_rollback(c->db);
-	sqlite3_finalize(st);
 	return r < 0 ? r : 0;
 }
 
@@ -617,46 +439,23 @@ push_adopt_hub_key(struct push_ctx *c, const struct push_ack *a, int *changed,
 }
 
 int
-push_has_work(sqlite3 *db, struct terr *e)
+push_has_work(struct localdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	/* both found by index: the open sets by state, the entries by outbox_pending */
-	if (sqlite3_prepare_v2(db, "SELECT EXISTS(SELECT 1 FROM batches WHERE state IN ('sealed', 'sent')) "
-	    "OR EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' AND batch_id IS NULL)",
-	    -1, &st, NULL) != SQLITE_OK)
-		return syncdb_err(db, e, "чтение очереди");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = sqlite3_column_int(st, 0) != 0;
-	else
-		r = syncdb_err(db, e, "чтение очереди");
-	sqlite3_finalize(st);
-	return r;
+	return localdb_has_work(db, e);
 }
 
 int
-push_counts(sqlite3 *db, struct push_counts *n, struct terr *e)
+push_counts(struct localdb *db, struct push_counts *n, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct localdb_counts c;
+	int r;
 
 	memset(n, 0, sizeof(*n));
-	/* One pass over the table with nothing to sort: no index has every
-	 * row's state (client schema 3), and GROUP BY would sort a million
-	 * of them in memory (temp_store=MEMORY). */
-	if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FILTER (WHERE state = 'pending'), "
-	    "COUNT(*) FILTER (WHERE state = 'sent'), COUNT(*) FILTER (WHERE state = 'acked'), "
-	    "COUNT(*) FILTER (WHERE state = 'quarantined') FROM outbox", -1, &st, NULL) != SQLITE_OK)
-		return syncdb_err(db, e, "подсчёт очереди");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n->pending = sqlite3_column_int64(st, 0);
-		n->sent = sqlite3_column_int64(st, 1);
-		n->acked = sqlite3_column_int64(st, 2);
-		n->quarantined = sqlite3_column_int64(st, 3);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return syncdb_err(db, e, "подсчёт очереди");
+	if ((r = localdb_counts(db, false, &c, e)) != 0)
+		return r;
+	n->pending = c.pending;
+	n->sent = c.sent;
+	n->acked = c.acked;
+	n->quarantined = c.quarantined;
 	return 0;
 }

@@ -95,7 +95,7 @@ sync_ctx_free(struct sync_ctx *c)
 }
 
 static int
-sync_meta_hex(sqlite3 *db, const char *key, uint8_t *out, size_t len, struct terr *e)
+sync_meta_hex(struct localdb *db, const char *key, uint8_t *out, size_t len, struct terr *e)
 {
 	char hex[130];
 	int r;

@@ -41,7 +41,7 @@ static const char *schema =
 	" state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),"
 	" reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT,"
 	" acked_at TEXT);"
-	/* schema 2, as a client not yet updated leaves it: syncd works with any */
+	/* schema 2, as a client not yet updated leaves it: syncd migrates it */
 	"CREATE INDEX outbox_state ON outbox(state, seq);"
 	"PRAGMA user_version=2;";
 
@@ -55,7 +55,14 @@ struct fixture {
 static void
 meta(sqlite3 *db, const char *k, const char *v)
 {
-	CHECK_INT_EQ(syncdb_meta_set(db, k, v, NULL), 0);
+	sqlite3_stmt *st = NULL;
+
+	CHECK_INT_EQ(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	CHECK_INT_EQ(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
 }
 
 static void
@@ -111,7 +118,7 @@ fixture_free(struct fixture *f)
 static void
 add_entries(struct fixture *f, uint64_t first, uint64_t last, size_t pad)
 {
-	sqlite3 *db = f->ctx->db;
+	sqlite3 *db = localdb_sqlite(f->ctx->db);
 	sqlite3_stmt *st = NULL;
 	char *fields = malloc(pad + 128);
 	uint8_t id[16];
@@ -156,7 +163,7 @@ count(struct fixture *f, const char *sql)
 	sqlite3_stmt *st = NULL;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(f->ctx->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(localdb_sqlite(f->ctx->db), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;
@@ -290,13 +297,13 @@ test_bounds(void)
 	push_batch_clear(&b);
 	/* A hole in the sequence ends a set. */
 	f.ctx->push.max_bytes = PUSH_DEFAULT_MAX_BYTES;
-	CHECK_INT_EQ(sqlite3_exec(f.ctx->db, "DELETE FROM outbox WHERE seq = 5", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "DELETE FROM outbox WHERE seq = 5", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT_EQ(push_build(&f.ctx->push, &b, &e), 1);
 	CHECK_INT_EQ(b.first_seq, 4);
 	CHECK_INT_EQ(b.last_seq, 4);
 	push_batch_clear(&b);
 	/* Broken fields JSON: refused, nothing changed. */
-	CHECK_INT_EQ(sqlite3_exec(f.ctx->db, "UPDATE outbox SET fields = '{\"a\":' WHERE seq = 6", NULL, NULL, NULL),
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "UPDATE outbox SET fields = '{\"a\":' WHERE seq = 6", NULL, NULL, NULL),
 	    SQLITE_OK);
 	CHECK_INT_EQ(push_build(&f.ctx->push, &b, &e), TERR_PARSE);
 	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM batches"), 3);
@@ -463,7 +470,7 @@ test_not_enrolled(void)
 	struct terr e;
 
 	fixture_init(&f);
-	CHECK_INT_EQ(sqlite3_exec(f.ctx->db, "DELETE FROM meta WHERE key = 'hub_url'", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "DELETE FROM meta WHERE key = 'hub_url'", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT_EQ(sync_ctx_open(f.db_path, NULL, &c, &e), TERR_ARG);
 	CHECK_CONTAINS(e.msg, "tetrad enroll");
 	CHECK(c == NULL);
@@ -501,7 +508,7 @@ test_passphrase(void)
 	CHECK(c != NULL && memcmp(c->dev.pk, f.dev.pk, 32) == 0);
 	sync_ctx_free(c);
 	/* A key that is not the enrolled device's is refused. */
-	CHECK_INT_EQ(sqlite3_exec(f.ctx->db, "UPDATE meta SET value = '0011223344556677' WHERE key = 'device_id'",
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "UPDATE meta SET value = '0011223344556677' WHERE key = 'device_id'",
 	    NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT_EQ(sync_ctx_open(f.db_path, pf, &c, &e), TERR_DEVICE_KEY);
 	CHECK_CONTAINS(e.msg, "0011223344556677");

@@ -1,7 +1,8 @@
 /*
- * store — the device's SQLite database: records, the transactional outbox,
- * and meta (identity and settings). Schema: docs/client.md and the shared
- * contract (syncd reads and writes outbox, batches and meta on its own).
+ * store — the client's side of the device database: records, the
+ * transactional outbox, and meta (identity and settings). The schema, its
+ * migrations, the open and the statements syncd shares live in localdb
+ * (tetrad/localdb.h); store adds the record-level logic.
  *
  * Every change of a final record and its outbox row are written inside one
  * store_begin()/store_commit() pair, so a crash at any instant leaves either
@@ -16,14 +17,15 @@
 #include <sqlite3.h>
 
 #include "tetrad/hlc.h"
+#include "tetrad/localdb.h"
 #include "tetrad/terr.h"
 #include "tetrad/uuid7.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION LOCALDB_SCHEMA_VERSION
 
 /* Client-level codes beyond terr.h (terr has no "not found"). */
-#define STORE_NOTFOUND (-100)
+#define STORE_NOTFOUND LOCALDB_NOTFOUND
 /* Codes of SQLite failures: TERR_IO with a Russian message. */
 
 struct store;
@@ -47,13 +49,16 @@ struct store_counts {
 /*
  * Opens the database at path. With create, a missing file is created and
  * the schema set up; without, a missing or uninitialised database is
- * STORE_NOTFOUND. Applies pending migrations. Sets WAL, foreign keys, busy
+ * STORE_NOTFOUND; a newer schema is TERR_VERSION and the file is left
+ * untouched. Applies pending migrations. Sets WAL, foreign keys, busy
  * timeout and synchronous=FULL (a commit is durable when it returns).
  */
 int store_open(const char *path, bool create, struct store **out, struct terr *e);
 void store_close(struct store *s);
 
 sqlite3 *store_db(struct store *s);
+/* The shared database handle under the store (localdb's statements). */
+struct localdb *store_localdb(struct store *s);
 const char *store_path(const struct store *s);
 
 /* Test hook: cap the database at n pages so "disk full" can be produced

@@ -19,10 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "tetrad/changeset.h"
 #include "tetrad/keys.h"
+#include "tetrad/localdb.h"
 #include "tetrad/terr.h"
 
 #define PUSH_DEFAULT_MAX_OPS 1000
@@ -31,7 +30,7 @@
 #define PUSH_REASON_MAX 512
 
 struct push_ctx {
-	sqlite3 *db;
+	struct localdb *db;
 	const struct keys_sign *dev;
 	uint8_t hub_enc_pk[KEYS_ENC_PK_BYTES];
 	uint8_t hub_sign_pk[KEYS_SIGN_PK_BYTES];
@@ -118,13 +117,13 @@ int push_rewind(const struct push_ctx *c, uint64_t expected_seq,
 int push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
     struct push_ack *a, struct terr *e);
 
-int push_counts(sqlite3 *db, struct push_counts *n, struct terr *e);
+int push_counts(struct localdb *db, struct push_counts *n, struct terr *e);
 
 /*
  * 1 when something waits for the hub (a stored set not yet answered, or
  * entries not yet in a set), 0 when nothing does, < 0 on a storage error.
  */
-int push_has_work(sqlite3 *db, struct terr *e);
+int push_has_work(struct localdb *db, struct terr *e);
 
 /*
  * After a verified acknowledgement: if it names a hub encryption key other

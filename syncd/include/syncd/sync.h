@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
 
 #include "syncd/push.h"
 #include "tetrad/keys.h"
@@ -69,7 +68,7 @@ struct sync_result {
 
 /* Everything a run needs from the database and the key file. */
 struct sync_ctx {
-	sqlite3 *db;
+	struct localdb *db;
 	struct keys_sign dev;
 	struct push_ctx push;
 	char db_path[4096];

@@ -1,0 +1,204 @@
+/*
+ * localdb — the device's SQLite database as a contract between the client
+ * (`tetrad`, which creates it and writes records) and tetrad-syncd (which
+ * reads the outbox and writes batches and outbox states).
+ *
+ * One place owns the schema (DDL, version, migrations from every older
+ * version), the open with its pragmas, the version check, and every
+ * statement on the shared tables (meta, outbox, batches). Neither program
+ * types SQL for those tables; the client's record-level statements sit on
+ * localdb_prepare() so they share the handle's statement cache.
+ *
+ * Versions: a database newer than LOCALDB_SCHEMA_VERSION is refused before
+ * anything is written to it (TERR_VERSION, "обновите …"); an older one is
+ * migrated in one IMMEDIATE transaction by whichever program opens it first.
+ */
+#ifndef TETRAD_LOCALDB_H
+#define TETRAD_LOCALDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "tetrad/terr.h"
+
+/* Schema version written to PRAGMA user_version by the newest migration. */
+#define LOCALDB_SCHEMA_VERSION 4
+
+/* A missing or uninitialised database (terr has no "not found"). */
+#define LOCALDB_NOTFOUND (-100)
+
+#define LOCALDB_PATH_MAX 4096
+#define LOCALDB_HASH_BYTES 32       /* a change set's hash (CHANGESET_HASH_BYTES) */
+
+/* localdb_open flags */
+#define LOCALDB_CREATE 0x1   /* create the file and the schema if missing */
+#define LOCALDB_SYNCD  0x2   /* syncd's connection: small page cache, temp in
+                              * memory; messages name tetrad-syncd */
+
+struct localdb;
+
+/*
+ * The database path both programs use: opt (--db) when given, else
+ * $TETRAD_DB, else $XDG_DATA_HOME/tetrad/tetrad.db, else
+ * ~/.local/share/tetrad/tetrad.db. TERR_ARG when none can be formed,
+ * TERR_TOO_LARGE when it does not fit size.
+ */
+int localdb_path(const char *opt, char *buf, size_t size);
+
+/*
+ * Opens the database at path. With LOCALDB_CREATE a missing file is created
+ * (0600) and the schema set up; without, a missing or uninitialised
+ * database is LOCALDB_NOTFOUND. A newer schema is TERR_VERSION and the file
+ * is left as it was; an older one is migrated. Sets foreign keys, busy
+ * timeout, WAL and synchronous=FULL (a commit is durable when it returns).
+ */
+int localdb_open(const char *path, unsigned flags, struct localdb **out,
+    struct terr *e);
+void localdb_close(struct localdb *db);
+const char *localdb_file(const struct localdb *db);
+
+/* The raw handle: tests, and the client's record statements. */
+sqlite3 *localdb_sqlite(struct localdb *db);
+
+/* Migrates a raw handle from its user_version to LOCALDB_SCHEMA_VERSION. */
+int localdb_migrate(sqlite3 *raw, const char *path, struct terr *e);
+
+/*
+ * A statement prepared once per handle, keyed by the address of the SQL
+ * literal (pass string literals only); localdb_done resets it. Statements
+ * beyond the cache are finalized by localdb_done.
+ */
+int localdb_prepare(struct localdb *db, const char *sql, sqlite3_stmt **out);
+void localdb_done(struct localdb *db, sqlite3_stmt *st);
+
+/* Maps an SQLite result to TERR_IO with a Russian message about `what`
+ * naming the cause (disk full, read-only, busy, damaged file …). */
+int localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (rollback never fails visibly). */
+int localdb_begin(struct localdb *db, struct terr *e);
+int localdb_commit(struct localdb *db, struct terr *e);
+void localdb_rollback(struct localdb *db);
+bool localdb_in_tx(struct localdb *db);
+
+/* 1 when the database is in WAL mode, where synchronous=NORMAL may lose the
+ * last commits to a power cut but never damages the database. */
+int localdb_wal(struct localdb *db);
+/* synchronous=FULL (durable) or NORMAL (commit not waited onto the disk). */
+int localdb_durable(struct localdb *db, bool full, struct terr *e);
+/* Test hook: cap the database at n pages ("disk full" without root). */
+int localdb_limit_pages(struct localdb *db, long n, struct terr *e);
+
+/* Current UTC time as "2026-11-23T03:04:05Z" (the stored time format). */
+void localdb_now_iso(char out[32]);
+
+/* ---- meta ---------------------------------------------------------- */
+
+/* *out a malloc'd copy of the value, or NULL when the key is absent. */
+int localdb_meta_get(struct localdb *db, const char *key, char **out,
+    struct terr *e);
+/* Copies the value into out (cap bytes with the NUL): 1 found, 0 absent
+ * (out = ""), negative on error (TERR_TOO_LARGE when it does not fit). */
+int localdb_meta_copy(struct localdb *db, const char *key, char *out,
+    size_t cap, struct terr *e);
+int localdb_meta_set(struct localdb *db, const char *key, const char *value,
+    struct terr *e);
+
+/* ---- outbox -------------------------------------------------------- */
+
+/* One outbox entry. Pointers are valid only during the call they are
+ * given to (a callback) or for the call they are passed in. */
+struct localdb_entry {
+	uint64_t seq;
+	const uint8_t *record_id;
+	size_t record_id_len;
+	const char *op;                 /* "put" | "delete" */
+	const char *form_id;
+	int64_t form_version;
+	const char *school;
+	const char *hlc;
+	const char *fields;             /* JSON text, NULL for a delete */
+	size_t fields_len;
+};
+
+/*
+ * Appends an entry with the next sequence number (meta next_seq, never
+ * below MAX(seq) + 1; en->seq is ignored) as 'pending'. Must be called
+ * inside a transaction.
+ */
+int localdb_outbox_append(struct localdb *db, const struct localdb_entry *en,
+    int64_t *seq, struct terr *e);
+
+/*
+ * Calls cb for at most limit pending entries not yet in a batch, in seq
+ * order, streaming (one row in memory). cb returns 0 to go on, 1 to stop,
+ * negative to fail (returned).
+ */
+typedef int (*localdb_entry_cb)(const struct localdb_entry *en, void *arg);
+int localdb_outbox_pending(struct localdb *db, size_t limit, localdb_entry_cb cb,
+    void *arg, struct terr *e);
+
+struct localdb_counts {
+	int64_t pending, sent, acked, quarantined;   /* outbox entries */
+	int64_t drafts, finals, deleted;             /* records (with_records) */
+};
+int localdb_counts(struct localdb *db, bool with_records,
+    struct localdb_counts *c, struct terr *e);
+
+/* 1 when a batch waits for an answer or entries wait for a batch. */
+int localdb_has_work(struct localdb *db, struct terr *e);
+
+/* ---- batches ------------------------------------------------------- */
+
+struct localdb_batch {
+	int64_t id;
+	uint64_t first_seq, last_seq;
+	uint8_t prev_hash[LOCALDB_HASH_BYTES];
+	uint8_t set_hash[LOCALDB_HASH_BYTES];
+	uint8_t *envelope;              /* malloc'd by localdb_batch_next */
+	size_t len;
+	char state[16];
+};
+
+/*
+ * Stores a sealed batch (state 'sent' with sending) and assigns its n_ops
+ * pending entries first_seq..last_seq to it; b->id is set. Must be called
+ * inside a transaction. TERR_INTERNAL when the entries changed meanwhile.
+ */
+int localdb_batch_insert(struct localdb *db, struct localdb_batch *b,
+    int sending, size_t n_ops, struct terr *e);
+
+/* The unanswered (sealed, sent) batch with the lowest first_seq above
+ * after_seq: 1 found (b filled, envelope ≤ max_len bytes), 0 none. */
+int localdb_batch_next(struct localdb *db, uint64_t after_seq, size_t max_len,
+    struct localdb_batch *b, struct terr *e);
+
+enum localdb_batch_state {
+	LOCALDB_BATCH_SENT, LOCALDB_BATCH_ACKED, LOCALDB_BATCH_QUARANTINED,
+};
+/*
+ * Moves a batch and its entries to state, in one transaction of its own:
+ * sent (only from sealed), acked with the hub's signed ack, quarantined with
+ * reason and ack.
+ */
+int localdb_batch_set_state(struct localdb *db, const struct localdb_batch *b,
+    enum localdb_batch_state state, const char *reason, const uint8_t *ack,
+    size_t ack_len, struct terr *e);
+
+/* For the gap rewind, inside a transaction. */
+/* set_hash of the latest batch ending at seq: 1 found, 0 not. */
+int localdb_batch_hash_ending(struct localdb *db, uint64_t seq,
+    uint8_t out[LOCALDB_HASH_BYTES], struct terr *e);
+/* 1 when a batch (not quarantined) starts at seq chained to prev_hash. */
+int localdb_batch_starts(struct localdb *db, uint64_t seq,
+    const uint8_t prev_hash[LOCALDB_HASH_BYTES], struct terr *e);
+/* Batches from seq on become sealed again, their entries pending. */
+int localdb_batch_reopen(struct localdb *db, uint64_t seq, struct terr *e);
+/* Batches reaching seq are dissolved: entries before seq acked, the rest
+ * pending outside any batch; a batch straddling seq is kept as acked. */
+int localdb_batch_dissolve(struct localdb *db, uint64_t seq, struct terr *e);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * localdb_schema — the schema of the device database: every migration from
+ * an empty file to LOCALDB_SCHEMA_VERSION, and the version check both
+ * programs apply before they write anything.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "localdb_int.h"
+
+/* Migration i takes user_version i to i + 1. Never edit a shipped step:
+ * databases in schools are at every older version. */
+static const char *const localdb_migrations[] = {
+	/* 0 -> 1: the contract schema (COMMON.md) */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE records(id BLOB PRIMARY KEY, form_id TEXT NOT NULL,"
+	" form_version INTEGER NOT NULL, school TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK(status IN('draft','final','deleted')),"
+	" created_hlc TEXT NOT NULL, updated_hlc TEXT NOT NULL,"
+	" data TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, record_id BLOB NOT NULL,"
+	" op TEXT NOT NULL CHECK(op IN('put','delete')), form_id TEXT NOT NULL,"
+	" form_version INTEGER NOT NULL, school TEXT NOT NULL, hlc TEXT NOT NULL,"
+	" fields TEXT, state TEXT NOT NULL DEFAULT 'pending'"
+	" CHECK(state IN('pending','sent','acked','quarantined')),"
+	" batch_id INTEGER, reason TEXT);"
+	"CREATE TABLE batches(id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
+	" last_seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, set_hash BLOB NOT NULL,"
+	" envelope BLOB NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),"
+	" reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT,"
+	" acked_at TEXT);",
+	/* 1 -> 2: indexes for list by form/status and sync by state */
+	"CREATE INDEX IF NOT EXISTS records_form_status ON records(form_id, status);"
+	"CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);"
+	"CREATE INDEX IF NOT EXISTS outbox_record ON outbox(record_id);",
+	/*
+	 * 2 -> 3: only pending rows are indexed by state. syncd rewrites every
+	 * row twice (sent, then acked), and an index of all rows by state moved
+	 * the row's entry both times: a sixth of syncd's work. Counting rows by
+	 * state reads the table now, which is cheap next to that.
+	 */
+	("DROP INDEX IF EXISTS outbox_state;"
+	"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE state = 'pending';"),
+	/*
+	 * 3 -> 4: sets not yet answered, by their first entry. syncd looks for
+	 * the next one before every set it sends; without an index that read
+	 * every set ever sent, envelope and all (the state column lies past
+	 * it): 20 ms with 2,000 sets kept.
+	 */
+	"CREATE INDEX IF NOT EXISTS batches_open ON batches(first_seq) "
+	"WHERE state IN ('sealed', 'sent');",
+};
+
+_Static_assert(sizeof(localdb_migrations) / sizeof(localdb_migrations[0]) ==
+    LOCALDB_SCHEMA_VERSION, "one migration per schema version");
+
+int
+localdb_schema_version(sqlite3 *db, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+localdb_schema_check(int v, const char *path, const char *prog, struct terr *e)
+{
+	if (v > LOCALDB_SCHEMA_VERSION)
+		return terr_set(e, TERR_VERSION, "База данных «%s» создана более новой "
+		    "версией Tetrad (схема %d, эта программа знает до %d): обновите %s. "
+		    "База данных не изменена.", path, v, LOCALDB_SCHEMA_VERSION, prog);
+	if (v < 0)
+		return terr_set(e, TERR_VERSION, "База данных «%s»: неизвестная версия "
+		    "схемы %d. База данных не изменена.", path, v);
+	return 0;
+}
+
+int
+localdb_migrate(sqlite3 *raw, const char *path, struct terr *e)
+{
+	struct localdb tmp = { .db = raw, .path = (char *)(uintptr_t)path };
+	char sql[64];
+	int v = 0, rc, r;
+
+	if ((rc = localdb_schema_version(raw, &v)) != SQLITE_OK)
+		return localdb_sqlerr(&tmp, rc, "прочитать версию схемы", e);
+	if ((r = localdb_schema_check(v, path, "программу", e)) != 0)
+		return r;
+	if (v == LOCALDB_SCHEMA_VERSION)
+		return 0;
+	/* IMMEDIATE: two programs opening an old database at once must not
+	 * both migrate it; the version is read again under the lock. */
+	if ((rc = sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return localdb_sqlerr(&tmp, rc, "начать обновление схемы", e);
+	if ((rc = localdb_schema_version(raw, &v)) != SQLITE_OK)
+		goto fail;
+	if (v > LOCALDB_SCHEMA_VERSION) {
+		sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
+		return localdb_schema_check(v, path, "программу", e);
+	}
+	for (; v < LOCALDB_SCHEMA_VERSION; v++) {
+		if ((rc = sqlite3_exec(raw, localdb_migrations[v], NULL, NULL, NULL)) != SQLITE_OK)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", LOCALDB_SCHEMA_VERSION);
+	if ((rc = sqlite3_exec(raw, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		goto fail;
+	if ((rc = sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+		goto fail;
+	return 0;
+ fail:
+	localdb_sqlerr(&tmp, rc, "обновить схему базы данных", e);
+	sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
+	return TERR_IO;
+}
