@@ -6,12 +6,27 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
+
+#include "tetrad/localdb.h"
 
 #include "cli_private.h"
 
 /* |clock_skew_ms| above this makes `status` warn. */
 #define CLI_STATUS_SKEW_WARN_MS (5 * 60 * 1000)
+
+static int
+cli_status_reason(const char *reason, int64_t count, void *arg)
+{
+	cJSON *q = cJSON_CreateObject();
+
+	if (q == NULL || cJSON_AddStringToObject(q, "reason", reason) == NULL ||
+	    cJSON_AddNumberToObject(q, "count", (double)count) == NULL ||
+	    !cJSON_AddItemToArray(arg, q)) {
+		cJSON_Delete(q);
+		return TERR_NOMEM;
+	}
+	return 0;
+}
 
 int
 cli_status(struct cli *c)
@@ -22,7 +37,6 @@ cli_status(struct cli *c)
 	char *vals[sizeof(keys) / sizeof(keys[0])] = { 0 };
 	struct store *s = NULL;
 	struct store_counts n;
-	sqlite3_stmt *st = NULL;
 	cJSON *o = NULL, *reasons = NULL;
 	long long skew = 0;
 	int r, rc;
@@ -42,20 +56,11 @@ cli_status(struct cli *c)
 		skew = strtoll(vals[8], NULL, 10);
 	o = cJSON_CreateObject();
 	reasons = cJSON_CreateArray();
-	if (sqlite3_prepare_v2(store_db(s), "SELECT COALESCE(reason,''), COUNT(*) "
-	    "FROM outbox WHERE state='quarantined' GROUP BY 1 ORDER BY 2 DESC",
-	    -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			cJSON *q = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(q, "reason",
-			    (const char *)sqlite3_column_text(st, 0));
-			cJSON_AddNumberToObject(q, "count",
-			    (double)sqlite3_column_int64(st, 1));
-			cJSON_AddItemToArray(reasons, q);
-		}
+	if ((r = localdb_quarantine_reasons(store_localdb(s), cli_status_reason, reasons,
+	    &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
 	}
-	sqlite3_finalize(st);
 	if (c->json) {
 		char *t;
 

@@ -67,7 +67,11 @@ fileio_read_all(const char *path, size_t max, uint8_t **out, size_t *len,
 	buf = NULL;
 	r = 0;
  out:
-	free(buf);
+	if (buf != NULL) {
+		/* a half-read file may be a key or children's data */
+		sodium_memzero(buf, (size_t)st.st_size + 1);
+		free(buf);
+	}
 	close(fd);
 	return r;
 }

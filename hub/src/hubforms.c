@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "hub/hubforms.h"
+#include "tetrad/fileio.h"
 #include "tetrad/formfile.h"
 #include "tetrad/form.h"
 #include "tetrad/sigblob.h"
@@ -202,29 +203,11 @@ hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap
 static char *
 hubforms_read(const char *path, size_t max, size_t *len, struct terr *e)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n;
+	uint8_t *buf = NULL;
 
-	if (f == NULL) {
-		terr_set(e, TERR_IO, "не удалось открыть %s: %s", path, strerror(errno));
+	if (fileio_read_all(path, max, &buf, len, e) != 0)
 		return NULL;
-	}
-	if ((buf = malloc(max + 1)) == NULL) {
-		fclose(f);
-		terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		return NULL;
-	}
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		terr_set(e, TERR_TOO_LARGE, "%s больше %zu байт", path, max);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return (char *)buf;
 }
 
 /* Collects the dictionary names a definition refers to. */

@@ -32,8 +32,7 @@ enum server_route {
 	ROUTE_HEALTH,
 	ROUTE_ENROLL,
 	ROUTE_CHANGESETS,
-	ROUTE_FORMS,
-	ROUTE_FORM,
+	ROUTE_FORMS,            /* the list and one form: both under /v1/forms */
 };
 
 struct server {
@@ -472,7 +471,6 @@ server_access(void *cls, struct MHD_Connection *c, const char *url, const char *
 	case ROUTE_CHANGESETS:
 		return server_changeset(s, c, q);
 	case ROUTE_FORMS:
-	case ROUTE_FORM:
 		return server_forms(s, c, url);
 	case ROUTE_NONE:
 		break;

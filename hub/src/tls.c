@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "hub/tls.h"
+#include "tetrad/fileio.h"
 
 static int
 tls_write(const char *dir, const char *name, const gnutls_datum_t *d, mode_t mode,
@@ -162,33 +163,17 @@ tls_make_self_signed(const char *dir, const char *host, struct terr *e)
 int
 tls_read_pem(const char *path, char **out, struct terr *e)
 {
-	FILE *f = NULL;
-	char *buf = NULL;
-	size_t n;
-	int r = TERR_IO;
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int r;
 
 	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", path, strerror(errno));
-	if ((buf = malloc(TLS_PEM_MAX + 1)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
-	n = fread(buf, 1, TLS_PEM_MAX + 1, f);
-	if (ferror(f) || n == 0 || n > TLS_PEM_MAX) {
-		r = terr_set(e, TERR_IO, "файл %s пуст, не читается или больше %u байт", path,
-		    TLS_PEM_MAX);
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	buf = NULL;
-	r = 0;
- out:
-	if (buf != NULL) {
-		sodium_memzero(buf, TLS_PEM_MAX + 1);
+	if ((r = fileio_read_all(path, TLS_PEM_MAX, &buf, &n, e)) != 0)
+		return r;
+	if (n == 0) {
 		free(buf);
+		return terr_set(e, TERR_IO, "файл %s пуст", path);
 	}
-	fclose(f);
-	return r;
+	*out = (char *)buf;
+	return 0;
 }

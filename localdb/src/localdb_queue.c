@@ -154,6 +154,33 @@ localdb_counts(struct localdb *db, bool with_records, struct localdb_counts *c,
 	return 0;
 }
 
+static const char localdb_sql_reasons[] = "SELECT COALESCE(reason, ''), COUNT(*) "
+    "FROM outbox WHERE state = 'quarantined' GROUP BY 1 ORDER BY 2 DESC, 1";
+
+int
+localdb_quarantine_reasons(struct localdb *db, localdb_reason_cb cb, void *arg,
+    struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0, rc;
+
+	if ((rc = localdb_prepare(db, localdb_sql_reasons, &st)) == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+
+			if ((r = cb(t ? (const char *)t : "", sqlite3_column_int64(st, 1),
+			    arg)) != 0)
+				break;
+		}
+	}
+	localdb_done(db, st);
+	if (r != 0)
+		return r;
+	if (rc != SQLITE_DONE)
+		return localdb_sqlerr(db, rc, "прочитать причины карантина", e);
+	return 0;
+}
+
 /* both found by index: the open sets by state, the entries by outbox_pending */
 static const char localdb_sql_has_work[] = "SELECT EXISTS(SELECT 1 FROM batches WHERE "
     "state IN ('sealed', 'sent')) OR EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' "

@@ -151,6 +151,15 @@ int localdb_counts(struct localdb *db, bool with_records,
 /* 1 when a batch waits for an answer or entries wait for a batch. */
 int localdb_has_work(struct localdb *db, struct terr *e);
 
+/*
+ * The reasons the hub gave for quarantined entries, most frequent first:
+ * cb(reason, count, arg) once per reason ("" when none was given). A
+ * non-zero return from cb stops and is returned.
+ */
+typedef int (*localdb_reason_cb)(const char *reason, int64_t count, void *arg);
+int localdb_quarantine_reasons(struct localdb *db, localdb_reason_cb cb, void *arg,
+    struct terr *e);
+
 /* ---- batches ------------------------------------------------------- */
 
 struct localdb_batch {
