@@ -9,6 +9,7 @@ that drawing as a test (ctest meta/layout):
   * no program's sources include another program's, nor anything under a
     src/ folder that is not their own;
   * the hub speaks SQL only inside its store (hub/src/hubdb*.c);
+  * the protocol does no file I/O (buffers in, buffers out);
   * no source file under the libraries is over MAX_LINES lines;
   * no CMake target puts the repository root on its include path.
 
@@ -43,6 +44,15 @@ ALLOWED = {
     "syncd": {"protocol", "fileio", "forms", "localdb"},
     "hub": {"protocol", "fileio", "forms"},
 }
+
+# The protocol works on buffers: no stdio streams, no file descriptors.
+NO_IO = re.compile(r"(?<![A-Za-z0-9_>.])(fopen|fdopen|fmemopen|fread|fwrite|fgets|fgetc|"
+                   r"open|read|write|FILE)\s*[(*]")
+
+
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -84,6 +94,8 @@ def main():
                 arrows.add((lib, to))
                 if to not in ALLOWED[lib]:
                     bad.append(f"{rel}: includes {inc}: {lib} → {to} is not an allowed arrow")
+            if lib == "protocol" and NO_IO.search(strip_comments(text)):
+                bad.append(f"{rel}: file I/O in the protocol (it works on buffers; files are fileio's)")
             if lib == "hub" and re.search(r"\bsqlite3_|<sqlite3\.h>", text):
                 if not re.match(r"hubdb.*\.(c|h)$", os.path.basename(path)) or "/include/" in rel:
                     bad.append(f"{rel}: SQLite outside the hub's store (hub/src/hubdb*.c)")

@@ -264,3 +264,23 @@ fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
 	close(fd);
 	return r;
 }
+
+int
+fileio_fread(void *file, uint8_t *buf, size_t len, size_t *got, struct terr *e)
+{
+	FILE *f = file;
+
+	*got = fread(buf, 1, len, f);
+	if (*got < len && ferror(f))
+		return terr_set(e, TERR_IO, "не удалось прочитать файл: %s", strerror(errno));
+	return 0;
+}
+
+int
+fileio_fwrite(void *file, const uint8_t *buf, size_t len, struct terr *e)
+{
+	if (fwrite(buf, 1, len, (FILE *)file) != len)
+		return terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+		    "не удалось записать файл: %s", strerror(errno));
+	return 0;
+}

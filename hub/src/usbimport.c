@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tetrad/envelope.h"
+#include "tetrad/fileio.h"
 #include "tetrad/hlc.h"
 #include "tetrad/usbfile.h"
 
@@ -66,6 +67,8 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
     const char *acks_path, FILE *report, struct usbimport_counts *n, struct terr *e)
 {
 	struct usbfile_header h;
+	struct usbfile_src src = { fileio_fread, NULL };
+	struct usbfile_sink sink = { fileio_fwrite, NULL };
 	struct ingest_result res;
 	struct terr fe;
 	FILE *in = NULL, *acks = NULL;
@@ -82,7 +85,8 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 		return r;
 	if ((in = fopen(in_path, "rb")) == NULL)
 		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, strerror(errno));
-	if ((r = usbfile_read_header(in, USBFILE_MAGIC_EXPORT, &h, e)) != 0)
+	src.ctx = in;
+	if ((r = usbfile_read_header(&src, USBFILE_MAGIC_EXPORT, &h, e)) != 0)
 		goto out;
 	if ((res.body = tbuf_new(INGEST_BODY_MAX)) == NULL ||
 	    (buf = malloc(ENVELOPE_MAX_BYTES)) == NULL) {
@@ -99,6 +103,7 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 			tmp[0] = '\0';
 			goto out;
 		}
+		sink.ctx = acks;
 		if (fwrite(zero, 1, sizeof(zero), acks) != sizeof(zero)) {
 			r = terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
 			goto out;
@@ -107,7 +112,7 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 	r = 0;
 	for (uint32_t i = 0; i < h.count; i++) {
 		/* A framing error ends the import, but what came before stands. */
-		if (usbfile_read_item(in, buf, ENVELOPE_MAX_BYTES, &len, &fe) != 0)
+		if (usbfile_read_item(&src, buf, ENVELOPE_MAX_BYTES, &len, &fe) != 0)
 			break;
 		n->sets++;
 		if ((r = ingest_envelope(db, cfg, buf, len, hlc_wall_now(), &res, e)) != 0)
@@ -124,14 +129,14 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 			n->refused++;
 		/* Only signed answers travel back: a device acts on nothing else. */
 		if (acks != NULL && ingest_outcome_signed(res.outcome)) {
-			if ((r = usbfile_write_item(acks, tbuf_ptr(res.body), tbuf_len(res.body),
+			if ((r = usbfile_write_item(&sink, tbuf_ptr(res.body), tbuf_len(res.body),
 			    e)) != 0)
 				goto out;
 			n->acks++;
 		}
 	}
 	if (fe.code == 0)
-		usbfile_read_end(in, &fe);
+		usbfile_read_end(&src, &fe);
 	if (acks != NULL) {
 		r = usbimport_finish_acks(acks, tmp, acks_path, h.device_id, n->acks, e);
 		if (r == 0)

@@ -3,7 +3,6 @@
  */
 #include "tetrad/usbfile.h"
 
-#include <errno.h>
 #include <string.h>
 
 static uint32_t
@@ -19,6 +18,25 @@ usbfile_put_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/* Reads exactly len bytes unless the data ends first (*got says how many). */
+static int
+usbfile_pull(const struct usbfile_src *src, uint8_t *buf, size_t len, size_t *got,
+    struct terr *e)
+{
+	size_t n;
+	int r;
+
+	*got = 0;
+	while (*got < len) {
+		if ((r = src->read(src->ctx, buf + *got, len - *got, &n, e)) != 0)
+			return r;
+		if (n == 0)
+			break;
+		*got += n;
+	}
+	return 0;
 }
 
 static const char *
@@ -43,12 +61,16 @@ usbfile_header_encode(const char *magic, const uint8_t device_id[KEYS_ID_BYTES],
 }
 
 int
-usbfile_read_header(FILE *f, const char *want, struct usbfile_header *h, struct terr *e)
+usbfile_read_header(const struct usbfile_src *src, const char *want,
+    struct usbfile_header *h, struct terr *e)
 {
 	uint8_t b[USBFILE_HEADER_BYTES];
-	size_t n = fread(b, 1, sizeof(b), f);
+	size_t n;
+	int r;
 
 	memset(h, 0, sizeof(*h));
+	if ((r = usbfile_pull(src, b, sizeof(b), &n, e)) != 0)
+		return r;
 	if (n >= 4 && memcmp(b, want, 4) != 0) {
 		if (memcmp(b, USBFILE_MAGIC_EXPORT, 4) == 0 || memcmp(b, USBFILE_MAGIC_ACKS, 4) == 0) {
 			char got[5];
@@ -77,41 +99,56 @@ usbfile_read_header(FILE *f, const char *want, struct usbfile_header *h, struct 
 }
 
 int
-usbfile_read_item(FILE *f, uint8_t *buf, size_t cap, size_t *len, struct terr *e)
+usbfile_read_item(const struct usbfile_src *src, uint8_t *buf, size_t cap, size_t *len,
+    struct terr *e)
 {
 	uint8_t lb[4];
 	uint32_t n;
+	size_t got;
+	int r;
 
 	*len = 0;
-	if (fread(lb, 1, 4, f) != 4)
+	if ((r = usbfile_pull(src, lb, 4, &got, e)) != 0)
+		return r;
+	if (got != 4)
 		return terr_set(e, TERR_TRUNCATED, "файл обрезан: следующей записи нет");
 	n = usbfile_be32(lb);
 	if (n == 0 || n > cap)
 		return terr_set(e, TERR_TOO_LARGE, "запись длиной %u байт недопустима (не больше %zu)",
 		    n, cap);
-	if (fread(buf, 1, n, f) != n)
+	if ((r = usbfile_pull(src, buf, n, &got, e)) != 0)
+		return r;
+	if (got != n)
 		return terr_set(e, TERR_TRUNCATED, "файл обрезан внутри записи");
 	*len = n;
 	return 0;
 }
 
 int
-usbfile_read_end(FILE *f, struct terr *e)
+usbfile_read_end(const struct usbfile_src *src, struct terr *e)
 {
-	if (fgetc(f) != EOF)
+	uint8_t b;
+	size_t got;
+	int r;
+
+	if ((r = usbfile_pull(src, &b, 1, &got, e)) != 0)
+		return r;
+	if (got != 0)
 		return terr_set(e, TERR_TRAILING, "после последней записи файла есть лишние данные");
 	return 0;
 }
 
 int
-usbfile_write_item(FILE *f, const uint8_t *item, size_t len, struct terr *e)
+usbfile_write_item(const struct usbfile_sink *dst, const uint8_t *item, size_t len,
+    struct terr *e)
 {
 	uint8_t lb[4];
+	int r;
 
 	if (len == 0 || len > UINT32_MAX)
 		return terr_set(e, TERR_ARG, "недопустимая длина записи");
 	usbfile_put_be32(lb, (uint32_t)len);
-	if (fwrite(lb, 1, 4, f) != 4 || fwrite(item, 1, len, f) != len)
-		return terr_set(e, TERR_IO, "не удалось записать файл: %s", strerror(errno));
-	return 0;
+	if ((r = dst->write(dst->ctx, lb, 4, e)) != 0)
+		return r;
+	return dst->write(dst->ctx, item, len, e);
 }

@@ -16,6 +16,7 @@
 #include "syncd/push.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
+#include "tetrad/fileio.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/usbfile.h"
 
@@ -41,10 +42,11 @@ usb_check_out_path(const char *path, struct terr *e)
 	return 0;
 }
 
+/* usbfile's sink over a file descriptor (ctx points at it). */
 static int
-usb_write_all(int fd, const void *p, size_t len)
+usb_write_all(void *ctx, const uint8_t *b, size_t len, struct terr *e)
 {
-	const uint8_t *b = p;
+	int fd = *(const int *)ctx;
 
 	while (len > 0) {
 		ssize_t w = write(fd, b, len);
@@ -52,20 +54,12 @@ usb_write_all(int fd, const void *p, size_t len)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return -1;
+			return terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+			    "не удалось записать файл выгрузки: %s", strerror(errno));
 		b += w;
 		len -= (size_t)w;
 	}
 	return 0;
-}
-
-static void
-usb_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 int
@@ -74,7 +68,8 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 {
 	struct sync_ctx *c = NULL;
 	struct push_batch b;
-	uint8_t hdr[USB_HEADER_BYTES], len4[4];
+	uint8_t hdr[USBFILE_HEADER_BYTES];
+	struct usbfile_sink sink = { usb_write_all, NULL };
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	uint64_t after = 0;
 	uint32_t count = 0;
@@ -97,12 +92,11 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 		tmp[0] = '\0';
 		goto out;
 	}
-	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, USB_MAGIC, 4);
-	hdr[4] = USB_VERSION;
-	memcpy(hdr + 8, c->push.device_id, 8);
-	if (usb_write_all(fd, hdr, sizeof(hdr)) != 0)
-		goto ioerr;
+	sink.ctx = &fd;
+	/* the count is not known yet: written again once every set is in */
+	usbfile_header_encode(USBFILE_MAGIC_EXPORT, c->push.device_id, 0, hdr);
+	if ((r = usb_write_all(&fd, hdr, sizeof(hdr), e)) != 0)
+		goto out;
 	for (;;) {
 		if ((r = push_next(&c->push, after, &b, e)) < 0)
 			goto out;
@@ -110,9 +104,8 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 			goto out;
 		if (r == 0)
 			break;
-		usb_be32(len4, (uint32_t)b.len);
-		if (usb_write_all(fd, len4, 4) != 0 || usb_write_all(fd, b.envelope, b.len) != 0)
-			goto ioerr;
+		if ((r = usbfile_write_item(&sink, b.envelope, b.len, e)) != 0)
+			goto out;
 		count++;
 		res->sets++;
 		res->entries += (int64_t)(b.last_seq - b.first_seq + 1);
@@ -124,8 +117,8 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 		r = 0;
 		goto out;   /* nothing to carry: no file at all */
 	}
-	usb_be32(hdr + 16, count);
-	if (pwrite(fd, hdr + 16, 4, 16) != 4 || fsync(fd) != 0)
+	usbfile_header_encode(USBFILE_MAGIC_EXPORT, c->push.device_id, count, hdr);
+	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || fsync(fd) != 0)
 		goto ioerr;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -135,7 +128,7 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	if (rename(tmp, out_path) != 0)
 		goto ioerr;
 	tmp[0] = '\0';
-	res->bytes += USB_HEADER_BYTES;
+	res->bytes += USBFILE_HEADER_BYTES;
 	strcpy(dir, out_path);
 	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(fd);
@@ -213,6 +206,7 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 {
 	struct sync_ctx *c = NULL;
 	struct usbfile_header h;
+	struct usbfile_src src = { fileio_fread, NULL };
 	struct push_ack a;
 	struct terr ae;
 	FILE *f = NULL;
@@ -229,7 +223,8 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 		r = terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, strerror(errno));
 		goto out;
 	}
-	if ((r = usbfile_read_header(f, USBFILE_MAGIC_ACKS, &h, e)) != 0)
+	src.ctx = f;
+	if ((r = usbfile_read_header(&src, USBFILE_MAGIC_ACKS, &h, e)) != 0)
 		goto out;
 	if (memcmp(h.device_id, c->push.device_id, KEYS_ID_BYTES) != 0) {
 		r = terr_set(e, TERR_ARG, "%s содержит подтверждения для другого устройства, не %s",
@@ -241,7 +236,7 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 		goto out;
 	}
 	for (uint32_t i = 0; i < h.count; i++) {
-		if ((r = usbfile_read_item(f, buf, cap, &len, e)) != 0)
+		if ((r = usbfile_read_item(&src, buf, cap, &len, e)) != 0)
 			goto out;
 		res->read++;
 		/* A damaged or foreign answer changes nothing; the rest still count. */
@@ -252,7 +247,7 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 		if ((r = usb_apply_ack(c, &a, buf, len, res, e)) != 0)
 			goto out;
 	}
-	r = usbfile_read_end(f, e);
+	r = usbfile_read_end(&src, e);
  out:
 	if (f != NULL)
 		fclose(f);

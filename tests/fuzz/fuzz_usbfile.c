@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tetrad/fileio.h"
 #include "tetrad/usbfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,17 +28,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct usbfile_header h;
 		struct terr e;
 		FILE *f = fmemopen((void *)(uintptr_t)data, size, "rb");
+		struct usbfile_src src = { fileio_fread, f };
 
 		if (f == NULL)
 			break;
-		if (usbfile_read_header(f, magics[m], &h, &e) == 0) {
+		if (usbfile_read_header(&src, magics[m], &h, &e) == 0) {
 			uint32_t i;
 
 			for (i = 0; i < h.count; i++)
-				if (usbfile_read_item(f, item, 64 * 1024, &len, &e) != 0)
+				if (usbfile_read_item(&src, item, 64 * 1024, &len, &e) != 0)
 					break;
 			if (i == h.count)
-				usbfile_read_end(f, &e);
+				usbfile_read_end(&src, &e);
 		}
 		fclose(f);
 	}

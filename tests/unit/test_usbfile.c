@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tetrad/fileio.h"
 #include "tetrad/usbfile.h"
 
 static const uint8_t dev[KEYS_ID_BYTES] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -16,6 +17,7 @@ make(uint8_t *buf, size_t cap, const char *magic, uint32_t count, const char *co
     size_t n)
 {
 	FILE *f = fmemopen(buf, cap, "wb");
+	struct usbfile_sink sink = { fileio_fwrite, f };
 	uint8_t hdr[USBFILE_HEADER_BYTES];
 	struct terr e;
 	long size;
@@ -23,7 +25,7 @@ make(uint8_t *buf, size_t cap, const char *magic, uint32_t count, const char *co
 	usbfile_header_encode(magic, dev, count, hdr);
 	fwrite(hdr, 1, sizeof(hdr), f);
 	for (size_t i = 0; i < n; i++)
-		CHECK_INT_EQ(usbfile_write_item(f, (const uint8_t *)items[i], strlen(items[i]), &e), 0);
+		CHECK_INT_EQ(usbfile_write_item(&sink, (const uint8_t *)items[i], strlen(items[i]), &e), 0);
 	fflush(f);
 	size = ftell(f);
 	fclose(f);
@@ -34,18 +36,19 @@ static int
 read_all(const uint8_t *buf, size_t len, const char *magic, struct terr *e)
 {
 	FILE *f = fmemopen((void *)(uintptr_t)buf, len, "rb");
+	struct usbfile_src src = { fileio_fread, f };
 	struct usbfile_header h;
 	uint8_t item[64];
 	size_t n;
 	int r;
 
-	if ((r = usbfile_read_header(f, magic, &h, e)) == 0) {
+	if ((r = usbfile_read_header(&src, magic, &h, e)) == 0) {
 		CHECK_MEM_EQ(h.device_id, dev, sizeof(dev));
 		CHECK_STR_EQ(h.magic, magic);
 		for (uint32_t i = 0; r == 0 && i < h.count; i++)
-			r = usbfile_read_item(f, item, sizeof(item), &n, e);
+			r = usbfile_read_item(&src, item, sizeof(item), &n, e);
 		if (r == 0)
-			r = usbfile_read_end(f, e);
+			r = usbfile_read_end(&src, e);
 	}
 	fclose(f);
 	return r;

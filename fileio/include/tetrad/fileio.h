@@ -62,4 +62,14 @@ int fileio_create_private(const char *path, const void *data, size_t len, struct
  */
 int fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e);
 
+/*
+ * Stream adapters with the shapes of usbfile_read_fn / usbfile_write_fn
+ * (tetrad/usbfile.h): ctx is a FILE *. fileio_fread fills buf with up to
+ * len bytes (*got < len only at the end of the file) and returns TERR_IO
+ * on a read error; fileio_fwrite writes all len bytes or returns TERR_IO
+ * (TERR_FULL when the disk is full) with errno's text.
+ */
+int fileio_fread(void *file, uint8_t *buf, size_t len, size_t *got, struct terr *e);
+int fileio_fwrite(void *file, const uint8_t *buf, size_t len, struct terr *e);
+
 #endif

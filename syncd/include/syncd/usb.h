@@ -21,10 +21,6 @@
 
 #include "tetrad/terr.h"
 
-#define USB_MAGIC "TTEX"
-#define USB_VERSION 1
-#define USB_HEADER_BYTES 20
-
 struct usb_result {
 	int64_t sets, entries, bytes;
 };
