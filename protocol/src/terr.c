@@ -45,6 +45,7 @@ static const struct terr_entry terr_table[] = {
 	{ TERR_KIND, "TERR_KIND", "сообщение неожиданного типа" },
 	{ TERR_FULL, "TERR_FULL", "нет места на диске" },
 	{ TERR_BUSY, "TERR_BUSY", "хранилище занято, повторите позже" },
+	{ TERR_NOTFOUND, "TERR_NOTFOUND", "не найдено" },
 };
 
 static const struct terr_entry *

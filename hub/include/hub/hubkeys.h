@@ -46,7 +46,7 @@ void hubkeys_wipe(struct hubkeys_old *old);
 int hubkeys_rotate(const char *dir, const char *passphrase,
     const struct keys_enc *current, struct keys_enc *fresh, struct terr *e);
 
-/* Deletes the previous key with this id (16 hex). TERR_NOTFOUND if none. */
+/* Deletes the previous key with this id (16 hex). TERR_ARG if there is none. */
 int hubkeys_retire(const char *dir, const char *id_hex, struct terr *e);
 
 /* The key matching id among current and old, or NULL. */

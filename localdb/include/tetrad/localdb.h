@@ -27,8 +27,8 @@
 /* Schema version written to PRAGMA user_version by the newest migration. */
 #define LOCALDB_SCHEMA_VERSION 4
 
-/* A missing or uninitialised database (terr has no "not found"). */
-#define LOCALDB_NOTFOUND (-100)
+/* A missing or uninitialised database. */
+#define LOCALDB_NOTFOUND TERR_NOTFOUND
 
 #define LOCALDB_PATH_MAX 4096
 #define LOCALDB_HASH_BYTES 32       /* a change set's hash (CHANGESET_HASH_BYTES) */

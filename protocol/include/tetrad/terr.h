@@ -43,6 +43,7 @@ enum terr_code {
 	TERR_KIND = -28,        /* signed blob of an unexpected kind */
 	TERR_FULL = -29,        /* storage full: try again once space is freed */
 	TERR_BUSY = -30,        /* storage busy (locked): try again shortly */
+	TERR_NOTFOUND = -31,    /* the thing asked for does not exist */
 };
 
 #define TERR_MSG_MAX 512
