@@ -285,8 +285,9 @@ ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
 
 	*txn = INGEST_TXN_DONE;
 	res->applied = res->conflicts = 0;
+	/* a store locked past its timeout, or full, is a 503 the device retries */
 	if ((r = hubdb_begin(j->db, e)) != 0)
-		return r;
+		return ingest_busy(j, r, e);
 	if ((r = ingest_recheck(j, &moved, e)) != 0)
 		goto fail;
 	if (moved) {
