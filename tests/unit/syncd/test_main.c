@@ -20,6 +20,7 @@
 #include "tetrad/keys.h"
 #include "tetrad/localdb.h"
 
+/* The tetrad-syncd built beside this test (both in the build's bin/). */
 static int
 syncd_bin(char *out, size_t cap)
 {

@@ -28,7 +28,6 @@ test_exit_codes(void)
 	CHECK_INT_EQ(sync_exit_code(TERR_KEYFILE, &r), SYNC_EXIT_USAGE);
 }
 
-/* The tetrad-syncd built beside this test (both in the build's bin/). */
 int
 main(void)
 {
