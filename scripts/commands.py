@@ -369,7 +369,7 @@ def scan_file(path, problems):
     found = []
     if path.endswith(".py"):
         return python_runs(text, path, problems), set()
-    if path.endswith(".c"):
+    if path.endswith((".c", ".h")):
         # system("...") and snprintf'd commands: the first word of each
         # string passed to system() or written into its buffer
         bufs = set(re.findall(r"\bsystem\(\s*([A-Za-z_][A-Za-z0-9_.>-]*)\s*\)", text))
@@ -395,13 +395,17 @@ def scan_file(path, problems):
 
 def scanned_files():
     files = []
-    for d, pat in (("tests/integration", r".*\.sh$"), ("tests/bench", r".*\.sh$"),
-                   ("scripts", r".*\.sh$"), ("tests/tools", r".*\.py$"),
-                   ("tests/unit", r".*\.c$"), ("tests/bench", r".*\.c$")):
+    # tests/unit is searched in its folders too (unit/<library>/test_*.c).
+    for d, pat, deep in (("tests/integration", r".*\.sh$", False),
+                         ("tests/bench", r".*\.sh$", False),
+                         ("scripts", r".*\.sh$", False), ("tests/tools", r".*\.py$", False),
+                         ("tests/unit", r".*\.[ch]$", True), ("tests/bench", r".*\.c$", False)):
         full = os.path.join(HERE, d)
-        for f in sorted(os.listdir(full)):
-            if re.match(pat, f):
-                files.append(os.path.join(full, f))
+        for top, subdirs, names in os.walk(full):
+            subdirs[:] = sorted(subdirs) if deep else []
+            for f in sorted(names):
+                if re.match(pat, f):
+                    files.append(os.path.join(top, f))
     if os.path.isfile(os.path.join(HERE, ".ci", "run")):
         files.append(os.path.join(HERE, ".ci", "run"))
     return files

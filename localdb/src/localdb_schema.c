@@ -11,7 +11,7 @@
 /* Migration i takes user_version i to i + 1. Never edit a shipped step:
  * databases in schools are at every older version. */
 static const char *const localdb_migrations[] = {
-	/* 0 -> 1: the contract schema (COMMON.md) */
+	/* 0 -> 1: the contract schema (docs/client.md, "Database") */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE records(id BLOB PRIMARY KEY, form_id TEXT NOT NULL,"
 	" form_version INTEGER NOT NULL, school TEXT NOT NULL,"

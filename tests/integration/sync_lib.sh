@@ -1,8 +1,9 @@
 # sync_lib.sh — helpers of the syncd integration tests (test_sync_*.sh).
 # Source after lib_hub.sh. A client database is made with the contract
-# schema (COMMON.md) directly, so these tests need only tetrad-syncd and
-# tetrad-hub; outbox entries are written the way the client writes them
-# (HLC node = the device key id, local fields removed).
+# schema (version 1 in docs/client.md, "Database") directly, so these tests
+# need only tetrad-syncd and tetrad-hub; outbox entries are written the way
+# the client writes them (HLC node = the device key id, local fields
+# removed).
 #
 #   sync_workdir             $work = a fresh folder; on exit the hub stops
 #                            and the folder goes

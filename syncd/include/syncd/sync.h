@@ -27,7 +27,7 @@
 #define SYNC_DEFAULT_BACKOFF_MAX_MS 60000L
 #define SYNC_MAX_GAP_REWINDS 3
 
-/* Exit codes of `tetrad-syncd --once` (COMMON.md). */
+/* Exit codes of `tetrad-syncd --once` (docs/syncd.md, "Exit codes"). */
 enum sync_exit {
 	SYNC_EXIT_OK = 0, SYNC_EXIT_USAGE = 2, SYNC_EXIT_STORAGE = 4,
 	SYNC_EXIT_PENDING = 10, SYNC_EXIT_QUARANTINED = 11, SYNC_EXIT_UNREACHABLE = 12,
@@ -96,7 +96,8 @@ void sync_unlock(int fd);
  */
 int sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e);
 
-/* The exit code for a run that returned r with *res (COMMON.md). */
+/* The exit code for a run that returned r with *res (docs/syncd.md,
+ * "Exit codes"). */
 int sync_exit_code(int r, const struct sync_result *res);
 
 /* The one log line of a run: counts and duration, never values or names. */

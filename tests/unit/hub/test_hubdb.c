@@ -4,12 +4,16 @@
  * form in HLC order, results by kind and period, settings), the school
  * register's counts, transactions (a rolled-back write is gone, a read
  * transaction sees one snapshot), a callback that stops an iteration, the
- * test hooks, and a full store reported as TERR_FULL.
+ * test hooks, a full store reported as TERR_FULL, the CLI's listings, and
+ * a schema 1 database migrated to schema 2 (field clocks moved into the
+ * record's row) and one of a newer hub refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "check.h"
 #include "hub/hubdb.h"
@@ -264,6 +268,125 @@ test_hooks_and_full(struct hubdb *db)
 	free(v);
 }
 
+static int
+count_rows(void *ctx, int n, const char *const *names, const char *const *vals)
+{
+	(void)names;
+	(void)vals;
+	(void)n;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The CLI's listings: every device, revoked ones too; an unknown list refused. */
+static void
+test_listings(struct hubdb *db)
+{
+	struct terr e;
+	int rows = 0;
+
+	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_DEVICES, count_rows, &rows, &e), 0);
+	CHECK_INT_EQ(rows, 3);
+	rows = 0;
+	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_TOKENS, count_rows, &rows, &e), 0);
+	CHECK_INT_EQ(rows, 0);
+	CHECK_INT_EQ(hubdb_list(db, (enum hubdb_listing)99, count_rows, &rows, &e), TERR_ARG);
+}
+
+static const char hub_schema1[] =
+    "CREATE TABLE hub_records("
+    " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
+    " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+    " data TEXT NOT NULL, received_at TEXT) WITHOUT ROWID;"
+    "CREATE INDEX hub_records_form ON hub_records(form_id, school);"
+    "CREATE TABLE hub_clocks(record_id BLOB PRIMARY KEY, clocks TEXT NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO hub_records VALUES(x'019a3e6e30007000800000000000cafe', 'test', 1, '170103',"
+    " '0000000000000001', 'h1', 0, '{\"n\":1}', 't');"
+    "INSERT INTO hub_records VALUES(x'019a3e6e30007000800000000000babe', 'test', 1, '170103',"
+    " '0000000000000001', 'h2', 0, '{\"n\":2}', 't');"
+    "INSERT INTO hub_clocks VALUES(x'019a3e6e30007000800000000000cafe', '{\"p\":[\"h1\",\"d\"]}');"
+    "PRAGMA user_version = 1;";
+
+static int64_t
+db_int(const char *path, const char *sql)
+{
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open(path, &raw) == SQLITE_OK && sqlite3_prepare_v2(raw, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return v;
+}
+
+/*
+ * A schema 1 database migrated to schema 2 (field clocks moved into the
+ * record's row), its page size kept, a new one given the hub's; one of a
+ * newer hub refused and left as it was.
+ */
+static void
+test_migration(const char *dir)
+{
+	char path[512];
+	sqlite3 *raw = NULL;
+	struct hubdb *db = NULL;
+	struct hubdb_record r;
+	struct terr e;
+	uint8_t id[16];
+	bool found;
+
+	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, hub_schema1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(uuid7_parse("019a3e6e-3000-7000-8000-00000000cafe", id), 0);
+	CHECK_INT_EQ(hubdb_record_get(db, id, &r, &found, &e), 0);
+	CHECK(found);
+	if (found) {
+		CHECK_STR_EQ(r.data, "{\"n\":1}");
+		CHECK_STR_EQ(r.clocks, "{\"p\":[\"h1\",\"d\"]}");
+		hubdb_record_clear(&r);
+	}
+	/* a record that had no clocks row gets the empty document */
+	CHECK_INT_EQ(uuid7_parse("019a3e6e-3000-7000-8000-00000000babe", id), 0);
+	CHECK_INT_EQ(hubdb_record_get(db, id, &r, &found, &e), 0);
+	CHECK(found);
+	if (found) {
+		CHECK_STR_EQ(r.clocks, "{}");
+		hubdb_record_clear(&r);
+	}
+	hubdb_close(db);
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'hub_clocks'"), 0);
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
+	/* an existing database keeps its page size; a new one gets the hub's */
+	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), 4096);
+	snprintf(path, sizeof(path), "%s/hub-new.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	hubdb_close(db);
+	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), HUBDB_PAGE_SIZE);
+	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
+	/* opened again: nothing left to migrate */
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	hubdb_close(db);
+	/* a newer hub's database is refused and left as it was */
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	db = NULL;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
+	CHECK(db == NULL);
+	CHECK_CONTAINS(e.msg, "схема 3");
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 3);
+}
+
+
 int
 main(void)
 {
@@ -287,11 +410,13 @@ main(void)
 
 	test_reads(db);
 	test_school_list(db);
+	test_listings(db);
 	test_transactions(db, other);
 	test_hooks_and_full(db);
 
 	hubdb_close(other);
 	hubdb_close(db);
+	test_migration(dir);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

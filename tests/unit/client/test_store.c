@@ -82,7 +82,8 @@ test_fresh(void)
 	store_close(s);
 }
 
-/* The version-1 schema exactly as it shipped (COMMON.md). */
+/* The version-1 schema exactly as it shipped (docs/client.md, "Database";
+ * localdb/src/localdb_schema.c, migration 0 -> 1). */
 static const char v1_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE records(id BLOB PRIMARY KEY, form_id TEXT NOT NULL,"

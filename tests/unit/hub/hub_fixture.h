@@ -1,5 +1,5 @@
 /*
- * hub_fixture — what the hub's in-process tests share (test_hub_ingest,
+ * hub_fixture — what the hub's in-process tests share (test_ingest,
  * test_merge): a hub store with a test form and real keys in a temporary
  * folder, devices enrolled through real tokens, sets sealed as a device
  * seals them, pushed through ingest_envelope with the signed answer

@@ -1,5 +1,5 @@
 /*
- * test_hub_ingest — the hub's ingest, merge and enrollment in process, on
+ * test_ingest — the hub's ingest, merge and enrollment in process, on
  * real SQLite files with real keys: exactly-once (replay returns the stored
  * acknowledgement byte for byte), gap, fork, revoked and unknown devices,
  * foreign school, future HLC, a record moved between schools, per-field
@@ -546,7 +546,7 @@ test_enroll_parse(void)
 int
 main(void)
 {
-	if (fixture_init("test_hub_ingest") != 0)
+	if (fixture_init("test_ingest") != 0)
 		return 1;
 	test_enroll_parse();
 	test_exactly_once();

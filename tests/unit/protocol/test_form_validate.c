@@ -2,18 +2,16 @@
  * test_form_validate — every field type and rule of the forms engine on a
  * test form: types, bounds, lengths in characters, choices, cross-field
  * rules, relevance, required_if, repeat groups, per-dictionary groups,
- * unknown fields, FORM_HUB (smuggled local fields), drafts; typed text read
- * the same under a decimal-comma locale (the other typed-text cases are in
- * test_textin) and stripping local fields.
+ * unknown fields, FORM_HUB (smuggled local fields), drafts, stripping local
+ * fields. Typed text (and the decimal-comma locale case) is in
+ * client/test_textin.
  */
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check.h"
 #include "tetrad/form.h"
-#include "client/textin.h"
 
 static const char test_def[] =
 "{\"format\":1,\"id\":\"t\",\"version\":3,\"title\":\"Тест\","
@@ -576,98 +574,6 @@ test_unknown_and_hub(const struct form *f)
 	}
 }
 
-/* Text → value: what the CLI prompt and the CSV import hand over. */
-static void
-expect_text(const struct form *f, const char *path, const char *text,
-    const char *want_json)
-{
-	const struct form_field *fl = form_field_find_path(f, path);
-	cJSON *v = NULL;
-	struct terr e;
-	char *got;
-	int r;
-
-	CHECK(fl != NULL);
-	if (fl == NULL)
-		return;
-	r = textin_value(fl, text, &v, &e);
-	if (r != 0)
-		fprintf(stderr, "  %s «%s»: %s\n", path, text, e.msg);
-	CHECK_INT_EQ(r, 0);
-	got = v ? cJSON_PrintUnformatted(v) : NULL;
-	CHECK_STR_EQ(got, want_json);
-	free(got);
-	cJSON_Delete(v);
-}
-
-/* Set when the decimal-comma case cannot run: the test exits 77 (skipped). */
-static int comma_case_not_run;
-
-/*
- * Switches LC_NUMERIC to a locale with a decimal comma: ru_RU if installed,
- * else one compiled with localedef into a temporary directory (LOCPATH is
- * read by every setlocale call). 0 if neither works.
- */
-static int
-comma_locale(void)
-{
-	char dir[] = "/tmp/tetrad-locale-XXXXXX", cmd[512];
-	struct lconv *lc;
-
-	if (setlocale(LC_NUMERIC, "ru_RU.UTF-8") == NULL) {
-		if (mkdtemp(dir) == NULL)
-			return 0;
-		snprintf(cmd, sizeof(cmd), "localedef -i ru_RU -f UTF-8 "
-		    "%s/ru_RU.UTF-8 >/dev/null 2>&1", dir);
-		if (system(cmd) == 0) {
-			setenv("LOCPATH", dir, 1);
-			setlocale(LC_NUMERIC, "ru_RU.UTF-8");
-		}
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		/* the locale stays loaded after its files are gone */
-		if (setlocale(LC_NUMERIC, NULL) == NULL ||
-		    strcmp(setlocale(LC_NUMERIC, NULL), "ru_RU.UTF-8") != 0) {
-			if (system(cmd) != 0)
-				fprintf(stderr, "note: could not remove %s\n", dir);
-			return 0;
-		}
-		if (system(cmd) != 0)
-			fprintf(stderr, "note: could not remove %s\n", dir);
-		unsetenv("LOCPATH");
-	}
-	lc = localeconv();
-	return lc != NULL && strcmp(lc->decimal_point, ",") == 0;
-}
-
-static void
-test_from_text(const struct form *f)
-{
-	/* the typed-text cases themselves are in test_textin */
-	/* the process locale must not matter (ru_RU writes 3,5) */
-	if (comma_locale()) {
-		struct form_problems *p = NULL;
-
-		char buf[32];
-
-		/* the trap is real: printf here writes a comma */
-		snprintf(buf, sizeof(buf), "%.1f", 2.5);
-		CHECK_STR_EQ(buf, "2,5");
-		expect_text(f, "rate", "2,5", "2.5");
-		expect_text(f, "rate", "2.5", "2.5");
-		expect_text(f, "rate", "0,75", "0.75");
-		CHECK_INT_EQ(run_with(f, "rate", "2.75", FORM_FINAL, &p),
-		    TERR_INVALID);
-		CHECK(has(p, "rate", "Ставка: не может быть больше 2.5"));
-		form_problems_free(p);
-		setlocale(LC_NUMERIC, "C");
-	} else {
-		comma_case_not_run = 1;
-		fprintf(stderr, "SKIP: no ru_RU.UTF-8 locale (and localedef "
-		    "could not make one): the decimal-comma case did not run; "
-		    "scripts/install-deps.sh installs it\n");
-	}
-}
-
 /* A per-dictionary group whose key is a text member, not a choice. */
 static void
 test_text_key(void)
@@ -783,10 +689,7 @@ test_long_labels(void)
 		form_problems_free(p);
 		p = NULL;
 	}
-	/* and a too-long text typed for the field */
-	CHECK_INT_EQ(textin_value(form_field_find_path(f, "g.x"), "ы",
-	    &(cJSON *){ NULL }, &e), TERR_INVALID);
-	CHECK(form_utf8_chars(e.msg, strlen(e.msg)) != (size_t)-1);
+	/* a too-long text typed for the field: client/test_textin */
 	form_free(f);
 	/* the trimming itself */
 	{
@@ -833,13 +736,10 @@ main(void)
 	test_groups(f);
 	test_per_dictionary(f);
 	test_unknown_and_hub(f);
-	test_from_text(f);
 	test_text_key();
 	test_long_labels();
 	test_required_group();
 	form_free(f);
 	form_problems_free(NULL);
-	if (check_summary() != 0)
-		return 1;
-	return comma_case_not_run ? 77 : 0;
+	return check_summary();
 }

@@ -4,10 +4,13 @@
  * objects, written into the hub's file with sqlite3 as a disk fault or a
  * hand edit would) is never merged into. The change is refused, the set
  * quarantined with the reason and the device told; the record stays byte
- * for byte. Per-field merge itself is covered in test_hub_ingest.
+ * for byte. And merge_apply's edges on its own: a tombstone for a record
+ * never seen, an older put losing against it, a record claimed by another
+ * form. Per-field merge itself is covered in test_ingest.
  */
 #include <sqlite3.h>
 
+#include "hub/merge.h"
 #include "hub_fixture.h"
 
 /* The hub's file through a connection of its own, as an outside hand would. */
@@ -107,12 +110,63 @@ test_damaged_record(void)
 	th_close(&t);
 }
 
+/*
+ * merge_apply on its own: a tombstone for a record never seen, an older put
+ * that loses against it (logged as a conflict), a record claimed by
+ * another form refused.
+ */
+static void
+test_merge_edges(struct hubdb *db)
+{
+	struct op op;
+	struct terr e;
+	unsigned conflicts = 0;
+	struct hubdb_record r;
+	bool found;
+
+	memset(&op, 0, sizeof(op));
+	CHECK_INT_EQ(uuid7_parse("019a3e6e-3000-7000-8000-00000000beef", op.record_id), 0);
+	snprintf(op.form_id, sizeof(op.form_id), "test");
+	snprintf(op.school, sizeof(op.school), "170103");
+	op.kind = OP_DELETE;
+	op.hlc.wall_ms = 5000;
+	op.hlc.node = 1;
+	CHECK_INT_EQ(merge_apply(db, "0000000000000001", &op, &conflicts, &e), 0);
+	CHECK_INT_EQ(hubdb_record_get(db, op.record_id, &r, &found, &e), 0);
+	CHECK(found && r.deleted);
+	hubdb_record_clear(&r);
+	/* an older put of another device loses against the tombstone: logged */
+	op.kind = OP_PUT;
+	op.hlc.wall_ms = 4000;
+	op.hlc.node = 2;
+	op.fields = cJSON_Parse("{\"n\":1}");
+	CHECK_INT_EQ(merge_apply(db, "0000000000000002", &op, &conflicts, &e), 0);
+	CHECK_INT_EQ(hubdb_record_get(db, op.record_id, &r, &found, &e), 0);
+	CHECK(found && r.deleted);
+	CHECK_STR_EQ(r.data, "{\"n\":1}");
+	hubdb_record_clear(&r);
+	CHECK_INT_EQ(conflicts, 1);
+	/* another form for the same id is refused, nothing written */
+	snprintf(op.form_id, sizeof(op.form_id), "other");
+	op.hlc.wall_ms = 9000;
+	CHECK_INT_EQ(merge_apply(db, "0000000000000002", &op, &conflicts, &e), TERR_INVALID);
+	CHECK_CONTAINS(e.msg, "с формой «test»");
+	cJSON_Delete(op.fields);
+}
+
+/* The tables of schema 1 that changed, with one record and its clocks. */
 int
 main(void)
 {
+	struct th t;
+
 	if (fixture_init("test_merge") != 0)
 		return 1;
 	test_damaged_record();
+	th_open(&t, "edges");
+	if (t.db != NULL)
+		test_merge_edges(t.db);
+	th_close(&t);
 	fixture_done();
 	return check_summary();
 }

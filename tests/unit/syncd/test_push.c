@@ -1,5 +1,5 @@
 /*
- * test_sync_push — syncd's change-set building and state machine on a real
+ * test_push — syncd's change-set building and state machine on a real
  * SQLite file shaped like the client schema, with real keys: bounds by count
  * and bytes, contiguity, the hash chain, sealing that the hub side opens,
  * sent/acked/quarantined transitions, signed acknowledgements, gap rewind,
@@ -73,7 +73,7 @@ fixture_init(struct fixture *f)
 	struct terr e;
 
 	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_sync_push.XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_push.XXXXXX");
 	CHECK(mkdtemp(f->dir) != NULL);
 	snprintf(f->db_path, sizeof(f->db_path), "%s/client.db", f->dir);
 	CHECK_INT_EQ(sqlite3_open(f->db_path, &db), SQLITE_OK);

@@ -1,0 +1,144 @@
+/*
+ * test_hubforms — form publishing on real files: a built-in form's next
+ * version bundled with the dictionary it names, signed, stored, refused
+ * twice (and the built-in version itself refused), loaded lazily by a
+ * catalogue opened before the publication; hostile form ids unknown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "hub/hubdb.h"
+#include "hub/hubforms.h"
+#include "tetrad/sigblob.h"
+
+static char dir[256];
+static struct keys_sign sign;
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	if (b != NULL && fread(b, 1, (size_t)n, f) == (size_t)n)
+		b[n] = '\0';
+	fclose(f);
+	return b;
+}
+
+static void
+test_publish(struct hubdb *db)
+{
+	char src[512], pub[512], out[600], id[CHANGESET_ID_MAX + 1], *def, *p;
+	struct hubforms *cat = NULL;
+	struct tbuf *bundle = tbuf_new(SIGBLOB_MAX_PAYLOAD + 1024);
+	const uint8_t *payload;
+	size_t plen;
+	uint32_t version = 0;
+	struct terr e;
+	bool found = false;
+	FILE *f;
+
+	snprintf(src, sizeof(src), "%s/forms/risk_visit.json", TETRAD_SOURCE_DIR);
+	snprintf(pub, sizeof(pub), "%s/forms", dir);
+	mkdir(pub, 0700);
+	/* the built-in version itself exists already */
+	CHECK_INT_EQ(hubforms_publish(db, &sign, src, TETRAD_FORMS_DIR, pub, id, &version, &e),
+	    TERR_FORM);
+	CHECK_CONTAINS(e.msg, "уже есть");
+	def = slurp(src);
+	CHECK(def != NULL);
+	if (def == NULL)
+		return;
+	p = strstr(def, "\"version\": 1");
+	CHECK(p != NULL);
+	if (p != NULL)
+		p[strlen("\"version\": ")] = '2';
+	snprintf(out, sizeof(out), "%s/risk_visit_v2.json", dir);
+	f = fopen(out, "w");
+	fputs(def, f);
+	fclose(f);
+	free(def);
+	CHECK_INT_EQ(hubforms_publish(db, &sign, out, TETRAD_FORMS_DIR, pub, id, &version, &e), 0);
+	CHECK_STR_EQ(id, "risk_visit");
+	CHECK_INT_EQ(version, 2);
+	CHECK_INT_EQ(hubforms_publish(db, &sign, out, TETRAD_FORMS_DIR, pub, id, &version, &e),
+	    TERR_FORM);
+	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 2, bundle, &found, &e), 0);
+	CHECK(found);
+	CHECK_INT_EQ(sigblob_open(tbuf_ptr(bundle), tbuf_len(bundle), SIGBLOB_FORM_BUNDLE,
+	    sign.pk, &payload, &plen, &e), 0);
+	{
+		cJSON *j = cJSON_ParseWithLength((const char *)payload, plen);
+
+		CHECK(j != NULL);
+		CHECK(cJSON_IsObject(cJSON_GetObjectItem(j, "form")));
+		CHECK(cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "dictionaries"),
+		    "risk_factors")));
+		cJSON_Delete(j);
+	}
+	snprintf(out, sizeof(out), "%s/risk_visit-v2.json", pub);
+	CHECK_INT_EQ(access(out, R_OK), 0);
+	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 3, bundle, &found, &e), 0);
+	CHECK(!found);
+
+	/* a catalogue opened before the publication loads version 2 on demand */
+	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, NULL, &cat, &e), 0);
+	{
+		struct op op;
+		char why[1024];
+
+		memset(&op, 0, sizeof(op));
+		snprintf(op.form_id, sizeof(op.form_id), "risk_visit");
+		op.form_version = 2;
+		op.kind = OP_PUT;
+		op.fields = cJSON_Parse("{\"nonsense\":1}");
+		/* no published dir known: version 2 is unknown */
+		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+		CHECK_CONTAINS(why, "неизвестна");
+		hubforms_free(cat);
+		CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, pub, &cat, &e), 0);
+		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+		CHECK_CONTAINS(why, "nonsense");
+		snprintf(op.form_id, sizeof(op.form_id), "../../x");
+		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+		CHECK_CONTAINS(why, "неизвестна");
+		cJSON_Delete(op.fields);
+	}
+	hubforms_free(cat);
+	tbuf_free(bundle);
+}
+
+int
+main(void)
+{
+	struct hubdb *db = NULL;
+	struct terr e;
+	char path[512], cmd[600];
+
+	CHECK_INT_EQ(keys_init(&e), 0);
+	snprintf(dir, sizeof(dir), "/tmp/test_hubforms.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	keys_sign_generate(&sign);
+	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db != NULL)
+		test_publish(db);
+	hubdb_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return check_summary();
+}
