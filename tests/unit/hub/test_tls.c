@@ -40,7 +40,7 @@ test_tls(void)
 	for (unsigned i = 0; i < TLS_PEM_MAX / 64 + 2; i++)
 		fputs("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", f);
 	fclose(f);
-	CHECK_INT_EQ(tls_read_pem(path, &pem, &e), TERR_IO);
+	CHECK_INT_EQ(tls_read_pem(path, &pem, &e), TERR_TOO_LARGE);
 	CHECK(pem == NULL);
 }
 
