@@ -5,7 +5,7 @@
 #   scripts/check-bare-debian.sh           scripts/test.sh --quick (normal build)
 #   scripts/check-bare-debian.sh --full    scripts/test.sh (+ sanitizers, fuzzing)
 # The root is made once (TETRAD_DEB12_ROOT, default /work/deb12root; mirror
-# TETRAD_DEB12_MIRROR, default $(the mirror this machine uses)) and kept; each
+# TETRAD_DEB12_MIRROR, default the Debian mirror this machine's apt uses) and kept; each
 # run clones the committed tip of the current branch into ROOT/root/tetrad
 # afresh (uncommitted changes are not tested) and copies ../shared beside it
 # when there is one, as CI has it. proc, sys, dev, dev/pts and dev/shm are
@@ -13,7 +13,21 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=${TETRAD_DEB12_ROOT:-/work/deb12root}
-mirror=${TETRAD_DEB12_MIRROR:-$(the mirror this machine uses)}
+# The mirror this machine's apt already uses (deb822 sources, else sources.list).
+host_mirror() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$f"
+	done | head -n1
+	[ -f /etc/apt/sources.list ] &&
+		awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list
+}
+mirror=${TETRAD_DEB12_MIRROR:-$(host_mirror | head -n1)}
+if [ -z "$mirror" ]; then
+	echo "check-bare-debian: no Debian mirror found in /etc/apt; set TETRAD_DEB12_MIRROR" >&2
+	exit 1
+fi
 mode=--quick
 case "${1:-}" in
 --full) mode= ;;
