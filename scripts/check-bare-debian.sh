@@ -20,8 +20,9 @@ host_mirror() {
 		[ -f "$f" ] || continue
 		awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$f"
 	done | head -n1
-	[ -f /etc/apt/sources.list ] &&
+	if [ -f /etc/apt/sources.list ]; then
 		awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list
+	fi
 }
 mirror=${TETRAD_DEB12_MIRROR:-$(host_mirror | head -n1)}
 if [ -z "$mirror" ]; then
