@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "localdb_v1.h"
 #include "client/store.h"
 
 static char tmpdir[] = "/tmp/test_store.XXXXXX";
@@ -85,24 +86,7 @@ test_fresh(void)
 /* The version-1 schema exactly as it shipped (docs/client.md, "Database";
  * localdb/src/localdb_schema.c, migration 0 -> 1). */
 static const char v1_schema[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE records(id BLOB PRIMARY KEY, form_id TEXT NOT NULL,"
-	" form_version INTEGER NOT NULL, school TEXT NOT NULL,"
-	" status TEXT NOT NULL CHECK(status IN('draft','final','deleted')),"
-	" created_hlc TEXT NOT NULL, updated_hlc TEXT NOT NULL,"
-	" data TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, record_id BLOB NOT NULL,"
-	" op TEXT NOT NULL CHECK(op IN('put','delete')), form_id TEXT NOT NULL,"
-	" form_version INTEGER NOT NULL, school TEXT NOT NULL, hlc TEXT NOT NULL,"
-	" fields TEXT, state TEXT NOT NULL DEFAULT 'pending'"
-	" CHECK(state IN('pending','sent','acked','quarantined')),"
-	" batch_id INTEGER, reason TEXT);"
-	"CREATE TABLE batches(id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
-	" last_seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, set_hash BLOB NOT NULL,"
-	" envelope BLOB NOT NULL,"
-	" state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),"
-	" reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT,"
-	" acked_at TEXT);"
+	LOCALDB_V1_SCHEMA
 	"INSERT INTO meta VALUES('school','170103'),('device_id','0011223344556677');"
 	"INSERT INTO records VALUES(x'0011223344556677889900aabbccddee','f',1,'170103',"
 	" 'final','h1','h1','{\"a\":1}');"

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "localdb_v1.h"
 #include "tetrad/localdb.h"
 
 static char dir[64];
@@ -181,24 +182,7 @@ test_newer_refused(void)
 
 /* Schema 1 as the first clients wrote it, with a row in each table. */
 static const char *v1_schema =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE records(id BLOB PRIMARY KEY, form_id TEXT NOT NULL,"
-	" form_version INTEGER NOT NULL, school TEXT NOT NULL,"
-	" status TEXT NOT NULL CHECK(status IN('draft','final','deleted')),"
-	" created_hlc TEXT NOT NULL, updated_hlc TEXT NOT NULL,"
-	" data TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, record_id BLOB NOT NULL,"
-	" op TEXT NOT NULL CHECK(op IN('put','delete')), form_id TEXT NOT NULL,"
-	" form_version INTEGER NOT NULL, school TEXT NOT NULL, hlc TEXT NOT NULL,"
-	" fields TEXT, state TEXT NOT NULL DEFAULT 'pending'"
-	" CHECK(state IN('pending','sent','acked','quarantined')),"
-	" batch_id INTEGER, reason TEXT);"
-	"CREATE TABLE batches(id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
-	" last_seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, set_hash BLOB NOT NULL,"
-	" envelope BLOB NOT NULL,"
-	" state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),"
-	" reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT,"
-	" acked_at TEXT);"
+	LOCALDB_V1_SCHEMA
 	"INSERT INTO meta VALUES('school','170103');"
 	"INSERT INTO outbox(seq,record_id,op,form_id,form_version,school,hlc,fields)"
 	" VALUES(1,x'0011223344556677889900aabbccddee','put','f',1,'170103','h1','{}');"

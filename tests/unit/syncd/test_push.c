@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "localdb_v1.h"
 #include "syncd/push.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
@@ -23,24 +24,7 @@
 #include "tetrad/sigblob.h"
 
 static const char *schema =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE records(id BLOB PRIMARY KEY, form_id TEXT NOT NULL,"
-	" form_version INTEGER NOT NULL, school TEXT NOT NULL,"
-	" status TEXT NOT NULL CHECK(status IN('draft','final','deleted')),"
-	" created_hlc TEXT NOT NULL, updated_hlc TEXT NOT NULL,"
-	" data TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, record_id BLOB NOT NULL,"
-	" op TEXT NOT NULL CHECK(op IN('put','delete')), form_id TEXT NOT NULL,"
-	" form_version INTEGER NOT NULL, school TEXT NOT NULL, hlc TEXT NOT NULL,"
-	" fields TEXT, state TEXT NOT NULL DEFAULT 'pending'"
-	" CHECK(state IN('pending','sent','acked','quarantined')),"
-	" batch_id INTEGER, reason TEXT);"
-	"CREATE TABLE batches(id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
-	" last_seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, set_hash BLOB NOT NULL,"
-	" envelope BLOB NOT NULL,"
-	" state TEXT NOT NULL CHECK(state IN('sealed','sent','acked','quarantined')),"
-	" reason TEXT, ack BLOB, created_at TEXT NOT NULL, sent_at TEXT,"
-	" acked_at TEXT);"
+	LOCALDB_V1_SCHEMA
 	/* schema 2, as a client not yet updated leaves it: syncd migrates it */
 	"CREATE INDEX outbox_state ON outbox(state, seq);"
 	"PRAGMA user_version=2;";
