@@ -200,14 +200,15 @@ hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap
 	return r;
 }
 
-static char *
-hubforms_read(const char *path, size_t max, size_t *len, struct terr *e)
+/* A form or dictionary file as text (fileio_read_all, NUL-terminated). */
+static int
+hubforms_read(const char *path, char **out, size_t *len, struct terr *e)
 {
 	uint8_t *buf = NULL;
+	int r = fileio_read_all(path, FORM_MAX_BYTES, &buf, len, e);
 
-	if (fileio_read_all(path, max, &buf, len, e) != 0)
-		return NULL;
-	return (char *)buf;
+	*out = (char *)buf;
+	return r;
 }
 
 /* Collects the dictionary names a definition refers to. */
@@ -268,8 +269,8 @@ hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *fil
 
 	snprintf(pdicts, sizeof(pdicts), "%s/dict", published_dir);
 	snprintf(bdicts, sizeof(bdicts), "%s/dict", builtin_dir ? builtin_dir : ".");
-	if ((json = hubforms_read(file, FORM_MAX_BYTES, &len, e)) == NULL)
-		return e ? e->code : TERR_IO;
+	if ((r = hubforms_read(file, &json, &len, e)) != 0)
+		return r;
 	if ((r = hubforms_load(file, pdicts, builtin_dir ? bdicts : NULL, &f, e)) != 0)
 		goto out;
 	if (!hubforms_ident_ok(form_id(f))) {
@@ -306,10 +307,8 @@ hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *fil
 		snprintf(path, sizeof(path), "%s/%s.json", pdicts, it->string);
 		if (access(path, R_OK) != 0)
 			snprintf(path, sizeof(path), "%s/%s.json", bdicts, it->string);
-		if ((dtext = hubforms_read(path, FORM_MAX_BYTES, &dlen, e)) == NULL) {
-			r = e ? e->code : TERR_IO;
+		if ((r = hubforms_read(path, &dtext, &dlen, e)) != 0)
 			goto out;
-		}
 		d = cJSON_ParseWithLength(dtext, dlen);
 		free(dtext);
 		if (d == NULL) {
