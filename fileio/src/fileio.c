@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,94 +131,182 @@ fileio_dir_of(const char *path, char *dir, size_t cap)
 	return 0;
 }
 
-/*
- * Writes data to a new private file beside path and puts it in place: by
- * rename (replacing what is there, a planted symlink included, never
- * following it) or, with keep_old, by link (refusing an existing path, so
- * no race overwrites it). The folder is fsync'd so the new name survives a
- * crash; on failure the temporary file is removed.
- */
-static int
-fileio_put_private(const char *path, const void *data, size_t len, int keep_old,
-    struct terr *e)
+/* A private file being written: the temporary name beside the target. */
+struct fileio_private {
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+	int fd;
+	FILE *f;       /* made by fileio_private_stream, on fd */
+	bool made;     /* tmp exists and is ours to remove */
+};
+
+int
+fileio_private_open(const char *path, struct fileio_private **out, struct terr *e)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX];
-	const uint8_t *p = data;
-	size_t off = 0;
-	int fd = -1, dfd, r = TERR_IO;
+	struct fileio_private *p;
+	int r = TERR_IO;
 
-	if (fileio_dir_of(path, dir, sizeof(dir)) != 0 ||
-	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return terr_set(e, TERR_ARG, "слишком длинный путь %.200s", path);
-	/* mkstemp creates 0600 with O_EXCL: a planted file or link is never reused. */
-	if ((fd = mkstemp(tmp)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать файл рядом с %s: %s", path,
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	p->fd = -1;
+	if (snprintf(p->path, sizeof(p->path), "%s", path) >= (int)sizeof(p->path) ||
+	    snprintf(p->tmp, sizeof(p->tmp), "%s.XXXXXX", path) >= (int)sizeof(p->tmp)) {
+		r = terr_set(e, TERR_ARG, "слишком длинный путь %.200s", path);
+		goto out;
+	}
+	/* mkstemp creates 0600 with O_CREAT|O_EXCL: a planted file or link is never reused */
+	if ((p->fd = mkstemp(p->tmp)) < 0) {
+		r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+		    "не удалось создать файл рядом с %s: %s", path, strerror(errno));
+		goto out;
+	}
+	p->made = true;
+	/* the hub starts other programs: they must not inherit a private file;
+	 * 0600 whatever mkstemp's libc chose */
+	if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(p->fd, 0600) != 0) {
+		r = terr_set(e, TERR_IO, "не удалось создать файл рядом с %s: %s", path,
 		    strerror(errno));
-	/* the hub starts other programs: they must not inherit a private file */
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0)
-		goto fail;
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
+		goto out;
+	}
+	*out = p;
+	p = NULL;
+	r = 0;
+ out:
+	fileio_private_abort(p);
+	return r;
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		off += (size_t)n;
+int
+fileio_private_fd(const struct fileio_private *p)
+{
+	return p->fd;
+}
+
+FILE *
+fileio_private_stream(struct fileio_private *p, struct terr *e)
+{
+	if (p->f == NULL && (p->f = fdopen(p->fd, "wb")) == NULL)
+		terr_set(e, TERR_NOMEM, "не удалось открыть поток для %s: %s", p->path,
+		    strerror(errno));
+	return p->f;
+}
+
+int
+fileio_private_commit(struct fileio_private *p, bool keep_old, struct terr *e)
+{
+	char dir[PATH_MAX];
+	int dfd, r = TERR_IO;
+
+	if (fileio_dir_of(p->path, dir, sizeof(dir)) != 0) {
+		r = terr_set(e, TERR_ARG, "слишком длинный путь %.200s", p->path);
+		goto out;
 	}
-	if (fsync(fd) != 0)
+	if (p->f != NULL && fflush(p->f) != 0)
 		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
+	if (fsync(p->fd) != 0)
+		goto fail;
+	/* close() may report a write that failed late (NFS, a full disk) */
+	if (p->f != NULL ? fclose(p->f) != 0 : close(p->fd) != 0) {
+		p->f = NULL;
+		p->fd = -1;
 		goto fail;
 	}
-	fd = -1;
+	p->f = NULL;
+	p->fd = -1;
 	if (keep_old) {
 		/* link() refuses an existing target, unlike rename() */
-		if (link(tmp, path) != 0) {
+		if (link(p->tmp, p->path) != 0) {
 			if (errno == EEXIST)
 				r = terr_set(e, TERR_IO, "файл %s уже существует: он не будет перезаписан",
-				    path);
+				    p->path);
 			else
-				r = terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
-			unlink(tmp);
-			return r;
+				r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+				    "не удалось создать %s: %s", p->path, strerror(errno));
+			goto out;
 		}
-		unlink(tmp);
-	} else if (rename(tmp, path) != 0) {
+		unlink(p->tmp);
+	} else if (rename(p->tmp, p->path) != 0) {
 		goto fail;
 	}
+	p->made = false;
 	/* the new name itself must reach the disk before we say "written" */
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		(void)fsync(dfd);
 		close(dfd);
 	}
-	return 0;
+	r = 0;
+	goto out;
  fail:
 	r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO, "не удалось записать %s: %s",
-	    path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
+	    p->path, strerror(errno));
+ out:
+	fileio_private_abort(p);
 	return r;
+}
+
+void
+fileio_private_abort(struct fileio_private *p)
+{
+	if (p == NULL)
+		return;
+	if (p->f != NULL)
+		fclose(p->f);
+	else if (p->fd >= 0)
+		close(p->fd);
+	if (p->made)
+		unlink(p->tmp);
+	free(p);
+}
+
+/*
+ * Writes data to a new private file beside path and puts it in place (see
+ * fileio_private_commit): the one private-write path, for whole buffers.
+ */
+static int
+fileio_put_private(const char *path, const void *data, size_t len, bool keep_old,
+    struct terr *e)
+{
+	struct fileio_private *p = NULL;
+	const uint8_t *b = data;
+	size_t off = 0;
+	int r;
+
+	if ((r = fileio_private_open(path, &p, e)) != 0)
+		return r;
+	while (off < len) {
+		ssize_t n = write(p->fd, b + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+			    "не удалось записать %s: %s", path, strerror(errno));
+			fileio_private_abort(p);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	return fileio_private_commit(p, keep_old, e);
 }
 
 int
 fileio_write_private(const char *path, const void *data, size_t len, struct terr *e)
 {
-	return fileio_put_private(path, data, len, 0, e);
+	return fileio_put_private(path, data, len, false, e);
 }
 
 int
 fileio_create_private(const char *path, const void *data, size_t len, struct terr *e)
 {
-	return fileio_put_private(path, data, len, 1, e);
+	return fileio_put_private(path, data, len, true, e);
 }
 
 int
 fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
 {
 	char buf[FILEIO_PASSPHRASE_MAX + 2];
+	struct stat st;
 	size_t used = 0, n;
 	int fd, r = TERR_PASSPHRASE;
 
@@ -227,6 +316,17 @@ fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return terr_set(e, TERR_IO, "не удалось открыть файл парольной фразы %s: %s",
 		    path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		r = terr_set(e, TERR_IO, "не удалось прочитать %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* refused before a byte is read: the passphrase must not have been shared */
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+		terr_set(e, TERR_PASSPHRASE, "файл парольной фразы %s доступен другим "
+		    "пользователям (права %03o); выполните: chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 0777), path);
+		goto out;
+	}
 	/* read(2), not stdio: a FILE's buffer would keep a copy we cannot wipe */
 	while (used < sizeof(buf) - 1) {
 		ssize_t k = read(fd, buf + used, sizeof(buf) - 1 - used);

@@ -13,7 +13,9 @@
 #ifndef TETRAD_FILEIO_H
 #define TETRAD_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "tetrad/terr.h"
@@ -55,10 +57,36 @@ int fileio_write_private(const char *path, const void *data, size_t len, struct 
 int fileio_create_private(const char *path, const void *data, size_t len, struct terr *e);
 
 /*
+ * The same private write for a file written piece by piece (an export, a
+ * USB file): fileio_private_open creates a new file beside path, 0600 with
+ * O_CREAT|O_EXCL (mkstemp, close-on-exec), so nothing planted there is
+ * reused or followed. The caller writes to fileio_private_fd (write,
+ * pwrite) or to fileio_private_stream (a FILE * on it, made once; NULL with
+ * e filled if it cannot be made), then either fileio_private_commit — which
+ * flushes, fsyncs, closes and puts the file in place (rename, replacing
+ * what is at path, a planted symlink included, never following it; or with
+ * keep_old, link, refusing an existing path with TERR_IO), fsyncs the
+ * folder, and frees the handle whatever it returns (TERR_FULL when the disk
+ * is full) — or fileio_private_abort, which removes the temporary file and
+ * frees (NULL is accepted). Until the commit nothing is at path; a crash
+ * leaves at most a "path.XXXXXX" file beside it.
+ */
+struct fileio_private;
+int fileio_private_open(const char *path, struct fileio_private **out, struct terr *e);
+int fileio_private_fd(const struct fileio_private *p);
+FILE *fileio_private_stream(struct fileio_private *p, struct terr *e);
+int fileio_private_commit(struct fileio_private *p, bool keep_old, struct terr *e);
+void fileio_private_abort(struct fileio_private *p);
+
+/*
  * Reads the first line of a passphrase file (without its line break) into
  * out (cap bytes, at most FILEIO_PASSPHRASE_MAX + 1 are used) with read(2),
- * so no stdio buffer keeps a copy. Refuses an empty passphrase and a
- * first line longer than cap - 1. out is wiped on failure.
+ * so no stdio buffer keeps a copy. Refuses an empty passphrase, a first
+ * line longer than cap - 1, and a regular file that group or others may
+ * read or write (TERR_PASSPHRASE, naming the file and "chmod 600": the
+ * passphrase opens the keys, so it gets the key files' rule; a pipe such as
+ * <(…) or /dev/stdin is not a file others can open later and is read as it
+ * is). out is wiped on failure.
  */
 int fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e);
 

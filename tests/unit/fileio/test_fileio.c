@@ -4,7 +4,11 @@
  * write creates 0600 and replaces a planted symlink without following it
  * (the no-overwrite variant refuses it); the passphrase read strips the
  * line break and refuses empty and over-long first lines; the secret read
- * refuses a file others may read.
+ * refuses a file others may read. The streaming private write (open,
+ * write by fd and by FILE *, commit or abort) creates 0600 beside the
+ * target, replaces a planted link without following it, leaves nothing at
+ * the target until the commit, and nothing at all after an abort; a
+ * passphrase file group or others may use is refused.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -115,6 +119,99 @@ test_write_private(void)
 	}
 }
 
+/* Count of names in dir that start with prefix. */
+static int
+count_prefix(const char *prefix)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_private_stream(void)
+{
+	char p[512], target[512];
+	struct fileio_private *w = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	struct terr e;
+	FILE *f;
+	mode_t old = umask(022);
+
+	/* written by fd and by stream, nothing at the target until the commit */
+	snprintf(p, sizeof(p), "%s/stream.csv", dir);
+	CHECK_INT_EQ(fileio_private_open(p, &w, &e), 0);
+	CHECK(w != NULL);
+	if (w == NULL)
+		return;
+	CHECK_INT_EQ(write(fileio_private_fd(w), "ab", 2), 2);
+	CHECK((f = fileio_private_stream(w, &e)) != NULL);
+	CHECK(f == fileio_private_stream(w, &e));   /* made once */
+	if (f != NULL)
+		fputs("cd", f);
+	CHECK_INT_EQ(lstat(p, &st), -1);
+	CHECK_INT_EQ(count_prefix("stream.csv."), 1);
+	CHECK_INT_EQ(fileio_private_commit(w, false, &e), 0);
+	CHECK_INT_EQ(lstat(p, &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_INT_EQ(st.st_mode & 0777, 0600);
+	CHECK_INT_EQ(fileio_read_all(p, 100, &buf, &len, &e), 0);
+	CHECK(len == 4 && memcmp(buf, "abcd", 4) == 0);
+	free(buf);
+	CHECK_INT_EQ(count_prefix("stream.csv."), 0);
+
+	/* an abort leaves the old file and no temporary one */
+	CHECK_INT_EQ(fileio_private_open(p, &w, &e), 0);
+	CHECK_INT_EQ(write(fileio_private_fd(w), "zz", 2), 2);
+	fileio_private_abort(w);
+	fileio_private_abort(NULL);
+	CHECK_INT_EQ(fileio_read_all(p, 100, &buf, &len, &e), 0);
+	CHECK(len == 4 && memcmp(buf, "abcd", 4) == 0);
+	free(buf);
+	CHECK_INT_EQ(count_prefix("stream.csv."), 0);
+
+	/* a link planted at the target is replaced; what it named is untouched */
+	put("victim2", "keep", 0644, target, sizeof(target));
+	snprintf(p, sizeof(p), "%s/stream-link", dir);
+	CHECK_INT_EQ(symlink(target, p), 0);
+	CHECK_INT_EQ(fileio_private_open(p, &w, &e), 0);
+	CHECK_INT_EQ(write(fileio_private_fd(w), "new", 3), 3);
+	CHECK_INT_EQ(fileio_private_commit(w, false, &e), 0);
+	CHECK_INT_EQ(lstat(p, &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_INT_EQ(st.st_mode & 0777, 0600);
+	CHECK_INT_EQ(fileio_read_all(target, 100, &buf, &len, &e), 0);
+	CHECK(len == 4 && memcmp(buf, "keep", 4) == 0);
+	free(buf);
+
+	/* keep_old refuses an existing target, leaves it and no temporary file */
+	CHECK_INT_EQ(fileio_private_open(target, &w, &e), 0);
+	CHECK_INT_EQ(write(fileio_private_fd(w), "x", 1), 1);
+	CHECK_INT_EQ(fileio_private_commit(w, true, &e), TERR_IO);
+	CHECK_CONTAINS(e.msg, "уже существует");
+	CHECK_INT_EQ(fileio_read_all(target, 100, &buf, &len, &e), 0);
+	CHECK(len == 4 && memcmp(buf, "keep", 4) == 0);
+	free(buf);
+	CHECK_INT_EQ(count_prefix("victim2."), 0);
+
+	/* a folder that does not exist: refused, nothing made */
+	snprintf(p, sizeof(p), "%s/no/such/file", dir);
+	w = (struct fileio_private *)1;
+	CHECK_INT_EQ(fileio_private_open(p, &w, &e), TERR_IO);
+	CHECK(w == NULL);
+	umask(old);
+}
+
 static void
 test_passphrase(void)
 {
@@ -151,6 +248,20 @@ test_passphrase(void)
 	}
 	snprintf(p, sizeof(p), "%s/nopass", dir);
 	CHECK_INT_EQ(fileio_read_passphrase(p, out, sizeof(out), &e), TERR_IO);
+	/* a file group or others may read (or write) is refused, naming the fix */
+	put("pass", "shared\n", 0644, p, sizeof(p));
+	CHECK_INT_EQ(fileio_read_passphrase(p, out, sizeof(out), &e), TERR_PASSPHRASE);
+	CHECK_CONTAINS(e.msg, "chmod 600");
+	CHECK_CONTAINS(e.msg, p);
+	CHECK_STR_EQ(out, "");
+	CHECK_INT_EQ(chmod(p, 0640), 0);
+	CHECK_INT_EQ(fileio_read_passphrase(p, out, sizeof(out), &e), TERR_PASSPHRASE);
+	CHECK_INT_EQ(chmod(p, 0602), 0);
+	CHECK_INT_EQ(fileio_read_passphrase(p, out, sizeof(out), &e), TERR_PASSPHRASE);
+	CHECK_INT_EQ(chmod(p, 0400), 0);
+	CHECK_INT_EQ(fileio_read_passphrase(p, out, sizeof(out), &e), 0);
+	CHECK_STR_EQ(out, "shared");
+	CHECK_INT_EQ(chmod(p, 0600), 0);
 }
 
 static void
@@ -186,6 +297,7 @@ main(void)
 	}
 	test_read_all();
 	test_write_private();
+	test_private_stream();
 	test_passphrase();
 	test_secret();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
