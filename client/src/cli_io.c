@@ -2,12 +2,11 @@
  * cli_io — `tetrad export` (CSV or JSON, to stdout or written whole to a
  * file) and `tetrad import` (a spreadsheet's CSV, all or nothing).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "client/csvio.h"
+#include "tetrad/fileio.h"
 
 #include "cli_private.h"
 
@@ -16,12 +15,11 @@ cli_io_export(struct cli *c)
 {
 	struct store *s = NULL;
 	struct catalog *cat = NULL;
+	struct fileio_private *w = NULL;
 	FILE *fp = NULL;
 	enum csvio_format fmt;
-	char tmp[PATH_MAX + 16];
-	int r, rc;
+	int r = 0, rc;
 
-	tmp[0] = '\0';
 	if (c->n_pos != 1)
 		return cli_usage(c, "tetrad export ФОРМА --format csv|json [--out ФАЙЛ].");
 	if (c->format == NULL || strcmp(c->format, "csv") == 0)
@@ -34,31 +32,17 @@ cli_io_export(struct cli *c)
 		return rc;
 	if ((rc = cli_catalog(c, &cat)) != CLI_OK)
 		goto out;
-	if (c->out_file) {
-		/* a half-written export must never look like a whole one */
-		snprintf(tmp, sizeof(tmp), "%s.tmp", c->out_file);
-		if ((fp = fopen(tmp, "wb")) == NULL) {
-			fprintf(c->err, "Ошибка: не удалось создать файл «%s»: %s.\n",
-			    c->out_file, strerror(errno));
-			tmp[0] = '\0';
-			rc = CLI_STORAGE;
-			goto out;
-		}
+	/* children's data: a private file (0600, never through a planted link),
+	 * put in place whole or not at all */
+	if (c->out_file && ((r = fileio_private_open(c->out_file, &w, &c->e)) != 0 ||
+	    (fp = fileio_private_stream(w, &c->e)) == NULL)) {
+		rc = cli_fail(c, r != 0 ? r : TERR_IO);
+		goto out;
 	}
 	r = csvio_export(s, cat, c->pos[0], fmt, c->delim, fp ? fp : c->out, &c->e);
-	if (r == 0 && fp) {
-		if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
-			r = terr_set(&c->e, TERR_IO, "Не удалось записать «%s»: %s.",
-			    c->out_file, strerror(errno));
-		if (fclose(fp) != 0 && r == 0)
-			r = terr_set(&c->e, TERR_IO, "Не удалось записать «%s»: %s.",
-			    c->out_file, strerror(errno));
-		fp = NULL;
-		if (r == 0 && rename(tmp, c->out_file) != 0)
-			r = terr_set(&c->e, TERR_IO, "Не удалось записать «%s»: %s.",
-			    c->out_file, strerror(errno));
-		if (r == 0)
-			tmp[0] = '\0';
+	if (r == 0 && w != NULL) {
+		r = fileio_private_commit(w, false, &c->e);
+		w = NULL;
 	}
 	if (r != 0) {
 		rc = cli_fail(c, r);
@@ -68,10 +52,7 @@ cli_io_export(struct cli *c)
 		fprintf(c->err, "Выгрузка сохранена: %s\n", c->out_file);
 	rc = CLI_OK;
  out:
-	if (fp)
-		fclose(fp);
-	if (tmp[0])
-		unlink(tmp);
+	fileio_private_abort(w);
 	catalog_free(cat);
 	store_close(s);
 	return rc;

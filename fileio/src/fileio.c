@@ -144,6 +144,7 @@ int
 fileio_private_open(const char *path, struct fileio_private **out, struct terr *e)
 {
 	struct fileio_private *p;
+	struct stat st;
 	int r = TERR_IO;
 
 	*out = NULL;
@@ -162,9 +163,11 @@ fileio_private_open(const char *path, struct fileio_private **out, struct terr *
 		goto out;
 	}
 	p->made = true;
-	/* the hub starts other programs: they must not inherit a private file;
-	 * 0600 whatever mkstemp's libc chose */
-	if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(p->fd, 0600) != 0) {
+	/* the hub starts other programs: they must not inherit a private file.
+	 * glibc's mkstemp makes 0600; chmod only if a libc did otherwise (a FAT
+	 * stick cannot store modes and would refuse or ignore it) */
+	if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) != 0 || fstat(p->fd, &st) != 0 ||
+	    ((st.st_mode & 077) != 0 && fchmod(p->fd, 0600) != 0)) {
 		r = terr_set(e, TERR_IO, "не удалось создать файл рядом с %s: %s", path,
 		    strerror(errno));
 		goto out;

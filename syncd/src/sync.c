@@ -64,7 +64,7 @@ sync_lock(const char *db_path, int *fd, struct terr *e)
 	*fd = -1;
 	if (snprintf(p, sizeof(p), "%s.syncd.lock", db_path) >= (int)sizeof(p))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
-	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, strerror(errno));
 	while (flock(*fd, LOCK_EX) != 0) {
 		if (errno == EINTR)

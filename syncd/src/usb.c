@@ -70,14 +70,13 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	struct push_batch b;
 	uint8_t hdr[USBFILE_HEADER_BYTES];
 	struct usbfile_sink sink = { usb_write_all, NULL };
-	char tmp[PATH_MAX], dir[PATH_MAX];
+	struct fileio_private *w = NULL;
 	uint64_t after = 0;
 	uint32_t count = 0;
 	int fd = -1, lockfd = -1, r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&b, 0, sizeof(b));
-	tmp[0] = '\0';
 	if ((r = usb_check_out_path(out_path, e)) != 0)
 		return r;
 	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
@@ -86,12 +85,10 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 		goto out;
 	c->push.max_ops = max_ops;
 	c->push.max_bytes = max_bytes ? max_bytes : PUSH_DEFAULT_MAX_BYTES;
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", out_path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		r = terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
-		tmp[0] = '\0';
+	/* fileio's one private path: 0600, nothing planted is followed */
+	if ((r = fileio_private_open(out_path, &w, e)) != 0)
 		goto out;
-	}
+	fd = fileio_private_fd(w);
 	sink.ctx = &fd;
 	/* the count is not known yet: written again once every set is in */
 	usbfile_header_encode(USBFILE_MAGIC_EXPORT, c->push.device_id, 0, hdr);
@@ -118,33 +115,21 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 		goto out;   /* nothing to carry: no file at all */
 	}
 	usbfile_header_encode(USBFILE_MAGIC_EXPORT, c->push.device_id, count, hdr);
-	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || fsync(fd) != 0)
-		goto ioerr;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto ioerr;
+	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
+		r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+		    "не удалось записать файл выгрузки %s: %s", out_path, strerror(errno));
+		goto out;
 	}
-	fd = -1;
-	if (rename(tmp, out_path) != 0)
-		goto ioerr;
-	tmp[0] = '\0';
+	/* rename, not link: a FAT stick has no hard links; the name was checked
+	 * free above and a FAT stick has no symlinks to plant */
+	r = fileio_private_commit(w, false, e);
+	w = NULL;
+	if (r != 0)
+		goto out;
 	res->bytes += USBFILE_HEADER_BYTES;
-	strcpy(dir, out_path);
-	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-		fd = -1;
-	}
-	r = 0;
-	goto out;
- ioerr:
-	r = terr_set(e, TERR_IO, "не удалось записать файл выгрузки %s: %s", out_path, strerror(errno));
  out:
 	push_batch_clear(&b);
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0])
-		unlink(tmp);
+	fileio_private_abort(w);
 	sync_ctx_free(c);
 	sync_unlock(lockfd);
 	return r;

@@ -24,6 +24,7 @@ echo '{"format":1,"id":"test","version":1,"title":"Тест","fields":[{"id":"n"
 export TETRAD_FORMS_DIR="$T/forms"
 D="$T/hub"
 printf 'верная фраза\n' >"$T/pass"
+chmod 600 "$T/pass"   # a passphrase file others may read is refused
 
 # init with a passphrase and a test certificate
 "$HUB" --data "$D" init --tls-self-signed 127.0.0.1 --passphrase-file "$T/pass" >"$T/out" 2>"$T/err"
@@ -40,6 +41,7 @@ expect_eq init_again_keeps_keys "$(sha256sum "$D/hub.enc.key")" "$KEY1"
 expect_eq no_passphrase_refused "$("$HUB" --data "$D" device list >/dev/null 2>"$T/err"; echo $?)" 1
 expect_in no_passphrase_message "$(cat "$T/err")" "tetrad-hub:"
 printf 'неверная\n' >"$T/wrong"
+chmod 600 "$T/wrong"
 expect_eq wrong_passphrase_refused "$("$HUB" --data "$D" --passphrase-file "$T/wrong" device list >/dev/null 2>&1; echo $?)" 1
 echo "passphrase_file = $T/pass" >"$D/hub.conf"
 expect_eq passphrase_from_conf "$("$HUB" --data "$D" device list >/dev/null 2>&1; echo $?)" 0

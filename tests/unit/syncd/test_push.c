@@ -484,6 +484,10 @@ test_passphrase(void)
 	CHECK((fp = fopen(pf, "w")) != NULL);
 	fputs("неверный\n", fp);
 	fclose(fp);
+	/* a passphrase file others may read is refused before it is read (fileio) */
+	CHECK_INT_EQ(sync_ctx_open(f.db_path, pf, &c, &e), TERR_PASSPHRASE);
+	CHECK_CONTAINS(e.msg, "chmod 600");
+	CHECK_INT_EQ(chmod(pf, 0600), 0);
 	CHECK_INT_EQ(sync_ctx_open(f.db_path, pf, &c, &e), TERR_PASSPHRASE);
 	CHECK((fp = fopen(pf, "w")) != NULL);
 	fputs("пароль школы\n", fp);
