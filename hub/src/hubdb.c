@@ -9,10 +9,14 @@
  * and change-set keys grow with time (UUIDv7, device sequence), so inserts
  * append to the B-trees.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hubdb_sqlite.h"
 
@@ -121,6 +125,45 @@ hubdb_tune_process(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * hub.db holds children's records, and SQLite creates -wal and -shm with
+ * the mode of the database file: so a new database is made 0600 before
+ * SQLite sees it, whatever the umask of the shell that ran `init`. An
+ * existing one (and its -wal, -shm) that group or others may use is
+ * narrowed to 0600: tightened, not just warned about, since only the bug
+ * this replaces made such files and a warning in a daemon's log would leave
+ * every such hub open for good.
+ *
+ * No descriptor of an existing file is opened here: closing any descriptor
+ * of a file drops every POSIX lock this process holds on it, those of the
+ * pool's open SQLite handles included (another process could then take the
+ * -shm from under them). Nothing is written either: a hub must start on a
+ * full disk.
+ */
+static int
+hubdb_make_private(const char *path, struct terr *e)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char p[4096];
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0)
+		close(fd);   /* new: no SQLite handle can hold a lock on it yet */
+	else if (errno != EEXIST)
+		return terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
+		    "не удалось создать базу данных хаба %s: %s", path, strerror(errno));
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >= (int)sizeof(p))
+			continue;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+		    st.st_uid == geteuid())
+			if (fchmodat(AT_FDCWD, p, 0600, AT_SYMLINK_NOFOLLOW) != 0)
+				(void)0;   /* the open that follows reports what matters */
+	}
+	return 0;
+}
+
 int
 hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 {
@@ -131,6 +174,9 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	*out = NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if ((r = hubdb_make_private(path, e)) != 0)
+		goto out;
+	r = TERR_IO;
 	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "не удалось открыть базу данных хаба %s: %s", path,

@@ -61,6 +61,7 @@ static const char hubdb_schema[] =
  * read a join; the clock document of a record written once is ~120 bytes.
  */
 _Static_assert(HUBDB_SCHEMA_VERSION == 2, "hubdb_open writes user_version 2");
+#define HUBDB_SCHEMA_VERSION_STR "2"
 
 static const char hubdb_migrate_1_2[] =
     "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
@@ -100,11 +101,20 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 			goto out;
 		}
 	}
-	/* in the transaction that reads the version: two hubs starting at once migrate once */
+	/*
+	 * At the current version nothing is written: a hub killed on a full disk
+	 * must start again there. CREATE ... IF NOT EXISTS of a table that is
+	 * there dirties no page, and a transaction with no dirty page commits
+	 * without a WAL frame; user_version is set only when it changes (setting
+	 * it to the same value would still write page 1, and "disk is full").
+	 * Two hubs starting at once migrate once: the version is read in this
+	 * transaction.
+	 */
 	if ((v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA user_version = 2; COMMIT", NULL, NULL,
-	    &msg) != SQLITE_OK) {
+	    (v != HUBDB_SCHEMA_VERSION && sqlite3_exec(db, "PRAGMA user_version = "
+	    HUBDB_SCHEMA_VERSION_STR, NULL, NULL, &msg) != SQLITE_OK) ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "не удалось создать таблицы базы данных хаба %s: %s",
 		    path, msg ? msg : "?");
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -116,6 +116,28 @@ localdb_done(struct localdb *db, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
+/*
+ * Narrows path to 0600 if it is a regular file of ours that group or
+ * others may use (a database made by an older version under umask 022):
+ * tightened rather than warned about, as records hold children's names and
+ * nobody reads the client's warnings twice. By name, with no descriptor:
+ * closing one would drop this process's SQLite locks on the file. Failures
+ * (a read-only disk) are left for the open itself to report.
+ */
+static void
+localdb_narrow(const char *path, const char *suffix)
+{
+	char p[LOCALDB_PATH_MAX + 8];
+	struct stat st;
+
+	if (snprintf(p, sizeof(p), "%s%s", path, suffix) >= (int)sizeof(p))
+		return;
+	if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+	    st.st_uid == geteuid())
+		if (fchmodat(AT_FDCWD, p, 0600, AT_SYMLINK_NOFOLLOW) != 0)
+			(void)0;   /* the open that follows reports what matters */
+}
+
 /* Opens the file itself; with create, makes it 0600 first. */
 static int
 localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
@@ -127,13 +149,21 @@ localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
 	if (create) {
 		/* records hold names (local fields): nobody else may read them;
 		 * SQLite gives -wal and -shm the mode of the database */
-		int fd = open(db->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		int fd = open(db->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-		if (fd < 0)
+		/* an existing file is not opened here: closing a descriptor of it
+		 * would drop this process's SQLite locks on it */
+		if (fd < 0 && errno != EEXIST)
 			return terr_set(e, TERR_IO, "Не удалось создать базу данных "
 			    "«%s»: %s.", db->path, strerror(errno));
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		flags |= SQLITE_OPEN_CREATE;
+	}
+	if (!readonly) {
+		localdb_narrow(db->path, "");
+		localdb_narrow(db->path, "-wal");
+		localdb_narrow(db->path, "-shm");
 	}
 	sqlite3_close_v2(db->db);
 	db->db = NULL;

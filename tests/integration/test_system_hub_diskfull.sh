@@ -8,9 +8,13 @@
 #    answering /v1/health, and stores nothing: hub_records, the accepted
 #    change sets and the device's watermark do not move (nothing
 #    half-applied); the device keeps every entry pending;
+#  - the hub is killed with kill -9 on the still full disk and started
+#    again: it starts (no write at start-up for a database at the current
+#    schema), health answers 200, a push gets 503 and the device logs
+#    a 503 to retry (exit 10), not "недоступен" (unreachable, exit 12);
 #  - a syncd run started while the disk is still full waits as Retry-After
 #    asks; the space is freed meanwhile, and the same run then gets
-#    everything acknowledged;
+#    everything acknowledged by that same hub process;
 #  - afterwards every record is on the hub exactly once with the device's
 #    values, the change sets cover 1..N once, and hub.db passes
 #    integrity_check.
@@ -126,13 +130,65 @@ else
 	fail "the device has $acked acknowledged entries, the hub $before_records records"
 fi
 
+# kill -9 on the full disk: the WAL and its -shm stay behind. The hub must
+# start again there (a database at the current schema needs no write), answer
+# health, and answer a device's push with 503 + Retry-After — "busy" on the
+# device, never "unreachable" — without a byte of the set stored.
+port=${HUB_URL##*:}
+kill -9 "$HUB_PID" 2>/dev/null
+wait "$HUB_PID" 2>/dev/null
+HUB_PID=""
+ls "$HUBDATA"/hub.db-wal "$HUBDATA"/hub.db-shm >/dev/null 2>&1 && left="WAL and -shm left" || left="no WAL left"
+# whatever the dead process let go is taken too: the disk is full to the byte
+dd if=/dev/zero of="$HUBDATA/filler3" bs=512 2>/dev/null
+sync
+avail=$(df -B1 --output=avail "$HUBDATA" | tail -1 | tr -d ' ')
+before_503=$(grep -c ' 503 ' "$T/serve.log")
+"$HUB_BIN" --data "$HUBDATA" serve --listen "127.0.0.1:$port" >>"$T/serve.log" 2>&1 &
+HUB_PID=$!
+up=0
+for _ in $(seq 1 150); do
+	if curl -s --max-time 2 --cacert "$HUB_CA" "$HUB_URL/v1/health" 2>/dev/null | grep -q '"ok"'; then
+		up=1
+		break
+	fi
+	kill -0 "$HUB_PID" 2>/dev/null || break
+	sleep 0.2
+done
+if [ $up = 1 ]; then
+	pass "after kill -9 on the full disk ($avail bytes free, $left) the hub starts and health answers"
+else
+	fail "after kill -9 on the full disk ($avail bytes free, $left) the hub does not start: $(tail -3 "$T/serve.log" | tr '\n' ' ')"
+	exit 1
+fi
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$HUB_CA" "$HUB_URL/v1/health")
+[ "$code" = 200 ] && pass "health: HTTP 200 on the full disk" || fail "health: HTTP $code on the full disk"
+: >"$T/syncd.busy.log"
+"$SYNCD" --once --db "$DB" --batch 200 --attempts 1 --no-pull >/dev/null 2>"$T/syncd.busy.log"
+rc=$?
+cat "$T/syncd.busy.log" >>"$T/syncd.log"
+n503=$(( $(grep -c ' 503 ' "$T/serve.log") - before_503 ))
+# syncd's exit 12 and "недоступен" mean unreachable; a 503 is "busy, retry"
+if [ $rc -ne 0 ] && [ $rc -ne 12 ] && [ "$n503" -ge 1 ] && grep -q '503' "$T/syncd.busy.log" &&
+	! grep -q 'недоступен' "$T/syncd.busy.log"; then
+	pass "push to the restarted hub on the full disk: 503 ($n503 times), syncd exit $rc (not 12, unreachable): $(grep '503' "$T/syncd.busy.log" | head -1 | cut -c1-160)"
+else
+	fail "push to the restarted hub on the full disk: syncd exit $rc, $n503 answers 503, syncd said: $(tr '\n' ' ' <"$T/syncd.busy.log" | cut -c1-300)"
+fi
+if [ "$(hub_q 'SELECT count(*) FROM hub_records')" = "$before_records" ] &&
+	[ "$(hub_q 'SELECT watermark FROM devices')" = "$before_wm" ]; then
+	pass "the restarted hub stored nothing on the full disk"
+else
+	fail "the restarted hub changed on the full disk"
+fi
+
 # A run that starts on the full disk, waits as Retry-After asks, and finishes
-# once space is freed.
+# once space is freed — on the hub restarted above, without another restart.
 t0=$(date +%s)
 "$SYNCD" --once --db "$DB" --batch 200 --attempts 3 --no-pull >/dev/null 2>>"$T/syncd.log" &
 SYNC_PID=$!
 sleep 3
-rm -f "$HUBDATA/filler" "$HUBDATA/filler2"
+rm -f "$HUBDATA/filler" "$HUBDATA/filler2" "$HUBDATA/filler3"
 wait "$SYNC_PID"
 rc=$?
 SYNC_PID=""
