@@ -27,6 +27,10 @@ tls_write(const char *dir, const char *name, const gnutls_datum_t *d, mode_t mod
 	ssize_t w;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* a private key: fileio's one private path (0600, whole or not at all,
+	 * never over an existing file) */
+	if (mode == 0600)
+		return fileio_create_private(path, d->data, d->size, e);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
 		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
 	w = write(fd, d->data, d->size);

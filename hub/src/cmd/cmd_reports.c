@@ -13,6 +13,7 @@
 #include "hub/report.h"
 #include "hub/results.h"
 #include "hub/schools.h"
+#include "tetrad/fileio.h"
 
 /* The register of schools (schools.h). */
 int
@@ -71,7 +72,7 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
 	struct report_opts o;
 	const char *out_path = NULL;
-	char tmp[PATH_MAX + 16];
+	struct fileio_private *w = NULL;
 	FILE *out = stdout;
 	int r;
 
@@ -113,28 +114,24 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
 	if (out_path != NULL) {
-		/* written beside the target and linked into place: never a half report */
 		if (access(out_path, F_OK) == 0)
 			return terr_set(e, TERR_IO, "файл %s уже существует: укажите другое имя "
 			    "или удалите его", out_path);
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
-		if ((out = fopen(tmp, "wx")) == NULL)
-			return terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
+		/* fileio's private path: 0600 (a school's small counts can point at a
+		 * child), linked into place whole, an existing file never replaced */
+		if ((r = fileio_private_open(out_path, &w, e)) != 0)
+			return r;
+		if ((out = fileio_private_stream(w, e)) == NULL) {
+			fileio_private_abort(w);
+			return TERR_IO;
+		}
 	}
 	r = report_run(h->db, &o, out, e);
 	if (out_path != NULL) {
-		if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
-			if (r == 0)
-				r = terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp,
-				    strerror(errno));
-		}
-		fclose(out);
-		/* link, not rename: an existing file is never replaced */
-		if (r == 0 && link(tmp, out_path) != 0)
-			r = terr_set(e, TERR_IO, errno == EEXIST ? "файл %s уже существует: "
-			    "укажите другое имя или удалите его" : "не удалось записать %s: %s",
-			    out_path, strerror(errno));
-		unlink(tmp);
+		if (r == 0)
+			r = fileio_private_commit(w, true, e);
+		else
+			fileio_private_abort(w);
 		if (r == 0)
 			fprintf(stderr, "Отчёт записан в %s\n", out_path);
 	}
