@@ -138,7 +138,7 @@ port=${HUB_URL##*:}
 kill -9 "$HUB_PID" 2>/dev/null
 wait "$HUB_PID" 2>/dev/null
 HUB_PID=""
-ls "$HUBDATA"/hub.db-wal "$HUBDATA"/hub.db-shm >/dev/null 2>&1 && left="WAL and -shm left" || left="no WAL left"
+left="WAL $(stat -c %s "$HUBDATA/hub.db-wal" 2>/dev/null || echo none) bytes, -shm $(stat -c %s "$HUBDATA/hub.db-shm" 2>/dev/null || echo none) bytes left"
 # whatever the dead process let go is taken too: the disk is full to the byte
 dd if=/dev/zero of="$HUBDATA/filler3" bs=512 2>/dev/null
 sync
