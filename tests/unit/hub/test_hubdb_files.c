@@ -1,0 +1,102 @@
+/*
+ * test_hubdb_files — the files of the hub's store: under umask 022 a new
+ * hub.db and its -wal and -shm are 0600; a hub.db left 0644 is narrowed at
+ * open; opening a database at the current schema writes nothing (no WAL
+ * frame: a hub must start on a full disk); and opening another handle keeps
+ * the POSIX locks of the handles already open (closing any descriptor of the
+ * file would drop them, and another process could then reset the -shm).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "hub/hubdb.h"
+
+static long
+size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+/* 1 if /proc/locks shows a POSIX lock held by this process on path's inode. */
+static int
+locked_by_me(const char *path)
+{
+	char line[256], dev_ino[64];
+	struct stat st;
+	FILE *f;
+	int found = 0;
+
+	if (stat(path, &st) != 0 || (f = fopen("/proc/locks", "r")) == NULL)
+		return -1;
+	snprintf(dev_ino, sizeof(dev_ino), ":%llu ", (unsigned long long)st.st_ino);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), " %ld ", (long)getpid());
+		if (strstr(line, "POSIX") != NULL && strstr(line, pid) != NULL &&
+		    strstr(line, dev_ino) != NULL)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_hubdb_files.XXXXXX", path[600], wal[610], shm[610];
+	struct hubdb *a = NULL, *b = NULL;
+	struct terr e;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	umask(022);
+	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+
+	/* new: 0600, and SQLite gives -wal and -shm the database's mode */
+	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
+	CHECK_INT_EQ(mode_of(path), 0600);
+	CHECK_INT_EQ(mode_of(wal), 0600);
+	CHECK_INT_EQ(mode_of(shm), 0600);
+	hubdb_close(a);
+	a = NULL;
+
+	/* a database left 0644 by an older hub is narrowed */
+	CHECK_INT_EQ(chmod(path, 0644), 0);
+	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
+	CHECK_INT_EQ(mode_of(path), 0600);
+
+	/* at the current schema an open writes nothing: the WAL stays empty */
+	CHECK_INT_EQ(size_of(wal), 0);
+	CHECK_INT_EQ(locked_by_me(shm), 1);
+	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
+	CHECK_INT_EQ(size_of(wal), 0);
+	/* the second open kept the first handle's locks on the -shm */
+	CHECK_INT_EQ(locked_by_me(shm), 1);
+	CHECK_INT_EQ(locked_by_me(path), 1);
+	hubdb_close(b);
+	hubdb_close(a);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return check_summary();
+}
