@@ -205,8 +205,12 @@ fileio_private_commit(struct fileio_private *p, bool keep_old, struct terr *e)
 		r = terr_set(e, TERR_ARG, "слишком длинный путь %.200s", p->path);
 		goto out;
 	}
-	if (p->f != NULL && fflush(p->f) != 0)
+	/* a write the caller did not check still stops a half file from being put in place */
+	if (p->f != NULL && (fflush(p->f) != 0 || ferror(p->f))) {
+		if (errno == 0)
+			errno = EIO;
 		goto fail;
+	}
 	if (fsync(p->fd) != 0)
 		goto fail;
 	/* close() may report a write that failed late (NFS, a full disk) */
