@@ -87,7 +87,12 @@ main(void)
 	/* at the current schema an open writes nothing: the WAL stays empty */
 	CHECK_INT_EQ(size_of(wal), 0);
 	CHECK_INT_EQ(locked_by_me(shm), 1);
+	/* widened while a is open, so the second open narrows them under a's locks */
+	CHECK_INT_EQ(chmod(path, 0644), 0);
+	CHECK_INT_EQ(chmod(shm, 0644), 0);
 	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
+	CHECK_INT_EQ(mode_of(path), 0600);
+	CHECK_INT_EQ(mode_of(shm), 0600);
 	CHECK_INT_EQ(size_of(wal), 0);
 	/* the second open kept the first handle's locks on the -shm */
 	CHECK_INT_EQ(locked_by_me(shm), 1);
