@@ -161,6 +161,13 @@ void form_free(struct form *f);
 int form_bundle_parse(const char *json, size_t len, struct form **out,
     struct terr *e);
 
+/*
+ * Whether s is a valid form or field id: 1 … FORM_ID_MAX bytes of
+ * [a-z0-9_], starting with a letter. The one rule: the form reader checks
+ * definitions by it, the change-set reader every form id and field name a
+ * device sends.
+ */
+bool form_ident_ok(const char *s);
 const char *form_id(const struct form *f);
 uint32_t form_version(const struct form *f);
 const char *form_title(const struct form *f);
