@@ -222,7 +222,8 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 			    "устройством", op->seq);
 			bad = true;
 		}
-		if (op->kind == OP_PUT && j->cfg->forms != NULL) {
+		/* a delete names a form too, and its tombstone keeps it */
+		if (j->cfg->forms != NULL) {
 			char why[1024];
 
 			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
@@ -386,11 +387,11 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 		    "зарегистрируйте его кодом от координатора", res->device);
 		return ingest_ack(j, INGEST_UNKNOWN_DEVICE, "unknown_device", 0, msg, e);
 	}
-	if (j->dev.revoked) {
-		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
-		    "отозвано %s", j->h.first_seq, j->h.last_seq, res->device, j->dev.revoked_at);
-		return ingest_ack(j, INGEST_REVOKED, "revoked", j->dev.watermark + 1, msg, e);
-	}
+	/*
+	 * The signature first, with the device's key even when it is revoked:
+	 * the signed answer below tells when it was revoked and where its chain
+	 * stands, which only the device itself may learn.
+	 */
 	if (!j->verified) {
 		/* A set sealed to a previous hub key (before the device heard of a
 		 * rotation) still opens while that key is kept. */
@@ -401,6 +402,11 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 		if (envelope_verify_parsed(j->buf, j->len, &j->h, j->dev.pk, &le) != 0)
 			return ingest_error(j, INGEST_SIGNATURE, "signature", le.msg);
 		j->verified = true;
+	}
+	if (j->dev.revoked) {
+		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
+		    "отозвано %s", j->h.first_seq, j->h.last_seq, res->device, j->dev.revoked_at);
+		return ingest_ack(j, INGEST_REVOKED, "revoked", j->dev.watermark + 1, msg, e);
 	}
 
 	/* sequence and chain, before anything is decrypted */
