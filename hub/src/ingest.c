@@ -282,7 +282,7 @@ ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
 	char msg[INGEST_REASON_MAX + 128];
 	const char *last_school = NULL;
 	int stored, r;
-	bool moved;
+	bool moved, kept;
 
 	*txn = INGEST_TXN_DONE;
 	res->applied = res->conflicts = 0;
@@ -326,8 +326,9 @@ ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
 		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён и помещён в "
 		    "карантин: %s", j->h.first_seq, j->h.last_seq, j->reason);
 		if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq, j->h.last_seq,
-		    refused, j->reason, j->buf, j->len, e)) != 0)
+		    refused, j->reason, j->buf, j->len, &kept, e)) != 0)
 			goto fail;
+		res->dropped = !kept;
 		stored = INGEST_STORED_REFUSED;
 		r = ingest_ack(j, INGEST_REFUSED, refused, j->h.last_seq + 1, msg, e);
 	}
@@ -351,14 +352,16 @@ static int
 ingest_fork(struct ingest_job *j, const char *why, struct terr *e)
 {
 	char msg[512];
+	bool kept;
 	int r;
 
 	snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " расходится с уже принятыми "
 	    "данными (%s); ожидался номер %" PRIu64 "; набор помещён в карантин для проверки",
 	    j->h.first_seq, j->h.last_seq, why, j->dev.watermark + 1);
 	if ((r = hubdb_quarantine_add(j->db, j->res->device, j->h.first_seq, j->h.last_seq,
-	    "fork", msg, j->buf, j->len, e)) != 0)
+	    "fork", msg, j->buf, j->len, &kept, e)) != 0)
 		return ingest_busy(j, r, e);
+	j->res->dropped = !kept;
 	return ingest_ack(j, INGEST_FORK, "fork", j->dev.watermark + 1, msg, e);
 }
 
@@ -374,7 +377,7 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 	struct terr le;
 	const char *refused = "";
 	char msg[700];
-	bool found;
+	bool found, kept;
 	int r;
 	uint8_t zero[CHANGESET_HASH_BYTES] = { 0 };
 
@@ -430,8 +433,9 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 		if (r != 0) {
 			/* authentic but unreadable: kept for review, range not consumed */
 			if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq,
-			    j->h.last_seq, "malformed", le.msg, j->buf, j->len, e)) != 0)
+			    j->h.last_seq, "malformed", le.msg, j->buf, j->len, &kept, e)) != 0)
 				return ingest_busy(j, r, e);
+			res->dropped = !kept;
 			return ingest_error(j, INGEST_MALFORMED, "malformed", le.msg);
 		}
 		j->have_hash = true;
@@ -489,7 +493,7 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	res->outcome = INGEST_BUSY;
 	res->status[0] = res->reason[0] = '\0';
 	res->applied = res->conflicts = 0;
-	res->replay = false;
+	res->replay = res->dropped = false;
 	res->device[0] = '\0';
 	res->first = res->last = 0;
 	terr_clear(&le);

@@ -58,8 +58,9 @@ termsafe_hidden(uint32_t cp)
 	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-size_t
-termsafe_write(char *out, size_t cap, const char *s, size_t len)
+/* The escaping of termsafe_write, or with json the body of a JSON string. */
+static size_t
+termsafe_put(char *out, size_t cap, const char *s, size_t len, int json)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, o = 0, total = 0;
@@ -72,16 +73,21 @@ termsafe_write(char *out, size_t cap, const char *s, size_t len)
 		uint32_t cp;
 
 		cl = termsafe_char(u + i, len - i, &cp);
-		if (cl == 0) {
+		if (cl == 0 && json) {
+			/* JSON has no bytes, only characters: U+FFFD stands in */
+			piece = "\\ufffd";
+			pl = 6;
+			cl = 1;
+		} else if (cl == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
 			piece = esc;
 			pl = 4;
 			cl = 1;
-		} else if (cp == '\\') {
-			piece = "\\\\";
+		} else if (cp == '\\' || (json && cp == '"')) {
+			piece = cp == '"' ? "\\\"" : "\\\\";
 			pl = 2;
 		} else if (termsafe_hidden(cp)) {
-			if (cp < 0x80)
+			if (cp < 0x80 && !json)
 				snprintf(esc, sizeof(esc), "\\x%02x", (unsigned)cp);
 			else
 				snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
@@ -104,8 +110,14 @@ termsafe_write(char *out, size_t cap, const char *s, size_t len)
 	return total;
 }
 
-char *
-termsafe_dup(const char *s)
+size_t
+termsafe_write(char *out, size_t cap, const char *s, size_t len)
+{
+	return termsafe_put(out, cap, s, len, 0);
+}
+
+static char *
+termsafe_dup_as(const char *s, int json)
 {
 	size_t n, need;
 	char *out;
@@ -113,11 +125,23 @@ termsafe_dup(const char *s)
 	if (s == NULL)
 		s = "";
 	n = strlen(s);
-	need = termsafe_write(NULL, 0, s, n) + 1;
+	need = termsafe_put(NULL, 0, s, n, json) + 1;
 	if ((out = malloc(need)) == NULL)
 		return NULL;
-	termsafe_write(out, need, s, n);
+	termsafe_put(out, need, s, n, json);
 	return out;
+}
+
+char *
+termsafe_dup(const char *s)
+{
+	return termsafe_dup_as(s, 0);
+}
+
+char *
+termsafe_json_dup(const char *s)
+{
+	return termsafe_dup_as(s, 1);
 }
 
 int

@@ -65,6 +65,8 @@ struct ingest_result {
 	uint64_t first, last;
 	unsigned applied, conflicts;
 	bool replay;
+	bool dropped;                   /* quarantined, but the device's quarantine was
+	                                 * full: only counted (hubdb.h), worth a log line */
 	struct tbuf *body;              /* the caller's; receives the signed ack */
 };
 

@@ -30,6 +30,14 @@ size_t termsafe_write(char *out, size_t cap, const char *s, size_t len);
  * frees it); NULL on no memory. A NULL s gives "". */
 char *termsafe_dup(const char *s);
 
+/*
+ * The same characters escaped for the inside of a JSON string (quotes not
+ * included): \" and \\, every control, C1 and bidi character as \uNNNN,
+ * each invalid byte as \ufffd. Output a person may pipe to a terminal.
+ * malloc'd; NULL on no memory; a NULL s gives "".
+ */
+char *termsafe_json_dup(const char *s);
+
 /* Whether s (len bytes) would be copied unchanged. */
 int termsafe_clean(const char *s, size_t len);
 

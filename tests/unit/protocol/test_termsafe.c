@@ -82,6 +82,10 @@ main(void)
 	d = termsafe_dup("id\x1b]8;;http://x\x07\xe2\x80\xae");
 	CHECK_STR_EQ(d, "id\\x1b]8;;http://x\\x07\\u202e");
 	free(d);
+	/* JSON: quotes and backslashes, controls, C1 and bidi as \u, bad bytes as U+FFFD */
+	d = termsafe_json_dup("\"a\\\x1b\xc2\x9b\xe2\x81\xa7\xff Ж");
+	CHECK_STR_EQ(d, "\\\"a\\\\\\u001b\\u009b\\u2067\\ufffd Ж");
+	free(d);
 	d = termsafe_dup(NULL);
 	CHECK_STR_EQ(d, "");
 	free(d);
