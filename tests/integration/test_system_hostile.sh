@@ -641,6 +641,15 @@ case("form version that does not exist",
 case("delete under an unknown form and version (no tombstone)",
      refused(lambda s: [A.op(s, delete=True, form="no_such_form", fv=999)]))
 
+# Control bytes a terminal would act on, for the checks of what is printed
+# (a lone 0x9b byte is no sign: it continues Cyrillic letters such as «Л»)
+RAW = (b"\x1b", b"\x07", "\u009b".encode(), "\u202e".encode(), "\u2066".encode())
+
+
+def raw_bytes(out):
+    return [r for r in RAW if r in out]
+
+
 # A refused value never travels: not in the signed reason, the quarantine, the
 # hub's log, syncd's log or `tetrad status` (docs/hub-api.md). A real client
 # whose outbox entry was altered after entry (a child's name in a choice field)
@@ -687,6 +696,28 @@ def value_never_echoed():
 case("a child's name in a choice field is refused and echoed nowhere", value_never_echoed,
      delta=0)
 
+
+def status_escapes_reasons():
+    # a reason a hub of an earlier version may have sent with controls in it
+    db = T + "/status-client.db"
+    run(BIN + "/tetrad", "--db", db, "init", "--school", "170103")
+    run(BIN + "/tetrad", "--db", db, "new", "social_passport", "--json", "-",
+        input=json.dumps(sp_fields(3)).encode())
+    c = sqlite3.connect(db)
+    c.execute("UPDATE outbox SET state = 'quarantined', reason = ?",
+              ("форма «x\x1b]0;owned\x07\x1b[2J\u202eexe.txt»\x9b",))
+    c.commit()
+    c.close()
+    out = run(BIN + "/tetrad", "--db", db, "status").stdout
+    raw = raw_bytes(out)
+    line = [l for l in out.decode(errors="replace").splitlines() if "карантин:" in l]
+    return not raw and line and "\\x1b]0;owned\\x07" in line[0], \
+        "raw control bytes: %s; shown as: %s" % (raw or "none", line[:1])
+
+
+case("tetrad status prints a stored reason's control characters escaped",
+     status_escapes_reasons)
+
 # --- authentic envelope, malformed plaintext: 400, nothing consumed ---------------
 
 
@@ -724,14 +755,6 @@ case("header declares a 33 MiB plaintext", lambda: expect(
     post(A.seal(A.good_plain(), plain_len=33 << 20)), 400, error="malformed"))
 
 # --- identifiers at the door, and what the coordinator's terminal shows -------------
-
-# (a lone 0x9b byte is no sign: it continues Cyrillic letters such as «Л»)
-RAW = (b"\x1b", b"\x07", "\u009b".encode(), "\u202e".encode(), "\u2066".encode())
-
-
-def raw_bytes(out):
-    return [r for r in RAW if r in out]
-
 
 def quarantine_shows_nothing_raw():
     out = hub_cli("quarantine", "list").stdout + hub_cli("quarantine", "list", "--json").stdout
