@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "tetrad/localdb.h"
+#include "tetrad/termsafe.h"
 
 #include "cli_private.h"
 
@@ -88,6 +89,23 @@ cli_status(struct cli *c)
 	} else {
 		const cJSON *q;
 
+		/*
+		 * What a person reads on the terminal: the hub's reasons and the
+		 * names it sent came from outside, so every stored text is escaped
+		 * (termsafe.h) before it is printed.
+		 */
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			char *t;
+
+			if (vals[i] == NULL)
+				continue;
+			if ((t = termsafe_dup(vals[i])) == NULL) {
+				rc = cli_fail(c, terr_set(&c->e, TERR_NOMEM, "недостаточно памяти"));
+				goto out;
+			}
+			free(vals[i]);
+			vals[i] = t;
+		}
 		fprintf(c->out, "База: %s\n", c->db);
 		fprintf(c->out, "Школа: %s%s%s\n", vals[0] ? vals[0] : "—",
 		    vals[1] && *vals[1] ? " — " : "", vals[1] ? vals[1] : "");
@@ -102,10 +120,17 @@ cli_status(struct cli *c)
 		    "подтверждены %lld, отклонены (карантин) %lld\n",
 		    (long long)n.pending, (long long)n.sent, (long long)n.acked,
 		    (long long)n.quarantined);
-		cJSON_ArrayForEach(q, reasons)
-			fprintf(c->out, "  карантин: %s — %d\n",
-			    cJSON_GetObjectItem(q, "reason")->valuestring,
+		cJSON_ArrayForEach(q, reasons) {
+			char *t = termsafe_dup(cJSON_GetObjectItem(q, "reason")->valuestring);
+
+			if (t == NULL) {
+				rc = cli_fail(c, terr_set(&c->e, TERR_NOMEM, "недостаточно памяти"));
+				goto out;
+			}
+			fprintf(c->out, "  карантин: %s — %d\n", t,
 			    cJSON_GetObjectItem(q, "count")->valueint);
+			free(t);
+		}
 		fprintf(c->out, "Последняя синхронизация: %s%s%s%s\n",
 		    vals[6] ? vals[6] : "не было", vals[7] ? " (" : "",
 		    vals[7] ? vals[7] : "", vals[7] ? ")" : "");

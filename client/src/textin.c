@@ -337,7 +337,9 @@ textin_value(const struct form_field *fl, const char *text, cJSON **out, struct 
 		goto out;
 	}
 	if (!cJSON_IsNull(val) && form_value_check(fl, val, msg, sizeof(msg))) {
-		r = terr_set(e, TERR_INVALID, "%s: %s", fl->label, msg);
+		/* the shared message names the rule only; the person who typed
+		 * the text may see it again here, on their own screen */
+		r = terr_set(e, TERR_INVALID, "%s: %s, а не «%s»", fl->label, msg, echo);
 		goto out;
 	}
 	*out = val;

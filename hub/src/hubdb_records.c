@@ -95,16 +95,73 @@ hubdb_set_put(struct hubdb *db, const char *device, uint64_t first,
 	return hubdb_exec_stmt(db, st, e, "сохранение набора изменений");
 }
 
+/*
+ * Whether the device's quarantine has room for need more bytes. Quarantine
+ * writes are rare (refused sets only): the statements are not cached.
+ */
+static int
+hubdb_quarantine_room(struct hubdb *db, const char *device, size_t need, bool *room,
+    struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	*room = false;
+	if (sqlite3_prepare_v2(db->db, "SELECT count(*), coalesce(sum(length(envelope) + "
+	    "length(reason)), 0) FROM quarantine WHERE device_id = ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение карантина");
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*room = sqlite3_column_int64(st, 0) < HUBDB_QUARANTINE_MAX_ENTRIES &&
+		    (uint64_t)sqlite3_column_int64(st, 1) + need <= HUBDB_QUARANTINE_MAX_BYTES;
+	else
+		r = hubdb_err(db, rc, e, "чтение карантина");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+hubdb_quarantine_drop(struct hubdb *db, const char *device, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	char now[HUBDB_TIME_MAX];
+	int rc, r;
+
+	if (sqlite3_prepare_v2(db->db, "INSERT INTO quarantine_dropped(device_id, dropped, "
+	    "last_at) VALUES(?1, 1, ?2) ON CONFLICT(device_id) DO UPDATE SET "
+	    "dropped = dropped + 1, last_at = excluded.last_at", -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "учёт карантина");
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "учёт карантина");
+	sqlite3_finalize(st);
+	return r;
+}
+
 int
 hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
     uint64_t last, const char *kind, const char *reason, const uint8_t *envelope,
-    size_t envelope_len, struct terr *e)
+    size_t envelope_len, bool *kept, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_QUAR_ADD, e);
+	sqlite3_stmt *st;
 	char now[HUBDB_TIME_MAX];
+	bool room;
+	int r;
 
-	if (st == NULL)
+	if (kept != NULL)
+		*kept = false;
+	if ((r = hubdb_quarantine_room(db, device, (envelope ? envelope_len : 0) +
+	    strlen(reason), &room, e)) != 0)
+		return r;
+	if (!room)
+		return hubdb_quarantine_drop(db, device, e);
+	if ((st = hubdb_records_stmt(db, ST_QUAR_ADD, e)) == NULL)
 		return TERR_IO;
+	if (kept != NULL)
+		*kept = true;
 	hubdb_now_iso(now);
 	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
@@ -286,7 +343,9 @@ hubdb_form_get(struct hubdb *db, const char *id, uint32_t version,
 static const char *const hubdb_list_sql[] = {
 	[HUBDB_LIST_DEVICES] = "SELECT id, kind, label, schools, enrolled_at, "
 	    "CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END AS status, "
-	    "revoked_at, watermark, last_seen_at FROM devices ORDER BY enrolled_at, id",
+	    "revoked_at, watermark, last_seen_at, coalesce((SELECT dropped FROM "
+	    "quarantine_dropped q WHERE q.device_id = devices.id), 0) AS quarantine_dropped "
+	    "FROM devices ORDER BY enrolled_at, id",
 	[HUBDB_LIST_CONFLICTS] = "SELECT id, lower(hex(record_id)) AS record_id, form_id, "
 	    "school, field, loser_value, loser_hlc, loser_device, winner_value, "
 	    "winner_hlc, winner_device, logged_at FROM conflicts ORDER BY id",
@@ -296,6 +355,8 @@ static const char *const hubdb_list_sql[] = {
 	[HUBDB_LIST_TOKENS] = "SELECT lower(hex(substr(hash, 1, 4))) AS hash, kind, name, "
 	    "schools, created_at, datetime(expires_at, 'unixepoch') AS expires_at, used_by, "
 	    "used_at FROM tokens ORDER BY created_at",
+	[HUBDB_LIST_QUARANTINE_FULL] = "SELECT device_id, dropped, last_at FROM "
+	    "quarantine_dropped WHERE dropped > 0 ORDER BY device_id",
 };
 
 int
@@ -306,7 +367,7 @@ hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 	const char *names[16], *vals[16];
 	int rc, n, r = 0;
 
-	if ((int)what < HUBDB_LIST_DEVICES || (int)what > HUBDB_LIST_TOKENS)
+	if ((int)what < HUBDB_LIST_DEVICES || (int)what > HUBDB_LIST_QUARANTINE_FULL)
 		return terr_set(e, TERR_ARG, "неизвестный список");
 	if (sqlite3_prepare_v2(db->db, hubdb_list_sql[what], -1, &st, NULL) != SQLITE_OK)
 		return hubdb_err(db, SQLITE_ERROR, e, "чтение списка");

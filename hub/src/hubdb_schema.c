@@ -29,6 +29,15 @@ static const char hubdb_schema[] =
     " id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, first_seq INTEGER NOT NULL,"
     " last_seq INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,"
     " envelope BLOB, received_at TEXT NOT NULL);"
+    /*
+     * The quarantine's cap per device (hubdb.h): sets dropped over it are
+     * only counted. A table of its own, created where missing, so a store
+     * of the same schema version gains it and an older hub still opens it.
+     */
+    "CREATE INDEX IF NOT EXISTS quarantine_device ON quarantine(device_id);"
+    "CREATE TABLE IF NOT EXISTS quarantine_dropped("
+    " device_id TEXT PRIMARY KEY, dropped INTEGER NOT NULL, last_at TEXT NOT NULL)"
+    " WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS hub_records("
     " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
     " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"

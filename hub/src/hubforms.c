@@ -185,6 +185,8 @@ hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap
 		    op->form_id, op->form_version);
 		return TERR_INVALID;
 	}
+	if (op->kind == OP_DELETE)
+		return 0;
 	/* forms are immutable once loaded: validation needs no lock */
 	r = form_validate(f, op->fields, FORM_HUB, &p, e);
 	if (r == TERR_INVALID && p != NULL) {

@@ -222,7 +222,8 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 			    "устройством", op->seq);
 			bad = true;
 		}
-		if (op->kind == OP_PUT && j->cfg->forms != NULL) {
+		/* a delete names a form too, and its tombstone keeps it */
+		if (j->cfg->forms != NULL) {
 			char why[1024];
 
 			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
@@ -281,7 +282,7 @@ ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
 	char msg[INGEST_REASON_MAX + 128];
 	const char *last_school = NULL;
 	int stored, r;
-	bool moved;
+	bool moved, kept;
 
 	*txn = INGEST_TXN_DONE;
 	res->applied = res->conflicts = 0;
@@ -325,8 +326,9 @@ ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
 		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён и помещён в "
 		    "карантин: %s", j->h.first_seq, j->h.last_seq, j->reason);
 		if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq, j->h.last_seq,
-		    refused, j->reason, j->buf, j->len, e)) != 0)
+		    refused, j->reason, j->buf, j->len, &kept, e)) != 0)
 			goto fail;
+		res->dropped = !kept;
 		stored = INGEST_STORED_REFUSED;
 		r = ingest_ack(j, INGEST_REFUSED, refused, j->h.last_seq + 1, msg, e);
 	}
@@ -350,14 +352,16 @@ static int
 ingest_fork(struct ingest_job *j, const char *why, struct terr *e)
 {
 	char msg[512];
+	bool kept;
 	int r;
 
 	snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " расходится с уже принятыми "
 	    "данными (%s); ожидался номер %" PRIu64 "; набор помещён в карантин для проверки",
 	    j->h.first_seq, j->h.last_seq, why, j->dev.watermark + 1);
 	if ((r = hubdb_quarantine_add(j->db, j->res->device, j->h.first_seq, j->h.last_seq,
-	    "fork", msg, j->buf, j->len, e)) != 0)
+	    "fork", msg, j->buf, j->len, &kept, e)) != 0)
 		return ingest_busy(j, r, e);
+	j->res->dropped = !kept;
 	return ingest_ack(j, INGEST_FORK, "fork", j->dev.watermark + 1, msg, e);
 }
 
@@ -373,7 +377,7 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 	struct terr le;
 	const char *refused = "";
 	char msg[700];
-	bool found;
+	bool found, kept;
 	int r;
 	uint8_t zero[CHANGESET_HASH_BYTES] = { 0 };
 
@@ -386,11 +390,11 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 		    "зарегистрируйте его кодом от координатора", res->device);
 		return ingest_ack(j, INGEST_UNKNOWN_DEVICE, "unknown_device", 0, msg, e);
 	}
-	if (j->dev.revoked) {
-		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
-		    "отозвано %s", j->h.first_seq, j->h.last_seq, res->device, j->dev.revoked_at);
-		return ingest_ack(j, INGEST_REVOKED, "revoked", j->dev.watermark + 1, msg, e);
-	}
+	/*
+	 * The signature first, with the device's key even when it is revoked:
+	 * the signed answer below tells when it was revoked and where its chain
+	 * stands, which only the device itself may learn.
+	 */
 	if (!j->verified) {
 		/* A set sealed to a previous hub key (before the device heard of a
 		 * rotation) still opens while that key is kept. */
@@ -401,6 +405,11 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 		if (envelope_verify_parsed(j->buf, j->len, &j->h, j->dev.pk, &le) != 0)
 			return ingest_error(j, INGEST_SIGNATURE, "signature", le.msg);
 		j->verified = true;
+	}
+	if (j->dev.revoked) {
+		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён: устройство %s "
+		    "отозвано %s", j->h.first_seq, j->h.last_seq, res->device, j->dev.revoked_at);
+		return ingest_ack(j, INGEST_REVOKED, "revoked", j->dev.watermark + 1, msg, e);
 	}
 
 	/* sequence and chain, before anything is decrypted */
@@ -424,8 +433,9 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 		if (r != 0) {
 			/* authentic but unreadable: kept for review, range not consumed */
 			if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq,
-			    j->h.last_seq, "malformed", le.msg, j->buf, j->len, e)) != 0)
+			    j->h.last_seq, "malformed", le.msg, j->buf, j->len, &kept, e)) != 0)
 				return ingest_busy(j, r, e);
+			res->dropped = !kept;
 			return ingest_error(j, INGEST_MALFORMED, "malformed", le.msg);
 		}
 		j->have_hash = true;
@@ -483,7 +493,7 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	res->outcome = INGEST_BUSY;
 	res->status[0] = res->reason[0] = '\0';
 	res->applied = res->conflicts = 0;
-	res->replay = false;
+	res->replay = res->dropped = false;
 	res->device[0] = '\0';
 	res->first = res->last = 0;
 	terr_clear(&le);

@@ -13,6 +13,7 @@
 #include "tetrad/csv.h"
 #include "tetrad/fileio.h"
 #include "tetrad/school.h"
+#include "tetrad/termsafe.h"
 
 /* NULL when the name is acceptable, else why not (Russian). */
 static const char *
@@ -56,9 +57,17 @@ schools_list_row(void *arg, const struct hubdb_school_row *row)
 	cJSON *o;
 
 	if (!l->json) {
-		fprintf(l->out, "%s\t%s\t%lld\t%lld\n", row->code, row->name[0] ? row->name : "—",
-		    row->devices, row->records);
-		return 0;
+		/* codes in live records may predate the rule at the door: escaped */
+		char *code = termsafe_dup(row->code), *name = termsafe_dup(row->name[0] ?
+		    row->name : "—");
+
+		if (code != NULL && name != NULL)
+			fprintf(l->out, "%s\t%s\t%lld\t%lld\n", code, name, row->devices,
+			    row->records);
+		free(code);
+		free(name);
+		return code != NULL && name != NULL ? 0 :
+		    terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
 	}
 	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddStringToObject(o, "code", row->code) ||
 	    !cJSON_AddStringToObject(o, "name", row->name) ||

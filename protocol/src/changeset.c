@@ -15,6 +15,8 @@
 /* changeset.h names struct tbuf without declaring it: tbuf.h goes first. */
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
+#include "tetrad/form.h"
+#include "tetrad/school.h"
 #include "changeset_model.h"
 
 struct changeset *
@@ -241,6 +243,23 @@ changeset_check_hlc(const struct hlc_ts *t)
 	return t->wall_ms <= HLC_WALL_MAX && t->counter <= HLC_COUNTER_MAX ? 0 : TERR_CLOCK;
 }
 
+/*
+ * Whether every member name in a fields value (and in the objects of its
+ * groups, at any depth) is a field id by the form rule: names are printed
+ * and stored, so nothing else gets in. Depth is bounded by the readers.
+ */
+static bool
+changeset_check_names(const cJSON *j)
+{
+	for (const cJSON *c = j->child; c != NULL; c = c->next) {
+		if (cJSON_IsObject(j) && !form_ident_ok(c->string))
+			return false;
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && !changeset_check_names(c))
+			return false;
+	}
+	return true;
+}
+
 int
 changeset_check(const struct changeset *cs, struct terr *e)
 {
@@ -253,6 +272,10 @@ changeset_check(const struct changeset *cs, struct terr *e)
 	    changeset_check_utf8(cs->school, n) != 0)
 		return terr_set(e, TERR_SCHEMA, "набор изменений: код школы длиннее %d байт или не в UTF-8",
 		    CHANGESET_SCHOOL_MAX);
+	/* a curator's set has no school of its own */
+	if (cs->school[0] != '\0' && !school_code_ok(cs->school))
+		return terr_set(e, TERR_SCHEMA, "набор изменений: код школы не по правилу (1–%d "
+		    "латинских букв, цифр, «_» или «-»)", SCHOOL_CODE_MAX);
 	if (cs->n_ops == 0 || cs->ops == NULL)
 		return terr_set(e, TERR_COUNT, "набор изменений пуст");
 	if (cs->n_ops > CHANGESET_MAX_OPS)
@@ -280,10 +303,17 @@ changeset_check(const struct changeset *cs, struct terr *e)
 			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64
 			    ": идентификатор формы пуст, длиннее %d байт или не в UTF-8",
 			    op->seq, CHANGESET_ID_MAX);
+		if (!form_ident_ok(op->form_id))
+			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": идентификатор формы не по "
+			    "правилу (1–%d строчных латинских букв, цифр или «_», первая — буква)",
+			    op->seq, FORM_ID_MAX);
 		if (changeset_bounded_str(op->school, CHANGESET_SCHOOL_MAX, &n) != 0 || n == 0 ||
 		    changeset_check_utf8(op->school, n) != 0)
 			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64
 			    ": код школы пуст, длиннее %d байт или не в UTF-8", op->seq, CHANGESET_SCHOOL_MAX);
+		if (!school_code_ok(op->school))
+			return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": код школы не по правилу "
+			    "(1–%d латинских букв, цифр, «_» или «-»)", op->seq, SCHOOL_CODE_MAX);
 		if (changeset_check_hlc(&op->hlc) != 0)
 			return terr_set(e, TERR_CLOCK, "операция %" PRIu64 ": недопустимая метка времени", op->seq);
 		if (op->kind == OP_PUT && op->fields == NULL) {
@@ -297,6 +327,10 @@ changeset_check(const struct changeset *cs, struct terr *e)
 			if (cJSON_GetArraySize(op->fields) > CHANGESET_MAX_FIELDS)
 				return terr_set(e, TERR_TOO_LARGE, "операция %" PRIu64 ": больше %d полей",
 				    op->seq, CHANGESET_MAX_FIELDS);
+			if (!changeset_check_names(op->fields))
+				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": имя поля не по "
+				    "правилу (1–%d строчных латинских букв, цифр или «_», первая — буква)",
+				    op->seq, FORM_ID_MAX);
 		} else if (op->kind == OP_DELETE) {
 			if (op->fields != NULL)
 				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у удаления не бывает полей",

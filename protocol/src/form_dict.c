@@ -86,7 +86,7 @@ form_dict_fill(struct fp *p, const cJSON *obj, const char *name_expected,
 		return r;
 	if (d->name == NULL && (d->name = strdup(name_expected)) == NULL)
 		return terr_set(p->e, TERR_NOMEM, "недостаточно памяти");
-	if (!form_parse_ident_ok(d->name))
+	if (!form_ident_ok(d->name))
 		return form_parse_fail(p, "недопустимое имя словаря «%s»", d->name, NULL);
 	if (name_expected != NULL && strcmp(d->name, name_expected) != 0)
 		return form_parse_fail(p, "словарь называется «%s», а ожидался «%s»",
@@ -150,7 +150,7 @@ form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp)
 			*outp = &f->dicts[i];
 			return 0;
 		}
-	if (!form_parse_ident_ok(name))
+	if (!form_ident_ok(name))
 		return form_parse_fail(p, "недопустимое имя словаря «%s»", name, NULL);
 	if (f->n_dicts >= FORM_MAX_DICTS)
 		return form_parse_fail(p, "слишком много словарей", NULL, NULL);

@@ -56,7 +56,7 @@ form_field_cond(struct fp *p, const cJSON *obj, const char *key,
 	if ((r = form_parse_keys(p, v, keys, key)) != 0 ||
 	    (r = form_parse_str(p, v, "field", FORM_ID_MAX, 1, &c->field)) != 0)
 		return r;
-	if (!form_parse_ident_ok(c->field))
+	if (!form_ident_ok(c->field))
 		return form_parse_fail(p, "«%s»: недопустимый id поля «%s»", key, c->field);
 	eq = cJSON_GetObjectItemCaseSensitive(v, "equals");
 	in = cJSON_GetObjectItemCaseSensitive(v, "in");
@@ -102,7 +102,7 @@ form_field_ident(struct fp *p, const cJSON *obj, unsigned depth, struct form_fie
 
 	if ((r = form_parse_str(p, obj, "id", FORM_ID_MAX, 1, &fl->id)) != 0)
 		return r;
-	if (!form_parse_ident_ok(fl->id))
+	if (!form_ident_ok(fl->id))
 		return form_parse_fail(p, "недопустимый id поля «%s»: латинские строчные "
 		    "буквы, цифры и _, начиная с буквы", fl->id, NULL);
 	n = strlen(p->where);

@@ -16,18 +16,21 @@
 #include "tetrad/form.h"
 #include "form_parse.h"
 
-int
-form_parse_ident_ok(const char *s)
+bool
+form_ident_ok(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n;
 
+	if (s == NULL)
+		return false;
+	n = strlen(s);
 	if (n == 0 || n > FORM_ID_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
-		return 0;
+		return false;
 	for (size_t i = 1; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
 		    s[i] == '_'))
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
 int
@@ -243,7 +246,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
 	}
 	if ((r = form_parse_str(&p, doc, "id", FORM_ID_MAX, 1, &f->id)) != 0)
 		goto out;
-	if (!form_parse_ident_ok(f->id)) {
+	if (!form_ident_ok(f->id)) {
 		char bad[80];
 
 		snprintf(bad, sizeof(bad), "%s", f->id);

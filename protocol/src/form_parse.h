@@ -44,7 +44,6 @@ void form_field_clear(struct form_field *fl);
 void form_dictionary_clear(struct form_dictionary *d);
 
 /* form_parse.c: the reader's helpers */
-int form_parse_ident_ok(const char *s);
 int form_parse_code_ok(const char *s);
 /* A TERR_FORM message naming the form and p->where; fmt has up to two %s. */
 int form_parse_fail(struct fp *p, const char *fmt, const char *a, const char *b);

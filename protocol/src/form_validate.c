@@ -200,7 +200,7 @@ form_check_ref(struct fv *v, const struct form_field *fl, const cJSON *val,
 {
 	const cJSON *other;
 	double a, b;
-	char num[64], text[FORM_LABEL_MAX + 128];
+	char text[FORM_LABEL_MAX + 128];
 
 	if (ref->field == NULL || ref->target == NULL || ref->depth > depth ||
 	    v->scopes[ref->depth] == NULL)
@@ -218,22 +218,19 @@ form_check_ref(struct fv *v, const struct form_field *fl, const cJSON *val,
 			return;
 		a = (double)da;
 		b = (double)db;
-		form_date_format(db, num);
 	} else {
 		if (!cJSON_IsNumber(val) || !cJSON_IsNumber(other))
 			return;
 		a = val->valuedouble;
 		b = other->valuedouble;
-		form_value_num(b, num, sizeof(num));
 	}
+	/* the other field's value stays out: messages name fields and rules only */
 	if (is_max && a > b)
-		snprintf(text, sizeof(text), "не может быть %s, чем «%s» (%s)",
-		    fl->type == FORM_DATE ? "позже" : "больше", ref->target->label,
-		    num);
+		snprintf(text, sizeof(text), "не может быть %s, чем «%s»",
+		    fl->type == FORM_DATE ? "позже" : "больше", ref->target->label);
 	else if (!is_max && a < b)
-		snprintf(text, sizeof(text), "не может быть %s, чем «%s» (%s)",
-		    fl->type == FORM_DATE ? "раньше" : "меньше", ref->target->label,
-		    num);
+		snprintf(text, sizeof(text), "не может быть %s, чем «%s»",
+		    fl->type == FORM_DATE ? "раньше" : "меньше", ref->target->label);
 	else
 		return;
 	form_problem_field(v, fl, ctx, path, text);
@@ -318,7 +315,6 @@ form_validate_group(struct fv *v, const struct form_field *g, const cJSON *arr,
 		for (const cJSON *it = arr->child; it != NULL && i < g->max_items;
 		    it = it->next, i++) {
 			const cJSON *kv = cJSON_GetObjectItemCaseSensitive(it, key->id);
-			char echo[FORM_ECHO_MAX + 8];
 			char ipath[FORM_PATH_MAX];
 
 			if (!cJSON_IsString(kv))
@@ -329,9 +325,8 @@ form_validate_group(struct fv *v, const struct form_field *g, const cJSON *arr,
 
 				snprintf(ictx, sizeof(ictx), " (%s, запись %zu)",
 				    g->label, i + 1);
-				form_value_echo(kv->valuestring, echo, sizeof(echo));
-				snprintf(text, sizeof(text), "нет кода «%s» в словаре "
-				    "«%s»", echo, dict ? dict->title : g->per_dictionary);
+				snprintf(text, sizeof(text), "такого кода нет в словаре "
+				    "«%s»", dict ? dict->title : g->per_dictionary);
 				form_problem_field(v, key, ictx, ipath, text);
 			}
 		}

@@ -83,7 +83,7 @@ int
 form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
     size_t sz)
 {
-	char a[64], b[64], echo[FORM_ECHO_MAX + 8];
+	char a[64], b[64];
 	long days;
 	size_t chars;
 	double x;
@@ -106,9 +106,7 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 			return 1;
 		}
 		if (fl->mask != NULL && !form_value_mask_ok(fl->mask, val->valuestring)) {
-			form_value_echo(val->valuestring, echo, sizeof(echo));
-			snprintf(msg, sz, "нужно в виде «%s», где 9 — цифра, а не «%s»",
-			    fl->mask, echo);
+			snprintf(msg, sz, "нужно в виде «%s», где 9 — цифра", fl->mask);
 			return 1;
 		}
 		if (chars < fl->min_length) {
@@ -129,8 +127,7 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 		x = val->valuedouble;
 		if (fl->type != FORM_DECIMAL &&
 		    (x != floor(x) || fabs(x) > FORM_INT_LIMIT)) {
-			form_value_num(x, a, sizeof(a));
-			snprintf(msg, sz, "нужно целое число, а не %s", a);
+			snprintf(msg, sz, "нужно целое число");
 			return 1;
 		}
 		if (fl->type == FORM_SCALE &&
@@ -154,12 +151,7 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 	case FORM_DATE:
 		if (!cJSON_IsString(val) || val->valuestring == NULL ||
 		    form_date_days(val->valuestring, &days) != 0) {
-			if (cJSON_IsString(val) && val->valuestring != NULL) {
-				form_value_echo(val->valuestring, echo, sizeof(echo));
-				snprintf(msg, sz, "нужна дата в виде ГГГГ-ММ-ДД (например, "
-				    "2021-03-10), а не «%s»", echo);
-			} else
-				snprintf(msg, sz, "нужна дата в виде ГГГГ-ММ-ДД");
+			snprintf(msg, sz, "нужна дата в виде ГГГГ-ММ-ДД (например, 2021-03-10)");
 			return 1;
 		}
 		if (fl->has_min && (double)days < fl->min) {
@@ -185,8 +177,7 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 			return 1;
 		}
 		if (form_choice_find(fl, val->valuestring) == NULL) {
-			form_value_echo(val->valuestring, echo, sizeof(echo));
-			snprintf(msg, sz, "нет такого варианта «%s»", echo);
+			snprintf(msg, sz, "нет такого варианта в списке");
 			return 1;
 		}
 		return 0;
@@ -201,15 +192,13 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 				return 1;
 			}
 			if (form_choice_find(fl, m->valuestring) == NULL) {
-				form_value_echo(m->valuestring, echo, sizeof(echo));
-				snprintf(msg, sz, "нет такого варианта «%s»", echo);
+				snprintf(msg, sz, "нет такого варианта в списке");
 				return 1;
 			}
 			for (const cJSON *o = m->next; o != NULL; o = o->next)
 				if (cJSON_IsString(o) &&
 				    strcmp(o->valuestring, m->valuestring) == 0) {
-					form_value_echo(m->valuestring, echo, sizeof(echo));
-					snprintf(msg, sz, "вариант «%s» указан дважды", echo);
+					snprintf(msg, sz, "один вариант указан дважды");
 					return 1;
 				}
 		}

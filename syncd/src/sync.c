@@ -25,6 +25,7 @@
 #include "tetrad/envelope.h"
 #include "tetrad/formsdir.h"
 #include "tetrad/sigblob.h"
+#include "tetrad/termsafe.h"
 #include "tetrad/wire.h"
 
 #define SYNC_ACK_MAX (SIGBLOB_HEADER_BYTES + 64 * 1024 + 64)
@@ -36,7 +37,7 @@ sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, .
 static void
 sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[1024], safe[TERMSAFE_CAP(1024)];
 	va_list ap;
 
 	if (o->log == NULL)
@@ -44,7 +45,9 @@ sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	o->log(o->ud, lvl, buf);
+	/* lines carry the hub's reasons and other outside text: escaped, one line */
+	termsafe_write(safe, sizeof(safe), buf, strlen(buf));
+	o->log(o->ud, lvl, safe);
 }
 
 static int64_t

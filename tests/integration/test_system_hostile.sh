@@ -6,8 +6,13 @@
 # envelope (and a sweep over every byte), wrong hub key, another signer,
 # unknown and revoked devices, replay, fork, gap, refusals of authentic but
 # invalid content (foreign school, future HLC, forged clock node, fields not
-# in the form, values out of range, `local` fields smuggled in, path-like form
-# ids), malformed plaintext inside a validly sealed set (broken JSON, invalid
+# in the form, values out of range, `local` fields smuggled in, a delete under
+# an unknown form, a child's name in a choice field that must be echoed
+# nowhere), identifiers outside their rules (form ids with ESC/OSC or
+# right-to-left overrides, path-like form ids, school codes and field names
+# with controls) refused at the door and never printed raw, a quarantine
+# capped against a stolen key's forks, garbage naming a revoked device
+# (a plain signature error), malformed plaintext inside a validly sealed set (broken JSON, invalid
 # UTF-8, deep nesting, non-canonical, lying header), oversized bodies, a huge
 # declared length with a small body, slowloris, 1,000 idle connections,
 # enrollment with unknown/used/expired tokens, path traversal in the forms
@@ -527,6 +532,20 @@ case("unknown device", lambda: expect(
 case("revoked device", lambda: expect(
     post(R.seal(R.good_plain())), 403, ack_status="revoked"))
 
+
+def revoked_garbage():
+    # names the revoked device but is not signed by it: the plain signature
+    # error, nothing signed, nothing about the revocation or the chain
+    a = post(tampered(R.seal(R.good_plain()), -1))
+    ok, reason = expect(a, 400, error="signature")
+    leak = [w for w in (b"revoked", "отозван".encode(), b"expected_seq", b"TTSB") if w in a.body]
+    if leak:
+        ok, reason = False, "the answer tells %s: %s" % (leak, reason)
+    return ok, reason
+
+
+case("garbage naming a revoked device", revoked_garbage)
+
 # --- sequence ---------------------------------------------------------------------
 
 
@@ -617,10 +636,87 @@ case("local field smuggled in a repeat group (party's full name and phone)",
          "role": "student", "class_name": "7В", "age": 13, "full_name": "Зыбкина Агриппина",
          "phone": "+79990001122"}]), form="mediation_case")]))
 case("unknown form", refused(lambda s: [A.op(s, sp_fields(), form="no_such_form")]))
-case("path-like form id (../../hub.enc)",
-     refused(lambda s: [A.op(s, sp_fields(), form="../../hub.enc")]))
 case("form version that does not exist",
      refused(lambda s: [A.op(s, sp_fields(), fv=99)]))
+case("delete under an unknown form and version (no tombstone)",
+     refused(lambda s: [A.op(s, delete=True, form="no_such_form", fv=999)]))
+
+# Control bytes a terminal would act on, for the checks of what is printed
+# (a lone 0x9b byte is no sign: it continues Cyrillic letters such as «Л»)
+RAW = (b"\x1b", b"\x07", "\u009b".encode(), "\u202e".encode(), "\u2066".encode())
+
+
+def raw_bytes(out):
+    return [r for r in RAW if r in out]
+
+
+# A refused value never travels: not in the signed reason, the quarantine, the
+# hub's log, syncd's log or `tetrad status` (docs/hub-api.md). A real client
+# whose outbox entry was altered after entry (a child's name in a choice field)
+# pushes it through real syncd.
+NAME = "Пелагея Ксенофонтова"
+
+
+def value_never_echoed():
+    db = T + "/echo-client.db"
+    run(BIN + "/tetrad", "--db", db, "init", "--school", "170103")
+    run(BIN + "/tetrad-syncd", "enroll", "--db", db, "--hub", HUB_URL, "--token",
+        token("--school", "170103"), "--ca", CA)
+    run(BIN + "/tetrad", "--db", db, "new", "social_passport", "--json", "-",
+        input=json.dumps(sp_fields(2)).encode())
+    c = sqlite3.connect(db)
+    n = c.execute("UPDATE outbox SET fields = replace(fields, '\"level\":\"class\"', ?) "
+                  "WHERE state = 'pending'", ('"level":"%s"' % NAME,)).rowcount
+    c.commit()
+    c.close()
+    sy = run(BIN + "/tetrad-syncd", "--once", "--db", db, "--attempts", "1", "--no-pull",
+             check=False)
+    st = run(BIN + "/tetrad", "--db", db, "status", check=False)
+    sj = run(BIN + "/tetrad", "--db", db, "status", "--json", check=False)
+    c = sqlite3.connect(db)
+    quarantined = c.execute("SELECT count(*) FROM outbox WHERE state = 'quarantined'").fetchone()[0]
+    c.close()
+    h = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
+    hub_reasons = " ".join(r[0] for r in h.execute("SELECT reason FROM quarantine"))
+    h.close()
+    with open(os.environ["HUB_LOG"], "rb") as f:
+        hub_log = f.read()
+    where = [w for w, text in (
+        ("syncd's log", sy.stderr + sy.stdout), ("tetrad status", st.stdout + st.stderr),
+        ("tetrad status --json", sj.stdout), ("the hub's quarantine", hub_reasons.encode()),
+        ("the hub's log", hub_log)) if NAME.encode() in text or
+        json.dumps(NAME).encode() in text]
+    reason = [l for l in st.stdout.decode(errors="replace").splitlines() if "карантин:" in l]
+    ok = n == 1 and quarantined == 1 and not where and any("Уровень сведений" in l for l in reason)
+    return ok, "%s; the name appears in: %s" % (
+        reason[0].strip() if reason else "no quarantine reason in tetrad status (syncd: %s)" %
+        sy.stderr.decode(errors="replace")[-200:], ", ".join(where) or "nothing")
+
+
+case("a child's name in a choice field is refused and echoed nowhere", value_never_echoed,
+     delta=0)
+
+
+def status_escapes_reasons():
+    # a reason a hub of an earlier version may have sent with controls in it
+    db = T + "/status-client.db"
+    run(BIN + "/tetrad", "--db", db, "init", "--school", "170103")
+    run(BIN + "/tetrad", "--db", db, "new", "social_passport", "--json", "-",
+        input=json.dumps(sp_fields(3)).encode())
+    c = sqlite3.connect(db)
+    c.execute("UPDATE outbox SET state = 'quarantined', reason = ?",
+              ("форма «x\x1b]0;owned\x07\x1b[2J\u202eexe.txt»\x9b",))
+    c.commit()
+    c.close()
+    out = run(BIN + "/tetrad", "--db", db, "status").stdout
+    raw = raw_bytes(out)
+    line = [l for l in out.decode(errors="replace").splitlines() if "карантин:" in l]
+    return not raw and line and "\\x1b]0;owned\\x07" in line[0], \
+        "raw control bytes: %s; shown as: %s" % (raw or "none", line[:1])
+
+
+case("tetrad status prints a stored reason's control characters escaped",
+     status_escapes_reasons)
 
 # --- authentic envelope, malformed plaintext: 400, nothing consumed ---------------
 
@@ -657,6 +753,94 @@ case("header declares 10,001 operations", lambda: expect(
     post(A.seal(A.good_plain(), count=10001)), 400, error="malformed"))
 case("header declares a 33 MiB plaintext", lambda: expect(
     post(A.seal(A.good_plain(), plain_len=33 << 20)), 400, error="malformed"))
+
+# --- identifiers at the door, and what the coordinator's terminal shows -------------
+
+def quarantine_shows_nothing_raw():
+    out = hub_cli("quarantine", "list").stdout + hub_cli("quarantine", "list", "--json").stdout
+    out += hub_cli("device", "list").stdout + hub_cli("conflicts", "list").stdout
+    return raw_bytes(out)
+
+
+def ident_case(plain_fn):
+    def fn():
+        p = plain_fn()
+        ok, reason = expect(post(A.seal(p)), 400, error="malformed")
+        if "не по правилу" not in reason:
+            ok, reason = False, "refused, but not by the identifier rule: " + reason
+        raw = quarantine_shows_nothing_raw()
+        if raw:
+            ok, reason = False, "raw control bytes %s in the listings | %s" % (raw, reason)
+        return ok, reason + "; listings free of control bytes"
+    return fn
+
+
+case("form id with ESC/OSC sequences",
+     ident_case(lambda: A.plain([A.op(A.seq, sp_fields(),
+                                      form="social\x1b]0;owned\x07\x1b[2Jpassport")])))
+case("form id with a right-to-left override",
+     ident_case(lambda: A.plain([A.op(A.seq, sp_fields(), form="social_\u202epassport")])))
+case("delete under a form id with a right-to-left override",
+     ident_case(lambda: A.plain([A.op(A.seq, delete=True, form="x\u202etxt.exe")])))
+case("path-like form id (../../hub.enc)",
+     ident_case(lambda: A.plain([A.op(A.seq, sp_fields(), form="../../hub.enc")])))
+case("school code with control characters in an operation",
+     ident_case(lambda: A.plain([A.op(A.seq, sp_fields(), school="1701\x1b[31m03")])))
+case("school code with control characters in the set",
+     ident_case(lambda: A.plain([A.op(A.seq, sp_fields())], school="170103\x07")))
+case("field name with a C1 control",
+     ident_case(lambda: A.plain([A.op(A.seq, dict(sp_fields(), **{"note\u009b": "x"}))])))
+
+
+def listing_escapes_stored_text():
+    # rows a hub of an earlier version may have stored raw: printed escaped
+    h = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
+    h.execute("INSERT INTO quarantine(device_id, first_seq, last_seq, kind, reason, received_at) "
+              "VALUES(?, 1, 1, 'refused', ?, '2026-01-01T00:00:00Z')",
+              ("dev\x1b]8;;http://x\x07", "форма «evil\x1b[2J\u202eexe.txt\u2066»\x9b\xff"))
+    h.commit()
+    h.close()
+    raw = quarantine_shows_nothing_raw()
+    txt = hub_cli("quarantine", "list").stdout.decode("utf-8", errors="replace")
+    ok = not raw and "\\x1b[2J\\u202eexe.txt" in txt
+    return ok, "raw control bytes: %s; shown as: %s" % (
+        raw or "none", [l for l in txt.splitlines() if "evil" in l][:1])
+
+
+case("quarantine list prints stored control characters escaped", listing_escapes_stored_text)
+
+
+def quarantine_cap():
+    # a stolen key that is not revoked yet: 130 forks as fast as it can
+    F = Device("thief", "170103")
+    F.enroll(token("--school", "170103"))
+    F.push_good()
+    prev_seq = F.seq - 1
+    p = F.plain([F.op(prev_seq, sp_fields(7))], first=prev_seq, prev="22" * 32)
+    env = F.seal(p, first=prev_seq, prev="22" * 32)
+    ka = Keepalive()
+    statuses = {}
+    t0 = time.monotonic()
+    for _ in range(130):
+        a = ka.post(env)
+        statuses[a.status] = statuses.get(a.status, 0) + 1
+    ka.close()
+    secs = time.monotonic() - t0
+    h = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
+    rows = h.execute("SELECT count(*) FROM quarantine WHERE device_id = ?", (F.id,)).fetchone()[0]
+    h.close()
+    ql = hub_cli("quarantine", "list").stdout.decode(errors="replace")
+    dl = json.loads(hub_cli("device", "list", "--json").stdout)
+    dropped = [d.get("quarantine_dropped") for d in dl if d["id"] == F.id]
+    warn = [l for l in ql.splitlines() if F.id in l and "переполнен" in l]
+    ok = (statuses == {409: 130} and rows == 100 and dropped == ["30"] and warn and
+          "отброшено наборов 30" in warn[0] and "revoke" in warn[0])
+    return ok, "130 forks in %.1f s answered %s; %d stored, device list says %s dropped; %s" % (
+        secs, statuses, rows, dropped, warn[0][:160] if warn else "NO WARNING in quarantine list")
+
+
+case("30+ forks from one stolen key: quarantine capped, drops counted and shown", quarantine_cap,
+     delta=1)
 
 # --- HTTP ---------------------------------------------------------------------------
 

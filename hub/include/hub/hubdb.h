@@ -192,9 +192,18 @@ int hubdb_set_put(struct hubdb *db, const char *device, uint64_t first,
     int http_status, const uint8_t *envelope, size_t envelope_len,
     const uint8_t *ack, size_t ack_len, struct terr *e);
 
+/*
+ * Quarantine: what a device sent that the hub kept for review. Each device
+ * has a cap (entries and bytes of envelope and reason), so a stolen key
+ * that is not revoked yet cannot fill the disk with forks: over it the row
+ * is not stored (*kept false) and the device's count of dropped sets grows
+ * instead, which the listings show. kept may be NULL.
+ */
+#define HUBDB_QUARANTINE_MAX_ENTRIES 100
+#define HUBDB_QUARANTINE_MAX_BYTES (64u << 20)
 int hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
     uint64_t last, const char *kind, const char *reason, const uint8_t *envelope,
-    size_t envelope_len, struct terr *e);
+    size_t envelope_len, bool *kept, struct terr *e);
 
 /*
  * Records: get fills r (clear it with hubdb_record_clear), put upserts, add
@@ -231,6 +240,7 @@ enum hubdb_listing {
 	HUBDB_LIST_QUARANTINE,
 	HUBDB_LIST_FORMS,
 	HUBDB_LIST_TOKENS,
+	HUBDB_LIST_QUARANTINE_FULL,     /* devices whose quarantine dropped sets */
 };
 typedef int (*hubdb_row_cb)(void *ctx, int ncols, const char *const *names,
     const char *const *values);

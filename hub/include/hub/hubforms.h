@@ -31,10 +31,12 @@ void hubforms_free(struct hubforms *f);
 size_t hubforms_count(const struct hubforms *f);
 
 /*
- * Checks a put op's fields against its form and version in FORM_HUB mode
- * (unknown fields, smuggled local fields, types, bounds, rules). Returns 0
- * if valid, TERR_INVALID with a Russian description in why (field labels,
- * never values), another code on error.
+ * Checks an op against its form and version: the form must be one the hub
+ * knows (a delete too: it leaves a tombstone under that form), and a put's
+ * fields must pass in FORM_HUB mode (unknown fields, smuggled local fields,
+ * types, bounds, rules). Returns 0 if valid, TERR_INVALID with a Russian
+ * description in why (field labels and rules, never values), another code
+ * on error.
  */
 int hubforms_check_op(struct hubforms *f, const struct op *op, char *why,
     size_t cap, struct terr *e);

@@ -1,8 +1,8 @@
 /*
  * ingest — takes one envelope from a device and applies it exactly once.
  *
- * Order: size cap → header → known, active device → hub key → signature →
- * sequence and chain → decrypt, parse, cross-check → authorise schools,
+ * Order: size cap → header → known device → hub key → signature (with a
+ * revoked device's key too) → not revoked → sequence and chain → decrypt, parse, cross-check → authorise schools,
  * HLC bounds, validate content per form → apply. Applying the ops, moving
  * the device's watermark and chain head, storing the raw envelope and the
  * signed acknowledgement happen in one store transaction; a replay gets the
@@ -65,6 +65,8 @@ struct ingest_result {
 	uint64_t first, last;
 	unsigned applied, conflicts;
 	bool replay;
+	bool dropped;                   /* quarantined, but the device's quarantine was
+	                                 * full: only counted (hubdb.h), worth a log line */
 	struct tbuf *body;              /* the caller's; receives the signed ack */
 };
 

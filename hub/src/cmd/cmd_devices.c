@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "hub/tokens.h"
 #include "tetrad/school.h"
+#include "tetrad/termsafe.h"
 
 /*
  * The token as a QR code on stderr, where qrencode is installed (the token
@@ -108,21 +109,21 @@ struct cmd_lister {
 	size_t rows;
 };
 
-static void
-cmd_devices_json_string(const char *s)
+/*
+ * Everything in the store came from outside (devices, tokens' names): it
+ * is printed escaped (termsafe.h), in a table and in JSON alike. 0, or
+ * TERR_NOMEM.
+ */
+static int
+cmd_devices_put(const char *s, bool json)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char *t = json ? termsafe_json_dup(s) : termsafe_dup(s);
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if (t == NULL)
+		return TERR_NOMEM;
+	printf(json ? "\"%s\"" : "%s", t);
+	free(t);
+	return 0;
 }
 
 static int
@@ -134,12 +135,13 @@ cmd_devices_list_row(void *ctx, int n, const char *const *names, const char *con
 		printf("%s\n  {", l->rows ? "," : "[");
 		for (int i = 0; i < n; i++) {
 			printf("%s", i ? ", " : "");
-			cmd_devices_json_string(names[i]);
+			if (cmd_devices_put(names[i], true) != 0)
+				return TERR_NOMEM;
 			printf(": ");
 			if (vals[i] == NULL)
 				printf("null");
-			else
-				cmd_devices_json_string(vals[i]);
+			else if (cmd_devices_put(vals[i], true) != 0)
+				return TERR_NOMEM;
 		}
 		printf("}");
 	} else {
@@ -148,11 +150,34 @@ cmd_devices_list_row(void *ctx, int n, const char *const *names, const char *con
 				printf("%s%s", i ? "\t" : "", names[i]);
 			printf("\n");
 		}
-		for (int i = 0; i < n; i++)
-			printf("%s%s", i ? "\t" : "", vals[i] ? vals[i] : "-");
+		for (int i = 0; i < n; i++) {
+			printf("%s", i ? "\t" : "");
+			if (cmd_devices_put(vals[i] ? vals[i] : "-", false) != 0)
+				return TERR_NOMEM;
+		}
 		printf("\n");
 	}
 	l->rows++;
+	return 0;
+}
+
+/* A device whose quarantine is full: what the coordinator should know and do. */
+static int
+cmd_devices_full_row(void *ctx, int n, const char *const *names, const char *const *vals)
+{
+	FILE *out = ctx;
+	char *dev;
+
+	(void)names;
+	if (n < 3 || (dev = termsafe_dup(vals[0])) == NULL)
+		return TERR_NOMEM;
+	fprintf(out, "ВНИМАНИЕ: карантин устройства %s переполнен (не больше %d наборов и "
+	    "%u МиБ): отброшено наборов %s, последний %s. Столько отклонённых наборов "
+	    "подряд бывает, когда ключ устройства украден: если так, отзовите его "
+	    "(tetrad-hub device revoke %s).\n", dev, HUBDB_QUARANTINE_MAX_ENTRIES,
+	    HUBDB_QUARANTINE_MAX_BYTES >> 20, vals[1] ? vals[1] : "?",
+	    vals[2] ? vals[2] : "?", dev);
+	free(dev);
 	return 0;
 }
 
@@ -177,6 +202,13 @@ cmd_list(struct hubconf *h, enum hubdb_listing what, const char *title, int argc
 		printf("%s]\n", l.rows ? "\n" : "[");
 	else if (l.rows == 0)
 		printf("%s: пусто\n", title);
+	/* the JSON on stdout stays one document: the warning goes beside it */
+	if (what == HUBDB_LIST_QUARANTINE || what == HUBDB_LIST_DEVICES) {
+		fflush(stdout);
+		if ((r = hubdb_list(h->db, HUBDB_LIST_QUARANTINE_FULL, cmd_devices_full_row,
+		    l.json ? stderr : stdout, e)) != 0)
+			return r;
+	}
 	return 0;
 }
 

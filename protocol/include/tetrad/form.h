@@ -161,6 +161,13 @@ void form_free(struct form *f);
 int form_bundle_parse(const char *json, size_t len, struct form **out,
     struct terr *e);
 
+/*
+ * Whether s is a valid form or field id: 1 … FORM_ID_MAX bytes of
+ * [a-z0-9_], starting with a letter. The one rule: the form reader checks
+ * definitions by it, the change-set reader every form id and field name a
+ * device sends.
+ */
+bool form_ident_ok(const char *s);
 const char *form_id(const struct form *f);
 uint32_t form_version(const struct form *f);
 const char *form_title(const struct form *f);
@@ -268,7 +275,9 @@ bool form_required_if_in(const struct form_field *field,
  * Checks one non-null value of a non-group field by itself: type, bounds,
  * length, mask, choices. 0 if fine, 1 with msg (sz bytes) filled, without
  * the field's label, if not. (The client's textin turns typed text into
- * such values; rules involving other fields are form_validate's.)
+ * such values; rules involving other fields are form_validate's.) Like
+ * every message of form_validate, it names the rule and never the value:
+ * the hub sends these to devices and keeps them (docs/hub-api.md).
  */
 int form_value_check(const struct form_field *field, const cJSON *val, char *msg,
     size_t sz);

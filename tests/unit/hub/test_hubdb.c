@@ -293,6 +293,65 @@ test_listings(struct hubdb *db)
 	CHECK_INT_EQ(hubdb_list(db, (enum hubdb_listing)99, count_rows, &rows, &e), TERR_ARG);
 }
 
+/* Collects the dropped count of the device listed last in HUBDB_LIST_QUARANTINE_FULL. */
+static int
+dropped_row(void *ctx, int n, const char *const *names, const char *const *vals)
+{
+	char *out = ctx;
+
+	if (n >= 2 && strcmp(names[0], "device_id") == 0)
+		snprintf(out, 64, "%s=%s", vals[0], vals[1]);
+	return 0;
+}
+
+/*
+ * The quarantine's cap per device: entries, then bytes; over it nothing is
+ * stored and the device's dropped count grows; other devices are not hit.
+ */
+static void
+test_quarantine_cap(struct hubdb *db)
+{
+	static const uint8_t env[64] = { 1 };
+	uint8_t *big = calloc(1, HUBDB_QUARANTINE_MAX_BYTES);
+	char last[64] = "";
+	struct terr e;
+	bool kept = false;
+	int rows = 0;
+
+	for (int i = 0; i < HUBDB_QUARANTINE_MAX_ENTRIES; i++) {
+		CHECK_INT_EQ(hubdb_quarantine_add(db, "aaaaaaaaaaaaaaaa", (uint64_t)i + 1,
+		    (uint64_t)i + 1, "fork", "r", env, sizeof(env), &kept, &e), 0);
+		if (!kept)
+			break;
+	}
+	CHECK(kept);
+	CHECK_INT_EQ(hubdb_quarantine_add(db, "aaaaaaaaaaaaaaaa", 500, 500, "fork", "r", env,
+	    sizeof(env), &kept, &e), 0);
+	CHECK(!kept);
+	CHECK_INT_EQ(hubdb_quarantine_add(db, "aaaaaaaaaaaaaaaa", 501, 501, "fork", "r", env,
+	    sizeof(env), NULL, &e), 0);
+	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_QUARANTINE, count_rows, &rows, &e), 0);
+	CHECK_INT_EQ(rows, HUBDB_QUARANTINE_MAX_ENTRIES);
+	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_QUARANTINE_FULL, dropped_row, last, &e), 0);
+	CHECK_STR_EQ(last, "aaaaaaaaaaaaaaaa=2");
+	/* bytes: one envelope that nearly fills the cap, then one that does not fit */
+	CHECK(big != NULL);
+	if (big != NULL) {
+		CHECK_INT_EQ(hubdb_quarantine_add(db, "bbbbbbbbbbbbbbbb", 1, 1, "fork", "r", big,
+		    HUBDB_QUARANTINE_MAX_BYTES - 1000, &kept, &e), 0);
+		CHECK(kept);
+		CHECK_INT_EQ(hubdb_quarantine_add(db, "bbbbbbbbbbbbbbbb", 2, 2, "fork", "r", big,
+		    2000, &kept, &e), 0);
+		CHECK(!kept);
+		CHECK_INT_EQ(hubdb_quarantine_add(db, "bbbbbbbbbbbbbbbb", 3, 3, "fork", "r", big,
+		    500, &kept, &e), 0);
+		CHECK(kept);
+		CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_QUARANTINE_FULL, dropped_row, last, &e), 0);
+		CHECK_STR_EQ(last, "bbbbbbbbbbbbbbbb=1");
+	}
+	free(big);
+}
+
 static const char hub_schema1[] =
     "CREATE TABLE hub_records("
     " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
@@ -411,6 +470,7 @@ main(void)
 	test_reads(db);
 	test_school_list(db);
 	test_listings(db);
+	test_quarantine_cap(db);
 	test_transactions(db, other);
 	test_hooks_and_full(db);
 

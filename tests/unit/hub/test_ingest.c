@@ -212,6 +212,14 @@ test_exactly_once(void)
 		CHECK_STR_EQ(o.status, "revoked");
 		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170103'"), 3);
 		outcome_free(&o);
+		/* the same set with one byte changed names the revoked device but is
+		 * not its: a plain signature error, nothing signed, no revocation time */
+		tbuf_mutable_ptr(x)[tbuf_len(x) - 1] ^= 1;
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.outcome, INGEST_SIGNATURE);
+		CHECK_STR_EQ(o.status, "signature");
+		CHECK(!ingest_outcome_signed(o.outcome));
+		outcome_free(&o);
 		tbuf_free(x);
 	}
 	tbuf_free(s1);
@@ -288,6 +296,31 @@ test_conflicts_both_orders(void)
 	tbuf_free(sb);
 	th_close(&h1);
 	th_close(&h2);
+}
+
+/* A delete names a form too: one the hub does not know is refused, no tombstone. */
+static void
+test_delete_unknown_form(void)
+{
+	struct opspec del = { R1, "170103", NOW - 8000, NULL, "no_such_form" };
+	struct outcome o;
+	struct tbuf *x;
+	struct dev a;
+	struct th t;
+
+	dev_new(&a);
+	th_open(&t, "delform");
+	enroll(&t, &a, "school", "170103");
+	x = seal(&a, "170103", &del, 1, true);
+	push(&t, x, NOW, &o);
+	CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
+	CHECK_STR_EQ(o.status, "refused");
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 0);
+	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM quarantine WHERE reason LIKE "
+	    "'%no_such_form%хабу неизвестна%'"), 1);
+	outcome_free(&o);
+	tbuf_free(x);
+	th_close(&t);
 }
 
 /* Tombstones: every arrival order of [A put@1000, A put@1500] and [B delete@2000]. */
@@ -552,6 +585,7 @@ main(void)
 	test_exactly_once();
 	test_conflicts_both_orders();
 	test_tombstones();
+	test_delete_unknown_form();
 	test_partial_puts();
 	test_disk_full();
 	test_verify_once();

@@ -533,10 +533,37 @@ test_dates(void)
 	}
 }
 
+/* The one id rule for forms and fields, which the change-set reader uses too. */
+static void
+test_ident_rule(void)
+{
+	char longid[FORM_ID_MAX + 2];
+
+	CHECK(form_ident_ok("social_passport"));
+	CHECK(form_ident_ok("a1_b2"));
+	CHECK(!form_ident_ok(NULL));
+	CHECK(!form_ident_ok(""));
+	CHECK(!form_ident_ok("1abc"));
+	CHECK(!form_ident_ok("_abc"));
+	CHECK(!form_ident_ok("Social"));
+	CHECK(!form_ident_ok("social-passport"));
+	CHECK(!form_ident_ok("../../hub.enc"));
+	CHECK(!form_ident_ok("a\x1b]0;x\x07"));
+	CHECK(!form_ident_ok("a\xe2\x80\xae" "b"));
+	CHECK(!form_ident_ok("школа"));
+	memset(longid, 'a', FORM_ID_MAX);
+	longid[FORM_ID_MAX] = '\0';
+	CHECK(form_ident_ok(longid));
+	longid[FORM_ID_MAX] = 'a';
+	longid[FORM_ID_MAX + 1] = '\0';
+	CHECK(!form_ident_ok(longid));
+}
+
 int
 main(void)
 {
 	test_minimal();
+	test_ident_rule();
 	test_refusals();
 	test_caps();
 	test_groups_and_rules();

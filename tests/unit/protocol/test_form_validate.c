@@ -69,6 +69,20 @@ has(const struct form_problems *p, const char *path, const char *msg)
 	return 0;
 }
 
+/* Whether no problem's message contains text: messages name the field and
+ * the rule, never a value (the hub sends and keeps them). */
+static int
+lacks(const struct form_problems *p, const char *text)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++)
+		if (strstr(p->items[i].message, text) != NULL) {
+			fprintf(stderr, "  [%s] %s repeats «%s»\n", p->items[i].path,
+			    p->items[i].message, text);
+			return 0;
+		}
+	return 1;
+}
+
 /* Replaces (or adds) one member of good_values and validates. */
 static int
 run_with(const struct form *f, const char *key, const char *value_json,
@@ -109,7 +123,8 @@ test_types(const struct form *f)
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "total", "4.5", FORM_FINAL, &p), TERR_INVALID);
-	CHECK(has(p, "total", "нужно целое число, а не 4.5"));
+	CHECK(has(p, "total", "нужно целое число"));
+	CHECK(lacks(p, "4.5"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "total", "1001", FORM_FINAL, &p), TERR_INVALID);
@@ -135,7 +150,8 @@ test_types(const struct form *f)
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "start", "\"01.03.2021\"", FORM_FINAL, &p),
 	    TERR_INVALID);
-	CHECK(has(p, "start", "а не «01.03.2021»"));
+	CHECK(has(p, "start", "нужна дата в виде ГГГГ-ММ-ДД"));
+	CHECK(lacks(p, "01.03.2021"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "start", "\"2019-12-31\"", FORM_FINAL, &p),
@@ -146,8 +162,8 @@ test_types(const struct form *f)
 	/* leap day is a date */
 	CHECK_INT_EQ(run_with(f, "start", "\"2024-02-29\"", FORM_FINAL, &p),
 	    TERR_INVALID);
-	CHECK(has(p, "end", "Окончание: не может быть раньше, чем «Начало» "
-	    "(2024-02-29)"));
+	CHECK(has(p, "end", "Окончание: не может быть раньше, чем «Начало»"));
+	CHECK(lacks(p, "2024-02-29"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "ok", "\"да\"", FORM_FINAL, &p), TERR_INVALID);
@@ -155,12 +171,14 @@ test_types(const struct form *f)
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "kind", "\"z\"", FORM_FINAL, &p), TERR_INVALID);
-	CHECK(has(p, "kind", "Вид: нет такого варианта «z»"));
+	CHECK(has(p, "kind", "Вид: нет такого варианта в списке"));
+	CHECK(lacks(p, "«z»"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "tags", "[\"x\",\"x\"]", FORM_FINAL, &p),
 	    TERR_INVALID);
-	CHECK(has(p, "tags", "Метки: вариант «x» указан дважды"));
+	CHECK(has(p, "tags", "Метки: один вариант указан дважды"));
+	CHECK(lacks(p, "«x»"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "tags", "\"x\"", FORM_FINAL, &p), TERR_INVALID);
@@ -168,7 +186,8 @@ test_types(const struct form *f)
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "tags", "[\"q\"]", FORM_FINAL, &p), TERR_INVALID);
-	CHECK(has(p, "tags", "нет такого варианта «q»"));
+	CHECK(has(p, "tags", "нет такого варианта в списке"));
+	CHECK(lacks(p, "q"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "mark", "6", FORM_FINAL, &p), TERR_INVALID);
@@ -176,7 +195,8 @@ test_types(const struct form *f)
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "color", "\"C3\"", FORM_FINAL, &p), TERR_INVALID);
-	CHECK(has(p, "color", "Цвет: нет такого варианта «C3»"));
+	CHECK(has(p, "color", "Цвет: нет такого варианта в списке"));
+	CHECK(lacks(p, "C3"));
 	form_problems_free(p);
 	p = NULL;
 	/* an empty text or an empty list answers nothing */
@@ -195,8 +215,8 @@ test_types(const struct form *f)
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "code", "\"12-Ж1\"", FORM_FINAL, &p), TERR_INVALID);
-	CHECK(has(p, "code", "Шифр: нужно в виде «99-Ж», где 9 — цифра, а не "
-	    "«12-Ж1»"));
+	CHECK(has(p, "code", "Шифр: нужно в виде «99-Ж», где 9 — цифра"));
+	CHECK(lacks(p, "12-Ж1"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "code", "\"1A-Ж\"", FORM_FINAL, &p), TERR_INVALID);
@@ -249,7 +269,9 @@ test_cross_field(const struct form *f)
 
 	CHECK_INT_EQ(run_with(f, "big", "413", FORM_FINAL, &p), TERR_INVALID);
 	CHECK(has(p, "big", "Многодетные семьи: не может быть больше, чем "
-	    "«Всего обучающихся» (412)"));
+	    "«Всего обучающихся»"));
+	CHECK(lacks(p, "412"));
+	CHECK(lacks(p, "413"));
 	CHECK_INT_EQ(p ? p->n : 0, 1);
 	form_problems_free(p);
 	p = NULL;
@@ -270,9 +292,10 @@ test_cross_field(const struct form *f)
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "total", "39", FORM_FINAL, &p), TERR_INVALID);
 	CHECK(has(p, "people[1].age", "Возраст (Участники, запись 2): не может "
-	    "быть больше, чем «Всего обучающихся» (39)"));
+	    "быть больше, чем «Всего обучающихся»"));
 	CHECK(has(p, "big", "Многодетные семьи: не может быть больше, чем "
-	    "«Всего обучающихся» (39)"));
+	    "«Всего обучающихся»"));
+	CHECK(lacks(p, "39"));
 	CHECK_INT_EQ(p ? p->n : 0, 2);
 	form_problems_free(p);
 }
@@ -399,7 +422,8 @@ test_per_dictionary(const struct form *f)
 	    TERR_INVALID);
 	CHECK(has(p, "per", "По цветам: запись для «Красный» повторяется (2 записи)"));
 	CHECK(has(p, "per[3].code", "Цвет (По цветам, запись 4): нет такого "
-	    "варианта «C9»"));
+	    "варианта в списке"));
+	CHECK(lacks(p, "C9"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "per", "[{\"code\":\"C1\",\"verdict\":\"yes\"},"
@@ -564,8 +588,9 @@ test_text_key(void)
 	CHECK_INT_EQ(run(f, "{\"g\":[{\"code\":\"A\"},{\"code\":\"Z\",\"n\":2}]}",
 	    FORM_FINAL, &p), TERR_INVALID);
 	CHECK(has(p, "g[0].n", "Число (Группа: «Альфа»): обязательное поле"));
-	CHECK(has(p, "g[1].code", "Код (Группа, запись 2): нет кода «Z» в словаре "
+	CHECK(has(p, "g[1].code", "Код (Группа, запись 2): такого кода нет в словаре "
 	    "«Коды»"));
+	CHECK(lacks(p, "«Z»"));
 	CHECK(has(p, "g", "Группа: нет записи для «Бета» (B)"));
 	CHECK_INT_EQ(p ? p->n : 0, 3);
 	form_problems_free(p);
