@@ -2,7 +2,14 @@
  * test_tokens — enrollment tokens on a real store: a token typed in lower
  * case without dashes still enrolls, an expired one answers 410
  * token_expired, garbage 400; what was stored (two tokens, one device: the
- * expired token enrolled nobody).
+ * expired token enrolled nobody). Then every refusal before a token is
+ * spent: another school's token (409, both schools named), a curator's
+ * token without the device's school, keys that cannot sign and the hub's
+ * own, \u0000 and trailing text, a request without "schools"; each time
+ * the same token then enrolls the right device, and the refused key is
+ * not registered. A key registered for another school (an old program's
+ * mistake) is refused 409 key_registered; one registered for what the
+ * token gives gets its answer again without spending the token.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +58,7 @@ test_tokens(struct hubdb *db)
 		char pk[65];
 
 		keys_hex(dev.pk, 32, pk);
-		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", lower, pk);
+		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\",\"schools\":[\"170109\"]}", lower, pk);
 	}
 	CHECK_INT_EQ(tokens_enroll(db, &enc, &sign, body, strlen(body), &http, out, &e), 0);
 	CHECK_INT_EQ(http, 200);
@@ -64,7 +71,7 @@ test_tokens(struct hubdb *db)
 		char pk[65];
 
 		keys_hex(dev.pk, 32, pk);
-		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
+		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\",\"schools\":[]}", tok, pk);
 	}
 	CHECK_INT_EQ(tokens_enroll(db, &enc, &sign, body, strlen(body), &http, out, &e), 0);
 	CHECK_INT_EQ(http, 410);
@@ -79,6 +86,157 @@ test_tokens(struct hubdb *db)
 	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_DEVICES, count_rows, &rows, &e), 0);
 	CHECK_INT_EQ(rows, 1);
 	tbuf_free(out);
+}
+
+
+/* POSTs {"token","device_pk"[,schools][,extra]} to the handler: the HTTP status; the
+ * answer's text in ans (cap 4096). schools NULL: the member is left out. */
+static int
+post(struct hubdb *db, const char *tok, const uint8_t pk[32], const char *schools,
+    const char *extra, char *ans)
+{
+	struct tbuf *out = tbuf_new(16384);
+	char body[1024], hex[65], sch[300];
+	struct terr e;
+	int http = 0;
+
+	keys_hex(pk, 32, hex);
+	snprintf(sch, sizeof(sch), ",\"schools\":%s", schools ? schools : "");
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"%s%s}", tok, hex,
+	    schools ? sch : "", extra ? extra : "");
+	CHECK_INT_EQ(tokens_enroll(db, &enc, &sign, body, strlen(body), &http, out, &e), 0);
+	tbuf_terminate(out);
+	snprintf(ans, 4096, "%s", (const char *)tbuf_ptr(out));
+	tbuf_free(out);
+	return http;
+}
+
+static bool
+registered(struct hubdb *db, const uint8_t pk[32])
+{
+	struct hubdb_device d;
+	char id[KEYS_ID_HEXLEN + 1];
+	struct terr e;
+	bool found = false;
+
+	keys_id_hex(pk, id);
+	CHECK_INT_EQ(hubdb_device_get(db, id, &d, &found, &e), 0);
+	return found;
+}
+
+static void
+test_refusals(struct hubdb *db)
+{
+	static const char *const bad_keys[] = {
+		/* all zero: y = 0, a point of order 4 */
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		/* the identity */
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		/* a point of order 8 */
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+		/* y = p + 1: a non-canonical encoding (of the identity) */
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		/* y = p + 3 */
+		"f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		/* the identity with the sign bit set (x = 0 written as negative) */
+		"0100000000000000000000000000000000000000000000000000000000000080",
+	};
+	char tok[TOKENS_TEXT_MAX + 1], ctok[TOKENS_TEXT_MAX + 1], tok2[TOKENS_TEXT_MAX + 1];
+	char ans[4096];
+	struct keys_sign a, b, c;
+	uint8_t pk[32];
+	struct terr e;
+
+	keys_sign_generate(&a);
+	keys_sign_generate(&b);
+	keys_sign_generate(&c);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170103", 3600, tok, &e), 0);
+	/* a PC set up for 170104 with 170103's token: refused, nothing spent */
+	CHECK_INT_EQ(post(db, tok, a.pk, "[\"170104\"]", NULL, ans), 409);
+	CHECK_CONTAINS(ans, "school_mismatch");
+	CHECK_CONTAINS(ans, "выдан для школы 170103");
+	CHECK_CONTAINS(ans, "подготовлено для школы 170104");
+	CHECK(!registered(db, a.pk));
+	/* an old program's request (no schools): refused, nothing spent */
+	CHECK_INT_EQ(post(db, tok, b.pk, NULL, NULL, ans), 400);
+	CHECK_CONTAINS(ans, "schools");
+	CHECK(!registered(db, b.pk));
+	/* keys that cannot sign, and the hub's own */
+	for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++) {
+		CHECK_INT_EQ(keys_unhex(bad_keys[i], pk, 32), 0);
+		CHECK(tokens_key_unusable(pk, &enc, &sign) != NULL);
+		CHECK_INT_EQ(post(db, tok, pk, "[\"170103\"]", NULL, ans), 400);
+		CHECK_CONTAINS(ans, "key_unusable");
+		CHECK(!registered(db, pk));
+	}
+	CHECK_INT_EQ(post(db, tok, sign.pk, "[\"170103\"]", NULL, ans), 400);
+	CHECK_CONTAINS(ans, "ключ подписи самого хаба");
+	CHECK_INT_EQ(post(db, tok, enc.pk, "[\"170103\"]", NULL, ans), 400);
+	CHECK_CONTAINS(ans, "ключ шифрования самого хаба");
+	CHECK(tokens_key_unusable(a.pk, &enc, &sign) == NULL);
+	/* NUL inside a string, text after the object: the parser's 400 */
+	CHECK_INT_EQ(post(db, tok, b.pk, "[\"170103\"]", ",\"label\":\"ok\\u0000\\u0007\"", ans), 400);
+	CHECK_CONTAINS(ans, "NUL");
+	CHECK_INT_EQ(post(db, tok, b.pk, "[\"170103\"]", "} x", ans), 400);
+	CHECK_INT_EQ(post(db, tok, b.pk, "[\"170103\"]", "}{}", ans), 400);
+	CHECK_INT_EQ(post(db, tok, b.pk, "[\"170103\",\"170103\"]", NULL, ans), 400);
+	CHECK_INT_EQ(post(db, tok, b.pk, "[\"17\\u00010\"]", NULL, ans), 400);
+	CHECK(!registered(db, b.pk));
+	/* the token still serves the right school */
+	CHECK_INT_EQ(post(db, tok, b.pk, "[\"170103\"]", NULL, ans), 200);
+	CHECK_CONTAINS(ans, "\"schools\":[\"170103\"]");
+	/* and the wrong PC enrolls with its own school's token */
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170104", 3600, tok2, &e), 0);
+	CHECK_INT_EQ(post(db, tok2, a.pk, "[\"170104\"]", NULL, ans), 200);
+	CHECK_CONTAINS(ans, "\"schools\":[\"170104\"]");
+
+	/* curators: the device's school must be one of the token's */
+	CHECK_INT_EQ(tokens_create(db, "curator", "К.", "170103,170104", 3600, ctok, &e), 0);
+	CHECK_INT_EQ(post(db, ctok, c.pk, "[\"170105\"]", NULL, ans), 409);
+	CHECK_CONTAINS(ans, "170103,170104");
+	CHECK_CONTAINS(ans, "170105");
+	CHECK_INT_EQ(post(db, ctok, c.pk, "[\"170104\",\"170105\"]", NULL, ans), 409);
+	CHECK(!registered(db, c.pk));
+	CHECK_INT_EQ(post(db, ctok, c.pk, "[\"170104\"]", NULL, ans), 200);
+	CHECK_CONTAINS(ans, "\"kind\":\"curator\"");
+	CHECK(tokens_schools_fit("", "170103"));
+	CHECK(tokens_schools_fit("170103", "170103"));
+	CHECK(!tokens_schools_fit("1701", "170103"));
+	CHECK(tokens_schools_fit("170104,170103", "170103,170104"));
+	CHECK(!tokens_schools_fit("170103,170105", "170103,170104"));
+
+	/* a key registered for 170103 (an old program enrolled it there) asks
+	 * with 170104's token: refused, token unspent */
+	{
+		struct keys_sign old, other;
+		char t3[TOKENS_TEXT_MAX + 1], t4[TOKENS_TEXT_MAX + 1];
+
+		keys_sign_generate(&old);
+		keys_sign_generate(&other);
+		CHECK_INT_EQ(tokens_create(db, "school", "", "170103", 3600, t3, &e), 0);
+		CHECK_INT_EQ(post(db, t3, old.pk, "[]", NULL, ans), 200);
+		CHECK_INT_EQ(tokens_create(db, "school", "", "170104", 3600, t4, &e), 0);
+		CHECK_INT_EQ(post(db, t4, old.pk, "[\"170104\"]", NULL, ans), 409);
+		CHECK_CONTAINS(ans, "key_registered");
+		CHECK_CONTAINS(ans, "170103");
+		CHECK_INT_EQ(post(db, t4, other.pk, "[\"170104\"]", NULL, ans), 200);
+	}
+	/* registered for 170103 already, a new 170103 token: the same answer,
+	 * and the new token is still there for another PC */
+	{
+		struct keys_sign k, other;
+		char t5[TOKENS_TEXT_MAX + 1], t6[TOKENS_TEXT_MAX + 1], first[4096];
+
+		keys_sign_generate(&k);
+		keys_sign_generate(&other);
+		CHECK_INT_EQ(tokens_create(db, "school", "", "170106", 3600, t5, &e), 0);
+		CHECK_INT_EQ(post(db, t5, k.pk, "[\"170106\"]", NULL, first), 200);
+		CHECK_INT_EQ(tokens_create(db, "school", "", "170106", 3600, t6, &e), 0);
+		CHECK_INT_EQ(post(db, t6, k.pk, "[\"170106\"]", NULL, ans), 200);
+		CHECK_STR_EQ(ans, first);
+		CHECK_INT_EQ(post(db, t6, other.pk, "[\"170106\"]", NULL, ans), 200);
+		CHECK_INT_EQ(post(db, t6, k.pk, "[\"170106\"]", NULL, ans), 410);
+	}
 }
 
 int
@@ -96,8 +254,10 @@ main(void)
 	keys_sign_generate(&sign);
 	snprintf(path, sizeof(path), "%s/hub.db", dir);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
-	if (db != NULL)
+	if (db != NULL) {
 		test_tokens(db);
+		test_refusals(db);
+	}
 	hubdb_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
