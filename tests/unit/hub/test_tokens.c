@@ -9,11 +9,14 @@
  * the same token then enrolls the right device, and the refused key is
  * not registered. A key registered for another school (an old program's
  * mistake) is refused 409 key_registered; one registered for what the
- * token gives gets its answer again without spending the token.
+ * token gives gets its answer again without spending the token. With
+ * another handle holding the write lock, refusals are still answered at
+ * once (they are decided on a read snapshot).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -239,6 +242,37 @@ test_refusals(struct hubdb *db)
 	}
 }
 
+/*
+ * Refusals need no write lock: with another handle holding it, a wrong
+ * token, another school and an unusable key are answered at once (a write
+ * would wait the store's busy timeout, 5 s, and fail with TERR_BUSY).
+ */
+static void
+test_no_write_lock(struct hubdb *db, const char *path)
+{
+	struct hubdb *other = NULL;
+	char tok[TOKENS_TEXT_MAX + 1], ans[4096];
+	struct keys_sign k;
+	uint8_t zero[32] = { 0 };
+	struct terr e;
+	time_t t0;
+
+	keys_sign_generate(&k);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170120", 3600, tok, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, &other, &e), 0);
+	if (other == NULL)
+		return;
+	CHECK_INT_EQ(hubdb_begin(other, &e), 0);
+	t0 = time(NULL);
+	CHECK_INT_EQ(post(db, "AAAA-BBBB-CCCC-DDDD-EEEE", k.pk, "[]", NULL, ans), 403);
+	CHECK_INT_EQ(post(db, tok, k.pk, "[\"170121\"]", NULL, ans), 409);
+	CHECK_INT_EQ(post(db, tok, zero, "[]", NULL, ans), 400);
+	CHECK(time(NULL) - t0 < 3);
+	hubdb_rollback(other);
+	hubdb_close(other);
+	CHECK_INT_EQ(post(db, tok, k.pk, "[\"170120\"]", NULL, ans), 200);
+}
+
 int
 main(void)
 {
@@ -257,6 +291,7 @@ main(void)
 	if (db != NULL) {
 		test_tokens(db);
 		test_refusals(db);
+		test_no_write_lock(db, path);
 	}
 	hubdb_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
