@@ -35,7 +35,7 @@ fuzz_count(void *ctx, int n, const char *const *names, const char *const *vals)
 }
 
 static int
-fuzz_rows(enum hubdb_list what)
+fuzz_rows(enum hubdb_listing what)
 {
 	struct terr e;
 	int n = 0;
