@@ -7,6 +7,7 @@
 #    set signed with a key refused that way is refused (nothing registered);
 #  - a key an older program left registered for another school (409
 #    key_registered): syncd makes a new key pair and enrolls, and pushes;
+#    a device that has recorded changes keeps its key and is told why;
 #  - keys that cannot sign (all-zero, identity, small order, non-canonical)
 #    and the hub's own keys: 400 key_unusable, the token still usable;
 #  - \u0000 in a string, text after the object, no "schools": 400, the
@@ -139,6 +140,26 @@ add "$T/leg.db" 2 170104
 "$SYNCD" --once --db "$T/leg.db" >"$T/out" 2>"$T/log"
 expect_eq legacy_push_exit "$?" 0
 expect_eq legacy_push_applied "$(sync_outbox "$T/leg.db" acked)" 2
+
+# the same, but the device has recorded changes (stamped with the old key's
+# id): its key is not replaced, the hub's message says why, nothing spent
+mkdb "$T/leg2.db" 170104
+"$SYNCD" enroll --db "$T/leg2.db" --hub "$HUB_URL" --token "nonexistent-token" --ca "$HUB_CA" \
+	>/dev/null 2>&1
+read -r L2PK L2ID < <("$HOSTILE" pk "$T/leg2.db.device.key")
+sqlite3 "$T/leg2.db" "INSERT OR REPLACE INTO meta VALUES('device_id','$L2ID')"
+add "$T/leg2.db" 1 170104
+TL2=$(hub_token --school 170103)
+expect_eq legacy2_registered "$(enroll 127.0.0.2 "{\"token\":\"$TL2\",\"device_pk\":\"$L2PK\",\"schools\":[]}" "$T/r")" 200
+T4L2=$(hub_token --school 170104)
+"$SYNCD" enroll --db "$T/leg2.db" --hub "$HUB_URL" --token "$T4L2" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
+expect_eq legacy2_refused_exit "$?" 2
+expect_in legacy2_message "$(cat "$T/err")" "уже зарегистрирован на хабе для школ 170103"
+expect_in legacy2_unspent "$(cat "$T/err")" "не израсходован"
+expect_eq legacy2_key_kept "$("$HOSTILE" pk "$T/leg2.db.device.key" | cut -d' ' -f2)" "$L2ID"
+mkdb "$T/pc4b.db" 170104
+"$SYNCD" enroll --db "$T/pc4b.db" --hub "$HUB_URL" --token "$T4L2" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
+expect_eq legacy2_token_still_usable "$?" 0
 
 # --- unusable keys ------------------------------------------------------------
 TK=$(hub_token --school 170106)
