@@ -146,6 +146,8 @@ tokens_parse_enroll(const char *body, size_t len, struct tokens_enroll_req *req,
 	memcpy(req->label, q.label, sizeof(req->label));
 	req->have_schools = q.have_schools;
 	memcpy(req->schools, q.schools, sizeof(req->schools));
+	req->have_sig = q.have_sig;
+	memcpy(req->sig, q.sig, sizeof(req->sig));
 	sodium_memzero(&q, sizeof(q));
 	return 0;
 }
@@ -177,6 +179,24 @@ tokens_schools_fit(const char *device, const char *token)
 		if (!school_list_has(token, code))
 			return false;
 	return true;
+}
+
+/* Whether the request's signature is the device key's (wire.h). */
+static bool
+tokens_sig_ok(const struct tokens_enroll_req *req)
+{
+	struct wire_enroll_req q;
+	bool ok;
+
+	memset(&q, 0, sizeof(q));
+	memcpy(q.token, req->token, sizeof(q.token));
+	memcpy(q.device_pk, req->device_pk, sizeof(q.device_pk));
+	memcpy(q.schools, req->schools, sizeof(q.schools));
+	q.have_sig = req->have_sig;
+	memcpy(q.sig, req->sig, sizeof(q.sig));
+	ok = wire_enroll_req_sig_ok(&q);
+	sodium_memzero(&q, sizeof(q));
+	return ok;
 }
 
 /* The enrollment answer (wire.h) of device d. */
@@ -247,8 +267,8 @@ tokens_refuse_school(const struct hubdb_token *t, const char *device, struct tbu
 static int
 tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
     const struct keys_sign *sign, const struct tokens_enroll_req *req, const uint8_t hash[32],
-    const char *id, struct hubdb_token *t, bool *done, int *http, struct tbuf *out,
-    struct terr *e)
+    const char *id, struct hubdb_token *t, bool *done, bool *rebind, int *http,
+    struct tbuf *out, struct terr *e)
 {
 	struct hubdb_device d;
 	const char *why;
@@ -256,6 +276,7 @@ tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
 	int r;
 
 	*done = true;
+	*rebind = false;
 	if ((r = hubdb_token_get(db, hash, t, &found, e)) != 0)
 		return r;
 	if (!found)
@@ -287,6 +308,9 @@ tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
 		return tokens_refuse(out, http, 400, "key_unusable", "ключ устройства не принят: %s. "
 		    "Код не израсходован; создайте на устройстве новый ключ (tetrad init в новой "
 		    "базе) и повторите", why);
+	if (req->have_sig && !tokens_sig_ok(req))
+		return tokens_refuse(out, http, 400, "bad_request", "подпись запроса регистрации "
+		    "не сходится с ключом устройства; код не израсходован");
 	if (!tokens_schools_fit(req->schools, t->schools))
 		return tokens_refuse_school(t, req->schools, out, http);
 	if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
@@ -297,6 +321,14 @@ tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
 		 * new code asked for): the same answer, and the code stays unspent */
 		*http = 200;
 		return tokens_answer(&d, t->name, enc, sign, out, e);
+	}
+	if (found && !d.revoked && d.watermark == 0 && req->have_sig) {
+		/* bound to something else and never used, and the sender holds
+		 * the key: the token's binding replaces the old one (the store
+		 * checks again that nothing was ever sent) */
+		*rebind = true;
+		*done = false;
+		return 0;
 	}
 	if (found)
 		return tokens_refuse(out, http, 409, "key_registered", "ключ этого устройства (%s) "
@@ -320,7 +352,7 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 	struct terr le;
 	char norm[TOKENS_TEXT_MAX + 1], id[KEYS_ID_HEXLEN + 1];
 	uint8_t hash[32];
-	bool done;
+	bool done, rebind;
 	int r;
 
 	tbuf_reset(out);
@@ -340,15 +372,15 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 	 * never takes the store's write lock */
 	if ((r = hubdb_begin_read(db, e)) != 0)
 		goto out;
-	r = tokens_enroll_check(db, enc, sign, &req, hash, id, &t, &done, http, out, e);
+	r = tokens_enroll_check(db, enc, sign, &req, hash, id, &t, &done, &rebind, http, out, e);
 	hubdb_rollback(db);
 	if (r != 0 || done)
 		goto out;
 	if ((r = hubdb_begin(db, e)) != 0)
 		goto out;
 	/* again under the write lock: another request may have won meanwhile */
-	if ((r = tokens_enroll_check(db, enc, sign, &req, hash, id, &t, &done, http, out,
-	    e)) != 0 || done)
+	if ((r = tokens_enroll_check(db, enc, sign, &req, hash, id, &t, &done, &rebind, http,
+	    out, e)) != 0 || done)
 		goto fail;
 	memset(&d, 0, sizeof(d));
 	snprintf(d.id, sizeof(d.id), "%s", id);
@@ -356,8 +388,14 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 	snprintf(d.kind, sizeof(d.kind), "%s", t.kind);
 	snprintf(d.label, sizeof(d.label), "%s", req.label[0] ? req.label : t.name);
 	snprintf(d.schools, sizeof(d.schools), "%s", t.schools);
-	if ((r = hubdb_device_add(db, &d, e)) != 0 ||
-	    (r = hubdb_token_use(db, hash, id, e)) != 0)
+	r = rebind ? hubdb_device_rebind(db, &d, e) : hubdb_device_add(db, &d, e);
+	if (rebind && r == TERR_ARG) {
+		r = tokens_refuse(out, http, 409, "key_registered", "ключ этого устройства (%s) "
+		    "уже зарегистрирован на хабе и им уже отправлялись данные. Код не "
+		    "израсходован; обратитесь к координатору (tetrad-hub device revoke %s)", id, id);
+		goto fail;
+	}
+	if (r != 0 || (r = hubdb_token_use(db, hash, id, e)) != 0)
 		goto fail;
 	if ((r = hubdb_commit(db, e)) != 0)
 		goto out;

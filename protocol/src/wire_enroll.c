@@ -62,6 +62,15 @@ wire_enroll_req_write(struct tbuf *out, const struct wire_enroll_req *q, struct 
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
+	if (q->have_sig) {
+		char sig[2 * WIRE_ENROLL_SIG_BYTES + 1];
+
+		keys_hex(q->sig, sizeof(q->sig), sig);
+		if (!cJSON_AddStringToObject(o, "sig", sig)) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
+	}
 	r = wire_enroll_print(out, o, false, "запрос регистрации", e);
  out:
 	cJSON_Delete(o);
@@ -253,7 +262,8 @@ wire_enroll_req_parse(const void *buf, size_t len, struct wire_enroll_req *q,
 		goto out;
 	cJSON_ArrayForEach(it, o) {
 		if (strcmp(it->string, "token") != 0 && strcmp(it->string, "device_pk") != 0 &&
-		    strcmp(it->string, "label") != 0 && strcmp(it->string, "schools") != 0) {
+		    strcmp(it->string, "label") != 0 && strcmp(it->string, "schools") != 0 &&
+		    strcmp(it->string, "sig") != 0) {
 			r = terr_set(e, TERR_SCHEMA, "лишнее поле «%.64s» в запросе регистрации",
 			    wire_json_plain_ok(it->string, 64) ? it->string : "?");
 			goto out;
@@ -264,6 +274,11 @@ wire_enroll_req_parse(const void *buf, size_t len, struct wire_enroll_req *q,
 	    (r = wire_json_get_str(o, "label", false, true, q->label, sizeof(q->label), what, e)) < 0 ||
 	    (r = wire_enroll_req_schools(o, q, what, e)) != 0)
 		goto out;
+	if (cJSON_GetObjectItemCaseSensitive(o, "sig") != NULL) {
+		if ((r = wire_json_get_hex(o, "sig", q->sig, sizeof(q->sig), what, e)) != 0)
+			goto out;
+		q->have_sig = true;
+	}
 	if (q->token[0] == '\0') {
 		r = terr_set(e, TERR_SCHEMA, "%s: код регистрации (token) пуст", what);
 		goto out;
@@ -342,4 +357,54 @@ wire_enroll_ans_parse(const void *buf, size_t len, struct wire_enroll_ans *a,
 	if (r != 0)
 		memset(a, 0, sizeof(*a));
 	return r;
+}
+
+/* The bytes a request's signature covers (wire.h); their length. */
+static size_t
+wire_enroll_req_signed(const struct wire_enroll_req *q,
+    uint8_t out[sizeof("tetrad-enroll-v1") + WIRE_ENROLL_TOKEN_MAX + 1 + KEYS_SIGN_PK_BYTES +
+    WIRE_ENROLL_SCHOOLS_MAX])
+{
+	static const char dom[] = "tetrad-enroll-v1";
+	size_t n = 0, l;
+
+	memcpy(out, dom, sizeof(dom));          /* with its NUL */
+	n += sizeof(dom);
+	l = strnlen(q->token, WIRE_ENROLL_TOKEN_MAX);
+	memcpy(out + n, q->token, l);
+	n += l;
+	out[n++] = '\0';
+	memcpy(out + n, q->device_pk, KEYS_SIGN_PK_BYTES);
+	n += KEYS_SIGN_PK_BYTES;
+	l = strnlen(q->schools, WIRE_ENROLL_SCHOOLS_MAX);
+	memcpy(out + n, q->schools, l);
+	return n + l;
+}
+
+void
+wire_enroll_req_sign(struct wire_enroll_req *q, const uint8_t sk[KEYS_SIGN_SK_BYTES])
+{
+	uint8_t m[sizeof("tetrad-enroll-v1") + WIRE_ENROLL_TOKEN_MAX + 1 + KEYS_SIGN_PK_BYTES +
+	    WIRE_ENROLL_SCHOOLS_MAX];
+	size_t n = wire_enroll_req_signed(q, m);
+
+	crypto_sign_detached(q->sig, NULL, m, n, sk);
+	q->have_sig = true;
+	sodium_memzero(m, n);    /* it holds the token */
+}
+
+bool
+wire_enroll_req_sig_ok(const struct wire_enroll_req *q)
+{
+	uint8_t m[sizeof("tetrad-enroll-v1") + WIRE_ENROLL_TOKEN_MAX + 1 + KEYS_SIGN_PK_BYTES +
+	    WIRE_ENROLL_SCHOOLS_MAX];
+	size_t n;
+	bool ok;
+
+	if (!q->have_sig)
+		return false;
+	n = wire_enroll_req_signed(q, m);
+	ok = crypto_sign_verify_detached(q->sig, m, n, q->device_pk) == 0;
+	sodium_memzero(m, n);
+	return ok;
 }

@@ -230,6 +230,9 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 		goto out;
 	keys_id_hex(k.pk, res->device_id);
 	memcpy(q.device_pk, k.pk, sizeof(q.device_pk));
+	/* proof that this device holds the key: lets the hub re-bind a key an
+	 * older program enrolled with another school's token */
+	wire_enroll_req_sign(&q, k.sk);
 	if ((r = enroll_post(o, ca, &q, &resp, res, e)) != 0)
 		goto out;
 	if (resp.status != 200) {
@@ -239,9 +242,9 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 			goto out;
 		}
 		if (!fresh && strcmp(we.error, "key_registered") == 0 && enroll_key_replaceable(db)) {
-			/* the hub holds this key for something else (an older program
-			 * enrolled it with a wrong token, or an enrollment was cut
-			 * short); nothing was signed with it: a new key pair */
+			/* the hub holds this key for something else and will not
+			 * re-bind it (revoked, or it has sent data); nothing was
+			 * recorded with it here: a new key pair */
 			snprintf(res->replaced_id, sizeof(res->replaced_id), "%s", res->device_id);
 			keys_sign_wipe(&k);
 			fresh = true;

@@ -5,9 +5,11 @@
 #    spent (409, both schools named); the token then enrolls a 170103 PC;
 #    the 170104 PC enrolls with its own token and its push is applied; a
 #    set signed with a key refused that way is refused (nothing registered);
-#  - a key an older program left registered for another school (409
-#    key_registered): syncd makes a new key pair and enrolls, and pushes;
-#    a device that has recorded changes keeps its key and is told why;
+#  - a key an older program left registered for another school: unsigned,
+#    409 key_registered; syncd's signed request re-binds it (with or
+#    without recorded changes) and the device pushes; a revoked old key is
+#    replaced by a new pair; revoked with recorded changes: refused, told
+#    why, the token unspent;
 #  - keys that cannot sign (all-zero, identity, small order, non-canonical)
 #    and the hub's own keys: 400 key_unusable, the token still usable;
 #  - \u0000 in a string, text after the object, no "schools": 400, the
@@ -120,46 +122,68 @@ expect_eq curator_own_school_enrolls "$?" 0
 expect_eq curator_kind "$(meta "$T/cur4.db" device_kind)" curator
 
 # --- a key an older program registered for another school --------------------
+legacy_key() { # DB SCHOOL_TOKEN: makes DB's key (a refused attempt), registers it
+	# with the token as an older program did; prints "PK ID"
+	"$SYNCD" enroll --db "$1" --hub "$HUB_URL" --token "nonexistent-token" --ca "$HUB_CA" \
+		>/dev/null 2>&1
+	local pk id
+	read -r pk id < <("$HOSTILE" pk "$1.device.key")
+	[ "$(enroll 127.0.0.2 "{\"token\":\"$2\",\"device_pk\":\"$pk\",\"schools\":[]}" "$T/r")" = 200 ] ||
+		bad "legacy registration of $1: $(cat "$T/r")"
+	echo "$pk $id"
+}
+# never used by the hub: syncd's signed request re-binds the key to 170104
 mkdb "$T/leg.db" 170104
-TL=$(hub_token --school 170103)
-# what an old program did: its key registered with 170103's token
-"$SYNCD" enroll --db "$T/leg.db" --hub "$HUB_URL" --token "nonexistent-token" --ca "$HUB_CA" \
-	>/dev/null 2>&1          # makes the device key, refused
-read -r LPK LID < <("$HOSTILE" pk "$T/leg.db.device.key")
-expect_eq legacy_registered "$(enroll 127.0.0.2 "{\"token\":\"$TL\",\"device_pk\":\"$LPK\",\"schools\":[]}" "$T/r")" 200
+read -r LPK LID < <(legacy_key "$T/leg.db" "$(hub_token --school 170103)")
 T4L=$(hub_token --school 170104)
-expect_eq legacy_raw_refused "$(enroll 127.0.0.2 "{\"token\":\"$T4L\",\"device_pk\":\"$LPK\",\"schools\":[\"170104\"]}" "$T/r")" 409
-expect_in legacy_raw_code "$(cat "$T/r")" key_registered
+expect_eq legacy_unsigned_refused "$(enroll 127.0.0.2 "{\"token\":\"$T4L\",\"device_pk\":\"$LPK\",\"schools\":[\"170104\"]}" "$T/r")" 409
+expect_in legacy_unsigned_code "$(cat "$T/r")" key_registered
 "$SYNCD" enroll --db "$T/leg.db" --hub "$HUB_URL" --token "$T4L" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
-expect_eq legacy_recovers "$?" 0
-expect_in legacy_names_old_key "$(cat "$T/out")" "$LID"
-NEWID=$(meta "$T/leg.db" device_id)
-[ "$NEWID" != "$LID" ] && ok || bad "legacy: the key was not replaced"
-expect_eq legacy_new_key_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$NEWID'")" 170104
+expect_eq legacy_rebound "$?" 0
+expect_eq legacy_same_key "$(meta "$T/leg.db" device_id)" "$LID"
+expect_eq legacy_hub_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$LID'")" 170104
 add "$T/leg.db" 2 170104
 "$SYNCD" --once --db "$T/leg.db" >"$T/out" 2>"$T/log"
 expect_eq legacy_push_exit "$?" 0
 expect_eq legacy_push_applied "$(sync_outbox "$T/leg.db" acked)" 2
-
-# the same, but the device has recorded changes (stamped with the old key's
-# id): its key is not replaced, the hub's message says why, nothing spent
+# with changes already recorded (stamped with this key): the same recovery
 mkdb "$T/leg2.db" 170104
-"$SYNCD" enroll --db "$T/leg2.db" --hub "$HUB_URL" --token "nonexistent-token" --ca "$HUB_CA" \
-	>/dev/null 2>&1
-read -r L2PK L2ID < <("$HOSTILE" pk "$T/leg2.db.device.key")
+read -r L2PK L2ID < <(legacy_key "$T/leg2.db" "$(hub_token --school 170103)")
 sqlite3 "$T/leg2.db" "INSERT OR REPLACE INTO meta VALUES('device_id','$L2ID')"
-add "$T/leg2.db" 1 170104
-TL2=$(hub_token --school 170103)
-expect_eq legacy2_registered "$(enroll 127.0.0.2 "{\"token\":\"$TL2\",\"device_pk\":\"$L2PK\",\"schools\":[]}" "$T/r")" 200
-T4L2=$(hub_token --school 170104)
-"$SYNCD" enroll --db "$T/leg2.db" --hub "$HUB_URL" --token "$T4L2" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
-expect_eq legacy2_refused_exit "$?" 2
-expect_in legacy2_message "$(cat "$T/err")" "уже зарегистрирован на хабе для школ 170103"
-expect_in legacy2_unspent "$(cat "$T/err")" "не израсходован"
-expect_eq legacy2_key_kept "$("$HOSTILE" pk "$T/leg2.db.device.key" | cut -d' ' -f2)" "$L2ID"
+add "$T/leg2.db" 3 170104
+"$SYNCD" enroll --db "$T/leg2.db" --hub "$HUB_URL" --token "$(hub_token --school 170104)" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
+expect_eq legacy_recorded_rebound "$?" 0
+"$SYNCD" --once --db "$T/leg2.db" >"$T/out" 2>"$T/log"
+expect_eq legacy_recorded_push_applied "$(sync_outbox "$T/leg2.db" acked)" 3
+# the old registration revoked, nothing recorded: syncd makes a new key pair
+mkdb "$T/leg3.db" 170104
+read -r L3PK L3ID < <(legacy_key "$T/leg3.db" "$(hub_token --school 170103)")
+hub_cli device revoke "$L3ID" >/dev/null 2>&1 || bad "revoke $L3ID"
+"$SYNCD" enroll --db "$T/leg3.db" --hub "$HUB_URL" --token "$(hub_token --school 170104)" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
+expect_eq legacy_revoked_new_key "$?" 0
+expect_in legacy_names_old_key "$(cat "$T/out")" "$L3ID"
+NEWID=$(meta "$T/leg3.db" device_id)
+[ -n "$NEWID" ] && [ "$NEWID" != "$L3ID" ] && ok || bad "legacy: the key was not replaced ($NEWID)"
+expect_eq legacy_new_key_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$NEWID'")" 170104
+add "$T/leg3.db" 2 170104
+"$SYNCD" --once --db "$T/leg3.db" >"$T/out" 2>"$T/log"
+expect_eq legacy_new_key_push_applied "$(sync_outbox "$T/leg3.db" acked)" 2
+# revoked and with recorded changes: the key stays, the message says why,
+# the token is not spent
+mkdb "$T/leg4.db" 170104
+read -r L4PK L4ID < <(legacy_key "$T/leg4.db" "$(hub_token --school 170103)")
+hub_cli device revoke "$L4ID" >/dev/null 2>&1 || bad "revoke $L4ID"
+sqlite3 "$T/leg4.db" "INSERT OR REPLACE INTO meta VALUES('device_id','$L4ID')"
+add "$T/leg4.db" 1 170104
+T4L4=$(hub_token --school 170104)
+"$SYNCD" enroll --db "$T/leg4.db" --hub "$HUB_URL" --token "$T4L4" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
+expect_eq legacy_stuck_exit "$?" 2
+expect_in legacy_stuck_message "$(cat "$T/err")" "уже зарегистрирован на хабе для школ 170103 и отозван"
+expect_in legacy_stuck_unspent "$(cat "$T/err")" "не израсходован"
+expect_eq legacy_stuck_key_kept "$("$HOSTILE" pk "$T/leg4.db.device.key" | cut -d' ' -f2)" "$L4ID"
 mkdb "$T/pc4b.db" 170104
-"$SYNCD" enroll --db "$T/pc4b.db" --hub "$HUB_URL" --token "$T4L2" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
-expect_eq legacy2_token_still_usable "$?" 0
+"$SYNCD" enroll --db "$T/pc4b.db" --hub "$HUB_URL" --token "$T4L4" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
+expect_eq legacy_stuck_token_still_usable "$?" 0
 
 # --- unusable keys ------------------------------------------------------------
 TK=$(hub_token --school 170106)

@@ -29,6 +29,8 @@ struct tokens_enroll_req {
 	char label[HUBDB_LABEL_MAX + 1];
 	bool have_schools;                      /* false: an old program's request */
 	char schools[HUBDB_SCHOOLS_MAX + 1];    /* what the device is set up for */
+	bool have_sig;                          /* signed by the device key */
+	uint8_t sig[WIRE_ENROLL_SIG_BYTES];
 };
 
 /* Parses an enrollment request body (hostile input) with
@@ -73,7 +75,10 @@ bool tokens_schools_fit(const char *device, const char *token);
  * check is made on a read snapshot before the write lock is taken; a
  * refusal spends no token and registers nothing. A key already registered
  * for exactly what a valid token gives is answered 200 as it is (the
- * token stays unspent). Returns <0 only on store failure (TERR_FULL/BUSY
+ * token stays unspent). A key registered for something else that never
+ * sent anything and is not revoked is re-bound to what the token gives
+ * (the token is spent) when the request is signed with that key: the
+ * recovery of a PC an older program enrolled with another school's token. Returns <0 only on store failure (TERR_FULL/BUSY
  * for 503).
  */
 int tokens_enroll(struct hubdb *db, const struct keys_enc *enc,

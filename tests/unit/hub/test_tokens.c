@@ -11,7 +11,9 @@
  * mistake) is refused 409 key_registered; one registered for what the
  * token gives gets its answer again without spending the token. With
  * another handle holding the write lock, refusals are still answered at
- * once (they are decided on a read snapshot).
+ * once (they are decided on a read snapshot). A key registered for another
+ * school that never sent anything is re-bound by a request signed with it,
+ * and not otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +275,95 @@ test_no_write_lock(struct hubdb *db, const char *path)
 	CHECK_INT_EQ(post(db, tok, k.pk, "[\"170120\"]", NULL, ans), 200);
 }
 
+/* A request signed with k (wire_enroll_req_sign), as syncd sends it. */
+static int
+post_signed(struct hubdb *db, const char *tok, const struct keys_sign *k, const char *schools,
+    bool break_sig, char *ans)
+{
+	struct wire_enroll_req q;
+	struct tbuf *b = tbuf_new(WIRE_ENROLL_REQ_MAX), *out = tbuf_new(16384);
+	struct terr e;
+	int http = 0;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.token, sizeof(q.token), "%s", tok);
+	memcpy(q.device_pk, k->pk, 32);
+	q.have_schools = true;
+	snprintf(q.schools, sizeof(q.schools), "%s", schools);
+	wire_enroll_req_sign(&q, k->sk);
+	if (break_sig)
+		q.sig[5] ^= 1;
+	CHECK_INT_EQ(wire_enroll_req_write(b, &q, &e), 0);
+	CHECK_INT_EQ(tokens_enroll(db, &enc, &sign, (const char *)tbuf_ptr(b), tbuf_len(b), &http,
+	    out, &e), 0);
+	tbuf_terminate(out);
+	snprintf(ans, 4096, "%s", (const char *)tbuf_ptr(out));
+	tbuf_free(b);
+	tbuf_free(out);
+	return http;
+}
+
+/*
+ * A key registered for 170130 that never sent anything, asking with
+ * 170131's token: unsigned 409; a broken signature 400; signed, re-bound
+ * to 170131 (the token spent). Once it has sent something (watermark) or
+ * is revoked, a signed request is refused 409 too.
+ */
+static void
+test_rebind(struct hubdb *db)
+{
+	char t0[TOKENS_TEXT_MAX + 1], t1[TOKENS_TEXT_MAX + 1], ans[4096], id[KEYS_ID_HEXLEN + 1];
+	struct hubdb_device d;
+	struct keys_sign k, other;
+	uint8_t h[CHANGESET_HASH_BYTES] = { 1 };
+	struct terr e;
+	bool found;
+
+	keys_sign_generate(&k);
+	keys_sign_generate(&other);
+	keys_id_hex(k.pk, id);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170130", 3600, t0, &e), 0);
+	CHECK_INT_EQ(post(db, t0, k.pk, "[]", NULL, ans), 200);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170131", 3600, t1, &e), 0);
+	CHECK_INT_EQ(post(db, t1, k.pk, "[\"170131\"]", NULL, ans), 409);
+	CHECK_INT_EQ(post_signed(db, t1, &k, "170131", true, ans), 400);
+	CHECK_CONTAINS(ans, "подпись");
+	/* a signature by another key over this key's request */
+	{
+		struct keys_sign mix = other;
+
+		memcpy(mix.pk, k.pk, 32);
+		CHECK_INT_EQ(post_signed(db, t1, &mix, "170131", false, ans), 400);
+	}
+	CHECK_INT_EQ(post_signed(db, t1, &k, "170131", false, ans), 200);
+	CHECK_CONTAINS(ans, "\"schools\":[\"170131\"]");
+	CHECK_INT_EQ(hubdb_device_get(db, id, &d, &found, &e), 0);
+	CHECK_STR_EQ(d.schools, "170131");
+	CHECK_INT_EQ(post(db, t1, other.pk, "[]", NULL, ans), 410);      /* spent */
+	/* after it has sent something: no more re-binding */
+	CHECK_INT_EQ(hubdb_device_set_head(db, id, 1, h, &e), 0);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170132", 3600, t0, &e), 0);
+	CHECK_INT_EQ(post_signed(db, t0, &k, "170132", false, ans), 409);
+	CHECK_CONTAINS(ans, "key_registered");
+	CHECK_INT_EQ(post(db, t0, other.pk, "[]", NULL, ans), 200);      /* unspent */
+	/* revoked: neither */
+	keys_sign_generate(&k);
+	keys_id_hex(k.pk, id);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170133", 3600, t0, &e), 0);
+	CHECK_INT_EQ(post(db, t0, k.pk, "[]", NULL, ans), 200);
+	CHECK_INT_EQ(hubdb_device_revoke(db, id, &e), 0);
+	CHECK_INT_EQ(tokens_create(db, "school", "", "170134", 3600, t1, &e), 0);
+	CHECK_INT_EQ(post_signed(db, t1, &k, "170134", false, ans), 409);
+	CHECK_CONTAINS(ans, "отозван");
+	/* the store's own guard: a revoked device is not re-bound */
+	CHECK_INT_EQ(hubdb_device_revoke(db, id, &e), TERR_ARG);
+	memset(&d, 0, sizeof(d));
+	snprintf(d.id, sizeof(d.id), "%s", id);
+	snprintf(d.kind, sizeof(d.kind), "school");
+	snprintf(d.schools, sizeof(d.schools), "170134");
+	CHECK_INT_EQ(hubdb_device_rebind(db, &d, &e), TERR_ARG);
+}
+
 int
 main(void)
 {
@@ -292,6 +383,7 @@ main(void)
 		test_tokens(db);
 		test_refusals(db);
 		test_no_write_lock(db, path);
+		test_rebind(db);
 	}
 	hubdb_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -550,6 +550,51 @@ test_error(void)
 	tbuf_free(t);
 }
 
+/* The request's signature: bound to token, key and schools; round trip. */
+static void
+test_enroll_req_sig(void)
+{
+	struct wire_enroll_req q, p;
+	struct tbuf *t = tbuf_new(WIRE_ENROLL_REQ_MAX);
+	struct keys_sign k;
+	struct terr e;
+
+	CHECK_INT_EQ(keys_sign_generate(&k), 0);
+	memset(&q, 0, sizeof(q));
+	strcpy(q.token, "7RJ1-9FGR-38N0-477D-RH9K");
+	memcpy(q.device_pk, k.pk, sizeof(q.device_pk));
+	q.have_schools = true;
+	strcpy(q.schools, "170104");
+	CHECK(!wire_enroll_req_sig_ok(&q));
+	wire_enroll_req_sign(&q, k.sk);
+	CHECK(q.have_sig);
+	CHECK(wire_enroll_req_sig_ok(&q));
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), 0);
+	tbuf_terminate(t);
+	CHECK_CONTAINS((const char *)tbuf_ptr(t), "\"sig\":\"");
+	CHECK_INT_EQ(wire_enroll_req_parse(tbuf_ptr(t), tbuf_len(t), &p, &e), 0);
+	CHECK_MEM_EQ(&q, &p, sizeof(q));
+	CHECK(wire_enroll_req_sig_ok(&p));
+	p = q;
+	strcpy(p.schools, "170103");
+	CHECK(!wire_enroll_req_sig_ok(&p));
+	p = q;
+	p.token[0] = '8';
+	CHECK(!wire_enroll_req_sig_ok(&p));
+	p = q;
+	p.device_pk[0] ^= 1;
+	CHECK(!wire_enroll_req_sig_ok(&p));
+	p = q;
+	p.have_schools = false;          /* the schools list is signed, not the flag */
+	CHECK(wire_enroll_req_sig_ok(&p));
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\",\"device_pk\":\"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
+	    "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0\",\"sig\":\"00\"}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\",\"device_pk\":\"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
+	    "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0\",\"sig\":1}"), TERR_SCHEMA);
+	keys_sign_wipe(&k);
+	tbuf_free(t);
+}
+
 int
 main(void)
 {
@@ -561,6 +606,7 @@ main(void)
 	test_ack_refusals();
 	test_enroll_req();
 	test_enroll_req_schools();
+	test_enroll_req_sig();
 	test_enroll_ans();
 	test_error();
 	return check_summary();
