@@ -249,3 +249,30 @@ hubdb_school_list(struct hubdb *db, hubdb_school_cb cb, void *ctx, struct terr *
 	sqlite3_finalize(st);
 	return r;
 }
+
+int
+hubdb_device_rebind(struct hubdb *db, const struct hubdb_device *d, struct terr *e)
+{
+	static const char sql[] =
+	    "UPDATE devices SET kind = ?2, label = ?3, schools = ?4"
+	    " WHERE id = ?1 AND watermark = 0 AND revoked_at IS NULL"
+	    " AND NOT EXISTS(SELECT 1 FROM changesets WHERE device_id = ?1)"
+	    " AND NOT EXISTS(SELECT 1 FROM quarantine WHERE device_id = ?1)";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "перерегистрация устройства");
+	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d->schools, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return hubdb_err(db, rc, e, "перерегистрация устройства");
+	if (sqlite3_changes(db->db) != 1)
+		return terr_set(e, TERR_ARG, "устройство %s уже присылало данные или отозвано: "
+		    "перерегистрировать его нельзя", d->id);
+	return 0;
+}

@@ -20,6 +20,7 @@
 #include "dbpool.h"
 #include "hub/hubdb.h"
 #include "hub/server.h"
+#include "hub/throttle.h"
 #include "hub/tokens.h"
 #include "tetrad/hlc.h"
 #include "tetrad/wire.h"
@@ -42,6 +43,7 @@ struct server {
 	atomic_int inflight;
 	struct dbpool *pool;
 	struct connwatch *watch;
+	struct throttle *enroll_throttle;   /* failed enrollments per address */
 };
 
 static void
@@ -249,17 +251,41 @@ server_forms(struct server *s, struct MHD_Connection *c, const char *url)
 	return server_send_error(c, 404, "not_found", "такой формы на хабе нет", 0);
 }
 
+/*
+ * POST /v1/enroll. An address (or the whole network) past its share of
+ * failed attempts (throttle.h) is answered 429 + Retry-After before the
+ * store is touched; every answer but 200 and 503 counts as a failure. The
+ * log names the client's address and the error code, never the token.
+ */
 static enum MHD_Result
 server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 {
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	struct wire_error we;
+	struct timespec ts;
 	struct terr e;
 	struct hubdb *db;
-	struct tbuf *out = tbuf_new(16384);
+	struct tbuf *out;
 	enum MHD_Result ret;
+	char addr[INET6_ADDRSTRLEN + 1], msg[256];
+	int64_t now_ms;
+	unsigned wait;
 	int http = 500, r;
 
 	terr_clear(&e);
-	if (out == NULL)
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci != NULL ? ci->client_addr : NULL;
+	throttle_addr_text(sa, addr, sizeof(addr));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if ((wait = throttle_check(s->enroll_throttle, sa, now_ms)) > 0) {
+		server_log(s, "enroll 429 too_many from %s (retry after %u s)", addr, wait);
+		snprintf(msg, sizeof(msg), "слишком много неудачных попыток регистрации с этого "
+		    "адреса; повторите через %u с", wait);
+		return server_send_error(c, 429, "too_many", msg, (int)wait);
+	}
+	if ((out = tbuf_new(16384)) == NULL)
 		return MHD_NO;
 	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		tbuf_free(out);
@@ -270,14 +296,20 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	    &http, out, &e);
 	dbpool_put(s->pool, db);
 	if (r == TERR_FULL || r == TERR_BUSY) {
-		server_log(s, "enroll 503: %s", e.msg);
+		server_log(s, "enroll 503 from %s: %s", addr, e.msg);
 		ret = server_send_error(c, 503, "busy", "хаб временно не может принять "
 		    "регистрацию; повторите позже", INGEST_RETRY_AFTER);
 	} else if (r != 0) {
-		server_log(s, "enroll 500: %s", e.msg);
+		server_log(s, "enroll 500 from %s: %s", addr, e.msg);
 		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
-		server_log(s, "enroll %d", http);
+		if (http != 200) {
+			throttle_fail(s->enroll_throttle, sa, now_ms);
+			if (wire_error_parse(tbuf_ptr(out), tbuf_len(out), &we, NULL) != 0)
+				snprintf(we.error, sizeof(we.error), "?");
+			server_log(s, "enroll %d %s from %s", http, we.error, addr);
+		} else
+			server_log(s, "enroll 200 from %s", addr);
 		ret = server_send(c, http, "application/json", tbuf_ptr(out), tbuf_len(out), 0);
 	}
 	tbuf_free(out);
@@ -555,6 +587,7 @@ server_free(struct server *s)
 {
 	connwatch_stop(s->watch);
 	dbpool_close(s->pool);
+	throttle_free(s->enroll_throttle);
 	free(s);
 }
 
@@ -583,7 +616,11 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	if (s->cfg.timeout_s == 0)
 		s->cfg.timeout_s = SERVER_DEFAULT_TIMEOUT;
 	atomic_init(&s->inflight, 0);
-	if ((r = dbpool_open(s->cfg.db_path, s->cfg.threads + 1, s->cfg.log, s->cfg.log_ctx,
+	if ((r = throttle_new(&(struct throttle_cfg){ THROTTLE_ENROLL_BURST,
+	    THROTTLE_ENROLL_REFILL_MS, THROTTLE_ENROLL_GLOBAL_BURST,
+	    THROTTLE_ENROLL_GLOBAL_REFILL_MS, THROTTLE_ENROLL_SLOTS }, &s->enroll_throttle,
+	    e)) != 0 ||
+	    (r = dbpool_open(s->cfg.db_path, s->cfg.threads + 1, s->cfg.log, s->cfg.log_ctx,
 	    &s->pool, e)) != 0 ||
 	    (r = connwatch_start(s->cfg.timeout_s, &s->watch, e)) != 0)
 		goto fail;

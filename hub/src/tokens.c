@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sodium.h>
 
 #include "hub/ingest.h"
+#include "tetrad/school.h"
 #include "hub/tokens.h"
 #include "tetrad/wire.h"
 
@@ -142,8 +144,59 @@ tokens_parse_enroll(const char *body, size_t len, struct tokens_enroll_req *req,
 	memcpy(req->token, q.token, sizeof(req->token));
 	memcpy(req->device_pk, q.device_pk, sizeof(req->device_pk));
 	memcpy(req->label, q.label, sizeof(req->label));
+	req->have_schools = q.have_schools;
+	memcpy(req->schools, q.schools, sizeof(req->schools));
+	req->have_sig = q.have_sig;
+	memcpy(req->sig, q.sig, sizeof(req->sig));
 	sodium_memzero(&q, sizeof(q));
 	return 0;
+}
+
+const char *
+tokens_key_unusable(const uint8_t pk[KEYS_SIGN_PK_BYTES], const struct keys_enc *enc,
+    const struct keys_sign *sign)
+{
+	_Static_assert(KEYS_ENC_PK_BYTES == KEYS_SIGN_PK_BYTES, "key sizes");
+	if (sign != NULL && sodium_memcmp(pk, sign->pk, KEYS_SIGN_PK_BYTES) == 0)
+		return "это открытый ключ подписи самого хаба";
+	if (enc != NULL && sodium_memcmp(pk, enc->pk, KEYS_ENC_PK_BYTES) == 0)
+		return "это открытый ключ шифрования самого хаба";
+	/* canonical, not of small order (all-zero, the identity), in the main
+	 * subgroup: the only keys whose signatures mean one signer */
+	if (crypto_core_ed25519_is_valid_point(pk) != 1)
+		return "это не допустимый открытый ключ Ed25519 (нулевой, нейтральная точка, "
+		    "точка малого порядка или неканоническая запись): им нельзя подписать";
+	return NULL;
+}
+
+bool
+tokens_schools_fit(const char *device, const char *token)
+{
+	char code[SCHOOL_CODE_MAX + 1];
+	const char *cur = device;
+
+	while (school_list_next(&cur, code))
+		if (!school_list_has(token, code))
+			return false;
+	return true;
+}
+
+/* Whether the request's signature is the device key's (wire.h). */
+static bool
+tokens_sig_ok(const struct tokens_enroll_req *req)
+{
+	struct wire_enroll_req q;
+	bool ok;
+
+	memset(&q, 0, sizeof(q));
+	memcpy(q.token, req->token, sizeof(q.token));
+	memcpy(q.device_pk, req->device_pk, sizeof(q.device_pk));
+	memcpy(q.schools, req->schools, sizeof(q.schools));
+	q.have_sig = req->have_sig;
+	memcpy(q.sig, req->sig, sizeof(q.sig));
+	ok = wire_enroll_req_sig_ok(&q);
+	sodium_memzero(&q, sizeof(q));
+	return ok;
 }
 
 /* The enrollment answer (wire.h) of device d. */
@@ -168,6 +221,126 @@ tokens_answer(const struct hubdb_device *d, const char *name,
 	return wire_enroll_ans_write(out, &a, e);
 }
 
+/* An error answer whose message is built with a format. */
+static int
+tokens_refuse(struct tbuf *out, int *http, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+tokens_refuse(struct tbuf *out, int *http, int status, const char *code, const char *fmt, ...)
+{
+	char msg[WIRE_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	terr_utf8_trim(msg);
+	*http = status;
+	tbuf_reset(out);
+	return ingest_json_error(out, code, msg);
+}
+
+/* Why device schools (the request's) do not fit token t: the message. */
+static int
+tokens_refuse_school(const struct hubdb_token *t, const char *device, struct tbuf *out,
+    int *http)
+{
+	if (strcmp(t->kind, "school") == 0)
+		return tokens_refuse(out, http, 409, "school_mismatch", "код регистрации выдан для "
+		    "школы %s, а это устройство подготовлено для школы %s. Код не израсходован: "
+		    "введите его на компьютере школы %s, а для этого устройства попросите у "
+		    "координатора код школы %s", t->schools, device, t->schools, device);
+	return tokens_refuse(out, http, 409, "school_mismatch", "код куратора даёт доступ к "
+	    "школам %s, а это устройство подготовлено для школы %s, которой среди них нет. Код "
+	    "не израсходован: попросите координатора код куратора, в котором есть школа %s, "
+	    "или код этой школы", t->schools, device, device);
+}
+
+/*
+ * The checks that need no write, on a read snapshot: the token is known,
+ * unused, unexpired; the key can sign and is not the hub's; the device's
+ * schools are the token's; the key is not registered yet. *done says the
+ * answer is in out (a refusal, or the answer to a device already enrolled
+ * that asks again), *t the token when the caller is to register.
+ */
+static int
+tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
+    const struct keys_sign *sign, const struct tokens_enroll_req *req, const uint8_t hash[32],
+    const char *id, struct hubdb_token *t, bool *done, bool *rebind, int *http,
+    struct tbuf *out, struct terr *e)
+{
+	struct hubdb_device d;
+	const char *why;
+	bool found;
+	int r;
+
+	*done = true;
+	*rebind = false;
+	if ((r = hubdb_token_get(db, hash, t, &found, e)) != 0)
+		return r;
+	if (!found)
+		return tokens_refuse(out, http, 403, "token_unknown", "такого кода регистрации нет: "
+		    "проверьте, что он введён без ошибок, или попросите новый у координатора");
+	if (t->used && strcmp(t->used_by, id) != 0)
+		return tokens_refuse(out, http, 410, "token_used", "этот код регистрации уже "
+		    "использован другим устройством; попросите новый код у координатора");
+	if (t->used) {
+		/* the same device asking again: its earlier answer was lost */
+		if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
+			return r;
+		if (!found || d.revoked)
+			return tokens_refuse(out, http, 410, "token_used", "этот код регистрации уже "
+			    "использован; попросите новый код у координатора");
+		*http = 200;
+		return tokens_answer(&d, t->name, enc, sign, out, e);
+	}
+	if ((int64_t)time(NULL) > t->expires_at)
+		return tokens_refuse(out, http, 410, "token_expired", "срок действия кода "
+		    "регистрации истёк; попросите новый код у координатора");
+	if (!req->have_schools)
+		/* without them the hub cannot tell a token of another school before
+		 * spending it (the mistake this field exists for): not served */
+		return tokens_refuse(out, http, 400, "bad_request", "запрос регистрации не называет "
+		    "школу устройства (поле schools): программа на устройстве устарела. Обновите "
+		    "tetrad и повторите регистрацию; код не израсходован");
+	if ((why = tokens_key_unusable(req->device_pk, enc, sign)) != NULL)
+		return tokens_refuse(out, http, 400, "key_unusable", "ключ устройства не принят: %s. "
+		    "Код не израсходован; создайте на устройстве новый ключ (tetrad init в новой "
+		    "базе) и повторите", why);
+	if (req->have_sig && !tokens_sig_ok(req))
+		return tokens_refuse(out, http, 400, "bad_request", "подпись запроса регистрации "
+		    "не сходится с ключом устройства; код не израсходован");
+	if (!tokens_schools_fit(req->schools, t->schools))
+		return tokens_refuse_school(t, req->schools, out, http);
+	if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
+		return r;
+	if (found && !d.revoked && strcmp(d.kind, t->kind) == 0 &&
+	    strcmp(d.schools, t->schools) == 0) {
+		/* enrolled already, for what this token gives (an answer lost and a
+		 * new code asked for): the same answer, and the code stays unspent */
+		*http = 200;
+		return tokens_answer(&d, t->name, enc, sign, out, e);
+	}
+	if (found && !d.revoked && d.watermark == 0 && req->have_sig) {
+		/* bound to something else and never used, and the sender holds
+		 * the key: the token's binding replaces the old one (the store
+		 * checks again that nothing was ever sent) */
+		*rebind = true;
+		*done = false;
+		return 0;
+	}
+	if (found)
+		return tokens_refuse(out, http, 409, "key_registered", "ключ этого устройства (%s) "
+		    "уже зарегистрирован на хабе для школ %s%s. Код не израсходован. Если на "
+		    "устройстве ещё ничего не записано, tetrad-syncd сам создаст новый ключ и "
+		    "повторит регистрацию; иначе обратитесь к координатору. Прежнюю регистрацию "
+		    "координатор может отозвать: tetrad-hub device revoke %s", id, d.schools,
+		    d.revoked ? " и отозван" : "", id);
+	*done = false;
+	return 0;
+}
+
 int
 tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
     const struct keys_sign *sign, const char *body, size_t len, int *http,
@@ -179,7 +352,7 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 	struct terr le;
 	char norm[TOKENS_TEXT_MAX + 1], id[KEYS_ID_HEXLEN + 1];
 	uint8_t hash[32];
-	bool found;
+	bool done, rebind;
 	int r;
 
 	tbuf_reset(out);
@@ -189,64 +362,40 @@ tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
 		return ingest_json_error(out, "bad_request", le.msg);
 	}
 	if (tokens_normalise(req.token, norm, sizeof(norm)) != 0) {
-		*http = 403;
-		r = ingest_json_error(out, "token_unknown", "такого кода регистрации нет: "
+		r = tokens_refuse(out, http, 403, "token_unknown", "такого кода регистрации нет: "
 		    "проверьте, что он введён без ошибок");
 		goto out;
 	}
 	tokens_hash(norm, hash);
 	keys_id_hex(req.device_pk, id);
+	/* every check on a read snapshot first: a wrong token, key or school
+	 * never takes the store's write lock */
+	if ((r = hubdb_begin_read(db, e)) != 0)
+		goto out;
+	r = tokens_enroll_check(db, enc, sign, &req, hash, id, &t, &done, &rebind, http, out, e);
+	hubdb_rollback(db);
+	if (r != 0 || done)
+		goto out;
 	if ((r = hubdb_begin(db, e)) != 0)
 		goto out;
-	if ((r = hubdb_token_get(db, hash, &t, &found, e)) != 0)
+	/* again under the write lock: another request may have won meanwhile */
+	if ((r = tokens_enroll_check(db, enc, sign, &req, hash, id, &t, &done, &rebind, http,
+	    out, e)) != 0 || done)
 		goto fail;
-	if (!found) {
-		*http = 403;
-		r = ingest_json_error(out, "token_unknown", "такого кода регистрации нет: "
-		    "проверьте, что он введён без ошибок, или попросите новый у координатора");
-		goto fail;
-	}
-	if (t.used && strcmp(t.used_by, id) != 0) {
-		*http = 410;
-		r = ingest_json_error(out, "token_used", "этот код регистрации уже использован "
-		    "другим устройством; попросите новый код у координатора");
-		goto fail;
-	}
-	if (t.used) {
-		/* the same device asking again: its earlier answer was lost */
-		if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
-			goto fail;
-		hubdb_rollback(db);
-		if (!found || d.revoked) {
-			*http = 410;
-			return ingest_json_error(out, "token_used", "этот код регистрации уже "
-			    "использован; попросите новый код у координатора");
-		}
-		*http = 200;
-		return tokens_answer(&d, t.name, enc, sign, out, e);
-	}
-	if ((int64_t)time(NULL) > t.expires_at) {
-		*http = 410;
-		r = ingest_json_error(out, "token_expired", "срок действия кода регистрации "
-		    "истёк; попросите новый код у координатора");
-		goto fail;
-	}
-	if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
-		goto fail;
-	if (found) {
-		*http = 400;
-		r = ingest_json_error(out, "bad_request", "устройство с этим ключом уже "
-		    "зарегистрировано; для повторной регистрации создайте новый ключ");
-		goto fail;
-	}
 	memset(&d, 0, sizeof(d));
 	snprintf(d.id, sizeof(d.id), "%s", id);
 	memcpy(d.pk, req.device_pk, sizeof(d.pk));
 	snprintf(d.kind, sizeof(d.kind), "%s", t.kind);
 	snprintf(d.label, sizeof(d.label), "%s", req.label[0] ? req.label : t.name);
 	snprintf(d.schools, sizeof(d.schools), "%s", t.schools);
-	if ((r = hubdb_device_add(db, &d, e)) != 0 ||
-	    (r = hubdb_token_use(db, hash, id, e)) != 0)
+	r = rebind ? hubdb_device_rebind(db, &d, e) : hubdb_device_add(db, &d, e);
+	if (rebind && r == TERR_ARG) {
+		r = tokens_refuse(out, http, 409, "key_registered", "ключ этого устройства (%s) "
+		    "уже зарегистрирован на хабе и им уже отправлялись данные. Код не "
+		    "израсходован; обратитесь к координатору (tetrad-hub device revoke %s)", id, id);
+		goto fail;
+	}
+	if (r != 0 || (r = hubdb_token_use(db, hash, id, e)) != 0)
 		goto fail;
 	if ((r = hubdb_commit(db, e)) != 0)
 		goto out;

@@ -52,12 +52,16 @@ enroll_check_token(const char *t, struct terr *e)
 	return 0;
 }
 
-/* Loads the device key, or creates it when the file does not exist yet. */
+/*
+ * Loads the device key, or creates it when the file does not exist yet.
+ * fresh: a new key pair replaces the file (a new file beside it, renamed
+ * over it), for a key the hub will not take.
+ */
 static int
-enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file,
+enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file, bool fresh,
     struct keys_sign *k, struct terr *e)
 {
-	char path[SYNCDB_PATH_MAX], pass[KEYS_PASSPHRASE_MAX + 2];
+	char path[SYNCDB_PATH_MAX], tmp[SYNCDB_PATH_MAX + 8], pass[KEYS_PASSPHRASE_MAX + 2];
 	struct stat sb;
 	int r;
 
@@ -68,12 +72,30 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
 	if (pass_file && (r = fileio_read_passphrase(pass_file, pass, sizeof(pass), e)) != 0)
 		return r;
-	if (stat(path, &sb) != 0 && errno == ENOENT) {
+	if (fresh || (stat(path, &sb) != 0 && errno == ENOENT)) {
 		if ((r = keys_sign_generate(k)) != 0) {
 			r = terr_set(e, TERR_CRYPTO, "не удалось создать ключ устройства");
 			goto out;
 		}
-		r = keyfile_save(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e);
+		if (!fresh) {
+			r = keyfile_save(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES,
+			    pass[0] ? pass : NULL, e);
+			goto out;
+		}
+		snprintf(tmp, sizeof(tmp), "%s.new", path);
+		/* a .new left by an interrupted replacement was never used */
+		if (unlink(tmp) != 0 && errno != ENOENT) {
+			r = terr_set(e, TERR_IO, "не удалось удалить %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		if ((r = keyfile_save(tmp, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES,
+		    pass[0] ? pass : NULL, e)) != 0)
+			goto out;
+		if (rename(tmp, path) != 0) {
+			r = terr_set(e, TERR_IO, "не удалось заменить ключ устройства %s: %s", path,
+			    strerror(errno));
+			unlink(tmp);
+		}
 		goto out;
 	}
 	if ((r = keyfile_load(path, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES, pass[0] ? pass : NULL, e)) != 0)
@@ -84,20 +106,82 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 	return r;
 }
 
+/*
+ * Whether this device's key may be replaced by a new one: it was never
+ * confirmed by a hub (no hub key stored) and nothing was ever recorded with
+ * it (each change carries the key's id in its time stamp, and the hub
+ * refuses a change stamped by another device).
+ */
+static bool
+enroll_key_replaceable(struct localdb *db)
+{
+	struct localdb_counts c;
+	char hub[2 * KEYS_SIGN_PK_BYTES + 1];
+
+	if (syncdb_meta_get(db, "hub_sign_pk", hub, sizeof(hub), NULL) < 0 || hub[0] != '\0')
+		return false;
+	if (syncdb_meta_int(db, "next_seq", 1) > 1)
+		return false;
+	if (localdb_counts(db, true, &c, NULL) != 0)
+		return false;
+	return c.pending + c.sent + c.acked + c.quarantined + c.drafts + c.finals + c.deleted == 0;
+}
+
+/* The hub's own message, control characters shown as "?". */
+static void
+enroll_hub_message(const struct wire_error *we, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s", we->message);
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+/* One POST of the request; *http the status, the body in resp. */
+static int
+enroll_post(const struct enroll_opts *o, const char *ca, const struct wire_enroll_req *q,
+    struct net_resp *resp, struct enroll_result *res, struct terr *e)
+{
+	struct net_opts no;
+	struct net *n = NULL;
+	struct tbuf *body = NULL;
+	int r;
+
+	net_resp_free(resp);
+	memset(resp, 0, sizeof(*resp));
+	if ((body = tbuf_new(WIRE_ENROLL_REQ_MAX)) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if ((r = wire_enroll_req_write(body, q, e)) != 0)
+		goto out;
+	memset(&no, 0, sizeof(no));
+	no.base_url = o->hub_url;
+	no.ca_file = ca;
+	no.pin = o->pin;
+	no.connect_timeout_ms = o->connect_timeout_ms;
+	no.timeout_ms = o->timeout_ms;
+	if ((r = net_new(&no, &n, e)) != 0)
+		goto out;
+	if ((r = net_request(n, "POST", WIRE_PATH_ENROLL, "application/json",
+	    (const char *)tbuf_ptr(body), tbuf_len(body), ENROLL_RESP_MAX, resp, e)) != 0)
+		res->unreachable = 1;
+ out:
+	net_free(n);
+	tbuf_free(body);        /* wiped by tbuf_free: it holds the token */
+	return r;
+}
+
 int
 enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *e)
 {
 	struct localdb *db = NULL;
-	struct net *n = NULL;
-	struct net_opts no;
 	struct net_resp resp;
 	struct keys_sign k;
 	struct wire_enroll_req q;
 	struct wire_enroll_ans *ans = NULL;
 	struct wire_error we;
-	struct tbuf *body = NULL;
 	char ca[PATH_MAX], enc[2 * KEYS_ENC_PK_BYTES + 1], sign[2 * KEYS_SIGN_PK_BYTES + 1];
-	char existing[NET_URL_MAX + 1], host[256];
+	char existing[NET_URL_MAX + 1], host[256], msg[WIRE_ERROR_MESSAGE_MAX + 1];
+	bool fresh = false;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -121,10 +205,11 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 		    "зарегистрировать его заново, добавьте --force", existing);
 		goto out;
 	}
-	if ((r = enroll_device_key(db, o->db_path, o->passphrase_file, &k, e)) != 0)
+	/* the school this database is set up for: the hub refuses a token of
+	 * another school before spending it */
+	if ((r = syncdb_meta_get(db, "school", q.schools, sizeof(q.schools), e)) < 0)
 		goto out;
-	keys_id_hex(k.pk, res->device_id);
-	memcpy(q.device_pk, k.pk, sizeof(q.device_pk));
+	q.have_schools = true;
 	snprintf(q.token, sizeof(q.token), "%s", o->token);
 	if (o->label && *o->label) {
 		if (strlen(o->label) > WIRE_ENROLL_LABEL_MAX) {
@@ -140,31 +225,38 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 		/* a long host name is cut to what the hub keeps */
 		wire_text_copy(q.label, sizeof(q.label), host);
 	}
-	if ((body = tbuf_new(WIRE_ENROLL_REQ_MAX)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+ again:
+	if ((r = enroll_device_key(db, o->db_path, o->passphrase_file, fresh, &k, e)) != 0)
 		goto out;
-	}
-	if ((r = wire_enroll_req_write(body, &q, e)) != 0)
+	keys_id_hex(k.pk, res->device_id);
+	memcpy(q.device_pk, k.pk, sizeof(q.device_pk));
+	/* proof that this device holds the key: lets the hub re-bind a key an
+	 * older program enrolled with another school's token */
+	wire_enroll_req_sign(&q, k.sk);
+	if ((r = enroll_post(o, ca, &q, &resp, res, e)) != 0)
 		goto out;
-	memset(&no, 0, sizeof(no));
-	no.base_url = o->hub_url;
-	no.ca_file = ca;
-	no.pin = o->pin;
-	no.connect_timeout_ms = o->connect_timeout_ms;
-	no.timeout_ms = o->timeout_ms;
-	if ((r = net_new(&no, &n, e)) != 0)
-		goto out;
-	if ((r = net_request(n, "POST", WIRE_PATH_ENROLL, "application/json",
-	    (const char *)tbuf_ptr(body), tbuf_len(body), ENROLL_RESP_MAX, &resp, e)) != 0) {
-		res->unreachable = 1;
-		goto out;
-	}
 	if (resp.status != 200) {
-		res->refused = 1;
-		if (wire_error_parse(tbuf_ptr(resp.body), tbuf_len(resp.body), &we, NULL) == 0)
-			r = terr_set(e, TERR_ARG, "регистрация не выполнена: %s", enroll_token_message(we.error));
-		else
+		if (wire_error_parse(tbuf_ptr(resp.body), tbuf_len(resp.body), &we, NULL) != 0) {
+			res->refused = 1;
 			r = terr_set(e, TERR_ARG, "регистрация не выполнена: хаб ответил HTTP %ld", resp.status);
+			goto out;
+		}
+		if (!fresh && strcmp(we.error, "key_registered") == 0 && enroll_key_replaceable(db)) {
+			/* the hub holds this key for something else and will not
+			 * re-bind it (revoked, or it has sent data); nothing was
+			 * recorded with it here: a new key pair */
+			snprintf(res->replaced_id, sizeof(res->replaced_id), "%s", res->device_id);
+			keys_sign_wipe(&k);
+			fresh = true;
+			goto again;
+		}
+		res->refused = 1;
+		if (strncmp(we.error, "token_", 6) == 0 || we.message[0] == '\0')
+			r = terr_set(e, TERR_ARG, "регистрация не выполнена: %s", enroll_token_message(we.error));
+		else {
+			enroll_hub_message(&we, msg, sizeof(msg));
+			r = terr_set(e, TERR_ARG, "регистрация не выполнена: %s", msg);
+		}
 		goto out;
 	}
 	if ((ans = malloc(sizeof(*ans))) == NULL) {
@@ -209,9 +301,7 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
  out:
 	keys_sign_wipe(&k);
 	net_resp_free(&resp);
-	net_free(n);
 	sodium_memzero(&q, sizeof(q));
-	tbuf_free(body);        /* wiped by tbuf_free: it holds the token */
 	free(ans);
 	syncdb_close(db);
 	return r;

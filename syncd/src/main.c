@@ -265,6 +265,10 @@ main_enroll(const struct main_args *a)
 			return SYNC_EXIT_UNREACHABLE;
 		return r == TERR_IO || r == TERR_NOMEM ? SYNC_EXIT_STORAGE : SYNC_EXIT_USAGE;
 	}
+	if (res.replaced_id[0])
+		printf("Хаб уже знал прежний ключ этого устройства (%s) для другой регистрации: "
+		    "создан новый ключ. Координатор может отозвать прежний: tetrad-hub device "
+		    "revoke %s\n", res.replaced_id, res.replaced_id);
 	printf("Устройство %s зарегистрировано на хабе %s (%s, школ: %d).\n", res.device_id, a->hub,
 	    strcmp(res.kind, "curator") == 0 ? "устройство куратора" : "устройство школы", res.nschools);
 	return 0;

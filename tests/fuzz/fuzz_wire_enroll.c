@@ -3,13 +3,14 @@
  * request (wire_enroll_req_parse, the body of POST /v1/enroll on the hub)
  * and the answer (wire_enroll_ans_parse, read by syncd). What a parser
  * accepts must be bounded, NUL-terminated text without control characters
- * where the format says so, and survive a round trip (written again, parsed
+ * where the format says so (a request's schools: valid codes, none twice), and survive a round trip (written again, parsed
  * again: the same struct); what it refuses must leave a message and a zero
  * struct.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "tetrad/school.h"
 #include "tetrad/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,6 +43,28 @@ fuzz_req(const uint8_t *data, size_t size, struct tbuf *t)
 		abort();
 	fuzz_plain(q.token, sizeof(q.token));
 	fuzz_plain(q.label, sizeof(q.label));
+	fuzz_plain(q.schools, sizeof(q.schools));
+	if (!q.have_schools && q.schools[0] != '\0')
+		abort();
+	{
+		/* each school a valid code, none twice, at most the bound */
+		char code[SCHOOL_CODE_MAX + 1];
+		const char *cur = q.schools;
+		size_t n = 0;
+
+		while (school_list_next(&cur, code)) {
+			if (!school_code_ok(code) || ++n > WIRE_ENROLL_REQ_NSCHOOLS_MAX)
+				abort();
+			for (const char *c2 = cur; *c2;) {
+				char other[SCHOOL_CODE_MAX + 1];
+
+				if (!school_list_next(&c2, other))
+					break;
+				if (strcmp(code, other) == 0)
+					abort();
+			}
+		}
+	}
 	tbuf_reset(t);
 	if (wire_enroll_req_write(t, &q, &e) != 0 ||
 	    wire_enroll_req_parse(tbuf_ptr(t), tbuf_len(t), &p, &e) != 0 ||

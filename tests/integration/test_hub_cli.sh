@@ -101,7 +101,7 @@ expect_in conf_threads "$(cat "$T/serve.log")" "потоков 3"
 
 # eight clients push the same set at the same moment: applied once, one ack
 PK=$("$FORGE" init "$T/dev")
-hub_curl -X POST --data-binary "{\"token\":\"$TOK\",\"device_pk\":\"$PK\"}" "$HUB_URL/v1/enroll" >"$T/enroll.json"
+hub_curl -X POST --data-binary "{\"token\":\"$TOK\",\"device_pk\":\"$PK\",\"schools\":[]}" "$HUB_URL/v1/enroll" >"$T/enroll.json"
 "$FORGE" enrolled "$T/dev" "$T/enroll.json"
 "$FORGE" seal "$T/dev" "$T/set" --ops 50 --fields '{"n":1}'
 for i in 1 2 3 4 5 6 7 8; do

@@ -62,25 +62,25 @@ PK=$("$FORGE" init "$T/dev")
 TOK=$(hub_token --school 170103 --name "Школа № 3")
 expect_eq token_printed "$(echo "$TOK" | grep -cE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$')" 1
 expect_eq token_stored_hashed "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM tokens WHERE instr(hex(hash), '$(echo "$TOK" | tr -d -)') > 0")" 0
-expect_eq enroll_unknown "$(enroll "{\"token\":\"AAAA-BBBB-CCCC-DDDD-EEEE\",\"device_pk\":\"$PK\"}" "$T/r")" 403
+expect_eq enroll_unknown "$(enroll "{\"token\":\"AAAA-BBBB-CCCC-DDDD-EEEE\",\"device_pk\":\"$PK\",\"schools\":[]}" "$T/r")" 403
 expect_in enroll_unknown_code "$(cat "$T/r")" token_unknown
 expect_eq enroll_not_json "$(enroll 'token=1' "$T/r")" 400
 expect_in enroll_not_json_code "$(cat "$T/r")" bad_request
 expect_eq enroll_no_pk "$(enroll "{\"token\":\"$TOK\"}" "$T/r")" 400
 expect_eq enroll_bad_pk "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"zz\"}" "$T/r")" 400
-expect_eq enroll_extra_member "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK\",\"admin\":\"1\"}" "$T/r")" 400
-expect_eq enroll_ok "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK\",\"label\":\"ПК соцпедагога\"}" "$T/enroll.json")" 200
+expect_eq enroll_extra_member "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK\",\"schools\":[],\"admin\":\"1\"}" "$T/r")" 400
+expect_eq enroll_ok "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK\",\"schools\":[],\"label\":\"ПК соцпедагога\"}" "$T/enroll.json")" 200
 expect_in enroll_answer "$(cat "$T/enroll.json")" '"schools":["170103"]'
 expect_in enroll_answer_kind "$(cat "$T/enroll.json")" '"kind":"school"'
 "$FORGE" enrolled "$T/dev" "$T/enroll.json"
-expect_eq enroll_retry_same_key "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK\"}" "$T/r")" 200
+expect_eq enroll_retry_same_key "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK\",\"schools\":[]}" "$T/r")" 200
 expect_eq enroll_retry_same_answer "$(cmp -s "$T/r" "$T/enroll.json" && echo same)" same
 PK2=$("$FORGE" init "$T/dev2")
-expect_eq enroll_used "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK2\"}" "$T/r")" 410
+expect_eq enroll_used "$(enroll "{\"token\":\"$TOK\",\"device_pk\":\"$PK2\",\"schools\":[]}" "$T/r")" 410
 expect_in enroll_used_code "$(cat "$T/r")" token_used
 TOKX=$(hub_token --school 170104 --expires 0s)
 sleep 1.2
-expect_eq enroll_expired "$(enroll "{\"token\":\"$TOKX\",\"device_pk\":\"$PK2\"}" "$T/r")" 410
+expect_eq enroll_expired "$(enroll "{\"token\":\"$TOKX\",\"device_pk\":\"$PK2\",\"schools\":[]}" "$T/r")" 410
 expect_in enroll_expired_code "$(cat "$T/r")" token_expired
 expect_eq enroll_too_large "$(head -c 100000 /dev/zero | tr '\0' 'a' | hub_curl -X POST --data-binary @- -o /dev/null -w '%{http_code}' "$HUB_URL/v1/enroll")" 413
 
@@ -241,7 +241,7 @@ expect_eq revoked_replay_refused "$(post "$T/e1" "$T/r")" 403
 # --- curator: only the schools of the token
 CT=$(hub_token --curator "Куратор Ч." --schools 170103,170105)
 CPK=$("$FORGE" init "$T/cur")
-expect_eq curator_enroll "$(enroll "{\"token\":\"$CT\",\"device_pk\":\"$CPK\"}" "$T/cur.json")" 200
+expect_eq curator_enroll "$(enroll "{\"token\":\"$CT\",\"device_pk\":\"$CPK\",\"schools\":[]}" "$T/cur.json")" 200
 expect_in curator_schools "$(cat "$T/cur.json")" '"schools":["170103","170105"]'
 "$FORGE" enrolled "$T/cur" "$T/cur.json"
 "$FORGE" seal "$T/cur" "$T/x" --school 170105 --fields '{"n":3}'
@@ -255,7 +255,7 @@ expect_eq curator_claims_school_set "$(post "$T/x" "$T/r")" 422
 #     the loser is in `conflicts list`
 ST=$(hub_token --school 170105)
 SPK=$("$FORGE" init "$T/s5")
-enroll "{\"token\":\"$ST\",\"device_pk\":\"$SPK\"}" "$T/s5.json" >/dev/null
+enroll "{\"token\":\"$ST\",\"device_pk\":\"$SPK\",\"schools\":[]}" "$T/s5.json" >/dev/null
 "$FORGE" enrolled "$T/s5" "$T/s5.json"
 REC=019a3e6e-3000-7000-8000-00000000abcd
 NOWMS=$(python3 -c 'import time; print(int(time.time()*1000))')
@@ -271,7 +271,7 @@ expect_in conflicts_list_json "$(hub_cli conflicts list --json)" '"loser_value":
 # --- USB export applied by `tetrad-hub import`, then the same sets pushed
 UT=$(hub_token --school 170106)
 UPK=$("$FORGE" init "$T/usb")
-enroll "{\"token\":\"$UT\",\"device_pk\":\"$UPK\"}" "$T/usb.json" >/dev/null
+enroll "{\"token\":\"$UT\",\"device_pk\":\"$UPK\",\"schools\":[]}" "$T/usb.json" >/dev/null
 "$FORGE" enrolled "$T/usb" "$T/usb.json"
 "$FORGE" seal "$T/usb" "$T/u1" --ops 2 --fields '{"n":1}'
 "$FORGE" seal "$T/usb" "$T/u2" --ops 5 --fields '{"n":2}'

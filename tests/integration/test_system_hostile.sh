@@ -256,7 +256,8 @@ class Device:
 
     def enroll(self, tok):
         a = request("POST", "/v1/enroll", json.dumps(
-            {"token": tok, "device_pk": self.pk, "label": self.name}).encode(),
+            {"token": tok, "device_pk": self.pk, "label": self.name,
+             "schools": []}).encode(),
             {"Content-Type": "application/json"})
         if a.status != 200:
             raise RuntimeError("enroll %s: %s" % (self.name, a.reason()))
@@ -896,8 +897,13 @@ case("encoded path traversal in the forms URL", lambda: expect(
 
 
 def enroll_with(tok, pk=None):
+    # a real key: random bytes are seldom a valid Ed25519 point, and the hub
+    # refuses a key that cannot sign
+    if pk is None:
+        key = "%s/enroll-%s.key" % (T, os.urandom(6).hex())
+        pk = run(BIN + "/tt-hostile", "keygen", key).stdout.decode().split()[0]
     return request("POST", "/v1/enroll", json.dumps(
-        {"token": tok, "device_pk": pk or os.urandom(32).hex(), "label": "x"}).encode(),
+        {"token": tok, "device_pk": pk, "label": "x", "schools": []}).encode(),
         {"Content-Type": "application/json"})
 
 

@@ -157,6 +157,13 @@ int hubdb_device_set_head(struct hubdb *db, const char *id, uint64_t watermark,
     const uint8_t hash[CHANGESET_HASH_BYTES], struct terr *e);
 /* TERR_ARG if there is no such device. */
 int hubdb_device_revoke(struct hubdb *db, const char *id, struct terr *e);
+/*
+ * Gives device d->id the kind, label and schools of d, only if it never
+ * sent anything (watermark 0, no stored or quarantined set) and is not
+ * revoked; TERR_ARG otherwise. For a key an enrollment bound to the wrong
+ * school (tokens.c).
+ */
+int hubdb_device_rebind(struct hubdb *db, const struct hubdb_device *d, struct terr *e);
 
 /* Tokens. */
 int hubdb_token_add(struct hubdb *db, const struct hubdb_token *t, struct terr *e);

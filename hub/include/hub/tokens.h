@@ -11,6 +11,7 @@
 #ifndef TETRAD_HUB_TOKENS_H
 #define TETRAD_HUB_TOKENS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hub/hubdb.h"
@@ -26,6 +27,10 @@ struct tokens_enroll_req {
 	char token[TOKENS_TEXT_MAX + 1];
 	uint8_t device_pk[KEYS_SIGN_PK_BYTES];
 	char label[HUBDB_LABEL_MAX + 1];
+	bool have_schools;                      /* false: an old program's request */
+	char schools[HUBDB_SCHOOLS_MAX + 1];    /* what the device is set up for */
+	bool have_sig;                          /* signed by the device key */
+	uint8_t sig[WIRE_ENROLL_SIG_BYTES];
 };
 
 /* Parses an enrollment request body (hostile input) with
@@ -47,9 +52,34 @@ int tokens_create(struct hubdb *db, const char *kind, const char *name,
     struct terr *e);
 
 /*
+ * NULL when pk can be a device's key; else why not (Russian): not a valid
+ * Ed25519 point (all-zero, the identity, small order, a non-canonical
+ * encoding: crypto_core_ed25519_is_valid_point), or the bytes of the hub's
+ * own signing or encryption key. enc and sign may be NULL.
+ */
+const char *tokens_key_unusable(const uint8_t pk[KEYS_SIGN_PK_BYTES],
+    const struct keys_enc *enc, const struct keys_sign *sign);
+
+/*
+ * Whether every school of device (the comma list a device sends: the
+ * schools it is set up for) is one of token's. A school token fits a
+ * device set up for its school or for none; a curator's token fits a
+ * device set up for any of its schools (a curator's PC records in one
+ * school it looks after) or for none.
+ */
+bool tokens_schools_fit(const char *device, const char *token);
+
+/*
  * Handles POST /v1/enroll: *http is 200 with the enrollment answer in out,
- * or 400/403/410 with {"error","message"}. Returns <0 only on store
- * failure (TERR_FULL/BUSY for 503).
+ * or 400/403/409/410 with {"error","message"} (docs/hub-api.md). Every
+ * check is made on a read snapshot before the write lock is taken; a
+ * refusal spends no token and registers nothing. A key already registered
+ * for exactly what a valid token gives is answered 200 as it is (the
+ * token stays unspent). A key registered for something else that never
+ * sent anything and is not revoked is re-bound to what the token gives
+ * (the token is spent) when the request is signed with that key: the
+ * recovery of a PC an older program enrolled with another school's token. Returns <0 only on store failure (TERR_FULL/BUSY
+ * for 503).
  */
 int tokens_enroll(struct hubdb *db, const struct keys_enc *enc,
     const struct keys_sign *sign, const char *body, size_t len, int *http,

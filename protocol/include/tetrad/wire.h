@@ -82,22 +82,53 @@ int wire_ack_parse(const void *buf, size_t len, struct wire_ack *a, struct terr 
 #define WIRE_ENROLL_REQ_MAX 4096      /* POST WIRE_PATH_ENROLL body */
 #define WIRE_ENROLL_TOKEN_MAX 64      /* token as typed, bytes, no control characters */
 #define WIRE_ENROLL_LABEL_MAX 128     /* device label, bytes, no control characters */
+#define WIRE_ENROLL_SCHOOLS_MAX 4096  /* a comma list of school codes, bytes */
+
+#define WIRE_ENROLL_REQ_NSCHOOLS_MAX 64   /* codes a device says it is set up for */
+#define WIRE_ENROLL_SIG_BYTES 64          /* Ed25519 signature */
 
 struct wire_enroll_req {
 	char token[WIRE_ENROLL_TOKEN_MAX + 1];      /* required, not empty */
 	uint8_t device_pk[KEYS_SIGN_PK_BYTES];      /* required */
 	char label[WIRE_ENROLL_LABEL_MAX + 1];      /* optional; "" is not written */
+	/*
+	 * The schools this device is set up for (its database's school; none
+	 * for a device not yet set up), so that the hub can refuse a token of
+	 * another school before it spends the token or registers the key. On
+	 * the wire an array of valid school codes (school.h), at most
+	 * WIRE_ENROLL_REQ_NSCHOOLS_MAX, no code twice; here joined with ",".
+	 * have_schools is false when the member is absent: the request of a
+	 * program older than this check, which the hub refuses (docs/hub-api.md).
+	 */
+	bool have_schools;
+	char schools[WIRE_ENROLL_SCHOOLS_MAX + 1];
+	/*
+	 * Optional ("sig", 128 hex digits): the device key's Ed25519 signature
+	 * of the request (wire_enroll_req_sign), proof that the sender holds
+	 * the key. The hub asks for it only to re-bind a key already
+	 * registered (docs/hub-api.md).
+	 */
+	bool have_sig;
+	uint8_t sig[WIRE_ENROLL_SIG_BYTES];
 };
 
 int wire_enroll_req_write(struct tbuf *out, const struct wire_enroll_req *q, struct terr *e);
 int wire_enroll_req_parse(const void *buf, size_t len, struct wire_enroll_req *q,
     struct terr *e);
+/*
+ * Signs q with the device's secret key sk (whose public key is
+ * q->device_pk): over "tetrad-enroll-v1", NUL, token, NUL, device_pk (32
+ * bytes), schools (the comma list) — so a signature cannot be moved to
+ * another token, key or school. Sets have_sig.
+ */
+void wire_enroll_req_sign(struct wire_enroll_req *q, const uint8_t sk[KEYS_SIGN_SK_BYTES]);
+/* Whether q carries a valid signature by q->device_pk. */
+bool wire_enroll_req_sig_ok(const struct wire_enroll_req *q);
 
 /* ---- enrollment answer ---- */
 
 #define WIRE_ENROLL_ANS_MAX (64u * 1024)   /* answer bytes */
 #define WIRE_ENROLL_KIND_MAX 7             /* "school" or "curator" */
-#define WIRE_ENROLL_SCHOOLS_MAX 4096       /* the comma list, bytes */
 #define WIRE_ENROLL_NSCHOOLS_MAX 2000      /* codes in the list */
 #define WIRE_ENROLL_NAME_MAX 128           /* school or curator name, bytes of UTF-8 */
 

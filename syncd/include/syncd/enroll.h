@@ -2,8 +2,10 @@
  * enroll — `tetrad-syncd enroll`: binds this device to a hub with a one-time
  * token. Uses the device key (<db>.device.key, made by `tetrad init`; made
  * here if missing), sends its public key and the token to POST /v1/enroll (wire.h)
- * over verified TLS, and stores the hub's encryption and signing keys and
- * the binding (school or curator, schools) in meta.
+ * over verified TLS with the school this database is set up for (the hub
+ * refuses another school's token before spending it), and stores the hub's
+ * encryption and signing keys and the binding (school or curator, schools)
+ * in meta.
  */
 #ifndef TETRAD_SYNCD_ENROLL_H
 #define TETRAD_SYNCD_ENROLL_H
@@ -34,6 +36,10 @@ struct enroll_result {
 	int nschools;
 	int unreachable;              /* the hub could not be reached */
 	int refused;                  /* the hub refused the token */
+	/* not "": the device's earlier key, which the hub held for something
+	 * else (409 key_registered), was replaced by a new pair before this
+	 * enrollment (only a key never confirmed and never used to record) */
+	char replaced_id[KEYS_ID_HEXLEN + 1];
 };
 
 /* 0 on success; negative with a Russian message (token refused: TERR_ARG). */

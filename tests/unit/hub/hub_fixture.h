@@ -92,7 +92,7 @@ enroll(struct th *t, struct dev *d, const char *kind, const char *schools)
 
 	CHECK_INT_EQ(tokens_create(t->db, kind, "Тест", schools, 3600, tok, &e), 0);
 	keys_hex(d->k.pk, 32, pk);
-	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\",\"schools\":[]}", tok, pk);
 	CHECK_INT_EQ(tokens_enroll(t->db, &hub_enc, &hub_sign, body, strlen(body), &http, out, &e), 0);
 	CHECK_INT_EQ(http, 200);
 	tbuf_terminate(out);
@@ -103,7 +103,7 @@ enroll(struct th *t, struct dev *d, const char *kind, const char *schools)
 
 		dev_new(&other);
 		keys_hex(other.k.pk, 32, pk);
-		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\"}", tok, pk);
+		snprintf(body, sizeof(body), "{\"token\":\"%s\",\"device_pk\":\"%s\",\"schools\":[]}", tok, pk);
 		CHECK_INT_EQ(tokens_enroll(t->db, &hub_enc, &hub_sign, body, strlen(body), &http,
 		    out, &e), 0);
 		CHECK_INT_EQ(http, 410);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tetrad/school.h"
 #include "tetrad/wire.h"
 #include "vectors.h"
 
@@ -337,6 +338,96 @@ test_enroll_req(void)
 	tbuf_free(t);
 }
 
+/* The schools a device names, and every \u0000 and trailing-text case. */
+static void
+test_enroll_req_schools(void)
+{
+#define PK "\"device_pk\":\"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0\""
+	static const char known[] = "{\"token\":\"T\"," PK ",\"schools\":[\"170103\",\"x-1_Z\"]}";
+	struct wire_enroll_req q, p;
+	struct tbuf *t = tbuf_new(WIRE_ENROLL_REQ_MAX);
+	struct terr e;
+	char big[WIRE_ENROLL_REQ_MAX + 64];
+	size_t k;
+
+	memset(&q, 0, sizeof(q));
+	strcpy(q.token, "T");
+	memset(q.device_pk, 0xa0, sizeof(q.device_pk));
+	q.have_schools = true;
+	strcpy(q.schools, "170103,x-1_Z");
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), 0);
+	CHECK_INT_EQ(tbuf_len(t), strlen(known));
+	CHECK_MEM_EQ(tbuf_ptr(t), known, strlen(known));
+	CHECK_INT_EQ(wire_enroll_req_parse(known, strlen(known), &p, &e), 0);
+	CHECK_MEM_EQ(&q, &p, sizeof(q));
+	/* an empty list: present, no school (a device not set up yet) */
+	CHECK_INT_EQ(wire_enroll_req_parse("{\"token\":\"T\"," PK ",\"schools\":[]}", 0 +
+	    strlen("{\"token\":\"T\"," PK ",\"schools\":[]}"), &p, &e), 0);
+	CHECK(p.have_schools);
+	CHECK_STR_EQ(p.schools, "");
+	tbuf_reset(t);
+	q.schools[0] = '\0';
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), 0);
+	tbuf_terminate(t);
+	CHECK_CONTAINS((const char *)tbuf_ptr(t), "\"schools\":[]");
+	/* absent: have_schools false */
+	CHECK_INT_EQ(wire_enroll_req_parse("{\"token\":\"T\"," PK "}",
+	    strlen("{\"token\":\"T\"," PK "}"), &p, &e), 0);
+	CHECK(!p.have_schools);
+	/* whitespace after the object is not trailing text */
+	CHECK_INT_EQ(wire_enroll_req_parse("{\"token\":\"T\"," PK "} \r\n\t",
+	    strlen("{\"token\":\"T\"," PK "} \r\n\t"), &p, &e), 0);
+	/* an escaped backslash before u0000 is text, not NUL */
+	CHECK_INT_EQ(wire_enroll_req_parse("{\"token\":\"T\"," PK ",\"label\":\"a\\\\u0000\"}",
+	    strlen("{\"token\":\"T\"," PK ",\"label\":\"a\\\\u0000\"}"), &p, &e), 0);
+	CHECK_STR_EQ(p.label, "a\\u0000");
+	/* the writer refuses what the parser would */
+	strcpy(q.schools, "170103,170103");
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), TERR_ARG);
+	strcpy(q.schools, "170103,");
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), TERR_ARG);
+	strcpy(q.schools, "17 01");
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), TERR_ARG);
+
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":\"170103\"}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[170103]}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"\"]}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"17 01\"]}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"1701\\u00e9\"]}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"a,b\"]}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"a\",\"a\"]}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"a\"],\"schools\":[]}"),
+	    TERR_SCHEMA);
+	snprintf(big, sizeof(big), "{\"token\":\"T\"," PK ",\"schools\":[\"%0*d\"]}",
+	    SCHOOL_CODE_MAX + 1, 0);
+	CHECK_INT_EQ(REFUSE_REQ(big), TERR_SCHEMA);
+	k = (size_t)snprintf(big, sizeof(big), "{\"token\":\"T\"," PK ",\"schools\":[");
+	for (int i = 0; i <= WIRE_ENROLL_REQ_NSCHOOLS_MAX; i++)
+		k += (size_t)snprintf(big + k, sizeof(big) - k, "%s\"s%d\"", i ? "," : "", i);
+	snprintf(big + k, sizeof(big) - k, "]}");
+	CHECK_INT_EQ(REFUSE_REQ(big), TERR_SCHEMA);
+	/* NUL, escaped, anywhere: a label that would read "ok", a school, a
+	 * member's name, the token */
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"label\":\"ok\\u0000\\u0007\"}"),
+	    TERR_PARSE);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"schools\":[\"17\\u0000\"]}"), TERR_PARSE);
+	CHECK_INT_EQ(REFUSE_REQ("{\"to\\u0000ken\":\"T\"," PK "}"), TERR_PARSE);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"\\u0000\"," PK "}"), TERR_PARSE);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK ",\"label\":\"ok\\u0007\"}"), TERR_SCHEMA);
+	/* a raw NUL byte */
+	CHECK_INT_EQ(refuse(req_parse, "{\"token\":\"T\0\"}", 13, sizeof(struct wire_enroll_req)),
+	    TERR_UTF8);
+	CHECK_INT_EQ(refuse(req_parse, "{\"token\":\"T\"}\0", 14, sizeof(struct wire_enroll_req)),
+	    TERR_UTF8);
+	/* trailing text of every kind */
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK "} x"), TERR_TRAILING);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK "}{}"), TERR_TRAILING);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK "}\n{\"token\":\"U\"}"), TERR_TRAILING);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\"," PK "}]"), TERR_TRAILING);
+	tbuf_free(t);
+#undef PK
+}
+
 static void
 test_enroll_ans(void)
 {
@@ -459,6 +550,51 @@ test_error(void)
 	tbuf_free(t);
 }
 
+/* The request's signature: bound to token, key and schools; round trip. */
+static void
+test_enroll_req_sig(void)
+{
+	struct wire_enroll_req q, p;
+	struct tbuf *t = tbuf_new(WIRE_ENROLL_REQ_MAX);
+	struct keys_sign k;
+	struct terr e;
+
+	CHECK_INT_EQ(keys_sign_generate(&k), 0);
+	memset(&q, 0, sizeof(q));
+	strcpy(q.token, "7RJ1-9FGR-38N0-477D-RH9K");
+	memcpy(q.device_pk, k.pk, sizeof(q.device_pk));
+	q.have_schools = true;
+	strcpy(q.schools, "170104");
+	CHECK(!wire_enroll_req_sig_ok(&q));
+	wire_enroll_req_sign(&q, k.sk);
+	CHECK(q.have_sig);
+	CHECK(wire_enroll_req_sig_ok(&q));
+	CHECK_INT_EQ(wire_enroll_req_write(t, &q, &e), 0);
+	tbuf_terminate(t);
+	CHECK_CONTAINS((const char *)tbuf_ptr(t), "\"sig\":\"");
+	CHECK_INT_EQ(wire_enroll_req_parse(tbuf_ptr(t), tbuf_len(t), &p, &e), 0);
+	CHECK_MEM_EQ(&q, &p, sizeof(q));
+	CHECK(wire_enroll_req_sig_ok(&p));
+	p = q;
+	strcpy(p.schools, "170103");
+	CHECK(!wire_enroll_req_sig_ok(&p));
+	p = q;
+	p.token[0] = '8';
+	CHECK(!wire_enroll_req_sig_ok(&p));
+	p = q;
+	p.device_pk[0] ^= 1;
+	CHECK(!wire_enroll_req_sig_ok(&p));
+	p = q;
+	p.have_schools = false;          /* the schools list is signed, not the flag */
+	CHECK(wire_enroll_req_sig_ok(&p));
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\",\"device_pk\":\"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
+	    "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0\",\"sig\":\"00\"}"), TERR_SCHEMA);
+	CHECK_INT_EQ(REFUSE_REQ("{\"token\":\"T\",\"device_pk\":\"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
+	    "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0\",\"sig\":1}"), TERR_SCHEMA);
+	keys_sign_wipe(&k);
+	tbuf_free(t);
+}
+
 int
 main(void)
 {
@@ -469,6 +605,8 @@ main(void)
 	test_ack_vector();
 	test_ack_refusals();
 	test_enroll_req();
+	test_enroll_req_schools();
+	test_enroll_req_sig();
 	test_enroll_ans();
 	test_error();
 	return check_summary();
