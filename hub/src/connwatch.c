@@ -189,6 +189,20 @@ connwatch_next(struct connwatch_conn *c)
 	connwatch_phase(c, CONNWATCH_HEADERS, 0);
 }
 
+bool
+connwatch_cut(struct connwatch_conn *c, enum connwatch_phase *phase)
+{
+	bool cut;
+
+	if (c == NULL)
+		return false;
+	pthread_mutex_lock(&c->w->mu);
+	cut = c->killed;
+	*phase = c->k.phase;
+	pthread_mutex_unlock(&c->w->mu);
+	return cut;
+}
+
 void
 connwatch_stop(struct connwatch *w)
 {

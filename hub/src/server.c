@@ -62,6 +62,9 @@ struct server {
 	struct admit *admit;
 };
 
+static void
+server_log(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The connection's watch (connwatch.h), NULL if it could not be watched. */
 static struct connwatch_conn *
 server_watch(struct MHD_Connection *c)
@@ -84,6 +87,19 @@ server_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		*socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
 		return;
+	}
+	{
+		enum connwatch_phase ph;
+
+		if (connwatch_cut(*socket_context, &ph)) {
+			char addr[ADMIT_ADDR_MAX];
+
+			reqhead_addr(c, addr);
+			server_log(s, "addr=%s cut: past its deadline (%s)", addr,
+			    ph == CONNWATCH_HEADERS ? "handshake and headers" :
+			    ph == CONNWATCH_BODY ? "body below the minimum rate or over the "
+			    "request ceiling" : "answer not read in time");
+		}
 	}
 	/* called before libmicrohttpd closes the descriptor: no reuse race */
 	connwatch_remove(*socket_context);
@@ -119,9 +135,6 @@ struct server_req {
 	struct ingest_result *early;    /* decided from the header, sent at the end */
 	int early_http;
 };
-
-static void
-server_log(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 server_log(struct server *s, const char *fmt, ...)

@@ -24,6 +24,7 @@
 #ifndef TETRAD_HUB_CONNWATCH_H
 #define TETRAD_HUB_CONNWATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,9 @@ void connwatch_answer(struct connwatch_conn *c, size_t out_bytes);
 
 /* The request ended: the next one's headers phase starts now. Accepts NULL. */
 void connwatch_next(struct connwatch_conn *c);
+
+/* Whether the watchdog cut c (and in which phase), for the log line of its close. */
+bool connwatch_cut(struct connwatch_conn *c, enum connwatch_phase *phase);
 
 /* Milliseconds of the monotonic clock deadlines are kept in. */
 uint64_t connwatch_now_ms(void);
