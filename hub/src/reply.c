@@ -94,7 +94,8 @@ reply_forms_row(void *ctx, int n, const char *const *names, const char *const *v
 }
 
 enum MHD_Result
-reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url)
+reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
+    struct admit *a, const char *addr, struct admit_ticket **t)
 {
 	struct terr e;
 	struct hubdb *db;
@@ -147,6 +148,16 @@ reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url)
 	}
 	if (!found)
 		goto notfound_free;
+	/*
+	 * Anyone may fetch a bundle (up to SIGBLOB_MAX_PAYLOAD) and read it at
+	 * the minimum rate: its copy is held until then, so it counts against
+	 * the same budgets as bodies of strangers (admit.h).
+	 */
+	if (admit_take(a, addr, NULL, tbuf_len(b), t) != ADMIT_OK) {
+		tbuf_free(b);
+		return reply_error(c, 503, "busy", "хаб отдаёт слишком много форм сразу; "
+		    "повторите позже", INGEST_RETRY_AFTER);
+	}
 	ret = reply_send(c, 200, "application/octet-stream", tbuf_ptr(b), tbuf_len(b), 0);
 	tbuf_free(b);
 	return ret;

@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 
 #include "dbpool.h"
+#include "hub/admit.h"
 #include "hub/ingest.h"
 
 /* body (len bytes) as ctype; Retry-After when retry_after > 0. */
@@ -30,7 +31,12 @@ int reply_status(enum ingest_outcome o);
 /* GET /v1/health. */
 enum MHD_Result reply_health(struct MHD_Connection *c);
 
-/* GET /v1/forms and /v1/forms/<id>/<version>, from a store handle of pool. */
-enum MHD_Result reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url);
+/*
+ * GET /v1/forms and /v1/forms/<id>/<version>, from a store handle of pool.
+ * A bundle's copy is reserved from a for addr (*t, released by the caller
+ * when the request ends); 503 when the budget is spent.
+ */
+enum MHD_Result reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
+    struct admit *a, const char *addr, struct admit_ticket **t);
 
 #endif

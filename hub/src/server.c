@@ -501,7 +501,7 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		}
 		return server_changeset(s, c, q);
 	case ROUTE_FORMS:
-		return reply_forms(s->pool, c, url);
+		return reply_forms(s->pool, c, url, s->admit, q->addr, &q->ticket);
 	case ROUTE_NONE:
 		break;
 	}
