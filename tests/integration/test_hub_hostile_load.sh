@@ -34,6 +34,8 @@ expect_eq() { if [ "$2" = "$3" ]; then ok "$1 = $3"; else bad "$1: got '$2', wan
 # kib STATUS-FIELD: the hub's VmRSS or VmHWM in KiB
 kib() { awk -v f="$1:" '$1 == f {print $2}' "/proc/$HUB_PID/status"; }
 now_ms() { date +%s%3N; }
+# cpu_ticks: the hub's user + system CPU time so far, in clock ticks (1/100 s on Linux)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$HUB_PID/stat"; }
 # conns_from ADDR: established TCP connections from ADDR to the hub's port, seen by the kernel
 conns_from() {
 	python3 - "$PORT" "$1" <<'PY'
@@ -73,6 +75,7 @@ probe() {
 
 # --- 1. slow bodies and endless chunked bodies at the default limits --------
 SECS=36
+CPU0=$(cpu_ticks)
 python3 "$LOAD" slow "$PORT" "$HUB_CA" 127.0.0.2 300 $SECS body >"$work/slow2.out" 2>&1 &
 PIDS="$PIDS $!"
 python3 "$LOAD" slow "$PORT" "$HUB_CA" 127.0.0.3 100 $SECS chunked >"$work/slow3.out" 2>&1 &
@@ -92,6 +95,7 @@ while [ "$(date +%s)" -lt "$END" ]; do
 done
 wait $PIDS
 PIDS=""
+echo "hub CPU during the ${SECS} s attack: $(( $(cpu_ticks) - CPU0 )) ticks (1/100 s)"
 echo "probes (health_ms push_ms):" $(tr '\n' ';' <"$work/probes")
 for f in "$work"/slow*.out; do echo "$(basename "$f"): $(cat "$f")"; done
 NPROBES=$(wc -l <"$work/probes")
