@@ -199,7 +199,7 @@ reply_status(enum ingest_outcome o)
 enum MHD_Result
 reply_result(struct MHD_Connection *c, const struct ingest_result *res, int http)
 {
-	int retry_after = res->outcome == INGEST_BUSY || http == 503 ? INGEST_RETRY_AFTER : 0;
+	int retry_after = res->outcome == INGEST_BUSY ? INGEST_RETRY_AFTER : 0;
 
 	if (ingest_outcome_signed(res->outcome))
 		return reply_send(c, http, "application/octet-stream", tbuf_ptr(res->body),

@@ -134,6 +134,7 @@ struct server_req {
 	struct admit_ticket *ticket;
 	struct ingest_result *early;    /* decided from the header, sent at the end */
 	int early_http;
+	bool early_plain;               /* the hub's own error, not ingest's answer */
 };
 
 static void
@@ -282,7 +283,7 @@ server_admit(struct server *s, struct server_req *q)
 	q->early = res;
 	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		q->early_http = 503;
-		res->outcome = INGEST_BUSY;
+		q->early_plain = true;
 		snprintf(res->status, sizeof(res->status), "busy");
 		snprintf(res->reason, sizeof(res->reason), "хаб временно недоступен; повторите позже");
 		return MHD_YES;
@@ -291,7 +292,7 @@ server_admit(struct server *s, struct server_req *q)
 	dbpool_put(s->pool, db);
 	if (r != 0) {
 		q->early_http = 500;
-		res->outcome = INGEST_MALFORMED;
+		q->early_plain = true;
 		snprintf(res->status, sizeof(res->status), "internal");
 		snprintf(res->reason, sizeof(res->reason), "внутренняя ошибка хаба");
 		server_log(s, "changeset addr=%s 500 at header: %s", q->addr, e.msg);
@@ -307,7 +308,7 @@ server_admit(struct server *s, struct server_req *q)
 	v = admit_take(s->admit, q->addr, res->device, total, &q->ticket);
 	if (v != ADMIT_OK) {
 		q->early_http = 503;
-		res->outcome = INGEST_MALFORMED;   /* a plain error, not a signed ack */
+		q->early_plain = true;
 		snprintf(res->status, sizeof(res->status), "busy");
 		snprintf(res->reason, sizeof(res->reason), "%s", v == ADMIT_DEVICE_BUSY ?
 		    "набор этого устройства уже передаётся; повторите позже" :
@@ -482,6 +483,9 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
 		return server_send_error(c, 413, "too_large", msg, 0);
 	}
+	if (q->early != NULL && q->early_plain)
+		return server_send_error(c, q->early_http, q->early->status, q->early->reason,
+		    q->early_http == 503 ? INGEST_RETRY_AFTER : 0);
 	if (q->early != NULL)
 		return reply_result(c, q->early, q->early_http);
 	switch (q->route) {
