@@ -544,9 +544,9 @@ ingest_admit(struct hubdb *db, const struct ingest_cfg *cfg,
 	res->device[0] = '\0';
 	res->first = res->last = 0;
 	terr_clear(&le);
+	/* as ingest_envelope answers a bad header: malformed, whatever the field */
 	if (envelope_parse_header_only(hdr, &j.h, total, &le) != 0)
-		return ingest_error(&j, le.code == TERR_TOO_LARGE ? INGEST_TOO_LARGE :
-		    INGEST_MALFORMED, le.code == TERR_TOO_LARGE ? "too_large" : "malformed", le.msg);
+		return ingest_error(&j, INGEST_MALFORMED, "malformed", le.msg);
 	keys_hex(j.h.device_id, KEYS_ID_BYTES, res->device);
 	res->first = j.h.first_seq;
 	res->last = j.h.last_seq;
