@@ -23,6 +23,14 @@ python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.5", 0))' 2>/dev/n
 	|| { echo "127.0.0.5 is not a local address here: cannot attack from several addresses"; exit 77; }
 
 LOAD="$TETRAD_SOURCE_DIR/tests/tools/hostile_load.py"
+# A sanitizer build's allocator keeps freed memory in quarantine and ignores
+# mallopt: its RSS says nothing about the hub's budget (figures still printed).
+SANITIZED=$(python3 -c 'import sys; print(1 if b"__asan_init" in open(sys.argv[1], "rb").read() else 0)' "$HUB_BIN")
+# mem_ok WHAT COND: a memory bound, checked only where the allocator is the real one
+mem_ok() {
+	if [ "$SANITIZED" = 1 ]; then echo "skip (sanitizer build): $1"; return; fi
+	if eval "$2"; then ok "$1"; else bad "$1 ($2)"; fi
+}
 work=$(mktemp -d)
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; hub_stop; rm -rf "$work"' EXIT
@@ -137,10 +145,11 @@ echo "RSS idle ${RSS_IDLE} KiB, peak ${PEAK} KiB, after 5 s ${RSS_AFTER} KiB (Vm
 expect_eq strangers_all_answered_403 "$(head -1 "$work/burst.out")" "status_403=40"
 # documented budget (docs/security.md): strangers' bodies are never held;
 # 40 connections cost well under 16 MiB above idle
-[ "$PEAK" -le $((RSS_IDLE + 16 * 1024)) ] && ok "peak within idle + 16 MiB" \
-	|| bad "peak ${PEAK} KiB over idle ${RSS_IDLE} KiB + 16 MiB"
-[ "$RSS_AFTER" -le $((RSS_IDLE + 8 * 1024)) ] && ok "back within idle + 8 MiB after 5 s" \
-	|| bad "after 5 s ${RSS_AFTER} KiB, idle ${RSS_IDLE} KiB"
+# the documented budget (docs/security.md): bodies before authentication
+# ≤ 128 MiB in all, connections ~40 KiB each, on top of ~10 MiB idle
+mem_ok "peak under the budget for strangers (idle + 128 MiB)" '[ "$PEAK" -le $((RSS_IDLE + 128 * 1024)) ]'
+mem_ok "peak within idle + 16 MiB" '[ "$PEAK" -le $((RSS_IDLE + 16 * 1024)) ]'
+mem_ok "back within idle + 8 MiB after 5 s" '[ "$RSS_AFTER" -le $((RSS_IDLE + 8 * 1024)) ]'
 
 # the same, all naming the real device (and the real hub key): one admitted at a time
 ENV_HEAD=$(python3 -c 'import sqlite3,sys; e=sqlite3.connect(sys.argv[1]).execute("SELECT envelope FROM batches LIMIT 1").fetchone()[0]; print(e[8:16].hex(), e[16:24].hex())' "$db")
@@ -159,10 +168,9 @@ N503=$(sed -n 's/.*status_503=\([0-9]*\).*/\1/p' "$work/burst2.out")
 	|| bad "one device: $(head -1 "$work/burst2.out")"
 expect_eq retry_after_on_every_503 "$(sed -n 's/retry_after_on_503=//p' "$work/burst2.out")" "${N503:-0}"
 # at most a couple of 16 MiB buffers at once (one admitted, and the next as it ends)
-[ "$PEAK2" -le $((RSS_IDLE2 + 48 * 1024)) ] && ok "peak within idle + 48 MiB" \
-	|| bad "peak ${PEAK2} KiB over idle ${RSS_IDLE2} KiB + 48 MiB"
-[ "$RSS_AFTER2" -le $((RSS_IDLE2 + 8 * 1024)) ] && ok "back within idle + 8 MiB after 5 s" \
-	|| bad "after 5 s ${RSS_AFTER2} KiB, idle ${RSS_IDLE2} KiB"
+mem_ok "peak under the budget for strangers (idle + 128 MiB), one device" '[ "$PEAK2" -le $((RSS_IDLE2 + 128 * 1024)) ]'
+mem_ok "peak within idle + 48 MiB" '[ "$PEAK2" -le $((RSS_IDLE2 + 48 * 1024)) ]'
+mem_ok "back within idle + 8 MiB after 5 s" '[ "$RSS_AFTER2" -le $((RSS_IDLE2 + 8 * 1024)) ]'
 grep -q "503 device_busy" "$HUB_LOG" && ok "device_busy logged" || bad "no device_busy in the log"
 
 # --- 3. framing and TLS -----------------------------------------------------
