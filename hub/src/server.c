@@ -1,7 +1,9 @@
 /*
  * server — HTTPS endpoints of the hub (server.h, docs/hub-api.md): routes,
- * body caps, answers. Store handles come from dbpool.c, connection
- * deadlines are kept by connwatch.c.
+ * body caps, a change set's header before its body, admission. Store
+ * handles come from dbpool.c, connection deadlines are kept by connwatch.c,
+ * budgets by admit.c; the answers are built in reply.c, a request's head
+ * (client address, framing) read in reqhead.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
