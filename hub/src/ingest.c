@@ -520,3 +520,61 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	changeset_free(j.cs);
 	return r;
 }
+
+/*
+ * The door before a body is read (ingest.h): only the envelope's header is
+ * here. Everything it can decide without the rest is decided now, so a body
+ * nobody will accept is never held in memory: not an envelope, a length that
+ * disagrees with Content-Length, an unknown device (the same signed ack as
+ * ingest_envelope gives), a hub key this hub does not hold. A revoked device
+ * is admitted: its refusal comes from ingest_envelope after the signature,
+ * so that garbage naming it learns nothing.
+ */
+int
+ingest_admit(struct hubdb *db, const struct ingest_cfg *cfg,
+    const uint8_t hdr[ENVELOPE_HEADER_BYTES], size_t content_length, size_t *total,
+    struct ingest_result *res, bool *admitted, struct terr *e)
+{
+	struct ingest_job j;
+	struct terr le;
+	char msg[256];
+	bool found;
+	int r;
+
+	memset(&j, 0, sizeof(j));
+	j.db = db;
+	j.cfg = cfg;
+	j.res = res;
+	*admitted = false;
+	*total = 0;
+	res->outcome = INGEST_BUSY;
+	res->status[0] = res->reason[0] = '\0';
+	res->applied = res->conflicts = 0;
+	res->replay = false;
+	res->device[0] = '\0';
+	res->first = res->last = 0;
+	terr_clear(&le);
+	/* as ingest_envelope answers a bad header: malformed, whatever the field */
+	if (envelope_parse_header_only(hdr, &j.h, total, &le) != 0)
+		return ingest_error(&j, INGEST_MALFORMED, "malformed", le.msg);
+	keys_hex(j.h.device_id, KEYS_ID_BYTES, res->device);
+	res->first = j.h.first_seq;
+	res->last = j.h.last_seq;
+	if (content_length != 0 && content_length != *total) {
+		snprintf(msg, sizeof(msg), "длина тела %zu байт не совпадает с длиной пакета %zu "
+		    "байт из его заголовка", content_length, *total);
+		return ingest_error(&j, INGEST_MALFORMED, "malformed", msg);
+	}
+	if ((r = hubdb_device_get(db, res->device, &j.dev, &found, e)) != 0)
+		return ingest_busy(&j, r, e);
+	if (!found) {
+		snprintf(msg, sizeof(msg), "устройство %s не зарегистрировано на этом хабе; "
+		    "зарегистрируйте его кодом от координатора", res->device);
+		return ingest_ack(&j, INGEST_UNKNOWN_DEVICE, "unknown_device", 0, msg, e);
+	}
+	if (hubkeys_find(cfg->enc, cfg->old_enc, cfg->n_old_enc, j.h.hub_key_id) == NULL)
+		return ingest_error(&j, INGEST_HUB_KEY, "hub_key", "набор зашифрован для "
+		    "другого хаба (ключ хаба не совпадает); зарегистрируйте устройство заново");
+	*admitted = true;
+	return 0;
+}

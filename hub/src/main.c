@@ -28,7 +28,7 @@ usage(void)
 	    "Использование: tetrad-hub --data ПАПКА КОМАНДА ...\n"
 	    "  init [--tls-self-signed ХОСТ] [--passphrase-file ФАЙЛ]\n"
 	    "  serve [--listen IP:ПОРТ] [--threads N] [--timeout СЕК] [--conn-limit N]\n"
-	    "        [--per-ip-limit N]\n"
+	    "        [--per-ip-limit N] [--min-rate Б/С] [--request-max СЕК]\n"
 	    "  token create --school КОД [--name НАЗВАНИЕ] [--expires 7d]\n"
 	    "  token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
 	    "  token list\n"

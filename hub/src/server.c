@@ -1,32 +1,51 @@
 /*
  * server — HTTPS endpoints of the hub (server.h, docs/hub-api.md): routes,
- * body caps, answers. Store handles come from dbpool.c, connection
- * deadlines are kept by connwatch.c.
+ * body caps, a change set's header before its body, admission. Store
+ * handles come from dbpool.c, connection deadlines are kept by connwatch.c,
+ * budgets by admit.c; the answers are built in reply.c, a request's head
+ * (client address, framing) read in reqhead.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
-#include "connwatch.h"
 #include "dbpool.h"
+#include "hub/admit.h"
+#include "hub/connwatch.h"
 #include "hub/hubdb.h"
 #include "hub/server.h"
 #include "hub/throttle.h"
 #include "hub/tokens.h"
+#include "reply.h"
+#include "reqhead.h"
 #include "tetrad/hlc.h"
 #include "tetrad/wire.h"
 
-#define SERVER_MIN_RATE 1024      /* body bytes/s a client must sustain */
 #define SERVER_DRAIN_MAX (1u << 20) /* read and dropped past a cap, for a clean 413 */
+/* After a body this large its memory is handed back to the system at once. */
+#define SERVER_TRIM_AFTER (1u << 20)
+/*
+ * Only AEAD ciphers and forward-secret (EC)DHE key exchange, TLS 1.2 and
+ * 1.3: no CBC suites (padding oracles, Lucky13), no SHA-1 MACs, no static
+ * RSA key exchange. Every client we ship (libcurl with GnuTLS or OpenSSL on
+ * Debian 12, Windows 10+) has ECDHE with AES-GCM or ChaCha20-Poly1305.
+ */
+#define SERVER_TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
+	"-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:" \
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA"
 
 enum server_route {
 	ROUTE_NONE = 0,
@@ -44,16 +63,20 @@ struct server {
 	struct dbpool *pool;
 	struct connwatch *watch;
 	struct throttle *enroll_throttle;   /* failed enrollments per address */
+	struct admit *admit;
 };
 
 static void
-server_set_deadline(struct server *s, struct MHD_Connection *c, uint64_t extra_ms)
+server_log(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The connection's watch (connwatch.h), NULL if it could not be watched. */
+static struct connwatch_conn *
+server_watch(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci;
 
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci != NULL)
-		connwatch_extend(s->watch, ci->socket_context, extra_ms);
+	return ci != NULL ? ci->socket_context : NULL;
 }
 
 static void
@@ -69,21 +92,54 @@ server_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 		*socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
 		return;
 	}
+	{
+		enum connwatch_phase ph;
+
+		if (connwatch_cut(*socket_context, &ph)) {
+			char addr[ADMIT_ADDR_MAX];
+
+			reqhead_addr(c, addr);
+			server_log(s, "addr=%s cut: past its deadline (%s)", addr,
+			    ph == CONNWATCH_HEADERS ? "handshake and headers" :
+			    ph == CONNWATCH_BODY ? "body below the minimum rate or over the "
+			    "request ceiling" : "answer not read in time");
+		}
+	}
 	/* called before libmicrohttpd closes the descriptor: no reuse race */
-	connwatch_remove(s->watch, *socket_context);
+	connwatch_remove(*socket_context);
 	*socket_context = NULL;
 }
 
+/*
+ * One request. A change set's body goes first into hdr; only once the
+ * header is checked and the body admitted (admit.h) is set allocated, at
+ * exactly the declared length. A body refused from its header is drained:
+ * counted (for its rate) and dropped, and the answer decided then (early)
+ * is sent when it ends — libmicrohttpd 0.9.75 cannot queue a response
+ * while a body is arriving (MHD_queue_response refuses outside the
+ * headers-processed and full-request states), and closing instead would
+ * leave syncd without the signed "unknown_device" it must hear.
+ */
 struct server_req {
 	enum server_route route;
-	struct tbuf *body;
+	struct tbuf *body;              /* enrollment */
 	size_t cap;
 	bool too_large;
 	bool answered;
+	bool drain;                     /* the rest of the body is dropped */
+	char addr[ADMIT_ADDR_MAX];      /* the client's, for budgets and logs */
+	struct connwatch_conn *cw;
+	uint64_t cl;                    /* Content-Length; 0 with none (chunked) */
+	uint64_t received;              /* body bytes so far */
+	uint8_t hdr[ENVELOPE_HEADER_BYTES];
+	size_t hdr_got;
+	uint8_t *set;                   /* the admitted envelope, set_len bytes */
+	size_t set_len, set_got;
+	struct admit_ticket *ticket;
+	struct ingest_result *early;    /* decided from the header, sent at the end */
+	int early_http;
+	bool early_plain;               /* the hub's own error, not ingest's answer */
 };
-
-static void
-server_log(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 server_log(struct server *s, const char *fmt, ...)
@@ -116,139 +172,19 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	server_log(s, "microhttpd: %s", line);
 }
 
+/* The answers of reply.h under the names server_enroll calls. */
 static enum MHD_Result
 server_send(struct MHD_Connection *c, int status, const char *ctype, const void *body,
     size_t len, int retry_after)
 {
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	char ra[16];
-
-	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (retry_after > 0) {
-		snprintf(ra, sizeof(ra), "%d", retry_after);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-	}
-	ret = MHD_queue_response(c, (unsigned)status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return reply_send(c, status, ctype, body, len, retry_after);
 }
 
 static enum MHD_Result
 server_send_error(struct MHD_Connection *c, int status, const char *code,
     const char *msg, int retry_after)
 {
-	struct tbuf *b = tbuf_new(4096);
-	enum MHD_Result ret = MHD_NO;
-
-	if (b != NULL && ingest_json_error(b, code, msg) == 0)
-		ret = server_send(c, status, "application/json", tbuf_ptr(b), tbuf_len(b),
-		    retry_after);
-	tbuf_free(b);
-	return ret;
-}
-
-static enum MHD_Result
-server_health(struct MHD_Connection *c)
-{
-	char now[HUBDB_TIME_MAX], body[256];
-
-	hubdb_now_iso(now);
-	snprintf(body, sizeof(body), "{\"status\":\"ok\",\"version\":\"%s\",\"time\":\"%s\"}\n",
-	    SERVER_VERSION, now);
-	return server_send(c, 200, "application/json", body, strlen(body), 0);
-}
-
-static int
-server_forms_row(void *ctx, int n, const char *const *names, const char *const *vals)
-{
-	struct tbuf *b = ctx;
-	const char *id = NULL, *ver = NULL, *sha = NULL;
-
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i], "id") == 0)
-			id = vals[i];
-		else if (strcmp(names[i], "version") == 0)
-			ver = vals[i];
-		else if (strcmp(names[i], "sha256") == 0)
-			sha = vals[i];
-	}
-	if (id == NULL || ver == NULL)
-		return 0;
-	if (tbuf_len(b) > 1 && tbuf_put_u8(b, ',') != 0)
-		return 1;
-	/* ids are checked at publish time (form ids are [a-z0-9_-]) */
-	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%s,\"sha256\":\"%s\"}", id, ver,
-	    sha ? sha : "") != 0;
-}
-
-static enum MHD_Result
-server_forms(struct server *s, struct MHD_Connection *c, const char *url)
-{
-	struct terr e;
-	struct hubdb *db;
-	struct tbuf *b = NULL;
-	enum MHD_Result ret;
-	char id[CHANGESET_ID_MAX + 1], *end = NULL;
-	const char *rest;
-	unsigned long ver;
-	bool found = false;
-	int r;
-
-	terr_clear(&e);
-	if ((db = dbpool_get(s->pool, &e)) == NULL)
-		return server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
-	if ((b = tbuf_new(SIGBLOB_MAX_PAYLOAD + 1024)) == NULL) {
-		dbpool_put(s->pool, db);
-		return MHD_NO;
-	}
-	if (strcmp(url, WIRE_PATH_FORMS) == 0 || strcmp(url, WIRE_PATH_FORMS_PREFIX) == 0) {
-		tbuf_put_u8(b, '[');
-		r = hubdb_list(db, HUBDB_LIST_FORMS, server_forms_row, b, &e);
-		dbpool_put(s->pool, db);
-		if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
-			ret = server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
-		else
-			ret = server_send(c, 200, "application/json", tbuf_ptr(b), tbuf_len(b), 0);
-		tbuf_free(b);
-		return ret;
-	}
-	/* /v1/forms/<id>/<version> */
-	rest = url + strlen(WIRE_PATH_FORMS_PREFIX);
-	{
-		const char *slash = strchr(rest, '/');
-		size_t l = slash ? (size_t)(slash - rest) : 0;
-
-		if (slash == NULL || l == 0 || l >= sizeof(id))
-			goto notfound;
-		memcpy(id, rest, l);
-		id[l] = '\0';
-		errno = 0;
-		ver = strtoul(slash + 1, &end, 10);
-		if (errno != 0 || end == slash + 1 || *end != '\0' || ver > UINT32_MAX)
-			goto notfound;
-	}
-	r = hubdb_form_get(db, id, (uint32_t)ver, b, &found, &e);
-	dbpool_put(s->pool, db);
-	if (r != 0) {
-		tbuf_free(b);
-		return server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
-	}
-	if (!found)
-		goto notfound_free;
-	ret = server_send(c, 200, "application/octet-stream", tbuf_ptr(b), tbuf_len(b), 0);
-	tbuf_free(b);
-	return ret;
- notfound:
-	dbpool_put(s->pool, db);
- notfound_free:
-	tbuf_free(b);
-	return server_send_error(c, 404, "not_found", "такой формы на хабе нет", 0);
+	return reply_error(c, status, code, msg, retry_after);
 }
 
 /*
@@ -316,33 +252,6 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	return ret;
 }
 
-/* The HTTP status an ingest outcome is answered with (docs/hub-api.md). */
-static int
-server_ingest_status(enum ingest_outcome o)
-{
-	switch (o) {
-	case INGEST_APPLIED:
-		return 200;
-	case INGEST_REFUSED:
-		return 422;
-	case INGEST_UNKNOWN_DEVICE:
-	case INGEST_REVOKED:
-		return 403;
-	case INGEST_GAP:
-	case INGEST_FORK:
-		return 409;
-	case INGEST_BUSY:
-		return 503;
-	case INGEST_TOO_LARGE:
-		return 413;
-	case INGEST_MALFORMED:
-	case INGEST_HUB_KEY:
-	case INGEST_SIGNATURE:
-		return 400;
-	}
-	return 500;
-}
-
 static enum MHD_Result
 server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *q)
 {
@@ -355,40 +264,138 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 
 	terr_clear(&e);
 	memset(&res, 0, sizeof(res));
-	if (q->body == NULL || tbuf_len(q->body) == 0)
-		return server_send_error(c, 400, "malformed", "пустое тело запроса: ожидался "
-		    "набор изменений", 0);
 	if ((res.body = tbuf_new(INGEST_BODY_MAX)) == NULL)
 		return MHD_NO;
 	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		tbuf_free(res.body);
-		server_log(s, "changeset 503: %s", e.msg);
+		server_log(s, "changeset addr=%s 503: %s", q->addr, e.msg);
 		return server_send_error(c, 503, "busy", "хаб временно недоступен; повторите "
 		    "позже", INGEST_RETRY_AFTER);
 	}
-	r = ingest_envelope(db, s->cfg.ingest, tbuf_ptr(q->body), tbuf_len(q->body),
-	    hlc_wall_now(), &res, &e);
+	/* a body cut short (chunked) is answered as the truncated envelope it is */
+	r = ingest_envelope(db, s->cfg.ingest, q->set, q->set_got, hlc_wall_now(), &res, &e);
 	dbpool_put(s->pool, db);
 	if (r != 0) {
-		server_log(s, "changeset device=%s %" PRIu64 "-%" PRIu64 " 500: %s", res.device,
-		    res.first, res.last, e.msg);
+		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " 500: %s", q->addr,
+		    res.device, res.first, res.last, e.msg);
 		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
-		int http = server_ingest_status(res.outcome);
-		int retry_after = res.outcome == INGEST_BUSY ? INGEST_RETRY_AFTER : 0;
+		int http = reply_status(res.outcome);
 
-		server_log(s, "changeset device=%s %" PRIu64 "-%" PRIu64 " %d %s%s applied=%u "
-		    "conflicts=%u ms=%" PRIu64, res.device[0] ? res.device : "-", res.first,
-		    res.last, http, res.status, res.replay ? " replay" : "", res.applied,
-		    res.conflicts, connwatch_now_ms() - t0);
-		if (ingest_outcome_signed(res.outcome))
-			ret = server_send(c, http, "application/octet-stream", tbuf_ptr(res.body),
-			    tbuf_len(res.body), retry_after);
-		else
-			ret = server_send_error(c, http, res.status, res.reason, retry_after);
+		/* quarantine_full: refused but not stored, the device's quarantine is at its cap */
+		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " %d %s%s%s "
+		    "applied=%u conflicts=%u ms=%" PRIu64, q->addr, res.device[0] ? res.device : "-",
+		    res.first, res.last, http, res.status, res.replay ? " replay" : "",
+		    res.dropped ? " quarantine_full" : "", res.applied, res.conflicts,
+		    connwatch_now_ms() - t0);
+		ret = reply_result(c, &res, http);
 	}
 	tbuf_free(res.body);
 	return ret;
+}
+
+/*
+ * The envelope header is in (q->hdr): admit the body, or decide its answer
+ * and drain the rest. Returns MHD_NO only when out of memory.
+ */
+static enum MHD_Result
+server_admit(struct server *s, struct server_req *q)
+{
+	struct ingest_result *res;
+	struct hubdb *db;
+	struct terr e;
+	enum admit_verdict v;
+	size_t total = 0;
+	bool admitted = false;
+	int r;
+
+	terr_clear(&e);
+	if ((res = calloc(1, sizeof(*res))) == NULL ||
+	    (res->body = tbuf_new(INGEST_BODY_MAX)) == NULL) {
+		free(res);
+		return MHD_NO;
+	}
+	q->drain = true;
+	q->early = res;
+	if ((db = dbpool_get(s->pool, &e)) == NULL) {
+		q->early_http = 503;
+		q->early_plain = true;
+		snprintf(res->status, sizeof(res->status), "busy");
+		snprintf(res->reason, sizeof(res->reason), "хаб временно недоступен; повторите позже");
+		return MHD_YES;
+	}
+	r = ingest_admit(db, s->cfg.ingest, q->hdr, (size_t)q->cl, &total, res, &admitted, &e);
+	dbpool_put(s->pool, db);
+	if (r != 0) {
+		q->early_http = 500;
+		q->early_plain = true;
+		snprintf(res->status, sizeof(res->status), "internal");
+		snprintf(res->reason, sizeof(res->reason), "внутренняя ошибка хаба");
+		server_log(s, "changeset addr=%s 500 at header: %s", q->addr, e.msg);
+		return MHD_YES;
+	}
+	if (!admitted) {
+		q->early_http = reply_status(res->outcome);
+		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " %d %s at header",
+		    q->addr, res->device[0] ? res->device : "-", res->first, res->last,
+		    q->early_http, res->status);
+		return MHD_YES;
+	}
+	v = admit_take(s->admit, q->addr, res->device, total, &q->ticket);
+	if (v != ADMIT_OK) {
+		q->early_http = 503;
+		q->early_plain = true;
+		snprintf(res->status, sizeof(res->status), "busy");
+		snprintf(res->reason, sizeof(res->reason), "%s", v == ADMIT_DEVICE_BUSY ?
+		    "набор этого устройства уже передаётся; повторите позже" :
+		    "хаб принимает слишком много наборов сразу; повторите позже");
+		server_log(s, "changeset addr=%s device=%s 503 %s (%zu bytes)", q->addr,
+		    res->device, admit_verdict_str(v), total);
+		return MHD_YES;
+	}
+	/* one buffer, exactly the envelope: no growth, handed back whole */
+	if ((q->set = malloc(total)) == NULL) {
+		admit_release(s->admit, q->ticket);
+		q->ticket = NULL;
+		return MHD_NO;
+	}
+	memcpy(q->set, q->hdr, ENVELOPE_HEADER_BYTES);
+	q->set_len = total;
+	q->set_got = ENVELOPE_HEADER_BYTES;
+	q->drain = false;
+	tbuf_free(res->body);
+	free(res);
+	q->early = NULL;
+	return MHD_YES;
+}
+
+/* A change set's body bytes: header first, then the admitted buffer. */
+static enum MHD_Result
+server_changeset_bytes(struct server *s, struct server_req *q, const char *data, size_t n)
+{
+	if (q->hdr_got < ENVELOPE_HEADER_BYTES) {
+		size_t k = ENVELOPE_HEADER_BYTES - q->hdr_got;
+
+		if (k > n)
+			k = n;
+		memcpy(q->hdr + q->hdr_got, data, k);
+		q->hdr_got += k;
+		data += k;
+		n -= k;
+		if (q->hdr_got == ENVELOPE_HEADER_BYTES && server_admit(s, q) != MHD_YES)
+			return MHD_NO;
+	}
+	if (n == 0 || q->drain)
+		return MHD_YES;
+	if (n > q->set_len - q->set_got) {
+		/* more than its own header says (chunked): no answer is owed */
+		server_log(s, "changeset addr=%s: body longer than its envelope header says; "
+		    "connection closed", q->addr);
+		return MHD_NO;
+	}
+	memcpy(q->set + q->set_got, data, n);
+	q->set_got += n;
+	return MHD_YES;
 }
 
 static enum server_route
@@ -418,96 +425,153 @@ server_route_of(const char *url, const char *method, size_t *cap, bool *method_o
 	return ROUTE_NONE;
 }
 
+/* The first call of a request: its headers are in, none of its body. */
+static enum MHD_Result
+server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
+    const char *url, const char *method)
+{
+	const char *why;
+	bool method_ok;
+	char msg[256];
+	int st;
+
+	q->cw = server_watch(c);
+	connwatch_body(q->cw);
+	reqhead_addr(c, q->addr);
+	q->route = server_route_of(url, method, &q->cap, &method_ok);
+	/* an answer given now closes the connection: the body is never read */
+	q->answered = true;
+	if (q->route == ROUTE_NONE)
+		return server_send_error(c, 404, "not_found", "нет такого адреса API", 0);
+	if (!method_ok)
+		return server_send_error(c, 405, "method", "метод не поддерживается "
+		    "для этого адреса", 0);
+	if ((st = reqhead_framing(c, &q->cl, &why)) == REQHEAD_BAD) {
+		server_log(s, "addr=%s %s %s 400: %s", q->addr, method, url, why);
+		return server_send_error(c, 400, "malformed", why, 0);
+	}
+	snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
+	if (st == REQHEAD_HUGE || q->cl > q->cap) {
+		server_log(s, "addr=%s %s %s 413 declared %" PRIu64 " bytes", q->addr, method, url,
+		    q->cl);
+		/*
+		 * Far too large: refused before one byte of the body is read,
+		 * and the connection closed. A body at most SERVER_DRAIN_MAX
+		 * over is read and dropped first: answering at once would
+		 * close a connection still receiving, the kernel would reset
+		 * it, and the client might never read the 413.
+		 */
+		if (st == REQHEAD_HUGE || q->cl - q->cap > SERVER_DRAIN_MAX)
+			return server_send_error(c, 413, "too_large", msg, 0);
+		q->too_large = true;
+	}
+	if (q->route == ROUTE_ENROLL && !q->too_large) {
+		/* small, but counted: a flood of them must not add up */
+		enum admit_verdict v = admit_take(s->admit, q->addr, NULL,
+		    q->cl ? (size_t)q->cl : q->cap, &q->ticket);
+
+		if (v != ADMIT_OK) {
+			server_log(s, "enroll addr=%s 503 %s", q->addr, admit_verdict_str(v));
+			return server_send_error(c, 503, "busy", "хаб принимает слишком много "
+			    "запросов сразу; повторите позже", INGEST_RETRY_AFTER);
+		}
+	}
+	q->answered = false;
+	return MHD_YES;
+}
+
+/* Body bytes: kept where admitted, otherwise counted and dropped. */
+static enum MHD_Result
+server_body(struct server *s, struct server_req *q, const char *data, size_t n)
+{
+	connwatch_progress(q->cw, n);
+	q->received += n;
+	/* a chunked body has no declared end: the cap (and the drain allowance) is it */
+	if (q->received > (uint64_t)q->cap + SERVER_DRAIN_MAX) {
+		server_log(s, "addr=%s: body over %zu bytes; connection closed", q->addr, q->cap);
+		return MHD_NO;
+	}
+	if (q->received > q->cap)
+		q->too_large = true;
+	if (q->answered || q->too_large)
+		return MHD_YES;
+	if (q->route == ROUTE_CHANGESETS)
+		return server_changeset_bytes(s, q, data, n);
+	if (q->body == NULL && (q->body = tbuf_new(q->cap)) == NULL)
+		return MHD_NO;
+	if (tbuf_put(q->body, data, n) != 0)
+		q->too_large = true;
+	return MHD_YES;
+}
+
+/* The body is complete: the answer. */
+static enum MHD_Result
+server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, const char *url)
+{
+	struct envelope_header h;
+	struct terr le;
+	char msg[256];
+
+	q->answered = true;
+	connwatch_answer(q->cw, 0);
+	if (q->too_large) {
+		server_log(s, "addr=%s 413 body over %zu bytes", q->addr, q->cap);
+		snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
+		return server_send_error(c, 413, "too_large", msg, 0);
+	}
+	if (q->early != NULL && q->early_plain)
+		return server_send_error(c, q->early_http, q->early->status, q->early->reason,
+		    q->early_http == 503 ? INGEST_RETRY_AFTER : 0);
+	if (q->early != NULL)
+		return reply_result(c, q->early, q->early_http);
+	switch (q->route) {
+	case ROUTE_HEALTH:
+		return reply_health(c);
+	case ROUTE_ENROLL:
+		return server_enroll(s, c, q);
+	case ROUTE_CHANGESETS:
+		if (q->hdr_got == 0)
+			return server_send_error(c, 400, "malformed", "пустое тело запроса: "
+			    "ожидался набор изменений", 0);
+		if (q->hdr_got < ENVELOPE_HEADER_BYTES) {
+			terr_clear(&le);
+			(void)envelope_parse_header(q->hdr, q->hdr_got, &h, &le);
+			server_log(s, "changeset addr=%s 400 malformed: %zu bytes", q->addr, q->hdr_got);
+			return server_send_error(c, 400, "malformed", le.msg, 0);
+		}
+		return server_changeset(s, c, q);
+	case ROUTE_FORMS:
+		return reply_forms(s->pool, c, url, s->admit, q->addr, &q->ticket);
+	case ROUTE_NONE:
+		break;
+	}
+	return server_send_error(c, 404, "not_found", "нет такого адреса API", 0);
+}
+
 static enum MHD_Result
 server_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct server *s = cls;
 	struct server_req *q = *con_cls;
-	char msg[256];
+	enum MHD_Result r;
 
 	(void)version;
 	if (q == NULL) {
-		const char *cl;
-		bool method_ok;
-
 		if ((q = calloc(1, sizeof(*q))) == NULL)
 			return MHD_NO;
 		*con_cls = q;
 		atomic_fetch_add(&s->inflight, 1);
-		q->route = server_route_of(url, method, &q->cap, &method_ok);
-		if (q->route == ROUTE_NONE) {
-			q->answered = true;
-			return server_send_error(c, 404, "not_found", "нет такого адреса API", 0);
-		}
-		if (!method_ok) {
-			q->answered = true;
-			return server_send_error(c, 405, "method", "метод не поддерживается "
-			    "для этого адреса", 0);
-		}
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL) {
-			char *end = NULL;
-			unsigned long long n;
-			bool unreadable;
-
-			errno = 0;
-			n = strtoull(cl, &end, 10);
-			unreadable = errno != 0 || end == cl || *end != '\0';
-			if (unreadable || n > q->cap) {
-				q->too_large = true;
-				server_log(s, "%s %s 413 declared %s bytes", method, url, cl);
-			}
-			/*
-			 * Far too large: refused before one byte of the body is read,
-			 * and the connection closed. A body at most SERVER_DRAIN_MAX
-			 * over is read and dropped first: answering at once would
-			 * close a connection still receiving, the kernel would reset
-			 * it, and the client might never read the 413.
-			 */
-			if (q->too_large && (unreadable || n - q->cap > SERVER_DRAIN_MAX)) {
-				q->answered = true;
-				snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт",
-				    q->cap);
-				return server_send_error(c, 413, "too_large", msg, 0);
-			}
-			/* a body being dropped gets no more time than one at the cap */
-			server_set_deadline(s, c, (q->too_large ? q->cap : n) * 1000 / SERVER_MIN_RATE);
-		} else
-			server_set_deadline(s, c, (uint64_t)q->cap * 1000 / SERVER_MIN_RATE);
-		return MHD_YES;
+		return server_begin(s, c, q, url, method);
 	}
 	if (*upload_data_size > 0) {
-		if (!q->answered && !q->too_large) {
-			if (q->body == NULL && (q->body = tbuf_new(q->cap)) == NULL)
-				return MHD_NO;
-			if (tbuf_put(q->body, upload_data, *upload_data_size) != 0)
-				q->too_large = true;
-		}
+		r = server_body(s, q, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		return MHD_YES;
+		return r;
 	}
 	if (q->answered)
 		return MHD_YES;
-	q->answered = true;
-	if (q->too_large) {
-		snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
-		return server_send_error(c, 413, "too_large", msg, 0);
-	}
-	switch (q->route) {
-	case ROUTE_HEALTH:
-		return server_health(c);
-	case ROUTE_ENROLL:
-		return server_enroll(s, c, q);
-	case ROUTE_CHANGESETS:
-		return server_changeset(s, c, q);
-	case ROUTE_FORMS:
-		return server_forms(s, c, url);
-	case ROUTE_NONE:
-		break;
-	}
-	return server_send_error(c, 404, "not_found", "нет такого адреса API", 0);
+	return server_end(s, c, q, url);
 }
 
 static void
@@ -516,15 +580,34 @@ server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct server *s = cls;
 	struct server_req *q = *con_cls;
+	bool large;
 
+	(void)c;
 	(void)toe;
 	if (q == NULL)
 		return;
 	/* keep-alive: the next request's headers get a fresh timeout */
-	server_set_deadline(s, c, 0);
+	connwatch_next(q->cw);
+	admit_release(s->admit, q->ticket);
+	large = q->set_len >= SERVER_TRIM_AFTER;
+	free(q->set);
 	tbuf_free(q->body);
+	if (q->early != NULL)
+		tbuf_free(q->early->body);
+	free(q->early);
 	free(q);
 	*con_cls = NULL;
+#ifdef __GLIBC__
+	/*
+	 * The body's buffer is above the mmap threshold (cmd_serve fixes it)
+	 * and went back with free; what ingest allocated around it in small
+	 * pieces sits in this thread's arena: give its free pages back too.
+	 */
+	if (large)
+		malloc_trim(0);
+#else
+	(void)large;
+#endif
 	atomic_fetch_sub(&s->inflight, 1);
 }
 
@@ -586,6 +669,7 @@ static void
 server_free(struct server *s)
 {
 	connwatch_stop(s->watch);
+	admit_free(s->admit);
 	dbpool_close(s->pool);
 	throttle_free(s->enroll_throttle);
 	free(s);
@@ -596,6 +680,7 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 {
 	struct server *s = NULL;
 	struct sockaddr_storage ss;
+	struct connwatch_limits lim;
 	const union MHD_DaemonInfo *info;
 	unsigned flags;
 	int r;
@@ -613,8 +698,21 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 		s->cfg.threads = DBPOOL_MAX - 2;
 	if (s->cfg.conn_limit == 0)
 		s->cfg.conn_limit = SERVER_DEFAULT_CONN_LIMIT;
+	if (s->cfg.per_ip_limit == 0)
+		s->cfg.per_ip_limit = SERVER_DEFAULT_PER_IP_LIMIT;
 	if (s->cfg.timeout_s == 0)
 		s->cfg.timeout_s = SERVER_DEFAULT_TIMEOUT;
+	if (s->cfg.min_rate == 0)
+		s->cfg.min_rate = SERVER_DEFAULT_MIN_RATE;
+	if (s->cfg.request_max_s == 0)
+		s->cfg.request_max_s = SERVER_DEFAULT_REQUEST_MAX;
+	if (s->cfg.body_budget == 0)
+		s->cfg.body_budget = SERVER_DEFAULT_BODY_BUDGET;
+	if (s->cfg.body_per_ip == 0)
+		s->cfg.body_per_ip = SERVER_DEFAULT_BODY_PER_IP;
+	lim.header_ms = (uint64_t)s->cfg.timeout_s * 1000;
+	lim.min_rate = s->cfg.min_rate;
+	lim.request_ms = (uint64_t)s->cfg.request_max_s * 1000;
 	atomic_init(&s->inflight, 0);
 	if ((r = throttle_new(&(struct throttle_cfg){ THROTTLE_ENROLL_BURST,
 	    THROTTLE_ENROLL_REFILL_MS, THROTTLE_ENROLL_GLOBAL_BURST,
@@ -622,7 +720,8 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    e)) != 0 ||
 	    (r = dbpool_open(s->cfg.db_path, s->cfg.threads + 1, s->cfg.log, s->cfg.log_ctx,
 	    &s->pool, e)) != 0 ||
-	    (r = connwatch_start(s->cfg.timeout_s, &s->watch, e)) != 0)
+	    (r = connwatch_start(&lim, &s->watch, e)) != 0 ||
+	    (r = admit_new(s->cfg.body_budget, s->cfg.body_per_ip, &s->admit, e)) != 0)
 		goto fail;
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -631,11 +730,11 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_HTTPS_MEM_CERT, cfg->cert_pem,
 	    MHD_OPTION_HTTPS_MEM_KEY, cfg->key_pem,
-	    /* TLS 1.2 and 1.3 only: older versions have known weaknesses */
-	    MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
 	    MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, s->cfg.conn_limit,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.per_ip_limit,
+	    /* inactivity only, reset by every byte: a backstop, connwatch bounds */
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, s,

@@ -301,29 +301,14 @@ envelope_seal(const struct changeset *cs, const struct keys_sign *dev,
 	return r;
 }
 
-int
-envelope_parse_header(const uint8_t *buf, size_t len, struct envelope_header *h,
+/*
+ * The header's fields (buf holds at least ENVELOPE_HEADER_BYTES, magic and
+ * version already checked) and the envelope's whole length they declare.
+ */
+static int
+envelope_header_fields(const uint8_t *buf, struct envelope_header *h, uint64_t *total,
     struct terr *e)
 {
-	uint64_t total;
-
-	if (buf == NULL || h == NULL)
-		return terr_set(e, TERR_ARG, "пакет: нет данных");
-	memset(h, 0, sizeof(*h));
-	if (len > ENVELOPE_MAX_BYTES)
-		return terr_set(e, TERR_TOO_LARGE, "пакет занимает %zu байт, допустимо не больше %u",
-		    len, ENVELOPE_MAX_BYTES);
-	if (len < sizeof(envelope_magic))
-		return terr_set(e, TERR_TRUNCATED, "пакет обрезан: %zu байт вместо заголовка в %d байт",
-		    len, ENVELOPE_HEADER_BYTES);
-	if (memcmp(buf, envelope_magic, sizeof(envelope_magic)) != 0)
-		return terr_set(e, TERR_MAGIC, "это не пакет Tetrad: нет подписи формата «TTRD»");
-	if (len > EO_VERSION && buf[EO_VERSION] != ENVELOPE_VERSION)
-		return terr_set(e, TERR_VERSION, "пакет версии %u не поддерживается (ожидается %d); "
-		    "обновите программу", buf[EO_VERSION], ENVELOPE_VERSION);
-	if (len < ENVELOPE_HEADER_BYTES)
-		return terr_set(e, TERR_TRUNCATED, "пакет обрезан: %zu байт вместо заголовка в %d байт",
-		    len, ENVELOPE_HEADER_BYTES);
 	h->version = buf[EO_VERSION];
 	h->flags = buf[EO_FLAGS];
 	memcpy(h->device_id, buf + EO_DEVICE, KEYS_ID_BYTES);
@@ -368,13 +353,70 @@ envelope_parse_header(const uint8_t *buf, size_t len, struct envelope_header *h,
 		return terr_set(e, TERR_HEADER, "повреждён заголовок пакета %" PRIu64 "–%" PRIu64
 		    ": длины %" PRIu32 " и %" PRIu32 " не согласуются", h->first_seq, h->last_seq,
 		    h->plain_len, h->cipher_len);
-	total = (uint64_t)ENVELOPE_HEADER_BYTES + h->cipher_len + ENVELOPE_SIG_BYTES;
+	*total = (uint64_t)ENVELOPE_HEADER_BYTES + h->cipher_len + ENVELOPE_SIG_BYTES;
+	return 0;
+}
+
+/* Magic and version: what says the bytes are an envelope of ours at all. */
+static int
+envelope_check_magic(const uint8_t *buf, size_t len, struct terr *e)
+{
+	if (memcmp(buf, envelope_magic, sizeof(envelope_magic)) != 0)
+		return terr_set(e, TERR_MAGIC, "это не пакет Tetrad: нет подписи формата «TTRD»");
+	if (len > EO_VERSION && buf[EO_VERSION] != ENVELOPE_VERSION)
+		return terr_set(e, TERR_VERSION, "пакет версии %u не поддерживается (ожидается %d); "
+		    "обновите программу", buf[EO_VERSION], ENVELOPE_VERSION);
+	return 0;
+}
+
+int
+envelope_parse_header(const uint8_t *buf, size_t len, struct envelope_header *h,
+    struct terr *e)
+{
+	uint64_t total;
+	int r;
+
+	if (buf == NULL || h == NULL)
+		return terr_set(e, TERR_ARG, "пакет: нет данных");
+	memset(h, 0, sizeof(*h));
+	if (len > ENVELOPE_MAX_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "пакет занимает %zu байт, допустимо не больше %u",
+		    len, ENVELOPE_MAX_BYTES);
+	if (len < sizeof(envelope_magic))
+		return terr_set(e, TERR_TRUNCATED, "пакет обрезан: %zu байт вместо заголовка в %d байт",
+		    len, ENVELOPE_HEADER_BYTES);
+	if ((r = envelope_check_magic(buf, len, e)) != 0)
+		return r;
+	if (len < ENVELOPE_HEADER_BYTES)
+		return terr_set(e, TERR_TRUNCATED, "пакет обрезан: %zu байт вместо заголовка в %d байт",
+		    len, ENVELOPE_HEADER_BYTES);
+	if ((r = envelope_header_fields(buf, h, &total, e)) != 0)
+		return r;
 	if (len < total)
 		return terr_set(e, TERR_TRUNCATED, "пакет %" PRIu64 "–%" PRIu64 " обрезан: %zu байт "
 		    "вместо %" PRIu64, h->first_seq, h->last_seq, len, total);
 	if (len > total)
 		return terr_set(e, TERR_TRAILING, "пакет %" PRIu64 "–%" PRIu64 ": %zu лишних байт "
 		    "после подписи", h->first_seq, h->last_seq, (size_t)(len - total));
+	return 0;
+}
+
+int
+envelope_parse_header_only(const uint8_t buf[ENVELOPE_HEADER_BYTES],
+    struct envelope_header *h, size_t *total, struct terr *e)
+{
+	uint64_t t = 0;
+	int r;
+
+	if (buf == NULL || h == NULL || total == NULL)
+		return terr_set(e, TERR_ARG, "пакет: нет данных");
+	memset(h, 0, sizeof(*h));
+	*total = 0;
+	if ((r = envelope_check_magic(buf, ENVELOPE_HEADER_BYTES, e)) != 0 ||
+	    (r = envelope_header_fields(buf, h, &t, e)) != 0)
+		return r;
+	/* the fields cap cipher_len, so the total is within ENVELOPE_MAX_BYTES */
+	*total = (size_t)t;
 	return 0;
 }
 

@@ -993,8 +993,11 @@ def idle_thousand():
                                                     else 4096, hard))
     socks = []
     try:
-        for _ in range(1000):
-            socks.append(socket.create_connection((HOST, PORT), timeout=10))
+        # from 127.0.0.2-5, 250 each: within the hub's per-address limit (256),
+        # so that the client served meanwhile (127.0.0.1) keeps its own share
+        for i in range(1000):
+            socks.append(socket.create_connection((HOST, PORT), timeout=10,
+                                                  source_address=("127.0.0.%d" % (2 + i % 4), 0)))
         ok, meanwhile = serving_meanwhile()
         return ok, "%s with 1,000 idle connections open" % meanwhile
     finally:

@@ -87,4 +87,18 @@ bool ingest_outcome_signed(enum ingest_outcome o);
 /* Appends {"error":code,"message":msg} to out (JSON-escaped). */
 int ingest_json_error(struct tbuf *out, const char *code, const char *msg);
 
+/*
+ * Admission of a body from its first ENVELOPE_HEADER_BYTES bytes alone,
+ * before the hub reserves memory for the rest (server.c). content_length is
+ * the body length the client declared (0: none, chunked). On 0 with
+ * *admitted the body may be read: *total is its exact length (the header's
+ * own, at most ENVELOPE_MAX_BYTES). On 0 without *admitted res holds the
+ * answer (signed unknown_device, or a plain error: malformed, too_large,
+ * hub_key; busy when the store is) and the rest is not worth keeping. A
+ * negative code as ingest_envelope. res->body as for ingest_envelope.
+ */
+int ingest_admit(struct hubdb *db, const struct ingest_cfg *cfg,
+    const uint8_t hdr[ENVELOPE_HEADER_BYTES], size_t content_length, size_t *total,
+    struct ingest_result *res, bool *admitted, struct terr *e);
+
 #endif

@@ -1,15 +1,25 @@
 /*
  * server — the hub's HTTPS API (docs/hub-api.md) on libmicrohttpd + GnuTLS.
  *
- * A pool of worker threads polls with epoll; every connection has a time
- * limit (a slow client is dropped, others are served), a memory limit
- * (headers), and bodies are capped per endpoint: a declared Content-Length
- * over the cap is answered 413 before any of the body is read. Each worker
- * borrows a store handle from a small pool for the request.
+ * A pool of worker threads polls with epoll. What a client that has not
+ * proved who it is can cost the hub is bounded by design
+ * (docs/security.md, "Denial of service"):
+ *  - time: connwatch.h — headers within the timeout, a body at a minimum
+ *    average rate, every request within an absolute ceiling;
+ *  - connections: a global and a per-address limit;
+ *  - memory: request headers within SERVER_CONN_MEMORY per connection; a
+ *    change set's first ENVELOPE_HEADER_BYTES go into a fixed array and are
+ *    checked (ingest_admit: known device, right hub key, declared length
+ *    within the cap and equal to Content-Length) before one buffer of
+ *    exactly the declared length is reserved, against a global budget and a
+ *    per-address share, one body per device at a time (admit.h). A body
+ *    refused from its header is read and dropped, never kept.
+ * Each worker borrows a store handle from a small pool for the request.
  */
 #ifndef TETRAD_HUB_SERVER_H
 #define TETRAD_HUB_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hub/ingest.h"
@@ -18,16 +28,25 @@
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8443"
 #define SERVER_DEFAULT_THREADS 4
 #define SERVER_DEFAULT_CONN_LIMIT 4096
-#define SERVER_DEFAULT_TIMEOUT 30          /* seconds a connection may idle */
-#define SERVER_CONN_MEMORY (64u << 10)     /* per connection: request headers */
+#define SERVER_DEFAULT_PER_IP_LIMIT 256    /* connections from one address */
+#define SERVER_DEFAULT_TIMEOUT 20          /* s: handshake + headers; body grace */
+#define SERVER_DEFAULT_MIN_RATE 4096       /* body bytes/s on average (32 kbit/s) */
+#define SERVER_DEFAULT_REQUEST_MAX 1200    /* s: ceiling of one request */
+#define SERVER_DEFAULT_BODY_BUDGET (128u << 20) /* bytes of bodies in flight, all */
+#define SERVER_DEFAULT_BODY_PER_IP (64u << 20)  /* ... from one address */
+#define SERVER_CONN_MEMORY (32u << 10)     /* per connection: request headers */
 #define SERVER_VERSION "0.1.0"
 
 struct server_cfg {
 	const char *listen;            /* "HOST:PORT", "[v6]:PORT" */
 	unsigned threads;
 	unsigned conn_limit;
-	unsigned per_ip_limit;         /* 0: no per-address limit */
+	unsigned per_ip_limit;         /* 0: SERVER_DEFAULT_PER_IP_LIMIT */
 	unsigned timeout_s;
+	unsigned min_rate;             /* 0: SERVER_DEFAULT_MIN_RATE */
+	unsigned request_max_s;        /* 0: SERVER_DEFAULT_REQUEST_MAX */
+	size_t body_budget;            /* 0: SERVER_DEFAULT_BODY_BUDGET */
+	size_t body_per_ip;            /* 0: SERVER_DEFAULT_BODY_PER_IP */
 	const char *cert_pem, *key_pem;
 	const char *db_path;           /* each worker opens its own handle */
 	const struct ingest_cfg *ingest;

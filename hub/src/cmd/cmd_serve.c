@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +130,13 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	sc.threads = cmd_serve_uint(hubconf_get(h, "threads"), SERVER_DEFAULT_THREADS);
 	sc.timeout_s = cmd_serve_uint(hubconf_get(h, "timeout"), SERVER_DEFAULT_TIMEOUT);
 	sc.conn_limit = cmd_serve_uint(hubconf_get(h, "conn_limit"), SERVER_DEFAULT_CONN_LIMIT);
-	sc.per_ip_limit = cmd_serve_uint(hubconf_get(h, "per_ip_limit"), 0);
+	sc.per_ip_limit = cmd_serve_uint(hubconf_get(h, "per_ip_limit"), SERVER_DEFAULT_PER_IP_LIMIT);
+	sc.min_rate = cmd_serve_uint(hubconf_get(h, "min_rate"), SERVER_DEFAULT_MIN_RATE);
+	sc.request_max_s = cmd_serve_uint(hubconf_get(h, "request_max"), SERVER_DEFAULT_REQUEST_MAX);
+	sc.body_budget = (size_t)cmd_serve_uint(hubconf_get(h, "body_budget_mib"),
+	    SERVER_DEFAULT_BODY_BUDGET >> 20) << 20;
+	sc.body_per_ip = (size_t)cmd_serve_uint(hubconf_get(h, "body_per_ip_mib"),
+	    SERVER_DEFAULT_BODY_PER_IP >> 20) << 20;
 	for (int i = 0; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -143,10 +152,13 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 			sc.conn_limit = cmd_serve_uint(v, 0);
 		else if (strcmp(argv[i], "--per-ip-limit") == 0)
 			sc.per_ip_limit = cmd_serve_uint(v, 0);
+		else if (strcmp(argv[i], "--min-rate") == 0)
+			sc.min_rate = cmd_serve_uint(v, 0);
+		else if (strcmp(argv[i], "--request-max") == 0)
+			sc.request_max_s = cmd_serve_uint(v, 0);
 		else
 			return terr_set(e, TERR_ARG, "serve: неизвестный параметр «%s»", argv[i]);
-		if (strcmp(argv[i], "--listen") != 0 && strcmp(argv[i], "--per-ip-limit") != 0 &&
-		    cmd_serve_uint(v, 0) == 0)
+		if (strcmp(argv[i], "--listen") != 0 && cmd_serve_uint(v, 0) == 0)
 			return terr_set(e, TERR_ARG, "serve: %s ожидает положительное число", argv[i]);
 	}
 	if (hubconf_get(h, "tls_cert") != NULL)
@@ -160,6 +172,18 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	if ((r = tls_read_pem(cert_path, &cert, e)) != 0 ||
 	    (r = tls_read_pem(key_path, &key, e)) != 0)
 		goto out;
+#ifdef __GLIBC__
+	/*
+	 * glibc raises its mmap threshold to the largest block freed so far
+	 * (up to 32 MiB): after one 16 MiB body every later one came from the
+	 * heap and stayed there when freed — the hub kept 424–520 MiB after a
+	 * burst. A fixed threshold keeps every body buffer (one allocation of
+	 * its exact size, server.c) in its own mapping, returned on free; a
+	 * fixed trim threshold gives back the heap's free top.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+#endif
 	/* 1,000 idle clients must not starve the others of descriptors */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -186,8 +210,10 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 		char line[512];
 
 		snprintf(line, sizeof(line), "tetrad-hub %s слушает https://%s (порт %u), "
-		    "потоков %u, таймаут %u с, форм в каталоге %zu", SERVER_VERSION, sc.listen,
-		    server_port(srv), sc.threads, sc.timeout_s, hubforms_count(h->forms));
+		    "потоков %u, соединений до %u (с одного адреса до %u), таймаут %u с, "
+		    "скорость тела от %u Б/с, запрос до %u с, форм в каталоге %zu", SERVER_VERSION,
+		    sc.listen, server_port(srv), sc.threads, sc.conn_limit, sc.per_ip_limit,
+		    sc.timeout_s, sc.min_rate, sc.request_max_s, hubforms_count(h->forms));
 		cmd_serve_log(NULL, line);
 	}
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)

@@ -66,6 +66,16 @@ int envelope_seal(const struct changeset *cs, const struct keys_sign *dev,
 int envelope_parse_header(const uint8_t *buf, size_t len,
     struct envelope_header *h, struct terr *e);
 
+/*
+ * The header alone, from its first ENVELOPE_HEADER_BYTES bytes, before the
+ * rest has arrived: the same checks as envelope_parse_header except the
+ * length, which it returns in *total (header + ciphertext + signature, at
+ * most ENVELOPE_MAX_BYTES). The hub uses it to decide whether to read the
+ * rest of a body at all.
+ */
+int envelope_parse_header_only(const uint8_t buf[ENVELOPE_HEADER_BYTES],
+    struct envelope_header *h, size_t *total, struct terr *e);
+
 /* Signature check only (after envelope_parse_header); TERR_SIGNATURE. */
 int envelope_verify(const uint8_t *buf, size_t len,
     const uint8_t device_pk[KEYS_SIGN_PK_BYTES], struct terr *e)

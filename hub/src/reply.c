@@ -1,0 +1,208 @@
+/*
+ * reply — the hub's HTTP answers (docs/hub-api.md): JSON errors, signed
+ * acknowledgements, health and the form catalogue. Every answer starts the
+ * connection's answer phase (connwatch.h): the client gets its time to read
+ * it at the minimum rate, no more.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/connwatch.h"
+#include "hub/server.h"
+#include "reply.h"
+#include "tetrad/wire.h"
+
+enum MHD_Result
+reply_send(struct MHD_Connection *c, int status, const char *ctype, const void *body,
+    size_t len, int retry_after)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char ra[16];
+
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (retry_after > 0) {
+		snprintf(ra, sizeof(ra), "%d", retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	/* the client has its time to read the answer, at the minimum rate */
+	{
+		const union MHD_ConnectionInfo *ci;
+
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		if (ci != NULL)
+			connwatch_answer(ci->socket_context, len);
+	}
+	ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+reply_error(struct MHD_Connection *c, int status, const char *code,
+    const char *msg, int retry_after)
+{
+	struct tbuf *b = tbuf_new(4096);
+	enum MHD_Result ret = MHD_NO;
+
+	if (b != NULL && ingest_json_error(b, code, msg) == 0)
+		ret = reply_send(c, status, "application/json", tbuf_ptr(b), tbuf_len(b),
+		    retry_after);
+	tbuf_free(b);
+	return ret;
+}
+
+enum MHD_Result
+reply_health(struct MHD_Connection *c)
+{
+	char now[HUBDB_TIME_MAX], body[256];
+
+	hubdb_now_iso(now);
+	snprintf(body, sizeof(body), "{\"status\":\"ok\",\"version\":\"%s\",\"time\":\"%s\"}\n",
+	    SERVER_VERSION, now);
+	return reply_send(c, 200, "application/json", body, strlen(body), 0);
+}
+
+static int
+reply_forms_row(void *ctx, int n, const char *const *names, const char *const *vals)
+{
+	struct tbuf *b = ctx;
+	const char *id = NULL, *ver = NULL, *sha = NULL;
+
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], "id") == 0)
+			id = vals[i];
+		else if (strcmp(names[i], "version") == 0)
+			ver = vals[i];
+		else if (strcmp(names[i], "sha256") == 0)
+			sha = vals[i];
+	}
+	if (id == NULL || ver == NULL)
+		return 0;
+	if (tbuf_len(b) > 1 && tbuf_put_u8(b, ',') != 0)
+		return 1;
+	/* ids are checked at publish time (form ids are [a-z0-9_-]) */
+	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%s,\"sha256\":\"%s\"}", id, ver,
+	    sha ? sha : "") != 0;
+}
+
+enum MHD_Result
+reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
+    struct admit *a, const char *addr, struct admit_ticket **t)
+{
+	struct terr e;
+	struct hubdb *db;
+	struct tbuf *b = NULL;
+	enum MHD_Result ret;
+	char id[CHANGESET_ID_MAX + 1], *end = NULL;
+	const char *rest;
+	unsigned long ver;
+	bool found = false;
+	int r;
+
+	terr_clear(&e);
+	if ((db = dbpool_get(pool, &e)) == NULL)
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+	if ((b = tbuf_new(SIGBLOB_MAX_PAYLOAD + 1024)) == NULL) {
+		dbpool_put(pool, db);
+		return MHD_NO;
+	}
+	if (strcmp(url, WIRE_PATH_FORMS) == 0 || strcmp(url, WIRE_PATH_FORMS_PREFIX) == 0) {
+		tbuf_put_u8(b, '[');
+		r = hubdb_list(db, HUBDB_LIST_FORMS, reply_forms_row, b, &e);
+		dbpool_put(pool, db);
+		if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
+			ret = reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+		else
+			ret = reply_send(c, 200, "application/json", tbuf_ptr(b), tbuf_len(b), 0);
+		tbuf_free(b);
+		return ret;
+	}
+	/* /v1/forms/<id>/<version> */
+	rest = url + strlen(WIRE_PATH_FORMS_PREFIX);
+	{
+		const char *slash = strchr(rest, '/');
+		size_t l = slash ? (size_t)(slash - rest) : 0;
+
+		if (slash == NULL || l == 0 || l >= sizeof(id))
+			goto notfound;
+		memcpy(id, rest, l);
+		id[l] = '\0';
+		errno = 0;
+		ver = strtoul(slash + 1, &end, 10);
+		if (errno != 0 || end == slash + 1 || *end != '\0' || ver > UINT32_MAX)
+			goto notfound;
+	}
+	r = hubdb_form_get(db, id, (uint32_t)ver, b, &found, &e);
+	dbpool_put(pool, db);
+	if (r != 0) {
+		tbuf_free(b);
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+	}
+	if (!found)
+		goto notfound_free;
+	/*
+	 * Anyone may fetch a bundle (up to SIGBLOB_MAX_PAYLOAD) and read it at
+	 * the minimum rate: its copy is held until then, so it counts against
+	 * the same budgets as bodies of strangers (admit.h).
+	 */
+	if (admit_take(a, addr, NULL, tbuf_len(b), t) != ADMIT_OK) {
+		tbuf_free(b);
+		return reply_error(c, 503, "busy", "хаб отдаёт слишком много форм сразу; "
+		    "повторите позже", INGEST_RETRY_AFTER);
+	}
+	ret = reply_send(c, 200, "application/octet-stream", tbuf_ptr(b), tbuf_len(b), 0);
+	tbuf_free(b);
+	return ret;
+ notfound:
+	dbpool_put(pool, db);
+ notfound_free:
+	tbuf_free(b);
+	return reply_error(c, 404, "not_found", "такой формы на хабе нет", 0);
+}
+
+/* The HTTP status an ingest outcome is answered with (docs/hub-api.md). */
+int
+reply_status(enum ingest_outcome o)
+{
+	switch (o) {
+	case INGEST_APPLIED:
+		return 200;
+	case INGEST_REFUSED:
+		return 422;
+	case INGEST_UNKNOWN_DEVICE:
+	case INGEST_REVOKED:
+		return 403;
+	case INGEST_GAP:
+	case INGEST_FORK:
+		return 409;
+	case INGEST_BUSY:
+		return 503;
+	case INGEST_TOO_LARGE:
+		return 413;
+	case INGEST_MALFORMED:
+	case INGEST_HUB_KEY:
+	case INGEST_SIGNATURE:
+		return 400;
+	}
+	return 500;
+}
+
+/* Sends res (from ingest_envelope or ingest_admit) with its status. */
+enum MHD_Result
+reply_result(struct MHD_Connection *c, const struct ingest_result *res, int http)
+{
+	int retry_after = res->outcome == INGEST_BUSY ? INGEST_RETRY_AFTER : 0;
+
+	if (ingest_outcome_signed(res->outcome))
+		return reply_send(c, http, "application/octet-stream", tbuf_ptr(res->body),
+		    tbuf_len(res->body), retry_after);
+	return reply_error(c, http, res->status, res->reason, retry_after);
+}

@@ -1,0 +1,42 @@
+/*
+ * reply — answers of the hub's HTTPS server (reply.c). Each queues one
+ * response on c and returns what MHD_queue_response did.
+ */
+#ifndef TETRAD_HUB_REPLY_H
+#define TETRAD_HUB_REPLY_H
+
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "dbpool.h"
+#include "hub/admit.h"
+#include "hub/ingest.h"
+
+/* body (len bytes) as ctype; Retry-After when retry_after > 0. */
+enum MHD_Result reply_send(struct MHD_Connection *c, int status, const char *ctype,
+    const void *body, size_t len, int retry_after);
+
+/* {"error":code,"message":msg}. */
+enum MHD_Result reply_error(struct MHD_Connection *c, int status, const char *code,
+    const char *msg, int retry_after);
+
+/* What ingest decided (res), with the status http: the signed ack or an error. */
+enum MHD_Result reply_result(struct MHD_Connection *c, const struct ingest_result *res,
+    int http);
+
+/* The HTTP status an ingest outcome is answered with. */
+int reply_status(enum ingest_outcome o);
+
+/* GET /v1/health. */
+enum MHD_Result reply_health(struct MHD_Connection *c);
+
+/*
+ * GET /v1/forms and /v1/forms/<id>/<version>, from a store handle of pool.
+ * A bundle's copy is reserved from a for addr (*t, released by the caller
+ * when the request ends); 503 when the budget is spent.
+ */
+enum MHD_Result reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
+    struct admit *a, const char *addr, struct admit_ticket **t);
+
+#endif
