@@ -472,6 +472,23 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 	return ingest_commit(j, "refused", txn, e);
 }
 
+/* A job on db and a result that says nothing yet: both doors start here. */
+static void
+ingest_job_start(struct ingest_job *j, struct hubdb *db, const struct ingest_cfg *cfg,
+    struct ingest_result *res)
+{
+	memset(j, 0, sizeof(*j));
+	j->db = db;
+	j->cfg = cfg;
+	j->res = res;
+	res->outcome = INGEST_BUSY;
+	res->status[0] = res->reason[0] = '\0';
+	res->applied = res->conflicts = 0;
+	res->replay = res->dropped = false;
+	res->device[0] = '\0';
+	res->first = res->last = 0;
+}
+
 int
 ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
     const uint8_t *buf, size_t len, uint64_t now_ms, struct ingest_result *res,
@@ -483,19 +500,10 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	char msg[128];
 	int r;
 
-	memset(&j, 0, sizeof(j));
-	j.db = db;
-	j.cfg = cfg;
+	ingest_job_start(&j, db, cfg, res);
 	j.buf = buf;
 	j.len = len;
 	j.now_ms = now_ms;
-	j.res = res;
-	res->outcome = INGEST_BUSY;
-	res->status[0] = res->reason[0] = '\0';
-	res->applied = res->conflicts = 0;
-	res->replay = res->dropped = false;
-	res->device[0] = '\0';
-	res->first = res->last = 0;
 	terr_clear(&le);
 	if (len > ENVELOPE_MAX_BYTES) {
 		snprintf(msg, sizeof(msg), "набор больше допустимого размера %u байт",
@@ -541,18 +549,9 @@ ingest_admit(struct hubdb *db, const struct ingest_cfg *cfg,
 	bool found;
 	int r;
 
-	memset(&j, 0, sizeof(j));
-	j.db = db;
-	j.cfg = cfg;
-	j.res = res;
+	ingest_job_start(&j, db, cfg, res);
 	*admitted = false;
 	*total = 0;
-	res->outcome = INGEST_BUSY;
-	res->status[0] = res->reason[0] = '\0';
-	res->applied = res->conflicts = 0;
-	res->replay = false;
-	res->device[0] = '\0';
-	res->first = res->last = 0;
 	terr_clear(&le);
 	/* as ingest_envelope answers a bad header: malformed, whatever the field */
 	if (envelope_parse_header_only(hdr, &j.h, total, &le) != 0)

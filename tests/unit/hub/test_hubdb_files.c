@@ -13,47 +13,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "file_probe.h"
 #include "hub/hubdb.h"
-
-static long
-size_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long)st.st_size : -1;
-}
-
-static int
-mode_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
-}
-
-/* 1 if /proc/locks shows a POSIX lock held by this process on path's inode. */
-static int
-locked_by_me(const char *path)
-{
-	char line[256], dev_ino[64];
-	struct stat st;
-	FILE *f;
-	int found = 0;
-
-	if (stat(path, &st) != 0 || (f = fopen("/proc/locks", "r")) == NULL)
-		return -1;
-	snprintf(dev_ino, sizeof(dev_ino), ":%llu ", (unsigned long long)st.st_ino);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char pid[32];
-
-		snprintf(pid, sizeof(pid), " %ld ", (long)getpid());
-		if (strstr(line, "POSIX") != NULL && strstr(line, pid) != NULL &&
-		    strstr(line, dev_ino) != NULL)
-			found = 1;
-	}
-	fclose(f);
-	return found;
-}
 
 int
 main(void)
@@ -73,30 +34,30 @@ main(void)
 
 	/* new: 0600, and SQLite gives -wal and -shm the database's mode */
 	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
-	CHECK_INT_EQ(mode_of(path), 0600);
-	CHECK_INT_EQ(mode_of(wal), 0600);
-	CHECK_INT_EQ(mode_of(shm), 0600);
+	CHECK_INT_EQ(file_probe_mode(path), 0600);
+	CHECK_INT_EQ(file_probe_mode(wal), 0600);
+	CHECK_INT_EQ(file_probe_mode(shm), 0600);
 	hubdb_close(a);
 	a = NULL;
 
 	/* a database left 0644 by an older hub is narrowed */
 	CHECK_INT_EQ(chmod(path, 0644), 0);
 	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
-	CHECK_INT_EQ(mode_of(path), 0600);
+	CHECK_INT_EQ(file_probe_mode(path), 0600);
 
 	/* at the current schema an open writes nothing: the WAL stays empty */
-	CHECK_INT_EQ(size_of(wal), 0);
-	CHECK_INT_EQ(locked_by_me(shm), 1);
+	CHECK_INT_EQ(file_probe_size(wal), 0);
+	CHECK_INT_EQ(file_probe_locked_by_me(shm), 1);
 	/* widened while a is open, so the second open narrows them under a's locks */
 	CHECK_INT_EQ(chmod(path, 0644), 0);
 	CHECK_INT_EQ(chmod(shm, 0644), 0);
 	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
-	CHECK_INT_EQ(mode_of(path), 0600);
-	CHECK_INT_EQ(mode_of(shm), 0600);
-	CHECK_INT_EQ(size_of(wal), 0);
+	CHECK_INT_EQ(file_probe_mode(path), 0600);
+	CHECK_INT_EQ(file_probe_mode(shm), 0600);
+	CHECK_INT_EQ(file_probe_size(wal), 0);
 	/* the second open kept the first handle's locks on the -shm */
-	CHECK_INT_EQ(locked_by_me(shm), 1);
-	CHECK_INT_EQ(locked_by_me(path), 1);
+	CHECK_INT_EQ(file_probe_locked_by_me(shm), 1);
+	CHECK_INT_EQ(file_probe_locked_by_me(path), 1);
 	hubdb_close(b);
 	hubdb_close(a);
 

@@ -11,35 +11,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "file_probe.h"
 #include "tetrad/localdb.h"
-
-static int
-mode_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
-}
-
-/* 1 if /proc/locks shows a POSIX lock held by this process on path's inode. */
-static int
-locked_by_me(const char *path)
-{
-	char line[256], ino[64], pid[32];
-	struct stat st;
-	FILE *f;
-	int found = 0;
-
-	if (stat(path, &st) != 0 || (f = fopen("/proc/locks", "r")) == NULL)
-		return -1;
-	snprintf(ino, sizeof(ino), ":%llu ", (unsigned long long)st.st_ino);
-	snprintf(pid, sizeof(pid), " %ld ", (long)getpid());
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, "POSIX") && strstr(line, pid) && strstr(line, ino))
-			found = 1;
-	fclose(f);
-	return found;
-}
 
 int
 main(void)
@@ -57,22 +30,22 @@ main(void)
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(shm, sizeof(shm), "%s-shm", path);
 	CHECK_INT_EQ(localdb_open(path, LOCALDB_CREATE, &a, &e), 0);
-	CHECK_INT_EQ(mode_of(path), 0600);
-	CHECK_INT_EQ(mode_of(wal), 0600);
-	CHECK_INT_EQ(mode_of(shm), 0600);
+	CHECK_INT_EQ(file_probe_mode(path), 0600);
+	CHECK_INT_EQ(file_probe_mode(wal), 0600);
+	CHECK_INT_EQ(file_probe_mode(shm), 0600);
 	localdb_close(a);
 	a = NULL;
 
 	CHECK_INT_EQ(chmod(path, 0644), 0);
 	CHECK_INT_EQ(localdb_open(path, 0, &a, &e), 0);
-	CHECK_INT_EQ(mode_of(path), 0600);
-	CHECK_INT_EQ(locked_by_me(shm), 1);
+	CHECK_INT_EQ(file_probe_mode(path), 0600);
+	CHECK_INT_EQ(file_probe_locked_by_me(shm), 1);
 	CHECK_INT_EQ(chmod(path, 0644), 0);
 	CHECK_INT_EQ(chmod(shm, 0644), 0);
 	CHECK_INT_EQ(localdb_open(path, LOCALDB_CREATE, &b, &e), 0);
-	CHECK_INT_EQ(mode_of(path), 0600);
-	CHECK_INT_EQ(mode_of(shm), 0600);
-	CHECK_INT_EQ(locked_by_me(shm), 1);
+	CHECK_INT_EQ(file_probe_mode(path), 0600);
+	CHECK_INT_EQ(file_probe_mode(shm), 0600);
+	CHECK_INT_EQ(file_probe_locked_by_me(shm), 1);
 	localdb_close(b);
 	localdb_close(a);
 
