@@ -230,27 +230,6 @@ hubforms_dict_names(const cJSON *node, cJSON *names)
 	}
 }
 
-static int
-hubforms_write_atomic(const char *path, const void *p, size_t len, struct terr *e)
-{
-	char tmp[HUBFORMS_PATH + 400];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
-	if (write(fd, p, len) != (ssize_t)len || fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		return terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, strerror(errno));
-	}
-	return 0;
-}
 
 int
 hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *file,
@@ -339,7 +318,7 @@ hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *fil
 	keys_hex(sha, sizeof(sha), sha_hex);
 	snprintf(path, sizeof(path), "%s/%s-v%" PRIu32 ".json", published_dir, form_id(f),
 	    form_version(f));
-	if ((r = hubforms_write_atomic(path, json, len, e)) != 0)
+	if ((r = fileio_write_private(path, json, len, e)) != 0)
 		goto out;
 	if ((r = hubdb_form_put(db, form_id(f), form_version(f), sha_hex, tbuf_ptr(blob),
 	    tbuf_len(blob), e)) != 0) {
