@@ -2,32 +2,23 @@
  * reqhead — what the hub reads from a request's head before its body
  * (reqhead.h).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "hub/throttle.h"
 #include "reqhead.h"
 
-/* The client's address as text, for budgets and log lines. */
+/* The client's address as text, for budgets and log lines: the throttle's formatting. */
 void
 reqhead_addr(struct MHD_Connection *c, char out[ADMIT_ADDR_MAX])
 {
 	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
 
-	snprintf(out, ADMIT_ADDR_MAX, "?");
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-		    ADMIT_ADDR_MAX);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-		    ADMIT_ADDR_MAX);
+	throttle_addr_text(ci != NULL ? ci->client_addr : NULL, out, ADMIT_ADDR_MAX);
 }
 
 static enum MHD_Result

@@ -198,23 +198,20 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
+	const char *addr = q->addr;
 	struct wire_error we;
-	struct timespec ts;
 	struct terr e;
 	struct hubdb *db;
 	struct tbuf *out;
 	enum MHD_Result ret;
-	char addr[INET6_ADDRSTRLEN + 1], msg[256];
-	int64_t now_ms;
+	char msg[256];
+	int64_t now_ms = (int64_t)connwatch_now_ms();
 	unsigned wait;
 	int http = 500, r;
 
 	terr_clear(&e);
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	sa = ci != NULL ? ci->client_addr : NULL;
-	throttle_addr_text(sa, addr, sizeof(addr));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if ((wait = throttle_check(s->enroll_throttle, sa, now_ms)) > 0) {
 		server_log(s, "enroll 429 too_many from %s (retry after %u s)", addr, wait);
 		snprintf(msg, sizeof(msg), "слишком много неудачных попыток регистрации с этого "
