@@ -4,14 +4,12 @@
 #include "hub/usbimport.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "tetrad/envelope.h"
 #include "tetrad/fileio.h"
@@ -39,26 +37,16 @@ usbimport_check_out(const char *path, struct terr *e)
 	return 0;
 }
 
-/* Completes the acknowledgements file: header with the count, fsync, rename. */
+/* Writes the acknowledgements file's header, with the count, over its placeholder. */
 static int
-usbimport_finish_acks(FILE *f, const char *tmp, const char *path,
-    const uint8_t device_id[KEYS_ID_BYTES], uint32_t count, struct terr *e)
+usbimport_acks_header(FILE *f, const char *path, const uint8_t device_id[KEYS_ID_BYTES],
+    uint32_t count, struct terr *e)
 {
 	uint8_t hdr[USBFILE_HEADER_BYTES];
-	char dir[PATH_MAX];
-	int fd;
 
 	usbfile_header_encode(USBFILE_MAGIC_ACKS, device_id, count, hdr);
-	if (fseek(f, 0, SEEK_SET) != 0 || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0)
-		return terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
-	if (rename(tmp, path) != 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	if (fseek(f, 0, SEEK_SET) != 0 || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
+		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -71,15 +59,14 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 	struct usbfile_sink sink = { fileio_fwrite, NULL };
 	struct ingest_result res;
 	struct terr fe;
+	struct fileio_private *out = NULL;
 	FILE *in = NULL, *acks = NULL;
 	uint8_t *buf = NULL, zero[USBFILE_HEADER_BYTES] = { 0 };
-	char tmp[PATH_MAX + 32];
 	size_t len;
-	int r, fd;
+	int r;
 
 	memset(n, 0, sizeof(*n));
 	memset(&res, 0, sizeof(res));
-	tmp[0] = '\0';
 	terr_clear(&fe);
 	if (acks_path != NULL && (r = usbimport_check_out(acks_path, e)) != 0)
 		return r;
@@ -94,18 +81,17 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 		goto out;
 	}
 	if (acks_path != NULL) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", acks_path, (long)getpid());
-		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
-		    (acks = fdopen(fd, "wb")) == NULL) {
-			r = terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			tmp[0] = '\0';
+		/* 0600 beside its target, put in place whole (fileio.h) */
+		if ((r = fileio_private_open(acks_path, &out, e)) != 0)
+			goto out;
+		if ((acks = fileio_private_stream(out, e)) == NULL) {
+			r = TERR_IO;
 			goto out;
 		}
 		sink.ctx = acks;
 		if (fwrite(zero, 1, sizeof(zero), acks) != sizeof(zero)) {
-			r = terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
+			r = terr_set(e, TERR_IO, "не удалось записать %s: %s", acks_path,
+			    strerror(errno));
 			goto out;
 		}
 	}
@@ -137,21 +123,19 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 	}
 	if (fe.code == 0)
 		usbfile_read_end(&src, &fe);
-	if (acks != NULL) {
-		r = usbimport_finish_acks(acks, tmp, acks_path, h.device_id, n->acks, e);
-		if (r == 0)
-			tmp[0] = '\0';
-		else
+	if (out != NULL) {
+		if ((r = usbimport_acks_header(acks, acks_path, h.device_id, n->acks, e)) != 0)
+			goto out;
+		r = fileio_private_commit(out, false, e);
+		out = NULL;
+		if (r != 0)
 			goto out;
 	}
 	if (fe.code != 0)
 		r = terr_set(e, fe.code, "%s: %s (принято до этого места: %u)", in_path, fe.msg,
 		    n->sets);
  out:
-	if (acks != NULL)
-		fclose(acks);
-	if (tmp[0] != '\0')
-		unlink(tmp);
+	fileio_private_abort(out);
 	if (in != NULL)
 		fclose(in);
 	free(buf);

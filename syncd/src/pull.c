@@ -5,13 +5,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -45,52 +43,15 @@ pull_check_name(const char *name, struct terr *e)
 	return 0;
 }
 
-static int
-pull_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	fsync(fd);
-	close(fd);
-	return 0;
-}
-
-/* Writes text to dir/name atomically: temporary file, fsync, rename, fsync dir. */
+/* Writes text to dir/name whole: fileio's private path (beside it, fsync, rename). */
 static int
 pull_write_atomic(const char *dir, const char *name, const char *text, struct terr *e)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 32];
-	size_t len = strlen(text), off = 0;
-	int fd, r = 0;
+	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp%ld", dir, name, (long)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к каталогу форм");
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", tmp, strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			r = terr_set(e, TERR_IO, "не удалось записать %s: %s", tmp, strerror(errno));
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (r == 0 && fsync(fd) != 0)
-		r = terr_set(e, TERR_IO, "не удалось записать %s на диск: %s", tmp, strerror(errno));
-	close(fd);
-	if (r == 0 && rename(tmp, path) != 0)
-		r = terr_set(e, TERR_IO, "не удалось переименовать %s: %s", tmp, strerror(errno));
-	if (r != 0)
-		unlink(tmp);
-	else
-		pull_fsync_dir(dir);
-	return r;
+	return fileio_write_private(path, text, strlen(text), e);
 }
 
 static int
