@@ -295,6 +295,30 @@ hubdb_rollback(struct hubdb *db)
 }
 
 int
+hubdb_savepoint(struct hubdb *db, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_SAVEPOINT, "SAVEPOINT one_set", e);
+
+	return st ? hubdb_exec_stmt(db, st, e, "отметка в транзакции") : TERR_IO;
+}
+
+int
+hubdb_savepoint_release(struct hubdb *db, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_RELEASE, "RELEASE one_set", e);
+
+	return st ? hubdb_exec_stmt(db, st, e, "отметка в транзакции") : TERR_IO;
+}
+
+int
+hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_UNDO, "ROLLBACK TO one_set", e);
+
+	return st ? hubdb_exec_stmt(db, st, e, "откат к отметке в транзакции") : TERR_IO;
+}
+
+int
 hubdb_test_query(struct hubdb *db, const char *sql, char **out, struct terr *e)
 {
 	sqlite3_stmt *st = NULL;

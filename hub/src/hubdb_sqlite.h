@@ -40,6 +40,9 @@ enum hubdb_stmt {
 	ST_BEGIN_READ,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_UNDO,
 	ST_COUNT
 };
 

@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "hub/groupcommit.h"
 #include "hub/hubforms.h"
 #include "hub/hubkeys.h"
 #include "hub/ingest.h"
@@ -36,11 +37,10 @@
  */
 enum { INGEST_STORED_APPLIED = 200, INGEST_STORED_REFUSED = 422 };
 
-/* How a commit ended, when it did not fail. */
+/* How a write ended, when it did not fail. */
 enum ingest_txn {
 	INGEST_TXN_DONE,            /* committed, or answered (busy) */
 	INGEST_TXN_MOVED,           /* the device's head moved meanwhile: look again */
-	INGEST_TXN_MERGE_REFUSED,   /* a stored record refused an op: nothing written */
 };
 
 struct ingest_job {
@@ -57,6 +57,8 @@ struct ingest_job {
 	uint8_t set_hash[CHANGESET_HASH_BYTES];
 	bool have_hash;
 	bool verified;      /* signature checked: once, a device's key never changes */
+	const char *refused;        /* the ack status of a refusal; "" to apply */
+	enum ingest_txn txn;        /* how the last write ended */
 	char reason[INGEST_REASON_MAX];
 };
 
@@ -244,13 +246,13 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 
 /* Whether the device's head moved since we looked (another worker, same device). */
 static int
-ingest_recheck(struct ingest_job *j, bool *moved, struct terr *e)
+ingest_recheck(struct ingest_job *j, struct hubdb *db, bool *moved, struct terr *e)
 {
 	struct hubdb_device now;
 	bool found;
 	int r;
 
-	if ((r = hubdb_device_get(j->db, j->res->device, &now, &found, e)) != 0)
+	if ((r = hubdb_device_get(db, j->res->device, &now, &found, e)) != 0)
 		return r;
 	*moved = !found || now.watermark != j->dev.watermark ||
 	    memcmp(now.last_hash, j->dev.last_hash, CHANGESET_HASH_BYTES) != 0 ||
@@ -271,51 +273,53 @@ ingest_busy(struct ingest_job *j, int code, struct terr *e)
 }
 
 /*
- * Applies the set, or records its refusal (refused: the ack status; "" to
- * apply), in one transaction. *txn says how it ended when it did not fail.
+ * The writing of a set (groupcommit.h: runs on the writer's thread, inside
+ * the group's transaction and its own savepoint, on the writer's handle db):
+ * the set's ops, or its refusal (j->refused: the ack status; "" to apply),
+ * the device's head, the stored envelope and the signed answer. Called again
+ * after GROUPCOMMIT_AGAIN, or when the group runs again without a set that
+ * failed, so it starts from j alone each time.
  */
 static int
-ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
-    struct terr *e)
+ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 {
+	struct ingest_job *j = arg;
 	struct ingest_result *res = j->res;
 	char msg[INGEST_REASON_MAX + 128];
 	const char *last_school = NULL;
 	int stored, r;
 	bool moved, kept;
 
-	*txn = INGEST_TXN_DONE;
+	j->txn = INGEST_TXN_DONE;
 	res->applied = res->conflicts = 0;
-	/* a store locked past its timeout, or full, is a 503 the device retries */
-	if ((r = hubdb_begin(j->db, e)) != 0)
-		return ingest_busy(j, r, e);
-	if ((r = ingest_recheck(j, &moved, e)) != 0)
-		goto fail;
+	res->dropped = false;
+	/* the head as it is in this transaction, after the sets before in the group */
+	if ((r = ingest_recheck(j, db, &moved, e)) != 0)
+		return r;
 	if (moved) {
-		hubdb_rollback(j->db);
-		*txn = INGEST_TXN_MOVED;
+		j->txn = INGEST_TXN_MOVED;
 		return 0;
 	}
-	if (refused[0] == '\0') {
+	if (j->refused[0] == '\0') {
 		for (size_t i = 0; i < j->cs->n_ops; i++) {
 			const struct op *op = &j->cs->ops[i];
 
 			if (last_school == NULL || strcmp(last_school, op->school) != 0) {
-				if ((r = hubdb_school_put(j->db, op->school, NULL, e)) != 0)
-					goto fail;
+				if ((r = hubdb_school_put(db, op->school, NULL, e)) != 0)
+					return r;
 				last_school = op->school;
 			}
-			r = merge_apply(j->db, res->device, op, &res->conflicts, e);
+			r = merge_apply(db, res->device, op, &res->conflicts, e);
 			if (r == TERR_INVALID) {
-				/* a record of another school or form, or damaged: refuse the set */
-				hubdb_rollback(j->db);
+				/* a record of another school or form, or damaged: refuse the
+				 * set; the writer undoes its ops and calls again */
 				snprintf(j->reason, sizeof(j->reason), "%s", e ? e->msg :
 				    "запись принадлежит другой школе или форме");
-				*txn = INGEST_TXN_MERGE_REFUSED;
-				return 0;
+				j->refused = "refused";
+				return GROUPCOMMIT_AGAIN;
 			}
 			if (r != 0)
-				goto fail;
+				return r;
 			res->applied++;
 		}
 		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " принят: изменений %u, "
@@ -323,29 +327,43 @@ ingest_commit(struct ingest_job *j, const char *refused, enum ingest_txn *txn,
 		stored = INGEST_STORED_APPLIED;
 		r = ingest_ack(j, INGEST_APPLIED, "applied", j->h.last_seq + 1, msg, e);
 	} else {
+		res->applied = res->conflicts = 0;
 		snprintf(msg, sizeof(msg), "набор %" PRIu64 "–%" PRIu64 " отклонён и помещён в "
 		    "карантин: %s", j->h.first_seq, j->h.last_seq, j->reason);
-		if ((r = hubdb_quarantine_add(j->db, res->device, j->h.first_seq, j->h.last_seq,
-		    refused, j->reason, j->buf, j->len, &kept, e)) != 0)
-			goto fail;
+		if ((r = hubdb_quarantine_add(db, res->device, j->h.first_seq, j->h.last_seq,
+		    j->refused, j->reason, j->buf, j->len, &kept, e)) != 0)
+			return r;
 		res->dropped = !kept;
 		stored = INGEST_STORED_REFUSED;
-		r = ingest_ack(j, INGEST_REFUSED, refused, j->h.last_seq + 1, msg, e);
+		r = ingest_ack(j, INGEST_REFUSED, j->refused, j->h.last_seq + 1, msg, e);
 	}
 	if (r != 0)
-		goto fail;
-	if ((r = hubdb_device_set_head(j->db, res->device, j->h.last_seq, j->set_hash, e)) != 0)
-		goto fail;
-	if ((r = hubdb_set_put(j->db, res->device, j->h.first_seq, j->h.last_seq, j->set_hash,
-	    res->status, stored, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body),
-	    e)) != 0)
-		goto fail;
-	if ((r = hubdb_commit(j->db, e)) != 0)
+		return r;
+	if ((r = hubdb_device_set_head(db, res->device, j->h.last_seq, j->set_hash, e)) != 0)
+		return r;
+	return hubdb_set_put(db, res->device, j->h.first_seq, j->h.last_seq, j->set_hash,
+	    res->status, stored, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body), e);
+}
+
+/*
+ * Writes the set through the server's writer, or alone on the job's handle;
+ * the answer stands only once the commit is durable. A store that is full
+ * or locked is a 503 the device retries (the ack apply made is replaced).
+ */
+static int
+ingest_commit(struct ingest_job *j, struct terr *e)
+{
+	int r;
+
+	if (j->cfg->writer != NULL)
+		r = groupcommit_run(j->cfg->writer, ingest_apply, j, e);
+	else
+		r = groupcommit_run_alone(j->db, ingest_apply, j, e);
+	if (r != 0) {
+		j->txn = INGEST_TXN_DONE;
 		return ingest_busy(j, r, e);
+	}
 	return 0;
- fail:
-	hubdb_rollback(j->db);
-	return ingest_busy(j, r, e);
 }
 
 static int
@@ -466,10 +484,10 @@ ingest_attempt(struct ingest_job *j, enum ingest_txn *txn, struct terr *e)
 	j->reason[0] = '\0';
 	if ((r = ingest_check_content(j, &refused, e)) != 0)
 		return r;
-	if ((r = ingest_commit(j, refused, txn, e)) != 0 || *txn != INGEST_TXN_MERGE_REFUSED)
-		return r;
-	/* the merge refused the set: record it as refused in a fresh transaction */
-	return ingest_commit(j, "refused", txn, e);
+	j->refused = refused;
+	r = ingest_commit(j, e);
+	*txn = j->txn;
+	return r;
 }
 
 /* A job on db and a result that says nothing yet: both doors start here. */

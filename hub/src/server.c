@@ -25,6 +25,7 @@
 #include "dbpool.h"
 #include "hub/admit.h"
 #include "hub/connwatch.h"
+#include "hub/groupcommit.h"
 #include "hub/hubdb.h"
 #include "hub/server.h"
 #include "hub/throttle.h"
@@ -64,6 +65,9 @@ struct server {
 	struct connwatch *watch;
 	struct throttle *enroll_throttle;   /* failed enrollments per address */
 	struct admit *admit;
+	struct ingest_cfg ingest;           /* cfg.ingest with the writer below */
+	struct hubdb *writer_db;            /* the writer's handle, from the pool */
+	struct groupcommit *writer;         /* applies verified sets in groups */
 };
 
 static void
@@ -172,21 +176,6 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	server_log(s, "microhttpd: %s", line);
 }
 
-/* The answers of reply.h under the names server_enroll calls. */
-static enum MHD_Result
-server_send(struct MHD_Connection *c, int status, const char *ctype, const void *body,
-    size_t len, int retry_after)
-{
-	return reply_send(c, status, ctype, body, len, retry_after);
-}
-
-static enum MHD_Result
-server_send_error(struct MHD_Connection *c, int status, const char *code,
-    const char *msg, int retry_after)
-{
-	return reply_error(c, status, code, msg, retry_after);
-}
-
 /*
  * POST /v1/enroll. An address (or the whole network) past its share of
  * failed attempts (throttle.h) is answered 429 + Retry-After before the
@@ -216,13 +205,13 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 		server_log(s, "enroll 429 too_many from %s (retry after %u s)", addr, wait);
 		snprintf(msg, sizeof(msg), "слишком много неудачных попыток регистрации с этого "
 		    "адреса; повторите через %u с", wait);
-		return server_send_error(c, 429, "too_many", msg, (int)wait);
+		return reply_error(c, 429, "too_many", msg, (int)wait);
 	}
 	if ((out = tbuf_new(16384)) == NULL)
 		return MHD_NO;
 	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		tbuf_free(out);
-		return server_send_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 	}
 	r = tokens_enroll(db, s->cfg.ingest->enc, s->cfg.ingest->sign,
 	    q->body ? (const char *)tbuf_ptr(q->body) : "", q->body ? tbuf_len(q->body) : 0,
@@ -230,11 +219,11 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	dbpool_put(s->pool, db);
 	if (r == TERR_FULL || r == TERR_BUSY) {
 		server_log(s, "enroll 503 from %s: %s", addr, e.msg);
-		ret = server_send_error(c, 503, "busy", "хаб временно не может принять "
+		ret = reply_error(c, 503, "busy", "хаб временно не может принять "
 		    "регистрацию; повторите позже", INGEST_RETRY_AFTER);
 	} else if (r != 0) {
 		server_log(s, "enroll 500 from %s: %s", addr, e.msg);
-		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
+		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
 		if (http != 200) {
 			throttle_fail(s->enroll_throttle, sa, now_ms);
@@ -243,7 +232,7 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 			server_log(s, "enroll %d %s from %s", http, we.error, addr);
 		} else
 			server_log(s, "enroll 200 from %s", addr);
-		ret = server_send(c, http, "application/json", tbuf_ptr(out), tbuf_len(out), 0);
+		ret = reply_send(c, http, "application/json", tbuf_ptr(out), tbuf_len(out), 0);
 	}
 	tbuf_free(out);
 	return ret;
@@ -266,16 +255,16 @@ server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *
 	if ((db = dbpool_get(s->pool, &e)) == NULL) {
 		tbuf_free(res.body);
 		server_log(s, "changeset addr=%s 503: %s", q->addr, e.msg);
-		return server_send_error(c, 503, "busy", "хаб временно недоступен; повторите "
+		return reply_error(c, 503, "busy", "хаб временно недоступен; повторите "
 		    "позже", INGEST_RETRY_AFTER);
 	}
 	/* a body cut short (chunked) is answered as the truncated envelope it is */
-	r = ingest_envelope(db, s->cfg.ingest, q->set, q->set_got, hlc_wall_now(), &res, &e);
+	r = ingest_envelope(db, &s->ingest, q->set, q->set_got, hlc_wall_now(), &res, &e);
 	dbpool_put(s->pool, db);
 	if (r != 0) {
 		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " 500: %s", q->addr,
 		    res.device, res.first, res.last, e.msg);
-		ret = server_send_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
+		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
 		int http = reply_status(res.outcome);
 
@@ -321,7 +310,7 @@ server_admit(struct server *s, struct server_req *q)
 		snprintf(res->reason, sizeof(res->reason), "хаб временно недоступен; повторите позже");
 		return MHD_YES;
 	}
-	r = ingest_admit(db, s->cfg.ingest, q->hdr, (size_t)q->cl, &total, res, &admitted, &e);
+	r = ingest_admit(db, &s->ingest, q->hdr, (size_t)q->cl, &total, res, &admitted, &e);
 	dbpool_put(s->pool, db);
 	if (r != 0) {
 		q->early_http = 500;
@@ -439,13 +428,13 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 	/* an answer given now closes the connection: the body is never read */
 	q->answered = true;
 	if (q->route == ROUTE_NONE)
-		return server_send_error(c, 404, "not_found", "нет такого адреса API", 0);
+		return reply_error(c, 404, "not_found", "нет такого адреса API", 0);
 	if (!method_ok)
-		return server_send_error(c, 405, "method", "метод не поддерживается "
+		return reply_error(c, 405, "method", "метод не поддерживается "
 		    "для этого адреса", 0);
 	if ((st = reqhead_framing(c, &q->cl, &why)) == REQHEAD_BAD) {
 		server_log(s, "addr=%s %s %s 400: %s", q->addr, method, url, why);
-		return server_send_error(c, 400, "malformed", why, 0);
+		return reply_error(c, 400, "malformed", why, 0);
 	}
 	snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
 	if (st == REQHEAD_HUGE || q->cl > q->cap) {
@@ -459,7 +448,7 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 		 * it, and the client might never read the 413.
 		 */
 		if (st == REQHEAD_HUGE || q->cl - q->cap > SERVER_DRAIN_MAX)
-			return server_send_error(c, 413, "too_large", msg, 0);
+			return reply_error(c, 413, "too_large", msg, 0);
 		q->too_large = true;
 	}
 	if (q->route == ROUTE_ENROLL && !q->too_large) {
@@ -469,7 +458,7 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 
 		if (v != ADMIT_OK) {
 			server_log(s, "enroll addr=%s 503 %s", q->addr, admit_verdict_str(v));
-			return server_send_error(c, 503, "busy", "хаб принимает слишком много "
+			return reply_error(c, 503, "busy", "хаб принимает слишком много "
 			    "запросов сразу; повторите позже", INGEST_RETRY_AFTER);
 		}
 	}
@@ -514,10 +503,10 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	if (q->too_large) {
 		server_log(s, "addr=%s 413 body over %zu bytes", q->addr, q->cap);
 		snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
-		return server_send_error(c, 413, "too_large", msg, 0);
+		return reply_error(c, 413, "too_large", msg, 0);
 	}
 	if (q->early != NULL && q->early_plain)
-		return server_send_error(c, q->early_http, q->early->status, q->early->reason,
+		return reply_error(c, q->early_http, q->early->status, q->early->reason,
 		    q->early_http == 503 ? INGEST_RETRY_AFTER : 0);
 	if (q->early != NULL)
 		return reply_result(c, q->early, q->early_http);
@@ -528,13 +517,13 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		return server_enroll(s, c, q);
 	case ROUTE_CHANGESETS:
 		if (q->hdr_got == 0)
-			return server_send_error(c, 400, "malformed", "пустое тело запроса: "
+			return reply_error(c, 400, "malformed", "пустое тело запроса: "
 			    "ожидался набор изменений", 0);
 		if (q->hdr_got < ENVELOPE_HEADER_BYTES) {
 			terr_clear(&le);
 			(void)envelope_parse_header(q->hdr, q->hdr_got, &h, &le);
 			server_log(s, "changeset addr=%s 400 malformed: %zu bytes", q->addr, q->hdr_got);
-			return server_send_error(c, 400, "malformed", le.msg, 0);
+			return reply_error(c, 400, "malformed", le.msg, 0);
 		}
 		return server_changeset(s, c, q);
 	case ROUTE_FORMS:
@@ -542,7 +531,7 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	case ROUTE_NONE:
 		break;
 	}
-	return server_send_error(c, 404, "not_found", "нет такого адреса API", 0);
+	return reply_error(c, 404, "not_found", "нет такого адреса API", 0);
 }
 
 static enum MHD_Result
@@ -667,9 +656,25 @@ server_free(struct server *s)
 {
 	connwatch_stop(s->watch);
 	admit_free(s->admit);
+	/* every request is over: the writer has nothing left but what is queued */
+	groupcommit_stop(s->writer);
+	dbpool_put(s->pool, s->writer_db);
 	dbpool_close(s->pool);
 	throttle_free(s->enroll_throttle);
 	free(s);
+}
+
+/* The writer of change sets (groupcommit.h), on a handle of its own. */
+static int
+server_writer_start(struct server *s, struct terr *e)
+{
+	if ((s->writer_db = dbpool_get(s->pool, e)) == NULL)
+		return e->code != 0 ? e->code : TERR_IO;
+	s->ingest.writer = NULL;
+	if (groupcommit_start(s->writer_db, &s->writer, e) != 0)
+		return e->code;
+	s->ingest.writer = s->writer;
+	return 0;
 }
 
 int
@@ -689,6 +694,7 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	s->cfg = *cfg;
+	s->ingest = *cfg->ingest;
 	if (s->cfg.threads == 0)
 		s->cfg.threads = SERVER_DEFAULT_THREADS;
 	if (s->cfg.threads > DBPOOL_MAX - 2)
@@ -715,8 +721,10 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    THROTTLE_ENROLL_REFILL_MS, THROTTLE_ENROLL_GLOBAL_BURST,
 	    THROTTLE_ENROLL_GLOBAL_REFILL_MS, THROTTLE_ENROLL_SLOTS }, &s->enroll_throttle,
 	    e)) != 0 ||
-	    (r = dbpool_open(s->cfg.db_path, s->cfg.threads + 1, s->cfg.log, s->cfg.log_ctx,
+	    /* a handle per request thread, one for the writer, one spare */
+	    (r = dbpool_open(s->cfg.db_path, s->cfg.threads + 2, s->cfg.log, s->cfg.log_ctx,
 	    &s->pool, e)) != 0 ||
+	    (r = server_writer_start(s, e)) != 0 ||
 	    (r = connwatch_start(&lim, &s->watch, e)) != 0 ||
 	    (r = admit_new(s->cfg.body_budget, s->cfg.body_per_ip, &s->admit, e)) != 0)
 		goto fail;

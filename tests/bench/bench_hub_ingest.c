@@ -157,7 +157,7 @@ run_inprocess(void)
 {
 	struct hubforms *forms = NULL;
 	struct hubdb *db = fresh_db("inproc", &forms);
-	struct ingest_cfg cfg = { &hub_enc, &hub_sign, forms, INGEST_MAX_AHEAD_MS, NULL, 0 };
+	struct ingest_cfg cfg = { &hub_enc, &hub_sign, forms, INGEST_MAX_AHEAD_MS, NULL, 0, NULL };
 	struct ingest_result res;
 	struct terr e;
 	double t0;
@@ -226,7 +226,7 @@ run_https(int nclients, unsigned threads, const char *cert, const char *key, int
 {
 	struct hubforms *forms = NULL;
 	struct hubdb *db;
-	struct ingest_cfg cfg = { &hub_enc, &hub_sign, NULL, INGEST_MAX_AHEAD_MS, NULL, 0 };
+	struct ingest_cfg cfg = { &hub_enc, &hub_sign, NULL, INGEST_MAX_AHEAD_MS, NULL, 0, NULL };
 	struct server_cfg sc;
 	struct server *srv = NULL;
 	struct client cl;

@@ -148,6 +148,16 @@ int hubdb_begin(struct hubdb *db, struct terr *e);
 int hubdb_begin_read(struct hubdb *db, struct terr *e);
 int hubdb_commit(struct hubdb *db, struct terr *e);
 void hubdb_rollback(struct hubdb *db);
+/*
+ * One savepoint inside a write transaction (groupcommit.h: one per change
+ * set of a group). hubdb_savepoint marks; hubdb_savepoint_release keeps what
+ * was written since and ends the mark; hubdb_savepoint_undo undoes it and
+ * keeps the mark, for writing again. SQLite and PostgreSQL: SAVEPOINT,
+ * RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT.
+ */
+int hubdb_savepoint(struct hubdb *db, struct terr *e);
+int hubdb_savepoint_release(struct hubdb *db, struct terr *e);
+int hubdb_savepoint_undo(struct hubdb *db, struct terr *e);
 
 /* Devices. *found says whether the device exists. */
 int hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,

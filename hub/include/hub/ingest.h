@@ -5,7 +5,9 @@
  * revoked device's key too) → not revoked → sequence and chain → decrypt, parse, cross-check → authorise schools,
  * HLC bounds, validate content per form → apply. Applying the ops, moving
  * the device's watermark and chain head, storing the raw envelope and the
- * signed acknowledgement happen in one store transaction; a replay gets the
+ * signed acknowledgement happen in one store transaction (with the server,
+ * the writer's transaction shared by the sets that arrived together:
+ * groupcommit.h), and the answer waits for its commit; a replay gets the
  * stored acknowledgement byte for byte. The HTTP server and `tetrad-hub
  * import` both call ingest_envelope, so a USB export takes the same path.
  */
@@ -26,6 +28,7 @@
 #define INGEST_REASON_MAX 2048
 
 struct hubforms;
+struct groupcommit;
 
 struct ingest_cfg {
 	const struct keys_enc *enc;     /* hub encryption key pair (current) */
@@ -34,6 +37,12 @@ struct ingest_cfg {
 	uint64_t max_ahead_ms;          /* 0 means INGEST_MAX_AHEAD_MS */
 	const struct keys_enc *old_enc; /* previous encryption keys, still opened */
 	size_t n_old_enc;               /* (hubkeys.h); 0 with old_enc NULL */
+	/*
+	 * The writer that applies verified sets in groups (groupcommit.h): the
+	 * server's. NULL: each set is written in its own transaction on the
+	 * handle given to ingest_envelope (USB import, tools).
+	 */
+	struct groupcommit *writer;
 };
 
 /*

@@ -1,0 +1,425 @@
+/*
+ * test_groupcommit — the hub's one writer: items queued while it is busy
+ * share one transaction; an item that fails is undone alone and the others
+ * of its group are committed; GROUPCOMMIT_AGAIN undoes an item's writes and
+ * calls it once more; a full disk fails every item and stores nothing; run
+ * alone, the same contract on the caller's handle. Then through ingest: eight
+ * change sets of eight devices verified on their own threads and applied in
+ * one group, one of them refused by the merge (a record of another school),
+ * which is quarantined while the seven others are applied.
+ *
+ * A group is made deterministic by a blocker: an item whose apply waits on
+ * the writer's thread until the test has seen the others queued
+ * (groupcommit_stats: waiting), so they are all taken together next.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "hub/groupcommit.h"
+#include "hub/merge.h"
+#include "hub_fixture.h"
+
+struct blocker {
+	atomic_int entered;     /* the writer is in the blocker's apply */
+	atomic_int release;
+	struct groupcommit *g;
+};
+
+static int
+block_apply(void *arg, struct hubdb *db, struct terr *e)
+{
+	struct blocker *b = arg;
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	(void)db;
+	(void)e;
+	atomic_store(&b->entered, 1);
+	while (!atomic_load(&b->release))
+		nanosleep(&ts, NULL);
+	return 0;
+}
+
+static void *
+block_thread(void *arg)
+{
+	struct blocker *b = arg;
+	struct terr e;
+
+	CHECK_INT_EQ(groupcommit_run(b->g, block_apply, b, &e), 0);
+	return NULL;
+}
+
+/* Waits (bounded: 60 s) until the writer is inside the blocker: it is taken alone. */
+static void
+wait_entered(struct blocker *b)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	for (int i = 0; i < 60000 && !atomic_load(&b->entered); i++)
+		nanosleep(&ts, NULL);
+	CHECK(atomic_load(&b->entered));
+}
+
+/* Waits (bounded: 60 s) until n items are queued behind the blocker, then lets it go. */
+static void
+release_when_waiting(struct blocker *b, uint64_t n)
+{
+	struct groupcommit_stats st;
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+	for (int i = 0; i < 30000; i++) {
+		groupcommit_stats(b->g, &st);
+		if (st.waiting >= n)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	CHECK_INT_EQ((int)st.waiting, (int)n);
+	atomic_store(&b->release, 1);
+}
+
+/* ------------------------------------------------------------------ */
+
+enum item_kind { ITEM_WRITE, ITEM_POISON, ITEM_AGAIN };
+
+struct item {
+	struct groupcommit *g;
+	enum item_kind kind;
+	char code[32];
+	char name[200];
+	int calls;
+	int result;
+	struct terr e;
+};
+
+static int
+item_apply(void *arg, struct hubdb *db, struct terr *e)
+{
+	struct item *it = arg;
+	char code[48];
+	int r;
+
+	it->calls++;
+	switch (it->kind) {
+	case ITEM_WRITE:
+		return hubdb_school_put(db, it->code, it->name, e);
+	case ITEM_POISON:
+		if ((r = hubdb_school_put(db, it->code, it->name, e)) != 0)
+			return r;
+		return terr_set(e, TERR_IO, "отравленный набор");
+	case ITEM_AGAIN:
+		/* first call: a write to be undone; second: the one that stays */
+		snprintf(code, sizeof(code), "%s_%d", it->code, it->calls);
+		if ((r = hubdb_school_put(db, code, it->name, e)) != 0)
+			return r;
+		return it->calls == 1 ? GROUPCOMMIT_AGAIN : 0;
+	}
+	return TERR_INTERNAL;
+}
+
+static void *
+item_thread(void *arg)
+{
+	struct item *it = arg;
+
+	terr_clear(&it->e);
+	it->result = groupcommit_run(it->g, item_apply, it, &it->e);
+	return NULL;
+}
+
+static long
+count_of(struct hubdb *db, const char *sql)
+{
+	struct terr e;
+	char *v = NULL;
+	long n = -1;
+
+	CHECK_INT_EQ(hubdb_test_query(db, sql, &v, &e), 0);
+	if (v != NULL)
+		n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+/* Runs items[] as one group behind a blocker; returns the stats after. */
+static void
+run_group(struct groupcommit *g, struct item *items, size_t n, struct groupcommit_stats *st)
+{
+	struct blocker b;
+	pthread_t bt, th[16];
+
+	atomic_init(&b.release, 0);
+	b.g = g;
+	atomic_init(&b.entered, 0);
+	CHECK_INT_EQ(pthread_create(&bt, NULL, block_thread, &b), 0);
+	wait_entered(&b);
+	for (size_t i = 0; i < n; i++) {
+		items[i].g = g;
+		CHECK_INT_EQ(pthread_create(&th[i], NULL, item_thread, &items[i]), 0);
+	}
+	release_when_waiting(&b, n);
+	pthread_join(bt, NULL);
+	for (size_t i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	groupcommit_stats(g, st);
+}
+
+static void
+test_group(const char *path)
+{
+	struct hubdb *wdb = NULL, *rdb = NULL;
+	struct groupcommit *g = NULL;
+	struct groupcommit_stats st;
+	struct item items[8];
+	struct terr e;
+
+	CHECK_INT_EQ(hubdb_open(path, &wdb, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, &rdb, &e), 0);
+	CHECK_INT_EQ(groupcommit_start(wdb, &g, &e), 0);
+	if (g == NULL)
+		return;
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < 8; i++) {
+		items[i].kind = ITEM_WRITE;
+		snprintf(items[i].code, sizeof(items[i].code), "G%d", i);
+		snprintf(items[i].name, sizeof(items[i].name), "школа %d", i);
+	}
+	items[3].kind = ITEM_POISON;
+	items[5].kind = ITEM_AGAIN;
+	run_group(g, items, 8, &st);
+
+	/* the blocker's group, then one group of eight, run again once without the poison */
+	CHECK_INT_EQ((int)st.groups, 2);
+	CHECK_INT_EQ((int)st.largest, 8);
+	CHECK_INT_EQ((int)st.retried, 1);
+	for (int i = 0; i < 8; i++)
+		CHECK_INT_EQ(items[i].result, i == 3 ? TERR_IO : 0);
+	CHECK_CONTAINS(items[3].e.msg, "отравленный");
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code = 'G3'"), 0);
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code IN "
+	    "('G0','G1','G2','G4','G6','G7')"), 6);
+	/* AGAIN: the first call's write undone, the second's kept */
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code = 'G5_1'"), 0);
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code LIKE 'G5_%'"), 1);
+
+	/* a full disk: every item of the group fails, nothing of it is stored */
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < 3; i++) {
+		items[i].kind = ITEM_WRITE;
+		snprintf(items[i].code, sizeof(items[i].code), "F%d", i);
+		memset(items[i].name, 'x', sizeof(items[i].name) - 1);
+	}
+	CHECK_INT_EQ(hubdb_test_cap_growth(wdb, 0, &e), 0);
+	{
+		/* fill what free pages the file has, so the group's writes need more */
+		struct item fill;
+
+		memset(&fill, 0, sizeof(fill));
+		fill.kind = ITEM_WRITE;
+		for (int i = 0; i < 2000; i++) {
+			snprintf(fill.code, sizeof(fill.code), "fill%d", i);
+			memset(fill.name, 'y', sizeof(fill.name) - 1);
+			if (groupcommit_run(g, item_apply, &fill, &e) != 0)
+				break;
+		}
+		CHECK_INT_EQ(e.code, TERR_FULL);
+	}
+	run_group(g, items, 3, &st);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT_EQ(items[i].result, TERR_FULL);
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code LIKE 'F_'"), 0);
+	CHECK_INT_EQ(hubdb_test_cap_growth(wdb, -1, &e), 0);
+
+	/* alone on the caller's handle: the same AGAIN contract */
+	memset(items, 0, sizeof(items));
+	items[0].kind = ITEM_AGAIN;
+	snprintf(items[0].code, sizeof(items[0].code), "A");
+	CHECK_INT_EQ(groupcommit_run_alone(rdb, item_apply, &items[0], &e), 0);
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code LIKE 'A_%'"), 1);
+	items[1].kind = ITEM_POISON;
+	snprintf(items[1].code, sizeof(items[1].code), "P");
+	CHECK_INT_EQ(groupcommit_run_alone(rdb, item_apply, &items[1], &e), TERR_IO);
+	CHECK_INT_EQ(count_of(rdb, "SELECT count(*) FROM schools WHERE code = 'P'"), 0);
+
+	groupcommit_stop(g);
+	groupcommit_stop(NULL);
+	hubdb_close(wdb);
+	hubdb_close(rdb);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct pusher {
+	struct hubdb *db;       /* opened before the blocker holds the write lock */
+	struct ingest_cfg cfg;
+	const struct tbuf *env;
+	struct ingest_result res;
+	int rc;
+};
+
+static void *
+push_thread(void *arg)
+{
+	struct pusher *p = arg;
+	struct terr e;
+
+	p->rc = ingest_envelope(p->db, &p->cfg, tbuf_ptr(p->env), tbuf_len(p->env), NOW,
+	    &p->res, &e);
+	return NULL;
+}
+
+static void
+test_ingest_group(void)
+{
+	static const char *schools[7] = { "170101", "170102", "170103", "170104", "170105",
+		"170106", "170107" };
+	struct th t;
+	struct dev d[7], cur;
+	struct hubdb *wdb = NULL;
+	struct groupcommit *g = NULL;
+	struct groupcommit_stats st;
+	struct pusher p[8];
+	struct tbuf *env[8];
+	struct blocker b;
+	struct outcome o;
+	pthread_t bt, th[8];
+	struct terr e;
+	char rid[8][40];
+	int applied = 0, refused = 0;
+
+	th_open(&t, "ingest");
+	for (int i = 0; i < 7; i++) {
+		dev_new(&d[i]);
+		enroll(&t, &d[i], "school", schools[i]);
+	}
+	dev_new(&cur);
+	enroll(&t, &cur, "curator", "170101,170102");
+	for (int i = 0; i < 8; i++)
+		snprintf(rid[i], sizeof(rid[i]), "019a3e6e-3000-7000-8000-0000000001%02d", i);
+	/* R1 exists in 170101; the curator will send it as a record of 170102 */
+	{
+		struct opspec op = { R1, "170101", NOW - 5000, "{\"n\":1}", NULL };
+		struct tbuf *e0 = seal(&d[0], "170101", &op, 1, true);
+
+		push(&t, e0, NOW, &o);
+		CHECK_STR_EQ(o.status, "applied");
+		outcome_free(&o);
+		tbuf_free(e0);
+	}
+	for (int i = 0; i < 7; i++) {
+		struct opspec op = { rid[i], schools[i], NOW - 1000, "{\"n\":7,\"t\":\"группа\"}",
+			NULL };
+
+		env[i] = seal(&d[i], schools[i], &op, 1, true);
+	}
+	{
+		struct opspec op = { R1, "170102", NOW - 1000, "{\"n\":9}", NULL };
+
+		env[7] = seal(&cur, "", &op, 1, true);
+	}
+
+	CHECK_INT_EQ(hubdb_open(t.path, &wdb, &e), 0);
+	CHECK_INT_EQ(groupcommit_start(wdb, &g, &e), 0);
+	if (g == NULL)
+		return;
+	memset(p, 0, sizeof(p));
+	for (int i = 0; i < 8; i++)
+		CHECK_INT_EQ(hubdb_open(t.path, &p[i].db, &e), 0);
+	atomic_init(&b.release, 0);
+	atomic_init(&b.entered, 0);
+	b.g = g;
+	CHECK_INT_EQ(pthread_create(&bt, NULL, block_thread, &b), 0);
+	wait_entered(&b);
+	for (int i = 0; i < 8; i++) {
+		p[i].cfg = t.cfg;
+		p[i].cfg.writer = g;
+		p[i].env = env[i];
+		p[i].res.body = tbuf_new(INGEST_BODY_MAX);
+		CHECK_INT_EQ(pthread_create(&th[i], NULL, push_thread, &p[i]), 0);
+	}
+	release_when_waiting(&b, 8);
+	pthread_join(bt, NULL);
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_INT_EQ(p[i].rc, 0);
+		if (p[i].res.outcome == INGEST_APPLIED)
+			applied++;
+		if (p[i].res.outcome == INGEST_REFUSED)
+			refused++;
+	}
+	groupcommit_stats(g, &st);
+	CHECK_INT_EQ((int)st.largest, 8);
+	CHECK_INT_EQ(applied, 7);
+	CHECK_INT_EQ(refused, 1);
+	CHECK_INT_EQ((int)p[7].res.outcome, (int)INGEST_REFUSED);
+	CHECK_CONTAINS(p[7].res.reason, "отклонён");
+	for (int i = 0; i < 7; i++) {
+		struct hubdb_record r;
+		uint8_t id[16];
+		bool found = false;
+
+		memset(&r, 0, sizeof(r));
+		CHECK_INT_EQ(uuid7_parse(rid[i], id), 0);
+		CHECK_INT_EQ(hubdb_record_get(t.db, id, &r, &found, &e), 0);
+		CHECK(found);
+		CHECK_STR_EQ(r.school, schools[i]);
+		hubdb_record_clear(&r);
+	}
+	/* the refused set moved the curator's chain and is in quarantine; R1 unchanged */
+	CHECK_INT_EQ(count_of(t.db, "SELECT count(*) FROM quarantine"), 1);
+	CHECK_INT_EQ(count_of(t.db, "SELECT count(*) FROM devices WHERE watermark = 1 AND kind = "
+	    "'curator'"), 1);
+	{
+		struct hubdb_record r;
+		uint8_t id[16];
+		bool found = false;
+
+		memset(&r, 0, sizeof(r));
+		CHECK_INT_EQ(uuid7_parse(R1, id), 0);
+		CHECK_INT_EQ(hubdb_record_get(t.db, id, &r, &found, &e), 0);
+		CHECK(found);
+		CHECK_STR_EQ(r.school, "170101");
+		CHECK_CONTAINS(r.data, "\"n\":1");
+		hubdb_record_clear(&r);
+	}
+	/* a replay of an applied set through the writer: the stored answer */
+	{
+		struct pusher again;
+
+		memset(&again, 0, sizeof(again));
+		again.db = t.db;
+		again.cfg = t.cfg;
+		again.cfg.writer = g;
+		again.env = env[2];
+		again.res.body = tbuf_new(INGEST_BODY_MAX);
+		push_thread(&again);
+		CHECK_INT_EQ(again.rc, 0);
+		CHECK((int)again.res.outcome == (int)INGEST_APPLIED && again.res.replay);
+		CHECK_INT_EQ((int)tbuf_len(again.res.body), (int)tbuf_len(p[2].res.body));
+		CHECK(memcmp(tbuf_ptr(again.res.body), tbuf_ptr(p[2].res.body),
+		    tbuf_len(p[2].res.body)) == 0);
+		tbuf_free(again.res.body);
+	}
+	groupcommit_stop(g);
+	hubdb_close(wdb);
+	for (int i = 0; i < 8; i++) {
+		hubdb_close(p[i].db);
+		tbuf_free(p[i].res.body);
+		tbuf_free(env[i]);
+	}
+	th_close(&t);
+}
+
+int
+main(void)
+{
+	char path[600];
+
+	if (fixture_init("test_groupcommit") != 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/group.db", tmpdir);
+	test_group(path);
+	test_ingest_group();
+	fixture_done();
+	return check_summary();
+}
