@@ -657,6 +657,14 @@ server_free(struct server *s)
 	connwatch_stop(s->watch);
 	admit_free(s->admit);
 	/* every request is over: the writer has nothing left but what is queued */
+	if (s->writer != NULL) {
+		struct groupcommit_stats st;
+
+		groupcommit_stats(s->writer, &st);
+		server_log(s, "writer: %" PRIu64 " sets in %" PRIu64 " transactions (largest %"
+		    PRIu64 ", run again without a failed set %" PRIu64 ")", st.items, st.groups,
+		    st.largest, st.retried);
+	}
 	groupcommit_stop(s->writer);
 	dbpool_put(s->pool, s->writer_db);
 	dbpool_close(s->pool);
