@@ -397,8 +397,10 @@ writer() {
 		*)
 			# a deleted record is not edited again (an edit would be refused)
 			id=$(shuf -n 1 "$T/$d.ids")
-			"$TETRAD" --db "$db" delete "$id" >/dev/null 2>>"$T/$d.err" &&
-				grep -vxF "$id" "$T/$d.ids" >"$T/$d.ids.new"; cat "$T/$d.ids.new" >"$T/$d.ids"
+			if "$TETRAD" --db "$db" delete "$id" >/dev/null 2>>"$T/$d.err"; then
+				grep -vxF "$id" "$T/$d.ids" >"$T/$d.ids.new"
+				cat "$T/$d.ids.new" >"$T/$d.ids"
+			fi
 			;;
 		esac
 		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
@@ -450,7 +452,7 @@ CUT_KILLS=0
 for k in $(seq 1 "$KILLS"); do
 	log=${LOGS[$((k - 1))]}
 	# a random quota of answers for this process, then a random moment
-	quota=$((10 + RANDOM % 120))
+	quota=$((20 + RANDOM % 300))
 	for _ in $(seq 1 $((GATE_S * 10))); do
 		[ "$(answered "$log")" -ge $quota ] && break
 		sleep 0.1
