@@ -520,6 +520,15 @@ done
 hub_cli device list --json >"$T/devices.json" 2>>"$T/hubcli.err" || fail "tetrad-hub device list: $(tail -1 "$T/hubcli.err")"
 hub_cli quarantine list --json >"$T/quarantine.json" 2>>"$T/hubcli.err" || fail "tetrad-hub quarantine list: $(tail -1 "$T/hubcli.err")"
 hub_cli conflicts list --json >"$T/conflicts.json" 2>>"$T/hubcli.err" || fail "tetrad-hub conflicts list: $(tail -1 "$T/hubcli.err")"
+# A sanitizer build reports into these logs (a report ends the program, but
+# a hub that dies is only restarted, and a leak shows at a clean exit).
+san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "${LOGS[@]}" "$T"/*.syncd.log "$T"/*.err 2>/dev/null)
+if [ -z "$san" ]; then
+	pass "no sanitizer report in the hub's, syncd's or tetrad's logs"
+else
+	fail "sanitizer reports in: $(echo "$san" | tr '\n' ' ')"
+	grep -hE -A5 'ERROR: (Address|Leak)Sanitizer|runtime error:' $san | head -30
+fi
 all_logs=$(IFS=,; echo "${LOGS[*]}")
 check final "$N" "$T/snap" "$HUB_DIR" "$T" "$all_logs" "$T"/d*.db
 
