@@ -254,12 +254,21 @@ hubbench_sink(char *p, size_t size, size_t n, void *ctx)
  * parent shares.
  */
 static void
-hubbench_client(const struct hubbench *hb, int index, int nclients, const char *url,
+hubbench_client(const struct hubbench *hb, int index, int nclients, int go,
     double *latency, struct hubbench_tally *t)
 {
-	CURL *h = curl_easy_init();
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
+	CURL *h;
+	struct curl_slist *hdr;
+	uint16_t port;
+	char url[128];
 
+	/* the hub's port, once it listens; nothing (the parent died): no run */
+	if (read(go, &port, sizeof(port)) != (ssize_t)sizeof(port))
+		_exit(1);
+	close(go);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u" WIRE_PATH_CHANGESETS, port);
+	h = curl_easy_init();
+	hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CAINFO, hb->ca);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
@@ -307,7 +316,9 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	size_t nlat = hb->ndevs * hb->nsets, shared;
 	double *lat = NULL;
 	pid_t *pids;
-	char url[128], dbpath[512];
+	int go[2];
+	uint16_t port;
+	char dbpath[512];
 	struct terr e;
 
 	db = hubbench_fresh_db(hb, name, dbpath, &forms);
@@ -330,16 +341,29 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	sc.key_pem = hb->key;
 	sc.db_path = dbpath;
 	sc.ingest = &cfg;
-	if (server_start(&sc, &srv, &e) != 0)
-		hubbench_die(hb, "server_start", e.msg);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%u" WIRE_PATH_CHANGESETS, server_port(srv));
-	run->seconds = hubbench_now();
+	/*
+	 * The clients are forked before the hub starts its threads: a child of a
+	 * threaded process may inherit a lock another thread held (the
+	 * sanitizers' allocator hung so). They wait on go for the port.
+	 */
+	if (pipe(go) != 0)
+		hubbench_die(hb, "pipe", "cannot make one");
 	for (int i = 0; i < nclients; i++) {
 		if ((pids[i] = fork()) == 0) {
-			hubbench_client(hb, i, nclients, url, lat, &tally[i]);
+			close(go[1]);
+			hubbench_client(hb, i, nclients, go[0], lat, &tally[i]);
 			_exit(0);
 		}
 	}
+	close(go[0]);
+	if (server_start(&sc, &srv, &e) != 0)
+		hubbench_die(hb, "server_start", e.msg);
+	port = server_port(srv);
+	run->seconds = hubbench_now();
+	for (int i = 0; i < nclients; i++)
+		if (write(go[1], &port, sizeof(port)) != (ssize_t)sizeof(port))
+			hubbench_die(hb, "pipe", "cannot start the clients");
+	close(go[1]);
 	run->failures = run->busy = 0;
 	for (int i = 0; i < nclients; i++) {
 		int status = 0;
