@@ -357,7 +357,7 @@ arg_num(const char *flag, const char *v, long lo, long hi)
 int
 main(int argc, char **argv)
 {
-	static struct round rounds[MAX_ROUNDS];
+	struct round *rounds = NULL;
 	struct bench b;
 	int ndevs = 256, nsets = 8;
 
@@ -370,9 +370,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--rounds") == 0)
 			b.rounds = arg_num(argv[i], v, 1, MAX_ROUNDS);
 		else if (strcmp(argv[i], "--devices") == 0)
-			ndevs = arg_num(argv[i], v, 32, 100000);
+			ndevs = arg_num(argv[i], v, 32, 10000);
 		else if (strcmp(argv[i], "--sets") == 0)
-			nsets = arg_num(argv[i], v, 1, 100000);
+			nsets = arg_num(argv[i], v, 1, 1000);
 		else if (strcmp(argv[i], "--threads") == 0)
 			b.threads = (unsigned)arg_num(argv[i], v, 1, 256);
 		else {
@@ -383,7 +383,8 @@ main(int argc, char **argv)
 	}
 	hubbench_init(&b.hb, "bench_hub_small", (size_t)ndevs, (size_t)nsets, 1);
 	b.ack = make_ack(&b);
-	if ((b.latency = calloc((size_t)ndevs * (size_t)nsets, sizeof(double))) == NULL)
+	if ((b.latency = calloc((size_t)ndevs * (size_t)nsets, sizeof(double))) == NULL ||
+	    (rounds = calloc((size_t)b.rounds, sizeof(*rounds))) == NULL)
 		hubbench_die(&b.hb, "calloc", "no memory");
 	printf("hub, one-record sets: %d devices × %d sets = %d sets a run, each set %zu "
 	    "bytes sealed; %u server threads; %d rounds\n", ndevs, nsets, ndevs * nsets,
@@ -392,6 +393,7 @@ main(int argc, char **argv)
 		for (int k = 0; k < RUN_KINDS; k++)
 			run_one(&b, i, (i + k) % RUN_KINDS, &rounds[i]);
 	summary(&b, rounds);
+	free(rounds);
 	free(b.latency);
 	tbuf_free(b.ack);
 	hubbench_cleanup(&b.hb);

@@ -41,7 +41,7 @@ struct hubbench {
 
 /* One HTTPS run: what it took and what came back. */
 struct hubbench_https {
-	double seconds;                     /* first client started → last one done */
+	double seconds;                     /* clients told the port → last one done */
 	long failures;                      /* answers other than 200 (and 503) */
 	long busy;                          /* 503 answers, sent again at once */
 	double *latency;                    /* per set, s: [d * nsets + s]; NULL: not kept */
