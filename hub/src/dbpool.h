@@ -12,7 +12,7 @@
 
 #include "hub/hubdb.h"
 
-#define DBPOOL_MAX 64
+#define DBPOOL_MAX 128
 #define DBPOOL_CKPT_PAGES 1000   /* SQLite's own autocheckpoint threshold */
 
 struct dbpool;

@@ -23,6 +23,7 @@
 #include <microhttpd.h>
 
 #include "dbpool.h"
+#include "listenaddr.h"
 #include "hub/admit.h"
 #include "hub/connwatch.h"
 #include "hub/groupcommit.h"
@@ -32,10 +33,17 @@
 #include "hub/tokens.h"
 #include "reply.h"
 #include "reqhead.h"
+#include "workers.h"
 #include "tetrad/hlc.h"
 #include "tetrad/wire.h"
 
 #define SERVER_DRAIN_MAX (1u << 20) /* read and dropped past a cap, for a clean 413 */
+/*
+ * Threads that run change sets' ingest (workers.h). Most of a set's time
+ * there is the wait for the writer's commit, so there are many more than
+ * cores: the sets that arrive together all wait in one group.
+ */
+#define SERVER_INGEST_WORKERS 64
 /* After a body this large its memory is handed back to the system at once. */
 #define SERVER_TRIM_AFTER (1u << 20)
 /*
@@ -68,6 +76,7 @@ struct server {
 	struct ingest_cfg ingest;           /* cfg.ingest with the writer below */
 	struct hubdb *writer_db;            /* the writer's handle, from the pool */
 	struct groupcommit *writer;         /* applies verified sets in groups */
+	struct workers *workers;            /* run each set's ingest (workers.h) */
 };
 
 static void
@@ -143,7 +152,19 @@ struct server_req {
 	struct ingest_result *early;    /* decided from the header, sent at the end */
 	int early_http;
 	bool early_plain;               /* the hub's own error, not ingest's answer */
+	/* the set's ingest, on a worker while the connection is suspended */
+	struct workers_job job;
+	struct server *s;
+	struct MHD_Connection *c;
+	struct ingest_result *res;
+	atomic_int job_state;           /* enum server_job */
+	int job_rc;                     /* ingest's code; SERVER_JOB_NO_DB: no handle */
+	char job_err[TERR_MSG_MAX];
+	uint64_t t0;
 };
+
+enum server_job { JOB_NONE = 0, JOB_RUNNING, JOB_DONE, JOB_REPLIED };
+#define SERVER_JOB_NO_DB 1
 
 static void
 server_log(struct server *s, const char *fmt, ...)
@@ -238,46 +259,81 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	return ret;
 }
 
+/*
+ * On a worker (workers.h): the set's ingest, which waits for the writer's
+ * commit. Resuming the connection is the last touch of q: once resumed,
+ * the connection may end and free it.
+ */
+static void
+server_changeset_job(void *arg)
+{
+	struct server_req *q = arg;
+	struct server *s = q->s;
+	struct MHD_Connection *c = q->c;
+	struct hubdb *db;
+	struct terr e;
+
+	terr_clear(&e);
+	if ((db = dbpool_get(s->pool, &e)) == NULL)
+		q->job_rc = SERVER_JOB_NO_DB;
+	else {
+		/* a body cut short (chunked) is answered as the truncated envelope it is */
+		q->job_rc = ingest_envelope(db, &s->ingest, q->set, q->set_got, hlc_wall_now(),
+		    q->res, &e);
+		dbpool_put(s->pool, db);
+	}
+	snprintf(q->job_err, sizeof(q->job_err), "%s", e.msg);
+	atomic_store(&q->job_state, JOB_DONE);
+	MHD_resume_connection(c);
+}
+
+/*
+ * The whole set is in: hand it to a worker and suspend the connection, so
+ * this thread goes on serving its other connections while the set waits
+ * for its group's commit. The answer is sent when the connection resumes
+ * (server_changeset_reply).
+ */
 static enum MHD_Result
 server_changeset(struct server *s, struct MHD_Connection *c, struct server_req *q)
 {
-	struct ingest_result res;
-	struct terr e;
-	struct hubdb *db;
-	enum MHD_Result ret;
-	uint64_t t0 = connwatch_now_ms();
-	int r;
-
-	terr_clear(&e);
-	memset(&res, 0, sizeof(res));
-	if ((res.body = tbuf_new(INGEST_BODY_MAX)) == NULL)
+	if ((q->res = calloc(1, sizeof(*q->res))) == NULL ||
+	    (q->res->body = tbuf_new(INGEST_BODY_MAX)) == NULL)
 		return MHD_NO;
-	if ((db = dbpool_get(s->pool, &e)) == NULL) {
-		tbuf_free(res.body);
-		server_log(s, "changeset addr=%s 503: %s", q->addr, e.msg);
-		return reply_error(c, 503, "busy", "хаб временно недоступен; повторите "
-		    "позже", INGEST_RETRY_AFTER);
-	}
-	/* a body cut short (chunked) is answered as the truncated envelope it is */
-	r = ingest_envelope(db, &s->ingest, q->set, q->set_got, hlc_wall_now(), &res, &e);
-	dbpool_put(s->pool, db);
-	if (r != 0) {
-		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " 500: %s", q->addr,
-		    res.device, res.first, res.last, e.msg);
-		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
-	} else {
-		int http = reply_status(res.outcome);
+	q->s = s;
+	q->c = c;
+	q->t0 = connwatch_now_ms();
+	q->job.run = server_changeset_job;
+	q->job.arg = q;
+	atomic_store(&q->job_state, JOB_RUNNING);
+	MHD_suspend_connection(c);
+	workers_submit(s->workers, &q->job);
+	return MHD_YES;
+}
 
-		/* quarantine_full: refused but not stored, the device's quarantine is at its cap */
-		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " %d %s%s%s "
-		    "applied=%u conflicts=%u ms=%" PRIu64, q->addr, res.device[0] ? res.device : "-",
-		    res.first, res.last, http, res.status, res.replay ? " replay" : "",
-		    res.dropped ? " quarantine_full" : "", res.applied, res.conflicts,
-		    connwatch_now_ms() - t0);
-		ret = reply_result(c, &res, http);
+static enum MHD_Result
+server_changeset_reply(struct server *s, struct MHD_Connection *c, struct server_req *q)
+{
+	struct ingest_result *res = q->res;
+	int http;
+
+	if (q->job_rc == SERVER_JOB_NO_DB) {
+		server_log(s, "changeset addr=%s 503: %s", q->addr, q->job_err);
+		return reply_error(c, 503, "busy", "хаб временно недоступен; повторите позже",
+		    INGEST_RETRY_AFTER);
 	}
-	tbuf_free(res.body);
-	return ret;
+	if (q->job_rc != 0) {
+		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " 500: %s", q->addr,
+		    res->device, res->first, res->last, q->job_err);
+		return reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
+	}
+	http = reply_status(res->outcome);
+	/* quarantine_full: refused but not stored, the device's quarantine is at its cap */
+	server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " %d %s%s%s "
+	    "applied=%u conflicts=%u ms=%" PRIu64, q->addr, res->device[0] ? res->device : "-",
+	    res->first, res->last, http, res->status, res->replay ? " replay" : "",
+	    res->dropped ? " quarantine_full" : "", res->applied, res->conflicts,
+	    connwatch_now_ms() - q->t0);
+	return reply_result(c, res, http);
 }
 
 /*
@@ -555,8 +611,14 @@ server_access(void *cls, struct MHD_Connection *c, const char *url, const char *
 		*upload_data_size = 0;
 		return r;
 	}
-	if (q->answered)
+	if (q->answered) {
+		/* resumed: the worker has the set's answer */
+		if (atomic_load(&q->job_state) == JOB_DONE) {
+			atomic_store(&q->job_state, JOB_REPLIED);
+			return server_changeset_reply(s, c, q);
+		}
 		return MHD_YES;
+	}
 	return server_end(s, c, q, url);
 }
 
@@ -581,6 +643,9 @@ server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (q->early != NULL)
 		tbuf_free(q->early->body);
 	free(q->early);
+	if (q->res != NULL)
+		tbuf_free(q->res->body);
+	free(q->res);
 	free(q);
 	*con_cls = NULL;
 #ifdef __GLIBC__
@@ -597,63 +662,11 @@ server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&s->inflight, 1);
 }
 
-static int
-server_parse_listen(const char *listen, struct sockaddr_storage *ss, struct terr *e)
-{
-	char host[256];
-	const char *colon;
-	char *end = NULL;
-	unsigned long port;
-	size_t hl;
-
-	memset(ss, 0, sizeof(*ss));
-	if (listen[0] == '[') {
-		const char *rb = strchr(listen, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			goto bad;
-		hl = (size_t)(rb - listen - 1);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, listen + 1, hl);
-		colon = rb + 1;
-	} else {
-		if ((colon = strrchr(listen, ':')) == NULL)
-			goto bad;
-		hl = (size_t)(colon - listen);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, listen, hl);
-	}
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || end == colon + 1 || *end != '\0' || port > 65535)
-		goto bad;
-	{
-		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-		if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-			a4->sin_family = AF_INET;
-			a4->sin_port = htons((uint16_t)port);
-			return 0;
-		}
-		if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-			a6->sin6_family = AF_INET6;
-			a6->sin6_port = htons((uint16_t)port);
-			return 0;
-		}
-	}
- bad:
-	return terr_set(e, TERR_ARG, "адрес «%s» не понят: ожидается IP:ПОРТ, например "
-	    "127.0.0.1:8443 или [::1]:8443", listen);
-}
-
 /* The end of server_stop and of a failed server_start. */
 static void
 server_free(struct server *s)
 {
+	workers_stop(s->workers);
 	connwatch_stop(s->watch);
 	admit_free(s->admit);
 	/* every request is over: the writer has nothing left but what is queued */
@@ -696,7 +709,7 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	int r;
 
 	*out = NULL;
-	if ((r = server_parse_listen(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN, &ss,
+	if ((r = listenaddr_parse(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN, &ss,
 	    e)) != 0)
 		return r;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -705,8 +718,8 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	s->ingest = *cfg->ingest;
 	if (s->cfg.threads == 0)
 		s->cfg.threads = SERVER_DEFAULT_THREADS;
-	if (s->cfg.threads > DBPOOL_MAX - 2)
-		s->cfg.threads = DBPOOL_MAX - 2;
+	if (s->cfg.threads > DBPOOL_MAX - SERVER_INGEST_WORKERS - 2)
+		s->cfg.threads = DBPOOL_MAX - SERVER_INGEST_WORKERS - 2;
 	if (s->cfg.conn_limit == 0)
 		s->cfg.conn_limit = SERVER_DEFAULT_CONN_LIMIT;
 	if (s->cfg.per_ip_limit == 0)
@@ -729,15 +742,16 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    THROTTLE_ENROLL_REFILL_MS, THROTTLE_ENROLL_GLOBAL_BURST,
 	    THROTTLE_ENROLL_GLOBAL_REFILL_MS, THROTTLE_ENROLL_SLOTS }, &s->enroll_throttle,
 	    e)) != 0 ||
-	    /* a handle per request thread, one for the writer, one spare */
-	    (r = dbpool_open(s->cfg.db_path, s->cfg.threads + 2, s->cfg.log, s->cfg.log_ctx,
+	    /* a handle per request thread and ingest worker, the writer's, a spare */
+	    (r = dbpool_open(s->cfg.db_path, s->cfg.threads + SERVER_INGEST_WORKERS + 2, s->cfg.log, s->cfg.log_ctx,
 	    &s->pool, e)) != 0 ||
 	    (r = server_writer_start(s, e)) != 0 ||
+	    (r = workers_start(SERVER_INGEST_WORKERS, &s->workers, e)) != 0 ||
 	    (r = connwatch_start(&lim, &s->watch, e)) != 0 ||
 	    (r = admit_new(s->cfg.body_budget, s->cfg.body_per_ip, &s->admit, e)) != 0)
 		goto fail;
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	    MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, server_access, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -791,6 +805,9 @@ server_stop(struct server *s, unsigned max_wait_ms)
 		nanosleep(&ts, NULL);
 		waited += 20;
 	}
+	/* the sets still with a worker are answered (resumed) while the daemon runs */
+	workers_stop(s->workers);
+	s->workers = NULL;
 	MHD_stop_daemon(s->d);
 	server_free(s);
 }

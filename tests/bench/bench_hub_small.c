@@ -223,8 +223,9 @@ run_one(struct bench *b, int round, int kind, struct round *r)
 		r->p50[kind] = quantile(b->latency, total, 0.50);
 		r->p99[kind] = quantile(b->latency, total, 0.99);
 		printf("round %d, HTTPS, %2d clients: %.2f s, %.0f sets/s, p50 %.1f ms, "
-		    "p99 %.1f ms\n", round + 1, run_clients[kind], run.seconds, r->rate[kind],
-		    1e3 * r->p50[kind], 1e3 * r->p99[kind]);
+		    "p99 %.1f ms, %.1f sets per commit\n", round + 1, run_clients[kind],
+		    run.seconds, r->rate[kind], 1e3 * r->p50[kind], 1e3 * r->p99[kind],
+		    run.sets_per_commit);
 		if (run.busy)
 			printf("  (%ld busy answers, 503, each sent again at once)\n", run.busy);
 	}

@@ -301,6 +301,18 @@ hubbench_client(const struct hubbench *hb, int index, int nclients, int go,
 	curl_easy_cleanup(h);
 }
 
+/* The hub's log: only the writer's line at stop, "N sets in M transactions". */
+static void
+hubbench_server_log(void *ctx, const char *line)
+{
+	struct hubbench_https *run = ctx;
+	unsigned long long sets, commits;
+
+	if (sscanf(line, "writer: %llu sets in %llu transactions", &sets, &commits) == 2 &&
+	    commits > 0)
+		run->sets_per_commit = (double)sets / (double)commits;
+}
+
 void
 hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
     unsigned threads, struct hubbench_https *run)
@@ -341,6 +353,8 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	sc.key_pem = hb->key;
 	sc.db_path = dbpath;
 	sc.ingest = &cfg;
+	sc.log = hubbench_server_log;
+	sc.log_ctx = run;
 	/*
 	 * The clients are forked before the hub starts its threads: a child of a
 	 * threaded process may inherit a lock another thread held (the

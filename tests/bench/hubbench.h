@@ -45,6 +45,7 @@ struct hubbench_https {
 	long failures;                      /* answers other than 200 (and 503) */
 	long busy;                          /* 503 answers, sent again at once */
 	double *latency;                    /* per set, s: [d * nsets + s]; NULL: not kept */
+	double sets_per_commit;             /* the hub writer's, from its stop line; 0: none */
 };
 
 void hubbench_die(const struct hubbench *hb, const char *what, const char *msg)
