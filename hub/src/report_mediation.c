@@ -125,6 +125,10 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	if ((r = report_ctx_each_record(c, "mediation_case", false, "received_date",
 	    mediation_rec, &t, e)) != 0)
 		goto out;
+	if (report_tally_sort(&t) != 0) {
+		r = REPORT_NOMEM(e);
+		goto out;
+	}
 	/* Tallies are sorted by school, then dimension: one pass fills all. */
 	for (size_t i = 0; i < t.n; i++) {
 		struct report_tally *x = &t.v[i];
@@ -173,7 +177,7 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
  nomem:
 	r = REPORT_NOMEM(e);
  out:
-	free(t.v);
+	report_tally_free(&t);
 	return r;
 }
 
