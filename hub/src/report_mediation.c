@@ -25,18 +25,20 @@ mediation_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 	const char *v, *status = report_ctx_jcode(d, "status");
 	bool held = status && (strcmp(status, "held") == 0 ||
 	    strcmp(status, "completed") == 0);
+	struct report_tally *cases;
 	long long n;
 
 	(void)c;
 	(void)fid;
 	(void)date;
 	(void)hlc;
-	/* every counter of the summary exists once the school has a case */
-	for (size_t k = 0; k < REPORT_NCOLS(m_totals); k++)
-		if (report_tally_add(t, si, M_TOTAL, m_totals[k], 0))
-			return REPORT_NOMEM(e);
-	if (report_tally_add(t, si, M_TOTAL, "cases", 1))
+	if ((cases = report_tally_get(t, si, M_TOTAL, m_totals[0])) == NULL)
 		return REPORT_NOMEM(e);
+	/* every counter of the summary exists once the school has a case */
+	if (cases->n++ == 0)
+		for (size_t k = 1; k < REPORT_NCOLS(m_totals); k++)
+			if (report_tally_add(t, si, M_TOTAL, m_totals[k], 0))
+				return REPORT_NOMEM(e);
 	if ((v = report_ctx_jcode(d, "source")) && report_tally_add(t, si, M_SOURCE, v, 1))
 		return REPORT_NOMEM(e);
 	if ((v = report_ctx_jcode(d, "situation_kind")) && report_tally_add(t, si, M_KIND, v, 1))
