@@ -23,16 +23,20 @@
  * day across the year, all schools interleaved, so HLC order is not school
  * order.
  *
- * TETRAD_BENCH_REPORTS_OUT=DIR keeps each report's first output there
+ * TETRAD_BENCH_ONLY=NAME,NAME runs only those reports (an old build's
+ * slow ones, say). TETRAD_BENCH_REPORTS_OUT=DIR keeps each report's first output there
  * (DIR/SCALE-NAME.txt), to compare two builds' outputs on the same store.
  *
  * Each report runs in a forked child, as `tetrad-hub report NAME` would
  * (open the store, report_run, table format, to /dev/null): its wall time
- * from fork to exit and its peak RSS from wait4. Runs are interleaved,
+ * from fork to exit, its CPU time (user + system, less moved by whatever
+ * else the machine runs) and peak RSS from wait4. Runs are interleaved,
  * report after report, round after round; min/median/max are printed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +63,7 @@
 #define ROUNDS_MUNI 5
 #define ROUNDS_REGION 3
 #define SLOW_S 20.0                   /* a report slower than this runs once */
+#define LIMIT_S 60.0                  /* a report still running is stopped */
 #define TARGET_S 2.0
 
 static const char *const reports[] = {
@@ -470,7 +475,9 @@ ensure_store(struct bench_ctx *b, unsigned schools, char *path, size_t cap,
 
 struct sample {
 	double wall;
+	double cpu;                       /* user + system: less moved by other load */
 	long rss_kib;
+	bool stopped;                     /* killed at LIMIT_S */
 };
 
 /* Runs one report in a child as `tetrad-hub report NAME` does. */
@@ -478,7 +485,7 @@ static struct sample
 run_report(const struct bench_ctx *b, const char *path, const char *name,
     const char *out_path)
 {
-	struct sample smp = { 0, 0 };
+	struct sample smp = { 0, 0, 0, false };
 	struct rusage ru;
 	double t0 = now_s();
 	pid_t pid;
@@ -505,9 +512,25 @@ run_report(const struct bench_ctx *b, const char *path, const char *name,
 		fclose(out);
 		_exit(0);
 	}
-	if (wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	/* a report past the limit is stopped: its time is then a lower bound */
+	for (;;) {
+		pid_t w = wait4(pid, &st, WNOHANG, &ru);
+
+		if (w == pid)
+			break;
+		if (w < 0)
+			die(name, strerror(errno));
+		if (!smp.stopped && now_s() - t0 > LIMIT_S) {
+			kill(pid, SIGKILL);
+			smp.stopped = true;
+		}
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+	}
+	if (!smp.stopped && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
 		die(name, "the report failed");
 	smp.wall = now_s() - t0;
+	smp.cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	smp.rss_kib = ru.ru_maxrss;
 	return smp;
 }
@@ -520,12 +543,28 @@ dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* TETRAD_BENCH_ONLY=passport,settings runs only those (e.g. an old build's). */
+static bool
+wanted(const char *name)
+{
+	const char *only = getenv("TETRAD_BENCH_ONLY"), *p;
+	size_t n = strlen(name);
+
+	if (only == NULL || *only == '\0')
+		return true;
+	for (p = only; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == only || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
 struct scale_result {
 	const char *label;
 	unsigned schools;
 	unsigned long long records;
 	double med[NREPORTS];
 	long rss[NREPORTS];
+	bool stopped[NREPORTS];
 };
 
 static void
@@ -534,38 +573,51 @@ run_scale(struct bench_ctx *b, const char *label, unsigned schools, int rounds,
 {
 	char path[1200], out[1300];
 	const char *keep = getenv("TETRAD_BENCH_REPORTS_OUT");
-	double w[NREPORTS][16];
+	double w[NREPORTS][16] = { { 0 } }, cpu[NREPORTS][16] = { { 0 } };
 	int n[NREPORTS] = { 0 };
 
 	res->label = label;
 	res->schools = schools;
 	ensure_store(b, schools, path, sizeof(path), &res->records);
 	memset(res->rss, 0, sizeof(res->rss));
+	memset(res->stopped, 0, sizeof(res->stopped));
 	/* interleaved: every report once per round */
 	for (int r = 0; r < rounds; r++)
 		for (size_t i = 0; i < NREPORTS; i++) {
 			struct sample s;
 
-			if (r > 0 && w[i][0] > SLOW_S)
+			if ((r > 0 && w[i][0] > SLOW_S) || !wanted(reports[i]))
 				continue;
 			/* the first round's output kept on request, to compare builds */
 			if (keep != NULL && *keep && r == 0)
 				snprintf(out, sizeof(out), "%s/%s-%s.txt", keep, label, reports[i]);
 			s = run_report(b, path, reports[i], keep && *keep && r == 0 ? out : NULL);
+			cpu[i][n[i]] = s.cpu;
 			w[i][n[i]++] = s.wall;
+			res->stopped[i] |= s.stopped;
 			if (s.rss_kib > res->rss[i])
 				res->rss[i] = s.rss_kib;
 		}
 	printf("%s: %u schools, %llu records (%d rounds, interleaved)\n", label, schools,
 	    res->records, rounds);
-	printf("  %-15s %9s %9s %9s %10s\n", "report", "min s", "median s", "max s",
-	    "peak RSS");
+	printf("  %-15s %9s %9s %9s %9s %10s\n", "report", "min s", "median s", "max s",
+	    "cpu med s", "peak RSS");
 	for (size_t i = 0; i < NREPORTS; i++) {
+		char note[64] = "";
+
+		res->med[i] = 0;
+		if (n[i] == 0)
+			continue;
 		qsort(w[i], (size_t)n[i], sizeof(double), dbl_cmp);
+		qsort(cpu[i], (size_t)n[i], sizeof(double), dbl_cmp);
 		res->med[i] = w[i][n[i] / 2];
-		printf("  %-15s %9.3f %9.3f %9.3f %7.1f MiB\n", reports[i], w[i][0],
-		    res->med[i], w[i][n[i] - 1], (double)res->rss[i] / 1024);
+		if (res->stopped[i])
+			snprintf(note, sizeof(note), "  (stopped: over %.0f s)", LIMIT_S);
+		printf("  %-15s %9.3f %9.3f %9.3f %9.3f %6.1f MiB%s\n", reports[i], w[i][0],
+		    res->med[i], w[i][n[i] - 1], cpu[i][n[i] / 2], (double)res->rss[i] / 1024,
+		    note);
 	}
+	fflush(stdout);
 }
 
 int
@@ -615,10 +667,12 @@ main(int argc, char **argv)
 		    "whether it is under %.0f s at %s scale:\n", res[1].label, res[0].label,
 		    data, TARGET_S, res[1].label);
 		for (size_t i = 0; i < NREPORTS; i++)
-			printf("  %-15s %6.1f× (%s data ratio)  %s\n", reports[i],
-			    res[1].med[i] / res[0].med[i],
-			    res[1].med[i] / res[0].med[i] <= data ? "within" : "OVER",
-			    res[1].med[i] < TARGET_S ? "under 2 s" : "OVER 2 s");
+			if (res[0].med[i] > 0)
+				printf("  %-15s %6.1f× (%s data ratio)  %s%s\n", reports[i],
+				    res[1].med[i] / res[0].med[i],
+				    res[1].med[i] / res[0].med[i] <= data ? "within" : "OVER",
+				    res[1].med[i] < TARGET_S ? "under 2 s" : "OVER 2 s",
+				    res[1].stopped[i] ? " (stopped: a lower bound)" : "");
 	}
 	for (int f = 0; f < NFORMS; f++)
 		cJSON_Delete(b.form[f]);
