@@ -167,7 +167,7 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 	 */
 	static const char sql[] =
 	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10), id"
-	    " FROM hub_records INDEXED BY hub_records_report"
+	    " FROM hub_records"
 	    " WHERE form_id = ?1 AND deleted = 0 ORDER BY hlc, id";
 	struct hubdb_report_cursor *cur = NULL;
 	char **forms = NULL;
