@@ -272,6 +272,11 @@ int
 hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
     const char *received_at, struct terr *e)
 {
+	int ret;
+
+	/* the reports list schools from the register alone, as ingest fills it */
+	if (r->school[0] != '\0' && (ret = hubdb_school_put(db, r->school, NULL, e)) != 0)
+		return ret;
 	return hubdb_record_write(db, ST_REC_PUT, r, received_at, e);
 }
 

@@ -44,6 +44,13 @@ static const char hubdb_schema[] =
     " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}')"
     " WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS hub_records_form ON hub_records(form_id, school);"
+    /*
+     * The reports read one form's live records in HLC order
+     * (hubdb_report_records): this index hands them over in that order,
+     * without reading other forms or sorting. Created where missing, so a
+     * store of the same schema version gains it.
+     */
+    "CREATE INDEX IF NOT EXISTS hub_records_report ON hub_records(form_id, deleted, hlc);"
     "CREATE TABLE IF NOT EXISTS conflicts("
     " id INTEGER PRIMARY KEY, record_id BLOB NOT NULL, form_id TEXT, school TEXT,"
     " field TEXT NOT NULL, loser_value TEXT, loser_hlc TEXT, loser_device TEXT,"

@@ -25,18 +25,20 @@ mediation_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 	const char *v, *status = report_ctx_jcode(d, "status");
 	bool held = status && (strcmp(status, "held") == 0 ||
 	    strcmp(status, "completed") == 0);
+	struct report_tally *cases;
 	long long n;
 
 	(void)c;
 	(void)fid;
 	(void)date;
 	(void)hlc;
-	/* every counter of the summary exists once the school has a case */
-	for (size_t k = 0; k < REPORT_NCOLS(m_totals); k++)
-		if (report_tally_add(t, si, M_TOTAL, m_totals[k], 0))
-			return REPORT_NOMEM(e);
-	if (report_tally_add(t, si, M_TOTAL, "cases", 1))
+	if ((cases = report_tally_get(t, si, M_TOTAL, m_totals[0])) == NULL)
 		return REPORT_NOMEM(e);
+	/* every counter of the summary exists once the school has a case */
+	if (cases->n++ == 0)
+		for (size_t k = 1; k < REPORT_NCOLS(m_totals); k++)
+			if (report_tally_add(t, si, M_TOTAL, m_totals[k], 0))
+				return REPORT_NOMEM(e);
 	if ((v = report_ctx_jcode(d, "source")) && report_tally_add(t, si, M_SOURCE, v, 1))
 		return REPORT_NOMEM(e);
 	if ((v = report_ctx_jcode(d, "situation_kind")) && report_tally_add(t, si, M_KIND, v, 1))
@@ -125,6 +127,10 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	if ((r = report_ctx_each_record(c, "mediation_case", false, "received_date",
 	    mediation_rec, &t, e)) != 0)
 		goto out;
+	if (report_tally_sort(&t) != 0) {
+		r = REPORT_NOMEM(e);
+		goto out;
+	}
 	/* Tallies are sorted by school, then dimension: one pass fills all. */
 	for (size_t i = 0; i < t.n; i++) {
 		struct report_tally *x = &t.v[i];
@@ -173,7 +179,7 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
  nomem:
 	r = REPORT_NOMEM(e);
  out:
-	free(t.v);
+	report_tally_free(&t);
 	return r;
 }
 

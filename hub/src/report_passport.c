@@ -199,6 +199,81 @@ passport_imports(struct report_ctx *c, struct report_passport *p, struct terr *e
 }
 
 /*
+ * Order of the passports that count: by school, whole-school ones first,
+ * then by class, each group oldest first (prec_newer's order), so the one
+ * that counts in a group is its last.
+ */
+static int
+prec_group_cmp(const void *x, const void *y)
+{
+	const struct report_prec *a = *(const struct report_prec *const *)x;
+	const struct report_prec *b = *(const struct report_prec *const *)y;
+	int c;
+
+	if (a->school != b->school)
+		return a->school < b->school ? -1 : 1;
+	if (a->school_level != b->school_level)
+		return a->school_level ? -1 : 1;
+	if ((c = strcmp(a->cls, b->cls)) != 0)
+		return c;
+	if (prec_newer(b, a))
+		return -1;
+	return prec_newer(a, b) ? 1 : 0;
+}
+
+static void
+passport_add(struct report_pschool *s, const struct report_prec *a)
+{
+	s->records++;
+	s->students += a->students;
+	for (size_t k = 0; k < N_CAT; k++)
+		s->n[k] += a->n[k];
+}
+
+/*
+ * Sums each school's passports of its latest year: a whole-school passport
+ * wins over class ones (the latest of them, if several), a class sent twice
+ * counts once (its latest snapshot), a class passport without a class name
+ * always counts. The passports are grouped by a sort: comparing each with
+ * every other was quadratic in all the schools' passports (over 200 s at
+ * 2,000 schools).
+ */
+static int
+passport_sum(struct report_passport *p, struct terr *e)
+{
+	const struct report_prec **g;
+	size_t n = 0;
+
+	if ((g = calloc(p->n + 1, sizeof(*g))) == NULL)
+		return REPORT_NOMEM(e);
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].year, p->s[p->v[i].school].year) == 0)
+			g[n++] = &p->v[i];
+	qsort(g, n, sizeof(*g), prec_group_cmp);
+	for (size_t i = 0, first = 0; i < n; i++) {
+		const struct report_prec *a = g[i];
+		const struct report_prec *next = i + 1 < n ? g[i + 1] : NULL;
+		bool same_school = next && next->school == a->school;
+
+		if (g[first]->school != a->school)
+			first = i;
+		if (a->school_level) {
+			/* the latest whole-school passport: the last before the classes */
+			if (!same_school || !next->school_level)
+				passport_add(&p->s[a->school], a);
+			continue;
+		}
+		if (g[first]->school_level)
+			continue;       /* the school has a whole-school passport */
+		if (a->cls[0] && same_school && strcmp(next->cls, a->cls) == 0)
+			continue;       /* a later snapshot of the same class follows */
+		passport_add(&p->s[a->school], a);
+	}
+	free(g);
+	return 0;
+}
+
+/*
  * Fills p for every school (the ИСБШ distribution is municipal, so
  * --school only narrows what is printed, not what is compared with).
  */
@@ -221,37 +296,8 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 			memcpy(s->year, p->v[i].year, sizeof(s->year));
 		}
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		const struct report_prec *a = &p->v[i];
-		struct report_pschool *s = &p->s[a->school];
-		bool skip = false, school_level_exists = false;
-
-		if (strcmp(a->year, s->year) != 0)
-			continue;
-		/*
-		 * A whole-school passport of the year wins over class passports;
-		 * a class sent twice counts once (its latest snapshot).
-		 */
-		for (size_t j = 0; j < p->n && !skip; j++) {
-			const struct report_prec *b = &p->v[j];
-
-			if (j == i || b->school != a->school || strcmp(b->year, a->year))
-				continue;
-			if (b->school_level)
-				school_level_exists = true;
-			if (a->school_level && b->school_level && prec_newer(b, a))
-				skip = true;
-			if (!a->school_level && !b->school_level && a->cls[0] &&
-			    strcmp(a->cls, b->cls) == 0 && prec_newer(b, a))
-				skip = true;
-		}
-		if (skip || (!a->school_level && school_level_exists))
-			continue;
-		s->records++;
-		s->students += a->students;
-		for (size_t k = 0; k < N_CAT; k++)
-			s->n[k] += a->n[k];
-	}
+	if ((r = passport_sum(p, e)) != 0)
+		return r;
 
 	/* isbsh-v1: score each share against the municipal quartiles. */
 	if ((dist = calloc(c->nschools + 1, sizeof(*dist))) == NULL)

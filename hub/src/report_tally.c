@@ -1,6 +1,11 @@
 /*
- * report_tally — sorted counters of the reports (see report_tally.h).
+ * report_tally — counters of the reports (see report_tally.h). Kept sorted
+ * on every insert they cost a memmove of the entries after the new key:
+ * quadratic in the keys, which at 2,000 schools × a dozen codes each went
+ * into seconds. Appended and hashed, each key costs O(1), and one sort at
+ * the end orders them.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +23,60 @@ report_tally_cmp(size_t school, int dim, const char *code, const struct report_t
 	return strcmp(code, t->code);
 }
 
+/* FNV-1a over the key. */
+static size_t
+report_tally_hash(size_t school, int dim, const char *code)
+{
+	uint64_t h = 14695981039346656037u;
+
+	h = (h ^ (uint64_t)school) * 1099511628211u;
+	h = (h ^ (uint64_t)(unsigned)dim) * 1099511628211u;
+	for (const unsigned char *p = (const unsigned char *)code; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot holding the key, or the empty slot where it would go. */
+static size_t *
+report_tally_slot(const struct report_tallies *t, size_t school, int dim, const char *code)
+{
+	size_t mask = t->nslot - 1, i = report_tally_hash(school, dim, code) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		size_t s = t->slot[i];
+
+		if (s == 0 || report_tally_cmp(school, dim, code, &t->v[s - 1]) == 0)
+			return &t->slot[i];
+	}
+}
+
+/* Rebuilds the hash with room for twice the entries (load at most 1/2). */
+static int
+report_tally_rehash(struct report_tallies *t, size_t want)
+{
+	size_t nslot = 64;
+	size_t *slot;
+
+	while (nslot < want * 2)
+		nslot *= 2;
+	if ((slot = calloc(nslot, sizeof(*slot))) == NULL)
+		return TERR_NOMEM;
+	free(t->slot);
+	t->slot = slot;
+	t->nslot = nslot;
+	for (size_t i = 0; i < t->n; i++)
+		*report_tally_slot(t, t->v[i].school, t->v[i].dim, t->v[i].code) = i + 1;
+	return 0;
+}
+
 struct report_tally *
 report_tally_get(struct report_tallies *t, size_t school, int dim, const char *code)
 {
-	size_t lo = 0, hi = t->n;
+	struct report_tally *x;
+	size_t *s;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = report_tally_cmp(school, dim, code, &t->v[mid]);
-
-		if (c == 0)
-			return &t->v[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	if ((x = report_tally_find(t, school, dim, code)) != NULL)
+		return x;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		struct report_tally *n = realloc(t->v, cap * sizeof(*n));
@@ -43,32 +86,27 @@ report_tally_get(struct report_tallies *t, size_t school, int dim, const char *c
 		t->v = n;
 		t->cap = cap;
 	}
-	memmove(&t->v[lo + 1], &t->v[lo], (t->n - lo) * sizeof(*t->v));
-	memset(&t->v[lo], 0, sizeof(*t->v));
-	t->v[lo].school = school;
-	t->v[lo].dim = dim;
-	snprintf(t->v[lo].code, sizeof(t->v[lo].code), "%s", code);
-	t->n++;
-	return &t->v[lo];
+	if ((t->n + 1) * 2 > t->nslot && report_tally_rehash(t, t->n + 1) != 0)
+		return NULL;
+	x = &t->v[t->n];
+	memset(x, 0, sizeof(*x));
+	x->school = school;
+	x->dim = dim;
+	snprintf(x->code, sizeof(x->code), "%s", code);
+	s = report_tally_slot(t, school, dim, x->code);
+	*s = ++t->n;
+	return x;
 }
 
 struct report_tally *
 report_tally_find(struct report_tallies *t, size_t school, int dim, const char *code)
 {
-	size_t lo = 0, hi = t->n;
+	size_t s;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = report_tally_cmp(school, dim, code, &t->v[mid]);
-
-		if (c == 0)
-			return &t->v[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	if (t->nslot == 0)
+		return NULL;
+	s = *report_tally_slot(t, school, dim, code);
+	return s ? &t->v[s - 1] : NULL;
 }
 
 int
@@ -83,3 +121,28 @@ report_tally_add(struct report_tallies *t, size_t school, int dim, const char *c
 	return 0;
 }
 
+static int
+report_tally_order(const void *a, const void *b)
+{
+	const struct report_tally *y = b;
+	const struct report_tally *x = a;
+
+	return report_tally_cmp(x->school, x->dim, x->code, y);
+}
+
+int
+report_tally_sort(struct report_tallies *t)
+{
+	if (t->n == 0)
+		return 0;
+	qsort(t->v, t->n, sizeof(*t->v), report_tally_order);
+	return report_tally_rehash(t, t->n);
+}
+
+void
+report_tally_free(struct report_tallies *t)
+{
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}

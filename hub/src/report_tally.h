@@ -1,7 +1,9 @@
 /*
  * report_tally — counters and latest values keyed by (school, dimension,
- * code), kept sorted by that key, so a report that fills them while walking
- * records then reads them school by school, dimension by dimension.
+ * code). A report fills them while walking records (in HLC order, so keys
+ * arrive in no useful order: they are appended and found through a hash),
+ * then sorts them once and reads them school by school, dimension by
+ * dimension.
  */
 #ifndef TETRAD_HUB_REPORT_TALLY_H
 #define TETRAD_HUB_REPORT_TALLY_H
@@ -20,10 +22,11 @@ struct report_tally {
 	double sum;
 };
 
-/* Zero-initialised; free v when done. */
+/* Zero-initialised; free with report_tally_free. */
 struct report_tallies {
-	struct report_tally *v;
+	struct report_tally *v;          /* sorted by key after report_tally_sort */
 	size_t n, cap;
+	size_t *slot, nslot;             /* hash of keys: index in v + 1, 0 empty */
 };
 
 /* The entry for the key, created zeroed if new; NULL on no memory. */
@@ -35,5 +38,11 @@ struct report_tally *report_tally_find(struct report_tallies *t, size_t school, 
 /* Adds add to the key's counter; TERR_NOMEM. */
 int report_tally_add(struct report_tallies *t, size_t school, int dim, const char *code,
     long long add);
+/*
+ * Sorts the entries by school, dimension, code (pointers from get or find
+ * before it no longer hold); TERR_NOMEM. get and find keep working after.
+ */
+int report_tally_sort(struct report_tallies *t);
+void report_tally_free(struct report_tallies *t);
 
 #endif

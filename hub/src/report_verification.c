@@ -128,6 +128,10 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 	if ((r = report_ctx_each_record(c, "risk_visit", false, "visit_date", verification_rec,
 	    &t, e)) != 0)
 		goto out;
+	if (report_tally_sort(&t) != 0) {
+		r = REPORT_NOMEM(e);
+		goto out;
+	}
 	if ((sum = calloc(t.n + 1, sizeof(*sum))) == NULL) {
 		r = REPORT_NOMEM(e);
 		goto out;
@@ -216,7 +220,7 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 	r = REPORT_NOMEM(e);
  out:
 	free(sum);
-	free(t.v);
+	report_tally_free(&t);
 	return r;
 }
 

@@ -1009,6 +1009,103 @@ test_forms_contract(void)
 	}
 }
 
+/*
+ * Many schools whose passports, visits and cases arrive interleaved (HLC
+ * order is not school order), in a store of their own. Even schools: two
+ * whole-school passports of one day (the later record counts) after an
+ * older one and a class passport (ignored); odd schools: 5А sent twice (the
+ * later snapshot counts), 6Б, and a class without a name sent twice (both
+ * count). The sums are those the report gave when it compared every
+ * passport with every other.
+ */
+static void
+test_many_schools(const char *dir)
+{
+	enum { N = 60 };
+	struct hubdb *db = NULL;
+	struct terr e;
+	char path[600], code[16], data[512];
+	const cJSON *r;
+	cJSON *j;
+
+	snprintf(path, sizeof(path), "%s/many.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	for (int step = 0; step < 5; step++)
+		for (int i = 0; i < N; i++) {
+			/* students -1: (step + 1) * 100 + i */
+			static const struct { const char *f; int students; } even[] = {
+				{ "\"level\":\"school\",\"snapshot_date\":\"2021-09-10\"", -1 },
+				{ "\"level\":\"class\",\"class_name\":\"5А\",\"snapshot_date\":"
+				  "\"2021-09-25\"", 7 },
+				{ "\"level\":\"school\",\"snapshot_date\":\"2021-09-20\"", -1 },
+				{ "\"level\":\"school\",\"snapshot_date\":\"2021-09-20\"", -1 },
+				{ NULL, 0 },
+			}, odd[] = {
+				{ "\"level\":\"class\",\"class_name\":\"5А\",\"snapshot_date\":"
+				  "\"2021-09-10\"", 20 },
+				{ "\"level\":\"class\",\"class_name\":\"5А\",\"snapshot_date\":"
+				  "\"2021-09-12\"", 25 },
+				{ "\"level\":\"class\",\"class_name\":\"6Б\",\"snapshot_date\":"
+				  "\"2021-09-11\"", 30 },
+				{ "\"level\":\"class\",\"snapshot_date\":\"2021-09-11\"", 5 },
+				{ "\"level\":\"class\",\"snapshot_date\":\"2021-09-11\"", 5 },
+			};
+			const char *f = (i % 2 ? odd : even)[step].f;
+			int students = (i % 2 ? odd : even)[step].students;
+
+			snprintf(code, sizeof(code), "%d", 171000 + i);
+			if (step == 4) {
+				/* one visit and one case each, interleaved as well */
+				put(db, "risk_visit", code, 0, NULL, "{\"visit_date\":\"2021-10-01\","
+				    "\"factors\":[{\"factor\":\"R01\",\"decision\":\"confirmed\"}]}");
+				put(db, "mediation_case", code, 0, NULL, "{\"received_date\":"
+				    "\"2021-10-01\",\"status\":\"completed\",\"source\":\"teacher\"}");
+			}
+			if (f == NULL)
+				continue;
+			snprintf(data, sizeof(data), "{\"academic_year\":\"2021/2022\",%s,"
+			    "\"students_total\":%d,\"low_income_families\":%d}", f,
+			    students < 0 ? (step + 1) * 100 + i : students, i % 7);
+			put(db, "social_passport", code, 0, NULL, data);
+		}
+
+	j = run_json(db, "passport", NULL, NULL, NULL);
+	CHECK_INT_EQ(nrows(j, "schools"), N);
+	for (int i = 0; i < N; i++) {
+		snprintf(code, sizeof(code), "%d", 171000 + i);
+		r = row(j, "schools", "school", code, NULL, NULL);
+		/* even: the later of the two 09-20 passports (400 + i); odd: 25 + 30 + 5 + 5 */
+		CHECK_INT_EQ(num(r, "records"), i % 2 ? 4 : 1);
+		CHECK_INT_EQ(num(r, "students"), i % 2 ? 65 : 400 + i);
+		r = row(j, "shares", "school", code, "category", "low_income_families");
+		CHECK_INT_EQ(num(r, "count"), i % 2 ? 4 * (i % 7) : i % 7);
+	}
+	CHECK_NUM(cJSON_GetObjectItemCaseSensitive(j, "meta"), "isbsh_schools", N);
+	cJSON_Delete(j);
+
+	/* tallies filled in HLC order come out by school */
+	j = run_json(db, "verification", NULL, NULL, NULL);
+	CHECK_INT_EQ(nrows(j, "visits"), N);
+	CHECK_INT_EQ(nrows(j, "factors"), N);
+	CHECK_STR_EQ(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "visits"), 0),
+	    "school"), "171000");
+	CHECK_STR_EQ(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "visits"),
+	    N - 1), "school"), "171059");
+	r = row(j, "summary", "factor", "R01", NULL, NULL);
+	CHECK_INT_EQ(num(r, "confirmed"), N);
+	cJSON_Delete(j);
+	j = run_json(db, "mediation", NULL, NULL, NULL);
+	CHECK_INT_EQ(nrows(j, "summary"), N + 1);
+	CHECK_STR_EQ(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "summary"),
+	    N - 1), "school"), "171059");
+	r = row(j, "by_source", "school", "171031", "code", "teacher");
+	CHECK_INT_EQ(num(r, "count"), 1);
+	cJSON_Delete(j);
+	hubdb_close(db);
+}
+
 int
 main(void)
 {
@@ -1042,6 +1139,7 @@ main(void)
 	test_surveys(db);
 	test_identification(db);
 	test_errors(db);
+	test_many_schools(dir);
 
 	hubdb_close(db);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
