@@ -1,6 +1,7 @@
 /*
  * hubdb_sqlite — what the SQLite implementation's files (hubdb.c,
- * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c) share:
+ * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c,
+ * hubdb_tally.c) share:
  * the handle, its statement cache and the error mapping. Nothing outside
  * those files includes this header.
  */
@@ -43,6 +44,10 @@ enum hubdb_stmt {
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_UNDO,
+	ST_TALLY_ADD,                 /* hubdb_tally.c: once per tally key of a record */
+	ST_TALLY_DROP,
+	ST_TALLY_STALE,
+	ST_REC_RECEIVED,
 	ST_COUNT
 };
 
