@@ -284,13 +284,20 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 	int ret;
 
 	memset(&old, 0, sizeof(old));
+	/* tally adds that wait for a commit (hubdb_tally.c) are the savepoint's
+	 * own: none before it, all written before it is released */
+	if ((ret = hubdb_tally_flush(db, e)) != 0)
+		return ret;
 	if (sqlite3_exec(db->db, "SAVEPOINT record_import", NULL, NULL, NULL) != SQLITE_OK)
 		return hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");
 	if ((ret = hubdb_record_get(db, r->id, &old, &found, e)) == 0 &&
-	    (ret = hubdb_record_write(db, ST_REC_PUT, r, received_at, e)) == 0)
-		ret = survey_facts_update(db, found ? &old : NULL, r, e);
-	if (ret != 0)
+	    (ret = hubdb_record_write(db, ST_REC_PUT, r, received_at, e)) == 0 &&
+	    (ret = survey_facts_update(db, found ? &old : NULL, r, NULL, e)) == 0)
+		ret = hubdb_tally_flush(db, e);
+	if (ret != 0) {
+		hubdb_tally_discard(db);
 		sqlite3_exec(db->db, "ROLLBACK TO record_import", NULL, NULL, NULL);
+	}
 	if (sqlite3_exec(db->db, "RELEASE record_import", NULL, NULL, NULL) != SQLITE_OK &&
 	    ret == 0)
 		ret = hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");

@@ -4,9 +4,33 @@
  * reading records (see hubdb.h). The store knows nothing of what a key
  * means; the table is (school, form_id, key, day) -> (n, total).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hubdb_sqlite.h"
+
+/*
+ * Adds wait in the handle until the transaction commits (hubdb_commit calls
+ * hubdb_tally_flush), summed per row: a change set of a class's 25
+ * responses moves a few dozen rows, not 25 times as many, and an upsert
+ * costs as much as writing the record. A PostgreSQL store would do the
+ * same on its side of the connection. Never more than this many rows wait:
+ * past it they are written at once (still in the transaction).
+ */
+#define HUBDB_TALLY_PENDING_MAX 65536
+
+struct hubdb_tally_ent {
+	char *k;                      /* "school\0form_id\0key", NULL: a free slot */
+	int64_t day;
+	uint64_t hash;
+	long long n;
+	double total;
+};
+
+struct hubdb_tally_buf {
+	struct hubdb_tally_ent *v;
+	size_t cap, n;                /* cap: a power of two, kept over twice n */
+};
 
 /*
  * The key's columns lead with school, form and key and end with the day:
@@ -39,8 +63,9 @@ hubdb_tally_bind_key(sqlite3_stmt *st, const char *form_id, const char *school,
 	sqlite3_bind_int64(st, 4, day);
 }
 
-int
-hubdb_tally_add(struct hubdb *db, const char *form_id, const char *school,
+/* Writes one row's add to the table now. */
+static int
+hubdb_tally_write(struct hubdb *db, const char *form_id, const char *school,
     const char *key, int64_t day, long long dn, double dsum, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_tally_stmt(db, ST_TALLY_ADD, e);
@@ -60,6 +85,158 @@ hubdb_tally_add(struct hubdb *db, const char *form_id, const char *school,
 	return hubdb_exec_stmt(db, st, e, "учёт ответов");
 }
 
+static uint64_t
+hubdb_tally_hash(const char *k, size_t len, int64_t day)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)day;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of (k, day), or the free slot where it goes. */
+static struct hubdb_tally_ent *
+hubdb_tally_slot(struct hubdb_tally_buf *b, const char *k, size_t len, int64_t day,
+    uint64_t h)
+{
+	size_t i = (size_t)h & (b->cap - 1);
+
+	for (;; i = (i + 1) & (b->cap - 1)) {
+		struct hubdb_tally_ent *x = &b->v[i];
+
+		if (x->k == NULL || (x->hash == h && x->day == day &&
+		    memcmp(x->k, k, len) == 0 && x->k[len - 1] == '\0'))
+			return x;
+	}
+}
+
+static int
+hubdb_tally_grow(struct hubdb_tally_buf *b)
+{
+	size_t cap = b->cap ? b->cap * 2 : 1024;
+	struct hubdb_tally_ent *v = calloc(cap, sizeof(*v)), *old = b->v;
+
+	if (v == NULL)
+		return -1;
+	b->v = v;
+	for (size_t i = 0, ocap = b->cap; i < ocap; i++) {
+		size_t j;
+
+		if (old[i].k == NULL)
+			continue;
+		for (j = (size_t)old[i].hash & (cap - 1); v[j].k != NULL; j = (j + 1) & (cap - 1))
+			;
+		v[j] = old[i];
+	}
+	b->cap = cap;
+	free(old);
+	return 0;
+}
+
+static int
+hubdb_tally_ent_cmp(const void *a, const void *b)
+{
+	const struct hubdb_tally_ent *x = *(const struct hubdb_tally_ent *const *)a;
+	const struct hubdb_tally_ent *y = *(const struct hubdb_tally_ent *const *)b;
+	const char *p = x->k, *q = y->k;
+	int c;
+
+	/* school, form, key: the table's order, so the writes walk its pages once */
+	for (int part = 0; part < 3; part++) {
+		if ((c = strcmp(p, q)) != 0)
+			return c;
+		p += strlen(p) + 1;
+		q += strlen(q) + 1;
+	}
+	return x->day < y->day ? -1 : x->day > y->day;
+}
+
+void
+hubdb_tally_discard(struct hubdb *db)
+{
+	struct hubdb_tally_buf *b = db->tally;
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->cap; i++)
+		free(b->v[i].k);
+	free(b->v);
+	free(b);
+	db->tally = NULL;
+}
+
+int
+hubdb_tally_flush(struct hubdb *db, struct terr *e)
+{
+	struct hubdb_tally_buf *b = db->tally;
+	struct hubdb_tally_ent **order = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (b == NULL || b->n == 0)
+		return 0;
+	if ((order = malloc(b->n * sizeof(*order))) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	for (size_t i = 0; i < b->cap; i++)
+		if (b->v[i].k != NULL && (b->v[i].n != 0 || b->v[i].total != 0))
+			order[n++] = &b->v[i];
+	qsort(order, n, sizeof(*order), hubdb_tally_ent_cmp);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const char *school = order[i]->k, *form_id = school + strlen(school) + 1;
+		const char *key = form_id + strlen(form_id) + 1;
+
+		r = hubdb_tally_write(db, form_id, school, key, order[i]->day, order[i]->n,
+		    order[i]->total, e);
+	}
+ out:
+	free(order);
+	hubdb_tally_discard(db);
+	return r;
+}
+
+int
+hubdb_tally_add(struct hubdb *db, const char *form_id, const char *school,
+    const char *key, int64_t day, long long dn, double dsum, struct terr *e)
+{
+	struct hubdb_tally_buf *b = db->tally;
+	struct hubdb_tally_ent *x;
+	size_t ls = strlen(school), lf = strlen(form_id), lk = strlen(key), len;
+	char kbuf[512];
+	uint64_t h;
+
+	/* outside a transaction there is no commit to wait for */
+	if (sqlite3_get_autocommit(db->db))
+		return hubdb_tally_write(db, form_id, school, key, day, dn, dsum, e);
+	len = ls + lf + lk + 3;
+	if (len > sizeof(kbuf))
+		return hubdb_tally_write(db, form_id, school, key, day, dn, dsum, e);
+	memcpy(kbuf, school, ls + 1);
+	memcpy(kbuf + ls + 1, form_id, lf + 1);
+	memcpy(kbuf + ls + lf + 2, key, lk + 1);
+	if (b == NULL && (b = db->tally = calloc(1, sizeof(*b))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if ((b->n + 1) * 2 > b->cap && hubdb_tally_grow(b) != 0)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	h = hubdb_tally_hash(kbuf, len, day);
+	x = hubdb_tally_slot(b, kbuf, len, day, h);
+	if (x->k == NULL) {
+		if ((x->k = malloc(len)) == NULL)
+			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		memcpy(x->k, kbuf, len);
+		x->day = day;
+		x->hash = h;
+		x->n = 0;
+		x->total = 0;
+		b->n++;
+	}
+	x->n += dn;
+	x->total += dsum;
+	return b->n >= HUBDB_TALLY_PENDING_MAX ? hubdb_tally_flush(db, e) : 0;
+}
+
 int
 hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
     int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx, struct terr *e)
@@ -77,8 +254,10 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 	    " GROUP BY school, form_id, key HAVING sum(n) <> 0"
 	    " ORDER BY school, form_id, key";
 	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
+	int rc, r;
 
+	if ((r = hubdb_tally_flush(db, e)) != 0)
+		return r;
 	if (sqlite3_prepare_v2(db->db, school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK)
 		return hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 	sqlite3_bind_text(st, 1, form_prefix, -1, SQLITE_STATIC);
@@ -131,8 +310,11 @@ hubdb_tally_reset(struct hubdb *db, const char *form_prefix, struct terr *e)
 		"DELETE FROM tally WHERE substr(form_id, 1, length(?1)) = ?1",
 		"DELETE FROM tally_stale WHERE form_prefix = ?1",
 	};
-	int r = 0;
+	int r;
 
+	/* what waits was added before the reset: it goes with the rest */
+	hubdb_tally_discard(db);
+	r = 0;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]) && r == 0; i++) {
 		sqlite3_stmt *st = NULL;
 		int rc;

@@ -357,7 +357,7 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 	r = hubdb_record_add(db, rec, added, e);
 	/* the reports' counters move in the record's own transaction */
 	if (r == 0 && *added)
-		r = survey_facts_update(db, NULL, rec, e);
+		r = survey_facts_update(db, NULL, rec, op->fields, e);
 	rec->clocks = NULL;
  out:
 	if (r == TERR_NOMEM)
@@ -448,7 +448,7 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 	rec.clocks = ctext;
 	dtext = ctext = NULL;
 	if ((r = hubdb_record_put(db, &rec, e)) == 0)
-		r = survey_facts_update(db, found ? &old : NULL, &rec, e);
+		r = survey_facts_update(db, found ? &old : NULL, &rec, data, e);
  out:
 	free(old.data);
 	cJSON_free(dtext);

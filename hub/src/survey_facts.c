@@ -29,16 +29,29 @@ survey_facts_meta_field(const char *id)
 	return false;
 }
 
+/* kind[:q[:a]] without printf: a few times per response, on every write */
 static int
 survey_facts_emit(survey_fact_fn fn, void *arg, const char *kind, const char *q,
     const char *a, double num, struct terr *e)
 {
-	char key[SURVEY_FACTS_KEY_MAX + 1];
-	int n = snprintf(key, sizeof(key), "%s%s%s%s%s", kind, q ? ":" : "", q ? q : "",
-	    a ? ":" : "", a ? a : "");
+	char key[SURVEY_FACTS_KEY_MAX + 1], *w = key;
+	size_t lk = strlen(kind), lq = q ? strlen(q) : 0, la = a ? strlen(a) : 0;
 
-	if (n < 0 || (size_t)n >= sizeof(key))
+	if (lk + lq + la + 2 > SURVEY_FACTS_KEY_MAX)
 		return 0;   /* codes are short: cannot happen */
+	memcpy(w, kind, lk);
+	w += lk;
+	if (q) {
+		*w++ = ':';
+		memcpy(w, q, lq);
+		w += lq;
+	}
+	if (a) {
+		*w++ = ':';
+		memcpy(w, a, la);
+		w += la;
+	}
+	*w = '\0';
 	return fn(arg, key, num, e);
 }
 
@@ -170,107 +183,46 @@ survey_facts_day(const char *received_at)
 /* ------------------------------------------------------------------ */
 /* Keeping the tally                                                    */
 
-/* A contribution waiting to be written: the day, the key, its n and total. */
-struct sf_item {
+/* Where a record's contributions go: its row's form, school and day, added with sign. */
+struct sf_dest {
+	struct hubdb *db;
+	const char *form_id, *school;
 	int64_t day;
-	long long n;
-	double total;
-	char key[SURVEY_FACTS_KEY_MAX + 1];
-};
-
-struct sf_list {
-	struct sf_item *v;
-	size_t n, cap;
-	int64_t day;        /* of what survey_facts_collect adds */
 	int sign;
+	struct terr *e;                   /* for the rebuild's callback */
 };
 
+/*
+ * The store sums the adds of a transaction before it writes them
+ * (hubdb_tally.c), so each contribution goes straight to it: an edit's
+ * subtraction and addition of an unchanged key cancel there.
+ */
 static int
-sf_push(void *arg, const char *key, double num, struct terr *e)
+sf_add(void *arg, const char *key, double num, struct terr *e)
 {
-	struct sf_list *l = arg;
-	struct sf_item *it;
+	const struct sf_dest *d = arg;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct sf_item *v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		l->v = v;
-		l->cap = cap;
-	}
-	it = &l->v[l->n++];
-	it->day = l->day;
-	it->n = l->sign;
-	it->total = l->sign * num;
-	snprintf(it->key, sizeof(it->key), "%s", key);
-	return 0;
+	return hubdb_tally_add(d->db, d->form_id, d->school, key, d->day, d->sign,
+	    d->sign * num, e);
 }
 
+/* Adds a response's contributions with d's sign: from j when the caller has
+ * it parsed already, else from its text (nothing when too large to be read
+ * or not an object: the store only holds checked JSON). */
 static int
-sf_item_cmp(const void *a, const void *b)
-{
-	const struct sf_item *x = a, *y = b;
-
-	if (x->day != y->day)
-		return x->day < y->day ? -1 : 1;
-	return strcmp(x->key, y->key);
-}
-
-/* Sorts l and sums the items of one (day, key) into one; drops the ones left at 0. */
-static void
-sf_combine(struct sf_list *l)
-{
-	size_t w = 0;
-
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), sf_item_cmp);
-	for (size_t i = 0; i < l->n; i++) {
-		if (w > 0 && sf_item_cmp(&l->v[w - 1], &l->v[i]) == 0) {
-			l->v[w - 1].n += l->v[i].n;
-			l->v[w - 1].total += l->v[i].total;
-		} else if (w != i)
-			l->v[w++] = l->v[i];
-		else
-			w++;
-	}
-	l->n = 0;
-	for (size_t i = 0; i < w; i++)
-		if (l->v[i].n != 0 || l->v[i].total != 0)
-			l->v[l->n++] = l->v[i];
-}
-
-static int
-sf_flush(struct hubdb *db, const char *form_id, const char *school, struct sf_list *l,
-    struct terr *e)
-{
-	int r = 0;
-
-	sf_combine(l);
-	for (size_t i = 0; i < l->n && r == 0; i++)
-		r = hubdb_tally_add(db, form_id, school, l->v[i].key, l->v[i].day, l->v[i].n,
-		    l->v[i].total, e);
-	l->n = 0;
-	return r;
-}
-
-/* Adds the contributions of a response's JSON text to l (none when it is too large to
- * be read, or not an object: the store only holds checked JSON). */
-static int
-sf_collect(struct sf_list *l, const char *form_id, const char *hlc, const uint8_t *id,
+sf_apply(struct sf_dest *d, const char *hlc, const uint8_t *id, const cJSON *j,
     const char *data, size_t len, struct terr *e)
 {
-	cJSON *j;
+	cJSON *own = NULL;
 	int r = 0;
 
 	if (len > HUBDB_REPORT_DATA_MAX)
 		return 0;
-	if ((j = cJSON_ParseWithLength(data, len)) == NULL)
+	if (j == NULL && (j = own = cJSON_ParseWithLength(data, len)) == NULL)
 		return 0;
 	if (cJSON_IsObject(j))
-		r = survey_facts_each(form_id, j, hlc, id, sf_push, l, e);
-	cJSON_Delete(j);
+		r = survey_facts_each(d->form_id, j, hlc, id, sf_add, d, e);
+	cJSON_Delete(own);
 	return r;
 }
 
@@ -283,11 +235,11 @@ sf_counts(const struct hubdb_record *r)
 
 int
 survey_facts_update(struct hubdb *db, const struct hubdb_record *old,
-    const struct hubdb_record *rec, struct terr *e)
+    const struct hubdb_record *rec, const cJSON *rec_data, struct terr *e)
 {
-	struct sf_list l = { 0 };
+	struct sf_dest d;
 	char received[HUBDB_TIME_MAX];
-	bool stale, found, together;
+	bool stale, found;
 	int r;
 
 	if (!sf_counts(old) && !sf_counts(rec))
@@ -299,78 +251,43 @@ survey_facts_update(struct hubdb *db, const struct hubdb_record *old,
 	/* a put keeps the time the record first came: old and new share the day */
 	if ((r = hubdb_record_received(db, rec->id, received, &found, e)) != 0)
 		return r;
-	l.day = survey_facts_day(found ? received : NULL);
-	/* one record keeps its form and school (merge refuses a move; an import may not) */
-	together = old == NULL || (strcmp(old->form_id, rec->form_id) == 0 &&
-	    strcmp(old->school, rec->school) == 0);
+	d.db = db;
+	d.day = survey_facts_day(found ? received : NULL);
 	if (sf_counts(old)) {
-		l.sign = -1;
-		if ((r = sf_collect(&l, old->form_id, old->hlc, old->id, old->data,
-		    strlen(old->data), e)) != 0)
-			goto out;
-		if (!together && (r = sf_flush(db, old->form_id, old->school, &l, e)) != 0)
-			goto out;
+		/* an import may move a record to another school or form; merge may not */
+		d.form_id = old->form_id;
+		d.school = old->school;
+		d.sign = -1;
+		if ((r = sf_apply(&d, old->hlc, old->id, NULL, old->data, strlen(old->data),
+		    e)) != 0)
+			return r;
 	}
-	if (sf_counts(rec)) {
-		l.sign = 1;
-		if ((r = sf_collect(&l, rec->form_id, rec->hlc, rec->id, rec->data,
-		    strlen(rec->data), e)) != 0)
-			goto out;
-	}
-	/* what is left is rec's (or old's, the same pair); an edit that leaves a key
-	 * as it was writes nothing for it */
-	r = sf_flush(db, rec->form_id, rec->school, &l, e);
- out:
-	free(l.v);
-	return r;
+	if (!sf_counts(rec))
+		return 0;
+	d.form_id = rec->form_id;
+	d.school = rec->school;
+	d.sign = 1;
+	return sf_apply(&d, rec->hlc, rec->id, rec_data, rec->data, strlen(rec->data), e);
 }
-
-/* State of a rebuild: the records come by form and school, summed per pair. */
-struct sf_rebuild {
-	struct hubdb *db;
-	struct sf_list l;
-	char form_id[CHANGESET_ID_MAX + 1];
-	char school[CHANGESET_SCHOOL_MAX + 1];
-	struct terr *e;
-};
 
 static int
 sf_rebuild_rec(void *arg, const struct hubdb_tally_record *rec)
 {
-	struct sf_rebuild *b = arg;
-	int r;
+	struct sf_dest *d = arg;
 
-	if (strcmp(rec->form_id, b->form_id) != 0 || strcmp(rec->school, b->school) != 0) {
-		if ((r = sf_flush(b->db, b->form_id, b->school, &b->l, b->e)) != 0)
-			return r;
-		hubdb_copy(b->form_id, sizeof(b->form_id), rec->form_id);
-		hubdb_copy(b->school, sizeof(b->school), rec->school);
-	}
-	b->l.day = survey_facts_day(rec->received_at);
-	if ((r = sf_collect(&b->l, rec->form_id, rec->hlc, rec->id, rec->data, rec->data_len,
-	    b->e)) != 0)
-		return r;
-	/* a school's responses fold into a few keys a day: keep the list short */
-	if (b->l.n > 65536)
-		sf_combine(&b->l);
-	return 0;
+	d->form_id = rec->form_id;
+	d->school = rec->school;
+	d->day = survey_facts_day(rec->received_at);
+	return sf_apply(d, rec->hlc, rec->id, NULL, rec->data, rec->data_len, d->e);
 }
 
 int
 survey_facts_rebuild(struct hubdb *db, struct terr *e)
 {
-	struct sf_rebuild b;
+	struct sf_dest d = { db, NULL, NULL, 0, 1, e };
 	int r;
 
-	memset(&b, 0, sizeof(b));
-	b.db = db;
-	b.l.sign = 1;
-	b.e = e;
-	if ((r = hubdb_tally_reset(db, SURVEY_FACTS_PREFIX, e)) != 0 ||
-	    (r = hubdb_tally_records(db, SURVEY_FACTS_PREFIX, sf_rebuild_rec, &b, e)) != 0)
-		goto out;
-	r = sf_flush(db, b.form_id, b.school, &b.l, e);
- out:
-	free(b.l.v);
-	return r;
+	if ((r = hubdb_tally_reset(db, SURVEY_FACTS_PREFIX, e)) != 0)
+		return r;
+	return hubdb_tally_records(db, SURVEY_FACTS_PREFIX, sf_rebuild_rec, &d, e);
 }

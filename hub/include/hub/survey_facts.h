@@ -68,12 +68,13 @@ int64_t survey_facts_day(const char *received_at);
 /*
  * Moves the tally from what old contributed to what rec contributes, in
  * the caller's transaction, after rec is written (same id; old NULL for a
- * new record; a deleted record contributes nothing). Records of other forms
- * cost nothing. If the tally is still to be built (a migrated store), it is
- * built now instead, from the records as they are.
+ * new record; a deleted record contributes nothing). rec_data: rec->data
+ * already parsed, or NULL. Records of other forms cost nothing. If the
+ * tally is still to be built (a migrated store), it is built now instead,
+ * from the records as they are.
  */
 int survey_facts_update(struct hubdb *db, const struct hubdb_record *old,
-    const struct hubdb_record *rec, struct terr *e);
+    const struct hubdb_record *rec, const cJSON *rec_data, struct terr *e);
 
 /* Builds the tally from every live response, in the caller's transaction. */
 int survey_facts_rebuild(struct hubdb *db, struct terr *e);
