@@ -301,8 +301,15 @@ int
 hubdb_savepoint(struct hubdb *db, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_stmt(db, ST_SAVEPOINT, "SAVEPOINT one_set", e);
+	int r;
 
-	return st ? hubdb_exec_stmt(db, st, e, "отметка в транзакции") : TERR_IO;
+	/* tally adds waiting in the handle are written first: what waits after
+	 * the mark is the mark's own, and an undo forgets exactly that */
+	if (st == NULL)
+		return TERR_IO;
+	if ((r = hubdb_tally_flush(db, e)) != 0)
+		return r;
+	return hubdb_exec_stmt(db, st, e, "отметка в транзакции");
 }
 
 int
@@ -318,6 +325,7 @@ hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_stmt(db, ST_UNDO, "ROLLBACK TO one_set", e);
 
+	hubdb_tally_discard(db);
 	return st ? hubdb_exec_stmt(db, st, e, "откат к отметке в транзакции") : TERR_IO;
 }
 

@@ -333,7 +333,11 @@ int hubdb_setting_put(struct hubdb *db, const char *key, const char *value,
  * to total. What a key means is the hub's business (survey_facts.c); the
  * store only adds, sums and forgets, so another store needs one table and
  * plain upserts. Writers add in the transaction that writes the record, so
- * the counters always describe the live records.
+ * the counters always describe the live records. The adds of a transaction
+ * may wait in the handle, summed per row, until hubdb_commit (or a
+ * savepoint, a read of the tally) writes them; hubdb_rollback and
+ * hubdb_savepoint_undo forget the ones made since the transaction or the
+ * mark began. Outside a transaction an add is written at once.
  *
  * The day is the hub's day number (form_date_days) of the day the hub
  * received the record; HUBDB_TALLY_NODAY when it is not known (such a

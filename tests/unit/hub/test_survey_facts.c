@@ -127,9 +127,10 @@ op_id(uint8_t id[16], int n)
 	id[15] = (uint8_t)n;
 }
 
-/* Applies a put (json) or a delete (json NULL) by device dev at wall ms, in a transaction. */
+/* Applies a put (json) or a delete (json NULL) by device dev at wall ms, in the
+ * caller's transaction when tx, else in one of its own. */
 static int
-apply(struct hubdb *db, int dev, int rec, const char *form, const char *school,
+apply_tx(struct hubdb *db, bool tx, int dev, int rec, const char *form, const char *school,
     uint64_t wall, const char *json)
 {
 	static const char *const devs[] = { "00112233aabbccdd", "8899aabbccddeeff" };
@@ -148,13 +149,22 @@ apply(struct hubdb *db, int dev, int rec, const char *form, const char *school,
 	op.hlc.node = dev ? 0x8899aabbccddeeffULL : 0x00112233aabbccddULL;
 	if (json && (op.fields = cJSON_Parse(json)) == NULL)
 		return -1;
-	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
-	if ((r = merge_apply(db, devs[dev], &op, &conflicts, &e)) == 0)
+	if (!tx)
+		CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	r = merge_apply(db, devs[dev], &op, &conflicts, &e);
+	if (!tx && r == 0)
 		CHECK_INT_EQ(hubdb_commit(db, &e), 0);
-	else
+	else if (!tx)
 		hubdb_rollback(db);
 	cJSON_Delete(op.fields);
 	return r;
+}
+
+static int
+apply(struct hubdb *db, int dev, int rec, const char *form, const char *school,
+    uint64_t wall, const char *json)
+{
+	return apply_tx(db, false, dev, rec, form, school, wall, json);
 }
 
 static void
@@ -296,6 +306,33 @@ test_maintained(const char *dir)
 	import(db, 64, "survey_director", "170101", false, "2021-05-12T10:00:00Z",
 	    "zzzzzzzzzzzzzzzzzzzz", "{\"teachers_total\":33}");
 	check_round(db, path, "deletes and moves");
+
+	/* group commit: a set undone to its savepoint takes its counters with it,
+	 * the sets kept around it keep theirs, then a rollback forgets a whole group */
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(apply_tx(db, true, 0, 700, forms[0], schools[0], wall + 5000,
+	    "{\"bullying\":\"never\",\"grade\":3}"), 0);
+	CHECK_INT_EQ(apply_tx(db, true, 1, 5, forms[5 % 4], schools[5 % 3], wall + 5000,
+	    "{\"experience\":\"lt3\"}"), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(apply_tx(db, true, 0, 701, forms[0], schools[0], wall + 5001,
+	    "{\"bullying\":\"often\",\"grade\":9}"), 0);
+	CHECK_INT_EQ(apply_tx(db, true, 1, 7, forms[7 % 4], schools[7 % 3], wall + 5001, NULL),
+	    0);
+	CHECK_INT_EQ(hubdb_savepoint_undo(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(apply_tx(db, true, 0, 702, forms[0], schools[1], wall + 5002,
+	    "{\"bullying\":\"rarely\"}"), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(apply_tx(db, true, 0, 703, forms[0], schools[2], wall + 5003,
+	    "{\"bullying\":\"never\"}"), 0);
+	hubdb_rollback(db);
+	check_round(db, path, "savepoints");
 	hubdb_close(db);
 }
 
