@@ -244,6 +244,7 @@ hubdb_close(struct hubdb *db)
 {
 	if (db == NULL)
 		return;
+	hubdb_tally_discard(db);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->db);
@@ -278,7 +279,8 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 
 	if (st == NULL)
 		return TERR_IO;
-	if ((r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0)
+	if ((r = hubdb_tally_flush(db, e)) != 0 ||
+	    (r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0)
 		hubdb_rollback(db);
 	return r;
 }
@@ -288,6 +290,7 @@ hubdb_rollback(struct hubdb *db)
 {
 	sqlite3_stmt *st = hubdb_stmt(db, ST_ROLLBACK, "ROLLBACK", NULL);
 
+	hubdb_tally_discard(db);
 	if (st != NULL && !sqlite3_get_autocommit(db->db)) {
 		sqlite3_step(st);
 		hubdb_done(st);
@@ -298,8 +301,15 @@ int
 hubdb_savepoint(struct hubdb *db, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_stmt(db, ST_SAVEPOINT, "SAVEPOINT one_set", e);
+	int r;
 
-	return st ? hubdb_exec_stmt(db, st, e, "отметка в транзакции") : TERR_IO;
+	/* tally adds waiting in the handle are written first: what waits after
+	 * the mark is the mark's own, and an undo forgets exactly that */
+	if (st == NULL)
+		return TERR_IO;
+	if ((r = hubdb_tally_flush(db, e)) != 0)
+		return r;
+	return hubdb_exec_stmt(db, st, e, "отметка в транзакции");
 }
 
 int
@@ -315,6 +325,7 @@ hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_stmt(db, ST_UNDO, "ROLLBACK TO one_set", e);
 
+	hubdb_tally_discard(db);
 	return st ? hubdb_exec_stmt(db, st, e, "откат к отметке в транзакции") : TERR_IO;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hubdb_sqlite.h"
+#include "hub/survey_facts.h"
 
 static const char *const hubdb_records_sql[ST_COUNT] = {
 	[ST_SET_GET] = "SELECT set_hash, http_status, ack FROM changesets "
@@ -268,16 +269,42 @@ hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added, st
 	return ret;
 }
 
+/*
+ * The counters the hub keeps as records arrive move with the record, in one
+ * savepoint (its own transaction when called outside one). Which counters a
+ * record moves is the hub's knowledge of forms (survey_facts.c): the store
+ * hands it the record before and after.
+ */
 int
 hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
     const char *received_at, struct terr *e)
 {
+	struct hubdb_record old;
+	bool found = false;
 	int ret;
 
-	/* the reports list schools from the register alone, as ingest fills it */
-	if (r->school[0] != '\0' && (ret = hubdb_school_put(db, r->school, NULL, e)) != 0)
+	memset(&old, 0, sizeof(old));
+	/* tally adds that wait for a commit (hubdb_tally.c) are the savepoint's
+	 * own: none before it, all written before it is released */
+	if ((ret = hubdb_tally_flush(db, e)) != 0)
 		return ret;
-	return hubdb_record_write(db, ST_REC_PUT, r, received_at, e);
+	if (sqlite3_exec(db->db, "SAVEPOINT record_import", NULL, NULL, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");
+	/* the reports list schools from the register alone, as ingest fills it */
+	ret = r->school[0] != '\0' ? hubdb_school_put(db, r->school, NULL, e) : 0;
+	if (ret == 0 && (ret = hubdb_record_get(db, r->id, &old, &found, e)) == 0 &&
+	    (ret = hubdb_record_write(db, ST_REC_PUT, r, received_at, e)) == 0 &&
+	    (ret = survey_facts_update(db, found ? &old : NULL, r, NULL, e)) == 0)
+		ret = hubdb_tally_flush(db, e);
+	if (ret != 0) {
+		hubdb_tally_discard(db);
+		sqlite3_exec(db->db, "ROLLBACK TO record_import", NULL, NULL, NULL);
+	}
+	if (sqlite3_exec(db->db, "RELEASE record_import", NULL, NULL, NULL) != SQLITE_OK &&
+	    ret == 0)
+		ret = hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");
+	hubdb_record_clear(&old);
+	return ret;
 }
 
 int

@@ -69,20 +69,42 @@ static const char hubdb_schema[] =
     " value REAL NOT NULL, imported_at TEXT NOT NULL,"
     " PRIMARY KEY(school, year, indicator)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS settings("
-    " key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;";
+    " key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    /*
+     * Tallies (hubdb.h): counters writers keep in the record's transaction,
+     * so a report sums them instead of reading every record. tally_stale
+     * names the form prefixes whose tally the hub must still build from the
+     * records (hub code that knows the forms does it: survey_facts.c).
+     */
+    "CREATE TABLE IF NOT EXISTS tally("
+    " school TEXT NOT NULL, form_id TEXT NOT NULL, key TEXT NOT NULL,"
+    " day INTEGER NOT NULL, n INTEGER NOT NULL, total REAL NOT NULL,"
+    " PRIMARY KEY(school, form_id, key, day)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS tally_stale(form_prefix TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 /*
  * Schema 1 -> 2: a record's field clocks move into its own row. Every record
  * written cost two B-tree inserts (the record, then its clocks) and every
  * read a join; the clock document of a record written once is ~120 bytes.
  */
-_Static_assert(HUBDB_SCHEMA_VERSION == 2, "hubdb_open writes user_version 2");
-#define HUBDB_SCHEMA_VERSION_STR "2"
+_Static_assert(HUBDB_SCHEMA_VERSION == 3, "hubdb_open writes user_version 3");
+#define HUBDB_SCHEMA_VERSION_STR "3"
 
 static const char hubdb_migrate_1_2[] =
     "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
     "UPDATE hub_records SET clocks = c.clocks FROM hub_clocks c WHERE c.record_id = hub_records.id;"
     "DROP TABLE hub_clocks;";
+
+/*
+ * Schema 2 -> 3: the tallies. The surveys' counters need the forms' rules
+ * to be made from a record, which the store does not know: the migration
+ * only marks them to be built, and the first writer or report of the hub
+ * builds them (survey_facts.c), once, in its transaction. A store with no
+ * record has nothing to build. Runs after hubdb_schema made the tables.
+ */
+static const char hubdb_migrate_2_3[] =
+    "INSERT OR IGNORE INTO tally_stale(form_prefix)"
+    " SELECT 'survey_' WHERE EXISTS(SELECT 1 FROM hub_records);";
 
 int
 hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
@@ -128,6 +150,7 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 	 */
 	if ((v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    (v < 3 && sqlite3_exec(db, hubdb_migrate_2_3, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v != HUBDB_SCHEMA_VERSION && sqlite3_exec(db, "PRAGMA user_version = "
 	    HUBDB_SCHEMA_VERSION_STR, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {

@@ -1,6 +1,7 @@
 /*
  * hubdb_sqlite — what the SQLite implementation's files (hubdb.c,
- * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c) share:
+ * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c,
+ * hubdb_tally.c) share:
  * the handle, its statement cache and the error mapping. Nothing outside
  * those files includes this header.
  */
@@ -43,6 +44,10 @@ enum hubdb_stmt {
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_UNDO,
+	ST_TALLY_ADD,                 /* hubdb_tally.c: once per tally key of a record */
+	ST_TALLY_DROP,
+	ST_TALLY_STALE,
+	ST_REC_RECEIVED,
 	ST_COUNT
 };
 
@@ -53,6 +58,7 @@ struct hubdb {
 	sqlite3_stmt *st[ST_COUNT];
 	void (*wal_grew)(void *ctx, int wal_pages);
 	void *wal_ctx;
+	struct hubdb_tally_buf *tally;    /* tally adds waiting for the commit */
 };
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
@@ -69,6 +75,10 @@ void hubdb_done(sqlite3_stmt *st);
 int hubdb_exec_stmt(struct hubdb *db, sqlite3_stmt *st, struct terr *e, const char *what);
 /* Column col as text into dst (cap bytes, cut to fit; NULL as ""). */
 void hubdb_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+/* Writes the tally adds waiting in the handle (hubdb_tally.c); before COMMIT. */
+int hubdb_tally_flush(struct hubdb *db, struct terr *e);
+/* Forgets them: on rollback and close. */
+void hubdb_tally_discard(struct hubdb *db);
 /* hubdb_now_iso, formatted once a second per handle. */
 void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hub/merge.h"
+#include "hub/survey_facts.h"
 
 struct merge_ctx {
 	struct hubdb *db;
@@ -354,6 +355,9 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 		goto out;
 	rec->clocks = clocks;
 	r = hubdb_record_add(db, rec, added, e);
+	/* the reports' counters move in the record's own transaction */
+	if (r == 0 && *added)
+		r = survey_facts_update(db, NULL, rec, op->fields, e);
 	rec->clocks = NULL;
  out:
 	if (r == TERR_NOMEM)
@@ -368,7 +372,7 @@ int
 merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
     unsigned *conflicts, struct terr *e)
 {
-	struct hubdb_record rec;
+	struct hubdb_record rec, old;
 	struct merge_ctx m;
 	cJSON *data = NULL, *clocks = NULL;
 	char *dtext = NULL, *ctext = NULL;
@@ -382,6 +386,10 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 	}
 	if ((r = hubdb_record_get(db, op->record_id, &rec, &found, e)) != 0)
 		return r;
+	/* the record as stored, for the counters (survey_facts_update); its data
+	 * text is handed over when the merged text replaces it */
+	old = rec;
+	old.data = old.clocks = NULL;
 	if (found && (strcmp(rec.school, op->school) != 0 ||
 	    strcmp(rec.form_id, op->form_id) != 0)) {
 		char id[UUID7_STRLEN + 1];
@@ -434,13 +442,15 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
-	free(rec.data);
+	old.data = rec.data;
 	free(rec.clocks);
 	rec.data = dtext;
 	rec.clocks = ctext;
 	dtext = ctext = NULL;
-	r = hubdb_record_put(db, &rec, e);
+	if ((r = hubdb_record_put(db, &rec, e)) == 0)
+		r = survey_facts_update(db, found ? &old : NULL, &rec, data, e);
  out:
+	free(old.data);
 	cJSON_free(dtext);
 	cJSON_free(ctext);
 	cJSON_Delete(data);

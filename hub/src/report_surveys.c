@@ -11,6 +11,7 @@
 
 #include "report_passport.h"
 #include "report_surveys.h"
+#include "hub/survey_facts.h"
 
 enum { S_RESP = 0, S_DIST, S_QANS, S_SCALE, S_STAFF };
 
@@ -78,107 +79,175 @@ skey_get(struct skeys *t, size_t school, int dim, const char *key, bool create)
 	return &t->v[lo];
 }
 
-/* Fields of a survey record that are not answers. */
-static bool
-survey_meta_field(const char *id)
+/*
+ * The entry after the last one of (school, dim), or t->n: where the
+ * school's latest director's answer ends (its S_STAFF keys sort by HLC).
+ */
+static size_t
+skey_end(const struct skeys *t, size_t school, int dim)
 {
-	/* free-text questions of the built-in forms, never printed */
-	static const char *const skip[] = {
-		"comment", "wish", "school_code", "academic_year", NULL,
-	};
+	size_t lo = 0, hi = t->n;
 
-	for (size_t i = 0; skip[i]; i++)
-		if (strcmp(id, skip[i]) == 0)
-			return true;
-	return false;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct skey *x = &t->v[mid];
+
+		if (x->school < school || (x->school == school && x->dim <= dim))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-static int
-survey_count(struct skeys *t, size_t si, int dim, const char *g, const char *q,
-    const char *a, double num, struct terr *e)
+/* The teachers on staff by the school's latest director's answer, or -1. */
+static long long
+survey_staff(const struct skeys *t, size_t school)
 {
-	char key[3 * REPORT_LABELS_CODE_MAX + 3];
-	struct skey *x;
+	size_t i = skey_end(t, school, S_STAFF);
+	const struct skey *x = i > 0 ? &t->v[i - 1] : NULL;
 
-	if (survey_key(key, sizeof(key), g, q, a) != 0)
-		return 0;
-	if ((x = skey_get(t, si, dim, key, true)) == NULL)
-		return REPORT_NOMEM(e);
-	x->n++;
-	x->sum += num;
-	return 0;
+	if (x == NULL || x->school != school || x->dim != S_STAFF || x->n <= 0)
+		return -1;
+	return (long long)(x->sum / (double)x->n);
 }
 
 /*
- * Answers are judged by their JSON type, so a free-text answer is never
- * printed: a string counts only if it is a code ([A-Za-z0-9_]), an array
- * only if all its members are codes; numbers go to averages (a scale's
- * «затрудняюсь ответить» is null and so left out), booleans to да/нет.
+ * Whether the report shows question q of form g: not a text, date, group
+ * or device-only field of the form the report is given. Decided here, not
+ * when the answers are counted, so the counters do not depend on the forms
+ * the hub had when a record came.
  */
+static bool
+survey_question_shown(struct report_ctx *c, const char *g, const char *q)
+{
+	const struct form *sf = report_labels_form(c->labels, g);
+	const struct form_field *ff = sf ? form_find(sf, q) : NULL;
+
+	return !(ff && (ff->type == FORM_TEXT || ff->type == FORM_DATE ||
+	    ff->type == FORM_GROUP || ff->sync == FORM_SYNC_LOCAL));
+}
+
+/* State of survey_take's callers: the counters and where they go. */
+struct survey_fill {
+	struct report_ctx *c;
+	struct skeys *t;
+	size_t school;
+	const char *form_id;
+	long last_si;                     /* the tally's rows come by school: */
+	char last_school[32];             /* its last lookup */
+	struct terr *e;
+};
+
+/* One tally key of form fid at school si, n contributions adding up to total. */
+static int
+survey_take(struct survey_fill *s, size_t si, const char *fid, const char *key,
+    long long n, double total, struct terr *e)
+{
+	char buf[SURVEY_FACTS_KEY_MAX + 1], k[3 * REPORT_LABELS_CODE_MAX + 3];
+	enum survey_fact_kind kind;
+	const char *q, *a;
+	struct skey *x;
+	int dim;
+
+	if (survey_facts_key_parse(key, buf, &kind, &q, &a) != 0)
+		return 0;
+	switch (kind) {
+	case SURVEY_FACT_RESP:
+		dim = S_RESP;
+		q = a = NULL;
+		break;
+	case SURVEY_FACT_ANSWER:
+		dim = S_DIST;
+		break;
+	case SURVEY_FACT_ANSWERED:
+		dim = S_QANS;
+		break;
+	case SURVEY_FACT_SCALE:
+		dim = S_SCALE;
+		break;
+	default:
+		/* the latest answer last: its key is the ordering text */
+		if ((x = skey_get(s->t, si, S_STAFF, q, true)) == NULL)
+			return REPORT_NOMEM(e);
+		x->n = n;
+		x->sum = total;
+		return 0;
+	}
+	if (q != NULL && !survey_question_shown(s->c, fid, q))
+		return 0;
+	if (survey_key(k, sizeof(k), fid, q, a) != 0)
+		return 0;
+	if ((x = skey_get(s->t, si, dim, k, true)) == NULL)
+		return REPORT_NOMEM(e);
+	x->n += n;
+	x->sum += total;
+	return 0;
+}
+
+static int
+survey_tally_row(void *arg, const struct hubdb_tally_row *row)
+{
+	struct survey_fill *s = arg;
+
+	if (strcmp(row->school, s->last_school) != 0) {
+		s->last_si = report_ctx_school_find(s->c, row->school);
+		snprintf(s->last_school, sizeof(s->last_school), "%s", row->school);
+	}
+	if (s->last_si < 0)
+		return 0;   /* not a school code: no report shows it */
+	return survey_take(s, (size_t)s->last_si, row->form_id, row->key, row->n, row->total,
+	    s->e);
+}
+
+static int
+survey_fact(void *arg, const char *key, double num, struct terr *e)
+{
+	struct survey_fill *s = arg;
+
+	return survey_take(s, s->school, s->form_id, key, 1, num, e);
+}
+
+/* A response read from the store: only while the tally is still to be built. */
 static int
 survey_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
 {
-	struct skeys *t = arg;
-	const struct form *sf = report_labels_form(c->labels, fid);
-	const cJSON *f;
+	struct survey_fill *s = arg;
+
+	(void)c;
+	(void)date;
+	s->school = si;
+	s->form_id = fid;
+	/* in HLC order, so the last director's answer read is the latest */
+	return survey_facts_each(fid, d, hlc, NULL, survey_fact, s, e);
+}
+
+/*
+ * The counters of the responses in the period: summed from the tally the
+ * hub keeps as records arrive (survey_facts.h); from the records themselves
+ * on a store migrated from before the tally, until its first write builds it
+ * (a report only reads).
+ */
+static int
+survey_count_all(struct report_ctx *c, struct skeys *t, struct terr *e)
+{
+	struct survey_fill s = { c, t, 0, NULL, -1, "", e };
+	int64_t lo, hi;
+	bool stale;
 	int r;
 
-	(void)date;
-	(void)hlc;
-	if (!report_labels_code_ok(fid))
-		return 0;
-	if ((r = survey_count(t, si, S_RESP, fid, NULL, NULL, 0, e)) != 0)
+	if ((r = hubdb_tally_stale(c->db, SURVEY_FACTS_PREFIX, &stale, e)) != 0)
 		return r;
-	/* teachers on staff, for the teachers' coverage: the latest director's word */
-	if (strcmp(fid, "survey_director") == 0 && report_ctx_jcount(d, "teachers_total") >= 0) {
-		struct skey *x = skey_get(t, si, S_STAFF, "teachers", true);
-
-		if (x == NULL)
-			return REPORT_NOMEM(e);
-		x->n = report_ctx_jcount(d, "teachers_total");
-	}
-	cJSON_ArrayForEach(f, d) {
-		const char *q = f->string;
-
-		const struct form_field *ff = sf ? form_find(sf, q) : NULL;
-
-		if (!report_labels_code_ok(q) || survey_meta_field(q))
-			continue;
-		if (ff && (ff->type == FORM_TEXT || ff->type == FORM_DATE ||
-		    ff->type == FORM_GROUP || ff->sync == FORM_SYNC_LOCAL))
-			continue;
-		if (cJSON_IsString(f) && report_labels_code_ok(f->valuestring)) {
-			if ((r = survey_count(t, si, S_DIST, fid, q, f->valuestring, 0, e)) ||
-			    (r = survey_count(t, si, S_QANS, fid, q, NULL, 0, e)))
-				return r;
-		} else if (cJSON_IsBool(f)) {
-			if ((r = survey_count(t, si, S_DIST, fid, q,
-			    cJSON_IsTrue(f) ? "true" : "false", 0, e)) ||
-			    (r = survey_count(t, si, S_QANS, fid, q, NULL, 0, e)))
-				return r;
-		} else if (cJSON_IsNumber(f)) {
-			if ((r = survey_count(t, si, S_SCALE, fid, q, NULL,
-			    f->valuedouble, e)))
-				return r;
-		} else if (cJSON_IsArray(f) && cJSON_GetArraySize(f) > 0) {
-			const cJSON *a;
-			bool codes = true;
-
-			cJSON_ArrayForEach(a, f)
-				if (!cJSON_IsString(a) || !report_labels_code_ok(a->valuestring))
-					codes = false;
-			if (!codes)
-				continue;
-			cJSON_ArrayForEach(a, f)
-				if ((r = survey_count(t, si, S_DIST, fid, q, a->valuestring,
-				    0, e)))
-					return r;
-			if ((r = survey_count(t, si, S_QANS, fid, q, NULL, 0, e)))
-				return r;
-		}
-	}
-	return 0;
+	if (stale)
+		return report_ctx_each_record(c, SURVEY_FACTS_PREFIX, true, NULL, survey_rec,
+		    &s, e);
+	/* a record without a received day counts only when no period is asked for */
+	lo = c->has_from ? (int64_t)c->from_days : c->has_to ? HUBDB_TALLY_NODAY + 1 :
+	    HUBDB_TALLY_NODAY;
+	hi = c->has_to ? (int64_t)c->to_days : INT64_MAX;
+	return hubdb_tally_each(c->db, SURVEY_FACTS_PREFIX, c->o->school, lo, hi,
+	    survey_tally_row, &s, e);
 }
 
 static const struct report_col s_resp_cols[] = {
@@ -261,8 +330,7 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	    REPORT_NCOLS(s_dist_cols));
 	sv = report_model_sect(o, "scales", "Средние по шкалам и числовым вопросам "
 	    "(без «затрудняюсь ответить»)", s_scale_cols, REPORT_NCOLS(s_scale_cols));
-	if ((r = report_ctx_each_record(c, "survey_", true, NULL, survey_rec, &t,
-	    e)) != 0)
+	if ((r = survey_count_all(c, &t, e)) != 0)
 		goto out;
 	/* Coverage: students and families from the latest passport. */
 	if ((r = report_passport_build(c, &p, e)) != 0)
@@ -296,12 +364,8 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 				base = ps->n[report_passport_category("families_total")];
 			else if (strcmp(g, "survey_director") == 0)
 				base = 1;
-			else if (strcmp(g, "survey_teacher") == 0) {
-				const struct skey *st = skey_get(&t, x->school, S_STAFF,
-				    "teachers", false);
-
-				base = st ? st->n : -1;
-			}
+			else if (strcmp(g, "survey_teacher") == 0)
+				base = survey_staff(&t, x->school);
 			if (base >= 0) {
 				report_model_int(sr, row, 5, base);
 				if (base > 0)

@@ -64,7 +64,7 @@
 #include "tetrad/terr.h"
 
 
-#define HUBDB_SCHEMA_VERSION 2
+#define HUBDB_SCHEMA_VERSION 3
 /*
  * Page size of a new hub database (an existing one keeps its own). A
  * record's row is some 500 bytes in a table keyed by its id, so a 4 KiB
@@ -323,6 +323,80 @@ int hubdb_settings_each(struct hubdb *db, hubdb_setting_cb cb, void *ctx,
 /* Sets key to value; value NULL removes the key (its default applies). */
 int hubdb_setting_put(struct hubdb *db, const char *key, const char *value,
     struct terr *e);
+
+/* ------------------------------------------------------------------ */
+/* Tallies: counters kept as records arrive (hubdb_tally.c)             */
+
+/*
+ * A tally row holds what the live records of one form at one school,
+ * received on one day, contribute under one key: n contributions adding up
+ * to total. What a key means is the hub's business (survey_facts.c); the
+ * store only adds, sums and forgets, so another store needs one table and
+ * plain upserts. Writers add in the transaction that writes the record, so
+ * the counters always describe the live records. The adds of a transaction
+ * may wait in the handle, summed per row, until hubdb_commit (or a
+ * savepoint, a read of the tally) writes them; hubdb_rollback and
+ * hubdb_savepoint_undo forget the ones made since the transaction or the
+ * mark began. Outside a transaction an add is written at once.
+ *
+ * The day is the hub's day number (form_date_days) of the day the hub
+ * received the record; HUBDB_TALLY_NODAY when it is not known (such a
+ * record counts only when no period is asked for).
+ */
+#define HUBDB_TALLY_NODAY INT64_MIN
+
+/* Adds dn and dsum to the row of the key (made if new); a row whose n
+ * becomes 0 is removed. */
+int hubdb_tally_add(struct hubdb *db, const char *form_id, const char *school,
+    const char *key, int64_t day, long long dn, double dsum, struct terr *e);
+
+struct hubdb_tally_row {
+	const char *school;
+	const char *form_id;
+	const char *key;
+	long long n;
+	double total;
+};
+typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
+/*
+ * The rows of the forms whose id starts with form_prefix (of one school,
+ * or of all when school is NULL) summed over the days day_lo … day_hi, by
+ * school, form and key (byte order); a key whose n sums to 0 is left out.
+ */
+int hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
+    int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx, struct terr *e);
+
+/*
+ * Whether the tally of the forms starting with form_prefix must be built
+ * from the records: a store migrated from a schema without tallies is
+ * marked so (and an empty one is not).
+ */
+int hubdb_tally_stale(struct hubdb *db, const char *form_prefix, bool *stale,
+    struct terr *e);
+/* Removes the tally rows of form_prefix and its mark: a rebuild starts here,
+ * in the caller's transaction. */
+int hubdb_tally_reset(struct hubdb *db, const char *form_prefix, struct terr *e);
+
+/* One live record for a rebuild: what a report record has, plus its id. */
+struct hubdb_tally_record {
+	const uint8_t *id;                /* 16 bytes */
+	const char *school;
+	const char *form_id;
+	const char *hlc;                  /* "" when none */
+	const char *received_at;          /* "" when none */
+	const char *data;                 /* data_len bytes */
+	size_t data_len;
+};
+typedef int (*hubdb_tally_record_cb)(void *ctx, const struct hubdb_tally_record *r);
+/* Every live record whose form id starts with form_prefix, by form, school
+ * and id (a rebuild sums a school's records before it writes). The callback
+ * may call hubdb_tally_add. */
+int hubdb_tally_records(struct hubdb *db, const char *form_prefix,
+    hubdb_tally_record_cb cb, void *ctx, struct terr *e);
+/* When the hub first received record id (a put keeps it); "" when it has
+ * none stored; *found false when there is no such record. */
+int hubdb_record_received(struct hubdb *db, const uint8_t id[16],
+    char out[HUBDB_TIME_MAX], bool *found, struct terr *e);
 
 /* ------------------------------------------------------------------ */
 /* For tests only: never called by program code                         */
