@@ -9,6 +9,9 @@
 #include <strings.h>
 
 #include "hub/throttle.h"
+#include "hub/tokens.h"
+#include "tetrad/envelope.h"
+#include "tetrad/wire.h"
 #include "reqhead.h"
 
 /* The client's address as text, for budgets and log lines: the throttle's formatting. */
@@ -72,4 +75,31 @@ reqhead_framing(struct MHD_Connection *c, uint64_t *cl, const char **why)
 		*cl = x;
 	}
 	return REQHEAD_OK;
+}
+
+enum reqhead_route
+reqhead_route(const char *url, const char *method, size_t *cap, bool *method_ok)
+{
+	*cap = 0;
+	*method_ok = true;
+	if (strcmp(url, WIRE_PATH_HEALTH) == 0) {
+		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		return REQHEAD_ROUTE_HEALTH;
+	}
+	if (strcmp(url, WIRE_PATH_ENROLL) == 0) {
+		*method_ok = strcmp(method, "POST") == 0;
+		*cap = TOKENS_ENROLL_BODY_MAX;
+		return REQHEAD_ROUTE_ENROLL;
+	}
+	if (strcmp(url, WIRE_PATH_CHANGESETS) == 0) {
+		*method_ok = strcmp(method, "POST") == 0;
+		*cap = ENVELOPE_MAX_BYTES;
+		return REQHEAD_ROUTE_CHANGESETS;
+	}
+	if (strcmp(url, WIRE_PATH_FORMS) == 0 ||
+	    strncmp(url, WIRE_PATH_FORMS_PREFIX, strlen(WIRE_PATH_FORMS_PREFIX)) == 0) {
+		*method_ok = strcmp(method, "GET") == 0;
+		return REQHEAD_ROUTE_FORMS;
+	}
+	return REQHEAD_ROUTE_NONE;
 }

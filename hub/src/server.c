@@ -56,13 +56,6 @@
 	"-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:" \
 	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA"
 
-enum server_route {
-	ROUTE_NONE = 0,
-	ROUTE_HEALTH,
-	ROUTE_ENROLL,
-	ROUTE_CHANGESETS,
-	ROUTE_FORMS,            /* the list and one form: both under /v1/forms */
-};
 
 struct server {
 	struct server_cfg cfg;
@@ -134,7 +127,7 @@ server_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
  * leave syncd without the signed "unknown_device" it must hear.
  */
 struct server_req {
-	enum server_route route;
+	enum reqhead_route route;
 	struct tbuf *body;              /* enrollment */
 	size_t cap;
 	bool too_large;
@@ -440,33 +433,6 @@ server_changeset_bytes(struct server *s, struct server_req *q, const char *data,
 	return MHD_YES;
 }
 
-static enum server_route
-server_route_of(const char *url, const char *method, size_t *cap, bool *method_ok)
-{
-	*cap = 0;
-	*method_ok = true;
-	if (strcmp(url, WIRE_PATH_HEALTH) == 0) {
-		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-		return ROUTE_HEALTH;
-	}
-	if (strcmp(url, WIRE_PATH_ENROLL) == 0) {
-		*method_ok = strcmp(method, "POST") == 0;
-		*cap = TOKENS_ENROLL_BODY_MAX;
-		return ROUTE_ENROLL;
-	}
-	if (strcmp(url, WIRE_PATH_CHANGESETS) == 0) {
-		*method_ok = strcmp(method, "POST") == 0;
-		*cap = ENVELOPE_MAX_BYTES;
-		return ROUTE_CHANGESETS;
-	}
-	if (strcmp(url, WIRE_PATH_FORMS) == 0 ||
-	    strncmp(url, WIRE_PATH_FORMS_PREFIX, strlen(WIRE_PATH_FORMS_PREFIX)) == 0) {
-		*method_ok = strcmp(method, "GET") == 0;
-		return ROUTE_FORMS;
-	}
-	return ROUTE_NONE;
-}
-
 /* The first call of a request: its headers are in, none of its body. */
 static enum MHD_Result
 server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
@@ -480,10 +446,10 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 	q->cw = server_watch(c);
 	connwatch_body(q->cw);
 	reqhead_addr(c, q->addr);
-	q->route = server_route_of(url, method, &q->cap, &method_ok);
+	q->route = reqhead_route(url, method, &q->cap, &method_ok);
 	/* an answer given now closes the connection: the body is never read */
 	q->answered = true;
-	if (q->route == ROUTE_NONE)
+	if (q->route == REQHEAD_ROUTE_NONE)
 		return reply_error(c, 404, "not_found", "нет такого адреса API", 0);
 	if (!method_ok)
 		return reply_error(c, 405, "method", "метод не поддерживается "
@@ -507,7 +473,7 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 			return reply_error(c, 413, "too_large", msg, 0);
 		q->too_large = true;
 	}
-	if (q->route == ROUTE_ENROLL && !q->too_large) {
+	if (q->route == REQHEAD_ROUTE_ENROLL && !q->too_large) {
 		/* small, but counted: a flood of them must not add up */
 		enum admit_verdict v = admit_take(s->admit, q->addr, NULL,
 		    q->cl ? (size_t)q->cl : q->cap, &q->ticket);
@@ -537,7 +503,7 @@ server_body(struct server *s, struct server_req *q, const char *data, size_t n)
 		q->too_large = true;
 	if (q->answered || q->too_large)
 		return MHD_YES;
-	if (q->route == ROUTE_CHANGESETS)
+	if (q->route == REQHEAD_ROUTE_CHANGESETS)
 		return server_changeset_bytes(s, q, data, n);
 	if (q->body == NULL && (q->body = tbuf_new(q->cap)) == NULL)
 		return MHD_NO;
@@ -567,11 +533,11 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	if (q->early != NULL)
 		return reply_result(c, q->early, q->early_http);
 	switch (q->route) {
-	case ROUTE_HEALTH:
+	case REQHEAD_ROUTE_HEALTH:
 		return reply_health(c);
-	case ROUTE_ENROLL:
+	case REQHEAD_ROUTE_ENROLL:
 		return server_enroll(s, c, q);
-	case ROUTE_CHANGESETS:
+	case REQHEAD_ROUTE_CHANGESETS:
 		if (q->hdr_got == 0)
 			return reply_error(c, 400, "malformed", "пустое тело запроса: "
 			    "ожидался набор изменений", 0);
@@ -582,9 +548,9 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 			return reply_error(c, 400, "malformed", le.msg, 0);
 		}
 		return server_changeset(s, c, q);
-	case ROUTE_FORMS:
+	case REQHEAD_ROUTE_FORMS:
 		return reply_forms(s->pool, c, url, s->admit, q->addr, &q->ticket);
-	case ROUTE_NONE:
+	case REQHEAD_ROUTE_NONE:
 		break;
 	}
 	return reply_error(c, 404, "not_found", "нет такого адреса API", 0);
