@@ -234,7 +234,8 @@ int hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added
 /*
  * Upserts a record as hubdb_record_put does, with the time the hub received
  * it given ("2021-05-10T10:00:00Z") instead of now: for tests and for
- * copying records from another store.
+ * copying records from another store. Registers the record's school and
+ * moves the tallies (below) with the record, as ingest does.
  */
 int hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
     const char *received_at, struct terr *e);
@@ -269,7 +270,12 @@ int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 
 #define HUBDB_REPORT_DATA_MAX (1u << 20)   /* a record's JSON; larger: skipped */
 
-/* A school code known anywhere: register, live records, imported results. */
+/*
+ * A school code known to the reports: the register and imported results.
+ * Every write of a record registers its school (ingest through
+ * hubdb_school_put, hubdb_record_import itself), so no record is read to
+ * list schools; another store must keep that rule.
+ */
 struct hubdb_report_school {
 	const char *code;
 	const char *name;                 /* NULL when the register has none */
