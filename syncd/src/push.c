@@ -133,12 +133,37 @@ push_created(const struct push_ctx *c, struct hlc_ts *out, struct terr *e)
 	return 0;
 }
 
+/*
+ * The page cache for one set's transaction. Between sets syncd keeps
+ * SQLite's cache small (LOCALDB_SYNCD_CACHE_KIB), but a set's transaction
+ * reads its rows, seals them, then rewrites the same rows: when the rows
+ * outgrow the cache (1,000 risk visits are 1,000 pages, the cache 128), each
+ * page is read twice and the dirty ones are spilled into the WAL mid-way.
+ * So once a set's rows pass PUSH_WIDE_AT bytes the cache is widened to hold
+ * them — at most twice the set's estimated bytes, a row just over half a
+ * page wasting the rest — and narrowed again when the transaction ends,
+ * which frees those pages: memory stays bounded by a set, not by what
+ * waits. Sets of small records (a questionnaire, 1,000 in 60 pages) never
+ * widen it and cost no memory more.
+ */
+#define PUSH_WIDE_AT ((size_t)LOCALDB_SYNCD_CACHE_KIB << 9)   /* half the small cache */
+
+static long
+push_cache_kib(const struct push_ctx *c)
+{
+	size_t max_bytes = c->max_bytes == 0 ? PUSH_DEFAULT_MAX_BYTES : c->max_bytes;
+
+	return LOCALDB_SYNCD_CACHE_KIB + (long)(2 * (max_bytes >> 10));
+}
+
 /* What push_take gathers while the outbox is streamed into one set. */
 struct push_fill {
+	const struct push_ctx *c;
 	struct changeset *cs;
 	struct op op;
-	size_t bytes, max_bytes;
+	size_t bytes, max_bytes, rows_bytes;
 	uint64_t expect;
+	int wide;
 	struct terr *e;
 };
 
@@ -167,6 +192,12 @@ push_take(const struct localdb_entry *en, void *arg)
 		return r;
 	f->bytes += est;
 	f->expect = f->op.seq + 1;
+	f->rows_bytes += en->fields_len;
+	if (!f->wide && f->rows_bytes > PUSH_WIDE_AT) {
+		if ((r = localdb_cache_kib(f->c->db, push_cache_kib(f->c), f->e)) != 0)
+			return r;
+		f->wide = 1;
+	}
 	return 0;
 }
 
@@ -190,6 +221,7 @@ push_seal(const struct push_ctx *c, int sending, struct push_batch *b, struct te
 	f.e = e;
 	max_ops = c->max_ops == 0 || c->max_ops > CHANGESET_MAX_OPS ? PUSH_DEFAULT_MAX_OPS : c->max_ops;
 	f.max_bytes = c->max_bytes == 0 ? PUSH_DEFAULT_MAX_BYTES : c->max_bytes;
+	f.c = c;
 	if ((r = syncdb_begin(c->db, e)) != 0)
 		return r;
 	if ((f.cs = changeset_new()) == NULL) {
@@ -235,6 +267,7 @@ push_seal(const struct push_ctx *c, int sending, struct push_batch *b, struct te
 	if ((r = localdb_batch_insert(c->db, &lb, sending, f.cs->n_ops, e)) != 0)
 		goto out;
 	b->id = lb.id;
+	b->wide = f.wide;
 	if ((r = push_set_prev_hash(c->db, b->set_hash, e)) != 0)
 		goto out;
 	if ((r = syncdb_commit(c->db, e)) != 0)
@@ -245,6 +278,8 @@ push_seal(const struct push_ctx *c, int sending, struct push_batch *b, struct te
 		syncdb_rollback(c->db);
 		push_batch_clear(b);
 	}
+	if (f.wide)
+		localdb_cache_kib(c->db, LOCALDB_SYNCD_CACHE_KIB, NULL);
 	cJSON_Delete(f.op.fields);
 	changeset_free(f.cs);
 	tbuf_free(env);
@@ -320,7 +355,11 @@ push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
 	 */
 	if (c->wal && (r = localdb_durable(c->db, false, e)) != 0)
 		return r;
-	r = push_set_state(c, b, LOCALDB_BATCH_ACKED, NULL, ack, ack_len, e);
+	/* rewrites the set's rows: the cache they were sealed with (push_cache_kib) */
+	if (!b->wide || (r = localdb_cache_kib(c->db, push_cache_kib(c), e)) == 0)
+		r = push_set_state(c, b, LOCALDB_BATCH_ACKED, NULL, ack, ack_len, e);
+	if (b->wide)
+		localdb_cache_kib(c->db, LOCALDB_SYNCD_CACHE_KIB, NULL);
 	if (localdb_durable(c->db, true, NULL) != 0 && r == 0)
 		r = terr_set(e, TERR_IO, "не удалось вернуть синхронную запись базы данных");
 	return r;

@@ -37,6 +37,7 @@
 #define LOCALDB_CREATE 0x1   /* create the file and the schema if missing */
 #define LOCALDB_SYNCD  0x2   /* syncd's connection: small page cache, temp in
                               * memory; messages name tetrad-syncd */
+#define LOCALDB_SYNCD_CACHE_KIB 512L  /* that cache between transactions */
 
 struct localdb;
 
@@ -89,6 +90,12 @@ bool localdb_in_tx(struct localdb *db);
 int localdb_wal(struct localdb *db);
 /* synchronous=FULL (durable) or NORMAL (commit not waited onto the disk). */
 int localdb_durable(struct localdb *db, bool full, struct terr *e);
+/*
+ * The page cache of this connection, in KiB (PRAGMA cache_size=-kib). Making
+ * it smaller frees the pages above the new size at once, so a caller can
+ * widen it for one transaction and give the memory back after it.
+ */
+int localdb_cache_kib(struct localdb *db, long kib, struct terr *e);
 /* Test hook: cap the database at n pages ("disk full" without root). */
 int localdb_limit_pages(struct localdb *db, long n, struct terr *e);
 

@@ -50,6 +50,7 @@ struct push_batch {
 	uint8_t *envelope;     /* owned */
 	size_t len;
 	char state[16];
+	int wide;              /* sealed with the page cache widened (push.c): so is its ack */
 };
 
 enum push_status {

@@ -446,6 +446,56 @@ test_streaming_large(void)
 	fixture_free(&f);
 }
 
+/*
+ * Sets of large rows (a visit fills a page): push widens the page cache for
+ * a set's transaction and gives it back after sealing, acknowledging and a
+ * failed seal alike, so between sets syncd's memory is the small cache.
+ */
+static void
+test_cache_per_set(void)
+{
+	struct fixture f;
+	struct push_batch b;
+	struct terr e;
+	uint8_t ack[2048];
+	size_t alen;
+
+	fixture_init(&f);
+	CHECK_INT_EQ(count(&f, "PRAGMA cache_size"), -LOCALDB_SYNCD_CACHE_KIB);
+	CHECK_INT_EQ(count(&f, "PRAGMA wal_autocheckpoint"), 4096);
+	/* small rows: the small cache holds a set of them */
+	add_entries(&f, 1, 100, 40);
+	f.ctx->push.max_ops = 100;
+	CHECK_INT_EQ(push_build(&f.ctx->push, &b, &e), 1);
+	CHECK_INT_EQ(b.wide, 0);
+	push_batch_clear(&b);
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "UPDATE outbox SET state = 'acked'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "UPDATE batches SET state = 'acked'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	add_entries(&f, 101, 900, 2300);
+	f.ctx->push.max_ops = 500;
+	CHECK_INT_EQ(push_build_sent(&f.ctx->push, &b, &e), 1);
+	CHECK_INT_EQ(b.first_seq, 101);
+	CHECK_INT_EQ(b.last_seq, 600);
+	CHECK_INT_EQ(b.wide, 1);
+	CHECK_INT_EQ(count(&f, "PRAGMA cache_size"), -LOCALDB_SYNCD_CACHE_KIB);
+	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 500);
+	alen = make_ack(&f, &f.hub_sign, f.ctx->push.device_hex, 101, 600, "applied",
+	    ",\"applied\":500,\"conflicts\":0", ack, sizeof(ack));
+	CHECK_INT_EQ(push_mark_acked(&f.ctx->push, &b, ack, alen, &e), 0);
+	CHECK_INT_EQ(count(&f, "PRAGMA cache_size"), -LOCALDB_SYNCD_CACHE_KIB);
+	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox WHERE state = 'acked'"), 600);
+	push_batch_clear(&b);
+	/* a row the set cannot take: the seal fails, the cache is narrowed all the same */
+	CHECK_INT_EQ(sqlite3_exec(localdb_sqlite(f.ctx->db), "UPDATE outbox SET hlc = 'x' WHERE seq = 850",
+	    NULL, NULL, NULL), SQLITE_OK);
+	CHECK(push_build(&f.ctx->push, &b, &e) < 0);
+	CHECK_INT_EQ(count(&f, "PRAGMA cache_size"), -LOCALDB_SYNCD_CACHE_KIB);
+	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND batch_id IS NULL"), 300);
+	fixture_free(&f);
+}
+
 static void
 test_not_enrolled(void)
 {
@@ -515,6 +565,7 @@ main(void)
 	test_states_and_acks();
 	test_rewind();
 	test_streaming_large();
+	test_cache_per_set();
 	test_not_enrolled();
 	test_passphrase();
 	return check_summary();
