@@ -43,7 +43,12 @@ static const char hubdb_schema[] =
     " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
     " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}')"
     " WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS hub_records_form ON hub_records(form_id, school);"
+    /*
+     * hub_records_form (form_id, school) served no query hub_records_report
+     * does not, and every index is one more B-tree insert per record
+     * written: dropped where a store still has it.
+     */
+    "DROP INDEX IF EXISTS hub_records_form;"
     /*
      * The reports read one form's live records in HLC order
      * (hubdb_report_records): this index hands them over in that order,
