@@ -251,12 +251,20 @@ hubdb_close(struct hubdb *db)
 	free(db);
 }
 
+/* A transaction statement of slot s (prepared from sql once), run. */
+static int
+hubdb_txn_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql, const char *what,
+    struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, s, sql, e);
+
+	return st ? hubdb_exec_stmt(db, st, e, what) : TERR_IO;
+}
+
 int
 hubdb_begin(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_BEGIN, "BEGIN IMMEDIATE", e);
-
-	return st ? hubdb_exec_stmt(db, st, e, "начало транзакции") : TERR_IO;
+	return hubdb_txn_stmt(db, ST_BEGIN, "BEGIN IMMEDIATE", "начало транзакции", e);
 }
 
 /*
@@ -266,9 +274,7 @@ hubdb_begin(struct hubdb *db, struct terr *e)
 int
 hubdb_begin_read(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_BEGIN_READ, "BEGIN DEFERRED", e);
-
-	return st ? hubdb_exec_stmt(db, st, e, "начало чтения") : TERR_IO;
+	return hubdb_txn_stmt(db, ST_BEGIN_READ, "BEGIN DEFERRED", "начало чтения", e);
 }
 
 int
@@ -300,33 +306,27 @@ hubdb_rollback(struct hubdb *db)
 int
 hubdb_savepoint(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_SAVEPOINT, "SAVEPOINT one_set", e);
 	int r;
 
 	/* tally adds waiting in the handle are written first: what waits after
 	 * the mark is the mark's own, and an undo forgets exactly that */
-	if (st == NULL)
-		return TERR_IO;
 	if ((r = hubdb_tally_flush(db, e)) != 0)
 		return r;
-	return hubdb_exec_stmt(db, st, e, "отметка в транзакции");
+	return hubdb_txn_stmt(db, ST_SAVEPOINT, "SAVEPOINT one_set", "отметка в транзакции", e);
 }
 
 int
 hubdb_savepoint_release(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_RELEASE, "RELEASE one_set", e);
-
-	return st ? hubdb_exec_stmt(db, st, e, "отметка в транзакции") : TERR_IO;
+	return hubdb_txn_stmt(db, ST_RELEASE, "RELEASE one_set", "отметка в транзакции", e);
 }
 
 int
 hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_UNDO, "ROLLBACK TO one_set", e);
-
 	hubdb_tally_discard(db);
-	return st ? hubdb_exec_stmt(db, st, e, "откат к отметке в транзакции") : TERR_IO;
+	return hubdb_txn_stmt(db, ST_UNDO, "ROLLBACK TO one_set", "откат к отметке в транзакции",
+	    e);
 }
 
 int
