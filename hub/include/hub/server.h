@@ -26,7 +26,7 @@
 #include "tetrad/terr.h"
 
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8443"
-#define SERVER_DEFAULT_THREADS 4
+#define SERVER_DEFAULT_THREADS 8          /* serve connections; ingest has its own */
 #define SERVER_DEFAULT_CONN_LIMIT 4096
 #define SERVER_DEFAULT_PER_IP_LIMIT 256    /* connections from one address */
 #define SERVER_DEFAULT_TIMEOUT 20          /* s: handshake + headers; body grace */
