@@ -3,11 +3,10 @@
  * (groupcommit.h).
  *
  * The queue is a list of items that live on the requesting threads' stacks:
- * a request blocks in groupcommit_run until its item is done, so nothing is
- * allocated per set. Whoever leads takes everything waiting (up to
- * GROUPCOMMIT_MAX_GROUP) at once: while one group commits, the next one
- * gathers, which is what makes the groups grow with the load. There is no
- * thread of its own: the leader is a request's thread (groupcommit_run).
+ * a request blocks in groupcommit_run until the writer marks its item done,
+ * so nothing is allocated per set. The writer takes everything waiting (up
+ * to GROUPCOMMIT_MAX_GROUP) at once: while it commits one group, the next
+ * one gathers, which is what makes the groups grow with the load.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -29,9 +28,12 @@ struct gc_item {
 struct groupcommit {
 	struct hubdb *db;
 	pthread_mutex_t mu;
-	pthread_cond_t done;    /* followers wait for their item, or to lead */
+	pthread_cond_t work;    /* the writer waits for items */
+	pthread_cond_t done;    /* requesters wait for their item */
 	struct gc_item *head, *tail;
-	bool leading;           /* a group is being written */
+	bool stop;
+	bool started;
+	pthread_t thread;
 	struct groupcommit_stats stats;
 };
 
@@ -113,6 +115,52 @@ gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, uint64_t *retrie
 	gc_fail_all(live, n, r, &e);
 }
 
+static void *
+gc_writer(void *arg)
+{
+	struct groupcommit *g = arg;
+	struct gc_item *live[GROUPCOMMIT_MAX_GROUP];
+
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		size_t n = 0;
+		uint64_t retried = 0;
+
+		while (g->head == NULL && !g->stop)
+			pthread_cond_wait(&g->work, &g->mu);
+		if (g->head == NULL)
+			break;
+		while (g->head != NULL && n < GROUPCOMMIT_MAX_GROUP) {
+			live[n++] = g->head;
+			g->head = g->head->next;
+			g->stats.waiting--;
+		}
+		if (g->head == NULL)
+			g->tail = NULL;
+		pthread_mutex_unlock(&g->mu);
+
+		{
+			/* gc_run_group drops failed items from its copy of the list */
+			struct gc_item *group[GROUPCOMMIT_MAX_GROUP];
+
+			memcpy(group, live, n * sizeof(live[0]));
+			gc_run_group(g->db, group, n, &retried);
+		}
+
+		pthread_mutex_lock(&g->mu);
+		for (size_t i = 0; i < n; i++)
+			live[i]->done = true;
+		g->stats.groups++;
+		g->stats.items += n;
+		g->stats.retried += retried;
+		if (n > g->stats.largest)
+			g->stats.largest = n;
+		pthread_cond_broadcast(&g->done);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
 int
 groupcommit_start(struct hubdb *db, struct groupcommit **out, struct terr *e)
 {
@@ -123,7 +171,13 @@ groupcommit_start(struct hubdb *db, struct groupcommit **out, struct terr *e)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	g->db = db;
 	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->work, NULL);
 	pthread_cond_init(&g->done, NULL);
+	if (pthread_create(&g->thread, NULL, gc_writer, g) != 0) {
+		groupcommit_stop(g);
+		return terr_set(e, TERR_INTERNAL, "не удалось запустить поток записи хаба");
+	}
+	g->started = true;
 	*out = g;
 	return 0;
 }
@@ -133,7 +187,15 @@ groupcommit_stop(struct groupcommit *g)
 {
 	if (g == NULL)
 		return;
+	if (g->started) {
+		pthread_mutex_lock(&g->mu);
+		g->stop = true;
+		pthread_cond_signal(&g->work);
+		pthread_mutex_unlock(&g->mu);
+		pthread_join(g->thread, NULL);
+	}
 	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->work);
 	pthread_cond_destroy(&g->done);
 	free(g);
 }
@@ -147,17 +209,10 @@ gc_item_init(struct gc_item *it, groupcommit_fn apply, void *arg, struct terr *e
 	it->e = e != NULL ? e : &it->own;
 }
 
-/*
- * Leader and followers: the first request to find no group running leads
- * one, on its own thread, with everything queued (its own set among them);
- * the others wait. When the group is over the leader wakes them, and one
- * whose set is still queued leads the next group. A set that arrives alone
- * is written on its own thread with no hand-over at all.
- */
 int
 groupcommit_run(struct groupcommit *g, groupcommit_fn apply, void *arg, struct terr *e)
 {
-	struct gc_item it, *live[GROUPCOMMIT_MAX_GROUP], *group[GROUPCOMMIT_MAX_GROUP];
+	struct gc_item it;
 
 	gc_item_init(&it, apply, arg, e);
 	pthread_mutex_lock(&g->mu);
@@ -167,39 +222,9 @@ groupcommit_run(struct groupcommit *g, groupcommit_fn apply, void *arg, struct t
 		g->head = &it;
 	g->tail = &it;
 	g->stats.waiting++;
-	while (!it.done) {
-		size_t n = 0;
-		uint64_t retried = 0;
-
-		if (g->leading) {
-			pthread_cond_wait(&g->done, &g->mu);
-			continue;
-		}
-		g->leading = true;
-		while (g->head != NULL && n < GROUPCOMMIT_MAX_GROUP) {
-			live[n++] = g->head;
-			g->head = g->head->next;
-			g->stats.waiting--;
-		}
-		if (g->head == NULL)
-			g->tail = NULL;
-		pthread_mutex_unlock(&g->mu);
-
-		/* gc_run_group drops failed items from its copy of the list */
-		memcpy(group, live, n * sizeof(live[0]));
-		gc_run_group(g->db, group, n, &retried);
-
-		pthread_mutex_lock(&g->mu);
-		for (size_t i = 0; i < n; i++)
-			live[i]->done = true;
-		g->stats.groups++;
-		g->stats.items += n;
-		g->stats.retried += retried;
-		if (n > g->stats.largest)
-			g->stats.largest = n;
-		g->leading = false;
-		pthread_cond_broadcast(&g->done);
-	}
+	pthread_cond_signal(&g->work);
+	while (!it.done)
+		pthread_cond_wait(&g->done, &g->mu);
 	pthread_mutex_unlock(&g->mu);
 	return it.result;
 }

@@ -2,12 +2,9 @@
  * groupcommit — the one writer of the hub's change sets.
  *
  * Request threads verify and decrypt their sets in parallel, then hand the
- * writing to one writer at a time, which applies every set waiting in one
- * store transaction and commits once: a durable commit (an fsync) costs
- * about as much for 32 sets as for one, and one writer never waits on
- * another's lock. The writer is not a thread of its own: the first request
- * to find no group being written writes one (its own set and everything
- * queued), the others wait for it, and one of them writes the next.
+ * writing to this writer, which applies every set waiting in one store
+ * transaction and commits once: a durable commit (an fsync) costs about as
+ * much for 32 sets as for one, and one writer never waits on another's lock.
  * Each request is answered only after the commit that holds its set is
  * durable, so an acknowledgement keeps its promise across a crash.
  *
@@ -46,19 +43,21 @@ struct groupcommit;
 typedef int (*groupcommit_fn)(void *arg, struct hubdb *db, struct terr *e);
 
 /*
- * A writer on db, which the groups use, one at a time, until
+ * Starts the writer's thread on db, which it uses alone until
  * groupcommit_stop (the caller keeps ownership and closes it after).
  */
 int groupcommit_start(struct hubdb *db, struct groupcommit **out, struct terr *e);
 
-/* Frees g once no groupcommit_run is under way or to come. Accepts NULL. */
+/*
+ * Applies every item still waiting, stops the thread and frees g. No
+ * groupcommit_run may be called from then on. Accepts NULL.
+ */
 void groupcommit_stop(struct groupcommit *g);
 
 /*
  * Queues apply(arg) for the writer and waits until the transaction that
  * holds it is committed (0: durable) or has failed (its code, e filled).
- * apply runs on the thread that writes the group (this one, or another
- * request's); arg must live until this returns.
+ * apply runs on the writer's thread; arg must live until this returns.
  */
 int groupcommit_run(struct groupcommit *g, groupcommit_fn apply, void *arg,
     struct terr *e);

@@ -9,7 +9,7 @@
  * which is quarantined while the seven others are applied.
  *
  * A group is made deterministic by a blocker: an item whose apply waits on
- * the thread writing the group until the test has seen the others queued
+ * the writer's thread until the test has seen the others queued
  * (groupcommit_stats: waiting), so they are all taken together next.
  */
 #include <pthread.h>
