@@ -5,7 +5,6 @@
  * (see hubdb.h). The reports compute everything else themselves, so a
  * second store needs only these few plain queries.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "hubdb_sqlite.h"
@@ -52,192 +51,54 @@ hubdb_report_schools(struct hubdb *db, hubdb_report_school_cb cb, void *ctx,
 	return r;
 }
 
-/*
- * One form's live records in HLC order (the index hub_records_report
- * gives that order, so nothing is sorted): a cursor of the merge below.
- */
-struct hubdb_report_cursor {
-	sqlite3_stmt *st;
-	bool row;                         /* st stands on a row */
-};
-
-/* Whether cursor a's row comes before b's: hlc, then id (ORDER BY hlc, id). */
-static bool
-hubdb_report_before(sqlite3_stmt *a, sqlite3_stmt *b)
-{
-	const unsigned char *ha = sqlite3_column_text(a, 2), *hb = sqlite3_column_text(b, 2);
-	const void *ia, *ib;
-	int c, na, nb;
-
-	/* NULL sorts first, as in SQL */
-	if (ha == NULL || hb == NULL)
-		return ha == NULL && hb != NULL;
-	if ((c = strcmp((const char *)ha, (const char *)hb)) != 0)
-		return c < 0;
-	ia = sqlite3_column_blob(a, 5);
-	na = sqlite3_column_bytes(a, 5);
-	ib = sqlite3_column_blob(b, 5);
-	nb = sqlite3_column_bytes(b, 5);
-	c = memcmp(ia ? ia : "", ib ? ib : "", (size_t)(na < nb ? na : nb));
-	return c < 0 || (c == 0 && na < nb);
-}
-
-/*
- * The form ids starting with prefix, each found by one seek in the index
- * (a DISTINCT would read every entry of the range). upper is the least text
- * above every id with the prefix; when there is none, a zero-length blob,
- * which sorts after every text.
- */
-static int
-hubdb_report_forms(struct hubdb *db, const char *prefix, char ***out, size_t *n,
-    struct terr *e)
-{
-	/* the first at or above the prefix, then each one above the last found */
-	static const char *const sql[2] = {
-		"SELECT min(form_id) FROM hub_records WHERE form_id >= ?1 AND form_id < ?2",
-		"SELECT min(form_id) FROM hub_records WHERE form_id > ?1 AND form_id < ?2",
-	};
-	size_t plen = strlen(prefix), cap = 0, k;
-	char *upper = NULL;
-	sqlite3_stmt *st[2] = { NULL, NULL };
-	int rc, r = 0;
-
-	*out = NULL;
-	*n = 0;
-	if ((upper = strdup(prefix)) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	for (k = plen; k > 0 && (unsigned char)upper[k - 1] == 0xff; k--)
-		;
-	if (k > 0) {
-		upper[k - 1] = (char)((unsigned char)upper[k - 1] + 1);
-		upper[k] = '\0';
-	}
-	for (int i = 0; i < 2; i++)
-		if (sqlite3_prepare_v2(db->db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
-			r = hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
-			goto out;
-		}
-	for (;;) {
-		sqlite3_stmt *q = st[*n > 0];
-		const char *f;
-
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, *n > 0 ? (*out)[*n - 1] : prefix, -1, SQLITE_STATIC);
-		if (k > 0)
-			sqlite3_bind_text(q, 2, upper, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_zeroblob(q, 2, 0);
-		if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-			r = hubdb_err(db, rc, e, "чтение записей");
-			goto out;
-		}
-		if ((f = (const char *)sqlite3_column_text(q, 0)) == NULL)
-			break;
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			char **v = realloc(*out, ncap * sizeof(*v));
-
-			if (v == NULL)
-				goto nomem;
-			*out = v;
-			cap = ncap;
-		}
-		if (((*out)[*n] = strdup(f)) == NULL)
-			goto nomem;
-		(*n)++;
-	}
-	goto out;
- nomem:
-	r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
- out:
-	sqlite3_finalize(st[0]);
-	sqlite3_finalize(st[1]);
-	free(upper);
-	return r;
-}
-
 int
 hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
     hubdb_report_record_cb cb, void *ctx, struct terr *e)
 {
 	/*
-	 * Per form from the index on (form_id, deleted, hlc): only that form's
-	 * live records are read, already in HLC order. A prefix (the survey
-	 * groups) merges its forms' cursors instead of sorting their records.
+	 * One form from the index on (form_id, deleted, hlc): only its live
+	 * records are read, already in HLC order. A prefix is read only by the
+	 * surveys report of a store whose counters are not built yet (it is
+	 * answered from them otherwise), once: sorting is fine there.
 	 */
-	static const char sql[] =
-	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10), id"
-	    " FROM hub_records"
-	    " WHERE form_id = ?1 AND deleted = 0 ORDER BY hlc, id";
-	struct hubdb_report_cursor *cur = NULL;
-	char **forms = NULL;
-	size_t nforms = 0;
-	int rc = SQLITE_DONE, r = 0;
+	static const char one_sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records WHERE form_id = ?1 AND deleted = 0 ORDER BY hlc, id";
+	static const char prefix_sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records WHERE deleted = 0 AND substr(form_id, 1, length(?1)) = ?1"
+	    " ORDER BY hlc, id";
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
 
-	if (prefix) {
-		if ((r = hubdb_report_forms(db, form_id, &forms, &nforms, e)) != 0)
-			goto out;
-	} else {
-		nforms = 1;
-	}
-	if ((cur = calloc(nforms + 1, sizeof(*cur))) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
-	for (size_t i = 0; i < nforms; i++) {
-		if (sqlite3_prepare_v2(db->db, sql, -1, &cur[i].st, NULL) != SQLITE_OK) {
-			r = hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
-			goto out;
-		}
-		sqlite3_bind_text(cur[i].st, 1, prefix ? forms[i] : form_id, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(cur[i].st)) != SQLITE_ROW && rc != SQLITE_DONE) {
-			r = hubdb_err(db, rc, e, "чтение записей");
-			goto out;
-		}
-		cur[i].row = rc == SQLITE_ROW;
-	}
-	for (;;) {
+	if (sqlite3_prepare_v2(db->db, prefix ? prefix_sql : one_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hubdb_report_record rec;
-		sqlite3_stmt *st = NULL;
-		size_t at = 0;
 		const char *hlc, *recv;
-		int dlen;
+		int dlen = sqlite3_column_bytes(st, 3);
 
-		for (size_t i = 0; i < nforms; i++)
-			if (cur[i].row && (st == NULL || hubdb_report_before(cur[i].st, st))) {
-				st = cur[i].st;
-				at = i;
-			}
-		if (st == NULL)
-			break;
-		dlen = sqlite3_column_bytes(st, 3);
 		/* the length first: a record too large is skipped unread */
-		if (dlen >= 0 && (size_t)dlen <= HUBDB_REPORT_DATA_MAX) {
-			rec.school = (const char *)sqlite3_column_text(st, 0);
-			rec.form_id = (const char *)sqlite3_column_text(st, 1);
-			hlc = (const char *)sqlite3_column_text(st, 2);
-			rec.data = (const char *)sqlite3_column_text(st, 3);
-			rec.data_len = (size_t)sqlite3_column_bytes(st, 3);
-			recv = (const char *)sqlite3_column_text(st, 4);
-			rec.hlc = hlc ? hlc : "";
-			rec.received_date = recv ? recv : "";
-			if (rec.school != NULL && rec.form_id != NULL && rec.data != NULL &&
-			    (r = cb(ctx, &rec)) != 0)
-				goto out;
-		}
-		if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE) {
-			r = hubdb_err(db, rc, e, "чтение записей");
-			goto out;
-		}
-		cur[at].row = rc == SQLITE_ROW;
+		if (dlen < 0 || (size_t)dlen > HUBDB_REPORT_DATA_MAX)
+			continue;
+		rec.school = (const char *)sqlite3_column_text(st, 0);
+		rec.form_id = (const char *)sqlite3_column_text(st, 1);
+		hlc = (const char *)sqlite3_column_text(st, 2);
+		rec.data = (const char *)sqlite3_column_text(st, 3);
+		rec.data_len = (size_t)sqlite3_column_bytes(st, 3);
+		recv = (const char *)sqlite3_column_text(st, 4);
+		rec.hlc = hlc ? hlc : "";
+		rec.received_date = recv ? recv : "";
+		if (rec.school == NULL || rec.form_id == NULL || rec.data == NULL)
+			continue;
+		if ((r = cb(ctx, &rec)) != 0)
+			break;
 	}
- out:
-	for (size_t i = 0; cur != NULL && i < nforms; i++)
-		sqlite3_finalize(cur[i].st);
-	free(cur);
-	for (size_t i = 0; i < nforms && forms != NULL; i++)
-		free(forms[i]);
-	free(forms);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение записей");
+	sqlite3_finalize(st);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report_passport.h"
+#include "report_tally.h"
 #include "report_surveys.h"
 #include "hub/survey_facts.h"
 
@@ -26,86 +27,12 @@ survey_key(char *out, size_t cap, const char *g, const char *q, const char *a)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-/* Survey keys are longer than one code: their own table. */
-struct skey {
-	size_t school;
-	int dim;
-	char key[3 * REPORT_LABELS_CODE_MAX + 3];
-	long long n;
-	double sum;
-};
-
-struct skeys {
-	struct skey *v;
-	size_t n, cap;
-};
-
-/* The entry for the key; created zeroed if new and create, else NULL. */
-static struct skey *
-skey_get(struct skeys *t, size_t school, int dim, const char *key, bool create)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct skey *x = &t->v[mid];
-		int c = school != x->school ? (school < x->school ? -1 : 1) :
-		    dim != x->dim ? (dim < x->dim ? -1 : 1) : strcmp(key, x->key);
-
-		if (c == 0)
-			return &t->v[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (!create)
-		return NULL;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct skey *n = realloc(t->v, cap * sizeof(*n));
-
-		if (n == NULL)
-			return NULL;
-		t->v = n;
-		t->cap = cap;
-	}
-	memmove(&t->v[lo + 1], &t->v[lo], (t->n - lo) * sizeof(*t->v));
-	memset(&t->v[lo], 0, sizeof(*t->v));
-	t->v[lo].school = school;
-	t->v[lo].dim = dim;
-	snprintf(t->v[lo].key, sizeof(t->v[lo].key), "%s", key);
-	t->n++;
-	return &t->v[lo];
-}
-
-/*
- * The entry after the last one of (school, dim), or t->n: where the
- * school's latest director's answer ends (its S_STAFF keys sort by HLC).
- */
-static size_t
-skey_end(const struct skeys *t, size_t school, int dim)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct skey *x = &t->v[mid];
-
-		if (x->school < school || (x->school == school && x->dim <= dim))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* The teachers on staff by the school's latest director's answer, or -1. */
 static long long
-survey_staff(const struct skeys *t, size_t school)
+survey_staff(const struct report_tallies *t, size_t school)
 {
-	size_t i = skey_end(t, school, S_STAFF);
-	const struct skey *x = i > 0 ? &t->v[i - 1] : NULL;
+	size_t i = report_tally_end(t, school, S_STAFF);
+	const struct report_tally *x = i > 0 ? &t->v[i - 1] : NULL;
 
 	if (x == NULL || x->school != school || x->dim != S_STAFF || x->n <= 0)
 		return -1;
@@ -131,7 +58,7 @@ survey_question_shown(struct report_ctx *c, const char *g, const char *q)
 /* State of survey_take's callers: the counters and where they go. */
 struct survey_fill {
 	struct report_ctx *c;
-	struct skeys *t;
+	struct report_tallies *t;
 	size_t school;
 	const char *form_id;
 	long last_si;                     /* the tally's rows come by school: */
@@ -144,10 +71,10 @@ static int
 survey_take(struct survey_fill *s, size_t si, const char *fid, const char *key,
     long long n, double total, struct terr *e)
 {
-	char buf[SURVEY_FACTS_KEY_MAX + 1], k[3 * REPORT_LABELS_CODE_MAX + 3];
+	char buf[SURVEY_FACTS_KEY_MAX + 1], k[REPORT_TALLY_CODE_MAX + 1];
 	enum survey_fact_kind kind;
 	const char *q, *a;
-	struct skey *x;
+	struct report_tally *x;
 	int dim;
 
 	if (survey_facts_key_parse(key, buf, &kind, &q, &a) != 0)
@@ -168,7 +95,7 @@ survey_take(struct survey_fill *s, size_t si, const char *fid, const char *key,
 		break;
 	default:
 		/* the latest answer last: its key is the ordering text */
-		if ((x = skey_get(s->t, si, S_STAFF, q, true)) == NULL)
+		if ((x = report_tally_get(s->t, si, S_STAFF, q)) == NULL)
 			return REPORT_NOMEM(e);
 		x->n = n;
 		x->sum = total;
@@ -178,7 +105,7 @@ survey_take(struct survey_fill *s, size_t si, const char *fid, const char *key,
 		return 0;
 	if (survey_key(k, sizeof(k), fid, q, a) != 0)
 		return 0;
-	if ((x = skey_get(s->t, si, dim, k, true)) == NULL)
+	if ((x = report_tally_get(s->t, si, dim, k)) == NULL)
 		return REPORT_NOMEM(e);
 	x->n += n;
 	x->sum += total;
@@ -230,7 +157,7 @@ survey_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
  * (a report only reads).
  */
 static int
-survey_count_all(struct report_ctx *c, struct skeys *t, struct terr *e)
+survey_count_all(struct report_ctx *c, struct report_tallies *t, struct terr *e)
 {
 	struct survey_fill s = { c, t, 0, NULL, -1, "", e };
 	int64_t lo, hi;
@@ -318,7 +245,7 @@ key_split(char *k, char **g, char **q, char **a)
 int
 report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 {
-	struct skeys t = { 0 };
+	struct report_tallies t = { 0 };
 	struct report_passport p = { 0 };
 	struct report_sect *sr, *sd, *sv;
 	int r;
@@ -332,17 +259,20 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	    "(без «затрудняюсь ответить»)", s_scale_cols, REPORT_NCOLS(s_scale_cols));
 	if ((r = survey_count_all(c, &t, e)) != 0)
 		goto out;
+	/* school by school, group by group; the latest director's answer last */
+	if (report_tally_sort(&t) != 0)
+		goto nomem;
 	/* Coverage: students and families from the latest passport. */
 	if ((r = report_passport_build(c, &p, e)) != 0)
 		goto out;
 	for (size_t i = 0; i < t.n; i++) {
-		struct skey *x = &t.v[i];
-		char key[sizeof(x->key)], *g, *q, *a;
+		struct report_tally *x = &t.v[i];
+		char key[sizeof(x->code)], *g, *q, *a;
 		long row;
 
 		if (!report_ctx_school_shown(c, x->school))
 			continue;
-		memcpy(key, x->key, sizeof(key));
+		memcpy(key, x->code, sizeof(key));
 		key_split(key, &g, &q, &a);
 		if (x->dim == S_QANS || x->dim == S_STAFF)
 			continue;
@@ -374,11 +304,11 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 			continue;
 		}
 		if (x->dim == S_DIST) {
-			char qk[sizeof(x->key)];
-			struct skey *qa;
+			char qk[sizeof(x->code)];
+			struct report_tally *qa;
 
 			if (survey_key(qk, sizeof(qk), g, q, NULL) != 0 ||
-			    (qa = skey_get(&t, x->school, S_QANS, qk, false)) == NULL)
+			    (qa = report_tally_find(&t, x->school, S_QANS, qk)) == NULL)
 				continue;   /* cannot happen: an answer implies its question */
 			if ((row = report_ctx_school_row(sd, c, x->school, e)) < 0) {
 				r = TERR_NOMEM;
@@ -413,7 +343,7 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	r = REPORT_NOMEM(e);
  out:
 	report_passport_free(&p);
-	free(t.v);
+	report_tally_free(&t);
 	return r;
 }
 

@@ -139,6 +139,23 @@ report_tally_sort(struct report_tallies *t)
 	return report_tally_rehash(t, t->n);
 }
 
+size_t
+report_tally_end(const struct report_tallies *t, size_t school, int dim)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct report_tally *x = &t->v[mid];
+
+		if (x->school < school || (x->school == school && x->dim <= dim))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void
 report_tally_free(struct report_tallies *t)
 {

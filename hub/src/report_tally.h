@@ -12,10 +12,13 @@
 
 #include "report_labels.h"
 
+/* A key's code: one code, or up to three joined (the surveys' group, question, answer). */
+#define REPORT_TALLY_CODE_MAX (3 * REPORT_LABELS_CODE_MAX + 2)
+
 struct report_tally {
 	size_t school;
 	int dim;
-	char code[REPORT_LABELS_CODE_MAX + 1];
+	char code[REPORT_TALLY_CODE_MAX + 1];
 	long long n;
 	char val[REPORT_LABELS_CODE_MAX + 1];   /* verification: decision */
 	char date[11];
@@ -43,6 +46,9 @@ int report_tally_add(struct report_tallies *t, size_t school, int dim, const cha
  * before it no longer hold); TERR_NOMEM. get and find keep working after.
  */
 int report_tally_sort(struct report_tallies *t);
+/* After report_tally_sort: the index after the last entry of (school, dim), or
+ * where it would be. */
+size_t report_tally_end(const struct report_tallies *t, size_t school, int dim);
 void report_tally_free(struct report_tallies *t);
 
 #endif

@@ -62,7 +62,7 @@ verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *
 }
 
 struct vsum {
-	char code[REPORT_LABELS_CODE_MAX + 1];
+	char code[REPORT_TALLY_CODE_MAX + 1];
 	long long n[3];
 };
 
