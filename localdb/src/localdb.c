@@ -240,8 +240,9 @@ localdb_open(const char *path, unsigned flags, struct localdb **out, struct terr
 	 * lets one copy of such a page into the database serve both, where sets
 	 * of large records (a 2 KiB visit fills a page) otherwise met a
 	 * checkpoint, with its two fsyncs, after nearly every commit. */
-	if (syncd && (r = localdb_exec(db, "PRAGMA cache_size=-512; PRAGMA temp_store=MEMORY; "
-	    "PRAGMA wal_autocheckpoint=4096", "настроить память", e)) != 0)
+	if (syncd && ((r = localdb_cache_kib(db, LOCALDB_SYNCD_CACHE_KIB, e)) != 0 ||
+	    (r = localdb_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4096",
+	    "настроить память", e)) != 0))
 		goto out;
 	if ((r = localdb_migrate(db->db, path, e)) != 0)
 		goto out;
