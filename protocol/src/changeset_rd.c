@@ -17,6 +17,7 @@
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
 #include "tetrad/changeset_internal.h"
+#include "tetrad/form.h"
 #include "changeset_model.h"
 #include "changeset_write.h"
 
@@ -36,7 +37,22 @@ struct changeset_rd {
 	/* what a fields tree read takes: cJSON nodes, and bytes of its strings
 	 * unescaped with their NULs */
 	size_t nodes, bytes;
+	/* every name inside a put's fields held to form_ident_ok as it is read
+	 * (changeset_rd_parse), so changeset_check need not walk the trees */
+	int idents;
 };
+
+/* form_ident_ok of a name's raw bytes: an escape is never in the rule */
+static int
+changeset_rd_ident(const uint8_t *s, size_t n)
+{
+	if (n == 0 || n > FORM_ID_MAX || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
 
 static int
 changeset_rd_lit(struct changeset_rd *rd, const char *s, size_t n)
@@ -57,6 +73,12 @@ changeset_rd_string(struct changeset_rd *rd, size_t *decoded)
 	if (p >= end || *p++ != '"')
 		return -1;
 	for (;;) {
+		const uint8_t *run = p;
+
+		/* printable ASCII but the quote and the backslash: most of the text */
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		n += (size_t)(p - run);
 		if (p >= end)
 			return -1;
 		if (*p == '"')
@@ -86,9 +108,10 @@ changeset_rd_string(struct changeset_rd *rd, size_t *decoded)
 			n++;
 		} else if (*p < 0x20) {
 			return -1;
-		} else if (*p < 0x80) {
-			p++;
-			n++;
+		} else if (*p >= 0xc2 && *p <= 0xdf && end - p >= 2 && (p[1] & 0xc0) == 0x80) {
+			/* two bytes (Cyrillic): what changeset_utf8_seq accepts, inline */
+			p += 2;
+			n += 2;
 		} else {
 			if ((k = changeset_utf8_seq(p, (size_t)(end - p))) == 0)
 				return -1;
@@ -243,6 +266,8 @@ changeset_rd_object(struct changeset_rd *rd, int depth, int fields)
 		if (changeset_rd_string(rd, &klen) != 0)
 			return -1;
 		key++;              /* past the quote, now that there is one */
+		if (rd->idents && !changeset_rd_ident(key, (size_t)(rd->p - 1 - key)))
+			return -1;
 		rd->bytes += klen + 1;
 		if (fields && (klen == 0 || klen > CHANGESET_KEY_MAX || ++count > CHANGESET_MAX_FIELDS))
 			return -1;
@@ -316,6 +341,7 @@ changeset_fields_canonical(const char *text, size_t len)
 	rd.p = (const uint8_t *)text;
 	rd.end = rd.p + len;
 	rd.values = rd.nodes = rd.bytes = 0;
+	rd.idents = 0;
 	if (changeset_rd_object(&rd, CHANGESET_FIELDS_DEPTH - 1, 1) != 0 || rd.p != rd.end)
 		return TERR_PARSE;
 	return 0;
@@ -420,14 +446,29 @@ struct changeset_rd_tree {
 static char *
 changeset_rd_tree_string(struct changeset_rd_tree *t, const uint8_t **pp)
 {
-	const uint8_t *p = *pp + 1;
+	const uint8_t *p = *pp + 1, *run;
 	char *out = t->str;
-	int c;
+	size_t n;
 
-	while ((c = changeset_rd_next(&p)) >= 0) {
+	/*
+	 * Copied a run at a time, not byte by byte: the reader accepted this
+	 * string, so a closing quote comes before the text ends and every
+	 * byte up to it that is not a backslash stands for itself.
+	 */
+	for (;;) {
+		run = p;
+		while (*p != '"' && *p != '\\')
+			p++;
+		n = (size_t)(p - run);
+		if (n > (size_t)(t->str_end - t->str))
+			return NULL;
+		memcpy(t->str, run, n);
+		t->str += n;
+		if (*p == '"')
+			break;
 		if (t->str >= t->str_end)
 			return NULL;
-		*t->str++ = (char)c;
+		*t->str++ = (char)changeset_rd_next(&p);
 	}
 	if (t->str >= t->str_end)
 		return NULL;
@@ -599,7 +640,7 @@ changeset_rd_op(struct changeset_rd *rd, struct changeset *cs, struct op *op)
 int
 changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out)
 {
-	struct changeset_rd rd = { buf, buf + len, 0, 0, 0 };
+	struct changeset_rd rd = { buf, buf + len, 0, 0, 0, 1 };
 	struct changeset *cs;
 	uint64_t v, n;
 
