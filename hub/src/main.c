@@ -12,13 +12,13 @@
  *   tetrad-hub --data DIR forms publish FILE
  *   tetrad-hub --data DIR report NAME [...] | results import FILE.csv
  */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "hub/hubdb.h"
+#include "hub/proctune.h"
 #include "tetrad/keys.h"
 
 static void
@@ -46,25 +46,6 @@ usage(void)
 	    "Общий параметр: --passphrase-file ФАЙЛ (парольная фраза ключей хаба).\n");
 }
 
-/*
- * Process-wide settings, before any thread, connection or allocation of
- * note. Each set's ingest allocates a few hundred KiB (the decrypted text,
- * the fields' trees, SQLite's pages) and frees them all: glibc gave that
- * memory back and took it again every time (shrinking and growing the
- * thread's heap, mapping and unmapping the large buffers, every page
- * faulted in anew), about a tenth of an ingest. Kept instead, up to 64 MiB
- * per thread arena. SQLite's memory statistics, which nothing reads, cost a
- * global mutex on every one of its allocations.
- */
-static void
-hub_tune_memory(void)
-{
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_TOP_PAD, 4 << 20);
-	hubdb_tune_process();
-}
-
 int
 main(int argc, char **argv)
 {
@@ -74,7 +55,7 @@ main(int argc, char **argv)
 	int i, r = 2;
 
 	terr_clear(&e);
-	hub_tune_memory();
+	proctune_apply();
 	if (keys_init(&e) != 0) {
 		fprintf(stderr, "tetrad-hub: %s\n", e.msg);
 		return 1;

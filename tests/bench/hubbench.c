@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "hub/ingest.h"
+#include "hub/proctune.h"
 #include "hub/server.h"
 #include "hub/tls.h"
 #include "hubbench.h"
@@ -134,6 +135,8 @@ hubbench_init(struct hubbench *hb, const char *prog, size_t ndevs, size_t nsets,
 	char path[512];
 	FILE *f;
 
+	/* the hub in this process runs with tetrad-hub's own process settings */
+	proctune_apply();
 	memset(hb, 0, sizeof(*hb));
 	hb->prog = prog;
 	hb->ndevs = ndevs;
@@ -308,6 +311,9 @@ hubbench_server_log(void *ctx, const char *line)
 	struct hubbench_https *run = ctx;
 	unsigned long long sets, commits;
 
+	/* TETRAD_BENCH_WRITER=1: how the groups went, on stderr */
+	if (getenv("TETRAD_BENCH_WRITER") != NULL && strncmp(line, "writer: ", 8) == 0)
+		fprintf(stderr, "  hub %s\n", line);
 	if (sscanf(line, "writer: %llu sets in %llu transactions", &sets, &commits) == 2 &&
 	    commits > 0)
 		run->sets_per_commit = (double)sets / (double)commits;
