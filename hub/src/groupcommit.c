@@ -6,12 +6,16 @@
  * a request blocks in groupcommit_run until the writer marks its item done,
  * so nothing is allocated per set. The writer takes everything waiting (up
  * to GROUPCOMMIT_MAX_GROUP) at once: while it commits one group, the next
- * one gathers, which is what makes the groups grow with the load.
+ * one gathers, which is what makes the groups grow with the load. Sets
+ * announced as coming (groupcommit_coming) that are still being verified
+ * are waited for a moment (GROUPCOMMIT_GATHER_US) before the commit.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hub/groupcommit.h"
 
@@ -22,6 +26,12 @@ struct gc_item {
 	struct terr own;        /* where e points when the requester passed NULL */
 	int result;
 	bool done;
+	/*
+	 * Its requester waits on a condition of its own: one shared by all
+	 * woke every waiting request at every commit, most of them only to
+	 * sleep again (the queue of the next group is as long as the group).
+	 */
+	pthread_cond_t cv;
 	struct gc_item *next;
 };
 
@@ -29,8 +39,9 @@ struct groupcommit {
 	struct hubdb *db;
 	pthread_mutex_t mu;
 	pthread_cond_t work;    /* the writer waits for items */
-	pthread_cond_t done;    /* requesters wait for their item */
+	pthread_condattr_t monotonic;
 	struct gc_item *head, *tail;
+	size_t coming;          /* announced, not yet queued (groupcommit_coming) */
 	bool stop;
 	bool started;
 	pthread_t thread;
@@ -115,6 +126,49 @@ gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, uint64_t *retrie
 	gc_fail_all(live, n, r, &e);
 }
 
+/* Moves queued items into live[] (n there already); the new count. g->mu held. */
+static size_t
+gc_take(struct groupcommit *g, struct gc_item **live, size_t n)
+{
+	while (g->head != NULL && n < GROUPCOMMIT_MAX_GROUP) {
+		live[n++] = g->head;
+		g->head = g->head->next;
+		g->stats.waiting--;
+	}
+	if (g->head == NULL)
+		g->tail = NULL;
+	return n;
+}
+
+/*
+ * Sets are on their way (verified, decrypted and checked on other threads
+ * right now): wait for them a moment, up to GROUPCOMMIT_GATHER_US, so that
+ * they share this commit instead of each paying for the next one. With
+ * nothing announced (one device sending alone) the group is committed at
+ * once. The waiting costs no CPU, which the sets on their way need.
+ */
+static size_t
+gc_gather(struct groupcommit *g, struct gc_item **live, size_t n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += GROUPCOMMIT_GATHER_US * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (g->coming > 0 && n < GROUPCOMMIT_MAX_GROUP && !g->stop) {
+		int r = pthread_cond_timedwait(&g->work, &g->mu, &until);
+
+		n = gc_take(g, live, n);
+		if (r == ETIMEDOUT)
+			break;
+	}
+	g->stats.gathered++;
+	return n;
+}
+
 static void *
 gc_writer(void *arg)
 {
@@ -130,13 +184,9 @@ gc_writer(void *arg)
 			pthread_cond_wait(&g->work, &g->mu);
 		if (g->head == NULL)
 			break;
-		while (g->head != NULL && n < GROUPCOMMIT_MAX_GROUP) {
-			live[n++] = g->head;
-			g->head = g->head->next;
-			g->stats.waiting--;
-		}
-		if (g->head == NULL)
-			g->tail = NULL;
+		n = gc_take(g, live, n);
+		if (g->coming > 0 && n < GROUPCOMMIT_MAX_GROUP && !g->stop)
+			n = gc_gather(g, live, n);
 		pthread_mutex_unlock(&g->mu);
 
 		{
@@ -148,14 +198,15 @@ gc_writer(void *arg)
 		}
 
 		pthread_mutex_lock(&g->mu);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			live[i]->done = true;
+			pthread_cond_signal(&live[i]->cv);
+		}
 		g->stats.groups++;
 		g->stats.items += n;
 		g->stats.retried += retried;
 		if (n > g->stats.largest)
 			g->stats.largest = n;
-		pthread_cond_broadcast(&g->done);
 	}
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
@@ -171,8 +222,10 @@ groupcommit_start(struct hubdb *db, struct groupcommit **out, struct terr *e)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	g->db = db;
 	pthread_mutex_init(&g->mu, NULL);
-	pthread_cond_init(&g->work, NULL);
-	pthread_cond_init(&g->done, NULL);
+	/* gc_gather's deadline must not move with the wall clock */
+	pthread_condattr_init(&g->monotonic);
+	pthread_condattr_setclock(&g->monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->work, &g->monotonic);
 	if (pthread_create(&g->thread, NULL, gc_writer, g) != 0) {
 		groupcommit_stop(g);
 		return terr_set(e, TERR_INTERNAL, "не удалось запустить поток записи хаба");
@@ -196,7 +249,7 @@ groupcommit_stop(struct groupcommit *g)
 	}
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->work);
-	pthread_cond_destroy(&g->done);
+	pthread_condattr_destroy(&g->monotonic);
 	free(g);
 }
 
@@ -215,6 +268,7 @@ groupcommit_run(struct groupcommit *g, groupcommit_fn apply, void *arg, struct t
 	struct gc_item it;
 
 	gc_item_init(&it, apply, arg, e);
+	pthread_cond_init(&it.cv, NULL);
 	pthread_mutex_lock(&g->mu);
 	if (g->tail != NULL)
 		g->tail->next = &it;
@@ -224,9 +278,28 @@ groupcommit_run(struct groupcommit *g, groupcommit_fn apply, void *arg, struct t
 	g->stats.waiting++;
 	pthread_cond_signal(&g->work);
 	while (!it.done)
-		pthread_cond_wait(&g->done, &g->mu);
+		pthread_cond_wait(&it.cv, &g->mu);
 	pthread_mutex_unlock(&g->mu);
+	pthread_cond_destroy(&it.cv);
 	return it.result;
+}
+
+void
+groupcommit_coming(struct groupcommit *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->coming++;
+	pthread_mutex_unlock(&g->mu);
+}
+
+void
+groupcommit_arrived(struct groupcommit *g)
+{
+	pthread_mutex_lock(&g->mu);
+	if (g->coming > 0 && --g->coming == 0)
+		/* a writer gathering for it need not wait out its time */
+		pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->mu);
 }
 
 int

@@ -57,6 +57,7 @@ struct ingest_job {
 	uint8_t set_hash[CHANGESET_HASH_BYTES];
 	bool have_hash;
 	bool verified;      /* signature checked: once, a device's key never changes */
+	bool coming;        /* announced to the writer, not yet arrived (groupcommit.h) */
 	const char *refused;        /* the ack status of a refusal; "" to apply */
 	enum ingest_txn txn;        /* how the last write ended */
 	char reason[INGEST_REASON_MAX];
@@ -345,6 +346,16 @@ ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 	    res->status, stored, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body), e);
 }
 
+/* The set is at the writer's door, or will not come to it (groupcommit_coming). */
+static void
+ingest_arrived(struct ingest_job *j)
+{
+	if (j->coming) {
+		groupcommit_arrived(j->cfg->writer);
+		j->coming = false;
+	}
+}
+
 /*
  * Writes the set through the server's writer, or alone on the job's handle;
  * the answer stands only once the commit is durable. A store that is full
@@ -355,6 +366,7 @@ ingest_commit(struct ingest_job *j, struct terr *e)
 {
 	int r;
 
+	ingest_arrived(j);
 	if (j->cfg->writer != NULL)
 		r = groupcommit_run(j->cfg->writer, ingest_apply, j, e);
 	else
@@ -534,6 +546,11 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 	keys_hex(j.h.device_id, KEYS_ID_BYTES, res->device);
 	res->first = j.h.first_seq;
 	res->last = j.h.last_seq;
+	/* the writer may wait a moment for this set rather than commit without it */
+	if (cfg->writer != NULL) {
+		groupcommit_coming(cfg->writer);
+		j.coming = true;
+	}
 	for (int tries = 1;; tries++) {
 		if ((r = ingest_attempt(&j, &txn, e)) != 0 || txn != INGEST_TXN_MOVED)
 			break;
@@ -543,6 +560,7 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 			break;
 		}
 	}
+	ingest_arrived(&j);
 	changeset_free(j.cs);
 	return r;
 }

@@ -36,6 +36,12 @@
 #define GROUPCOMMIT_AGAIN 1
 /* Sets in one transaction at most: a bound on the time the first one waits. */
 #define GROUPCOMMIT_MAX_GROUP 256
+/*
+ * How long the writer waits, at most, for sets announced as coming before
+ * it commits the group it has: about what verifying and opening a small set
+ * takes on a busy hub, and far below a request's own round trip.
+ */
+#define GROUPCOMMIT_GATHER_US 1000
 
 struct groupcommit;
 
@@ -63,6 +69,16 @@ int groupcommit_run(struct groupcommit *g, groupcommit_fn apply, void *arg,
     struct terr *e);
 
 /*
+ * A set is on its way to groupcommit_run (its request thread is verifying
+ * and opening it): a writer about to commit waits a moment for it (see
+ * GROUPCOMMIT_GATHER_US). Each groupcommit_coming is matched by exactly one
+ * groupcommit_arrived, called just before groupcommit_run or when the set
+ * will not be written after all (refused, a replay, an error).
+ */
+void groupcommit_coming(struct groupcommit *g);
+void groupcommit_arrived(struct groupcommit *g);
+
+/*
  * The same contract on the caller's own handle and thread, one item in its
  * own transaction: for the paths that write one set at a time (USB import).
  */
@@ -75,6 +91,7 @@ struct groupcommit_stats {
 	uint64_t largest;       /* items in the largest group */
 	uint64_t retried;       /* groups run again after one item failed */
 	uint64_t waiting;       /* items queued now, not yet taken by the writer */
+	uint64_t gathered;      /* groups that waited for sets announced as coming */
 };
 void groupcommit_stats(struct groupcommit *g, struct groupcommit_stats *out);
 
