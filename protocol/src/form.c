@@ -293,15 +293,16 @@ form_hash_size(size_t n)
 	return size;
 }
 
-/* FNV-1a: codes are a few bytes */
+/* djb2, its high bits folded into the low ones the table uses: codes are
+ * a few bytes and a collision costs one more inline comparison */
 static uint32_t
 form_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 5381;
 
 	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+		h = (h << 5) + h + (unsigned char)*s;
+	return h ^ (h >> 11);
 }
 
 static int

@@ -457,19 +457,23 @@ form_key_printable(const char *s)
  * A member the walk does not find where it stands is searched among all
  * the fields: it is unknown, a second value of a field, or out of order (a
  * record built by hand or imported) — never wrongly unknown, and an
- * unsorted record costs a binary search a member.
+ * unsorted record costs a binary search a member. -1: too many members.
  */
-static void
+static int
 form_object_match(const struct form_field *fs, const uint16_t *ord, size_t n,
     const cJSON *obj, struct fobj *o)
 {
-	size_t j = 0;
+	size_t j = 0, members = 0;
 
 	for (const cJSON *m = obj->child; m != NULL; m = m->next) {
 		const char *name = m->string ? m->string : "";
-		size_t i = n;
+		size_t i;
 		int cmp = -1;
 
+		/* a record holds at most one member per field: far more is an
+		 * attack on our time, not a typo (the match is then dropped) */
+		if (++members > 4 * (size_t)FORM_MAX_FIELDS)
+			return -1;
 		if (m->string == NULL)
 			o->unnamed = 1;
 		while (ord != NULL && j < n &&
@@ -486,6 +490,7 @@ form_object_match(const struct form_field *fs, const uint16_t *ord, size_t n,
 		else
 			o->vals[i] = m;
 	}
+	return 0;
 }
 
 /*
@@ -497,8 +502,6 @@ form_object_begin(struct fv *v, const struct form_field *owner,
     const struct form_field *fs, const uint16_t *ord, size_t n,
     const cJSON *obj, unsigned depth, struct fobj *o)
 {
-	size_t members = 0;
-
 	o->vals = o->small_vals;
 	o->dups = o->small_dups;
 	o->heap = NULL;
@@ -511,13 +514,6 @@ form_object_begin(struct fv *v, const struct form_field *owner,
 		v->scopes[k] = NULL;
 		v->vals[k] = NULL;
 	}
-	/* a record holds at most one member per field: far more is an
-	 * attack on our time (fields × members), not a typo */
-	for (const cJSON *m = obj->child; m != NULL; m = m->next)
-		if (++members > 4 * (size_t)FORM_MAX_FIELDS) {
-			o->too_many = 1;
-			return 0;
-		}
 	if (n > FORM_SMALL_LIST) {
 		if ((o->heap = calloc(n, sizeof(*o->vals) + 1)) == NULL) {
 			v->nomem = 1;
@@ -529,7 +525,12 @@ form_object_begin(struct fv *v, const struct form_field *owner,
 		memset(o->small_vals, 0, n * sizeof(o->small_vals[0]));
 		memset(o->small_dups, 0, n);
 	}
-	form_object_match(fs, ord, n, obj, o);
+	if (form_object_match(fs, ord, n, obj, o) != 0) {
+		o->too_many = 1;
+		free(o->heap);
+		o->heap = NULL;
+		return 0;
+	}
 	if (!o->unnamed) {
 		v->vals[depth] = o->vals;
 		v->owner[depth] = owner;
