@@ -254,6 +254,15 @@ nodes(const cJSON *c)
 	return n;
 }
 
+/* item into c under name (NULL: unnamed), or freed */
+static void
+add(cJSON *c, const char *name, cJSON *item)
+{
+	if (!(name == NULL ? cJSON_AddItemToArray(c, item) :
+	    cJSON_AddItemToObject(c, name, item)))
+		cJSON_Delete(item);
+}
+
 static void
 shuffle(cJSON *c)
 {
@@ -275,7 +284,7 @@ shuffle(cJSON *c)
 		if (cJSON_IsArray(c))
 			cJSON_AddItemToArray(c, v[i]);
 		else    /* cJSON copies the name before freeing the old one */
-			cJSON_AddItemToObject(c, v[i]->string, v[i]);
+			add(c, v[i]->string, v[i]);
 	}
 	free(v);
 }
@@ -288,7 +297,7 @@ mutate(cJSON *root)
 
 	if (c == NULL)
 		return;
-	switch (rnd(8)) {
+	switch (rnd(9)) {
 	case 0:         /* delete a member or an item */
 		if (c != root && c->child == NULL && rnd(2))
 			break;
@@ -304,16 +313,12 @@ mutate(cJSON *root)
 	case 1:         /* a duplicate: a member or an item twice */
 		if (c->child != NULL) {
 			x = cJSON_Duplicate(c->child, 1);
-			if (cJSON_IsObject(c))
-				cJSON_AddItemToObject(c, c->child->string, x);
-			else
-				cJSON_AddItemToArray(c, x);
+			add(c, cJSON_IsObject(c) ? c->child->string : NULL, x);
 		}
 		break;
 	case 2:         /* an unknown member */
 		if (cJSON_IsObject(c))
-			cJSON_AddItemToObject(c, names[rnd(sizeof(names) /
-			    sizeof(names[0]))], junk());
+			add(c, names[rnd(sizeof(names) / sizeof(names[0]))], junk());
 		break;
 	case 3:
 		shuffle(c);
@@ -323,20 +328,35 @@ mutate(cJSON *root)
 		if (c->child != NULL) {
 			unsigned at = rnd((unsigned)count(c));
 
+			/* not cJSON_ReplaceItemViaPointer: 1.7.15 loses the
+			 * list's tail when it replaces the last member */
+			if (cJSON_IsArray(c)) {
+				cJSON *j = junk();
+
+				cJSON_DeleteItemFromArray(c, (int)at);
+				if (!cJSON_InsertItemInArray(c, (int)at, j))
+					cJSON_Delete(j);
+				break;
+			}
 			x = c->child;
 			while (at-- > 0)
 				x = x->next;
-			cJSON_ReplaceItemViaPointer(c, x, junk());
+			x = cJSON_DetachItemViaPointer(c, x);
+			add(c, x->string, junk());
+			cJSON_Delete(x);
 		}
+		break;
+	case 8:         /* a member without a name: cJSON's lookups stop there */
+		if (cJSON_IsObject(c))
+			add(c, NULL, junk());
 		break;
 	case 6:         /* a known member renamed to another known one */
 		if (cJSON_IsObject(c) && c->child != NULL) {
 			x = cJSON_DetachItemViaPointer(c, c->child);
-			cJSON_AddItemToObject(c, names[rnd(sizeof(names) /
-			    sizeof(names[0]))], x);
+			add(c, names[rnd(sizeof(names) / sizeof(names[0]))], x);
 		}
 		break;
-	default:        /* many items: over max_items */
+	case 7:         /* many items: over max_items */
 		if (cJSON_IsArray(c) && c->child != NULL)
 			for (unsigned i = rnd(30); i > 0; i--)
 				cJSON_AddItemToArray(c, cJSON_Duplicate(c->child, 1));
