@@ -125,6 +125,10 @@ form_dictionary_parse(const char *json, size_t len,
 	snprintf(p.where, sizeof(p.where), "словарь");
 	if ((r = form_dict_fill(&p, doc, NULL, d)) != 0)
 		goto out;
+	if (form_index_dictionary(d) != 0) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
 	*out = d;
 	d = NULL;
 	r = 0;

@@ -507,12 +507,14 @@ form_field_at(const struct form *f, size_t i)
 const struct form_field *
 form_field_child(const struct form_field *group, const char *id)
 {
+	size_t i;
+
 	if (group == NULL || id == NULL)
 		return NULL;
-	for (size_t i = 0; i < group->n_children; i++)
-		if (strcmp(group->children[i].id, id) == 0)
-			return &group->children[i];
-	return NULL;
+	/* while the form is read the positions are not there yet: it scans */
+	i = form_index_field(group->children, group->child_order,
+	    group->n_children, id);
+	return i < group->n_children ? &group->children[i] : NULL;
 }
 
 const struct form_field *

@@ -306,6 +306,10 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
 	memset(ns, 0, sizeof(ns));
 	if ((r = form_link_fields(&p, f->fields, f->n_fields, 0, lists, ns)) != 0)
 		goto out;
+	if (form_index_build(f) != 0) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
 	*out = f;
 	f = NULL;
 	r = 0;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tetrad/form.h"
 
@@ -23,6 +24,7 @@ struct form {
 	size_t n_dicts;
 	struct form_dictionary *dicts;
 	size_t total_fields;
+	uint16_t *field_order;      /* fields sorted by id (form_index_build) */
 };
 
 /* Parsing state: where we are, for messages, and what we have counted. */
@@ -42,6 +44,34 @@ struct fp {
 void form_choices_free(struct form_choice *c, size_t n);
 void form_field_clear(struct form_field *fl);
 void form_dictionary_clear(struct form_dictionary *d);
+
+/*
+ * form.c: the sorted positions every lookup by id or code uses (validation
+ * matches each member of each record, each choice and dictionary code):
+ * built once when a form or dictionary is read; 0 or TERR_NOMEM.
+ */
+int form_index_build(struct form *f);
+int form_index_dictionary(struct form_dictionary *d);
+/*
+ * strcmp's order, inline: ids and codes are a few bytes, and a call to the
+ * library's strcmp (built for long strings) cost more than the comparing.
+ */
+static inline int
+form_strcmp(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return (int)(unsigned char)*a - (int)(unsigned char)*b;
+}
+
+/* Position of the field with this id in fs (n of them, ord as built), or n. */
+size_t form_index_field(const struct form_field *fs, const uint16_t *ord,
+    size_t n, const char *id);
+/* Position of the choice with this code in c (n of them, hash as built), or n. */
+size_t form_index_choice(const struct form_choice *c, const uint16_t *hash,
+    size_t n, const char *code);
 
 /* form_parse.c: the reader's helpers */
 int form_parse_code_ok(const char *s);

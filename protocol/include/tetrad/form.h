@@ -117,6 +117,12 @@ struct form_field {
 	unsigned depth;              /* 0 = top level, 1 = member of a top-level group, ... */
 	const struct form_field *parent; /* enclosing group or NULL */
 	char *mask;                  /* text: fixed shape, '9' = a digit ("9999/9999") */
+	/* Built by the reader for lookups (form_index_build): a hash table of
+	 * the choices' codes and the children's positions sorted by id
+	 * (strcmp order), or NULL (a field not made by the reader: lookups
+	 * then scan). */
+	uint16_t *choice_hash;
+	uint16_t *child_order;
 };
 
 /* A dictionary (risk factors, ...): a versioned list of code + label. */
@@ -126,6 +132,7 @@ struct form_dictionary {
 	uint32_t version;
 	size_t n_entries;
 	struct form_choice *entries;
+	uint16_t *entry_hash;        /* codes' hash table, or NULL (as above) */
 };
 
 struct form;
