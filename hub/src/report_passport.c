@@ -90,6 +90,38 @@ year_ok(const char *y)
 	return true;
 }
 
+/*
+ * Each category's count (0 when missing or not a count), the first member
+ * of its name as cJSON_GetObjectItemCaseSensitive finds it. One walk of the
+ * record trying the category after the last one found first (the form's
+ * order is the categories'): looking each up by name walked the record 17
+ * times, most of what the passports cost surveys and identification.
+ */
+static void
+passport_counts(const cJSON *d, long long n[N_CAT])
+{
+	const cJSON *v[N_CAT] = { 0 }, *it;
+	size_t next = 0;
+
+	cJSON_ArrayForEach(it, d) {
+		if (it->string == NULL)
+			continue;
+		for (size_t j = 0; j < N_CAT; j++) {
+			size_t k = (next + j) % N_CAT;
+
+			if (strcmp(categories[k].id, it->string) == 0) {
+				if (v[k] == NULL)
+					v[k] = it;
+				next = k + 1;
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < N_CAT; k++)
+		if ((n[k] = report_ctx_jcount_of(v[k])) < 0)
+			n[k] = 0;
+}
+
 static int
 passport_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
@@ -133,9 +165,7 @@ passport_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 		snprintf(x->cls, sizeof(x->cls), "%s", cls->valuestring);
 	if ((x->students = report_ctx_jcount(d, "students_total")) < 0)
 		x->students = 0;
-	for (size_t k = 0; k < N_CAT; k++)
-		if ((x->n[k] = report_ctx_jcount(d, categories[k].id)) < 0)
-			x->n[k] = 0;
+	passport_counts(d, x->n);
 	p->n++;
 	return 0;
 }
@@ -285,7 +315,8 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 
 	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
 		return REPORT_NOMEM(e);
-	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date",
+	/* a passport is its counts: every member is read, picking saves nothing */
+	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", NULL,
 	    passport_rec, p, e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {
