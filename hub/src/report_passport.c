@@ -35,6 +35,25 @@ static const struct category categories[] = {
 };
 
 _Static_assert(REPORT_NCOLS(categories) == REPORT_PASSPORT_N_CAT, "categories");
+
+/*
+ * What passport_rec reads, in the form's order (the picker tries the next
+ * member first). A passport is nearly all counts: what picking saves is
+ * cJSON's strtod for each (report_pick.c makes plain counts itself).
+ */
+static const struct report_pick p_pick[] = {
+	{ "snapshot_date", NULL }, { "academic_year", NULL }, { "level", NULL },
+	{ "class_name", NULL }, { "students_total", NULL },
+	{ "families_total", NULL }, { "large_families", NULL },
+	{ "low_income_families", NULL }, { "single_parent_families", NULL },
+	{ "foster_children", NULL }, { "orphans", NULL }, { "disabled_children", NULL },
+	{ "special_needs", NULL }, { "sop_families", NULL }, { "tjs_families", NULL },
+	{ "kdn_registered", NULL }, { "pdn_registered", NULL },
+	{ "school_registered", NULL }, { "unemployed_parents", NULL },
+	{ "parents_higher_education", NULL }, { "non_native_russian", NULL },
+	{ "migrant_families", NULL }, { NULL, NULL },
+};
+_Static_assert(REPORT_NCOLS(p_pick) == REPORT_PASSPORT_N_CAT + 6, "p_pick");
 #define N_CAT REPORT_PASSPORT_N_CAT
 
 /* isbsh-v1: eight shares; a high share of an adverse one lowers the index. */
@@ -315,8 +334,7 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 
 	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
 		return REPORT_NOMEM(e);
-	/* a passport is its counts: every member is read, picking saves nothing */
-	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", NULL,
+	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", p_pick,
 	    passport_rec, p, e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {

@@ -90,6 +90,27 @@ pick_whole(const char *s, const char *end, const char **ve)
 	return cJSON_ParseWithLengthOpts(s, (size_t)(end - s), ve, 0);
 }
 
+/*
+ * The number at s: a plain count (up to 15 digits, exact in a double)
+ * made here, as cJSON_CreateNumber makes the same value cJSON's parser
+ * would (which goes through strtod and the locale: a tenth of a passport's
+ * cost); anything else parsed whole.
+ */
+static cJSON *
+pick_count(const char *s, const char *end, const char **ve)
+{
+	const char *p = s;
+	long long v = 0;
+
+	while (p < end && p - s < 15 && *p >= '0' && *p <= '9')
+		v = v * 10 + (*p++ - '0');
+	if (p < end && (*p == ',' || *p == '}' || *p == ']' || (unsigned char)*p <= 32)) {
+		*ve = p;
+		return cJSON_CreateNumber((double)v);
+	}
+	return pick_whole(s, end, ve);
+}
+
 static cJSON *pick_object(const char *s, const char *end, const struct report_pick *pick,
     const char **ve);
 
@@ -104,6 +125,8 @@ pick_value(const char *s, const char *end, const struct report_pick *sub,
 	const char *p = s;
 	cJSON *a, *it;
 
+	if (sub == NULL && *s >= '0' && *s <= '9')
+		return pick_count(s, end, ve);
 	if (sub == NULL || *s != '[')
 		return pick_whole(s, end, ve);
 	if ((a = cJSON_CreateArray()) == NULL)
@@ -148,6 +171,7 @@ pick_object(const char *s, const char *end, const struct report_pick *pick,
 {
 	const char *p = pick_ws(s + 1, end);
 	uint64_t taken = 0;
+	size_t hint = 0;
 	cJSON *o;
 
 	if ((o = cJSON_CreateObject()) == NULL)
@@ -170,9 +194,17 @@ pick_object(const char *s, const char *end, const struct report_pick *pick,
 		if (p >= end || *p != ':')
 			goto whole;
 		vs = pick_ws(p + 1, end);
-		for (k = 0; k < PICK_MAX && pick[k].key != NULL; k++)
-			if (strncmp(pick[k].key, ks, kl) == 0 && pick[k].key[kl] == '\0')
-				break;
+		/* members come in the form's order, which the lists follow: the next first */
+		if (pick[hint].key != NULL && strncmp(pick[hint].key, ks, kl) == 0 &&
+		    pick[hint].key[kl] == '\0')
+			k = hint;
+		else
+			for (k = 0; k < PICK_MAX && pick[k].key != NULL; k++)
+				if (pick[k].key[0] == ks[0] && strncmp(pick[k].key, ks, kl) == 0 &&
+				    pick[k].key[kl] == '\0')
+					break;
+		if (k < PICK_MAX && pick[k].key != NULL)
+			hint = k + 1;
 		if (k < PICK_MAX && pick[k].key != NULL && !(taken & (UINT64_C(1) << k))) {
 			cJSON *v = pick_value(vs, end, pick[k].sub, &vend);
 

@@ -1157,6 +1157,25 @@ test_pick(void)
 	pick_check("{\"a\":1,\"t\":\"open}", pick, NULL);
 	pick_check("{\"a\":tru}", pick, NULL);
 	pick_check("{\"a\":1", pick, NULL);
+	/* counts made by the picker, other numbers by cJSON: the same values */
+	pick_check("{\"n\":42}", pick, "{\"n\":42}");
+	pick_check("{\"n\":007 ,\"a\":0}", pick, "{\"n\":7,\"a\":0}");
+	pick_check("{\"n\":-3}", pick, "{\"n\":-3}");
+	pick_check("{\"n\":1e3}", pick, "{\"n\":1000}");
+	pick_check("{\"n\":1234567890123456}", pick, "{\"n\":1234567890123456}");
+	pick_check("{\"n\":12x}", pick, NULL);
+	{
+		static const char big[] = "{\"n\":3000000000}";
+		cJSON *a = report_pick_parse(big, strlen(big), pick);
+		cJSON *b = cJSON_Parse(big);
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, "n");
+		const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, "n");
+
+		CHECK(x != NULL && y != NULL && cJSON_IsNumber(x) && x->valueint == y->valueint &&
+		    x->valuedouble == y->valuedouble);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+	}
 	/* no pick: the whole document */
 	pick_check("{\"t\":[1],\"a\":2}", NULL, "{\"t\":[1],\"a\":2}");
 }
