@@ -156,6 +156,7 @@ date_in(const struct report_ctx *c, const char *v, char date[11])
 struct report_ctx_walk {
 	struct report_ctx *c;
 	const char *date_field;
+	const struct report_pick *pick;
 	report_rec_fn fn;
 	void *arg;
 	struct terr *e;
@@ -173,7 +174,7 @@ report_ctx_record(void *arg, const struct hubdb_report_record *rec)
 
 	if (si < 0)
 		return 0;
-	if ((j = cJSON_ParseWithLength(rec->data, rec->data_len)) == NULL)
+	if ((j = report_pick_parse(rec->data, rec->data_len, w->pick)) == NULL)
 		return 0;   /* the store only holds validated JSON */
 	dv = w->date_field ? cJSON_GetObjectItemCaseSensitive(j, w->date_field) : NULL;
 	if (!cJSON_IsObject(j) || !date_in(w->c, w->date_field ?
@@ -188,9 +189,10 @@ report_ctx_record(void *arg, const struct hubdb_report_record *rec)
 
 int
 report_ctx_each_record(struct report_ctx *c, const char *form_id, bool prefix,
-    const char *date_field, report_rec_fn fn, void *arg, struct terr *e)
+    const char *date_field, const struct report_pick *pick, report_rec_fn fn, void *arg,
+    struct terr *e)
 {
-	struct report_ctx_walk w = { c, date_field, fn, arg, e };
+	struct report_ctx_walk w = { c, date_field, pick, fn, arg, e };
 
 	return hubdb_report_records(c->db, form_id, prefix, report_ctx_record, &w, e);
 }
@@ -206,8 +208,12 @@ report_ctx_jcode(const cJSON *o, const char *key)
 long long
 report_ctx_jcount(const cJSON *o, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return report_ctx_jcount_of(cJSON_GetObjectItemCaseSensitive(o, key));
+}
 
+long long
+report_ctx_jcount_of(const cJSON *v)
+{
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e9 ||
 	    v->valuedouble != (double)(long long)v->valuedouble)
 		return -1;

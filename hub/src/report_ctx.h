@@ -17,6 +17,7 @@
 #include "hub/report.h"
 #include "report_labels.h"
 #include "report_model.h"
+#include "report_pick.h"
 #include "tetrad/terr.h"
 
 #define REPORT_NOMEM(e) terr_set((e), TERR_NOMEM, "недостаточно памяти для отчёта")
@@ -62,14 +63,19 @@ typedef int (*report_rec_fn)(struct report_ctx *c, size_t school, const char *fo
  * NULL: the day the hub received it), in HLC order (so a later edit comes
  * after an earlier one). fn gets the record's school as an index into
  * c->schools and its date ("" when it has none, counted only without a
- * period). A non-zero return of fn stops the walk and is returned.
+ * period). A non-zero return of fn stops the walk and is returned. pick
+ * names every member fn and date_field read (report_pick.h): fn's data
+ * holds only those; NULL: all of them.
  */
 int report_ctx_each_record(struct report_ctx *c, const char *form_id, bool prefix,
-    const char *date_field, report_rec_fn fn, void *arg, struct terr *e);
+    const char *date_field, const struct report_pick *pick, report_rec_fn fn, void *arg,
+    struct terr *e);
 
 /* o[key] when it is a string that is a code (report_labels_code_ok), else NULL. */
 const char *report_ctx_jcode(const cJSON *o, const char *key);
 /* o[key] when it is a non-negative integral count up to 10^9, else -1. */
 long long report_ctx_jcount(const cJSON *o, const char *key);
+/* v when it is such a count, else -1 (NULL: -1). */
+long long report_ctx_jcount_of(const cJSON *v);
 
 #endif

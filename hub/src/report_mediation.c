@@ -17,6 +17,14 @@ static const char *const m_totals[] = {
 	"cases", "held", "completed", "agreement", "children", "adults",
 };
 
+/* What mediation_rec reads of a case: not its parties and texts. */
+static const struct report_pick m_pick[] = {
+	{ "received_date", NULL }, { "status", NULL }, { "source", NULL },
+	{ "situation_kind", NULL }, { "conflict_type", NULL }, { "programme", NULL },
+	{ "agreement", NULL }, { "children_count", NULL }, { "adults_count", NULL },
+	{ NULL, NULL },
+};
+
 static int
 mediation_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
@@ -125,7 +133,7 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	sect[M_PROG] = report_model_sect(o, "by_programme", "Проведённые программы по виду",
 	    m_prog_cols, REPORT_NCOLS(m_prog_cols));
 	if ((r = report_ctx_each_record(c, "mediation_case", false, "received_date",
-	    mediation_rec, &t, e)) != 0)
+	    m_pick, mediation_rec, &t, e)) != 0)
 		goto out;
 	if (report_tally_sort(&t) != 0) {
 		r = REPORT_NOMEM(e);

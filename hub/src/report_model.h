@@ -33,12 +33,20 @@ struct report_col {
 	int flags;
 };
 
+/* A block of a section's cell texts: freed with the section, never moved. */
+struct report_strs {
+	struct report_strs *next;
+	size_t len, cap;
+	char text[];
+};
+
 struct report_sect {
 	const char *key, *title;
 	const struct report_col *cols;
 	size_t ncols;
 	struct report_cell *cells;
 	size_t nrows, cap;
+	struct report_strs *strs;         /* the cells' texts, newest block first */
 };
 
 struct report_meta {

@@ -35,6 +35,25 @@ static const struct category categories[] = {
 };
 
 _Static_assert(REPORT_NCOLS(categories) == REPORT_PASSPORT_N_CAT, "categories");
+
+/*
+ * What passport_rec reads, in the form's order (the picker tries the next
+ * member first). A passport is nearly all counts: what picking saves is
+ * cJSON's strtod for each (report_pick.c makes plain counts itself).
+ */
+static const struct report_pick p_pick[] = {
+	{ "snapshot_date", NULL }, { "academic_year", NULL }, { "level", NULL },
+	{ "class_name", NULL }, { "students_total", NULL },
+	{ "families_total", NULL }, { "large_families", NULL },
+	{ "low_income_families", NULL }, { "single_parent_families", NULL },
+	{ "foster_children", NULL }, { "orphans", NULL }, { "disabled_children", NULL },
+	{ "special_needs", NULL }, { "sop_families", NULL }, { "tjs_families", NULL },
+	{ "kdn_registered", NULL }, { "pdn_registered", NULL },
+	{ "school_registered", NULL }, { "unemployed_parents", NULL },
+	{ "parents_higher_education", NULL }, { "non_native_russian", NULL },
+	{ "migrant_families", NULL }, { NULL, NULL },
+};
+_Static_assert(REPORT_NCOLS(p_pick) == REPORT_PASSPORT_N_CAT + 6, "p_pick");
 #define N_CAT REPORT_PASSPORT_N_CAT
 
 /* isbsh-v1: eight shares; a high share of an adverse one lowers the index. */
@@ -90,6 +109,38 @@ year_ok(const char *y)
 	return true;
 }
 
+/*
+ * Each category's count (0 when missing or not a count), the first member
+ * of its name as cJSON_GetObjectItemCaseSensitive finds it. One walk of the
+ * record trying the category after the last one found first (the form's
+ * order is the categories'): looking each up by name walked the record 17
+ * times, most of what the passports cost surveys and identification.
+ */
+static void
+passport_counts(const cJSON *d, long long n[N_CAT])
+{
+	const cJSON *v[N_CAT] = { 0 }, *it;
+	size_t next = 0;
+
+	cJSON_ArrayForEach(it, d) {
+		if (it->string == NULL)
+			continue;
+		for (size_t j = 0; j < N_CAT; j++) {
+			size_t k = (next + j) % N_CAT;
+
+			if (strcmp(categories[k].id, it->string) == 0) {
+				if (v[k] == NULL)
+					v[k] = it;
+				next = k + 1;
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < N_CAT; k++)
+		if ((n[k] = report_ctx_jcount_of(v[k])) < 0)
+			n[k] = 0;
+}
+
 static int
 passport_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
@@ -133,9 +184,7 @@ passport_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 		snprintf(x->cls, sizeof(x->cls), "%s", cls->valuestring);
 	if ((x->students = report_ctx_jcount(d, "students_total")) < 0)
 		x->students = 0;
-	for (size_t k = 0; k < N_CAT; k++)
-		if ((x->n[k] = report_ctx_jcount(d, categories[k].id)) < 0)
-			x->n[k] = 0;
+	passport_counts(d, x->n);
 	p->n++;
 	return 0;
 }
@@ -285,7 +334,7 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 
 	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
 		return REPORT_NOMEM(e);
-	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date",
+	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", p_pick,
 	    passport_rec, p, e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {

@@ -27,11 +27,22 @@ text_width(const char *s)
 	return n;
 }
 
+/*
+ * n blanks. A column is padded to its widest cell (a question's label:
+ * dozens of blanks a row): written a block at a time, not a locked fputc
+ * per blank (the surveys table is 49 MB of text at region scale).
+ */
 static void
 put_pad(FILE *f, size_t n)
 {
-	while (n-- > 0)
-		fputc(' ', f);
+	static const char blanks[] = "                                                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof(blanks) - 1 ? n : sizeof(blanks) - 1;
+
+		fwrite(blanks, 1, k, f);
+		n -= k;
+	}
 }
 
 void

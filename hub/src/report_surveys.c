@@ -40,31 +40,72 @@ survey_staff(const struct report_tallies *t, size_t school)
 }
 
 /*
+ * The last question looked up in the forms. Counters and rows come a
+ * question's answers after each other, and finding a field is a walk of the
+ * form's fields: at region scale 300,000 rows × three lookups were a tenth
+ * of the report.
+ */
+struct survey_memo {
+	bool ok;
+	char g[REPORT_LABELS_CODE_MAX + 1], q[REPORT_LABELS_CODE_MAX + 1];
+	const struct form_field *ff;
+};
+
+/* Field q of form g in the forms the report is given, or NULL. */
+static const struct form_field *
+survey_field(struct report_ctx *c, struct survey_memo *m, const char *g, const char *q)
+{
+	const struct form *f;
+
+	if (m->ok && strcmp(m->q, q) == 0 && strcmp(m->g, g) == 0)
+		return m->ff;
+	f = report_labels_form(c->labels, g);
+	m->ff = f ? form_find(f, q) : NULL;
+	m->ok = strlen(g) < sizeof(m->g) && strlen(q) < sizeof(m->q);
+	if (m->ok) {
+		strcpy(m->g, g);
+		strcpy(m->q, q);
+	}
+	return m->ff;
+}
+
+/*
  * Whether the report shows question q of form g: not a text, date, group
  * or device-only field of the form the report is given. Decided here, not
  * when the answers are counted, so the counters do not depend on the forms
  * the hub had when a record came.
  */
 static bool
-survey_question_shown(struct report_ctx *c, const char *g, const char *q)
+survey_question_shown(struct report_ctx *c, struct survey_memo *m, const char *g,
+    const char *q)
 {
-	const struct form *sf = report_labels_form(c->labels, g);
-	const struct form_field *ff = sf ? form_find(sf, q) : NULL;
+	const struct form_field *ff = survey_field(c, m, g, q);
 
 	return !(ff && (ff->type == FORM_TEXT || ff->type == FORM_DATE ||
 	    ff->type == FORM_GROUP || ff->sync == FORM_SYNC_LOCAL));
 }
 
+/* Where the rows of the surveys report go, and what they are computed from. */
+struct survey_out {
+	struct report_sect *sr, *sd, *sv;
+	const struct report_passport *p;  /* coverage of students and families */
+	struct survey_memo memo;
+};
+
 /* State of survey_take's callers: the counters and where they go. */
 struct survey_fill {
 	struct report_ctx *c;
 	struct report_tallies *t;
+	struct survey_out *out;
 	size_t school;
 	const char *form_id;
 	long last_si;                     /* the tally's rows come by school: */
 	char last_school[32];             /* its last lookup */
 	struct terr *e;
 };
+
+static int survey_render(struct report_ctx *c, struct report_tallies *t,
+    struct survey_out *so, struct terr *e);
 
 /* One tally key of form fid at school si, n contributions adding up to total. */
 static int
@@ -101,7 +142,7 @@ survey_take(struct survey_fill *s, size_t si, const char *fid, const char *key,
 		x->sum = total;
 		return 0;
 	}
-	if (q != NULL && !survey_question_shown(s->c, fid, q))
+	if (q != NULL && !survey_question_shown(s->c, &s->out->memo, fid, q))
 		return 0;
 	if (survey_key(k, sizeof(k), fid, q, a) != 0)
 		return 0;
@@ -118,6 +159,17 @@ survey_tally_row(void *arg, const struct hubdb_tally_row *row)
 	struct survey_fill *s = arg;
 
 	if (strcmp(row->school, s->last_school) != 0) {
+		int r;
+
+		/*
+		 * The tally hands its rows over school by school, in the order of
+		 * the schools' codes, which is the report's: a school's counters
+		 * are rendered and dropped when the next school starts, so the
+		 * hash and the sort only ever hold one school's keys (they fit the
+		 * CPU caches; all of a region's did not).
+		 */
+		if ((r = survey_render(s->c, s->t, s->out, s->e)) != 0)
+			return r;
 		s->last_si = report_ctx_school_find(s->c, row->school);
 		snprintf(s->last_school, sizeof(s->last_school), "%s", row->school);
 	}
@@ -157,24 +209,29 @@ survey_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
  * (a report only reads).
  */
 static int
-survey_count_all(struct report_ctx *c, struct report_tallies *t, struct terr *e)
+survey_count_all(struct report_ctx *c, struct report_tallies *t, struct survey_out *so,
+    struct terr *e)
 {
-	struct survey_fill s = { c, t, 0, NULL, -1, "", e };
+	struct survey_fill s = { c, t, so, 0, NULL, -1, "", e };
 	int64_t lo, hi;
 	bool stale;
 	int r;
 
 	if ((r = hubdb_tally_stale(c->db, SURVEY_FACTS_PREFIX, &stale, e)) != 0)
 		return r;
+	/* the records come in HLC order, schools mixed: rendered once, at the end */
 	if (stale)
-		return report_ctx_each_record(c, SURVEY_FACTS_PREFIX, true, NULL, survey_rec,
+		r = report_ctx_each_record(c, SURVEY_FACTS_PREFIX, true, NULL, NULL, survey_rec,
 		    &s, e);
-	/* a record without a received day counts only when no period is asked for */
-	lo = c->has_from ? (int64_t)c->from_days : c->has_to ? HUBDB_TALLY_NODAY + 1 :
-	    HUBDB_TALLY_NODAY;
-	hi = c->has_to ? (int64_t)c->to_days : INT64_MAX;
-	return hubdb_tally_each(c->db, SURVEY_FACTS_PREFIX, c->o->school, lo, hi,
-	    survey_tally_row, &s, e);
+	else {
+		/* a record without a received day counts only when no period is asked for */
+		lo = c->has_from ? (int64_t)c->from_days : c->has_to ?
+		    HUBDB_TALLY_NODAY + 1 : HUBDB_TALLY_NODAY;
+		hi = c->has_to ? (int64_t)c->to_days : INT64_MAX;
+		r = hubdb_tally_each(c->db, SURVEY_FACTS_PREFIX, c->o->school, lo, hi,
+		    survey_tally_row, &s, e);
+	}
+	return r != 0 ? r : survey_render(c, t, so, e);
 }
 
 static const struct report_col s_resp_cols[] = {
@@ -202,20 +259,19 @@ static const struct report_col s_scale_cols[] = {
 
 /* The question's label from its form, else its code. */
 static const char *
-question_label(struct report_ctx *c, const char *g, const char *q)
+question_label(struct report_ctx *c, struct survey_memo *m, const char *g, const char *q)
 {
-	const struct form *f = report_labels_form(c->labels, g);
-	const struct form_field *ff = f ? form_find(f, q) : NULL;
+	const struct form_field *ff = survey_field(c, m, g, q);
 
 	return ff && ff->label ? ff->label : q;
 }
 
 /* The answer's label: да/нет, the choice's label from the form, else the code. */
 static const char *
-answer_label(struct report_ctx *c, const char *g, const char *q, const char *a)
+answer_label(struct report_ctx *c, struct survey_memo *m, const char *g, const char *q,
+    const char *a)
 {
-	const struct form *f = report_labels_form(c->labels, g);
-	const struct form_field *ff = f ? form_find(f, q) : NULL;
+	const struct form_field *ff = survey_field(c, m, g, q);
 	const struct form_choice *ch;
 
 	if (strcmp(a, "true") == 0)
@@ -242,31 +298,23 @@ key_split(char *k, char **g, char **q, char **a)
 	}
 }
 
-int
-report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
+/*
+ * Renders the counters in t (one school's, or all of them) school by
+ * school, group by group, and empties t.
+ */
+static int
+survey_render(struct report_ctx *c, struct report_tallies *t, struct survey_out *so,
+    struct terr *e)
 {
-	struct report_tallies t = { 0 };
-	struct report_passport p = { 0 };
-	struct report_sect *sr, *sd, *sv;
 	int r;
 
-	o->title = "Анкетирование: ответы, распределения, средние по шкалам";
-	sr = report_model_sect(o, "responses", "Ответы по школам и группам", s_resp_cols,
-	    REPORT_NCOLS(s_resp_cols));
-	sd = report_model_sect(o, "distribution", "Распределение ответов", s_dist_cols,
-	    REPORT_NCOLS(s_dist_cols));
-	sv = report_model_sect(o, "scales", "Средние по шкалам и числовым вопросам "
-	    "(без «затрудняюсь ответить»)", s_scale_cols, REPORT_NCOLS(s_scale_cols));
-	if ((r = survey_count_all(c, &t, e)) != 0)
-		goto out;
+	if (t->n == 0)
+		return 0;
 	/* school by school, group by group; the latest director's answer last */
-	if (report_tally_sort(&t) != 0)
+	if (report_tally_sort(t) != 0)
 		goto nomem;
-	/* Coverage: students and families from the latest passport. */
-	if ((r = report_passport_build(c, &p, e)) != 0)
-		goto out;
-	for (size_t i = 0; i < t.n; i++) {
-		struct report_tally *x = &t.v[i];
+	for (size_t i = 0; i < t->n; i++) {
+		struct report_tally *x = &t->v[i];
 		char key[sizeof(x->code)], *g, *q, *a;
 		long row;
 
@@ -277,17 +325,17 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 		if (x->dim == S_QANS || x->dim == S_STAFF)
 			continue;
 		if (x->dim == S_RESP) {
-			const struct report_pschool *ps = &p.s[x->school];
+			const struct report_pschool *ps = &so->p->s[x->school];
 			long long base = -1;
 
-			if ((row = report_ctx_school_row(sr, c, x->school, e)) < 0) {
+			if ((row = report_ctx_school_row(so->sr, c, x->school, e)) < 0) {
 				r = TERR_NOMEM;
 				goto out;
 			}
-			if (report_model_str(sr, row, 2, g) ||
-			    report_model_str(sr, row, 3, report_labels_of(report_labels_group, g)))
+			if (report_model_str(so->sr, row, 2, g) ||
+			    report_model_str(so->sr, row, 3, report_labels_of(report_labels_group, g)))
 				goto nomem;
-			report_model_int(sr, row, 4, x->n);
+			report_model_int(so->sr, row, 4, x->n);
 			if (ps->has && strcmp(g, "survey_student") == 0)
 				base = ps->students;
 			else if (ps->has && strcmp(g, "survey_parent") == 0)
@@ -295,11 +343,11 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 			else if (strcmp(g, "survey_director") == 0)
 				base = 1;
 			else if (strcmp(g, "survey_teacher") == 0)
-				base = survey_staff(&t, x->school);
+				base = survey_staff(t, x->school);
 			if (base >= 0) {
-				report_model_int(sr, row, 5, base);
+				report_model_int(so->sr, row, 5, base);
 				if (base > 0)
-					report_model_num(sr, row, 6, report_model_pct(x->n, base));
+					report_model_num(so->sr, row, 6, report_model_pct(x->n, base));
 			}
 			continue;
 		}
@@ -308,42 +356,66 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 			struct report_tally *qa;
 
 			if (survey_key(qk, sizeof(qk), g, q, NULL) != 0 ||
-			    (qa = report_tally_find(&t, x->school, S_QANS, qk)) == NULL)
+			    (qa = report_tally_find(t, x->school, S_QANS, qk)) == NULL)
 				continue;   /* cannot happen: an answer implies its question */
-			if ((row = report_ctx_school_row(sd, c, x->school, e)) < 0) {
+			if ((row = report_ctx_school_row(so->sd, c, x->school, e)) < 0) {
 				r = TERR_NOMEM;
 				goto out;
 			}
-			if (report_model_str(sd, row, 2, g) ||
-			    report_model_str(sd, row, 3, report_labels_of(report_labels_group, g)) ||
-			    report_model_str(sd, row, 4, q) ||
-			    report_model_str(sd, row, 5, question_label(c, g, q)) ||
-			    report_model_str(sd, row, 6, a) ||
-			    report_model_str(sd, row, 7, answer_label(c, g, q, a)))
+			if (report_model_str(so->sd, row, 2, g) ||
+			    report_model_str(so->sd, row, 3, report_labels_of(report_labels_group, g)) ||
+			    report_model_str(so->sd, row, 4, q) ||
+			    report_model_str(so->sd, row, 5, question_label(c, &so->memo, g, q)) ||
+			    report_model_str(so->sd, row, 6, a) ||
+			    report_model_str(so->sd, row, 7, answer_label(c, &so->memo, g, q, a)))
 				goto nomem;
-			report_model_int(sd, row, 8, x->n);
-			report_model_num(sd, row, 9, report_model_pct(x->n, qa->n));
+			report_model_int(so->sd, row, 8, x->n);
+			report_model_num(so->sd, row, 9, report_model_pct(x->n, qa->n));
 			continue;
 		}
-		if ((row = report_ctx_school_row(sv, c, x->school, e)) < 0) {
+		if ((row = report_ctx_school_row(so->sv, c, x->school, e)) < 0) {
 			r = TERR_NOMEM;
 			goto out;
 		}
-		if (report_model_str(sv, row, 2, g) ||
-		    report_model_str(sv, row, 3, report_labels_of(report_labels_group, g)) ||
-		    report_model_str(sv, row, 4, q) ||
-		    report_model_str(sv, row, 5, question_label(c, g, q)))
+		if (report_model_str(so->sv, row, 2, g) ||
+		    report_model_str(so->sv, row, 3, report_labels_of(report_labels_group, g)) ||
+		    report_model_str(so->sv, row, 4, q) ||
+		    report_model_str(so->sv, row, 5, question_label(c, &so->memo, g, q)))
 			goto nomem;
-		report_model_int(sv, row, 6, x->n);
-		report_model_num(sv, row, 7, x->n > 0 ? x->sum / (double)x->n : 0);
+		report_model_int(so->sv, row, 6, x->n);
+		report_model_num(so->sv, row, 7, x->n > 0 ? x->sum / (double)x->n : 0);
 	}
-	r = 0;
-	goto out;
+	report_tally_reset(t);
+	return 0;
  nomem:
 	r = REPORT_NOMEM(e);
+ out:
+	return r;
+}
+
+int
+report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
+{
+	struct report_tallies t = { 0 };
+	struct report_passport p = { 0 };
+	struct survey_out so;
+	int r;
+
+	o->title = "Анкетирование: ответы, распределения, средние по шкалам";
+	so.sr = report_model_sect(o, "responses", "Ответы по школам и группам", s_resp_cols,
+	    REPORT_NCOLS(s_resp_cols));
+	so.sd = report_model_sect(o, "distribution", "Распределение ответов", s_dist_cols,
+	    REPORT_NCOLS(s_dist_cols));
+	so.sv = report_model_sect(o, "scales", "Средние по шкалам и числовым вопросам "
+	    "(без «затрудняюсь ответить»)", s_scale_cols, REPORT_NCOLS(s_scale_cols));
+	so.p = &p;
+	so.memo.ok = false;
+	/* Coverage: students and families from the latest passport. */
+	if ((r = report_passport_build(c, &p, e)) != 0)
+		goto out;
+	r = survey_count_all(c, &t, &so, e);
  out:
 	report_passport_free(&p);
 	report_tally_free(&t);
 	return r;
 }
-

@@ -24,7 +24,7 @@ report_tally_cmp(size_t school, int dim, const char *code, const struct report_t
 }
 
 /* FNV-1a over the key. */
-static size_t
+static uint32_t
 report_tally_hash(size_t school, int dim, const char *code)
 {
 	uint64_t h = 14695981039346656037u;
@@ -33,20 +33,22 @@ report_tally_hash(size_t school, int dim, const char *code)
 	h = (h ^ (uint64_t)(unsigned)dim) * 1099511628211u;
 	for (const unsigned char *p = (const unsigned char *)code; *p; p++)
 		h = (h ^ *p) * 1099511628211u;
-	return (size_t)(h ^ (h >> 29));
+	return (uint32_t)(h ^ (h >> 29) ^ (h >> 32));
 }
 
-/* The slot holding the key, or the empty slot where it would go. */
-static size_t *
-report_tally_slot(const struct report_tallies *t, size_t school, int dim, const char *code)
+/* The slot holding the key (hash h), or the empty slot where it would go. */
+static struct report_tally_slot *
+report_tally_slot(const struct report_tallies *t, uint32_t h, size_t school, int dim,
+    const char *code)
 {
-	size_t mask = t->nslot - 1, i = report_tally_hash(school, dim, code) & mask;
+	size_t mask = t->nslot - 1, i = h & mask;
 
 	for (;; i = (i + 1) & mask) {
-		size_t s = t->slot[i];
+		struct report_tally_slot *s = &t->slot[i];
 
-		if (s == 0 || report_tally_cmp(school, dim, code, &t->v[s - 1]) == 0)
-			return &t->slot[i];
+		if (s->idx == 0 || (s->hash == h &&
+		    report_tally_cmp(school, dim, code, &t->v[s->idx - 1]) == 0))
+			return s;
 	}
 }
 
@@ -55,7 +57,7 @@ static int
 report_tally_rehash(struct report_tallies *t, size_t want)
 {
 	size_t nslot = 64;
-	size_t *slot;
+	struct report_tally_slot *slot;
 
 	while (nslot < want * 2)
 		nslot *= 2;
@@ -64,19 +66,29 @@ report_tally_rehash(struct report_tallies *t, size_t want)
 	free(t->slot);
 	t->slot = slot;
 	t->nslot = nslot;
-	for (size_t i = 0; i < t->n; i++)
-		*report_tally_slot(t, t->v[i].school, t->v[i].dim, t->v[i].code) = i + 1;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct report_tally *x = &t->v[i];
+		uint32_t h = report_tally_hash(x->school, x->dim, x->code);
+		struct report_tally_slot *s = report_tally_slot(t, h, x->school, x->dim, x->code);
+
+		s->idx = (uint32_t)(i + 1);
+		s->hash = h;
+	}
 	return 0;
 }
 
 struct report_tally *
 report_tally_get(struct report_tallies *t, size_t school, int dim, const char *code)
 {
+	uint32_t h = report_tally_hash(school, dim, code);
+	struct report_tally_slot *s;
 	struct report_tally *x;
-	size_t *s;
 
-	if ((x = report_tally_find(t, school, dim, code)) != NULL)
-		return x;
+	if (t->nslot > 0 && (s = report_tally_slot(t, h, school, dim, code))->idx != 0)
+		return &t->v[s->idx - 1];
+	/* entries are counted in 32 bits in the slots */
+	if (t->n >= UINT32_MAX - 1)
+		return NULL;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		struct report_tally *n = realloc(t->v, cap * sizeof(*n));
@@ -93,20 +105,23 @@ report_tally_get(struct report_tallies *t, size_t school, int dim, const char *c
 	x->school = school;
 	x->dim = dim;
 	snprintf(x->code, sizeof(x->code), "%s", code);
-	s = report_tally_slot(t, school, dim, x->code);
-	*s = ++t->n;
+	/* the code as stored (cut to its size) is the key: hash that */
+	h = report_tally_hash(school, dim, x->code);
+	s = report_tally_slot(t, h, school, dim, x->code);
+	s->idx = (uint32_t)++t->n;
+	s->hash = h;
 	return x;
 }
 
 struct report_tally *
 report_tally_find(struct report_tallies *t, size_t school, int dim, const char *code)
 {
-	size_t s;
+	struct report_tally_slot *s;
 
 	if (t->nslot == 0)
 		return NULL;
-	s = *report_tally_slot(t, school, dim, code);
-	return s ? &t->v[s - 1] : NULL;
+	s = report_tally_slot(t, report_tally_hash(school, dim, code), school, dim, code);
+	return s->idx ? &t->v[s->idx - 1] : NULL;
 }
 
 int
@@ -154,6 +169,14 @@ report_tally_end(const struct report_tallies *t, size_t school, int dim)
 			hi = mid;
 	}
 	return lo;
+}
+
+void
+report_tally_reset(struct report_tallies *t)
+{
+	t->n = 0;
+	if (t->nslot > 0)
+		memset(t->slot, 0, t->nslot * sizeof(*t->slot));
 }
 
 void

@@ -9,6 +9,7 @@
 #define TETRAD_HUB_REPORT_TALLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "report_labels.h"
 
@@ -25,11 +26,21 @@ struct report_tally {
 	double sum;
 };
 
+/*
+ * A key's slot in the hash: its entry's index in v + 1 (0: empty) and its
+ * hash, compared before the entry is read. At region scale the entries
+ * (tens of MiB) lie beyond the CPU caches, the slots much less so.
+ */
+struct report_tally_slot {
+	uint32_t idx, hash;
+};
+
 /* Zero-initialised; free with report_tally_free. */
 struct report_tallies {
 	struct report_tally *v;          /* sorted by key after report_tally_sort */
 	size_t n, cap;
-	size_t *slot, nslot;             /* hash of keys: index in v + 1, 0 empty */
+	struct report_tally_slot *slot;  /* hash of keys */
+	size_t nslot;
 };
 
 /* The entry for the key, created zeroed if new; NULL on no memory. */
@@ -49,6 +60,8 @@ int report_tally_sort(struct report_tallies *t);
 /* After report_tally_sort: the index after the last entry of (school, dim), or
  * where it would be. */
 size_t report_tally_end(const struct report_tallies *t, size_t school, int dim);
+/* Empties t, keeping its memory for the next keys. */
+void report_tally_reset(struct report_tallies *t);
 void report_tally_free(struct report_tallies *t);
 
 #endif

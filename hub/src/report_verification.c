@@ -61,6 +61,15 @@ verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *
 	return 0;
 }
 
+/* What verification_rec reads of a visit: not its comments and evidence. */
+static const struct report_pick v_factor_pick[] = {
+	{ "factor", NULL }, { "decision", NULL }, { NULL, NULL },
+};
+static const struct report_pick v_pick[] = {
+	{ "visit_date", NULL }, { "visit_type", NULL }, { "project_year", NULL },
+	{ "factors", v_factor_pick }, { NULL, NULL },
+};
+
 struct vsum {
 	char code[REPORT_TALLY_CODE_MAX + 1];
 	long long n[3];
@@ -125,8 +134,8 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 	    REPORT_NCOLS(v_not_cols));
 	ss = report_model_sect(o, "summary", "Факторы по муниципалитету (чаще всего "
 	    "подтверждаемые — сверху)", v_sum_cols, REPORT_NCOLS(v_sum_cols));
-	if ((r = report_ctx_each_record(c, "risk_visit", false, "visit_date", verification_rec,
-	    &t, e)) != 0)
+	if ((r = report_ctx_each_record(c, "risk_visit", false, "visit_date", v_pick,
+	    verification_rec, &t, e)) != 0)
 		goto out;
 	if (report_tally_sort(&t) != 0) {
 		r = REPORT_NOMEM(e);

@@ -19,6 +19,8 @@
 #include "hub/results.h"
 #include "tetrad/formfile.h"
 #include "tetrad/form.h"
+/* the picker is the reports' own: tested here, where its records are */
+#include "../../../hub/src/report_pick.h"
 
 static int rec_counter;
 /* Where report_run finds form definitions for labels (NULL: codes only). */
@@ -1106,6 +1108,78 @@ test_many_schools(const char *dir)
 	hubdb_close(db);
 }
 
+/* report_pick_parse of text with pick, printed unformatted, against want (NULL: no tree). */
+static void
+pick_check(const char *text, const struct report_pick *pick, const char *want)
+{
+	cJSON *j = report_pick_parse(text, strlen(text), pick);
+	char *got = j ? cJSON_PrintUnformatted(j) : NULL;
+
+	if (want == NULL)
+		CHECK(j == NULL);
+	else {
+		CHECK(got != NULL);
+		if (got != NULL && strcmp(got, want) != 0)
+			fprintf(stderr, "pick %s:\n  got  %s\n  want %s\n", text, got, want);
+		CHECK(got != NULL && strcmp(got, want) == 0);
+	}
+	free(got);
+	cJSON_Delete(j);
+}
+
+/*
+ * The picker gives the members a report names, as a whole parse would: the
+ * first of a repeated name, escaped quotes and brackets in the texts it
+ * steps over, repeat groups narrowed, and a whole parse of what it does not
+ * follow (an escaped name, a non-object, broken text).
+ */
+static void
+test_pick(void)
+{
+	static const struct report_pick sub[] = { { "f", NULL }, { NULL, NULL } };
+	static const struct report_pick pick[] = {
+		{ "a", NULL }, { "n", NULL }, { "g", sub }, { NULL, NULL },
+	};
+
+	pick_check("{\"a\":\"x\",\"t\":\"q\\\"}]{[\\\\\",\"n\":1.5}", pick,
+	    "{\"a\":\"x\",\"n\":1.5}");
+	pick_check(" { \"t\" : [1,{\"a\":\"no\"},[\"]\"]] , \"a\" : true ,\"a\":false} ", pick,
+	    "{\"a\":true}");
+	pick_check("{\"g\":[{\"f\":\"R1\",\"c\":\"}\",\"f\":\"R9\"},7,{\"d\":[]}],\"n\":null}",
+	    pick, "{\"g\":[{\"f\":\"R1\"},7,{}],\"n\":null}");
+	/* a repeat group that is not an array is given whole */
+	pick_check("{\"g\":{\"f\":1,\"x\":2}}", pick, "{\"g\":{\"f\":1,\"x\":2}}");
+	pick_check("{}", pick, "{}");
+	pick_check("{\"g\":[]}", pick, "{\"g\":[]}");
+	/* not followed: parsed whole */
+	pick_check("{\"\\u0061\":1,\"t\":2}", pick, "{\"a\":1,\"t\":2}");
+	pick_check("[1,2]", pick, "[1,2]");
+	pick_check("{\"a\":1,\"t\":\"open}", pick, NULL);
+	pick_check("{\"a\":tru}", pick, NULL);
+	pick_check("{\"a\":1", pick, NULL);
+	/* counts made by the picker, other numbers by cJSON: the same values */
+	pick_check("{\"n\":42}", pick, "{\"n\":42}");
+	pick_check("{\"n\":007 ,\"a\":0}", pick, "{\"n\":7,\"a\":0}");
+	pick_check("{\"n\":-3}", pick, "{\"n\":-3}");
+	pick_check("{\"n\":1e3}", pick, "{\"n\":1000}");
+	pick_check("{\"n\":1234567890123456}", pick, "{\"n\":1234567890123456}");
+	pick_check("{\"n\":12x}", pick, NULL);
+	{
+		static const char big[] = "{\"n\":3000000000}";
+		cJSON *a = report_pick_parse(big, strlen(big), pick);
+		cJSON *b = cJSON_Parse(big);
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, "n");
+		const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, "n");
+
+		CHECK(x != NULL && y != NULL && cJSON_IsNumber(x) && x->valueint == y->valueint &&
+		    x->valuedouble == y->valuedouble);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+	}
+	/* no pick: the whole document */
+	pick_check("{\"t\":[1],\"a\":2}", NULL, "{\"t\":[1],\"a\":2}");
+}
+
 int
 main(void)
 {
@@ -1130,6 +1204,7 @@ main(void)
 	CHECK_INT_EQ(hubdb_school_put(db, "170105", "Школа №5", &e), 0);
 	fill(db);
 
+	test_pick();
 	test_forms_contract();
 	test_results_parse();
 	test_results_import(db, dir);
