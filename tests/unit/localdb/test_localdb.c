@@ -372,6 +372,11 @@ test_migrate_v4(void)
 	CHECK_INT_EQ(seq, 8);
 	q_text(raw, "SELECT fields FROM outbox WHERE seq = 8 AND state = 'pending'", t, sizeof(t));
 	CHECK_STR_EQ(t, "{\"n\":8}");
+	/* the state check of schema 1, written as ORs, still holds */
+	CHECK_INT_EQ(sqlite3_exec(raw, "UPDATE outbox_queue SET state = 'lost' WHERE seq = 8",
+	    NULL, NULL, NULL), SQLITE_CONSTRAINT_CHECK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "UPDATE outbox SET state = NULL WHERE seq = 8",
+	    NULL, NULL, NULL), SQLITE_CONSTRAINT_NOTNULL);
 	/* writes through the view: a state leaves the fields' row alone */
 	CHECK_INT_EQ(sqlite3_exec(raw, "CREATE TEMP TABLE touched(n INTEGER);"
 	    "INSERT INTO touched VALUES(0);"
