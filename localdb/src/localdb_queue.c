@@ -12,9 +12,13 @@
 
 #include "localdb_int.h"
 
-static const char localdb_sql_max_seq[] = "SELECT COALESCE(MAX(seq),0) FROM outbox";
-static const char localdb_sql_append[] = "INSERT INTO outbox(seq,record_id,op,form_id,"
-    "form_version,school,hlc,fields,state) VALUES(?,?,?,?,?,?,?,?,'pending')";
+static const char localdb_sql_max_seq[] = "SELECT COALESCE(MAX(seq),0) FROM outbox_queue";
+/* Two rows per entry (schema 5): syncd changes the state of the first
+ * twice and never writes the second. */
+static const char localdb_sql_append[] = "INSERT INTO outbox_queue(seq,record_id,op,"
+    "form_id,form_version,school,hlc,state) VALUES(?,?,?,?,?,?,?,'pending')";
+static const char localdb_sql_append_fields[] = "INSERT INTO outbox_fields(seq,fields) "
+    "VALUES(?,?)";
 
 int
 localdb_outbox_append(struct localdb *db, const struct localdb_entry *en,
@@ -56,10 +60,17 @@ localdb_outbox_append(struct localdb *db, const struct localdb_entry *en,
 		sqlite3_bind_int64(st, 5, en->form_version);
 		sqlite3_bind_text(st, 6, en->school, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, en->hlc, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	localdb_done(db, st);
+	st = NULL;
+	if (rc == SQLITE_DONE &&
+	    (rc = localdb_prepare(db, localdb_sql_append_fields, &st)) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, next);
 		if (en->fields)
-			sqlite3_bind_text(st, 8, en->fields, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, en->fields, -1, SQLITE_STATIC);
 		else
-			sqlite3_bind_null(st, 8);
+			sqlite3_bind_null(st, 2);
 		rc = sqlite3_step(st);
 	}
 	if (rc != SQLITE_DONE) {
@@ -78,9 +89,9 @@ localdb_outbox_append(struct localdb *db, const struct localdb_entry *en,
 	return r;
 }
 
-static const char localdb_sql_pending[] = "SELECT seq, record_id, op, form_id, form_version, "
-    "school, hlc, fields FROM outbox WHERE state = 'pending' AND batch_id IS NULL "
-    "ORDER BY seq LIMIT ?";
+static const char localdb_sql_pending[] = "SELECT q.seq, q.record_id, q.op, q.form_id, "
+    "q.form_version, q.school, q.hlc, f.fields FROM outbox_queue q LEFT JOIN outbox_fields f "
+    "ON f.seq = q.seq WHERE q.state = 'pending' AND q.batch_id IS NULL ORDER BY q.seq LIMIT ?";
 
 int
 localdb_outbox_pending(struct localdb *db, size_t limit, localdb_entry_cb cb,
@@ -117,7 +128,7 @@ localdb_outbox_pending(struct localdb *db, size_t limit, localdb_entry_cb cb,
  * state (schema 3), and GROUP BY would sort a million of them in memory. */
 static const char localdb_sql_counts[] = "SELECT COUNT(*) FILTER (WHERE state = 'pending'), "
     "COUNT(*) FILTER (WHERE state = 'sent'), COUNT(*) FILTER (WHERE state = 'acked'), "
-    "COUNT(*) FILTER (WHERE state = 'quarantined') FROM outbox";
+    "COUNT(*) FILTER (WHERE state = 'quarantined') FROM outbox_queue";
 static const char localdb_sql_record_counts[] = "SELECT COUNT(*) FILTER (WHERE status = 'draft'), "
     "COUNT(*) FILTER (WHERE status = 'final'), COUNT(*) FILTER (WHERE status = 'deleted') "
     "FROM records";
@@ -155,7 +166,7 @@ localdb_counts(struct localdb *db, bool with_records, struct localdb_counts *c,
 }
 
 static const char localdb_sql_reasons[] = "SELECT COALESCE(reason, ''), COUNT(*) "
-    "FROM outbox WHERE state = 'quarantined' GROUP BY 1 ORDER BY 2 DESC, 1";
+    "FROM outbox_queue WHERE state = 'quarantined' GROUP BY 1 ORDER BY 2 DESC, 1";
 
 int
 localdb_quarantine_reasons(struct localdb *db, localdb_reason_cb cb, void *arg,
@@ -183,7 +194,7 @@ localdb_quarantine_reasons(struct localdb *db, localdb_reason_cb cb, void *arg,
 
 /* both found by index: the open sets by state, the entries by outbox_pending */
 static const char localdb_sql_has_work[] = "SELECT EXISTS(SELECT 1 FROM batches WHERE "
-    "state IN ('sealed', 'sent')) OR EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' "
+    "state IN ('sealed', 'sent')) OR EXISTS(SELECT 1 FROM outbox_queue WHERE state = 'pending' "
     "AND batch_id IS NULL)";
 
 int
@@ -204,7 +215,7 @@ localdb_has_work(struct localdb *db, struct terr *e)
 static const char localdb_sql_batch_insert[] = "INSERT INTO batches(first_seq, last_seq, "
     "prev_hash, set_hash, envelope, state, created_at, sent_at) VALUES(?1, ?2, ?3, ?4, ?5, "
     "CASE WHEN ?7 THEN 'sent' ELSE 'sealed' END, ?6, CASE WHEN ?7 THEN ?6 END)";
-static const char localdb_sql_batch_assign[] = "UPDATE outbox SET batch_id = ?1, "
+static const char localdb_sql_batch_assign[] = "UPDATE outbox_queue SET batch_id = ?1, "
     "state = CASE WHEN ?4 THEN 'sent' ELSE state END WHERE seq BETWEEN ?2 AND ?3 "
     "AND state = 'pending' AND batch_id IS NULL";
 
@@ -306,19 +317,19 @@ static const char *const localdb_sql_state[][2] = {
 	[LOCALDB_BATCH_SENT] = {
 		"UPDATE batches SET state = 'sent', sent_at = COALESCE(sent_at, ?2) "
 		"WHERE id = ?1 AND state = 'sealed'",
-		"UPDATE outbox SET state = 'sent' WHERE seq BETWEEN ?5 AND ?6 "
+		"UPDATE outbox_queue SET state = 'sent' WHERE seq BETWEEN ?5 AND ?6 "
 		"AND batch_id = ?1 AND state = 'pending'",
 	},
 	[LOCALDB_BATCH_ACKED] = {
 		"UPDATE batches SET state = 'acked', acked_at = ?2, "
 		"sent_at = COALESCE(sent_at, ?2), ack = ?4, reason = ?3 WHERE id = ?1",
-		"UPDATE outbox SET state = 'acked' WHERE seq BETWEEN ?5 AND ?6 "
+		"UPDATE outbox_queue SET state = 'acked' WHERE seq BETWEEN ?5 AND ?6 "
 		"AND batch_id = ?1 AND state IN ('pending', 'sent')",
 	},
 	[LOCALDB_BATCH_QUARANTINED] = {
 		"UPDATE batches SET state = 'quarantined', reason = ?3, "
 		"acked_at = ?2, ack = ?4 WHERE id = ?1",
-		"UPDATE outbox SET state = 'quarantined', reason = ?3 "
+		"UPDATE outbox_queue SET state = 'quarantined', reason = ?3 "
 		"WHERE seq BETWEEN ?5 AND ?6 AND batch_id = ?1 AND state IN ('pending', 'sent')",
 	},
 };
@@ -434,14 +445,14 @@ localdb_seq_exec(struct localdb *db, const char *const *sql, size_t n, uint64_t 
 }
 
 static const char *const localdb_sql_reopen[] = {
-	"UPDATE outbox SET state = 'pending' WHERE seq >= ?1 AND batch_id IN "
+	"UPDATE outbox_queue SET state = 'pending' WHERE seq >= ?1 AND batch_id IN "
 	"(SELECT id FROM batches WHERE first_seq >= ?1 AND state != 'quarantined')",
 	"UPDATE batches SET state = 'sealed', ack = NULL, acked_at = NULL "
 	"WHERE first_seq >= ?1 AND state != 'quarantined'",
 };
 
 static const char *const localdb_sql_dissolve[] = {
-	"UPDATE outbox SET state = CASE WHEN seq < ?1 THEN 'acked' "
+	"UPDATE outbox_queue SET state = CASE WHEN seq < ?1 THEN 'acked' "
 	"ELSE 'pending' END, batch_id = CASE WHEN seq < ?1 THEN batch_id ELSE NULL END "
 	"WHERE seq >= (SELECT MIN(first_seq) FROM batches WHERE last_seq >= ?1) "
 	"AND batch_id IN (SELECT id FROM batches WHERE last_seq >= ?1 AND "

@@ -25,7 +25,7 @@
 #include "tetrad/terr.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define LOCALDB_SCHEMA_VERSION 4
+#define LOCALDB_SCHEMA_VERSION 5
 
 /* A missing or uninitialised database. */
 #define LOCALDB_NOTFOUND TERR_NOTFOUND

@@ -118,7 +118,7 @@ test_migrations(void)
 	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM sqlite_master WHERE "
 	    "type='index' AND name IN ('outbox_pending', 'outbox_record')"), 2);
 	/* the pending row is found through the partial index */
-	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM outbox INDEXED BY outbox_pending "
+	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM outbox_queue INDEXED BY outbox_pending "
 	    "WHERE state = 'pending'"), 1);
 	/* and syncd finds sets not yet answered through theirs */
 	CHECK_INT_EQ(q_int(store_db(s), "SELECT COUNT(*) FROM sqlite_master WHERE "

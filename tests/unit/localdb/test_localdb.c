@@ -231,6 +231,186 @@ test_migrate_older(void)
 	}
 }
 
+/*
+ * Schema 4 as devices hold it when they update: entries in every state,
+ * a set answered (1-2), one sent and waiting (3-4), one refused (5), two
+ * entries not yet in a set (6, a put, and 7, a delete).
+ */
+static const char *v4_rows =
+	"CREATE INDEX records_form_status ON records(form_id, status);"
+	"CREATE INDEX outbox_record ON outbox(record_id);"
+	"CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 'pending';"
+	"CREATE INDEX batches_open ON batches(first_seq) WHERE state IN ('sealed', 'sent');"
+	"DELETE FROM outbox;"
+	"INSERT INTO outbox(seq,record_id,op,form_id,form_version,school,hlc,fields,state,"
+	" batch_id,reason) VALUES"
+	" (1,x'01','put','f',1,'170103','h1','{\"n\":1}','acked',1,NULL),"
+	" (2,x'02','put','f',1,'170103','h2','{\"n\":2}','acked',1,NULL),"
+	" (3,x'03','put','f',1,'170103','h3','{\"n\":3}','sent',2,NULL),"
+	" (4,x'04','put','f',1,'170103','h4','{\"n\":4}','sent',2,NULL),"
+	" (5,x'05','put','f',1,'170103','h5','{\"n\":5}','quarantined',3,'поле'),"
+	" (6,x'06','put','f',2,'170103','h6','{\"n\":6}','pending',NULL,NULL),"
+	" (7,x'06','delete','f',2,'170103','h7',NULL,'pending',NULL,NULL);"
+	"INSERT INTO batches(id,first_seq,last_seq,prev_hash,set_hash,envelope,state,"
+	" reason,created_at) VALUES(1,1,2,zeroblob(32),zeroblob(32),x'aa','acked',NULL,'t'),"
+	" (2,3,4,zeroblob(32),zeroblob(32),x'bb','sent',NULL,'t'),"
+	" (3,5,5,zeroblob(32),zeroblob(32),x'cc','quarantined','поле','t');"
+	"INSERT INTO meta VALUES('next_seq','8');"
+	"PRAGMA user_version=4;";
+
+struct fields_seen {
+	uint64_t seq[8];
+	char fields[8][16];
+	size_t n;
+};
+
+static int
+fields_cb(const struct localdb_entry *en, void *arg)
+{
+	struct fields_seen *f = arg;
+
+	if (f->n == 8)
+		return 1;
+	f->seq[f->n] = en->seq;
+	snprintf(f->fields[f->n], sizeof(f->fields[0]), "%s", en->fields ? en->fields : "NULL");
+	if (en->fields && en->fields_len != strlen(en->fields))
+		return TERR_SCHEMA;
+	f->n++;
+	return 0;
+}
+
+/*
+ * Schema 4 -> 5 on a device with entries in every state: the counts are
+ * what they were, the set waiting for its answer is still the next one and
+ * is acknowledged as before, the next set takes the pending entries with
+ * their fields, numbering goes on; the outbox view reads and writes as the
+ * table did, and a state set through it leaves the fields' rows alone.
+ */
+static void
+test_migrate_v4(void)
+{
+	const uint8_t rid[16] = { 9 };
+	struct localdb_entry en = { .record_id = rid, .record_id_len = 16, .op = "put",
+	    .form_id = "f", .form_version = 2, .school = "170103", .hlc = "h8",
+	    .fields = "{\"n\":8}" };
+	struct localdb *db = NULL;
+	struct localdb_batch b, nb;
+	struct localdb_counts c;
+	struct fields_seen f;
+	struct terr e = { 0 };
+	sqlite3 *raw = NULL;
+	char p[256], t[128];
+	int64_t seq = 0;
+	uint8_t env[8] = { 4 };
+
+	path_of(p, sizeof(p), "v4.db");
+	unlink(p);
+	CHECK_INT_EQ(sqlite3_open(p, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, v1_schema, NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA journal_mode=WAL", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, v4_rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	CHECK_INT_EQ(localdb_open(p, LOCALDB_SYNCD, &db, &e), 0);
+	if (db == NULL)
+		return;
+	raw = localdb_sqlite(db);
+	CHECK_INT_EQ(q_int(raw, "PRAGMA user_version"), LOCALDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND "
+	    "name IN ('outbox_queue', 'outbox_fields')"), 2);
+	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND "
+	    "name IN ('outbox_pending', 'batches_open', 'outbox_record')"), 3);
+	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM outbox_fields"), 7);
+	/* tetrad status */
+	CHECK_INT_EQ(localdb_counts(db, false, &c, &e), 0);
+	CHECK_INT_EQ(c.pending, 2);
+	CHECK_INT_EQ(c.sent, 2);
+	CHECK_INT_EQ(c.acked, 2);
+	CHECK_INT_EQ(c.quarantined, 1);
+	/* the view: every column of every row as it was */
+	q_text(raw, "SELECT group_concat(seq || ':' || hex(record_id) || op || form_id || "
+	    "form_version || school || hlc || COALESCE(fields, '-') || state || "
+	    "COALESCE(batch_id, '-') || COALESCE(reason, '-'), ',') FROM outbox "
+	    "WHERE seq IN (5, 7)", t, sizeof(t));
+	CHECK_STR_EQ(t, "5:05putf1170103h5{\"n\":5}quarantined3поле,"
+	    "7:06deletef2170103h7-pending--");
+	/* the set waiting for its answer comes first and is answered as before */
+	CHECK_INT_EQ(localdb_has_work(db, &e), 1);
+	CHECK_INT_EQ(localdb_batch_next(db, 0, 1000, &nb, &e), 1);
+	CHECK_INT_EQ(nb.id, 2);
+	CHECK_STR_EQ(nb.state, "sent");
+	CHECK_INT_EQ(localdb_batch_set_state(db, &nb, LOCALDB_BATCH_ACKED, NULL,
+	    (const uint8_t *)"ack", 3, &e), 0);
+	free(nb.envelope);
+	CHECK_INT_EQ(localdb_counts(db, false, &c, &e), 0);
+	CHECK_INT_EQ(c.acked, 4);
+	CHECK_INT_EQ(c.sent, 0);
+	/* the next set: the pending entries with their fields */
+	memset(&f, 0, sizeof(f));
+	CHECK_INT_EQ(localdb_outbox_pending(db, 100, fields_cb, &f, &e), 0);
+	CHECK_INT_EQ(f.n, 2);
+	CHECK_INT_EQ(f.seq[0], 6);
+	CHECK_STR_EQ(f.fields[0], "{\"n\":6}");
+	CHECK_INT_EQ(f.seq[1], 7);
+	CHECK_STR_EQ(f.fields[1], "NULL");
+	memset(&b, 0, sizeof(b));
+	b.first_seq = 6;
+	b.last_seq = 7;
+	b.envelope = env;
+	b.len = sizeof(env);
+	CHECK_INT_EQ(localdb_begin(db, &e), 0);
+	CHECK_INT_EQ(localdb_batch_insert(db, &b, 1, 2, &e), 0);
+	CHECK_INT_EQ(localdb_commit(db, &e), 0);
+	CHECK_INT_EQ(localdb_counts(db, false, &c, &e), 0);
+	CHECK_INT_EQ(c.pending, 0);
+	CHECK_INT_EQ(c.sent, 2);
+	CHECK_INT_EQ(b.id, 4);
+	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM outbox WHERE batch_id = 4 AND state = 'sent'"), 2);
+	/* numbering goes on after the migrated entries */
+	CHECK_INT_EQ(localdb_begin(db, &e), 0);
+	CHECK_INT_EQ(localdb_outbox_append(db, &en, &seq, &e), 0);
+	CHECK_INT_EQ(localdb_commit(db, &e), 0);
+	CHECK_INT_EQ(seq, 8);
+	q_text(raw, "SELECT fields FROM outbox WHERE seq = 8 AND state = 'pending'", t, sizeof(t));
+	CHECK_STR_EQ(t, "{\"n\":8}");
+	/* the state check of schema 1, written as ORs, still holds */
+	CHECK_INT_EQ(sqlite3_exec(raw, "UPDATE outbox_queue SET state = 'lost' WHERE seq = 8",
+	    NULL, NULL, NULL), SQLITE_CONSTRAINT_CHECK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "UPDATE outbox SET state = NULL WHERE seq = 8",
+	    NULL, NULL, NULL), SQLITE_CONSTRAINT_NOTNULL);
+	/* writes through the view: a state leaves the fields' row alone */
+	CHECK_INT_EQ(sqlite3_exec(raw, "CREATE TEMP TABLE touched(n INTEGER);"
+	    "INSERT INTO touched VALUES(0);"
+	    "CREATE TEMP TRIGGER fields_touched AFTER UPDATE ON main.outbox_fields BEGIN "
+	    "UPDATE touched SET n = n + 1; END;"
+	    "UPDATE outbox SET state = 'quarantined', reason = 'x' WHERE seq = 8;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(q_int(raw, "SELECT n FROM touched"), 0);
+	CHECK_INT_EQ(localdb_counts(db, false, &c, &e), 0);
+	CHECK_INT_EQ(c.quarantined, 2);
+	CHECK_INT_EQ(sqlite3_exec(raw, "UPDATE outbox SET fields = '{}', state = 'pending' "
+	    "WHERE seq = 8; INSERT INTO outbox(record_id,op,form_id,form_version,school,hlc,"
+	    "fields) VALUES(x'09','put','f',2,'170103','h9','{\"n\":9}');",
+	    NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(q_int(raw, "SELECT n FROM touched"), 1);
+	memset(&f, 0, sizeof(f));
+	CHECK_INT_EQ(localdb_outbox_pending(db, 100, fields_cb, &f, &e), 0);
+	CHECK_INT_EQ(f.n, 2);
+	CHECK_STR_EQ(f.fields[0], "{}");
+	CHECK_INT_EQ(f.seq[1], 9);
+	CHECK_STR_EQ(f.fields[1], "{\"n\":9}");
+	CHECK_INT_EQ(sqlite3_exec(raw, "DELETE FROM outbox WHERE seq >= 8", NULL, NULL, NULL),
+	    SQLITE_OK);
+	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM outbox_fields WHERE seq >= 8"), 0);
+	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM outbox_queue WHERE seq >= 8"), 0);
+	/* a second open migrates nothing */
+	localdb_close(db);
+	db = NULL;
+	CHECK_INT_EQ(localdb_open(p, 0, &db, &e), 0);
+	if (db)
+		CHECK_INT_EQ(q_int(localdb_sqlite(db), "SELECT COUNT(*) FROM outbox"), 7);
+	localdb_close(db);
+}
+
 static void
 test_path(void)
 {
@@ -428,6 +608,7 @@ main(void)
 	test_create();
 	test_newer_refused();
 	test_migrate_older();
+	test_migrate_v4();
 	test_path();
 	test_queue();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
