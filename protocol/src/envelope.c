@@ -272,6 +272,24 @@ envelope_seal(const struct changeset *cs, const struct keys_sign *dev,
 		r = terr_set(e, TERR_NOMEM, "упаковка набора: недостаточно памяти");
 		goto out;
 	}
+	{
+		/*
+		 * The text is about the puts' canonical fields and some 200 bytes
+		 * around each op: room for that at once, not by doubling from 256
+		 * bytes (for 1,000 visits, 14 copies and each time fresh pages). A
+		 * guess that is short only means the buffer grows as before.
+		 */
+		size_t guess = 512;
+
+		for (size_t i = 0; i < cs->n_ops && guess < CHANGESET_MAX_PLAIN_BYTES; i++)
+			guess += cs->ops[i].fields_len + 256;
+		if (guess > CHANGESET_MAX_PLAIN_BYTES)
+			guess = CHANGESET_MAX_PLAIN_BYTES;
+		if ((r = tbuf_expect(plain, guess)) != 0) {
+			r = terr_set(e, r, "упаковка набора: недостаточно памяти");
+			goto out;
+		}
+	}
 	if ((r = changeset_encode(cs, plain, e)) != 0)
 		goto out;
 	changeset_hash(tbuf_ptr(plain), tbuf_len(plain), hash);

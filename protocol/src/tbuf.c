@@ -94,6 +94,12 @@ tbuf_put(struct tbuf *b, const void *data, size_t len)
 	return 0;
 }
 
+int
+tbuf_expect(struct tbuf *b, size_t len)
+{
+	return tbuf_grow(b, len);
+}
+
 uint8_t *
 tbuf_reserve(struct tbuf *b, size_t len)
 {

@@ -29,6 +29,12 @@ int tbuf_put_str(struct tbuf *b, const char *s);
 int tbuf_put_dec(struct tbuf *b, int64_t v);
 int tbuf_putf(struct tbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Makes room for len more bytes without writing them, so that appending
+ * them later copies nothing: for a writer that knows roughly how much is
+ * coming. 0, or TERR_TOO_LARGE / TERR_NOMEM (b unchanged).
+ */
+int tbuf_expect(struct tbuf *b, size_t len);
 /* Reserves len bytes at the end and returns where to write them, or NULL. */
 uint8_t *tbuf_reserve(struct tbuf *b, size_t len);
 
