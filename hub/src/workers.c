@@ -1,5 +1,12 @@
 /*
  * workers — threads that run queued jobs, in the order queued (workers.h).
+ *
+ * An idle worker waits on a condition of its own, on a stack: a job goes
+ * to the worker that went idle last. A set at a time (one device syncing)
+ * then runs on the same thread every time, with its malloc arena, its
+ * store handle and its caches still warm; handed round the 64 threads in
+ * turn, each set of 1,000 visits faulted in some 10 MB of fresh memory (a
+ * tenth of the hub's time on them). Under load every worker is busy anyway.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -7,10 +14,16 @@
 
 #include "workers.h"
 
+struct workers_idle {
+	pthread_cond_t cv;
+	struct workers_job *job;        /* handed over by workers_submit */
+	struct workers_idle *next;
+};
+
 struct workers {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct workers_job *head, *tail;
+	struct workers_job *head, *tail;  /* jobs no worker was free for */
+	struct workers_idle *idle;        /* the last one idle on top */
 	bool stop;
 	size_t n;                 /* threads started */
 	pthread_t *threads;
@@ -20,21 +33,32 @@ static void *
 workers_main(void *arg)
 {
 	struct workers *w = arg;
+	struct workers_idle me;
 
+	pthread_cond_init(&me.cv, NULL);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct workers_job *job;
 		void (*run)(void *);
 		void *job_arg;
 
-		while (w->head == NULL && !w->stop)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->head == NULL)
+		if (w->head != NULL) {
+			job = w->head;
+			w->head = job->next;
+			if (w->head == NULL)
+				w->tail = NULL;
+		} else if (w->stop) {
 			break;
-		job = w->head;
-		w->head = job->next;
-		if (w->head == NULL)
-			w->tail = NULL;
+		} else {
+			me.job = NULL;
+			me.next = w->idle;
+			w->idle = &me;
+			/* workers_submit or workers_stop takes me off the stack */
+			while (me.job == NULL && !w->stop)
+				pthread_cond_wait(&me.cv, &w->mu);
+			if ((job = me.job) == NULL)
+				continue;   /* stopping: run what is queued, then leave */
+		}
 		/* read before run: run may free the job */
 		run = job->run;
 		job_arg = job->arg;
@@ -43,6 +67,7 @@ workers_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
+	pthread_cond_destroy(&me.cv);
 	return NULL;
 }
 
@@ -58,7 +83,6 @@ workers_start(size_t n, struct workers **out, struct terr *e)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	}
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
 	for (; w->n < n; w->n++)
 		if (pthread_create(&w->threads[w->n], NULL, workers_main, w) != 0) {
 			workers_stop(w);
@@ -71,14 +95,21 @@ workers_start(size_t n, struct workers **out, struct terr *e)
 void
 workers_submit(struct workers *w, struct workers_job *job)
 {
+	struct workers_idle *idle;
+
 	job->next = NULL;
 	pthread_mutex_lock(&w->mu);
-	if (w->tail != NULL)
-		w->tail->next = job;
-	else
-		w->head = job;
-	w->tail = job;
-	pthread_cond_signal(&w->cv);
+	if ((idle = w->idle) != NULL) {
+		w->idle = idle->next;
+		idle->job = job;
+		pthread_cond_signal(&idle->cv);
+	} else {
+		if (w->tail != NULL)
+			w->tail->next = job;
+		else
+			w->head = job;
+		w->tail = job;
+	}
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -89,12 +120,13 @@ workers_stop(struct workers *w)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
-	pthread_cond_broadcast(&w->cv);
+	for (struct workers_idle *i = w->idle; i != NULL; i = i->next)
+		pthread_cond_signal(&i->cv);
+	w->idle = NULL;
 	pthread_mutex_unlock(&w->mu);
 	for (size_t i = 0; i < w->n; i++)
 		pthread_join(w->threads[i], NULL);
 	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
 	free(w->threads);
 	free(w);
 }
