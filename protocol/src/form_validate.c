@@ -98,22 +98,27 @@ form_ctx_print(const struct fctx *c, char *out)
 {
 	char outer[FORM_CTX_MAX];
 	const char *inner;
-	size_t il;
+	size_t il, keep;
 
 	out[0] = '\0';
 	if (c == NULL)
 		return;
 	form_ctx_print(c->outer, outer);
-	/* inner is " (…)" of the outer level without " (" and ")" */
+	/*
+	 * inner is " (…)" of the outer level without " (" and ")". An outer
+	 * text cut for length has no ")" to drop: it ends in a whole letter
+	 * (terr_utf8_trim), and dropping its last byte would split that letter.
+	 */
 	inner = outer[0] == '\0' ? "" : outer + 2;
 	il = strlen(inner);
+	keep = il > 0 && inner[il - 1] == ')' ? il - 1 : il;
 	if (c->entry != NULL)
 		snprintf(out, FORM_CTX_MAX, " (%.*s%s%s: «%s»)",
-		    (int)(il ? il - 1 : 0), inner, il ? "; " : "", c->g->label,
+		    (int)keep, inner, il ? "; " : "", c->g->label,
 		    c->entry->label);
 	else
 		snprintf(out, FORM_CTX_MAX, " (%.*s%s%s, запись %zu)",
-		    (int)(il ? il - 1 : 0), inner, il ? "; " : "", c->g->label,
+		    (int)keep, inner, il ? "; " : "", c->g->label,
 		    c->i + 1);
 	/* long labels may not fit: never end inside a letter */
 	terr_utf8_trim(out);
