@@ -243,6 +243,9 @@ form_free(struct form *f)
  * strcmp, or a hash table, finds exactly what the linear scans found;
  * FORM_MAX_DICT_ENTRIES and FORM_MAX_FIELDS fit in uint16_t.
  */
+_Static_assert(FORM_MAX_FIELDS < UINT16_MAX && FORM_MAX_CHOICES < UINT16_MAX &&
+    FORM_MAX_DICT_ENTRIES < UINT16_MAX, "positions + 1 fit in uint16_t");
+
 struct form_key {
 	const char *s;
 	uint16_t at;
