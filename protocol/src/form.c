@@ -433,6 +433,12 @@ form_title(const struct form *f)
 	return f ? f->title : NULL;
 }
 
+const struct form_field *
+form_school_field(const struct form *f)
+{
+	return f->school_field;
+}
+
 const char *
 form_description(const struct form *f)
 {

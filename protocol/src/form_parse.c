@@ -210,6 +210,36 @@ form_parse_json(const char *json, size_t len, const char *what, cJSON **out,
 /* ---------- the form ---------- */
 
 /*
+ * "school_field": the top-level field whose value is the record's school (a
+ * curator's visit names the school it was made in). It must be a required
+ * text field that travels to the hub: the hub files the record by it, so it
+ * can be neither optional nor kept on the device.
+ */
+static int
+form_parse_school_field(struct fp *p, const cJSON *doc)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(doc, "school_field");
+	const struct form_field *fl;
+
+	if (j == NULL)
+		return 0;
+	if (!cJSON_IsString(j))
+		return form_parse_fail(p, "«school_field» должен быть строкой — id поля формы",
+		    NULL, NULL);
+	fl = form_find(p->f, j->valuestring);
+	if (fl == NULL)
+		return form_parse_fail(p, "«school_field»: в форме нет поля верхнего уровня «%.64s»",
+		    j->valuestring, NULL);
+	if (fl->type != FORM_TEXT || !fl->required || fl->sync != FORM_SYNC_HUB ||
+	    fl->relevant.field != NULL)
+		return form_parse_fail(p, "«school_field»: поле «%.64s» должно быть обязательным "
+		    "текстовым полем, которое передаётся на хаб и не зависит от других",
+		    j->valuestring, NULL);
+	p->f->school_field = fl;
+	return 0;
+}
+
+/*
  * The definition object doc (already parsed and bounded); bundled is the
  * bundle's "dictionaries" object or NULL.
  */
@@ -218,7 +248,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
     const struct form_dict_source *source, struct form **out, struct terr *e)
 {
 	static const char *const keys[] = { "format", "id", "version", "title",
-	    "description", "dictionaries", "fields", NULL };
+	    "description", "dictionaries", "fields", "school_field", NULL };
 	struct form_field *lists[FORM_MAX_DEPTH + 1];
 	size_t ns[FORM_MAX_DEPTH + 1];
 	struct fp p;
@@ -310,6 +340,8 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
+	if ((r = form_parse_school_field(&p, doc)) != 0)
+		goto out;
 	*out = f;
 	f = NULL;
 	r = 0;

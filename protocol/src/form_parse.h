@@ -25,6 +25,7 @@ struct form {
 	struct form_dictionary *dicts;
 	size_t total_fields;
 	uint16_t *field_order;      /* fields sorted by id (form_index_build) */
+	const struct form_field *school_field; /* "school_field", or NULL */
 };
 
 /* Parsing state: where we are, for messages, and what we have counted. */

@@ -183,6 +183,12 @@ const struct form_field *form_field_at(const struct form *f, size_t i);
 /* Top-level field by id, or NULL. */
 const struct form_field *form_find(const struct form *f, const char *id);
 const char *form_description(const struct form *f);   /* may be NULL */
+/*
+ * The field the definition names in "school_field": its value is the
+ * record's school (a curator's laptop records in many schools). NULL when
+ * the form has none: the record belongs to the device's own school.
+ */
+const struct form_field *form_school_field(const struct form *f);
 
 /*
  * Field by path: "parties.age" or "parties[2].age" (indices are ignored: all

@@ -559,10 +559,47 @@ test_ident_rule(void)
 	CHECK(!form_ident_ok(longid));
 }
 
+/* "school_field": the field whose value files the record under its school. */
+static void
+test_school_field(void)
+{
+#define SF_HEAD "{\"id\":\"t\",\"version\":1,\"title\":\"Т\",\"school_field\":"
+	struct form *f = parse_ok(SF_HEAD "\"school_code\",\"fields\":["
+	    "{\"id\":\"school_code\",\"label\":\"Код ОО\",\"type\":\"text\",\"required\":true},"
+	    "{\"id\":\"b\",\"label\":\"Б\",\"type\":\"text\"}]}", NULL);
+
+	if (f != NULL) {
+		CHECK(form_school_field(f) == form_find(f, "school_code"));
+		form_free(f);
+	}
+	f = parse_ok(HEAD "{\"id\":\"a\",\"label\":\"А\",\"type\":\"text\"}" TAIL, NULL);
+	if (f != NULL) {
+		CHECK(form_school_field(f) == NULL);
+		form_free(f);
+	}
+	parse_bad(SF_HEAD "\"nope\",\"fields\":[{\"id\":\"a\",\"label\":\"А\","
+	    "\"type\":\"text\",\"required\":true}]}", TERR_FORM,
+	    "«school_field»: в форме нет поля верхнего уровня «nope»");
+	parse_bad(SF_HEAD "3,\"fields\":[{\"id\":\"a\",\"label\":\"А\","
+	    "\"type\":\"text\",\"required\":true}]}", TERR_FORM,
+	    "«school_field» должен быть строкой");
+	/* optional, kept on the device, or a number: the hub could not file the record */
+	parse_bad(SF_HEAD "\"a\",\"fields\":[{\"id\":\"a\",\"label\":\"А\","
+	    "\"type\":\"text\"}]}", TERR_FORM, "должно быть обязательным текстовым полем");
+	parse_bad(SF_HEAD "\"a\",\"fields\":[{\"id\":\"a\",\"label\":\"А\","
+	    "\"type\":\"text\",\"required\":true,\"sync\":\"local\"}]}", TERR_FORM,
+	    "должно быть обязательным текстовым полем");
+	parse_bad(SF_HEAD "\"a\",\"fields\":[{\"id\":\"a\",\"label\":\"А\","
+	    "\"type\":\"integer\",\"required\":true}]}", TERR_FORM,
+	    "должно быть обязательным текстовым полем");
+#undef SF_HEAD
+}
+
 int
 main(void)
 {
 	test_minimal();
+	test_school_field();
 	test_ident_rule();
 	test_refusals();
 	test_caps();
