@@ -165,23 +165,17 @@ has "naming the device's school" "$T/err" "школа устройства — 1
 expect "school device sync" 0 "$TETRAD" --db "$S" sync
 
 # --- the hub's verification report counts each visit under its own school
-expect "verification report" 0 hub_cli report verification --format csv --out "$T/report.csv"
-python3 - "$T/report.csv" >"$T/visits.txt" <<'PY'
-import csv, sys
-# sections follow each other; the visits section's rows are those with a
-# «Визитов» column: Код ОО → count
-rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig"), delimiter=";"))
-head = None
-for r in rows:
-    if "Визитов" in r:
-        head = r
-        continue
-    if head and len(r) == len(head) and r[0].strip():
-        print("%s=%s" % (r[head.index("Код ОО")], r[head.index("Визитов")]))
-    elif head and not any(c.strip() for c in r):
-        head = None
+expect "verification report" 0 hub_cli report verification --format json --out "$T/report.json"
+# section "visits": one row per school with its number of visits (docs/reports.md);
+# section "factors": the decisions per school of its latest visit
+python3 - "$T/report.json" >"$T/visits.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+for row in r["visits"]:
+    print("%s=%s" % (row["school"], row["visits"]))
+print("factors:" + ",".join(sorted({row["school"] for row in r["factors"]})))
 PY
-eq "visits per school in the report" "$(sort "$T/visits.txt" | tr '\n' ' ')" "170103=1 170104=2 "
+eq "visits per school in the report" "$(sort "$T/visits.txt" | tr '\n' ' ')" "170103=1 170104=2 factors:170103,170104 "
 
 echo "1..$N"
 [ "$FAILS" -eq 0 ]
