@@ -15,7 +15,8 @@ static const char cli_usage_text[] =
 "Использование: tetrad [--db ПУТЬ] КОМАНДА [ПАРАМЕТРЫ]\n"
 "\n"
 "Команды:\n"
-"  init --school КОД [--name НАЗВАНИЕ]   создать базу и ключ устройства\n"
+"  init --school КОД [--name НАЗВАНИЕ]   создать базу и ключ устройства школы\n"
+"  init --curator [--name ФИО]           ноутбук куратора: школы — из кода регистрации\n"
 "  forms [--json]                        список форм\n"
 "  new ФОРМА [--set ПОЛЕ=ЗНАЧЕНИЕ]... [--json ФАЙЛ|-] [--draft] [--school КОД]\n"
 "                                        новая запись (без значений на терминале —\n"
@@ -165,6 +166,10 @@ cli_parse(struct cli *c, const char *cmd, int argc, char **argv)
 		}
 		if (strcmp(a, "--draft") == 0) {
 			c->draft = true;
+			continue;
+		}
+		if (strcmp(a, "--curator") == 0) {
+			c->curator = true;
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0')

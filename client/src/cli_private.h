@@ -36,6 +36,7 @@ struct cli {
 	const char *school, *name;
 	char delim;
 	bool json, draft;
+	bool curator;         /* init --curator: a laptop with no school of its own */
 	const char *pos[8];   /* positional arguments after the command */
 	size_t n_pos;
 	struct terr e;

@@ -9,7 +9,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "tetrad/school.h"
 #include "tetrad/uuid7.h"
 
 #include "client/prompt.h"
@@ -50,27 +49,6 @@ cli_record_values(struct cli *c, const struct form *f, cJSON *values)
 	return 0;
 }
 
-/* Whether this device may make records for school (meta device_schools,
- * a comma list, or its own school). */
-static int
-cli_record_school_allowed(struct cli *c, struct store *s, const char *school)
-{
-	char *list = NULL, *own = NULL;
-	int r;
-
-	if ((r = store_meta_get(s, "device_schools", &list, &c->e)) != 0 ||
-	    (r = store_meta_get(s, "school", &own, &c->e)) != 0)
-		goto out;
-	if (!(own && strcmp(own, school) == 0) && !(list && school_list_has(list, school)))
-		r = terr_set(&c->e, TERR_INVALID, "Это устройство не ведёт записи "
-		    "школы «%s» (разрешены: %s).", school, list && *list ? list :
-		    own ? own : "—");
- out:
-	free(list);
-	free(own);
-	return r;
-}
-
 int
 cli_record_new(struct cli *c)
 {
@@ -89,7 +67,7 @@ cli_record_new(struct cli *c)
 		    "(список: tetrad forms).");
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
-	if (c->school && (r = cli_record_school_allowed(c, s, c->school)) != 0) {
+	if (c->school && (r = rec_school_check(s, c->school, &c->e)) != 0) {
 		rc = cli_fail(c, r);
 		goto out;
 	}
@@ -105,7 +83,9 @@ cli_record_new(struct cli *c)
 		rc = CLI_OTHER;
 		goto out;
 	}
-	if ((r = cli_record_values(c, f, values)) != 0) {
+	/* the record's school (form_school_field) before anything is asked */
+	if ((r = cli_record_values(c, f, values)) != 0 ||
+	    (r = rec_school_fill(s, f, c->school, values, &c->e)) != 0) {
 		rc = cli_fail(c, r);
 		goto out;
 	}

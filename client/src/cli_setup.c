@@ -45,13 +45,17 @@ cli_setup_init(struct cli *c)
 	struct store *s = NULL;
 	struct keys_sign k;
 	char keypath[PATH_MAX + 16], devid[KEYS_ID_HEXLEN + 1];
-	char *existing = NULL;
+	char *existing = NULL, *devkey = NULL;
 	int r, rc = CLI_OTHER;
 
 	memset(&k, 0, sizeof(k));
-	if (c->school == NULL)
-		return cli_usage(c, "укажите код школы: tetrad init --school КОД.");
-	if (!school_code_ok(c->school)) {
+	if (c->school != NULL && c->curator)
+		return cli_usage(c, "укажите одно: --school КОД (компьютер школы) или "
+		    "--curator (ноутбук куратора: его школы назовёт код регистрации).");
+	if (c->school == NULL && !c->curator)
+		return cli_usage(c, "укажите код школы: tetrad init --school КОД (ноутбук "
+		    "куратора: tetrad init --curator).");
+	if (c->school != NULL && !school_code_ok(c->school)) {
 		fprintf(c->err, "Ошибка: код школы «%s» недопустим: только латинские "
 		    "буквы, цифры, «-» и «_», не длиннее 32 знаков.\n", c->school);
 		return CLI_INVALID;
@@ -67,13 +71,16 @@ cli_setup_init(struct cli *c)
 		return cli_fail(c, r);
 	if ((r = store_open(c->db, true, &s, &c->e)) != 0)
 		return cli_fail(c, r);
-	if ((r = store_meta_get(s, "school", &existing, &c->e)) != 0) {
+	/* a curator's database has no school: its device id says it is set up */
+	if ((r = store_meta_get(s, "school", &existing, &c->e)) != 0 ||
+	    (existing == NULL && (r = store_meta_get(s, "device_id", &devkey, &c->e)) != 0)) {
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	if (existing) {
-		fprintf(c->err, "Ошибка: база «%s» уже подготовлена для школы %s. "
-		    "Для другой школы укажите другой файл (--db).\n", c->db, existing);
+	if (existing || devkey) {
+		fprintf(c->err, "Ошибка: база «%s» уже подготовлена (%s %s). "
+		    "Для другой школы укажите другой файл (--db).\n", c->db,
+		    existing ? "школа" : "устройство", existing ? existing : devkey);
 		rc = CLI_INVALID;
 		goto out;
 	}
@@ -95,26 +102,40 @@ cli_setup_init(struct cli *c)
 		}
 	}
 	keys_id_hex(k.pk, devid);
+	/*
+	 * A curator's laptop has no school of its own: its schools are the
+	 * token's, written by `tetrad enroll` (device_schools); until then it
+	 * makes no records.
+	 */
 	if ((r = store_begin(s, &c->e)) != 0 ||
-	    (r = store_meta_set(s, "school", c->school, &c->e)) != 0 ||
-	    (r = store_meta_set(s, "school_name", c->name ? c->name : "", &c->e)) != 0 ||
+	    (c->school && (r = store_meta_set(s, "school", c->school, &c->e)) != 0) ||
+	    (r = store_meta_set(s, c->curator ? "curator_name" : "school_name",
+	    c->name ? c->name : "", &c->e)) != 0 ||
 	    (r = store_meta_set(s, "device_id", devid, &c->e)) != 0 ||
 	    (r = store_meta_set(s, "device_key_path", keypath, &c->e)) != 0 ||
-	    (r = store_meta_set(s, "device_kind", "school", &c->e)) != 0 ||
-	    (r = store_meta_set(s, "device_schools", c->school, &c->e)) != 0 ||
+	    (r = store_meta_set(s, "device_kind", c->curator ? "curator" : "school",
+	    &c->e)) != 0 ||
+	    (r = store_meta_set(s, "device_schools", c->curator ? "" : c->school,
+	    &c->e)) != 0 ||
 	    (r = store_meta_set(s, "next_seq", "1", &c->e)) != 0 ||
 	    (r = store_commit(s, &c->e)) != 0) {
 		store_rollback(s);
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	fprintf(c->out, "База создана: %s\nШкола: %s%s%s\nУстройство: %s\n"
-	    "Ключ устройства: %s\n", c->db, c->school, c->name ? " — " : "",
-	    c->name ? c->name : "", devid, keypath);
+	if (c->curator)
+		fprintf(c->out, "База создана: %s\nНоутбук куратора%s%s: школы станут "
+		    "известны после регистрации на хабе (tetrad enroll --hub АДРЕС --token "
+		    "КОД).\n", c->db, c->name ? " — " : "", c->name ? c->name : "");
+	else
+		fprintf(c->out, "База создана: %s\nШкола: %s%s%s\n", c->db, c->school,
+		    c->name ? " — " : "", c->name ? c->name : "");
+	fprintf(c->out, "Устройство: %s\nКлюч устройства: %s\n", devid, keypath);
 	rc = CLI_OK;
  out:
 	keys_sign_wipe(&k);
 	free(existing);
+	free(devkey);
 	store_close(s);
 	return rc;
 }

@@ -111,6 +111,19 @@ cli_status(struct cli *c)
 		    vals[1] && *vals[1] ? " — " : "", vals[1] ? vals[1] : "");
 		fprintf(c->out, "Устройство: %s (%s)\n", vals[2] ? vals[2] : "—",
 		    vals[3] && strcmp(vals[3], "curator") == 0 ? "куратор" : "школа");
+		/* a curator's schools (from the enrollment token): records of
+		 * these only (rec_school_check) */
+		if (vals[3] && strcmp(vals[3], "curator") == 0) {
+			fputs("Школы куратора: ", c->out);
+			for (const char *p = vals[4] ? vals[4] : ""; *p; p++) {
+				if (*p == ',')
+					fputs(", ", c->out);
+				else
+					fputc(*p, c->out);
+			}
+			fputs(vals[4] && *vals[4] ? "\n" : "ещё не известны — "
+			    "зарегистрируйте устройство (tetrad enroll)\n", c->out);
+		}
 		fprintf(c->out, "Хаб: %s\n", vals[5] ? vals[5] :
 		    "не подключён (tetrad enroll)");
 		fprintf(c->out, "Записи: черновиков %lld, окончательных %lld, "

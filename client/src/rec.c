@@ -9,6 +9,7 @@
 
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
+#include "tetrad/school.h"
 
 #include "client/rec.h"
 #include "client/textin.h"
@@ -203,6 +204,174 @@ rec_read_json(const char *path, cJSON **out, struct terr *e)
 	return r;
 }
 
+/* ---------- the record's school ---------- */
+
+int
+rec_school_choices(struct store *s, char **list, bool *curator, struct terr *e)
+{
+	char *kind = NULL, *schools = NULL, *own = NULL;
+	int r;
+
+	*list = NULL;
+	*curator = false;
+	if ((r = store_meta_get(s, "device_kind", &kind, e)) != 0 ||
+	    (r = store_meta_get(s, "device_schools", &schools, e)) != 0 ||
+	    (r = store_meta_get(s, "school", &own, e)) != 0)
+		goto out;
+	*curator = kind != NULL && strcmp(kind, "curator") == 0;
+	if (schools != NULL && *schools != '\0') {
+		*list = schools;
+		schools = NULL;
+	} else if (!*curator && own != NULL && *own != '\0') {
+		/* a database older than device_schools: its own school */
+		*list = own;
+		own = NULL;
+	} else if ((*list = strdup("")) == NULL)
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+ out:
+	free(kind);
+	free(schools);
+	free(own);
+	return r;
+}
+
+/* "a,b,c" as people read it: "a, b, c" (cut to fit cap). */
+static void
+rec_school_list_text(const char *list, char *out, size_t cap)
+{
+	char code[SCHOOL_CODE_MAX + 1];
+	const char *cur = list;
+	size_t used = 0;
+
+	out[0] = '\0';
+	while (school_list_next(&cur, code) && used + 8 < cap) {
+		snprintf(out + used, cap - used, "%s%s", used ? ", " : "", code);
+		used = strlen(out);
+	}
+}
+
+int
+rec_school_check(struct store *s, const char *school, struct terr *e)
+{
+	char text[TERR_MSG_MAX / 2];
+	char *list = NULL;
+	bool curator;
+	int r;
+
+	if ((r = rec_school_choices(s, &list, &curator, e)) != 0)
+		return r;
+	if (*list == '\0')
+		r = terr_set(e, TERR_INVALID, curator ? "Школы этого устройства куратора "
+		    "ещё не известны: зарегистрируйте его на хабе («tetrad enroll --hub АДРЕС "
+		    "--token КОД»), код регистрации куратора называет его школы." :
+		    "У этого устройства нет школы: выполните «tetrad init --school КОД».");
+	else if (!school_list_has(list, school)) {
+		rec_school_list_text(list, text, sizeof(text));
+		r = terr_set(e, TERR_INVALID, "Это устройство не ведёт записи школы «%.40s»: "
+		    "%s %s.", school, curator ? "школы куратора —" : "школа устройства —", text);
+	}
+	free(list);
+	return r;
+}
+
+int
+rec_school_fill(struct store *s, const struct form *f, const char *school,
+    cJSON *values, struct terr *e)
+{
+	const struct form_field *sf = form_school_field(f);
+	const cJSON *v;
+	char *list = NULL;
+	bool curator;
+	int r = 0;
+
+	if (sf == NULL)
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(values, sf->id);
+	if (v != NULL && !cJSON_IsString(v))
+		return 0;           /* not a text: the form's checks name it */
+	if (v == NULL) {
+		if ((r = rec_school_choices(s, &list, &curator, e)) != 0)
+			goto out;
+		/* a school device never asks: its one school */
+		if (school == NULL && !curator && *list != '\0' && strchr(list, ',') == NULL)
+			school = list;
+		if (school == NULL)
+			goto out;   /* a curator's draft may wait for it */
+		if ((r = rec_school_check(s, school, e)) != 0)
+			goto out;
+		if (!cJSON_AddStringToObject(values, sf->id, school)) {
+			r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+			goto out;
+		}
+		goto out;
+	}
+	if (school != NULL && strcmp(school, v->valuestring) != 0) {
+		r = terr_set(e, TERR_INVALID, "--school %.40s не совпадает с полем «%s» "
+		    "(%.40s): школа записи — значение этого поля.", school, sf->label,
+		    v->valuestring);
+		goto out;
+	}
+	r = rec_school_check(s, v->valuestring, e);
+ out:
+	free(list);
+	return r;
+}
+
+/*
+ * The school r is filed under (outbox, change set, hub): the value of the
+ * form's school field when it has one, else school (checked) or the
+ * device's own school. A draft of a curator without the field yet keeps
+ * the device's own school, or none: it never leaves the device.
+ */
+static int
+rec_school_of(struct store *s, const struct form *f, const cJSON *values,
+    const char *school, bool draft, char out[SCHOOL_CODE_MAX + 1], struct terr *e)
+{
+	const struct form_field *sf = f ? form_school_field(f) : NULL;
+	const cJSON *v = sf ? cJSON_GetObjectItemCaseSensitive(values, sf->id) : NULL;
+	char *own = NULL, *list = NULL;
+	bool curator;
+	int r;
+
+	out[0] = '\0';
+	if (cJSON_IsString(v)) {
+		if (school != NULL && strcmp(school, v->valuestring) != 0)
+			return terr_set(e, TERR_INVALID, "--school %.40s не совпадает с полем "
+			    "«%s» (%.40s): школа записи — значение этого поля.", school,
+			    sf->label, v->valuestring);
+		school = v->valuestring;
+	} else if (sf != NULL && !draft)
+		return terr_set(e, TERR_INVALID, "Не заполнено поле «%s»: это школа записи.",
+		    sf->label);
+	if (school != NULL) {
+		if ((r = rec_school_check(s, school, e)) != 0)
+			return r;
+		snprintf(out, SCHOOL_CODE_MAX + 1, "%s", school);
+		return 0;
+	}
+	if ((r = store_meta_get(s, "school", &own, e)) != 0)
+		goto out;
+	if (own != NULL && *own != '\0')
+		snprintf(out, SCHOOL_CODE_MAX + 1, "%s", own);
+	else if (sf == NULL) {
+		char text[TERR_MSG_MAX / 2];
+
+		/* a curator's laptop set up with no school of its own */
+		if ((r = rec_school_choices(s, &list, &curator, e)) != 0)
+			goto out;
+		rec_school_list_text(list, text, sizeof(text));
+		r = terr_set(e, TERR_ARG, "Укажите школу записи: --school КОД (школы "
+		    "этого устройства: %s).", *text ? text : "ещё не известны — "
+		    "зарегистрируйте устройство на хабе");
+		goto out;
+	}
+	r = 0;
+ out:
+	free(own);
+	free(list);
+	return r;
+}
+
 /*
  * The outbox text of a put's fields: canonical, as the change set carries
  * them, so syncd copies it into the set without reading it (malloc'd; NULL
@@ -300,26 +469,18 @@ rec_create(struct store *s, const struct form *f, const char *school,
     struct terr *e)
 {
 	struct store_record r = { 0 };
-	char *dev_school = NULL;
+	char code[SCHOOL_CODE_MAX + 1];
 	int rv;
 
-	if (school == NULL) {
-		if ((rv = store_meta_get(s, "school", &dev_school, e)) != 0)
-			goto out;
-		if (dev_school == NULL) {
-			rv = terr_set(e, TERR_ARG, "Не задан код школы: выполните "
-			    "«tetrad init --school КОД».");
-			goto out;
-		}
-		school = dev_school;
-	}
+	if ((rv = rec_school_of(s, f, values, school, draft, code, e)) != 0)
+		goto out;
 	if ((rv = uuid7_new(r.id, 0)) != 0) {
 		terr_set(e, rv, "Не удалось создать номер записи.");
 		goto out;
 	}
 	snprintf(r.form_id, sizeof(r.form_id), "%s", form_id(f));
 	r.form_version = form_version(f);
-	snprintf(r.school, sizeof(r.school), "%s", school);
+	snprintf(r.school, sizeof(r.school), "%s", code);
 	snprintf(r.status, sizeof(r.status), "%s", draft ? "draft" : "final");
 	if ((r.data = cJSON_PrintUnformatted(values)) == NULL) {
 		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
@@ -332,7 +493,6 @@ rec_create(struct store *s, const struct form *f, const char *school,
 	memcpy(id_out, r.id, UUID7_BYTES);
  out:
 	cJSON_free(r.data);
-	free(dev_school);
 	return rv;
 }
 
@@ -343,15 +503,22 @@ rec_new(struct store *s, const struct catalog *c, const char *fid,
     struct terr *e)
 {
 	const struct form *f = catalog_latest(c, fid);
+	cJSON *v = NULL;
 	int rv;
 
 	*problems = NULL;
 	if (f == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", fid);
-	if ((rv = rec_validate(f, values, !draft, problems, e)) != 0)
-		return rv;
-	return rec_create(s, f, school, values, draft, false, id_out, e);
+	if ((v = cJSON_Duplicate(values, 1)) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	if ((rv = rec_school_fill(s, f, school, v, e)) != 0 ||
+	    (rv = rec_validate(f, v, !draft, problems, e)) != 0)
+		goto out;
+	rv = rec_create(s, f, school, v, draft, false, id_out, e);
+ out:
+	cJSON_Delete(v);
+	return rv;
 }
 
 static int
@@ -378,6 +545,43 @@ rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES]
 	return 0;
 }
 
+/*
+ * The school of a record being edited or finalized, from its school field
+ * (forms with one). A final record left the device as a record of
+ * rec->school, and the hub keeps a record in the school it came with
+ * (merge.c): its school field cannot change; moving a visit to another
+ * school is a delete and a new record. A draft never left the device: it
+ * follows its field (filled in on a school device, checked against the
+ * device's schools).
+ */
+static int
+rec_refile(struct store *s, const struct form *f, struct store_record *rec,
+    cJSON *values, bool final, struct terr *e)
+{
+	const struct form_field *sf = form_school_field(f);
+	const cJSON *v;
+	int r;
+
+	if (sf == NULL)
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(values, sf->id);
+	if (final) {
+		if (cJSON_IsString(v) && strcmp(v->valuestring, rec->school) != 0)
+			return terr_set(e, TERR_INVALID, "Поле «%s» окончательной записи "
+			    "изменить нельзя: она уже поставлена в очередь отправки как запись "
+			    "школы %s. Чтобы отнести посещение к школе %.40s, удалите запись "
+			    "(tetrad delete) и создайте новую.", sf->label, rec->school,
+			    v->valuestring);
+		return 0;
+	}
+	if ((r = rec_school_fill(s, f, NULL, values, e)) != 0)
+		return r;
+	v = cJSON_GetObjectItemCaseSensitive(values, sf->id);
+	if (cJSON_IsString(v) && strlen(v->valuestring) <= SCHOOL_CODE_MAX)
+		snprintf(rec->school, sizeof(rec->school), "%s", v->valuestring);
+	return 0;
+}
+
 int
 rec_edit(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *changes,
@@ -396,7 +600,8 @@ rec_edit(struct store *s, const struct catalog *c,
 	if ((r = rec_merge(values, changes, e)) != 0)
 		goto out;
 	final = strcmp(rec->status, "final") == 0;
-	if ((r = rec_validate(f, values, final, problems, e)) != 0)
+	if ((r = rec_refile(s, f, rec, values, final, e)) != 0 ||
+	    (r = rec_validate(f, values, final, problems, e)) != 0)
 		goto out;
 	if ((data = cJSON_PrintUnformatted(values)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
@@ -421,6 +626,7 @@ rec_finalize(struct store *s, const struct catalog *c,
 	struct store_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *values = NULL;
+	char *data = NULL;
 	int r;
 
 	*problems = NULL;
@@ -430,11 +636,21 @@ rec_finalize(struct store *s, const struct catalog *c,
 		r = 1;
 		goto out;
 	}
-	if ((r = rec_validate(f, values, true, problems, e)) != 0)
+	if ((r = rec_refile(s, f, rec, values, false, e)) != 0 ||
+	    (r = rec_validate(f, values, true, problems, e)) != 0)
 		goto out;
+	/* the school field a school device filled in is part of the record */
+	if ((data = cJSON_PrintUnformatted(values)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	free(rec->data);
+	rec->data = data;
+	data = NULL;
 	snprintf(rec->status, sizeof(rec->status), "final");
 	r = rec_write(s, f, rec, false, "put", values, e);
  out:
+	cJSON_free(data);
 	cJSON_Delete(values);
 	store_record_free(rec);
 	return r;

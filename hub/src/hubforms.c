@@ -166,6 +166,30 @@ hubforms_lazy(struct hubforms *c, const char *id, uint32_t version)
 	return f;
 }
 
+/*
+ * A form with a school field (form_school_field: a curator's visit names the
+ * school visited) files its record by that field: the op must be sent as a
+ * record of exactly that school, or a modified client could file a visit to
+ * one school under another it is allowed to write. Whether the school is
+ * one of the device's is ingest's check, for every op.
+ */
+static int
+hubforms_check_school(const struct form *f, const struct op *op, char *why, size_t cap)
+{
+	const struct form_field *sf = form_school_field(f);
+	const cJSON *v;
+
+	if (sf == NULL)
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(op->fields, sf->id);
+	if (cJSON_IsString(v) && strcmp(v->valuestring, op->school) == 0)
+		return 0;
+	snprintf(why, cap, "форма «%s»: поле «%s» называет школу %.40s, а запись подана "
+	    "как запись школы %s; школа записи — значение этого поля", op->form_id,
+	    sf->label, cJSON_IsString(v) ? v->valuestring : "—", op->school);
+	return TERR_INVALID;
+}
+
 int
 hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap,
     struct terr *e)
@@ -199,6 +223,8 @@ hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap
 	} else if (r == TERR_INVALID)
 		snprintf(why, cap, "форма «%s»: данные не прошли проверку", op->form_id);
 	form_problems_free(p);
+	if (r == 0)
+		r = hubforms_check_school(f, op, why, cap);
 	return r;
 }
 

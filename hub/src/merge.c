@@ -395,9 +395,16 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		char id[UUID7_STRLEN + 1];
 
 		uuid7_format(op->record_id, id);
-		r = terr_set(e, TERR_INVALID, "запись %s уже есть на хабе с формой «%s» "
-		    "школы %s; изменение с формой «%s» школы %s отклонено", id,
-		    rec.form_id, rec.school, op->form_id, op->school);
+		/* a record stays in the school it came with (a visit's school
+		 * field cannot move it: the client refuses that edit too) */
+		if (strcmp(rec.form_id, op->form_id) == 0)
+			r = terr_set(e, TERR_INVALID, "запись %s уже есть на хабе как запись "
+			    "школы %s; изменение для школы %s отклонено: школу записи изменить "
+			    "нельзя — удалите запись и создайте новую", id, rec.school, op->school);
+		else
+			r = terr_set(e, TERR_INVALID, "запись %s уже есть на хабе с формой «%s» "
+			    "школы %s; изменение с формой «%s» школы %s отклонено", id,
+			    rec.form_id, rec.school, op->form_id, op->school);
 		goto out;
 	}
 	if (!found)

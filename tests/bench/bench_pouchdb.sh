@@ -127,7 +127,9 @@ PY
 
 export TETRAD_FORMS_DIR="$work/forms"
 mkdir -p "$TETRAD_FORMS_DIR/dict"
-cp "$TETRAD_SOURCE_DIR/forms/risk_visit.json" "$TETRAD_FORMS_DIR/"
+# the records below are of version 1 (risk_visit-v1.json; v2 names its school field)
+cp "$TETRAD_SOURCE_DIR/forms/risk_visit.json" "$TETRAD_SOURCE_DIR/forms/risk_visit-v1.json" \
+	"$TETRAD_FORMS_DIR/"
 cp "$TETRAD_SOURCE_DIR/forms/dict/risk_factors.json" "$TETRAD_FORMS_DIR/dict/"
 cat >"$TETRAD_FORMS_DIR/bench_survey.json" <<'JSON'
 {"format":1,"id":"bench_survey","version":1,"title":"Анкета обучающегося (тест)","fields":[

@@ -34,7 +34,8 @@ size_t hubforms_count(const struct hubforms *f);
  * Checks an op against its form and version: the form must be one the hub
  * knows (a delete too: it leaves a tombstone under that form), and a put's
  * fields must pass in FORM_HUB mode (unknown fields, smuggled local fields,
- * types, bounds, rules). Returns 0 if valid, TERR_INVALID with a Russian
+ * types, bounds, rules), and for a form with a school field
+ * (form_school_field) its value must be the op's school. Returns 0 if valid, TERR_INVALID with a Russian
  * description in why (field labels and rules, never values), another code
  * on error.
  */

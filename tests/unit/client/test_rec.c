@@ -96,6 +96,9 @@ test_lifecycle(void)
 		return;
 	CHECK_INT_EQ(store_meta_set(s, "school", "170103", &e), 0);
 	CHECK_INT_EQ(store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e), 0);
+	/* a curator laptop set up with a school, enrolled for two */
+	CHECK_INT_EQ(store_meta_set(s, "device_kind", "curator", &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "device_schools", "170103,170104", &e), 0);
 	CHECK_INT_EQ(catalog_load(builtin, pulled, &c, &e), 0);
 	if (c == NULL)
 		goto out;
@@ -245,6 +248,154 @@ test_lifecycle(void)
 	store_close(s);
 }
 
+/* a form whose "school" field is the record's school (risk_visit v2) */
+static const char form_visit[] =
+"{\"format\":1,\"id\":\"t_visit\",\"version\":1,\"title\":\"Посещение\","
+" \"school_field\":\"school\", \"fields\":["
+"  {\"id\":\"school\",\"label\":\"Код ОО\",\"type\":\"text\",\"required\":true},"
+"  {\"id\":\"note\",\"label\":\"Заметка\",\"type\":\"text\"}]}";
+
+static const char *
+rec_school(struct store *s, const uint8_t id[UUID7_BYTES], char *buf, size_t cap)
+{
+	struct store_record *rec = NULL;
+	struct terr e;
+
+	buf[0] = '\0';
+	if (store_record_get(s, id, &rec, &e) == 0)
+		snprintf(buf, cap, "%s", rec->school);
+	store_record_free(rec);
+	return buf;
+}
+
+/* One device: kind, own school (NULL: none), its schools. */
+static struct store *
+school_device(const char *name, const char *kind, const char *own, const char *list)
+{
+	char db[512];
+	struct store *s = NULL;
+	struct terr e;
+
+	snprintf(db, sizeof(db), "%s/%s", tmpdir, name);
+	CHECK_INT_EQ(store_open(db, true, &s, &e), 0);
+	if (s == NULL)
+		return NULL;
+	CHECK_INT_EQ(store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "device_kind", kind, &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "device_schools", list, &e), 0);
+	if (own)
+		CHECK_INT_EQ(store_meta_set(s, "school", own, &e), 0);
+	return s;
+}
+
+static void
+test_school_field(void)
+{
+	char dir[512], buf[80], *list = NULL;
+	struct store *s = NULL;
+	struct catalog *c = NULL;
+	struct form_problems *pr = NULL;
+	struct terr e = { 0 };
+	cJSON *v = NULL, *ch = NULL;
+	uint8_t id[UUID7_BYTES], id2[UUID7_BYTES];
+	bool curator = true;
+
+	snprintf(dir, sizeof(dir), "%s/visit", tmpdir);
+	mkdir(dir, 0700);
+	write_file(dir, "t_visit.json", form_visit);
+	CHECK_INT_EQ(catalog_load(dir, NULL, &c, &e), 0);
+	if (c == NULL)
+		return;
+
+	/* a school device: the field is its school without asking; another
+	 * school is refused, naming the device's */
+	if ((s = school_device("school.db", "school", "170103", "170103")) == NULL)
+		goto out;
+	CHECK_INT_EQ(rec_school_choices(s, &list, &curator, &e), 0);
+	CHECK_STR_EQ(list, "170103");
+	CHECK(!curator);
+	free(list);
+	list = NULL;
+	v = cJSON_Parse("{\"note\":\"x\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, false, id, &pr, &e), 0);
+	CHECK_STR_EQ(rec_school(s, id, buf, sizeof(buf)), "170103");
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox WHERE school='170103' AND "
+	    "instr(fields,'\"school\":\"170103\"')"), 1);
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"school\":\"170104\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, false, id2, &pr, &e), TERR_INVALID);
+	CHECK_CONTAINS(e.msg, "не ведёт записи школы «170104»: школа устройства — 170103");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", "170104", v, true, id2, &pr, &e), TERR_INVALID);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM records"), 1);
+	/* a draft with the field removed gets it back when finalized */
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"note\":\"черновик\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, true, id2, &pr, &e), 0);
+	ch = cJSON_Parse("{\"school\":null}");
+	CHECK_INT_EQ(rec_edit(s, c, id2, ch, &pr, &e), 0);
+	cJSON_Delete(ch);
+	CHECK_INT_EQ(rec_finalize(s, c, id2, &pr, &e), 0);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox WHERE school='170103'"), 2);
+	store_close(s);
+
+	/* a curator (set up with no school of its own, enrolled for two) */
+	if ((s = school_device("curator.db", "curator", NULL, "170103,170104")) == NULL)
+		goto out;
+	CHECK_INT_EQ(rec_school_choices(s, &list, &curator, &e), 0);
+	CHECK_STR_EQ(list, "170103,170104");
+	CHECK(curator);
+	free(list);
+	list = NULL;
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"school\":\"170104\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, false, id, &pr, &e), 0);
+	CHECK_STR_EQ(rec_school(s, id, buf, sizeof(buf)), "170104");
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox WHERE school='170104'"), 1);
+	/* --school fills an empty field; one that disagrees is refused */
+	cJSON_Delete(v);
+	v = cJSON_Parse("{}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", "170103", v, false, id2, &pr, &e), 0);
+	CHECK_STR_EQ(rec_school(s, id2, buf, sizeof(buf)), "170103");
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"school\":\"170104\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", "170103", v, false, id2, &pr, &e), TERR_INVALID);
+	CHECK_CONTAINS(e.msg, "--school 170103 не совпадает с полем «Код ОО» (170104)");
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"school\":\"170105\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, false, id2, &pr, &e), TERR_INVALID);
+	CHECK_CONTAINS(e.msg, "«170105»: школы куратора — 170103, 170104");
+	/* with no value, nothing to guess: a final record needs it */
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"note\":\"x\"}");
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, false, id2, &pr, &e), TERR_INVALID);
+	form_problems_free(pr);
+	pr = NULL;
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM records"), 2);
+	/* a final record's school field cannot move it; a draft's can */
+	ch = cJSON_Parse("{\"school\":\"170103\"}");
+	CHECK_INT_EQ(rec_edit(s, c, id, ch, &pr, &e), TERR_INVALID);
+	CHECK_CONTAINS(e.msg, "удалите запись");
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox"), 2);
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, true, id2, &pr, &e), 0);
+	CHECK_INT_EQ(rec_edit(s, c, id2, ch, &pr, &e), 0);
+	CHECK_STR_EQ(rec_school(s, id2, buf, sizeof(buf)), "170103");
+	CHECK_INT_EQ(rec_finalize(s, c, id2, &pr, &e), 0);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox WHERE school='170103'"), 2);
+	cJSON_Delete(ch);
+	store_close(s);
+
+	/* a curator not enrolled yet knows no school */
+	if ((s = school_device("new.db", "curator", NULL, "")) == NULL)
+		goto out;
+	CHECK_INT_EQ(rec_new(s, c, "t_visit", NULL, v, true, id2, &pr, &e), 0);
+	CHECK_INT_EQ(rec_school_check(s, "170103", &e), TERR_INVALID);
+	CHECK_CONTAINS(e.msg, "tetrad enroll");
+ out:
+	cJSON_Delete(v);
+	store_close(s);
+	catalog_free(c);
+}
+
 static void
 test_builtin_forms(void)
 {
@@ -275,6 +426,7 @@ main(void)
 		return 1;
 	}
 	test_lifecycle();
+	test_school_field();
 	test_builtin_forms();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

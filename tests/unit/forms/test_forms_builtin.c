@@ -349,6 +349,26 @@ test_risk_visit(void)
 	CHECK(form_dictionary_find(f, "risk_factors") != NULL);
 	CHECK_INT_EQ(form_dictionary_find(f, "risk_factors")->version, 2021);
 	CHECK(form_field_find_path(f, "factors.profile_level")->readonly);
+	/* version 2: the visit is filed under the school it names; version 1
+	 * stays loadable for the records made with it, without a school field */
+	CHECK(form_version(f) >= 2);
+	CHECK(form_school_field(f) != NULL &&
+	    strcmp(form_school_field(f)->id, "school_code") == 0);
+	{
+		struct form *v1 = NULL;
+		struct terr e;
+
+		CHECK_INT_EQ(formfile_load(TETRAD_FORMS_DIR "/risk_visit-v1.json",
+		    TETRAD_FORMS_DIR "/dict", &v1, &e), 0);
+		if (v1 != NULL) {
+			CHECK_STR_EQ(form_id(v1), "risk_visit");
+			CHECK_INT_EQ(form_version(v1), 1);
+			CHECK(form_school_field(v1) == NULL);
+			CHECK_INT_EQ(form_validate(v1, good, FORM_FINAL, &p, &e), 0);
+			form_problems_free(p);
+		}
+		form_free(v1);
+	}
 
 	p = broken(f, good, FORM_FINAL, rv_broken, &rc);
 	CHECK_INT_EQ(rc, TERR_INVALID);

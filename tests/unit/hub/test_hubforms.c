@@ -61,21 +61,22 @@ test_publish(struct hubdb *db)
 	CHECK(def != NULL);
 	if (def == NULL)
 		return;
-	p = strstr(def, "\"version\": 1");
+	/* a version after every built-in one (risk_visit-v1.json, risk_visit.json) */
+	p = strstr(def, "\"version\": ");
 	CHECK(p != NULL);
 	if (p != NULL)
-		p[strlen("\"version\": ")] = '2';
-	snprintf(out, sizeof(out), "%s/risk_visit_v2.json", dir);
+		p[strlen("\"version\": ")] = '9';
+	snprintf(out, sizeof(out), "%s/risk_visit_v9.json", dir);
 	f = fopen(out, "w");
 	fputs(def, f);
 	fclose(f);
 	free(def);
 	CHECK_INT_EQ(hubforms_publish(db, &sign, out, TETRAD_FORMS_DIR, pub, id, &version, &e), 0);
 	CHECK_STR_EQ(id, "risk_visit");
-	CHECK_INT_EQ(version, 2);
+	CHECK_INT_EQ(version, 9);
 	CHECK_INT_EQ(hubforms_publish(db, &sign, out, TETRAD_FORMS_DIR, pub, id, &version, &e),
 	    TERR_FORM);
-	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 2, bundle, &found, &e), 0);
+	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 9, bundle, &found, &e), 0);
 	CHECK(found);
 	CHECK_INT_EQ(sigblob_open(tbuf_ptr(bundle), tbuf_len(bundle), SIGBLOB_FORM_BUNDLE,
 	    sign.pk, &payload, &plen, &e), 0);
@@ -88,12 +89,12 @@ test_publish(struct hubdb *db)
 		    "risk_factors")));
 		cJSON_Delete(j);
 	}
-	snprintf(out, sizeof(out), "%s/risk_visit-v2.json", pub);
+	snprintf(out, sizeof(out), "%s/risk_visit-v9.json", pub);
 	CHECK_INT_EQ(access(out, R_OK), 0);
-	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 3, bundle, &found, &e), 0);
+	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 10, bundle, &found, &e), 0);
 	CHECK(!found);
 
-	/* a catalogue opened before the publication loads version 2 on demand */
+	/* a catalogue opened before the publication loads version 9 on demand */
 	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, NULL, &cat, &e), 0);
 	{
 		struct op op;
@@ -101,10 +102,10 @@ test_publish(struct hubdb *db)
 
 		memset(&op, 0, sizeof(op));
 		snprintf(op.form_id, sizeof(op.form_id), "risk_visit");
-		op.form_version = 2;
+		op.form_version = 9;
 		op.kind = OP_PUT;
 		op.fields = cJSON_Parse("{\"nonsense\":1}");
-		/* no published dir known: version 2 is unknown */
+		/* no published dir known: version 9 is unknown */
 		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
 		CHECK_CONTAINS(why, "неизвестна");
 		hubforms_free(cat);
@@ -118,6 +119,45 @@ test_publish(struct hubdb *db)
 	}
 	hubforms_free(cat);
 	tbuf_free(bundle);
+}
+
+/* risk_visit v2 files a visit under its «Код ОО»: an op sent as another
+ * school's record is refused; v1 (no school field) is judged as before */
+static void
+test_school_field(void)
+{
+	char path[512], why[1024], *good;
+	struct hubforms *cat = NULL;
+	struct terr e;
+	struct op op;
+
+	snprintf(path, sizeof(path), "%s/tests/data/forms/risk_visit.good.json", TETRAD_SOURCE_DIR);
+	good = slurp(path);
+	CHECK(good != NULL);
+	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, NULL, &cat, &e), 0);
+	if (good == NULL || cat == NULL)
+		goto out;
+	memset(&op, 0, sizeof(op));
+	snprintf(op.form_id, sizeof(op.form_id), "risk_visit");
+	op.form_version = 2;
+	op.kind = OP_PUT;
+	op.fields = cJSON_Parse(good);
+	CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(op.fields, "school_code")), "170103");
+	snprintf(op.school, sizeof(op.school), "170103");
+	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), 0);
+	snprintf(op.school, sizeof(op.school), "170104");
+	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+	CHECK_CONTAINS(why, "«Код ОО» называет школу 170103, а запись подана как запись школы 170104");
+	op.form_version = 1;
+	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), 0);
+	/* a delete has no fields: its school is the stored record's (merge.c) */
+	op.form_version = 2;
+	op.kind = OP_DELETE;
+	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), 0);
+	cJSON_Delete(op.fields);
+ out:
+	hubforms_free(cat);
+	free(good);
 }
 
 int
@@ -136,6 +176,7 @@ main(void)
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL)
 		test_publish(db);
+	test_school_field();
 	hubdb_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

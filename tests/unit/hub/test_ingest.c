@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -576,6 +577,92 @@ test_enroll_parse(void)
 	CHECK(tokens_parse_ttl("99999d", &ttl, &e) != 0);
 }
 
+/*
+ * A form whose "s" field is the record's school (as risk_visit v2): a
+ * curator for 170103 and 170104 files a visit under the school it names;
+ * a modified client that sends it as another school's record, or names a
+ * school outside the device's, is refused with the reason.
+ */
+static void
+test_school_field(void)
+{
+	char path[512];
+	struct th t;
+	struct dev cur;
+	struct outcome o;
+	struct tbuf *x;
+	char *reason;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/forms/visit.json", tmpdir);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs("{\"format\":1,\"id\":\"visit\",\"version\":1,\"title\":\"Посещение\","
+	    "\"school_field\":\"s\",\"fields\":["
+	    "{\"id\":\"s\",\"label\":\"Код ОО\",\"type\":\"text\",\"required\":true}]}", f);
+	fclose(f);
+	th_open(&t, "school_field");
+	dev_new(&cur);
+	enroll(&t, &cur, "curator", "170103,170104");
+	{
+		struct opspec ok[2] = {
+			{ R1, "170103", NOW - 100, "{\"s\":\"170103\"}", "visit" },
+			{ R2, "170104", NOW - 90, "{\"s\":\"170104\"}", "visit" },
+		};
+
+		x = seal(&cur, "", ok, 2, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
+		outcome_free(&o);
+		tbuf_free(x);
+		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE form_id='visit' AND "
+		    "school = json_extract(data, '$.s')"), 2);
+	}
+	{
+		/* a visit to 170104 sent as a record of 170103 */
+		struct opspec bad = { R3, "170103", NOW - 80, "{\"s\":\"170104\"}", "visit" };
+
+		x = seal(&cur, "", &bad, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
+		outcome_free(&o);
+		tbuf_free(x);
+		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY rowid DESC LIMIT 1");
+		CHECK_CONTAINS(reason ? reason : "", "«Код ОО» называет школу 170104, а запись "
+		    "подана как запись школы 170103");
+		free(reason);
+	}
+	{
+		/* a school outside the device's, field and op agreeing */
+		struct opspec bad = { R3, "170105", NOW - 70, "{\"s\":\"170105\"}", "visit" };
+
+		x = seal(&cur, "", &bad, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
+		outcome_free(&o);
+		tbuf_free(x);
+		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY rowid DESC LIMIT 1");
+		CHECK_CONTAINS(reason ? reason : "", "школа 170105 не входит в школы этого устройства");
+		free(reason);
+	}
+	{
+		/* the stored visit cannot move to the device's other school */
+		struct opspec mv = { R1, "170104", NOW - 60, "{\"s\":\"170104\"}", "visit" };
+
+		x = seal(&cur, "", &mv, 1, true);
+		push(&t, x, NOW, &o);
+		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
+		outcome_free(&o);
+		tbuf_free(x);
+		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY rowid DESC LIMIT 1");
+		CHECK_CONTAINS(reason ? reason : "", "школу записи изменить нельзя");
+		free(reason);
+		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170104'"), 1);
+	}
+	th_close(&t);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -589,6 +676,7 @@ main(void)
 	test_partial_puts();
 	test_disk_full();
 	test_verify_once();
+	test_school_field();
 	fixture_done();
 	return check_summary();
 }
