@@ -343,7 +343,7 @@ static int
 row_validate(struct results_set *s, struct results_record *r, const int map[COL_N],
     size_t ncols)
 {
-	char msg[RESULTS_MSG_MAX], what[200], q[64];
+	char msg[RESULTS_MSG_MAX], what[320], q[64];
 	struct results_row row;
 	size_t n0;
 	double lo = 0, hi = 0;
@@ -433,10 +433,15 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 		msg_add(msg, sizeof(msg), what);
 	} else if (row.counts && (row.value - pct_of(&row) > RESULTS_PCT_SLACK ||
 	    pct_of(&row) - row.value > RESULTS_PCT_SLACK)) {
+		char pct[32], *dot;
+
+		/* a Russian reader writes 25,0 */
+		snprintf(pct, sizeof(pct), "%.1f", pct_of(&row));
+		if ((dot = strchr(pct, '.')) != NULL)
+			*dot = ',';
 		cell_quote(val, q, sizeof(q));
 		snprintf(what, sizeof(what), "значение «%s» не сходится с числами: %lld "
-		    "из %lld — это %.1f %%", q, row.below, row.participants,
-		    pct_of(&row));
+		    "из %lld — это %s %%", q, row.below, row.participants, pct);
 		msg_add(msg, sizeof(msg), what);
 	}
 	/* with counts the stored percent is theirs, not a rounded copy */

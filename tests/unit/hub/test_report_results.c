@@ -273,7 +273,7 @@ test_counts_refused(struct hubdb *db)
 	CHECK_CONTAINS(results_set_bad(s, 2), "строка 4: у показателя isbsh не бывает "
 	    "числа участников");
 	CHECK_CONTAINS(results_set_bad(s, 3), "строка 5: значение «35» не сходится с "
-	    "числами: 10 из 40 — это 25.0 %");
+	    "числами: 10 из 40 — это 25,0 %");
 	CHECK_CONTAINS(results_set_bad(s, 4), "строка 6: участников «0»");
 	CHECK_CONTAINS(results_set_bad(s, 5), "строка 7: участников «2,5»");
 	CHECK_CONTAINS(results_set_bad(s, 6), "строка 8: нет значения");
