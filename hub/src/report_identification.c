@@ -146,6 +146,8 @@ load_results(struct report_ctx *c, struct sresult *res, struct terr *e)
 static const struct report_col i_cols[] = {
 	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
 	{ "isbsh", "ИСБШ", 1, 0 },
+	{ "isbsh_scale", "", 0, REPORT_COL_JSON_ONLY },
+	{ "isbsh_scale_label", "Шкала ИСБШ", 0, 0 },
 	{ "status", "", 0, REPORT_COL_JSON_ONLY },
 	{ "status_label", "Социальный статус", 0, 0 },
 	{ "results_year", "Год результатов", 0, 0 },
@@ -201,22 +203,27 @@ report_identification_run(struct report_ctx *c, struct report_out *o, struct ter
 			goto out;
 		}
 		if (report_passport_index(&p.s[i], &v)) {
+			enum report_isbsh_scale k = report_passport_scale(&p.s[i]);
+
 			report_model_num(s, row, 2, v);
+			if (report_model_str(s, row, 3, report_passport_scale_code(k)) ||
+			    report_model_str(s, row, 4, report_passport_scale_label(k)))
+				goto nomem;
 			status = report_passport_status(&p.s[i], &set);
 		}
 		if (x->year)
-			report_model_int(s, row, 5, x->year);
+			report_model_int(s, row, 7, x->year);
 		if ((basis = school_share(x, &set, &low, &part, &below)) != BASIS_NONE) {
 			bool is_low = set.low_strict ? low > set.low_threshold :
 			    low >= set.low_threshold;
 
 			if (part > 0) {
-				report_model_int(s, row, 6, (long long)part);
-				report_model_int(s, row, 7, (long long)below);
+				report_model_int(s, row, 8, (long long)part);
+				report_model_int(s, row, 9, (long long)below);
 			}
-			report_model_num(s, row, 8, low);
-			if (report_model_str(s, row, 9, basis_code[basis]) ||
-			    report_model_str(s, row, 10, basis_label[basis]))
+			report_model_num(s, row, 10, low);
+			if (report_model_str(s, row, 11, basis_code[basis]) ||
+			    report_model_str(s, row, 12, basis_label[basis]))
 				goto nomem;
 			level = is_low ? "low" : low < set.high_threshold ? "high" :
 			    "medium";
@@ -227,18 +234,18 @@ report_identification_run(struct report_ctx *c, struct report_out *o, struct ter
 		else if (level && status)
 			cluster = strcmp(status, "favourable") == 0 ? "none" :
 			    strcmp(level, "high") == 0 ? "resilient" : "risk_zone";
-		if (status && (report_model_str(s, row, 3, status) ||
-		    report_model_str(s, row, 4, report_labels_of(report_labels_status, status))))
+		if (status && (report_model_str(s, row, 5, status) ||
+		    report_model_str(s, row, 6, report_labels_of(report_labels_status, status))))
 			goto nomem;
-		if (level && (report_model_str(s, row, 11, level) ||
-		    report_model_str(s, row, 12, report_labels_of(report_labels_level, level)) ||
-		    report_model_str(s, row, 13, strcmp(level, "low") == 0 ? "да" : "нет")))
+		if (level && (report_model_str(s, row, 13, level) ||
+		    report_model_str(s, row, 14, report_labels_of(report_labels_level, level)) ||
+		    report_model_str(s, row, 15, strcmp(level, "low") == 0 ? "да" : "нет")))
 			goto nomem;
-		if (status && report_model_str(s, row, 14, strcmp(status, "unfavourable") == 0 ?
+		if (status && report_model_str(s, row, 16, strcmp(status, "unfavourable") == 0 ?
 		    "да" : "нет"))
 			goto nomem;
-		if (report_model_str(s, row, 15, cluster) ||
-		    report_model_str(s, row, 16, cluster ?
+		if (report_model_str(s, row, 17, cluster) ||
+		    report_model_str(s, row, 18, cluster ?
 		    report_labels_of(report_labels_cluster, cluster) :
 		    "нет данных"))
 			goto nomem;

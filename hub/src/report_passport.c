@@ -465,6 +465,18 @@ report_passport_status(const struct report_pschool *s, const struct report_setti
 static const char *const scale_code[REPORT_ISBSH_SCALES] = { "-8..8", "0..100" };
 static const char *const scale_label[REPORT_ISBSH_SCALES] = { "−8…+8", "0–100" };
 
+const char *
+report_passport_scale_code(enum report_isbsh_scale k)
+{
+	return scale_code[k];
+}
+
+const char *
+report_passport_scale_label(enum report_isbsh_scale k)
+{
+	return scale_label[k];
+}
+
 static const struct report_col p_cols[] = {
 	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
 	{ "academic_year", "Учебный год", 0, 0 },

@@ -62,6 +62,9 @@ void report_passport_free(struct report_passport *p);
 bool report_passport_index(const struct report_pschool *s, double *v);
 /* The scale of that index (the computed one is on −8…+8). */
 enum report_isbsh_scale report_passport_scale(const struct report_pschool *s);
+/* A scale's code ("-8..8", "0..100") and its label for people ("−8…+8", "0–100"). */
+const char *report_passport_scale_code(enum report_isbsh_scale k);
+const char *report_passport_scale_label(enum report_isbsh_scale k);
 /*
  * The social status code of the school's index by the bands set for its
  * scale: unfavourable, neutral, favourable; NULL without an index.

@@ -918,9 +918,9 @@ test_identification(struct hubdb *db)
 
 	s = run(db, "identification", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
-	CHECK_CONTAINS(s, "\r\n170104;Школа №4;-5,0;неблагоприятный;2021;;;7,0;"
+	CHECK_CONTAINS(s, "\r\n170104;Школа №4;-5,0;−8…+8;неблагоприятный;2021;;;7,0;"
 	    "по процентам, без числа участников;высокий;нет;да;резильентные\r\n");
-	CHECK_CONTAINS(s, "\r\n170105;Школа №5;;;2021;;;12,5;общая доля из импорта;"
+	CHECK_CONTAINS(s, "\r\n170105;Школа №5;;;;2021;;;12,5;общая доля из импорта;"
 	    "средний;нет;;нет данных\r\n");
 	free(s);
 	s = run(db, "identification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);

@@ -333,6 +333,8 @@ test_isbsh_scale(struct hubdb *db)
 	cJSON_Delete(j);
 	j = run_json(db, "identification", "170201");
 	r = row(j, "schools", "170201", NULL);
+	CHECK_NUM(r, "isbsh", 25);
+	CHECK_STR_EQ(str(r, "isbsh_scale_label"), "0–100");
 	CHECK_STR_EQ(str(r, "nsu"), "да");
 	cJSON_Delete(j);
 
