@@ -12,6 +12,8 @@
 static const char *const hubdb_report_sql[ST_COUNT] = {
 	[ST_RESULT_PUT] = "INSERT OR REPLACE INTO results(school, year, indicator, value, "
 	    "imported_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[ST_RESULT_DEL] = "DELETE FROM results WHERE school = ?1 AND year = ?2 AND "
+	    "indicator = ?3",
 	[ST_SETTING_PUT] = "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)",
 	[ST_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
 };
@@ -106,10 +108,12 @@ int
 hubdb_results_each(struct hubdb *db, enum hubdb_results_kind kind,
     int from_year, int to_year, hubdb_result_cb cb, void *ctx, struct terr *e)
 {
+	/* ИСБШ on either scale (hub/results.h: isbsh −8…+8, isbsh_100 0–100) */
 	static const char isbsh_sql[] = "SELECT school, year, indicator, value FROM results"
-	    " WHERE indicator = 'isbsh' AND year BETWEEN ?1 AND ?2 ORDER BY year";
+	    " WHERE indicator IN ('isbsh', 'isbsh_100') AND year BETWEEN ?1 AND ?2"
+	    " ORDER BY year";
 	static const char low_sql[] = "SELECT school, year, indicator, value FROM results"
-	    " WHERE indicator <> 'isbsh' AND year BETWEEN ?1 AND ?2"
+	    " WHERE indicator NOT IN ('isbsh', 'isbsh_100') AND year BETWEEN ?1 AND ?2"
 	    " ORDER BY school, year DESC";
 	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
@@ -153,6 +157,20 @@ hubdb_result_put(struct hubdb *db, const struct hubdb_result *res, struct terr *
 	sqlite3_bind_text(st, 3, res->indicator, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 4, res->value);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	return hubdb_exec_stmt(db, st, e, "сохранение результатов");
+}
+
+int
+hubdb_result_del(struct hubdb *db, const char *school, int year, const char *indicator,
+    struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_RESULT_DEL, hubdb_report_sql[ST_RESULT_DEL], e);
+
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_text(st, 3, indicator, -1, SQLITE_STATIC);
 	return hubdb_exec_stmt(db, st, e, "сохранение результатов");
 }
 

@@ -7,31 +7,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/results.h"
 #include "report_passport.h"
+
+/* What a category's share is taken of. */
+enum share_base { BASE_NONE, BASE_STUDENTS, BASE_FAMILIES };
 
 struct category {
 	const char *id;          /* a field of social_passport, its label there */
-	bool share;                      /* families_total is a count, not a share */
+	enum share_base base;    /* families_total is a count, not a share */
 };
 
+/*
+ * A count of families is a share of the families, not of the students
+ * (form version 2 bounds them by families_total); every other count is of
+ * children. «Дети из семей мигрантов» counts children, despite its id.
+ */
 static const struct category categories[] = {
-	{ "families_total", false },
-	{ "large_families", true },
-	{ "low_income_families", true },
-	{ "single_parent_families", true },
-	{ "foster_children", true },
-	{ "orphans", true },
-	{ "disabled_children", true },
-	{ "special_needs", true },
-	{ "sop_families", true },
-	{ "tjs_families", true },
-	{ "kdn_registered", true },
-	{ "pdn_registered", true },
-	{ "school_registered", true },
-	{ "unemployed_parents", true },
-	{ "parents_higher_education", true },
-	{ "non_native_russian", true },
-	{ "migrant_families", true },
+	{ "families_total", BASE_NONE },
+	{ "large_families", BASE_FAMILIES },
+	{ "low_income_families", BASE_FAMILIES },
+	{ "single_parent_families", BASE_FAMILIES },
+	{ "foster_children", BASE_STUDENTS },
+	{ "orphans", BASE_STUDENTS },
+	{ "disabled_children", BASE_STUDENTS },
+	{ "special_needs", BASE_STUDENTS },
+	{ "sop_families", BASE_FAMILIES },
+	{ "tjs_families", BASE_FAMILIES },
+	{ "kdn_registered", BASE_STUDENTS },
+	{ "pdn_registered", BASE_STUDENTS },
+	{ "school_registered", BASE_STUDENTS },
+	{ "unemployed_parents", BASE_STUDENTS },
+	{ "parents_higher_education", BASE_STUDENTS },
+	{ "non_native_russian", BASE_STUDENTS },
+	{ "migrant_families", BASE_STUDENTS },
 };
 
 _Static_assert(REPORT_NCOLS(categories) == REPORT_PASSPORT_N_CAT, "categories");
@@ -43,7 +52,7 @@ _Static_assert(REPORT_NCOLS(categories) == REPORT_PASSPORT_N_CAT, "categories");
  */
 static const struct report_pick p_pick[] = {
 	{ "snapshot_date", NULL }, { "academic_year", NULL }, { "level", NULL },
-	{ "class_name", NULL }, { "students_total", NULL },
+	{ "class_name", NULL }, { "students_total", NULL }, { "students_4_11", NULL },
 	{ "families_total", NULL }, { "large_families", NULL },
 	{ "low_income_families", NULL }, { "single_parent_families", NULL },
 	{ "foster_children", NULL }, { "orphans", NULL }, { "disabled_children", NULL },
@@ -53,10 +62,15 @@ static const struct report_pick p_pick[] = {
 	{ "parents_higher_education", NULL }, { "non_native_russian", NULL },
 	{ "migrant_families", NULL }, { NULL, NULL },
 };
-_Static_assert(REPORT_NCOLS(p_pick) == REPORT_PASSPORT_N_CAT + 6, "p_pick");
+_Static_assert(REPORT_NCOLS(p_pick) == REPORT_PASSPORT_N_CAT + 7, "p_pick");
 #define N_CAT REPORT_PASSPORT_N_CAT
 
-/* isbsh-v1: eight shares; a high share of an adverse one lowers the index. */
+/*
+ * isbsh-v1: eight shares; a high share of an adverse one lowers the index.
+ * Every share is of the students, family counts too: that is the method as
+ * published under this identifier (the passport's own shares of family
+ * counts are of the families).
+ */
 struct isbsh_ind {
 	const char *id;
 	int sign;     /* -1 adverse, +1 favourable */
@@ -85,6 +99,7 @@ struct report_prec {
 	char date[11];
 	size_t seq;                      /* HLC order */
 	long long students;
+	long long students_4_11;         /* -1: not given (form version 1) */
 	long long n[N_CAT];
 };
 
@@ -184,6 +199,7 @@ passport_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 		snprintf(x->cls, sizeof(x->cls), "%s", cls->valuestring);
 	if ((x->students = report_ctx_jcount(d, "students_total")) < 0)
 		x->students = 0;
+	x->students_4_11 = report_ctx_jcount(d, "students_4_11");
 	passport_counts(d, x->n);
 	p->n++;
 	return 0;
@@ -233,6 +249,8 @@ passport_import_row(void *arg, const struct hubdb_result *res)
 		pi->p->s[si].imported = true;
 		pi->p->s[si].import_year = res->year;
 		pi->p->s[si].isbsh_import = res->value;
+		pi->p->s[si].import_scale = strcmp(res->indicator, RESULTS_ISBSH_100) == 0 ?
+		    REPORT_ISBSH_SCALE_100 : REPORT_ISBSH_SCALE_8;
 	}
 	return 0;
 }
@@ -273,6 +291,10 @@ prec_group_cmp(const void *x, const void *y)
 static void
 passport_add(struct report_pschool *s, const struct report_prec *a)
 {
+	/* one passport without the grades 4–11 count leaves the sum unknown */
+	s->has_4_11 = (s->records == 0 || s->has_4_11) && a->students_4_11 >= 0;
+	if (s->has_4_11)
+		s->students_4_11 += a->students_4_11;
 	s->records++;
 	s->students += a->students;
 	for (size_t k = 0; k < N_CAT; k++)
@@ -418,14 +440,41 @@ report_passport_index(const struct report_pschool *s, double *v)
 	return false;
 }
 
-const char *
-report_passport_status(double v)
+enum report_isbsh_scale
+report_passport_scale(const struct report_pschool *s)
 {
-	if (v <= -3)
+	return s->imported ? s->import_scale : REPORT_ISBSH_SCALE_8;
+}
+
+const char *
+report_passport_status(const struct report_pschool *s, const struct report_settings *set)
+{
+	enum report_isbsh_scale k = report_passport_scale(s);
+	double v;
+
+	if (!report_passport_index(s, &v))
+		return NULL;
+	if (v <= set->isbsh_unfav_max[k])
 		return "unfavourable";
-	if (v >= 3)
+	if (v >= set->isbsh_fav_min[k])
 		return "favourable";
 	return "neutral";
+}
+
+/* The scale's code (JSON) and how a person reads it. */
+static const char *const scale_code[REPORT_ISBSH_SCALES] = { "-8..8", "0..100" };
+static const char *const scale_label[REPORT_ISBSH_SCALES] = { "−8…+8", "0–100" };
+
+const char *
+report_passport_scale_code(enum report_isbsh_scale k)
+{
+	return scale_code[k];
+}
+
+const char *
+report_passport_scale_label(enum report_isbsh_scale k)
+{
+	return scale_label[k];
 }
 
 static const struct report_col p_cols[] = {
@@ -433,8 +482,11 @@ static const struct report_col p_cols[] = {
 	{ "academic_year", "Учебный год", 0, 0 },
 	{ "records", "Паспортов", 0, 0 },
 	{ "students", "Обучающихся", 0, 0 },
+	{ "students_4_11", "Обучающихся 4–11 классов", 0, 0 },
 	{ "isbsh", "ИСБШ", 1, 0 },
 	{ "isbsh_method", "Метод ИСБШ", 0, 0 },
+	{ "isbsh_scale", "", 0, REPORT_COL_JSON_ONLY },
+	{ "isbsh_scale_label", "Шкала ИСБШ", 0, 0 },
 	{ "isbsh_computed", "", 1, REPORT_COL_JSON_ONLY },
 	{ "status", "", 0, REPORT_COL_JSON_ONLY },
 	{ "status_label", "Социальный статус", 0, 0 },
@@ -444,29 +496,65 @@ static const struct report_col p_share_cols[] = {
 	{ "category", "", 0, REPORT_COL_JSON_ONLY },
 	{ "category_label", "Категория", 0, 0 },
 	{ "count", "Число", 0, 0 },
-	{ "share", "Доля от обучающихся, %", 1, 0 },
+	{ "base", "", 0, REPORT_COL_JSON_ONLY },
+	{ "base_label", "Доля от", 0, 0 },
+	{ "share", "Доля, %", 1, 0 },
 };
 static const struct report_col p_score_cols[] = {
 	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
 	{ "indicator", "", 0, REPORT_COL_JSON_ONLY },
 	{ "indicator_label", "Показатель", 0, 0 },
-	{ "share", "Доля, %", 1, 0 },
+	{ "share", "Доля от обучающихся, %", 1, 0 },
 	{ "q1", "Нижний квартиль, %", 2, 0 },
 	{ "q3", "Верхний квартиль, %", 2, 0 },
 	{ "score", "Балл", 0, 0 },
 };
 
+/* The shares of one school's categories, each over its base. */
+static int
+passport_shares(struct report_ctx *c, struct report_sect *sh, size_t i,
+    const struct report_pschool *s, struct terr *e)
+{
+	long long fam = s->n[report_passport_category("families_total")];
+
+	for (size_t k = 0; k < N_CAT; k++) {
+		enum share_base b = categories[k].base;
+		long long base = b == BASE_FAMILIES ? fam : s->students;
+		long row;
+
+		if ((row = report_ctx_school_row(sh, c, i, e)) < 0)
+			return TERR_NOMEM;
+		if (report_model_str(sh, row, 2, categories[k].id) ||
+		    report_model_str(sh, row, 3, report_labels_field(c->labels,
+		    "social_passport", categories[k].id)))
+			return REPORT_NOMEM(e);
+		report_model_int(sh, row, 4, s->n[k]);
+		if (b == BASE_NONE)
+			continue;
+		if (report_model_str(sh, row, 5, b == BASE_FAMILIES ? "families" : "students") ||
+		    report_model_str(sh, row, 6, b == BASE_FAMILIES ? "семей" : "обучающихся"))
+			return REPORT_NOMEM(e);
+		if (base > 0)
+			report_model_num(sh, row, 7, report_model_pct(s->n[k], base));
+	}
+	return 0;
+}
+
 int
 report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 {
 	struct report_passport p = { 0 };
+	struct report_settings set;
 	struct report_sect *ss, *sh, *sc;
 	char buf[32];
 	int r;
 
 	o->title = "Социальный паспорт, ИСБШ и социальный статус школ";
+	if ((r = report_settings_load(c->db, &set, e)) != 0)
+		goto out;
 	report_model_meta(o, "isbsh_method", "Метод ИСБШ по умолчанию", false,
 	    REPORT_ISBSH_METHOD);
+	report_settings_meta_isbsh(o, &set);
 	ss = report_model_sect(o, "schools", "Школы", p_cols, REPORT_NCOLS(p_cols));
 	sh = report_model_sect(o, "shares", "Доли категорий", p_share_cols,
 	    REPORT_NCOLS(p_share_cols));
@@ -478,6 +566,8 @@ report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	report_model_meta(o, "isbsh_schools", "Школ в муниципальном распределении", true, buf);
 	for (size_t i = 0; i < c->nschools; i++) {
 		struct report_pschool *s = &p.s[i];
+		const char *status = report_passport_status(s, &set);
+		enum report_isbsh_scale k = report_passport_scale(s);
 		double v;
 		long row;
 
@@ -492,53 +582,46 @@ report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 				goto nomem;
 			report_model_int(ss, row, 3, (long long)s->records);
 			report_model_int(ss, row, 4, s->students);
+			if (s->has_4_11)
+				report_model_int(ss, row, 5, s->students_4_11);
 		}
 		if (s->computed)
-			report_model_num(ss, row, 7, s->isbsh);
+			report_model_num(ss, row, 10, s->isbsh);
 		if (report_passport_index(s, &v)) {
-			report_model_num(ss, row, 5, v);
+			report_model_num(ss, row, 6, v);
 			if (s->imported)
 				snprintf(buf, sizeof(buf), "импорт %d", s->import_year);
 			else
 				snprintf(buf, sizeof(buf), "%s", REPORT_ISBSH_METHOD);
-			if (report_model_str(ss, row, 6, buf) ||
-			    report_model_str(ss, row, 8, report_passport_status(v)) ||
-			    report_model_str(ss, row, 9, report_labels_of(report_labels_status,
-			    report_passport_status(v))))
+			if (report_model_str(ss, row, 7, buf) ||
+			    report_model_str(ss, row, 8, scale_code[k]) ||
+			    report_model_str(ss, row, 9, scale_label[k]) ||
+			    report_model_str(ss, row, 11, status) ||
+			    report_model_str(ss, row, 12, report_labels_of(report_labels_status,
+			    status)))
 				goto nomem;
 		}
 		if (!s->has)
 			continue;
-		for (size_t k = 0; k < N_CAT; k++) {
-			if ((row = report_ctx_school_row(sh, c, i, e)) < 0) {
-				r = TERR_NOMEM;
-				goto out;
-			}
-			if (report_model_str(sh, row, 2, categories[k].id) ||
-			    report_model_str(sh, row, 3, report_labels_field(c->labels,
-			    "social_passport", categories[k].id)))
-				goto nomem;
-			report_model_int(sh, row, 4, s->n[k]);
-			if (categories[k].share && s->students > 0)
-				report_model_num(sh, row, 5, report_model_pct(s->n[k], s->students));
-		}
+		if ((r = passport_shares(c, sh, i, s, e)) != 0)
+			goto out;
 		if (!s->computed)
 			continue;
-		for (size_t k = 0; k < N_ISBSH; k++) {
-			int ci = report_passport_category(isbsh_v1[k].id);
+		for (size_t k8 = 0; k8 < N_ISBSH; k8++) {
+			int ci = report_passport_category(isbsh_v1[k8].id);
 
 			if ((row = report_ctx_school_row(sc, c, i, e)) < 0) {
 				r = TERR_NOMEM;
 				goto out;
 			}
-			if (report_model_str(sc, row, 2, isbsh_v1[k].id) ||
+			if (report_model_str(sc, row, 2, isbsh_v1[k8].id) ||
 			    report_model_str(sc, row, 3, report_labels_field(c->labels,
 			    "social_passport", categories[ci].id)))
 				goto nomem;
-			report_model_num(sc, row, 4, s->share[k]);
-			report_model_num(sc, row, 5, p.q1[k]);
-			report_model_num(sc, row, 6, p.q3[k]);
-			report_model_int(sc, row, 7, s->score[k]);
+			report_model_num(sc, row, 4, s->share[k8]);
+			report_model_num(sc, row, 5, p.q1[k8]);
+			report_model_num(sc, row, 6, p.q3[k8]);
+			report_model_int(sc, row, 7, s->score[k8]);
 		}
 	}
 	r = 0;
@@ -549,4 +632,3 @@ report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	report_passport_free(&p);
 	return r;
 }
-

@@ -1,9 +1,10 @@
 /*
  * report_passport — the social passport report: each school's latest
  * academic year summed (a whole-school passport wins over class ones, a
- * class sent twice counts once), the category shares, the ИСБШ computed by
- * isbsh-v1 against the municipal quartiles or imported, and the social
- * status (docs/reports.md, «passport»). The identification and surveys
+ * class sent twice counts once), the category shares (family counts over
+ * families, the others over students), the ИСБШ computed by isbsh-v1
+ * against the municipal quartiles or imported on its scale, and the social
+ * status by the bands set for that scale (docs/reports.md, «passport»). The identification and surveys
  * reports use the same build.
  */
 #ifndef TETRAD_HUB_REPORT_PASSPORT_H
@@ -14,6 +15,7 @@
 
 #include "report_ctx.h"
 #include "report_model.h"
+#include "report_settings.h"
 
 #define REPORT_PASSPORT_N_CAT 17         /* categories counted */
 #define REPORT_PASSPORT_N_ISBSH 8        /* shares scored by isbsh-v1 */
@@ -28,6 +30,8 @@ struct report_pschool {
 	char year[24];
 	size_t records;
 	long long students;
+	long long students_4_11;         /* grades 4–11, summed ... */
+	bool has_4_11;                   /* ... and every summed passport gave it */
 	long long n[REPORT_PASSPORT_N_CAT];
 	double share[REPORT_PASSPORT_N_ISBSH];
 	int score[REPORT_PASSPORT_N_ISBSH];
@@ -36,6 +40,7 @@ struct report_pschool {
 	bool imported;
 	double isbsh_import;
 	int import_year;
+	enum report_isbsh_scale import_scale;
 };
 
 struct report_passport {
@@ -55,8 +60,17 @@ int report_passport_build(struct report_ctx *c, struct report_passport *p, struc
 void report_passport_free(struct report_passport *p);
 /* The index used: imported if there is one, else computed; false if none. */
 bool report_passport_index(const struct report_pschool *s, double *v);
-/* The social status code of an index: unfavourable, neutral, favourable. */
-const char *report_passport_status(double v);
+/* The scale of that index (the computed one is on −8…+8). */
+enum report_isbsh_scale report_passport_scale(const struct report_pschool *s);
+/* A scale's code ("-8..8", "0..100") and its label for people ("−8…+8", "0–100"). */
+const char *report_passport_scale_code(enum report_isbsh_scale k);
+const char *report_passport_scale_label(enum report_isbsh_scale k);
+/*
+ * The social status code of the school's index by the bands set for its
+ * scale: unfavourable, neutral, favourable; NULL without an index.
+ */
+const char *report_passport_status(const struct report_pschool *s,
+    const struct report_settings *set);
 /* Index of a category ("families_total") in report_pschool.n, or -1. */
 int report_passport_category(const char *id);
 

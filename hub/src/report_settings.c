@@ -21,13 +21,35 @@ static const struct setting_def setting_defs[REPORT_SETTINGS_N] = {
 	    "«>=» — не менее порога, «>» — более порога" },
 	{ "identification.high_threshold", "10", "Порог высоких результатов, %",
 	    "результаты высокие, если доля низких результатов меньше этого "
-	    "значения (0–100, не больше порога низких)" },
+	    "значения (0–100, не больше порога низких); муниципальная настройка — "
+	    "документы программы этот порог не задают" },
 	{ "identification.combine", "mean", "Сведение предметов",
-	    "как из долей по ВПР/ОГЭ (русский, математика) получить одну: "
-	    "mean — среднее, max — наибольшая" },
+	    "как из результатов ВПР/ОГЭ (русский, математика) получить одну долю: "
+	    "mean — по всем участникам вместе (если в импорте только проценты — "
+	    "среднее процентов), max — наибольшая из долей предметов" },
 	{ "verification.deadline", "03-10", "Срок верификационного визита",
 	    "ММ-ДД: первичное посещение (верификация РПШ) в срок, если не позже "
 	    "этого дня года проекта" },
+
+	/* ИСБШ status bands, one pair per scale (docs/reports.md «Social status») */
+	{ "isbsh.unfavourable_max", "-3", "ИСБШ −8…+8: неблагоприятный не выше",
+	    "шкала −8…+8 (isbsh-v1, Ижевск): статус неблагоприятный, если ИСБШ не "
+	    "больше этого числа (по концепции Ижевска −3)" },
+	{ "isbsh.favourable_min", "3", "ИСБШ −8…+8: благоприятный не ниже",
+	    "шкала −8…+8: статус благоприятный, если ИСБШ не меньше этого числа; "
+	    "между границами — нейтральный" },
+	{ "isbsh_100.unfavourable_max", "31.25", "ИСБШ 0–100: неблагоприятный не выше",
+	    "шкала 0–100 (Свердловская область): статус неблагоприятный, если ИСБШ "
+	    "не больше этого числа; по умолчанию — граница −3 шкалы −8…+8, "
+	    "перенесённая на 0–100" },
+	{ "isbsh_100.favourable_min", "68.75", "ИСБШ 0–100: благоприятный не ниже",
+	    "шкала 0–100: статус благоприятный, если ИСБШ не меньше этого числа; "
+	    "по умолчанию — граница +3 шкалы −8…+8, перенесённая на 0–100" },
+};
+
+static const char *const isbsh_keys[REPORT_ISBSH_SCALES][2] = {
+	[REPORT_ISBSH_SCALE_8] = { "isbsh.unfavourable_max", "isbsh.favourable_min" },
+	[REPORT_ISBSH_SCALE_100] = { "isbsh_100.unfavourable_max", "isbsh_100.favourable_min" },
 };
 
 static int
@@ -57,11 +79,19 @@ setting_check(const char *key, const char *value, struct terr *e)
 			    "mean или max", value, key);
 		return 0;
 	}
+	if (strncmp(key, "isbsh.", 6) == 0) {
+		if (decimal_parse(value, false, &v) != 0 || !(v >= -8 && v <= 8))
+			return terr_set(e, TERR_ARG, "значение «%.32s» для %s: нужно число "
+			    "от −8 до 8", value, key);
+		return 0;
+	}
 	if (decimal_parse(value, false, &v) != 0 || !(v >= 0 && v <= 100))
 		return terr_set(e, TERR_ARG, "значение «%.32s» для %s: нужно число от 0 "
 		    "до 100", value, key);
 	return 0;
 }
+
+static int isbsh_bands_load(struct report_settings *s, struct terr *e);
 
 /* State of report_settings_load while the store hands it rows. */
 struct report_settings_reader {
@@ -106,7 +136,48 @@ report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e
 	if (s->high_threshold > s->low_threshold)
 		return terr_set(e, TERR_ARG, "порог высоких результатов (%s) больше "
 		    "порога низких (%s): исправьте настройки", s->raw[2], s->raw[0]);
+	return isbsh_bands_load(s, e);
+}
+
+/* Index of key in setting_defs (a key of this file: always found). */
+static size_t
+setting_index(const char *key)
+{
+	size_t i = 0;
+
+	while (i + 1 < REPORT_SETTINGS_N && strcmp(setting_defs[i].key, key) != 0)
+		i++;
+	return i;
+}
+
+/* The status bands of each ИСБШ scale; the unfavourable one must lie below. */
+static int
+isbsh_bands_load(struct report_settings *s, struct terr *e)
+{
+	for (int k = 0; k < REPORT_ISBSH_SCALES; k++) {
+		const char *lo = s->raw[setting_index(isbsh_keys[k][0])];
+		const char *hi = s->raw[setting_index(isbsh_keys[k][1])];
+
+		decimal_parse(lo, false, &s->isbsh_unfav_max[k]);
+		decimal_parse(hi, false, &s->isbsh_fav_min[k]);
+		if (s->isbsh_unfav_max[k] >= s->isbsh_fav_min[k])
+			return terr_set(e, TERR_ARG, "граница неблагоприятного статуса %s = %s "
+			    "не ниже границы благоприятного %s = %s: исправьте настройки",
+			    isbsh_keys[k][0], lo, isbsh_keys[k][1], hi);
+	}
 	return 0;
+}
+
+void
+report_settings_meta_isbsh(struct report_out *o, const struct report_settings *s)
+{
+	for (int k = 0; k < REPORT_ISBSH_SCALES; k++)
+		for (int j = 0; j < 2; j++) {
+			size_t i = setting_index(isbsh_keys[k][j]);
+
+			report_model_meta(o, setting_defs[i].key, setting_defs[i].label,
+			    true, s->raw[i]);
+		}
 }
 
 void
@@ -132,7 +203,8 @@ report_setting_set(struct hubdb *db, const char *key, const char *value,
 		return terr_set(e, TERR_ARG, "неизвестная настройка «%.64s»; допустимы: "
 		    "identification.low_threshold, identification.low_comparison, "
 		    "identification.high_threshold, identification.combine, "
-		    "verification.deadline", key ? key : "");
+		    "verification.deadline, isbsh.unfavourable_max, isbsh.favourable_min, "
+		    "isbsh_100.unfavourable_max, isbsh_100.favourable_min", key ? key : "");
 	if (value && (r = setting_check(key, value, e)) != 0)
 		return r;
 	return hubdb_setting_put(db, key, value, e);

@@ -1,6 +1,7 @@
 /*
  * report_settings — the reports' settings (thresholds of the
- * identification report, the verification deadline): their keys, defaults
+ * identification report, the ИСБШ status bands per scale, the verification
+ * deadline): their keys, defaults
  * and checks, reading them from the store for a report, `settings set`, and
  * the settings report. The keys are documented in docs/reports.md.
  */
@@ -13,14 +14,19 @@
 #include "report_ctx.h"
 #include "report_model.h"
 
-#define REPORT_SETTINGS_N 5
+#define REPORT_SETTINGS_N 9
 #define REPORT_SETTINGS_N_ID 4   /* the identification.* entries come first */
+
+/* The scales an ИСБШ arrives on (hub/results.h): −8…+8 and 0–100. */
+enum report_isbsh_scale { REPORT_ISBSH_SCALE_8, REPORT_ISBSH_SCALE_100, REPORT_ISBSH_SCALES };
 
 struct report_settings {
 	double low_threshold, high_threshold;
 	bool low_strict;      /* ">" instead of ">=" */
 	bool combine_max;
 	char deadline[6];     /* "MM-DD" */
+	/* social status bands per scale: unfavourable ≤ max, favourable ≥ min */
+	double isbsh_unfav_max[REPORT_ISBSH_SCALES], isbsh_fav_min[REPORT_ISBSH_SCALES];
 	char raw[REPORT_SETTINGS_N][32];
 };
 
@@ -30,6 +36,8 @@ struct report_settings {
  * TERR_ARG naming the fix: a report never guesses.
  */
 int report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e);
+/* The isbsh.* and isbsh_100.* settings (the status bands) as meta values. */
+void report_settings_meta_isbsh(struct report_out *o, const struct report_settings *s);
 /* The identification.* settings as the report's meta values. */
 void report_settings_meta_identification(struct report_out *o,
     const struct report_settings *s);

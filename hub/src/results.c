@@ -1,6 +1,7 @@
 /*
  * results — checks and all-or-nothing import of the regional results CSV
- * (ВПР/ОГЭ low-result shares, imported ИСБШ). The format is in
+ * (ВПР/ОГЭ participants and those below the minimum level, or their
+ * shares; an imported ИСБШ on its scale). The format is in
  * docs/reports.md. The file is read by the shared bounded CSV parser
  * (tetrad/csv.h); every row is checked here, all bad rows reported at once.
  * libFuzzer target: tests/fuzz/fuzz_results_csv.c.
@@ -29,16 +30,27 @@ struct results_set {
 struct indicator_def {
 	const char *code;
 	double lo, hi;
+	bool counts;          /* a subject: participants and below may be given */
 };
 
 static const struct indicator_def indicators[] = {
-	{ "vpr4_rus", 0, 100 },
-	{ "vpr4_math", 0, 100 },
-	{ "oge9_rus", 0, 100 },
-	{ "oge9_math", 0, 100 },
-	{ "low_share", 0, 100 },
-	{ "isbsh", -8, 8 },
+	{ "vpr4_rus", 0, 100, true },
+	{ "vpr4_math", 0, 100, true },
+	{ "oge9_rus", 0, 100, true },
+	{ "oge9_math", 0, 100, true },
+	{ "low_share", 0, 100, false },
+	{ RESULTS_ISBSH, -8, 8, false },
+	{ RESULTS_ISBSH_100, 0, 100, false },
 };
+
+#define INDICATORS_LIST "vpr4_rus, vpr4_math, oge9_rus, oge9_math, low_share, " \
+	"isbsh, isbsh_100"
+
+/*
+ * A count's percent and a percent typed beside it agree when they differ by
+ * at most half a point: the region rounds to a whole percent or finer.
+ */
+#define RESULTS_PCT_SLACK 0.5
 
 int
 results_indicator_known(const char *code, double *lo, double *hi)
@@ -52,6 +64,15 @@ results_indicator_known(const char *code, double *lo, double *hi)
 			return 1;
 		}
 	}
+	return 0;
+}
+
+int
+results_indicator_counts(const char *code)
+{
+	for (size_t i = 0; i < sizeof(indicators) / sizeof(indicators[0]); i++)
+		if (strcmp(code, indicators[i].code) == 0)
+			return indicators[i].counts;
 	return 0;
 }
 
@@ -167,17 +188,29 @@ lower_ru(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-enum { COL_SCHOOL, COL_YEAR, COL_INDICATOR, COL_VALUE, COL_N };
+/*
+ * school, year and indicator are required; value, or participants and
+ * below together (the counts a regional export has), or all three.
+ */
+enum { COL_SCHOOL, COL_YEAR, COL_INDICATOR, COL_VALUE, COL_PARTICIPANTS, COL_BELOW,
+	COL_N };
+#define COL_NAMES 6
 
-static const char *const col_names[COL_N][5] = {
-	[COL_SCHOOL] = { "school", "school_code", "код оо", "код", "код школы" },
-	[COL_YEAR] = { "year", "год", NULL, NULL, NULL },
-	[COL_INDICATOR] = { "indicator", "показатель", NULL, NULL, NULL },
-	[COL_VALUE] = { "value", "значение", NULL, NULL, NULL },
+static const char *const col_names[COL_N][COL_NAMES] = {
+	[COL_SCHOOL] = { "school", "school_code", "код оо", "код", "код школы", NULL },
+	[COL_YEAR] = { "year", "год", NULL, NULL, NULL, NULL },
+	[COL_INDICATOR] = { "indicator", "показатель", NULL, NULL, NULL, NULL },
+	[COL_VALUE] = { "value", "значение", "доля", NULL, NULL, NULL },
+	[COL_PARTICIPANTS] = { "participants", "участников", "участники",
+	    "число участников", "количество участников", NULL },
+	[COL_BELOW] = { "below", "below_min", "ниже минимального",
+	    "ниже минимального уровня", "не достигли минимального уровня",
+	    "число ниже минимального" },
 };
 
 static const char *const col_titles[COL_N] = {
 	"school (код ОО)", "year (год)", "indicator (показатель)", "value (значение)",
+	"participants (участников)", "below (ниже минимального)",
 };
 
 static int
@@ -187,7 +220,7 @@ header_column(const char *name)
 
 	lower_ru(name, low, sizeof(low));
 	for (int k = 0; k < COL_N; k++)
-		for (int j = 0; j < 5 && col_names[k][j]; j++)
+		for (int j = 0; j < COL_NAMES && col_names[k][j]; j++)
 			if (strcmp(low, col_names[k][j]) == 0)
 				return k;
 	return -1;
@@ -239,16 +272,85 @@ cell_quote(const char *s, char *out, size_t cap)
 	}
 }
 
+/* 100 × below / participants of a row with counts. */
+static double
+pct_of(const struct results_row *row)
+{
+	return 100.0 * (double)row->below / (double)row->participants;
+}
+
+/* A whole count of people: digits only, at most max. */
+static int
+parse_count(const char *s, long long max, long long *out)
+{
+	double v;
+
+	if (s[0] < '0' || s[0] > '9' || decimal_parse(s, true, &v) != 0 || v > (double)max)
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+/*
+ * The participants and below cells of a row that has one of them: both
+ * needed, whole numbers, 1 ≤ participants, below ≤ participants, and only
+ * for a subject. Problems are appended to msg; row->counts is set when
+ * all is well.
+ */
+static void
+row_counts(struct results_row *row, const char *p, const char *b, char *msg,
+    size_t cap)
+{
+	char what[200], q[64];
+	bool ok = true;
+
+	if (p[0] == '\0' || b[0] == '\0') {
+		msg_add(msg, cap, "нужны оба числа: участников и ниже минимального "
+		    "уровня (или ни одного)");
+		return;
+	}
+	if (row->indicator[0] && !results_indicator_counts(row->indicator)) {
+		snprintf(what, sizeof(what), "у показателя %s не бывает числа участников "
+		    "(оно только у vpr4_rus, vpr4_math, oge9_rus, oge9_math)",
+		    row->indicator);
+		msg_add(msg, cap, what);
+		return;
+	}
+	if (parse_count(p, RESULTS_PARTICIPANTS_MAX, &row->participants) != 0 ||
+	    row->participants < 1) {
+		cell_quote(p, q, sizeof(q));
+		snprintf(what, sizeof(what), "участников «%s» — нужно целое число от 1 "
+		    "до %d", q, RESULTS_PARTICIPANTS_MAX);
+		msg_add(msg, cap, what);
+		ok = false;
+	}
+	if (parse_count(b, RESULTS_PARTICIPANTS_MAX, &row->below) != 0) {
+		cell_quote(b, q, sizeof(q));
+		snprintf(what, sizeof(what), "ниже минимального «%s» — нужно целое "
+		    "число от 0", q);
+		msg_add(msg, cap, what);
+		ok = false;
+	} else if (ok && row->below > row->participants) {
+		snprintf(what, sizeof(what), "ниже минимального %lld — больше, чем "
+		    "участников (%lld)", row->below, row->participants);
+		msg_add(msg, cap, what);
+		ok = false;
+	}
+	row->counts = ok;
+}
+
 static int
 row_validate(struct results_set *s, struct results_record *r, const int map[COL_N],
     size_t ncols)
 {
-	char msg[RESULTS_MSG_MAX], what[200], q[64];
+	char msg[RESULTS_MSG_MAX], what[320], q[64];
 	struct results_row row;
 	size_t n0;
 	double lo = 0, hi = 0;
-	char *school, *year, *ind, *val;
+	char *school, *year, *ind, *cnt_p = NULL, *cnt_b = NULL;
+	const char *val;
 	char ind_low[RESULTS_INDICATOR_MAX * 2 + 8];
+	bool counts = false;
 
 	memset(&row, 0, sizeof(row));
 	row.line = r->line;
@@ -267,7 +369,12 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 	school = trim(r->f[map[COL_SCHOOL]]);
 	year = trim(r->f[map[COL_YEAR]]);
 	ind = trim(r->f[map[COL_INDICATOR]]);
-	val = trim(r->f[map[COL_VALUE]]);
+	val = map[COL_VALUE] >= 0 ? trim(r->f[map[COL_VALUE]]) : "";
+	if (map[COL_PARTICIPANTS] >= 0) {
+		cnt_p = trim(r->f[map[COL_PARTICIPANTS]]);
+		cnt_b = trim(r->f[map[COL_BELOW]]);
+		counts = cnt_p[0] != '\0' || cnt_b[0] != '\0';
+	}
 
 	if (!school_code_ok(school)) {
 		cell_quote(school, q, sizeof(q));
@@ -300,23 +407,46 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 	    !results_indicator_known(ind_low, &lo, &hi)) {
 		cell_quote(ind, q, sizeof(q));
 		snprintf(what, sizeof(what), "показатель «%s» неизвестен (допустимы: "
-		    "vpr4_rus, vpr4_math, oge9_rus, oge9_math, low_share, isbsh)", q);
+		    INDICATORS_LIST ")", q);
 		msg_add(msg, sizeof(msg), what);
 	} else {
 		/* known codes are short: the length was checked above */
 		memcpy(row.indicator, ind_low, strlen(ind_low) + 1);
 	}
 
-	if (parse_decimal(val, &row.value) != 0) {
+	if (counts)
+		row_counts(&row, cnt_p, cnt_b, msg, sizeof(msg));
+	if (counts && val[0] == '\0') {
+		/* the percent is the counts' */
+	} else if (parse_decimal(val, &row.value) != 0) {
 		cell_quote(val, q, sizeof(q));
-		snprintf(what, sizeof(what), "значение «%s» — не число", q);
+		if (val[0])
+			snprintf(what, sizeof(what), "значение «%s» — не число", q);
+		else
+			snprintf(what, sizeof(what), "нет значения: нужна доля, %% (или "
+			    "число участников и число ниже минимального уровня)");
 		msg_add(msg, sizeof(msg), what);
 	} else if (row.indicator[0] && (row.value < lo || row.value > hi)) {
 		cell_quote(val, q, sizeof(q));
 		snprintf(what, sizeof(what), "значение «%s» вне допустимого диапазона "
 		    "%g…%g", q, lo, hi);
 		msg_add(msg, sizeof(msg), what);
+	} else if (row.counts && (row.value - pct_of(&row) > RESULTS_PCT_SLACK ||
+	    pct_of(&row) - row.value > RESULTS_PCT_SLACK)) {
+		char pct[32], *dot;
+
+		/* a Russian reader writes 25,0 */
+		snprintf(pct, sizeof(pct), "%.1f", pct_of(&row));
+		if ((dot = strchr(pct, '.')) != NULL)
+			*dot = ',';
+		cell_quote(val, q, sizeof(q));
+		snprintf(what, sizeof(what), "значение «%s» не сходится с числами: %lld "
+		    "из %lld — это %s %%", q, row.below, row.participants, pct);
+		msg_add(msg, sizeof(msg), what);
 	}
+	/* with counts the stored percent is theirs, not a rounded copy */
+	if (row.counts)
+		row.value = pct_of(&row);
 
 	if (strlen(msg) != n0)
 		return set_add_bad(s, msg);
@@ -335,6 +465,13 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 	return 0;
 }
 
+/* The key a row may hold once per school and year: both ИСБШ scales are one. */
+static const char *
+row_key_indicator(const struct results_row *w)
+{
+	return strcmp(w->indicator, RESULTS_ISBSH_100) == 0 ? RESULTS_ISBSH : w->indicator;
+}
+
 static int
 row_key_cmp(const void *a, const void *b)
 {
@@ -346,7 +483,7 @@ row_key_cmp(const void *a, const void *b)
 		return c;
 	if (x->year != y->year)
 		return x->year < y->year ? -1 : 1;
-	if ((c = strcmp(x->indicator, y->indicator)) != 0)
+	if ((c = strcmp(row_key_indicator(x), row_key_indicator(y))) != 0)
 		return c;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
@@ -370,7 +507,7 @@ find_duplicates(struct results_set *s)
 		char msg[RESULTS_MSG_MAX];
 
 		if (strcmp(a->school, b->school) || a->year != b->year ||
-		    strcmp(a->indicator, b->indicator))
+		    strcmp(row_key_indicator(a), row_key_indicator(b)))
 			continue;
 		snprintf(msg, sizeof(msg), "строка %zu: повторяет строку %zu "
 		    "(код ОО %s, год %d, показатель %s)", b->line, a->line,
@@ -413,11 +550,23 @@ results_header(struct results_reader *rd)
 			    "заголовке дважды", rec->line, col_titles[k]);
 		rd->map[k] = (int)i;
 	}
-	for (int k = 0; k < COL_N; k++)
+	for (int k = 0; k <= COL_INDICATOR; k++)
 		if (rd->map[k] < 0)
 			return terr_set(rd->e, TERR_PARSE, "строка %zu: в заголовке нет столбца %s "
-			    "(нужны school, year, indicator, value через «;» или «,»)",
-			    rec->line, col_titles[k]);
+			    "(нужны school, year, indicator и value или participants и below "
+			    "через «;» или «,»)", rec->line, col_titles[k]);
+	if ((rd->map[COL_PARTICIPANTS] < 0) != (rd->map[COL_BELOW] < 0)) {
+		int has = rd->map[COL_PARTICIPANTS] >= 0 ? COL_PARTICIPANTS : COL_BELOW;
+
+		return terr_set(rd->e, TERR_PARSE, "строка %zu: в заголовке есть столбец %s, "
+		    "но нет столбца %s: числа участников и ниже минимального уровня "
+		    "нужны вместе", rec->line, col_titles[has],
+		    col_titles[has == COL_BELOW ? COL_PARTICIPANTS : COL_BELOW]);
+	}
+	if (rd->map[COL_VALUE] < 0 && rd->map[COL_PARTICIPANTS] < 0)
+		return terr_set(rd->e, TERR_PARSE, "строка %zu: в заголовке нет столбца %s "
+		    "(или столбцов participants и below с числами участников)", rec->line,
+		    col_titles[COL_VALUE]);
 	rd->have_header = true;
 	return 0;
 }
@@ -504,6 +653,42 @@ results_parse(const char *buf, size_t len, struct results_set **out,
 	return r;
 }
 
+/*
+ * One row and what goes with it: a subject's counts beside its percent
+ * (or, for a percent-only row, no stale counts of an earlier import); an
+ * ИСБШ on one scale removes the same year's value on the other.
+ */
+static int
+store_row(struct hubdb *db, const struct results_row *w, struct terr *e)
+{
+	char pk[RESULTS_INDICATOR_MAX + 32], bk[RESULTS_INDICATOR_MAX + 32];
+	struct hubdb_result res = { w->school, w->year, w->indicator, w->value };
+	int r;
+
+	if ((r = hubdb_result_put(db, &res, e)) != 0)
+		return r;
+	if (strcmp(w->indicator, RESULTS_ISBSH) == 0)
+		return hubdb_result_del(db, w->school, w->year, RESULTS_ISBSH_100, e);
+	if (strcmp(w->indicator, RESULTS_ISBSH_100) == 0)
+		return hubdb_result_del(db, w->school, w->year, RESULTS_ISBSH, e);
+	if (!results_indicator_counts(w->indicator))
+		return 0;
+	snprintf(pk, sizeof(pk), "%s" RESULTS_SUFFIX_PARTICIPANTS, w->indicator);
+	snprintf(bk, sizeof(bk), "%s" RESULTS_SUFFIX_BELOW, w->indicator);
+	if (!w->counts) {
+		if ((r = hubdb_result_del(db, w->school, w->year, pk, e)) != 0)
+			return r;
+		return hubdb_result_del(db, w->school, w->year, bk, e);
+	}
+	res.indicator = pk;
+	res.value = (double)w->participants;
+	if ((r = hubdb_result_put(db, &res, e)) != 0)
+		return r;
+	res.indicator = bk;
+	res.value = (double)w->below;
+	return hubdb_result_put(db, &res, e);
+}
+
 /* All rows or none: one transaction, rolled back on the first failure. */
 static int
 store_rows(struct hubdb *db, const struct results_set *s, struct terr *e)
@@ -513,10 +698,7 @@ store_rows(struct hubdb *db, const struct results_set *s, struct terr *e)
 	if ((r = hubdb_begin(db, e)) != 0)
 		return r;
 	for (size_t i = 0; i < s->n_rows; i++) {
-		const struct results_row *w = &s->rows[i];
-		struct hubdb_result res = { w->school, w->year, w->indicator, w->value };
-
-		if ((r = hubdb_result_put(db, &res, e)) != 0) {
+		if ((r = store_row(db, &s->rows[i], e)) != 0) {
 			hubdb_rollback(db);
 			return r;
 		}

@@ -1,8 +1,12 @@
 /*
  * fuzz_results_csv — hostile bytes into results_parse, the parser of the
- * regional results CSV (tetrad-hub results import). Whatever it accepts
- * must hold only rows that pass the documented checks; whatever it refuses
- * must leave *out NULL with a message.
+ * regional results CSV (tetrad-hub results import), in both shapes: the
+ * percent column and the participant counts (participants, below; the
+ * corpus holds files of each and of both). Whatever it accepts must hold
+ * only rows that pass the documented checks — a row with counts is a
+ * subject's, 1 ≤ participants ≤ RESULTS_PARTICIPANTS_MAX, below ≤
+ * participants, its value exactly their percent; whatever it refuses must
+ * leave *out NULL with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +43,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    w->year < RESULTS_YEAR_MIN || w->year > RESULTS_YEAR_MAX ||
 		    !results_indicator_known(w->indicator, &lo, &hi) ||
 		    !(w->value >= lo && w->value <= hi) || w->line < 2)
+			abort();
+		if (w->counts && (!results_indicator_counts(w->indicator) ||
+		    w->participants < 1 || w->participants > RESULTS_PARTICIPANTS_MAX ||
+		    w->below < 0 || w->below > w->participants ||
+		    w->value != 100.0 * (double)w->below / (double)w->participants))
 			abort();
 	}
 	for (size_t i = 0; i < results_set_n_bad_kept(s); i++)

@@ -74,9 +74,12 @@ eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'$PN') AND instr(data,'$P
 expect_rc 2 "invalid value" -- "$T" --db "$DB" new social_passport --set students_total=много
 contains "$W/err" "Всего обучающихся"
 expect_rc 2 "unknown field" -- "$T" --db "$DB" new social_passport --set nosuch=1
+# social_passport v2: a count of families is bounded by the families, not the students
 expect_rc 2 "rules" -- "$T" --db "$DB" new social_passport --set academic_year=2021/2022 \
-	--set snapshot_date=2021-10-01 --set level=school --set students_total=10 --set large_families=412
-contains "$W/err" "Многодетные семьи: не может быть больше, чем «Всего обучающихся»"
+	--set snapshot_date=2021-10-01 --set level=school --set students_total=10 --set families_total=8 \
+	--set large_families=9 --set students_4_11=11
+contains "$W/err" "Многодетные семьи: не может быть больше, чем «Всего семей»"
+contains "$W/err" "Обучающихся 4–11 классов: не может быть больше, чем «Всего обучающихся»"
 contains "$W/err" "--draft"
 expect_rc 3 "unknown form" -- "$T" --db "$DB" new no_such_form --set a=1
 eq "$(q 'SELECT COUNT(*) FROM records')" 1 "nothing written by invalid input"
@@ -180,7 +183,7 @@ eq "$(q 'SELECT COUNT(*) FROM outbox')" "$((N0 + 1))" "delete queues one"
 expect_rc 2 "delete twice" -- "$T" --db "$DB" delete "$ID3"
 
 # --- interactive entry (TETRAD_PROMPT=1 stands in for a terminal)
-printf '%s\n' 2021/2022 01.10.2021 7 2 "5Б" 30 25 1 2 3 0 0 0 1 0 0 0 0 0 1 4 0 0 | \
+printf '%s\n' 2021/2022 01.10.2021 7 2 "5Б" 30 20 25 1 2 3 0 0 0 1 0 0 0 0 0 1 4 0 0 | \
 	TETRAD_PROMPT=1 "$T" --db "$DB" new social_passport >"$W/out" 2>"$W/err"
 rc=$?
 eq "$rc" 0 "interactive social passport"
@@ -225,23 +228,25 @@ eq "$?" 2 "interrupted prompt"
 eq "$(q 'SELECT COUNT(*) FROM records')" "$N0" "interrupted prompt writes nothing"
 
 # --- a newer form version pulled from the hub (<db>.forms/): new records get
-# it, old records keep theirs and are judged by it
+# it, old records keep theirs and are judged by it. BV: the built-in latest.
+BV=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$TETRAD_FORMS_DIR/social_passport.json")
+NV=$((BV + 1))
 mkdir -p "$DB.forms"
-python3 - "$TETRAD_FORMS_DIR/social_passport.json" "$DB.forms/social_passport-v2.json" <<'EOF2'
+python3 - "$TETRAD_FORMS_DIR/social_passport.json" "$DB.forms/social_passport-v$NV.json" "$NV" <<'EOF2'
 import json,sys
-d=json.load(open(sys.argv[1])); d["version"]=2
+d=json.load(open(sys.argv[1])); d["version"]=int(sys.argv[3])
 d["fields"].append({"id":"note_v2","label":"Примечание (v2)","type":"text","required":True})
 json.dump(d,open(sys.argv[2],"w"),ensure_ascii=False)
 EOF2
 expect_rc 0 "forms with a pulled version" -- "$T" --db "$DB" forms --json
-python3 -c 'import json,sys; d=[f for f in json.load(open(sys.argv[1])) if f["id"]=="social_passport"]; assert sorted((f["version"],f["latest"]) for f in d)==[(1,False),(2,True)]' "$W/out" && ok || bad "pulled version listed"
+python3 -c 'import json,sys; d=[f for f in json.load(open(sys.argv[1])) if f["id"]=="social_passport"]; n=int(sys.argv[2]); assert sorted((f["version"],f["latest"]) for f in d)==[(v,v==n) for v in range(1,n+1)]' "$W/out" "$NV" && ok || bad "pulled version listed"
 expect_rc 2 "new needs the v2 field" -- "$T" --db "$DB" new social_passport --json "$W/sp2.json"
 contains "$W/err" "Примечание (v2)"
 expect_rc 0 "new with v2" -- "$T" --db "$DB" new social_passport --json "$W/sp2.json" --set "note_v2=есть"
-eq "$(q "SELECT form_version FROM records WHERE lower(hex(id))=replace('$(cat "$W/out")','-','')")" 2 "new record is v2"
+eq "$(q "SELECT form_version FROM records WHERE lower(hex(id))=replace('$(cat "$W/out")','-','')")" "$NV" "new record is the pulled version"
 expect_rc 0 "edit a v1 record after v2 arrived" -- "$T" --db "$DB" edit "$ID2" --set large_families=5
-eq "$(q "SELECT form_version FROM records WHERE lower(hex(id))=replace('$ID2','-','')")" 1 "old record keeps v1"
-eq "$(q "SELECT form_version FROM outbox ORDER BY seq DESC LIMIT 1")" 1 "outbox row carries v1"
+eq "$(q "SELECT form_version FROM records WHERE lower(hex(id))=replace('$ID2','-','')")" "$BV" "old record keeps its version"
+eq "$(q "SELECT form_version FROM outbox ORDER BY seq DESC LIMIT 1")" "$BV" "outbox row carries its version"
 rm -rf "$DB.forms"
 
 # --- status

@@ -620,6 +620,9 @@ case("value out of range (students_total = -5)",
      refused(lambda s: [A.op(s, dict(sp_fields(), students_total=-5))]))
 case("cross-field rule broken (large_families > students_total)",
      refused(lambda s: [A.op(s, dict(sp_fields(), large_families=26))]))
+# social_passport v2: families bound the family counts (21 > 20 families, ≤ 25 students)
+case("family count over the families (large_families > families_total, version 2)",
+     refused(lambda s: [A.op(s, dict(sp_fields(), large_families=21), fv=2)]))
 case("wrong type (text in an integer field)",
      refused(lambda s: [A.op(s, dict(sp_fields(), students_total="много"))]))
 case("required field missing",

@@ -315,7 +315,8 @@ struct hubdb_result {
 };
 typedef int (*hubdb_result_cb)(void *ctx, const struct hubdb_result *r);
 enum hubdb_results_kind {
-	HUBDB_RESULTS_ISBSH = 1,          /* indicator isbsh, by year (oldest first) */
+	HUBDB_RESULTS_ISBSH = 1,          /* indicators isbsh and isbsh_100, by year
+	                                     (oldest first) */
 	HUBDB_RESULTS_LOW,                /* every other indicator, by school, then
 	                                     year (latest first) */
 };
@@ -324,6 +325,9 @@ int hubdb_results_each(struct hubdb *db, enum hubdb_results_kind kind,
     int from_year, int to_year, hubdb_result_cb cb, void *ctx, struct terr *e);
 /* Stores one row, replacing the one with the same (school, year, indicator). */
 int hubdb_result_put(struct hubdb *db, const struct hubdb_result *r, struct terr *e);
+/* Removes the row (school, year, indicator), if there is one. */
+int hubdb_result_del(struct hubdb *db, const char *school, int year,
+    const char *indicator, struct terr *e);
 
 /* Report settings as stored (the report module checks keys and values). */
 typedef int (*hubdb_setting_cb)(void *ctx, const char *key, const char *value);

@@ -1,7 +1,8 @@
 /*
  * results — school results imported from the regional system (ВПР/ОГЭ
- * shares of low results, a region-supplied ИСБШ) for the identification
- * report: `tetrad-hub results import FILE.csv`.
+ * participants and those below the minimum level, or only their shares;
+ * a region-supplied ИСБШ on its own scale) for the identification and
+ * passport reports: `tetrad-hub results import FILE.csv`.
  *
  * The file is outside input: UTF-8 (optional BOM), ';' or ',' separator
  * (taken from the header row), a header naming the columns, every size
@@ -12,6 +13,7 @@
 #ifndef TETRAD_HUB_RESULTS_H
 #define TETRAD_HUB_RESULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -27,13 +29,34 @@
 #define RESULTS_INDICATOR_MAX 32
 #define RESULTS_YEAR_MIN 2000
 #define RESULTS_YEAR_MAX 2100
+#define RESULTS_PARTICIPANTS_MAX 1000000   /* participants of one subject at one school */
+
+/*
+ * How a row with counts is stored (the writer, results.c, and the reader,
+ * report_identification.c, share it): besides "<subject>" = the percent,
+ * "<subject>.participants" and "<subject>.below" hold the counts. A
+ * percent-only row removes them, so a count never outlives its percent.
+ */
+#define RESULTS_SUFFIX_PARTICIPANTS ".participants"
+#define RESULTS_SUFFIX_BELOW ".below"
+
+/*
+ * The region's ИСБШ on its own scale: "isbsh" is −8…+8 (Izhevsk's
+ * concept, the scale of Tetrad's isbsh-v1), "isbsh_100" is 0–100
+ * (Sverdlovsk region). One school and year holds one of them: storing
+ * one removes the other.
+ */
+#define RESULTS_ISBSH "isbsh"
+#define RESULTS_ISBSH_100 "isbsh_100"
 
 /* One validated data row. */
 struct results_row {
 	char school[RESULTS_SCHOOL_MAX + 1];
 	int year;
 	char indicator[RESULTS_INDICATOR_MAX + 1];   /* canonical code, lower case */
-	double value;
+	double value;                                /* a subject with counts: 100 × below / participants */
+	bool counts;                                 /* participants and below were given */
+	long long participants, below;               /* with counts: 1 ≤ participants, 0 ≤ below ≤ participants */
 	size_t line;                                 /* line of the file it came from */
 };
 
@@ -61,9 +84,12 @@ const char *results_set_bad(const struct results_set *s, size_t i);
 /*
  * Whether code is a known indicator; if so *lo and *hi get its range.
  * Codes: vpr4_rus, vpr4_math, oge9_rus, oge9_math, low_share (percent of
- * participants below the minimum level, 0-100), isbsh (-8..8).
+ * participants below the minimum level, 0-100), isbsh (-8..8), isbsh_100
+ * (0..100).
  */
 int results_indicator_known(const char *code, double *lo, double *hi);
+/* Whether a row of code may carry participant counts (the four subjects). */
+int results_indicator_counts(const char *code);
 
 /*
  * Imports a results CSV into the store's results (hubdb_result_put), in

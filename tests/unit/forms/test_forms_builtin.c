@@ -196,6 +196,13 @@ test_all_load_and_accept(void)
 /* ---- social passport ---- */
 
 static void sp_too_many(cJSON *v) { set_num(v, "large_families", 415); }
+/* 380 of 412 students, but of 371 families: too many families (version 2) */
+static void sp_families(cJSON *v) { set_num(v, "large_families", 380); }
+static void sp_grades(cJSON *v) { set_num(v, "students_4_11", 413); }
+static void sp_no_grades(cJSON *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(v, "students_4_11");
+}
 static void sp_class_no_name(cJSON *v) { set_str(v, "level", "class"); }
 static void
 sp_several(cJSON *v)
@@ -221,9 +228,51 @@ test_social_passport(void)
 	p = broken(f, good, FORM_FINAL, sp_too_many, &rc);
 	CHECK_INT_EQ(rc, TERR_INVALID);
 	CHECK(has(p, "large_families", "Многодетные семьи: не может быть больше, "
-	    "чем «Всего обучающихся»"));
+	    "чем «Всего семей»"));
 	CHECK_INT_EQ(p ? p->n : 0, 1);
 	form_problems_free(p);
+	/* version 2: a count of families is bounded by the families */
+	CHECK_INT_EQ(form_version(f), 2);
+	p = broken(f, good, FORM_FINAL, sp_families, &rc);
+	CHECK_INT_EQ(rc, TERR_INVALID);
+	CHECK(has(p, "large_families", "Многодетные семьи: не может быть больше, "
+	    "чем «Всего семей»"));
+	CHECK_INT_EQ(p ? p->n : 0, 1);
+	form_problems_free(p);
+	p = broken(f, good, FORM_HUB, sp_families, &rc);   /* the hub: the same code */
+	CHECK_INT_EQ(rc, TERR_INVALID);
+	form_problems_free(p);
+	p = broken(f, good, FORM_FINAL, sp_grades, &rc);
+	CHECK_INT_EQ(rc, TERR_INVALID);
+	CHECK(has(p, "students_4_11", "Обучающихся 4–11 классов: не может быть "
+	    "больше, чем «Всего обучающихся»"));
+	form_problems_free(p);
+	/* optional: a passport without it is complete */
+	p = broken(f, good, FORM_FINAL, sp_no_grades, &rc);
+	CHECK_INT_EQ(rc, 0);
+	form_problems_free(p);
+	/* version 1 stays loadable and judges its records as before */
+	{
+		struct form *f1 = NULL;
+		struct terr e1;
+
+		CHECK_INT_EQ(formfile_load(TETRAD_FORMS_DIR "/social_passport-v1.json",
+		    TETRAD_FORMS_DIR "/dict", &f1, &e1), 0);
+		if (f1 != NULL) {
+			CHECK_INT_EQ(form_version(f1), 1);
+			CHECK(form_find(f1, "students_4_11") == NULL);
+			p = broken(f1, good, FORM_FINAL, sp_families, &rc);
+			/* 380 ≤ 412 students; students_4_11 is unknown to v1 */
+			CHECK(p != NULL && p->n == 1 && strcmp(p->items[0].path,
+			    "students_4_11") == 0);
+			form_problems_free(p);
+			p = broken(f1, good, FORM_FINAL, sp_too_many, &rc);
+			CHECK(has(p, "large_families", "Многодетные семьи: не может быть "
+			    "больше, чем «Всего обучающихся»"));
+			form_problems_free(p);
+		}
+		form_free(f1);
+	}
 	/* also for a draft: only "required" is relaxed */
 	p = broken(f, good, FORM_DRAFT, sp_too_many, &rc);
 	CHECK_INT_EQ(rc, TERR_INVALID);

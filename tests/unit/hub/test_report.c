@@ -494,7 +494,11 @@ test_passport(struct hubdb *db)
 	CHECK_NUM(cJSON_GetObjectItemCaseSensitive(j, "meta"), "isbsh_schools", 4);
 	r = row(j, "shares", "school", "170101", "category", "large_families");
 	CHECK_INT_EQ(num(r, "count"), 10);
-	CHECK_NUM(r, "share", 10.0);
+	CHECK_NUM(r, "share", 11.8);   /* a count of families over the 85 families */
+	CHECK_STR_EQ(str(r, "base"), "families");
+	r = row(j, "shares", "school", "170101", "category", "special_needs");
+	CHECK_NUM(r, "share", 8.0);    /* a count of children over the 100 students */
+	CHECK_STR_EQ(str(r, "base"), "students");
 	r = row(j, "shares", "school", "170101", "category", "families_total");
 	CHECK_INT_EQ(num(r, "count"), 85);
 	CHECK(is_null(r, "share"));
@@ -520,7 +524,7 @@ test_passport(struct hubdb *db)
 	CHECK_INT_EQ(num(r, "students"), 50);
 	CHECK_INT_EQ(num(r, "records"), 1);
 	r = row(j, "shares", "school", "170101", "category", "large_families");
-	CHECK_NUM(r, "share", 12.0);   /* 6 / 50 */
+	CHECK_NUM(r, "share", 13.3);   /* 6 / 45 families */
 	cJSON_Delete(j);
 
 	/* 2020 only: one school has a passport: no distribution, no index */
@@ -533,11 +537,12 @@ test_passport(struct hubdb *db)
 
 	s = run(db, "passport", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
-	CHECK_CONTAINS(s, "\r\n170101;Школа №1;2021/2022;2;100;-3,0;isbsh-v1;"
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;2021/2022;2;100;;-3,0;isbsh-v1;−8…+8;"
 	    "неблагоприятный\r\n");
-	CHECK_CONTAINS(s, "\r\n170103;Школа №3;2021/2022;1;100;-4,0;импорт 2021;"
+	CHECK_CONTAINS(s, "\r\n170103;Школа №3;2021/2022;1;100;;-4,0;импорт 2021;−8…+8;"
 	    "неблагоприятный\r\n");
-	CHECK_CONTAINS(s, "\r\n170101;Школа №1;Всего семей;85;\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;Всего семей;85;;\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;Многодетные семьи;10;семей;11,8\r\n");
 	CHECK(strstr(s, "5А") == NULL);
 	free(s);
 	s = run(db, "passport", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
@@ -913,9 +918,10 @@ test_identification(struct hubdb *db)
 
 	s = run(db, "identification", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
-	CHECK_CONTAINS(s, "\r\n170104;Школа №4;-5,0;неблагоприятный;2021;7,0;высокий;"
-	    "нет;да;резильентные\r\n");
-	CHECK_CONTAINS(s, "\r\n170105;Школа №5;;;2021;12,5;средний;нет;;нет данных\r\n");
+	CHECK_CONTAINS(s, "\r\n170104;Школа №4;-5,0;−8…+8;неблагоприятный;2021;;;7,0;"
+	    "по процентам, без числа участников;высокий;нет;да;резильентные\r\n");
+	CHECK_CONTAINS(s, "\r\n170105;Школа №5;;;;2021;;;12,5;общая доля из импорта;"
+	    "средний;нет;;нет данных\r\n");
 	free(s);
 	s = run(db, "identification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
