@@ -130,6 +130,8 @@ struct survey_fill {
 	char last_school[32];             /* its last lookup */
 	struct terr *e;
 	bool stale;                       /* counting from the responses themselves */
+	bool has_from, has_to;            /* stale: the period, checked per response */
+	long from_days, to_days;
 };
 
 static int survey_render(struct report_ctx *c, struct report_tallies *t,
@@ -230,9 +232,14 @@ survey_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
 {
 	struct survey_fill *s = arg;
+	/* the tally's day: the response's own date, else the day received */
+	int64_t day = survey_facts_record_day(d, survey_facts_day(date[0] ? date : NULL));
 
 	(void)c;
-	(void)date;
+	if ((s->has_from || s->has_to) && (day == HUBDB_TALLY_NODAY ||
+	    (s->has_from && day < (int64_t)s->from_days) ||
+	    (s->has_to && day > (int64_t)s->to_days)))
+		return 0;
 	s->school = si;
 	s->form_id = fid;
 	/* in HLC order, so the last director's answer read is the latest */
@@ -330,7 +337,8 @@ static int
 survey_count_all(struct report_ctx *c, struct report_tallies *t, struct survey_out *so,
     struct terr *e)
 {
-	struct survey_fill s = { c, t, so, 0, NULL, -1, "", e, false };
+	struct survey_fill s = { c, t, so, 0, NULL, -1, "", e, false, c->has_from, c->has_to,
+	    c->from_days, c->to_days };
 	int64_t lo, hi;
 	bool stale;
 	int r;
@@ -341,10 +349,19 @@ survey_count_all(struct report_ctx *c, struct report_tallies *t, struct survey_o
 	if (!stale && (r = survey_late_all(c, so, e)) != 0)
 		return r;
 	/* the records come in HLC order, schools mixed: rendered once, at the end */
-	if (stale)
+	if (stale) {
+		/*
+		 * A response's day is its own date or, without one, the day
+		 * received: no one field the walk could filter by. The walk gets
+		 * no period (and hands over the day received); survey_rec
+		 * applies it as the tally would.
+		 */
+		c->has_from = c->has_to = false;
 		r = report_ctx_each_record(c, SURVEY_FACTS_PREFIX, true, NULL, NULL, survey_rec,
 		    &s, e);
-	else {
+		c->has_from = s.has_from;
+		c->has_to = s.has_to;
+	} else {
 		/* a record without a received day counts only when no period is asked for */
 		lo = c->has_from ? (int64_t)c->from_days : c->has_to ?
 		    HUBDB_TALLY_NODAY + 1 : HUBDB_TALLY_NODAY;
