@@ -6,10 +6,14 @@
  * A case number is unique per school and calendar year of «Дата
  * поступления» (the form's "unique" rule; a device refuses a repeat). Two
  * devices of one school cannot see each other's cases, so a repeat can
- * still reach the hub: the report reads every case of the period first,
- * lists the repeats, and counts each (school, year, number) once — its
- * latest record (the larger HLC, the later edit).
+ * still reach the hub: each case is counted as it is read, and what it
+ * added to which counter is noted (a few entries a case); once all are
+ * read, the records of one (school, year, number) but the latest (the
+ * larger HLC, the later edit) take back what they added, and the group is
+ * listed as a repeat. Noting costs a few words a case; keeping the cases
+ * themselves cost a parsed copy each (region scale: 80,000 of them).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,41 +44,136 @@ static const struct report_pick m_pick[] = {
 
 #define M_NUMBER_MAX 32   /* the form's max_length of case_number */
 
-/* A case of the period, kept until the repeats are known. */
+/* A case of the period: its key, and where its contributions are noted. */
 struct m_case {
 	size_t school;
 	char year[5];                     /* of received_date; "" when none */
 	char number[M_NUMBER_MAX + 1];    /* "" when none: never a repeat */
 	char date[11];
 	char hlc[HLC_STRLEN + 1];
-	cJSON *d;                         /* the picked members */
+	size_t c0, nc;                    /* its entries in m_state.contrib */
 };
 
-struct m_cases {
+/* One contribution: n added to the tally entry at index idx (stable until
+ * the tally is sorted: entries are only appended). */
+struct m_contrib {
+	uint32_t idx;
+	long long n;
+};
+
+struct m_state {
+	struct report_tallies *t;
 	struct m_case *v;
 	size_t n, cap;
+	struct m_contrib *contrib;
+	size_t ncontrib, capcontrib;
 };
+
+/* Adds n to (school, dim, code) and notes it for the case being read. */
+static int
+m_add(struct m_state *st, size_t si, int dim, const char *code, long long n)
+{
+	struct report_tally *x = report_tally_get(st->t, si, dim, code);
+
+	if (x == NULL)
+		return -1;
+	x->n += n;
+	if (st->ncontrib == st->capcontrib) {
+		size_t cap = st->capcontrib ? 2 * st->capcontrib : 256;
+		struct m_contrib *c = realloc(st->contrib, cap * sizeof(*c));
+
+		if (c == NULL)
+			return -1;
+		st->contrib = c;
+		st->capcontrib = cap;
+	}
+	st->contrib[st->ncontrib].idx = (uint32_t)(x - st->t->v);
+	st->contrib[st->ncontrib++].n = n;
+	return 0;
+}
+
+static bool
+m_closed(const char *status)
+{
+	/* the form's final states: «завершена», «не завершена» */
+	return status && (strcmp(status, "completed") == 0 ||
+	    strcmp(status, "not_completed") == 0);
+}
+
+/* Counts one case at school si, noting each contribution. */
+static int
+m_count(struct m_state *st, size_t si, const cJSON *d, struct terr *e)
+{
+	const char *v, *status = report_ctx_jcode(d, "status");
+	bool held = status && (strcmp(status, "held") == 0 ||
+	    strcmp(status, "completed") == 0);
+	bool agreement = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "agreement"));
+	const cJSON *rw = cJSON_GetObjectItemCaseSensitive(d, "reaction_ways"), *a;
+	static const struct { int dim; const char *field; } dims[] = {
+		{ M_SOURCE, "source" }, { M_KIND, "situation_kind" },
+		{ M_CTYPE, "conflict_type" },
+	};
+	long long n;
+
+	if (m_add(st, si, M_TOTAL, "cases", 1) ||
+	    m_add(st, si, M_TOTAL, m_closed(status) ? "closed" : "open", 1))
+		return REPORT_NOMEM(e);
+	for (size_t k = 0; k < sizeof(dims) / sizeof(dims[0]); k++)
+		if ((v = report_ctx_jcode(d, dims[k].field)) && m_add(st, si, dims[k].dim, v, 1))
+			return REPORT_NOMEM(e);
+	if (held) {
+		if (m_add(st, si, M_TOTAL, "held", 1))
+			return REPORT_NOMEM(e);
+		if ((v = report_ctx_jcode(d, "programme")) && m_add(st, si, M_PROG, v, 1))
+			return REPORT_NOMEM(e);
+	}
+	if (status && strcmp(status, "completed") == 0 && m_add(st, si, M_TOTAL, "completed", 1))
+		return REPORT_NOMEM(e);
+	/* the share ending in an agreement is over closed cases, like its base */
+	if (agreement && m_closed(status) && m_add(st, si, M_TOTAL, "agreement", 1))
+		return REPORT_NOMEM(e);
+	/* the follow-up of every agreement made, closed or not */
+	if (agreement) {
+		v = report_ctx_jcode(d, "agreement_follow_up");
+		if (m_add(st, si, M_FOLLOW, v ? v : M_FOLLOW_NONE, 1))
+			return REPORT_NOMEM(e);
+	}
+	/* a list of codes (version 2); version 1's free text is not read */
+	if (cJSON_IsArray(rw))
+		cJSON_ArrayForEach(a, rw)
+			if (cJSON_IsString(a) && report_labels_code_ok(a->valuestring) &&
+			    m_add(st, si, M_REACT, a->valuestring, 1))
+				return REPORT_NOMEM(e);
+	if ((n = report_ctx_jcount(d, "children_count")) > 0 &&
+	    m_add(st, si, M_TOTAL, "children", n))
+		return REPORT_NOMEM(e);
+	if ((n = report_ctx_jcount(d, "adults_count")) > 0 &&
+	    m_add(st, si, M_TOTAL, "adults", n))
+		return REPORT_NOMEM(e);
+	return 0;
+}
 
 static int
 mediation_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
 {
-	struct m_cases *cs = arg;
+	struct m_state *st = arg;
 	const cJSON *num = cJSON_GetObjectItemCaseSensitive(d, "case_number");
 	struct m_case *x;
+	int r;
 
 	(void)c;
 	(void)fid;
-	if (cs->n == cs->cap) {
-		size_t cap = cs->cap ? 2 * cs->cap : 64;
-		struct m_case *v = realloc(cs->v, cap * sizeof(*v));
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 64;
+		struct m_case *v = realloc(st->v, cap * sizeof(*v));
 
 		if (v == NULL)
 			return REPORT_NOMEM(e);
-		cs->v = v;
-		cs->cap = cap;
+		st->v = v;
+		st->cap = cap;
 	}
-	x = &cs->v[cs->n];
+	x = &st->v[st->n];
 	memset(x, 0, sizeof(*x));
 	x->school = si;
 	if (date != NULL && strlen(date) == 10) {
@@ -86,9 +185,11 @@ mediation_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 	    strlen(num->valuestring) <= M_NUMBER_MAX)
 		strcpy(x->number, num->valuestring);
 	snprintf(x->hlc, sizeof(x->hlc), "%s", hlc ? hlc : "");
-	if ((x->d = cJSON_Duplicate(d, true)) == NULL)
-		return REPORT_NOMEM(e);
-	cs->n++;
+	x->c0 = st->ncontrib;
+	if ((r = m_count(st, si, d, e)) != 0)
+		return r;
+	x->nc = st->ncontrib - x->c0;
+	st->n++;
 	return 0;
 }
 
@@ -104,69 +205,6 @@ m_case_cmp(const void *a, const void *b)
 	if ((r = strcmp(x->year, y->year)) != 0 || (r = strcmp(x->number, y->number)) != 0)
 		return r;
 	return strcmp(x->hlc, y->hlc);
-}
-
-static bool
-m_closed(const char *status)
-{
-	/* the form's final states: «завершена», «не завершена» */
-	return status && (strcmp(status, "completed") == 0 ||
-	    strcmp(status, "not_completed") == 0);
-}
-
-/* Counts one case (the one of its number that counts) at school si. */
-static int
-m_count(struct report_tallies *t, size_t si, const cJSON *d, struct terr *e)
-{
-	const char *v, *status = report_ctx_jcode(d, "status");
-	bool held = status && (strcmp(status, "held") == 0 ||
-	    strcmp(status, "completed") == 0);
-	bool agreement = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "agreement"));
-	const cJSON *rw = cJSON_GetObjectItemCaseSensitive(d, "reaction_ways"), *a;
-	static const struct { int dim; const char *field; } dims[] = {
-		{ M_SOURCE, "source" }, { M_KIND, "situation_kind" },
-		{ M_CTYPE, "conflict_type" },
-	};
-	long long n;
-
-	if (report_tally_add(t, si, M_TOTAL, "cases", 1) ||
-	    report_tally_add(t, si, M_TOTAL, m_closed(status) ? "closed" : "open", 1))
-		return REPORT_NOMEM(e);
-	for (size_t k = 0; k < sizeof(dims) / sizeof(dims[0]); k++)
-		if ((v = report_ctx_jcode(d, dims[k].field)) &&
-		    report_tally_add(t, si, dims[k].dim, v, 1))
-			return REPORT_NOMEM(e);
-	if (held) {
-		if (report_tally_add(t, si, M_TOTAL, "held", 1))
-			return REPORT_NOMEM(e);
-		if ((v = report_ctx_jcode(d, "programme")) && report_tally_add(t, si, M_PROG, v, 1))
-			return REPORT_NOMEM(e);
-	}
-	if (status && strcmp(status, "completed") == 0 &&
-	    report_tally_add(t, si, M_TOTAL, "completed", 1))
-		return REPORT_NOMEM(e);
-	/* the share ending in an agreement is over closed cases, like its base */
-	if (agreement && m_closed(status) && report_tally_add(t, si, M_TOTAL, "agreement", 1))
-		return REPORT_NOMEM(e);
-	/* the follow-up of every agreement made, closed or not */
-	if (agreement) {
-		v = report_ctx_jcode(d, "agreement_follow_up");
-		if (report_tally_add(t, si, M_FOLLOW, v ? v : M_FOLLOW_NONE, 1))
-			return REPORT_NOMEM(e);
-	}
-	/* a list of codes (version 2); version 1's free text is not read */
-	if (cJSON_IsArray(rw))
-		cJSON_ArrayForEach(a, rw)
-			if (cJSON_IsString(a) && report_labels_code_ok(a->valuestring) &&
-			    report_tally_add(t, si, M_REACT, a->valuestring, 1))
-				return REPORT_NOMEM(e);
-	if ((n = report_ctx_jcount(d, "children_count")) > 0 &&
-	    report_tally_add(t, si, M_TOTAL, "children", n))
-		return REPORT_NOMEM(e);
-	if ((n = report_ctx_jcount(d, "adults_count")) > 0 &&
-	    report_tally_add(t, si, M_TOTAL, "adults", n))
-		return REPORT_NOMEM(e);
-	return 0;
 }
 
 static const struct report_col m_sum_cols[] = {
@@ -260,18 +298,19 @@ m_repeat_row(struct report_ctx *c, struct report_sect *s, const struct m_case *v
     struct terr *e)
 {
 	char dates[16 * 12], d[11];
-	size_t used = 0;
+	size_t used = 0, i;
 	long row;
 
 	if ((row = report_ctx_school_row(s, c, v[0].school, e)) < 0)
 		return TERR_NOMEM;
 	dates[0] = '\0';
-	for (size_t i = 0; i < n && used + 14 < sizeof(dates); i++) {
+	/* ", ДД.ММ.ГГГГ" is 12 bytes: room for 15 dates and the mark of more */
+	for (i = 0; i < n && used + 12 + 6 < sizeof(dates); i++) {
 		m_date_ru(v[i].date, d);
 		used += (size_t)snprintf(dates + used, sizeof(dates) - used, "%s%s",
 		    i ? ", " : "", d);
 	}
-	if (n > 0 && used + 14 >= sizeof(dates))
+	if (i < n)
 		snprintf(dates + used, sizeof(dates) - used, ", …");
 	m_date_ru(v[n - 1].date, d);
 	if (report_model_str(s, row, 2, v[0].year) ||
@@ -283,35 +322,41 @@ m_repeat_row(struct report_ctx *c, struct report_sect *s, const struct m_case *v
 	return 0;
 }
 
-/* Counts the cases, each number once, and lists the repeats in rep. */
+/*
+ * Lists the repeats in rep and takes back what all but the latest record
+ * of each repeated number added: each number counts once.
+ */
 static int
-m_count_all(struct report_ctx *c, struct m_cases *cs, struct report_tallies *t,
-    struct report_sect *rep, struct terr *e)
+m_repeats(struct report_ctx *c, struct m_state *st, struct report_sect *rep,
+    struct terr *e)
 {
-	size_t i = 0, j;
+	size_t i, j;
 	int r;
 
-	if (cs->n > 1)
-		qsort(cs->v, cs->n, sizeof(cs->v[0]), m_case_cmp);
-	for (i = 0; i < cs->n; i = j) {
-		const struct m_case *x = &cs->v[i];
+	if (st->n > 1)
+		qsort(st->v, st->n, sizeof(st->v[0]), m_case_cmp);
+	for (i = 0; i < st->n; i = j) {
+		const struct m_case *x = &st->v[i];
 
 		j = i + 1;
 		if (x->number[0] != '\0')
-			while (j < cs->n && cs->v[j].school == x->school &&
-			    strcmp(cs->v[j].year, x->year) == 0 &&
-			    strcmp(cs->v[j].number, x->number) == 0)
+			while (j < st->n && st->v[j].school == x->school &&
+			    strcmp(st->v[j].year, x->year) == 0 &&
+			    strcmp(st->v[j].number, x->number) == 0)
 				j++;
-		if (j - i > 1) {
-			if (report_ctx_school_shown(c, x->school) &&
-			    (r = m_repeat_row(c, rep, x, j - i, e)) != 0)
-				return r;
-			if (report_tally_add(t, x->school, M_TOTAL, "repeats",
-			    (long long)(j - i - 1)))
-				return REPORT_NOMEM(e);
-		}
-		if ((r = m_count(t, x->school, cs->v[j - 1].d, e)) != 0)
+		if (j - i < 2)
+			continue;
+		if (report_ctx_school_shown(c, x->school) &&
+		    (r = m_repeat_row(c, rep, x, j - i, e)) != 0)
 			return r;
+		for (size_t k = i; k + 1 < j; k++)
+			for (size_t q = 0; q < st->v[k].nc; q++) {
+				const struct m_contrib *m = &st->contrib[st->v[k].c0 + q];
+
+				st->t->v[m->idx].n -= m->n;
+			}
+		if (report_tally_add(st->t, x->school, M_TOTAL, "repeats", (long long)(j - i - 1)))
+			return REPORT_NOMEM(e);
 	}
 	return 0;
 }
@@ -335,7 +380,7 @@ int
 report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 {
 	struct report_tallies t = { 0 };
-	struct m_cases cs = { 0 };
+	struct m_state st = { 0 };
 	struct report_sect *sect[M_NDIM], *rep;
 	long long total[M_NTOT] = { 0 };
 	int r;
@@ -357,10 +402,11 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	    m_react_cols, REPORT_NCOLS(m_react_cols));
 	rep = report_model_sect(o, "repeats", "Повторы номера случая (школа, год, номер): "
 	    "учтены один раз", m_rep_cols, REPORT_NCOLS(m_rep_cols));
+	st.t = &t;
 	if ((r = report_ctx_each_record(c, "mediation_case", false, "received_date",
-	    m_pick, mediation_rec, &cs, e)) != 0)
+	    m_pick, mediation_rec, &st, e)) != 0)
 		goto out;
-	if ((r = m_count_all(c, &cs, &t, rep, e)) != 0)
+	if ((r = m_repeats(c, &st, rep, e)) != 0)
 		goto out;
 	if (report_tally_sort(&t) != 0) {
 		r = REPORT_NOMEM(e);
@@ -372,6 +418,9 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 		long row;
 
 		if (!report_ctx_school_shown(c, x->school))
+			continue;
+		/* a code only a repeat not counted gave */
+		if (x->dim != M_TOTAL && x->n == 0)
 			continue;
 		if (x->dim == M_TOTAL) {
 			long long v[M_NTOT] = { 0 };
@@ -413,9 +462,8 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
  nomem:
 	r = REPORT_NOMEM(e);
  out:
-	for (size_t i = 0; i < cs.n; i++)
-		cJSON_Delete(cs.v[i].d);
-	free(cs.v);
+	free(st.v);
+	free(st.contrib);
 	report_tally_free(&t);
 	return r;
 }
