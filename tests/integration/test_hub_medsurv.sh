@@ -5,8 +5,9 @@
 # mediation report lists the repeat and counts the case once; a device
 # refuses its own second «2026-07». Two questionnaires, filled on 10.02 and
 # 20.02, reach the hub the same day: the surveys report counts the second
-# as after the deadline (15 February), and the period follows the dates
-# filled in, not the day received.
+# as after the deadline (15 February), the period follows the dates filled
+# in, not the day received, and the students' coverage is over the
+# passport's grades 4–11.
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
@@ -60,10 +61,14 @@ done
 	--set plans=college >/dev/null 2>"$work/err" && sync_fail "plans taken in grade 10"
 grep -q "после 9 класса" "$work/err" || sync_fail "grade 10 refusal: $(cat "$work/err")"
 
+# the school's passport: 412 students, 290 of them in grades 4–11 (the good example)
+"$T" --db "$a" new social_passport --json "$TETRAD_SOURCE_DIR/tests/data/forms/social_passport.good.json" \
+	>/dev/null 2>"$work/err" || sync_fail "passport: $(cat "$work/err")"
+
 for db in "$a" "$b"; do
 	"$T" --db "$db" sync >"$work/out" 2>"$work/log" || sync_fail "sync $db: $(cat "$work/out" "$work/log")"
 done
-sync_expect_eq "hub records" "$(hub_records)" 5
+sync_expect_eq "hub records" "$(hub_records)" 6
 
 hub_cli report mediation --format json >"$work/med.json" 2>"$work/err" || sync_fail "report: $(cat "$work/err")"
 python3 - "$work/med.json" <<'PY' || sync_fail "mediation report: $(cat "$work/med.json")"
@@ -89,6 +94,8 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 r = [x for x in j["responses"] if x["group"] == "survey_student"][0]
 assert (r["responses"], r["dated"], r["late"]) == (2, 2, 1), r
+# coverage over the 290 students of grades 4–11, not all 412: 2 / 290 = 0.7 %
+assert (r["base"], r["base_source"], r["coverage"]) == (290, "students_4_11", 0.7), r
 assert j["meta"]["surveys.deadline"] == "02-15", j["meta"]
 # up to 15.02 by the date filled in: one response, though both came today
 j = json.load(open(sys.argv[2]))
