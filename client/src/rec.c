@@ -12,6 +12,7 @@
 #include "tetrad/school.h"
 
 #include "client/rec.h"
+#include "client/rec_unique.h"
 #include "client/textin.h"
 
 static const struct form_field *
@@ -409,6 +410,10 @@ rec_stamp(struct store *s, const struct form *f, struct store_record *r,
 	char *fields = NULL;
 	int rv;
 
+	/* a final record obeys the form's "unique" rule, in this transaction */
+	if (op && strcmp(op, "put") == 0 &&
+	    (rv = rec_unique_check(s, f, r, values, e)) != 0)
+		goto out;
 	if ((rv = store_hlc_next(s, hlc, e)) != 0)
 		goto out;
 	memcpy(r->updated_hlc, hlc, sizeof(hlc));

@@ -45,6 +45,9 @@ static const struct setting_def setting_defs[REPORT_SETTINGS_N] = {
 	{ "isbsh_100.favourable_min", "68.75", "ИСБШ 0–100: благоприятный не ниже",
 	    "шкала 0–100: статус благоприятный, если ИСБШ не меньше этого числа; "
 	    "по умолчанию — граница +3 шкалы −8…+8, перенесённая на 0–100" },
+	{ "surveys.deadline", "02-15", "Срок анкетирования",
+	    "ММ-ДД: анкета, заполненная позже этого дня (до 31 августа того же "
+	    "года), отмечается в отчёте surveys как поданная после срока" },
 };
 
 static const char *const isbsh_keys[REPORT_ISBSH_SCALES][2] = {
@@ -63,7 +66,8 @@ setting_check(const char *key, const char *value, struct terr *e)
 			    "«>=» или «>»", value, key);
 		return 0;
 	}
-	if (strcmp(key, "verification.deadline") == 0) {
+	if (strcmp(key, "verification.deadline") == 0 ||
+	    strcmp(key, "surveys.deadline") == 0) {
 		char d[16];
 		long days;
 
@@ -92,6 +96,8 @@ setting_check(const char *key, const char *value, struct terr *e)
 }
 
 static int isbsh_bands_load(struct report_settings *s, struct terr *e);
+
+static size_t setting_index(const char *key);
 
 /* State of report_settings_load while the store hands it rows. */
 struct report_settings_reader {
@@ -133,6 +139,8 @@ report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e
 	s->combine_max = strcmp(s->raw[3], "max") == 0;
 	memcpy(s->deadline, s->raw[4], 5);
 	s->deadline[5] = '\0';
+	memcpy(s->surveys_deadline, s->raw[setting_index("surveys.deadline")], 5);
+	s->surveys_deadline[5] = '\0';
 	if (s->high_threshold > s->low_threshold)
 		return terr_set(e, TERR_ARG, "порог высоких результатов (%s) больше "
 		    "порога низких (%s): исправьте настройки", s->raw[2], s->raw[0]);
@@ -204,7 +212,8 @@ report_setting_set(struct hubdb *db, const char *key, const char *value,
 		    "identification.low_threshold, identification.low_comparison, "
 		    "identification.high_threshold, identification.combine, "
 		    "verification.deadline, isbsh.unfavourable_max, isbsh.favourable_min, "
-		    "isbsh_100.unfavourable_max, isbsh_100.favourable_min", key ? key : "");
+		    "isbsh_100.unfavourable_max, isbsh_100.favourable_min, surveys.deadline",
+		    key ? key : "");
 	if (value && (r = setting_check(key, value, e)) != 0)
 		return r;
 	return hubdb_setting_put(db, key, value, e);

@@ -14,7 +14,7 @@
 #include "report_ctx.h"
 #include "report_model.h"
 
-#define REPORT_SETTINGS_N 9
+#define REPORT_SETTINGS_N 10
 #define REPORT_SETTINGS_N_ID 4   /* the identification.* entries come first */
 
 /* The scales an ИСБШ arrives on (hub/results.h): −8…+8 and 0–100. */
@@ -27,6 +27,7 @@ struct report_settings {
 	char deadline[6];     /* "MM-DD" */
 	/* social status bands per scale: unfavourable ≤ max, favourable ≥ min */
 	double isbsh_unfav_max[REPORT_ISBSH_SCALES], isbsh_fav_min[REPORT_ISBSH_SCALES];
+	char surveys_deadline[6];   /* "MM-DD": surveys.deadline */
 	char raw[REPORT_SETTINGS_N][32];
 };
 

@@ -9,12 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "report_passport.h"
+#include "report_settings.h"
 #include "report_tally.h"
 #include "report_surveys.h"
 #include "hub/survey_facts.h"
+#include "tetrad/form.h"
 
-enum { S_RESP = 0, S_DIST, S_QANS, S_SCALE, S_STAFF };
+/* S_LATE lives in a tally of its own (survey_out.late), kept for the whole run. */
+enum { S_RESP = 0, S_DIST, S_QANS, S_SCALE, S_STAFF, S_DATED, S_LATE };
+
+/* The last day a late response can be for the year's survey: from 1
+ * September responses are for the next year's. */
+#define SURVEY_YEAR_END "08-31"
 
 /* Keys: S_RESP "<group>"; S_DIST "<group>\x1f<question>\x1f<answer>";
  * S_QANS/S_SCALE "<group>\x1f<question>". */
@@ -90,7 +99,25 @@ struct survey_out {
 	struct report_sect *sr, *sd, *sv;
 	const struct report_passport *p;  /* coverage of students and families */
 	struct survey_memo memo;
+	struct report_tallies late;       /* S_LATE "<group>": responses after the deadline */
+	char deadline[6];                 /* surveys.deadline, MM-DD */
 };
+
+/*
+ * Whether a response filled on day is after the deadline of its year's
+ * survey: after MM-DD of its year and not yet in September, when the next
+ * year's survey starts.
+ */
+static bool
+survey_late(const struct survey_out *so, int64_t day)
+{
+	char d[11];
+
+	if (day == HUBDB_TALLY_NODAY || day < -100000000 || day > 100000000)
+		return false;
+	form_date_format((long)day, d);
+	return strcmp(d + 5, so->deadline) > 0 && strcmp(d + 5, SURVEY_YEAR_END) <= 0;
+}
 
 /* State of survey_take's callers: the counters and where they go. */
 struct survey_fill {
@@ -102,6 +129,9 @@ struct survey_fill {
 	long last_si;                     /* the tally's rows come by school: */
 	char last_school[32];             /* its last lookup */
 	struct terr *e;
+	bool stale;                       /* counting from the responses themselves */
+	bool has_from, has_to;            /* stale: the period, checked per response */
+	long from_days, to_days;
 };
 
 static int survey_render(struct report_ctx *c, struct report_tallies *t,
@@ -133,6 +163,15 @@ survey_take(struct survey_fill *s, size_t si, const char *fid, const char *key,
 		break;
 	case SURVEY_FACT_SCALE:
 		dim = S_SCALE;
+		break;
+	case SURVEY_FACT_DATED:
+		dim = S_DATED;
+		q = a = NULL;
+		/* one response, total its day: only when read from the responses;
+		 * from the tally the late ones are counted by days (survey_late_all) */
+		if (s->stale && n == 1 && survey_late(s->out, (int64_t)total) &&
+		    report_tally_add(&s->out->late, si, S_LATE, fid, 1))
+			return REPORT_NOMEM(e);
 		break;
 	default:
 		/* the latest answer last: its key is the ordering text */
@@ -193,13 +232,99 @@ survey_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
 {
 	struct survey_fill *s = arg;
+	/* the tally's day: the response's own date, else the day received */
+	int64_t day = survey_facts_record_day(d, survey_facts_day(date[0] ? date : NULL));
 
 	(void)c;
-	(void)date;
+	if ((s->has_from || s->has_to) && (day == HUBDB_TALLY_NODAY ||
+	    (s->has_from && day < (int64_t)s->from_days) ||
+	    (s->has_to && day > (int64_t)s->to_days)))
+		return 0;
 	s->school = si;
 	s->form_id = fid;
 	/* in HLC order, so the last director's answer read is the latest */
 	return survey_facts_each(fid, d, hlc, NULL, survey_fact, s, e);
+}
+
+/* State of survey_late_row: where the late responses go. */
+struct survey_late_fill {
+	struct report_ctx *c;
+	struct survey_out *so;
+	struct terr *e;
+};
+
+static int
+survey_late_row(void *arg, const struct hubdb_tally_row *row)
+{
+	struct survey_late_fill *l = arg;
+	long si;
+
+	if (strcmp(row->key, "dated") != 0 ||
+	    (si = report_ctx_school_find(l->c, row->school)) < 0)
+		return 0;
+	return report_tally_add(&l->so->late, (size_t)si, S_LATE, row->form_id, row->n) ?
+	    REPORT_NOMEM(l->e) : 0;
+}
+
+/* The day of "YYYY-MM-DD" made of year y and md, or of the day before
+ * 1 March for a 29 February the year has not. */
+static int64_t
+survey_day_of(int y, const char *md)
+{
+	char d[16];
+	long days;
+
+	snprintf(d, sizeof(d), "%04d-%.5s", y, md);
+	if (form_date_days(d, &days) == 0)
+		return days;
+	snprintf(d, sizeof(d), "%04d-03-01", y);
+	return form_date_days(d, &days) == 0 ? days - 1 : HUBDB_TALLY_NODAY;
+}
+
+/*
+ * The dated responses after the deadline, from the tally: for each year of
+ * the period, the days after its deadline up to 31 August. Done before the
+ * main pass, which forgets each school's counters once rendered.
+ */
+static int
+survey_late_all(struct report_ctx *c, struct survey_out *so, struct terr *e)
+{
+	struct survey_late_fill l = { c, so, e };
+	char d[11];
+	int y0, y1, r;
+
+	/* the questionnaires take dates from 2015 (the forms' "min") */
+	y0 = 2015;
+	if (c->has_from) {
+		form_date_format(c->from_days, d);
+		y0 = atoi(d);
+	}
+	if (c->has_to) {
+		form_date_format(c->to_days, d);
+		y1 = atoi(d);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		y1 = gmtime_r(&now, &tm) ? tm.tm_year + 1900 + 1 : 2100;
+	}
+	for (int y = y0; y <= y1 && y - y0 < 200; y++) {
+		int64_t lo = survey_day_of(y, so->deadline), hi = survey_day_of(y, SURVEY_YEAR_END);
+
+		if (lo == HUBDB_TALLY_NODAY || hi == HUBDB_TALLY_NODAY)
+			continue;
+		lo++;
+		if (c->has_from && lo < (int64_t)c->from_days)
+			lo = (int64_t)c->from_days;
+		if (c->has_to && hi > (int64_t)c->to_days)
+			hi = (int64_t)c->to_days;
+		if (lo > hi)
+			continue;
+		if ((r = hubdb_tally_each(c->db, SURVEY_FACTS_PREFIX, c->o->school, lo, hi,
+		    survey_late_row, &l, e)) != 0)
+			return r;
+	}
+	return report_tally_sort(&so->late) != 0 ? REPORT_NOMEM(e) : 0;
 }
 
 /*
@@ -212,18 +337,31 @@ static int
 survey_count_all(struct report_ctx *c, struct report_tallies *t, struct survey_out *so,
     struct terr *e)
 {
-	struct survey_fill s = { c, t, so, 0, NULL, -1, "", e };
+	struct survey_fill s = { c, t, so, 0, NULL, -1, "", e, false, c->has_from, c->has_to,
+	    c->from_days, c->to_days };
 	int64_t lo, hi;
 	bool stale;
 	int r;
 
 	if ((r = hubdb_tally_stale(c->db, SURVEY_FACTS_PREFIX, &stale, e)) != 0)
 		return r;
+	s.stale = stale;
+	if (!stale && (r = survey_late_all(c, so, e)) != 0)
+		return r;
 	/* the records come in HLC order, schools mixed: rendered once, at the end */
-	if (stale)
+	if (stale) {
+		/*
+		 * A response's day is its own date or, without one, the day
+		 * received: no one field the walk could filter by. The walk gets
+		 * no period (and hands over the day received); survey_rec
+		 * applies it as the tally would.
+		 */
+		c->has_from = c->has_to = false;
 		r = report_ctx_each_record(c, SURVEY_FACTS_PREFIX, true, NULL, NULL, survey_rec,
 		    &s, e);
-	else {
+		c->has_from = s.has_from;
+		c->has_to = s.has_to;
+	} else {
 		/* a record without a received day counts only when no period is asked for */
 		lo = c->has_from ? (int64_t)c->from_days : c->has_to ?
 		    HUBDB_TALLY_NODAY + 1 : HUBDB_TALLY_NODAY;
@@ -239,7 +377,11 @@ static const struct report_col s_resp_cols[] = {
 	{ "group", "", 0, REPORT_COL_JSON_ONLY }, { "group_label", "Группа", 0, 0 },
 	{ "responses", "Ответов", 0, 0 },
 	{ "base", "Контингент", 0, 0 },
+	{ "base_source", "", 0, REPORT_COL_JSON_ONLY },
+	{ "base_label", "Контингент: кто", 0, 0 },
 	{ "coverage", "Охват, %", 1, 0 },
+	{ "dated", "С датой заполнения", 0, 0 },
+	{ "late", "Заполнено после срока", 0, 0 },
 };
 static const struct report_col s_dist_cols[] = {
 	{ "school", "Код ОО", 0, 0 }, { "school_name", "Школа", 0, 0 },
@@ -299,6 +441,83 @@ key_split(char *k, char **g, char **q, char **a)
 }
 
 /*
+ * The base of group g's coverage at a school and what it is (its code and
+ * label): students of the surveyed grades 4–11 from the passport, all its
+ * students when the passport does not give those (an older passport), the
+ * families, the teachers by the latest director's answer, the director.
+ * -1 when unknown.
+ */
+static long long
+survey_base(const struct report_tallies *t, const struct survey_out *so, size_t school,
+    const char *g, const char **code, const char **label)
+{
+	const struct report_pschool *ps = &so->p->s[school];
+
+	*code = *label = NULL;
+	if (ps->has && strcmp(g, "survey_student") == 0) {
+		if (ps->has_4_11) {
+			*code = "students_4_11";
+			*label = "обучающиеся 4–11 классов (паспорт)";
+			return ps->students_4_11;
+		}
+		*code = "students_total";
+		*label = "все обучающиеся: в паспорте нет числа 4–11 классов";
+		return ps->students;
+	}
+	if (ps->has && strcmp(g, "survey_parent") == 0) {
+		*code = "families_total";
+		*label = "семьи (паспорт)";
+		return ps->n[report_passport_category("families_total")];
+	}
+	if (strcmp(g, "survey_director") == 0) {
+		*code = "director";
+		*label = "директор";
+		return 1;
+	}
+	if (strcmp(g, "survey_teacher") == 0) {
+		long long n = survey_staff(t, school);
+
+		if (n >= 0) {
+			*code = "teachers_total";
+			*label = "учителя (анкета директора)";
+		}
+		return n;
+	}
+	return -1;
+}
+
+/* The responses row of group g at x's school. */
+static int
+survey_resp_row(struct report_ctx *c, struct report_tallies *t, struct survey_out *so,
+    const struct report_tally *x, const char *g, struct terr *e)
+{
+	const struct report_tally *y;
+	const char *code, *label;
+	long long base = survey_base(t, so, x->school, g, &code, &label);
+	long row;
+
+	if ((row = report_ctx_school_row(so->sr, c, x->school, e)) < 0)
+		return TERR_NOMEM;
+	if (report_model_str(so->sr, row, 2, g) ||
+	    report_model_str(so->sr, row, 3, report_labels_of(report_labels_group, g)))
+		return REPORT_NOMEM(e);
+	report_model_int(so->sr, row, 4, x->n);
+	if (base >= 0) {
+		report_model_int(so->sr, row, 5, base);
+		if (report_model_str(so->sr, row, 6, code) ||
+		    report_model_str(so->sr, row, 7, label))
+			return REPORT_NOMEM(e);
+		if (base > 0)
+			report_model_num(so->sr, row, 8, report_model_pct(x->n, base));
+	}
+	y = report_tally_find(t, x->school, S_DATED, g);
+	report_model_int(so->sr, row, 9, y ? y->n : 0);
+	y = report_tally_find(&so->late, x->school, S_LATE, g);
+	report_model_int(so->sr, row, 10, y ? y->n : 0);
+	return 0;
+}
+
+/*
  * Renders the counters in t (one school's, or all of them) school by
  * school, group by group, and empties t.
  */
@@ -322,33 +541,11 @@ survey_render(struct report_ctx *c, struct report_tallies *t, struct survey_out 
 			continue;
 		memcpy(key, x->code, sizeof(key));
 		key_split(key, &g, &q, &a);
-		if (x->dim == S_QANS || x->dim == S_STAFF)
+		if (x->dim == S_QANS || x->dim == S_STAFF || x->dim == S_DATED)
 			continue;
 		if (x->dim == S_RESP) {
-			const struct report_pschool *ps = &so->p->s[x->school];
-			long long base = -1;
-
-			if ((row = report_ctx_school_row(so->sr, c, x->school, e)) < 0) {
-				r = TERR_NOMEM;
+			if ((r = survey_resp_row(c, t, so, x, g, e)) != 0)
 				goto out;
-			}
-			if (report_model_str(so->sr, row, 2, g) ||
-			    report_model_str(so->sr, row, 3, report_labels_of(report_labels_group, g)))
-				goto nomem;
-			report_model_int(so->sr, row, 4, x->n);
-			if (ps->has && strcmp(g, "survey_student") == 0)
-				base = ps->students;
-			else if (ps->has && strcmp(g, "survey_parent") == 0)
-				base = ps->n[report_passport_category("families_total")];
-			else if (strcmp(g, "survey_director") == 0)
-				base = 1;
-			else if (strcmp(g, "survey_teacher") == 0)
-				base = survey_staff(t, x->school);
-			if (base >= 0) {
-				report_model_int(so->sr, row, 5, base);
-				if (base > 0)
-					report_model_num(so->sr, row, 6, report_model_pct(x->n, base));
-			}
 			continue;
 		}
 		if (x->dim == S_DIST) {
@@ -398,6 +595,7 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 {
 	struct report_tallies t = { 0 };
 	struct report_passport p = { 0 };
+	struct report_settings set;
 	struct survey_out so;
 	int r;
 
@@ -410,12 +608,19 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	    "(без «затрудняюсь ответить»)", s_scale_cols, REPORT_NCOLS(s_scale_cols));
 	so.p = &p;
 	so.memo.ok = false;
+	memset(&so.late, 0, sizeof(so.late));
+	if ((r = report_settings_load(c->db, &set, e)) != 0)
+		goto out;
+	memcpy(so.deadline, set.surveys_deadline, sizeof(so.deadline));
+	report_model_meta(o, "surveys.deadline", "Срок анкетирования (ММ-ДД; позже — до 31.08 "
+	    "того же года — «после срока»)", false, so.deadline);
 	/* Coverage: students and families from the latest passport. */
 	if ((r = report_passport_build(c, &p, e)) != 0)
 		goto out;
 	r = survey_count_all(c, &t, &so, e);
  out:
 	report_passport_free(&p);
+	report_tally_free(&so.late);
 	report_tally_free(&t);
 	return r;
 }

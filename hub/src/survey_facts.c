@@ -20,7 +20,8 @@ survey_facts_meta_field(const char *id)
 {
 	/* free-text questions of the built-in forms, never printed */
 	static const char *const skip[] = {
-		"comment", "wish", "school_code", "academic_year", NULL,
+		"comment", "wish", "school_code", "academic_year",
+		SURVEY_FACTS_DATE_FIELD, NULL,
 	};
 
 	for (size_t i = 0; skip[i]; i++)
@@ -66,11 +67,16 @@ survey_facts_each(const char *fid, const cJSON *d, const char *hlc, const uint8_
     survey_fact_fn fn, void *arg, struct terr *e)
 {
 	const cJSON *f;
+	int64_t day;
 	int r;
 
 	if (!report_labels_code_ok(fid))
 		return 0;
 	if ((r = fn(arg, "resp", 0, e)) != 0)
+		return r;
+	/* dated responses (version 2): the day, for the report's deadline check */
+	if ((day = survey_facts_response_day(d)) != HUBDB_TALLY_NODAY &&
+	    (r = fn(arg, "dated", (double)day, e)) != 0)
 		return r;
 	/* teachers on staff, for the teachers' coverage: the latest director's word */
 	if (strcmp(fid, "survey_director") == 0 && report_ctx_jcount(d, "teachers_total") >= 0) {
@@ -135,7 +141,7 @@ survey_facts_key_parse(const char *key, char buf[SURVEY_FACTS_KEY_MAX + 1],
 	} kinds[] = {
 		{ "resp", SURVEY_FACT_RESP, 0 }, { "ans", SURVEY_FACT_ANSWER, 2 },
 		{ "ansq", SURVEY_FACT_ANSWERED, 1 }, { "scale", SURVEY_FACT_SCALE, 1 },
-		{ "staff", SURVEY_FACT_STAFF, 1 },
+		{ "staff", SURVEY_FACT_STAFF, 1 }, { "dated", SURVEY_FACT_DATED, 0 },
 	};
 	char *p, *c;
 
@@ -180,6 +186,26 @@ survey_facts_day(const char *received_at)
 	return form_date_days(d, &days) == 0 ? (int64_t)days : HUBDB_TALLY_NODAY;
 }
 
+int64_t
+survey_facts_response_day(const cJSON *d)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, SURVEY_FACTS_DATE_FIELD);
+	long days;
+
+	if (!cJSON_IsString(v) || strlen(v->valuestring) != 10 ||
+	    form_date_days(v->valuestring, &days) != 0)
+		return HUBDB_TALLY_NODAY;
+	return (int64_t)days;
+}
+
+int64_t
+survey_facts_record_day(const cJSON *d, int64_t received_day)
+{
+	int64_t day = d ? survey_facts_response_day(d) : HUBDB_TALLY_NODAY;
+
+	return day != HUBDB_TALLY_NODAY ? day : received_day;
+}
+
 /* ------------------------------------------------------------------ */
 /* Keeping the tally                                                    */
 
@@ -187,7 +213,8 @@ survey_facts_day(const char *received_at)
 struct sf_dest {
 	struct hubdb *db;
 	const char *form_id, *school;
-	int64_t day;
+	int64_t received_day;             /* the day the hub received the record */
+	int64_t day;                      /* the response's day (sf_apply) */
 	int sign;
 	struct terr *e;                   /* for the rebuild's callback */
 };
@@ -220,8 +247,11 @@ sf_apply(struct sf_dest *d, const char *hlc, const uint8_t *id, const cJSON *j,
 		return 0;
 	if (j == NULL && (j = own = cJSON_ParseWithLength(data, len)) == NULL)
 		return 0;
-	if (cJSON_IsObject(j))
+	/* per record: an edit may move a response to another day */
+	if (cJSON_IsObject(j)) {
+		d->day = survey_facts_record_day(j, d->received_day);
 		r = survey_facts_each(d->form_id, j, hlc, id, sf_add, d, e);
+	}
 	cJSON_Delete(own);
 	return r;
 }
@@ -252,7 +282,7 @@ survey_facts_update(struct hubdb *db, const struct hubdb_record *old,
 	if ((r = hubdb_record_received(db, rec->id, received, &found, e)) != 0)
 		return r;
 	d.db = db;
-	d.day = survey_facts_day(found ? received : NULL);
+	d.received_day = survey_facts_day(found ? received : NULL);
 	if (sf_counts(old)) {
 		/* an import may move a record to another school or form; merge may not */
 		d.form_id = old->form_id;
@@ -277,14 +307,14 @@ sf_rebuild_rec(void *arg, const struct hubdb_tally_record *rec)
 
 	d->form_id = rec->form_id;
 	d->school = rec->school;
-	d->day = survey_facts_day(rec->received_at);
+	d->received_day = survey_facts_day(rec->received_at);
 	return sf_apply(d, rec->hlc, rec->id, NULL, rec->data, rec->data_len, d->e);
 }
 
 int
 survey_facts_rebuild(struct hubdb *db, struct terr *e)
 {
-	struct sf_dest d = { db, NULL, NULL, 0, 1, e };
+	struct sf_dest d = { db, NULL, NULL, 0, 0, 1, e };
 	int r;
 
 	if ((r = hubdb_tally_reset(db, SURVEY_FACTS_PREFIX, e)) != 0)

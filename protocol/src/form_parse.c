@@ -248,7 +248,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
     const struct form_dict_source *source, struct form **out, struct terr *e)
 {
 	static const char *const keys[] = { "format", "id", "version", "title",
-	    "description", "dictionaries", "fields", "school_field", NULL };
+	    "description", "dictionaries", "fields", "school_field", "unique", NULL };
 	struct form_field *lists[FORM_MAX_DEPTH + 1];
 	size_t ns[FORM_MAX_DEPTH + 1];
 	struct fp p;
@@ -341,6 +341,9 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
 		goto out;
 	}
 	if ((r = form_parse_school_field(&p, doc)) != 0)
+		goto out;
+	/* after the index: the rule names fields that form_find looks up */
+	if ((r = form_unique_parse(&p, doc)) != 0)
 		goto out;
 	*out = f;
 	f = NULL;

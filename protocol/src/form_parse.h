@@ -26,6 +26,7 @@ struct form {
 	size_t total_fields;
 	uint16_t *field_order;      /* fields sorted by id (form_index_build) */
 	const struct form_field *school_field; /* "school_field", or NULL */
+	struct form_unique unique;  /* n_fields 0: none (form_unique.c) */
 };
 
 /* Parsing state: where we are, for messages, and what we have counted. */
@@ -101,6 +102,9 @@ int form_dict_need(struct fp *p, const char *name, struct form_dictionary **outp
 /* form_field.c: the list of fields arr at depth (members of parent, or NULL) */
 int form_field_list(struct fp *p, const cJSON *arr, unsigned depth,
     const struct form_field *parent, struct form_field **outp, size_t *np);
+
+/* form_unique.c: the definition's "unique" rule, after its fields are read */
+int form_unique_parse(struct fp *p, const cJSON *doc);
 
 /* form_link.c: every rule of fs (depth, the lists of the levels above) resolved */
 int form_link_fields(struct fp *p, struct form_field *fs, size_t n, unsigned depth,

@@ -95,6 +95,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cJSON_Delete(v);
 	}
 	fuzz_walk(form_field_at(f, 0), form_n_fields(f));
+	/* an accepted "unique" rule names the form's own top-level fields */
+	if (form_unique(f) != NULL) {
+		const struct form_unique *u = form_unique(f);
+
+		if (u->n_fields < 1 || u->n_fields > FORM_UNIQUE_MAX_FIELDS ||
+		    (u->year_of != NULL && u->year_of->type != FORM_DATE))
+			abort();
+		for (size_t i = 0; i < u->n_fields; i++)
+			if (form_find(f, u->fields[i]->id) != u->fields[i])
+				abort();
+	}
 	for (size_t i = 0; i < form_n_dictionaries(f); i++)
 		if (form_dictionary_at(f, i)->n_entries == 0)
 			abort();

@@ -216,10 +216,11 @@ contains "$W/err" "сейчас: 2022/2023"
 eq "$(q "SELECT json_extract(data,'$.snapshot_date') || json_extract(data,'$.academic_year') || status FROM records WHERE lower(hex(id))=replace('$IDE','-','')")" "2022-09-012022/2023draft" "interactive edit stored"
 # a questionnaire: Enter on a scale is «затрудняюсь ответить» (stored as null)
 if [ -f "$TETRAD_FORMS_DIR/survey_student.json" ]; then
-	{ echo 7; yes "" | head -200; } | TETRAD_PROMPT=1 "$T" --db "$DB" new survey_student >"$W/out" 2>"$W/err"
+	# version 2 asks the date first; grade 7 is not asked «после 9 класса»
+	{ echo 10.02.2026; echo 7; yes "" | head -200; } | TETRAD_PROMPT=1 "$T" --db "$DB" new survey_student >"$W/out" 2>"$W/err"
 	eq "$?" 0 "interactive questionnaire"
 	IDS=$(tail -n 1 "$W/out")
-	eq "$(q "SELECT json_type(data,'$.enough_equipment') || json_extract(data,'$.grade') FROM records WHERE lower(hex(id))=replace('$IDS','-','')")" "null7" "scale no answer"
+	eq "$(q "SELECT json_type(data,'$.enough_equipment') || json_extract(data,'$.grade') || json_extract(data,'$.response_date') || ifnull(json_type(data,'$.plans'),'-') FROM records WHERE lower(hex(id))=replace('$IDS','-','')")" "null72026-02-10-" "scale no answer"
 fi
 # input ending early saves nothing
 N0=$(q 'SELECT COUNT(*) FROM records')

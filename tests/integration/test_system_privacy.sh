@@ -119,7 +119,7 @@ new_record "$S" social_passport '{"academic_year":"2025/2026","snapshot_date":"2
  "pdn_registered":1,"school_registered":6,"unemployed_parents":20,"parents_higher_education":90,
  "non_native_russian":15,"migrant_families":8}' >/dev/null
 new_record "$S" survey_student '{"grade":7,"enough_equipment":4,"feel_safe":5,"like_learning":3,
- "teacher_helps":4}' >/dev/null
+ "teacher_helps":4,"tasks_fit_level":4,"response_date":"2026-02-10"}' >/dev/null
 
 # first sync, then an edit of a local field, a delete, and a second sync
 "$SYNCD" --once --db "$S" --batch 2 >>"$LOGS/syncd-school.out" 2>>"$LOGS/syncd-school.log"

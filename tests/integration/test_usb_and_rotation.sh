@@ -25,7 +25,8 @@ other="$work/other.db"
 
 student() { # grade
 	"$T" --db "$1" new survey_student --set grade="$2" --set enough_equipment=3 --set feel_safe=4 \
-		--set like_learning=4 --set teacher_helps=4 >/dev/null 2>"$work/err" || sync_fail "new: $(cat "$work/err")"
+		--set like_learning=4 --set teacher_helps=4 --set tasks_fit_level=4 \
+		--set response_date=10.02.2026 >/dev/null 2>"$work/err" || sync_fail "new: $(cat "$work/err")"
 }
 meta() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT value FROM meta WHERE key=?", (sys.argv[2],)).fetchone()[0])' "$1" "$2"; }
 

@@ -5,9 +5,13 @@
  * so the report sums counters instead of reading every response.
  *
  * A contribution is a key and a number; the tally counts them (n) and adds
- * the numbers (total) per school, form, received day and key:
+ * the numbers (total) per school, form, day and key. The day is the
+ * response's own date (SURVEY_FACTS_DATE_FIELD, «Дата заполнения анкеты»,
+ * version 2 of the questionnaires) and, for a response without one
+ * (version 1), the day the hub received it:
  *
  *   "resp"                  one per response
+ *   "dated"                 one per response with its own date, the day
  *   "ans:<q>:<a>"           answer a to question q (a choice code, a member
  *                           of a list of codes, "true"/"false")
  *   "ansq:<q>"              q answered with codes (the share's base)
@@ -41,7 +45,11 @@ enum survey_fact_kind {
 	SURVEY_FACT_ANSWERED,
 	SURVEY_FACT_SCALE,
 	SURVEY_FACT_STAFF,
+	SURVEY_FACT_DATED,
 };
+
+/* The field of a response that holds the day it was filled in. */
+#define SURVEY_FACTS_DATE_FIELD "response_date"
 
 typedef int (*survey_fact_fn)(void *arg, const char *key, double num, struct terr *e);
 
@@ -62,8 +70,13 @@ int survey_facts_each(const char *form_id, const cJSON *d, const char *hlc,
 int survey_facts_key_parse(const char *key, char buf[SURVEY_FACTS_KEY_MAX + 1],
     enum survey_fact_kind *kind, const char **q, const char **a);
 
-/* The tally's day of a record received at received_at (hubdb.h). */
+/* The day of a received_at text (hubdb.h), or HUBDB_TALLY_NODAY. */
 int64_t survey_facts_day(const char *received_at);
+/* The day of d's SURVEY_FACTS_DATE_FIELD, or HUBDB_TALLY_NODAY. */
+int64_t survey_facts_response_day(const cJSON *d);
+/* The tally's day of response d received on received_day: its own date
+ * when it has one, else received_day. */
+int64_t survey_facts_record_day(const cJSON *d, int64_t received_day);
 
 /*
  * Moves the tally from what old contributed to what rec contributes, in

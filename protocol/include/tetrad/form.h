@@ -191,6 +191,21 @@ const char *form_description(const struct form *f);   /* may be NULL */
 const struct form_field *form_school_field(const struct form *f);
 
 /*
+ * The form-level "unique" rule (docs/forms.md): no two live final records
+ * of the form at one school have equal values of fields (compared as JSON
+ * values; a record missing one of them is never a repeat) and, when
+ * year_of is set, dates in the same calendar year. NULL when the form has
+ * no such rule.
+ */
+#define FORM_UNIQUE_MAX_FIELDS 4
+struct form_unique {
+	size_t n_fields;
+	const struct form_field *fields[FORM_UNIQUE_MAX_FIELDS];
+	const struct form_field *year_of;   /* a date field, or NULL */
+};
+const struct form_unique *form_unique(const struct form *f);
+
+/*
  * Field by path: "parties.age" or "parties[2].age" (indices are ignored: all
  * items share one description). NULL if there is no such field.
  */

@@ -661,7 +661,10 @@ test_surveys(void)
 			    "11"));
 			CHECK(has(p, "feel_safe", "Я чувствую себя в школе в "
 			    "безопасности: обязательное поле"));
-			CHECK_INT_EQ(p ? p->n : 0, 3);
+			/* version 2: «после 9 класса» is asked in grades 8–9 only */
+			CHECK(has(p, "plans", "Что ты планируешь после 9 класса: "
+			    "заполняется, только если «Класс (параллель)» — «8» или «9»"));
+			CHECK_INT_EQ(p ? p->n : 0, 4);
 			break;
 		default:
 			CHECK(has(p, "help_subjects", "По каким предметам нужна помощь: "

@@ -377,16 +377,19 @@ test_mediation(struct hubdb *db)
 
 	/*
 	 * 170101: 4 cases; held = completed or held: cases 1, 2, 4 -> 3;
-	 * completed 1, 4 -> 2 (50 %); agreements 1, 4 -> 2 (50 %);
-	 * children 2 + 10 + 1 = 13, adults 1 + 2 + 1 = 4.
+	 * closed (completed / not_completed) 1, 4 -> 2, open 2, 3 -> 2;
+	 * completed 1, 4 -> 2 of 2 closed (100 %); closed with an agreement
+	 * 1, 4 -> 2 of 2 (100 %); children 2 + 10 + 1 = 13, adults 1 + 2 + 1 = 4.
 	 */
 	r = row(j, "summary", "school", "170101", NULL, NULL);
 	CHECK_INT_EQ(num(r, "cases"), 4);
 	CHECK_INT_EQ(num(r, "held"), 3);
 	CHECK_INT_EQ(num(r, "completed"), 2);
-	CHECK_NUM(r, "completed_share", 50.0);
+	CHECK_INT_EQ(num(r, "closed"), 2);
+	CHECK_INT_EQ(num(r, "open"), 2);
+	CHECK_NUM(r, "completed_share", 100.0);
 	CHECK_INT_EQ(num(r, "agreement"), 2);
-	CHECK_NUM(r, "agreement_share", 50.0);
+	CHECK_NUM(r, "agreement_share", 100.0);
 	CHECK_INT_EQ(num(r, "children"), 13);
 	CHECK_INT_EQ(num(r, "adults"), 4);
 	/* 170102: one case not completed (the deleted one does not count) */
@@ -395,12 +398,12 @@ test_mediation(struct hubdb *db)
 	CHECK_INT_EQ(num(r, "held"), 0);
 	CHECK_NUM(r, "completed_share", 0.0);
 	CHECK_INT_EQ(num(r, "children"), 2);
-	/* total row: 5 cases, 2 completed = 40 % */
+	/* total row: 5 cases, 3 closed, 2 completed = 66.7 % */
 	CHECK_INT_EQ(nrows(j, "summary"), 3);
 	r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "summary"), 2);
 	CHECK(is_null(r, "school"));
 	CHECK_INT_EQ(num(r, "cases"), 5);
-	CHECK_NUM(r, "completed_share", 40.0);
+	CHECK_NUM(r, "completed_share", 66.7);
 	CHECK_INT_EQ(num(r, "children"), 15);
 	r = row(j, "by_source", "school", "170101", "code", "teacher");
 	CHECK_INT_EQ(num(r, "count"), 2);
@@ -417,13 +420,13 @@ test_mediation(struct hubdb *db)
 	CHECK_INT_EQ(nrows(j, "by_programme"), 2);   /* 170102's was not held */
 	cJSON_Delete(j);
 
-	/* 2021: case 4 (2020-11-01) drops out: 3 cases, 1 completed = 33.3 % */
+	/* 2021: case 4 (2020-11-01) drops out: 3 cases, 1 closed, completed = 100 % */
 	j = run_json(db, "mediation", "170101", "2021-01-01", "2021-12-31");
 	r = row(j, "summary", "school", "170101", NULL, NULL);
 	CHECK_INT_EQ(num(r, "cases"), 3);
 	CHECK_INT_EQ(num(r, "held"), 2);
-	CHECK_NUM(r, "completed_share", 33.3);
-	CHECK_NUM(r, "agreement_share", 33.3);
+	CHECK_NUM(r, "completed_share", 100.0);
+	CHECK_NUM(r, "agreement_share", 100.0);
 	CHECK_INT_EQ(num(r, "children"), 12);
 	CHECK_INT_EQ(num(r, "adults"), 3);
 	CHECK_INT_EQ(nrows(j, "summary"), 1);   /* one school: no total row */
@@ -432,19 +435,19 @@ test_mediation(struct hubdb *db)
 	s = run(db, "mediation", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
 	CHECK(s && strncmp(s, "\xef\xbb\xbfИтоги по школам\r\n", 28) == 0);
-	CHECK_CONTAINS(s, "\r\n170101;Школа №1;4;3;2;50,0;2;50,0;13;4\r\n");
-	CHECK_CONTAINS(s, "\r\n;Итого по муниципалитету;5;3;2;40,0;2;40,0;15;4\r\n");
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;4;2;2;3;2;100,0;2;100,0;13;4;0\r\n");
+	CHECK_CONTAINS(s, "\r\n;Итого по муниципалитету;5;2;3;3;2;66,7;2;66,7;15;4;0\r\n");
 	CHECK_CONTAINS(s, "\r\n\r\nСлучаи по источнику обращения\r\n");
 	CHECK(strstr(s, "Петров") == NULL);
 	free(s);
 	s = run(db, "mediation", NULL, NULL, NULL, REPORT_CSV, ',', &rc, &e);
-	CHECK_CONTAINS(s, "\r\n170101,Школа №1,4,3,2,50.0,2,50.0,13,4\r\n");
+	CHECK_CONTAINS(s, "\r\n170101,Школа №1,4,2,2,3,2,100.0,2,100.0,13,4,0\r\n");
 	CHECK_CONTAINS(s, "\r\n170101,Школа №1,родители (законные представители),1\r\n");
 	free(s);
 	s = run(db, "mediation", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
 	CHECK_CONTAINS(s, "Итого по муниципалитету");
-	CHECK_CONTAINS(s, "50,0");
+	CHECK_CONTAINS(s, "66,7");
 	CHECK(strstr(s, "Петров") == NULL);
 	free(s);
 }
@@ -619,7 +622,9 @@ test_surveys(struct hubdb *db)
 
 	s = run(db, "surveys", NULL, NULL, NULL, REPORT_CSV, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
-	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;3;100;3,0\r\n");
+	/* the passport has no students_4_11: all students, said so; no dates */
+	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;3;100;все обучающиеся: в "
+	    "паспорте нет числа 4–11 классов;3,0;0;0\r\n");
 	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;Сталкивался(ась) ли ты с "
 	    "травлей в школе в этом году;нет;2;66,7\r\n");
 	CHECK_CONTAINS(s, "\r\n170101;Школа №1;обучающийся;На уроках хватает "

@@ -197,9 +197,17 @@ response(char *out, size_t cap, const char *f, unsigned *seed)
 	static const char *const qs[] = { "bullying", "feel_safe", "difficult_subjects",
 	    "russian_at_home", "grade", "homework_hours", "wish", "plans", "team_climate",
 	    "experience", "informed", "meetings", "teachers_total", "comment", "odd field" };
+	/* version 2's own date: in and out of the asked periods, after the
+	 * deadline, not a date at all, or absent (version 1) */
+	static const char *const dates[] = { "2021-05-09", "2021-05-11", "2021-02-16",
+	    "2021-02-30", "2021-05-12" };
 	size_t n = 0;
 
 	n += (size_t)snprintf(out + n, cap - n, "{");
+	*seed = *seed * 1103515245u + 12345u;
+	if ((*seed >> 16) % 7 < 5)
+		n += (size_t)snprintf(out + n, cap - n, "\"response_date\":\"%s\"",
+		    dates[(*seed >> 16) % 7]);
 	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
 		unsigned v;
 
@@ -440,6 +448,21 @@ test_keys(void)
 	CHECK_INT_EQ(survey_facts_day("2021-05-10T10:00:00Z"), 18757);
 	CHECK_INT_EQ(survey_facts_day("2021-05-1"), HUBDB_TALLY_NODAY);
 	CHECK_INT_EQ(survey_facts_day("2021-02-30T00:00:00Z"), HUBDB_TALLY_NODAY);
+	CHECK_INT_EQ(survey_facts_key_parse("dated", buf, &k, &q, &a), 0);
+	CHECK_INT_EQ(k, SURVEY_FACT_DATED);
+	/* a response's day: its own date, else the day received */
+	{
+		cJSON *d = cJSON_Parse("{\"response_date\":\"2021-05-10\"}");
+		cJSON *bad = cJSON_Parse("{\"response_date\":\"10.05.2021\"}");
+
+		CHECK_INT_EQ(survey_facts_response_day(d), 18757);
+		CHECK_INT_EQ(survey_facts_record_day(d, 5), 18757);
+		CHECK_INT_EQ(survey_facts_response_day(bad), HUBDB_TALLY_NODAY);
+		CHECK_INT_EQ(survey_facts_record_day(bad, 5), 5);
+		CHECK_INT_EQ(survey_facts_record_day(NULL, 5), 5);
+		cJSON_Delete(d);
+		cJSON_Delete(bad);
+	}
 }
 
 int
