@@ -1,0 +1,70 @@
+/*
+ * csvio_private — the column layout of a form's CSV, shared by the export
+ * (csvio.c) and the import (csvio_import.c) so that the import reads back
+ * exactly what the export writes, in both header modes.
+ */
+#ifndef CLIENT_CSVIO_PRIVATE_H
+#define CLIENT_CSVIO_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "tetrad/form.h"
+#include "tetrad/terr.h"
+
+enum csvio_col_kind {
+	CSVIO_COL_ID = 1,      /* the record's id: links the rows of one record */
+	CSVIO_COL_STATUS,
+	CSVIO_COL_VERSION,
+	CSVIO_COL_FIELD,       /* a top-level field or a member of a group */
+	CSVIO_COL_ITEM,        /* the item's number within its group (1, 2, ...) */
+};
+
+struct csvio_col {
+	enum csvio_col_kind kind;
+	const struct form_field *fd;     /* FIELD: the field */
+	const struct form_field *group;  /* ITEM, FIELD of a member: the top-level group */
+	size_t gi;                       /* index of group in csvio_cols.groups */
+	char *label_head;                /* Russian header (the default) */
+	char *code_head;                 /* header with --codes: ids */
+};
+
+struct csvio_cols {
+	struct csvio_col *v;
+	size_t n;
+	const struct form_field **groups; /* the form's top-level groups */
+	size_t ngroups;
+};
+
+/*
+ * Lays out f's columns: id, status, form version, then each top-level
+ * field in order, a group as its item-number column and one column per
+ * member. Headers are unique within each mode (a repeated label gets its
+ * field path in brackets); TERR_INTERNAL if they cannot be made so.
+ */
+int csvio_cols_build(const struct form *f, struct csvio_cols *out,
+    struct terr *e);
+void csvio_cols_free(struct csvio_cols *c);
+
+/* Record statuses as the label-mode export writes them. */
+#define CSVIO_DRAFT_LABEL "черновик"
+#define CSVIO_FINAL_LABEL "окончательная"
+
+/* Multiple choices' labels are joined by this in label mode (labels may
+ * hold commas); the import splits on ';' and line breaks. */
+#define CSVIO_MULTI_SEP "; "
+
+/* The import's report: one line per problem, at most CSVIO_REPORT_MAX
+ * bytes of text (problems past it are still counted). */
+struct csvio_report {
+	char *text;
+	size_t len, cap;
+	size_t problems;
+};
+
+void csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
