@@ -655,6 +655,25 @@ csvio_import_ctx_free(struct csvio_import_ctx *x)
 	csvio_cols_free(&x->cols);
 }
 
+/* Our own export starts with the id column's header: the character after
+ * it is the delimiter, whatever commas the labels after it hold. Anything
+ * else: csv_guess_delim. */
+static char
+csvio_guess_delim(const struct csvio_import_ctx *x, const char *buf, size_t len)
+{
+	size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	for (int codes = 0; x->cols.n > 0 && codes <= 1; codes++) {
+		const char *h = codes ? x->cols.v[0].code_head : x->cols.v[0].label_head;
+		size_t n = strlen(h);
+
+		if (len > skip + n && memcmp(buf + skip, h, n) == 0 &&
+		    strchr(";,\t|", buf[skip + n]) != NULL && buf[skip + n] != '\0')
+			return buf[skip + n];
+	}
+	return csv_guess_delim(buf, len);
+}
+
 int
 csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
     const char *what, const char *buf, size_t len, char delim, size_t *imported,
@@ -671,7 +690,7 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 	if ((r = csvio_import_ctx_init(&x, c, form_id, e)) != 0)
 		goto out;
 	if (delim == 0)
-		delim = csv_guess_delim(buf, len);
+		delim = csvio_guess_delim(&x, buf, len);
 	if ((r = csv_parse(buf, len, delim, csvio_import_row, &x, e)) != 0) {
 		if (r != TERR_NOMEM && e) {
 			char why[TERR_MSG_MAX];
