@@ -512,35 +512,74 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 /* import's report */
 
 void
-csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
+csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt, ...)
 {
-	char line[1024];
+	char text[1024];
 	va_list ap;
 	int n;
 
 	rep->problems++;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
-		n = (int)sizeof(line) - 1;
-	if (rep->len + (size_t)n + 2 > CSVIO_REPORT_MAX)
+	if ((size_t)n >= sizeof(text))
+		n = (int)sizeof(text) - 1;
+	/* past the cap the problems are still counted, not kept */
+	if (rep->bytes + (size_t)n + 1 > CSVIO_REPORT_MAX)
 		return;
-	if (rep->len + (size_t)n + 2 > rep->cap) {
-		size_t ncap = rep->cap ? rep->cap * 2 : 4096;
-		char *t;
+	if (rep->n == rep->cap) {
+		size_t ncap = rep->cap ? rep->cap * 2 : 64;
+		struct csvio_problem *t = realloc(rep->v, ncap * sizeof(*t));
 
-		while (ncap < rep->len + (size_t)n + 2)
-			ncap *= 2;
-		if ((t = realloc(rep->text, ncap)) == NULL)
+		if (t == NULL)
 			return;
-		rep->text = t;
+		rep->v = t;
 		rep->cap = ncap;
 	}
-	memcpy(rep->text + rep->len, line, (size_t)n);
-	rep->len += (size_t)n;
-	rep->text[rep->len++] = '\n';
-	rep->text[rep->len] = '\0';
+	if ((rep->v[rep->n].text = strndup(text, (size_t)n)) == NULL)
+		return;
+	rep->v[rep->n].line = line;
+	rep->v[rep->n].seq = rep->n;
+	rep->n++;
+	rep->bytes += (size_t)n + 1;
+}
+
+static int
+csvio_problem_cmp(const void *a, const void *b)
+{
+	const struct csvio_problem *p = a, *q = b;
+
+	if (p->line != q->line)
+		return p->line < q->line ? -1 : 1;
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+char *
+csvio_report_text(struct csvio_report *rep)
+{
+	char *s, *w;
+
+	if ((s = w = malloc(rep->bytes + 1)) == NULL)
+		return NULL;
+	qsort(rep->v, rep->n, sizeof(*rep->v), csvio_problem_cmp);
+	for (size_t i = 0; i < rep->n; i++) {
+		size_t l = strlen(rep->v[i].text);
+
+		memcpy(w, rep->v[i].text, l);
+		w += l;
+		*w++ = '\n';
+	}
+	*w = '\0';
+	return s;
+}
+
+void
+csvio_report_free(struct csvio_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		free(rep->v[i].text);
+	free(rep->v);
+	memset(rep, 0, sizeof(*rep));
 }

@@ -134,14 +134,14 @@ csvio_header(struct csvio_import_ctx *x, size_t line, size_t n,
 		if (csvio_blank(h))
 			continue;
 		if ((k = csvio_find_column(x, h, &x->map[i])) < 0) {
-			csvio_report_add(&x->rep, "Строка %zu (заголовок), столбец %zu: "
-			    "в форме «%s» нет поля «%s».", line, i + 1,
+			csvio_report_add(&x->rep, line, "Строка %zu (заголовок), "
+			    "столбец %zu: в форме «%s» нет поля «%s».", line, i + 1,
 			    form_title(x->f), h);
 			continue;
 		}
 		for (size_t j = 0; x->map[i] && j < i; j++)
 			if (x->map[j] == x->map[i])
-				csvio_report_add(&x->rep, "Строка %zu (заголовок): "
+				csvio_report_add(&x->rep, line, "Строка %zu (заголовок): "
 				    "поле «%s» указано дважды.", line, h);
 		if (x->map[i] && x->map[i]->kind == CSVIO_COL_VERSION)
 			x->map[i] = NULL;  /* a new record takes the newest version */
@@ -308,7 +308,7 @@ csvio_cell_value(struct csvio_import_ctx *x, const struct form_field *fd,
 		if (!cJSON_IsArray(*out = cJSON_Parse(cell))) {
 			cJSON_Delete(*out);
 			*out = NULL;
-			csvio_report_add(&x->rep, "Строка %zu: %s: ожидается "
+			csvio_report_add(&x->rep, line, "Строка %zu: %s: ожидается "
 			    "JSON-массив элементов.", line, fd->label);
 			return 1;
 		}
@@ -329,7 +329,7 @@ csvio_cell_value(struct csvio_import_ctx *x, const struct form_field *fd,
 	if (r == TERR_NOMEM)
 		return terr_set(x->e, r, "Недостаточно памяти.");
 	if (r != 0) {
-		csvio_report_add(&x->rep, "Строка %zu: %s", line, fe.msg);
+		csvio_report_add(&x->rep, line, "Строка %zu: %s", line, fe.msg);
 		return 1;
 	}
 	return 0;
@@ -347,13 +347,13 @@ csvio_status(struct csvio_import_ctx *x, struct csvio_rec *rec,
 	else if (strcmp(cell, CSVIO_FINAL_LABEL) == 0 || strcmp(cell, "final") == 0)
 		draft = false;
 	else {
-		csvio_report_add(&x->rep, "Строка %zu: статус записи «%s» не "
+		csvio_report_add(&x->rep, line, "Строка %zu: статус записи «%s» не "
 		    "понятен: «%s» или «%s».", line, cell, CSVIO_DRAFT_LABEL,
 		    CSVIO_FINAL_LABEL);
 		return;
 	}
 	if (rec->status_set && rec->draft != draft)
-		csvio_report_add(&x->rep, "Строка %zu: статус записи не совпадает "
+		csvio_report_add(&x->rep, line, "Строка %zu: статус записи не совпадает "
 		    "со строкой %zu той же записи.", line, rec->line);
 	rec->draft = draft;
 	rec->status_set = true;
@@ -374,7 +374,7 @@ csvio_rec_field(struct csvio_import_ctx *x, struct csvio_rec *rec,
 		return r == 1 ? 0 : r;
 	if (had != NULL) {
 		if (!cJSON_Compare(had, v, true))
-			csvio_report_add(&x->rep, "Строка %zu: «%s» не совпадает со "
+			csvio_report_add(&x->rep, line, "Строка %zu: «%s» не совпадает со "
 			    "строкой %zu той же записи.", line, col->fd->label,
 			    rec->line);
 		cJSON_Delete(v);
@@ -416,9 +416,9 @@ csvio_rec_item(struct csvio_import_ctx *x, struct csvio_rec *rec, size_t g,
 			end++;
 		if (num[0] < '0' || num[0] > '9' || end == NULL || *end != '\0' ||
 		    k < 1 || k > FORM_MAX_REPEAT) {
-			csvio_report_add(&x->rep, "Строка %zu: «%s: №» — номер элемента "
-			    "от 1 до %d, а не «%s».", line, grp->label, FORM_MAX_REPEAT,
-			    num);
+			csvio_report_add(&x->rep, line, "Строка %zu: «%s: №» — номер "
+			    "элемента от 1 до %d, а не «%s».", line, grp->label,
+			    FORM_MAX_REPEAT, num);
 			return 0;
 		}
 		item.num = k;
@@ -430,13 +430,13 @@ csvio_rec_item(struct csvio_import_ctx *x, struct csvio_rec *rec, size_t g,
 	}
 	for (size_t i = 0; i < it->n; i++)
 		if (it->v[i].num == item.num) {
-			csvio_report_add(&x->rep, "Строка %zu: элемент №%zu группы «%s» "
-			    "уже есть в строке %zu той же записи.", line, item.num,
+			csvio_report_add(&x->rep, line, "Строка %zu: элемент №%zu "
+			    "группы «%s» уже есть в строке %zu той же записи.", line, item.num,
 			    grp->label, it->v[i].line);
 			return 0;
 		}
 	if (it->n >= FORM_MAX_REPEAT) {
-		csvio_report_add(&x->rep, "Строка %zu: в группе «%s» больше %d "
+		csvio_report_add(&x->rep, line, "Строка %zu: в группе «%s» больше %d "
 		    "элементов.", line, grp->label, FORM_MAX_REPEAT);
 		return 0;
 	}
@@ -497,7 +497,7 @@ csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
 	if (empty)  /* spreadsheets leave blank lines at the end */
 		return 0;
 	if (n > x->ncols) {
-		csvio_report_add(&x->rep, "Строка %zu: %zu значений, а столбцов в "
+		csvio_report_add(&x->rep, line, "Строка %zu: %zu значений, а столбцов в "
 		    "заголовке %zu.", line, n, x->ncols);
 		return 0;
 	}
@@ -610,8 +610,8 @@ csvio_check_all(struct csvio_import_ctx *x, cJSON *vals)
 		    &probs, x->e);
 		if (r == TERR_INVALID) {
 			for (size_t k = 0; probs && k < probs->n; k++)
-				csvio_report_add(&x->rep, "Строка %zu: %s", rec->line,
-				    probs->items[k].message);
+				csvio_report_add(&x->rep, rec->line, "Строка %zu: %s",
+				    rec->line, probs->items[k].message);
 			form_problems_free(probs);
 		} else if (r != 0) {
 			return r;
@@ -651,7 +651,7 @@ csvio_import_ctx_free(struct csvio_import_ctx *x)
 	free(x->hash);
 	free(x->map);
 	free(x->legacy);
-	free(x->rep.text);
+	csvio_report_free(&x->rep);
 	csvio_cols_free(&x->cols);
 }
 
@@ -717,8 +717,8 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 	if (x.rep.problems > 0) {
 		r = terr_set(e, TERR_INVALID, "Файл «%s» не загружен, ничего не "
 		    "записано: ошибок — %zu.", what, x.rep.problems);
-		*report = x.rep.text;
-		x.rep.text = NULL;
+		if ((*report = csvio_report_text(&x.rep)) == NULL)
+			r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
 	}
 	if (s == NULL) {  /* a check only (the fuzz target) */

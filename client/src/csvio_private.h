@@ -56,15 +56,25 @@ void csvio_cols_free(struct csvio_cols *c);
  * hold commas); the import splits on ';' and line breaks. */
 #define CSVIO_MULTI_SEP "; "
 
-/* The import's report: one line per problem, at most CSVIO_REPORT_MAX
- * bytes of text (problems past it are still counted). */
-struct csvio_report {
+/* The import's report: one problem per line, sorted by the row it is
+ * about (cell problems are found while reading, a record's own after it),
+ * at most CSVIO_REPORT_MAX bytes kept (past it problems are still
+ * counted). */
+struct csvio_problem {
+	size_t line, seq;
 	char *text;
-	size_t len, cap;
+};
+
+struct csvio_report {
+	struct csvio_problem *v;
+	size_t n, cap, bytes;
 	size_t problems;
 };
 
-void csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+/* The kept problems sorted by line, one a line; NULL on no memory. */
+char *csvio_report_text(struct csvio_report *rep);
+void csvio_report_free(struct csvio_report *rep);
 
 #endif
