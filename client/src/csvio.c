@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "tetrad/fileio.h"
 #include "tetrad/form.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/uuid7.h"
@@ -507,6 +508,49 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 	csvio_cols_free(&x.cols);
 	tbuf_free(x.row);
 	return r;
+}
+
+/* import's input */
+
+/* The whole file through fileio_read_all; a file that cannot be read is the caller's argument. */
+int
+csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
+{
+	uint8_t *buf = NULL;
+	char m[TERR_MSG_MAX];
+	int r;
+
+	*out = NULL;
+	if ((r = fileio_read_all(path, CSV_MAX_BYTES, &buf, len, e)) == TERR_TOO_LARGE)
+		return terr_set(e, r, "Файл «%s» больше %u МБ: разделите его на части.", path,
+		    CSV_MAX_BYTES >> 20);
+	if (r == TERR_IO) {
+		snprintf(m, sizeof(m), "%s", e != NULL ? e->msg : "");
+		return terr_set(e, TERR_ARG, "Не удалось прочитать файл «%s»: %s.", path, m);
+	}
+	if (r != 0)
+		return r;
+	*out = (char *)buf;
+	return 0;
+}
+
+/* Our own export starts with the id column's header: the character after
+ * it is the delimiter, whatever commas the labels after it hold. Anything
+ * else: csv_guess_delim. */
+char
+csvio_guess_delim(const struct csvio_cols *cols, const char *buf, size_t len)
+{
+	size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	for (int codes = 0; cols->n > 0 && codes <= 1; codes++) {
+		const char *h = codes ? cols->v[0].code_head : cols->v[0].label_head;
+		size_t n = strlen(h);
+
+		if (len > skip + n && memcmp(buf + skip, h, n) == 0 &&
+		    strchr(";,\t|", buf[skip + n]) != NULL && buf[skip + n] != '\0')
+			return buf[skip + n];
+	}
+	return csv_guess_delim(buf, len);
 }
 
 /* import's report */

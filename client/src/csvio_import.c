@@ -13,7 +13,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "tetrad/fileio.h"
 #include "tetrad/form.h"
 #include "tetrad/uuid7.h"
 
@@ -40,16 +39,19 @@ struct csvio_rec {
 	size_t line;                /* its first row */
 	bool draft, status_set;
 	bool bad;                   /* a cell of its rows is wrong (reported) */
+	const struct form *f;       /* its «Версия формы», or NULL: the newest */
 	cJSON *values;              /* the record's own fields */
 	struct csvio_items *items;  /* per group of the form */
 };
 
 struct csvio_import_ctx {
-	const struct form *f;
+	const struct catalog *cat;
+	const struct form *f;            /* the newest version: the columns */
 	struct csvio_cols cols;
 	struct csvio_col *legacy;        /* per group: its items as one JSON cell */
 	const struct csvio_col **map;    /* per header cell; NULL: ignored */
 	size_t ncols, key_col;           /* key_col SIZE_MAX: no «Запись» column */
+	size_t ver_col;                  /* SIZE_MAX: no «Версия формы» column */
 	bool header_done;
 	struct csvio_rec *recs;
 	size_t nrecs, cap;
@@ -124,7 +126,7 @@ csvio_header(struct csvio_import_ctx *x, size_t line, size_t n,
 {
 	x->header_done = true;
 	x->ncols = n;
-	x->key_col = SIZE_MAX;
+	x->key_col = x->ver_col = SIZE_MAX;
 	if ((x->map = calloc(n ? n : 1, sizeof(*x->map))) == NULL)
 		return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
 	for (size_t i = 0; i < n; i++) {
@@ -144,7 +146,7 @@ csvio_header(struct csvio_import_ctx *x, size_t line, size_t n,
 				csvio_report_add(&x->rep, line, "Строка %zu (заголовок): "
 				    "поле «%s» указано дважды.", line, h);
 		if (x->map[i] && x->map[i]->kind == CSVIO_COL_VERSION)
-			x->map[i] = NULL;  /* a new record takes the newest version */
+			x->ver_col = i;
 		if (x->map[i] && x->map[i]->kind == CSVIO_COL_ID)
 			x->key_col = i;
 	}
@@ -359,6 +361,35 @@ csvio_status(struct csvio_import_ctx *x, struct csvio_rec *rec,
 	rec->status_set = true;
 }
 
+/*
+ * The record's form version from its «Версия формы» cell: a record keeps
+ * the version it was made with (an export of older records imports back
+ * under their own rules), if this device has it.
+ */
+static void
+csvio_version(struct csvio_import_ctx *x, struct csvio_rec *rec,
+    const char *cell, size_t line)
+{
+	const struct form *f = NULL;
+	char *end = NULL;
+	unsigned long v = strtoul(cell, &end, 10);
+
+	if (cell[0] >= '1' && cell[0] <= '9' && end != NULL && *end == '\0' &&
+	    v <= UINT32_MAX)
+		f = catalog_get(x->cat, form_id(x->f), (uint32_t)v);
+	if (f == NULL) {
+		csvio_report_add(&x->rep, line, "Строка %zu: версии «%s» формы «%s» "
+		    "на этом устройстве нет. Оставьте ячейку «Версия формы» пустой: "
+		    "запись будет новейшей версии %u.", line, cell, form_title(x->f),
+		    form_version(x->f));
+		return;
+	}
+	if (rec->f != NULL && rec->f != f)
+		csvio_report_add(&x->rep, line, "Строка %zu: версия формы не "
+		    "совпадает со строкой %zu той же записи.", line, rec->line);
+	rec->f = f;
+}
+
 /* A record field of one row: the first row of a record gives it, later
  * rows may repeat it (what the export writes) or leave it blank. */
 static int
@@ -513,6 +544,8 @@ csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
 			continue;
 		if (c->kind == CSVIO_COL_STATUS)
 			csvio_status(x, rec, cells[i], line);
+		else if (c->kind == CSVIO_COL_VERSION)
+			csvio_version(x, rec, cells[i], line);
 		else if (c->kind == CSVIO_COL_FIELD && c->group == NULL &&
 		    (r = csvio_rec_field(x, rec, c, cells[i], line)) != 0)
 			return r;
@@ -563,28 +596,6 @@ csvio_rec_values(struct csvio_import_ctx *x, struct csvio_rec *rec)
 	return v;
 }
 
-/* The whole file through fileio_read_all; a file that cannot be read is the caller's argument. */
-static int
-csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
-{
-	uint8_t *buf = NULL;
-	char m[TERR_MSG_MAX];
-	int r;
-
-	*out = NULL;
-	if ((r = fileio_read_all(path, CSV_MAX_BYTES, &buf, len, e)) == TERR_TOO_LARGE)
-		return terr_set(e, r, "Файл «%s» больше %u МБ: разделите его на части.", path,
-		    CSV_MAX_BYTES >> 20);
-	if (r == TERR_IO) {
-		snprintf(m, sizeof(m), "%s", e != NULL ? e->msg : "");
-		return terr_set(e, TERR_ARG, "Не удалось прочитать файл «%s»: %s.", path, m);
-	}
-	if (r != 0)
-		return r;
-	*out = (char *)buf;
-	return 0;
-}
-
 /* Every record gathered: checked as a draft or final record (reported),
  * then the values in vals (an array, in file order). */
 static int
@@ -606,7 +617,8 @@ csvio_check_all(struct csvio_import_ctx *x, cJSON *vals)
 			cJSON_Delete(v);
 			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
 		}
-		r = form_validate(x->f, v, rec->draft ? FORM_DRAFT : FORM_FINAL,
+		r = form_validate(rec->f ? rec->f : x->f, v,
+		    rec->draft ? FORM_DRAFT : FORM_FINAL,
 		    &probs, x->e);
 		if (r == TERR_INVALID) {
 			for (size_t k = 0; probs && k < probs->n; k++)
@@ -627,6 +639,7 @@ csvio_import_ctx_init(struct csvio_import_ctx *x, const struct catalog *c,
 	int r;
 
 	x->e = e;
+	x->cat = c;
 	if ((x->f = catalog_latest(c, form_id)) == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", form_id);
@@ -655,25 +668,6 @@ csvio_import_ctx_free(struct csvio_import_ctx *x)
 	csvio_cols_free(&x->cols);
 }
 
-/* Our own export starts with the id column's header: the character after
- * it is the delimiter, whatever commas the labels after it hold. Anything
- * else: csv_guess_delim. */
-static char
-csvio_guess_delim(const struct csvio_import_ctx *x, const char *buf, size_t len)
-{
-	size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-
-	for (int codes = 0; x->cols.n > 0 && codes <= 1; codes++) {
-		const char *h = codes ? x->cols.v[0].code_head : x->cols.v[0].label_head;
-		size_t n = strlen(h);
-
-		if (len > skip + n && memcmp(buf + skip, h, n) == 0 &&
-		    strchr(";,\t|", buf[skip + n]) != NULL && buf[skip + n] != '\0')
-			return buf[skip + n];
-	}
-	return csv_guess_delim(buf, len);
-}
-
 int
 csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
     const char *what, const char *buf, size_t len, char delim, size_t *imported,
@@ -690,7 +684,7 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 	if ((r = csvio_import_ctx_init(&x, c, form_id, e)) != 0)
 		goto out;
 	if (delim == 0)
-		delim = csvio_guess_delim(&x, buf, len);
+		delim = csvio_guess_delim(&x.cols, buf, len);
 	if ((r = csv_parse(buf, len, delim, csvio_import_row, &x, e)) != 0) {
 		if (r != TERR_NOMEM && e) {
 			char why[TERR_MSG_MAX];
@@ -731,8 +725,10 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 	cJSON_ArrayForEach(v, vals) {
 		uint8_t id[UUID7_BYTES];
 
-		if ((r = rec_create(s, x.f, NULL, v, x.recs[i++].draft, true, id,
-		    e)) != 0) {
+		const struct csvio_rec *rec = &x.recs[i++];
+
+		if ((r = rec_create(s, rec->f ? rec->f : x.f, NULL, v, rec->draft,
+		    true, id, e)) != 0) {
 			store_rollback(s);
 			goto out;
 		}

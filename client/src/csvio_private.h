@@ -48,6 +48,15 @@ int csvio_cols_build(const struct form *f, struct csvio_cols *out,
     struct terr *e);
 void csvio_cols_free(struct csvio_cols *c);
 
+/* The whole file at path (at most CSV_MAX_BYTES) in *out (malloc'd); a
+ * file that cannot be read is TERR_ARG, the caller's argument. */
+int csvio_read_file(const char *path, char **out, size_t *len,
+    struct terr *e);
+/* The delimiter of buf: the character after the export's first header
+ * (either mode) if it starts so, else csv_guess_delim. */
+char csvio_guess_delim(const struct csvio_cols *cols, const char *buf,
+    size_t len);
+
 /* Record statuses as the label-mode export writes them. */
 #define CSVIO_DRAFT_LABEL "черновик"
 #define CSVIO_FINAL_LABEL "окончательная"

@@ -35,7 +35,8 @@ int csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 
 /*
  * Imports path as new records of form_id in one transaction, final unless
- * a status cell says «черновик». delim 0 guesses. Header cells are the
+ * a status cell says «черновик», of the version a «Версия формы» cell
+ * names (the newest if none). delim 0 guesses. Header cells are the
  * export's headers of either mode, field ids or labels; rows with the same
  * «Запись» cell are one record (its items one per row). If any row is bad
  * nothing is written, TERR_INVALID is returned and *report lists every
