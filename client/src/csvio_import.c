@@ -723,13 +723,21 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 	if ((r = store_begin(s, e)) != 0)
 		goto out;
 	cJSON_ArrayForEach(v, vals) {
-		uint8_t id[UUID7_BYTES];
-
 		const struct csvio_rec *rec = &x.recs[i++];
+		uint8_t id[UUID7_BYTES];
 
 		if ((r = rec_create(s, rec->f ? rec->f : x.f, NULL, v, rec->draft,
 		    true, id, e)) != 0) {
 			store_rollback(s);
+			/* refused by a rule on the stored records (the school, a
+			 * case number once per year): say which row */
+			if (r == TERR_INVALID && e != NULL) {
+				char why[TERR_MSG_MAX];
+
+				snprintf(why, sizeof(why), "%s", e->msg);
+				terr_set(e, r, "Строка %zu: %s Файл не загружен, ничего не "
+				    "записано.", rec->line, why);
+			}
 			goto out;
 		}
 	}

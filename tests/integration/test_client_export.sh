@@ -56,12 +56,20 @@ for fd in fields:
             and "relevant" not in fd:
         v.pop(fd["id"], None)       # a multiple choice left empty
         break
+# the variants are other records: the form's "unique" fields (mediation's
+# case number) differ
+def other(rec, n):
+    for k in form.get("unique", {}).get("fields", []):
+        if isinstance(rec.get(k), str):
+            rec[k] = "%s-%d" % (rec[k], n)
+other(v, 2)
 json.dump(v, open(out + ".formula.json", "w"), ensure_ascii=False)
 d = json.loads(json.dumps(good))
 for fd in fields:
     if fd.get("required"):
         d.pop(fd["id"], None)
         break
+other(d, 3)
 json.dump(d, open(out + ".draft.json", "w"), ensure_ascii=False)
 # `tetrad new --json` takes a null for "no value": a scale's «затрудняюсь
 # ответить» goes in by --set, as a person types it
