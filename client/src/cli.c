@@ -26,7 +26,7 @@ static const char cli_usage_text[] =
 "  delete НОМЕР                          удалить запись\n"
 "  list [ФОРМА] [--status draft|final|deleted] [--json]\n"
 "  show НОМЕР [--json]\n"
-"  export ФОРМА --format csv|json [--out ФАЙЛ] [--delimiter ,]\n"
+"  export ФОРМА --format csv|json [--codes] [--out ФАЙЛ] [--delimiter ,]\n"
 "  import ФОРМА --csv ФАЙЛ [--delimiter ;]\n"
 "  status [--json]                       школа, устройство, очередь отправки\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
@@ -151,6 +151,10 @@ cli_parse(struct cli *c, const char *cmd, int argc, char **argv)
 				return cli_usage(c, "разделитель «%s» не поддерживается: "
 				    "используйте ; , | или tab.", v);
 			i++;
+			continue;
+		}
+		if (strcmp(a, "--codes") == 0) {
+			c->codes = true;
 			continue;
 		}
 		if (strcmp(a, "--json") == 0) {

@@ -1,6 +1,7 @@
 /*
  * cli_io — `tetrad export` (CSV or JSON, to stdout or written whole to a
- * file) and `tetrad import` (a spreadsheet's CSV, all or nothing).
+ * file; Russian headers and labels, or ids and codes with --codes) and
+ * `tetrad import` (a spreadsheet's CSV, all or nothing; reads either).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ cli_io_export(struct cli *c)
 	int r = 0, rc;
 
 	if (c->n_pos != 1)
-		return cli_usage(c, "tetrad export ФОРМА --format csv|json [--out ФАЙЛ].");
+		return cli_usage(c, "tetrad export ФОРМА --format csv|json [--codes] [--out ФАЙЛ].");
 	if (c->format == NULL || strcmp(c->format, "csv") == 0)
 		fmt = CSVIO_CSV;
 	else if (strcmp(c->format, "json") == 0)
@@ -39,7 +40,7 @@ cli_io_export(struct cli *c)
 		rc = cli_fail(c, r != 0 ? r : TERR_IO);
 		goto out;
 	}
-	r = csvio_export(s, cat, c->pos[0], fmt, c->delim, fp ? fp : c->out, &c->e);
+	r = csvio_export(s, cat, c->pos[0], fmt, c->codes, c->delim, fp ? fp : c->out, &c->e);
 	if (r == 0 && w != NULL) {
 		r = fileio_private_commit(w, false, &c->e);
 		w = NULL;

@@ -37,6 +37,7 @@ struct cli {
 	char delim;
 	bool json, draft;
 	bool curator;         /* init --curator: a laptop with no school of its own */
+	bool codes;           /* export: ids and codes instead of labels */
 	const char *pos[8];   /* positional arguments after the command */
 	size_t n_pos;
 	struct terr e;

@@ -1,39 +1,198 @@
 /*
- * csvio — CSV/JSON export (cells by csv_put_cell) and all-or-nothing import
- * (csv_parse).
+ * csvio — CSV/JSON export of a form's records for people with
+ * spreadsheets, and the column layout the import (csvio_import.c) reads
+ * back. Cells by csv_put_cell / csv_put_num: nothing can become a formula.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "tetrad/form.h"
 #include "tetrad/fileio.h"
+#include "tetrad/form.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/uuid7.h"
 
 #include "client/csvio.h"
-#include "client/rec.h"
-#include "client/textin.h"
+
+#include "csvio_private.h"
 
 /* A CSV row is built whole in a buffer, then written: the cap only stops
  * a runaway, rows come from our own store. */
 #define CSVIO_ROW_MAX (256u << 20)
 
+/* columns */
+
+static char *
+csvio_strcat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
+static int
+csvio_cols_add(struct csvio_cols *c, enum csvio_col_kind kind,
+    const struct form_field *fd, const struct form_field *group, size_t gi,
+    char *label_head, char *code_head)
+{
+	struct csvio_col *col = &c->v[c->n];
+
+	if (label_head == NULL || code_head == NULL) {
+		free(label_head);
+		free(code_head);
+		return TERR_NOMEM;
+	}
+	col->kind = kind;
+	col->fd = fd;
+	col->group = group;
+	col->gi = gi;
+	col->label_head = label_head;
+	col->code_head = code_head;
+	c->n++;
+	return 0;
+}
+
+/* Whether head i equals another column's head of the same mode. */
+static bool
+csvio_head_dup(const struct csvio_cols *c, size_t i, bool codes)
+{
+	const char *h = codes ? c->v[i].code_head : c->v[i].label_head;
+
+	for (size_t j = 0; j < c->n; j++)
+		if (j != i && strcmp(h, codes ? c->v[j].code_head :
+		    c->v[j].label_head) == 0)
+			return true;
+	return false;
+}
+
+int
+csvio_cols_build(const struct form *f, struct csvio_cols *out, struct terr *e)
+{
+	struct csvio_cols c = { 0 };
+	size_t cap = 3, nf = form_n_fields(f);
+	bool *dup = NULL;
+	int r = TERR_NOMEM;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < nf; i++) {
+		const struct form_field *fd = form_field_at(f, i);
+
+		cap += fd->type == FORM_GROUP ? 1 + fd->n_children : 1;
+	}
+	if ((c.v = calloc(cap, sizeof(*c.v))) == NULL ||
+	    (c.groups = calloc(nf ? nf : 1, sizeof(*c.groups))) == NULL)
+		goto out;
+	/* meta columns: code names start with '_', which no field id may, so
+	 * they never clash with a field ("status" of mediation_case) */
+	if ((r = csvio_cols_add(&c, CSVIO_COL_ID, NULL, NULL, 0,
+	    strdup("Запись"), strdup("_record"))) != 0 ||
+	    (r = csvio_cols_add(&c, CSVIO_COL_STATUS, NULL, NULL, 0,
+	    strdup("Статус записи"), strdup("_status"))) != 0 ||
+	    (r = csvio_cols_add(&c, CSVIO_COL_VERSION, NULL, NULL, 0,
+	    strdup("Версия формы"), strdup("_form_version"))) != 0)
+		goto out;
+	for (size_t i = 0; i < nf; i++) {
+		const struct form_field *fd = form_field_at(f, i);
+		size_t gi = c.ngroups;
+
+		if (fd->type != FORM_GROUP) {
+			if ((r = csvio_cols_add(&c, CSVIO_COL_FIELD, fd, NULL, 0,
+			    strdup(fd->label), strdup(fd->id))) != 0)
+				goto out;
+			continue;
+		}
+		c.groups[c.ngroups++] = fd;
+		if ((r = csvio_cols_add(&c, CSVIO_COL_ITEM, NULL, fd, gi,
+		    csvio_strcat3(fd->label, ": ", "№"),
+		    csvio_strcat3(fd->id, ".", "_item"))) != 0)
+			goto out;
+		for (size_t k = 0; k < fd->n_children; k++) {
+			const struct form_field *m = &fd->children[k];
+
+			if ((r = csvio_cols_add(&c, CSVIO_COL_FIELD, m, fd, gi,
+			    csvio_strcat3(fd->label, ": ", m->label),
+			    csvio_strcat3(fd->id, ".", m->id))) != 0)
+				goto out;
+		}
+	}
+	/* two fields with one label: both get their path, "Комментарий
+	 * (factors.comment)", so a spreadsheet's filter and the import can
+	 * tell them apart */
+	r = TERR_NOMEM;
+	if ((dup = calloc(c.n, sizeof(*dup))) == NULL)
+		goto out;
+	for (size_t i = 0; i < c.n; i++)
+		dup[i] = csvio_head_dup(&c, i, false);
+	for (size_t i = 0; i < c.n; i++) {
+		char *h, *h2 = NULL;
+
+		if (!dup[i])
+			continue;
+		if ((h = csvio_strcat3(c.v[i].label_head, " (", c.v[i].code_head)) ==
+		    NULL || (h2 = csvio_strcat3(h, ")", "")) == NULL) {
+			free(h);
+			goto out;
+		}
+		free(h);
+		free(c.v[i].label_head);
+		c.v[i].label_head = h2;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		if (csvio_head_dup(&c, i, false) || csvio_head_dup(&c, i, true)) {
+			r = terr_set(e, TERR_INTERNAL, "В форме «%s» два столбца "
+			    "«%s»: выгрузка невозможна.", form_title(f),
+			    c.v[i].label_head);
+			goto out;
+		}
+	*out = c;
+	memset(&c, 0, sizeof(c));
+	r = 0;
+ out:
+	if (r == TERR_NOMEM)
+		terr_set(e, r, "Недостаточно памяти.");
+	free(dup);
+	csvio_cols_free(&c);
+	return r;
+}
+
+void
+csvio_cols_free(struct csvio_cols *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; c->v && i < c->n; i++) {
+		free(c->v[i].label_head);
+		free(c->v[i].code_head);
+	}
+	free(c->v);
+	free(c->groups);
+	memset(c, 0, sizeof(*c));
+}
+
+/* export */
+
 /* Appends one cell to row, after the delimiter unless it is the first. */
 static int
-csvio_cell(struct tbuf *row, const char *text, char delim, bool first)
+csvio_cell(struct tbuf *row, const char *text, bool num, char delim, bool first)
 {
 	int r;
 
 	if (!first && (r = tbuf_put_u8(row, (uint8_t)delim)) != 0)
 		return r;
-	return csv_put_cell(row, text, delim);
+	return num ? csv_put_num(row, text, delim) : csv_put_cell(row, text, delim);
 }
 
 /* Ends row with CRLF, writes it to out and empties it. */
@@ -50,16 +209,77 @@ csvio_row_write(struct tbuf *row, FILE *out)
 	return 0;
 }
 
-/* A value as a person would type it back: да/нет, codes joined by ','. */
+/* A choice's label, or the code itself if this version has no such choice
+ * (a record of an older version): textin reads either back. */
+static const char *
+csvio_choice_text(const struct form_field *fd, const char *code, bool codes)
+{
+	const struct form_choice *ch;
+
+	if (codes || (ch = form_choice_find(fd, code)) == NULL)
+		return code;
+	return ch->label;
+}
+
+/* Joins the members of a multiple choice: codes by ',' (what people type),
+ * labels by CSVIO_MULTI_SEP (a label may hold a comma). */
 static char *
-csvio_value_text(const cJSON *v)
+csvio_multi_text(const struct form_field *fd, const cJSON *v, bool codes)
+{
+	const char *sep = codes ? "," : CSVIO_MULTI_SEP;
+	const cJSON *m;
+	size_t n = 1;
+	char *s;
+
+	cJSON_ArrayForEach(m, v) {
+		if (!cJSON_IsString(m))
+			return NULL;
+		n += strlen(csvio_choice_text(fd, m->valuestring, codes)) + strlen(sep);
+	}
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	*s = '\0';
+	cJSON_ArrayForEach(m, v) {
+		if (*s != '\0')
+			strcat(s, sep);
+		strcat(s, csvio_choice_text(fd, m->valuestring, codes));
+	}
+	return s;
+}
+
+/*
+ * A value as a person reads it and textin reads it back: labels (codes
+ * with codes), dates ДД.ММ.ГГГГ (ISO with codes), да/нет, a decimal comma
+ * (a point with codes). A scale's null is its «затрудняюсь ответить»
+ * label; any other null or absent value an empty cell. *num is set for a
+ * number, which the writer leaves unguarded (-5 stays a number).
+ */
+static char *
+csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
+    bool *num)
 {
 	char buf[64];
 
-	if (v == NULL || cJSON_IsNull(v))
+	*num = false;
+	if (v == NULL)
 		return strdup("");
-	if (cJSON_IsString(v))
+	if (cJSON_IsNull(v))
+		return strdup(fd->type == FORM_SCALE && fd->no_answer ?
+		    fd->no_answer_label : "");
+	if (cJSON_IsString(v)) {
+		long days;
+
+		if (fd->type == FORM_DATE && !codes &&
+		    form_date_days(v->valuestring, &days) == 0) {
+			const char *d = v->valuestring;
+
+			snprintf(buf, sizeof(buf), "%.2s.%.2s.%.4s", d + 8, d + 5, d);
+			return strdup(buf);
+		}
+		if (fd->type == FORM_CHOICE)
+			return strdup(csvio_choice_text(fd, v->valuestring, codes));
 		return strdup(v->valuestring);
+	}
 	if (cJSON_IsBool(v))
 		return strdup(cJSON_IsTrue(v) ? "да" : "нет");
 	if (cJSON_IsNumber(v)) {
@@ -69,41 +289,29 @@ csvio_value_text(const cJSON *v)
 			snprintf(buf, sizeof(buf), "%.0f", d);
 		else
 			snprintf(buf, sizeof(buf), "%.15g", d);
+		if (!codes)
+			for (char *p = buf; *p; p++)
+				if (*p == '.')
+					*p = ',';
+		*num = csv_is_number(buf);
 		return strdup(buf);
 	}
-	if (cJSON_IsArray(v)) {
-		const cJSON *m;
-		bool strings = true;
-		size_t n = 1;
-		char *s, *w;
+	if (cJSON_IsArray(v) && fd->type == FORM_MULTI) {
+		char *s = csvio_multi_text(fd, v, codes);
 
-		cJSON_ArrayForEach(m, v) {
-			if (!cJSON_IsString(m))
-				strings = false;
-			else
-				n += strlen(m->valuestring) + 1;
-		}
-		if (strings) {
-			if ((s = w = malloc(n)) == NULL)
-				return NULL;
-			*w = '\0';
-			cJSON_ArrayForEach(m, v) {
-				size_t l = strlen(m->valuestring);
-
-				if (w != s)
-					*w++ = ',';
-				memcpy(w, m->valuestring, l + 1);
-				w += l;
-			}
+		if (s != NULL)
 			return s;
-		}
 	}
+	/* a group inside a group's item (none in the built-in forms), or a
+	 * value of the wrong shape: kept whole as JSON */
 	return cJSON_PrintUnformatted(v);
 }
 
 struct csvio_export_ctx {
 	const struct form *f;
+	struct csvio_cols cols;
 	enum csvio_format fmt;
+	bool codes;
 	char delim;
 	FILE *out;
 	struct tbuf *row;   /* CSV only */
@@ -112,66 +320,124 @@ struct csvio_export_ctx {
 };
 
 static int
+csvio_export_json(struct csvio_export_ctx *x, const struct store_record *r,
+    const char *idtext, cJSON **data)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *txt;
+	int rv = 0;
+
+	if (o == NULL || !cJSON_AddStringToObject(o, "id", idtext) ||
+	    !cJSON_AddStringToObject(o, "form_id", r->form_id) ||
+	    !cJSON_AddNumberToObject(o, "form_version", r->form_version) ||
+	    !cJSON_AddStringToObject(o, "school", r->school) ||
+	    !cJSON_AddStringToObject(o, "status", r->status) ||
+	    !cJSON_AddStringToObject(o, "created_hlc", r->created_hlc) ||
+	    !cJSON_AddStringToObject(o, "updated_hlc", r->updated_hlc)) {
+		cJSON_Delete(o);
+		return TERR_NOMEM;
+	}
+	if (*data && cJSON_AddItemToObject(o, "data", *data))
+		*data = NULL;
+	if ((txt = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		return TERR_NOMEM;
+	}
+	if (fprintf(x->out, "%s  %s", x->n ? ",\n" : "", txt) < 0)
+		rv = TERR_IO;
+	cJSON_free(txt);
+	cJSON_Delete(o);
+	x->n++;
+	return rv;
+}
+
+/* The text of column col in row k of a record (k: the item of each group). */
+static char *
+csvio_export_cell(const struct csvio_export_ctx *x, const struct csvio_col *col,
+    const struct store_record *r, const char *idtext, const cJSON *data,
+    size_t k, bool *num)
+{
+	char buf[32];
+	const cJSON *item = NULL;
+
+	*num = false;
+	switch (col->kind) {
+	case CSVIO_COL_ID:
+		return strdup(idtext);
+	case CSVIO_COL_STATUS:
+		if (x->codes)
+			return strdup(r->status);
+		return strdup(strcmp(r->status, "draft") == 0 ? CSVIO_DRAFT_LABEL :
+		    CSVIO_FINAL_LABEL);
+	case CSVIO_COL_VERSION:
+		snprintf(buf, sizeof(buf), "%u", r->form_version);
+		*num = true;
+		return strdup(buf);
+	default:
+		break;
+	}
+	if (col->group == NULL)
+		return csvio_value_text(col->fd, data ?
+		    cJSON_GetObjectItemCaseSensitive(data, col->fd->id) : NULL,
+		    x->codes, num);
+	if (data != NULL)
+		item = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data,
+		    col->group->id), (int)k);
+	if (!cJSON_IsObject(item))
+		return strdup("");
+	if (col->kind == CSVIO_COL_ITEM) {
+		snprintf(buf, sizeof(buf), "%zu", k + 1);
+		*num = true;
+		return strdup(buf);
+	}
+	return csvio_value_text(col->fd, cJSON_GetObjectItemCaseSensitive(item,
+	    col->fd->id), x->codes, num);
+}
+
+/* One row per item of the longest group (one row if none): the record's
+ * own fields and its id repeated on each, so a filter on the id column
+ * shows the whole record. */
+static int
 csvio_export_row(const struct store_record *r, void *arg)
 {
 	struct csvio_export_ctx *x = arg;
-	char idtext[UUID7_STRLEN + 1], ver[16];
+	char idtext[UUID7_STRLEN + 1];
 	cJSON *data = cJSON_Parse(r->data);
+	size_t rows = 1;
 	int rv = 0;
 
 	if (strcmp(r->status, "deleted") == 0)
 		goto out;
 	uuid7_format(r->id, idtext);
 	if (x->fmt == CSVIO_JSON) {
-		cJSON *o = cJSON_CreateObject();
-		char *txt;
-
-		if (o == NULL || !cJSON_AddStringToObject(o, "id", idtext) ||
-		    !cJSON_AddStringToObject(o, "form_id", r->form_id) ||
-		    !cJSON_AddNumberToObject(o, "form_version", r->form_version) ||
-		    !cJSON_AddStringToObject(o, "school", r->school) ||
-		    !cJSON_AddStringToObject(o, "status", r->status) ||
-		    !cJSON_AddStringToObject(o, "created_hlc", r->created_hlc) ||
-		    !cJSON_AddStringToObject(o, "updated_hlc", r->updated_hlc)) {
-			cJSON_Delete(o);
-			rv = TERR_NOMEM;
-			goto out;
-		}
-		if (data && cJSON_AddItemToObject(o, "data", data))
-			data = NULL;
-		if ((txt = cJSON_PrintUnformatted(o)) == NULL) {
-			cJSON_Delete(o);
-			rv = TERR_NOMEM;
-			goto out;
-		}
-		if (fprintf(x->out, "%s  %s", x->n ? ",\n" : "", txt) < 0)
-			rv = TERR_IO;
-		cJSON_free(txt);
-		cJSON_Delete(o);
-		x->n++;
+		rv = csvio_export_json(x, r, idtext, &data);
 		goto out;
 	}
-	snprintf(ver, sizeof(ver), "%u", r->form_version);
-	if ((rv = csvio_cell(x->row, idtext, x->delim, true)) != 0 ||
-	    (rv = csvio_cell(x->row, r->status, x->delim, false)) != 0 ||
-	    (rv = csvio_cell(x->row, ver, x->delim, false)) != 0)
-		goto out;
-	for (size_t i = 0; i < form_n_fields(x->f); i++) {
-		const struct form_field *fd = form_field_at(x->f, i);
-		char *t = csvio_value_text(data ?
-		    cJSON_GetObjectItemCaseSensitive(data, fd->id) : NULL);
+	for (size_t g = 0; data && g < x->cols.ngroups; g++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(data,
+		    x->cols.groups[g]->id);
 
-		if (t == NULL) {
-			rv = TERR_NOMEM;
-			goto out;
+		if (cJSON_IsArray(a) && (size_t)cJSON_GetArraySize(a) > rows)
+			rows = (size_t)cJSON_GetArraySize(a);
+	}
+	for (size_t k = 0; k < rows; k++) {
+		for (size_t i = 0; i < x->cols.n; i++) {
+			bool num;
+			char *t = csvio_export_cell(x, &x->cols.v[i], r, idtext, data,
+			    k, &num);
+
+			if (t == NULL) {
+				rv = TERR_NOMEM;
+				goto out;
+			}
+			rv = csvio_cell(x->row, t, num, x->delim, i == 0);
+			free(t);
+			if (rv)
+				goto out;
 		}
-		rv = csvio_cell(x->row, t, x->delim, false);
-		free(t);
-		if (rv)
+		if ((rv = csvio_row_write(x->row, x->out)) != 0)
 			goto out;
 	}
-	if ((rv = csvio_row_write(x->row, x->out)) != 0)
-		goto out;
 	x->n++;
  out:
 	cJSON_Delete(data);
@@ -182,31 +448,32 @@ csvio_export_row(const struct store_record *r, void *arg)
 
 int
 csvio_export(struct store *s, const struct catalog *c, const char *form_id,
-    enum csvio_format fmt, char delim, FILE *out, struct terr *e)
+    enum csvio_format fmt, bool codes, char delim, FILE *out, struct terr *e)
 {
 	struct csvio_export_ctx x = { 0 };
 	int r = 0;
 
 	x.f = catalog_latest(c, form_id);
 	x.fmt = fmt;
+	x.codes = codes;
 	x.delim = delim ? delim : ';';
 	x.out = out;
 	if (x.f == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", form_id);
 	if (fmt == CSVIO_CSV) {
-		if ((x.row = tbuf_new(CSVIO_ROW_MAX)) == NULL)
-			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		if ((r = csvio_cols_build(x.f, &x.cols, e)) != 0)
+			return r;
+		if ((x.row = tbuf_new(CSVIO_ROW_MAX)) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+			goto out;
+		}
 		/* the BOM is what makes Excel read the file as UTF-8 */
 		if (fputs("\xef\xbb\xbf", out) < 0)
 			goto io;
-		if ((r = csvio_cell(x.row, "id", x.delim, true)) != 0 ||
-		    (r = csvio_cell(x.row, "status", x.delim, false)) != 0 ||
-		    (r = csvio_cell(x.row, "form_version", x.delim, false)) != 0)
-			goto fail;
-		for (size_t i = 0; i < form_n_fields(x.f); i++)
-			if ((r = csvio_cell(x.row, form_field_at(x.f, i)->id, x.delim,
-			    false)) != 0)
+		for (size_t i = 0; i < x.cols.n; i++)
+			if ((r = csvio_cell(x.row, codes ? x.cols.v[i].code_head :
+			    x.cols.v[i].label_head, false, x.delim, i == 0)) != 0)
 				goto fail;
 		if ((r = csvio_row_write(x.row, out)) != 0)
 			goto fail;
@@ -238,188 +505,15 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 	r = terr_set(e, TERR_IO, "Не удалось записать выгрузку: %s.",
 	    strerror(errno));
  out:
+	csvio_cols_free(&x.cols);
 	tbuf_free(x.row);
 	return r;
 }
 
-/* import */
-
-struct csvio_report {
-	char *text;
-	size_t len, cap;
-	size_t problems;
-};
-
-static void
-csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-csvio_report_add(struct csvio_report *rep, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	rep->problems++;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = (int)sizeof(line) - 1;
-	if (rep->len + (size_t)n + 2 > CSVIO_REPORT_MAX)
-		return;
-	if (rep->len + (size_t)n + 2 > rep->cap) {
-		size_t ncap = rep->cap ? rep->cap * 2 : 4096;
-		char *t;
-
-		while (ncap < rep->len + (size_t)n + 2)
-			ncap *= 2;
-		if ((t = realloc(rep->text, ncap)) == NULL)
-			return;
-		rep->text = t;
-		rep->cap = ncap;
-	}
-	memcpy(rep->text + rep->len, line, (size_t)n);
-	rep->len += (size_t)n;
-	rep->text[rep->len++] = '\n';
-	rep->text[rep->len] = '\0';
-}
-
-struct csvio_import_ctx {
-	const struct form *f;
-	const struct form_field **cols;  /* NULL: column ignored */
-	size_t ncols;
-	bool header_done;
-	cJSON *rows;                     /* array of [line, values] */
-	struct csvio_report rep;
-	struct terr *e;
-};
-
-static const struct form_field *
-csvio_find_column(const struct form *f, const char *name)
-{
-	const struct form_field *fd = form_find(f, name);
-
-	if (fd)
-		return fd;
-	for (size_t i = 0; i < form_n_fields(f); i++)
-		if (strcmp(form_field_at(f, i)->label, name) == 0)
-			return form_field_at(f, i);
-	return NULL;
-}
-
-static bool
-csvio_blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t')
-			return false;
-	return true;
-}
-
-static int
-csvio_import_row(size_t line, size_t n, char *const *cells, void *arg)
-{
-	struct csvio_import_ctx *x = arg;
-	cJSON *values = NULL, *pair = NULL;
-	struct form_problems *probs = NULL;
-	bool bad = false, empty = true;
-
-	if (!x->header_done) {
-		x->header_done = true;
-		x->ncols = n;
-		if ((x->cols = calloc(n ? n : 1, sizeof(*x->cols))) == NULL)
-			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
-		for (size_t i = 0; i < n; i++) {
-			const char *h = cells[i];
-
-			if (strcmp(h, "id") == 0 || strcmp(h, "status") == 0 ||
-			    strcmp(h, "form_version") == 0 || *h == '\0')
-				continue;
-			if ((x->cols[i] = csvio_find_column(x->f, h)) == NULL)
-				csvio_report_add(&x->rep, "Строка %zu (заголовок), столбец %zu: "
-				    "в форме «%s» нет поля «%s».", line, i + 1,
-				    form_title(x->f), h);
-			for (size_t j = 0; x->cols[i] && j < i; j++)
-				if (x->cols[j] == x->cols[i])
-					csvio_report_add(&x->rep, "Строка %zu (заголовок): "
-					    "поле «%s» указано дважды.", line, h);
-		}
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!csvio_blank(cells[i]))
-			empty = false;
-	if (empty)  /* spreadsheets leave blank lines at the end */
-		return 0;
-	if (n > x->ncols) {
-		csvio_report_add(&x->rep, "Строка %zu: %zu значений, а столбцов в "
-		    "заголовке %zu.", line, n, x->ncols);
-		return 0;
-	}
-	if ((values = cJSON_CreateObject()) == NULL)
-		return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
-	for (size_t i = 0; i < n; i++) {
-		const struct form_field *fd = x->cols[i];
-		struct terr fe = { 0 };
-		cJSON *v = NULL;
-
-		if (fd == NULL || csvio_blank(cells[i]))
-			continue;
-		if (fd->type == FORM_GROUP) {
-			v = cJSON_Parse(cells[i]);
-			if (!cJSON_IsArray(v)) {
-				cJSON_Delete(v);
-				v = NULL;
-				csvio_report_add(&x->rep, "Строка %zu: %s: ожидается "
-				    "JSON-массив элементов.", line, fd->label);
-				bad = true;
-				continue;
-			}
-		} else if (textin_value(fd, cells[i], &v, &fe) != 0) {
-			csvio_report_add(&x->rep, "Строка %zu: %s", line, fe.msg);
-			bad = true;
-			continue;
-		}
-		if (!cJSON_AddItemToObject(values, fd->id, v)) {
-			cJSON_Delete(v);
-			cJSON_Delete(values);
-			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
-		}
-	}
-	if (!bad) {
-		int r = form_validate(x->f, values, FORM_FINAL, &probs, x->e);
-
-		if (r == TERR_INVALID) {
-			for (size_t i = 0; probs && i < probs->n; i++)
-				csvio_report_add(&x->rep, "Строка %zu: %s", line,
-				    probs->items[i].message);
-			form_problems_free(probs);
-			bad = true;
-		} else if (r != 0) {
-			cJSON_Delete(values);
-			return r;
-		}
-	}
-	if (bad) {
-		cJSON_Delete(values);
-		return 0;
-	}
-	if ((pair = cJSON_CreateArray()) == NULL ||
-	    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)line)) ||
-	    !cJSON_AddItemToArray(pair, values) ||
-	    !cJSON_AddItemToArray(x->rows, pair)) {
-		cJSON_Delete(pair);
-		return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
-	}
-	return 0;
-}
+/* import's input */
 
 /* The whole file through fileio_read_all; a file that cannot be read is the caller's argument. */
-static int
+int
 csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
 {
 	uint8_t *buf = NULL;
@@ -440,71 +534,96 @@ csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
 	return 0;
 }
 
-int
-csvio_import(struct store *s, const struct catalog *c, const char *form_id,
-    const char *path, char delim, size_t *imported, char **report,
-    struct terr *e)
+/* Our own export starts with the id column's header: the character after
+ * it is the delimiter, whatever commas the labels after it hold. Anything
+ * else: csv_guess_delim. */
+char
+csvio_guess_delim(const struct csvio_cols *cols, const char *buf, size_t len)
 {
-	struct csvio_import_ctx x = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	const cJSON *pair;
-	int r;
+	size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
-	*imported = 0;
-	*report = NULL;
-	x.e = e;
-	if ((x.f = catalog_latest(c, form_id)) == NULL)
-		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
-		    "форм: «tetrad forms».", form_id);
-	if ((x.rows = cJSON_CreateArray()) == NULL)
-		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-	if ((r = csvio_read_file(path, &buf, &len, e)) != 0)
-		goto out;
-	if (delim == 0)
-		delim = csv_guess_delim(buf, len);
-	if ((r = csv_parse(buf, len, delim, csvio_import_row, &x, e)) != 0) {
-		if (r != TERR_NOMEM && e) {
-			char why[TERR_MSG_MAX];
+	for (int codes = 0; cols->n > 0 && codes <= 1; codes++) {
+		const char *h = codes ? cols->v[0].code_head : cols->v[0].label_head;
+		size_t n = strlen(h);
 
-			snprintf(why, sizeof(why), "%s", e->msg);
-			r = terr_set(e, TERR_INVALID, "Файл «%s» не прочитан, ничего не "
-			    "записано: %s", path, why);
-		} else if (r != TERR_NOMEM) {
-			r = TERR_INVALID;
-		}
-		goto out;
+		if (len > skip + n && memcmp(buf + skip, h, n) == 0 &&
+		    strchr(";,\t|", buf[skip + n]) != NULL && buf[skip + n] != '\0')
+			return buf[skip + n];
 	}
-	if (!x.header_done) {
-		r = terr_set(e, TERR_INVALID, "Файл «%s» пуст: нужна строка "
-		    "заголовка с именами полей.", path);
-		goto out;
-	}
-	if (x.rep.problems > 0) {
-		r = terr_set(e, TERR_INVALID, "Файл «%s» не загружен, ничего не "
-		    "записано: ошибок — %zu.", path, x.rep.problems);
-		*report = x.rep.text;
-		x.rep.text = NULL;
-		goto out;
-	}
-	if ((r = store_begin(s, e)) != 0)
-		goto out;
-	cJSON_ArrayForEach(pair, x.rows) {
-		uint8_t id[UUID7_BYTES];
+	return csv_guess_delim(buf, len);
+}
 
-		if ((r = rec_create(s, x.f, NULL, cJSON_GetArrayItem(pair, 1), false,
-		    true, id, e)) != 0) {
-			store_rollback(s);
-			goto out;
-		}
+/* import's report */
+
+void
+csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	int n;
+
+	rep->problems++;
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(text))
+		n = (int)sizeof(text) - 1;
+	/* past the cap the problems are still counted, not kept */
+	if (rep->bytes + (size_t)n + 1 > CSVIO_REPORT_MAX)
+		return;
+	if (rep->n == rep->cap) {
+		size_t ncap = rep->cap ? rep->cap * 2 : 64;
+		struct csvio_problem *t = realloc(rep->v, ncap * sizeof(*t));
+
+		if (t == NULL)
+			return;
+		rep->v = t;
+		rep->cap = ncap;
 	}
-	if ((r = store_commit(s, e)) != 0)
-		goto out;
-	*imported = (size_t)cJSON_GetArraySize(x.rows);
- out:
-	free(buf);
-	free(x.cols);
-	free(x.rep.text);
-	cJSON_Delete(x.rows);
-	return r;
+	if ((rep->v[rep->n].text = strndup(text, (size_t)n)) == NULL)
+		return;
+	rep->v[rep->n].line = line;
+	rep->v[rep->n].seq = rep->n;
+	rep->n++;
+	rep->bytes += (size_t)n + 1;
+}
+
+static int
+csvio_problem_cmp(const void *a, const void *b)
+{
+	const struct csvio_problem *p = a, *q = b;
+
+	if (p->line != q->line)
+		return p->line < q->line ? -1 : 1;
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+char *
+csvio_report_text(struct csvio_report *rep)
+{
+	char *s, *w;
+
+	if ((s = w = malloc(rep->bytes + 1)) == NULL)
+		return NULL;
+	qsort(rep->v, rep->n, sizeof(*rep->v), csvio_problem_cmp);
+	for (size_t i = 0; i < rep->n; i++) {
+		size_t l = strlen(rep->v[i].text);
+
+		memcpy(w, rep->v[i].text, l);
+		w += l;
+		*w++ = '\n';
+	}
+	*w = '\0';
+	return s;
+}
+
+void
+csvio_report_free(struct csvio_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		free(rep->v[i].text);
+	free(rep->v);
+	memset(rep, 0, sizeof(*rep));
 }

@@ -155,7 +155,7 @@ report_render_csv(const struct report_out *o, FILE *f, char delim, struct terr *
 				bool first = true;
 
 				for (size_t c = 0; c < s->ncols; c++) {
-					const struct report_cell *x;
+					const struct report_cell *x = NULL;
 					const char *t;
 
 					if (s->cols[c].flags & REPORT_COL_JSON_ONLY)
@@ -170,7 +170,12 @@ report_render_csv(const struct report_out *o, FILE *f, char delim, struct terr *
 						t = report_model_cell_text(x, s->cols[c].dec, decsep, buf,
 						    sizeof(buf));
 					}
-					if ((r = csv_put_cell(b, t, delim)) != 0)
+					/* numbers as numbers (-5 stays minus five); every
+					 * text, school names too, guarded against formulas */
+					if ((r = x != NULL && (x->kind == REPORT_CELL_INT ||
+					    x->kind == REPORT_CELL_NUM) ?
+					    csv_put_num(b, t, delim) :
+					    csv_put_cell(b, t, delim)) != 0)
 						goto out;
 				}
 				if ((r = tbuf_put_str(b, "\r\n")) != 0)

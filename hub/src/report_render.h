@@ -1,7 +1,8 @@
 /*
  * report_render — the three ways a report model is written: an aligned
  * table for a terminal, CSV for spreadsheets (UTF-8 with BOM, ';' and a
- * decimal comma by default, cells by csv_put_cell) and JSON (docs/reports.md
+ * decimal comma by default, cells by csv_put_cell / csv_put_num: no cell
+ * can become a formula) and JSON (docs/reports.md
  * shows each).
  */
 #ifndef TETRAD_HUB_REPORT_RENDER_H

@@ -224,20 +224,23 @@ csv_guess_delim(const char *buf, size_t len)
 }
 
 
-int
-csv_put_cell(struct tbuf *out, const char *text, char delim)
+/* The first characters Excel and LibreOffice take for a formula or DDE. */
+static bool
+csv_formula_start(char c)
 {
-	size_t n = strlen(text);
-	bool q = text[0] == ' ' || (n > 0 && text[n - 1] == ' ') ||
-	    strncmp(text, "\xEF\xBB\xBF", 3) == 0;
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+	    c == '\r';
+}
+
+/* guard: prefix the text with a single quote (see csv_put_cell). */
+static int
+csv_put_quoted(struct tbuf *out, const char *text, bool guard)
+{
 	int r;
 
-	for (const char *p = text; *p && !q; p++)
-		if (*p == delim || *p == '"' || *p == '\n' || *p == '\r')
-			q = true;
-	if (!q)
-		return tbuf_put(out, text, n);
 	if ((r = tbuf_put_u8(out, '"')) != 0)
+		return r;
+	if (guard && (r = tbuf_put_u8(out, '\'')) != 0)
 		return r;
 	for (const char *p = text; *p; p++) {
 		const char *quote = strchr(p, '"');
@@ -250,4 +253,61 @@ csv_put_cell(struct tbuf *out, const char *text, char delim)
 		p += run - 1;
 	}
 	return tbuf_put_u8(out, '"');
+}
+
+static int
+csv_put(struct tbuf *out, const char *text, char delim, bool guard)
+{
+	size_t n = strlen(text);
+	bool q = text[0] == ' ' || (n > 0 && text[n - 1] == ' ') ||
+	    strncmp(text, "\xEF\xBB\xBF", 3) == 0;
+
+	if (guard)
+		guard = csv_formula_start(text[0]) || text[0] == '\'';
+	for (const char *p = text; *p && !q; p++)
+		if (*p == delim || *p == '"' || *p == '\n' || *p == '\r')
+			q = true;
+	if (!q && !guard)
+		return tbuf_put(out, text, n);
+	return csv_put_quoted(out, text, guard);
+}
+
+int
+csv_put_cell(struct tbuf *out, const char *text, char delim)
+{
+	return csv_put(out, text, delim, true);
+}
+
+bool
+csv_is_number(const char *s)
+{
+	size_t d = 0;
+
+	if (*s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		d++;
+	if (d == 0)
+		return false;
+	if (*s != '.' && *s != ',')
+		return *s == '\0';
+	s++;
+	for (d = 0; *s >= '0' && *s <= '9'; s++)
+		d++;
+	return d > 0 && *s == '\0';
+}
+
+int
+csv_put_num(struct tbuf *out, const char *text, char delim)
+{
+	return csv_put(out, text, delim, !csv_is_number(text));
+}
+
+bool
+csv_cell_unguard(char *cell)
+{
+	if (cell[0] != '\'' || !(csv_formula_start(cell[1]) || cell[1] == '\''))
+		return false;
+	memmove(cell, cell + 1, strlen(cell + 1) + 1);
+	return true;
 }

@@ -119,7 +119,7 @@ main(int argc, char **argv)
 	if ((null = fopen("/dev/null", "w")) == NULL)
 		goto out;
 	t0 = now_ms();
-	if (csvio_export(s, c, "social_passport", CSVIO_CSV, ';', null, &e) != 0) {
+	if (csvio_export(s, c, "social_passport", CSVIO_CSV, false, ';', null, &e) != 0) {
 		fprintf(stderr, "export: %s\n", e.msg);
 		fclose(null);
 		goto out;

@@ -151,12 +151,12 @@ expect_rc 3 "show missing" -- "$T" --db "$DB" show 01234567-89ab-7def-8123-45678
 # --- export / import
 expect_rc 0 "export csv" -- "$T" --db "$DB" export social_passport --format csv --out "$W/sp.csv"
 head -c 3 "$W/sp.csv" | od -An -tx1 | grep -q "ef bb bf" && ok || bad "BOM"
-contains "$W/sp.csv" "id;status;form_version;academic_year"
+contains "$W/sp.csv" "Запись;Статус записи;Версия формы;Учебный год"
 [ ! -e "$W/sp.csv.tmp" ] && ok || bad "tmp left"
 expect_rc 0 "export json stdout" -- "$T" --db "$DB" export mediation_case --format json
 contains "$W/out" "$PN"   # local fields are exported locally
 expect_rc 0 "export comma" -- "$T" --db "$DB" export social_passport --format csv --delimiter ,
-contains "$W/out" "id,status,form_version"
+contains "$W/out" "Запись,Статус записи,Версия формы"
 expect_rc 1 "export bad format" -- "$T" --db "$DB" export social_passport --format xls
 python3 - "$W/sp.csv" "$W/bad.csv" <<'EOF'
 import sys

@@ -7,6 +7,7 @@
 #ifndef TETRAD_CLIENT_CSVIO_H
 #define TETRAD_CLIENT_CSVIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,19 +21,35 @@
 
 enum csvio_format { CSVIO_CSV = 1, CSVIO_JSON = 2 };
 
-/* Exports every non-deleted record of form_id (columns: id, status,
- * form_version, then the fields of the newest version, local ones too). */
+/*
+ * Exports every non-deleted record of form_id. CSV columns follow the
+ * newest version (csvio_private.h): «Запись», «Статус записи», «Версия
+ * формы», then every field, local ones too (the export stays on this
+ * computer); a repeat group is an item-number column and a column per
+ * member, one row per item, the record's own cells repeated on each.
+ * Headers are Russian labels and cells labels, ДД.ММ.ГГГГ dates and
+ * decimal commas; codes: ids, codes, ISO dates and decimal points.
+ */
 int csvio_export(struct store *s, const struct catalog *c, const char *form_id,
-    enum csvio_format fmt, char delim, FILE *out, struct terr *e);
+    enum csvio_format fmt, bool codes, char delim, FILE *out, struct terr *e);
 
 /*
- * Imports path as new final records of form_id in one transaction. delim 0
- * guesses. Header cells are field ids or labels. If any row is bad nothing
- * is written, TERR_INVALID is returned and *report lists every problem
- * ("Строка 7: …"). *imported gets the count written.
+ * Imports path as new records of form_id in one transaction, final unless
+ * a status cell says «черновик», of the version a «Версия формы» cell
+ * names (the newest if none). delim 0 guesses. Header cells are the
+ * export's headers of either mode, field ids or labels; rows with the same
+ * «Запись» cell are one record (its items one per row). If any row is bad
+ * nothing is written, TERR_INVALID is returned and *report lists every
+ * problem ("Строка 7: …"). *imported gets the count written.
  */
 int csvio_import(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, char delim, size_t *imported, char **report,
     struct terr *e);
+
+/* The same from a buffer (what names it in messages). s NULL checks only:
+ * nothing is written and *imported gets the count that would be. */
+int csvio_import_buf(struct store *s, const struct catalog *c,
+    const char *form_id, const char *what, const char *buf, size_t len,
+    char delim, size_t *imported, char **report, struct terr *e);
 
 #endif

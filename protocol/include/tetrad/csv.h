@@ -8,6 +8,7 @@
 #ifndef TETRAD_CSV_H
 #define TETRAD_CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tetrad/tbuf.h"
@@ -37,12 +38,37 @@ int csv_parse(const char *buf, size_t len, char delim, csv_row_cb cb,
 char csv_guess_delim(const char *buf, size_t len);
 
 /*
- * Appends text as one cell for delimiter delim. The cell is quoted (quotes
- * doubled) when it holds the delimiter, a quote or a line break, when it
- * starts or ends with a space (Excel would trim it), and when it starts
- * with U+FEFF (at the start of a file it would be taken for the byte-order
- * mark; quoted it reads back as itself). TERR_TOO_LARGE if out is full.
+ * Appends text as one text cell for delimiter delim. The cell is quoted
+ * (quotes doubled) when it holds the delimiter, a quote or a line break,
+ * when it starts or ends with a space (Excel would trim it), and when it
+ * starts with U+FEFF (at the start of a file it would be taken for the
+ * byte-order mark; quoted it reads back as itself).
+ *
+ * No cell can become a formula: text starting with '=', '+', '-', '@', a
+ * tab or a CR (what Excel and LibreOffice take for a formula or a DDE
+ * call) is written quoted with a single quote in front ("'=1+1"), which
+ * both show as text. So that the prefix can be told from the text, text
+ * that itself starts with a single quote gets one more. csv_cell_unguard
+ * takes the prefix off again. TERR_TOO_LARGE if out is full.
  */
 int csv_put_cell(struct tbuf *out, const char *text, char delim);
+
+/*
+ * Appends a number: written as it is when text is one (an optional '-',
+ * digits, an optional '.' or ',' and digits) so a spreadsheet reads -5 as
+ * minus five; anything else goes through csv_put_cell's guard.
+ */
+int csv_put_num(struct tbuf *out, const char *text, char delim);
+
+/* Whether text is what csv_put_num writes unguarded. */
+bool csv_is_number(const char *text);
+
+/*
+ * Takes the formula guard of csv_put_cell off a parsed cell, in place: a
+ * single quote followed by '=', '+', '-', '@', tab, CR or another single
+ * quote is dropped. Any other text is left as it is (a quote a person
+ * typed before ordinary text stays). Returns whether it dropped one.
+ */
+bool csv_cell_unguard(char *cell);
 
 #endif

@@ -1,0 +1,89 @@
+/*
+ * csvio_private — the column layout of a form's CSV, shared by the export
+ * (csvio.c) and the import (csvio_import.c) so that the import reads back
+ * exactly what the export writes, in both header modes.
+ */
+#ifndef CLIENT_CSVIO_PRIVATE_H
+#define CLIENT_CSVIO_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "tetrad/form.h"
+#include "tetrad/terr.h"
+
+enum csvio_col_kind {
+	CSVIO_COL_ID = 1,      /* the record's id: links the rows of one record */
+	CSVIO_COL_STATUS,
+	CSVIO_COL_VERSION,
+	CSVIO_COL_FIELD,       /* a top-level field or a member of a group */
+	CSVIO_COL_ITEM,        /* the item's number within its group (1, 2, ...) */
+};
+
+struct csvio_col {
+	enum csvio_col_kind kind;
+	const struct form_field *fd;     /* FIELD: the field */
+	const struct form_field *group;  /* ITEM, FIELD of a member: the top-level group */
+	size_t gi;                       /* index of group in csvio_cols.groups */
+	char *label_head;                /* Russian header (the default) */
+	char *code_head;                 /* header with --codes: ids */
+};
+
+struct csvio_cols {
+	struct csvio_col *v;
+	size_t n;
+	const struct form_field **groups; /* the form's top-level groups */
+	size_t ngroups;
+};
+
+/*
+ * Lays out f's columns: id, status, form version, then each top-level
+ * field in order, a group as its item-number column and one column per
+ * member. Headers are unique within each mode (a repeated label gets its
+ * field path in brackets); TERR_INTERNAL if they cannot be made so.
+ */
+int csvio_cols_build(const struct form *f, struct csvio_cols *out,
+    struct terr *e);
+void csvio_cols_free(struct csvio_cols *c);
+
+/* The whole file at path (at most CSV_MAX_BYTES) in *out (malloc'd); a
+ * file that cannot be read is TERR_ARG, the caller's argument. */
+int csvio_read_file(const char *path, char **out, size_t *len,
+    struct terr *e);
+/* The delimiter of buf: the character after the export's first header
+ * (either mode) if it starts so, else csv_guess_delim. */
+char csvio_guess_delim(const struct csvio_cols *cols, const char *buf,
+    size_t len);
+
+/* Record statuses as the label-mode export writes them. */
+#define CSVIO_DRAFT_LABEL "черновик"
+#define CSVIO_FINAL_LABEL "окончательная"
+
+/* Multiple choices' labels are joined by this in label mode (labels may
+ * hold commas); the import splits on ';' and line breaks. */
+#define CSVIO_MULTI_SEP "; "
+
+/* The import's report: one problem per line, sorted by the row it is
+ * about (cell problems are found while reading, a record's own after it),
+ * at most CSVIO_REPORT_MAX bytes kept (past it problems are still
+ * counted). */
+struct csvio_problem {
+	size_t line, seq;
+	char *text;
+};
+
+struct csvio_report {
+	struct csvio_problem *v;
+	size_t n, cap, bytes;
+	size_t problems;
+};
+
+void csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+/* The kept problems sorted by line, one a line; NULL on no memory. */
+char *csvio_report_text(struct csvio_report *rep);
+void csvio_report_free(struct csvio_report *rep);
+
+#endif
