@@ -377,12 +377,22 @@ prompt_sum_line(struct prompt *p, size_t q, const struct form_field *fd,
 	return 0;
 }
 
-/* Puts v (owned; NULL removes) as obj's member id; the old one into *old. */
+/*
+ * Puts v (owned) as obj's member id, where the old one stood (answers keep
+ * the form's order); the old one, if any, is copied into *old first.
+ */
 static int
 prompt_swap(struct prompt *p, cJSON *obj, const char *id, cJSON *v, cJSON **old)
 {
-	*old = cJSON_DetachItemFromObjectCaseSensitive(obj, id);
-	if (v != NULL && !cJSON_AddItemToObject(obj, id, v)) {
+	cJSON *cur = cJSON_GetObjectItemCaseSensitive(obj, id);
+
+	*old = NULL;
+	if (cur != NULL && (*old = cJSON_Duplicate(cur, 1)) == NULL) {
+		cJSON_Delete(v);
+		return terr_set(p->e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	if (cur != NULL ? !cJSON_ReplaceItemInObjectCaseSensitive(obj, id, v) :
+	    !cJSON_AddItemToObject(obj, id, v)) {
 		cJSON_Delete(v);
 		return terr_set(p->e, TERR_NOMEM, "Недостаточно памяти.");
 	}
@@ -496,12 +506,14 @@ prompt_scalar(struct prompt *p, const struct form_field *fd, cJSON *obj,
 			return r;
 		}
 		if (prompt_rules(p, fd, depth)) {
+			cJSON *refused = NULL;
+
 			/* the answer before it stays until a good one is given */
-			cJSON_DeleteItemFromObjectCaseSensitive(obj, fd->id);
-			if (old != NULL && !cJSON_AddItemToObject(obj, fd->id, old)) {
-				cJSON_Delete(old);
-				return terr_set(p->e, TERR_NOMEM, "Недостаточно памяти.");
-			}
+			if (old == NULL)
+				cJSON_DeleteItemFromObjectCaseSensitive(obj, fd->id);
+			else if ((r = prompt_swap(p, obj, fd->id, old, &refused)) != 0)
+				return r;
+			cJSON_Delete(refused);
 			cur = cJSON_GetObjectItemCaseSensitive(obj, fd->id);
 			continue;
 		}
