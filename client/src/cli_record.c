@@ -309,7 +309,7 @@ cli_record_new(struct cli *c)
 			goto out;
 		}
 		/* cut short: what was typed is kept as a draft (always savable) */
-		draft = stopped || end == PROMPT_END_DRAFT;
+		draft = c->draft || stopped || end == PROMPT_END_DRAFT;
 	}
 	r = rec_new(s, cat, form_id(f), school[0] ? school : c->school, values,
 	    draft, id, &probs, &c->e);
@@ -365,6 +365,17 @@ cli_record_edit_ask(struct cli *c, const struct form *f,
 			    "записи: tetrad show %s --json).\n", form_title(f),
 			    c->pos[1], c->pos[0]);
 			return CLI_NOTFOUND;
+		}
+		if (fd->readonly) {
+			fprintf(c->err, "Ошибка: поле «%s» заполняется из профиля, а не "
+			    "вручную.\n", fd->label);
+			return CLI_INVALID;
+		}
+		if (!form_relevant(f, fd, values)) {
+			fprintf(c->err, "Ошибка: поле «%s» к этой записи сейчас не "
+			    "относится: оно зависит от других ответов (tetrad edit %s — "
+			    "все вопросы).\n", fd->label, c->pos[0]);
+			return CLI_INVALID;
 		}
 		o.only = fd;
 	}

@@ -174,6 +174,18 @@ eq "$(q "$DB" "SELECT COUNT(*) FROM outbox")" 2 "the edit of a final record queu
 eq "$?" 0 "edit --set one field"
 eq "$(rec "$DB" "json_extract(data,'$.source') || json_extract(data,'$.case_number')" "$IDI")" "parents2026-02" "--set changed only that field"
 
+# a field that does not apply to this record is not asked, and said so
+cat >"$W/irr.steps" <<'EOF'
+expect сейчас не относится
+exit 2
+EOF
+drive irr "$DB" edit "$IDI" not_completed_reason
+cat >"$W/nof.steps" <<'EOF'
+expect нет поля «no_such»
+exit 3
+EOF
+drive nof "$DB" edit "$IDI" no_such
+
 # --- 5. continuing the draft: Enter keeps each answer, then «черновик»
 cat >"$W/cont.steps" <<'EOF'
 expect Номер случая *
