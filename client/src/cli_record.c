@@ -249,6 +249,7 @@ cli_record_new(struct cli *c)
 	struct prompt_opts o = { .stop = &cli_record_stop };
 	enum prompt_end end = PROMPT_END_FINAL;
 	bool draft = c->draft, stopped = false;
+	bool asked = c->n_sets == 0 && c->json_file == NULL;
 	int r, rc;
 
 	if (c->n_pos != 1)
@@ -276,7 +277,7 @@ cli_record_new(struct cli *c)
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	if (c->n_sets == 0 && c->json_file == NULL) {
+	if (asked) {
 		if (!cli_record_interactive(c)) {
 			rc = cli_usage(c, "нет значений: укажите --set ПОЛЕ=ЗНАЧЕНИЕ или "
 			    "--json ФАЙЛ, или запустите команду в терминале.");
@@ -313,6 +314,36 @@ cli_record_new(struct cli *c)
 	}
 	r = rec_new(s, cat, form_id(f), school[0] ? school : c->school, values,
 	    draft, id, &probs, &c->e);
+	/* refused for a rule outside the form's (a repeated case number, the
+	 * school): on a terminal nothing typed is lost, back to the summary */
+	while (asked && !draft && r == TERR_INVALID) {
+		if (probs != NULL)
+			cli_problems(c, probs);
+		else
+			fprintf(c->err, "Ошибка: %s\n", c->e.msg);
+		form_problems_free(probs);
+		probs = NULL;
+		fprintf(c->err, "Запись пока не сохранена: исправьте ответ "
+		    "(«изменить N») или сохраните черновиком.\n");
+		if ((r = prompt_review(f, values, c->in, c->err, &o, &end,
+		    &c->e)) == TERR_ARG) {
+			fprintf(c->err, "\n%s\n", cli_record_why_stopped());
+			stopped = true;
+			r = 0;
+		}
+		if (r != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		if (!stopped && end == PROMPT_END_DISCARD) {
+			fprintf(c->err, "Запись не сохранена.\n");
+			rc = CLI_INVALID;
+			goto out;
+		}
+		draft = c->draft || stopped || end == PROMPT_END_DRAFT;
+		r = rec_new(s, cat, form_id(f), school[0] ? school : c->school,
+		    values, draft, id, &probs, &c->e);
+	}
 	if (r == TERR_INVALID && probs) {
 		cli_problems(c, probs);
 		fprintf(c->err, "Запись не сохранена.%s\n", draft ? "" :
@@ -329,7 +360,7 @@ cli_record_new(struct cli *c)
 	if (stopped)
 		fprintf(c->err, "Ответы сохранены как черновик %s.\nПродолжить: "
 		    "tetrad edit %s\n", idtext, idtext);
-	else if (draft && c->n_sets == 0 && c->json_file == NULL)
+	else if (draft && asked)
 		fprintf(c->err, "Сохранено как черновик. Дополнить: tetrad edit %s\n",
 		    idtext);
 	rc = CLI_OK;

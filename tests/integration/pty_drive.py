@@ -10,6 +10,8 @@ SCRIPT has one step a line (blank lines and lines starting with # skipped):
 
   expect TEXT      wait (up to 20 s) until TEXT appears after the last match
   send TEXT        type TEXT and Enter (TEXT may be empty: just Enter)
+  skip-until TEXT  press Enter at each new question (a line ending in «]: »)
+                   until TEXT appears: optional questions a form may add
   ctrl-c           type Ctrl+C (the terminal sends SIGINT)
   ctrl-d           type Ctrl+D at the start of a line (end of input)
   hangup           close the terminal (the program gets SIGHUP)
@@ -107,8 +109,25 @@ def main():
                 if closed or time.monotonic() > end:
                     return fail("did not see %r" % arg)
                 pump(0.2)
+        elif word == "skip-until":
+            want = arg.encode("utf-8")
+            end = time.monotonic() + TIMEOUT
+            while True:
+                at = buf.find(want, seen)
+                if at >= 0:
+                    seen = at + len(want)
+                    break
+                ask = buf.rfind(b"]: ")
+                if ask >= seen and ask + 3 == len(buf):
+                    seen = len(buf)
+                    os.write(fd, b"\r")
+                if closed or time.monotonic() > end:
+                    return fail("did not see %r" % arg)
+                pump(0.2)
         elif word == "send":
             time.sleep(0.05)
+            # what is already shown was asked before this answer
+            seen = max(seen, len(buf))
             os.write(fd, arg.encode("utf-8") + b"\r")
         elif word == "ctrl-c":
             time.sleep(0.1)

@@ -94,11 +94,8 @@ expect Дата примирительного договора *
 send 13.03.2026
 expect Выполнение договора
 send
-expect Трудности
-send
-expect Реакция школы
-send
-expect ==== Проверьте ответы ====
+# the optional questions after it (a newer form version may add some)
+skip-until ==== Проверьте ответы ====
 expect 1) Номер случая: 2026-0I
 expect 2) Дата поступления: 10.03.2026
 expect 7) Класс: 6Б
@@ -121,6 +118,47 @@ eq "$(rec "$DB" "status || '|' || json_extract(data,'$.case_number') || '|' || j
 eq "$(q "$DB" "SELECT COUNT(*) FROM outbox")" 1 "one outbox row"
 # the refused date was never stored anywhere
 eq "$(q "$DB" "SELECT COUNT(*) FROM records WHERE data LIKE '%2026-03-01%'")" 0 "refused date not kept"
+
+# --- 1b. a rule outside the form's (a repeated case number, when the form
+# has one): refused at saving, back to the summary, nothing typed lost
+if grep -q '"unique"' "$TETRAD_FORMS_DIR/mediation_case.json"; then
+	cat >"$W/dup.steps" <<'EOF'
+expect Номер случая *
+send 2026-01
+expect Дата поступления *
+send 20.03.2026
+expect Источник обращения *
+send 2
+expect Вид ситуации *
+send 1
+expect Тип конфликта *
+send 1
+expect Роль *
+send 2
+skip-until Добавить элемент 2
+send нет
+expect Суть конфликта
+send
+expect Статус случая *
+send 1
+skip-until ==== Проверьте ответы ====
+expect Сохранить?
+send да
+expect Запись пока не сохранена
+expect Сохранить?
+send изменить 1
+expect Номер случая *
+send 2026-09
+expect Сохранить?
+send да
+exit 0
+EOF
+	drive dup "$DB" new mediation_case
+	eq "$(q "$DB" "SELECT status || json_extract(data,'$.received_date') FROM records WHERE json_extract(data,'$.case_number')='2026-09'")" \
+		"final2026-03-20" "a repeated number corrected at the summary, nothing retyped"
+else
+	echo "(no unique rule in mediation_case: the repeated-number case is not run)"
+fi
 
 # --- 2. Ctrl+C in the middle: the answers so far are a draft
 cat >"$W/int.steps" <<'EOF'
@@ -152,7 +190,8 @@ exit 0
 EOF
 drive hup "$DB" new mediation_case
 eq "$(q "$DB" "SELECT status FROM records WHERE json_extract(data,'$.case_number')='2026-03'")" draft "hang-up keeps a draft"
-eq "$(q "$DB" "SELECT COUNT(*) FROM outbox")" 1 "drafts never queued"
+NQ=$(q "$DB" "SELECT COUNT(*) FROM outbox")
+eq "$(q "$DB" "SELECT COUNT(*) FROM outbox WHERE record_id IN (SELECT id FROM records WHERE status='draft')")" 0 "drafts never queued"
 
 # --- 4. one field: interactively, a rule checked both ways, then --set
 cat >"$W/one.steps" <<'EOF'
@@ -169,7 +208,7 @@ EOF
 drive one "$DB" edit "$IDM" programme_date
 eq "$(rec "$DB" "json_extract(data,'$.programme_date')" "$IDM")" "2026-03-13" "one field edited"
 lacks "$W/one.out" "Номер случая"
-eq "$(q "$DB" "SELECT COUNT(*) FROM outbox")" 2 "the edit of a final record queued once"
+eq "$(q "$DB" "SELECT COUNT(*) FROM outbox")" "$((NQ + 1))" "the edit of a final record queued once"
 "$T" --db "$DB" edit "$IDI" --set source=parents >/dev/null 2>"$W/err"
 eq "$?" 0 "edit --set one field"
 eq "$(rec "$DB" "json_extract(data,'$.source') || json_extract(data,'$.case_number')" "$IDI")" "parents2026-02" "--set changed only that field"
