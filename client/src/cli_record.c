@@ -433,6 +433,72 @@ cli_record_edit_ask(struct cli *c, const struct form *f,
 	return CLI_OK;
 }
 
+/* rec_edit of values over the record's old ones (then rec_finalize). */
+static int
+cli_record_edit_save(struct store *s, const struct catalog *cat,
+    const uint8_t id[UUID7_BYTES], const cJSON *old, const cJSON *values,
+    bool finalize, struct form_problems **probs, struct terr *e)
+{
+	cJSON *changes = cJSON_Duplicate(values, 1);
+	const cJSON *m;
+	int r;
+
+	if (changes == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	/* answers removed (--set ПОЛЕ=, «-») must be removed by the merge too */
+	cJSON_ArrayForEach(m, old)
+		if (m->string && !cJSON_HasObjectItem(changes, m->string))
+			cJSON_AddNullToObject(changes, m->string);
+	r = rec_edit(s, cat, id, changes, probs, e);
+	cJSON_Delete(changes);
+	if (r == 0 && finalize)
+		r = rec_finalize(s, cat, id, probs, e);
+	return r;
+}
+
+/*
+ * An interactive edit refused at saving: the reason, then the summary again.
+ * *save false: leave (CLI_INVALID printed). *probs is consumed.
+ */
+static int
+cli_record_edit_again(struct cli *c, const struct form *f,
+    const struct store_record *rec, cJSON *values,
+    struct form_problems **probs, bool *save, bool *finalize)
+{
+	struct prompt_opts o = { .stop = &cli_record_stop };
+	enum prompt_end end = PROMPT_END_FINAL;
+	bool is_final = strcmp(rec->status, "final") == 0;
+	int r;
+
+	if (*probs != NULL)
+		cli_problems(c, *probs);
+	else
+		fprintf(c->err, "Ошибка: %s\n", c->e.msg);
+	form_problems_free(*probs);
+	*probs = NULL;
+	*save = false;
+	o.no_draft = is_final;
+	fprintf(c->err, "Изменения пока не сохранены: исправьте ответ "
+	    "(«изменить N»)%s.\n", is_final ? "" : " или сохраните черновиком");
+	r = prompt_review(f, values, c->in, c->err, &o, &end, &c->e);
+	if (r == TERR_ARG && !is_final) {
+		fprintf(c->err, "\n%s Изменения сохранены в черновике.\n",
+		    cli_record_why_stopped());
+		*save = true;
+		*finalize = false;
+		return CLI_OK;
+	}
+	if (r == TERR_ARG || (r == 0 && end == PROMPT_END_DISCARD)) {
+		fprintf(c->err, "\nИзменения не сохранены.\n");
+		return CLI_INVALID;
+	}
+	if (r != 0)
+		return cli_fail(c, r);
+	*save = true;
+	*finalize = !is_final && end == PROMPT_END_FINAL;
+	return CLI_OK;
+}
+
 int
 cli_record_edit(struct cli *c)
 {
@@ -442,7 +508,6 @@ cli_record_edit(struct cli *c)
 	struct form_problems *probs = NULL;
 	const struct form *f;
 	cJSON *old = NULL, *values = NULL;
-	const cJSON *m;
 	uint8_t id[UUID7_BYTES];
 	bool asked = c->n_sets == 0 && c->json_file == NULL, save = true;
 	bool finalize = false;
@@ -488,13 +553,14 @@ cli_record_edit(struct cli *c)
 	if (asked && ((rc = cli_record_edit_ask(c, f, rec, values, &save,
 	    &finalize)) != CLI_OK || !save))
 		goto out;
-	/* answers removed by --set ПОЛЕ= must be removed by the merge too */
-	cJSON_ArrayForEach(m, old)
-		if (m->string && !cJSON_HasObjectItem(values, m->string))
-			cJSON_AddNullToObject(values, m->string);
-	r = rec_edit(s, cat, id, values, &probs, &c->e);
-	if (r == 0 && finalize)
-		r = rec_finalize(s, cat, id, &probs, &c->e);
+	while ((r = cli_record_edit_save(s, cat, id, old, values, finalize, &probs,
+	    &c->e)) == TERR_INVALID && asked) {
+		/* refused at saving (a rule outside the form's): back to the
+		 * summary, nothing typed is lost */
+		if ((rc = cli_record_edit_again(c, f, rec, values, &probs, &save,
+		    &finalize)) != CLI_OK || !save)
+			goto out;
+	}
 	if (r == TERR_INVALID && probs) {
 		cli_problems(c, probs);
 		fprintf(c->err, "Изменения не сохранены.\n");

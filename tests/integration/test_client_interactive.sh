@@ -209,6 +209,24 @@ drive one "$DB" edit "$IDM" programme_date
 eq "$(rec "$DB" "json_extract(data,'$.programme_date')" "$IDM")" "2026-03-13" "one field edited"
 lacks "$W/one.out" "Номер случая"
 eq "$(q "$DB" "SELECT COUNT(*) FROM outbox")" "$((NQ + 1))" "the edit of a final record queued once"
+# a final record refused at saving (a required answer removed): the reason,
+# the summary again, corrected there; nothing retyped
+cat >"$W/req.steps" <<'EOF'
+expect Номер случая *
+send -
+expect Номер случая: обязательное поле
+expect Изменения пока не сохранены
+expect 1) Номер случая: —
+send изменить 1
+expect Номер случая *
+send 2026-11
+expect Сохранить?
+send да
+expect Запись изменена.
+exit 0
+EOF
+drive req "$DB" edit "$IDM" case_number
+eq "$(rec "$DB" "status || json_extract(data,'$.case_number') || json_extract(data,'$.programme_date')" "$IDM")" "final2026-112026-03-13" "corrected after a refused save"
 "$T" --db "$DB" edit "$IDI" --set source=parents >/dev/null 2>"$W/err"
 eq "$?" 0 "edit --set one field"
 eq "$(rec "$DB" "json_extract(data,'$.source') || json_extract(data,'$.case_number')" "$IDI")" "parents2026-02" "--set changed only that field"
