@@ -63,7 +63,10 @@ prompt_read(struct prompt *p)
 	fflush(p->out);
 	if (prompt_stopped(p))
 		return terr_set(p->e, TERR_ARG, "Ввод прерван.");
-	/* a signal without SA_RESTART makes fgets return NULL (EINTR) */
+	/* a signal without SA_RESTART makes fgets return NULL (EINTR). One
+	 * arriving between the check above and the read is seen at the next
+	 * line or the next signal: a window of microseconds, and closing it
+	 * (pselect with the signal blocked) would mean reading below stdio */
 	if (fgets(p->line, sizeof(p->line), p->in) == NULL)
 		return terr_set(p->e, TERR_ARG, prompt_stopped(p) ? "Ввод прерван." :
 		    "Ввод закончился.");
