@@ -1,20 +1,68 @@
 /*
  * cli_record — the commands that change records: `tetrad new`, `edit`,
  * `finalize` and `delete` (values from --json and --set, or asked field by
- * field on a terminal).
+ * field on a terminal: client/src/prompt.c, then a summary to confirm; an
+ * entry cut short by Ctrl+C, a closed terminal or the end of input is kept
+ * as a draft, never lost).
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "tetrad/school.h"
 #include "tetrad/uuid7.h"
 
 #include "client/prompt.h"
 #include "client/rec.h"
 
 #include "cli_private.h"
+
+/*
+ * Set by the handler of SIGINT, SIGHUP and SIGTERM while a person answers
+ * questions; the prompt reads it before and after every read. The client's
+ * one piece of global mutable state, and unavoidable: a signal handler can
+ * reach nothing else, and a sig_atomic_t flag is all it may safely write
+ * (no stdio, no allocation in a handler: the draft is saved by the normal
+ * code path once the read returns).
+ */
+static volatile sig_atomic_t cli_record_stop;
+
+static void
+cli_record_on_signal(int sig)
+{
+	cli_record_stop = sig;
+}
+
+/* From now on Ctrl+C, a hang-up or a TERM end the questions, not the
+ * process: without SA_RESTART the read waiting for an answer returns. */
+static void
+cli_record_catch(void)
+{
+	static const int sigs[] = { SIGINT, SIGHUP, SIGTERM };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cli_record_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+/* How an entry was cut short, for the message. */
+static const char *
+cli_record_why_stopped(void)
+{
+	switch (cli_record_stop) {
+	case SIGINT: return "Ввод прерван (Ctrl+C).";
+	case SIGHUP: return "Терминал закрыт.";
+	case 0: return "Ввод закончился.";
+	default: return "Ввод прерван.";
+	}
+}
 
 static bool
 cli_record_interactive(const struct cli *c)
@@ -49,6 +97,124 @@ cli_record_values(struct cli *c, const struct form *f, cJSON *values)
 	return 0;
 }
 
+/*
+ * The school of a new record entered on a terminal, for a form with a
+ * school field (form_school_field): the field's value if already given,
+ * --school, a school device's own school (never asked), or on a curator
+ * device one of its schools (meta device_schools), asked before anything
+ * else. The field is then answered (o->preset: shown, not asked) and school
+ * (SCHOOL_CODE_MAX + 1 bytes) holds the code; with nothing to offer it stays
+ * a question of the walk (school ""). 0, TERR_ARG when input ends, or
+ * another code.
+ */
+static int
+cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
+    cJSON *values, struct prompt_opts *o, char *school)
+{
+	const struct form_field *sf = form_school_field(f);
+	char *kind = NULL, *list = NULL, *own = NULL;
+	/* a stored list is at most SCHOOL_LIST_MAX bytes: a code and a comma
+	 * each, at most half as many codes */
+	enum { MAX_CODES = SCHOOL_LIST_MAX / 2 + 1 };
+	const char **items = NULL;
+	char (*codes)[SCHOOL_CODE_MAX + 1] = NULL;
+	const char *cur;
+	const cJSON *given;
+	size_t n = 0, pick = 0;
+	bool curator;
+	int r;
+
+	school[0] = '\0';
+	if (sf == NULL)
+		return 0;
+	if ((r = store_meta_get(s, "device_kind", &kind, &c->e)) != 0 ||
+	    (r = store_meta_get(s, "device_schools", &list, &c->e)) != 0 ||
+	    (r = store_meta_get(s, "school", &own, &c->e)) != 0)
+		goto out;
+	if ((items = calloc(MAX_CODES, sizeof(*items))) == NULL ||
+	    (codes = calloc(MAX_CODES, sizeof(*codes))) == NULL) {
+		r = terr_set(&c->e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	cur = list ? list : "";
+	while (n < MAX_CODES && school_list_next(&cur, codes[n])) {
+		items[n] = codes[n];
+		n++;
+	}
+	given = cJSON_GetObjectItemCaseSensitive(values, sf->id);
+	curator = kind != NULL && strcmp(kind, "curator") == 0;
+	if (cJSON_IsString(given) && given->valuestring[0] != '\0')
+		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", given->valuestring);
+	else if (c->school != NULL)
+		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", c->school);
+	else if (curator && n > 1) {
+		if ((r = prompt_choose(c->in, c->err, "Какую школу вы посетили? "
+		    "(запись будет учтена за этой школой)", items, n, &pick,
+		    &cli_record_stop, &c->e)) != 0)
+			goto out;
+		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", codes[pick]);
+	} else if (curator && n == 1)
+		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", codes[0]);
+	else if (!curator && own != NULL)
+		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", own);
+	if (school[0] == '\0') {
+		/* no list to offer: the field is asked like any other */
+		r = 0;
+		goto out;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(values, sf->id);
+	if (cJSON_AddStringToObject(values, sf->id, school) == NULL) {
+		r = terr_set(&c->e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	o->preset = sf;
+	fprintf(c->err, "%s: %s\n", sf->label, school);
+	r = 0;
+ out:
+	free(items);
+	free(codes);
+	free(kind);
+	free(list);
+	free(own);
+	return r;
+}
+
+/* Whether values hold an answer besides the preset one. */
+static bool
+cli_record_any_answer(const cJSON *values, const struct prompt_opts *o)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, values)
+		if (m->string && !(o->preset && strcmp(m->string, o->preset->id) == 0))
+			return true;
+	return false;
+}
+
+/*
+ * Asks the questions and the summary. *stopped: input ended first (the
+ * answers so far are in values). 0, or a TERR_* code (printed by caller).
+ */
+static int
+cli_record_ask(struct cli *c, const struct form *f, cJSON *values,
+    const struct prompt_opts *o, enum prompt_end *end, bool *stopped)
+{
+	int r;
+
+	*stopped = false;
+	r = prompt_walk(f, values, c->in, c->err, o, &c->e);
+	if (r == 0 && o->only == NULL)
+		r = prompt_review(f, values, c->in, c->err, o, end, &c->e);
+	else if (r == 0)
+		*end = PROMPT_END_FINAL;
+	if (r == TERR_ARG) {
+		*stopped = true;
+		fprintf(c->err, "\n%s\n", cli_record_why_stopped());
+		r = 0;
+	}
+	return r;
+}
+
 int
 cli_record_new(struct cli *c)
 {
@@ -58,8 +224,11 @@ cli_record_new(struct cli *c)
 	const struct form *f;
 	cJSON *values = NULL;
 	uint8_t id[UUID7_BYTES];
-	char idtext[UUID7_STRLEN + 1];
-	bool draft = c->draft;
+	char idtext[UUID7_STRLEN + 1], school[SCHOOL_CODE_MAX + 1] = "";
+	struct prompt_opts o = { .stop = &cli_record_stop };
+	enum prompt_end end = PROMPT_END_FINAL;
+	bool draft = c->draft, stopped = false;
+	bool asked = c->n_sets == 0 && c->json_file == NULL;
 	int r, rc;
 
 	if (c->n_pos != 1)
@@ -89,35 +258,73 @@ cli_record_new(struct cli *c)
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	if (c->n_sets == 0 && c->json_file == NULL) {
+	if (asked) {
 		if (!cli_record_interactive(c)) {
 			rc = cli_usage(c, "нет значений: укажите --set ПОЛЕ=ЗНАЧЕНИЕ или "
 			    "--json ФАЙЛ, или запустите команду в терминале.");
 			goto out;
 		}
+		cli_record_catch();
 		fprintf(c->err, "Новая запись: %s (версия %u)\n", form_title(f),
 		    form_version(f));
-		if ((r = prompt_fill(f, values, c->in, c->err, &c->e)) != 0) {
-			fprintf(c->err, "Ввод прерван, запись не сохранена. %s\n", c->e.msg);
+		r = cli_record_school_pick(c, s, f, values, &o, school);
+		if (r == 0)
+			r = cli_record_ask(c, f, values, &o, &end, &stopped);
+		else if (r == TERR_ARG) {
+			fprintf(c->err, "\n%s Запись не начата: сохранять нечего.\n",
+			    cli_record_why_stopped());
 			rc = CLI_INVALID;
 			goto out;
 		}
-		if (!draft && form_validate(f, values, FORM_FINAL, &probs, &c->e) == TERR_INVALID) {
-			bool yes = false;
-
-			cli_problems(c, probs);
-			form_problems_free(probs);
-			probs = NULL;
-			if (prompt_yesno(c->in, c->err, "Сохранить как черновик, чтобы "
-			    "дополнить позже?", &yes, &c->e) != 0 || !yes) {
-				fprintf(c->err, "Запись не сохранена.\n");
-				rc = CLI_INVALID;
-				goto out;
-			}
-			draft = true;
+		if (r != 0) {
+			rc = cli_fail(c, r);
+			goto out;
 		}
+		if (stopped && !cli_record_any_answer(values, &o)) {
+			fprintf(c->err, "Ответов нет: сохранять нечего.\n");
+			rc = CLI_INVALID;
+			goto out;
+		}
+		if (!stopped && end == PROMPT_END_DISCARD) {
+			fprintf(c->err, "Запись не сохранена.\n");
+			rc = CLI_INVALID;
+			goto out;
+		}
+		/* cut short: what was typed is kept as a draft (always savable) */
+		draft = c->draft || stopped || end == PROMPT_END_DRAFT;
 	}
-	r = rec_new(s, cat, form_id(f), c->school, values, draft, id, &probs, &c->e);
+	r = rec_new(s, cat, form_id(f), school[0] ? school : c->school, values,
+	    draft, id, &probs, &c->e);
+	/* refused for a rule outside the form's (a repeated case number, the
+	 * school): on a terminal nothing typed is lost, back to the summary */
+	while (asked && !draft && r == TERR_INVALID) {
+		if (probs != NULL)
+			cli_problems(c, probs);
+		else
+			fprintf(c->err, "Ошибка: %s\n", c->e.msg);
+		form_problems_free(probs);
+		probs = NULL;
+		fprintf(c->err, "Запись пока не сохранена: исправьте ответ "
+		    "(«изменить N») или сохраните черновиком.\n");
+		if ((r = prompt_review(f, values, c->in, c->err, &o, &end,
+		    &c->e)) == TERR_ARG) {
+			fprintf(c->err, "\n%s\n", cli_record_why_stopped());
+			stopped = true;
+			r = 0;
+		}
+		if (r != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		if (!stopped && end == PROMPT_END_DISCARD) {
+			fprintf(c->err, "Запись не сохранена.\n");
+			rc = CLI_INVALID;
+			goto out;
+		}
+		draft = c->draft || stopped || end == PROMPT_END_DRAFT;
+		r = rec_new(s, cat, form_id(f), school[0] ? school : c->school,
+		    values, draft, id, &probs, &c->e);
+	}
 	if (r == TERR_INVALID && probs) {
 		cli_problems(c, probs);
 		fprintf(c->err, "Запись не сохранена.%s\n", draft ? "" :
@@ -131,6 +338,12 @@ cli_record_new(struct cli *c)
 	}
 	uuid7_format(id, idtext);
 	fprintf(c->out, "%s\n", idtext);
+	if (stopped)
+		fprintf(c->err, "Ответы сохранены как черновик %s.\nПродолжить: "
+		    "tetrad edit %s\n", idtext, idtext);
+	else if (draft && asked)
+		fprintf(c->err, "Сохранено как черновик. Дополнить: tetrad edit %s\n",
+		    idtext);
 	rc = CLI_OK;
  out:
 	form_problems_free(probs);
@@ -138,6 +351,133 @@ cli_record_new(struct cli *c)
 	catalog_free(cat);
 	store_close(s);
 	return rc;
+}
+
+/*
+ * The questions of `tetrad edit ID [FIELD]` on a terminal. *save: whether
+ * to store values; *finalize: a draft the person chose to save as complete.
+ */
+static int
+cli_record_edit_ask(struct cli *c, const struct form *f,
+    const struct store_record *rec, cJSON *values, bool *save, bool *finalize)
+{
+	struct prompt_opts o = { .stop = &cli_record_stop };
+	enum prompt_end end = PROMPT_END_FINAL;
+	bool is_final = strcmp(rec->status, "final") == 0, stopped = false;
+	int r;
+
+	*save = false;
+	*finalize = false;
+	o.no_draft = is_final;
+	if (c->n_pos == 2) {
+		const struct form_field *fd = form_find(f, c->pos[1]);
+
+		if (fd == NULL) {
+			fprintf(c->err, "Ошибка: в форме «%s» нет поля «%s» (поля "
+			    "записи: tetrad show %s --json).\n", form_title(f),
+			    c->pos[1], c->pos[0]);
+			return CLI_NOTFOUND;
+		}
+		if (fd->readonly) {
+			fprintf(c->err, "Ошибка: поле «%s» заполняется из профиля, а не "
+			    "вручную.\n", fd->label);
+			return CLI_INVALID;
+		}
+		if (!form_relevant(f, fd, values)) {
+			fprintf(c->err, "Ошибка: поле «%s» к этой записи сейчас не "
+			    "относится: оно зависит от других ответов (tetrad edit %s — "
+			    "все вопросы).\n", fd->label, c->pos[0]);
+			return CLI_INVALID;
+		}
+		o.only = fd;
+	}
+	cli_record_catch();
+	fprintf(c->err, "Изменение записи: %s (версия %u)\n", form_title(f),
+	    form_version(f));
+	if ((r = cli_record_ask(c, f, values, &o, &end, &stopped)) != 0)
+		return cli_fail(c, r);
+	if (stopped && is_final) {
+		/* a final record is sent whole: half an edit is not sent */
+		fprintf(c->err, "Изменения не сохранены (запись окончательная).\n");
+		return CLI_INVALID;
+	}
+	if (!stopped && end == PROMPT_END_DISCARD) {
+		fprintf(c->err, "Изменения не сохранены.\n");
+		return CLI_INVALID;
+	}
+	if (stopped)
+		fprintf(c->err, "Изменения сохранены в черновике. Продолжить: "
+		    "tetrad edit %s\n", c->pos[0]);
+	*save = true;
+	*finalize = !stopped && !is_final && o.only == NULL &&
+	    end == PROMPT_END_FINAL;
+	return CLI_OK;
+}
+
+/* rec_edit of values over the record's old ones (then rec_finalize). */
+static int
+cli_record_edit_save(struct store *s, const struct catalog *cat,
+    const uint8_t id[UUID7_BYTES], const cJSON *old, const cJSON *values,
+    bool finalize, struct form_problems **probs, struct terr *e)
+{
+	cJSON *changes = cJSON_Duplicate(values, 1);
+	const cJSON *m;
+	int r;
+
+	if (changes == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	/* answers removed (--set ПОЛЕ=, «-») must be removed by the merge too */
+	cJSON_ArrayForEach(m, old)
+		if (m->string && !cJSON_HasObjectItem(changes, m->string))
+			cJSON_AddNullToObject(changes, m->string);
+	r = rec_edit(s, cat, id, changes, probs, e);
+	cJSON_Delete(changes);
+	if (r == 0 && finalize)
+		r = rec_finalize(s, cat, id, probs, e);
+	return r;
+}
+
+/*
+ * An interactive edit refused at saving: the reason, then the summary again.
+ * *save false: leave (CLI_INVALID printed). *probs is consumed.
+ */
+static int
+cli_record_edit_again(struct cli *c, const struct form *f,
+    const struct store_record *rec, cJSON *values,
+    struct form_problems **probs, bool *save, bool *finalize)
+{
+	struct prompt_opts o = { .stop = &cli_record_stop };
+	enum prompt_end end = PROMPT_END_FINAL;
+	bool is_final = strcmp(rec->status, "final") == 0;
+	int r;
+
+	if (*probs != NULL)
+		cli_problems(c, *probs);
+	else
+		fprintf(c->err, "Ошибка: %s\n", c->e.msg);
+	form_problems_free(*probs);
+	*probs = NULL;
+	*save = false;
+	o.no_draft = is_final;
+	fprintf(c->err, "Изменения пока не сохранены: исправьте ответ "
+	    "(«изменить N»)%s.\n", is_final ? "" : " или сохраните черновиком");
+	r = prompt_review(f, values, c->in, c->err, &o, &end, &c->e);
+	if (r == TERR_ARG && !is_final) {
+		fprintf(c->err, "\n%s Изменения сохранены в черновике.\n",
+		    cli_record_why_stopped());
+		*save = true;
+		*finalize = false;
+		return CLI_OK;
+	}
+	if (r == TERR_ARG || (r == 0 && end == PROMPT_END_DISCARD)) {
+		fprintf(c->err, "\nИзменения не сохранены.\n");
+		return CLI_INVALID;
+	}
+	if (r != 0)
+		return cli_fail(c, r);
+	*save = true;
+	*finalize = !is_final && end == PROMPT_END_FINAL;
+	return CLI_OK;
 }
 
 int
@@ -149,13 +489,15 @@ cli_record_edit(struct cli *c)
 	struct form_problems *probs = NULL;
 	const struct form *f;
 	cJSON *old = NULL, *values = NULL;
-	const cJSON *m;
 	uint8_t id[UUID7_BYTES];
+	bool asked = c->n_sets == 0 && c->json_file == NULL, save = true;
+	bool finalize = false;
 	int r, rc;
 
-	if (c->n_pos != 1)
-		return cli_usage(c, "укажите номер записи: tetrad edit НОМЕР --set ….");
-	if (c->n_sets == 0 && c->json_file == NULL && !cli_record_interactive(c))
+	if (c->n_pos != 1 && !(c->n_pos == 2 && asked))
+		return cli_usage(c, "укажите номер записи: tetrad edit НОМЕР "
+		    "[--set ПОЛЕ=ЗНАЧЕНИЕ …] или tetrad edit НОМЕР ПОЛЕ (в терминале).");
+	if (asked && !cli_record_interactive(c))
 		return cli_usage(c, "нечего изменять: укажите --set ПОЛЕ=ЗНАЧЕНИЕ или "
 		    "--json ФАЙЛ.");
 	if ((rc = cli_open(c, &s)) != CLI_OK)
@@ -183,32 +525,35 @@ cli_record_edit(struct cli *c)
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	if (c->n_sets == 0 && c->json_file == NULL) {
-		/* on a terminal: walk the form with the current answers offered */
-		fprintf(c->err, "Изменение записи: %s (версия %u)\n", form_title(f),
-		    form_version(f));
-		if ((r = prompt_fill(f, values, c->in, c->err, &c->e)) != 0) {
-			fprintf(c->err, "Ввод прерван, изменения не сохранены. %s\n", c->e.msg);
-			rc = CLI_INVALID;
-			goto out;
-		}
+	if (asked && strcmp(rec->status, "deleted") == 0) {
+		fprintf(c->err, "Ошибка: запись удалена: её нельзя изменить.\n");
+		rc = CLI_INVALID;
+		goto out;
 	}
-	/* answers removed by --set ПОЛЕ= must be removed by the merge too */
-	cJSON_ArrayForEach(m, old)
-		if (m->string && !cJSON_HasObjectItem(values, m->string))
-			cJSON_AddNullToObject(values, m->string);
-	r = rec_edit(s, cat, id, values, &probs, &c->e);
+	/* on a terminal: the form with the current answers offered, or one field */
+	if (asked && ((rc = cli_record_edit_ask(c, f, rec, values, &save,
+	    &finalize)) != CLI_OK || !save))
+		goto out;
+	while ((r = cli_record_edit_save(s, cat, id, old, values, finalize, &probs,
+	    &c->e)) == TERR_INVALID && asked) {
+		/* refused at saving (a rule outside the form's): back to the
+		 * summary, nothing typed is lost */
+		if ((rc = cli_record_edit_again(c, f, rec, values, &probs, &save,
+		    &finalize)) != CLI_OK || !save)
+			goto out;
+	}
 	if (r == TERR_INVALID && probs) {
 		cli_problems(c, probs);
 		fprintf(c->err, "Изменения не сохранены.\n");
 		rc = CLI_INVALID;
 		goto out;
 	}
-	if (r != 0) {
+	if (r < 0) {
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	fprintf(c->out, "Запись изменена.\n");
+	fprintf(c->out, finalize ? "Запись изменена, она окончательная и "
+	    "поставлена в очередь отправки.\n" : "Запись изменена.\n");
 	rc = CLI_OK;
  out:
 	form_problems_free(probs);

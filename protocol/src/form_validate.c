@@ -645,7 +645,10 @@ form_validate_field(struct fv *v, const struct form_field *fl, const cJSON *val,
 		return 0;
 	}
 	/* with part of the picture missing, show the field rather than hide it */
+	/* a draft keeps an answer that does not apply, checked for storing
+	 * only: finalizing asks about it (FORM_DRAFT) */
 	if (fl->relevant.field != NULL &&
+	    !(v->mode == FORM_DRAFT && form_validate_present(fl, val)) &&
 	    form_validate_cond(v, &fl->relevant, depth) == 0) {
 		if (form_validate_present(fl, val)) {
 			char *cd = form_cond_describe(&fl->relevant);
@@ -671,6 +674,9 @@ form_validate_field(struct fv *v, const struct form_field *fl, const cJSON *val,
 		form_problem_field(v, fl, ctx, form_fpath(fpath, path, fl), text);
 		return 0;
 	}
+	/* rules between fields are not for drafts: a draft is always savable */
+	if (v->mode == FORM_DRAFT)
+		return 0;
 	form_check_ref(v, fl, val, &fl->max_field, 1, ctx, path, depth);
 	form_check_ref(v, fl, val, &fl->min_field, 0, ctx, path, depth);
 	return 0;

@@ -183,7 +183,7 @@ eq "$(q 'SELECT COUNT(*) FROM outbox')" "$((N0 + 1))" "delete queues one"
 expect_rc 2 "delete twice" -- "$T" --db "$DB" delete "$ID3"
 
 # --- interactive entry (TETRAD_PROMPT=1 stands in for a terminal)
-printf '%s\n' 2021/2022 01.10.2021 7 2 "5Б" 30 20 25 1 2 3 0 0 0 1 0 0 0 0 0 1 4 0 0 | \
+printf '%s\n' 2021/2022 01.10.2021 7 2 "5Б" 30 20 25 1 2 3 0 0 0 1 0 0 0 0 0 1 4 0 0 да | \
 	TETRAD_PROMPT=1 "$T" --db "$DB" new social_passport >"$W/out" 2>"$W/err"
 rc=$?
 eq "$rc" 0 "interactive social passport"
@@ -191,7 +191,7 @@ contains "$W/err" "Неверно"            # 7 is not a choice number: asked 
 contains "$W/err" "1) школа целиком"
 eq "$(wc -l <"$W/out")" 1 "only the id on stdout"
 IDP=$(tail -n 1 "$W/out" | grep -oE '[0-9a-f]{8}-[0-9a-f-]{27}')
-eq "$(q "SELECT json_extract(data,'$.class_name') FROM records WHERE lower(hex(id))=replace('$IDP','-','')")" "5Б" "prompt value stored"
+eq "$(q "SELECT json_extract(data,'$.class_name') || status FROM records WHERE lower(hex(id))=replace('$IDP','-','')")" "5Бfinal" "prompt value stored, «да» at the summary"
 # interactive per-factor items: answer each factor, a comment where required
 NF=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entries"]))' "$TETRAD_FORMS_DIR/dict/risk_factors.json")
 {
@@ -199,7 +199,7 @@ NF=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entrie
 	for i in $(seq 1 "$NF"); do
 		if [ "$i" = 2 ]; then printf '%s\n' 2 "" "" "Нет подтверждения"; else printf '%s\n' 1 "6" ""; fi
 	done
-	printf '%s\n' "" "" нет
+	printf '%s\n' "" "" нет да
 } | TETRAD_PROMPT=1 "$T" --db "$DB" new risk_visit >"$W/out" 2>"$W/err"
 rc=$?
 eq "$rc" 0 "interactive risk visit"
@@ -222,11 +222,19 @@ if [ -f "$TETRAD_FORMS_DIR/survey_student.json" ]; then
 	IDS=$(tail -n 1 "$W/out")
 	eq "$(q "SELECT json_type(data,'$.enough_equipment') || json_extract(data,'$.grade') || json_extract(data,'$.response_date') || ifnull(json_type(data,'$.plans'),'-') FROM records WHERE lower(hex(id))=replace('$IDS','-','')")" "null72026-02-10-" "scale no answer"
 fi
-# input ending early saves nothing
+# input ending early keeps the answers as a draft (test_client_interactive:
+# Ctrl+C and a closed terminal on a real terminal)
 N0=$(q 'SELECT COUNT(*) FROM records')
-printf '2021/2022\n' | TETRAD_PROMPT=1 "$T" --db "$DB" new social_passport >/dev/null 2>"$W/err"
-eq "$?" 2 "interrupted prompt"
-eq "$(q 'SELECT COUNT(*) FROM records')" "$N0" "interrupted prompt writes nothing"
+printf '2021/2022\n' | TETRAD_PROMPT=1 "$T" --db "$DB" new social_passport >"$W/out" 2>"$W/err"
+eq "$?" 0 "interrupted prompt"
+eq "$(q 'SELECT COUNT(*) FROM records')" "$((N0 + 1))" "interrupted prompt keeps a draft"
+IDX=$(tail -n 1 "$W/out")
+eq "$(q "SELECT status || json_extract(data,'$.academic_year') FROM records WHERE lower(hex(id))=replace('$IDX','-','')")" "draft2021/2022" "the answer typed is in the draft"
+contains "$W/err" "tetrad edit $IDX"
+# nothing typed: nothing to keep
+printf '' | TETRAD_PROMPT=1 "$T" --db "$DB" new social_passport >/dev/null 2>"$W/err"
+eq "$?" 2 "no answers at all"
+contains "$W/err" "сохранять нечего"
 
 # --- a newer form version pulled from the hub (<db>.forms/): new records get
 # it, old records keep theirs and are judged by it. BV: the built-in latest.

@@ -263,7 +263,11 @@ struct form_problems {
 void form_problems_free(struct form_problems *p);
 
 /*
- * FORM_DRAFT: every check but "required" (and per-dictionary completeness).
+ * FORM_DRAFT: what storing needs (types, bounds, lengths, choices, unknown
+ * fields, repeat counts over the maximum); not "required" (nor per-dictionary
+ * completeness), nor the rules between fields (min_field / max_field, an
+ * answer to a question that does not apply): a draft must always be
+ * savable, so that answers are never lost; finalizing judges the rest.
  * FORM_FINAL: every check.
  * FORM_HUB: how the hub checks a put: a field with sync "local" present is a
  * problem (smuggled), required checks skip local fields, the rest as FINAL.
@@ -273,7 +277,7 @@ enum form_mode { FORM_DRAFT = 0, FORM_FINAL = 1, FORM_HUB = 2 };
 /*
  * Validates values against f and collects every problem at once (types,
  * required, bounds, choices, cross-field rules, relevance, repeat counts,
- * unknown fields). A draft skips "required" checks only. Returns 0 if valid
+ * unknown fields). A draft skips what FORM_DRAFT says. Returns 0 if valid
  * (*out NULL), TERR_INVALID with *out set if not (at most FORM_MAX_PROBLEMS),
  * another code on error. Unknown fields are always problems.
  */
@@ -295,6 +299,18 @@ bool form_relevant_in(const struct form_field *field,
 /* Whether field->required_if holds (false when it has none). */
 bool form_required_if_in(const struct form_field *field,
     const cJSON *const *scopes, size_t n);
+
+/*
+ * One answer against the answers given so far, for entry one question at a
+ * time: field's own value (form_value_check), its min_field / max_field, and
+ * those of the fields that compare themselves with it (in its object or in
+ * the items below it), each as form_validate judges them. scopes[0] is the
+ * record, scopes[k] the item at depth k; n = field->depth + 1. 0 if no rule
+ * is broken, 1 with msg (sz bytes: "<label>: <rule>", the label of the field
+ * whose rule it is) if one is, TERR_ARG on bad arguments.
+ */
+int form_answer_check(const struct form *f, const struct form_field *field,
+    const cJSON *const *scopes, size_t n, char *msg, size_t sz);
 
 /* Bytes of a typed value echoed back in a message. */
 #define FORM_ECHO_MAX 60

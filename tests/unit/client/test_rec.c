@@ -153,7 +153,10 @@ test_lifecycle(void)
 	CHECK_INT_EQ(rec_new(s, c, "no_such_form", NULL, v, false, id2, &pr, &e),
 	    STORE_NOTFOUND);
 
-	/* a draft may be incomplete but not wrong, and stays off the outbox */
+	/* a draft may be incomplete, and break a rule between fields
+	 * (finalizing judges it: a draft is always savable), but not hold a
+	 * value of the wrong type; it stays off the outbox */
+	cJSON_ReplaceItemInObject(v, "part", cJSON_CreateString("пять"));
 	CHECK_INT_EQ(rec_new(s, c, "t_case", NULL, v, true, id2, &pr, &e), TERR_INVALID);
 	form_problems_free(pr);
 	pr = NULL;

@@ -326,8 +326,13 @@ test_required_relevance(const struct form *f)
 	    "«иное»"));
 	form_problems_free(p);
 	p = NULL;
-	/* and that holds for drafts too: only "required" is relaxed */
+	/* a draft keeps it (always savable: no answer lost); finalizing asks */
 	CHECK_INT_EQ(run_with(f, "kind_other", "\"что-то\"", FORM_DRAFT, &p),
+	    0);
+	form_problems_free(p);
+	p = NULL;
+	/* but a draft's values are still checked for storing */
+	CHECK_INT_EQ(run_with(f, "kind_other", "42", FORM_DRAFT, &p),
 	    TERR_INVALID);
 	form_problems_free(p);
 	p = NULL;
