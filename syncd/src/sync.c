@@ -19,6 +19,7 @@
 
 #include "syncd/net.h"
 #include "syncd/pull.h"
+#include "syncd/retry.h"
 #include "syncd/syncdb.h"
 #include "tetrad/fileio.h"
 #include "tetrad/keyfile.h"
@@ -396,7 +397,8 @@ sync_settle(struct sync_ctx *c, const struct sync_opts *o, struct sync_flight *f
 		char reason[PUSH_REASON_MAX + 64];
 
 		snprintf(reason, sizeof(reason), "%s", ack.reason[0] ? ack.reason : "отклонено хабом без объяснения");
-		if ((r = push_quarantine(&c->push, b, reason, tbuf_ptr(resp->body), tbuf_len(resp->body), e)) != 0)
+		if ((r = push_quarantine(&c->push, b, reason, ack.retry, tbuf_ptr(resp->body),
+		    tbuf_len(resp->body), e)) != 0)
 			break;
 		res->sets_quarantined++;
 		res->entries_quarantined += (int64_t)(b->last_seq - b->first_seq + 1);
@@ -679,6 +681,8 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	no.timeout_ms = o->timeout_ms;
 	if ((r = net_new(&no, &n, e)) != 0)
 		goto out;
+	if ((r = retry_run(c, n, o, res, e)) != 0)
+		goto out;
 	if ((r = sync_push_all(c, n, o, res, e)) != 0)
 		goto out;
 	if (!o->no_pull && !res->unreachable && !res->stopped) {
@@ -755,11 +759,11 @@ sync_summary(const struct sync_result *res, int code, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "sync exit=%d sets_sent=%lld sets_acked=%lld sets_quarantined=%lld "
 	    "entries_acked=%lld entries_quarantined=%lld retries=%lld bytes=%lld forms=%lld "
-	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld",
+	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld requeued=%lld",
 	    code, (long long)res->sets_sent, (long long)res->sets_acked, (long long)res->sets_quarantined,
 	    (long long)res->entries_acked, (long long)res->entries_quarantined, (long long)res->retries,
 	    (long long)res->bytes_sent, (long long)res->forms_installed,
 	    (long long)(res->left.pending + res->left.sent), (long long)res->left.quarantined,
 	    res->have_skew ? "" : "?", (long long)(res->have_skew ? res->skew_ms : 0),
-	    (long long)res->duration_ms);
+	    (long long)res->duration_ms, (long long)res->entries_requeued);
 }

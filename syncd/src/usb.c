@@ -177,7 +177,7 @@ usb_apply_ack(struct sync_ctx *c, const struct push_ack *a, const uint8_t *blob,
 		break;
 	default:
 		if ((r = push_quarantine(&c->push, &b, a->reason[0] ? a->reason :
-		    "отклонено хабом без объяснения", blob, len, e)) == 0)
+		    "отклонено хабом без объяснения", a->retry, blob, len, e)) == 0)
 			res->quarantined++;
 		break;
 	}

@@ -57,6 +57,7 @@ struct sync_result {
 	int64_t entries_acked, entries_quarantined;
 	int64_t retries, bytes_sent;
 	int64_t forms_installed;
+	int64_t entries_requeued;     /* quarantined entries sent again: their cause is gone */
 	struct push_counts left;      /* outbox after the run */
 	int unreachable;              /* the hub could not be reached */
 	int stopped;                  /* a stop was asked */
