@@ -145,7 +145,10 @@ rec_merge(cJSON *values, const cJSON *changes, struct terr *e)
 
 		if (m->string == NULL)
 			continue;
-		if (!cJSON_IsNull(m) && (dup = cJSON_Duplicate(m, 1)) == NULL)
+		/* null is kept: on a scale with «затрудняюсь ответить» it is that
+		 * answer (docs/forms.md); elsewhere it means no answer, as an
+		 * absent member does */
+		if ((dup = cJSON_Duplicate(m, 1)) == NULL)
 			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		if (rec_put_member(values, m->string, dup) != 0)
 			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");

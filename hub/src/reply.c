@@ -232,6 +232,39 @@ reply_forms_known(struct dbpool *pool, struct hubforms *forms, struct MHD_Connec
 	return ret;
 }
 
+enum MHD_Result
+reply_device(struct dbpool *pool, struct MHD_Connection *c, const char *url)
+{
+	static const char active[] = "{\"status\":\"active\"}\n";
+	const char *id = url + strlen(WIRE_PATH_DEVICES_PREFIX);
+	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
+	struct hubdb_device d;
+	struct hubdb *db;
+	struct terr e;
+	char msg[256];
+	bool found = false;
+	int r;
+
+	terr_clear(&e);
+	if (strlen(id) != KEYS_ID_HEXLEN || strspn(id, "0123456789abcdef") != KEYS_ID_HEXLEN)
+		return reply_error(c, 404, "unknown_device", "такого устройства на хабе нет", 0);
+	if ((db = dbpool_get(pool, &e)) == NULL)
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+	r = hubdb_device_get(db, id, &d, &found, &e);
+	dbpool_put(pool, db);
+	if (r != 0)
+		return reply_error(c, 503, "busy", "хаб занят; повторите позже", INGEST_RETRY_AFTER);
+	if (!found || !wire_device_state_sig_ok(id, sig, d.pk))
+		return reply_error(c, 404, "unknown_device", "устройство не зарегистрировано на "
+		    "этом хабе; зарегистрируйте его кодом от координатора", 0);
+	if (d.revoked) {
+		snprintf(msg, sizeof(msg), "устройство %s отозвано на хабе %s: его записи хаб "
+		    "больше не принимает; обратитесь к координатору", id, d.revoked_at);
+		return reply_error(c, 403, "revoked", msg, 0);
+	}
+	return reply_send(c, 200, "application/json", active, strlen(active), 0);
+}
+
 /* The HTTP status an ingest outcome is answered with (docs/hub-api.md). */
 int
 reply_status(enum ingest_outcome o)

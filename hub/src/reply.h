@@ -49,4 +49,11 @@ enum MHD_Result reply_forms(struct dbpool *pool, struct MHD_Connection *c, const
 enum MHD_Result reply_forms_known(struct dbpool *pool, struct hubforms *forms,
     struct MHD_Connection *c);
 
+/*
+ * GET /v1/devices/<id>?sig=…: the device's own state (wire.h, device
+ * state) — 200 active, 403 "revoked" naming the date, 404 unknown_device
+ * (also for a signature that does not hold: nothing is told to others).
+ */
+enum MHD_Result reply_device(struct dbpool *pool, struct MHD_Connection *c, const char *url);
+
 #endif

@@ -172,6 +172,29 @@ int wire_enroll_ans_write(struct tbuf *out, const struct wire_enroll_ans *a, str
 int wire_enroll_ans_parse(const void *buf, size_t len, struct wire_enroll_ans *a,
     struct terr *e);
 
+/* ---- device state ---- */
+
+/*
+ * GET WIRE_PATH_DEVICES_PREFIX <device id> ?sig=<128 hex digits>: whether
+ * the hub still takes this device's sets — asked by syncd on a run that
+ * had nothing to send, so a revoked device is told on every sync (a push
+ * learns it from the acknowledgement). The signature (the device key's,
+ * over "tetrad-device-state-v1", NUL, the id) shows the asker holds the
+ * key: when a device was revoked is the device's business alone. Answers
+ * (docs/hub-api.md): 200 {"status":"active"}; 403 error "revoked" with a
+ * message naming the date; 404 error "unknown_device".
+ */
+#define WIRE_PATH_DEVICES_PREFIX "/v1/devices/"
+#define WIRE_DEVICE_SIG_HEXLEN 128
+#define WIRE_DEVICE_STATE_MAX 4096    /* answer body bytes */
+
+/* The signature, as hex (WIRE_DEVICE_SIG_HEXLEN + NUL), of device id hex_id. */
+void wire_device_state_sign(const char *hex_id, const uint8_t sk[KEYS_SIGN_SK_BYTES],
+    char out[WIRE_DEVICE_SIG_HEXLEN + 1]);
+/* Whether sig_hex is the device key pk's signature for hex_id. */
+bool wire_device_state_sig_ok(const char *hex_id, const char *sig_hex,
+    const uint8_t pk[KEYS_SIGN_PK_BYTES]);
+
 /* ---- error body ---- */
 
 #define WIRE_ERROR_MAX 16384          /* body bytes */

@@ -62,6 +62,8 @@ struct sync_result {
 	int unreachable;              /* the hub could not be reached */
 	int stopped;                  /* a stop was asked */
 	int hub_error;                /* the hub refused in a way that needs a person */
+	int revoked;                  /* the hub says this device is revoked */
+	char revoked_msg[512];        /* its words (wire.h: they name the date) */
 	int have_skew;
 	int64_t skew_ms;
 	int64_t duration_ms;
