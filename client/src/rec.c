@@ -9,6 +9,7 @@
 
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
+#include "tetrad/localdb.h"
 
 #include "client/rec.h"
 #include "client/textin.h"
@@ -170,7 +171,7 @@ rec_read_json(const char *path, cJSON **out, struct terr *e)
 		fp = stdin;
 	else if ((fp = fopen(path, "rb")) == NULL)
 		return terr_set(e, TERR_ARG, "Не удалось открыть файл «%s»: %s.", path,
-		    strerror(errno));
+		    localdb_strerror(errno));
 	if ((buf = malloc(REC_JSON_MAX + 1)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
