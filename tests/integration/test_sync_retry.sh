@@ -20,6 +20,8 @@ set -u
 [ -x "$TETRAD_BIN/tetrad" ] || { echo "SKIP: no tetrad client built in $TETRAD_BIN"; exit 77; }
 T="$TETRAD_BIN/tetrad"
 sync_workdir
+PROXY_PID=""
+trap 'sync_proxy_stop; hub_stop; rm -rf "$work"' EXIT
 contains() { grep -qF -- "$2" "$1" || sync_fail "$3: «$2» not in: $(cat "$1")"; echo "ok: $3"; }
 
 # --- a hub with no forms does not serve
@@ -97,6 +99,39 @@ sync_expect_eq "quarantined after the form" "$(sync_outbox "$db" quarantined)" 0
 sync_expect_eq "hub records after the form" "$(hub_records)" 2
 "$T" --db "$db" retry >"$work/out" 2>&1 || sync_fail "retry with nothing: $(cat "$work/out")"
 contains "$work/out" "В карантине нет записей" "retry with nothing to do"
+
+# --- a device whose clock ran fast: the hub refuses stamps an hour ahead
+# ("future_hlc", retry "clock"); syncd sends them again only once the hub's
+# clock (its Date) has passed them — seen here through a proxy that sets the
+# hub's Date two hours on (the real hub, whose clock has not, refuses again)
+db2="$work/clock.db"
+sync_mkdb "$db2"
+sync_enroll "$db2" || sync_fail "enroll of the fast device"
+python3 - "$db2" <<'PY'
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+dev = db.execute("SELECT value FROM meta WHERE key='device_id'").fetchone()[0]
+ms = int(time.time() * 1000) + 3600 * 1000
+b = bytearray(ms.to_bytes(6, "big") + os.urandom(10))
+b[6] = 0x70 | (b[6] & 0x0f)
+b[8] = 0x80 | (b[8] & 0x3f)
+db.execute("INSERT INTO outbox(seq, record_id, op, form_id, form_version, school, hlc, fields)"
+           " VALUES(1, ?, 'put', 'sync_test', 1, '170103', ?, '{\"n\":1}')",
+           (bytes(b), "%012x-0000-%s" % (ms, dev)))
+db.commit()
+PY
+"$SYNCD" --once --db "$db2" >"$work/out" 2>"$work/log"; rc=$?
+sync_expect_eq "fast clock: refused" "$rc" 11
+sync_expect_eq "fast clock: retry class" "$(sqlite3 "$db2" "SELECT retry FROM batches WHERE state='quarantined'")" clock
+"$SYNCD" --once --db "$db2" >"$work/out" 2>"$work/log"
+grep -q "requeued=0" "$work/log" || sync_fail "requeued before the hub's clock passed: $(cat "$work/log")"
+sync_proxy_start "$work/port" "$work/proxy.log" 0 7200 || sync_fail "proxy"
+sync_set_url "$db2" "$PROXY_URL"
+"$SYNCD" --once --db "$db2" >"$work/out" 2>"$work/log"
+grep -q "requeued=1" "$work/log" || sync_fail "not requeued once the hub's clock passed: $(cat "$work/log")"
+sync_expect_eq "fast clock: refused again by the real hub" "$(sync_outbox "$db2" quarantined)" 1
+sync_proxy_stop
+sync_set_url "$db2" "$HUB_URL"
 
 # --- revoked: told on a sync with nothing to send, and at re-enrollment
 dev=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT value FROM meta WHERE key=\"device_id\"").fetchone()[0])' "$db")
