@@ -130,8 +130,9 @@ retry_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 	if (r != 0 || resp.status != 200) {
 		/* an older hub has no such list: the person can still `tetrad retry` */
 		if (r == 0)
-			retry_logf(o, SYNC_LOG_INFO, "хаб не сообщил, какие формы знает (HTTP %ld): "
-			    "записи из карантина не отправлены снова", resp.status);
+			retry_logf(o, SYNC_LOG_INFO, "хаб не сообщил, %s (HTTP %ld): записи из "
+			    "карантина не отправлены снова", forms ? "какие формы знает" :
+			    "который у него час", resp.status);
 		r = 0;
 		goto out;
 	}

@@ -197,7 +197,7 @@ int localdb_quarantined_each(struct localdb *db, int64_t batch_id,
 
 /*
  * Calls cb(batch_id, retry, arg) for each quarantined batch whose entries
- * the hub said may go again ("forms", "clock") and that still has some.
+ * the hub said may go again ("forms", "clock"), until they are requeued.
  */
 typedef int (*localdb_retry_cb)(int64_t batch_id, const char *retry, void *arg);
 int localdb_retry_batches(struct localdb *db, localdb_retry_cb cb, void *arg,
