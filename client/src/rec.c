@@ -146,9 +146,8 @@ rec_merge(cJSON *values, const cJSON *changes, struct terr *e)
 
 		if (m->string == NULL)
 			continue;
-		/* null is kept: on a scale with «затрудняюсь ответить» it is that
-		 * answer (docs/forms.md); elsewhere it means no answer, as an
-		 * absent member does */
+		/* null is kept here; rec_prune_nulls, which knows the form, drops
+		 * it except where it is an answer */
 		if ((dup = cJSON_Duplicate(m, 1)) == NULL)
 			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		if (rec_put_member(values, m->string, dup) != 0)
@@ -340,6 +339,27 @@ rec_create(struct store *s, const struct form *f, const char *school,
 	return rv;
 }
 
+/*
+ * A null member means no answer and goes, as before, except on a scale
+ * with «затрудняюсь ответить»: there null is that answer (docs/forms.md).
+ */
+static void
+rec_prune_nulls(const struct form *f, cJSON *values)
+{
+	cJSON *m = values ? values->child : NULL, *next;
+
+	for (; m != NULL; m = next) {
+		const struct form_field *fl;
+
+		next = m->next;
+		if (!cJSON_IsNull(m) || m->string == NULL)
+			continue;
+		fl = form_find(f, m->string);
+		if (fl == NULL || fl->type != FORM_SCALE || !fl->no_answer)
+			cJSON_Delete(cJSON_DetachItemViaPointer(values, m));
+	}
+}
+
 int
 rec_new(struct store *s, const struct catalog *c, const char *fid,
     const char *school, const cJSON *values, bool draft,
@@ -347,15 +367,20 @@ rec_new(struct store *s, const struct catalog *c, const char *fid,
     struct terr *e)
 {
 	const struct form *f = catalog_latest(c, fid);
+	cJSON *own = NULL;
 	int rv;
 
 	*problems = NULL;
 	if (f == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", fid);
-	if ((rv = rec_validate(f, values, !draft, problems, e)) != 0)
-		return rv;
-	return rec_create(s, f, school, values, draft, false, id_out, e);
+	if ((own = cJSON_Duplicate(values, 1)) == NULL && values != NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	rec_prune_nulls(f, own);
+	if ((rv = rec_validate(f, own, !draft, problems, e)) == 0)
+		rv = rec_create(s, f, school, own, draft, false, id_out, e);
+	cJSON_Delete(own);
+	return rv;
 }
 
 static int
@@ -399,6 +424,7 @@ rec_edit(struct store *s, const struct catalog *c,
 		goto out;
 	if ((r = rec_merge(values, changes, e)) != 0)
 		goto out;
+	rec_prune_nulls(f, values);
 	final = strcmp(rec->status, "final") == 0;
 	if ((r = rec_validate(f, values, final, problems, e)) != 0)
 		goto out;
