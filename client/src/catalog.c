@@ -10,6 +10,7 @@
 
 #include "client/catalog.h"
 #include "tetrad/formfile.h"
+#include "tetrad/localdb.h"
 
 /* More files than this in a forms directory is not a forms directory. */
 #define CATALOG_MAX_FILES 1024
@@ -99,7 +100,7 @@ catalog_dir(struct catalog *c, const char *dir, const char *dicts,
 		if (!strict && errno == ENOENT)
 			return 0;
 		return terr_set(e, TERR_IO, "Не удалось открыть папку форм «%s»: %s.",
-		    dir, strerror(errno));
+		    dir, localdb_strerror(errno));
 	}
 	if ((names = calloc(CATALOG_MAX_FILES, sizeof(*names))) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");

@@ -30,6 +30,7 @@ static const char cli_usage_text[] =
 "  export ФОРМА --format csv|json [--codes] [--out ФАЙЛ] [--delimiter ,]\n"
 "  import ФОРМА --csv ФАЙЛ [--delimiter ;]\n"
 "  status [--json]                       школа, устройство, очередь отправки\n"
+"  retry [--all] [--json]                снова отправить записи из карантина\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
 "  sync ...                              отправить изменения (tetrad-syncd --once)\n"
 "\n"
@@ -268,6 +269,10 @@ cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			if (strcmp(argv[j], "--db") == 0)
 				c->db_opt = argv[j + 1];
 		rc = cli_setup_exec_syncd(c, argc - i, argv + i, strcmp(cmd, "sync") == 0);
+		goto out;
+	}
+	if (strcmp(cmd, "retry") == 0) {
+		rc = cli_retry(c, argc - i, argv + i);
 		goto out;
 	}
 	if ((rc = cli_parse(c, cmd, argc - i, argv + i)) != CLI_OK)

@@ -7,6 +7,7 @@
  *   cli_view.c    forms, list, show
  *   cli_io.c      export, import
  *   cli_status.c  status
+ *   cli_retry.c   retry
  */
 #ifndef TETRAD_CLIENT_CLI_PRIVATE_H
 #define TETRAD_CLIENT_CLI_PRIVATE_H
@@ -70,5 +71,7 @@ int cli_view_show(struct cli *c);
 int cli_io_export(struct cli *c);
 int cli_io_import(struct cli *c);
 int cli_status(struct cli *c);
+/* `retry`: parses its own options (argc/argv after the command). */
+int cli_retry(struct cli *c, int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "tetrad/keyfile.h"
 #include "tetrad/keys.h"
+#include "tetrad/localdb.h"
 #include "tetrad/school.h"
 
 #include "cli_private.h"
@@ -64,7 +65,7 @@ cli_setup_init(struct cli *c)
 		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
 	if (cli_setup_mkdirs(c->db) != 0) {
 		fprintf(c->err, "Ошибка: не удалось создать папку для базы «%s»: %s.\n",
-		    c->db, strerror(errno));
+		    c->db, localdb_strerror(errno));
 		return CLI_STORAGE;
 	}
 	if ((r = keys_init(&c->e)) != 0)
@@ -154,7 +155,7 @@ cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once)
 		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
 		fprintf(c->err, "Ошибка: не удалось найти программу tetrad-syncd: %s.\n",
-		    strerror(errno));
+		    localdb_strerror(errno));
 		return CLI_OTHER;
 	}
 	self[n] = '\0';
@@ -182,7 +183,7 @@ cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once)
 	fflush(c->err);
 	execv(prog, args);
 	fprintf(c->err, "Ошибка: не удалось запустить «%s»: %s. Программа "
-	    "синхронизации должна лежать рядом с tetrad.\n", prog, strerror(errno));
+	    "синхронизации должна лежать рядом с tetrad.\n", prog, localdb_strerror(errno));
 	free(args);
 	return CLI_OTHER;
 }

@@ -2,18 +2,138 @@
  * cli_status — `tetrad status`: the school, the device, the records, the
  * outbox and its quarantine, the last sync and the clock.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "tetrad/localdb.h"
 #include "tetrad/termsafe.h"
+#include "tetrad/uuid7.h"
 
 #include "cli_private.h"
 
 /* |clock_skew_ms| above this makes `status` warn. */
 #define CLI_STATUS_SKEW_WARN_MS (5 * 60 * 1000)
+/* quarantined records listed one by one on the terminal (all with --json) */
+#define CLI_STATUS_QUARANTINE_SHOWN 20
+
+/*
+ * A stored UTC time ("2026-11-23T03:04:05Z") as people read it: their own
+ * time zone, ДД.ММ.ГГГГ ЧЧ:ММ. Anything else is shown as it is.
+ */
+static void
+cli_status_local(const char *iso, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(out, cap, "%s", iso ? iso : "");
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (localtime_r(&t, &tm) == NULL || strftime(out, cap, "%d.%m.%Y %H:%M", &tm) == 0)
+		snprintf(out, cap, "%s", iso);
+}
+
+/* The last run's result (meta last_sync_result, syncd's words) in Russian. */
+static const char *
+cli_status_result_ru(const char *v)
+{
+	if (strcmp(v, "ok") == 0)
+		return "успешно";
+	if (strcmp(v, "quarantined") == 0)
+		return "часть записей не принята хабом";
+	if (strcmp(v, "unreachable") == 0)
+		return "хаб недоступен";
+	if (strcmp(v, "pending") == 0)
+		return "отправлено не всё";
+	if (strcmp(v, "revoked") == 0)
+		return "устройство отозвано на хабе";
+	return v;
+}
+
+/* What a person can do about a quarantined record, by the hub's retry class. */
+static const char *
+cli_status_retry_hint(const char *retry)
+{
+	if (strcmp(retry, "forms") == 0)
+		return "хаб не знал формы этой записи: запись уйдёт снова сама, когда хаб её "
+		    "получит (сразу — tetrad retry)";
+	if (strcmp(retry, "clock") == 0)
+		return "время записи впереди часов хаба: проверьте дату и время компьютера; запись "
+		    "уйдёт снова сама, когда часы хаба его догонят (сразу — tetrad retry)";
+	return "исправьте запись (tetrad edit НОМЕР) или, если причина уже устранена, "
+	    "отправьте снова: tetrad retry --all";
+}
+
+struct cli_status_q {
+	struct cli *c;
+	cJSON *arr;          /* --json: every record */
+	int64_t n;           /* listed so far */
+	int fail;
+};
+
+static int
+cli_status_quarantined(const struct localdb_quarantined *q, void *arg)
+{
+	struct cli_status_q *l = arg;
+	char id[UUID7_STRLEN + 1], when[64];
+	char *reason = NULL, *school = NULL, *form = NULL;
+
+	if (q->record_id_len == UUID7_BYTES)
+		uuid7_format(q->record_id, id);
+	else
+		snprintf(id, sizeof(id), "?");
+	l->n++;
+	if (l->arr != NULL) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL || !cJSON_AddItemToArray(l->arr, o)) {
+			cJSON_Delete(o);
+			return TERR_NOMEM;
+		}
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddNumberToObject(o, "seq", (double)q->seq);
+		cJSON_AddStringToObject(o, "op", q->op);
+		cJSON_AddStringToObject(o, "form_id", q->form_id);
+		cJSON_AddNumberToObject(o, "form_version", (double)q->form_version);
+		cJSON_AddStringToObject(o, "school", q->school);
+		cJSON_AddStringToObject(o, "reason", q->reason);
+		if (q->retry[0])
+			cJSON_AddStringToObject(o, "retry", q->retry);
+		else
+			cJSON_AddNullToObject(o, "retry");
+		cJSON_AddBoolToObject(o, "retryable", q->retry[0] != '\0');
+		cJSON_AddStringToObject(o, "at", q->at);
+		return 0;
+	}
+	if (l->n > CLI_STATUS_QUARANTINE_SHOWN)
+		return 0;
+	/* the hub's words and stored names came from outside (termsafe.h) */
+	if ((reason = termsafe_dup(q->reason[0] ? q->reason : "хаб не объяснил причину")) == NULL ||
+	    (school = termsafe_dup(q->school)) == NULL || (form = termsafe_dup(q->form_id)) == NULL) {
+		free(reason);
+		free(school);
+		return TERR_NOMEM;
+	}
+	cli_status_local(q->at, when, sizeof(when));
+	fprintf(l->c->out, "  • %s  %s v%lld, школа %s%s%s%s\n    причина: %s\n    что делать: %s\n",
+	    id, form, (long long)q->form_version, school, when[0] ? ", ответ хаба " : "", when,
+	    strcmp(q->op, "delete") == 0 ? " (удаление)" : "", reason,
+	    cli_status_retry_hint(q->retry));
+	free(reason);
+	free(school);
+	free(form);
+	return 0;
+}
 
 static int
 cli_status_reason(const char *reason, int64_t count, void *arg)
@@ -81,6 +201,22 @@ cli_status(struct cli *c)
 		cJSON_AddNumberToObject(o, "deleted", (double)n.deleted);
 		cJSON_AddItemToObject(o, "quarantine_reasons", reasons);
 		reasons = NULL;
+		{
+			struct cli_status_q l = { c, cJSON_CreateArray(), 0, 0 };
+
+			if (l.arr == NULL || !cJSON_AddItemToObject(o, "quarantine", l.arr)) {
+				cJSON_Delete(l.arr);
+				rc = cli_fail(c, terr_set(&c->e, TERR_NOMEM, "недостаточно памяти"));
+				goto out;
+			}
+			if ((r = localdb_quarantined_each(store_localdb(s), 0, cli_status_quarantined,
+			    &l, &c->e)) != 0) {
+				if (r == TERR_NOMEM)
+					terr_set(&c->e, r, "недостаточно памяти");
+				rc = cli_fail(c, r);
+				goto out;
+			}
+		}
 		cJSON_AddBoolToObject(o, "clock_skew_warning",
 		    llabs(skew) > CLI_STATUS_SKEW_WARN_MS);
 		t = cJSON_Print(o);
@@ -144,9 +280,30 @@ cli_status(struct cli *c)
 			    cJSON_GetObjectItem(q, "count")->valueint);
 			free(t);
 		}
-		fprintf(c->out, "Последняя синхронизация: %s%s%s%s\n",
-		    vals[6] ? vals[6] : "не было", vals[7] ? " (" : "",
-		    vals[7] ? vals[7] : "", vals[7] ? ")" : "");
+		if (n.quarantined > 0) {
+			struct cli_status_q l = { c, NULL, 0, 0 };
+
+			fprintf(c->out, "Не приняты хабом (карантин), записей %lld:\n",
+			    (long long)n.quarantined);
+			if ((r = localdb_quarantined_each(store_localdb(s), 0, cli_status_quarantined,
+			    &l, &c->e)) != 0) {
+				if (r == TERR_NOMEM)
+					terr_set(&c->e, r, "недостаточно памяти");
+				rc = cli_fail(c, r);
+				goto out;
+			}
+			if (l.n > CLI_STATUS_QUARANTINE_SHOWN)
+				fprintf(c->out, "  … и ещё %lld (все: tetrad status --json)\n",
+				    (long long)(l.n - CLI_STATUS_QUARANTINE_SHOWN));
+		}
+		{
+			char when[64];
+
+			cli_status_local(vals[6], when, sizeof(when));
+			fprintf(c->out, "Последняя синхронизация: %s%s%s%s\n",
+			    vals[6] ? when : "не было", vals[7] ? " (" : "",
+			    vals[7] ? cli_status_result_ru(vals[7]) : "", vals[7] ? ")" : "");
+		}
 		if (llabs(skew) > CLI_STATUS_SKEW_WARN_MS)
 			fprintf(c->out, "ВНИМАНИЕ: часы этого компьютера %s на %lld мин. "
 			    "Проверьте дату и время.\n", skew > 0 ? "спешат" : "отстают",

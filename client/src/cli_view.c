@@ -90,7 +90,8 @@ cli_view_status_ru(const char *st)
 	return st;
 }
 
-/* "2026-11-23 03:22" (UTC) of an HLC's wall time. */
+/* "23.11.2026 08:22" of an HLC's wall time, in this computer's time zone:
+ * people read times as their clock shows them. */
 static void
 cli_view_hlc_time(const char *hlc, char out[32])
 {
@@ -103,8 +104,8 @@ cli_view_hlc_time(const char *hlc, char out[32])
 		return;
 	}
 	secs = (time_t)(t.wall_ms / 1000);
-	gmtime_r(&secs, &tm);
-	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+	if (localtime_r(&secs, &tm) == NULL || strftime(out, 32, "%d.%m.%Y %H:%M", &tm) == 0)
+		snprintf(out, 32, "?");
 }
 
 struct cli_view_list_ctx {
@@ -173,7 +174,10 @@ cli_view_list(struct cli *c)
 static void
 cli_view_print_value(FILE *out, const struct form_field *fd, const cJSON *v)
 {
-	if (v == NULL || cJSON_IsNull(v)) {
+	if (cJSON_IsNull(v) && fd && fd->type == FORM_SCALE && fd->no_answer) {
+		/* an explicit null is an answer on such a scale (docs/forms.md) */
+		fputs(fd->no_answer_label, out);
+	} else if (v == NULL || cJSON_IsNull(v)) {
 		fputs("—", out);
 	} else if (cJSON_IsBool(v)) {
 		fputs(cJSON_IsTrue(v) ? "да" : "нет", out);
@@ -268,7 +272,7 @@ cli_view_show(struct cli *c)
 		uuid7_format(rec->id, idtext);
 		cli_view_hlc_time(rec->updated_hlc, when);
 		fprintf(c->out, "Запись %s\nФорма: %s (%s, версия %u)\nШкола: %s\n"
-		    "Статус: %s\nИзменена: %s UTC\n\n", idtext,
+		    "Статус: %s\nИзменена: %s\n\n", idtext,
 		    f ? form_title(f) : rec->form_id, rec->form_id, rec->form_version,
 		    rec->school, cli_view_status_ru(rec->status), when);
 		if (f) {

@@ -10,6 +10,7 @@
 #include "tetrad/tbuf.h"
 #include "tetrad/changeset.h"
 #include "tetrad/school.h"
+#include "tetrad/localdb.h"
 
 #include "client/rec.h"
 #include "client/rec_unique.h"
@@ -147,7 +148,9 @@ rec_merge(cJSON *values, const cJSON *changes, struct terr *e)
 
 		if (m->string == NULL)
 			continue;
-		if (!cJSON_IsNull(m) && (dup = cJSON_Duplicate(m, 1)) == NULL)
+		/* null is kept here; rec_prune_nulls, which knows the form, drops
+		 * it except where it is an answer */
+		if ((dup = cJSON_Duplicate(m, 1)) == NULL)
 			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		if (rec_put_member(values, m->string, dup) != 0)
 			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
@@ -169,7 +172,7 @@ rec_read_json(const char *path, cJSON **out, struct terr *e)
 		fp = stdin;
 	else if ((fp = fopen(path, "rb")) == NULL)
 		return terr_set(e, TERR_ARG, "Не удалось открыть файл «%s»: %s.", path,
-		    strerror(errno));
+		    localdb_strerror(errno));
 	if ((buf = malloc(REC_JSON_MAX + 1)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
@@ -501,6 +504,27 @@ rec_create(struct store *s, const struct form *f, const char *school,
 	return rv;
 }
 
+/*
+ * A null member means no answer and goes, as before, except on a scale
+ * with «затрудняюсь ответить»: there null is that answer (docs/forms.md).
+ */
+static void
+rec_prune_nulls(const struct form *f, cJSON *values)
+{
+	cJSON *m = values ? values->child : NULL, *next;
+
+	for (; m != NULL; m = next) {
+		const struct form_field *fl;
+
+		next = m->next;
+		if (!cJSON_IsNull(m) || m->string == NULL)
+			continue;
+		fl = form_find(f, m->string);
+		if (fl == NULL || fl->type != FORM_SCALE || !fl->no_answer)
+			cJSON_Delete(cJSON_DetachItemViaPointer(values, m));
+	}
+}
+
 int
 rec_new(struct store *s, const struct catalog *c, const char *fid,
     const char *school, const cJSON *values, bool draft,
@@ -515,8 +539,10 @@ rec_new(struct store *s, const struct catalog *c, const char *fid,
 	if (f == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", fid);
-	if ((v = cJSON_Duplicate(values, 1)) == NULL)
+	/* no values at all (an empty draft) still gets its school filled */
+	if ((v = values != NULL ? cJSON_Duplicate(values, 1) : cJSON_CreateObject()) == NULL)
 		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	rec_prune_nulls(f, v);
 	if ((rv = rec_school_fill(s, f, school, v, e)) != 0 ||
 	    (rv = rec_validate(f, v, !draft, problems, e)) != 0)
 		goto out;
@@ -604,6 +630,7 @@ rec_edit(struct store *s, const struct catalog *c,
 		goto out;
 	if ((r = rec_merge(values, changes, e)) != 0)
 		goto out;
+	rec_prune_nulls(f, values);
 	final = strcmp(rec->status, "final") == 0;
 	if ((r = rec_refile(s, f, rec, values, final, e)) != 0 ||
 	    (r = rec_validate(f, values, final, problems, e)) != 0)

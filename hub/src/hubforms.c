@@ -141,6 +141,22 @@ hubforms_count(const struct hubforms *c)
 	return c ? c->n : 0;
 }
 
+int
+hubforms_each(struct hubforms *c, int (*cb)(const char *id, uint32_t version, void *arg),
+    void *arg)
+{
+	int r = 0;
+
+	if (c == NULL)
+		return 0;
+	/* the array only grows, under the lock (hubforms_lazy) */
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < c->n && r == 0; i++)
+		r = cb(form_id(c->forms[i]), form_version(c->forms[i]), arg);
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}
+
 /* A version published while the hub runs: DIR/forms/<id>-v<version>.json. */
 static struct form *
 hubforms_lazy(struct hubforms *c, const char *id, uint32_t version)
@@ -207,7 +223,8 @@ hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap
 	if (f == NULL) {
 		snprintf(why, cap, "форма «%s» версии %" PRIu32 " хабу неизвестна",
 		    op->form_id, op->form_version);
-		return TERR_INVALID;
+		/* not the record's fault: it may go again once the form is here */
+		return TERR_NOTFOUND;
 	}
 	if (op->kind == OP_DELETE)
 		return 0;

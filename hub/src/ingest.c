@@ -59,6 +59,7 @@ struct ingest_job {
 	bool verified;      /* signature checked: once, a device's key never changes */
 	bool coming;        /* announced to the writer, not yet arrived (groupcommit.h) */
 	const char *refused;        /* the ack status of a refusal; "" to apply */
+	enum wire_retry retry;      /* whether a refusal may go again as it is (wire.h) */
 	enum ingest_txn txn;        /* how the last write ended */
 	char reason[INGEST_REASON_MAX];
 };
@@ -132,6 +133,7 @@ ingest_ack(struct ingest_job *j, enum ingest_outcome outcome, const char *status
 	a.expected_seq = expected;
 	a.applied = res->applied;
 	a.conflicts = res->conflicts;
+	a.retry = outcome == INGEST_REFUSED ? j->retry : WIRE_RETRY_NO;
 	/* The current encryption key, under the hub's signature: how devices
 	 * learn of a key rotation (hubkeys.h). */
 	a.have_enc_pk = true;
@@ -192,10 +194,11 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 	const struct changeset *cs = j->cs;
 	uint64_t max_ahead = j->cfg->max_ahead_ms ? j->cfg->max_ahead_ms : INGEST_MAX_AHEAD_MS;
 	uint64_t node = keys_id_u64(j->h.device_id);
-	bool future = false, bad = false;
+	bool future = false, bad = false, unknown = false;
 	int r;
 
 	*status = "";
+	j->retry = WIRE_RETRY_NO;
 	if (strcmp(j->dev.kind, "school") == 0 ? strcmp(cs->school, j->dev.schools) != 0 :
 	    cs->school[0] != '\0') {
 		ingest_append_reason(j, "набор подписан как набор школы «%s», а устройство "
@@ -230,18 +233,28 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 			char why[1024];
 
 			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
-			if (r == TERR_INVALID) {
+			if (r == TERR_INVALID || r == TERR_NOTFOUND) {
 				terr_utf8_trim(why);
 				ingest_append_reason(j, "изменение %" PRIu64 ": %s", op->seq, why);
-				bad = true;
+				*(r == TERR_NOTFOUND ? &unknown : &bad) = true;
 			} else if (r != 0)
 				return r;
 		}
 	}
-	if (future)
+	/*
+	 * The device may send the set again as it is only when every cause
+	 * passes by itself: forms the hub has not got yet, or stamps its
+	 * clock has not reached yet. Anything else needs a person.
+	 */
+	if (future) {
 		*status = "future_hlc";
-	else if (bad)
+		if (!bad && !unknown)
+			j->retry = WIRE_RETRY_CLOCK;
+	} else if (bad || unknown) {
 		*status = "refused";
+		if (!bad)
+			j->retry = WIRE_RETRY_FORMS;
+	}
 	return 0;
 }
 
@@ -317,6 +330,7 @@ ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 				snprintf(j->reason, sizeof(j->reason), "%s", e ? e->msg :
 				    "запись принадлежит другой школе или форме");
 				j->refused = "refused";
+				j->retry = WIRE_RETRY_NO;
 				return GROUPCOMMIT_AGAIN;
 			}
 			if (r != 0)

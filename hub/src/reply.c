@@ -5,6 +5,7 @@
  * it at the minimum rate, no more.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,102 @@ reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
  notfound_free:
 	tbuf_free(b);
 	return reply_error(c, 404, "not_found", "такой формы на хабе нет", 0);
+}
+
+static int
+reply_known_one(const char *id, uint32_t version, void *arg)
+{
+	struct tbuf *b = arg;
+
+	if (tbuf_len(b) > 1 && tbuf_put_u8(b, ',') != 0)
+		return 1;
+	/* ids are checked when a form loads (form ids are [a-z0-9_-]) */
+	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%" PRIu32 "}", id, version) != 0;
+}
+
+static int
+reply_known_row(void *ctx, int n, const char *const *names, const char *const *vals)
+{
+	const char *id = NULL, *ver = NULL;
+	char *end = NULL;
+	unsigned long v;
+
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], "id") == 0)
+			id = vals[i];
+		else if (strcmp(names[i], "version") == 0)
+			ver = vals[i];
+	}
+	if (id == NULL || ver == NULL)
+		return 0;
+	v = strtoul(ver, &end, 10);
+	if (end == ver || *end != '\0' || v > UINT32_MAX)
+		return 0;
+	return reply_known_one(id, (uint32_t)v, ctx);
+}
+
+enum MHD_Result
+reply_forms_known(struct dbpool *pool, struct hubforms *forms, struct MHD_Connection *c)
+{
+	struct terr e;
+	struct hubdb *db;
+	struct tbuf *b;
+	enum MHD_Result ret;
+	int r;
+
+	terr_clear(&e);
+	if ((b = tbuf_new(SIGBLOB_MAX_PAYLOAD)) == NULL)
+		return MHD_NO;
+	if ((db = dbpool_get(pool, &e)) == NULL) {
+		tbuf_free(b);
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+	}
+	/* published versions not yet loaded are in the store: both lists, a
+	 * version may appear twice */
+	r = tbuf_put_u8(b, '[') != 0 || hubforms_each(forms, reply_known_one, b) != 0;
+	if (r == 0)
+		r = hubdb_list(db, HUBDB_LIST_FORMS, reply_known_row, b, &e);
+	dbpool_put(pool, db);
+	if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
+		ret = reply_error(c, 503, "busy", e.msg[0] ? e.msg : "хаб занят; повторите позже",
+		    INGEST_RETRY_AFTER);
+	else
+		ret = reply_send(c, 200, "application/json", tbuf_ptr(b), tbuf_len(b), 0);
+	tbuf_free(b);
+	return ret;
+}
+
+enum MHD_Result
+reply_device(struct dbpool *pool, struct MHD_Connection *c, const char *url)
+{
+	static const char active[] = "{\"status\":\"active\"}\n";
+	const char *id = url + strlen(WIRE_PATH_DEVICES_PREFIX);
+	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
+	struct hubdb_device d;
+	struct hubdb *db;
+	struct terr e;
+	char msg[256];
+	bool found = false;
+	int r;
+
+	terr_clear(&e);
+	if (strlen(id) != KEYS_ID_HEXLEN || strspn(id, "0123456789abcdef") != KEYS_ID_HEXLEN)
+		return reply_error(c, 404, "unknown_device", "такого устройства на хабе нет", 0);
+	if ((db = dbpool_get(pool, &e)) == NULL)
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+	r = hubdb_device_get(db, id, &d, &found, &e);
+	dbpool_put(pool, db);
+	if (r != 0)
+		return reply_error(c, 503, "busy", "хаб занят; повторите позже", INGEST_RETRY_AFTER);
+	if (!found || !wire_device_state_sig_ok(id, sig, d.pk))
+		return reply_error(c, 404, "unknown_device", "устройство не зарегистрировано на "
+		    "этом хабе; зарегистрируйте его кодом от координатора", 0);
+	if (d.revoked) {
+		snprintf(msg, sizeof(msg), "устройство %s отозвано на хабе %s: его записи хаб "
+		    "больше не принимает; обратитесь к координатору", id, d.revoked_at);
+		return reply_error(c, 403, "revoked", msg, 0);
+	}
+	return reply_send(c, 200, "application/json", active, strlen(active), 0);
 }
 
 /* The HTTP status an ingest outcome is answered with (docs/hub-api.md). */

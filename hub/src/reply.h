@@ -11,6 +11,7 @@
 
 #include "dbpool.h"
 #include "hub/admit.h"
+#include "hub/hubforms.h"
 #include "hub/ingest.h"
 
 /* body (len bytes) as ctype; Retry-After when retry_after > 0. */
@@ -38,5 +39,21 @@ enum MHD_Result reply_health(struct MHD_Connection *c);
  */
 enum MHD_Result reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
     struct admit *a, const char *addr, struct admit_ticket **t);
+
+/*
+ * GET /v1/forms/known: every form version the hub judges records by (the
+ * catalogue forms, built-in and loaded, and those published in the store),
+ * [{"id":…,"version":…},…]. A device asks it before sending again sets
+ * refused for forms the hub did not know (wire.h WIRE_RETRY_FORMS).
+ */
+enum MHD_Result reply_forms_known(struct dbpool *pool, struct hubforms *forms,
+    struct MHD_Connection *c);
+
+/*
+ * GET /v1/devices/<id>?sig=…: the device's own state (wire.h, device
+ * state) — 200 active, 403 "revoked" naming the date, 404 unknown_device
+ * (also for a signature that does not hold: nothing is told to others).
+ */
+enum MHD_Result reply_device(struct dbpool *pool, struct MHD_Connection *c, const char *url);
 
 #endif

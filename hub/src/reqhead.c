@@ -101,5 +101,9 @@ reqhead_route(const char *url, const char *method, size_t *cap, bool *method_ok)
 		*method_ok = strcmp(method, "GET") == 0;
 		return REQHEAD_ROUTE_FORMS;
 	}
+	if (strncmp(url, WIRE_PATH_DEVICES_PREFIX, strlen(WIRE_PATH_DEVICES_PREFIX)) == 0) {
+		*method_ok = strcmp(method, "GET") == 0;
+		return REQHEAD_ROUTE_DEVICE;
+	}
 	return REQHEAD_ROUTE_NONE;
 }

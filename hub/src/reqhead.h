@@ -25,6 +25,7 @@ enum reqhead_route {
 	REQHEAD_ROUTE_ENROLL,
 	REQHEAD_ROUTE_CHANGESETS,
 	REQHEAD_ROUTE_FORMS,            /* the list and one form: both under /v1/forms */
+	REQHEAD_ROUTE_DEVICE,           /* a device's own state: /v1/devices/<id> */
 };
 
 /*

@@ -549,7 +549,11 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		}
 		return server_changeset(s, c, q);
 	case REQHEAD_ROUTE_FORMS:
+		if (strcmp(url, WIRE_PATH_FORMS_KNOWN) == 0)
+			return reply_forms_known(s->pool, s->ingest.forms, c);
 		return reply_forms(s->pool, c, url, s->admit, q->addr, &q->ticket);
+	case REQHEAD_ROUTE_DEVICE:
+		return reply_device(s->pool, c, url);
 	case REQHEAD_ROUTE_NONE:
 		break;
 	}

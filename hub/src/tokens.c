@@ -264,6 +264,17 @@ tokens_refuse_school(const struct hubdb_token *t, const char *device, struct tbu
  * answer is in out (a refusal, or the answer to a device already enrolled
  * that asks again), *t the token when the caller is to register.
  */
+
+/* A key the hub revoked: no registration with it, and the person is told why. */
+static int
+tokens_refuse_revoked(const struct hubdb_device *d, struct tbuf *out, int *http)
+{
+	return tokens_refuse(out, http, 403, "device_revoked", "это устройство (%s) отозвано на "
+	    "хабе %s: с прежним ключом его зарегистрировать нельзя. Код не израсходован. Если на "
+	    "устройстве ещё ничего не записано, tetrad-syncd сам создаст новый ключ и повторит "
+	    "регистрацию; иначе обратитесь к координатору", d->id, d->revoked_at);
+}
+
 static int
 tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
     const struct keys_sign *sign, const struct tokens_enroll_req *req, const uint8_t hash[32],
@@ -289,7 +300,9 @@ tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
 		/* the same device asking again: its earlier answer was lost */
 		if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
 			return r;
-		if (!found || d.revoked)
+		if (found && d.revoked)
+			return tokens_refuse_revoked(&d, out, http);
+		if (!found)
 			return tokens_refuse(out, http, 410, "token_used", "этот код регистрации уже "
 			    "использован; попросите новый код у координатора");
 		*http = 200;
@@ -315,6 +328,9 @@ tokens_enroll_check(struct hubdb *db, const struct keys_enc *enc,
 		return tokens_refuse_school(t, req->schools, out, http);
 	if ((r = hubdb_device_get(db, id, &d, &found, e)) != 0)
 		return r;
+	/* said as it is: "already registered" sent people to revoke it again */
+	if (found && d.revoked)
+		return tokens_refuse_revoked(&d, out, http);
 	if (found && !d.revoked && strcmp(d.kind, t->kind) == 0 &&
 	    strcmp(d.schools, t->schools) == 0) {
 		/* enrolled already, for what this token gives (an answer lost and a

@@ -34,11 +34,14 @@ localdb_path(const char *opt, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? TERR_TOO_LARGE : 0;
 }
 
+static void localdb_cantopen_why(const char *path, char *out, size_t cap);
+
 int
 localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e)
 {
 	const char *path = db && db->path ? db->path : "";
 	const char *detail = db && db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc);
+	char why[LOCALDB_PATH_MAX + 320];
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
@@ -58,15 +61,83 @@ localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e)
 		return terr_set(e, TERR_IO, "Файл «%s» повреждён или не является "
 		    "базой данных Tetrad: не удалось %s.", path, what);
 	case SQLITE_CANTOPEN:
-		return terr_set(e, TERR_IO, "Не удалось открыть базу данных «%s»: "
-		    "%s.", path, detail);
+		/* SQLite says only "unable to open database file": find out why */
+		localdb_cantopen_why(path, why, sizeof(why));
+		return terr_set(e, TERR_IO, "Не удалось открыть базу данных «%s»: %s.", path,
+		    why);
 	case SQLITE_IOERR:
-		return terr_set(e, TERR_IO, "Ошибка ввода-вывода при попытке %s "
-		    "(база «%s»): %s.", what, path, detail);
+		return terr_set(e, TERR_IO, "Ошибка чтения или записи диска при попытке %s "
+		    "(база «%s»). Проверьте диск и повторите (подробности SQLite: %s).", what,
+		    path, detail);
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return terr_set(e, TERR_IO, "Нет доступа к базе данных «%s»: не удалось %s. "
+		    "Проверьте права на файл и папку.", path, what);
+	case SQLITE_NOMEM:
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти: не удалось %s.", what);
 	default:
-		return terr_set(e, TERR_IO, "Ошибка базы данных при попытке %s "
-		    "(база «%s»): %s.", what, path, detail);
+		return terr_set(e, TERR_IO, "Ошибка базы данных «%s»: не удалось %s "
+		    "(подробности SQLite: %s).", path, what, detail);
 	}
+}
+
+const char *
+localdb_strerror(int errnum)
+{
+	switch (errnum) {
+	case ENOENT: return "нет такого файла или папки";
+	case ENOTDIR: return "в пути есть файл там, где должна быть папка";
+	case EISDIR: return "это папка, а не файл";
+	case EACCES: case EPERM: return "нет прав доступа";
+	case EROFS: return "диск доступен только для чтения";
+	case ENOSPC: return "на диске нет места";
+#ifdef EDQUOT
+	case EDQUOT: return "превышена квота на диске";
+#endif
+	case EEXIST: return "файл уже существует";
+	case ENAMETOOLONG: return "слишком длинный путь";
+	case ELOOP: return "слишком много символических ссылок в пути";
+	case EMFILE: case ENFILE: return "открыто слишком много файлов";
+	case EBUSY: return "файл занят";
+	case EIO: return "ошибка чтения или записи диска";
+	case ENOMEM: return "недостаточно памяти";
+	default: return "системная ошибка";
+	}
+}
+
+/*
+ * Why a database at path cannot be opened, in words: its folder missing
+ * or closed to us (SQLite needs to create -wal and -shm beside it), the
+ * file itself unreadable, or a path that is a folder.
+ */
+static void
+localdb_cantopen_why(const char *path, char *out, size_t cap)
+{
+	char dir[LOCALDB_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &sb) != 0)
+		snprintf(out, cap, "папки «%s» нет (%s); создайте её или укажите другой путь "
+		    "(--db)", dir, localdb_strerror(errno));
+	else if (!S_ISDIR(sb.st_mode))
+		snprintf(out, cap, "«%s» — не папка; укажите другой путь (--db)", dir);
+	else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		snprintf(out, cap, "это папка, а не файл базы данных");
+	else if (access(dir, W_OK | X_OK) != 0)
+		snprintf(out, cap, "нет права записи в папку «%s» (рядом с базой создаются "
+		    "служебные файлы); проверьте права или укажите другой путь (--db)", dir);
+	else if (access(path, R_OK | W_OK) != 0 && errno != ENOENT)
+		snprintf(out, cap, "нет прав на чтение и запись файла (%s)",
+		    localdb_strerror(errno));
+	else
+		snprintf(out, cap, "файл недоступен; проверьте путь и права на файл и папку");
 }
 
 int
@@ -155,7 +226,9 @@ localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
 		 * would drop this process's SQLite locks on it */
 		if (fd < 0 && errno != EEXIST)
 			return terr_set(e, TERR_IO, "Не удалось создать базу данных "
-			    "«%s»: %s.", db->path, strerror(errno));
+			    "«%s»: %s.", db->path, errno == ENOENT || errno == ENOTDIR ?
+			    "нет папки, в которой она должна лежать; создайте папку или укажите "
+			    "другой путь (--db)" : localdb_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		flags |= SQLITE_OPEN_CREATE;

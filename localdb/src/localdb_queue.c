@@ -311,7 +311,8 @@ localdb_batch_next(struct localdb *db, uint64_t after_seq, size_t max_len,
 /*
  * The two statements of each state change, with ?1 = batch id, ?2 now,
  * ?3 reason, ?4 ack, ?5/?6 the batch's first and last seq (outbox rows are
- * found by primary key, not by batch_id, which has no index).
+ * found by primary key, not by batch_id, which has no index), ?7 the retry
+ * class of a quarantine (NULL: none).
  */
 static const char *const localdb_sql_state[][2] = {
 	[LOCALDB_BATCH_SENT] = {
@@ -328,7 +329,7 @@ static const char *const localdb_sql_state[][2] = {
 	},
 	[LOCALDB_BATCH_QUARANTINED] = {
 		"UPDATE batches SET state = 'quarantined', reason = ?3, "
-		"acked_at = ?2, ack = ?4 WHERE id = ?1",
+		"acked_at = ?2, ack = ?4, retry = ?7 WHERE id = ?1",
 		"UPDATE outbox_queue SET state = 'quarantined', reason = ?3 "
 		"WHERE seq BETWEEN ?5 AND ?6 AND batch_id = ?1 AND state IN ('pending', 'sent')",
 	},
@@ -361,6 +362,8 @@ localdb_batch_set_state(struct localdb *db, const struct localdb_batch *b,
 			sqlite3_bind_blob(st, 4, ack, (int)ack_len, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)b->first_seq);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)b->last_seq);
+		if (b->retry[0] != '\0')
+			sqlite3_bind_text(st, 7, b->retry, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		localdb_done(db, st);
 		st = NULL;

@@ -103,6 +103,14 @@ static const char *const localdb_migrations[] = {
 	" DELETE FROM outbox_fields WHERE seq = OLD.seq;"
 	" DELETE FROM outbox_queue WHERE seq = OLD.seq;"
 	" END;"),
+	/*
+	 * 5 -> 6: whether the hub said a quarantined set may go again as it
+	 * is (wire.h wire_retry: "forms", "clock"; NULL: a person must
+	 * correct it). syncd looks for such sets before every run: the index
+	 * holds only them, so the look costs nothing when there are none.
+	 */
+	("ALTER TABLE batches ADD COLUMN retry TEXT;"
+	"CREATE INDEX batches_retry ON batches(id) WHERE retry IS NOT NULL;"),
 };
 
 _Static_assert(sizeof(localdb_migrations) / sizeof(localdb_migrations[0]) ==

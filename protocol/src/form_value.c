@@ -13,6 +13,31 @@
 
 /* Integers must be exact in a double. */
 #define FORM_INT_LIMIT 9007199254740992.0
+#define FORM_VALUE_DATE_FORMAT FORM_DATE_FORMAT_RU
+
+/* "YYYY-MM-DD" in shape (digits and dashes), whatever the calendar says. */
+static int
+form_value_date_shape(const char *s)
+{
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !(s[i] >= '0' && s[i] <= '9'))
+			return 0;
+	return 1;
+}
+
+/* "YYYY-MM-DD" (in shape) as people write it: "DD.MM.YYYY". */
+static void
+form_value_date_ru(const char *iso, char out[11])
+{
+	memcpy(out, iso + 8, 2);
+	out[2] = '.';
+	memcpy(out + 3, iso + 5, 2);
+	out[5] = '.';
+	memcpy(out + 6, iso, 4);
+	out[10] = '\0';
+}
 
 const char *
 form_value_plural(size_t n, const char *one, const char *few, const char *many)
@@ -151,16 +176,31 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 	case FORM_DATE:
 		if (!cJSON_IsString(val) || val->valuestring == NULL ||
 		    form_date_days(val->valuestring, &days) != 0) {
-			snprintf(msg, sz, "нужна дата в виде ГГГГ-ММ-ДД (например, 2021-03-10)");
+			/* the right shape with a day the calendar has not got (31.02)
+			 * is no format error: say so. The rule only, never the value:
+			 * hub reasons are stored (the client adds what was typed, on
+			 * the typist's own screen). */
+			if (cJSON_IsString(val) && form_value_date_shape(val->valuestring) &&
+			    (memcmp(val->valuestring, "1900", 4) < 0 ||
+			    memcmp(val->valuestring, "2999", 4) > 0))
+				snprintf(msg, sz, "год должен быть от 1900 до 2999");
+			else if (cJSON_IsString(val) && form_value_date_shape(val->valuestring))
+				snprintf(msg, sz, "такой даты нет в календаре: нужна существующая "
+				    "дата " FORM_VALUE_DATE_FORMAT);
+			else
+				snprintf(msg, sz, "нужна дата в виде " FORM_VALUE_DATE_FORMAT
+				    " (например, 10.03.2021)");
 			return 1;
 		}
 		if (fl->has_min && (double)days < fl->min) {
-			form_date_format((long)fl->min, a);
+			form_date_format((long)fl->min, b);
+			form_value_date_ru(b, a);
 			snprintf(msg, sz, "не может быть раньше %s", a);
 			return 1;
 		}
 		if (fl->has_max && (double)days > fl->max) {
-			form_date_format((long)fl->max, a);
+			form_date_format((long)fl->max, b);
+			form_value_date_ru(b, a);
 			snprintf(msg, sz, "не может быть позже %s", a);
 			return 1;
 		}

@@ -36,6 +36,28 @@ wire_ack_status_of(const char *name)
 	return 0;
 }
 
+static const char *const wire_retries[] = {
+	[WIRE_RETRY_FORMS] = "forms", [WIRE_RETRY_CLOCK] = "clock",
+};
+#define WIRE_N_RETRIES (sizeof(wire_retries) / sizeof(wire_retries[0]))
+
+const char *
+wire_retry_name(enum wire_retry rt)
+{
+	if ((size_t)rt >= WIRE_N_RETRIES || rt <= WIRE_RETRY_NO)
+		return NULL;
+	return wire_retries[rt];
+}
+
+enum wire_retry
+wire_retry_of(const char *name)
+{
+	for (size_t i = WIRE_RETRY_FORMS; name != NULL && i < WIRE_N_RETRIES; i++)
+		if (strcmp(name, wire_retries[i]) == 0)
+			return (enum wire_retry)i;
+	return WIRE_RETRY_NO;
+}
+
 int
 wire_ack_write(struct tbuf *out, const struct wire_ack *a, struct terr *e)
 {
@@ -46,7 +68,8 @@ wire_ack_write(struct tbuf *out, const struct wire_ack *a, struct terr *e)
 	if (st == NULL || !wire_json_hex_ok(a->device_id, WIRE_DEVICE_ID_HEXLEN) ||
 	    a->first > WIRE_SEQ_MAX || a->last > WIRE_SEQ_MAX || a->expected_seq > WIRE_SEQ_MAX ||
 	    a->applied > WIRE_SEQ_MAX || a->conflicts > WIRE_SEQ_MAX ||
-	    !wire_json_text_ok(a->reason, WIRE_ACK_REASON_MAX))
+	    !wire_json_text_ok(a->reason, WIRE_ACK_REASON_MAX) ||
+	    (a->retry != WIRE_RETRY_NO && wire_retry_name(a->retry) == NULL))
 		return terr_set(e, TERR_ARG, "подтверждение не записано: недопустимое значение поля");
 	if ((r = tbuf_putf(out, "{\"device_id\":\"%s\",\"first\":%" PRIu64 ",\"last\":%" PRIu64
 	    ",\"status\":\"%s\",\"set_hash\":", a->device_id, a->first, a->last, st)) != 0)
@@ -65,6 +88,9 @@ wire_ack_write(struct tbuf *out, const struct wire_ack *a, struct terr *e)
 			goto out;
 	}
 	if ((r = tbuf_putf(out, "\"reason\":")) != 0 || (r = wire_json_put_str(out, a->reason)) != 0)
+		goto out;
+	if (a->retry != WIRE_RETRY_NO &&
+	    (r = tbuf_putf(out, ",\"retry\":\"%s\"", wire_retry_name(a->retry))) != 0)
 		goto out;
 	r = tbuf_put_u8(out, '}');
  out:
@@ -118,6 +144,11 @@ wire_ack_parse(const void *buf, size_t len, struct wire_ack *a, struct terr *e)
 	if ((r = wire_json_get_str(o, "reason", false, false, a->reason, sizeof(a->reason), what,
 	    e)) < 0)
 		goto out;
+	/* a class this device does not know is no promise it can act on */
+	if ((r = wire_json_get_str(o, "retry", false, false, st, sizeof(st), what, e)) < 0 &&
+	    r != TERR_TOO_LARGE)
+		goto out;
+	a->retry = r == 0 ? wire_retry_of(st) : WIRE_RETRY_NO;
 	r = 0;
  out:
 	cJSON_Delete(o);

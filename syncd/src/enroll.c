@@ -19,6 +19,7 @@
 #include "tetrad/fileio.h"
 #include "tetrad/keyfile.h"
 #include "tetrad/changeset.h"
+#include "tetrad/localdb.h"
 #include "tetrad/wire.h"
 
 const char *
@@ -85,7 +86,7 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 		snprintf(tmp, sizeof(tmp), "%s.new", path);
 		/* a .new left by an interrupted replacement was never used */
 		if (unlink(tmp) != 0 && errno != ENOENT) {
-			r = terr_set(e, TERR_IO, "не удалось удалить %s: %s", tmp, strerror(errno));
+			r = terr_set(e, TERR_IO, "не удалось удалить %s: %s", tmp, localdb_strerror(errno));
 			goto out;
 		}
 		if ((r = keyfile_save(tmp, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES,
@@ -93,7 +94,7 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 			goto out;
 		if (rename(tmp, path) != 0) {
 			r = terr_set(e, TERR_IO, "не удалось заменить ключ устройства %s: %s", path,
-			    strerror(errno));
+			    localdb_strerror(errno));
 			unlink(tmp);
 		}
 		goto out;
@@ -194,7 +195,7 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	if (o->pin && *o->pin && (r = net_check_pin(o->pin, e)) != 0)
 		return r;
 	if (o->ca_file && *o->ca_file && realpath(o->ca_file, ca) == NULL)
-		return terr_set(e, TERR_ARG, "файл сертификата %s недоступен: %s", o->ca_file, strerror(errno));
+		return terr_set(e, TERR_ARG, "файл сертификата %s недоступен: %s", o->ca_file, localdb_strerror(errno));
 	if ((r = syncdb_open(o->db_path, &db, e)) != 0)
 		return r;
 	if ((r = syncdb_meta_get(db, "hub_sign_pk", existing, sizeof(existing), e)) < 0)
@@ -241,7 +242,9 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 			r = terr_set(e, TERR_ARG, "регистрация не выполнена: хаб ответил HTTP %ld", resp.status);
 			goto out;
 		}
-		if (!fresh && strcmp(we.error, "key_registered") == 0 && enroll_key_replaceable(db)) {
+		if (!fresh && (strcmp(we.error, "key_registered") == 0 ||
+		    strcmp(we.error, "device_revoked") == 0) && enroll_key_replaceable(db)) {
+			res->replaced_revoked = strcmp(we.error, "device_revoked") == 0;
 			/* the hub holds this key for something else and will not
 			 * re-bind it (revoked, or it has sent data); nothing was
 			 * recorded with it here: a new key pair */

@@ -222,6 +222,13 @@ main_once(const struct main_args *a, struct main_log *lg)
 		    (long long)(res.left.pending + res.left.sent));
 		if (res.unreachable)
 			printf("Хаб недоступен: записи сохранены и будут отправлены при следующей синхронизации.\n");
+		/* the hub's words went to the log (stderr) already, escaped */
+		if (res.revoked)
+			printf("Устройство отозвано на хабе: записи с него хаб больше не принимает. "
+			    "Обратитесь к координатору.\n");
+		if (res.entries_requeued > 0)
+			printf("Снова отправлено из карантина (хаб теперь их принимает): %lld.\n",
+			    (long long)res.entries_requeued);
 		if (res.left.quarantined > 0)
 			printf("Записей в карантине всего: %lld (причины: «tetrad status»).\n",
 			    (long long)res.left.quarantined);
@@ -265,7 +272,10 @@ main_enroll(const struct main_args *a)
 			return SYNC_EXIT_UNREACHABLE;
 		return r == TERR_IO || r == TERR_NOMEM ? SYNC_EXIT_STORAGE : SYNC_EXIT_USAGE;
 	}
-	if (res.replaced_id[0])
+	if (res.replaced_id[0] && res.replaced_revoked)
+		printf("Прежний ключ этого устройства (%s) был отозван на хабе: создан новый ключ, "
+		    "на нём ещё ничего не записано.\n", res.replaced_id);
+	else if (res.replaced_id[0])
 		printf("Хаб уже знал прежний ключ этого устройства (%s) для другой регистрации: "
 		    "создан новый ключ. Координатор может отозвать прежний: tetrad-hub device "
 		    "revoke %s\n", res.replaced_id, res.replaced_id);

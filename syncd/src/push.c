@@ -323,18 +323,32 @@ push_next(const struct push_ctx *c, uint64_t after_seq, struct push_batch *b,
 	return 1;
 }
 
+static int push_set_state_retry(const struct push_ctx *c, const struct push_batch *b,
+    enum localdb_batch_state state, const char *reason, enum wire_retry retry,
+    const uint8_t *ack, size_t ack_len, struct terr *e);
+
 /* The batch as localdb names it for a state change (id and seq range). */
 static int
 push_set_state(const struct push_ctx *c, const struct push_batch *b,
     enum localdb_batch_state state, const char *reason, const uint8_t *ack,
     size_t ack_len, struct terr *e)
 {
+	return push_set_state_retry(c, b, state, reason, WIRE_RETRY_NO, ack, ack_len, e);
+}
+
+static int
+push_set_state_retry(const struct push_ctx *c, const struct push_batch *b,
+    enum localdb_batch_state state, const char *reason, enum wire_retry retry,
+    const uint8_t *ack, size_t ack_len, struct terr *e)
+{
 	struct localdb_batch lb;
+	const char *rn = wire_retry_name(retry);
 
 	memset(&lb, 0, sizeof(lb));
 	lb.id = b->id;
 	lb.first_seq = b->first_seq;
 	lb.last_seq = b->last_seq;
+	snprintf(lb.retry, sizeof(lb.retry), "%s", rn ? rn : "");
 	return localdb_batch_set_state(c->db, &lb, state, reason, ack, ack_len, e);
 }
 
@@ -371,9 +385,11 @@ push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
 
 int
 push_quarantine(const struct push_ctx *c, const struct push_batch *b,
-    const char *reason, const uint8_t *ack, size_t ack_len, struct terr *e)
+    const char *reason, enum wire_retry retry, const uint8_t *ack, size_t ack_len,
+    struct terr *e)
 {
-	return push_set_state(c, b, LOCALDB_BATCH_QUARANTINED, reason, ack, ack_len, e);
+	return push_set_state_retry(c, b, LOCALDB_BATCH_QUARANTINED, reason, retry, ack,
+	    ack_len, e);
 }
 
 int
@@ -453,6 +469,9 @@ push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
 	wire_text_copy(a->reason, sizeof(a->reason), w.reason);
 	a->have_enc_pk = w.have_enc_pk;
 	memcpy(a->hub_enc_pk, w.hub_enc_pk, sizeof(a->hub_enc_pk));
+	/* only a refusal can be retried (a hub may not say otherwise) */
+	a->retry = a->status == PUSH_ST_REFUSED || a->status == PUSH_ST_FUTURE_HLC ?
+	    w.retry : WIRE_RETRY_NO;
 	return 0;
 }
 

@@ -18,12 +18,15 @@
 #include <sodium.h>
 
 #include "syncd/net.h"
+#include "syncd/probe.h"
 #include "syncd/pull.h"
+#include "syncd/retry.h"
 #include "syncd/syncdb.h"
 #include "tetrad/fileio.h"
 #include "tetrad/keyfile.h"
 #include "tetrad/envelope.h"
 #include "tetrad/formsdir.h"
+#include "tetrad/localdb.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/termsafe.h"
 #include "tetrad/wire.h"
@@ -68,13 +71,13 @@ sync_lock(const char *db_path, int *fd, struct terr *e)
 	if (snprintf(p, sizeof(p), "%s.syncd.lock", db_path) >= (int)sizeof(p))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
 	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, localdb_strerror(errno));
 	while (flock(*fd, LOCK_EX) != 0) {
 		if (errno == EINTR)
 			continue;
 		close(*fd);
 		*fd = -1;
-		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, localdb_strerror(errno));
 	}
 	return 0;
 }
@@ -396,12 +399,17 @@ sync_settle(struct sync_ctx *c, const struct sync_opts *o, struct sync_flight *f
 		char reason[PUSH_REASON_MAX + 64];
 
 		snprintf(reason, sizeof(reason), "%s", ack.reason[0] ? ack.reason : "отклонено хабом без объяснения");
-		if ((r = push_quarantine(&c->push, b, reason, tbuf_ptr(resp->body), tbuf_len(resp->body), e)) != 0)
+		if ((r = push_quarantine(&c->push, b, reason, ack.retry, tbuf_ptr(resp->body),
+		    tbuf_len(resp->body), e)) != 0)
 			break;
 		res->sets_quarantined++;
 		res->entries_quarantined += (int64_t)(b->last_seq - b->first_seq + 1);
 		sync_logf(o, SYNC_LOG_WARN, "набор %llu–%llu помещён в карантин: %s",
 		    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq, reason);
+		if (ack.status == PUSH_ST_REVOKED) {
+			res->revoked = 1;
+			wire_text_copy(res->revoked_msg, sizeof(res->revoked_msg), reason);
+		}
 		if (ack.status == PUSH_ST_REFUSED || ack.status == PUSH_ST_FUTURE_HLC) {
 			r = SYNC_OUT_QUARANTINED;
 		} else {
@@ -679,8 +687,15 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	no.timeout_ms = o->timeout_ms;
 	if ((r = net_new(&no, &n, e)) != 0)
 		goto out;
+	if ((r = retry_run(c, n, o, res, e)) != 0)
+		goto out;
 	if ((r = sync_push_all(c, n, o, res, e)) != 0)
 		goto out;
+	/* nothing went: the hub has not said whether it still takes us */
+	if (res->sets_sent == 0 && !res->unreachable && !res->stopped)
+		probe_run(c, n, res);
+	if (res->revoked)
+		sync_logf(o, SYNC_LOG_WARN, "ВНИМАНИЕ: %s", res->revoked_msg);
 	if (!o->no_pull && !res->unreachable && !res->stopped) {
 		terr_clear(&pe);
 		if (pull_run(n, c->push.hub_sign_pk, c->db_path, sync_builtin_dir(o),
@@ -709,6 +724,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 		goto meta_fail;
 	switch (sync_exit_code(0, res)) {
 	case SYNC_EXIT_OK: snprintf(buf, sizeof(buf), "ok"); break;
+	case SYNC_EXIT_USAGE: snprintf(buf, sizeof(buf), "revoked"); break;
 	case SYNC_EXIT_QUARANTINED: snprintf(buf, sizeof(buf), "quarantined"); break;
 	case SYNC_EXIT_UNREACHABLE: snprintf(buf, sizeof(buf), "unreachable"); break;
 	default: snprintf(buf, sizeof(buf), "pending"); break;
@@ -741,6 +757,9 @@ sync_exit_code(int r, const struct sync_result *res)
 			return SYNC_EXIT_STORAGE;
 		}
 	}
+	/* revoked: nothing will go until a person acts (docs/syncd.md) */
+	if (res->revoked)
+		return SYNC_EXIT_USAGE;
 	if (res->unreachable)
 		return SYNC_EXIT_UNREACHABLE;
 	if (res->left.pending > 0 || res->left.sent > 0 || res->stopped || res->hub_error)
@@ -755,11 +774,11 @@ sync_summary(const struct sync_result *res, int code, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "sync exit=%d sets_sent=%lld sets_acked=%lld sets_quarantined=%lld "
 	    "entries_acked=%lld entries_quarantined=%lld retries=%lld bytes=%lld forms=%lld "
-	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld",
+	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld requeued=%lld",
 	    code, (long long)res->sets_sent, (long long)res->sets_acked, (long long)res->sets_quarantined,
 	    (long long)res->entries_acked, (long long)res->entries_quarantined, (long long)res->retries,
 	    (long long)res->bytes_sent, (long long)res->forms_installed,
 	    (long long)(res->left.pending + res->left.sent), (long long)res->left.quarantined,
 	    res->have_skew ? "" : "?", (long long)(res->have_skew ? res->skew_ms : 0),
-	    (long long)res->duration_ms);
+	    (long long)res->duration_ms, (long long)res->entries_requeued);
 }

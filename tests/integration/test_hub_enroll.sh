@@ -162,6 +162,7 @@ hub_cli device revoke "$L3ID" >/dev/null 2>&1 || bad "revoke $L3ID"
 "$SYNCD" enroll --db "$T/leg3.db" --hub "$HUB_URL" --token "$(hub_token --school 170104)" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
 expect_eq legacy_revoked_new_key "$?" 0
 expect_in legacy_names_old_key "$(cat "$T/out")" "$L3ID"
+expect_in legacy_says_revoked "$(cat "$T/out")" "был отозван на хабе"
 NEWID=$(meta "$T/leg3.db" device_id)
 [ -n "$NEWID" ] && [ "$NEWID" != "$L3ID" ] && ok || bad "legacy: the key was not replaced ($NEWID)"
 expect_eq legacy_new_key_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$NEWID'")" 170104
@@ -178,7 +179,7 @@ add "$T/leg4.db" 1 170104
 T4L4=$(hub_token --school 170104)
 "$SYNCD" enroll --db "$T/leg4.db" --hub "$HUB_URL" --token "$T4L4" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
 expect_eq legacy_stuck_exit "$?" 2
-expect_in legacy_stuck_message "$(cat "$T/err")" "уже зарегистрирован на хабе для школ 170103 и отозван"
+expect_in legacy_stuck_message "$(cat "$T/err")" "это устройство ($L4ID) отозвано на хабе"
 expect_in legacy_stuck_unspent "$(cat "$T/err")" "не израсходован"
 expect_eq legacy_stuck_key_kept "$("$HOSTILE" pk "$T/leg4.db.device.key" | cut -d' ' -f2)" "$L4ID"
 mkdb "$T/pc4b.db" 170104

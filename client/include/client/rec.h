@@ -30,8 +30,9 @@
 int rec_apply_set(const struct form *f, cJSON *values, const char *assignment,
     struct terr *e);
 
-/* Merges a JSON object of values into values: members replace, null
- * removes. */
+/* Merges a JSON object of values into values: members replace; a null is
+ * kept, and rec_new/rec_edit drop it unless it answers a scale with
+ * «затрудняюсь ответить». */
 int rec_merge(cJSON *values, const cJSON *changes, struct terr *e);
 
 /* Reads a JSON object from path ("-" = stdin), bounded by REC_JSON_MAX. */

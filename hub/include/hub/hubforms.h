@@ -31,12 +31,22 @@ void hubforms_free(struct hubforms *f);
 size_t hubforms_count(const struct hubforms *f);
 
 /*
+ * Calls cb(id, version, arg) for every form version the catalogue has
+ * loaded; a non-zero return stops and is returned.
+ */
+int hubforms_each(struct hubforms *f, int (*cb)(const char *id, uint32_t version,
+    void *arg), void *arg);
+
+/*
  * Checks an op against its form and version: the form must be one the hub
  * knows (a delete too: it leaves a tombstone under that form), and a put's
  * fields must pass in FORM_HUB mode (unknown fields, smuggled local fields,
  * types, bounds, rules), and for a form with a school field
- * (form_school_field) its value must be the op's school. Returns 0 if valid, TERR_INVALID with a Russian
- * description in why (field labels and rules, never values), another code
+ * (form_school_field) its value must be the op's school. Returns 0 if valid,
+ * TERR_INVALID with a Russian description in why (field labels and rules,
+ * never values), TERR_NOTFOUND with why when the hub does not know the form
+ * or version (a cause that goes away when it is published: wire.h
+ * WIRE_RETRY_FORMS), another code
  * on error.
  */
 int hubforms_check_op(struct hubforms *f, const struct op *op, char *why,

@@ -126,6 +126,17 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	memset(&sc, 0, sizeof(sc));
 	if ((r = hubconf_open(h, true, e)) != 0)
 		return r;
+	/*
+	 * A hub without forms refuses every record as "unknown form", and the
+	 * devices quarantine them: better not to serve at all until the forms
+	 * are installed (the package's forms folder, or TETRAD_FORMS_DIR) or
+	 * published.
+	 */
+	if (hubforms_count(h->forms) == 0)
+		return terr_set(e, TERR_ARG, "в каталоге форм хаба нет ни одной формы: хаб отклонял "
+		    "бы все записи. Установите формы (папка forms из поставки или переменная "
+		    "TETRAD_FORMS_DIR) или опубликуйте их («tetrad-hub forms publish ФАЙЛ») и "
+		    "запустите хаб снова");
 	listen = hubconf_get(h, "listen");
 	sc.threads = cmd_serve_uint(hubconf_get(h, "threads"), SERVER_DEFAULT_THREADS);
 	sc.timeout_s = cmd_serve_uint(hubconf_get(h, "timeout"), SERVER_DEFAULT_TIMEOUT);

@@ -25,7 +25,7 @@
 #include "tetrad/terr.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define LOCALDB_SCHEMA_VERSION 5
+#define LOCALDB_SCHEMA_VERSION 6
 
 /* A missing or uninitialised database. */
 #define LOCALDB_NOTFOUND TERR_NOTFOUND
@@ -78,6 +78,9 @@ void localdb_done(struct localdb *db, sqlite3_stmt *st);
 /* Maps an SQLite result to TERR_IO with a Russian message about `what`
  * naming the cause (disk full, read-only, busy, damaged file …). */
 int localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e);
+
+/* errno in Russian words, for messages people read (never NULL). */
+const char *localdb_strerror(int errnum);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK (rollback never fails visibly). */
 int localdb_begin(struct localdb *db, struct terr *e);
@@ -167,6 +170,51 @@ typedef int (*localdb_reason_cb)(const char *reason, int64_t count, void *arg);
 int localdb_quarantine_reasons(struct localdb *db, localdb_reason_cb cb, void *arg,
     struct terr *e);
 
+/*
+ * One quarantined entry, for lists (`tetrad status`) and retries. Pointers
+ * are valid during the callback only.
+ */
+struct localdb_quarantined {
+	uint64_t seq;
+	const uint8_t *record_id;
+	size_t record_id_len;
+	const char *op, *form_id, *school, *hlc;
+	int64_t form_version;
+	const char *reason;             /* the hub's words; "" when none */
+	const char *retry;              /* "forms", "clock" or "" (localdb_batch) */
+	const char *at;                 /* when the answer came (UTC, stored format) or "" */
+	int64_t batch_id;
+};
+typedef int (*localdb_quarantined_cb)(const struct localdb_quarantined *q, void *arg);
+
+/*
+ * Calls cb for each quarantined entry, in seq order: of batch batch_id, or
+ * of all when batch_id is 0. A non-zero return from cb stops and is
+ * returned.
+ */
+int localdb_quarantined_each(struct localdb *db, int64_t batch_id,
+    localdb_quarantined_cb cb, void *arg, struct terr *e);
+
+/*
+ * Calls cb(batch_id, retry, arg) for each quarantined batch whose entries
+ * the hub said may go again ("forms", "clock"), until they are requeued.
+ */
+typedef int (*localdb_retry_cb)(int64_t batch_id, const char *retry, void *arg);
+int localdb_retry_batches(struct localdb *db, localdb_retry_cb cb, void *arg,
+    struct terr *e);
+
+/*
+ * Sends quarantined entries again: each becomes a new pending entry (the
+ * next sequence number; the same record, op, form, school, HLC and fields,
+ * so a newer change of the record still wins on the hub) and the old row
+ * leaves the outbox; its batch stays quarantined, envelope and reason kept,
+ * for the record. Those of batch batch_id, or all when 0; with
+ * retryable_only, only entries of batches with a retry class. *moved (may
+ * be NULL) counts them. One transaction of its own.
+ */
+int localdb_requeue(struct localdb *db, int64_t batch_id, bool retryable_only,
+    int64_t *moved, struct terr *e);
+
 /* ---- batches ------------------------------------------------------- */
 
 struct localdb_batch {
@@ -177,6 +225,9 @@ struct localdb_batch {
 	uint8_t *envelope;              /* malloc'd by localdb_batch_next */
 	size_t len;
 	char state[16];
+	/* quarantine only: the hub's retry class (wire.h wire_retry_name:
+	 * "forms", "clock"), "" when a person must correct the records */
+	char retry[16];
 };
 
 /*
@@ -198,7 +249,7 @@ enum localdb_batch_state {
 /*
  * Moves a batch and its entries to state, in one transaction of its own:
  * sent (only from sealed), acked with the hub's signed ack, quarantined with
- * reason and ack.
+ * reason, ack and b->retry.
  */
 int localdb_batch_set_state(struct localdb *db, const struct localdb_batch *b,
     enum localdb_batch_state state, const char *reason, const uint8_t *ack,

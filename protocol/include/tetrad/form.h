@@ -26,6 +26,12 @@
 
 #include "tetrad/terr.h"
 
+/*
+ * How people write a date, named the same in every prompt and message
+ * (records store "YYYY-MM-DD"; the client reads both).
+ */
+#define FORM_DATE_FORMAT_RU "ДД.ММ.ГГГГ"
+
 #define FORM_MAX_BYTES (1u << 20)   /* one definition file */
 #define FORM_MAX_FIELDS 512         /* in a form, counting group members */
 #define FORM_MAX_CHOICES 256

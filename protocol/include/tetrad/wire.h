@@ -52,6 +52,19 @@ enum wire_ack_status {
 	WIRE_ACK_REVOKED, WIRE_ACK_UNKNOWN_DEVICE, WIRE_ACK_FUTURE_HLC, WIRE_ACK_BUSY,
 };
 
+/*
+ * Whether a refused set ("refused", "future_hlc") may go again as it is,
+ * once its cause is gone (the "retry" member; docs/hub-api.md). Absent
+ * means no: a person must correct the records (`tetrad edit`). A value a
+ * device does not know reads as WIRE_RETRY_NO, so a newer hub can add one.
+ */
+enum wire_retry {
+	WIRE_RETRY_NO = 0,
+	WIRE_RETRY_FORMS,   /* only forms the hub did not know: again once it lists them */
+	WIRE_RETRY_CLOCK,   /* only stamps ahead of the hub's clock: again once it has caught up */
+};
+#define WIRE_PATH_FORMS_KNOWN "/v1/forms/known"   /* every form version the hub judges by */
+
 struct wire_ack {
 	char device_id[WIRE_DEVICE_ID_HEXLEN + 1];   /* required */
 	uint64_t first, last;                        /* required, ≤ WIRE_SEQ_MAX */
@@ -62,16 +75,23 @@ struct wire_ack {
 	bool have_enc_pk;                            /* the hub's current encryption key */
 	uint8_t hub_enc_pk[KEYS_ENC_PK_BYTES];
 	char reason[WIRE_ACK_REASON_MAX + 1];        /* absent: "" */
+	enum wire_retry retry;                       /* absent: WIRE_RETRY_NO */
 };
 
 /* "applied", "gap" …; NULL for a value outside the enum. */
 const char *wire_ack_status_name(enum wire_ack_status st);
 /* The status of a name, or 0 when the name is unknown. */
 enum wire_ack_status wire_ack_status_of(const char *name);
+/* "forms", "clock"; NULL for WIRE_RETRY_NO and values outside the enum. */
+const char *wire_retry_name(enum wire_retry r);
+/* The class of a name; WIRE_RETRY_NO for NULL, "" and names unknown. */
+enum wire_retry wire_retry_of(const char *name);
 
 /*
  * Appends the acknowledgement's JSON (no newline) to out. Every member is
- * written; hub_enc_pk only when have_enc_pk. TERR_ARG for a struct its
+ * written; hub_enc_pk only when have_enc_pk, retry only when not
+ * WIRE_RETRY_NO (so acknowledgements stored before it existed replay
+ * byte for byte). TERR_ARG for a struct its
  * parser would refuse, TERR_NOMEM/TERR_TOO_LARGE from the buffer.
  */
 int wire_ack_write(struct tbuf *out, const struct wire_ack *a, struct terr *e);
@@ -151,6 +171,29 @@ struct wire_enroll_ans {
 int wire_enroll_ans_write(struct tbuf *out, const struct wire_enroll_ans *a, struct terr *e);
 int wire_enroll_ans_parse(const void *buf, size_t len, struct wire_enroll_ans *a,
     struct terr *e);
+
+/* ---- device state ---- */
+
+/*
+ * GET WIRE_PATH_DEVICES_PREFIX <device id> ?sig=<128 hex digits>: whether
+ * the hub still takes this device's sets — asked by syncd on a run that
+ * had nothing to send, so a revoked device is told on every sync (a push
+ * learns it from the acknowledgement). The signature (the device key's,
+ * over "tetrad-device-state-v1", NUL, the id) shows the asker holds the
+ * key: when a device was revoked is the device's business alone. Answers
+ * (docs/hub-api.md): 200 {"status":"active"}; 403 error "revoked" with a
+ * message naming the date; 404 error "unknown_device".
+ */
+#define WIRE_PATH_DEVICES_PREFIX "/v1/devices/"
+#define WIRE_DEVICE_SIG_HEXLEN 128
+#define WIRE_DEVICE_STATE_MAX 4096    /* answer body bytes */
+
+/* The signature, as hex (WIRE_DEVICE_SIG_HEXLEN + NUL), of device id hex_id. */
+void wire_device_state_sign(const char *hex_id, const uint8_t sk[KEYS_SIGN_SK_BYTES],
+    char out[WIRE_DEVICE_SIG_HEXLEN + 1]);
+/* Whether sig_hex is the device key pk's signature for hex_id. */
+bool wire_device_state_sig_ok(const char *hex_id, const char *sig_hex,
+    const uint8_t pk[KEYS_SIGN_PK_BYTES]);
 
 /* ---- error body ---- */
 

@@ -40,6 +40,7 @@ struct enroll_result {
 	 * else (409 key_registered), was replaced by a new pair before this
 	 * enrollment (only a key never confirmed and never used to record) */
 	char replaced_id[KEYS_ID_HEXLEN + 1];
+	int replaced_revoked;         /* that key had been revoked (403 device_revoked) */
 };
 
 /* 0 on success; negative with a Russian message (token refused: TERR_ARG). */

@@ -23,6 +23,7 @@
 #include "tetrad/keys.h"
 #include "tetrad/localdb.h"
 #include "tetrad/terr.h"
+#include "tetrad/wire.h"
 
 #define PUSH_DEFAULT_MAX_OPS 1000
 #define PUSH_DEFAULT_MAX_BYTES (4u << 20)   /* estimated plaintext of one set */
@@ -67,6 +68,7 @@ struct push_ack {
 	char reason[PUSH_REASON_MAX];
 	int have_enc_pk;                         /* the hub's current encryption key */
 	uint8_t hub_enc_pk[KEYS_ENC_PK_BYTES];
+	enum wire_retry retry;                   /* may a refused set go again (wire.h) */
 };
 
 struct push_counts {
@@ -95,9 +97,11 @@ int push_mark_sent(const struct push_ctx *c, const struct push_batch *b, struct 
 /* Stores the signed acknowledgement and marks the batch and its entries acked. */
 int push_mark_acked(const struct push_ctx *c, const struct push_batch *b,
     const uint8_t *ack, size_t ack_len, struct terr *e);
-/* Quarantines the batch and its entries with reason (Russian, from the hub). */
+/* Quarantines the batch and its entries with reason (Russian, from the hub)
+ * and the hub's retry class (WIRE_RETRY_NO: a person must look). */
 int push_quarantine(const struct push_ctx *c, const struct push_batch *b,
-    const char *reason, const uint8_t *ack, size_t ack_len, struct terr *e);
+    const char *reason, enum wire_retry retry, const uint8_t *ack, size_t ack_len,
+    struct terr *e);
 
 /*
  * The hub reported a gap: it expects expected_seq next. Makes the batches

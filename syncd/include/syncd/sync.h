@@ -57,10 +57,13 @@ struct sync_result {
 	int64_t entries_acked, entries_quarantined;
 	int64_t retries, bytes_sent;
 	int64_t forms_installed;
+	int64_t entries_requeued;     /* quarantined entries sent again: their cause is gone */
 	struct push_counts left;      /* outbox after the run */
 	int unreachable;              /* the hub could not be reached */
 	int stopped;                  /* a stop was asked */
 	int hub_error;                /* the hub refused in a way that needs a person */
+	int revoked;                  /* the hub says this device is revoked */
+	char revoked_msg[512];        /* its words (wire.h: they name the date) */
 	int have_skew;
 	int64_t skew_ms;
 	int64_t duration_ms;

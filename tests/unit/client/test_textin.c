@@ -87,7 +87,8 @@ test_from_text(const struct form *f)
 	expect_text(f, "start", "10.03.2021", "\"2021-03-10\"");
 	expect_text(f, "start", "1.3.2021", "\"2021-03-01\"");
 	expect_text(f, "start", "2021-03-10", "\"2021-03-10\"");
-	expect_text_bad(f, "start", "31.02.2021", "Начало: нужна дата");
+	expect_text_bad(f, "start", "31.02.2021", "Начало: такой даты нет в календаре");
+	expect_text_bad(f, "start", "31.02.2021", "ДД.ММ.ГГГГ, а не «31.02.2021»");
 	expect_text_bad(f, "start", "вчера", "а не «вчера»");
 	expect_text(f, "ok", "Да", "true");
 	expect_text(f, "ok", "НЕТ", "false");

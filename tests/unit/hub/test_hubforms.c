@@ -106,14 +106,14 @@ test_publish(struct hubdb *db)
 		op.kind = OP_PUT;
 		op.fields = cJSON_Parse("{\"nonsense\":1}");
 		/* no published dir known: version 9 is unknown */
-		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_NOTFOUND);
 		CHECK_CONTAINS(why, "неизвестна");
 		hubforms_free(cat);
 		CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, pub, &cat, &e), 0);
 		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
 		CHECK_CONTAINS(why, "nonsense");
 		snprintf(op.form_id, sizeof(op.form_id), "../../x");
-		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_NOTFOUND);
 		CHECK_CONTAINS(why, "неизвестна");
 		cJSON_Delete(op.fields);
 	}

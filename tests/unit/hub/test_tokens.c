@@ -353,8 +353,9 @@ test_rebind(struct hubdb *db)
 	CHECK_INT_EQ(post(db, t0, k.pk, "[]", NULL, ans), 200);
 	CHECK_INT_EQ(hubdb_device_revoke(db, id, &e), 0);
 	CHECK_INT_EQ(tokens_create(db, "school", "", "170134", 3600, t1, &e), 0);
-	CHECK_INT_EQ(post_signed(db, t1, &k, "170134", false, ans), 409);
-	CHECK_CONTAINS(ans, "отозван");
+	CHECK_INT_EQ(post_signed(db, t1, &k, "170134", false, ans), 403);
+	CHECK_CONTAINS(ans, "device_revoked");
+	CHECK_CONTAINS(ans, "отозвано на хабе");
 	/* the store's own guard: a revoked device is not re-bound */
 	CHECK_INT_EQ(hubdb_device_revoke(db, id, &e), TERR_ARG);
 	memset(&d, 0, sizeof(d));

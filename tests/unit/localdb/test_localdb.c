@@ -597,6 +597,106 @@ test_queue(void)
 	localdb_close(db);
 }
 
+static int
+retry_cb(int64_t batch_id, const char *retry, void *arg)
+{
+	int64_t *got = arg;
+
+	*got = strcmp(retry, "forms") == 0 ? batch_id : -1;
+	return 0;
+}
+
+static int
+quarantined_cb(const struct localdb_quarantined *q, void *arg)
+{
+	struct gather *g = arg;
+
+	if (g->n < sizeof(g->seqs) / sizeof(g->seqs[0]))
+		g->seqs[g->n] = q->seq;
+	g->n++;
+	return 0;
+}
+
+/* Quarantined sets go again as new entries: by the hub's retry class, or all. */
+static void
+test_requeue(void)
+{
+	char p[256], t[256];
+	const uint8_t rid[16] = { 9 };
+	struct localdb *db = NULL;
+	struct localdb_batch b[2];
+	struct gather g;
+	struct terr e = { 0 };
+	int64_t seq = 0, moved = -1, got = 0;
+	uint8_t env[8] = { 1 };
+	struct localdb_entry en = { .record_id = rid, .record_id_len = 16, .op = "put",
+	    .form_id = "f", .form_version = 2, .school = "170103", .hlc = "h1",
+	    .fields = "{\"n\":1}" };
+
+	path_of(p, sizeof(p), "requeue.db");
+	CHECK_INT_EQ(localdb_open(p, LOCALDB_CREATE, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(localdb_begin(db, &e), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT_EQ(localdb_outbox_append(db, &en, &seq, &e), 0);
+	memset(b, 0, sizeof(b));
+	for (int i = 0; i < 2; i++) {
+		b[i].first_seq = b[i].last_seq = (uint64_t)(i + 1);
+		b[i].last_seq += i == 1;          /* 1, then 2..3 */
+		b[i].envelope = env;
+		b[i].len = sizeof(env);
+		CHECK_INT_EQ(localdb_batch_insert(db, &b[i], 1, (size_t)(i + 1), &e), 0);
+	}
+	CHECK_INT_EQ(localdb_commit(db, &e), 0);
+	/* the first set: an unknown form (may go again); the second: a bad value */
+	snprintf(b[0].retry, sizeof(b[0].retry), "forms");
+	CHECK_INT_EQ(localdb_batch_set_state(db, &b[0], LOCALDB_BATCH_QUARANTINED,
+	    "форма неизвестна", (const uint8_t *)"a", 1, &e), 0);
+	CHECK_INT_EQ(localdb_batch_set_state(db, &b[1], LOCALDB_BATCH_QUARANTINED,
+	    "поле", (const uint8_t *)"a", 1, &e), 0);
+	CHECK_INT_EQ(localdb_retry_batches(db, retry_cb, &got, &e), 0);
+	CHECK_INT_EQ(got, b[0].id);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT_EQ(localdb_quarantined_each(db, 0, quarantined_cb, &g, &e), 0);
+	CHECK_INT_EQ(g.n, 3);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT_EQ(localdb_quarantined_each(db, b[1].id, quarantined_cb, &g, &e), 0);
+	CHECK_INT_EQ(g.n, 2);
+	CHECK_INT_EQ(g.seqs[0], 2);
+	/* only what the hub said may go: seq 1 comes back as 4, fields and all */
+	CHECK_INT_EQ(localdb_requeue(db, 0, true, &moved, &e), 0);
+	CHECK_INT_EQ(moved, 1);
+	q_text(localdb_sqlite(db), "SELECT seq || state || hlc || fields FROM outbox WHERE "
+	    "state = 'pending'", t, sizeof(t));
+	CHECK_STR_EQ(t, "4pendingh1{\"n\":1}");
+	CHECK_INT_EQ(q_int(localdb_sqlite(db), "SELECT COUNT(*) FROM outbox WHERE seq = 1"), 0);
+	CHECK_INT_EQ(q_int(localdb_sqlite(db), "SELECT COUNT(*) FROM batches WHERE "
+	    "retry IS NOT NULL"), 0);
+	CHECK_INT_EQ(q_int(localdb_sqlite(db), "SELECT COUNT(*) FROM batches WHERE "
+	    "state = 'quarantined'"), 2);
+	got = 0;
+	CHECK_INT_EQ(localdb_retry_batches(db, retry_cb, &got, &e), 0);
+	CHECK_INT_EQ(got, 0);
+	CHECK_INT_EQ(localdb_requeue(db, 0, true, &moved, &e), 0);
+	CHECK_INT_EQ(moved, 0);
+	/* all: the two others, numbered after, next_seq moved on */
+	CHECK_INT_EQ(localdb_requeue(db, 0, false, &moved, &e), 0);
+	CHECK_INT_EQ(moved, 2);
+	q_text(localdb_sqlite(db), "SELECT group_concat(seq) FROM (SELECT seq FROM outbox "
+	    "WHERE state = 'pending' ORDER BY seq)", t, sizeof(t));
+	CHECK_STR_EQ(t, "4,5,6");
+	CHECK_INT_EQ(localdb_begin(db, &e), 0);
+	CHECK_INT_EQ(localdb_outbox_append(db, &en, &seq, &e), 0);
+	CHECK_INT_EQ(localdb_commit(db, &e), 0);
+	CHECK_INT_EQ(seq, 7);
+	localdb_close(db);
+	/* a folder is no database: said in Russian, not SQLite's English */
+	CHECK_INT_EQ(localdb_open(dir, 0, &db, &e), TERR_IO);
+	CHECK_CONTAINS(e.msg, "это папка, а не файл базы данных");
+	CHECK(strstr(e.msg, "unable to open") == NULL);
+}
+
 int
 main(void)
 {
@@ -611,6 +711,7 @@ main(void)
 	test_migrate_v4();
 	test_path();
 	test_queue();
+	test_requeue();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK_INT_EQ(system(cmd), 0);
 	return check_summary();

@@ -145,18 +145,19 @@ test_types(const struct form *f)
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "start", "\"2021-02-30\"", FORM_FINAL, &p),
 	    TERR_INVALID);
-	CHECK(has(p, "start", "Начало: нужна дата в виде ГГГГ-ММ-ДД"));
+	CHECK(has(p, "start", "Начало: такой даты нет в календаре: нужна существующая дата ДД.ММ.ГГГГ"));
+	CHECK(lacks(p, "30.02.2021"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "start", "\"01.03.2021\"", FORM_FINAL, &p),
 	    TERR_INVALID);
-	CHECK(has(p, "start", "нужна дата в виде ГГГГ-ММ-ДД"));
+	CHECK(has(p, "start", "нужна дата в виде ДД.ММ.ГГГГ"));
 	CHECK(lacks(p, "01.03.2021"));
 	form_problems_free(p);
 	p = NULL;
 	CHECK_INT_EQ(run_with(f, "start", "\"2019-12-31\"", FORM_FINAL, &p),
 	    TERR_INVALID);
-	CHECK(has(p, "start", "Начало: не может быть раньше 2020-01-01"));
+	CHECK(has(p, "start", "Начало: не может быть раньше 01.01.2020"));
 	form_problems_free(p);
 	p = NULL;
 	/* leap day is a date */

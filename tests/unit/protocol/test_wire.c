@@ -148,6 +148,55 @@ test_ack(void)
 	tbuf_free(t);
 }
 
+/* The retry class: written only when there is one (old acks replay byte
+ * for byte), read back, and a class a device does not know reads as none. */
+static void
+test_ack_retry(void)
+{
+	static const char head[] = "{\"device_id\":\"" DEV "\",\"first\":1,\"last\":2,"
+	    "\"status\":\"refused\",\"set_hash\":null,\"expected_seq\":3,\"applied\":0,"
+	    "\"conflicts\":0,\"reason\":\"форма «x» версии 2 хабу неизвестна\"";
+	struct wire_ack a, b;
+	struct tbuf *t = tbuf_new(WIRE_ACK_MAX);
+	struct terr e;
+	char buf[1024];
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.device_id, DEV);
+	a.first = 1;
+	a.last = 2;
+	a.expected_seq = 3;
+	a.status = WIRE_ACK_REFUSED;
+	strcpy(a.reason, "форма «x» версии 2 хабу неизвестна");
+	a.retry = WIRE_RETRY_FORMS;
+	CHECK_INT_EQ(wire_ack_write(t, &a, &e), 0);
+	CHECK_INT_EQ(tbuf_terminate(t), 0);
+	snprintf(buf, sizeof(buf), "%s,\"retry\":\"forms\"}", head);
+	CHECK_STR_EQ((const char *)tbuf_ptr(t), buf);
+	CHECK_INT_EQ(wire_ack_parse(tbuf_ptr(t), tbuf_len(t), &b, &e), 0);
+	CHECK_INT_EQ(b.retry, WIRE_RETRY_FORMS);
+	CHECK_MEM_EQ(&a, &b, sizeof(a));
+	a.retry = WIRE_RETRY_NO;
+	tbuf_reset(t);
+	CHECK_INT_EQ(wire_ack_write(t, &a, &e), 0);
+	CHECK_INT_EQ(tbuf_terminate(t), 0);
+	snprintf(buf, sizeof(buf), "%s}", head);
+	CHECK_STR_EQ((const char *)tbuf_ptr(t), buf);
+	snprintf(buf, sizeof(buf), "%s,\"retry\":\"someday\"}", head);
+	CHECK_INT_EQ(wire_ack_parse(buf, strlen(buf), &b, &e), 0);
+	CHECK_INT_EQ(b.retry, WIRE_RETRY_NO);
+	snprintf(buf, sizeof(buf), "%s,\"retry\":\"clock\"}", head);
+	CHECK_INT_EQ(wire_ack_parse(buf, strlen(buf), &b, &e), 0);
+	CHECK_INT_EQ(b.retry, WIRE_RETRY_CLOCK);
+	snprintf(buf, sizeof(buf), "%s,\"retry\":1}", head);
+	CHECK_INT_EQ(wire_ack_parse(buf, strlen(buf), &b, &e), TERR_SCHEMA);
+	a.retry = (enum wire_retry)7;
+	CHECK_INT_EQ(wire_ack_write(t, &a, &e), TERR_ARG);
+	CHECK_STR_EQ(wire_retry_name(WIRE_RETRY_CLOCK), "clock");
+	CHECK(wire_retry_name(WIRE_RETRY_NO) == NULL);
+	tbuf_free(t);
+}
+
 /* The acknowledgement of tests/vectors (sigblob_ack.hex): only the members
  * a device must have; the rest read as absent. */
 static void
@@ -602,6 +651,7 @@ main(void)
 		return 1;
 	test_paths();
 	test_ack();
+	test_ack_retry();
 	test_ack_vector();
 	test_ack_refusals();
 	test_enroll_req();

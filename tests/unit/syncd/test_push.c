@@ -349,7 +349,7 @@ test_states_and_acks(void)
 	CHECK_INT_EQ(push_parse_ack(&f.ctx->push, ack, alen, &a, &e), 0);
 	CHECK_INT_EQ(a.status, PUSH_ST_REFUSED);
 	CHECK_STR_EQ(a.reason, "поле «x» не описано в форме");
-	CHECK_INT_EQ(push_quarantine(&f.ctx->push, &b2, a.reason, ack, alen, &e), 0);
+	CHECK_INT_EQ(push_quarantine(&f.ctx->push, &b2, a.reason, a.retry, ack, alen, &e), 0);
 	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox WHERE state = 'quarantined' "
 	    "AND reason = 'поле «x» не описано в форме'"), 4);
 	CHECK_INT_EQ(push_counts(f.ctx->db, &n, &e), 0);
