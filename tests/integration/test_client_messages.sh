@@ -39,7 +39,7 @@ expect_rc 0 "29.02.2028 exists" -- "$T" --db "$DB" new mediation_case --draft --
 
 # --- «затрудняюсь ответить» as JSON null: accepted, shown as that
 cat >"$W/s.json" <<'JSON'
-{"grade": 7, "enough_equipment": null, "feel_safe": 4, "like_learning": 3, "teacher_helps": 5}
+{"response_date": "2026-02-10", "grade": 7, "enough_equipment": null, "feel_safe": 4, "like_learning": 3, "teacher_helps": 5, "tasks_fit_level": 4}
 JSON
 expect_rc 0 "null on a no-answer scale accepted" -- "$T" --db "$DB" new survey_student --json "$W/s.json"
 ID=$(tr -d '\n' <"$W/out")
