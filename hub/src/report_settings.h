@@ -13,8 +13,12 @@
 #include "report_ctx.h"
 #include "report_model.h"
 
-#define REPORT_SETTINGS_N 5
+#define REPORT_SETTINGS_N 8
 #define REPORT_SETTINGS_N_ID 4   /* the identification.* entries come first */
+/* Deadlines: verification, medk, surveys, passport; per-year keys for these years. */
+#define REPORT_DEADLINE_KINDS 4
+#define REPORT_DEADLINE_YEAR_MIN 2000
+#define REPORT_DEADLINE_YEAR_MAX 2100
 
 struct report_settings {
 	double low_threshold, high_threshold;
@@ -22,6 +26,9 @@ struct report_settings {
 	bool combine_max;
 	char deadline[6];     /* "MM-DD" */
 	char raw[REPORT_SETTINGS_N][32];
+	/* «KIND.deadline.YYYY» values as stored ("" when unset) */
+	char year_deadline[REPORT_DEADLINE_KINDS]
+	    [REPORT_DEADLINE_YEAR_MAX - REPORT_DEADLINE_YEAR_MIN + 1][11];
 };
 
 /*
@@ -30,6 +37,13 @@ struct report_settings {
  * TERR_ARG naming the fix: a report never guesses.
  */
 int report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e);
+/*
+ * The deadline of kind ("verification", "medk", "surveys", "passport") for a
+ * project year as "YYYY-MM-DD": the year's own setting if there is one,
+ * else the year with the kind's MM-DD default.
+ */
+void report_settings_deadline(const struct report_settings *s, const char *kind, int year,
+    char out[11]);
 /* The identification.* settings as the report's meta values. */
 void report_settings_meta_identification(struct report_out *o,
     const struct report_settings *s);
