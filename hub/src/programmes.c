@@ -324,59 +324,71 @@ struct programmes_lister {
 	int year;
 	bool json;
 	FILE *out;
-	cJSON *arr, *cur, *progs;
-	char school[33], line[256];
+	cJSON *arr;
+	char school[33];
 	int cur_year;
+	unsigned mask;                    /* bit i: programme_defs[i] */
 	size_t rows;
 	struct terr *e;
 };
 
-static void
+/* Writes the gathered school and year, its programmes in the fixed order. */
+static int
 programmes_list_flush(struct programmes_lister *l)
 {
-	if (!l->json && l->school[0])
-		fprintf(l->out, "%s\t%d\t%s\n", l->school, l->cur_year, l->line);
+	char line[128];
+	cJSON *o = NULL, *progs = NULL;
+	size_t n = 0;
+
+	if (l->school[0] == '\0')
+		return 0;
+	line[0] = '\0';
+	if (l->json && ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToArray(l->arr, o) ||
+	    !cJSON_AddStringToObject(o, "school", l->school) ||
+	    !cJSON_AddNumberToObject(o, "year", l->cur_year) ||
+	    (progs = cJSON_AddArrayToObject(o, "programmes")) == NULL))
+		goto nomem;
+	for (size_t i = 0; i < PROGRAMMES_N; i++) {
+		if (!(l->mask & (1u << i)))
+			continue;
+		if (l->json) {
+			cJSON *c = cJSON_CreateString(programme_defs[i].code);
+
+			if (c == NULL || !cJSON_AddItemToArray(progs, c))
+				goto nomem;
+		} else {
+			snprintf(line + n, sizeof(line) - n, "%s%s", n ? ", " : "",
+			    programme_defs[i].label);
+			n = strlen(line);
+		}
+	}
+	if (!l->json)
+		fprintf(l->out, "%s\t%d\t%s\n", l->school, l->cur_year, line);
 	l->school[0] = '\0';
-	l->line[0] = '\0';
+	l->mask = 0;
+	return 0;
+ nomem:
+	return terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
 }
 
 static int
 programmes_list_row(void *arg, const struct hubdb_programme *p)
 {
 	struct programmes_lister *l = arg;
-	const char *label = programmes_label(p->programme);
+	int i = programmes_index(p->programme), r;
 
-	if (label == NULL || (l->year != 0 && p->year != l->year) || !school_code_ok(p->school))
+	if (i < 0 || (l->year != 0 && p->year != l->year) || !school_code_ok(p->school))
 		return 0;
 	if (strcmp(l->school, p->school) != 0 || l->cur_year != p->year) {
-		programmes_list_flush(l);
+		if ((r = programmes_list_flush(l)) != 0)
+			return r;
 		snprintf(l->school, sizeof(l->school), "%s", p->school);
 		l->cur_year = p->year;
 		l->rows++;
-		if (l->json) {
-			if ((l->cur = cJSON_CreateObject()) == NULL)
-				goto nomem;
-			cJSON_AddItemToArray(l->arr, l->cur);
-			if (!cJSON_AddStringToObject(l->cur, "school", p->school) ||
-			    !cJSON_AddNumberToObject(l->cur, "year", p->year) ||
-			    (l->progs = cJSON_AddArrayToObject(l->cur, "programmes")) == NULL)
-				goto nomem;
-		}
 	}
-	if (l->json) {
-		cJSON *c = cJSON_CreateString(p->programme);
-
-		if (c == NULL)
-			goto nomem;
-		cJSON_AddItemToArray(l->progs, c);
-	} else {
-		size_t n = strlen(l->line);
-
-		snprintf(l->line + n, sizeof(l->line) - n, "%s%s", n ? ", " : "", label);
-	}
+	l->mask |= 1u << i;
 	return 0;
- nomem:
-	return terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
 }
 
 int
@@ -395,9 +407,9 @@ programmes_list(struct hubdb *db, int year, bool json, FILE *out, struct terr *e
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	if (!json)
 		fprintf(out, "Код ОО\tГод\tПрограммы\n");
-	if ((r = hubdb_programmes_each(db, programmes_list_row, &l, e)) != 0)
+	if ((r = hubdb_programmes_each(db, programmes_list_row, &l, e)) != 0 ||
+	    (r = programmes_list_flush(&l)) != 0)
 		goto out;
-	programmes_list_flush(&l);
 	if (json) {
 		if ((text = cJSON_Print(l.arr)) == NULL) {
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
