@@ -1,312 +1,34 @@
 /*
- * profile — the issued risk profile (see profile.h): levels, the CSV
- * import (read by calcsv.c).
+ * profile — the issued risk profile at the hub (see profile.h): the
+ * import, all or nothing, parsed by tetrad/riskprofile.h.
  */
 #include "hub/profile.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "calcsv.h"
 #include "hub/hubdb_calendar.h"
 #include "tetrad/fileio.h"
-#include "tetrad/school.h"
-
-struct level_def {
-	const char *code, *label;
-	const char *names[4];             /* other spellings, lower case */
-};
-
-/* The codes and labels of the risk_visit form's factors.profile_level. */
-static const struct level_def level_defs[PROFILE_LEVELS] = {
-	{ "high", "высокий", { "высокий", "в", NULL } },
-	{ "medium", "средний", { "средний", "с", NULL } },
-	{ "low", "низкий", { "низкий", "н", NULL } },
-	{ "not_found", "не выявлен", { "не выявлен", "нет", "-", NULL } },
-};
-
-const char *
-profile_level_at(size_t i)
-{
-	return i < PROFILE_LEVELS ? level_defs[i].code : NULL;
-}
-
-int
-profile_level_index(const char *code)
-{
-	for (size_t i = 0; code && i < PROFILE_LEVELS; i++)
-		if (strcmp(code, level_defs[i].code) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *
-profile_level_label(const char *code)
-{
-	int i = profile_level_index(code);
-
-	return i < 0 ? NULL : level_defs[i].label;
-}
-
-const char *
-profile_level_of(const char *text)
-{
-	char low[64];
-
-	if (text == NULL || strlen(text) > 30)
-		return NULL;
-	calcsv_lower(text, low, sizeof(low));
-	for (size_t i = 0; i < PROFILE_LEVELS; i++) {
-		if (strcmp(low, level_defs[i].code) == 0)
-			return level_defs[i].code;
-		for (size_t j = 0; j < 4 && level_defs[i].names[j]; j++)
-			if (strcmp(low, level_defs[i].names[j]) == 0)
-				return level_defs[i].code;
-	}
-	return NULL;
-}
-
-/* A factor code: a Latin letter and 1–15 digits or letters (R01); upper-cased into out. */
-static bool
-profile_factor_ok(const char *s, char out[PROFILE_FACTOR_MAX + 1])
-{
-	size_t n = strlen(s);
-
-	if (n < 2 || n > PROFILE_FACTOR_MAX || !((s[0] >= 'A' && s[0] <= 'Z') ||
-	    (s[0] >= 'a' && s[0] <= 'z')))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 32);
-		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-		out[i] = c;
-	}
-	out[n] = '\0';
-	return true;
-}
-
-struct profile_set {
-	struct profile_row *rows;
-	size_t n, cap;
-	struct calcsv t;
-};
-
-void
-profile_set_free(struct profile_set *s)
-{
-	if (s == NULL)
-		return;
-	calcsv_clear(&s->t);
-	free(s->rows);
-	free(s);
-}
-
-size_t
-profile_set_n_rows(const struct profile_set *s)
-{
-	return s ? s->n : 0;
-}
-
-const struct profile_row *
-profile_set_row(const struct profile_set *s, size_t i)
-{
-	return s && i < s->n ? &s->rows[i] : NULL;
-}
-
-size_t
-profile_set_n_bad(const struct profile_set *s)
-{
-	return s ? s->t.nbad : 0;
-}
-
-size_t
-profile_set_n_bad_kept(const struct profile_set *s)
-{
-	return s ? s->t.nbad_kept : 0;
-}
-
-const char *
-profile_set_bad(const struct profile_set *s, size_t i)
-{
-	return s && i < s->t.nbad_kept ? s->t.bad[i] : NULL;
-}
-
-static const struct calcsv_col profile_cols[4] = {
-	{ { "код оо", "код", "код школы", "school", "school_code", "code", NULL }, "Код ОО" },
-	{ { "год", "year", "год проекта", NULL }, "Год" },
-	{ { "фактор", "фактор риска", "код фактора", "factor", NULL }, "Фактор" },
-	{ { "уровень", "уровень риска", "level", NULL }, "Уровень" },
-};
-
-/* Appends "; what" (or what) to msg. */
-static void
-profile_msg(char *msg, size_t cap, const char *what)
-{
-	size_t n = strlen(msg);
-
-	snprintf(msg + n, cap - n, "%s%s", n ? "; " : "", what);
-}
+#include "tetrad/riskprofile.h"
 
 static int
-profile_row_check(void *arg, struct calcsv *t, size_t line, char **cells, struct terr *e)
+profile_store(struct hubdb *db, const struct riskprofile_set *s, struct terr *e)
 {
-	struct profile_set *s = arg;
-	char msg[500], q[64], what[200], factor[PROFILE_FACTOR_MAX + 1];
-	const char *level = profile_level_of(cells[3]);
-	int year = calcsv_year(cells[1]);
-	struct profile_row *w;
-
-	msg[0] = '\0';
-	if (!school_code_ok(cells[0])) {
-		calcsv_quote(cells[0], q, sizeof(q));
-		snprintf(what, sizeof(what), "код ОО «%s» недопустим: латинские буквы, цифры, "
-		    "«-» и «_», не длиннее 32", q);
-		profile_msg(msg, sizeof(msg), what);
-	}
-	if (year < 0) {
-		calcsv_quote(cells[1], q, sizeof(q));
-		snprintf(what, sizeof(what), "год «%s» — нужно число от 2000 до 2100", q);
-		profile_msg(msg, sizeof(msg), what);
-	}
-	if (!profile_factor_ok(cells[2], factor)) {
-		calcsv_quote(cells[2], q, sizeof(q));
-		snprintf(what, sizeof(what), "фактор «%s» — нужен код фактора, например R01", q);
-		profile_msg(msg, sizeof(msg), what);
-	}
-	if (level == NULL) {
-		calcsv_quote(cells[3], q, sizeof(q));
-		snprintf(what, sizeof(what), "уровень «%s» неизвестен (допустимы: высокий, "
-		    "средний, низкий, не выявлен)", q);
-		profile_msg(msg, sizeof(msg), what);
-	}
-	if (msg[0])
-		return calcsv_bad(t, line, msg) ? terr_set(e, TERR_NOMEM, "недостаточно памяти") : 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct profile_row *nr = realloc(s->rows, cap * sizeof(*nr));
-
-		if (nr == NULL)
-			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		s->rows = nr;
-		s->cap = cap;
-	}
-	w = &s->rows[s->n++];
-	snprintf(w->school, sizeof(w->school), "%s", cells[0]);
-	w->year = year;
-	memcpy(w->factor, factor, sizeof(factor));
-	snprintf(w->level, sizeof(w->level), "%s", level);
-	w->line = line;
-	return 0;
-}
-
-static int
-profile_row_cmp(const void *a, const void *b)
-{
-	const struct profile_row *x = *(const struct profile_row *const *)a;
-	const struct profile_row *y = *(const struct profile_row *const *)b;
-	int c;
-
-	if ((c = strcmp(x->school, y->school)) != 0)
-		return c;
-	if (x->year != y->year)
-		return x->year < y->year ? -1 : 1;
-	if ((c = strcmp(x->factor, y->factor)) != 0)
-		return c;
-	return x->line < y->line ? -1 : x->line > y->line;
-}
-
-/*
- * A factor given twice for one school and year is a mistake (which level
- * holds?). The rows are left sorted by school, year and factor: the store
- * replaces each (school, year) once.
- */
-static int
-profile_dups(struct profile_set *s, const struct profile_row ***idxp)
-{
-	const struct profile_row **idx;
-	int r = 0;
-
-	*idxp = NULL;
-	if ((idx = calloc(s->n + 1, sizeof(*idx))) == NULL)
-		return TERR_NOMEM;
-	for (size_t i = 0; i < s->n; i++)
-		idx[i] = &s->rows[i];
-	qsort(idx, s->n, sizeof(*idx), profile_row_cmp);
-	for (size_t i = 1; i < s->n && r == 0; i++) {
-		char msg[200];
-
-		if (strcmp(idx[i - 1]->school, idx[i]->school) || idx[i - 1]->year != idx[i]->year ||
-		    strcmp(idx[i - 1]->factor, idx[i]->factor))
-			continue;
-		snprintf(msg, sizeof(msg), "повторяет строку %zu (код ОО %s, год %d, фактор %s)",
-		    idx[i - 1]->line, idx[i]->school, idx[i]->year, idx[i]->factor);
-		r = calcsv_bad(&s->t, idx[i]->line, msg);
-	}
-	*idxp = idx;
-	return r;
-}
-
-int
-profile_parse(const char *buf, size_t len, struct profile_set **out, struct terr *e)
-{
-	const struct profile_row **idx = NULL;
-	struct profile_set *s;
-	int r;
-
-	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	if ((r = calcsv_read(&s->t, buf, len, profile_cols, 4, "файл рискового профиля",
-	    profile_row_check, s, e)) != 0)
-		goto out;
-	if (profile_dups(s, &idx) != 0) {
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		goto out;
-	}
-	{
-		/* the rows in key order from here on */
-		struct profile_row *sorted = malloc((s->n + 1) * sizeof(*sorted));
-
-		if (sorted == NULL) {
-			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-			goto out;
-		}
-		for (size_t i = 0; i < s->n; i++)
-			sorted[i] = *idx[i];
-		free(s->rows);
-		s->rows = sorted;
-		s->cap = s->n + 1;
-	}
-	*out = s;
-	s = NULL;
-	r = 0;
- out:
-	free(idx);
-	profile_set_free(s);
-	return r;
-}
-
-static int
-profile_store(struct hubdb *db, const struct profile_set *s, struct terr *e)
-{
+	size_t n = riskprofile_set_n_rows(s);
 	int r;
 
 	if ((r = hubdb_begin(db, e)) != 0)
 		return r;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct profile_row *w = &s->rows[i];
-		struct hubdb_profile p = { w->school, w->year, w->factor, w->level };
+	for (size_t i = 0; i < n; i++) {
+		const struct riskprofile_row *w = riskprofile_set_row(s, i);
+		const struct riskprofile_row *p = i ? riskprofile_set_row(s, i - 1) : NULL;
+		struct hubdb_profile hp = { w->school, w->year, w->factor, w->level };
 
 		/* rows are sorted: the first of each (school, year) clears its old profile */
-		if ((i == 0 || strcmp(s->rows[i - 1].school, w->school) != 0 ||
-		    s->rows[i - 1].year != w->year) &&
+		if ((p == NULL || strcmp(p->school, w->school) != 0 || p->year != w->year) &&
 		    (r = hubdb_profile_clear(db, w->school, w->year, e)) != 0)
 			goto fail;
-		if ((r = hubdb_profile_put(db, &p, e)) != 0)
+		if ((r = hubdb_profile_put(db, &hp, e)) != 0)
 			goto fail;
 	}
 	return hubdb_commit(db, e);
@@ -319,32 +41,35 @@ int
 profile_import(struct hubdb *db, const char *path, FILE *report, size_t *imported,
     struct terr *e)
 {
-	struct profile_set *s = NULL;
+	struct riskprofile_set *s = NULL;
 	uint8_t *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, bad;
 	int r;
 
 	*imported = 0;
-	if ((r = fileio_read_all(path, PROFILE_MAX_BYTES, &buf, &len, e)) != 0)
+	if ((r = fileio_read_all(path, RISKPROFILE_MAX_BYTES, &buf, &len, e)) != 0)
 		goto out;
-	if ((r = profile_parse((const char *)buf, len, &s, e)) != 0)
+	if ((r = riskprofile_parse((const char *)buf, len, &s, e)) != 0)
 		goto out;
-	if (s->t.nbad > 0) {
-		calcsv_report(&s->t, report);
-		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено",
-		    s->t.nbad);
+	if ((bad = riskprofile_set_n_bad(s)) > 0) {
+		for (size_t i = 0; report && i < riskprofile_set_n_bad_kept(s); i++)
+			fprintf(report, "%s\n", riskprofile_set_bad(s, i));
+		if (report && bad > riskprofile_set_n_bad_kept(s))
+			fprintf(report, "… и ещё строк с ошибками: %zu\n",
+			    bad - riskprofile_set_n_bad_kept(s));
+		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено", bad);
 		goto out;
 	}
-	if (s->n == 0) {
+	if (riskprofile_set_n_rows(s) == 0) {
 		r = terr_set(e, TERR_INVALID, "в файле %.200s нет строк с данными, только "
 		    "заголовок", path);
 		goto out;
 	}
 	if ((r = profile_store(db, s, e)) != 0)
 		goto out;
-	*imported = s->n;
+	*imported = riskprofile_set_n_rows(s);
  out:
-	profile_set_free(s);
+	riskprofile_set_free(s);
 	free(buf);
 	return r;
 }

@@ -1,6 +1,6 @@
 /*
  * programmes — the schools' programmes by year (see programmes.h): codes
- * and labels, the CSV import (read by calcsv.c), set/unset and the listing.
+ * and labels, the CSV import (read by csvtab.c), set/unset and the listing.
  */
 #include "hub/programmes.h"
 
@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "calcsv.h"
+#include "tetrad/csvtab.h"
 #include "hub/hubdb_calendar.h"
 #include "tetrad/fileio.h"
 #include "tetrad/school.h"
@@ -59,7 +59,7 @@ programmes_code_of(const char *text)
 
 	if (text == NULL || strlen(text) > 64)
 		return NULL;
-	calcsv_lower(text, low, sizeof(low));
+	csvtab_lower(text, low, sizeof(low));
 	for (size_t i = 0; i < PROGRAMMES_N; i++) {
 		if (strcmp(low, programme_defs[i].code) == 0)
 			return programme_defs[i].code;
@@ -73,7 +73,7 @@ programmes_code_of(const char *text)
 struct programmes_set {
 	struct programmes_row *rows;
 	size_t n, cap;
-	struct calcsv t;
+	struct csvtab t;
 };
 
 void
@@ -81,7 +81,7 @@ programmes_set_free(struct programmes_set *s)
 {
 	if (s == NULL)
 		return;
-	calcsv_clear(&s->t);
+	csvtab_clear(&s->t);
 	free(s->rows);
 	free(s);
 }
@@ -116,43 +116,43 @@ programmes_set_bad(const struct programmes_set *s, size_t i)
 	return s && i < s->t.nbad_kept ? s->t.bad[i] : NULL;
 }
 
-static const struct calcsv_col programme_cols[3] = {
+static const struct csvtab_col programme_cols[3] = {
 	{ { "код оо", "код", "код школы", "school", "school_code", "code", NULL }, "Код ОО" },
 	{ { "год", "year", "учебный год проекта", NULL }, "Год" },
 	{ { "программа", "programme", "program", "проект", NULL }, "Программа" },
 };
 
 static int
-programmes_row_check(void *arg, struct calcsv *t, size_t line, char **cells, struct terr *e)
+programmes_row_check(void *arg, struct csvtab *t, size_t line, char **cells, struct terr *e)
 {
 	struct programmes_set *s = arg;
 	char msg[400], q[64], what[200];
 	const char *prog = programmes_code_of(cells[2]);
-	int year = calcsv_year(cells[1]);
+	int year = csvtab_year(cells[1]);
 
 	msg[0] = '\0';
 	if (!school_code_ok(cells[0])) {
-		calcsv_quote(cells[0], q, sizeof(q));
+		csvtab_quote(cells[0], q, sizeof(q));
 		snprintf(what, sizeof(what), "код ОО «%s» недопустим: латинские буквы, цифры, "
 		    "«-» и «_», не длиннее 32", q);
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
 		    what);
 	}
 	if (year < 0) {
-		calcsv_quote(cells[1], q, sizeof(q));
+		csvtab_quote(cells[1], q, sizeof(q));
 		snprintf(what, sizeof(what), "год «%s» — нужно число от 2000 до 2100", q);
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
 		    what);
 	}
 	if (prog == NULL) {
-		calcsv_quote(cells[2], q, sizeof(q));
+		csvtab_quote(cells[2], q, sizeof(q));
 		snprintf(what, sizeof(what), "программа «%s» неизвестна (допустимы: ШНОР, ШНСУ, "
 		    "500+, ШАНС, школа-партнёр)", q);
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
 		    what);
 	}
 	if (msg[0])
-		return calcsv_bad(t, line, msg) ? terr_set(e, TERR_NOMEM, "недостаточно памяти") : 0;
+		return csvtab_bad(t, line, msg) ? terr_set(e, TERR_NOMEM, "недостаточно памяти") : 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		struct programmes_row *nr = realloc(s->rows, cap * sizeof(*nr));
@@ -209,7 +209,7 @@ programmes_dups(struct programmes_set *s)
 		snprintf(msg, sizeof(msg), "повторяет строку %zu (код ОО %s, год %d, %s)",
 		    idx[i - 1]->line, idx[i]->school, idx[i]->year,
 		    programmes_label(idx[i]->programme));
-		r = calcsv_bad(&s->t, idx[i]->line, msg);
+		r = csvtab_bad(&s->t, idx[i]->line, msg);
 	}
 	free(idx);
 	return r;
@@ -224,7 +224,7 @@ programmes_parse(const char *buf, size_t len, struct programmes_set **out, struc
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	if ((r = calcsv_read(&s->t, buf, len, programme_cols, 3, "файл программ",
+	if ((r = csvtab_read(&s->t, buf, len, programme_cols, 3, "файл программ",
 	    programmes_row_check, s, e)) != 0)
 		goto out;
 	if (programmes_dups(s) != 0) {
@@ -282,7 +282,7 @@ programmes_import(struct hubdb *db, const char *path, FILE *report, size_t *impo
 	if ((r = programmes_parse((const char *)buf, len, &s, e)) != 0)
 		goto out;
 	if (s->t.nbad > 0) {
-		calcsv_report(&s->t, report);
+		csvtab_report(&s->t, report);
 		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено",
 		    s->t.nbad);
 		goto out;
@@ -306,7 +306,7 @@ programmes_set(struct hubdb *db, const char *school, const char *year,
     const char *programme, bool on, struct terr *e)
 {
 	const char *code = programmes_code_of(programme);
-	int y = calcsv_year(year);
+	int y = csvtab_year(year);
 
 	if (!school_code_ok(school))
 		return terr_set(e, TERR_ARG, "код школы «%.40s» недопустим: латинские буквы, "

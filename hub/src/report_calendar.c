@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hub/hubdb_calendar.h"
-#include "hub/profile.h"
+#include "tetrad/riskprofile.h"
 #include "hub/programmes.h"
 
 /* State of report_calendar_load while the store hands it rows. */
@@ -55,7 +55,7 @@ report_cal_level_row(void *arg, const struct hubdb_profile *p)
 	struct report_cal_loader *ld = arg;
 	struct report_calendar *k = ld->k;
 	long si = report_ctx_school_find(ld->c, p->school);
-	int li = profile_level_index(p->level);
+	int li = riskprofile_level_index(p->level);
 	struct report_cal_level *l;
 
 	if (si < 0 || li < 0 || strlen(p->factor) >= sizeof(l->factor))
@@ -73,7 +73,7 @@ report_cal_level_row(void *arg, const struct hubdb_profile *p)
 	l->school = (size_t)si;
 	l->year = p->year;
 	memcpy(l->factor, p->factor, strlen(p->factor) + 1);
-	l->level = profile_level_at((size_t)li);
+	l->level = riskprofile_level_at((size_t)li);
 	return 0;
 }
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/profile.h"
+#include "tetrad/riskprofile.h"
 #include "report_calendar.h"
 #include "report_settings.h"
 #include "report_tally.h"
@@ -16,7 +16,7 @@
 
 enum { V_DEC = 0, V_VISIT = 1, V_VERIF = 2, V_LEVEL = 3 };
 
-/* Decisions across visits per factor and issued level (index PROFILE_LEVELS: none). */
+/* Decisions across visits per factor and issued level (index RISKPROFILE_LEVELS: none). */
 struct v_issued {
 	char factor[REPORT_LABELS_CODE_MAX + 1];
 	int level;
@@ -52,13 +52,13 @@ decision_index(const char *dec)
 static int
 verification_issued(struct v_state *st, const char *f, const char *level, const char *dec)
 {
-	int li = level ? profile_level_index(level) : -1, di = decision_index(dec);
+	int li = level ? riskprofile_level_index(level) : -1, di = decision_index(dec);
 	size_t i;
 
 	if (di < 0)
 		return 0;
 	if (li < 0)
-		li = PROFILE_LEVELS;
+		li = RISKPROFILE_LEVELS;
 	for (i = 0; i < st->niss; i++)
 		if (st->iss[i].level == li && strcmp(st->iss[i].factor, f) == 0)
 			break;
@@ -119,7 +119,7 @@ verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *
 			continue;
 		/* the imported profile is the issued one; a level the visit carries fills in */
 		level = report_calendar_level(st->cal, si, year, f);
-		if (level == NULL && own != NULL && profile_level_index(own) >= 0)
+		if (level == NULL && own != NULL && riskprofile_level_index(own) >= 0)
 			level = own;
 		if (verification_issued(st, f, level, dec) != 0)
 			return REPORT_NOMEM(e);
@@ -218,7 +218,7 @@ v_issued_cmp(const void *a, const void *b)
 static const char *
 v_agrees(const char *level, const char *dec)
 {
-	int li = level && level[0] ? profile_level_index(level) : -1;
+	int li = level && level[0] ? riskprofile_level_index(level) : -1;
 
 	if (li < 0 || strcmp(dec, "needs_clarification") == 0)
 		return NULL;
@@ -317,7 +317,7 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 			report_model_int(sf, row, 7, x->n);
 		if ((y = report_tally_find(&st.t, x->school, V_LEVEL, x->code)) != NULL &&
 		    y->val[0] && (report_model_str(sf, row, 8, y->val) ||
-		    report_model_str(sf, row, 9, profile_level_label(y->val)) ||
+		    report_model_str(sf, row, 9, riskprofile_level_label(y->val)) ||
 		    report_model_str(sf, row, 10, v_agrees(y->val, x->val))))
 			goto nomem;
 		for (k = 0; k < nsum; k++)
@@ -363,7 +363,7 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 	qsort(st.iss, st.niss, sizeof(*st.iss), v_issued_cmp);
 	for (size_t k = 0; k < st.niss; k++) {
 		const struct v_issued *w = &st.iss[k];
-		const char *lv = profile_level_at((size_t)w->level);
+		const char *lv = riskprofile_level_at((size_t)w->level);
 		long long all = w->n[0] + w->n[1] + w->n[2];
 		long row = report_model_row(si);
 
@@ -371,7 +371,7 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 		    report_model_str(si, row, 1, report_labels_choice(c->labels, "risk_visit",
 		    "factors.factor", w->factor)) ||
 		    report_model_str(si, row, 2, lv) ||
-		    report_model_str(si, row, 3, lv ? profile_level_label(lv) : "нет в РПШ"))
+		    report_model_str(si, row, 3, lv ? riskprofile_level_label(lv) : "нет в РПШ"))
 			goto nomem;
 		report_model_int(si, row, 4, w->n[0]);
 		report_model_int(si, row, 5, w->n[1]);

@@ -142,7 +142,7 @@ static void
 test_parse(void)
 {
 	struct programmes_set *ps = NULL;
-	struct profile_set *fs = NULL;
+	struct riskprofile_set *fs = NULL;
 	struct terr e;
 	const char *bad = "Код ОО;Год;Программа\n17 01;20x6;ШНОРР\n170101;2026;ШНОР\n"
 	    "170101;2026;шнор\n170102;2026;500+;лишнее\n";
@@ -152,8 +152,8 @@ test_parse(void)
 	CHECK_STR_EQ(programmes_code_of("Школа-Партнер"), "partner");
 	CHECK_STR_EQ(programmes_code_of("шнсу"), "shnsu");
 	CHECK(programmes_code_of("ШНОРР") == NULL);
-	CHECK_STR_EQ(profile_level_of("Не выявлен"), "not_found");
-	CHECK_STR_EQ(profile_level_of("HIGH"), "high");
+	CHECK_STR_EQ(riskprofile_level_of("Не выявлен"), "not_found");
+	CHECK_STR_EQ(riskprofile_level_of("HIGH"), "high");
 
 	CHECK_INT_EQ(programmes_parse(bad, strlen(bad), &ps, &e), 0);
 	CHECK_INT_EQ(programmes_set_n_rows(ps), 2);
@@ -172,17 +172,17 @@ test_parse(void)
 
 	bad = "school,year,factor,level\n170101,2026,R01,высокий\n170101,2026,r01,low\n"
 	    "170101,2026,Р01,high\n170101,2026,R02,очень\n";
-	CHECK_INT_EQ(profile_parse(bad, strlen(bad), &fs, &e), 0);
-	CHECK_INT_EQ(profile_set_n_rows(fs), 2);
-	CHECK_INT_EQ(profile_set_n_bad(fs), 3);
+	CHECK_INT_EQ(riskprofile_parse(bad, strlen(bad), &fs, &e), 0);
+	CHECK_INT_EQ(riskprofile_set_n_rows(fs), 2);
+	CHECK_INT_EQ(riskprofile_set_n_bad(fs), 3);
 	/* «Р01» with a Cyrillic Р is not a factor code; r01 is R01 twice */
-	CHECK_STR_EQ(profile_set_bad(fs, 0), "строка 4: фактор «Р01» — нужен код фактора, "
+	CHECK_STR_EQ(riskprofile_set_bad(fs, 0), "строка 4: фактор «Р01» — нужен код фактора, "
 	    "например R01");
-	CHECK_STR_EQ(profile_set_bad(fs, 1), "строка 5: уровень «очень» неизвестен (допустимы: "
+	CHECK_STR_EQ(riskprofile_set_bad(fs, 1), "строка 5: уровень «очень» неизвестен (допустимы: "
 	    "высокий, средний, низкий, не выявлен)");
-	CHECK_STR_EQ(profile_set_bad(fs, 2), "строка 3: повторяет строку 2 (код ОО 170101, "
+	CHECK_STR_EQ(riskprofile_set_bad(fs, 2), "строка 3: повторяет строку 2 (код ОО 170101, "
 	    "год 2026, фактор R01)");
-	profile_set_free(fs);
+	riskprofile_set_free(fs);
 }
 
 static size_t

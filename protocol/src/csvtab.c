@@ -1,7 +1,7 @@
 /*
- * calcsv — the calendar imports' table reader (see calcsv.h).
+ * csvtab — the calendar imports' table reader (see csvtab.h).
  */
-#include "calcsv.h"
+#include "tetrad/csvtab.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,21 +9,21 @@
 
 #include "tetrad/csv.h"
 
-/* State of calcsv_read between the rows tetrad/csv.h hands it. */
-struct calcsv_reader {
-	struct calcsv *t;
-	const struct calcsv_col *cols;
+/* State of csvtab_read between the rows tetrad/csv.h hands it. */
+struct csvtab_reader {
+	struct csvtab *t;
+	const struct csvtab_col *cols;
 	size_t ncols, hdr_cols;
-	int map[CALCSV_WANT_MAX];
+	int map[CSVTAB_WANT_MAX];
 	bool have_header;
 	const char *what;
-	calcsv_row_fn fn;
+	csvtab_row_fn fn;
 	void *arg;
 	struct terr *e;
 };
 
 void
-calcsv_lower(const char *in, char *out, size_t cap)
+csvtab_lower(const char *in, char *out, size_t cap)
 {
 	size_t o = 0;
 	const unsigned char *p = (const unsigned char *)in;
@@ -52,7 +52,7 @@ calcsv_lower(const char *in, char *out, size_t cap)
 }
 
 void
-calcsv_quote(const char *s, char *out, size_t cap)
+csvtab_quote(const char *s, char *out, size_t cap)
 {
 	size_t n = strlen(s), lim = cap - 4 < 40 ? cap - 4 : 40;
 
@@ -67,7 +67,7 @@ calcsv_quote(const char *s, char *out, size_t cap)
 }
 
 int
-calcsv_year(const char *s)
+csvtab_year(const char *s)
 {
 	char *end = NULL;
 	long y;
@@ -82,14 +82,14 @@ calcsv_year(const char *s)
 }
 
 int
-calcsv_bad(struct calcsv *t, size_t line, const char *msg)
+csvtab_bad(struct csvtab *t, size_t line, const char *msg)
 {
 	char buf[512];
 
 	t->nbad++;
-	if (t->nbad_kept >= CALCSV_BAD_KEEP)
+	if (t->nbad_kept >= CSVTAB_BAD_KEEP)
 		return 0;
-	if (t->bad == NULL && (t->bad = calloc(CALCSV_BAD_KEEP, sizeof(*t->bad))) == NULL)
+	if (t->bad == NULL && (t->bad = calloc(CSVTAB_BAD_KEEP, sizeof(*t->bad))) == NULL)
 		return TERR_NOMEM;
 	snprintf(buf, sizeof(buf), "строка %zu: %s", line, msg);
 	terr_utf8_trim(buf);
@@ -100,7 +100,7 @@ calcsv_bad(struct calcsv *t, size_t line, const char *msg)
 }
 
 void
-calcsv_report(const struct calcsv *t, FILE *report)
+csvtab_report(const struct csvtab *t, FILE *report)
 {
 	if (report == NULL)
 		return;
@@ -111,7 +111,7 @@ calcsv_report(const struct calcsv *t, FILE *report)
 }
 
 void
-calcsv_clear(struct calcsv *t)
+csvtab_clear(struct csvtab *t)
 {
 	for (size_t i = 0; i < t->nbad_kept; i++)
 		free(t->bad[i]);
@@ -120,7 +120,7 @@ calcsv_clear(struct calcsv *t)
 }
 
 static char *
-calcsv_trim(char *s)
+csvtab_trim(char *s)
 {
 	char *end;
 
@@ -133,19 +133,19 @@ calcsv_trim(char *s)
 }
 
 static int
-calcsv_header(struct calcsv_reader *rd, size_t line, size_t n, char *const *cells)
+csvtab_header(struct csvtab_reader *rd, size_t line, size_t n, char *const *cells)
 {
-	char low[CALCSV_FIELD_MAX * 2 + 4];
+	char low[CSVTAB_FIELD_MAX * 2 + 4];
 
-	if (n > CALCSV_MAX_COLS)
+	if (n > CSVTAB_MAX_COLS)
 		return terr_set(rd->e, TERR_PARSE, "строка %zu: в заголовке больше %d столбцов",
-		    line, CALCSV_MAX_COLS);
+		    line, CSVTAB_MAX_COLS);
 	for (size_t k = 0; k < rd->ncols; k++)
 		rd->map[k] = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (strlen(cells[i]) > CALCSV_FIELD_MAX)
+		if (strlen(cells[i]) > CSVTAB_FIELD_MAX)
 			continue;
-		calcsv_lower(calcsv_trim(cells[i]), low, sizeof(low));
+		csvtab_lower(csvtab_trim(cells[i]), low, sizeof(low));
 		for (size_t k = 0; k < rd->ncols; k++)
 			for (size_t j = 0; j < 8 && rd->cols[k].names[j]; j++) {
 				if (strcmp(low, rd->cols[k].names[j]) != 0)
@@ -166,48 +166,48 @@ calcsv_header(struct calcsv_reader *rd, size_t line, size_t n, char *const *cell
 }
 
 static int
-calcsv_row(size_t line, size_t n, char *const *cells, void *arg)
+csvtab_row(size_t line, size_t n, char *const *cells, void *arg)
 {
-	struct calcsv_reader *rd = arg;
-	char *want[CALCSV_WANT_MAX], msg[96];
+	struct csvtab_reader *rd = arg;
+	char *want[CSVTAB_WANT_MAX], msg[96];
 
-	if (n == 1 && calcsv_trim(cells[0])[0] == '\0')
+	if (n == 1 && csvtab_trim(cells[0])[0] == '\0')
 		return 0;   /* a blank line */
 	if (!rd->have_header)
-		return calcsv_header(rd, line, n, cells);
-	if (rd->t->nrows + rd->t->nbad >= CALCSV_MAX_ROWS)
+		return csvtab_header(rd, line, n, cells);
+	if (rd->t->nrows + rd->t->nbad >= CSVTAB_MAX_ROWS)
 		return terr_set(rd->e, TERR_TOO_LARGE, "%s: больше %d строк", rd->what,
-		    CALCSV_MAX_ROWS);
+		    CSVTAB_MAX_ROWS);
 	rd->t->nrows++;
 	if (n != rd->hdr_cols) {
 		snprintf(msg, sizeof(msg), "столбцов %zu, а в заголовке %zu", n, rd->hdr_cols);
-		return calcsv_bad(rd->t, line, msg) ? terr_set(rd->e, TERR_NOMEM,
+		return csvtab_bad(rd->t, line, msg) ? terr_set(rd->e, TERR_NOMEM,
 		    "недостаточно памяти") : 0;
 	}
 	for (size_t k = 0; k < rd->ncols; k++) {
-		if (strlen(cells[rd->map[k]]) > CALCSV_FIELD_MAX) {
-			snprintf(msg, sizeof(msg), "ячейка длиннее %d байт", CALCSV_FIELD_MAX);
-			return calcsv_bad(rd->t, line, msg) ? terr_set(rd->e, TERR_NOMEM,
+		if (strlen(cells[rd->map[k]]) > CSVTAB_FIELD_MAX) {
+			snprintf(msg, sizeof(msg), "ячейка длиннее %d байт", CSVTAB_FIELD_MAX);
+			return csvtab_bad(rd->t, line, msg) ? terr_set(rd->e, TERR_NOMEM,
 			    "недостаточно памяти") : 0;
 		}
-		want[k] = calcsv_trim(cells[rd->map[k]]);
+		want[k] = csvtab_trim(cells[rd->map[k]]);
 	}
 	return rd->fn(rd->arg, rd->t, line, want, rd->e);
 }
 
 int
-calcsv_read(struct calcsv *t, const char *buf, size_t len, const struct calcsv_col *cols,
-    size_t ncols, const char *what, calcsv_row_fn fn, void *arg, struct terr *e)
+csvtab_read(struct csvtab *t, const char *buf, size_t len, const struct csvtab_col *cols,
+    size_t ncols, const char *what, csvtab_row_fn fn, void *arg, struct terr *e)
 {
-	struct calcsv_reader rd;
+	struct csvtab_reader rd;
 	size_t skip = 0;
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	if (ncols == 0 || ncols > CALCSV_WANT_MAX)
-		return terr_set(e, TERR_ARG, "calcsv: неверное число столбцов");
-	if (len > CALCSV_MAX_BYTES)
-		return terr_set(e, TERR_TOO_LARGE, "%s больше %u МБ", what, CALCSV_MAX_BYTES >> 20);
+	if (ncols == 0 || ncols > CSVTAB_WANT_MAX)
+		return terr_set(e, TERR_ARG, "csvtab: неверное число столбцов");
+	if (len > CSVTAB_MAX_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "%s больше %u МБ", what, CSVTAB_MAX_BYTES >> 20);
 	memset(&rd, 0, sizeof(rd));
 	rd.t = t;
 	rd.cols = cols;
@@ -221,13 +221,13 @@ calcsv_read(struct calcsv *t, const char *buf, size_t len, const struct calcsv_c
 		skip = 3;
 	while (skip < len && (buf[skip] == '\n' || buf[skip] == '\r'))
 		skip++;
-	if ((r = csv_parse(buf, len, csv_guess_delim(buf + skip, len - skip), calcsv_row, &rd,
+	if ((r = csv_parse(buf, len, csv_guess_delim(buf + skip, len - skip), csvtab_row, &rd,
 	    e)) != 0) {
-		calcsv_clear(t);
+		csvtab_clear(t);
 		return r;
 	}
 	if (!rd.have_header) {
-		calcsv_clear(t);
+		csvtab_clear(t);
 		return terr_set(e, TERR_PARSE, "%s пуст: нужна строка заголовка", what);
 	}
 	return 0;
