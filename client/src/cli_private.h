@@ -7,6 +7,7 @@
  *   cli_view.c    forms, list, show
  *   cli_io.c      export, import
  *   cli_status.c  status
+ *   cli_profile.c profile import (the issued risk profile)
  */
 #ifndef TETRAD_CLIENT_CLI_PRIVATE_H
 #define TETRAD_CLIENT_CLI_PRIVATE_H
@@ -68,5 +69,6 @@ int cli_view_show(struct cli *c);
 int cli_io_export(struct cli *c);
 int cli_io_import(struct cli *c);
 int cli_status(struct cli *c);
+int cli_profile(struct cli *c);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "client/prompt.h"
 #include "client/rec.h"
+#include "client/riskprof.h"
 
 #include "cli_private.h"
 
@@ -136,6 +137,11 @@ cli_record_new(struct cli *c)
 			}
 			draft = true;
 		}
+	}
+	/* the issued profile's levels into the visit's read-only fields (riskprof.h) */
+	if ((r = riskprof_fill(s, c->school, f, values, NULL, &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
 	}
 	r = rec_new(s, cat, form_id(f), c->school, values, draft, id, &probs, &c->e);
 	if (r == TERR_INVALID && probs) {

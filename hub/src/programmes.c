@@ -282,7 +282,10 @@ programmes_import(struct hubdb *db, const char *path, FILE *report, size_t *impo
 	if ((r = programmes_parse((const char *)buf, len, &s, e)) != 0)
 		goto out;
 	if (s->t.nbad > 0) {
-		csvtab_report(&s->t, report);
+		for (size_t i = 0; report && i < s->t.nbad_kept; i++)
+			fprintf(report, "%s\n", s->t.bad[i]);
+		if (report && s->t.nbad > s->t.nbad_kept)
+			fprintf(report, "… и ещё строк с ошибками: %zu\n", s->t.nbad - s->t.nbad_kept);
 		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено",
 		    s->t.nbad);
 		goto out;

@@ -4,6 +4,7 @@
 #include "tetrad/csvtab.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,17 +98,6 @@ csvtab_bad(struct csvtab *t, size_t line, const char *msg)
 		return TERR_NOMEM;
 	t->nbad_kept++;
 	return 0;
-}
-
-void
-csvtab_report(const struct csvtab *t, FILE *report)
-{
-	if (report == NULL)
-		return;
-	for (size_t i = 0; i < t->nbad_kept; i++)
-		fprintf(report, "%s\n", t->bad[i]);
-	if (t->nbad > t->nbad_kept)
-		fprintf(report, "… и ещё строк с ошибками: %zu\n", t->nbad - t->nbad_kept);
 }
 
 void

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The programmes' calendar through the real programs: the register's
 # programmes by year (import all or nothing with Russian row errors,
-# set/unset/list), the issued risk profile, a curator's visit sent by a
-# real client and tetrad-syncd to a real hub over HTTPS, then the
+# set/unset/list), the issued risk profile at the hub and on the device
+# (the visit shows each factor's level), a visit sent by a real client
+# and tetrad-syncd to a real hub over HTTPS, then the
 # verification report (issued against verified, "not visited" over
 # programme schools only) and the completeness report with a per-year
 # deadline changed by `settings set`.
@@ -84,7 +85,24 @@ print(json.dumps({"school_code": "170101", "project_year": 2026, "curator": "С�
  "participants": ["director"], "factors": items, "medk_entered": True,
  "medk_date": "2026-03-12"}, ensure_ascii=False))
 PY
-"$T" --db "$db" new risk_visit --json "$work/rv.json" >/dev/null 2>"$work/err" || sync_fail "new visit: $(cat "$work/err")"
+# the device's own copy of the profile: R04 the hub has not imported, R01 as the hub's
+printf 'Код ОО;Год;Фактор;Уровень\n170101;2026;R01;высокий\n170101;2026;R04;высокий\n' >"$work/dev_prof.csv"
+"$T" --db "$db" profile import "$work/dev_prof.csv" >"$work/out" 2>&1 || sync_fail "client profile import: $(cat "$work/out")"
+grep -q "Загружено уровней рискового профиля: 2" "$work/out" || sync_fail "client import output: $(cat "$work/out")"
+"$T" --db "$db" profile import "$work/prof_bad.csv" >"$work/out" 2>&1 && sync_fail "client took a bad level"
+grep -qF "строка 2: уровень «очень высокий» неизвестен" "$work/out" || sync_fail "client message: $(cat "$work/out")"
+id=$("$T" --db "$db" new risk_visit --json "$work/rv.json" 2>"$work/err") || sync_fail "new visit: $(cat "$work/err")"
+"$T" --db "$db" show "$id" >"$work/show" 2>&1 || sync_fail "show: $(cat "$work/show")"
+python3 - "$work/show" <<'PY' || sync_fail "the visit does not show the levels: $(cat "$work/show")"
+import sys
+t = open(sys.argv[1]).read()
+# the level stands next to its factor: R01 (first) and R04 (fourth) высокий, R02 none
+items = t.split("Фактор риска: ")[1:]
+assert "Уровень в рисковом профиле: высокий" in items[0], items[0]
+assert "Уровень в рисковом профиле" not in items[1], items[1]
+assert "Уровень в рисковом профиле: высокий" in items[3], items[3]
+PY
+echo "ok: the device's profile fills the visit's levels, shown next to each factor"
 "$SYNCD" --once --db "$db" >/dev/null 2>"$work/err" || sync_fail "push: $(cat "$work/err")"
 sync_expect_eq "records on the hub" "$(hub_records)" 1
 
@@ -97,10 +115,13 @@ f = {r["factor"]: r for r in j["factors"] if r["school"] == "170101"}
 assert f["R01"]["profile_level"] == "high" and f["R01"]["agrees"] == "да", f["R01"]
 assert f["R02"]["profile_level_label"] == "низкий" and f["R02"]["agrees"] == "нет", f["R02"]
 assert f["R03"]["profile_level"] == "medium" and f["R03"]["agrees"] is None, f["R03"]
-assert f["R04"]["profile_level"] is None, f["R04"]
+# R04: no hub import, the level the visit carried from the device; R05: none at all
+assert f["R04"]["profile_level"] == "high" and f["R04"]["agrees"] == "нет", f["R04"]
+assert f["R05"]["profile_level"] is None, f["R05"]
 iss = {(r["factor"], r["profile_level"]): r for r in j["issued"]}
 assert iss[("R01", "high")]["confirmed"] == 1 and iss[("R01", "high")]["decisions"] == 1, iss
-assert iss[("R04", None)]["not_confirmed"] == 1 and iss[("R04", None)]["profile_level_label"] == "нет в РПШ"
+assert iss[("R04", "high")]["not_confirmed"] == 1, iss
+assert iss[("R05", None)]["not_confirmed"] == 1 and iss[("R05", None)]["profile_level_label"] == "нет в РПШ"
 # programme schools only: 170104 is in no programme, 170101 was visited
 assert sorted(r["school"] for r in j["not_visited"]) == ["170102", "170103"], j["not_visited"]
 assert j["meta"]["programme_schools"] == "школы программ за годы периода"

@@ -14,7 +14,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "tetrad/terr.h"
 
@@ -51,8 +50,6 @@ int csvtab_read(struct csvtab *t, const char *buf, size_t len, const struct csvt
     size_t ncols, const char *what, csvtab_row_fn fn, void *arg, struct terr *e);
 /* Records a bad row: «строка LINE: MSG». TERR_NOMEM. */
 int csvtab_bad(struct csvtab *t, size_t line, const char *msg);
-/* Every kept message, one a line, and the count of the rest, to report. */
-void csvtab_report(const struct csvtab *t, FILE *report);
 void csvtab_clear(struct csvtab *t);
 /* ASCII and Russian letters to lower case into out (cap bytes). */
 void csvtab_lower(const char *in, char *out, size_t cap);
