@@ -6,8 +6,8 @@
  * visit, МЭДК marks, questionnaires and passport are judged whole against
  * that year's deadlines (report_settings_deadline), whatever day the period
  * ends on. The years of a school are the years of its programmes; with no
- * programme imported at all, every school the hub knows, for the years the
- * records name (report_calendar_meta says so).
+ * programme imported at all, every school the hub knows, for the years its
+ * visits and passports name (report_calendar_meta says so).
  */
 #include "report_completeness.h"
 
@@ -32,6 +32,7 @@ struct c_state {
 	struct report_ctx *c;
 	struct report_tallies t;          /* code: the year as 4 digits (+ ":group") */
 	bool years[C_YEARS];              /* years the records name */
+	bool want[C_YEARS];               /* years the report has rows for: surveys read */
 	struct report_settings set;
 	struct terr *e;
 };
@@ -216,6 +217,9 @@ c_surveys(struct c_state *s)
 		long d0, d1, dd;
 		struct c_surv_walk w = { s, y, false };
 
+		/* each window sums the whole tally of its days: only the years shown */
+		if (!s->want[y - REPORT_DEADLINE_YEAR_MIN])
+			continue;
 		snprintf(jan1, sizeof(jan1), "%04d-01-01", y);
 		snprintf(dec31, sizeof(dec31), "%04d-12-31", y);
 		report_settings_deadline(&s->set, "surveys", y, dl);
@@ -386,8 +390,19 @@ report_completeness_run(struct report_ctx *c, struct report_out *o, struct terr 
 	m = report_model_sect(o, "missing", "Чего не хватает к сроку", c_miss_cols,
 	    REPORT_NCOLS(c_miss_cols));
 	if ((r = hubdb_report_records(c->db, "risk_visit", false, c_visit, s, e)) != 0 ||
-	    (r = hubdb_report_records(c->db, "social_passport", false, c_passport, s, e)) != 0 ||
-	    (r = c_surveys(s)) != 0)
+	    (r = hubdb_report_records(c->db, "social_passport", false, c_passport, s, e)) != 0)
+		goto out;
+	/*
+	 * The years with rows: the programmes' (any school's), or without
+	 * programmes the ones the visits and passports name.
+	 */
+	for (size_t i = 0; i < cal.nprogs; i++)
+		if (cal.progs[i].year >= REPORT_DEADLINE_YEAR_MIN &&
+		    cal.progs[i].year <= REPORT_DEADLINE_YEAR_MAX)
+			s->want[cal.progs[i].year - REPORT_DEADLINE_YEAR_MIN] = true;
+	if (!cal.any_programmes)
+		memcpy(s->want, s->years, sizeof(s->want));
+	if ((r = c_surveys(s)) != 0)
 		goto out;
 	for (size_t si = 0; si < c->nschools; si++) {
 		if (!report_ctx_school_shown(c, si))
@@ -400,7 +415,7 @@ report_completeness_run(struct report_ctx *c, struct report_out *o, struct terr 
 			if (cal.any_programmes) {
 				if ((mask = report_calendar_mask(&cal, si, y)) == 0)
 					continue;
-			} else if (!s->years[y - REPORT_DEADLINE_YEAR_MIN]) {
+			} else if (!s->want[y - REPORT_DEADLINE_YEAR_MIN]) {
 				continue;
 			} else {
 				mask = 0;
