@@ -215,7 +215,7 @@ report_setting_set(struct hubdb *db, const char *key, const char *value,
     struct terr *e)
 {
 	int r, known = 0, year;
-	char names[400];
+	char names[512];
 
 	if (db == NULL)
 		return terr_set(e, TERR_ARG, "база хаба не открыта");
@@ -233,9 +233,7 @@ report_setting_set(struct hubdb *db, const char *key, const char *value,
 	}
 	if (!known)
 		return terr_set(e, TERR_ARG, "неизвестная настройка «%.64s»; допустимы: "
-		    "%sа для срока одного года — verification.deadline.ГГГГ, "
-		    "medk.deadline.ГГГГ, surveys.deadline.ГГГГ, passport.deadline.ГГГГ",
-		    key ? key : "", names);
+		    "%sа для срока одного года — ВИД.deadline.ГГГГ", key ? key : "", names);
 	if (value && (r = setting_check(key, value, e)) != 0)
 		return r;
 	return hubdb_setting_put(db, key, value, e);
