@@ -172,7 +172,8 @@ c_survey_rec(void *arg, const struct hubdb_report_record *rec)
 
 	if (strlen(rec->received_date) < 10 || form_date_days(rec->received_date, &d) != 0)
 		return 0;
-	year = atoi(rec->received_date);
+	/* from 1 September a questionnaire belongs to the next year's survey */
+	year = atoi(rec->received_date) + (strncmp(rec->received_date + 5, "09", 2) >= 0);
 	report_settings_deadline(&s->set, "surveys", year, dl);
 	return c_survey_add(s, c_school(s, rec->school), rec->form_id, year,
 	    strncmp(rec->received_date, dl, 10) > 0, 1);
@@ -197,8 +198,10 @@ c_survey_tally(void *arg, const struct hubdb_tally_row *r)
 
 /*
  * The questionnaires per school, group and year, in time or late: from the
- * counters the hub keeps per day received (survey_facts.h), two windows a
- * year; from the records on a store whose counters are not built yet.
+ * counters the hub keeps per day (survey_facts.h: the day a response was
+ * filled in when it carries one, else the day the hub received it), two
+ * windows a year; from the records, by the day received, on a store whose
+ * counters are not built yet.
  */
 static int
 c_surveys(struct c_state *s)
@@ -213,17 +216,18 @@ c_surveys(struct c_state *s)
 		    s->e);
 	for (int y = s->c->from_year < REPORT_DEADLINE_YEAR_MIN ? REPORT_DEADLINE_YEAR_MIN :
 	    s->c->from_year; y <= s->c->to_year && y <= REPORT_DEADLINE_YEAR_MAX; y++) {
-		char jan1[24], dec31[24], dl[11];
+		char sep1[24], aug31[24], dl[11];
 		long d0, d1, dd;
 		struct c_surv_walk w = { s, y, false };
 
 		/* each window sums the whole tally of its days: only the years shown */
 		if (!s->want[y - REPORT_DEADLINE_YEAR_MIN])
 			continue;
-		snprintf(jan1, sizeof(jan1), "%04d-01-01", y);
-		snprintf(dec31, sizeof(dec31), "%04d-12-31", y);
+		/* the survey of year y: 1 September before it to 31 August (as surveys) */
+		snprintf(sep1, sizeof(sep1), "%04d-09-01", y - 1);
+		snprintf(aug31, sizeof(aug31), "%04d-08-31", y);
 		report_settings_deadline(&s->set, "surveys", y, dl);
-		if (form_date_days(jan1, &d0) || form_date_days(dec31, &d1) ||
+		if (form_date_days(sep1, &d0) || form_date_days(aug31, &d1) ||
 		    form_date_days(dl, &dd))
 			continue;
 		if ((r = hubdb_tally_each(s->c->db, SURVEY_FACTS_PREFIX, s->c->o->school, d0, dd,

@@ -237,6 +237,9 @@ fill(struct hubdb *db)
 	put(db, "survey_student", "170101", "2026-01-20T08:00:00Z", "{}");
 	put(db, "survey_student", "170101", "2026-01-20T09:00:00Z", "{}");
 	put(db, "survey_parent", "170102", "2026-03-01T08:00:00Z", "{}");
+	/* from 1 September a response is the next year's: 2025-09-20 is 2026's, 2026-09-05 is 2027's */
+	put(db, "survey_parent", "170101", "2025-09-20T08:00:00Z", "{}");
+	put(db, "survey_director", "170102", "2026-09-05T08:00:00Z", "{}");
 	/* passports: the earliest snapshot of the year counts */
 	put(db, "social_passport", "170101", "2026-09-21T08:00:00Z", "{\"level\":\"school\","
 	    "\"snapshot_date\":\"2026-09-20\",\"students_total\":100}");
@@ -401,7 +404,7 @@ test_completeness(struct hubdb *db)
 	CHECK_INT_EQ(num(r, "surveys_director"), 1);
 	CHECK_INT_EQ(num(r, "surveys_teacher"), 1);
 	CHECK_INT_EQ(num(r, "surveys_student"), 2);
-	CHECK_INT_EQ(num(r, "surveys_parent"), 0);
+	CHECK_INT_EQ(num(r, "surveys_parent"), 1);   /* the one of 2025-09-20 */
 	CHECK_INT_EQ(num(r, "surveys_late"), 1);
 	CHECK_STR_EQ(str(r, "passport_date"), "2026-09-20");
 	CHECK_STR_EQ(str(r, "passport_in_time"), "да");
@@ -410,6 +413,7 @@ test_completeness(struct hubdb *db)
 	CHECK_STR_EQ(str(r, "medk_date"), "2026-03-20");
 	CHECK_STR_EQ(str(r, "medk_in_time"), "нет");
 	CHECK_INT_EQ(num(r, "surveys_parent"), 0);
+	CHECK_INT_EQ(num(r, "surveys_director"), 0);  /* 2026-09-05 is 2027's survey */
 	CHECK_INT_EQ(num(r, "surveys_late"), 1);
 	CHECK_STR_EQ(str(r, "passport_in_time"), "нет");
 	/* the partner school owes only its passport, sent on the last day */
@@ -418,11 +422,11 @@ test_completeness(struct hubdb *db)
 	CHECK(is_null(r, "visit_in_time"));
 	CHECK_STR_EQ(str(r, "passport_in_time"), "да");
 	/*
-	 * missing: 170101 parents (1); 170102 visit late, МЭДК late, four groups,
-	 * passport late (7); 170103 nothing — 8 lines.
+	 * missing: 170101 nothing (every group by the deadline); 170102 visit
+	 * late, МЭДК late, four groups, passport late (7); 170103 nothing — 7.
 	 */
-	CHECK_INT_EQ(nrows(j, "missing"), 8);
-	CHECK(missing(j, "170101", "surveys_parent_missing"));
+	CHECK_INT_EQ(nrows(j, "missing"), 7);
+	CHECK(!missing(j, "170101", "surveys_parent_missing"));
 	CHECK(missing(j, "170102", "visit_late"));
 	CHECK(missing(j, "170102", "medk_late"));
 	CHECK(missing(j, "170102", "surveys_director_missing"));
@@ -434,7 +438,7 @@ test_completeness(struct hubdb *db)
 	 * 2026's own deadlines: the visit by 03-15 and the questionnaires by
 	 * 03-01 (both for 2026 only); МЭДК's default moved to 03-25. 170102's
 	 * visit and marks are in time; 170101's second teacher and 170102's
-	 * parent come in time: 8 − 2 − 1 = 5 lines.
+	 * parent come in time: 7 − 2 − 1 = 4 lines.
 	 */
 	CHECK_INT_EQ(report_setting_set(db, "verification.deadline.2026", "2026-03-15", &e), 0);
 	CHECK_INT_EQ(report_setting_set(db, "surveys.deadline.2026", "2026-03-01", &e), 0);
@@ -452,7 +456,7 @@ test_completeness(struct hubdb *db)
 	CHECK_STR_EQ(str(r, "surveys_deadline"), "2026-03-01");
 	CHECK_INT_EQ(num(r, "surveys_teacher"), 2);
 	CHECK_INT_EQ(num(r, "surveys_late"), 0);
-	CHECK_INT_EQ(nrows(j, "missing"), 5);
+	CHECK_INT_EQ(nrows(j, "missing"), 4);
 	cJSON_Delete(j);
 	/* the verification report reads the same per-year deadline */
 	j = run_json(db, "verification", NULL, NULL);
