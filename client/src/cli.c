@@ -31,6 +31,7 @@ static const char cli_usage_text[] =
 "  import ФОРМА --csv ФАЙЛ [--delimiter ;]\n"
 "  status [--json]                       школа, устройство, очередь отправки\n"
 "  retry [--all] [--json]                снова отправить записи из карантина\n"
+"  profile import ФАЙЛ.csv               выданный рисковый профиль (РПШ) для визитов\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
 "  sync ...                              отправить изменения (tetrad-syncd --once)\n"
 "\n"
@@ -299,6 +300,8 @@ cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		rc = cli_io_import(c);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cli_status(c);
+	else if (strcmp(cmd, "profile") == 0)
+		rc = cli_profile(c);
 	else
 		rc = cli_usage(c, "неизвестная команда «%s».", cmd);
  out:

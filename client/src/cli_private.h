@@ -8,6 +8,7 @@
  *   cli_io.c      export, import
  *   cli_status.c  status
  *   cli_retry.c   retry
+ *   cli_profile.c profile import (the issued risk profile)
  */
 #ifndef TETRAD_CLIENT_CLI_PRIVATE_H
 #define TETRAD_CLIENT_CLI_PRIVATE_H
@@ -73,5 +74,6 @@ int cli_io_import(struct cli *c);
 int cli_status(struct cli *c);
 /* `retry`: parses its own options (argc/argv after the command). */
 int cli_retry(struct cli *c, int argc, char **argv);
+int cli_profile(struct cli *c);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "client/prompt.h"
 #include "client/rec.h"
+#include "client/riskprof.h"
 
 #include "cli_private.h"
 
@@ -107,6 +108,20 @@ cli_record_values(struct cli *c, const struct form *f, cJSON *values)
  * a question of the walk (school ""). 0, TERR_ARG when input ends, or
  * another code.
  */
+/*
+ * The school a new record is of: its school field's value when the form has
+ * one and it is filled (a curator's visit), else fallback (--school, or NULL:
+ * the device's own school).
+ */
+static const char *
+cli_record_school_of(const struct form *f, const cJSON *values, const char *fallback)
+{
+	const struct form_field *sf = form_school_field(f);
+	const cJSON *v = sf ? cJSON_GetObjectItemCaseSensitive(values, sf->id) : NULL;
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : fallback;
+}
+
 static int
 cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
     cJSON *values, struct prompt_opts *o, char *school)
@@ -292,6 +307,13 @@ cli_record_new(struct cli *c)
 		}
 		/* cut short: what was typed is kept as a draft (always savable) */
 		draft = c->draft || stopped || end == PROMPT_END_DRAFT;
+	}
+	/* the issued profile's levels into the visit's read-only fields
+	 * (riskprof.h), for the school the record is of */
+	if ((r = riskprof_fill(s, cli_record_school_of(f, values, school[0] ? school :
+	    c->school), f, values, NULL, &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
 	}
 	r = rec_new(s, cat, form_id(f), school[0] ? school : c->school, values,
 	    draft, id, &probs, &c->e);

@@ -85,7 +85,19 @@ static const char hubdb_schema[] =
     " school TEXT NOT NULL, form_id TEXT NOT NULL, key TEXT NOT NULL,"
     " day INTEGER NOT NULL, n INTEGER NOT NULL, total REAL NOT NULL,"
     " PRIMARY KEY(school, form_id, key, day)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS tally_stale(form_prefix TEXT PRIMARY KEY) WITHOUT ROWID;";
+    "CREATE TABLE IF NOT EXISTS tally_stale(form_prefix TEXT PRIMARY KEY) WITHOUT ROWID;"
+    /*
+     * The programmes' calendar (hubdb_calendar.c): each school's programmes
+     * by year and the issued risk profile. Created where missing, so a store
+     * of the same schema version gains them and an older hub still opens it.
+     */
+    "CREATE TABLE IF NOT EXISTS programmes("
+    " school TEXT NOT NULL, year INTEGER NOT NULL, programme TEXT NOT NULL,"
+    " PRIMARY KEY(school, year, programme)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS risk_profile("
+    " school TEXT NOT NULL, year INTEGER NOT NULL, factor TEXT NOT NULL,"
+    " level TEXT NOT NULL, imported_at TEXT NOT NULL,"
+    " PRIMARY KEY(school, year, factor)) WITHOUT ROWID;";
 
 /*
  * Schema 1 -> 2: a record's field clocks move into its own row. Every record

@@ -11,6 +11,7 @@
  *   tetrad-hub --data DIR conflicts list [--json] | quarantine list [--json]
  *   tetrad-hub --data DIR forms publish FILE
  *   tetrad-hub --data DIR report NAME [...] | results import FILE.csv
+ *   tetrad-hub --data DIR programmes import|set|unset|list | profile import FILE.csv
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +39,14 @@ usage(void)
 	    "  schools add КОД --name НАИМЕНОВАНИЕ | schools list [--json] | schools import ФАЙЛ.csv\n"
 	    "  conflicts list [--json] | quarantine list [--json]\n"
 	    "  forms publish ФАЙЛ\n"
-	    "  report verification|mediation|passport|surveys|identification|settings\n"
+	    "  report verification|mediation|passport|surveys|identification|settings|\n"
+	    "         completeness\n"
 	    "         [--school КОД] [--from ГГГГ-ММ-ДД --to ГГГГ-ММ-ДД]\n"
 	    "         [--format table|csv|json] [--delimiter C] [--out ФАЙЛ]\n"
 	    "  results import ФАЙЛ.csv\n"
 	    "  settings set КЛЮЧ [ЗНАЧЕНИЕ]\n"
+	    "  programmes import ФАЙЛ.csv | programmes set|unset КОД ГОД ПРОГРАММА\n"
+	    "  programmes list [--year ГГГГ] [--json] | profile import ФАЙЛ.csv\n"
 	    "Общий параметр: --passphrase-file ФАЙЛ (парольная фраза ключей хаба).\n");
 }
 
@@ -122,6 +126,10 @@ main(int argc, char **argv)
 			r = cmd_settings(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "forms") == 0)
 			r = cmd_forms(h, sub_argc, sub, &e);
+		else if (strcmp(cmd, "programmes") == 0)
+			r = cmd_programmes(h, sub_argc, sub, &e);
+		else if (strcmp(cmd, "profile") == 0)
+			r = cmd_profile(h, sub_argc, sub, &e);
 		else {
 			usage();
 			r = 2;

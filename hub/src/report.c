@@ -10,8 +10,9 @@
  *   report_labels    labels from the built-in forms; the reports' own ones
  *   report_tally     sorted counters
  *   report_settings  thresholds and deadline; the settings report
+ *   report_calendar  programme schools by year, the issued risk profile
  *   report_verification, report_mediation, report_passport,
- *   report_surveys, report_identification   one report each
+ *   report_surveys, report_identification, report_completeness   one report each
  *
  * Only codes that look like codes, counts, shares and dates leave these
  * modules: a free-text value of a record is never printed, whatever its
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "hub/report.h"
+#include "report_completeness.h"
 #include "report_ctx.h"
 #include "report_identification.h"
 #include "report_mediation.h"
@@ -42,6 +44,7 @@ static const struct report_def reports[] = {
 	{ "surveys", report_surveys_run },
 	{ "identification", report_identification_run },
 	{ "settings", report_settings_run },
+	{ "completeness", report_completeness_run },
 };
 
 int
@@ -64,7 +67,7 @@ report_run(struct hubdb *db, const struct report_opts *o, FILE *out, struct terr
 	if (def == NULL)
 		return terr_set(e, TERR_ARG, "неизвестный отчёт «%.64s»; есть: "
 		    "verification, mediation, passport, surveys, identification, "
-		    "settings", o->name ? o->name : "");
+		    "settings, completeness", o->name ? o->name : "");
 	delim = o->delimiter ? o->delimiter : ';';
 	if (delim == '"' || delim == '\n' || delim == '\r')
 		return terr_set(e, TERR_ARG, "недопустимый разделитель CSV");

@@ -2,6 +2,7 @@
  * report_settings — the reports' settings (see report_settings.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hub/report.h"
@@ -45,15 +46,96 @@ static const struct setting_def setting_defs[REPORT_SETTINGS_N] = {
 	{ "isbsh_100.favourable_min", "68.75", "ИСБШ 0–100: благоприятный не ниже",
 	    "шкала 0–100: статус благоприятный, если ИСБШ не меньше этого числа; "
 	    "по умолчанию — граница +3 шкалы −8…+8, перенесённая на 0–100" },
+	/* the programmes' calendar (report_completeness.c); per year: KIND.deadline.YYYY */
+	{ "medk.deadline", "03-10", "Срок отметок в ИС МЭДК",
+	    "ММ-ДД: отметки верификационного визита внесены в ИС МЭДК не позже "
+	    "этого дня года проекта" },
 	{ "surveys.deadline", "02-15", "Срок анкетирования",
 	    "ММ-ДД: анкета, заполненная позже этого дня (до 31 августа того же "
-	    "года), отмечается в отчёте surveys как поданная после срока" },
+	    "года), отмечается как поданная после срока (отчёты surveys и completeness)" },
+	{ "passport.deadline", "10-31", "Срок социального паспорта",
+	    "ММ-ДД: социальный паспорт года (дата сведений) не позже этого дня" },
 };
 
 static const char *const isbsh_keys[REPORT_ISBSH_SCALES][2] = {
 	[REPORT_ISBSH_SCALE_8] = { "isbsh.unfavourable_max", "isbsh.favourable_min" },
 	[REPORT_ISBSH_SCALE_100] = { "isbsh_100.unfavourable_max", "isbsh_100.favourable_min" },
 };
+
+/* The deadlines' kinds, in the order of report_settings.year_deadline. */
+static const char *const deadline_kinds[REPORT_DEADLINE_KINDS] = {
+	"verification", "medk", "surveys", "passport",
+};
+
+/*
+ * A per-year deadline key «KIND.deadline.YYYY»: its kind's index and the
+ * year, or -1. Such keys are not in setting_defs: any project year may
+ * have one.
+ */
+static int
+deadline_year_key(const char *key, int *year)
+{
+	for (int k = 0; k < REPORT_DEADLINE_KINDS; k++) {
+		size_t n = strlen(deadline_kinds[k]);
+		const char *y;
+
+		if (strncmp(key, deadline_kinds[k], n) != 0 ||
+		    strncmp(key + n, ".deadline.", sizeof(".deadline.") - 1) != 0)
+			continue;
+		y = key + n + sizeof(".deadline.") - 1;
+		if (strlen(y) != 4 || y[0] < '0' || y[0] > '9' || y[1] < '0' || y[1] > '9' ||
+		    y[2] < '0' || y[2] > '9' || y[3] < '0' || y[3] > '9')
+			return -1;
+		*year = atoi(y);
+		return *year >= REPORT_DEADLINE_YEAR_MIN && *year <= REPORT_DEADLINE_YEAR_MAX ?
+		    k : -1;
+	}
+	return -1;
+}
+
+/* A per-year value: a whole date «ГГГГ-ММ-ДД» in the project year or the next. */
+static int
+deadline_year_check(const char *key, int year, const char *value, struct terr *e)
+{
+	long days;
+
+	if (strlen(value) != 10 || form_date_days(value, &days) != 0 ||
+	    (atoi(value) != year && atoi(value) != year + 1))
+		return terr_set(e, TERR_ARG, "значение «%.32s» для %s: нужна дата ГГГГ-ММ-ДД "
+		    "в %d или %d году, например %d-03-10", value, key, year, year + 1, year);
+	return 0;
+}
+
+void
+report_settings_deadline(const struct report_settings *s, const char *kind, int year,
+    char out[11])
+{
+	int k;
+
+	for (k = 0; k < REPORT_DEADLINE_KINDS; k++)
+		if (strcmp(kind, deadline_kinds[k]) == 0)
+			break;
+	if (k < REPORT_DEADLINE_KINDS && year >= REPORT_DEADLINE_YEAR_MIN &&
+	    year <= REPORT_DEADLINE_YEAR_MAX &&
+	    s->year_deadline[k][year - REPORT_DEADLINE_YEAR_MIN][0]) {
+		memcpy(out, s->year_deadline[k][year - REPORT_DEADLINE_YEAR_MIN], 11);
+		return;
+	}
+	for (size_t i = 0; i < REPORT_SETTINGS_N; i++) {
+		size_t n = k < REPORT_DEADLINE_KINDS ? strlen(deadline_kinds[k]) : 0;
+
+		if (n && strncmp(setting_defs[i].key, kind, n) == 0 &&
+		    strcmp(setting_defs[i].key + n, ".deadline") == 0) {
+			char d[16];
+
+			snprintf(d, sizeof(d), "%04d-%.5s", year % 10000, s->raw[i]);
+			memcpy(out, d, 10);
+			out[10] = '\0';
+			return;
+		}
+	}
+	out[0] = '\0';
+}
 
 static int
 setting_check(const char *key, const char *value, struct terr *e)
@@ -66,8 +148,7 @@ setting_check(const char *key, const char *value, struct terr *e)
 			    "«>=» или «>»", value, key);
 		return 0;
 	}
-	if (strcmp(key, "verification.deadline") == 0 ||
-	    strcmp(key, "surveys.deadline") == 0) {
+	if (strlen(key) > 9 && strcmp(key + strlen(key) - 9, ".deadline") == 0) {
 		char d[16];
 		long days;
 
@@ -109,7 +190,15 @@ static int
 report_settings_row(void *arg, const char *k, const char *v)
 {
 	struct report_settings_reader *rd = arg;
+	int kind, year;
 
+	if ((kind = deadline_year_key(k, &year)) >= 0) {
+		if (deadline_year_check(k, year, v, rd->e) != 0)
+			return terr_set(rd->e, TERR_ARG, "настройка %s в базе неверна («%.32s»); "
+			    "исправьте её: tetrad-hub settings set %s ГГГГ-ММ-ДД", k, v, k);
+		memcpy(rd->s->year_deadline[kind][year - REPORT_DEADLINE_YEAR_MIN], v, 11);
+		return 0;
+	}
 	for (size_t i = 0; i < REPORT_SETTINGS_N; i++) {
 		if (strcmp(k, setting_defs[i].key) != 0)
 			continue;
@@ -128,6 +217,7 @@ report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e
 	struct report_settings_reader rd = { s, e };
 	int r;
 
+	memset(s->year_deadline, 0, sizeof(s->year_deadline));
 	for (size_t i = 0; i < REPORT_SETTINGS_N; i++)
 		snprintf(s->raw[i], sizeof(s->raw[i]), "%s", setting_defs[i].def);
 	if ((r = hubdb_settings_each(db, report_settings_row, &rd, e)) != 0)
@@ -200,20 +290,26 @@ int
 report_setting_set(struct hubdb *db, const char *key, const char *value,
     struct terr *e)
 {
-	int r, known = 0;
+	int r, known = 0, year;
+	char names[512];
 
 	if (db == NULL)
 		return terr_set(e, TERR_ARG, "база хаба не открыта");
-	for (size_t i = 0; i < REPORT_SETTINGS_N; i++)
+	if (key && deadline_year_key(key, &year) >= 0) {
+		if (value && (r = deadline_year_check(key, year, value, e)) != 0)
+			return r;
+		return hubdb_setting_put(db, key, value, e);
+	}
+	names[0] = '\0';
+	for (size_t i = 0; i < REPORT_SETTINGS_N; i++) {
 		if (key && strcmp(key, setting_defs[i].key) == 0)
 			known = 1;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s, ",
+		    setting_defs[i].key);
+	}
 	if (!known)
 		return terr_set(e, TERR_ARG, "неизвестная настройка «%.64s»; допустимы: "
-		    "identification.low_threshold, identification.low_comparison, "
-		    "identification.high_threshold, identification.combine, "
-		    "verification.deadline, isbsh.unfavourable_max, isbsh.favourable_min, "
-		    "isbsh_100.unfavourable_max, isbsh_100.favourable_min, surveys.deadline",
-		    key ? key : "");
+		    "%sа для срока одного года — ВИД.deadline.ГГГГ", key ? key : "", names);
 	if (value && (r = setting_check(key, value, e)) != 0)
 		return r;
 	return hubdb_setting_put(db, key, value, e);
@@ -245,6 +341,22 @@ report_settings_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 		    report_model_str(s, row, 3, setting_defs[i].help))
 			return REPORT_NOMEM(e);
 	}
+	/* the per-year deadlines that are set, by kind and year */
+	for (int k = 0; k < REPORT_DEADLINE_KINDS; k++)
+		for (int y = 0; y <= REPORT_DEADLINE_YEAR_MAX - REPORT_DEADLINE_YEAR_MIN; y++) {
+			char key[48];
+			long row;
+
+			if (!set.year_deadline[k][y][0])
+				continue;
+			snprintf(key, sizeof(key), "%s.deadline.%d", deadline_kinds[k],
+			    y + REPORT_DEADLINE_YEAR_MIN);
+			if ((row = report_model_row(s)) < 0 || report_model_str(s, row, 0, key) ||
+			    report_model_str(s, row, 1, set.year_deadline[k][y]) ||
+			    report_model_str(s, row, 3, "срок этого года проекта (ГГГГ-ММ-ДД) "
+			    "вместо ММ-ДД по умолчанию"))
+				return REPORT_NOMEM(e);
+		}
 	return 0;
 }
 

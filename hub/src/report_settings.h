@@ -14,8 +14,12 @@
 #include "report_ctx.h"
 #include "report_model.h"
 
-#define REPORT_SETTINGS_N 10
+#define REPORT_SETTINGS_N 12
 #define REPORT_SETTINGS_N_ID 4   /* the identification.* entries come first */
+/* Deadlines: verification, medk, surveys, passport; per-year keys for these years. */
+#define REPORT_DEADLINE_KINDS 4
+#define REPORT_DEADLINE_YEAR_MIN 2000
+#define REPORT_DEADLINE_YEAR_MAX 2100
 
 /* The scales an ИСБШ arrives on (hub/results.h): −8…+8 and 0–100. */
 enum report_isbsh_scale { REPORT_ISBSH_SCALE_8, REPORT_ISBSH_SCALE_100, REPORT_ISBSH_SCALES };
@@ -29,6 +33,9 @@ struct report_settings {
 	double isbsh_unfav_max[REPORT_ISBSH_SCALES], isbsh_fav_min[REPORT_ISBSH_SCALES];
 	char surveys_deadline[6];   /* "MM-DD": surveys.deadline */
 	char raw[REPORT_SETTINGS_N][32];
+	/* «KIND.deadline.YYYY» values as stored ("" when unset) */
+	char year_deadline[REPORT_DEADLINE_KINDS]
+	    [REPORT_DEADLINE_YEAR_MAX - REPORT_DEADLINE_YEAR_MIN + 1][11];
 };
 
 /*
@@ -39,6 +46,14 @@ struct report_settings {
 int report_settings_load(struct hubdb *db, struct report_settings *s, struct terr *e);
 /* The isbsh.* and isbsh_100.* settings (the status bands) as meta values. */
 void report_settings_meta_isbsh(struct report_out *o, const struct report_settings *s);
+
+/*
+ * The deadline of kind ("verification", "medk", "surveys", "passport") for a
+ * project year as "YYYY-MM-DD": the year's own setting if there is one,
+ * else the year with the kind's MM-DD default.
+ */
+void report_settings_deadline(const struct report_settings *s, const char *kind, int year,
+    char out[11]);
 /* The identification.* settings as the report's meta values. */
 void report_settings_meta_identification(struct report_out *o,
     const struct report_settings *s);

@@ -1,7 +1,8 @@
 /*
  * cmd — the commands of `tetrad-hub` (docs/hub.md), one file per group:
  * cmd_serve.c (init, serve, import, keys), cmd_devices.c (tokens, devices,
- * listings), cmd_reports.c (schools, forms, reports, results, settings).
+ * listings), cmd_reports.c (schools, forms, reports, results, settings),
+ * cmd_calendar.c (programmes, risk profile).
  * main.c only dispatches to them.
  *
  * Each takes the hub (struct hubconf, opened by the command itself when it
@@ -30,5 +31,8 @@ int cmd_forms(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_results(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_settings(struct hubconf *h, int argc, char **argv, struct terr *e);
+
+int cmd_programmes(struct hubconf *h, int argc, char **argv, struct terr *e);
+int cmd_profile(struct hubconf *h, int argc, char **argv, struct terr *e);
 
 #endif

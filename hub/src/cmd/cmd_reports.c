@@ -81,7 +81,7 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 	o.forms_dir = hub_builtin_forms();
 	if (argc < 1 || argv[0][0] == '-')
 		return terr_set(e, TERR_ARG, "report: укажите название отчёта (verification, "
-		    "mediation, passport, surveys, identification, settings)");
+		    "mediation, passport, surveys, identification, settings, completeness)");
 	o.name = argv[0];
 	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;

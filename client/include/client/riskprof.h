@@ -1,0 +1,48 @@
+/*
+ * riskprof — the issued risk profile (РПШ) on a device: imported from the
+ * same CSV the hub takes (tetrad/riskprofile.h) with `tetrad profile
+ * import FILE.csv`, kept in the device's meta (key "risk_profile", a JSON
+ * object school → year → factor → level), and written into a visit's
+ * read-only factors[].profile_level so the visit shows the level next to
+ * each factor and carries it to the hub. Issue 18 will bring the profile
+ * from the hub instead of a file; the storage and the fill stay.
+ */
+#ifndef TETRAD_CLIENT_RISKPROF_H
+#define TETRAD_CLIENT_RISKPROF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "client/store.h"
+#include "tetrad/form.h"
+#include "tetrad/terr.h"
+
+#define RISKPROF_META_KEY "risk_profile"
+#define RISKPROF_META_MAX (1u << 20)   /* the stored JSON: a device's schools, not a region */
+
+/*
+ * Imports the file all or nothing: bad rows go to report (may be NULL),
+ * one a line in Russian, and TERR_INVALID is returned with nothing stored.
+ * The profile of each (school, year) in the file replaces the stored one
+ * whole. *imported gets the rows stored.
+ */
+int riskprof_import(struct store *s, const char *path, FILE *report, size_t *imported,
+    struct terr *e);
+
+/*
+ * Writes the stored levels into values (a record of form f) for school
+ * (NULL: the device's school): when f has a group "factors" whose items
+ * have a read-only choice "profile_level", each item's level becomes the
+ * stored level of its "factor" for values' "project_year"; an item whose
+ * factor the profile does not hold keeps what it had. Anything else is
+ * left alone (0, *filled 0). *filled (may be NULL) gets the items set.
+ * For the interactive entry call it once project_year is answered and the
+ * items exist, before they are shown (prompt.c shows a read-only value
+ * «… (из профиля)»).
+ */
+int riskprof_fill(struct store *s, const char *school, const struct form *f,
+    cJSON *values, size_t *filled, struct terr *e);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * cli_profile — `tetrad profile import FILE.csv`: the issued risk profile
+ * onto the device (client/riskprof.h), so a visit shows each factor's level.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_private.h"
+#include "client/riskprof.h"
+
+int
+cli_profile(struct cli *c)
+{
+	struct store *s = NULL;
+	size_t n = 0;
+	int r, rc;
+
+	if (c->n_pos != 2 || strcmp(c->pos[0], "import") != 0)
+		return cli_usage(c, "укажите файл: tetrad profile import ФАЙЛ.csv "
+		    "(столбцы Код ОО; Год; Фактор; Уровень).");
+	if ((rc = cli_open(c, &s)) != CLI_OK)
+		return rc;
+	if ((r = riskprof_import(s, c->pos[1], c->err, &n, &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
+	}
+	fprintf(c->out, "Загружено уровней рискового профиля: %zu. Новые визиты покажут "
+	    "уровень рядом с каждым фактором.\n", n);
+	rc = CLI_OK;
+ out:
+	store_close(s);
+	return rc;
+}

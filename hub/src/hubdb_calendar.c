@@ -1,0 +1,136 @@
+/*
+ * hubdb_calendar — the SQLite statements of the programmes and the issued
+ * risk profile (hub/hubdb_calendar.h). The tables are made with the others
+ * in hubdb_schema.c. Imports are rare and small (a municipality's schools),
+ * so each statement is prepared per call rather than cached per handle.
+ */
+#include "hub/hubdb_calendar.h"
+#include "hubdb_sqlite.h"
+
+/* Runs sql with the bound texts/ints: t1..t3 text (NULL: unbound), year as ?2. */
+static int
+hubdb_cal_exec(struct hubdb *db, const char *sql, const char *t1, int year,
+    const char *t3, const char *t4, const char *what, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, what);
+	if (t1)
+		sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, year);
+	if (t3)
+		sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+	if (t4)
+		sqlite3_bind_text(st, 4, t4, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, what);
+}
+
+int
+hubdb_programme_put(struct hubdb *db, const char *school, int year, const char *programme,
+    bool on, struct terr *e)
+{
+	int r;
+
+	if (!on)
+		return hubdb_cal_exec(db, "DELETE FROM programmes WHERE school = ?1 AND "
+		    "year = ?2 AND programme = ?3", school, year, programme, NULL,
+		    "удаление программы школы", e);
+	if ((r = hubdb_school_put(db, school, NULL, e)) != 0)
+		return r;
+	return hubdb_cal_exec(db, "INSERT OR IGNORE INTO programmes(school, year, programme) "
+	    "VALUES(?1, ?2, ?3)", school, year, programme, NULL, "сохранение программы школы", e);
+}
+
+int
+hubdb_programme_clear(struct hubdb *db, int year, const char *programme, struct terr *e)
+{
+	return hubdb_cal_exec(db, "DELETE FROM programmes WHERE year = ?2 AND programme = ?3",
+	    NULL, year, programme, NULL, "удаление списка программы", e);
+}
+
+int
+hubdb_programmes_each(struct hubdb *db, hubdb_programme_cb cb, void *ctx, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT school, year, programme FROM programmes "
+	    "ORDER BY school, year, programme", -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение программ школ");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hubdb_programme p;
+
+		p.school = (const char *)sqlite3_column_text(st, 0);
+		p.year = sqlite3_column_int(st, 1);
+		p.programme = (const char *)sqlite3_column_text(st, 2);
+		if (p.school == NULL || p.programme == NULL)
+			continue;
+		if ((r = cb(ctx, &p)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение программ школ");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+hubdb_profile_clear(struct hubdb *db, const char *school, int year, struct terr *e)
+{
+	return hubdb_cal_exec(db, "DELETE FROM risk_profile WHERE school = ?1 AND year = ?2",
+	    school, year, NULL, NULL, "удаление рискового профиля", e);
+}
+
+int
+hubdb_profile_put(struct hubdb *db, const struct hubdb_profile *p, struct terr *e)
+{
+	char now[HUBDB_TIME_MAX];
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	if ((r = hubdb_school_put(db, p->school, NULL, e)) != 0)
+		return r;
+	hubdb_now_cached(db, now);
+	if (sqlite3_prepare_v2(db->db, "INSERT OR REPLACE INTO risk_profile(school, year, "
+	    "factor, level, imported_at) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "сохранение рискового профиля");
+	sqlite3_bind_text(st, 1, p->school, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, p->year);
+	sqlite3_bind_text(st, 3, p->factor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "сохранение рискового профиля");
+}
+
+int
+hubdb_profile_each(struct hubdb *db, hubdb_profile_cb cb, void *ctx, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT school, year, factor, level FROM risk_profile "
+	    "ORDER BY school, year, factor", -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение рискового профиля");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hubdb_profile p;
+
+		p.school = (const char *)sqlite3_column_text(st, 0);
+		p.year = sqlite3_column_int(st, 1);
+		p.factor = (const char *)sqlite3_column_text(st, 2);
+		p.level = (const char *)sqlite3_column_text(st, 3);
+		if (p.school == NULL || p.factor == NULL || p.level == NULL)
+			continue;
+		if ((r = cb(ctx, &p)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение рискового профиля");
+	sqlite3_finalize(st);
+	return r;
+}
