@@ -78,6 +78,27 @@ cat >"$work/schools.csv" <<'CSV'
 170106;МКОУ ООШ с. Берёзовка
 CSV
 run "$HUB" --data "$hubdir" schools import "$work/schools.csv"
+# The yearly lists of programme schools and the risk profiles issued by
+# project «500+»: reports count "not visited" and completeness over them.
+cat >"$work/programmes.csv" <<'CSV'
+Код ОО;Год;Программа
+170103;2021;ШНОР
+170103;2021;500+
+170104;2021;500+
+170106;2021;ШНСУ
+CSV
+run "$HUB" --data "$hubdir" programmes import "$work/programmes.csv"
+python3 - "$work/profile.csv" <<'PY'
+import sys
+levels = {"170103": "hhmhlmhlhhn", "170104": "mmlnlmlmhmn"}
+names = {"h": "высокий", "m": "средний", "l": "низкий", "n": "не выявлен"}
+with open(sys.argv[1], "w") as f:
+    f.write("Код ОО;Год;Фактор;Уровень\n")
+    for school, row in levels.items():
+        for i, c in enumerate(row):
+            f.write("%s;2021;R%02d;%s\n" % (school, i + 1, names[c]))
+PY
+run "$HUB" --data "$hubdir" profile import "$work/profile.csv"
 echo '$ tetrad-hub --data $DEMO/hub token create --school 170103 --name "МБОУ СОШ № 3"'
 # The token is the last line of the output: shown, then kept. (Not with
 # `tee /dev/stderr`: when stderr is a file, tee truncates it.)
@@ -95,8 +116,10 @@ school="$work/school.db"
 laptop="$work/curator.db"
 run "$T" --db "$school" init --school 170103 --name "МБОУ СОШ № 3"
 run "$T" --db "$school" enroll --hub "$url" --token "$school_tok" --ca "$ca"
-run "$T" --db "$laptop" init --school 170104 --name "Куратор Петрова М. И."
+run "$T" --db "$laptop" init --curator --name "Петрова М. И."
 run "$T" --db "$laptop" enroll --hub "$url" --token "$curator_tok" --ca "$ca"
+echo "Выданный рисковый профиль — на ноутбук куратора, чтобы визит показывал уровни:"
+run "$T" --db "$laptop" profile import "$work/profile.csv"
 echo "Повторное использование токена отклоняется:"
 if "$T" --db "$work/again.db" init --school 170103 >/dev/null &&
 	"$T" --db "$work/again.db" enroll --hub "$url" --token "$school_tok" --ca "$ca"; then
@@ -121,8 +144,7 @@ def visit(school, date, confirmed):
     for i in range(1, 12):
         code = "R%02d" % i
         dec = decisions.get(code, "not_confirmed") if confirmed else "not_confirmed"
-        f = {"factor": code, "profile_level": "high" if dec == "confirmed" else "medium",
-             "decision": dec, "evidence": ["talk_admin", "documents"]}
+        f = {"factor": code, "decision": dec, "evidence": ["talk_admin", "documents"]}
         if dec != "confirmed":
             f["comment"] = "Не подтверждено документами школы"
         factors.append(f)
@@ -134,6 +156,7 @@ def visit(school, date, confirmed):
             "medk_date": date}
 json.dump(visit("170103", "2021-03-04", True), open(d + "/visit-170103.json", "w"), ensure_ascii=False)
 json.dump(visit("170104", "2021-03-05", False), open(d + "/visit-170104.json", "w"), ensure_ascii=False)
+json.dump(visit("170199", "2021-03-06", False), open(d + "/visit-170199.json", "w"), ensure_ascii=False)
 case = {"case_number": "2021-07", "received_date": "2021-02-10", "source": "teacher",
         "situation_kind": "conflict", "conflict_type": "student_student",
         "parties": [{"role": "student", "class_name": "7Б", "age": 13, "full_name": "Сидоров Павел",
@@ -142,7 +165,8 @@ case = {"case_number": "2021-07", "received_date": "2021-02-10", "source": "teac
         "summary": "Драка на перемене из-за испорченного телефона", "status": "completed",
         "programme": "mediation", "programme_date": "2021-02-15", "mediators_count": 2,
         "student_comediator": True, "children_count": 2, "adults_count": 1, "agreement": True,
-        "agreement_date": "2021-02-15", "agreement_follow_up": "fulfilled"}
+        "agreement_date": "2021-02-15", "agreement_follow_up": "fulfilled",
+        "reaction_ways": ["restorative_programme", "class_work"]}
 json.dump(case, open(d + "/case-1.json", "w"), ensure_ascii=False)
 case2 = dict(case, case_number="2021-08", received_date="2021-03-01", source="parents",
              conflict_type="student_teacher",
@@ -154,48 +178,63 @@ case2 = dict(case, case_number="2021-08", received_date="2021-03-01", source="pa
 for k in ("agreement_date", "agreement_follow_up"):
     case2.pop(k)
 json.dump(case2, open(d + "/case-2.json", "w"), ensure_ascii=False)
+json.dump(dict(case2, received_date="2021-03-03"), open(d + "/case-again.json", "w"), ensure_ascii=False)
 PY
 
 # Class-level social passport of school 170103 as a spreadsheet would give it.
 cat >"$data/passport-classes.csv" <<'CSV'
-academic_year;snapshot_date;level;class_name;students_total;families_total;large_families;low_income_families;single_parent_families;foster_children;orphans;disabled_children;special_needs;sop_families;tjs_families;kdn_registered;pdn_registered;school_registered;unemployed_parents;parents_higher_education;non_native_russian;migrant_families
-2021/2022;2021-09-20;class;5А;27;25;6;7;8;1;0;1;2;1;2;0;1;2;4;3;2;1
-2021/2022;2021-09-20;class;5Б;26;24;5;8;7;0;1;0;3;0;1;1;0;1;5;2;3;2
-2021/2022;2021-09-20;class;6А;28;27;7;6;9;1;1;1;2;1;2;0;1;2;3;4;1;1
+academic_year;snapshot_date;level;class_name;students_total;students_4_11;families_total;large_families;low_income_families;single_parent_families;foster_children;orphans;disabled_children;special_needs;sop_families;tjs_families;kdn_registered;pdn_registered;school_registered;unemployed_parents;parents_higher_education;non_native_russian;migrant_families
+2021/2022;2021-09-20;class;5А;27;27;25;6;7;8;1;0;1;2;1;2;0;1;2;4;3;2;1
+2021/2022;2021-09-20;class;5Б;26;26;24;5;8;7;0;1;0;3;0;1;1;0;1;5;2;3;2
+2021/2022;2021-09-20;class;6А;28;28;27;7;6;9;1;1;1;2;1;2;0;1;2;3;4;1;1
 CSV
 
 step "4а. Школа 170103 (без сети): два случая службы примирения"
 run "$T" --db "$school" new mediation_case --json "$data/case-1.json"
 run "$T" --db "$school" new mediation_case --json "$data/case-2.json"
+echo "Номер случая уникален в школе за год — повтор не сохраняется:"
+if run "$T" --db "$school" new mediation_case --json "$data/case-again.json"; then
+	echo "demo: a repeated case number was accepted" >&2
+	exit 1
+fi
 
 step "4б. Школа 170103: социальный паспорт по классам — импорт из таблицы"
 run "$T" --db "$school" import social_passport --csv "$data/passport-classes.csv"
 
 step "4в. Школа 170103: анкеты директора, учителя, ученика, родителя"
-run "$T" --db "$school" new survey_director --set position=director --set experience_years=6 \
+run "$T" --db "$school" new survey_director --set response_date=05.02.2021 --set position=director --set experience_years=6 \
 	--set equipment_adequate=2 --set internet=slow --set teachers_total=34 --set vacancies=3 \
 	--set methodical_support=3 --set training_plan=да --set safe_climate=4 --set parents_involved=2 \
-	--set students_motivated=3
-run "$T" --db "$school" new survey_teacher --set experience=y10_20 --set subjects=russian \
+	--set students_motivated=3 --set adaptive_process=3
+run "$T" --db "$school" new survey_teacher --set response_date=05.02.2021 --set experience=y10_20 --set subjects=russian \
 	--set equipment_lessons=3 --set team_climate=5 --set students_safe=4 --set parents_respond=2 \
 	--set training_last_year=да --set training_useful=4 --set ovz_ready=3 \
-	--set covers_vacancies=нет --set students_motivated=3
-for g in 5 7 8; do
-	run "$T" --db "$school" new survey_student --set grade=$g --set enough_equipment=3 \
-		--set feel_safe=4 --set like_learning=4 --set teacher_helps=4 --set bullying=never
+	--set covers_vacancies=нет --set students_motivated=3 --set adapts_teaching=4
+# the last questionnaire is filled after the programme's deadline (15 February)
+for gd in 5:08.02.2021 7:09.02.2021 8:20.02.2021; do
+	run "$T" --db "$school" new survey_student --set response_date="${gd#*:}" --set grade="${gd%%:*}" \
+		--set enough_equipment=3 --set feel_safe=4 --set like_learning=4 --set teacher_helps=4 \
+		--set tasks_fit_level=3 --set bullying=never
 done
-run "$T" --db "$school" new survey_parent --set child_grade=5 --set informed=4 --set child_safe=5 \
+run "$T" --db "$school" new survey_parent --set response_date=10.02.2021 --set individual_approach=4 --set child_grade=5 --set informed=4 --set child_safe=5 \
 	--set child_likes_learning=4 --set satisfaction=4 --set conditions=3 \
 	--set meetings=sometimes --set needs_help=нет
 
 step "4г. Ноутбук куратора (без сети): посещения для верификации рисковых профилей"
-run "$T" --db "$laptop" new risk_visit --school 170103 --json "$data/visit-170103.json"
-run "$T" --db "$laptop" new risk_visit --school 170104 --json "$data/visit-170104.json"
+# The school of a visit is its «Код ОО»: one laptop, many schools.
+run "$T" --db "$laptop" new risk_visit --json "$data/visit-170103.json"
+run "$T" --db "$laptop" new risk_visit --json "$data/visit-170104.json"
+echo "Школа не из списка куратора — визит не сохраняется:"
+if run "$T" --db "$laptop" new risk_visit --json "$data/visit-170199.json"; then
+	echo "demo: a visit to a school outside the curator's list was accepted" >&2
+	exit 1
+fi
 echo "Социальные паспорта школ 170104–170106 (уровень школы):"
 for s in 170104:540:9:60:22:4:8:30:3 170105:310:4:25:12:1:5:55:1 170106:620:12:75:30:6:11:25:5; do
 	IFS=: read -r code total sop tjs kdn orph disab higher pdn <<<"$s"
 	run "$T" --db "$laptop" new social_passport --school "$code" --set academic_year=2021/2022 \
 		--set snapshot_date=2021-09-25 --set level=school --set students_total="$total" \
+		--set students_4_11=$((total * 3 / 4)) \
 		--set families_total=$((total * 9 / 10)) --set large_families=$((total / 7)) \
 		--set low_income_families=$((total / 6)) --set single_parent_families=$((total / 4)) \
 		--set foster_children=3 --set orphans="$orph" --set disabled_children="$disab" \
@@ -205,6 +244,10 @@ for s in 170104:540:9:60:22:4:8:30:3 170105:310:4:25:12:1:5:55:1 170106:620:12:7
 		--set non_native_russian=$((total / 30)) --set migrant_families=$((total / 40)) >/dev/null
 done
 echo "внесено 3 паспорта"
+
+echo "Визиты в таблицу для Excel (подписи по-русски, строка на каждый фактор):"
+run "$T" --db "$laptop" export risk_visit --format csv --out "$work/visits.csv"
+sed -n '1,3p' "$work/visits.csv" | cut -c1-160
 
 step "4д. Что ждёт отправки"
 run "$T" --db "$school" status
@@ -244,7 +287,7 @@ CSV
 run "$HUB" --data "$hubdir" results import "$data/results.csv"
 
 step "8. Отчёты хаба"
-for r in verification mediation passport surveys identification; do
+for r in verification mediation passport surveys identification completeness; do
 	echo
 	run "$HUB" --data "$hubdir" report "$r"
 done
