@@ -122,6 +122,22 @@ cli_record_school_of(const struct form *f, const cJSON *values, const char *fall
 	return cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : fallback;
 }
 
+/* What the prompt's fill_readonly hook needs to find the issued profile. */
+struct cli_record_fill {
+	struct store *store;
+	const char *school;          /* --school, or NULL: the device's */
+};
+
+/* prompt_opts.fill_readonly: the issued profile's levels, shown while typing. */
+static int
+cli_record_fill_profile(void *ctx, const struct form *f, cJSON *values, struct terr *e)
+{
+	const struct cli_record_fill *x = ctx;
+
+	return riskprof_fill(x->store, cli_record_school_of(f, values, x->school), f,
+	    values, NULL, e);
+}
+
 static int
 cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
     cJSON *values, struct prompt_opts *o, char *school)
@@ -241,6 +257,7 @@ cli_record_new(struct cli *c)
 	uint8_t id[UUID7_BYTES];
 	char idtext[UUID7_STRLEN + 1], school[SCHOOL_CODE_MAX + 1] = "";
 	struct prompt_opts o = { .stop = &cli_record_stop };
+	struct cli_record_fill fill = { 0 };
 	enum prompt_end end = PROMPT_END_FINAL;
 	bool draft = c->draft, stopped = false;
 	bool asked = c->n_sets == 0 && c->json_file == NULL;
@@ -280,6 +297,10 @@ cli_record_new(struct cli *c)
 			goto out;
 		}
 		cli_record_catch();
+		fill.store = s;
+		fill.school = school[0] ? school : c->school;
+		o.fill_readonly = cli_record_fill_profile;
+		o.fill_ctx = &fill;
 		fprintf(c->err, "Новая запись: %s (версия %u)\n", form_title(f),
 		    form_version(f));
 		r = cli_record_school_pick(c, s, f, values, &o, school);

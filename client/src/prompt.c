@@ -565,13 +565,23 @@ prompt_dict_items(struct prompt *p, const struct form_field *fd, cJSON *arr,
 	for (size_t i = 0; i < d->n_entries; i++) {
 		cJSON *item = prompt_item_by_key(arr, fd->item_key, d->entries[i].code);
 
-		if (item == NULL) {
-			if ((item = cJSON_CreateObject()) == NULL ||
-			    !cJSON_AddItemToArray(arr, item) ||
-			    !cJSON_AddStringToObject(item, fd->item_key,
-			    d->entries[i].code))
-				return terr_set(p->e, TERR_NOMEM, "Недостаточно памяти.");
-		}
+		if (item == NULL &&
+		    ((item = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(arr, item) ||
+		    !cJSON_AddStringToObject(item, fd->item_key, d->entries[i].code)))
+			return terr_set(p->e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	/* every item exists now: read-only values from outside (the issued
+	 * profile's levels) can be put in, to be shown beside each item */
+	if (p->o.fill_readonly != NULL && (r = p->o.fill_readonly(p->o.fill_ctx, p->f,
+	    p->root, p->e)) != 0)
+		return r;
+	for (size_t i = 0; i < d->n_entries; i++) {
+		cJSON *item = prompt_item_by_key(arr, fd->item_key, d->entries[i].code);
+
+		if (item == NULL)
+			return terr_set(p->e, TERR_INTERNAL, "Элемент «%s» пропал.",
+			    d->entries[i].code);
 		if (prompt_loud(p))
 			fprintf(p->out, "\n%*s-- %s %zu из %zu: %s (%s) --\n",
 			    (int)(2 * depth), "", fd->label, i + 1, d->n_entries,
@@ -734,6 +744,7 @@ prompt_run(struct prompt *p, cJSON *values)
 		for (size_t i = 0; i < form_n_fields(p->f) && r == 0; i++) {
 			p->top = form_field_at(p->f, i);
 			p->scopes[0] = values;
+			p->root = values;
 			r = prompt_fields(p, p->top, 1, values, 0, NULL);
 		}
 		if (r != PROMPT_BACK)

@@ -20,6 +20,7 @@ struct prompt {
 	struct prompt_opts o;
 	char line[PROMPT_LINE_MAX];
 	const cJSON *scopes[FORM_MAX_DEPTH + 2];
+	cJSON *root;         /* the record being walked (scopes[0], writable) */
 	bool summary;        /* print the answers, numbered, instead of asking */
 	size_t qno;          /* questions met so far in this walk */
 	size_t replay;       /* questions before this one are kept as they are */

@@ -7,7 +7,8 @@
 # corrects one; Ctrl+C and a closed terminal keep the answers as a draft
 # with the command to continue; `tetrad edit ID FIELD` and `--set` change
 # one field (a rule between fields checked both ways); a curator's laptop
-# asks the school first, a school's never does.
+# asks the school first, a school's never does, and shows the issued risk
+# profile's level beside each factor while a visit is typed.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -310,6 +311,37 @@ import sys
 t = open(sys.argv[1], encoding="utf-8", errors="replace").read()
 sys.exit(0 if 0 <= t.find("Какую школу") < t.find("Дата визита") else 1)
 EOF
+
+# --- 7. the issued profile on the laptop: a visit shows each factor's level
+# while it is typed (R01 высокий for 170104 in 2026), and Ctrl+C keeps the
+# levels in the draft
+printf 'Код ОО;Год;Фактор;Уровень\n170104;2026;R01;высокий\n170104;2026;R02;не выявлен\n' >"$W/prof.csv"
+"$T" --db "$DB2" profile import "$W/prof.csv" >/dev/null 2>&1 && ok || bad "profile import"
+cat >"$W/prof.steps" <<'EOF'
+expect Какую школу вы посетили?
+send 2
+expect Год проекта *
+send 2026
+expect Куратор *
+send Петрова М. И.
+expect Вид посещения *
+send 1
+expect Формат *
+send 1
+expect Дата посещения *
+send 02.03.2026
+expect Участники встречи *
+send 1
+expect Решение куратора
+ctrl-c
+expect tetrad edit
+exit 0
+EOF
+drive prof "$DB2" new risk_visit
+contains "$W/prof.out" "Уровень в рисковом профиле: высокий (из профиля)"
+IDP=$(id_in "$W/prof.out")
+eq "$(rec "$DB2" "status || '|' || (SELECT group_concat(json_extract(f.value,'$.factor') || '=' || json_extract(f.value,'$.profile_level'), ',') FROM json_each(json_extract(data,'$.factors')) f WHERE json_extract(f.value,'$.profile_level') IS NOT NULL)" "$IDP")" \
+	"draft|R01=high,R02=not_found" "the draft keeps the issued levels"
 
 echo "test_client_interactive: $passes passed, $fails failed"
 [ "$fails" = 0 ]

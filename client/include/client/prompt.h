@@ -41,6 +41,15 @@ struct prompt_opts {
 	const volatile sig_atomic_t *stop;
 	/* a final record: no draft is offered at the summary */
 	bool no_draft;
+	/*
+	 * Called when the items of a per-dictionary group have been made and
+	 * before they are walked, with the whole record: puts in read-only
+	 * values that come from outside the entry (the issued risk profile's
+	 * levels), so each is shown beside its item. NULL: none.
+	 */
+	int (*fill_readonly)(void *ctx, const struct form *f, cJSON *values,
+	    struct terr *e);
+	void *fill_ctx;
 };
 
 /*
