@@ -607,7 +607,8 @@ csvio_report_text(struct csvio_report *rep)
 
 	if ((s = w = malloc(rep->bytes + 1)) == NULL)
 		return NULL;
-	qsort(rep->v, rep->n, sizeof(*rep->v), csvio_problem_cmp);
+	if (rep->n > 1)   /* none kept (no memory): rep->v is NULL */
+		qsort(rep->v, rep->n, sizeof(*rep->v), csvio_problem_cmp);
 	for (size_t i = 0; i < rep->n; i++) {
 		size_t l = strlen(rep->v[i].text);
 
