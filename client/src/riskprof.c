@@ -129,7 +129,10 @@ riskprof_fill(struct store *s, const char *school, const struct form *f, cJSON *
 	if (filled)
 		*filled = 0;
 	lv = g && g->type == FORM_GROUP ? form_field_child(g, "profile_level") : NULL;
-	if (lv == NULL || !lv->readonly || !cJSON_IsArray(items) || !cJSON_IsNumber(py))
+	/* values are not validated yet (--json, a CSV): a year out of int's
+	 * range must not reach the cast below */
+	if (lv == NULL || !lv->readonly || !cJSON_IsArray(items) || !cJSON_IsNumber(py) ||
+	    !(py->valuedouble >= 2000 && py->valuedouble <= 2100))
 		return 0;
 	if (school == NULL) {
 		if ((r = store_meta_get(s, "school", &own, e)) != 0 || own == NULL)
