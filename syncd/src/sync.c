@@ -33,11 +33,7 @@
 
 #define SYNC_ACK_MAX (SIGBLOB_HEADER_BYTES + 64 * 1024 + 64)
 
-static void
-sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
+void
 sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
 {
 	char buf[1024], safe[TERMSAFE_CAP(1024)];
