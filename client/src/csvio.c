@@ -270,12 +270,9 @@ csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
 		long days;
 
 		if (fd->type == FORM_DATE && !codes &&
-		    form_date_days(v->valuestring, &days) == 0) {
-			const char *d = v->valuestring;
-
-			snprintf(buf, sizeof(buf), "%.2s.%.2s.%.4s", d + 8, d + 5, d);
+		    form_date_days(v->valuestring, &days) == 0 &&
+		    form_date_ru(v->valuestring, buf))
 			return strdup(buf);
-		}
 		if (fd->type == FORM_CHOICE)
 			return strdup(csvio_choice_text(fd, v->valuestring, codes));
 		return strdup(v->valuestring);
