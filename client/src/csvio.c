@@ -500,7 +500,7 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 	goto out;
  io:
 	r = terr_set(e, TERR_IO, "Не удалось записать выгрузку: %s.",
-	    strerror(errno));
+	    terr_strerror(errno));
  out:
 	csvio_cols_free(&x.cols);
 	tbuf_free(x.row);

@@ -67,13 +67,13 @@ sync_lock(const char *db_path, int *fd, struct terr *e)
 	if (snprintf(p, sizeof(p), "%s.syncd.lock", db_path) >= (int)sizeof(p))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
 	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, localdb_strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, terr_strerror(errno));
 	while (flock(*fd, LOCK_EX) != 0) {
 		if (errno == EINTR)
 			continue;
 		close(*fd);
 		*fd = -1;
-		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, localdb_strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, terr_strerror(errno));
 	}
 	return 0;
 }
