@@ -565,8 +565,11 @@ csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(text))
-		n = (int)sizeof(text) - 1;
+	if ((size_t)n >= sizeof(text)) {
+		/* cut on a character: a report line is shown and may be saved */
+		terr_utf8_trim(text);
+		n = (int)strlen(text);
+	}
 	/* past the cap the problems are still counted, not kept */
 	if (rep->bytes + (size_t)n + 1 > CSVIO_REPORT_MAX)
 		return;
