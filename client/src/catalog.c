@@ -100,7 +100,7 @@ catalog_dir(struct catalog *c, const char *dir, const char *dicts,
 		if (!strict && errno == ENOENT)
 			return 0;
 		return terr_set(e, TERR_IO, "Не удалось открыть папку форм «%s»: %s.",
-		    dir, localdb_strerror(errno));
+		    dir, terr_strerror(errno));
 	}
 	if ((names = calloc(CATALOG_MAX_FILES, sizeof(*names))) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");

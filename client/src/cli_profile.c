@@ -3,6 +3,7 @@
  * onto the device (client/riskprof.h), so a visit shows each factor's level.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_private.h"
@@ -12,6 +13,7 @@ int
 cli_profile(struct cli *c)
 {
 	struct store *s = NULL;
+	char *report = NULL;
 	size_t n = 0;
 	int r, rc;
 
@@ -20,7 +22,11 @@ cli_profile(struct cli *c)
 		    "(столбцы Код ОО; Год; Фактор; Уровень).");
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
-	if ((r = riskprof_import(s, c->pos[1], c->err, &n, &c->e)) != 0) {
+	r = riskprof_import(s, c->pos[1], &report, &n, &c->e);
+	if (report != NULL)
+		fputs(report, c->err);
+	free(report);
+	if (r != 0) {
 		rc = cli_fail(c, r);
 		goto out;
 	}

@@ -99,16 +99,6 @@ cli_record_values(struct cli *c, const struct form *f, cJSON *values)
 }
 
 /*
- * The school of a new record entered on a terminal, for a form with a
- * school field (form_school_field): the field's value if already given,
- * --school, a school device's own school (never asked), or on a curator
- * device one of its schools (meta device_schools), asked before anything
- * else. The field is then answered (o->preset: shown, not asked) and school
- * (SCHOOL_CODE_MAX + 1 bytes) holds the code; with nothing to offer it stays
- * a question of the walk (school ""). 0, TERR_ARG when input ends, or
- * another code.
- */
-/*
  * The school a new record is of: its school field's value when the form has
  * one and it is filled (a curator's visit), else fallback (--school, or NULL:
  * the device's own school).
@@ -138,6 +128,16 @@ cli_record_fill_profile(void *ctx, const struct form *f, cJSON *values, struct t
 	    values, NULL, e);
 }
 
+/*
+ * The school of a new record entered on a terminal, for a form with a
+ * school field (form_school_field): the field's value if already given,
+ * --school, a school device's own school (never asked), or on a curator
+ * device one of its schools (meta device_schools), asked before anything
+ * else. The field is then answered (o->preset: shown, not asked) and school
+ * (SCHOOL_CODE_MAX + 1 bytes) holds the code; with nothing to offer it stays
+ * a question of the walk (school ""). 0, TERR_ARG when input ends, or
+ * another code.
+ */
 static int
 cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
     cJSON *values, struct prompt_opts *o, char *school)

@@ -65,7 +65,7 @@ cli_setup_init(struct cli *c)
 		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
 	if (cli_setup_mkdirs(c->db) != 0) {
 		fprintf(c->err, "Ошибка: не удалось создать папку для базы «%s»: %s.\n",
-		    c->db, localdb_strerror(errno));
+		    c->db, terr_strerror(errno));
 		return CLI_STORAGE;
 	}
 	if ((r = keys_init(&c->e)) != 0)
@@ -155,7 +155,7 @@ cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once)
 		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
 		fprintf(c->err, "Ошибка: не удалось найти программу tetrad-syncd: %s.\n",
-		    localdb_strerror(errno));
+		    terr_strerror(errno));
 		return CLI_OTHER;
 	}
 	self[n] = '\0';
@@ -183,7 +183,7 @@ cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once)
 	fflush(c->err);
 	execv(prog, args);
 	fprintf(c->err, "Ошибка: не удалось запустить «%s»: %s. Программа "
-	    "синхронизации должна лежать рядом с tetrad.\n", prog, localdb_strerror(errno));
+	    "синхронизации должна лежать рядом с tetrad.\n", prog, terr_strerror(errno));
 	free(args);
 	return CLI_OTHER;
 }

@@ -270,12 +270,9 @@ csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
 		long days;
 
 		if (fd->type == FORM_DATE && !codes &&
-		    form_date_days(v->valuestring, &days) == 0) {
-			const char *d = v->valuestring;
-
-			snprintf(buf, sizeof(buf), "%.2s.%.2s.%.4s", d + 8, d + 5, d);
+		    form_date_days(v->valuestring, &days) == 0 &&
+		    form_date_ru(v->valuestring, buf))
 			return strdup(buf);
-		}
 		if (fd->type == FORM_CHOICE)
 			return strdup(csvio_choice_text(fd, v->valuestring, codes));
 		return strdup(v->valuestring);
@@ -503,7 +500,7 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 	goto out;
  io:
 	r = terr_set(e, TERR_IO, "Не удалось записать выгрузку: %s.",
-	    strerror(errno));
+	    terr_strerror(errno));
  out:
 	csvio_cols_free(&x.cols);
 	tbuf_free(x.row);
@@ -568,8 +565,11 @@ csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(text))
-		n = (int)sizeof(text) - 1;
+	if ((size_t)n >= sizeof(text)) {
+		/* cut on a character: a report line is shown and may be saved */
+		terr_utf8_trim(text);
+		n = (int)strlen(text);
+	}
 	/* past the cap the problems are still counted, not kept */
 	if (rep->bytes + (size_t)n + 1 > CSVIO_REPORT_MAX)
 		return;
@@ -607,7 +607,8 @@ csvio_report_text(struct csvio_report *rep)
 
 	if ((s = w = malloc(rep->bytes + 1)) == NULL)
 		return NULL;
-	qsort(rep->v, rep->n, sizeof(*rep->v), csvio_problem_cmp);
+	if (rep->n > 1)   /* none kept (no memory): rep->v is NULL */
+		qsort(rep->v, rep->n, sizeof(*rep->v), csvio_problem_cmp);
 	for (size_t i = 0; i < rep->n; i++) {
 		size_t l = strlen(rep->v[i].text);
 

@@ -316,14 +316,9 @@ prompt_value_text(const struct form_field *fd, const cJSON *v, char *buf,
 		form_value_echo(ch ? ch->label : v->valuestring, buf, sz);
 		return;
 	}
-	if (cJSON_IsString(v) && fd->type == FORM_DATE &&
-	    strlen(v->valuestring) == 10 && v->valuestring[4] == '-' &&
-	    v->valuestring[7] == '-') {
-		const char *d = v->valuestring;
-
-		snprintf(buf, sz, "%.2s.%.2s.%.4s", d + 8, d + 5, d);
+	if (cJSON_IsString(v) && fd->type == FORM_DATE && sz >= 11 &&
+	    form_date_ru(v->valuestring, buf))
 		return;
-	}
 	if (cJSON_IsArray(v) && fd->type == FORM_MULTI) {
 		const cJSON *m;
 

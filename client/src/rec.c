@@ -172,7 +172,7 @@ rec_read_json(const char *path, cJSON **out, struct terr *e)
 		fp = stdin;
 	else if ((fp = fopen(path, "rb")) == NULL)
 		return terr_set(e, TERR_ARG, "Не удалось открыть файл «%s»: %s.", path,
-		    localdb_strerror(errno));
+		    terr_strerror(errno));
 	if ((buf = malloc(REC_JSON_MAX + 1)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;

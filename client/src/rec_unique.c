@@ -76,9 +76,7 @@ ru_each(const struct store_record *r, void *arg)
 		const char *t = cJSON_IsString(d) ? d->valuestring : "";
 
 		memcpy(w->found_id, r->id, UUID7_BYTES);
-		if (strlen(t) == 10)
-			snprintf(w->found_date, sizeof(w->found_date), "%.2s.%.2s.%.4s", t + 8,
-			    t + 5, t);
+		form_date_ru(t, w->found_date);
 		w->found = true;
 	}
 	cJSON_Delete(values);

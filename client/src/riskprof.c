@@ -44,7 +44,7 @@ riskprof_child(cJSON *obj, const char *key)
 }
 
 int
-riskprof_import(struct store *s, const char *path, FILE *report, size_t *imported,
+riskprof_import(struct store *s, const char *path, char **report, size_t *imported,
     struct terr *e)
 {
 	struct riskprofile_set *set = NULL;
@@ -55,15 +55,14 @@ riskprof_import(struct store *s, const char *path, FILE *report, size_t *importe
 	int r;
 
 	*imported = 0;
+	if (report != NULL)
+		*report = NULL;
 	if ((r = fileio_read_all(path, RISKPROFILE_MAX_BYTES, &buf, &len, e)) != 0 ||
 	    (r = riskprofile_parse((const char *)buf, len, &set, e)) != 0)
 		goto out;
 	if ((bad = riskprofile_set_n_bad(set)) > 0) {
-		for (size_t i = 0; report && i < riskprofile_set_n_bad_kept(set); i++)
-			fprintf(report, "%s\n", riskprofile_set_bad(set, i));
-		if (report && bad > riskprofile_set_n_bad_kept(set))
-			fprintf(report, "… и ещё строк с ошибками: %zu\n",
-			    bad - riskprofile_set_n_bad_kept(set));
+		if (report != NULL && (*report = riskprofile_set_report(set)) == NULL)
+			goto nomem;
 		r = terr_set(e, TERR_INVALID, "Строк с ошибками: %zu; ничего не загружено.", bad);
 		goto out;
 	}
@@ -129,7 +128,10 @@ riskprof_fill(struct store *s, const char *school, const struct form *f, cJSON *
 	if (filled)
 		*filled = 0;
 	lv = g && g->type == FORM_GROUP ? form_field_child(g, "profile_level") : NULL;
-	if (lv == NULL || !lv->readonly || !cJSON_IsArray(items) || !cJSON_IsNumber(py))
+	/* values are not validated yet (--json, a CSV): a year out of int's
+	 * range must not reach the cast below */
+	if (lv == NULL || !lv->readonly || !cJSON_IsArray(items) || !cJSON_IsNumber(py) ||
+	    !(py->valuedouble >= 2000 && py->valuedouble <= 2100))
 		return 0;
 	if (school == NULL) {
 		if ((r = store_meta_get(s, "school", &own, e)) != 0 || own == NULL)

@@ -45,7 +45,7 @@ fileio_read_all(const char *path, size_t max, uint8_t **out, size_t *len,
 	/* O_NONBLOCK: a FIFO at path would block open() before fstat could refuse it */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return terr_set(e, TERR_IO, errno == ENOENT ? "нет файла %s" :
-		    "не удалось открыть %s: %s", path, strerror(errno));
+		    "не удалось открыть %s: %s", path, terr_strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		terr_set(e, TERR_IO, "%s не является обычным файлом", path);
 		goto out;
@@ -87,7 +87,7 @@ fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
 	*len = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return terr_set(e, errno == ENOENT ? TERR_KEYFILE : TERR_IO,
-		    "не удалось открыть файл ключа %s: %s", path, strerror(errno));
+		    "не удалось открыть файл ключа %s: %s", path, terr_strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		terr_set(e, TERR_KEYFILE, "%s не является файлом ключа", path);
 		goto out;
@@ -159,7 +159,7 @@ fileio_private_open(const char *path, struct fileio_private **out, struct terr *
 	/* mkstemp creates 0600 with O_CREAT|O_EXCL: a planted file or link is never reused */
 	if ((p->fd = mkstemp(p->tmp)) < 0) {
 		r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-		    "не удалось создать файл рядом с %s: %s", path, strerror(errno));
+		    "не удалось создать файл рядом с %s: %s", path, terr_strerror(errno));
 		goto out;
 	}
 	p->made = true;
@@ -169,7 +169,7 @@ fileio_private_open(const char *path, struct fileio_private **out, struct terr *
 	if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) != 0 || fstat(p->fd, &st) != 0 ||
 	    ((st.st_mode & 077) != 0 && fchmod(p->fd, 0600) != 0)) {
 		r = terr_set(e, TERR_IO, "не удалось создать файл рядом с %s: %s", path,
-		    strerror(errno));
+		    terr_strerror(errno));
 		goto out;
 	}
 	*out = p;
@@ -191,7 +191,7 @@ fileio_private_stream(struct fileio_private *p, struct terr *e)
 {
 	if (p->f == NULL && (p->f = fdopen(p->fd, "wb")) == NULL)
 		terr_set(e, TERR_NOMEM, "не удалось открыть поток для %s: %s", p->path,
-		    strerror(errno));
+		    terr_strerror(errno));
 	return p->f;
 }
 
@@ -229,7 +229,7 @@ fileio_private_commit(struct fileio_private *p, bool keep_old, struct terr *e)
 				    p->path);
 			else
 				r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-				    "не удалось создать %s: %s", p->path, strerror(errno));
+				    "не удалось создать %s: %s", p->path, terr_strerror(errno));
 			goto out;
 		}
 		unlink(p->tmp);
@@ -246,7 +246,7 @@ fileio_private_commit(struct fileio_private *p, bool keep_old, struct terr *e)
 	goto out;
  fail:
 	r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO, "не удалось записать %s: %s",
-	    p->path, strerror(errno));
+	    p->path, terr_strerror(errno));
  out:
 	fileio_private_abort(p);
 	return r;
@@ -288,7 +288,7 @@ fileio_put_private(const char *path, const void *data, size_t len, bool keep_old
 			continue;
 		if (n < 0) {
 			r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-			    "не удалось записать %s: %s", path, strerror(errno));
+			    "не удалось записать %s: %s", path, terr_strerror(errno));
 			fileio_private_abort(p);
 			return r;
 		}
@@ -322,9 +322,9 @@ fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
 	out[0] = '\0';
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return terr_set(e, TERR_IO, "не удалось открыть файл парольной фразы %s: %s",
-		    path, strerror(errno));
+		    path, terr_strerror(errno));
 	if (fstat(fd, &st) != 0) {
-		r = terr_set(e, TERR_IO, "не удалось прочитать %s: %s", path, strerror(errno));
+		r = terr_set(e, TERR_IO, "не удалось прочитать %s: %s", path, terr_strerror(errno));
 		goto out;
 	}
 	/* refused before a byte is read: the passphrase must not have been shared */
@@ -341,7 +341,7 @@ fileio_read_passphrase(const char *path, char *out, size_t cap, struct terr *e)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			r = terr_set(e, TERR_IO, "не удалось прочитать %s: %s", path, strerror(errno));
+			r = terr_set(e, TERR_IO, "не удалось прочитать %s: %s", path, terr_strerror(errno));
 			goto out;
 		}
 		if (k == 0)
@@ -379,7 +379,7 @@ fileio_fread(void *file, uint8_t *buf, size_t len, size_t *got, struct terr *e)
 
 	*got = fread(buf, 1, len, f);
 	if (*got < len && ferror(f))
-		return terr_set(e, TERR_IO, "не удалось прочитать файл: %s", strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось прочитать файл: %s", terr_strerror(errno));
 	return 0;
 }
 
@@ -388,6 +388,6 @@ fileio_fwrite(void *file, const uint8_t *buf, size_t len, struct terr *e)
 {
 	if (fwrite(buf, 1, len, (FILE *)file) != len)
 		return terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-		    "не удалось записать файл: %s", strerror(errno));
+		    "не удалось записать файл: %s", terr_strerror(errno));
 	return 0;
 }

@@ -152,7 +152,7 @@ hubdb_make_private(const char *path, struct terr *e)
 		close(fd);   /* new: no SQLite handle can hold a lock on it yet */
 	else if (errno != EEXIST)
 		return terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-		    "не удалось создать базу данных хаба %s: %s", path, strerror(errno));
+		    "не удалось создать базу данных хаба %s: %s", path, terr_strerror(errno));
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >= (int)sizeof(p))
 			continue;

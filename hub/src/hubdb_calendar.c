@@ -7,7 +7,7 @@
 #include "hub/hubdb_calendar.h"
 #include "hubdb_sqlite.h"
 
-/* Runs sql with the bound texts/ints: t1..t3 text (NULL: unbound), year as ?2. */
+/* Runs sql with t1 as ?1, year as ?2, t3 as ?3, t4 as ?4 (a NULL text: left unbound). */
 static int
 hubdb_cal_exec(struct hubdb *db, const char *sql, const char *t1, int year,
     const char *t3, const char *t4, const char *what, struct terr *e)

@@ -19,6 +19,7 @@
 #include "tetrad/fileio.h"
 #include "tetrad/formfile.h"
 #include "tetrad/form.h"
+#include "tetrad/school.h"
 #include "tetrad/sigblob.h"
 
 #define HUBFORMS_MAX 4096
@@ -200,9 +201,16 @@ hubforms_check_school(const struct form *f, const struct op *op, char *why, size
 	v = cJSON_GetObjectItemCaseSensitive(op->fields, sf->id);
 	if (cJSON_IsString(v) && strcmp(v->valuestring, op->school) == 0)
 		return 0;
-	snprintf(why, cap, "форма «%s»: поле «%s» называет школу %.40s, а запись подана "
-	    "как запись школы %s; школа записи — значение этого поля", op->form_id,
-	    sf->label, cJSON_IsString(v) ? v->valuestring : "—", op->school);
+	/* the reason is stored at the hub: a value is quoted only when it is a
+	 * school code, never free text someone typed into the field */
+	if (cJSON_IsString(v) && school_code_ok(v->valuestring))
+		snprintf(why, cap, "форма «%s»: поле «%s» называет школу %s, а запись подана "
+		    "как запись школы %s; школа записи — значение этого поля", op->form_id,
+		    sf->label, v->valuestring, op->school);
+	else
+		snprintf(why, cap, "форма «%s»: в поле «%s» не код школы, а запись подана как "
+		    "запись школы %s; школа записи — значение этого поля", op->form_id,
+		    sf->label, op->school);
 	return TERR_INVALID;
 }
 

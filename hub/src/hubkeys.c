@@ -53,7 +53,7 @@ hubkeys_load_old(const char *dir, const char *passphrase, struct hubkeys_old *ol
 	snprintf(kdir, sizeof(kdir), "%s/keys", dir);
 	if ((d = opendir(kdir)) == NULL)
 		return errno == ENOENT ? 0 : terr_set(e, TERR_IO, "не удалось открыть %s: %s",
-		    kdir, strerror(errno));
+		    kdir, terr_strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		struct keys_enc *k;
 
@@ -106,7 +106,7 @@ hubkeys_rotate(const char *dir, const char *passphrase,
 
 	snprintf(kdir, sizeof(kdir), "%s/keys", dir);
 	if (mkdir(kdir, 0700) != 0 && errno != EEXIST)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", kdir, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", kdir, terr_strerror(errno));
 	if ((r = hubkeys_load_old(dir, passphrase, &old, e)) != 0)
 		return r;
 	kept = old.n;
@@ -130,7 +130,7 @@ hubkeys_rotate(const char *dir, const char *passphrase,
 	snprintf(cur, sizeof(cur), "%s/hub.enc.key", dir);
 	snprintf(next, sizeof(next), "%s/hub.enc.key.new", dir);
 	if (unlink(next) != 0 && errno != ENOENT)
-		return terr_set(e, TERR_IO, "не удалось удалить %s: %s", next, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось удалить %s: %s", next, terr_strerror(errno));
 	if (keys_enc_generate(fresh) != 0)
 		return terr_set(e, TERR_CRYPTO, "не удалось создать ключ шифрования");
 	if ((r = keyfile_save(next, KEYS_HUB_ENC, fresh->sk, KEYS_ENC_SK_BYTES, passphrase,
@@ -139,7 +139,7 @@ hubkeys_rotate(const char *dir, const char *passphrase,
 
 	/* 3. The switch itself: one rename. */
 	if (rename(next, cur) != 0) {
-		r = terr_set(e, TERR_IO, "не удалось заменить %s: %s", cur, strerror(errno));
+		r = terr_set(e, TERR_IO, "не удалось заменить %s: %s", cur, terr_strerror(errno));
 		unlink(next);
 		goto fail;
 	}
@@ -164,7 +164,7 @@ hubkeys_retire(const char *dir, const char *id_hex, struct terr *e)
 		if (errno == ENOENT)
 			return terr_set(e, TERR_ARG, "прежнего ключа %s нет (список: «tetrad-hub "
 			    "keys list»)", id_hex);
-		return terr_set(e, TERR_IO, "не удалось удалить ключ %s: %s", path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось удалить ключ %s: %s", path, terr_strerror(errno));
 	}
 	hubkeys_fsync_dir(kdir);
 	return 0;

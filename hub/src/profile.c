@@ -38,7 +38,7 @@ profile_store(struct hubdb *db, const struct riskprofile_set *s, struct terr *e)
 }
 
 int
-profile_import(struct hubdb *db, const char *path, FILE *report, size_t *imported,
+profile_import(struct hubdb *db, const char *path, char **report, size_t *imported,
     struct terr *e)
 {
 	struct riskprofile_set *s = NULL;
@@ -47,16 +47,17 @@ profile_import(struct hubdb *db, const char *path, FILE *report, size_t *importe
 	int r;
 
 	*imported = 0;
+	if (report != NULL)
+		*report = NULL;
 	if ((r = fileio_read_all(path, RISKPROFILE_MAX_BYTES, &buf, &len, e)) != 0)
 		goto out;
 	if ((r = riskprofile_parse((const char *)buf, len, &s, e)) != 0)
 		goto out;
 	if ((bad = riskprofile_set_n_bad(s)) > 0) {
-		for (size_t i = 0; report && i < riskprofile_set_n_bad_kept(s); i++)
-			fprintf(report, "%s\n", riskprofile_set_bad(s, i));
-		if (report && bad > riskprofile_set_n_bad_kept(s))
-			fprintf(report, "… и ещё строк с ошибками: %zu\n",
-			    bad - riskprofile_set_n_bad_kept(s));
+		if (report != NULL && (*report = riskprofile_set_report(s)) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
 		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено", bad);
 		goto out;
 	}

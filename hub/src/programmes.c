@@ -128,28 +128,16 @@ programmes_row_check(void *arg, struct csvtab *t, size_t line, char **cells, str
 	struct programmes_set *s = arg;
 	char msg[400], q[64], what[200];
 	const char *prog = programmes_code_of(cells[2]);
-	int year = csvtab_year(cells[1]);
+	int year;
 
 	msg[0] = '\0';
-	if (!school_code_ok(cells[0])) {
-		csvtab_quote(cells[0], q, sizeof(q));
-		snprintf(what, sizeof(what), "код ОО «%s» недопустим: латинские буквы, цифры, "
-		    "«-» и «_», не длиннее 32", q);
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
-		    what);
-	}
-	if (year < 0) {
-		csvtab_quote(cells[1], q, sizeof(q));
-		snprintf(what, sizeof(what), "год «%s» — нужно число от 2000 до 2100", q);
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
-		    what);
-	}
+	csvtab_check_school(cells[0], msg, sizeof(msg));
+	year = csvtab_check_year(cells[1], msg, sizeof(msg));
 	if (prog == NULL) {
 		csvtab_quote(cells[2], q, sizeof(q));
 		snprintf(what, sizeof(what), "программа «%s» неизвестна (допустимы: ШНОР, ШНСУ, "
 		    "500+, ШАНС, школа-партнёр)", q);
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
-		    what);
+		csvtab_msg_add(msg, sizeof(msg), what);
 	}
 	if (msg[0])
 		return csvtab_bad(t, line, msg) ? terr_set(e, TERR_NOMEM, "недостаточно памяти") : 0;
@@ -268,7 +256,7 @@ programmes_store(struct hubdb *db, const struct programmes_set *s, struct terr *
 }
 
 int
-programmes_import(struct hubdb *db, const char *path, FILE *report, size_t *imported,
+programmes_import(struct hubdb *db, const char *path, char **report, size_t *imported,
     struct terr *e)
 {
 	struct programmes_set *s = NULL;
@@ -277,15 +265,17 @@ programmes_import(struct hubdb *db, const char *path, FILE *report, size_t *impo
 	int r;
 
 	*imported = 0;
+	if (report != NULL)
+		*report = NULL;
 	if ((r = fileio_read_all(path, PROGRAMMES_MAX_BYTES, &buf, &len, e)) != 0)
 		goto out;
 	if ((r = programmes_parse((const char *)buf, len, &s, e)) != 0)
 		goto out;
 	if (s->t.nbad > 0) {
-		for (size_t i = 0; report && i < s->t.nbad_kept; i++)
-			fprintf(report, "%s\n", s->t.bad[i]);
-		if (report && s->t.nbad > s->t.nbad_kept)
-			fprintf(report, "… и ещё строк с ошибками: %zu\n", s->t.nbad - s->t.nbad_kept);
+		if (report != NULL && (*report = csvtab_report(&s->t)) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
 		r = terr_set(e, TERR_INVALID, "строк с ошибками: %zu; ничего не загружено",
 		    s->t.nbad);
 		goto out;

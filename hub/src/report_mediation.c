@@ -282,13 +282,11 @@ m_number_printable(const char *s)
 	return digit && letters <= 4;
 }
 
-/* "ДД.ММ.ГГГГ" of a stored "YYYY-MM-DD" into out[11]. */
+/* "ДД.ММ.ГГГГ" of a stored "YYYY-MM-DD" into out[11], else "—". */
 static void
 m_date_ru(const char *iso, char out[11])
 {
-	if (strlen(iso) == 10)
-		snprintf(out, 11, "%.2s.%.2s.%.4s", iso + 8, iso + 5, iso);
-	else
+	if (!form_date_ru(iso, out))
 		snprintf(out, 11, "—");
 }
 

@@ -347,7 +347,8 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 			goto out;
 		}
 	}
-	qsort(sum, nsum, sizeof(*sum), vsum_cmp);
+	if (nsum > 1)   /* qsort wants a non-NULL array even for none */
+		qsort(sum, nsum, sizeof(*sum), vsum_cmp);
 	for (size_t k = 0; k < nsum; k++) {
 		long row = report_model_row(ss);
 
@@ -360,7 +361,8 @@ report_verification_run(struct report_ctx *c, struct report_out *o, struct terr 
 		report_model_int(ss, row, 4, sum[k].n[2]);
 		report_model_int(ss, row, 5, sum[k].n[0] + sum[k].n[1] + sum[k].n[2]);
 	}
-	qsort(st.iss, st.niss, sizeof(*st.iss), v_issued_cmp);
+	if (st.niss > 1)
+		qsort(st.iss, st.niss, sizeof(*st.iss), v_issued_cmp);
 	for (size_t k = 0; k < st.niss; k++) {
 		const struct v_issued *w = &st.iss[k];
 		const char *lv = riskprofile_level_at((size_t)w->level);

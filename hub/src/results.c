@@ -14,6 +14,7 @@
 
 #include "hub/results.h"
 #include "tetrad/csv.h"
+#include "tetrad/csvtab.h"
 #include "tetrad/decimal.h"
 #include "tetrad/fileio.h"
 #include "tetrad/school.h"
@@ -158,36 +159,6 @@ trim(char *s)
 	return s;
 }
 
-/* ASCII and Russian Cyrillic to lower case (А-Я, Ё), into out (cap bytes). */
-static void
-lower_ru(const char *in, char *out, size_t cap)
-{
-	size_t o = 0;
-	const unsigned char *p = (const unsigned char *)in;
-
-	while (*p && o + 3 < cap) {
-		if (*p >= 'A' && *p <= 'Z') {
-			out[o++] = (char)(*p + 32);
-			p++;
-		} else if (p[0] == 0xd0 && p[1] >= 0x90 && p[1] <= 0x9f) {
-			out[o++] = (char)0xd0;
-			out[o++] = (char)(p[1] + 0x20);
-			p += 2;
-		} else if (p[0] == 0xd0 && p[1] >= 0xa0 && p[1] <= 0xaf) {
-			out[o++] = (char)0xd1;
-			out[o++] = (char)(p[1] - 0x20);
-			p += 2;
-		} else if (p[0] == 0xd0 && p[1] == 0x81) {
-			out[o++] = (char)0xd1;
-			out[o++] = (char)0x91;
-			p += 2;
-		} else {
-			out[o++] = (char)*p++;
-		}
-	}
-	out[o] = '\0';
-}
-
 /*
  * school, year and indicator are required; value, or participants and
  * below together (the counts a regional export has), or all three.
@@ -218,7 +189,7 @@ header_column(const char *name)
 {
 	char low[RESULTS_FIELD_MAX * 2 + 4];
 
-	lower_ru(name, low, sizeof(low));
+	csvtab_lower(name, low, sizeof(low));
 	for (int k = 0; k < COL_N; k++)
 		for (int j = 0; j < COL_NAMES && col_names[k][j]; j++)
 			if (strcmp(low, col_names[k][j]) == 0)
@@ -254,22 +225,6 @@ msg_add(char *msg, size_t cap, const char *what)
 	if (n >= cap - 1)
 		return;
 	snprintf(msg + n, cap - n, "%s%s", msg[n - 1] == ':' ? " " : "; ", what);
-}
-
-/* Shows a cell in a message: at most 40 bytes, cut on a character boundary. */
-static void
-cell_quote(const char *s, char *out, size_t cap)
-{
-	size_t n = strlen(s), lim = cap - 4 < 40 ? cap - 4 : 40;
-
-	if (n > lim) {
-		n = lim;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		snprintf(out, cap, "%.*s…", (int)n, s);
-	} else {
-		snprintf(out, cap, "%s", s);
-	}
 }
 
 /* 100 × below / participants of a row with counts. */
@@ -318,14 +273,14 @@ row_counts(struct results_row *row, const char *p, const char *b, char *msg,
 	}
 	if (parse_count(p, RESULTS_PARTICIPANTS_MAX, &row->participants) != 0 ||
 	    row->participants < 1) {
-		cell_quote(p, q, sizeof(q));
+		csvtab_quote(p, q, sizeof(q));
 		snprintf(what, sizeof(what), "участников «%s» — нужно целое число от 1 "
 		    "до %d", q, RESULTS_PARTICIPANTS_MAX);
 		msg_add(msg, cap, what);
 		ok = false;
 	}
 	if (parse_count(b, RESULTS_PARTICIPANTS_MAX, &row->below) != 0) {
-		cell_quote(b, q, sizeof(q));
+		csvtab_quote(b, q, sizeof(q));
 		snprintf(what, sizeof(what), "ниже минимального «%s» — нужно целое "
 		    "число от 0", q);
 		msg_add(msg, cap, what);
@@ -377,7 +332,7 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 	}
 
 	if (!school_code_ok(school)) {
-		cell_quote(school, q, sizeof(q));
+		csvtab_quote(school, q, sizeof(q));
 		snprintf(what, sizeof(what), "код ОО «%s» — нужны цифры или латинские "
 		    "буквы, не длиннее %d", q, RESULTS_SCHOOL_MAX);
 		msg_add(msg, sizeof(msg), what);
@@ -393,7 +348,7 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 		y = strtol(year, &end, 10);
 		if (*year < '0' || *year > '9' || errno || *end ||
 		    y < RESULTS_YEAR_MIN || y > RESULTS_YEAR_MAX) {
-			cell_quote(year, q, sizeof(q));
+			csvtab_quote(year, q, sizeof(q));
 			snprintf(what, sizeof(what), "год «%s» — нужно число от %d до %d",
 			    q, RESULTS_YEAR_MIN, RESULTS_YEAR_MAX);
 			msg_add(msg, sizeof(msg), what);
@@ -402,10 +357,10 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 		}
 	}
 
-	lower_ru(ind, ind_low, sizeof(ind_low));
+	csvtab_lower(ind, ind_low, sizeof(ind_low));
 	if (strlen(ind_low) > RESULTS_INDICATOR_MAX ||
 	    !results_indicator_known(ind_low, &lo, &hi)) {
-		cell_quote(ind, q, sizeof(q));
+		csvtab_quote(ind, q, sizeof(q));
 		snprintf(what, sizeof(what), "показатель «%s» неизвестен (допустимы: "
 		    INDICATORS_LIST ")", q);
 		msg_add(msg, sizeof(msg), what);
@@ -419,7 +374,7 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 	if (counts && val[0] == '\0') {
 		/* the percent is the counts' */
 	} else if (parse_decimal(val, &row.value) != 0) {
-		cell_quote(val, q, sizeof(q));
+		csvtab_quote(val, q, sizeof(q));
 		if (val[0])
 			snprintf(what, sizeof(what), "значение «%s» — не число", q);
 		else
@@ -427,7 +382,7 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 			    "число участников и число ниже минимального уровня)");
 		msg_add(msg, sizeof(msg), what);
 	} else if (row.indicator[0] && (row.value < lo || row.value > hi)) {
-		cell_quote(val, q, sizeof(q));
+		csvtab_quote(val, q, sizeof(q));
 		snprintf(what, sizeof(what), "значение «%s» вне допустимого диапазона "
 		    "%g…%g", q, lo, hi);
 		msg_add(msg, sizeof(msg), what);
@@ -439,7 +394,7 @@ row_validate(struct results_set *s, struct results_record *r, const int map[COL_
 		snprintf(pct, sizeof(pct), "%.1f", pct_of(&row));
 		if ((dot = strchr(pct, '.')) != NULL)
 			*dot = ',';
-		cell_quote(val, q, sizeof(q));
+		csvtab_quote(val, q, sizeof(q));
 		snprintf(what, sizeof(what), "значение «%s» не сходится с числами: %lld "
 		    "из %lld — это %s %%", q, row.below, row.participants, pct);
 		msg_add(msg, sizeof(msg), what);

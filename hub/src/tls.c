@@ -32,11 +32,11 @@ tls_write(const char *dir, const char *name, const gnutls_datum_t *d, mode_t mod
 	if (mode == 0600)
 		return fileio_create_private(path, d->data, d->size, e);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, terr_strerror(errno));
 	w = write(fd, d->data, d->size);
 	if (w != (ssize_t)d->size || fsync(fd) != 0) {
 		close(fd);
-		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, terr_strerror(errno));
 	}
 	close(fd);
 	return 0;
@@ -97,7 +97,7 @@ tls_make_self_signed(const char *dir, const char *host, struct terr *e)
 	int rc, r = TERR_CRYPTO;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return terr_set(e, TERR_IO, "не удалось создать папку %s: %s", dir, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать папку %s: %s", dir, terr_strerror(errno));
 	if (strlen(host) == 0 || strlen(host) > 253 || strpbrk(host, ",=+\\\"<>;/ ") != NULL)
 		return terr_set(e, TERR_ARG, "недопустимое имя хоста «%s»", host);
 	if ((r = tls_new_key(&ca_key, e)) != 0 || (r = tls_new_key(&srv_key, e)) != 0)

@@ -46,7 +46,7 @@ usbimport_acks_header(FILE *f, const char *path, const uint8_t device_id[KEYS_ID
 
 	usbfile_header_encode(USBFILE_MAGIC_ACKS, device_id, count, hdr);
 	if (fseek(f, 0, SEEK_SET) != 0 || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
-		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось записать %s: %s", path, terr_strerror(errno));
 	return 0;
 }
 
@@ -71,7 +71,7 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 	if (acks_path != NULL && (r = usbimport_check_out(acks_path, e)) != 0)
 		return r;
 	if ((in = fopen(in_path, "rb")) == NULL)
-		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, terr_strerror(errno));
 	src.ctx = in;
 	if ((r = usbfile_read_header(&src, USBFILE_MAGIC_EXPORT, &h, e)) != 0)
 		goto out;
@@ -91,7 +91,7 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 		sink.ctx = acks;
 		if (fwrite(zero, 1, sizeof(zero), acks) != sizeof(zero)) {
 			r = terr_set(e, TERR_IO, "не удалось записать %s: %s", acks_path,
-			    strerror(errno));
+			    terr_strerror(errno));
 			goto out;
 		}
 	}

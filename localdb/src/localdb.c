@@ -81,30 +81,6 @@ localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e)
 	}
 }
 
-const char *
-localdb_strerror(int errnum)
-{
-	switch (errnum) {
-	case ENOENT: return "нет такого файла или папки";
-	case ENOTDIR: return "в пути есть файл там, где должна быть папка";
-	case EISDIR: return "это папка, а не файл";
-	case EACCES: case EPERM: return "нет прав доступа";
-	case EROFS: return "диск доступен только для чтения";
-	case ENOSPC: return "на диске нет места";
-#ifdef EDQUOT
-	case EDQUOT: return "превышена квота на диске";
-#endif
-	case EEXIST: return "файл уже существует";
-	case ENAMETOOLONG: return "слишком длинный путь";
-	case ELOOP: return "слишком много символических ссылок в пути";
-	case EMFILE: case ENFILE: return "открыто слишком много файлов";
-	case EBUSY: return "файл занят";
-	case EIO: return "ошибка чтения или записи диска";
-	case ENOMEM: return "недостаточно памяти";
-	default: return "системная ошибка";
-	}
-}
-
 /*
  * Why a database at path cannot be opened, in words: its folder missing
  * or closed to us (SQLite needs to create -wal and -shm beside it), the
@@ -125,7 +101,7 @@ localdb_cantopen_why(const char *path, char *out, size_t cap)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	if (stat(dir, &sb) != 0)
 		snprintf(out, cap, "папки «%s» нет (%s); создайте её или укажите другой путь "
-		    "(--db)", dir, localdb_strerror(errno));
+		    "(--db)", dir, terr_strerror(errno));
 	else if (!S_ISDIR(sb.st_mode))
 		snprintf(out, cap, "«%s» — не папка; укажите другой путь (--db)", dir);
 	else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
@@ -135,7 +111,7 @@ localdb_cantopen_why(const char *path, char *out, size_t cap)
 		    "служебные файлы); проверьте права или укажите другой путь (--db)", dir);
 	else if (access(path, R_OK | W_OK) != 0 && errno != ENOENT)
 		snprintf(out, cap, "нет прав на чтение и запись файла (%s)",
-		    localdb_strerror(errno));
+		    terr_strerror(errno));
 	else
 		snprintf(out, cap, "файл недоступен; проверьте путь и права на файл и папку");
 }
@@ -228,7 +204,7 @@ localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
 			return terr_set(e, TERR_IO, "Не удалось создать базу данных "
 			    "«%s»: %s.", db->path, errno == ENOENT || errno == ENOTDIR ?
 			    "нет папки, в которой она должна лежать; создайте папку или укажите "
-			    "другой путь (--db)" : localdb_strerror(errno));
+			    "другой путь (--db)" : terr_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		flags |= SQLITE_OPEN_CREATE;

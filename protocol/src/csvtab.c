@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tetrad/csv.h"
+#include "tetrad/school.h"
 
 /* State of csvtab_read between the rows tetrad/csv.h hands it. */
 struct csvtab_reader {
@@ -80,6 +81,66 @@ csvtab_year(const char *s)
 	if (errno || *end || y < 2000 || y > 2100)
 		return -1;
 	return (int)y;
+}
+
+void
+csvtab_msg_add(char *msg, size_t cap, const char *what)
+{
+	size_t n = strlen(msg);
+
+	snprintf(msg + n, cap - n, "%s%s", n ? "; " : "", what);
+}
+
+bool
+csvtab_check_school(const char *cell, char *msg, size_t cap)
+{
+	char q[64], what[200];
+
+	if (school_code_ok(cell))
+		return true;
+	csvtab_quote(cell, q, sizeof(q));
+	snprintf(what, sizeof(what), "код ОО «%s» недопустим: латинские буквы, цифры, "
+	    "«-» и «_», не длиннее 32", q);
+	csvtab_msg_add(msg, cap, what);
+	return false;
+}
+
+int
+csvtab_check_year(const char *cell, char *msg, size_t cap)
+{
+	char q[64], what[200];
+	int y = csvtab_year(cell);
+
+	if (y >= 0)
+		return y;
+	csvtab_quote(cell, q, sizeof(q));
+	snprintf(what, sizeof(what), "год «%s» — нужно число от 2000 до 2100", q);
+	csvtab_msg_add(msg, cap, what);
+	return -1;
+}
+
+char *
+csvtab_report(const struct csvtab *t)
+{
+	char more[96] = "", *text, *w;
+	size_t len = 1;
+
+	if (t->nbad > t->nbad_kept)
+		snprintf(more, sizeof(more), "… и ещё строк с ошибками: %zu\n",
+		    t->nbad - t->nbad_kept);
+	for (size_t i = 0; i < t->nbad_kept; i++)
+		len += strlen(t->bad[i]) + 1;
+	if ((text = w = malloc(len + strlen(more))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < t->nbad_kept; i++) {
+		size_t n = strlen(t->bad[i]);
+
+		memcpy(w, t->bad[i], n);
+		w += n;
+		*w++ = '\n';
+	}
+	memcpy(w, more, strlen(more) + 1);
+	return text;
 }
 
 int

@@ -27,16 +27,19 @@ form_value_date_shape(const char *s)
 	return 1;
 }
 
-/* "YYYY-MM-DD" (in shape) as people write it: "DD.MM.YYYY". */
-static void
-form_value_date_ru(const char *iso, char out[11])
+bool
+form_date_ru(const char *s, char out[11])
 {
-	memcpy(out, iso + 8, 2);
+	out[0] = '\0';
+	if (!form_value_date_shape(s))
+		return false;
+	memcpy(out, s + 8, 2);
 	out[2] = '.';
-	memcpy(out + 3, iso + 5, 2);
+	memcpy(out + 3, s + 5, 2);
 	out[5] = '.';
-	memcpy(out + 6, iso, 4);
+	memcpy(out + 6, s, 4);
 	out[10] = '\0';
+	return true;
 }
 
 const char *
@@ -194,13 +197,13 @@ form_value_check(const struct form_field *fl, const cJSON *val, char *msg,
 		}
 		if (fl->has_min && (double)days < fl->min) {
 			form_date_format((long)fl->min, b);
-			form_value_date_ru(b, a);
+			form_date_ru(b, a);
 			snprintf(msg, sz, "не может быть раньше %s", a);
 			return 1;
 		}
 		if (fl->has_max && (double)days > fl->max) {
 			form_date_format((long)fl->max, b);
-			form_value_date_ru(b, a);
+			form_date_ru(b, a);
 			snprintf(msg, sz, "не может быть позже %s", a);
 			return 1;
 		}

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "tetrad/csvtab.h"
-#include "tetrad/school.h"
 
 struct level_def {
 	const char *code, *label;
@@ -134,6 +133,14 @@ riskprofile_set_bad(const struct riskprofile_set *s, size_t i)
 	return s && i < s->t.nbad_kept ? s->t.bad[i] : NULL;
 }
 
+char *
+riskprofile_set_report(const struct riskprofile_set *s)
+{
+	static const struct csvtab none;
+
+	return csvtab_report(s ? &s->t : &none);
+}
+
 static const struct csvtab_col riskprofile_cols[4] = {
 	{ { "код оо", "код", "код школы", "school", "school_code", "code", NULL }, "Код ОО" },
 	{ { "год", "year", "год проекта", NULL }, "Год" },
@@ -141,46 +148,28 @@ static const struct csvtab_col riskprofile_cols[4] = {
 	{ { "уровень", "уровень риска", "level", NULL }, "Уровень" },
 };
 
-/* Appends "; what" (or what) to msg. */
-static void
-riskprofile_msg(char *msg, size_t cap, const char *what)
-{
-	size_t n = strlen(msg);
-
-	snprintf(msg + n, cap - n, "%s%s", n ? "; " : "", what);
-}
-
 static int
 riskprofile_row_check(void *arg, struct csvtab *t, size_t line, char **cells, struct terr *e)
 {
 	struct riskprofile_set *s = arg;
 	char msg[500], q[64], what[200], factor[RISKPROFILE_FACTOR_MAX + 1];
 	const char *level = riskprofile_level_of(cells[3]);
-	int year = csvtab_year(cells[1]);
+	int year;
 	struct riskprofile_row *w;
 
 	msg[0] = '\0';
-	if (!school_code_ok(cells[0])) {
-		csvtab_quote(cells[0], q, sizeof(q));
-		snprintf(what, sizeof(what), "код ОО «%s» недопустим: латинские буквы, цифры, "
-		    "«-» и «_», не длиннее 32", q);
-		riskprofile_msg(msg, sizeof(msg), what);
-	}
-	if (year < 0) {
-		csvtab_quote(cells[1], q, sizeof(q));
-		snprintf(what, sizeof(what), "год «%s» — нужно число от 2000 до 2100", q);
-		riskprofile_msg(msg, sizeof(msg), what);
-	}
+	csvtab_check_school(cells[0], msg, sizeof(msg));
+	year = csvtab_check_year(cells[1], msg, sizeof(msg));
 	if (!riskprofile_factor_ok(cells[2], factor)) {
 		csvtab_quote(cells[2], q, sizeof(q));
 		snprintf(what, sizeof(what), "фактор «%s» — нужен код фактора, например R01", q);
-		riskprofile_msg(msg, sizeof(msg), what);
+		csvtab_msg_add(msg, sizeof(msg), what);
 	}
 	if (level == NULL) {
 		csvtab_quote(cells[3], q, sizeof(q));
 		snprintf(what, sizeof(what), "уровень «%s» неизвестен (допустимы: высокий, "
 		    "средний, низкий, не выявлен)", q);
-		riskprofile_msg(msg, sizeof(msg), what);
+		csvtab_msg_add(msg, sizeof(msg), what);
 	}
 	if (msg[0])
 		return csvtab_bad(t, line, msg) ? terr_set(e, TERR_NOMEM, "недостаточно памяти") : 0;

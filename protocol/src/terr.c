@@ -1,6 +1,7 @@
 /*
  * terr — error codes and messages of libtetrad-protocol.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,4 +124,32 @@ terr_utf8_trim(char *s)
 	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 	if (n - (i - 1) < need)
 		s[i - 1] = '\0';
+}
+
+const char *
+terr_strerror(int errnum)
+{
+	switch (errnum) {
+	case ENOENT: return "нет такого файла или папки";
+	case ENOTDIR: return "в пути есть файл там, где должна быть папка";
+	case EISDIR: return "это папка, а не файл";
+	case EACCES: case EPERM: return "нет прав доступа";
+	case EROFS: return "диск доступен только для чтения";
+	case ENOSPC: return "на диске нет места";
+#ifdef EDQUOT
+	case EDQUOT: return "превышена квота на диске";
+#endif
+	case EEXIST: return "файл уже существует";
+	case ENAMETOOLONG: return "слишком длинный путь";
+	case ELOOP: return "слишком много символических ссылок в пути";
+	case EMFILE: case ENFILE: return "открыто слишком много файлов";
+	case EBUSY: return "файл занят";
+	case EIO: return "ошибка чтения или записи диска";
+	case ENOMEM: return "недостаточно памяти";
+	case EFBIG: return "файл слишком большой";
+	case EXDEV: return "файл нельзя перенести на другой диск";
+	case EINVAL: return "недопустимый параметр";
+	case EINTR: return "прервано сигналом";
+	default: return "системная ошибка";
+	}
 }

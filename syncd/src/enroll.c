@@ -86,7 +86,7 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 		snprintf(tmp, sizeof(tmp), "%s.new", path);
 		/* a .new left by an interrupted replacement was never used */
 		if (unlink(tmp) != 0 && errno != ENOENT) {
-			r = terr_set(e, TERR_IO, "не удалось удалить %s: %s", tmp, localdb_strerror(errno));
+			r = terr_set(e, TERR_IO, "не удалось удалить %s: %s", tmp, terr_strerror(errno));
 			goto out;
 		}
 		if ((r = keyfile_save(tmp, KEYS_DEVICE_SIGN, k->sk, KEYS_SIGN_SK_BYTES,
@@ -94,7 +94,7 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 			goto out;
 		if (rename(tmp, path) != 0) {
 			r = terr_set(e, TERR_IO, "не удалось заменить ключ устройства %s: %s", path,
-			    localdb_strerror(errno));
+			    terr_strerror(errno));
 			unlink(tmp);
 		}
 		goto out;
@@ -195,7 +195,7 @@ enroll_run(const struct enroll_opts *o, struct enroll_result *res, struct terr *
 	if (o->pin && *o->pin && (r = net_check_pin(o->pin, e)) != 0)
 		return r;
 	if (o->ca_file && *o->ca_file && realpath(o->ca_file, ca) == NULL)
-		return terr_set(e, TERR_ARG, "файл сертификата %s недоступен: %s", o->ca_file, localdb_strerror(errno));
+		return terr_set(e, TERR_ARG, "файл сертификата %s недоступен: %s", o->ca_file, terr_strerror(errno));
 	if ((r = syncdb_open(o->db_path, &db, e)) != 0)
 		return r;
 	if ((r = syncdb_meta_get(db, "hub_sign_pk", existing, sizeof(existing), e)) < 0)

@@ -16,7 +16,6 @@
 #include "syncd/syncdb.h"
 #include "tetrad/fileio.h"
 #include "tetrad/form.h"
-#include "tetrad/localdb.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/wire.h"
@@ -61,7 +60,7 @@ pull_mkdir(const char *dir, struct terr *e)
 	struct stat sb;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return terr_set(e, TERR_IO, "не удалось создать каталог %s: %s", dir, localdb_strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать каталог %s: %s", dir, terr_strerror(errno));
 	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return terr_set(e, TERR_IO, "%s не является каталогом", dir);
 	return 0;

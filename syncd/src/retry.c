@@ -4,7 +4,6 @@
  */
 #include "syncd/retry.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,27 +14,7 @@
 #include "syncd/net.h"
 #include "tetrad/hlc.h"
 #include "tetrad/localdb.h"
-#include "tetrad/termsafe.h"
 #include "tetrad/wire.h"
-
-static void
-retry_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-retry_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
-{
-	char buf[512], safe[TERMSAFE_CAP(512)];
-	va_list ap;
-
-	if (o->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	termsafe_write(safe, sizeof(safe), buf, strlen(buf));
-	o->log(o->ud, lvl, safe);
-}
 
 /*
  * Quarantined sets the hub said may go again (wire.h wire_retry) go again
@@ -130,7 +109,7 @@ retry_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 	if (r != 0 || resp.status != 200) {
 		/* an older hub has no such list: the person can still `tetrad retry` */
 		if (r == 0)
-			retry_logf(o, SYNC_LOG_INFO, "хаб не сообщил, %s (HTTP %ld): записи из "
+			sync_logf(o, SYNC_LOG_INFO, "хаб не сообщил, %s (HTTP %ld): записи из "
 			    "карантина не отправлены снова", forms ? "какие формы знает" :
 			    "который у него час", resp.status);
 		r = 0;
@@ -138,7 +117,7 @@ retry_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 	}
 	if (forms && !cJSON_IsArray(known = cJSON_ParseWithLength((const char *)tbuf_ptr(resp.body),
 	    tbuf_len(resp.body)))) {
-		retry_logf(o, SYNC_LOG_WARN, "список известных хабу форм: неверный JSON");
+		sync_logf(o, SYNC_LOG_WARN, "список известных хабу форм: неверный JSON");
 		r = 0;
 		goto out;
 	}
@@ -160,7 +139,7 @@ retry_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 		if ((r = localdb_requeue(c->db, s->id[i], true, &moved, e)) != 0)
 			goto out;
 		if (moved > 0)
-			retry_logf(o, SYNC_LOG_INFO, "хаб теперь %s: %lld записей из карантина "
+			sync_logf(o, SYNC_LOG_INFO, "хаб теперь %s: %lld записей из карантина "
 			    "отправляются снова", k.cls == WIRE_RETRY_FORMS ? "знает их формы" :
 			    "принимает их время", (long long)moved);
 		res->entries_requeued += moved;

@@ -50,7 +50,7 @@ schedule_read_config(const char *path, struct schedule_opts *o, struct terr *e)
 	int r = 0, lineno = 0;
 
 	if ((f = fopen(path, "r")) == NULL)
-		return terr_set(e, TERR_ARG, "не удалось открыть файл настроек %s: %s", path, localdb_strerror(errno));
+		return terr_set(e, TERR_ARG, "не удалось открыть файл настроек %s: %s", path, terr_strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char *eq, *v;
 
@@ -133,7 +133,7 @@ schedule_run(struct schedule_opts *o, struct terr *e)
 		ts.tv_nsec = 0;
 		sig = delay > 0 ? sigtimedwait(&set, NULL, &ts) : -1;
 		if (sig < 0 && delay > 0 && errno != EAGAIN && errno != EINTR)
-			return terr_set(e, TERR_INTERNAL, "sigtimedwait: %s", localdb_strerror(errno));
+			return terr_set(e, TERR_INTERNAL, "sigtimedwait: %s", terr_strerror(errno));
 		if (sig == SIGTERM || sig == SIGINT) {
 			schedule_log(o, SYNC_LOG_INFO, "остановка по сигналу");
 			return 0;

@@ -33,11 +33,7 @@
 
 #define SYNC_ACK_MAX (SIGBLOB_HEADER_BYTES + 64 * 1024 + 64)
 
-static void
-sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
+void
 sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
 {
 	char buf[1024], safe[TERMSAFE_CAP(1024)];
@@ -71,13 +67,13 @@ sync_lock(const char *db_path, int *fd, struct terr *e)
 	if (snprintf(p, sizeof(p), "%s.syncd.lock", db_path) >= (int)sizeof(p))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
 	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, localdb_strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, terr_strerror(errno));
 	while (flock(*fd, LOCK_EX) != 0) {
 		if (errno == EINTR)
 			continue;
 		close(*fd);
 		*fd = -1;
-		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, localdb_strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, terr_strerror(errno));
 	}
 	return 0;
 }

@@ -17,7 +17,6 @@
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
 #include "tetrad/fileio.h"
-#include "tetrad/localdb.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/usbfile.h"
 
@@ -56,7 +55,7 @@ usb_write_all(void *ctx, const uint8_t *b, size_t len, struct terr *e)
 			continue;
 		if (w <= 0)
 			return terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-			    "не удалось записать файл выгрузки: %s", localdb_strerror(errno));
+			    "не удалось записать файл выгрузки: %s", terr_strerror(errno));
 		b += w;
 		len -= (size_t)w;
 	}
@@ -118,7 +117,7 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	usbfile_header_encode(USBFILE_MAGIC_EXPORT, c->push.device_id, count, hdr);
 	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
 		r = terr_set(e, errno == ENOSPC ? TERR_FULL : TERR_IO,
-		    "не удалось записать файл выгрузки %s: %s", out_path, localdb_strerror(errno));
+		    "не удалось записать файл выгрузки %s: %s", out_path, terr_strerror(errno));
 		goto out;
 	}
 	/* rename, not link: a FAT stick has no hard links; the name was checked
@@ -206,7 +205,7 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0)
 		goto out;
 	if ((f = fopen(in_path, "rb")) == NULL) {
-		r = terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, localdb_strerror(errno));
+		r = terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, terr_strerror(errno));
 		goto out;
 	}
 	src.ctx = f;

@@ -23,12 +23,13 @@
 #define RISKPROF_META_MAX (1u << 20)   /* the stored JSON: a device's schools, not a region */
 
 /*
- * Imports the file all or nothing: bad rows go to report (may be NULL),
- * one a line in Russian, and TERR_INVALID is returned with nothing stored.
+ * Imports the file all or nothing: with bad rows TERR_INVALID is returned,
+ * nothing is stored and, unless report is NULL, *report gets them as one
+ * malloc'd text, one a line in Russian, for the command to show (and free).
  * The profile of each (school, year) in the file replaces the stored one
  * whole. *imported gets the rows stored.
  */
-int riskprof_import(struct store *s, const char *path, FILE *report, size_t *imported,
+int riskprof_import(struct store *s, const char *path, char **report, size_t *imported,
     struct terr *e);
 
 /*

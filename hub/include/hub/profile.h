@@ -18,10 +18,11 @@
 /*
  * Imports the file all or nothing, in one transaction: the profile of each
  * (school, year) the file names replaces the stored one whole (a factor
- * missing from a corrected file is gone). Bad rows go to report (may be
- * NULL) and TERR_INVALID is returned.
+ * missing from a corrected file is gone). With bad rows TERR_INVALID is
+ * returned and, unless report is NULL, *report gets them as one malloc'd
+ * text, «строка N: …» a line, for the caller to show (and free).
  */
-int profile_import(struct hubdb *db, const char *path, FILE *report, size_t *imported,
+int profile_import(struct hubdb *db, const char *path, char **report, size_t *imported,
     struct terr *e);
 
 #endif

@@ -66,9 +66,10 @@ const char *programmes_set_bad(const struct programmes_set *s, size_t i);
  * programme) the file names, the stored list of that programme and year is
  * replaced by the file's schools (so a list sent per programme leaves the
  * other programmes alone, and a school dropped from a list is dropped).
- * Bad rows go to report (may be NULL) and TERR_INVALID is returned.
+ * With bad rows TERR_INVALID is returned and, unless report is NULL,
+ * *report gets them as one malloc'd text for the caller to show (and free).
  */
-int programmes_import(struct hubdb *db, const char *path, FILE *report, size_t *imported,
+int programmes_import(struct hubdb *db, const char *path, char **report, size_t *imported,
     struct terr *e);
 /* Adds (on) or removes one school's programme of a year; TERR_ARG names a bad argument. */
 int programmes_set(struct hubdb *db, const char *school, const char *year,

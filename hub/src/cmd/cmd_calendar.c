@@ -10,16 +10,28 @@
 #include "hub/profile.h"
 #include "hub/programmes.h"
 
+/* The rows an import refused, for the person to correct (before the error line). */
+static void
+cmd_calendar_report(char *report)
+{
+	if (report != NULL)
+		fputs(report, stderr);
+	free(report);
+}
+
 int
 cmd_programmes(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	char *report = NULL;
 	size_t n = 0;
 	int r;
 
 	if (argc == 2 && strcmp(argv[0], "import") == 0) {
 		if ((r = hubconf_open(h, false, e)) != 0)
 			return r;
-		if ((r = programmes_import(h->db, argv[1], stderr, &n, e)) != 0)
+		r = programmes_import(h->db, argv[1], &report, &n, e);
+		cmd_calendar_report(report);
+		if (r != 0)
 			return r;
 		printf("Загружено строк программ: %zu.\n", n);
 		return 0;
@@ -59,6 +71,7 @@ cmd_programmes(struct hubconf *h, int argc, char **argv, struct terr *e)
 int
 cmd_profile(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	char *report = NULL;
 	size_t n = 0;
 	int r;
 
@@ -66,7 +79,9 @@ cmd_profile(struct hubconf *h, int argc, char **argv, struct terr *e)
 		return terr_set(e, TERR_ARG, "profile: ожидается «profile import ФАЙЛ.csv»");
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
-	if ((r = profile_import(h->db, argv[1], stderr, &n, e)) != 0)
+	r = profile_import(h->db, argv[1], &report, &n, e);
+	cmd_calendar_report(report);
+	if (r != 0)
 		return r;
 	printf("Загружено уровней рискового профиля: %zu.\n", n);
 	return 0;

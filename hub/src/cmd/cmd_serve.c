@@ -42,7 +42,7 @@ cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 	}
 	if (mkdir(h->dir, 0700) != 0 && errno != EEXIST)
 		return terr_set(e, TERR_IO, "не удалось создать папку %s: %s", h->dir,
-		    strerror(errno));
+		    terr_strerror(errno));
 	pp = h->have_passphrase ? h->passphrase : NULL;
 	hubconf_path(h, "hub.enc.key", path, sizeof(path));
 	if (access(path, F_OK) == 0) {
@@ -60,10 +60,10 @@ cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 	}
 	hubconf_path(h, "forms", path, sizeof(path));
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, terr_strerror(errno));
 	hubconf_path(h, "forms/dict", path, sizeof(path));
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, strerror(errno));
+		return terr_set(e, TERR_IO, "не удалось создать %s: %s", path, terr_strerror(errno));
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
 	if (tls_host != NULL) {

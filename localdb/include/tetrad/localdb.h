@@ -79,9 +79,6 @@ void localdb_done(struct localdb *db, sqlite3_stmt *st);
  * naming the cause (disk full, read-only, busy, damaged file …). */
 int localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e);
 
-/* errno in Russian words, for messages people read (never NULL). */
-const char *localdb_strerror(int errnum);
-
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK (rollback never fails visibly). */
 int localdb_begin(struct localdb *db, struct terr *e);
 int localdb_commit(struct localdb *db, struct terr *e);

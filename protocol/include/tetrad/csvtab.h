@@ -58,4 +58,21 @@ void csvtab_quote(const char *s, char *out, size_t cap);
 /* A year cell 2000…2100; -1 when it is not one. */
 int csvtab_year(const char *s);
 
+/* Appends "; what" (or what, to an empty msg) to msg of cap bytes. */
+void csvtab_msg_add(char *msg, size_t cap, const char *what);
+/*
+ * The cells every import has, checked with one wording: a school code
+ * (tetrad/school.h), false and «код ОО «…» недопустим…» appended to msg
+ * when it is not one; a year 2000…2100, -1 and «год «…» — …» appended
+ * when it is not one.
+ */
+bool csvtab_check_school(const char *cell, char *msg, size_t cap);
+int csvtab_check_year(const char *cell, char *msg, size_t cap);
+/*
+ * The kept bad rows, one a line, and «… и ещё строк с ошибками: N» for
+ * those not kept, as one malloc'd text ("" for none) for the import
+ * commands to show; NULL on no memory.
+ */
+char *csvtab_report(const struct csvtab *t);
+
 #endif

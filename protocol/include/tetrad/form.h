@@ -251,6 +251,12 @@ char *form_cond_describe(const struct form_cond *c);
 int form_date_days(const char *s, long *days);
 /* "YYYY-MM-DD" of a day number; out has room for 11 bytes. */
 void form_date_format(long days, char out[11]);
+/*
+ * A stored date as people write it (FORM_DATE_FORMAT_RU): "2026-02-15" ->
+ * "15.02.2026" into out. false, and out "", when s is not YYYY-MM-DD in
+ * shape (digits and dashes; the calendar is not checked).
+ */
+bool form_date_ru(const char *s, char out[11]);
 
 
 /* Characters in UTF-8 text of len bytes, or (size_t)-1 if not valid UTF-8. */

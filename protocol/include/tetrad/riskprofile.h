@@ -52,5 +52,7 @@ const struct riskprofile_row *riskprofile_set_row(const struct riskprofile_set *
 size_t riskprofile_set_n_bad(const struct riskprofile_set *s);
 size_t riskprofile_set_n_bad_kept(const struct riskprofile_set *s);
 const char *riskprofile_set_bad(const struct riskprofile_set *s, size_t i);
+/* The bad rows as one text, as csvtab_report makes it (tetrad/csvtab.h); NULL on no memory. */
+char *riskprofile_set_report(const struct riskprofile_set *s);
 
 #endif

@@ -67,6 +67,11 @@ const char *terr_name(int code);
 /* Drops an incomplete UTF-8 sequence that truncation left at the end of s
  * (a message cut at a buffer's end must still be valid UTF-8). */
 void terr_utf8_trim(char *s);
+/*
+ * errno in Russian words, for messages people read (never NULL): the C
+ * library's strerror speaks English in the C locale the programs run in.
+ */
+const char *terr_strerror(int errnum);
 
 int terr_set(struct terr *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

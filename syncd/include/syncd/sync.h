@@ -88,6 +88,14 @@ int sync_ctx_open(const char *db_path, const char *passphrase_file,
     struct sync_ctx **out, struct terr *e);
 void sync_ctx_free(struct sync_ctx *c);
 
+/*
+ * A line to o->log (if set), formatted, escaped for a terminal and kept on
+ * one line: lines carry the hub's reasons and other outside text. At most
+ * 1 KiB of it is kept. For the run's modules (sync.c, retry.c).
+ */
+void sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Takes the exclusive run lock of db_path (blocks); *fd to sync_unlock. */
 int sync_lock(const char *db_path, int *fd, struct terr *e);
 void sync_unlock(int fd);

@@ -906,6 +906,28 @@ test_import_rows(void)
 	CHECK_CONTAINS(report, "t_not_a_field");
 	free(report);
 	report = NULL;
+	/* a problem line longer than the report keeps is cut on a character */
+	{
+		FILE *fp = fopen(csv, "w");
+
+		CHECK(fp != NULL);
+		if (fp != NULL) {
+			/* both parities of the cut: one cell of ж, one of xж */
+			fputs("Запись;", fp);
+			for (int i = 0; i < 700; i++)
+				fputs("ж", fp);
+			fputs(";x", fp);
+			for (int i = 0; i < 700; i++)
+				fputs("ж", fp);
+			fputs("\n", fp);
+			fclose(fp);
+		}
+		CHECK_INT_EQ(csvio_import(s, c, "risk_visit", csv, 0, &n, &report, &e),
+		    TERR_INVALID);
+		CHECK(report != NULL && form_utf8_chars(report, strlen(report)) != (size_t)-1);
+		free(report);
+		report = NULL;
+	}
 	write_text(csv,
 	    "_record;_status;school_code;project_year;curator;visit_type;visit_format;"
 	    "visit_date;participants;factors._item;factors.factor;factors.profile_level;"

@@ -273,7 +273,7 @@ test_without_programmes(struct hubdb *db)
 static void
 test_imports(struct hubdb *db)
 {
-	char path[700];
+	char path[700], *report = NULL;
 	size_t n = 0;
 	struct terr e;
 
@@ -286,8 +286,13 @@ test_imports(struct hubdb *db)
 	/* a bad file writes nothing */
 	file("bad.csv", "Код ОО;Год;Программа\n170106;2026;ШНОР\n170107;2026;ХХХ\n", path,
 	    sizeof(path));
-	CHECK_INT_EQ(programmes_import(db, path, NULL, &n, &e), TERR_INVALID);
+	CHECK_INT_EQ(programmes_import(db, path, &report, &n, &e), TERR_INVALID);
 	CHECK_CONTAINS(e.msg, "ничего не загружено");
+	/* the rows to correct come back as text; the command shows them */
+	CHECK_STR_EQ(report ? report : "", "строка 3: программа «ХХХ» неизвестна (допустимы: "
+	    "ШНОР, ШНСУ, 500+, ШАНС, школа-партнёр)\n");
+	free(report);
+	report = NULL;
 	CHECK_INT_EQ(count_programmes(db, 2026), 4);
 	/* «500+» of 2026 sent again without 170101 and 170102: they leave it, ШНОР stays */
 	file("p2.csv", "code,year,programme\n170104,2026,p500\n", path, sizeof(path));
@@ -311,6 +316,12 @@ test_imports(struct hubdb *db)
 	    "170101;2026;R02;low\n170101;2026;R03;medium\n", path, sizeof(path));
 	CHECK_INT_EQ(profile_import(db, path, NULL, &n, &e), 0);
 	CHECK_INT_EQ(n, 3);
+	file("prof3.csv", "Код ОО;Год;Фактор;Уровень\n170101;2026;R01;очень\n", path,
+	    sizeof(path));
+	CHECK_INT_EQ(profile_import(db, path, &report, &n, &e), TERR_INVALID);
+	CHECK_STR_EQ(report ? report : "", "строка 2: уровень «очень» неизвестен (допустимы: "
+	    "высокий, средний, низкий, не выявлен)\n");
+	free(report);
 }
 
 static void

@@ -148,6 +148,12 @@ test_school_field(void)
 	snprintf(op.school, sizeof(op.school), "170104");
 	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
 	CHECK_CONTAINS(why, "«Код ОО» называет школу 170103, а запись подана как запись школы 170104");
+	/* free text in the field (a name typed there) never reaches the stored reason */
+	cJSON_ReplaceItemInObject(op.fields, "school_code", cJSON_CreateString("Иванов Пётр"));
+	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
+	CHECK_CONTAINS(why, "в поле «Код ОО» не код школы, а запись подана как запись школы 170104");
+	CHECK(strstr(why, "Иванов") == NULL);
+	cJSON_ReplaceItemInObject(op.fields, "school_code", cJSON_CreateString("170103"));
 	op.form_version = 1;
 	CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), 0);
 	/* a delete has no fields: its school is the stored record's (merge.c) */

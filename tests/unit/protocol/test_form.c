@@ -531,6 +531,16 @@ test_dates(void)
 		CHECK_INT_EQ(form_date_days(out, &back), 0);
 		CHECK_INT_EQ(back, day);
 	}
+	/* as people read them: shape only, the calendar is form_date_days' */
+	CHECK(form_date_ru("2026-02-15", out));
+	CHECK_STR_EQ(out, "15.02.2026");
+	CHECK(form_date_ru("2026-02-31", out));
+	CHECK_STR_EQ(out, "31.02.2026");
+	CHECK(!form_date_ru("2026-2-15", out));
+	CHECK_STR_EQ(out, "");
+	CHECK(!form_date_ru("2026-02-1x", out));
+	CHECK(!form_date_ru("", out));
+	CHECK(!form_date_ru(NULL, out));
 }
 
 /* The one id rule for forms and fields, which the change-set reader uses too. */

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "check.h"
@@ -191,6 +192,11 @@ test_terr(void)
 	for (int c = TERR_KIND; c < 0; c++)
 		for (int d = c + 1; d < 0; d++)
 			CHECK(strcmp(terr_str(c), terr_str(d)) != 0);
+	/* errno for people: Russian whatever the C library's locale */
+	CHECK_STR_EQ(terr_strerror(ENOENT), "нет такого файла или папки");
+	CHECK_STR_EQ(terr_strerror(EACCES), "нет прав доступа");
+	CHECK_STR_EQ(terr_strerror(ENOSPC), "на диске нет места");
+	CHECK_STR_EQ(terr_strerror(-12345), "системная ошибка");
 }
 
 int
