@@ -28,7 +28,7 @@ static const char cli_usage_text[] =
 "  list [ФОРМА] [--status draft|final|deleted] [--json]\n"
 "  show НОМЕР [--json]\n"
 "  export ФОРМА --format csv|json [--codes] [--out ФАЙЛ] [--delimiter ,]\n"
-"  import ФОРМА --csv ФАЙЛ [--delimiter ;]\n"
+"  import ФОРМА --csv ФАЙЛ [--delimiter ;] [--school КОД]\n"
 "  status [--json]                       школа, устройство, очередь отправки\n"
 "  retry [--all] [--json]                снова отправить записи из карантина\n"
 "  profile import ФАЙЛ.csv               выданный рисковый профиль (РПШ) для визитов\n"

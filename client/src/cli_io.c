@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/csvio.h"
+#include "client/rec.h"
 #include "tetrad/fileio.h"
 
 #include "cli_private.h"
@@ -74,7 +75,12 @@ cli_io_import(struct cli *c)
 		return rc;
 	if ((rc = cli_catalog(c, &cat)) != CLI_OK)
 		goto out;
-	r = csvio_import(s, cat, c->pos[0], c->csv_file, c->delim, &n, &report, &c->e);
+	if (c->school && (r = rec_school_check(s, c->school, &c->e)) != 0) {
+		rc = cli_fail(c, r);
+		goto out;
+	}
+	r = csvio_import_at(s, cat, c->pos[0], c->school, c->csv_file, c->delim, &n,
+	    &report, &c->e);
 	if (r != 0) {
 		rc = cli_fail(c, r);
 		if (report)

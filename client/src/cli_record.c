@@ -129,13 +129,17 @@ cli_record_fill_profile(void *ctx, const struct form *f, cJSON *values, struct t
 }
 
 /*
- * The school of a new record entered on a terminal, for a form with a
- * school field (form_school_field): the field's value if already given,
- * --school, a school device's own school (never asked), or on a curator
- * device one of its schools (meta device_schools), asked before anything
- * else. The field is then answered (o->preset: shown, not asked) and school
- * (SCHOOL_CODE_MAX + 1 bytes) holds the code; with nothing to offer it stays
- * a question of the walk (school ""). 0, TERR_ARG when input ends, or
+ * The school of a new record entered on a terminal, asked before anything
+ * else so that nothing typed is lost for want of it. A form with a school
+ * field (form_school_field): the field's value if already given, --school,
+ * a school device's own school (never asked), or on a curator device one of
+ * its schools (meta device_schools); the field is then answered (o->preset:
+ * shown, not asked). A form without one on a curator device with no
+ * --school (a social passport, a questionnaire): one of its schools, the
+ * record's school. school (SCHOOL_CODE_MAX + 1 bytes) holds the code; with
+ * nothing to offer it stays "" (a school field is then a question of the
+ * walk). A curator device not enrolled yet is refused before any question
+ * (TERR_INVALID: it makes no records). 0, TERR_ARG when input ends, or
  * another code.
  */
 static int
@@ -156,7 +160,7 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
 	int r;
 
 	school[0] = '\0';
-	if (sf == NULL)
+	if (sf == NULL && c->school != NULL)
 		return 0;
 	if ((r = store_meta_get(s, "device_kind", &kind, &c->e)) != 0 ||
 	    (r = store_meta_get(s, "device_schools", &list, &c->e)) != 0 ||
@@ -172,8 +176,27 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
 		items[n] = codes[n];
 		n++;
 	}
-	given = cJSON_GetObjectItemCaseSensitive(values, sf->id);
 	curator = kind != NULL && strcmp(kind, "curator") == 0;
+	if (curator && n == 0) {
+		/* the message that names enrollment; nothing asked in vain */
+		r = rec_school_check(s, "", &c->e);
+		goto out;
+	}
+	if (sf == NULL) {
+		/* the device's own school, or a curator's pick */
+		r = 0;
+		if (!curator)
+			goto out;
+		if (n > 1) {
+			if ((r = prompt_choose(c->in, c->err, "Для какой школы эта "
+			    "запись?", items, n, &pick, &cli_record_stop, &c->e)) != 0)
+				goto out;
+		}
+		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", codes[pick]);
+		fprintf(c->err, "Школа: %s\n", school);
+		goto out;
+	}
+	given = cJSON_GetObjectItemCaseSensitive(values, sf->id);
 	if (cJSON_IsString(given) && given->valuestring[0] != '\0')
 		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", given->valuestring);
 	else if (c->school != NULL)
@@ -198,8 +221,7 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
 		r = terr_set(&c->e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
 	}
-	o->preset = sf;
-	fprintf(c->err, "%s: %s\n", sf->label, school);
+	o->preset = sf;        /* the walk shows it: «Код ОО: 170103» */
 	r = 0;
  out:
 	free(items);
@@ -387,6 +409,9 @@ cli_record_new(struct cli *c)
 	else if (draft && asked)
 		fprintf(c->err, "Сохранено как черновик. Дополнить: tetrad edit %s\n",
 		    idtext);
+	else if (asked)
+		fprintf(c->err, "Запись сохранена: %s. Она уйдёт в муниципалитет при "
+		    "синхронизации (tetrad sync).\n", idtext);
 	rc = CLI_OK;
  out:
 	form_problems_free(probs);

@@ -81,11 +81,43 @@ struct cli_status_q {
 	int fail;
 };
 
+/*
+ * The hub's reason as a person reads it next to one record: without the
+ * set's numbers («набор 6–6 отклонён и помещён в карантин: ») and, when
+ * the change named is this record's own, without «изменение 6: »; when it
+ * is another record's, said so (the hub refuses a set whole); seq 0 (the
+ * reasons counted over records) keeps the change. Anything else is shown
+ * as the hub wrote it. out: cap bytes.
+ */
+static void
+cli_status_reason_text(const char *reason, uint64_t seq, char *out, size_t cap)
+{
+	static const char set_tail[] = " отклонён и помещён в карантин: ";
+	static const char change[] = "изменение ";
+	const char *p = reason, *t;
+	unsigned long long n;
+	int used = 0;
+
+	if (strncmp(p, "набор ", strlen("набор ")) == 0 &&
+	    (t = strstr(p, set_tail)) != NULL)
+		p = t + strlen(set_tail);
+	if (seq != 0 && strncmp(p, change, strlen(change)) == 0 &&
+	    sscanf(p + strlen(change), "%llu: %n", &n, &used) == 1 && used > 0) {
+		if (n == seq)
+			snprintf(out, cap, "%s", p + strlen(change) + used);
+		else
+			snprintf(out, cap, "хаб отклонил всю отправку из-за другой записи "
+			    "(изменение %llu): %s", n, p + strlen(change) + used);
+		return;
+	}
+	snprintf(out, cap, "%s", p);
+}
+
 static int
 cli_status_quarantined(const struct localdb_quarantined *q, void *arg)
 {
 	struct cli_status_q *l = arg;
-	char id[UUID7_STRLEN + 1], when[64];
+	char id[UUID7_STRLEN + 1], when[64], shown[1024];
 	char *reason = NULL, *school = NULL, *form = NULL;
 
 	if (q->record_id_len == UUID7_BYTES)
@@ -125,9 +157,10 @@ cli_status_quarantined(const struct localdb_quarantined *q, void *arg)
 		return TERR_NOMEM;
 	}
 	cli_status_local(q->at, when, sizeof(when));
+	cli_status_reason_text(reason, q->seq, shown, sizeof(shown));
 	fprintf(l->c->out, "  • %s  %s v%lld, школа %s%s%s%s\n    причина: %s\n    что делать: %s\n",
 	    id, form, (long long)q->form_version, school, when[0] ? ", ответ хаба " : "", when,
-	    strcmp(q->op, "delete") == 0 ? " (удаление)" : "", reason,
+	    strcmp(q->op, "delete") == 0 ? " (удаление)" : "", shown,
 	    cli_status_retry_hint(q->retry));
 	free(reason);
 	free(school);
@@ -276,7 +309,10 @@ cli_status(struct cli *c)
 				rc = cli_fail(c, terr_set(&c->e, TERR_NOMEM, "недостаточно памяти"));
 				goto out;
 			}
-			fprintf(c->out, "  карантин: %s — %d\n", t,
+			char shown[1024];
+
+			cli_status_reason_text(t, 0, shown, sizeof(shown));
+			fprintf(c->out, "  карантин: %s — %d\n", shown,
 			    cJSON_GetObjectItem(q, "count")->valueint);
 			free(t);
 		}

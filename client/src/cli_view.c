@@ -174,6 +174,8 @@ cli_view_list(struct cli *c)
 static void
 cli_view_print_value(FILE *out, const struct form_field *fd, const cJSON *v)
 {
+	long days;
+
 	if (cJSON_IsNull(v) && fd && fd->type == FORM_SCALE && fd->no_answer) {
 		/* an explicit null is an answer on such a scale (docs/forms.md) */
 		fputs(fd->no_answer_label, out);
@@ -185,6 +187,12 @@ cli_view_print_value(FILE *out, const struct form_field *fd, const cJSON *v)
 		const struct form_choice *ch = form_choice_find(fd, v->valuestring);
 
 		fputs(ch ? ch->label : v->valuestring, out);
+	} else if (cJSON_IsString(v) && fd && fd->type == FORM_DATE &&
+	    form_date_days(v->valuestring, &days) == 0) {
+		/* as the questions and the export write dates: ДД.ММ.ГГГГ */
+		const char *d = v->valuestring;
+
+		fprintf(out, "%.2s.%.2s.%.4s", d + 8, d + 5, d);
 	} else if (cJSON_IsString(v)) {
 		fputs(v->valuestring, out);
 	} else if (cJSON_IsArray(v) && fd && fd->type == FORM_MULTI) {
@@ -216,7 +224,7 @@ cli_view_show_fields(FILE *out, const struct form_field *fields, size_t n,
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, fd->id);
 
 		if (fd->type == FORM_GROUP) {
-			int k = 0;
+			int k = 1;     /* items as people count them, from 1 */
 			const cJSON *item;
 
 			fprintf(out, "%*s%s:%s\n", indent, "", fd->label,

@@ -673,6 +673,15 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
     const char *what, const char *buf, size_t len, char delim, size_t *imported,
     char **report, struct terr *e)
 {
+	return csvio_import_buf_at(s, c, form_id, NULL, what, buf, len, delim,
+	    imported, report, e);
+}
+
+int
+csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_id,
+    const char *school, const char *what, const char *buf, size_t len, char delim,
+    size_t *imported, char **report, struct terr *e)
+{
 	struct csvio_import_ctx x = { 0 };
 	cJSON *vals = NULL;
 	const cJSON *v;
@@ -726,7 +735,7 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 		const struct csvio_rec *rec = &x.recs[i++];
 		uint8_t id[UUID7_BYTES];
 
-		if ((r = rec_create(s, rec->f ? rec->f : x.f, NULL, v, rec->draft,
+		if ((r = rec_create(s, rec->f ? rec->f : x.f, school, v, rec->draft,
 		    true, id, e)) != 0) {
 			store_rollback(s);
 			/* refused by a rule on the stored records (the school, a
@@ -755,6 +764,14 @@ csvio_import(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, char delim, size_t *imported, char **report,
     struct terr *e)
 {
+	return csvio_import_at(s, c, form_id, NULL, path, delim, imported, report, e);
+}
+
+int
+csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
+    const char *school, const char *path, char delim, size_t *imported,
+    char **report, struct terr *e)
+{
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
@@ -766,8 +783,8 @@ csvio_import(struct store *s, const struct catalog *c, const char *form_id,
 		    "форм: «tetrad forms».", form_id);
 	if ((r = csvio_read_file(path, &buf, &len, e)) != 0)
 		return r;
-	r = csvio_import_buf(s, c, form_id, path, buf, len, delim, imported,
-	    report, e);
+	r = csvio_import_buf_at(s, c, form_id, school, path, buf, len, delim,
+	    imported, report, e);
 	free(buf);
 	return r;
 }

@@ -41,7 +41,7 @@ usage(void)
 	    "  forms publish ФАЙЛ\n"
 	    "  report verification|mediation|passport|surveys|identification|settings|\n"
 	    "         completeness\n"
-	    "         [--school КОД] [--from ГГГГ-ММ-ДД --to ГГГГ-ММ-ДД]\n"
+	    "         [--school КОД] [--from ДАТА --to ДАТА] (ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)\n"
 	    "         [--format table|csv|json] [--delimiter C] [--out ФАЙЛ]\n"
 	    "  results import ФАЙЛ.csv\n"
 	    "  settings set КЛЮЧ [ЗНАЧЕНИЕ]\n"

@@ -57,14 +57,14 @@ report_ctx_period(struct report_ctx *c, const struct report_opts *o, struct terr
 	if (o->from) {
 		if (form_date_days(o->from, &c->from_days) != 0)
 			return terr_set(e, TERR_ARG, "дата --from «%.32s» неверна: нужна "
-			    "ГГГГ-ММ-ДД", o->from);
+			    "ДД.ММ.ГГГГ или ГГГГ-ММ-ДД", o->from);
 		c->has_from = true;
 		c->from_year = atoi(o->from);
 	}
 	if (o->to) {
 		if (form_date_days(o->to, &c->to_days) != 0)
 			return terr_set(e, TERR_ARG, "дата --to «%.32s» неверна: нужна "
-			    "ГГГГ-ММ-ДД", o->to);
+			    "ДД.ММ.ГГГГ или ГГГГ-ММ-ДД", o->to);
 		c->has_to = true;
 		c->to_year = atoi(o->to);
 	}

@@ -45,14 +45,46 @@ put_pad(FILE *f, size_t n)
 	}
 }
 
+/*
+ * A setting's value as a person reads it in the table's header lines: the
+ * two coded settings in words, a number with a decimal comma like the
+ * table's cells. JSON keeps the value as stored (report_render_json).
+ */
+static void
+meta_shown(const struct report_meta *m, char *out, size_t cap)
+{
+	static const struct {
+		const char *key, *val, *text;
+	} words[] = {
+		{ "identification.combine", "mean", "по всем участникам вместе "
+		    "(без числа участников — среднее процентов предметов)" },
+		{ "identification.combine", "max", "наибольшая из долей предметов" },
+		{ "identification.low_comparison", ">=", "не менее порога (>=)" },
+		{ "identification.low_comparison", ">", "более порога (>)" },
+	};
+	char *dot;
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (m->key && strcmp(m->key, words[i].key) == 0 &&
+		    strcmp(m->val, words[i].val) == 0) {
+			snprintf(out, cap, "%s", words[i].text);
+			return;
+		}
+	snprintf(out, cap, "%s", m->val);
+	if (m->number && (dot = strchr(out, '.')) != NULL)
+		*dot = ',';
+}
+
 void
 report_render_table(const struct report_out *o, FILE *f)
 {
-	char buf[64];
+	char buf[64], shown[160];
 
 	fprintf(f, "%s\n", o->title);
-	for (size_t m = 0; m < o->nmeta; m++)
-		fprintf(f, "%s: %s\n", o->meta[m].label, o->meta[m].val);
+	for (size_t m = 0; m < o->nmeta; m++) {
+		meta_shown(&o->meta[m], shown, sizeof(shown));
+		fprintf(f, "%s: %s\n", o->meta[m].label, shown);
+	}
 	for (size_t k = 0; k < o->nsects; k++) {
 		const struct report_sect *s = &o->sects[k];
 		size_t w[64] = { 0 }, last = 0;

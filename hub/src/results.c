@@ -199,7 +199,9 @@ header_column(const char *name)
 
 /*
  * Decimal "35", "-2,5", "12.75", "40%": decimal_parse's numbers, and a
- * trailing percent sign as spreadsheets write shares. 0 on success.
+ * trailing percent sign as spreadsheets write shares, also after a space,
+ * a no-break space or a narrow one («31,5 %», as Russian typography and a
+ * Russian spreadsheet's percent format write it). 0 on success.
  */
 static int
 parse_decimal(const char *s, double *out)
@@ -207,8 +209,15 @@ parse_decimal(const char *s, double *out)
 	char buf[RESULTS_FIELD_MAX + 1];
 	size_t n = strlen(s);
 
-	if (n > 0 && s[n - 1] == '%')
+	if (n > 0 && s[n - 1] == '%') {
 		n--;
+		if (n > 0 && s[n - 1] == ' ')
+			n--;
+		else if (n > 2 && memcmp(s + n - 2, "\xc2\xa0", 2) == 0)
+			n -= 2;                     /* U+00A0 */
+		else if (n > 3 && memcmp(s + n - 3, "\xe2\x80\xaf", 3) == 0)
+			n -= 3;                     /* U+202F */
+	}
 	if (n >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, n);

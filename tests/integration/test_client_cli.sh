@@ -144,6 +144,9 @@ expect_rc 1 "bad status" -- "$T" --db "$DB" list --status maybe
 expect_rc 0 "show" -- "$T" --db "$DB" show "$ID1"
 contains "$W/out" "Источник обращения: педагог"
 contains "$W/out" "(только на этом устройстве)"
+expect_rc 0 "show visit" -- "$T" --db "$DB" show "$RV"
+contains "$W/out" "Дата посещения: 01.03.2021"     # dates as the questions write them
+contains "$W/out" "  [1]"                          # items counted from 1
 expect_rc 0 "show json" -- "$T" --db "$DB" show "$RV" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["form_id"]=="risk_visit" and d["form_version"]>=1 and len(d["data"]["factors"])>=11' "$W/out" && ok || bad "show json"
 expect_rc 3 "show missing" -- "$T" --db "$DB" show 01234567-89ab-7def-8123-456789abcdef

@@ -7,8 +7,10 @@
 # corrects one; Ctrl+C and a closed terminal keep the answers as a draft
 # with the command to continue; `tetrad edit ID FIELD` and `--set` change
 # one field (a rule between fields checked both ways); a curator's laptop
-# asks the school first, a school's never does, and shows the issued risk
-# profile's level beside each factor while a visit is typed.
+# asks the school first (for a visit and for a form without a school field;
+# not enrolled yet: refused before any question), a school's never does, and
+# shows the issued risk profile's level beside each factor while a visit is
+# typed.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -312,6 +314,38 @@ t = open(sys.argv[1], encoding="utf-8", errors="replace").read()
 sys.exit(0 if 0 <= t.find("Какую школу") < t.find("Дата визита") else 1)
 EOF
 
+# a form without a school field on a curator's laptop: its school is asked
+# first too, not after every answer (then refused, every answer lost)
+cat >"$DB2.forms/note_t-v1.json" <<'EOF'
+{ "format": 1, "id": "note_t", "version": 1, "title": "Тестовая справка",
+  "fields": [
+    { "id": "note_date", "label": "Дата справки", "type": "date", "required": true } ] }
+EOF
+cat >"$W/curnote.steps" <<'EOF'
+expect Для какой школы эта запись?
+expect 3) 170105
+send 3
+expect Школа: 170105
+expect Дата справки *
+send 04.03.2026
+expect Сохранить?
+send да
+expect Запись сохранена
+exit 0
+EOF
+drive curnote "$DB2" new note_t
+IDN=$(id_in "$W/curnote.out")
+eq "$(rec "$DB2" "school || '|' || status" "$IDN")" "170105|final" "a curator's other form is the chosen school's"
+# a curator's laptop not enrolled yet is told so before any question
+DB3="$W/n.db"
+"$T" --db "$DB3" init --curator --name "Петрова" >/dev/null 2>&1
+mkdir -p "$DB3.forms" && cp "$DB2.forms/note_t-v1.json" "$DB3.forms/"
+cat >"$W/notyet.steps" <<'EOF'
+expect зарегистрируйте его на хабе
+exit 2
+EOF
+drive notyet "$DB3" new note_t
+lacks "$W/notyet.out" "Дата справки"
 # --- 7. the issued profile on the laptop: a visit shows each factor's level
 # while it is typed (R01 высокий for 170104 in 2026), and Ctrl+C keeps the
 # levels in the draft

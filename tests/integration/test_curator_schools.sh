@@ -128,6 +128,17 @@ eq "nothing was written by the refusals" "$(q "$C" "SELECT COUNT(*) FROM records
 expect "a form without a school field needs --school on this laptop" 2 \
 	"$TETRAD" --db "$C" new mediation_case --draft --set case_number=1
 has "it names the laptop's schools" "$T/err" "--school КОД (школы этого устройства: 170103, 170104)"
+# a table of such a form: `import --school` (a draft row: the outbox stays as it is)
+printf 'Статус записи;Учебный год;Уровень сведений\nчерновик;2026/2027;школа целиком\n' >"$T/sp.csv"
+expect "import of a form without a school field needs --school here too" 2 \
+	"$TETRAD" --db "$C" import social_passport --csv "$T/sp.csv"
+has "the import names the laptop's schools" "$T/err" "--school КОД (школы этого устройства: 170103, 170104)"
+expect "import --school of a school outside the list is refused" 2 \
+	"$TETRAD" --db "$C" import social_passport --csv "$T/sp.csv" --school 170105
+expect "import --school 170104" 0 \
+	"$TETRAD" --db "$C" import social_passport --csv "$T/sp.csv" --school 170104
+eq "the imported record is the given school's" \
+	"$(q "$C" "SELECT school || '|' || status FROM records WHERE form_id='social_passport'")" "170104|draft"
 
 expect "sync" 0 "$TETRAD" --db "$C" sync
 eq "both visits acknowledged" "$(q "$C" "SELECT COUNT(*) FROM outbox WHERE state='acked'")" 2

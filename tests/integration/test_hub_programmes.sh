@@ -159,6 +159,12 @@ assert a["medk_in_time"] == "да", a
 m = {(r["school"], r["item"]) for r in j["missing"]}
 assert ("170101", "visit_late") not in m and ("170101", "medk_late") not in m, m
 PY
+# the period as people type dates (ДД.ММ.ГГГГ) is the same period
+H report completeness --from 01.01.2026 --to 31.12.2026 --format json >"$work/c3.json" 2>"$work/err" ||
+	sync_fail "period ДД.ММ.ГГГГ: $(cat "$work/err")"
+cmp -s "$work/c2.json" "$work/c3.json" || sync_fail "period ДД.ММ.ГГГГ differs: $(cat "$work/c3.json")"
+H report completeness --from 31.02.2026 >"$work/out" 2>&1 && sync_fail "31.02.2026 accepted"
+grep -q "нужна ДД.ММ.ГГГГ или ГГГГ-ММ-ДД" "$work/out" || sync_fail "period message: $(cat "$work/out")"
 H report completeness --from 2026-01-01 --to 2026-12-31 >"$work/c.txt" 2>&1 || sync_fail "table"
 grep -q "Полнота сбора по срокам программ" "$work/c.txt" || sync_fail "table title: $(cat "$work/c.txt")"
 grep -q "нет анкет до срока 2026-02-15: родители" "$work/c.txt" || sync_fail "table missing list: $(cat "$work/c.txt")"

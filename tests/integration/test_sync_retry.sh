@@ -65,6 +65,11 @@ sync_expect_eq "first sync exit (quarantined)" "$rc" 11
 sync_expect_eq "quarantined" "$(sync_outbox "$db" quarantined)" 2
 "$T" --db "$db" status >"$work/st" 2>&1 || sync_fail "status: $(cat "$work/st")"
 contains "$work/st" "хабу неизвестна" "status gives the hub's reason"
+# in a person's words: no set numbers; the record's own change not named, the
+# other record of the refused set told it went back with it
+if grep -q "отклонён и помещён в карантин" "$work/st"; then sync_fail "status shows the set's jargon: $(cat "$work/st")"; fi
+contains "$work/st" "причина: форма «sync_test» версии 2 хабу неизвестна" "status: the record's own reason"
+contains "$work/st" "хаб отклонил всю отправку из-за другой записи (изменение 1)" "status: refused with another record"
 contains "$work/st" "уйдёт снова сама, когда хаб её получит" "status says it will go again"
 "$T" --db "$db" status --json >"$work/sj" 2>&1
 python3 - "$work/sj" <<'PY' || sync_fail "status --json: $(cat "$work/sj")"

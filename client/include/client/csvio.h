@@ -46,10 +46,20 @@ int csvio_import(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, char delim, size_t *imported, char **report,
     struct terr *e);
 
+/* The same with the records' school (`tetrad import --school`: a curator's
+ * laptop, for a form without a school field; NULL: the device's own, as
+ * rec_create decides). */
+int csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
+    const char *school, const char *path, char delim, size_t *imported,
+    char **report, struct terr *e);
+
 /* The same from a buffer (what names it in messages). s NULL checks only:
  * nothing is written and *imported gets the count that would be. */
 int csvio_import_buf(struct store *s, const struct catalog *c,
     const char *form_id, const char *what, const char *buf, size_t len,
     char delim, size_t *imported, char **report, struct terr *e);
+int csvio_import_buf_at(struct store *s, const struct catalog *c,
+    const char *form_id, const char *school, const char *what, const char *buf,
+    size_t len, char delim, size_t *imported, char **report, struct terr *e);
 
 #endif

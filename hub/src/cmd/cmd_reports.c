@@ -67,9 +67,30 @@ cmd_forms(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return 0;
 }
 
+/*
+ * A period's date as people type it, ДД.ММ.ГГГГ (what the client's prompts
+ * and exports use), turned into the ГГГГ-ММ-ДД the reports take; anything
+ * else is passed on as it is and judged there.
+ */
+static const char *
+report_date_arg(const char *v, char buf[11])
+{
+	static const char shape[] = "dd.dd.dddd";
+
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (v[i] == '\0' || (shape[i] == 'd' ? (v[i] < '0' || v[i] > '9') :
+		    v[i] != '.'))
+			return v;
+	if (v[sizeof(shape) - 1] != '\0')
+		return v;
+	snprintf(buf, 11, "%.4s-%.2s-%.2s", v + 6, v + 3, v);
+	return buf;
+}
+
 int
 cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	char from[11], to[11];
 	struct report_opts o;
 	const char *out_path = NULL;
 	struct fileio_private *w = NULL;
@@ -91,9 +112,9 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 		if (strcmp(argv[i], "--school") == 0)
 			o.school = v;
 		else if (strcmp(argv[i], "--from") == 0)
-			o.from = v;
+			o.from = report_date_arg(v, from);
 		else if (strcmp(argv[i], "--to") == 0)
-			o.to = v;
+			o.to = report_date_arg(v, to);
 		else if (strcmp(argv[i], "--out") == 0)
 			out_path = v;
 		else if (strcmp(argv[i], "--delimiter") == 0 && strlen(v) == 1)

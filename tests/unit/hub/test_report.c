@@ -702,9 +702,9 @@ test_results_import(struct hubdb *db, const char *dir)
 	    "170103;2021;low_share;30\r\n"
 	    "170103;2021;isbsh;-4\r\n"
 	    "170104;2021;vpr4_rus;5\r\n"
-	    "170104;2021;oge9_math;9\r\n"
+	    "170104;2021;oge9_math;9 %\r\n"             /* a space before % */
 	    "170104;2020;low_share;50\r\n"
-	    "170105;2021;LOW_SHARE;\"12,5%\"\r\n");
+	    "170105;2021;LOW_SHARE;\"12,5\xc2\xa0%\"\r\n"); /* a no-break one */
 	f = open_memstream(&rep, &replen);
 	rc = results_import_report(db, path, f, &imported, &e);
 	fclose(f);
@@ -932,6 +932,11 @@ test_identification(struct hubdb *db)
 	s = run(db, "identification", NULL, NULL, NULL, REPORT_TABLE, 0, &rc, &e);
 	CHECK_INT_EQ(rc, 0);
 	CHECK_CONTAINS(s, "Порог низких результатов, %: 30");
+	/* coded settings in words, numbers with a decimal comma */
+	CHECK_CONTAINS(s, "Сравнение с порогом: не менее порога (>=)");
+	CHECK_CONTAINS(s, "Сведение предметов: по всем участникам вместе");
+	CHECK_CONTAINS(s, "ИСБШ 0–100: неблагоприятный не выше: 31,25");
+	CHECK(strstr(s, ": mean") == NULL);
 	CHECK_CONTAINS(s, "кризисная ситуация");
 	free(s);
 }
