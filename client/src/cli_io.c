@@ -66,7 +66,7 @@ cli_io_import(struct cli *c)
 	struct store *s = NULL;
 	struct catalog *cat = NULL;
 	char *report = NULL;
-	size_t n = 0;
+	struct csvio_counts n = { 0 };
 	int r, rc;
 
 	if (c->n_pos != 1 || c->csv_file == NULL)
@@ -87,7 +87,8 @@ cli_io_import(struct cli *c)
 			fputs(report, c->err);
 		goto out;
 	}
-	fprintf(c->out, "Загружено записей: %zu\n", n);
+	fprintf(c->out, "Добавлено записей: %zu; изменено: %zu; без изменений: %zu\n",
+	    n.added, n.updated, n.unchanged);
 	rc = CLI_OK;
  out:
 	free(report);

@@ -1,6 +1,8 @@
 /*
- * csvio_import — all-or-nothing import of a spreadsheet's CSV into new
- * records of a form. Reads back what csvio_export writes in either header
+ * csvio_import — all-or-nothing import of a spreadsheet's CSV into records
+ * of a form: new ones, and edits of this database's own records when a
+ * «Запись» cell names one (csvio_match.c: an exported file edited in Excel
+ * comes back as updates, not copies). Reads back what csvio_export writes in either header
  * mode (Russian labels or --codes ids, labels or codes in cells), and what
  * people type: one row per record, or one row per item of a repeat group
  * with the rows of a record linked by the «Запись» column.
@@ -18,7 +20,6 @@
 
 #include "client/csvio.h"
 #include "client/rec.h"
-#include "client/textin.h"
 
 #include "csvio_private.h"
 
@@ -42,10 +43,13 @@ struct csvio_rec {
 	const struct form *f;       /* its «Версия формы», or NULL: the newest */
 	cJSON *values;              /* the record's own fields */
 	struct csvio_items *items;  /* per group of the form */
+	struct csvio_target tgt;    /* a stored record it edits, if any */
 };
 
 struct csvio_import_ctx {
+	struct store *s;                 /* NULL: a check only */
 	const struct catalog *cat;
+	cJSON *covered;                  /* field ids the header has columns for */
 	const struct form *f;            /* the newest version: the columns */
 	struct csvio_cols cols;
 	struct csvio_col *legacy;        /* per group: its items as one JSON cell */
@@ -149,6 +153,15 @@ csvio_header(struct csvio_import_ctx *x, size_t line, size_t n,
 			x->ver_col = i;
 		if (x->map[i] && x->map[i]->kind == CSVIO_COL_ID)
 			x->key_col = i;
+		if (x->map[i] && (x->map[i]->kind == CSVIO_COL_FIELD ||
+		    x->map[i]->kind == CSVIO_COL_ITEM)) {
+			const struct form_field *fd = x->map[i]->group ?
+			    x->map[i]->group : x->map[i]->fd;
+
+			if (!cJSON_HasObjectItem(x->covered, fd->id) &&
+			    cJSON_AddTrueToObject(x->covered, fd->id) == NULL)
+				return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
+		}
 	}
 	return 0;
 }
@@ -240,101 +253,13 @@ csvio_rec_free(struct csvio_rec *rec, size_t ngroups)
 {
 	free(rec->key);
 	cJSON_Delete(rec->values);
+	cJSON_Delete(rec->tgt.values);
 	for (size_t g = 0; rec->items && g < ngroups; g++) {
 		for (size_t i = 0; i < rec->items[g].n; i++)
 			cJSON_Delete(rec->items[g].v[i].obj);
 		free(rec->items[g].v);
 	}
 	free(rec->items);
-}
-
-/* cells */
-
-/* Several choices split on ';' and line breaks (labels are joined so:
- * a label may hold a comma), each part read by textin (a code or a label,
- * or codes joined by ','). */
-static int
-csvio_multi_value(const struct form_field *fd, char *cell, cJSON **out,
-    struct terr *fe)
-{
-	cJSON *all = cJSON_CreateArray();
-	int r = 0;
-
-	*out = NULL;
-	if (all == NULL)
-		return terr_set(fe, TERR_NOMEM, "недостаточно памяти");
-	for (char *save = NULL, *tok = strtok_r(cell, ";\n", &save); tok != NULL;
-	    tok = strtok_r(NULL, ";\n", &save)) {
-		cJSON *part = NULL, *m;
-
-		if ((r = textin_value(fd, tok, &part, fe)) != 0)
-			goto out;
-		cJSON_ArrayForEach(m, part) {
-			const cJSON *o;
-			bool dup = false;
-
-			cJSON_ArrayForEach(o, all)
-				if (strcmp(o->valuestring, m->valuestring) == 0)
-					dup = true;
-			if (!dup && !cJSON_AddItemToArray(all,
-			    cJSON_CreateString(m->valuestring))) {
-				cJSON_Delete(part);
-				r = terr_set(fe, TERR_NOMEM, "недостаточно памяти");
-				goto out;
-			}
-		}
-		cJSON_Delete(part);
-	}
-	*out = all;
-	all = NULL;
- out:
-	cJSON_Delete(all);
-	return r;
-}
-
-/*
- * The value of a non-blank cell for fd, after taking off the export's
- * formula guard. 0 with *out set; 1 if the cell is wrong (reported);
- * TERR_NOMEM.
- */
-static int
-csvio_cell_value(struct csvio_import_ctx *x, const struct form_field *fd,
-    char *cell, size_t line, cJSON **out)
-{
-	struct terr fe = { 0 };
-	int r;
-
-	*out = NULL;
-	csv_cell_unguard(cell);
-	if (fd->type == FORM_GROUP) {
-		if (!cJSON_IsArray(*out = cJSON_Parse(cell))) {
-			cJSON_Delete(*out);
-			*out = NULL;
-			csvio_report_add(&x->rep, line, "Строка %zu: %s: ожидается "
-			    "JSON-массив элементов.", line, fd->label);
-			return 1;
-		}
-		return 0;
-	}
-	if (fd->type == FORM_MULTI && strpbrk(cell, ";\n") != NULL)
-		r = csvio_multi_value(fd, cell, out, &fe);
-	else
-		r = textin_value(fd, cell, out, &fe);
-	if (r == 0 && fd->type == FORM_TEXT && cJSON_IsString(*out) &&
-	    strcmp((*out)->valuestring, cell) != 0) {
-		/* textin trims what a person types; a cell keeps the spaces
-		 * the export quoted for it (its length is form_validate's) */
-		cJSON_Delete(*out);
-		if ((*out = cJSON_CreateString(cell)) == NULL)
-			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
-	}
-	if (r == TERR_NOMEM)
-		return terr_set(x->e, r, "Недостаточно памяти.");
-	if (r != 0) {
-		csvio_report_add(&x->rep, line, "Строка %zu: %s", line, fe.msg);
-		return 1;
-	}
-	return 0;
 }
 
 /* The record's status from its cell: «черновик» / draft or final. */
@@ -401,7 +326,7 @@ csvio_rec_field(struct csvio_import_ctx *x, struct csvio_rec *rec,
 	cJSON *v = NULL;
 	int r;
 
-	if ((r = csvio_cell_value(x, col->fd, cell, line, &v)) != 0)
+	if ((r = csvio_cell_value(&x->rep, col->fd, cell, line, &v, x->e)) != 0)
 		return r == 1 ? 0 : r;
 	if (had != NULL) {
 		if (!cJSON_Compare(had, v, true))
@@ -480,7 +405,8 @@ csvio_rec_item(struct csvio_import_ctx *x, struct csvio_rec *rec, size_t g,
 		if (c == NULL || c->group != grp || c->kind != CSVIO_COL_FIELD ||
 		    csvio_blank(cells[i]))
 			continue;
-		if ((r = csvio_cell_value(x, c->fd, cells[i], line, &v)) == 1) {
+		if ((r = csvio_cell_value(&x->rep, c->fd, cells[i], line, &v,
+		    x->e)) == 1) {
 			bad = true;
 			continue;
 		}
@@ -596,8 +522,30 @@ csvio_rec_values(struct csvio_import_ctx *x, struct csvio_rec *rec)
 	return v;
 }
 
-/* Every record gathered: checked as a draft or final record (reported),
- * then the values in vals (an array, in file order). */
+/* Whether rec edits a record of this database (csvio_match): 0, 1 if it
+ * cannot (reported), or an error. */
+static int
+csvio_rec_target(struct csvio_import_ctx *x, struct csvio_rec *rec,
+    const cJSON *v)
+{
+	struct csvio_match_in in = { 0 };
+
+	if (x->s == NULL || rec->key == NULL)
+		return 0;
+	in.key = rec->key;
+	in.line = rec->line;
+	in.values = v;
+	in.covered = x->covered;
+	in.file_f = rec->f;
+	in.status_set = rec->status_set;
+	in.draft = rec->draft;
+	return csvio_match(x->s, x->cat, form_id(x->f), &in, &x->rep, &rec->tgt,
+	    x->e);
+}
+
+/* Every record gathered: checked as a draft or final record (reported;
+ * an edit of a stored record with its own form version, as the status it
+ * will have), then the values in vals (an array, in file order). */
 static int
 csvio_check_all(struct csvio_import_ctx *x, cJSON *vals)
 {
@@ -617,9 +565,16 @@ csvio_check_all(struct csvio_import_ctx *x, cJSON *vals)
 			cJSON_Delete(v);
 			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
 		}
-		r = form_validate(rec->f ? rec->f : x->f, v,
-		    rec->draft ? FORM_DRAFT : FORM_FINAL,
-		    &probs, x->e);
+		if ((r = csvio_rec_target(x, rec, v)) == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (rec->tgt.update)
+			r = form_validate(rec->tgt.f, rec->tgt.values, rec->tgt.final ?
+			    FORM_FINAL : FORM_DRAFT, &probs, x->e);
+		else
+			r = form_validate(rec->f ? rec->f : x->f, v,
+			    rec->draft ? FORM_DRAFT : FORM_FINAL, &probs, x->e);
 		if (r == TERR_INVALID) {
 			for (size_t k = 0; probs && k < probs->n; k++)
 				csvio_report_add(&x->rep, rec->line, "Строка %zu: %s",
@@ -640,6 +595,8 @@ csvio_import_ctx_init(struct csvio_import_ctx *x, const struct catalog *c,
 
 	x->e = e;
 	x->cat = c;
+	if ((x->covered = cJSON_CreateObject()) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 	if ((x->f = catalog_latest(c, form_id)) == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
 		    "форм: «tetrad forms».", form_id);
@@ -664,8 +621,31 @@ csvio_import_ctx_free(struct csvio_import_ctx *x)
 	free(x->hash);
 	free(x->map);
 	free(x->legacy);
+	cJSON_Delete(x->covered);
 	csvio_report_free(&x->rep);
 	csvio_cols_free(&x->cols);
+}
+
+/* The edit of a stored record (same path as `tetrad edit`), counted as
+ * updated or, when nothing differs, unchanged (nothing written or queued).
+ * Runs in the caller's transaction. */
+static int
+csvio_rec_update(struct store *s, const struct catalog *c,
+    const struct csvio_rec *rec, struct csvio_counts *n, struct terr *e)
+{
+	struct form_problems *probs = NULL;
+	bool changed = false;
+	int r = rec_update(s, c, rec->tgt.id, rec->tgt.values, rec->tgt.finalize,
+	    true, &changed, &probs, e);
+
+	/* checked before the transaction; a problem here would be a rule on
+	 * the stored records, named by rec_update's message */
+	form_problems_free(probs);
+	if (r == 0 && changed)
+		n->updated++;
+	else if (r == 0)
+		n->unchanged++;
+	return r;
 }
 
 int
@@ -673,14 +653,18 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
     const char *what, const char *buf, size_t len, char delim, size_t *imported,
     char **report, struct terr *e)
 {
-	return csvio_import_buf_at(s, c, form_id, NULL, what, buf, len, delim,
-	    imported, report, e);
+	struct csvio_counts n;
+	int r = csvio_import_buf_at(s, c, form_id, NULL, what, buf, len, delim,
+	    &n, report, e);
+
+	*imported = n.added + n.updated + n.unchanged;
+	return r;
 }
 
 int
 csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_id,
     const char *school, const char *what, const char *buf, size_t len, char delim,
-    size_t *imported, char **report, struct terr *e)
+    struct csvio_counts *n, char **report, struct terr *e)
 {
 	struct csvio_import_ctx x = { 0 };
 	cJSON *vals = NULL;
@@ -688,8 +672,9 @@ csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_i
 	size_t i = 0;
 	int r;
 
-	*imported = 0;
+	memset(n, 0, sizeof(*n));
 	*report = NULL;
+	x.s = s;
 	if ((r = csvio_import_ctx_init(&x, c, form_id, e)) != 0)
 		goto out;
 	if (delim == 0)
@@ -725,7 +710,7 @@ csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_i
 		goto out;
 	}
 	if (s == NULL) {  /* a check only (the fuzz target) */
-		*imported = x.nrecs;
+		n->added = x.nrecs;
 		r = 0;
 		goto out;
 	}
@@ -735,8 +720,12 @@ csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_i
 		const struct csvio_rec *rec = &x.recs[i++];
 		uint8_t id[UUID7_BYTES];
 
-		if ((r = rec_create(s, rec->f ? rec->f : x.f, school, v, rec->draft,
-		    true, id, e)) != 0) {
+		if (rec->tgt.update)
+			r = csvio_rec_update(s, c, rec, n, e);
+		else if ((r = rec_create(s, rec->f ? rec->f : x.f, school, v,
+		    rec->draft, true, id, e)) == 0)
+			n->added++;
+		if (r != 0) {
 			store_rollback(s);
 			/* refused by a rule on the stored records (the school, a
 			 * case number once per year): say which row */
@@ -750,10 +739,10 @@ csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_i
 			goto out;
 		}
 	}
-	if ((r = store_commit(s, e)) != 0)
-		goto out;
-	*imported = x.nrecs;
+	r = store_commit(s, e);
  out:
+	if (r != 0)
+		memset(n, 0, sizeof(*n));
 	cJSON_Delete(vals);
 	csvio_import_ctx_free(&x);
 	return r;
@@ -764,19 +753,23 @@ csvio_import(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, char delim, size_t *imported, char **report,
     struct terr *e)
 {
-	return csvio_import_at(s, c, form_id, NULL, path, delim, imported, report, e);
+	struct csvio_counts n;
+	int r = csvio_import_at(s, c, form_id, NULL, path, delim, &n, report, e);
+
+	*imported = n.added + n.updated + n.unchanged;
+	return r;
 }
 
 int
 csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
-    const char *school, const char *path, char delim, size_t *imported,
+    const char *school, const char *path, char delim, struct csvio_counts *n,
     char **report, struct terr *e)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
 
-	*imported = 0;
+	memset(n, 0, sizeof(*n));
 	*report = NULL;
 	if (catalog_latest(c, form_id) == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
@@ -784,7 +777,7 @@ csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
 	if ((r = csvio_read_file(path, &buf, &len, e)) != 0)
 		return r;
 	r = csvio_import_buf_at(s, c, form_id, school, path, buf, len, delim,
-	    imported, report, e);
+	    n, report, e);
 	free(buf);
 	return r;
 }

@@ -13,6 +13,10 @@
 
 #include "tetrad/form.h"
 #include "tetrad/terr.h"
+#include "tetrad/uuid7.h"
+
+#include "client/catalog.h"
+#include "client/store.h"
 
 enum csvio_col_kind {
 	CSVIO_COL_ID = 1,      /* the record's id: links the rows of one record */
@@ -85,5 +89,42 @@ void csvio_report_add(struct csvio_report *rep, size_t line, const char *fmt,
 /* The kept problems sorted by line, one a line; NULL on no memory. */
 char *csvio_report_text(struct csvio_report *rep);
 void csvio_report_free(struct csvio_report *rep);
+
+/*
+ * The value of a non-blank cell for fd (csvio_cell.c), after taking off
+ * the export's formula guard (cell is changed). 0 with *out set; 1 if the
+ * cell is wrong (reported in rep); TERR_NOMEM.
+ */
+int csvio_cell_value(struct csvio_report *rep, const struct form_field *fd,
+    char *cell, size_t line, cJSON **out, struct terr *e);
+
+/*
+ * csvio_match (csvio_match.c): does a row group's «Запись» cell name a
+ * record of this database (same form)? Then the import is an edit of it.
+ */
+struct csvio_match_in {
+	const char *key;           /* the «Запись» cell */
+	size_t line;               /* the group's first row */
+	const cJSON *values;       /* what the file gives */
+	const cJSON *covered;      /* object: the field ids the file has columns for */
+	const struct form *file_f; /* its «Версия формы», or NULL */
+	bool status_set, draft;    /* its «Статус записи» */
+};
+
+struct csvio_target {
+	bool update;               /* false: a new record */
+	uint8_t id[UUID7_BYTES];
+	const struct form *f;      /* the record's own form version */
+	bool finalize, final;      /* a draft made final; final after the edit */
+	cJSON *values;             /* the stored values with the file's in */
+};
+
+/* 0 with t filled (t->update false: not a record of this database);
+ * 1 when the row group cannot edit the record it names (reported in rep:
+ * another form's record, a deleted one, a final one made a draft, another
+ * form version); else an error. */
+int csvio_match(struct store *s, const struct catalog *c, const char *form,
+    const struct csvio_match_in *in, struct csvio_report *rep,
+    struct csvio_target *t, struct terr *e);
 
 #endif

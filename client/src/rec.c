@@ -650,6 +650,55 @@ rec_edit(struct store *s, const struct catalog *c,
 	return r;
 }
 
+/*
+ * The import of an edited export (csvio_import.c): like rec_edit, but the
+ * caller gives the whole new values and may hold the transaction. Nothing
+ * is written or queued when the values and the status stay the same, so
+ * re-importing an unchanged file sends nothing twice.
+ */
+int
+rec_update(struct store *s, const struct catalog *c,
+    const uint8_t id[UUID7_BYTES], const cJSON *values, bool finalize,
+    bool in_tx, bool *changed, struct form_problems **problems, struct terr *e)
+{
+	struct store_record *rec = NULL;
+	const struct form *f = NULL;
+	cJSON *old = NULL, *v = NULL;
+	bool final, was_final;
+	int r;
+
+	*problems = NULL;
+	*changed = false;
+	if ((r = rec_load(s, c, id, &rec, &f, &old, e)) != 0)
+		goto out;
+	if ((v = cJSON_Duplicate(values, 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	rec_prune_nulls(f, v);
+	was_final = strcmp(rec->status, "final") == 0;
+	final = was_final || finalize;
+	if ((r = rec_refile(s, f, rec, v, was_final, e)) != 0 ||
+	    (r = rec_validate(f, v, final, problems, e)) != 0)
+		goto out;
+	if (final == was_final && cJSON_Compare(old, v, true))
+		goto out;
+	free(rec->data);
+	if ((rec->data = cJSON_PrintUnformatted(v)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	snprintf(rec->status, sizeof(rec->status), "%s", final ? "final" : "draft");
+	r = in_tx ? rec_stamp(s, f, rec, false, final ? "put" : NULL, v, e) :
+	    rec_write(s, f, rec, false, final ? "put" : NULL, v, e);
+	*changed = r == 0;
+ out:
+	cJSON_Delete(v);
+	cJSON_Delete(old);
+	store_record_free(rec);
+	return r;
+}
+
 int
 rec_finalize(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], struct form_problems **problems,

@@ -8,6 +8,9 @@
 # imported into a new database, gives the same records. Every header is
 # unique, no cell starts like a formula unless it is a number, dates are
 # ДД.ММ.ГГГГ, a repeat group is one row per item linked by «Запись».
+# An export edited (python3 csv, as Excel would) and imported back into the
+# same database updates the records it names: no copies, one edit queued,
+# nothing on a second import, a mediation case not refused as its own repeat.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -178,7 +181,7 @@ for f in $FORMS; do
 		DB2="$W/$f.$mode.db"
 		run "$f: init $mode" "$T" --db "$DB2" init --school 170103
 		run "$f: import $mode" "$T" --db "$DB2" import "$f" --csv "$CSV"
-		grep -q "Загружено записей: 3" "$W/out" && ok || bad "$f ($mode): $(cat "$W/out")"
+		grep -q "Добавлено записей: 3; изменено: 0; без изменений: 0" "$W/out" && ok || bad "$f ($mode): $(cat "$W/out")"
 		run "$f: export back" "$T" --db "$DB2" export "$f" --format json --out "$W/$f.$mode.json"
 		if python3 "$W/compare.py" "$W/$f.src.json" "$W/$f.$mode.json" "$FJ" >"$W/out" 2>&1; then
 			ok; else bad "$f ($mode) round trip: $(cat "$W/out")"; fi
@@ -211,6 +214,67 @@ run "init edited" "$T" --db "$DB3" init --school 170103
 rc=$?
 [ "$rc" = 2 ] && grep -q "Строка 2: Уровень сведений: нет такого варианта" "$W/err" &&
 	grep -q "ничего не записано" "$W/err" && ok || bad "edited file: exit $rc: $(cat "$W/err")"
+
+# an export corrected in Excel and imported back into the SAME database:
+# the rows edit the records their «Запись» names — no copies, one edit
+# queued; the same file again changes nothing and queues nothing
+q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "$DB" "$1"; }
+# edit.py IN OUT COLUMN [VALUE]: COLUMN of the first final record's rows
+# (all of them: a record's own cells repeat on each) gets VALUE, or its
+# number + 1; prints the record's id
+cat >"$W/edit.py" <<'PY'
+import csv, sys
+src, dst, col = sys.argv[1:4]
+rows = list(csv.reader(open(src, encoding="utf-8-sig", newline=""), delimiter=";"))
+head = rows[0]; c = head.index(col)
+st = head.index("Статус записи") if "Статус записи" in head else head.index("_status")
+rid = next(r[0] for r in rows[1:] if r[st] in ("окончательная", "final"))
+for r in rows[1:]:
+    if r[0] == rid:
+        r[c] = sys.argv[4] if len(sys.argv) > 4 else str(int(r[c]) + 1)
+w = csv.writer(open(dst, "w", encoding="utf-8-sig", newline=""), delimiter=";",
+               lineterminator="\r\n")
+w.writerows(rows)
+print(rid)
+PY
+REC0=$(q 'SELECT COUNT(*) FROM records'); OUT0=$(q 'SELECT COUNT(*) FROM outbox')
+RID=$(python3 "$W/edit.py" "$W/social_passport.labels.csv" "$W/sp.edit.csv" "Всего обучающихся") ||
+	bad "edit.py social_passport"
+OLD=$(q "SELECT json_extract(data,'\$.students_total') FROM records WHERE hex(id)=upper(replace('$RID','-',''))")
+run "import the edited export" "$T" --db "$DB" import social_passport --csv "$W/sp.edit.csv"
+grep -q "Добавлено записей: 0; изменено: 1; без изменений: 2" "$W/out" && ok ||
+	bad "edited export: $(cat "$W/out")"
+[ "$(q 'SELECT COUNT(*) FROM records')" = "$REC0" ] && ok || bad "edited export made new records"
+[ "$(q "SELECT json_extract(data,'\$.students_total') FROM records WHERE hex(id)=upper(replace('$RID','-',''))")" = "$((OLD + 1))" ] &&
+	ok || bad "the edited cell is not in record $RID"
+[ "$(q 'SELECT COUNT(*) FROM outbox')" = "$((OUT0 + 1))" ] && ok || bad "edit not queued once"
+[ "$(q "SELECT op || ' ' || lower(hex(record_id)) FROM outbox ORDER BY seq DESC LIMIT 1")" = \
+	"put $(echo "$RID" | tr -d - | tr A-F a-f)" ] && ok || bad "the queued edit is not of $RID"
+run "import it again" "$T" --db "$DB" import social_passport --csv "$W/sp.edit.csv"
+grep -q "Добавлено записей: 0; изменено: 0; без изменений: 3" "$W/out" && ok ||
+	bad "same file again: $(cat "$W/out")"
+[ "$(q 'SELECT COUNT(*) FROM outbox')" = "$((OUT0 + 1))" ] && ok || bad "same file again queued"
+
+# a mediation case edited and imported back: not refused as a repeat of
+# its own case number (--codes file this time)
+RID=$(python3 "$W/edit.py" "$W/mediation_case.codes.csv" "$W/mc.edit.csv" summary \
+	"Исправлено в Excel") || bad "edit.py mediation_case"
+run "import the edited mediation export" "$T" --db "$DB" import mediation_case --csv "$W/mc.edit.csv"
+grep -q "Добавлено записей: 0; изменено: 1; без изменений: 2" "$W/out" && ok ||
+	bad "edited mediation export: $(cat "$W/out" "$W/err")"
+[ "$(q "SELECT json_extract(data,'\$.summary') FROM records WHERE hex(id)=upper(replace('$RID','-',''))")" = \
+	"Исправлено в Excel" ] && ok || bad "mediation edit not stored"
+[ "$(q 'SELECT COUNT(*) FROM outbox')" = "$((OUT0 + 2))" ] && ok || bad "mediation edit not queued once"
+
+# a final visit's «Код ОО» cannot change by an import either (as by edit):
+# refused with the row named, nothing written
+python3 "$W/edit.py" "$W/risk_visit.labels.csv" "$W/rv.edit.csv" "Код ОО" 170104 >/dev/null ||
+	bad "edit.py risk_visit"
+"$T" --db "$DB" import risk_visit --csv "$W/rv.edit.csv" >"$W/out" 2>"$W/err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "Строка 2: Поле «Код ОО» окончательной записи изменить нельзя" "$W/err" &&
+	grep -q "ничего не записано" "$W/err" && ok || bad "visit school changed by import: exit $rc: $(cat "$W/err")"
+[ "$(q 'SELECT COUNT(*) FROM outbox')" = "$((OUT0 + 2))" ] && ok || bad "refused visit edit queued"
 
 echo "test_client_export: $passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -33,14 +33,29 @@ enum csvio_format { CSVIO_CSV = 1, CSVIO_JSON = 2 };
 int csvio_export(struct store *s, const struct catalog *c, const char *form_id,
     enum csvio_format fmt, bool codes, char delim, FILE *out, struct terr *e);
 
+/* What an import did: records added, stored records changed, and stored
+ * records the file names with nothing different (nothing written). */
+struct csvio_counts {
+	size_t added, updated, unchanged;
+};
+
 /*
- * Imports path as new records of form_id in one transaction, final unless
- * a status cell says «черновик», of the version a «Версия формы» cell
- * names (the newest if none). delim 0 guesses. Header cells are the
- * export's headers of either mode, field ids or labels; rows with the same
- * «Запись» cell are one record (its items one per row). If any row is bad
- * nothing is written, TERR_INVALID is returned and *report lists every
- * problem ("Строка 7: …"). *imported gets the count written.
+ * Imports path into records of form_id in one transaction. Header cells
+ * are the export's headers of either mode, field ids or labels; rows with
+ * the same «Запись» cell are one record (its items one per row).
+ * A «Запись» cell naming a record of this database (an exported file
+ * edited and imported back on the same device) edits that record as
+ * `tetrad edit` does: its own form version, its school field fixed once
+ * final, a final record's change queued as an edit, nothing written when
+ * nothing differs; a field without a column keeps its value; a draft
+ * becomes final only if its status cell says so; a deleted record, a
+ * final one marked «черновик» or another form's record is a problem.
+ * Any other row group is a new record (the cell only links its rows):
+ * final unless a status cell says «черновик», of the version a «Версия
+ * формы» cell names (the newest if none). delim 0 guesses. If any row is
+ * bad nothing is written, TERR_INVALID is returned and *report lists
+ * every problem ("Строка 7: …"). *imported gets the records the file
+ * holds (added, updated and unchanged).
  */
 int csvio_import(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, char delim, size_t *imported, char **report,
@@ -48,18 +63,19 @@ int csvio_import(struct store *s, const struct catalog *c, const char *form_id,
 
 /* The same with the records' school (`tetrad import --school`: a curator's
  * laptop, for a form without a school field; NULL: the device's own, as
- * rec_create decides). */
+ * rec_create decides), and the counts by kind (zero unless it succeeded). */
 int csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
-    const char *school, const char *path, char delim, size_t *imported,
+    const char *school, const char *path, char delim, struct csvio_counts *n,
     char **report, struct terr *e);
 
 /* The same from a buffer (what names it in messages). s NULL checks only:
- * nothing is written and *imported gets the count that would be. */
+ * nothing is written, every row group counts as added. */
 int csvio_import_buf(struct store *s, const struct catalog *c,
     const char *form_id, const char *what, const char *buf, size_t len,
     char delim, size_t *imported, char **report, struct terr *e);
 int csvio_import_buf_at(struct store *s, const struct catalog *c,
     const char *form_id, const char *school, const char *what, const char *buf,
-    size_t len, char delim, size_t *imported, char **report, struct terr *e);
+    size_t len, char delim, struct csvio_counts *n, char **report,
+    struct terr *e);
 
 #endif

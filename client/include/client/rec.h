@@ -97,6 +97,15 @@ int rec_edit(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *changes,
     struct form_problems **problems, struct terr *e);
 
+/* Replaces a record's values with values (an edited export row; a
+ * draft becomes final with finalize), validated and filed as rec_edit
+ * does; *changed false when nothing differed (nothing written or queued).
+ * with in_tx the caller holds the transaction. */
+int rec_update(struct store *s, const struct catalog *c,
+    const uint8_t id[UUID7_BYTES], const cJSON *values, bool finalize,
+    bool in_tx, bool *changed, struct form_problems **problems,
+    struct terr *e);
+
 /* Makes a draft final (full validation) and queues it. A final record is
  * left as it is (returns 1). */
 int rec_finalize(struct store *s, const struct catalog *c,
