@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/profile.h"
 #include "hub/programmes.h"
@@ -62,80 +63,14 @@ file(const char *name, const char *text, char *out, size_t cap)
 static cJSON *
 run_json(struct hubdb *db, const char *name, const char *from, const char *to)
 {
-	struct report_opts o = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct terr e;
-	cJSON *j;
-	int rc;
-
-	o.name = name;
-	o.from = from;
-	o.to = to;
-	o.format = REPORT_JSON;
-	o.forms_dir = TETRAD_FORMS_DIR;
-	rc = report_run(db, &o, f, &e);
-	fclose(f);
-	CHECK_INT_EQ(rc, 0);
-	if (rc != 0)
-		fprintf(stderr, "report %s: %s\n", name, e.msg);
-	j = cJSON_Parse(buf);
-	CHECK(j != NULL);
-	free(buf);
-	return j;
-}
-
-static const cJSON *
-row(const cJSON *j, const char *sect, const char *k1, const char *v1, const char *k2,
-    const char *v2)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, sect)) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, k1);
-		const cJSON *b = k2 ? cJSON_GetObjectItemCaseSensitive(it, k2) : NULL;
-
-		if (cJSON_IsString(a) && strcmp(a->valuestring, v1) == 0 &&
-		    (k2 == NULL || (cJSON_IsString(b) && strcmp(b->valuestring, v2) == 0)))
-			return it;
-	}
-	return NULL;
-}
-
-static int
-nrows(const cJSON *j, const char *sect)
-{
-	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, sect));
-}
-
-static double
-num(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -99999;
-}
-
-static const char *
-str(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool
-is_null(const cJSON *r, const char *k)
-{
-	return r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, k));
+	return report_json(db, name, NULL, from, to, TETRAD_FORMS_DIR);
 }
 
 /* The missing line of a school with this item code. */
 static bool
 missing(const cJSON *j, const char *school, const char *item)
 {
-	return row(j, "missing", "school", school, "item", item) != NULL;
+	return row_find(j, "missing", "school", school, "item", item) != NULL;
 }
 
 static void
@@ -442,7 +377,7 @@ test_completeness(struct hubdb *db)
 	CHECK(missing(j, "170102", "medk_late"));
 	CHECK(missing(j, "170102", "surveys_director_missing"));
 	CHECK(missing(j, "170102", "passport_late"));
-	CHECK(row(j, "missing", "school", "170103", NULL, NULL) == NULL);
+	CHECK(row_find(j, "missing", "school", "170103", NULL, NULL) == NULL);
 	cJSON_Delete(j);
 
 	/*

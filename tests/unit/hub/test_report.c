@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
 #include "hub/results.h"
@@ -194,73 +195,8 @@ static cJSON *
 run_json(struct hubdb *db, const char *name, const char *school, const char *from,
     const char *to)
 {
-	struct terr e;
-	int rc;
-	char *s = run(db, name, school, from, to, REPORT_JSON, 0, &rc, &e);
-	cJSON *j;
-
-	CHECK_INT_EQ(rc, 0);
-	if (rc != 0)
-		fprintf(stderr, "report %s: %s\n", name, e.msg);
-	j = cJSON_Parse(s);
-	CHECK(j != NULL);
-	free(s);
-	return j;
+	return report_json(db, name, school, from, to, forms_dir);
 }
-
-/* Row of section sect whose k1 (and k2 if given) have these string values. */
-static const cJSON *
-row(const cJSON *j, const char *sect, const char *k1, const char *v1,
-    const char *k2, const char *v2)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, sect), *it;
-
-	cJSON_ArrayForEach(it, arr) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, k1);
-		const cJSON *b = k2 ? cJSON_GetObjectItemCaseSensitive(it, k2) : NULL;
-
-		if (cJSON_IsString(a) && strcmp(a->valuestring, v1) == 0 &&
-		    (k2 == NULL || (cJSON_IsString(b) && strcmp(b->valuestring, v2) == 0)))
-			return it;
-	}
-	fprintf(stderr, "no row %s=%s %s=%s in %s\n", k1, v1, k2 ? k2 : "",
-	    v2 ? v2 : "", sect);
-	return NULL;
-}
-
-static int
-nrows(const cJSON *j, const char *sect)
-{
-	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, sect));
-}
-
-/* Number member, or -99999 if absent/null (so a check fails visibly). */
-static double
-num(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -99999;
-}
-
-static const char *
-str(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool
-is_null(const cJSON *r, const char *k)
-{
-	return r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, k));
-}
-
-/* Exact comparison of rounded numbers as text (no libm in tests either). */
-#define CHECK_NUM(r, k, expect) CHECK_INT_EQ((long long)(num((r), (k)) * 100 + \
-	(num((r), (k)) >= 0 ? 0.5 : -0.5)), (long long)((expect) * 100 + \
-	((expect) >= 0 ? 0.5 : -0.5)))
 
 static void
 test_verification(struct hubdb *db)

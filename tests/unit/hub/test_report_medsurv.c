@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
 #include "tetrad/form.h"
@@ -53,77 +54,8 @@ static cJSON *
 run_json(struct hubdb *db, const char *name, const char *school, const char *from,
     const char *to)
 {
-	struct report_opts o = { 0 };
-	struct terr e;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	cJSON *j;
-	int rc;
-
-	o.name = name;
-	o.school = school;
-	o.from = from;
-	o.to = to;
-	o.format = REPORT_JSON;
-	o.forms_dir = forms_dir;
-	terr_clear(&e);
-	rc = report_run(db, &o, f, &e);
-	fclose(f);
-	CHECK_INT_EQ(rc, 0);
-	if (rc != 0)
-		fprintf(stderr, "report %s: %s\n", name, e.msg);
-	j = cJSON_Parse(buf);
-	CHECK(j != NULL);
-	free(buf);
-	return j;
+	return report_json(db, name, school, from, to, forms_dir);
 }
-
-/* Row of section sect whose k1 (and k2 if given) have these string values. */
-static const cJSON *
-row(const cJSON *j, const char *sect, const char *k1, const char *v1,
-    const char *k2, const char *v2)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, sect), *it;
-
-	cJSON_ArrayForEach(it, arr) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, k1);
-		const cJSON *b = k2 ? cJSON_GetObjectItemCaseSensitive(it, k2) : NULL;
-
-		if (cJSON_IsString(a) && strcmp(a->valuestring, v1) == 0 &&
-		    (k2 == NULL || (cJSON_IsString(b) && strcmp(b->valuestring, v2) == 0)))
-			return it;
-	}
-	fprintf(stderr, "no row %s=%s %s=%s in %s\n", k1, v1, k2 ? k2 : "",
-	    v2 ? v2 : "", sect);
-	return NULL;
-}
-
-static int
-nrows(const cJSON *j, const char *sect)
-{
-	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, sect));
-}
-
-static double
-num(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -99999;
-}
-
-static const char *
-str(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : "(нет)";
-}
-
-#define CHECK_NUM(r, k, expect) CHECK_INT_EQ((long long)(num((r), (k)) * 100 + \
-	(num((r), (k)) >= 0 ? 0.5 : -0.5)), (long long)((expect) * 100 + \
-	((expect) >= 0 ? 0.5 : -0.5)))
 
 #define RCV "2026-06-01T08:00:00Z"
 
@@ -226,7 +158,7 @@ test_mediation(struct hubdb *db)
 	CHECK_STR_EQ(str(r, "dates"), "01.03.2026, 05.03.2026");
 	CHECK_STR_EQ(str(r, "counted_date"), "05.03.2026");
 	r = row(j, "repeats", "school", "170202", NULL, NULL);
-	CHECK(strstr(str(r, "case_number"), "Петров") == NULL);
+	CHECK(str(r, "case_number") == NULL || strstr(str(r, "case_number"), "Петров") == NULL);
 	/* 170202: 2 cases (the name's two records are one), all open: no share */
 	r = row(j, "summary", "school", "170202", NULL, NULL);
 	CHECK_INT_EQ(num(r, "cases"), 2);

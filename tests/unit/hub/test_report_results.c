@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
 #include "hub/results.h"
@@ -66,30 +67,17 @@ import(struct hubdb *db, const char *name, const char *text, char **rep, struct 
 	return rc;
 }
 
+/* Row of section sect of school, with category cat if given. */
+static const cJSON *
+school_row(const cJSON *j, const char *sect, const char *school, const char *cat)
+{
+	return row(j, sect, "school", school, cat ? "category" : NULL, cat);
+}
+
 static cJSON *
 run_json(struct hubdb *db, const char *name, const char *school)
 {
-	struct report_opts o = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct terr e;
-	cJSON *j;
-	int rc;
-
-	o.name = name;
-	o.school = school;
-	o.format = REPORT_JSON;
-	o.forms_dir = TETRAD_FORMS_DIR;
-	rc = report_run(db, &o, f, &e);
-	fclose(f);
-	if (rc != 0)
-		fprintf(stderr, "report %s: %s\n", name, e.msg);
-	CHECK_INT_EQ(rc, 0);
-	j = cJSON_Parse(buf);
-	CHECK(j != NULL);
-	free(buf);
-	return j;
+	return report_json(db, name, school, NULL, NULL, TETRAD_FORMS_DIR);
 }
 
 static char *
@@ -108,50 +96,6 @@ run_text(struct hubdb *db, const char *name, enum report_format fmt, int *rc)
 	fclose(f);
 	return buf;
 }
-
-static const cJSON *
-row(const cJSON *j, const char *sect, const char *school, const char *cat)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, sect)) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "school");
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "category");
-
-		if (cJSON_IsString(a) && strcmp(a->valuestring, school) == 0 &&
-		    (cat == NULL || (cJSON_IsString(b) && strcmp(b->valuestring, cat) == 0)))
-			return it;
-	}
-	fprintf(stderr, "no row %s %s in %s\n", school, cat ? cat : "", sect);
-	return NULL;
-}
-
-static double
-num(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -99999;
-}
-
-static const char *
-str(const cJSON *r, const char *k)
-{
-	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r, k) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool
-is_null(const cJSON *r, const char *k)
-{
-	return r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, k));
-}
-
-/* Compares numbers rounded to two decimals (the JSON has one). */
-#define CHECK_NUM(r, k, expect) CHECK_INT_EQ((long long)(num((r), (k)) * 100 + \
-	(num((r), (k)) >= 0 ? 0.5 : -0.5)), (long long)((expect) * 100 + \
-	((expect) >= 0 ? 0.5 : -0.5)))
 
 /*
  * The crafted case. 170201: ВПР русский 10 of 20 below the minimum (50 %),
@@ -185,7 +129,7 @@ test_pooled(struct hubdb *db)
 	free(rep);
 
 	j = run_json(db, "identification", NULL);
-	r = row(j, "schools", "170201", NULL);
+	r = school_row(j, "schools", "170201", NULL);
 	CHECK_NUM(r, "low_share", 18.0);
 	CHECK_INT_EQ(num(r, "participants"), 100);
 	CHECK_INT_EQ(num(r, "below"), 18);
@@ -193,14 +137,14 @@ test_pooled(struct hubdb *db)
 	CHECK_STR_EQ(str(r, "low_share_basis_label"), "по числу участников");
 	CHECK_STR_EQ(str(r, "level"), "medium");
 	CHECK_STR_EQ(str(r, "nor"), "нет");
-	r = row(j, "schools", "170202", NULL);
+	r = school_row(j, "schools", "170202", NULL);
 	CHECK_NUM(r, "low_share", 30.0);
 	CHECK(is_null(r, "participants"));
 	CHECK_STR_EQ(str(r, "low_share_basis"), "percent");
 	CHECK_STR_EQ(str(r, "low_share_basis_label"), "по процентам, без числа участников");
 	CHECK_STR_EQ(str(r, "level"), "low");
 	CHECK_STR_EQ(str(r, "nor"), "да");
-	r = row(j, "schools", "170203", NULL);
+	r = school_row(j, "schools", "170203", NULL);
 	CHECK_NUM(r, "low_share", 30.0);
 	CHECK_STR_EQ(str(r, "low_share_basis"), "percent");
 	cJSON_Delete(j);
@@ -208,15 +152,15 @@ test_pooled(struct hubdb *db)
 	/* «более 30 %»: 170202's 30 is no longer low; 170201 stays medium */
 	CHECK_INT_EQ(report_setting_set(db, "identification.low_comparison", ">", &e), 0);
 	j = run_json(db, "identification", NULL);
-	CHECK_STR_EQ(str(row(j, "schools", "170202", NULL), "level"), "medium");
-	CHECK_STR_EQ(str(row(j, "schools", "170201", NULL), "level"), "medium");
+	CHECK_STR_EQ(str(school_row(j, "schools", "170202", NULL), "level"), "medium");
+	CHECK_STR_EQ(str(school_row(j, "schools", "170201", NULL), "level"), "medium");
 	cJSON_Delete(j);
 	CHECK_INT_EQ(report_setting_set(db, "identification.low_comparison", NULL, &e), 0);
 
 	/* max: the worst subject's own share, 10 / 20 = 50 -> low */
 	CHECK_INT_EQ(report_setting_set(db, "identification.combine", "max", &e), 0);
 	j = run_json(db, "identification", "170201");
-	r = row(j, "schools", "170201", NULL);
+	r = school_row(j, "schools", "170201", NULL);
 	CHECK_NUM(r, "low_share", 50.0);
 	CHECK_STR_EQ(str(r, "level"), "low");
 	cJSON_Delete(j);
@@ -231,7 +175,7 @@ test_pooled(struct hubdb *db)
 	CHECK_INT_EQ(rc, 0);
 	free(rep);
 	j = run_json(db, "identification", "170201");
-	r = row(j, "schools", "170201", NULL);
+	r = school_row(j, "schools", "170201", NULL);
 	CHECK_NUM(r, "low_share", 30.0);
 	CHECK_STR_EQ(str(r, "low_share_basis"), "percent");
 	CHECK_STR_EQ(str(r, "level"), "low");
@@ -242,7 +186,7 @@ test_pooled(struct hubdb *db)
 	CHECK_INT_EQ(rc, 0);
 	free(rep);
 	j = run_json(db, "identification", "170201");
-	CHECK_NUM(row(j, "schools", "170201", NULL), "low_share", 18.0);
+	CHECK_NUM(school_row(j, "schools", "170201", NULL), "low_share", 18.0);
 	cJSON_Delete(j);
 }
 
@@ -319,20 +263,20 @@ test_isbsh_scale(struct hubdb *db)
 	CHECK_INT_EQ(rc, 0);
 	free(rep);
 	j = run_json(db, "passport", NULL);
-	r = row(j, "schools", "170201", NULL);
+	r = school_row(j, "schools", "170201", NULL);
 	CHECK_NUM(r, "isbsh", 25);
 	CHECK_STR_EQ(str(r, "isbsh_scale"), "0..100");
 	CHECK_STR_EQ(str(r, "isbsh_scale_label"), "0–100");
 	CHECK_STR_EQ(str(r, "isbsh_method"), "импорт 2025");
 	CHECK_STR_EQ(str(r, "status"), "unfavourable");
-	r = row(j, "schools", "170202", NULL);
+	r = school_row(j, "schools", "170202", NULL);
 	CHECK_STR_EQ(str(r, "isbsh_scale"), "-8..8");
 	CHECK_STR_EQ(str(r, "status"), "neutral");
 	CHECK_NUM(cJSON_GetObjectItemCaseSensitive(j, "meta"), "isbsh_100.unfavourable_max",
 	    31.25);
 	cJSON_Delete(j);
 	j = run_json(db, "identification", "170201");
-	r = row(j, "schools", "170201", NULL);
+	r = school_row(j, "schools", "170201", NULL);
 	CHECK_NUM(r, "isbsh", 25);
 	CHECK_STR_EQ(str(r, "isbsh_scale_label"), "0–100");
 	CHECK_STR_EQ(str(r, "nsu"), "да");
@@ -341,20 +285,20 @@ test_isbsh_scale(struct hubdb *db)
 	CHECK_INT_EQ(report_setting_set(db, "isbsh_100.unfavourable_max", "20", &e), 0);
 	CHECK_INT_EQ(report_setting_set(db, "isbsh_100.favourable_min", "60", &e), 0);
 	j = run_json(db, "passport", "170201");
-	CHECK_STR_EQ(str(row(j, "schools", "170201", NULL), "status"), "neutral");
+	CHECK_STR_EQ(str(school_row(j, "schools", "170201", NULL), "status"), "neutral");
 	cJSON_Delete(j);
 	j = run_json(db, "identification", "170201");
-	CHECK_STR_EQ(str(row(j, "schools", "170201", NULL), "nsu"), "нет");
+	CHECK_STR_EQ(str(school_row(j, "schools", "170201", NULL), "nsu"), "нет");
 	cJSON_Delete(j);
 	CHECK_INT_EQ(report_setting_set(db, "isbsh_100.unfavourable_max", "10", &e), 0);
 	CHECK_INT_EQ(report_setting_set(db, "isbsh_100.favourable_min", "24", &e), 0);
 	j = run_json(db, "passport", "170201");
-	CHECK_STR_EQ(str(row(j, "schools", "170201", NULL), "status"), "favourable");
+	CHECK_STR_EQ(str(school_row(j, "schools", "170201", NULL), "status"), "favourable");
 	cJSON_Delete(j);
 	/* the −8…+8 bands are their own: −2 with «≤ −2» is unfavourable */
 	CHECK_INT_EQ(report_setting_set(db, "isbsh.unfavourable_max", "-2", &e), 0);
 	j = run_json(db, "passport", "170202");
-	CHECK_STR_EQ(str(row(j, "schools", "170202", NULL), "status"), "unfavourable");
+	CHECK_STR_EQ(str(school_row(j, "schools", "170202", NULL), "status"), "unfavourable");
 	cJSON_Delete(j);
 	/* bad values refused; crossed bands stop the report with the keys named */
 	CHECK_INT_EQ(report_setting_set(db, "isbsh.unfavourable_max", "-9", &e), TERR_ARG);
@@ -377,7 +321,7 @@ test_isbsh_scale(struct hubdb *db)
 	CHECK_INT_EQ(rc, 0);
 	free(rep);
 	j = run_json(db, "passport", "170201");
-	r = row(j, "schools", "170201", NULL);
+	r = school_row(j, "schools", "170201", NULL);
 	CHECK_NUM(r, "isbsh", 3);
 	CHECK_STR_EQ(str(r, "isbsh_scale"), "-8..8");
 	CHECK_STR_EQ(str(r, "status"), "favourable");
@@ -427,30 +371,30 @@ test_family_shares(struct hubdb *db)
 	    "\"snapshot_date\":\"2025-09-20\",\"level\":\"school\","
 	    "\"students_total\":10,\"families_total\":0,\"special_needs\":1}");
 	j = run_json(db, "passport", NULL);
-	r = row(j, "schools", "170205", NULL);
+	r = school_row(j, "schools", "170205", NULL);
 	CHECK_INT_EQ(num(r, "students"), 50);
 	CHECK_INT_EQ(num(r, "students_4_11"), 40);
-	r = row(j, "schools", "170206", NULL);
+	r = school_row(j, "schools", "170206", NULL);
 	CHECK_INT_EQ(num(r, "students"), 50);
 	CHECK(is_null(r, "students_4_11"));
-	r = row(j, "shares", "170205", "large_families");
+	r = school_row(j, "shares", "170205", "large_families");
 	CHECK_INT_EQ(num(r, "count"), 8);
 	CHECK_NUM(r, "share", 20.0);
 	CHECK_STR_EQ(str(r, "base"), "families");
 	CHECK_STR_EQ(str(r, "base_label"), "семей");
-	r = row(j, "shares", "170205", "special_needs");
+	r = school_row(j, "shares", "170205", "special_needs");
 	CHECK_NUM(r, "share", 8.0);
 	CHECK_STR_EQ(str(r, "base"), "students");
-	r = row(j, "shares", "170205", "families_total");
+	r = school_row(j, "shares", "170205", "families_total");
 	CHECK_INT_EQ(num(r, "count"), 40);
 	CHECK(is_null(r, "share"));
 	CHECK(is_null(r, "base"));
-	r = row(j, "shares", "170206", "sop_families");
+	r = school_row(j, "shares", "170206", "sop_families");
 	CHECK_NUM(r, "share", 0.0);   /* 0 of 45 families */
 	/* no families: the share of a family count is unknown, not a division by 0 */
-	r = row(j, "shares", "170207", "sop_families");
+	r = school_row(j, "shares", "170207", "sop_families");
 	CHECK(is_null(r, "share"));
-	CHECK_NUM(row(j, "shares", "170207", "special_needs"), "share", 10.0);
+	CHECK_NUM(school_row(j, "shares", "170207", "special_needs"), "share", 10.0);
 	cJSON_Delete(j);
 }
 
