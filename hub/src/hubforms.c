@@ -183,6 +183,20 @@ hubforms_lazy(struct hubforms *c, const char *id, uint32_t version)
 	return f;
 }
 
+bool
+hubforms_knows(struct hubforms *c, const char *id, uint32_t version)
+{
+	const struct form *f;
+
+	if (c == NULL)
+		return false;
+	pthread_mutex_lock(&c->mu);
+	if ((f = hubforms_find(c, id, version)) == NULL)
+		f = hubforms_lazy(c, id, version);
+	pthread_mutex_unlock(&c->mu);
+	return f != NULL;
+}
+
 /*
  * A form with a school field (form_school_field: a curator's visit names the
  * school visited) files its record by that field: the op must be sent as a

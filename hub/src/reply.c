@@ -180,8 +180,9 @@ reply_known_one(const char *id, uint32_t version, void *arg)
 	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%" PRIu32 "}", id, version) != 0;
 }
 
+/* A published version in the store: loaded into the catalogue if it loads. */
 static int
-reply_known_row(void *ctx, int n, const char *const *names, const char *const *vals)
+reply_known_load(void *ctx, int n, const char *const *names, const char *const *vals)
 {
 	const char *id = NULL, *ver = NULL;
 	char *end = NULL;
@@ -198,7 +199,8 @@ reply_known_row(void *ctx, int n, const char *const *names, const char *const *v
 	v = strtoul(ver, &end, 10);
 	if (end == ver || *end != '\0' || v > UINT32_MAX)
 		return 0;
-	return reply_known_one(id, (uint32_t)v, ctx);
+	(void)hubforms_knows(ctx, id, (uint32_t)v);
+	return 0;
 }
 
 enum MHD_Result
@@ -217,12 +219,13 @@ reply_forms_known(struct dbpool *pool, struct hubforms *forms, struct MHD_Connec
 		tbuf_free(b);
 		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 	}
-	/* published versions not yet loaded are in the store: both lists, a
-	 * version may appear twice */
-	r = tbuf_put_u8(b, '[') != 0 || hubforms_each(forms, reply_known_one, b) != 0;
-	if (r == 0)
-		r = hubdb_list(db, HUBDB_LIST_FORMS, reply_known_row, b, &e);
+	/* published versions not yet loaded are in the store: load those that
+	 * load, then list the catalogue — exactly what hubforms_check_op can
+	 * check, each version once */
+	r = hubdb_list(db, HUBDB_LIST_FORMS, reply_known_load, forms, &e);
 	dbpool_put(pool, db);
+	if (r == 0)
+		r = tbuf_put_u8(b, '[') != 0 || hubforms_each(forms, reply_known_one, b) != 0;
 	if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
 		ret = reply_error(c, 503, "busy", e.msg[0] ? e.msg : "хаб занят; повторите позже",
 		    INGEST_RETRY_AFTER);

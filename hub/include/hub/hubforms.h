@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hub/hubdb.h"
@@ -29,6 +30,14 @@ int hubforms_open(const char *builtin_dir, const char *published_dir,
     struct hubforms **out, struct terr *e);
 void hubforms_free(struct hubforms *f);
 size_t hubforms_count(const struct hubforms *f);
+
+/*
+ * Whether records of form id, version can be checked: loaded, or published
+ * while the hub runs and loadable now (then it is loaded). A published file
+ * that does not load is not known, so a device is never told to send again
+ * what hubforms_check_op would refuse again.
+ */
+bool hubforms_knows(struct hubforms *f, const char *id, uint32_t version);
 
 /*
  * Calls cb(id, version, arg) for every form version the catalogue has

@@ -112,6 +112,24 @@ test_publish(struct hubdb *db)
 		CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, pub, &cat, &e), 0);
 		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_INVALID);
 		CHECK_CONTAINS(why, "nonsense");
+		/* what GET /v1/forms/known lists: what can be checked; a published
+		 * file that does not load is not known (a device would only be
+		 * refused again) */
+		CHECK(hubforms_knows(cat, "risk_visit", 9));
+		CHECK(hubforms_knows(cat, "risk_visit", 2));
+		CHECK(!hubforms_knows(cat, "risk_visit", 12));
+		snprintf(out, sizeof(out), "%s/risk_visit-v11.json", pub);
+		{
+			FILE *bf = fopen(out, "w");
+
+			CHECK(bf != NULL);
+			if (bf != NULL) {
+				fputs("{\"id\": \"risk_visit\", \"version\": 11", bf);
+				fclose(bf);
+			}
+		}
+		CHECK(!hubforms_knows(cat, "risk_visit", 11));
+		unlink(out);
 		snprintf(op.form_id, sizeof(op.form_id), "../../x");
 		CHECK_INT_EQ(hubforms_check_op(cat, &op, why, sizeof(why), &e), TERR_NOTFOUND);
 		CHECK_CONTAINS(why, "неизвестна");
