@@ -50,6 +50,8 @@ H programmes set 170103 2026 partner >/dev/null || sync_fail "programmes set par
 H programmes unset 170103 2026 ШАНС >/dev/null || sync_fail "programmes unset"
 H programmes set 170103 2026 ХХХ >"$work/out" 2>&1 && sync_fail "unknown programme accepted"
 grep -q "программа «ХХХ» неизвестна" "$work/out" || sync_fail "set message: $(cat "$work/out")"
+H programmes list --year 2026abc >"$work/out" 2>&1 && sync_fail "a year with letters accepted"
+grep -qF "нужен год от 2000 до 2100" "$work/out" || sync_fail "--year message: $(cat "$work/out")"
 H programmes list >"$work/list"
 grep -qx "170101	2026	ШНОР, 500+" "$work/list" || sync_fail "list: $(cat "$work/list")"
 grep -qx "170102	2026	ШНСУ, 500+" "$work/list" || sync_fail "list: $(cat "$work/list")"

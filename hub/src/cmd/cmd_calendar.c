@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "hub/profile.h"
 #include "hub/programmes.h"
+#include "tetrad/csvtab.h"
 
 /* The rows an import refused, for the person to correct (before the error line). */
 static void
@@ -53,10 +54,11 @@ cmd_programmes(struct hubconf *h, int argc, char **argv, struct terr *e)
 		for (int i = 1; i < argc; i++) {
 			if (strcmp(argv[i], "--json") == 0)
 				json = true;
-			else if (strcmp(argv[i], "--year") == 0 && i + 1 < argc &&
-			    (year = atoi(argv[i + 1])) >= 2000 && year <= 2100)
-				i++;
-			else
+			else if (strcmp(argv[i], "--year") == 0 && i + 1 < argc) {
+				if ((year = csvtab_year(argv[++i])) < 0)
+					return terr_set(e, TERR_ARG, "programmes list: --year «%.16s» — "
+					    "нужен год от 2000 до 2100", argv[i]);
+			} else
 				return terr_set(e, TERR_ARG, "programmes list: неизвестный параметр "
 				    "«%s» (допустимы --year ГГГГ и --json)", argv[i]);
 		}
