@@ -433,6 +433,12 @@ form_title(const struct form *f)
 	return f ? f->title : NULL;
 }
 
+unsigned
+form_share(const struct form *f)
+{
+	return f->share;
+}
+
 const struct form_field *
 form_school_field(const struct form *f)
 {

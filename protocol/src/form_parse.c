@@ -240,6 +240,39 @@ form_parse_school_field(struct fp *p, const cJSON *doc)
 }
 
 /*
+ * "share": who receives a copy of the form's records back from the hub
+ * (docs/forms.md): a list of "school" (the school's own devices) and
+ * "curators" (the devices of the school's curators). Absent or empty: no
+ * one — a record stays on the device that made it and on the hub.
+ */
+static int
+form_parse_share(struct fp *p, const cJSON *doc)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(doc, "share"), *it;
+	unsigned bit;
+
+	p->f->share = 0;
+	if (j == NULL)
+		return 0;
+	if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) > 2)
+		return form_parse_fail(p, "«share» должен быть списком из \"school\" и/или "
+		    "\"curators\"", NULL, NULL);
+	cJSON_ArrayForEach(it, j) {
+		if (cJSON_IsString(it) && strcmp(it->valuestring, "school") == 0)
+			bit = FORM_SHARE_SCHOOL;
+		else if (cJSON_IsString(it) && strcmp(it->valuestring, "curators") == 0)
+			bit = FORM_SHARE_CURATORS;
+		else
+			return form_parse_fail(p, "«share»: допустимы только \"school\" и "
+			    "\"curators\"", NULL, NULL);
+		if (p->f->share & bit)
+			return form_parse_fail(p, "«share»: значение повторяется", NULL, NULL);
+		p->f->share |= bit;
+	}
+	return 0;
+}
+
+/*
  * The definition object doc (already parsed and bounded); bundled is the
  * bundle's "dictionaries" object or NULL.
  */
@@ -248,7 +281,7 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
     const struct form_dict_source *source, struct form **out, struct terr *e)
 {
 	static const char *const keys[] = { "format", "id", "version", "title",
-	    "description", "dictionaries", "fields", "school_field", "unique", NULL };
+	    "description", "dictionaries", "fields", "school_field", "unique", "share", NULL };
 	struct form_field *lists[FORM_MAX_DEPTH + 1];
 	size_t ns[FORM_MAX_DEPTH + 1];
 	struct fp p;
@@ -340,7 +373,8 @@ form_parse_doc(const cJSON *doc, const cJSON *bundled,
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		goto out;
 	}
-	if ((r = form_parse_school_field(&p, doc)) != 0)
+	if ((r = form_parse_school_field(&p, doc)) != 0 ||
+	    (r = form_parse_share(&p, doc)) != 0)
 		goto out;
 	/* after the index: the rule names fields that form_find looks up */
 	if ((r = form_unique_parse(&p, doc)) != 0)

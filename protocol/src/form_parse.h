@@ -27,6 +27,7 @@ struct form {
 	uint16_t *field_order;      /* fields sorted by id (form_index_build) */
 	const struct form_field *school_field; /* "school_field", or NULL */
 	struct form_unique unique;  /* n_fields 0: none (form_unique.c) */
+	unsigned share;             /* FORM_SHARE_* of "share" */
 };
 
 /* Parsing state: where we are, for messages, and what we have counted. */

@@ -197,6 +197,18 @@ const char *form_description(const struct form *f);   /* may be NULL */
 const struct form_field *form_school_field(const struct form *f);
 
 /*
+ * The form's "share" rule (docs/forms.md): which devices the hub sends its
+ * records back to. FORM_SHARE_SCHOOL: the devices of the record's school;
+ * FORM_SHARE_CURATORS: the devices of curators whose schools include it.
+ * 0 (the default): none. The hub applies the rule of the newest version of
+ * a form it knows to all the form's records, so narrowing it in a new
+ * version stops older records too.
+ */
+#define FORM_SHARE_SCHOOL   0x1u
+#define FORM_SHARE_CURATORS 0x2u
+unsigned form_share(const struct form *f);
+
+/*
  * The form-level "unique" rule (docs/forms.md): no two live final records
  * of the form at one school have equal values of fields (compared as JSON
  * values; a record missing one of them is never a repeat) and, when
