@@ -13,14 +13,9 @@
  * being compared point at.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tetrad/changeset.h"
-#include "tetrad/form.h"
-#include "tetrad/hlc.h"
-#include "tetrad/keys.h"
 #include "tetrad/recmerge.h"
 
 /* A clock: hlc NULL is "none" (a field never written), below every clock. */
@@ -484,31 +479,44 @@ recmerge_walk(struct rjoin *j, cJSON *data, const struct rside *mine, const stru
 	return r;
 }
 
+static int
+recmerge_ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(cJSON *const *)a, y = (uintptr_t)*(cJSON *const *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
  * data's members become out[0..n) in that order; the others are deleted.
- * *moved: anything differs from before. Never allocates.
+ * old and srt have room for data's members and for n. *moved: anything
+ * differs from before. Never allocates.
  */
 static void
-recmerge_relink(cJSON *data, cJSON **out, size_t n, bool *moved)
+recmerge_relink(cJSON *data, cJSON **out, size_t n, cJSON **old, cJSON **srt, bool *moved)
 {
-	cJSON *c, *next;
-	size_t k = 0;
+	cJSON *c;
+	size_t k = 0, i, g = 0;
 
-	for (c = data->child; c != NULL; c = c->next, k++)
+	for (c = data->child; c != NULL; c = c->next, k++) {
 		if (k >= n || out[k] != c)
 			*moved = true;
+		old[k] = c;
+	}
 	if (k != n)
 		*moved = true;
-	/* members not kept: unlinked one by one (cJSON_Delete follows next) */
-	for (c = data->child; c != NULL; c = next) {
-		size_t i;
-
-		next = c->next;
-		for (i = 0; i < n && out[i] != c; i++)
-			;
-		if (i == n) {
-			c->next = c->prev = NULL;
-			cJSON_Delete(c);
+	if (*moved) {
+		/* the old members not in out: both lists in pointer order, merged */
+		memcpy(srt, out, n * sizeof(*srt));
+		qsort(old, k, sizeof(*old), recmerge_ptr_cmp);
+		qsort(srt, n, sizeof(*srt), recmerge_ptr_cmp);
+		for (i = 0; i < k; i++) {
+			while (g < n && (uintptr_t)srt[g] < (uintptr_t)old[i])
+				g++;
+			if (g < n && srt[g] == old[i])
+				continue;
+			old[i]->next = old[i]->prev = NULL;     /* cJSON_Delete follows next */
+			cJSON_Delete(old[i]);
 		}
 	}
 	for (k = 0; k < n; k++) {
@@ -525,7 +533,7 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 	struct rside mine;
 	struct rjoin j = { o, false, e };
 	struct rclock np, nx;
-	cJSON *nf = NULL, *mstr = NULL, *istr = NULL, **out = NULL, **fresh = NULL;
+	cJSON *nf = NULL, *mstr = NULL, *istr = NULL, **out = NULL, **fresh = NULL, **old = NULL;
 	size_t cap, nout = 0, nfresh = 0;
 	int r = TERR_NOMEM;
 
@@ -539,8 +547,10 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 	if (recmerge_clock_cmp(&np, &mine.p) != 0 || recmerge_clock_cmp(&nx, &mine.x) != 0)
 		j.changed = true;
 	cap = (size_t)cJSON_GetArraySize(data) + (size_t)cJSON_GetArraySize(in->data) + 1;
+	/* out and fresh for the walk; old and a sorted copy of out (fresh's
+	 * room again, as fresh is done with by then) for relinking */
 	if ((nf = cJSON_CreateObject()) == NULL || (out = malloc(cap * sizeof(*out))) == NULL ||
-	    (fresh = malloc(cap * sizeof(*fresh))) == NULL)
+	    (fresh = malloc(cap * sizeof(*fresh))) == NULL || (old = malloc(cap * sizeof(*old))) == NULL)
 		goto nomem;
 	if ((r = recmerge_walk(&j, data, &mine, in, &np, nf, out, &nout, fresh, &nfresh)) != 0)
 		goto out;
@@ -561,8 +571,8 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 	nf = NULL;
 	if (r != 0)
 		goto out;
-	recmerge_relink(data, out, nout, &j.changed);
 	nfresh = 0;                     /* data owns them now */
+	recmerge_relink(data, out, nout, old, fresh, &j.changed);
 	if (changed != NULL)
 		*changed = j.changed;
 	r = 0;
@@ -574,6 +584,7 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 		cJSON_Delete(fresh[i]);
 	free(out);
 	free(fresh);
+	free(old);
 	cJSON_Delete(nf);
 	cJSON_Delete(mstr);
 	cJSON_Delete(istr);
@@ -671,87 +682,4 @@ recmerge_newest(const cJSON *clocks)
 			best = k;
 	}
 	return best.hlc;
-}
-
-static bool
-recmerge_hex_id(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == KEYS_ID_HEXLEN;
-}
-
-/* One clock array: [hlc, device] or, with_flag, [hlc, device, 0|1]. */
-static int
-recmerge_check_clock(const cJSON *c, bool with_flag, const char *what, struct terr *e)
-{
-	const cJSON *h, *d, *f;
-	struct hlc_ts ts;
-
-	if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) != (with_flag ? 3 : 2))
-		return terr_set(e, TERR_PARSE, "метки записи: %s — не массив из %d членов",
-		    what, with_flag ? 3 : 2);
-	h = cJSON_GetArrayItem(c, 0);
-	d = cJSON_GetArrayItem(c, 1);
-	if (!cJSON_IsString(h) || hlc_decode(h->valuestring, &ts) != 0)
-		return terr_set(e, TERR_PARSE, "метки записи: %s — недопустимая метка времени", what);
-	if (!cJSON_IsString(d) || !recmerge_hex_id(d->valuestring))
-		return terr_set(e, TERR_PARSE, "метки записи: %s — недопустимый номер устройства", what);
-	if (with_flag) {
-		f = cJSON_GetArrayItem(c, 2);
-		if (!cJSON_IsNumber(f) || (f->valuedouble != 0 && f->valuedouble != 1))
-			return terr_set(e, TERR_PARSE, "метки записи: %s — признак удаления не 0 и не 1", what);
-	}
-	return 0;
-}
-
-int
-recmerge_check_clocks(const cJSON *clocks, struct terr *e)
-{
-	const cJSON *c, *f;
-	bool seen_f = false, seen_p = false, seen_x = false;
-	char what[FORM_ID_MAX + 32];
-	int n = 0, r;
-
-	if (!cJSON_IsObject(clocks))
-		return terr_set(e, TERR_PARSE, "метки записи: ожидался объект");
-	cJSON_ArrayForEach(c, clocks) {
-		bool *seen = c->string == NULL ? NULL : strcmp(c->string, "f") == 0 ? &seen_f :
-		    strcmp(c->string, "p") == 0 ? &seen_p : strcmp(c->string, "x") == 0 ? &seen_x : NULL;
-
-		if (seen == NULL)
-			return terr_set(e, TERR_PARSE, "метки записи: лишний член");
-		if (*seen)
-			return terr_set(e, TERR_PARSE, "метки записи: член «%s» повторяется", c->string);
-		*seen = true;
-	}
-	if (!seen_x)
-		return terr_set(e, TERR_PARSE, "метки записи: нет метки существования «x»");
-	if ((r = recmerge_check_clock(cJSON_GetObjectItemCaseSensitive(clocks, "x"), true, "«x»", e)) != 0)
-		return r;
-	if (seen_p && (r = recmerge_check_clock(cJSON_GetObjectItemCaseSensitive(clocks, "p"),
-	    false, "«p»", e)) != 0)
-		return r;
-	if (!seen_f)
-		return 0;
-	f = cJSON_GetObjectItemCaseSensitive(clocks, "f");
-	if (!cJSON_IsObject(f))
-		return terr_set(e, TERR_PARSE, "метки записи: «f» — не объект");
-	cJSON_ArrayForEach(c, f) {
-		size_t len = c->string != NULL ? strlen(c->string) : 0;
-
-		if (++n > CHANGESET_MAX_FIELDS)
-			return terr_set(e, TERR_PARSE, "метки записи: больше %d полей", CHANGESET_MAX_FIELDS);
-		if (len == 0 || len > FORM_ID_MAX || changeset_check_utf8(c->string, len) != 0)
-			return terr_set(e, TERR_PARSE, "метки записи: недопустимое имя поля в «f»");
-		if (cJSON_GetObjectItemCaseSensitive(f, c->string) != c)
-			return terr_set(e, TERR_PARSE, "метки записи: поле «%s» повторяется в «f»", c->string);
-		snprintf(what, sizeof(what), "поле «%s»", c->string);
-		if ((r = recmerge_check_clock(c, false, what, e)) != 0)
-			return r;
-	}
-	return 0;
 }
