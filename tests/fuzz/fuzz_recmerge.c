@@ -8,6 +8,7 @@
  * idempotent (joining again changes nothing, *changed false), and a field
  * skipped as local keeps its value.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
