@@ -405,7 +405,7 @@ rec_fields_text(cJSON *hub)
  * outbox row. Must run inside a transaction.
  */
 static int
-rec_stamp(struct store *s, const struct form *f, struct store_record *r,
+rec_stamp(struct store *s, const struct form *f, struct localdb_record *r,
     bool created, const char *op, const cJSON *values, struct terr *e)
 {
 	char hlc[HLC_STRLEN + 1];
@@ -444,7 +444,7 @@ rec_stamp(struct store *s, const struct form *f, struct store_record *r,
 
 /* rec_stamp in a transaction of its own. */
 static int
-rec_write(struct store *s, const struct form *f, struct store_record *r,
+rec_write(struct store *s, const struct form *f, struct localdb_record *r,
     bool created, const char *op, const cJSON *values, struct terr *e)
 {
 	int rv;
@@ -476,7 +476,7 @@ rec_create(struct store *s, const struct form *f, const char *school,
     const cJSON *values, bool draft, bool in_tx, uint8_t id_out[UUID7_BYTES],
     struct terr *e)
 {
-	struct store_record r = { 0 };
+	struct localdb_record r = { 0 };
 	char code[SCHOOL_CODE_MAX + 1];
 	int rv;
 
@@ -554,7 +554,7 @@ rec_new(struct store *s, const struct catalog *c, const char *fid,
 
 static int
 rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES],
-    struct store_record **rec, const struct form **f, cJSON **values,
+    struct localdb_record **rec, const struct form **f, cJSON **values,
     struct terr *e)
 {
 	char text[UUID7_STRLEN + 1];
@@ -586,7 +586,7 @@ rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES]
  * device's schools).
  */
 static int
-rec_refile(struct store *s, const struct form *f, struct store_record *rec,
+rec_refile(struct store *s, const struct form *f, struct localdb_record *rec,
     cJSON *values, bool final, struct terr *e)
 {
 	const struct form_field *sf = form_school_field(f);
@@ -618,7 +618,7 @@ rec_edit(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *changes,
     struct form_problems **problems, struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *values = NULL;
 	char *data = NULL;
@@ -661,7 +661,7 @@ rec_update(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *values, bool finalize,
     bool in_tx, bool *changed, struct form_problems **problems, struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *old = NULL, *v = NULL;
 	bool final, was_final;
@@ -704,7 +704,7 @@ rec_finalize(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], struct form_problems **problems,
     struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *values = NULL;
 	char *data = NULL;
@@ -740,7 +740,7 @@ rec_finalize(struct store *s, const struct catalog *c,
 int
 rec_delete(struct store *s, const uint8_t id[UUID7_BYTES], struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *values = NULL;
 	bool was_final;
