@@ -87,6 +87,7 @@ struct inbox_rec {
 	const struct pullmsg_record *in;
 	const char *form_id;
 	struct inbox_result *res;
+	char mine_p[HLC_STRLEN + 1];   /* the device's whole-put clock of the record, or "" */
 	int err;                       /* a failure inside a callback */
 	struct terr *e;
 };
@@ -116,6 +117,15 @@ inbox_loser(const struct recmerge_loser *l, void *arg)
 	int r;
 
 	if (l->loser_device == NULL || strcmp(l->loser_device, ir->ib->device_hex) != 0)
+		return 0;
+	/*
+	 * A value this device wrote with the record's whole put (made or
+	 * finalised here) that another device later changed is an update,
+	 * not a conflict: only values this device changed by an edit or a
+	 * delete of its own are its lost values. Otherwise every change a
+	 * curator makes to a school's passport would be listed as one.
+	 */
+	if (ir->mine_p[0] != '\0' && l->loser_hlc && strcmp(l->loser_hlc, ir->mine_p) == 0)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	mine = inbox_text(l->loser);
@@ -155,6 +165,16 @@ inbox_clock_hlc(const cJSON *clocks, const char *key)
 	return c->child->valuestring;
 }
 
+/* true when clock entry key of clocks was written by device me. */
+static bool
+inbox_clock_mine(const cJSON *clocks, const char *key, const char *me)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(clocks, key);
+	const cJSON *d = cJSON_IsArray(c) ? cJSON_GetArrayItem(c, 1) : NULL;
+
+	return cJSON_IsString(d) && strcmp(d->valuestring, me) == 0;
+}
+
 static int
 inbox_record(struct inbox_rec *ir, const char **newest, struct terr *e)
 {
@@ -165,7 +185,7 @@ inbox_record(struct inbox_rec *ir, const char **newest, struct terr *e)
 	struct terr ce;
 	cJSON *data = NULL, *clocks = NULL, *old = NULL;
 	char *data_txt = NULL, *clocks_txt = NULL, *cur_clocks = NULL, idtxt[UUID7_STRLEN + 1];
-	const char *nw;
+	const char *nw, *p;
 	bool changed = false, found;
 	int r;
 
@@ -189,6 +209,9 @@ inbox_record(struct inbox_rec *ir, const char **newest, struct terr *e)
 			r = terr_set(e, TERR_PARSE, "запись %s в базе данных повреждена", idtxt);
 			goto out;
 		}
+		p = inbox_clock_hlc(clocks, "p");
+		if (p != NULL && strlen(p) == HLC_STRLEN && inbox_clock_mine(clocks, "p", ib->device_hex))
+			memcpy(ir->mine_p, p, HLC_STRLEN + 1);
 		if ((old = cJSON_Duplicate(data, 1)) == NULL) {
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 			goto out;
@@ -246,8 +269,7 @@ inbox_record(struct inbox_rec *ir, const char **newest, struct terr *e)
 		snprintf(put.status, sizeof(put.status), "%s", recmerge_deleted(clocks) ? "deleted" :
 		    strcmp(cur->status, "draft") == 0 ? "draft" : "final");
 	} else {
-		const char *p = inbox_clock_hlc(clocks, "p");
-
+		p = inbox_clock_hlc(clocks, "p");
 		snprintf(put.created_hlc, sizeof(put.created_hlc), "%s", p ? p : nw);
 		snprintf(put.updated_hlc, sizeof(put.updated_hlc), "%s", nw);
 		snprintf(put.status, sizeof(put.status), "%s", recmerge_deleted(clocks) ? "deleted" : "final");

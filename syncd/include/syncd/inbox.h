@@ -5,7 +5,9 @@
  * alone on both sides, and the local members of group items are put back
  * by position), a record never seen inserted as final or deleted by its
  * existence clock, every value of THIS device that lost logged in
- * `conflicts`, the issued risk profiles (meta risk_profile, per school
+ * `conflicts` (one it changed by an edit or a delete; a value it wrote
+ * with the record's whole put that another device changed later is an
+ * update, not a conflict), the issued risk profiles (meta risk_profile, per school
  * replaced) and the register's names (meta school_names) stored, the
  * device's clock moved past the newest clock seen, and meta pull_after set
  * to the answer's upto. Killed before the commit: nothing applied. A
