@@ -317,6 +317,45 @@ recmerge_compact_f(cJSON *nf, const struct rclock *p)
 }
 
 static int
+recmerge_key_cmp(const void *a, const void *b)
+{
+	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/*
+ * Puts obj's members in byte order of their names, as a change set's fields
+ * are (changeset_encode_fields): the text of a merged record is then the
+ * same whatever order its changes came in. TERR_NOMEM.
+ */
+static int
+recmerge_sort(cJSON *obj, struct terr *e)
+{
+	cJSON **kids, *c;
+	size_t n = 0, i;
+
+	for (c = obj->child; c != NULL; c = c->next)
+		if (c->string == NULL)
+			return 0;               /* not ours to order */
+		else
+			n++;
+	if (n < 2)
+		return 0;
+	if ((kids = malloc(n * sizeof(*kids))) == NULL)
+		return recmerge_nomem(e);
+	for (i = 0, c = obj->child; c != NULL; c = c->next)
+		kids[i++] = c;
+	qsort(kids, n, sizeof(*kids), recmerge_key_cmp);
+	/* cJSON: child->prev is the last member, the last's next is NULL */
+	for (i = 0; i < n; i++) {
+		kids[i]->prev = i > 0 ? kids[i - 1] : kids[n - 1];
+		kids[i]->next = i + 1 < n ? kids[i + 1] : NULL;
+	}
+	obj->child = kids[0];
+	free(kids);
+	return 0;
+}
+
+static int
 recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
     const struct recmerge_opts *o, bool *changed, struct terr *e)
 {
@@ -368,7 +407,11 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 		if ((r = recmerge_report(&j, "", mstr, lk, istr, wk)) != 0)
 			goto out;
 	}
+	if (j.changed && (r = recmerge_sort(data, e)) != 0)
+		goto out;
 	recmerge_compact_f(nf, &np);
+	if ((r = recmerge_sort(nf, e)) != 0)
+		goto out;
 	r = recmerge_install(clocks, nf, &np, &nx, e);
 	nf = NULL;
 	if (r != 0)
