@@ -397,7 +397,11 @@ static const char *const hubdb_list_sql[] = {
 	[HUBDB_LIST_DEVICES] = "SELECT id, kind, label, schools, enrolled_at, "
 	    "CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END AS status, "
 	    "revoked_at, watermark, last_seen_at, coalesce((SELECT dropped FROM "
-	    "quarantine_dropped q WHERE q.device_id = devices.id), 0) AS quarantine_dropped "
+	    "quarantine_dropped q WHERE q.device_id = devices.id), 0) AS quarantine_dropped, "
+	    /* what the device has pulled: its cursor, how far the feed went past
+	     * it (positions, all schools'), when it last acknowledged */
+	    "pull_acked, coalesce((SELECT pos FROM feed_head), 0) - pull_acked AS pull_lag, "
+	    "pull_at, CASE WHEN box_pk IS NULL THEN 'no' ELSE 'yes' END AS box_key "
 	    "FROM devices ORDER BY enrolled_at, id",
 	[HUBDB_LIST_CONFLICTS] = "SELECT id, lower(hex(record_id)) AS record_id, form_id, "
 	    "school, field, loser_value, loser_hlc, loser_device, winner_value, "
