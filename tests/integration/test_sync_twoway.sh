@@ -12,7 +12,8 @@
 # with its local fields (summary, the parties' names and phones) empty
 # there, never reaches C; S2 edits it and S1 keeps its local values after
 # pulling that edit. Pulling again changes nothing; the hub's cursor for
-# each device follows its acks.
+# each device follows its acks. The same by USB stick: S2's export carries its
+# pull ack, the hub imports it and writes S2's changes, S2 imports them once.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -172,6 +173,23 @@ run "tetrad-syncd pull" "$SYNCD" pull --db "$S1"
 eq "nothing new: records unchanged" "$(sqlite3 "$S1" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
 cursor=$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='pull_after'")
 [ -n "$cursor" ] && [ "$cursor" -gt 0 ] && pass "S1's cursor is $cursor" || fail "S1 has no cursor"
+
+# --- the same by USB stick: S2 takes no network
+run "S1 edits «На внутришкольном учёте»" "$TETRAD" --db "$S1" edit "$P" --set school_registered=15
+dosync "$S1" "before the stick"
+run "S2 exports (its pull ack)" "$SYNCD" export --db "$S2" --out "$T/s2.ttex"
+[ -s "$T/s2.ttex.ack" ] && pass "S2's export carries its pull ack" || fail "no s2.ttex.ack"
+run "the hub imports the ack" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" import "$T/s2.ttex.ack"
+S2ID=$(sqlite3 "$S2" "SELECT value FROM meta WHERE key='device_id'")
+run "the hub exports S2's changes" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" export-changes \
+	--device "$S2ID" --out "$T/s2.ttpf"
+run "S2 imports them" "$SYNCD" import-changes --db "$S2" "$T/s2.ttpf"
+has "S2 is told what came" "$T/out" "Получено с хаба записей:"
+eq "S2 has S1's edit by stick" "$(val "$S2" "$P" school_registered)" 15
+before=$(sqlite3 "$S2" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")
+run "S2 imports the same file again" "$SYNCD" import-changes --db "$S2" "$T/s2.ttpf"
+has "S2: loaded already" "$T/out" "уже загружены"
+eq "S2: nothing applied twice" "$(sqlite3 "$S2" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
 
 echo "# $N checks, $FAILS failed"
 [ "$FAILS" = 0 ]
