@@ -173,6 +173,8 @@ run "tetrad-syncd pull" "$SYNCD" pull --db "$S1"
 eq "nothing new: records unchanged" "$(sqlite3 "$S1" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
 cursor=$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='pull_after'")
 [ -n "$cursor" ] && [ "$cursor" -gt 0 ] && pass "S1's cursor is $cursor" || fail "S1 has no cursor"
+eq "the hub's cursor for S1 follows its ack" "$(sqlite3 "$HUB_DIR/hub.db" \
+	"SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='device_id'")'")" "$cursor"
 
 # --- the same by USB stick: S2 takes no network
 run "S1 edits «На внутришкольном учёте»" "$TETRAD" --db "$S1" edit "$P" --set school_registered=15
