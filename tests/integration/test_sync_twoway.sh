@@ -86,6 +86,8 @@ for d in "$S1" "$S2" "$C"; do
 		fail "no box key beside $(basename "$d")"
 done
 eq "box key is private" "$(stat -c %a "$S1.box.key")" 600
+# a device enrolled before two-way sync has none: its next run makes it
+rm -f "$S2.box.key"
 
 # --- a passport made on S1 reaches the curator and S2
 run "passport on S1" "$TETRAD" --db "$S1" new social_passport --json "$SRC/tests/data/forms/social_passport.good.json"
@@ -98,6 +100,8 @@ eq "pulled passport is final there" "$(sqlite3 "$C" "SELECT status FROM records 
 eq "a pulled record never enters the outbox" "$(sqlite3 "$C" "SELECT COUNT(*) FROM outbox")" 0
 dosync "$S2" "first pull"
 eq "passport on S2" "$(val "$S2" "$P" large_families)" 64
+[ -s "$S2.box.key" ] && pass "a box key made by the first run of a device that had none" ||
+	fail "no box key after S2's run"
 
 # --- different fields offline, S1's set first: both arrive everywhere
 run "S1 edits «Многодетные семьи»" "$TETRAD" --db "$S1" edit "$P" --set large_families=70
