@@ -180,6 +180,26 @@ cursor=$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='pull_after'")
 eq "the hub's cursor for S1 follows its ack" "$(sqlite3 "$HUB_DIR/hub.db" \
 	"SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='device_id'")'")" "$cursor"
 
+# --- more than one answer: 510 passports pulled in answers of 500
+run "S1 exports its passports" "$TETRAD" --db "$S1" export social_passport --format csv --out "$T/p.csv"
+python3 - "$T/p.csv" "$T/many.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8-sig").read().splitlines()
+row = lines[1].split(";")
+row[0] = ""                      # a new record each
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(lines[0] + "\n")
+    for i in range(510):
+        f.write(";".join(row) + "\n")
+PY
+run "S1 imports 510 passports" "$TETRAD" --db "$S1" import social_passport --csv "$T/many.csv"
+dosync "$S1" "push 510"
+dosync "$C" "pull 510"
+eq "the curator has every passport" "$(sqlite3 "$C" "SELECT COUNT(*) FROM records WHERE form_id='social_passport'")" \
+	"$(sqlite3 "$S1" "SELECT COUNT(*) FROM records WHERE form_id='social_passport'")"
+eq "the curator's cursor is the hub's last answer" "$(sqlite3 "$C" "SELECT value FROM meta WHERE key='pull_after'")" \
+	"$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")'")"
+
 # --- the same by USB stick: S2 takes no network
 run "S1 edits «На внутришкольном учёте»" "$TETRAD" --db "$S1" edit "$P" --set school_registered=15
 dosync "$S1" "before the stick"
