@@ -87,6 +87,28 @@ test_vectors(void)
 	CHECK(want != NULL && wlen == tbuf_len(V.plain) &&
 	    memcmp(want, tbuf_ptr(V.plain), wlen) == 0);
 	free(want);
+	/* docs/protocol.md prints every vector verbatim */
+	snprintf(path, sizeof(path), "%s/docs/protocol.md", TETRAD_SOURCE_DIR);
+	want = vec_read_file(path, NULL);
+	CHECK(want != NULL);
+	if (want != NULL) {
+		const uint8_t *bufs[] = { V.req, V.ack_buf, tbuf_ptr(V.answer), tbuf_ptr(V.file) };
+		size_t lens[] = { PULLMSG_REQ_BYTES, PULLMSG_REQ_BYTES, tbuf_len(V.answer),
+			tbuf_len(V.file) };
+		char *plain = malloc(tbuf_len(V.plain) + 1);
+
+		for (size_t i = 0; i < 4; i++) {
+			char *hex = vec_hex_lines(bufs[i], lens[i]);
+
+			CHECK_CONTAINS(want, hex);
+			free(hex);
+		}
+		memcpy(plain, tbuf_ptr(V.plain), tbuf_len(V.plain));
+		plain[tbuf_len(V.plain)] = '\0';
+		CHECK_CONTAINS(want, plain);
+		free(plain);
+		free(want);
+	}
 
 	/* the request as the hub reads it */
 	CHECK_INT_EQ(pullmsg_request_parse(V.req, PULLMSG_REQ_BYTES, &rq, &e), 0);
