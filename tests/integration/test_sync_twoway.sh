@@ -217,5 +217,19 @@ run "S2 imports the same file again" "$SYNCD" import-changes --db "$S2" "$T/s2.t
 has "S2: loaded already" "$T/out" "уже загружены"
 eq "S2: nothing applied twice" "$(sqlite3 "$S2" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
 
+# --- a PC that never pulled online: its first export's ack (cursor 0) gives
+#     the hub its box key, and its first file of changes holds the whole scope
+S3=$T/s3.db
+run "init S3" "$TETRAD" --db "$S3" init --school 170103
+run "enroll S3" "$TETRAD" --db "$S3" enroll --hub "$HUB_URL" --token "$(hub_token --school 170103)" --ca "$HUB_CA"
+run "S3 exports" "$SYNCD" export --db "$S3" --out "$T/s3.ttex"
+has "S3 is told what to carry" "$T/out" "s3.ttex.ack"
+run "the hub imports S3's ack" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" import "$T/s3.ttex.ack"
+run "the hub exports S3's changes" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" export-changes \
+	--device "$(sqlite3 "$S3" "SELECT value FROM meta WHERE key='device_id'")" --out "$T/s3.ttpf"
+run "S3 imports them" "$SYNCD" import-changes --db "$S3" "$T/s3.ttpf"
+eq "S3 has the passport" "$(val "$S3" "$P" school_registered)" 15
+eq "S3 has the mediation case, without names" "$(val "$S3" "$M" case_number)/$(val "$S3" "$M" 'parties[0].full_name')" "2021-07/"
+
 echo "# $N checks, $FAILS failed"
 [ "$FAILS" = 0 ]
