@@ -270,7 +270,8 @@ void pullmsg_batch_free(struct pullmsg_batch *b);
  *   decrypt with box              TERR_DECRYPT
  *   inflate exactly plain_len     TERR_DECOMPRESS
  *   parse and bound every item    TERR_PARSE/UTF8/DEPTH/SCHEMA/TOO_LARGE,
- *                                 TERR_CLOCK (a clock document's HLC text)
+ *                                 TERR_VERSION ("v"); a clock document that
+ *                                 recmerge_check_clocks refuses: TERR_SCHEMA
  *   header vs plaintext, position order and range   TERR_MISMATCH
  * Then the caller checks the batch's after against its cursor
  * (pullmsg_check_after). On failure *out is NULL and no plaintext is left.
