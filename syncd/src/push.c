@@ -87,10 +87,10 @@ push_row_op(const struct localdb_entry *en, struct op *op, struct terr *e)
 		op->kind = OP_DELETE;
 		return 0;
 	}
-	if (en->op == NULL || strcmp(en->op, "put") != 0)
+	if (en->op == NULL || (strcmp(en->op, "put") != 0 && strcmp(en->op, "edit") != 0))
 		return terr_set(e, TERR_SCHEMA, "запись очереди %llu: неизвестная операция",
 		    (unsigned long long)op->seq);
-	op->kind = OP_PUT;
+	op->kind = strcmp(en->op, "edit") == 0 ? OP_EDIT : OP_PUT;
 	if (en->fields == NULL || en->fields_len == 0 || en->fields_len > PUSH_FIELDS_MAX)
 		return terr_set(e, TERR_TOO_LARGE, "запись очереди %llu: поля отсутствуют или длиннее %u байт",
 		    (unsigned long long)op->seq, PUSH_FIELDS_MAX);
@@ -185,7 +185,7 @@ push_take(const struct localdb_entry *en, void *arg)
 	if ((r = push_row_op(en, &f->op, f->e)) != 0)
 		return r;
 	/* rows written before the client wrote canonical text, or by hand */
-	if ((r = changeset_add(f->cs, &f->op, f->e)) == TERR_PARSE && f->op.kind == OP_PUT) {
+	if ((r = changeset_add(f->cs, &f->op, f->e)) == TERR_PARSE && OP_HAS_FIELDS(f->op.kind)) {
 		terr_clear(f->e);
 		if ((r = push_row_fields(&f->op, f->e)) == 0)
 			r = changeset_add(f->cs, &f->op, f->e);
