@@ -198,6 +198,7 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	}
 	if ((r = hubdb_schema_apply(db->db, path, e)) != 0)
 		goto out;
+	hubdb_feed_hooks(db);
 	*out = db;
 	db = NULL;
 	r = 0;
@@ -285,7 +286,7 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 
 	if (st == NULL)
 		return TERR_IO;
-	if ((r = hubdb_tally_flush(db, e)) != 0 ||
+	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_feed_flush(db, e)) != 0 ||
 	    (r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0)
 		hubdb_rollback(db);
 	return r;
