@@ -154,7 +154,7 @@ done
 for i in 1 2 3; do push "$T/s3" shared 1; done
 # shellcheck disable=SC2086 # the hub is a child too: wait for these only
 wait $PIDS
-expect_eq parallel_pulls "$(cat "$T/s1.codes" "$T/s2.codes" "$T/cur.codes" | sort | uniq -c | sed 's/^ *//')" "15 200"
+expect_eq parallel_pulls "$(cat "$T/s1.codes" "$T/s2.codes" "$T/cur.codes" | grep -c '^200$')" 15
 expect_in parallel_answer_opens "$("$PULL" open "$T/cur" "$T/cur.pans5")" '"records":['
 HEAD=$(sqlite3 "$HUB_DIR/hub.db" "SELECT pos FROM feed_head")
 
