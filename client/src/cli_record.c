@@ -427,7 +427,7 @@ cli_record_new(struct cli *c)
  */
 static int
 cli_record_edit_ask(struct cli *c, const struct form *f,
-    const struct store_record *rec, cJSON *values, bool *save, bool *finalize)
+    const struct localdb_record *rec, cJSON *values, bool *save, bool *finalize)
 {
 	struct prompt_opts o = { .stop = &cli_record_stop };
 	enum prompt_end end = PROMPT_END_FINAL;
@@ -511,7 +511,7 @@ cli_record_edit_save(struct store *s, const struct catalog *cat,
  */
 static int
 cli_record_edit_again(struct cli *c, const struct form *f,
-    const struct store_record *rec, cJSON *values,
+    const struct localdb_record *rec, cJSON *values,
     struct form_problems **probs, bool *save, bool *finalize)
 {
 	struct prompt_opts o = { .stop = &cli_record_stop };
@@ -553,7 +553,7 @@ cli_record_edit(struct cli *c)
 {
 	struct store *s = NULL;
 	struct catalog *cat = NULL;
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	struct form_problems *probs = NULL;
 	const struct form *f;
 	cJSON *old = NULL, *values = NULL;

@@ -60,7 +60,7 @@ cli_view_forms(struct cli *c)
 }
 
 static cJSON *
-cli_view_record_json(const struct store_record *r)
+cli_view_record_json(const struct localdb_record *r)
 {
 	char idtext[UUID7_STRLEN + 1];
 	cJSON *o = cJSON_CreateObject(), *data = cJSON_Parse(r->data);
@@ -115,7 +115,7 @@ struct cli_view_list_ctx {
 };
 
 static int
-cli_view_list_row(const struct store_record *r, void *arg)
+cli_view_list_row(const struct localdb_record *r, void *arg)
 {
 	struct cli_view_list_ctx *l = arg;
 	char idtext[UUID7_STRLEN + 1], when[32];
@@ -250,7 +250,7 @@ cli_view_show(struct cli *c)
 {
 	struct store *s = NULL;
 	struct catalog *cat = NULL;
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	uint8_t id[UUID7_BYTES];
 	char idtext[UUID7_STRLEN + 1], when[32];
 	int r, rc;

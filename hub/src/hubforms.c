@@ -228,13 +228,65 @@ hubforms_check_school(const struct form *f, const struct op *op, char *why, size
 	return TERR_INVALID;
 }
 
+/* form_validate's verdict on values into why: its problems, or a sentence. */
+static int
+hubforms_validate(const struct form *f, const struct op *op, const cJSON *values,
+    enum form_mode mode, char *why, size_t cap, struct terr *e)
+{
+	struct form_problems *p = NULL;
+	size_t used = 0;
+	int r = form_validate(f, values, mode, &p, e);
+
+	if (r == TERR_INVALID && p != NULL) {
+		snprintf(why, cap, "форма «%s»: ", op->form_id);
+		used = strlen(why);
+		for (size_t i = 0; i < p->n && used + 8 < cap; i++) {
+			snprintf(why + used, cap - used, "%s%s", i ? "; " : "", p->items[i].message);
+			used = strlen(why);
+		}
+	} else if (r == TERR_INVALID)
+		snprintf(why, cap, "форма «%s»: данные не прошли проверку", op->form_id);
+	form_problems_free(p);
+	return r;
+}
+
+/*
+ * An edit carries only the fields it changed, so it is checked field by
+ * field: each value by itself as a draft's would be (types, ranges, lengths,
+ * choices, unknown fields; null is an answer removed), nothing local, and a
+ * school field, when it is among them, still naming the op's school. Not
+ * "required" nor rules between fields: those need the whole record, which
+ * the device checked when it finalised the edit.
+ */
+static int
+hubforms_check_edit(const struct form *f, const struct op *op, char *why, size_t cap,
+    struct terr *e)
+{
+	const struct form_field *sf = form_school_field(f);
+	cJSON *hub = NULL;
+	int r;
+
+	if ((r = hubforms_validate(f, op, op->fields, FORM_DRAFT, why, cap, e)) != 0)
+		return r;
+	/* what may leave a device, recursing into groups: anything more is local */
+	if ((hub = form_strip_local(f, op->fields)) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if (!cJSON_Compare(hub, op->fields, 1)) {
+		snprintf(why, cap, "форма «%s»: правка несёт локальное поле, а оно не должно "
+		    "покидать устройство", op->form_id);
+		r = TERR_INVALID;
+	}
+	cJSON_Delete(hub);
+	if (r == 0 && sf != NULL && cJSON_GetObjectItemCaseSensitive(op->fields, sf->id) != NULL)
+		r = hubforms_check_school(f, op, why, cap);
+	return r;
+}
+
 int
 hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap,
     struct terr *e)
 {
-	struct form_problems *p = NULL;
 	const struct form *f;
-	size_t used = 0;
 	int r;
 
 	why[0] = '\0';
@@ -251,17 +303,9 @@ hubforms_check_op(struct hubforms *c, const struct op *op, char *why, size_t cap
 	if (op->kind == OP_DELETE)
 		return 0;
 	/* forms are immutable once loaded: validation needs no lock */
-	r = form_validate(f, op->fields, FORM_HUB, &p, e);
-	if (r == TERR_INVALID && p != NULL) {
-		snprintf(why, cap, "форма «%s»: ", op->form_id);
-		used = strlen(why);
-		for (size_t i = 0; i < p->n && used + 8 < cap; i++) {
-			snprintf(why + used, cap - used, "%s%s", i ? "; " : "", p->items[i].message);
-			used = strlen(why);
-		}
-	} else if (r == TERR_INVALID)
-		snprintf(why, cap, "форма «%s»: данные не прошли проверку", op->form_id);
-	form_problems_free(p);
+	if (op->kind == OP_EDIT)
+		return hubforms_check_edit(f, op, why, cap, e);
+	r = hubforms_validate(f, op, op->fields, FORM_HUB, why, cap, e);
 	if (r == 0)
 		r = hubforms_check_school(f, op, why, cap);
 	return r;

@@ -1,11 +1,10 @@
 /*
  * merge — per-field last-writer-wins merge with a conflict log (merge.h).
  *
- * Clock document of a record (hub_clocks.clocks):
- *   {"f":{"<field>":["<hlc>","<device>"],…},   per-field clocks
- *    "p":["<hlc>","<device>"],                   last put applied
- *    "x":["<hlc>","<device>",0|1]}               existence: 1 = deleted
- * HLC text compares like the clock itself (hlc.h), so strcmp orders them.
+ * The rule and the clock document are protocol's recmerge (recmerge.h): a
+ * device joining a pulled record runs the same code. What is the hub's here:
+ * reading and storing the record, the conflict log, the reports' counters,
+ * and the fast path of a record's first put.
  *
  * A field without an entry in "f" has the clock of "p": entries equal to
  * "p" are dropped after every merge. Almost every record is written by one
@@ -18,14 +17,14 @@
 
 #include "hub/merge.h"
 #include "hub/survey_facts.h"
+#include "tetrad/recmerge.h"
 
 struct merge_ctx {
 	struct hubdb *db;
-	const char *device;
 	const struct op *op;
-	char hlc[HLC_STRLEN + 1];
 	struct hubdb_record *rec;
 	unsigned *conflicts;
+	struct terr *e;
 };
 
 /*
@@ -44,245 +43,38 @@ merge_parse_obj(const char *s)
 	return o;
 }
 
-/* hlc and device of a clock array, or NULL when absent or damaged. */
-static const char *
-merge_clock(const cJSON *c, const char **device, int *flag)
-{
-	const cJSON *h, *d, *f;
-
-	if (!cJSON_IsArray(c))
-		return NULL;
-	h = cJSON_GetArrayItem(c, 0);
-	d = cJSON_GetArrayItem(c, 1);
-	if (!cJSON_IsString(h) || !cJSON_IsString(d))
-		return NULL;
-	*device = d->valuestring;
-	if (flag != NULL) {
-		f = cJSON_GetArrayItem(c, 2);
-		*flag = cJSON_IsNumber(f) ? f->valueint : 0;
-	}
-	return h->valuestring;
-}
-
-static cJSON *
-merge_make_clock(const char *hlc, const char *device, int flag, int with_flag)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	if (a == NULL)
-		return NULL;
-	cJSON_AddItemToArray(a, cJSON_CreateString(hlc));
-	cJSON_AddItemToArray(a, cJSON_CreateString(device));
-	if (with_flag)
-		cJSON_AddItemToArray(a, cJSON_CreateNumber(flag));
-	return a;
-}
-
+/* The hub side of a lost value: a row in the conflict log. */
 static int
-merge_set_clock(cJSON *parent, const char *key, cJSON *clock)
+merge_log(const struct recmerge_loser *l, void *arg)
 {
-	if (clock == NULL)
-		return TERR_NOMEM;
-	if (cJSON_GetObjectItemCaseSensitive(parent, key) != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(parent, key, clock);
-	else
-		cJSON_AddItemToObject(parent, key, clock);
-	return 0;
-}
-
-static bool
-merge_absent(const cJSON *v)
-{
-	return v == NULL || cJSON_IsNull(v);
-}
-
-static bool
-merge_equal(const cJSON *a, const cJSON *b)
-{
-	if (merge_absent(a) || merge_absent(b))
-		return merge_absent(a) && merge_absent(b);
-	return cJSON_Compare(a, b, 1) != 0;
-}
-
-/* Logs a losing value; "no answer" losing is not a conflict worth review. */
-static int
-merge_log(struct merge_ctx *m, const char *field, const cJSON *loser,
-    const char *loser_hlc, const char *loser_dev, const cJSON *winner,
-    const char *winner_hlc, const char *winner_dev, struct terr *e)
-{
+	struct merge_ctx *m = arg;
 	struct hubdb_conflict c;
 	char *lv = NULL, *wv = NULL;
 	int r = TERR_NOMEM;
 
-	if (merge_absent(loser) || strcmp(loser_dev, winner_dev) == 0 ||
-	    merge_equal(loser, winner))
-		return 0;
-	if ((lv = cJSON_PrintUnformatted(loser)) == NULL)
+	if ((lv = cJSON_PrintUnformatted(l->loser)) == NULL)
 		goto out;
-	if (!merge_absent(winner) && (wv = cJSON_PrintUnformatted(winner)) == NULL)
+	if (l->winner != NULL && (wv = cJSON_PrintUnformatted(l->winner)) == NULL)
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.record_id = m->op->record_id;
 	c.form_id = m->rec->form_id;
 	c.school = m->rec->school;
-	c.field = field;
+	c.field = l->field;
 	c.loser_value = lv;
-	c.loser_hlc = loser_hlc;
-	c.loser_device = loser_dev;
+	c.loser_hlc = l->loser_hlc;
+	c.loser_device = l->loser_device;
 	c.winner_value = wv ? wv : "null";
-	c.winner_hlc = winner_hlc;
-	c.winner_device = winner_dev;
-	if ((r = hubdb_conflict_add(m->db, &c, e)) == 0)
+	c.winner_hlc = l->winner_hlc;
+	c.winner_device = l->winner_device;
+	if ((r = hubdb_conflict_add(m->db, &c, m->e)) == 0)
 		(*m->conflicts)++;
  out:
 	if (r == TERR_NOMEM)
-		terr_set(e, r, "недостаточно памяти");
+		terr_set(m->e, r, "недостаточно памяти");
 	cJSON_free(lv);
 	cJSON_free(wv);
 	return r;
-}
-
-/* One field of a put: incoming value inc (NULL = no answer) at m->hlc. */
-static int
-merge_field(struct merge_ctx *m, cJSON *data, cJSON *fclocks, const cJSON *pclock,
-    const char *key, const cJSON *inc, struct terr *e)
-{
-	const cJSON *clock = cJSON_GetObjectItemCaseSensitive(fclocks, key);
-	const char *chlc, *cdev = NULL;
-	cJSON *cur = cJSON_GetObjectItemCaseSensitive(data, key);
-	int cmp, r;
-
-	/* a field never written is "no answer" as of the last put */
-	if ((chlc = merge_clock(clock, &cdev, NULL)) == NULL)
-		chlc = merge_clock(pclock, &cdev, NULL);
-	cmp = chlc ? strcmp(m->hlc, chlc) : 1;
-	if (cmp < 0)
-		return merge_log(m, key, inc, m->hlc, m->device, cur, chlc, cdev, e);
-	if (cmp == 0)
-		return 0;
-	if (chlc != NULL && (r = merge_log(m, key, cur, chlc, cdev, inc, m->hlc,
-	    m->device, e)) != 0)
-		return r;
-	if (cur != NULL)
-		cJSON_DeleteItemFromObjectCaseSensitive(data, key);
-	if (!merge_absent(inc)) {
-		cJSON *copy = cJSON_Duplicate(inc, 1);
-
-		if (copy == NULL)
-			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		cJSON_AddItemToObject(data, key, copy);
-	}
-	return merge_set_clock(fclocks, key, merge_make_clock(m->hlc, m->device, 0, 0)) == 0 ?
-	    0 : terr_set(e, TERR_NOMEM, "недостаточно памяти");
-}
-
-static int
-merge_put(struct merge_ctx *m, cJSON *data, cJSON *clocks, struct terr *e)
-{
-	cJSON *fclocks = cJSON_GetObjectItemCaseSensitive(clocks, "f");
-	const cJSON *pclock = cJSON_GetObjectItemCaseSensitive(clocks, "p");
-	const cJSON *f;
-	const char *phlc, *pdev;
-	char **keys = NULL;
-	size_t nkeys = 0, i;
-	int r = 0;
-
-	if (fclocks == NULL) {
-		if ((fclocks = cJSON_AddObjectToObject(clocks, "f")) == NULL)
-			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	}
-	/*
-	 * Every field either side knows about: with a clock of its own, with a
-	 * value (its clock may be "p"'s, which this put can move), or in the put.
-	 * Copied first since merging edits fclocks and data.
-	 */
-	keys = calloc((size_t)cJSON_GetArraySize(fclocks) + (size_t)cJSON_GetArraySize(data) +
-	    (size_t)cJSON_GetArraySize(m->op->fields) + 1, sizeof(*keys));
-	if (keys == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	cJSON_ArrayForEach(f, fclocks)
-		keys[nkeys++] = f->string;
-	cJSON_ArrayForEach(f, data)
-		if (cJSON_GetObjectItemCaseSensitive(fclocks, f->string) == NULL)
-			keys[nkeys++] = f->string;
-	cJSON_ArrayForEach(f, m->op->fields)
-		if (cJSON_GetObjectItemCaseSensitive(fclocks, f->string) == NULL &&
-		    cJSON_GetObjectItemCaseSensitive(data, f->string) == NULL)
-			keys[nkeys++] = f->string;
-	for (i = 0; i < nkeys && r == 0; i++) {
-		char *k = strdup(keys[i]);
-
-		if (k == NULL) {
-			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-			break;
-		}
-		r = merge_field(m, data, fclocks, pclock, k,
-		    cJSON_GetObjectItemCaseSensitive(m->op->fields, k), e);
-		free(k);
-	}
-	free(keys);
-	if (r != 0)
-		return r;
-	phlc = merge_clock(pclock, &pdev, NULL);
-	if (phlc == NULL || strcmp(m->hlc, phlc) > 0) {
-		m->rec->form_version = m->op->form_version;
-		if (merge_set_clock(clocks, "p", merge_make_clock(m->hlc, m->device, 0, 0)) != 0)
-			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	}
-	return 0;
-}
-
-/* Existence: a put says "exists", a delete says "deleted"; the later wins. */
-static int
-merge_existence(struct merge_ctx *m, cJSON *clocks, int deleted, struct terr *e)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(clocks, "x");
-	const char *xhlc, *xdev = NULL;
-	int xdel = 0, cmp;
-	cJSON *mine = NULL, *theirs = NULL;
-	int r = 0;
-
-	xhlc = merge_clock(x, &xdev, &xdel);
-	cmp = xhlc ? strcmp(m->hlc, xhlc) : 1;
-	if (xhlc != NULL && xdel != deleted && cmp != 0) {
-		mine = cJSON_CreateString(deleted ? "удалена" : "изменена");
-		theirs = cJSON_CreateString(xdel ? "удалена" : "изменена");
-		if (mine == NULL || theirs == NULL)
-			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		else if (cmp < 0)
-			r = merge_log(m, "", mine, m->hlc, m->device, theirs, xhlc, xdev, e);
-		else
-			r = merge_log(m, "", theirs, xhlc, xdev, mine, m->hlc, m->device, e);
-	}
-	cJSON_Delete(mine);
-	cJSON_Delete(theirs);
-	if (r != 0 || cmp <= 0)
-		return r;
-	m->rec->deleted = deleted != 0;
-	if (merge_set_clock(clocks, "x", merge_make_clock(m->hlc, m->device, deleted, 1)) != 0)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	return 0;
-}
-
-/* Drops the field clocks that equal "p" (see the top of this file). */
-static void
-merge_compact(cJSON *clocks)
-{
-	cJSON *fclocks = cJSON_GetObjectItemCaseSensitive(clocks, "f");
-	const char *phlc, *pdev, *fhlc, *fdev;
-	cJSON *f, *next;
-
-	phlc = merge_clock(cJSON_GetObjectItemCaseSensitive(clocks, "p"), &pdev, NULL);
-	if (fclocks == NULL || phlc == NULL)
-		return;
-	for (f = fclocks->child; f != NULL; f = next) {
-		next = f->next;
-		fhlc = merge_clock(f, &fdev, NULL);
-		if (fhlc != NULL && strcmp(fhlc, phlc) == 0 && strcmp(fdev, pdev) == 0)
-			cJSON_Delete(cJSON_DetachItemViaPointer(fclocks, f));
-	}
-	if (fclocks->child == NULL)
-		cJSON_DeleteItemFromObjectCaseSensitive(clocks, "f");
 }
 
 /* rec as a record op would start: its id, form and school, nothing stored. */
@@ -374,10 +166,12 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 {
 	struct hubdb_record rec, old;
 	struct merge_ctx m;
+	struct recmerge_opts o;
+	const cJSON *pclock;
 	cJSON *data = NULL, *clocks = NULL;
-	char *dtext = NULL, *ctext = NULL;
+	char *dtext = NULL, *ctext = NULL, hlc[HLC_STRLEN + 1];
 	bool found, added = false;
-	int r;
+	int r, pold;
 
 	if (op->kind == OP_PUT) {
 		merge_new_record(&rec, op);
@@ -411,11 +205,11 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		merge_new_record(&rec, op);
 	memset(&m, 0, sizeof(m));
 	m.db = db;
-	m.device = device_id;
 	m.op = op;
 	m.rec = &rec;
 	m.conflicts = conflicts;
-	hlc_encode(&op->hlc, m.hlc);
+	m.e = e;
+	hlc_encode(&op->hlc, hlc);
 	if (!found) {
 		data = cJSON_CreateObject();
 		clocks = cJSON_CreateObject();
@@ -434,13 +228,23 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		    "администратором", id, data == NULL ? "её ответы" : "её метки времени");
 		goto out;
 	}
-	if (op->kind == OP_PUT && (r = merge_put(&m, data, clocks, e)) != 0)
+	memset(&o, 0, sizeof(o));
+	o.on_loser = merge_log;
+	o.loser_arg = &m;
+	pclock = cJSON_GetObjectItemCaseSensitive(clocks, "p");
+	pold = cJSON_IsArray(pclock) && cJSON_IsString(pclock->child) ?
+	    strcmp(hlc, pclock->child->valuestring) : 1;
+	if ((r = recmerge_change(data, clocks, op->kind == OP_PUT ? RECMERGE_PUT :
+	    op->kind == OP_EDIT ? RECMERGE_EDIT : RECMERGE_DELETE, hlc, device_id,
+	    op->kind == OP_DELETE ? NULL : op->fields, &o, NULL, e)) != 0)
 		goto out;
-	if ((r = merge_existence(&m, clocks, op->kind == OP_DELETE, e)) != 0)
-		goto out;
-	merge_compact(clocks);
-	if (strcmp(m.hlc, rec.hlc) > 0) {
-		hubdb_copy(rec.hlc, sizeof(rec.hlc), m.hlc);
+	/* the record's form version is its last whole put's (a record first
+	 * seen through an edit or a delete takes the op's) */
+	if (op->kind == OP_PUT && pold > 0)
+		rec.form_version = op->form_version;
+	rec.deleted = recmerge_deleted(clocks);
+	if (strcmp(hlc, rec.hlc) > 0) {
+		hubdb_copy(rec.hlc, sizeof(rec.hlc), hlc);
 		hubdb_copy(rec.device_id, sizeof(rec.device_id), device_id);
 	}
 	dtext = cJSON_PrintUnformatted(data);

@@ -164,13 +164,17 @@ changeset_add(struct changeset *cs, const struct op *op, struct terr *e)
 	if (changeset_bounded_str(op->school, CHANGESET_SCHOOL_MAX, &n) != 0 || n == 0)
 		return terr_set(e, TERR_ARG, "операция %" PRIu64 ": код школы пуст или длиннее %d байт",
 		    op->seq, CHANGESET_SCHOOL_MAX);
-	if (op->kind == OP_PUT && op->fields == NULL && op->fields_text != NULL) {
+	if (OP_HAS_FIELDS(op->kind) && op->fields == NULL && op->fields_text != NULL) {
 		if (changeset_fields_canonical(op->fields_text, op->fields_len) != 0)
 			return terr_set(e, TERR_PARSE, "операция %" PRIu64 ": поля не в канонической записи",
 			    op->seq);
-	} else if (op->kind == OP_PUT) {
+		if (op->kind == OP_EDIT && op->fields_len == 2)
+			return terr_set(e, TERR_ARG, "операция %" PRIu64 ": правка без полей", op->seq);
+	} else if (OP_HAS_FIELDS(op->kind)) {
 		if (!cJSON_IsObject(op->fields))
 			return terr_set(e, TERR_ARG, "операция %" PRIu64 ": у записи нет объекта полей", op->seq);
+		if (op->kind == OP_EDIT && op->fields->child == NULL)
+			return terr_set(e, TERR_ARG, "операция %" PRIu64 ": правка без полей", op->seq);
 		if (cJSON_GetArraySize(op->fields) > CHANGESET_MAX_FIELDS)
 			return terr_set(e, TERR_TOO_LARGE, "операция %" PRIu64 ": больше %d полей",
 			    op->seq, CHANGESET_MAX_FIELDS);
@@ -196,7 +200,7 @@ changeset_add(struct changeset *cs, const struct op *op, struct terr *e)
 	slot = &cs->ops[cs->n_ops];
 	*slot = *op;
 	slot->fields = fields;
-	if (fields == NULL && op->kind == OP_PUT) {
+	if (fields == NULL && OP_HAS_FIELDS(op->kind)) {
 		if ((slot->fields_text = changeset_keep_text(cs, op->fields_text, op->fields_len)) == NULL)
 			return terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
 	} else {
@@ -316,13 +320,19 @@ changeset_check(const struct changeset *cs, struct terr *e)
 			    "(1–%d латинских букв, цифр, «_» или «-»)", op->seq, SCHOOL_CODE_MAX);
 		if (changeset_check_hlc(&op->hlc) != 0)
 			return terr_set(e, TERR_CLOCK, "операция %" PRIu64 ": недопустимая метка времени", op->seq);
-		if (op->kind == OP_PUT && op->fields == NULL) {
+		if (OP_HAS_FIELDS(op->kind) && op->fields == NULL) {
 			if (op->fields_text == NULL)
 				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у записи нет объекта полей",
 				    op->seq);
-		} else if (op->kind == OP_PUT) {
+			if (op->kind == OP_EDIT && op->fields_len == 2)
+				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": правка без полей",
+				    op->seq);
+		} else if (OP_HAS_FIELDS(op->kind)) {
 			if (!cJSON_IsObject(op->fields))
 				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": у записи нет объекта полей",
+				    op->seq);
+			if (op->kind == OP_EDIT && op->fields->child == NULL)
+				return terr_set(e, TERR_SCHEMA, "операция %" PRIu64 ": правка без полей",
 				    op->seq);
 			/* trees in chunks come from the canonical reader, which counted
 			 * the fields and held every name to the rule as it read them */

@@ -230,13 +230,15 @@ changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
 		    where, CHANGESET_SCHOOL_MAX);
 	memcpy(op->school, s, strlen(s) + 1);
 	if (changeset_parse_str(m[5], 1, 6, &s) != 0)
-		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\" или \"delete\"", where);
+		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\", \"edit\" или \"delete\"", where);
 	if (strcmp(s, "put") == 0)
 		op->kind = OP_PUT;
+	else if (strcmp(s, "edit") == 0)
+		op->kind = OP_EDIT;
 	else if (strcmp(s, "delete") == 0)
 		op->kind = OP_DELETE;
 	else
-		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\" или \"delete\"", where);
+		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\", \"edit\" или \"delete\"", where);
 	if (changeset_parse_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &op->hlc) != 0)
 		return terr_set(e, TERR_CLOCK, "%s: недопустимая метка времени «hlc»", where);
 	if (op->kind == OP_DELETE) {
@@ -248,6 +250,8 @@ changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
 		return terr_set(e, TERR_SCHEMA, "%s: у записи нет объекта «fields»", where);
 	if (cJSON_GetArraySize(m[7]) > CHANGESET_MAX_FIELDS)
 		return terr_set(e, TERR_TOO_LARGE, "%s: больше %d полей", where, CHANGESET_MAX_FIELDS);
+	if (op->kind == OP_EDIT && m[7]->child == NULL)
+		return terr_set(e, TERR_SCHEMA, "%s: правка без полей", where);
 	/* Field values themselves are checked by the canonical re-encoding. */
 	op->fields = cJSON_DetachItemViaPointer(j, m[7]);
 	return 0;
@@ -392,7 +396,7 @@ changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out, str
 	/* The fields as they stand in the set are canonical: a hub storing a
 	 * record takes them from here instead of encoding again. */
 	for (size_t i = 0; i < cs->n_ops; i++)
-		if (cs->ops[i].kind == OP_PUT) {
+		if (OP_HAS_FIELDS(cs->ops[i].kind)) {
 			cs->ops[i].fields_text = (const char *)buf + fields_at[2 * i];
 			cs->ops[i].fields_len = fields_at[2 * i + 1];
 		}

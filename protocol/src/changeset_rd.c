@@ -615,13 +615,15 @@ changeset_rd_op(struct changeset_rd *rd, struct changeset *cs, struct op *op)
 	op->form_version = (uint32_t)fv;
 	if (changeset_rd_lit(rd, "put\",\"hlc\":", 11) == 0)
 		op->kind = OP_PUT;
+	else if (changeset_rd_lit(rd, "edit\",\"hlc\":", 12) == 0)
+		op->kind = OP_EDIT;
 	else if (changeset_rd_lit(rd, "delete\",\"hlc\":", 14) == 0)
 		op->kind = OP_DELETE;
 	else
 		return -1;
 	if (changeset_rd_hlc(rd, &op->hlc) != 0)
 		return -1;
-	if (op->kind == OP_PUT) {
+	if (OP_HAS_FIELDS(op->kind)) {
 		if (changeset_rd_lit(rd, ",\"fields\":", 10) != 0)
 			return -1;
 		at = rd->p;
@@ -677,7 +679,7 @@ changeset_rd_parse(const uint8_t *buf, size_t len, struct changeset **out)
 
 		if ((cs->n_ops > 1 && changeset_rd_lit(&rd, ",", 1) != 0) || changeset_rd_op(&rd, cs, op) != 0)
 			goto fail;
-		rd.values += op->kind == OP_PUT ? 1 + 7 : 1 + 6;
+		rd.values += OP_HAS_FIELDS(op->kind) ? 1 + 7 : 1 + 6;
 	}
 	if (changeset_rd_lit(&rd, "]}", 2) != 0 || rd.p != rd.end || rd.values > CHANGESET_MAX_VALUES ||
 	    changeset_check(cs, NULL) != 0)

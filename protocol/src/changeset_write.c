@@ -301,8 +301,8 @@ changeset_write_fields(struct tbuf *b, const struct op *op, struct terr *e)
 int
 changeset_encode_fields(const struct op *op, struct tbuf *out, struct terr *e)
 {
-	if (op == NULL || out == NULL || op->kind != OP_PUT || !cJSON_IsObject(op->fields))
-		return terr_set(e, TERR_ARG, "набор изменений: поля есть только у записи");
+	if (op == NULL || out == NULL || !OP_HAS_FIELDS(op->kind) || !cJSON_IsObject(op->fields))
+		return terr_set(e, TERR_ARG, "набор изменений: поля есть только у записи и правки");
 	return changeset_write_fields(out, op, e);
 }
 
@@ -348,10 +348,11 @@ changeset_write_at(const struct changeset *cs, struct tbuf *out, size_t *fields_
 		    (r = tbuf_put_str(out, ",\"school\":")) != 0 ||
 		    (r = changeset_write_string(out, op->school, strlen(op->school))) != 0 ||
 		    (r = tbuf_put_str(out, op->kind == OP_PUT ? ",\"op\":\"put\",\"hlc\":\"" :
+		    op->kind == OP_EDIT ? ",\"op\":\"edit\",\"hlc\":\"" :
 		    ",\"op\":\"delete\",\"hlc\":\"")) != 0 ||
 		    (r = tbuf_put_str(out, t)) != 0 || (r = tbuf_put_u8(out, '"')) != 0)
 			goto fail;
-		if (op->kind == OP_PUT) {
+		if (OP_HAS_FIELDS(op->kind)) {
 			if ((r = tbuf_put(out, ",\"fields\":", 10)) != 0)
 				goto fail;
 			if (fields_at != NULL)

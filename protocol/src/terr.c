@@ -47,6 +47,8 @@ static const struct terr_entry terr_table[] = {
 	{ TERR_FULL, "TERR_FULL", "нет места на диске" },
 	{ TERR_BUSY, "TERR_BUSY", "хранилище занято, повторите позже" },
 	{ TERR_NOTFOUND, "TERR_NOTFOUND", "не найдено" },
+	{ TERR_REPLAY, "TERR_REPLAY", "повтор старого сообщения" },
+	{ TERR_ORDER, "TERR_ORDER", "сообщения пришли не по порядку" },
 };
 
 static const struct terr_entry *

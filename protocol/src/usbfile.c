@@ -46,6 +46,8 @@ usbfile_kind(const char *magic)
 		return "выгрузка изменений (TTEX)";
 	if (strcmp(magic, USBFILE_MAGIC_ACKS) == 0)
 		return "файл подтверждений хаба (TTAK)";
+	if (strcmp(magic, "TTPF") == 0)
+		return "файл изменений с хаба (TTPF)";
 	return "файл Tetrad";
 }
 
@@ -72,7 +74,8 @@ usbfile_read_header(const struct usbfile_src *src, const char *want,
 	if ((r = usbfile_pull(src, b, sizeof(b), &n, e)) != 0)
 		return r;
 	if (n >= 4 && memcmp(b, want, 4) != 0) {
-		if (memcmp(b, USBFILE_MAGIC_EXPORT, 4) == 0 || memcmp(b, USBFILE_MAGIC_ACKS, 4) == 0) {
+		if (memcmp(b, USBFILE_MAGIC_EXPORT, 4) == 0 || memcmp(b, USBFILE_MAGIC_ACKS, 4) == 0 ||
+		    memcmp(b, "TTPF", 4) == 0) {
 			char got[5];
 
 			memcpy(got, b, 4);

@@ -73,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < cs->n_ops; i++) {
 		const struct op *op = &cs->ops[i];
 
-		if (op->kind != OP_PUT) {
+		if (!OP_HAS_FIELDS(op->kind)) {
 			if (op->fields_text != NULL)
 				abort();
 			continue;

@@ -51,7 +51,11 @@ int hubforms_each(struct hubforms *f, int (*cb)(const char *id, uint32_t version
  * knows (a delete too: it leaves a tombstone under that form), and a put's
  * fields must pass in FORM_HUB mode (unknown fields, smuggled local fields,
  * types, bounds, rules), and for a form with a school field
- * (form_school_field) its value must be the op's school. Returns 0 if valid,
+ * (form_school_field) its value must be the op's school. An edit's fields
+ * (only the ones it changed) are checked one by one: each value as a draft's
+ * (types, bounds, choices, unknown fields), none local, the school field,
+ * when listed, the op's school; not "required" nor rules between fields,
+ * which need the whole record. Returns 0 if valid,
  * TERR_INVALID with a Russian description in why (field labels and rules,
  * never values), TERR_NOTFOUND with why when the hub does not know the form
  * or version (a cause that goes away when it is published: wire.h

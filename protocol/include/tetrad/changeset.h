@@ -34,7 +34,15 @@
 #define CHANGESET_SCHOOL_MAX 32                  /* school code, bytes */
 #define CHANGESET_HASH_BYTES 32                  /* BLAKE2b-256 */
 
-enum op_kind { OP_PUT = 1, OP_DELETE = 2 };
+/*
+ * put: the record's whole synced state (creation, finalisation); edit: only
+ * the fields an edit of a final record changed (at least one; null = the
+ * answer removed), each at the op's hlc; delete: a tombstone, no fields.
+ */
+enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_EDIT = 3 };
+
+/* A put or an edit: an op that carries fields. */
+#define OP_HAS_FIELDS(k) ((k) == OP_PUT || (k) == OP_EDIT)
 
 struct op {
 	uint64_t seq;                      /* device sequence number */
@@ -45,7 +53,7 @@ struct op {
 	enum op_kind kind;
 	struct hlc_ts hlc;
 	/*
-	 * Object; NULL for a delete. Owned by the set. In a set read by
+	 * Object (a put's or an edit's); NULL for a delete. Owned by the set. In a set read by
 	 * changeset_parse (or envelope_open) it may live in the set's own
 	 * memory: read it or cJSON_Duplicate it, never change or delete it.
 	 */
@@ -53,7 +61,7 @@ struct op {
 	/*
 	 * The fields' canonical text, not NUL-terminated. In a parsed set: where
 	 * they stand in the set's own text. Given to changeset_add with fields
-	 * NULL: a put whose fields are this text, which the set copies.
+	 * NULL: a put (or edit) whose fields are this text, which the set copies.
 	 */
 	const char *fields_text;
 	size_t fields_len;
@@ -80,8 +88,8 @@ struct changeset {
 struct changeset *changeset_new(void);
 void changeset_free(struct changeset *cs);
 /*
- * Appends a copy of op (fields are deep-copied); checks the caps. A put with
- * fields NULL and fields_text set is taken as that text, which must already
+ * Appends a copy of op (fields are deep-copied); checks the caps. A put or
+ * edit with fields NULL and fields_text set is taken as that text, which must already
  * be canonical (changeset_fields_canonical): TERR_PARSE if it is not.
  */
 int changeset_add(struct changeset *cs, const struct op *op, struct terr *e);
@@ -100,7 +108,7 @@ int changeset_fields_canonical(const char *text, size_t len);
  * first..last and within every cap before writing anything.
  */
 int changeset_encode(const struct changeset *cs, struct tbuf *out, struct terr *e);
-/* The canonical JSON of a put's fields alone, exactly as changeset_encode
+/* The canonical JSON of a put's (or edit's) fields alone, exactly as changeset_encode
  * writes it inside the set, appended to out. */
 int changeset_encode_fields(const struct op *op, struct tbuf *out, struct terr *e);
 

@@ -44,6 +44,8 @@ enum terr_code {
 	TERR_FULL = -29,        /* storage full: try again once space is freed */
 	TERR_BUSY = -30,        /* storage busy (locked): try again shortly */
 	TERR_NOTFOUND = -31,    /* the thing asked for does not exist */
+	TERR_REPLAY = -32,      /* an old message sent again (nonce not ours) */
+	TERR_ORDER = -33,       /* messages arrived out of their order */
 };
 
 #define TERR_MSG_MAX 512

@@ -26,4 +26,11 @@ int envelope_seal_raw(const struct envelope_header *h, const uint8_t *payload,
 /* zlib (RFC 1950) stream of in at level 3, appended to out. */
 int envelope_deflate(const uint8_t *in, size_t len, struct tbuf *out, struct terr *e);
 
+/*
+ * Inflates exactly plain_len bytes of in into out, no more and no less
+ * (zip-bomb safe), with zlib's memory wiped: 0, TERR_DECOMPRESS or
+ * TERR_NOMEM, no message. The pull answer (pullmsg) opens with it too.
+ */
+int envelope_inflate(const uint8_t *in, size_t len, uint8_t *out, size_t plain_len);
+
 #endif
