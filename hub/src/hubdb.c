@@ -198,6 +198,7 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	}
 	if ((r = hubdb_schema_apply(db->db, path, e)) != 0)
 		goto out;
+	hubdb_feed_hooks(db);
 	*out = db;
 	db = NULL;
 	r = 0;

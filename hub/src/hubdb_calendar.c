@@ -78,11 +78,19 @@ hubdb_programmes_each(struct hubdb *db, hubdb_programme_cb cb, void *ctx, struct
 	return r;
 }
 
+/* A change of a school's profile moves its feed position (hubdb.h). */
 int
 hubdb_profile_clear(struct hubdb *db, const char *school, int year, struct terr *e)
 {
-	return hubdb_cal_exec(db, "DELETE FROM risk_profile WHERE school = ?1 AND year = ?2",
-	    school, year, NULL, NULL, "удаление рискового профиля", e);
+	bool own;
+	int r;
+
+	if ((r = hubdb_feed_own_begin(db, &own, e)) != 0)
+		return r;
+	if ((r = hubdb_cal_exec(db, "DELETE FROM risk_profile WHERE school = ?1 AND year = ?2",
+	    school, year, NULL, NULL, "удаление рискового профиля", e)) == 0)
+		r = hubdb_feed_profile(db, school, e);
+	return hubdb_feed_own_end(db, own, r, e);
 }
 
 int
@@ -90,14 +98,19 @@ hubdb_profile_put(struct hubdb *db, const struct hubdb_profile *p, struct terr *
 {
 	char now[HUBDB_TIME_MAX];
 	sqlite3_stmt *st = NULL;
+	bool own;
 	int r, rc;
 
-	if ((r = hubdb_school_put(db, p->school, NULL, e)) != 0)
+	if ((r = hubdb_feed_own_begin(db, &own, e)) != 0)
 		return r;
+	if ((r = hubdb_school_put(db, p->school, NULL, e)) != 0 ||
+	    (r = hubdb_feed_profile(db, p->school, e)) != 0)
+		return hubdb_feed_own_end(db, own, r, e);
 	hubdb_now_cached(db, now);
 	if (sqlite3_prepare_v2(db->db, "INSERT OR REPLACE INTO risk_profile(school, year, "
 	    "factor, level, imported_at) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "сохранение рискового профиля");
+		return hubdb_feed_own_end(db, own, hubdb_err(db, SQLITE_ERROR, e,
+		    "сохранение рискового профиля"), e);
 	sqlite3_bind_text(st, 1, p->school, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, p->year);
 	sqlite3_bind_text(st, 3, p->factor, -1, SQLITE_STATIC);
@@ -105,7 +118,8 @@ hubdb_profile_put(struct hubdb *db, const struct hubdb_profile *p, struct terr *
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "сохранение рискового профиля");
+	r = rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "сохранение рискового профиля");
+	return hubdb_feed_own_end(db, own, r, e);
 }
 
 int

@@ -8,7 +8,7 @@
 
 static const char *const hubdb_devices_sql[ST_COUNT] = {
 	[ST_DEVICE_GET] = "SELECT id, pk, kind, label, schools, revoked_at, watermark, "
-	    "last_hash FROM devices WHERE id = ?1",
+	    "last_hash, box_pk, pull_acked FROM devices WHERE id = ?1",
 	[ST_DEVICE_ADD] = "INSERT INTO devices(id, pk, kind, label, schools, enrolled_at, "
 	    "watermark, last_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, zeroblob(32))",
 	[ST_DEVICE_HEAD] = "UPDATE devices SET watermark = ?2, last_hash = ?3, "
@@ -21,8 +21,9 @@ static const char *const hubdb_devices_sql[ST_COUNT] = {
 	    "WHERE hash = ?1",
 	[ST_TOKEN_USE] = "UPDATE tokens SET used_by = ?2, used_at = ?3 WHERE hash = ?1 "
 	    "AND used_by IS NULL",
-	[ST_SCHOOL_ADD] = "INSERT OR IGNORE INTO schools(code, name) VALUES(?1, ?2)",
-	[ST_SCHOOL_NAME] = "UPDATE schools SET name = ?2 WHERE code = ?1",
+	[ST_SCHOOL_ADD] = "INSERT OR IGNORE INTO schools(code, name, feed_pos) VALUES(?1, ?2, ?3)",
+	[ST_SCHOOL_NAME] = "UPDATE schools SET name = ?2, feed_pos = ?3 WHERE code = ?1 "
+	    "AND name IS NOT ?2",
 };
 
 /* The cached statement of slot s (its SQL above). */
@@ -58,6 +59,11 @@ hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
 		d->watermark = (uint64_t)sqlite3_column_int64(st, 6);
 		if (sqlite3_column_bytes(st, 7) == CHANGESET_HASH_BYTES)
 			memcpy(d->last_hash, sqlite3_column_blob(st, 7), CHANGESET_HASH_BYTES);
+		if (sqlite3_column_bytes(st, 8) == KEYS_ENC_PK_BYTES) {
+			d->has_box = true;
+			memcpy(d->box_pk, sqlite3_column_blob(st, 8), KEYS_ENC_PK_BYTES);
+		}
+		d->pull_acked = (uint64_t)sqlite3_column_int64(st, 9);
 	} else if (rc != SQLITE_DONE)
 		r = hubdb_err(db, rc, e, "чтение устройства");
 	hubdb_done(st);
@@ -191,29 +197,52 @@ hubdb_token_use(struct hubdb *db, const uint8_t hash[32], const char *device_id,
 	return 0;
 }
 
+/*
+ * A school added, or given another name, takes the next feed position
+ * (hubdb.h): its register entry travels to the devices of the school.
+ * Adding one already there (ingest does it for every set) takes none.
+ */
 int
 hubdb_school_put(struct hubdb *db, const char *code, const char *name,
     struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_SCHOOL_ADD, e);
+	uint64_t pos;
+	bool own;
 	int r;
 
 	if (st == NULL)
 		return TERR_IO;
+	if ((r = hubdb_feed_own_begin(db, &own, e)) != 0)
+		return r;
+	if ((r = hubdb_feed_next(db, &pos, e)) != 0)
+		goto out;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	if (name != NULL && name[0] != '\0')
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)pos);
 	if ((r = hubdb_exec_stmt(db, st, e, "сохранение школы")) != 0)
-		return r;
+		goto out;
+	if (sqlite3_changes(db->db) > 0) {
+		if ((r = hubdb_feed_take(db, pos, e)) != 0)
+			goto out;
+		pos++;
+	}
 	if (name == NULL || name[0] == '\0')
-		return 0;
-	if ((st = hubdb_devices_stmt(db, ST_SCHOOL_NAME, e)) == NULL)
-		return TERR_IO;
+		goto out;
+	if ((st = hubdb_devices_stmt(db, ST_SCHOOL_NAME, e)) == NULL) {
+		r = TERR_IO;
+		goto out;
+	}
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	return hubdb_exec_stmt(db, st, e, "сохранение школы");
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)pos);
+	if ((r = hubdb_exec_stmt(db, st, e, "сохранение школы")) == 0 &&
+	    sqlite3_changes(db->db) > 0)
+		r = hubdb_feed_take(db, pos, e);
+ out:
+	return hubdb_feed_own_end(db, own, r, e);
 }
-
 
 int
 hubdb_school_list(struct hubdb *db, hubdb_school_cb cb, void *ctx, struct terr *e)

@@ -19,15 +19,15 @@ static const char *const hubdb_records_sql[ST_COUNT] = {
 	[ST_REC_GET] = "SELECT form_id, form_version, school, device_id, hlc, deleted, data, "
 	    "clocks FROM hub_records WHERE id = ?1",
 	[ST_REC_PUT] = "INSERT INTO hub_records(id, form_id, form_version, school, "
-	    "device_id, hlc, deleted, data, received_at, clocks) "
-	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET "
+	    "device_id, hlc, deleted, data, received_at, clocks, feed_pos) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE SET "
 	    "form_id = excluded.form_id, form_version = excluded.form_version, "
 	    "school = excluded.school, device_id = excluded.device_id, "
 	    "hlc = excluded.hlc, deleted = excluded.deleted, data = excluded.data, "
-	    "clocks = excluded.clocks",
+	    "clocks = excluded.clocks, feed_pos = excluded.feed_pos",
 	[ST_REC_ADD] = "INSERT INTO hub_records(id, form_id, form_version, school, "
-	    "device_id, hlc, deleted, data, received_at, clocks) "
-	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO NOTHING",
+	    "device_id, hlc, deleted, data, received_at, clocks, feed_pos) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO NOTHING",
 	[ST_CONFLICT_ADD] = "INSERT INTO conflicts(record_id, form_id, school, field, "
 	    "loser_value, loser_hlc, loser_device, winner_value, winner_hlc, "
 	    "winner_device, logged_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -228,15 +228,27 @@ hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
 	return ret;
 }
 
+/*
+ * Writes the record at the next feed position (hubdb.h, "The feed"),
+ * which it takes only if a row was written (*written).
+ */
 static int
 hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_record *r,
-    const char *received_at, struct terr *e)
+    const char *received_at, bool *written, struct terr *e)
 {
 	sqlite3_stmt *st = hubdb_records_stmt(db, which, e);
 	char now[HUBDB_TIME_MAX];
+	uint64_t pos;
+	bool own;
+	int ret;
 
+	*written = false;
 	if (st == NULL)
 		return TERR_IO;
+	if ((ret = hubdb_feed_own_begin(db, &own, e)) != 0)
+		return ret;
+	if ((ret = hubdb_feed_next(db, &pos, e)) != 0)
+		return hubdb_feed_own_end(db, own, ret, e);
 	if (received_at == NULL)
 		hubdb_now_cached(db, now);
 	else
@@ -251,21 +263,30 @@ hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_r
 	sqlite3_bind_text(st, 8, r->data ? r->data : "{}", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
-	return hubdb_exec_stmt(db, st, e, "сохранение записи");
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)pos);
+	if ((ret = hubdb_exec_stmt(db, st, e, "сохранение записи")) == 0 &&
+	    sqlite3_changes(db->db) > 0) {
+		*written = true;
+		ret = hubdb_feed_take(db, pos, e);
+	}
+	return hubdb_feed_own_end(db, own, ret, e);
 }
 
 int
 hubdb_record_put(struct hubdb *db, const struct hubdb_record *r, struct terr *e)
 {
-	return hubdb_record_write(db, ST_REC_PUT, r, NULL, e);
+	bool written;
+
+	return hubdb_record_write(db, ST_REC_PUT, r, NULL, &written, e);
 }
 
 int
 hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added, struct terr *e)
 {
-	int ret = hubdb_record_write(db, ST_REC_ADD, r, NULL, e);
+	int ret = hubdb_record_write(db, ST_REC_ADD, r, NULL, added, e);
 
-	*added = ret == 0 && sqlite3_changes(db->db) > 0;
+	if (ret != 0)
+		*added = false;
 	return ret;
 }
 
@@ -280,7 +301,7 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
     const char *received_at, struct terr *e)
 {
 	struct hubdb_record old;
-	bool found = false;
+	bool found = false, written;
 	int ret;
 
 	memset(&old, 0, sizeof(old));
@@ -293,7 +314,7 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 	/* the reports list schools from the register alone, as ingest fills it */
 	ret = r->school[0] != '\0' ? hubdb_school_put(db, r->school, NULL, e) : 0;
 	if (ret == 0 && (ret = hubdb_record_get(db, r->id, &old, &found, e)) == 0 &&
-	    (ret = hubdb_record_write(db, ST_REC_PUT, r, received_at, e)) == 0 &&
+	    (ret = hubdb_record_write(db, ST_REC_PUT, r, received_at, &written, e)) == 0 &&
 	    (ret = survey_facts_update(db, found ? &old : NULL, r, NULL, e)) == 0)
 		ret = hubdb_tally_flush(db, e);
 	if (ret != 0) {
@@ -376,7 +397,11 @@ static const char *const hubdb_list_sql[] = {
 	[HUBDB_LIST_DEVICES] = "SELECT id, kind, label, schools, enrolled_at, "
 	    "CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END AS status, "
 	    "revoked_at, watermark, last_seen_at, coalesce((SELECT dropped FROM "
-	    "quarantine_dropped q WHERE q.device_id = devices.id), 0) AS quarantine_dropped "
+	    "quarantine_dropped q WHERE q.device_id = devices.id), 0) AS quarantine_dropped, "
+	    /* what the device has pulled: its cursor, how far the feed went past
+	     * it (positions, all schools'), when it last acknowledged */
+	    "pull_acked, coalesce((SELECT pos FROM feed_head), 0) - pull_acked AS pull_lag, "
+	    "pull_at, CASE WHEN box_pk IS NULL THEN 'no' ELSE 'yes' END AS box_key "
 	    "FROM devices ORDER BY enrolled_at, id",
 	[HUBDB_LIST_CONFLICTS] = "SELECT id, lower(hex(record_id)) AS record_id, form_id, "
 	    "school, field, loser_value, loser_hlc, loser_device, winner_value, "

@@ -14,12 +14,14 @@ static const char hubdb_schema[] =
     "  CHECK(kind IN('school','curator')),"
     " label TEXT NOT NULL, schools TEXT NOT NULL, enrolled_at TEXT NOT NULL,"
     " revoked_at TEXT, watermark INTEGER NOT NULL DEFAULT 0,"
-    " last_hash BLOB NOT NULL, last_seen_at TEXT) WITHOUT ROWID;"
+    " last_hash BLOB NOT NULL, last_seen_at TEXT, box_pk BLOB,"
+    " pull_acked INTEGER NOT NULL DEFAULT 0, pull_at TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS tokens("
     " hash BLOB PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
     " schools TEXT NOT NULL, created_at TEXT NOT NULL, expires_at INTEGER NOT NULL,"
     " used_by TEXT, used_at TEXT) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS schools(code TEXT PRIMARY KEY, name TEXT);"
+    "CREATE TABLE IF NOT EXISTS schools(code TEXT PRIMARY KEY, name TEXT,"
+    " feed_pos INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS changesets("
     " device_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
     " set_hash BLOB NOT NULL, status TEXT NOT NULL, http_status INTEGER NOT NULL,"
@@ -41,8 +43,8 @@ static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS hub_records("
     " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
     " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
-    " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}')"
-    " WITHOUT ROWID;"
+    " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}',"
+    " feed_pos INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
     /*
      * hub_records_form (form_id, school) served no query hub_records_report
      * does not, and every index is one more B-tree insert per record
@@ -56,6 +58,17 @@ static const char hubdb_schema[] =
      * store of the same schema version gains it.
      */
     "CREATE INDEX IF NOT EXISTS hub_records_report ON hub_records(form_id, deleted, hlc);"
+    /*
+     * The feed (hubdb_feed.c): a pull reads one ordered range of positions
+     * per (school, form) of the device's scope and merges them, so a
+     * curator of ten schools never reads the region's records. The counter
+     * is one row; a school's risk profile has one position (its last import).
+     */
+    "CREATE INDEX IF NOT EXISTS hub_records_feed ON hub_records(school, form_id, feed_pos);"
+    "CREATE TABLE IF NOT EXISTS feed_head(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " pos INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS profile_feed(school TEXT PRIMARY KEY,"
+    " feed_pos INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS conflicts("
     " id INTEGER PRIMARY KEY, record_id BLOB NOT NULL, form_id TEXT, school TEXT,"
     " field TEXT NOT NULL, loser_value TEXT, loser_hlc TEXT, loser_device TEXT,"
@@ -104,8 +117,8 @@ static const char hubdb_schema[] =
  * written cost two B-tree inserts (the record, then its clocks) and every
  * read a join; the clock document of a record written once is ~120 bytes.
  */
-_Static_assert(HUBDB_SCHEMA_VERSION == 3, "hubdb_open writes user_version 3");
-#define HUBDB_SCHEMA_VERSION_STR "3"
+_Static_assert(HUBDB_SCHEMA_VERSION == 4, "hubdb_open writes user_version 4");
+#define HUBDB_SCHEMA_VERSION_STR "4"
 
 static const char hubdb_migrate_1_2[] =
     "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
@@ -122,6 +135,67 @@ static const char hubdb_migrate_1_2[] =
 static const char hubdb_migrate_2_3[] =
     "INSERT OR IGNORE INTO tally_stale(form_prefix)"
     " SELECT 'survey_' WHERE EXISTS(SELECT 1 FROM hub_records);";
+
+/*
+ * Schema 3 -> 4: the feed (two-way sync). Columns first, on the tables
+ * that are there (hubdb_schema makes the others with them), before
+ * hubdb_schema makes the feed's index on them; then hubdb_migrate_3_4_pos
+ * numbers what is stored, records by when the hub received them, then the
+ * schools, then the schools' profiles, so every device's first pull
+ * (after = 0) gets all of its scope.
+ */
+static const char *const hubdb_migrate_3_4[][3] = {
+	{ "hub_records", "feed_pos", "INTEGER NOT NULL DEFAULT 0" },
+	{ "schools", "feed_pos", "INTEGER NOT NULL DEFAULT 0" },
+	{ "devices", "box_pk", "BLOB" },
+	{ "devices", "pull_acked", "INTEGER NOT NULL DEFAULT 0" },
+	{ "devices", "pull_at", "TEXT" },
+};
+
+/* Adds the columns of hubdb_migrate_3_4 its tables lack. */
+static int
+hubdb_migrate_columns(sqlite3 *db, char **msg)
+{
+	for (size_t i = 0; i < sizeof(hubdb_migrate_3_4) / sizeof(hubdb_migrate_3_4[0]); i++) {
+		const char *const *c = hubdb_migrate_3_4[i];
+		sqlite3_stmt *st = NULL;
+		int cols = 0, has = 0, rc;
+		char sql[256];
+
+		if (sqlite3_prepare_v2(db, "SELECT count(*), sum(name = ?2) FROM "
+		    "pragma_table_info(?1)", -1, &st, NULL) != SQLITE_OK)
+			return SQLITE_ERROR;
+		sqlite3_bind_text(st, 1, c[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c[1], -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			cols = sqlite3_column_int(st, 0);
+			has = sqlite3_column_int(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return rc;
+		if (cols == 0 || has != 0)
+			continue;
+		/* names from the table above, never from outside */
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", c[0], c[1], c[2]);
+		if ((rc = sqlite3_exec(db, sql, NULL, NULL, msg)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+static const char hubdb_migrate_3_4_pos[] =
+    "UPDATE hub_records SET feed_pos = n.rn FROM (SELECT id, row_number() OVER"
+    " (ORDER BY received_at, hlc, id) AS rn FROM hub_records) AS n"
+    " WHERE n.id = hub_records.id;"
+    "UPDATE schools SET feed_pos = (SELECT count(*) FROM hub_records) + n.rn FROM"
+    " (SELECT code, row_number() OVER (ORDER BY code) AS rn FROM schools) AS n"
+    " WHERE n.code = schools.code;"
+    "INSERT OR REPLACE INTO profile_feed(school, feed_pos) SELECT school,"
+    " (SELECT count(*) FROM hub_records) + (SELECT count(*) FROM schools) +"
+    " row_number() OVER (ORDER BY school) FROM (SELECT DISTINCT school FROM risk_profile);"
+    "INSERT OR REPLACE INTO feed_head(id, pos) VALUES(1, (SELECT count(*) FROM hub_records) +"
+    " (SELECT count(*) FROM schools) + (SELECT count(*) FROM profile_feed));";
 
 int
 hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
@@ -166,8 +240,10 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 	 * transaction.
 	 */
 	if ((v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (v >= 1 && v < 4 && hubdb_migrate_columns(db, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
 	    (v < 3 && sqlite3_exec(db, hubdb_migrate_2_3, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (v < 4 && sqlite3_exec(db, hubdb_migrate_3_4_pos, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v != HUBDB_SCHEMA_VERSION && sqlite3_exec(db, "PRAGMA user_version = "
 	    HUBDB_SCHEMA_VERSION_STR, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {

@@ -49,6 +49,9 @@ enum hubdb_stmt {
 	ST_TALLY_DROP,
 	ST_TALLY_STALE,
 	ST_REC_RECEIVED,
+	ST_FEED_HEAD,                 /* hubdb_feed.c: the counter */
+	ST_FEED_TAKE,
+	ST_FEED_PROFILE,
 	ST_COUNT
 };
 
@@ -60,6 +63,8 @@ struct hubdb {
 	void (*wal_grew)(void *ctx, int wal_pages);
 	void *wal_ctx;
 	struct hubdb_tally_buf *tally;    /* tally adds waiting for the commit */
+	bool feed_known;              /* feed_head holds the counter of this transaction */
+	uint64_t feed_head;
 };
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
@@ -80,6 +85,23 @@ void hubdb_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
 int hubdb_tally_flush(struct hubdb *db, struct terr *e);
 /* Forgets them: on rollback and close. */
 void hubdb_tally_discard(struct hubdb *db);
+/*
+ * The feed counter (hubdb_feed.c). hubdb_feed_next gives the position the
+ * next write would take (read once per transaction); hubdb_feed_take
+ * records that the write took it. Both inside a write transaction:
+ * hubdb_feed_own_begin starts one (BEGIN IMMEDIATE) when the caller is in
+ * none (*own), hubdb_feed_own_end commits it (r == 0) or rolls it back and
+ * returns r. hubdb_feed_hooks forgets the counter at every commit and
+ * rollback of the connection.
+ */
+int hubdb_feed_next(struct hubdb *db, uint64_t *pos, struct terr *e);
+int hubdb_feed_take(struct hubdb *db, uint64_t pos, struct terr *e);
+int hubdb_feed_own_begin(struct hubdb *db, bool *own, struct terr *e);
+int hubdb_feed_own_end(struct hubdb *db, bool own, int r, struct terr *e);
+void hubdb_feed_hooks(struct hubdb *db);
+/* The school's profile took a new position (hubdb_calendar.c). */
+int hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e);
+
 /* hubdb_now_iso, formatted once a second per handle. */
 void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
 

@@ -158,6 +158,28 @@ hubforms_each(struct hubforms *c, int (*cb)(const char *id, uint32_t version, vo
 	return r;
 }
 
+int
+hubforms_share_each(struct hubforms *c, int (*cb)(const char *id, unsigned share,
+    void *arg), void *arg)
+{
+	int r = 0;
+
+	if (c == NULL)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < c->n && r == 0; i++) {
+		bool newest = true;
+
+		for (size_t j = 0; j < c->n && newest; j++)
+			newest = j == i || strcmp(form_id(c->forms[j]), form_id(c->forms[i])) != 0 ||
+			    form_version(c->forms[j]) < form_version(c->forms[i]);
+		if (newest)
+			r = cb(form_id(c->forms[i]), form_share(c->forms[i]), arg);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}
+
 /* A version published while the hub runs: DIR/forms/<id>-v<version>.json. */
 static struct form *
 hubforms_lazy(struct hubforms *c, const char *id, uint32_t version)

@@ -8,6 +8,7 @@
  *   tetrad-hub --data DIR token create --curator NAME --schools C1,C2 [--expires 7d]
  *   tetrad-hub --data DIR device list [--json] | device revoke ID
  *   tetrad-hub --data DIR import FILE
+ *   tetrad-hub --data DIR export-changes --device ID --out FILE
  *   tetrad-hub --data DIR conflicts list [--json] | quarantine list [--json]
  *   tetrad-hub --data DIR forms publish FILE
  *   tetrad-hub --data DIR report NAME [...] | results import FILE.csv
@@ -34,7 +35,8 @@ usage(void)
 	    "  token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
 	    "  token list\n"
 	    "  device list [--json] | device revoke ID\n"
-	    "  import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]\n"
+	    "  import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]   (и файл подтверждения получения)\n"
+	    "  export-changes --device ID --out ФАЙЛ\n"
 	    "  keys list | keys rotate | keys retire ID\n"
 	    "  schools add КОД --name НАИМЕНОВАНИЕ | schools list [--json] | schools import ФАЙЛ.csv\n"
 	    "  conflicts list [--json] | quarantine list [--json]\n"
@@ -108,6 +110,8 @@ main(int argc, char **argv)
 			r = cmd_device(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "import") == 0)
 			r = cmd_import(h, sub_argc, sub, &e);
+		else if (strcmp(cmd, "export-changes") == 0)
+			r = cmd_export_changes(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "keys") == 0)
 			r = cmd_keys(h, sub_argc, sub, &e);
 		else if (strcmp(cmd, "schools") == 0)

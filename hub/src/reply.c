@@ -306,3 +306,84 @@ reply_result(struct MHD_Connection *c, const struct ingest_result *res, int http
 		    tbuf_len(res->body), retry_after);
 	return reply_error(c, http, res->status, res->reason, retry_after);
 }
+
+/* What a pull's answer may hold in memory: the plaintext and the sealed answer. */
+#define REPLY_PULL_RESERVE ((size_t)PULLMSG_BUILD_PLAIN_DEFAULT + PULLMSG_MAX_BYTES)
+
+enum MHD_Result
+reply_pull(struct dbpool *pool, const struct hubpull_cfg *cfg, struct MHD_Connection *c,
+    bool ack, const struct tbuf *body, struct admit *a, const char *addr,
+    struct admit_ticket **t, void (*log)(void *ctx, const char *line), void *log_ctx)
+{
+	const uint8_t *b = body ? tbuf_ptr(body) : (const uint8_t *)"";
+	size_t len = body ? tbuf_len(body) : 0;
+	const char *what = ack ? "pull-ack" : "pull";
+	struct pullmsg_request rq;
+	struct hubpull_result res;
+	struct tbuf *out = NULL;
+	struct hubdb *db;
+	struct terr e, pe;
+	enum MHD_Result ret;
+	char line[1024], dev[KEYS_ID_HEXLEN + 1] = "";
+	int r;
+
+	terr_clear(&e);
+	terr_clear(&pe);
+	if (!ack && pullmsg_request_parse(b, len, &rq, &pe) == 0) {
+		/* the answer's memory, before anything is read: one per device at a time */
+		for (size_t i = 0; i < KEYS_ID_BYTES; i++)
+			snprintf(dev + 2 * i, 3, "%02x", rq.device_id[i]);
+		admit_release(a, *t);
+		*t = NULL;
+		if (admit_take(a, addr, dev, REPLY_PULL_RESERVE, t) != ADMIT_OK) {
+			snprintf(line, sizeof(line), "%s addr=%s device=%s 503 budget", what, addr, dev);
+			if (log != NULL)
+				log(log_ctx, line);
+			return reply_error(c, 503, "busy", "хаб отдаёт слишком много изменений "
+			    "сразу; повторите позже", INGEST_RETRY_AFTER);
+		}
+	}
+	if (!ack && (out = tbuf_new(PULLMSG_MAX_BYTES)) == NULL)
+		return MHD_NO;
+	if ((db = dbpool_get(pool, &e)) == NULL) {
+		tbuf_free(out);
+		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+	}
+	r = ack ? hubpull_ack(db, cfg, b, len, hlc_wall_now(), &res, &e) :
+	    hubpull_request(db, cfg, b, len, hlc_wall_now(), out, &res, &e);
+	dbpool_put(pool, db);
+	if (r == TERR_BUSY || r == TERR_FULL) {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 503: %s", what, addr,
+		    res.device, e.msg);
+		ret = reply_error(c, 503, "busy", "хаб временно не может ответить; повторите "
+		    "позже", INGEST_RETRY_AFTER);
+	} else if (r != 0) {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 500: %s", what, addr,
+		    res.device, e.msg);
+		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
+	} else if (res.http != 200) {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s %d %s", what, addr,
+		    res.device[0] ? res.device : "?", res.http, res.error);
+		ret = reply_error(c, res.http, res.error, res.message, 0);
+	} else if (ack) {
+		char json[96];
+
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 200 upto=%" PRIu64, what, addr,
+		    res.device, res.batch.upto);
+		snprintf(json, sizeof(json), "{\"status\":\"ok\",\"acked\":%" PRIu64 "}\n",
+		    res.batch.upto);
+		ret = reply_send(c, 200, "application/json", json, strlen(json), 0);
+	} else {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 200 after=%" PRIu64
+		    " upto=%" PRIu64 " records=%zu profiles=%zu schools=%zu more=%d bytes=%zu%s",
+		    what, addr, res.device, res.batch.after, res.batch.upto, res.batch.records,
+		    res.batch.profiles, res.batch.schools, res.batch.more, tbuf_len(out),
+		    res.box_registered ? " box_key=registered" : "");
+		ret = reply_send(c, 200, "application/octet-stream", tbuf_ptr(out), tbuf_len(out),
+		    0);
+	}
+	if (log != NULL)
+		log(log_ctx, line);
+	tbuf_free(out);
+	return ret;
+}

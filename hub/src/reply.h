@@ -12,6 +12,7 @@
 #include "dbpool.h"
 #include "hub/admit.h"
 #include "hub/hubforms.h"
+#include "hub/hubpull.h"
 #include "hub/ingest.h"
 
 /* body (len bytes) as ctype; Retry-After when retry_after > 0. */
@@ -55,5 +56,17 @@ enum MHD_Result reply_forms_known(struct dbpool *pool, struct hubforms *forms,
  * (also for a signature that does not hold: nothing is told to others).
  */
 enum MHD_Result reply_device(struct dbpool *pool, struct MHD_Connection *c, const char *url);
+
+/*
+ * POST /v1/pull (ack false) and /v1/pull/ack (hubpull.h) with body (NULL:
+ * empty), from a store handle of pool. A request's answer is reserved from
+ * a for addr and the device it names (*t: the body's reservation is given
+ * back and replaced; released by the caller when the request ends), 503
+ * when the budget is spent. One line per request goes to log (may be NULL).
+ */
+enum MHD_Result reply_pull(struct dbpool *pool, const struct hubpull_cfg *cfg,
+    struct MHD_Connection *c, bool ack, const struct tbuf *body, struct admit *a,
+    const char *addr, struct admit_ticket **t, void (*log)(void *ctx, const char *line),
+    void *log_ctx);
 
 #endif

@@ -11,6 +11,7 @@
 #include "hub/throttle.h"
 #include "hub/tokens.h"
 #include "tetrad/envelope.h"
+#include "tetrad/pullmsg.h"
 #include "tetrad/wire.h"
 #include "reqhead.h"
 
@@ -100,6 +101,12 @@ reqhead_route(const char *url, const char *method, size_t *cap, bool *method_ok)
 	    strncmp(url, WIRE_PATH_FORMS_PREFIX, strlen(WIRE_PATH_FORMS_PREFIX)) == 0) {
 		*method_ok = strcmp(method, "GET") == 0;
 		return REQHEAD_ROUTE_FORMS;
+	}
+	if (strcmp(url, WIRE_PATH_PULL) == 0 || strcmp(url, WIRE_PATH_PULL_ACK) == 0) {
+		*method_ok = strcmp(method, "POST") == 0;
+		*cap = PULLMSG_REQ_BYTES;
+		return strcmp(url, WIRE_PATH_PULL) == 0 ? REQHEAD_ROUTE_PULL :
+		    REQHEAD_ROUTE_PULL_ACK;
 	}
 	if (strncmp(url, WIRE_PATH_DEVICES_PREFIX, strlen(WIRE_PATH_DEVICES_PREFIX)) == 0) {
 		*method_ok = strcmp(method, "GET") == 0;

@@ -26,6 +26,8 @@ enum reqhead_route {
 	REQHEAD_ROUTE_CHANGESETS,
 	REQHEAD_ROUTE_FORMS,            /* the list and one form: both under /v1/forms */
 	REQHEAD_ROUTE_DEVICE,           /* a device's own state: /v1/devices/<id> */
+	REQHEAD_ROUTE_PULL,             /* a pull request, /v1/pull */
+	REQHEAD_ROUTE_PULL_ACK,         /* a pull acknowledgement, /v1/pull/ack */
 };
 
 /*

@@ -473,13 +473,15 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 			return reply_error(c, 413, "too_large", msg, 0);
 		q->too_large = true;
 	}
-	if (q->route == REQHEAD_ROUTE_ENROLL && !q->too_large) {
+	if ((q->route == REQHEAD_ROUTE_ENROLL || q->route == REQHEAD_ROUTE_PULL ||
+	    q->route == REQHEAD_ROUTE_PULL_ACK) && !q->too_large) {
 		/* small, but counted: a flood of them must not add up */
 		enum admit_verdict v = admit_take(s->admit, q->addr, NULL,
 		    q->cl ? (size_t)q->cl : q->cap, &q->ticket);
 
 		if (v != ADMIT_OK) {
-			server_log(s, "enroll addr=%s 503 %s", q->addr, admit_verdict_str(v));
+			server_log(s, "%s addr=%s 503 %s", q->route == REQHEAD_ROUTE_ENROLL ?
+			    "enroll" : "pull", q->addr, admit_verdict_str(v));
 			return reply_error(c, 503, "busy", "хаб принимает слишком много "
 			    "запросов сразу; повторите позже", INGEST_RETRY_AFTER);
 		}
@@ -554,6 +556,12 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		return reply_forms(s->pool, c, url, s->admit, q->addr, &q->ticket);
 	case REQHEAD_ROUTE_DEVICE:
 		return reply_device(s->pool, c, url);
+	case REQHEAD_ROUTE_PULL:
+	case REQHEAD_ROUTE_PULL_ACK:
+		return reply_pull(s->pool, &(struct hubpull_cfg){ .sign = s->cfg.ingest->sign,
+		    .forms = s->ingest.forms, .max_ahead_ms = s->ingest.max_ahead_ms }, c,
+		    q->route == REQHEAD_ROUTE_PULL_ACK, q->body, s->admit, q->addr, &q->ticket,
+		    s->cfg.log, s->cfg.log_ctx);
 	case REQHEAD_ROUTE_NONE:
 		break;
 	}

@@ -64,7 +64,7 @@
 #include "tetrad/terr.h"
 
 
-#define HUBDB_SCHEMA_VERSION 3
+#define HUBDB_SCHEMA_VERSION 4
 /*
  * Page size of a new hub database (an existing one keeps its own). A
  * record's row is some 500 bytes in a table keyed by its id, so a 4 KiB
@@ -91,6 +91,9 @@ struct hubdb_device {
 	char revoked_at[HUBDB_TIME_MAX];
 	uint64_t watermark;               /* last applied sequence number */
 	uint8_t last_hash[CHANGESET_HASH_BYTES];
+	bool has_box;                     /* box_pk registered (first pull) */
+	uint8_t box_pk[KEYS_ENC_PK_BYTES];  /* X25519: pull answers are sealed to it */
+	uint64_t pull_acked;              /* feed position the device last acknowledged */
 };
 
 struct hubdb_token {
@@ -267,6 +270,79 @@ typedef int (*hubdb_row_cb)(void *ctx, int ncols, const char *const *names,
     const char *const *values);
 int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
     void *ctx, struct terr *e);
+
+/* ------------------------------------------------------------------ */
+/* The feed: what devices pull back (hubdb_feed.c)                      */
+
+/*
+ * Every write of a record (hubdb_record_put, _add, _import), every school
+ * added or renamed (hubdb_school_put) and every change of a school's risk
+ * profile (hubdb_profile_put, _clear) takes the next feed position: one
+ * strictly increasing counter per hub, taken inside the writer's
+ * transaction (a write outside one is made its own), so positions commit
+ * in order and a reader that sees position P sees every write below P.
+ * A record keeps only its latest position. Positions may have gaps (a
+ * transaction rolled back, a record add that found the record stored).
+ */
+enum hubdb_feed_kind {
+	HUBDB_FEED_RECORD = 1,
+	HUBDB_FEED_PROFILE,               /* a school's issued risk profile, all years */
+	HUBDB_FEED_SCHOOL,                /* a register entry (code, name) */
+};
+
+struct hubdb_feed_item {
+	enum hubdb_feed_kind kind;
+	uint64_t pos;
+	const char *school;               /* the record's, the profile's, the entry's code */
+	/* HUBDB_FEED_RECORD */
+	const uint8_t *id;                /* 16 bytes */
+	const char *form_id;
+	uint32_t form_version;
+	bool deleted;
+	const char *data, *clocks;        /* stored JSON text, data_len, clocks_len bytes */
+	size_t data_len, clocks_len;
+	/* HUBDB_FEED_PROFILE: {"<year>":{"<factor>":"<level>",…},…} */
+	const char *years;
+	/* HUBDB_FEED_SCHOOL */
+	const char *name;
+};
+typedef int (*hubdb_feed_cb)(void *ctx, const struct hubdb_feed_item *it);
+
+/*
+ * A device's scope: the records of (school, form) for every school of
+ * schools and form of forms, and the profiles and register entries (with
+ * a name) of every school of schools.
+ */
+struct hubdb_feed_scope {
+	const char *const *schools;
+	size_t nschools;
+	const char *const *forms;
+	size_t nforms;
+};
+
+/* The last position taken (0: none), as of the caller's transaction. */
+int hubdb_feed_head(struct hubdb *db, uint64_t *head, struct terr *e);
+/*
+ * The items of scope with position > after, in position order, at most
+ * max_items, each once (a record at its latest position). One ordered
+ * range per (school, form), merged: the cost grows with the scope's ranges
+ * and the items read, not with the store. Call it in a read transaction
+ * (hubdb_begin_read) to see one snapshot; the callback's non-zero return
+ * stops and is returned as is.
+ */
+int hubdb_feed_read(struct hubdb *db, const struct hubdb_feed_scope *scope,
+    uint64_t after, size_t max_items, hubdb_feed_cb cb, void *ctx, struct terr *e);
+
+/*
+ * The device's box key (pull answers are sealed to it): registered at the
+ * first sight (*registered true), accepted when equal, TERR_ARG when the
+ * device has another one (a key is never replaced over the network).
+ */
+int hubdb_device_box(struct hubdb *db, const char *id,
+    const uint8_t pk[KEYS_ENC_PK_BYTES], bool *registered, struct terr *e);
+/* The position the device says it applied: the cursor moves forward only. */
+int hubdb_device_pull_ack(struct hubdb *db, const char *id, uint64_t upto,
+    struct terr *e);
 
 /* ------------------------------------------------------------------ */
 /* What the reports read and their own tables (hubdb_report.c)          */

@@ -47,6 +47,14 @@ int hubforms_each(struct hubforms *f, int (*cb)(const char *id, uint32_t version
     void *arg), void *arg);
 
 /*
+ * Calls cb(id, share, arg) once per form id the catalogue has loaded, with
+ * the "share" rule (form.h FORM_SHARE_*) of its newest loaded version: the
+ * rule the hub's pulls go by. A non-zero return stops and is returned.
+ */
+int hubforms_share_each(struct hubforms *f, int (*cb)(const char *id, unsigned share,
+    void *arg), void *arg);
+
+/*
  * Checks an op against its form and version: the form must be one the hub
  * knows (a delete too: it leaves a tombstone under that form), and a put's
  * fields must pass in FORM_HUB mode (unknown fields, smuggled local fields,

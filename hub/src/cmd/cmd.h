@@ -1,6 +1,7 @@
 /*
  * cmd — the commands of `tetrad-hub` (docs/hub.md), one file per group:
- * cmd_serve.c (init, serve, import, keys), cmd_devices.c (tokens, devices,
+ * cmd_serve.c (init, serve, import, keys), cmd_pull.c (export-changes, ack
+ * files), cmd_devices.c (tokens, devices,
  * listings), cmd_reports.c (schools, forms, reports, results, settings),
  * cmd_calendar.c (programmes, risk profile).
  * main.c only dispatches to them.
@@ -19,6 +20,10 @@ int cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_keys(struct hubconf *h, int argc, char **argv, struct terr *e);
+/* cmd_pull.c: the USB file of changes and the device's acknowledgement file. */
+int cmd_export_changes(struct hubconf *h, int argc, char **argv, struct terr *e);
+bool cmd_pull_is_ack(const char *path);
+int cmd_pull_import_ack(struct hubconf *h, const char *path, struct terr *e);
 
 int cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e);
 int cmd_device(struct hubconf *h, int argc, char **argv, struct terr *e);

@@ -262,6 +262,9 @@ cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 	}
 	if (in == NULL)
 		return terr_set(e, TERR_ARG, "import: укажите файл выгрузки");
+	/* a device's pull acknowledgement (tetrad-syncd export writes it too) */
+	if (acks == NULL && cmd_pull_is_ack(in))
+		return cmd_pull_import_ack(h, in, e);
 	if ((r = hubconf_open(h, true, e)) != 0)
 		return r;
 	hubconf_ingest_cfg(h, &ic);

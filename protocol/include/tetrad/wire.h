@@ -37,6 +37,8 @@
 #define WIRE_PATH_CHANGESETS "/v1/changesets"
 #define WIRE_PATH_FORMS "/v1/forms"
 #define WIRE_PATH_FORMS_PREFIX "/v1/forms/"     /* + <id>/<version> */
+#define WIRE_PATH_PULL "/v1/pull"               /* pullmsg.h request → sealed answer */
+#define WIRE_PATH_PULL_ACK "/v1/pull/ack"       /* pullmsg.h ack → the cursor moves */
 
 #define WIRE_MEMBERS_MAX 64          /* members of any one object */
 #define WIRE_DEVICE_ID_HEXLEN KEYS_ID_HEXLEN   /* 16 lowercase hex digits */

@@ -442,13 +442,13 @@ test_migration(const char *dir)
 	hubdb_close(db);
 	/* a newer hub's database is refused and left as it was */
 	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
 	CHECK(db == NULL);
-	CHECK_CONTAINS(e.msg, "схема 4");
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 4);
+	CHECK_CONTAINS(e.msg, "схема 5");
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 5);
 }
 
 

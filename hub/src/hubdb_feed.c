@@ -1,0 +1,453 @@
+/*
+ * hubdb_feed — the SQLite store's feed (see hubdb.h, "The feed"): the
+ * position counter the writers take from, the reader a pull answers from,
+ * and each device's pull cursor and box key.
+ *
+ * The counter is one row (feed_head). A write transaction reads it once, at
+ * its first position, keeps it in the handle and writes it back with each
+ * position taken: the single writer holds the write lock from BEGIN
+ * IMMEDIATE to COMMIT, so no other writer can take the same number, and
+ * positions commit in the order they were taken. The handle forgets the
+ * counter at every commit and rollback (SQLite's hooks), so the next
+ * transaction reads what the last one — of any process — left.
+ *
+ * The reader merges one ordered range per (school, form) of the scope, plus
+ * one entry per school for its profile and its register entry: a heap of
+ * the next position of each range, each range probed through the index
+ * hub_records_feed(school, form_id, feed_pos), so a read touches the
+ * ranges of the scope and the items it returns, never the rest of the
+ * store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "hubdb_sqlite.h"
+
+static int
+hubdb_feed_commit_hook(void *arg)
+{
+	struct hubdb *db = arg;
+
+	db->feed_known = false;
+	return 0;
+}
+
+static void
+hubdb_feed_rollback_hook(void *arg)
+{
+	struct hubdb *db = arg;
+
+	db->feed_known = false;
+}
+
+void
+hubdb_feed_hooks(struct hubdb *db)
+{
+	sqlite3_commit_hook(db->db, hubdb_feed_commit_hook, db);
+	sqlite3_rollback_hook(db->db, hubdb_feed_rollback_hook, db);
+}
+
+/* The committed counter as this connection sees it now. */
+static int
+hubdb_feed_read_head(struct hubdb *db, uint64_t *head, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_FEED_HEAD, "SELECT pos FROM feed_head WHERE id = 1",
+	    e);
+	int rc, r = 0;
+
+	*head = 0;
+	if (st == NULL)
+		return TERR_IO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*head = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение ленты изменений");
+	hubdb_done(st);
+	return r;
+}
+
+int
+hubdb_feed_next(struct hubdb *db, uint64_t *pos, struct terr *e)
+{
+	int r;
+
+	if (!db->feed_known) {
+		if ((r = hubdb_feed_read_head(db, &db->feed_head, e)) != 0)
+			return r;
+		db->feed_known = true;
+	}
+	*pos = db->feed_head + 1;
+	return 0;
+}
+
+int
+hubdb_feed_take(struct hubdb *db, uint64_t pos, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_FEED_TAKE,
+	    "INSERT INTO feed_head(id, pos) VALUES(1, ?1) "
+	    "ON CONFLICT(id) DO UPDATE SET pos = excluded.pos", e);
+	int r;
+
+	if (st == NULL)
+		return TERR_IO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)pos);
+	if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) == 0)
+		db->feed_head = pos;
+	return r;
+}
+
+int
+hubdb_feed_own_begin(struct hubdb *db, bool *own, struct terr *e)
+{
+	*own = sqlite3_get_autocommit(db->db) != 0;
+	if (*own && sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "начало транзакции");
+	return 0;
+}
+
+int
+hubdb_feed_own_end(struct hubdb *db, bool own, int r, struct terr *e)
+{
+	if (!own)
+		return r;
+	if (r == 0 && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		r = hubdb_err(db, SQLITE_ERROR, e, "запись транзакции");
+	if (r != 0 && !sqlite3_get_autocommit(db->db))
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int
+hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e)
+{
+	sqlite3_stmt *st;
+	uint64_t pos;
+	int r;
+
+	if ((r = hubdb_feed_next(db, &pos, e)) != 0)
+		return r;
+	if ((st = hubdb_stmt(db, ST_FEED_PROFILE, "INSERT INTO profile_feed(school, feed_pos) "
+	    "VALUES(?1, ?2) ON CONFLICT(school) DO UPDATE SET feed_pos = excluded.feed_pos",
+	    e)) == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)pos);
+	if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) != 0)
+		return r;
+	return hubdb_feed_take(db, pos, e);
+}
+
+int
+hubdb_feed_head(struct hubdb *db, uint64_t *head, struct terr *e)
+{
+	return hubdb_feed_read_head(db, head, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                           */
+
+enum { FEED_R_RECORDS, FEED_R_PROFILE, FEED_R_SCHOOL };
+
+struct feed_range {
+	uint64_t next;                    /* the range's next position */
+	unsigned school, form;            /* indexes into the scope */
+	int kind;
+};
+
+struct feed_reader {
+	struct hubdb *db;
+	const struct hubdb_feed_scope *scope;
+	sqlite3_stmt *probe[3];           /* next position of a range after ?N */
+	sqlite3_stmt *rec;                /* a record at its position */
+	sqlite3_stmt *years;              /* a school's profile rows */
+	struct feed_range *heap;
+	size_t n;
+};
+
+static const char *const feed_probe_sql[3] = {
+	[FEED_R_RECORDS] = "SELECT feed_pos FROM hub_records WHERE school = ?1 AND "
+	    "form_id = ?2 AND feed_pos > ?3 ORDER BY feed_pos LIMIT 1",
+	[FEED_R_PROFILE] = "SELECT feed_pos FROM profile_feed WHERE school = ?1 AND "
+	    "feed_pos > ?3",
+	[FEED_R_SCHOOL] = "SELECT feed_pos, name FROM schools WHERE code = ?1 AND "
+	    "feed_pos > ?3 AND name IS NOT NULL AND name <> ''",
+};
+
+/* The range's next position after `after`: *found false when it has none. */
+static int
+feed_probe(struct feed_reader *f, struct feed_range *g, uint64_t after, bool *found,
+    struct terr *e)
+{
+	sqlite3_stmt *st = f->probe[g->kind];
+	int rc, r = 0;
+
+	*found = false;
+	sqlite3_bind_text(st, 1, f->scope->schools[g->school], -1, SQLITE_STATIC);
+	if (g->kind == FEED_R_RECORDS)
+		sqlite3_bind_text(st, 2, f->scope->forms[g->form], -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		g->next = (uint64_t)sqlite3_column_int64(st, 0);
+	} else if (rc != SQLITE_DONE)
+		r = hubdb_err(f->db, rc, e, "чтение ленты изменений");
+	hubdb_done(st);
+	return r;
+}
+
+static void
+feed_sift_down(struct feed_range *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct feed_range t;
+
+		if (l < n && h[l].next < h[m].next)
+			m = l;
+		if (l + 1 < n && h[l + 1].next < h[m].next)
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* {"<year>":{"<factor>":"<level>",…},…} of the school's profile rows. */
+static int
+feed_years(struct feed_reader *f, const char *school, char **out, struct terr *e)
+{
+	sqlite3_stmt *st = f->years;
+	cJSON *o = cJSON_CreateObject(), *y = NULL;
+	int rc, r = 0, year = -1;
+
+	*out = NULL;
+	if (o == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *factor = (const char *)sqlite3_column_text(st, 1);
+		const char *level = (const char *)sqlite3_column_text(st, 2);
+		char ys[16];
+
+		if (factor == NULL || level == NULL)
+			continue;
+		if (y == NULL || sqlite3_column_int(st, 0) != year) {
+			year = sqlite3_column_int(st, 0);
+			snprintf(ys, sizeof(ys), "%d", year);
+			if ((y = cJSON_AddObjectToObject(o, ys)) == NULL)
+				break;
+		}
+		if (cJSON_AddStringToObject(y, factor, level) == NULL)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = hubdb_err(f->db, rc, e, "чтение рискового профиля");
+	else if (rc == SQLITE_ROW || (*out = cJSON_PrintUnformatted(o)) == NULL)
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	hubdb_done(st);
+	cJSON_Delete(o);
+	return r;
+}
+
+/* The item at the top of the heap, handed to cb. */
+static int
+feed_emit(struct feed_reader *f, const struct feed_range *g, hubdb_feed_cb cb, void *ctx,
+    struct terr *e)
+{
+	struct hubdb_feed_item it;
+	char *years = NULL;
+	int rc, r = 0;
+
+	memset(&it, 0, sizeof(it));
+	it.pos = g->next;
+	it.school = f->scope->schools[g->school];
+	if (g->kind == FEED_R_PROFILE) {
+		it.kind = HUBDB_FEED_PROFILE;
+		if ((r = feed_years(f, it.school, &years, e)) == 0) {
+			it.years = years;
+			r = cb(ctx, &it);
+		}
+		cJSON_free(years);
+		return r;
+	}
+	if (g->kind == FEED_R_SCHOOL) {
+		sqlite3_stmt *st = f->probe[FEED_R_SCHOOL];
+
+		/* the probe again, for the name */
+		sqlite3_bind_text(st, 1, it.school, -1, SQLITE_STATIC);
+		sqlite3_bind_null(st, 2);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)g->next - 1);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			it.kind = HUBDB_FEED_SCHOOL;
+			it.name = (const char *)sqlite3_column_text(st, 1);
+			r = it.name != NULL ? cb(ctx, &it) : 0;
+		} else if (rc != SQLITE_DONE)
+			r = hubdb_err(f->db, rc, e, "чтение реестра школ");
+		hubdb_done(f->probe[FEED_R_SCHOOL]);
+		return r;
+	}
+	sqlite3_bind_text(f->rec, 1, it.school, -1, SQLITE_STATIC);
+	sqlite3_bind_text(f->rec, 2, f->scope->forms[g->form], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(f->rec, 3, (sqlite3_int64)g->next);
+	if ((rc = sqlite3_step(f->rec)) == SQLITE_ROW &&
+	    sqlite3_column_bytes(f->rec, 0) == 16) {
+		it.kind = HUBDB_FEED_RECORD;
+		it.id = sqlite3_column_blob(f->rec, 0);
+		it.form_id = f->scope->forms[g->form];
+		it.form_version = (uint32_t)sqlite3_column_int64(f->rec, 1);
+		it.deleted = sqlite3_column_int(f->rec, 2) != 0;
+		it.data = (const char *)sqlite3_column_text(f->rec, 3);
+		it.data_len = (size_t)sqlite3_column_bytes(f->rec, 3);
+		it.clocks = (const char *)sqlite3_column_text(f->rec, 4);
+		it.clocks_len = (size_t)sqlite3_column_bytes(f->rec, 4);
+		if (it.data == NULL || it.clocks == NULL)
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		else
+			r = cb(ctx, &it);
+	} else if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = hubdb_err(f->db, rc, e, "чтение записи ленты");
+	hubdb_done(f->rec);
+	return r;
+}
+
+int
+hubdb_feed_read(struct hubdb *db, const struct hubdb_feed_scope *scope,
+    uint64_t after, size_t max_items, hubdb_feed_cb cb, void *ctx, struct terr *e)
+{
+	struct feed_reader f;
+	size_t cap, sent = 0;
+	int r = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.db = db;
+	f.scope = scope;
+	cap = scope->nschools * (scope->nforms + 2);
+	if (cap == 0 || max_items == 0)
+		return 0;
+	if ((f.heap = calloc(cap, sizeof(*f.heap))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	for (int k = 0; k < 3; k++)
+		if (sqlite3_prepare_v2(db->db, feed_probe_sql[k], -1, &f.probe[k], NULL) != SQLITE_OK) {
+			r = hubdb_err(db, SQLITE_ERROR, e, "чтение ленты изменений");
+			goto out;
+		}
+	if (sqlite3_prepare_v2(db->db, "SELECT id, form_version, deleted, data, clocks "
+	    "FROM hub_records WHERE school = ?1 AND form_id = ?2 AND feed_pos = ?3", -1,
+	    &f.rec, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db, "SELECT year, factor, level FROM risk_profile "
+	    "WHERE school = ?1 ORDER BY year, factor", -1, &f.years, NULL) != SQLITE_OK) {
+		r = hubdb_err(db, SQLITE_ERROR, e, "чтение ленты изменений");
+		goto out;
+	}
+	/* every range's first position after `after`; the empty ones drop out */
+	for (size_t s = 0; s < scope->nschools && r == 0; s++)
+		for (size_t k = 0; k < scope->nforms + 2 && r == 0; k++) {
+			struct feed_range *g = &f.heap[f.n];
+			bool found;
+
+			g->school = (unsigned)s;
+			g->form = k < scope->nforms ? (unsigned)k : 0;
+			g->kind = k < scope->nforms ? FEED_R_RECORDS :
+			    k == scope->nforms ? FEED_R_PROFILE : FEED_R_SCHOOL;
+			if ((r = feed_probe(&f, g, after, &found, e)) == 0 && found)
+				f.n++;
+		}
+	for (size_t i = f.n / 2; i-- > 0;)
+		feed_sift_down(f.heap, f.n, i);
+	while (r == 0 && f.n > 0 && sent < max_items) {
+		struct feed_range *g = &f.heap[0];
+		bool found = false;
+
+		if ((r = feed_emit(&f, g, cb, ctx, e)) != 0)
+			break;
+		sent++;
+		/* a profile and a register entry are one position each */
+		if (g->kind == FEED_R_RECORDS && (r = feed_probe(&f, g, g->next, &found, e)) != 0)
+			break;
+		if (!found)
+			f.heap[0] = f.heap[--f.n];
+		feed_sift_down(f.heap, f.n, 0);
+	}
+ out:
+	for (int k = 0; k < 3; k++)
+		sqlite3_finalize(f.probe[k]);
+	sqlite3_finalize(f.rec);
+	sqlite3_finalize(f.years);
+	free(f.heap);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices' pull state                                                  */
+
+int
+hubdb_device_box(struct hubdb *db, const char *id, const uint8_t pk[KEYS_ENC_PK_BYTES],
+    bool *registered, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	*registered = false;
+	/* only where none is registered: two first pulls at once register one */
+	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET box_pk = ?2 WHERE id = ?1 AND "
+	    "box_pk IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "ключ шифрования устройства");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, pk, KEYS_ENC_PK_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return hubdb_err(db, rc, e, "ключ шифрования устройства");
+	if (sqlite3_changes(db->db) == 1) {
+		*registered = true;
+		return 0;
+	}
+	if (sqlite3_prepare_v2(db->db, "SELECT box_pk FROM devices WHERE id = ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "ключ шифрования устройства");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = terr_set(e, TERR_ARG, "устройство %s не найдено", id);
+	else if (rc != SQLITE_ROW)
+		r = hubdb_err(db, rc, e, "ключ шифрования устройства");
+	else if (sqlite3_column_bytes(st, 0) != KEYS_ENC_PK_BYTES ||
+	    memcmp(sqlite3_column_blob(st, 0), pk, KEYS_ENC_PK_BYTES) != 0)
+		r = terr_set(e, TERR_ARG, "у устройства %s на хабе другой ключ шифрования: "
+		    "ключ заменяется только перерегистрацией устройства", id);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+hubdb_device_pull_ack(struct hubdb *db, const char *id, uint64_t upto, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	char now[HUBDB_TIME_MAX];
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET pull_acked = max(pull_acked, ?2), "
+	    "pull_at = ?3 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "отметка получения");
+	hubdb_now_iso(now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return hubdb_err(db, rc, e, "отметка получения");
+	if (sqlite3_changes(db->db) != 1)
+		return terr_set(e, TERR_ARG, "устройство %s не найдено", id);
+	return 0;
+}
