@@ -134,6 +134,7 @@ keys_kind_name(enum keys_kind kind)
 	case KEYS_DEVICE_SIGN: return "ключ подписи устройства";
 	case KEYS_HUB_ENC: return "ключ шифрования хаба";
 	case KEYS_HUB_SIGN: return "ключ подписи хаба";
+	case KEYS_DEVICE_BOX: return "ключ шифрования устройства";
 	}
 	return "ключ";
 }

@@ -18,6 +18,7 @@
 
 #include "tetrad/pullmsg.h"
 #include "tetrad/envelope_internal.h"
+#include "tetrad/pullmsg_testing.h"
 #include "pullmsg_internal.h"
 
 enum { PB_RECORDS, PB_PROFILES, PB_SCHOOLS, PB_KINDS };
@@ -325,6 +326,75 @@ pullmsg_plaintext(const struct pullmsg_builder *b, uint64_t upto, bool more, str
 }
 
 int
+pullmsg_builder_plaintext(const struct pullmsg_builder *b, uint64_t upto, bool more,
+    struct tbuf *out, struct terr *e)
+{
+	int r;
+
+	if (b == NULL || out == NULL)
+		return terr_set(e, TERR_ARG, "ответ устройству: нет построителя");
+	if ((r = pullmsg_plaintext(b, upto, more, out)) != 0)
+		return terr_set(e, r, "ответ устройству: не хватает места в буфере");
+	return 0;
+}
+
+int
+pullmsg_seal_raw(const struct pullmsg_header *hin, const uint8_t *payload, size_t payload_len,
+    const struct keys_sign *hub, const uint8_t box_pk[KEYS_ENC_PK_BYTES],
+    const struct envelope_det *det, struct tbuf *out, struct terr *e)
+{
+	struct pullmsg_header h = *hin;
+	uint8_t seed[32], eph_sk[crypto_kx_SECRETKEYBYTES];
+	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
+	unsigned long long clen = 0;
+	size_t total, start;
+	uint8_t *p;
+	int r;
+
+	if (payload_len > PULLMSG_MAX_CIPHER - ENVELOPE_TAG_BYTES)
+		return terr_set(e, TERR_TOO_LARGE, "ответ устройству: %zu байт после сжатия, допустимо "
+		    "не больше %u; возьмите меньше записей", payload_len, PULLMSG_MAX_BYTES);
+	h.cipher_len = (uint32_t)(payload_len + ENVELOPE_TAG_BYTES);
+	total = PULLMSG_HEADER_BYTES + h.cipher_len + PULLMSG_SIG_BYTES;
+	start = tbuf_len(out);
+	if (total > tbuf_max(out) - start)
+		return terr_set(e, TERR_TOO_LARGE, "ответ устройству: не хватает места в буфере");
+	if (det != NULL) {
+		memcpy(seed, det->eph_seed, sizeof(seed));
+		memcpy(h.nonce, det->nonce, ENVELOPE_NONCE_BYTES);
+	} else {
+		randombytes_buf(seed, sizeof(seed));
+		randombytes_buf(h.nonce, ENVELOPE_NONCE_BYTES);
+	}
+	crypto_kx_seed_keypair(h.eph_pk, eph_sk, seed);
+	if (crypto_kx_client_session_keys(rx, tx, h.eph_pk, eph_sk, box_pk) != 0) {
+		r = terr_set(e, TERR_CRYPTO, "ключ шифрования устройства недопустим");
+		goto out;
+	}
+	if ((p = tbuf_reserve(out, total)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "ответ устройству: недостаточно памяти");
+		goto out;
+	}
+	pullmsg_header_write(&h, p);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + PULLMSG_HEADER_BYTES, &clen,
+	    payload, payload_len, p, PULLMSG_HEADER_BYTES, NULL, h.nonce, tx);
+	if (clen != h.cipher_len) {
+		tbuf_truncate(out, start);
+		r = terr_set(e, TERR_INTERNAL, "ответ устройству: неожиданная длина шифротекста");
+		goto out;
+	}
+	crypto_sign_detached(p + PULLMSG_HEADER_BYTES + clen, NULL, p,
+	    PULLMSG_HEADER_BYTES + clen, hub->sk);
+	r = 0;
+ out:
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(eph_sk, sizeof(eph_sk));
+	sodium_memzero(rx, sizeof(rx));
+	sodium_memzero(tx, sizeof(tx));
+	return r;
+}
+
+int
 pullmsg_seal(const struct pullmsg_builder *b, uint64_t upto, bool more,
     const uint8_t req_nonce[PULLMSG_NONCE_BYTES], const struct keys_sign *hub,
     const uint8_t box_pk[KEYS_ENC_PK_BYTES], const struct envelope_det *det,
@@ -333,11 +403,6 @@ pullmsg_seal(const struct pullmsg_builder *b, uint64_t upto, bool more,
 	struct pullmsg_header h;
 	struct tbuf *plain = NULL, *z = NULL;
 	const struct tbuf *payload;
-	uint8_t seed[32], eph_sk[crypto_kx_SECRETKEYBYTES];
-	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
-	unsigned long long clen = 0;
-	size_t total, start = 0;
-	uint8_t *p;
 	int r;
 
 	if (b == NULL || hub == NULL || box_pk == NULL || out == NULL)
@@ -362,11 +427,6 @@ pullmsg_seal(const struct pullmsg_builder *b, uint64_t upto, bool more,
 		payload = z;
 		h.flags |= PULLMSG_FLAG_DEFLATE;
 	}
-	if (tbuf_len(payload) > PULLMSG_MAX_CIPHER - ENVELOPE_TAG_BYTES) {
-		r = terr_set(e, TERR_TOO_LARGE, "ответ устройству: %zu байт после сжатия, допустимо "
-		    "не больше %u; возьмите меньше записей", tbuf_len(payload), PULLMSG_MAX_BYTES);
-		goto out;
-	}
 	h.version = PULLMSG_VERSION;
 	memcpy(h.device_id, b->device_id, KEYS_ID_BYTES);
 	keys_id(hub->pk, h.hub_key_id);
@@ -376,45 +436,8 @@ pullmsg_seal(const struct pullmsg_builder *b, uint64_t upto, bool more,
 	h.plain_len = (uint32_t)tbuf_len(plain);
 	if (req_nonce != NULL)
 		memcpy(h.req_nonce, req_nonce, PULLMSG_NONCE_BYTES);
-	h.cipher_len = (uint32_t)(tbuf_len(payload) + ENVELOPE_TAG_BYTES);
-	total = PULLMSG_HEADER_BYTES + h.cipher_len + PULLMSG_SIG_BYTES;
-	start = tbuf_len(out);
-	if (total > tbuf_max(out) - start) {
-		r = terr_set(e, TERR_TOO_LARGE, "ответ устройству: не хватает места в буфере");
-		goto out;
-	}
-	if (det != NULL) {
-		memcpy(seed, det->eph_seed, sizeof(seed));
-		memcpy(h.nonce, det->nonce, ENVELOPE_NONCE_BYTES);
-	} else {
-		randombytes_buf(seed, sizeof(seed));
-		randombytes_buf(h.nonce, ENVELOPE_NONCE_BYTES);
-	}
-	crypto_kx_seed_keypair(h.eph_pk, eph_sk, seed);
-	if (crypto_kx_client_session_keys(rx, tx, h.eph_pk, eph_sk, box_pk) != 0) {
-		r = terr_set(e, TERR_CRYPTO, "ключ шифрования устройства недопустим");
-		goto out;
-	}
-	if ((p = tbuf_reserve(out, total)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "ответ устройству: недостаточно памяти");
-		goto out;
-	}
-	pullmsg_header_write(&h, p);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + PULLMSG_HEADER_BYTES, &clen,
-	    tbuf_ptr(payload), tbuf_len(payload), p, PULLMSG_HEADER_BYTES, NULL, h.nonce, tx);
-	if (clen != h.cipher_len) {
-		tbuf_truncate(out, start);
-		r = terr_set(e, TERR_INTERNAL, "ответ устройству: неожиданная длина шифротекста");
-		goto out;
-	}
-	crypto_sign_detached(p + PULLMSG_HEADER_BYTES + clen, NULL, p,
-	    PULLMSG_HEADER_BYTES + clen, hub->sk);
-	r = 0;
+	r = pullmsg_seal_raw(&h, tbuf_ptr(payload), tbuf_len(payload), hub, box_pk, det, out, e);
  out:
-	sodium_memzero(seed, sizeof(seed));
-	sodium_memzero(eph_sk, sizeof(eph_sk));
-	sodium_memzero(rx, sizeof(rx));
-	sodium_memzero(tx, sizeof(tx));
 	tbuf_free(plain);
 	tbuf_free(z);
 	return r;

@@ -32,6 +32,7 @@ enum keys_kind {
 	KEYS_DEVICE_SIGN = 1, /* Ed25519 secret key of a device */
 	KEYS_HUB_ENC = 2,     /* X25519 secret key of a hub */
 	KEYS_HUB_SIGN = 3,    /* Ed25519 secret key of a hub */
+	KEYS_DEVICE_BOX = 4,  /* X25519 secret key of a device: pull answers are sealed to it */
 };
 
 struct keys_sign {
