@@ -111,6 +111,10 @@ doc_section(const struct vec_files *f, struct tbuf *d)
 		tbuf_put(d, tbuf_ptr(f->plain2), tbuf_len(f->plain2));
 		tbuf_putf(d, "\n```\n\n#### Envelope 2, uncompressed (`envelope2.hex`)\n\n```text\n%s```\n\n",
 		    f->env2_hex);
+		tbuf_putf(d, "#### Set 3: a put and an edit (`changeset3.json`, %zu bytes, no newline)\n\n"
+		    "```json\n", tbuf_len(f->plain3));
+		tbuf_put(d, tbuf_ptr(f->plain3), tbuf_len(f->plain3));
+		tbuf_putf(d, "\n```\n\n");
 		tbuf_putf(d, "#### Acknowledgement blob (`sigblob_ack.hex`)\n\nPayload (%zu bytes): `%s`\n\n"
 		    "```text\n%s```\n", strlen(payload), payload, f->ack_hex);
 	}
@@ -167,6 +171,7 @@ main(int argc, char **argv)
 	}
 	if (write_file(dir, "changeset1.json", tbuf_ptr(f.plain1), tbuf_len(f.plain1)) != 0 ||
 	    write_file(dir, "changeset2.json", tbuf_ptr(f.plain2), tbuf_len(f.plain2)) != 0 ||
+	    write_file(dir, "changeset3.json", tbuf_ptr(f.plain3), tbuf_len(f.plain3)) != 0 ||
 	    write_file(dir, "envelope1.hex", f.env1_hex, strlen(f.env1_hex)) != 0 ||
 	    write_file(dir, "envelope2.hex", f.env2_hex, strlen(f.env2_hex)) != 0 ||
 	    write_file(dir, "sigblob_ack.hex", f.ack_hex, strlen(f.ack_hex)) != 0 ||

@@ -256,9 +256,62 @@ vec_changeset2(const struct keys_sign *device, const uint8_t prev[CHANGESET_HASH
 	return cs;
 }
 
+/*
+ * The third vector: seq 4 and 5 of the same device, chained to set 2: a put
+ * of a new record, then an edit of it that changes one answer and removes
+ * another (null). Plaintext only: sealing is the same as for any set.
+ */
+static inline struct changeset *
+vec_changeset3(const struct keys_sign *device, const uint8_t prev[CHANGESET_HASH_BYTES])
+{
+	struct changeset *cs = changeset_new();
+	struct op op;
+	uint8_t id[KEYS_ID_BYTES];
+	uint64_t node;
+	int ok = 0;
+
+	if (cs == NULL)
+		return NULL;
+	keys_id(device->pk, id);
+	node = keys_id_u64(id);
+	memcpy(cs->device_id, id, sizeof(id));
+	snprintf(cs->school, sizeof(cs->school), "170103");
+	cs->first_seq = 4;
+	cs->last_seq = 5;
+	memcpy(cs->prev_hash, prev, CHANGESET_HASH_BYTES);
+	cs->created = (struct hlc_ts){ VEC_WALL_MS + 120000, 0, node };
+	memset(&op, 0, sizeof(op));
+	op.seq = 4;
+	snprintf(op.form_id, sizeof(op.form_id), "social_passport");
+	op.form_version = 1;
+	snprintf(op.school, sizeof(op.school), "170103");
+	op.kind = OP_PUT;
+	op.hlc = (struct hlc_ts){ VEC_WALL_MS + 100000, 0, node };
+	if (uuid7_parse("019a3eb5-0c00-7000-8000-000000000003", op.record_id) != 0 ||
+	    (op.fields = cJSON_Parse("{\"academic_year\":\"2025/2026\",\"class\":\"6Б\","
+	    "\"low_income\":2,\"note\":\"проверить\",\"students\":25}")) == NULL ||
+	    changeset_add(cs, &op, NULL) != 0)
+		goto out;
+	cJSON_Delete(op.fields);
+	op.seq = 5;
+	op.kind = OP_EDIT;
+	op.hlc = (struct hlc_ts){ VEC_WALL_MS + 110000, 0, node };
+	if ((op.fields = cJSON_Parse("{\"note\":null,\"low_income\":3}")) == NULL ||
+	    changeset_add(cs, &op, NULL) != 0)
+		goto out;
+	ok = 1;
+ out:
+	cJSON_Delete(op.fields);
+	if (!ok) {
+		changeset_free(cs);
+		return NULL;
+	}
+	return cs;
+}
+
 /* Everything the vector files hold, as the code produces it now. */
 struct vec_files {
-	struct tbuf *plain1, *plain2; /* canonical encodings, exact bytes */
+	struct tbuf *plain1, *plain2, *plain3; /* canonical encodings, exact bytes */
 	char *env1_hex, *env2_hex, *ack_hex; /* 64 hex digits a line */
 	char summary[4096];           /* keys, ids and hashes, "name value" lines */
 };
@@ -268,6 +321,7 @@ vec_files_free(struct vec_files *f)
 {
 	tbuf_free(f->plain1);
 	tbuf_free(f->plain2);
+	tbuf_free(f->plain3);
 	free(f->env1_hex);
 	free(f->env2_hex);
 	free(f->ack_hex);
@@ -288,9 +342,10 @@ static inline int
 vec_generate(struct vec_files *f, struct terr *e)
 {
 	struct vec_keys k;
-	struct changeset *cs1 = NULL, *cs2 = NULL;
+	struct changeset *cs1 = NULL, *cs2 = NULL, *cs3 = NULL;
 	struct tbuf *env1 = NULL, *env2 = NULL, *ack = NULL;
-	uint8_t h1[CHANGESET_HASH_BYTES], h2[CHANGESET_HASH_BYTES], id[KEYS_ID_BYTES];
+	uint8_t h1[CHANGESET_HASH_BYTES], h2[CHANGESET_HASH_BYTES], h3[CHANGESET_HASH_BYTES];
+	uint8_t id[KEYS_ID_BYTES];
 	char payload[256], idhex[KEYS_ID_HEXLEN + 1];
 	int r = -1;
 
@@ -299,10 +354,11 @@ vec_generate(struct vec_files *f, struct terr *e)
 		goto out;
 	f->plain1 = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
 	f->plain2 = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
+	f->plain3 = tbuf_new(CHANGESET_MAX_PLAIN_BYTES);
 	env1 = tbuf_new(ENVELOPE_MAX_BYTES);
 	env2 = tbuf_new(ENVELOPE_MAX_BYTES);
 	ack = tbuf_new(SIGBLOB_HEADER_BYTES + SIGBLOB_MAX_PAYLOAD + 64);
-	if (!f->plain1 || !f->plain2 || !env1 || !env2 || !ack)
+	if (!f->plain1 || !f->plain2 || !f->plain3 || !env1 || !env2 || !ack)
 		goto out;
 	if ((r = changeset_encode(cs1, f->plain1, e)) != 0 ||
 	    (r = envelope_seal(cs1, &k.device, k.hub_enc.pk, &k.det, env1, h1, e)) != 0)
@@ -313,6 +369,12 @@ vec_generate(struct vec_files *f, struct terr *e)
 	if ((r = changeset_encode(cs2, f->plain2, e)) != 0)
 		goto out;
 	changeset_hash(tbuf_ptr(f->plain2), tbuf_len(f->plain2), h2);
+	r = -1;
+	if ((cs3 = vec_changeset3(&k.device, h2)) == NULL)
+		goto out;
+	if ((r = changeset_encode(cs3, f->plain3, e)) != 0)
+		goto out;
+	changeset_hash(tbuf_ptr(f->plain3), tbuf_len(f->plain3), h3);
 	{
 		struct envelope_header h;
 
@@ -361,14 +423,17 @@ vec_generate(struct vec_files *f, struct terr *e)
 	vec_summary_hex(f, "nonce2", k.det2.nonce, ENVELOPE_NONCE_BYTES);
 	vec_summary_hex(f, "set1_hash", h1, CHANGESET_HASH_BYTES);
 	vec_summary_hex(f, "set2_hash", h2, CHANGESET_HASH_BYTES);
+	vec_summary_hex(f, "set3_hash", h3, CHANGESET_HASH_BYTES);
 	{
 		size_t n = strlen(f->summary);
 
 		snprintf(f->summary + n, sizeof(f->summary) - n,
 		    "set1_plain_len %zu\nenvelope1_len %zu\nenvelope1_flags %u\n"
-		    "set2_plain_len %zu\nenvelope2_len %zu\nenvelope2_flags %u\nack_len %zu\n",
+		    "set2_plain_len %zu\nenvelope2_len %zu\nenvelope2_flags %u\nack_len %zu\n"
+		    "set3_plain_len %zu\n",
 		    tbuf_len(f->plain1), tbuf_len(env1), tbuf_ptr(env1)[5],
-		    tbuf_len(f->plain2), tbuf_len(env2), tbuf_ptr(env2)[5], tbuf_len(ack));
+		    tbuf_len(f->plain2), tbuf_len(env2), tbuf_ptr(env2)[5], tbuf_len(ack),
+		    tbuf_len(f->plain3));
 	}
 	r = 0;
  out:
@@ -379,6 +444,7 @@ vec_generate(struct vec_files *f, struct terr *e)
 	keys_enc_wipe(&k.hub_enc);
 	changeset_free(cs1);
 	changeset_free(cs2);
+	changeset_free(cs3);
 	tbuf_free(env1);
 	tbuf_free(env2);
 	tbuf_free(ack);

@@ -119,9 +119,11 @@ struct opspec {
 	const char *form;
 };
 
-/* Seals one set of d with the given ops; advances d when advance. */
+/* Seals one set of d with the given ops; advances d when advance. An op with
+ * fields is a put, or an edit when edit is true; without, a delete. */
 static inline struct tbuf *
-seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, bool advance)
+seal_ops(struct dev *d, const char *set_school, const struct opspec *ops, size_t n,
+    bool advance, bool edit)
 {
 	struct changeset *cs = changeset_new();
 	struct tbuf *env = tbuf_new(ENVELOPE_MAX_BYTES);
@@ -145,7 +147,7 @@ seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, 
 		snprintf(op.form_id, sizeof(op.form_id), "%s", ops[i].form ? ops[i].form : "test");
 		op.form_version = 1;
 		snprintf(op.school, sizeof(op.school), "%s", ops[i].school);
-		op.kind = ops[i].fields ? OP_PUT : OP_DELETE;
+		op.kind = ops[i].fields ? (edit ? OP_EDIT : OP_PUT) : OP_DELETE;
 		op.hlc.wall_ms = ops[i].wall;
 		op.hlc.node = d->node;
 		op.fields = ops[i].fields ? cJSON_Parse(ops[i].fields) : NULL;
@@ -159,6 +161,12 @@ seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, 
 	}
 	changeset_free(cs);
 	return env;
+}
+
+static inline struct tbuf *
+seal(struct dev *d, const char *set_school, const struct opspec *ops, size_t n, bool advance)
+{
+	return seal_ops(d, set_school, ops, n, advance, false);
 }
 
 struct outcome {

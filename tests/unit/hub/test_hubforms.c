@@ -184,6 +184,83 @@ test_school_field(void)
 	free(good);
 }
 
+/* One edit op's verdict: risk_visit v2 or mediation_case v2 of school 170103. */
+static int
+edit_check(struct hubforms *cat, const char *form, const char *fields, char *why, size_t cap)
+{
+	struct terr e;
+	struct op op;
+	int r;
+
+	memset(&op, 0, sizeof(op));
+	snprintf(op.form_id, sizeof(op.form_id), "%s", form);
+	op.form_version = 2;
+	snprintf(op.school, sizeof(op.school), "170103");
+	op.kind = OP_EDIT;
+	op.fields = cJSON_Parse(fields);
+	CHECK(op.fields != NULL);
+	why[0] = '\0';
+	r = hubforms_check_op(cat, &op, why, cap, &e);
+	cJSON_Delete(op.fields);
+	return r;
+}
+
+/*
+ * An edit carries only the fields it changed: each is checked by itself
+ * (type, range, choice, unknown, local, the school field), never "required"
+ * nor the rules between fields, which need the whole record.
+ */
+static void
+test_edit(void)
+{
+	struct hubforms *cat = NULL;
+	struct terr e;
+	char why[1024];
+
+	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, NULL, &cat, &e), 0);
+	if (cat == NULL)
+		return;
+	/* required fields missing, one required answer removed: fine */
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"conclusions\":\"Выводы\"}", why, sizeof(why)), 0);
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"curator\":null,\"next_steps\":\"x\"}", why,
+	    sizeof(why)), 0);
+	/* each value by itself */
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"project_year\":1999}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_CONTAINS(why, "форма «risk_visit»: ");
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"visit_type\":\"nope\"}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"visit_date\":12}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"nonsense\":1}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_CONTAINS(why, "nonsense");
+	/* the school field, when listed, still names the op's school */
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"school_code\":\"170103\"}", why, sizeof(why)), 0);
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"school_code\":\"170104\"}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_CONTAINS(why, "называет школу 170104, а запись подана как запись школы 170103");
+	CHECK_INT_EQ(edit_check(cat, "risk_visit", "{\"school_code\":null}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_CONTAINS(why, "не код школы");
+	/* local fields never leave a device: at the top, inside a group, or as null */
+	CHECK_INT_EQ(edit_check(cat, "mediation_case", "{\"status\":\"held\"}", why, sizeof(why)), 0);
+	CHECK_INT_EQ(edit_check(cat, "mediation_case", "{\"summary\":\"Суть\"}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_CONTAINS(why, "локальное поле");
+	CHECK(strstr(why, "Суть") == NULL);
+	CHECK_INT_EQ(edit_check(cat, "mediation_case", "{\"summary\":null}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_INT_EQ(edit_check(cat, "mediation_case",
+	    "{\"parties\":[{\"role\":\"student\",\"age\":12}]}", why, sizeof(why)), 0);
+	CHECK_INT_EQ(edit_check(cat, "mediation_case",
+	    "{\"parties\":[{\"role\":\"student\",\"full_name\":\"Иванов\"}]}", why, sizeof(why)),
+	    TERR_INVALID);
+	CHECK_CONTAINS(why, "локальное поле");
+	CHECK(strstr(why, "Иванов") == NULL);
+	hubforms_free(cat);
+}
+
 int
 main(void)
 {
@@ -201,6 +278,7 @@ main(void)
 	if (db != NULL)
 		test_publish(db);
 	test_school_field();
+	test_edit();
 	hubdb_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -154,6 +154,103 @@ test_merge_edges(struct hubdb *db)
 	cJSON_Delete(op.fields);
 }
 
+static void
+push_as(struct th *t, const struct tbuf *set, enum ingest_outcome want)
+{
+	struct outcome o;
+
+	push(t, set, NOW, &o);
+	CHECK_INT_EQ(o.outcome, want);
+	outcome_free(&o);
+}
+
+/*
+ * Edits through ingest, on two hubs that get the same sets in opposite
+ * orders: a school PC and a curator editing different fields of one record
+ * both keep their answers (a put of the whole record would have taken
+ * both); the record and the conflict log read the same on both hubs; an
+ * edit after a delete brings the record back; an edit smuggling a local
+ * field, or with a value out of range, is refused with its reason.
+ */
+static void
+test_edits(void)
+{
+	struct opspec put = { R1, "170103", NOW - 5000, "{\"n\":1,\"t\":\"a\"}", NULL };
+	struct opspec ea = { R1, "170103", NOW - 3000, "{\"t\":\"школа\"}", NULL };
+	struct opspec eb = { R1, "170103", NOW - 4000, "{\"n\":7}", NULL };
+	struct opspec del = { R1, "170103", NOW - 2000, NULL, NULL };
+	struct opspec back = { R1, "170103", NOW - 1000, "{\"t\":null}", NULL };
+	struct opspec local = { R1, "170103", NOW - 900, "{\"note\":\"тайна\"}", NULL };
+	struct opspec range = { R1, "170103", NOW - 800, "{\"n\":500}", NULL };
+	struct tbuf *s_put, *s_ea, *s_eb, *s_del, *s_back, *s_local, *s_range;
+	struct dev a, b;
+	struct th h1, h2;
+	char *v1, *v2;
+
+	dev_new(&a);
+	dev_new(&b);
+	s_put = seal(&a, "170103", &put, 1, true);
+	s_ea = seal_ops(&a, "170103", &ea, 1, true, true);
+	s_eb = seal_ops(&b, "", &eb, 1, true, true);
+	s_del = seal(&b, "", &del, 1, true);
+	s_back = seal_ops(&a, "170103", &back, 1, true, true);
+	s_local = seal_ops(&a, "170103", &local, 1, true, true);
+	s_range = seal_ops(&a, "170103", &range, 1, true, true);
+	th_open(&h1, "edits1");
+	th_open(&h2, "edits2");
+	enroll(&h1, &a, "school", "170103");
+	enroll(&h1, &b, "curator", "170103");
+	enroll(&h2, &a, "school", "170103");
+	enroll(&h2, &b, "curator", "170103");
+	/* hub 1: the school PC's sets first; hub 2: the curator's edit first,
+	 * before the record's put has arrived at all */
+	push_as(&h1, s_put, INGEST_APPLIED);
+	push_as(&h1, s_ea, INGEST_APPLIED);
+	push_as(&h1, s_eb, INGEST_APPLIED);
+	push_as(&h2, s_eb, INGEST_APPLIED);
+	push_as(&h2, s_put, INGEST_APPLIED);
+	push_as(&h2, s_ea, INGEST_APPLIED);
+	v1 = file_text(&h1, "SELECT deleted || '|' || data || '|' || clocks FROM hub_records");
+	v2 = file_text(&h2, "SELECT deleted || '|' || data || '|' || clocks FROM hub_records");
+	CHECK_CONTAINS(v1, "0|{\"n\":7,\"t\":\"школа\"}|");
+	CHECK_STR_EQ(v1, v2);
+	free(v1);
+	free(v2);
+	/* the put's n=1 lost to the curator's 7 in both orders; t was A's own */
+	v1 = file_text(&h1, "SELECT group_concat(field || '=' || loser_value || '>' || winner_value) "
+	    "FROM conflicts");
+	v2 = file_text(&h2, "SELECT group_concat(field || '=' || loser_value || '>' || winner_value) "
+	    "FROM conflicts");
+	CHECK_STR_EQ(v1, "n=1>7");
+	CHECK_STR_EQ(v2, "n=1>7");
+	free(v1);
+	free(v2);
+	/* deleted by the curator, then edited by the school: back, t removed */
+	push_as(&h1, s_del, INGEST_APPLIED);
+	v1 = file_text(&h1, "SELECT deleted FROM hub_records");
+	CHECK_STR_EQ(v1, "1");
+	free(v1);
+	push_as(&h1, s_back, INGEST_APPLIED);
+	v1 = file_text(&h1, "SELECT deleted || '|' || data FROM hub_records");
+	CHECK_STR_EQ(v1, "0|{\"n\":7}");
+	free(v1);
+	/* refused field by field, nothing applied */
+	push_as(&h1, s_local, INGEST_REFUSED);
+	push_as(&h1, s_range, INGEST_REFUSED);
+	v1 = file_text(&h1, "SELECT group_concat(reason, ' / ') FROM quarantine");
+	CHECK_CONTAINS(v1, "локальное поле");
+	CHECK_CONTAINS(v1, "Число");
+	CHECK(strstr(v1, "тайна") == NULL);
+	free(v1);
+	v1 = file_text(&h1, "SELECT data FROM hub_records");
+	CHECK_STR_EQ(v1, "{\"n\":7}");
+	free(v1);
+	tbuf_free(s_put), tbuf_free(s_ea), tbuf_free(s_eb), tbuf_free(s_del);
+	tbuf_free(s_back), tbuf_free(s_local), tbuf_free(s_range);
+	th_close(&h1);
+	th_close(&h2);
+}
+
 /* The tables of schema 1 that changed, with one record and its clocks. */
 int
 main(void)
@@ -167,6 +264,7 @@ main(void)
 	if (t.db != NULL)
 		test_merge_edges(t.db);
 	th_close(&t);
+	test_edits();
 	fixture_done();
 	return check_summary();
 }

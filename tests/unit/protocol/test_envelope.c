@@ -100,6 +100,7 @@ test_vectors(void)
 		return;
 	check_file("changeset1.json", tbuf_ptr(f.plain1), tbuf_len(f.plain1));
 	check_file("changeset2.json", tbuf_ptr(f.plain2), tbuf_len(f.plain2));
+	check_file("changeset3.json", tbuf_ptr(f.plain3), tbuf_len(f.plain3));
 	check_file("envelope1.hex", f.env1_hex, strlen(f.env1_hex));
 	check_file("envelope2.hex", f.env2_hex, strlen(f.env2_hex));
 	check_file("sigblob_ack.hex", f.ack_hex, strlen(f.ack_hex));
