@@ -92,7 +92,7 @@ cli_view_status_ru(const char *st)
 
 /* "23.11.2026 08:22" of an HLC's wall time, in this computer's time zone:
  * people read times as their clock shows them. */
-static void
+void
 cli_view_hlc_time(const char *hlc, char out[32])
 {
 	struct hlc_ts t;
@@ -171,7 +171,7 @@ cli_view_list(struct cli *c)
 }
 
 /* Human text of a value: choice labels, да/нет. */
-static void
+void
 cli_view_print_value(FILE *out, const struct form_field *fd, const cJSON *v)
 {
 	long days;
