@@ -430,6 +430,9 @@ test_migration(const char *dir)
 	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'hub_clocks'"), 0);
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
+	/* schema 4: the stored records numbered in the feed, the counter after them */
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(DISTINCT feed_pos) FROM hub_records WHERE feed_pos > 0"), 2);
+	CHECK_INT_EQ(db_int(path, "SELECT pos FROM feed_head"), 2);
 	/* an existing database keeps its page size; a new one gets the hub's */
 	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), 4096);
 	snprintf(path, sizeof(path), "%s/hub-new.db", dir);
