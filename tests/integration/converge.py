@@ -129,8 +129,9 @@ class Driver:
         self.local_typed = {}
         self.recent = []            # ids of records made lately (hot: same-field conflicts)
         self.stats = {"new": 0, "edit": 0, "delete": 0, "survey": 0, "cli_refused": 0,
-                      "syncs": 0, "pulls": 0, "killed": 0, "killed_push": 0,
-                      "killed_pull": 0, "killed_idle": 0, "sync_exit_nonzero": 0}
+                      "syncs": 0, "pulls": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
+                      "killed_pull_before_apply": 0, "killed_pull_after_apply_before_ack": 0,
+                      "killed_pull_after_ack": 0, "sync_exit_nonzero": 0}
         self.refusals = []
         self.durations = {"once": [], "pull": []}
         self.pull_cmd = a.pull_cmd
@@ -284,6 +285,7 @@ class Driver:
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
         killed = False
         if kill:
+            self.stats["kill_tried"] += 1
             d = self.durations[kind]
             typical = sorted(d)[len(d) // 2] if d else 0.3
             try:
@@ -297,12 +299,15 @@ class Driver:
         self.stats["pulls" if kind == "pull" else "syncs"] += 1
         if killed:
             self.stats["killed"] += 1
-            if self.unacked(dev) > 0 and before_unacked > 0:
+            cur, kept = self.cursor(dev), self.hub_cursor(dev)
+            if self.unacked(dev) > 0 and before_unacked > 0 and kind == "once":
                 self.stats["killed_push"] += 1
-            elif self.cursor(dev) != before_cur or kind == "pull" or before_unacked == 0:
-                self.stats["killed_pull"] += 1
+            elif cur == before_cur:
+                self.stats["killed_pull_before_apply"] += 1
+            elif kept is not None and kept != cur:
+                self.stats["killed_pull_after_apply_before_ack"] += 1
             else:
-                self.stats["killed_idle"] += 1
+                self.stats["killed_pull_after_ack"] += 1
         else:
             self.durations[kind].append(took)
             if rc != 0:
@@ -311,7 +316,7 @@ class Driver:
 
     def random_sync(self):
         dev = self.rng.choice(self.devs)
-        kind = "pull" if (self.pull_cmd and self.rng.random() < 0.25) else "once"
+        kind = "pull" if (self.pull_cmd and self.rng.random() < 0.4) else "once"
         self.run_syncd(dev, kind, self.rng.random() < self.a.kill_rate)
 
     # ---- the run -----------------------------------------------------------
@@ -325,7 +330,7 @@ class Driver:
                 self.op_new(dev)
             elif x < 0.22:
                 self.op_delete(dev)
-            elif x < 0.23 and dev.name == "A":
+            elif x < 0.25 and dev.name == "A":
                 self.op_survey(dev)
             else:
                 self.op_edit(dev)
@@ -532,7 +537,7 @@ class Driver:
 
     def hub_cursor(self, dev):
         hub = self.a.hub_db
-        for table, col in (("devices", "pull_after"), ("devices", "pull_cursor"), ("devices", "cursor"),
+        for table, col in (("devices", "pull_acked"), ("devices", "pull_after"), ("devices", "pull_cursor"), ("devices", "cursor"),
                            ("device_pull", "after"), ("device_pull", "cursor"), ("pull_cursors", "after")):
             if has_table(hub, table) and has_column(hub, table, col):
                 key = "id" if has_column(hub, table, "id") else "device_id"
@@ -586,7 +591,7 @@ def main():
     ap.add_argument("--db-c", required=True)
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--ops", type=int, default=1000)
-    ap.add_argument("--sync-rate", type=float, default=0.08)
+    ap.add_argument("--sync-rate", type=float, default=0.12)
     ap.add_argument("--kill-rate", type=float, default=0.35)
     ap.add_argument("--pull-cmd", default="pull", help="syncd arguments of a pull alone ('' = none)")
     ap.add_argument("--sync-opt", default="", help="extra arguments of every --once run")
