@@ -129,7 +129,7 @@ class Driver:
         self.local_typed = {}
         self.recent = []            # ids of records made lately (hot: same-field conflicts)
         self.stats = {"new": 0, "edit": 0, "delete": 0, "survey": 0, "cli_refused": 0,
-                      "syncs": 0, "pulls": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
+                      "syncs": 0, "pulls": 0, "usb_rounds": 0, "usb_changes": 0, "usb_stale": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
                       "killed_pull_before_apply": 0, "killed_pull_after_apply_before_ack": 0,
                       "killed_pull_after_ack": 0, "sync_exit_nonzero": 0}
         self.refusals = []
@@ -314,8 +314,47 @@ class Driver:
                 self.stats["sync_exit_nonzero"] += 1
         return rc, killed
 
+    def run_cmd(self, what, cmd, ok=(0,)):
+        with open(os.path.join(self.a.work, "syncd.log"), "a") as log:
+            log.write("--- %s: %s\n" % (what, " ".join(cmd)))
+            log.flush()
+            rc = subprocess.run(cmd, stdout=log, stderr=log, timeout=300).returncode
+        if rc not in ok:
+            die("%s: exit %d (see %s/syncd.log)" % (what, rc, self.a.work))
+        return rc
+
+    def usb_round(self, dev):
+        """The stick both ways: the device's sets to the hub and their acks
+        back; its pull ack to the hub; the hub's file of changes from the
+        cursor it holds, imported on the device (docs/syncd.md, USB)."""
+        self.usb_n = getattr(self, "usb_n", 0) + 1
+        hub = [os.path.join(self.a.bin, "tetrad-hub"), "--data", os.path.dirname(self.a.hub_db)]
+        base = os.path.join(self.a.work, "usb%d-%s" % (self.usb_n, dev.name))
+        self.run_cmd("%s usb export" % dev.name, [self.syncd, "export", "--db", dev.db, "--out", base + ".ttex"])
+        if os.path.exists(base + ".ttex"):
+            self.run_cmd("hub import of %s" % dev.name, hub + ["import", base + ".ttex", "--acks", base + ".ttak"])
+            self.run_cmd("%s import-acks" % dev.name, [self.syncd, "import-acks", "--db", dev.db, base + ".ttak"])
+        if os.path.exists(base + ".ttex.ack"):
+            self.run_cmd("hub import of %s's pull ack" % dev.name, hub + ["import", base + ".ttex.ack"])
+        self.run_cmd("hub export-changes for %s" % dev.name,
+                     hub + ["export-changes", "--device", dev.id, "--out", base + ".ttpf"])
+        if os.path.exists(base + ".ttpf"):
+            self.run_cmd("%s import-changes" % dev.name, [self.syncd, "import-changes", "--db", dev.db, base + ".ttpf"])
+            self.stats["usb_changes"] += 1
+            old = getattr(dev, "usb_files", [])
+            if old and self.rng.random() < 0.5:
+                # A stale stick imported again, after newer changes: skipped or
+                # joined idempotently, never a step back.
+                self.run_cmd("%s import-changes of an old file" % dev.name,
+                             [self.syncd, "import-changes", "--db", dev.db, self.rng.choice(old)])
+                self.stats["usb_stale"] += 1
+            dev.usb_files = old + [base + ".ttpf"]
+        self.stats["usb_rounds"] += 1
+
     def random_sync(self):
         dev = self.rng.choice(self.devs)
+        if self.a.usb and self.rng.random() < 0.1:
+            return self.usb_round(dev)
         kind = "pull" if (self.pull_cmd and self.rng.random() < 0.4) else "once"
         self.run_syncd(dev, kind, self.rng.random() < self.a.kill_rate)
 
@@ -594,6 +633,7 @@ def main():
     ap.add_argument("--sync-rate", type=float, default=0.12)
     ap.add_argument("--kill-rate", type=float, default=0.35)
     ap.add_argument("--pull-cmd", default="pull", help="syncd arguments of a pull alone ('' = none)")
+    ap.add_argument("--usb", type=int, default=1, help="1: a tenth of the syncs go by USB files")
     ap.add_argument("--sync-opt", default="", help="extra arguments of every --once run")
     a = ap.parse_args()
     a.pull_cmd = a.pull_cmd.split()
