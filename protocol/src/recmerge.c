@@ -111,12 +111,54 @@ recmerge_absent(const cJSON *v)
 	return v == NULL || cJSON_IsNull(v);
 }
 
+/*
+ * Two values are the same: exactly, unlike cJSON_Compare (which takes
+ * numbers within an epsilon as equal, and would let two places keep two
+ * different texts of "one" value). Object members in any order, as JSON
+ * means them; a repeated member is never the same as anything.
+ */
+static bool
+recmerge_same(const cJSON *a, const cJSON *b, int depth)
+{
+	const cJSON *x, *y;
+	int n = 0, m = 0;
+
+	if ((a->type & 0xff) != (b->type & 0xff) || depth > 64)
+		return false;
+	switch (a->type & 0xff) {
+	case cJSON_Number:
+		return memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) == 0;
+	case cJSON_String:
+	case cJSON_Raw:
+		return a->valuestring != NULL && b->valuestring != NULL &&
+		    strcmp(a->valuestring, b->valuestring) == 0;
+	case cJSON_Array:
+		for (x = a->child, y = b->child; x != NULL && y != NULL; x = x->next, y = y->next)
+			if (!recmerge_same(x, y, depth + 1))
+				return false;
+		return x == NULL && y == NULL;
+	case cJSON_Object:
+		for (y = b->child; y != NULL; y = y->next)
+			m++;
+		for (x = a->child; x != NULL; x = x->next, n++) {
+			if (x->string == NULL ||
+			    (y = cJSON_GetObjectItemCaseSensitive(b, x->string)) == NULL ||
+			    cJSON_GetObjectItemCaseSensitive(a, x->string) != x ||
+			    !recmerge_same(x, y, depth + 1))
+				return false;
+		}
+		return n == m;
+	default:                                /* true, false, null */
+		return true;
+	}
+}
+
 static bool
 recmerge_equal(const cJSON *a, const cJSON *b)
 {
 	if (recmerge_absent(a) || recmerge_absent(b))
 		return recmerge_absent(a) && recmerge_absent(b);
-	return cJSON_Compare(a, b, 1) != 0;
+	return recmerge_same(a, b, 0);
 }
 
 /*
@@ -194,40 +236,55 @@ recmerge_skipped(const struct rjoin *j, const char *key)
  * value and clock.
  */
 static int
-recmerge_field(struct rjoin *j, cJSON *data, cJSON *nf, const struct rside *mine, const struct rside *in, const char *key)
+recmerge_field(struct rjoin *j, cJSON *data, cJSON *nf, const struct rside *mine,
+    const struct rside *in, const char *name)
 {
-	struct rclock km = recmerge_field_clock(mine, key), ki, *win;
-	const cJSON *vm = recmerge_value(mine, key), *vi;
+	struct rclock km, ki, *win;
+	const cJSON *vm, *vi;
 	cJSON *copy, *clk;
-	int c, r;
+	char kbuf[128], *kheap = NULL;
+	const char *key = kbuf;
+	size_t klen = strlen(name);
+	int c, r = 0;
 
-	if (cJSON_GetObjectItemCaseSensitive(nf, key) != NULL)
+	if (cJSON_GetObjectItemCaseSensitive(nf, name) != NULL)
 		return 0;                       /* seen already (a key both sides name) */
+	/* name may be a member's of data, which this replaces */
+	if (klen < sizeof(kbuf))
+		memcpy(kbuf, name, klen + 1);
+	else if ((key = kheap = strdup(name)) == NULL)
+		return recmerge_nomem(j->e);
+	km = recmerge_field_clock(mine, key);
+	vm = recmerge_value(mine, key);
 	win = &km;
 	if (!recmerge_skipped(j, key)) {
 		ki = recmerge_field_clock(in, key);
 		vi = recmerge_value(in, key);
 		c = recmerge_clock_cmp(&ki, &km);
 		if (c == 0 && !recmerge_equal(vi, vm)) {
-			if ((c = recmerge_value_cmp(vi, vm)) == -2)
-				return recmerge_nomem(j->e);
+			if ((c = recmerge_value_cmp(vi, vm)) == -2) {
+				r = recmerge_nomem(j->e);
+				goto out;
+			}
 		}
 		if (c < 0) {
 			if ((r = recmerge_report(j, key, vi, &ki, vm, &km)) != 0)
-				return r;
+				goto out;
 		} else if (c > 0) {
 			if ((r = recmerge_report(j, key, vm, &km, vi, &ki)) != 0)
-				return r;
+				goto out;
 			win = &ki;
 			if (!recmerge_equal(vm, vi)) {
+				copy = NULL;
+				if (vi != NULL && (copy = cJSON_Duplicate(vi, 1)) == NULL) {
+					r = recmerge_nomem(j->e);
+					goto out;
+				}
 				cJSON_DeleteItemFromObjectCaseSensitive(data, key);
-				if (vi != NULL) {
-					if ((copy = cJSON_Duplicate(vi, 1)) == NULL)
-						return recmerge_nomem(j->e);
-					if (!cJSON_AddItemToObject(data, key, copy)) {
-						cJSON_Delete(copy);
-						return recmerge_nomem(j->e);
-					}
+				if (copy != NULL && !cJSON_AddItemToObject(data, key, copy)) {
+					cJSON_Delete(copy);
+					r = recmerge_nomem(j->e);
+					goto out;
 				}
 				j->changed = true;
 			}
@@ -242,9 +299,35 @@ recmerge_field(struct rjoin *j, cJSON *data, cJSON *nf, const struct rside *mine
 	clk = win->hlc != NULL ? recmerge_clock_json(win, false) : cJSON_CreateNull();
 	if (clk == NULL || !cJSON_AddItemToObject(nf, key, clk)) {
 		cJSON_Delete(clk);
-		return recmerge_nomem(j->e);
+		r = recmerge_nomem(j->e);
 	}
-	return 0;
+ out:
+	free(kheap);
+	return r;
+}
+
+/*
+ * "No answer" is no member, and a name is one member: nulls, and members
+ * repeating a name (a damaged document), are dropped from data; the first
+ * non-null value of a name stays. Skipped fields are left as they are.
+ * True if data changed. Never allocates.
+ */
+static bool
+recmerge_normalise(struct rjoin *j, cJSON *data)
+{
+	cJSON *c, *next;
+	bool changed = false;
+
+	for (c = data->child; c != NULL; c = next) {
+		next = c->next;
+		if (c->string == NULL || recmerge_skipped(j, c->string))
+			continue;
+		if (cJSON_IsNull(c) || cJSON_GetObjectItemCaseSensitive(data, c->string) != c) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(data, c));
+			changed = true;
+		}
+	}
+	return changed;
 }
 
 static struct rside
@@ -325,19 +408,23 @@ recmerge_key_cmp(const void *a, const void *b)
 /*
  * Puts obj's members in byte order of their names, as a change set's fields
  * are (changeset_encode_fields): the text of a merged record is then the
- * same whatever order its changes came in. TERR_NOMEM.
+ * same whatever order its changes came in. *moved (may be NULL) is set when
+ * the order changed. TERR_NOMEM.
  */
 static int
-recmerge_sort(cJSON *obj, struct terr *e)
+recmerge_sort(cJSON *obj, bool *moved, struct terr *e)
 {
 	cJSON **kids, *c;
 	size_t n = 0, i;
 
-	for (c = obj->child; c != NULL; c = c->next)
+	for (c = obj->child; c != NULL; c = c->next) {
 		if (c->string == NULL)
 			return 0;               /* not ours to order */
-		else
-			n++;
+		if (c->next != NULL && c->next->string != NULL && strcmp(c->string, c->next->string) > 0 &&
+		    moved != NULL)
+			*moved = true;
+		n++;
+	}
 	if (n < 2)
 		return 0;
 	if ((kids = malloc(n * sizeof(*kids))) == NULL)
@@ -373,6 +460,8 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 	mine = recmerge_side(data, clocks);
 	np = recmerge_clock_cmp(&in->p, &mine.p) > 0 ? in->p : mine.p;
 	nx = recmerge_clock_cmp(&in->x, &mine.x) > 0 ? in->x : mine.x;
+	if (recmerge_normalise(&j, data))
+		j.changed = true;
 	/* the old document, to tell whether the clocks moved */
 	if ((old = cJSON_Duplicate(clocks, 1)) == NULL || (nf = cJSON_CreateObject()) == NULL)
 		goto nomem;
@@ -407,10 +496,10 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 		if ((r = recmerge_report(&j, "", mstr, lk, istr, wk)) != 0)
 			goto out;
 	}
-	if (j.changed && (r = recmerge_sort(data, e)) != 0)
+	if ((r = recmerge_sort(data, &j.changed, e)) != 0)
 		goto out;
 	recmerge_compact_f(nf, &np);
-	if ((r = recmerge_sort(nf, e)) != 0)
+	if ((r = recmerge_sort(nf, NULL, e)) != 0)
 		goto out;
 	r = recmerge_install(clocks, nf, &np, &nx, e);
 	nf = NULL;

@@ -186,7 +186,7 @@ push_take(const struct localdb_entry *en, void *arg)
 	if ((r = push_row_op(en, &f->op, f->e)) != 0)
 		return r;
 	/* rows written before the client wrote canonical text, or by hand */
-	if ((r = changeset_add(f->cs, &f->op, f->e)) == TERR_PARSE && f->op.kind == OP_PUT) {
+	if ((r = changeset_add(f->cs, &f->op, f->e)) == TERR_PARSE && OP_HAS_FIELDS(f->op.kind)) {
 		terr_clear(f->e);
 		if ((r = push_row_fields(&f->op, f->e)) == 0)
 			r = changeset_add(f->cs, &f->op, f->e);

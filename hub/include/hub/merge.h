@@ -2,13 +2,16 @@
  * merge — applies one operation to the hub's record store: per-field last
  * writer wins by HLC, every losing value goes to the conflict log.
  *
- * A put carries the record's whole synced state at its HLC: a field it does
- * not carry is "no answer" at that HLC. Each record keeps a clock per field,
- * a clock of its last put (the implicit clock of fields never written) and
- * an existence clock that puts and deletes (tombstones) compete for. The
- * result is therefore the same whatever order two devices' sets arrive in,
- * and so is the set of losers logged (a loser is logged when the two writers
- * are different devices and the values differ; "no answer" losing is not).
+ * The rule is protocol's recmerge (recmerge.h), which devices use too. A put
+ * carries the record's whole synced state at its HLC: a field it does not
+ * carry is "no answer" at that HLC; an edit carries only the fields it
+ * changed; a delete is a tombstone. Each record keeps a clock per field, a
+ * clock of its last put (the implicit clock of fields without their own) and
+ * an existence clock that puts, edits and deletes compete for. The record is
+ * therefore the same whatever order devices' sets arrive in. A loser is
+ * logged when the two writers are different devices and the values differ
+ * ("no answer" losing is not); which values meet depends on the order, so
+ * the log may differ between orders where three or more writers meet.
  *
  * Called inside the caller's hubdb transaction.
  */
