@@ -69,10 +69,12 @@ enum pullmsg_req_kind {
 #define PULLMSG_MAX_PLAIN (16u << 20)           /* plaintext JSON */
 #define PULLMSG_MAX_BYTES (8u << 20)            /* whole answer on the wire */
 /*
- * What a builder holds by default: small enough that even a batch that does
- * not compress fits PULLMSG_MAX_BYTES once sealed.
+ * What a builder holds by default: a batch that does not compress still fits
+ * PULLMSG_MAX_BYTES once sealed, and the device opening it stays small — 2,000
+ * records of 20 fields (3.4 MB of plaintext) peaked at 18 MiB RSS sealing and
+ * opening them in one process.
  */
-#define PULLMSG_BUILD_PLAIN_DEFAULT (7u << 20)
+#define PULLMSG_BUILD_PLAIN_DEFAULT (4u << 20)
 #define PULLMSG_NAME_MAX 512                    /* a school's name, bytes */
 #define PULLMSG_POS_MAX 9007199254740992ULL     /* 2^53: exact in JSON */
 
@@ -145,15 +147,21 @@ struct pullmsg_builder *pullmsg_builder_new(const uint8_t device_id[KEYS_ID_BYTE
 void pullmsg_builder_free(struct pullmsg_builder *b);
 
 /*
- * Adds one record: data and clocks are the hub's stored JSON texts (objects),
- * copied verbatim, never parsed here (the hub wrote them; the device checks
- * them). school and form_id are the record's. pos > every position added
- * before and > after.
+ * Adds one record: data and clocks are the hub's stored JSON texts, copied
+ * verbatim, never parsed here (the hub wrote them; the device checks them
+ * with the caps of pullmsg_open, recmerge_check_clocks for clocks). Each
+ * must be exactly one object, '{' first and '}' last (no whitespace around
+ * it); a deleted record still sends an object as data ("{}" if the hub
+ * keeps none). school and form_id are the record's. pos > every position
+ * added before and > after.
  *
  * All three adders: TERR_TOO_LARGE when the item would take the batch past
  * PULLMSG_MAX_ITEMS or its byte bound — the builder is then unchanged, and
  * the hub seals what it has (upto = pullmsg_builder_last) with more = true.
- * TERR_ARG for a position out of order or a text over its cap.
+ * An item that alone is over the bound needs a builder with a larger
+ * max_plain (up to PULLMSG_MAX_PLAIN; it must still seal within
+ * PULLMSG_MAX_BYTES). TERR_ARG for a position out of order, a text that is
+ * not UTF-8 or over its cap, data or clocks that do not look like an object.
  */
 int pullmsg_add_record(struct pullmsg_builder *b, uint64_t pos,
     const uint8_t id[UUID7_BYTES], const char *form_id, uint32_t form_version,
@@ -262,7 +270,8 @@ void pullmsg_batch_free(struct pullmsg_batch *b);
  *   decrypt with box              TERR_DECRYPT
  *   inflate exactly plain_len     TERR_DECOMPRESS
  *   parse and bound every item    TERR_PARSE/UTF8/DEPTH/SCHEMA/TOO_LARGE,
- *                                 TERR_CLOCK (a clock document's HLC text)
+ *                                 TERR_VERSION ("v"); a clock document that
+ *                                 recmerge_check_clocks refuses: TERR_SCHEMA
  *   header vs plaintext, position order and range   TERR_MISMATCH
  * Then the caller checks the batch's after against its cursor
  * (pullmsg_check_after). On failure *out is NULL and no plaintext is left.

@@ -87,6 +87,28 @@ test_vectors(void)
 	CHECK(want != NULL && wlen == tbuf_len(V.plain) &&
 	    memcmp(want, tbuf_ptr(V.plain), wlen) == 0);
 	free(want);
+	/* docs/protocol.md prints every vector verbatim */
+	snprintf(path, sizeof(path), "%s/docs/protocol.md", TETRAD_SOURCE_DIR);
+	want = vec_read_file(path, NULL);
+	CHECK(want != NULL);
+	if (want != NULL) {
+		const uint8_t *bufs[] = { V.req, V.ack_buf, tbuf_ptr(V.answer), tbuf_ptr(V.file) };
+		size_t lens[] = { PULLMSG_REQ_BYTES, PULLMSG_REQ_BYTES, tbuf_len(V.answer),
+			tbuf_len(V.file) };
+		char *plain = malloc(tbuf_len(V.plain) + 1);
+
+		for (size_t i = 0; i < 4; i++) {
+			char *hex = vec_hex_lines(bufs[i], lens[i]);
+
+			CHECK_CONTAINS(want, hex);
+			free(hex);
+		}
+		memcpy(plain, tbuf_ptr(V.plain), tbuf_len(V.plain));
+		plain[tbuf_len(V.plain)] = '\0';
+		CHECK_CONTAINS(want, plain);
+		free(plain);
+		free(want);
+	}
 
 	/* the request as the hub reads it */
 	CHECK_INT_EQ(pullmsg_request_parse(V.req, PULLMSG_REQ_BYTES, &rq, &e), 0);
@@ -466,6 +488,34 @@ test_builder(void)
 	CHECK_INT_EQ(pullmsg_builder_count(b), 1);
 	CHECK_INT_EQ(pullmsg_builder_last(b), 1);
 	pullmsg_builder_free(b);
+
+	/* what does not compress below the wire cap is refused whole, out untouched */
+	{
+		static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		size_t vlen = 60000;
+		char *big = malloc(vlen + 16);
+		uint8_t rnd[64];
+
+		CHECK(big != NULL);
+		memcpy(big, "{\"a\":\"", 6);
+		for (size_t i = 0; i < vlen; i += sizeof(rnd)) {
+			randombytes_buf(rnd, sizeof(rnd));
+			for (size_t j = 0; j < sizeof(rnd) && i + j < vlen; j++)
+				big[6 + i + j] = al[rnd[j] & 63];
+		}
+		memcpy(big + 6 + vlen, "\"}", 3);
+		b = pullmsg_builder_new(dev_id, 0, PULLMSG_MAX_PLAIN);
+		r = 0;
+		for (uint64_t p = 1; p <= 200 && r == 0; p++)
+			r = pullmsg_add_record(b, p, rid, "f", 1, "7701", big, vlen + 8, c, strlen(c), &e);
+		CHECK_INT_EQ(r, 0);
+		tbuf_reset(t);
+		CHECK_INT_EQ(pullmsg_seal(b, 200, false, V.rq.nonce, &V.k.hub_sign, V.box.pk, NULL, t,
+		    &e), TERR_TOO_LARGE);
+		CHECK_INT_EQ(tbuf_len(t), 0);
+		pullmsg_builder_free(b);
+		free(big);
+	}
 	tbuf_free(t);
 }
 
