@@ -219,7 +219,8 @@ fetch_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 		}
 		net_resp_free(&resp);
 		if ((r = inbox_apply(ib, b, &res->in, &oe)) != 0) {
-			if (r != TERR_ARG && r != TERR_PARSE) {
+			/* the store's failures stop the run; anything else is the answer's fault */
+			if (r == TERR_IO || r == TERR_FULL || r == TERR_BUSY || r == TERR_NOMEM) {
 				terr_set(e, r, "%s", oe.msg);
 				goto out;
 			}

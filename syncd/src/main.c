@@ -323,13 +323,15 @@ main_export(const struct main_args *a)
 		return sync_exit_code(r, NULL);
 	}
 	if (res.sets == 0)
-		printf("Нет неотправленных изменений: файл не создан.\n");
+		printf("Нет неотправленных изменений: файл наборов не создан.\n");
 	else
 		printf("Выгружено наборов: %lld (записей: %lld, %lld байт) в %s. На хабе: «tetrad-hub import %s».\n",
 		    (long long)res.sets, (long long)res.entries, (long long)res.bytes, a->out, a->out);
 	if (res.ack_written)
 		printf("Подтверждение полученных изменений (до позиции %llu): %s.ack. На хабе: "
-		    "«tetrad-hub import %s.ack».\n", (unsigned long long)res.ack_after, a->out, a->out);
+		    "«tetrad-hub import %s.ack», затем «tetrad-hub export-changes --device ID --out ФАЙЛ» "
+		    "и здесь «tetrad-syncd import-changes ФАЙЛ».\n", (unsigned long long)res.ack_after,
+		    a->out, a->out);
 	return 0;
 }
 

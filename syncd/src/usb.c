@@ -73,7 +73,11 @@ usb_ack_path(const char *out_path, char *buf, size_t cap, struct terr *e)
 	return 0;
 }
 
-/* The signed ack of the device's pull cursor beside the export, if it pulled. */
+/*
+ * The signed ack of the device's pull cursor beside the export — also at 0,
+ * before anything was pulled: it carries the box key, which the hub needs
+ * before it can write this device's first file of changes.
+ */
 static int
 usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, struct terr *e)
 {
@@ -84,8 +88,6 @@ usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, 
 
 	if ((r = localdb_pull_after(c->db, &after, e)) != 0)
 		return r;
-	if (after == 0)
-		return 0;
 	if ((r = usb_ack_path(out_path, path, sizeof(path), e)) != 0 ||
 	    (r = fetch_ack_sign(c, after, ack, e)) != 0 ||
 	    (r = fileio_create_private(path, ack, sizeof(ack), e)) != 0)

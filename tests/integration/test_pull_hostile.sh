@@ -90,6 +90,7 @@ port=$(hub_free_port)
 echo pass >"$T/mode"
 python3 - "$port" "$HUB_DIR" "$HUB_URL" "$HUB_CA" "$T" "$FORGE" <<'PY' &
 import http.client, http.server, socketserver, ssl, subprocess, sys, urllib.parse
+# runs: tt-pullforge (by path, from TETRAD_BIN)
 port, hubdir, upstream, ca, T, forge = sys.argv[1:7]
 up = urllib.parse.urlparse(upstream)
 

@@ -12,7 +12,8 @@
 # with its local fields (summary, the parties' names and phones) empty
 # there, never reaches C; S2 edits it and S1 keeps its local values after
 # pulling that edit. Pulling again changes nothing; the hub's cursor for
-# each device follows its acks.
+# each device follows its acks. The same by USB stick: S2's export carries its
+# pull ack, the hub imports it and writes S2's changes, S2 imports them once.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -85,6 +86,8 @@ for d in "$S1" "$S2" "$C"; do
 		fail "no box key beside $(basename "$d")"
 done
 eq "box key is private" "$(stat -c %a "$S1.box.key")" 600
+# a device enrolled before two-way sync has none: its next run makes it
+rm -f "$S2.box.key"
 
 # --- a passport made on S1 reaches the curator and S2
 run "passport on S1" "$TETRAD" --db "$S1" new social_passport --json "$SRC/tests/data/forms/social_passport.good.json"
@@ -97,6 +100,8 @@ eq "pulled passport is final there" "$(sqlite3 "$C" "SELECT status FROM records 
 eq "a pulled record never enters the outbox" "$(sqlite3 "$C" "SELECT COUNT(*) FROM outbox")" 0
 dosync "$S2" "first pull"
 eq "passport on S2" "$(val "$S2" "$P" large_families)" 64
+[ -s "$S2.box.key" ] && pass "a box key made by the first run of a device that had none" ||
+	fail "no box key after S2's run"
 
 # --- different fields offline, S1's set first: both arrive everywhere
 run "S1 edits «Многодетные семьи»" "$TETRAD" --db "$S1" edit "$P" --set large_families=70
@@ -172,6 +177,59 @@ run "tetrad-syncd pull" "$SYNCD" pull --db "$S1"
 eq "nothing new: records unchanged" "$(sqlite3 "$S1" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
 cursor=$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='pull_after'")
 [ -n "$cursor" ] && [ "$cursor" -gt 0 ] && pass "S1's cursor is $cursor" || fail "S1 has no cursor"
+eq "the hub's cursor for S1 follows its ack" "$(sqlite3 "$HUB_DIR/hub.db" \
+	"SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='device_id'")'")" "$cursor"
+
+# --- more than one answer: 510 passports pulled in answers of 500
+run "S1 exports its passports" "$TETRAD" --db "$S1" export social_passport --format csv --out "$T/p.csv"
+python3 - "$T/p.csv" "$T/many.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8-sig").read().splitlines()
+row = lines[1].split(";")
+row[0] = ""                      # a new record each
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(lines[0] + "\n")
+    for i in range(510):
+        f.write(";".join(row) + "\n")
+PY
+run "S1 imports 510 passports" "$TETRAD" --db "$S1" import social_passport --csv "$T/many.csv"
+dosync "$S1" "push 510"
+dosync "$C" "pull 510"
+eq "the curator has every passport" "$(sqlite3 "$C" "SELECT COUNT(*) FROM records WHERE form_id='social_passport'")" \
+	"$(sqlite3 "$S1" "SELECT COUNT(*) FROM records WHERE form_id='social_passport'")"
+eq "the curator's cursor is the hub's last answer" "$(sqlite3 "$C" "SELECT value FROM meta WHERE key='pull_after'")" \
+	"$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")'")"
+
+# --- the same by USB stick: S2 takes no network
+run "S1 edits «На внутришкольном учёте»" "$TETRAD" --db "$S1" edit "$P" --set school_registered=15
+dosync "$S1" "before the stick"
+run "S2 exports (its pull ack)" "$SYNCD" export --db "$S2" --out "$T/s2.ttex"
+[ -s "$T/s2.ttex.ack" ] && pass "S2's export carries its pull ack" || fail "no s2.ttex.ack"
+run "the hub imports the ack" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" import "$T/s2.ttex.ack"
+S2ID=$(sqlite3 "$S2" "SELECT value FROM meta WHERE key='device_id'")
+run "the hub exports S2's changes" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" export-changes \
+	--device "$S2ID" --out "$T/s2.ttpf"
+run "S2 imports them" "$SYNCD" import-changes --db "$S2" "$T/s2.ttpf"
+has "S2 is told what came" "$T/out" "Получено с хаба записей:"
+eq "S2 has S1's edit by stick" "$(val "$S2" "$P" school_registered)" 15
+before=$(sqlite3 "$S2" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")
+run "S2 imports the same file again" "$SYNCD" import-changes --db "$S2" "$T/s2.ttpf"
+has "S2: loaded already" "$T/out" "уже загружены"
+eq "S2: nothing applied twice" "$(sqlite3 "$S2" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
+
+# --- a PC that never pulled online: its first export's ack (cursor 0) gives
+#     the hub its box key, and its first file of changes holds the whole scope
+S3=$T/s3.db
+run "init S3" "$TETRAD" --db "$S3" init --school 170103
+run "enroll S3" "$TETRAD" --db "$S3" enroll --hub "$HUB_URL" --token "$(hub_token --school 170103)" --ca "$HUB_CA"
+run "S3 exports" "$SYNCD" export --db "$S3" --out "$T/s3.ttex"
+has "S3 is told what to carry" "$T/out" "s3.ttex.ack"
+run "the hub imports S3's ack" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" import "$T/s3.ttex.ack"
+run "the hub exports S3's changes" "$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" export-changes \
+	--device "$(sqlite3 "$S3" "SELECT value FROM meta WHERE key='device_id'")" --out "$T/s3.ttpf"
+run "S3 imports them" "$SYNCD" import-changes --db "$S3" "$T/s3.ttpf"
+eq "S3 has the passport" "$(val "$S3" "$P" school_registered)" 15
+eq "S3 has the mediation case, without names" "$(val "$S3" "$M" case_number)/$(val "$S3" "$M" 'parties[0].full_name')" "2021-07/"
 
 echo "# $N checks, $FAILS failed"
 [ "$FAILS" = 0 ]

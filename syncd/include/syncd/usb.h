@@ -37,9 +37,10 @@ int usb_check_out_path(const char *path, struct terr *e);
 
 /*
  * Writes every unacknowledged change set to out_path (no file when there is
- * none) and, when the device has pulled anything (meta pull_after > 0), its
- * signed ack of that cursor to usb_ack_path(out_path), so the hub's cursor
- * for the device (what `tetrad-hub export-changes` starts from) follows.
+ * none) and the device's signed ack of its pull cursor (meta pull_after, 0
+ * before any pull) to usb_ack_path(out_path): the hub's cursor for the
+ * device (what `tetrad-hub export-changes` starts from) follows, and a
+ * device that never pulled online registers its box key with it.
  */
 int usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
     size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e);
