@@ -301,7 +301,7 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
     const char *received_at, struct terr *e)
 {
 	struct hubdb_record old;
-	bool found = false, written;
+	bool found = false, written, own;
 	int ret;
 
 	memset(&old, 0, sizeof(old));
@@ -309,8 +309,13 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 	 * own: none before it, all written before it is released */
 	if ((ret = hubdb_tally_flush(db, e)) != 0)
 		return ret;
+	/* outside a transaction: one that holds the write lock from its start,
+	 * as the feed counter is read before the first write (hubdb_feed.c) */
+	if ((ret = hubdb_feed_own_begin(db, &own, e)) != 0)
+		return ret;
 	if (sqlite3_exec(db->db, "SAVEPOINT record_import", NULL, NULL, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");
+		return hubdb_feed_own_end(db, own, hubdb_err(db, SQLITE_ERROR, e,
+		    "сохранение записи"), e);
 	/* the reports list schools from the register alone, as ingest fills it */
 	ret = r->school[0] != '\0' ? hubdb_school_put(db, r->school, NULL, e) : 0;
 	if (ret == 0 && (ret = hubdb_record_get(db, r->id, &old, &found, e)) == 0 &&
@@ -325,7 +330,7 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 	    ret == 0)
 		ret = hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");
 	hubdb_record_clear(&old);
-	return ret;
+	return hubdb_feed_own_end(db, own, ret, e);
 }
 
 int
