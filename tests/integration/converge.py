@@ -284,7 +284,17 @@ class Driver:
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
         killed = False
-        if kill:
+        if kill == "after_apply":
+            # The narrow window: the answer committed, the ack not yet sent.
+            # Polled every 2 ms; the ack is a request of its own after it.
+            self.stats["kill_tried"] += 1
+            while p.poll() is None:
+                if self.cursor(dev) != before_cur:
+                    p.send_signal(signal.SIGKILL)
+                    killed = True
+                    break
+                time.sleep(0.002)
+        elif kill:
             self.stats["kill_tried"] += 1
             d = self.durations[kind]
             typical = sorted(d)[len(d) // 2] if d else 0.3
@@ -356,7 +366,10 @@ class Driver:
         if self.a.usb and self.rng.random() < 0.1:
             return self.usb_round(dev)
         kind = "pull" if (self.pull_cmd and self.rng.random() < 0.4) else "once"
-        self.run_syncd(dev, kind, self.rng.random() < self.a.kill_rate)
+        kill = self.rng.random() < self.a.kill_rate
+        if kill and self.rng.random() < 0.3:
+            kill = "after_apply"
+        self.run_syncd(dev, kind, kill)
 
     # ---- the run -----------------------------------------------------------
     def run(self):
@@ -584,7 +597,30 @@ class Driver:
                 return r[0][0] if r else None
         return None
 
+    def check_hub_log(self):
+        """The hub's log of pull answers: per device, the `after` of its
+        requests never goes back (a batch it applied is never asked for
+        again, even when syncd was killed between the commit and the ack)."""
+        path = os.path.join(os.path.dirname(self.a.hub_db), "serve.log")
+        if not os.path.exists(path):
+            return
+        last, bad, n = {}, [], 0
+        for line in open(path, encoding="utf-8", errors="replace"):
+            parts = line.split()
+            if len(parts) < 6 or parts[1] != "pull" or " 200 " not in line:
+                continue
+            kv = dict(x.split("=", 1) for x in parts[2:] if "=" in x)
+            if "after" not in kv or "device" not in kv:
+                continue
+            n += 1
+            dev, after = kv["device"], int(kv["after"])
+            if after < last.get(dev, 0):
+                bad.append("%s asked for after=%d having asked for after=%d before" % (dev, after, last[dev]))
+            last[dev] = max(after, last.get(dev, 0))
+        report(bad, "no device asked the hub again for what it had applied (%d pull answers in the hub's log)" % n)
+
     def check_hub_once(self):
+        self.check_hub_log()
         dups = q(self.a.hub_db, "SELECT record_id, field, loser_hlc, loser_device, winner_hlc, winner_device, COUNT(*) "
                                 "FROM conflicts GROUP BY 1,2,3,4,5,6 HAVING COUNT(*) > 1")
         n = q(self.a.hub_db, "SELECT COUNT(*) FROM conflicts")[0][0]
