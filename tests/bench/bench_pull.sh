@@ -97,7 +97,7 @@ records() {
 # The timed pull: straight to the hub. The hub's CPU (clock ticks of its
 # process) is counted too: on a shared machine the wall clock says little.
 hub_ticks() { awk '{print $14 + $15}' "/proc/$HUB_PID/stat"; }
-tick=$(getconf CLK_TCK)
+tick=$(python3 -c 'import os; print(os.sysconf("SC_CLK_TCK"))')
 h0=$(hub_ticks)
 load=$(cut -d' ' -f1 /proc/loadavg)
 start=$(date +%s%N)
