@@ -129,7 +129,7 @@ class Driver:
         self.local_typed = {}
         self.recent = []            # ids of records made lately (hot: same-field conflicts)
         self.stats = {"new": 0, "edit": 0, "delete": 0, "survey": 0, "cli_refused": 0,
-                      "syncs": 0, "pulls": 0, "usb_rounds": 0, "usb_changes": 0, "usb_stale": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
+                      "syncs": 0, "pulls": 0, "usb_rounds": 0, "usb_changes": 0, "usb_stale": 0, "bg_syncs": 0, "bg_killed": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
                       "killed_pull_before_apply": 0, "killed_pull_after_apply_before_ack": 0,
                       "killed_pull_after_ack": 0, "sync_exit_nonzero": 0}
         self.refusals = []
@@ -361,6 +361,28 @@ class Driver:
             dev.usb_files = old + [base + ".ttpf"]
         self.stats["usb_rounds"] += 1
 
+    def bg_start(self):
+        """syncd (push and pull) in the background while the person goes on
+        typing on the same device: the next 1-6 changes are made on it during
+        the run — the daemon's case. A pull applied under an edit must lose
+        neither."""
+        dev = self.rng.choice(self.devs)
+        log = open(os.path.join(self.a.work, "syncd.log"), "a")
+        log.write("--- %s once in the background\n" % dev.name)
+        log.flush()
+        p = subprocess.Popen([self.syncd, "--once", "--quiet", "--db", dev.db] + self.a.sync_opt,
+                             stdout=subprocess.DEVNULL, stderr=log)
+        log.close()
+        self.stats["bg_syncs"] += 1
+        return [dev, p, self.rng.randint(1, 6)]
+
+    def bg_end(self, bg):
+        p = bg[1]
+        if self.rng.random() < self.a.kill_rate and p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            self.stats["bg_killed"] += 1
+        p.wait(timeout=300)
+
     def random_sync(self):
         dev = self.rng.choice(self.devs)
         if self.a.usb and self.rng.random() < 0.1:
@@ -375,8 +397,9 @@ class Driver:
     def run(self):
         n = self.a.ops
         t0 = time.monotonic()
+        bg = None                   # (device, process, ops left): a sync running meanwhile
         for i in range(n):
-            dev = self.rng.choice(self.devs)
+            dev = self.rng.choice(self.devs) if bg is None else bg[0]
             x = self.rng.random()
             if x < 0.16:
                 self.op_new(dev)
@@ -386,10 +409,20 @@ class Driver:
                 self.op_survey(dev)
             else:
                 self.op_edit(dev)
-            if self.rng.random() < self.a.sync_rate:
-                self.random_sync()
+            if bg is not None:
+                bg[2] -= 1
+                if bg[2] <= 0:
+                    self.bg_end(bg)
+                    bg = None
+            elif self.rng.random() < self.a.sync_rate:
+                if self.rng.random() < self.a.bg_rate:
+                    bg = self.bg_start()
+                else:
+                    self.random_sync()
             if (i + 1) % 200 == 0:
                 print("... %d ops, %.0f s, %s" % (i + 1, time.monotonic() - t0, self.stats), flush=True)
+        if bg is not None:
+            self.bg_end(bg)
         print("ok: %d random changes made: %s" % (n, json.dumps(self.stats)))
         if self.refusals:
             print("CLI refusals (%d):" % len(self.refusals), file=sys.stderr)
@@ -669,6 +702,7 @@ def main():
     ap.add_argument("--sync-rate", type=float, default=0.12)
     ap.add_argument("--kill-rate", type=float, default=0.35)
     ap.add_argument("--pull-cmd", default="pull", help="syncd arguments of a pull alone ('' = none)")
+    ap.add_argument("--bg-rate", type=float, default=0.25, help="share of syncs run while changes are made")
     ap.add_argument("--usb", type=int, default=1, help="1: a tenth of the syncs go by USB files")
     ap.add_argument("--sync-opt", default="", help="extra arguments of every --once run")
     a = ap.parse_args()
