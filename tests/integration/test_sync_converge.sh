@@ -4,15 +4,21 @@
 # PCs and the school's curator. 1,000 random offline creations, edits (one to
 # three fields) and deletes of shared records through the real `tetrad` CLI
 # (passports and visits on all three, mediation cases on the school PCs, a
-# few questionnaires shared with nobody), synced in a random order, with
-# tetrad-syncd killed (SIGKILL) at a random moment of about a third of the
-# runs, pushes and pulls alike. Then every device syncs until nothing moves
+# few questionnaires shared with nobody), synced in a random order — online
+# (`--once`, `pull`), a quarter of them while changes are being made on the
+# same device, a tenth by USB both ways (with old sticks imported again) —
+# with tetrad-syncd killed (SIGKILL) at a random moment of about a third of
+# the runs, pushes and pulls alike, some of them right after a pull's commit
+# and before its ack. Then every device syncs until nothing moves
 # and converge.py checks: the hub holds the per-field join of every change
 # (an independent model built from the devices' outboxes), every device holds
 # exactly its scope and each record as the hub has it (shareable fields,
 # deleted or not, clock documents), nothing was applied twice (conflict logs
 # without duplicates, no pulled record in an outbox, cursors at the hub's
-# head), and local fields stayed where they were typed.
+# head, no request for what was applied already in the hub's log), and local
+# fields (the case summary, the parties' names) stayed where they were typed.
+# About 1 minute on the 2-core machine; the seed fixes every choice but not
+# the timing of the kills (they wait for measured run times, or for a commit).
 #
 #   TETRAD_SEED=N      replay a run (the seed is printed first)
 #   TETRAD_LONG=1      5,000 changes instead of 1,000
