@@ -129,7 +129,7 @@ class Driver:
         self.local_typed = {}
         self.recent = []            # ids of records made lately (hot: same-field conflicts)
         self.stats = {"new": 0, "edit": 0, "delete": 0, "survey": 0, "cli_refused": 0,
-                      "syncs": 0, "pulls": 0, "usb_rounds": 0, "usb_changes": 0, "usb_stale": 0, "bg_syncs": 0, "bg_killed": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
+                      "syncs": 0, "pulls": 0, "usb_rounds": 0, "usb_changes": 0, "usb_stale": 0, "bg_syncs": 0, "bg_killed": 0, "profiles": 0, "kill_tried": 0, "killed": 0, "killed_push": 0,
                       "killed_pull_before_apply": 0, "killed_pull_after_apply_before_ack": 0,
                       "killed_pull_after_ack": 0, "sync_exit_nonzero": 0}
         self.refusals = []
@@ -361,6 +361,40 @@ class Driver:
             dev.usb_files = old + [base + ".ttpf"]
         self.stats["usb_rounds"] += 1
 
+    def hub_profile(self):
+        """The municipality issues (then re-issues) the school's risk profile
+        on the hub mid-run: it reaches every device of the school the way
+        records do (a later import of a year replaces the year)."""
+        words = ["высокий", "средний", "низкий", "не выявлен"]
+        path = os.path.join(self.a.work, "profile%d.csv" % self.stats["profiles"])
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("Код ОО;Год;Фактор;Уровень\n")
+            for k in range(1, 6):
+                f.write("%s;2026;R%02d;%s\n" % (SCHOOL, k, self.rng.choice(words)))
+        self.run_cmd("hub profile import", [os.path.join(self.a.bin, "tetrad-hub"), "--data",
+                                            os.path.dirname(self.a.hub_db), "profile", "import", path])
+        self.stats["profiles"] += 1
+
+    def check_profile_register(self):
+        hub = self.a.hub_db
+        want = {}
+        for school, year, factor, level in q(hub, "SELECT school, year, factor, level FROM risk_profile"):
+            want.setdefault(school, {}).setdefault(str(year), {})[factor] = level
+        names = dict(q(hub, "SELECT code, name FROM schools"))
+        for dev in self.devs:
+            bad = []
+            r = q(dev.db, "SELECT value FROM meta WHERE key='risk_profile'")
+            got = json.loads(r[0][0]) if r else {}
+            if got.get(SCHOOL) != want.get(SCHOOL):
+                bad.append("%s: risk profile %s, hub %s" % (dev.name, json.dumps(got.get(SCHOOL)),
+                                                            json.dumps(want.get(SCHOOL))))
+            r = q(dev.db, "SELECT value FROM meta WHERE key='school_names'")
+            reg = json.loads(r[0][0]) if r else {}
+            if reg.get(SCHOOL) != names.get(SCHOOL) or set(reg) - {SCHOOL}:
+                bad.append("%s: school register %s, hub's name of %s: %r" % (dev.name, json.dumps(reg, ensure_ascii=False),
+                                                                           SCHOOL, names.get(SCHOOL)))
+            report(bad, "%s: the issued risk profile and the school register as the hub has them" % dev.name)
+
     def bg_start(self):
         """syncd (push and pull) in the background while the person goes on
         typing on the same device: the next 1-6 changes are made on it during
@@ -409,6 +443,8 @@ class Driver:
                 self.op_survey(dev)
             else:
                 self.op_edit(dev)
+            if i in (n // 3, 2 * n // 3):
+                self.hub_profile()
             if bg is not None:
                 bg[2] -= 1
                 if bg[2] <= 0:
@@ -654,6 +690,7 @@ class Driver:
 
     def check_hub_once(self):
         self.check_hub_log()
+        self.check_profile_register()
         dups = q(self.a.hub_db, "SELECT record_id, field, loser_hlc, loser_device, winner_hlc, winner_device, COUNT(*) "
                                 "FROM conflicts GROUP BY 1,2,3,4,5,6 HAVING COUNT(*) > 1")
         n = q(self.a.hub_db, "SELECT COUNT(*) FROM conflicts")[0][0]
