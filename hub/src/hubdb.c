@@ -286,7 +286,7 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 
 	if (st == NULL)
 		return TERR_IO;
-	if ((r = hubdb_tally_flush(db, e)) != 0 ||
+	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_feed_flush(db, e)) != 0 ||
 	    (r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0)
 		hubdb_rollback(db);
 	return r;

@@ -4,12 +4,16 @@
  * and each device's pull cursor and box key.
  *
  * The counter is one row (feed_head). A write transaction reads it once, at
- * its first position, keeps it in the handle and writes it back with each
- * position taken: the single writer holds the write lock from BEGIN
- * IMMEDIATE to COMMIT, so no other writer can take the same number, and
- * positions commit in the order they were taken. The handle forgets the
- * counter at every commit and rollback (SQLite's hooks), so the next
- * transaction reads what the last one — of any process — left.
+ * its first position, keeps it in the handle and writes it back once,
+ * just before its COMMIT (hubdb_feed_flush; a row write per record cost
+ * a fifth of what the store spends on a record): the single writer holds
+ * the write lock from BEGIN IMMEDIATE to COMMIT, so no other writer can
+ * take the same number, and positions commit in the order they were
+ * taken. The handle forgets the counter at every commit and rollback
+ * (SQLite's hooks), so the next transaction reads what the last one — of
+ * any process — left; and a commit with a position taken but not written
+ * back is turned into a rollback by the commit hook, never made durable
+ * with a counter behind its records.
  *
  * The reader merges one ordered range per (school, form) of the scope, plus
  * one entry per school for its profile and its register entry: a heap of
@@ -30,9 +34,10 @@ static int
 hubdb_feed_commit_hook(void *arg)
 {
 	struct hubdb *db = arg;
+	bool unwritten = db->feed_dirty;
 
-	db->feed_known = false;
-	return 0;
+	db->feed_known = db->feed_dirty = false;
+	return unwritten ? 1 : 0;
 }
 
 static void
@@ -40,7 +45,7 @@ hubdb_feed_rollback_hook(void *arg)
 {
 	struct hubdb *db = arg;
 
-	db->feed_known = false;
+	db->feed_known = db->feed_dirty = false;
 }
 
 void
@@ -87,16 +92,26 @@ hubdb_feed_next(struct hubdb *db, uint64_t *pos, struct terr *e)
 int
 hubdb_feed_take(struct hubdb *db, uint64_t pos, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_FEED_TAKE,
-	    "INSERT INTO feed_head(id, pos) VALUES(1, ?1) "
-	    "ON CONFLICT(id) DO UPDATE SET pos = excluded.pos", e);
+	(void)e;
+	db->feed_head = pos;
+	db->feed_dirty = true;
+	return 0;
+}
+
+int
+hubdb_feed_flush(struct hubdb *db, struct terr *e)
+{
+	sqlite3_stmt *st;
 	int r;
 
-	if (st == NULL)
+	if (!db->feed_dirty)
+		return 0;
+	if ((st = hubdb_stmt(db, ST_FEED_TAKE, "INSERT INTO feed_head(id, pos) VALUES(1, ?1) "
+	    "ON CONFLICT(id) DO UPDATE SET pos = excluded.pos", e)) == NULL)
 		return TERR_IO;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)pos);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)db->feed_head);
 	if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) == 0)
-		db->feed_head = pos;
+		db->feed_dirty = false;
 	return r;
 }
 
@@ -114,7 +129,8 @@ hubdb_feed_own_end(struct hubdb *db, bool own, int r, struct terr *e)
 {
 	if (!own)
 		return r;
-	if (r == 0 && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (r == 0 && (r = hubdb_feed_flush(db, e)) == 0 &&
+	    sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		r = hubdb_err(db, SQLITE_ERROR, e, "запись транзакции");
 	if (r != 0 && !sqlite3_get_autocommit(db->db))
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);

@@ -64,6 +64,7 @@ struct hubdb {
 	void *wal_ctx;
 	struct hubdb_tally_buf *tally;    /* tally adds waiting for the commit */
 	bool feed_known;              /* feed_head holds the counter of this transaction */
+	bool feed_dirty;              /* ... and is not written back yet */
 	uint64_t feed_head;
 };
 
@@ -88,7 +89,9 @@ void hubdb_tally_discard(struct hubdb *db);
 /*
  * The feed counter (hubdb_feed.c). hubdb_feed_next gives the position the
  * next write would take (read once per transaction); hubdb_feed_take
- * records that the write took it. Both inside a write transaction:
+ * records that the write took it; hubdb_feed_flush writes the counter
+ * back, before COMMIT (hubdb_commit does; a commit without it is refused
+ * by the commit hook). All inside a write transaction:
  * hubdb_feed_own_begin starts one (BEGIN IMMEDIATE) when the caller is in
  * none (*own), hubdb_feed_own_end commits it (r == 0) or rolls it back and
  * returns r. hubdb_feed_hooks forgets the counter at every commit and
@@ -96,6 +99,7 @@ void hubdb_tally_discard(struct hubdb *db);
  */
 int hubdb_feed_next(struct hubdb *db, uint64_t *pos, struct terr *e);
 int hubdb_feed_take(struct hubdb *db, uint64_t pos, struct terr *e);
+int hubdb_feed_flush(struct hubdb *db, struct terr *e);
 int hubdb_feed_own_begin(struct hubdb *db, bool *own, struct terr *e);
 int hubdb_feed_own_end(struct hubdb *db, bool own, int r, struct terr *e);
 void hubdb_feed_hooks(struct hubdb *db);

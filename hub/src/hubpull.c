@@ -110,6 +110,7 @@ hubpull_scope_feed(const struct hubpull_scope *s)
 /* One answer                                                           */
 
 #define HUBPULL_FULL 1                    /* the batch is full: more follow */
+#define HUBPULL_BIG 2                     /* the first item alone is over the bound */
 
 struct hubpull_fill {
 	struct pullmsg_builder *b;
@@ -146,8 +147,57 @@ hubpull_item(void *ctx, const struct hubdb_feed_item *it)
 		return 0;
 	}
 	/* over the byte bound: what the batch holds goes, the rest next time */
-	if (r == TERR_TOO_LARGE && pullmsg_builder_count(f->b) > 0)
-		return HUBPULL_FULL;
+	if (r == TERR_TOO_LARGE)
+		return pullmsg_builder_count(f->b) > 0 ? HUBPULL_FULL : HUBPULL_BIG;
+	/*
+	 * A stored text the answer cannot carry (a record damaged on the hub,
+	 * which merge also leaves alone until a person looks): skipped and
+	 * counted, so one record never stops a device's pulls for good.
+	 */
+	if (r == TERR_ARG) {
+		f->batch->skipped++;
+		return 0;
+	}
+	return r;
+}
+
+/* One attempt at the answer, with a builder bounded by max_plain. */
+static int
+hubpull_fill(struct hubdb *db, const struct hubpull_scope *scope,
+    const struct hubdb_device *d, uint64_t after, size_t max_items, size_t max_plain,
+    struct pullmsg_builder **out, uint64_t *head, struct hubpull_batch *b, struct terr *e)
+{
+	struct hubpull_fill f;
+	uint8_t id[KEYS_ID_BYTES];
+	struct terr fe;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->after = after;
+	keys_id(d->pk, id);
+	if ((*out = pullmsg_builder_new(id, after, max_plain)) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	f.b = *out;
+	f.max_items = max_items;
+	f.batch = b;
+	/* the head and the items from one snapshot: nothing below upto is missed */
+	if ((r = hubdb_begin_read(db, e)) != 0)
+		return r;
+	if ((r = hubdb_feed_head(db, head, e)) != 0)
+		goto out;
+	if (after > *head) {
+		r = terr_set(e, TERR_ARG, "отметка устройства %" PRIu64 " впереди ленты хаба "
+		    "(%" PRIu64 ")", after, *head);
+		goto out;
+	}
+	terr_clear(&fe);
+	r = hubdb_feed_read(db, hubpull_scope_feed(scope), after, max_items + 1, hubpull_item,
+	    &f, &fe);
+	if (r != 0 && r != HUBPULL_FULL && r != HUBPULL_BIG)
+		r = terr_set(e, r, "ответ устройству %s: %s", d->id, fe.code ? fe.msg :
+		    "ошибка чтения ленты");
+ out:
+	hubdb_rollback(db);
 	return r;
 }
 
@@ -158,56 +208,34 @@ hubpull_answer(struct hubdb *db, const struct hubpull_cfg *cfg,
     struct hubpull_batch *b, struct terr *e)
 {
 	struct hubpull_scope *scope = NULL;
-	struct hubpull_fill f;
-	struct terr fe;
-	uint8_t id[KEYS_ID_BYTES];
+	struct pullmsg_builder *pb = NULL;
 	uint64_t head = 0;
-	bool reading = false;
+	size_t max = max_items == 0 || max_items > PULLMSG_MAX_ITEMS ? PULLMSG_MAX_ITEMS :
+	    max_items;
 	int r;
 
 	memset(b, 0, sizeof(*b));
-	memset(&f, 0, sizeof(f));
 	if (!d->has_box)
 		return terr_set(e, TERR_ARG, "у устройства %s на хабе нет ключа шифрования", d->id);
-	keys_id(d->pk, id);
-	b->after = after;
-	f.batch = b;
-	f.max_items = max_items == 0 || max_items > PULLMSG_MAX_ITEMS ? PULLMSG_MAX_ITEMS :
-	    max_items;
-	if ((f.b = pullmsg_builder_new(id, after, cfg->max_plain)) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	if ((r = hubpull_scope_of(cfg->forms, d, &scope, e)) != 0)
-		goto out;
-	/* the head and the items from one snapshot: nothing below upto is missed */
-	if ((r = hubdb_begin_read(db, e)) != 0)
-		goto out;
-	reading = true;
-	if ((r = hubdb_feed_head(db, &head, e)) != 0)
-		goto out;
-	if (after > head) {
-		r = terr_set(e, TERR_ARG, "отметка устройства %" PRIu64 " впереди ленты хаба "
-		    "(%" PRIu64 ")", after, head);
-		goto out;
+		return r;
+	r = hubpull_fill(db, scope, d, after, max, cfg->max_plain, &pb, &head, b, e);
+	if (r == HUBPULL_BIG) {
+		/* an item bigger than a batch goes alone, in a builder of the largest bound */
+		pullmsg_builder_free(pb);
+		r = hubpull_fill(db, scope, d, after, 1, PULLMSG_MAX_PLAIN, &pb, &head, b, e);
+		if (r == HUBPULL_BIG)
+			r = terr_set(e, TERR_TOO_LARGE, "ответ устройству %s: запись после номера "
+			    "%" PRIu64 " больше наибольшего ответа", d->id, after);
 	}
-	terr_clear(&fe);
-	r = hubdb_feed_read(db, hubpull_scope_feed(scope), after, f.max_items + 1,
-	    hubpull_item, &f, &fe);
-	hubdb_rollback(db);
-	reading = false;
-	if (r != 0 && r != HUBPULL_FULL) {
-		if (fe.code == 0)
-			terr_set(&fe, r, "запись не помещается в ответ");
-		r = terr_set(e, r, "ответ устройству %s: %s", d->id, fe.msg);
+	if (r != 0 && r != HUBPULL_FULL)
 		goto out;
-	}
 	b->more = r == HUBPULL_FULL;
-	b->upto = b->more ? pullmsg_builder_last(f.b) : head;
-	r = pullmsg_seal(f.b, b->upto, b->more, nonce, cfg->sign, d->box_pk, NULL, out, e);
+	b->upto = b->more ? pullmsg_builder_last(pb) : head;
+	r = pullmsg_seal(pb, b->upto, b->more, nonce, cfg->sign, d->box_pk, NULL, out, e);
  out:
-	if (reading)
-		hubdb_rollback(db);
 	hubpull_scope_free(scope);
-	pullmsg_builder_free(f.b);
+	pullmsg_builder_free(pb);
 	return r;
 }
 

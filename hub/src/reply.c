@@ -375,9 +375,10 @@ reply_pull(struct dbpool *pool, const struct hubpull_cfg *cfg, struct MHD_Connec
 		ret = reply_send(c, 200, "application/json", json, strlen(json), 0);
 	} else {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s 200 after=%" PRIu64
-		    " upto=%" PRIu64 " records=%zu profiles=%zu schools=%zu more=%d bytes=%zu%s",
-		    what, addr, res.device, res.batch.after, res.batch.upto, res.batch.records,
-		    res.batch.profiles, res.batch.schools, res.batch.more, tbuf_len(out),
+		    " upto=%" PRIu64 " records=%zu profiles=%zu schools=%zu skipped=%zu more=%d "
+		    "bytes=%zu%s", what, addr, res.device, res.batch.after, res.batch.upto,
+		    res.batch.records, res.batch.profiles, res.batch.schools, res.batch.skipped,
+		    res.batch.more, tbuf_len(out),
 		    res.box_registered ? " box_key=registered" : "");
 		ret = reply_send(c, 200, "application/octet-stream", tbuf_ptr(out), tbuf_len(out),
 		    0);

@@ -57,6 +57,7 @@ struct hubpull_batch {
 	uint64_t after, upto;
 	bool more;
 	size_t records, profiles, schools;
+	size_t skipped;                   /* records whose stored text cannot travel */
 };
 
 /*
@@ -65,7 +66,10 @@ struct hubpull_batch {
  * PULLMSG_MAX_ITEMS) and cfg->max_plain bytes, read from one snapshot.
  * upto is the last item's position when more follow, else the feed's head
  * (so the device's cursor passes what is outside its scope too). nonce:
- * the request's, NULL for a USB file (zeros). Appends to out.
+ * the request's, NULL for a USB file (zeros). Appends to out. An item
+ * over the byte bound alone goes alone, in an answer of the largest bound
+ * (PULLMSG_MAX_PLAIN); a record whose stored text the answer cannot carry
+ * (damaged on the hub) is skipped and counted, never blocking the rest.
  */
 int hubpull_answer(struct hubdb *db, const struct hubpull_cfg *cfg,
     const struct hubdb_device *d, uint64_t after, uint32_t max_items,

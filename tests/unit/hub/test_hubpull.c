@@ -450,6 +450,57 @@ test_export(struct hubdb *db, struct hubforms *forms, struct pdev *school, const
 	free(buf);
 }
 
+/*
+ * A record over the batch's byte bound goes alone (in an answer of the
+ * largest bound); a record whose stored text is damaged is skipped and
+ * counted, the ones after it still travel.
+ */
+static void
+test_big_and_damaged(struct hubdb *db, struct hubforms *forms)
+{
+	struct hubpull_cfg cfg = { .sign = &hub_sign, .forms = forms, .max_plain = 1024 };
+	struct hubpull_batch b;
+	struct hubdb_device d;
+	struct pdev p;
+	struct terr e;
+	char big[3000];
+	uint64_t after = 0;
+	size_t records = 0, skipped = 0, answers = 0;
+	bool found, reg;
+
+	pdev_add(db, &p, "school", "170160");
+	CHECK_INT_EQ(hubdb_device_box(db, p.id, p.box.pk, &reg, &e), 0);
+	CHECK_INT_EQ(hubdb_device_get(db, p.id, &d, &found, &e), 0);
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "{\"t\":\"", 6);
+	memcpy(big + sizeof(big) - 3, "\"}", 3);
+	rec_put(db, 200, "social_passport", "170160", "{\"a\":1}");
+	rec_put(db, 201, "social_passport", "170160", big);
+	rec_put(db, 202, "social_passport", "170160", "{\"a\":");
+	rec_put(db, 203, "social_passport", "170160", "{\"a\":3}");
+	do {
+		struct tbuf *out = tbuf_new(PULLMSG_MAX_BYTES);
+		struct pullmsg_batch *pb = NULL;
+
+		CHECK_INT_EQ(hubpull_answer(db, &cfg, &d, after, 0, NULL, out, &b, &e), 0);
+		CHECK_INT_EQ(pullmsg_open(tbuf_ptr(out), tbuf_len(out), hub_sign.pk, &p.box, p.kid,
+		    NULL, &pb, &e), 0);
+		tbuf_free(out);
+		if (pb == NULL)
+			break;
+		if (b.records == 1 && pb->n_records == 1 && pb->records[0].id[15] == 201)
+			CHECK_INT_EQ(b.records, 1);
+		records += pb->n_records;
+		skipped += b.skipped;
+		after = b.upto;
+		answers++;
+		pullmsg_batch_free(pb);
+	} while (b.more && answers < 10);
+	CHECK_INT_EQ(records, 3);
+	CHECK_INT_EQ(skipped, 1);
+	CHECK(answers >= 2);
+}
+
 int
 main(void)
 {
@@ -474,6 +525,7 @@ main(void)
 	test_batches(db, forms, &curator);
 	test_export(db, forms, &school, dir);
 	test_checks(db, forms, &curator, &other);
+	test_big_and_damaged(db, forms);
 	hubforms_free(forms);
 	hubdb_close(db);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
