@@ -76,7 +76,9 @@ usb_ack_path(const char *out_path, char *buf, size_t cap, struct terr *e)
 /*
  * The signed ack of the device's pull cursor beside the export — also at 0,
  * before anything was pulled: it carries the box key, which the hub needs
- * before it can write this device's first file of changes.
+ * before it can write this device's first file of changes. An ack left by an
+ * earlier export under the same name is replaced: acks are idempotent and
+ * carry nothing personal.
  */
 static int
 usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, struct terr *e)
@@ -90,7 +92,7 @@ usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, 
 		return r;
 	if ((r = usb_ack_path(out_path, path, sizeof(path), e)) != 0 ||
 	    (r = fetch_ack_sign(c, after, ack, e)) != 0 ||
-	    (r = fileio_create_private(path, ack, sizeof(ack), e)) != 0)
+	    (r = fileio_write_private(path, ack, sizeof(ack), e)) != 0)
 		return r;
 	res->ack_written = 1;
 	res->ack_after = after;
@@ -114,8 +116,7 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	memset(res, 0, sizeof(*res));
 	memset(&b, 0, sizeof(b));
 	if ((r = usb_check_out_path(out_path, e)) != 0 ||
-	    (r = usb_ack_path(out_path, ackp, sizeof(ackp), e)) != 0 ||
-	    (r = usb_check_out_path(ackp, e)) != 0)
+	    (r = usb_ack_path(out_path, ackp, sizeof(ackp), e)) != 0)
 		return r;
 	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
 		return r;
