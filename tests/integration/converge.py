@@ -106,8 +106,8 @@ class Forms:
 
 
 class Device:
-    def __init__(self, name, db, kind):
-        self.name, self.db, self.kind = name, db, kind
+    def __init__(self, name, db, kind, school=SCHOOL):
+        self.name, self.db, self.kind, self.school = name, db, kind, school
         self.id = q(db, "SELECT value FROM meta WHERE key='device_id'")[0][0]
         self.forms = SHARED_SCHOOL if kind == "school" else SHARED_CURATOR
         self.serial = 0
@@ -122,6 +122,9 @@ class Driver:
         self.forms = Forms(a.forms)
         self.devs = [Device("A", a.db_a, "school"), Device("B", a.db_b, "school"),
                      Device("C", a.db_c, "curator")]
+        if a.db_d:
+            # Another school's PC: nothing of 170103 may reach it, nothing of its own may leave it
+            self.devs.append(Device("D", a.db_d, "school", a.school_d))
         self.good = {f: json.load(open(os.path.join(a.src, "tests/data/forms/%s.good.json" % f),
                                        encoding="utf-8"))
                      for f in ("social_passport", "risk_visit", "mediation_case", "survey_student")}
@@ -160,9 +163,9 @@ class Driver:
             for k in ("large_families", "low_income_families", "single_parent_families"):
                 d[k] = self.rng.randint(0, 60)
             if dev.kind == "curator":
-                args += ["--school", SCHOOL]
+                args += ["--school", dev.school]
         elif form == "risk_visit":
-            d["school_code"] = SCHOOL
+            d["school_code"] = dev.school
             d["curator"] = self.value(dev, "куратор")
             d["conclusions"] = self.value(dev, "выводы")
             for f in d["factors"]:
@@ -369,8 +372,9 @@ class Driver:
         path = os.path.join(self.a.work, "profile%d.csv" % self.stats["profiles"])
         with open(path, "w", encoding="utf-8") as f:
             f.write("Код ОО;Год;Фактор;Уровень\n")
-            for k in range(1, 6):
-                f.write("%s;2026;R%02d;%s\n" % (SCHOOL, k, self.rng.choice(words)))
+            for school in sorted({d.school for d in self.devs}):
+                for k in range(1, 6):
+                    f.write("%s;2026;R%02d;%s\n" % (school, k, self.rng.choice(words)))
         self.run_cmd("hub profile import", [os.path.join(self.a.bin, "tetrad-hub"), "--data",
                                             os.path.dirname(self.a.hub_db), "profile", "import", path])
         self.stats["profiles"] += 1
@@ -385,14 +389,14 @@ class Driver:
             bad = []
             r = q(dev.db, "SELECT value FROM meta WHERE key='risk_profile'")
             got = json.loads(r[0][0]) if r else {}
-            if got.get(SCHOOL) != want.get(SCHOOL):
-                bad.append("%s: risk profile %s, hub %s" % (dev.name, json.dumps(got.get(SCHOOL)),
-                                                            json.dumps(want.get(SCHOOL))))
+            if got != {k: v for k, v in want.items() if k == dev.school}:
+                bad.append("%s: risk profile %s, hub's of %s: %s" % (dev.name, json.dumps(got), dev.school,
+                                                                     json.dumps(want.get(dev.school))))
             r = q(dev.db, "SELECT value FROM meta WHERE key='school_names'")
             reg = json.loads(r[0][0]) if r else {}
-            if reg.get(SCHOOL) != names.get(SCHOOL) or set(reg) - {SCHOOL}:
+            if reg.get(dev.school) != names.get(dev.school) or set(reg) - {dev.school}:
                 bad.append("%s: school register %s, hub's name of %s: %r" % (dev.name, json.dumps(reg, ensure_ascii=False),
-                                                                           SCHOOL, names.get(SCHOOL)))
+                                                                           dev.school, names.get(dev.school)))
             report(bad, "%s: the issued risk profile and the school register as the hub has them" % dev.name)
 
     def bg_start(self):
@@ -489,7 +493,7 @@ class Driver:
             return None
         forms = dev.forms
         r = q(hub, "SELECT MAX(feed_pos) FROM hub_records WHERE school=? AND form_id IN (%s)"
-              % ",".join("?" * len(forms)), (SCHOOL,) + tuple(forms))
+              % ",".join("?" * len(forms)), (dev.school,) + tuple(forms))
         return r[0][0] or 0
 
     def head_reached(self):
@@ -578,7 +582,7 @@ class Driver:
         for dev in self.devs:
             view = self.device_view(dev)
             bad = []
-            scope = {rid for rid, h in hub.items() if h["school"] == SCHOOL and h["form"] in dev.forms}
+            scope = {rid for rid, h in hub.items() if h["school"] == dev.school and h["form"] in dev.forms}
             for rid in scope:
                 v = view.get(rid)
                 h = hub[rid]
@@ -734,6 +738,8 @@ def main():
     ap.add_argument("--db-a", required=True)
     ap.add_argument("--db-b", required=True)
     ap.add_argument("--db-c", required=True)
+    ap.add_argument("--db-d", default="", help="a PC of another school (optional)")
+    ap.add_argument("--school-d", default="170104")
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--ops", type=int, default=1000)
     ap.add_argument("--sync-rate", type=float, default=0.12)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_sync_converge — issue 18, "Convergence": three devices of one school
 # and a real hub (HTTPS on 127.0.0.1, real SQLite on every side): two school
-# PCs and the school's curator. 1,000 random offline creations, edits (one to
+# PCs and the school's curator (and a fourth PC, of another school, that must
+# share nothing with them either way). 1,000 random offline creations, edits (one to
 # three fields) and deletes of shared records through the real `tetrad` CLI
 # (passports and visits on all three, mediation cases on the school PCs, a
 # few questionnaires shared with nobody), synced in a random order — online
@@ -69,13 +70,18 @@ for d in a b; do
 	"$T" --db "$work/$d.db" enroll --hub "$HUB_URL" --token "$tok" --ca "$HUB_CA" --label "pc-$d" \
 		>"$work/enroll.out" 2>&1 || sync_fail "enroll $d: $(cat "$work/enroll.out")"
 done
+# A PC of another school: it shares nothing with the three, both ways.
+"$T" --db "$work/d.db" init --school 170104 --name "Школа 170104" >/dev/null 2>&1 || sync_fail "init D"
+tok=$(hub_token --school 170104 --name "Школа 170104") || sync_fail "token D"
+"$T" --db "$work/d.db" enroll --hub "$HUB_URL" --token "$tok" --ca "$HUB_CA" --label "pc-other" \
+	>"$work/enroll.out" 2>&1 || sync_fail "enroll D: $(cat "$work/enroll.out")"
 tok=$(hub_token --curator "Петрова М. И." --schools 170103) || sync_fail "curator token"
 "$T" --db "$work/c.db" enroll --hub "$HUB_URL" --token "$tok" --ca "$HUB_CA" --label curator \
 	>"$work/enroll.out" 2>&1 || sync_fail "enroll curator: $(cat "$work/enroll.out")"
 
 python3 "$TETRAD_SOURCE_DIR/tests/integration/converge.py" --bin "$TETRAD_BIN" \
 	--src "$TETRAD_SOURCE_DIR" --forms "$TETRAD_FORMS_DIR" --work "$work" \
-	--hub-db "$HUB_DIR/hub.db" --db-a "$work/a.db" --db-b "$work/b.db" --db-c "$work/c.db" \
+	--hub-db "$HUB_DIR/hub.db" --db-a "$work/a.db" --db-b "$work/b.db" --db-c "$work/c.db" --db-d "$work/d.db" --school-d 170104 \
 	--seed "$seed" --ops "$ops" --pull-cmd "$pull_cmd" ${TETRAD_CONVERGE_ARGS:-}
 rc=$?
 if [ "$rc" -ne 0 ]; then
