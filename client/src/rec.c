@@ -513,6 +513,7 @@ rec_create(struct store *s, const struct form *f, const char *school,
 	memcpy(id_out, r.id, UUID7_BYTES);
  out:
 	cJSON_free(r.data);
+	free(r.clocks);         /* rec_stamp's clock document of a final record */
 	return rv;
 }
 
