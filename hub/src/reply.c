@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,81 +311,160 @@ reply_result(struct MHD_Connection *c, const struct ingest_result *res, int http
 /* What a pull's answer may hold in memory: the plaintext and the sealed answer. */
 #define REPLY_PULL_RESERVE ((size_t)PULLMSG_BUILD_PLAIN_DEFAULT + PULLMSG_MAX_BYTES)
 
-enum MHD_Result
-reply_pull(struct dbpool *pool, const struct hubpull_cfg *cfg, struct MHD_Connection *c,
-    bool ack, const struct tbuf *body, struct admit *a, const char *addr,
-    struct admit_ticket **t, void (*log)(void *ctx, const char *line), void *log_ctx)
-{
-	const uint8_t *b = body ? tbuf_ptr(body) : (const uint8_t *)"";
-	size_t len = body ? tbuf_len(body) : 0;
-	const char *what = ack ? "pull-ack" : "pull";
-	struct pullmsg_request rq;
-	struct hubpull_result res;
-	struct tbuf *out = NULL;
-	struct hubdb *db;
-	struct terr e, pe;
-	enum MHD_Result ret;
-	char line[1024], dev[KEYS_ID_HEXLEN + 1] = "";
-	int r;
+enum { PULL_RUNNING = 0, PULL_DONE, PULL_REPLIED };
 
-	terr_clear(&e);
+struct reply_pull {
+	struct workers_job job;
+	struct dbpool *pool;
+	struct hubpull_cfg cfg;
+	struct MHD_Connection *c;
+	bool ack;
+	uint8_t body[PULLMSG_REQ_BYTES];
+	size_t len;
+	char addr[ADMIT_ADDR_MAX];
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
+	atomic_int state;
+	int rc;                           /* hubpull's code; 1: no store handle */
+	struct terr e;
+	struct hubpull_result res;
+	struct tbuf *out;
+};
+
+/* On a worker: the store's part and the sealing. Resuming is the last touch. */
+static void
+reply_pull_job(void *arg)
+{
+	struct reply_pull *j = arg;
+	struct MHD_Connection *c = j->c;
+	struct hubdb *db;
+
+	terr_clear(&j->e);
+	memset(&j->res, 0, sizeof(j->res));
+	if ((db = dbpool_get(j->pool, &j->e)) == NULL)
+		j->rc = 1;
+	else {
+		j->rc = j->ack ? hubpull_ack(db, &j->cfg, j->body, j->len, hlc_wall_now(), &j->res,
+		    &j->e) : hubpull_request(db, &j->cfg, j->body, j->len, hlc_wall_now(), j->out,
+		    &j->res, &j->e);
+		dbpool_put(j->pool, db);
+	}
+	atomic_store(&j->state, PULL_DONE);
+	MHD_resume_connection(c);
+}
+
+void
+reply_pull_free(struct reply_pull *j)
+{
+	if (j == NULL)
+		return;
+	tbuf_free(j->out);
+	free(j);
+}
+
+enum MHD_Result
+reply_pull(struct workers *w, struct dbpool *pool, const struct hubpull_cfg *cfg,
+    struct MHD_Connection *c, bool ack, const struct tbuf *body, struct admit *a,
+    const char *addr, struct admit_ticket **t, void (*log)(void *ctx, const char *line),
+    void *log_ctx, struct reply_pull **out)
+{
+	struct pullmsg_request rq;
+	struct reply_pull *j;
+	struct terr pe;
+	char line[256], dev[KEYS_ID_HEXLEN + 1] = "";
+
+	*out = NULL;
 	terr_clear(&pe);
-	if (!ack && pullmsg_request_parse(b, len, &rq, &pe) == 0) {
-		/* the answer's memory, before anything is read: one per device at a time */
+	if (!ack && body != NULL && pullmsg_request_parse(tbuf_ptr(body), tbuf_len(body), &rq,
+	    &pe) == 0) {
+		/*
+		 * The answer's memory, before anything is read: one pull per device
+		 * at a time, beside its change set (a device's pull is "P" and 15 of
+		 * its 16 hex digits, never a device id of the same budget).
+		 */
 		for (size_t i = 0; i < KEYS_ID_BYTES; i++)
 			snprintf(dev + 2 * i, 3, "%02x", rq.device_id[i]);
+		dev[0] = 'P';
 		admit_release(a, *t);
 		*t = NULL;
 		if (admit_take(a, addr, dev, REPLY_PULL_RESERVE, t) != ADMIT_OK) {
-			snprintf(line, sizeof(line), "%s addr=%s device=%s 503 budget", what, addr, dev);
+			snprintf(line, sizeof(line), "pull addr=%s device=%s 503 budget", addr, dev);
 			if (log != NULL)
 				log(log_ctx, line);
 			return reply_error(c, 503, "busy", "хаб отдаёт слишком много изменений "
 			    "сразу; повторите позже", INGEST_RETRY_AFTER);
 		}
 	}
-	if (!ack && (out = tbuf_new(PULLMSG_MAX_BYTES)) == NULL)
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (!ack && (j->out = tbuf_new(PULLMSG_MAX_BYTES)) == NULL)) {
+		free(j);
 		return MHD_NO;
-	if ((db = dbpool_get(pool, &e)) == NULL) {
-		tbuf_free(out);
-		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 	}
-	r = ack ? hubpull_ack(db, cfg, b, len, hlc_wall_now(), &res, &e) :
-	    hubpull_request(db, cfg, b, len, hlc_wall_now(), out, &res, &e);
-	dbpool_put(pool, db);
-	if (r == TERR_BUSY || r == TERR_FULL) {
-		snprintf(line, sizeof(line), "%s addr=%s device=%s 503: %s", what, addr,
-		    res.device, e.msg);
+	j->pool = pool;
+	j->cfg = *cfg;
+	j->c = c;
+	j->ack = ack;
+	/* the route's cap is the message's size: a longer body never gets here */
+	if (body != NULL && tbuf_len(body) <= sizeof(j->body)) {
+		j->len = tbuf_len(body);
+		memcpy(j->body, tbuf_ptr(body), j->len);
+	}
+	snprintf(j->addr, sizeof(j->addr), "%s", addr);
+	j->log = log;
+	j->log_ctx = log_ctx;
+	j->job.run = reply_pull_job;
+	j->job.arg = j;
+	*out = j;
+	/* building an answer reads and seals megabytes: not on a connection thread */
+	MHD_suspend_connection(c);
+	workers_submit(w, &j->job);
+	return MHD_YES;
+}
+
+enum MHD_Result
+reply_pull_finish(struct reply_pull *j)
+{
+	struct MHD_Connection *c = j->c;
+	struct hubpull_result *res = &j->res;
+	const char *what = j->ack ? "pull-ack" : "pull";
+	enum MHD_Result ret;
+	char line[1024];
+	int expect = PULL_DONE;
+
+	if (!atomic_compare_exchange_strong(&j->state, &expect, PULL_REPLIED))
+		return MHD_YES;
+	if (j->rc == 1 || j->rc == TERR_BUSY || j->rc == TERR_FULL) {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 503: %s", what, j->addr,
+		    res->device[0] ? res->device : "?", j->e.msg);
 		ret = reply_error(c, 503, "busy", "хаб временно не может ответить; повторите "
 		    "позже", INGEST_RETRY_AFTER);
-	} else if (r != 0) {
-		snprintf(line, sizeof(line), "%s addr=%s device=%s 500: %s", what, addr,
-		    res.device, e.msg);
+	} else if (j->rc != 0) {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 500: %s", what, j->addr,
+		    res->device[0] ? res->device : "?", j->e.msg);
 		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
-	} else if (res.http != 200) {
-		snprintf(line, sizeof(line), "%s addr=%s device=%s %d %s", what, addr,
-		    res.device[0] ? res.device : "?", res.http, res.error);
-		ret = reply_error(c, res.http, res.error, res.message, 0);
-	} else if (ack) {
+	} else if (res->http != 200) {
+		snprintf(line, sizeof(line), "%s addr=%s device=%s %d %s", what, j->addr,
+		    res->device[0] ? res->device : "?", res->http, res->error);
+		ret = reply_error(c, res->http, res->error, res->message, 0);
+	} else if (j->ack) {
 		char json[96];
 
-		snprintf(line, sizeof(line), "%s addr=%s device=%s 200 upto=%" PRIu64, what, addr,
-		    res.device, res.batch.upto);
+		snprintf(line, sizeof(line), "%s addr=%s device=%s 200 upto=%" PRIu64, what,
+		    j->addr, res->device, res->batch.upto);
 		snprintf(json, sizeof(json), "{\"status\":\"ok\",\"acked\":%" PRIu64 "}\n",
-		    res.batch.upto);
+		    res->batch.upto);
 		ret = reply_send(c, 200, "application/json", json, strlen(json), 0);
 	} else {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s 200 after=%" PRIu64
 		    " upto=%" PRIu64 " records=%zu profiles=%zu schools=%zu skipped=%zu more=%d "
-		    "bytes=%zu%s", what, addr, res.device, res.batch.after, res.batch.upto,
-		    res.batch.records, res.batch.profiles, res.batch.schools, res.batch.skipped,
-		    res.batch.more, tbuf_len(out),
-		    res.box_registered ? " box_key=registered" : "");
-		ret = reply_send(c, 200, "application/octet-stream", tbuf_ptr(out), tbuf_len(out),
-		    0);
+		    "bytes=%zu%s", what, j->addr, res->device, res->batch.after, res->batch.upto,
+		    res->batch.records, res->batch.profiles, res->batch.schools, res->batch.skipped,
+		    res->batch.more, tbuf_len(j->out),
+		    res->box_registered ? " box_key=registered" : "");
+		ret = reply_send(c, 200, "application/octet-stream", tbuf_ptr(j->out),
+		    tbuf_len(j->out), 0);
 	}
-	if (log != NULL)
-		log(log_ctx, line);
-	tbuf_free(out);
+	if (j->log != NULL)
+		j->log(j->log_ctx, line);
 	return ret;
 }

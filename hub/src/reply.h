@@ -14,6 +14,7 @@
 #include "hub/hubforms.h"
 #include "hub/hubpull.h"
 #include "hub/ingest.h"
+#include "workers.h"
 
 /* body (len bytes) as ctype; Retry-After when retry_after > 0. */
 enum MHD_Result reply_send(struct MHD_Connection *c, int status, const char *ctype,
@@ -59,14 +60,20 @@ enum MHD_Result reply_device(struct dbpool *pool, struct MHD_Connection *c, cons
 
 /*
  * POST /v1/pull (ack false) and /v1/pull/ack (hubpull.h) with body (NULL:
- * empty), from a store handle of pool. A request's answer is reserved from
- * a for addr and the device it names (*t: the body's reservation is given
- * back and replaced; released by the caller when the request ends), 503
- * when the budget is spent. One line per request goes to log (may be NULL).
+ * empty). A request's answer is reserved from a for addr and the device it
+ * names (*t: the body's reservation is given back and replaced; released by
+ * the caller when the request ends), 503 when the budget is spent. The
+ * work (store, sealing) runs on w with the connection suspended: *out is
+ * the job; when the connection resumes, reply_pull_finish sends the answer
+ * (once; before the job is done it does nothing) and logs one line to log
+ * (may be NULL). reply_pull_free when the request ends (accepts NULL).
  */
-enum MHD_Result reply_pull(struct dbpool *pool, const struct hubpull_cfg *cfg,
-    struct MHD_Connection *c, bool ack, const struct tbuf *body, struct admit *a,
-    const char *addr, struct admit_ticket **t, void (*log)(void *ctx, const char *line),
-    void *log_ctx);
+struct reply_pull;
+enum MHD_Result reply_pull(struct workers *w, struct dbpool *pool,
+    const struct hubpull_cfg *cfg, struct MHD_Connection *c, bool ack,
+    const struct tbuf *body, struct admit *a, const char *addr, struct admit_ticket **t,
+    void (*log)(void *ctx, const char *line), void *log_ctx, struct reply_pull **out);
+enum MHD_Result reply_pull_finish(struct reply_pull *j);
+void reply_pull_free(struct reply_pull *j);
 
 #endif

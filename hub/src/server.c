@@ -150,6 +150,7 @@ struct server_req {
 	struct server *s;
 	struct MHD_Connection *c;
 	struct ingest_result *res;
+	struct reply_pull *pull;        /* a pull's answer, on a worker (reply.h) */
 	atomic_int job_state;           /* enum server_job */
 	int job_rc;                     /* ingest's code; SERVER_JOB_NO_DB: no handle */
 	char job_err[TERR_MSG_MAX];
@@ -558,10 +559,10 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		return reply_device(s->pool, c, url);
 	case REQHEAD_ROUTE_PULL:
 	case REQHEAD_ROUTE_PULL_ACK:
-		return reply_pull(s->pool, &(struct hubpull_cfg){ .sign = s->cfg.ingest->sign,
-		    .forms = s->ingest.forms, .max_ahead_ms = s->ingest.max_ahead_ms }, c,
-		    q->route == REQHEAD_ROUTE_PULL_ACK, q->body, s->admit, q->addr, &q->ticket,
-		    s->cfg.log, s->cfg.log_ctx);
+		return reply_pull(s->workers, s->pool, &(struct hubpull_cfg){ .sign =
+		    s->cfg.ingest->sign, .forms = s->ingest.forms, .max_ahead_ms =
+		    s->ingest.max_ahead_ms }, c, q->route == REQHEAD_ROUTE_PULL_ACK, q->body,
+		    s->admit, q->addr, &q->ticket, s->cfg.log, s->cfg.log_ctx, &q->pull);
 	case REQHEAD_ROUTE_NONE:
 		break;
 	}
@@ -590,6 +591,8 @@ server_access(void *cls, struct MHD_Connection *c, const char *url, const char *
 		return r;
 	}
 	if (q->answered) {
+		if (q->pull != NULL)
+			return reply_pull_finish(q->pull);
 		/* resumed: the worker has the set's answer */
 		if (atomic_load(&q->job_state) == JOB_DONE) {
 			atomic_store(&q->job_state, JOB_REPLIED);
@@ -618,6 +621,7 @@ server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	large = q->set_len >= SERVER_TRIM_AFTER;
 	free(q->set);
 	tbuf_free(q->body);
+	reply_pull_free(q->pull);
 	if (q->early != NULL)
 		tbuf_free(q->early->body);
 	free(q->early);

@@ -7,7 +7,8 @@
 #    PC of another school none of them; a form that shares with nobody
 #    reaches no one; the register entry of the school travels;
 #  - answers in batches (--max) joined without a gap or a repeat, the ack
-#    moving the cursor forward only (device list shows it);
+#    moving the cursor forward only (device list shows it); pulls of
+#    several devices at once while pushes go on;
 #  - hostile bodies: garbage, a request where an ack is due, a flipped bit
 #    in the cursor or the signature, another device's key id, an unknown
 #    device, another box key, a clock hours ahead, a cursor past the feed,
@@ -136,6 +137,27 @@ expect_eq ack_back_ok "$(post /v1/pull/ack "$T/req" "$T/r")" 200
 expect_eq ack_never_back "$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE box_pk IS NOT NULL AND pull_acked > 0")" "$HEAD"
 expect_in device_list_cursor "$(hub_cli device list --json)" "\"pull_acked\": \"$HEAD\""
 
+# --- answers are built on the ingest workers with the connection suspended:
+# pulls of several devices at once all get their answers, and pushes go on
+PIDS=""
+for d in s1 s2 cur; do
+	(
+		for i in 1 2 3 4 5; do
+			"$PULL" req "$T/$d" "$T/$d.preq$i"
+			post /v1/pull "$T/$d.preq$i" "$T/$d.pans$i"
+			echo
+		done >"$T/$d.codes"
+	) &
+	PIDS="$PIDS $!"
+done
+# (s3 pushes: tt-forge rewrites its state file, which tt-pull reads)
+for i in 1 2 3; do push "$T/s3" shared 1; done
+# shellcheck disable=SC2086 # the hub is a child too: wait for these only
+wait $PIDS
+expect_eq parallel_pulls "$(cat "$T/s1.codes" "$T/s2.codes" "$T/cur.codes" | grep -c '^200$')" 15
+expect_in parallel_answer_opens "$("$PULL" open "$T/cur" "$T/cur.pans5")" '"records":['
+HEAD=$(sqlite3 "$HUB_DIR/hub.db" "SELECT pos FROM feed_head")
+
 # --- hostile bodies, each refused with its own code; nothing stored moves
 BEFORE=$(records)
 refused() { # NAME PATH BODY CODE ERROR
@@ -185,10 +207,10 @@ expect_eq import_ack "$?" 0
 expect_in import_ack_says "$(cat "$T/out")" "Ключ шифрования устройства сохранён"
 hub_cli export-changes --device "$S3" --out "$T/changes.ttpf" >"$T/out" 2>&1
 expect_eq export_changes "$?" 0
-expect_in export_changes_says "$(cat "$T/out")" "записей 5"
+expect_in export_changes_says "$(cat "$T/out")" "записей 8"
 U=$("$PULL" file "$T/s3" "$T/changes.ttpf")
 expect_eq usb_answers "$(echo "$U" | wc -l)" 1
-expect_eq usb_records "$(count "$U" records)" 5
+expect_eq usb_records "$(count "$U" records)" 8
 expect_eq usb_upto "$(field "$U" upto)" "$HEAD"
 hub_cli export-changes --device "$S3" --out "$T/changes.ttpf" >"$T/out" 2>&1
 expect_eq export_no_overwrite "$?" 1
