@@ -32,6 +32,7 @@ static const char cli_usage_text[] =
 "  status [--json]                       школа, устройство, очередь отправки\n"
 "  retry [--all] [--json]                снова отправить записи из карантина\n"
 "  profile import ФАЙЛ.csv               выданный рисковый профиль (РПШ) для визитов\n"
+"  conflicts [--json] [--clear]          ваши значения, уступившие другому устройству\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
 "  sync ...                              отправить изменения (tetrad-syncd --once)\n"
 "\n"
@@ -274,6 +275,10 @@ cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	}
 	if (strcmp(cmd, "retry") == 0) {
 		rc = cli_retry(c, argc - i, argv + i);
+		goto out;
+	}
+	if (strcmp(cmd, "conflicts") == 0) {
+		rc = cli_conflicts(c, argc - i, argv + i);
 		goto out;
 	}
 	if ((rc = cli_parse(c, cmd, argc - i, argv + i)) != CLI_OK)

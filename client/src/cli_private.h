@@ -9,6 +9,7 @@
  *   cli_status.c  status
  *   cli_retry.c   retry
  *   cli_profile.c profile import (the issued risk profile)
+ *   cli_conflicts.c conflicts (this device's values that lost to another's)
  */
 #ifndef TETRAD_CLIENT_CLI_PRIVATE_H
 #define TETRAD_CLIENT_CLI_PRIVATE_H
@@ -75,5 +76,13 @@ int cli_status(struct cli *c);
 /* `retry`: parses its own options (argc/argv after the command). */
 int cli_retry(struct cli *c, int argc, char **argv);
 int cli_profile(struct cli *c);
+/* `conflicts`: parses its own options (argc/argv after the command). */
+int cli_conflicts(struct cli *c, int argc, char **argv);
+
+/* cli_view.c, shared with cli_conflicts.c: an HLC's wall time as
+ * ДД.ММ.ГГГГ ЧЧ:ММ local time ("?" when it is not an HLC), and a value as
+ * people read it (choice labels, да/нет, dates; "—" for none). */
+void cli_view_hlc_time(const char *hlc, char out[32]);
+void cli_view_print_value(FILE *out, const struct form_field *fd, const cJSON *v);
 
 #endif

@@ -12,7 +12,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "tetrad/localdb.h"
 #include "tetrad/school.h"
+#include "tetrad/termsafe.h"
 #include "tetrad/uuid7.h"
 
 #include "client/prompt.h"
@@ -20,6 +22,9 @@
 #include "client/riskprof.h"
 
 #include "cli_private.h"
+
+/* a school's name from the hub's register, as offered in the pick */
+#define CLI_RECORD_NAME_MAX 160
 
 /*
  * Set by the handler of SIGINT, SIGHUP and SIGTERM while a person answers
@@ -153,6 +158,7 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
 	enum { MAX_CODES = SCHOOL_LIST_MAX / 2 + 1 };
 	const char **items = NULL;
 	char (*codes)[SCHOOL_CODE_MAX + 1] = NULL;
+	char (*names)[SCHOOL_CODE_MAX + 4 + CLI_RECORD_NAME_MAX * 4] = NULL;
 	const char *cur;
 	const cJSON *given;
 	size_t n = 0, pick = 0;
@@ -176,6 +182,22 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
 		items[n] = codes[n];
 		n++;
 	}
+	/* «170103 — Школа № 3» where the hub sent the register's name */
+	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL) {
+		r = terr_set(&c->e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[CLI_RECORD_NAME_MAX], *safe;
+		struct terr ignored = { 0 };
+
+		if (localdb_school_name(store_localdb(s), codes[i], name, sizeof(name),
+		    &ignored) != 1 || (safe = termsafe_dup(name)) == NULL)
+			continue;
+		snprintf(names[i], sizeof(names[i]), "%s — %s", codes[i], safe);
+		free(safe);
+		items[i] = names[i];
+	}
 	curator = kind != NULL && strcmp(kind, "curator") == 0;
 	if (curator && n == 0) {
 		/* the message that names enrollment; nothing asked in vain */
@@ -193,7 +215,7 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
 				goto out;
 		}
 		snprintf(school, SCHOOL_CODE_MAX + 1, "%s", codes[pick]);
-		fprintf(c->err, "Школа: %s\n", school);
+		fprintf(c->err, "Школа: %s\n", items[pick]);
 		goto out;
 	}
 	given = cJSON_GetObjectItemCaseSensitive(values, sf->id);
@@ -226,6 +248,7 @@ cli_record_school_pick(struct cli *c, struct store *s, const struct form *f,
  out:
 	free(items);
 	free(codes);
+	free(names);
 	free(kind);
 	free(list);
 	free(own);
@@ -427,7 +450,7 @@ cli_record_new(struct cli *c)
  */
 static int
 cli_record_edit_ask(struct cli *c, const struct form *f,
-    const struct store_record *rec, cJSON *values, bool *save, bool *finalize)
+    const struct localdb_record *rec, cJSON *values, bool *save, bool *finalize)
 {
 	struct prompt_opts o = { .stop = &cli_record_stop };
 	enum prompt_end end = PROMPT_END_FINAL;
@@ -511,7 +534,7 @@ cli_record_edit_save(struct store *s, const struct catalog *cat,
  */
 static int
 cli_record_edit_again(struct cli *c, const struct form *f,
-    const struct store_record *rec, cJSON *values,
+    const struct localdb_record *rec, cJSON *values,
     struct form_problems **probs, bool *save, bool *finalize)
 {
 	struct prompt_opts o = { .stop = &cli_record_stop };
@@ -553,7 +576,7 @@ cli_record_edit(struct cli *c)
 {
 	struct store *s = NULL;
 	struct catalog *cat = NULL;
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	struct form_problems *probs = NULL;
 	const struct form *f;
 	cJSON *old = NULL, *values = NULL;

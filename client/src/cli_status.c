@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "tetrad/localdb.h"
+#include "tetrad/school.h"
 #include "tetrad/termsafe.h"
 #include "tetrad/uuid7.h"
 
@@ -182,6 +183,23 @@ cli_status_reason(const char *reason, int64_t count, void *arg)
 	return 0;
 }
 
+/* The register's name of school code (meta school_names, from the hub),
+ * escaped for the terminal, in *out (malloc'd; NULL when unknown). */
+static int
+cli_status_named(struct store *s, const char *code, char **out, struct terr *e)
+{
+	char name[256];
+	int r;
+
+	free(*out);
+	*out = NULL;
+	if ((r = localdb_school_name(store_localdb(s), code, name, sizeof(name), e)) <= 0)
+		return r;
+	if ((*out = termsafe_dup(name)) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	return 0;
+}
+
 int
 cli_status(struct cli *c)
 {
@@ -193,6 +211,8 @@ cli_status(struct cli *c)
 	struct store_counts n;
 	cJSON *o = NULL, *reasons = NULL;
 	long long skew = 0;
+	int64_t conflicts = 0;
+	uint64_t pulled = 0;
 	int r, rc;
 
 	if ((rc = cli_open(c, &s)) != CLI_OK)
@@ -202,7 +222,9 @@ cli_status(struct cli *c)
 			rc = cli_fail(c, r);
 			goto out;
 		}
-	if ((r = store_counts(s, &n, &c->e)) != 0) {
+	if ((r = store_counts(s, &n, &c->e)) != 0 ||
+	    (r = localdb_conflict_count(store_localdb(s), &conflicts, &c->e)) != 0 ||
+	    (r = localdb_pull_after(store_localdb(s), &pulled, &c->e)) != 0) {
 		rc = cli_fail(c, r);
 		goto out;
 	}
@@ -232,6 +254,8 @@ cli_status(struct cli *c)
 		cJSON_AddNumberToObject(o, "drafts", (double)n.drafts);
 		cJSON_AddNumberToObject(o, "final", (double)n.finals);
 		cJSON_AddNumberToObject(o, "deleted", (double)n.deleted);
+		cJSON_AddNumberToObject(o, "conflicts", (double)conflicts);
+		cJSON_AddNumberToObject(o, "pull_after", (double)pulled);
 		cJSON_AddItemToObject(o, "quarantine_reasons", reasons);
 		reasons = NULL;
 		{
@@ -276,6 +300,11 @@ cli_status(struct cli *c)
 			vals[i] = t;
 		}
 		fprintf(c->out, "База: %s\n", c->db);
+		if (vals[0] && (vals[1] == NULL || *vals[1] == '\0') &&
+		    (r = cli_status_named(s, vals[0], &vals[1], &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
 		fprintf(c->out, "Школа: %s%s%s\n", vals[0] ? vals[0] : "—",
 		    vals[1] && *vals[1] ? " — " : "", vals[1] ? vals[1] : "");
 		fprintf(c->out, "Устройство: %s (%s)\n", vals[2] ? vals[2] : "—",
@@ -283,12 +312,23 @@ cli_status(struct cli *c)
 		/* a curator's schools (from the enrollment token): records of
 		 * these only (rec_school_check) */
 		if (vals[3] && strcmp(vals[3], "curator") == 0) {
+			char code[SCHOOL_CODE_MAX + 1];
+			const char *cur = vals[4] ? vals[4] : "";
+			bool first = true;
+
 			fputs("Школы куратора: ", c->out);
-			for (const char *p = vals[4] ? vals[4] : ""; *p; p++) {
-				if (*p == ',')
-					fputs(", ", c->out);
-				else
-					fputc(*p, c->out);
+			/* with the names the hub sent (its register), when known */
+			while (school_list_next(&cur, code)) {
+				char *name = NULL;
+
+				if ((r = cli_status_named(s, code, &name, &c->e)) != 0) {
+					rc = cli_fail(c, r);
+					goto out;
+				}
+				fprintf(c->out, "%s%s%s%s", first ? "" : ", ", code,
+				    name ? " — " : "", name ? name : "");
+				free(name);
+				first = false;
 			}
 			fputs(vals[4] && *vals[4] ? "\n" : "ещё не известны — "
 			    "зарегистрируйте устройство (tetrad enroll)\n", c->out);
@@ -332,6 +372,9 @@ cli_status(struct cli *c)
 				fprintf(c->out, "  … и ещё %lld (все: tetrad status --json)\n",
 				    (long long)(l.n - CLI_STATUS_QUARANTINE_SHOWN));
 		}
+		if (conflicts > 0)
+			fprintf(c->out, "Конфликты: %lld — ваши значения уступили изменениям с "
+			    "другого устройства: tetrad conflicts\n", (long long)conflicts);
 		{
 			char when[64];
 

@@ -60,7 +60,7 @@ cli_view_forms(struct cli *c)
 }
 
 static cJSON *
-cli_view_record_json(const struct store_record *r)
+cli_view_record_json(const struct localdb_record *r)
 {
 	char idtext[UUID7_STRLEN + 1];
 	cJSON *o = cJSON_CreateObject(), *data = cJSON_Parse(r->data);
@@ -92,7 +92,7 @@ cli_view_status_ru(const char *st)
 
 /* "23.11.2026 08:22" of an HLC's wall time, in this computer's time zone:
  * people read times as their clock shows them. */
-static void
+void
 cli_view_hlc_time(const char *hlc, char out[32])
 {
 	struct hlc_ts t;
@@ -115,7 +115,7 @@ struct cli_view_list_ctx {
 };
 
 static int
-cli_view_list_row(const struct store_record *r, void *arg)
+cli_view_list_row(const struct localdb_record *r, void *arg)
 {
 	struct cli_view_list_ctx *l = arg;
 	char idtext[UUID7_STRLEN + 1], when[32];
@@ -171,7 +171,7 @@ cli_view_list(struct cli *c)
 }
 
 /* Human text of a value: choice labels, да/нет. */
-static void
+void
 cli_view_print_value(FILE *out, const struct form_field *fd, const cJSON *v)
 {
 	long days;
@@ -250,7 +250,7 @@ cli_view_show(struct cli *c)
 {
 	struct store *s = NULL;
 	struct catalog *cat = NULL;
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	uint8_t id[UUID7_BYTES];
 	char idtext[UUID7_STRLEN + 1], when[32];
 	int r, rc;

@@ -317,7 +317,7 @@ struct csvio_export_ctx {
 };
 
 static int
-csvio_export_json(struct csvio_export_ctx *x, const struct store_record *r,
+csvio_export_json(struct csvio_export_ctx *x, const struct localdb_record *r,
     const char *idtext, cJSON **data)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -351,7 +351,7 @@ csvio_export_json(struct csvio_export_ctx *x, const struct store_record *r,
 /* The text of column col in row k of a record (k: the item of each group). */
 static char *
 csvio_export_cell(const struct csvio_export_ctx *x, const struct csvio_col *col,
-    const struct store_record *r, const char *idtext, const cJSON *data,
+    const struct localdb_record *r, const char *idtext, const cJSON *data,
     size_t k, bool *num)
 {
 	char buf[32];
@@ -395,7 +395,7 @@ csvio_export_cell(const struct csvio_export_ctx *x, const struct csvio_col *col,
  * own fields and its id repeated on each, so a filter on the id column
  * shows the whole record. */
 static int
-csvio_export_row(const struct store_record *r, void *arg)
+csvio_export_row(const struct localdb_record *r, void *arg)
 {
 	struct csvio_export_ctx *x = arg;
 	char idtext[UUID7_STRLEN + 1];

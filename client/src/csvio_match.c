@@ -58,7 +58,7 @@ csvio_match(struct store *s, const struct catalog *c, const char *form,
     const struct csvio_match_in *in, struct csvio_report *rep,
     struct csvio_target *t, struct terr *e)
 {
-	struct store_record *sr = NULL;
+	struct localdb_record *sr = NULL;
 	struct terr le = { 0 };
 	const struct form *f;
 	bool final;

@@ -13,6 +13,7 @@
 #include "tetrad/localdb.h"
 
 #include "client/rec.h"
+#include "client/rec_clock.h"
 #include "client/rec_unique.h"
 #include "client/textin.h"
 
@@ -401,36 +402,46 @@ rec_fields_text(cJSON *hub)
 }
 
 /*
- * Stamps r with a fresh HLC, stores it and, when op is not NULL, queues one
- * outbox row. Must run inside a transaction.
+ * Stamps r with a fresh HLC, stores it and, when op is not NULL ("put",
+ * "edit", "delete"), moves its clock document and queues one outbox row
+ * (rec_clock.h: an edit queues only the synced fields that differ from old,
+ * and nothing when none does). Must run inside a transaction.
  */
 static int
-rec_stamp(struct store *s, const struct form *f, struct store_record *r,
-    bool created, const char *op, const cJSON *values, struct terr *e)
+rec_stamp(struct store *s, const struct form *f, struct localdb_record *r,
+    bool created, const char *op, const cJSON *old, const cJSON *values,
+    struct terr *e)
 {
 	char hlc[HLC_STRLEN + 1];
-	cJSON *hub = NULL;
+	cJSON *send = NULL;
 	char *fields = NULL;
+	enum rec_clock_kind kind = 0;
 	int rv;
 
+	if (op != NULL)
+		kind = strcmp(op, "put") == 0 ? REC_CLOCK_PUT :
+		    strcmp(op, "edit") == 0 ? REC_CLOCK_EDIT : REC_CLOCK_DELETE;
 	/* a final record obeys the form's "unique" rule, in this transaction */
-	if (op && strcmp(op, "put") == 0 &&
+	if (kind != 0 && kind != REC_CLOCK_DELETE &&
 	    (rv = rec_unique_check(s, f, r, values, e)) != 0)
 		goto out;
 	if ((rv = store_hlc_next(s, hlc, e)) != 0)
 		goto out;
+	/* before updated_hlc moves: a record without a document counts it */
+	if (kind != 0 && (rv = rec_clock_change(s, f, r, kind, old, values, hlc,
+	    &send, e)) != 0)
+		goto out;
+	if (kind == REC_CLOCK_EDIT && send == NULL)
+		op = NULL;          /* only local fields changed */
 	memcpy(r->updated_hlc, hlc, sizeof(hlc));
 	if (created)
 		memcpy(r->created_hlc, hlc, sizeof(hlc));
 	if ((rv = store_record_put(s, r, e)) != 0)
 		goto out;
-	if (op && strcmp(op, "put") == 0) {
-		/* only what may leave the device: never the local fields */
-		if ((hub = form_strip_local(f, values)) == NULL ||
-		    (fields = rec_fields_text(hub)) == NULL) {
-			rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-			goto out;
-		}
+	/* only what may leave the device: never the local fields */
+	if (send != NULL && (fields = rec_fields_text(send)) == NULL) {
+		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
 	}
 	if (op && (rv = store_outbox_append(s, r->id, op, r->form_id,
 	    r->form_version, r->school, hlc, fields, NULL, e)) != 0)
@@ -438,20 +449,21 @@ rec_stamp(struct store *s, const struct form *f, struct store_record *r,
 	rv = 0;
  out:
 	free(fields);
-	cJSON_Delete(hub);
+	cJSON_Delete(send);
 	return rv;
 }
 
 /* rec_stamp in a transaction of its own. */
 static int
-rec_write(struct store *s, const struct form *f, struct store_record *r,
-    bool created, const char *op, const cJSON *values, struct terr *e)
+rec_write(struct store *s, const struct form *f, struct localdb_record *r,
+    bool created, const char *op, const cJSON *old, const cJSON *values,
+    struct terr *e)
 {
 	int rv;
 
 	if ((rv = store_begin(s, e)) != 0)
 		return rv;
-	if ((rv = rec_stamp(s, f, r, created, op, values, e)) != 0) {
+	if ((rv = rec_stamp(s, f, r, created, op, old, values, e)) != 0) {
 		store_rollback(s);
 		return rv;
 	}
@@ -476,7 +488,7 @@ rec_create(struct store *s, const struct form *f, const char *school,
     const cJSON *values, bool draft, bool in_tx, uint8_t id_out[UUID7_BYTES],
     struct terr *e)
 {
-	struct store_record r = { 0 };
+	struct localdb_record r = { 0 };
 	char code[SCHOOL_CODE_MAX + 1];
 	int rv;
 
@@ -494,8 +506,8 @@ rec_create(struct store *s, const struct form *f, const char *school,
 		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
 	}
-	rv = in_tx ? rec_stamp(s, f, &r, true, draft ? NULL : "put", values, e) :
-	    rec_write(s, f, &r, true, draft ? NULL : "put", values, e);
+	rv = in_tx ? rec_stamp(s, f, &r, true, draft ? NULL : "put", NULL, values, e) :
+	    rec_write(s, f, &r, true, draft ? NULL : "put", NULL, values, e);
 	if (rv != 0)
 		goto out;
 	memcpy(id_out, r.id, UUID7_BYTES);
@@ -554,7 +566,7 @@ rec_new(struct store *s, const struct catalog *c, const char *fid,
 
 static int
 rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES],
-    struct store_record **rec, const struct form **f, cJSON **values,
+    struct localdb_record **rec, const struct form **f, cJSON **values,
     struct terr *e)
 {
 	char text[UUID7_STRLEN + 1];
@@ -586,7 +598,7 @@ rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES]
  * device's schools).
  */
 static int
-rec_refile(struct store *s, const struct form *f, struct store_record *rec,
+rec_refile(struct store *s, const struct form *f, struct localdb_record *rec,
     cJSON *values, bool final, struct terr *e)
 {
 	const struct form_field *sf = form_school_field(f);
@@ -618,9 +630,9 @@ rec_edit(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *changes,
     struct form_problems **problems, struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
-	cJSON *values = NULL;
+	cJSON *values = NULL, *old = NULL;
 	char *data = NULL;
 	bool final;
 	int r;
@@ -628,6 +640,10 @@ rec_edit(struct store *s, const struct catalog *c,
 	*problems = NULL;
 	if ((r = rec_load(s, c, id, &rec, &f, &values, e)) != 0)
 		goto out;
+	if ((old = cJSON_Duplicate(values, 1)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
 	if ((r = rec_merge(values, changes, e)) != 0)
 		goto out;
 	rec_prune_nulls(f, values);
@@ -642,9 +658,10 @@ rec_edit(struct store *s, const struct catalog *c,
 	free(rec->data);
 	rec->data = data;
 	data = NULL;
-	r = rec_write(s, f, rec, false, final ? "put" : NULL, values, e);
+	r = rec_write(s, f, rec, false, final ? "edit" : NULL, old, values, e);
  out:
 	cJSON_free(data);
+	cJSON_Delete(old);
 	cJSON_Delete(values);
 	store_record_free(rec);
 	return r;
@@ -661,9 +678,10 @@ rec_update(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *values, bool finalize,
     bool in_tx, bool *changed, struct form_problems **problems, struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *old = NULL, *v = NULL;
+	const char *op;
 	bool final, was_final;
 	int r;
 
@@ -689,8 +707,10 @@ rec_update(struct store *s, const struct catalog *c,
 		goto out;
 	}
 	snprintf(rec->status, sizeof(rec->status), "%s", final ? "final" : "draft");
-	r = in_tx ? rec_stamp(s, f, rec, false, final ? "put" : NULL, v, e) :
-	    rec_write(s, f, rec, false, final ? "put" : NULL, v, e);
+	/* a final record edited sends what changed; a draft finalised, all */
+	op = was_final ? "edit" : final ? "put" : NULL;
+	r = in_tx ? rec_stamp(s, f, rec, false, op, old, v, e) :
+	    rec_write(s, f, rec, false, op, old, v, e);
 	*changed = r == 0;
  out:
 	cJSON_Delete(v);
@@ -704,7 +724,7 @@ rec_finalize(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], struct form_problems **problems,
     struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *values = NULL;
 	char *data = NULL;
@@ -729,7 +749,7 @@ rec_finalize(struct store *s, const struct catalog *c,
 	rec->data = data;
 	data = NULL;
 	snprintf(rec->status, sizeof(rec->status), "final");
-	r = rec_write(s, f, rec, false, "put", values, e);
+	r = rec_write(s, f, rec, false, "put", NULL, values, e);
  out:
 	cJSON_free(data);
 	cJSON_Delete(values);
@@ -740,7 +760,7 @@ rec_finalize(struct store *s, const struct catalog *c,
 int
 rec_delete(struct store *s, const uint8_t id[UUID7_BYTES], struct terr *e)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
 	cJSON *values = NULL;
 	bool was_final;
@@ -751,7 +771,7 @@ rec_delete(struct store *s, const uint8_t id[UUID7_BYTES], struct terr *e)
 	was_final = strcmp(rec->status, "final") == 0;
 	snprintf(rec->status, sizeof(rec->status), "deleted");
 	/* a draft never left the device: nothing to tell the hub */
-	r = rec_write(s, NULL, rec, false, was_final ? "delete" : NULL, NULL, e);
+	r = rec_write(s, NULL, rec, false, was_final ? "delete" : NULL, NULL, NULL, e);
  out:
 	cJSON_Delete(values);
 	store_record_free(rec);

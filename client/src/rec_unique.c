@@ -47,7 +47,7 @@ ru_key_of(const struct form_unique *u, const cJSON *values, struct ru_key *k)
 }
 
 struct ru_walk {
-	const struct store_record *self;
+	const struct localdb_record *self;
 	struct ru_key key;
 	uint8_t found_id[UUID7_BYTES];
 	char found_date[16];              /* ДД.ММ.ГГГГ of year_of, or "" */
@@ -55,7 +55,7 @@ struct ru_walk {
 };
 
 static int
-ru_each(const struct store_record *r, void *arg)
+ru_each(const struct localdb_record *r, void *arg)
 {
 	struct ru_walk *w = arg;
 	struct ru_key k;
@@ -105,7 +105,7 @@ ru_describe(const struct ru_key *k, char *buf, size_t cap)
 }
 
 int
-rec_unique_check(struct store *s, const struct form *f, const struct store_record *r,
+rec_unique_check(struct store *s, const struct form *f, const struct localdb_record *r,
     const cJSON *values, struct terr *e)
 {
 	const struct form_unique *u = form_unique(f);

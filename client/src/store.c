@@ -110,72 +110,11 @@ store_meta_set(struct store *s, const char *key, const char *value,
 	return localdb_meta_set(s->db, key, value, e);
 }
 
-static void
-store_copy(char *dst, size_t size, const unsigned char *src)
-{
-	snprintf(dst, size, "%s", src ? (const char *)src : "");
-}
-
-static int
-store_row(sqlite3_stmt *st, struct store_record **out)
-{
-	struct store_record *r = calloc(1, sizeof(*r));
-	const void *id = sqlite3_column_blob(st, 0);
-	const unsigned char *data;
-
-	if (r == NULL)
-		return TERR_NOMEM;
-	if (id && sqlite3_column_bytes(st, 0) == UUID7_BYTES)
-		memcpy(r->id, id, UUID7_BYTES);
-	store_copy(r->form_id, sizeof(r->form_id), sqlite3_column_text(st, 1));
-	r->form_version = (uint32_t)sqlite3_column_int64(st, 2);
-	store_copy(r->school, sizeof(r->school), sqlite3_column_text(st, 3));
-	store_copy(r->status, sizeof(r->status), sqlite3_column_text(st, 4));
-	store_copy(r->created_hlc, sizeof(r->created_hlc), sqlite3_column_text(st, 5));
-	store_copy(r->updated_hlc, sizeof(r->updated_hlc), sqlite3_column_text(st, 6));
-	data = sqlite3_column_text(st, 7);
-	if ((r->data = strdup(data ? (const char *)data : "{}")) == NULL) {
-		free(r);
-		return TERR_NOMEM;
-	}
-	*out = r;
-	return 0;
-}
-
-#define STORE_RECORD_COLS "id,form_id,form_version,school,status,created_hlc," \
-	"updated_hlc,data"
-
 int
 store_record_get(struct store *s, const uint8_t id[UUID7_BYTES],
-    struct store_record **out, struct terr *e)
+    struct localdb_record **out, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int r, rc;
-
-	*out = NULL;
-	if ((rc = localdb_prepare(s->db, "SELECT " STORE_RECORD_COLS
-	    " FROM records WHERE id=?", &st)) != SQLITE_OK) {
-		r = store_sqlerr(s, rc, "прочитать запись", e);
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, id, UUID7_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		char text[UUID7_STRLEN + 1];
-
-		uuid7_format(id, text);
-		r = terr_set(e, STORE_NOTFOUND, "Запись %s не найдена.", text);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(s, rc, "прочитать запись", e);
-		goto out;
-	}
-	if ((r = store_row(st, out)) != 0)
-		terr_set(e, r, "Недостаточно памяти.");
- out:
-	localdb_done(s->db, st);
-	return r;
+	return localdb_record_get(s->db, id, out, e);
 }
 
 int
@@ -230,76 +169,22 @@ store_record_resolve(struct store *s, const char *text,
 }
 
 int
-store_record_put(struct store *s, const struct store_record *r, struct terr *e)
+store_record_put(struct store *s, const struct localdb_record *r, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = localdb_prepare(s->db, "INSERT OR REPLACE INTO records("
-	    STORE_RECORD_COLS ") VALUES(?,?,?,?,?,?,?,?)", &st);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, r->id, UUID7_BYTES, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, r->form_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, r->form_version);
-		sqlite3_bind_text(st, 4, r->school, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, r->status, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, r->created_hlc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, r->updated_hlc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, r->data, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	localdb_done(s->db, st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, rc, "сохранить запись", e);
-	return 0;
+	return localdb_record_put(s->db, r, e);
 }
 
 void
-store_record_free(struct store_record *r)
+store_record_free(struct localdb_record *r)
 {
-	if (r == NULL)
-		return;
-	free(r->data);
-	free(r);
+	localdb_record_free(r);
 }
 
 int
 store_record_each(struct store *s, const char *form_id, const char *status,
     store_record_cb cb, void *arg, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	struct store_record *rec = NULL;
-	int r, rc;
-
-	if ((rc = sqlite3_prepare_v2(localdb_sqlite(s->db), "SELECT " STORE_RECORD_COLS
-	    " FROM records WHERE (?1 IS NULL OR form_id=?1) AND"
-	    " (?2 IS NULL OR status=?2) ORDER BY id", -1, &st, NULL)) != SQLITE_OK) {
-		r = store_sqlerr(s, rc, "прочитать записи", e);
-		goto out;
-	}
-	if (form_id)
-		sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	if (status)
-		sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((r = store_row(st, &rec)) != 0) {
-			terr_set(e, r, "Недостаточно памяти.");
-			goto out;
-		}
-		r = cb(rec, arg);
-		store_record_free(rec);
-		rec = NULL;
-		if (r != 0)
-			goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		r = store_sqlerr(s, rc, "прочитать записи", e);
-		goto out;
-	}
-	r = 0;
- out:
-	sqlite3_finalize(st);
-	return r;
+	return localdb_record_each(s->db, form_id, status, cb, arg, e);
 }
 
 int
@@ -320,42 +205,7 @@ store_outbox_append(struct store *s, const uint8_t id[UUID7_BYTES],
 int
 store_hlc_next(struct store *s, char out[HLC_STRLEN + 1], struct terr *e)
 {
-	char *dev = NULL, *last_text = NULL;
-	uint8_t node_id[KEYS_ID_BYTES];
-	struct hlc_ts last, now;
-	struct hlc *c = NULL;
-	int r;
-
-	if ((r = store_meta_get(s, "device_id", &dev, e)) != 0)
-		goto out;
-	if (dev == NULL || keys_unhex(dev, node_id, sizeof(node_id)) != 0) {
-		r = terr_set(e, TERR_ARG, "В базе нет идентификатора устройства: "
-		    "выполните «tetrad init».");
-		goto out;
-	}
-	if ((r = store_meta_get(s, "hlc_last", &last_text, e)) != 0)
-		goto out;
-	if (last_text && hlc_decode(last_text, &last) != 0) {
-		r = terr_set(e, TERR_CLOCK, "Повреждена метка времени hlc_last в "
-		    "базе: «%s».", last_text);
-		goto out;
-	}
-	if ((c = hlc_new(keys_id_u64(node_id), last_text ? &last : NULL)) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-		goto out;
-	}
-	if ((r = hlc_now(c, hlc_wall_now(), &now)) != 0) {
-		terr_set(e, r, "Часы устройства исчерпаны: метка времени не может "
-		    "быть выдана.");
-		goto out;
-	}
-	hlc_encode(&now, out);
-	r = store_meta_set(s, "hlc_last", out, e);
- out:
-	hlc_free(c);
-	free(dev);
-	free(last_text);
-	return r;
+	return localdb_hlc_next(s->db, out, e);
 }
 
 int

@@ -8,8 +8,8 @@
 #include "tetrad/localdb.h"
 
 /* Statements prepared once per handle: syncd uses about twenty, the
- * client's hot path eight. */
-#define LOCALDB_CACHE 32
+ * client's hot path eight, a pull's apply some ten more. */
+#define LOCALDB_CACHE 48
 
 struct localdb {
 	sqlite3 *db;

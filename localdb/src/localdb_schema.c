@@ -111,6 +111,58 @@ static const char *const localdb_migrations[] = {
 	 */
 	("ALTER TABLE batches ADD COLUMN retry TEXT;"
 	"CREATE INDEX batches_retry ON batches(id) WHERE retry IS NOT NULL;"),
+	/*
+	 * 6 -> 7: two-way sync. records.clocks is the record's clock document
+	 * (recmerge.h; NULL: a draft, or a record written before this step,
+	 * whose document is implicit — localdb_record_clocks); conflicts logs
+	 * this device's values that lost to another device's; the outbox takes
+	 * "edit" (only the changed fields). SQLite cannot change a CHECK, so
+	 * outbox_queue is rebuilt: the view and its triggers go first (a
+	 * rename checks every view that names the table), then come back as
+	 * schema 5 made them.
+	 */
+	("ALTER TABLE records ADD COLUMN clocks TEXT;"
+	"CREATE TABLE conflicts(id INTEGER PRIMARY KEY, record_id BLOB NOT NULL,"
+	" form_id TEXT, school TEXT, field TEXT NOT NULL, mine TEXT, mine_hlc TEXT,"
+	" theirs TEXT, theirs_hlc TEXT, theirs_device TEXT, at TEXT NOT NULL);"
+	"DROP VIEW outbox;"
+	"CREATE TABLE outbox_queue7(seq INTEGER PRIMARY KEY, record_id BLOB NOT NULL,"
+	" op TEXT NOT NULL CHECK(op = 'put' OR op = 'edit' OR op = 'delete'),"
+	" form_id TEXT NOT NULL, form_version INTEGER NOT NULL, school TEXT NOT NULL,"
+	" hlc TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state = 'pending' OR"
+	" state = 'sent' OR state = 'acked' OR state = 'quarantined'),"
+	" batch_id INTEGER, reason TEXT);"
+	"INSERT INTO outbox_queue7(seq, record_id, op, form_id, form_version, school, hlc,"
+	" state, batch_id, reason) SELECT seq, record_id, op, form_id, form_version, school,"
+	" hlc, state, batch_id, reason FROM outbox_queue;"
+	"DROP TABLE outbox_queue;"
+	"ALTER TABLE outbox_queue7 RENAME TO outbox_queue;"
+	"CREATE INDEX outbox_pending ON outbox_queue(seq) WHERE state = 'pending';"
+	"CREATE INDEX outbox_record ON outbox_queue(record_id);"
+	"CREATE VIEW outbox AS SELECT q.seq AS seq, q.record_id AS record_id, q.op AS op,"
+	" q.form_id AS form_id, q.form_version AS form_version, q.school AS school,"
+	" q.hlc AS hlc, f.fields AS fields, q.state AS state, q.batch_id AS batch_id,"
+	" q.reason AS reason FROM outbox_queue q LEFT JOIN outbox_fields f ON f.seq = q.seq;"
+	"CREATE TRIGGER outbox_insert INSTEAD OF INSERT ON outbox BEGIN"
+	" INSERT INTO outbox_queue(seq, record_id, op, form_id, form_version, school, hlc,"
+	" state, batch_id, reason) VALUES(NEW.seq, NEW.record_id, NEW.op, NEW.form_id,"
+	" NEW.form_version, NEW.school, NEW.hlc, COALESCE(NEW.state, 'pending'),"
+	" NEW.batch_id, NEW.reason);"
+	" INSERT INTO outbox_fields(seq, fields) VALUES(last_insert_rowid(), NEW.fields);"
+	" END;"
+	"CREATE TRIGGER outbox_update INSTEAD OF UPDATE ON outbox BEGIN"
+	" UPDATE outbox_queue SET seq = NEW.seq, record_id = NEW.record_id, op = NEW.op,"
+	" form_id = NEW.form_id, form_version = NEW.form_version, school = NEW.school,"
+	" hlc = NEW.hlc, state = NEW.state, batch_id = NEW.batch_id, reason = NEW.reason"
+	" WHERE seq = OLD.seq;"
+	" UPDATE outbox_fields SET seq = NEW.seq, fields = NEW.fields WHERE seq = OLD.seq"
+	" AND (NEW.seq IS NOT OLD.seq OR NEW.fields IS NOT OLD.fields);"
+	" END;"
+	"CREATE TRIGGER outbox_delete INSTEAD OF DELETE ON outbox BEGIN"
+	" DELETE FROM outbox_fields WHERE seq = OLD.seq;"
+	" DELETE FROM outbox_queue WHERE seq = OLD.seq;"
+	" END;"),
 };
 
 _Static_assert(sizeof(localdb_migrations) / sizeof(localdb_migrations[0]) ==

@@ -12,14 +12,10 @@
  * the end: while it runs, the old document's strings are what the clocks
  * being compared point at.
  */
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tetrad/changeset.h"
-#include "tetrad/form.h"
-#include "tetrad/hlc.h"
-#include "tetrad/keys.h"
 #include "tetrad/recmerge.h"
 
 /* A clock: hlc NULL is "none" (a field never written), below every clock. */
@@ -181,30 +177,6 @@ recmerge_value_cmp(const cJSON *a, const cJSON *b)
 	return c;
 }
 
-static const cJSON *
-recmerge_value(const struct rside *s, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->data, key);
-
-	return recmerge_absent(v) ? NULL : v;
-}
-
-static struct rclock
-recmerge_field_clock(const struct rside *s, const char *key)
-{
-	struct rclock k;
-
-	if (s->edit) {
-		if (cJSON_GetObjectItemCaseSensitive(s->data, key) != NULL)
-			return s->listed;
-		k.hlc = k.dev = NULL;
-		k.flag = 0;
-		return k;
-	}
-	k = recmerge_clock(cJSON_GetObjectItemCaseSensitive(s->f, key));
-	return k.hlc != NULL ? k : s->p;
-}
-
 static int
 recmerge_report(struct rjoin *j, const char *field, const cJSON *loser,
     const struct rclock *lk, const cJSON *winner, const struct rclock *wk)
@@ -228,106 +200,6 @@ static bool
 recmerge_skipped(const struct rjoin *j, const char *key)
 {
 	return j->o != NULL && j->o->skip != NULL && j->o->skip(key, j->o->skip_arg);
-}
-
-/*
- * One field: the greater of the two (clock, value) pairs goes into data, its
- * clock into nf (compacted against the new "p" later). A skipped field keeps its own
- * value and clock.
- */
-static int
-recmerge_field(struct rjoin *j, cJSON *data, cJSON *nf, const struct rside *mine,
-    const struct rside *in, const char *name)
-{
-	struct rclock km, ki, *win;
-	const cJSON *vm, *vi;
-	cJSON *copy, *clk;
-	char kbuf[128], *kheap = NULL;
-	const char *key = kbuf;
-	size_t klen = strlen(name);
-	int c, r = 0;
-
-	if (cJSON_GetObjectItemCaseSensitive(nf, name) != NULL)
-		return 0;                       /* seen already (a key both sides name) */
-	/* name may be a member's of data, which this replaces */
-	if (klen < sizeof(kbuf))
-		memcpy(kbuf, name, klen + 1);
-	else if ((key = kheap = strdup(name)) == NULL)
-		return recmerge_nomem(j->e);
-	km = recmerge_field_clock(mine, key);
-	vm = recmerge_value(mine, key);
-	win = &km;
-	if (!recmerge_skipped(j, key)) {
-		ki = recmerge_field_clock(in, key);
-		vi = recmerge_value(in, key);
-		c = recmerge_clock_cmp(&ki, &km);
-		if (c == 0 && !recmerge_equal(vi, vm)) {
-			if ((c = recmerge_value_cmp(vi, vm)) == -2) {
-				r = recmerge_nomem(j->e);
-				goto out;
-			}
-		}
-		if (c < 0) {
-			if ((r = recmerge_report(j, key, vi, &ki, vm, &km)) != 0)
-				goto out;
-		} else if (c > 0) {
-			if ((r = recmerge_report(j, key, vm, &km, vi, &ki)) != 0)
-				goto out;
-			win = &ki;
-			if (!recmerge_equal(vm, vi)) {
-				copy = NULL;
-				if (vi != NULL && (copy = cJSON_Duplicate(vi, 1)) == NULL) {
-					r = recmerge_nomem(j->e);
-					goto out;
-				}
-				cJSON_DeleteItemFromObjectCaseSensitive(data, key);
-				if (copy != NULL && !cJSON_AddItemToObject(data, key, copy)) {
-					cJSON_Delete(copy);
-					r = recmerge_nomem(j->e);
-					goto out;
-				}
-				j->changed = true;
-			}
-		}
-	}
-	/*
-	 * Every key gets an entry in nf while the join runs (so it is visited
-	 * once); the ones equal to the new "p" go at compaction. A field with
-	 * no clock at all (an edit's other fields, both sides never written)
-	 * is marked with null and dropped too.
-	 */
-	clk = win->hlc != NULL ? recmerge_clock_json(win, false) : cJSON_CreateNull();
-	if (clk == NULL || !cJSON_AddItemToObject(nf, key, clk)) {
-		cJSON_Delete(clk);
-		r = recmerge_nomem(j->e);
-	}
- out:
-	free(kheap);
-	return r;
-}
-
-/*
- * "No answer" is no member, and a name is one member: nulls, and members
- * repeating a name (a damaged document), are dropped from data; the first
- * non-null value of a name stays. Skipped fields are left as they are.
- * True if data changed. Never allocates.
- */
-static bool
-recmerge_normalise(struct rjoin *j, cJSON *data)
-{
-	cJSON *c, *next;
-	bool changed = false;
-
-	for (c = data->child; c != NULL; c = next) {
-		next = c->next;
-		if (c->string == NULL || recmerge_skipped(j, c->string))
-			continue;
-		if (cJSON_IsNull(c) || cJSON_GetObjectItemCaseSensitive(data, c->string) != c) {
-			cJSON_Delete(cJSON_DetachItemViaPointer(data, c));
-			changed = true;
-		}
-	}
-	return changed;
 }
 
 static struct rside
@@ -399,47 +271,259 @@ recmerge_compact_f(cJSON *nf, const struct rclock *p)
 	}
 }
 
+/* A member of an object and where it stood, for sorting by name, then place. */
+struct rref {
+	const cJSON *c;
+	size_t at;
+};
+
 static int
-recmerge_key_cmp(const void *a, const void *b)
+recmerge_ref_cmp(const void *a, const void *b)
 {
-	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+	const struct rref *x = a, *y = b;
+	int c = strcmp(x->c->string, y->c->string);
+
+	return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* obj's named members (obj NULL: none) sorted by name, then place; *n of them. */
+static int
+recmerge_refs(const cJSON *obj, struct rref **out, size_t *n, struct terr *e)
+{
+	const cJSON *c;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	cJSON_ArrayForEach(c, obj)
+		k++;
+	if (k == 0)
+		return 0;
+	if ((*out = malloc(k * sizeof(**out))) == NULL)
+		return recmerge_nomem(e);
+	k = 0;
+	cJSON_ArrayForEach(c, obj)
+		if (c->string != NULL) {
+			(*out)[k].c = c;
+			(*out)[k].at = k;
+			k++;
+		}
+	if (k > 1)
+		qsort(*out, k, sizeof(**out), recmerge_ref_cmp);
+	*n = k;
+	return 0;
+}
+
+/* The first member named name at refs[*i] (sorted), or NULL; *i moves past all. */
+static const cJSON *
+recmerge_take(const struct rref *refs, size_t n, size_t *i, const char *name)
+{
+	const cJSON *first = NULL;
+
+	while (*i < n && strcmp(refs[*i].c->string, name) == 0) {
+		if (first == NULL)
+			first = refs[*i].c;
+		(*i)++;
+	}
+	return first;
+}
+
+/* What a join of one field works with: the two sides' clocks and values. */
+struct rfield {
+	const char *name;
+	struct rclock km, ki;
+	const cJSON *vm, *vi;
+};
+
+/*
+ * One field: the greater of the two (clock, value) pairs; *take says the
+ * incoming value wins and differs from mine (the caller puts it in), and
+ * its clock goes into nf unless it is the new "p" (np).
+ */
+static int
+recmerge_field(struct rjoin *j, cJSON *nf, const struct rclock *np, struct rfield *f,
+    bool *take)
+{
+	const struct rclock *win = &f->km;
+	cJSON *clk;
+	int c, r;
+
+	*take = false;
+	c = recmerge_clock_cmp(&f->ki, &f->km);
+	if (c == 0 && !recmerge_equal(f->vi, f->vm) &&
+	    (c = recmerge_value_cmp(f->vi, f->vm)) == -2)
+		return recmerge_nomem(j->e);
+	if (c < 0) {
+		if ((r = recmerge_report(j, f->name, f->vi, &f->ki, f->vm, &f->km)) != 0)
+			return r;
+	} else if (c > 0) {
+		if ((r = recmerge_report(j, f->name, f->vm, &f->km, f->vi, &f->ki)) != 0)
+			return r;
+		win = &f->ki;
+		*take = !recmerge_equal(f->vm, f->vi);
+		j->changed = true;
+	}
+	/* a clock of its own only where it is not the new "p" (none at all:
+	 * never written on either side, and then "p" is none too) */
+	if (win->hlc == NULL || recmerge_clock_cmp(win, np) == 0)
+		return 0;
+	if ((clk = recmerge_clock_json(win, false)) == NULL || !cJSON_AddItemToObject(nf, f->name, clk)) {
+		cJSON_Delete(clk);
+		return recmerge_nomem(j->e);
+	}
+	return 0;
 }
 
 /*
- * Puts obj's members in byte order of their names, as a change set's fields
- * are (changeset_encode_fields): the text of a merged record is then the
- * same whatever order its changes came in. *moved (may be NULL) is set when
- * the order changed. TERR_NOMEM.
+ * Walks every name either side has (a member of data or of "f" on either
+ * side) once, in name order, with the four sorted member lists side by
+ * side: no lookup by name, so a record of 500 fields costs what sorting
+ * them does. The new data is built in name order in out (capacity: data's
+ * and data_in's members), and the new field clocks in nf.
+ *
+ * Normal form on the way: "no answer" is no member, so a null member goes;
+ * a name is one member, so of repeated ones (a damaged document) the first
+ * non-null stays. A skipped field keeps every member and its clock.
  */
 static int
-recmerge_sort(cJSON *obj, bool *moved, struct terr *e)
+recmerge_walk(struct rjoin *j, cJSON *data, const struct rside *mine, const struct rside *in,
+    const struct rclock *np, cJSON *nf, cJSON **out, size_t *nout, cJSON **fresh,
+    size_t *nfresh)
 {
-	cJSON **kids, *c;
-	size_t n = 0, i;
+	struct rref *ra = NULL, *rb = NULL, *rc = NULL, *rd = NULL;
+	size_t na, nb, nc, nd, ia = 0, ib = 0, ic = 0, id = 0;
+	struct rclock none = { NULL, NULL, 0 };
+	struct rfield f;
+	const cJSON *bi, *ci, *di;
+	bool take;
+	int r;
 
-	for (c = obj->child; c != NULL; c = c->next) {
-		if (c->string == NULL)
-			return 0;               /* not ours to order */
-		if (c->next != NULL && c->next->string != NULL && strcmp(c->string, c->next->string) > 0 &&
-		    moved != NULL)
+	if ((r = recmerge_refs(data, &ra, &na, j->e)) != 0 ||
+	    (r = recmerge_refs(mine->f, &rb, &nb, j->e)) != 0 ||
+	    (r = recmerge_refs(in->f, &rc, &nc, j->e)) != 0 ||
+	    (r = recmerge_refs(in->data, &rd, &nd, j->e)) != 0)
+		goto out;
+	while (ia < na || ib < nb || ic < nc || id < nd) {
+		size_t a0 = ia;
+		const cJSON *keep = NULL;
+
+		f.name = NULL;
+		if (ia < na)
+			f.name = ra[ia].c->string;
+		if (ib < nb && (f.name == NULL || strcmp(rb[ib].c->string, f.name) < 0))
+			f.name = rb[ib].c->string;
+		if (ic < nc && (f.name == NULL || strcmp(rc[ic].c->string, f.name) < 0))
+			f.name = rc[ic].c->string;
+		if (id < nd && (f.name == NULL || strcmp(rd[id].c->string, f.name) < 0))
+			f.name = rd[id].c->string;
+		while (ia < na && strcmp(ra[ia].c->string, f.name) == 0)
+			ia++;
+		bi = recmerge_take(rb, nb, &ib, f.name);
+		ci = recmerge_take(rc, nc, &ic, f.name);
+		di = recmerge_take(rd, nd, &id, f.name);
+		f.km = recmerge_clock(bi);
+		if (f.km.hlc == NULL)
+			f.km = mine->p;
+		/* ra's members are data's own, which this may change: the casts give
+		 * back what recmerge_refs took as const to serve all four lists */
+		if (recmerge_skipped(j, f.name)) {
+			/* left alone: every member as it was, its clock pinned */
+			for (size_t k = a0; k < ia; k++)
+				out[(*nout)++] = (cJSON *)(uintptr_t)ra[k].c;
+			if (f.km.hlc != NULL && recmerge_clock_cmp(&f.km, np) != 0) {
+				cJSON *clk = recmerge_clock_json(&f.km, false);
+
+				if (clk == NULL || !cJSON_AddItemToObject(nf, f.name, clk)) {
+					cJSON_Delete(clk);
+					r = recmerge_nomem(j->e);
+					goto out;
+				}
+			}
+			continue;
+		}
+		for (size_t k = a0; k < ia; k++)
+			if (!cJSON_IsNull(ra[k].c)) {
+				keep = ra[k].c;
+				break;
+			}
+		f.vm = keep;
+		if (in->edit)
+			f.ki = di != NULL ? in->listed : none;
+		else if ((f.ki = recmerge_clock(ci)).hlc == NULL)
+			f.ki = in->p;
+		f.vi = recmerge_absent(di) ? NULL : di;
+		if ((r = recmerge_field(j, nf, np, &f, &take)) != 0)
+			goto out;
+		if (!take) {
+			if (keep != NULL)
+				out[(*nout)++] = (cJSON *)(uintptr_t)keep;
+		} else if (f.vi != NULL) {
+			cJSON *copy = cJSON_Duplicate(f.vi, 1);
+
+			/* cJSON_Duplicate copies the member's name too */
+			if (copy == NULL || (copy->string == NULL && (copy->string = strdup(f.name)) == NULL)) {
+				cJSON_Delete(copy);
+				r = recmerge_nomem(j->e);
+				goto out;
+			}
+			fresh[(*nfresh)++] = copy;
+			out[(*nout)++] = copy;
+		}
+	}
+	r = 0;
+ out:
+	free(ra);
+	free(rb);
+	free(rc);
+	free(rd);
+	return r;
+}
+
+static int
+recmerge_ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(cJSON *const *)a, y = (uintptr_t)*(cJSON *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * data's members become out[0..n) in that order; the others are deleted.
+ * old and srt have room for data's members and for n. *moved: anything
+ * differs from before. Never allocates.
+ */
+static void
+recmerge_relink(cJSON *data, cJSON **out, size_t n, cJSON **old, cJSON **srt, bool *moved)
+{
+	cJSON *c;
+	size_t k = 0, i, g = 0;
+
+	for (c = data->child; c != NULL; c = c->next, k++) {
+		if (k >= n || out[k] != c)
 			*moved = true;
-		n++;
+		old[k] = c;
 	}
-	if (n < 2)
-		return 0;
-	if ((kids = malloc(n * sizeof(*kids))) == NULL)
-		return recmerge_nomem(e);
-	for (i = 0, c = obj->child; c != NULL; c = c->next)
-		kids[i++] = c;
-	qsort(kids, n, sizeof(*kids), recmerge_key_cmp);
-	/* cJSON: child->prev is the last member, the last's next is NULL */
-	for (i = 0; i < n; i++) {
-		kids[i]->prev = i > 0 ? kids[i - 1] : kids[n - 1];
-		kids[i]->next = i + 1 < n ? kids[i + 1] : NULL;
+	if (k != n)
+		*moved = true;
+	if (*moved) {
+		/* the old members not in out: both lists in pointer order, merged */
+		memcpy(srt, out, n * sizeof(*srt));
+		qsort(old, k, sizeof(*old), recmerge_ptr_cmp);
+		qsort(srt, n, sizeof(*srt), recmerge_ptr_cmp);
+		for (i = 0; i < k; i++) {
+			while (g < n && (uintptr_t)srt[g] < (uintptr_t)old[i])
+				g++;
+			if (g < n && srt[g] == old[i])
+				continue;
+			old[i]->next = old[i]->prev = NULL;     /* cJSON_Delete follows next */
+			cJSON_Delete(old[i]);
+		}
 	}
-	obj->child = kids[0];
-	free(kids);
-	return 0;
+	for (k = 0; k < n; k++) {
+		out[k]->prev = k > 0 ? out[k - 1] : out[n - 1];
+		out[k]->next = k + 1 < n ? out[k + 1] : NULL;
+	}
+	data->child = n > 0 ? out[0] : NULL;
 }
 
 static int
@@ -449,8 +533,8 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 	struct rside mine;
 	struct rjoin j = { o, false, e };
 	struct rclock np, nx;
-	cJSON *nf = NULL, *old = NULL, *mstr = NULL, *istr = NULL;
-	const cJSON *c;
+	cJSON *nf = NULL, *mstr = NULL, *istr = NULL, **out = NULL, **fresh = NULL, **old = NULL;
+	size_t cap, nout = 0, nfresh = 0;
 	int r = TERR_NOMEM;
 
 	if (changed != NULL)
@@ -460,30 +544,16 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 	mine = recmerge_side(data, clocks);
 	np = recmerge_clock_cmp(&in->p, &mine.p) > 0 ? in->p : mine.p;
 	nx = recmerge_clock_cmp(&in->x, &mine.x) > 0 ? in->x : mine.x;
-	if (recmerge_normalise(&j, data))
+	if (recmerge_clock_cmp(&np, &mine.p) != 0 || recmerge_clock_cmp(&nx, &mine.x) != 0)
 		j.changed = true;
-	/* the old document, to tell whether the clocks moved */
-	if ((old = cJSON_Duplicate(clocks, 1)) == NULL || (nf = cJSON_CreateObject()) == NULL)
+	cap = (size_t)cJSON_GetArraySize(data) + (size_t)cJSON_GetArraySize(in->data) + 1;
+	/* out and fresh for the walk; old and a sorted copy of out (fresh's
+	 * room again, as fresh is done with by then) for relinking */
+	if ((nf = cJSON_CreateObject()) == NULL || (out = malloc(cap * sizeof(*out))) == NULL ||
+	    (fresh = malloc(cap * sizeof(*fresh))) == NULL || (old = malloc(cap * sizeof(*old))) == NULL)
 		goto nomem;
-	/* every field either side names: a clock of its own, a value, listed */
-	cJSON_ArrayForEach(c, mine.f)
-		if (c->string != NULL && (r = recmerge_field(&j, data, nf, &mine, in, c->string)) != 0)
-			goto out;
-	cJSON_ArrayForEach(c, in->f)
-		if (c->string != NULL && (r = recmerge_field(&j, data, nf, &mine, in, c->string)) != 0)
-			goto out;
-	cJSON_ArrayForEach(c, in->data)
-		if (c->string != NULL && (r = recmerge_field(&j, data, nf, &mine, in, c->string)) != 0)
-			goto out;
-	/* data changes while this runs: a key already in nf is skipped first */
-	for (c = data->child; c != NULL; ) {
-		const cJSON *next = c->next;
-
-		if (c->string != NULL && cJSON_GetObjectItemCaseSensitive(nf, c->string) == NULL &&
-		    (r = recmerge_field(&j, data, nf, &mine, in, c->string)) != 0)
-			goto out;
-		c = next;
-	}
+	if ((r = recmerge_walk(&j, data, &mine, in, &np, nf, out, &nout, fresh, &nfresh)) != 0)
+		goto out;
 	/* existence: the later clock wins; deleted vs changed by another device is a loss */
 	if (in->x.hlc != NULL && mine.x.hlc != NULL && in->x.flag != mine.x.flag) {
 		const struct rclock *lk = recmerge_clock_cmp(&in->x, &mine.x) < 0 ? &in->x : &mine.x;
@@ -496,17 +566,13 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
 		if ((r = recmerge_report(&j, "", mstr, lk, istr, wk)) != 0)
 			goto out;
 	}
-	if ((r = recmerge_sort(data, &j.changed, e)) != 0)
-		goto out;
-	recmerge_compact_f(nf, &np);
-	if ((r = recmerge_sort(nf, NULL, e)) != 0)
-		goto out;
+	/* the clocks first (they may fail; relinking data cannot) */
 	r = recmerge_install(clocks, nf, &np, &nx, e);
 	nf = NULL;
 	if (r != 0)
 		goto out;
-	if (!cJSON_Compare(old, clocks, 1))
-		j.changed = true;
+	nfresh = 0;                     /* data owns them now */
+	recmerge_relink(data, out, nout, old, fresh, &j.changed);
 	if (changed != NULL)
 		*changed = j.changed;
 	r = 0;
@@ -514,8 +580,12 @@ recmerge_join(cJSON *data, cJSON *clocks, const struct rside *in,
  nomem:
 	r = recmerge_nomem(e);
  out:
+	for (size_t i = 0; i < nfresh; i++)
+		cJSON_Delete(fresh[i]);
+	free(out);
+	free(fresh);
+	free(old);
 	cJSON_Delete(nf);
-	cJSON_Delete(old);
 	cJSON_Delete(mstr);
 	cJSON_Delete(istr);
 	return r;
@@ -612,87 +682,4 @@ recmerge_newest(const cJSON *clocks)
 			best = k;
 	}
 	return best.hlc;
-}
-
-static bool
-recmerge_hex_id(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == KEYS_ID_HEXLEN;
-}
-
-/* One clock array: [hlc, device] or, with_flag, [hlc, device, 0|1]. */
-static int
-recmerge_check_clock(const cJSON *c, bool with_flag, const char *what, struct terr *e)
-{
-	const cJSON *h, *d, *f;
-	struct hlc_ts ts;
-
-	if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) != (with_flag ? 3 : 2))
-		return terr_set(e, TERR_PARSE, "метки записи: %s — не массив из %d членов",
-		    what, with_flag ? 3 : 2);
-	h = cJSON_GetArrayItem(c, 0);
-	d = cJSON_GetArrayItem(c, 1);
-	if (!cJSON_IsString(h) || hlc_decode(h->valuestring, &ts) != 0)
-		return terr_set(e, TERR_PARSE, "метки записи: %s — недопустимая метка времени", what);
-	if (!cJSON_IsString(d) || !recmerge_hex_id(d->valuestring))
-		return terr_set(e, TERR_PARSE, "метки записи: %s — недопустимый номер устройства", what);
-	if (with_flag) {
-		f = cJSON_GetArrayItem(c, 2);
-		if (!cJSON_IsNumber(f) || (f->valuedouble != 0 && f->valuedouble != 1))
-			return terr_set(e, TERR_PARSE, "метки записи: %s — признак удаления не 0 и не 1", what);
-	}
-	return 0;
-}
-
-int
-recmerge_check_clocks(const cJSON *clocks, struct terr *e)
-{
-	const cJSON *c, *f;
-	bool seen_f = false, seen_p = false, seen_x = false;
-	char what[FORM_ID_MAX + 32];
-	int n = 0, r;
-
-	if (!cJSON_IsObject(clocks))
-		return terr_set(e, TERR_PARSE, "метки записи: ожидался объект");
-	cJSON_ArrayForEach(c, clocks) {
-		bool *seen = c->string == NULL ? NULL : strcmp(c->string, "f") == 0 ? &seen_f :
-		    strcmp(c->string, "p") == 0 ? &seen_p : strcmp(c->string, "x") == 0 ? &seen_x : NULL;
-
-		if (seen == NULL)
-			return terr_set(e, TERR_PARSE, "метки записи: лишний член");
-		if (*seen)
-			return terr_set(e, TERR_PARSE, "метки записи: член «%s» повторяется", c->string);
-		*seen = true;
-	}
-	if (!seen_x)
-		return terr_set(e, TERR_PARSE, "метки записи: нет метки существования «x»");
-	if ((r = recmerge_check_clock(cJSON_GetObjectItemCaseSensitive(clocks, "x"), true, "«x»", e)) != 0)
-		return r;
-	if (seen_p && (r = recmerge_check_clock(cJSON_GetObjectItemCaseSensitive(clocks, "p"),
-	    false, "«p»", e)) != 0)
-		return r;
-	if (!seen_f)
-		return 0;
-	f = cJSON_GetObjectItemCaseSensitive(clocks, "f");
-	if (!cJSON_IsObject(f))
-		return terr_set(e, TERR_PARSE, "метки записи: «f» — не объект");
-	cJSON_ArrayForEach(c, f) {
-		size_t len = c->string != NULL ? strlen(c->string) : 0;
-
-		if (++n > CHANGESET_MAX_FIELDS)
-			return terr_set(e, TERR_PARSE, "метки записи: больше %d полей", CHANGESET_MAX_FIELDS);
-		if (len == 0 || len > FORM_ID_MAX || changeset_check_utf8(c->string, len) != 0)
-			return terr_set(e, TERR_PARSE, "метки записи: недопустимое имя поля в «f»");
-		if (cJSON_GetObjectItemCaseSensitive(f, c->string) != c)
-			return terr_set(e, TERR_PARSE, "метки записи: поле «%s» повторяется в «f»", c->string);
-		snprintf(what, sizeof(what), "поле «%s»", c->string);
-		if ((r = recmerge_check_clock(c, false, what, e)) != 0)
-			return r;
-	}
-	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "syncd/boxkey.h"
 #include "syncd/net.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
@@ -103,6 +104,13 @@ enroll_device_key(struct localdb *db, const char *db_path, const char *pass_file
 		goto out;
 	keys_sign_pk_from_sk(k->sk, k->pk);
  out:
+	/* the box key the hub seals pull answers to, under the same passphrase */
+	if (r == 0) {
+		struct keys_enc box;
+
+		r = boxkey_load(db_path, pass, true, &box, NULL, e);
+		keys_enc_wipe(&box);
+	}
 	sodium_memzero(pass, sizeof(pass));
 	return r;
 }

@@ -15,9 +15,11 @@
 #include <curl/curl.h>
 
 #include "syncd/enroll.h"
+#include "syncd/fetch.h"
 #include "syncd/schedule.h"
 #include "syncd/sync.h"
 #include "syncd/usb.h"
+#include "tetrad/formsdir.h"
 #include "tetrad/keys.h"
 #include "tetrad/localdb.h"
 
@@ -52,6 +54,8 @@ usage(FILE *f)
 	    "               [--passphrase-file Ф] [--label ИМЯ] [--force]\n"
 	    "  tetrad-syncd export [--db ФАЙЛ] --out ФАЙЛ [--passphrase-file Ф]\n"
 	    "  tetrad-syncd import-acks [--db ФАЙЛ] ФАЙЛ_ПОДТВЕРЖДЕНИЙ [--passphrase-file Ф]\n"
+	    "  tetrad-syncd pull [--db ФАЙЛ] [--passphrase-file Ф]\n"
+	    "  tetrad-syncd import-changes [--db ФАЙЛ] ФАЙЛ_ИЗМЕНЕНИЙ [--passphrase-file Ф]\n"
 	    "База данных: --db ФАЙЛ, иначе $TETRAD_DB, иначе ~/.local/share/tetrad/tetrad.db\n"
 	    "(как у tetrad).\n"
 	    "Коды завершения: 0 всё отправлено, 10 остались неотправленные, 11 есть записи в карантине,\n"
@@ -163,8 +167,9 @@ main_parse(int argc, char **argv, struct main_args *a)
 	/* The command may stand anywhere: `tetrad` passes `--db DB enroll …`. */
 	if (optind < argc)
 		a->cmd = argv[optind++];
-	/* import-acks takes its file as an argument */
-	if (optind < argc && a->cmd && strcmp(a->cmd, "import-acks") == 0)
+	/* import-acks and import-changes take their file as an argument */
+	if (optind < argc && a->cmd && (strcmp(a->cmd, "import-acks") == 0 ||
+	    strcmp(a->cmd, "import-changes") == 0))
 		a->arg = argv[optind++];
 	if (optind != argc) {
 		fprintf(stderr, "tetrad-syncd: лишний аргумент «%s»\n", argv[optind]);
@@ -197,8 +202,20 @@ main_sync_opts(const struct main_args *a, struct sync_opts *o, struct main_log *
 	o->ud = lg;
 }
 
+/* What came from the hub, in Russian (nothing when nothing came). */
+static void
+main_pulled(const struct inbox_result *in)
+{
+	char line[256];
+
+	if (in->records == 0 && in->conflicts == 0)
+		return;
+	fetch_summary(in, line, sizeof(line));
+	printf("%s\n", line);
+}
+
 static int
-main_once(const struct main_args *a, struct main_log *lg)
+main_once(const struct main_args *a, struct main_log *lg, int pull_only)
 {
 	struct sync_opts o;
 	struct sync_result res;
@@ -207,6 +224,7 @@ main_once(const struct main_args *a, struct main_log *lg)
 	int r, code;
 
 	main_sync_opts(a, &o, lg);
+	o.pull_only = pull_only;
 	terr_clear(&e);
 	r = sync_run(&o, &res, &e);
 	code = sync_exit_code(r, &res);
@@ -234,6 +252,10 @@ main_once(const struct main_args *a, struct main_log *lg)
 			    (long long)res.left.quarantined);
 		if (res.forms_installed > 0)
 			printf("Получено новых версий форм: %lld.\n", (long long)res.forms_installed);
+		main_pulled(&res.pulled);
+		if (res.pull_refused)
+			printf("Ответ хаба с изменениями не принят (причина в журнале): данные устройства "
+			    "не изменены.\n");
 	}
 	return code;
 }
@@ -301,10 +323,15 @@ main_export(const struct main_args *a)
 		return sync_exit_code(r, NULL);
 	}
 	if (res.sets == 0)
-		printf("Нет неотправленных изменений: файл не создан.\n");
+		printf("Нет неотправленных изменений: файл наборов не создан.\n");
 	else
 		printf("Выгружено наборов: %lld (записей: %lld, %lld байт) в %s. На хабе: «tetrad-hub import %s».\n",
 		    (long long)res.sets, (long long)res.entries, (long long)res.bytes, a->out, a->out);
+	if (res.ack_written)
+		printf("Подтверждение полученных изменений (до позиции %llu): %s.ack. На хабе: "
+		    "«tetrad-hub import %s.ack», затем «tetrad-hub export-changes --device ID --out ФАЙЛ» "
+		    "и здесь «tetrad-syncd import-changes ФАЙЛ».\n", (unsigned long long)res.ack_after,
+		    a->out, a->out);
 	return 0;
 }
 
@@ -334,6 +361,34 @@ main_import_acks(const struct main_args *a)
 		printf("Причины отказа: «tetrad status».\n");
 		return SYNC_EXIT_QUARANTINED;
 	}
+	return SYNC_EXIT_OK;
+}
+
+static int
+main_import_changes(const struct main_args *a)
+{
+	struct usb_changes_result res;
+	const char *builtin = NULL;
+	struct terr e;
+	int r;
+
+	if (a->arg == NULL) {
+		fprintf(stderr, "tetrad-syncd import-changes: укажите файл изменений с хаба\n");
+		return SYNC_EXIT_USAGE;
+	}
+	(void)formsdir_builtin(&builtin, NULL);
+	terr_clear(&e);
+	r = usb_import_changes(a->db, a->pass, a->arg, builtin, &res, &e);
+	if (res.applied > 0 || res.already > 0)
+		printf("Ответов в файле: %lld; загружено: %lld, уже загружено раньше: %lld.\n",
+		    (long long)res.answers, (long long)res.applied, (long long)res.already);
+	main_pulled(&res.in);
+	if (r != 0) {
+		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
+		return r == TERR_IO || r == TERR_NOMEM || r == TERR_FULL ? SYNC_EXIT_STORAGE : SYNC_EXIT_USAGE;
+	}
+	if (res.applied == 0 && res.already == res.answers)
+		printf("Все изменения из файла уже загружены.\n");
 	return SYNC_EXIT_OK;
 }
 
@@ -395,6 +450,10 @@ main(int argc, char **argv)
 		code = main_export(&a);
 	} else if (a.cmd && strcmp(a.cmd, "import-acks") == 0) {
 		code = main_import_acks(&a);
+	} else if (a.cmd && strcmp(a.cmd, "import-changes") == 0) {
+		code = main_import_changes(&a);
+	} else if (a.cmd && strcmp(a.cmd, "pull") == 0) {
+		code = main_once(&a, &lg, 1);
 	} else if (a.cmd) {
 		fprintf(stderr, "tetrad-syncd: неизвестная команда «%s»\n", a.cmd);
 		usage(stderr);
@@ -402,7 +461,7 @@ main(int argc, char **argv)
 	} else if (a.daemon && !a.once) {
 		code = main_daemon(&a, &lg);
 	} else if (a.once && !a.daemon) {
-		code = main_once(&a, &lg);
+		code = main_once(&a, &lg, 0);
 	} else {
 		usage(stderr);
 		code = SYNC_EXIT_USAGE;

@@ -87,10 +87,14 @@ push_row_op(const struct localdb_entry *en, struct op *op, struct terr *e)
 		op->kind = OP_DELETE;
 		return 0;
 	}
-	if (en->op == NULL || (strcmp(en->op, "put") != 0 && strcmp(en->op, "edit") != 0))
+	/* an edit carries only the fields it changed (changeset.h OP_EDIT) */
+	if (en->op && strcmp(en->op, "edit") == 0)
+		op->kind = OP_EDIT;
+	else if (en->op && strcmp(en->op, "put") == 0)
+		op->kind = OP_PUT;
+	else
 		return terr_set(e, TERR_SCHEMA, "запись очереди %llu: неизвестная операция",
 		    (unsigned long long)op->seq);
-	op->kind = strcmp(en->op, "edit") == 0 ? OP_EDIT : OP_PUT;
 	if (en->fields == NULL || en->fields_len == 0 || en->fields_len > PUSH_FIELDS_MAX)
 		return terr_set(e, TERR_TOO_LARGE, "запись очереди %llu: поля отсутствуют или длиннее %u байт",
 		    (unsigned long long)op->seq, PUSH_FIELDS_MAX);

@@ -17,6 +17,8 @@
 
 #include <sodium.h>
 
+#include "syncd/boxkey.h"
+#include "syncd/fetch.h"
 #include "syncd/net.h"
 #include "syncd/probe.h"
 #include "syncd/pull.h"
@@ -163,6 +165,9 @@ sync_ctx_open(const char *db_path, const char *passphrase_file,
 	    pass[0] ? pass : NULL, e)) != 0)
 		goto out;
 	keys_sign_pk_from_sk(c->dev.sk, c->dev.pk);
+	/* a device enrolled before two-way sync gets its box key here */
+	if ((r = boxkey_load(db_path, pass, true, &c->box, NULL, e)) != 0)
+		goto out;
 	keys_id(c->dev.pk, c->push.device_id);
 	keys_id_hex(c->dev.pk, c->push.device_hex);
 	if (syncdb_meta_get(c->db, "device_id", id, sizeof(id), NULL) == 1 && id[0] &&
@@ -683,12 +688,11 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	no.timeout_ms = o->timeout_ms;
 	if ((r = net_new(&no, &n, e)) != 0)
 		goto out;
-	if ((r = retry_run(c, n, o, res, e)) != 0)
-		goto out;
-	if ((r = sync_push_all(c, n, o, res, e)) != 0)
+	if (!o->pull_only && ((r = retry_run(c, n, o, res, e)) != 0 ||
+	    (r = sync_push_all(c, n, o, res, e)) != 0))
 		goto out;
 	/* nothing went: the hub has not said whether it still takes us */
-	if (res->sets_sent == 0 && !res->unreachable && !res->stopped)
+	if (res->sets_sent == 0 && !res->unreachable && !res->stopped && !o->pull_only)
 		probe_run(c, n, res);
 	if (res->revoked)
 		sync_logf(o, SYNC_LOG_WARN, "ВНИМАНИЕ: %s", res->revoked_msg);
@@ -697,6 +701,9 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 		if (pull_run(n, c->push.hub_sign_pk, c->db_path, sync_builtin_dir(o),
 		    &res->forms_installed, &pe) != 0)
 			sync_logf(o, SYNC_LOG_WARN, "формы с хаба не получены: %s", pe.msg);
+		/* records after forms: a pulled record's form is then known here */
+		if (!res->revoked && (r = fetch_sync(c, n, o, sync_builtin_dir(o), res, e)) != 0)
+			goto out;
 	}
 	res->have_skew = net_clock_skew(n, &res->skew_ms);
 	if (res->have_skew && (res->skew_ms > SYNC_SKEW_WARN_MS || res->skew_ms < -SYNC_SKEW_WARN_MS))
@@ -770,11 +777,13 @@ sync_summary(const struct sync_result *res, int code, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "sync exit=%d sets_sent=%lld sets_acked=%lld sets_quarantined=%lld "
 	    "entries_acked=%lld entries_quarantined=%lld retries=%lld bytes=%lld forms=%lld "
-	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld requeued=%lld",
+	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld requeued=%lld "
+	    "pulled=%lld pull_conflicts=%lld",
 	    code, (long long)res->sets_sent, (long long)res->sets_acked, (long long)res->sets_quarantined,
 	    (long long)res->entries_acked, (long long)res->entries_quarantined, (long long)res->retries,
 	    (long long)res->bytes_sent, (long long)res->forms_installed,
 	    (long long)(res->left.pending + res->left.sent), (long long)res->left.quarantined,
 	    res->have_skew ? "" : "?", (long long)(res->have_skew ? res->skew_ms : 0),
-	    (long long)res->duration_ms, (long long)res->entries_requeued);
+	    (long long)res->duration_ms, (long long)res->entries_requeued,
+	    (long long)res->pulled.records, (long long)res->pulled.conflicts);
 }

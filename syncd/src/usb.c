@@ -13,10 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "syncd/fetch.h"
+#include "syncd/inbox.h"
 #include "syncd/push.h"
 #include "syncd/sync.h"
 #include "syncd/syncdb.h"
 #include "tetrad/fileio.h"
+#include "tetrad/pullmsg.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/usbfile.h"
 
@@ -63,6 +66,40 @@ usb_write_all(void *ctx, const uint8_t *b, size_t len, struct terr *e)
 }
 
 int
+usb_ack_path(const char *out_path, char *buf, size_t cap, struct terr *e)
+{
+	if (snprintf(buf, cap, "%s.ack", out_path) >= (int)cap)
+		return terr_set(e, TERR_ARG, "слишком длинный путь к файлу выгрузки");
+	return 0;
+}
+
+/*
+ * The signed ack of the device's pull cursor beside the export — also at 0,
+ * before anything was pulled: it carries the box key, which the hub needs
+ * before it can write this device's first file of changes. An ack left by an
+ * earlier export under the same name is replaced: acks are idempotent and
+ * carry nothing personal.
+ */
+static int
+usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, struct terr *e)
+{
+	uint8_t ack[PULLMSG_REQ_BYTES];
+	char path[PATH_MAX];
+	uint64_t after;
+	int r;
+
+	if ((r = localdb_pull_after(c->db, &after, e)) != 0)
+		return r;
+	if ((r = usb_ack_path(out_path, path, sizeof(path), e)) != 0 ||
+	    (r = fetch_ack_sign(c, after, ack, e)) != 0 ||
+	    (r = fileio_write_private(path, ack, sizeof(ack), e)) != 0)
+		return r;
+	res->ack_written = 1;
+	res->ack_after = after;
+	return 0;
+}
+
+int
 usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
     size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e)
 {
@@ -73,15 +110,19 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	struct fileio_private *w = NULL;
 	uint64_t after = 0;
 	uint32_t count = 0;
+	char ackp[PATH_MAX];
 	int fd = -1, lockfd = -1, r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&b, 0, sizeof(b));
-	if ((r = usb_check_out_path(out_path, e)) != 0)
+	if ((r = usb_check_out_path(out_path, e)) != 0 ||
+	    (r = usb_ack_path(out_path, ackp, sizeof(ackp), e)) != 0)
 		return r;
 	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
 		return r;
 	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0)
+		goto out;
+	if ((r = usb_write_ack(c, out_path, res, e)) != 0)
 		goto out;
 	c->push.max_ops = max_ops;
 	c->push.max_bytes = max_bytes ? max_bytes : PUSH_DEFAULT_MAX_BYTES;
@@ -237,6 +278,85 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 	if (f != NULL)
 		fclose(f);
 	free(buf);
+	sync_ctx_free(c);
+	sync_unlock(lockfd);
+	return r;
+}
+
+int
+usb_import_changes(const char *db_path, const char *passphrase_file, const char *in_path,
+    const char *builtin_dir, struct usb_changes_result *res, struct terr *e)
+{
+	struct sync_ctx *c = NULL;
+	struct inbox *ib = NULL;
+	struct pullmsg_batch *b = NULL;
+	struct usbfile_header h;
+	struct usbfile_src src = { fileio_fread, NULL };
+	struct terr oe;
+	FILE *f = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+	int lockfd = -1, r;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
+		return r;
+	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0 ||
+	    (r = inbox_new(c->db, db_path, builtin_dir, &ib, e)) != 0 ||
+	    (r = inbox_cursor(ib, &res->cursor, e)) != 0)
+		goto out;
+	if ((f = fopen(in_path, "rb")) == NULL) {
+		r = terr_set(e, TERR_IO, "не удалось открыть %s: %s", in_path, terr_strerror(errno));
+		goto out;
+	}
+	src.ctx = f;
+	if ((r = pullmsg_file_read_header(&src, &h, e)) != 0)
+		goto out;
+	if (memcmp(h.device_id, c->push.device_id, KEYS_ID_BYTES) != 0) {
+		r = terr_set(e, TERR_DEVICE_KEY, "%s содержит изменения для другого устройства, не %s",
+		    in_path, c->push.device_hex);
+		goto out;
+	}
+	if ((buf = malloc(PULLMSG_MAX_BYTES)) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	for (uint32_t i = 0; i < h.count; i++) {
+		if ((r = pullmsg_file_read_answer(&src, buf, &len, e)) != 0)
+			goto out;
+		res->answers++;
+		terr_clear(&oe);
+		/* a file has no request: its answers carry a zero nonce */
+		if ((r = pullmsg_open(buf, len, c->push.hub_sign_pk, &c->box, c->push.device_id,
+		    NULL, &b, &oe)) != 0) {
+			terr_set(e, r, "ответ №%u в %s не принят: %s", i + 1, in_path, oe.msg);
+			goto out;
+		}
+		if (b->upto <= res->cursor) {
+			res->already++;            /* уже загружено */
+		} else if (b->after > res->cursor) {
+			r = terr_set(e, TERR_ORDER, "в %s нет изменений между позициями %llu и %llu (ответ "
+			    "№%u начинается после %llu): выгрузите на хабе новый файл для этого устройства",
+			    in_path, (unsigned long long)res->cursor, (unsigned long long)b->after, i + 1,
+			    (unsigned long long)b->after);
+			goto out;
+		} else {
+			/* after ≤ cursor < upto: states join idempotently, the overlap is harmless */
+			if ((r = inbox_apply(ib, b, &res->in, e)) != 0)
+				goto out;
+			res->applied++;
+			res->cursor = b->upto;
+		}
+		pullmsg_batch_free(b);
+		b = NULL;
+	}
+	r = pullmsg_file_read_end(&src, e);
+ out:
+	if (f != NULL)
+		fclose(f);
+	pullmsg_batch_free(b);
+	free(buf);
+	inbox_free(ib);
 	sync_ctx_free(c);
 	sync_unlock(lockfd);
 	return r;

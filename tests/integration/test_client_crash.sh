@@ -109,16 +109,26 @@ for rid, form, status, data in recs:
         if not got or got[-1][0] != "delete": fail("deleted record without a tombstone")
     if len(got) != want:
         fail("record %s (%s): %d outbox rows, want %d" % (rid.hex(), status, len(got), want))
-    puts = [f for op, f in got if op == "put"]
-    if puts:
-        last = json.loads(puts[-1])
-        if status != "deleted" and last != {k: v for k, v in last.items()} :
-            fail("bad json")
-        if form == "mediation_case" and status != "deleted":
-            if last.get("difficulties") != d.get("difficulties"):
-                fail("last put does not match the record")
-            if "summary" in last or any("full_name" in p for p in last.get("parties", [])):
-                fail("local field in outbox")
+    # the state the hub builds: the put, then each edit's fields (only
+    # what changed; null = answer removed) over it
+    if got and got[0][0] != "put":
+        fail("record %s: first outbox row is %s, not put" % (rid.hex(), got[0][0]))
+    last = {}
+    for op, f in got:
+        if op == "delete":
+            continue
+        sent = json.loads(f)
+        if op == "edit" and not sent:
+            fail("empty edit")
+        if "summary" in sent or any("full_name" in p for p in sent.get("parties", []) or []):
+            fail("local field in outbox")
+        if op == "put":
+            last = sent
+        else:
+            last.update(sent)
+    if form == "mediation_case" and status != "deleted":
+        if last.get("difficulties") != d.get("difficulties"):
+            fail("put and edits do not add up to the record")
 tags = {}
 for (t,) in db.execute("SELECT json_extract(data,'$.class_name') FROM records WHERE form_id='social_passport'"):
     tags[t] = tags.get(t, 0) + 1

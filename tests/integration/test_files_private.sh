@@ -198,7 +198,9 @@ if [ $rc -eq 0 ] && [ -s "$T/usb/school.ttex" ]; then
 else
 	fail "USB export: exit $rc, «$(cat "$T/err")»"
 fi
-[ "$(ls "$T/usb" | wc -l)" = 1 ] && pass "no temporary USB file left" || fail "USB folder: $(ls "$T/usb")"
+# beside it the device's pull ack (tetrad-syncd export writes it every time)
+[ -s "$T/usb/school.ttex.ack" ] && check_mode "USB pull ack file" "$T/usb/school.ttex.ack"
+[ "$(ls "$T/usb" | wc -l)" = 2 ] && pass "no temporary USB file left" || fail "USB folder: $(ls "$T/usb")"
 
 # a hub.db (and -wal, -shm) left 0644 by an older hub is narrowed at open
 hub_stop

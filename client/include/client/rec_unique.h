@@ -23,7 +23,7 @@
  * ask early, as soon as the key's answers are in. rec.c calls it inside
  * the writing transaction, so the check and the write see the same records.
  */
-int rec_unique_check(struct store *s, const struct form *f, const struct store_record *r,
+int rec_unique_check(struct store *s, const struct form *f, const struct localdb_record *r,
     const cJSON *values, struct terr *e);
 
 #endif

@@ -30,16 +30,11 @@
 
 struct store;
 
-struct store_record {
-	uint8_t id[UUID7_BYTES];
-	char form_id[65];
-	uint32_t form_version;
-	char school[65];
-	char status[8];                 /* draft, final, deleted */
-	char created_hlc[HLC_STRLEN + 1];
-	char updated_hlc[HLC_STRLEN + 1];
-	char *data;                     /* JSON text, all fields incl. local */
-};
+/* A record is localdb's row (struct localdb_record, tetrad/localdb.h):
+ * the statements on records are shared with syncd, which applies pulled
+ * records. */
+_Static_assert(LOCALDB_ID_BYTES == UUID7_BYTES, "a record id is a UUIDv7");
+_Static_assert(LOCALDB_HLC_LEN == HLC_STRLEN, "an HLC's text");
 
 struct store_counts {
 	int64_t pending, sent, acked, quarantined;
@@ -79,17 +74,17 @@ int store_meta_set(struct store *s, const char *key, const char *value,
     struct terr *e);
 
 int store_record_get(struct store *s, const uint8_t id[UUID7_BYTES],
-    struct store_record **out, struct terr *e);
+    struct localdb_record **out, struct terr *e);
 /* Finds a record by its id text or an unambiguous prefix of it (>= 8 hex
  * digits, dashes optional). STORE_NOTFOUND, or TERR_ARG if ambiguous. */
 int store_record_resolve(struct store *s, const char *text,
     uint8_t id[UUID7_BYTES], struct terr *e);
 /* Inserts or replaces r. */
-int store_record_put(struct store *s, const struct store_record *r,
+int store_record_put(struct store *s, const struct localdb_record *r,
     struct terr *e);
-void store_record_free(struct store_record *r);
+void store_record_free(struct localdb_record *r);
 
-typedef int (*store_record_cb)(const struct store_record *r, void *arg);
+typedef localdb_record_cb store_record_cb;
 /* Calls cb for every record (optionally of form_id and status), oldest
  * first. A non-zero return from cb stops and is returned. */
 int store_record_each(struct store *s, const char *form_id, const char *status,
@@ -105,7 +100,7 @@ int store_outbox_append(struct store *s, const uint8_t id[UUID7_BYTES],
     struct terr *e);
 
 /* Next HLC of this device (meta device_id, hlc_last), persisted in meta.
- * Must be called inside a transaction. */
+ * Must be called inside a transaction (localdb_hlc_next). */
 int store_hlc_next(struct store *s, char out[HLC_STRLEN + 1], struct terr *e);
 
 int store_counts(struct store *s, struct store_counts *c, struct terr *e);

@@ -25,13 +25,16 @@
 #include "tetrad/terr.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define LOCALDB_SCHEMA_VERSION 6
+#define LOCALDB_SCHEMA_VERSION 7
 
 /* A missing or uninitialised database. */
 #define LOCALDB_NOTFOUND TERR_NOTFOUND
 
 #define LOCALDB_PATH_MAX 4096
 #define LOCALDB_HASH_BYTES 32       /* a change set's hash (CHANGESET_HASH_BYTES) */
+#define LOCALDB_ID_BYTES 16         /* a record id (UUID7_BYTES) */
+#define LOCALDB_HLC_LEN 34          /* an HLC's text (HLC_STRLEN) */
+#define LOCALDB_DEVICE_HEX 16       /* a device id's text (meta device_id) */
 
 /* localdb_open flags */
 #define LOCALDB_CREATE 0x1   /* create the file and the schema if missing */
@@ -114,6 +117,121 @@ int localdb_meta_copy(struct localdb *db, const char *key, char *out,
 int localdb_meta_set(struct localdb *db, const char *key, const char *value,
     struct terr *e);
 
+/* ---- device identity and clock ------------------------------------- */
+
+/* This device's id (meta device_id, 16 lowercase hex digits): TERR_ARG
+ * («выполните tetrad init») when the database has none. */
+int localdb_device_id(struct localdb *db, char out[LOCALDB_DEVICE_HEX + 1],
+    struct terr *e);
+
+/* The next HLC of this device (meta device_id, hlc_last), persisted in
+ * meta. Must be called inside a transaction. */
+int localdb_hlc_next(struct localdb *db, char out[LOCALDB_HLC_LEN + 1],
+    struct terr *e);
+
+/*
+ * hlc.h's receive rule for a clock seen in pulled data: hlc_last becomes
+ * max(hlc_last, recv, now) (hlc_update), so every HLC this device issues
+ * afterwards is greater than recv — an edit made after seeing another
+ * device's change wins over it. No "too far ahead" refusal: the hub already
+ * accepted recv, and a device whose own clock is behind must still pass it.
+ * TERR_CLOCK for a text that is not an HLC. Must be called inside a
+ * transaction.
+ */
+int localdb_hlc_observe(struct localdb *db, const char *recv, struct terr *e);
+
+/* ---- records (localdb_records.c) ----------------------------------- */
+
+/*
+ * One row of records. clocks is the record's clock document (recmerge.h:
+ * {"f":{…},"p":[hlc,device],"x":[hlc,device,0|1]}) as JSON text, NULL when
+ * none is stored: a draft (it never left the device), or a record written
+ * before schema 7 (localdb_record_clocks gives its implicit document).
+ */
+struct localdb_record {
+	uint8_t id[LOCALDB_ID_BYTES];
+	char form_id[65];
+	uint32_t form_version;
+	char school[65];
+	char status[8];                 /* draft, final, deleted */
+	char created_hlc[LOCALDB_HLC_LEN + 1];
+	char updated_hlc[LOCALDB_HLC_LEN + 1];
+	char *data;                     /* JSON text, all fields incl. local (malloc'd) */
+	char *clocks;                   /* JSON text or NULL (malloc'd) */
+};
+
+/* *out malloc'd (localdb_record_free); LOCALDB_NOTFOUND ("Запись … не
+ * найдена.") when there is no record id. */
+int localdb_record_get(struct localdb *db, const uint8_t id[LOCALDB_ID_BYTES],
+    struct localdb_record **out, struct terr *e);
+/* 1 and *out when the record exists, 0 and *out NULL when not (no message). */
+int localdb_record_find(struct localdb *db, const uint8_t id[LOCALDB_ID_BYTES],
+    struct localdb_record **out, struct terr *e);
+/* Inserts or replaces r (clocks NULL is stored as NULL). */
+int localdb_record_put(struct localdb *db, const struct localdb_record *r,
+    struct terr *e);
+void localdb_record_free(struct localdb_record *r);
+
+typedef int (*localdb_record_cb)(const struct localdb_record *r, void *arg);
+/* Calls cb for every record (of form_id and of status when not NULL), by
+ * id (oldest first). A non-zero return from cb stops and is returned. */
+int localdb_record_each(struct localdb *db, const char *form_id,
+    const char *status, localdb_record_cb cb, void *arg, struct terr *e);
+
+/*
+ * The clock document of r as malloc'd JSON text: r->clocks, or for a record
+ * without one {"p":[updated_hlc,me],"x":[updated_hlc,me,0|1]} (1 when
+ * deleted; me = localdb_device_id): everything on the device before schema
+ * 7 was written by the device itself, as one whole put or a delete.
+ */
+int localdb_record_clocks(struct localdb *db, const struct localdb_record *r,
+    char **out, struct terr *e);
+
+/* ---- conflicts: this device's values that lost to another's -------- */
+
+struct localdb_conflict {
+	int64_t id;                     /* set by the table; ignored by _add */
+	uint8_t record_id[LOCALDB_ID_BYTES];
+	const char *form_id, *school;   /* may be NULL */
+	const char *field;              /* "" for existence (deleted vs changed) */
+	const char *mine, *mine_hlc;    /* my value as JSON text; NULL: no answer */
+	const char *theirs, *theirs_hlc, *theirs_device;   /* the winner */
+	const char *at;                 /* when it was logged (UTC, stored
+	                                 * format); NULL in _add: now */
+};
+/* Logs one lost value. Inside the caller's transaction (the pull's). */
+int localdb_conflict_add(struct localdb *db, const struct localdb_conflict *c,
+    struct terr *e);
+typedef int (*localdb_conflict_cb)(const struct localdb_conflict *c, void *arg);
+/* Calls cb for each logged conflict, oldest first; pointers valid during
+ * the call. A non-zero return from cb stops and is returned. */
+int localdb_conflict_each(struct localdb *db, localdb_conflict_cb cb, void *arg,
+    struct terr *e);
+int localdb_conflict_count(struct localdb *db, int64_t *n, struct terr *e);
+/* Removes the conflicts with id <= upto_id (all when upto_id is 0): those a
+ * person has seen; *n (may be NULL) counts them. */
+int localdb_conflict_clear(struct localdb *db, int64_t upto_id, int64_t *n,
+    struct terr *e);
+
+/* ---- pull state (meta) --------------------------------------------- */
+
+/* The feed position this device has applied up to (meta pull_after; 0
+ * before the first pull). TERR_PARSE when the stored value is damaged. */
+int localdb_pull_after(struct localdb *db, uint64_t *after, struct terr *e);
+/* Sets it; inside the transaction that applies the batch. */
+int localdb_pull_after_set(struct localdb *db, uint64_t after, struct terr *e);
+
+/*
+ * The school register as the hub sent it (meta school_names, a JSON object
+ * code → name). localdb_school_name: 1 and the name in out (cut to cap),
+ * 0 and out "" when unknown. localdb_school_name_set adds or replaces one
+ * entry (inside the caller's transaction when there is one).
+ */
+int localdb_school_name(struct localdb *db, const char *code, char *out,
+    size_t cap, struct terr *e);
+int localdb_school_name_set(struct localdb *db, const char *code,
+    const char *name, struct terr *e);
+
 /* ---- outbox -------------------------------------------------------- */
 
 /* One outbox entry. Pointers are valid only during the call they are
@@ -122,12 +240,13 @@ struct localdb_entry {
 	uint64_t seq;
 	const uint8_t *record_id;
 	size_t record_id_len;
-	const char *op;                 /* "put" | "delete" */
+	const char *op;                 /* "put" | "edit" | "delete" */
 	const char *form_id;
 	int64_t form_version;
 	const char *school;
 	const char *hlc;
-	const char *fields;             /* JSON text, NULL for a delete */
+	const char *fields;             /* JSON text (an edit: only the changed
+	                                 * fields), NULL for a delete */
 	size_t fields_len;
 };
 

@@ -1,6 +1,7 @@
 /*
  * sync — one synchronisation run: push every pending change set to the hub
- * with the retry policy, then pull newer form bundles.
+ * with the retry policy, then pull newer form bundles, then the records the
+ * device shares (fetch.h).
  *
  * Retry policy (docs/syncd.md): network errors and 5xx are retried with
  * exponential backoff and full jitter, at most max_attempts times per
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 
+#include "syncd/inbox.h"
 #include "syncd/push.h"
 #include "tetrad/keys.h"
 #include "tetrad/terr.h"
@@ -45,7 +47,8 @@ struct sync_opts {
 	int max_attempts;             /* per request; 0: SYNC_DEFAULT_ATTEMPTS */
 	long backoff_ms, backoff_max_ms;
 	long connect_timeout_ms, timeout_ms;
-	int no_pull;
+	int no_pull;                  /* neither forms nor records from the hub */
+	int pull_only;                /* `tetrad-syncd pull`: forms and records, no push */
 	const char *forms_builtin_dir;  /* NULL: formsdir_builtin (tetrad/formsdir.h) */
 	sync_log_fn log;
 	sync_stop_fn stop;
@@ -58,6 +61,8 @@ struct sync_result {
 	int64_t retries, bytes_sent;
 	int64_t forms_installed;
 	int64_t entries_requeued;     /* quarantined entries sent again: their cause is gone */
+	struct inbox_result pulled;   /* records from the hub (fetch.h) */
+	int pull_refused;             /* an answer of the hub was refused (logged) */
 	struct push_counts left;      /* outbox after the run */
 	int unreachable;              /* the hub could not be reached */
 	int stopped;                  /* a stop was asked */
@@ -73,6 +78,7 @@ struct sync_result {
 struct sync_ctx {
 	struct localdb *db;
 	struct keys_sign dev;
+	struct keys_enc box;          /* <db>.box.key (boxkey.h): pull answers */
 	struct push_ctx push;
 	char db_path[4096];
 	char hub_url[1100];

@@ -19,15 +19,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "syncd/inbox.h"
 #include "tetrad/terr.h"
 
 struct usb_result {
 	int64_t sets, entries, bytes;
+	int ack_written;       /* the pull ack file (usb_ack_path) was written */
+	uint64_t ack_after;    /* the cursor it acknowledges */
 };
+
+/* "<out_path>.ack": the device's signed pull ack (pullmsg.h, kind 2)
+ * written beside an export, for `tetrad-hub import`. */
+int usb_ack_path(const char *out_path, char *buf, size_t cap, struct terr *e);
 
 /* Refuses an empty path, control characters, an existing file or a missing directory. */
 int usb_check_out_path(const char *path, struct terr *e);
 
+/*
+ * Writes every unacknowledged change set to out_path (no file when there is
+ * none) and the device's signed ack of its pull cursor (meta pull_after, 0
+ * before any pull) to usb_ack_path(out_path): the hub's cursor for the
+ * device (what `tetrad-hub export-changes` starts from) follows, and a
+ * device that never pulled online registers its box key with it.
+ */
 int usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
     size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e);
 
@@ -49,5 +63,26 @@ struct usb_acks_result {
  */
 int usb_import_acks(const char *db_path, const char *passphrase_file, const char *in_path,
     struct usb_acks_result *res, struct terr *e);
+
+struct usb_changes_result {
+	int64_t answers;       /* answers in the file */
+	int64_t applied;       /* applied now */
+	int64_t already;       /* «уже загружено»: upto ≤ the device's cursor */
+	struct inbox_result in;
+	uint64_t cursor;       /* after the import */
+};
+
+/*
+ * `tetrad-syncd import-changes FILE`: the hub's file of changes for this
+ * device (TTPF, `tetrad-hub export-changes`). Each answer is opened as an
+ * online one is (recipient, hub key, signature, decryption, parse; its
+ * nonce is zeros) and applied in a transaction of its own: one whose upto
+ * the device already holds is skipped, one that starts after the device's
+ * cursor (a file missing what came before) is refused — TERR_ORDER with the
+ * reason, the answers before it kept. Importing the same file again
+ * changes nothing. builtin_dir: the built-in forms (NULL: none).
+ */
+int usb_import_changes(const char *db_path, const char *passphrase_file, const char *in_path,
+    const char *builtin_dir, struct usb_changes_result *res, struct terr *e);
 
 #endif

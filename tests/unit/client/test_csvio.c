@@ -370,7 +370,7 @@ struct collect {
 };
 
 static int
-collect_cb(const struct store_record *r, void *arg)
+collect_cb(const struct localdb_record *r, void *arg)
 {
 	struct collect *k = arg;
 	cJSON *pair = cJSON_CreateArray(), *d = cJSON_Parse(r->data);
@@ -995,7 +995,7 @@ struct upd_ids {
 };
 
 static int
-upd_ids_cb(const struct store_record *r, void *arg)
+upd_ids_cb(const struct localdb_record *r, void *arg)
 {
 	struct upd_ids *w = arg;
 
@@ -1023,7 +1023,7 @@ test_import_update(void)
 	struct terr e = { 0 };
 	struct csvio_counts n;
 	struct upd_ids ids = { 0 };
-	struct store_record *got = NULL;
+	struct localdb_record *got = NULL;
 	char csv[300], a[UUID7_STRLEN + 1], b[UUID7_STRLEN + 1], text[2048];
 	char *report = NULL;
 	size_t k = 0;

@@ -80,7 +80,7 @@ test_lifecycle(void)
 	struct store *s = NULL;
 	struct catalog *c = NULL, *c2 = NULL;
 	struct form_problems *pr = NULL;
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	struct terr e = { 0 };
 	const struct form *f;
 	cJSON *v = NULL, *ch = NULL;
@@ -261,7 +261,7 @@ static const char form_visit[] =
 static const char *
 rec_school(struct store *s, const uint8_t id[UUID7_BYTES], char *buf, size_t cap)
 {
-	struct store_record *rec = NULL;
+	struct localdb_record *rec = NULL;
 	struct terr e;
 
 	buf[0] = '\0';

@@ -167,7 +167,7 @@ test_records_outbox(void)
 {
 	char p[256], h1[HLC_STRLEN + 1], h2[HLC_STRLEN + 1], *v = NULL;
 	struct store *s = NULL;
-	struct store_record r = { 0 }, *got = NULL;
+	struct localdb_record r = { 0 }, *got = NULL;
 	struct store_counts n;
 	struct terr e = { 0 };
 	uint8_t id2[UUID7_BYTES], found[UUID7_BYTES];
@@ -259,7 +259,7 @@ test_records_outbox(void)
 }
 
 static int
-count_cb(const struct store_record *r, void *arg)
+count_cb(const struct localdb_record *r, void *arg)
 {
 	(void)r;
 	(*(int *)arg)++;
@@ -271,7 +271,7 @@ test_each_and_full(void)
 {
 	char p[256], h[HLC_STRLEN + 1], big[4096];
 	struct store *s = NULL;
-	struct store_record r = { 0 };
+	struct localdb_record r = { 0 };
 	struct terr e = { 0 };
 	int n = 0, rc = 0, i;
 
