@@ -511,15 +511,22 @@ cli_record_edit_save(struct store *s, const struct catalog *cat,
     const uint8_t id[UUID7_BYTES], const cJSON *old, const cJSON *values,
     bool finalize, struct form_problems **probs, struct terr *e)
 {
-	cJSON *changes = cJSON_Duplicate(values, 1);
-	const cJSON *m;
+	cJSON *changes = cJSON_CreateObject();
+	const cJSON *m, *o;
 	int r;
 
 	if (changes == NULL)
 		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	/* only the answers the person changed: the record may have moved since
+	 * it was read (a pull syncd applied meanwhile), and the rest written
+	 * back as read would undo that, on the hub too (test_sync_converge) */
+	cJSON_ArrayForEach(m, values)
+		if (m->string && ((o = cJSON_GetObjectItemCaseSensitive(old, m->string)) == NULL ||
+		    !cJSON_Compare(o, m, true)))
+			cJSON_AddItemToObject(changes, m->string, cJSON_Duplicate(m, 1));
 	/* answers removed (--set ПОЛЕ=, «-») must be removed by the merge too */
 	cJSON_ArrayForEach(m, old)
-		if (m->string && !cJSON_HasObjectItem(changes, m->string))
+		if (m->string && !cJSON_HasObjectItem(values, m->string))
 			cJSON_AddNullToObject(changes, m->string);
 	r = rec_edit(s, cat, id, changes, probs, e);
 	cJSON_Delete(changes);

@@ -639,6 +639,10 @@ rec_edit(struct store *s, const struct catalog *c,
 	int r;
 
 	*problems = NULL;
+	/* read and write in one transaction: a pull syncd commits between
+	 * them would be overwritten with the stale record (test_sync_converge) */
+	if ((r = store_begin(s, e)) != 0)
+		return r;
 	if ((r = rec_load(s, c, id, &rec, &f, &values, e)) != 0)
 		goto out;
 	if ((old = cJSON_Duplicate(values, 1)) == NULL) {
@@ -659,8 +663,10 @@ rec_edit(struct store *s, const struct catalog *c,
 	free(rec->data);
 	rec->data = data;
 	data = NULL;
-	r = rec_write(s, f, rec, false, final ? "edit" : NULL, old, values, e);
+	if ((r = rec_stamp(s, f, rec, false, final ? "edit" : NULL, old, values, e)) == 0)
+		r = store_commit(s, e);
  out:
+	store_rollback(s);        /* nothing when committed */
 	cJSON_free(data);
 	cJSON_Delete(old);
 	cJSON_Delete(values);
@@ -767,13 +773,17 @@ rec_delete(struct store *s, const uint8_t id[UUID7_BYTES], struct terr *e)
 	bool was_final;
 	int r;
 
+	if ((r = store_begin(s, e)) != 0)     /* as rec_edit: read and write at once */
+		return r;
 	if ((r = rec_load(s, NULL, id, &rec, &f, &values, e)) != 0)
 		goto out;
 	was_final = strcmp(rec->status, "final") == 0;
 	snprintf(rec->status, sizeof(rec->status), "deleted");
 	/* a draft never left the device: nothing to tell the hub */
-	r = rec_write(s, NULL, rec, false, was_final ? "delete" : NULL, NULL, NULL, e);
+	if ((r = rec_stamp(s, NULL, rec, false, was_final ? "delete" : NULL, NULL, NULL, e)) == 0)
+		r = store_commit(s, e);
  out:
+	store_rollback(s);        /* nothing when committed */
 	cJSON_Delete(values);
 	store_record_free(rec);
 	return r;
