@@ -68,7 +68,7 @@ int
 pullmsg_parse_header(const uint8_t *buf, size_t len, struct pullmsg_header *h,
     struct terr *e)
 {
-	uint64_t total;
+	uint64_t total = 0;
 	int r;
 
 	if (buf == NULL || h == NULL)
