@@ -43,10 +43,11 @@ static const char form_json[] =
 static void
 write_file(const char *dir, const char *name, const char *text)
 {
-	char p[512];
+	char p[1024];
 	FILE *fp;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (snprintf(p, sizeof(p), "%s/%s", dir, name) >= (int)sizeof(p))
+		return;
 	if ((fp = fopen(p, "w")) != NULL) {
 		fputs(text, fp);
 		fclose(fp);
