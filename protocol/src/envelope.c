@@ -184,15 +184,68 @@ envelope_inflate(const uint8_t *in, size_t len, uint8_t *out, size_t plain_len)
 }
 
 int
+envelope_box_keys(const uint8_t recipient_pk[KEYS_ENC_PK_BYTES],
+    const struct envelope_det *det, struct envelope_box *box)
+{
+	uint8_t seed[32], eph_sk[crypto_kx_SECRETKEYBYTES], rx[crypto_kx_SESSIONKEYBYTES];
+	int r = 0;
+
+	if (det != NULL) {
+		memcpy(seed, det->eph_seed, sizeof(seed));
+		memcpy(box->nonce, det->nonce, ENVELOPE_NONCE_BYTES);
+	} else {
+		randombytes_buf(seed, sizeof(seed));
+		randombytes_buf(box->nonce, ENVELOPE_NONCE_BYTES);
+	}
+	crypto_kx_seed_keypair(box->eph_pk, eph_sk, seed);
+	if (crypto_kx_client_session_keys(rx, box->tx, box->eph_pk, eph_sk, recipient_pk) != 0)
+		r = TERR_CRYPTO;
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(eph_sk, sizeof(eph_sk));
+	sodium_memzero(rx, sizeof(rx));
+	return r;
+}
+
+int
+envelope_box_close(uint8_t *p, size_t header_len, const uint8_t *payload,
+    size_t payload_len, const uint8_t signer_sk[64], struct envelope_box *box)
+{
+	unsigned long long clen = 0;
+
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + header_len, &clen, payload, payload_len,
+	    p, header_len, NULL, box->nonce, box->tx);
+	sodium_memzero(box->tx, sizeof(box->tx));
+	if (clen != payload_len + ENVELOPE_TAG_BYTES)
+		return TERR_INTERNAL;
+	crypto_sign_detached(p + header_len + clen, NULL, p, header_len + clen, signer_sk);
+	return 0;
+}
+
+int
+envelope_box_open(const uint8_t *buf, size_t header_len, uint32_t cipher_len,
+    const uint8_t eph_pk[KEYS_ENC_PK_BYTES], const uint8_t nonce[ENVELOPE_NONCE_BYTES],
+    const struct keys_enc *me, uint8_t *dec)
+{
+	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
+	int r = 0;
+
+	if (crypto_kx_server_session_keys(rx, tx, me->pk, me->sk, eph_pk) != 0 ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(dec, NULL, NULL, buf + header_len,
+	    cipher_len, buf, header_len, nonce, rx) != 0)
+		r = TERR_DECRYPT;
+	sodium_memzero(rx, sizeof(rx));
+	sodium_memzero(tx, sizeof(tx));
+	return r;
+}
+
+int
 envelope_seal_raw(const struct envelope_header *hin, const uint8_t *payload,
     size_t payload_len, const struct keys_sign *dev,
     const uint8_t hub_enc_pk[KEYS_ENC_PK_BYTES], const struct envelope_det *det,
     struct tbuf *out, struct terr *e)
 {
 	struct envelope_header h = *hin;
-	uint8_t seed[32], eph_sk[crypto_kx_SECRETKEYBYTES];
-	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
-	unsigned long long clen = 0;
+	struct envelope_box box;
 	size_t total, start;
 	uint8_t *p;
 	int r;
@@ -208,38 +261,26 @@ envelope_seal_raw(const struct envelope_header *hin, const uint8_t *payload,
 		return terr_set(e, TERR_TOO_LARGE, "набор %" PRIu64 "–%" PRIu64
 		    ": не хватает места в буфере", h.first_seq, h.last_seq);
 
-	if (det != NULL) {
-		memcpy(seed, det->eph_seed, sizeof(seed));
-		memcpy(h.nonce, det->nonce, ENVELOPE_NONCE_BYTES);
-	} else {
-		randombytes_buf(seed, sizeof(seed));
-		randombytes_buf(h.nonce, ENVELOPE_NONCE_BYTES);
-	}
-	crypto_kx_seed_keypair(h.eph_pk, eph_sk, seed);
-	if (crypto_kx_client_session_keys(rx, tx, h.eph_pk, eph_sk, hub_enc_pk) != 0) {
+	if ((r = envelope_box_keys(hub_enc_pk, det, &box)) != 0) {
 		r = terr_set(e, TERR_CRYPTO, "ключ шифрования хаба недопустим");
 		goto out;
 	}
+	memcpy(h.eph_pk, box.eph_pk, sizeof(h.eph_pk));
+	memcpy(h.nonce, box.nonce, sizeof(h.nonce));
 	if ((p = tbuf_reserve(out, total)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "упаковка набора: недостаточно памяти");
 		goto out;
 	}
 	envelope_header_write(&h, p);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENVELOPE_HEADER_BYTES, &clen,
-	    payload, payload_len, p, ENVELOPE_HEADER_BYTES, NULL, h.nonce, tx);
-	if (clen != h.cipher_len) {
+	if (envelope_box_close(p, ENVELOPE_HEADER_BYTES, payload, payload_len, dev->sk,
+	    &box) != 0) {
 		tbuf_truncate(out, start);
 		r = terr_set(e, TERR_INTERNAL, "упаковка набора: неожиданная длина шифротекста");
 		goto out;
 	}
-	crypto_sign_detached(p + ENVELOPE_HEADER_BYTES + clen, NULL, p,
-	    ENVELOPE_HEADER_BYTES + clen, dev->sk);
 	r = 0;
  out:
-	sodium_memzero(seed, sizeof(seed));
-	sodium_memzero(eph_sk, sizeof(eph_sk));
-	sodium_memzero(rx, sizeof(rx));
-	sodium_memzero(tx, sizeof(tx));
+	sodium_memzero(&box, sizeof(box));
 	return r;
 }
 
@@ -544,7 +585,6 @@ envelope_open_verified(const uint8_t *buf, size_t len, const struct envelope_hea
 {
 	struct envelope_header h;
 	struct changeset *cs = NULL;
-	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
 	uint8_t *dec = NULL, *plain = NULL;
 	size_t dec_len = 0;
 	char dev[KEYS_ID_HEXLEN + 1];
@@ -566,9 +606,8 @@ envelope_open_verified(const uint8_t *buf, size_t len, const struct envelope_hea
 		r = terr_set(e, TERR_NOMEM, "вскрытие пакета: недостаточно памяти");
 		goto out;
 	}
-	if (crypto_kx_server_session_keys(rx, tx, hub->pk, hub->sk, h.eph_pk) != 0 ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(dec, NULL, NULL, buf + ENVELOPE_HEADER_BYTES,
-	    h.cipher_len, buf, ENVELOPE_HEADER_BYTES, h.nonce, rx) != 0) {
+	if (envelope_box_open(buf, ENVELOPE_HEADER_BYTES, h.cipher_len, h.eph_pk, h.nonce, hub,
+	    dec) != 0) {
 		r = terr_set(e, TERR_DECRYPT, "набор %" PRIu64 "–%" PRIu64 " от устройства %s не "
 		    "расшифровывается ключом этого хаба", h.first_seq, h.last_seq, dev);
 		goto out;
@@ -617,8 +656,6 @@ envelope_open_verified(const uint8_t *buf, size_t len, const struct envelope_hea
 	cs = NULL;
 	r = 0;
  out:
-	sodium_memzero(rx, sizeof(rx));
-	sodium_memzero(tx, sizeof(tx));
 	if (dec != NULL) {
 		sodium_memzero(dec, dec_len);
 		free(dec);

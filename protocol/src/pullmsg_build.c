@@ -344,9 +344,7 @@ pullmsg_seal_raw(const struct pullmsg_header *hin, const uint8_t *payload, size_
     const struct envelope_det *det, struct tbuf *out, struct terr *e)
 {
 	struct pullmsg_header h = *hin;
-	uint8_t seed[32], eph_sk[crypto_kx_SECRETKEYBYTES];
-	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
-	unsigned long long clen = 0;
+	struct envelope_box box;
 	size_t total, start;
 	uint8_t *p;
 	int r;
@@ -359,38 +357,26 @@ pullmsg_seal_raw(const struct pullmsg_header *hin, const uint8_t *payload, size_
 	start = tbuf_len(out);
 	if (total > tbuf_max(out) - start)
 		return terr_set(e, TERR_TOO_LARGE, "ответ устройству: не хватает места в буфере");
-	if (det != NULL) {
-		memcpy(seed, det->eph_seed, sizeof(seed));
-		memcpy(h.nonce, det->nonce, ENVELOPE_NONCE_BYTES);
-	} else {
-		randombytes_buf(seed, sizeof(seed));
-		randombytes_buf(h.nonce, ENVELOPE_NONCE_BYTES);
-	}
-	crypto_kx_seed_keypair(h.eph_pk, eph_sk, seed);
-	if (crypto_kx_client_session_keys(rx, tx, h.eph_pk, eph_sk, box_pk) != 0) {
+	if (envelope_box_keys(box_pk, det, &box) != 0) {
 		r = terr_set(e, TERR_CRYPTO, "ключ шифрования устройства недопустим");
 		goto out;
 	}
+	memcpy(h.eph_pk, box.eph_pk, sizeof(h.eph_pk));
+	memcpy(h.nonce, box.nonce, sizeof(h.nonce));
 	if ((p = tbuf_reserve(out, total)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "ответ устройству: недостаточно памяти");
 		goto out;
 	}
 	pullmsg_header_write(&h, p);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + PULLMSG_HEADER_BYTES, &clen,
-	    payload, payload_len, p, PULLMSG_HEADER_BYTES, NULL, h.nonce, tx);
-	if (clen != h.cipher_len) {
+	if (envelope_box_close(p, PULLMSG_HEADER_BYTES, payload, payload_len, hub->sk,
+	    &box) != 0) {
 		tbuf_truncate(out, start);
 		r = terr_set(e, TERR_INTERNAL, "ответ устройству: неожиданная длина шифротекста");
 		goto out;
 	}
-	crypto_sign_detached(p + PULLMSG_HEADER_BYTES + clen, NULL, p,
-	    PULLMSG_HEADER_BYTES + clen, hub->sk);
 	r = 0;
  out:
-	sodium_memzero(seed, sizeof(seed));
-	sodium_memzero(eph_sk, sizeof(eph_sk));
-	sodium_memzero(rx, sizeof(rx));
-	sodium_memzero(tx, sizeof(tx));
+	sodium_memzero(&box, sizeof(box));
 	return r;
 }
 

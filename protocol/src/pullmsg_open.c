@@ -140,7 +140,6 @@ pullmsg_open(const uint8_t *buf, size_t len, const uint8_t hub_sign_pk[KEYS_SIGN
     struct terr *e)
 {
 	struct pullmsg_header h;
-	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
 	uint8_t *dec = NULL, *plain = NULL;
 	size_t dec_len = 0;
 	int r;
@@ -159,9 +158,8 @@ pullmsg_open(const uint8_t *buf, size_t len, const uint8_t hub_sign_pk[KEYS_SIGN
 		r = terr_set(e, TERR_NOMEM, "ответ хаба: недостаточно памяти");
 		goto out;
 	}
-	if (crypto_kx_server_session_keys(rx, tx, box->pk, box->sk, h.eph_pk) != 0 ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(dec, NULL, NULL, buf + PULLMSG_HEADER_BYTES,
-	    h.cipher_len, buf, PULLMSG_HEADER_BYTES, h.nonce, rx) != 0) {
+	if (envelope_box_open(buf, PULLMSG_HEADER_BYTES, h.cipher_len, h.eph_pk, h.nonce, box,
+	    dec) != 0) {
 		r = terr_set(e, TERR_DECRYPT, "ответ хаба (позиции %" PRIu64 "–%" PRIu64 ") не "
 		    "расшифровывается ключом этого устройства", h.after, h.upto);
 		goto out;
@@ -186,8 +184,6 @@ pullmsg_open(const uint8_t *buf, size_t len, const uint8_t hub_sign_pk[KEYS_SIGN
 	}
 	r = pullmsg_items_parse(plain, h.plain_len, &h, out, e);
  out:
-	sodium_memzero(rx, sizeof(rx));
-	sodium_memzero(tx, sizeof(tx));
 	if (dec != NULL) {
 		sodium_memzero(dec, dec_len);
 		free(dec);
