@@ -246,6 +246,7 @@ hubdb_close(struct hubdb *db)
 	if (db == NULL)
 		return;
 	hubdb_tally_discard(db);
+	hubdb_feed_forms_free(db);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->db);
@@ -326,6 +327,7 @@ int
 hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
 {
 	hubdb_tally_discard(db);
+	db->feed_tag = 0;             /* a numbering of hubdb_feed_forms may be undone */
 	return hubdb_txn_stmt(db, ST_UNDO, "ROLLBACK TO one_set", "откат к отметке в транзакции",
 	    e);
 }

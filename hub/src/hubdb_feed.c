@@ -15,6 +15,10 @@
  * back is turned into a rollback by the commit hook, never made durable
  * with a counter behind its records.
  *
+ * Only records of the shared forms take positions (hubdb_feed_forms): the
+ * handle keeps the sorted set, and the store keeps in feed_forms the set it
+ * last numbered, so a form that becomes shared is numbered once.
+ *
  * The reader merges one ordered range per (school, form) of the scope, plus
  * one entry per school for its profile and its register entry: a heap of
  * the next position of each range, each range probed through the index
@@ -46,6 +50,8 @@ hubdb_feed_rollback_hook(void *arg)
 	struct hubdb *db = arg;
 
 	db->feed_known = db->feed_dirty = false;
+	/* a numbering of hubdb_feed_forms may be undone: the caller tells again */
+	db->feed_tag = 0;
 }
 
 void
@@ -161,6 +167,190 @@ int
 hubdb_feed_head(struct hubdb *db, uint64_t *head, struct terr *e)
 {
 	return hubdb_feed_read_head(db, head, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Which forms take positions                                           */
+
+static int
+feed_form_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+feed_in(char *const *set, size_t n, const char *id)
+{
+	return n > 0 && bsearch(&id, set, n, sizeof(*set), feed_form_cmp) != NULL;
+}
+
+bool
+hubdb_feed_form_shared(const struct hubdb *db, const char *form_id)
+{
+	if (!db->feed_told)
+		return true;
+	return form_id != NULL && feed_in(db->feed_forms, db->nfeed_forms, form_id);
+}
+
+static void
+feed_set_free(char **set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(set[i]);
+	free(set);
+}
+
+void
+hubdb_feed_forms_free(struct hubdb *db)
+{
+	feed_set_free(db->feed_forms, db->nfeed_forms);
+	db->feed_forms = NULL;
+	db->nfeed_forms = 0;
+}
+
+uint64_t
+hubdb_feed_forms_tag(const struct hubdb *db)
+{
+	return db->feed_tag;
+}
+
+/* The set the store last numbered (table feed_forms), sorted. */
+static int
+feed_stored(struct hubdb *db, char ***out, size_t *n, struct terr *e)
+{
+	sqlite3_stmt *st = hubdb_stmt(db, ST_FEED_FORMS_GET, "SELECT form_id FROM feed_forms "
+	    "ORDER BY form_id", e);
+	char **set = NULL, **grown;
+	size_t k = 0;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return TERR_IO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		if ((grown = realloc(set, (k + 1) * sizeof(*set))) == NULL ||
+		    (set = grown, (set[k] = strdup(id ? id : "")) == NULL)) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			break;
+		}
+		k++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение ленты изменений");
+	hubdb_done(st);
+	if (r != 0) {
+		feed_set_free(set, k);
+		return r;
+	}
+	*out = set;
+	*n = k;
+	return 0;
+}
+
+/* Positions for the records of form_id that have none, by arrival. */
+static int
+feed_backfill(struct hubdb *db, const char *form_id, struct terr *e)
+{
+	sqlite3_stmt *st;
+	uint64_t pos;
+	int r, k;
+
+	if ((r = hubdb_feed_next(db, &pos, e)) != 0)
+		return r;
+	if ((st = hubdb_stmt(db, ST_FEED_BACKFILL, "UPDATE hub_records SET feed_pos = ?2 + n.rn "
+	    "FROM (SELECT id, row_number() OVER (ORDER BY received_at, hlc, id) AS rn "
+	    "FROM hub_records WHERE form_id = ?1 AND feed_pos IS NULL) AS n "
+	    "WHERE n.id = hub_records.id", e)) == NULL)
+		return TERR_IO;
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(pos - 1));
+	if ((r = hubdb_exec_stmt(db, st, e, "нумерация ленты изменений")) != 0)
+		return r;
+	if ((k = sqlite3_changes(db->db)) > 0)
+		r = hubdb_feed_take(db, pos - 1 + (uint64_t)k, e);
+	return r;
+}
+
+/* feed_forms := set (n ids, sorted). */
+static int
+feed_store_set(struct hubdb *db, char *const *set, size_t n, struct terr *e)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_exec(db->db, "DELETE FROM feed_forms", NULL, NULL, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "запись ленты изменений");
+	if ((st = hubdb_stmt(db, ST_FEED_FORMS_PUT, "INSERT INTO feed_forms(form_id) "
+	    "VALUES(?1)", e)) == NULL)
+		return TERR_IO;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, set[i], -1, SQLITE_STATIC);
+		if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+hubdb_feed_forms(struct hubdb *db, const char *const *forms, size_t n, uint64_t tag,
+    struct terr *e)
+{
+	char **set = NULL, **stored = NULL;
+	size_t k = 0, nstored = 0;
+	bool own = false, began = false, same;
+	int r = 0;
+
+	if ((set = calloc(n + 1, sizeof(*set))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	for (size_t i = 0; i < n; i++) {
+		if (forms[i] == NULL || feed_in(set, k, forms[i]))
+			continue;
+		if ((set[k] = strdup(forms[i])) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
+		k++;
+		qsort(set, k, sizeof(*set), feed_form_cmp);
+	}
+	if ((r = feed_stored(db, &stored, &nstored, e)) != 0)
+		goto out;
+	same = nstored == k;
+	for (size_t i = 0; i < k && same; i++)
+		same = strcmp(set[i], stored[i]) == 0 &&
+		    (!db->feed_told || feed_in(db->feed_forms, db->nfeed_forms, set[i]));
+	if (!same) {
+		/* a form new to the store, or to this handle (another process may
+		 * have numbered it while this one wrote its records without) */
+		if ((r = hubdb_feed_own_begin(db, &own, e)) != 0)
+			goto out;
+		began = true;
+		for (size_t i = 0; i < k && r == 0; i++)
+			if (!feed_in(stored, nstored, set[i]) || (db->feed_told &&
+			    !feed_in(db->feed_forms, db->nfeed_forms, set[i])))
+				r = feed_backfill(db, set[i], e);
+		if (r == 0)
+			r = feed_store_set(db, set, k, e);
+	}
+	if (r == 0) {
+		hubdb_feed_forms_free(db);
+		db->feed_forms = set;
+		db->nfeed_forms = k;
+		db->feed_told = true;
+		set = NULL;
+		k = 0;
+	}
+ out:
+	if (began)
+		r = hubdb_feed_own_end(db, own, r, e);
+	/* a rollback of the caller's transaction, later, clears it (the hook) */
+	if (r == 0)
+		db->feed_tag = tag;
+	feed_set_free(set, k);
+	feed_set_free(stored, nstored);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */

@@ -230,7 +230,8 @@ hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
 
 /*
  * Writes the record at the next feed position (hubdb.h, "The feed"),
- * which it takes only if a row was written (*written).
+ * which it takes only if a row was written (*written); a record of a form
+ * nobody shares is written without one, as before the feed.
  */
 static int
 hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_record *r,
@@ -238,16 +239,16 @@ hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_r
 {
 	sqlite3_stmt *st = hubdb_records_stmt(db, which, e);
 	char now[HUBDB_TIME_MAX];
-	uint64_t pos;
-	bool own;
+	uint64_t pos = 0;
+	bool own = false, fed = hubdb_feed_form_shared(db, r->form_id);
 	int ret;
 
 	*written = false;
 	if (st == NULL)
 		return TERR_IO;
-	if ((ret = hubdb_feed_own_begin(db, &own, e)) != 0)
+	if (fed && (ret = hubdb_feed_own_begin(db, &own, e)) != 0)
 		return ret;
-	if ((ret = hubdb_feed_next(db, &pos, e)) != 0)
+	if (fed && (ret = hubdb_feed_next(db, &pos, e)) != 0)
 		return hubdb_feed_own_end(db, own, ret, e);
 	if (received_at == NULL)
 		hubdb_now_cached(db, now);
@@ -263,11 +264,15 @@ hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_r
 	sqlite3_bind_text(st, 8, r->data ? r->data : "{}", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)pos);
+	if (fed)
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)pos);
+	else
+		sqlite3_bind_null(st, 11);
 	if ((ret = hubdb_exec_stmt(db, st, e, "сохранение записи")) == 0 &&
 	    sqlite3_changes(db->db) > 0) {
 		*written = true;
-		ret = hubdb_feed_take(db, pos, e);
+		if (fed)
+			ret = hubdb_feed_take(db, pos, e);
 	}
 	return hubdb_feed_own_end(db, own, ret, e);
 }

@@ -44,7 +44,7 @@ static const char hubdb_schema[] =
     " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
     " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
     " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}',"
-    " feed_pos INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    " feed_pos INTEGER) WITHOUT ROWID;"
     /*
      * hub_records_form (form_id, school) served no query hub_records_report
      * does not, and every index is one more B-tree insert per record
@@ -63,10 +63,15 @@ static const char hubdb_schema[] =
      * per (school, form) of the device's scope and merges them, so a
      * curator of ten schools never reads the region's records. The counter
      * is one row; a school's risk profile has one position (its last import).
+     * Only records of forms someone shares have a position (hubdb.h,
+     * hubdb_feed_forms): the questionnaires, most of a hub's records, are
+     * shared with nobody and cost no entry in this index.
      */
-    "CREATE INDEX IF NOT EXISTS hub_records_feed ON hub_records(school, form_id, feed_pos);"
+    "CREATE INDEX IF NOT EXISTS hub_records_feed ON hub_records(school, form_id, feed_pos)"
+    " WHERE feed_pos IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS feed_head(id INTEGER PRIMARY KEY CHECK(id = 1),"
     " pos INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS feed_forms(form_id TEXT PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS profile_feed(school TEXT PRIMARY KEY,"
     " feed_pos INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS conflicts("
@@ -140,12 +145,13 @@ static const char hubdb_migrate_2_3[] =
  * Schema 3 -> 4: the feed (two-way sync). Columns first, on the tables
  * that are there (hubdb_schema makes the others with them), before
  * hubdb_schema makes the feed's index on them; then hubdb_migrate_3_4_pos
- * numbers what is stored, records by when the hub received them, then the
- * schools, then the schools' profiles, so every device's first pull
- * (after = 0) gets all of its scope.
+ * numbers the schools, then the schools' profiles. Records are numbered by
+ * the hub, which knows which forms are shared: hubdb_feed_forms at its
+ * start gives the records of those forms positions after these, so every
+ * device's first pull (after = 0) gets all of its scope.
  */
 static const char *const hubdb_migrate_3_4[][3] = {
-	{ "hub_records", "feed_pos", "INTEGER NOT NULL DEFAULT 0" },
+	{ "hub_records", "feed_pos", "INTEGER" },
 	{ "schools", "feed_pos", "INTEGER NOT NULL DEFAULT 0" },
 	{ "devices", "box_pk", "BLOB" },
 	{ "devices", "pull_acked", "INTEGER NOT NULL DEFAULT 0" },
@@ -185,16 +191,13 @@ hubdb_migrate_columns(sqlite3 *db, char **msg)
 }
 
 static const char hubdb_migrate_3_4_pos[] =
-    "UPDATE hub_records SET feed_pos = n.rn FROM (SELECT id, row_number() OVER"
-    " (ORDER BY received_at, hlc, id) AS rn FROM hub_records) AS n"
-    " WHERE n.id = hub_records.id;"
-    "UPDATE schools SET feed_pos = (SELECT count(*) FROM hub_records) + n.rn FROM"
+    "UPDATE schools SET feed_pos = n.rn FROM"
     " (SELECT code, row_number() OVER (ORDER BY code) AS rn FROM schools) AS n"
     " WHERE n.code = schools.code;"
     "INSERT OR REPLACE INTO profile_feed(school, feed_pos) SELECT school,"
-    " (SELECT count(*) FROM hub_records) + (SELECT count(*) FROM schools) +"
+    " (SELECT count(*) FROM schools) +"
     " row_number() OVER (ORDER BY school) FROM (SELECT DISTINCT school FROM risk_profile);"
-    "INSERT OR REPLACE INTO feed_head(id, pos) VALUES(1, (SELECT count(*) FROM hub_records) +"
+    "INSERT OR REPLACE INTO feed_head(id, pos) VALUES(1,"
     " (SELECT count(*) FROM schools) + (SELECT count(*) FROM profile_feed));";
 
 int

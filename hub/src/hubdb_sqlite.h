@@ -52,6 +52,9 @@ enum hubdb_stmt {
 	ST_FEED_HEAD,                 /* hubdb_feed.c: the counter */
 	ST_FEED_TAKE,
 	ST_FEED_PROFILE,
+	ST_FEED_FORMS_GET,
+	ST_FEED_FORMS_PUT,
+	ST_FEED_BACKFILL,
 	ST_COUNT
 };
 
@@ -66,6 +69,10 @@ struct hubdb {
 	bool feed_known;              /* feed_head holds the counter of this transaction */
 	bool feed_dirty;              /* ... and is not written back yet */
 	uint64_t feed_head;
+	char **feed_forms;            /* sorted: the shared forms (hubdb_feed_forms) */
+	size_t nfeed_forms;
+	bool feed_told;               /* false: every record takes a position */
+	uint64_t feed_tag;
 };
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
@@ -103,6 +110,10 @@ int hubdb_feed_flush(struct hubdb *db, struct terr *e);
 int hubdb_feed_own_begin(struct hubdb *db, bool *own, struct terr *e);
 int hubdb_feed_own_end(struct hubdb *db, bool own, int r, struct terr *e);
 void hubdb_feed_hooks(struct hubdb *db);
+/* Whether records of form_id take a feed position (hubdb_feed_forms). */
+bool hubdb_feed_form_shared(const struct hubdb *db, const char *form_id);
+/* Forgets the shared forms: on close. */
+void hubdb_feed_forms_free(struct hubdb *db);
 /* The school's profile took a new position (hubdb_calendar.c). */
 int hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e);
 

@@ -180,6 +180,46 @@ hubforms_share_each(struct hubforms *c, int (*cb)(const char *id, unsigned share
 	return r;
 }
 
+struct hubforms_shared {
+	const char *ids[HUBFORMS_MAX];
+	size_t n;
+};
+
+static int
+hubforms_shared_one(const char *id, unsigned share, void *arg)
+{
+	struct hubforms_shared *s = arg;
+
+	if (share != 0 && s->n < HUBFORMS_MAX)
+		s->ids[s->n++] = id;
+	return 0;
+}
+
+int
+hubforms_feed_forms(struct hubforms *c, struct hubdb *db, struct terr *e)
+{
+	struct hubforms_shared *s;
+	uint64_t tag;
+	int r;
+
+	if (c == NULL)
+		return 0;
+	/* the catalogue only grows: its size names the set it makes */
+	pthread_mutex_lock(&c->mu);
+	tag = (uint64_t)c->n + 1;
+	pthread_mutex_unlock(&c->mu);
+	if (hubdb_feed_forms_tag(db) == tag)
+		return 0;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	/* ids stay valid: a loaded form is freed only with the catalogue; a form
+	 * loaded between the two locks makes the next call number again */
+	(void)hubforms_share_each(c, hubforms_shared_one, s);
+	r = hubdb_feed_forms(db, s->ids, s->n, tag, e);
+	free(s);
+	return r;
+}
+
 /* A version published while the hub runs: DIR/forms/<id>-v<version>.json. */
 static struct form *
 hubforms_lazy(struct hubforms *c, const char *id, uint32_t version)

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "hub/hubdb.h"
+#include "hub/hubforms.h"
 #include "hub/ingest.h"
 #include "hub/merge.h"
 #include "hub/server.h"
@@ -123,7 +124,7 @@ make_ack(struct bench *b)
 /* One set of the floor, inside the open transaction: what ingest_commit writes. */
 static void
 floor_apply(struct bench *b, const struct hubbench_dev *dev, const struct tbuf *env,
-    struct hubdb *db, struct floor_parts *parts)
+    struct hubdb *db, struct hubforms *forms, struct floor_parts *parts)
 {
 	const struct hubbench *hb = &b->hb;
 	struct envelope_header h;
@@ -141,6 +142,9 @@ floor_apply(struct bench *b, const struct hubbench_dev *dev, const struct tbuf *
 	    &e) != 0)
 		hubbench_die(hb, "open", e.msg);
 	t2 = hubbench_now();
+	/* as ingest_apply: the store knows which forms take feed positions */
+	if (hubforms_feed_forms(forms, db, &e) != 0)
+		hubbench_die(hb, "feed_forms", e.msg);
 	if (hubdb_school_put(db, cs->ops[0].school, NULL, &e) != 0)
 		hubbench_die(hb, "school_put", e.msg);
 	for (size_t i = 0; i < cs->n_ops; i++)
@@ -163,19 +167,20 @@ floor_run(struct bench *b, size_t group, struct floor_parts *parts)
 	const struct hubbench *hb = &b->hb;
 	size_t n = 0, total = hb->ndevs * hb->nsets;
 	char name[32], path[512];
+	struct hubforms *forms = NULL;
 	struct hubdb *db;
 	struct terr e;
 	double t0, tc;
 
 	snprintf(name, sizeof(name), "floor%zu", group);
-	db = hubbench_fresh_db(hb, name, path, NULL);
+	db = hubbench_fresh_db(hb, name, path, &forms);
 	memset(parts, 0, sizeof(*parts));
 	t0 = hubbench_now();
 	for (size_t s = 0; s < hb->nsets; s++)
 		for (size_t d = 0; d < hb->ndevs; d++) {
 			if (n % group == 0 && hubdb_begin(db, &e) != 0)
 				hubbench_die(hb, "hubdb_begin", e.msg);
-			floor_apply(b, &hb->devs[d], hb->devs[d].sets[s], db, parts);
+			floor_apply(b, &hb->devs[d], hb->devs[d].sets[s], db, forms, parts);
 			if (++n % group == 0 || n == total) {
 				tc = hubbench_now();
 				if (hubdb_commit(db, &e) != 0)
@@ -187,6 +192,7 @@ floor_run(struct bench *b, size_t group, struct floor_parts *parts)
 	t0 = hubbench_now() - t0;
 	hubbench_check_heads(hb, db);
 	hubdb_close(db);
+	hubforms_free(forms);
 	return t0;
 }
 

@@ -283,6 +283,10 @@ int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
  * in order and a reader that sees position P sees every write below P.
  * A record keeps only its latest position. Positions may have gaps (a
  * transaction rolled back, a record add that found the record stored).
+ * Only records of the forms the hub says are shared (hubdb_feed_forms)
+ * take a position; a record of another form is written without one (and
+ * loses the one it had), at the cost of a write before two-way sync. A
+ * handle never told gives every record a position.
  */
 enum hubdb_feed_kind {
 	HUBDB_FEED_RECORD = 1,
@@ -319,6 +323,24 @@ struct hubdb_feed_scope {
 	const char *const *forms;
 	size_t nforms;
 };
+
+/*
+ * The form ids whose records pulls carry (the forms with a non-empty share
+ * rule, as the hub's loaded forms say), sorted or not, n of them; tag is
+ * the caller's name for this set (hubdb_feed_forms_tag; not 0). Records of
+ * these forms that have no position yet (written while their form was
+ * shared with nobody, or before schema 4 numbered nothing) get positions,
+ * by arrival, in one write transaction (the caller's, or its own): a form
+ * that becomes shared reaches the devices whole. The set the store last
+ * numbered is kept in it, so a hub that starts with the same set writes
+ * nothing. A form that stops being shared keeps its positions: the scope
+ * of a pull leaves it out.
+ */
+int hubdb_feed_forms(struct hubdb *db, const char *const *forms, size_t n, uint64_t tag,
+    struct terr *e);
+/* The tag of the set the handle goes by; 0 when never told, or when a
+ * rollback may have undone its numbering (so the caller tells it again). */
+uint64_t hubdb_feed_forms_tag(const struct hubdb *db);
 
 /* The last position taken (0: none), as of the caller's transaction. */
 int hubdb_feed_head(struct hubdb *db, uint64_t *head, struct terr *e);

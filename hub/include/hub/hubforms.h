@@ -55,6 +55,15 @@ int hubforms_share_each(struct hubforms *f, int (*cb)(const char *id, unsigned s
     void *arg), void *arg);
 
 /*
+ * Tells the store which forms are shared (hubdb_feed_forms: the ids whose
+ * newest loaded version has a non-empty "share" rule), when the catalogue
+ * changed since it last told this handle; the store numbers the records of
+ * a form that became shared. Call it on a writer's handle before it writes
+ * records (in its transaction or outside one).
+ */
+int hubforms_feed_forms(struct hubforms *f, struct hubdb *db, struct terr *e);
+
+/*
  * Checks an op against its form and version: the form must be one the hub
  * knows (a delete too: it leaves a tombstone under that form), and a put's
  * fields must pass in FORM_HUB mode (unknown fields, smuggled local fields,

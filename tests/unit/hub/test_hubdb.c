@@ -430,7 +430,18 @@ test_migration(const char *dir)
 	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'hub_clocks'"), 0);
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
-	/* schema 4: the stored records numbered in the feed, the counter after them */
+	/* schema 4: the store cannot tell which forms are shared, so it numbers
+	 * no record; the hub's first hubdb_feed_forms numbers those it shares */
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records WHERE feed_pos IS NOT NULL"), 0);
+	CHECK_INT_EQ(db_int(path, "SELECT pos FROM feed_head"), 0);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db != NULL) {
+		const char *shared[] = { "test" };
+
+		CHECK_INT_EQ(hubdb_feed_forms(db, shared, 1, 7, &e), 0);
+		CHECK_INT_EQ(hubdb_feed_forms_tag(db), 7);
+		hubdb_close(db);
+	}
 	CHECK_INT_EQ(db_int(path, "SELECT COUNT(DISTINCT feed_pos) FROM hub_records WHERE feed_pos > 0"), 2);
 	CHECK_INT_EQ(db_int(path, "SELECT pos FROM feed_head"), 2);
 	/* an existing database keeps its page size; a new one gets the hub's */

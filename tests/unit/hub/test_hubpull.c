@@ -518,6 +518,8 @@ main(void)
 	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, NULL, &forms, &e), 0);
 	if (db == NULL || forms == NULL)
 		return check_summary();
+	/* as the hub: records of forms nobody shares take no position */
+	CHECK_INT_EQ(hubforms_feed_forms(forms, db, &e), 0);
 	pdev_add(db, &school, "school", "170101");
 	pdev_add(db, &curator, "curator", "170101,170102");
 	pdev_add(db, &other, "curator", "170150,170151");
