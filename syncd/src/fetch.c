@@ -246,6 +246,10 @@ fetch_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 			break;
 		}
 		net_resp_free(&resp);
+		/* nothing new (the usual answer): no write transaction for it */
+		if (b->upto == res->cursor && b->n_records == 0 && b->n_profiles == 0 &&
+		    b->n_schools == 0)
+			break;
 		if ((r = inbox_apply(ib, b, &res->in, &oe)) != 0) {
 			/* the store's failures stop the run; anything else is the answer's fault */
 			if (r == TERR_IO || r == TERR_FULL || r == TERR_BUSY || r == TERR_NOMEM) {
