@@ -241,6 +241,7 @@ sqlite3 "$C" "UPDATE meta SET value='999999999' WHERE key='pull_after'"
 dosync "$C" "cursor ahead of the hub's feed"
 has "the curator is told the pull starts again" "$T/out" "изменения получены заново с начала"
 has "the log says why" "$T/err" "восстановлена из старой копии"
+has "the summary line says so" "$T/err" "pull_restarted=1"
 eq "the curator has S1's last edit" "$(val "$C" "$P" large_families)" 9
 eq "nothing doubled on the curator" "$(sqlite3 "$C" "SELECT COUNT(*) FROM records")" "$count_c"
 CID=$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")
