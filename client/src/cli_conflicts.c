@@ -5,7 +5,8 @@
  * record, its form, its school, the field, my value and when, the value
  * that stayed, whose and when. An edit made now is later than everything
  * this device has seen, so it wins as any edit does; --clear empties the
- * list once a person has read it.
+ * list of what a person was last shown (meta conflicts_seen), never a
+ * conflict syncd logged after that.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 #include "tetrad/uuid7.h"
 
 #include "cli_private.h"
+
+/* meta: the highest conflict id last listed (what --clear may clear) */
+#define CLI_CONFLICTS_SEEN "conflicts_seen"
 
 static const char cli_conflicts_usage[] = "tetrad conflicts [--json] [--clear]";
 
@@ -185,6 +189,7 @@ cli_conflicts(struct cli *c, int argc, char **argv)
 	struct catalog *cat = NULL;
 	struct store *s = NULL;
 	bool clear = false;
+	char *text = NULL;
 	int64_t n = 0;
 	int r, rc;
 
@@ -202,16 +207,34 @@ cli_conflicts(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
 	if (clear) {
-		if ((r = localdb_conflict_clear(store_localdb(s), 0, &n, &c->e)) != 0) {
+		int64_t seen = 0, left = 0;
+
+		/* only what a person was shown: syncd may log more in between */
+		if ((r = store_meta_get(s, CLI_CONFLICTS_SEEN, &text, &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		if (text != NULL)
+			seen = strtoll(text, NULL, 10);
+		if ((seen > 0 && (r = localdb_conflict_clear(store_localdb(s), seen, &n,
+		    &c->e)) != 0) || (r = localdb_conflict_count(store_localdb(s), &left,
+		    &c->e)) != 0) {
 			rc = cli_fail(c, r);
 			goto out;
 		}
 		if (c->json)
-			fprintf(c->out, "{\"cleared\": %lld}\n", (long long)n);
-		else if (n == 0)
+			fprintf(c->out, "{\"cleared\": %lld, \"left\": %lld}\n", (long long)n,
+			    (long long)left);
+		else if (n == 0 && left == 0)
 			fprintf(c->out, "Нет конфликтов.\n");
-		else
-			fprintf(c->out, "Список конфликтов очищен: %lld.\n", (long long)n);
+		else {
+			if (n > 0)
+				fprintf(c->out, "Список конфликтов очищен: %lld.\n", (long long)n);
+			if (left > 0)
+				fprintf(c->out, "Не просмотрено конфликтов: %lld (пришли после "
+				    "последнего просмотра) — сначала посмотрите их: tetrad conflicts\n",
+				    (long long)left);
+		}
 		rc = CLI_OK;
 		goto out;
 	}
@@ -237,6 +260,16 @@ cli_conflicts(struct cli *c, int argc, char **argv)
 		rc = cli_fail(c, r);
 		goto out;
 	}
+	/* --clear clears these and no later ones */
+	if (x.last_id > 0) {
+		char idtext[24];
+
+		snprintf(idtext, sizeof(idtext), "%lld", (long long)x.last_id);
+		if ((r = store_meta_set(s, CLI_CONFLICTS_SEEN, idtext, &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+	}
 	if (c->json) {
 		char *t = cJSON_Print(x.arr);
 
@@ -251,6 +284,7 @@ cli_conflicts(struct cli *c, int argc, char **argv)
 	}
 	rc = CLI_OK;
  out:
+	free(text);
 	cJSON_Delete(x.arr);
 	catalog_free(cat);
 	store_close(s);

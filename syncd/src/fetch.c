@@ -3,6 +3,7 @@
  */
 #include "syncd/fetch.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,16 @@ fetch_hub_reason(const struct net_resp *resp, char *out, size_t cap)
 		snprintf(out, cap, "хаб ответил HTTP %ld", resp->status);
 }
 
+/* Whether the hub's error body names code. */
+static int
+fetch_hub_code_is(const struct net_resp *resp, const char *code)
+{
+	struct wire_error we;
+
+	return wire_error_parse(tbuf_ptr(resp->body), tbuf_len(resp->body), &we, NULL) == 0 &&
+	    strcmp(we.error, code) == 0;
+}
+
 /* Sends the ack of cursor; a failure is only logged (the next request says as much). */
 static void
 fetch_send_ack(struct sync_ctx *c, struct net *n, const struct sync_opts *o, uint64_t cursor)
@@ -203,6 +214,23 @@ fetch_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 			sync_logf(o, SYNC_LOG_INFO, "хаб не рассылает записи (старая версия хаба)");
 			break;
 		}
+		if (resp.status == 409 && res->cursor != 0 && !res->restarted &&
+		    fetch_hub_code_is(&resp, "cursor_ahead")) {
+			/* the hub was restored from an older backup: its feed is shorter
+			 * than what this device applied. States join idempotently, so
+			 * pulling the whole scope again is safe; the cursor is cleared
+			 * now so that a run stopped before the next answer starts at 0 */
+			if ((r = localdb_pull_after_set(c->db, 0, e)) != 0)
+				goto out;
+			sync_logf(o, SYNC_LOG_WARN, "хаб сообщил, что у него меньше изменений, чем "
+			    "устройство уже получило (отметка %" PRIu64 "): база хаба, видимо, "
+			    "восстановлена из старой копии. Изменения получаются заново с начала; "
+			    "это безопасно: записи объединяются, а не дублируются", res->cursor);
+			res->restarted = 1;
+			res->cursor = 0;
+			start = 0;
+			continue;
+		}
 		if (resp.status != 200) {
 			res->refused = 1;
 			fetch_hub_reason(&resp, why, sizeof(why));
@@ -218,6 +246,10 @@ fetch_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 			break;
 		}
 		net_resp_free(&resp);
+		/* nothing new (the usual answer): no write transaction for it */
+		if (b->upto == res->cursor && b->n_records == 0 && b->n_profiles == 0 &&
+		    b->n_schools == 0)
+			break;
 		if ((r = inbox_apply(ib, b, &res->in, &oe)) != 0) {
 			/* the store's failures stop the run; anything else is the answer's fault */
 			if (r == TERR_IO || r == TERR_FULL || r == TERR_BUSY || r == TERR_NOMEM) {
@@ -257,6 +289,7 @@ fetch_sync(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 		return r;
 	res->pulled = fr.in;
 	res->pull_refused = fr.refused;
+	res->pull_restarted = fr.restarted;
 	res->hub_error |= fr.refused;
 	res->unreachable |= fr.unreachable;
 	res->stopped |= fr.stopped;

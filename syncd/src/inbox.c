@@ -18,8 +18,6 @@
 #include "tetrad/school.h"
 #include "tetrad/uuid7.h"
 
-#define INBOX_PROFILE_KEY "risk_profile"     /* client/riskprof.h RISKPROF_META_KEY */
-#define INBOX_META_JSON_MAX (1u << 20)       /* client/riskprof.h RISKPROF_META_MAX */
 
 struct inbox {
 	struct localdb *db;
@@ -323,9 +321,9 @@ inbox_meta_put(struct inbox *ib, const char *key, const cJSON *j, struct terr *e
 
 	if (txt == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	if (strlen(txt) > INBOX_META_JSON_MAX)
-		r = terr_set(e, TERR_TOO_LARGE, "профили и названия школ с хаба больше %u байт",
-		    INBOX_META_JSON_MAX);
+	if (strlen(txt) > LOCALDB_META_RISK_PROFILE_MAX)
+		r = terr_set(e, TERR_TOO_LARGE, "рисковые профили школ с хаба занимают больше %u "
+		    "КиБ", LOCALDB_META_RISK_PROFILE_MAX >> 10);
 	else
 		r = syncdb_meta_set(ib->db, key, txt, e);
 	cJSON_free(txt);
@@ -354,7 +352,7 @@ inbox_profiles(struct inbox *ib, const struct pullmsg_batch *b, struct inbox_res
 	int r = 0;
 
 	if (b->n_profiles > 0) {
-		if ((r = inbox_meta_obj(ib, INBOX_PROFILE_KEY, &prof, e)) != 0)
+		if ((r = inbox_meta_obj(ib, LOCALDB_META_RISK_PROFILE, &prof, e)) != 0)
 			goto out;
 		for (size_t i = 0; i < b->n_profiles; i++) {
 			const struct pullmsg_profile *p = &b->profiles[i];
@@ -364,7 +362,7 @@ inbox_profiles(struct inbox *ib, const struct pullmsg_batch *b, struct inbox_res
 				goto out;
 			res->profiles++;
 		}
-		if ((r = inbox_meta_put(ib, INBOX_PROFILE_KEY, prof, e)) != 0)
+		if ((r = inbox_meta_put(ib, LOCALDB_META_RISK_PROFILE, prof, e)) != 0)
 			goto out;
 	}
 	for (size_t i = 0; i < b->n_schools; i++) {

@@ -252,6 +252,10 @@ main_once(const struct main_args *a, struct main_log *lg, int pull_only)
 			    (long long)res.left.quarantined);
 		if (res.forms_installed > 0)
 			printf("Получено новых версий форм: %lld.\n", (long long)res.forms_installed);
+		if (res.pull_restarted)
+			printf("У хаба меньше изменений, чем устройство уже получило (база хаба "
+			    "восстановлена из старой копии?): изменения получены заново с начала; "
+			    "записи объединяются, повторов не будет.\n");
 		main_pulled(&res.pulled);
 		if (res.pull_refused)
 			printf("Ответ хаба с изменениями не принят (причина в журнале): данные устройства "

@@ -778,12 +778,13 @@ sync_summary(const struct sync_result *res, int code, char *buf, size_t cap)
 	snprintf(buf, cap, "sync exit=%d sets_sent=%lld sets_acked=%lld sets_quarantined=%lld "
 	    "entries_acked=%lld entries_quarantined=%lld retries=%lld bytes=%lld forms=%lld "
 	    "pending=%lld quarantined_total=%lld skew_ms=%s%lld duration_ms=%lld requeued=%lld "
-	    "pulled=%lld pull_conflicts=%lld",
+	    "pulled=%lld pull_conflicts=%lld%s",
 	    code, (long long)res->sets_sent, (long long)res->sets_acked, (long long)res->sets_quarantined,
 	    (long long)res->entries_acked, (long long)res->entries_quarantined, (long long)res->retries,
 	    (long long)res->bytes_sent, (long long)res->forms_installed,
 	    (long long)(res->left.pending + res->left.sent), (long long)res->left.quarantined,
 	    res->have_skew ? "" : "?", (long long)(res->have_skew ? res->skew_ms : 0),
 	    (long long)res->duration_ms, (long long)res->entries_requeued,
-	    (long long)res->pulled.records, (long long)res->pulled.conflicts);
+	    (long long)res->pulled.records, (long long)res->pulled.conflicts,
+	    res->pull_restarted ? " pull_restarted=1" : "");
 }

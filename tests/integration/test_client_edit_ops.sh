@@ -173,8 +173,18 @@ eq "S's later edit on the hub" "$(hval "$P" orphans)" 9
 eq "and on the curator's laptop" "$(val "$C" "$P" orphans)" 9
 eq "the curator's 8 lost to the later edit: in its own list" \
 	"$(q "$C" "SELECT COUNT(*) FROM conflicts WHERE field='orphans' AND mine='8' AND theirs='9'")" 1
+# a conflict logged after the list was read (syncd runs on its own) is not
+# cleared unseen
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$S" \
+	"INSERT INTO conflicts(record_id, form_id, school, field, mine, theirs, at)
+	SELECT record_id, form_id, school, field, '5', '6', at FROM conflicts LIMIT 1"
 run "tetrad conflicts --clear on S" "$TETRAD" --db "$S" conflicts --clear
 has "cleared" "$T/out" "Список конфликтов очищен: 1."
+has "the one not yet shown is kept" "$T/out" "Не просмотрено конфликтов: 1"
+run "tetrad conflicts on S shows the new one" "$TETRAD" --db "$S" conflicts
+has "the new one listed" "$T/out" "Конфликты: 1."
+run "tetrad conflicts --clear on S, again" "$TETRAD" --db "$S" conflicts --clear
+has "cleared after reading" "$T/out" "Список конфликтов очищен: 1."
 run "tetrad conflicts on S after --clear" "$TETRAD" --db "$S" conflicts
 has "none left" "$T/out" "Нет конфликтов."
 run "status on S after --clear" "$TETRAD" --db "$S" status

@@ -231,5 +231,24 @@ run "S3 imports them" "$SYNCD" import-changes --db "$S3" "$T/s3.ttpf"
 eq "S3 has the passport" "$(val "$S3" "$P" school_registered)" 15
 eq "S3 has the mediation case, without names" "$(val "$S3" "$M" case_number)/$(val "$S3" "$M" 'parties[0].full_name')" "2021-07/"
 
+# --- a hub restored from an older backup: its feed is behind the curator's
+#     cursor (409 cursor_ahead). syncd pulls the whole scope again from 0,
+#     says so, and nothing is doubled (states join).
+run "S1 edits «Многодетные семьи» once more" "$TETRAD" --db "$S1" edit "$P" --set large_families=9
+dosync "$S1" "before the cursor reset"
+count_c=$(sqlite3 "$C" "SELECT COUNT(*) FROM records")
+sqlite3 "$C" "UPDATE meta SET value='999999999' WHERE key='pull_after'"
+dosync "$C" "cursor ahead of the hub's feed"
+has "the curator is told the pull starts again" "$T/out" "изменения получены заново с начала"
+has "the log says why" "$T/err" "восстановлена из старой копии"
+has "the summary line says so" "$T/err" "pull_restarted=1"
+eq "the curator has S1's last edit" "$(val "$C" "$P" large_families)" 9
+eq "nothing doubled on the curator" "$(sqlite3 "$C" "SELECT COUNT(*) FROM records")" "$count_c"
+CID=$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")
+eq "the curator's cursor is back in the hub's feed" "$(sqlite3 "$C" "SELECT value FROM meta WHERE key='pull_after'")" \
+	"$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE id='$CID'")"
+dosync "$C" "after the restart"
+if grep -qF "заново" "$T/out"; then fail "the next sync starts again too"; else pass "the next sync pulls normally"; fi
+
 echo "# $N checks, $FAILS failed"
 [ "$FAILS" = 0 ]

@@ -4,8 +4,8 @@
  * import FILE.csv`, kept in the device's meta (key "risk_profile", a JSON
  * object school → year → factor → level), and written into a visit's
  * read-only factors[].profile_level so the visit shows the level next to
- * each factor and carries it to the hub. Issue 18 will bring the profile
- * from the hub instead of a file; the storage and the fill stay.
+ * each factor and carries it to the hub. tetrad-syncd's pull brings
+ * the hub's issued profile into the same key (syncd/src/inbox.c).
  */
 #ifndef TETRAD_CLIENT_RISKPROF_H
 #define TETRAD_CLIENT_RISKPROF_H
@@ -16,11 +16,12 @@
 #include <cjson/cJSON.h>
 
 #include "client/store.h"
+#include "tetrad/localdb.h"
 #include "tetrad/form.h"
 #include "tetrad/terr.h"
 
-#define RISKPROF_META_KEY "risk_profile"
-#define RISKPROF_META_MAX (1u << 20)   /* the stored JSON: a device's schools, not a region */
+#define RISKPROF_META_KEY LOCALDB_META_RISK_PROFILE      /* tetrad/localdb.h: syncd writes it too */
+#define RISKPROF_META_MAX LOCALDB_META_RISK_PROFILE_MAX
 
 /*
  * Imports the file all or nothing: with bad rows TERR_INVALID is returned,

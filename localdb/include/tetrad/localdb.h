@@ -35,6 +35,10 @@
 #define LOCALDB_ID_BYTES 16         /* a record id (UUID7_BYTES) */
 #define LOCALDB_HLC_LEN 34          /* an HLC's text (HLC_STRLEN) */
 #define LOCALDB_DEVICE_HEX 16       /* a device id's text (meta device_id) */
+/* meta key of the issued risk profile, JSON {school: {year: {factor: level}}},
+ * written by `tetrad profile import` and by syncd's pull (client/riskprof.h) */
+#define LOCALDB_META_RISK_PROFILE "risk_profile"
+#define LOCALDB_META_RISK_PROFILE_MAX (1u << 20)  /* its JSON: a device's schools, not a region */
 
 /* localdb_open flags */
 #define LOCALDB_CREATE 0x1   /* create the file and the schema if missing */

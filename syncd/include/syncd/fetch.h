@@ -30,6 +30,9 @@ struct fetch_result {
 	struct inbox_result in;
 	uint64_t cursor;          /* meta pull_after after the run */
 	int refused;              /* an answer was refused (reason logged) */
+	int restarted;            /* the hub's feed was behind the cursor (409
+	                           * cursor_ahead: a hub restored from an older
+	                           * backup): pulled again from 0 */
 	int unsupported;          /* the hub has no pull (an older hub) */
 	int unreachable;
 	int stopped;

@@ -63,6 +63,7 @@ struct sync_result {
 	int64_t entries_requeued;     /* quarantined entries sent again: their cause is gone */
 	struct inbox_result pulled;   /* records from the hub (fetch.h) */
 	int pull_refused;             /* an answer of the hub was refused (logged) */
+	int pull_restarted;           /* the hub's feed was behind the cursor: pulled from 0 */
 	struct push_counts left;      /* outbox after the run */
 	int unreachable;              /* the hub could not be reached */
 	int stopped;                  /* a stop was asked */
