@@ -210,24 +210,25 @@ static void
 main_pulled(const struct inbox_result *in)
 {
 	long long upd = (long long)(in->changed - in->created);
-	char what[160], extra[96];
+	char what[200], extra[96];
 
 	if (in->records == 0 && in->conflicts == 0 && in->profiles == 0)
 		return;
-	if (in->changed == 0)
-		snprintf(what, sizeof(what), "%lld (ничего нового: всё это уже есть на этом устройстве)",
-		    (long long)in->records);
-	else
-		snprintf(what, sizeof(what), "%lld (новых: %lld, обновлено: %lld)",
+	what[0] = extra[0] = '\0';
+	if (in->records > 0 && in->changed == 0)
+		snprintf(what, sizeof(what), "записей: %lld (ничего нового: всё это уже есть на этом "
+		    "устройстве)", (long long)in->records);
+	else if (in->records > 0)
+		snprintf(what, sizeof(what), "записей: %lld (новых: %lld, обновлено: %lld)",
 		    (long long)in->records, (long long)in->created, upd);
-	extra[0] = '\0';
 	if (in->profiles > 0)
-		snprintf(extra, sizeof(extra), "; рисковых профилей школ: %lld", (long long)in->profiles);
+		snprintf(extra, sizeof(extra), "%sрисковых профилей школ: %lld", what[0] ? "; " : "",
+		    (long long)in->profiles);
 	if (in->conflicts > 0)
-		printf("Получено с хаба записей: %s%s; конфликтов: %lld — ваши значения уступили другим, "
+		printf("Получено с хаба %s%s; конфликтов: %lld — ваши значения уступили другим, "
 		    "см. «tetrad conflicts».\n", what, extra, (long long)in->conflicts);
 	else
-		printf("Получено с хаба записей: %s%s; конфликтов нет.\n", what, extra);
+		printf("Получено с хаба %s%s; конфликтов нет.\n", what, extra);
 }
 
 static int
