@@ -102,7 +102,8 @@ cli_conflicts_print(struct cli_conflicts_ctx *x, const struct localdb_conflict *
 	if (k->field[0] == '\0') {
 		if (cli_conflicts_deleted(k->mine))
 			fprintf(o, "   Вы удалили запись (%s), но на устройстве %s её позже "
-			    "изменили (%s): запись восстановлена.\n", mine_at, dev, theirs_at);
+			    "изменили (%s): запись восстановлена.\n"
+			    "     вернуть своё:  tetrad delete %s\n", mine_at, dev, theirs_at, id);
 		else
 			fprintf(o, "   Вы изменили запись (%s), но на устройстве %s её позже "
 			    "удалили (%s): запись осталась удалённой.\n", mine_at, dev, theirs_at);
