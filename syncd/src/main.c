@@ -252,9 +252,18 @@ main_once(const struct main_args *a, struct main_log *lg, int pull_only)
 	sync_summary(&res, code, line, sizeof(line));
 	main_log(lg, SYNC_LOG_INFO, line);
 	if (!a->quiet) {
-		printf("Подтверждено хабом записей: %lld; в карантине: %lld; ждут отправки: %lld.\n",
-		    (long long)res.entries_acked, (long long)res.entries_quarantined,
-		    (long long)(res.left.pending + res.left.sent));
+		/* `pull` sends nothing: a line about what the hub confirmed would
+		 * read as if it had */
+		if (!pull_only)
+			printf("Подтверждено хабом записей: %lld; в карантине: %lld; ждут отправки: %lld.\n",
+			    (long long)res.entries_acked, (long long)res.entries_quarantined,
+			    (long long)(res.left.pending + res.left.sent));
+		else if (res.left.pending + res.left.sent > 0)
+			printf("Ждут отправки: %lld (отправит «tetrad sync»).\n",
+			    (long long)(res.left.pending + res.left.sent));
+		if (pull_only && !res.unreachable && !res.pull_refused && res.pulled.records == 0 &&
+		    res.pulled.conflicts == 0 && res.pulled.profiles == 0)
+			printf("С хаба ничего нового.\n");
 		if (res.unreachable)
 			printf("Хаб недоступен: записи сохранены и будут отправлены при следующей синхронизации.\n");
 		/* the hub's words went to the log (stderr) already, escaped */
