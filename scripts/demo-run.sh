@@ -118,8 +118,8 @@ run "$T" --db "$school" init --school 170103 --name "МБОУ СОШ № 3"
 run "$T" --db "$school" enroll --hub "$url" --token "$school_tok" --ca "$ca"
 run "$T" --db "$laptop" init --curator --name "Петрова М. И."
 run "$T" --db "$laptop" enroll --hub "$url" --token "$curator_tok" --ca "$ca"
-echo "Выданный рисковый профиль — на ноутбук куратора, чтобы визит показывал уровни:"
-run "$T" --db "$laptop" profile import "$work/profile.csv"
+echo "Первая синхронизация приносит на ноутбук выданный хабу рисковый профиль и названия его школ — визит покажет уровни без сети:"
+run "$T" --db "$laptop" sync 2>/dev/null
 echo "Повторное использование токена отклоняется:"
 if "$T" --db "$work/again.db" init --school 170103 >/dev/null &&
 	"$T" --db "$work/again.db" enroll --hub "$url" --token "$school_tok" --ca "$ca"; then
@@ -222,7 +222,11 @@ run "$T" --db "$school" new survey_parent --set response_date=10.02.2021 --set i
 
 step "4г. Ноутбук куратора (без сети): посещения для верификации рисковых профилей"
 # The school of a visit is its «Код ОО»: one laptop, many schools.
-run "$T" --db "$laptop" new risk_visit --json "$data/visit-170103.json"
+echo '$ tetrad --db $DEMO/curator.db new risk_visit --json $DEMO/data/visit-170103.json'
+visit_id=$("$T" --db "$laptop" new risk_visit --json "$data/visit-170103.json")
+printf '%s\n' "$visit_id"
+echo "Уровень каждого фактора — из профиля, пришедшего с хаба (первый фактор):"
+"$T" --db "$laptop" show "$visit_id" | sed -n '/^Факторы риска/,/Решение куратора/p'
 run "$T" --db "$laptop" new risk_visit --json "$data/visit-170104.json"
 echo "Школа не из списка куратора — визит не сохраняется:"
 if run "$T" --db "$laptop" new risk_visit --json "$data/visit-170199.json"; then
@@ -258,8 +262,16 @@ hub_up
 run "$T" --db "$school" sync
 run "$T" --db "$laptop" sync
 run "$T" --db "$school" status
-echo "Повторная синхронизация ничего не дублирует:"
+
+step "5а. Двусторонняя синхронизация: хаб возвращает записи тем, с кем ими делятся"
+echo "Паспорт и визиты видят школа и её куратор, журнал службы примирения — только сама школа."
+echo "Ноутбук куратора получил социальный паспорт школы 170103 (три класса; ещё три паспорта — его собственные):"
+run "$T" --db "$laptop" list social_passport
+printf 'случаев службы примирения на ноутбуке: %s\n' \
+	"$("$T" --db "$laptop" list mediation_case 2>/dev/null | grep -c mediation_case || true)"
+echo "Вторая синхронизация школы: приходит визит куратора; отправленное не дублируется:"
 run "$T" --db "$school" sync
+run "$T" --db "$school" list risk_visit
 
 step "6. На хабе: устройства; имена детей и телефоны до хаба не доходят"
 run "$HUB" --data "$hubdir" device list

@@ -106,7 +106,8 @@ cli_conflicts_print(struct cli_conflicts_ctx *x, const struct localdb_conflict *
 	if (k->field[0] == '\0') {
 		if (cli_conflicts_deleted(k->mine))
 			fprintf(o, "   Вы удалили запись (%s), но на устройстве %s её позже "
-			    "изменили (%s): запись восстановлена.\n", mine_at, dev, theirs_at);
+			    "изменили (%s): запись восстановлена.\n"
+			    "     вернуть своё:  tetrad delete %s\n", mine_at, dev, theirs_at, id);
 		else
 			fprintf(o, "   Вы изменили запись (%s), но на устройстве %s её позже "
 			    "удалили (%s): запись осталась удалённой.\n", mine_at, dev, theirs_at);
@@ -116,9 +117,10 @@ cli_conflicts_print(struct cli_conflicts_ctx *x, const struct localdb_conflict *
 	if ((mine = cli_conflicts_value(fd, k->mine)) == NULL ||
 	    (theirs = cli_conflicts_value(fd, k->theirs)) == NULL)
 		goto out;
-	fprintf(o, "   Поле «%s»\n", fd ? fd->label : fld);
+	fprintf(o, "   Поле «%s» (%s)\n", fd ? fd->label : fld, fld);
 	fprintf(o, "     ваше значение: %s — %s\n", mine, mine_at);
 	fprintf(o, "     осталось:      %s — устройство %s, %s\n", theirs, dev, theirs_at);
+	fprintf(o, "     вернуть своё:  tetrad edit %s %s\n", id, fld);
 	r = 0;
  out:
 	free(mine);
@@ -278,9 +280,13 @@ cli_conflicts(struct cli *c, int argc, char **argv)
 	} else if (x.n == 0) {
 		fprintf(c->out, "Нет конфликтов.\n");
 	} else {
-		fprintf(c->out, "\nЧтобы вернуть своё значение, измените поле снова (tetrad edit "
-		    "НОМЕР --set ПОЛЕ=ЗНАЧЕНИЕ): изменение, сделанное сейчас, позже всех "
-		    "увиденных и победит.\nПосле просмотра: tetrad conflicts --clear\n");
+		fprintf(c->out, "\nЧтобы вернуть своё значение, выполните команду из строки «вернуть "
+		    "своё» и ответьте на вопрос снова (или tetrad edit НОМЕР_ЗАПИСИ --set "
+		    "ПОЛЕ=ЗНАЧЕНИЕ): изменение, сделанное сейчас, позже всех увиденных и победит "
+		    "на всех устройствах после синхронизации.\n"
+		    "«Устройство» — номер компьютера или ноутбука на хабе; чьё оно, знает "
+		    "координатор муниципалитета (tetrad-hub device list).\n"
+		    "После просмотра: tetrad conflicts --clear\n");
 	}
 	rc = CLI_OK;
  out:

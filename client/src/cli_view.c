@@ -236,6 +236,13 @@ cli_view_show_fields(FILE *out, const struct form_field *fields, size_t n,
 			}
 			continue;
 		}
+		/* an empty local field is shown: on a school's second PC a pulled
+		 * case has none, and a silent gap reads as names lost */
+		if (v == NULL && fd->sync == FORM_SYNC_LOCAL) {
+			fprintf(out, "%*s%s: —  (здесь не заполнено; с других устройств "
+			    "не передаётся)\n", indent, "", fd->label);
+			continue;
+		}
 		if (v == NULL && !fd->required)
 			continue;
 		fprintf(out, "%*s%s: ", indent, "", fd->label);

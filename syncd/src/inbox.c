@@ -274,7 +274,11 @@ inbox_record(struct inbox_rec *ir, const char **newest, struct terr *e)
 	}
 	if ((r = localdb_record_put(ib->db, &put, e)) != 0)
 		goto out;
-	ir->res->changed++;
+	/* counted for the person only when a value they can see moved: the hub
+	 * also sends back this device's own changes, whose clock documents it
+	 * may hold in another shape */
+	if (!found || !cJSON_Compare(old, data, true))
+		ir->res->changed++;
 	if (!found)
 		ir->res->created++;
  out:

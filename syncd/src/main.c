@@ -202,16 +202,33 @@ main_sync_opts(const struct main_args *a, struct sync_opts *o, struct main_log *
 	o->ud = lg;
 }
 
-/* What came from the hub, in Russian (nothing when nothing came). */
+/* What came from the hub, in Russian (nothing when nothing came). The hub
+ * also sends back this device's own changes (it keeps whole states), so the
+ * line says how many of the records were new or changed something here:
+ * «получено 1» alone after a push reads as if someone else had written. */
 static void
 main_pulled(const struct inbox_result *in)
 {
-	char line[256];
+	long long upd = (long long)(in->changed - in->created);
+	char what[200], extra[96];
 
-	if (in->records == 0 && in->conflicts == 0)
+	if (in->records == 0 && in->conflicts == 0 && in->profiles == 0)
 		return;
-	fetch_summary(in, line, sizeof(line));
-	printf("%s\n", line);
+	what[0] = extra[0] = '\0';
+	if (in->records > 0 && in->changed == 0)
+		snprintf(what, sizeof(what), "записей: %lld (ничего нового: всё это уже есть на этом "
+		    "устройстве)", (long long)in->records);
+	else if (in->records > 0)
+		snprintf(what, sizeof(what), "записей: %lld (новых: %lld, обновлено: %lld)",
+		    (long long)in->records, (long long)in->created, upd);
+	if (in->profiles > 0)
+		snprintf(extra, sizeof(extra), "%sрисковых профилей школ: %lld", what[0] ? "; " : "",
+		    (long long)in->profiles);
+	if (in->conflicts > 0)
+		printf("Получено с хаба %s%s; конфликтов: %lld — ваши значения уступили другим, "
+		    "см. «tetrad conflicts».\n", what, extra, (long long)in->conflicts);
+	else
+		printf("Получено с хаба %s%s; конфликтов нет.\n", what, extra);
 }
 
 static int
@@ -235,9 +252,18 @@ main_once(const struct main_args *a, struct main_log *lg, int pull_only)
 	sync_summary(&res, code, line, sizeof(line));
 	main_log(lg, SYNC_LOG_INFO, line);
 	if (!a->quiet) {
-		printf("Подтверждено хабом записей: %lld; в карантине: %lld; ждут отправки: %lld.\n",
-		    (long long)res.entries_acked, (long long)res.entries_quarantined,
-		    (long long)(res.left.pending + res.left.sent));
+		/* `pull` sends nothing: a line about what the hub confirmed would
+		 * read as if it had */
+		if (!pull_only)
+			printf("Подтверждено хабом записей: %lld; в карантине: %lld; ждут отправки: %lld.\n",
+			    (long long)res.entries_acked, (long long)res.entries_quarantined,
+			    (long long)(res.left.pending + res.left.sent));
+		else if (res.left.pending + res.left.sent > 0)
+			printf("Ждут отправки: %lld (отправит «tetrad sync»).\n",
+			    (long long)(res.left.pending + res.left.sent));
+		if (pull_only && !res.unreachable && !res.pull_refused && res.pulled.records == 0 &&
+		    res.pulled.conflicts == 0 && res.pulled.profiles == 0)
+			printf("С хаба ничего нового.\n");
 		if (res.unreachable)
 			printf("Хаб недоступен: записи сохранены и будут отправлены при следующей синхронизации.\n");
 		/* the hub's words went to the log (stderr) already, escaped */
@@ -332,10 +358,11 @@ main_export(const struct main_args *a)
 		printf("Выгружено наборов: %lld (записей: %lld, %lld байт) в %s. На хабе: «tetrad-hub import %s».\n",
 		    (long long)res.sets, (long long)res.entries, (long long)res.bytes, a->out, a->out);
 	if (res.ack_written)
-		printf("Подтверждение полученных изменений (до позиции %llu): %s.ack. На хабе: "
-		    "«tetrad-hub import %s.ack», затем «tetrad-hub export-changes --device ID --out ФАЙЛ» "
-		    "и здесь «tetrad-syncd import-changes ФАЙЛ».\n", (unsigned long long)res.ack_after,
-		    a->out, a->out);
+		printf("Для получения записей с хаба (двусторонняя синхронизация без сети) записано "
+		    "подтверждение полученного (до позиции %llu): %s.ack. На хабе: «tetrad-hub import %s.ack», "
+		    "затем «tetrad-hub export-changes --device %s --out ФАЙЛ»; здесь потом "
+		    "«tetrad-syncd import-changes ФАЙЛ».\n", (unsigned long long)res.ack_after,
+		    a->out, a->out, res.device_id);
 	return 0;
 }
 
@@ -384,7 +411,7 @@ main_import_changes(const struct main_args *a)
 	terr_clear(&e);
 	r = usb_import_changes(a->db, a->pass, a->arg, builtin, &res, &e);
 	if (res.applied > 0 || res.already > 0)
-		printf("Ответов в файле: %lld; загружено: %lld, уже загружено раньше: %lld.\n",
+		printf("Пакетов изменений в файле: %lld; загружено: %lld, уже загружено раньше: %lld.\n",
 		    (long long)res.answers, (long long)res.applied, (long long)res.already);
 	main_pulled(&res.in);
 	if (r != 0) {

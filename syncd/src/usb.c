@@ -96,6 +96,8 @@ usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, 
 		return r;
 	res->ack_written = 1;
 	res->ack_after = after;
+	for (size_t i = 0; i < KEYS_ID_BYTES; i++)
+		snprintf(res->device_id + 2 * i, 3, "%02x", c->push.device_id[i]);
 	return 0;
 }
 

@@ -153,6 +153,8 @@ grep -Eq "ваше значение: 7 — [0-3][0-9]\.[01][0-9]\.20[0-9]{2} [0-
 grep -Eq "осталось: +8 — устройство $DEV_C, [0-3][0-9]\.[01][0-9]\.20[0-9]{2} [0-2][0-9]:[0-5][0-9]$" "$T/out" &&
 	pass "the winning value, whose and when" || fail "the winning value: $(cat "$T/out")"
 has "what to do" "$T/out" "tetrad conflicts --clear"
+has "the field's code" "$T/out" "оставшиеся без попечения родителей» (orphans)"
+has "the command that gives the value back" "$T/out" "вернуть своё:  tetrad edit $P orphans"
 run "tetrad conflicts --json on S" "$TETRAD" --db "$S" conflicts --json
 eq "--json: field, values, winner" \
 	"$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[0]; print(c["field"], c["field_label"], c["mine"], c["theirs"], c["theirs_device"] == sys.argv[2], c["school_name"])' "$T/out" "$DEV_C")" \

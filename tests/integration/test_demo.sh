@@ -21,10 +21,25 @@ if ! bash "$TETRAD_SOURCE_DIR/scripts/demo-run.sh" "$TETRAD_BIN" >"$out" 2>&1; t
 	echo "FAIL: demo-run.sh exited non-zero" >&2
 	exit 1
 fi
-has "curator's schools" "Школы куратора: 170103, 170104, 170105, 170106"
+has "curator's schools, named by the register the hub sent" \
+	"Школы куратора: 170103 — МБОУ СОШ № 3, 170104 — МБОУ СОШ № 4"
+has "the issued profile reached the laptop by sync" "Получено с хаба рисковых профилей школ: 2"
+has "the visit shows the profile level" "Уровень в рисковом профиле: высокий"
 has "visit outside the list refused" "не ведёт записи школы «170199»"
 has "repeated case number refused" "уже есть в школе 170103 за 2021 год"
 has "both devices synced" "Подтверждено хабом записей: 11"
+# two-way sync (issue 18): the laptop gets the school's class passports,
+# never its mediation cases; the school gets the curator's visit on its
+# second sync; its own records coming back are not news
+sec() { sed -n "/$1/,/$2/p" "$out"; }
+sec "== 5\\." "== 6\\." | grep -q "Получено с хаба записей: 8 (новых: 3" ||
+	bad "the laptop did not receive the school's three class passports"
+[ "$(sec "== 5а\\." "Вторая" | grep -c 'social_passport .* 170103 ')" = 3 ] ||
+	bad "the laptop does not list the school's three passports"
+has "mediation stays at the school" "случаев службы примирения на ноутбуке: 0"
+has "the school's own records echoed back are not news" "ничего нового: всё это уже есть на этом устройстве"
+sec "Вторая синхронизация" "== 6\\." | grep -q "risk_visit .* 170103 " ||
+	bad "the school PC did not receive the curator's visit on its second sync"
 has "no names at the hub" "записей с именами или телефонами: 0"
 has "pooled НОР share" "по числу участников"
 has "issued profile against decisions" "Выданный РПШ и решения кураторов"

@@ -31,7 +31,7 @@ struct inbox;
 struct inbox_result {
 	int64_t records;       /* records in the answers */
 	int64_t created;       /* of them, new on this device */
-	int64_t changed;       /* of them, something changed here */
+	int64_t changed;       /* of them, a value changed here (not only clocks) */
 	int64_t conflicts;     /* values of this device that lost */
 	int64_t profiles;      /* risk profiles stored */
 	int64_t schools;       /* register entries stored */

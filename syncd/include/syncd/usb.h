@@ -26,6 +26,7 @@ struct usb_result {
 	int64_t sets, entries, bytes;
 	int ack_written;       /* the pull ack file (usb_ack_path) was written */
 	uint64_t ack_after;    /* the cursor it acknowledges */
+	char device_id[17];    /* this device's id, hex: what export-changes --device takes */
 };
 
 /* "<out_path>.ack": the device's signed pull ack (pullmsg.h, kind 2)
