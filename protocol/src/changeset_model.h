@@ -98,4 +98,13 @@ changeset_hexval(uint8_t c)
 	return -1;
 }
 
+/*
+ * Members of JSON read from outside (a change set, a pull answer): an
+ * integer 0 … max that a double holds exactly (never above 2^53), or a
+ * string of min … max bytes (*s points into j). 0, or -1 without a message:
+ * the caller names the member.
+ */
+int changeset_json_uint(const cJSON *j, uint64_t max, uint64_t *out);
+int changeset_json_str(const cJSON *j, size_t min, size_t max, const char **s);
+
 #endif

@@ -132,9 +132,8 @@ changeset_parse_prescan(const uint8_t *buf, size_t len, struct terr *e)
 	return 0;
 }
 
-/* A non-negative integer exactly representable in a double, or -1. */
-static int
-changeset_parse_uint(const cJSON *j, uint64_t max, uint64_t *out)
+int
+changeset_json_uint(const cJSON *j, uint64_t max, uint64_t *out)
 {
 	double d;
 
@@ -148,8 +147,8 @@ changeset_parse_uint(const cJSON *j, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int
-changeset_parse_str(const cJSON *j, size_t min, size_t max, const char **s)
+int
+changeset_json_str(const cJSON *j, size_t min, size_t max, const char **s)
 {
 	size_t n;
 
@@ -207,29 +206,29 @@ changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
 	for (int i = 0; i < 7; i++)
 		if (m[i] == NULL)
 			return terr_set(e, TERR_SCHEMA, "%s: нет члена «%s»", where, names[i]);
-	if (changeset_parse_uint(m[0], UINT64_MAX, &v) != 0)
+	if (changeset_json_uint(m[0], UINT64_MAX, &v) != 0)
 		return terr_set(e, TERR_SCHEMA, "%s: «seq» должен быть целым неотрицательным числом", where);
 	if (v != cs->first_seq + idx)
 		return terr_set(e, TERR_COUNT, "набор %" PRIu64 "–%" PRIu64 ": %s имеет номер %" PRIu64
 		    " вместо %" PRIu64, cs->first_seq, cs->last_seq, where, v, cs->first_seq + idx);
 	op->seq = v;
 	snprintf(where, sizeof(where), "операция %" PRIu64, op->seq);
-	if (changeset_parse_str(m[1], UUID7_STRLEN, UUID7_STRLEN, &s) != 0 ||
+	if (changeset_json_str(m[1], UUID7_STRLEN, UUID7_STRLEN, &s) != 0 ||
 	    uuid7_parse(s, op->record_id) != 0)
 		return terr_set(e, TERR_SCHEMA, "%s: «id» не является UUID записи", where);
-	if (changeset_parse_str(m[2], 1, CHANGESET_ID_MAX, &s) != 0)
+	if (changeset_json_str(m[2], 1, CHANGESET_ID_MAX, &s) != 0)
 		return terr_set(e, TERR_SCHEMA, "%s: «form» должен быть строкой от 1 до %d байт",
 		    where, CHANGESET_ID_MAX);
 	memcpy(op->form_id, s, strlen(s) + 1);
-	if (changeset_parse_uint(m[3], UINT32_MAX, &v) != 0)
+	if (changeset_json_uint(m[3], UINT32_MAX, &v) != 0)
 		return terr_set(e, TERR_SCHEMA, "%s: «fv» должен быть целым числом от 0 до %" PRIu32,
 		    where, UINT32_MAX);
 	op->form_version = (uint32_t)v;
-	if (changeset_parse_str(m[4], 1, CHANGESET_SCHOOL_MAX, &s) != 0)
+	if (changeset_json_str(m[4], 1, CHANGESET_SCHOOL_MAX, &s) != 0)
 		return terr_set(e, TERR_SCHEMA, "%s: «school» должен быть строкой от 1 до %d байт",
 		    where, CHANGESET_SCHOOL_MAX);
 	memcpy(op->school, s, strlen(s) + 1);
-	if (changeset_parse_str(m[5], 1, 6, &s) != 0)
+	if (changeset_json_str(m[5], 1, 6, &s) != 0)
 		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\", \"edit\" или \"delete\"", where);
 	if (strcmp(s, "put") == 0)
 		op->kind = OP_PUT;
@@ -239,7 +238,7 @@ changeset_parse_op(cJSON *j, struct changeset *cs, size_t idx, struct terr *e)
 		op->kind = OP_DELETE;
 	else
 		return terr_set(e, TERR_SCHEMA, "%s: «op» должен быть \"put\", \"edit\" или \"delete\"", where);
-	if (changeset_parse_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &op->hlc) != 0)
+	if (changeset_json_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &op->hlc) != 0)
 		return terr_set(e, TERR_CLOCK, "%s: недопустимая метка времени «hlc»", where);
 	if (op->kind == OP_DELETE) {
 		if (m[7] != NULL)
@@ -293,7 +292,7 @@ changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out, str
 	}
 	if ((r = changeset_parse_members(doc, names, 8, m, "набор изменений", e)) != 0)
 		goto out;
-	if (m[0] == NULL || changeset_parse_uint(m[0], UINT32_MAX, &v) != 0) {
+	if (m[0] == NULL || changeset_json_uint(m[0], UINT32_MAX, &v) != 0) {
 		r = terr_set(e, m[0] == NULL ? TERR_SCHEMA : TERR_VERSION,
 		    "набор изменений: нет номера версии формата «v» или он не целое число");
 		goto out;
@@ -312,20 +311,20 @@ changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out, str
 		r = terr_set(e, TERR_NOMEM, "набор изменений: недостаточно памяти");
 		goto out;
 	}
-	if (changeset_parse_str(m[1], KEYS_ID_HEXLEN, KEYS_ID_HEXLEN, &s) != 0 ||
+	if (changeset_json_str(m[1], KEYS_ID_HEXLEN, KEYS_ID_HEXLEN, &s) != 0 ||
 	    keys_unhex(s, cs->device_id, KEYS_ID_BYTES) != 0) {
 		r = terr_set(e, TERR_SCHEMA, "набор изменений: «device» должен быть из %d шестнадцатеричных цифр",
 		    KEYS_ID_HEXLEN);
 		goto out;
 	}
-	if (changeset_parse_str(m[2], 0, CHANGESET_SCHOOL_MAX, &s) != 0) {
+	if (changeset_json_str(m[2], 0, CHANGESET_SCHOOL_MAX, &s) != 0) {
 		r = terr_set(e, TERR_SCHEMA, "набор изменений: «school» должен быть строкой до %d байт",
 		    CHANGESET_SCHOOL_MAX);
 		goto out;
 	}
 	memcpy(cs->school, s, strlen(s) + 1);
-	if (changeset_parse_uint(m[3], UINT64_MAX, &cs->first_seq) != 0 ||
-	    changeset_parse_uint(m[4], UINT64_MAX, &cs->last_seq) != 0) {
+	if (changeset_json_uint(m[3], UINT64_MAX, &cs->first_seq) != 0 ||
+	    changeset_json_uint(m[4], UINT64_MAX, &cs->last_seq) != 0) {
 		r = terr_set(e, TERR_SCHEMA, "набор изменений: «first» и «last» должны быть целыми числами до 2^53");
 		goto out;
 	}
@@ -334,13 +333,13 @@ changeset_parse_tree(const uint8_t *buf, size_t len, struct changeset **out, str
 		    cs->first_seq, cs->last_seq);
 		goto out;
 	}
-	if (changeset_parse_str(m[5], CHANGESET_HASH_BYTES * 2, CHANGESET_HASH_BYTES * 2, &s) != 0 ||
+	if (changeset_json_str(m[5], CHANGESET_HASH_BYTES * 2, CHANGESET_HASH_BYTES * 2, &s) != 0 ||
 	    keys_unhex(s, cs->prev_hash, CHANGESET_HASH_BYTES) != 0) {
 		r = terr_set(e, TERR_SCHEMA, "набор изменений: «prev» должен быть из %d шестнадцатеричных цифр",
 		    CHANGESET_HASH_BYTES * 2);
 		goto out;
 	}
-	if (changeset_parse_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &cs->created) != 0) {
+	if (changeset_json_str(m[6], HLC_STRLEN, HLC_STRLEN, &s) != 0 || hlc_decode(s, &cs->created) != 0) {
 		r = terr_set(e, TERR_CLOCK, "набор изменений: недопустимая метка времени «created»");
 		goto out;
 	}

@@ -9,7 +9,6 @@
  * against the signed header.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "tetrad/pullmsg.h"
 #include "tetrad/recmerge.h"
 #include "tetrad/riskprofile.h"
+#include "changeset_model.h"
 #include "pullmsg_internal.h"
 
 /* JSON nesting: answer, items array, item, data, and four levels of value. */
@@ -65,36 +65,6 @@ pullmsg_prescan(const uint8_t *p, size_t len, struct terr *e)
 			break;
 		}
 	}
-	return 0;
-}
-
-/* An integer in 0..max, exact in a double. */
-static int
-pullmsg_uint(const cJSON *j, uint64_t max, uint64_t *out)
-{
-	double d;
-
-	if (!cJSON_IsNumber(j))
-		return -1;
-	d = j->valuedouble;
-	if (!isfinite(d) || d < 0 || d > (double)PULLMSG_POS_MAX || d > (double)max ||
-	    (double)(uint64_t)d != d)
-		return -1;
-	*out = (uint64_t)d;
-	return 0;
-}
-
-static int
-pullmsg_str(const cJSON *j, size_t min, size_t max, const char **s)
-{
-	size_t n;
-
-	if (!cJSON_IsString(j) || j->valuestring == NULL)
-		return -1;
-	n = strlen(j->valuestring);
-	if (n < min || n > max)
-		return -1;
-	*s = j->valuestring;
 	return 0;
 }
 
@@ -170,7 +140,7 @@ static int
 pullmsg_pos(const cJSON *j, const struct pullmsg_header *h, uint64_t prev, uint64_t *pos,
     const char *where, struct terr *e)
 {
-	if (pullmsg_uint(j, PULLMSG_POS_MAX, pos) != 0)
+	if (changeset_json_uint(j, PULLMSG_POS_MAX, pos) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: позиция — не целое число", where);
 	if (*pos <= h->after || *pos > h->upto)
 		return terr_set(e, TERR_MISMATCH, "ответ хаба: %s: позиция %" PRIu64 " вне %" PRIu64
@@ -197,14 +167,14 @@ pullmsg_record(cJSON *j, const struct pullmsg_header *h, uint64_t prev,
 	if ((r = pullmsg_members(j, names, 7, m, where, e)) != 0 ||
 	    (r = pullmsg_pos(m[0], h, prev, &rec->pos, where, e)) != 0)
 		return r;
-	if (pullmsg_str(m[1], UUID7_STRLEN, UUID7_STRLEN, &id) != 0 || uuid7_parse(id, rec->id) != 0)
+	if (changeset_json_str(m[1], UUID7_STRLEN, UUID7_STRLEN, &id) != 0 || uuid7_parse(id, rec->id) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимый номер записи", where);
-	if (pullmsg_str(m[2], 1, CHANGESET_ID_MAX, &rec->form_id) != 0)
+	if (changeset_json_str(m[2], 1, CHANGESET_ID_MAX, &rec->form_id) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимый код формы", where);
-	if (pullmsg_uint(m[3], UINT32_MAX, &fv) != 0 || fv == 0)
+	if (changeset_json_uint(m[3], UINT32_MAX, &fv) != 0 || fv == 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимая версия формы", where);
 	rec->form_version = (uint32_t)fv;
-	if (pullmsg_str(m[4], 1, CHANGESET_SCHOOL_MAX, &rec->school) != 0)
+	if (changeset_json_str(m[4], 1, CHANGESET_SCHOOL_MAX, &rec->school) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимый код школы", where);
 	if ((r = pullmsg_data_check(m[5], where, e)) != 0)
 		return r;
@@ -256,7 +226,7 @@ pullmsg_profile(cJSON *j, const struct pullmsg_header *h, uint64_t prev,
 	if ((r = pullmsg_members(j, names, 3, m, where, e)) != 0 ||
 	    (r = pullmsg_pos(m[0], h, prev, &p->pos, where, e)) != 0)
 		return r;
-	if (pullmsg_str(m[1], 1, CHANGESET_SCHOOL_MAX, &p->school) != 0)
+	if (changeset_json_str(m[1], 1, CHANGESET_SCHOOL_MAX, &p->school) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимый код школы", where);
 	if ((r = pullmsg_years_check(m[2], where, e)) != 0)
 		return r;
@@ -277,9 +247,9 @@ pullmsg_school(cJSON *j, const struct pullmsg_header *h, uint64_t prev,
 	if ((r = pullmsg_members(j, names, 3, m, where, e)) != 0 ||
 	    (r = pullmsg_pos(m[0], h, prev, &s->pos, where, e)) != 0)
 		return r;
-	if (pullmsg_str(m[1], 1, CHANGESET_SCHOOL_MAX, &s->code) != 0)
+	if (changeset_json_str(m[1], 1, CHANGESET_SCHOOL_MAX, &s->code) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимый код школы", where);
-	if (pullmsg_str(m[2], 0, PULLMSG_NAME_MAX, &s->name) != 0)
+	if (changeset_json_str(m[2], 0, PULLMSG_NAME_MAX, &s->name) != 0)
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: %s: недопустимое название", where);
 	return 0;
 }
@@ -332,14 +302,14 @@ pullmsg_frame(cJSON **m, const struct pullmsg_header *h, struct pullmsg_batch *b
 	const char *d;
 	uint64_t v;
 
-	if (pullmsg_uint(m[0], 1000, &v) != 0 || v != 1)
+	if (changeset_json_uint(m[0], 1000, &v) != 0 || v != 1)
 		return terr_set(e, TERR_VERSION, "ответ хаба: версия содержимого не 1");
 	keys_hex(h->device_id, KEYS_ID_BYTES, dev);
-	if (pullmsg_str(m[1], 1, KEYS_ID_HEXLEN, &d) != 0 || strcmp(d, dev) != 0)
+	if (changeset_json_str(m[1], 1, KEYS_ID_HEXLEN, &d) != 0 || strcmp(d, dev) != 0)
 		return terr_set(e, TERR_MISMATCH, "ответ хаба: содержимое для другого устройства, чем "
 		    "заголовок (%s)", dev);
-	if (pullmsg_uint(m[2], PULLMSG_POS_MAX, &b->after) != 0 ||
-	    pullmsg_uint(m[3], PULLMSG_POS_MAX, &b->upto) != 0 || !cJSON_IsBool(m[4]))
+	if (changeset_json_uint(m[2], PULLMSG_POS_MAX, &b->after) != 0 ||
+	    changeset_json_uint(m[3], PULLMSG_POS_MAX, &b->upto) != 0 || !cJSON_IsBool(m[4]))
 		return terr_set(e, TERR_SCHEMA, "ответ хаба: «after», «upto» или «more» недопустимы");
 	if (b->after != h->after || b->upto != h->upto)
 		return terr_set(e, TERR_MISMATCH, "ответ хаба: в заголовке позиции %" PRIu64 "–%"
