@@ -10,12 +10,12 @@
 #include "localdb_int.h"
 
 #define LOCALDB_RECORD_COLS "id,form_id,form_version,school,status,created_hlc," \
-	"updated_hlc,data,clocks"
+	"updated_hlc,data,clocks,sealed"
 
 static const char localdb_sql_record_get[] = "SELECT " LOCALDB_RECORD_COLS
     " FROM records WHERE id=?";
 static const char localdb_sql_record_put[] = "INSERT OR REPLACE INTO records("
-    LOCALDB_RECORD_COLS ") VALUES(?,?,?,?,?,?,?,?,?)";
+    LOCALDB_RECORD_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?)";
 
 static void
 localdb_copy(char *dst, size_t size, const unsigned char *src)
@@ -31,6 +31,8 @@ localdb_record_row(sqlite3_stmt *st, struct localdb_record **out)
 	const void *id = sqlite3_column_blob(st, 0);
 	const unsigned char *data = sqlite3_column_text(st, 7);
 	const unsigned char *clocks = sqlite3_column_text(st, 8);
+	const void *sealed = sqlite3_column_blob(st, 9);
+	size_t sealed_len = (size_t)sqlite3_column_bytes(st, 9);
 
 	*out = NULL;
 	if (r == NULL)
@@ -44,9 +46,14 @@ localdb_record_row(sqlite3_stmt *st, struct localdb_record **out)
 	localdb_copy(r->created_hlc, sizeof(r->created_hlc), sqlite3_column_text(st, 5));
 	localdb_copy(r->updated_hlc, sizeof(r->updated_hlc), sqlite3_column_text(st, 6));
 	if ((r->data = strdup(data ? (const char *)data : "{}")) == NULL ||
-	    (clocks != NULL && (r->clocks = strdup((const char *)clocks)) == NULL)) {
+	    (clocks != NULL && (r->clocks = strdup((const char *)clocks)) == NULL) ||
+	    (sealed != NULL && sealed_len > 0 && (r->sealed = malloc(sealed_len)) == NULL)) {
 		localdb_record_free(r);
 		return TERR_NOMEM;
+	}
+	if (r->sealed != NULL) {
+		memcpy(r->sealed, sealed, sealed_len);
+		r->sealed_len = sealed_len;
 	}
 	*out = r;
 	return 0;
@@ -136,6 +143,10 @@ localdb_record_put(struct localdb *db, const struct localdb_record *r,
 			sqlite3_bind_text(st, 9, r->clocks, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 9);
+		if (r->sealed && r->sealed_len > 0)
+			sqlite3_bind_blob(st, 10, r->sealed, (int)r->sealed_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 10);
 		rc = sqlite3_step(st);
 	}
 	localdb_done(db, st);
@@ -151,6 +162,7 @@ localdb_record_free(struct localdb_record *r)
 		return;
 	free(r->data);
 	free(r->clocks);
+	free(r->sealed);
 	free(r);
 }
 

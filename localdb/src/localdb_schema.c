@@ -163,6 +163,13 @@ static const char *const localdb_migrations[] = {
 	" DELETE FROM outbox_fields WHERE seq = OLD.seq;"
 	" DELETE FROM outbox_queue WHERE seq = OLD.seq;"
 	" END;"),
+	/*
+	 * 7 -> 8: a record's `local` values sealed under the data key that the
+	 * user's passphrase unwraps (client/vault.h). NULL until a passphrase
+	 * is set: `tetrad passphrase set` moves every local value from data
+	 * into sealed in one transaction.
+	 */
+	"ALTER TABLE records ADD COLUMN sealed BLOB;",
 };
 
 _Static_assert(sizeof(localdb_migrations) / sizeof(localdb_migrations[0]) ==

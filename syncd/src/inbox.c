@@ -252,6 +252,12 @@ inbox_record(struct inbox_rec *ir, const char **newest, struct terr *e)
 	put.form_version = in->form_version;
 	put.data = data_txt;
 	put.clocks = clocks_txt;
+	/* sealed local values (client/vault.h) stay as they were: a pulled
+	 * record never carries local values, so nothing here can change them */
+	if (found) {
+		put.sealed = cur->sealed;
+		put.sealed_len = cur->sealed_len;
+	}
 	if ((nw = recmerge_newest(clocks)) == NULL) {
 		r = terr_set(e, TERR_PARSE, "запись %s с хаба без меток времени", idtxt);
 		goto out;

@@ -25,7 +25,7 @@
 #include "tetrad/terr.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define LOCALDB_SCHEMA_VERSION 7
+#define LOCALDB_SCHEMA_VERSION 8
 
 /* A missing or uninitialised database. */
 #define LOCALDB_NOTFOUND TERR_NOTFOUND
@@ -162,6 +162,15 @@ struct localdb_record {
 	char updated_hlc[LOCALDB_HLC_LEN + 1];
 	char *data;                     /* JSON text, all fields incl. local (malloc'd) */
 	char *clocks;                   /* JSON text or NULL (malloc'd) */
+	/*
+	 * The record's `local` values encrypted under the database's data key
+	 * (client/vault.h; schema 8), NULL when none are sealed: no passphrase
+	 * is set (the local values are then in data, as before schema 8), or
+	 * the record has none. Opaque here: syncd carries it through a pull
+	 * untouched, because pulled records never hold local values.
+	 */
+	uint8_t *sealed;                /* malloc'd, or NULL */
+	size_t sealed_len;
 };
 
 /* *out malloc'd (localdb_record_free); LOCALDB_NOTFOUND ("Запись … не

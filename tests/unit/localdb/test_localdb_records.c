@@ -97,12 +97,30 @@ test_records(void)
 	CHECK_INT_EQ(localdb_record_find(db, r.id, &got, &e), 1);
 	if (got != NULL) {
 		CHECK_STR_EQ(got->clocks, r.clocks);
+		CHECK(got->sealed == NULL && got->sealed_len == 0);
 		CHECK_INT_EQ(localdb_record_clocks(db, got, &doc, &e), 0);
 		CHECK_STR_EQ(doc, r.clocks);
 		free(doc);
 	}
 	localdb_record_free(got);
 	got = NULL;
+	/* sealed values (schema 8) are kept byte for byte, zero bytes and all */
+	{
+		uint8_t blob[5] = { 1, 0, 0xff, 0, 7 };
+
+		r.sealed = blob;
+		r.sealed_len = sizeof(blob);
+		CHECK_INT_EQ(localdb_record_put(db, &r, &e), 0);
+		CHECK_INT_EQ(localdb_record_find(db, r.id, &got, &e), 1);
+		if (got != NULL) {
+			CHECK_INT_EQ(got->sealed_len, sizeof(blob));
+			CHECK(got->sealed != NULL && memcmp(got->sealed, blob, sizeof(blob)) == 0);
+		}
+		localdb_record_free(got);
+		got = NULL;
+		r.sealed = NULL;
+		r.sealed_len = 0;
+	}
 	CHECK_INT_EQ(q_int(localdb_sqlite(db), "SELECT COUNT(*) FROM records"), 1);
 	/* not there: find says so quietly, get in words */
 	CHECK_INT_EQ(localdb_record_find(db, other, &got, &e), 0);
@@ -276,7 +294,7 @@ test_migrate(void)
 	if (db == NULL)
 		return;
 	raw = localdb_sqlite(db);
-	CHECK_INT_EQ(q_int(raw, "PRAGMA user_version"), 7);
+	CHECK_INT_EQ(q_int(raw, "PRAGMA user_version"), LOCALDB_SCHEMA_VERSION);
 	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM records WHERE clocks IS NULL"), 1);
 	CHECK_INT_EQ(q_int(raw, "SELECT COUNT(*) FROM outbox WHERE seq=1 AND op='put' AND "
 	    "fields='{\"n\":1}' AND state='pending'"), 1);
