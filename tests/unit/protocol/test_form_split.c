@@ -218,6 +218,8 @@ test_shapes(void)
 	CHECK(same(hub, "{}") && same(local, "{}"));
 	CHECK_INT_EQ(form_graft_local(d, local), TERR_ARG);
 	CHECK_INT_EQ(form_graft_local(hub, d), TERR_ARG);
+	cJSON_Delete(hub);
+	cJSON_Delete(local);
 	CHECK_INT_EQ(form_split_local(NULL, d, &hub, &local), TERR_ARG);
 	CHECK(hub == NULL && local == NULL);
 	cJSON_Delete(d);
