@@ -406,6 +406,12 @@ test_locked(const struct catalog *c)
 	CHECK(w.n == 3 && w.sealed == 3 && w.named == 0);
 	/* an edit of hub fields keeps the hidden values */
 	CHECK_INT_EQ(edit(s, c, id, "{\"title\":\"Первый, исправлен\"}", &e), 0);
+	/* locked, a party may be added but not removed: hidden values would
+	 * move to the next one */
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"age\":13}]}", &e), TERR_PASSPHRASE);
+	CHECK_CONTAINS(e.msg, "удалять");
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"age\":12},{\"age\":13},"
+	    "{\"age\":14}]}", &e), 0);
 	/* a local value cannot be written while locked; nothing changes */
 	CHECK_INT_EQ(edit(s, c, id, "{\"secret\":\"новое\"}", &e), TERR_PASSPHRASE);
 	CHECK_CONTAINS(e.msg, "закрыто паролем");
@@ -425,7 +431,10 @@ test_locked(const struct catalog *c)
 	CHECK_INT_EQ(vault_unlock(store_vault(s), store_localdb(s), PASS, strlen(PASS), &e), 0);
 	d = data_of(s, id, false, &sealed);
 	CHECK(!sealed && has(d, "Первый, исправлен") && has(d, PLANT_SECRET) &&
-	    has(d, PLANT_NAME) && has(d, PLANT_PHONE));
+	    has(d, "{\"age\":13,\"name\":\"" PLANT_NAME "\",\"phone\":\"" PLANT_PHONE
+	    "\"},{\"age\":14}]"));
+	if (!has(d, "{\"age\":14}]"))
+		fprintf(stderr, "  read back: %s\n", d);
 	free(d);
 	d = data_of(s, id2, false, NULL);
 	CHECK(has(d, PLANT_NAME));
