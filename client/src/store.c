@@ -62,6 +62,7 @@ int
 store_scrub(struct store *s, bool *done, struct terr *e)
 {
 	sqlite3 *db = localdb_sqlite(s->db);
+	struct terr le = { 0 };
 	bool ok = false;
 	int rc, r;
 
@@ -83,7 +84,7 @@ store_scrub(struct store *s, bool *done, struct terr *e)
 	if ((rc = sqlite3_exec(db, "DELETE FROM meta WHERE key='" STORE_META_SCRUB "'",
 	    NULL, NULL, NULL)) != SQLITE_OK)
 		return store_sqlerr(s, rc, "сохранить изменения", e);
-	(void)store_checkpoint(s, &ok, e);   /* that one page, best effort */
+	(void)store_checkpoint(s, &ok, &le);   /* that one page, best effort */
 	*done = true;
 	return 0;
 }
