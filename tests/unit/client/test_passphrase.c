@@ -447,6 +447,14 @@ test_locked(const struct catalog *c)
 	d = data_of(s, id, false, NULL);
 	CHECK(has(d, "другое") && has(d, PLANT_NAME) && !has(d, PLANT_SECRET));
 	free(d);
+	/* a delete while open: the tombstone keeps them sealed, never plain */
+	CHECK_INT_EQ(rec_delete(s, id, &e), 0);
+	d = data_of(s, id, true, &sealed);
+	CHECK(sealed && !has(d, PLANT_NAME) && !has(d, "другое"));
+	free(d);
+	d = data_of(s, id, false, NULL);
+	CHECK(has(d, PLANT_NAME));
+	free(d);
 	store_close(s);
 }
 
