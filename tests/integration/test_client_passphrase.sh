@@ -195,7 +195,7 @@ expect_rc 6 "change without a source" -- "$T" --db "$DB" passphrase change
 # --- remove: values plain again, shown without a passphrase
 expect_rc 0 "remove" -- "$T" --db "$DB" --passphrase-file "$W/P3" passphrase remove --yes
 eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 0 "nothing sealed"
-eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'$PN') AND instr(data,'$PS')")" 1 "plain again"
+eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'$PN') AND instr(data,'$PS') AND status <> 'deleted'")" 1 "plain again"
 expect_rc 0 "show after remove" -- "$T" --db "$DB" show "$ID1" --json
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after remove"
 expect_rc 2 "remove twice" -- "$T" --db "$DB" passphrase remove --yes
@@ -206,7 +206,8 @@ lacks "$W/out" "Ключ восстановления:"
 expect_rc 1 "reset without --yes off a terminal" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase reset
 expect_rc 0 "reset" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase reset --yes
 contains "$W/out" "Ключ восстановления:"
-expect_rc 6 "old after reset" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1"
+expect_rc 6 "old after reset" -- "$T" --db "$DB" --passphrase-file "$W/P1" \
+	--new-passphrase-file "$W/P3" passphrase change
 expect_rc 0 "new after reset" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1" --json
 eq "$(jget "$W/out" '"summary" in d["data"], "full_name" in d["data"]["parties"][0], d["data"]["case_number"], d["data"]["parties"][0]["role"], d["data"]["status"]')" \
 	"(False, False, '2026-1', 'student', 'preparation')" "reset: hidden gone, hub fields kept"
