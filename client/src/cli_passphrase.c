@@ -336,9 +336,11 @@ cli_pass_status(struct cli *c, struct store *s)
 		return CLI_OK;
 	}
 	fprintf(c->out, "Пароль: задан\nЗаписей со скрытыми полями: %lld\n"
-	    "Ключ восстановления: %s\nArgon2id: %llu проходов, %zu МиБ памяти\n",
+	    "Ключ восстановления: %s\nArgon2id: проходов %llu, память %zu %s\n",
 	    (long long)st.hidden, st.has_recovery ? "создан (хранится в сейфе "
-	    "школы)" : "не создан", st.limits.ops, st.limits.mem >> 20);
+	    "школы)" : "не создан", st.limits.ops, st.limits.mem >= (1u << 20) ?
+	    st.limits.mem >> 20 : st.limits.mem >> 10, st.limits.mem >= (1u << 20) ?
+	    "МиБ" : "КиБ");
 	if (st.scrub_pending)
 		fprintf(c->out, "Очистка файла базы от старых открытых копий: ещё не "
 		    "закончена (повторится при следующем запуске tetrad)\n");
