@@ -76,6 +76,9 @@ eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "sealed"
 expect_rc 2 "set twice" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase set
 expect_rc 0 "status set" -- "$T" --db "$DB" status
 contains "$W/out" "Пароль: задан (скрытых записей: 1)"
+lacks "$W/err" "Пароль не задан"
+expect_rc 0 "status json" -- "$T" --db "$DB" status --json
+eq "$(jget "$W/out" 'd["passphrase"]["set"], d["passphrase"]["hidden_records"]')" "(True, 1)" "status json passphrase"
 expect_rc 0 "passphrase status" -- "$T" --db "$DB" passphrase status --json
 eq "$(jget "$W/out" 'd["set"], d["recovery"], d["hidden_records"]')" "(True, True, 1)" "status json"
 expect_rc 0 "passphrase status text" -- "$T" --db "$DB" passphrase status
@@ -182,8 +185,8 @@ expect_rc 0 "change" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphra
 expect_rc 6 "old refused" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1"
 expect_rc 0 "new works" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1" --json
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after change"
-expect_rc 0 "change --recovery" -- "$T" --db "$DB" --recovery-file "$W/KEY" \
-	--new-passphrase-file "$W/P3" passphrase change --recovery
+TETRAD_NEW_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" --recovery-file "$W/KEY" \
+	passphrase change --recovery </dev/null >"$W/out" 2>"$W/err" && ok || bad "change --recovery"
 expect_rc 6 "P2 refused" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1"
 TETRAD_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" show "$ID1" --json </dev/null >"$W/out" 2>"$W/err" && ok || bad "P3 via env"
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after change --recovery"
@@ -289,6 +292,17 @@ EOF
 	lacks "$W/change.out" "$P3"
 	"$T" --db "$D2" --passphrase-file "$W/P3" show "$ID3" </dev/null >"$W/out" 2>&1 && ok || bad "P3 after tty change"
 	contains "$W/out" "$PN"
+	# remove asks «[д/Н]»: no answer is no
+	cat >"$W/keep.steps" <<EOF
+expect Текущий пароль:
+send $P3
+expect [д/Н]:
+send
+expect Ничего не изменено
+exit 2
+EOF
+	drive keep --db "$D2" passphrase remove
+	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "remove declined"
 else
 	echo "SKIP (terminal part): python3 has no pty module"
 fi
