@@ -447,6 +447,14 @@ test_locked(const struct catalog *c)
 	d = data_of(s, id, false, NULL);
 	CHECK(has(d, "другое") && has(d, PLANT_NAME) && !has(d, PLANT_SECRET));
 	free(d);
+	/* a delete while open: the tombstone keeps them sealed, never plain */
+	CHECK_INT_EQ(rec_delete(s, id, &e), 0);
+	d = data_of(s, id, true, &sealed);
+	CHECK(sealed && !has(d, PLANT_NAME) && !has(d, "другое"));
+	free(d);
+	d = data_of(s, id, false, NULL);
+	CHECK(has(d, PLANT_NAME));
+	free(d);
 	store_close(s);
 }
 
@@ -572,6 +580,55 @@ test_reset_unknown(const struct catalog *c)
 	CHECK_INT_EQ(vault_unlock(store_vault(s), store_localdb(s), PASS2, strlen(PASS2), &e), 0);
 	d = data_of(s, id, false, NULL);
 	CHECK(has(d, "открытая тайна"));
+	free(d);
+	store_close(s);
+}
+
+/* A set that fails half-way (the disk fills up) changes nothing: no vault,
+ * every value plain where it was; once there is room it succeeds. */
+static void
+test_set_fails(const struct catalog *c)
+{
+	char db[512], *d;
+	struct store *s = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	uint8_t id[UUID7_BYTES];
+	char rk[VAULT_RECOVERY_TEXT];
+	bool sealed = true;
+	long long pages;
+
+	if ((s = device("full.db", db, sizeof(db))) == NULL)
+		return;
+	CHECK_INT_EQ(store_begin(s, &e), 0);
+	for (int i = 0; i < 300; i++) {
+		cJSON *v = cJSON_Parse("{\"title\":\"Случай\",\"secret\":\"" PLANT_SECRET
+		    "\",\"people\":[{\"age\":12,\"name\":\"" PLANT_NAME "\"}]}");
+
+		CHECK_INT_EQ(rec_create(s, catalog_latest(c, "t_case"), NULL, v, true, true,
+		    id, &e), 0);
+		cJSON_Delete(v);
+	}
+	CHECK_INT_EQ(store_commit(s, &e), 0);
+	pages = q_int(s, "PRAGMA page_count");
+	CHECK_INT_EQ(store_limit_pages(s, (long)pages + 2, &e), 0);
+	memset(rk, 'x', sizeof(rk));
+	rk[sizeof(rk) - 1] = '\0';
+	CHECK(passphrase_set(s, c, PASS, strlen(PASS), NULL, rk, &rep, &e) != 0);
+	CHECK(rep.sealed == 0 && rk[0] == '\0');
+	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_NONE);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL OR "
+	    "instr(data, 'secret') = 0"), 0);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM meta WHERE key IN ('vault', "
+	    "'vault_scrub') AND value <> ''"), 0);
+	s = reopen(s, db);
+	if (s == NULL)
+		return;
+	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_NONE);
+	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	CHECK_INT_EQ(rep.sealed, 300);
+	d = data_of(s, id, false, &sealed);
+	CHECK(!sealed && has(d, PLANT_NAME));
 	free(d);
 	store_close(s);
 }
@@ -740,6 +797,7 @@ main(void)
 		test_locked(c);
 		test_change_remove(c);
 		test_reset_unknown(c);
+		test_set_fails(c);
 		test_seal_later(c);
 		test_scrub_pending(c);
 		test_walk_cost(c);
