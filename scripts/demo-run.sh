@@ -4,8 +4,10 @@
 # A municipal hub on 127.0.0.1 with a fresh test CA; a school computer and a
 # curator's laptop enrolled with one-time tokens; the hub is stopped while
 # both record (they work offline); the hub comes back, both sync, the hub
-# prints its reports. Everything lives in a temporary directory that is
-# removed at the end (TETRAD_DEMO_KEEP=1 keeps it); nothing keeps running.
+# prints its reports. The school computer's store gets a passphrase: a
+# case shows «скрыто» without it and the names with it. Everything lives in
+# a temporary directory that is removed at the end (TETRAD_DEMO_KEEP=1 keeps
+# it); nothing keeps running.
 set -euo pipefail
 bin=$(cd "${1:?usage: demo-run.sh BIN_DIR}" && pwd)
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -190,13 +192,38 @@ academic_year;snapshot_date;level;class_name;students_total;students_4_11;famili
 CSV
 
 step "4а. Школа 170103 (без сети): два случая службы примирения"
-run "$T" --db "$school" new mediation_case --json "$data/case-1.json"
+echo '$ tetrad --db $DEMO/school.db new mediation_case --json $DEMO/data/case-1.json'
+case_id=$("$T" --db "$school" new mediation_case --json "$data/case-1.json")
+printf '%s\n' "$case_id"
 run "$T" --db "$school" new mediation_case --json "$data/case-2.json"
 echo "Номер случая уникален в школе за год — повтор не сохраняется:"
 if run "$T" --db "$school" new mediation_case --json "$data/case-again.json"; then
 	echo "demo: a repeated case number was accepted" >&2
 	exit 1
 fi
+
+step "4а′. Пароль хранилища: имена и телефоны на компьютере школы — только в зашифрованном виде"
+# A school PC is set up with the passphrase typed on its terminal; the demo
+# has no terminal, so it comes from a file only its owner reads.
+(umask 077 && printf '%s\n' 'сирень окно трамвай компот' >"$work/school.pass")
+run "$T" --db "$school" --new-passphrase-file "$work/school.pass" passphrase set
+echo "Без пароля (не на терминале) имена, телефоны и суть конфликта — «скрыто»:"
+run "$T" --db "$school" show "$case_id" | grep -E 'ФИО|Телефон|Суть конфликта'
+echo "С паролем (из файла):"
+run "$T" --db "$school" --passphrase-file "$work/school.pass" show "$case_id" |
+	grep -E 'ФИО|Телефон|Суть конфликта'
+python3 - "$school" <<'PY'
+import os, sys
+names = ["Сидоров", "Кузнецов", "Орлова", "111-22-33", "испорченного телефона"]
+n = 0
+for suffix in ("", "-wal", "-journal"):
+    path = sys.argv[1] + suffix
+    if os.path.exists(path):
+        data = open(path, "rb").read()
+        n += sum(data.count(w.encode()) for w in names)
+print("имён, телефонов и описаний в файле базы школы и её журнале: %d" % n)
+sys.exit(1 if n else 0)
+PY
 
 step "4б. Школа 170103: социальный паспорт по классам — импорт из таблицы"
 run "$T" --db "$school" import social_passport --csv "$data/passport-classes.csv"
@@ -258,6 +285,7 @@ run "$T" --db "$school" status
 run "$T" --db "$laptop" status
 
 step "5. Хаб снова доступен; устройства синхронизируются"
+echo "Пароль хранилища для синхронизации не нужен: имена на хаб не уходят."
 hub_up
 run "$T" --db "$school" sync
 run "$T" --db "$laptop" sync
