@@ -33,12 +33,24 @@ static const char cli_usage_text[] =
 "  retry [--all] [--json]                снова отправить записи из карантина\n"
 "  profile import ФАЙЛ.csv               выданный РПШ из файла (обычно приходит с хаба)\n"
 "  conflicts [--json] [--clear]          ваши значения, уступившие другому устройству\n"
+"  passphrase set [--no-recovery]        задать пароль: скрыть ФИО, телефоны, суть\n"
+"                                        конфликта; показать ключ восстановления\n"
+"  passphrase change [--recovery]        сменить пароль (по старому или по ключу)\n"
+"  passphrase remove [--yes]             снять пароль: значения снова открыты\n"
+"  passphrase reset [--yes] [--no-recovery]  забыты и пароль, и ключ: скрытые\n"
+"                                        значения удаляются, задаётся новый пароль\n"
+"  passphrase status [--json]            задан ли пароль, сколько записей скрыто\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
 "  sync ...                              отправить и получить записи (tetrad-syncd --once)\n"
 "\n"
 "База данных: --db ПУТЬ, иначе $TETRAD_DB, иначе ~/.local/share/tetrad/tetrad.db.\n"
+"Пароль хранилища: спрашивается на терминале, или --passphrase-file ФАЙЛ\n"
+"(иначе $TETRAD_PASSPHRASE_FILE); новый — --new-passphrase-file ФАЙЛ\n"
+"($TETRAD_NEW_PASSPHRASE_FILE); ключ восстановления — --recovery-file ФАЙЛ.\n"
+"В файле — первая строка. В командной строке пароль не указывается.\n"
 "Коды выхода: 0 — успешно, 1 — ошибка в команде, 2 — неверные данные,\n"
-"3 — не найдено, 4 — ошибка хранилища, 5 — прочие ошибки.\n";
+"3 — не найдено, 4 — ошибка хранилища, 5 — прочие ошибки,\n"
+"6 — пароль не подошёл или хранилище закрыто.\n";
 
 int
 cli_exit_code(int code)
@@ -59,6 +71,8 @@ cli_exit_code(int code)
 	case TERR_IO:
 	case TERR_VERSION:
 		return CLI_STORAGE;
+	case TERR_PASSPHRASE:
+		return CLI_PASSPHRASE;
 	default:
 		return CLI_OTHER;
 	}
@@ -129,6 +143,9 @@ cli_parse(struct cli *c, const char *cmd, int argc, char **argv)
 		CLI_OPT("--csv", c->csv_file)
 		CLI_OPT("--school", c->school)
 		CLI_OPT("--name", c->name)
+		CLI_OPT("--passphrase-file", c->pass_file)
+		CLI_OPT("--new-passphrase-file", c->new_pass_file)
+		CLI_OPT("--recovery-file", c->recovery_file)
 #undef CLI_OPT
 		if (strcmp(a, "--set") == 0 || strcmp(a, "-s") == 0) {
 			if (v == NULL)
@@ -178,6 +195,18 @@ cli_parse(struct cli *c, const char *cmd, int argc, char **argv)
 		}
 		if (strcmp(a, "--curator") == 0) {
 			c->curator = true;
+			continue;
+		}
+		if (strcmp(a, "--no-recovery") == 0) {
+			c->no_recovery = true;
+			continue;
+		}
+		if (strcmp(a, "--recovery") == 0) {
+			c->recovery = true;
+			continue;
+		}
+		if (strcmp(a, "--yes") == 0) {
+			c->yes = true;
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0')
@@ -241,6 +270,15 @@ cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			c->db_opt = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc) {
+			c->pass_file = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--new-passphrase-file") == 0 && i + 1 < argc) {
+			c->new_pass_file = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--recovery-file") == 0 && i + 1 < argc) {
+			c->recovery_file = argv[i + 1];
 			i += 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(cli_usage_text, out);
@@ -307,6 +345,8 @@ cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		rc = cli_status(c);
 	else if (strcmp(cmd, "profile") == 0)
 		rc = cli_profile(c);
+	else if (strcmp(cmd, "passphrase") == 0)
+		rc = cli_passphrase(c);
 	else
 		rc = cli_usage(c, "неизвестная команда «%s».", cmd);
  out:

@@ -8,6 +8,7 @@
 
 #include "client/csvio.h"
 #include "client/rec.h"
+#include "client/vault.h"
 #include "tetrad/fileio.h"
 
 #include "cli_private.h"
@@ -20,6 +21,7 @@ cli_io_export(struct cli *c)
 	struct fileio_private *w = NULL;
 	FILE *fp = NULL;
 	enum csvio_format fmt;
+	long long hidden = 0;
 	int r = 0, rc;
 
 	if (c->n_pos != 1)
@@ -34,6 +36,15 @@ cli_io_export(struct cli *c)
 		return rc;
 	if ((rc = cli_catalog(c, &cat)) != CLI_OK)
 		goto out;
+	/* values the vault hides: asked for, or exported as «скрыто» */
+	if (store_locked(s)) {
+		if ((r = cli_hidden_count(c, s, c->pos[0], NULL, &hidden)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		if (hidden > 0 && (rc = cli_unlock_show(c, s)) != CLI_OK)
+			goto out;
+	}
 	/* children's data: a private file (0600, never through a planted link),
 	 * put in place whole or not at all */
 	if (c->out_file && ((r = fileio_private_open(c->out_file, &w, &c->e)) != 0 ||
@@ -52,6 +63,9 @@ cli_io_export(struct cli *c)
 	}
 	if (c->out_file)
 		fprintf(c->err, "Выгрузка сохранена: %s\n", c->out_file);
+	if (hidden > 0 && store_locked(s))
+		fprintf(c->err, "Хранилище закрыто паролем: скрытые поля записей (%lld) "
+		    "выгружены как «%s».\n", hidden, VAULT_HIDDEN);
 	rc = CLI_OK;
  out:
 	fileio_private_abort(w);
@@ -79,6 +93,10 @@ cli_io_import(struct cli *c)
 		rc = cli_fail(c, r);
 		goto out;
 	}
+	/* local values are written (and «скрыто» cells keep stored ones):
+	 * the vault opened */
+	if ((rc = cli_unlock_form(c, s, catalog_latest(cat, c->pos[0]), false)) != CLI_OK)
+		goto out;
 	r = csvio_import_at(s, cat, c->pos[0], c->school, c->csv_file, c->delim, &n,
 	    &report, &c->e);
 	if (r != 0) {

@@ -10,6 +10,8 @@
  *   cli_retry.c   retry
  *   cli_profile.c profile import (the issued risk profile)
  *   cli_conflicts.c conflicts (this device's values that lost to another's)
+ *   cli_passphrase.c passphrase set|change|remove|reset|status
+ *   cli_unlock.c  the vault's passphrase asked or read, «скрыто» in outputs
  */
 #ifndef TETRAD_CLIENT_CLI_PRIVATE_H
 #define TETRAD_CLIENT_CLI_PRIVATE_H
@@ -41,6 +43,11 @@ struct cli {
 	bool json, draft;
 	bool curator;         /* init --curator: a laptop with no school of its own */
 	bool codes;           /* export: ids and codes instead of labels */
+	/* secrets are read from files or the terminal, never from argv */
+	const char *pass_file, *new_pass_file, *recovery_file;
+	bool no_recovery;     /* passphrase set/reset: no recovery key */
+	bool recovery;        /* passphrase change: with the recovery key */
+	bool yes;             /* passphrase remove/reset: no question */
 	const char *pos[8];   /* positional arguments after the command */
 	size_t n_pos;
 	struct terr e;
@@ -78,6 +85,51 @@ int cli_retry(struct cli *c, int argc, char **argv);
 int cli_profile(struct cli *c);
 /* `conflicts`: parses its own options (argc/argv after the command). */
 int cli_conflicts(struct cli *c, int argc, char **argv);
+
+int cli_passphrase(struct cli *c);
+
+/*
+ * cli_unlock.c. The vault of s opened for a command that writes local
+ * values (new/edit/finalize/import of form f with local fields): nothing to
+ * do without a passphrase or with no local field in f; else the passphrase
+ * from --passphrase-file / $TETRAD_PASSPHRASE_FILE, or asked on the
+ * terminal (three tries), or exit 6. With warn and no passphrase set, the
+ * warning that local values are kept in the open (once). CLI_OK or the
+ * printed exit code.
+ */
+int cli_unlock_form(struct cli *c, struct store *s, const struct form *f,
+    bool warn);
+/*
+ * For an output that would show hidden values (show, list --json, export):
+ * from a passphrase file the vault is opened (wrong: exit 6); on a terminal
+ * the passphrase is asked, Enter keeps them hidden; otherwise they stay
+ * «скрыто». CLI_OK (opened or not) or the printed exit code.
+ */
+int cli_unlock_show(struct cli *c, struct store *s);
+/* Records with hidden values (sealed, the vault locked), of form_id and
+ * status when not NULL, in *n. 0 or a TERR_* code (c->e). */
+int cli_hidden_count(struct cli *c, struct store *s, const char *form_id,
+    const char *status, long long *n);
+/* Records of form_id, not deleted, in *n. */
+int cli_records_count(struct cli *c, struct store *s, const char *form_id,
+    long long *n);
+/* «Пароль не задан: скрытые поля … хранятся открыто …» on stderr. */
+void cli_unlock_warn(struct cli *c);
+/* cli_passphrase.c, for `tetrad status`: the passphrase line (o NULL) or
+ * the "passphrase" member of --json's object o. 0 or TERR_* (c->e). */
+int cli_passphrase_summary(struct cli *c, struct store *s, cJSON *o);
+/* A secret from file (a warning when others can read it) or, file NULL,
+ * asked on the terminal with prompt. 0 or TERR_* (c->e); passin_free it. */
+int cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
+    size_t *len);
+/* Whether the terminal may be asked for a secret. */
+bool cli_secret_tty(const struct cli *c);
+/* One unlock attempt after the wait vault_wait asks for (said on stderr). */
+int cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
+    bool recovery);
+/* --passphrase-file or $TETRAD_PASSPHRASE_FILE; the same for the new one. */
+const char *cli_pass_file(const struct cli *c);
+const char *cli_new_pass_file(const struct cli *c);
 
 /* cli_view.c, shared with cli_conflicts.c: an HLC's wall time as
  * ДД.ММ.ГГГГ ЧЧ:ММ local time ("?" when it is not an HLC), and a value as

@@ -17,6 +17,7 @@
 #include "tetrad/termsafe.h"
 #include "tetrad/uuid7.h"
 
+#include "client/csvio.h"
 #include "client/prompt.h"
 #include "client/rec.h"
 #include "client/riskprof.h"
@@ -325,6 +326,10 @@ cli_record_new(struct cli *c)
 		rc = CLI_NOTFOUND;
 		goto out;
 	}
+	/* local fields and a passphrase set: the vault opened before anything
+	 * is asked, so nothing typed is lost for want of it */
+	if ((rc = cli_unlock_form(c, s, f, true)) != CLI_OK)
+		goto out;
 	if ((values = cJSON_CreateObject()) == NULL) {
 		rc = CLI_OTHER;
 		goto out;
@@ -613,6 +618,17 @@ cli_record_edit(struct cli *c)
 		rc = CLI_NOTFOUND;
 		goto out;
 	}
+	/* the local values in, to edit them by position (groups) */
+	if (store_locked(s) && csvio_form_local(f)) {
+		if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK)
+			goto out;
+		store_record_free(rec);
+		rec = NULL;
+		if ((r = store_record_get(s, id, &rec, &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+	}
 	if ((old = cJSON_Parse(rec->data)) == NULL ||
 	    (values = cJSON_Duplicate(old, 1)) == NULL) {
 		fprintf(c->err, "Ошибка: данные записи повреждены.\n");
@@ -681,6 +697,21 @@ cli_record_finalize_delete(struct cli *c, bool del)
 	if ((r = store_record_resolve(s, c->pos[0], id, &c->e)) != 0) {
 		rc = cli_fail(c, r);
 		goto out;
+	}
+	/* finalizing checks the local values too: the vault opened */
+	if (!del && store_locked(s)) {
+		struct localdb_record *rec = NULL;
+		const struct form *f;
+
+		if ((r = store_record_get(s, id, &rec, &c->e)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		f = catalog_get(cat, rec->form_id, rec->form_version);
+		rc = cli_unlock_form(c, s, f, false);
+		store_record_free(rec);
+		if (rc != CLI_OK)
+			goto out;
 	}
 	r = del ? rec_delete(s, id, &c->e) : rec_finalize(s, cat, id, &probs, &c->e);
 	if (r == TERR_INVALID && probs) {

@@ -276,6 +276,10 @@ cli_status(struct cli *c)
 		}
 		cJSON_AddBoolToObject(o, "clock_skew_warning",
 		    llabs(skew) > CLI_STATUS_SKEW_WARN_MS);
+		if ((r = cli_passphrase_summary(c, s, o)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
 		t = cJSON_Print(o);
 		fprintf(c->out, "%s\n", t ? t : "{}");
 		cJSON_free(t);
@@ -338,6 +342,10 @@ cli_status(struct cli *c)
 		fprintf(c->out, "Записи: черновиков %lld, окончательных %lld, "
 		    "удалённых %lld\n", (long long)n.drafts, (long long)n.finals,
 		    (long long)n.deleted);
+		if ((r = cli_passphrase_summary(c, s, NULL)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
 		fprintf(c->out, "Очередь отправки: ожидают %lld, отправлены %lld, "
 		    "подтверждены %lld, отклонены (карантин) %lld\n",
 		    (long long)n.pending, (long long)n.sent, (long long)n.acked,

@@ -11,6 +11,9 @@
 #include "tetrad/hlc.h"
 #include "tetrad/uuid7.h"
 
+#include "client/csvio.h"
+#include "client/vault.h"
+
 #include "cli_private.h"
 
 int
@@ -59,11 +62,18 @@ cli_view_forms(struct cli *c)
 	return rc;
 }
 
+/* A record as JSON; its local values «скрыто» when the vault hides them
+ * (r->sealed: locked), with "hidden": true (f: its form, may be NULL). */
 static cJSON *
-cli_view_record_json(const struct localdb_record *r)
+cli_view_record_json(const struct localdb_record *r, const struct form *f)
 {
 	char idtext[UUID7_STRLEN + 1];
 	cJSON *o = cJSON_CreateObject(), *data = cJSON_Parse(r->data);
+
+	if (r->sealed != NULL) {
+		(void)csvio_mark_hidden(f, data);
+		cJSON_AddTrueToObject(o, "hidden");
+	}
 
 	uuid7_format(r->id, idtext);
 	cJSON_AddStringToObject(o, "id", idtext);
@@ -112,6 +122,7 @@ struct cli_view_list_ctx {
 	struct cli *c;
 	cJSON *arr;
 	size_t n;
+	const struct catalog *cat;   /* for «скрыто»: the records' forms */
 };
 
 static int
@@ -122,7 +133,8 @@ cli_view_list_row(const struct localdb_record *r, void *arg)
 
 	l->n++;
 	if (l->arr) {
-		cJSON_AddItemToArray(l->arr, cli_view_record_json(r));
+		cJSON_AddItemToArray(l->arr, cli_view_record_json(r, l->cat ?
+		    catalog_get(l->cat, r->form_id, r->form_version) : NULL));
 		return 0;
 	}
 	uuid7_format(r->id, idtext);
@@ -136,7 +148,9 @@ int
 cli_view_list(struct cli *c)
 {
 	struct store *s = NULL;
-	struct cli_view_list_ctx l = { c, NULL, 0 };
+	struct catalog *cat = NULL;
+	struct cli_view_list_ctx l = { c, NULL, 0, NULL };
+	long long hidden = 0;
 	int r, rc;
 
 	if (c->n_pos > 1)
@@ -147,6 +161,19 @@ cli_view_list(struct cli *c)
 		    c->status_filter);
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
+	/* only --json shows values: those the vault hides asked for, or «скрыто» */
+	if (c->json && store_locked(s)) {
+		if ((r = cli_hidden_count(c, s, c->n_pos ? c->pos[0] : NULL,
+		    c->status_filter, &hidden)) != 0) {
+			rc = cli_fail(c, r);
+			goto out;
+		}
+		if (hidden > 0 && (rc = cli_unlock_show(c, s)) != CLI_OK)
+			goto out;
+		if (hidden > 0 && store_locked(s) && (rc = cli_catalog(c, &cat)) != CLI_OK)
+			goto out;
+		l.cat = cat;
+	}
 	if (c->json)
 		l.arr = cJSON_CreateArray();
 	r = store_record_each(s, c->n_pos ? c->pos[0] : NULL, c->status_filter,
@@ -166,6 +193,7 @@ cli_view_list(struct cli *c)
 	rc = CLI_OK;
  out:
 	cJSON_Delete(l.arr);
+	catalog_free(cat);
 	store_close(s);
 	return rc;
 }
@@ -271,8 +299,26 @@ cli_view_show(struct cli *c)
 		rc = cli_fail(c, r);
 		goto out;
 	}
+	/* hidden values: asked for (Enter: «скрыто»), or read from a file */
+	if (rec->sealed != NULL) {
+		if ((rc = cli_unlock_show(c, s)) != CLI_OK)
+			goto out;
+		if (!store_locked(s)) {
+			store_record_free(rec);
+			rec = NULL;
+			if ((r = store_record_get(s, id, &rec, &c->e)) != 0) {
+				rc = cli_fail(c, r);
+				goto out;
+			}
+		}
+	}
 	if (c->json) {
-		cJSON *o = cli_view_record_json(rec);
+		cJSON *o;
+
+		if (rec->sealed != NULL && cli_catalog(c, &cat) != CLI_OK)
+			cat = NULL;
+		o = cli_view_record_json(rec, cat ? catalog_get(cat, rec->form_id,
+		    rec->form_version) : NULL);
 		char *t = cJSON_Print(o);
 
 		fprintf(c->out, "%s\n", t ? t : "{}");
@@ -284,6 +330,8 @@ cli_view_show(struct cli *c)
 
 		if (cli_catalog(c, &cat) == CLI_OK)
 			f = catalog_get(cat, rec->form_id, rec->form_version);
+		if (rec->sealed != NULL)
+			(void)csvio_mark_hidden(f, data);
 		uuid7_format(rec->id, idtext);
 		cli_view_hlc_time(rec->updated_hlc, when);
 		fprintf(c->out, "Запись %s\nФорма: %s (%s, версия %u)\nШкола: %s\n"
@@ -299,6 +347,10 @@ cli_view_show(struct cli *c)
 			fprintf(c->out, "%s\n", t ? t : rec->data);
 			cJSON_free(t);
 		}
+		if (rec->sealed != NULL)
+			fprintf(c->out, "\nСкрытые поля («%s») не показаны: хранилище "
+			    "закрыто паролем. Показать: tetrad show %s на терминале "
+			    "(или --passphrase-file ФАЙЛ).\n", VAULT_HIDDEN, idtext);
 		cJSON_Delete(data);
 	}
 	rc = CLI_OK;

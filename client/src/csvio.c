@@ -306,6 +306,7 @@ csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
 
 struct csvio_export_ctx {
 	const struct form *f;
+	const struct catalog *cat;
 	struct csvio_cols cols;
 	enum csvio_format fmt;
 	bool codes;
@@ -336,6 +337,11 @@ csvio_export_json(struct csvio_export_ctx *x, const struct localdb_record *r,
 	}
 	if (*data && cJSON_AddItemToObject(o, "data", *data))
 		*data = NULL;
+	/* its local values are «скрыто»: the vault is locked */
+	if (r->sealed != NULL && !cJSON_AddTrueToObject(o, "hidden")) {
+		cJSON_Delete(o);
+		return TERR_NOMEM;
+	}
 	if ((txt = cJSON_PrintUnformatted(o)) == NULL) {
 		cJSON_Delete(o);
 		return TERR_NOMEM;
@@ -405,6 +411,14 @@ csvio_export_row(const struct localdb_record *r, void *arg)
 
 	if (strcmp(r->status, "deleted") == 0)
 		goto out;
+	/* the vault locked: «скрыто» for each local value (csvio_hidden.c) */
+	if (r->sealed != NULL) {
+		const struct form *rf = catalog_get(x->cat, r->form_id,
+		    r->form_version);
+
+		if ((rv = csvio_mark_hidden(rf ? rf : x->f, data)) != 0)
+			goto out;
+	}
 	uuid7_format(r->id, idtext);
 	if (x->fmt == CSVIO_JSON) {
 		rv = csvio_export_json(x, r, idtext, &data);
@@ -451,6 +465,7 @@ csvio_export(struct store *s, const struct catalog *c, const char *form_id,
 	int r = 0;
 
 	x.f = catalog_latest(c, form_id);
+	x.cat = c;
 	x.fmt = fmt;
 	x.codes = codes;
 	x.delim = delim ? delim : ';';

@@ -13,6 +13,7 @@
 #include "tetrad/form.h"
 
 #include "client/textin.h"
+#include "client/vault.h"
 
 #include "csvio_private.h"
 
@@ -71,6 +72,13 @@ csvio_cell_value(struct csvio_report *rep, const struct form_field *fd,
 	int r;
 
 	*out = NULL;
+	/* an export made while the vault was locked: the stored value stays
+	 * (csvio_hidden_keep_stored), whatever the field's type */
+	if (fd->sync == FORM_SYNC_LOCAL && strcmp(cell, VAULT_HIDDEN) == 0) {
+		if ((*out = cJSON_CreateString(VAULT_HIDDEN)) == NULL)
+			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		return 0;
+	}
 	csv_cell_unguard(cell);
 	if (fd->type == FORM_GROUP) {
 		if (!cJSON_IsArray(*out = cJSON_Parse(cell))) {

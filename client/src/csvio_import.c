@@ -569,6 +569,10 @@ csvio_check_all(struct csvio_import_ctx *x, cJSON *vals)
 			continue;
 		if (r != 0)
 			return r;
+		/* a new record: a «скрыто» cell is no value */
+		if (!rec->tgt.update && csvio_hidden_keep_stored(rec->f ? rec->f :
+		    x->f, v, NULL) != 0)
+			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
 		if (rec->tgt.update)
 			r = form_validate(rec->tgt.f, rec->tgt.values, rec->tgt.final ?
 			    FORM_FINAL : FORM_DRAFT, &probs, x->e);

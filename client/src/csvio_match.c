@@ -16,6 +16,7 @@
 #include "tetrad/form.h"
 #include "tetrad/uuid7.h"
 
+#include "client/csvio.h"
 #include "client/store.h"
 
 #include "csvio_private.h"
@@ -27,12 +28,13 @@
  * keeps its stored value: a missing column is not an erased answer.
  */
 static cJSON *
-csvio_match_merge(const char *data, const cJSON *covered, const cJSON *imported)
+csvio_match_merge(const struct form *f, const char *data, const cJSON *covered,
+    const cJSON *imported)
 {
-	cJSON *v = cJSON_Parse(data);
+	cJSON *v = cJSON_Parse(data), *stored = NULL;
 	const cJSON *k;
 
-	if (!cJSON_IsObject(v)) {
+	if (!cJSON_IsObject(v) || (stored = cJSON_Duplicate(v, true)) == NULL) {
 		cJSON_Delete(v);
 		return NULL;
 	}
@@ -47,9 +49,16 @@ csvio_match_merge(const char *data, const cJSON *covered, const cJSON *imported)
 		    !cJSON_AddItemToObject(v, k->string, d)) {
 			cJSON_Delete(d);
 			cJSON_Delete(v);
+			cJSON_Delete(stored);
 			return NULL;
 		}
 	}
+	/* «скрыто» cells (an export made while locked) keep what is stored */
+	if (csvio_hidden_keep_stored(f, v, stored) != 0) {
+		cJSON_Delete(v);
+		v = NULL;
+	}
+	cJSON_Delete(stored);
 	return v;
 }
 
@@ -108,7 +117,7 @@ csvio_match(struct store *s, const struct catalog *c, const char *form,
 		    "Верните статус «%s».", in->line, in->key, CSVIO_FINAL_LABEL);
 		goto out;
 	}
-	if ((t->values = csvio_match_merge(sr->data, in->covered, in->values)) == NULL) {
+	if ((t->values = csvio_match_merge(f, sr->data, in->covered, in->values)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти или данные записи %s "
 		    "повреждены.", in->key);
 		goto out;

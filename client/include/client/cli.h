@@ -15,6 +15,7 @@ enum cli_exit {
 	CLI_NOTFOUND = 3,
 	CLI_STORAGE = 4,
 	CLI_OTHER = 5,
+	CLI_PASSPHRASE = 6,   /* wrong passphrase, or the vault locked */
 };
 
 /* Runs one command; returns the process exit code. enroll and sync replace

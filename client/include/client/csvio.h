@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "tetrad/csv.h"
+#include "tetrad/form.h"
 #include "tetrad/terr.h"
 
 #include "client/catalog.h"
@@ -77,5 +80,24 @@ int csvio_import_buf_at(struct store *s, const struct catalog *c,
     const char *form_id, const char *school, const char *what, const char *buf,
     size_t len, char delim, struct csvio_counts *n, char **report,
     struct terr *e);
+
+/*
+ * «скрыто» (VAULT_HIDDEN, client/vault.h): the vault locked, a record with
+ * sealed values (r->sealed non-NULL after store_record_get) has its local
+ * values out of data. csvio_mark_hidden puts VAULT_HIDDEN as the value of
+ * each local field of f in data, at the top level and in every item of a
+ * group, for the export, `show` and `list --json` (0 or TERR_NOMEM).
+ * csvio_form_local: whether f has a local field at all (groups included).
+ */
+int csvio_mark_hidden(const struct form *f, cJSON *data);
+bool csvio_form_local(const struct form *f);
+/*
+ * An import's values: each local value that is exactly VAULT_HIDDEN (a cell
+ * of an export made while locked) becomes the stored value at the same place
+ * (the top level; a group's items by position), or is removed when stored
+ * (NULL for a new record) has none. 0 or TERR_NOMEM.
+ */
+int csvio_hidden_keep_stored(const struct form *f, cJSON *values,
+    const cJSON *stored);
 
 #endif

@@ -59,8 +59,9 @@ void vault_limits_default(struct vault_limits *l);
 
 struct vault;
 
-/* Reads meta "vault": VAULT_NONE when absent. TERR_PARSE (Russian message)
- * when present but damaged. Never unlocks. */
+/* Reads meta "vault": VAULT_NONE when absent or empty (vault_drop empties
+ * it: localdb has no meta delete). TERR_PARSE (Russian message) when
+ * present but damaged. Never unlocks. */
 int vault_load(struct localdb *db, struct vault **out, struct terr *e);
 /* Wipes and frees the key. NULL is fine. */
 void vault_free(struct vault *v);
@@ -107,12 +108,16 @@ int vault_open(const struct vault *v, const uint8_t id[LOCALDB_ID_BYTES],
  * Key lifecycle. Each writes meta "vault" only (inside the caller's
  * transaction when there is one — passphrase.c runs the record migration in
  * the same one). The vault must be VAULT_NONE for _create, VAULT_OPEN for
- * the others.
+ * _rewrap; _drop takes any state (a LOCKED one too: passphrase_reset, when
+ * both passphrase and recovery key are forgotten). lim NULL: the defaults.
+ * The struct changes only when the meta write succeeded; if the caller's
+ * transaction is then rolled back, vault_free it and vault_load again.
  *
  * _create: a new data key wrapped under pass with lim; with recovery_text
  * non-NULL also a recovery key, its text written there (show it once).
  * State becomes VAULT_OPEN. _rewrap: the same data key under a new pass
- * (recovery wrap kept). _drop: meta "vault" removed, state VAULT_NONE.
+ * (recovery wrap kept). _drop: meta "vault" emptied (= absent), the wrong
+ * attempts counter reset, key wiped, state VAULT_NONE.
  */
 int vault_create(struct vault *v, struct localdb *db, const char *pass, size_t len,
     const struct vault_limits *lim, char recovery_text[VAULT_RECOVERY_TEXT],

@@ -357,4 +357,30 @@ void form_value_echo(const char *s, char *buf, size_t sz);
  * groups): what may leave the device. NULL on no memory. */
 cJSON *form_strip_local(const struct form *f, const cJSON *values);
 
+/* Whether f has a field with sync "local" (at any depth). */
+bool form_has_local(const struct form *f);
+
+/*
+ * Splits a record's values (client/vault.h seals the local part at rest):
+ * *hub = values without the local fields, keeping every member f does not
+ * know (unlike form_strip_local: what is stored, not what is sent); *local
+ * = only the local fields, groups mirrored by position: every item of a
+ * group with a local field inside yields an object in local, possibly
+ * empty, so positions line up (a group without one is not in local);
+ * {} when the record has none. Returns 1 when local holds a value (not
+ * null), 0 when it holds none (nothing to seal), TERR_NOMEM / TERR_ARG;
+ * both NULL on failure.
+ */
+int form_split_local(const struct form *f, const cJSON *values, cJSON **hub,
+    cJSON **local);
+/*
+ * Merges local (form_split_local's) back into data, independent of any form:
+ * objects by key (local's member replaces data's unless both are objects or
+ * both arrays), arrays item by item by index (local's items beyond data's
+ * are ignored, never invented: a pull may have removed items; an empty
+ * object changes nothing). 0, TERR_NOMEM (data then partly merged), or
+ * TERR_ARG when either is not an object.
+ */
+int form_graft_local(cJSON *data, const cJSON *local);
+
 #endif

@@ -1,0 +1,49 @@
+/*
+ * passin — reading a secret (the vault's passphrase, its recovery key) for
+ * the command line: the first line of a file (scripts: --passphrase-file),
+ * or a line typed on the controlling terminal with echo off. Never from the
+ * command line itself, never into a log.
+ *
+ * The text read lives in sodium_malloc'd memory (guarded, mlocked where the
+ * system allows) and is wiped by passin_free. This module reads only: it
+ * prints nothing but the prompt it is given, to the terminal it reads.
+ */
+#ifndef TETRAD_CLIENT_PASSIN_H
+#define TETRAD_CLIENT_PASSIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tetrad/terr.h"
+
+#include "client/vault.h"
+
+/* Bytes of a secret read, at most (a longer line is refused, not cut). */
+#define PASSIN_MAX VAULT_PASS_MAX
+
+/*
+ * The first line of path without its line end ("\n" or "\r\n"), at most
+ * PASSIN_MAX bytes, in *out (NUL-terminated, *len bytes; passin_free it).
+ * *loose: the file is a regular file others may read (the caller warns).
+ * TERR_ARG with a Russian message when the file cannot be read, its first
+ * line is empty or longer than PASSIN_MAX.
+ */
+int passin_file(const char *path, char **out, size_t *len, bool *loose,
+    struct terr *e);
+
+/*
+ * Writes prompt to the controlling terminal (/dev/tty) and reads one line
+ * with echo off; the terminal's settings are put back on every path. Ctrl+C,
+ * a hang-up, TERM or the end of input end the read: TERR_PASSPHRASE («Ввод
+ * пароля прерван.»). TERR_IO when there is no terminal; TERR_ARG for a line
+ * longer than PASSIN_MAX. An empty line is 0 with *len 0.
+ */
+int passin_tty(const char *prompt, char **out, size_t *len, struct terr *e);
+
+/* Whether there is a controlling terminal to ask on. */
+bool passin_tty_available(void);
+
+/* Wipes and frees a secret of passin_file / passin_tty. NULL is fine. */
+void passin_free(char *secret);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * cli_unlock — the vault's passphrase for the commands that need it: read
+ * from a file (--passphrase-file, $TETRAD_PASSPHRASE_FILE) or asked on the
+ * terminal with echo off (client/passin.h), tried after the wait that wrong
+ * attempts in a row impose (vault_wait), and the count of records whose
+ * local values a locked vault hides («скрыто»). docs/client.md "Passphrase".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "client/csvio.h"
+#include "client/passin.h"
+#include "client/vault.h"
+
+#include "cli_private.h"
+
+/* Tries of a passphrase typed on the terminal in one run. */
+#define CLI_UNLOCK_TRIES 3
+
+#define CLI_UNLOCK_NO_SOURCE "Хранилище закрыто паролем. Запустите команду на " \
+	"терминале или укажите --passphrase-file"
+#define CLI_UNLOCK_WARN "Пароль не задан: скрытые поля (ФИО, телефоны) " \
+	"хранятся открыто. Задайте: tetrad passphrase set"
+
+const char *
+cli_pass_file(const struct cli *c)
+{
+	const char *env = getenv("TETRAD_PASSPHRASE_FILE");
+
+	if (c->pass_file != NULL)
+		return c->pass_file;
+	return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
+const char *
+cli_new_pass_file(const struct cli *c)
+{
+	const char *env = getenv("TETRAD_NEW_PASSPHRASE_FILE");
+
+	if (c->new_pass_file != NULL)
+		return c->new_pass_file;
+	return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
+bool
+cli_secret_tty(const struct cli *c)
+{
+	return isatty(fileno(c->in)) && passin_tty_available();
+}
+
+int
+cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
+    size_t *len)
+{
+	bool loose = false;
+	int r;
+
+	if (file == NULL)
+		return passin_tty(prompt, out, len, &c->e);
+	if ((r = passin_file(file, out, len, &loose, &c->e)) == 0 && loose)
+		fprintf(c->err, "Предупреждение: файл «%s» могут читать другие "
+		    "пользователи компьютера: chmod 600 «%s».\n", file, file);
+	return r;
+}
+
+/* Sleeps secs seconds, whatever signal handlers interrupt it. */
+static void
+cli_unlock_sleep(unsigned secs)
+{
+	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = 0 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int
+cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
+    bool recovery)
+{
+	struct vault *v = store_vault(s);
+	unsigned secs = 0;
+	int r;
+
+	if ((r = vault_wait(v, store_localdb(s), &secs, &c->e)) != 0)
+		return r;
+	if (secs > 0) {
+		fprintf(c->err, "Пять неверных попыток подряд: следующая проверка "
+		    "через %u с.\n", secs);
+		fflush(c->err);
+		cli_unlock_sleep(secs);
+	}
+	if (recovery)
+		return vault_unlock_recovery(v, store_localdb(s), pass, &c->e);
+	return vault_unlock(v, store_localdb(s), pass, len, &c->e);
+}
+
+/*
+ * The vault opened: from the passphrase file, else on the terminal (up to
+ * CLI_UNLOCK_TRIES tries; with show, Enter leaves it locked), else locked
+ * (show) or exit 6. CLI_OK or the printed exit code.
+ */
+static int
+cli_unlock(struct cli *c, struct store *s, bool show)
+{
+	const char *file = cli_pass_file(c);
+	char *pass = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!store_locked(s))
+		return CLI_OK;
+	if (file != NULL) {
+		if ((r = cli_secret(c, file, NULL, &pass, &len)) == 0)
+			r = cli_unlock_try(c, s, pass, len, false);
+		passin_free(pass);
+		return r == 0 ? CLI_OK : cli_fail(c, r);
+	}
+	if (!cli_secret_tty(c)) {
+		if (show)
+			return CLI_OK;
+		fprintf(c->err, "Ошибка: %s.\n", CLI_UNLOCK_NO_SOURCE);
+		return CLI_PASSPHRASE;
+	}
+	for (int i = 0; i < CLI_UNLOCK_TRIES; i++) {
+		if ((r = cli_secret(c, NULL, show ? "Пароль хранилища (Enter — "
+		    "показать без скрытых полей): " : "Пароль хранилища: ", &pass,
+		    &len)) != 0)
+			return cli_fail(c, r);
+		if (len == 0 && show) {
+			passin_free(pass);
+			return CLI_OK;
+		}
+		if (len == 0) {
+			passin_free(pass);
+			fprintf(c->err, "Пароль не введён.\n");
+			continue;
+		}
+		r = cli_unlock_try(c, s, pass, len, false);
+		passin_free(pass);
+		pass = NULL;
+		if (r == 0)
+			return CLI_OK;
+		if (r != TERR_PASSPHRASE)
+			return cli_fail(c, r);
+		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
+	}
+	fprintf(c->err, "Ошибка: пароль не подошёл %d раза: хранилище осталось "
+	    "закрытым. Забыли пароль? Ключ восстановления: tetrad passphrase "
+	    "change --recovery.\n", CLI_UNLOCK_TRIES);
+	return CLI_PASSPHRASE;
+}
+
+void
+cli_unlock_warn(struct cli *c)
+{
+	fprintf(c->err, "Предупреждение: %s\n", CLI_UNLOCK_WARN);
+}
+
+int
+cli_unlock_form(struct cli *c, struct store *s, const struct form *f, bool warn)
+{
+	if (!csvio_form_local(f))
+		return CLI_OK;
+	if (vault_state(store_vault(s)) == VAULT_NONE) {
+		if (warn)
+			cli_unlock_warn(c);
+		return CLI_OK;
+	}
+	return cli_unlock(c, s, false);
+}
+
+int
+cli_unlock_show(struct cli *c, struct store *s)
+{
+	return cli_unlock(c, s, true);
+}
+
+/* count(*) of sql with ?1 and ?2 bound (NULL or text) in *n. */
+static int
+cli_unlock_count(struct cli *c, struct store *s, const char *sql,
+    const char *a, const char *b, long long *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	*n = 0;
+	if ((rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlerr(s, rc, "сосчитать записи", &c->e);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else {
+		r = store_sqlerr(s, rc, "сосчитать записи", &c->e);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+cli_hidden_count(struct cli *c, struct store *s, const char *form_id,
+    const char *status, long long *n)
+{
+	return cli_unlock_count(c, s, "SELECT count(*) FROM records WHERE sealed "
+	    "IS NOT NULL AND (?1 IS NULL OR form_id = ?1) AND (?2 IS NULL OR "
+	    "status = ?2)", form_id, status, n);
+}
+
+int
+cli_records_count(struct cli *c, struct store *s, const char *form_id,
+    long long *n)
+{
+	return cli_unlock_count(c, s, "SELECT count(*) FROM records WHERE "
+	    "form_id = ?1 AND status <> 'deleted' AND ?2 IS NULL", form_id, NULL, n);
+}

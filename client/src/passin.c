@@ -1,0 +1,238 @@
+/*
+ * passin — a secret from a file's first line or from the terminal with echo
+ * off (client/include/client/passin.h). The buffers are sodium_malloc'd and
+ * wiped; the terminal is put back as it was whatever ends the read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "client/passin.h"
+
+/*
+ * Set by the handler of SIGINT, SIGHUP and SIGTERM while the terminal's echo
+ * is off: the read returns (no SA_RESTART), the settings are restored by the
+ * normal path. A signal handler can safely write nothing but such a flag.
+ */
+static volatile sig_atomic_t passin_stop;
+
+static void
+passin_on_signal(int sig)
+{
+	passin_stop = sig;
+}
+
+/* A buffer for a secret and its NUL: PASSIN_MAX + 2 bytes (one more to see
+ * a line that is too long). */
+static char *
+passin_alloc(void)
+{
+	char *p;
+
+	if (sodium_init() < 0)
+		return NULL;
+	if ((p = sodium_malloc(PASSIN_MAX + 2)) != NULL)
+		sodium_memzero(p, PASSIN_MAX + 2);
+	return p;
+}
+
+void
+passin_free(char *secret)
+{
+	if (secret != NULL)
+		sodium_free(secret);   /* wipes before it frees */
+}
+
+int
+passin_file(const char *path, char **out, size_t *len, bool *loose,
+    struct terr *e)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	struct stat st;
+	int fd = -1, r;
+
+	*out = NULL;
+	*len = 0;
+	*loose = false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		r = terr_set(e, TERR_ARG, "Файл пароля «%s» не открыт: %s.", path,
+		    terr_strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+		*loose = true;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		r = terr_set(e, TERR_ARG, "«%s» — папка, а не файл пароля.", path);
+		goto out;
+	}
+	if ((buf = passin_alloc()) == NULL) {
+		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+		goto out;
+	}
+	/* up to the first line end, never more than one byte past the cap */
+	while (n <= PASSIN_MAX) {
+		ssize_t k = read(fd, buf + n, 1);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = terr_set(e, TERR_ARG, "Файл пароля «%s» не прочитан: %s.",
+			    path, terr_strerror(errno));
+			goto out;
+		}
+		if (k == 0 || buf[n] == '\n')
+			break;
+		n++;
+	}
+	if (n > PASSIN_MAX) {
+		r = terr_set(e, TERR_ARG, "В файле «%s» первая строка длиннее %d байт: "
+		    "это не похоже на пароль.", path, PASSIN_MAX);
+		goto out;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (n == 0) {
+		r = terr_set(e, TERR_ARG, "В файле «%s» нет пароля: первая строка пуста.",
+		    path);
+		goto out;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	r = 0;
+ out:
+	passin_free(buf);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+bool
+passin_tty_available(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void
+passin_write(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		ssize_t k = write(fd, s, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return;
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+int
+passin_tty(const char *prompt, char **out, size_t *len, struct terr *e)
+{
+	static const int sigs[] = { SIGINT, SIGHUP, SIGTERM, SIGQUIT };
+	struct sigaction sa, old_sa[sizeof(sigs) / sizeof(sigs[0])], old_tstp;
+	struct termios old, quiet;
+	char *buf = NULL, c;
+	size_t n = 0;
+	bool over = false, restore = false, ended = false;
+	int fd, r;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return terr_set(e, TERR_IO, "Нет терминала, чтобы спросить пароль: "
+		    "укажите --passphrase-file.");
+	if ((buf = passin_alloc()) == NULL) {
+		close(fd);
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	if (tcgetattr(fd, &old) != 0) {
+		r = terr_set(e, TERR_IO, "Терминал не настраивается (%s): укажите "
+		    "--passphrase-file.", terr_strerror(errno));
+		goto out;
+	}
+	/* the handlers first, then echo off: a Ctrl+C at any point from here
+	 * comes back through the restore below */
+	passin_stop = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = passin_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, &old_sa[i]);
+	/* Ctrl+Z would leave a stopped program's terminal without echo */
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGTSTP, &sa, &old_tstp);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	quiet.c_lflag |= ICANON | ISIG;
+	restore = true;
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
+		r = terr_set(e, TERR_IO, "Терминал не настраивается (%s): укажите "
+		    "--passphrase-file.", terr_strerror(errno));
+		goto out;
+	}
+	passin_write(fd, prompt);
+	for (;;) {
+		ssize_t k;
+
+		if (passin_stop)
+			break;
+		k = read(fd, &c, 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			ended = true;
+			break;
+		}
+		if (c == '\n' || c == '\r')
+			break;
+		if (n < PASSIN_MAX)
+			buf[n++] = c;
+		else
+			over = true;
+	}
+	c = 0;
+	buf[n] = '\0';
+	if (passin_stop || ended) {
+		r = terr_set(e, TERR_PASSPHRASE, "Ввод пароля прерван.");
+		goto out;
+	}
+	if (over) {
+		r = terr_set(e, TERR_ARG, "Пароль длиннее %d байт.", PASSIN_MAX);
+		goto out;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	r = 0;
+ out:
+	if (restore) {
+		(void)tcsetattr(fd, TCSADRAIN, &old);
+		/* the Enter was not echoed: end the prompt's line */
+		passin_write(fd, "\n");
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			(void)sigaction(sigs[i], &old_sa[i], NULL);
+		(void)sigaction(SIGTSTP, &old_tstp, NULL);
+	}
+	passin_free(buf);
+	close(fd);
+	return r;
+}
