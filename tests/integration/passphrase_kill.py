@@ -339,10 +339,10 @@ def main():
         print("SKIP: no %s" % TETRAD)
         return 77
     os.makedirs(WORK, exist_ok=True)
-    with open(OLD, "w", encoding="utf-8") as f:
-        f.write("старый-пароль-Ёж 1\n")
-    with open(NEW, "w", encoding="utf-8") as f:
-        f.write("новый пароль: Жук 2\n")
+    for path, text in ((OLD, "старый-пароль-Ёж 1\n"), (NEW, "новый пароль: Жук 2\n")):
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
+                  encoding="utf-8") as f:
+            f.write(text)
     print("# seed %d (TETRAD_TEST_SEED=%d repeats it); %d records, %d kills of set and change, "
           "%d of remove and reset" % (SEED, SEED, RECORDS, KILLS, SMALL), flush=True)
     base = build_base(os.path.join(WORK, "base"))

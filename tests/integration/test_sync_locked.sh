@@ -42,6 +42,7 @@ PRIV=$T/priv
 export TETRAD_PWHASH=test
 unset TETRAD_PASSPHRASE_FILE TETRAD_NEW_PASSPHRASE_FILE
 printf 'Незабудка у калитки 7\n' >"$T/pass"
+chmod 600 "$T/pass"
 N=0
 FAILS=0
 pass() { N=$((N + 1)); echo "ok $N - $*"; }
