@@ -15,7 +15,6 @@
 
 #include "tetrad/formsdir.h"
 
-#include "client/csvio.h"
 #include "client/passin.h"
 #include "client/passphrase.h"
 #include "client/vault.h"
@@ -398,7 +397,7 @@ cli_passphrase_summary(struct cli *c, struct store *s, cJSON *o)
 				long long k = 0;
 
 				if (catalog_latest(cat, form_id(f)) == f &&
-				    csvio_form_local(f) &&
+				    form_has_local(f) &&
 				    cli_records_count(c, s, form_id(f), &k) == 0)
 					open_recs += k;
 			}

@@ -17,7 +17,6 @@
 #include "tetrad/termsafe.h"
 #include "tetrad/uuid7.h"
 
-#include "client/csvio.h"
 #include "client/prompt.h"
 #include "client/rec.h"
 #include "client/riskprof.h"
@@ -619,7 +618,7 @@ cli_record_edit(struct cli *c)
 		goto out;
 	}
 	/* the local values in, to edit them by position (groups) */
-	if (store_locked(s) && csvio_form_local(f)) {
+	if (store_locked(s) && form_has_local(f)) {
 		if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK)
 			goto out;
 		store_record_free(rec);

@@ -13,7 +13,6 @@
 
 #include <sqlite3.h>
 
-#include "client/csvio.h"
 #include "client/passin.h"
 #include "client/vault.h"
 
@@ -164,7 +163,7 @@ cli_unlock_warn(struct cli *c)
 int
 cli_unlock_form(struct cli *c, struct store *s, const struct form *f, bool warn)
 {
-	if (!csvio_form_local(f))
+	if (!form_has_local(f))
 		return CLI_OK;
 	if (vault_state(store_vault(s)) == VAULT_NONE) {
 		if (warn)

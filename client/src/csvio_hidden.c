@@ -59,21 +59,6 @@ csvio_mark_hidden(const struct form *f, cJSON *data)
 	return 0;
 }
 
-bool
-csvio_form_local(const struct form *f)
-{
-	for (size_t i = 0; f != NULL && i < form_n_fields(f); i++) {
-		const struct form_field *fd = form_field_at(f, i);
-
-		if (fd->sync == FORM_SYNC_LOCAL)
-			return true;
-		for (size_t k = 0; fd->type == FORM_GROUP && k < fd->n_children; k++)
-			if (fd->children[k].sync == FORM_SYNC_LOCAL)
-				return true;
-	}
-	return false;
-}
-
 static int
 csvio_hidden_keep(const struct form_field *fields, size_t n, cJSON *obj,
     const cJSON *old)

@@ -436,7 +436,7 @@ rec_stamp(struct store *s, const struct form *f, struct localdb_record *r,
 	memcpy(r->updated_hlc, hlc, sizeof(hlc));
 	if (created)
 		memcpy(r->created_hlc, hlc, sizeof(hlc));
-	if ((rv = store_record_put(s, r, e)) != 0)
+	if ((rv = store_record_put(s, r, f, e)) != 0)
 		goto out;
 	/* only what may leave the device: never the local fields */
 	if (send != NULL && (fields = rec_fields_text(send)) == NULL) {
@@ -574,7 +574,9 @@ rec_load(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES]
 	int r;
 
 	*values = NULL;
-	if ((r = store_record_get(s, id, rec, e)) != 0)
+	/* a delete (no catalog) keeps the row as stored, sealed values too */
+	if ((r = c ? store_record_get(s, id, rec, e) :
+	    localdb_record_get(store_localdb(s), id, rec, e)) != 0)
 		return r;
 	uuid7_format(id, text);
 	if (strcmp((*rec)->status, "deleted") == 0)

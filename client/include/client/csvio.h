@@ -87,10 +87,8 @@ int csvio_import_buf_at(struct store *s, const struct catalog *c,
  * values out of data. csvio_mark_hidden puts VAULT_HIDDEN as the value of
  * each local field of f in data, at the top level and in every item of a
  * group, for the export, `show` and `list --json` (0 or TERR_NOMEM).
- * csvio_form_local: whether f has a local field at all (groups included).
  */
 int csvio_mark_hidden(const struct form *f, cJSON *data);
-bool csvio_form_local(const struct form *f);
 /*
  * An import's values: each local value that is exactly VAULT_HIDDEN (a cell
  * of an export made while locked) becomes the stored value at the same place

@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "tetrad/form.h"
 #include "tetrad/hlc.h"
 #include "tetrad/localdb.h"
 #include "tetrad/terr.h"
@@ -29,6 +30,7 @@
 /* Codes of SQLite failures: TERR_IO with a Russian message. */
 
 struct store;
+struct vault;
 
 /* A record is localdb's row (struct localdb_record, tetrad/localdb.h):
  * the statements on records are shared with syncd, which applies pulled
@@ -47,9 +49,37 @@ struct store_counts {
  * STORE_NOTFOUND; a newer schema is TERR_VERSION and the file is left
  * untouched. Applies pending migrations. Sets WAL, foreign keys, busy
  * timeout and synchronous=FULL (a commit is durable when it returns).
+ *
+ * Loads the vault (client/vault.h; meta "vault" damaged: TERR_PARSE and
+ * nothing opened). When a passphrase is set and an earlier scrub could not
+ * finish (meta vault_scrub, store_scrub), tries it again; its failure is
+ * not the open's.
  */
 int store_open(const char *path, bool create, struct store **out, struct terr *e);
+/* Closes the database; the vault's key is wiped. */
 void store_close(struct store *s);
+
+/*
+ * The vault of this database: VAULT_NONE (no passphrase), VAULT_LOCKED or
+ * VAULT_OPEN (vault_unlock on it). Owned by the store.
+ */
+struct vault *store_vault(struct store *s);
+/* A passphrase is set and not unlocked in this process. */
+bool store_locked(const struct store *s);
+/* Reads the vault again from meta (after a rolled-back change of it):
+ * the state in memory is what the file holds; an unlocked key is dropped. */
+int store_vault_reload(struct store *s, struct terr *e);
+
+/*
+ * Removes what a change of the vault left of plaintext in the file: with
+ * secure_delete on, VACUUM (free pages and old versions gone) and
+ * wal_checkpoint(TRUNCATE) (old page images in the WAL gone). Outside a
+ * transaction. *done false when another connection (syncd) kept it from
+ * finishing: meta vault_scrub stays "1" and store_open tries again; true:
+ * the flag is removed. Safe to repeat.
+ */
+#define STORE_META_SCRUB "vault_scrub"
+int store_scrub(struct store *s, bool *done, struct terr *e);
 
 sqlite3 *store_db(struct store *s);
 /* The shared database handle under the store (localdb's statements). */
@@ -73,20 +103,51 @@ int store_meta_get(struct store *s, const char *key, char **out, struct terr *e)
 int store_meta_set(struct store *s, const char *key, const char *value,
     struct terr *e);
 
+/*
+ * Reads a record. With the vault open, its sealed local values are opened
+ * and grafted back into data (r->sealed NULL); locked, r->sealed stays
+ * (non-NULL: the record has hidden values, which data lacks). A blob that
+ * does not open: TERR_DECRYPT. (localdb_record_get reads the row as it is.)
+ */
 int store_record_get(struct store *s, const uint8_t id[UUID7_BYTES],
     struct localdb_record **out, struct terr *e);
 /* Finds a record by its id text or an unambiguous prefix of it (>= 8 hex
  * digits, dashes optional). STORE_NOTFOUND, or TERR_ARG if ambiguous. */
 int store_record_resolve(struct store *s, const char *text,
     uint8_t id[UUID7_BYTES], struct terr *e);
-/* Inserts or replaces r. */
+/*
+ * Inserts or replaces r, a record of form f (its own version), whose data
+ * holds all its values:
+ *   no passphrase set: as given (sealed NULL: there is no key);
+ *   vault open: data keeps the fields that may go to the hub, the local
+ *     ones are sealed into records.sealed (NULL when there are none; a
+ *     record read while locked, r->sealed set and no local value in data,
+ *     keeps its sealed values; local values given for it are sealed over
+ *     them);
+ *   locked: local values in data are refused (TERR_PASSPHRASE «Хранилище
+ *     закрыто паролем …»); without any, r->sealed is kept as it is (a
+ *     delete, an edit of hub fields).
+ * A form without local fields is written as given, without reading data.
+ * f NULL (the record's form is unknown, or a delete): data and sealed are
+ * written as they are — pass a row read with localdb_record_get, never one
+ * store_record_get opened.
+ */
 int store_record_put(struct store *s, const struct localdb_record *r,
-    struct terr *e);
+    const struct form *f, struct terr *e);
+/*
+ * What store_record_put would write for r, a record of f, in place: r->data
+ * its hub part and r->sealed its sealed local values (vault open). 1 when r
+ * held local values (sealed now), 0 when not or when nothing is to be done
+ * (no passphrase, no local fields in f), negative as store_record_put.
+ */
+int store_record_seal(struct store *s, struct localdb_record *r,
+    const struct form *f, struct terr *e);
 void store_record_free(struct localdb_record *r);
 
 typedef localdb_record_cb store_record_cb;
 /* Calls cb for every record (optionally of form_id and status), oldest
- * first. A non-zero return from cb stops and is returned. */
+ * first, each opened as store_record_get does (only records with sealed
+ * values are decrypted). A non-zero return from cb stops and is returned. */
 int store_record_each(struct store *s, const char *form_id, const char *status,
     store_record_cb cb, void *arg, struct terr *e);
 

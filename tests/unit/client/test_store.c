@@ -198,7 +198,7 @@ test_records_outbox(void)
 	memcpy(r.created_hlc, h1, sizeof(h1));
 	memcpy(r.updated_hlc, h2, sizeof(h2));
 	r.data = (char *)(uintptr_t)"{\"x\":1}";
-	CHECK_INT_EQ(store_record_put(s, &r, &e), 0);
+	CHECK_INT_EQ(store_record_put(s, &r, NULL, &e), 0);
 	for (int i = 1; i <= 3; i++) {
 		CHECK_INT_EQ(store_outbox_append(s, r.id, "put", "f", 3, "170103", h2,
 		    "{}", &seq, &e), 0);
@@ -294,7 +294,7 @@ test_each_and_full(void)
 			break;
 		if ((rc = store_hlc_next(s, h, &e)) != 0 ||
 		    (memcpy(r.created_hlc, h, sizeof(h)), memcpy(r.updated_hlc, h, sizeof(h)),
-		    (rc = store_record_put(s, &r, &e)) != 0) ||
+		    (rc = store_record_put(s, &r, NULL, &e)) != 0) ||
 		    (rc = store_outbox_append(s, r.id, "put", "f", 1, "170103", h,
 		    "{}", NULL, &e)) != 0 || (rc = store_commit(s, &e)) != 0) {
 			store_rollback(s);
