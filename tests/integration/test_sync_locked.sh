@@ -202,9 +202,9 @@ dosync "$S1" "push its edit"
 dosync "$S2" "push the later edit"
 dosync "$S1" "pull the later edit"
 eq "S1: the later value won" "$(val "$S1" "$M1" school_reaction)" "С2: встреча с родителями"
-eq "S1: its lost value in its conflict list" \
+eq "S1: its lost value in its conflict list (JSON values)" \
 	"$(sqlite3 "$S1" "SELECT field || '=' || mine || '>' || theirs FROM conflicts")" \
-	"school_reaction=С1: классный час>С2: встреча с родителями"
+	'school_reaction="С1: классный час">"С2: встреча с родителями"'
 check_s1 "S1 after the conflict: every local value still exact with the passphrase" "С2: встреча с родителями"
 dosync "$S2" "pull S1's edit"
 eq "S2 still has no local value" "$(val "$S2" "$M1" 'parties[0].full_name')$(val "$S2" "$M1" summary)" ""
