@@ -19,7 +19,8 @@ After each kill, in a fresh process:
           passphrase works, hub fields exact, local values gone)
 Always: PRAGMA integrity_check ok, the same records.
 
-Kill moments are uniform over 1.15 × the command's measured uncut duration.
+Kill moments: half uniform over the command's uncut duration (the fastest
+of three), half over its last 40% and a little after; rounds go on until N runs were really killed (at most 3N).
 The seed is printed; TETRAD_TEST_SEED=N repeats a run.
 
     passphrase_kill.py BIN_DIR WORK_DIR [--records N] [--kills N] [--small-kills N]
@@ -210,7 +211,8 @@ def killed_run(db, args, dur, passfile=None, newpass=None):
         cmd += ["--passphrase-file", passfile]
     if newpass:
         cmd += ["--new-passphrase-file", newpass]
-    delay = rng.uniform(0, dur * 1.15)
+    # half over the whole run, half near its end (the commit, the scrub)
+    delay = rng.uniform(0, dur) if rng.random() < 0.5 else rng.uniform(0.6 * dur, 1.1 * dur)
     p = subprocess.Popen(cmd + args, env=ENV, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(delay)
@@ -220,18 +222,23 @@ def killed_run(db, args, dur, passfile=None, newpass=None):
 
 
 def measure(base, args, passfile=None, newpass=None, name="measure"):
-    db = fresh(base, name)
-    cmd = [TETRAD, "--db", db]
-    if passfile:
-        cmd += ["--passphrase-file", passfile]
-    if newpass:
-        cmd += ["--new-passphrase-file", newpass]
-    s = time.time()
-    r = subprocess.run(cmd + args, env=ENV, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=300)
-    dur = time.time() - s
-    must(r, " ".join(args))
-    return db, dur
+    """The fastest of three uncut runs (the kill window: shorter runs would
+    finish before most kills); the database of the last one."""
+    best = None
+    for _ in range(3):
+        db = fresh(base, name)
+        cmd = [TETRAD, "--db", db]
+        if passfile:
+            cmd += ["--passphrase-file", passfile]
+        if newpass:
+            cmd += ["--new-passphrase-file", newpass]
+        s = time.time()
+        r = subprocess.run(cmd + args, env=ENV, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=300)
+        dur = time.time() - s
+        must(r, " ".join(args))
+        best = dur if best is None else min(best, dur)
+    return db, best
 
 
 def integrity(db):
@@ -241,6 +248,8 @@ def integrity(db):
 
 # --- the checks after a kill -------------------------------------------------------
 def after_set(db, want, tag):
+    pend = sql(db, "SELECT value FROM meta WHERE key='vault_scrub'")
+    pend = " (killed with the scrub pending)" if pend and pend[0][0] == "1" else ""
     rc, plain = records(db)
     if rc != 0:
         return fail("%s: opening with no passphrase fails: exit %s %s" % (tag, rc, plain))
@@ -266,7 +275,7 @@ def after_set(db, want, tag):
         return fail("%s: passphrase set and the store opened twice since, plain values in the "
                     "folder: %s (scrub=%s)" % (tag, hits[:6],
                                                sql(db, "SELECT value FROM meta WHERE key='vault_scrub'")))
-    return "set"
+    return "set" + pend
 
 
 def works(db, passfile, want):
@@ -302,26 +311,45 @@ def after_remove(db, want, tag):
     return "removed"
 
 
+def opens(db, passfile):
+    """Exit code of `new` of a case with a local value: it must unlock."""
+    d = {"case_number": "КИЛЛ-ПРОБА", "received_date": "2026-11-03", "source": "teacher",
+         "situation_kind": "conflict", "conflict_type": "student_student", "status": "received",
+         "parties": [{"role": "student", "full_name": "Проба"}], "summary": "проба"}
+    r = subprocess.run([TETRAD, "--db", db, "--passphrase-file", passfile, "new", "mediation_case",
+                        "--json", "-"], input=json.dumps(d, ensure_ascii=False).encode(), env=ENV,
+                       capture_output=True, timeout=60)
+    return r.returncode
+
+
 def after_reset(db, want, want_reset, tag):
     o = works(db, OLD, want)
     if o == "ok":
         n = works(db, NEW, want)
         return "old" if n == "refused" else fail("%s: old works, new → %s" % (tag, n))
+    # reset: nothing hidden any more, so a listing never asks; the vault is
+    # the new passphrase's (a record with a local value needs it)
     rc, got = records(db, NEW)
     d = diff(got, want_reset) if rc == 0 else "exit %s %s" % (rc, got)
-    if d or o != "refused":
-        return fail("%s: old → %s; new: %s" % (tag, o, d or "ok"))
+    if d:
+        return fail("%s: old → %s; with the new one the hub fields are not exact: %s" % (tag, o, d))
+    ro, rn = opens(db, OLD), opens(db, NEW)
+    if (ro, rn) != (6, 0):
+        return fail("%s: reset, yet a new record with the old passphrase → exit %d, new → exit %d "
+                    "(want 6 and 0)" % (tag, ro, rn))
     return "reset"
 
 
 def rounds(kind, base, args, dur, n, check, passfile=None, newpass=None):
+    """Runs until n runs were really killed (at most 3n runs)."""
     seen = {}
-    kills = 0
-    for i in range(n):
+    kills = i = 0
+    while kills < n and i < 3 * n:
+        i += 1
         db = fresh(base, "round")
         delay, killed = killed_run(db, args, dur, passfile, newpass)
         kills += killed
-        tag = "%s #%d (kill at %.3fs%s)" % (kind, i + 1, delay, "" if killed else ", had finished")
+        tag = "%s #%d (kill at %.3fs%s)" % (kind, i, delay, "" if killed else ", had finished")
         ic = integrity(db)
         if ic != "ok":
             fail("%s: integrity_check: %s" % (tag, ic))
@@ -330,7 +358,7 @@ def rounds(kind, base, args, dur, n, check, passfile=None, newpass=None):
         if st:
             seen[st] = seen.get(st, 0) + 1
             print("ok - %s: %s" % (tag, st), flush=True)
-    log("%s: %d runs, %d killed, outcomes %s" % (kind, n, kills, seen))
+    log("%s: %d runs, %d killed, outcomes %s" % (kind, i, kills, seen))
     return kills
 
 
@@ -388,7 +416,7 @@ def main():
            lambda db, tag: after_remove(db, want, tag), passfile=OLD)
     rounds("reset", base_set, ["passphrase", "reset", "--yes", "--no-recovery"], trs, SMALL,
            lambda db, tag: after_reset(db, want, want_reset, tag), newpass=NEW)
-    if k < KILLS * 3 // 4 or k2 < KILLS * 3 // 4:
+    if k < KILLS or k2 < KILLS:
         fail("too few runs were really killed (set %d, change %d of %d): the timing is off" % (k, k2, KILLS))
     log("done: %d failures (seed %d)" % (len(failures), SEED))
     return 1 if failures else 0

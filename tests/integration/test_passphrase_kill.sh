@@ -5,8 +5,8 @@
 # device database (issue 21, "Must show": every value readable with the old
 # or the new passphrase, none with neither). The rounds and checks are in
 # passphrase_kill.py; the seed is printed (TETRAD_TEST_SEED=N repeats a run).
-# Default: 20 kills of set and of change, 4 of remove and of reset (about
-# a minute on 2 cores); TETRAD_TEST_LONG=1: 100 and 20.
+# Default: 30 kills of set and of change, 8 of remove and of reset (about
+# half a minute on 2 cores); TETRAD_TEST_LONG=1: 200 and 40.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -14,8 +14,8 @@ export TETRAD_FORMS_DIR=${TETRAD_FORMS_DIR:-$SRC/forms}
 W=$(mktemp -d "${TMPDIR:-/tmp}/tetrad-ppkill.XXXXXX")
 trap 'if [ "${KEEP:-0}" = 1 ]; then echo "kept $W" >&2; else rm -rf "$W"; fi' EXIT
 trap 'exit 1' INT TERM
-args=(--records 1500 --kills 20 --small-kills 4)
+args=(--records 1500 --kills 30 --small-kills 8)
 if [ "${TETRAD_TEST_LONG:-0}" = 1 ]; then
-	args=(--records 1500 --kills 100 --small-kills 20)
+	args=(--records 1500 --kills 200 --small-kills 40)
 fi
 python3 "$SRC/tests/integration/passphrase_kill.py" "$TETRAD_BIN" "$W/work" "${args[@]}"
