@@ -323,14 +323,45 @@ case "$D" in
 *) fail "new with --passphrase-file: «$D» $(tail -2 "$LOGS/client.err" | tr '\n' ' ')" ;;
 esac
 run "edit A's summary with the passphrase" "$TETRAD" --db "$S" --passphrase-file "$T/pass1" edit "$A" --set "summary=$A_SUM2"
-python3 - "$T/values.json" "$D0_NAME" "$D0_PHONE" "$D_SUM" "$A_SUM2" "Секлетинья" "Збигневн" "864-20-31" "помирились у Лунного" <<'PY'
+F0_NAME="Евдокимова-Шпак Фёкла Автономовна"
+F0_PHONE="+7 918 303-03-47"
+F_SUM=$'импорт: Фёкла сказала "нет"\nи ушла'
+python3 - "$PRIV/import.csv" "$F0_NAME" "$F0_PHONE" "$F_SUM" <<'PY'
+import csv, json, sys
+with open(sys.argv[1], "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f, delimiter=";")
+    w.writerow(["case_number", "received_date", "source", "situation_kind", "conflict_type",
+                "status", "parties", "summary"])
+    w.writerow(["ХАБ-Д-6", "2026-10-02", "teacher", "conflict", "student_student", "received",
+                json.dumps([{"role": "student", "class_name": "8А", "full_name": sys.argv[2],
+                             "phone": sys.argv[3]}], ensure_ascii=False), sys.argv[4]])
+PY
+step=$((step + 1))
+"$TETRAD" --db "$S" import mediation_case --csv "$PRIV/import.csv" >"$LOGS/$step.out" 2>>"$LOGS/client.err" </dev/null
+rc=$?
+if [ $rc = 6 ]; then pass "import of local values without the passphrase: exit 6"; else
+	fail "import of local values without the passphrase: exit $rc, want 6"; fi
+run "import of local values with --passphrase-file" "$TETRAD" --db "$S" --passphrase-file "$T/pass1" import mediation_case --csv "$PRIV/import.csv"
+python3 - "$T/values.json" "$D0_NAME" "$D0_PHONE" "$D_SUM" "$A_SUM2" "Секлетинья" "Збигневн" "864-20-31" "помирились у Лунного" \
+	"$F0_NAME" "$F0_PHONE" "$F_SUM" "Евдокимова-Шпак" "Автономовн" "303-03-47" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1], encoding="utf-8"))
 json.dump(v + sys.argv[2:], open(sys.argv[1], "w"), ensure_ascii=False)
 PY
-scan "the client's folder after a new and an edited record with the passphrase set" "$DEV" "$TMPDIR"
+scan "the client's folder after a new, an edited and an imported record with the passphrase set" "$DEV" "$TMPDIR"
 "$TETRAD" --db "$S" --passphrase-file "$T/pass1" show --json "$D" >"$PRIV/d.json" 2>>"$LOGS/client.err" </dev/null
 "$TETRAD" --db "$S" --passphrase-file "$T/pass1" show --json "$A" >"$PRIV/a2.json" 2>>"$LOGS/client.err" </dev/null
+"$TETRAD" --db "$S" --passphrase-file "$T/pass1" export mediation_case --format json --out "$PRIV/imp-export.json" >/dev/null 2>>"$LOGS/client.err" </dev/null
+if python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+r = [x["data"] for x in v if x["data"].get("case_number") == "ХАБ-Д-6"]
+sys.exit(0 if len(r) == 1 and r[0]["parties"][0].get("full_name") == sys.argv[2] and r[0]["parties"][0].get("phone") == sys.argv[3] and r[0].get("summary") == sys.argv[4] else 1)' \
+	"$PRIV/imp-export.json" "$F0_NAME" "$F0_PHONE" "$F_SUM" 2>>"$LOGS/client.err"; then
+	pass "the imported case reads back exactly with the passphrase"
+else
+	fail "the imported case: not exact (or not once) in the export with the passphrase"
+fi
 python3 - "$PRIV/d.json" "$PRIV/a2.json" "$D0_NAME" "$D0_PHONE" "$D_SUM" "$A_SUM2" "$A0_NAME" "$A1_PHONE" <<'PY' >"$T/check.txt" 2>&1
 import json, sys
 try:
