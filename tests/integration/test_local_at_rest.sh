@@ -95,14 +95,15 @@ B0_NAME="Ксенофонтова Улита Ермолаевна"
 B0_PHONE="8 (914) 777-66-55"
 B1_NAME="Pafnutiy O'Brien-Zhukovets"
 B1_PHONE="+7 915 123-98-76"
-B_SUM=$'Табуляция\tи обратная косая \\ черта; Ксенофонтова против O\'Brien-Zhukovets'
+B_SUM=$'Табуляция\tи обратная косая \\ черта; Ксенофонтова против O'"'"'Brien-Zhukovets'
 C0_NAME="Янтарёва Ёлка Фёдоровна"
 C0_PHONE="+7 916 246-80-13"
 C_SUM="черновик: Янтарёва и «жёлтый зонт»"
+OLD_SUM=$'Первая версия сути: Зюзикова толкнула\nКузьмича у «Лунного камня»'
 OLD=(
 	"Зюзикова Аглая (первая запись)"
 	"+7 912 000-99-88"
-	$'Первая версия сути: Зюзикова толкнула\nКузьмича у «Лунного камня»'
+	"$OLD_SUM"
 	"Вторая версия сути: Евграф Кузьмич вернул камень"
 	"Ксенофонтова У. Е. (черновая)"
 	"Старая суть: Улита Ермолаевна разбила окно"
@@ -226,7 +227,8 @@ echo "# before the passphrase: $old_seen of ${#OLD[@]} edited-away values still 
 
 # --- the passphrase ---------------------------------------------------------------
 run "tetrad passphrase set" "$TETRAD" --db "$S" --new-passphrase-file "$T/pass1" passphrase set
-mv "$OUT" "$PRIV/set.out"     # holds the recovery key
+cp "$OUT" "$PRIV/set.out"     # holds the recovery key: not with the scanned logs
+: >"$OUT"
 if grep -qF "Ключ восстановления" "$PRIV/set.out"; then pass "set prints the recovery key"; else
 	fail "no recovery key in set's output: $(head -c 300 "$PRIV/set.out")"; fi
 run "passphrase status" "$TETRAD" --db "$S" passphrase status --json
