@@ -308,6 +308,33 @@ passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
 }
 
 int
+passphrase_seal(struct store *s, const struct catalog *c,
+    struct passphrase_report *rep, struct terr *e)
+{
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	if (vault_state(store_vault(s)) != VAULT_OPEN)
+		return terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: сначала "
+		    "откройте его.");
+	if ((r = pp_secure_delete(s, e)) != 0 ||
+	    (r = store_begin(s, e)) != 0)
+		return r;
+	if ((r = pp_seal_all(s, c, rep, e)) != 0 ||
+	    (rep->sealed > 0 && (r = store_meta_set(s, STORE_META_SCRUB, "1", e)) != 0) ||
+	    (r = store_commit(s, e)) != 0) {
+		store_rollback(s);
+		memset(rep, 0, sizeof(*rep));
+		return r;
+	}
+	if (rep->sealed > 0)
+		pp_scrub(s, rep);
+	else
+		rep->scrubbed = true;
+	return 0;
+}
+
+int
 passphrase_scrub(struct store *s, struct passphrase_report *rep, struct terr *e)
 {
 	bool done = false;

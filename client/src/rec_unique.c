@@ -119,7 +119,9 @@ rec_unique_check(struct store *s, const struct form *f, const struct localdb_rec
 	w.self = r;
 	if (!ru_key_of(u, values, &w.key))
 		return 0;
-	rv = store_record_each(s, form_id(f), "final", ru_each, &w, e);
+	/* the rule names no local field (form_unique.c): the rows as stored
+	 * will do, and nothing sealed is decrypted for it */
+	rv = localdb_record_each(store_localdb(s), form_id(f), "final", ru_each, &w, e);
 	if (rv < 0)
 		return rv;
 	if (!w.found)

@@ -62,6 +62,7 @@ int
 store_scrub(struct store *s, bool *done, struct terr *e)
 {
 	sqlite3 *db = localdb_sqlite(s->db);
+	struct terr le = { 0 };
 	bool ok = false;
 	int rc, r;
 
@@ -83,7 +84,7 @@ store_scrub(struct store *s, bool *done, struct terr *e)
 	if ((rc = sqlite3_exec(db, "DELETE FROM meta WHERE key='" STORE_META_SCRUB "'",
 	    NULL, NULL, NULL)) != SQLITE_OK)
 		return store_sqlerr(s, rc, "сохранить изменения", e);
-	(void)store_checkpoint(s, &ok, e);   /* that one page, best effort */
+	(void)store_checkpoint(s, &ok, &le);   /* that one page, best effort */
 	*done = true;
 	return 0;
 }
@@ -368,6 +369,77 @@ store_record_resolve(struct store *s, const char *text,
 	return r;
 }
 
+static bool
+store_field_local(const struct form_field *fl)
+{
+	if (fl->sync == FORM_SYNC_LOCAL)
+		return true;
+	for (size_t i = 0; i < fl->n_children; i++)
+		if (store_field_local(&fl->children[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Whether the groups holding local fields keep, in a, every item they have
+ * in b (at every depth; items added at the end are fine): sealed values
+ * line up with their items by position, so a record whose hidden values its
+ * writer could not see (read while locked) may not lose such items — the
+ * values of a removed item would move to the next one.
+ */
+static bool
+store_same_shape(const struct form_field *fs, size_t n, const cJSON *a,
+    const cJSON *b)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct form_field *fl = &fs[i];
+		const cJSON *x, *y, *p, *q;
+
+		if (fl->type != FORM_GROUP || fl->sync == FORM_SYNC_LOCAL ||
+		    !store_field_local(fl))
+			continue;
+		x = cJSON_GetObjectItemCaseSensitive(a, fl->id);
+		y = cJSON_GetObjectItemCaseSensitive(b, fl->id);
+		if (cJSON_GetArraySize(cJSON_IsArray(x) ? x : NULL) <
+		    cJSON_GetArraySize(cJSON_IsArray(y) ? y : NULL))
+			return false;
+		if (!cJSON_IsArray(x) || !cJSON_IsArray(y))
+			continue;
+		for (p = x->child, q = y->child; p && q; p = p->next, q = q->next)
+			if (!store_same_shape(fl->children, fl->n_children, p, q))
+				return false;
+	}
+	return true;
+}
+
+/* r carries sealed values its writer did not see: its groups must keep the
+ * stored record's items. */
+static int
+store_shape_check(struct store *s, const struct localdb_record *r,
+    const struct form *f, const cJSON *values, struct terr *e)
+{
+	struct localdb_record *cur = NULL;
+	cJSON *old = NULL;
+	char idt[UUID7_STRLEN + 1];
+	size_t n = form_n_fields(f);
+	int rv;
+
+	if ((rv = localdb_record_find(s->db, r->id, &cur, e)) <= 0)
+		return rv;
+	old = cJSON_Parse(cur->data);
+	if (old != NULL && cur->sealed != NULL && n > 0 &&
+	    !store_same_shape(form_field_at(f, 0), n, values, old)) {
+		uuid7_format(r->id, idt);
+		rv = terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: в записи %s "
+		    "есть скрытые поля групп: удалять их строки можно, только когда оно "
+		    "открыто (иначе скрытые значения съедут к чужим строкам).", idt);
+	} else
+		rv = 0;
+	cJSON_Delete(old);
+	localdb_record_free(cur);
+	return rv;
+}
+
 /*
  * The split of a record of f with local fields: *data the hub part
  * (malloc'd), *sealed the sealed local values or NULL, as store_record_put
@@ -399,6 +471,8 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 		    "поля записи %s нельзя сохранить, пока оно не открыто.", idt);
 		goto out;
 	}
+	if (r->sealed != NULL && (rv = store_shape_check(s, r, f, values, e)) != 0)
+		goto out;
 	if (has && r->sealed != NULL) {
 		/* read while locked: the values it held, those given over them */
 		if ((rv = vault_open(s->vault, r->id, r->sealed, r->sealed_len, &old,

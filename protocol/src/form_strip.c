@@ -193,6 +193,14 @@ form_split_local(const struct form *f, const cJSON *values, cJSON **hub,
 		cJSON_Delete(l);
 		return r;
 	}
+	/* nothing to seal: the mirror of empty items and nulls says nothing */
+	if (!valued && l->child != NULL) {
+		cJSON_Delete(l);
+		if ((l = cJSON_CreateObject()) == NULL) {
+			cJSON_Delete(h);
+			return TERR_NOMEM;
+		}
+	}
 	*hub = h;
 	*local = l;
 	return valued ? 1 : 0;

@@ -76,6 +76,9 @@ eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "sealed"
 expect_rc 2 "set twice" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase set
 expect_rc 0 "status set" -- "$T" --db "$DB" status
 contains "$W/out" "Пароль: задан (скрытых записей: 1)"
+lacks "$W/err" "Пароль не задан"
+expect_rc 0 "status json" -- "$T" --db "$DB" status --json
+eq "$(jget "$W/out" 'd["passphrase"]["set"], d["passphrase"]["hidden_records"]')" "(True, 1)" "status json passphrase"
 expect_rc 0 "passphrase status" -- "$T" --db "$DB" passphrase status --json
 eq "$(jget "$W/out" 'd["set"], d["recovery"], d["hidden_records"]')" "(True, True, 1)" "status json"
 expect_rc 0 "passphrase status text" -- "$T" --db "$DB" passphrase status
@@ -182,8 +185,8 @@ expect_rc 0 "change" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphra
 expect_rc 6 "old refused" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1"
 expect_rc 0 "new works" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1" --json
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after change"
-expect_rc 0 "change --recovery" -- "$T" --db "$DB" --recovery-file "$W/KEY" \
-	--new-passphrase-file "$W/P3" passphrase change --recovery
+TETRAD_NEW_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" --recovery-file "$W/KEY" \
+	passphrase change --recovery </dev/null >"$W/out" 2>"$W/err" && ok || bad "change --recovery"
 expect_rc 6 "P2 refused" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1"
 TETRAD_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" show "$ID1" --json </dev/null >"$W/out" 2>"$W/err" && ok || bad "P3 via env"
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after change --recovery"
@@ -195,7 +198,7 @@ expect_rc 6 "change without a source" -- "$T" --db "$DB" passphrase change
 # --- remove: values plain again, shown without a passphrase
 expect_rc 0 "remove" -- "$T" --db "$DB" --passphrase-file "$W/P3" passphrase remove --yes
 eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 0 "nothing sealed"
-eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'$PN') AND instr(data,'$PS')")" 1 "plain again"
+eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'$PN') AND instr(data,'$PS') AND status <> 'deleted'")" 1 "plain again"
 expect_rc 0 "show after remove" -- "$T" --db "$DB" show "$ID1" --json
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after remove"
 expect_rc 2 "remove twice" -- "$T" --db "$DB" passphrase remove --yes
@@ -206,7 +209,8 @@ lacks "$W/out" "Ключ восстановления:"
 expect_rc 1 "reset without --yes off a terminal" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase reset
 expect_rc 0 "reset" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase reset --yes
 contains "$W/out" "Ключ восстановления:"
-expect_rc 6 "old after reset" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1"
+expect_rc 6 "old after reset" -- "$T" --db "$DB" --passphrase-file "$W/P1" \
+	--new-passphrase-file "$W/P3" passphrase change
 expect_rc 0 "new after reset" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1" --json
 eq "$(jget "$W/out" '"summary" in d["data"], "full_name" in d["data"]["parties"][0], d["data"]["case_number"], d["data"]["parties"][0]["role"], d["data"]["status"]')" \
 	"(False, False, '2026-1', 'student', 'preparation')" "reset: hidden gone, hub fields kept"
@@ -288,6 +292,17 @@ EOF
 	lacks "$W/change.out" "$P3"
 	"$T" --db "$D2" --passphrase-file "$W/P3" show "$ID3" </dev/null >"$W/out" 2>&1 && ok || bad "P3 after tty change"
 	contains "$W/out" "$PN"
+	# remove asks «[д/Н]»: no answer is no
+	cat >"$W/keep.steps" <<EOF
+expect Текущий пароль:
+send $P3
+expect [д/Н]:
+send
+expect Ничего не изменено
+exit 2
+EOF
+	drive keep --db "$D2" passphrase remove
+	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "remove declined"
 else
 	echo "SKIP (terminal part): python3 has no pty module"
 fi

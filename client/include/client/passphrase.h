@@ -82,6 +82,14 @@ int passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
     size_t len, const struct vault_limits *lim, char recovery[VAULT_RECOVERY_TEXT],
     struct passphrase_report *rep, struct terr *e);
 
+/*
+ * Seals what is still plain under an OPEN vault: records of forms that were
+ * unknown at set-up and have arrived since (rep->sealed; rep->unknown those
+ * still unknown). One transaction, then the scrub when anything was sealed.
+ */
+int passphrase_seal(struct store *s, const struct catalog *c,
+    struct passphrase_report *rep, struct terr *e);
+
 /* The scrub alone (store_scrub), e.g. when a report said it was pending. */
 int passphrase_scrub(struct store *s, struct passphrase_report *rep,
     struct terr *e);

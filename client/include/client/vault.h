@@ -86,7 +86,9 @@ int vault_wait(struct vault *v, struct localdb *db, unsigned *seconds,
  */
 int vault_unlock(struct vault *v, struct localdb *db, const char *pass, size_t len,
     struct terr *e);
-/* The same with the recovery key's text (dashes, spaces and case ignored). */
+/* The same with the recovery key's text (dashes, white space and case
+ * ignored; the digits 0, 1, 8, never in the key, are read as O, I, B). A
+ * text not shaped like a key is refused without counting. */
 int vault_unlock_recovery(struct vault *v, struct localdb *db, const char *text,
     struct terr *e);
 

@@ -367,9 +367,9 @@ bool form_has_local(const struct form *f);
  * = only the local fields, groups mirrored by position: every item of a
  * group with a local field inside yields an object in local, possibly
  * empty, so positions line up (a group without one is not in local);
- * {} when the record has none. Returns 1 when local holds a value (not
- * null), 0 when it holds none (nothing to seal), TERR_NOMEM / TERR_ARG;
- * both NULL on failure.
+ * {} when the record has no local value (null is none: it is dropped).
+ * Returns 1 when local holds a value, 0 when it is {} (nothing to seal),
+ * TERR_NOMEM / TERR_ARG (both NULL then).
  */
 int form_split_local(const struct form *f, const cJSON *values, cJSON **hub,
     cJSON **local);

@@ -406,6 +406,12 @@ test_locked(const struct catalog *c)
 	CHECK(w.n == 3 && w.sealed == 3 && w.named == 0);
 	/* an edit of hub fields keeps the hidden values */
 	CHECK_INT_EQ(edit(s, c, id, "{\"title\":\"Первый, исправлен\"}", &e), 0);
+	/* locked, a party may be added but not removed: hidden values would
+	 * move to the next one */
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"age\":13}]}", &e), TERR_PASSPHRASE);
+	CHECK_CONTAINS(e.msg, "удалять");
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"age\":12},{\"age\":13},"
+	    "{\"age\":14}]}", &e), 0);
 	/* a local value cannot be written while locked; nothing changes */
 	CHECK_INT_EQ(edit(s, c, id, "{\"secret\":\"новое\"}", &e), TERR_PASSPHRASE);
 	CHECK_CONTAINS(e.msg, "закрыто паролем");
@@ -425,7 +431,10 @@ test_locked(const struct catalog *c)
 	CHECK_INT_EQ(vault_unlock(store_vault(s), store_localdb(s), PASS, strlen(PASS), &e), 0);
 	d = data_of(s, id, false, &sealed);
 	CHECK(!sealed && has(d, "Первый, исправлен") && has(d, PLANT_SECRET) &&
-	    has(d, PLANT_NAME) && has(d, PLANT_PHONE));
+	    has(d, "{\"age\":13,\"name\":\"" PLANT_NAME "\",\"phone\":\"" PLANT_PHONE
+	    "\"},{\"age\":14}]"));
+	if (!has(d, "{\"age\":14}]"))
+		fprintf(stderr, "  read back: %s\n", d);
 	free(d);
 	d = data_of(s, id2, false, NULL);
 	CHECK(has(d, PLANT_NAME));
@@ -437,6 +446,14 @@ test_locked(const struct catalog *c)
 	free(d);
 	d = data_of(s, id, false, NULL);
 	CHECK(has(d, "другое") && has(d, PLANT_NAME) && !has(d, PLANT_SECRET));
+	free(d);
+	/* a delete while open: the tombstone keeps them sealed, never plain */
+	CHECK_INT_EQ(rec_delete(s, id, &e), 0);
+	d = data_of(s, id, true, &sealed);
+	CHECK(sealed && !has(d, PLANT_NAME) && !has(d, "другое"));
+	free(d);
+	d = data_of(s, id, false, NULL);
+	CHECK(has(d, PLANT_NAME));
 	free(d);
 	store_close(s);
 }
@@ -532,6 +549,9 @@ test_reset_unknown(const struct catalog *c)
 	d = data_of(s, id2, true, &sealed);
 	CHECK(!sealed && has(d, "кто-то"));
 	free(d);
+	/* nothing more to seal while the form stays unknown */
+	CHECK_INT_EQ(passphrase_seal(s, c, &rep, &e), 0);
+	CHECK(rep.sealed == 0 && rep.unknown == 1 && rep.scrubbed);
 	/* a plain local value written while the store had none: reset seals it */
 	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE records SET data = "
 	    "'{\"title\":\"Открыто\",\"secret\":\"открытая тайна\"}', sealed = NULL "
@@ -562,6 +582,92 @@ test_reset_unknown(const struct catalog *c)
 	CHECK(has(d, "открытая тайна"));
 	free(d);
 	store_close(s);
+}
+
+/* A set that fails half-way (the disk fills up) changes nothing: no vault,
+ * every value plain where it was; once there is room it succeeds. */
+static void
+test_set_fails(const struct catalog *c)
+{
+	char db[512], *d;
+	struct store *s = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	uint8_t id[UUID7_BYTES];
+	char rk[VAULT_RECOVERY_TEXT];
+	bool sealed = true;
+	long long pages;
+
+	if ((s = device("full.db", db, sizeof(db))) == NULL)
+		return;
+	CHECK_INT_EQ(store_begin(s, &e), 0);
+	for (int i = 0; i < 300; i++) {
+		cJSON *v = cJSON_Parse("{\"title\":\"Случай\",\"secret\":\"" PLANT_SECRET
+		    "\",\"people\":[{\"age\":12,\"name\":\"" PLANT_NAME "\"}]}");
+
+		CHECK_INT_EQ(rec_create(s, catalog_latest(c, "t_case"), NULL, v, true, true,
+		    id, &e), 0);
+		cJSON_Delete(v);
+	}
+	CHECK_INT_EQ(store_commit(s, &e), 0);
+	pages = q_int(s, "PRAGMA page_count");
+	CHECK_INT_EQ(store_limit_pages(s, (long)pages + 2, &e), 0);
+	memset(rk, 'x', sizeof(rk));
+	rk[sizeof(rk) - 1] = '\0';
+	CHECK(passphrase_set(s, c, PASS, strlen(PASS), NULL, rk, &rep, &e) != 0);
+	CHECK(rep.sealed == 0 && rk[0] == '\0');
+	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_NONE);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL OR "
+	    "instr(data, 'secret') = 0"), 0);
+	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM meta WHERE key IN ('vault', "
+	    "'vault_scrub') AND value <> ''"), 0);
+	s = reopen(s, db);
+	if (s == NULL)
+		return;
+	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_NONE);
+	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	CHECK_INT_EQ(rep.sealed, 300);
+	d = data_of(s, id, false, &sealed);
+	CHECK(!sealed && has(d, PLANT_NAME));
+	free(d);
+	store_close(s);
+}
+
+/* A form unknown at set-up arrives later: passphrase_seal finishes the job. */
+static void
+test_seal_later(const struct catalog *c)
+{
+	char db[512], *d;
+	struct store *s = NULL;
+	struct catalog *partial = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	char dir[600];
+	uint8_t id[UUID7_BYTES];
+	bool sealed = false;
+
+	snprintf(dir, sizeof(dir), "%s/partial", tmpdir);
+	mkdir(dir, 0700);
+	write_file(dir, "t_plain.json", form_plain);
+	CHECK_INT_EQ(catalog_load(dir, NULL, &partial, &e), 0);
+	if (partial == NULL || (s = device("later.db", db, sizeof(db))) == NULL)
+		goto out;
+	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
+	CHECK_INT_EQ(passphrase_set(s, partial, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	CHECK(rep.sealed == 0 && rep.unknown == 1);
+	CHECK(plant_hits(db, "form unknown at set-up (expected)") > 0);
+	CHECK_INT_EQ(passphrase_seal(s, c, &rep, &e), 0);
+	CHECK(rep.sealed == 1 && rep.unknown == 0 && rep.scrubbed);
+	CHECK_INT_EQ(plant_hits(db, "after passphrase_seal"), 0);
+	d = data_of(s, id, true, &sealed);
+	CHECK(sealed && !has(d, PLANT_NAME));
+	free(d);
+	d = data_of(s, id, false, &sealed);
+	CHECK(!sealed && has(d, PLANT_NAME) && has(d, PLANT_SECRET));
+	free(d);
+ out:
+	store_close(s);
+	catalog_free(partial);
 }
 
 /* A reader (syncd) holding a snapshot: the scrub cannot cut the WAL; the
@@ -691,6 +797,8 @@ main(void)
 		test_locked(c);
 		test_change_remove(c);
 		test_reset_unknown(c);
+		test_set_fails(c);
+		test_seal_later(c);
 		test_scrub_pending(c);
 		test_walk_cost(c);
 	}

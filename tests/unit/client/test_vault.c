@@ -234,6 +234,39 @@ test_create_unlock(void)
 	localdb_close(db);
 }
 
+/* A blob sealed with the right key whose padding is wrong (no 0x80 mark):
+ * authentic, yet refused, and nothing handed out. */
+static void
+forged_padding(void)
+{
+	uint8_t key[VAULT_KEY_BYTES], pt[64], blob[1 + 24 + 64 + 16];
+	uint8_t ad[sizeof("tetrad-local-v1") - 1 + LOCALDB_ID_BYTES];
+	struct vault *v = NULL;
+	struct terr e = { 0 };
+	char *back = NULL;
+
+	memset(key, 9, sizeof(key));
+	memset(pt, 'x', sizeof(pt));
+	memcpy(ad, "tetrad-local-v1", sizeof(ad) - LOCALDB_ID_BYTES);
+	memcpy(ad + sizeof(ad) - LOCALDB_ID_BYTES, id1, LOCALDB_ID_BYTES);
+	blob[0] = 1;
+	randombytes_buf(blob + 1, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + 25, NULL, pt, sizeof(pt), ad,
+	    sizeof(ad), NULL, blob + 1, key);
+	CHECK_INT_EQ(vault_from_key(key, &v, &e), 0);
+	CHECK_INT_EQ(vault_open(v, id1, blob, sizeof(blob), &back, &e), TERR_DECRYPT);
+	CHECK(back == NULL);
+	/* the same with the mark: opens, so the refusal above was the padding */
+	pt[10] = 0x80;
+	memset(pt + 11, 0, sizeof(pt) - 11);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + 25, NULL, pt, sizeof(pt), ad,
+	    sizeof(ad), NULL, blob + 1, key);
+	CHECK_INT_EQ(vault_open(v, id1, blob, sizeof(blob), &back, &e), 0);
+	CHECK_STR_EQ(back, "xxxxxxxxxx");
+	free(back);
+	vault_free(v);
+}
+
 static void
 test_blobs(void)
 {
@@ -269,6 +302,8 @@ test_blobs(void)
 	CHECK_INT_EQ(vault_open(v, id1, blob, len, &back, &e), 0);
 	free(back);
 	back = NULL;
+	blob[0] = 2;                    /* a format this build does not know */
+	CHECK_INT_EQ(vault_open(v, id1, blob, len, &back, &e), TERR_DECRYPT);
 	free(blob);
 	blob = NULL;
 
@@ -579,6 +614,7 @@ main(void)
 	test_waits();
 	test_create_unlock();
 	test_blobs();
+	forged_padding();
 	test_failures();
 	test_recovery_rewrap_drop();
 	test_damaged_meta();
