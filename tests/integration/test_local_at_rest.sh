@@ -17,11 +17,15 @@
 # client's TMPDIR and every log finds none of them, nor a distinctive
 # substring (a surname alone, a phone's digits). With --passphrase-file
 # `show --json` and `export` give back exactly what they gave before the
-# passphrase. A record made and one edited with the passphrase set are
-# scanned for too; `new` without the passphrase is refused (exit 6). The
-# device syncs again while locked: the hub got the new hub fields and none
-# of the local values (its folder scanned, its change sets decrypted with
-# tt-open). Finally `passphrase remove` brings the values back plain.
+# passphrase. Records made, edited and imported with the passphrase set
+# are scanned for too; `new` and `import` without it are refused (exit 6).
+# A curator's laptop (a case of another school) gets the same. The devices
+# sync again while locked: the hub got the new hub fields and none of the
+# local values (its folder scanned, its change sets decrypted with tt-open).
+# `passphrase remove` brings the values back plain. Last, a second PC whose
+# database a reader holds during the edits and the set (syncd reading): the
+# scrub stays pending while plain pages remain, and the next open finishes
+# it — then its folder is clean too.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -381,13 +385,44 @@ PY
 if [ $? = 0 ]; then pass "the new record and the edit read back exactly with the passphrase"; else
 	fail "new/edited with the passphrase: $(cut -c1-600 "$T/check.txt")"; fi
 
+# --- a curator's laptop: a case of another school, then the passphrase ------------------
+CUR=$T/curator
+K=$CUR/curator.db
+mkdir -p "$CUR"
+K0_NAME="Щукина-Оболенская Вевея Ипатьевна"
+K0_PHONE="+7 919 414-14-58"
+K_SUM=$'куратор: "Вевея" и\nеё брат'
+run "init a curator's laptop" "$TETRAD" --db "$K" init --curator --name "Куратор Иванова"
+run "enroll it" "$TETRAD" --db "$K" enroll --hub "$HUB_URL" \
+	--token "$(hub_token --curator "Куратор Иванова" --schools 170103,170104)" --ca "$HUB_CA"
+JSON=$(mcase "ХАБ-К-7" received "$K0_NAME" "$K0_PHONE" "" "" "$K_SUM")
+step=$((step + 1))
+KID=$(printf '%s' "$JSON" | "$TETRAD" --db "$K" new mediation_case --json - --school 170104 2>>"$LOGS/client.err" | tail -n 1)
+"$TETRAD" --db "$K" show --json "$KID" >"$PRIV/k-before.json" 2>>"$LOGS/client.err" </dev/null
+run "passphrase set on the curator's laptop" "$TETRAD" --db "$K" --new-passphrase-file "$T/pass1" passphrase set --no-recovery
+python3 - "$T/values.json" "$K0_NAME" "$K0_PHONE" "$K_SUM" "Щукина-Оболенск" "Вевея" "414-14-58" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+json.dump(v + sys.argv[2:], open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+scan "the curator's folder after set ($(cd "$CUR" && ls -A | tr '\n' ' '))" "$CUR"
+"$TETRAD" --db "$K" --passphrase-file "$T/pass1" show --json "$KID" >"$PRIV/k-after.json" 2>>"$LOGS/client.err" </dev/null
+if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); a.pop("hidden",None); sys.exit(0 if a==json.load(open(sys.argv[2])) and a["data"]["summary"]==sys.argv[3] else 1)' \
+	"$PRIV/k-after.json" "$PRIV/k-before.json" "$K_SUM" 2>/dev/null; then
+	pass "the curator's case reads back exactly with the passphrase"
+else
+	fail "the curator's case: $(head -c 400 "$PRIV/k-after.json")"
+fi
+run "the curator's laptop syncs while locked" "$TETRAD" --db "$K" sync
+
 # --- sync while locked; the hub never has a local value ------------------------------
 run "sync while locked (no passphrase)" "$TETRAD" --db "$S" sync
 hub_stop
-if sqlite3 "$HUB_DIR/hub.db" "SELECT data FROM hub_records" | grep -qF "ХАБ-Г-4"; then
-	pass "the hub got the case made with the passphrase set (its hub fields)"
+if sqlite3 "$HUB_DIR/hub.db" "SELECT data FROM hub_records" | grep -qF "ХАБ-Г-4" &&
+	sqlite3 "$HUB_DIR/hub.db" "SELECT data FROM hub_records" | grep -qF "ХАБ-К-7"; then
+	pass "the hub got the cases made with the passphrase set (school's and curator's hub fields)"
 else
-	fail "the hub has no ХАБ-Г-4"
+	fail "the hub lacks ХАБ-Г-4 or ХАБ-К-7"
 fi
 "$TETRAD_BIN/tt-open" --data "$HUB_DIR" >"$T/hub-sets.jsonl" 2>"$T/tt-open.err"
 if [ -s "$T/hub-sets.jsonl" ] && grep -qF "ХАБ-А-1" "$T/hub-sets.jsonl"; then
