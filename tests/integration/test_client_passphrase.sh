@@ -303,6 +303,23 @@ exit 2
 EOF
 	drive keep --db "$D2" passphrase remove
 	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "remove declined"
+	# reset on a terminal: says what is lost, asks, then a new passphrase twice
+	cat >"$W/reset.steps" <<EOF
+expect будут удалены навсегда
+expect [д/Н]:
+send д
+expect Новый пароль:
+send $P2
+expect Ещё раз:
+send $P2
+expect Удалены скрытые значения записей: 1
+expect Ключ восстановления:
+exit 0
+EOF
+	drive reset --db "$D2" passphrase reset
+	lacks "$W/reset.out" "$P2"
+	"$T" --db "$D2" --passphrase-file "$W/P2" show "$ID3" </dev/null >"$W/out" 2>&1 && ok || bad "P2 after tty reset"
+	lacks "$W/out" "ПЛАНТ"
 else
 	echo "SKIP (terminal part): python3 has no pty module"
 fi

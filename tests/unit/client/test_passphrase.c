@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "plant_search.h"
 #include "client/catalog.h"
 #include "client/passphrase.h"
 #include "client/rec.h"
@@ -31,6 +32,10 @@ static char builtin[512];
 #define PLANT_NAME "Зюзикова Аглая"
 #define PLANT_PHONE "+7 913 555-01-77"
 #define PLANT_SECRET "Драка на перемене из-за Зюзиковой"
+
+/* what the byte search looks for: parts of every planted value */
+static const char *const plants[] = { "Зюзиков", "Аглая", "913 555", "перемене" };
+#define PLANTS plants, sizeof(plants) / sizeof(plants[0])
 
 static const char form_case[] =
 "{\"format\":1,\"id\":\"t_case\",\"version\":1,\"title\":\"Случай\","
@@ -169,93 +174,6 @@ has(const char *hay, const char *needle)
 	return hay != NULL && strstr(hay, needle) != NULL;
 }
 
-/* ---- byte search ---------------------------------------------------- */
-
-static void
-utf16le(const char *s, char *out, size_t cap, size_t *n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	*n = 0;
-	while (*p && *n + 2 <= cap) {
-		unsigned cp;
-
-		if (*p < 0x80)
-			cp = *p++;
-		else if ((*p & 0xe0) == 0xc0) {
-			cp = (unsigned)(*p & 0x1f) << 6 | (p[1] & 0x3f);
-			p += 2;
-		} else {
-			cp = (unsigned)(*p & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 |
-			    (p[2] & 0x3f);
-			p += 3;
-		}
-		out[(*n)++] = (char)(cp & 0xff);
-		out[(*n)++] = (char)(cp >> 8);
-	}
-}
-
-/* JSON escape of the first characters: \u0417\u044e… (lower or upper hex). */
-static void
-json_escaped(const char *s, bool upper, char *out, size_t cap)
-{
-	char u16[64];
-	size_t n, o = 0;
-
-	utf16le(s, u16, sizeof(u16), &n);
-	for (size_t i = 0; i + 1 < n && o + 7 < cap; i += 2)
-		o += (size_t)snprintf(out + o, cap - o, upper ? "\\u%02X%02X" : "\\u%02x%02x",
-		    (unsigned char)u16[i + 1], (unsigned char)u16[i]);
-	out[o] = '\0';
-}
-
-/* 1 when the file holds needle (n bytes), 0 when not or absent. */
-static int
-file_has(const char *path, const void *needle, size_t n)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long len;
-	int found = 0;
-
-	if (fp == NULL)
-		return 0;
-	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len)) != NULL &&
-	    fread(buf, 1, (size_t)len, fp) == (size_t)len)
-		found = memmem(buf, (size_t)len, needle, n) != NULL;
-	free(buf);
-	fclose(fp);
-	return found;
-}
-
-/* Bytes of every planted value in every form, in db, -wal, -shm. */
-static int
-plant_hits(const char *db, const char *why)
-{
-	static const char *plants[] = { "Зюзиков", "Аглая", "913 555", "перемене" };
-	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
-	char path[600], u16[128], esc[128];
-	size_t n;
-	int hits = 0;
-
-	for (size_t i = 0; i < sizeof(plants) / sizeof(plants[0]); i++)
-		for (size_t k = 0; k < sizeof(suffix) / sizeof(suffix[0]); k++) {
-			snprintf(path, sizeof(path), "%s%s", db, suffix[k]);
-			utf16le(plants[i], u16, sizeof(u16), &n);
-			int h = file_has(path, plants[i], strlen(plants[i])) +
-			    file_has(path, u16, n);
-			for (int up = 0; up < 2; up++) {
-				json_escaped(plants[i], up, esc, sizeof(esc));
-				h += file_has(path, esc, strlen(esc));
-			}
-			if (h)
-				fprintf(stderr, "  %s: «%s» found in %s\n", why, plants[i], path);
-			hits += h;
-		}
-	return hits;
-}
-
 /* ---- tests ----------------------------------------------------------- */
 
 static void
@@ -294,7 +212,7 @@ test_set_scrub(const struct catalog *c)
 	    PLANT_PHONE "\"}]}", &e), 0);
 	CHECK_INT_EQ(new_case(s, c, "Черновик", NULL, PLANT_NAME, true, id2, &e), 0);
 	CHECK_INT_EQ(new_case(s, c, "Без имён", NULL, NULL, false, id3, &e), 0);
-	CHECK(plant_hits(db, "before set") > 0);       /* the search finds them */
+	CHECK(plant_hits(db, PLANTS, "before set") > 0);       /* the search finds them */
 
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, rk, &rep, &e), 0);
 	CHECK_INT_EQ(rep.sealed, 2);
@@ -304,14 +222,14 @@ test_set_scrub(const struct catalog *c)
 	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_OPEN);
 	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL"), 2);
 	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM meta WHERE key='vault_scrub'"), 0);
-	CHECK_INT_EQ(plant_hits(db, "after set, open"), 0);
+	CHECK_INT_EQ(plant_hits(db, PLANTS, "after set, open"), 0);
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), TERR_ARG);
 	s = reopen(s, db);
 	if (s == NULL)
 		return;
-	CHECK_INT_EQ(plant_hits(db, "after set, reopened"), 0);
+	CHECK_INT_EQ(plant_hits(db, PLANTS, "after set, reopened"), 0);
 	store_close(s);
-	CHECK_INT_EQ(plant_hits(db, "after set, closed"), 0);
+	CHECK_INT_EQ(plant_hits(db, PLANTS, "after set, closed"), 0);
 	s = reopen(NULL, db);
 	if (s == NULL)
 		return;
@@ -655,10 +573,10 @@ test_seal_later(const struct catalog *c)
 	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, partial, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
 	CHECK(rep.sealed == 0 && rep.unknown == 1);
-	CHECK(plant_hits(db, "form unknown at set-up (expected)") > 0);
+	CHECK(plant_hits(db, PLANTS, "form unknown at set-up (expected)") > 0);
 	CHECK_INT_EQ(passphrase_seal(s, c, &rep, &e), 0);
 	CHECK(rep.sealed == 1 && rep.unknown == 0 && rep.scrubbed);
-	CHECK_INT_EQ(plant_hits(db, "after passphrase_seal"), 0);
+	CHECK_INT_EQ(plant_hits(db, PLANTS, "after passphrase_seal"), 0);
 	d = data_of(s, id, true, &sealed);
 	CHECK(sealed && !has(d, PLANT_NAME));
 	free(d);
@@ -695,7 +613,7 @@ test_scrub_pending(const struct catalog *c)
 	CHECK(rep.sealed == 1 && !rep.scrubbed && rep.scrub_pending);
 	CHECK_INT_EQ(passphrase_status(s, &ps, &e), 0);
 	CHECK(ps.scrub_pending);
-	CHECK(plant_hits(db, "scrub held up (expected)") > 0);
+	CHECK(plant_hits(db, PLANTS, "scrub held up (expected)") > 0);
 	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(reader);
 	s = reopen(s, db);          /* retries the scrub */
@@ -703,7 +621,7 @@ test_scrub_pending(const struct catalog *c)
 		return;
 	CHECK_INT_EQ(passphrase_status(s, &ps, &e), 0);
 	CHECK(!ps.scrub_pending && ps.hidden == 1);
-	CHECK_INT_EQ(plant_hits(db, "after the retried scrub"), 0);
+	CHECK_INT_EQ(plant_hits(db, PLANTS, "after the retried scrub"), 0);
 	CHECK_INT_EQ(passphrase_scrub(s, &rep, &e), 0);
 	CHECK(rep.scrubbed);
 	store_close(s);
