@@ -365,9 +365,7 @@ cli_passphrase(struct cli *c)
 
 	if (c->n_pos != 1 || (strcmp(sub, "set") && strcmp(sub, "change") &&
 	    strcmp(sub, "remove") && strcmp(sub, "reset") && strcmp(sub, "status")))
-		return cli_usage(c, "укажите, что сделать: tetrad passphrase set "
-		    "(задать), change (сменить), remove (снять), reset (забыты "
-		    "и пароль, и ключ), status (задан ли).");
+		return cli_usage(c, "tetrad passphrase set|change|remove|reset|status.");
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
 	if (strcmp(sub, "set") == 0)

@@ -64,7 +64,7 @@ cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
 		return passin_tty(prompt, out, len, &c->e);
 	if ((r = passin_file(file, out, len, &loose, &c->e)) == 0 && loose)
 		fprintf(c->err, "Предупреждение: файл «%s» могут читать другие "
-		    "пользователи компьютера; закройте его: chmod 600 %s\n", file, file);
+		    "пользователи компьютера: chmod 600 «%s».\n", file, file);
 	return r;
 }
 
