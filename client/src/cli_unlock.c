@@ -137,7 +137,7 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		}
 		if (len == 0) {
 			passin_free(pass);
-			fprintf(c->err, "Пароль не введён.\n");
+			fprintf(c->err, "Пароль не введён (Ctrl+C — отказаться).\n");
 			continue;
 		}
 		r = cli_unlock_try(c, s, pass, len, false);
