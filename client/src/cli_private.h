@@ -118,7 +118,7 @@ void cli_unlock_warn(struct cli *c);
 /* cli_passphrase.c, for `tetrad status`: the passphrase line (o NULL) or
  * the "passphrase" member of --json's object o. 0 or TERR_* (c->e). */
 int cli_passphrase_summary(struct cli *c, struct store *s, cJSON *o);
-/* A secret from file (a warning when others can read it) or, file NULL,
+/* A secret from file (refused when others can read it: passin_file) or, file NULL,
  * asked on the terminal with prompt. 0 or TERR_* (c->e); passin_free it. */
 int cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
     size_t *len);

@@ -56,15 +56,9 @@ int
 cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
     size_t *len)
 {
-	bool loose = false;
-	int r;
-
 	if (file == NULL)
 		return passin_tty(prompt, out, len, &c->e);
-	if ((r = passin_file(file, out, len, &loose, &c->e)) == 0 && loose)
-		fprintf(c->err, "Предупреждение: файл «%s» могут читать другие "
-		    "пользователи компьютера: chmod 600 «%s».\n", file, file);
-	return r;
+	return passin_file(file, out, len, &c->e);
 }
 
 /* Sleeps secs seconds, whatever signal handlers interrupt it. */

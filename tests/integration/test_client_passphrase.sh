@@ -9,7 +9,8 @@
 # «скрыто» in show, list --json and export while locked, the values with the
 # passphrase; an import of «скрыто» cells keeping the stored values; and on a
 # pseudo-terminal (pty_drive.py) the prompts with echo off: the typed
-# passphrase never appears in what the terminal shows.
+# passphrase never appears in what the terminal shows. A passphrase file
+# others may read is refused (exit 6), as syncd and the hub refuse theirs.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -70,7 +71,7 @@ contains "$W/out" "Ключ восстановления:"
 contains "$W/out" "сейф"
 KEY=$(grep -oE '[A-Z2-7]{4}(-[A-Z2-7]{4}){7}' "$W/out" | head -n 1)
 [ -n "$KEY" ] && ok || bad "no recovery key in «$(cat "$W/out")»"
-printf '%s\n' "$KEY" >"$W/KEY"
+printf '%s\n' "$KEY" >"$W/KEY"; chmod 600 "$W/KEY"
 eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ')")" 0 "no local value left in data"
 eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "sealed"
 expect_rc 2 "set twice" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase set
@@ -112,6 +113,18 @@ contains "$W/out" "$PN"
 lacks "$W/out" "скрыто"
 expect_rc 0 "list json unlocked" -- "$T" --db "$DB" list --json --passphrase-file "$W/P1"
 eq "$(jget "$W/out" 'd[0]["data"]["summary"]')" "$PS" "list json unlocked"
+# a passphrase file group or others may read: refused before it is read, as
+# tetrad-syncd and the hub refuse theirs (exit 6, "chmod 600" named)
+cp "$W/P1" "$W/P1loose"; chmod 644 "$W/P1loose"
+expect_rc 6 "loose passphrase file" -- "$T" --db "$DB" --passphrase-file "$W/P1loose" show "$ID1" --json
+contains "$W/err" "доступен другим пользователям (права 644)"
+contains "$W/err" "chmod 600 $W/P1loose"
+lacks "$W/out" "$PN"
+chmod 640 "$W/P1loose"
+"$T" --db "$W/loose.db" init --school 170103 >/dev/null 2>&1 || bad "init loose.db"
+expect_rc 6 "group-readable new passphrase file" -- "$T" --db "$W/loose.db" --new-passphrase-file "$W/P1loose" passphrase set
+contains "$W/err" "chmod 600"
+eq "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM meta WHERE key=\x27vault\x27 AND value<>\x27\x27").fetchone()[0])' "$W/loose.db")" 0 "no passphrase set from a loose file"
 
 # --- wrong passphrase: exit 6, Russian message, nothing changed
 expect_rc 6 "show wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" show "$ID1"
@@ -190,7 +203,7 @@ TETRAD_NEW_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" --recovery-file "$W/KEY" \
 expect_rc 6 "P2 refused" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1"
 TETRAD_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" show "$ID1" --json </dev/null >"$W/out" 2>"$W/err" && ok || bad "P3 via env"
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after change --recovery"
-printf 'short\n' >"$W/short"
+printf 'short\n' >"$W/short"; chmod 600 "$W/short"
 expect_rc 2 "too short a new passphrase" -- "$T" --db "$DB" --passphrase-file "$W/P3" \
 	--new-passphrase-file "$W/short" passphrase change
 expect_rc 6 "change without a source" -- "$T" --db "$DB" passphrase change
