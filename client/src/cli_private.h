@@ -113,6 +113,9 @@ int cli_hidden_count(struct cli *c, struct store *s, const char *form_id,
 /* Records of form_id, not deleted, in *n. */
 int cli_records_count(struct cli *c, struct store *s, const char *form_id,
     long long *n);
+/* One line on stderr when records read since the open had hidden values
+ * the open vault could not decrypt (store_damaged): they are «скрыто». */
+void cli_damaged_warn(struct cli *c, const struct store *s);
 /* «Пароль не задан: скрытые поля … хранятся открыто …» on stderr. */
 void cli_unlock_warn(struct cli *c);
 /* cli_passphrase.c, for `tetrad status`: the passphrase line (o NULL) or

@@ -149,6 +149,18 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 }
 
 void
+cli_damaged_warn(struct cli *c, const struct store *s)
+{
+	int64_t n = store_damaged(s);
+
+	if (n > 0)
+		fprintf(c->err, "Предупреждение: скрытые поля записей (%lld) не "
+		    "расшифровываются: они повреждены; остальные поля на месте, "
+		    "скрытые показаны как «%s». Вернуть их можно только из резервной "
+		    "копии базы.\n", (long long)n, VAULT_HIDDEN);
+}
+
+void
 cli_unlock_warn(struct cli *c)
 {
 	fprintf(c->err, "Предупреждение: %s\n", CLI_UNLOCK_WARN);

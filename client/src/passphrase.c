@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "tetrad/localdb.h"
+#include "tetrad/uuid7.h"
 
 #include "client/passphrase.h"
 
@@ -245,8 +246,20 @@ passphrase_remove(struct store *s, struct passphrase_report *rep, struct terr *e
 		goto out;
 	for (size_t i = 0; i < l.n; i++) {
 		/* opened and grafted by the store: data whole, sealed NULL */
-		if ((rv = store_record_get(s, l.v[i].id, &r, e)) != 0 ||
-		    (rv = localdb_record_put(store_localdb(s), r, e)) != 0)
+		if ((rv = store_record_get(s, l.v[i].id, &r, e)) != 0)
+			goto out;
+		/* without the key a damaged blob could never be tried again */
+		if (store_record_damaged(s, r)) {
+			char idt[UUID7_STRLEN + 1];
+
+			uuid7_format(r->id, idt);
+			rv = terr_set(e, TERR_DECRYPT, "Скрытые поля записи %s повреждены "
+			    "(не расшифровываются): пароль не снят, иначе они пропали бы "
+			    "насовсем. Верните базу из резервной копии (или tetrad "
+			    "passphrase reset: скрытые поля всех записей пропадут).", idt);
+			goto out;
+		}
+		if ((rv = localdb_record_put(store_localdb(s), r, e)) != 0)
 			goto out;
 		rep->opened++;
 		localdb_record_free(r);

@@ -229,6 +229,44 @@ eq "$(jget "$W/out" '"summary" in d["data"], "full_name" in d["data"]["parties"]
 	"(False, False, '2026-1', 'student', 'preparation')" "reset: hidden gone, hub fields kept"
 eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ') OR sealed IS NOT NULL AND id=x'$(echo "$ID1" | tr -d -)'")" 0 "no planted value left"
 
+# --- a damaged sealed blob costs its record's hidden values, not the listing:
+# «скрыто» for that record, one warning, the others read; edit and remove refused
+MAINDB=$DB DB="$W/dmg.db"
+"$T" --db "$DB" init --school 170103 >/dev/null 2>&1 || bad "init dmg.db"
+expect_rc 0 "dmg set" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set --no-recovery
+mk 2026-31 --passphrase-file "$W/P1" && ok || bad "dmg case 1"
+DID1=$(cat "$W/out")
+mk 2026-32 --passphrase-file "$W/P1" && ok || bad "dmg case 2"
+DID2=$(cat "$W/out")
+DHEX=$(echo "$DID1" | tr -d -)
+python3 -c 'import sqlite3,sys
+c=sqlite3.connect(sys.argv[1]); i=bytes.fromhex(sys.argv[2])
+b=bytearray(c.execute("SELECT sealed FROM records WHERE id=?",(i,)).fetchone()[0]); b[30]^=1
+c.execute("UPDATE records SET sealed=? WHERE id=?",(bytes(b),i)); c.commit()' "$DB" "$DHEX"
+BLOB=$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")
+expect_rc 0 "list json, one blob damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" list --json
+eq "$(jget "$W/out" 'sorted((r["data"]["case_number"], r.get("hidden", False), r["data"]["summary"], r["data"]["parties"][0]["full_name"]) for r in d)')" \
+	"[('2026-31', True, 'скрыто', 'скрыто'), ('2026-32', False, '$PS', '$PN')]" "damaged: скрыто, the other read"
+contains "$W/err" "скрытые поля записей (1) не расшифровываются: они повреждены; остальные поля на месте"
+expect_rc 0 "export, one blob damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" export mediation_case --format csv
+contains "$W/out" "$PN"
+contains "$W/out" "скрыто"
+contains "$W/err" "повреждены; остальные поля на месте"
+expect_rc 0 "show damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID1"
+contains "$W/out" "2026-31"
+contains "$W/out" "скрыто"
+lacks "$W/out" "хранилище закрыто паролем"
+contains "$W/err" "(1) не расшифровываются"
+expect_rc 0 "show the other" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID2"
+lacks "$W/err" "не расшифровываются"
+expect_rc 5 "edit damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set status=preparation
+contains "$W/err" "повреждены (не расшифровываются): изменять её нельзя"
+expect_rc 5 "remove with a damaged blob" -- "$T" --db "$DB" --passphrase-file "$W/P1" passphrase remove --yes
+contains "$W/err" "пароль не снят"
+eq "$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")" "$BLOB" "the damaged blob kept as it was"
+eq "$(q "SELECT json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "received" "the damaged record not edited"
+DB=$MAINDB
+
 # --- on a terminal: asked with echo off, never shown
 if python3 -c 'import pty' 2>/dev/null; then
 	D2="$W/tty.db"
