@@ -163,7 +163,9 @@ cli_pass_scrub_say(struct cli *c, const struct passphrase_report *rep)
 		    "сделано при следующем запуске tetrad.\n");
 	if (rep->unknown > 0)
 		fprintf(c->err, "Внимание: записей форм, которых нет на этом "
-		    "устройстве, — %lld; их поля не тронуты.\n", (long long)rep->unknown);
+		    "устройстве, — %lld; их поля не тронуты. Их скрытые поля будут "
+		    "зашифрованы, когда форма придёт и хранилище откроют паролем.\n",
+		    (long long)rep->unknown);
 }
 
 /* A catalog without warnings printed twice: the command's own. */

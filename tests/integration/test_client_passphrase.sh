@@ -267,6 +267,41 @@ eq "$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")" "$BLOB" "the damag
 eq "$(q "SELECT json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "received" "the damaged record not edited"
 DB=$MAINDB
 
+# --- a form unknown when the passphrase was set arrives later (syncd pulls
+# it into <db>.forms): the first unlock seals its records' local values
+DB="$W/late.db"
+"$T" --db "$DB" init --school 170103 >/dev/null 2>&1 || bad "init late.db"
+mkdir -p "$DB.forms"
+cat >"$W/t_late.json" <<'EOF2'
+{"format":1,"id":"t_late","version":1,"title":"Поздняя форма","fields":[
+ {"id":"title","label":"Название","type":"text","required":true},
+ {"id":"who","label":"ФИО","type":"text","sync":"local"}]}
+EOF2
+cp "$W/t_late.json" "$DB.forms/t_late.json"
+expect_rc 0 "new of a pulled form" -- "$T" --db "$DB" new t_late --set title=Поздно --set who=ПЛАНТ-ПОЗДНО-Фомин
+LID=$(cat "$W/out")
+rm "$DB.forms/t_late.json"
+expect_rc 0 "set with the form unknown" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set --no-recovery
+contains "$W/err" "записей форм, которых нет на этом устройстве, — 1"
+eq "$(q "SELECT value FROM meta WHERE key='vault_unsealed'")" 1 "unsealed flag written with set"
+eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ-ПОЗДНО')")" 1 "unknown form's value still plain"
+cp "$W/t_late.json" "$DB.forms/t_late.json"
+expect_rc 0 "list, not unlocked" -- "$T" --db "$DB" list
+eq "$(q "SELECT value FROM meta WHERE key='vault_unsealed'")" 1 "no unlock, no seal"
+expect_rc 0 "first unlock after the form came" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$LID" --set title=Позже
+contains "$W/err" "Скрытые поля записей (1), чьи формы пришли после установки пароля, теперь зашифрованы."
+eq "$(q "SELECT COUNT(*) FROM meta WHERE key='vault_unsealed'")" 0 "flag cleared"
+eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ-ПОЗДНО') OR sealed IS NULL")" 0 "sealed now"
+for f in "$DB" "$DB-wal"; do
+	[ -f "$f" ] || continue
+	if grep -qaF "ПЛАНТ-ПОЗДНО" "$f"; then bad "$f still holds the late plain value"; else ok; fi
+done
+expect_rc 0 "next unlock: nothing more" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$LID"
+contains "$W/out" "ПЛАНТ-ПОЗДНО-Фомин"
+contains "$W/out" "Позже"
+lacks "$W/err" "теперь зашифрованы"
+DB=$MAINDB
+
 # --- on a terminal: asked with echo off, never shown
 if python3 -c 'import pty' 2>/dev/null; then
 	D2="$W/tty.db"
