@@ -62,6 +62,9 @@ void cli_problems(struct cli *c, const struct form_problems *p);
 /* Opens the database of --db / $TETRAD_DB; prints and returns an exit
  * code on failure. */
 int cli_open(struct cli *c, struct store **s);
+/* The same, a damaged meta "vault" let through (store_open_damaged): for
+ * `passphrase reset` and `passphrase status` only. */
+int cli_open_damaged(struct cli *c, struct store **s);
 /* Loads the built-in forms and those pulled beside c->db; prints and
  * returns an exit code on failure, warnings about skipped forms too. */
 int cli_catalog(struct cli *c, struct catalog **cat);

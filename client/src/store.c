@@ -108,8 +108,9 @@ store_scrub_retry(struct store *s)
 	free(flag);
 }
 
-int
-store_open(const char *path, bool create, struct store **out, struct terr *e)
+static int
+store_open_as(const char *path, bool create, bool any_vault, struct store **out,
+    struct terr *e)
 {
 	struct store *s = NULL;
 	int r;
@@ -121,13 +122,38 @@ store_open(const char *path, bool create, struct store **out, struct terr *e)
 		free(s);
 		return r;
 	}
-	if ((r = vault_load(s->db, &s->vault, e)) != 0) {
+	if ((r = (any_vault ? vault_load_any : vault_load)(s->db, &s->vault, e)) != 0) {
 		store_close(s);
+		if (r == TERR_PARSE)
+			/* every command would stop here: name the way out */
+			terr_set(e, r, "Ключ хранилища (пароль) в базе повреждён: скрытые "
+			    "поля не открыть. Верните базу из резервной копии или сбросьте "
+			    "пароль: tetrad passphrase reset (скрытые значения всех "
+			    "записей будут потеряны, остальное останется).");
 		return r;
 	}
+	terr_clear(e);
 	store_scrub_retry(s);
 	*out = s;
 	return 0;
+}
+
+int
+store_open(const char *path, bool create, struct store **out, struct terr *e)
+{
+	return store_open_as(path, create, false, out, e);
+}
+
+int
+store_open_damaged(const char *path, struct store **out, struct terr *e)
+{
+	return store_open_as(path, false, true, out, e);
+}
+
+bool
+store_vault_damaged(const struct store *s)
+{
+	return vault_damaged(s->vault);
 }
 
 void

@@ -136,6 +136,10 @@ vault_unlock_begin(struct vault *v, struct localdb *db, struct terr *e)
 		return terr_set(e, TERR_ARG, "vault_unlock: нет хранилища");
 	if (v->state == VAULT_NONE)
 		return terr_set(e, TERR_ARG, "Пароль хранилища не задан.");
+	if (v->damaged)
+		return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён: "
+		    "пароль не проверить. Верните базу из резервной копии или "
+		    "сбросьте пароль: tetrad passphrase reset.");
 	if ((r = vault_wait(v, db, &wait, e)) != 0)
 		return r;
 	if (wait > 0)
@@ -233,8 +237,8 @@ vault_unlock_recovery(struct vault *v, struct localdb *db, const char *text,
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-int
-vault_load(struct localdb *db, struct vault **out, struct terr *e)
+static int
+vault_load_as(struct localdb *db, bool any, struct vault **out, struct terr *e)
 {
 	struct vault *v = NULL;
 	char *text = NULL;
@@ -248,14 +252,39 @@ vault_load(struct localdb *db, struct vault **out, struct terr *e)
 	if ((r = localdb_meta_get(db, VAULT_META, &text, e)) != 0)
 		goto out;
 	if (text != NULL && text[0] != '\0' &&
-	    (r = vault_parse(v, text, strlen(text), e)) != 0)
-		goto out;
+	    (r = vault_parse(v, text, strlen(text), e)) != 0) {
+		if (!any || r != TERR_PARSE)
+			goto out;
+		/* set, but nothing of it usable: locked for good */
+		sodium_memzero(v, sizeof(*v));
+		v->state = VAULT_LOCKED;
+		v->damaged = true;
+	}
+	r = 0;
 	*out = v;
 	v = NULL;
  out:
 	free(text);
 	vault_free(v);
 	return r;
+}
+
+int
+vault_load(struct localdb *db, struct vault **out, struct terr *e)
+{
+	return vault_load_as(db, false, out, e);
+}
+
+int
+vault_load_any(struct localdb *db, struct vault **out, struct terr *e)
+{
+	return vault_load_as(db, true, out, e);
+}
+
+bool
+vault_damaged(const struct vault *v)
+{
+	return v != NULL && v->damaged;
 }
 
 int

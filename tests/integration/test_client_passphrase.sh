@@ -302,6 +302,32 @@ contains "$W/out" "Позже"
 lacks "$W/err" "теперь зашифрованы"
 DB=$MAINDB
 
+# --- a damaged meta "vault" row: every command refused, naming the way out;
+# `passphrase status` says so, `passphrase reset` gets the store back
+DB="$W/badkey.db"
+"$T" --db "$DB" init --school 170103 >/dev/null 2>&1 || bad "init badkey.db"
+expect_rc 0 "badkey set" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set --no-recovery
+mk 2026-41 --passphrase-file "$W/P1" && ok || bad "badkey case"
+KID=$(cat "$W/out")
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE meta SET value=substr(value,1,40) WHERE key=\x27vault\x27"); c.commit()' "$DB"
+expect_rc 2 "list with a damaged key row" -- "$T" --db "$DB" list
+contains "$W/err" "Ключ хранилища (пароль) в базе повреждён"
+contains "$W/err" "tetrad passphrase reset"
+expect_rc 2 "change with a damaged key row" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphrase-file "$W/P2" passphrase change
+contains "$W/err" "tetrad passphrase reset"
+expect_rc 0 "status of a damaged key row" -- "$T" --db "$DB" passphrase status
+contains "$W/out" "ключ хранилища в базе повреждён"
+contains "$W/out" "Записей со скрытыми полями: 1"
+expect_rc 0 "status json of a damaged key row" -- "$T" --db "$DB" passphrase status --json
+eq "$(jget "$W/out" 'd["set"], d["damaged"], d["hidden_records"]')" "(True, True, 1)" "status json: damaged"
+expect_rc 0 "reset a damaged key row" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase reset --yes --no-recovery
+contains "$W/out" "Удалены скрытые значения записей: 1"
+expect_rc 0 "show after the reset" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$KID" --json
+eq "$(jget "$W/out" 'd["data"]["case_number"], "summary" in d["data"], d["data"]["parties"][0]["role"]')" "('2026-41', False, 'student')" "reset: hub fields kept"
+expect_rc 0 "status after the reset" -- "$T" --db "$DB" passphrase status --json
+eq "$(jget "$W/out" 'd["set"], d["damaged"]')" "(True, False)" "status json: repaired"
+DB=$MAINDB
+
 # --- on a terminal: asked with echo off, never shown
 if python3 -c 'import pty' 2>/dev/null; then
 	D2="$W/tty.db"

@@ -56,6 +56,14 @@ struct store_counts {
  * not the open's.
  */
 int store_open(const char *path, bool create, struct store **out, struct terr *e);
+/*
+ * store_open of an existing database for `tetrad passphrase reset` and
+ * `status` only: a damaged meta "vault" (which makes store_open fail, its
+ * message naming `tetrad passphrase reset`) opens as a locked vault that
+ * never unlocks (store_vault_damaged); passphrase_reset replaces it.
+ */
+int store_open_damaged(const char *path, struct store **out, struct terr *e);
+bool store_vault_damaged(const struct store *s);
 /* Closes the database; the vault's key is wiped. */
 void store_close(struct store *s);
 

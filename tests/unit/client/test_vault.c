@@ -655,6 +655,18 @@ test_damaged_meta(void)
 		CHECK_INT_EQ(vault_load(db, &v, &e), TERR_PARSE);
 		CHECK(v == NULL);
 		CHECK_CONTAINS(e.msg, "Ключ хранилища в базе данных повреждён");
+		/* for `passphrase reset`: locked for good, only dropped */
+		CHECK_INT_EQ(vault_load_any(db, &v, &e), 0);
+		CHECK_INT_EQ(vault_state(v), VAULT_LOCKED);
+		CHECK(vault_damaged(v));
+		CHECK_INT_EQ(vault_unlock(v, db, pass1, strlen(pass1), &e), TERR_PARSE);
+		CHECK_CONTAINS(e.msg, "tetrad passphrase reset");
+		meta_is(db, "vault_failures", "(absent)");
+		CHECK_INT_EQ(vault_drop(v, db, &e), 0);
+		CHECK(vault_state(v) == VAULT_NONE && !vault_damaged(v));
+		meta_is(db, "vault", "");
+		vault_free(v);
+		v = NULL;
 		CHECK_INT_EQ(localdb_meta_set(db, "vault", ok, &e), 0);
 		CHECK_INT_EQ(vault_load(db, &v, &e), 0);
 		/* a zero wrap: every passphrase is wrong, nothing crashes */
