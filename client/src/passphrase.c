@@ -150,6 +150,26 @@ pp_secure_delete(struct store *s, struct terr *e)
 	return rc == SQLITE_OK ? 0 : store_sqlerr(s, rc, "включить стирание удалённого", e);
 }
 
+/* Records that still hold sealed values (the key row was removed): a new
+ * key could not open them, so only reset (which deletes them) may go on. */
+static int
+pp_orphans(struct store *s, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM records WHERE "
+	    "sealed IS NOT NULL LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlerr(s, rc, "прочитать записи", e);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return terr_set(e, TERR_ARG, "В базе есть скрытые поля, зашифрованные "
+		    "ключом, которого больше нет: задать пароль нельзя. Удалить их и "
+		    "задать новый пароль: tetrad passphrase reset.");
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "прочитать записи", e);
+}
+
 /* A change that failed: rolled back, the vault as the file holds it, no
  * recovery key shown for a vault that does not exist. */
 static void
@@ -189,6 +209,7 @@ passphrase_set(struct store *s, const struct catalog *c, const char *pass,
 		return terr_set(e, TERR_ARG, "Пароль хранилища уже задан. Сменить его: "
 		    "tetrad passphrase change.");
 	if ((r = vault_pass_check(pass, len, e)) != 0 ||
+	    (r = pp_orphans(s, e)) != 0 ||
 	    (r = pp_secure_delete(s, e)) != 0 ||
 	    (r = store_begin(s, e)) != 0)
 		return r;

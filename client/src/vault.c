@@ -212,8 +212,11 @@ vault_load(struct localdb *db, struct vault **out, struct terr *e)
 		return vault_nomem(e);
 	if ((r = localdb_meta_get(db, VAULT_META, &text, e)) != 0)
 		goto out;
-	if (text != NULL && text[0] != '\0' &&
-	    (r = vault_parse(v, text, strlen(text), e)) != 0)
+	if (text != NULL && text[0] != '\0')
+		r = vault_parse(v, text, strlen(text), e);
+	else
+		r = vault_orphans_check(db, e);
+	if (r != 0)
 		goto out;
 	*out = v;
 	v = NULL;

@@ -29,8 +29,33 @@ static const char vault_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 static int
 vault_bad(struct terr *e, const char *what)
 {
-	return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён (%s): "
-	    "скрытые поля не открыть. Восстановите базу из резервной копии.", what);
+	return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён или "
+	    "удалён (%s): скрытые поля не открыть. Восстановите базу из резервной "
+	    "копии.", what);
+}
+
+/*
+ * meta "vault" absent or emptied while records still hold sealed values: the
+ * key was removed (by hand, or the row damaged). Treated as a damaged row,
+ * never as "no passphrase" (which would store new names in plain text next
+ * to the sealed ones). One probe (LIMIT 1), only when the row is empty.
+ */
+int
+vault_orphans_check(struct localdb *db, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(localdb_sqlite(db), "SELECT 1 FROM records "
+	    "WHERE sealed IS NOT NULL LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
+		return localdb_sqlerr(db, rc, "прочитать записи", e);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return vault_bad(e, "его нет, а зашифрованные поля в записях есть");
+	if (rc != SQLITE_DONE)
+		return localdb_sqlerr(db, rc, "прочитать записи", e);
+	return 0;
 }
 
 void

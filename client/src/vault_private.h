@@ -41,6 +41,9 @@ struct vault {
 
 /* Parses meta "vault" text into v (state VAULT_LOCKED) or TERR_PARSE. */
 int vault_parse(struct vault *v, const char *text, size_t len, struct terr *e);
+/* meta "vault" is absent or empty: TERR_PARSE (a damaged row's error) when
+ * some record still has sealed values, else 0. */
+int vault_orphans_check(struct localdb *db, struct terr *e);
 /* Writes meta "vault" of these wraps (recovery may be NULL). */
 int vault_meta_write(struct localdb *db, const struct vault_limits *lim,
     const uint8_t salt[VAULT_SALT], const uint8_t wrap[VAULT_WRAP_BYTES],

