@@ -21,6 +21,7 @@
 struct store {
 	struct localdb *db;
 	struct vault *vault;
+	size_t unpaired;        /* hidden values of group items left out */
 };
 
 int
@@ -137,6 +138,12 @@ store_close(struct store *s)
 	vault_free(s->vault);
 	localdb_close(s->db);
 	free(s);
+}
+
+size_t
+store_unpaired(const struct store *s)
+{
+	return s->unpaired;
 }
 
 struct vault *
@@ -256,6 +263,7 @@ store_unseal(struct store *s, const struct localdb_record *r, char **out,
 {
 	char *local = NULL, idt[UUID7_STRLEN + 1];
 	cJSON *data = NULL, *loc = NULL;
+	size_t left = 0;
 	int rv;
 
 	*out = NULL;
@@ -271,11 +279,14 @@ store_unseal(struct store *s, const struct localdb_record *r, char **out,
 		rv = terr_set(e, TERR_PARSE, "Данные записи %s повреждены.", idt);
 		goto out;
 	}
-	if (form_graft_local(data, loc) < 0 ||
+	if (form_graft_local(data, loc, &left) < 0 ||
 	    (*out = cJSON_PrintUnformatted(data)) == NULL) {
 		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
 	}
+	/* items a pull removed or replaced: their values are not shown on
+	 * another child's item; the caller warns */
+	s->unpaired += left;
 	rv = 0;
  out:
 	store_text_wipe(local);
@@ -380,36 +391,86 @@ store_field_local(const struct form_field *fl)
 	return false;
 }
 
+/* The hub fingerprints of a group's items (a[i] NULL: not an object). */
+static int
+store_item_fps(const struct form_field *fl, const cJSON *arr,
+    char (*fp)[FORM_FP_LEN + 1], const char **a)
+{
+	size_t i = 0;
+
+	for (const cJSON *it = arr->child; it != NULL; it = it->next, i++) {
+		a[i] = NULL;
+		if (!cJSON_IsObject(it))
+			continue;
+		if (form_item_hub_fp(fl->children, fl->n_children, it, fp[i]) != 0)
+			return TERR_NOMEM;
+		a[i] = fp[i];
+	}
+	return 0;
+}
+
 /*
- * Whether the groups holding local fields keep, in a, every item they have
- * in b (at every depth; items added at the end are fine): sealed values
- * line up with their items by position, so a record whose hidden values its
- * writer could not see (read while locked) may not lose such items — the
- * values of a removed item would move to the next one.
+ * Whether every item of b (the stored record) of the groups holding local
+ * fields finds its item in a (at every depth) as the graft pairs them
+ * (form_pair_items): a record whose hidden values its writer could not see
+ * (read while locked) may not drop or replace such items — their values
+ * would be lost, or shown on another child's item. 1 yes, 0 no, <0 error.
  */
-static bool
+static int
 store_same_shape(const struct form_field *fs, size_t n, const cJSON *a,
     const cJSON *b)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct form_field *fl = &fs[i];
-		const cJSON *x, *y, *p, *q;
+		const cJSON *x, *y, *p;
+		char (*fp)[FORM_FP_LEN + 1] = NULL;
+		const char **fa = NULL, **fb = NULL;
+		long *pair = NULL;
+		size_t na, nb, k = 0;
+		int rv = TERR_NOMEM;
 
 		if (fl->type != FORM_GROUP || fl->sync == FORM_SYNC_LOCAL ||
 		    !store_field_local(fl))
 			continue;
 		x = cJSON_GetObjectItemCaseSensitive(a, fl->id);
 		y = cJSON_GetObjectItemCaseSensitive(b, fl->id);
-		if (cJSON_GetArraySize(cJSON_IsArray(x) ? x : NULL) <
-		    cJSON_GetArraySize(cJSON_IsArray(y) ? y : NULL))
-			return false;
-		if (!cJSON_IsArray(x) || !cJSON_IsArray(y))
+		nb = (size_t)cJSON_GetArraySize(cJSON_IsArray(y) ? y : NULL);
+		if (nb == 0)
 			continue;
-		for (p = x->child, q = y->child; p && q; p = p->next, q = q->next)
-			if (!store_same_shape(fl->children, fl->n_children, p, q))
-				return false;
+		if (!cJSON_IsArray(x))
+			return 0;
+		na = (size_t)cJSON_GetArraySize(x);
+		if ((fp = calloc(na + nb, sizeof(*fp))) == NULL ||
+		    (fa = calloc(na + 1, sizeof(*fa))) == NULL ||
+		    (fb = calloc(nb, sizeof(*fb))) == NULL ||
+		    (pair = calloc(na + 1, sizeof(*pair))) == NULL ||
+		    store_item_fps(fl, x, fp, fa) != 0 ||
+		    store_item_fps(fl, y, fp + na, fb) != 0)
+			goto done;
+		form_pair_items(fa, na, fb, nb, pair);
+		rv = 1;
+		for (size_t q = 0; q < nb && rv == 1; q++) {
+			bool found = false;
+
+			for (size_t t = 0; t < na; t++)
+				found = found || pair[t] == (long)q;
+			if (!found)
+				rv = 0;
+		}
+		/* inner groups of the items that stay */
+		for (p = x->child; p != NULL && rv == 1; p = p->next, k++)
+			if (pair[k] >= 0)
+				rv = store_same_shape(fl->children, fl->n_children, p,
+				    cJSON_GetArrayItem(y, (int)pair[k]));
+ done:
+		free(fp);
+		free(fa);
+		free(fb);
+		free(pair);
+		if (rv != 1)
+			return rv;
 	}
-	return true;
+	return 1;
 }
 
 /* r carries sealed values its writer did not see: its groups must keep the
@@ -427,17 +488,53 @@ store_shape_check(struct store *s, const struct localdb_record *r,
 	if ((rv = localdb_record_find(s->db, r->id, &cur, e)) <= 0)
 		return rv;
 	old = cJSON_Parse(cur->data);
-	if (old != NULL && cur->sealed != NULL && n > 0 &&
-	    !store_same_shape(form_field_at(f, 0), n, values, old)) {
+	rv = old != NULL && cur->sealed != NULL && n > 0 ?
+	    store_same_shape(form_field_at(f, 0), n, values, old) : 1;
+	if (rv == 0) {
 		uuid7_format(r->id, idt);
 		rv = terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: в записи %s "
-		    "есть скрытые поля групп: удалять их строки можно, только когда оно "
-		    "открыто (иначе скрытые значения съедут к чужим строкам).", idt);
-	} else
+		    "есть скрытые поля групп: удалять или заменять их строки можно, "
+		    "только когда оно открыто (иначе скрытые значения пропадут или "
+		    "окажутся у чужих строк).", idt);
+	} else if (rv < 0)
+		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	else
 		rv = 0;
 	cJSON_Delete(old);
 	localdb_record_free(cur);
 	return rv;
+}
+
+/* A mirror without its fingerprints: grafted item by item (by position). */
+static void
+store_unbind(cJSON *j)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(j, FORM_FP_KEY);
+	for (cJSON *c = j->child; c != NULL; c = c->next)
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			store_unbind(c);
+}
+
+/* *out: prev (sealed values) grafted onto hub (the hub part of a record
+ * being written, each item paired with its own mirror item) and split off
+ * again, unbound: its items now line up with hub's by position. */
+static int
+store_align(const struct form *f, const cJSON *hub, const cJSON *prev, cJSON **out,
+    struct terr *e)
+{
+	cJSON *hp = cJSON_Duplicate(hub, 1), *h2 = NULL;
+	int r;
+
+	*out = NULL;
+	if (hp == NULL || form_graft_local(hp, prev, NULL) < 0 ||
+	    (r = form_split_local(f, hp, &h2, out)) < 0) {
+		store_json_wipe(hp);
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	store_unbind(*out);
+	store_json_wipe(hp);
+	cJSON_Delete(h2);
+	return 0;
 }
 
 /*
@@ -451,7 +548,7 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 {
 	enum vault_state vs = vault_state(s->vault);
 	char *ltext = NULL, *old = NULL, idt[UUID7_STRLEN + 1];
-	cJSON *values = NULL, *hub = NULL, *local = NULL, *prev = NULL;
+	cJSON *values = NULL, *hub = NULL, *local = NULL, *prev = NULL, *aligned = NULL;
 	int rv, has = 0;
 
 	*data = NULL;
@@ -482,7 +579,13 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 			rv = terr_set(e, TERR_PARSE, "Данные записи %s повреждены.", idt);
 			goto out;
 		}
-		if (form_graft_local(values, prev) < 0 || form_graft_local(values, local) < 0) {
+		/* the old values onto the hub part they were split from (paired by
+		 * fingerprint), split again so they line up with values' items */
+		if ((rv = store_align(f, hub, prev, &aligned, e)) != 0)
+			goto out;
+		store_unbind(local);
+		if (form_graft_local(values, aligned, NULL) < 0 ||
+		    form_graft_local(values, local, NULL) < 0) {
 			rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 			goto out;
 		}
@@ -518,6 +621,7 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 	store_text_wipe(old);
 	store_text_wipe(ltext);
 	store_json_wipe(prev);
+	store_json_wipe(aligned);
 	store_json_wipe(local);
 	store_json_wipe(values);
 	cJSON_Delete(hub);

@@ -70,6 +70,17 @@ device(const char *name, char *path, size_t cap)
 	return s;
 }
 
+static struct store *
+reopen(struct store *s, const char *path)
+{
+	struct terr e = { 0 };
+
+	store_close(s);
+	s = NULL;
+	CHECK_INT_EQ(store_open(path, false, &s, &e), 0);
+	return s;
+}
+
 static int
 new_json(struct store *s, const struct catalog *c, const char *json,
     uint8_t id[UUID7_BYTES], struct terr *e)
@@ -81,6 +92,33 @@ new_json(struct store *s, const struct catalog *c, const char *json,
 	form_problems_free(pr);
 	cJSON_Delete(v);
 	return r;
+}
+
+static int
+edit(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES],
+    const char *json, struct terr *e)
+{
+	struct form_problems *pr = NULL;
+	cJSON *ch = cJSON_Parse(json);
+	int r = rec_edit(s, c, id, ch, &pr, e);
+
+	form_problems_free(pr);
+	cJSON_Delete(ch);
+	return r;
+}
+
+/* The record as the store gives it (NULL on error). */
+static char *
+data_of(struct store *s, const uint8_t id[UUID7_BYTES])
+{
+	struct localdb_record *r = NULL;
+	struct terr e = { 0 };
+	char *d = NULL;
+
+	if (store_record_get(s, id, &r, &e) == 0)
+		d = strdup(r->data);
+	store_record_free(r);
+	return d;
 }
 
 static bool
@@ -137,6 +175,50 @@ test_key_removed(const struct catalog *c)
 	store_close(s);
 }
 
+#define CASE2 "{\"title\":\"Т\",\"secret\":\"тайна\",\"people\":[" \
+	"{\"name\":\"" NAME1 "\",\"age\":12},{\"name\":\"" NAME2 "\",\"age\":13}]}"
+
+/* C: another device removed a party (a pull writes the hub part, the
+ * sealed values stay): the remaining party keeps its own name. */
+static void
+test_party_removed(const struct catalog *c)
+{
+	char db[512], *d;
+	struct store *s = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	uint8_t id[UUID7_BYTES];
+
+	if ((s = device("pulled.db", db, sizeof(db))) == NULL)
+		return;
+	CHECK_INT_EQ(new_json(s, c, CASE2, id, &e), 0);
+	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	if ((s = reopen(s, db)) == NULL)
+		return;
+	/* locked: replacing a party (one removed, one added) is refused */
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"age\":13},{\"age\":77}]}", &e),
+	    TERR_PASSPHRASE);
+	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE records SET "
+	    "data = json_remove(data, '$.people[0]')", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(vault_unlock(store_vault(s), store_localdb(s), PASS, strlen(PASS), &e), 0);
+	d = data_of(s, id);
+	CHECK(has(d, NAME2) && !has(d, NAME1) && !has(d, FORM_FP_KEY));
+	free(d);
+	CHECK_INT_EQ(store_unpaired(s), 1);
+	/* the group removed by a pull: the parties do not come back */
+	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE records SET "
+	    "data = json_remove(data, '$.people')", NULL, NULL, NULL), SQLITE_OK);
+	d = data_of(s, id);
+	CHECK(!has(d, NAME2) && !has(d, NAME1) && !has(d, "people") && has(d, "тайна"));
+	free(d);
+	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE records SET "
+	    "data = json_set(data, '$.people', json('null'))", NULL, NULL, NULL), SQLITE_OK);
+	d = data_of(s, id);
+	CHECK(!has(d, NAME2) && has(d, "\"people\":null"));
+	free(d);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -152,6 +234,7 @@ main(void)
 	CHECK_INT_EQ(catalog_load(builtin, NULL, &c, &e), 0);
 	if (c != NULL) {
 		test_key_removed(c);
+		test_party_removed(c);
 	}
 	catalog_free(c);
 	{
