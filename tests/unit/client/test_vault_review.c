@@ -178,6 +178,62 @@ test_key_removed(const struct catalog *c)
 #define CASE2 "{\"title\":\"Т\",\"secret\":\"тайна\",\"people\":[" \
 	"{\"name\":\"" NAME1 "\",\"age\":12},{\"name\":\"" NAME2 "\",\"age\":13}]}"
 
+/* A: what a locked `show --json` printed, sent back by `edit --json`. */
+static void
+test_hidden_sent_back(const struct catalog *c)
+{
+	char db[512], *d;
+	struct store *s = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	uint8_t id[UUID7_BYTES], id2[UUID7_BYTES];
+
+	if ((s = device("back.db", db, sizeof(db))) == NULL)
+		return;
+	CHECK_INT_EQ(new_json(s, c, CASE2, id, &e), 0);
+	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	if ((s = reopen(s, db)) == NULL)
+		return;
+	/* locked: a top-level «скрыто» keeps the sealed value */
+	CHECK_INT_EQ(edit(s, c, id, "{\"title\":\"Т1\",\"secret\":\"" VAULT_HIDDEN "\"}",
+	    &e), 0);
+	CHECK_INT_EQ(vault_unlock(store_vault(s), store_localdb(s), PASS, strlen(PASS), &e), 0);
+	/* open: the whole record as show printed it while locked */
+	CHECK_INT_EQ(edit(s, c, id, "{\"title\":\"Т2\",\"secret\":\"" VAULT_HIDDEN "\","
+	    "\"people\":[{\"name\":\"" VAULT_HIDDEN "\",\"age\":12},"
+	    "{\"name\":\"" VAULT_HIDDEN "\",\"age\":13}]}", &e), 0);
+	d = data_of(s, id);
+	CHECK(has(d, "тайна") && has(d, NAME1) && has(d, NAME2) && has(d, "Т2"));
+	CHECK(!has(d, VAULT_HIDDEN));
+	free(d);
+	/* the first party deleted from the file: the second keeps its own */
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"name\":\"" VAULT_HIDDEN "\","
+	    "\"age\":13}]}", &e), 0);
+	d = data_of(s, id);
+	CHECK(has(d, NAME2) && !has(d, NAME1) && !has(d, VAULT_HIDDEN));
+	free(d);
+	/* its age corrected in place: still its own */
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"name\":\"" VAULT_HIDDEN "\","
+	    "\"age\":14}]}", &e), 0);
+	d = data_of(s, id);
+	CHECK(has(d, NAME2) && has(d, "14") && !has(d, VAULT_HIDDEN));
+	free(d);
+	/* an item that matches no stored one: refused, nothing written */
+	CHECK_INT_EQ(edit(s, c, id, "{\"people\":[{\"age\":5},{\"name\":\"" VAULT_HIDDEN
+	    "\",\"age\":6}]}", &e), TERR_INVALID);
+	CHECK(has(e.msg, VAULT_HIDDEN));
+	d = data_of(s, id);
+	CHECK(has(d, NAME2) && has(d, "14"));
+	free(d);
+	/* new --json of such a copy: no value, never the word */
+	CHECK_INT_EQ(new_json(s, c, "{\"title\":\"Н\",\"secret\":\"" VAULT_HIDDEN "\","
+	    "\"people\":[{\"name\":\"" VAULT_HIDDEN "\",\"age\":7}]}", id2, &e), 0);
+	d = data_of(s, id2);
+	CHECK(d != NULL && !has(d, VAULT_HIDDEN) && !has(d, "secret") && has(d, "7"));
+	free(d);
+	store_close(s);
+}
+
 /* C: another device removed a party (a pull writes the hub part, the
  * sealed values stay): the remaining party keeps its own name. */
 static void
@@ -234,6 +290,7 @@ main(void)
 	CHECK_INT_EQ(catalog_load(builtin, NULL, &c, &e), 0);
 	if (c != NULL) {
 		test_key_removed(c);
+		test_hidden_sent_back(c);
 		test_party_removed(c);
 	}
 	catalog_free(c);
