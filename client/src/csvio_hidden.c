@@ -109,14 +109,19 @@ csvio_hidden_items(const struct form_field *fd, cJSON *v, const cJSON *ov,
 	size_t na = (size_t)cJSON_GetArraySize(v), nb = (size_t)cJSON_GetArraySize(ov);
 	char (*fp)[FORM_FP_LEN + 1] = calloc(na + nb + 1, sizeof(*fp));
 	const char **a = calloc(na + 1, sizeof(*a)), **b = calloc(nb + 1, sizeof(*b));
-	long *pair = calloc(na + 1, sizeof(*pair));
+	long *pair = calloc(na + 1, sizeof(*pair)), *num = calloc(na + 1, sizeof(*num));
 	size_t i = 0, j = 0;
 	cJSON *item;
 	int r = TERR_NOMEM;
 
-	if (fp == NULL || a == NULL || b == NULL || pair == NULL)
+	if (fp == NULL || a == NULL || b == NULL || pair == NULL || num == NULL)
 		goto out;
 	cJSON_ArrayForEach(item, v) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, CSVIO_ITEM_NUM);
+
+		/* a CSV row's «№» (1, 2, …), off the item before its fingerprint */
+		num[i] = cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
+		cJSON_DeleteItemFromObjectCaseSensitive(item, CSVIO_ITEM_NUM);
 		if (cJSON_IsObject(item)) {
 			if (form_item_hub_fp(fd->children, fd->n_children, item, fp[i]) != 0)
 				goto out;
@@ -137,15 +142,14 @@ csvio_hidden_items(const struct form_field *fd, cJSON *v, const cJSON *ov,
 	i = 0;
 	r = 0;
 	cJSON_ArrayForEach(item, v) {
-		const cJSON *num = cJSON_GetObjectItemCaseSensitive(item, CSVIO_ITEM_NUM);
-		long k = pair[i++];
+		long k = pair[i], want = num[i];
 
+		i++;
 		if (!cJSON_IsObject(item))
 			continue;
 		/* a CSV row: the stored item its «№» names, or none */
-		if (cJSON_IsNumber(num) && k >= 0 && num->valuedouble != (double)(k + 1))
+		if (want > 0 && k >= 0 && want != k + 1)
 			k = -1;
-		cJSON_DeleteItemFromObjectCaseSensitive(item, CSVIO_ITEM_NUM);
 		if (k < 0 && ov != NULL && csvio_hidden_in(fd->children, fd->n_children,
 		    item)) {
 			r = terr_set(e, TERR_INVALID, "«%s», элемент %zu: вместо скрытого "
@@ -167,6 +171,7 @@ csvio_hidden_items(const struct form_field *fd, cJSON *v, const cJSON *ov,
 	free(a);
 	free(b);
 	free(pair);
+	free(num);
 	return r;
 }
 
