@@ -170,17 +170,25 @@ pp_orphans(struct store *s, struct terr *e)
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "прочитать записи", e);
 }
 
-/* A change that failed: rolled back, the vault as the file holds it, no
- * recovery key shown for a vault that does not exist. */
-static void
-pp_undo(struct store *s, char *recovery)
+/* A change that failed (r): rolled back, the vault as the file holds it, no
+ * recovery key shown for a vault that does not exist. When the vault cannot
+ * be read back, the store's is left locked without a key (it refuses to
+ * seal under a key whose wrap was rolled back) and that error is returned. */
+static int
+pp_undo(struct store *s, char *recovery, int r, struct terr *e)
 {
 	struct terr le = { 0 };
+	int u;
 
 	store_rollback(s);
-	(void)store_vault_reload(s, &le);
+	if ((u = store_vault_reload(s, &le)) != 0) {
+		if (e != NULL)
+			*e = le;
+		r = u;
+	}
 	if (recovery != NULL)
 		sodium_memzero(recovery, VAULT_RECOVERY_TEXT);
+	return r;
 }
 
 /* After the commit: a failure leaves the flag for store_open. */
@@ -217,7 +225,7 @@ passphrase_set(struct store *s, const struct catalog *c, const char *pass,
 	    (r = pp_seal_all(s, c, rep, e)) != 0 ||
 	    (r = store_meta_set(s, STORE_META_SCRUB, "1", e)) != 0 ||
 	    (r = store_commit(s, e)) != 0) {
-		pp_undo(s, recovery);
+		r = pp_undo(s, recovery, r, e);
 		memset(rep, 0, sizeof(*rep));
 		return r;
 	}
@@ -240,8 +248,7 @@ passphrase_change(struct store *s, const char *pass, size_t len,
 		return r;
 	if ((r = vault_rewrap(v, store_localdb(s), pass, len, lim, e)) != 0 ||
 	    (r = store_commit(s, e)) != 0) {
-		pp_undo(s, NULL);
-		return r;
+		return pp_undo(s, NULL, r, e);
 	}
 	return 0;
 }
@@ -285,7 +292,7 @@ passphrase_remove(struct store *s, struct passphrase_report *rep, struct terr *e
 	localdb_record_free(r);
 	free(l.v);
 	if (rv != 0) {
-		pp_undo(s, NULL);
+		rv = pp_undo(s, NULL, rv, e);
 		memset(rep, 0, sizeof(*rep));
 	}
 	return rv;
@@ -323,7 +330,7 @@ passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
 	pp_scrub(s, rep);
 	return 0;
  fail:
-	pp_undo(s, recovery);
+	r = pp_undo(s, recovery, r, e);
 	memset(rep, 0, sizeof(*rep));
 	return r;
 }

@@ -164,8 +164,11 @@ store_vault_reload(struct store *s, struct terr *e)
 	struct vault *v = NULL;
 	int r;
 
-	if ((r = vault_load(s->db, &v, e)) != 0)
+	/* unreadable: whatever key it held may belong to a wrap rolled back */
+	if ((r = vault_load(s->db, &v, e)) != 0) {
+		vault_lock(s->vault);
 		return r;
+	}
 	vault_free(s->vault);
 	s->vault = v;
 	return 0;

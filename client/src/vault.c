@@ -276,6 +276,16 @@ vault_free(struct vault *v)
 	free(v);
 }
 
+void
+vault_lock(struct vault *v)
+{
+	if (v == NULL)
+		return;
+	sodium_free(v->key);
+	v->key = NULL;
+	v->state = VAULT_LOCKED;
+}
+
 enum vault_state
 vault_state(const struct vault *v)
 {

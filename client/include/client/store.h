@@ -71,7 +71,9 @@ bool store_locked(const struct store *s);
  * of the record, never shown on another child's item. The CLI warns. */
 size_t store_unpaired(const struct store *s);
 /* Reads the vault again from meta (after a rolled-back change of it):
- * the state in memory is what the file holds; an unlocked key is dropped. */
+ * the state in memory is what the file holds; an unlocked key is dropped.
+ * When meta cannot be read, the vault in memory is locked without a key
+ * (vault_lock: nothing is sealed or written plain) and the error returned. */
 int store_vault_reload(struct store *s, struct terr *e);
 
 /*

@@ -66,6 +66,9 @@ int vault_load(struct localdb *db, struct vault **out, struct terr *e);
 /* Wipes and frees the key. NULL is fine. */
 void vault_free(struct vault *v);
 enum vault_state vault_state(const struct vault *v);
+/* Forgets the key (wiped): VAULT_LOCKED whatever it was, so nothing is
+ * sealed or written plain until a vault is loaded again. */
+void vault_lock(struct vault *v);
 /* The limits of the stored passphrase wrap; whether a recovery wrap exists. */
 void vault_info(const struct vault *v, struct vault_limits *l, bool *has_recovery);
 

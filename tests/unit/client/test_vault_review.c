@@ -275,6 +275,32 @@ test_party_removed(const struct catalog *c)
 	store_close(s);
 }
 
+/* G: the vault read back after a failed change does not read: the store
+ * must not keep sealing with the key it held. */
+static void
+test_reload_fails(const struct catalog *c)
+{
+	char db[512];
+	struct store *s = NULL;
+	struct passphrase_report rep;
+	struct terr e = { 0 };
+	uint8_t id[UUID7_BYTES];
+
+	if ((s = device("reload.db", db, sizeof(db))) == NULL)
+		return;
+	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_OPEN);
+	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE meta SET value='{\"v\":9}' "
+	    "WHERE key='vault'", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(store_vault_reload(s, &e), TERR_PARSE);
+	CHECK(store_locked(s));
+	CHECK_INT_EQ(new_json(s, c, "{\"title\":\"Т\",\"secret\":\"тайна\"}", id, &e),
+	    TERR_PASSPHRASE);
+	CHECK_INT_EQ(vault_seal(store_vault(s), id, "{}", 2, &(uint8_t *){ NULL },
+	    &(size_t){ 0 }, &e) != 0, 1);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -292,6 +318,7 @@ main(void)
 		test_key_removed(c);
 		test_hidden_sent_back(c);
 		test_party_removed(c);
+		test_reload_fails(c);
 	}
 	catalog_free(c);
 	{
