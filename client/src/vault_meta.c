@@ -72,6 +72,13 @@ vault_limits_default(struct vault_limits *l)
 	}
 }
 
+bool
+vault_limits_weak(const struct vault_limits *l)
+{
+	return l->ops < crypto_pwhash_OPSLIMIT_MODERATE ||
+	    l->mem < crypto_pwhash_MEMLIMIT_MODERATE;
+}
+
 static unsigned long long
 vault_ops_max(void)
 {

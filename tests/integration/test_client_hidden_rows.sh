@@ -4,7 +4,8 @@
 # №1 deleted, imported with the passphrase, leaves party №2 its own name
 # (not №1's); a row whose «№» names another item than its hub fields is
 # refused; `show --json` made while locked and sent back by `edit --json`
-# keeps the names; `new --json` of it stores no «скрыто».
+# keeps the names; `new --json` of it stores no «скрыто». And the weak
+# test limits of TETRAD_PWHASH=test are reported by set and status.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -38,6 +39,12 @@ N1="ПЛАНТ-Первый-Сидоров" N2="ПЛАНТ-Второй-Петр
 	</dev/null >"$W/out" 2>"$W/err" && ok || bad "new case"
 ID=$(cat "$W/out")
 expect_rc 0 "set" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set
+# the test limits (TETRAD_PWHASH=test) are never silent
+contains "$W/err" "TETRAD_PWHASH=test"
+expect_rc 0 "status" -- "$T" --db "$DB" passphrase status
+contains "$W/out" "ослабленные параметры (только для тестов)"
+expect_rc 0 "status json" -- "$T" --db "$DB" passphrase status --json
+eq "$(jget "$W/out" 'd["weak"]')" True "status json: weak"
 expect_rc 0 "export locked" -- "$T" --db "$DB" export mediation_case --format csv --out "$W/locked.csv"
 contains "$W/locked.csv" "скрыто"
 

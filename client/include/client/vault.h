@@ -56,6 +56,10 @@ struct vault_limits {
  * TETRAD_PWHASH=test in the environment the library minimum (tests only:
  * docs/client.md says why it is there and that it is weak). */
 void vault_limits_default(struct vault_limits *l);
+/* Whether l is below the defaults: the test limits (TETRAD_PWHASH=test),
+ * which a real installation must never use. The library says nothing; the
+ * CLI warns when it sets a passphrase so, and `passphrase status` shows it. */
+bool vault_limits_weak(const struct vault_limits *l);
 
 struct vault;
 

@@ -301,6 +301,22 @@ test_reload_fails(const struct catalog *c)
 	store_close(s);
 }
 
+/* D: the test limits are reported, the defaults are not weak. */
+static void
+test_weak_limits(void)
+{
+	struct vault_limits l;
+
+	vault_limits_default(&l);
+	CHECK(vault_limits_weak(&l));          /* main sets TETRAD_PWHASH=test */
+	unsetenv("TETRAD_PWHASH");
+	vault_limits_default(&l);
+	CHECK(!vault_limits_weak(&l));
+	setenv("TETRAD_PWHASH", "test", 1);
+	l.ops = 2;
+	CHECK(vault_limits_weak(&l));
+}
+
 int
 main(void)
 {
@@ -319,6 +335,7 @@ main(void)
 		test_hidden_sent_back(c);
 		test_party_removed(c);
 		test_reload_fails(c);
+		test_weak_limits();
 	}
 	catalog_free(c);
 	{
