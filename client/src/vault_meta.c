@@ -417,8 +417,8 @@ vault_failures_read(struct localdb *db, unsigned *n, int64_t *at, struct terr *e
 	return r;
 }
 
-/* Writes the counter: its own small transaction outside the caller's. */
-int
+/* Writes the counter (the reset: in the caller's transaction, if any). */
+static int
 vault_failures_write(struct localdb *db, unsigned n, int64_t at, struct terr *e)
 {
 	char a[24], b[24];
@@ -438,6 +438,50 @@ vault_failures_write(struct localdb *db, unsigned n, int64_t at, struct terr *e)
 			localdb_rollback(db);
 	}
 	return r;
+}
+
+int
+vault_failures_bump(struct localdb *db, int64_t at, struct terr *e)
+{
+	sqlite3 *h = localdb_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	struct terr le = { 0 };
+	int r, rc;
+
+	/* a rollback of the caller's would erase the count */
+	if (localdb_in_tx(db))
+		return terr_set(e, TERR_INTERNAL, "Счётчик попыток ввода пароля "
+		    "записывается внутри чужой транзакции.");
+	if ((r = localdb_begin(db, &le)) != 0)
+		goto fail;
+	/* one statement: concurrent processes never lose an increment */
+	rc = sqlite3_exec(h, "INSERT INTO meta(key, value) VALUES('" VAULT_META_FAILURES
+	    "', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(MIN(1000, "
+	    "CAST(value AS INTEGER) + 1) AS TEXT)", NULL, NULL, NULL);
+	if (rc == SQLITE_OK &&
+	    (rc = sqlite3_prepare_v2(h, "INSERT INTO meta(key, value) VALUES('"
+	    VAULT_META_FAILED_AT "', ?1) ON CONFLICT(key) DO UPDATE SET value = "
+	    "excluded.value", -1, &st, NULL)) == SQLITE_OK) {
+		char b[24];
+
+		snprintf(b, sizeof(b), "%" PRId64, at);
+		sqlite3_bind_text(st, 1, b, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(h);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		localdb_rollback(db);
+		r = TERR_IO;
+		goto fail;
+	}
+	if ((r = localdb_commit(db, &le)) == 0)
+		return 0;
+ fail:
+	/* no count, no check: else a database made read-only would allow
+	 * guessing without the waits */
+	return terr_set(e, TERR_IO, "Не удалось записать счётчик попыток ввода "
+	    "пароля, поэтому пароль не проверен (база только для чтения или занята "
+	    "другой программой?). Повторите позже.");
 }
 
 int

@@ -54,8 +54,12 @@ int vault_limits_pick(const struct vault_limits *lim, struct vault_limits *out,
 /* The wrong attempts in a row and the unix time of the last one. */
 int vault_failures_read(struct localdb *db, unsigned *n, int64_t *at,
     struct terr *e);
-int vault_failures_write(struct localdb *db, unsigned n, int64_t at,
-    struct terr *e);
+/* One more wrong attempt (at: unix time), counted BEFORE the check in a
+ * short transaction of its own with one incrementing statement: a rollback
+ * of the caller's never erases it, concurrent processes never lose one.
+ * TERR_INTERNAL inside a transaction; TERR_IO (Russian: the passphrase is
+ * not checked) when it cannot be written. */
+int vault_failures_bump(struct localdb *db, int64_t at, struct terr *e);
 /* Back to none (writes only when there were some). */
 int vault_failures_reset(struct localdb *db, struct terr *e);
 
