@@ -20,9 +20,10 @@
 #define VAULT_WRAP_BYTES (VAULT_NONCE + VAULT_KEY_BYTES + VAULT_TAG)
 #define VAULT_SALT crypto_pwhash_SALTBYTES
 /* Caps over libsodium's own maxima: one unlock of a crafted row stays
- * within about a minute and 4 GiB (the default is ops 3, 256 MiB). */
-#define VAULT_OPS_MAX 32ULL
-#define VAULT_MEM_MAX (4ULL << 30)
+ * within seconds and 1 GiB, which a school PC has (the default is ops 3,
+ * 256 MiB). */
+#define VAULT_OPS_MAX 10ULL
+#define VAULT_MEM_MAX (1ULL << 30)
 #define VAULT_PAD_BLOCK 64
 #define VAULT_BLOB_VERSION 1
 #define VAULT_BLOB_MIN (1 + VAULT_NONCE + VAULT_PAD_BLOCK + VAULT_TAG)

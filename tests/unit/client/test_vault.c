@@ -575,6 +575,15 @@ test_damaged_meta(void)
 	damaged(M("{\"v\":1,\"kdf\":\"argon2i13\",\"ops\":2,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "kdf");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":0,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 0");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":33,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 33");
+	/* the caps: ops 10, 1 GiB (a crafted row must not take a minute or
+	 * more memory than a school PC has) */
+	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":11,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 11");
+	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":2,\"mem\":1073742848,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "mem 1 GiB + 1 KiB");
+	snprintf(t, sizeof(t), "{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":10,\"mem\":1073741824,"
+	    "\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap);
+	CHECK_INT_EQ(vault_parse_meta(t, strlen(t), &v, &e), 0);
+	vault_free(v);
+	v = NULL;
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":2.5,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 2.5");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":1e300,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops huge");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":-3,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops negative");
