@@ -440,99 +440,6 @@ store_record_resolve(struct store *s, const char *text,
 	return r;
 }
 
-static bool
-store_field_local(const struct form_field *fl)
-{
-	if (fl->sync == FORM_SYNC_LOCAL)
-		return true;
-	for (size_t i = 0; i < fl->n_children; i++)
-		if (store_field_local(&fl->children[i]))
-			return true;
-	return false;
-}
-
-/* The hub fingerprints of a group's items (a[i] NULL: not an object). */
-static int
-store_item_fps(const struct form_field *fl, const cJSON *arr,
-    char (*fp)[FORM_FP_LEN + 1], const char **a)
-{
-	size_t i = 0;
-
-	for (const cJSON *it = arr->child; it != NULL; it = it->next, i++) {
-		a[i] = NULL;
-		if (!cJSON_IsObject(it))
-			continue;
-		if (form_item_hub_fp(fl->children, fl->n_children, it, fp[i]) != 0)
-			return TERR_NOMEM;
-		a[i] = fp[i];
-	}
-	return 0;
-}
-
-/*
- * Whether every item of b (the stored record) of the groups holding local
- * fields finds its item in a (at every depth) as the graft pairs them
- * (form_pair_items): a record whose hidden values its writer could not see
- * (read while locked) may not drop or replace such items — their values
- * would be lost, or shown on another child's item. 1 yes, 0 no, <0 error.
- */
-static int
-store_same_shape(const struct form_field *fs, size_t n, const cJSON *a,
-    const cJSON *b)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct form_field *fl = &fs[i];
-		const cJSON *x, *y, *p;
-		char (*fp)[FORM_FP_LEN + 1] = NULL;
-		const char **fa = NULL, **fb = NULL;
-		long *pair = NULL;
-		size_t na, nb, k = 0;
-		int rv = TERR_NOMEM;
-
-		if (fl->type != FORM_GROUP || fl->sync == FORM_SYNC_LOCAL ||
-		    !store_field_local(fl))
-			continue;
-		x = cJSON_GetObjectItemCaseSensitive(a, fl->id);
-		y = cJSON_GetObjectItemCaseSensitive(b, fl->id);
-		nb = (size_t)cJSON_GetArraySize(cJSON_IsArray(y) ? y : NULL);
-		if (nb == 0)
-			continue;
-		if (!cJSON_IsArray(x))
-			return 0;
-		na = (size_t)cJSON_GetArraySize(x);
-		if ((fp = calloc(na + nb, sizeof(*fp))) == NULL ||
-		    (fa = calloc(na + 1, sizeof(*fa))) == NULL ||
-		    (fb = calloc(nb, sizeof(*fb))) == NULL ||
-		    (pair = calloc(na + 1, sizeof(*pair))) == NULL ||
-		    store_item_fps(fl, x, fp, fa) != 0 ||
-		    store_item_fps(fl, y, fp + na, fb) != 0)
-			goto done;
-		form_pair_items(fa, na, fb, nb, pair);
-		rv = 1;
-		for (size_t q = 0; q < nb && rv == 1; q++) {
-			bool found = false;
-
-			for (size_t t = 0; t < na; t++)
-				found = found || pair[t] == (long)q;
-			if (!found)
-				rv = 0;
-		}
-		/* inner groups of the items that stay */
-		for (p = x->child; p != NULL && rv == 1; p = p->next, k++)
-			if (pair[k] >= 0)
-				rv = store_same_shape(fl->children, fl->n_children, p,
-				    cJSON_GetArrayItem(y, (int)pair[k]));
- done:
-		free(fp);
-		free(fa);
-		free(fb);
-		free(pair);
-		if (rv != 1)
-			return rv;
-	}
-	return 1;
-}
-
 /* r carries sealed values its writer did not see: its groups must keep the
  * stored record's items. */
 static int
@@ -549,7 +456,7 @@ store_shape_check(struct store *s, const struct localdb_record *r,
 		return rv;
 	old = cJSON_Parse(cur->data);
 	rv = old != NULL && cur->sealed != NULL && n > 0 ?
-	    store_same_shape(form_field_at(f, 0), n, values, old) : 1;
+	    form_items_kept(form_field_at(f, 0), n, values, old) : 1;
 	if (rv == 0) {
 		uuid7_format(r->id, idt);
 		rv = terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: в записи %s "

@@ -142,3 +142,89 @@ form_pair_items(const char *const *a, size_t na, const char *const *b, size_t nb
 		}
 	free(used);
 }
+
+static bool
+form_pair_has_local(const struct form_field *fl)
+{
+	if (fl->sync == FORM_SYNC_LOCAL)
+		return true;
+	for (size_t i = 0; i < fl->n_children; i++)
+		if (form_pair_has_local(&fl->children[i]))
+			return true;
+	return false;
+}
+
+/* The hub fingerprints of a group's items (a[i] NULL: not an object). */
+static int
+form_pair_fps(const struct form_field *fl, const cJSON *arr,
+    char (*fp)[FORM_FP_LEN + 1], const char **a)
+{
+	size_t i = 0;
+
+	for (const cJSON *it = arr->child; it != NULL; it = it->next, i++) {
+		a[i] = NULL;
+		if (!cJSON_IsObject(it))
+			continue;
+		if (form_item_hub_fp(fl->children, fl->n_children, it, fp[i]) != 0)
+			return TERR_NOMEM;
+		a[i] = fp[i];
+	}
+	return 0;
+}
+
+int
+form_items_kept(const struct form_field *fs, size_t n, const cJSON *a,
+    const cJSON *b)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct form_field *fl = &fs[i];
+		const cJSON *x, *y, *p;
+		char (*fp)[FORM_FP_LEN + 1] = NULL;
+		const char **fa = NULL, **fb = NULL;
+		long *pair = NULL;
+		size_t na, nb, k = 0;
+		int rv = TERR_NOMEM;
+
+		if (fl->type != FORM_GROUP || fl->sync == FORM_SYNC_LOCAL ||
+		    !form_pair_has_local(fl))
+			continue;
+		x = cJSON_GetObjectItemCaseSensitive(a, fl->id);
+		y = cJSON_GetObjectItemCaseSensitive(b, fl->id);
+		nb = (size_t)cJSON_GetArraySize(cJSON_IsArray(y) ? y : NULL);
+		if (nb == 0)
+			continue;
+		if (!cJSON_IsArray(x))
+			return 0;
+		na = (size_t)cJSON_GetArraySize(x);
+		if ((fp = calloc(na + nb, sizeof(*fp))) == NULL ||
+		    (fa = calloc(na + 1, sizeof(*fa))) == NULL ||
+		    (fb = calloc(nb, sizeof(*fb))) == NULL ||
+		    (pair = calloc(na + 1, sizeof(*pair))) == NULL ||
+		    form_pair_fps(fl, x, fp, fa) != 0 ||
+		    form_pair_fps(fl, y, fp + na, fb) != 0)
+			goto done;
+		form_pair_items(fa, na, fb, nb, pair);
+		rv = 1;
+		for (size_t q = 0; q < nb && rv == 1; q++) {
+			bool found = false;
+
+			for (size_t t = 0; t < na; t++)
+				found = found || pair[t] == (long)q;
+			if (!found)
+				rv = 0;
+		}
+		/* inner groups of the items that stay */
+		for (p = x->child; p != NULL && rv == 1; p = p->next, k++)
+			if (pair[k] >= 0)
+				rv = form_items_kept(fl->children, fl->n_children, p,
+				    cJSON_GetArrayItem(y, (int)pair[k]));
+ done:
+		free(fp);
+		free(fa);
+		free(fb);
+		free(pair);
+		if (rv != 1)
+			return rv;
+	}
+	return 1;
+}

@@ -101,6 +101,8 @@ dosync "$S1P" "pull the removal"
 # --- with the passphrase
 run "S1 show with the passphrase" "$TETRAD" --db "$S1" --passphrase-file "$T/pass" show --json "$M1"
 eq "S1: the adult keeps his own name and phone" "$(parties "$OUT")" "adult|$N1|$P1"
+if grep -qF "скрытых полей 1 участников не сопоставлены" "$ERR"; then pass "S1: one warning about the party left out"; else
+	fail "S1: no warning about the party left out: $(cat "$ERR")"; fi
 if grep -qF "Зюзикова" "$OUT"; then fail "S1: the removed party's name is shown"; else pass "S1: the removed party's name is nowhere"; fi
 run "S1 show locked" "$TETRAD" --db "$S1" show --json "$M1"
 eq "S1 locked: «скрыто» on the one party" "$(parties "$OUT")" "adult|скрыто|скрыто"

@@ -400,6 +400,16 @@ int form_item_hub_fp(const struct form_field *fs, size_t n, const cJSON *item,
 void form_pair_items(const char *const *a, size_t na, const char *const *b,
     size_t nb, long *pair);
 /*
+ * Whether every item of b (a stored record's values; fs, n its fields) in
+ * the groups holding local fields finds its item in a (at every depth) as
+ * the graft pairs them (form_pair_items over the hub parts): a record whose
+ * hidden values its writer could not see (read while locked) may not drop
+ * or replace such items — their values would be lost, or shown on another
+ * child's item. 1 yes, 0 no, TERR_NOMEM.
+ */
+int form_items_kept(const struct form_field *fs, size_t n, const cJSON *a,
+    const cJSON *b);
+/*
  * Merges local (form_split_local's) back into data, independent of any form:
  * objects by key (local's member replaces data's unless both are objects or
  * both arrays), plain arrays item by item by index (local's items beyond

@@ -146,9 +146,33 @@ test_key_removed(const struct catalog *c)
 	store_close(s);
 	s = NULL;
 	CHECK_INT_EQ(store_open(db, false, &s, &e), TERR_PARSE);
-	CHECK(s == NULL && has(e.msg, "повреждён или удалён"));
+	CHECK(s == NULL && has(e.msg, "повреждён") && has(e.msg, "passphrase reset"));
 	store_close(s);
 	s = NULL;
+	/* as a damaged row: `passphrase reset` opens it and starts afresh */
+	CHECK_INT_EQ(store_open_damaged(db, &s, &e), 0);
+	if (s != NULL) {
+		CHECK(store_vault_damaged(s));
+		CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e),
+		    TERR_ARG);
+		CHECK_INT_EQ(passphrase_reset(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
+		CHECK_INT_EQ(rep.dropped, 1);
+		store_close(s);
+		s = NULL;
+	}
+	CHECK_INT_EQ(store_open(db, false, &s, &e), 0);
+	CHECK(s != NULL && store_locked(s));
+	store_close(s);
+	s = NULL;
+	/* and emptied again */
+	{
+		sqlite3 *h = NULL;
+
+		CHECK_INT_EQ(sqlite3_open(db, &h), SQLITE_OK);
+		CHECK_INT_EQ(sqlite3_exec(h, "UPDATE records SET sealed=x'00'", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
 	/* absent, not only empty */
 	{
 		sqlite3 *h = NULL;
