@@ -124,8 +124,15 @@ form_pair_items(const char *const *a, size_t na, const char *const *b, size_t nb
 		pair[i] = -1;
 	if (used == NULL)
 		return;            /* nothing paired: values left out, none misplaced */
+	/* unchanged in place first: an edit that made one item equal to
+	 * another must not take the other's values */
+	for (size_t i = 0; i < na && i < nb; i++)
+		if (a[i] != NULL && b[i] != NULL && strcmp(a[i], b[i]) == 0) {
+			used[i] = true;
+			pair[i] = (long)i;
+		}
 	for (size_t i = 0; i < na; i++) {
-		if (a[i] == NULL)
+		if (a[i] == NULL || pair[i] >= 0)
 			continue;
 		for (size_t j = 0; j < nb; j++)
 			if (!used[j] && b[j] != NULL && strcmp(a[i], b[j]) == 0) {

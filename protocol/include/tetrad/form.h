@@ -392,8 +392,9 @@ int form_item_hub_fp(const struct form_field *fs, size_t n, const cJSON *item,
     char out[FORM_FP_LEN + 1]);
 /*
  * Pairs the items of a group now (fingerprints a[0..na)) with those it had
- * (b[0..nb)): pair[i] = the index in b of a[i]'s partner, or -1. First
- * equal fingerprints (each b used once, in order); then, only when the group
+ * (b[0..nb)): pair[i] = the index in b of a[i]'s partner, or -1. First an
+ * item equal to the one at its own index; then equal fingerprints (each b
+ * used once, in order); then, only when the group
  * kept its length, an unpaired a[i] with an unpaired b[i] at the same index
  * (a hub field of that item edited). NULL fingerprints pair only so.
  */

@@ -343,6 +343,13 @@ test_pairing(void)
 	    "{\"people\":[{\"age\":1,\"cls\":\"1А\",\"name\":\"Аня\"},"
 	    "{\"age\":2,\"cls\":\"5Б\",\"name\":\"Боря\"},"
 	    "{\"age\":3,\"cls\":\"3В\",\"name\":\"Вера\"}]}", 0);
+	/* an edit that made the first party equal to the second: each keeps
+	 * its own (unchanged in place wins over the first equal one) */
+	graft_is(local, "{\"people\":[{\"age\":2,\"cls\":\"2Б\"},{\"age\":2,\"cls\":\"2Б\"},"
+	    "{\"age\":3,\"cls\":\"3В\"}]}",
+	    "{\"people\":[{\"age\":2,\"cls\":\"2Б\",\"name\":\"Аня\"},"
+	    "{\"age\":2,\"cls\":\"2Б\",\"name\":\"Боря\"},"
+	    "{\"age\":3,\"cls\":\"3В\",\"name\":\"Вера\"}]}", 0);
 	/* the group removed, or null: the parties do not come back */
 	graft_is(local, "{\"t\":\"y\"}", "{\"t\":\"y\"}", 3);
 	graft_is(local, "{\"people\":null}", "{\"people\":null}", 3);
