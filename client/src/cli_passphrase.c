@@ -173,6 +173,20 @@ cli_pass_scrub_say(struct cli *c, const struct passphrase_report *rep)
 }
 
 /* A catalog without warnings printed twice: the command's own. */
+/* TETRAD_PWHASH=test in the environment: a new wrap gets the test limits. */
+static void
+cli_pass_weak_say(struct cli *c)
+{
+	struct vault_limits l;
+
+	vault_limits_default(&l);
+	if (vault_limits_weak(&l))
+		fprintf(c->err, "Предупреждение: задано TETRAD_PWHASH=test — пароль "
+		    "защищается ослабленными параметрами (только для тестов), его легко "
+		    "подобрать. Уберите эту переменную и смените пароль: tetrad "
+		    "passphrase change.\n");
+}
+
 static int
 cli_pass_catalog(struct cli *c, struct catalog **cat)
 {
@@ -233,6 +247,7 @@ cli_pass_set(struct cli *c, struct store *s, bool reset)
 		rc = cli_fail(c, r);
 		goto out;
 	}
+	cli_pass_weak_say(c);
 	if (!reset)
 		fprintf(c->err, "Шифрование скрытых полей…\n");
 	r = reset ? passphrase_reset(s, cat, pass, len, NULL, c->no_recovery ? NULL :
@@ -280,6 +295,7 @@ cli_pass_change(struct cli *c, struct store *s)
 		rc = cli_fail(c, r);
 		goto out;
 	}
+	cli_pass_weak_say(c);
 	fprintf(c->out, "Пароль изменён.%s\n", c->recovery ?
 	    " Ключ восстановления прежний: верните его на хранение." :
 	    " Ключ восстановления прежний.");
@@ -333,6 +349,7 @@ cli_pass_status(struct cli *c, struct store *s)
 			cJSON_AddNumberToObject(o, "ops", (double)st.limits.ops);
 			cJSON_AddNumberToObject(o, "mem", (double)st.limits.mem);
 			cJSON_AddBoolToObject(o, "recovery", st.has_recovery);
+			cJSON_AddBoolToObject(o, "weak", vault_limits_weak(&st.limits));
 		}
 		cJSON_AddNumberToObject(o, "hidden_records", (double)st.hidden);
 		cJSON_AddBoolToObject(o, "scrub_pending", st.scrub_pending);
@@ -361,6 +378,9 @@ cli_pass_status(struct cli *c, struct store *s)
 	    "(показан один раз, когда задавали пароль)" : "не создан", st.limits.ops, st.limits.mem >= (1u << 20) ?
 	    st.limits.mem >> 20 : st.limits.mem >> 10, st.limits.mem >= (1u << 20) ?
 	    "МиБ" : "КиБ");
+	if (vault_limits_weak(&st.limits))
+		fprintf(c->out, "Защита от подбора: ослабленные параметры (только для тестов): "
+		    "смените пароль без TETRAD_PWHASH=test\n");
 	if (st.scrub_pending)
 		fprintf(c->out, "Очистка файла базы от старых открытых копий: ещё не "
 		    "закончена (повторится при следующем запуске tetrad)\n");

@@ -117,7 +117,8 @@ int cli_hidden_count(struct cli *c, struct store *s, const char *form_id,
 int cli_records_count(struct cli *c, struct store *s, const char *form_id,
     long long *n);
 /* One line on stderr when records read since the open had hidden values
- * the open vault could not decrypt (store_damaged): they are «скрыто». */
+ * the open vault could not decrypt (store_damaged): they are «скрыто»; and
+ * one when hidden values of group items found no item (store_unpaired). */
 void cli_damaged_warn(struct cli *c, const struct store *s);
 /* «Пароль не задан: скрытые поля … хранятся открыто …» on stderr. */
 void cli_unlock_warn(struct cli *c);

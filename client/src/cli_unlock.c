@@ -203,6 +203,13 @@ cli_damaged_warn(struct cli *c, const struct store *s)
 		    "расшифровываются: они повреждены; остальные поля на месте, "
 		    "скрытые показаны как «%s». Вернуть их можно только из резервной "
 		    "копии базы.\n", (long long)n, VAULT_HIDDEN);
+	/* another device removed or replaced items of a group: their hidden
+	 * values were not shown on another child's item */
+	if (store_unpaired(s) > 0)
+		fprintf(c->err, "Предупреждение: значения скрытых полей %zu участников "
+		    "не сопоставлены: на другом устройстве их строки удалены или "
+		    "заменены. Они не показаны и будут удалены при следующем "
+		    "изменении записи.\n", store_unpaired(s));
 }
 
 void

@@ -511,6 +511,13 @@ csvio_rec_values(struct csvio_import_ctx *x, struct csvio_rec *rec)
 		}
 		qsort(it->v, it->n, sizeof(*it->v), csvio_item_cmp);
 		for (size_t i = 0; i < it->n; i++) {
+			/* which stored item a «скрыто» cell stands for: its «№» */
+			if (csvio_hidden_cells(it->v[i].obj) &&
+			    !cJSON_AddNumberToObject(it->v[i].obj, CSVIO_ITEM_NUM,
+			    (double)it->v[i].num)) {
+				cJSON_Delete(v);
+				return NULL;
+			}
 			if (!cJSON_AddItemToArray(a, it->v[i].obj)) {
 				cJSON_Delete(v);
 				return NULL;
@@ -570,9 +577,9 @@ csvio_check_all(struct csvio_import_ctx *x, cJSON *vals)
 		if (r != 0)
 			return r;
 		/* a new record: a «скрыто» cell is no value */
-		if (!rec->tgt.update && csvio_hidden_keep_stored(rec->f ? rec->f :
-		    x->f, v, NULL) != 0)
-			return terr_set(x->e, TERR_NOMEM, "Недостаточно памяти.");
+		if (!rec->tgt.update && (r = csvio_hidden_keep_stored(rec->f ? rec->f :
+		    x->f, v, NULL, x->e)) != 0)
+			return r;
 		if (rec->tgt.update)
 			r = form_validate(rec->tgt.f, rec->tgt.values, rec->tgt.final ?
 			    FORM_FINAL : FORM_DRAFT, &probs, x->e);

@@ -29,7 +29,7 @@
  */
 static cJSON *
 csvio_match_merge(const struct form *f, const char *data, const cJSON *covered,
-    const cJSON *imported)
+    const cJSON *imported, struct terr *hidden)
 {
 	cJSON *v = cJSON_Parse(data), *stored = NULL;
 	const cJSON *k;
@@ -53,8 +53,9 @@ csvio_match_merge(const struct form *f, const char *data, const cJSON *covered,
 			return NULL;
 		}
 	}
-	/* «скрыто» cells (an export made while locked) keep what is stored */
-	if (csvio_hidden_keep_stored(f, v, stored) != 0) {
+	/* «скрыто» cells (an export made while locked) keep what is stored;
+	 * one that names no stored item: hidden->code TERR_INVALID */
+	if (csvio_hidden_keep_stored(f, v, stored, hidden) != 0) {
 		cJSON_Delete(v);
 		v = NULL;
 	}
@@ -68,7 +69,7 @@ csvio_match(struct store *s, const struct catalog *c, const char *form,
     struct csvio_target *t, struct terr *e)
 {
 	struct localdb_record *sr = NULL;
-	struct terr le = { 0 };
+	struct terr le = { 0 }, he = { 0 };
 	const struct form *f;
 	bool final;
 	int r;
@@ -117,7 +118,12 @@ csvio_match(struct store *s, const struct catalog *c, const char *form,
 		    "Верните статус «%s».", in->line, in->key, CSVIO_FINAL_LABEL);
 		goto out;
 	}
-	if ((t->values = csvio_match_merge(f, sr->data, in->covered, in->values)) == NULL) {
+	if ((t->values = csvio_match_merge(f, sr->data, in->covered, in->values,
+	    &he)) == NULL && he.code == TERR_INVALID) {
+		csvio_report_add(rep, in->line, "Строка %zu: %s", in->line, he.msg);
+		goto out;
+	}
+	if (t->values == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти или данные записи %s "
 		    "повреждены.", in->key);
 		goto out;

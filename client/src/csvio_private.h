@@ -63,6 +63,11 @@ char csvio_guess_delim(const struct csvio_cols *cols, const char *buf,
 
 /* Record statuses as the label-mode export writes them. */
 #define CSVIO_DRAFT_LABEL "черновик"
+/* A group item's «№» cell, kept in an item with a «скрыто» cell until
+ * csvio_hidden_keep_stored finds the stored item it names (then removed). */
+#define CSVIO_ITEM_NUM "#n"
+/* Whether a member of obj (a group row's item) is a «скрыто» cell. */
+bool csvio_hidden_cells(const cJSON *obj);
 #define CSVIO_FINAL_LABEL "окончательная"
 
 /* Multiple choices' labels are joined by this in label mode (labels may

@@ -167,17 +167,45 @@ pp_secure_delete(struct store *s, struct terr *e)
 	return rc == SQLITE_OK ? 0 : store_sqlerr(s, rc, "включить стирание удалённого", e);
 }
 
-/* A change that failed: rolled back, the vault as the file holds it, no
- * recovery key shown for a vault that does not exist. */
-static void
-pp_undo(struct store *s, char *recovery)
+/* Records that still hold sealed values (the key row was removed): a new
+ * key could not open them, so only reset (which deletes them) may go on. */
+static int
+pp_orphans(struct store *s, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM records WHERE "
+	    "sealed IS NOT NULL LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlerr(s, rc, "прочитать записи", e);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return terr_set(e, TERR_ARG, "В базе есть скрытые поля, зашифрованные "
+		    "ключом, которого больше нет: задать пароль нельзя. Удалить их и "
+		    "задать новый пароль: tetrad passphrase reset.");
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "прочитать записи", e);
+}
+
+/* A change that failed (r): rolled back, the vault as the file holds it, no
+ * recovery key shown for a vault that does not exist. When the vault cannot
+ * be read back, the store's is left locked without a key (it refuses to
+ * seal under a key whose wrap was rolled back) and that error is returned. */
+static int
+pp_undo(struct store *s, char *recovery, int r, struct terr *e)
 {
 	struct terr le = { 0 };
+	int u;
 
 	store_rollback(s);
-	(void)store_vault_reload(s, &le);
+	if ((u = store_vault_reload(s, &le)) != 0) {
+		if (e != NULL)
+			*e = le;
+		r = u;
+	}
 	if (recovery != NULL)
 		sodium_memzero(recovery, VAULT_RECOVERY_TEXT);
+	return r;
 }
 
 /* After the commit: a failure leaves the flag for store_open. */
@@ -206,6 +234,7 @@ passphrase_set(struct store *s, const struct catalog *c, const char *pass,
 		return terr_set(e, TERR_ARG, "Пароль хранилища уже задан. Сменить его: "
 		    "tetrad passphrase change.");
 	if ((r = vault_pass_check(pass, len, e)) != 0 ||
+	    (r = pp_orphans(s, e)) != 0 ||
 	    (r = pp_secure_delete(s, e)) != 0 ||
 	    (r = store_begin(s, e)) != 0)
 		return r;
@@ -214,7 +243,7 @@ passphrase_set(struct store *s, const struct catalog *c, const char *pass,
 	    (r = pp_mark_unsealed(s, rep->unknown, e)) != 0 ||
 	    (r = store_meta_set(s, STORE_META_SCRUB, "1", e)) != 0 ||
 	    (r = store_commit(s, e)) != 0) {
-		pp_undo(s, recovery);
+		r = pp_undo(s, recovery, r, e);
 		memset(rep, 0, sizeof(*rep));
 		return r;
 	}
@@ -237,8 +266,7 @@ passphrase_change(struct store *s, const char *pass, size_t len,
 		return r;
 	if ((r = vault_rewrap(v, store_localdb(s), pass, len, lim, e)) != 0 ||
 	    (r = store_commit(s, e)) != 0) {
-		pp_undo(s, NULL);
-		return r;
+		return pp_undo(s, NULL, r, e);
 	}
 	return 0;
 }
@@ -295,7 +323,7 @@ passphrase_remove(struct store *s, struct passphrase_report *rep, struct terr *e
 	localdb_record_free(r);
 	free(l.v);
 	if (rv != 0) {
-		pp_undo(s, NULL);
+		rv = pp_undo(s, NULL, rv, e);
 		memset(rep, 0, sizeof(*rep));
 	}
 	return rv;
@@ -334,7 +362,7 @@ passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
 	pp_scrub(s, rep);
 	return 0;
  fail:
-	pp_undo(s, recovery);
+	r = pp_undo(s, recovery, r, e);
 	memset(rep, 0, sizeof(*rep));
 	return r;
 }

@@ -12,6 +12,7 @@
 #include "tetrad/school.h"
 #include "tetrad/localdb.h"
 
+#include "client/csvio.h"
 #include "client/rec.h"
 #include "client/rec_clock.h"
 #include "client/rec_unique.h"
@@ -556,6 +557,9 @@ rec_new(struct store *s, const struct catalog *c, const char *fid,
 	if ((v = values != NULL ? cJSON_Duplicate(values, 1) : cJSON_CreateObject()) == NULL)
 		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 	rec_prune_nulls(f, v);
+	/* «скрыто» (a copy of a record shown while locked) is no value */
+	if ((rv = csvio_hidden_keep_stored(f, v, NULL, e)) != 0)
+		goto out;
 	if ((rv = rec_school_fill(s, f, school, v, e)) != 0 ||
 	    (rv = rec_validate(f, v, !draft, problems, e)) != 0)
 		goto out;
@@ -652,6 +656,9 @@ rec_edit(struct store *s, const struct catalog *c,
 		goto out;
 	}
 	if ((r = rec_merge(values, changes, e)) != 0)
+		goto out;
+	/* «скрыто» sent back (a `show --json` made while locked): what is stored */
+	if ((r = csvio_hidden_keep_stored(f, values, old, e)) != 0)
 		goto out;
 	rec_prune_nulls(f, values);
 	final = strcmp(rec->status, "final") == 0;

@@ -21,6 +21,7 @@
 struct store {
 	struct localdb *db;
 	struct vault *vault;
+	size_t unpaired;        /* hidden values of group items left out */
 	int64_t damaged;        /* reads whose sealed values did not open */
 };
 
@@ -166,6 +167,12 @@ store_close(struct store *s)
 	free(s);
 }
 
+size_t
+store_unpaired(const struct store *s)
+{
+	return s->unpaired;
+}
+
 struct vault *
 store_vault(struct store *s)
 {
@@ -184,8 +191,11 @@ store_vault_reload(struct store *s, struct terr *e)
 	struct vault *v = NULL;
 	int r;
 
-	if ((r = vault_load(s->db, &v, e)) != 0)
+	/* unreadable: whatever key it held may belong to a wrap rolled back */
+	if ((r = vault_load(s->db, &v, e)) != 0) {
+		vault_lock(s->vault);
 		return r;
+	}
 	vault_free(s->vault);
 	s->vault = v;
 	return 0;
@@ -283,6 +293,7 @@ store_unseal(struct store *s, const struct localdb_record *r, char **out,
 {
 	char *local = NULL, idt[UUID7_STRLEN + 1];
 	cJSON *data = NULL, *loc = NULL;
+	size_t left = 0;
 	int rv;
 
 	*out = NULL;
@@ -298,11 +309,14 @@ store_unseal(struct store *s, const struct localdb_record *r, char **out,
 		rv = terr_set(e, TERR_PARSE, "Данные записи %s повреждены.", idt);
 		goto out;
 	}
-	if (form_graft_local(data, loc) < 0 ||
+	if (form_graft_local(data, loc, &left) < 0 ||
 	    (*out = cJSON_PrintUnformatted(data)) == NULL) {
 		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
 	}
+	/* items a pull removed or replaced: their values are not shown on
+	 * another child's item; the caller warns */
+	s->unpaired += left;
 	rv = 0;
  out:
 	store_text_wipe(local);
@@ -426,49 +440,6 @@ store_record_resolve(struct store *s, const char *text,
 	return r;
 }
 
-static bool
-store_field_local(const struct form_field *fl)
-{
-	if (fl->sync == FORM_SYNC_LOCAL)
-		return true;
-	for (size_t i = 0; i < fl->n_children; i++)
-		if (store_field_local(&fl->children[i]))
-			return true;
-	return false;
-}
-
-/*
- * Whether the groups holding local fields keep, in a, every item they have
- * in b (at every depth; items added at the end are fine): sealed values
- * line up with their items by position, so a record whose hidden values its
- * writer could not see (read while locked) may not lose such items — the
- * values of a removed item would move to the next one.
- */
-static bool
-store_same_shape(const struct form_field *fs, size_t n, const cJSON *a,
-    const cJSON *b)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct form_field *fl = &fs[i];
-		const cJSON *x, *y, *p, *q;
-
-		if (fl->type != FORM_GROUP || fl->sync == FORM_SYNC_LOCAL ||
-		    !store_field_local(fl))
-			continue;
-		x = cJSON_GetObjectItemCaseSensitive(a, fl->id);
-		y = cJSON_GetObjectItemCaseSensitive(b, fl->id);
-		if (cJSON_GetArraySize(cJSON_IsArray(x) ? x : NULL) <
-		    cJSON_GetArraySize(cJSON_IsArray(y) ? y : NULL))
-			return false;
-		if (!cJSON_IsArray(x) || !cJSON_IsArray(y))
-			continue;
-		for (p = x->child, q = y->child; p && q; p = p->next, q = q->next)
-			if (!store_same_shape(fl->children, fl->n_children, p, q))
-				return false;
-	}
-	return true;
-}
-
 /* r carries sealed values its writer did not see: its groups must keep the
  * stored record's items. */
 static int
@@ -484,17 +455,53 @@ store_shape_check(struct store *s, const struct localdb_record *r,
 	if ((rv = localdb_record_find(s->db, r->id, &cur, e)) <= 0)
 		return rv;
 	old = cJSON_Parse(cur->data);
-	if (old != NULL && cur->sealed != NULL && n > 0 &&
-	    !store_same_shape(form_field_at(f, 0), n, values, old)) {
+	rv = old != NULL && cur->sealed != NULL && n > 0 ?
+	    form_items_kept(form_field_at(f, 0), n, values, old) : 1;
+	if (rv == 0) {
 		uuid7_format(r->id, idt);
 		rv = terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: в записи %s "
-		    "есть скрытые поля групп: удалять их строки можно, только когда оно "
-		    "открыто (иначе скрытые значения съедут к чужим строкам).", idt);
-	} else
+		    "есть скрытые поля групп: удалять или заменять их строки можно, "
+		    "только когда оно открыто (иначе скрытые значения пропадут или "
+		    "окажутся у чужих строк).", idt);
+	} else if (rv < 0)
+		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	else
 		rv = 0;
 	cJSON_Delete(old);
 	localdb_record_free(cur);
 	return rv;
+}
+
+/* A mirror without its fingerprints: grafted item by item (by position). */
+static void
+store_unbind(cJSON *j)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(j, FORM_FP_KEY);
+	for (cJSON *c = j->child; c != NULL; c = c->next)
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			store_unbind(c);
+}
+
+/* *out: prev (sealed values) grafted onto hub (the hub part of a record
+ * being written, each item paired with its own mirror item) and split off
+ * again, unbound: its items now line up with hub's by position. */
+static int
+store_align(const struct form *f, const cJSON *hub, const cJSON *prev, cJSON **out,
+    struct terr *e)
+{
+	cJSON *hp = cJSON_Duplicate(hub, 1), *h2 = NULL;
+	int r;
+
+	*out = NULL;
+	if (hp == NULL || form_graft_local(hp, prev, NULL) < 0 ||
+	    (r = form_split_local(f, hp, &h2, out)) < 0) {
+		store_json_wipe(hp);
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	store_unbind(*out);
+	store_json_wipe(hp);
+	cJSON_Delete(h2);
+	return 0;
 }
 
 /*
@@ -508,7 +515,7 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 {
 	enum vault_state vs = vault_state(s->vault);
 	char *ltext = NULL, *old = NULL, idt[UUID7_STRLEN + 1];
-	cJSON *values = NULL, *hub = NULL, *local = NULL, *prev = NULL;
+	cJSON *values = NULL, *hub = NULL, *local = NULL, *prev = NULL, *aligned = NULL;
 	int rv, has = 0;
 
 	*data = NULL;
@@ -545,7 +552,13 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 			rv = terr_set(e, TERR_PARSE, "Данные записи %s повреждены.", idt);
 			goto out;
 		}
-		if (form_graft_local(values, prev) < 0 || form_graft_local(values, local) < 0) {
+		/* the old values onto the hub part they were split from (paired by
+		 * fingerprint), split again so they line up with values' items */
+		if ((rv = store_align(f, hub, prev, &aligned, e)) != 0)
+			goto out;
+		store_unbind(local);
+		if (form_graft_local(values, aligned, NULL) < 0 ||
+		    form_graft_local(values, local, NULL) < 0) {
 			rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 			goto out;
 		}
@@ -581,6 +594,7 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 	store_text_wipe(old);
 	store_text_wipe(ltext);
 	store_json_wipe(prev);
+	store_json_wipe(aligned);
 	store_json_wipe(local);
 	store_json_wipe(values);
 	cJSON_Delete(hub);

@@ -149,7 +149,8 @@ vault_unlock_begin(struct vault *v, struct localdb *db, struct terr *e)
 }
 
 /*
- * Opens wrap with kek. Wrong: the failure counted, TERR_PASSPHRASE with
+ * Opens wrap with kek, the attempt counted first (vault_failures_bump;
+ * TERR_IO, nothing checked, when it cannot be). Wrong: TERR_PASSPHRASE with
  * wrong_msg. Right: the counter reset and the key installed (an OPEN vault
  * keeps its key: it was the same one, or the tag would not have matched a
  * wrap of this meta).
@@ -160,20 +161,18 @@ vault_unwrap_into(struct vault *v, struct localdb *db, const uint8_t *kek,
     struct terr *e)
 {
 	uint8_t *key;
-	unsigned n;
-	int64_t at;
 	struct terr le = { 0 };
+	int r;
 
+	/* counted as wrong until it proves right (reset below): no answer
+	 * without the count, whatever happens to the process or the caller */
+	if ((r = vault_failures_bump(db, (int64_t)time(NULL), e)) != 0)
+		return r;
 	if ((key = vault_secret()) == NULL)
 		return vault_nomem(e);
 	if (vault_unwrap(kek, wrap, ad, key) != 0) {
+		/* already counted (vault_unlock_begin) */
 		sodium_free(key);
-		/* counted whatever the counter's own fate: the answer is the
-		 * same, and a database that cannot take the write is no
-		 * reason to tell a person anything but "wrong" */
-		if (vault_failures_read(db, &n, &at, &le) == 0)
-			(void)vault_failures_write(db, n < 1000 ? n + 1 : n,
-			    (int64_t)time(NULL), &le);
 		return terr_set(e, TERR_PASSPHRASE, "%s", wrong_msg);
 	}
 	if (v->state == VAULT_OPEN)
@@ -251,8 +250,12 @@ vault_load_as(struct localdb *db, bool any, struct vault **out, struct terr *e)
 		return vault_nomem(e);
 	if ((r = localdb_meta_get(db, VAULT_META, &text, e)) != 0)
 		goto out;
-	if (text != NULL && text[0] != '\0' &&
-	    (r = vault_parse(v, text, strlen(text), e)) != 0) {
+	/* absent or emptied while records hold sealed values: as damaged */
+	if (text != NULL && text[0] != '\0')
+		r = vault_parse(v, text, strlen(text), e);
+	else
+		r = vault_orphans_check(db, e);
+	if (r != 0) {
 		if (!any || r != TERR_PARSE)
 			goto out;
 		/* set, but nothing of it usable: locked for good */
@@ -335,6 +338,16 @@ vault_free(struct vault *v)
 	sodium_free(v->key);
 	sodium_memzero(v, sizeof(*v));
 	free(v);
+}
+
+void
+vault_lock(struct vault *v)
+{
+	if (v == NULL)
+		return;
+	sodium_free(v->key);
+	v->key = NULL;
+	v->state = VAULT_LOCKED;
 }
 
 enum vault_state

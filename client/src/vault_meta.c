@@ -29,8 +29,33 @@ static const char vault_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 static int
 vault_bad(struct terr *e, const char *what)
 {
-	return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён (%s): "
-	    "скрытые поля не открыть. Восстановите базу из резервной копии.", what);
+	return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён или "
+	    "удалён (%s): скрытые поля не открыть. Восстановите базу из резервной "
+	    "копии.", what);
+}
+
+/*
+ * meta "vault" absent or emptied while records still hold sealed values: the
+ * key was removed (by hand, or the row damaged). Treated as a damaged row,
+ * never as "no passphrase" (which would store new names in plain text next
+ * to the sealed ones). One probe (LIMIT 1), only when the row is empty.
+ */
+int
+vault_orphans_check(struct localdb *db, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(localdb_sqlite(db), "SELECT 1 FROM records "
+	    "WHERE sealed IS NOT NULL LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
+		return localdb_sqlerr(db, rc, "прочитать записи", e);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return vault_bad(e, "его нет, а зашифрованные поля в записях есть");
+	if (rc != SQLITE_DONE)
+		return localdb_sqlerr(db, rc, "прочитать записи", e);
+	return 0;
 }
 
 void
@@ -45,6 +70,13 @@ vault_limits_default(struct vault_limits *l)
 		l->ops = crypto_pwhash_OPSLIMIT_MODERATE;
 		l->mem = crypto_pwhash_MEMLIMIT_MODERATE;
 	}
+}
+
+bool
+vault_limits_weak(const struct vault_limits *l)
+{
+	return l->ops < crypto_pwhash_OPSLIMIT_MODERATE ||
+	    l->mem < crypto_pwhash_MEMLIMIT_MODERATE;
 }
 
 static unsigned long long
@@ -385,8 +417,8 @@ vault_failures_read(struct localdb *db, unsigned *n, int64_t *at, struct terr *e
 	return r;
 }
 
-/* Writes the counter: its own small transaction outside the caller's. */
-int
+/* Writes the counter (the reset: in the caller's transaction, if any). */
+static int
 vault_failures_write(struct localdb *db, unsigned n, int64_t at, struct terr *e)
 {
 	char a[24], b[24];
@@ -406,6 +438,50 @@ vault_failures_write(struct localdb *db, unsigned n, int64_t at, struct terr *e)
 			localdb_rollback(db);
 	}
 	return r;
+}
+
+int
+vault_failures_bump(struct localdb *db, int64_t at, struct terr *e)
+{
+	sqlite3 *h = localdb_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	struct terr le = { 0 };
+	int r, rc;
+
+	/* a rollback of the caller's would erase the count */
+	if (localdb_in_tx(db))
+		return terr_set(e, TERR_INTERNAL, "Счётчик попыток ввода пароля "
+		    "записывается внутри чужой транзакции.");
+	if ((r = localdb_begin(db, &le)) != 0)
+		goto fail;
+	/* one statement: concurrent processes never lose an increment */
+	rc = sqlite3_exec(h, "INSERT INTO meta(key, value) VALUES('" VAULT_META_FAILURES
+	    "', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(MIN(1000, "
+	    "CAST(value AS INTEGER) + 1) AS TEXT)", NULL, NULL, NULL);
+	if (rc == SQLITE_OK &&
+	    (rc = sqlite3_prepare_v2(h, "INSERT INTO meta(key, value) VALUES('"
+	    VAULT_META_FAILED_AT "', ?1) ON CONFLICT(key) DO UPDATE SET value = "
+	    "excluded.value", -1, &st, NULL)) == SQLITE_OK) {
+		char b[24];
+
+		snprintf(b, sizeof(b), "%" PRId64, at);
+		sqlite3_bind_text(st, 1, b, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(h);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		localdb_rollback(db);
+		r = TERR_IO;
+		goto fail;
+	}
+	if ((r = localdb_commit(db, &le)) == 0)
+		return 0;
+ fail:
+	/* no count, no check: else a database made read-only would allow
+	 * guessing without the waits */
+	return terr_set(e, TERR_IO, "Не удалось записать счётчик попыток ввода "
+	    "пароля, поэтому пароль не проверен (база только для чтения или занята "
+	    "другой программой?). Повторите позже.");
 }
 
 int

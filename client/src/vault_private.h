@@ -20,9 +20,10 @@
 #define VAULT_WRAP_BYTES (VAULT_NONCE + VAULT_KEY_BYTES + VAULT_TAG)
 #define VAULT_SALT crypto_pwhash_SALTBYTES
 /* Caps over libsodium's own maxima: one unlock of a crafted row stays
- * within about a minute and 4 GiB (the default is ops 3, 256 MiB). */
-#define VAULT_OPS_MAX 32ULL
-#define VAULT_MEM_MAX (4ULL << 30)
+ * within seconds and 1 GiB, which a school PC has (the default is ops 3,
+ * 256 MiB). */
+#define VAULT_OPS_MAX 10ULL
+#define VAULT_MEM_MAX (1ULL << 30)
 #define VAULT_PAD_BLOCK 64
 #define VAULT_BLOB_VERSION 1
 #define VAULT_BLOB_MIN (1 + VAULT_NONCE + VAULT_PAD_BLOCK + VAULT_TAG)
@@ -42,6 +43,9 @@ struct vault {
 
 /* Parses meta "vault" text into v (state VAULT_LOCKED) or TERR_PARSE. */
 int vault_parse(struct vault *v, const char *text, size_t len, struct terr *e);
+/* meta "vault" is absent or empty: TERR_PARSE (a damaged row's error) when
+ * some record still has sealed values, else 0. */
+int vault_orphans_check(struct localdb *db, struct terr *e);
 /* Writes meta "vault" of these wraps (recovery may be NULL). */
 int vault_meta_write(struct localdb *db, const struct vault_limits *lim,
     const uint8_t salt[VAULT_SALT], const uint8_t wrap[VAULT_WRAP_BYTES],
@@ -52,8 +56,12 @@ int vault_limits_pick(const struct vault_limits *lim, struct vault_limits *out,
 /* The wrong attempts in a row and the unix time of the last one. */
 int vault_failures_read(struct localdb *db, unsigned *n, int64_t *at,
     struct terr *e);
-int vault_failures_write(struct localdb *db, unsigned n, int64_t at,
-    struct terr *e);
+/* One more wrong attempt (at: unix time), counted BEFORE the check in a
+ * short transaction of its own with one incrementing statement: a rollback
+ * of the caller's never erases it, concurrent processes never lose one.
+ * TERR_INTERNAL inside a transaction; TERR_IO (Russian: the passphrase is
+ * not checked) when it cannot be written. */
+int vault_failures_bump(struct localdb *db, int64_t at, struct terr *e);
 /* Back to none (writes only when there were some). */
 int vault_failures_reset(struct localdb *db, struct terr *e);
 

@@ -105,10 +105,21 @@ form_split_valued(const cJSON *v)
 	return v != NULL && !cJSON_IsNull(v);
 }
 
+/* o, the mirror of a group item whose hub part is it, gets its fingerprint. */
+static int
+form_split_bind(const cJSON *it, cJSON *o)
+{
+	char fp[FORM_FP_LEN + 1];
+
+	if (form_item_fp(it, fp) != 0 || cJSON_AddStringToObject(o, FORM_FP_KEY, fp) == NULL)
+		return TERR_NOMEM;
+	return 0;
+}
+
 /*
  * Moves the local members of hub (an object, edited in place) into local;
  * recurses into the items of groups that hold local fields, adding one
- * object per item to local so positions line up. A key repeated in hub (a
+ * object per item to local, bound to its item by FORM_FP_KEY. A key repeated in hub (a
  * hand-made file) is handled every time it appears: no local value stays
  * behind; local keeps the first, as cJSON's lookups would. *valued is set
  * when a non-null value moved.
@@ -152,6 +163,9 @@ form_split_object(const struct form_field *fs, size_t n, cJSON *hub, cJSON *loca
 			if (o != NULL && cJSON_IsObject(it))
 				r = form_split_object(fl->children, fl->n_children, it, o,
 				    valued);
+			/* it is now the item's hub part: what finds it again */
+			if (o != NULL && r == 0 && cJSON_IsObject(it))
+				r = form_split_bind(it, o);
 			if (o == NULL || r != 0 || !cJSON_AddItemToArray(arr, o)) {
 				cJSON_Delete(o);
 				cJSON_Delete(arr);
@@ -206,19 +220,66 @@ form_split_local(const struct form *f, const cJSON *values, cJSON **hub,
 	return valued ? 1 : 0;
 }
 
+int
+form_item_hub_fp(const struct form_field *fs, size_t n, const cJSON *item,
+    char out[FORM_FP_LEN + 1])
+{
+	cJSON *h = NULL, *l = NULL;
+	bool valued = false;
+	int r = TERR_NOMEM;
+
+	out[0] = '\0';
+	if (!cJSON_IsObject(item))
+		return form_item_fp(item, out);
+	if ((h = cJSON_Duplicate(item, 1)) != NULL && (l = cJSON_CreateObject()) != NULL &&
+	    (r = form_split_object(fs, n, h, l, &valued)) == 0)
+		r = form_item_fp(h, out);
+	cJSON_Delete(h);
+	cJSON_Delete(l);
+	return r;
+}
+
 /* ---- grafting them back ---- */
 
 static int form_graft_array(cJSON *data, const cJSON *local);
+static int form_graft_obj(cJSON *data, const cJSON *local, size_t *unpaired);
+
+/* Whether a is the local part of a group: items bound by FORM_FP_KEY. */
+static bool
+form_graft_is_mirror(const cJSON *a)
+{
+	if (!cJSON_IsArray(a))
+		return false;
+	for (const cJSON *c = a->child; c != NULL; c = c->next)
+		if (cJSON_IsObject(c) && cJSON_GetObjectItemCaseSensitive(c, FORM_FP_KEY))
+			return true;
+	return false;
+}
+
+/* Mirror items that hold a value (a member besides FORM_FP_KEY). */
+static size_t
+form_graft_valued(const cJSON *m)
+{
+	size_t n = 0;
+
+	for (const cJSON *c = m->child; c != NULL; c = c->next)
+		for (const cJSON *k = cJSON_IsObject(c) ? c->child : NULL; k; k = k->next)
+			if (k->string != NULL && strcmp(k->string, FORM_FP_KEY) != 0) {
+				n++;
+				break;
+			}
+	return n;
+}
 
 /* dst takes src's value: merged when both are objects or both arrays,
  * replaced by a copy otherwise (an empty object changes nothing). */
 static int
-form_graft_item(cJSON *parent, cJSON *dst, const cJSON *src)
+form_graft_item(cJSON *parent, cJSON *dst, const cJSON *src, size_t *unpaired)
 {
 	cJSON *c;
 
 	if (cJSON_IsObject(dst) && cJSON_IsObject(src))
-		return form_graft_local(dst, src);
+		return form_graft_obj(dst, src, unpaired);
 	if (cJSON_IsArray(dst) && cJSON_IsArray(src))
 		return form_graft_array(dst, src);
 	if (cJSON_IsObject(src) && src->child == NULL)
@@ -237,33 +298,105 @@ form_graft_array(cJSON *data, const cJSON *local)
 {
 	cJSON *d = data->child;
 
-	/* items of local beyond data's are dropped: the hub's copy (a pull)
-	 * has fewer items now, and inventing items would make up answers */
+	/* a plain array (a local field's own value): item by item */
 	for (const cJSON *s = local->child; s != NULL && d != NULL; s = s->next) {
 		cJSON *next = d->next;
 		int r;
 
-		if ((r = form_graft_item(data, d, s)) != 0)
+		if ((r = form_graft_item(data, d, s, NULL)) != 0)
 			return r;
 		d = next;
 	}
 	return 0;
 }
 
-int
-form_graft_local(cJSON *data, const cJSON *local)
+/* The mirror m into the items of data, each to the item it was split from. */
+static int
+form_graft_mirror(cJSON *data, const cJSON *m, size_t *unpaired)
 {
-	if (!cJSON_IsObject(data) || !cJSON_IsObject(local))
-		return TERR_ARG;
+	size_t na = (size_t)cJSON_GetArraySize(data), nb = (size_t)cJSON_GetArraySize(m);
+	char (*fp)[FORM_FP_LEN + 1] = NULL;
+	const char **a = NULL, **b = NULL;
+	const cJSON **mi = NULL;
+	bool *got = NULL;
+	long *pair = NULL;
+	size_t i = 0, j = 0, left = 0;
+	int r = TERR_NOMEM;
+
+	if ((fp = calloc(na + 1, sizeof(*fp))) == NULL ||
+	    (a = calloc(na + 1, sizeof(*a))) == NULL ||
+	    (pair = calloc(na + 1, sizeof(*pair))) == NULL ||
+	    (b = calloc(nb + 1, sizeof(*b))) == NULL ||
+	    (mi = calloc(nb + 1, sizeof(*mi))) == NULL ||
+	    (got = calloc(nb + 1, sizeof(*got))) == NULL)
+		goto out;
+	for (const cJSON *d = data->child; d != NULL; d = d->next, i++)
+		if (cJSON_IsObject(d)) {
+			if (form_item_fp(d, fp[i]) != 0)
+				goto out;
+			a[i] = fp[i];
+		}
+	for (const cJSON *c = m->child; c != NULL; c = c->next, j++) {
+		const cJSON *h = cJSON_IsObject(c) ?
+		    cJSON_GetObjectItemCaseSensitive(c, FORM_FP_KEY) : NULL;
+
+		mi[j] = c;
+		b[j] = cJSON_IsString(h) ? h->valuestring : NULL;
+	}
+	form_pair_items(a, na, b, nb, pair);
+	i = 0;
+	for (cJSON *d = data->child; d != NULL; d = d->next, i++) {
+		if (pair[i] < 0)
+			continue;
+		got[pair[i]] = true;
+		if (cJSON_IsObject(d) && cJSON_IsObject(mi[pair[i]]) &&
+		    (r = form_graft_obj(d, mi[pair[i]], unpaired)) != 0)
+			goto out;
+	}
+	/* left out: stay sealed until the record is written next */
+	for (j = 0; j < nb; j++)
+		if (!got[j] && cJSON_IsObject(mi[j]))
+			for (const cJSON *k = mi[j]->child; k != NULL; k = k->next)
+				if (k->string != NULL && strcmp(k->string, FORM_FP_KEY) != 0) {
+					left++;
+					break;
+				}
+	if (unpaired != NULL)
+		*unpaired += left;
+	r = 0;
+ out:
+	free(fp);
+	free(a);
+	free(b);
+	free(mi);
+	free(got);
+	free(pair);
+	return r;
+}
+
+static int
+form_graft_obj(cJSON *data, const cJSON *local, size_t *unpaired)
+{
 	for (const cJSON *s = local->child; s != NULL; s = s->next) {
 		cJSON *d, *c;
 		int r;
 
-		if (s->string == NULL)
+		if (s->string == NULL || strcmp(s->string, FORM_FP_KEY) == 0)
 			continue;
 		d = cJSON_GetObjectItemCaseSensitive(data, s->string);
+		if (form_graft_is_mirror(s)) {
+			/* never invented: a pull removed the group, or nulled it */
+			if (!cJSON_IsArray(d)) {
+				if (unpaired != NULL)
+					*unpaired += form_graft_valued(s);
+				continue;
+			}
+			if ((r = form_graft_mirror(d, s, unpaired)) != 0)
+				return r;
+			continue;
+		}
 		if (d != NULL) {
-			if ((r = form_graft_item(data, d, s)) != 0)
+			if ((r = form_graft_item(data, d, s, unpaired)) != 0)
 				return r;
 			continue;
 		}
@@ -275,4 +408,14 @@ form_graft_local(cJSON *data, const cJSON *local)
 		}
 	}
 	return 0;
+}
+
+int
+form_graft_local(cJSON *data, const cJSON *local, size_t *unpaired)
+{
+	if (unpaired != NULL)
+		*unpaired = 0;
+	if (!cJSON_IsObject(data) || !cJSON_IsObject(local))
+		return TERR_ARG;
+	return form_graft_obj(data, local, unpaired);
 }

@@ -112,7 +112,11 @@ formset_has_local(const struct form_field *fl)
 	return false;
 }
 
-/* Copies old's local members into obj, recursing into groups by position. */
+static int formset_graft_items(const struct form_field *fl, cJSON *nv,
+    const cJSON *ov, struct terr *e);
+
+/* Copies old's local members into obj, recursing into groups (item to its
+ * own item: formset_graft_items). */
 static int
 formset_graft_obj(const struct form_field *fs, size_t n, cJSON *obj, const cJSON *old,
     struct terr *e)
@@ -121,6 +125,7 @@ formset_graft_obj(const struct form_field *fs, size_t n, cJSON *obj, const cJSON
 		const struct form_field *fl = &fs[i];
 		const cJSON *ov = cJSON_GetObjectItemCaseSensitive(old, fl->id);
 		cJSON *nv = cJSON_GetObjectItemCaseSensitive(obj, fl->id), *dup;
+		int r;
 
 		if (!formset_has_local(fl))
 			continue;
@@ -136,15 +141,61 @@ formset_graft_obj(const struct form_field *fs, size_t n, cJSON *obj, const cJSON
 		}
 		if (fl->type != FORM_GROUP || !cJSON_IsArray(nv) || !cJSON_IsArray(ov) || nv == ov)
 			continue;
-		for (cJSON *a = nv->child, *b = ov->child; a && b; a = a->next, b = b->next) {
-			int r;
-
-			if (cJSON_IsObject(a) && cJSON_IsObject(b) &&
-			    (r = formset_graft_obj(fl->children, fl->n_children, a, b, e)) != 0)
-				return r;
-		}
+		if ((r = formset_graft_items(fl, nv, ov, e)) != 0)
+			return r;
 	}
 	return 0;
+}
+
+/*
+ * The items of a group now (nv, from the hub: no local fields) each take
+ * the local values of the item they were (ov, stored): paired by the
+ * fingerprint of the hub part (form_pair_items), never by position alone,
+ * so a party another device removed does not leave its name on the next.
+ */
+static int
+formset_graft_items(const struct form_field *fl, cJSON *nv, const cJSON *ov,
+    struct terr *e)
+{
+	size_t na = (size_t)cJSON_GetArraySize(nv), nb = (size_t)cJSON_GetArraySize(ov);
+	char (*fp)[FORM_FP_LEN + 1] = calloc(na + nb + 1, sizeof(*fp));
+	const char **a = calloc(na + 1, sizeof(*a)), **b = calloc(nb + 1, sizeof(*b));
+	const cJSON **old = calloc(nb + 1, sizeof(*old));
+	long *pair = calloc(na + 1, sizeof(*pair));
+	size_t i = 0, j = 0;
+	int r = 0;
+
+	if (fp == NULL || a == NULL || b == NULL || old == NULL || pair == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	for (const cJSON *x = nv->child; x != NULL && r == 0; x = x->next, i++)
+		if (cJSON_IsObject(x) && (r = form_item_hub_fp(fl->children,
+		    fl->n_children, x, fp[i])) == 0)
+			a[i] = fp[i];
+	for (const cJSON *y = ov->child; y != NULL && r == 0; y = y->next, j++) {
+		old[j] = y;
+		if (cJSON_IsObject(y) && (r = form_item_hub_fp(fl->children,
+		    fl->n_children, y, fp[na + j])) == 0)
+			b[j] = fp[na + j];
+	}
+	if (r != 0) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	form_pair_items(a, na, b, nb, pair);
+	i = 0;
+	for (cJSON *x = nv->child; x != NULL && r == 0; x = x->next, i++)
+		if (pair[i] >= 0 && cJSON_IsObject(x) && cJSON_IsObject(old[pair[i]]))
+			r = formset_graft_obj(fl->children, fl->n_children, x,
+			    old[pair[i]], e);
+ out:
+	free(fp);
+	free(a);
+	free(b);
+	free(old);
+	free(pair);
+	return r;
 }
 
 int

@@ -90,12 +90,17 @@ int csvio_import_buf_at(struct store *s, const struct catalog *c,
  */
 int csvio_mark_hidden(const struct form *f, cJSON *data);
 /*
- * An import's values: each local value that is exactly VAULT_HIDDEN (a cell
- * of an export made while locked) becomes the stored value at the same place
- * (the top level; a group's items by position), or is removed when stored
- * (NULL for a new record) has none. 0 or TERR_NOMEM.
+ * Values sent back (an import, `edit --json`, `new --json`) that may hold
+ * VAULT_HIDDEN (a file made while locked): each local value that is exactly
+ * VAULT_HIDDEN becomes the stored value at the same place, or is removed
+ * when stored (NULL for a new record) has none. In a group, the stored
+ * item is the one the item is (paired by its hub fields as the store's
+ * graft pairs them; a CSV row's «№» must name that same item): an item
+ * with VAULT_HIDDEN that matches no stored item is refused (TERR_INVALID,
+ * Russian message), never given another item's value. 0, TERR_INVALID or
+ * TERR_NOMEM.
  */
 int csvio_hidden_keep_stored(const struct form *f, cJSON *values,
-    const cJSON *stored);
+    const cJSON *stored, struct terr *e);
 
 #endif

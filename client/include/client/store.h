@@ -74,8 +74,14 @@ void store_close(struct store *s);
 struct vault *store_vault(struct store *s);
 /* A passphrase is set and not unlocked in this process. */
 bool store_locked(const struct store *s);
+/* Hidden values of group items that reads since store_open could not give
+ * back to any item (another device removed or replaced the item): left out
+ * of the record, never shown on another child's item. The CLI warns. */
+size_t store_unpaired(const struct store *s);
 /* Reads the vault again from meta (after a rolled-back change of it):
- * the state in memory is what the file holds; an unlocked key is dropped. */
+ * the state in memory is what the file holds; an unlocked key is dropped.
+ * When meta cannot be read, the vault in memory is locked without a key
+ * (vault_lock: nothing is sealed or written plain) and the error returned. */
 int store_vault_reload(struct store *s, struct terr *e);
 
 /*

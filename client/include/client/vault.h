@@ -56,6 +56,10 @@ struct vault_limits {
  * TETRAD_PWHASH=test in the environment the library minimum (tests only:
  * docs/client.md says why it is there and that it is weak). */
 void vault_limits_default(struct vault_limits *l);
+/* Whether l is below the defaults: the test limits (TETRAD_PWHASH=test),
+ * which a real installation must never use. The library says nothing; the
+ * CLI warns when it sets a passphrase so, and `passphrase status` shows it. */
+bool vault_limits_weak(const struct vault_limits *l);
 
 struct vault;
 
@@ -71,6 +75,9 @@ bool vault_damaged(const struct vault *v);
 /* Wipes and frees the key. NULL is fine. */
 void vault_free(struct vault *v);
 enum vault_state vault_state(const struct vault *v);
+/* Forgets the key (wiped): VAULT_LOCKED whatever it was, so nothing is
+ * sealed or written plain until a vault is loaded again. */
+void vault_lock(struct vault *v);
 /* The limits of the stored passphrase wrap; whether a recovery wrap exists. */
 void vault_info(const struct vault *v, struct vault_limits *l, bool *has_recovery);
 

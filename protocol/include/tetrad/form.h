@@ -374,13 +374,53 @@ bool form_has_local(const struct form *f);
 int form_split_local(const struct form *f, const cJSON *values, cJSON **hub,
     cJSON **local);
 /*
+ * Group items and their hidden values. Every item of a mirror array (the
+ * local part of a group, form_split_local) carries FORM_FP_KEY: a short
+ * fingerprint of the item's hub part (its members without the local fields,
+ * at every depth) when it was split, so the graft can find its item again
+ * after another device removed, replaced or reordered the group's items.
+ * It never reaches data: the graft drops it.
+ */
+#define FORM_FP_KEY "#h"
+#define FORM_FP_LEN 16          /* hex digits */
+/* The fingerprint of item as it is (members sorted by key, so their order
+ * does not matter; FORM_FP_KEY members skipped). 0 or TERR_NOMEM. */
+int form_item_fp(const cJSON *item, char out[FORM_FP_LEN + 1]);
+/* The fingerprint of item's hub part: item without the local fields of fs
+ * (a group's children), at every depth. 0 or TERR_NOMEM. */
+int form_item_hub_fp(const struct form_field *fs, size_t n, const cJSON *item,
+    char out[FORM_FP_LEN + 1]);
+/*
+ * Pairs the items of a group now (fingerprints a[0..na)) with those it had
+ * (b[0..nb)): pair[i] = the index in b of a[i]'s partner, or -1. First an
+ * item equal to the one at its own index; then equal fingerprints (each b
+ * used once, in order); then, only when the group
+ * kept its length, an unpaired a[i] with an unpaired b[i] at the same index
+ * (a hub field of that item edited). NULL fingerprints pair only so.
+ */
+void form_pair_items(const char *const *a, size_t na, const char *const *b,
+    size_t nb, long *pair);
+/*
+ * Whether every item of b (a stored record's values; fs, n its fields) in
+ * the groups holding local fields finds its item in a (at every depth) as
+ * the graft pairs them (form_pair_items over the hub parts): a record whose
+ * hidden values its writer could not see (read while locked) may not drop
+ * or replace such items — their values would be lost, or shown on another
+ * child's item. 1 yes, 0 no, TERR_NOMEM.
+ */
+int form_items_kept(const struct form_field *fs, size_t n, const cJSON *a,
+    const cJSON *b);
+/*
  * Merges local (form_split_local's) back into data, independent of any form:
  * objects by key (local's member replaces data's unless both are objects or
- * both arrays), arrays item by item by index (local's items beyond data's
- * are ignored, never invented: a pull may have removed items; an empty
- * object changes nothing). 0, TERR_NOMEM (data then partly merged), or
- * TERR_ARG when either is not an object.
+ * both arrays), plain arrays item by item by index (local's items beyond
+ * data's are ignored), mirror arrays (items with FORM_FP_KEY) by
+ * form_pair_items over the data items' form_item_fp; a mirror array is
+ * never added where data lacks the group or has no array there (a pull
+ * removed it). *unpaired (may be NULL) gets the number of mirror items
+ * holding values that found no item (left out). 0, TERR_NOMEM (data then
+ * partly merged), or TERR_ARG when either is not an object.
  */
-int form_graft_local(cJSON *data, const cJSON *local);
+int form_graft_local(cJSON *data, const cJSON *local, size_t *unpaired);
 
 #endif

@@ -19,6 +19,7 @@
 #endif
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "check.h"
 #include "client/vault.h"
@@ -441,12 +442,26 @@ test_failures(void)
 	meta_is(db, "vault_failures", "6");
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
 	CHECK(wait >= 3 && wait <= 4);
-	/* a failure counted inside the caller's transaction stays in it */
+	/* never inside the caller's transaction (its rollback would erase the
+	 * count): refused, nothing checked, nothing counted */
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failed_at", at, &e), 0);
 	CHECK_INT_EQ(localdb_begin(db, &e), 0);
-	CHECK_INT_EQ(vault_unlock(v, db, pass2, strlen(pass2), &e), TERR_PASSPHRASE);
-	meta_is(db, "vault_failures", "7");
+	CHECK_INT_EQ(vault_unlock(v, db, pass2, strlen(pass2), &e), TERR_INTERNAL);
+	CHECK_INT_EQ(vault_unlock(v, db, pass1, strlen(pass1), &e), TERR_INTERNAL);
+	CHECK_INT_EQ(vault_state(v), VAULT_LOCKED);
 	localdb_rollback(db);
+	meta_is(db, "vault_failures", "6");
+	/* a count that cannot be written: TERR_IO, the passphrase not checked */
+	{
+		sqlite3 *h = NULL;
+
+		CHECK_INT_EQ(sqlite3_open(localdb_file(db), &h), SQLITE_OK);
+		CHECK_INT_EQ(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+		CHECK_INT_EQ(vault_unlock(v, db, pass1, strlen(pass1), &e), TERR_IO);
+		CHECK_INT_EQ(vault_state(v), VAULT_LOCKED);
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(h);
+	}
 	meta_is(db, "vault_failures", "6");
 	/* a damaged counter waits the longest once */
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failures", "много", &e), 0);
@@ -626,6 +641,15 @@ test_damaged_meta(void)
 	damaged(M("{\"v\":1,\"kdf\":\"argon2i13\",\"ops\":2,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "kdf");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":0,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 0");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":33,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 33");
+	/* the caps: ops 10, 1 GiB (a crafted row must not take a minute or
+	 * more memory than a school PC has) */
+	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":11,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 11");
+	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":2,\"mem\":1073742848,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "mem 1 GiB + 1 KiB");
+	snprintf(t, sizeof(t), "{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":10,\"mem\":1073741824,"
+	    "\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap);
+	CHECK_INT_EQ(vault_parse_meta(t, strlen(t), &v, &e), 0);
+	vault_free(v);
+	v = NULL;
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":2.5,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops 2.5");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":1e300,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops huge");
 	damaged(M("{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":-3,\"mem\":65536,\"salt\":\"%s\",\"wrap\":\"%s\"}", salt, wrap), "ops negative");
