@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "store_fixture.h"
 #include "plant_search.h"
 #include "client/catalog.h"
 #include "client/passphrase.h"
@@ -52,18 +53,6 @@ static const char form_plain[] =
 "{\"format\":1,\"id\":\"t_plain\",\"version\":1,\"title\":\"Без скрытых\","
 " \"fields\":[{\"id\":\"note\",\"label\":\"Заметка\",\"type\":\"text\"}]}";
 
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char p[600];
-	FILE *fp;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	if ((fp = fopen(p, "w")) != NULL) {
-		fputs(text, fp);
-		fclose(fp);
-	}
-}
 
 static long long
 q_int(struct store *s, const char *sql)
@@ -78,34 +67,7 @@ q_int(struct store *s, const char *sql)
 	return v;
 }
 
-/* A school device's store at tmpdir/name, fresh. */
-static struct store *
-device(const char *name, char *path, size_t cap)
-{
-	struct store *s = NULL;
-	struct terr e = { 0 };
 
-	snprintf(path, cap, "%s/%s", tmpdir, name);
-	CHECK_INT_EQ(store_open(path, true, &s, &e), 0);
-	if (s == NULL)
-		return NULL;
-	CHECK_INT_EQ(store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e), 0);
-	CHECK_INT_EQ(store_meta_set(s, "device_kind", "school", &e), 0);
-	CHECK_INT_EQ(store_meta_set(s, "device_schools", "170103", &e), 0);
-	CHECK_INT_EQ(store_meta_set(s, "school", "170103", &e), 0);
-	return s;
-}
-
-static struct store *
-reopen(struct store *s, const char *path)
-{
-	struct terr e = { 0 };
-
-	store_close(s);
-	s = NULL;
-	CHECK_INT_EQ(store_open(path, false, &s, &e), 0);
-	return s;
-}
 
 /* A t_case record: title, secret, one party with name and phone. */
 static int
@@ -203,7 +165,7 @@ test_set_scrub(const struct catalog *c)
 	bool sealed = false;
 	cJSON *got, *want;
 
-	if ((s = device("scrub.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "scrub.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK(!store_locked(s));
 	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_NONE);
@@ -319,7 +281,7 @@ test_locked(const struct catalog *c)
 	uint8_t id[UUID7_BYTES], id2[UUID7_BYTES], id3[UUID7_BYTES];
 	bool sealed = false;
 
-	if ((s = device("locked.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "locked.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_case(s, c, "Первый", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	CHECK_INT_EQ(new_case(s, c, "Второй", PLANT_SECRET, PLANT_NAME, false, id2, &e), 0);
@@ -403,7 +365,7 @@ test_change_remove(const struct catalog *c)
 	uint8_t id[UUID7_BYTES];
 	bool sealed = true;
 
-	if ((s = device("change.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "change.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, rk, &rep, &e), 0);
@@ -461,7 +423,7 @@ test_reset_unknown(const struct catalog *c)
 	uint8_t id[UUID7_BYTES], id2[UUID7_BYTES];
 	bool sealed = true;
 
-	if ((s = device("reset.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "reset.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	/* a record of a form this device does not have (yet) */
@@ -533,7 +495,7 @@ test_set_fails(const struct catalog *c)
 	bool sealed = true;
 	long long pages;
 
-	if ((s = device("full.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "full.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(store_begin(s, &e), 0);
 	for (int i = 0; i < 300; i++) {
@@ -585,7 +547,7 @@ test_seal_later(const struct catalog *c)
 	mkdir(dir, 0700);
 	write_file(dir, "t_plain.json", form_plain);
 	CHECK_INT_EQ(catalog_load(dir, NULL, &partial, &e), 0);
-	if (partial == NULL || (s = device("later.db", db, sizeof(db))) == NULL)
+	if (partial == NULL || (s = device_at(tmpdir, "later.db", db, sizeof(db))) == NULL)
 		goto out;
 	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, partial, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
@@ -620,7 +582,7 @@ test_scrub_pending(const struct catalog *c)
 	uint8_t id[UUID7_BYTES];
 	sqlite3 *reader = NULL;
 
-	if ((s = device("pending.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "pending.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	CHECK_INT_EQ(edit(s, c, id, "{\"secret\":\"" PLANT_SECRET " 2\"}", &e), 0);
@@ -668,7 +630,7 @@ test_walk_cost(const struct catalog *c)
 	double t0, plain, locked, open;
 	const int n = 10000;
 
-	if ((s = device("walk.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "walk.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(store_begin(s, &e), 0);
 	for (int i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "store_fixture.h"
 #include "client/catalog.h"
 #include "client/passphrase.h"
 #include "client/rec.h"
@@ -40,46 +41,8 @@ static const char form_case[] =
 "    {\"id\":\"age\",\"label\":\"Возраст\",\"type\":\"integer\",\"min\":1}]}"
 " ]}";
 
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char p[600];
-	FILE *fp;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	if ((fp = fopen(p, "w")) != NULL) {
-		fputs(text, fp);
-		fclose(fp);
-	}
-}
 
-static struct store *
-device(const char *name, char *path, size_t cap)
-{
-	struct store *s = NULL;
-	struct terr e = { 0 };
-
-	snprintf(path, cap, "%s/%s", tmpdir, name);
-	CHECK_INT_EQ(store_open(path, true, &s, &e), 0);
-	if (s == NULL)
-		return NULL;
-	CHECK_INT_EQ(store_meta_set(s, "device_id", "a1b2c3d4e5f60718", &e), 0);
-	CHECK_INT_EQ(store_meta_set(s, "device_kind", "school", &e), 0);
-	CHECK_INT_EQ(store_meta_set(s, "device_schools", "170103", &e), 0);
-	CHECK_INT_EQ(store_meta_set(s, "school", "170103", &e), 0);
-	return s;
-}
-
-static struct store *
-reopen(struct store *s, const char *path)
-{
-	struct terr e = { 0 };
-
-	store_close(s);
-	s = NULL;
-	CHECK_INT_EQ(store_open(path, false, &s, &e), 0);
-	return s;
-}
 
 static int
 new_json(struct store *s, const struct catalog *c, const char *json,
@@ -137,7 +100,7 @@ test_key_removed(const struct catalog *c)
 	struct terr e = { 0 };
 	uint8_t id[UUID7_BYTES];
 
-	if ((s = device("removed.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "removed.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_json(s, c, "{\"title\":\"Т\",\"secret\":\"тайна\"}", id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
@@ -212,7 +175,7 @@ test_hidden_sent_back(const struct catalog *c)
 	struct terr e = { 0 };
 	uint8_t id[UUID7_BYTES], id2[UUID7_BYTES];
 
-	if ((s = device("back.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "back.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_json(s, c, CASE2, id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
@@ -269,7 +232,7 @@ test_party_removed(const struct catalog *c)
 	struct terr e = { 0 };
 	uint8_t id[UUID7_BYTES];
 
-	if ((s = device("pulled.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "pulled.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(new_json(s, c, CASE2, id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
@@ -310,7 +273,7 @@ test_reload_fails(const struct catalog *c)
 	struct terr e = { 0 };
 	uint8_t id[UUID7_BYTES];
 
-	if ((s = device("reload.db", db, sizeof(db))) == NULL)
+	if ((s = device_at(tmpdir, "reload.db", db, sizeof(db))) == NULL)
 		return;
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
 	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_OPEN);
