@@ -1,14 +1,18 @@
 /*
  * store_fixture — a school device's store for the client's unit tests that
  * work on whole databases (test_passphrase, test_vault_review): a fresh
- * store with a device identity, a reopen, and a form file written into a
- * folder. Static, like check.h; include check.h first.
+ * store with a device identity, a reopen, an edit, and a form file written
+ * into a folder. Static, like check.h; include check.h first.
  */
 #ifndef TETRAD_TEST_STORE_FIXTURE_H
 #define TETRAD_TEST_STORE_FIXTURE_H
 
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
+#include "client/catalog.h"
+#include "client/rec.h"
 #include "client/store.h"
 
 static void
@@ -51,6 +55,20 @@ reopen(struct store *s, const char *path)
 	s = NULL;
 	CHECK_INT_EQ(store_open(path, false, &s, &e), 0);
 	return s;
+}
+
+/* rec_edit of the record id with the changes in json. */
+static int
+edit(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES],
+    const char *json, struct terr *e)
+{
+	struct form_problems *pr = NULL;
+	cJSON *ch = cJSON_Parse(json);
+	int r = rec_edit(s, c, id, ch, &pr, e);
+
+	form_problems_free(pr);
+	cJSON_Delete(ch);
+	return r;
 }
 
 #endif

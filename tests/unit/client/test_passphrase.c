@@ -99,18 +99,6 @@ new_case(struct store *s, const struct catalog *c, const char *title,
 	return r;
 }
 
-static int
-edit(struct store *s, const struct catalog *c, const uint8_t id[UUID7_BYTES],
-    const char *json, struct terr *e)
-{
-	struct form_problems *pr = NULL;
-	cJSON *ch = cJSON_Parse(json);
-	int r = rec_edit(s, c, id, ch, &pr, e);
-
-	form_problems_free(pr);
-	cJSON_Delete(ch);
-	return r;
-}
 
 /* The record's data as stored (raw) or as the store gives it. */
 static char *
