@@ -50,9 +50,10 @@ cli_pass_new(struct cli *c, bool fallback, char **out, size_t *len)
 	}
 	if (!cli_secret_tty(c))
 		return terr_set(&c->e, TERR_PASSPHRASE, "Новый пароль не указан. "
-		    "Запустите команду на терминале или укажите --new-passphrase-file.");
-	fprintf(c->err, "Пароль — не короче %d знаков; лучше несколько слов. "
-	    "Его не видно при вводе.\n", VAULT_PASS_MIN_CHARS);
+		    "Запустите команду в окне терминала или укажите "
+		    "--new-passphrase-file ФАЙЛ.");
+	fprintf(c->err, "Придумайте пароль: не короче %d знаков, лучше 4–5 "
+	    "слов через пробел. При вводе он не виден — так и должно быть.\n", VAULT_PASS_MIN_CHARS);
 	for (int i = 0; i < CLI_PASS_TRIES; i++) {
 		if ((r = cli_secret(c, NULL, "Новый пароль: ", out, len)) != 0)
 			return r;
@@ -101,8 +102,9 @@ cli_pass_current(struct cli *c, struct store *s, bool recovery)
 		return r;
 	}
 	if (!cli_secret_tty(c))
-		return terr_set(&c->e, TERR_PASSPHRASE, "Хранилище закрыто паролем. "
-		    "Запустите команду на терминале или укажите %s.", recovery ?
+		return terr_set(&c->e, TERR_PASSPHRASE, "%s не указан. Запустите "
+		    "команду в окне терминала или укажите %s ФАЙЛ.", recovery ?
+		    "Ключ восстановления" : "Текущий пароль", recovery ?
 		    "--recovery-file" : "--passphrase-file");
 	for (int i = 0; i < CLI_PASS_TRIES; i++) {
 		if ((r = cli_secret(c, NULL, recovery ? "Ключ восстановления: " :
@@ -146,10 +148,12 @@ cli_pass_recovery_print(struct cli *c, const char *key)
 	    "┌────────────────────────────────────────────────────────────────\n"
 	    "│ Ключ восстановления: %s\n"
 	    "│\n"
-	    "│ Запишите его на бумаге и уберите в сейф школы. Он открывает\n"
-	    "│ скрытые поля, если пароль забыт: tetrad passphrase change\n"
-	    "│ --recovery. Ключ показан один раз; не храните его на этом\n"
-	    "│ компьютере и не пересылайте по почте или в мессенджерах.\n"
+	    "│ Перепишите его на бумагу и отдайте на хранение: в сейф школы\n"
+	    "│ или руководителю. Ключ нужен, если пароль забыт:\n"
+	    "│     tetrad passphrase change --recovery\n"
+	    "│ Без пароля и без ключа ФИО, телефоны и суть конфликта\n"
+	    "│ не восстановить. Ключ показан только сейчас. Не храните его\n"
+	    "│ на этом компьютере, не фотографируйте и не пересылайте.\n"
 	    "└────────────────────────────────────────────────────────────────\n",
 	    key);
 }
@@ -204,14 +208,18 @@ cli_pass_set(struct cli *c, struct store *s, bool reset)
 			goto out;
 		}
 		if (!c->yes && !isatty(fileno(c->in))) {
-			fprintf(c->err, "Ошибка: сброс удалит скрытые значения записей "
-			    "(%lld): если вы уверены, добавьте --yes.\n", hidden);
+			fprintf(c->err, "Ошибка: сброс навсегда удалит ФИО, "
+			    "телефоны и суть конфликта в записях (%lld). Если "
+			    "вы уверены, добавьте --yes.\n", hidden);
 			rc = CLI_USAGE;
 			goto out;
 		}
-		fprintf(c->err, "Сброс пароля: скрытые значения (ФИО, телефоны, суть "
-		    "конфликта) записей — %lld — будут удалены навсегда. Остальное "
-		    "останется.\n", hidden);
+		fprintf(c->err, "Сброс пароля: ФИО, телефоны и суть конфликта в "
+		    "записях (%lld) будут удалены навсегда. Остальное (номера "
+		    "случаев, даты, классы, отправленное в муниципалитет) "
+		    "останется.\nЕсли ключ восстановления сохранился, не "
+		    "сбрасывайте, а задайте новый пароль по ключу: tetrad "
+		    "passphrase change --recovery\n", hidden);
 		if (!cli_pass_confirm(c, "Удалить скрытые значения и задать новый "
 		    "пароль?")) {
 			fprintf(c->err, "Ничего не изменено.\n");
@@ -242,7 +250,7 @@ cli_pass_set(struct cli *c, struct store *s, bool reset)
 		cli_pass_recovery_print(c, key);
 	else
 		fprintf(c->out, "Ключ восстановления не создан: если пароль забудут, "
-		    "скрытые значения будут потеряны.\n");
+		    "ФИО, телефоны и суть конфликта будут потеряны.\n");
 	cli_pass_scrub_say(c, &rep);
 	rc = CLI_OK;
  out:
@@ -270,7 +278,8 @@ cli_pass_change(struct cli *c, struct store *s)
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	fprintf(c->out, "Пароль изменён.%s\n", c->recovery ? "" :
+	fprintf(c->out, "Пароль изменён.%s\n", c->recovery ?
+	    " Ключ восстановления прежний: верните его на хранение." :
 	    " Ключ восстановления прежний.");
 	rc = CLI_OK;
  out:
@@ -297,9 +306,9 @@ cli_pass_remove(struct cli *c, struct store *s)
 	}
 	if ((r = passphrase_remove(s, &rep, &c->e)) != 0)
 		return cli_fail(c, r);
-	fprintf(c->out, "Пароль снят. Открыто записей: %lld.\n", (long long)rep.opened);
-	fprintf(c->err, "Предупреждение: скрытые поля теперь хранятся открыто. "
-	    "Задать пароль снова: tetrad passphrase set\n");
+	fprintf(c->out, "Пароль снят. Расшифровано записей: %lld.\n", (long long)rep.opened);
+	fprintf(c->err, "Предупреждение: ФИО, телефоны и суть конфликта теперь "
+	    "хранятся открыто. Задать пароль снова: tetrad passphrase set\n");
 	return CLI_OK;
 }
 
@@ -336,9 +345,9 @@ cli_pass_status(struct cli *c, struct store *s)
 		return CLI_OK;
 	}
 	fprintf(c->out, "Пароль: задан\nЗаписей со скрытыми полями: %lld\n"
-	    "Ключ восстановления: %s\nArgon2id: проходов %llu, память %zu %s\n",
-	    (long long)st.hidden, st.has_recovery ? "создан (хранится в сейфе "
-	    "школы)" : "не создан", st.limits.ops, st.limits.mem >= (1u << 20) ?
+	    "Ключ восстановления: %s\nЗащита от подбора (Argon2id): проходов %llu, "
+	    "память %zu %s\n", (long long)st.hidden, st.has_recovery ? "создан "
+	    "(показан один раз, когда задавали пароль)" : "не создан", st.limits.ops, st.limits.mem >= (1u << 20) ?
 	    st.limits.mem >> 20 : st.limits.mem >> 10, st.limits.mem >= (1u << 20) ?
 	    "МиБ" : "КиБ");
 	if (st.scrub_pending)

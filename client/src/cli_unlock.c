@@ -21,10 +21,11 @@
 /* Tries of a passphrase typed on the terminal in one run. */
 #define CLI_UNLOCK_TRIES 3
 
-#define CLI_UNLOCK_NO_SOURCE "Хранилище закрыто паролем. Запустите команду на " \
-	"терминале или укажите --passphrase-file"
-#define CLI_UNLOCK_WARN "Пароль не задан: скрытые поля (ФИО, телефоны) " \
-	"хранятся открыто. Задайте: tetrad passphrase set"
+#define CLI_UNLOCK_NO_SOURCE "нужен пароль — ФИО, телефоны и суть конфликта " \
+	"зашифрованы. Запустите команду в окне терминала (она спросит пароль) " \
+	"или укажите --passphrase-file ФАЙЛ"
+#define CLI_UNLOCK_WARN "пароль не задан: ФИО, телефоны и суть конфликта " \
+	"хранятся на этом компьютере открыто. Задать пароль: tetrad passphrase set"
 
 const char *
 cli_pass_file(const struct cli *c)
@@ -88,8 +89,8 @@ cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
 	if ((r = vault_wait(v, store_localdb(s), &secs, &c->e)) != 0)
 		return r;
 	if (secs > 0) {
-		fprintf(c->err, "Пять неверных попыток подряд: следующая проверка "
-		    "через %u с.\n", secs);
+		fprintf(c->err, "Много неверных попыток подряд: проверка через %u с, "
+		    "подождите.\n", secs);
 		fflush(c->err);
 		cli_unlock_sleep(secs);
 	}
@@ -126,8 +127,8 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		return CLI_PASSPHRASE;
 	}
 	for (int i = 0; i < CLI_UNLOCK_TRIES; i++) {
-		if ((r = cli_secret(c, NULL, show ? "Пароль хранилища (Enter — "
-		    "показать без скрытых полей): " : "Пароль хранилища: ", &pass,
+		if ((r = cli_secret(c, NULL, show ? "Пароль (Enter — показать без "
+		    "скрытых полей): " : "Пароль для скрытых полей (ФИО, телефоны): ", &pass,
 		    &len)) != 0)
 			return cli_fail(c, r);
 		if (len == 0 && show) {
@@ -136,7 +137,7 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		}
 		if (len == 0) {
 			passin_free(pass);
-			fprintf(c->err, "Пароль не введён.\n");
+			fprintf(c->err, "Пароль не введён (Ctrl+C — отказаться).\n");
 			continue;
 		}
 		r = cli_unlock_try(c, s, pass, len, false);
@@ -148,9 +149,9 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 			return cli_fail(c, r);
 		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
 	}
-	fprintf(c->err, "Ошибка: пароль не подошёл %d раза: хранилище осталось "
-	    "закрытым. Забыли пароль? Ключ восстановления: tetrad passphrase "
-	    "change --recovery.\n", CLI_UNLOCK_TRIES);
+	fprintf(c->err, "Ошибка: пароль не подошёл %d раза, ничего не сделано. "
+	    "Забыли пароль? Задать новый по ключу восстановления: tetrad "
+	    "passphrase change --recovery\n", CLI_UNLOCK_TRIES);
 	return CLI_PASSPHRASE;
 }
 

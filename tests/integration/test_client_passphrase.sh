@@ -57,7 +57,7 @@ mk() { # mk CASE_NUMBER [extra --set ...]: a mediation case, its id in $W/out
 }
 mk 2026-1 && ok || bad "new case"
 ID1=$(cat "$W/out")
-contains "$W/err" "Пароль не задан: скрытые поля (ФИО, телефоны) хранятся открыто"
+contains "$W/err" "пароль не задан: ФИО, телефоны и суть конфликта хранятся на этом компьютере открыто"
 expect_rc 0 "status unset" -- "$T" --db "$DB" status
 contains "$W/out" "Пароль: не задан"
 contains "$W/err" "tetrad passphrase set"
@@ -76,7 +76,7 @@ eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "sealed"
 expect_rc 2 "set twice" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase set
 expect_rc 0 "status set" -- "$T" --db "$DB" status
 contains "$W/out" "Пароль: задан (скрытых записей: 1)"
-lacks "$W/err" "Пароль не задан"
+lacks "$W/err" "пароль не задан"
 expect_rc 0 "status json" -- "$T" --db "$DB" status --json
 eq "$(jget "$W/out" 'd["passphrase"]["set"], d["passphrase"]["hidden_records"]')" "(True, 1)" "status json passphrase"
 expect_rc 0 "passphrase status" -- "$T" --db "$DB" passphrase status --json
@@ -118,7 +118,7 @@ expect_rc 6 "show wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" show "$I
 contains "$W/err" "Неверный пароль"
 expect_rc 6 "edit wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" edit "$ID1" --set "summary=ЗАМЕНА"
 expect_rc 6 "edit locked, no source" -- "$T" --db "$DB" edit "$ID1" --set status=preparation
-contains "$W/err" "Хранилище закрыто паролем. Запустите команду на терминале или укажите --passphrase-file"
+contains "$W/err" "нужен пароль — ФИО, телефоны и суть конфликта зашифрованы. Запустите команду в окне терминала (она спросит пароль) или укажите --passphrase-file"
 expect_rc 6 "new locked, no source" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --draft
 expect_rc 6 "finalize locked" -- "$T" --db "$DB" finalize "$ID1"
 expect_rc 6 "import locked" -- "$T" --db "$DB" import mediation_case --csv "$W/locked.csv"
@@ -171,7 +171,7 @@ t0=$(now_ms)
 expect_rc 0 "sixth, right" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1"
 t1=$(now_ms)
 [ $((t1 - t0)) -ge 2000 ] && ok || bad "sixth attempt did not wait: $((t1 - t0)) ms"
-contains "$W/err" "Пять неверных попыток подряд: следующая проверка через"
+contains "$W/err" "Много неверных попыток подряд: проверка через"
 contains "$W/out" "$PN"
 t0=$(now_ms)
 expect_rc 0 "after a right one no wait" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1"
@@ -239,10 +239,10 @@ EOF
 	DB="$D2" mk 2026-1 --passphrase-file "$W/P1" && ok || bad "new in tty db"
 	ID3=$(cat "$W/out")
 	cat >"$W/show.steps" <<EOF
-expect Пароль хранилища (Enter — показать без скрытых полей):
+expect Пароль (Enter — показать без скрытых полей):
 send $BADP
 expect Неверный пароль
-expect Пароль хранилища (Enter
+expect Пароль (Enter
 send $P1
 expect $PN
 exit 0
@@ -251,7 +251,7 @@ EOF
 	lacks "$W/show.out" "$P1"
 	lacks "$W/show.out" "$BADP"
 	cat >"$W/hidden.steps" <<'EOF'
-expect Пароль хранилища (Enter
+expect Пароль (Enter
 send
 expect скрыто
 exit 0
@@ -260,7 +260,7 @@ EOF
 	lacks "$W/hidden.out" "ПЛАНТ"
 	# an interactive `new` asks before the first question
 	cat >"$W/new.steps" <<EOF
-expect Пароль хранилища:
+expect Пароль для скрытых полей (ФИО, телефоны):
 send $P1
 expect Новая запись
 expect Номер случая
@@ -271,7 +271,7 @@ EOF
 	lacks "$W/new.out" "$P1"
 	# Ctrl+C at the passphrase: nothing asked after, exit 6
 	cat >"$W/intr.steps" <<'EOF'
-expect Пароль хранилища:
+expect Пароль для скрытых полей (ФИО, телефоны):
 ctrl-c
 expect прерван
 exit 6
