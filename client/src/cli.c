@@ -218,15 +218,16 @@ cli_parse(struct cli *c, const char *cmd, int argc, char **argv)
 	return CLI_OK;
 }
 
-int
-cli_open(struct cli *c, struct store **s)
+static int
+cli_open_as(struct cli *c, struct store **s, bool damaged_vault)
 {
 	const char *limit = getenv("TETRAD_TEST_MAX_PAGES");
 	int r;
 
 	if (cli_db_path(c->db_opt, c->db, sizeof(c->db)) != 0)
 		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
-	if ((r = store_open(c->db, false, s, &c->e)) != 0)
+	if ((r = damaged_vault ? store_open_damaged(c->db, s, &c->e) :
+	    store_open(c->db, false, s, &c->e)) != 0)
 		return cli_fail(c, r);
 	if (limit && *limit && (r = store_limit_pages(*s, strtol(limit, NULL, 10), &c->e)) != 0) {
 		store_close(*s);
@@ -234,6 +235,18 @@ cli_open(struct cli *c, struct store **s)
 		return cli_fail(c, r);
 	}
 	return CLI_OK;
+}
+
+int
+cli_open(struct cli *c, struct store **s)
+{
+	return cli_open_as(c, s, false);
+}
+
+int
+cli_open_damaged(struct cli *c, struct store **s)
+{
+	return cli_open_as(c, s, true);
 }
 
 int

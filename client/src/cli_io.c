@@ -66,6 +66,7 @@ cli_io_export(struct cli *c)
 	if (hidden > 0 && store_locked(s))
 		fprintf(c->err, "Хранилище закрыто паролем: скрытые поля записей (%lld) "
 		    "выгружены как «%s».\n", hidden, VAULT_HIDDEN);
+	cli_damaged_warn(c, s);
 	rc = CLI_OK;
  out:
 	fileio_private_abort(w);

@@ -167,7 +167,9 @@ cli_pass_scrub_say(struct cli *c, const struct passphrase_report *rep)
 		    "сделано при следующем запуске tetrad.\n");
 	if (rep->unknown > 0)
 		fprintf(c->err, "Внимание: записей форм, которых нет на этом "
-		    "устройстве, — %lld; их поля не тронуты.\n", (long long)rep->unknown);
+		    "устройстве, — %lld; их поля не тронуты. Их скрытые поля будут "
+		    "зашифрованы, когда форма придёт и хранилище откроют паролем.\n",
+		    (long long)rep->unknown);
 }
 
 /* A catalog without warnings printed twice: the command's own. */
@@ -325,7 +327,8 @@ cli_pass_status(struct cli *c, struct store *s)
 		char *t;
 
 		cJSON_AddBoolToObject(o, "set", st.state != VAULT_NONE);
-		if (st.state != VAULT_NONE) {
+		cJSON_AddBoolToObject(o, "damaged", store_vault_damaged(s));
+		if (st.state != VAULT_NONE && !store_vault_damaged(s)) {
 			cJSON_AddStringToObject(o, "kdf", "argon2id");
 			cJSON_AddNumberToObject(o, "ops", (double)st.limits.ops);
 			cJSON_AddNumberToObject(o, "mem", (double)st.limits.mem);
@@ -342,6 +345,14 @@ cli_pass_status(struct cli *c, struct store *s)
 	if (st.state == VAULT_NONE) {
 		fprintf(c->out, "Пароль: не задан. ФИО, телефоны и суть конфликтов "
 		    "хранятся открыто.\nЗадать: tetrad passphrase set\n");
+		return CLI_OK;
+	}
+	if (store_vault_damaged(s)) {
+		fprintf(c->out, "Пароль: задан, но ключ хранилища в базе повреждён: "
+		    "скрытые поля не открыть.\nЗаписей со скрытыми полями: %lld\n"
+		    "Вернуть их: база из резервной копии. Или сбросить пароль: tetrad "
+		    "passphrase reset (скрытые значения будут потеряны).\n",
+		    (long long)st.hidden);
 		return CLI_OK;
 	}
 	fprintf(c->out, "Пароль: задан\nЗаписей со скрытыми полями: %lld\n"
@@ -366,7 +377,9 @@ cli_passphrase(struct cli *c)
 	if (c->n_pos != 1 || (strcmp(sub, "set") && strcmp(sub, "change") &&
 	    strcmp(sub, "remove") && strcmp(sub, "reset") && strcmp(sub, "status")))
 		return cli_usage(c, "tetrad passphrase set|change|remove|reset|status.");
-	if ((rc = cli_open(c, &s)) != CLI_OK)
+	/* reset is the way out of a damaged key row, status says it is damaged */
+	if ((rc = strcmp(sub, "reset") == 0 || strcmp(sub, "status") == 0 ?
+	    cli_open_damaged(c, &s) : cli_open(c, &s)) != CLI_OK)
 		return rc;
 	if (strcmp(sub, "set") == 0)
 		rc = cli_pass_set(c, s, false);

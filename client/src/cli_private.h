@@ -62,6 +62,9 @@ void cli_problems(struct cli *c, const struct form_problems *p);
 /* Opens the database of --db / $TETRAD_DB; prints and returns an exit
  * code on failure. */
 int cli_open(struct cli *c, struct store **s);
+/* The same, a damaged meta "vault" let through (store_open_damaged): for
+ * `passphrase reset` and `passphrase status` only. */
+int cli_open_damaged(struct cli *c, struct store **s);
 /* Loads the built-in forms and those pulled beside c->db; prints and
  * returns an exit code on failure, warnings about skipped forms too. */
 int cli_catalog(struct cli *c, struct catalog **cat);
@@ -113,12 +116,15 @@ int cli_hidden_count(struct cli *c, struct store *s, const char *form_id,
 /* Records of form_id, not deleted, in *n. */
 int cli_records_count(struct cli *c, struct store *s, const char *form_id,
     long long *n);
+/* One line on stderr when records read since the open had hidden values
+ * the open vault could not decrypt (store_damaged): they are «скрыто». */
+void cli_damaged_warn(struct cli *c, const struct store *s);
 /* «Пароль не задан: скрытые поля … хранятся открыто …» on stderr. */
 void cli_unlock_warn(struct cli *c);
 /* cli_passphrase.c, for `tetrad status`: the passphrase line (o NULL) or
  * the "passphrase" member of --json's object o. 0 or TERR_* (c->e). */
 int cli_passphrase_summary(struct cli *c, struct store *s, cJSON *o);
-/* A secret from file (a warning when others can read it) or, file NULL,
+/* A secret from file (refused when others can read it: passin_file) or, file NULL,
  * asked on the terminal with prompt. 0 or TERR_* (c->e); passin_free it. */
 int cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
     size_t *len);

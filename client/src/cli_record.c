@@ -628,6 +628,17 @@ cli_record_edit(struct cli *c)
 			goto out;
 		}
 	}
+	/* its hidden values did not open: what an edit saves would replace them */
+	if (store_record_damaged(s, rec)) {
+		char idt[UUID7_STRLEN + 1];
+
+		uuid7_format(id, idt);
+		rc = cli_fail(c, terr_set(&c->e, TERR_DECRYPT, "Скрытые поля записи %s "
+		    "повреждены (не расшифровываются): изменять её нельзя, чтобы не "
+		    "стереть то, что ещё можно вернуть из резервной копии базы. "
+		    "Посмотреть остальные поля: tetrad show %s.", idt, idt));
+		goto out;
+	}
 	if ((old = cJSON_Parse(rec->data)) == NULL ||
 	    (values = cJSON_Duplicate(old, 1)) == NULL) {
 		fprintf(c->err, "Ошибка: данные записи повреждены.\n");

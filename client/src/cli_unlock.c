@@ -13,7 +13,10 @@
 
 #include <sqlite3.h>
 
+#include "tetrad/formsdir.h"
+
 #include "client/passin.h"
+#include "client/passphrase.h"
 #include "client/vault.h"
 
 #include "cli_private.h"
@@ -57,15 +60,9 @@ int
 cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
     size_t *len)
 {
-	bool loose = false;
-	int r;
-
 	if (file == NULL)
 		return passin_tty(prompt, out, len, &c->e);
-	if ((r = passin_file(file, out, len, &loose, &c->e)) == 0 && loose)
-		fprintf(c->err, "Предупреждение: файл «%s» могут читать другие "
-		    "пользователи компьютера: chmod 600 «%s».\n", file, file);
-	return r;
+	return passin_file(file, out, len, &c->e);
 }
 
 /* Sleeps secs seconds, whatever signal handlers interrupt it. */
@@ -100,6 +97,42 @@ cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
 }
 
 /*
+ * Records whose form was unknown when the passphrase was set kept their
+ * local values plain (meta PASSPHRASE_META_UNSEALED); with the vault open
+ * and their forms arrived since (syncd pulls forms into <db>.forms), they
+ * are sealed now, in one transaction and a scrub (passphrase_seal). A
+ * failure is only said: the command goes on, the next unlock tries again.
+ */
+static void
+cli_unlock_seal_late(struct cli *c, struct store *s)
+{
+	struct passphrase_report rep;
+	struct catalog *cat = NULL;
+	struct terr le = { 0 };
+	char *flag = NULL, pulled[PATH_MAX + 8];
+	const char *builtin;
+
+	if (store_meta_get(s, PASSPHRASE_META_UNSEALED, &flag, &le) != 0 ||
+	    flag == NULL || strcmp(flag, "1") != 0)
+		goto out;
+	snprintf(pulled, sizeof(pulled), "%s.forms", c->db);
+	if (formsdir_builtin(&builtin, &le) != 0 ||
+	    catalog_load(builtin, pulled, &cat, &le) != 0 ||
+	    passphrase_seal(s, cat, &rep, &le) != 0) {
+		fprintf(c->err, "Предупреждение: скрытые поля записей форм, пришедших "
+		    "после установки пароля, не зашифрованы: %s\n", le.msg);
+		goto out;
+	}
+	if (rep.sealed > 0)
+		fprintf(c->err, "Скрытые поля записей (%lld), чьи формы пришли после "
+		    "установки пароля, теперь зашифрованы%s.\n", (long long)rep.sealed,
+		    rep.unknown > 0 ? "; у части записей форма ещё неизвестна" : "");
+ out:
+	catalog_free(cat);
+	free(flag);
+}
+
+/*
  * The vault opened: from the passphrase file, else on the terminal (up to
  * CLI_UNLOCK_TRIES tries; with show, Enter leaves it locked), else locked
  * (show) or exit 6. CLI_OK or the printed exit code.
@@ -118,7 +151,10 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		if ((r = cli_secret(c, file, NULL, &pass, &len)) == 0)
 			r = cli_unlock_try(c, s, pass, len, false);
 		passin_free(pass);
-		return r == 0 ? CLI_OK : cli_fail(c, r);
+		if (r != 0)
+			return cli_fail(c, r);
+		cli_unlock_seal_late(c, s);
+		return CLI_OK;
 	}
 	if (!cli_secret_tty(c)) {
 		if (show)
@@ -143,8 +179,10 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		r = cli_unlock_try(c, s, pass, len, false);
 		passin_free(pass);
 		pass = NULL;
-		if (r == 0)
+		if (r == 0) {
+			cli_unlock_seal_late(c, s);
 			return CLI_OK;
+		}
 		if (r != TERR_PASSPHRASE)
 			return cli_fail(c, r);
 		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
@@ -153,6 +191,18 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 	    "Забыли пароль? Задать новый по ключу восстановления: tetrad "
 	    "passphrase change --recovery\n", CLI_UNLOCK_TRIES);
 	return CLI_PASSPHRASE;
+}
+
+void
+cli_damaged_warn(struct cli *c, const struct store *s)
+{
+	int64_t n = store_damaged(s);
+
+	if (n > 0)
+		fprintf(c->err, "Предупреждение: скрытые поля записей (%lld) не "
+		    "расшифровываются: они повреждены; остальные поля на месте, "
+		    "скрытые показаны как «%s». Вернуть их можно только из резервной "
+		    "копии базы.\n", (long long)n, VAULT_HIDDEN);
 }
 
 void

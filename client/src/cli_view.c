@@ -170,7 +170,8 @@ cli_view_list(struct cli *c)
 		}
 		if (hidden > 0 && (rc = cli_unlock_show(c, s)) != CLI_OK)
 			goto out;
-		if (hidden > 0 && store_locked(s) && (rc = cli_catalog(c, &cat)) != CLI_OK)
+		/* unlocked too: a damaged blob leaves its record «скрыто» */
+		if (hidden > 0 && (rc = cli_catalog(c, &cat)) != CLI_OK)
 			goto out;
 		l.cat = cat;
 	}
@@ -190,6 +191,7 @@ cli_view_list(struct cli *c)
 	} else if (l.n == 0) {
 		fprintf(c->err, "Записей нет.\n");
 	}
+	cli_damaged_warn(c, s);
 	rc = CLI_OK;
  out:
 	cJSON_Delete(l.arr);
@@ -347,12 +349,13 @@ cli_view_show(struct cli *c)
 			fprintf(c->out, "%s\n", t ? t : rec->data);
 			cJSON_free(t);
 		}
-		if (rec->sealed != NULL)
+		if (rec->sealed != NULL && store_locked(s))
 			fprintf(c->out, "\nСкрытые поля («%s») не показаны: хранилище "
 			    "закрыто паролем. Показать: tetrad show %s на терминале "
 			    "(или --passphrase-file ФАЙЛ).\n", VAULT_HIDDEN, idtext);
 		cJSON_Delete(data);
 	}
+	cli_damaged_warn(c, s);
 	rc = CLI_OK;
  out:
 	store_record_free(rec);

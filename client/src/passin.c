@@ -7,13 +7,17 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "tetrad/fileio.h"
+
 #include "client/passin.h"
+
+_Static_assert(PASSIN_MAX == FILEIO_PASSPHRASE_MAX,
+    "a passphrase file's line is the vault's passphrase");
 
 /*
  * Set by the handler of SIGINT, SIGHUP and SIGTERM while the terminal's echo
@@ -50,69 +54,24 @@ passin_free(char *secret)
 }
 
 int
-passin_file(const char *path, char **out, size_t *len, bool *loose,
-    struct terr *e)
+passin_file(const char *path, char **out, size_t *len, struct terr *e)
 {
 	char *buf = NULL;
-	size_t n = 0;
-	struct stat st;
-	int fd = -1, r;
+	int r;
 
 	*out = NULL;
 	*len = 0;
-	*loose = false;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		r = terr_set(e, TERR_ARG, "Файл пароля «%s» не открыт: %s.", path,
-		    terr_strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
-		*loose = true;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		r = terr_set(e, TERR_ARG, "«%s» — папка, а не файл пароля.", path);
-		goto out;
-	}
-	if ((buf = passin_alloc()) == NULL) {
-		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-		goto out;
-	}
-	/* up to the first line end, never more than one byte past the cap */
-	while (n <= PASSIN_MAX) {
-		ssize_t k = read(fd, buf + n, 1);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = terr_set(e, TERR_ARG, "Файл пароля «%s» не прочитан: %s.",
-			    path, terr_strerror(errno));
-			goto out;
-		}
-		if (k == 0 || buf[n] == '\n')
-			break;
-		n++;
-	}
-	if (n > PASSIN_MAX) {
-		r = terr_set(e, TERR_ARG, "В файле «%s» первая строка длиннее %d байт: "
-		    "это не похоже на пароль.", path, PASSIN_MAX);
-		goto out;
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	if (n == 0) {
-		r = terr_set(e, TERR_ARG, "В файле «%s» нет пароля: первая строка пуста.",
-		    path);
-		goto out;
+	if ((buf = passin_alloc()) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	/* the same reader (and the same refusal of a file others may read) as
+	 * tetrad-syncd's and the hub's passphrase files */
+	if ((r = fileio_read_passphrase(path, buf, PASSIN_MAX + 1, e)) != 0) {
+		passin_free(buf);
+		return r;
 	}
 	*out = buf;
-	*len = n;
-	buf = NULL;
-	r = 0;
- out:
-	passin_free(buf);
-	if (fd >= 0)
-		close(fd);
-	return r;
+	*len = strlen(buf);
+	return 0;
 }
 
 bool

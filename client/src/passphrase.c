@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "tetrad/localdb.h"
+#include "tetrad/uuid7.h"
 
 #include "client/passphrase.h"
 
@@ -141,6 +142,22 @@ pp_seal_all(struct store *s, const struct catalog *c,
 	return rv;
 }
 
+/* Meta PASSPHRASE_META_UNSEALED as unknown says: "1" when records of
+ * unknown forms may still hold plain local values, else no row. Inside the
+ * caller's transaction. */
+static int
+pp_mark_unsealed(struct store *s, int64_t unknown, struct terr *e)
+{
+	int rc;
+
+	if (unknown > 0)
+		return store_meta_set(s, PASSPHRASE_META_UNSEALED, "1", e);
+	if ((rc = sqlite3_exec(store_db(s), "DELETE FROM meta WHERE key='"
+	    PASSPHRASE_META_UNSEALED "'", NULL, NULL, NULL)) != SQLITE_OK)
+		return store_sqlerr(s, rc, "сохранить изменения", e);
+	return 0;
+}
+
 /* Old versions of rows are overwritten where SQLite frees them. */
 static int
 pp_secure_delete(struct store *s, struct terr *e)
@@ -194,6 +211,7 @@ passphrase_set(struct store *s, const struct catalog *c, const char *pass,
 		return r;
 	if ((r = vault_create(v, store_localdb(s), pass, len, lim, recovery, e)) != 0 ||
 	    (r = pp_seal_all(s, c, rep, e)) != 0 ||
+	    (r = pp_mark_unsealed(s, rep->unknown, e)) != 0 ||
 	    (r = store_meta_set(s, STORE_META_SCRUB, "1", e)) != 0 ||
 	    (r = store_commit(s, e)) != 0) {
 		pp_undo(s, recovery);
@@ -245,8 +263,20 @@ passphrase_remove(struct store *s, struct passphrase_report *rep, struct terr *e
 		goto out;
 	for (size_t i = 0; i < l.n; i++) {
 		/* opened and grafted by the store: data whole, sealed NULL */
-		if ((rv = store_record_get(s, l.v[i].id, &r, e)) != 0 ||
-		    (rv = localdb_record_put(store_localdb(s), r, e)) != 0)
+		if ((rv = store_record_get(s, l.v[i].id, &r, e)) != 0)
+			goto out;
+		/* without the key a damaged blob could never be tried again */
+		if (store_record_damaged(s, r)) {
+			char idt[UUID7_STRLEN + 1];
+
+			uuid7_format(r->id, idt);
+			rv = terr_set(e, TERR_DECRYPT, "Скрытые поля записи %s повреждены "
+			    "(не расшифровываются): пароль не снят, иначе они пропали бы "
+			    "насовсем. Верните базу из резервной копии (или tetrad "
+			    "passphrase reset: скрытые поля всех записей пропадут).", idt);
+			goto out;
+		}
+		if ((rv = localdb_record_put(store_localdb(s), r, e)) != 0)
 			goto out;
 		rep->opened++;
 		localdb_record_free(r);
@@ -257,7 +287,8 @@ passphrase_remove(struct store *s, struct passphrase_report *rep, struct terr *e
 		rv = store_sqlerr(s, rc, "сохранить изменения", e);
 		goto out;
 	}
-	if ((rv = vault_drop(v, store_localdb(s), e)) != 0)
+	if ((rv = pp_mark_unsealed(s, 0, e)) != 0 ||
+	    (rv = vault_drop(v, store_localdb(s), e)) != 0)
 		goto out;
 	rv = store_commit(s, e);
  out:
@@ -296,6 +327,7 @@ passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
 	if ((r = vault_drop(v, store_localdb(s), e)) != 0 ||
 	    (r = vault_create(v, store_localdb(s), pass, len, lim, recovery, e)) != 0 ||
 	    (r = pp_seal_all(s, c, rep, e)) != 0 ||
+	    (r = pp_mark_unsealed(s, rep->unknown, e)) != 0 ||
 	    (r = store_meta_set(s, STORE_META_SCRUB, "1", e)) != 0 ||
 	    (r = store_commit(s, e)) != 0)
 		goto fail;
@@ -321,6 +353,7 @@ passphrase_seal(struct store *s, const struct catalog *c,
 	    (r = store_begin(s, e)) != 0)
 		return r;
 	if ((r = pp_seal_all(s, c, rep, e)) != 0 ||
+	    (r = pp_mark_unsealed(s, rep->unknown, e)) != 0 ||
 	    (rep->sealed > 0 && (r = store_meta_set(s, STORE_META_SCRUB, "1", e)) != 0) ||
 	    (r = store_commit(s, e)) != 0) {
 		store_rollback(s);

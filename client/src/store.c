@@ -21,6 +21,7 @@
 struct store {
 	struct localdb *db;
 	struct vault *vault;
+	int64_t damaged;        /* reads whose sealed values did not open */
 };
 
 int
@@ -107,8 +108,9 @@ store_scrub_retry(struct store *s)
 	free(flag);
 }
 
-int
-store_open(const char *path, bool create, struct store **out, struct terr *e)
+static int
+store_open_as(const char *path, bool create, bool any_vault, struct store **out,
+    struct terr *e)
 {
 	struct store *s = NULL;
 	int r;
@@ -120,13 +122,38 @@ store_open(const char *path, bool create, struct store **out, struct terr *e)
 		free(s);
 		return r;
 	}
-	if ((r = vault_load(s->db, &s->vault, e)) != 0) {
+	if ((r = (any_vault ? vault_load_any : vault_load)(s->db, &s->vault, e)) != 0) {
 		store_close(s);
+		if (r == TERR_PARSE)
+			/* every command would stop here: name the way out */
+			terr_set(e, r, "Ключ хранилища (пароль) в базе повреждён: скрытые "
+			    "поля не открыть. Верните базу из резервной копии или сбросьте "
+			    "пароль: tetrad passphrase reset (скрытые значения всех "
+			    "записей будут потеряны, остальное останется).");
 		return r;
 	}
+	terr_clear(e);
 	store_scrub_retry(s);
 	*out = s;
 	return 0;
+}
+
+int
+store_open(const char *path, bool create, struct store **out, struct terr *e)
+{
+	return store_open_as(path, create, false, out, e);
+}
+
+int
+store_open_damaged(const char *path, struct store **out, struct terr *e)
+{
+	return store_open_as(path, false, true, out, e);
+}
+
+bool
+store_vault_damaged(const struct store *s)
+{
+	return vault_damaged(s->vault);
 }
 
 void
@@ -284,6 +311,36 @@ store_unseal(struct store *s, const struct localdb_record *r, char **out,
 	return rv;
 }
 
+/*
+ * A blob that does not open under the open key (damaged on disk, or moved
+ * from another record: the id is its associated data) costs that record its
+ * hidden values, not the whole listing: the record is handed on as a locked
+ * read would hand it (r->sealed kept, «скрыто»), counted for the caller's
+ * warning, and the blob stays as it is on disk (store_seal refuses to seal
+ * over it).
+ */
+static bool
+store_damaged_skip(struct store *s, int rv, struct terr *e)
+{
+	if (rv != TERR_DECRYPT)
+		return false;
+	s->damaged++;
+	terr_clear(e);
+	return true;
+}
+
+int64_t
+store_damaged(const struct store *s)
+{
+	return s->damaged;
+}
+
+bool
+store_record_damaged(const struct store *s, const struct localdb_record *r)
+{
+	return r->sealed != NULL && vault_state(s->vault) == VAULT_OPEN;
+}
+
 /* With the vault open, r's sealed values go back into its data. */
 static int
 store_record_open(struct store *s, struct localdb_record *r, struct terr *e)
@@ -294,7 +351,7 @@ store_record_open(struct store *s, struct localdb_record *r, struct terr *e)
 	if (r->sealed == NULL || vault_state(s->vault) != VAULT_OPEN)
 		return 0;
 	if ((rv = store_unseal(s, r, &data, e)) != 0)
-		return rv;
+		return store_damaged_skip(s, rv, e) ? 0 : rv;
 	free(r->data);
 	r->data = data;
 	free(r->sealed);
@@ -476,8 +533,14 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 	if (has && r->sealed != NULL) {
 		/* read while locked: the values it held, those given over them */
 		if ((rv = vault_open(s->vault, r->id, r->sealed, r->sealed_len, &old,
-		    e)) != 0)
+		    e)) != 0) {
+			if (rv == TERR_DECRYPT)
+				terr_set(e, rv, "Скрытые поля записи %s повреждены (не "
+				    "расшифровываются): менять их нельзя — записанное "
+				    "поверх стёрло бы то, что ещё можно вернуть из "
+				    "резервной копии базы.", idt);
 			goto out;
+		}
 		if ((prev = cJSON_Parse(old)) == NULL || !cJSON_IsObject(prev)) {
 			rv = terr_set(e, TERR_PARSE, "Данные записи %s повреждены.", idt);
 			goto out;
@@ -589,7 +652,7 @@ store_each_cb(const struct localdb_record *r, void *arg)
 		return w->cb(r, w->arg);
 	o = *r;
 	if ((rv = store_unseal(w->s, r, &o.data, w->e)) != 0)
-		return rv;
+		return store_damaged_skip(w->s, rv, w->e) ? w->cb(r, w->arg) : rv;
 	o.sealed = NULL;
 	o.sealed_len = 0;
 	rv = w->cb(&o, w->arg);

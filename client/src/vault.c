@@ -14,7 +14,21 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
 #include "vault_private.h"
+
+/* ASan's LeakSanitizer looks at the process through ptrace at exit, which a
+ * process that is not dumpable refuses: sanitizer builds stay dumpable. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VAULT_KEEP_DUMPABLE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VAULT_KEEP_DUMPABLE 1
+#endif
+#endif
 
 static const char vault_ad_pass[] = "tetrad-vault-v1 passphrase";
 static const char vault_ad_recovery[] = "tetrad-vault-v1 recovery";
@@ -81,9 +95,30 @@ vault_unwrap(const uint8_t *kek, const uint8_t wrap[VAULT_WRAP_BYTES],
 	    strlen(ad), wrap, kek);
 }
 
+/*
+ * From the first unlock on, the process is not dumpable: no core file, and
+ * other processes of the same user cannot ptrace it or read its
+ * /proc/PID/mem — the key is mlocked and kept out of core dumps by
+ * sodium_malloc, but the opened values (names, phones) pass through plain
+ * heap buffers too. Here, not in the CLI: every way to VAULT_OPEN (unlock,
+ * the recovery key, vault_create in set/reset) goes through this function,
+ * so no caller can forget it, and it matters for any program that holds
+ * the key (syncd never does). Never undone: freed buffers may still hold
+ * values after vault_free. Best effort: a failure leaves the process as it
+ * was, which is no worse than before.
+ */
+static void
+vault_nodump(void)
+{
+#if defined(__linux__) && !defined(VAULT_KEEP_DUMPABLE)
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 static void
 vault_key_set(struct vault *v, uint8_t *key)
 {
+	vault_nodump();
 	sodium_mprotect_readonly(key);
 	v->key = key;
 	v->state = VAULT_OPEN;
@@ -101,6 +136,10 @@ vault_unlock_begin(struct vault *v, struct localdb *db, struct terr *e)
 		return terr_set(e, TERR_ARG, "vault_unlock: нет хранилища");
 	if (v->state == VAULT_NONE)
 		return terr_set(e, TERR_ARG, "Пароль хранилища не задан.");
+	if (v->damaged)
+		return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён: "
+		    "пароль не проверить. Верните базу из резервной копии или "
+		    "сбросьте пароль: tetrad passphrase reset.");
 	if ((r = vault_wait(v, db, &wait, e)) != 0)
 		return r;
 	if (wait > 0)
@@ -198,8 +237,8 @@ vault_unlock_recovery(struct vault *v, struct localdb *db, const char *text,
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-int
-vault_load(struct localdb *db, struct vault **out, struct terr *e)
+static int
+vault_load_as(struct localdb *db, bool any, struct vault **out, struct terr *e)
 {
 	struct vault *v = NULL;
 	char *text = NULL;
@@ -213,14 +252,39 @@ vault_load(struct localdb *db, struct vault **out, struct terr *e)
 	if ((r = localdb_meta_get(db, VAULT_META, &text, e)) != 0)
 		goto out;
 	if (text != NULL && text[0] != '\0' &&
-	    (r = vault_parse(v, text, strlen(text), e)) != 0)
-		goto out;
+	    (r = vault_parse(v, text, strlen(text), e)) != 0) {
+		if (!any || r != TERR_PARSE)
+			goto out;
+		/* set, but nothing of it usable: locked for good */
+		sodium_memzero(v, sizeof(*v));
+		v->state = VAULT_LOCKED;
+		v->damaged = true;
+	}
+	r = 0;
 	*out = v;
 	v = NULL;
  out:
 	free(text);
 	vault_free(v);
 	return r;
+}
+
+int
+vault_load(struct localdb *db, struct vault **out, struct terr *e)
+{
+	return vault_load_as(db, false, out, e);
+}
+
+int
+vault_load_any(struct localdb *db, struct vault **out, struct terr *e)
+{
+	return vault_load_as(db, true, out, e);
+}
+
+bool
+vault_damaged(const struct vault *v)
+{
+	return v != NULL && v->damaged;
 }
 
 int

@@ -37,6 +37,7 @@ struct vault {
 	bool has_recovery;
 	uint8_t recovery[VAULT_WRAP_BYTES];
 	uint8_t *key;    /* sodium_malloc'd, read-only; non-NULL iff VAULT_OPEN */
+	bool damaged;    /* vault_load_any: meta "vault" set but unreadable */
 };
 
 /* Parses meta "vault" text into v (state VAULT_LOCKED) or TERR_PARSE. */

@@ -9,7 +9,8 @@
 # «скрыто» in show, list --json and export while locked, the values with the
 # passphrase; an import of «скрыто» cells keeping the stored values; and on a
 # pseudo-terminal (pty_drive.py) the prompts with echo off: the typed
-# passphrase never appears in what the terminal shows.
+# passphrase never appears in what the terminal shows. A passphrase file
+# others may read is refused (exit 6), as syncd and the hub refuse theirs.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -70,7 +71,7 @@ contains "$W/out" "Ключ восстановления:"
 contains "$W/out" "сейф"
 KEY=$(grep -oE '[A-Z2-7]{4}(-[A-Z2-7]{4}){7}' "$W/out" | head -n 1)
 [ -n "$KEY" ] && ok || bad "no recovery key in «$(cat "$W/out")»"
-printf '%s\n' "$KEY" >"$W/KEY"
+printf '%s\n' "$KEY" >"$W/KEY"; chmod 600 "$W/KEY"
 eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ')")" 0 "no local value left in data"
 eq "$(q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "sealed"
 expect_rc 2 "set twice" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase set
@@ -112,6 +113,18 @@ contains "$W/out" "$PN"
 lacks "$W/out" "скрыто"
 expect_rc 0 "list json unlocked" -- "$T" --db "$DB" list --json --passphrase-file "$W/P1"
 eq "$(jget "$W/out" 'd[0]["data"]["summary"]')" "$PS" "list json unlocked"
+# a passphrase file group or others may read: refused before it is read, as
+# tetrad-syncd and the hub refuse theirs (exit 6, "chmod 600" named)
+cp "$W/P1" "$W/P1loose"; chmod 644 "$W/P1loose"
+expect_rc 6 "loose passphrase file" -- "$T" --db "$DB" --passphrase-file "$W/P1loose" show "$ID1" --json
+contains "$W/err" "доступен другим пользователям (права 644)"
+contains "$W/err" "chmod 600 $W/P1loose"
+lacks "$W/out" "$PN"
+chmod 640 "$W/P1loose"
+"$T" --db "$W/loose.db" init --school 170103 >/dev/null 2>&1 || bad "init loose.db"
+expect_rc 6 "group-readable new passphrase file" -- "$T" --db "$W/loose.db" --new-passphrase-file "$W/P1loose" passphrase set
+contains "$W/err" "chmod 600"
+eq "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM meta WHERE key=\x27vault\x27 AND value<>\x27\x27").fetchone()[0])' "$W/loose.db")" 0 "no passphrase set from a loose file"
 
 # --- wrong passphrase: exit 6, Russian message, nothing changed
 expect_rc 6 "show wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" show "$ID1"
@@ -190,7 +203,7 @@ TETRAD_NEW_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" --recovery-file "$W/KEY" \
 expect_rc 6 "P2 refused" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$ID1"
 TETRAD_PASSPHRASE_FILE="$W/P3" "$T" --db "$DB" show "$ID1" --json </dev/null >"$W/out" 2>"$W/err" && ok || bad "P3 via env"
 cmp -s "$W/out" "$W/before.json" && ok || bad "values after change --recovery"
-printf 'short\n' >"$W/short"
+printf 'short\n' >"$W/short"; chmod 600 "$W/short"
 expect_rc 2 "too short a new passphrase" -- "$T" --db "$DB" --passphrase-file "$W/P3" \
 	--new-passphrase-file "$W/short" passphrase change
 expect_rc 6 "change without a source" -- "$T" --db "$DB" passphrase change
@@ -215,6 +228,105 @@ expect_rc 0 "new after reset" -- "$T" --db "$DB" --passphrase-file "$W/P2" show 
 eq "$(jget "$W/out" '"summary" in d["data"], "full_name" in d["data"]["parties"][0], d["data"]["case_number"], d["data"]["parties"][0]["role"], d["data"]["status"]')" \
 	"(False, False, '2026-1', 'student', 'preparation')" "reset: hidden gone, hub fields kept"
 eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ') OR sealed IS NOT NULL AND id=x'$(echo "$ID1" | tr -d -)'")" 0 "no planted value left"
+
+# --- a damaged sealed blob costs its record's hidden values, not the listing:
+# «скрыто» for that record, one warning, the others read; edit and remove refused
+MAINDB=$DB DB="$W/dmg.db"
+"$T" --db "$DB" init --school 170103 >/dev/null 2>&1 || bad "init dmg.db"
+expect_rc 0 "dmg set" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set --no-recovery
+mk 2026-31 --passphrase-file "$W/P1" && ok || bad "dmg case 1"
+DID1=$(cat "$W/out")
+mk 2026-32 --passphrase-file "$W/P1" && ok || bad "dmg case 2"
+DID2=$(cat "$W/out")
+DHEX=$(echo "$DID1" | tr -d -)
+python3 -c 'import sqlite3,sys
+c=sqlite3.connect(sys.argv[1]); i=bytes.fromhex(sys.argv[2])
+b=bytearray(c.execute("SELECT sealed FROM records WHERE id=?",(i,)).fetchone()[0]); b[30]^=1
+c.execute("UPDATE records SET sealed=? WHERE id=?",(bytes(b),i)); c.commit()' "$DB" "$DHEX"
+BLOB=$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")
+expect_rc 0 "list json, one blob damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" list --json
+eq "$(jget "$W/out" 'sorted((r["data"]["case_number"], r.get("hidden", False), r["data"]["summary"], r["data"]["parties"][0]["full_name"]) for r in d)')" \
+	"[('2026-31', True, 'скрыто', 'скрыто'), ('2026-32', False, '$PS', '$PN')]" "damaged: скрыто, the other read"
+contains "$W/err" "скрытые поля записей (1) не расшифровываются: они повреждены; остальные поля на месте"
+expect_rc 0 "export, one blob damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" export mediation_case --format csv
+contains "$W/out" "$PN"
+contains "$W/out" "скрыто"
+contains "$W/err" "повреждены; остальные поля на месте"
+expect_rc 0 "show damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID1"
+contains "$W/out" "2026-31"
+contains "$W/out" "скрыто"
+lacks "$W/out" "хранилище закрыто паролем"
+contains "$W/err" "(1) не расшифровываются"
+expect_rc 0 "show the other" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID2"
+lacks "$W/err" "не расшифровываются"
+expect_rc 5 "edit damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set status=preparation
+contains "$W/err" "повреждены (не расшифровываются): изменять её нельзя"
+expect_rc 5 "remove with a damaged blob" -- "$T" --db "$DB" --passphrase-file "$W/P1" passphrase remove --yes
+contains "$W/err" "пароль не снят"
+eq "$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")" "$BLOB" "the damaged blob kept as it was"
+eq "$(q "SELECT json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "received" "the damaged record not edited"
+DB=$MAINDB
+
+# --- a form unknown when the passphrase was set arrives later (syncd pulls
+# it into <db>.forms): the first unlock seals its records' local values
+DB="$W/late.db"
+"$T" --db "$DB" init --school 170103 >/dev/null 2>&1 || bad "init late.db"
+mkdir -p "$DB.forms"
+cat >"$W/t_late.json" <<'EOF2'
+{"format":1,"id":"t_late","version":1,"title":"Поздняя форма","fields":[
+ {"id":"title","label":"Название","type":"text","required":true},
+ {"id":"who","label":"ФИО","type":"text","sync":"local"}]}
+EOF2
+cp "$W/t_late.json" "$DB.forms/t_late.json"
+expect_rc 0 "new of a pulled form" -- "$T" --db "$DB" new t_late --set title=Поздно --set who=ПЛАНТ-ПОЗДНО-Фомин
+LID=$(cat "$W/out")
+rm "$DB.forms/t_late.json"
+expect_rc 0 "set with the form unknown" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set --no-recovery
+contains "$W/err" "записей форм, которых нет на этом устройстве, — 1"
+eq "$(q "SELECT value FROM meta WHERE key='vault_unsealed'")" 1 "unsealed flag written with set"
+eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ-ПОЗДНО')")" 1 "unknown form's value still plain"
+cp "$W/t_late.json" "$DB.forms/t_late.json"
+expect_rc 0 "list, not unlocked" -- "$T" --db "$DB" list
+eq "$(q "SELECT value FROM meta WHERE key='vault_unsealed'")" 1 "no unlock, no seal"
+expect_rc 0 "first unlock after the form came" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$LID" --set title=Позже
+contains "$W/err" "Скрытые поля записей (1), чьи формы пришли после установки пароля, теперь зашифрованы."
+eq "$(q "SELECT COUNT(*) FROM meta WHERE key='vault_unsealed'")" 0 "flag cleared"
+eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ-ПОЗДНО') OR sealed IS NULL")" 0 "sealed now"
+for f in "$DB" "$DB-wal"; do
+	[ -f "$f" ] || continue
+	if grep -qaF "ПЛАНТ-ПОЗДНО" "$f"; then bad "$f still holds the late plain value"; else ok; fi
+done
+expect_rc 0 "next unlock: nothing more" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$LID"
+contains "$W/out" "ПЛАНТ-ПОЗДНО-Фомин"
+contains "$W/out" "Позже"
+lacks "$W/err" "теперь зашифрованы"
+DB=$MAINDB
+
+# --- a damaged meta "vault" row: every command refused, naming the way out;
+# `passphrase status` says so, `passphrase reset` gets the store back
+DB="$W/badkey.db"
+"$T" --db "$DB" init --school 170103 >/dev/null 2>&1 || bad "init badkey.db"
+expect_rc 0 "badkey set" -- "$T" --db "$DB" --new-passphrase-file "$W/P1" passphrase set --no-recovery
+mk 2026-41 --passphrase-file "$W/P1" && ok || bad "badkey case"
+KID=$(cat "$W/out")
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE meta SET value=substr(value,1,40) WHERE key=\x27vault\x27"); c.commit()' "$DB"
+expect_rc 2 "list with a damaged key row" -- "$T" --db "$DB" list
+contains "$W/err" "Ключ хранилища (пароль) в базе повреждён"
+contains "$W/err" "tetrad passphrase reset"
+expect_rc 2 "change with a damaged key row" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphrase-file "$W/P2" passphrase change
+contains "$W/err" "tetrad passphrase reset"
+expect_rc 0 "status of a damaged key row" -- "$T" --db "$DB" passphrase status
+contains "$W/out" "ключ хранилища в базе повреждён"
+contains "$W/out" "Записей со скрытыми полями: 1"
+expect_rc 0 "status json of a damaged key row" -- "$T" --db "$DB" passphrase status --json
+eq "$(jget "$W/out" 'd["set"], d["damaged"], d["hidden_records"]')" "(True, True, 1)" "status json: damaged"
+expect_rc 0 "reset a damaged key row" -- "$T" --db "$DB" --new-passphrase-file "$W/P2" passphrase reset --yes --no-recovery
+contains "$W/out" "Удалены скрытые значения записей: 1"
+expect_rc 0 "show after the reset" -- "$T" --db "$DB" --passphrase-file "$W/P2" show "$KID" --json
+eq "$(jget "$W/out" 'd["data"]["case_number"], "summary" in d["data"], d["data"]["parties"][0]["role"]')" "('2026-41', False, 'student')" "reset: hub fields kept"
+expect_rc 0 "status after the reset" -- "$T" --db "$DB" passphrase status --json
+eq "$(jget "$W/out" 'd["set"], d["damaged"]')" "(True, False)" "status json: repaired"
+DB=$MAINDB
 
 # --- on a terminal: asked with echo off, never shown
 if python3 -c 'import pty' 2>/dev/null; then

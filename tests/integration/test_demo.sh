@@ -5,7 +5,7 @@
 # instead of the first thing a new user sees. The demo checks its own
 # refusals (a used token, a repeated case number, a school outside the
 # curator's list) and exits non-zero when one is accepted; here the
-# output is also held to what it must show.
+# output is also held to what it must show (the passphrase step included).
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 : "${TETRAD_SOURCE_DIR:?TETRAD_SOURCE_DIR must point at the source tree}"
@@ -40,6 +40,17 @@ has "mediation stays at the school" "случаев службы примире�
 has "the school's own records echoed back are not news" "ничего нового: всё это уже есть на этом устройстве"
 sec "Вторая синхронизация" "== 6\\." | grep -q "risk_visit .* 170103 " ||
 	bad "the school PC did not receive the curator's visit on its second sync"
+# the school's passphrase (step 4а′): shown «скрыто» without it, the values
+# with it, and none of them in the school's database file or its WAL
+locked=$(sec "== 4а′\\." "С паролем")
+printf '%s\n' "$locked" | grep -q "ФИО: скрыто  (только на этом устройстве)" ||
+	bad "the locked show does not print «ФИО: скрыто»"
+printf '%s\n' "$locked" | grep -q "Суть конфликта: скрыто" ||
+	bad "the locked show does not hide the conflict's summary"
+if printf '%s\n' "$locked" | grep -q "Сидоров"; then bad "a name shown without the passphrase"; fi
+sec "С паролем" "== 4б\\." | grep -q "ФИО: Сидоров Павел" ||
+	bad "the show with the passphrase file does not print the name"
+has "no names in the school's db and WAL" "имён, телефонов и описаний в файле базы школы и её журнале: 0"
 has "no names at the hub" "записей с именами или телефонами: 0"
 has "pooled НОР share" "по числу участников"
 has "issued profile against decisions" "Выданный РПШ и решения кураторов"

@@ -22,14 +22,14 @@
 #define PASSIN_MAX VAULT_PASS_MAX
 
 /*
- * The first line of path without its line end ("\n" or "\r\n"), at most
- * PASSIN_MAX bytes, in *out (NUL-terminated, *len bytes; passin_free it).
- * *loose: the file is a regular file others may read (the caller warns).
- * TERR_ARG with a Russian message when the file cannot be read, its first
- * line is empty or longer than PASSIN_MAX.
+ * The first line of path without its line end, at most PASSIN_MAX bytes, in
+ * *out (NUL-terminated, *len bytes; passin_free it), read by
+ * fileio_read_passphrase: refused (TERR_PASSPHRASE, a Russian message naming
+ * "chmod 600") when the file is a regular file group or others may read or
+ * write, when its first line is empty or longer than PASSIN_MAX; TERR_IO when
+ * it cannot be opened or read. The same rule as tetrad-syncd and the hub.
  */
-int passin_file(const char *path, char **out, size_t *len, bool *loose,
-    struct terr *e);
+int passin_file(const char *path, char **out, size_t *len, struct terr *e);
 
 /*
  * Writes prompt to the controlling terminal (/dev/tty) and reads one line

@@ -30,6 +30,15 @@
 #include "client/store.h"
 #include "client/vault.h"
 
+/*
+ * Meta "vault_unsealed" = "1": records whose form the catalog lacked when the
+ * passphrase was set (or reset) kept their local values plain. Written in
+ * the same transaction as set/reset when rep->unknown > 0; passphrase_seal
+ * removes it in its transaction once no record's form is unknown, remove
+ * always. The CLI runs passphrase_seal on an unlock while it is set.
+ */
+#define PASSPHRASE_META_UNSEALED "vault_unsealed"
+
 /* What a change did, for the CLI to say. */
 struct passphrase_report {
 	int64_t sealed;      /* records whose local values were sealed */
@@ -48,7 +57,8 @@ struct passphrase_report {
  * recovery when it is not NULL (show it once). Every record of any status
  * whose form (catalog_get of its version, else catalog_latest) has local
  * fields gets its local values sealed; records of unknown forms are
- * counted in rep->unknown and left. Then the scrub. The vault is OPEN
+ * counted in rep->unknown and left (meta PASSPHRASE_META_UNSEALED set).
+ * Then the scrub. The vault is OPEN
  * afterwards. On failure nothing changed (and the vault is as it was).
  */
 int passphrase_set(struct store *s, const struct catalog *c, const char *pass,
@@ -85,7 +95,8 @@ int passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
 /*
  * Seals what is still plain under an OPEN vault: records of forms that were
  * unknown at set-up and have arrived since (rep->sealed; rep->unknown those
- * still unknown). One transaction, then the scrub when anything was sealed.
+ * still unknown; none: meta PASSPHRASE_META_UNSEALED removed). One
+ * transaction, then the scrub when anything was sealed.
  */
 int passphrase_seal(struct store *s, const struct catalog *c,
     struct passphrase_report *rep, struct terr *e);

@@ -56,6 +56,14 @@ struct store_counts {
  * not the open's.
  */
 int store_open(const char *path, bool create, struct store **out, struct terr *e);
+/*
+ * store_open of an existing database for `tetrad passphrase reset` and
+ * `status` only: a damaged meta "vault" (which makes store_open fail, its
+ * message naming `tetrad passphrase reset`) opens as a locked vault that
+ * never unlocks (store_vault_damaged); passphrase_reset replaces it.
+ */
+int store_open_damaged(const char *path, struct store **out, struct terr *e);
+bool store_vault_damaged(const struct store *s);
 /* Closes the database; the vault's key is wiped. */
 void store_close(struct store *s);
 
@@ -107,12 +115,22 @@ int store_meta_set(struct store *s, const char *key, const char *value,
  * Reads a record. With the vault open, its sealed local values are opened
  * and grafted back into data (r->sealed NULL); locked, r->sealed stays
  * (non-NULL: the record has hidden values, which data lacks). A blob that
- * does not open: TERR_DECRYPT. (localdb_record_get reads the row as it is.)
+ * does not open under the open key (damaged, or moved from another record)
+ * is not an error: the record comes back as a locked read gives it
+ * (r->sealed kept, store_record_damaged true) and store_damaged counts it.
+ * (localdb_record_get reads the row as it is.)
  */
 int store_record_get(struct store *s, const uint8_t id[UUID7_BYTES],
     struct localdb_record **out, struct terr *e);
 /* Finds a record by its id text or an unambiguous prefix of it (>= 8 hex
  * digits, dashes optional). STORE_NOTFOUND, or TERR_ARG if ambiguous. */
+/* Reads (get or each) since store_open whose sealed values did not open
+ * with the vault open: the caller warns that hidden fields are damaged. */
+int64_t store_damaged(const struct store *s);
+/* r, read by store_record_get / _each, kept sealed values the open vault
+ * could not open: damaged. Writing local values over them is refused
+ * (TERR_DECRYPT from store_record_put), a hub-only write keeps the blob. */
+bool store_record_damaged(const struct store *s, const struct localdb_record *r);
 int store_record_resolve(struct store *s, const char *text,
     uint8_t id[UUID7_BYTES], struct terr *e);
 /*
@@ -147,7 +165,8 @@ void store_record_free(struct localdb_record *r);
 typedef localdb_record_cb store_record_cb;
 /* Calls cb for every record (optionally of form_id and status), oldest
  * first, each opened as store_record_get does (only records with sealed
- * values are decrypted). A non-zero return from cb stops and is returned. */
+ * values are decrypted; one that does not open is handed on sealed, as
+ * store_record_get says). A non-zero return from cb stops and is returned. */
 int store_record_each(struct store *s, const char *form_id, const char *status,
     store_record_cb cb, void *arg, struct terr *e);
 

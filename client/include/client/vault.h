@@ -63,6 +63,11 @@ struct vault;
  * it: localdb has no meta delete). TERR_PARSE (Russian message) when
  * present but damaged. Never unlocks. */
 int vault_load(struct localdb *db, struct vault **out, struct terr *e);
+/* The same, except that a damaged meta "vault" gives a VAULT_LOCKED vault
+ * that is vault_damaged: it never unlocks (TERR_PARSE), only vault_drop
+ * helps (`tetrad passphrase reset`); the parse error's message stays in e. */
+int vault_load_any(struct localdb *db, struct vault **out, struct terr *e);
+bool vault_damaged(const struct vault *v);
 /* Wipes and frees the key. NULL is fine. */
 void vault_free(struct vault *v);
 enum vault_state vault_state(const struct vault *v);

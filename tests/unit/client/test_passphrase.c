@@ -168,6 +168,21 @@ data_of(struct store *s, const uint8_t id[UUID7_BYTES], bool raw, bool *sealed)
 	return d;
 }
 
+/* Meta PASSPHRASE_META_UNSEALED is "1" (else absent). */
+static bool
+unsealed_flag(struct store *s)
+{
+	struct terr e = { 0 };
+	char *v = NULL;
+	bool set;
+
+	CHECK_INT_EQ(store_meta_get(s, PASSPHRASE_META_UNSEALED, &v, &e), 0);
+	set = v != NULL && strcmp(v, "1") == 0;
+	CHECK(v == NULL || set);
+	free(v);
+	return set;
+}
+
 static bool
 has(const char *hay, const char *needle)
 {
@@ -217,6 +232,7 @@ test_set_scrub(const struct catalog *c)
 	CHECK_INT_EQ(passphrase_set(s, c, PASS, strlen(PASS), NULL, rk, &rep, &e), 0);
 	CHECK_INT_EQ(rep.sealed, 2);
 	CHECK_INT_EQ(rep.unknown, 0);
+	CHECK(!unsealed_flag(s));
 	CHECK(rep.scrubbed && !rep.scrub_pending);
 	CHECK(strlen(rk) == 39 && rk[4] == '-');
 	CHECK_INT_EQ(vault_state(store_vault(s)), VAULT_OPEN);
@@ -470,6 +486,7 @@ test_reset_unknown(const struct catalog *c)
 	/* nothing more to seal while the form stays unknown */
 	CHECK_INT_EQ(passphrase_seal(s, c, &rep, &e), 0);
 	CHECK(rep.sealed == 0 && rep.unknown == 1 && rep.scrubbed);
+	CHECK(unsealed_flag(s));
 	/* a plain local value written while the store had none: reset seals it */
 	CHECK_INT_EQ(sqlite3_exec(store_db(s), "UPDATE records SET data = "
 	    "'{\"title\":\"Открыто\",\"secret\":\"открытая тайна\"}', sealed = NULL "
@@ -573,9 +590,11 @@ test_seal_later(const struct catalog *c)
 	CHECK_INT_EQ(new_case(s, c, "Случай", PLANT_SECRET, PLANT_NAME, false, id, &e), 0);
 	CHECK_INT_EQ(passphrase_set(s, partial, PASS, strlen(PASS), NULL, NULL, &rep, &e), 0);
 	CHECK(rep.sealed == 0 && rep.unknown == 1);
+	CHECK(unsealed_flag(s));         /* written with the set: the CLI seals later */
 	CHECK(plant_hits(db, PLANTS, "form unknown at set-up (expected)") > 0);
 	CHECK_INT_EQ(passphrase_seal(s, c, &rep, &e), 0);
 	CHECK(rep.sealed == 1 && rep.unknown == 0 && rep.scrubbed);
+	CHECK(!unsealed_flag(s));
 	CHECK_INT_EQ(plant_hits(db, PLANTS, "after passphrase_seal"), 0);
 	d = data_of(s, id, true, &sealed);
 	CHECK(sealed && !has(d, PLANT_NAME));

@@ -5,13 +5,18 @@
  * survive), drop, tampered and moved blobs, and damaged meta rows. Argon2id
  * at the library minimum (TETRAD_PWHASH=test); the default limits are the
  * benchmark's (tests/bench/bench_vault.c). Run under ASan by the sanitizer
- * suite: the key lives in sodium_malloc'd memory with guard pages.
+ * suite: the key lives in sodium_malloc'd memory with guard pages. An
+ * unlock makes the process not dumpable (except in sanitizer builds).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#endif
 
 #include <sodium.h>
 
@@ -232,6 +237,67 @@ test_create_unlock(void)
 	free(blob);
 	vault_free(v);
 	localdb_close(db);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_SANITIZED 1
+#endif
+#endif
+
+/*
+ * After an unlock the process is not dumpable (no core file, no ptrace or
+ * /proc/PID/mem by the same user); a sanitizer build stays dumpable, for
+ * LeakSanitizer. In a child made dumpable again: the state is the
+ * process's (vault_create above already set it).
+ */
+static void
+test_nodump(void)
+{
+#ifdef __linux__
+	pid_t pid;
+	int st = 0;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		struct localdb *db = db_open("a.db");
+		struct vault *v = NULL;
+		struct terr e = { 0 };
+		int bad = 0;
+
+		/* the parent's vault_create made it 0, and a fork keeps that */
+		if (db == NULL || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0 ||
+		    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+			_exit(10);
+		if (vault_load(db, &v, &e) != 0 || vault_state(v) != VAULT_LOCKED)
+			_exit(11);
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+			bad = 12;       /* loading is not unlocking */
+		if (vault_unlock(v, db, pass1, strlen(pass1), &e) != 0)
+			_exit(13);
+#ifdef TEST_SANITIZED
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+			bad = 14;
+#else
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			bad = 15;
+#endif
+		vault_free(v);
+		localdb_close(db);
+		_exit(bad);
+	}
+	CHECK(pid > 0);
+	if (pid > 0)
+		CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st));
+	CHECK_INT_EQ(WEXITSTATUS(st), 0);
+#ifdef TEST_SANITIZED
+	printf("test_nodump: sanitizer build: the process stays dumpable "
+	    "(LeakSanitizer needs ptrace); PR_SET_DUMPABLE not checked\n");
+#endif
+#endif
 }
 
 /* A blob sealed with the right key whose padding is wrong (no 0x80 mark):
@@ -589,6 +655,18 @@ test_damaged_meta(void)
 		CHECK_INT_EQ(vault_load(db, &v, &e), TERR_PARSE);
 		CHECK(v == NULL);
 		CHECK_CONTAINS(e.msg, "Ключ хранилища в базе данных повреждён");
+		/* for `passphrase reset`: locked for good, only dropped */
+		CHECK_INT_EQ(vault_load_any(db, &v, &e), 0);
+		CHECK_INT_EQ(vault_state(v), VAULT_LOCKED);
+		CHECK(vault_damaged(v));
+		CHECK_INT_EQ(vault_unlock(v, db, pass1, strlen(pass1), &e), TERR_PARSE);
+		CHECK_CONTAINS(e.msg, "tetrad passphrase reset");
+		meta_is(db, "vault_failures", "(absent)");
+		CHECK_INT_EQ(vault_drop(v, db, &e), 0);
+		CHECK(vault_state(v) == VAULT_NONE && !vault_damaged(v));
+		meta_is(db, "vault", "");
+		vault_free(v);
+		v = NULL;
 		CHECK_INT_EQ(localdb_meta_set(db, "vault", ok, &e), 0);
 		CHECK_INT_EQ(vault_load(db, &v, &e), 0);
 		/* a zero wrap: every passphrase is wrong, nothing crashes */
@@ -613,6 +691,7 @@ main(void)
 	test_recovery_text();
 	test_waits();
 	test_create_unlock();
+	test_nodump();
 	test_blobs();
 	forged_padding();
 	test_failures();
