@@ -93,6 +93,7 @@ cli_pass_current(struct cli *c, struct store *s, bool recovery)
 	const char *file = recovery ? c->recovery_file : cli_pass_file(c);
 	char *pass = NULL;
 	size_t len = 0;
+	bool tried_out;
 	int r = TERR_PASSPHRASE;
 
 	if (file != NULL) {
@@ -106,18 +107,10 @@ cli_pass_current(struct cli *c, struct store *s, bool recovery)
 		    "команду в окне терминала или укажите %s ФАЙЛ.", recovery ?
 		    "Ключ восстановления" : "Текущий пароль", recovery ?
 		    "--recovery-file" : "--passphrase-file");
-	for (int i = 0; i < CLI_PASS_TRIES; i++) {
-		if ((r = cli_secret(c, NULL, recovery ? "Ключ восстановления: " :
-		    "Текущий пароль: ", &pass, &len)) != 0)
-			return r;
-		r = len == 0 ? terr_set(&c->e, TERR_PASSPHRASE, "Ничего не введено.") :
-		    cli_unlock_try(c, s, pass, len, recovery);
-		passin_free(pass);
-		pass = NULL;
-		if (r != TERR_PASSPHRASE)
-			return r;
-		fprintf(c->err, "%s\n", c->e.msg);
-	}
+	r = cli_unlock_tty(c, s, recovery ? "Ключ восстановления: " :
+	    "Текущий пароль: ", recovery, false, CLI_PASS_TRIES, &tried_out);
+	if (r != TERR_PASSPHRASE || !tried_out)
+		return r;
 	return terr_set(&c->e, TERR_PASSPHRASE, "%s не подошёл %d раза: ничего не "
 	    "изменено.", recovery ? "Ключ восстановления" : "Пароль", CLI_PASS_TRIES);
 }

@@ -133,6 +133,16 @@ bool cli_secret_tty(const struct cli *c);
 /* One unlock attempt after the wait vault_wait asks for (said on stderr). */
 int cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
     bool recovery);
+/*
+ * The passphrase (recovery: the recovery key) asked on the terminal with
+ * prompt, up to tries times, in one terminal session (passin_tty_open):
+ * before each question the wait wrong attempts impose, then the question,
+ * then the check, with echo off throughout. 0 opened; 1 Enter (show only:
+ * left locked); TERR_PASSPHRASE with *tried_out when every try was wrong;
+ * else TERR_* (c->e: interrupted, no terminal).
+ */
+int cli_unlock_tty(struct cli *c, struct store *s, const char *prompt,
+    bool recovery, bool show, int tries, bool *tried_out);
 /* --passphrase-file or $TETRAD_PASSPHRASE_FILE; the same for the new one. */
 const char *cli_pass_file(const struct cli *c);
 const char *cli_new_pass_file(const struct cli *c);

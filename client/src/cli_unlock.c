@@ -65,35 +65,100 @@ cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
 	return passin_file(file, out, len, &c->e);
 }
 
-/* Sleeps secs seconds, whatever signal handlers interrupt it. */
-static void
-cli_unlock_sleep(unsigned secs)
+/*
+ * The wait wrong attempts in a row impose (vault_wait), said on stderr and
+ * slept before the next attempt is asked or tried: on the terminal session
+ * t, if any, with echo still off (nothing typed meanwhile shows, and it is
+ * dropped before the question). 0 or TERR_* (c->e).
+ */
+static int
+cli_unlock_wait(struct cli *c, struct store *s, struct passin_tty *t)
 {
-	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = 0 };
+	struct timespec ts = { 0, 0 };
+	unsigned secs = 0;
+	int r;
 
+	if ((r = vault_wait(store_vault(s), store_localdb(s), &secs, &c->e)) != 0)
+		return r;
+	if (secs == 0)
+		return 0;
+	fprintf(c->err, "Много неверных попыток подряд: проверка через %u с, "
+	    "подождите.\n", secs);
+	fflush(c->err);
+	if (t != NULL)
+		return passin_tty_pause(t, secs, &c->e);
+	ts.tv_sec = (time_t)secs;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+	return 0;
+}
+
+static int
+cli_unlock_check(struct cli *c, struct store *s, const char *pass, size_t len,
+    bool recovery)
+{
+	struct vault *v = store_vault(s);
+
+	if (recovery)
+		return vault_unlock_recovery(v, store_localdb(s), pass, &c->e);
+	return vault_unlock(v, store_localdb(s), pass, len, &c->e);
 }
 
 int
 cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
     bool recovery)
 {
-	struct vault *v = store_vault(s);
-	unsigned secs = 0;
 	int r;
 
-	if ((r = vault_wait(v, store_localdb(s), &secs, &c->e)) != 0)
+	if ((r = cli_unlock_wait(c, s, NULL)) != 0)
 		return r;
-	if (secs > 0) {
-		fprintf(c->err, "Много неверных попыток подряд: проверка через %u с, "
-		    "подождите.\n", secs);
-		fflush(c->err);
-		cli_unlock_sleep(secs);
+	return cli_unlock_check(c, s, pass, len, recovery);
+}
+
+int
+cli_unlock_tty(struct cli *c, struct store *s, const char *prompt,
+    bool recovery, bool show, int tries, bool *tried_out)
+{
+	struct passin_tty *t = NULL;
+	char *pass = NULL;
+	size_t len = 0;
+	int r;
+
+	*tried_out = false;
+	if ((r = passin_tty_open(&t, &c->e)) != 0)
+		return r;
+	for (int i = 0; i < tries; i++) {
+		/* the wait first, then the question: what is typed during the
+		 * wait is neither shown nor taken */
+		if ((r = cli_unlock_wait(c, s, t)) != 0 ||
+		    (r = passin_tty_read(t, prompt, false, &pass, &len,
+		    &c->e)) != 0)
+			goto out;
+		if (len == 0 && show) {
+			r = 1;
+			goto out;
+		}
+		if (len == 0) {
+			fprintf(c->err, "%s не введён (Ctrl+C — отказаться).\n",
+			    recovery ? "Ключ" : "Пароль");
+			passin_free(pass);
+			pass = NULL;
+			continue;
+		}
+		/* echo stays off while it is checked (Argon2id, most of a second) */
+		r = cli_unlock_check(c, s, pass, len, recovery);
+		passin_free(pass);
+		pass = NULL;
+		if (r != TERR_PASSPHRASE)
+			goto out;
+		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
 	}
-	if (recovery)
-		return vault_unlock_recovery(v, store_localdb(s), pass, &c->e);
-	return vault_unlock(v, store_localdb(s), pass, len, &c->e);
+	*tried_out = true;
+	r = TERR_PASSPHRASE;
+ out:
+	passin_free(pass);
+	passin_tty_close(t);
+	return r;
 }
 
 /*
@@ -143,6 +208,7 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 	const char *file = cli_pass_file(c);
 	char *pass = NULL;
 	size_t len = 0;
+	bool tried_out;
 	int r;
 
 	if (!store_locked(s))
@@ -162,31 +228,17 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		fprintf(c->err, "Ошибка: %s.\n", CLI_UNLOCK_NO_SOURCE);
 		return CLI_PASSPHRASE;
 	}
-	for (int i = 0; i < CLI_UNLOCK_TRIES; i++) {
-		if ((r = cli_secret(c, NULL, show ? "Пароль (Enter — показать без "
-		    "скрытых полей): " : "Пароль для скрытых полей (ФИО, телефоны): ", &pass,
-		    &len)) != 0)
-			return cli_fail(c, r);
-		if (len == 0 && show) {
-			passin_free(pass);
-			return CLI_OK;
-		}
-		if (len == 0) {
-			passin_free(pass);
-			fprintf(c->err, "Пароль не введён (Ctrl+C — отказаться).\n");
-			continue;
-		}
-		r = cli_unlock_try(c, s, pass, len, false);
-		passin_free(pass);
-		pass = NULL;
-		if (r == 0) {
-			cli_unlock_seal_late(c, s);
-			return CLI_OK;
-		}
-		if (r != TERR_PASSPHRASE)
-			return cli_fail(c, r);
-		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
+	r = cli_unlock_tty(c, s, show ? "Пароль (Enter — показать без скрытых "
+	    "полей): " : "Пароль для скрытых полей (ФИО, телефоны): ", false, show,
+	    CLI_UNLOCK_TRIES, &tried_out);
+	if (r == 1)
+		return CLI_OK;          /* Enter: shown without them */
+	if (r == 0) {
+		cli_unlock_seal_late(c, s);
+		return CLI_OK;
 	}
+	if (!tried_out)
+		return cli_fail(c, r);
 	fprintf(c->err, "Ошибка: пароль не подошёл %d раза, ничего не сделано. "
 	    "Забыли пароль? Задать новый по ключу восстановления: tetrad "
 	    "passphrase change --recovery\n", CLI_UNLOCK_TRIES);

@@ -432,6 +432,31 @@ EOF
 	lacks "$W/reset.out" "$P2"
 	"$T" --db "$D2" --passphrase-file "$W/P2" show "$ID3" </dev/null >"$W/out" 2>&1 && ok || bad "P2 after tty reset"
 	lacks "$W/out" "ПЛАНТ"
+	# typed ahead during the wait after wrong attempts, or during the check
+	# of a wrong one: never shown, never taken as the next attempt
+	DB="$D2" mk 2026-2 --passphrase-file "$W/P2" && ok || bad "new after tty reset"
+	ID4=$(cat "$W/out")
+	for i in 1 2 3 4 5; do
+		"$T" --db "$D2" --passphrase-file "$W/BADP" show "$ID4" </dev/null >/dev/null 2>&1
+	done
+	cat >"$W/ahead.steps" <<EOF
+expect проверка через
+send НАБРАНО-В-ОЖИДАНИИ-1
+expect Пароль (Enter
+send $BADP
+send НАБРАНО-ПРИ-ПРОВЕРКЕ-2
+expect Неверный пароль
+expect проверка через
+send НАБРАНО-В-ОЖИДАНИИ-3
+expect Пароль (Enter
+send $P2
+expect $PN
+exit 0
+EOF
+	drive ahead --db "$D2" show "$ID4"
+	lacks "$W/ahead.out" "НАБРАНО"
+	lacks "$W/ahead.out" "$P2"
+	eq "$(grep -c "Неверный пароль" "$W/ahead.out")" 1 "typed ahead: taken as an attempt"
 else
 	echo "SKIP (terminal part): python3 has no pty module"
 fi
