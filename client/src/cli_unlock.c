@@ -16,6 +16,7 @@
 #include "tetrad/formsdir.h"
 
 #include "client/passin.h"
+#include "client/rec.h"
 #include "client/passphrase.h"
 #include "client/vault.h"
 
@@ -274,6 +275,111 @@ cli_unlock_form(struct cli *c, struct store *s, const struct form *f, bool warn)
 		return CLI_OK;
 	}
 	return cli_unlock(c, s, false);
+}
+
+/* Whether group field g has a local member. */
+static bool
+cli_group_local(const struct form_field *g)
+{
+	for (size_t i = 0; i < g->n_children; i++)
+		if (g->children[i].sync == FORM_SYNC_LOCAL)
+			return true;
+	return false;
+}
+
+bool
+cli_path_local(const struct form *f, const char *path)
+{
+	char top[FORM_ID_MAX + 1];
+	const struct form_field *fd;
+	const char *dot;
+	size_t n = strcspn(path, "[.=");
+
+	if (f == NULL || n == 0 || n > FORM_ID_MAX)
+		return false;
+	memcpy(top, path, n);
+	top[n] = '\0';
+	if ((fd = form_find(f, top)) == NULL)
+		return false;
+	if (fd->type != FORM_GROUP)
+		return fd->sync == FORM_SYNC_LOCAL;
+	/* parties[0].full_name: that member; parties, parties[0]: the items */
+	if (path[n] != '[' || (dot = strchr(path + n, '.')) == NULL)
+		return cli_group_local(fd);
+	for (size_t i = 0; i < fd->n_children; i++) {
+		size_t l = strlen(fd->children[i].id);
+
+		if (strncmp(dot + 1, fd->children[i].id, l) == 0 &&
+		    (dot[1 + l] == '\0' || dot[1 + l] == '=' || dot[1 + l] == '.'))
+			return fd->children[i].sync == FORM_SYNC_LOCAL;
+	}
+	return false;
+}
+
+bool
+cli_sets_local(struct cli *c, const struct form *f)
+{
+	cJSON *j = NULL;
+	const cJSON *m;
+	struct terr le = { 0 };
+	bool local = false;
+
+	for (size_t i = 0; i < c->n_sets; i++)
+		if (cli_path_local(f, c->sets[i]))
+			return true;
+	/* a file that does not read is said by the command itself */
+	if (c->json_file == NULL || rec_read_json(c->json_file, &j, &le) != 0)
+		return false;
+	cJSON_ArrayForEach(m, j)
+		if (m->string != NULL && cli_path_local(f, m->string))
+			local = true;
+	cJSON_Delete(j);
+	return local;
+}
+
+bool
+cli_unlock_needed(struct store *s, int r, const struct form *f,
+    const struct form_problems *probs, bool hidden)
+{
+	if (!store_locked(s))
+		return false;
+	if (r == TERR_PASSPHRASE)
+		return true;
+	/* a hidden value is not a missing one: checked again with it */
+	if (r != TERR_INVALID || !hidden || probs == NULL)
+		return false;
+	for (size_t i = 0; i < probs->n; i++)
+		if (probs->items[i].path != NULL &&
+		    cli_path_local(f, probs->items[i].path))
+			return true;
+	return false;
+}
+
+int
+cli_unlock_refinalize(struct cli *c, struct store *s, const struct catalog *cat,
+    const uint8_t id[UUID7_BYTES], int *r, struct form_problems **probs)
+{
+	struct localdb_record *rec = NULL;
+	const struct form *f;
+	bool need;
+	int rv, rc;
+
+	if (!store_locked(s) || (*r != TERR_PASSPHRASE && *r != TERR_INVALID))
+		return CLI_OK;
+	if ((rv = store_record_get(s, id, &rec, &c->e)) != 0)
+		return cli_fail(c, rv);
+	f = catalog_get(cat, rec->form_id, rec->form_version);
+	need = cli_unlock_needed(s, *r, f, *probs, rec->sealed != NULL);
+	store_record_free(rec);
+	if (!need)
+		return CLI_OK;
+	/* nothing was written (one transaction): opened, then again */
+	if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK)
+		return rc;
+	form_problems_free(*probs);
+	*probs = NULL;
+	*r = rec_finalize(s, cat, id, probs, &c->e);
+	return CLI_OK;
 }
 
 int

@@ -130,10 +130,11 @@ eq "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute
 expect_rc 6 "show wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" show "$ID1"
 contains "$W/err" "Неверный пароль"
 expect_rc 6 "edit wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" edit "$ID1" --set "summary=ЗАМЕНА"
-expect_rc 6 "edit locked, no source" -- "$T" --db "$DB" edit "$ID1" --set status=preparation
+expect_rc 6 "edit locked, no source" -- "$T" --db "$DB" edit "$ID1" --set summary=ЗАМЕНА
 contains "$W/err" "нужен пароль — ФИО, телефоны и суть конфликта зашифрованы. Запустите команду в окне терминала (она спросит пароль) или укажите --passphrase-file"
-expect_rc 6 "new locked, no source" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --draft
-expect_rc 6 "finalize locked" -- "$T" --db "$DB" finalize "$ID1"
+# an answer removed from a hidden field needs the key too (else it would stay)
+expect_rc 6 "edit locked, hidden value removed" -- "$T" --db "$DB" edit "$ID1" --set "parties[0].phone="
+expect_rc 6 "new locked, a hidden value" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --set summary=Суть --draft
 expect_rc 6 "import locked" -- "$T" --db "$DB" import mediation_case --csv "$W/locked.csv"
 expect_rc 0 "show after wrong" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1" --json
 cmp -s "$W/out" "$W/before.json" && ok || bad "record changed by refused commands"
@@ -146,6 +147,30 @@ expect_rc 0 "edit with passphrase" -- "$T" --db "$DB" --passphrase-file "$W/P1" 
 expect_rc 0 "show after edit" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1" --json
 eq "$(jget "$W/out" 'd["data"]["status"], d["data"]["summary"], d["data"]["parties"][1]["full_name"]')" \
 	"('preparation', '$PS', '$PN2')" "edit keeps hidden values"
+# hub fields only: tried with the vault locked first, no passphrase asked,
+# the hidden values kept as they are (sealed passed through)
+expect_rc 0 "edit locked, hub field" -- "$T" --db "$DB" edit "$ID1" --set status=received
+lacks "$W/err" "пароль"
+expect_rc 0 "edit locked, back" -- "$T" --db "$DB" edit "$ID1" --set status=preparation
+expect_rc 0 "new locked, no hidden field" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --draft
+lacks "$W/err" "пароль"
+DRID=$(cat "$W/out")
+expect_rc 0 "edit locked, a draft" -- "$T" --db "$DB" edit "$DRID" --set received_date=02.11.2026 \
+	--set source=teacher --set situation_kind=conflict --set conflict_type=student_student \
+	--set status=received --set "parties[0].role=student" --set "parties[1].role=adult"
+expect_rc 0 "finalize locked, no hidden field" -- "$T" --db "$DB" finalize "$DRID"
+eq "$(q "SELECT status || '/' || (sealed IS NULL) FROM records WHERE lower(hex(id))=replace('$DRID','-','')")" "final/1" "finalized locked"
+# a group item added at the end: the hidden values keep their positions
+mk 2026-5 --passphrase-file "$W/P1" && ok || bad "new 2026-5"
+ID5=$(cat "$W/out")
+expect_rc 0 "edit locked, group item added" -- "$T" --db "$DB" edit "$ID5" --set "parties[2].role=adult"
+expect_rc 0 "show after the locked edit" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID5" --json
+eq "$(jget "$W/out" 'len(d["data"]["parties"]), d["data"]["parties"][0]["full_name"], d["data"]["parties"][1]["full_name"], d["data"]["summary"]')" \
+	"(3, '$PN', '$PN2', '$PS')" "locked edit: hidden values in place"
+expect_rc 0 "delete 2026-5" -- "$T" --db "$DB" delete "$ID5"
+expect_rc 0 "show after locked edits" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1" --json
+eq "$(jget "$W/out" 'd["data"]["status"], d["data"]["summary"], d["data"]["parties"][0]["phone"], d["data"]["parties"][1]["full_name"]')" \
+	"('preparation', '$PS', '$PP', '$PN2')" "locked edits keep hidden values"
 cp "$W/out" "$W/before.json"
 
 # --- import of a file exported while locked: «скрыто» keeps what is stored
@@ -259,12 +284,16 @@ lacks "$W/out" "хранилище закрыто паролем"
 contains "$W/err" "(1) не расшифровываются"
 expect_rc 0 "show the other" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID2"
 lacks "$W/err" "не расшифровываются"
-expect_rc 5 "edit damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set status=preparation
+expect_rc 5 "edit damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set summary=ЗАМЕНА
 contains "$W/err" "повреждены (не расшифровываются): изменять её нельзя"
 expect_rc 5 "remove with a damaged blob" -- "$T" --db "$DB" --passphrase-file "$W/P1" passphrase remove --yes
 contains "$W/err" "пароль не снят"
 eq "$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")" "$BLOB" "the damaged blob kept as it was"
 eq "$(q "SELECT json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "received" "the damaged record not edited"
+# a hub field of it: written with the vault locked, the damaged blob passed
+# through byte for byte (nothing lost that a backup could bring back)
+expect_rc 0 "edit damaged, hub field" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set status=preparation
+eq "$(q "SELECT hex(sealed) || json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "${BLOB}preparation" "hub-only edit of a damaged record"
 DB=$MAINDB
 
 # --- a form unknown when the passphrase was set arrives later (syncd pulls
@@ -288,6 +317,10 @@ eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ-ПОЗДНО'
 cp "$W/t_late.json" "$DB.forms/t_late.json"
 expect_rc 0 "list, not unlocked" -- "$T" --db "$DB" list
 eq "$(q "SELECT value FROM meta WHERE key='vault_unsealed'")" 1 "no unlock, no seal"
+# a hub field edited: tried locked, refused (its plain local values must be
+# sealed), opened from the file and redone — one transaction each time
+expect_rc 6 "late record, locked, no source" -- "$T" --db "$DB" edit "$LID" --set title=Позже
+eq "$(q "SELECT json_extract(data,'$.title') FROM records WHERE lower(hex(id))=replace('$LID','-','')")" "Поздно" "nothing written by the first try"
 expect_rc 0 "first unlock after the form came" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$LID" --set title=Позже
 contains "$W/err" "Скрытые поля записей (1), чьи формы пришли после установки пароля, теперь зашифрованы."
 eq "$(q "SELECT COUNT(*) FROM meta WHERE key='vault_unsealed'")" 0 "flag cleared"
