@@ -161,7 +161,7 @@ cli_pass_scrub_say(struct cli *c, const struct passphrase_report *rep)
 	if (rep->unknown > 0)
 		fprintf(c->err, "Внимание: записей форм, которых нет на этом "
 		    "устройстве, — %lld; их поля не тронуты. Их скрытые поля будут "
-		    "зашифрованы, когда форма придёт и хранилище откроют паролем.\n",
+		    "зашифрованы, когда форма придёт и пароль введут в первый раз.\n",
 		    (long long)rep->unknown);
 }
 
@@ -341,7 +341,7 @@ cli_pass_status(struct cli *c, struct store *s)
 		return CLI_OK;
 	}
 	if (store_vault_damaged(s)) {
-		fprintf(c->out, "Пароль: задан, но ключ хранилища в базе повреждён: "
+		fprintf(c->out, "Пароль: задан, но ключ в базе данных повреждён: "
 		    "скрытые поля не открыть.\nЗаписей со скрытыми полями: %lld\n"
 		    "Вернуть их: база из резервной копии. Или сбросить пароль: tetrad "
 		    "passphrase reset (скрытые значения будут потеряны).\n",
@@ -369,7 +369,12 @@ cli_passphrase(struct cli *c)
 
 	if (c->n_pos != 1 || (strcmp(sub, "set") && strcmp(sub, "change") &&
 	    strcmp(sub, "remove") && strcmp(sub, "reset") && strcmp(sub, "status")))
-		return cli_usage(c, "tetrad passphrase set|change|remove|reset|status.");
+	{
+		fprintf(c->err, "Укажите, что сделать: tetrad passphrase set "
+		    "(задать), change (сменить), remove (снять), reset (забыты и "
+		    "пароль, и ключ восстановления), status (задан ли).\n");
+		return CLI_USAGE;
+	}
 	/* reset is the way out of a damaged key row, status says it is damaged */
 	if ((rc = strcmp(sub, "reset") == 0 || strcmp(sub, "status") == 0 ?
 	    cli_open_damaged(c, &s) : cli_open(c, &s)) != CLI_OK)

@@ -90,6 +90,7 @@ expect_rc 0 "show locked" -- "$T" --db "$DB" show "$ID1"
 contains "$W/out" "скрыто"
 lacks "$W/out" "ПЛАНТ"
 contains "$W/out" "2026-1"
+contains "$W/out" "Поля «скрыто» зашифрованы паролем. Чтобы увидеть их, повторите команду и введите пароль: tetrad show $ID1 (или --passphrase-file ФАЙЛ)."
 expect_rc 0 "show json locked" -- "$T" --db "$DB" show "$ID1" --json
 eq "$(jget "$W/out" 'd["hidden"], d["data"]["summary"], d["data"]["parties"][0]["full_name"], d["data"]["parties"][1]["phone"], d["data"]["case_number"]')" \
 	"(True, 'скрыто', 'скрыто', 'скрыто', '2026-1')" "show json hidden"
@@ -98,6 +99,7 @@ eq "$(jget "$W/out" 'd[0]["hidden"], d[0]["data"]["summary"]')" "(True, 'скр�
 expect_rc 0 "export csv locked" -- "$T" --db "$DB" export mediation_case --format csv --out "$W/locked.csv"
 lacks "$W/locked.csv" "ПЛАНТ"
 contains "$W/locked.csv" "скрыто"
+contains "$W/err" "Пароль не введён: ФИО, телефоны и суть конфликта (записей: 1) выгружены как «скрыто»."
 expect_rc 0 "export json locked" -- "$T" --db "$DB" export mediation_case --format json
 eq "$(jget "$W/out" 'd[0]["hidden"], d[0]["data"]["parties"][0]["full_name"]')" "(True, 'скрыто')" "export json hidden"
 expect_rc 0 "list text locked" -- "$T" --db "$DB" list
@@ -125,6 +127,15 @@ chmod 640 "$W/P1loose"
 expect_rc 6 "group-readable new passphrase file" -- "$T" --db "$W/loose.db" --new-passphrase-file "$W/P1loose" passphrase set
 contains "$W/err" "chmod 600"
 eq "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM meta WHERE key=\x27vault\x27 AND value<>\x27\x27").fetchone()[0])' "$W/loose.db")" 0 "no passphrase set from a loose file"
+
+# no action: what there is to do, in words (exit 1)
+expect_rc 1 "passphrase without an action" -- "$T" --db "$DB" passphrase
+contains "$W/err" "Укажите, что сделать: tetrad passphrase set (задать), change (сменить), remove (снять), reset (забыты и пароль, и ключ восстановления), status (задан ли)."
+"$T" --help >"$W/help" 2>&1
+contains "$W/help" "6 — пароль не подошёл или нужен, а спросить негде."
+contains "$W/help" "4 — ошибка файла базы"
+# one vocabulary for people: «хранилище» is "storage" to them
+for f in "$W/err" "$W/help"; do lacks "$f" "хранилищ"; done
 
 # --- wrong passphrase: exit 6, Russian message, nothing changed
 expect_rc 6 "show wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" show "$ID1"
@@ -280,7 +291,7 @@ contains "$W/err" "повреждены; остальные поля на мес
 expect_rc 0 "show damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID1"
 contains "$W/out" "2026-31"
 contains "$W/out" "скрыто"
-lacks "$W/out" "хранилище закрыто паролем"
+lacks "$W/out" "Чтобы увидеть их"
 contains "$W/err" "(1) не расшифровываются"
 expect_rc 0 "show the other" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID2"
 lacks "$W/err" "не расшифровываются"
@@ -349,7 +360,7 @@ contains "$W/err" "tetrad passphrase reset"
 expect_rc 2 "change with a damaged key row" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphrase-file "$W/P2" passphrase change
 contains "$W/err" "tetrad passphrase reset"
 expect_rc 0 "status of a damaged key row" -- "$T" --db "$DB" passphrase status
-contains "$W/out" "ключ хранилища в базе повреждён"
+contains "$W/out" "ключ в базе данных повреждён"
 contains "$W/out" "Записей со скрытыми полями: 1"
 expect_rc 0 "status json of a damaged key row" -- "$T" --db "$DB" passphrase status --json
 eq "$(jget "$W/out" 'd["set"], d["damaged"], d["hidden_records"]')" "(True, True, 1)" "status json: damaged"
