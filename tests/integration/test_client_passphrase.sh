@@ -355,7 +355,7 @@ mk 2026-41 --passphrase-file "$W/P1" && ok || bad "badkey case"
 KID=$(cat "$W/out")
 python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE meta SET value=substr(value,1,40) WHERE key=\x27vault\x27"); c.commit()' "$DB"
 expect_rc 2 "list with a damaged key row" -- "$T" --db "$DB" list
-contains "$W/err" "Ключ хранилища (пароль) в базе повреждён"
+contains "$W/err" "Ключ в базе данных повреждён: скрытые поля (ФИО, телефоны, суть конфликта) не открыть"
 contains "$W/err" "tetrad passphrase reset"
 expect_rc 2 "change with a damaged key row" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphrase-file "$W/P2" passphrase change
 contains "$W/err" "tetrad passphrase reset"
