@@ -160,7 +160,8 @@ int cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
  * The passphrase (recovery: the recovery key) asked on the terminal with
  * prompt, up to tries times, in one terminal session (passin_tty_open):
  * before each question the wait wrong attempts impose, then the question,
- * then the check, with echo off throughout. 0 opened; 1 Enter (show only:
+ * then the check, with echo off throughout (a recovery key is shown as
+ * it is typed, echo on for its line only). 0 opened; 1 Enter (show only:
  * left locked); TERR_PASSPHRASE with *tried_out when every try was wrong;
  * else TERR_* (c->e: interrupted, no terminal).
  */

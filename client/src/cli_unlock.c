@@ -130,9 +130,10 @@ cli_unlock_tty(struct cli *c, struct store *s, const char *prompt,
 		return r;
 	for (int i = 0; i < tries; i++) {
 		/* the wait first, then the question: what is typed during the
-		 * wait is neither shown nor taken */
+		 * wait is neither shown nor taken. A recovery key is copied
+		 * from paper: shown as typed, to be checked against it */
 		if ((r = cli_unlock_wait(c, s, t)) != 0 ||
-		    (r = passin_tty_read(t, prompt, false, &pass, &len,
+		    (r = passin_tty_read(t, prompt, recovery, &pass, &len,
 		    &c->e)) != 0)
 			goto out;
 		if (len == 0 && show) {

@@ -501,6 +501,23 @@ EOF
 	lacks "$W/ahead.out" "НАБРАНО"
 	lacks "$W/ahead.out" "$P2"
 	eq "$(grep -c "Неверный пароль" "$W/ahead.out")" 1 "typed ahead: taken as an attempt"
+	# the recovery key, copied from paper, is shown as it is typed; the new
+	# passphrase is not
+	RKEY=$(grep -aoE '[A-Z2-7]{4}(-[A-Z2-7]{4}){7}' "$W/reset.out" | tail -1)
+	cat >"$W/rec.steps" <<EOF
+expect Ключ восстановления:
+send $RKEY
+expect Новый пароль:
+send $P3
+expect Ещё раз:
+send $P3
+expect Пароль изменён
+exit 0
+EOF
+	drive rec --db "$D2" passphrase change --recovery
+	[ -n "$RKEY" ] || bad "no recovery key printed by the reset"
+	eq "$(grep -aoF -- "${RKEY:-none}" "$W/rec.out" | wc -l)" 1 "recovery key echoed once"
+	lacks "$W/rec.out" "$P3"
 else
 	echo "SKIP (terminal part): python3 has no pty module"
 fi
