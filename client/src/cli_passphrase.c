@@ -217,8 +217,8 @@ cli_pass_set(struct cli *c, struct store *s, bool reset)
 		    "passphrase change --recovery\n", hidden);
 		if (!cli_pass_confirm(c, "Удалить скрытые значения и задать новый "
 		    "пароль?")) {
-			fprintf(c->err, "Ничего не изменено.\n");
-			rc = CLI_INVALID;
+			fprintf(c->err, "Отменено: ничего не изменено.\n");
+			rc = CLI_USAGE;        /* not done, as a command not given */
 			goto out;
 		}
 	}
@@ -296,8 +296,8 @@ cli_pass_remove(struct cli *c, struct store *s)
 		return cli_fail(c, r);
 	if (!cli_pass_confirm(c, "Снять пароль? ФИО, телефоны и суть конфликтов "
 	    "снова будут храниться открыто")) {
-		fprintf(c->err, "Ничего не изменено.\n");
-		return CLI_INVALID;
+		fprintf(c->err, "Отменено: ничего не изменено.\n");
+		return CLI_USAGE;          /* not done, as a command not given */
 	}
 	if ((r = passphrase_remove(s, &rep, &c->e)) != 0)
 		return cli_fail(c, r);

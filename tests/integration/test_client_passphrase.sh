@@ -454,11 +454,20 @@ expect Текущий пароль:
 send $P3
 expect [д/Н]:
 send
-expect Ничего не изменено
-exit 2
+expect Отменено: ничего не изменено.
+exit 1
 EOF
 	drive keep --db "$D2" passphrase remove
 	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "remove declined"
+	cat >"$W/nores.steps" <<'EOF'
+expect будут удалены навсегда
+expect [д/Н]:
+send н
+expect Отменено: ничего не изменено.
+exit 1
+EOF
+	drive nores --db "$D2" passphrase reset
+	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "reset declined"
 	# reset on a terminal: says what is lost, asks, then a new passphrase twice
 	cat >"$W/reset.steps" <<EOF
 expect будут удалены навсегда
