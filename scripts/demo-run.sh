@@ -202,7 +202,7 @@ if run "$T" --db "$school" new mediation_case --json "$data/case-again.json"; th
 	exit 1
 fi
 
-step "4а′. Пароль хранилища: имена и телефоны на компьютере школы — только в зашифрованном виде"
+step "4а′. Пароль: имена и телефоны на компьютере школы — только в зашифрованном виде"
 # A school PC is set up with the passphrase typed on its terminal; the demo
 # has no terminal, so it comes from a file only its owner reads.
 (umask 077 && printf '%s\n' 'сирень окно трамвай компот' >"$work/school.pass")
@@ -285,7 +285,7 @@ run "$T" --db "$school" status
 run "$T" --db "$laptop" status
 
 step "5. Хаб снова доступен; устройства синхронизируются"
-echo "Пароль хранилища для синхронизации не нужен: имена на хаб не уходят."
+echo "Пароль для синхронизации не нужен: имена на хаб не уходят."
 hub_up
 run "$T" --db "$school" sync
 run "$T" --db "$laptop" sync

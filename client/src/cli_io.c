@@ -64,8 +64,8 @@ cli_io_export(struct cli *c)
 	if (c->out_file)
 		fprintf(c->err, "Выгрузка сохранена: %s\n", c->out_file);
 	if (hidden > 0 && store_locked(s))
-		fprintf(c->err, "Хранилище закрыто паролем: скрытые поля записей (%lld) "
-		    "выгружены как «%s».\n", hidden, VAULT_HIDDEN);
+		fprintf(c->err, "Пароль не введён: ФИО, телефоны и суть конфликта "
+		    "(записей: %lld) выгружены как «%s».\n", hidden, VAULT_HIDDEN);
 	cli_damaged_warn(c, s);
 	rc = CLI_OK;
  out:

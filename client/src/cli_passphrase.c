@@ -93,6 +93,7 @@ cli_pass_current(struct cli *c, struct store *s, bool recovery)
 	const char *file = recovery ? c->recovery_file : cli_pass_file(c);
 	char *pass = NULL;
 	size_t len = 0;
+	bool tried_out;
 	int r = TERR_PASSPHRASE;
 
 	if (file != NULL) {
@@ -106,18 +107,10 @@ cli_pass_current(struct cli *c, struct store *s, bool recovery)
 		    "команду в окне терминала или укажите %s ФАЙЛ.", recovery ?
 		    "Ключ восстановления" : "Текущий пароль", recovery ?
 		    "--recovery-file" : "--passphrase-file");
-	for (int i = 0; i < CLI_PASS_TRIES; i++) {
-		if ((r = cli_secret(c, NULL, recovery ? "Ключ восстановления: " :
-		    "Текущий пароль: ", &pass, &len)) != 0)
-			return r;
-		r = len == 0 ? terr_set(&c->e, TERR_PASSPHRASE, "Ничего не введено.") :
-		    cli_unlock_try(c, s, pass, len, recovery);
-		passin_free(pass);
-		pass = NULL;
-		if (r != TERR_PASSPHRASE)
-			return r;
-		fprintf(c->err, "%s\n", c->e.msg);
-	}
+	r = cli_unlock_tty(c, s, recovery ? "Ключ восстановления: " :
+	    "Текущий пароль: ", recovery, false, CLI_PASS_TRIES, &tried_out);
+	if (r != TERR_PASSPHRASE || !tried_out)
+		return r;
 	return terr_set(&c->e, TERR_PASSPHRASE, "%s не подошёл %d раза: ничего не "
 	    "изменено.", recovery ? "Ключ восстановления" : "Пароль", CLI_PASS_TRIES);
 }
@@ -168,7 +161,7 @@ cli_pass_scrub_say(struct cli *c, const struct passphrase_report *rep)
 	if (rep->unknown > 0)
 		fprintf(c->err, "Внимание: записей форм, которых нет на этом "
 		    "устройстве, — %lld; их поля не тронуты. Их скрытые поля будут "
-		    "зашифрованы, когда форма придёт и хранилище откроют паролем.\n",
+		    "зашифрованы, когда форма придёт и пароль введут в первый раз.\n",
 		    (long long)rep->unknown);
 }
 
@@ -238,8 +231,8 @@ cli_pass_set(struct cli *c, struct store *s, bool reset)
 		    "passphrase change --recovery\n", hidden);
 		if (!cli_pass_confirm(c, "Удалить скрытые значения и задать новый "
 		    "пароль?")) {
-			fprintf(c->err, "Ничего не изменено.\n");
-			rc = CLI_INVALID;
+			fprintf(c->err, "Отменено: ничего не изменено.\n");
+			rc = CLI_USAGE;        /* not done, as a command not given */
 			goto out;
 		}
 	}
@@ -319,8 +312,8 @@ cli_pass_remove(struct cli *c, struct store *s)
 		return cli_fail(c, r);
 	if (!cli_pass_confirm(c, "Снять пароль? ФИО, телефоны и суть конфликтов "
 	    "снова будут храниться открыто")) {
-		fprintf(c->err, "Ничего не изменено.\n");
-		return CLI_INVALID;
+		fprintf(c->err, "Отменено: ничего не изменено.\n");
+		return CLI_USAGE;          /* not done, as a command not given */
 	}
 	if ((r = passphrase_remove(s, &rep, &c->e)) != 0)
 		return cli_fail(c, r);
@@ -365,7 +358,7 @@ cli_pass_status(struct cli *c, struct store *s)
 		return CLI_OK;
 	}
 	if (store_vault_damaged(s)) {
-		fprintf(c->out, "Пароль: задан, но ключ хранилища в базе повреждён: "
+		fprintf(c->out, "Пароль: задан, но ключ в базе данных повреждён: "
 		    "скрытые поля не открыть.\nЗаписей со скрытыми полями: %lld\n"
 		    "Вернуть их: база из резервной копии. Или сбросить пароль: tetrad "
 		    "passphrase reset (скрытые значения будут потеряны).\n",
@@ -396,7 +389,12 @@ cli_passphrase(struct cli *c)
 
 	if (c->n_pos != 1 || (strcmp(sub, "set") && strcmp(sub, "change") &&
 	    strcmp(sub, "remove") && strcmp(sub, "reset") && strcmp(sub, "status")))
-		return cli_usage(c, "tetrad passphrase set|change|remove|reset|status.");
+	{
+		fprintf(c->err, "Укажите, что сделать: tetrad passphrase set "
+		    "(задать), change (сменить), remove (снять), reset (забыты и "
+		    "пароль, и ключ восстановления), status (задан ли).\n");
+		return CLI_USAGE;
+	}
 	/* reset is the way out of a damaged key row, status says it is damaged */
 	if ((rc = strcmp(sub, "reset") == 0 || strcmp(sub, "status") == 0 ?
 	    cli_open_damaged(c, &s) : cli_open(c, &s)) != CLI_OK)

@@ -103,6 +103,29 @@ int cli_passphrase(struct cli *c);
 int cli_unlock_form(struct cli *c, struct store *s, const struct form *f,
     bool warn);
 /*
+ * The non-interactive new/edit/finalize try first with the vault locked
+ * (the store passes sealed values through and refuses, TERR_PASSPHRASE,
+ * only a write that needs the key); only then is the passphrase asked and
+ * the command, one transaction, run again.
+ * cli_path_local: whether path (summary, parties[0].full_name, parties;
+ * "=…" after it ignored) names a local field of f, or a group with one.
+ * cli_sets_local: whether c's --set or --json give or remove a local value
+ * (then the key is needed: a value removed while locked would stay hidden).
+ * cli_unlock_needed: whether r, from a write tried locked, calls for the
+ * key: TERR_PASSPHRASE, or TERR_INVALID with a problem in a local field of
+ * a record with hidden values (hidden, not missing).
+ */
+bool cli_path_local(const struct form *f, const char *path);
+bool cli_sets_local(struct cli *c, const struct form *f);
+bool cli_unlock_needed(struct store *s, int r, const struct form *f,
+    const struct form_problems *probs, bool hidden);
+/* finalize of id tried locked gave *r (and *probs): when the key is needed
+ * (cli_unlock_needed), the vault opened and rec_finalize run again into *r
+ * and *probs. CLI_OK or the printed exit code of a failed unlock. */
+int cli_unlock_refinalize(struct cli *c, struct store *s,
+    const struct catalog *cat, const uint8_t id[UUID7_BYTES], int *r,
+    struct form_problems **probs);
+/*
  * For an output that would show hidden values (show, list --json, export):
  * from a passphrase file the vault is opened (wrong: exit 6); on a terminal
  * the passphrase is asked, Enter keeps them hidden; otherwise they stay
@@ -134,6 +157,17 @@ bool cli_secret_tty(const struct cli *c);
 /* One unlock attempt after the wait vault_wait asks for (said on stderr). */
 int cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
     bool recovery);
+/*
+ * The passphrase (recovery: the recovery key) asked on the terminal with
+ * prompt, up to tries times, in one terminal session (passin_tty_open):
+ * before each question the wait wrong attempts impose, then the question,
+ * then the check, with echo off throughout (a recovery key is shown as
+ * it is typed, echo on for its line only). 0 opened; 1 Enter (show only:
+ * left locked); TERR_PASSPHRASE with *tried_out when every try was wrong;
+ * else TERR_* (c->e: interrupted, no terminal).
+ */
+int cli_unlock_tty(struct cli *c, struct store *s, const char *prompt,
+    bool recovery, bool show, int tries, bool *tried_out);
 /* --passphrase-file or $TETRAD_PASSPHRASE_FILE; the same for the new one. */
 const char *cli_pass_file(const struct cli *c);
 const char *cli_new_pass_file(const struct cli *c);

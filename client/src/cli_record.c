@@ -325,9 +325,11 @@ cli_record_new(struct cli *c)
 		rc = CLI_NOTFOUND;
 		goto out;
 	}
-	/* local fields and a passphrase set: the vault opened before anything
-	 * is asked, so nothing typed is lost for want of it */
-	if ((rc = cli_unlock_form(c, s, f, true)) != CLI_OK)
+	/* local fields and a passphrase set: on a terminal the vault opened
+	 * before anything is asked, so nothing typed is lost for want of it;
+	 * --set/--json: only if the record turns out to need it (below) */
+	if ((asked || !store_locked(s)) &&
+	    (rc = cli_unlock_form(c, s, f, true)) != CLI_OK)
 		goto out;
 	if ((values = cJSON_CreateObject()) == NULL) {
 		rc = CLI_OTHER;
@@ -387,6 +389,16 @@ cli_record_new(struct cli *c)
 	}
 	r = rec_new(s, cat, form_id(f), school[0] ? school : c->school, values,
 	    draft, id, &probs, &c->e);
+	/* local values given, the vault locked: nothing was written (one
+	 * transaction); opened, the same record again */
+	if (!asked && cli_unlock_needed(s, r, f, probs, false)) {
+		if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK)
+			goto out;
+		form_problems_free(probs);
+		probs = NULL;
+		r = rec_new(s, cat, form_id(f), school[0] ? school : c->school,
+		    values, draft, id, &probs, &c->e);
+	}
 	/* refused for a rule outside the form's (a repeated case number, the
 	 * school): on a terminal nothing typed is lost, back to the summary */
 	while (asked && !draft && r == TERR_INVALID) {
@@ -582,6 +594,49 @@ cli_record_edit_again(struct cli *c, const struct form *f,
 	return CLI_OK;
 }
 
+/*
+ * The record id for an edit, read again (*rec, *old, *values replaced; the
+ * vault may have opened since): its form *f, its values *old and, with
+ * c's --set/--json applied, *values. CLI_OK or the printed exit code.
+ */
+static int
+cli_record_edit_load(struct cli *c, struct store *s, const struct catalog *cat,
+    const uint8_t id[UUID7_BYTES], struct localdb_record **rec,
+    const struct form **f, cJSON **old, cJSON **values)
+{
+	char idt[UUID7_STRLEN + 1];
+	int r;
+
+	store_record_free(*rec);
+	cJSON_Delete(*old);
+	cJSON_Delete(*values);
+	*rec = NULL;
+	*old = *values = NULL;
+	if ((r = store_record_get(s, id, rec, &c->e)) != 0)
+		return cli_fail(c, r);
+	if ((*f = catalog_get(cat, (*rec)->form_id, (*rec)->form_version)) == NULL) {
+		fprintf(c->err, "Ошибка: нет версии %u формы «%s», которой сделана "
+		    "запись.\n", (*rec)->form_version, (*rec)->form_id);
+		return CLI_NOTFOUND;
+	}
+	/* its hidden values did not open: what an edit saves would replace them */
+	if (store_record_damaged(s, *rec)) {
+		uuid7_format(id, idt);
+		return cli_fail(c, terr_set(&c->e, TERR_DECRYPT, "Скрытые поля записи "
+		    "%s повреждены (не расшифровываются): изменять её нельзя, чтобы "
+		    "не стереть то, что ещё можно вернуть из резервной копии базы. "
+		    "Посмотреть остальные поля: tetrad show %s.", idt, idt));
+	}
+	if ((*old = cJSON_Parse((*rec)->data)) == NULL ||
+	    (*values = cJSON_Duplicate(*old, 1)) == NULL) {
+		fprintf(c->err, "Ошибка: данные записи повреждены.\n");
+		return CLI_OTHER;
+	}
+	if ((r = cli_record_values(c, *f, *values)) != 0)
+		return cli_fail(c, r);
+	return CLI_OK;
+}
+
 int
 cli_record_edit(struct cli *c)
 {
@@ -593,7 +648,7 @@ cli_record_edit(struct cli *c)
 	cJSON *old = NULL, *values = NULL;
 	uint8_t id[UUID7_BYTES];
 	bool asked = c->n_sets == 0 && c->json_file == NULL, save = true;
-	bool finalize = false;
+	bool finalize = false, locked_try;
 	int r, rc;
 
 	if (c->n_pos != 1 && !(c->n_pos == 2 && asked))
@@ -606,48 +661,21 @@ cli_record_edit(struct cli *c)
 		return rc;
 	if ((rc = cli_catalog(c, &cat)) != CLI_OK)
 		goto out;
-	if ((r = store_record_resolve(s, c->pos[0], id, &c->e)) != 0 ||
-	    (r = store_record_get(s, id, &rec, &c->e)) != 0) {
+	if ((r = store_record_resolve(s, c->pos[0], id, &c->e)) != 0) {
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	if ((f = catalog_get(cat, rec->form_id, rec->form_version)) == NULL) {
-		fprintf(c->err, "Ошибка: нет версии %u формы «%s», которой сделана "
-		    "запись.\n", rec->form_version, rec->form_id);
-		rc = CLI_NOTFOUND;
+	if ((rc = cli_record_edit_load(c, s, cat, id, &rec, &f, &old,
+	    &values)) != CLI_OK)
 		goto out;
-	}
-	/* the local values in, to edit them by position (groups) */
-	if (store_locked(s) && form_has_local(f)) {
-		if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK)
+	/* the local values in, to edit them by position (groups): on a
+	 * terminal, or when --set/--json touch them; else tried locked first */
+	locked_try = !asked && !cli_sets_local(c, f);
+	if (store_locked(s) && form_has_local(f) && !locked_try) {
+		if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK ||
+		    (rc = cli_record_edit_load(c, s, cat, id, &rec, &f, &old,
+		    &values)) != CLI_OK)
 			goto out;
-		store_record_free(rec);
-		rec = NULL;
-		if ((r = store_record_get(s, id, &rec, &c->e)) != 0) {
-			rc = cli_fail(c, r);
-			goto out;
-		}
-	}
-	/* its hidden values did not open: what an edit saves would replace them */
-	if (store_record_damaged(s, rec)) {
-		char idt[UUID7_STRLEN + 1];
-
-		uuid7_format(id, idt);
-		rc = cli_fail(c, terr_set(&c->e, TERR_DECRYPT, "Скрытые поля записи %s "
-		    "повреждены (не расшифровываются): изменять её нельзя, чтобы не "
-		    "стереть то, что ещё можно вернуть из резервной копии базы. "
-		    "Посмотреть остальные поля: tetrad show %s.", idt, idt));
-		goto out;
-	}
-	if ((old = cJSON_Parse(rec->data)) == NULL ||
-	    (values = cJSON_Duplicate(old, 1)) == NULL) {
-		fprintf(c->err, "Ошибка: данные записи повреждены.\n");
-		rc = CLI_OTHER;
-		goto out;
-	}
-	if ((r = cli_record_values(c, f, values)) != 0) {
-		rc = cli_fail(c, r);
-		goto out;
 	}
 	if (asked && strcmp(rec->status, "deleted") == 0) {
 		fprintf(c->err, "Ошибка: запись удалена: её нельзя изменить.\n");
@@ -658,6 +686,7 @@ cli_record_edit(struct cli *c)
 	if (asked && ((rc = cli_record_edit_ask(c, f, rec, values, &save,
 	    &finalize)) != CLI_OK || !save))
 		goto out;
+ again:
 	while ((r = cli_record_edit_save(s, cat, id, old, values, finalize, &probs,
 	    &c->e)) == TERR_INVALID && asked) {
 		/* refused at saving (a rule outside the form's): back to the
@@ -665,6 +694,18 @@ cli_record_edit(struct cli *c)
 		if ((rc = cli_record_edit_again(c, f, rec, values, &probs, &save,
 		    &finalize)) != CLI_OK || !save)
 			goto out;
+	}
+	/* tried locked and the key is needed after all: nothing was written
+	 * (rec_edit is one transaction); read again with the values, redone */
+	if (locked_try && cli_unlock_needed(s, r, f, probs, rec->sealed != NULL)) {
+		form_problems_free(probs);
+		probs = NULL;
+		locked_try = false;
+		if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK ||
+		    (rc = cli_record_edit_load(c, s, cat, id, &rec, &f, &old,
+		    &values)) != CLI_OK)
+			goto out;
+		goto again;
 	}
 	if (r == TERR_INVALID && probs) {
 		cli_problems(c, probs);
@@ -708,22 +749,9 @@ cli_record_finalize_delete(struct cli *c, bool del)
 		rc = cli_fail(c, r);
 		goto out;
 	}
-	/* finalizing checks the local values too: the vault opened */
-	if (!del && store_locked(s)) {
-		struct localdb_record *rec = NULL;
-		const struct form *f;
-
-		if ((r = store_record_get(s, id, &rec, &c->e)) != 0) {
-			rc = cli_fail(c, r);
-			goto out;
-		}
-		f = catalog_get(cat, rec->form_id, rec->form_version);
-		rc = cli_unlock_form(c, s, f, false);
-		store_record_free(rec);
-		if (rc != CLI_OK)
-			goto out;
-	}
 	r = del ? rec_delete(s, id, &c->e) : rec_finalize(s, cat, id, &probs, &c->e);
+	if (!del && (rc = cli_unlock_refinalize(c, s, cat, id, &r, &probs)) != CLI_OK)
+		goto out;
 	if (r == TERR_INVALID && probs) {
 		cli_problems(c, probs);
 		fprintf(c->err, "Запись осталась черновиком.\n");

@@ -16,6 +16,7 @@
 #include "tetrad/formsdir.h"
 
 #include "client/passin.h"
+#include "client/rec.h"
 #include "client/passphrase.h"
 #include "client/vault.h"
 
@@ -65,35 +66,101 @@ cli_secret(struct cli *c, const char *file, const char *prompt, char **out,
 	return passin_file(file, out, len, &c->e);
 }
 
-/* Sleeps secs seconds, whatever signal handlers interrupt it. */
-static void
-cli_unlock_sleep(unsigned secs)
+/*
+ * The wait wrong attempts in a row impose (vault_wait), said on stderr and
+ * slept before the next attempt is asked or tried: on the terminal session
+ * t, if any, with echo still off (nothing typed meanwhile shows, and it is
+ * dropped before the question). 0 or TERR_* (c->e).
+ */
+static int
+cli_unlock_wait(struct cli *c, struct store *s, struct passin_tty *t)
 {
-	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = 0 };
+	struct timespec ts = { 0, 0 };
+	unsigned secs = 0;
+	int r;
 
+	if ((r = vault_wait(store_vault(s), store_localdb(s), &secs, &c->e)) != 0)
+		return r;
+	if (secs == 0)
+		return 0;
+	fprintf(c->err, "Много неверных попыток подряд: проверка через %u с, "
+	    "подождите.\n", secs);
+	fflush(c->err);
+	if (t != NULL)
+		return passin_tty_pause(t, secs, &c->e);
+	ts.tv_sec = (time_t)secs;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+	return 0;
+}
+
+static int
+cli_unlock_check(struct cli *c, struct store *s, const char *pass, size_t len,
+    bool recovery)
+{
+	struct vault *v = store_vault(s);
+
+	if (recovery)
+		return vault_unlock_recovery(v, store_localdb(s), pass, &c->e);
+	return vault_unlock(v, store_localdb(s), pass, len, &c->e);
 }
 
 int
 cli_unlock_try(struct cli *c, struct store *s, const char *pass, size_t len,
     bool recovery)
 {
-	struct vault *v = store_vault(s);
-	unsigned secs = 0;
 	int r;
 
-	if ((r = vault_wait(v, store_localdb(s), &secs, &c->e)) != 0)
+	if ((r = cli_unlock_wait(c, s, NULL)) != 0)
 		return r;
-	if (secs > 0) {
-		fprintf(c->err, "Много неверных попыток подряд: проверка через %u с, "
-		    "подождите.\n", secs);
-		fflush(c->err);
-		cli_unlock_sleep(secs);
+	return cli_unlock_check(c, s, pass, len, recovery);
+}
+
+int
+cli_unlock_tty(struct cli *c, struct store *s, const char *prompt,
+    bool recovery, bool show, int tries, bool *tried_out)
+{
+	struct passin_tty *t = NULL;
+	char *pass = NULL;
+	size_t len = 0;
+	int r;
+
+	*tried_out = false;
+	if ((r = passin_tty_open(&t, &c->e)) != 0)
+		return r;
+	for (int i = 0; i < tries; i++) {
+		/* the wait first, then the question: what is typed during the
+		 * wait is neither shown nor taken. A recovery key is copied
+		 * from paper: shown as typed, to be checked against it */
+		if ((r = cli_unlock_wait(c, s, t)) != 0 ||
+		    (r = passin_tty_read(t, prompt, recovery, &pass, &len,
+		    &c->e)) != 0)
+			goto out;
+		if (len == 0 && show) {
+			r = 1;
+			goto out;
+		}
+		if (len == 0) {
+			fprintf(c->err, "%s не введён (Ctrl+C — отказаться).\n",
+			    recovery ? "Ключ" : "Пароль");
+			passin_free(pass);
+			pass = NULL;
+			continue;
+		}
+		/* echo stays off while it is checked (Argon2id, most of a second) */
+		r = cli_unlock_check(c, s, pass, len, recovery);
+		passin_free(pass);
+		pass = NULL;
+		if (r != TERR_PASSPHRASE)
+			goto out;
+		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
 	}
-	if (recovery)
-		return vault_unlock_recovery(v, store_localdb(s), pass, &c->e);
-	return vault_unlock(v, store_localdb(s), pass, len, &c->e);
+	*tried_out = true;
+	r = TERR_PASSPHRASE;
+ out:
+	passin_free(pass);
+	passin_tty_close(t);
+	return r;
 }
 
 /*
@@ -143,6 +210,7 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 	const char *file = cli_pass_file(c);
 	char *pass = NULL;
 	size_t len = 0;
+	bool tried_out;
 	int r;
 
 	if (!store_locked(s))
@@ -162,31 +230,17 @@ cli_unlock(struct cli *c, struct store *s, bool show)
 		fprintf(c->err, "Ошибка: %s.\n", CLI_UNLOCK_NO_SOURCE);
 		return CLI_PASSPHRASE;
 	}
-	for (int i = 0; i < CLI_UNLOCK_TRIES; i++) {
-		if ((r = cli_secret(c, NULL, show ? "Пароль (Enter — показать без "
-		    "скрытых полей): " : "Пароль для скрытых полей (ФИО, телефоны): ", &pass,
-		    &len)) != 0)
-			return cli_fail(c, r);
-		if (len == 0 && show) {
-			passin_free(pass);
-			return CLI_OK;
-		}
-		if (len == 0) {
-			passin_free(pass);
-			fprintf(c->err, "Пароль не введён (Ctrl+C — отказаться).\n");
-			continue;
-		}
-		r = cli_unlock_try(c, s, pass, len, false);
-		passin_free(pass);
-		pass = NULL;
-		if (r == 0) {
-			cli_unlock_seal_late(c, s);
-			return CLI_OK;
-		}
-		if (r != TERR_PASSPHRASE)
-			return cli_fail(c, r);
-		fprintf(c->err, "%s\n", c->e.msg[0] ? c->e.msg : "Неверный пароль.");
+	r = cli_unlock_tty(c, s, show ? "Пароль (Enter — показать без скрытых "
+	    "полей): " : "Пароль для скрытых полей (ФИО, телефоны): ", false, show,
+	    CLI_UNLOCK_TRIES, &tried_out);
+	if (r == 1)
+		return CLI_OK;          /* Enter: shown without them */
+	if (r == 0) {
+		cli_unlock_seal_late(c, s);
+		return CLI_OK;
 	}
+	if (!tried_out)
+		return cli_fail(c, r);
 	fprintf(c->err, "Ошибка: пароль не подошёл %d раза, ничего не сделано. "
 	    "Забыли пароль? Задать новый по ключу восстановления: tetrad "
 	    "passphrase change --recovery\n", CLI_UNLOCK_TRIES);
@@ -229,6 +283,111 @@ cli_unlock_form(struct cli *c, struct store *s, const struct form *f, bool warn)
 		return CLI_OK;
 	}
 	return cli_unlock(c, s, false);
+}
+
+/* Whether group field g has a local member. */
+static bool
+cli_group_local(const struct form_field *g)
+{
+	for (size_t i = 0; i < g->n_children; i++)
+		if (g->children[i].sync == FORM_SYNC_LOCAL)
+			return true;
+	return false;
+}
+
+bool
+cli_path_local(const struct form *f, const char *path)
+{
+	char top[FORM_ID_MAX + 1];
+	const struct form_field *fd;
+	const char *dot;
+	size_t n = strcspn(path, "[.=");
+
+	if (f == NULL || n == 0 || n > FORM_ID_MAX)
+		return false;
+	memcpy(top, path, n);
+	top[n] = '\0';
+	if ((fd = form_find(f, top)) == NULL)
+		return false;
+	if (fd->type != FORM_GROUP)
+		return fd->sync == FORM_SYNC_LOCAL;
+	/* parties[0].full_name: that member; parties, parties[0]: the items */
+	if (path[n] != '[' || (dot = strchr(path + n, '.')) == NULL)
+		return cli_group_local(fd);
+	for (size_t i = 0; i < fd->n_children; i++) {
+		size_t l = strlen(fd->children[i].id);
+
+		if (strncmp(dot + 1, fd->children[i].id, l) == 0 &&
+		    (dot[1 + l] == '\0' || dot[1 + l] == '=' || dot[1 + l] == '.'))
+			return fd->children[i].sync == FORM_SYNC_LOCAL;
+	}
+	return false;
+}
+
+bool
+cli_sets_local(struct cli *c, const struct form *f)
+{
+	cJSON *j = NULL;
+	const cJSON *m;
+	struct terr le = { 0 };
+	bool local = false;
+
+	for (size_t i = 0; i < c->n_sets; i++)
+		if (cli_path_local(f, c->sets[i]))
+			return true;
+	/* a file that does not read is said by the command itself */
+	if (c->json_file == NULL || rec_read_json(c->json_file, &j, &le) != 0)
+		return false;
+	cJSON_ArrayForEach(m, j)
+		if (m->string != NULL && cli_path_local(f, m->string))
+			local = true;
+	cJSON_Delete(j);
+	return local;
+}
+
+bool
+cli_unlock_needed(struct store *s, int r, const struct form *f,
+    const struct form_problems *probs, bool hidden)
+{
+	if (!store_locked(s))
+		return false;
+	if (r == TERR_PASSPHRASE)
+		return true;
+	/* a hidden value is not a missing one: checked again with it */
+	if (r != TERR_INVALID || !hidden || probs == NULL)
+		return false;
+	for (size_t i = 0; i < probs->n; i++)
+		if (probs->items[i].path != NULL &&
+		    cli_path_local(f, probs->items[i].path))
+			return true;
+	return false;
+}
+
+int
+cli_unlock_refinalize(struct cli *c, struct store *s, const struct catalog *cat,
+    const uint8_t id[UUID7_BYTES], int *r, struct form_problems **probs)
+{
+	struct localdb_record *rec = NULL;
+	const struct form *f;
+	bool need;
+	int rv, rc;
+
+	if (!store_locked(s) || (*r != TERR_PASSPHRASE && *r != TERR_INVALID))
+		return CLI_OK;
+	if ((rv = store_record_get(s, id, &rec, &c->e)) != 0)
+		return cli_fail(c, rv);
+	f = catalog_get(cat, rec->form_id, rec->form_version);
+	need = cli_unlock_needed(s, *r, f, *probs, rec->sealed != NULL);
+	store_record_free(rec);
+	if (!need)
+		return CLI_OK;
+	/* nothing was written (one transaction): opened, then again */
+	if ((rc = cli_unlock_form(c, s, f, false)) != CLI_OK)
+		return rc;
+	form_problems_free(*probs);
+	*probs = NULL;
+	*r = rec_finalize(s, cat, id, probs, &c->e);
+	return CLI_OK;
 }
 
 int

@@ -350,9 +350,10 @@ cli_view_show(struct cli *c)
 			cJSON_free(t);
 		}
 		if (rec->sealed != NULL && store_locked(s))
-			fprintf(c->out, "\nСкрытые поля («%s») не показаны: хранилище "
-			    "закрыто паролем. Показать: tetrad show %s на терминале "
-			    "(или --passphrase-file ФАЙЛ).\n", VAULT_HIDDEN, idtext);
+			fprintf(c->out, "\nПоля «%s» зашифрованы паролем. Чтобы "
+			    "увидеть их, повторите команду и введите пароль: tetrad "
+			    "show %s (или --passphrase-file ФАЙЛ).\n", VAULT_HIDDEN,
+			    idtext);
 		cJSON_Delete(data);
 	}
 	cli_damaged_warn(c, s);

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -102,59 +104,136 @@ passin_write(int fd, const char *s)
 	}
 }
 
-int
-passin_tty(const char *prompt, char **out, size_t *len, struct terr *e)
-{
-	static const int sigs[] = { SIGINT, SIGHUP, SIGTERM, SIGQUIT };
-	struct sigaction sa, old_sa[sizeof(sigs) / sizeof(sigs[0])], old_tstp;
+/* A session on the controlling terminal: echo off and the signals caught
+ * from passin_tty_open to passin_tty_close. */
+static const int passin_sigs[] = { SIGINT, SIGHUP, SIGTERM, SIGQUIT };
+#define PASSIN_NSIGS (sizeof(passin_sigs) / sizeof(passin_sigs[0]))
+
+struct passin_tty {
+	int fd;
 	struct termios old, quiet;
-	char *buf = NULL, c;
-	size_t n = 0;
-	bool over = false, restore = false, ended = false;
-	int fd, r;
+	struct sigaction old_sa[PASSIN_NSIGS], old_tstp;
+	bool reported;          /* a caught signal already ended a read/pause */
+};
+
+int
+passin_tty_open(struct passin_tty **out, struct terr *e)
+{
+	struct passin_tty *t;
+	struct sigaction sa;
 
 	*out = NULL;
-	*len = 0;
-	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	if ((t->fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		free(t);
 		return terr_set(e, TERR_IO, "Нет терминала, чтобы спросить пароль: "
 		    "укажите --passphrase-file.");
-	if ((buf = passin_alloc()) == NULL) {
-		close(fd);
-		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 	}
-	if (tcgetattr(fd, &old) != 0) {
-		r = terr_set(e, TERR_IO, "Терминал не настраивается (%s): укажите "
+	if (tcgetattr(t->fd, &t->old) != 0) {
+		int r = terr_set(e, TERR_IO, "Терминал не настраивается (%s): укажите "
 		    "--passphrase-file.", terr_strerror(errno));
-		goto out;
+
+		close(t->fd);
+		free(t);
+		return r;
 	}
 	/* the handlers first, then echo off: a Ctrl+C at any point from here
-	 * comes back through the restore below */
+	 * comes back through passin_tty_close */
 	passin_stop = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = passin_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		(void)sigaction(sigs[i], &sa, &old_sa[i]);
+	for (size_t i = 0; i < PASSIN_NSIGS; i++)
+		(void)sigaction(passin_sigs[i], &sa, &t->old_sa[i]);
 	/* Ctrl+Z would leave a stopped program's terminal without echo */
 	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGTSTP, &sa, &old_tstp);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
-	quiet.c_lflag |= ICANON | ISIG;
-	restore = true;
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
-		r = terr_set(e, TERR_IO, "Терминал не настраивается (%s): укажите "
+	(void)sigaction(SIGTSTP, &sa, &t->old_tstp);
+	t->quiet = t->old;
+	t->quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	t->quiet.c_lflag |= ICANON | ISIG;
+	/* TCSAFLUSH: what was typed before is dropped, never taken as an answer */
+	if (tcsetattr(t->fd, TCSAFLUSH, &t->quiet) != 0) {
+		int r = terr_set(e, TERR_IO, "Терминал не настраивается (%s): укажите "
 		    "--passphrase-file.", terr_strerror(errno));
-		goto out;
+
+		passin_tty_close(t);
+		return r;
 	}
-	passin_write(fd, prompt);
+	*out = t;
+	return 0;
+}
+
+void
+passin_tty_close(struct passin_tty *t)
+{
+	int sig;
+
+	if (t == NULL)
+		return;
+	/* typed while echo was off (during a check): dropped, not left for the
+	 * next question to read */
+	(void)tcsetattr(t->fd, TCSAFLUSH, &t->old);
+	for (size_t i = 0; i < PASSIN_NSIGS; i++)
+		(void)sigaction(passin_sigs[i], &t->old_sa[i], NULL);
+	(void)sigaction(SIGTSTP, &t->old_tstp, NULL);
+	close(t->fd);
+	sig = passin_stop;
+	passin_stop = 0;
+	/* a Ctrl+C while a passphrase was checked: the terminal is back, the
+	 * signal does now what it would have done */
+	if (sig != 0 && !t->reported) {
+		free(t);
+		(void)raise(sig);
+		return;
+	}
+	free(t);
+}
+
+int
+passin_tty_pause(struct passin_tty *t, unsigned secs, struct terr *e)
+{
+	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = 0 };
+
+	while (!passin_stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	if (passin_stop) {
+		t->reported = true;
+		return terr_set(e, TERR_PASSPHRASE, "Ввод пароля прерван.");
+	}
+	return 0;
+}
+
+int
+passin_tty_read(struct passin_tty *t, const char *prompt, bool echo,
+    char **out, size_t *len, struct terr *e)
+{
+	struct termios show;
+	char *buf = NULL, c;
+	size_t n = 0;
+	bool over = false, ended = false;
+	int r;
+
+	*out = NULL;
+	*len = 0;
+	if ((buf = passin_alloc()) == NULL)
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	/* anything typed before the question (during a wait or a check) is
+	 * not its answer */
+	(void)tcflush(t->fd, TCIFLUSH);
+	if (echo) {
+		show = t->quiet;
+		show.c_lflag |= ECHO | ECHOE | ECHOK;
+		(void)tcsetattr(t->fd, TCSANOW, &show);
+	}
+	passin_write(t->fd, prompt);
 	for (;;) {
 		ssize_t k;
 
 		if (passin_stop)
 			break;
-		k = read(fd, &c, 1);
+		k = read(t->fd, &c, 1);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -170,7 +249,12 @@ passin_tty(const char *prompt, char **out, size_t *len, struct terr *e)
 	}
 	c = 0;
 	buf[n] = '\0';
+	if (echo)
+		(void)tcsetattr(t->fd, TCSANOW, &t->quiet);
+	else
+		passin_write(t->fd, "\n");   /* the Enter was not echoed */
 	if (passin_stop || ended) {
+		t->reported = true;
 		r = terr_set(e, TERR_PASSPHRASE, "Ввод пароля прерван.");
 		goto out;
 	}
@@ -183,15 +267,21 @@ passin_tty(const char *prompt, char **out, size_t *len, struct terr *e)
 	buf = NULL;
 	r = 0;
  out:
-	if (restore) {
-		(void)tcsetattr(fd, TCSADRAIN, &old);
-		/* the Enter was not echoed: end the prompt's line */
-		passin_write(fd, "\n");
-		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-			(void)sigaction(sigs[i], &old_sa[i], NULL);
-		(void)sigaction(SIGTSTP, &old_tstp, NULL);
-	}
 	passin_free(buf);
-	close(fd);
+	return r;
+}
+
+int
+passin_tty(const char *prompt, char **out, size_t *len, struct terr *e)
+{
+	struct passin_tty *t = NULL;
+	int r;
+
+	*out = NULL;
+	*len = 0;
+	if ((r = passin_tty_open(&t, e)) != 0)
+		return r;
+	r = passin_tty_read(t, prompt, false, out, len, e);
+	passin_tty_close(t);
 	return r;
 }

@@ -231,7 +231,7 @@ passphrase_set(struct store *s, const struct catalog *c, const char *pass,
 
 	memset(rep, 0, sizeof(*rep));
 	if (vault_state(v) != VAULT_NONE)
-		return terr_set(e, TERR_ARG, "Пароль хранилища уже задан. Сменить его: "
+		return terr_set(e, TERR_ARG, "Пароль уже задан. Сменить его: "
 		    "tetrad passphrase change.");
 	if ((r = vault_pass_check(pass, len, e)) != 0 ||
 	    (r = pp_orphans(s, e)) != 0 ||
@@ -259,8 +259,8 @@ passphrase_change(struct store *s, const char *pass, size_t len,
 	int r;
 
 	if (vault_state(v) != VAULT_OPEN)
-		return terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: сначала "
-		    "откройте его текущим паролем или ключом восстановления.");
+		return terr_set(e, TERR_PASSPHRASE, "Сначала нужно ввести текущий пароль "
+		    "или ключ восстановления.");
 	if ((r = vault_pass_check(pass, len, e)) != 0 ||
 	    (r = store_begin(s, e)) != 0)
 		return r;
@@ -281,10 +281,10 @@ passphrase_remove(struct store *s, struct passphrase_report *rep, struct terr *e
 
 	memset(rep, 0, sizeof(*rep));
 	if (vault_state(v) == VAULT_NONE)
-		return terr_set(e, TERR_ARG, "Пароль хранилища не задан.");
+		return terr_set(e, TERR_ARG, "Пароль не задан.");
 	if (vault_state(v) != VAULT_OPEN)
-		return terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: чтобы "
-		    "снять пароль, откройте его текущим паролем или ключом восстановления.");
+		return terr_set(e, TERR_PASSPHRASE, "Чтобы снять пароль, сначала "
+		    "введите его (или ключ восстановления).");
 	if ((rv = store_begin(s, e)) != 0)
 		return rv;
 	if ((rv = pp_collect(s, NULL, true, &l, NULL, e)) != 0)
@@ -339,7 +339,7 @@ passphrase_reset(struct store *s, const struct catalog *c, const char *pass,
 
 	memset(rep, 0, sizeof(*rep));
 	if (vault_state(v) == VAULT_NONE)
-		return terr_set(e, TERR_ARG, "Пароль хранилища не задан: сбрасывать "
+		return terr_set(e, TERR_ARG, "Пароль не задан: сбрасывать "
 		    "нечего. Задать его: tetrad passphrase set.");
 	if ((r = vault_pass_check(pass, len, e)) != 0 ||
 	    (r = pp_secure_delete(s, e)) != 0 ||
@@ -375,8 +375,7 @@ passphrase_seal(struct store *s, const struct catalog *c,
 
 	memset(rep, 0, sizeof(*rep));
 	if (vault_state(store_vault(s)) != VAULT_OPEN)
-		return terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: сначала "
-		    "откройте его.");
+		return terr_set(e, TERR_PASSPHRASE, "Сначала нужно ввести пароль.");
 	if ((r = pp_secure_delete(s, e)) != 0 ||
 	    (r = store_begin(s, e)) != 0)
 		return r;

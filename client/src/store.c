@@ -127,8 +127,8 @@ store_open_as(const char *path, bool create, bool any_vault, struct store **out,
 		store_close(s);
 		if (r == TERR_PARSE)
 			/* every command would stop here: name the way out */
-			terr_set(e, r, "Ключ хранилища (пароль) в базе повреждён: скрытые "
-			    "поля не открыть. Верните базу из резервной копии или сбросьте "
+			terr_set(e, r, "Ключ в базе данных повреждён: скрытые поля "
+			    "(ФИО, телефоны, суть конфликта) не открыть. Верните базу из резервной копии или сбросьте "
 			    "пароль: tetrad passphrase reset (скрытые значения всех "
 			    "записей будут потеряны, остальное останется).");
 		return r;
@@ -459,10 +459,10 @@ store_shape_check(struct store *s, const struct localdb_record *r,
 	    form_items_kept(form_field_at(f, 0), n, values, old) : 1;
 	if (rv == 0) {
 		uuid7_format(r->id, idt);
-		rv = terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: в записи %s "
-		    "есть скрытые поля групп: удалять или заменять их строки можно, "
-		    "только когда оно открыто (иначе скрытые значения пропадут или "
-		    "окажутся у чужих строк).", idt);
+		rv = terr_set(e, TERR_PASSPHRASE, "Нужен пароль: в записи %s есть "
+		    "скрытые поля в строках групп; удалять или заменять эти строки можно, "
+		    "только введя пароль (иначе скрытые значения пропадут или съедут к "
+		    "чужим строкам).", idt);
 	} else if (rv < 0)
 		rv = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 	else
@@ -531,8 +531,8 @@ store_seal(struct store *s, const struct localdb_record *r, const struct form *f
 		goto out;
 	}
 	if (has && vs != VAULT_OPEN) {
-		rv = terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: скрытые "
-		    "поля записи %s нельзя сохранить, пока оно не открыто.", idt);
+		rv = terr_set(e, TERR_PASSPHRASE, "Нужен пароль: скрытые поля (ФИО, "
+		    "телефоны, суть конфликта) записи %s без него не сохранить.", idt);
 		goto out;
 	}
 	if (r->sealed != NULL && (rv = store_shape_check(s, r, f, values, e)) != 0)

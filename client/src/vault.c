@@ -133,11 +133,11 @@ vault_unlock_begin(struct vault *v, struct localdb *db, struct terr *e)
 	int r;
 
 	if (v == NULL || db == NULL)
-		return terr_set(e, TERR_ARG, "vault_unlock: нет хранилища");
+		return terr_set(e, TERR_ARG, "vault_unlock: нет ключа или базы данных");
 	if (v->state == VAULT_NONE)
-		return terr_set(e, TERR_ARG, "Пароль хранилища не задан.");
+		return terr_set(e, TERR_ARG, "Пароль не задан.");
 	if (v->damaged)
-		return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён: "
+		return terr_set(e, TERR_PARSE, "Ключ в базе данных повреждён: "
 		    "пароль не проверить. Верните базу из резервной копии или "
 		    "сбросьте пароль: tetrad passphrase reset.");
 	if ((r = vault_wait(v, db, &wait, e)) != 0)
@@ -213,8 +213,8 @@ vault_unlock_recovery(struct vault *v, struct localdb *db, const char *text,
 	if ((r = vault_unlock_begin(v, db, e)) != 0)
 		return r;
 	if (!v->has_recovery)
-		return terr_set(e, TERR_PASSPHRASE, "Ключ восстановления для этого "
-		    "хранилища не создавался.");
+		return terr_set(e, TERR_PASSPHRASE, "Ключ восстановления для этой "
+		    "базы данных не создавался.");
 	/* a mistyped shape is not a guess: not counted */
 	if (vault_recovery_parse(text, rec) != 0) {
 		sodium_memzero(rec, sizeof(rec));
@@ -378,9 +378,9 @@ vault_create(struct vault *v, struct localdb *db, const char *pass, size_t len,
 	int r;
 
 	if (v == NULL || db == NULL)
-		return terr_set(e, TERR_ARG, "vault_create: нет хранилища");
+		return terr_set(e, TERR_ARG, "vault_create: нет ключа или базы данных");
 	if (v->state != VAULT_NONE)
-		return terr_set(e, TERR_ARG, "Пароль хранилища уже задан.");
+		return terr_set(e, TERR_ARG, "Пароль уже задан.");
 	if ((r = vault_sodium(e)) != 0 || (r = vault_pass_check(pass, len, e)) != 0 ||
 	    (r = vault_limits_pick(lim, &l, e)) != 0)
 		return r;
@@ -427,10 +427,10 @@ vault_rewrap(struct vault *v, struct localdb *db, const char *pass, size_t len,
 	int r;
 
 	if (v == NULL || db == NULL)
-		return terr_set(e, TERR_ARG, "vault_rewrap: нет хранилища");
+		return terr_set(e, TERR_ARG, "vault_rewrap: нет ключа или базы данных");
 	if (v->state != VAULT_OPEN)
-		return terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: "
-		    "сначала введите пароль.");
+		return terr_set(e, TERR_PASSPHRASE, "Нужен пароль: "
+		    "сначала введите его.");
 	if ((r = vault_pass_check(pass, len, e)) != 0 ||
 	    (r = vault_limits_pick(lim, &l, e)) != 0)
 		return r;
@@ -457,7 +457,7 @@ vault_drop(struct vault *v, struct localdb *db, struct terr *e)
 	int r;
 
 	if (v == NULL || db == NULL)
-		return terr_set(e, TERR_ARG, "vault_drop: нет хранилища");
+		return terr_set(e, TERR_ARG, "vault_drop: нет ключа или базы данных");
 	if (v->state == VAULT_NONE)
 		return 0;
 	if ((r = localdb_meta_set(db, VAULT_META, "", e)) != 0 ||
@@ -475,11 +475,11 @@ static int
 vault_need_open(const struct vault *v, struct terr *e)
 {
 	if (v == NULL || v->state == VAULT_NONE)
-		return terr_set(e, TERR_PASSPHRASE, "Пароль хранилища не задан: "
+		return terr_set(e, TERR_PASSPHRASE, "Пароль не задан: "
 		    "скрывать значения нечем.");
 	if (v->state != VAULT_OPEN)
-		return terr_set(e, TERR_PASSPHRASE, "Хранилище закрыто паролем: "
-		    "сначала введите пароль.");
+		return terr_set(e, TERR_PASSPHRASE, "Нужен пароль: "
+		    "сначала введите его.");
 	return 0;
 }
 

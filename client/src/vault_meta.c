@@ -29,8 +29,8 @@ static const char vault_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 static int
 vault_bad(struct terr *e, const char *what)
 {
-	return terr_set(e, TERR_PARSE, "Ключ хранилища в базе данных повреждён или "
-	    "удалён (%s): скрытые поля не открыть. Восстановите базу из резервной "
+	return terr_set(e, TERR_PARSE, "Ключ в базе данных повреждён или удалён "
+	    "(%s): скрытые поля не открыть. Восстановите базу из резервной "
 	    "копии.", what);
 }
 
@@ -277,7 +277,7 @@ vault_meta_write(struct localdb *db, const struct vault_limits *lim,
 	n = snprintf(text, sizeof(text), "{\"v\":1,\"kdf\":\"argon2id13\",\"ops\":%llu,"
 	    "\"mem\":%zu,\"salt\":\"%s\",\"wrap\":\"%s\"%s}", lim->ops, lim->mem, s, w, rec);
 	if (n < 0 || (size_t)n >= sizeof(text))
-		return terr_set(e, TERR_INTERNAL, "Ключ хранилища не уместился в запись.");
+		return terr_set(e, TERR_INTERNAL, "Ключ не уместился в запись базы данных.");
 	return localdb_meta_set(db, VAULT_META, text, e);
 }
 
@@ -505,7 +505,7 @@ vault_wait(struct vault *v, struct localdb *db, unsigned *seconds, struct terr *
 
 	*seconds = 0;
 	if (v == NULL || db == NULL)
-		return terr_set(e, TERR_ARG, "vault_wait: нет хранилища");
+		return terr_set(e, TERR_ARG, "vault_wait: нет ключа или базы данных");
 	if (v->state == VAULT_NONE)
 		return 0;
 	if ((r = vault_failures_read(db, &n, &at, e)) != 0)
@@ -566,7 +566,7 @@ vault_pass_check(const char *pass, size_t len, struct terr *e)
 		return terr_set(e, TERR_ARG, "Пароль не в кодировке UTF-8.");
 	if (chars < VAULT_PASS_MIN_CHARS)
 		return terr_set(e, TERR_ARG, "Пароль слишком короткий: нужно не меньше "
-		    "%d символов.", VAULT_PASS_MIN_CHARS);
+		    "%d знаков.", VAULT_PASS_MIN_CHARS);
 	if (vault_all_space(pass, len))
 		return terr_set(e, TERR_ARG, "Пароль не может состоять из одних пробелов.");
 	return 0;

@@ -90,6 +90,7 @@ expect_rc 0 "show locked" -- "$T" --db "$DB" show "$ID1"
 contains "$W/out" "скрыто"
 lacks "$W/out" "ПЛАНТ"
 contains "$W/out" "2026-1"
+contains "$W/out" "Поля «скрыто» зашифрованы паролем. Чтобы увидеть их, повторите команду и введите пароль: tetrad show $ID1 (или --passphrase-file ФАЙЛ)."
 expect_rc 0 "show json locked" -- "$T" --db "$DB" show "$ID1" --json
 eq "$(jget "$W/out" 'd["hidden"], d["data"]["summary"], d["data"]["parties"][0]["full_name"], d["data"]["parties"][1]["phone"], d["data"]["case_number"]')" \
 	"(True, 'скрыто', 'скрыто', 'скрыто', '2026-1')" "show json hidden"
@@ -98,6 +99,7 @@ eq "$(jget "$W/out" 'd[0]["hidden"], d[0]["data"]["summary"]')" "(True, 'скр�
 expect_rc 0 "export csv locked" -- "$T" --db "$DB" export mediation_case --format csv --out "$W/locked.csv"
 lacks "$W/locked.csv" "ПЛАНТ"
 contains "$W/locked.csv" "скрыто"
+contains "$W/err" "Пароль не введён: ФИО, телефоны и суть конфликта (записей: 1) выгружены как «скрыто»."
 expect_rc 0 "export json locked" -- "$T" --db "$DB" export mediation_case --format json
 eq "$(jget "$W/out" 'd[0]["hidden"], d[0]["data"]["parties"][0]["full_name"]')" "(True, 'скрыто')" "export json hidden"
 expect_rc 0 "list text locked" -- "$T" --db "$DB" list
@@ -126,14 +128,24 @@ expect_rc 6 "group-readable new passphrase file" -- "$T" --db "$W/loose.db" --ne
 contains "$W/err" "chmod 600"
 eq "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM meta WHERE key=\x27vault\x27 AND value<>\x27\x27").fetchone()[0])' "$W/loose.db")" 0 "no passphrase set from a loose file"
 
+# no action: what there is to do, in words (exit 1)
+expect_rc 1 "passphrase without an action" -- "$T" --db "$DB" passphrase
+contains "$W/err" "Укажите, что сделать: tetrad passphrase set (задать), change (сменить), remove (снять), reset (забыты и пароль, и ключ восстановления), status (задан ли)."
+"$T" --help >"$W/help" 2>&1
+contains "$W/help" "6 — пароль не подошёл или нужен, а спросить негде."
+contains "$W/help" "4 — ошибка файла базы"
+# one vocabulary for people: «хранилище» is "storage" to them
+for f in "$W/err" "$W/help"; do lacks "$f" "хранилищ"; done
+
 # --- wrong passphrase: exit 6, Russian message, nothing changed
 expect_rc 6 "show wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" show "$ID1"
 contains "$W/err" "Неверный пароль"
 expect_rc 6 "edit wrong" -- "$T" --db "$DB" --passphrase-file "$W/BADP" edit "$ID1" --set "summary=ЗАМЕНА"
-expect_rc 6 "edit locked, no source" -- "$T" --db "$DB" edit "$ID1" --set status=preparation
+expect_rc 6 "edit locked, no source" -- "$T" --db "$DB" edit "$ID1" --set summary=ЗАМЕНА
 contains "$W/err" "нужен пароль — ФИО, телефоны и суть конфликта зашифрованы. Запустите команду в окне терминала (она спросит пароль) или укажите --passphrase-file"
-expect_rc 6 "new locked, no source" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --draft
-expect_rc 6 "finalize locked" -- "$T" --db "$DB" finalize "$ID1"
+# an answer removed from a hidden field needs the key too (else it would stay)
+expect_rc 6 "edit locked, hidden value removed" -- "$T" --db "$DB" edit "$ID1" --set "parties[0].phone="
+expect_rc 6 "new locked, a hidden value" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --set summary=Суть --draft
 expect_rc 6 "import locked" -- "$T" --db "$DB" import mediation_case --csv "$W/locked.csv"
 expect_rc 0 "show after wrong" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1" --json
 cmp -s "$W/out" "$W/before.json" && ok || bad "record changed by refused commands"
@@ -146,6 +158,30 @@ expect_rc 0 "edit with passphrase" -- "$T" --db "$DB" --passphrase-file "$W/P1" 
 expect_rc 0 "show after edit" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1" --json
 eq "$(jget "$W/out" 'd["data"]["status"], d["data"]["summary"], d["data"]["parties"][1]["full_name"]')" \
 	"('preparation', '$PS', '$PN2')" "edit keeps hidden values"
+# hub fields only: tried with the vault locked first, no passphrase asked,
+# the hidden values kept as they are (sealed passed through)
+expect_rc 0 "edit locked, hub field" -- "$T" --db "$DB" edit "$ID1" --set status=received
+lacks "$W/err" "пароль"
+expect_rc 0 "edit locked, back" -- "$T" --db "$DB" edit "$ID1" --set status=preparation
+expect_rc 0 "new locked, no hidden field" -- "$T" --db "$DB" new mediation_case --set case_number=2026-9 --draft
+lacks "$W/err" "пароль"
+DRID=$(cat "$W/out")
+expect_rc 0 "edit locked, a draft" -- "$T" --db "$DB" edit "$DRID" --set received_date=02.11.2026 \
+	--set source=teacher --set situation_kind=conflict --set conflict_type=student_student \
+	--set status=received --set "parties[0].role=student" --set "parties[1].role=adult"
+expect_rc 0 "finalize locked, no hidden field" -- "$T" --db "$DB" finalize "$DRID"
+eq "$(q "SELECT status || '/' || (sealed IS NULL) FROM records WHERE lower(hex(id))=replace('$DRID','-','')")" "final/1" "finalized locked"
+# a group item added at the end: the hidden values keep their positions
+mk 2026-5 --passphrase-file "$W/P1" && ok || bad "new 2026-5"
+ID5=$(cat "$W/out")
+expect_rc 0 "edit locked, group item added" -- "$T" --db "$DB" edit "$ID5" --set "parties[2].role=adult"
+expect_rc 0 "show after the locked edit" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID5" --json
+eq "$(jget "$W/out" 'len(d["data"]["parties"]), d["data"]["parties"][0]["full_name"], d["data"]["parties"][1]["full_name"], d["data"]["summary"]')" \
+	"(3, '$PN', '$PN2', '$PS')" "locked edit: hidden values in place"
+expect_rc 0 "delete 2026-5" -- "$T" --db "$DB" delete "$ID5"
+expect_rc 0 "show after locked edits" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$ID1" --json
+eq "$(jget "$W/out" 'd["data"]["status"], d["data"]["summary"], d["data"]["parties"][0]["phone"], d["data"]["parties"][1]["full_name"]')" \
+	"('preparation', '$PS', '$PP', '$PN2')" "locked edits keep hidden values"
 cp "$W/out" "$W/before.json"
 
 # --- import of a file exported while locked: «скрыто» keeps what is stored
@@ -255,16 +291,20 @@ contains "$W/err" "повреждены; остальные поля на мес
 expect_rc 0 "show damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID1"
 contains "$W/out" "2026-31"
 contains "$W/out" "скрыто"
-lacks "$W/out" "хранилище закрыто паролем"
+lacks "$W/out" "Чтобы увидеть их"
 contains "$W/err" "(1) не расшифровываются"
 expect_rc 0 "show the other" -- "$T" --db "$DB" --passphrase-file "$W/P1" show "$DID2"
 lacks "$W/err" "не расшифровываются"
-expect_rc 5 "edit damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set status=preparation
+expect_rc 5 "edit damaged" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set summary=ЗАМЕНА
 contains "$W/err" "повреждены (не расшифровываются): изменять её нельзя"
 expect_rc 5 "remove with a damaged blob" -- "$T" --db "$DB" --passphrase-file "$W/P1" passphrase remove --yes
 contains "$W/err" "пароль не снят"
 eq "$(q "SELECT hex(sealed) FROM records WHERE id=x'$DHEX'")" "$BLOB" "the damaged blob kept as it was"
 eq "$(q "SELECT json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "received" "the damaged record not edited"
+# a hub field of it: written with the vault locked, the damaged blob passed
+# through byte for byte (nothing lost that a backup could bring back)
+expect_rc 0 "edit damaged, hub field" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$DID1" --set status=preparation
+eq "$(q "SELECT hex(sealed) || json_extract(data,'$.status') FROM records WHERE id=x'$DHEX'")" "${BLOB}preparation" "hub-only edit of a damaged record"
 DB=$MAINDB
 
 # --- a form unknown when the passphrase was set arrives later (syncd pulls
@@ -288,6 +328,10 @@ eq "$(q "SELECT COUNT(*) FROM records WHERE instr(data,'ПЛАНТ-ПОЗДНО'
 cp "$W/t_late.json" "$DB.forms/t_late.json"
 expect_rc 0 "list, not unlocked" -- "$T" --db "$DB" list
 eq "$(q "SELECT value FROM meta WHERE key='vault_unsealed'")" 1 "no unlock, no seal"
+# a hub field edited: tried locked, refused (its plain local values must be
+# sealed), opened from the file and redone — one transaction each time
+expect_rc 6 "late record, locked, no source" -- "$T" --db "$DB" edit "$LID" --set title=Позже
+eq "$(q "SELECT json_extract(data,'$.title') FROM records WHERE lower(hex(id))=replace('$LID','-','')")" "Поздно" "nothing written by the first try"
 expect_rc 0 "first unlock after the form came" -- "$T" --db "$DB" --passphrase-file "$W/P1" edit "$LID" --set title=Позже
 contains "$W/err" "Скрытые поля записей (1), чьи формы пришли после установки пароля, теперь зашифрованы."
 eq "$(q "SELECT COUNT(*) FROM meta WHERE key='vault_unsealed'")" 0 "flag cleared"
@@ -311,12 +355,12 @@ mk 2026-41 --passphrase-file "$W/P1" && ok || bad "badkey case"
 KID=$(cat "$W/out")
 python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE meta SET value=substr(value,1,40) WHERE key=\x27vault\x27"); c.commit()' "$DB"
 expect_rc 2 "list with a damaged key row" -- "$T" --db "$DB" list
-contains "$W/err" "Ключ хранилища (пароль) в базе повреждён"
+contains "$W/err" "Ключ в базе данных повреждён: скрытые поля (ФИО, телефоны, суть конфликта) не открыть"
 contains "$W/err" "tetrad passphrase reset"
 expect_rc 2 "change with a damaged key row" -- "$T" --db "$DB" --passphrase-file "$W/P1" --new-passphrase-file "$W/P2" passphrase change
 contains "$W/err" "tetrad passphrase reset"
 expect_rc 0 "status of a damaged key row" -- "$T" --db "$DB" passphrase status
-contains "$W/out" "ключ хранилища в базе повреждён"
+contains "$W/out" "ключ в базе данных повреждён"
 contains "$W/out" "Записей со скрытыми полями: 1"
 expect_rc 0 "status json of a damaged key row" -- "$T" --db "$DB" passphrase status --json
 eq "$(jget "$W/out" 'd["set"], d["damaged"], d["hidden_records"]')" "(True, True, 1)" "status json: damaged"
@@ -410,11 +454,20 @@ expect Текущий пароль:
 send $P3
 expect [д/Н]:
 send
-expect Ничего не изменено
-exit 2
+expect Отменено: ничего не изменено.
+exit 1
 EOF
 	drive keep --db "$D2" passphrase remove
 	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "remove declined"
+	cat >"$W/nores.steps" <<'EOF'
+expect будут удалены навсегда
+expect [д/Н]:
+send н
+expect Отменено: ничего не изменено.
+exit 1
+EOF
+	drive nores --db "$D2" passphrase reset
+	eq "$(DB=$D2 q "SELECT COUNT(*) FROM records WHERE sealed IS NOT NULL")" 1 "reset declined"
 	# reset on a terminal: says what is lost, asks, then a new passphrase twice
 	cat >"$W/reset.steps" <<EOF
 expect будут удалены навсегда
@@ -432,6 +485,48 @@ EOF
 	lacks "$W/reset.out" "$P2"
 	"$T" --db "$D2" --passphrase-file "$W/P2" show "$ID3" </dev/null >"$W/out" 2>&1 && ok || bad "P2 after tty reset"
 	lacks "$W/out" "ПЛАНТ"
+	# typed ahead during the wait after wrong attempts, or during the check
+	# of a wrong one: never shown, never taken as the next attempt
+	DB="$D2" mk 2026-2 --passphrase-file "$W/P2" && ok || bad "new after tty reset"
+	ID4=$(cat "$W/out")
+	for i in 1 2 3 4 5; do
+		"$T" --db "$D2" --passphrase-file "$W/BADP" show "$ID4" </dev/null >/dev/null 2>&1
+	done
+	cat >"$W/ahead.steps" <<EOF
+expect проверка через
+send НАБРАНО-В-ОЖИДАНИИ-1
+expect Пароль (Enter
+send $BADP
+send НАБРАНО-ПРИ-ПРОВЕРКЕ-2
+expect Неверный пароль
+expect проверка через
+send НАБРАНО-В-ОЖИДАНИИ-3
+expect Пароль (Enter
+send $P2
+expect $PN
+exit 0
+EOF
+	drive ahead --db "$D2" show "$ID4"
+	lacks "$W/ahead.out" "НАБРАНО"
+	lacks "$W/ahead.out" "$P2"
+	eq "$(grep -c "Неверный пароль" "$W/ahead.out")" 1 "typed ahead: taken as an attempt"
+	# the recovery key, copied from paper, is shown as it is typed; the new
+	# passphrase is not
+	RKEY=$(grep -aoE '[A-Z2-7]{4}(-[A-Z2-7]{4}){7}' "$W/reset.out" | tail -1)
+	cat >"$W/rec.steps" <<EOF
+expect Ключ восстановления:
+send $RKEY
+expect Новый пароль:
+send $P3
+expect Ещё раз:
+send $P3
+expect Пароль изменён
+exit 0
+EOF
+	drive rec --db "$D2" passphrase change --recovery
+	[ -n "$RKEY" ] || bad "no recovery key printed by the reset"
+	eq "$(grep -aoF -- "${RKEY:-none}" "$W/rec.out" | wc -l)" 1 "recovery key echoed once"
+	lacks "$W/rec.out" "$P3"
 else
 	echo "SKIP (terminal part): python3 has no pty module"
 fi

@@ -32,12 +32,30 @@
 int passin_file(const char *path, char **out, size_t *len, struct terr *e);
 
 /*
- * Writes prompt to the controlling terminal (/dev/tty) and reads one line
- * with echo off; the terminal's settings are put back on every path. Ctrl+C,
- * a hang-up, TERM or the end of input end the read: TERR_PASSPHRASE («Ввод
- * пароля прерван.»). TERR_IO when there is no terminal; TERR_ARG for a line
- * longer than PASSIN_MAX. An empty line is 0 with *len 0.
+ * A session on the controlling terminal (/dev/tty) for asking secrets:
+ * from passin_tty_open to passin_tty_close the terminal's echo is off —
+ * during the questions, the waits between them and the checks of what was
+ * typed — so nothing typed ahead ever shows; what was typed before each
+ * question is dropped (tcflush), never taken as its answer. Ctrl+C, a
+ * hang-up, TERM or QUIT end a read or a pause: TERR_PASSPHRASE («Ввод пароля
+ * прерван.»); one caught between them (during a check) is raised again by
+ * passin_tty_close, after the terminal's settings are put back (on every
+ * path). TERR_IO when there is no terminal or it cannot be set.
  */
+struct passin_tty;
+int passin_tty_open(struct passin_tty **t, struct terr *e);
+/* Writes prompt and reads one line, shown as typed when echo (a recovery
+ * key written on paper), else not. TERR_ARG for a line longer than
+ * PASSIN_MAX; an empty line is 0 with *len 0. passin_free *out. */
+int passin_tty_read(struct passin_tty *t, const char *prompt, bool echo,
+    char **out, size_t *len, struct terr *e);
+/* Sleeps secs seconds, echo still off. 0, or TERR_PASSPHRASE when a signal
+ * ended it. */
+int passin_tty_pause(struct passin_tty *t, unsigned secs, struct terr *e);
+/* Drops what was typed and not read, puts the terminal back. NULL is fine. */
+void passin_tty_close(struct passin_tty *t);
+
+/* One line with echo off in a session of its own (open, read, close). */
 int passin_tty(const char *prompt, char **out, size_t *len, struct terr *e);
 
 /* Whether there is a controlling terminal to ask on. */

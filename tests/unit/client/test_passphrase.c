@@ -298,7 +298,7 @@ test_locked(const struct catalog *c)
 	    "{\"age\":14}]}", &e), 0);
 	/* a local value cannot be written while locked; nothing changes */
 	CHECK_INT_EQ(edit(s, c, id, "{\"secret\":\"новое\"}", &e), TERR_PASSPHRASE);
-	CHECK_CONTAINS(e.msg, "закрыто паролем");
+	CHECK_CONTAINS(e.msg, "Нужен пароль");
 	CHECK_INT_EQ(new_case(s, c, "Четвёртый", "тайна", NULL, false, id3, &e),
 	    TERR_PASSPHRASE);
 	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM records"), 3);

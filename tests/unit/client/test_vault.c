@@ -218,7 +218,7 @@ test_create_unlock(void)
 	CHECK_INT_EQ(l.mem, crypto_pwhash_memlimit_min());
 	CHECK(has_rec);
 	CHECK_INT_EQ(vault_seal(v, id1, values, strlen(values), &blob2, &len2, &e), TERR_PASSPHRASE);
-	CHECK_CONTAINS(e.msg, "Хранилище закрыто паролем");
+	CHECK_CONTAINS(e.msg, "Нужен пароль");
 	CHECK(blob2 == NULL);
 	CHECK_INT_EQ(vault_open(v, id1, blob, len, &back, &e), TERR_PASSPHRASE);
 	CHECK(back == NULL);
@@ -604,7 +604,7 @@ damaged(const char *text, const char *why)
 	CHECK(v == NULL);
 	if (r != TERR_PARSE)
 		fprintf(stderr, "  accepted (%s): %s\n", why, text);
-	CHECK_CONTAINS(e.msg, "Ключ хранилища в базе данных повреждён");
+	CHECK_CONTAINS(e.msg, "Ключ в базе данных повреждён");
 }
 
 static void
@@ -678,7 +678,7 @@ test_damaged_meta(void)
 		CHECK_INT_EQ(localdb_meta_set(db, "vault", "{\"v\":1}", &e), 0);
 		CHECK_INT_EQ(vault_load(db, &v, &e), TERR_PARSE);
 		CHECK(v == NULL);
-		CHECK_CONTAINS(e.msg, "Ключ хранилища в базе данных повреждён");
+		CHECK_CONTAINS(e.msg, "Ключ в базе данных повреждён");
 		/* for `passphrase reset`: locked for good, only dropped */
 		CHECK_INT_EQ(vault_load_any(db, &v, &e), 0);
 		CHECK_INT_EQ(vault_state(v), VAULT_LOCKED);
