@@ -285,16 +285,6 @@ cli_unlock_form(struct cli *c, struct store *s, const struct form *f, bool warn)
 	return cli_unlock(c, s, false);
 }
 
-/* Whether group field g has a local member. */
-static bool
-cli_group_local(const struct form_field *g)
-{
-	for (size_t i = 0; i < g->n_children; i++)
-		if (g->children[i].sync == FORM_SYNC_LOCAL)
-			return true;
-	return false;
-}
-
 bool
 cli_path_local(const struct form *f, const char *path)
 {
@@ -313,7 +303,7 @@ cli_path_local(const struct form *f, const char *path)
 		return fd->sync == FORM_SYNC_LOCAL;
 	/* parties[0].full_name: that member; parties, parties[0]: the items */
 	if (path[n] != '[' || (dot = strchr(path + n, '.')) == NULL)
-		return cli_group_local(fd);
+		return form_field_has_local(fd);
 	for (size_t i = 0; i < fd->n_children; i++) {
 		size_t l = strlen(fd->children[i].id);
 

@@ -172,19 +172,16 @@ pp_secure_delete(struct store *s, struct terr *e)
 static int
 pp_orphans(struct store *s, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	bool any;
+	int r;
 
-	if ((rc = sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM records WHERE "
-	    "sealed IS NOT NULL LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
-		return store_sqlerr(s, rc, "прочитать записи", e);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	if ((r = localdb_record_sealed_any(store_localdb(s), &any, e)) != 0)
+		return r;
+	if (any)
 		return terr_set(e, TERR_ARG, "В базе есть скрытые поля, зашифрованные "
 		    "ключом, которого больше нет: задать пароль нельзя. Удалить их и "
 		    "задать новый пароль: tetrad passphrase reset.");
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "прочитать записи", e);
+	return 0;
 }
 
 /* A change that failed (r): rolled back, the vault as the file holds it, no

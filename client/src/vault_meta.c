@@ -43,19 +43,12 @@ vault_bad(struct terr *e, const char *what)
 int
 vault_orphans_check(struct localdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	bool any;
+	int r;
 
-	if ((rc = sqlite3_prepare_v2(localdb_sqlite(db), "SELECT 1 FROM records "
-	    "WHERE sealed IS NOT NULL LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
-		return localdb_sqlerr(db, rc, "прочитать записи", e);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return vault_bad(e, "его нет, а зашифрованные поля в записях есть");
-	if (rc != SQLITE_DONE)
-		return localdb_sqlerr(db, rc, "прочитать записи", e);
-	return 0;
+	if ((r = localdb_record_sealed_any(db, &any, e)) != 0)
+		return r;
+	return any ? vault_bad(e, "его нет, а зашифрованные поля в записях есть") : 0;
 }
 
 void

@@ -208,6 +208,23 @@ localdb_record_each(struct localdb *db, const char *form_id, const char *status,
 }
 
 int
+localdb_record_sealed_any(struct localdb *db, bool *any, struct terr *e)
+{
+	static const char sql[] = "SELECT 1 FROM records WHERE sealed IS NOT NULL LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*any = false;
+	if ((rc = localdb_prepare(db, sql, &st)) == SQLITE_OK &&
+	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*any = true;
+		rc = SQLITE_DONE;
+	}
+	localdb_done(db, st);
+	return rc == SQLITE_DONE ? 0 : localdb_sqlerr(db, rc, "прочитать записи", e);
+}
+
+int
 localdb_record_clocks(struct localdb *db, const struct localdb_record *r,
     char **out, struct terr *e)
 {

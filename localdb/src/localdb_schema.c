@@ -169,7 +169,11 @@ static const char *const localdb_migrations[] = {
 	 * is set: `tetrad passphrase set` moves every local value from data
 	 * into sealed in one transaction.
 	 */
-	"ALTER TABLE records ADD COLUMN sealed BLOB;",
+	("ALTER TABLE records ADD COLUMN sealed BLOB;"
+	/* the client asks at every open with no key row whether sealed values
+	 * are left (localdb_record_sealed_any): without this index, a walk of
+	 * every record on a device that never set a passphrase */
+	"CREATE INDEX records_sealed ON records(id) WHERE sealed IS NOT NULL;"),
 };
 
 _Static_assert(sizeof(localdb_migrations) / sizeof(localdb_migrations[0]) ==

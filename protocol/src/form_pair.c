@@ -150,17 +150,6 @@ form_pair_items(const char *const *a, size_t na, const char *const *b, size_t nb
 	free(used);
 }
 
-static bool
-form_pair_has_local(const struct form_field *fl)
-{
-	if (fl->sync == FORM_SYNC_LOCAL)
-		return true;
-	for (size_t i = 0; i < fl->n_children; i++)
-		if (form_pair_has_local(&fl->children[i]))
-			return true;
-	return false;
-}
-
 /* The hub fingerprints of a group's items (a[i] NULL: not an object). */
 static int
 form_pair_fps(const struct form_field *fl, const cJSON *arr,
@@ -193,7 +182,7 @@ form_items_kept(const struct form_field *fs, size_t n, const cJSON *a,
 		int rv = TERR_NOMEM;
 
 		if (fl->type != FORM_GROUP || fl->sync == FORM_SYNC_LOCAL ||
-		    !form_pair_has_local(fl))
+		    !form_field_has_local(fl))
 			continue;
 		x = cJSON_GetObjectItemCaseSensitive(a, fl->id);
 		y = cJSON_GetObjectItemCaseSensitive(b, fl->id);

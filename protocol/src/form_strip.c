@@ -68,7 +68,7 @@ form_strip_local(const struct form *f, const cJSON *values)
 
 /* ---- splitting a record into what may leave and what must stay ---- */
 
-static bool
+bool
 form_field_has_local(const struct form_field *fl)
 {
 	if (fl->sync == FORM_SYNC_LOCAL)

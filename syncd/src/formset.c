@@ -101,17 +101,6 @@ formset_is_local(const struct formset *fs, const char *fid, const char *field)
 	return false;
 }
 
-static bool
-formset_has_local(const struct form_field *fl)
-{
-	if (fl->sync == FORM_SYNC_LOCAL)
-		return true;
-	for (size_t i = 0; i < fl->n_children; i++)
-		if (formset_has_local(&fl->children[i]))
-			return true;
-	return false;
-}
-
 static int formset_graft_items(const struct form_field *fl, cJSON *nv,
     const cJSON *ov, struct terr *e);
 
@@ -127,7 +116,7 @@ formset_graft_obj(const struct form_field *fs, size_t n, cJSON *obj, const cJSON
 		cJSON *nv = cJSON_GetObjectItemCaseSensitive(obj, fl->id), *dup;
 		int r;
 
-		if (!formset_has_local(fl))
+		if (!form_field_has_local(fl))
 			continue;
 		if (fl->sync == FORM_SYNC_LOCAL) {
 			cJSON_DeleteItemFromObjectCaseSensitive(obj, fl->id);

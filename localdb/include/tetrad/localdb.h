@@ -200,6 +200,10 @@ int localdb_record_each(struct localdb *db, const char *form_id,
 int localdb_record_clocks(struct localdb *db, const struct localdb_record *r,
     char **out, struct terr *e);
 
+/* *any: whether some record holds sealed values (index records_sealed:
+ * one probe, whatever the number of records). */
+int localdb_record_sealed_any(struct localdb *db, bool *any, struct terr *e);
+
 /* ---- conflicts: this device's values that lost to another's -------- */
 
 struct localdb_conflict {

@@ -359,6 +359,8 @@ cJSON *form_strip_local(const struct form *f, const cJSON *values);
 
 /* Whether f has a field with sync "local" (at any depth). */
 bool form_has_local(const struct form *f);
+/* Whether fl is a `local` field or a group with one anywhere inside. */
+bool form_field_has_local(const struct form_field *fl);
 
 /*
  * Splits a record's values (client/vault.h seals the local part at rest):

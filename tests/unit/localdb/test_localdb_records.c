@@ -107,7 +107,10 @@ test_records(void)
 	/* sealed values (schema 8) are kept byte for byte, zero bytes and all */
 	{
 		uint8_t blob[5] = { 1, 0, 0xff, 0, 7 };
+		bool any = true;
 
+		CHECK_INT_EQ(localdb_record_sealed_any(db, &any, &e), 0);
+		CHECK(!any);
 		r.sealed = blob;
 		r.sealed_len = sizeof(blob);
 		CHECK_INT_EQ(localdb_record_put(db, &r, &e), 0);
@@ -116,6 +119,11 @@ test_records(void)
 			CHECK_INT_EQ(got->sealed_len, sizeof(blob));
 			CHECK(got->sealed != NULL && memcmp(got->sealed, blob, sizeof(blob)) == 0);
 		}
+		CHECK_INT_EQ(localdb_record_sealed_any(db, &any, &e), 0);
+		CHECK(any);
+		/* one probe of the partial index, not a walk of the records */
+		CHECK_INT_EQ(q_int(localdb_sqlite(db), "SELECT COUNT(*) FROM sqlite_master WHERE "
+		    "type='index' AND name='records_sealed'"), 1);
 		localdb_record_free(got);
 		got = NULL;
 		r.sealed = NULL;
