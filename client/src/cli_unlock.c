@@ -76,19 +76,20 @@ static int
 cli_unlock_wait(struct cli *c, struct store *s, struct passin_tty *t)
 {
 	struct timespec ts = { 0, 0 };
-	unsigned secs = 0;
+	unsigned ms = 0;
 	int r;
 
-	if ((r = vault_wait(store_vault(s), store_localdb(s), &secs, &c->e)) != 0)
+	if ((r = vault_wait(store_vault(s), store_localdb(s), &ms, &c->e)) != 0)
 		return r;
-	if (secs == 0)
+	if (ms == 0)
 		return 0;
 	fprintf(c->err, "Много неверных попыток подряд: проверка через %u с, "
-	    "подождите.\n", secs);
+	    "подождите.\n", (ms + 999) / 1000);
 	fflush(c->err);
 	if (t != NULL)
-		return passin_tty_pause(t, secs, &c->e);
-	ts.tv_sec = (time_t)secs;
+		return passin_tty_pause(t, ms, &c->e);
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 	return 0;

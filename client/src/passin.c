@@ -192,9 +192,10 @@ passin_tty_close(struct passin_tty *t)
 }
 
 int
-passin_tty_pause(struct passin_tty *t, unsigned secs, struct terr *e)
+passin_tty_pause(struct passin_tty *t, unsigned ms, struct terr *e)
 {
-	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = 0 };
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+	    .tv_nsec = (long)(ms % 1000) * 1000000L };
 
 	while (!passin_stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;

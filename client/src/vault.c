@@ -144,7 +144,7 @@ vault_unlock_begin(struct vault *v, struct localdb *db, struct terr *e)
 		return r;
 	if (wait > 0)
 		return terr_set(e, TERR_PASSPHRASE, "Слишком много неверных попыток: "
-		    "повторите через %u с.", wait);
+		    "повторите через %u с.", (wait + 999) / 1000);
 	return 0;
 }
 
@@ -166,7 +166,7 @@ vault_unwrap_into(struct vault *v, struct localdb *db, const uint8_t *kek,
 
 	/* counted as wrong until it proves right (reset below): no answer
 	 * without the count, whatever happens to the process or the caller */
-	if ((r = vault_failures_bump(db, (int64_t)time(NULL), e)) != 0)
+	if ((r = vault_failures_bump(db, vault_now_ms(), e)) != 0)
 		return r;
 	if ((key = vault_secret()) == NULL)
 		return vault_nomem(e);

@@ -340,6 +340,16 @@ vault_recovery_parse(const char *text, uint8_t out[VAULT_RECOVERY_BYTES])
 
 /* ---- wrong attempts ---------------------------------------------------- */
 
+int64_t
+vault_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (int64_t)time(NULL) * 1000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 unsigned
 vault_wait_of(unsigned n, int64_t at, int64_t now)
 {
@@ -355,6 +365,7 @@ vault_wait_of(unsigned n, int64_t at, int64_t now)
 	 * person out for as long as it jumped: a failure "in the future" is not
 	 * waited for. The counter slows guessing at the keyboard; someone with
 	 * the file can edit it anyway, and Argon2id is what protects the key. */
+	w *= 1000;
 	if (at > now || now - at >= (int64_t)w)
 		return 0;
 	return w - (unsigned)(now - at);
@@ -490,20 +501,20 @@ vault_failures_reset(struct localdb *db, struct terr *e)
 }
 
 int
-vault_wait(struct vault *v, struct localdb *db, unsigned *seconds, struct terr *e)
+vault_wait(struct vault *v, struct localdb *db, unsigned *ms, struct terr *e)
 {
 	unsigned n;
 	int64_t at;
 	int r;
 
-	*seconds = 0;
+	*ms = 0;
 	if (v == NULL || db == NULL)
 		return terr_set(e, TERR_ARG, "vault_wait: нет ключа или базы данных");
 	if (v->state == VAULT_NONE)
 		return 0;
 	if ((r = vault_failures_read(db, &n, &at, e)) != 0)
 		return r;
-	*seconds = vault_wait_of(n, at, (int64_t)time(NULL));
+	*ms = vault_wait_of(n, at, vault_now_ms());
 	return 0;
 }
 

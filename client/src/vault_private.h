@@ -27,7 +27,7 @@
 #define VAULT_PAD_BLOCK 64
 #define VAULT_BLOB_VERSION 1
 #define VAULT_BLOB_MIN (1 + VAULT_NONCE + VAULT_PAD_BLOCK + VAULT_TAG)
-#define VAULT_WAIT_MAX 60u
+#define VAULT_WAIT_MAX 60u          /* seconds */
 #define VAULT_RECOVERY_CHARS 32      /* base32 symbols of the 20 bytes */
 
 struct vault {
@@ -53,10 +53,11 @@ int vault_meta_write(struct localdb *db, const struct vault_limits *lim,
 /* lim, or the defaults when NULL, into out; TERR_ARG outside the caps. */
 int vault_limits_pick(const struct vault_limits *lim, struct vault_limits *out,
     struct terr *e);
-/* The wrong attempts in a row and the unix time of the last one. */
+/* The wrong attempts in a row and the time of the last one (ms, as
+ * vault_now_ms). */
 int vault_failures_read(struct localdb *db, unsigned *n, int64_t *at,
     struct terr *e);
-/* One more wrong attempt (at: unix time), counted BEFORE the check in a
+/* One more wrong attempt (at: vault_now_ms), counted BEFORE the check in a
  * short transaction of its own with one incrementing statement: a rollback
  * of the caller's never erases it, concurrent processes never lose one.
  * TERR_INTERNAL inside a transaction; TERR_IO (Russian: the passphrase is

@@ -49,9 +49,9 @@ int passin_tty_open(struct passin_tty **t, struct terr *e);
  * PASSIN_MAX; an empty line is 0 with *len 0. passin_free *out. */
 int passin_tty_read(struct passin_tty *t, const char *prompt, bool echo,
     char **out, size_t *len, struct terr *e);
-/* Sleeps secs seconds, echo still off. 0, or TERR_PASSPHRASE when a signal
- * ended it. */
-int passin_tty_pause(struct passin_tty *t, unsigned secs, struct terr *e);
+/* Sleeps ms milliseconds, echo still off. 0, or TERR_PASSPHRASE when a
+ * signal ended it. */
+int passin_tty_pause(struct passin_tty *t, unsigned ms, struct terr *e);
 /* Drops what was typed and not read, puts the terminal back. NULL is fine. */
 void passin_tty_close(struct passin_tty *t);
 

@@ -82,11 +82,11 @@ void vault_lock(struct vault *v);
 void vault_info(const struct vault *v, struct vault_limits *l, bool *has_recovery);
 
 /*
- * Seconds the next attempt must wait: 0 for the first VAULT_FREE_TRIES wrong
- * attempts in a row, then 2, 4, 8, … up to 60 after the last failure
+ * Milliseconds the next attempt must wait: 0 for the first VAULT_FREE_TRIES
+ * wrong attempts in a row, then 2, 4, 8, … up to 60 s after the last failure
  * (counted from meta vault_failed_at, so a new process waits too).
  */
-int vault_wait(struct vault *v, struct localdb *db, unsigned *seconds,
+int vault_wait(struct vault *v, struct localdb *db, unsigned *ms,
     struct terr *e);
 /*
  * Unwraps the data key with the passphrase (pass, len bytes; not

@@ -24,8 +24,12 @@ void vault_recovery_format(const uint8_t b[VAULT_RECOVERY_BYTES],
     char out[VAULT_RECOVERY_TEXT]);
 int vault_recovery_parse(const char *text, uint8_t out[VAULT_RECOVERY_BYTES]);
 
-/* Seconds to wait after n wrong attempts in a row, the last at unix time
- * at, when it is now. */
+/* The wall clock in milliseconds since 1970: the time of a failure is kept
+ * to the millisecond, so a wait of 2 s is 2 s and not anything from 1 to 2
+ * (whole seconds truncated on both ends). */
+int64_t vault_now_ms(void);
+/* Milliseconds to wait after n wrong attempts in a row, the last at time at,
+ * when it is now (both ms since 1970). */
 unsigned vault_wait_of(unsigned n, int64_t at, int64_t now);
 
 #endif

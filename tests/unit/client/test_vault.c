@@ -128,21 +128,24 @@ test_recovery_text(void)
 static void
 test_waits(void)
 {
-	const int64_t now = 1800000000;
+	const int64_t now = 1800000000000;	/* ms */
 
 	for (unsigned n = 0; n < VAULT_FREE_TRIES; n++)
 		CHECK_INT_EQ(vault_wait_of(n, now, now), 0);
-	CHECK_INT_EQ(vault_wait_of(5, now, now), 2);
-	CHECK_INT_EQ(vault_wait_of(6, now, now), 4);
-	CHECK_INT_EQ(vault_wait_of(7, now, now), 8);
-	CHECK_INT_EQ(vault_wait_of(8, now, now), 16);
-	CHECK_INT_EQ(vault_wait_of(9, now, now), 32);
-	CHECK_INT_EQ(vault_wait_of(10, now, now), 60);
-	CHECK_INT_EQ(vault_wait_of(1000, now, now), 60);
-	CHECK_INT_EQ(vault_wait_of(7, now - 3, now), 5);
-	CHECK_INT_EQ(vault_wait_of(7, now - 8, now), 0);
+	CHECK_INT_EQ(vault_wait_of(5, now, now), 2000);
+	CHECK_INT_EQ(vault_wait_of(6, now, now), 4000);
+	CHECK_INT_EQ(vault_wait_of(7, now, now), 8000);
+	CHECK_INT_EQ(vault_wait_of(8, now, now), 16000);
+	CHECK_INT_EQ(vault_wait_of(9, now, now), 32000);
+	CHECK_INT_EQ(vault_wait_of(10, now, now), 60000);
+	CHECK_INT_EQ(vault_wait_of(1000, now, now), 60000);
+	CHECK_INT_EQ(vault_wait_of(7, now - 3000, now), 5000);
+	/* to the millisecond: 1.999 s after the fifth failure, 1 ms is left */
+	CHECK_INT_EQ(vault_wait_of(5, now - 1999, now), 1);
+	CHECK_INT_EQ(vault_wait_of(5, now - 2000, now), 0);
+	CHECK_INT_EQ(vault_wait_of(7, now - 8000, now), 0);
 	/* a failure "in the future" (the clock was set back) is not waited for */
-	CHECK_INT_EQ(vault_wait_of(7, now + 3600, now), 0);
+	CHECK_INT_EQ(vault_wait_of(7, now + 3600000, now), 0);
 }
 
 /* Seals values under v for id1 and checks it opens to the same text. */
@@ -418,7 +421,7 @@ test_failures(void)
 	}
 	meta_is(db, "vault_failures", "5");
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
-	CHECK(wait >= 1 && wait <= 2);
+	CHECK(wait >= 1500 && wait <= 2000);
 	/* too soon: refused without trying, even the right one, not counted */
 	CHECK_INT_EQ(vault_unlock(v, db, pass1, strlen(pass1), &e), TERR_PASSPHRASE);
 	CHECK_CONTAINS(e.msg, "Слишком много неверных попыток: повторите через");
@@ -432,16 +435,16 @@ test_failures(void)
 	db = db_open("f.db");
 	CHECK_INT_EQ(vault_load(db, &v, &e), 0);
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
-	CHECK(wait >= 1 && wait <= 2);
+	CHECK(wait >= 1000 && wait <= 2000);
 	/* time passes (the last failure moved back), one more wrong: 4 s */
-	snprintf(at, sizeof(at), "%lld", (long long)time(NULL) - 100);
+	snprintf(at, sizeof(at), "%lld", (long long)vault_now_ms() - 100000);
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failed_at", at, &e), 0);
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
 	CHECK_INT_EQ(wait, 0);
 	CHECK_INT_EQ(vault_unlock(v, db, pass2, strlen(pass2), &e), TERR_PASSPHRASE);
 	meta_is(db, "vault_failures", "6");
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
-	CHECK(wait >= 3 && wait <= 4);
+	CHECK(wait >= 3000 && wait <= 4000);
 	/* never inside the caller's transaction (its rollback would erase the
 	 * count): refused, nothing checked, nothing counted */
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failed_at", at, &e), 0);
@@ -468,12 +471,12 @@ test_failures(void)
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failed_at", "0", &e), 0);
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
 	CHECK_INT_EQ(wait, 0);
-	snprintf(at, sizeof(at), "%lld", (long long)time(NULL));
+	snprintf(at, sizeof(at), "%lld", (long long)vault_now_ms());
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failed_at", at, &e), 0);
 	CHECK_INT_EQ(vault_wait(v, db, &wait, &e), 0);
-	CHECK(wait >= 59 && wait <= 60);
+	CHECK(wait >= 59000 && wait <= 60000);
 	/* the right one after the wait resets the count */
-	snprintf(at, sizeof(at), "%lld", (long long)time(NULL) - 100);
+	snprintf(at, sizeof(at), "%lld", (long long)vault_now_ms() - 100000);
 	CHECK_INT_EQ(localdb_meta_set(db, "vault_failed_at", at, &e), 0);
 	CHECK_INT_EQ(vault_unlock(v, db, pass1, strlen(pass1), &e), 0);
 	meta_is(db, "vault_failures", "0");
