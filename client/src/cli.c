@@ -268,6 +268,13 @@ cli_catalog(struct cli *c, struct catalog **cat)
 int
 cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 {
+	return cli_run_ext(argc, argv, in, out, err, NULL);
+}
+
+int
+cli_run_ext(int argc, char **argv, FILE *in, FILE *out, FILE *err,
+    const struct cli_ext *ext)
+{
 	struct cli *c = calloc(1, sizeof(*c));
 	const char *cmd = NULL;
 	int i = 1, rc;
@@ -322,6 +329,14 @@ cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			if (strcmp(argv[j], "--db") == 0)
 				c->db_opt = argv[j + 1];
 		rc = cli_setup_exec_syncd(c, argc - i, argv + i, strcmp(cmd, "sync") == 0);
+		goto out;
+	}
+	if (strcmp(cmd, "ui") == 0 && ext != NULL && ext->ui != NULL) {
+		if (cli_db_path(c->db_opt, c->db, sizeof(c->db)) != 0) {
+			rc = cli_usage(c, "путь к базе данных слишком длинный.");
+			goto out;
+		}
+		rc = ext->ui(argc - (i - 1), argv + (i - 1), c->db, out, err);
 		goto out;
 	}
 	if (strcmp(cmd, "retry") == 0) {

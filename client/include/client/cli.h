@@ -22,6 +22,18 @@ enum cli_exit {
  * the process with tetrad-syncd and return only if that fails. */
 int cli_run(int argc, char **argv, FILE *in, FILE *out, FILE *err);
 
+/*
+ * Commands other libraries of the program provide, so the client library
+ * does not depend on them: ui is `tetrad ui` (ui/ui.h's ui_main; NULL: the
+ * program has no web interface). argv[0] is the command's name, db_path
+ * the database the global options name.
+ */
+struct cli_ext {
+	int (*ui)(int argc, char **argv, const char *db_path, FILE *out, FILE *err);
+};
+int cli_run_ext(int argc, char **argv, FILE *in, FILE *out, FILE *err,
+    const struct cli_ext *ext);
+
 /* Exit code for a negative TERR_* / STORE_* code. */
 int cli_exit_code(int terr_code);
 
