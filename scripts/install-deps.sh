@@ -26,6 +26,9 @@ packages=(
   qrencode                                  # enrollment codes as QR (tetrad-hub token create)
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh
+  libxlsxwriter-dev                         # .xlsx export (client xlsxio)
+  chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
+  python3-openpyxl                          # browser tests read the .xlsx back
 )
 locale_name=ru_RU.UTF-8
 
