@@ -487,3 +487,35 @@ def xlsx_dates(v):
     if isinstance(v, datetime.datetime):
         return v.date()
     return v
+
+
+def fill_rounds(b, vals, rounds=4):
+    """Without the script a field that depends on another is judged by the
+    server on the next post: fill what the page shows, «Проверить», and
+    again with what appeared, until the review page."""
+    left = dict(vals)
+    for _ in range(rounds):
+        for k in list(left):
+            if b.named(k) and b.visible(k):
+                b.set(k, left.pop(k))
+        b.press("Проверить")
+        if b.path().startswith("/review"):
+            return left
+    raise Fail("no review page after %d rounds; left %s; page: %s" % (
+        rounds, list(left), b.text()[:400]))
+
+
+def enroll_file(b, path, shot="enroll"):
+    """The enrollment file the hub gave, uploaded on «Регистрация»."""
+    b.go("/enroll")
+    check(b.path().startswith("/enroll"), "the enrollment page")
+    b.shot(shot)
+    f = b.els("input[type=file]")
+    check(f, "the enrollment page has a file field")
+    f[0].send_keys(path)
+    b.click(submit_of(b, f[0]))
+    end = time.time() + 60
+    while time.time() < end and re.search(r"(идёт|выполняется|подождите)", b.text().lower()):
+        time.sleep(0.5)
+        b.d.refresh()
+    b.shot(shot + "-done")
