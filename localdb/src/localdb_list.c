@@ -126,12 +126,18 @@ localdb_record_list(struct localdb *db, const struct localdb_list_filter *f,
 		sqlite3_finalize(st);
 		st = NULL;
 	}
+	/*
+	 * The page's ids first, from the index alone (a deep page or a filter
+	 * that matches little walks index entries, not 2 KB rows); then only
+	 * those rows. An HLC names its device: no two records share one.
+	 */
 	snprintf(sql, sizeof(sql), "SELECT id, form_id, form_version, school, status, "
 	    "created_hlc, updated_hlc, (SELECT state FROM outbox_queue q WHERE "
-	    "q.record_id = records.id ORDER BY q.seq DESC LIMIT 1) FROM records");
+	    "q.record_id = records.id ORDER BY q.seq DESC LIMIT 1) FROM records "
+	    "WHERE id IN (SELECT id FROM records");
 	localdb_list_where(f, sql, sizeof(sql));
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
-	    " ORDER BY created_hlc DESC, id DESC LIMIT ?8 OFFSET ?9");
+	    " ORDER BY created_hlc DESC LIMIT ?8 OFFSET ?9) ORDER BY created_hlc DESC");
 	if ((rc = sqlite3_prepare_v2(localdb_sqlite(db), sql, -1, &st, NULL)) != SQLITE_OK)
 		return localdb_sqlerr(db, rc, "прочитать список записей", e);
 	localdb_list_bind(st, f, hex, pat);
