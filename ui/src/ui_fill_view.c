@@ -87,7 +87,7 @@ ui_fill_rec_open(struct ui_req *rq, struct ui_fill_rec *fr, int *reply)
 	}
 	if ((fr->f = catalog_get(ui_catalog(u), fr->rec->form_id,
 	    fr->rec->form_version)) == NULL) {
-		char msg[256];
+		char msg[400];
 
 		snprintf(msg, sizeof(msg), "Нет версии %u формы «%s», которой "
 		    "сделана запись: её нельзя показать для заполнения. Формы "
