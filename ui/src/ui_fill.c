@@ -46,9 +46,9 @@ ui_fill_forms(struct ui_req *rq)
 		if (!ui_fill_url(url, sizeof(url), "/new", "form", form_id(f)))
 			continue;
 		html_open(h, "li", NULL);
-		html_elem(h, "a", form_title(f), "href", url, "class", "btn big", NULL);
+		html_elem(h, "a", form_title(f), "href", url, "class", "bigbtn", NULL);
 		if (form_description(f) != NULL)
-			html_elem(h, "p", form_description(f), "class", "form-description",
+			html_elem(h, "p", form_description(f), "class", "muted",
 			    NULL);
 		html_close(h, "li");
 	}
@@ -102,11 +102,11 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		else
 			snprintf(label, sizeof(label), "%s", code);
 		html_open(h, "li", NULL);
-		html_elem(h, "a", label, "href", url, "class", "btn big", NULL);
+		html_elem(h, "a", label, "href", url, "class", "bigbtn", NULL);
 		html_close(h, "li");
 	}
 	html_close(h, "ul");
-	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn link", NULL);
+	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet", NULL);
 	r = ui_page_end(rq, h, 200);
 	h = NULL;
  out:
