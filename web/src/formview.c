@@ -3,36 +3,45 @@
  * the post back is formview_read.c, a record for reading formview_show.c).
  *
  * The markup, which web/assets/form.js and form.css (and the browser
- * tests) rely on:
- *   <div class="tform">            the whole form; form.js adds "tf-js"
- *   .tf-problems                   every problem at the top, each a link
+ * tests) rely on; the look is app.css's (field, required, invalid, local,
+ * req, lock, hint, error, problems, group, item, factors):
+ *   <div class="tform">            the whole form; form.js adds "tf-js".
+ *                                  First a hidden «Обновить» button
+ *                                  (_act=""): Enter in a text box presses
+ *                                  it, not «Удалить запись»
+ *   .problems                      every problem at the top, each a link
  *                                  to its field ("#w-<path>")
- *   .tf-field#w-<path>             one field: label (or a fieldset's
- *                                  legend for radios / checkboxes), hint,
- *                                  the control(s) named <path>, its errors
- *                                  (.tf-error); .tf-err when it has some,
- *                                  .tf-off when it does not apply now
- *                                  (shown dimmed with .tf-cond saying when
- *                                  it applies; hidden once form.js runs)
+ *   .field#w-<path>                one field: label (a fieldset's legend
+ *                                  for radios and boxes), .hint, the
+ *                                  control(s) named <path> (id f-<path>),
+ *                                  its .error(s); .invalid when it has
+ *                                  some; .tf-off when it does not apply
+ *                                  now (dimmed, .tf-cond saying when it
+ *                                  applies; hidden once form.js runs)
  *   data-rel="<path>" data-rel-in='["a","b"]' [data-rel-num]
  *                                  applies when that field's answer is one
  *                                  of these (numbers compared as numbers)
  *   data-reqif… (the same three)   required when that holds: form.js shows
  *                                  the field's .tf-reqif mark then
- *   .tf-group#w-<path>             a repeat group: hidden "_n.<path>" (the
- *                                  count), .tf-items#i-<path> holding
- *                                  .tf-item#w-<path>[k] each with a
- *                                  «Удалить» button (_act=del:<path>[k]),
- *                                  <template class="tf-tpl"
- *                                  data-group="<path>"> (one item whose
- *                                  index is "*"), «Добавить» (_act=add:<path>)
- *   .tf-dict                       a per-dictionary group: a table, one
- *                                  row (#w-<path>[i]) per dictionary entry
+ *   .group#w-<path>[data-min][data-max]  a repeat group: hidden
+ *                                  "_n.<path>" (the count), .tf-items
+ *                                  #i-<path> holding .item#w-<path>[k]
+ *                                  (legend «…, запись <span.tf-num>»,
+ *                                  .item-actions > «Удалить запись»
+ *                                  _act=del:<path>[k]), <template
+ *                                  class="tf-tpl" data-group="<path>"> (an
+ *                                  empty item whose index is "*"), then
+ *                                  «Добавить запись» (_act=add:<path>)
+ *   .group.tf-dict                 a per-dictionary group: table.factors,
+ *                                  a row #w-<path>[i] per dictionary entry
+ *                                  (the entry's code and label, the cells
+ *                                  #w-<path>[i].<member>)
  * Controls: text and numbers are text inputs (no browser checks: a draft
  * must save whatever is typed; the forms engine judges), dates
  * type="date", booleans radios "1" / "0", choices radios (a <select> past
  * FV_RADIO_MAX choices and in table cells), multiple choices checkboxes,
- * scales radios (FV_NO_ANSWER for «затрудняюсь ответить»).
+ * scales radios (FV_NO_ANSWER for «затрудняюсь ответить»), read-only
+ * fields text only (their values come from the stored record).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,34 +50,10 @@
 #include "formview_int.h"
 #include "web/formview.h"
 
-#define FV_RADIO_MAX 7        /* more choices than this: a <select> */
-#define FV_SCALE_RADIO_MAX 11 /* a longer scale: a <select> */
-#define FV_TEXTAREA_FROM 300  /* a longer text gets a <textarea> */
-#define FV_SCOPES (FORM_MAX_DEPTH + 2)
-
-struct fv {
-	struct html *h;
-	const struct form *f;
-	const cJSON *typed;
-	const struct form_problems *pr;
-	const struct formview_opts *o;
-	/* scopes[0] the record, scopes[d] the item at depth d (as
-	 * form_relevant_in wants them); name[d] its path in input names,
-	 * ppath[d] its path in the problems (they differ only for a
-	 * per-dictionary group whose items are not in dictionary order) */
-	const cJSON *scopes[FV_SCOPES];
-	char name[FV_SCOPES][FV_PATH_MAX];
-	char ppath[FV_SCOPES][FV_PATH_MAX];
-	bool tpl;                      /* inside a <template>: no values */
-	cJSON *empty;                  /* {}: the scope of a template's item */
-	struct terr *e;
-	int err;
-};
-
 static void fv_fields(struct fv *v, const struct form_field *fs, size_t n,
     size_t depth, const char *skip);
 
-static const cJSON *
+const cJSON *
 fv_typed(const struct fv *v, const char *path)
 {
 	const cJSON *t;
@@ -79,7 +64,7 @@ fv_typed(const struct fv *v, const char *path)
 	return cJSON_IsString(t) ? t : NULL;
 }
 
-static size_t
+size_t
 fv_problem_count(const struct fv *v, const char *ppath)
 {
 	size_t n = 0;
@@ -100,12 +85,13 @@ fv_errors(struct fv *v, const char *ppath, const char *name)
 	if (v->tpl || v->pr == NULL)
 		return;
 	snprintf(id, sizeof(id), "e-%s", name);
-	for (size_t i = 0; i < v->pr->n; i++) {
+	for (size_t i = 0, k = 0; i < v->pr->n; i++) {
 		const struct form_problem *p = &v->pr->items[i];
 
+		/* the first carries the id aria-describedby names */
 		if (p->path && strcmp(p->path, ppath) == 0 && p->message)
-			html_elem(v->h, "p", p->message, "class", "tf-error",
-			    "id", id, NULL);
+			html_elem(v->h, "p", p->message, "class", "error",
+			    "id", k++ == 0 ? id : NULL, NULL);
 	}
 }
 
@@ -163,6 +149,9 @@ static void
 fv_wrap_open(struct fv *v, const char *tag, const struct form_field *fd,
     const char *cls, const char *name, bool off, size_t nerr)
 {
+	char dmin[24], dmax[24];
+	bool rep = fd->type == FORM_GROUP && fd->per_dictionary == NULL;
+
 	char id[FV_PATH_MAX + 8], rel[FV_PATH_MAX], req[FV_PATH_MAX];
 	char klass[256];
 	char *relin = NULL, *reqin = NULL;
@@ -170,14 +159,19 @@ fv_wrap_open(struct fv *v, const char *tag, const struct form_field *fd,
 	bool has_req = fv_cond_path(v, &fd->required_if, req);
 
 	snprintf(id, sizeof(id), "w-%s", name);
-	snprintf(klass, sizeof(klass), "%s%s%s%s%s", cls, off ? " tf-off" : "",
-	    nerr ? " tf-err" : "", fd->sync == FORM_SYNC_LOCAL ? " tf-local" : "",
-	    fd->readonly ? " tf-ro" : "");
+	/* field, required, invalid, local: app.css's look; tf-*: form.js's hooks */
+	snprintf(klass, sizeof(klass), "%s%s%s%s%s%s", cls, off ? " tf-off" : "",
+	    nerr ? " invalid" : "", fd->sync == FORM_SYNC_LOCAL ? " local" : "",
+	    fd->readonly ? " tf-ro" : "", fd->required ? " required" : "");
 	if (has_rel && (relin = fv_cond_values(&fd->relevant)) == NULL)
 		v->err = TERR_NOMEM;
 	if (has_req && (reqin = fv_cond_values(&fd->required_if)) == NULL)
 		v->err = TERR_NOMEM;
+	snprintf(dmin, sizeof(dmin), "%zu", fd->min_items);
+	snprintf(dmax, sizeof(dmax), "%zu", fd->max_items ? fd->max_items :
+	    (size_t)FORM_MAX_REPEAT);
 	html_open(v->h, tag, "class", klass, "id", id,
+	    "data-min", rep ? dmin : NULL, "data-max", rep ? dmax : NULL,
 	    "data-rel", has_rel ? rel : NULL,
 	    "data-rel-in", relin,
 	    "data-rel-num", has_rel && fv_numeric(fd->relevant.target) ? "" : NULL,
@@ -194,15 +188,15 @@ static void
 fv_marks(struct fv *v, const struct form_field *fd, bool reqif_now)
 {
 	if (fd->required)
-		html_elem(v->h, "span", "*", "class", "tf-reqmark",
+		html_elem(v->h, "span", "*", "class", "req",
 		    "title", "обязательное поле", NULL);
 	else if (fd->required_if.field != NULL)
-		html_elem(v->h, "span", "*", "class", "tf-reqmark tf-reqif",
+		html_elem(v->h, "span", "*", "class", "req tf-reqif",
 		    "title", "обязательное поле при этом ответе",
 		    "hidden", reqif_now ? NULL : "", NULL);
 	if (fd->sync == FORM_SYNC_LOCAL)
 		html_elem(v->h, "span", "только на этом устройстве",
-		    "class", "tf-lock",
+		    "class", "lock",
 		    "title", "Это поле хранится только на этом устройстве и "
 		    "никогда не отправляется", NULL);
 }
@@ -216,9 +210,12 @@ fv_notes(struct fv *v, const struct form_field *fd, const char *name)
 
 	snprintf(id, sizeof(id), "h-%s", name);
 	if (fd->hint)
-		html_elem(v->h, "p", fd->hint, "class", "tf-hint", "id", id, NULL);
+		html_elem(v->h, "p", fd->hint, "class", "hint", "id", id, NULL);
+	if (fd->sync == FORM_SYNC_LOCAL && fd->depth == 0)
+		html_elem(v->h, "p", "Хранится только на этом устройстве и никогда не "
+		    "отправляется.", "class", "local-note", NULL);
 	if (fd->mask) {
-		html_open(v->h, "p", "class", "tf-hint tf-mask", NULL);
+		html_open(v->h, "p", "class", "hint tf-mask", NULL);
 		html_textf(v->h, "В виде «%s», где 9 — цифра", fd->mask);
 		html_close(v->h, "p");
 	}
@@ -226,7 +223,7 @@ fv_notes(struct fv *v, const struct form_field *fd, const char *name)
 	    (fd->has_min || fd->has_max)) {
 		fv_number(fd->min, fd->type == FORM_INTEGER, a, sizeof(a));
 		fv_number(fd->max, fd->type == FORM_INTEGER, b, sizeof(b));
-		html_open(v->h, "p", "class", "tf-hint tf-range", NULL);
+		html_open(v->h, "p", "class", "hint tf-range", NULL);
 		if (fd->has_min && fd->has_max)
 			html_textf(v->h, "От %s до %s", a, b);
 		else if (fd->has_min)
@@ -236,332 +233,10 @@ fv_notes(struct fv *v, const struct form_field *fd, const char *name)
 		html_close(v->h, "p");
 	}
 	if (fd->relevant.field && (cond = form_cond_describe(&fd->relevant))) {
-		html_open(v->h, "p", "class", "tf-cond", NULL);
+		html_open(v->h, "p", "class", "hint tf-cond", NULL);
 		html_textf(v->h, "Заполняется, только если %s", cond);
 		html_close(v->h, "p");
 		free(cond);
-	}
-}
-
-/* The text a text-like input shows: what was typed, else the value. */
-static const char *
-fv_input_text(const struct fv *v, const struct form_field *fd, const char *name,
-    const cJSON *val, char *buf, size_t cap)
-{
-	const cJSON *t = fv_typed(v, name);
-
-	if (t)
-		return t->valuestring;
-	if (cJSON_IsString(val))
-		return val->valuestring;
-	if (cJSON_IsNumber(val)) {
-		fv_number(val->valuedouble, fd->type != FORM_DECIMAL, buf, cap);
-		return buf;
-	}
-	return "";
-}
-
-static bool
-fv_iso_date(const char *s)
-{
-	long d;
-
-	return s[0] == '\0' || (strlen(s) == 10 && form_date_days(s, &d) == 0);
-}
-
-/* One option of a radio list or a checkbox. */
-static void
-fv_option(struct fv *v, const char *type, const char *name, const char *value,
-    const char *label, bool checked, const char *cls)
-{
-	html_open(v->h, "label", "class", cls ? cls : "tf-opt", NULL);
-	html_void(v->h, "input", "type", type, "name", name, "value", value,
-	    "checked", checked ? "" : NULL, NULL);
-	html_elem(v->h, "span", label, NULL);
-	html_close(v->h, "label");
-}
-
-static void
-fv_select(struct fv *v, const struct form_field *fd, const char *name,
-    const char *id, const char *cur, const char *aria)
-{
-	bool found = cur[0] == '\0';
-
-	html_open(v->h, "select", "name", name, "id", id, "aria-label", aria, NULL);
-	html_elem(v->h, "option", "— не выбрано —", "value", "",
-	    "selected", cur[0] == '\0' ? "" : NULL, NULL);
-	if (fd->type == FORM_SCALE) {
-		char num[32];
-
-		for (double x = fd->min; x <= fd->max; x += 1) {
-			fv_number(x, true, num, sizeof(num));
-			if (strcmp(num, cur) == 0)
-				found = true;
-			html_elem(v->h, "option", num, "value", num,
-			    "selected", strcmp(num, cur) == 0 ? "" : NULL, NULL);
-		}
-		if (fd->no_answer) {
-			found |= strcmp(cur, FV_NO_ANSWER) == 0;
-			html_elem(v->h, "option", fd->no_answer_label, "value",
-			    FV_NO_ANSWER, "selected", strcmp(cur, FV_NO_ANSWER) == 0 ?
-			    "" : NULL, NULL);
-		}
-	} else {
-		for (size_t i = 0; i < fd->n_choices; i++) {
-			bool sel = strcmp(fd->choices[i].code, cur) == 0;
-
-			found |= sel;
-			html_elem(v->h, "option", fd->choices[i].label, "value",
-			    fd->choices[i].code, "selected", sel ? "" : NULL, NULL);
-		}
-	}
-	/* a value the list does not have (a school no longer the device's, an
-	 * old code) stays visible and selected rather than silently lost */
-	if (!found)
-		html_elem(v->h, "option", cur, "value", cur, "selected", "", NULL);
-	html_close(v->h, "select");
-}
-
-/* The current single value as the controls post it ("" none). */
-static const char *
-fv_posted_form(const struct form_field *fd, const cJSON *val, bool present,
-    char *buf, size_t cap)
-{
-	if (cJSON_IsString(val))
-		return val->valuestring;
-	if (cJSON_IsBool(val))
-		return cJSON_IsTrue(val) ? "1" : "0";
-	if (cJSON_IsNumber(val)) {
-		fv_number(val->valuedouble, fd->type != FORM_DECIMAL, buf, cap);
-		return buf;
-	}
-	if (present && cJSON_IsNull(val) && fd->type == FORM_SCALE && fd->no_answer)
-		return FV_NO_ANSWER;
-	return "";
-}
-
-static bool
-fv_multi_has(const cJSON *val, const char *code)
-{
-	if (!cJSON_IsArray(val))
-		return false;
-	for (const cJSON *m = val->child; m; m = m->next)
-		if (cJSON_IsString(m) && strcmp(m->valuestring, code) == 0)
-			return true;
-	return false;
-}
-
-/* A value shown, not asked: read-only fields, a fixed school, hidden ones. */
-static void
-fv_static_text(struct fv *v, const struct form_field *fd, const cJSON *val)
-{
-	char buf[64];
-	const char *t = "—";
-
-	if (cJSON_IsString(val))
-		t = fd->type == FORM_CHOICE ? fv_choice_label(fd, val->valuestring) :
-		    val->valuestring;
-	else if (cJSON_IsNumber(val)) {
-		fv_number(val->valuedouble, fd->type != FORM_DECIMAL, buf, sizeof(buf));
-		t = buf;
-	} else if (cJSON_IsBool(val))
-		t = cJSON_IsTrue(val) ? "да" : "нет";
-	html_elem(v->h, "span", t, "class", "tf-static", NULL);
-}
-
-/* The school field: the device's schools to choose from, or the one fixed. */
-static bool
-fv_school(struct fv *v, const struct form_field *fd, const char *name,
-    const char *id, const cJSON *val, bool cell)
-{
-	const struct formview_opts *o = v->o;
-	const cJSON *t = fv_typed(v, name);
-	const char *cur = t ? t->valuestring : cJSON_IsString(val) ? val->valuestring : "";
-
-	if (o == NULL || fd != form_school_field(v->f) || o->n_schools == 0 ||
-	    o->school_codes == NULL)
-		return false;
-	if (o->school_fixed) {
-		const char *code = cur[0] ? cur : o->school_codes[0];
-		const char *nm = NULL;
-
-		for (size_t i = 0; i < o->n_schools; i++)
-			if (o->school_names && strcmp(o->school_codes[i], code) == 0)
-				nm = o->school_names[i];
-		html_void(v->h, "input", "type", "hidden", "name", name, "id", id,
-		    "value", code, NULL);
-		html_open(v->h, "span", "class", "tf-static", NULL);
-		html_text(v->h, code);
-		if (nm) {
-			html_text(v->h, " — ");
-			html_text(v->h, nm);
-		}
-		html_close(v->h, "span");
-		return true;
-	}
-	html_open(v->h, "select", "name", name, "id", id, "aria-label",
-	    cell ? fd->label : NULL, NULL);
-	html_elem(v->h, "option", "— выберите школу —", "value", "", "selected",
-	    cur[0] == '\0' ? "" : NULL, NULL);
-	bool found = cur[0] == '\0';
-	for (size_t i = 0; i < o->n_schools; i++) {
-		char label[FORM_LABEL_MAX + 64];
-		bool sel = strcmp(o->school_codes[i], cur) == 0;
-
-		found |= sel;
-		snprintf(label, sizeof(label), "%s%s%s", o->school_codes[i],
-		    o->school_names && o->school_names[i] ? " — " : "",
-		    o->school_names && o->school_names[i] ? o->school_names[i] : "");
-		html_elem(v->h, "option", label, "value", o->school_codes[i],
-		    "selected", sel ? "" : NULL, NULL);
-	}
-	if (!found)
-		html_elem(v->h, "option", cur, "value", cur, "selected", "", NULL);
-	html_close(v->h, "select");
-	return true;
-}
-
-/* The control(s) of one non-group field. */
-static void
-fv_control(struct fv *v, const struct form_field *fd, const char *name,
-    const cJSON *obj, bool cell, const char *aria)
-{
-	char id[FV_PATH_MAX + 8], desc[2 * FV_PATH_MAX + 16], buf[64];
-	const cJSON *val = obj ? cJSON_GetObjectItemCaseSensitive(obj, fd->id) : NULL;
-	bool present = val != NULL;
-	const char *cur;
-
-	snprintf(id, sizeof(id), "f-%s", name);
-	snprintf(desc, sizeof(desc), "h-%s e-%s", name, name);
-	if (v->tpl)
-		val = NULL, present = false;
-	if (fd->readonly) {
-		fv_static_text(v, fd, val);
-		return;
-	}
-	if (v->o && v->o->local_hidden && form_field_has_local(fd)) {
-		html_elem(v->h, "span", "скрыто: откройте хранилище паролем",
-		    "class", "tf-static tf-hidden", NULL);
-		return;
-	}
-	if (fv_school(v, fd, name, id, val, cell))
-		return;
-	switch (fd->type) {
-	case FORM_TEXT:
-	case FORM_INTEGER:
-	case FORM_DECIMAL:
-	case FORM_DATE:
-		cur = fv_input_text(v, fd, name, val, buf, sizeof(buf));
-		if (fd->type == FORM_TEXT && fd->max_length > FV_TEXTAREA_FROM) {
-			html_open(v->h, "textarea", "name", name, "id", id,
-			    "rows", fd->max_length > 1000 ? "4" : "3",
-			    "aria-label", aria, "aria-describedby", desc, NULL);
-			html_text(v->h, cur);
-			html_close(v->h, "textarea");
-			break;
-		}
-		html_void(v->h, "input",
-		    "type", fd->type == FORM_DATE && fv_iso_date(cur) ? "date" : "text",
-		    "name", name, "id", id, "value", cur,
-		    "inputmode", fd->type == FORM_INTEGER ? "numeric" :
-		    fd->type == FORM_DECIMAL ? "decimal" : NULL,
-		    "placeholder", fd->type == FORM_DATE ? FORM_DATE_FORMAT_RU : NULL,
-		    "class", fd->type == FORM_INTEGER || fd->type == FORM_DECIMAL ?
-		    "tf-num" : NULL,
-		    "autocomplete", "off", "aria-label", aria,
-		    "aria-describedby", desc, NULL);
-		break;
-	case FORM_BOOLEAN:
-		cur = fv_posted_form(fd, val, present, buf, sizeof(buf));
-		if (cell) {
-			html_open(v->h, "select", "name", name, "id", id,
-			    "aria-label", aria, NULL);
-			html_elem(v->h, "option", "—", "value", "", "selected",
-			    cur[0] == '\0' ? "" : NULL, NULL);
-			html_elem(v->h, "option", "да", "value", "1", "selected",
-			    strcmp(cur, "1") == 0 ? "" : NULL, NULL);
-			html_elem(v->h, "option", "нет", "value", "0", "selected",
-			    strcmp(cur, "0") == 0 ? "" : NULL, NULL);
-			html_close(v->h, "select");
-			break;
-		}
-		html_open(v->h, "div", "class", "tf-opts tf-inline", NULL);
-		fv_option(v, "radio", name, "1", "да", strcmp(cur, "1") == 0, NULL);
-		fv_option(v, "radio", name, "0", "нет", strcmp(cur, "0") == 0, NULL);
-		if (!fd->required)
-			fv_option(v, "radio", name, "", "не указано", cur[0] == '\0',
-			    "tf-opt tf-none");
-		html_close(v->h, "div");
-		break;
-	case FORM_CHOICE:
-		cur = fv_posted_form(fd, val, present, buf, sizeof(buf));
-		if (cell || fd->n_choices > FV_RADIO_MAX) {
-			fv_select(v, fd, name, id, cur, aria);
-			break;
-		}
-		html_open(v->h, "div", "class", "tf-opts", NULL);
-		for (size_t i = 0; i < fd->n_choices; i++)
-			fv_option(v, "radio", name, fd->choices[i].code,
-			    fd->choices[i].label,
-			    strcmp(cur, fd->choices[i].code) == 0, NULL);
-		if (!fd->required)
-			fv_option(v, "radio", name, "", "не указано", cur[0] == '\0',
-			    "tf-opt tf-none");
-		html_close(v->h, "div");
-		break;
-	case FORM_MULTI:
-		html_open(v->h, "div", "class", "tf-opts", NULL);
-		for (size_t i = 0; i < fd->n_choices; i++)
-			fv_option(v, "checkbox", name, fd->choices[i].code,
-			    fd->choices[i].label, fv_multi_has(val, fd->choices[i].code),
-			    NULL);
-		html_close(v->h, "div");
-		break;
-	case FORM_SCALE:
-		cur = fv_posted_form(fd, val, present, buf, sizeof(buf));
-		if (cell || fd->max - fd->min + 1 > FV_SCALE_RADIO_MAX) {
-			fv_select(v, fd, name, id, cur, aria);
-			break;
-		}
-		html_open(v->h, "div", "class", "tf-opts tf-scale", NULL);
-		for (double x = fd->min; x <= fd->max; x += 1) {
-			char num[32];
-
-			fv_number(x, true, num, sizeof(num));
-			fv_option(v, "radio", name, num, num, strcmp(cur, num) == 0,
-			    "tf-opt tf-step");
-		}
-		if (fd->no_answer)
-			fv_option(v, "radio", name, FV_NO_ANSWER, fd->no_answer_label,
-			    strcmp(cur, FV_NO_ANSWER) == 0, "tf-opt tf-na");
-		else if (!fd->required)
-			fv_option(v, "radio", name, "", "не указано", cur[0] == '\0',
-			    "tf-opt tf-none");
-		html_close(v->h, "div");
-		break;
-	case FORM_GROUP:
-		break;
-	}
-}
-
-/* Radios and checkboxes are a fieldset with a legend; the rest a label. */
-static bool
-fv_is_set(const struct fv *v, const struct form_field *fd)
-{
-	if (fd->readonly || (v->o && v->o->local_hidden && form_field_has_local(fd)))
-		return false;
-	if (v->o && v->o->n_schools && fd == form_school_field(v->f))
-		return false;
-	switch (fd->type) {
-	case FORM_BOOLEAN:
-	case FORM_MULTI:
-		return true;
-	case FORM_CHOICE:
-		return fd->n_choices <= FV_RADIO_MAX;
-	case FORM_SCALE:
-		return fd->max - fd->min + 1 <= FV_SCALE_RADIO_MAX;
-	default:
-		return false;
 	}
 }
 
@@ -582,7 +257,7 @@ fv_field(struct fv *v, const struct form_field *fd, size_t depth)
 	reqif = form_required_if_in(fd, sc, depth + 1);
 	nerr = fv_problem_count(v, ppath);
 	set = fv_is_set(v, fd);
-	snprintf(cls, sizeof(cls), "tf-field tf-t%d", (int)fd->type);
+	snprintf(cls, sizeof(cls), "field tf-field tf-t%d", (int)fd->type);
 	fv_wrap_open(v, set ? "fieldset" : "div", fd, cls, name, off, nerr);
 	snprintf(fid, sizeof(fid), "f-%s", name);
 	html_open(v->h, set ? "legend" : "label", "class", "tf-label",
@@ -591,7 +266,7 @@ fv_field(struct fv *v, const struct form_field *fd, size_t depth)
 	fv_marks(v, fd, reqif);
 	html_close(v->h, set ? "legend" : "label");
 	fv_notes(v, fd, name);
-	fv_control(v, fd, name, sc[depth], false, NULL);
+	fv_control(v, fd, name, ppath, sc[depth], false, NULL);
 	fv_errors(v, ppath, name);
 	html_close(v->h, set ? "fieldset" : "div");
 }
@@ -613,19 +288,21 @@ fv_item(struct fv *v, const struct form_field *g, size_t depth, size_t k,
 	v->scopes[d] = cJSON_IsObject(item) ? item : v->empty;
 	snprintf(id, sizeof(id), "w-%s", v->name[d]);
 	html_open(v->h, "fieldset", "class", fv_problem_count(v, v->ppath[d]) ?
-	    "tf-item tf-err" : "tf-item", "id", id, NULL);
+	    "item tf-item invalid" : "item tf-item", "id", id, NULL);
 	html_open(v->h, "legend", "class", "tf-label", NULL);
 	html_text(v->h, g->label);
 	html_text(v->h, ", запись ");
 	snprintf(num, sizeof(num), "%zu", k + 1);
 	html_elem(v->h, "span", v->tpl ? "" : num, "class", "tf-num", NULL);
 	html_close(v->h, "legend");
+	snprintf(act, sizeof(act), "del:%s", v->name[d]);
+	html_open(v->h, "div", "class", "item-actions", NULL);
+	html_elem(v->h, "button", "Удалить запись", "type", "submit", "name", "_act",
+	    "value", act, "class", "btn quiet tf-del", "formnovalidate", "",
+	    "disabled", count <= g->min_items ? "" : NULL, NULL);
+	html_close(v->h, "div");
 	fv_errors(v, v->ppath[d], v->name[d]);
 	fv_fields(v, g->children, g->n_children, d, NULL);
-	snprintf(act, sizeof(act), "del:%s", v->name[d]);
-	html_elem(v->h, "button", "Удалить запись", "type", "submit", "name", "_act",
-	    "value", act, "class", "tf-del", "formnovalidate", "",
-	    "disabled", count <= g->min_items ? "" : NULL, NULL);
 	html_close(v->h, "fieldset");
 }
 
@@ -655,7 +332,7 @@ fv_repeat(struct fv *v, const struct form_field *g, size_t depth,
 	html_close(v->h, "template");
 	snprintf(act, sizeof(act), "add:%s", name);
 	html_open(v->h, "button", "type", "submit", "name", "_act", "value", act,
-	    "class", "tf-add", "formnovalidate", "",
+	    "class", "btn tf-add", "formnovalidate", "",
 	    "disabled", n >= max ? "" : NULL, NULL);
 	html_textf(v->h, "Добавить запись: %s", g->label);
 	html_close(v->h, "button");
@@ -674,8 +351,8 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 		    "найден.", g->per_dictionary, form_title(v->f));
 		return;
 	}
-	html_open(v->h, "div", "class", "tf-tablewrap", NULL);
-	html_open(v->h, "table", "class", "tf-table", NULL);
+	html_open(v->h, "div", "class", "tablewrap", NULL);
+	html_open(v->h, "table", "class", "factors tf-table", NULL);
 	html_open(v->h, "thead", NULL);
 	html_open(v->h, "tr", NULL);
 	for (size_t c = 0; c < g->n_children; c++) {
@@ -684,7 +361,7 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 		html_open(v->h, "th", "scope", "col", NULL);
 		html_text(v->h, ch->label);
 		if (strcmp(ch->id, g->item_key) != 0 && ch->required)
-			html_elem(v->h, "span", "*", "class", "tf-reqmark",
+			html_elem(v->h, "span", "*", "class", "req",
 			    "title", "обязательное поле", NULL);
 		html_close(v->h, "th");
 	}
@@ -706,7 +383,7 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 		v->scopes[d] = item ? item : v->empty;
 		snprintf(id, sizeof(id), "w-%s", v->name[d]);
 		html_open(v->h, "tr", "id", id, "class",
-		    fv_problem_count(v, v->ppath[d]) ? "tf-row tf-err" : "tf-row", NULL);
+		    fv_problem_count(v, v->ppath[d]) ? "tf-row invalid" : "tf-row", NULL);
 		for (size_t c = 0; c < g->n_children; c++) {
 			const struct form_field *ch = &g->children[c];
 			char cname[FV_PATH_MAX], cp[FV_PATH_MAX], aria[2 * FORM_LABEL_MAX];
@@ -726,7 +403,8 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 				return;
 			}
 			snprintf(aria, sizeof(aria), "%s: %s", ch->label, en->label);
-			fv_wrap_open(v, "td", ch, "tf-field tf-cell", cname,
+			fv_wrap_open(v, "td", ch, ch->readonly ? "tf-field level" : "tf-field",
+			    cname,
 			    !form_relevant_in(ch, v->scopes, d + 1), fv_problem_count(v, cp));
 			if (ch->type == FORM_GROUP) {
 				html_close(v->h, "td");
@@ -734,7 +412,7 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 			}
 			if (!ch->required && ch->required_if.field)
 				fv_marks(v, ch, form_required_if_in(ch, v->scopes, d + 1));
-			fv_control(v, ch, cname, v->scopes[d], true, aria);
+			fv_control(v, ch, cname, cp, v->scopes[d], true, aria);
 			fv_errors(v, cp, cname);
 			html_close(v->h, "td");
 		}
@@ -760,8 +438,8 @@ fv_group(struct fv *v, const struct form_field *g, size_t depth)
 		return;
 	}
 	nerr = fv_problem_count(v, ppath);
-	fv_wrap_open(v, "fieldset", g, g->per_dictionary ? "tf-group tf-dict" :
-	    "tf-group", name, off, nerr);
+	fv_wrap_open(v, "fieldset", g, g->per_dictionary ? "group tf-group tf-dict" :
+	    "group tf-group", name, off, nerr);
 	html_open(v->h, "legend", "class", "tf-label", NULL);
 	html_text(v->h, g->label);
 	fv_marks(v, g, form_required_if_in(g, v->scopes, depth + 1));
@@ -770,7 +448,7 @@ fv_group(struct fv *v, const struct form_field *g, size_t depth)
 	fv_errors(v, ppath, name);
 	if (v->o && v->o->local_hidden && g->sync == FORM_SYNC_LOCAL)
 		html_elem(v->h, "p", "скрыто: откройте хранилище паролем",
-		    "class", "tf-static tf-hidden", NULL);
+		    "class", "tf-static empty", NULL);
 	else if (g->per_dictionary && g->item_key)
 		fv_dict(v, g, depth, arr, name, ppath);
 	else
@@ -801,7 +479,7 @@ fv_summary(struct fv *v)
 
 	if (n == 0)
 		return;
-	html_open(v->h, "div", "class", "tf-problems", "role", "alert", NULL);
+	html_open(v->h, "div", "class", "problems tf-problems", "role", "alert", NULL);
 	html_open(v->h, "p", "class", "tf-problems-title", NULL);
 	html_textf(v->h, "Проверьте ответы: %zu %s. Они отмечены рядом с полями.",
 	    n, m % 10 == 1 && m != 11 ? "ошибка" : m % 10 >= 2 && m % 10 <= 4 &&
@@ -856,7 +534,7 @@ formview_render(struct html *h, const struct form *f, const cJSON *values,
 	    "aria-hidden", "true", NULL);
 	fv_summary(v);
 	if (form_description(f))
-		html_elem(h, "p", form_description(f), "class", "tf-desc", NULL);
+		html_elem(h, "p", form_description(f), "class", "hint tf-desc", NULL);
 	for (size_t i = 0; i < form_n_fields(f) && v->err == 0; i++) {
 		const struct form_field *fd = form_field_at(f, i);
 

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "tetrad/form.h"
+#include "web/formview.h"
 
 /*
  * A field's path: ids joined by '.', an item's index in brackets
@@ -44,5 +45,46 @@ const cJSON *fv_item_by_key(const cJSON *arr, const char *key,
 void fv_number(double x, bool integral, char *out, size_t cap);
 /* A choice's label by code (the code itself when the form has no such). */
 const char *fv_choice_label(const struct form_field *fd, const char *code);
+
+/* ---------- rendering (formview.c, formview_control.c) ---------- */
+
+#define FV_RADIO_MAX 7        /* more choices than this: a <select> */
+#define FV_SCALE_RADIO_MAX 11 /* a longer scale: a <select> */
+#define FV_TEXTAREA_FROM 300  /* a longer text gets a <textarea> */
+#define FV_SCOPES (FORM_MAX_DEPTH + 2)
+
+struct fv {
+	struct html *h;
+	const struct form *f;
+	const cJSON *typed;
+	const struct form_problems *pr;
+	const struct formview_opts *o;
+	/* scopes[0] the record, scopes[d] the item at depth d (as
+	 * form_relevant_in wants them); name[d] its path in input names,
+	 * ppath[d] its path in the problems (they differ only for a
+	 * per-dictionary group whose items are not in dictionary order) */
+	const cJSON *scopes[FV_SCOPES];
+	char name[FV_SCOPES][FV_PATH_MAX];
+	char ppath[FV_SCOPES][FV_PATH_MAX];
+	bool tpl;                      /* inside a <template>: no values */
+	cJSON *empty;                  /* {}: the scope of a template's item */
+	struct terr *e;
+	int err;
+};
+
+
+/* The text typed at path (formview_read's typed), or NULL. */
+const cJSON *fv_typed(const struct fv *v, const char *path);
+/* How many problems name ppath. */
+size_t fv_problem_count(const struct fv *v, const char *ppath);
+/*
+ * The control(s) of field fd (not a group) named name; ppath its path in
+ * the problems, obj the object holding its value; cell: inside the
+ * per-dictionary table (compact, labelled by aria instead of a label).
+ */
+void fv_control(struct fv *v, const struct form_field *fd, const char *name,
+    const char *ppath, const cJSON *obj, bool cell, const char *aria);
+/* Whether the field's controls are a set (radios, boxes): a fieldset. */
+bool fv_is_set(const struct fv *v, const struct form_field *fd);
 
 #endif

@@ -101,9 +101,6 @@ struct fs {
 	int err;
 };
 
-static void fs_object(struct fs *s, const struct form_field *fs, size_t n,
-    size_t depth, const char *skip);
-
 /* A school code with its name, when the options know it. */
 static const char *
 fs_school_name(const struct fs *s, const char *code)
@@ -124,7 +121,7 @@ fs_value(struct fs *s, const struct form_field *fd, const cJSON *obj)
 	char buf[64];
 
 	if (s->o && s->o->local_hidden && fd->sync == FORM_SYNC_LOCAL) {
-		html_elem(s->h, "span", FS_HIDDEN, "class", "ts-hidden", NULL);
+		html_elem(s->h, "span", FS_HIDDEN, "class", "empty", NULL);
 		return;
 	}
 	if (cJSON_IsNull(val) && fd->type == FORM_SCALE && fd->no_answer) {
@@ -167,15 +164,15 @@ fs_value(struct fs *s, const struct form_field *fd, const cJSON *obj)
 		}
 		return;
 	}
-	html_elem(s->h, "span", "—", "class", "ts-none", NULL);
+	html_elem(s->h, "span", "—", "class", "empty", NULL);
 }
 
 static void
 fs_lock(struct fs *s, const struct form_field *fd)
 {
 	if (fd->sync == FORM_SYNC_LOCAL)
-		html_elem(s->h, "span", "только на этом устройстве", "class", "tf-lock",
-		    NULL);
+		html_elem(s->h, "span", "только на этом устройстве", "class", "lock",
+		    "title", "Хранится только на этом устройстве", NULL);
 }
 
 /* A group as a table: a column per member, a row per item. */
@@ -197,15 +194,16 @@ fs_group(struct fs *s, const struct form_field *g, size_t depth)
 	fs_lock(s, g);
 	html_close(s->h, "h3");
 	if (s->o && s->o->local_hidden && g->sync == FORM_SYNC_LOCAL) {
-		html_elem(s->h, "p", FS_HIDDEN, "class", "ts-hidden", NULL);
+		html_elem(s->h, "p", FS_HIDDEN, "class", "empty", NULL);
 		goto out;
 	}
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
-		html_elem(s->h, "p", "Нет записей", "class", "ts-none", NULL);
+		html_elem(s->h, "p", "Нет записей", "class", "empty", NULL);
 		goto out;
 	}
-	html_open(s->h, "div", "class", "tf-tablewrap", NULL);
-	html_open(s->h, "table", "class", "ts-table", NULL);
+	html_open(s->h, "div", "class", "tablewrap", NULL);
+	html_open(s->h, "table", "class", dict ? "factors ts-table" : "grid ts-table",
+	    NULL);
 	html_open(s->h, "thead", NULL);
 	html_open(s->h, "tr", NULL);
 	if (dict == NULL)
@@ -228,7 +226,7 @@ fs_group(struct fs *s, const struct form_field *g, size_t depth)
 		html_open(s->h, "tr", NULL);
 		if (dict == NULL) {
 			snprintf(num, sizeof(num), "%zu", k + 1);
-			html_elem(s->h, "td", num, "class", "ts-num", NULL);
+			html_elem(s->h, "td", num, "class", "num", NULL);
 		}
 		for (size_t c = 0; c < g->n_children; c++) {
 			const struct form_field *ch = &g->children[c];
@@ -236,7 +234,7 @@ fs_group(struct fs *s, const struct form_field *g, size_t depth)
 
 			html_open(s->h, key ? "th" : "td", "scope", key ? "row" : NULL, NULL);
 			if (!form_relevant_in(ch, s->scopes, d + 1))
-				html_elem(s->h, "span", "не относится", "class", "ts-none", NULL);
+				html_elem(s->h, "span", "не относится", "class", "empty", NULL);
 			else if (ch->type == FORM_GROUP)
 				fs_group(s, ch, d);
 			else if (key) {
@@ -267,16 +265,14 @@ fs_group(struct fs *s, const struct form_field *g, size_t depth)
 
 /* The fields of one object: runs of plain fields as a list, groups apart. */
 static void
-fs_object(struct fs *s, const struct form_field *fs, size_t n, size_t depth,
-    const char *skip)
+fs_object(struct fs *s, const struct form_field *fs, size_t n, size_t depth)
 {
 	bool open = false;
 
 	for (size_t i = 0; i < n && s->err == 0; i++) {
 		const struct form_field *fd = &fs[i];
 
-		if ((skip && strcmp(fd->id, skip) == 0) ||
-		    !form_relevant_in(fd, s->scopes, depth + 1))
+		if (!form_relevant_in(fd, s->scopes, depth + 1))
 			continue;
 		if (fd->type == FORM_GROUP) {
 			if (open)
@@ -286,9 +282,8 @@ fs_object(struct fs *s, const struct form_field *fs, size_t n, size_t depth,
 			continue;
 		}
 		if (!open)
-			html_open(s->h, "dl", "class", "ts-list", NULL);
+			html_open(s->h, "dl", "class", "show", NULL);
 		open = true;
-		html_open(s->h, "div", "class", "ts-row", NULL);
 		html_open(s->h, "dt", NULL);
 		html_text(s->h, fd->label);
 		fs_lock(s, fd);
@@ -296,7 +291,6 @@ fs_object(struct fs *s, const struct form_field *fs, size_t n, size_t depth,
 		html_open(s->h, "dd", NULL);
 		fs_value(s, fd, s->scopes[depth]);
 		html_close(s->h, "dd");
-		html_close(s->h, "div");
 	}
 	if (open)
 		html_close(s->h, "dl");
@@ -315,7 +309,7 @@ formview_show(struct html *h, const struct form *f, const cJSON *values,
 	html_open(h, "div", "class", "tshow", "data-form", form_id(f), NULL);
 	/* the top-level fields are one array, as a group's members are */
 	if (form_n_fields(f) > 0)
-		fs_object(&s, form_field_at(f, 0), form_n_fields(f), 0, NULL);
+		fs_object(&s, form_field_at(f, 0), form_n_fields(f), 0);
 	html_close(h, "div");
 	if (s.err != 0)
 		return terr_set(e, s.err, "Форма «%s»: слишком глубокая вложенность групп.",
