@@ -46,9 +46,9 @@ ui_fill_forms(struct ui_req *rq)
 		if (!ui_fill_url(url, sizeof(url), "/new", "form", form_id(f)))
 			continue;
 		html_open(h, "li", NULL);
-		html_elem(h, "a", form_title(f), "href", url, "class", "btn big", NULL);
+		html_elem(h, "a", form_title(f), "href", url, "class", "bigbtn", NULL);
 		if (form_description(f) != NULL)
-			html_elem(h, "p", form_description(f), "class", "form-description",
+			html_elem(h, "p", form_description(f), "class", "muted",
 			    NULL);
 		html_close(h, "li");
 	}
@@ -102,11 +102,11 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		else
 			snprintf(label, sizeof(label), "%s", code);
 		html_open(h, "li", NULL);
-		html_elem(h, "a", label, "href", url, "class", "btn big", NULL);
+		html_elem(h, "a", label, "href", url, "class", "bigbtn", NULL);
 		html_close(h, "li");
 	}
 	html_close(h, "ul");
-	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn link", NULL);
+	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet", NULL);
 	r = ui_page_end(rq, h, 200);
 	h = NULL;
  out:
@@ -246,6 +246,19 @@ ui_fill_saved(struct ui_req *rq, const struct ui_fill_post *p,
 	return ui_reply_redirect(rq, url);
 }
 
+/* Whether values hold an answer besides the school field (set, not typed). */
+static bool
+ui_fill_any_answer(const struct form *f, const cJSON *values)
+{
+	const struct form_field *sf = form_school_field(f);
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, values)
+		if (m->string && !(sf && strcmp(m->string, sf->id) == 0))
+			return true;
+	return false;
+}
+
 /* The save a pressed button asks for. */
 static int
 ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
@@ -267,6 +280,9 @@ ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
 		 * did not convert would otherwise lose its stored answer */
 		return ui_fill_again(rq, p, p->fr->id, status, p->action, values, typed,
 		    *probs, "Изменения не сохранены: исправьте отмеченные поля.", 422);
+	if (p->fr == NULL && typed == NULL && !ui_fill_any_answer(p->f, values))
+		return ui_fill_again(rq, p, NULL, NULL, p->action, values, typed,
+		    *probs, "Ответов нет: сохранять нечего.", 200);
 	if (p->fr == NULL)
 		r = rec_new(s, ui_catalog(u), form_id(p->f), form_school_field(p->f) ?
 		    NULL : p->school[0] ? p->school : NULL, values, true, id, &p2, &e);

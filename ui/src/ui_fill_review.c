@@ -129,7 +129,7 @@ ui_page_review(struct ui_req *rq)
 	}
 	html_elem(h, "p", "Проверьте ответы. После «Завершить» запись станет "
 	    "окончательной и уйдёт в муниципалитет при синхронизации; исправить "
-	    "её можно и потом.", "class", "fill-hint", NULL);
+	    "её можно и потом.", "class", "muted", NULL);
 	if (formview_show(h, fr.f, fr.values, &o, &e) != 0) {
 		html_free(h);
 		r = ui_reply_error(rq, 500, e.msg[0] ? e.msg :
@@ -146,7 +146,7 @@ ui_page_review(struct ui_req *rq)
 	html_elem(h, "button", "Завершить", "type", "submit", "class",
 	    "btn primary", NULL);
 	snprintf(url, sizeof(url), "/fill?id=%s", fr.idtext);
-	html_elem(h, "a", "Вернуться к заполнению", "href", url, "class", "btn link",
+	html_elem(h, "a", "Вернуться к заполнению", "href", url, "class", "btn quiet",
 	    NULL);
 	html_close(h, "div");
 	html_close(h, "form");

@@ -32,10 +32,25 @@ int
 ui_fill_unlock(struct ui_req *rq, const char *next)
 {
 	char url[UI_FILL_URL_MAX * 3 + 16];
+	struct html *h;
 
 	if (!ui_fill_url(url, sizeof(url), "/unlock", "next", next))
-		return ui_reply_redirect(rq, "/unlock");
-	return ui_reply_redirect(rq, url);
+		snprintf(url, sizeof(url), "/unlock");
+	if (!ui_unlock_deferred(ui_req_ui(rq)))
+		return ui_reply_redirect(rq, url);
+	/* «Позже» chosen on the passphrase page: said here, not asked again
+	 * and again by a redirect back to it */
+	if ((h = ui_page_begin(rq, "Нужен пароль")) == NULL)
+		return ui_page_end(rq, NULL, 500);
+	html_elem(h, "h1", "Нужен пароль", NULL);
+	html_elem(h, "p", "В этой форме есть личные сведения (ФИО, телефоны, суть "
+	    "конфликта): они хранятся зашифрованными, и без пароля запись не "
+	    "заполнить и не изменить.", NULL);
+	html_open(h, "div", "class", "actions", NULL);
+	html_elem(h, "a", "Ввести пароль", "href", url, "class", "btn primary", NULL);
+	html_elem(h, "a", "На главную", "href", "/", "class", "btn quiet", NULL);
+	html_close(h, "div");
+	return ui_page_end(rq, h, 403);
 }
 
 bool
@@ -87,7 +102,7 @@ ui_fill_rec_open(struct ui_req *rq, struct ui_fill_rec *fr, int *reply)
 	}
 	if ((fr->f = catalog_get(ui_catalog(u), fr->rec->form_id,
 	    fr->rec->form_version)) == NULL) {
-		char msg[256];
+		char msg[400];
 
 		snprintf(msg, sizeof(msg), "Нет версии %u формы «%s», которой "
 		    "сделана запись: её нельзя показать для заполнения. Формы "
@@ -277,14 +292,14 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 	} else
 		ui_fill_opts(rq, NULL, &sc, &o);
 	if (form_description(p->f) != NULL)
-		html_elem(h, "p", form_description(p->f), "class", "form-description",
+		html_elem(h, "p", form_description(p->f), "class", "muted",
 		    NULL);
 	if (final)
 		html_elem(h, "p", "Запись окончательная: изменения сохраняются "
 		    "целиком, после проверки, и уходят в муниципалитет при "
-		    "синхронизации.", "class", "fill-hint", NULL);
+		    "синхронизации.", "class", "muted", NULL);
 	if (p->notice != NULL && p->notice[0] != '\0')
-		html_elem(h, "p", p->notice, "class", "notice", "role", "alert", NULL);
+		html_elem(h, "p", p->notice, "class", "flash warn", "role", "alert", NULL);
 
 	html_open(h, "form", "method", "post", "action", p->action,
 	    "class", "fill", "novalidate", "", "accept-charset", "UTF-8", NULL);
@@ -321,9 +336,9 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		uuid7_format(p->id, idtext);
 		if (ui_fill_url(url, sizeof(url), "/record", "id", idtext))
 			html_elem(h, "a", final ? "Отмена" : "К записи", "href", url,
-			    "class", "btn link", NULL);
+			    "class", "btn quiet", NULL);
 	} else
-		html_elem(h, "a", "Отмена", "href", "/new", "class", "btn link", NULL);
+		html_elem(h, "a", "Отмена", "href", "/new", "class", "btn quiet", NULL);
 	html_close(h, "div");
 	html_close(h, "form");
 	return ui_page_end(rq, h, p->http_status ? p->http_status : 200);
