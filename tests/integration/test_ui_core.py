@@ -302,6 +302,7 @@ def test_unlock():
     check(st == 200 and "Личные сведения открыты" in body, "unlocked", body)
     st, _, body = ui.req("GET", f"/record?id={case_id}")
     check(st == 200 and "Личные сведения скрыты" not in body, "the record opens", body)
+    check("ПЛАНТ-Сидоров" in body, "its hidden values shown once unlocked", body)
     rc, out = ui.stop()
     check(rc == 0 and "Тетрад остановлен" in out, f"stopped: {rc}", out)
 
