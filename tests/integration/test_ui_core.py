@@ -248,7 +248,11 @@ def test_record_delete(ui, case_id, draft_id):
             ("no token", {}, None, 403),
             ("a wrong token", {"_csrf": "0" * 64}, None, 403),
             ("another origin", {"_csrf": token}, {"Origin": "http://evil.example"}, 403),
-            ("origin null", {"_csrf": token}, {"Origin": "null"}, 403)):
+            ("origin null", {"_csrf": token}, {"Origin": "null"}, 403),
+            ("origin null from a sandbox", {"_csrf": token},
+             {"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
+            ("a local origin but cross-site", {"_csrf": token},
+             {"Origin": f"http://127.0.0.1:{ui.port}", "Sec-Fetch-Site": "same-site"}, 403)):
         st, _, _ = ui.req("POST", f"/delete?id={draft_id}", body_, headers=hdr)
         check(st == want, f"delete with {desc}: {st}")
     check(q(f"SELECT status FROM records WHERE hex(id) = upper(replace('{draft_id}', '-', ''))")
@@ -257,8 +261,9 @@ def test_record_delete(ui, case_id, draft_id):
     st, _, _ = ui.req("POST", f"/delete?id={draft_id}", big,
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     check(st == 413, f"an oversized body: {st}")
+    # what Chromium sends from our own page under Referrer-Policy: no-referrer
     st, r, _ = ui.req("POST", f"/delete?id={draft_id}", {"_csrf": token},
-                      headers={"Origin": f"http://127.0.0.1:{ui.port}"})
+                      headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
     check(st == 303 and r.getheader("Location") == "/records", f"delete: {st}")
     check(q(f"SELECT status FROM records WHERE hex(id) = upper(replace('{draft_id}', '-', ''))")
           == "deleted", "deleted")

@@ -483,6 +483,28 @@ ui_static(struct ui_req *rq)
 	return r;
 }
 
+/*
+ * Whether a POST comes from this server's own page. Origin, when sent, must
+ * be this server; but our pages ask for no referrer (the launch URL holds
+ * the secret), and under that policy Chromium sends "Origin: null" even
+ * for a form posted to its own origin. "null" is taken only with
+ * Sec-Fetch-Site: same-origin, which the browser sets and no page can; a
+ * sandboxed frame or a file posting here says cross-site. Any
+ * Sec-Fetch-Site but same-origin is refused.
+ */
+static bool
+ui_same_origin(struct ui_req *rq, const char *origin, uint16_t port)
+{
+	const char *site = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    "Sec-Fetch-Site");
+
+	if (site != NULL && strcmp(site, "same-origin") != 0)
+		return false;
+	if (origin != NULL && strcmp(origin, "null") == 0)
+		return site != NULL;
+	return webreq_origin_local(origin, port);
+}
+
 /* The Content-Length sent, 0 when none. */
 static unsigned long long
 ui_clen(struct ui_req *rq)
@@ -526,7 +548,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 	}
 	if (!rq->post)
 		return;
-	if (!webreq_origin_local(origin, srv->port)) {
+	if (!ui_same_origin(rq, origin, srv->port)) {
 		ui_refuse(rq, 403, "Форма отправлена с другого сайта, а не со страницы Тетрада: "
 		    "ничего не сохранено.");
 		return;
