@@ -194,9 +194,10 @@ def test_home(ui):
     for s in ("170103", "Новая запись", "Записи", "Синхронизировать", "Выгрузить",
               "не зарегистрирован"):
         check(s in body, f"start page has «{s}»", body)
-    check(re.search(r'<span class="count">2</span> черновиков', body), "2 drafts", body)
-    check(re.search(r'<span class="count">1</span> готовых', body), "1 final", body)
-    check(re.search(r'<span class="count">1</span> изменений ждут', body), "1 pending", body)
+    check(re.search(r'<span class="n">2</span><span class="label">черновики', body), "2 drafts", body)
+    check(re.search(r'<span class="n">1</span><span class="label">готовые', body), "1 final", body)
+    check(re.search(r'<span class="n">1</span><span class="label">ждут отправки', body),
+          "1 pending", body)
 
 
 def total(body):
