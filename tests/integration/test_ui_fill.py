@@ -205,7 +205,7 @@ def curator(ui, db):
     ok(p.status == 303 and p.location.startswith("/record"), "edit saved", (p.status, p.text[:300]))
     rows = q(db, "SELECT op FROM outbox WHERE lower(hex(record_id)) = ? ORDER BY seq",
              rid.replace("-", "").lower())
-    ok([x[0] for x in rows] == ["put", "put"], "the edit queued: a second row", rows)
+    ok([x[0] for x in rows] == ["put", "edit"], "the edit queued as an edit", rows)
     before = counts(db)
     p = ui.get("/fill?id=" + rid)
     f = p.form("/fill?id=")
@@ -280,6 +280,14 @@ def curator(ui, db):
 
     # --- a case number used twice: refused at «Завершить», shown on the form
     p = ui.get("/fill?form=mediation_case&school=170104")
+    f = ui.submit(p.form("/fill"), ("_act", "add:parties")).form("/fill")
+    f.set("parties[0].role", "adult")
+    before = counts(db)
+    f.set("case_number", "2026-01")
+    p = ui.submit(f, ("_act", ""))
+    ok(p.status == 200 and counts(db) == before and
+       p.form("/fill").value("case_number") == "2026-01",
+       "Enter in a text box («Обновить»): the page again, nothing stored", p.status)
     f = p.form("/fill")
     for k, v in (("case_number", "2026-01"), ("received_date", "2026-11-05"),
                  ("source", "self"), ("situation_kind", "conflict"),
@@ -287,7 +295,7 @@ def curator(ui, db):
         f.set(k, v)
     p = ui.submit(f, ("_do", "review"))
     ok(p.status == 303 and p.location.startswith("/review"), "a second case with the same number",
-       (p.status, p.text[:300]))
+       (p.status, p.location, ui.follow(p).text[:600]))
     did = rid_of(p.location)
     before = counts(db)
     p = ui.submit(ui.follow(p).form("/review"))
