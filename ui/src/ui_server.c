@@ -500,6 +500,8 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 	const char *host = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_HOST);
 	const char *origin = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND, "Origin");
+	const char *fetch_site = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    "Sec-Fetch-Site");
 
 	if (host == NULL || !webreq_host_local(host, srv->port)) {
 		ui_refuse(rq, 421, "Тетрад отвечает только по адресу 127.0.0.1 или localhost "
@@ -526,7 +528,13 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 	}
 	if (!rq->post)
 		return;
-	if (!webreq_origin_local(origin, srv->port)) {
+	/* Under Referrer-Policy: no-referrer a browser sends "Origin: null" even
+	 * for a form of this very page (Fetch: a request's origin is serialized
+	 * as null under that policy); Sec-Fetch-Site, which no page can set,
+	 * then tells this site's own form from another's. */
+	if (!webreq_origin_local(origin, srv->port) &&
+	    !(origin != NULL && strcmp(origin, "null") == 0 && fetch_site != NULL &&
+	    strcmp(fetch_site, "same-origin") == 0)) {
 		ui_refuse(rq, 403, "Форма отправлена с другого сайта, а не со страницы Тетрада: "
 		    "ничего не сохранено.");
 		return;
