@@ -291,9 +291,6 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		html_close(h, "p");
 	} else
 		ui_fill_opts(rq, NULL, &sc, &o);
-	if (form_description(p->f) != NULL)
-		html_elem(h, "p", form_description(p->f), "class", "muted",
-		    NULL);
 	if (final)
 		html_elem(h, "p", "Запись окончательная: изменения сохраняются "
 		    "целиком, после проверки, и уходят в муниципалитет при "
