@@ -304,6 +304,42 @@ def curator(ui, db):
     ok(counts(db) == before and record(db, did)["status"] == "draft",
        "nothing queued, still a draft")
 
+    # --- a visit to the other school: «Код ОО» the school picked, the
+    # issued profile's levels in the eleven-factor table, finalized
+    p = ui.get("/fill?form=risk_visit&school=170104")
+    f = p.form("/fill")
+    ok(f.value("school_code") == "170104", "the visit's «Код ОО» is the school picked")
+    for k, v in (("project_year", "2026"), ("curator", "Петрова М. И."),
+                 ("visit_type", "verification"), ("visit_format", "onsite"),
+                 ("visit_date", "2026-11-10"), ("medk_entered", "0")):
+        f.set(k, v)
+    f.check("participants", "director")
+    n = 0
+    while "factors[%d].decision" % n in f.names():
+        f.set("factors[%d].decision" % n, "confirmed")
+        n += 1
+    ok(n == 11, "the eleven factors as a table", n)
+    f.check("factors[0].evidence", "talk_admin")
+    f.set("factors[0].comment", "Кабинеты без проекторов")
+    p = ui.submit(f, ("_do", "review"))
+    ok(p.status == 303 and p.location.startswith("/review"), "the visit to review",
+       (p.status, p.location, ui.follow(p).text[:600]))
+    vid = rid_of(p.location)
+    p = ui.follow(p)
+    ok(has(p, "высокий") and has(p, "Кабинеты без проекторов"),
+       "the review shows the issued level and the comment", p.text[:600])
+    p = ui.submit(p.form("/review"))
+    ok(p.status == 303, "the visit finalized", (p.status, p.text[:300]))
+    r = record(db, vid)
+    ok(r["status"] == "final" and r["school"] == "170104" and
+       r["data"]["school_code"] == "170104" and len(r["data"]["factors"]) == 11,
+       "a final visit of school 170104 with eleven factors", r)
+    lv = {x["factor"]: x.get("profile_level") for x in r["data"]["factors"]}
+    ok(lv.get("R01") == "high" and lv.get("R02") == "not_found",
+       "the issued levels stored with the factors", lv)
+    ok(one(db, "SELECT school FROM outbox WHERE lower(hex(record_id)) = ?",
+           vid.replace("-", "").lower()) == "170104", "queued as school 170104's")
+
     # --- ids in addresses
     ok(ui.get("/fill?id=nonsense").status == 404, "a bad id: 404 page")
     ok(ui.get("/fill?id=01890000-0000-7000-8000-000000000000").status == 404,
