@@ -53,22 +53,19 @@ ui_home_result(const char *v)
 }
 
 static void
-ui_home_count(struct html *h, const char *label, int64_t n, const char *href)
+ui_home_count(struct html *h, const char *cls, const char *label, int64_t n,
+    const char *href)
 {
 	char num[32];
 
 	snprintf(num, sizeof(num), "%lld", (long long)n);
-	html_open(h, "li", NULL);
-	if (href != NULL && n > 0) {
-		html_open(h, "a", "href", href, NULL);
-		html_elem(h, "span", num, "class", "count", NULL);
-		html_text(h, label);
-		html_close(h, "a");
-	} else {
-		html_elem(h, "span", num, "class", "count", NULL);
-		html_text(h, label);
-	}
-	html_close(h, "li");
+	if (href != NULL && n > 0)
+		html_open(h, "a", "class", cls, "href", href, NULL);
+	else
+		html_open(h, "div", "class", cls, NULL);
+	html_elem(h, "span", num, "class", "n", NULL);
+	html_elem(h, "span", label, "class", "label", NULL);
+	html_close(h, href != NULL && n > 0 ? "a" : "div");
 }
 
 /* A button that posts (starting a sync changes things: never a GET). */
@@ -76,9 +73,9 @@ static void
 ui_home_post_button(struct ui_req *rq, struct html *h, const char *action,
     const char *text)
 {
-	html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
+	html_open(h, "form", "method", "post", "action", action, NULL);
 	ui_csrf_input(rq, h);
-	html_elem(h, "button", text, "type", "submit", "class", "btn big", NULL);
+	html_elem(h, "button", text, "type", "submit", "class", "bigbtn", NULL);
 	html_close(h, "form");
 }
 
@@ -108,32 +105,32 @@ ui_page_home(struct ui_req *rq)
 	if (h == NULL)
 		goto out;
 	html_elem(h, "h1", "Тетрад", NULL);
-	html_open(h, "div", "class", "big-buttons", NULL);
-	html_elem(h, "a", "Новая запись", "href", "/new", "class", "btn big primary", NULL);
-	html_elem(h, "a", "Записи", "href", "/records", "class", "btn big", NULL);
+	html_open(h, "div", "class", "actions", NULL);
+	html_elem(h, "a", "Новая запись", "href", "/new", "class", "bigbtn primary", NULL);
+	html_elem(h, "a", "Записи", "href", "/records", "class", "bigbtn", NULL);
 	ui_home_post_button(rq, h, "/sync", "Синхронизировать");
-	html_elem(h, "a", "Выгрузить", "href", "/export", "class", "btn big", NULL);
+	html_elem(h, "a", "Выгрузить", "href", "/export", "class", "bigbtn", NULL);
 	html_close(h, "div");
 
-	html_open(h, "section", "class", "summary", NULL);
+	html_open(h, "section", NULL);
 	html_elem(h, "h2", "Записи на этом компьютере", NULL);
-	html_open(h, "ul", "class", "counts", NULL);
-	ui_home_count(h, " черновиков", n.drafts, "/records?status=draft");
-	ui_home_count(h, " готовых записей", n.finals, "/records?status=final");
-	ui_home_count(h, " изменений ждут отправки", n.pending, NULL);
-	ui_home_count(h, " отправлены, ждут ответа хаба", n.sent, NULL);
-	ui_home_count(h, " приняты хабом", n.acked, NULL);
-	ui_home_count(h, " не приняты хабом", n.quarantined, "/refused");
-	html_close(h, "ul");
+	html_open(h, "div", "class", "stats", NULL);
+	ui_home_count(h, "stat", "черновики", n.drafts, "/records?status=draft");
+	ui_home_count(h, "stat", "готовые записи", n.finals, "/records?status=final");
+	ui_home_count(h, "stat waiting", "ждут отправки", n.pending, NULL);
+	ui_home_count(h, "stat", "отправлены, ждут ответа хаба", n.sent, NULL);
+	ui_home_count(h, "stat sent", "приняты хабом", n.acked, NULL);
+	ui_home_count(h, "stat refused", "не приняты хабом", n.quarantined, "/refused");
+	html_close(h, "div");
 	if (n.quarantined > 0) {
-		html_open(h, "p", "class", "warning", NULL);
+		html_open(h, "p", "class", "flash error", NULL);
 		html_text(h, "Хаб не принял часть записей. ");
 		html_elem(h, "a", "Посмотреть причины и исправить", "href", "/refused", NULL);
 		html_close(h, "p");
 	}
 	html_close(h, "section");
 
-	html_open(h, "section", "class", "summary", NULL);
+	html_open(h, "section", NULL);
 	html_elem(h, "h2", "Синхронизация", NULL);
 	if (ui_sync_running(ui_sync_of(u))) {
 		html_open(h, "p", NULL);
@@ -142,7 +139,7 @@ ui_page_home(struct ui_req *rq)
 		html_close(h, "p");
 	}
 	if (hub == NULL || hub[0] == '\0') {
-		html_open(h, "p", "class", "warning", NULL);
+		html_open(h, "p", "class", "flash warn", NULL);
 		html_text(h, "Компьютер ещё не зарегистрирован на хабе: записи копятся здесь. ");
 		html_elem(h, "a", "Зарегистрировать по файлу с хаба", "href", "/enroll", NULL);
 		html_close(h, "p");
@@ -157,7 +154,7 @@ ui_page_home(struct ui_req *rq)
 	}
 	html_close(h, "section");
 
-	html_open(h, "p", "class", "more", NULL);
+	html_open(h, "p", "class", "muted", NULL);
 	html_elem(h, "a", "Загрузить CSV (социальные паспорта классов)", "href", "/import", NULL);
 	html_text(h, " · ");
 	html_elem(h, "a", "Регистрация на хабе", "href", "/enroll", NULL);
@@ -186,7 +183,7 @@ ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
 	html_elem(h, "p", "ФИО, телефоны и другие личные сведения на этом компьютере "
 	    "закрыты паролем. Без него их не видно, и записи с ними не открыть.", NULL);
 	if (error != NULL)
-		html_elem(h, "p", error, "class", "error-text", "role", "alert", NULL);
+		html_elem(h, "p", error, "class", "flash error", "role", "alert", NULL);
 	html_open(h, "form", "method", "post", "action", "/unlock", "class", "unlock", NULL);
 	ui_csrf_input(rq, h);
 	html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
@@ -219,7 +216,7 @@ ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
 	html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
 	html_void(h, "input", "type", "hidden", "name", "later", "value", "1", NULL);
 	html_elem(h, "button", "Позже — работать без личных сведений", "type", "submit",
-	    "class", "btn link", NULL);
+	    "class", "btn quiet", NULL);
 	html_close(h, "form");
 	return ui_page_end(rq, h, error ? 403 : 200);
 }
