@@ -205,7 +205,7 @@ def curator(ui, db):
     ok(p.status == 303 and p.location.startswith("/record"), "edit saved", (p.status, p.text[:300]))
     rows = q(db, "SELECT op FROM outbox WHERE lower(hex(record_id)) = ? ORDER BY seq",
              rid.replace("-", "").lower())
-    ok([x[0] for x in rows] == ["put", "put"], "the edit queued: a second row", rows)
+    ok([x[0] for x in rows] == ["put", "edit"], "the edit queued as an edit", rows)
     before = counts(db)
     p = ui.get("/fill?id=" + rid)
     f = p.form("/fill?id=")
@@ -280,6 +280,14 @@ def curator(ui, db):
 
     # --- a case number used twice: refused at «Завершить», shown on the form
     p = ui.get("/fill?form=mediation_case&school=170104")
+    f = ui.submit(p.form("/fill"), ("_act", "add:parties")).form("/fill")
+    f.set("parties[0].role", "adult")
+    before = counts(db)
+    f.set("case_number", "2026-01")
+    p = ui.submit(f, ("_act", ""))
+    ok(p.status == 200 and counts(db) == before and
+       p.form("/fill").value("case_number") == "2026-01",
+       "Enter in a text box («Обновить»): the page again, nothing stored", p.status)
     f = p.form("/fill")
     for k, v in (("case_number", "2026-01"), ("received_date", "2026-11-05"),
                  ("source", "self"), ("situation_kind", "conflict"),
@@ -287,7 +295,7 @@ def curator(ui, db):
         f.set(k, v)
     p = ui.submit(f, ("_do", "review"))
     ok(p.status == 303 and p.location.startswith("/review"), "a second case with the same number",
-       (p.status, p.text[:300]))
+       (p.status, p.location, ui.follow(p).text[:600]))
     did = rid_of(p.location)
     before = counts(db)
     p = ui.submit(ui.follow(p).form("/review"))
@@ -295,6 +303,42 @@ def curator(ui, db):
        "refused at «Завершить»: the form again with the reason", (p.status, p.text[:400]))
     ok(counts(db) == before and record(db, did)["status"] == "draft",
        "nothing queued, still a draft")
+
+    # --- a visit to the other school: «Код ОО» the school picked, the
+    # issued profile's levels in the eleven-factor table, finalized
+    p = ui.get("/fill?form=risk_visit&school=170104")
+    f = p.form("/fill")
+    ok(f.value("school_code") == "170104", "the visit's «Код ОО» is the school picked")
+    for k, v in (("project_year", "2026"), ("curator", "Петрова М. И."),
+                 ("visit_type", "verification"), ("visit_format", "onsite"),
+                 ("visit_date", "2026-11-10"), ("medk_entered", "0")):
+        f.set(k, v)
+    f.check("participants", "director")
+    n = 0
+    while "factors[%d].decision" % n in f.names():
+        f.set("factors[%d].decision" % n, "confirmed")
+        n += 1
+    ok(n == 11, "the eleven factors as a table", n)
+    f.check("factors[0].evidence", "talk_admin")
+    f.set("factors[0].comment", "Кабинеты без проекторов")
+    p = ui.submit(f, ("_do", "review"))
+    ok(p.status == 303 and p.location.startswith("/review"), "the visit to review",
+       (p.status, p.location, ui.follow(p).text[:600]))
+    vid = rid_of(p.location)
+    p = ui.follow(p)
+    ok(has(p, "высокий") and has(p, "Кабинеты без проекторов"),
+       "the review shows the issued level and the comment", p.text[:600])
+    p = ui.submit(p.form("/review"))
+    ok(p.status == 303, "the visit finalized", (p.status, p.text[:300]))
+    r = record(db, vid)
+    ok(r["status"] == "final" and r["school"] == "170104" and
+       r["data"]["school_code"] == "170104" and len(r["data"]["factors"]) == 11,
+       "a final visit of school 170104 with eleven factors", r)
+    lv = {x["factor"]: x.get("profile_level") for x in r["data"]["factors"]}
+    ok(lv.get("R01") == "high" and lv.get("R02") == "not_found",
+       "the issued levels stored with the factors", lv)
+    ok(one(db, "SELECT school FROM outbox WHERE lower(hex(record_id)) = ?",
+           vid.replace("-", "").lower()) == "170104", "queued as school 170104's")
 
     # --- ids in addresses
     ok(ui.get("/fill?id=nonsense").status == 404, "a bad id: 404 page")

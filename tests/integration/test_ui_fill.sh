@@ -35,6 +35,9 @@ hub_start "$T/hub" || exit 1
 run "$TETRAD" --db "$C" init --curator --name "Петрова М. И."
 tok=$(hub_token --curator "Петрова М. И." --schools 170103,170104)
 run "$TETRAD" --db "$C" enroll --hub "$HUB_URL" --token "$tok" --ca "$HUB_CA"
+# the issued risk profile (РПШ) for the visit's table
+printf 'Код ОО;Год;Фактор;Уровень\n170104;2026;R01;высокий\n170104;2026;R02;не выявлен\n' >"$T/prof.csv"
+run "$TETRAD" --db "$C" profile import "$T/prof.csv"
 run "$TETRAD" --db "$S" init --school 170104 --name "Школа 170104"
 printf 'верный пароль 2026\n' >"$T/pass"
 chmod 600 "$T/pass"

@@ -362,10 +362,13 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 		    "и сохраните снова.", 409);
 		goto out;
 	}
+	/* a group's «add» / «remove», or no save asked for (Enter in a text
+	 * box presses formview's «Обновить»): the page again, nothing stored */
 	act = webform_get(post, "_act");
-	if (act != NULL && act[0] != '\0') {
-		/* a group's «add» / «remove»: the page again, nothing stored */
-		if (formview_act(p->f, values, act, &e) < 0)
+	what = webform_get(post, UI_FILL_DO);
+	if ((act != NULL && act[0] != '\0') || what == NULL) {
+		if (act != NULL && act[0] != '\0' &&
+		    formview_act_typed(p->f, values, typed, act, &e) < 0)
 			notice = e.msg;
 		else if (riskprof_fill(s, p->school[0] ? p->school : NULL, p->f,
 		    values, NULL, &e) != 0)
@@ -374,9 +377,8 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 		    notice, 200);
 		goto out;
 	}
-	what = webform_get(post, UI_FILL_DO);
-	if (what == NULL || (strcmp(what, "draft") != 0 &&
-	    strcmp(what, "review") != 0 && strcmp(what, "save") != 0))
+	if (strcmp(what, "draft") != 0 && strcmp(what, "review") != 0 &&
+	    strcmp(what, "save") != 0)
 		what = final ? "save" : "draft";
 	r = ui_fill_save(rq, p, what, values, typed, &probs);
  out:

@@ -291,9 +291,6 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		html_close(h, "p");
 	} else
 		ui_fill_opts(rq, NULL, &sc, &o);
-	if (form_description(p->f) != NULL)
-		html_elem(h, "p", form_description(p->f), "class", "muted",
-		    NULL);
 	if (final)
 		html_elem(h, "p", "Запись окончательная: изменения сохраняются "
 		    "целиком, после проверки, и уходят в муниципалитет при "
@@ -304,12 +301,6 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 	html_open(h, "form", "method", "post", "action", p->action,
 	    "class", "fill", "novalidate", "", "accept-charset", "UTF-8", NULL);
 	ui_csrf_input(rq, h);
-	/* Enter in a text field presses the form's first button: make it the
-	 * harmless one (save), not a group's «add» or «remove» */
-	html_open(h, "div", "class", "fill-default", "hidden", "", NULL);
-	ui_fill_button(h, final ? "save" : "draft", final ? "Сохранить изменения" :
-	    "Сохранить черновик", "btn");
-	html_close(h, "div");
 	if (p->id != NULL) {
 		/* the version this page shows: a change meanwhile is said */
 		if (localdb_record_get(store_localdb(s), p->id, &now, &e) == 0)
