@@ -298,6 +298,7 @@ class Browser:
         from selenium.webdriver.chrome.service import Service
         self.env = env
         self.n = first_shot
+        self.js = js
         self.downloads = env.path("downloads-%d" % first_shot)
         os.makedirs(self.downloads)
         o = webdriver.ChromeOptions()
