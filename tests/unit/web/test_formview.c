@@ -649,6 +649,19 @@ test_school(void)
 	cJSON_Delete(got);
 	cJSON_Delete(t);
 	form_problems_free(pr);
+	/* a new record's repeat group opens with its min_items items */
+	{
+		struct form *mc = load_form("mediation_case");
+		char *p2 = render(mc, NULL, NULL, NULL, NULL);
+
+		CHECK_CONTAINS(p2, "name=\"_n.parties\" value=\"1\"");
+		CHECK_CONTAINS(p2, "name=\"parties[0].role\"");
+		CHECK(strstr(p2, "name=\"parties[1].role\"") == NULL);
+		CHECK_CONTAINS(p2, "value=\"del:parties[0]\" class=\"btn quiet tf-del\" "
+		    "formnovalidate disabled");
+		free(p2);
+		form_free(mc);
+	}
 	/* a curator: the schools to choose from, names escaped */
 	o.school_fixed = false;
 	o.n_schools = 2;
