@@ -381,11 +381,16 @@ fr_group(struct fr *r, const struct form_field *g, const char *path,
 		fr_object(r, g->children, g->n_children, ipath, ictx, sitem, item,
 		    dict ? g->item_key : NULL);
 	}
-	/* items with nothing in them (a new record's first party, the rows of
-	 * a visit not begun) are no answer: the record stays empty, as the
-	 * page was when it came */
+	/*
+	 * Items with nothing in them (a new case's first party, drawn because
+	 * of min_items) are no answer: an untouched record stays empty. Not a
+	 * dictionary's rows: they are the record's shape (every entry has its
+	 * item, with the issued levels the client puts in them).
+	 */
+	if (dict)
+		return;
 	for (const cJSON *it = arr->child; it; it = it->next)
-		if (it->child != NULL && (!dict || it->child->next != NULL))
+		if (it->child != NULL)
 			return;
 	/* text typed in them that did not convert keeps them, to be shown */
 	for (const cJSON *t = r->typed ? r->typed->child : NULL; t; t = t->next)
