@@ -323,6 +323,18 @@ test_round_trip_builtin(void)
 
 		snprintf(nm, sizeof(nm), "show-%s", builtin_ids[i]);
 		dump(builtin_ids[i], f, good, NULL, NULL, false);
+		if (strcmp(builtin_ids[i], "social_passport") == 0 ||
+		    strcmp(builtin_ids[i], "risk_visit") == 0) {
+			char *page = render(f, good, NULL, NULL, NULL);
+
+			/* the bounds in words: the range, the fields compared with */
+			CHECK_CONTAINS(page, i == 0 ? "<p class=\"hint tf-range\">Не раньше "
+			    "01.01.2020</p>" : "<p class=\"hint tf-range\">Не меньше 0; "
+			    "не больше, чем «Всего семей»</p>");
+			if (i == 0)
+				CHECK_CONTAINS(page, "Не раньше, чем «Дата посещения»");
+			free(page);
+		}
 		dump(nm, f, good, NULL, NULL, true);
 		CHECK_INT_EQ(round_trip(f, good, good, &got, &typed, &pr), 0);
 		CHECK(got != NULL && cJSON_Compare(good, got, true));
@@ -389,6 +401,38 @@ has_problem(const struct form_problems *p, const char *path, const char *msg)
 	for (size_t i = 0; p && i < p->n; i++)
 		fprintf(stderr, "    [%s] %s\n", p->items[i].path, p->items[i].message);
 	return false;
+}
+
+/* A new record sent untouched reads back empty: nothing to save. */
+static void
+test_empty_new(void)
+{
+	for (size_t i = 0; builtin_ids[i]; i++) {
+		struct form *f = load_form(builtin_ids[i]);
+		cJSON *v = NULL, *t = NULL;
+		struct form_problems *pr = NULL;
+
+		CHECK_INT_EQ(round_trip(f, NULL, NULL, &v, &t, &pr), 0);
+		/* a visit's rows are there, each with its factor only */
+		if (v && strcmp(builtin_ids[i], "risk_visit") == 0) {
+			const cJSON *fa = cJSON_GetObjectItem(v, "factors");
+
+			CHECK_INT_EQ(cJSON_GetArraySize(fa), 11);
+			CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetArrayItem(fa, 10)), 1);
+			CHECK_STR_EQ(str_at(v, "factors[10].factor"), "R11");
+			cJSON_DeleteItemFromObject(v, "factors");
+		}
+		CHECK(v != NULL && v->child == NULL);
+		if (v && v->child) {
+			char *x = cJSON_PrintUnformatted(v);
+
+			fprintf(stderr, "  %s: %s\n", builtin_ids[i], x);
+			free(x);
+		}
+		CHECK(t == NULL && pr == NULL);
+		cJSON_Delete(v);
+		form_free(f);
+	}
 }
 
 static void
@@ -495,7 +539,8 @@ test_add_remove(void)
 
 	CHECK_INT_EQ(formview_act(f, v, NULL, &e), 0);
 	CHECK_INT_EQ(formview_act(f, v, "", &e), 0);
-	for (int i = 0; i < 3; i++)
+	/* the page showed one empty party (min_items): «Добавить» makes two */
+	for (int i = 0; i < 2; i++)
 		CHECK_INT_EQ(formview_act(f, v, "add:parties", &e), 1);
 	arr = cJSON_GetObjectItem(v, "parties");
 	CHECK_INT_EQ(cJSON_GetArraySize(arr), 3);
@@ -637,6 +682,24 @@ test_school(void)
 	cJSON_Delete(got);
 	cJSON_Delete(t);
 	form_problems_free(pr);
+	/* a new record's repeat group opens with its min_items items */
+	{
+		struct form *mc = load_form("mediation_case");
+		char *p2 = render(mc, NULL, NULL, NULL, NULL);
+
+		CHECK_CONTAINS(p2, "name=\"_n.parties\" value=\"1\"");
+		CHECK_CONTAINS(p2, "name=\"parties[0].role\"");
+		CHECK(strstr(p2, "name=\"parties[1].role\"") == NULL);
+		CHECK_CONTAINS(p2, "value=\"del:parties[0]\" class=\"btn quiet tf-del\" "
+		    "formnovalidate disabled");
+		free(p2);
+		/* «Добавить» on that page: the one shown and one more */
+		cJSON *nv = cJSON_CreateObject();
+		CHECK_INT_EQ(formview_act(mc, nv, "add:parties", &e), 1);
+		CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(nv, "parties")), 2);
+		cJSON_Delete(nv);
+		form_free(mc);
+	}
 	/* a curator: the schools to choose from, names escaped */
 	o.school_fixed = false;
 	o.n_schools = 2;
@@ -775,10 +838,91 @@ test_bounds(void)
 	form_free(f);
 }
 
+
+/* Groups inside groups (and inside a dictionary's row): drawn, posted and
+ * read back like the built-in forms; the template's index is "*". */
+static const char nested_json[] = "{\"id\":\"nest\",\"version\":1,\"title\":\"Вложенные\","
+    "\"dictionaries\":{\"d\":{\"version\":1,\"entries\":[{\"code\":\"A\",\"label\":\"Альфа\"},"
+    "{\"code\":\"B\",\"label\":\"Бета\"}]}},\"fields\":["
+    "{\"id\":\"note\",\"label\":\"Заметка\",\"type\":\"text\",\"max_length\":1000},"
+    "{\"id\":\"g\",\"label\":\"Группа\",\"type\":\"group\",\"fields\":["
+    " {\"id\":\"x\",\"label\":\"Икс\",\"type\":\"integer\"},"
+    " {\"id\":\"lvl\",\"label\":\"Уровень\",\"type\":\"text\",\"readonly\":true},"
+    " {\"id\":\"h\",\"label\":\"Внутренняя\",\"type\":\"group\",\"fields\":["
+    "  {\"id\":\"y\",\"label\":\"Игрек\",\"type\":\"decimal\"},"
+    "  {\"id\":\"z\",\"label\":\"Зет\",\"type\":\"text\",\"relevant\":{\"field\":\"x\",\"equals\":1}}]}]},"
+    "{\"id\":\"p\",\"label\":\"По словарю\",\"type\":\"group\",\"per_dictionary\":\"d\","
+    " \"item_key\":\"k\",\"fields\":[{\"id\":\"k\",\"label\":\"Ключ\",\"type\":\"choice\"},"
+    "  {\"id\":\"q\",\"label\":\"Кв\",\"type\":\"group\",\"fields\":["
+    "   {\"id\":\"w\",\"label\":\"Вэ\",\"type\":\"boolean\"}]}]}]}";
+
+static void
+test_nested(void)
+{
+	static const char vals[] = "{\"note\":\"строка 1\\nстрока 2\",\"g\":["
+	    "{\"x\":1,\"lvl\":\"L1\",\"h\":[{\"y\":2.5,\"z\":\"есть\"},{\"y\":-1}]},"
+	    "{\"x\":2,\"h\":[{\"y\":0.1}]}],"
+	    "\"p\":[{\"k\":\"A\",\"q\":[{\"w\":true},{\"w\":false}]},{\"k\":\"B\"}]}";
+	struct form *f = NULL;
+	struct terr e;
+	cJSON *good = cJSON_Parse(vals), *v = NULL, *t = NULL;
+	struct form_problems *pr = NULL;
+	char *page;
+
+	CHECK_INT_EQ(form_parse(nested_json, strlen(nested_json), NULL, &f, &e), 0);
+	if (f == NULL) {
+		fprintf(stderr, "  %s\n", e.msg);
+		cJSON_Delete(good);
+		return;
+	}
+	page = render(f, good, NULL, NULL, NULL);
+	CHECK_CONTAINS(page, "name=\"g[0].h[1].y\"");
+	CHECK_CONTAINS(page, "name=\"_n.g[1].h\" value=\"1\"");
+	CHECK_CONTAINS(page, "<template class=\"tf-tpl\" data-group=\"g[0].h\">");
+	CHECK_CONTAINS(page, "name=\"g[*].h[*].y\"");
+	CHECK_CONTAINS(page, "data-rel=\"g[0].x\"");
+	CHECK_CONTAINS(page, "name=\"p[0].q[1].w\"");
+	CHECK_INT_EQ(round_trip(f, good, good, &v, &t, &pr), 0);
+	CHECK(v && cJSON_Compare(v, good, true));
+	if (v && !cJSON_Compare(v, good, true))
+		print_diff(good, v);
+	CHECK(t == NULL && pr == NULL);
+	free(page);
+	cJSON_Delete(v);
+	cJSON_Delete(t);
+	form_problems_free(pr);
+	v = t = NULL;
+	pr = NULL;
+	/* a textarea posts CRLF; an item's number typed wrong names the item */
+	{
+		static const char *const kv[] = { "note", "a\r\nb\rc", "_n.g", "2",
+		    "g[1].x", "1", "_n.g[1].h", "1", "g[1].h[0].y", "два", NULL };
+		struct webform *w = post_pairs(kv);
+
+		CHECK_INT_EQ(formview_read(f, w, NULL, &v, &t, &pr, &e), 0);
+		CHECK_STR_EQ(str_at(v, "note"), "a\nb\nc");
+		CHECK(has_problem(pr, "g[1].h[0].y",
+		    "Игрек (Группа, запись 2; Внутренняя, запись 1): нужно число"));
+		CHECK_INT_EQ(formview_act_typed(f, v, t, "del:g[0]", &e), 1);
+		CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(t, "g[0].h[0].y")), "два");
+		CHECK_INT_EQ(formview_act(f, v, "add:g[0].h", &e), 1);
+		CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		    cJSON_GetObjectItem(v, "g"), 0), "h")), 2);
+		CHECK_INT_EQ(formview_act(f, v, "add:g[5].h", &e), TERR_ARG);
+		webform_free(w);
+	}
+	cJSON_Delete(v);
+	cJSON_Delete(t);
+	form_problems_free(pr);
+	cJSON_Delete(good);
+	form_free(f);
+}
+
 int
 main(void)
 {
 	test_round_trip_builtin();
+	test_empty_new();
 	test_typed_kept();
 	test_irrelevant_dropped();
 	test_add_remove();
@@ -788,5 +932,6 @@ main(void)
 	test_escaping();
 	test_show();
 	test_bounds();
+	test_nested();
 	return check_summary();
 }
