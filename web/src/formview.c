@@ -3,36 +3,45 @@
  * the post back is formview_read.c, a record for reading formview_show.c).
  *
  * The markup, which web/assets/form.js and form.css (and the browser
- * tests) rely on:
- *   <div class="tform">            the whole form; form.js adds "tf-js"
- *   .tf-problems                   every problem at the top, each a link
+ * tests) rely on; the look is app.css's (field, required, invalid, local,
+ * req, lock, hint, error, problems, group, item, factors):
+ *   <div class="tform">            the whole form; form.js adds "tf-js".
+ *                                  First a hidden «Обновить» button
+ *                                  (_act=""): Enter in a text box presses
+ *                                  it, not «Удалить запись»
+ *   .problems                      every problem at the top, each a link
  *                                  to its field ("#w-<path>")
- *   .tf-field#w-<path>             one field: label (or a fieldset's
- *                                  legend for radios / checkboxes), hint,
- *                                  the control(s) named <path>, its errors
- *                                  (.tf-error); .tf-err when it has some,
- *                                  .tf-off when it does not apply now
- *                                  (shown dimmed with .tf-cond saying when
- *                                  it applies; hidden once form.js runs)
+ *   .field#w-<path>                one field: label (a fieldset's legend
+ *                                  for radios and boxes), .hint, the
+ *                                  control(s) named <path> (id f-<path>),
+ *                                  its .error(s); .invalid when it has
+ *                                  some; .tf-off when it does not apply
+ *                                  now (dimmed, .tf-cond saying when it
+ *                                  applies; hidden once form.js runs)
  *   data-rel="<path>" data-rel-in='["a","b"]' [data-rel-num]
  *                                  applies when that field's answer is one
  *                                  of these (numbers compared as numbers)
  *   data-reqif… (the same three)   required when that holds: form.js shows
  *                                  the field's .tf-reqif mark then
- *   .tf-group#w-<path>             a repeat group: hidden "_n.<path>" (the
- *                                  count), .tf-items#i-<path> holding
- *                                  .tf-item#w-<path>[k] each with a
- *                                  «Удалить» button (_act=del:<path>[k]),
- *                                  <template class="tf-tpl"
- *                                  data-group="<path>"> (one item whose
- *                                  index is "*"), «Добавить» (_act=add:<path>)
- *   .tf-dict                       a per-dictionary group: a table, one
- *                                  row (#w-<path>[i]) per dictionary entry
+ *   .group#w-<path>[data-min][data-max]  a repeat group: hidden
+ *                                  "_n.<path>" (the count), .tf-items
+ *                                  #i-<path> holding .item#w-<path>[k]
+ *                                  (legend «…, запись <span.tf-num>»,
+ *                                  .item-actions > «Удалить запись»
+ *                                  _act=del:<path>[k]), <template
+ *                                  class="tf-tpl" data-group="<path>"> (an
+ *                                  empty item whose index is "*"), then
+ *                                  «Добавить запись» (_act=add:<path>)
+ *   .group.tf-dict                 a per-dictionary group: table.factors,
+ *                                  a row #w-<path>[i] per dictionary entry
+ *                                  (the entry's code and label, the cells
+ *                                  #w-<path>[i].<member>)
  * Controls: text and numbers are text inputs (no browser checks: a draft
  * must save whatever is typed; the forms engine judges), dates
  * type="date", booleans radios "1" / "0", choices radios (a <select> past
  * FV_RADIO_MAX choices and in table cells), multiple choices checkboxes,
- * scales radios (FV_NO_ANSWER for «затрудняюсь ответить»).
+ * scales radios (FV_NO_ANSWER for «затрудняюсь ответить»), read-only
+ * fields text only (their values come from the stored record).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +50,7 @@
 #include "formview_int.h"
 #include "web/formview.h"
 
+static void fv_group(struct fv *v, const struct form_field *g, size_t depth);
 static void fv_fields(struct fv *v, const struct form_field *fs, size_t n,
     size_t depth, const char *skip);
 
@@ -398,6 +408,8 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 			    cname,
 			    !form_relevant_in(ch, v->scopes, d + 1), fv_problem_count(v, cp));
 			if (ch->type == FORM_GROUP) {
+				/* a group inside an entry's row: drawn in its cell */
+				fv_group(v, ch, d);
 				html_close(v->h, "td");
 				continue;
 			}
