@@ -14,12 +14,16 @@ ui_io.c against a real `tetrad ui` and a real hub (test_ui_sync_io.sh):
 - /export: the .xlsx download (its type, a Russian file name, sheets and
   rows read with openpyxl) and the CSV (BOM, header);
 - /import: a CSV with a bad row is refused whole with the row-by-row
-  report (nothing written), a good one adds the record.
+  report (nothing written), a good one adds the record;
+- a sync that hangs (the hub stopped with SIGSTOP) shows its progress page
+  (the script's marks, «Обновить»); closing `tetrad ui` then stops the
+  child too: no tetrad-syncd is left running.
 """
 import io
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -30,7 +34,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ui_client import UI  # noqa: E402
 
-TETRAD, WORK, DB, HUBDB, DATA = sys.argv[1:6]
+TETRAD, WORK, DB, HUBDB, DATA, HUBPID = sys.argv[1:7]
 fails = 0
 n = 0
 
@@ -254,6 +258,39 @@ try:
     ok(p.status == 200 and "Добавлено записей: 1" in p.text, "the good file adds the record: %s"
        % p.text[p.text.find("Загруж"):][:200])
     ok(count() == 1, "one social passport stored")
+
+    # ---- a sync that hangs, and the interface closed under it
+    os.kill(int(HUBPID), signal.SIGSTOP)
+    try:
+        ui.post("/sync", [("_csrf", token)])
+        time.sleep(0.5)
+        p = ui.get("/sync")
+        ok('id="child-status"' in p.body and 'data-running="1"' in p.body
+           and 'id="child-log"' in p.body, "a running sync: the progress block for the script")
+        ok("Обновить" in p.text and "Идёт синхронизация" in p.text, "… and the words and «Обновить»")
+        status, h, data = raw_get(ui, "/sync/status")
+        st = json.loads(data.decode("utf-8"))
+        ok(st["running"] and st["kind"] == "sync" and st["code"] is None, "/sync/status: running")
+        p = ui.post("/sync", [("_csrf", token)], follow=True)
+        ok(p.status == 200 and "Идёт синхронизация" in p.text, "a second POST /sync waits for the first")
+        p = ui.get("/enroll")
+        ok("идёт синхронизация" in p.text.lower(), "/enroll says a sync runs")
+        t0 = time.time()
+        rc = ui.stop()
+        took = time.time() - t0
+        ok(rc == 0 and took < 20, "tetrad ui stopped (%s) in %.1f s with a sync running" % (rc, took))
+    finally:
+        os.kill(int(HUBPID), signal.SIGCONT)
+    left = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                cmd = open("/proc/%s/cmdline" % pid, "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if cmd and cmd[0].endswith(b"tetrad-syncd") and DB.encode() in cmd:
+                left.append(pid)
+    ok(left == [], "no tetrad-syncd left running: %s" % left)
 finally:
     rc = ui.stop()
 ok(rc == 0, "tetrad ui stopped cleanly (%s)" % rc)

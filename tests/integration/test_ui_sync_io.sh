@@ -44,7 +44,7 @@ run "$TETRAD" --db "$T/other.db" new social_passport --json "$SRC/tests/data/for
 run "$TETRAD" --db "$T/other.db" export social_passport --format csv --out "$T/passport.csv"
 
 python3 "$SRC/tests/integration/test_ui_sync_io.py" "$TETRAD" "$T" "$DB" "$HUB_DIR/hub.db" \
-	"$SRC/tests/data/forms"
+	"$SRC/tests/data/forms" "$HUB_PID"
 rc=$?
 if [ "$rc" != 0 ]; then
 	for f in "$T"/ui-*.log; do [ -f "$f" ] && sed "s|^|# $(basename "$f"): |" "$f" | tail -n 20; done

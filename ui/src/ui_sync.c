@@ -29,7 +29,7 @@
 
 #define UI_SYNC_OUT_MAX (32u << 10)   /* the output's tail kept */
 #define UI_SYNC_LINES 40              /* lines of it shown */
-#define UI_SYNC_STOP_WAIT_MS 10000    /* SIGTERM, then this long, then SIGKILL */
+#define UI_SYNC_STOP_WAIT_MS 5000     /* SIGTERM, then this long, then SIGKILL */
 
 extern char **environ;
 
@@ -228,6 +228,8 @@ ui_sync_start(struct ui_sync *s, enum ui_child kind, const char *file, struct te
 	char prog[4096];
 	char *argv[8];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, deflt;
 	int pfd[2] = { -1, -1 }, rc, k = 0;
 
 	ui_sync_poll(s);
@@ -261,7 +263,26 @@ ui_sync_start(struct ui_sync *s, enum ui_child kind, const char *file, struct te
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
-	rc = posix_spawn(&s->pid, prog, &fa, NULL, argv, environ);
+	/* the server's thread blocks SIGINT/SIGTERM/SIGHUP (ui.c waits for
+	 * them) and ignores SIGPIPE: the child gets them back, so it stops
+	 * cleanly when asked (ui_sync_free) */
+	if ((rc = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(pfd[0]);
+		close(pfd[1]);
+		return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+	}
+	sigemptyset(&none);
+	sigemptyset(&deflt);
+	sigaddset(&deflt, SIGPIPE);
+	sigaddset(&deflt, SIGINT);
+	sigaddset(&deflt, SIGTERM);
+	sigaddset(&deflt, SIGHUP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &deflt);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&s->pid, prog, &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[1]);
 	if (rc != 0) {
