@@ -3,11 +3,12 @@
 driven over HTTP as a browser without scripting would (ui_client.py), the
 database read back with sqlite3.
 
-Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE
+Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE NEW_DB
   CURATOR_DB: a curator's laptop enrolled with schools 170103 and 170104;
-  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE).
+  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE);
+  NEW_DB: a curator's laptop not enrolled yet.
 
-Shows: the form list; a curator's device asks which school first, a school
+Shows: a laptop not enrolled is told to enroll first; the form list; a curator's device asks which school first, a school
 device never asks; a draft saved with text that did not convert kept on the
 page; «Проверить и завершить» back to the form with what is missing; the
 review page and «Завершить» putting the record and one outbox row in, as
@@ -391,8 +392,22 @@ def school(ui, db, passfile):
        "and shown back on the draft")
 
 
+def not_enrolled(ui, db):
+    for target in ("/new?form=survey_student", "/fill?form=survey_student&school=170103"):
+        p = ui.get(target)
+        ok(p.status == 409 and has(p, "Сначала регистрация") and 'href="/enroll"' in p.body,
+           "a curator's laptop not enrolled: %s says to enroll first" % target,
+           (p.status, p.text[:300]))
+    ok(counts(db) == (0, 0), "nothing stored")
+
+
 def main():
-    tetrad, workdir, cdb, sdb, passfile = sys.argv[1:6]
+    tetrad, workdir, cdb, sdb, passfile, ndb = sys.argv[1:7]
+    ui = UI(tetrad, ndb, workdir)
+    try:
+        not_enrolled(ui, ndb)
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (not enrolled) stops cleanly on SIGTERM")
     ui = UI(tetrad, cdb, workdir)
     try:
         curator(ui, cdb)

@@ -156,18 +156,16 @@ ui_fill_school(struct ui_req *rq, const char *asked,
 	cur = list ? list : "";
 	while (school_list_next(&cur, first) && n < 2)
 		n++;
+	if (curator && n == 0) {
+		/* not enrolled yet: nothing to fill in vain (the page says how) */
+		r = 2;
+		goto out;
+	}
 	if (asked != NULL && asked[0] != '\0') {
 		/* one of the device's, whatever the kind of device */
 		if ((r = rec_school_check(s, asked, e)) != 0)
 			goto out;
 		snprintf(code, SCHOOL_CODE_MAX + 1, "%s", asked);
-		goto out;
-	}
-	if (curator && n == 0) {
-		/* the message that names enrollment: nothing to fill in vain */
-		r = rec_school_check(s, "", e);
-		if (r == 0)
-			r = terr_set(e, TERR_INVALID, "У этого устройства нет школ.");
 		goto out;
 	}
 	if (curator && n > 1) {
@@ -184,6 +182,26 @@ ui_fill_school(struct ui_req *rq, const char *asked,
 	free(list);
 	free(own);
 	return r;
+}
+
+int
+ui_fill_not_enrolled(struct ui_req *rq)
+{
+	struct html *h;
+
+	if ((h = ui_page_begin(rq, "Устройство не зарегистрировано")) == NULL)
+		return ui_page_end(rq, NULL, 500);
+	html_elem(h, "h1", "Сначала регистрация", NULL);
+	html_elem(h, "p", "Школы этого ноутбука куратора ещё не известны: они "
+	    "приходят с регистрацией на хабе. Зарегистрируйте его файлом "
+	    "регистрации, который даёт координатор, — после этого можно "
+	    "заполнять записи.", NULL);
+	html_open(h, "div", "class", "actions", NULL);
+	html_elem(h, "a", "Регистрация", "href", "/enroll", "class", "btn primary",
+	    NULL);
+	html_elem(h, "a", "На главную", "href", "/", "class", "btn quiet", NULL);
+	html_close(h, "div");
+	return ui_page_end(rq, h, 409);
 }
 
 /* ---- problems ---- */
