@@ -162,6 +162,7 @@ def curator(ui, db):
     ok(record(db, rid)["data"].get("plans") == "college", "plans kept for grade 9")
     p = ui.follow(p)
     ok(has(p, "Черновик сохранён"), "the notice says the draft was saved")
+    ok('href="/delete?id=%s"' % rid in p.body, "a draft offers «Удалить черновик» (confirmed there)")
     f = p.form("/fill?id=")
     f.set("grade", "5")
     p = ui.submit(f, ("_do", "draft"))
@@ -240,6 +241,7 @@ def curator(ui, db):
     before = counts(db)
     p = ui.get("/fill?form=mediation_case&school=170104")
     ok(p.status == 200, "a mediation case's page (no passphrase on this laptop)", p.status)
+    ok(has(p, "Пароль не задан"), "with the CLI's warning that hidden fields are stored in the clear")
     f = p.form("/fill")
     f.set("case_number", "2026-01")
     f.set("summary", "Ссора на перемене")
@@ -380,6 +382,7 @@ def school(ui, db, passfile):
     p = ui.submit(uf, follow=True)
     ok(p.status == 200 and p.target.startswith("/fill?form=mediation_case"),
        "after the passphrase, back to the form", (p.status, p.target, p.text[:300]))
+    ok(not has(p, "Пароль не задан"), "no clear-text warning with a passphrase set")
     f = p.form("/fill")
     f.set("case_number", "7")
     f.set("summary", "Конфликт в столовой")

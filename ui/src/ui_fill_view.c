@@ -313,6 +313,12 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		html_elem(h, "p", "Запись окончательная: изменения сохраняются "
 		    "целиком, после проверки, и уходят в муниципалитет при "
 		    "синхронизации.", "class", "muted", NULL);
+	/* the CLI's warning too: without a passphrase the hidden fields are
+	 * stored in the clear on this computer */
+	if (form_has_local(p->f) && vault_state(store_vault(s)) == VAULT_NONE)
+		html_elem(h, "p", "Пароль не задан: ФИО, телефоны и суть конфликта "
+		    "хранятся на этом компьютере открыто. Задать пароль: tetrad "
+		    "passphrase set.", "class", "flash warn", NULL);
 	if (p->notice != NULL && p->notice[0] != '\0')
 		html_elem(h, "p", p->notice, "class", "flash warn", "role", "alert", NULL);
 
@@ -345,6 +351,10 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		uuid7_format(p->id, idtext);
 		if (ui_fill_url(url, sizeof(url), "/record", "id", idtext))
 			html_elem(h, "a", final ? "Отмена" : "К записи", "href", url,
+			    "class", "btn quiet", NULL);
+		/* an abandoned draft goes through the confirmation page */
+		if (!final && ui_fill_url(url, sizeof(url), "/delete", "id", idtext))
+			html_elem(h, "a", "Удалить черновик", "href", url,
 			    "class", "btn quiet", NULL);
 	} else
 		html_elem(h, "a", "Отмена", "href", "/new", "class", "btn quiet", NULL);
