@@ -549,7 +549,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 		return;
 	}
 	if (strncmp(rq->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0 ||
-	    strcmp(rq->path, UI_LAUNCH_PATH) == 0)
+	    strcmp(rq->path, UI_LAUNCH_PATH) == 0 || strcmp(rq->path, "/favicon.ico") == 0)
 		return;
 	if (!ui_has_session(rq)) {
 		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска: "
@@ -662,6 +662,9 @@ ui_dispatch(struct ui_req *rq)
 		return ui_static(rq);
 	if (strcmp(rq->path, UI_LAUNCH_PATH) == 0)
 		return ui_launch(rq);
+	/* browsers ask for it by themselves: nothing, rather than a 404 */
+	if (strcmp(rq->path, "/favicon.ico") == 0)
+		return ui_reply_raw(rq, 204, "image/x-icon", NULL, 0, NULL, NULL);
 	ui_sync_poll(ui_sync_of(rq->u));
 	r = rq->route->handler(rq);
 	if (!rq->replied)
