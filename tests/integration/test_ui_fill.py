@@ -3,11 +3,12 @@
 driven over HTTP as a browser without scripting would (ui_client.py), the
 database read back with sqlite3.
 
-Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE
+Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE NEW_DB
   CURATOR_DB: a curator's laptop enrolled with schools 170103 and 170104;
-  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE).
+  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE);
+  NEW_DB: a curator's laptop not enrolled yet.
 
-Shows: the form list; a curator's device asks which school first, a school
+Shows: a laptop not enrolled is told to enroll first; the form list; a curator's device asks which school first, a school
 device never asks; a draft saved with text that did not convert kept on the
 page; «Проверить и завершить» back to the form with what is missing; the
 review page and «Завершить» putting the record and one outbox row in, as
@@ -161,6 +162,7 @@ def curator(ui, db):
     ok(record(db, rid)["data"].get("plans") == "college", "plans kept for grade 9")
     p = ui.follow(p)
     ok(has(p, "Черновик сохранён"), "the notice says the draft was saved")
+    ok('href="/delete?id=%s"' % rid in p.body, "a draft offers «Удалить черновик» (confirmed there)")
     f = p.form("/fill?id=")
     f.set("grade", "5")
     p = ui.submit(f, ("_do", "draft"))
@@ -239,6 +241,7 @@ def curator(ui, db):
     before = counts(db)
     p = ui.get("/fill?form=mediation_case&school=170104")
     ok(p.status == 200, "a mediation case's page (no passphrase on this laptop)", p.status)
+    ok(has(p, "Пароль не задан"), "with the CLI's warning that hidden fields are stored in the clear")
     f = p.form("/fill")
     f.set("case_number", "2026-01")
     f.set("summary", "Ссора на перемене")
@@ -379,6 +382,7 @@ def school(ui, db, passfile):
     p = ui.submit(uf, follow=True)
     ok(p.status == 200 and p.target.startswith("/fill?form=mediation_case"),
        "after the passphrase, back to the form", (p.status, p.target, p.text[:300]))
+    ok(not has(p, "Пароль не задан"), "no clear-text warning with a passphrase set")
     f = p.form("/fill")
     f.set("case_number", "7")
     f.set("summary", "Конфликт в столовой")
@@ -391,8 +395,22 @@ def school(ui, db, passfile):
        "and shown back on the draft")
 
 
+def not_enrolled(ui, db):
+    for target in ("/new?form=survey_student", "/fill?form=survey_student&school=170103"):
+        p = ui.get(target)
+        ok(p.status == 409 and has(p, "Сначала регистрация") and 'href="/enroll"' in p.body,
+           "a curator's laptop not enrolled: %s says to enroll first" % target,
+           (p.status, p.text[:300]))
+    ok(counts(db) == (0, 0), "nothing stored")
+
+
 def main():
-    tetrad, workdir, cdb, sdb, passfile = sys.argv[1:6]
+    tetrad, workdir, cdb, sdb, passfile, ndb = sys.argv[1:7]
+    ui = UI(tetrad, ndb, workdir)
+    try:
+        not_enrolled(ui, ndb)
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (not enrolled) stops cleanly on SIGTERM")
     ui = UI(tetrad, cdb, workdir)
     try:
         curator(ui, cdb)

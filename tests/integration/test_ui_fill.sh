@@ -43,7 +43,9 @@ printf 'верный пароль 2026\n' >"$T/pass"
 chmod 600 "$T/pass"
 run "$TETRAD" --db "$S" --new-passphrase-file "$T/pass" passphrase set
 
-python3 "$SRC/tests/integration/test_ui_fill.py" "$TETRAD" "$T" "$C" "$S" "$T/pass"
+run "$TETRAD" --db "$T/new.db" init --curator --name "Сидоров"
+
+python3 "$SRC/tests/integration/test_ui_fill.py" "$TETRAD" "$T" "$C" "$S" "$T/pass" "$T/new.db"
 rc=$?
 if [ "$rc" != 0 ]; then
 	for f in "$T"/ui-*.log; do [ -f "$f" ] && sed "s|^|# $(basename "$f"): |" "$f" | tail -n 20; done

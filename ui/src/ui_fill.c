@@ -160,6 +160,8 @@ ui_page_new(struct ui_req *rq)
 	r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 	if (r < 0)
 		return ui_reply_error(rq, 409, e.msg);
+	if (r == 2)
+		return ui_fill_not_enrolled(rq);
 	if (r == 1)
 		return ui_fill_pick(rq, f);
 	if (!ui_fill_new_url(url, sizeof(url), f, school))
@@ -407,6 +409,8 @@ ui_fill_new(struct ui_req *rq)
 	r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 	if (r < 0)
 		return ui_reply_error(rq, 409, e.msg);
+	if (r == 2)
+		return ui_fill_not_enrolled(rq);
 	if (r == 1 || !ui_fill_new_url(action, sizeof(action), f, school)) {
 		/* which school: asked first */
 		if (!ui_fill_url(url, sizeof(url), "/new", "form", form_id(f)))
