@@ -8,16 +8,20 @@ Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE NEW_DB
   SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE);
   NEW_DB: a curator's laptop not enrolled yet.
 
-Shows: a laptop not enrolled is told to enroll first; the form list; a curator's device asks which school first, a school
-device never asks; a draft saved with text that did not convert kept on the
-page; «Проверить и завершить» back to the form with what is missing; the
-review page and «Завершить» putting the record and one outbox row in, as
-the CLI does; a final record's edit queued as an edit, a wrong edit refused
-with nothing written; a field that stops applying dropped; repeat group
-items added and removed by the buttons (no script), `local` values kept out
-of the outbox; a case number used twice refused at finalizing and shown on
-the form; a change made meanwhile said instead of overwritten; the vault's
-passphrase asked before a form with hidden fields.
+Shows: a laptop not enrolled is told to enroll first; the form list; a
+curator's device asks which school first, a school device never asks; a
+draft saved with text that did not convert kept on the page (a stored
+answer kept under it); Enter («Обновить») storing nothing; «Проверить и
+завершить» back to the form with what is missing; the review page and
+«Завершить» putting the record and one outbox row in, as the CLI does; a
+final record's edit queued as an edit, a wrong edit refused with nothing
+written; a field that stops applying dropped; repeat group items added and
+removed by the buttons (no script), `local` values kept out of the outbox;
+a case number used twice refused at finalizing and shown on the form; a
+change made meanwhile said instead of overwritten; a curator's visit with
+the eleven-factor table and the issued profile's levels; the vault's
+passphrase asked before a form with hidden fields, and the warning when
+none is set.
 """
 import json
 import os
