@@ -25,7 +25,6 @@ none is set.
 """
 import json
 import os
-import re
 import sqlite3
 import sys
 import urllib.parse
