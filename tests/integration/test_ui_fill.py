@@ -417,6 +417,51 @@ def not_enrolled(ui, db):
     ok(counts(db) == (0, 0), "nothing stored")
 
 
+def disk_full(tetrad, workdir, db):
+    """The disk fills up (the CLI's test hook, TETRAD_TEST_MAX_PAGES = the
+    file's size): a save refused with a Russian page that keeps everything
+    typed, nothing half-written; with space again the same page saves."""
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = c.execute("PRAGMA page_count").fetchone()[0]
+    c.close()
+    env = dict(os.environ, TETRAD_TEST_MAX_PAGES=str(pages))
+    ui = UI(tetrad, db, workdir, env=env)
+    full = None
+    try:
+        for i in range(400):
+            f = ui.get("/fill?form=survey_student&school=170103").form("/fill")
+            f.set("response_date", "2026-11-21")
+            f.set("wish", "Пожелание номер %d: " % i + "ещё больше кружков " * 22)
+            before = counts(db)
+            p = ui.submit(f, ("_do", "draft"))
+            if p.status != 303:
+                full = (p, f, before)
+                break
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (disk full) stops cleanly")
+    if not ok(full is not None, "the capped database fills up"):
+        return
+    p, f, before = full
+    ok(p.status >= 500 and has(p, "Недостаточно места") and has(p, "Пожелание номер") and
+       p.form("/fill"),
+       "a full disk: a page with the reason and everything typed", (p.status, p.text[:400]))
+    ok(counts(db) == before, "nothing half-written")
+    form = p.form("/fill")
+    ui = UI(tetrad, db, workdir)
+    try:
+        # what the full disk's page kept, saved once there is room (a new
+        # launch: a page of its own, with this launch's CSRF token)
+        fresh = ui.get("/fill?form=survey_student&school=170103").form("/fill")
+        for name in ("response_date", "wish"):
+            fresh.set(name, form.value(name))
+        p = ui.submit(fresh, ("_do", "draft"))
+        ok(p.status == 303 and counts(db)[0] == before[0] + 1,
+           "with space again the same answers are saved", p.status)
+    finally:
+        ui.stop()
+
+
 def main():
     tetrad, workdir, cdb, sdb, passfile, ndb = sys.argv[1:7]
     ui = UI(tetrad, ndb, workdir)
@@ -429,6 +474,7 @@ def main():
         curator(ui, cdb)
     finally:
         ok(ui.stop() == 0, "tetrad ui (curator) stops cleanly on SIGTERM")
+    disk_full(tetrad, workdir, cdb)
     ui = UI(tetrad, sdb, workdir)
     try:
         school(ui, sdb, passfile)

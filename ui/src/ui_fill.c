@@ -334,7 +334,8 @@ ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
 		/* nothing was written (one transaction): what was typed stays */
 		return ui_fill_again(rq, p, p->fr ? p->fr->id : NULL, status, p->action,
 		    values, typed, *probs, e.msg[0] ? e.msg : "Не удалось сохранить "
-		    "запись.", r == TERR_PASSPHRASE ? 409 : 500);
+		    "запись.", r == TERR_PASSPHRASE ? 409 : r == TERR_BUSY ? 503 :
+		    r == TERR_FULL ? 507 : 500);
 	uuid7_format(id, idtext);
 	if (!leftover)
 		return ui_fill_saved(rq, p, idtext, what, values, changed);
