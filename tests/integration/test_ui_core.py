@@ -183,6 +183,8 @@ def test_guard(ui):
     check(st == 200, f"Host localhost:PORT: {st}")
     st, r, _ = ui.req("GET", "/static/app.css", cookie=False)
     check(st == 200 and (r.getheader("Content-Type") or "").startswith("text/css"), "app.css")
+    st, _, _ = ui.req("GET", "/favicon.ico", cookie=False)
+    check(st == 204, f"favicon: {st}")
     st, _, body = ui.req("GET", "/nosuch")
     check(st == 404 and "Такой страницы нет" in body, f"404: {st}")
     st, _, _ = ui.req("PUT", "/", body="x")
@@ -274,6 +276,22 @@ def test_record_delete(ui, case_id, draft_id):
     check(st == 409, f"delete twice: {st}")
 
 
+def test_refused(ui):
+    c = sqlite3.connect(DB)
+    c.execute("UPDATE outbox_queue SET state = 'quarantined', reason = 'набор 1–1 отклонён "
+              "и помещён в карантин: изменение 1: поле «Дата» в будущем'")
+    c.commit()
+    c.close()
+    st, _, body = ui.req("GET", "/")
+    check(st == 200 and "Хаб не принял часть записей" in body, "refused: said", body)
+    check("изменение 1: поле «Дата» в будущем (записей: 1)" in body, "refused: the reason", body)
+    check("набор 1–1" not in body, "refused: without the set's numbers")
+    check(re.search(r'<a class="stat refused" href="/refused"><span class="n">1</span>', body),
+          "refused: counted, with the way to them", body)
+    st, _, body = ui.req("GET", "/records?form=mediation_case")
+    check("Не принята хабом" in body, "refused: in the list", body)
+
+
 def test_unlock():
     pw = os.path.join(W, "pass")
     with open(pw, "w") as f:
@@ -296,7 +314,7 @@ def test_unlock():
           "the passphrase page", body)
     token = ui.csrf("/unlock")
     st, _, body = ui.req("POST", "/unlock", {"_csrf": token, "pass": "не тот пароль", "next": "/"})
-    check(st == 403 and "Неверный пароль" in body, f"wrong passphrase: {st}", body)
+    check(st == 200 and "Неверный пароль" in body, f"wrong passphrase: {st}", body)
     check("не тот пароль" not in body, "the typed passphrase is not shown back")
     st, _, body = ui.req("POST", "/unlock", {"pass": "корова-батарейка-скрепка 1"})
     check(st == 403, f"unlock without the token: {st}")
@@ -377,6 +395,7 @@ def main():
         test_home(ui)
         test_records(ui, case_id, drafts)
         test_record_delete(ui, case_id, drafts[0])
+        test_refused(ui)
     finally:
         rc, out = ui.stop()
     check(rc == 0 and "Тетрад остановлен" in out, f"SIGTERM: exit {rc}", out)

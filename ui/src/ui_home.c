@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "client/rec.h"
 #include "client/vault.h"
 #include "ui_private.h"
 
@@ -68,6 +69,62 @@ ui_home_count(struct html *h, const char *cls, const char *label, int64_t n,
 	html_close(h, href != NULL && n > 0 ? "a" : "div");
 }
 
+/* The hub's reasons for refused records, the most frequent first (three). */
+struct ui_home_reasons {
+	struct html *h;
+	int shown;
+};
+
+static int
+ui_home_reason(const char *reason, int64_t count, void *arg)
+{
+	static const char set_tail[] = " отклонён и помещён в карантин: ";
+	struct ui_home_reasons *r = arg;
+	const char *p = reason, *t;
+
+	if (r->shown++ == 3)
+		return 1;
+	/* without the set's numbers, which say nothing to a person */
+	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
+		p = t + strlen(set_tail);
+	html_open(r->h, "li", NULL);
+	html_textf(r->h, "%s (записей: %lld)", p[0] ? p : "причина не указана",
+	    (long long)count);
+	html_close(r->h, "li");
+	return 0;
+}
+
+/* A curator's laptop: all its schools (the header shows three). */
+static void
+ui_home_schools(struct store *s, struct html *h)
+{
+	struct terr e = { 0 };
+	char *list = NULL, *save = NULL, name[256];
+	bool curator = false;
+	int n = 0;
+
+	if (rec_school_choices(s, &list, &curator, &e) != 0 || !curator) {
+		free(list);
+		return;
+	}
+	html_open(h, "p", NULL);
+	if (list == NULL || list[0] == '\0') {
+		html_text(h, "Школ у этого ноутбука пока нет: они придут с регистрацией на хабе.");
+	} else {
+		html_text(h, "Ваши школы: ");
+		for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+			if (n++ > 0)
+				html_text(h, ", ");
+			if (localdb_school_name(store_localdb(s), c, name, sizeof(name), &e) == 1)
+				html_textf(h, "%s — %s", c, name);
+			else
+				html_text(h, c);
+		}
+	}
+	html_close(h, "p");
+	free(list);
+}
+
 /* A button that posts (starting a sync changes things: never a GET). */
 static void
 ui_home_post_button(struct ui_req *rq, struct html *h, const char *action,
@@ -105,6 +162,7 @@ ui_page_home(struct ui_req *rq)
 	if (h == NULL)
 		goto out;
 	html_elem(h, "h1", "Тетрад", NULL);
+	ui_home_schools(s, h);
 	html_open(h, "div", "class", "actions", NULL);
 	html_elem(h, "a", "Новая запись", "href", "/new", "class", "bigbtn primary", NULL);
 	html_elem(h, "a", "Записи", "href", "/records", "class", "bigbtn", NULL);
@@ -123,10 +181,15 @@ ui_page_home(struct ui_req *rq)
 	ui_home_count(h, "stat refused", "не приняты хабом", n.quarantined, "/refused");
 	html_close(h, "div");
 	if (n.quarantined > 0) {
-		html_open(h, "p", "class", "flash error", NULL);
-		html_text(h, "Хаб не принял часть записей. ");
-		html_elem(h, "a", "Посмотреть причины и исправить", "href", "/refused", NULL);
-		html_close(h, "p");
+		struct ui_home_reasons rs = { h, 0 };
+
+		html_open(h, "div", "class", "flash error", NULL);
+		html_text(h, "Хаб не принял часть записей. Причины:");
+		html_open(h, "ul", NULL);
+		(void)localdb_quarantine_reasons(store_localdb(s), ui_home_reason, &rs, &e);
+		html_close(h, "ul");
+		html_elem(h, "a", "Посмотреть записи и исправить", "href", "/refused", NULL);
+		html_close(h, "div");
 	}
 	html_close(h, "section");
 
@@ -218,7 +281,8 @@ ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
 	html_elem(h, "button", "Позже — работать без личных сведений", "type", "submit",
 	    "class", "btn quiet", NULL);
 	html_close(h, "form");
-	return ui_page_end(rq, h, error ? 403 : 200);
+	/* 200 with the message: the page is the answer, not a failed request */
+	return ui_page_end(rq, h, 200);
 }
 
 /* A posted secret wiped in the request's copy once used. */

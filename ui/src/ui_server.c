@@ -434,8 +434,8 @@ ui_launch(struct ui_req *rq)
 
 	if (!ui_secret_eq(key, ui_secret(rq->u)))
 		return ui_reply_bare(rq, 403, "Откройте Тетрад заново",
-		    "Эта ссылка не подходит: она от прошлого запуска или набрана неверно. "
-		    "Откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.", NULL, NULL);
+		    "Эта ссылка не подходит: она от прошлого запуска или набрана неверно: "
+		    "откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.", NULL, NULL);
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict",
 	    UI_COOKIE, ui_session(rq->u));
 	/*
@@ -539,7 +539,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 
 	if (host == NULL || !webreq_host_local(host, srv->port)) {
 		ui_refuse(rq, 421, "Тетрад отвечает только по адресу 127.0.0.1 или localhost "
-		    "с номером своего порта. Откройте Тетрад заново — ярлыком «Тетрад» или "
+		    "с номером своего порта: откройте Тетрад заново — ярлыком «Тетрад» или "
 		    "командой tetrad ui.");
 		return;
 	}
@@ -549,11 +549,11 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 		return;
 	}
 	if (strncmp(rq->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0 ||
-	    strcmp(rq->path, UI_LAUNCH_PATH) == 0)
+	    strcmp(rq->path, UI_LAUNCH_PATH) == 0 || strcmp(rq->path, "/favicon.ico") == 0)
 		return;
 	if (!ui_has_session(rq)) {
-		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска. "
-		    "Откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.");
+		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска: "
+		    "откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.");
 		return;
 	}
 	if ((rq->route = ui_route_find(rq->path)) == NULL) {
@@ -662,6 +662,9 @@ ui_dispatch(struct ui_req *rq)
 		return ui_static(rq);
 	if (strcmp(rq->path, UI_LAUNCH_PATH) == 0)
 		return ui_launch(rq);
+	/* browsers ask for it by themselves: nothing, rather than a 404 */
+	if (strcmp(rq->path, "/favicon.ico") == 0)
+		return ui_reply_raw(rq, 204, "image/x-icon", NULL, 0, NULL, NULL);
 	ui_sync_poll(ui_sync_of(rq->u));
 	r = rq->route->handler(rq);
 	if (!rq->replied)

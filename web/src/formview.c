@@ -50,6 +50,7 @@
 #include "formview_int.h"
 #include "web/formview.h"
 
+static void fv_group(struct fv *v, const struct form_field *g, size_t depth);
 static void fv_fields(struct fv *v, const struct form_field *fs, size_t n,
     size_t depth, const char *skip);
 
@@ -407,6 +408,8 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 			    cname,
 			    !form_relevant_in(ch, v->scopes, d + 1), fv_problem_count(v, cp));
 			if (ch->type == FORM_GROUP) {
+				/* a group inside an entry's row: drawn in its cell */
+				fv_group(v, ch, d);
 				html_close(v->h, "td");
 				continue;
 			}

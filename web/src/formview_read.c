@@ -210,7 +210,25 @@ fr_value(struct fr *r, const struct form_field *fd, const char *path,
 		fr_add(r, obj, fd->id, cJSON_CreateNull());
 		return;
 	}
-	rc = textin_value(fd, text, &val, &te);
+	if (strchr(text, '\r') != NULL) {
+		/* a <textarea> posts CRLF: stored text has plain line ends, as
+		 * the CLI and a CSV give it */
+		char *lf = strdup(text), *w = lf;
+
+		if (lf == NULL) {
+			fr_nomem(r);
+			return;
+		}
+		for (const char *c = text; *c; c++)
+			if (*c != '\r')
+				*w++ = *c;
+			else if (c[1] != '\n')
+				*w++ = '\n';
+		*w = '\0';
+		rc = textin_value(fd, lf, &val, &te);
+		free(lf);
+	} else
+		rc = textin_value(fd, text, &val, &te);
 	if (rc == 0 && cJSON_IsNull(val)) {
 		/* empty: no answer (a scale's «затрудняюсь» is its own button) */
 		cJSON_Delete(val);
