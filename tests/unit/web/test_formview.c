@@ -323,6 +323,18 @@ test_round_trip_builtin(void)
 
 		snprintf(nm, sizeof(nm), "show-%s", builtin_ids[i]);
 		dump(builtin_ids[i], f, good, NULL, NULL, false);
+		if (strcmp(builtin_ids[i], "social_passport") == 0 ||
+		    strcmp(builtin_ids[i], "risk_visit") == 0) {
+			char *page = render(f, good, NULL, NULL, NULL);
+
+			/* the bounds in words: the range, the fields compared with */
+			CHECK_CONTAINS(page, i == 0 ? "<p class=\"hint tf-range\">Не раньше "
+			    "01.01.2020</p>" : "<p class=\"hint tf-range\">Не меньше 0; "
+			    "не больше, чем «Всего семей»</p>");
+			if (i == 0)
+				CHECK_CONTAINS(page, "Не раньше, чем «Дата посещения»");
+			free(page);
+		}
 		dump(nm, f, good, NULL, NULL, true);
 		CHECK_INT_EQ(round_trip(f, good, good, &got, &typed, &pr), 0);
 		CHECK(got != NULL && cJSON_Compare(good, got, true));
