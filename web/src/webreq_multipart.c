@@ -90,8 +90,11 @@ mp_param(const char *s, size_t n, const char *pname, const char **val, size_t *v
 				return -1;
 		} else {
 			v = p;
-			while (p < end && *p != ';' && *p != ' ' && *p != '\t')
+			while (p < end && *p != ';' && *p != ' ' && *p != '\t') {
+				if (*p == '"')
+					return -1;    /* a quote belongs at the start */
 				p++;
+			}
 			if (nl == plen && mp_ieq_prefix(name, nl, pname)) {
 				*val = v;
 				*vlen = (size_t)(p - v);
