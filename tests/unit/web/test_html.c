@@ -260,6 +260,28 @@ test_page(void)
 			CHECK(strcmp(web_asset_at(i - 1)->name, a->name) < 0);
 	}
 
+	/* Nothing is fetched from anywhere: no @import, every url() a data:
+	 * URL, no script loading another one. */
+	for (size_t i = 0; i < web_asset_count(); i++) {
+		const struct web_asset *a = web_asset_at(i);
+		const char *d = (const char *)a->data, *u;
+
+		CHECK(strstr(d, "@import") == NULL);
+		for (u = strstr(d, "url("); u != NULL; u = strstr(u + 4, "url(")) {
+			const char *v = u + 4;
+
+			if (*v == '"' || *v == '\'')
+				v++;
+			if (strncmp(v, "data:", 5) != 0) {
+				fprintf(stderr, "%s: url() that is not data:\n", a->name);
+				CHECK(0);
+			}
+		}
+		/* the form's script works on the page alone */
+		CHECK(strcmp(a->name, "form.js") != 0 ||
+		    (strstr(d, "fetch(") == NULL && strstr(d, "XMLHttpRequest") == NULL));
+	}
+
 	web_page_begin(h, "Записи <все>");
 	html_elem(h, "h1", "Записи", NULL);
 	web_page_end(h);
