@@ -42,6 +42,8 @@ static const char cli_usage_text[] =
 "  passphrase status [--json]            задан ли пароль, сколько записей скрыто\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
 "  sync ...                              отправить и получить записи (tetrad-syncd --once)\n"
+"  ui [--port N] [--no-browser]          то же в браузере: формы, записи, синхронизация,\n"
+"                                        выгрузка в Excel (docs/ui.md)\n"
 "\n"
 "База данных: --db ПУТЬ, иначе $TETRAD_DB, иначе ~/.local/share/tetrad/tetrad.db.\n"
 "Пароль: спрашивается на терминале, или --passphrase-file ФАЙЛ\n"

@@ -3,11 +3,12 @@
 driven over HTTP as a browser without scripting would (ui_client.py), the
 database read back with sqlite3.
 
-Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE
+Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE NEW_DB
   CURATOR_DB: a curator's laptop enrolled with schools 170103 and 170104;
-  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE).
+  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE);
+  NEW_DB: a curator's laptop not enrolled yet.
 
-Shows: the form list; a curator's device asks which school first, a school
+Shows: a laptop not enrolled is told to enroll first; the form list; a curator's device asks which school first, a school
 device never asks; a draft saved with text that did not convert kept on the
 page; «Проверить и завершить» back to the form with what is missing; the
 review page and «Завершить» putting the record and one outbox row in, as
@@ -161,6 +162,7 @@ def curator(ui, db):
     ok(record(db, rid)["data"].get("plans") == "college", "plans kept for grade 9")
     p = ui.follow(p)
     ok(has(p, "Черновик сохранён"), "the notice says the draft was saved")
+    ok('href="/delete?id=%s"' % rid in p.body, "a draft offers «Удалить черновик» (confirmed there)")
     f = p.form("/fill?id=")
     f.set("grade", "5")
     p = ui.submit(f, ("_do", "draft"))
@@ -205,7 +207,7 @@ def curator(ui, db):
     ok(p.status == 303 and p.location.startswith("/record"), "edit saved", (p.status, p.text[:300]))
     rows = q(db, "SELECT op FROM outbox WHERE lower(hex(record_id)) = ? ORDER BY seq",
              rid.replace("-", "").lower())
-    ok([x[0] for x in rows] == ["put", "put"], "the edit queued: a second row", rows)
+    ok([x[0] for x in rows] == ["put", "edit"], "the edit queued as an edit", rows)
     before = counts(db)
     p = ui.get("/fill?id=" + rid)
     f = p.form("/fill?id=")
@@ -239,6 +241,7 @@ def curator(ui, db):
     before = counts(db)
     p = ui.get("/fill?form=mediation_case&school=170104")
     ok(p.status == 200, "a mediation case's page (no passphrase on this laptop)", p.status)
+    ok(has(p, "Пароль не задан"), "with the CLI's warning that hidden fields are stored in the clear")
     f = p.form("/fill")
     f.set("case_number", "2026-01")
     f.set("summary", "Ссора на перемене")
@@ -280,6 +283,14 @@ def curator(ui, db):
 
     # --- a case number used twice: refused at «Завершить», shown on the form
     p = ui.get("/fill?form=mediation_case&school=170104")
+    f = ui.submit(p.form("/fill"), ("_act", "add:parties")).form("/fill")
+    f.set("parties[0].role", "adult")
+    before = counts(db)
+    f.set("case_number", "2026-01")
+    p = ui.submit(f, ("_act", ""))
+    ok(p.status == 200 and counts(db) == before and
+       p.form("/fill").value("case_number") == "2026-01",
+       "Enter in a text box («Обновить»): the page again, nothing stored", p.status)
     f = p.form("/fill")
     for k, v in (("case_number", "2026-01"), ("received_date", "2026-11-05"),
                  ("source", "self"), ("situation_kind", "conflict"),
@@ -287,7 +298,7 @@ def curator(ui, db):
         f.set(k, v)
     p = ui.submit(f, ("_do", "review"))
     ok(p.status == 303 and p.location.startswith("/review"), "a second case with the same number",
-       (p.status, p.text[:300]))
+       (p.status, p.location, ui.follow(p).text[:600]))
     did = rid_of(p.location)
     before = counts(db)
     p = ui.submit(ui.follow(p).form("/review"))
@@ -295,6 +306,42 @@ def curator(ui, db):
        "refused at «Завершить»: the form again with the reason", (p.status, p.text[:400]))
     ok(counts(db) == before and record(db, did)["status"] == "draft",
        "nothing queued, still a draft")
+
+    # --- a visit to the other school: «Код ОО» the school picked, the
+    # issued profile's levels in the eleven-factor table, finalized
+    p = ui.get("/fill?form=risk_visit&school=170104")
+    f = p.form("/fill")
+    ok(f.value("school_code") == "170104", "the visit's «Код ОО» is the school picked")
+    for k, v in (("project_year", "2026"), ("curator", "Петрова М. И."),
+                 ("visit_type", "verification"), ("visit_format", "onsite"),
+                 ("visit_date", "2026-11-10"), ("medk_entered", "0")):
+        f.set(k, v)
+    f.check("participants", "director")
+    n = 0
+    while "factors[%d].decision" % n in f.names():
+        f.set("factors[%d].decision" % n, "confirmed")
+        n += 1
+    ok(n == 11, "the eleven factors as a table", n)
+    f.check("factors[0].evidence", "talk_admin")
+    f.set("factors[0].comment", "Кабинеты без проекторов")
+    p = ui.submit(f, ("_do", "review"))
+    ok(p.status == 303 and p.location.startswith("/review"), "the visit to review",
+       (p.status, p.location, ui.follow(p).text[:600]))
+    vid = rid_of(p.location)
+    p = ui.follow(p)
+    ok(has(p, "высокий") and has(p, "Кабинеты без проекторов"),
+       "the review shows the issued level and the comment", p.text[:600])
+    p = ui.submit(p.form("/review"))
+    ok(p.status == 303, "the visit finalized", (p.status, p.text[:300]))
+    r = record(db, vid)
+    ok(r["status"] == "final" and r["school"] == "170104" and
+       r["data"]["school_code"] == "170104" and len(r["data"]["factors"]) == 11,
+       "a final visit of school 170104 with eleven factors", r)
+    lv = {x["factor"]: x.get("profile_level") for x in r["data"]["factors"]}
+    ok(lv.get("R01") == "high" and lv.get("R02") == "not_found",
+       "the issued levels stored with the factors", lv)
+    ok(one(db, "SELECT school FROM outbox WHERE lower(hex(record_id)) = ?",
+           vid.replace("-", "").lower()) == "170104", "queued as school 170104's")
 
     # --- ids in addresses
     ok(ui.get("/fill?id=nonsense").status == 404, "a bad id: 404 page")
@@ -335,6 +382,7 @@ def school(ui, db, passfile):
     p = ui.submit(uf, follow=True)
     ok(p.status == 200 and p.target.startswith("/fill?form=mediation_case"),
        "after the passphrase, back to the form", (p.status, p.target, p.text[:300]))
+    ok(not has(p, "Пароль не задан"), "no clear-text warning with a passphrase set")
     f = p.form("/fill")
     f.set("case_number", "7")
     f.set("summary", "Конфликт в столовой")
@@ -347,8 +395,22 @@ def school(ui, db, passfile):
        "and shown back on the draft")
 
 
+def not_enrolled(ui, db):
+    for target in ("/new?form=survey_student", "/fill?form=survey_student&school=170103"):
+        p = ui.get(target)
+        ok(p.status == 409 and has(p, "Сначала регистрация") and 'href="/enroll"' in p.body,
+           "a curator's laptop not enrolled: %s says to enroll first" % target,
+           (p.status, p.text[:300]))
+    ok(counts(db) == (0, 0), "nothing stored")
+
+
 def main():
-    tetrad, workdir, cdb, sdb, passfile = sys.argv[1:6]
+    tetrad, workdir, cdb, sdb, passfile, ndb = sys.argv[1:7]
+    ui = UI(tetrad, ndb, workdir)
+    try:
+        not_enrolled(ui, ndb)
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (not enrolled) stops cleanly on SIGTERM")
     ui = UI(tetrad, cdb, workdir)
     try:
         curator(ui, cdb)

@@ -314,6 +314,12 @@ ui_browser_start(const char *path)
 
 	if (pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		/* the browser must not inherit the signals ui_main holds for itself */
+		sigemptyset(&none);
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);

@@ -160,6 +160,8 @@ ui_page_new(struct ui_req *rq)
 	r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 	if (r < 0)
 		return ui_reply_error(rq, 409, e.msg);
+	if (r == 2)
+		return ui_fill_not_enrolled(rq);
 	if (r == 1)
 		return ui_fill_pick(rq, f);
 	if (!ui_fill_new_url(url, sizeof(url), f, school))
@@ -362,10 +364,13 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 		    "и сохраните снова.", 409);
 		goto out;
 	}
+	/* a group's «add» / «remove», or no save asked for (Enter in a text
+	 * box presses formview's «Обновить»): the page again, nothing stored */
 	act = webform_get(post, "_act");
-	if (act != NULL && act[0] != '\0') {
-		/* a group's «add» / «remove»: the page again, nothing stored */
-		if (formview_act(p->f, values, act, &e) < 0)
+	what = webform_get(post, UI_FILL_DO);
+	if ((act != NULL && act[0] != '\0') || what == NULL) {
+		if (act != NULL && act[0] != '\0' &&
+		    formview_act_typed(p->f, values, typed, act, &e) < 0)
 			notice = e.msg;
 		else if (riskprof_fill(s, p->school[0] ? p->school : NULL, p->f,
 		    values, NULL, &e) != 0)
@@ -374,9 +379,8 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 		    notice, 200);
 		goto out;
 	}
-	what = webform_get(post, UI_FILL_DO);
-	if (what == NULL || (strcmp(what, "draft") != 0 &&
-	    strcmp(what, "review") != 0 && strcmp(what, "save") != 0))
+	if (strcmp(what, "draft") != 0 && strcmp(what, "review") != 0 &&
+	    strcmp(what, "save") != 0)
 		what = final ? "save" : "draft";
 	r = ui_fill_save(rq, p, what, values, typed, &probs);
  out:
@@ -405,6 +409,8 @@ ui_fill_new(struct ui_req *rq)
 	r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 	if (r < 0)
 		return ui_reply_error(rq, 409, e.msg);
+	if (r == 2)
+		return ui_fill_not_enrolled(rq);
 	if (r == 1 || !ui_fill_new_url(action, sizeof(action), f, school)) {
 		/* which school: asked first */
 		if (!ui_fill_url(url, sizeof(url), "/new", "form", form_id(f)))

@@ -19,22 +19,32 @@ ui_review_refused(struct ui_req *rq, struct ui_fill_rec *fr,
     struct form_problems *probs, const char *msg)
 {
 	struct ui_fill_page pg = { 0 };
+	struct form_problems *own = NULL;
 	char action[UI_FILL_URL_MAX];
+	int r;
 
-	if (probs == NULL && ui_fill_problem_add(&probs, NULL, msg) != 0)
-		return ui_reply_error(rq, 500, "Недостаточно памяти.");
-	if (!ui_fill_url(action, sizeof(action), "/fill", "id", fr->idtext))
-		return ui_reply_error(rq, 500, "Неверный номер записи.");
+	/* a rule outside the form's (a repeated case number): its message */
+	if (probs == NULL && ui_fill_problem_add(&own, NULL, msg) != 0) {
+		r = ui_reply_error(rq, 500, "Недостаточно памяти.");
+		goto out;
+	}
+	if (!ui_fill_url(action, sizeof(action), "/fill", "id", fr->idtext)) {
+		r = ui_reply_error(rq, 500, "Неверный номер записи.");
+		goto out;
+	}
 	pg.f = fr->f;
 	pg.action = action;
 	pg.id = fr->id;
 	pg.status = fr->rec->status;
 	pg.school = fr->rec->school;
 	pg.values = fr->values;
-	pg.problems = probs;
+	pg.problems = probs ? probs : own;
 	pg.notice = "Запись не завершена: исправьте отмеченные поля.";
 	pg.http_status = 422;
-	return ui_fill_page(rq, &pg);
+	r = ui_fill_page(rq, &pg);
+ out:
+	form_problems_free(own);
+	return r;
 }
 
 static int

@@ -106,9 +106,9 @@ ui_reply_bare(struct ui_req *rq, int status, const char *title, const char *mess
 	if (h == NULL)
 		return ui_reply_raw(rq, 500, "text/plain; charset=utf-8", NULL, 0, NULL, NULL);
 	web_page_begin(h, title);
-	html_open(h, "main", "class", "bare", NULL);
+	html_open(h, "main", NULL);
 	html_elem(h, "h1", title, NULL);
-	html_elem(h, "p", message, "class", "error-text", NULL);
+	html_elem(h, "p", message, "class", "flash error", NULL);
 	if (link != NULL) {
 		html_open(h, "p", NULL);
 		html_elem(h, "a", link_text, "href", link, "class", "btn", NULL);
@@ -172,7 +172,7 @@ ui_reply_error(struct ui_req *rq, int status, const char *message)
 
 	if (h != NULL) {
 		html_elem(h, "h1", "Не получилось", NULL);
-		html_elem(h, "p", message, "class", "error-text", NULL);
+		html_elem(h, "p", message, "class", "flash error", NULL);
 		html_open(h, "p", NULL);
 		html_elem(h, "a", "На главную", "href", "/", "class", "btn", NULL);
 		html_close(h, "p");
@@ -187,7 +187,8 @@ ui_nav_link(struct html *h, const char *path, const char *text, const char *curr
 {
 	bool here = current != NULL && strcmp(path, current) == 0;
 
-	html_elem(h, "a", text, "href", path, "aria-current", here ? "page" : NULL, NULL);
+	html_elem(h, "a", text, "href", path, "class", here ? "current" : NULL,
+	    "aria-current", here ? "page" : NULL, NULL);
 }
 
 /* The device's school(s) for the header: names when the register knows them. */
@@ -196,7 +197,7 @@ ui_header_schools(struct ui *u, struct html *h)
 {
 	struct localdb *db = store_localdb(ui_store(u));
 	struct terr e = { 0 };
-	char *list = NULL, *kind = NULL, name[256];
+	char *list = NULL, *kind = NULL, *own = NULL, *own_name = NULL, name[256];
 	bool curator;
 
 	if (store_meta_get(ui_store(u), "device_kind", &kind, &e) != 0)
@@ -209,7 +210,13 @@ ui_header_schools(struct ui *u, struct html *h)
 		if (store_meta_get(ui_store(u), "school", &list, &e) != 0)
 			list = NULL;
 	}
-	html_open(h, "span", "class", "device", NULL);
+	/* a school device's own name, from `init --name` or its token */
+	if (store_meta_get(ui_store(u), "school", &own, &e) != 0 ||
+	    store_meta_get(ui_store(u), "school_name", &own_name, &e) != 0) {
+		free(own);
+		own = NULL;
+	}
+	html_open(h, "span", "class", "where", NULL);
 	html_text(h, curator ? "Ноутбук куратора" : "Школа");
 	if (list != NULL && list[0]) {
 		size_t shown = 0;
@@ -223,15 +230,22 @@ ui_header_schools(struct ui *u, struct html *h)
 			}
 			if (shown > 1)
 				html_text(h, ", ");
+			html_open(h, "b", NULL);
 			if (localdb_school_name(db, code, name, sizeof(name), &e) == 1)
 				html_textf(h, "%s (%s)", name, code);
+			else if (own != NULL && own_name != NULL && own_name[0] &&
+			    strcmp(own, code) == 0)
+				html_textf(h, "%s (%s)", own_name, code);
 			else
 				html_text(h, code);
+			html_close(h, "b");
 		}
 	}
 	html_close(h, "span");
 	free(list);
 	free(kind);
+	free(own);
+	free(own_name);
 }
 
 struct html *
@@ -247,8 +261,8 @@ ui_page_begin(struct ui_req *rq, const char *title)
 	html_elem(h, "a", "Тетрад", "href", "/", "class", "brand", NULL);
 	ui_header_schools(rq->u, h);
 	if (store_locked(ui_store(rq->u)))
-		html_elem(h, "a", "🔒 Открыть скрытые данные", "href", "/unlock", "class", "lock", NULL);
-	html_open(h, "nav", NULL);
+		html_elem(h, "a", "Открыть скрытые данные", "href", "/unlock", "class", "lock", NULL);
+	html_open(h, "nav", "class", "main", NULL);
 	ui_nav_link(h, "/new", "Новая запись", rq->path);
 	ui_nav_link(h, "/records", "Записи", rq->path);
 	ui_nav_link(h, "/sync", "Синхронизация", rq->path);
@@ -433,7 +447,7 @@ ui_launch(struct ui_req *rq)
 	if ((h = html_new(0)) == NULL)
 		return ui_reply_raw(rq, 500, "text/plain; charset=utf-8", NULL, 0, NULL, NULL);
 	web_page_begin(h, "Тетрад");
-	html_open(h, "main", "class", "bare", NULL);
+	html_open(h, "main", NULL);
 	html_elem(h, "h1", "Тетрад открывается…", NULL);
 	html_open(h, "p", NULL);
 	html_elem(h, "a", "Открыть", "href", "/", "class", "btn", "id", "launch-go", NULL);
@@ -483,6 +497,28 @@ ui_static(struct ui_req *rq)
 	return r;
 }
 
+/*
+ * Whether a POST comes from this server's own page. Origin, when sent, must
+ * be this server; but our pages ask for no referrer (the launch URL holds
+ * the secret), and under that policy Chromium sends "Origin: null" even
+ * for a form posted to its own origin. "null" is taken only with
+ * Sec-Fetch-Site: same-origin, which the browser sets and no page can; a
+ * sandboxed frame or a file posting here says cross-site. Any
+ * Sec-Fetch-Site but same-origin is refused.
+ */
+static bool
+ui_same_origin(struct ui_req *rq, const char *origin, uint16_t port)
+{
+	const char *site = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    "Sec-Fetch-Site");
+
+	if (site != NULL && strcmp(site, "same-origin") != 0)
+		return false;
+	if (origin != NULL && strcmp(origin, "null") == 0)
+		return site != NULL;
+	return webreq_origin_local(origin, port);
+}
+
 /* The Content-Length sent, 0 when none. */
 static unsigned long long
 ui_clen(struct ui_req *rq)
@@ -526,7 +562,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 	}
 	if (!rq->post)
 		return;
-	if (!webreq_origin_local(origin, srv->port)) {
+	if (!ui_same_origin(rq, origin, srv->port)) {
 		ui_refuse(rq, 403, "Форма отправлена с другого сайта, а не со страницы Тетрада: "
 		    "ничего не сохранено.");
 		return;
