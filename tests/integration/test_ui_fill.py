@@ -152,6 +152,16 @@ def curator(ui, db):
     ok(p.status == 200 and has(p, "Чтобы завершить запись, исправьте отмеченные поля"),
        "the form shows what is missing", p.text[:400])
     ok(record(db, rid)["data"].get("grade") == 9, "the fixed answer was saved")
+    f = p.form("/fill?id=")
+    f.set("grade", "девять")
+    f.set("wish", "Больше кружков и секций")
+    p = ui.submit(f, ("_do", "draft"))
+    r = record(db, rid)
+    ok(p.status == 200 and 'value="девять"' in p.body and r["data"].get("grade") == 9 and
+       r["data"].get("wish") == "Больше кружков и секций",
+       "a stored answer stays when its new text does not convert; the rest is saved",
+       (p.status, r))
+    p = ui.get("/fill?id=" + rid)
 
     # --- a field that stops applying is dropped: plans only for grades 8–9
     f = p.form("/fill?id=")

@@ -261,6 +261,28 @@ ui_fill_any_answer(const struct form *f, const cJSON *values)
 	return false;
 }
 
+/*
+ * A stored draft's answer whose new text did not convert stays as it was
+ * (a slip of the keyboard does not erase it; the page shows the text with
+ * its problem). Top-level fields only: an item's position may have moved
+ * since the page was made, so a group member is not matched by index.
+ */
+static int
+ui_fill_keep_stored(cJSON *values, const cJSON *typed, const cJSON *stored)
+{
+	const cJSON *m, *old;
+
+	cJSON_ArrayForEach(m, typed) {
+		if (m->string == NULL || strpbrk(m->string, "[.") != NULL ||
+		    cJSON_HasObjectItem(values, m->string) ||
+		    (old = cJSON_GetObjectItemCaseSensitive(stored, m->string)) == NULL)
+			continue;
+		if (!cJSON_AddItemToObject(values, m->string, cJSON_Duplicate(old, 1)))
+			return TERR_NOMEM;
+	}
+	return 0;
+}
+
 /* The save a pressed button asks for. */
 static int
 ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
@@ -288,6 +310,9 @@ ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
 	if (p->fr == NULL)
 		r = rec_new(s, ui_catalog(u), form_id(p->f), form_school_field(p->f) ?
 		    NULL : p->school[0] ? p->school : NULL, values, true, id, &p2, &e);
+	else if (typed != NULL && ui_fill_keep_stored(values, typed,
+	    p->fr->values) != 0)
+		return ui_reply_error(rq, 500, "Недостаточно памяти.");
 	else {
 		memcpy(id, p->fr->id, sizeof(id));
 		r = rec_update(s, ui_catalog(u), id, values, false, false, &changed,
