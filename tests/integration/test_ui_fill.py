@@ -93,14 +93,23 @@ def student_answers(form, grade="9"):
 
 
 def curator(ui, db):
-    # --- the form list
+    # --- «Новая запись» on a laptop with two schools: the school, then the forms
     p = ui.get("/new")
-    ok(p.status == 200, "GET /new", p.status)
+    ok(p.status == 200 and has(p, "Для какой школы эта запись?") and
+       'href="/new?school=170103"' in p.body and 'href="/new?school=170104"' in p.body,
+       "GET /new asks the school first, offering both", (p.status, p.text[:300]))
+    p = ui.get("/new?school=170103")
+    ok(p.status == 200, "the forms for school 170103", p.status)
     for title in ("Анкета обучающегося", "Социальный паспорт",
                   "Верификация рискового профиля школы",
                   "Журнал регистрации случаев службы примирения (медиации)"):
         ok(has(p, title), "the form list names «%s»" % title, p.text[:300])
-    ok("/new?form=survey_student" in p.body, "a form's link leads on to /new?form=")
+    ok("/new?form=survey_student&amp;school=170103" in p.body,
+       "a form's link carries the school picked")
+    p = ui.get("/new?form=survey_student&school=170103", follow=False)
+    ok(p.status == 303 and p.location == "/fill?form=survey_student&school=170103",
+       "and leads to the form", (p.status, p.location))
+    ok(ui.get("/new?school=170105").status == 409, "a school not of this laptop: refused")
 
     # --- a curator's laptop with two schools asks which, before the form
     p = ui.get("/new?form=survey_student")
@@ -365,6 +374,9 @@ def curator(ui, db):
 
 def school(ui, db, passfile):
     # --- a school device never asks its school
+    p = ui.get("/new")
+    ok(p.status == 200 and has(p, "Анкета обучающегося") and "school=" not in p.body,
+       "a school device: /new is the list of forms", p.text[:300])
     p = ui.get("/new?form=survey_student", follow=False)
     ok(p.status == 303 and p.location == "/fill?form=survey_student&school=170104",
        "a school device goes straight to the form", (p.status, p.location))
