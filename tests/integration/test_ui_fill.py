@@ -334,6 +334,9 @@ def curator(ui, db):
     p = ui.get("/fill?form=risk_visit&school=170104")
     f = p.form("/fill")
     ok(f.value("school_code") == "170104", "the visit's «Код ОО» is the school picked")
+    ok(has(p, "высокий") and f.value("project_year") == "2026",
+       "before anything is typed: the issued levels, of the profile's year (2026)",
+       (f.value("project_year"), p.text[:300]))
     for k, v in (("project_year", "2026"), ("curator", "Петрова М. И."),
                  ("visit_type", "verification"), ("visit_format", "onsite"),
                  ("visit_date", "2026-11-10"), ("medk_entered", "0")):

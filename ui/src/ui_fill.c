@@ -449,6 +449,70 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 	return r;
 }
 
+/*
+ * A new visit shows its eleven rows with the issued levels before anything
+ * is typed: the rows of the per-dictionary group, and the project year the
+ * issued profile (riskprof.h) has last for this school, shown as an answer
+ * the curator may change (saving takes the levels again for the year then
+ * given). Anything else, or no profile for the school: nothing.
+ */
+static int
+ui_fill_visit_start(struct store *s, const struct form *f, const char *school,
+    cJSON *values, struct terr *e)
+{
+	const struct form_field *g = form_find(f, "factors");
+	const struct form_field *py = form_find(f, "project_year");
+	const struct form_field *lv = g ? form_field_child(g, "profile_level") : NULL;
+	const struct form_dictionary *d;
+	const cJSON *years, *y;
+	cJSON *prof = NULL, *items = NULL, *it;
+	char *text = NULL;
+	long best = 0, v;
+	char *end;
+	int r;
+
+	if (g == NULL || g->type != FORM_GROUP || g->per_dictionary == NULL ||
+	    g->item_key == NULL || lv == NULL || !lv->readonly || py == NULL ||
+	    py->type != FORM_INTEGER || school == NULL || school[0] == '\0' ||
+	    cJSON_HasObjectItem(values, py->id) || cJSON_HasObjectItem(values, g->id) ||
+	    (d = form_dictionary_find(f, g->per_dictionary)) == NULL)
+		return 0;
+	if ((r = store_meta_get(s, RISKPROF_META_KEY, &text, e)) != 0 || text == NULL)
+		goto out;
+	/* a profile that does not read is riskprof's to say, at saving */
+	if ((prof = cJSON_Parse(text)) == NULL ||
+	    !cJSON_IsObject(years = cJSON_GetObjectItemCaseSensitive(prof, school)))
+		goto out;
+	cJSON_ArrayForEach(y, years) {
+		v = strtol(y->string ? y->string : "", &end, 10);
+		if (*end == '\0' && (!py->has_min || v >= py->min) &&
+		    (!py->has_max || v <= py->max) && v > best)
+			best = v;
+	}
+	if (best == 0)
+		goto out;
+	if ((items = cJSON_CreateArray()) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < d->n_entries; i++)
+		if ((it = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(items, it) ||
+		    cJSON_AddStringToObject(it, g->item_key, d->entries[i].code) == NULL)
+			goto nomem;
+	if (cJSON_AddNumberToObject(values, py->id, (double)best) == NULL ||
+	    !cJSON_AddItemToObject(values, g->id, items))
+		goto nomem;
+	items = NULL;
+	r = riskprof_fill(s, school, f, values, NULL, e);
+	goto out;
+ nomem:
+	r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+ out:
+	cJSON_Delete(items);
+	cJSON_Delete(prof);
+	free(text);
+	return r;
+}
+
 /* /fill?form=F[&school=S]: a new record. */
 static int
 ui_fill_new(struct ui_req *rq)
@@ -494,7 +558,7 @@ ui_fill_new(struct ui_req *rq)
 	pg.action = action;
 	pg.school = school;
 	pg.values = values;
-	if (riskprof_fill(s, school[0] ? school : NULL, f, values, NULL, &e) != 0)
+	if (ui_fill_visit_start(s, f, school, values, &e) != 0)
 		pg.notice = e.msg;
 	r = ui_fill_page(rq, &pg);
 	cJSON_Delete(values);
