@@ -281,7 +281,8 @@ ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
 	html_elem(h, "button", "Позже — работать без личных сведений", "type", "submit",
 	    "class", "btn quiet", NULL);
 	html_close(h, "form");
-	return ui_page_end(rq, h, error ? 403 : 200);
+	/* 200 with the message: the page is the answer, not a failed request */
+	return ui_page_end(rq, h, 200);
 }
 
 /* A posted secret wiped in the request's copy once used. */
