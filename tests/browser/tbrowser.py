@@ -207,6 +207,14 @@ class Device:
         finally:
             db.close()
 
+    def execute(self, q, args=()):
+        db = sqlite3.connect(self.db, timeout=30)
+        try:
+            db.execute(q, args)
+            db.commit()
+        finally:
+            db.close()
+
     def count(self, q, args=()):
         return self.sql(q, args)[0][0]
 
