@@ -113,7 +113,7 @@ def flow(env):
     r = hub.cli("token", "create", "--curator", "Петрова М. И.", "--schools", "170103,170104",
                 "--enroll-file", ef, "--hub-url", hub.url, check_rc=False)
     ui = t.Ui(dev)
-    b = t.Browser(env, 50)
+    b = t.Browser(env, 50, 69)
     fl.start(b, ui)
     if r.returncode == 0 and os.path.exists(ef):
         fl.enroll_file(b, ef)

@@ -3,7 +3,7 @@
 script would. A mediation case with two parties added and one removed
 (each press a post), its status's fields after the next post, a survey with
 a wrong value corrected, the records, a record, the sync page with its
-«Обновить» link, the export downloads. Screenshots 70-89."""
+«Обновить» link, the export downloads. Screenshots 70-99."""
 import os
 import sys
 
@@ -96,7 +96,7 @@ def flow(env):
     dev = t.Device(env, "school", school="170103", label="МБОУ СОШ № 3")
     dev.enroll(hub, "--school", "170103", "--name", "МБОУ СОШ № 3")
     ui = t.Ui(dev)
-    b = t.Browser(env, 70, js=False)
+    b = t.Browser(env, 70, 99, js=False)
     check(b.d.execute_script("return 1") == 1, "the driver works with the page's script off")
     fl.start(b, ui, shot_prefix="nojs-")
     case_nojs(b, dev)
@@ -113,7 +113,7 @@ def flow(env):
     for path in ("/import", "/enroll", "/refused", "/new"):
         b.go(path)
         check(b.path().startswith(path), "%s opens" % path)
-        b.shot("nojs-" + path.strip("/"))
+        b.shot("nojs-page-" + path.strip("/"))
     return []
 
 

@@ -304,12 +304,18 @@ class Browser:
     """Headless Chromium at 1366x768. shot() numbers the screenshots from
     first (so each test owns a range: NN-name.png)."""
 
-    def __init__(self, env, first_shot, js=True):
+    def __init__(self, env, first_shot, last_shot, js=True):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         self.env = env
         self.n = first_shot
+        self.last = last_shot
         self.js = js
+        # this test's screenshots of an earlier run go: the folder shows one run
+        for f in os.listdir(env.shots):
+            m = re.match(r"(\d+)-.*\.png$", f)
+            if (m and first_shot <= int(m.group(1)) <= last_shot) or f.startswith("fail-%s." % env.name):
+                os.unlink(os.path.join(env.shots, f))
         self.downloads = env.path("downloads-%d" % first_shot)
         os.makedirs(self.downloads)
         o = webdriver.ChromeOptions()
@@ -407,6 +413,8 @@ class Browser:
             self.d.execute_script("arguments[0].scrollIntoView({block:'start'});", el)
         else:
             self.d.execute_script("window.scrollTo(0,0);")
+        if self.n > self.last:
+            self.problems.append("screenshot %s past this test's range (%d)" % (name, self.last))
         f = os.path.join(self.env.shots, "%02d-%s.png" % (self.n, name))
         self.n += 1
         self.d.save_screenshot(f)
