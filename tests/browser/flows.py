@@ -328,7 +328,7 @@ def fill_simple(b, dev, form_id, vals, shot, appears=None, js=True):
         if appears and js and k == appears[0]:
             b.wait(lambda: b.visible(appears[1]), "«%s» to appear" % appears[1])
             check(True, "«%s» appears after «%s» is answered" % (appears[1], appears[0]))
-            b.shot(shot + "-appears", b.named(appears[1])[0])
+            b.shot(shot + "-appears", b.named(appears[0])[0])
     finish(b, shot, form_id, dev, before)
     expect_stored(form_id, vals, dev.record_data(form_id)[-1])
 

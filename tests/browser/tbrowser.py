@@ -410,7 +410,10 @@ class Browser:
     def shot(self, name, el=None):
         """Screenshot of the viewport (1366x768), scrolled to el if given."""
         if el is not None:
-            self.d.execute_script("arguments[0].scrollIntoView({block:'start'});", el)
+            # the field's whole block (its label too), a little below the top
+            self.d.execute_script(
+                "var w=arguments[0].closest('.tf-field, .tf-item, tr, fieldset') || arguments[0];"
+                "w.scrollIntoView({block:'start'}); window.scrollBy(0, -60);", el)
         else:
             self.d.execute_script("window.scrollTo(0,0);")
         if self.n > self.last:
