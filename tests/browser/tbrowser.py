@@ -72,6 +72,7 @@ class Env:
         self.procs = []
         self.browsers = []
         self.uis = []
+        self.hubs = []
         os.environ.setdefault("TETRAD_FORMS_DIR", os.path.join(self.src, "forms"))
 
     def path(self, *p):
@@ -119,6 +120,7 @@ class Hub:
         env.run([env.prog("tetrad-hub"), "--data", self.dir, "init", "--tls-self-signed", "127.0.0.1"])
         self.ca = os.path.join(self.dir, "tls", "ca.pem")
         self.proc = None
+        env.hubs.append(self)
         self.start()
 
     def cli(self, *args, check_rc=True):
@@ -277,7 +279,7 @@ class Ui:
 
     def log_text(self):
         try:
-            return open(self.log, encoding="utf-8", errors="replace").read()[-3000:]
+            return open(self.log, encoding="utf-8", errors="replace").read()[-20000:]
         except OSError:
             return ""
 
@@ -687,6 +689,19 @@ def main(name, flow):
     started = time.time()
     try:
         problems = flow(env) or []
+        # the interface stops cleanly, and the sanitizers (build/san) saw nothing
+        for u in env.uis:
+            rc = u.stop()
+            if rc != 0:
+                problems.append("tetrad ui exited %s on SIGTERM" % rc)
+            for bad in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+                if bad in u.log_text():
+                    problems.append("tetrad ui's output has %r: %s" % (bad, u.log_text()[-1500:]))
+        for h in env.hubs:
+            log = open(os.path.join(h.dir, "serve.log"), encoding="utf-8", errors="replace").read()
+            for bad in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+                if bad in log:
+                    problems.append("the hub's log has %r" % bad)
         for b in env.browsers:
             problems += b.problems
             for n in sorted(b.notes):
