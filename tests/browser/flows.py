@@ -221,28 +221,41 @@ def finish(b, shot, form_id, dev, before_final):
 
 
 def problem_near(b, name):
-    """The error text shown next to the field name (its wrapper's error
-    element), or ''."""
+    """The error text shown next to the field name: the element its
+    aria-describedby names for errors ("e-<name>"), else an error element
+    inside the field's own wrapper; '' when none."""
     el = b.named(name)
     if not el:
         return ""
     return b.d.execute_script(
-        "var e=arguments[0];"
-        "for (var n=e; n && n!==document.body; n=n.parentElement) {"
-        "  var x=n.querySelector('.error, .err, .field-error, .problem, [role=alert]');"
-        "  if (x && x.textContent.trim()) return x.textContent.trim();"
-        "  if (n.classList && (n.classList.contains('field') || n.tagName==='FIELDSET' ||"
-        "      n.tagName==='TR')) break;"
-        "}"
-        "return '';", el[0])
+        "var e=arguments[0], ids=(e.getAttribute('aria-describedby')||'').split(/\\s+/);"
+        "for (var i=0;i<ids.length;i++) { var x=document.getElementById(ids[i]);"
+        "  if (x && ids[i].indexOf('e-')===0 && x.textContent.trim()) return x.textContent.trim(); }"
+        "var w=e.closest('.tf-field, .field, td, tr, fieldset');"
+        "var y=w && w.querySelector('.tf-error, .error, .field-error');"
+        "return y ? y.textContent.trim() : '';", el[0])
 
 
 def group_items(b, group, field):
-    """The item indexes rendered for a group, in page order."""
+    """The item indexes rendered for a group, in page order (not the
+    script's template, "group[*]")."""
     out = []
-    for n in b.names(r"%s\[([^\]]+)\]\.%s" % (re.escape(group), re.escape(field))):
+    for n in b.names(r"%s\[([^\]*]+)\]\.%s" % (re.escape(group), re.escape(field))):
         out.append(re.match(r"%s\[([^\]]+)\]" % re.escape(group), n).group(1))
     return out
+
+
+def first_item(b, group, field, js, notes):
+    """The first item of a group on a new record: when the page shows none
+    (a group with min_items 1 should start with one), «Добавить» first."""
+    items = group_items(b, group, field)
+    if not items:
+        notes.add("a new record shows no item of «%s» although min_items is 1: "
+                  "«Добавить» must be pressed first" % group)
+        group_act(b, "add:" + group, js)
+        b.wait(lambda: group_items(b, group, field), "the first item of %s" % group)
+        items = group_items(b, group, field)
+    return items[0]
 
 
 def group_act(b, act, js):
@@ -353,9 +366,7 @@ def fill_case(b, dev, js=True, shot="case"):
     before = dev.records("mediation_case", "final")
     open_new(b, "mediation_case", shot)
     b.fill(CASE_HEAD)
-    items = group_items(b, "parties", "role")
-    check(len(items) == 1, "one party to start with (min_items 1): %s" % items)
-    first = items[0]
+    first = first_item(b, "parties", "role", js, b.notes)
     for k, v in PARTY_1.items():
         b.set("parties[%s].%s" % (first, k), v)
     for n in (2, 3):
@@ -431,6 +442,8 @@ def sync(b, dev, hub, shot="sync", expect_sent=None):
     b.shot(shot + "-progress")
     end = time.time() + 90
     while time.time() < end:
+        if b.els("h1") and b.els("h1")[0].text.strip() == "Не получилось":
+            raise Fail("the sync page says: %s" % b.text()[:300])
         if dev.outbox("pending") == 0 and re.search(r"(заверш|готов|отправлен|успешн|ошибк)",
                                                      b.text().lower()):
             if "идёт" not in b.text().lower() and "выполняется" not in b.text().lower():

@@ -320,8 +320,11 @@ class Browser:
         if not js:
             prefs["profile.managed_default_content_settings.javascript"] = 2
         o.add_experimental_option("prefs", prefs)
+        # Chromium takes its language (the date fields' ДД.ММ.ГГГГ) from
+        # the environment, not from --lang, when headless
+        cenv = dict(os.environ, LANGUAGE="ru_RU:ru", LANG="ru_RU.UTF-8", LC_ALL="ru_RU.UTF-8")
         svc = Service(executable_path=shutil.which("chromedriver"),
-                      log_path=env.path("chromedriver-%d.log" % first_shot))
+                      log_path=env.path("chromedriver-%d.log" % first_shot), env=cenv)
         self.d = webdriver.Chrome(service=svc, options=o)
         self.d.set_page_load_timeout(30)
         self.d.set_script_timeout(10)
@@ -340,6 +343,7 @@ class Browser:
                                    {"behavior": "allow", "downloadPath": self.downloads})
         self.base = None
         self.problems = []
+        self.notes = set()    # worth telling, not failures
         env.browsers.append(self)
 
     def quit(self):
@@ -408,8 +412,15 @@ class Browser:
                 self.problems.append("%s: English error page text %r" % (name, bad))
         try:
             for entry in self.d.get_log("browser"):
-                if entry.get("level") in ("SEVERE",):
-                    self.problems.append("%s: browser console: %s" % (name, entry.get("message")))
+                msg = entry.get("message") or ""
+                if entry.get("level") != "SEVERE":
+                    continue
+                if "favicon.ico" in msg:
+                    self.notes.add("no /favicon.ico: every first page logs a 404 in the console")
+                    continue
+                if "Failed to load resource" in msg and msg.split(" ")[0] == self.d.current_url:
+                    continue    # the page's own status (a refusal page): judged by the flow
+                self.problems.append("%s: browser console: %s" % (name, msg))
         except Exception:
             pass
 
@@ -448,6 +459,8 @@ class Browser:
     def button(self, label=None, value=None):
         """A submit button by (part of) its visible label or its value."""
         for e in self.els("button, input[type=submit]"):
+            if not e.is_displayed():
+                continue    # e.g. the hidden default button Enter presses
             t = e.text if e.tag_name == "button" else (e.get_attribute("value") or "")
             if value is not None and e.get_attribute("value") == value:
                 return e
@@ -508,6 +521,8 @@ class Browser:
         if typ in ("radio", "checkbox"):
             want = value if isinstance(value, list) else [value]
             want = [self._norm(v) for v in want]
+            if isinstance(value, bool):
+                want = list(bool_variants(value))
             boxes = [e for e in els if (e.get_attribute("type") or "").lower() in ("radio", "checkbox")]
             if typ == "checkbox" and len(boxes) == 1 and not isinstance(value, list):
                 # a single checkbox for a yes/no field
@@ -635,6 +650,8 @@ def main(name, flow):
         problems = flow(env) or []
         for b in env.browsers:
             problems += b.problems
+            for n in sorted(b.notes):
+                print("NOTE: " + n)
         for p in problems:
             print("PAGE PROBLEM: " + p)
         ok = not problems

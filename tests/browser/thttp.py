@@ -131,7 +131,8 @@ class FormParser(html.parser.HTMLParser):
         if tag == "input":
             self.cur["controls"].append({"tag": "input", "name": a.get("name"),
                                          "type": (a.get("type") or "text").lower(),
-                                         "value": a.get("value", ""),
+                                         "value": a.get("value") or "",
+                                         "has_value": "value" in a,
                                          "checked": "checked" in a, "text": ""})
         elif tag == "textarea":
             self.cur["controls"].append({"tag": "textarea", "name": a.get("name"), "type": "textarea",
@@ -146,7 +147,7 @@ class FormParser(html.parser.HTMLParser):
         elif tag == "button":
             self.button = {"tag": "button", "name": a.get("name"),
                            "type": (a.get("type") or "submit").lower(),
-                           "value": a.get("value", ""), "checked": False, "text": ""}
+                           "value": a.get("value") or "", "checked": False, "text": ""}
             self.cur["controls"].append(self.button)
 
     def handle_endtag(self, tag):
@@ -198,7 +199,7 @@ def form_fields(form, button_text=None, values=None):
             continue
         if c["type"] in ("radio", "checkbox"):
             if c["checked"]:
-                out.append((n, c["value"] or "on"))
+                out.append((n, c["value"] if c.get("has_value") else "on"))
         elif c["type"] == "select":
             sel = [o for o in c["options"] if o["selected"]]
             if sel:

@@ -8,20 +8,23 @@ Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE NEW_DB
   SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE);
   NEW_DB: a curator's laptop not enrolled yet.
 
-Shows: a laptop not enrolled is told to enroll first; the form list; a curator's device asks which school first, a school
-device never asks; a draft saved with text that did not convert kept on the
-page; «Проверить и завершить» back to the form with what is missing; the
-review page and «Завершить» putting the record and one outbox row in, as
-the CLI does; a final record's edit queued as an edit, a wrong edit refused
-with nothing written; a field that stops applying dropped; repeat group
-items added and removed by the buttons (no script), `local` values kept out
-of the outbox; a case number used twice refused at finalizing and shown on
-the form; a change made meanwhile said instead of overwritten; the vault's
-passphrase asked before a form with hidden fields.
+Shows: a laptop not enrolled is told to enroll first; the form list; a
+curator's device asks which school first, a school device never asks; a
+draft saved with text that did not convert kept on the page (a stored
+answer kept under it); Enter («Обновить») storing nothing; «Проверить и
+завершить» back to the form with what is missing; the review page and
+«Завершить» putting the record and one outbox row in, as the CLI does; a
+final record's edit queued as an edit, a wrong edit refused with nothing
+written; a field that stops applying dropped; repeat group items added and
+removed by the buttons (no script), `local` values kept out of the outbox;
+a case number used twice refused at finalizing and shown on the form; a
+change made meanwhile said instead of overwritten; a curator's visit with
+the eleven-factor table and the issued profile's levels; the vault's
+passphrase asked before a form with hidden fields, and the warning when
+none is set.
 """
 import json
 import os
-import re
 import sqlite3
 import sys
 import urllib.parse
@@ -90,14 +93,23 @@ def student_answers(form, grade="9"):
 
 
 def curator(ui, db):
-    # --- the form list
+    # --- «Новая запись» on a laptop with two schools: the school, then the forms
     p = ui.get("/new")
-    ok(p.status == 200, "GET /new", p.status)
+    ok(p.status == 200 and has(p, "Для какой школы эта запись?") and
+       'href="/new?school=170103"' in p.body and 'href="/new?school=170104"' in p.body,
+       "GET /new asks the school first, offering both", (p.status, p.text[:300]))
+    p = ui.get("/new?school=170103")
+    ok(p.status == 200, "the forms for school 170103", p.status)
     for title in ("Анкета обучающегося", "Социальный паспорт",
                   "Верификация рискового профиля школы",
                   "Журнал регистрации случаев службы примирения (медиации)"):
         ok(has(p, title), "the form list names «%s»" % title, p.text[:300])
-    ok("/new?form=survey_student" in p.body, "a form's link leads on to /new?form=")
+    ok("/new?form=survey_student&amp;school=170103" in p.body,
+       "a form's link carries the school picked")
+    p = ui.get("/new?form=survey_student&school=170103", follow=False)
+    ok(p.status == 303 and p.location == "/fill?form=survey_student&school=170103",
+       "and leads to the form", (p.status, p.location))
+    ok(ui.get("/new?school=170105").status == 409, "a school not of this laptop: refused")
 
     # --- a curator's laptop with two schools asks which, before the form
     p = ui.get("/new?form=survey_student")
@@ -152,6 +164,16 @@ def curator(ui, db):
     ok(p.status == 200 and has(p, "Чтобы завершить запись, исправьте отмеченные поля"),
        "the form shows what is missing", p.text[:400])
     ok(record(db, rid)["data"].get("grade") == 9, "the fixed answer was saved")
+    f = p.form("/fill?id=")
+    f.set("grade", "девять")
+    f.set("wish", "Больше кружков и секций")
+    p = ui.submit(f, ("_do", "draft"))
+    r = record(db, rid)
+    ok(p.status == 200 and 'value="девять"' in p.body and r["data"].get("grade") == 9 and
+       r["data"].get("wish") == "Больше кружков и секций",
+       "a stored answer stays when its new text does not convert; the rest is saved",
+       (p.status, r))
+    p = ui.get("/fill?id=" + rid)
 
     # --- a field that stops applying is dropped: plans only for grades 8–9
     f = p.form("/fill?id=")
@@ -312,6 +334,9 @@ def curator(ui, db):
     p = ui.get("/fill?form=risk_visit&school=170104")
     f = p.form("/fill")
     ok(f.value("school_code") == "170104", "the visit's «Код ОО» is the school picked")
+    ok(has(p, "высокий") and f.value("project_year") == "2026",
+       "before anything is typed: the issued levels, of the profile's year (2026)",
+       (f.value("project_year"), p.text[:300]))
     for k, v in (("project_year", "2026"), ("curator", "Петрова М. И."),
                  ("visit_type", "verification"), ("visit_format", "onsite"),
                  ("visit_date", "2026-11-10"), ("medk_entered", "0")):
@@ -352,6 +377,9 @@ def curator(ui, db):
 
 def school(ui, db, passfile):
     # --- a school device never asks its school
+    p = ui.get("/new")
+    ok(p.status == 200 and has(p, "Анкета обучающегося") and "school=" not in p.body,
+       "a school device: /new is the list of forms", p.text[:300])
     p = ui.get("/new?form=survey_student", follow=False)
     ok(p.status == 303 and p.location == "/fill?form=survey_student&school=170104",
        "a school device goes straight to the form", (p.status, p.location))
@@ -404,6 +432,51 @@ def not_enrolled(ui, db):
     ok(counts(db) == (0, 0), "nothing stored")
 
 
+def disk_full(tetrad, workdir, db):
+    """The disk fills up (the CLI's test hook, TETRAD_TEST_MAX_PAGES = the
+    file's size): a save refused with a Russian page that keeps everything
+    typed, nothing half-written; with space again the same page saves."""
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = c.execute("PRAGMA page_count").fetchone()[0]
+    c.close()
+    env = dict(os.environ, TETRAD_TEST_MAX_PAGES=str(pages))
+    ui = UI(tetrad, db, workdir, env=env)
+    full = None
+    try:
+        for i in range(400):
+            f = ui.get("/fill?form=survey_student&school=170103").form("/fill")
+            f.set("response_date", "2026-11-21")
+            f.set("wish", "Пожелание номер %d: " % i + "ещё больше кружков " * 22)
+            before = counts(db)
+            p = ui.submit(f, ("_do", "draft"))
+            if p.status != 303:
+                full = (p, f, before)
+                break
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (disk full) stops cleanly")
+    if not ok(full is not None, "the capped database fills up"):
+        return
+    p, f, before = full
+    ok(p.status >= 500 and has(p, "Недостаточно места") and has(p, "Пожелание номер") and
+       p.form("/fill"),
+       "a full disk: a page with the reason and everything typed", (p.status, p.text[:400]))
+    ok(counts(db) == before, "nothing half-written")
+    form = p.form("/fill")
+    ui = UI(tetrad, db, workdir)
+    try:
+        # what the full disk's page kept, saved once there is room (a new
+        # launch: a page of its own, with this launch's CSRF token)
+        fresh = ui.get("/fill?form=survey_student&school=170103").form("/fill")
+        for name in ("response_date", "wish"):
+            fresh.set(name, form.value(name))
+        p = ui.submit(fresh, ("_do", "draft"))
+        ok(p.status == 303 and counts(db)[0] == before[0] + 1,
+           "with space again the same answers are saved", p.status)
+    finally:
+        ui.stop()
+
+
 def main():
     tetrad, workdir, cdb, sdb, passfile, ndb = sys.argv[1:7]
     ui = UI(tetrad, ndb, workdir)
@@ -416,6 +489,7 @@ def main():
         curator(ui, cdb)
     finally:
         ok(ui.stop() == 0, "tetrad ui (curator) stops cleanly on SIGTERM")
+    disk_full(tetrad, workdir, cdb)
     ui = UI(tetrad, sdb, workdir)
     try:
         school(ui, sdb, passfile)

@@ -55,6 +55,7 @@ ui_random_hex(char *out, size_t bytes)
 int
 ui_open(const char *db_path, struct ui **out, struct terr *e)
 {
+	const char *limit;
 	struct ui *u;
 	int r;
 
@@ -71,6 +72,10 @@ ui_open(const char *db_path, struct ui **out, struct terr *e)
 			    "(tetrad init --school КОД или tetrad init --curator)", db_path);
 		goto fail;
 	}
+	/* the CLI's test hook (docs/client.md): a full disk without root */
+	if ((limit = getenv("TETRAD_TEST_MAX_PAGES")) != NULL && limit[0] != '\0' &&
+	    (r = store_limit_pages(u->store, strtol(limit, NULL, 10), e)) != 0)
+		goto fail;
 	if ((r = app_catalog(db_path, &u->cat, e)) != 0)
 		goto fail;
 	ui_random_hex(u->secret, UI_SECRET_BYTES);
