@@ -25,6 +25,7 @@ none is set.
 """
 import json
 import os
+import re
 import sqlite3
 import sys
 import urllib.parse
@@ -398,6 +399,15 @@ def school(ui, db, passfile):
     ok(p.target.startswith("/unlock?next=") and
        urllib.parse.unquote(p.target.split("next=", 1)[1]).startswith("/fill?form=mediation_case"),
        "a form with hidden fields asks the passphrase first", p.target)
+    later = [f for f in p.forms if f.method == "post" and "later" in f.names()]
+    if ok(later, "the passphrase page offers «Позже»"):
+        p = ui.submit(later[0], follow=True)
+        ok(p.status == 403 and has(p, "Нужен пароль") and p.target.startswith("/fill?form="),
+           "after «Позже» the form says it needs the passphrase, not a loop",
+           (p.status, p.target, p.text[:300]))
+        links = re.findall(r'href="(/unlock\?next=[^"]+)"', p.body)
+        ok(links, "with a link to the passphrase page")
+        p = ui.get(links[0].replace("&amp;", "&") if links else "/unlock")
     with open(passfile, encoding="utf-8") as fh:
         pw = fh.read().strip()
     uf = [f for f in p.forms if f.method == "post"]
