@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -155,6 +156,15 @@ def test_options():
         r = cli("ui", *bad)
         check(r.returncode == 1, f"ui {bad}: exit {r.returncode}", r.stderr)
         check("Ошибка:" in r.stderr, f"ui {bad}: a Russian message", r.stderr)
+
+
+def test_port_taken():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1)
+    r = cli("ui", "--no-browser", "--port", str(sock.getsockname()[1]))
+    sock.close()
+    check(r.returncode == 5 and "занят" in r.stderr, f"a taken port: exit {r.returncode}", r.stderr)
 
 
 def test_guard(ui):
@@ -387,6 +397,7 @@ def main():
     test_options()
     r = cli("init", "--school", "170103")
     check(r.returncode == 0, "init", r.stderr)
+    test_port_taken()
     case_id = mk_case("2026-1")
     drafts = [mk_passport("5А"), mk_passport("7Б")]
     ui = UI()

@@ -372,8 +372,12 @@ ui_main(int argc, char **argv, const char *db_path, FILE *out, FILE *err)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((r = ui_server_start(u, (uint16_t)o.port, &srv, &e)) != 0)
-		goto fail;
+	if ((r = ui_server_start(u, (uint16_t)o.port, &srv, &e)) != 0) {
+		/* not the database's fault: exit 5, not 4 */
+		fprintf(err, "Ошибка: %s.\n", e.msg);
+		rc = CLI_OTHER;
+		goto out;
+	}
 	u->port = ui_server_port(srv);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/launch?key=%s", (unsigned)u->port,
 	    u->secret);
