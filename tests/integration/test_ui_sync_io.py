@@ -199,7 +199,7 @@ try:
     rid = re.search(r'name="id" value="([0-9a-f-]{36})"', p.body)
     ok(rid is not None, "the record's fix button names it")
     ok("Анкета" in p.text, "the form's title is shown")
-    ok("форм" in p.text and "сама" in p.text, "the hub's reason and that it will go by itself")
+    ok("хабу неизвестна" in p.text and "уйдёт снова сама" in p.text, "the hub's reason and that it will go by itself")
     f = p.form("/refused")
     before = q(DB, "SELECT COUNT(*) FROM outbox_queue WHERE state = 'quarantined'")[0][0]
     ok(before >= 1, "quarantined in the outbox: %d" % before)

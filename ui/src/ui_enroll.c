@@ -97,7 +97,9 @@ ui_enroll_page(struct ui_req *rq, const char *error, int status)
 
 		html_elem(h, "p", words, "class", cls, "role", "status", "id", "enroll-result",
 		    NULL);
-		ui_sync_output_block(s, h);
+		/* the program's own line says which hub and what kind of device;
+		 * a refusal's reason is in it too */
+		ui_sync_output_block(s, h, true);
 		if (code == 0) {
 			html_open(h, "form", "method", "post", "action", "/sync", "class", "inline",
 			    NULL);

@@ -11,6 +11,7 @@
  * clock behind) go by themselves at the next sync; the buttons at the top
  * send them now (`tetrad retry`) or send everything (`retry --all`).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,20 +31,38 @@ struct ui_refused_list {
 	size_t n, retryable;
 };
 
-/* The reason as a person reads it: without the set's numbers («набор 6–6
- * отклонён и помещён в карантин: »). */
-static const char *
-ui_refused_reason(const char *reason)
+/*
+ * The reason as a person reads it beside one record (as `tetrad status`
+ * words it): without the set's numbers («набор 6–6 отклонён и помещён в
+ * карантин: »); «изменение 6: » dropped when change 6 is this record's
+ * own, and when it is another record's, said so — the hub refuses a set
+ * whole. out: cap bytes.
+ */
+static void
+ui_refused_reason(const char *reason, uint64_t seq, char *out, size_t cap)
 {
 	static const char tail[] = " отклонён и помещён в карантин: ";
-	const char *t;
+	static const char change[] = "изменение ";
+	const char *p = reason, *t;
+	unsigned long long n;
+	int used = 0;
 
-	if (reason == NULL || reason[0] == '\0')
-		return "хаб не назвал причину";
-	if (strncmp(reason, "набор ", strlen("набор ")) == 0 &&
-	    (t = strstr(reason, tail)) != NULL)
-		return t + strlen(tail);
-	return reason;
+	if (p == NULL || p[0] == '\0') {
+		snprintf(out, cap, "хаб не назвал причину");
+		return;
+	}
+	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, tail)) != NULL)
+		p = t + strlen(tail);
+	if (strncmp(p, change, strlen(change)) == 0 &&
+	    sscanf(p + strlen(change), "%llu: %n", &n, &used) == 1 && used > 0) {
+		if (n == seq)
+			snprintf(out, cap, "%s", p + strlen(change) + used);
+		else
+			snprintf(out, cap, "хаб не принял всю отправку из-за другой записи в ней: "
+			    "%s", p + strlen(change) + used);
+		return;
+	}
+	snprintf(out, cap, "%s", p);
 }
 
 /* "2026-12-03T10:00:00Z" or "2026-12-03 10:00:00" as ДД.ММ.ГГГГ ЧЧ:ММ. */
@@ -64,7 +83,7 @@ ui_refused_row(const struct localdb_quarantined *q, void *arg)
 	struct ui_refused_list *l = arg;
 	struct html *h = l->h;
 	const struct form *f = catalog_latest(l->cat, q->form_id);
-	char id[UUID7_STRLEN + 1], when[32], batch[24], view[64];
+	char id[UUID7_STRLEN + 1], when[32], batch[24], view[64], why[1024];
 
 	l->retryable += q->retry[0] != '\0';
 	if (++l->n > UI_REFUSED_SHOWN)
@@ -83,13 +102,14 @@ ui_refused_row(const struct localdb_quarantined *q, void *arg)
 	    strcmp(q->op, "edit") == 0 ? "изменение" : "новая запись", NULL);
 	html_elem(h, "td", when, "class", "nowrap", NULL);
 	html_open(h, "td", NULL);
-	html_text(h, ui_refused_reason(q->reason));
+	ui_refused_reason(q->reason, q->seq, why, sizeof(why));
+	html_text(h, why);
 	if (strcmp(q->retry, "forms") == 0)
-		html_elem(h, "div", "Хаб ещё не знал форму этой записи: запись уйдёт снова "
-		    "сама, когда хаб её получит.", "class", "muted small", NULL);
+		html_elem(h, "div", "Хаб ещё не знал формы: отправка уйдёт снова сама, когда "
+		    "хаб её получит.", "class", "muted small", NULL);
 	else if (strcmp(q->retry, "clock") == 0)
-		html_elem(h, "div", "Время записи впереди часов хаба: проверьте дату и время "
-		    "компьютера; запись уйдёт снова сама.", "class", "muted small", NULL);
+		html_elem(h, "div", "Время отправки впереди часов хаба: проверьте дату и время "
+		    "компьютера; отправка уйдёт снова сама.", "class", "muted small", NULL);
 	html_close(h, "td");
 	html_open(h, "td", NULL);
 	if (q->record_id_len == UUID7_BYTES && strcmp(q->op, "delete") != 0) {
@@ -114,7 +134,7 @@ ui_refused_row(const struct localdb_quarantined *q, void *arg)
 static void
 ui_refused_all_buttons(struct ui_req *rq, struct html *h, size_t retryable)
 {
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	if (retryable > 0) {
 		html_open(h, "form", "method", "post", "action", "/refused", "class", "inline",
 		    NULL);

@@ -309,13 +309,13 @@ ui_sync_start(struct ui_sync *s, enum ui_child kind, const char *file, struct te
 /* ---- the pages ----------------------------------------------------------- */
 
 void
-ui_sync_output_block(struct ui_sync *s, struct html *h)
+ui_sync_output_block(struct ui_sync *s, struct html *h, bool open)
 {
 	const char *out = ui_sync_output(s);
 
 	if (*out == '\0')
 		return;
-	html_open(h, "details", "class", "log", "open", "", NULL);
+	html_open(h, "details", "class", "log", "open", open ? "" : NULL, NULL);
 	html_elem(h, "summary", "Что сообщила программа синхронизации", NULL);
 	html_elem(h, "pre", out, "class", "log", "id", "child-log", NULL);
 	html_close(h, "details");
@@ -478,9 +478,12 @@ ui_page_sync(struct ui_req *rq)
 		    "data-code", code == 0 ? "0" : code == 10 ? "10" : code == 11 ? "11" :
 		    code == 12 ? "12" : code == 2 ? "2" : code == 4 ? "4" : "other", NULL);
 		ui_sync_counts(rq, h);
-		ui_sync_output_block(s, h);
-		html_open(h, "div", "class", "actions", NULL);
+		ui_sync_output_block(s, h, code != 0);
+		html_open(h, "div", "class", "buttons", NULL);
 		ui_sync_button(rq, h, "Синхронизировать ещё раз");
+		if (code == 11)
+			html_elem(h, "a", "Посмотреть, что не принято", "href", "/refused",
+			    "class", "btn big", NULL);
 		html_elem(h, "a", "На главную", "href", "/", "class", "btn big", NULL);
 		html_close(h, "div");
 	} else if (hub == NULL || hub[0] == '\0') {

@@ -46,7 +46,8 @@ const char *ui_sync_output(const struct ui_sync *s);
  */
 void ui_sync_progress(struct ui_sync *s, struct html *h, const char *what,
     const char *page);
-/* The output block (the last lines), nothing when there is none. */
-void ui_sync_output_block(struct ui_sync *s, struct html *h);
+/* The output block (the last lines), nothing when there is none; open
+ * (unfolded) when the run went wrong and the words matter. */
+void ui_sync_output_block(struct ui_sync *s, struct html *h, bool open);
 
 #endif
