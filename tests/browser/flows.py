@@ -178,16 +178,17 @@ def open_new(b, form_id, shot=None, school=None):
     if shot:
         b.shot(shot + "-forms")
     title = form_def(form_id)["title"]
-    if school is not None:
-        check("школ" in b.text().lower(), "a curator's laptop asks for the school first")
-        if shot:
-            b.shot(shot + "-school")
-        pick_school(b, school)
     link = b.els("a[href*='form=%s']" % form_id)
     if link:
         b.click(link[0])
     else:
         b.click(b.link(title[:30]))
+    if school is not None:
+        check("школ" in b.text().lower() and not b.path().startswith("/fill"),
+              "a curator's laptop asks for the school before the form")
+        if shot:
+            b.shot(shot + "-school")
+        pick_school(b, school)
     check(b.path().startswith("/fill"), "the form %s opens for filling (%s)" % (form_id, b.path()))
     check(title[:20] in b.text(), "the form's title is shown")
 
@@ -434,31 +435,40 @@ def delete_draft(b, dev, shot="delete"):
 
 
 def sync(b, dev, hub, shot="sync", expect_sent=None):
-    """«Синхронизировать»: the progress page, then the result in words."""
+    """«Синхронизировать»: the progress page (it reloads itself with the
+    script; without it the person presses «Обновить»), then the result in
+    words."""
     home(b)
     pending = dev.outbox("pending")
     b.press("Синхронизировать")
     check(b.path().startswith("/sync"), "«Синхронизировать» shows the sync page")
     b.shot(shot + "-progress")
     end = time.time() + 90
-    while time.time() < end:
-        if b.els("h1") and b.els("h1")[0].text.strip() == "Не получилось":
-            raise Fail("the sync page says: %s" % b.text()[:300])
-        if dev.outbox("pending") == 0 and re.search(r"(заверш|готов|отправлен|успешн|ошибк)",
-                                                     b.text().lower()):
-            if "идёт" not in b.text().lower() and "выполняется" not in b.text().lower():
+    while True:
+        try:
+            running = bool(b.els("#child-status[data-running='1']"))
+            result = b.els("#sync-result")
+            if not running and result:
+                words = result[0].text
                 break
-        time.sleep(0.5)
-        if not b.els("meta[http-equiv=refresh]") and not b.els("script"):
-            b.d.refresh()
-    else:
-        raise Fail("the sync did not end in 90 s: %s" % b.text()[:300])
-    time.sleep(0.5)
+            if not running:
+                raise Fail("the sync page shows neither progress nor a result: %s" % b.text()[:300])
+            if not b.js:
+                b.click(b.link("Обновить"))
+        except Fail:
+            raise
+        except Exception:
+            pass    # the page reloaded under us
+        if time.time() > end:
+            raise Fail("the sync did not end in 90 s: %s" % b.text()[:300])
+        time.sleep(1)
     b.shot(shot + "-result")
+    print("   the sync's result: %s" % words, flush=True)
     check(dev.outbox("pending") == 0, "nothing left pending after the sync (was %d)" % pending)
     if expect_sent is not None:
         check(hub.records() >= expect_sent, "the hub holds %d records (want %d)" % (
             hub.records(), expect_sent))
+    return words
 
 
 def download(b, timeout=30):
@@ -488,11 +498,7 @@ def export(b, form_id, fmt, shot=None):
         direct[0].click()
     else:
         b.set("form", form_id)
-        if b.named("fmt"):
-            b.set("fmt", fmt)
-            b.click(submit_of(b, b.named("fmt")[0]), wait_page=False)
-        else:
-            b.click(b.button("xlsx" if fmt == "xlsx" else "CSV"), wait_page=False)
+        b.click(b.button(value=fmt), wait_page=False)
     return download(b)
 
 
