@@ -25,6 +25,7 @@ none is set.
 """
 import json
 import os
+import re
 import sqlite3
 import sys
 import urllib.parse
@@ -368,6 +369,25 @@ def curator(ui, db):
     ok(one(db, "SELECT school FROM outbox WHERE lower(hex(record_id)) = ?",
            vid.replace("-", "").lower()) == "170104", "queued as school 170104's")
 
+    # --- hostile posts: pages, never a crash, nothing stored
+    before = counts(db)
+    page = ui.get("/fill?form=mediation_case&school=170104")
+    csrf = page.form("/fill").value("_csrf")
+    target = "/fill?form=mediation_case&school=170104"
+    for name, fields in (
+            ("a huge item count", [("_n.parties", "100000"), ("_act", "add:parties")]),
+            ("removing an item that is not there", [("_act", "del:parties[7]")]),
+            ("an unknown action", [("_act", "explode:parties")]),
+            ("unknown fields", [("no_such_field", "x"), ("parties[0].nope", "y"),
+                                ("_act", "")])):
+        p = ui.post(target, [("_csrf", csrf)] + fields)
+        ok(p.status in (200, 400, 422) and p.headers.get("content-type", "").startswith("text/html")
+           and has(p, "Журнал"), "%s: the page again (%d)" % (name, p.status), p.text[:300])
+    ok(counts(db) == before, "nothing stored by them")
+    p = ui.post(target, [("_csrf", csrf), ("case_number", "X-1"), ("_do", "finalize-now")])
+    ok(p.status == 303 and record(db, rid_of(p.location))["status"] == "draft",
+       "an unknown button saves a draft, never more", (p.status, p.location))
+
     # --- ids in addresses
     ok(ui.get("/fill?id=nonsense").status == 404, "a bad id: 404 page")
     ok(ui.get("/fill?id=01890000-0000-7000-8000-000000000000").status == 404,
@@ -398,6 +418,15 @@ def school(ui, db, passfile):
     ok(p.target.startswith("/unlock?next=") and
        urllib.parse.unquote(p.target.split("next=", 1)[1]).startswith("/fill?form=mediation_case"),
        "a form with hidden fields asks the passphrase first", p.target)
+    later = [f for f in p.forms if f.method == "post" and "later" in f.names()]
+    if ok(later, "the passphrase page offers «Позже»"):
+        p = ui.submit(later[0], follow=True)
+        ok(p.status == 403 and has(p, "Нужен пароль") and p.target.startswith("/fill?form="),
+           "after «Позже» the form says it needs the passphrase, not a loop",
+           (p.status, p.target, p.text[:300]))
+        links = re.findall(r'href="(/unlock\?next=[^"]+)"', p.body)
+        ok(links, "with a link to the passphrase page")
+        p = ui.get(links[0].replace("&amp;", "&") if links else "/unlock")
     with open(passfile, encoding="utf-8") as fh:
         pw = fh.read().strip()
     uf = [f for f in p.forms if f.method == "post"]

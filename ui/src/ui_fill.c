@@ -45,7 +45,7 @@ ui_fill_forms(struct ui_req *rq, const char *school)
 		html_close(h, "p");
 	} else
 		html_elem(h, "p", "Выберите форму.", NULL);
-	html_open(h, "ul", "class", "form-list", NULL);
+	html_open(h, "div", "class", "actions", NULL);
 	for (size_t i = 0; i < catalog_count(cat); i++) {
 		const struct form *f = catalog_at(cat, i);
 
@@ -59,14 +59,13 @@ ui_fill_forms(struct ui_req *rq, const char *school)
 		if (school != NULL && snprintf(url + n, sizeof(url) - n, "&school=%s",
 		    sesc) >= (int)(sizeof(url) - n))
 			continue;
-		html_open(h, "li", NULL);
-		html_elem(h, "a", form_title(f), "href", url, "class", "bigbtn", NULL);
+		html_open(h, "a", "href", url, "class", "bigbtn", NULL);
+		html_text(h, form_title(f));
 		if (form_description(f) != NULL)
-			html_elem(h, "p", form_description(f), "class", "muted",
-			    NULL);
-		html_close(h, "li");
+			html_elem(h, "span", form_description(f), "class", "sub", NULL);
+		html_close(h, "a");
 	}
-	html_close(h, "ul");
+	html_close(h, "div");
 	return ui_page_end(rq, h, 200);
 }
 
@@ -76,7 +75,7 @@ static int
 ui_fill_pick(struct ui_req *rq, const struct form *f)
 {
 	struct store *s = ui_store(ui_req_ui(rq));
-	char *list = NULL, code[SCHOOL_CODE_MAX + 1], name[256], label[320];
+	char *list = NULL, code[SCHOOL_CODE_MAX + 1], name[256];
 	char fesc[UI_FILL_URL_MAX], sesc[SCHOOL_CODE_MAX * 3 + 1];
 	char url[UI_FILL_URL_MAX * 2];
 	struct terr e = { 0 };
@@ -107,7 +106,7 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		html_text(h, "Запись будет учтена за выбранной школой; форму вы "
 		    "выберете следующей.");
 	html_close(h, "p");
-	html_open(h, "ul", "class", "school-list", NULL);
+	html_open(h, "div", "class", "actions", NULL);
 	cur = list ? list : "";
 	while (school_list_next(&cur, code)) {
 		struct terr ignored = { 0 };
@@ -118,16 +117,14 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 			snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
 		else
 			snprintf(url, sizeof(url), "/new?school=%s", sesc);
+		html_open(h, "a", "href", url, "class", "bigbtn", NULL);
+		html_text(h, code);
 		if (localdb_school_name(store_localdb(s), code, name, sizeof(name),
 		    &ignored) == 1)
-			snprintf(label, sizeof(label), "%s — %s", code, name);
-		else
-			snprintf(label, sizeof(label), "%s", code);
-		html_open(h, "li", NULL);
-		html_elem(h, "a", label, "href", url, "class", "bigbtn", NULL);
-		html_close(h, "li");
+			html_elem(h, "span", name, "class", "sub", NULL);
+		html_close(h, "a");
 	}
-	html_close(h, "ul");
+	html_close(h, "div");
 	if (f != NULL)
 		html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet",
 		    NULL);

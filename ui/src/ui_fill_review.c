@@ -152,7 +152,7 @@ ui_page_review(struct ui_req *rq)
 	ui_csrf_input(rq, h);
 	html_void(h, "input", "type", "hidden", "name", UI_FILL_HLC, "value",
 	    fr.rec->updated_hlc, NULL);
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	html_elem(h, "button", "Завершить", "type", "submit", "class",
 	    "btn primary", NULL);
 	snprintf(url, sizeof(url), "/fill?id=%s", fr.idtext);

@@ -46,7 +46,7 @@ ui_fill_unlock(struct ui_req *rq, const char *next)
 	html_elem(h, "p", "В этой форме есть личные сведения (ФИО, телефоны, суть "
 	    "конфликта): они хранятся зашифрованными, и без пароля запись не "
 	    "заполнить и не изменить.", NULL);
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	html_elem(h, "a", "Ввести пароль", "href", url, "class", "btn primary", NULL);
 	html_elem(h, "a", "На главную", "href", "/", "class", "btn quiet", NULL);
 	html_close(h, "div");
@@ -196,7 +196,7 @@ ui_fill_not_enrolled(struct ui_req *rq)
 	    "приходят с регистрацией на хабе. Зарегистрируйте его файлом "
 	    "регистрации, который даёт координатор, — после этого можно "
 	    "заполнять записи.", NULL);
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	html_elem(h, "a", "Регистрация", "href", "/enroll", "class", "btn primary",
 	    NULL);
 	html_elem(h, "a", "На главную", "href", "/", "class", "btn quiet", NULL);
@@ -299,16 +299,16 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 	if ((h = ui_page_begin(rq, title)) == NULL)
 		return ui_page_end(rq, NULL, 500);
 	html_elem(h, "h1", title, NULL);
-	if (p->school != NULL && p->school[0] != '\0') {
-		ui_fill_opts(rq, p->school, &sc, &o);
+	ui_fill_opts(rq, p->school, &sc, &o);
+	/* a form with a school field shows it there (the visit's «Код ОО») */
+	if (o.n_schools == 1 && form_school_field(p->f) == NULL) {
 		html_open(h, "p", "class", "fill-school", NULL);
 		if (sc.names[0] != NULL)
 			html_textf(h, "Школа: %s — %s", p->school, sc.names[0]);
 		else
 			html_textf(h, "Школа: %s", p->school);
 		html_close(h, "p");
-	} else
-		ui_fill_opts(rq, NULL, &sc, &o);
+	}
 	if (final)
 		html_elem(h, "p", "Запись окончательная: изменения сохраняются "
 		    "целиком, после проверки, и уходят в муниципалитет при "
@@ -338,7 +338,7 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		return ui_reply_error(rq, 500, e.msg[0] ? e.msg :
 		    "Форму не удалось показать.");
 	}
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	if (final) {
 		ui_fill_button(h, "save", "Сохранить изменения", "btn primary");
 	} else {
