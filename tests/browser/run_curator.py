@@ -4,7 +4,9 @@ risk profile, a verification visit to one of the curator's schools (the
 school asked first) with the eleven-factor table, a missing comment
 corrected in place, the visit synced and counted by the hub's verification
 report, the .xlsx with a sheet of the factors. Screenshots 50-69."""
+import json
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -94,6 +96,40 @@ def fill_visit(b, dev):
     check(data.get("school_code") == "170103", "the visit's school is 170103")
 
 
+def edit_visit(b, dev, hub):
+    """A final visit corrected later: «Изменить» on its page, one field
+    changed, saved; only that change is queued and reaches the hub."""
+    rid = dev.sql("SELECT id FROM records WHERE form_id='risk_visit' AND status='final'")[0][0]
+    b.go("/records?form=risk_visit")
+    a = b.els("a[href*='/record?id=']")
+    check(a, "the visit is listed")
+    b.click(a[0])
+    b.shot("visit-record")
+    b.click(b.link("Изменить"))
+    check(b.path().startswith("/fill?id="), "«Изменить» opens the final visit for editing")
+    check(b.value("next_steps") == VISIT_TAIL["next_steps"], "with its stored answers")
+    new = "Концепция развития до 15 мая; повторный визит в сентябре."
+    b.set("next_steps", new)
+    before = dev.outbox()
+    b.press("Сохранить изменения")
+    check(dev.outbox() == before + 1, "the edit is queued once")
+    row = dev.sql("SELECT fields FROM outbox ORDER BY seq DESC LIMIT 1")[0][0]
+    check(json.loads(row) == {"next_steps": new}, "only the changed field is queued: %s" % row)
+    b.shot("visit-edited")
+    fl.sync(b, dev, hub, shot="edit-sync")
+    got = hub_value(hub, rid, "next_steps")
+    check(got == new, "the hub has the corrected value: %r" % got)
+
+
+def hub_value(hub, rid, field):
+    db = sqlite3.connect(os.path.join(hub.dir, "hub.db"))
+    try:
+        row = db.execute("SELECT data FROM hub_records WHERE id=?", (rid,)).fetchone()
+    finally:
+        db.close()
+    return json.loads(row[0]).get(field) if row else None
+
+
 def visit_xlsx(b):
     path = fl.export(b, "risk_visit", "xlsx")
     import checks
@@ -136,6 +172,7 @@ def flow(env):
     rep = hub.report("verification")
     visits = [v for v in rep.get("visits", []) if v.get("school") == "170103"]
     check(len(visits) == 1, "the hub's verification report counts the visit: %s" % visits)
+    edit_visit(b, dev, hub)
     b.go("/records?school=170103")
     b.shot("curator-records")
     visit_xlsx(b)
