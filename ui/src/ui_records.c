@@ -484,6 +484,29 @@ ui_record_meta(struct ui *u, const struct localdb_record *r, struct html *h)
 	html_close(h, "dl");
 }
 
+/* The hub's reason when this record's change is in quarantine. */
+struct ui_refusal {
+	const uint8_t *id;
+	char reason[512];
+	bool found;
+};
+
+static int
+ui_record_refusal(const struct localdb_quarantined *q, void *arg)
+{
+	static const char set_tail[] = " отклонён и помещён в карантин: ";
+	struct ui_refusal *r = arg;
+	const char *p = q->reason, *t;
+
+	if (q->record_id_len != UUID7_BYTES || memcmp(q->record_id, r->id, UUID7_BYTES) != 0)
+		return 0;
+	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
+		p = t + strlen(set_tail);
+	snprintf(r->reason, sizeof(r->reason), "%s", p[0] ? p : "причина не указана");
+	r->found = true;
+	return 0;
+}
+
 int
 ui_page_record(struct ui_req *rq)
 {
@@ -511,6 +534,18 @@ ui_page_record(struct ui_req *rq)
 	else if (strcmp(r->status, "draft") == 0)
 		html_elem(h, "p", "Черновик: на хаб не отправляется, пока его не завершат.",
 		    "class", "muted", NULL);
+	{
+		struct ui_refusal rf = { r->id, "", false };
+		struct terr qe = { 0 };
+
+		if (localdb_quarantined_each(store_localdb(s), 0, ui_record_refusal, &rf, &qe) == 0 &&
+		    rf.found) {
+			html_open(h, "div", "class", "flash error", NULL);
+			html_textf(h, "Хаб не принял эту запись: %s. ", rf.reason);
+			html_elem(h, "a", "Исправить и отправить снова", "href", "/refused", NULL);
+			html_close(h, "div");
+		}
+	}
 	if (store_record_damaged(s, r))
 		html_elem(h, "p", "Скрытые личные сведения этой записи повреждены и не "
 		    "открываются; остальное показано.", "class", "flash warn", NULL);
