@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Tetrad needs to build, test, benchmark and
-# run the demo, and the ru_RU.UTF-8 locale (client/test_textin's
+# run the demo, and the ru_RU.UTF-8 locale (protocol/test_textin's
 # decimal-comma case). Every program the tests, the benchmarks and the
 # scripts run is declared in scripts/commands.txt with its package, which is
 # either listed here or Essential/required in a minbase system
@@ -22,7 +22,7 @@ packages=(
   iproute2                                  # bench_slowlink: ip netns, tc
   openssl                                   # test_hub_cli, test_sync_basic, docs/syncd.md pin
   time                                      # `command time` (GNU time): test_sync_large, bench_sync peak RSS
-  locales                                   # ru_RU.UTF-8 for unit/client/test_textin
+  locales                                   # ru_RU.UTF-8 for unit/protocol/test_textin
   qrencode                                  # enrollment codes as QR (tetrad-hub token create)
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tetrad/formsdir.h"
+#include "client/app.h"
 
 #include "cli_private.h"
 
@@ -42,6 +42,8 @@ static const char cli_usage_text[] =
 "  passphrase status [--json]            задан ли пароль, сколько записей скрыто\n"
 "  enroll ...                            регистрация на хабе (tetrad-syncd enroll)\n"
 "  sync ...                              отправить и получить записи (tetrad-syncd --once)\n"
+"  ui [--port N] [--no-browser]          то же в браузере: формы, записи, синхронизация,\n"
+"                                        выгрузка в Excel (docs/ui.md)\n"
 "\n"
 "База данных: --db ПУТЬ, иначе $TETRAD_DB, иначе ~/.local/share/tetrad/tetrad.db.\n"
 "Пароль: спрашивается на терминале, или --passphrase-file ФАЙЛ\n"
@@ -81,7 +83,7 @@ cli_exit_code(int code)
 int
 cli_db_path(const char *opt, char *buf, size_t size)
 {
-	return localdb_path(opt, buf, size);
+	return app_db_path(opt, buf, size);
 }
 
 int
@@ -252,13 +254,9 @@ cli_open_damaged(struct cli *c, struct store **s)
 int
 cli_catalog(struct cli *c, struct catalog **cat)
 {
-	char pulled[PATH_MAX + 8];
-	const char *builtin;
 	int r;
 
-	snprintf(pulled, sizeof(pulled), "%s.forms", c->db);
-	if ((r = formsdir_builtin(&builtin, &c->e)) != 0 ||
-	    (r = catalog_load(builtin, pulled, cat, &c->e)) != 0)
+	if ((r = app_catalog(c->db, cat, &c->e)) != 0)
 		return cli_fail(c, r);
 	if (catalog_warnings(*cat)[0])
 		fprintf(c->err, "Предупреждение: %s", catalog_warnings(*cat));

@@ -1,6 +1,7 @@
 /*
  * cli_io — `tetrad export` (CSV or JSON, to stdout or written whole to a
- * file; Russian headers and labels, or ids and codes with --codes) and
+ * file; Russian headers and labels, or ids and codes with --codes; an
+ * Excel workbook, xlsx, always to a file) and
  * `tetrad import` (a spreadsheet's CSV, all or nothing; reads either).
  */
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "client/csvio.h"
 #include "client/rec.h"
+#include "client/xlsxio.h"
 #include "client/vault.h"
 #include "tetrad/fileio.h"
 
@@ -20,18 +22,27 @@ cli_io_export(struct cli *c)
 	struct catalog *cat = NULL;
 	struct fileio_private *w = NULL;
 	FILE *fp = NULL;
-	enum csvio_format fmt;
+	enum csvio_format fmt = CSVIO_CSV;
+	bool xlsx = false;
 	long long hidden = 0;
 	int r = 0, rc;
 
 	if (c->n_pos != 1)
-		return cli_usage(c, "tetrad export ФОРМА --format csv|json [--codes] [--out ФАЙЛ].");
+		return cli_usage(c, "tetrad export ФОРМА --format csv|json|xlsx [--codes] [--out ФАЙЛ].");
 	if (c->format == NULL || strcmp(c->format, "csv") == 0)
 		fmt = CSVIO_CSV;
 	else if (strcmp(c->format, "json") == 0)
 		fmt = CSVIO_JSON;
+	else if (strcmp(c->format, "xlsx") == 0)
+		xlsx = true;
 	else
-		return cli_usage(c, "--format: csv или json, а не «%s».", c->format);
+		return cli_usage(c, "--format: csv, json или xlsx, а не «%s».", c->format);
+	/* a workbook is a zip archive: never to a terminal or a pipe */
+	if (xlsx && c->out_file == NULL)
+		return cli_usage(c, "для --format xlsx укажите файл: --out ФАЙЛ.xlsx.");
+	if (xlsx && c->codes)
+		return cli_usage(c, "--codes бывает только у csv и json: в книге Excel — "
+		    "русские заголовки и подписи.");
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
 	if ((rc = cli_catalog(c, &cat)) != CLI_OK)
@@ -47,12 +58,16 @@ cli_io_export(struct cli *c)
 	}
 	/* children's data: a private file (0600, never through a planted link),
 	 * put in place whole or not at all */
-	if (c->out_file && ((r = fileio_private_open(c->out_file, &w, &c->e)) != 0 ||
+	if (xlsx)
+		r = xlsxio_export(s, cat, c->pos[0], c->out_file, &c->e);
+	else if (c->out_file && ((r = fileio_private_open(c->out_file, &w, &c->e)) != 0 ||
 	    (fp = fileio_private_stream(w, &c->e)) == NULL)) {
 		rc = cli_fail(c, r != 0 ? r : TERR_IO);
 		goto out;
 	}
-	r = csvio_export(s, cat, c->pos[0], fmt, c->codes, c->delim, fp ? fp : c->out, &c->e);
+	if (!xlsx)
+		r = csvio_export(s, cat, c->pos[0], fmt, c->codes, c->delim, fp ? fp : c->out,
+		    &c->e);
 	if (r == 0 && w != NULL) {
 		r = fileio_private_commit(w, false, &c->e);
 		w = NULL;

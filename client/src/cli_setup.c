@@ -14,6 +14,8 @@
 #include "tetrad/localdb.h"
 #include "tetrad/school.h"
 
+#include "client/app.h"
+
 #include "cli_private.h"
 
 /* mkdir -p of the directory holding path, 0700 for new levels. */
@@ -141,27 +143,20 @@ cli_setup_init(struct cli *c)
 	return rc;
 }
 
-/* tetrad-syncd is looked for beside our own program, not on PATH. */
+/* tetrad-syncd is looked for beside our own program, not on PATH (app.h). */
 int
 cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once)
 {
-	char self[PATH_MAX], prog[PATH_MAX + 16];
+	char prog[PATH_MAX + 16];
 	char **args;
-	ssize_t n;
-	char *slash;
 	int k = 0;
 
 	if (cli_db_path(c->db_opt, c->db, sizeof(c->db)) != 0)
 		return cli_usage(c, "не удалось определить путь к базе: укажите --db.");
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
-		fprintf(c->err, "Ошибка: не удалось найти программу tetrad-syncd: %s.\n",
-		    terr_strerror(errno));
+	if (app_syncd_path(prog, sizeof(prog), &c->e) != 0) {
+		fprintf(c->err, "Ошибка: %s.\n", c->e.msg);
 		return CLI_OTHER;
 	}
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	snprintf(prog, sizeof(prog), "%s/tetrad-syncd", self);
 	if ((args = calloc((size_t)argc + 6, sizeof(*args))) == NULL)
 		return CLI_OTHER;
 	args[k++] = prog;

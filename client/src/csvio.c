@@ -254,7 +254,7 @@ csvio_multi_text(const struct form_field *fd, const cJSON *v, bool codes)
  * label; any other null or absent value an empty cell. *num is set for a
  * number, which the writer leaves unguarded (-5 stays a number).
  */
-static char *
+char *
 csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
     bool *num)
 {

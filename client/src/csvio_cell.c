@@ -12,7 +12,7 @@
 #include "tetrad/csv.h"
 #include "tetrad/form.h"
 
-#include "client/textin.h"
+#include "tetrad/textin.h"
 #include "client/vault.h"
 
 #include "csvio_private.h"

@@ -52,6 +52,15 @@ int csvio_cols_build(const struct form *f, struct csvio_cols *out,
     struct terr *e);
 void csvio_cols_free(struct csvio_cols *c);
 
+/*
+ * A value as the label-mode export writes it (codes: as --codes does):
+ * labels, ДД.ММ.ГГГГ dates, да/нет, a decimal comma, a scale's «затрудняюсь
+ * ответить»; "" for null or absent. *num: a number. malloc'd; NULL on no
+ * memory. The workbook export (xlsxio.c) writes the same texts.
+ */
+char *csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
+    bool *num);
+
 /* The whole file at path (at most CSV_MAX_BYTES) in *out (malloc'd); a
  * file that cannot be read is TERR_ARG, the caller's argument. */
 int csvio_read_file(const char *path, char **out, size_t *len,

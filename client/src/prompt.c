@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "client/prompt.h"
-#include "client/textin.h"
+#include "tetrad/textin.h"
 
 #include "prompt_private.h"
 

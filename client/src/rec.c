@@ -16,7 +16,7 @@
 #include "client/rec.h"
 #include "client/rec_clock.h"
 #include "client/rec_unique.h"
-#include "client/textin.h"
+#include "tetrad/textin.h"
 
 static const struct form_field *
 rec_child(const struct form_field *g, const char *id)

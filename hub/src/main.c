@@ -6,6 +6,7 @@
  *   tetrad-hub --data DIR serve [--listen IP:PORT] [--threads N] [--timeout S]
  *   tetrad-hub --data DIR token create --school CODE [--name NAME] [--expires 7d]
  *   tetrad-hub --data DIR token create --curator NAME --schools C1,C2 [--expires 7d]
+ *       [--enroll-file FILE [--hub-url https://HOST:PORT]]
  *   tetrad-hub --data DIR device list [--json] | device revoke ID
  *   tetrad-hub --data DIR import FILE
  *   tetrad-hub --data DIR export-changes --device ID --out FILE
@@ -33,6 +34,7 @@ usage(void)
 	    "        [--per-ip-limit N] [--min-rate Б/С] [--request-max СЕК]\n"
 	    "  token create --school КОД [--name НАЗВАНИЕ] [--expires 7d]\n"
 	    "  token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
+	    "        [--enroll-file ФАЙЛ [--hub-url https://АДРЕС:ПОРТ]]\n"
 	    "  token list\n"
 	    "  device list [--json] | device revoke ID\n"
 	    "  import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]   (и файл подтверждения получения)\n"

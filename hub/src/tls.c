@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <sodium.h>
@@ -180,4 +182,48 @@ tls_read_pem(const char *path, char **out, struct terr *e)
 	}
 	*out = (char *)buf;
 	return 0;
+}
+
+int
+tls_pin(const char *path, char out[TLS_PIN_MAX + 1], struct terr *e)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pk = NULL;
+	gnutls_datum_t in, der = { NULL, 0 };
+	unsigned char hash[32];
+	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	char *pem = NULL;
+	int r;
+
+	out[0] = '\0';
+	if ((r = tls_read_pem(path, &pem, e)) != 0)
+		return r;
+	in.data = (unsigned char *)pem;
+	in.size = (unsigned)strlen(pem);
+	if (gnutls_x509_crt_init(&crt) < 0 || gnutls_pubkey_init(&pk) < 0) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	/* gnutls_x509_crt_import takes the first certificate of a PEM chain */
+	if (gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM) < 0 ||
+	    gnutls_pubkey_import_x509(pk, crt, 0) < 0 ||
+	    gnutls_pubkey_export2(pk, GNUTLS_X509_FMT_DER, &der) < 0) {
+		r = terr_set(e, TERR_PARSE, "%s: не удалось прочитать сертификат (нужен PEM)", path);
+		goto out;
+	}
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, hash) < 0) {
+		r = terr_set(e, TERR_INTERNAL, "не удалось вычислить SHA-256 ключа сертификата");
+		goto out;
+	}
+	sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, TLS_PIN_MAX + 1, "sha256//%s", b64);
+	r = 0;
+ out:
+	gnutls_free(der.data);
+	if (pk != NULL)
+		gnutls_pubkey_deinit(pk);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	free(pem);
+	return r;
 }

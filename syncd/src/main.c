@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "syncd/enroll.h"
 #include "syncd/fetch.h"
 #include "syncd/schedule.h"
 #include "syncd/sync.h"
 #include "syncd/usb.h"
+#include "tetrad/enrollfile.h"
+#include "tetrad/fileio.h"
 #include "tetrad/formsdir.h"
 #include "tetrad/keys.h"
 #include "tetrad/localdb.h"
@@ -51,6 +54,7 @@ usage(FILE *f)
 	    "  tetrad-syncd --once [--db ФАЙЛ] [--passphrase-file Ф] [--batch N] [--no-pull]\n"
 	    "  tetrad-syncd --daemon [--db ФАЙЛ] [--window 01:00-05:00 | --interval СЕК] [--config Ф]\n"
 	    "  tetrad-syncd enroll [--db ФАЙЛ] --hub https://… --token КОД [--ca ФАЙЛ | --pin sha256//…]\n"
+	    "  tetrad-syncd enroll [--db ФАЙЛ] --file ФАЙЛ_ПОДКЛЮЧЕНИЯ (от tetrad-hub token create --enroll-file)\n"
 	    "               [--passphrase-file Ф] [--label ИМЯ] [--force]\n"
 	    "  tetrad-syncd export [--db ФАЙЛ] --out ФАЙЛ [--passphrase-file Ф]\n"
 	    "  tetrad-syncd import-acks [--db ФАЙЛ] ФАЙЛ_ПОДТВЕРЖДЕНИЙ [--passphrase-file Ф]\n"
@@ -67,7 +71,7 @@ enum {
 	OPT_DB = 256, OPT_ONCE, OPT_DAEMON, OPT_WINDOW, OPT_INTERVAL, OPT_CONFIG, OPT_PASS,
 	OPT_BATCH, OPT_MAXBYTES, OPT_ATTEMPTS, OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_NOPULL, OPT_HUB,
 	OPT_TOKEN, OPT_CA, OPT_PIN, OPT_LABEL, OPT_FORCE, OPT_OUT, OPT_QUIET, OPT_TIMEOUT,
-	OPT_CONNECT_TIMEOUT, OPT_HELP, OPT_VERSION,
+	OPT_CONNECT_TIMEOUT, OPT_HELP, OPT_VERSION, OPT_FILE,
 };
 
 static const struct option main_opts[] = {
@@ -90,6 +94,7 @@ static const struct option main_opts[] = {
 	{ "token", required_argument, NULL, OPT_TOKEN },
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "pin", required_argument, NULL, OPT_PIN },
+	{ "file", required_argument, NULL, OPT_FILE },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "out", required_argument, NULL, OPT_OUT },
@@ -113,6 +118,7 @@ main_num(const char *s, long long min, long long max)
 
 struct main_args {
 	const char *cmd, *arg, *db, *window, *config, *pass, *hub, *token, *ca, *pin, *label, *out;
+	const char *file;                /* enroll --file: the hub's enrollment file */
 	int once, daemon, no_pull, force, quiet;
 	long long batch, max_bytes, attempts, backoff, backoff_max, interval, timeout, connect_timeout;
 	char db_buf[LOCALDB_PATH_MAX];   /* the database when --db is not given */
@@ -140,6 +146,7 @@ main_parse(int argc, char **argv, struct main_args *a)
 		case OPT_TOKEN: a->token = optarg; break;
 		case OPT_CA: a->ca = optarg; break;
 		case OPT_PIN: a->pin = optarg; break;
+		case OPT_FILE: a->file = optarg; break;
 		case OPT_LABEL: a->label = optarg; break;
 		case OPT_FORCE: a->force = 1; break;
 		case OPT_OUT: a->out = optarg; break;
@@ -290,6 +297,35 @@ main_once(const struct main_args *a, struct main_log *lg, int pull_only)
 	return code;
 }
 
+/*
+ * The enrollment file (enrollfile.h) into ef: 0, or the exit code after
+ * saying what is wrong with it. The file holds a token: wiped after use.
+ */
+static int
+main_enroll_file(const char *path, struct enrollfile *ef)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct terr e;
+	int r;
+
+	terr_clear(&e);
+	if ((r = fileio_read_all(path, ENROLLFILE_MAX, &buf, &len, &e)) != 0) {
+		fprintf(stderr, "tetrad-syncd enroll: файл подключения %s: %s\n", path,
+		    r == TERR_TOO_LARGE ? "слишком большой — это не файл подключения от хаба" :
+		    e.msg);
+		return r == TERR_TOO_LARGE ? SYNC_EXIT_USAGE : SYNC_EXIT_STORAGE;
+	}
+	r = enrollfile_parse((const char *)buf, len, ef, &e);
+	sodium_memzero(buf, len);
+	free(buf);
+	if (r != 0) {
+		fprintf(stderr, "tetrad-syncd enroll: %s: %s\n", path, e.msg);
+		return SYNC_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int
 main_enroll(const struct main_args *a)
 {
@@ -298,8 +334,20 @@ main_enroll(const struct main_args *a)
 	struct terr e;
 	int r;
 
-	if (a->hub == NULL || a->token == NULL) {
-		fprintf(stderr, "tetrad-syncd enroll: нужны --hub АДРЕС и --token КОД\n");
+	struct enrollfile ef;
+	int code;
+
+	memset(&ef, 0, sizeof(ef));
+	if (a->file && (a->hub || a->token || a->pin || a->ca)) {
+		fprintf(stderr, "tetrad-syncd enroll: в файле подключения уже есть адрес хаба, "
+		    "код и отпечаток сертификата: укажите либо --file, либо --hub и --token\n");
+		return SYNC_EXIT_USAGE;
+	}
+	if (a->file && (code = main_enroll_file(a->file, &ef)) != 0)
+		return code;
+	if (!a->file && (a->hub == NULL || a->token == NULL)) {
+		fprintf(stderr, "tetrad-syncd enroll: нужны --hub АДРЕС и --token КОД "
+		    "(или --file ФАЙЛ_ПОДКЛЮЧЕНИЯ)\n");
 		return SYNC_EXIT_USAGE;
 	}
 	if (a->ca && a->pin) {
@@ -308,17 +356,19 @@ main_enroll(const struct main_args *a)
 	}
 	memset(&o, 0, sizeof(o));
 	o.db_path = a->db;
-	o.hub_url = a->hub;
-	o.token = a->token;
+	o.hub_url = a->file ? ef.hub : a->hub;
+	o.token = a->file ? ef.token : a->token;
 	o.ca_file = a->ca;
-	o.pin = a->pin;
+	o.pin = a->file ? ef.pin : a->pin;
 	o.passphrase_file = a->pass;
 	o.label = a->label;
 	o.force = a->force;
 	o.timeout_ms = (long)a->timeout;
 	o.connect_timeout_ms = (long)a->connect_timeout;
 	terr_clear(&e);
-	if ((r = enroll_run(&o, &res, &e)) != 0) {
+	r = enroll_run(&o, &res, &e);
+	sodium_memzero(ef.token, sizeof(ef.token));
+	if (r != 0) {
 		fprintf(stderr, "tetrad-syncd: %s\n", e.msg);
 		if (res.unreachable)
 			return SYNC_EXIT_UNREACHABLE;
@@ -331,7 +381,8 @@ main_enroll(const struct main_args *a)
 		printf("Хаб уже знал прежний ключ этого устройства (%s) для другой регистрации: "
 		    "создан новый ключ. Координатор может отозвать прежний: tetrad-hub device "
 		    "revoke %s\n", res.replaced_id, res.replaced_id);
-	printf("Устройство %s зарегистрировано на хабе %s (%s, школ: %d).\n", res.device_id, a->hub,
+	printf("Устройство %s зарегистрировано на хабе %s (%s, школ: %d).\n", res.device_id,
+	    o.hub_url,
 	    strcmp(res.kind, "curator") == 0 ? "устройство куратора" : "устройство школы", res.nschools);
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "tetrad/form.h"
-#include "client/textin.h"
+#include "tetrad/textin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
  * form_fixture — the test form every check of form values runs on: one field
  * of each type, bounds, cross-field rules, relevance, a dictionary, repeat
  * groups and local fields. protocol/test_form_validate checks typed values
- * against it, client/test_textin the text a person types into it.
+ * against it, protocol/test_textin the text a person types into it.
  */
 #ifndef TETRAD_TEST_FORM_FIXTURE_H
 #define TETRAD_TEST_FORM_FIXTURE_H

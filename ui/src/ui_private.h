@@ -42,6 +42,26 @@ struct ui_req;   /* one request and its reply (ui_server.c) */
 struct ui_sync;  /* the sync child (ui_sync.c) */
 
 /* ---- the running interface (ui.c) ---- */
+/*
+ * The interface over the database at db_path without a server: the store
+ * opened, the catalogue loaded, this launch's secrets drawn. ui_main uses
+ * it; so does the benchmark (tests/bench/bench_ui.c) to render pages as
+ * the server does. STORE_NOTFOUND when there is no database (Russian
+ * message naming `tetrad init`).
+ */
+int ui_open(const char *db_path, struct ui **out, struct terr *e);
+void ui_close(struct ui *u);
+/* This launch's secret (hex): the key in the URL `tetrad ui` opens,
+ * exchanged once per browser for the cookie (ui_session). */
+const char *ui_secret(const struct ui *u);
+/* The cookie's value (hex) that every request must carry. */
+const char *ui_session(const struct ui *u);
+/* The flash notice to show now, handed over (free it), or NULL. */
+char *ui_flash_take(struct ui *u);
+/* The person chose «Позже» on the passphrase page: the start page no
+ * longer asks (pages that need `local` values still do). */
+bool ui_unlock_deferred(const struct ui *u);
+void ui_unlock_defer(struct ui *u);
 struct store *ui_store(struct ui *u);
 /* The catalogue (built-in forms and those pulled beside the database);
  * reloaded after a sync brought new forms. */
@@ -55,7 +75,22 @@ struct ui_sync *ui_sync_of(struct ui *u);
 /* A one-line notice shown on the next page («Запись сохранена»), copied. */
 void ui_flash(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- the server (ui_server.c) ---- */
+struct ui_server;
+/* libmicrohttpd on 127.0.0.1:port (0: a free one), one thread of its own
+ * that runs every request. */
+int ui_server_start(struct ui *u, uint16_t port, struct ui_server **out,
+    struct terr *e);
+uint16_t ui_server_port(const struct ui_server *srv);
+/* Stops accepting, finishes the request in hand, frees. NULL is fine. */
+void ui_server_stop(struct ui_server *srv);
+
 /* ---- a request (ui_server.c) ---- */
+/*
+ * Replies (ui_page_end, ui_reply_*) return MHD_YES (1) or MHD_NO (0), and a
+ * handler returns what its reply returned. A handler that returns without
+ * replying gets a Russian 500 page.
+ */
 struct ui *ui_req_ui(struct ui_req *rq);
 bool ui_req_post(const struct ui_req *rq);
 const char *ui_req_path(const struct ui_req *rq);
@@ -98,7 +133,7 @@ const struct ui_route *ui_route_find(const char *path);
 int ui_page_home(struct ui_req *rq);          /* GET / */
 int ui_page_unlock(struct ui_req *rq);        /* GET, POST /unlock */
 /* ui_records.c */
-int ui_page_records(struct ui_req *rq);       /* GET /records?form=&status=&school=&from=&to=&q=&page= */
+int ui_page_records(struct ui_req *rq);       /* GET /records?form=&status=&school=&from=&to=&page=, POST (the search: q) */
 int ui_page_record(struct ui_req *rq);        /* GET /record?id= */
 int ui_page_delete(struct ui_req *rq);        /* GET, POST /delete?id= */
 /* ui_fill.c */
@@ -114,6 +149,18 @@ int ui_page_export(struct ui_req *rq);        /* GET /export, /export/file?form=
 int ui_page_import(struct ui_req *rq);        /* GET, POST /import (upload) */
 /* ui_enroll.c */
 int ui_page_enroll(struct ui_req *rq);        /* GET, POST /enroll (upload) */
+
+/*
+ * The record list as the /records page shows it (filters, the table, the
+ * pages) into h, for the query string query (form=&status=&school=&from=
+ * &to=&q=&page=, without '?'; NULL or "": everything, first page): the
+ * page's own query and render, for the benchmark.
+ */
+int ui_records_render(struct ui *u, const char *query, struct html *h,
+    struct terr *e);
+/* A path of this server to come back to after /unlock (its next=):
+ * "/..." but not "//..."; anything else is "/". */
+const char *ui_local_path(const char *next);
 
 /* ---- the sync child (ui_sync.c; created and freed by ui.c) ---- */
 int ui_sync_new(struct ui *u, struct ui_sync **out, struct terr *e);

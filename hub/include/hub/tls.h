@@ -23,4 +23,15 @@ int tls_make_self_signed(const char *dir, const char *host, struct terr *e);
 /* Reads a PEM file (≤ TLS_PEM_MAX) into a NUL-terminated string. */
 int tls_read_pem(const char *path, char **out, struct terr *e);
 
+/* "sha256//" + 44 base64 characters + NUL */
+#define TLS_PIN_MAX 53
+
+/*
+ * The pin of the first certificate in path (PEM: the server's own
+ * certificate comes first in a chain): "sha256//" and the base64 of the
+ * SHA-256 of its SubjectPublicKeyInfo (DER), what curl's
+ * CURLOPT_PINNEDPUBLICKEY and tetrad-syncd's --pin compare.
+ */
+int tls_pin(const char *path, char out[TLS_PIN_MAX + 1], struct terr *e);
+
 #endif

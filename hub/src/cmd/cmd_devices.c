@@ -9,13 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <limits.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "cmd.h"
+#include "hub/tls.h"
 #include "hub/tokens.h"
+#include "tetrad/enrollfile.h"
+#include "tetrad/fileio.h"
 #include "tetrad/school.h"
 #include "tetrad/termsafe.h"
 
@@ -46,11 +51,82 @@ cmd_devices_print_qr(char *text)
 		fprintf(stderr, "(не удалось нарисовать QR-код)\n");
 }
 
+/*
+ * The hub's address for an enrollment file: --hub-url, else hub.conf's
+ * public_url. The listen address is no answer (0.0.0.0, or a name only
+ * the server knows): a school's computer must be told where to go.
+ */
+static int
+cmd_devices_hub_url(const struct hubconf *h, const char *opt, const char **url,
+    struct terr *e)
+{
+	*url = opt ? opt : hubconf_get(h, "public_url");
+	if (*url == NULL || **url == '\0')
+		return terr_set(e, TERR_ARG, "token create --enroll-file: не известен адрес хаба, "
+		    "по которому к нему обращаются школы: укажите --hub-url https://АДРЕС:ПОРТ "
+		    "или public_url = https://АДРЕС:ПОРТ в hub.conf");
+	if (strncmp(*url, "https://", 8) != 0 || (*url)[8] == '\0')
+		return terr_set(e, TERR_ARG, "token create: адрес хаба «%.128s» должен начинаться "
+		    "с https://", *url);
+	return 0;
+}
+
+/*
+ * The enrollment file: address, token, pin (of the certificate the server
+ * presents: hub.conf's tls_cert, else tls/server.pem) and whom it is for.
+ * 0600: it holds the one-time token.
+ */
+static int
+cmd_devices_enroll_file(const struct hubconf *h, const char *path, const char *url,
+    const char *tok, const char *school, const char *curator, const char *list,
+    int64_t ttl, struct terr *e)
+{
+	struct enrollfile *ef = calloc(1, sizeof(*ef));
+	char cert[PATH_MAX], *text = NULL;
+	time_t until = time(NULL) + (time_t)ttl;
+	struct tm tm;
+	int r;
+
+	if (ef == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if (hubconf_get(h, "tls_cert") != NULL)
+		snprintf(cert, sizeof(cert), "%s", hubconf_get(h, "tls_cert"));
+	else
+		hubconf_path(h, "tls/server.pem", cert, sizeof(cert));
+	if ((r = tls_pin(cert, ef->pin, e)) != 0)
+		goto out;
+	snprintf(ef->hub, sizeof(ef->hub), "%s", url);
+	snprintf(ef->token, sizeof(ef->token), "%s", tok);
+	if (school) {
+		snprintf(ef->school, sizeof(ef->school), "%.63s", list);
+	} else {
+		const char *cur = list;
+		char code[SCHOOL_CODE_MAX + 1];
+
+		snprintf(ef->curator, sizeof(ef->curator), "%s", curator);
+		while (ef->n_schools < ENROLLFILE_SCHOOLS_MAX && school_list_next(&cur, code))
+			snprintf(ef->schools[ef->n_schools++], sizeof(ef->schools[0]), "%s", code);
+	}
+	if (gmtime_r(&until, &tm) != NULL)
+		strftime(ef->expires, sizeof(ef->expires), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((r = enrollfile_format(ef, &text, e)) != 0)
+		goto out;
+	r = fileio_write_private(path, text, strlen(text), e);
+ out:
+	if (text) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+	sodium_memzero(ef, sizeof(*ef));
+	free(ef);
+	return r;
+}
+
 int
 cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
 	const char *school = NULL, *name = "", *curator = NULL, *schools = NULL;
-	const char *expires = "7d";
+	const char *expires = "7d", *enroll_file = NULL, *hub_url = NULL, *url = NULL;
 	char tok[TOKENS_TEXT_MAX + 1], list[HUBDB_SCHOOLS_MAX + 1];
 	int64_t ttl;
 	int r;
@@ -73,6 +149,10 @@ cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
 			schools = v;
 		else if (strcmp(argv[i], "--expires") == 0)
 			expires = v;
+		else if (strcmp(argv[i], "--enroll-file") == 0)
+			enroll_file = v;
+		else if (strcmp(argv[i], "--hub-url") == 0)
+			hub_url = v;
 		else
 			return terr_set(e, TERR_ARG, "token create: неизвестный параметр «%s»",
 			    argv[i]);
@@ -89,16 +169,32 @@ cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
 		return r;
 	if (strlen(curator ? curator : name) > HUBDB_LABEL_MAX)
 		return terr_set(e, TERR_ARG, "имя длиннее %d байт", HUBDB_LABEL_MAX);
+	if (hub_url && enroll_file == NULL)
+		return terr_set(e, TERR_ARG, "token create: --hub-url нужен только вместе с "
+		    "--enroll-file ФАЙЛ");
 	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	/* everything the file needs is checked before a token is spent */
+	if (enroll_file && (r = cmd_devices_hub_url(h, hub_url, &url, e)) != 0)
 		return r;
 	if ((r = tokens_create(h->db, school ? "school" : "curator", curator ? curator : name,
 	    list, ttl, tok, e)) != 0)
 		return r;
+	if (enroll_file && (r = cmd_devices_enroll_file(h, enroll_file, url, tok, school,
+	    curator, list, ttl, e)) != 0) {
+		sodium_memzero(tok, sizeof(tok));
+		return r;
+	}
 	printf("%s\n", tok);
 	fflush(stdout);
 	fprintf(stderr, "Одноразовый код регистрации для %s %s, действует %s.\n",
 	    school ? "школы" : "куратора", school ? school : curator, expires);
-	cmd_devices_print_qr(tok);
+	if (enroll_file)
+		fprintf(stderr, "Файл подключения: %s — передайте его %s (в нём код; файл "
+		    "действует один раз, храните его как пароль).\n", enroll_file,
+		    school ? "школе" : "куратору");
+	else
+		cmd_devices_print_qr(tok);
 	sodium_memzero(tok, sizeof(tok));
 	return 0;
 }

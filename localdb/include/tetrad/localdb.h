@@ -25,7 +25,7 @@
 #include "tetrad/terr.h"
 
 /* Schema version written to PRAGMA user_version by the newest migration. */
-#define LOCALDB_SCHEMA_VERSION 8
+#define LOCALDB_SCHEMA_VERSION 9
 
 /* A missing or uninitialised database. */
 #define LOCALDB_NOTFOUND TERR_NOTFOUND
@@ -203,6 +203,45 @@ int localdb_record_clocks(struct localdb *db, const struct localdb_record *r,
 /* *any: whether some record holds sealed values (index records_sealed:
  * one probe, whatever the number of records). */
 int localdb_record_sealed_any(struct localdb *db, bool *any, struct terr *e);
+
+/* ---- the record list (localdb_list.c) ------------------------------ */
+
+/* Which records a list shows; NULL members do not filter. */
+struct localdb_list_filter {
+	const char *form_id;
+	const char *status;             /* draft, final, deleted; NULL: all but deleted */
+	const char *school;
+	const char *from_hlc, *to_hlc;  /* created_hlc >= from, < to (HLC text
+	                                 * or a prefix of one: wall ms in hex) */
+	/* a record id or its beginning (hex, dashes ignored), or text found in
+	 * the values the record keeps readable (records.data: never a sealed
+	 * `local` value) */
+	const char *search;
+	int64_t limit, offset;          /* one page: limit > 0 */
+};
+/* One row of a list: what the table shows, never the values. state is the
+ * outbox state of the record's newest change ("pending", "sent", "acked",
+ * "quarantined"), "" when it has none (a draft). */
+struct localdb_list_row {
+	uint8_t id[LOCALDB_ID_BYTES];
+	char form_id[65];
+	uint32_t form_version;
+	char school[65];
+	char status[8];
+	char created_hlc[LOCALDB_HLC_LEN + 1];
+	char updated_hlc[LOCALDB_HLC_LEN + 1];
+	char state[16];
+};
+typedef int (*localdb_list_cb)(const struct localdb_list_row *r, void *arg);
+/*
+ * The records matching f, newest created first, one page (limit, offset)
+ * through cb; *total (may be NULL) how many match in all. Over the indexes
+ * of schema 9: a page costs what it shows, not what the database holds
+ * (a search in the values excepted: it reads the rows). A non-zero return
+ * from cb stops and is returned.
+ */
+int localdb_record_list(struct localdb *db, const struct localdb_list_filter *f,
+    int64_t *total, localdb_list_cb cb, void *arg, struct terr *e);
 
 /* ---- conflicts: this device's values that lost to another's -------- */
 

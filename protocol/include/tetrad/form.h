@@ -342,7 +342,7 @@ int form_answer_check(const struct form *f, const struct form_field *field,
 /*
  * Checks one non-null value of a non-group field by itself: type, bounds,
  * length, mask, choices. 0 if fine, 1 with msg (sz bytes) filled, without
- * the field's label, if not. (The client's textin turns typed text into
+ * the field's label, if not. (textin.h turns typed text into
  * such values; rules involving other fields are form_validate's.) Like
  * every message of form_validate, it names the rule and never the value:
  * the hub sends these to devices and keeps them (docs/hub-api.md).

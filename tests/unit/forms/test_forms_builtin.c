@@ -14,7 +14,7 @@
 #include "tetrad/fileio.h"
 #include "tetrad/formfile.h"
 #include "tetrad/form.h"
-#include "client/textin.h"
+#include "tetrad/textin.h"
 
 #ifndef TETRAD_FORMS_DIR
 #error "TETRAD_FORMS_DIR must be defined by the build"

@@ -4,7 +4,7 @@
  * rules, relevance, required_if, repeat groups, per-dictionary groups,
  * unknown fields, FORM_HUB (smuggled local fields), drafts, stripping local
  * fields. Typed text (and the decimal-comma locale case) is in
- * client/test_textin.
+ * protocol/test_textin.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -685,7 +685,7 @@ test_long_labels(void)
 		form_problems_free(p);
 		p = NULL;
 	}
-	/* a too-long text typed for the field: client/test_textin */
+	/* a too-long text typed for the field: protocol/test_textin */
 	form_free(f);
 	/* the trimming itself */
 	{

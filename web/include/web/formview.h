@@ -78,6 +78,13 @@ int formview_read(const struct form *f, const struct webform *post,
  */
 int formview_act(const struct form *f, cJSON *values, const char *act,
     struct terr *e);
+/*
+ * The same, with the typed text formview_read gave (may be NULL): a removed
+ * item's typed text goes with it and the items after it keep theirs, so a
+ * page re-rendered after «Удалить запись» shows each text where it was.
+ */
+int formview_act_typed(const struct form *f, cJSON *values, cJSON *typed,
+    const char *act, struct terr *e);
 
 /*
  * A record's values for reading (the review page before finalizing, the

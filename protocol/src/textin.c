@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/textin.h"
+#include "tetrad/textin.h"
 #include "tetrad/decimal.h"
 
 /* ASCII and Cyrillic А-Я/Ё to lower case, for matching answers. */

@@ -1,5 +1,5 @@
 /*
- * test_textin — text a person typed into a field's value (client textin):
+ * test_textin — text a person typed into a field's value (protocol textin):
  * integers and decimals with commas and digit groups, ДД.ММ.ГГГГ dates,
  * да/нет, choices by code, label or number, multiple choices, a scale's
  * «затрудняюсь ответить», trimming, the single value's own bounds; the
@@ -14,7 +14,7 @@
 #include "check.h"
 #include "form_fixture.h"
 #include "tetrad/form.h"
-#include "client/textin.h"
+#include "tetrad/textin.h"
 
 
 /* Text → value: what the CLI prompt and the CSV import hand over. */

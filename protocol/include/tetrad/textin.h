@@ -1,8 +1,9 @@
 /*
- * textin — text a person typed into a form field's value (textin.c).
+ * textin — text a person typed into a form field's value (textin.c): the
+ * CLI, the CSV reader and the web interface's forms all read it this way.
  */
-#ifndef CLIENT_TEXTIN_H
-#define CLIENT_TEXTIN_H
+#ifndef TETRAD_TEXTIN_H
+#define TETRAD_TEXTIN_H
 
 #include <cjson/cJSON.h>
 

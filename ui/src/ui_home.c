@@ -1,0 +1,291 @@
+/*
+ * ui_home — the start page (the device's school(s), what waits to be sent,
+ * what the hub refused, the last sync in words, the four big buttons) and
+ * the passphrase page, asked at the start when the store is locked, before
+ * any page shows or writes a `local` value; the recovery key works there
+ * too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "client/vault.h"
+#include "ui_private.h"
+
+/* "2026-11-23T03:04:05Z" as people read it: their time zone, ДД.ММ.ГГГГ ЧЧ:ММ. */
+static void
+ui_home_time(const char *iso, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(out, cap, "%s", iso ? iso : "");
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (localtime_r(&t, &tm) == NULL || strftime(out, cap, "%d.%m.%Y %H:%M", &tm) == 0)
+		snprintf(out, cap, "%s", iso);
+}
+
+/* The last run's result (meta last_sync_result, syncd's words) in Russian. */
+static const char *
+ui_home_result(const char *v)
+{
+	if (strcmp(v, "ok") == 0)
+		return "успешно: всё отправлено и получено";
+	if (strcmp(v, "quarantined") == 0)
+		return "часть записей хаб не принял — посмотрите, что исправить";
+	if (strcmp(v, "unreachable") == 0)
+		return "хаб недоступен (нет сети?) — записи подождут на этом компьютере";
+	if (strcmp(v, "pending") == 0)
+		return "отправлено не всё — остальное уйдёт при следующей синхронизации";
+	if (strcmp(v, "revoked") == 0)
+		return "устройство отозвано на хабе — обратитесь к администратору";
+	return v;
+}
+
+static void
+ui_home_count(struct html *h, const char *label, int64_t n, const char *href)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", (long long)n);
+	html_open(h, "li", NULL);
+	if (href != NULL && n > 0) {
+		html_open(h, "a", "href", href, NULL);
+		html_elem(h, "span", num, "class", "count", NULL);
+		html_text(h, label);
+		html_close(h, "a");
+	} else {
+		html_elem(h, "span", num, "class", "count", NULL);
+		html_text(h, label);
+	}
+	html_close(h, "li");
+}
+
+/* A button that posts (starting a sync changes things: never a GET). */
+static void
+ui_home_post_button(struct ui_req *rq, struct html *h, const char *action,
+    const char *text)
+{
+	html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
+	ui_csrf_input(rq, h);
+	html_elem(h, "button", text, "type", "submit", "class", "btn big", NULL);
+	html_close(h, "form");
+}
+
+int
+ui_page_home(struct ui_req *rq)
+{
+	struct ui *u = ui_req_ui(rq);
+	struct store *s = ui_store(u);
+	struct store_counts n;
+	struct terr e = { 0 };
+	struct html *h;
+	char *at = NULL, *result = NULL, *hub = NULL, when[64];
+	int r;
+
+	if (store_locked(s) && !ui_unlock_deferred(u))
+		return ui_reply_redirect(rq, "/unlock");
+	if ((r = store_counts(s, &n, &e)) != 0)
+		return ui_reply_error(rq, 500, e.msg);
+	if (store_meta_get(s, "last_sync_at", &at, &e) != 0 ||
+	    store_meta_get(s, "last_sync_result", &result, &e) != 0 ||
+	    store_meta_get(s, "hub_url", &hub, &e) != 0) {
+		free(at);
+		free(result);
+		return ui_reply_error(rq, 500, e.msg);
+	}
+	h = ui_page_begin(rq, "Тетрад");
+	if (h == NULL)
+		goto out;
+	html_elem(h, "h1", "Тетрад", NULL);
+	html_open(h, "div", "class", "big-buttons", NULL);
+	html_elem(h, "a", "Новая запись", "href", "/new", "class", "btn big primary", NULL);
+	html_elem(h, "a", "Записи", "href", "/records", "class", "btn big", NULL);
+	ui_home_post_button(rq, h, "/sync", "Синхронизировать");
+	html_elem(h, "a", "Выгрузить", "href", "/export", "class", "btn big", NULL);
+	html_close(h, "div");
+
+	html_open(h, "section", "class", "summary", NULL);
+	html_elem(h, "h2", "Записи на этом компьютере", NULL);
+	html_open(h, "ul", "class", "counts", NULL);
+	ui_home_count(h, " черновиков", n.drafts, "/records?status=draft");
+	ui_home_count(h, " готовых записей", n.finals, "/records?status=final");
+	ui_home_count(h, " изменений ждут отправки", n.pending, NULL);
+	ui_home_count(h, " отправлены, ждут ответа хаба", n.sent, NULL);
+	ui_home_count(h, " приняты хабом", n.acked, NULL);
+	ui_home_count(h, " не приняты хабом", n.quarantined, "/refused");
+	html_close(h, "ul");
+	if (n.quarantined > 0) {
+		html_open(h, "p", "class", "warning", NULL);
+		html_text(h, "Хаб не принял часть записей. ");
+		html_elem(h, "a", "Посмотреть причины и исправить", "href", "/refused", NULL);
+		html_close(h, "p");
+	}
+	html_close(h, "section");
+
+	html_open(h, "section", "class", "summary", NULL);
+	html_elem(h, "h2", "Синхронизация", NULL);
+	if (ui_sync_running(ui_sync_of(u))) {
+		html_open(h, "p", NULL);
+		html_text(h, "Синхронизация идёт сейчас. ");
+		html_elem(h, "a", "Посмотреть", "href", "/sync", NULL);
+		html_close(h, "p");
+	}
+	if (hub == NULL || hub[0] == '\0') {
+		html_open(h, "p", "class", "warning", NULL);
+		html_text(h, "Компьютер ещё не зарегистрирован на хабе: записи копятся здесь. ");
+		html_elem(h, "a", "Зарегистрировать по файлу с хаба", "href", "/enroll", NULL);
+		html_close(h, "p");
+	} else if (at == NULL || at[0] == '\0') {
+		html_elem(h, "p", "Синхронизации ещё не было.", NULL);
+	} else {
+		ui_home_time(at, when, sizeof(when));
+		html_open(h, "p", NULL);
+		html_textf(h, "Последняя синхронизация: %s — %s.", when,
+		    ui_home_result(result ? result : ""));
+		html_close(h, "p");
+	}
+	html_close(h, "section");
+
+	html_open(h, "p", "class", "more", NULL);
+	html_elem(h, "a", "Загрузить CSV (социальные паспорта классов)", "href", "/import", NULL);
+	html_text(h, " · ");
+	html_elem(h, "a", "Регистрация на хабе", "href", "/enroll", NULL);
+	html_close(h, "p");
+ out:
+	free(at);
+	free(result);
+	free(hub);
+	return ui_page_end(rq, h, 200);
+}
+
+/* ---- the passphrase ------------------------------------------------------ */
+
+static int
+ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
+{
+	struct store *s = ui_store(ui_req_ui(rq));
+	struct vault_limits lim;
+	bool has_recovery = false;
+	struct html *h = ui_page_begin(rq, "Пароль — Тетрад");
+
+	if (h == NULL)
+		return ui_page_end(rq, NULL, 500);
+	vault_info(store_vault(s), &lim, &has_recovery);
+	html_elem(h, "h1", "Введите пароль", NULL);
+	html_elem(h, "p", "ФИО, телефоны и другие личные сведения на этом компьютере "
+	    "закрыты паролем. Без него их не видно, и записи с ними не открыть.", NULL);
+	if (error != NULL)
+		html_elem(h, "p", error, "class", "error-text", "role", "alert", NULL);
+	html_open(h, "form", "method", "post", "action", "/unlock", "class", "unlock", NULL);
+	ui_csrf_input(rq, h);
+	html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
+	html_open(h, "p", NULL);
+	html_elem(h, "label", "Пароль", "for", "pass", NULL);
+	html_void(h, "input", "type", "password", "name", "pass", "id", "pass",
+	    "autocomplete", "current-password", "autofocus", "", "required", "", NULL);
+	html_close(h, "p");
+	html_elem(h, "button", "Открыть", "type", "submit", "class", "btn primary", NULL);
+	html_close(h, "form");
+
+	if (has_recovery) {
+		html_open(h, "details", "class", "recovery", NULL);
+		html_elem(h, "summary", "Забыли пароль? Ключ восстановления", NULL);
+		html_open(h, "form", "method", "post", "action", "/unlock", NULL);
+		ui_csrf_input(rq, h);
+		html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
+		html_open(h, "p", NULL);
+		html_elem(h, "label", "Ключ восстановления (из сейфа школы)", "for", "recovery", NULL);
+		html_void(h, "input", "type", "text", "name", "recovery", "id", "recovery",
+		    "autocomplete", "off", "spellcheck", "false",
+		    "placeholder", "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", NULL);
+		html_close(h, "p");
+		html_elem(h, "button", "Открыть ключом", "type", "submit", "class", "btn", NULL);
+		html_close(h, "form");
+		html_close(h, "details");
+	}
+	html_open(h, "form", "method", "post", "action", "/unlock", "class", "later", NULL);
+	ui_csrf_input(rq, h);
+	html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
+	html_void(h, "input", "type", "hidden", "name", "later", "value", "1", NULL);
+	html_elem(h, "button", "Позже — работать без личных сведений", "type", "submit",
+	    "class", "btn link", NULL);
+	html_close(h, "form");
+	return ui_page_end(rq, h, error ? 403 : 200);
+}
+
+/* A posted secret wiped in the request's copy once used. */
+static void
+ui_unlock_wipe(const struct webform *f, const char *name)
+{
+	const struct webfield *w = f ? webform_field(f, name) : NULL;
+
+	if (w != NULL && w->value != NULL)
+		sodium_memzero(w->value, w->len);
+}
+
+int
+ui_page_unlock(struct ui_req *rq)
+{
+	struct ui *u = ui_req_ui(rq);
+	struct store *s = ui_store(u);
+	const struct webform *f = ui_req_form(rq);
+	const char *next = ui_local_path(f ? webform_get(f, "next") : ui_req_query(rq, "next"));
+	const char *pass, *recovery;
+	struct terr e = { 0 };
+	unsigned ms = 0;
+	int r, rc;
+
+	if (!store_locked(s))
+		return ui_reply_redirect(rq, next);
+	if (f == NULL)
+		return ui_unlock_form(rq, next, NULL);
+	if (webform_get(f, "later") != NULL) {
+		ui_unlock_defer(u);
+		return ui_reply_redirect(rq, strcmp(next, "/unlock") == 0 ? "/" : next);
+	}
+	pass = webform_get(f, "pass");
+	recovery = webform_get(f, "recovery");
+	if ((pass == NULL || pass[0] == '\0') && (recovery == NULL || recovery[0] == '\0'))
+		return ui_unlock_form(rq, next, "Введите пароль.");
+	if ((r = vault_wait(store_vault(s), store_localdb(s), &ms, &e)) != 0) {
+		rc = ui_unlock_form(rq, next, e.msg);
+		goto out;
+	}
+	if (ms > 0) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "Слишком много неверных попыток: попробуйте снова "
+		    "через %u с.", (ms + 999) / 1000);
+		rc = ui_unlock_form(rq, next, msg);
+		goto out;
+	}
+	if (pass != NULL && pass[0] != '\0')
+		r = vault_unlock(store_vault(s), store_localdb(s), pass, strlen(pass), &e);
+	else
+		r = vault_unlock_recovery(store_vault(s), store_localdb(s), recovery, &e);
+	if (r != 0) {
+		rc = ui_unlock_form(rq, next, e.msg[0] ? e.msg : "Пароль не подошёл.");
+		goto out;
+	}
+	if (pass != NULL && pass[0] != '\0')
+		ui_flash(u, "Личные сведения открыты.");
+	else
+		ui_flash(u, "Открыто ключом восстановления. Задайте новый пароль: "
+		    "tetrad passphrase change --recovery.");
+	rc = ui_reply_redirect(rq, strcmp(next, "/unlock") == 0 ? "/" : next);
+ out:
+	ui_unlock_wipe(f, "pass");
+	ui_unlock_wipe(f, "recovery");
+	return rc;
+}

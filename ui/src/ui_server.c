@@ -1,0 +1,756 @@
+/*
+ * ui_server — libmicrohttpd on 127.0.0.1 for `tetrad ui`, and the checks
+ * every request passes before a page sees it (docs/ui.md, "Security"):
+ *   Host exactly 127.0.0.1:PORT or localhost:PORT (DNS rebinding);
+ *   the launch secret, once, for an HttpOnly SameSite=Strict cookie, and
+ *   that cookie on every other request (another user, another site);
+ *   on a POST: Origin, when sent, this server; the body under its cap
+ *   (refused with 413 without being kept); the CSRF token;
+ *   on every answer: the CSP, nosniff, no referrer, no caching.
+ * One thread runs every request, so pages use the store without locks.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "web/page.h"
+#include "ui_private.h"
+
+#define UI_CONN_LIMIT 64
+#define UI_CONN_TIMEOUT_S 120
+/* past a cap the body is read and dropped up to this much more, so the
+ * browser gets its 413 page instead of a reset connection */
+#define UI_DRAIN_MAX (16u << 20)
+#define UI_COOKIE_MAX 256
+#define UI_LAUNCH_PATH "/launch"
+
+struct ui_server {
+	struct ui *u;
+	struct MHD_Daemon *d;
+	uint16_t port;
+};
+
+struct ui_req {
+	struct ui *u;
+	struct MHD_Connection *c;
+	const struct ui_route *route;
+	char *path;
+	bool post, head;
+	bool replied;
+	/* refused before the handler: status and message, the body drained */
+	int refuse_status;
+	const char *refuse_msg;
+	char *body;
+	size_t len, cap, limit;
+	size_t drained;
+	struct webform *form;
+};
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void
+ui_headers(struct MHD_Response *resp, const char *type)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+/* Queues data (taken: freed by libmicrohttpd) with the common headers. */
+static int
+ui_reply_raw(struct ui_req *rq, int status, const char *type, char *data, size_t len,
+    const char *hname, const char *hvalue)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	rq->replied = true;
+	if (data == NULL)
+		len = 0;
+	resp = MHD_create_response_from_buffer(len, data != NULL ? data : (char *)"",
+	    data != NULL ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	ui_headers(resp, type);
+	if (hname != NULL)
+		MHD_add_response_header(resp, hname, hvalue);
+	r = MHD_queue_response(rq->c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/*
+ * A page in the bare frame: no header, no names of schools — for requests
+ * refused before they proved to be the person's (no cookie, a wrong Host).
+ */
+static int
+ui_reply_bare(struct ui_req *rq, int status, const char *title, const char *message,
+    const char *link, const char *link_text)
+{
+	struct html *h = html_new(0);
+	char *page;
+	size_t len = 0;
+
+	if (h == NULL)
+		return ui_reply_raw(rq, 500, "text/plain; charset=utf-8", NULL, 0, NULL, NULL);
+	web_page_begin(h, title);
+	html_open(h, "main", "class", "bare", NULL);
+	html_elem(h, "h1", title, NULL);
+	html_elem(h, "p", message, "class", "error-text", NULL);
+	if (link != NULL) {
+		html_open(h, "p", NULL);
+		html_elem(h, "a", link_text, "href", link, "class", "btn", NULL);
+		html_close(h, "p");
+	}
+	html_close(h, "main");
+	web_page_end(h);
+	page = html_take(h, &len, NULL);
+	html_free(h);
+	return ui_reply_raw(rq, status, "text/html; charset=utf-8", page, len, NULL, NULL);
+}
+
+int
+ui_reply_redirect(struct ui_req *rq, const char *location)
+{
+	return ui_reply_raw(rq, 303, "text/plain; charset=utf-8", NULL, 0,
+	    MHD_HTTP_HEADER_LOCATION, ui_local_path(location));
+}
+
+int
+ui_reply_json(struct ui_req *rq, int status, char *text)
+{
+	return ui_reply_raw(rq, status ? status : 200, "application/json; charset=utf-8",
+	    text, text ? strlen(text) : 0, NULL, NULL);
+}
+
+/* RFC 6266: an ASCII stand-in for old clients, the real name in UTF-8. */
+int
+ui_reply_download(struct ui_req *rq, const char *content_type, const char *filename,
+    char *data, size_t len)
+{
+	char disp[1024], ascii[128], enc[768];
+	size_t a = 0, k = 0;
+
+	for (const unsigned char *p = (const unsigned char *)filename; *p && a + 1 < sizeof(ascii); p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
+			ascii[a++] = (char)*p;
+		else if (*p < 0x80 || (*p & 0xC0) == 0xC0)
+			ascii[a++] = '_';
+	}
+	ascii[a] = '\0';
+	for (const unsigned char *p = (const unsigned char *)filename; *p && k + 4 < sizeof(enc); p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
+			enc[k++] = (char)*p;
+		else
+			k += (size_t)snprintf(enc + k, sizeof(enc) - k, "%%%02X", *p);
+	}
+	enc[k] = '\0';
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"; filename*=UTF-8''%s",
+	    a ? ascii : "tetrad", enc);
+	return ui_reply_raw(rq, 200, content_type, data, len,
+	    MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+}
+
+int
+ui_reply_error(struct ui_req *rq, int status, const char *message)
+{
+	struct html *h = ui_page_begin(rq, "Ошибка");
+
+	if (h != NULL) {
+		html_elem(h, "h1", "Не получилось", NULL);
+		html_elem(h, "p", message, "class", "error-text", NULL);
+		html_open(h, "p", NULL);
+		html_elem(h, "a", "На главную", "href", "/", "class", "btn", NULL);
+		html_close(h, "p");
+	}
+	return ui_page_end(rq, h, status ? status : 500);
+}
+
+/* ---- the page frame ---------------------------------------------------- */
+
+static void
+ui_nav_link(struct html *h, const char *path, const char *text, const char *current)
+{
+	bool here = current != NULL && strcmp(path, current) == 0;
+
+	html_elem(h, "a", text, "href", path, "aria-current", here ? "page" : NULL, NULL);
+}
+
+/* The device's school(s) for the header: names when the register knows them. */
+static void
+ui_header_schools(struct ui *u, struct html *h)
+{
+	struct localdb *db = store_localdb(ui_store(u));
+	struct terr e = { 0 };
+	char *list = NULL, *kind = NULL, name[256];
+	bool curator;
+
+	if (store_meta_get(ui_store(u), "device_kind", &kind, &e) != 0)
+		kind = NULL;
+	curator = kind != NULL && strcmp(kind, "curator") == 0;
+	if (store_meta_get(ui_store(u), "device_schools", &list, &e) != 0 || list == NULL ||
+	    list[0] == '\0') {
+		free(list);
+		list = NULL;
+		if (store_meta_get(ui_store(u), "school", &list, &e) != 0)
+			list = NULL;
+	}
+	html_open(h, "span", "class", "device", NULL);
+	html_text(h, curator ? "Ноутбук куратора" : "Школа");
+	if (list != NULL && list[0]) {
+		size_t shown = 0;
+		char *save = NULL;
+
+		html_text(h, ": ");
+		for (char *code = strtok_r(list, ",", &save); code; code = strtok_r(NULL, ",", &save)) {
+			if (shown++ == 3) {
+				html_text(h, ", …");
+				break;
+			}
+			if (shown > 1)
+				html_text(h, ", ");
+			if (localdb_school_name(db, code, name, sizeof(name), &e) == 1)
+				html_textf(h, "%s (%s)", name, code);
+			else
+				html_text(h, code);
+		}
+	}
+	html_close(h, "span");
+	free(list);
+	free(kind);
+}
+
+struct html *
+ui_page_begin(struct ui_req *rq, const char *title)
+{
+	struct html *h = html_new(0);
+	char *flash;
+
+	if (h == NULL)
+		return NULL;
+	web_page_begin(h, title);
+	html_open(h, "header", "class", "top", NULL);
+	html_elem(h, "a", "Тетрад", "href", "/", "class", "brand", NULL);
+	ui_header_schools(rq->u, h);
+	if (store_locked(ui_store(rq->u)))
+		html_elem(h, "a", "🔒 Открыть скрытые данные", "href", "/unlock", "class", "lock", NULL);
+	html_open(h, "nav", NULL);
+	ui_nav_link(h, "/new", "Новая запись", rq->path);
+	ui_nav_link(h, "/records", "Записи", rq->path);
+	ui_nav_link(h, "/sync", "Синхронизация", rq->path);
+	ui_nav_link(h, "/export", "Выгрузить", rq->path);
+	ui_nav_link(h, "/import", "Загрузить CSV", rq->path);
+	html_close(h, "nav");
+	html_close(h, "header");
+	html_open(h, "main", NULL);
+	if ((flash = ui_flash_take(rq->u)) != NULL) {
+		html_elem(h, "p", flash, "class", "flash", "role", "status", NULL);
+		free(flash);
+	}
+	return h;
+}
+
+int
+ui_page_end(struct ui_req *rq, struct html *h, int status)
+{
+	char *page;
+	size_t len = 0;
+	struct terr e = { 0 };
+
+	if (h == NULL)
+		return ui_reply_bare(rq, 500, "Ошибка", "Не хватило памяти, чтобы показать "
+		    "страницу. Ничего не потеряно: попробуйте ещё раз.", "/", "На главную");
+	html_close(h, "main");
+	web_page_end(h);
+	page = html_take(h, &len, &e);
+	html_free(h);
+	if (page == NULL)
+		return ui_reply_bare(rq, 500, "Ошибка", "Страницу не удалось составить. "
+		    "Ничего не потеряно: попробуйте ещё раз.", "/", "На главную");
+	return ui_reply_raw(rq, status ? status : 200, "text/html; charset=utf-8", page, len,
+	    NULL, NULL);
+}
+
+void
+ui_csrf_input(struct ui_req *rq, struct html *h)
+{
+	html_void(h, "input", "type", "hidden", "name", UI_CSRF_FIELD, "value",
+	    ui_csrf(rq->u), NULL);
+}
+
+/* ---- request accessors ---------------------------------------------------- */
+
+struct ui *
+ui_req_ui(struct ui_req *rq)
+{
+	return rq->u;
+}
+
+bool
+ui_req_post(const struct ui_req *rq)
+{
+	return rq->post;
+}
+
+const char *
+ui_req_path(const struct ui_req *rq)
+{
+	return rq->path;
+}
+
+/* Valid UTF-8 without control characters: what a page may echo. */
+static bool
+ui_text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n;
+		unsigned cp;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xE0) == 0xC0) {
+			n = 1;
+			cp = *p & 0x1F;
+		} else if ((*p & 0xF0) == 0xE0) {
+			n = 2;
+			cp = *p & 0x0F;
+		} else if ((*p & 0xF8) == 0xF0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+const char *
+ui_req_query(const struct ui_req *rq, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(rq->c, MHD_GET_ARGUMENT_KIND, name);
+
+	return v != NULL && ui_text_ok(v) ? v : NULL;
+}
+
+const struct webform *
+ui_req_form(const struct ui_req *rq)
+{
+	return rq->post ? rq->form : NULL;
+}
+
+const char *
+ui_local_path(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
+	    strpbrk(next, "\r\n") != NULL)
+		return "/";
+	return next;
+}
+
+/* ---- the checks ------------------------------------------------------------ */
+
+static void
+ui_refuse(struct ui_req *rq, int status, const char *msg)
+{
+	if (rq->refuse_status == 0) {
+		rq->refuse_status = status;
+		rq->refuse_msg = msg;
+	}
+}
+
+static bool
+ui_secret_eq(const char *given, const char *want)
+{
+	size_t n = strlen(want);
+
+	return given != NULL && strlen(given) == n &&
+	    sodium_memcmp(given, want, n) == 0;
+}
+
+/* The cookie this launch handed out, on this request. */
+static bool
+ui_has_session(struct ui_req *rq)
+{
+	const char *hdr = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_COOKIE);
+	char v[UI_COOKIE_MAX];
+
+	if (hdr == NULL || webreq_cookie(hdr, UI_COOKIE, v, sizeof(v)) != 1)
+		return false;
+	return ui_secret_eq(v, ui_session(rq->u));
+}
+
+/* The launch: the secret for the cookie, then the start page. */
+static int
+ui_launch(struct ui_req *rq)
+{
+	const char *key = MHD_lookup_connection_value(rq->c, MHD_GET_ARGUMENT_KIND, "key");
+	struct html *h;
+	char cookie[UI_COOKIE_MAX], *page;
+	size_t len = 0;
+
+	if (!ui_secret_eq(key, ui_secret(rq->u)))
+		return ui_reply_bare(rq, 403, "Откройте Тетрад заново",
+		    "Эта ссылка не подходит: она от прошлого запуска или набрана неверно. "
+		    "Откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.", NULL, NULL);
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict",
+	    UI_COOKIE, ui_session(rq->u));
+	/*
+	 * A page that moves on by itself rather than a redirect: the browser
+	 * came here from another site (the forwarding file), and a Strict
+	 * cookie is not sent along a redirect chain that began elsewhere; a
+	 * refresh from this page is this site's own navigation.
+	 */
+	if ((h = html_new(0)) == NULL)
+		return ui_reply_raw(rq, 500, "text/plain; charset=utf-8", NULL, 0, NULL, NULL);
+	web_page_begin(h, "Тетрад");
+	html_open(h, "main", "class", "bare", NULL);
+	html_elem(h, "h1", "Тетрад открывается…", NULL);
+	html_open(h, "p", NULL);
+	html_elem(h, "a", "Открыть", "href", "/", "class", "btn", "id", "launch-go", NULL);
+	html_close(h, "p");
+	html_close(h, "main");
+	web_page_end(h);
+	page = html_take(h, &len, NULL);
+	html_free(h);
+	{
+		struct MHD_Response *resp;
+		enum MHD_Result r;
+
+		rq->replied = true;
+		resp = MHD_create_response_from_buffer(page ? len : 0, page ? page : (char *)"",
+		    page ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		if (resp == NULL) {
+			free(page);
+			return MHD_NO;
+		}
+		ui_headers(resp, "text/html; charset=utf-8");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+		MHD_add_response_header(resp, "Refresh", "0; url=/");
+		r = MHD_queue_response(rq->c, 200, resp);
+		MHD_destroy_response(resp);
+		return r;
+	}
+}
+
+static int
+ui_static(struct ui_req *rq)
+{
+	const struct web_asset *a = web_asset_find(rq->path + strlen(WEB_ASSET_PREFIX));
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	if (a == NULL)
+		return ui_reply_bare(rq, 404, "Нет такой страницы", "Такого файла нет.", "/",
+		    "На главную");
+	rq->replied = true;
+	resp = MHD_create_response_from_buffer(a->len, (void *)(uintptr_t)a->data,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	ui_headers(resp, a->content_type);
+	r = MHD_queue_response(rq->c, 200, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* The Content-Length sent, 0 when none. */
+static unsigned long long
+ui_clen(struct ui_req *rq)
+{
+	const char *v = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return v != NULL ? strtoull(v, NULL, 10) : 0;
+}
+
+/* The checks that need only the head of the request. */
+static void
+ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
+{
+	const char *host = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	const char *origin = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND, "Origin");
+
+	if (host == NULL || !webreq_host_local(host, srv->port)) {
+		ui_refuse(rq, 421, "Тетрад отвечает только по адресу 127.0.0.1 или localhost "
+		    "с номером своего порта. Откройте Тетрад заново — ярлыком «Тетрад» или "
+		    "командой tetrad ui.");
+		return;
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "POST") != 0) {
+		ui_refuse(rq, 405, "Такой запрос Тетрад не принимает.");
+		return;
+	}
+	if (strncmp(rq->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0 ||
+	    strcmp(rq->path, UI_LAUNCH_PATH) == 0)
+		return;
+	if (!ui_has_session(rq)) {
+		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска. "
+		    "Откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.");
+		return;
+	}
+	if ((rq->route = ui_route_find(rq->path)) == NULL) {
+		ui_refuse(rq, 404, "Такой страницы нет.");
+		return;
+	}
+	if (!rq->post)
+		return;
+	if (!webreq_origin_local(origin, srv->port)) {
+		ui_refuse(rq, 403, "Форма отправлена с другого сайта, а не со страницы Тетрада: "
+		    "ничего не сохранено.");
+		return;
+	}
+	rq->limit = rq->route->upload ? UI_BODY_MAX : UI_FORM_BODY_MAX;
+	if (ui_clen(rq) > rq->limit)
+		ui_refuse(rq, 413, rq->route->upload ?
+		    "Файл слишком большой: Тетрад принимает файлы до 8 МБ. Ничего не сохранено." :
+		    "Слишком много данных в одной форме: ничего не сохранено.");
+}
+
+static void
+ui_body(struct ui_req *rq, const char *data, size_t n)
+{
+	if (rq->refuse_status != 0 || !rq->post) {
+		rq->drained += n;
+		return;
+	}
+	if (rq->len + n > rq->limit) {
+		/* what came so far is wiped and dropped: nothing over the cap is kept */
+		if (rq->body != NULL)
+			sodium_memzero(rq->body, rq->len);
+		free(rq->body);
+		rq->body = NULL;
+		rq->len = rq->cap = 0;
+		rq->drained += n;
+		ui_refuse(rq, 413, rq->route->upload ?
+		    "Файл слишком большой: Тетрад принимает файлы до 8 МБ. Ничего не сохранено." :
+		    "Слишком много данных в одной форме: ничего не сохранено.");
+		return;
+	}
+	if (rq->len + n + 1 > rq->cap) {
+		size_t ncap = rq->cap ? rq->cap : 16384;
+		char *nb;
+
+		while (ncap < rq->len + n + 1)
+			ncap *= 2;
+		if (ncap > rq->limit + 1)
+			ncap = rq->limit + 1;
+		if ((nb = realloc(rq->body, ncap)) == NULL) {
+			ui_refuse(rq, 503, "Не хватило памяти, чтобы принять форму: ничего не "
+			    "сохранено. Попробуйте ещё раз.");
+			return;
+		}
+		rq->body = nb;
+		rq->cap = ncap;
+	}
+	memcpy(rq->body + rq->len, data, n);
+	rq->len += n;
+	rq->body[rq->len] = '\0';
+}
+
+/* The body parsed and the CSRF token checked: 0, or refused. */
+static void
+ui_parse_form(struct ui_req *rq)
+{
+	const char *type = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct terr e = { 0 };
+	const char *token;
+	int r;
+
+	if (type == NULL || strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0)
+		r = webreq_urlencoded(rq->body ? rq->body : "", rq->len, &rq->form, &e);
+	else if (strncasecmp(type, "multipart/form-data", 19) == 0 && rq->route->upload)
+		r = webreq_multipart(type, rq->body ? rq->body : "", rq->len, &rq->form, &e);
+	else
+		r = terr_set(&e, TERR_ARG, "такой вид данных здесь не принимается");
+	if (r != 0) {
+		ui_refuse(rq, r == TERR_TOO_LARGE ? 413 : 400,
+		    "Форма пришла повреждённой, ничего не сохранено. Вернитесь назад и "
+		    "отправьте её ещё раз.");
+		return;
+	}
+	token = webform_get(rq->form, UI_CSRF_FIELD);
+	if (!ui_secret_eq(token, ui_csrf(rq->u)))
+		ui_refuse(rq, 403, "Страница устарела (Тетрад перезапускали) или форма пришла "
+		    "не со страницы Тетрада: ничего не сохранено. Откройте страницу заново и "
+		    "повторите.");
+}
+
+static int
+ui_dispatch(struct ui_req *rq)
+{
+	int r;
+
+	if (rq->refuse_status != 0) {
+		if (rq->refuse_status == 403 || rq->refuse_status == 421 || rq->route == NULL)
+			return ui_reply_bare(rq, rq->refuse_status,
+			    rq->refuse_status == 404 ? "Нет такой страницы" :
+			    rq->refuse_status == 403 && strstr(rq->refuse_msg, "заново") ?
+			    "Откройте Тетрад заново" : "Запрос не принят", rq->refuse_msg,
+			    rq->refuse_status == 404 ? "/" : NULL, "На главную");
+		return ui_reply_error(rq, rq->refuse_status, rq->refuse_msg);
+	}
+	if (strncmp(rq->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0)
+		return ui_static(rq);
+	if (strcmp(rq->path, UI_LAUNCH_PATH) == 0)
+		return ui_launch(rq);
+	ui_sync_poll(ui_sync_of(rq->u));
+	r = rq->route->handler(rq);
+	if (!rq->replied)
+		return ui_reply_error(rq, 500, "Страница не ответила: это ошибка Тетрада. "
+		    "Ничего не потеряно из сохранённого; попробуйте ещё раз.");
+	return r;
+}
+
+static enum MHD_Result
+ui_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct ui_server *srv = cls;
+	struct ui_req *rq = *con_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		*con_cls = rq;
+		rq->u = srv->u;
+		rq->c = c;
+		rq->post = strcmp(method, "POST") == 0;
+		rq->head = strcmp(method, "HEAD") == 0;
+		if ((rq->path = strdup(url ? url : "/")) == NULL)
+			return MHD_NO;
+		ui_check_head(srv, rq, method);
+		/* a body far past the cap is not worth reading: answered now, the
+		 * connection closed after the answer */
+		if (rq->refuse_status == 413 && ui_clen(rq) > rq->limit + UI_DRAIN_MAX)
+			return (enum MHD_Result)ui_dispatch(rq);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		ui_body(rq, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		/* a body without a length that goes on and on: cut */
+		return rq->drained > UI_DRAIN_MAX ? MHD_NO : MHD_YES;
+	}
+	if (rq->replied)
+		return MHD_YES;
+	if (rq->post && rq->refuse_status == 0)
+		ui_parse_form(rq);
+	return (enum MHD_Result)ui_dispatch(rq);
+}
+
+static void
+ui_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct ui_req *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	/* a body may hold a passphrase or a child's name */
+	if (rq->body != NULL)
+		sodium_memzero(rq->body, rq->cap);
+	free(rq->body);
+	webform_free(rq->form);
+	free(rq->path);
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages are English and for developers: dropped. */
+static void
+ui_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	(void)fmt;
+	(void)ap;
+}
+
+int
+ui_server_start(struct ui *u, uint16_t port, struct ui_server **out, struct terr *e)
+{
+	struct ui_server *srv;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+
+	*out = NULL;
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	srv->u = u;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* one thread runs every request: the store and catalogue need no locks */
+	srv->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    MHD_USE_ERROR_LOG, port, NULL, NULL, ui_access, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_EXTERNAL_LOGGER, ui_mhd_log, NULL,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)UI_CONN_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)UI_CONN_TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_COMPLETED, ui_completed, srv,
+	    MHD_OPTION_END);
+	if (srv->d == NULL) {
+		free(srv);
+		if (port != 0)
+			return terr_set(e, TERR_IO, "не удалось открыть порт %u на 127.0.0.1: "
+			    "он, вероятно, занят (другой запуск Тетрада?); укажите другой "
+			    "(--port) или 0 — любой свободный", (unsigned)port);
+		return terr_set(e, TERR_IO, "не удалось открыть порт на 127.0.0.1");
+	}
+	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info != NULL ? info->port : port;
+	*out = srv;
+	return 0;
+}
+
+uint16_t
+ui_server_port(const struct ui_server *srv)
+{
+	return srv->port;
+}
+
+void
+ui_server_stop(struct ui_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->d);
+	free(srv);
+}
