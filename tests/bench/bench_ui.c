@@ -4,7 +4,7 @@
  * server's one thread does them (no HTTP, no browser). Not a test: prints
  * figures.
  *
- *   bench_ui [RECORDS [RUNS]]     defaults 100,000 records, 300 runs
+ *   bench_ui [RECORDS [RUNS]]     defaults 100,000 records, 200 runs
  *
  * - The eleven-factor visit form (forms/risk_visit.json), formview_render:
  *   a new, empty visit as /fill first shows it; a filled one with the
@@ -22,7 +22,9 @@
  * fresh writer, interleaved: one of every page in turn, round after round,
  * so a slow second of the shared machine falls on all of them. Printed:
  * median, p99 and max, and the page's size. The database lives in $TMPDIR
- * (or /tmp) and is removed at the end.
+ * (or /tmp) and is removed at the end. TETRAD_BENCH_UI_OUT=DIR writes each
+ * page once as DIR/NN.html (NN its line in the output), to see what was
+ * timed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "client/catalog.h"
 #include "client/rec.h"
@@ -264,12 +267,42 @@ build(const char *db, int n, const struct catalog *c, struct terr *e)
 	return r;
 }
 
+/*
+ * The records were all made this second; a curator's were entered across
+ * the school year, and the list's period filter is on the time a record
+ * was made (created_hlc, its first 12 hex digits the wall clock in ms).
+ * Their wall clocks are spread over 300 days from 1 September 2025 in the
+ * order they were written, the rest of each HLC kept.
+ */
+static int
+spread(const char *db, struct terr *e)
+{
+	sqlite3 *q = NULL;
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(db, &q, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(q,
+		    "UPDATE records SET created_hlc = format('%012x', 1756684800000 + "
+		    "(o.n - 1) * 25920000000 / o.total) || substr(records.created_hlc, 13) "
+		    "FROM (SELECT id, row_number() OVER (ORDER BY created_hlc) AS n, "
+		    "count(*) OVER () AS total FROM records) AS o WHERE records.id = o.id",
+		    NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		terr_set(e, TERR_IO, "spread: %s", msg ? msg : sqlite3_errmsg(q));
+	sqlite3_free(msg);
+	sqlite3_close(q);
+	return rc == SQLITE_OK ? 0 : TERR_IO;
+}
+
 struct page {
 	const char *name;
 	const char *query;    /* a list page; NULL: a form render */
 	int kind;             /* form renders: 0 new, 1 filled with problems, 2 show */
 	double *t;
 	size_t bytes;
+	int no;               /* its number, for TETRAD_BENCH_UI_OUT */
 };
 
 static int
@@ -295,7 +328,22 @@ render(struct page *p, struct ui *u, const struct form *f, const cJSON *filled,
 		r = formview_show(h, f, filled, o, e);
 	if (r == 0)
 		r = html_status(h, e);
-	html_data(h, &len);
+	{
+		const char *data = html_data(h, &len);
+		const char *dir = getenv("TETRAD_BENCH_UI_OUT");
+
+		/* the pages once, to look at what was timed */
+		if (r == 0 && dir != NULL && p->bytes == 0) {
+			char path[1024];
+			FILE *fp;
+
+			snprintf(path, sizeof(path), "%s/%02d.html", dir, p->no);
+			if ((fp = fopen(path, "w")) != NULL) {
+				fwrite(data, 1, len, fp);
+				fclose(fp);
+			}
+		}
+	}
 	p->bytes = len;
 	html_free(h);
 	return r;
@@ -305,7 +353,7 @@ int
 main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 100000;
-	int runs = argc > 2 ? atoi(argv[2]) : 300;
+	int runs = argc > 2 ? atoi(argv[2]) : 200;
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char dir[512], db[600], cmd[700], last[64], deep[64];
 	const char *forms = NULL;
@@ -320,18 +368,18 @@ main(int argc, char **argv)
 	double t0;
 	int rc = 1, pages;
 	struct page pg[] = {
-		{ "visit form, new (formview_render)", NULL, 0, NULL, 0 },
-		{ "visit form, 11 factors + 3 problems", NULL, 1, NULL, 0 },
-		{ "visit review (formview_show)", NULL, 2, NULL, 0 },
-		{ "list: first page", "", 0, NULL, 0 },
-		{ "list: page 2", "page=2", 0, NULL, 0 },
-		{ "list: a page in the middle", deep, 0, NULL, 0 },
-		{ "list: the last page", last, 0, NULL, 0 },
-		{ "list: one form (visits)", "form=risk_visit", 0, NULL, 0 },
-		{ "list: form + school + final", "form=social_passport&school=170104&status=final", 0, NULL, 0 },
-		{ "list: drafts", "status=draft", 0, NULL, 0 },
-		{ "list: a period (one month)", "from=2026-02-01&to=2026-02-28", 0, NULL, 0 },
-		{ "list: search «5А»", "q=5%D0%90", 0, NULL, 0 },
+		{ "visit form, new (formview_render)", NULL, 0, NULL, 0, 0 },
+		{ "visit form, 11 factors + 3 problems", NULL, 1, NULL, 0, 0 },
+		{ "visit review (formview_show)", NULL, 2, NULL, 0, 0 },
+		{ "list: first page", "", 0, NULL, 0, 0 },
+		{ "list: page 2", "page=2", 0, NULL, 0, 0 },
+		{ "list: a page in the middle", deep, 0, NULL, 0, 0 },
+		{ "list: the last page", last, 0, NULL, 0, 0 },
+		{ "list: one form (visits)", "form=risk_visit", 0, NULL, 0, 0 },
+		{ "list: form + school + final", "form=social_passport&school=170104&status=final", 0, NULL, 0, 0 },
+		{ "list: drafts", "status=draft", 0, NULL, 0, 0 },
+		{ "list: a period (one month)", "from=2026-02-01&to=2026-02-28", 0, NULL, 0, 0 },
+		{ "list: search «5А»", "q=5%D0%90", 0, NULL, 0, 0 },
 	};
 	const size_t np = sizeof(pg) / sizeof(pg[0]);
 
@@ -350,7 +398,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	t0 = now_ms();
-	if (build(db, n, c, &e) != 0) {
+	if (build(db, n, c, &e) != 0 || spread(db, &e) != 0) {
 		fprintf(stderr, "build: %s\n", e.msg);
 		goto out;
 	}
@@ -369,7 +417,7 @@ main(int argc, char **argv)
 		cJSON *bad = cJSON_Duplicate(filled, true);
 		cJSON *fs = cJSON_GetObjectItem(bad, "factors");
 
-		cJSON_DeleteItemFromObject(bad, "conclusions");
+		cJSON_DeleteItemFromObject(bad, "curator");
 		for (int i = 0; i < 2; i++) {
 			cJSON *it = cJSON_GetArrayItem(fs, 3 + 4 * i);
 
@@ -377,8 +425,11 @@ main(int argc, char **argv)
 			    cJSON_CreateString("not_confirmed"));
 			cJSON_DeleteItemFromObject(it, "comment");
 		}
-		if (form_validate(f, bad, FORM_FINAL, &all, &e) != 0) {
-			fprintf(stderr, "validate: %s\n", e.msg);
+		/* TERR_INVALID and the problems are what is wanted here */
+		if (form_validate(f, bad, FORM_FINAL, &all, &e) != TERR_INVALID ||
+		    all == NULL) {
+			fprintf(stderr, "validate: the broken visit passed or failed "
+			    "otherwise: %s\n", e.msg);
 			cJSON_Delete(bad);
 			goto out;
 		}
@@ -386,9 +437,11 @@ main(int argc, char **argv)
 		filled = bad;
 		probs = all;
 	}
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
+		pg[i].no = (int)i + 1;
 		if ((pg[i].t = calloc((size_t)runs, sizeof(double))) == NULL)
 			goto out;
+	}
 	/* one warm-up round, not counted: the page cache, SQLite's statements */
 	for (size_t i = 0; i < np; i++)
 		if (render(&pg[i], u, f, filled, probs, &o, &e) != 0) {
@@ -405,7 +458,8 @@ main(int argc, char **argv)
 			}
 			pg[i].t[r] = now_ms() - t;
 		}
-	printf("%d renders of each, interleaved; wall ms median / p99 / max, page size\n", runs);
+	printf("the filled visit carries %zu problems; %d renders of each page, "
+	    "interleaved; wall ms median / p99 / max, page size\n", probs->n, runs);
 	for (size_t i = 0; i < np; i++) {
 		double *t = pg[i].t;
 
