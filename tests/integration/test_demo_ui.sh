@@ -49,9 +49,14 @@ ca=$(sed -n 's/^Демонстрация Tetrad. Рабочий каталог: 
 case "$curator" in http://*) ;; *) bad "no curator's address printed: «$curator»" ;; esac
 case "$school" in http://*) ;; *) bad "no school's address printed: «$school»" ;; esac
 
-page() { # name url -> body in $W/name, status in $W/name.code
-	curl -s -L --max-time 10 -c "$W/$1.jar" -b "$W/$1.jar" -o "$W/$1" \
-		-w '%{http_code}' "$2" >"$W/$1.code" 2>/dev/null
+page() { # name url -> the start page in $W/name, its status in $W/name.code
+	# /launch trades the key for the cookie and moves on with a Refresh
+	# header (a browser's step, not curl's): the start page is the next GET
+	local base
+	base=$(printf '%s' "$2" | sed -E 's#^(http://[^/]+).*#\1#')
+	curl -s --max-time 10 -c "$W/$1.jar" -o /dev/null "$2" 2>/dev/null
+	curl -s -L --max-time 10 -b "$W/$1.jar" -o "$W/$1" -w '%{http_code}' \
+		"$base/" >"$W/$1.code" 2>/dev/null
 }
 page curator "$curator"
 [ "$(cat "$W/curator.code")" = 200 ] || bad "curator's address answered $(cat "$W/curator.code")"
