@@ -40,7 +40,7 @@ stop() { # pid: SIGTERM, then wait for it (both stop cleanly on it)
 	fi
 }
 cleanup() {
-	for p in ${ui_pids[@]+"${ui_pids[@]}"}; do stop "$p"; done
+	for p in "${ui_pids[@]}"; do stop "$p"; done
 	if [ -n "$hub_pid" ]; then stop "$hub_pid"; fi
 	if [ "${TETRAD_DEMO_KEEP:-0}" = 1 ]; then
 		echo "Каталог демонстрации сохранён: $work"

@@ -22,13 +22,16 @@ finish() {
 		kill -TERM "$demo" 2>/dev/null
 		wait "$demo" 2>/dev/null
 	fi
+	touch "$W/enter" # the pipe's loop ends too
+	sleep 0.2
 	rm -rf "$W"
 }
 trap finish EXIT
 
-coproc DEMO { TETRAD_DEMO_UI=1 exec bash "$TETRAD_SOURCE_DIR/scripts/demo-run.sh" "$TETRAD_BIN" >"$out" 2>&1; }
-demo=$DEMO_PID
-exec {to_demo}>&"${DEMO[1]}"
+# stdin a pipe that gives the demo its Enter once $W/enter exists
+TETRAD_DEMO_UI=1 bash "$TETRAD_SOURCE_DIR/scripts/demo-run.sh" "$TETRAD_BIN" \
+	< <(until [ -e "$W/enter" ]; do sleep 0.1; done; echo) >"$out" 2>&1 &
+demo=$!
 
 for _ in $(seq 1 1200); do
 	grep -q "Нажмите Enter" "$out" 2>/dev/null && break
@@ -73,7 +76,7 @@ grep -qi "пароль" "$W/school" || bad "the school's locked store does not a
 curl -s --max-time 5 --cacert "$ca" "$hub/v1/health" | grep -q '"ok"' ||
 	bad "the hub at $hub does not answer"
 
-echo >&"$to_demo"
+touch "$W/enter"
 for _ in $(seq 1 300); do
 	kill -0 "$demo" 2>/dev/null || break
 	sleep 0.1
