@@ -6,6 +6,7 @@
  * parsed again: the same struct); what it refuses must leave a message and
  * a zero struct.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -5,8 +5,9 @@
 # and one sheet per repeat group (items one a row, «Запись» linking them),
 # the same Russian headers and texts as the CSV export of the same
 # database, dates as Excel dates shown ДД.ММ.ГГГГ, numbers as numbers, the
-# header frozen and filtered, the file 0600; refused: no --out, --codes,
-# an unknown form (no file left behind).
+# header frozen and filtered, the file 0600; with the passphrase set and
+# not given, local values «скрыто» (names never in the file); refused: no
+# --out, --codes, an unknown form (no file left behind).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"
@@ -128,6 +129,28 @@ PY
 	if python3 "$W/check.py" "$W/$f.xlsx" "$W/$f.csv" "$TETRAD_FORMS_DIR/$f.json" >"$W/check" 2>&1; then ok
 	else bad "$f: workbook: $(tail -c 3000 "$W/check")"; fi
 done
+
+# the passphrase set and not given: the local values are «скрыто», as in
+# the CSV, in the record's sheet and in its parties' sheet
+export TETRAD_PWHASH=test
+L="$W/locked.db"
+run "locked: init" "$T" --db "$L" init --school 170103
+run "locked: new" "$T" --db "$L" new mediation_case --json "$SRC/tests/data/forms/mediation_case.good.json"
+printf 'верный пароль 2026\n' >"$W/pass"
+chmod 600 "$W/pass"
+run "locked: passphrase" "$T" --db "$L" --new-passphrase-file "$W/pass" passphrase set
+run "locked: export" "$T" --db "$L" export mediation_case --format xlsx --out "$W/locked.xlsx" </dev/null
+grep -q "скрыто" "$W/err" && ok || bad "locked export: no word on hidden values: $(cat "$W/err")"
+python3 - "$W/locked.xlsx" "$SRC/tests/data/forms/mediation_case.good.json" <<'PY' && ok || bad "locked workbook"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+good = json.load(open(sys.argv[2]))
+cells = [c for ws in wb for r in ws.iter_rows(values_only=True) for c in r]
+assert "скрыто" in cells, cells
+names = [p["full_name"] for p in good["parties"] if p.get("full_name")]
+assert names and not any(n in cells for n in names), names
+assert sum(1 for c in cells if c == "скрыто") >= 3, cells
+PY
 
 # a form without records: the header alone
 "$T" --db "$W/empty.db" init --school 170103 >/dev/null 2>&1

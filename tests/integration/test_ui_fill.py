@@ -3,20 +3,25 @@
 driven over HTTP as a browser without scripting would (ui_client.py), the
 database read back with sqlite3.
 
-Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE
+Usage: test_ui_fill.py TETRAD WORKDIR CURATOR_DB SCHOOL_DB PASSFILE NEW_DB
   CURATOR_DB: a curator's laptop enrolled with schools 170103 and 170104;
-  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE).
+  SCHOOL_DB: school 170104's device with a passphrase (in PASSFILE);
+  NEW_DB: a curator's laptop not enrolled yet.
 
-Shows: the form list; a curator's device asks which school first, a school
-device never asks; a draft saved with text that did not convert kept on the
-page; «Проверить и завершить» back to the form with what is missing; the
-review page and «Завершить» putting the record and one outbox row in, as
-the CLI does; a final record's edit queued as an edit, a wrong edit refused
-with nothing written; a field that stops applying dropped; repeat group
-items added and removed by the buttons (no script), `local` values kept out
-of the outbox; a case number used twice refused at finalizing and shown on
-the form; a change made meanwhile said instead of overwritten; the vault's
-passphrase asked before a form with hidden fields.
+Shows: a laptop not enrolled is told to enroll first; the form list; a
+curator's device asks which school first, a school device never asks; a
+draft saved with text that did not convert kept on the page (a stored
+answer kept under it); Enter («Обновить») storing nothing; «Проверить и
+завершить» back to the form with what is missing; the review page and
+«Завершить» putting the record and one outbox row in, as the CLI does; a
+final record's edit queued as an edit, a wrong edit refused with nothing
+written; a field that stops applying dropped; repeat group items added and
+removed by the buttons (no script), `local` values kept out of the outbox;
+a case number used twice refused at finalizing and shown on the form; a
+change made meanwhile said instead of overwritten; a curator's visit with
+the eleven-factor table and the issued profile's levels; the vault's
+passphrase asked before a form with hidden fields, and the warning when
+none is set.
 """
 import json
 import os
@@ -89,14 +94,23 @@ def student_answers(form, grade="9"):
 
 
 def curator(ui, db):
-    # --- the form list
+    # --- «Новая запись» on a laptop with two schools: the school, then the forms
     p = ui.get("/new")
-    ok(p.status == 200, "GET /new", p.status)
+    ok(p.status == 200 and has(p, "Для какой школы эта запись?") and
+       'href="/new?school=170103"' in p.body and 'href="/new?school=170104"' in p.body,
+       "GET /new asks the school first, offering both", (p.status, p.text[:300]))
+    p = ui.get("/new?school=170103")
+    ok(p.status == 200, "the forms for school 170103", p.status)
     for title in ("Анкета обучающегося", "Социальный паспорт",
                   "Верификация рискового профиля школы",
                   "Журнал регистрации случаев службы примирения (медиации)"):
         ok(has(p, title), "the form list names «%s»" % title, p.text[:300])
-    ok("/new?form=survey_student" in p.body, "a form's link leads on to /new?form=")
+    ok("/new?form=survey_student&amp;school=170103" in p.body,
+       "a form's link carries the school picked")
+    p = ui.get("/new?form=survey_student&school=170103", follow=False)
+    ok(p.status == 303 and p.location == "/fill?form=survey_student&school=170103",
+       "and leads to the form", (p.status, p.location))
+    ok(ui.get("/new?school=170105").status == 409, "a school not of this laptop: refused")
 
     # --- a curator's laptop with two schools asks which, before the form
     p = ui.get("/new?form=survey_student")
@@ -151,6 +165,16 @@ def curator(ui, db):
     ok(p.status == 200 and has(p, "Чтобы завершить запись, исправьте отмеченные поля"),
        "the form shows what is missing", p.text[:400])
     ok(record(db, rid)["data"].get("grade") == 9, "the fixed answer was saved")
+    f = p.form("/fill?id=")
+    f.set("grade", "девять")
+    f.set("wish", "Больше кружков и секций")
+    p = ui.submit(f, ("_do", "draft"))
+    r = record(db, rid)
+    ok(p.status == 200 and 'value="девять"' in p.body and r["data"].get("grade") == 9 and
+       r["data"].get("wish") == "Больше кружков и секций",
+       "a stored answer stays when its new text does not convert; the rest is saved",
+       (p.status, r))
+    p = ui.get("/fill?id=" + rid)
 
     # --- a field that stops applying is dropped: plans only for grades 8–9
     f = p.form("/fill?id=")
@@ -161,6 +185,7 @@ def curator(ui, db):
     ok(record(db, rid)["data"].get("plans") == "college", "plans kept for grade 9")
     p = ui.follow(p)
     ok(has(p, "Черновик сохранён"), "the notice says the draft was saved")
+    ok('href="/delete?id=%s"' % rid in p.body, "a draft offers «Удалить черновик» (confirmed there)")
     f = p.form("/fill?id=")
     f.set("grade", "5")
     p = ui.submit(f, ("_do", "draft"))
@@ -205,7 +230,7 @@ def curator(ui, db):
     ok(p.status == 303 and p.location.startswith("/record"), "edit saved", (p.status, p.text[:300]))
     rows = q(db, "SELECT op FROM outbox WHERE lower(hex(record_id)) = ? ORDER BY seq",
              rid.replace("-", "").lower())
-    ok([x[0] for x in rows] == ["put", "put"], "the edit queued: a second row", rows)
+    ok([x[0] for x in rows] == ["put", "edit"], "the edit queued as an edit", rows)
     before = counts(db)
     p = ui.get("/fill?id=" + rid)
     f = p.form("/fill?id=")
@@ -239,6 +264,7 @@ def curator(ui, db):
     before = counts(db)
     p = ui.get("/fill?form=mediation_case&school=170104")
     ok(p.status == 200, "a mediation case's page (no passphrase on this laptop)", p.status)
+    ok(has(p, "Пароль не задан"), "with the CLI's warning that hidden fields are stored in the clear")
     f = p.form("/fill")
     f.set("case_number", "2026-01")
     f.set("summary", "Ссора на перемене")
@@ -280,6 +306,14 @@ def curator(ui, db):
 
     # --- a case number used twice: refused at «Завершить», shown on the form
     p = ui.get("/fill?form=mediation_case&school=170104")
+    f = ui.submit(p.form("/fill"), ("_act", "add:parties")).form("/fill")
+    f.set("parties[0].role", "adult")
+    before = counts(db)
+    f.set("case_number", "2026-01")
+    p = ui.submit(f, ("_act", ""))
+    ok(p.status == 200 and counts(db) == before and
+       p.form("/fill").value("case_number") == "2026-01",
+       "Enter in a text box («Обновить»): the page again, nothing stored", p.status)
     f = p.form("/fill")
     for k, v in (("case_number", "2026-01"), ("received_date", "2026-11-05"),
                  ("source", "self"), ("situation_kind", "conflict"),
@@ -287,7 +321,7 @@ def curator(ui, db):
         f.set(k, v)
     p = ui.submit(f, ("_do", "review"))
     ok(p.status == 303 and p.location.startswith("/review"), "a second case with the same number",
-       (p.status, p.text[:300]))
+       (p.status, p.location, ui.follow(p).text[:600]))
     did = rid_of(p.location)
     before = counts(db)
     p = ui.submit(ui.follow(p).form("/review"))
@@ -295,6 +329,64 @@ def curator(ui, db):
        "refused at «Завершить»: the form again with the reason", (p.status, p.text[:400]))
     ok(counts(db) == before and record(db, did)["status"] == "draft",
        "nothing queued, still a draft")
+
+    # --- a visit to the other school: «Код ОО» the school picked, the
+    # issued profile's levels in the eleven-factor table, finalized
+    p = ui.get("/fill?form=risk_visit&school=170104")
+    f = p.form("/fill")
+    ok(f.value("school_code") == "170104", "the visit's «Код ОО» is the school picked")
+    ok(has(p, "высокий") and f.value("project_year") == "2026",
+       "before anything is typed: the issued levels, of the profile's year (2026)",
+       (f.value("project_year"), p.text[:300]))
+    for k, v in (("project_year", "2026"), ("curator", "Петрова М. И."),
+                 ("visit_type", "verification"), ("visit_format", "onsite"),
+                 ("visit_date", "2026-11-10"), ("medk_entered", "0")):
+        f.set(k, v)
+    f.check("participants", "director")
+    n = 0
+    while "factors[%d].decision" % n in f.names():
+        f.set("factors[%d].decision" % n, "confirmed")
+        n += 1
+    ok(n == 11, "the eleven factors as a table", n)
+    f.check("factors[0].evidence", "talk_admin")
+    f.set("factors[0].comment", "Кабинеты без проекторов")
+    p = ui.submit(f, ("_do", "review"))
+    ok(p.status == 303 and p.location.startswith("/review"), "the visit to review",
+       (p.status, p.location, ui.follow(p).text[:600]))
+    vid = rid_of(p.location)
+    p = ui.follow(p)
+    ok(has(p, "высокий") and has(p, "Кабинеты без проекторов"),
+       "the review shows the issued level and the comment", p.text[:600])
+    p = ui.submit(p.form("/review"))
+    ok(p.status == 303, "the visit finalized", (p.status, p.text[:300]))
+    r = record(db, vid)
+    ok(r["status"] == "final" and r["school"] == "170104" and
+       r["data"]["school_code"] == "170104" and len(r["data"]["factors"]) == 11,
+       "a final visit of school 170104 with eleven factors", r)
+    lv = {x["factor"]: x.get("profile_level") for x in r["data"]["factors"]}
+    ok(lv.get("R01") == "high" and lv.get("R02") == "not_found",
+       "the issued levels stored with the factors", lv)
+    ok(one(db, "SELECT school FROM outbox WHERE lower(hex(record_id)) = ?",
+           vid.replace("-", "").lower()) == "170104", "queued as school 170104's")
+
+    # --- hostile posts: pages, never a crash, nothing stored
+    before = counts(db)
+    page = ui.get("/fill?form=mediation_case&school=170104")
+    csrf = page.form("/fill").value("_csrf")
+    target = "/fill?form=mediation_case&school=170104"
+    for name, fields in (
+            ("a huge item count", [("_n.parties", "100000"), ("_act", "add:parties")]),
+            ("removing an item that is not there", [("_act", "del:parties[7]")]),
+            ("an unknown action", [("_act", "explode:parties")]),
+            ("unknown fields", [("no_such_field", "x"), ("parties[0].nope", "y"),
+                                ("_act", "")])):
+        p = ui.post(target, [("_csrf", csrf)] + fields)
+        ok(p.status in (200, 400, 422) and p.headers.get("content-type", "").startswith("text/html")
+           and has(p, "Журнал"), "%s: the page again (%d)" % (name, p.status), p.text[:300])
+    ok(counts(db) == before, "nothing stored by them")
+    p = ui.post(target, [("_csrf", csrf), ("case_number", "X-1"), ("_do", "finalize-now")])
+    ok(p.status == 303 and record(db, rid_of(p.location))["status"] == "draft",
+       "an unknown button saves a draft, never more", (p.status, p.location))
 
     # --- ids in addresses
     ok(ui.get("/fill?id=nonsense").status == 404, "a bad id: 404 page")
@@ -305,6 +397,9 @@ def curator(ui, db):
 
 def school(ui, db, passfile):
     # --- a school device never asks its school
+    p = ui.get("/new")
+    ok(p.status == 200 and has(p, "Анкета обучающегося") and "school=" not in p.body,
+       "a school device: /new is the list of forms", p.text[:300])
     p = ui.get("/new?form=survey_student", follow=False)
     ok(p.status == 303 and p.location == "/fill?form=survey_student&school=170104",
        "a school device goes straight to the form", (p.status, p.location))
@@ -323,6 +418,15 @@ def school(ui, db, passfile):
     ok(p.target.startswith("/unlock?next=") and
        urllib.parse.unquote(p.target.split("next=", 1)[1]).startswith("/fill?form=mediation_case"),
        "a form with hidden fields asks the passphrase first", p.target)
+    later = [f for f in p.forms if f.method == "post" and "later" in f.names()]
+    if ok(later, "the passphrase page offers «Позже»"):
+        p = ui.submit(later[0], follow=True)
+        ok(p.status == 403 and has(p, "Нужен пароль") and p.target.startswith("/fill?form="),
+           "after «Позже» the form says it needs the passphrase, not a loop",
+           (p.status, p.target, p.text[:300]))
+        links = re.findall(r'href="(/unlock\?next=[^"]+)"', p.body)
+        ok(links, "with a link to the passphrase page")
+        p = ui.get(links[0].replace("&amp;", "&") if links else "/unlock")
     with open(passfile, encoding="utf-8") as fh:
         pw = fh.read().strip()
     uf = [f for f in p.forms if f.method == "post"]
@@ -335,6 +439,7 @@ def school(ui, db, passfile):
     p = ui.submit(uf, follow=True)
     ok(p.status == 200 and p.target.startswith("/fill?form=mediation_case"),
        "after the passphrase, back to the form", (p.status, p.target, p.text[:300]))
+    ok(not has(p, "Пароль не задан"), "no clear-text warning with a passphrase set")
     f = p.form("/fill")
     f.set("case_number", "7")
     f.set("summary", "Конфликт в столовой")
@@ -347,13 +452,73 @@ def school(ui, db, passfile):
        "and shown back on the draft")
 
 
+def not_enrolled(ui, db):
+    for target in ("/new?form=survey_student", "/fill?form=survey_student&school=170103"):
+        p = ui.get(target)
+        ok(p.status == 409 and has(p, "Сначала регистрация") and 'href="/enroll"' in p.body,
+           "a curator's laptop not enrolled: %s says to enroll first" % target,
+           (p.status, p.text[:300]))
+    ok(counts(db) == (0, 0), "nothing stored")
+
+
+def disk_full(tetrad, workdir, db):
+    """The disk fills up (the CLI's test hook, TETRAD_TEST_MAX_PAGES = the
+    file's size): a save refused with a Russian page that keeps everything
+    typed, nothing half-written; with space again the same page saves."""
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = c.execute("PRAGMA page_count").fetchone()[0]
+    c.close()
+    env = dict(os.environ, TETRAD_TEST_MAX_PAGES=str(pages))
+    ui = UI(tetrad, db, workdir, env=env)
+    full = None
+    try:
+        for i in range(400):
+            f = ui.get("/fill?form=survey_student&school=170103").form("/fill")
+            f.set("response_date", "2026-11-21")
+            f.set("wish", "Пожелание номер %d: " % i + "ещё больше кружков " * 22)
+            before = counts(db)
+            p = ui.submit(f, ("_do", "draft"))
+            if p.status != 303:
+                full = (p, f, before)
+                break
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (disk full) stops cleanly")
+    if not ok(full is not None, "the capped database fills up"):
+        return
+    p, f, before = full
+    ok(p.status >= 500 and has(p, "Недостаточно места") and has(p, "Пожелание номер") and
+       p.form("/fill"),
+       "a full disk: a page with the reason and everything typed", (p.status, p.text[:400]))
+    ok(counts(db) == before, "nothing half-written")
+    form = p.form("/fill")
+    ui = UI(tetrad, db, workdir)
+    try:
+        # what the full disk's page kept, saved once there is room (a new
+        # launch: a page of its own, with this launch's CSRF token)
+        fresh = ui.get("/fill?form=survey_student&school=170103").form("/fill")
+        for name in ("response_date", "wish"):
+            fresh.set(name, form.value(name))
+        p = ui.submit(fresh, ("_do", "draft"))
+        ok(p.status == 303 and counts(db)[0] == before[0] + 1,
+           "with space again the same answers are saved", p.status)
+    finally:
+        ui.stop()
+
+
 def main():
-    tetrad, workdir, cdb, sdb, passfile = sys.argv[1:6]
+    tetrad, workdir, cdb, sdb, passfile, ndb = sys.argv[1:7]
+    ui = UI(tetrad, ndb, workdir)
+    try:
+        not_enrolled(ui, ndb)
+    finally:
+        ok(ui.stop() == 0, "tetrad ui (not enrolled) stops cleanly on SIGTERM")
     ui = UI(tetrad, cdb, workdir)
     try:
         curator(ui, cdb)
     finally:
         ok(ui.stop() == 0, "tetrad ui (curator) stops cleanly on SIGTERM")
+    disk_full(tetrad, workdir, cdb)
     ui = UI(tetrad, sdb, workdir)
     try:
         school(ui, sdb, passfile)

@@ -35,12 +35,17 @@ hub_start "$T/hub" || exit 1
 run "$TETRAD" --db "$C" init --curator --name "Петрова М. И."
 tok=$(hub_token --curator "Петрова М. И." --schools 170103,170104)
 run "$TETRAD" --db "$C" enroll --hub "$HUB_URL" --token "$tok" --ca "$HUB_CA"
+# the issued risk profile (РПШ) for the visit's table
+printf 'Код ОО;Год;Фактор;Уровень\n170104;2026;R01;высокий\n170104;2026;R02;не выявлен\n' >"$T/prof.csv"
+run "$TETRAD" --db "$C" profile import "$T/prof.csv"
 run "$TETRAD" --db "$S" init --school 170104 --name "Школа 170104"
 printf 'верный пароль 2026\n' >"$T/pass"
 chmod 600 "$T/pass"
 run "$TETRAD" --db "$S" --new-passphrase-file "$T/pass" passphrase set
 
-python3 "$SRC/tests/integration/test_ui_fill.py" "$TETRAD" "$T" "$C" "$S" "$T/pass"
+run "$TETRAD" --db "$T/new.db" init --curator --name "Сидоров"
+
+python3 "$SRC/tests/integration/test_ui_fill.py" "$TETRAD" "$T" "$C" "$S" "$T/pass" "$T/new.db"
 rc=$?
 if [ "$rc" != 0 ]; then
 	for f in "$T"/ui-*.log; do [ -f "$f" ] && sed "s|^|# $(basename "$f"): |" "$f" | tail -n 20; done

@@ -69,6 +69,9 @@ class Form:
                 for o in c.options:
                     o[1] = o[0] == str(value)
                 found = True
+            elif c.kind == "textarea":
+                c.text = str(value)
+                found = True
             else:
                 c.value = str(value)
                 found = True

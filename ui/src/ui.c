@@ -55,6 +55,7 @@ ui_random_hex(char *out, size_t bytes)
 int
 ui_open(const char *db_path, struct ui **out, struct terr *e)
 {
+	const char *limit;
 	struct ui *u;
 	int r;
 
@@ -71,6 +72,10 @@ ui_open(const char *db_path, struct ui **out, struct terr *e)
 			    "(tetrad init --school КОД или tetrad init --curator)", db_path);
 		goto fail;
 	}
+	/* the CLI's test hook (docs/client.md): a full disk without root */
+	if ((limit = getenv("TETRAD_TEST_MAX_PAGES")) != NULL && limit[0] != '\0' &&
+	    (r = store_limit_pages(u->store, strtol(limit, NULL, 10), e)) != 0)
+		goto fail;
 	if ((r = app_catalog(db_path, &u->cat, e)) != 0)
 		goto fail;
 	ui_random_hex(u->secret, UI_SECRET_BYTES);
@@ -314,6 +319,12 @@ ui_browser_start(const char *path)
 
 	if (pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		/* the browser must not inherit the signals ui_main holds for itself */
+		sigemptyset(&none);
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);
@@ -361,8 +372,12 @@ ui_main(int argc, char **argv, const char *db_path, FILE *out, FILE *err)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((r = ui_server_start(u, (uint16_t)o.port, &srv, &e)) != 0)
-		goto fail;
+	if ((r = ui_server_start(u, (uint16_t)o.port, &srv, &e)) != 0) {
+		/* not the database's fault: exit 5, not 4 */
+		fprintf(err, "Ошибка: %s.\n", e.msg);
+		rc = CLI_OTHER;
+		goto out;
+	}
 	u->port = ui_server_port(srv);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/launch?key=%s", (unsigned)u->port,
 	    u->secret);

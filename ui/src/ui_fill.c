@@ -1,7 +1,8 @@
 /*
- * ui_fill — a new record and its filling: /new (the forms, then on a
- * curator's device which of its schools — asked first, as the CLI asks it,
- * so nothing typed is lost for want of it; a school device never asks) and
+ * ui_fill — a new record and its filling: /new (on a curator's laptop
+ * with several schools which one, then the forms — or the form first and
+ * then the school, from a link that names the form; asked before anything
+ * is typed, as the CLI asks it; a school device never asks) and
  * /fill (the form rendered from its definition; every post re-renders with
  * what was posted, so nothing typed is lost; «Сохранить черновик» stores
  * a draft at any moment, «Проверить и завершить» leads to /review; a final
@@ -23,19 +24,28 @@
 
 /* ---- /new ---- */
 
-/* The forms this device can fill: the newest version of each. */
+/* The forms this device can fill: the newest version of each; school (a
+ * curator's pick, or NULL) goes on with the choice. */
 static int
-ui_fill_forms(struct ui_req *rq)
+ui_fill_forms(struct ui_req *rq, const char *school)
 {
 	const struct catalog *cat = ui_catalog(ui_req_ui(rq));
 	struct html *h;
-	char url[UI_FILL_URL_MAX];
+	char url[UI_FILL_URL_MAX * 2], sesc[SCHOOL_CODE_MAX * 3 + 1];
+	size_t n;
 
+	if (school != NULL && !webreq_query_escape(school, sesc, sizeof(sesc)))
+		return ui_reply_error(rq, 400, "Неверный код школы.");
 	if ((h = ui_page_begin(rq, "Новая запись")) == NULL)
 		return ui_page_end(rq, NULL, 500);
 	html_elem(h, "h1", "Новая запись", NULL);
-	html_elem(h, "p", "Выберите форму.", NULL);
-	html_open(h, "ul", "class", "form-list", NULL);
+	if (school != NULL) {
+		html_open(h, "p", NULL);
+		html_textf(h, "Школа: %s. Выберите форму.", school);
+		html_close(h, "p");
+	} else
+		html_elem(h, "p", "Выберите форму.", NULL);
+	html_open(h, "div", "class", "actions", NULL);
 	for (size_t i = 0; i < catalog_count(cat); i++) {
 		const struct form *f = catalog_at(cat, i);
 
@@ -45,23 +55,27 @@ ui_fill_forms(struct ui_req *rq)
 			continue;
 		if (!ui_fill_url(url, sizeof(url), "/new", "form", form_id(f)))
 			continue;
-		html_open(h, "li", NULL);
-		html_elem(h, "a", form_title(f), "href", url, "class", "bigbtn", NULL);
+		n = strlen(url);
+		if (school != NULL && snprintf(url + n, sizeof(url) - n, "&school=%s",
+		    sesc) >= (int)(sizeof(url) - n))
+			continue;
+		html_open(h, "a", "href", url, "class", "bigbtn", NULL);
+		html_text(h, form_title(f));
 		if (form_description(f) != NULL)
-			html_elem(h, "p", form_description(f), "class", "muted",
-			    NULL);
-		html_close(h, "li");
+			html_elem(h, "span", form_description(f), "class", "sub", NULL);
+		html_close(h, "a");
 	}
-	html_close(h, "ul");
+	html_close(h, "div");
 	return ui_page_end(rq, h, 200);
 }
 
-/* A curator's device with several schools: which one, before the form. */
+/* A curator's device with several schools: which one, before the form
+ * (f NULL: before the list of forms, then the list for that school). */
 static int
 ui_fill_pick(struct ui_req *rq, const struct form *f)
 {
 	struct store *s = ui_store(ui_req_ui(rq));
-	char *list = NULL, code[SCHOOL_CODE_MAX + 1], name[256], label[320];
+	char *list = NULL, code[SCHOOL_CODE_MAX + 1], name[256];
 	char fesc[UI_FILL_URL_MAX], sesc[SCHOOL_CODE_MAX * 3 + 1];
 	char url[UI_FILL_URL_MAX * 2];
 	struct terr e = { 0 };
@@ -74,7 +88,7 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		r = ui_reply_error(rq, 500, e.msg);
 		goto out;
 	}
-	if (!webreq_query_escape(form_id(f), fesc, sizeof(fesc))) {
+	if (f != NULL && !webreq_query_escape(form_id(f), fesc, sizeof(fesc))) {
 		r = ui_reply_error(rq, 400, "Неверное имя формы.");
 		goto out;
 	}
@@ -82,31 +96,38 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		r = ui_page_end(rq, NULL, 500);
 		goto out;
 	}
-	html_elem(h, "h1", form_school_field(f) ? "Какую школу вы посетили?" :
-	    "Для какой школы эта запись?", NULL);
+	html_elem(h, "h1", f != NULL && form_school_field(f) ?
+	    "Какую школу вы посетили?" : "Для какой школы эта запись?", NULL);
 	html_open(h, "p", NULL);
-	html_textf(h, "Форма: %s. Запись будет учтена за выбранной школой.",
-	    form_title(f));
+	if (f != NULL)
+		html_textf(h, "Форма: %s. Запись будет учтена за выбранной школой.",
+		    form_title(f));
+	else
+		html_text(h, "Запись будет учтена за выбранной школой; форму вы "
+		    "выберете следующей.");
 	html_close(h, "p");
-	html_open(h, "ul", "class", "school-list", NULL);
+	html_open(h, "div", "class", "actions", NULL);
 	cur = list ? list : "";
 	while (school_list_next(&cur, code)) {
 		struct terr ignored = { 0 };
 
 		if (!webreq_query_escape(code, sesc, sizeof(sesc)))
 			continue;
-		snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
+		if (f != NULL)
+			snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
+		else
+			snprintf(url, sizeof(url), "/new?school=%s", sesc);
+		html_open(h, "a", "href", url, "class", "bigbtn", NULL);
+		html_text(h, code);
 		if (localdb_school_name(store_localdb(s), code, name, sizeof(name),
 		    &ignored) == 1)
-			snprintf(label, sizeof(label), "%s — %s", code, name);
-		else
-			snprintf(label, sizeof(label), "%s", code);
-		html_open(h, "li", NULL);
-		html_elem(h, "a", label, "href", url, "class", "bigbtn", NULL);
-		html_close(h, "li");
+			html_elem(h, "span", name, "class", "sub", NULL);
+		html_close(h, "a");
 	}
-	html_close(h, "ul");
-	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet", NULL);
+	html_close(h, "div");
+	if (f != NULL)
+		html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet",
+		    NULL);
 	r = ui_page_end(rq, h, 200);
 	h = NULL;
  out:
@@ -153,13 +174,24 @@ ui_page_new(struct ui_req *rq)
 	struct terr e = { 0 };
 	int r, reply;
 
-	if (ui_req_query(rq, "form") == NULL)
-		return ui_fill_forms(rq);
+	if (ui_req_query(rq, "form") == NULL) {
+		/* a curator's laptop: the school first, then the forms */
+		r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
+		if (r < 0)
+			return ui_reply_error(rq, 409, e.msg);
+		if (r == 2)
+			return ui_fill_not_enrolled(rq);
+		if (r == 1)
+			return ui_fill_pick(rq, NULL);
+		return ui_fill_forms(rq, ui_req_query(rq, "school") ? school : NULL);
+	}
 	if ((f = ui_fill_form_of(rq, &reply)) == NULL)
 		return reply;
 	r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 	if (r < 0)
 		return ui_reply_error(rq, 409, e.msg);
+	if (r == 2)
+		return ui_fill_not_enrolled(rq);
 	if (r == 1)
 		return ui_fill_pick(rq, f);
 	if (!ui_fill_new_url(url, sizeof(url), f, school))
@@ -259,6 +291,28 @@ ui_fill_any_answer(const struct form *f, const cJSON *values)
 	return false;
 }
 
+/*
+ * A stored draft's answer whose new text did not convert stays as it was
+ * (a slip of the keyboard does not erase it; the page shows the text with
+ * its problem). Top-level fields only: an item's position may have moved
+ * since the page was made, so a group member is not matched by index.
+ */
+static int
+ui_fill_keep_stored(cJSON *values, const cJSON *typed, const cJSON *stored)
+{
+	const cJSON *m, *old;
+
+	cJSON_ArrayForEach(m, typed) {
+		if (m->string == NULL || strpbrk(m->string, "[.") != NULL ||
+		    cJSON_HasObjectItem(values, m->string) ||
+		    (old = cJSON_GetObjectItemCaseSensitive(stored, m->string)) == NULL)
+			continue;
+		if (!cJSON_AddItemToObject(values, m->string, cJSON_Duplicate(old, 1)))
+			return TERR_NOMEM;
+	}
+	return 0;
+}
+
 /* The save a pressed button asks for. */
 static int
 ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
@@ -286,6 +340,9 @@ ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
 	if (p->fr == NULL)
 		r = rec_new(s, ui_catalog(u), form_id(p->f), form_school_field(p->f) ?
 		    NULL : p->school[0] ? p->school : NULL, values, true, id, &p2, &e);
+	else if (typed != NULL && ui_fill_keep_stored(values, typed,
+	    p->fr->values) != 0)
+		return ui_reply_error(rq, 500, "Недостаточно памяти.");
 	else {
 		memcpy(id, p->fr->id, sizeof(id));
 		r = rec_update(s, ui_catalog(u), id, values, false, false, &changed,
@@ -307,7 +364,8 @@ ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
 		/* nothing was written (one transaction): what was typed stays */
 		return ui_fill_again(rq, p, p->fr ? p->fr->id : NULL, status, p->action,
 		    values, typed, *probs, e.msg[0] ? e.msg : "Не удалось сохранить "
-		    "запись.", r == TERR_PASSPHRASE ? 409 : 500);
+		    "запись.", r == TERR_PASSPHRASE ? 409 : r == TERR_BUSY ? 503 :
+		    r == TERR_FULL ? 507 : 500);
 	uuid7_format(id, idtext);
 	if (!leftover)
 		return ui_fill_saved(rq, p, idtext, what, values, changed);
@@ -362,10 +420,13 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 		    "и сохраните снова.", 409);
 		goto out;
 	}
+	/* a group's «add» / «remove», or no save asked for (Enter in a text
+	 * box presses formview's «Обновить»): the page again, nothing stored */
 	act = webform_get(post, "_act");
-	if (act != NULL && act[0] != '\0') {
-		/* a group's «add» / «remove»: the page again, nothing stored */
-		if (formview_act(p->f, values, act, &e) < 0)
+	what = webform_get(post, UI_FILL_DO);
+	if ((act != NULL && act[0] != '\0') || what == NULL) {
+		if (act != NULL && act[0] != '\0' &&
+		    formview_act_typed(p->f, values, typed, act, &e) < 0)
 			notice = e.msg;
 		else if (riskprof_fill(s, p->school[0] ? p->school : NULL, p->f,
 		    values, NULL, &e) != 0)
@@ -374,15 +435,78 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 		    notice, 200);
 		goto out;
 	}
-	what = webform_get(post, UI_FILL_DO);
-	if (what == NULL || (strcmp(what, "draft") != 0 &&
-	    strcmp(what, "review") != 0 && strcmp(what, "save") != 0))
+	if (strcmp(what, "draft") != 0 && strcmp(what, "review") != 0 &&
+	    strcmp(what, "save") != 0)
 		what = final ? "save" : "draft";
 	r = ui_fill_save(rq, p, what, values, typed, &probs);
  out:
 	cJSON_Delete(values);
 	cJSON_Delete(typed);
 	form_problems_free(probs);
+	return r;
+}
+
+/*
+ * A new visit shows its eleven rows with the issued levels before anything
+ * is typed: the rows of the per-dictionary group, and the project year the
+ * issued profile (riskprof.h) has last for this school, shown as an answer
+ * the curator may change (saving takes the levels again for the year then
+ * given). Anything else, or no profile for the school: nothing.
+ */
+static int
+ui_fill_visit_start(struct store *s, const struct form *f, const char *school,
+    cJSON *values, struct terr *e)
+{
+	const struct form_field *g = form_find(f, "factors");
+	const struct form_field *py = form_find(f, "project_year");
+	const struct form_field *lv = g ? form_field_child(g, "profile_level") : NULL;
+	const struct form_dictionary *d;
+	const cJSON *years, *y;
+	cJSON *prof = NULL, *items = NULL, *it;
+	char *text = NULL;
+	long best = 0, v;
+	char *end;
+	int r;
+
+	if (g == NULL || g->type != FORM_GROUP || g->per_dictionary == NULL ||
+	    g->item_key == NULL || lv == NULL || !lv->readonly || py == NULL ||
+	    py->type != FORM_INTEGER || school == NULL || school[0] == '\0' ||
+	    cJSON_HasObjectItem(values, py->id) || cJSON_HasObjectItem(values, g->id) ||
+	    (d = form_dictionary_find(f, g->per_dictionary)) == NULL)
+		return 0;
+	if ((r = store_meta_get(s, RISKPROF_META_KEY, &text, e)) != 0 || text == NULL)
+		goto out;
+	/* a profile that does not read is riskprof's to say, at saving */
+	if ((prof = cJSON_Parse(text)) == NULL ||
+	    !cJSON_IsObject(years = cJSON_GetObjectItemCaseSensitive(prof, school)))
+		goto out;
+	cJSON_ArrayForEach(y, years) {
+		v = strtol(y->string ? y->string : "", &end, 10);
+		if (*end == '\0' && (!py->has_min || v >= py->min) &&
+		    (!py->has_max || v <= py->max) && v > best)
+			best = v;
+	}
+	if (best == 0)
+		goto out;
+	if ((items = cJSON_CreateArray()) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < d->n_entries; i++)
+		if ((it = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(items, it) ||
+		    cJSON_AddStringToObject(it, g->item_key, d->entries[i].code) == NULL)
+			goto nomem;
+	if (cJSON_AddNumberToObject(values, py->id, (double)best) == NULL ||
+	    !cJSON_AddItemToObject(values, g->id, items))
+		goto nomem;
+	items = NULL;
+	r = riskprof_fill(s, school, f, values, NULL, e);
+	goto out;
+ nomem:
+	r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+ out:
+	cJSON_Delete(items);
+	cJSON_Delete(prof);
+	free(text);
 	return r;
 }
 
@@ -405,6 +529,8 @@ ui_fill_new(struct ui_req *rq)
 	r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 	if (r < 0)
 		return ui_reply_error(rq, 409, e.msg);
+	if (r == 2)
+		return ui_fill_not_enrolled(rq);
 	if (r == 1 || !ui_fill_new_url(action, sizeof(action), f, school)) {
 		/* which school: asked first */
 		if (!ui_fill_url(url, sizeof(url), "/new", "form", form_id(f)))
@@ -429,7 +555,7 @@ ui_fill_new(struct ui_req *rq)
 	pg.action = action;
 	pg.school = school;
 	pg.values = values;
-	if (riskprof_fill(s, school[0] ? school : NULL, f, values, NULL, &e) != 0)
+	if (ui_fill_visit_start(s, f, school, values, &e) != 0)
 		pg.notice = e.msg;
 	r = ui_fill_page(rq, &pg);
 	cJSON_Delete(values);

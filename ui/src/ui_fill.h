@@ -60,12 +60,15 @@ bool ui_fill_needs_unlock(struct ui_req *rq, const struct form *f);
  * the CLI's pick decide it: asked (the query's school, one of the device's)
  * on a curator's device with several; its only school; a school device's
  * own. 1: a curator's device with several schools and none asked yet (the
- * page asks); 0: code set ("" when the device has none known yet:
- * the form's checks say so); negative: e set (not one of the device's
- * schools, a curator's device not enrolled).
+ * page asks); 2: a curator's device not enrolled yet (it has no schools:
+ * ui_fill_not_enrolled says so); 0: code set ("" when a school device has
+ * none: the form's checks say so); negative: e set (not one of the
+ * device's schools).
  */
 int ui_fill_school(struct ui_req *rq, const char *asked,
     char code[SCHOOL_CODE_MAX + 1], struct terr *e);
+/* The page for a curator's device not enrolled yet (409). */
+int ui_fill_not_enrolled(struct ui_req *rq);
 
 /* The fill page. */
 struct ui_fill_page {

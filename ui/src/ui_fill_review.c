@@ -19,22 +19,32 @@ ui_review_refused(struct ui_req *rq, struct ui_fill_rec *fr,
     struct form_problems *probs, const char *msg)
 {
 	struct ui_fill_page pg = { 0 };
+	struct form_problems *own = NULL;
 	char action[UI_FILL_URL_MAX];
+	int r;
 
-	if (probs == NULL && ui_fill_problem_add(&probs, NULL, msg) != 0)
-		return ui_reply_error(rq, 500, "Недостаточно памяти.");
-	if (!ui_fill_url(action, sizeof(action), "/fill", "id", fr->idtext))
-		return ui_reply_error(rq, 500, "Неверный номер записи.");
+	/* a rule outside the form's (a repeated case number): its message */
+	if (probs == NULL && ui_fill_problem_add(&own, NULL, msg) != 0) {
+		r = ui_reply_error(rq, 500, "Недостаточно памяти.");
+		goto out;
+	}
+	if (!ui_fill_url(action, sizeof(action), "/fill", "id", fr->idtext)) {
+		r = ui_reply_error(rq, 500, "Неверный номер записи.");
+		goto out;
+	}
 	pg.f = fr->f;
 	pg.action = action;
 	pg.id = fr->id;
 	pg.status = fr->rec->status;
 	pg.school = fr->rec->school;
 	pg.values = fr->values;
-	pg.problems = probs;
+	pg.problems = probs ? probs : own;
 	pg.notice = "Запись не завершена: исправьте отмеченные поля.";
 	pg.http_status = 422;
-	return ui_fill_page(rq, &pg);
+	r = ui_fill_page(rq, &pg);
+ out:
+	form_problems_free(own);
+	return r;
 }
 
 static int
@@ -142,7 +152,7 @@ ui_page_review(struct ui_req *rq)
 	ui_csrf_input(rq, h);
 	html_void(h, "input", "type", "hidden", "name", UI_FILL_HLC, "value",
 	    fr.rec->updated_hlc, NULL);
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	html_elem(h, "button", "Завершить", "type", "submit", "class",
 	    "btn primary", NULL);
 	snprintf(url, sizeof(url), "/fill?id=%s", fr.idtext);

@@ -46,7 +46,7 @@ ui_fill_unlock(struct ui_req *rq, const char *next)
 	html_elem(h, "p", "В этой форме есть личные сведения (ФИО, телефоны, суть "
 	    "конфликта): они хранятся зашифрованными, и без пароля запись не "
 	    "заполнить и не изменить.", NULL);
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	html_elem(h, "a", "Ввести пароль", "href", url, "class", "btn primary", NULL);
 	html_elem(h, "a", "На главную", "href", "/", "class", "btn quiet", NULL);
 	html_close(h, "div");
@@ -156,18 +156,16 @@ ui_fill_school(struct ui_req *rq, const char *asked,
 	cur = list ? list : "";
 	while (school_list_next(&cur, first) && n < 2)
 		n++;
+	if (curator && n == 0) {
+		/* not enrolled yet: nothing to fill in vain (the page says how) */
+		r = 2;
+		goto out;
+	}
 	if (asked != NULL && asked[0] != '\0') {
 		/* one of the device's, whatever the kind of device */
 		if ((r = rec_school_check(s, asked, e)) != 0)
 			goto out;
 		snprintf(code, SCHOOL_CODE_MAX + 1, "%s", asked);
-		goto out;
-	}
-	if (curator && n == 0) {
-		/* the message that names enrollment: nothing to fill in vain */
-		r = rec_school_check(s, "", e);
-		if (r == 0)
-			r = terr_set(e, TERR_INVALID, "У этого устройства нет школ.");
 		goto out;
 	}
 	if (curator && n > 1) {
@@ -184,6 +182,26 @@ ui_fill_school(struct ui_req *rq, const char *asked,
 	free(list);
 	free(own);
 	return r;
+}
+
+int
+ui_fill_not_enrolled(struct ui_req *rq)
+{
+	struct html *h;
+
+	if ((h = ui_page_begin(rq, "Устройство не зарегистрировано")) == NULL)
+		return ui_page_end(rq, NULL, 500);
+	html_elem(h, "h1", "Сначала регистрация", NULL);
+	html_elem(h, "p", "Школы этого ноутбука куратора ещё не известны: они "
+	    "приходят с регистрацией на хабе. Зарегистрируйте его файлом "
+	    "регистрации, который даёт координатор, — после этого можно "
+	    "заполнять записи.", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
+	html_elem(h, "a", "Регистрация", "href", "/enroll", "class", "btn primary",
+	    NULL);
+	html_elem(h, "a", "На главную", "href", "/", "class", "btn quiet", NULL);
+	html_close(h, "div");
+	return ui_page_end(rq, h, 409);
 }
 
 /* ---- problems ---- */
@@ -281,35 +299,32 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 	if ((h = ui_page_begin(rq, title)) == NULL)
 		return ui_page_end(rq, NULL, 500);
 	html_elem(h, "h1", title, NULL);
-	if (p->school != NULL && p->school[0] != '\0') {
-		ui_fill_opts(rq, p->school, &sc, &o);
+	ui_fill_opts(rq, p->school, &sc, &o);
+	/* a form with a school field shows it there (the visit's «Код ОО») */
+	if (o.n_schools == 1 && form_school_field(p->f) == NULL) {
 		html_open(h, "p", "class", "fill-school", NULL);
 		if (sc.names[0] != NULL)
 			html_textf(h, "Школа: %s — %s", p->school, sc.names[0]);
 		else
 			html_textf(h, "Школа: %s", p->school);
 		html_close(h, "p");
-	} else
-		ui_fill_opts(rq, NULL, &sc, &o);
-	if (form_description(p->f) != NULL)
-		html_elem(h, "p", form_description(p->f), "class", "muted",
-		    NULL);
+	}
 	if (final)
 		html_elem(h, "p", "Запись окончательная: изменения сохраняются "
 		    "целиком, после проверки, и уходят в муниципалитет при "
 		    "синхронизации.", "class", "muted", NULL);
+	/* the CLI's warning too: without a passphrase the hidden fields are
+	 * stored in the clear on this computer */
+	if (form_has_local(p->f) && vault_state(store_vault(s)) == VAULT_NONE)
+		html_elem(h, "p", "Пароль не задан: ФИО, телефоны и суть конфликта "
+		    "хранятся на этом компьютере открыто. Задать пароль: tetrad "
+		    "passphrase set.", "class", "flash warn", NULL);
 	if (p->notice != NULL && p->notice[0] != '\0')
 		html_elem(h, "p", p->notice, "class", "flash warn", "role", "alert", NULL);
 
 	html_open(h, "form", "method", "post", "action", p->action,
 	    "class", "fill", "novalidate", "", "accept-charset", "UTF-8", NULL);
 	ui_csrf_input(rq, h);
-	/* Enter in a text field presses the form's first button: make it the
-	 * harmless one (save), not a group's «add» or «remove» */
-	html_open(h, "div", "class", "fill-default", "hidden", "", NULL);
-	ui_fill_button(h, final ? "save" : "draft", final ? "Сохранить изменения" :
-	    "Сохранить черновик", "btn");
-	html_close(h, "div");
 	if (p->id != NULL) {
 		/* the version this page shows: a change meanwhile is said */
 		if (localdb_record_get(store_localdb(s), p->id, &now, &e) == 0)
@@ -323,7 +338,7 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		return ui_reply_error(rq, 500, e.msg[0] ? e.msg :
 		    "Форму не удалось показать.");
 	}
-	html_open(h, "div", "class", "actions", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	if (final) {
 		ui_fill_button(h, "save", "Сохранить изменения", "btn primary");
 	} else {
@@ -336,6 +351,10 @@ ui_fill_page(struct ui_req *rq, const struct ui_fill_page *p)
 		uuid7_format(p->id, idtext);
 		if (ui_fill_url(url, sizeof(url), "/record", "id", idtext))
 			html_elem(h, "a", final ? "Отмена" : "К записи", "href", url,
+			    "class", "btn quiet", NULL);
+		/* an abandoned draft goes through the confirmation page */
+		if (!final && ui_fill_url(url, sizeof(url), "/delete", "id", idtext))
+			html_elem(h, "a", "Удалить черновик", "href", url,
 			    "class", "btn quiet", NULL);
 	} else
 		html_elem(h, "a", "Отмена", "href", "/new", "class", "btn quiet", NULL);

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "client/rec.h"
 #include "client/vault.h"
 #include "ui_private.h"
 
@@ -53,22 +54,75 @@ ui_home_result(const char *v)
 }
 
 static void
-ui_home_count(struct html *h, const char *label, int64_t n, const char *href)
+ui_home_count(struct html *h, const char *cls, const char *label, int64_t n,
+    const char *href)
 {
 	char num[32];
 
 	snprintf(num, sizeof(num), "%lld", (long long)n);
-	html_open(h, "li", NULL);
-	if (href != NULL && n > 0) {
-		html_open(h, "a", "href", href, NULL);
-		html_elem(h, "span", num, "class", "count", NULL);
-		html_text(h, label);
-		html_close(h, "a");
-	} else {
-		html_elem(h, "span", num, "class", "count", NULL);
-		html_text(h, label);
+	if (href != NULL && n > 0)
+		html_open(h, "a", "class", cls, "href", href, NULL);
+	else
+		html_open(h, "div", "class", cls, NULL);
+	html_elem(h, "span", num, "class", "n", NULL);
+	html_elem(h, "span", label, "class", "label", NULL);
+	html_close(h, href != NULL && n > 0 ? "a" : "div");
+}
+
+/* The hub's reasons for refused records, the most frequent first (three). */
+struct ui_home_reasons {
+	struct html *h;
+	int shown;
+};
+
+static int
+ui_home_reason(const char *reason, int64_t count, void *arg)
+{
+	static const char set_tail[] = " отклонён и помещён в карантин: ";
+	struct ui_home_reasons *r = arg;
+	const char *p = reason, *t;
+
+	if (r->shown++ == 3)
+		return 1;
+	/* without the set's numbers, which say nothing to a person */
+	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
+		p = t + strlen(set_tail);
+	html_open(r->h, "li", NULL);
+	html_textf(r->h, "%s (записей: %lld)", p[0] ? p : "причина не указана",
+	    (long long)count);
+	html_close(r->h, "li");
+	return 0;
+}
+
+/* A curator's laptop: all its schools (the header shows three). */
+static void
+ui_home_schools(struct store *s, struct html *h)
+{
+	struct terr e = { 0 };
+	char *list = NULL, *save = NULL, name[256];
+	bool curator = false;
+	int n = 0;
+
+	if (rec_school_choices(s, &list, &curator, &e) != 0 || !curator) {
+		free(list);
+		return;
 	}
-	html_close(h, "li");
+	html_open(h, "p", NULL);
+	if (list == NULL || list[0] == '\0') {
+		html_text(h, "Школ у этого ноутбука пока нет: они придут с регистрацией на хабе.");
+	} else {
+		html_text(h, "Ваши школы: ");
+		for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+			if (n++ > 0)
+				html_text(h, ", ");
+			if (localdb_school_name(store_localdb(s), c, name, sizeof(name), &e) == 1)
+				html_textf(h, "%s — %s", c, name);
+			else
+				html_text(h, c);
+		}
+	}
+	html_close(h, "p");
+	free(list);
 }
 
 /* A button that posts (starting a sync changes things: never a GET). */
@@ -76,9 +130,9 @@ static void
 ui_home_post_button(struct ui_req *rq, struct html *h, const char *action,
     const char *text)
 {
-	html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
+	html_open(h, "form", "method", "post", "action", action, NULL);
 	ui_csrf_input(rq, h);
-	html_elem(h, "button", text, "type", "submit", "class", "btn big", NULL);
+	html_elem(h, "button", text, "type", "submit", "class", "bigbtn", NULL);
 	html_close(h, "form");
 }
 
@@ -108,32 +162,38 @@ ui_page_home(struct ui_req *rq)
 	if (h == NULL)
 		goto out;
 	html_elem(h, "h1", "Тетрад", NULL);
-	html_open(h, "div", "class", "big-buttons", NULL);
-	html_elem(h, "a", "Новая запись", "href", "/new", "class", "btn big primary", NULL);
-	html_elem(h, "a", "Записи", "href", "/records", "class", "btn big", NULL);
+	ui_home_schools(s, h);
+	html_open(h, "div", "class", "actions", NULL);
+	html_elem(h, "a", "Новая запись", "href", "/new", "class", "bigbtn primary", NULL);
+	html_elem(h, "a", "Записи", "href", "/records", "class", "bigbtn", NULL);
 	ui_home_post_button(rq, h, "/sync", "Синхронизировать");
-	html_elem(h, "a", "Выгрузить", "href", "/export", "class", "btn big", NULL);
+	html_elem(h, "a", "Выгрузить", "href", "/export", "class", "bigbtn", NULL);
 	html_close(h, "div");
 
-	html_open(h, "section", "class", "summary", NULL);
+	html_open(h, "section", NULL);
 	html_elem(h, "h2", "Записи на этом компьютере", NULL);
-	html_open(h, "ul", "class", "counts", NULL);
-	ui_home_count(h, " черновиков", n.drafts, "/records?status=draft");
-	ui_home_count(h, " готовых записей", n.finals, "/records?status=final");
-	ui_home_count(h, " изменений ждут отправки", n.pending, NULL);
-	ui_home_count(h, " отправлены, ждут ответа хаба", n.sent, NULL);
-	ui_home_count(h, " приняты хабом", n.acked, NULL);
-	ui_home_count(h, " не приняты хабом", n.quarantined, "/refused");
-	html_close(h, "ul");
+	html_open(h, "div", "class", "stats", NULL);
+	ui_home_count(h, "stat", "черновики", n.drafts, "/records?status=draft");
+	ui_home_count(h, "stat", "готовые записи", n.finals, "/records?status=final");
+	ui_home_count(h, "stat waiting", "ждут отправки", n.pending, NULL);
+	ui_home_count(h, "stat", "отправлены, ждут ответа хаба", n.sent, NULL);
+	ui_home_count(h, "stat sent", "приняты хабом", n.acked, NULL);
+	ui_home_count(h, "stat refused", "не приняты хабом", n.quarantined, "/refused");
+	html_close(h, "div");
 	if (n.quarantined > 0) {
-		html_open(h, "p", "class", "warning", NULL);
-		html_text(h, "Хаб не принял часть записей. ");
-		html_elem(h, "a", "Посмотреть причины и исправить", "href", "/refused", NULL);
-		html_close(h, "p");
+		struct ui_home_reasons rs = { h, 0 };
+
+		html_open(h, "div", "class", "flash error", NULL);
+		html_text(h, "Хаб не принял часть записей. Причины:");
+		html_open(h, "ul", NULL);
+		(void)localdb_quarantine_reasons(store_localdb(s), ui_home_reason, &rs, &e);
+		html_close(h, "ul");
+		html_elem(h, "a", "Посмотреть записи и исправить", "href", "/refused", NULL);
+		html_close(h, "div");
 	}
 	html_close(h, "section");
 
-	html_open(h, "section", "class", "summary", NULL);
+	html_open(h, "section", NULL);
 	html_elem(h, "h2", "Синхронизация", NULL);
 	if (ui_sync_running(ui_sync_of(u))) {
 		html_open(h, "p", NULL);
@@ -142,7 +202,7 @@ ui_page_home(struct ui_req *rq)
 		html_close(h, "p");
 	}
 	if (hub == NULL || hub[0] == '\0') {
-		html_open(h, "p", "class", "warning", NULL);
+		html_open(h, "p", "class", "flash warn", NULL);
 		html_text(h, "Компьютер ещё не зарегистрирован на хабе: записи копятся здесь. ");
 		html_elem(h, "a", "Зарегистрировать по файлу с хаба", "href", "/enroll", NULL);
 		html_close(h, "p");
@@ -157,7 +217,7 @@ ui_page_home(struct ui_req *rq)
 	}
 	html_close(h, "section");
 
-	html_open(h, "p", "class", "more", NULL);
+	html_open(h, "p", "class", "muted", NULL);
 	html_elem(h, "a", "Загрузить CSV (социальные паспорта классов)", "href", "/import", NULL);
 	html_text(h, " · ");
 	html_elem(h, "a", "Регистрация на хабе", "href", "/enroll", NULL);
@@ -186,7 +246,7 @@ ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
 	html_elem(h, "p", "ФИО, телефоны и другие личные сведения на этом компьютере "
 	    "закрыты паролем. Без него их не видно, и записи с ними не открыть.", NULL);
 	if (error != NULL)
-		html_elem(h, "p", error, "class", "error-text", "role", "alert", NULL);
+		html_elem(h, "p", error, "class", "flash error", "role", "alert", NULL);
 	html_open(h, "form", "method", "post", "action", "/unlock", "class", "unlock", NULL);
 	ui_csrf_input(rq, h);
 	html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
@@ -219,9 +279,10 @@ ui_unlock_form(struct ui_req *rq, const char *next, const char *error)
 	html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
 	html_void(h, "input", "type", "hidden", "name", "later", "value", "1", NULL);
 	html_elem(h, "button", "Позже — работать без личных сведений", "type", "submit",
-	    "class", "btn link", NULL);
+	    "class", "btn quiet", NULL);
 	html_close(h, "form");
-	return ui_page_end(rq, h, error ? 403 : 200);
+	/* 200 with the message: the page is the answer, not a failed request */
+	return ui_page_end(rq, h, 200);
 }
 
 /* A posted secret wiped in the request's copy once used. */

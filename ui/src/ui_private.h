@@ -5,6 +5,7 @@
  *   ui_server.c   libmicrohttpd on 127.0.0.1, the checks every request
  *                 passes (Host, Origin, the launch secret's cookie, CSRF,
  *                 body caps, headers), request and reply helpers
+ *   ui_page.c     the frame of a page: header, navigation, notice
  *   ui_routes.c   the table of routes
  *   ui_home.c     start page, the passphrase page
  *   ui_records.c  the record list (filters, search, pages), a record's page,
@@ -99,6 +100,12 @@ const char *ui_req_query(const struct ui_req *rq, const char *name);
 /* The POST body parsed (urlencoded or multipart; CSRF already checked),
  * or NULL for a GET. */
 const struct webform *ui_req_form(const struct ui_req *rq);
+
+/* ui_server.c for ui_page.c: an HTML page (taken) with the common headers;
+ * a page without the frame (nothing of the device shown), for refusals. */
+int ui_reply_html(struct ui_req *rq, int status, char *page, size_t len);
+int ui_reply_bare(struct ui_req *rq, int status, const char *title,
+    const char *message, const char *link, const char *link_text);
 
 /* A page with the common frame: header (device, school, navigation), the
  * flash notice; write the content into the returned writer, then

@@ -101,6 +101,21 @@ ui_state_words(const char *status, const char *state)
 	return "Готова";
 }
 
+/* The badge's class (app.css) for a row's words. */
+static const char *
+ui_state_class(const char *status, const char *state)
+{
+	if (strcmp(status, "draft") == 0 || strcmp(status, "deleted") == 0)
+		return "badge draft";
+	if (strcmp(state, "pending") == 0)
+		return "badge queued";
+	if (strcmp(state, "sent") == 0 || strcmp(state, "acked") == 0)
+		return "badge sent";
+	if (strcmp(state, "quarantined") == 0)
+		return "badge refused";
+	return "badge final";
+}
+
 static const char *
 ui_form_title(struct ui *u, const char *form_id)
 {
@@ -209,7 +224,7 @@ ui_records_filters(struct ui *u, const struct ui_rf *rf, struct html *h)
 	free(schools);
 
 	html_open(h, "label", NULL);
-	html_text(h, "С ");
+	html_text(h, "Созданы с ");
 	html_void(h, "input", "type", "date", "name", "from", "value", rf->from ? rf->from : "", NULL);
 	html_close(h, "label");
 	html_open(h, "label", NULL);
@@ -222,7 +237,7 @@ ui_records_filters(struct ui *u, const struct ui_rf *rf, struct html *h)
 	    "maxlength", "200", "placeholder", "номер записи или текст", NULL);
 	html_close(h, "label");
 	html_elem(h, "button", "Показать", "type", "submit", "class", "btn primary", NULL);
-	html_elem(h, "a", "Сбросить", "href", "/records", "class", "btn link", NULL);
+	html_elem(h, "a", "Сбросить", "href", "/records", "class", "btn quiet", NULL);
 	html_close(h, "form");
 }
 
@@ -238,13 +253,16 @@ ui_records_row(const struct localdb_list_row *r, void *arg)
 	snprintf(cls, sizeof(cls), "status-%s", r->status);
 	ui_hlc_time(r->created_hlc, when, sizeof(when));
 	html_open(h, "tr", "class", cls, NULL);
-	html_elem(h, "td", when, NULL);
+	html_elem(h, "td", when, "class", "nowrap", NULL);
 	html_open(h, "td", NULL);
 	html_elem(h, "a", ui_form_title(l->u, r->form_id), "href", href, NULL);
 	html_close(h, "td");
 	html_elem(h, "td", r->school, NULL);
-	html_elem(h, "td", ui_state_words(r->status, r->state), NULL);
-	html_open(h, "td", "class", "id", NULL);
+	html_open(h, "td", NULL);
+	html_elem(h, "span", ui_state_words(r->status, r->state), "class",
+	    ui_state_class(r->status, r->state), NULL);
+	html_close(h, "td");
+	html_open(h, "td", "class", "small nowrap", NULL);
 	/* whole: the first digits are the time, the same for records made together */
 	html_elem(h, "a", id, "href", href, NULL);
 	html_close(h, "td");
@@ -304,12 +322,12 @@ ui_records_list(struct ui *u, const struct ui_rf *in, struct html *h, struct ter
 	ui_records_filters(u, &rf, h);
 	if (rf.from != NULL && !ui_day_hlc(rf.from, 0, from)) {
 		html_elem(h, "p", "Дата «с» не понята: нужна в виде ДД.ММ.ГГГГ. Без неё.",
-		    "class", "warning", NULL);
+		    "class", "flash warn", NULL);
 		rf.from = NULL;
 	}
 	if (rf.to != NULL && !ui_day_hlc(rf.to, 1, to)) {
 		html_elem(h, "p", "Дата «по» не понята: нужна в виде ДД.ММ.ГГГГ. Без неё.",
-		    "class", "warning", NULL);
+		    "class", "flash warn", NULL);
 		rf.to = NULL;
 	}
 	f.form_id = rf.form;
@@ -320,7 +338,7 @@ ui_records_list(struct ui *u, const struct ui_rf *in, struct html *h, struct ter
 	f.search = rf.q;
 	f.limit = UI_RECORDS_PAGE;
 	f.offset = (int64_t)(rf.page - 1) * UI_RECORDS_PAGE;
-	html_open(h, "table", "class", "records", NULL);
+	html_open(h, "table", "class", "list", NULL);
 	html_open(h, "thead", NULL);
 	html_open(h, "tr", NULL);
 	html_elem(h, "th", "Создана", NULL);
@@ -347,9 +365,13 @@ ui_records_list(struct ui *u, const struct ui_rf *in, struct html *h, struct ter
 	html_open(h, "nav", "class", "pager", NULL);
 	if (rf.page > 1)
 		ui_records_pagelink(u, &rf, rf.page - 1, "← Назад", h);
-	html_elem(h, "span", "", "class", "pager-gap", NULL);
-	html_textf(h, "Страница %ld из %lld · всего записей: %lld", rf.page > pages ? pages : rf.page,
-	    (long long)pages, (long long)total);
+	html_open(h, "span", "class", "current", NULL);
+	html_textf(h, "Страница %ld из %lld", rf.page > pages ? (long)pages : rf.page,
+	    (long long)pages);
+	html_close(h, "span");
+	html_open(h, "span", "class", "gap", NULL);
+	html_textf(h, "всего записей: %lld", (long long)total);
+	html_close(h, "span");
 	if (rf.page < pages)
 		ui_records_pagelink(u, &rf, rf.page + 1, "Вперёд →", h);
 	html_close(h, "nav");
@@ -450,7 +472,7 @@ ui_record_meta(struct ui *u, const struct localdb_record *r, struct html *h)
 	ui_hlc_time(r->created_hlc, made, sizeof(made));
 	ui_hlc_time(r->updated_hlc, changed, sizeof(changed));
 	html_elem(h, "h1", ui_form_title(u, r->form_id), NULL);
-	html_open(h, "dl", "class", "record-meta", NULL);
+	html_open(h, "dl", "class", "show", NULL);
 	html_elem(h, "dt", "Школа", NULL);
 	html_elem(h, "dd", r->school, NULL);
 	html_elem(h, "dt", "Создана", NULL);
@@ -458,8 +480,31 @@ ui_record_meta(struct ui *u, const struct localdb_record *r, struct html *h)
 	html_elem(h, "dt", "Изменена", NULL);
 	html_elem(h, "dd", changed, NULL);
 	html_elem(h, "dt", "Номер", NULL);
-	html_elem(h, "dd", id, "class", "id", NULL);
+	html_elem(h, "dd", id, "class", "small", NULL);
 	html_close(h, "dl");
+}
+
+/* The hub's reason when this record's change is in quarantine. */
+struct ui_refusal {
+	const uint8_t *id;
+	char reason[512];
+	bool found;
+};
+
+static int
+ui_record_refusal(const struct localdb_quarantined *q, void *arg)
+{
+	static const char set_tail[] = " отклонён и помещён в карантин: ";
+	struct ui_refusal *r = arg;
+	const char *p = q->reason, *t;
+
+	if (q->record_id_len != UUID7_BYTES || memcmp(q->record_id, r->id, UUID7_BYTES) != 0)
+		return 0;
+	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
+		p = t + strlen(set_tail);
+	snprintf(r->reason, sizeof(r->reason), "%s", p[0] ? p : "причина не указана");
+	r->found = true;
+	return 0;
 }
 
 int
@@ -485,18 +530,30 @@ ui_page_record(struct ui_req *rq)
 	}
 	ui_record_meta(u, r, h);
 	if (strcmp(r->status, "deleted") == 0)
-		html_elem(h, "p", "Запись удалена.", "class", "warning", NULL);
+		html_elem(h, "p", "Запись удалена.", "class", "flash warn", NULL);
 	else if (strcmp(r->status, "draft") == 0)
 		html_elem(h, "p", "Черновик: на хаб не отправляется, пока его не завершат.",
-		    "class", "notice", NULL);
+		    "class", "muted", NULL);
+	{
+		struct ui_refusal rf = { r->id, "", false };
+		struct terr qe = { 0 };
+
+		if (localdb_quarantined_each(store_localdb(s), 0, ui_record_refusal, &rf, &qe) == 0 &&
+		    rf.found) {
+			html_open(h, "div", "class", "flash error", NULL);
+			html_textf(h, "Хаб не принял эту запись: %s. ", rf.reason);
+			html_elem(h, "a", "Исправить и отправить снова", "href", "/refused", NULL);
+			html_close(h, "div");
+		}
+	}
 	if (store_record_damaged(s, r))
 		html_elem(h, "p", "Скрытые личные сведения этой записи повреждены и не "
-		    "открываются; остальное показано.", "class", "warning", NULL);
+		    "открываются; остальное показано.", "class", "flash warn", NULL);
 	if (store_locked(s) && r->sealed != NULL) {
 		snprintf(next, sizeof(next), "/record?id=%s", id);
 		webreq_query_escape(next, esc, sizeof(esc));
 		snprintf(href, sizeof(href), "/unlock?next=%s", esc);
-		html_open(h, "p", "class", "warning", NULL);
+		html_open(h, "p", "class", "flash warn", NULL);
 		html_text(h, "Личные сведения скрыты паролем. ");
 		html_elem(h, "a", "Ввести пароль", "href", href, NULL);
 		html_close(h, "p");
@@ -506,11 +563,11 @@ ui_page_record(struct ui_req *rq)
 	values = cJSON_Parse(r->data);
 	if (f == NULL)
 		html_elem(h, "p", "Этой версии формы на компьютере нет (формы приходят при "
-		    "синхронизации): запись не показать.", "class", "warning", NULL);
+		    "синхронизации): запись не показать.", "class", "flash warn", NULL);
 	else if (values == NULL || formview_show(h, f, values, &o, &e) != 0)
 		html_elem(h, "p", e.msg[0] ? e.msg : "Запись не удалось прочитать.",
-		    "class", "error-text", NULL);
-	html_open(h, "div", "class", "actions", NULL);
+		    "class", "flash error", NULL);
+	html_open(h, "div", "class", "buttons", NULL);
 	if (strcmp(r->status, "deleted") != 0) {
 		snprintf(href, sizeof(href), "/fill?id=%s", id);
 		html_elem(h, "a", "Изменить", "href", href, "class", "btn primary", NULL);
@@ -521,7 +578,7 @@ ui_page_record(struct ui_req *rq)
 		snprintf(href, sizeof(href), "/delete?id=%s", id);
 		html_elem(h, "a", "Удалить", "href", href, "class", "btn danger", NULL);
 	}
-	html_elem(h, "a", "К списку записей", "href", "/records", "class", "btn link", NULL);
+	html_elem(h, "a", "К списку записей", "href", "/records", "class", "btn quiet", NULL);
 	html_close(h, "div");
 	reply = ui_page_end(rq, h, 200);
  out:
@@ -561,17 +618,19 @@ ui_page_delete(struct ui_req *rq)
 		goto out;
 	}
 	ui_record_meta(u, r, h);
+	html_open(h, "div", "class", "confirm", NULL);
 	html_elem(h, "p", strcmp(r->status, "draft") == 0 ?
 	    "Удалить этот черновик? Вернуть его будет нельзя." :
 	    "Удалить эту запись? Она удалится и на хабе при следующей синхронизации; "
-	    "вернуть её будет нельзя.", "class", "warning", NULL);
+	    "вернуть её будет нельзя.", NULL);
 	snprintf(href, sizeof(href), "/delete?id=%s", id);
-	html_open(h, "form", "method", "post", "action", href, "class", "actions", NULL);
+	html_open(h, "form", "method", "post", "action", href, "class", "buttons", NULL);
 	ui_csrf_input(rq, h);
 	html_elem(h, "button", "Да, удалить", "type", "submit", "class", "btn danger", NULL);
 	snprintf(href, sizeof(href), "/record?id=%s", id);
-	html_elem(h, "a", "Отмена", "href", href, "class", "btn link", NULL);
+	html_elem(h, "a", "Отмена", "href", href, "class", "btn quiet", NULL);
 	html_close(h, "form");
+	html_close(h, "div");
 	reply = ui_page_end(rq, h, 200);
  out:
 	store_record_free(r);

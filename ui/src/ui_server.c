@@ -8,6 +8,7 @@
  *   (refused with 413 without being kept); the CSRF token;
  *   on every answer: the CSP, nosniff, no referrer, no caching.
  * One thread runs every request, so pages use the store without locks.
+ * The frame pages share (header, navigation, notice) is ui_page.c's.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -95,7 +96,7 @@ ui_reply_raw(struct ui_req *rq, int status, const char *type, char *data, size_t
  * A page in the bare frame: no header, no names of schools — for requests
  * refused before they proved to be the person's (no cookie, a wrong Host).
  */
-static int
+int
 ui_reply_bare(struct ui_req *rq, int status, const char *title, const char *message,
     const char *link, const char *link_text)
 {
@@ -106,9 +107,9 @@ ui_reply_bare(struct ui_req *rq, int status, const char *title, const char *mess
 	if (h == NULL)
 		return ui_reply_raw(rq, 500, "text/plain; charset=utf-8", NULL, 0, NULL, NULL);
 	web_page_begin(h, title);
-	html_open(h, "main", "class", "bare", NULL);
+	html_open(h, "main", NULL);
 	html_elem(h, "h1", title, NULL);
-	html_elem(h, "p", message, "class", "error-text", NULL);
+	html_elem(h, "p", message, "class", "flash error", NULL);
 	if (link != NULL) {
 		html_open(h, "p", NULL);
 		html_elem(h, "a", link_text, "href", link, "class", "btn", NULL);
@@ -118,6 +119,12 @@ ui_reply_bare(struct ui_req *rq, int status, const char *title, const char *mess
 	web_page_end(h);
 	page = html_take(h, &len, NULL);
 	html_free(h);
+	return ui_reply_raw(rq, status, "text/html; charset=utf-8", page, len, NULL, NULL);
+}
+
+int
+ui_reply_html(struct ui_req *rq, int status, char *page, size_t len)
+{
 	return ui_reply_raw(rq, status, "text/html; charset=utf-8", page, len, NULL, NULL);
 }
 
@@ -163,133 +170,6 @@ ui_reply_download(struct ui_req *rq, const char *content_type, const char *filen
 	    a ? ascii : "tetrad", enc);
 	return ui_reply_raw(rq, 200, content_type, data, len,
 	    MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
-}
-
-int
-ui_reply_error(struct ui_req *rq, int status, const char *message)
-{
-	struct html *h = ui_page_begin(rq, "Ошибка");
-
-	if (h != NULL) {
-		html_elem(h, "h1", "Не получилось", NULL);
-		html_elem(h, "p", message, "class", "error-text", NULL);
-		html_open(h, "p", NULL);
-		html_elem(h, "a", "На главную", "href", "/", "class", "btn", NULL);
-		html_close(h, "p");
-	}
-	return ui_page_end(rq, h, status ? status : 500);
-}
-
-/* ---- the page frame ---------------------------------------------------- */
-
-static void
-ui_nav_link(struct html *h, const char *path, const char *text, const char *current)
-{
-	bool here = current != NULL && strcmp(path, current) == 0;
-
-	html_elem(h, "a", text, "href", path, "aria-current", here ? "page" : NULL, NULL);
-}
-
-/* The device's school(s) for the header: names when the register knows them. */
-static void
-ui_header_schools(struct ui *u, struct html *h)
-{
-	struct localdb *db = store_localdb(ui_store(u));
-	struct terr e = { 0 };
-	char *list = NULL, *kind = NULL, name[256];
-	bool curator;
-
-	if (store_meta_get(ui_store(u), "device_kind", &kind, &e) != 0)
-		kind = NULL;
-	curator = kind != NULL && strcmp(kind, "curator") == 0;
-	if (store_meta_get(ui_store(u), "device_schools", &list, &e) != 0 || list == NULL ||
-	    list[0] == '\0') {
-		free(list);
-		list = NULL;
-		if (store_meta_get(ui_store(u), "school", &list, &e) != 0)
-			list = NULL;
-	}
-	html_open(h, "span", "class", "device", NULL);
-	html_text(h, curator ? "Ноутбук куратора" : "Школа");
-	if (list != NULL && list[0]) {
-		size_t shown = 0;
-		char *save = NULL;
-
-		html_text(h, ": ");
-		for (char *code = strtok_r(list, ",", &save); code; code = strtok_r(NULL, ",", &save)) {
-			if (shown++ == 3) {
-				html_text(h, ", …");
-				break;
-			}
-			if (shown > 1)
-				html_text(h, ", ");
-			if (localdb_school_name(db, code, name, sizeof(name), &e) == 1)
-				html_textf(h, "%s (%s)", name, code);
-			else
-				html_text(h, code);
-		}
-	}
-	html_close(h, "span");
-	free(list);
-	free(kind);
-}
-
-struct html *
-ui_page_begin(struct ui_req *rq, const char *title)
-{
-	struct html *h = html_new(0);
-	char *flash;
-
-	if (h == NULL)
-		return NULL;
-	web_page_begin(h, title);
-	html_open(h, "header", "class", "top", NULL);
-	html_elem(h, "a", "Тетрад", "href", "/", "class", "brand", NULL);
-	ui_header_schools(rq->u, h);
-	if (store_locked(ui_store(rq->u)))
-		html_elem(h, "a", "🔒 Открыть скрытые данные", "href", "/unlock", "class", "lock", NULL);
-	html_open(h, "nav", NULL);
-	ui_nav_link(h, "/new", "Новая запись", rq->path);
-	ui_nav_link(h, "/records", "Записи", rq->path);
-	ui_nav_link(h, "/sync", "Синхронизация", rq->path);
-	ui_nav_link(h, "/export", "Выгрузить", rq->path);
-	ui_nav_link(h, "/import", "Загрузить CSV", rq->path);
-	html_close(h, "nav");
-	html_close(h, "header");
-	html_open(h, "main", NULL);
-	if ((flash = ui_flash_take(rq->u)) != NULL) {
-		html_elem(h, "p", flash, "class", "flash", "role", "status", NULL);
-		free(flash);
-	}
-	return h;
-}
-
-int
-ui_page_end(struct ui_req *rq, struct html *h, int status)
-{
-	char *page;
-	size_t len = 0;
-	struct terr e = { 0 };
-
-	if (h == NULL)
-		return ui_reply_bare(rq, 500, "Ошибка", "Не хватило памяти, чтобы показать "
-		    "страницу. Ничего не потеряно: попробуйте ещё раз.", "/", "На главную");
-	html_close(h, "main");
-	web_page_end(h);
-	page = html_take(h, &len, &e);
-	html_free(h);
-	if (page == NULL)
-		return ui_reply_bare(rq, 500, "Ошибка", "Страницу не удалось составить. "
-		    "Ничего не потеряно: попробуйте ещё раз.", "/", "На главную");
-	return ui_reply_raw(rq, status ? status : 200, "text/html; charset=utf-8", page, len,
-	    NULL, NULL);
-}
-
-void
-ui_csrf_input(struct ui_req *rq, struct html *h)
-{
-	html_void(h, "input", "type", "hidden", "name", UI_CSRF_FIELD, "value",
-	    ui_csrf(rq->u), NULL);
 }
 
 /* ---- request accessors ---------------------------------------------------- */
@@ -420,8 +300,8 @@ ui_launch(struct ui_req *rq)
 
 	if (!ui_secret_eq(key, ui_secret(rq->u)))
 		return ui_reply_bare(rq, 403, "Откройте Тетрад заново",
-		    "Эта ссылка не подходит: она от прошлого запуска или набрана неверно. "
-		    "Откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.", NULL, NULL);
+		    "Эта ссылка не подходит: она от прошлого запуска или набрана неверно: "
+		    "откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.", NULL, NULL);
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict",
 	    UI_COOKIE, ui_session(rq->u));
 	/*
@@ -433,7 +313,7 @@ ui_launch(struct ui_req *rq)
 	if ((h = html_new(0)) == NULL)
 		return ui_reply_raw(rq, 500, "text/plain; charset=utf-8", NULL, 0, NULL, NULL);
 	web_page_begin(h, "Тетрад");
-	html_open(h, "main", "class", "bare", NULL);
+	html_open(h, "main", NULL);
 	html_elem(h, "h1", "Тетрад открывается…", NULL);
 	html_open(h, "p", NULL);
 	html_elem(h, "a", "Открыть", "href", "/", "class", "btn", "id", "launch-go", NULL);
@@ -483,6 +363,28 @@ ui_static(struct ui_req *rq)
 	return r;
 }
 
+/*
+ * Whether a POST comes from this server's own page. Origin, when sent, must
+ * be this server; but our pages ask for no referrer (the launch URL holds
+ * the secret), and under that policy Chromium sends "Origin: null" even
+ * for a form posted to its own origin. "null" is taken only with
+ * Sec-Fetch-Site: same-origin, which the browser sets and no page can; a
+ * sandboxed frame or a file posting here says cross-site. Any
+ * Sec-Fetch-Site but same-origin is refused.
+ */
+static bool
+ui_same_origin(struct ui_req *rq, const char *origin, uint16_t port)
+{
+	const char *site = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
+	    "Sec-Fetch-Site");
+
+	if (site != NULL && strcmp(site, "same-origin") != 0)
+		return false;
+	if (origin != NULL && strcmp(origin, "null") == 0)
+		return site != NULL;
+	return webreq_origin_local(origin, port);
+}
+
 /* The Content-Length sent, 0 when none. */
 static unsigned long long
 ui_clen(struct ui_req *rq)
@@ -503,7 +405,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 
 	if (host == NULL || !webreq_host_local(host, srv->port)) {
 		ui_refuse(rq, 421, "Тетрад отвечает только по адресу 127.0.0.1 или localhost "
-		    "с номером своего порта. Откройте Тетрад заново — ярлыком «Тетрад» или "
+		    "с номером своего порта: откройте Тетрад заново — ярлыком «Тетрад» или "
 		    "командой tetrad ui.");
 		return;
 	}
@@ -513,11 +415,11 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 		return;
 	}
 	if (strncmp(rq->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0 ||
-	    strcmp(rq->path, UI_LAUNCH_PATH) == 0)
+	    strcmp(rq->path, UI_LAUNCH_PATH) == 0 || strcmp(rq->path, "/favicon.ico") == 0)
 		return;
 	if (!ui_has_session(rq)) {
-		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска. "
-		    "Откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.");
+		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска: "
+		    "откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.");
 		return;
 	}
 	if ((rq->route = ui_route_find(rq->path)) == NULL) {
@@ -526,7 +428,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 	}
 	if (!rq->post)
 		return;
-	if (!webreq_origin_local(origin, srv->port)) {
+	if (!ui_same_origin(rq, origin, srv->port)) {
 		ui_refuse(rq, 403, "Форма отправлена с другого сайта, а не со страницы Тетрада: "
 		    "ничего не сохранено.");
 		return;
@@ -626,6 +528,9 @@ ui_dispatch(struct ui_req *rq)
 		return ui_static(rq);
 	if (strcmp(rq->path, UI_LAUNCH_PATH) == 0)
 		return ui_launch(rq);
+	/* browsers ask for it by themselves: nothing, rather than a 404 */
+	if (strcmp(rq->path, "/favicon.ico") == 0)
+		return ui_reply_raw(rq, 204, "image/x-icon", NULL, 0, NULL, NULL);
 	ui_sync_poll(ui_sync_of(rq->u));
 	r = rq->route->handler(rq);
 	if (!rq->replied)

@@ -3,36 +3,45 @@
  * the post back is formview_read.c, a record for reading formview_show.c).
  *
  * The markup, which web/assets/form.js and form.css (and the browser
- * tests) rely on:
- *   <div class="tform">            the whole form; form.js adds "tf-js"
- *   .tf-problems                   every problem at the top, each a link
+ * tests) rely on; the look is app.css's (field, required, invalid, local,
+ * req, lock, hint, error, problems, group, item, factors):
+ *   <div class="tform">            the whole form; form.js adds "tf-js".
+ *                                  First a hidden «Обновить» button
+ *                                  (_act=""): Enter in a text box presses
+ *                                  it, not «Удалить запись»
+ *   .problems                      every problem at the top, each a link
  *                                  to its field ("#w-<path>")
- *   .tf-field#w-<path>             one field: label (or a fieldset's
- *                                  legend for radios / checkboxes), hint,
- *                                  the control(s) named <path>, its errors
- *                                  (.tf-error); .tf-err when it has some,
- *                                  .tf-off when it does not apply now
- *                                  (shown dimmed with .tf-cond saying when
- *                                  it applies; hidden once form.js runs)
+ *   .field#w-<path>                one field: label (a fieldset's legend
+ *                                  for radios and boxes), .hint, the
+ *                                  control(s) named <path> (id f-<path>),
+ *                                  its .error(s); .invalid when it has
+ *                                  some; .tf-off when it does not apply
+ *                                  now (dimmed, .tf-cond saying when it
+ *                                  applies; hidden once form.js runs)
  *   data-rel="<path>" data-rel-in='["a","b"]' [data-rel-num]
  *                                  applies when that field's answer is one
  *                                  of these (numbers compared as numbers)
  *   data-reqif… (the same three)   required when that holds: form.js shows
  *                                  the field's .tf-reqif mark then
- *   .tf-group#w-<path>             a repeat group: hidden "_n.<path>" (the
- *                                  count), .tf-items#i-<path> holding
- *                                  .tf-item#w-<path>[k] each with a
- *                                  «Удалить» button (_act=del:<path>[k]),
- *                                  <template class="tf-tpl"
- *                                  data-group="<path>"> (one item whose
- *                                  index is "*"), «Добавить» (_act=add:<path>)
- *   .tf-dict                       a per-dictionary group: a table, one
- *                                  row (#w-<path>[i]) per dictionary entry
+ *   .group#w-<path>[data-min][data-max]  a repeat group: hidden
+ *                                  "_n.<path>" (the count), .tf-items
+ *                                  #i-<path> holding .item#w-<path>[k]
+ *                                  (legend «…, запись <span.tf-num>»,
+ *                                  .item-actions > «Удалить запись»
+ *                                  _act=del:<path>[k]), <template
+ *                                  class="tf-tpl" data-group="<path>"> (an
+ *                                  empty item whose index is "*"), then
+ *                                  «Добавить запись» (_act=add:<path>)
+ *   .group.tf-dict                 a per-dictionary group: table.factors,
+ *                                  a row #w-<path>[i] per dictionary entry
+ *                                  (the entry's code and label, the cells
+ *                                  #w-<path>[i].<member>)
  * Controls: text and numbers are text inputs (no browser checks: a draft
  * must save whatever is typed; the forms engine judges), dates
  * type="date", booleans radios "1" / "0", choices radios (a <select> past
  * FV_RADIO_MAX choices and in table cells), multiple choices checkboxes,
- * scales radios (FV_NO_ANSWER for «затрудняюсь ответить»).
+ * scales radios (FV_NO_ANSWER for «затрудняюсь ответить»), read-only
+ * fields text only (their values come from the stored record).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +50,7 @@
 #include "formview_int.h"
 #include "web/formview.h"
 
+static void fv_group(struct fv *v, const struct form_field *g, size_t depth);
 static void fv_fields(struct fv *v, const struct form_field *fs, size_t n,
     size_t depth, const char *skip);
 
@@ -192,11 +202,75 @@ fv_marks(struct fv *v, const struct form_field *fd, bool reqif_now)
 		    "никогда не отправляется", NULL);
 }
 
+/* Appends "; part" (or "Part" first) to buf. */
+static void
+fv_part(char *buf, size_t cap, const char *part)
+{
+	size_t l = strlen(buf);
+
+	snprintf(buf + l, cap - l, "%s%s", l ? "; " : "", part);
+	/* the first letter capital: Cyrillic а-п (0xd0 0xb0-0xbf) -> А-П */
+	if (l == 0 && (unsigned char)buf[0] == 0xd0 && (unsigned char)buf[1] >= 0xb0 &&
+	    (unsigned char)buf[1] <= 0xbf)
+		buf[1] = (char)((unsigned char)buf[1] - 0x20);
+}
+
+/* The value's bounds in words: its range, the fields it is compared with. */
+static void
+fv_bounds(struct fv *v, const struct form_field *fd)
+{
+	char buf[2 * FORM_LABEL_MAX + 256], a[64], b[64], part[FORM_LABEL_MAX + 64];
+	bool date = fd->type == FORM_DATE;
+
+	buf[0] = '\0';
+	if (fd->type == FORM_INTEGER || fd->type == FORM_DECIMAL) {
+		fv_number(fd->min, fd->type == FORM_INTEGER, a, sizeof(a));
+		fv_number(fd->max, fd->type == FORM_INTEGER, b, sizeof(b));
+		if (fd->has_min && fd->has_max)
+			snprintf(part, sizeof(part), "от %s до %s", a, b);
+		else
+			snprintf(part, sizeof(part), fd->has_min ? "не меньше %s" :
+			    "не больше %s", fd->has_min ? a : b);
+		if (fd->has_min || fd->has_max)
+			fv_part(buf, sizeof(buf), part);
+	}
+	if (date && fd->has_min) {
+		char iso[11];
+
+		form_date_format((long)fd->min, iso);
+		if (form_date_ru(iso, a)) {
+			snprintf(part, sizeof(part), "не раньше %s", a);
+			fv_part(buf, sizeof(buf), part);
+		}
+	}
+	if (date && fd->has_max) {
+		char iso[11];
+
+		form_date_format((long)fd->max, iso);
+		if (form_date_ru(iso, b)) {
+			snprintf(part, sizeof(part), "не позже %s", b);
+			fv_part(buf, sizeof(buf), part);
+		}
+	}
+	if (fd->min_field.target) {
+		snprintf(part, sizeof(part), "%s, чем «%s»", date ? "не раньше" :
+		    "не меньше", fd->min_field.target->label);
+		fv_part(buf, sizeof(buf), part);
+	}
+	if (fd->max_field.target) {
+		snprintf(part, sizeof(part), "%s, чем «%s»", date ? "не позже" :
+		    "не больше", fd->max_field.target->label);
+		fv_part(buf, sizeof(buf), part);
+	}
+	if (buf[0])
+		html_elem(v->h, "p", buf, "class", "hint tf-range", NULL);
+}
+
 /* Hint, the mask and the range, and when the field applies. */
 static void
 fv_notes(struct fv *v, const struct form_field *fd, const char *name)
 {
-	char id[FV_PATH_MAX + 8], a[64], b[64];
+	char id[FV_PATH_MAX + 8];
 	char *cond;
 
 	snprintf(id, sizeof(id), "h-%s", name);
@@ -210,19 +284,7 @@ fv_notes(struct fv *v, const struct form_field *fd, const char *name)
 		html_textf(v->h, "В виде «%s», где 9 — цифра", fd->mask);
 		html_close(v->h, "p");
 	}
-	if ((fd->type == FORM_INTEGER || fd->type == FORM_DECIMAL) &&
-	    (fd->has_min || fd->has_max)) {
-		fv_number(fd->min, fd->type == FORM_INTEGER, a, sizeof(a));
-		fv_number(fd->max, fd->type == FORM_INTEGER, b, sizeof(b));
-		html_open(v->h, "p", "class", "hint tf-range", NULL);
-		if (fd->has_min && fd->has_max)
-			html_textf(v->h, "От %s до %s", a, b);
-		else if (fd->has_min)
-			html_textf(v->h, "Не меньше %s", a);
-		else
-			html_textf(v->h, "Не больше %s", b);
-		html_close(v->h, "p");
-	}
+	fv_bounds(v, fd);
 	if (fd->relevant.field && (cond = form_cond_describe(&fd->relevant))) {
 		html_open(v->h, "p", "class", "hint tf-cond", NULL);
 		html_textf(v->h, "Заполняется, только если %s", cond);
@@ -305,15 +367,23 @@ fv_repeat(struct fv *v, const struct form_field *g, size_t depth,
 	size_t max = g->max_items ? g->max_items : FORM_MAX_REPEAT;
 	size_t n = v->tpl || !cJSON_IsArray(arr) ? 0 : (size_t)cJSON_GetArraySize(arr);
 	bool was_tpl = v->tpl;
-	size_t k = 0;
+	size_t k = 0, pad = 0;
 
+	/* a group never answered (a new record) starts with the items it must
+	 * have, so «Стороны конфликта» opens with one party to fill */
+	if (!v->tpl && !cJSON_IsArray(arr) && g->min_items > 0)
+		pad = g->min_items < FV_PAD_MAX ? g->min_items : FV_PAD_MAX;
+	n += pad;
 	snprintf(cnt, sizeof(cnt), FV_COUNT_PREFIX "%s", name);
 	snprintf(num, sizeof(num), "%zu", n);
 	html_void(v->h, "input", "type", "hidden", "name", cnt, "value", num, NULL);
 	snprintf(id, sizeof(id), "i-%s", name);
 	html_open(v->h, "div", "class", "tf-items", "id", id, NULL);
-	for (const cJSON *it = n ? arr->child : NULL; it && v->err == 0; it = it->next)
+	for (const cJSON *it = n > pad ? arr->child : NULL; it && v->err == 0;
+	    it = it->next)
 		fv_item(v, g, depth, k++, it, name, ppath, n);
+	while (k < pad && v->err == 0)
+		fv_item(v, g, depth, k++, NULL, name, ppath, n);
 	html_close(v->h, "div");
 	/* one empty item for form.js to copy: adding needs no round trip */
 	html_open(v->h, "template", "class", "tf-tpl", "data-group", name, NULL);
@@ -398,6 +468,8 @@ fv_dict(struct fv *v, const struct form_field *g, size_t depth,
 			    cname,
 			    !form_relevant_in(ch, v->scopes, d + 1), fv_problem_count(v, cp));
 			if (ch->type == FORM_GROUP) {
+				/* a group inside an entry's row: drawn in its cell */
+				fv_group(v, ch, d);
 				html_close(v->h, "td");
 				continue;
 			}
@@ -524,8 +596,6 @@ formview_render(struct html *h, const struct form *f, const cJSON *values,
 	    "value", "", "class", "tf-default", "tabindex", "-1",
 	    "aria-hidden", "true", NULL);
 	fv_summary(v);
-	if (form_description(f))
-		html_elem(h, "p", form_description(f), "class", "hint tf-desc", NULL);
 	for (size_t i = 0; i < form_n_fields(f) && v->err == 0; i++) {
 		const struct form_field *fd = form_field_at(f, i);
 

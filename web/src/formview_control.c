@@ -133,6 +133,22 @@ fv_static_text(struct fv *v, const struct form_field *fd, const cJSON *val)
 		t = buf;
 	} else if (cJSON_IsBool(val))
 		t = cJSON_IsTrue(val) ? "да" : "нет";
+	else if (cJSON_IsArray(val) && val->child) {
+		bool first = true;
+
+		html_open(v->h, "span", "class", "tf-static", NULL);
+		for (const cJSON *m = val->child; m; m = m->next) {
+			if (!cJSON_IsString(m))
+				continue;
+			html_text(v->h, first ? "" : "; ");
+			html_text(v->h, fv_choice_label(fd, m->valuestring));
+			first = false;
+		}
+		html_close(v->h, "span");
+		return;
+	}
+	if (fd->type == FORM_DATE && cJSON_IsString(val) && form_date_ru(val->valuestring, buf))
+		t = buf;
 	html_elem(v->h, "span", t, "class", "tf-static", NULL);
 }
 

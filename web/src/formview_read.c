@@ -210,7 +210,25 @@ fr_value(struct fr *r, const struct form_field *fd, const char *path,
 		fr_add(r, obj, fd->id, cJSON_CreateNull());
 		return;
 	}
-	rc = textin_value(fd, text, &val, &te);
+	if (strchr(text, '\r') != NULL) {
+		/* a <textarea> posts CRLF: stored text has plain line ends, as
+		 * the CLI and a CSV give it */
+		char *lf = strdup(text), *w = lf;
+
+		if (lf == NULL) {
+			fr_nomem(r);
+			return;
+		}
+		for (const char *c = text; *c; c++)
+			if (*c != '\r')
+				*w++ = *c;
+			else if (c[1] != '\n')
+				*w++ = '\n';
+		*w = '\0';
+		rc = textin_value(fd, lf, &val, &te);
+		free(lf);
+	} else
+		rc = textin_value(fd, text, &val, &te);
 	if (rc == 0 && cJSON_IsNull(val)) {
 		/* empty: no answer (a scale's «затрудняюсь» is its own button) */
 		cJSON_Delete(val);
@@ -268,6 +286,15 @@ fr_ctx(char *out, const char *outer, const struct form_field *g, size_t k,
 		snprintf(out, FR_CTX_MAX, " (%.*s%s%s, запись %zu)", (int)il, inner,
 		    il ? "; " : "", g->label, k + 1);
 	terr_utf8_trim(out);
+}
+
+/* Whether path s is path or lies under it. */
+static bool
+fr_under(const char *s, const char *path)
+{
+	size_t l = strlen(path);
+
+	return strncmp(s, path, l) == 0 && (s[l] == '\0' || s[l] == '.' || s[l] == '[');
 }
 
 /* How many items of a repeat group were posted: "_n.<path>", or, when a
@@ -354,6 +381,22 @@ fr_group(struct fr *r, const struct form_field *g, const char *path,
 		fr_object(r, g->children, g->n_children, ipath, ictx, sitem, item,
 		    dict ? g->item_key : NULL);
 	}
+	/*
+	 * Items with nothing in them (a new case's first party, drawn because
+	 * of min_items) are no answer: an untouched record stays empty. Not a
+	 * dictionary's rows: they are the record's shape (every entry has its
+	 * item, with the issued levels the client puts in them).
+	 */
+	if (dict)
+		return;
+	for (const cJSON *it = arr->child; it; it = it->next)
+		if (it->child != NULL)
+			return;
+	/* text typed in them that did not convert keeps them, to be shown */
+	for (const cJSON *t = r->typed ? r->typed->child : NULL; t; t = t->next)
+		if (fr_under(t->string, path))
+			return;
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, g->id);
 }
 
 static void
@@ -380,14 +423,6 @@ fr_object(struct fr *r, const struct form_field *fs, size_t n, const char *prefi
 }
 
 /* ---------- what does not apply is dropped ---------- */
-
-static bool
-fr_under(const char *s, const char *path)
-{
-	size_t l = strlen(path);
-
-	return strncmp(s, path, l) == 0 && (s[l] == '\0' || s[l] == '.' || s[l] == '[');
-}
 
 /* Typed text and problems of a dropped field go with it. */
 static void
@@ -674,9 +709,16 @@ formview_act_typed(const struct form *f, cJSON *values, cJSON *typed,
 			return terr_set(e, TERR_INVALID, "%s: не больше %zu %s.", g->label,
 			    max, max % 10 == 1 && max % 100 != 11 ? "записи" : "записей");
 		if (!cJSON_IsArray(arr)) {
+			/* the page showed the min_items empty items of a group not
+			 * answered (formview_render): one more than those */
+			size_t pad = g->min_items < FV_PAD_MAX ? g->min_items : FV_PAD_MAX;
+
 			cJSON_DeleteItemFromObjectCaseSensitive(obj, g->id);
 			if ((arr = cJSON_AddArrayToObject(obj, g->id)) == NULL)
 				return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+			for (size_t i = 0; i < pad && i + 1 < max; i++)
+				if (!cJSON_AddItemToArray(arr, cJSON_CreateObject()))
+					return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		}
 		if ((item = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(arr, item)) {
 			cJSON_Delete(item);

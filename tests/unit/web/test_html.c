@@ -4,6 +4,7 @@
  * never half-right), invalid UTF-8 shown as U+FFFD, the cap honoured; the
  * page frame and the assets built into the program.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +259,49 @@ test_page(void)
 		CHECK(a != NULL && web_asset_find(a->name) == a);
 		if (i > 0)
 			CHECK(strcmp(web_asset_at(i - 1)->name, a->name) < 0);
+	}
+
+	/* Nothing is fetched from anywhere: no @import, every url() a data:
+	 * URL, no script loading another one. */
+	for (size_t i = 0; i < web_asset_count(); i++) {
+		const struct web_asset *a = web_asset_at(i);
+		const char *d = (const char *)a->data, *u;
+
+		CHECK(strstr(d, "@import") == NULL);
+		/* a stylesheet whose braces do not pair is cut short by the browser
+		 * at the first stray one: every rule after it is lost */
+		if (strcmp(a->content_type, "text/css; charset=utf-8") == 0) {
+			long depth = 0;
+			bool neg = false, comment = false;
+
+			for (size_t k = 0; k < a->len; k++) {
+				if (!comment && d[k] == '/' && d[k + 1] == '*')
+					comment = true;
+				else if (comment && d[k] == '*' && d[k + 1] == '/') {
+					comment = false;
+					k++;
+				} else if (!comment && d[k] == '{')
+					depth++;
+				else if (!comment && d[k] == '}' && --depth < 0)
+					neg = true;
+			}
+			if (depth != 0 || neg || comment)
+				fprintf(stderr, "%s: braces do not pair\n", a->name);
+			CHECK(depth == 0 && !neg && !comment);
+		}
+		for (u = strstr(d, "url("); u != NULL; u = strstr(u + 4, "url(")) {
+			const char *v = u + 4;
+
+			if (*v == '"' || *v == '\'')
+				v++;
+			if (strncmp(v, "data:", 5) != 0) {
+				fprintf(stderr, "%s: url() that is not data:\n", a->name);
+				CHECK(0);
+			}
+		}
+		/* the form's script works on the page alone */
+		CHECK(strcmp(a->name, "form.js") != 0 ||
+		    (strstr(d, "fetch(") == NULL && strstr(d, "XMLHttpRequest") == NULL));
 	}
 
 	web_page_begin(h, "Записи <все>");
