@@ -367,23 +367,15 @@ fv_repeat(struct fv *v, const struct form_field *g, size_t depth,
 	size_t max = g->max_items ? g->max_items : FORM_MAX_REPEAT;
 	size_t n = v->tpl || !cJSON_IsArray(arr) ? 0 : (size_t)cJSON_GetArraySize(arr);
 	bool was_tpl = v->tpl;
-	size_t k = 0, pad = 0;
+	size_t k = 0;
 
-	/* a group never answered (a new record) starts with the items it must
-	 * have, so «Стороны конфликта» opens with one party to fill */
-	if (!v->tpl && !cJSON_IsArray(arr) && g->min_items > 0)
-		pad = g->min_items < FV_PAD_MAX ? g->min_items : FV_PAD_MAX;
-	n += pad;
 	snprintf(cnt, sizeof(cnt), FV_COUNT_PREFIX "%s", name);
 	snprintf(num, sizeof(num), "%zu", n);
 	html_void(v->h, "input", "type", "hidden", "name", cnt, "value", num, NULL);
 	snprintf(id, sizeof(id), "i-%s", name);
 	html_open(v->h, "div", "class", "tf-items", "id", id, NULL);
-	for (const cJSON *it = n > pad ? arr->child : NULL; it && v->err == 0;
-	    it = it->next)
+	for (const cJSON *it = n ? arr->child : NULL; it && v->err == 0; it = it->next)
 		fv_item(v, g, depth, k++, it, name, ppath, n);
-	while (k < pad && v->err == 0)
-		fv_item(v, g, depth, k++, NULL, name, ppath, n);
 	html_close(v->h, "div");
 	/* one empty item for form.js to copy: adding needs no round trip */
 	html_open(v->h, "template", "class", "tf-tpl", "data-group", name, NULL);

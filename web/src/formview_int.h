@@ -52,7 +52,6 @@ const char *fv_choice_label(const struct form_field *fd, const char *code);
 #define FV_SCALE_RADIO_MAX 11 /* a longer scale: a <select> */
 #define FV_TEXTAREA_FROM 300  /* a longer text gets a <textarea> */
 #define FV_SCOPES (FORM_MAX_DEPTH + 2)
-#define FV_PAD_MAX 10         /* empty items drawn for a min_items group */
 
 struct fv {
 	struct html *h;

@@ -381,22 +381,6 @@ fr_group(struct fr *r, const struct form_field *g, const char *path,
 		fr_object(r, g->children, g->n_children, ipath, ictx, sitem, item,
 		    dict ? g->item_key : NULL);
 	}
-	/*
-	 * Items with nothing in them (a new case's first party, drawn because
-	 * of min_items) are no answer: an untouched record stays empty. Not a
-	 * dictionary's rows: they are the record's shape (every entry has its
-	 * item, with the issued levels the client puts in them).
-	 */
-	if (dict)
-		return;
-	for (const cJSON *it = arr->child; it; it = it->next)
-		if (it->child != NULL)
-			return;
-	/* text typed in them that did not convert keeps them, to be shown */
-	for (const cJSON *t = r->typed ? r->typed->child : NULL; t; t = t->next)
-		if (fr_under(t->string, path))
-			return;
-	cJSON_DeleteItemFromObjectCaseSensitive(obj, g->id);
 }
 
 static void
@@ -709,16 +693,9 @@ formview_act_typed(const struct form *f, cJSON *values, cJSON *typed,
 			return terr_set(e, TERR_INVALID, "%s: не больше %zu %s.", g->label,
 			    max, max % 10 == 1 && max % 100 != 11 ? "записи" : "записей");
 		if (!cJSON_IsArray(arr)) {
-			/* the page showed the min_items empty items of a group not
-			 * answered (formview_render): one more than those */
-			size_t pad = g->min_items < FV_PAD_MAX ? g->min_items : FV_PAD_MAX;
-
 			cJSON_DeleteItemFromObjectCaseSensitive(obj, g->id);
 			if ((arr = cJSON_AddArrayToObject(obj, g->id)) == NULL)
 				return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-			for (size_t i = 0; i < pad && i + 1 < max; i++)
-				if (!cJSON_AddItemToArray(arr, cJSON_CreateObject()))
-					return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		}
 		if ((item = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(arr, item)) {
 			cJSON_Delete(item);
