@@ -26,6 +26,7 @@ drafts records-drafts
 records records
 record record-page
 sync sync-result
+refused nojs-refused
 export export
 import import-problems
 "
