@@ -175,17 +175,25 @@ def open_new(b, form_id, shot=None, school=None):
     home(b)
     b.click(b.link("Новая запись") if link_exists(b, "Новая запись") else b.button("Новая запись"))
     check(b.path().startswith("/new"), "«Новая запись» leads to the list of forms")
+    title = form_def(form_id)["title"]
+    asked_first = False
+    if school is not None and not b.els("a[href*='form=']"):
+        # a curator's laptop: which school, then the form
+        check("школ" in b.text().lower(), "a curator's laptop asks for the school first")
+        if shot:
+            b.shot(shot + "-school")
+        pick_school(b, school)
+        asked_first = True
     if shot:
         b.shot(shot + "-forms")
-    title = form_def(form_id)["title"]
     link = b.els("a[href*='form=%s']" % form_id)
     if link:
         b.click(link[0])
     else:
         b.click(b.link(title[:30]))
-    if school is not None:
+    if school is not None and not asked_first:
         check("школ" in b.text().lower() and not b.path().startswith("/fill"),
-              "a curator's laptop asks for the school before the form")
+              "a curator's laptop asks for the school before filling")
         if shot:
             b.shot(shot + "-school")
         pick_school(b, school)
@@ -320,7 +328,7 @@ def fill_simple(b, dev, form_id, vals, shot, appears=None, js=True):
         if appears and js and k == appears[0]:
             b.wait(lambda: b.visible(appears[1]), "«%s» to appear" % appears[1])
             check(True, "«%s» appears after «%s» is answered" % (appears[1], appears[0]))
-            b.shot(shot + "-appears", b.named(appears[1])[0])
+            b.shot(shot + "-appears", b.named(appears[0])[0])
     finish(b, shot, form_id, dev, before)
     expect_stored(form_id, vals, dev.record_data(form_id)[-1])
 

@@ -68,7 +68,9 @@ def fill_visit(b, dev):
                 skipped = k   # the comment a curator forgot
                 continue
             b.set("factors[%s].comment" % k, "Не подтверждено документами школы")
-    b.shot("visit-factors", b.named("factors[%s].decision" % keys[0])[0])
+    b.shot("visit-factors", b.d.execute_script(
+        "return arguments[0].closest('fieldset') || arguments[0].closest('table');",
+        b.named("factors[%s].decision" % keys[0])[0]))
     b.fill({k: v for k, v in VISIT_TAIL.items()})
     b.press("Проверить")
     check(b.path().startswith("/fill"), "a missing comment keeps the curator on the form")
@@ -113,7 +115,7 @@ def flow(env):
     r = hub.cli("token", "create", "--curator", "Петрова М. И.", "--schools", "170103,170104",
                 "--enroll-file", ef, "--hub-url", hub.url, check_rc=False)
     ui = t.Ui(dev)
-    b = t.Browser(env, 50)
+    b = t.Browser(env, 50, 69)
     fl.start(b, ui)
     if r.returncode == 0 and os.path.exists(ef):
         fl.enroll_file(b, ef)

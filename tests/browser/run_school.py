@@ -20,7 +20,7 @@ def flow(env):
     dev.enroll(hub, "--school", "170103", "--name", "МБОУ СОШ № 3")
     dev.set_passphrase(fl.PASSPHRASE)
     ui = t.Ui(dev)
-    b = t.Browser(env, 1)
+    b = t.Browser(env, 1, 49)
     fl.start(b, ui, passphrase=fl.PASSPHRASE)
     fl.fill_student(b, dev)
     fl.fill_simple(b, dev, "survey_parent", fl.PARENT, "parent", appears=("needs_help", "help_subjects"))

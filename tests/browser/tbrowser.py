@@ -72,6 +72,7 @@ class Env:
         self.procs = []
         self.browsers = []
         self.uis = []
+        self.hubs = []
         os.environ.setdefault("TETRAD_FORMS_DIR", os.path.join(self.src, "forms"))
 
     def path(self, *p):
@@ -119,6 +120,7 @@ class Hub:
         env.run([env.prog("tetrad-hub"), "--data", self.dir, "init", "--tls-self-signed", "127.0.0.1"])
         self.ca = os.path.join(self.dir, "tls", "ca.pem")
         self.proc = None
+        env.hubs.append(self)
         self.start()
 
     def cli(self, *args, check_rc=True):
@@ -207,6 +209,14 @@ class Device:
         finally:
             db.close()
 
+    def execute(self, q, args=()):
+        db = sqlite3.connect(self.db, timeout=30)
+        try:
+            db.execute(q, args)
+            db.commit()
+        finally:
+            db.close()
+
     def count(self, q, args=()):
         return self.sql(q, args)[0][0]
 
@@ -269,7 +279,7 @@ class Ui:
 
     def log_text(self):
         try:
-            return open(self.log, encoding="utf-8", errors="replace").read()[-3000:]
+            return open(self.log, encoding="utf-8", errors="replace").read()[-20000:]
         except OSError:
             return ""
 
@@ -296,12 +306,18 @@ class Browser:
     """Headless Chromium at 1366x768. shot() numbers the screenshots from
     first (so each test owns a range: NN-name.png)."""
 
-    def __init__(self, env, first_shot, js=True):
+    def __init__(self, env, first_shot, last_shot, js=True):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         self.env = env
         self.n = first_shot
+        self.last = last_shot
         self.js = js
+        # this test's screenshots of an earlier run go: the folder shows one run
+        for f in os.listdir(env.shots):
+            m = re.match(r"(\d+)-.*\.png$", f)
+            if (m and first_shot <= int(m.group(1)) <= last_shot) or f.startswith("fail-%s." % env.name):
+                os.unlink(os.path.join(env.shots, f))
         self.downloads = env.path("downloads-%d" % first_shot)
         os.makedirs(self.downloads)
         o = webdriver.ChromeOptions()
@@ -396,9 +412,14 @@ class Browser:
     def shot(self, name, el=None):
         """Screenshot of the viewport (1366x768), scrolled to el if given."""
         if el is not None:
-            self.d.execute_script("arguments[0].scrollIntoView({block:'start'});", el)
+            # the field's whole block (its label too), a little below the top
+            self.d.execute_script(
+                "var w=arguments[0].closest('.tf-field, .tf-item, tr, fieldset') || arguments[0];"
+                "w.scrollIntoView({block:'start'}); window.scrollBy(0, -60);", el)
         else:
             self.d.execute_script("window.scrollTo(0,0);")
+        if self.n > self.last:
+            self.problems.append("screenshot %s past this test's range (%d)" % (name, self.last))
         f = os.path.join(self.env.shots, "%02d-%s.png" % (self.n, name))
         self.n += 1
         self.d.save_screenshot(f)
@@ -668,6 +689,19 @@ def main(name, flow):
     started = time.time()
     try:
         problems = flow(env) or []
+        # the interface stops cleanly, and the sanitizers (build/san) saw nothing
+        for u in env.uis:
+            rc = u.stop()
+            if rc != 0:
+                problems.append("tetrad ui exited %s on SIGTERM" % rc)
+            for bad in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+                if bad in u.log_text():
+                    problems.append("tetrad ui's output has %r: %s" % (bad, u.log_text()[-1500:]))
+        for h in env.hubs:
+            log = open(os.path.join(h.dir, "serve.log"), encoding="utf-8", errors="replace").read()
+            for bad in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+                if bad in log:
+                    problems.append("the hub's log has %r" % bad)
         for b in env.browsers:
             problems += b.problems
             for n in sorted(b.notes):

@@ -85,6 +85,11 @@ def has(page, text):
     return text in page.text
 
 
+def parties(form):
+    """How many party items the page holds."""
+    return len([n for n in form.names() if re.fullmatch(r"parties\[\d+\]\.role", n)])
+
+
 def student_answers(form, grade="9"):
     form.set("response_date", "2026-11-20")
     form.set("grade", grade)
@@ -94,11 +99,11 @@ def student_answers(form, grade="9"):
 
 
 def curator(ui, db):
-    # --- «Новая запись» on a laptop with two schools: the school, then the forms
+    # --- «Новая запись»: the forms (then the school, below)
     p = ui.get("/new")
-    ok(p.status == 200 and has(p, "Для какой школы эта запись?") and
-       'href="/new?school=170103"' in p.body and 'href="/new?school=170104"' in p.body,
-       "GET /new asks the school first, offering both", (p.status, p.text[:300]))
+    ok(p.status == 200 and has(p, "Анкета обучающегося") and
+       'href="/new?form=survey_student"' in p.body, "GET /new lists the forms",
+       (p.status, p.text[:300]))
     p = ui.get("/new?school=170103")
     ok(p.status == 200, "the forms for school 170103", p.status)
     for title in ("Анкета обучающегося", "Социальный паспорт",
@@ -268,22 +273,33 @@ def curator(ui, db):
     f = p.form("/fill")
     f.set("case_number", "2026-01")
     f.set("summary", "Ссора на перемене")
+    opened = parties(f)     # a new case opens with its min_items empty items
+    if opened:
+        f.set("parties[0].role", "student")
+        f.set("parties[0].full_name", "Иванов Иван")
     p = ui.submit(f, ("_act", "add:parties"))
     ok(p.status == 200 and counts(db) == before, "«add» re-renders, stores nothing", p.status)
     f = p.form("/fill")
     ok(f.value("summary") == "Ссора на перемене", "what was typed is kept across «add»")
-    f.set("parties[0].role", "student")
-    f.set("parties[0].full_name", "Иванов Иван")
-    p = ui.submit(f, ("_act", "add:parties"))
-    f = p.form("/fill")
-    f.set("parties[1].role", "adult")
-    f.set("parties[1].full_name", "Петров Пётр")
-    ok("parties[1].full_name" in f.names(), "two parties on the page", sorted(f.names()))
+    ok(parties(f) == opened + 1, "one party more", (opened, parties(f)))
+    # each party answered, then «add» for the next (an empty item is not kept)
+    for k, (role, name) in enumerate((("student", "Иванов Иван"), ("adult", "Петров Пётр"),
+                                      ("student", "Сидоров Павел"))):
+        if parties(f) <= k:
+            f = ui.submit(f, ("_act", "add:parties")).form("/fill")
+        f.set("parties[%d].role" % k, role)
+        f.set("parties[%d].full_name" % k, name)
+    ok(parties(f) == 3 and f.value("parties[0].full_name") == "Иванов Иван",
+       "three parties on the page, the first still as typed", sorted(f.names()))
     p = ui.submit(f, ("_act", "del:parties[0]"))
     f = p.form("/fill")
-    ok(f.value("parties[0].full_name") == "Петров Пётр" and
-       "parties[1].full_name" not in f.names(), "the first removed, the second moves up",
-       sorted(f.names()))
+    ok(parties(f) == 2 and f.value("parties[0].full_name") == "Петров Пётр" and
+       f.value("parties[1].full_name") == "Сидоров Павел",
+       "the first removed, the others move up with their answers", sorted(f.names()))
+    p = ui.submit(f, ("_act", "del:parties[1]"))
+    f = p.form("/fill")
+    ok(parties(f) == 1 and f.value("parties[0].full_name") == "Петров Пётр",
+       "and the last one removed too", sorted(f.names()))
     f.set("received_date", "2026-11-02")
     f.set("source", "teacher")
     f.set("situation_kind", "conflict")
@@ -305,8 +321,9 @@ def curator(ui, db):
        fields["parties"][0]["role"] == "adult", "local values stay out of the outbox", fields)
 
     # --- a case number used twice: refused at «Завершить», shown on the form
-    p = ui.get("/fill?form=mediation_case&school=170104")
-    f = ui.submit(p.form("/fill"), ("_act", "add:parties")).form("/fill")
+    f = ui.get("/fill?form=mediation_case&school=170104").form("/fill")
+    if parties(f) == 0:
+        f = ui.submit(f, ("_act", "add:parties")).form("/fill")
     f.set("parties[0].role", "adult")
     before = counts(db)
     f.set("case_number", "2026-01")

@@ -1,7 +1,6 @@
 /*
- * ui_fill — a new record and its filling: /new (on a curator's laptop
- * with several schools which one, then the forms — or the form first and
- * then the school, from a link that names the form; asked before anything
+ * ui_fill — a new record and its filling: /new (the forms, then on a
+ * curator's laptop with several schools which one — asked before anything
  * is typed, as the CLI asks it; a school device never asks) and
  * /fill (the form rendered from its definition; every post re-renders with
  * what was posted, so nothing typed is lost; «Сохранить черновик» stores
@@ -69,8 +68,7 @@ ui_fill_forms(struct ui_req *rq, const char *school)
 	return ui_page_end(rq, h, 200);
 }
 
-/* A curator's device with several schools: which one, before the form
- * (f NULL: before the list of forms, then the list for that school). */
+/* A curator's device with several schools: which one, before the form. */
 static int
 ui_fill_pick(struct ui_req *rq, const struct form *f)
 {
@@ -88,7 +86,7 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		r = ui_reply_error(rq, 500, e.msg);
 		goto out;
 	}
-	if (f != NULL && !webreq_query_escape(form_id(f), fesc, sizeof(fesc))) {
+	if (!webreq_query_escape(form_id(f), fesc, sizeof(fesc))) {
 		r = ui_reply_error(rq, 400, "Неверное имя формы.");
 		goto out;
 	}
@@ -96,15 +94,11 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		r = ui_page_end(rq, NULL, 500);
 		goto out;
 	}
-	html_elem(h, "h1", f != NULL && form_school_field(f) ?
-	    "Какую школу вы посетили?" : "Для какой школы эта запись?", NULL);
+	html_elem(h, "h1", form_school_field(f) ? "Какую школу вы посетили?" :
+	    "Для какой школы эта запись?", NULL);
 	html_open(h, "p", NULL);
-	if (f != NULL)
-		html_textf(h, "Форма: %s. Запись будет учтена за выбранной школой.",
-		    form_title(f));
-	else
-		html_text(h, "Запись будет учтена за выбранной школой; форму вы "
-		    "выберете следующей.");
+	html_textf(h, "Форма: %s. Запись будет учтена за выбранной школой.",
+	    form_title(f));
 	html_close(h, "p");
 	html_open(h, "div", "class", "actions", NULL);
 	cur = list ? list : "";
@@ -113,10 +107,7 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 
 		if (!webreq_query_escape(code, sesc, sizeof(sesc)))
 			continue;
-		if (f != NULL)
-			snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
-		else
-			snprintf(url, sizeof(url), "/new?school=%s", sesc);
+		snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
 		html_open(h, "a", "href", url, "class", "bigbtn", NULL);
 		html_text(h, code);
 		if (localdb_school_name(store_localdb(s), code, name, sizeof(name),
@@ -125,9 +116,7 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		html_close(h, "a");
 	}
 	html_close(h, "div");
-	if (f != NULL)
-		html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet",
-		    NULL);
+	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet", NULL);
 	r = ui_page_end(rq, h, 200);
 	h = NULL;
  out:
@@ -175,15 +164,15 @@ ui_page_new(struct ui_req *rq)
 	int r, reply;
 
 	if (ui_req_query(rq, "form") == NULL) {
-		/* a curator's laptop: the school first, then the forms */
+		/* the forms; a curator's laptop asks the school once the form is
+		 * chosen (?school= here: the forms for a school already picked) */
 		r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 		if (r < 0)
 			return ui_reply_error(rq, 409, e.msg);
 		if (r == 2)
 			return ui_fill_not_enrolled(rq);
-		if (r == 1)
-			return ui_fill_pick(rq, NULL);
-		return ui_fill_forms(rq, ui_req_query(rq, "school") ? school : NULL);
+		return ui_fill_forms(rq, r == 0 && ui_req_query(rq, "school") ?
+		    school : NULL);
 	}
 	if ((f = ui_fill_form_of(rq, &reply)) == NULL)
 		return reply;
