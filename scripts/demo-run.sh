@@ -5,9 +5,16 @@
 # curator's laptop enrolled with one-time tokens; the hub is stopped while
 # both record (they work offline); the hub comes back, both sync, the hub
 # prints its reports. The school computer's store gets a passphrase: a
-# case shows «скрыто» without it and the names with it. Everything lives in
-# a temporary directory that is removed at the end (TETRAD_DEMO_KEEP=1 keeps
-# it); nothing keeps running.
+# case shows «скрыто» without it and the names with it.
+#
+# On a terminal (stdin and stdout both), the demo then leaves the hub and a
+# `tetrad ui` for each of the two devices running on the demo's data, prints
+# their addresses and waits for Enter: the web interface is what a curator
+# uses, so the first command shows it. Without a terminal (a test, a pipe)
+# it exits as soon as the reports are printed. TETRAD_DEMO_UI=1 or 0 forces
+# the choice (=1 with stdin a pipe is how tests/integration/test_demo_ui.sh
+# drives it). Everything lives in a temporary directory that is removed at
+# the end (TETRAD_DEMO_KEEP=1 keeps it); nothing keeps running.
 set -euo pipefail
 bin=$(cd "${1:?usage: demo-run.sh BIN_DIR}" && pwd)
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,13 +25,23 @@ for p in "$HUB" "$T" "$bin/tetrad-syncd"; do
 	[ -x "$p" ] || { echo "demo: $p is not built" >&2; exit 1; }
 done
 
+ui_mode=${TETRAD_DEMO_UI:-auto}
+if [ "$ui_mode" = auto ]; then
+	if [ -t 0 ] && [ -t 1 ]; then ui_mode=1; else ui_mode=0; fi
+fi
+
 work=$(mktemp -d /tmp/tetrad-demo.XXXXXX)
 hub_pid=""
-cleanup() {
-	if [ -n "$hub_pid" ] && kill -0 "$hub_pid" 2>/dev/null; then
-		kill -TERM "$hub_pid" 2>/dev/null || true
-		wait "$hub_pid" 2>/dev/null || true
+ui_pids=()
+stop() { # pid: SIGTERM, then wait for it (both stop cleanly on it)
+	if kill -0 "$1" 2>/dev/null; then
+		kill -TERM "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
 	fi
+}
+cleanup() {
+	for p in "${ui_pids[@]}"; do stop "$p"; done
+	if [ -n "$hub_pid" ]; then stop "$hub_pid"; fi
 	if [ "${TETRAD_DEMO_KEEP:-0}" = 1 ]; then
 		echo "Каталог демонстрации сохранён: $work"
 	else
@@ -32,6 +49,8 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+# Ctrl+C while the interface waits: the same cleanup, nothing left running
+trap 'exit 130' INT TERM
 started=$(date +%s)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -335,6 +354,60 @@ echo
 run "$HUB" --data "$hubdir" report mediation --format csv --out "$work/mediation.csv"
 echo "CSV для Excel (UTF-8 с BOM, разделитель «;»): $(head -c 3 "$work/mediation.csv" | od -An -tx1 | tr -d ' ') …"
 
+took=$(( $(date +%s) - started ))
+
+# `tetrad ui` for one device's database on a free port; its address (with
+# this launch's secret) comes back through a 0600 file, never argv.
+ui_url=""
+ui_up() { # db name
+	local uf="$work/ui-$2.url" pid
+	"$T" --db "$1" ui --no-browser --port 0 --url-file "$uf" >>"$work/ui-$2.log" 2>&1 &
+	pid=$!
+	ui_pids+=("$pid")
+	for _ in $(seq 1 100); do
+		if [ -s "$uf" ]; then
+			ui_url=$(head -n 1 "$uf")
+			case "$ui_url" in http://127.0.0.1:* | http://localhost:*) return 0 ;; esac
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "demo: tetrad ui did not start for $2; its log:" >&2
+	tail -20 "$work/ui-$2.log" >&2
+	exit 1
+}
+
+if [ "$ui_mode" = 1 ]; then
+	step "9. Веб-интерфейс: хаб и «tetrad ui» работают, пока вы не нажмёте Enter"
+	# The data are the demo's: the laptop with its visits and the passports
+	# it received, the school computer with its cases under the passphrase.
+	ui_up "$laptop" curator
+	curator_url=$ui_url
+	ui_up "$school" school
+	school_url=$ui_url
+	echo "Демонстрация заняла $took с. Теперь то же — в браузере этого компьютера."
+	echo
+	echo "Ноутбук куратора (Петрова М. И., школы 170103–170106):"
+	echo "  $curator_url"
+	echo "Компьютер школы 170103 (пароль для имён: «сирень окно трамвай компот»):"
+	echo "  $school_url"
+	echo "Хаб муниципалитета (его API; кнопка «Синхронизировать» отправляет сюда):"
+	echo "  $url   (сертификат: \$DEMO/hub/tls/ca.pem)"
+	echo
+	echo "В адресе — ключ этого запуска: браузер меняет его на cookie; после остановки он не действует."
+	echo "Журналы: \$DEMO/hub.log, \$DEMO/ui-curator.log, \$DEMO/ui-school.log (\$DEMO = $work)"
+	printf '\nНажмите Enter, чтобы остановить хаб и интерфейс и удалить временные файлы… '
+	read -r _ || true
+	echo
+	for p in "${ui_pids[@]}"; do stop "$p"; done
+	ui_pids=()
+	echo "Интерфейс остановлен."
+fi
+
 hub_down "Хаб остановлен (SIGTERM: текущие запросы завершены)."
 echo
-echo "Готово за $(( $(date +%s) - started )) с. Хаб остановлен, временные файлы удаляются."
+if [ "$ui_mode" = 1 ]; then
+	echo "Готово. Хаб и интерфейс остановлены, временные файлы удаляются."
+else
+	echo "Готово за $took с. Хаб остановлен, временные файлы удаляются."
+fi
