@@ -401,7 +401,8 @@ xlsxio_export(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, struct terr *e)
 {
 	struct xlsxio_ctx x = { 0 };
-	char *tmp = NULL;
+	lxw_workbook_options opt = { 0 };
+	char *tmp = NULL, *tmpdir = NULL, *slash;
 	bool made = false;
 	size_t n;
 	int fd = -1, r;
@@ -428,7 +429,23 @@ xlsxio_export(struct store *s, const struct catalog *c, const char *form_id,
 	}
 	made = true;
 	close(fd);
-	if ((x.wb = workbook_new(tmp)) == NULL) {
+	/*
+	 * libxlsxwriter spools each worksheet to a temporary file, by default
+	 * in the system's shared /tmp: the rows (children's data) would sit
+	 * there outside the database's folder. Beside the output instead —
+	 * for `tetrad ui` that is the database's folder.
+	 */
+	if ((tmpdir = strdup(strchr(path, '/') != NULL ? path : ".")) == NULL) {
+		r = TERR_NOMEM;
+		goto out;
+	}
+	/* the folder: "/x" is "/", "d/x" is "d", "." stays */
+	if ((slash = strrchr(tmpdir, '/')) == tmpdir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	opt.tmpdir = tmpdir;
+	if ((x.wb = workbook_new_opt(tmp, &opt)) == NULL) {
 		r = TERR_NOMEM;
 		goto out;
 	}
@@ -463,6 +480,7 @@ xlsxio_export(struct store *s, const struct catalog *c, const char *form_id,
 	if (made)
 		unlink(tmp);
 	free(tmp);
+	free(tmpdir);
 	for (size_t i = 0; x.sheets && i < x.nsheets; i++) {
 		free(x.sheets[i].cols);
 		free(x.sheets[i].width);

@@ -36,6 +36,7 @@ struct ui {
 	struct ui_sync *sync;
 	uint16_t port;
 	char secret[UI_SECRET_BYTES * 2 + 1];
+	bool secret_spent;       /* exchanged for the cookie: one use only */
 	char session[UI_SECRET_BYTES * 2 + 1];
 	char csrf[UI_SECRET_BYTES * 2 + 1];
 	char flash[UI_FLASH_MAX];
@@ -150,7 +151,14 @@ ui_csrf(const struct ui *u)
 const char *
 ui_secret(const struct ui *u)
 {
-	return u->secret;
+	return u->secret_spent ? NULL : u->secret;
+}
+
+void
+ui_secret_spend(struct ui *u)
+{
+	sodium_memzero(u->secret, sizeof(u->secret));
+	u->secret_spent = true;
 }
 
 const char *

@@ -36,7 +36,10 @@
 #define UI_BODY_MAX (8u << 20)       /* a POST body (an imported CSV) */
 #define UI_FORM_BODY_MAX (1u << 20)  /* a POST body that is not a file upload */
 #define UI_CSRF_FIELD "_csrf"
-#define UI_COOKIE "tetrad_ui"
+/* the cookie's name is this and the port (tetrad_ui_8080): browsers keep
+ * cookies per host, not per port, so another launch on another port must
+ * not overwrite or shadow this one's */
+#define UI_COOKIE_PREFIX "tetrad_ui_"
 
 struct ui;       /* the running interface (ui.c) */
 struct ui_req;   /* one request and its reply (ui_server.c) */
@@ -53,8 +56,10 @@ struct ui_sync;  /* the sync child (ui_sync.c) */
 int ui_open(const char *db_path, struct ui **out, struct terr *e);
 void ui_close(struct ui *u);
 /* This launch's secret (hex): the key in the URL `tetrad ui` opens,
- * exchanged once per browser for the cookie (ui_session). */
+ * exchanged once for the cookie (ui_session); NULL once spent. */
 const char *ui_secret(const struct ui *u);
+/* The secret was exchanged: wiped, the URL no longer opens anything. */
+void ui_secret_spend(struct ui *u);
 /* The cookie's value (hex) that every request must carry. */
 const char *ui_session(const struct ui *u);
 /* The flash notice to show now, handed over (free it), or NULL. */

@@ -2,11 +2,14 @@
  * ui_server — libmicrohttpd on 127.0.0.1 for `tetrad ui`, and the checks
  * every request passes before a page sees it (docs/ui.md, "Security"):
  *   Host exactly 127.0.0.1:PORT or localhost:PORT (DNS rebinding);
- *   the launch secret, once, for an HttpOnly SameSite=Strict cookie, and
- *   that cookie on every other request (another user, another site);
- *   on a POST: Origin, when sent, this server; the body under its cap
- *   (refused with 413 without being kept); the CSRF token;
- *   on every answer: the CSP, nosniff, no referrer, no caching.
+ *   the launch secret, one time only, for an HttpOnly SameSite=Strict
+ *   cookie named for the port, and that cookie on every other request
+ *   (another user, another site);
+ *   on a POST: Origin, when sent, exactly this server; the body under its
+ *   cap (refused with 413 without being kept); the CSRF token;
+ *   /launch, /static/ and /favicon.ico take no POST (405);
+ *   on every answer: the CSP, nosniff, referrer only to this server, no
+ *   caching.
  * One thread runs every request, so pages use the store without locks.
  * The frame pages share (header, navigation, notice) is ui_page.c's.
  */
@@ -62,7 +65,10 @@ ui_headers(struct MHD_Response *resp, const char *type)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	/* same-origin, not no-referrer: under no-referrer Chromium sends
+	 * "Origin: null" on our own forms, and the Origin check could only
+	 * lean on Sec-Fetch-Site; nothing leaves for another site either way */
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
@@ -247,12 +253,20 @@ ui_req_form(const struct ui_req *rq)
 	return rq->post ? rq->form : NULL;
 }
 
+/*
+ * Only the characters our own paths use: no control bytes, no backslash
+ * (browsers read "/\\host" as "//host"), no scheme, not "//": a Location
+ * built from next= never leaves this server.
+ */
 const char *
 ui_local_path(const char *next)
 {
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strpbrk(next, "\r\n") != NULL)
+	if (next == NULL || next[0] != '/' || next[1] == '/')
 		return "/";
+	for (const char *p = next; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/_.?=&%-", *p) != NULL))
+			return "/";
 	return next;
 }
 
@@ -267,26 +281,59 @@ ui_refuse(struct ui_req *rq, int status, const char *msg)
 	}
 }
 
+/* An empty or absent want (a spent secret) matches nothing. */
 static bool
 ui_secret_eq(const char *given, const char *want)
 {
-	size_t n = strlen(want);
+	size_t n = want != NULL ? strlen(want) : 0;
 
-	return given != NULL && strlen(given) == n &&
+	return n > 0 && given != NULL && strlen(given) == n &&
 	    sodium_memcmp(given, want, n) == 0;
 }
 
-/* The cookie this launch handed out, on this request. */
+static void
+ui_cookie_name(struct ui_req *rq, char *out, size_t cap)
+{
+	snprintf(out, cap, UI_COOKIE_PREFIX "%u", (unsigned)ui_port(rq->u));
+}
+
+/*
+ * The cookie this launch handed out, on this request. Every cookie of that
+ * name is tried, not only the first: a page of another port on 127.0.0.1
+ * may have set one of the same name (cookies ignore ports), and a stale
+ * one must not shut out the right one.
+ */
 static bool
 ui_has_session(struct ui_req *rq)
 {
 	const char *hdr = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_COOKIE);
-	char v[UI_COOKIE_MAX];
+	char name[32], v[UI_COOKIE_MAX];
 
-	if (hdr == NULL || webreq_cookie(hdr, UI_COOKIE, v, sizeof(v)) != 1)
+	if (hdr == NULL)
 		return false;
-	return ui_secret_eq(v, ui_session(rq->u));
+	ui_cookie_name(rq, name, sizeof(name));
+	/* one pair at a time: webreq_cookie answers the first of the name */
+	for (const char *p = hdr; *p != '\0';) {
+		const char *end = strchr(p, ';');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+		char pair[UI_COOKIE_MAX + 40];
+		bool ok;
+
+		if (n < sizeof(pair)) {
+			memcpy(pair, p, n);
+			pair[n] = '\0';
+			ok = webreq_cookie(pair, name, v, sizeof(v)) == 1 &&
+			    ui_secret_eq(v, ui_session(rq->u));
+			sodium_memzero(pair, sizeof(pair));
+			if (ok)
+				return true;
+		}
+		p += n;
+		if (*p == ';')
+			p++;
+	}
+	return false;
 }
 
 /* The launch: the secret for the cookie, then the start page. */
@@ -295,15 +342,23 @@ ui_launch(struct ui_req *rq)
 {
 	const char *key = MHD_lookup_connection_value(rq->c, MHD_GET_ARGUMENT_KIND, "key");
 	struct html *h;
-	char cookie[UI_COOKIE_MAX], *page;
+	char cookie[UI_COOKIE_MAX], name[32], *page;
 	size_t len = 0;
 
+	/* the browser that spent the key, back on its URL (history, reload):
+	 * it already has the cookie, so on to the start page */
+	if (ui_has_session(rq))
+		return ui_reply_redirect(rq, "/");
 	if (!ui_secret_eq(key, ui_secret(rq->u)))
 		return ui_reply_bare(rq, 403, "Откройте Тетрад заново",
-		    "Эта ссылка не подходит: она от прошлого запуска или набрана неверно: "
-		    "откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.", NULL, NULL);
+		    "Эта ссылка не подходит: она уже открыта раньше, от прошлого запуска или "
+		    "набрана неверно: откройте Тетрад заново — ярлыком «Тетрад» или командой "
+		    "tetrad ui.", NULL, NULL);
+	/* one time only: a copied URL (history, a shared screen) opens nothing */
+	ui_secret_spend(rq->u);
+	ui_cookie_name(rq, name, sizeof(name));
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict",
-	    UI_COOKIE, ui_session(rq->u));
+	    name, ui_session(rq->u));
 	/*
 	 * A page that moves on by itself rather than a redirect: the browser
 	 * came here from another site (the forwarding file), and a Strict
@@ -365,24 +420,34 @@ ui_static(struct ui_req *rq)
 
 /*
  * Whether a POST comes from this server's own page. Origin, when sent, must
- * be this server; but our pages ask for no referrer (the launch URL holds
- * the secret), and under that policy Chromium sends "Origin: null" even
- * for a form posted to its own origin. "null" is taken only with
+ * be exactly this server as the browser writes it (http://127.0.0.1:PORT
+ * or http://localhost:PORT): our pages' Referrer-Policy is same-origin, so
+ * a browser names the origin of our own forms. "null" (a browser under an
+ * older no-referrer page, a sandboxed frame, a file) is taken only with
  * Sec-Fetch-Site: same-origin, which the browser sets and no page can; a
  * sandboxed frame or a file posting here says cross-site. Any
- * Sec-Fetch-Site but same-origin is refused.
+ * Sec-Fetch-Site but same-origin is refused. No Origin at all: not a
+ * browser's form (browsers send it on every POST); the cookie and the
+ * CSRF token still decide.
  */
 static bool
 ui_same_origin(struct ui_req *rq, const char *origin, uint16_t port)
 {
 	const char *site = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
 	    "Sec-Fetch-Site");
+	char want[48];
 
 	if (site != NULL && strcmp(site, "same-origin") != 0)
 		return false;
-	if (origin != NULL && strcmp(origin, "null") == 0)
+	if (origin == NULL)
+		return true;
+	if (strcmp(origin, "null") == 0)
 		return site != NULL;
-	return webreq_origin_local(origin, port);
+	snprintf(want, sizeof(want), "http://127.0.0.1:%u", (unsigned)port);
+	if (strcmp(origin, want) == 0)
+		return true;
+	snprintf(want, sizeof(want), "http://localhost:%u", (unsigned)port);
+	return strcmp(origin, want) == 0;
 }
 
 /* The Content-Length sent, 0 when none. */
@@ -414,9 +479,13 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 		ui_refuse(rq, 405, "Такой запрос Тетрад не принимает.");
 		return;
 	}
+	/* the pages without a route: read-only, and no handler to take a body */
 	if (strncmp(rq->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0 ||
-	    strcmp(rq->path, UI_LAUNCH_PATH) == 0 || strcmp(rq->path, "/favicon.ico") == 0)
+	    strcmp(rq->path, UI_LAUNCH_PATH) == 0 || strcmp(rq->path, "/favicon.ico") == 0) {
+		if (rq->post)
+			ui_refuse(rq, 405, "Такой запрос Тетрад не принимает.");
 		return;
+	}
 	if (!ui_has_session(rq)) {
 		ui_refuse(rq, 403, "Эта страница открыта не из Тетрада или от прошлого запуска: "
 		    "откройте Тетрад заново — ярлыком «Тетрад» или командой tetrad ui.");
@@ -435,7 +504,7 @@ ui_check_head(struct ui_server *srv, struct ui_req *rq, const char *method)
 	}
 	rq->limit = rq->route->upload ? UI_BODY_MAX : UI_FORM_BODY_MAX;
 	if (ui_clen(rq) > rq->limit)
-		ui_refuse(rq, 413, rq->route->upload ?
+		ui_refuse(rq, 413, rq->route != NULL && rq->route->upload ?
 		    "Файл слишком большой: Тетрад принимает файлы до 8 МБ. Ничего не сохранено." :
 		    "Слишком много данных в одной форме: ничего не сохранено.");
 }
@@ -455,7 +524,7 @@ ui_body(struct ui_req *rq, const char *data, size_t n)
 		rq->body = NULL;
 		rq->len = rq->cap = 0;
 		rq->drained += n;
-		ui_refuse(rq, 413, rq->route->upload ?
+		ui_refuse(rq, 413, rq->route != NULL && rq->route->upload ?
 		    "Файл слишком большой: Тетрад принимает файлы до 8 МБ. Ничего не сохранено." :
 		    "Слишком много данных в одной форме: ничего не сохранено.");
 		return;
@@ -493,7 +562,8 @@ ui_parse_form(struct ui_req *rq)
 
 	if (type == NULL || strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0)
 		r = webreq_urlencoded(rq->body ? rq->body : "", rq->len, &rq->form, &e);
-	else if (strncasecmp(type, "multipart/form-data", 19) == 0 && rq->route->upload)
+	else if (strncasecmp(type, "multipart/form-data", 19) == 0 && rq->route != NULL &&
+	    rq->route->upload)
 		r = webreq_multipart(type, rq->body ? rq->body : "", rq->len, &rq->form, &e);
 	else
 		r = terr_set(&e, TERR_ARG, "такой вид данных здесь не принимается");
@@ -531,6 +601,9 @@ ui_dispatch(struct ui_req *rq)
 	/* browsers ask for it by themselves: nothing, rather than a 404 */
 	if (strcmp(rq->path, "/favicon.ico") == 0)
 		return ui_reply_raw(rq, 204, "image/x-icon", NULL, 0, NULL, NULL);
+	if (rq->route == NULL)
+		return ui_reply_bare(rq, 404, "Нет такой страницы", "Такой страницы нет.", "/",
+		    "На главную");
 	ui_sync_poll(ui_sync_of(rq->u));
 	r = rq->route->handler(rq);
 	if (!rq->replied)

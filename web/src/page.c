@@ -50,8 +50,10 @@ web_page_begin(struct html *h, const char *title)
 	html_open(h, "head", NULL);
 	html_void(h, "meta", "charset", "utf-8", NULL);
 	html_void(h, "meta", "name", "viewport", "content", "width=device-width, initial-scale=1", NULL);
-	/* The secret of the launch URL must not leave in a Referer header. */
-	html_void(h, "meta", "name", "referrer", "content", "no-referrer", NULL);
+	/* No Referer to another site (a record's id, the one-time launch URL);
+	 * to this server a full one, so browsers send our own Origin on our
+	 * forms rather than "null" (the server checks it exactly). */
+	html_void(h, "meta", "name", "referrer", "content", "same-origin", NULL);
 	html_elem(h, "title", title ? title : "Тетрад", NULL);
 	/* Sorted by name (the table is): app.css comes before form.css, so a
 	 * form's own rules may refine the general look. */
