@@ -227,7 +227,7 @@ step "4а′. Пароль: имена и телефоны на компьюте
 (umask 077 && printf '%s\n' 'сирень окно трамвай компот' >"$work/school.pass")
 run "$T" --db "$school" --new-passphrase-file "$work/school.pass" passphrase set
 echo "Без пароля (не на терминале) имена, телефоны и суть конфликта — «скрыто»:"
-run "$T" --db "$school" show "$case_id" | grep -E 'ФИО|Телефон|Суть конфликта'
+run "$T" --db "$school" show "$case_id" </dev/null | grep -E 'ФИО|Телефон|Суть конфликта'
 echo "С паролем (из файла):"
 run "$T" --db "$school" --passphrase-file "$work/school.pass" show "$case_id" |
 	grep -E 'ФИО|Телефон|Суть конфликта'

@@ -85,7 +85,7 @@ class UI:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         h = {"Host": host if host is not None else f"127.0.0.1:{self.port}"}
         if cookie and self.cookie:
-            h["Cookie"] = f"tetrad_ui={self.cookie}"
+            h["Cookie"] = f"tetrad_ui_{self.port}={self.cookie}"
         if isinstance(body, dict):
             body = urllib.parse.urlencode(body)
             h["Content-Type"] = "application/x-www-form-urlencoded"
@@ -103,7 +103,7 @@ class UI:
         st, r, body = self.req("GET", f"/launch?key={self.key}", cookie=False)
         check(st == 200, f"launch: {st}", body)
         sc = r.getheader("Set-Cookie") or ""
-        m = re.match(r"tetrad_ui=([0-9a-f]{64}); ", sc)
+        m = re.match(rf"tetrad_ui_{self.port}=([0-9a-f]{{64}}); ", sc)
         check(m is not None, f"launch sets the cookie: {sc}")
         for attr in ("Path=/", "HttpOnly", "SameSite=Strict"):
             check(attr in sc, f"cookie has {attr}: {sc}")
@@ -183,7 +183,7 @@ def test_guard(ui):
     check(st == 200, f"start page: {st}", body)
     check(r.getheader("Content-Security-Policy") == CSP, "CSP")
     check(r.getheader("X-Content-Type-Options") == "nosniff", "nosniff")
-    check(r.getheader("Referrer-Policy") == "no-referrer", "no referrer")
+    check(r.getheader("Referrer-Policy") == "same-origin", "referrer only to this server")
     check(r.getheader("Cache-Control") == "no-store", "no-store")
     for host in ("evil.example:%d" % ui.port, "127.0.0.1", "127.0.0.1:1", "", "localhost.evil:%d" % ui.port):
         st, _, body = ui.req("GET", "/", host=host)

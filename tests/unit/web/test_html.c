@@ -312,7 +312,7 @@ test_page(void)
 	CHECK_CONTAINS(s, "<meta charset=\"utf-8\">");
 	CHECK_CONTAINS(s, "<title>Записи &lt;все&gt;</title>");
 	CHECK_CONTAINS(s, "<link rel=\"stylesheet\" href=\"/static/app.css\">");
-	CHECK_CONTAINS(s, "<meta name=\"referrer\" content=\"no-referrer\">");
+	CHECK_CONTAINS(s, "<meta name=\"referrer\" content=\"same-origin\">");
 	CHECK_CONTAINS(s, "</head><body><h1>Записи</h1></body></html>\n");
 	if (web_asset_find("form.js") != NULL)
 		CHECK_CONTAINS(s, "<script src=\"/static/form.js\" defer></script>");
