@@ -406,9 +406,7 @@ rec_fields_text(cJSON *hub)
  * Stamps r with a fresh HLC, stores it and, when op is not NULL ("put",
  * "edit", "delete"), moves its clock document and queues one outbox row
  * (rec_clock.h: an edit queues only the synced fields that differ from old,
- * and nothing when none does; an edit of a record with quarantined entries
- * supersedes them and queues a put of the whole record). Must run inside a
- * transaction.
+ * and nothing when none does). Must run inside a transaction.
  */
 static int
 rec_stamp(struct store *s, const struct form *f, struct localdb_record *r,
@@ -428,30 +426,15 @@ rec_stamp(struct store *s, const struct form *f, struct localdb_record *r,
 	if (kind != 0 && kind != REC_CLOCK_DELETE &&
 	    (rv = rec_unique_check(s, f, r, values, e)) != 0)
 		goto out;
-	/* an edit of a record whose own entries the hub refused (quarantined,
-	 * not sent again): they never reach the hub, so the edit must not be a
-	 * difference against them — it supersedes them and sends the record
-	 * whole, as a put */
-	if (kind == REC_CLOCK_EDIT) {
-		int64_t superseded = 0;
-
-		if ((rv = localdb_quarantine_supersede(store_localdb(s), r->id, &superseded,
-		    e)) != 0)
-			goto out;
-		if (superseded > 0) {
-			kind = REC_CLOCK_PUT;
-			op = "put";
-			old = NULL;
-		}
-	}
 	if ((rv = store_hlc_next(s, hlc, e)) != 0)
 		goto out;
 	/* before updated_hlc moves: a record without a document counts it */
-	if (kind != 0 && (rv = rec_clock_change(s, f, r, kind, old, values, hlc,
+	if (kind != 0 && (rv = rec_clock_change(s, f, r, &kind, old, values, hlc,
 	    &send, e)) != 0)
 		goto out;
 	if (kind == REC_CLOCK_EDIT && send == NULL)
 		op = NULL;          /* only local fields changed */
+	op = kind == REC_CLOCK_PUT ? "put" : op;   /* an edit that superseded refused ones */
 	memcpy(r->updated_hlc, hlc, sizeof(hlc));
 	if (created)
 		memcpy(r->created_hlc, hlc, sizeof(hlc));
