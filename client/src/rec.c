@@ -429,11 +429,12 @@ rec_stamp(struct store *s, const struct form *f, struct localdb_record *r,
 	if ((rv = store_hlc_next(s, hlc, e)) != 0)
 		goto out;
 	/* before updated_hlc moves: a record without a document counts it */
-	if (kind != 0 && (rv = rec_clock_change(s, f, r, kind, old, values, hlc,
+	if (kind != 0 && (rv = rec_clock_change(s, f, r, &kind, old, values, hlc,
 	    &send, e)) != 0)
 		goto out;
 	if (kind == REC_CLOCK_EDIT && send == NULL)
 		op = NULL;          /* only local fields changed */
+	op = kind == REC_CLOCK_PUT ? "put" : op;   /* an edit that superseded refused ones */
 	memcpy(r->updated_hlc, hlc, sizeof(hlc));
 	if (created)
 		memcpy(r->created_hlc, hlc, sizeof(hlc));

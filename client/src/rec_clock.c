@@ -95,18 +95,30 @@ rec_clock_doc(struct store *s, const struct localdb_record *r, bool put,
 
 int
 rec_clock_change(struct store *s, const struct form *f, struct localdb_record *r,
-    enum rec_clock_kind kind, const cJSON *old, const cJSON *values,
+    enum rec_clock_kind *kindp, const cJSON *old, const cJSON *values,
     const char *hlc, cJSON **fields, struct terr *e)
 {
 	char me[LOCALDB_DEVICE_HEX + 1];
 	struct recmerge_opts o = { rec_clock_local, (void *)(uintptr_t)f, NULL, NULL };
 	cJSON *doc = NULL, *scratch = NULL, *a = NULL, *b = NULL, *send = NULL;
+	enum rec_clock_kind kind = *kindp;
+	int64_t superseded = 0;
 	char *text = NULL;
 	int rv;
 
 	*fields = NULL;
 	if ((rv = localdb_device_id(store_localdb(s), me, e)) != 0)
 		goto out;
+	/* the record's own entries the hub refused, quarantined: never sent
+	 * again now (superseded), so the hub lacks what an edit would be a
+	 * difference against — the record goes whole, as a put */
+	if (kind == REC_CLOCK_EDIT) {
+		if ((rv = localdb_quarantine_supersede(store_localdb(s), r->id, &superseded,
+		    e)) != 0)
+			goto out;
+		if (superseded > 0)
+			kind = *kindp = REC_CLOCK_PUT;
+	}
 	if (kind != REC_CLOCK_DELETE &&
 	    (f == NULL || (b = form_strip_local(f, values)) == NULL)) {
 		rv = f == NULL ? terr_set(e, TERR_INTERNAL, "Изменение записи без формы.") :

@@ -130,6 +130,7 @@ localdb_seqs_add(const struct localdb_quarantined *q, void *arg)
 struct localdb_pick {
 	struct localdb_seqs *s;
 	bool retryable_only;
+	const uint8_t *except;          /* a record whose entries stay, or NULL */
 };
 
 static int
@@ -138,6 +139,9 @@ localdb_pick_one(const struct localdb_quarantined *q, void *arg)
 	struct localdb_pick *p = arg;
 
 	if (p->retryable_only && q->retry[0] == '\0')
+		return 0;
+	if (p->except != NULL && q->record_id_len == LOCALDB_ID_BYTES &&
+	    memcmp(q->record_id, p->except, LOCALDB_ID_BYTES) == 0)
 		return 0;
 	return localdb_seqs_add(q, p->s);
 }
@@ -168,12 +172,12 @@ localdb_step2(struct localdb *db, const char *sql, int64_t a, int64_t b)
 	return rc;
 }
 
-int
-localdb_requeue(struct localdb *db, int64_t batch_id, bool retryable_only, int64_t *moved,
-    struct terr *e)
+static int
+localdb_requeue_pick(struct localdb *db, int64_t batch_id, bool retryable_only,
+    const uint8_t *except, int64_t *moved, struct terr *e)
 {
 	struct localdb_seqs s = { 0 };
-	struct localdb_pick p = { &s, retryable_only };
+	struct localdb_pick p = { &s, retryable_only, except };
 	sqlite3_stmt *st = NULL;
 	char *next_text = NULL, buf[32];
 	int64_t next = 1, max = 0;
@@ -230,4 +234,58 @@ localdb_requeue(struct localdb *db, int64_t batch_id, bool retryable_only, int64
 	free(s.v);
 	free(s.batches);
 	return r;
+}
+
+int
+localdb_requeue(struct localdb *db, int64_t batch_id, bool retryable_only, int64_t *moved,
+    struct terr *e)
+{
+	return localdb_requeue_pick(db, batch_id, retryable_only, NULL, moved, e);
+}
+
+int
+localdb_requeue_others(struct localdb *db, int64_t batch_id,
+    const uint8_t record_id[LOCALDB_ID_BYTES], int64_t *moved, struct terr *e)
+{
+	return localdb_requeue_pick(db, batch_id, false, record_id, moved, e);
+}
+
+/* by the record_id index: a record has few outbox rows */
+static const char localdb_sql_superseded[] = "SELECT seq FROM outbox_queue "
+    "WHERE record_id = ?1 AND state = 'quarantined' ORDER BY seq";
+
+int
+localdb_quarantine_supersede(struct localdb *db, const uint8_t record_id[LOCALDB_ID_BYTES],
+    int64_t *superseded, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t seqs[64];
+	size_t n;
+	int rc;
+
+	*superseded = 0;
+	/* in rounds: the rows are deleted while no statement reads the table */
+	do {
+		n = 0;
+		if ((rc = localdb_prepare(db, localdb_sql_superseded, &st)) != SQLITE_OK)
+			return localdb_sqlerr(db, rc, "прочитать карантин", e);
+		sqlite3_bind_blob(st, 1, record_id, LOCALDB_ID_BYTES, SQLITE_STATIC);
+		while (n < sizeof(seqs) / sizeof(seqs[0]) &&
+		    (rc = sqlite3_step(st)) == SQLITE_ROW)
+			seqs[n++] = sqlite3_column_int64(st, 0);
+		if (n < sizeof(seqs) / sizeof(seqs[0]) && rc != SQLITE_DONE) {
+			localdb_done(db, st);
+			return localdb_sqlerr(db, rc, "прочитать карантин", e);
+		}
+		localdb_done(db, st);
+		rc = SQLITE_DONE;
+		for (size_t i = 0; i < n && rc == SQLITE_DONE; i++)
+			if ((rc = localdb_step2(db, localdb_sql_drop_fields, seqs[i], 0)) ==
+			    SQLITE_DONE)
+				rc = localdb_step2(db, localdb_sql_drop, seqs[i], 0);
+		if (rc != SQLITE_DONE)
+			return localdb_sqlerr(db, rc, "снять исправленную запись с карантина", e);
+		*superseded += (int64_t)n;
+	} while (n == sizeof(seqs) / sizeof(seqs[0]));
+	return 0;
 }

@@ -4,13 +4,16 @@
  * do about it, and «исправить и отправить снова».
  *
  * The hub refuses a change set whole, so a refusal is about a batch: the
- * fix of one record sends its whole batch again (localdb_requeue, as
- * `tetrad retry` does), then opens the record to correct — the correction
- * is saved as an edit queued after them and leaves with the next sync.
+ * fix of one record sends the batch's other entries again
+ * (localdb_requeue_others) and opens the record to correct; its own refused
+ * entries stay quarantined until the correction is saved, which supersedes
+ * them and queues the whole record (rec.c rec_stamp) — the refused content
+ * is never sent again ahead of the fix.
  * Batches the hub said may go again as they are (its form was unknown, its
  * clock behind) go by themselves at the next sync; the buttons at the top
  * send them now (`tetrad retry`) or send everything (`retry --all`).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,14 +35,12 @@ struct ui_refused_list {
 };
 
 /*
- * The reason as a person reads it beside one record (as `tetrad status`
- * words it): without the set's numbers («набор 6–6 отклонён и помещён в
- * карантин: »); «изменение 6: » dropped when change 6 is this record's
- * own, and when it is another record's, said so — the hub refuses a set
- * whole. out: cap bytes.
+ * A reason without the set's numbers («набор 6–6 отклонён и помещён в
+ * карантин: »): *named the change it names («изменение 6: …», dropped
+ * from the text returned), 0 when it names none.
  */
-static void
-ui_refused_reason(const char *reason, uint64_t seq, char *out, size_t cap)
+static const char *
+ui_refused_split(const char *reason, uint64_t *named)
 {
 	static const char tail[] = " отклонён и помещён в карантин: ";
 	static const char change[] = "изменение ";
@@ -47,22 +48,64 @@ ui_refused_reason(const char *reason, uint64_t seq, char *out, size_t cap)
 	unsigned long long n;
 	int used = 0;
 
-	if (p == NULL || p[0] == '\0') {
-		snprintf(out, cap, "хаб не назвал причину");
-		return;
-	}
+	*named = 0;
 	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, tail)) != NULL)
 		p = t + strlen(tail);
 	if (strncmp(p, change, strlen(change)) == 0 &&
-	    sscanf(p + strlen(change), "%llu: %n", &n, &used) == 1 && used > 0) {
-		if (n == seq)
-			snprintf(out, cap, "%s", p + strlen(change) + used);
-		else
-			snprintf(out, cap, "хаб не принял всю отправку из-за другой записи в ней: "
-			    "%s", p + strlen(change) + used);
+	    sscanf(p + strlen(change), "%llu: %n", &n, &used) == 1 && used > 0 && n > 0) {
+		*named = (uint64_t)n;
+		p += strlen(change) + (size_t)used;
+	}
+	return p;
+}
+
+/*
+ * The reason as a person reads it beside one record (as `tetrad status`
+ * words it): the change named dropped when it is this record's own, and
+ * when it is another record's, said so — the hub refuses a set whole.
+ * out: cap bytes.
+ */
+static void
+ui_refused_reason(const char *reason, uint64_t seq, char *out, size_t cap)
+{
+	uint64_t named;
+	const char *p;
+
+	if (reason == NULL || reason[0] == '\0') {
+		snprintf(out, cap, "хаб не назвал причину");
 		return;
 	}
-	snprintf(out, cap, "%s", p);
+	p = ui_refused_split(reason, &named);
+	if (named != 0 && named != seq)
+		snprintf(out, cap, "хаб не принял всю отправку из-за другой записи в ней: %s", p);
+	else
+		snprintf(out, cap, "%s", p);
+}
+
+/* What a fix of one record in a refused set finds about it. */
+struct ui_refused_fix {
+	const uint8_t *rid;
+	bool own, retry, named_self, named_other;
+};
+
+static int
+ui_refused_fix_scan(const struct localdb_quarantined *q, void *arg)
+{
+	struct ui_refused_fix *x = arg;
+	uint64_t named;
+	bool mine = q->record_id_len == UUID7_BYTES &&
+	    memcmp(q->record_id, x->rid, UUID7_BYTES) == 0;
+
+	(void)ui_refused_split(q->reason, &named);
+	x->retry |= q->retry[0] != '\0';
+	x->own |= mine;
+	if (named != 0 && named == q->seq) {
+		if (mine)
+			x->named_self = true;
+		else
+			x->named_other = true;
+	}
+	return 0;
 }
 
 /* "2026-12-03T10:00:00Z" or "2026-12-03 10:00:00" as ДД.ММ.ГГГГ ЧЧ:ММ. */
@@ -163,6 +206,7 @@ ui_refused_post(struct ui_req *rq)
 	const char *batch = webform_get(f, "batch");
 	struct localdb *db = store_localdb(ui_store(u));
 	struct terr e = { 0 };
+	struct ui_refused_fix x = { NULL, false, false, false, false };
 	uint8_t rid[UUID7_BYTES];
 	char next[64];
 	int64_t moved = 0, b = 0;
@@ -173,9 +217,21 @@ ui_refused_post(struct ui_req *rq)
 		    (b = strtoll(batch, &end, 10)) <= 0 || *end != '\0')
 			return ui_reply_error(rq, 400, "Не понятно, какую запись исправлять: "
 			    "откройте список отклонённых записей заново.");
-		/* the set goes again whole (the hub refused it whole); the record
-		 * opens to be corrected, its correction queued after it */
-		if (localdb_requeue(db, b, false, &moved, &e) != 0)
+		/* the hub refused the set whole. When it refused this record's own
+		 * content (no retry class, and the reason names no other record's
+		 * change), the set's other records go again as they are while this
+		 * record's entries stay quarantined until the correction is saved:
+		 * that supersedes them and queues the whole corrected record
+		 * (client/rec.c rec_stamp), so the refused content never goes again
+		 * ahead of it and takes the correction down with it. Otherwise
+		 * (the hub did not know the form, its clock was behind, another
+		 * record was at fault) the set goes again whole. */
+		x.rid = rid;
+		if (localdb_quarantined_each(db, b, ui_refused_fix_scan, &x, &e) != 0)
+			return ui_reply_error(rq, 500, e.msg);
+		if ((x.own && !x.retry && (x.named_self || !x.named_other) ?
+		    localdb_requeue_others(db, b, rid, &moved, &e) :
+		    localdb_requeue(db, b, false, &moved, &e)) != 0)
 			return ui_reply_error(rq, 500, e.msg);
 		ui_flash(u, "Исправьте запись и сохраните её: исправление уйдёт на хаб при "
 		    "следующей синхронизации.");

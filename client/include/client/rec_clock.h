@@ -29,10 +29,14 @@ enum rec_clock_kind { REC_CLOCK_PUT = 1, REC_CLOCK_EDIT = 2, REC_CLOCK_DELETE = 
  * JSON null where an answer was removed; delete: NULL — and r->clocks is the
  * new clock document (malloc'd; the old one freed). An edit that changes no
  * synced field (only `local` ones) sets *fields NULL and leaves r->clocks:
- * nothing leaves the device.
+ * nothing leaves the device. An edit of a record whose own earlier changes
+ * sit in the outbox's quarantine (the hub refused them) supersedes them
+ * (localdb_quarantine_supersede: never sent again) and becomes a put of
+ * the whole record — *kind is set to REC_CLOCK_PUT — since the hub never
+ * got what the edit would be a difference against.
  */
 int rec_clock_change(struct store *s, const struct form *f,
-    struct localdb_record *r, enum rec_clock_kind kind, const cJSON *old,
+    struct localdb_record *r, enum rec_clock_kind *kind, const cJSON *old,
     const cJSON *values, const char *hlc, cJSON **fields, struct terr *e);
 
 /* True when field is one of f's `local` fields (recmerge skip function;

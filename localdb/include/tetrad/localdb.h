@@ -387,6 +387,25 @@ int localdb_retry_batches(struct localdb *db, localdb_retry_cb cb, void *arg,
 int localdb_requeue(struct localdb *db, int64_t batch_id, bool retryable_only,
     int64_t *moved, struct terr *e);
 
+/*
+ * localdb_requeue of batch batch_id (every class) except the entries of
+ * record record_id: the hub refuses a set whole, so when it refused one
+ * record's content the others go again as they are, while that record's
+ * stay quarantined until its correction supersedes them.
+ */
+int localdb_requeue_others(struct localdb *db, int64_t batch_id,
+    const uint8_t record_id[LOCALDB_ID_BYTES], int64_t *moved, struct terr *e);
+
+/*
+ * The quarantined entries of record record_id are superseded by a newer
+ * change carrying the record whole (a corrected record, client/rec.c):
+ * they leave the outbox and are never sent again, while their batch stays
+ * quarantined with its envelope and the hub's reason (batches.reason), for
+ * the record. *superseded counts them. Must be called inside a transaction.
+ */
+int localdb_quarantine_supersede(struct localdb *db,
+    const uint8_t record_id[LOCALDB_ID_BYTES], int64_t *superseded, struct terr *e);
+
 /* ---- batches ------------------------------------------------------- */
 
 struct localdb_batch {
