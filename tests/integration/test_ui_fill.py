@@ -99,11 +99,13 @@ def student_answers(form, grade="9"):
 
 
 def curator(ui, db):
-    # --- «Новая запись»: the forms (then the school, below)
+    # --- «Новая запись» on a laptop with two schools: the school first,
+    # then the forms for it
     p = ui.get("/new")
-    ok(p.status == 200 and has(p, "Анкета обучающегося") and
-       'href="/new?form=survey_student"' in p.body, "GET /new lists the forms",
-       (p.status, p.text[:300]))
+    ok(p.status == 200 and has(p, "Какую школу вы посетили?") and
+       'href="/new?school=170103"' in p.body and 'href="/new?school=170104"' in p.body,
+       "GET /new asks the school first", (p.status, p.text[:300]))
+    ok(not has(p, "Анкета обучающегося"), "no form before the school", p.text[:300])
     p = ui.get("/new?school=170103")
     ok(p.status == 200, "the forms for school 170103", p.status)
     for title in ("Анкета обучающегося", "Социальный паспорт",

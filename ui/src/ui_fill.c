@@ -68,7 +68,9 @@ ui_fill_forms(struct ui_req *rq, const char *school)
 	return ui_page_end(rq, h, 200);
 }
 
-/* A curator's device with several schools: which one, before the form. */
+/* A curator's device with several schools: which one, first (f NULL: the
+ * forms for it come next) or for a form already chosen (a link from
+ * elsewhere names the form). */
 static int
 ui_fill_pick(struct ui_req *rq, const struct form *f)
 {
@@ -86,7 +88,7 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		r = ui_reply_error(rq, 500, e.msg);
 		goto out;
 	}
-	if (!webreq_query_escape(form_id(f), fesc, sizeof(fesc))) {
+	if (f != NULL && !webreq_query_escape(form_id(f), fesc, sizeof(fesc))) {
 		r = ui_reply_error(rq, 400, "Неверное имя формы.");
 		goto out;
 	}
@@ -94,11 +96,15 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		r = ui_page_end(rq, NULL, 500);
 		goto out;
 	}
-	html_elem(h, "h1", form_school_field(f) ? "Какую школу вы посетили?" :
-	    "Для какой школы эта запись?", NULL);
+	html_elem(h, "h1", f == NULL || form_school_field(f) ?
+	    "Какую школу вы посетили?" : "Для какой школы эта запись?", NULL);
 	html_open(h, "p", NULL);
-	html_textf(h, "Форма: %s. Запись будет учтена за выбранной школой.",
-	    form_title(f));
+	if (f != NULL)
+		html_textf(h, "Форма: %s. Запись будет учтена за выбранной школой.",
+		    form_title(f));
+	else
+		html_text(h, "Выберите школу, затем форму. Запись будет учтена за "
+		    "выбранной школой.");
 	html_close(h, "p");
 	html_open(h, "div", "class", "actions", NULL);
 	cur = list ? list : "";
@@ -107,7 +113,10 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 
 		if (!webreq_query_escape(code, sesc, sizeof(sesc)))
 			continue;
-		snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
+		if (f != NULL)
+			snprintf(url, sizeof(url), "/fill?form=%s&school=%s", fesc, sesc);
+		else
+			snprintf(url, sizeof(url), "/new?school=%s", sesc);
 		html_open(h, "a", "href", url, "class", "bigbtn", NULL);
 		html_text(h, code);
 		if (localdb_school_name(store_localdb(s), code, name, sizeof(name),
@@ -116,7 +125,8 @@ ui_fill_pick(struct ui_req *rq, const struct form *f)
 		html_close(h, "a");
 	}
 	html_close(h, "div");
-	html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet", NULL);
+	if (f != NULL)
+		html_elem(h, "a", "Другая форма", "href", "/new", "class", "btn quiet", NULL);
 	r = ui_page_end(rq, h, 200);
 	h = NULL;
  out:
@@ -164,13 +174,16 @@ ui_page_new(struct ui_req *rq)
 	int r, reply;
 
 	if (ui_req_query(rq, "form") == NULL) {
-		/* the forms; a curator's laptop asks the school once the form is
-		 * chosen (?school= here: the forms for a school already picked) */
+		/* a curator's laptop with several schools asks the school first
+		 * (the visit is at one school; ?school= then lists the forms for
+		 * it); a school device never asks */
 		r = ui_fill_school(rq, ui_req_query(rq, "school"), school, &e);
 		if (r < 0)
 			return ui_reply_error(rq, 409, e.msg);
 		if (r == 2)
 			return ui_fill_not_enrolled(rq);
+		if (r == 1)
+			return ui_fill_pick(rq, NULL);
 		return ui_fill_forms(rq, r == 0 && ui_req_query(rq, "school") ?
 		    school : NULL);
 	}
