@@ -481,7 +481,7 @@ ui_page_sync(struct ui_req *rq)
 		    code == 12 ? "12" : code == 2 ? "2" : code == 4 ? "4" : "other", NULL);
 		ui_sync_counts(rq, h);
 		ui_sync_output_block(s, h, false);
-		html_open(h, "div", "class", "buttons", NULL);
+		html_open(h, "div", "class", "buttons even", NULL);
 		ui_sync_button(rq, h, "Синхронизировать ещё раз");
 		if (code == 11)
 			html_elem(h, "a", "Посмотреть, что не принято", "href", "/refused",
