@@ -507,12 +507,18 @@ class Browser:
         old = self.d.find_element("tag name", "html")
         el.click()
         if wait_page:
-            from selenium.common.exceptions import StaleElementReferenceException
+            from selenium.common.exceptions import (StaleElementReferenceException,
+                                                    WebDriverException)
             end = time.time() + 30
             while time.time() < end:
                 try:
                     old.is_enabled()
                 except StaleElementReferenceException:
+                    break
+                except WebDriverException as ex:
+                    # caught mid-navigation, Chrome says so in other words
+                    if "does not belong to the document" not in str(ex):
+                        raise
                     break
                 time.sleep(0.05)
             else:

@@ -69,27 +69,39 @@ ui_home_count(struct html *h, const char *cls, const char *label, int64_t n,
 	html_close(h, href != NULL && n > 0 ? "a" : "div");
 }
 
-/* The hub's reasons for refused records, the most frequent first (three). */
+/* Refused records in words (the first three): the record's form and school
+ * and the hub's reason, without the set's and the change's numbers, which
+ * say nothing to a person. */
 struct ui_home_reasons {
 	struct html *h;
+	const struct catalog *cat;
 	int shown;
 };
 
 static int
-ui_home_reason(const char *reason, int64_t count, void *arg)
+ui_home_reason(const struct localdb_quarantined *q, void *arg)
 {
 	static const char set_tail[] = " отклонён и помещён в карантин: ";
+	static const char change[] = "изменение ";
 	struct ui_home_reasons *r = arg;
-	const char *p = reason, *t;
+	const struct form *f = r->cat ? catalog_latest(r->cat, q->form_id) : NULL;
+	const char *p = q->reason ? q->reason : "", *t;
+	unsigned long long n;
+	int used = 0;
 
 	if (r->shown++ == 3)
 		return 1;
-	/* without the set's numbers, which say nothing to a person */
 	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
 		p = t + strlen(set_tail);
+	if (strncmp(p, change, strlen(change)) == 0 &&
+	    sscanf(p + strlen(change), "%llu: %n", &n, &used) == 1 && used > 0)
+		p += strlen(change) + used;
 	html_open(r->h, "li", NULL);
-	html_textf(r->h, "%s (записей: %lld)", p[0] ? p : "причина не указана",
-	    (long long)count);
+	html_elem(r->h, "b", f ? form_title(f) : q->form_id, NULL);
+	html_textf(r->h, ", школа %s%s: %s", q->school,
+	    strcmp(q->op, "delete") == 0 ? " (удаление)" :
+	    strcmp(q->op, "edit") == 0 ? " (исправление)" : "",
+	    p[0] ? p : "хаб не назвал причину");
 	html_close(r->h, "li");
 	return 0;
 }
@@ -181,13 +193,15 @@ ui_page_home(struct ui_req *rq)
 	ui_home_count(h, "stat refused", "не приняты хабом", n.quarantined, "/refused");
 	html_close(h, "div");
 	if (n.quarantined > 0) {
-		struct ui_home_reasons rs = { h, 0 };
+		struct ui_home_reasons rs = { h, ui_catalog(u), 0 };
 
 		html_open(h, "div", "class", "flash error", NULL);
-		html_text(h, "Хаб не принял часть записей. Причины:");
+		html_text(h, "Хаб не принял часть записей:");
 		html_open(h, "ul", NULL);
-		(void)localdb_quarantine_reasons(store_localdb(s), ui_home_reason, &rs, &e);
+		(void)localdb_quarantined_each(store_localdb(s), 0, ui_home_reason, &rs, &e);
 		html_close(h, "ul");
+		if (rs.shown > 3)
+			html_elem(h, "p", "и другие.", NULL);
 		html_elem(h, "a", "Посмотреть записи и исправить", "href", "/refused", NULL);
 		html_close(h, "div");
 	}

@@ -316,7 +316,9 @@ ui_sync_output_block(struct ui_sync *s, struct html *h, bool open)
 	if (*out == '\0')
 		return;
 	html_open(h, "details", "class", "log", "open", open ? "" : NULL, NULL);
-	html_elem(h, "summary", "Что сообщила программа синхронизации", NULL);
+	/* the program's own lines (English) are for a specialist: the result
+	 * sentence above says it in Russian on its own */
+	html_elem(h, "summary", "Подробности для специалиста", NULL);
 	html_elem(h, "pre", out, "class", "log", "id", "child-log", NULL);
 	html_close(h, "details");
 }
@@ -343,8 +345,8 @@ ui_sync_progress(struct ui_sync *s, struct html *h, const char *what, const char
 	html_close(h, "p");
 	html_close(h, "div");
 	/* always there: the script fills it as the output comes */
-	html_open(h, "details", "class", "log", "open", "", NULL);
-	html_elem(h, "summary", "Что сообщает программа синхронизации", NULL);
+	html_open(h, "details", "class", "log", NULL);
+	html_elem(h, "summary", "Подробности для специалиста", NULL);
 	html_elem(h, "pre", ui_sync_output(s), "class", "log", "id", "child-log", NULL);
 	html_close(h, "details");
 }
@@ -478,8 +480,8 @@ ui_page_sync(struct ui_req *rq)
 		    "data-code", code == 0 ? "0" : code == 10 ? "10" : code == 11 ? "11" :
 		    code == 12 ? "12" : code == 2 ? "2" : code == 4 ? "4" : "other", NULL);
 		ui_sync_counts(rq, h);
-		ui_sync_output_block(s, h, code != 0);
-		html_open(h, "div", "class", "buttons", NULL);
+		ui_sync_output_block(s, h, false);
+		html_open(h, "div", "class", "buttons even", NULL);
 		ui_sync_button(rq, h, "Синхронизировать ещё раз");
 		if (code == 11)
 			html_elem(h, "a", "Посмотреть, что не принято", "href", "/refused",

@@ -8,8 +8,8 @@
  *   relevance    a field with data-rel="<path>" data-rel-in='[…]' shows
  *                only while that field's answer is one of the values
  *                (.tf-off hides it); data-reqif… shows its .tf-reqif mark
- *   repeat items «Добавить запись» copies the group's <template> (index
- *                "*"), «Удалить запись» removes the item and renumbers
+ *   repeat items «Добавить: …» copies the group's <template> (index
+ *                "*"), «Убрать: …» removes the item and renumbers
  *                the ones after it; "_n.<group>" keeps the count
  *   Enter        in a text box does not post the form (it would press the
  *                first button on the page)
@@ -186,10 +186,12 @@
 	}
 
 	function number(item, k) {
-		var n = item.querySelector('legend > .tf-num');
+		/* the item's own legend and «Убрать» button, not nested items' */
+		var ns = item.querySelectorAll(':scope > legend > .tf-num, ' +
+		    ':scope > .item-actions > .tf-del > .tf-num');
 
-		if (n)
-			n.textContent = String(k + 1);
+		for (var i = 0; i < ns.length; i++)
+			ns[i].textContent = String(k + 1);
 	}
 
 	function add(root, gpath) {

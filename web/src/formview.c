@@ -8,7 +8,7 @@
  *   <div class="tform">            the whole form; form.js adds "tf-js".
  *                                  First a hidden «Обновить» button
  *                                  (_act=""): Enter in a text box presses
- *                                  it, not «Удалить запись»
+ *                                  it, not «Убрать: …»
  *   .problems                      every problem at the top, each a link
  *                                  to its field ("#w-<path>")
  *   .field#w-<path>                one field: label (a fieldset's legend
@@ -27,11 +27,12 @@
  *                                  "_n.<path>" (the count), .tf-items
  *                                  #i-<path> holding .item#w-<path>[k]
  *                                  (legend «…, запись <span.tf-num>»,
- *                                  .item-actions > «Удалить запись»
- *                                  _act=del:<path>[k]), <template
+ *                                  .item-actions > «Убрать: …, запись
+ *                                  <span.tf-num>» _act=del:<path>[k]);
+ *                                  at least min_items, empty), <template
  *                                  class="tf-tpl" data-group="<path>"> (an
  *                                  empty item whose index is "*"), then
- *                                  «Добавить запись» (_act=add:<path>)
+ *                                  «Добавить: <label>» (_act=add:<path>)
  *   .group.tf-dict                 a per-dictionary group: table.factors,
  *                                  a row #w-<path>[i] per dictionary entry
  *                                  (the entry's code and label, the cells
@@ -83,17 +84,20 @@ fv_errors(struct fv *v, const char *ppath, const char *name)
 {
 	char id[FV_PATH_MAX + 8];
 
-	if (v->tpl || v->pr == NULL)
+	if (v->tpl || v->pr == NULL || fv_problem_count(v, ppath) == 0)
 		return;
 	snprintf(id, sizeof(id), "e-%s", name);
-	for (size_t i = 0, k = 0; i < v->pr->n; i++) {
+	/* one element per field, so its id (aria-describedby names it) stays
+	 * unique however many problems the field has: a line for each */
+	html_open(v->h, "p", "class", "error", "id", id, NULL);
+	for (size_t i = 0; i < v->pr->n; i++) {
 		const struct form_problem *p = &v->pr->items[i];
 
-		/* the first carries the id aria-describedby names */
-		if (p->path && strcmp(p->path, ppath) == 0 && p->message)
-			html_elem(v->h, "p", p->message, "class", "error",
-			    "id", k++ == 0 ? id : NULL, NULL);
+		if (p->path && strcmp(p->path, ppath) == 0)
+			html_elem(v->h, "span", p->message ? p->message : "",
+			    "class", "tf-errline", NULL);
 	}
+	html_close(v->h, "p");
 }
 
 /* The condition's values as a JSON list of what the controls post. */
@@ -350,9 +354,14 @@ fv_item(struct fv *v, const struct form_field *g, size_t depth, size_t k,
 	html_close(v->h, "legend");
 	snprintf(act, sizeof(act), "del:%s", v->name[d]);
 	html_open(v->h, "div", "class", "item-actions", NULL);
-	html_elem(v->h, "button", "Удалить запись", "type", "submit", "name", "_act",
+	/* says which list the item leaves, so it is not read as deleting the
+	 * whole record; the number follows the legend's (form.js renumbers) */
+	html_open(v->h, "button", "type", "submit", "name", "_act",
 	    "value", act, "class", "btn quiet tf-del", "formnovalidate", "",
 	    "disabled", count <= g->min_items ? "" : NULL, NULL);
+	html_textf(v->h, "Убрать: %s, запись ", g->label);
+	html_elem(v->h, "span", v->tpl ? "" : num, "class", "tf-num", NULL);
+	html_close(v->h, "button");
 	html_close(v->h, "div");
 	fv_errors(v, v->ppath[d], v->name[d]);
 	fv_fields(v, g->children, g->n_children, d, NULL);
@@ -365,17 +374,23 @@ fv_repeat(struct fv *v, const struct form_field *g, size_t depth,
 {
 	char cnt[FV_PATH_MAX + 8], num[24], id[FV_PATH_MAX + 8], act[FV_PATH_MAX + 8];
 	size_t max = g->max_items ? g->max_items : FORM_MAX_REPEAT;
-	size_t n = v->tpl || !cJSON_IsArray(arr) ? 0 : (size_t)cJSON_GetArraySize(arr);
+	size_t got = v->tpl || !cJSON_IsArray(arr) ? 0 : (size_t)cJSON_GetArraySize(arr);
+	/* a new record shows the items it must have, empty: formview_read
+	 * reads them back untouched as no answer */
+	size_t n = got < g->min_items && !v->tpl ? g->min_items : got;
 	bool was_tpl = v->tpl;
 	size_t k = 0;
+	const cJSON *it = got ? arr->child : NULL;
 
 	snprintf(cnt, sizeof(cnt), FV_COUNT_PREFIX "%s", name);
 	snprintf(num, sizeof(num), "%zu", n);
 	html_void(v->h, "input", "type", "hidden", "name", cnt, "value", num, NULL);
 	snprintf(id, sizeof(id), "i-%s", name);
 	html_open(v->h, "div", "class", "tf-items", "id", id, NULL);
-	for (const cJSON *it = n ? arr->child : NULL; it && v->err == 0; it = it->next)
-		fv_item(v, g, depth, k++, it, name, ppath, n);
+	for (; k < n && v->err == 0; k++) {
+		fv_item(v, g, depth, k, it, name, ppath, n);
+		it = it ? it->next : NULL;
+	}
 	html_close(v->h, "div");
 	/* one empty item for form.js to copy: adding needs no round trip */
 	html_open(v->h, "template", "class", "tf-tpl", "data-group", name, NULL);
@@ -387,7 +402,7 @@ fv_repeat(struct fv *v, const struct form_field *g, size_t depth,
 	html_open(v->h, "button", "type", "submit", "name", "_act", "value", act,
 	    "class", "btn tf-add", "formnovalidate", "",
 	    "disabled", n >= max ? "" : NULL, NULL);
-	html_textf(v->h, "Добавить запись: %s", g->label);
+	html_textf(v->h, "Добавить: %s", g->label);
 	html_close(v->h, "button");
 }
 
@@ -583,7 +598,7 @@ formview_render(struct html *h, const struct form *f, const cJSON *values,
 	v->scopes[0] = values ? values : v->empty;
 	html_open(h, "div", "class", "tform", "data-form", form_id(f), NULL);
 	/* Enter in a text box presses a form's first submit button: this one,
-	 * which only redraws the page, not «Удалить запись» */
+	 * which only redraws the page, not «Убрать: …» */
 	html_elem(h, "button", "Обновить", "type", "submit", "name", "_act",
 	    "value", "", "class", "tf-default", "tabindex", "-1",
 	    "aria-hidden", "true", NULL);

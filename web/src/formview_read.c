@@ -297,6 +297,23 @@ fr_under(const char *s, const char *path)
 	return strncmp(s, path, l) == 0 && (s[l] == '\0' || s[l] == '.' || s[l] == '[');
 }
 
+/* Whether every item of arr is empty, with nothing typed and no problem
+ * under path. */
+static bool
+fr_untouched(const struct fr *r, const cJSON *arr, const char *path)
+{
+	for (const cJSON *it = arr->child; it; it = it->next)
+		if (it->child != NULL)
+			return false;
+	for (const cJSON *t = r->typed ? r->typed->child : NULL; t; t = t->next)
+		if (t->string && fr_under(t->string, path))
+			return false;
+	for (size_t i = 0; r->pr && i < r->pr->n; i++)
+		if (r->pr->items[i].path && fr_under(r->pr->items[i].path, path))
+			return false;
+	return true;
+}
+
 /* How many items of a repeat group were posted: "_n.<path>", or, when a
  * page did not send it, one past the highest index named. */
 static size_t
@@ -381,6 +398,11 @@ fr_group(struct fr *r, const struct form_field *g, const char *path,
 		fr_object(r, g->children, g->n_children, ipath, ictx, sitem, item,
 		    dict ? g->item_key : NULL);
 	}
+	if (!dict && !r->err && n <= g->min_items && fr_untouched(r, arr, path))
+		/* the empty items a new record is drawn with, posted as drawn:
+		 * no answer yet, as before they were drawn (a draft keeps no
+		 * item of nothing; formview_act pads them back) */
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, g->id);
 }
 
 static void
@@ -697,10 +719,15 @@ formview_act_typed(const struct form *f, cJSON *values, cJSON *typed,
 			if ((arr = cJSON_AddArrayToObject(obj, g->id)) == NULL)
 				return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		}
-		if ((item = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(arr, item)) {
-			cJSON_Delete(item);
-			return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
-		}
+		/* the page showed at least min_items (empty ones read back as
+		 * no group): those first, then the one asked for */
+		do {
+			if ((item = cJSON_CreateObject()) == NULL ||
+			    !cJSON_AddItemToArray(arr, item)) {
+				cJSON_Delete(item);
+				return terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
+			}
+		} while (++n <= g->min_items && n < max);
 		return 1;
 	}
 	if ((size_t)k >= n)

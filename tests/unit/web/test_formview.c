@@ -435,6 +435,56 @@ test_empty_new(void)
 	}
 }
 
+/* A new case shows min_items parties, empty; their buttons say the list. */
+static void
+test_min_items_drawn(void)
+{
+	struct form *f = load_form("mediation_case");
+	cJSON *v = cJSON_CreateObject();
+	char *page = render(f, NULL, NULL, NULL, NULL), *page2;
+
+	CHECK_CONTAINS(page, "name=\"_n.parties\" value=\"1\"");
+	CHECK_CONTAINS(page, "id=\"w-parties[0]\"");
+	CHECK(page == NULL || strstr(page, "id=\"w-parties[1]\"") == NULL);
+	CHECK_CONTAINS(page, "formnovalidate disabled>Убрать: Стороны конфликта, "
+	    "запись <span class=\"tf-num\">1</span></button>");
+	CHECK_CONTAINS(page, ">Добавить: Стороны конфликта</button>");
+	CHECK(page == NULL || strstr(page, "Удалить запись") == NULL);
+	/* the group there but empty: the same */
+	cJSON_AddArrayToObject(v, "parties");
+	page2 = render(f, v, NULL, NULL, NULL);
+	CHECK_CONTAINS(page2, "name=\"_n.parties\" value=\"1\"");
+	free(page);
+	free(page2);
+	cJSON_Delete(v);
+	form_free(f);
+}
+
+/* Two problems on one field: one error element (ids unique), two lines. */
+static void
+test_errors_one_id(void)
+{
+	struct form *f = load_form("mediation_case");
+	struct form_problems pr;
+	struct form_problem it[2] = {
+		{ .path = (char *)"case_number", .message = (char *)"первая беда" },
+		{ .path = (char *)"case_number", .message = (char *)"вторая беда" },
+	};
+	char *page;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.items = it;
+	pr.n = 2;
+	page = render(f, NULL, NULL, &pr, NULL);
+	CHECK_CONTAINS(page, "<p class=\"error\" id=\"e-case_number\"><span class="
+	    "\"tf-errline\">первая беда</span><span class=\"tf-errline\">вторая "
+	    "беда</span></p>");
+	CHECK(page == NULL || strstr(strstr(page, "id=\"e-case_number\"") + 1,
+	    "id=\"e-case_number\"") == NULL);
+	free(page);
+	form_free(f);
+}
+
 static void
 test_typed_kept(void)
 {
@@ -471,8 +521,8 @@ test_typed_kept(void)
 	    "value=\"двенадцать\"");
 	CHECK_CONTAINS(page, "type=\"text\" name=\"received_date\" id=\"f-received_date\" "
 	    "value=\"31.02.2026\"");
-	CHECK_CONTAINS(page, "<p class=\"error\" id=\"e-parties[0].age\">Возраст "
-	    "(Стороны конфликта, запись 1): нужно целое число");
+	CHECK_CONTAINS(page, "<p class=\"error\" id=\"e-parties[0].age\"><span "
+	    "class=\"tf-errline\">Возраст (Стороны конфликта, запись 1): нужно целое число");
 	CHECK_CONTAINS(page, "Проверьте ответы: 2 ошибки");
 	CHECK_CONTAINS(page, "<a href=\"#w-parties[0].age\">");
 	CHECK_CONTAINS(page, "class=\"field tf-field tf-t2 invalid\" id=\"w-parties[0].age\"");
@@ -539,9 +589,12 @@ test_add_remove(void)
 
 	CHECK_INT_EQ(formview_act(f, v, NULL, &e), 0);
 	CHECK_INT_EQ(formview_act(f, v, "", &e), 0);
-	for (int i = 0; i < 3; i++)
-		CHECK_INT_EQ(formview_act(f, v, "add:parties", &e), 1);
+	/* no parties yet, the page showing min_items 1 empty: «add» gives
+	 * that one and one more */
+	CHECK_INT_EQ(formview_act(f, v, "add:parties", &e), 1);
 	arr = cJSON_GetObjectItem(v, "parties");
+	CHECK_INT_EQ(cJSON_GetArraySize(arr), 2);
+	CHECK_INT_EQ(formview_act(f, v, "add:parties", &e), 1);
 	CHECK_INT_EQ(cJSON_GetArraySize(arr), 3);
 	cJSON_AddStringToObject(cJSON_GetArrayItem(arr, 0), "full_name", "Первый");
 	cJSON_AddStringToObject(cJSON_GetArrayItem(arr, 2), "full_name", "Третий");
@@ -904,6 +957,8 @@ main(void)
 {
 	test_round_trip_builtin();
 	test_empty_new();
+	test_min_items_drawn();
+	test_errors_one_id();
 	test_typed_kept();
 	test_irrelevant_dropped();
 	test_add_remove();
