@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tetrad/formsdir.h"
@@ -52,4 +53,41 @@ app_syncd_path(char *buf, size_t size, struct terr *e)
 	if ((size_t)snprintf(buf, size, "%s/tetrad-syncd", self) >= size)
 		return terr_set(e, TERR_TOO_LARGE, "путь к программе tetrad-syncd слишком длинный");
 	return 0;
+}
+
+void
+app_time_local(const char *iso, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(out, cap, "%s", iso ? iso : "");
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (localtime_r(&t, &tm) == NULL || strftime(out, cap, "%d.%m.%Y %H:%M", &tm) == 0)
+		snprintf(out, cap, "%s", iso);
+}
+
+const char *
+app_sync_result_words(const char *v)
+{
+	if (v == NULL)
+		return "";
+	if (strcmp(v, "ok") == 0)
+		return "успешно";
+	if (strcmp(v, "quarantined") == 0)
+		return "часть записей не принята хабом";
+	if (strcmp(v, "unreachable") == 0)
+		return "хаб был недоступен";
+	if (strcmp(v, "pending") == 0)
+		return "отправлено не всё";
+	if (strcmp(v, "revoked") == 0)
+		return "устройство отозвано на хабе";
+	return v;
 }

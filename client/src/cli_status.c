@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -14,52 +13,13 @@
 #include "tetrad/termsafe.h"
 #include "tetrad/uuid7.h"
 
+#include "client/app.h"
 #include "cli_private.h"
 
 /* |clock_skew_ms| above this makes `status` warn. */
 #define CLI_STATUS_SKEW_WARN_MS (5 * 60 * 1000)
 /* quarantined records listed one by one on the terminal (all with --json) */
 #define CLI_STATUS_QUARANTINE_SHOWN 20
-
-/*
- * A stored UTC time ("2026-11-23T03:04:05Z") as people read it: their own
- * time zone, ДД.ММ.ГГГГ ЧЧ:ММ. Anything else is shown as it is.
- */
-static void
-cli_status_local(const char *iso, char *out, size_t cap)
-{
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-		snprintf(out, cap, "%s", iso ? iso : "");
-		return;
-	}
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	if (localtime_r(&t, &tm) == NULL || strftime(out, cap, "%d.%m.%Y %H:%M", &tm) == 0)
-		snprintf(out, cap, "%s", iso);
-}
-
-/* The last run's result (meta last_sync_result, syncd's words) in Russian. */
-static const char *
-cli_status_result_ru(const char *v)
-{
-	if (strcmp(v, "ok") == 0)
-		return "успешно";
-	if (strcmp(v, "quarantined") == 0)
-		return "часть записей не принята хабом";
-	if (strcmp(v, "unreachable") == 0)
-		return "хаб недоступен";
-	if (strcmp(v, "pending") == 0)
-		return "отправлено не всё";
-	if (strcmp(v, "revoked") == 0)
-		return "устройство отозвано на хабе";
-	return v;
-}
 
 /* What a person can do about a quarantined record, by the hub's retry class. */
 static const char *
@@ -157,7 +117,7 @@ cli_status_quarantined(const struct localdb_quarantined *q, void *arg)
 		free(school);
 		return TERR_NOMEM;
 	}
-	cli_status_local(q->at, when, sizeof(when));
+	app_time_local(q->at, when, sizeof(when));
 	cli_status_reason_text(reason, q->seq, shown, sizeof(shown));
 	fprintf(l->c->out, "  • %s  %s v%lld, школа %s%s%s%s\n    причина: %s\n    что делать: %s\n",
 	    id, form, (long long)q->form_version, school, when[0] ? ", ответ хаба " : "", when,
@@ -386,10 +346,10 @@ cli_status(struct cli *c)
 		{
 			char when[64];
 
-			cli_status_local(vals[6], when, sizeof(when));
+			app_time_local(vals[6], when, sizeof(when));
 			fprintf(c->out, "Последняя синхронизация: %s%s%s%s\n",
 			    vals[6] ? when : "не было", vals[7] ? " (" : "",
-			    vals[7] ? cli_status_result_ru(vals[7]) : "", vals[7] ? ")" : "");
+			    vals[7] ? app_sync_result_words(vals[7]) : "", vals[7] ? ")" : "");
 		}
 		if (llabs(skew) > CLI_STATUS_SKEW_WARN_MS)
 			fprintf(c->out, "ВНИМАНИЕ: часы этого компьютера %s на %lld мин. "

@@ -8,50 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
+#include "client/app.h"
 #include "client/rec.h"
 #include "client/vault.h"
 #include "ui_private.h"
-
-/* "2026-11-23T03:04:05Z" as people read it: their time zone, ДД.ММ.ГГГГ ЧЧ:ММ. */
-static void
-ui_home_time(const char *iso, char *out, size_t cap)
-{
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-		snprintf(out, cap, "%s", iso ? iso : "");
-		return;
-	}
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	if (localtime_r(&t, &tm) == NULL || strftime(out, cap, "%d.%m.%Y %H:%M", &tm) == 0)
-		snprintf(out, cap, "%s", iso);
-}
-
-/* The last run's result (meta last_sync_result, syncd's words) in Russian. */
-static const char *
-ui_home_result(const char *v)
-{
-	if (strcmp(v, "ok") == 0)
-		return "успешно: всё отправлено и получено";
-	if (strcmp(v, "quarantined") == 0)
-		return "часть записей хаб не принял — посмотрите, что исправить";
-	if (strcmp(v, "unreachable") == 0)
-		return "хаб недоступен (нет сети?) — записи подождут на этом компьютере";
-	if (strcmp(v, "pending") == 0)
-		return "отправлено не всё — остальное уйдёт при следующей синхронизации";
-	if (strcmp(v, "revoked") == 0)
-		return "устройство отозвано на хабе — обратитесь к администратору";
-	return v;
-}
 
 static void
 ui_home_count(struct html *h, const char *cls, const char *label, int64_t n,
@@ -223,10 +186,10 @@ ui_page_home(struct ui_req *rq)
 	} else if (at == NULL || at[0] == '\0') {
 		html_elem(h, "p", "Синхронизации ещё не было.", NULL);
 	} else {
-		ui_home_time(at, when, sizeof(when));
+		app_time_local(at, when, sizeof(when));
 		html_open(h, "p", NULL);
 		html_textf(h, "Последняя синхронизация: %s — %s.", when,
-		    ui_home_result(result ? result : ""));
+		    app_sync_result_words(result));
 		html_close(h, "p");
 	}
 	html_close(h, "section");

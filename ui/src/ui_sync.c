@@ -385,23 +385,6 @@ ui_sync_words(int code, const char **cls)
 	}
 }
 
-/* meta last_sync_result (syncd's words) in Russian, for older runs. */
-static const char *
-ui_sync_meta_words(const char *v)
-{
-	if (strcmp(v, "ok") == 0)
-		return "успешно";
-	if (strcmp(v, "quarantined") == 0)
-		return "часть записей не принята хабом";
-	if (strcmp(v, "unreachable") == 0)
-		return "хаб был недоступен";
-	if (strcmp(v, "pending") == 0)
-		return "отправлено не всё";
-	if (strcmp(v, "revoked") == 0)
-		return "устройство отозвано на хабе";
-	return v;
-}
-
 static void
 ui_sync_button(struct ui_req *rq, struct html *h, const char *text)
 {
@@ -501,7 +484,7 @@ ui_page_sync(struct ui_req *rq)
 		html_text(h, ". ");
 		if (at && at[0])
 			html_textf(h, "Последняя синхронизация: %s — %s.", at,
-			    ui_sync_meta_words(result ? result : ""));
+			    app_sync_result_words(result));
 		else
 			html_text(h, "Синхронизации ещё не было.");
 		html_close(h, "p");

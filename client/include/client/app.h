@@ -19,4 +19,11 @@ int app_catalog(const char *db_path, struct catalog **out, struct terr *e);
 /* tetrad-syncd beside this program (never looked for on PATH). */
 int app_syncd_path(char *buf, size_t size, struct terr *e);
 
+/* A stored UTC time ("2026-11-23T03:04:05Z") as people read it: their own
+ * time zone, ДД.ММ.ГГГГ ЧЧ:ММ; anything else is copied as it is. */
+void app_time_local(const char *iso, char *out, size_t cap);
+/* The last sync's result (meta last_sync_result, syncd's word) in Russian;
+ * a word it does not know is returned as it is. */
+const char *app_sync_result_words(const char *v);
+
 #endif
