@@ -44,27 +44,19 @@ struct ui_home_reasons {
 static int
 ui_home_reason(const struct localdb_quarantined *q, void *arg)
 {
-	static const char set_tail[] = " отклонён и помещён в карантин: ";
-	static const char change[] = "изменение ";
 	struct ui_home_reasons *r = arg;
 	const struct form *f = r->cat ? catalog_latest(r->cat, q->form_id) : NULL;
-	const char *p = q->reason ? q->reason : "", *t;
-	unsigned long long n;
-	int used = 0;
+	char p[512];
 
 	if (r->shown++ == 3)
 		return 1;
-	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
-		p = t + strlen(set_tail);
-	if (strncmp(p, change, strlen(change)) == 0 &&
-	    sscanf(p + strlen(change), "%llu: %n", &n, &used) == 1 && used > 0)
-		p += strlen(change) + used;
+	ui_refused_reason(q->reason, q->seq, p, sizeof(p));
 	html_open(r->h, "li", NULL);
 	html_elem(r->h, "b", f ? form_title(f) : q->form_id, NULL);
 	html_textf(r->h, ", школа %s%s: %s", q->school,
 	    strcmp(q->op, "delete") == 0 ? " (удаление)" :
 	    strcmp(q->op, "edit") == 0 ? " (исправление)" : "",
-	    p[0] ? p : "хаб не назвал причину");
+	    p);
 	html_close(r->h, "li");
 	return 0;
 }

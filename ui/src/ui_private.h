@@ -174,6 +174,21 @@ int ui_records_render(struct ui *u, const char *query, struct html *h,
  * "/..." but not "//..."; anything else is "/". */
 const char *ui_local_path(const char *next);
 
+/* ---- the hub's reasons (ui_refused.c) ---- */
+/*
+ * A reason without the set's numbers («набор 6–6 отклонён и помещён в
+ * карантин: »): *named the change it names («изменение 6: …», dropped
+ * from the text returned), 0 when it names none.
+ */
+const char *ui_refused_split(const char *reason, uint64_t *named);
+/*
+ * The reason as a person reads it beside one record, the change seq (as
+ * `tetrad status` words it): the change named dropped when it is this
+ * record's own, and when it is another record's, said so — the hub refuses
+ * a set whole. out: cap bytes.
+ */
+void ui_refused_reason(const char *reason, uint64_t seq, char *out, size_t cap);
+
 /* ---- the sync child (ui_sync.c; created and freed by ui.c) ---- */
 int ui_sync_new(struct ui *u, struct ui_sync **out, struct terr *e);
 void ui_sync_free(struct ui_sync *s);

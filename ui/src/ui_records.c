@@ -494,15 +494,11 @@ struct ui_refusal {
 static int
 ui_record_refusal(const struct localdb_quarantined *q, void *arg)
 {
-	static const char set_tail[] = " отклонён и помещён в карантин: ";
 	struct ui_refusal *r = arg;
-	const char *p = q->reason, *t;
 
 	if (q->record_id_len != UUID7_BYTES || memcmp(q->record_id, r->id, UUID7_BYTES) != 0)
 		return 0;
-	if (strncmp(p, "набор ", strlen("набор ")) == 0 && (t = strstr(p, set_tail)) != NULL)
-		p = t + strlen(set_tail);
-	snprintf(r->reason, sizeof(r->reason), "%s", p[0] ? p : "причина не указана");
+	ui_refused_reason(q->reason, q->seq, r->reason, sizeof(r->reason));
 	r->found = true;
 	return 0;
 }

@@ -34,12 +34,7 @@ struct ui_refused_list {
 	size_t n, retryable;
 };
 
-/*
- * A reason without the set's numbers («набор 6–6 отклонён и помещён в
- * карантин: »): *named the change it names («изменение 6: …», dropped
- * from the text returned), 0 when it names none.
- */
-static const char *
+const char *
 ui_refused_split(const char *reason, uint64_t *named)
 {
 	static const char tail[] = " отклонён и помещён в карантин: ";
@@ -59,13 +54,7 @@ ui_refused_split(const char *reason, uint64_t *named)
 	return p;
 }
 
-/*
- * The reason as a person reads it beside one record (as `tetrad status`
- * words it): the change named dropped when it is this record's own, and
- * when it is another record's, said so — the hub refuses a set whole.
- * out: cap bytes.
- */
-static void
+void
 ui_refused_reason(const char *reason, uint64_t seq, char *out, size_t cap)
 {
 	uint64_t named;
