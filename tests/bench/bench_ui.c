@@ -103,7 +103,14 @@ school_day(char out[11], unsigned day)
 		mon -= 12;
 		y++;
 	}
-	snprintf(out, 11, "%04d-%02d-%02u", y, mon, day + 1);
+	{
+		/* the values are in range; the compiler cannot see it (Debug) */
+		char buf[48];
+
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02u", y, mon, day + 1);
+		memcpy(out, buf, 10);
+		out[10] = '\0';
+	}
 }
 
 /* A verification visit of one school: eleven factors, one decision each. */
