@@ -73,6 +73,7 @@ cli_usage(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(c->err, fmt, ap);
 	va_end(ap);
+	fputc('\n', c->err);
 	cli_usage_hint(c);
 	return CLI_USAGE;
 }

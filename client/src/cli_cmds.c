@@ -141,7 +141,7 @@ static const struct cli_cmd cli_cmds[] = {
 "  --school КОД        код школы\n"
 "  --curator           ноутбук куратора (вместо --school)\n"
 "  --name НАЗВАНИЕ     название школы или ФИО куратора\n"
-CLI_U_COMMON, o_init, 0, 0), cli_setup_init },
+CLI_U_COMMON, o_init, 0, 0), cli_setup_init, NULL },
 	{ NULL, SPEC("forms",
 "Использование: tetrad forms [--json]\n"
 "\n"
@@ -149,7 +149,7 @@ CLI_U_COMMON, o_init, 0, 0), cli_setup_init },
 "\n"
 "Параметры:\n"
 "  --json              массив JSON: id, version, title, latest, fields\n"
-CLI_U_COMMON, o_json, 0, 0), cli_view_forms },
+CLI_U_COMMON, o_json, 0, 0), cli_view_forms, NULL },
 	{ NULL, SPEC("new",
 "Использование: tetrad new ФОРМА [--set ПОЛЕ=ЗНАЧЕНИЕ]... [--json ФАЙЛ|-]\n"
 "                  [--draft] [--school КОД]\n"
@@ -162,7 +162,7 @@ CLI_U_COMMON, o_json, 0, 0), cli_view_forms },
 "  --json ФАЙЛ|-            объект JSON со значениями (из файла или stdin)\n"
 "  --draft                  сохранить черновиком (без полной проверки)\n"
 "  --school КОД             школа записи (ноутбук куратора)\n"
-CLI_U_COMMON, o_new, 1, 1), cli_record_new },
+CLI_U_COMMON, o_new, 1, 1), cli_record_new, NULL },
 	{ NULL, SPEC("edit",
 "Использование: tetrad edit НОМЕР [--set ПОЛЕ=ЗНАЧЕНИЕ]... [--json ФАЙЛ|-]\n"
 "       tetrad edit НОМЕР [ПОЛЕ]     вопросы на терминале (все или одного поля)\n"
@@ -173,19 +173,19 @@ CLI_U_COMMON, o_new, 1, 1), cli_record_new },
 "Параметры:\n"
 "  -s, --set ПОЛЕ=ЗНАЧЕНИЕ  новое значение поля («ПОЛЕ=» — убрать ответ)\n"
 "  --json ФАЙЛ|-            объект JSON с новыми значениями\n"
-CLI_U_COMMON, o_edit, 1, 2), cli_record_edit },
+CLI_U_COMMON, o_edit, 1, 2), cli_record_edit, NULL },
 	{ NULL, SPEC("finalize",
 "Использование: tetrad finalize НОМЕР\n"
 "\n"
 "Делает черновик окончательным после полной проверки и ставит в очередь\n"
 "отправки.\n"
-CLI_U_COMMON, o_files, 1, 1), cli_record_finalize },
+CLI_U_COMMON, o_files, 1, 1), cli_record_finalize, NULL },
 	{ NULL, SPEC("delete",
 "Использование: tetrad delete НОМЕР\n"
 "\n"
 "Удаляет запись: окончательная уходит на хаб как удаление, черновик\n"
 "просто помечается удалённым.\n"
-CLI_U_COMMON, o_files, 1, 1), cli_record_delete },
+CLI_U_COMMON, o_files, 1, 1), cli_record_delete, NULL },
 	{ NULL, SPEC("list",
 "Использование: tetrad list [ФОРМА] [--status draft|final|deleted] [--json]\n"
 "\n"
@@ -195,7 +195,7 @@ CLI_U_COMMON, o_files, 1, 1), cli_record_delete },
 "  --status СОСТОЯНИЕ  draft (черновики), final (окончательные), deleted\n"
 "  --json              массив JSON: id, form_id, form_version, school,\n"
 "                      status, created_hlc, updated_hlc, data\n"
-CLI_U_COMMON, o_list, 0, 1), cli_view_list },
+CLI_U_COMMON, o_list, 0, 1), cli_view_list, NULL },
 	{ NULL, SPEC("show",
 "Использование: tetrad show НОМЕР [--json]\n"
 "\n"
@@ -203,7 +203,7 @@ CLI_U_COMMON, o_list, 0, 1), cli_view_list },
 "\n"
 "Параметры:\n"
 "  --json              объект JSON (значения как хранятся)\n"
-CLI_U_COMMON, o_json, 1, 1), cli_view_show },
+CLI_U_COMMON, o_json, 1, 1), cli_view_show, NULL },
 	{ NULL, SPEC("export",
 "Использование: tetrad export ФОРМА [--format csv|json|xlsx] [--codes]\n"
 "                  [--out ФАЙЛ] [--delimiter ЗНАК]\n"
@@ -216,7 +216,7 @@ CLI_U_COMMON, o_json, 1, 1), cli_view_show },
 "  --codes             коды и номера вместо русских подписей (csv, json)\n"
 "  --out ФАЙЛ          записать в файл (доступен только владельцу)\n"
 "  --delimiter ЗНАК    разделитель csv: ; , | или tab (по умолчанию ;)\n"
-CLI_U_COMMON, o_export, 1, 1), cli_io_export },
+CLI_U_COMMON, o_export, 1, 1), cli_io_export, NULL },
 	{ NULL, SPEC("import",
 "Использование: tetrad import ФОРМА --csv ФАЙЛ [--delimiter ЗНАК] [--school КОД]\n"
 "\n"
@@ -228,7 +228,7 @@ CLI_U_COMMON, o_export, 1, 1), cli_io_export },
 "  --csv ФАЙЛ          таблица (UTF-8)\n"
 "  --delimiter ЗНАК    ; , | или tab (по умолчанию — по строке заголовков)\n"
 "  --school КОД        школа записей (ноутбук куратора)\n"
-CLI_U_COMMON, o_import, 1, 1), cli_io_import },
+CLI_U_COMMON, o_import, 1, 1), cli_io_import, NULL },
 	{ NULL, SPEC("status",
 "Использование: tetrad status [--json]\n"
 "\n"
@@ -237,7 +237,7 @@ CLI_U_COMMON, o_import, 1, 1), cli_io_import },
 "\n"
 "Параметры:\n"
 "  --json              объект JSON (числа — числами, списки — массивами)\n"
-CLI_U_COMMON, o_json, 0, 0), cli_status },
+CLI_U_COMMON, o_json, 0, 0), cli_status, NULL },
 	{ NULL, SPEC("retry",
 "Использование: tetrad retry [--all] [--json]\n"
 "\n"
@@ -247,7 +247,7 @@ CLI_U_COMMON, o_json, 0, 0), cli_status },
 "Параметры:\n"
 "  --all               все записи из карантина\n"
 "  --json              {\"requeued\": N, \"left\": M}\n"
-CLI_U_COMMON, o_retry, 0, 0), cli_retry },
+CLI_U_COMMON, o_retry, 0, 0), cli_retry, NULL },
 	{ NULL, SPEC("conflicts",
 "Использование: tetrad conflicts [--json] [--clear]\n"
 "\n"
@@ -256,7 +256,7 @@ CLI_U_COMMON, o_retry, 0, 0), cli_retry },
 "Параметры:\n"
 "  --json              массив JSON (с --clear: {\"cleared\": N, \"left\": M})\n"
 "  --clear             очистить список показанного\n"
-CLI_U_COMMON, o_conflicts, 0, 0), cli_conflicts },
+CLI_U_COMMON, o_conflicts, 0, 0), cli_conflicts, NULL },
 	{ NULL, { "tetrad", "profile",
 "Использование: tetrad profile ПОДКОМАНДА\n"
 "\n"
@@ -271,7 +271,7 @@ CLI_U_COMMON, o_conflicts, 0, 0), cli_conflicts },
 "Выданный рисковый профиль школы (РПШ): столбцы Код ОО; Год; Фактор; Уровень\n"
 "(высокий / средний / низкий / не выявлен). Всё или ничего; профиль каждой\n"
 "школы и года из файла заменяет прежний.\n"
-CLI_U_COMMON, o_files, 1, 1), cli_profile },
+CLI_U_COMMON, o_files, 1, 1), cli_profile, NULL },
 	{ NULL, { "tetrad", "passphrase",
 "Использование: tetrad passphrase ПОДКОМАНДА [ПАРАМЕТРЫ]\n"
 "\n"
@@ -299,7 +299,7 @@ CLI_U_COMMON, o_files, 1, 1), cli_profile },
 "\n"
 "Параметры:\n"
 "  --no-recovery       без ключа восстановления\n"
-CLI_U_COMMON, o_pass_set, 0, 0), cli_passphrase_set },
+CLI_U_COMMON, o_pass_set, 0, 0), cli_passphrase_set, NULL },
 	{ "passphrase", SPEC("passphrase change",
 "Использование: tetrad passphrase change [--recovery]\n"
 "\n"
@@ -309,7 +309,7 @@ CLI_U_COMMON, o_pass_set, 0, 0), cli_passphrase_set },
 "Параметры:\n"
 "  --recovery          вместо старого пароля — ключ восстановления\n"
 "                      (из --recovery-file или с терминала)\n"
-CLI_U_COMMON, o_pass_change, 0, 0), cli_passphrase_change },
+CLI_U_COMMON, o_pass_change, 0, 0), cli_passphrase_change, NULL },
 	{ "passphrase", SPEC("passphrase remove",
 "Использование: tetrad passphrase remove [--yes] [--recovery]\n"
 "\n"
@@ -319,7 +319,7 @@ CLI_U_COMMON, o_pass_change, 0, 0), cli_passphrase_change },
 "Параметры:\n"
 "  -y, --yes           без вопроса\n"
 "  --recovery          вместо пароля — ключ восстановления\n"
-CLI_U_COMMON, o_pass_remove, 0, 0), cli_passphrase_remove },
+CLI_U_COMMON, o_pass_remove, 0, 0), cli_passphrase_remove, NULL },
 	{ "passphrase", SPEC("passphrase reset",
 "Использование: tetrad passphrase reset [--yes] [--no-recovery]\n"
 "\n"
@@ -330,7 +330,7 @@ CLI_U_COMMON, o_pass_remove, 0, 0), cli_passphrase_remove },
 "Параметры:\n"
 "  -y, --yes           без вопроса\n"
 "  --no-recovery       без ключа восстановления\n"
-CLI_U_COMMON, o_pass_reset, 0, 0), cli_passphrase_reset },
+CLI_U_COMMON, o_pass_reset, 0, 0), cli_passphrase_reset, NULL },
 	{ "passphrase", SPEC("passphrase status",
 "Использование: tetrad passphrase status [--json]\n"
 "\n"
@@ -340,7 +340,7 @@ CLI_U_COMMON, o_pass_reset, 0, 0), cli_passphrase_reset },
 "Параметры:\n"
 "  --json              объект JSON: set, damaged, kdf, ops, mem, recovery,\n"
 "                      weak, hidden_records, scrub_pending\n"
-CLI_U_COMMON, o_json, 0, 0), cli_passphrase_status },
+CLI_U_COMMON, o_json, 0, 0), cli_passphrase_status, NULL },
 	/* handed to tetrad-syncd whole: these specs only say what --help prints */
 	{ NULL, SPEC("enroll",
 "Использование: tetrad enroll --file ФАЙЛ_РЕГИСТРАЦИИ [--passphrase-file ФАЙЛ]\n"
@@ -348,18 +348,18 @@ CLI_U_COMMON, o_json, 0, 0), cli_passphrase_status },
 "\n"
 "Регистрация устройства на хабе: запускает tetrad-syncd enroll с базой\n"
 "этой команды (--db). Файл регистрации выдаёт хаб (tetrad-hub token create\n"
-"… --enroll-file). Все параметры и коды выхода: tetrad-syncd enroll --help.\n", NULL, 0, -1), NULL },
+"… --enroll-file). Все параметры и коды выхода: tetrad-syncd enroll --help.\n", NULL, 0, -1), NULL, NULL },
 	{ NULL, SPEC("sync",
 "Использование: tetrad sync [ПАРАМЕТРЫ tetrad-syncd --once]\n"
 "\n"
 "Отправить записи на хаб и получить новое: запускает tetrad-syncd --once с\n"
 "базой этой команды (--db). Коды выхода — tetrad-syncd; все параметры:\n"
-"tetrad-syncd --once --help.\n", NULL, 0, -1), NULL },
+"tetrad-syncd --once --help.\n", NULL, 0, -1), NULL, NULL },
 	{ NULL, SPEC("help",
 "Использование: tetrad help [КОМАНДА [ПОДКОМАНДА]]\n"
 "\n"
 "Справка по программе или по команде (то же, что tetrad КОМАНДА --help).\n",
-	    NULL, 0, 2), NULL },
+	    NULL, 0, 2), NULL, NULL },
 };
 
 const struct cli_cmd *
