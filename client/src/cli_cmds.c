@@ -262,7 +262,7 @@ CLI_U_COMMON, o_conflicts, 0, 0), cli_conflicts, NULL },
 "\n"
 "Подкоманды:\n"
 "  import ФАЙЛ.csv     выданный рисковый профиль школы (РПШ) из файла\n",
-	    NULL, 0, -1, 1 }, NULL,
+	    o_files, 0, -1, 1 }, NULL,
 	    "Укажите, что сделать: tetrad profile import ФАЙЛ.csv (столбцы Код ОО; "
 	    "Год; Фактор; Уровень)." },
 	{ "profile", SPEC("profile import",
@@ -286,7 +286,7 @@ CLI_U_COMMON, o_files, 1, 1), cli_profile, NULL },
 "  status [--json]             задан ли пароль, сколько записей скрыто\n"
 "\n"
 "Справка по подкоманде: tetrad passphrase ПОДКОМАНДА --help\n",
-	    NULL, 0, -1, 1 }, NULL,
+	    o_files, 0, -1, 1 }, NULL,
 	    "Укажите, что сделать: tetrad passphrase set (задать), change (сменить), "
 	    "remove (снять), reset (забыты и пароль, и ключ восстановления), status "
 	    "(задан ли)." },
