@@ -53,7 +53,8 @@ help_of() { # help_of "WORDS" — `tetrad WORDS --help` and `-h` and `help WORDS
 for c in $cmds; do
 	help_of "$c"
 	case $c in passphrase|profile)
-		subs=$(sed -n '/^Подкоманды:/,/^$/p' "$W/help1" | grep -oE '^  [a-z]+' | tr -d ' ')
+		# "  GROUP SUB …" lines (the convention test_cli_help.sh reads)
+		subs=$(sed -n -E "s/^  $c ([a-z]+).*/\1/p" "$W/help1")
 		[ -n "$subs" ] && ok || bad "$c --help lists no subcommands"
 		for s in $subs; do help_of "$c $s"; done
 		eval "subs_$c=\$(echo \$subs)"
