@@ -12,6 +12,7 @@
 #     their own: a run that went is <6>, one that could not reach the hub is
 #     <4> (its summary too), a refused enrollment on the hub is <4>, a
 #     served change set <6>; --quiet drops the <6> lines and keeps the <4>;
+#     wrong arguments (a unit's) are <3>;
 #     off the journal the lines keep their timestamped form;
 #   - on a terminal (a pseudo-terminal, pty_drive.py) a push of many sets
 #     and a USB export show a progress line that ends at 100%; with stderr
@@ -161,6 +162,10 @@ if grep -qvE '^<[3-7]>' "$work/j.err"; then
 else
 	pass "under the journal: every line has its priority"
 fi
+
+run_journal "$work/j.out" "$work/j.err" --daemon --db "$db" --window 01:00-05:00 extra
+eq "a unit's wrong arguments: exit 2" "$?" 2
+has "a unit's wrong arguments are an error in the journal" "$work/j.err" "<3>Ошибка: tetrad-syncd: неизвестная команда «extra»"
 
 hub_stop
 sync_add "$db" 5
