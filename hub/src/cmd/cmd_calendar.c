@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_list.h"
 #include "hub/profile.h"
 #include "hub/programmes.h"
 #include "tetrad/csvtab.h"
@@ -48,23 +49,20 @@ cmd_programmes(struct hubconf *h, int argc, char **argv, struct terr *e)
 		return 0;
 	}
 	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
-		bool json = false;
-		int year = 0;
+		struct cmd_list_opts o = { false, NULL };
 
 		for (int i = 1; i < argc; i++) {
 			if (strcmp(argv[i], "--json") == 0)
-				json = true;
+				o.json = true;
 			else if (strcmp(argv[i], "--year") == 0 && i + 1 < argc) {
-				if ((year = csvtab_year(argv[++i])) < 0)
+				if (csvtab_year((o.year = argv[++i])) < 0)
 					return terr_set(e, TERR_ARG, "programmes list: --year «%.16s» — "
 					    "нужен год от 2000 до 2100", argv[i]);
 			} else
 				return terr_set(e, TERR_ARG, "programmes list: неизвестный параметр "
 				    "«%s» (допустимы --year ГГГГ и --json)", argv[i]);
 		}
-		if ((r = hubconf_open(h, false, e)) != 0)
-			return r;
-		return programmes_list(h->db, year, json, stdout, e);
+		return cmd_list_show(h, CMD_LIST_PROGRAMMES, &o, e);
 	}
 	return terr_set(e, TERR_ARG, "programmes: укажите import ФАЙЛ.csv, set КОД ГОД ПРОГРАММА, "
 	    "unset КОД ГОД ПРОГРАММА или list [--year ГГГГ] [--json]");

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "cmd_list.h"
 #include "hub/tls.h"
 #include "hub/tokens.h"
 #include "tetrad/enrollfile.h"
@@ -199,113 +200,28 @@ cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return 0;
 }
 
-/* Printing of listings: a table for people, or a JSON array. */
-struct cmd_lister {
-	bool json;
-	size_t rows;
-};
-
 /*
- * Everything in the store came from outside (devices, tokens' names): it
- * is printed escaped (termsafe.h), in a table and in JSON alike. 0, or
- * TERR_NOMEM.
+ * The listings' old entry, kept while main.c calls it: the printing is
+ * cmd_list.c's (cmd_list_show). hub-cli: delete this once main.c calls
+ * cmd_list_show itself.
  */
-static int
-cmd_devices_put(const char *s, bool json)
-{
-	char *t = json ? termsafe_json_dup(s) : termsafe_dup(s);
-
-	if (t == NULL)
-		return TERR_NOMEM;
-	printf(json ? "\"%s\"" : "%s", t);
-	free(t);
-	return 0;
-}
-
-static int
-cmd_devices_list_row(void *ctx, int n, const char *const *names, const char *const *vals)
-{
-	struct cmd_lister *l = ctx;
-
-	if (l->json) {
-		printf("%s\n  {", l->rows ? "," : "[");
-		for (int i = 0; i < n; i++) {
-			printf("%s", i ? ", " : "");
-			if (cmd_devices_put(names[i], true) != 0)
-				return TERR_NOMEM;
-			printf(": ");
-			if (vals[i] == NULL)
-				printf("null");
-			else if (cmd_devices_put(vals[i], true) != 0)
-				return TERR_NOMEM;
-		}
-		printf("}");
-	} else {
-		if (l->rows == 0) {
-			for (int i = 0; i < n; i++)
-				printf("%s%s", i ? "\t" : "", names[i]);
-			printf("\n");
-		}
-		for (int i = 0; i < n; i++) {
-			printf("%s", i ? "\t" : "");
-			if (cmd_devices_put(vals[i] ? vals[i] : "-", false) != 0)
-				return TERR_NOMEM;
-		}
-		printf("\n");
-	}
-	l->rows++;
-	return 0;
-}
-
-/* A device whose quarantine is full: what the coordinator should know and do. */
-static int
-cmd_devices_full_row(void *ctx, int n, const char *const *names, const char *const *vals)
-{
-	FILE *out = ctx;
-	char *dev;
-
-	(void)names;
-	if (n < 3 || (dev = termsafe_dup(vals[0])) == NULL)
-		return TERR_NOMEM;
-	fprintf(out, "ВНИМАНИЕ: карантин устройства %s переполнен (не больше %d наборов и "
-	    "%u МиБ): отброшено наборов %s, последний %s. Столько отклонённых наборов "
-	    "подряд бывает, когда ключ устройства украден: если так, отзовите его "
-	    "(tetrad-hub device revoke %s).\n", dev, HUBDB_QUARANTINE_MAX_ENTRIES,
-	    HUBDB_QUARANTINE_MAX_BYTES >> 20, vals[1] ? vals[1] : "?",
-	    vals[2] ? vals[2] : "?", dev);
-	free(dev);
-	return 0;
-}
-
 int
 cmd_list(struct hubconf *h, enum hubdb_listing what, const char *title, int argc, char **argv,
     struct terr *e)
 {
-	struct cmd_lister l = { false, 0 };
-	int r;
+	struct cmd_list_opts o = { false, NULL };
+	enum cmd_list_kind kind = what == HUBDB_LIST_TOKENS ? CMD_LIST_TOKENS :
+	    what == HUBDB_LIST_CONFLICTS ? CMD_LIST_CONFLICTS :
+	    what == HUBDB_LIST_QUARANTINE ? CMD_LIST_QUARANTINE : CMD_LIST_DEVICES;
 
+	(void)title;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
-			l.json = true;
+			o.json = true;
 		else
 			return terr_set(e, TERR_ARG, "неизвестный параметр «%s»", argv[i]);
 	}
-	if ((r = hubconf_open(h, false, e)) != 0)
-		return r;
-	if ((r = hubdb_list(h->db, what, cmd_devices_list_row, &l, e)) != 0)
-		return r;
-	if (l.json)
-		printf("%s]\n", l.rows ? "\n" : "[");
-	else if (l.rows == 0)
-		printf("%s: пусто\n", title);
-	/* the JSON on stdout stays one document: the warning goes beside it */
-	if (what == HUBDB_LIST_QUARANTINE || what == HUBDB_LIST_DEVICES) {
-		fflush(stdout);
-		if ((r = hubdb_list(h->db, HUBDB_LIST_QUARANTINE_FULL, cmd_devices_full_row,
-		    l.json ? stderr : stdout, e)) != 0)
-			return r;
-	}
-	return 0;
+	return cmd_list_show(h, kind, &o, e);
 }
 
 int

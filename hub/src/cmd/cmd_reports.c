@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_list.h"
 #include "hub/report.h"
 #include "hub/results.h"
 #include "hub/schools.h"
@@ -31,9 +32,9 @@ cmd_schools(struct hubconf *h, int argc, char **argv, struct terr *e)
 	}
 	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
 	    strcmp(argv[0], "list") == 0) {
-		if ((r = hubconf_open(h, false, e)) != 0)
-			return r;
-		return schools_list(h->db, argc == 2, stdout, e);
+		struct cmd_list_opts o = { argc == 2, NULL };
+
+		return cmd_list_show(h, CMD_LIST_SCHOOLS, &o, e);
 	}
 	if (argc == 2 && strcmp(argv[0], "import") == 0) {
 		if ((r = hubconf_open(h, false, e)) != 0)
@@ -54,8 +55,15 @@ cmd_forms(struct hubconf *h, int argc, char **argv, struct terr *e)
 	uint32_t version = 0;
 	int r;
 
+	if (argc >= 1 && strcmp(argv[0], "list") == 0 && (argc == 1 ||
+	    (argc == 2 && strcmp(argv[1], "--json") == 0))) {
+		struct cmd_list_opts o = { argc == 2, NULL };
+
+		return cmd_list_show(h, CMD_LIST_FORMS, &o, e);
+	}
 	if (argc != 2 || strcmp(argv[0], "publish") != 0)
-		return terr_set(e, TERR_ARG, "forms: ожидается «forms publish ФАЙЛ»");
+		return terr_set(e, TERR_ARG, "forms: ожидается «forms publish ФАЙЛ» или "
+		    "«forms list [--json]»");
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
 	hubconf_path(h, "forms", dir, sizeof(dir));

@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "cmd_list.h"
 #include "hub/server.h"
 #include "hub/tls.h"
 #include "hub/usbimport.h"
@@ -288,12 +289,18 @@ cmd_keys(struct hubconf *h, int argc, char **argv, struct terr *e)
 	struct keys_enc fresh;
 	int r;
 
-	bool list = argc == 1 && strcmp(argv[0], "list") == 0;
+	bool list = argc >= 1 && strcmp(argv[0], "list") == 0 && (argc == 1 ||
+	    (argc == 2 && strcmp(argv[1], "--json") == 0));
 	bool rotate = argc == 1 && strcmp(argv[0], "rotate") == 0;
 	bool retire = argc == 2 && strcmp(argv[0], "retire") == 0;
 
 	if (!list && !rotate && !retire)
-		return terr_set(e, TERR_ARG, "keys: укажите list, rotate или retire ID");
+		return terr_set(e, TERR_ARG, "keys: укажите list [--json], rotate или retire ID");
+	if (list) {
+		struct cmd_list_opts o = { argc == 2, NULL };
+
+		return cmd_list_show(h, CMD_LIST_KEYS, &o, e);
+	}
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
 	pp = h->have_passphrase ? h->passphrase : NULL;
@@ -316,11 +323,5 @@ cmd_keys(struct hubconf *h, int argc, char **argv, struct terr *e)
 		    "принимаются. Перезапустите хаб.\n", argv[1]);
 		return 0;
 	}
-	keys_id_hex(h->enc.pk, id);
-	printf("ключ\tсостояние\n%s\tтекущий\n", id);
-	for (size_t i = 0; i < h->old_enc.n; i++) {
-		keys_id_hex(h->old_enc.key[i].pk, id);
-		printf("%s\tпрежний (принимается)\n", id);
-	}
-	return 0;
+	return terr_set(e, TERR_INTERNAL, "keys: неизвестное действие");
 }
