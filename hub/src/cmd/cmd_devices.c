@@ -1,8 +1,8 @@
 /*
  * cmd_devices — enrollment and what the hub has heard: `token create`
- * (a one-time code, as text and QR), `device list|revoke`, and the
- * listings (`token list`, `conflicts list`, `quarantine list`) as a table
- * or JSON.
+ * (a one-time code, as text and QR), `device revoke`, and the command
+ * lines of the listings (`token list`, `device list`, `conflicts list`,
+ * `quarantine list`; cmd_list.c prints them).
  */
 #include <errno.h>
 #include <spawn.h>
@@ -17,13 +17,12 @@
 #include <sodium.h>
 
 #include "cmd.h"
-#include "cmd_list.h"
 #include "hub/tls.h"
 #include "hub/tokens.h"
 #include "tetrad/enrollfile.h"
 #include "tetrad/fileio.h"
+#include "tetrad/csvtab.h"
 #include "tetrad/school.h"
-#include "tetrad/termsafe.h"
 
 /*
  * The token as a QR code on stderr, where qrencode is installed (the token
@@ -63,11 +62,11 @@ cmd_devices_hub_url(const struct hubconf *h, const char *opt, const char **url,
 {
 	*url = opt ? opt : hubconf_get(h, "public_url");
 	if (*url == NULL || **url == '\0')
-		return terr_set(e, TERR_ARG, "token create --enroll-file: не известен адрес хаба, "
+		return cmd_usage(e, "token create", "token create --enroll-file: не известен адрес хаба, "
 		    "по которому к нему обращаются школы: укажите --hub-url https://АДРЕС:ПОРТ "
 		    "или public_url = https://АДРЕС:ПОРТ в hub.conf");
 	if (strncmp(*url, "https://", 8) != 0 || (*url)[8] == '\0')
-		return terr_set(e, TERR_ARG, "token create: адрес хаба «%.128s» должен начинаться "
+		return cmd_usage(e, "token create", "token create: адрес хаба «%.128s» должен начинаться "
 		    "с https://", *url);
 	return 0;
 }
@@ -123,55 +122,87 @@ cmd_devices_enroll_file(const struct hubconf *h, const char *path, const char *u
 	return r;
 }
 
+static const char cmd_token_create_usage[] =
+"Использование: tetrad-hub token create --school КОД [--name НАЗВАНИЕ] [--expires 7d]\n"
+"       tetrad-hub token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
+"       tetrad-hub token create ... --enroll-file ФАЙЛ [--hub-url https://АДРЕС:ПОРТ]\n"
+"\n"
+"Выдаёт одноразовый код регистрации устройства школы или куратора: код — первая\n"
+"строка вывода (и QR-код на stderr, если установлен qrencode). Хаб хранит только\n"
+"отпечаток кода.\n"
+"\n"
+"Параметры:\n"
+"  --school КОД            код школы (латинские буквы, цифры, - _ ., до 32 знаков)\n"
+"  --name НАЗВАНИЕ         название школы для отчётов\n"
+"  --curator ИМЯ           код для ноутбука куратора (вместо --school)\n"
+"  --schools КОД1,КОД2     школы куратора\n"
+"  --expires СРОК          срок действия: Nd, Nh, Nm или Ns (по умолчанию 7d)\n"
+"  --enroll-file ФАЙЛ      записать файл подключения (адрес, код, отпечаток\n"
+"                          сертификата) для «tetrad enroll --file ФАЙЛ»\n"
+"  --hub-url https://АДРЕС:ПОРТ  адрес хаба для файла (иначе public_url в hub.conf)\n"
+"\n" CMD_COMMON_HELP;
+
+enum { TC_SCHOOL = 1, TC_NAME, TC_CURATOR, TC_SCHOOLS, TC_EXPIRES, TC_ENROLL, TC_URL };
+
+static const struct cmdline_opt cmd_token_create_opts[] = {
+	{ "school", 1, TC_SCHOOL, 0 },
+	{ "name", 1, TC_NAME, 0 },
+	{ "curator", 1, TC_CURATOR, 0 },
+	{ "schools", 1, TC_SCHOOLS, 0 },
+	{ "expires", 1, TC_EXPIRES, 0 },
+	{ "enroll-file", 1, TC_ENROLL, 0 },
+	{ "hub-url", 1, TC_URL, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_token_create_spec = {
+	CMD_PROG, "token create", cmd_token_create_usage, cmd_token_create_opts, 0, 0, 0,
+};
+
 int
-cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
+cmd_token_create(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	static const char cmd[] = "token create";
 	const char *school = NULL, *name = "", *curator = NULL, *schools = NULL;
 	const char *expires = "7d", *enroll_file = NULL, *hub_url = NULL, *url = NULL;
 	char tok[TOKENS_TEXT_MAX + 1], list[HUBDB_SCHOOLS_MAX + 1];
+	struct cmdline c;
+	const char *v;
 	int64_t ttl;
-	int r;
+	int r, id;
 
-	if (argc < 1 || strcmp(argv[0], "create") != 0)
-		return terr_set(e, TERR_ARG, "token: ожидается «token create ...»");
-	for (int i = 1; i < argc; i += 2) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (v == NULL)
-			return terr_set(e, TERR_ARG, "token create: у параметра «%s» нет значения",
-			    argv[i]);
-		if (strcmp(argv[i], "--school") == 0)
-			school = v;
-		else if (strcmp(argv[i], "--name") == 0)
-			name = v;
-		else if (strcmp(argv[i], "--curator") == 0)
-			curator = v;
-		else if (strcmp(argv[i], "--schools") == 0)
-			schools = v;
-		else if (strcmp(argv[i], "--expires") == 0)
-			expires = v;
-		else if (strcmp(argv[i], "--enroll-file") == 0)
-			enroll_file = v;
-		else if (strcmp(argv[i], "--hub-url") == 0)
-			hub_url = v;
-		else
-			return terr_set(e, TERR_ARG, "token create: неизвестный параметр «%s»",
-			    argv[i]);
+	cmdline_begin(&c, &cmd_token_create_spec, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0) {
+		switch (id) {
+		case TC_SCHOOL: school = v; break;
+		case TC_NAME: name = v; break;
+		case TC_CURATOR: curator = v; break;
+		case TC_SCHOOLS: schools = v; break;
+		case TC_EXPIRES: expires = v; break;
+		case TC_ENROLL: enroll_file = v; break;
+		case TC_URL: hub_url = v; break;
+		}
 	}
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
 	if ((school == NULL) == (curator == NULL))
-		return terr_set(e, TERR_ARG, "token create: укажите либо --school КОД, либо "
+		return cmd_usage(e, cmd, "token create: укажите либо --school КОД, либо "
 		    "--curator ИМЯ --schools КОД1,КОД2");
 	if (curator != NULL && (schools == NULL || schools[0] == '\0'))
-		return terr_set(e, TERR_ARG, "token create: для куратора укажите --schools "
+		return cmd_usage(e, cmd, "token create: для куратора укажите --schools "
 		    "КОД1,КОД2");
-	if ((r = tokens_parse_ttl(expires, &ttl, e)) != 0)
-		return r;
-	if ((r = school_list_normalize(school ? school : schools, list, sizeof(list), e)) != 0)
-		return r;
+	if (school != NULL && schools != NULL)
+		return cmd_usage(e, cmd, "token create: --schools — только вместе с --curator");
+	/* the option's value of a wrong form is a mistake in the command */
+	if (tokens_parse_ttl(expires, &ttl, e) != 0)
+		return cmd_usage(e, cmd, "%s", e->msg);
+	if (school_list_normalize(school ? school : schools, list, sizeof(list), e) != 0)
+		return cmd_usage(e, cmd, "%s", e->msg);
 	if (strlen(curator ? curator : name) > HUBDB_LABEL_MAX)
-		return terr_set(e, TERR_ARG, "имя длиннее %d байт", HUBDB_LABEL_MAX);
+		return cmd_usage(e, cmd, "token create: имя длиннее %d байт", HUBDB_LABEL_MAX);
 	if (hub_url && enroll_file == NULL)
-		return terr_set(e, TERR_ARG, "token create: --hub-url нужен только вместе с "
+		return cmd_usage(e, cmd, "token create: --hub-url нужен только вместе с "
 		    "--enroll-file ФАЙЛ");
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
@@ -200,49 +231,139 @@ cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return 0;
 }
 
-/*
- * The listings' old entry, kept while main.c calls it: the printing is
- * cmd_list.c's (cmd_list_show). hub-cli: delete this once main.c calls
- * cmd_list_show itself.
- */
+enum { CL_JSON = 1, CL_YEAR };
+
+static const struct cmdline_opt cmd_listing_opts[] = {
+	{ "json", 0, CL_JSON, 0 },
+	{ "year", 1, CL_YEAR, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
 int
-cmd_list(struct hubconf *h, enum hubdb_listing what, const char *title, int argc, char **argv,
-    struct terr *e)
+cmd_listing(struct hubconf *h, const struct cmdline_spec *spec, enum cmd_list_kind kind,
+    int argc, char **argv, struct terr *e)
 {
 	struct cmd_list_opts o = { false, NULL };
-	enum cmd_list_kind kind = what == HUBDB_LIST_TOKENS ? CMD_LIST_TOKENS :
-	    what == HUBDB_LIST_CONFLICTS ? CMD_LIST_CONFLICTS :
-	    what == HUBDB_LIST_QUARANTINE ? CMD_LIST_QUARANTINE : CMD_LIST_DEVICES;
+	struct cmdline_spec s = *spec;
+	struct cmdline c;
+	const char *v;
+	int id;
 
-	(void)title;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+	/* one table for all: --year only where the usage offers it */
+	s.opts = cmd_listing_opts;
+	cmdline_begin(&c, &s, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0) {
+		if (id == CL_JSON)
 			o.json = true;
-		else
-			return terr_set(e, TERR_ARG, "неизвестный параметр «%s»", argv[i]);
+		else if (id == CL_YEAR && kind == CMD_LIST_PROGRAMMES) {
+			if (csvtab_year(v) < 0)
+				return cmd_usage(e, spec->command, "%s: --year «%.16s» — нужен год "
+				    "от 2000 до 2100", spec->command, v);
+			o.year = v;
+		} else
+			return cmd_usage(e, spec->command, "%s: неизвестный параметр «--year»",
+			    spec->command);
 	}
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
 	return cmd_list_show(h, kind, &o, e);
 }
 
-int
-cmd_device(struct hubconf *h, int argc, char **argv, struct terr *e)
-{
-	int r;
+#define CMD_LIST_USAGE(cmd, what) \
+	"Использование: tetrad-hub " cmd " [--json]\n" \
+	"\n" what "\n" \
+	"\n" \
+	"Параметры:\n" \
+	"  --json    массив объектов JSON (ключи — латиницей, значения типизированы)\n" \
+	"            вместо таблицы\n" \
+	"\n" CMD_COMMON_HELP
 
-	if (argc >= 1 && strcmp(argv[0], "list") == 0)
-		return cmd_list(h, HUBDB_LIST_DEVICES, "Устройства", argc - 1, argv + 1, e);
-	if (argc == 2 && strcmp(argv[0], "revoke") == 0) {
-		if (strlen(argv[1]) != KEYS_ID_HEXLEN)
-			return terr_set(e, TERR_ARG, "идентификатор устройства — 16 "
-			    "шестнадцатеричных цифр (см. «device list»)");
-		if ((r = hubconf_open(h, false, e)) != 0)
-			return r;
-		if ((r = hubdb_device_revoke(h->db, argv[1], e)) != 0)
-			return r;
-		printf("Устройство %s отозвано: его следующие наборы будут отклонены; "
-		    "принятые ранее данные сохранены.\n", argv[1]);
-		return 0;
-	}
-	return terr_set(e, TERR_ARG, "device: ожидается «device list [--json]» или "
-	    "«device revoke ID»");
+static const struct cmdline_spec cmd_token_list_spec = {
+	CMD_PROG, "token list", CMD_LIST_USAGE("token list",
+	"Все коды регистрации: кому выданы, школы, до какого срока действуют, каким\n"
+	"устройством использованы (первые 8 знаков отпечатка, не сам код)."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_token_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_token_list_spec, CMD_LIST_TOKENS, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_device_list_spec = {
+	CMD_PROG, "device list", CMD_LIST_USAGE("device list",
+	"Устройства: код (16 шестнадцатеричных цифр), вид, школы, когда\n"
+	"зарегистрировано, действует или отозвано, последний принятый номер, когда\n"
+	"присылало наборы и что получило с хаба. Предупреждение о переполненном\n"
+	"карантине — на stderr при --json."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_device_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_device_list_spec, CMD_LIST_DEVICES, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_conflicts_list_spec = {
+	CMD_PROG, "conflicts list", CMD_LIST_USAGE("conflicts list",
+	"Журнал конфликтов: значения, уступившие более позднему изменению того же\n"
+	"поля с другого устройства (запись, форма, школа, поле, оба значения)."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_conflicts_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_conflicts_list_spec, CMD_LIST_CONFLICTS, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_quarantine_list_spec = {
+	CMD_PROG, "quarantine list", CMD_LIST_USAGE("quarantine list",
+	"Карантин: наборы, которые хаб отклонил, но сохранил для разбора (устройство,\n"
+	"диапазон номеров, причина, время)."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_quarantine_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_quarantine_list_spec, CMD_LIST_QUARANTINE, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_device_revoke_spec = {
+	CMD_PROG, "device revoke",
+	"Использование: tetrad-hub device revoke ID\n"
+	"\n"
+	"Отзывает устройство (потерянный или украденный ноутбук): его следующие наборы\n"
+	"отклоняются, принятые ранее данные остаются. ID — 16 шестнадцатеричных цифр\n"
+	"из «tetrad-hub device list». Отозванное устройство регистрируется заново\n"
+	"только с новым кодом и новым ключом.\n"
+	"\n" CMD_COMMON_HELP,
+	NULL, 1, 1, 0,
+};
+
+int
+cmd_device_revoke(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	struct cmdline c;
+	const char *v, *dev;
+	int r, id;
+
+	cmdline_begin(&c, &cmd_device_revoke_spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	dev = c.pos[0];
+	if (strlen(dev) != KEYS_ID_HEXLEN || strspn(dev, "0123456789abcdefABCDEF") != KEYS_ID_HEXLEN)
+		return cmd_usage(e, "device revoke", "идентификатор устройства — 16 "
+		    "шестнадцатеричных цифр (см. «tetrad-hub device list»)");
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if ((r = hubdb_device_revoke(h->db, dev, e)) != 0)
+		return r;
+	printf("Устройство %s отозвано: его следующие наборы будут отклонены; "
+	    "принятые ранее данные сохранены.\n", dev);
+	return 0;
 }
