@@ -24,6 +24,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # an empty hub: each store listing says it is empty, or gives []
 python3 - "$H" "$D" <<'PY' || fail "empty listings"
 import json, subprocess, sys
+# runs: tetrad-hub (by path, from TETRAD_BIN)
 H, D = sys.argv[1:]
 titles = {"token": "Коды регистрации", "device": "Устройства", "schools": "Школы",
           "conflicts": "Конфликты", "quarantine": "Карантин",
@@ -68,6 +69,7 @@ INSERT INTO conflicts(record_id, form_id, school, field, loser_value, loser_hlc,
 
 python3 - "$H" "$D" <<'PY' || fail "listings"
 import json, re, subprocess, sys
+# runs: tetrad-hub (by path, from TETRAD_BIN)
 H, D = sys.argv[1:]
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 S, I, B, L, N = str, int, bool, list, type(None)
