@@ -103,7 +103,7 @@ expect_eq gap_expected "$(ack_field "$T/dev" "$T/r" expected_seq)" 4
 "$FORGE" seal "$T/dev" "$T/fork" --seq 1 --ops 3 --prev zeros --fields '{"n":8}'
 expect_eq fork "$(post "$T/fork" "$T/r")" 409
 expect_eq fork_status "$(ack_field "$T/dev" "$T/r" status)" fork
-expect_in fork_quarantined "$(hub_cli quarantine list)" fork
+expect_in fork_quarantined "$(hub_cli quarantine list --json)" '"kind": "fork"'
 "$FORGE" seal "$T/dev" "$T/fork2" --seq 4 --prev zeros --fields '{"n":8}'
 expect_eq fork_bad_chain "$(post "$T/fork2" "$T/r")" 409
 expect_eq records_after_fork "$(records)" 3
@@ -229,7 +229,7 @@ expect_eq unknown_device "$(post "$T/x" "$T/r")" 403
 expect_eq unknown_device_status "$(ack_field "$T/dev" "$T/r" status)" unknown_device
 DEV_ID=$(python3 -c "import json; print(json.load(open('$T/enroll.json'))['device_id'])")
 hub_cli device revoke "$DEV_ID" >/dev/null
-expect_in device_list_revoked "$(hub_cli device list)" revoked
+expect_in device_list_revoked "$(hub_cli device list)" отозвано
 expect_in device_list_json "$(hub_cli device list --json)" "\"status\": \"revoked\""
 "$FORGE" seal "$T/dev" "$T/x" --no-advance
 expect_eq revoked_device "$(post "$T/x" "$T/r")" 403
