@@ -64,10 +64,7 @@ cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 			tls_host = v;
 	if (id != CMDLINE_END)
 		return cmd_stop(&c, id, e);
-	if (h->dir[0] == '\0')
-		return cmd_usage(e, "init", "init: укажите папку хаба: --data ПАПКА или "
-		    "переменная TETRAD_HUB_DATA");
-	if ((r = hubconf_passphrase(h, e)) != 0)
+	if ((r = hubconf_dir(h, e)) != 0 || (r = hubconf_passphrase(h, e)) != 0)
 		return r;
 	if (mkdir(h->dir, 0700) != 0 && errno != EEXIST)
 		return terr_set(e, TERR_IO, "не удалось создать папку %s: %s", h->dir,
