@@ -73,26 +73,20 @@ reply_health(struct MHD_Connection *c)
 }
 
 static int
-reply_forms_row(void *ctx, int n, const char *const *names, const char *const *vals)
+reply_forms_row(void *ctx, size_t n, const struct hubdb_col *cols)
 {
 	struct tbuf *b = ctx;
-	const char *id = NULL, *ver = NULL, *sha = NULL;
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "id");
+	const struct hubdb_col *ver = hubdb_col_find(n, cols, "version");
+	const struct hubdb_col *sha = hubdb_col_find(n, cols, "sha256");
 
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i], "id") == 0)
-			id = vals[i];
-		else if (strcmp(names[i], "version") == 0)
-			ver = vals[i];
-		else if (strcmp(names[i], "sha256") == 0)
-			sha = vals[i];
-	}
-	if (id == NULL || ver == NULL)
+	if (id == NULL || id->type != HUBDB_COL_TEXT || ver == NULL || ver->type != HUBDB_COL_INT)
 		return 0;
 	if (tbuf_len(b) > 1 && tbuf_put_u8(b, ',') != 0)
 		return 1;
 	/* ids are checked at publish time (form ids are [a-z0-9_-]) */
-	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%s,\"sha256\":\"%s\"}", id, ver,
-	    sha ? sha : "") != 0;
+	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%lld,\"sha256\":\"%s\"}", id->s, ver->i,
+	    sha != NULL && sha->type == HUBDB_COL_TEXT ? sha->s : "") != 0;
 }
 
 enum MHD_Result
@@ -121,7 +115,9 @@ reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
 		r = hubdb_list(db, HUBDB_LIST_FORMS, reply_forms_row, b, &e);
 		dbpool_put(pool, db);
 		if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
-			ret = reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+			/* a row that did not fit the buffer stops the listing without a message */
+			ret = reply_error(c, 503, "busy", e.msg[0] ? e.msg : "хаб занят; повторите "
+			    "позже", INGEST_RETRY_AFTER);
 		else
 			ret = reply_send(c, 200, "application/json", tbuf_ptr(b), tbuf_len(b), 0);
 		tbuf_free(b);
@@ -183,24 +179,15 @@ reply_known_one(const char *id, uint32_t version, void *arg)
 
 /* A published version in the store: loaded into the catalogue if it loads. */
 static int
-reply_known_load(void *ctx, int n, const char *const *names, const char *const *vals)
+reply_known_load(void *ctx, size_t n, const struct hubdb_col *cols)
 {
-	const char *id = NULL, *ver = NULL;
-	char *end = NULL;
-	unsigned long v;
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "id");
+	const struct hubdb_col *ver = hubdb_col_find(n, cols, "version");
 
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i], "id") == 0)
-			id = vals[i];
-		else if (strcmp(names[i], "version") == 0)
-			ver = vals[i];
-	}
-	if (id == NULL || ver == NULL)
+	if (id == NULL || id->type != HUBDB_COL_TEXT || ver == NULL ||
+	    ver->type != HUBDB_COL_INT || ver->i < 0 || ver->i > UINT32_MAX)
 		return 0;
-	v = strtoul(ver, &end, 10);
-	if (end == ver || *end != '\0' || v > UINT32_MAX)
-		return 0;
-	(void)hubforms_knows(ctx, id, (uint32_t)v);
+	(void)hubforms_knows(ctx, id->s, (uint32_t)ver->i);
 	return 0;
 }
 
@@ -322,7 +309,7 @@ struct reply_pull {
 	uint8_t body[PULLMSG_REQ_BYTES];
 	size_t len;
 	char addr[ADMIT_ADDR_MAX];
-	void (*log)(void *ctx, const char *line);
+	server_log_fn log;
 	void *log_ctx;
 	atomic_int state;
 	int rc;                           /* hubpull's code; 1: no store handle */
@@ -365,8 +352,8 @@ reply_pull_free(struct reply_pull *j)
 enum MHD_Result
 reply_pull(struct workers *w, struct dbpool *pool, const struct hubpull_cfg *cfg,
     struct MHD_Connection *c, bool ack, const struct tbuf *body, struct admit *a,
-    const char *addr, struct admit_ticket **t, void (*log)(void *ctx, const char *line),
-    void *log_ctx, struct reply_pull **out)
+    const char *addr, struct admit_ticket **t, server_log_fn log, void *log_ctx,
+    struct reply_pull **out)
 {
 	struct pullmsg_request rq;
 	struct reply_pull *j;
@@ -390,7 +377,7 @@ reply_pull(struct workers *w, struct dbpool *pool, const struct hubpull_cfg *cfg
 		if (admit_take(a, addr, dev, REPLY_PULL_RESERVE, t) != ADMIT_OK) {
 			snprintf(line, sizeof(line), "pull addr=%s device=%s 503 budget", addr, dev);
 			if (log != NULL)
-				log(log_ctx, line);
+				log(log_ctx, SERVER_LOG_WARNING, line);
 			return reply_error(c, 503, "busy", "хаб отдаёт слишком много изменений "
 			    "сразу; повторите позже", INGEST_RETRY_AFTER);
 		}
@@ -428,6 +415,7 @@ reply_pull_finish(struct reply_pull *j)
 	struct hubpull_result *res = &j->res;
 	const char *what = j->ack ? "pull-ack" : "pull";
 	enum MHD_Result ret;
+	enum server_log_level lvl = SERVER_LOG_INFO;
 	char line[1024];
 	int expect = PULL_DONE;
 
@@ -436,15 +424,18 @@ reply_pull_finish(struct reply_pull *j)
 	if (j->rc == 1 || j->rc == TERR_BUSY || j->rc == TERR_FULL) {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s 503: %s", what, j->addr,
 		    res->device[0] ? res->device : "?", j->e.msg);
+		lvl = SERVER_LOG_WARNING;
 		ret = reply_error(c, 503, "busy", "хаб временно не может ответить; повторите "
 		    "позже", INGEST_RETRY_AFTER);
 	} else if (j->rc != 0) {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s 500: %s", what, j->addr,
 		    res->device[0] ? res->device : "?", j->e.msg);
+		lvl = SERVER_LOG_ERR;
 		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else if (res->http != 200) {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s %d %s", what, j->addr,
 		    res->device[0] ? res->device : "?", res->http, res->error);
+		lvl = SERVER_LOG_WARNING;
 		ret = reply_error(c, res->http, res->error, res->message, 0);
 	} else if (j->ack) {
 		char json[96];
@@ -465,6 +456,6 @@ reply_pull_finish(struct reply_pull *j)
 		    tbuf_len(j->out), 0);
 	}
 	if (j->log != NULL)
-		j->log(j->log_ctx, line);
+		j->log(j->log_ctx, lvl, line);
 	return ret;
 }
