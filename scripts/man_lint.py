@@ -13,7 +13,8 @@ Checks, one line per breach, exit 1 if any (77: mandoc missing):
     installs it;
   - forwards: every command, subcommand and mode that a program's --help
     tree lists is named in its page (tetrad -> tetrad.1, tetrad-syncd ->
-    tetrad-syncd.8, tetrad-hub -> tetrad-hub.8);
+    tetrad-syncd.8, tetrad-hub -> tetrad-hub.8), and so is every long
+    option any of those --help texts shows;
   - backwards: every command a page describes (the items `.It Cm WORDS` of
     its КОМАНДЫ section's outer lists) is one the program knows, so a page
     never keeps a command that is gone.
@@ -104,11 +105,15 @@ def help_tree(prog):
         return []
     cmds = []
     for c in top_candidates(prog, top):
-        if prog.known([c]):
+        if c not in ("--help", "--version") and prog.known([c]):
             cmds.append([c])
     for c in list(cmds):
         _, text = prog.help(c)
-        for s in sub_candidates(c, text):
+        # a group's help lists its subcommands either way: "token create …"
+        # lines, or a table of them ("  set [--no-recovery]  задать пароль")
+        subs = sub_candidates(c, text) + [w for w in top_candidates(prog, text)
+                                          if not w.startswith("-")]
+        for s in dict.fromkeys(subs):
             if prog.known(c + [s]):
                 cmds.append(c + [s])
     return cmds
@@ -199,6 +204,15 @@ def main():
                 if not named(text, words):
                     bad("%s: нет команды «%s», которую называет «%s --help»"
                         % (page_name, " ".join(words), " ".join([prog_name] + words[:-1])))
+            for words in [[]] + tree:
+                _, out = prog.help(words)
+                # «tetrad-syncd import-acks --db БАЗА ФАЙЛ» in the hub's help
+                # quotes another program's command: not an option of this one
+                out = re.sub(r"«[^»]*»", "", out)
+                for opt in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", out))):
+                    if not named(text, [opt]):
+                        bad("%s: нет параметра %s из «%s --help»"
+                            % (page_name, opt, " ".join([prog_name] + words)))
             for words in page_commands(page):
                 if not prog.known(words):
                     bad("%s: описана команда «%s», а «%s %s --help» её не знает"
