@@ -2,7 +2,11 @@
 """man_lint.py — the man pages in man/ against mandoc and the programs
 (ctest meta/man_lint, issue 24).
 
-  man_lint.py SOURCE_DIR BIN_DIR
+  man_lint.py SOURCE_DIR BIN_DIR [TEST_PATH]
+
+TEST_PATH (ctest gives <build>/test-path): mandoc is looked up there only,
+as every test's programs are (scripts/commands.txt); the interpreter itself
+runs with the caller's PATH (a pyenv shim needs it).
 
 Checks, one line per breach, exit 1 if any (77: mandoc missing):
   - every page passes `mandoc -Tlint -W warning` without a message (style
@@ -119,8 +123,11 @@ def help_tree(prog):
     return cmds
 
 
+TOOLS_ENV = dict(os.environ)
+
+
 def rendered(page):
-    p = subprocess.run(["mandoc", "-Tutf8", page], capture_output=True)
+    p = subprocess.run(["mandoc", "-Tutf8", page], capture_output=True, env=TOOLS_ENV)
     text = re.sub(r".\x08", "", p.stdout.decode("utf-8", "replace"))
     return " ".join(text.split())
 
@@ -153,7 +160,8 @@ def page_commands(page):
 
 def lint(page, mandir):
     name = os.path.basename(page)
-    p = subprocess.run(["mandoc", "-Tlint", "-W", "warning", page], capture_output=True)
+    p = subprocess.run(["mandoc", "-Tlint", "-W", "warning", page], capture_output=True,
+                       env=TOOLS_ENV)
     msg = (p.stdout + p.stderr).decode("utf-8", "replace").strip()
     if p.returncode != 0 or msg:
         bad("%s: mandoc -Tlint (код %d):\n%s" % (name, p.returncode, msg))
@@ -168,11 +176,14 @@ def lint(page, mandir):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("использование: man_lint.py КАТАЛОГ_ИСХОДНИКОВ КАТАЛОГ_ПРОГРАММ", file=sys.stderr)
+    if len(sys.argv) not in (3, 4):
+        print("использование: man_lint.py КАТАЛОГ_ИСХОДНИКОВ КАТАЛОГ_ПРОГРАММ [TEST_PATH]",
+              file=sys.stderr)
         return 2
     src, bindir = sys.argv[1], sys.argv[2]
-    if shutil.which("mandoc") is None:
+    if len(sys.argv) == 4:
+        TOOLS_ENV["PATH"] = sys.argv[3]
+    if shutil.which("mandoc", path=TOOLS_ENV.get("PATH")) is None:
         print("SKIP: mandoc не найден (scripts/install-deps.sh ставит пакет mandoc)")
         return 77
     mandir = os.path.join(src, "man")
@@ -185,7 +196,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="man_lint.")
     try:
-        env = dict(os.environ, HOME=tmp, XDG_DATA_HOME=os.path.join(tmp, "data"),
+        env = dict(TOOLS_ENV, HOME=tmp, XDG_DATA_HOME=os.path.join(tmp, "data"),
                    TETRAD_DB=os.path.join(tmp, "нет", "tetrad.db"),
                    TETRAD_HUB_DATA=os.path.join(tmp, "нет-хаба"), LC_ALL="C.UTF-8")
         env.pop("JOURNAL_STREAM", None)
