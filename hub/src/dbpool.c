@@ -11,7 +11,7 @@
 
 struct dbpool {
 	char *db_path;
-	void (*log)(void *ctx, const char *line);
+	server_log_fn log;
 	void *log_ctx;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -59,7 +59,7 @@ dbpool_checkpointer(void *arg)
 		pthread_mutex_unlock(&p->kmu);
 		terr_clear(&e);
 		if (hubdb_checkpoint(p->ckpt_db, &e) != 0 && p->log != NULL)
-			p->log(p->log_ctx, e.msg);
+			p->log(p->log_ctx, SERVER_LOG_ERR, e.msg);
 		pthread_mutex_lock(&p->kmu);
 	}
 	pthread_mutex_unlock(&p->kmu);
@@ -67,7 +67,7 @@ dbpool_checkpointer(void *arg)
 }
 
 int
-dbpool_open(const char *db_path, size_t cap, void (*log)(void *ctx, const char *line),
+dbpool_open(const char *db_path, size_t cap, server_log_fn log,
     void *log_ctx, struct dbpool **out, struct terr *e)
 {
 	struct dbpool *p;

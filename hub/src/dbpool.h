@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "hub/hubdb.h"
+#include "hub/server.h"
 
 #define DBPOOL_MAX 128
 #define DBPOOL_CKPT_PAGES 1000   /* SQLite's own autocheckpoint threshold */
@@ -20,10 +21,9 @@ struct dbpool;
 /*
  * Opens the checkpointer's handle on db_path and starts its thread; request
  * handles open later, at most cap of them (≤ DBPOOL_MAX). log (may be NULL)
- * receives a checkpoint's failure.
+ * receives a checkpoint's failure (SERVER_LOG_ERR: the store's own trouble).
  */
-int dbpool_open(const char *db_path, size_t cap, void (*log)(void *ctx, const char *line),
-    void *log_ctx, struct dbpool **out, struct terr *e);
+int dbpool_open(const char *db_path, size_t cap, server_log_fn log, void *log_ctx, struct dbpool **out, struct terr *e);
 
 /* Borrows a handle: an idle one, a new one under the cap, or waits for one. */
 struct hubdb *dbpool_get(struct dbpool *p, struct terr *e);

@@ -322,7 +322,7 @@ struct reply_pull {
 	uint8_t body[PULLMSG_REQ_BYTES];
 	size_t len;
 	char addr[ADMIT_ADDR_MAX];
-	void (*log)(void *ctx, const char *line);
+	server_log_fn log;
 	void *log_ctx;
 	atomic_int state;
 	int rc;                           /* hubpull's code; 1: no store handle */
@@ -365,8 +365,8 @@ reply_pull_free(struct reply_pull *j)
 enum MHD_Result
 reply_pull(struct workers *w, struct dbpool *pool, const struct hubpull_cfg *cfg,
     struct MHD_Connection *c, bool ack, const struct tbuf *body, struct admit *a,
-    const char *addr, struct admit_ticket **t, void (*log)(void *ctx, const char *line),
-    void *log_ctx, struct reply_pull **out)
+    const char *addr, struct admit_ticket **t, server_log_fn log, void *log_ctx,
+    struct reply_pull **out)
 {
 	struct pullmsg_request rq;
 	struct reply_pull *j;
@@ -390,7 +390,7 @@ reply_pull(struct workers *w, struct dbpool *pool, const struct hubpull_cfg *cfg
 		if (admit_take(a, addr, dev, REPLY_PULL_RESERVE, t) != ADMIT_OK) {
 			snprintf(line, sizeof(line), "pull addr=%s device=%s 503 budget", addr, dev);
 			if (log != NULL)
-				log(log_ctx, line);
+				log(log_ctx, SERVER_LOG_WARNING, line);
 			return reply_error(c, 503, "busy", "хаб отдаёт слишком много изменений "
 			    "сразу; повторите позже", INGEST_RETRY_AFTER);
 		}
@@ -428,6 +428,7 @@ reply_pull_finish(struct reply_pull *j)
 	struct hubpull_result *res = &j->res;
 	const char *what = j->ack ? "pull-ack" : "pull";
 	enum MHD_Result ret;
+	enum server_log_level lvl = SERVER_LOG_INFO;
 	char line[1024];
 	int expect = PULL_DONE;
 
@@ -436,15 +437,18 @@ reply_pull_finish(struct reply_pull *j)
 	if (j->rc == 1 || j->rc == TERR_BUSY || j->rc == TERR_FULL) {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s 503: %s", what, j->addr,
 		    res->device[0] ? res->device : "?", j->e.msg);
+		lvl = SERVER_LOG_WARNING;
 		ret = reply_error(c, 503, "busy", "хаб временно не может ответить; повторите "
 		    "позже", INGEST_RETRY_AFTER);
 	} else if (j->rc != 0) {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s 500: %s", what, j->addr,
 		    res->device[0] ? res->device : "?", j->e.msg);
+		lvl = SERVER_LOG_ERR;
 		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else if (res->http != 200) {
 		snprintf(line, sizeof(line), "%s addr=%s device=%s %d %s", what, j->addr,
 		    res->device[0] ? res->device : "?", res->http, res->error);
+		lvl = SERVER_LOG_WARNING;
 		ret = reply_error(c, res->http, res->error, res->message, 0);
 	} else if (j->ack) {
 		char json[96];
@@ -465,6 +469,6 @@ reply_pull_finish(struct reply_pull *j)
 		    tbuf_len(j->out), 0);
 	}
 	if (j->log != NULL)
-		j->log(j->log_ctx, line);
+		j->log(j->log_ctx, lvl, line);
 	return ret;
 }

@@ -66,13 +66,14 @@ enum MHD_Result reply_device(struct dbpool *pool, struct MHD_Connection *c, cons
  * work (store, sealing) runs on w with the connection suspended: *out is
  * the job; when the connection resumes, reply_pull_finish sends the answer
  * (once; before the job is done it does nothing) and logs one line to log
- * (may be NULL). reply_pull_free when the request ends (accepts NULL).
+ * (may be NULL): info for an answer sent, warning for a refusal or a busy
+ * hub, err for the hub's own failure. reply_pull_free when the request ends (accepts NULL).
  */
 struct reply_pull;
 enum MHD_Result reply_pull(struct workers *w, struct dbpool *pool,
     const struct hubpull_cfg *cfg, struct MHD_Connection *c, bool ack,
     const struct tbuf *body, struct admit *a, const char *addr, struct admit_ticket **t,
-    void (*log)(void *ctx, const char *line), void *log_ctx, struct reply_pull **out);
+    server_log_fn log, void *log_ctx, struct reply_pull **out);
 enum MHD_Result reply_pull_finish(struct reply_pull *j);
 void reply_pull_free(struct reply_pull *j);
 

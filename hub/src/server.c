@@ -73,7 +73,8 @@ struct server {
 };
 
 static void
-server_log(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+server_log(struct server *s, enum server_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The connection's watch (connwatch.h), NULL if it could not be watched. */
 static struct connwatch_conn *
@@ -105,7 +106,7 @@ server_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 			char addr[ADMIT_ADDR_MAX];
 
 			reqhead_addr(c, addr);
-			server_log(s, "addr=%s cut: past its deadline (%s)", addr,
+			server_log(s, SERVER_LOG_WARNING, "addr=%s cut: past its deadline (%s)", addr,
 			    ph == CONNWATCH_HEADERS ? "handshake and headers" :
 			    ph == CONNWATCH_BODY ? "body below the minimum rate or over the "
 			    "request ceiling" : "answer not read in time");
@@ -161,7 +162,7 @@ enum server_job { JOB_NONE = 0, JOB_RUNNING, JOB_DONE, JOB_REPLIED };
 #define SERVER_JOB_NO_DB 1
 
 static void
-server_log(struct server *s, const char *fmt, ...)
+server_log(struct server *s, enum server_log_level lvl, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -171,7 +172,7 @@ server_log(struct server *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	s->cfg.log(s->cfg.log_ctx, line);
+	s->cfg.log(s->cfg.log_ctx, lvl, line);
 }
 
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -188,7 +189,7 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
-	server_log(s, "microhttpd: %s", line);
+	server_log(s, SERVER_LOG_WARNING, "microhttpd: %s", line);
 }
 
 /*
@@ -217,7 +218,7 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	sa = ci != NULL ? ci->client_addr : NULL;
 	if ((wait = throttle_check(s->enroll_throttle, sa, now_ms)) > 0) {
-		server_log(s, "enroll 429 too_many from %s (retry after %u s)", addr, wait);
+		server_log(s, SERVER_LOG_WARNING, "enroll 429 too_many from %s (retry after %u s)", addr, wait);
 		snprintf(msg, sizeof(msg), "слишком много неудачных попыток регистрации с этого "
 		    "адреса; повторите через %u с", wait);
 		return reply_error(c, 429, "too_many", msg, (int)wait);
@@ -233,20 +234,20 @@ server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
 	    &http, out, &e);
 	dbpool_put(s->pool, db);
 	if (r == TERR_FULL || r == TERR_BUSY) {
-		server_log(s, "enroll 503 from %s: %s", addr, e.msg);
+		server_log(s, SERVER_LOG_WARNING, "enroll 503 from %s: %s", addr, e.msg);
 		ret = reply_error(c, 503, "busy", "хаб временно не может принять "
 		    "регистрацию; повторите позже", INGEST_RETRY_AFTER);
 	} else if (r != 0) {
-		server_log(s, "enroll 500 from %s: %s", addr, e.msg);
+		server_log(s, SERVER_LOG_ERR, "enroll 500 from %s: %s", addr, e.msg);
 		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
 		if (http != 200) {
 			throttle_fail(s->enroll_throttle, sa, now_ms);
 			if (wire_error_parse(tbuf_ptr(out), tbuf_len(out), &we, NULL) != 0)
 				snprintf(we.error, sizeof(we.error), "?");
-			server_log(s, "enroll %d %s from %s", http, we.error, addr);
+			server_log(s, SERVER_LOG_WARNING, "enroll %d %s from %s", http, we.error, addr);
 		} else
-			server_log(s, "enroll 200 from %s", addr);
+			server_log(s, SERVER_LOG_NOTICE, "enroll 200 from %s", addr);
 		ret = reply_send(c, http, "application/json", tbuf_ptr(out), tbuf_len(out), 0);
 	}
 	tbuf_free(out);
@@ -311,19 +312,20 @@ server_changeset_reply(struct server *s, struct MHD_Connection *c, struct server
 	int http;
 
 	if (q->job_rc == SERVER_JOB_NO_DB) {
-		server_log(s, "changeset addr=%s 503: %s", q->addr, q->job_err);
+		server_log(s, SERVER_LOG_WARNING, "changeset addr=%s 503: %s", q->addr, q->job_err);
 		return reply_error(c, 503, "busy", "хаб временно недоступен; повторите позже",
 		    INGEST_RETRY_AFTER);
 	}
 	if (q->job_rc != 0) {
-		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " 500: %s", q->addr,
-		    res->device, res->first, res->last, q->job_err);
+		server_log(s, SERVER_LOG_ERR, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64
+		    " 500: %s", q->addr, res->device, res->first, res->last, q->job_err);
 		return reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	}
 	http = reply_status(res->outcome);
-	/* quarantine_full: refused but not stored, the device's quarantine is at its cap */
-	server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " %d %s%s%s "
-	    "applied=%u conflicts=%u ms=%" PRIu64, q->addr, res->device[0] ? res->device : "-",
+	/* quarantine_full: refused but not stored, the device's quarantine is at its cap;
+	 * anything but applied (a refused set, a gap) is a warning: someone may have to act */
+	server_log(s, http == 200 ? SERVER_LOG_INFO : SERVER_LOG_WARNING, "changeset addr=%s "
+	    "device=%s %" PRIu64 "-%" PRIu64 " %d %s%s%s applied=%u conflicts=%u ms=%" PRIu64, q->addr, res->device[0] ? res->device : "-",
 	    res->first, res->last, http, res->status, res->replay ? " replay" : "",
 	    res->dropped ? " quarantine_full" : "", res->applied, res->conflicts,
 	    connwatch_now_ms() - q->t0);
@@ -367,13 +369,13 @@ server_admit(struct server *s, struct server_req *q)
 		q->early_plain = true;
 		snprintf(res->status, sizeof(res->status), "internal");
 		snprintf(res->reason, sizeof(res->reason), "внутренняя ошибка хаба");
-		server_log(s, "changeset addr=%s 500 at header: %s", q->addr, e.msg);
+		server_log(s, SERVER_LOG_ERR, "changeset addr=%s 500 at header: %s", q->addr, e.msg);
 		return MHD_YES;
 	}
 	if (!admitted) {
 		q->early_http = reply_status(res->outcome);
-		server_log(s, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64 " %d %s at header",
-		    q->addr, res->device[0] ? res->device : "-", res->first, res->last,
+		server_log(s, SERVER_LOG_WARNING, "changeset addr=%s device=%s %" PRIu64 "-%" PRIu64
+		    " %d %s at header", q->addr, res->device[0] ? res->device : "-", res->first, res->last,
 		    q->early_http, res->status);
 		return MHD_YES;
 	}
@@ -385,7 +387,7 @@ server_admit(struct server *s, struct server_req *q)
 		snprintf(res->reason, sizeof(res->reason), "%s", v == ADMIT_DEVICE_BUSY ?
 		    "набор этого устройства уже передаётся; повторите позже" :
 		    "хаб принимает слишком много наборов сразу; повторите позже");
-		server_log(s, "changeset addr=%s device=%s 503 %s (%zu bytes)", q->addr,
+		server_log(s, SERVER_LOG_WARNING, "changeset addr=%s device=%s 503 %s (%zu bytes)", q->addr,
 		    res->device, admit_verdict_str(v), total);
 		return MHD_YES;
 	}
@@ -425,7 +427,7 @@ server_changeset_bytes(struct server *s, struct server_req *q, const char *data,
 		return MHD_YES;
 	if (n > q->set_len - q->set_got) {
 		/* more than its own header says (chunked): no answer is owed */
-		server_log(s, "changeset addr=%s: body longer than its envelope header says; "
+		server_log(s, SERVER_LOG_WARNING, "changeset addr=%s: body longer than its envelope header says; "
 		    "connection closed", q->addr);
 		return MHD_NO;
 	}
@@ -456,13 +458,13 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 		return reply_error(c, 405, "method", "метод не поддерживается "
 		    "для этого адреса", 0);
 	if ((st = reqhead_framing(c, &q->cl, &why)) == REQHEAD_BAD) {
-		server_log(s, "addr=%s %s %s 400: %s", q->addr, method, url, why);
+		server_log(s, SERVER_LOG_WARNING, "addr=%s %s %s 400: %s", q->addr, method, url, why);
 		return reply_error(c, 400, "malformed", why, 0);
 	}
 	snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
 	if (st == REQHEAD_HUGE || q->cl > q->cap) {
-		server_log(s, "addr=%s %s %s 413 declared %" PRIu64 " bytes", q->addr, method, url,
-		    q->cl);
+		server_log(s, SERVER_LOG_WARNING, "addr=%s %s %s 413 declared %" PRIu64 " bytes",
+		    q->addr, method, url, q->cl);
 		/*
 		 * Far too large: refused before one byte of the body is read,
 		 * and the connection closed. A body at most SERVER_DRAIN_MAX
@@ -481,7 +483,7 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 		    q->cl ? (size_t)q->cl : q->cap, &q->ticket);
 
 		if (v != ADMIT_OK) {
-			server_log(s, "%s addr=%s 503 %s", q->route == REQHEAD_ROUTE_ENROLL ?
+			server_log(s, SERVER_LOG_WARNING, "%s addr=%s 503 %s", q->route == REQHEAD_ROUTE_ENROLL ?
 			    "enroll" : "pull", q->addr, admit_verdict_str(v));
 			return reply_error(c, 503, "busy", "хаб принимает слишком много "
 			    "запросов сразу; повторите позже", INGEST_RETRY_AFTER);
@@ -499,7 +501,8 @@ server_body(struct server *s, struct server_req *q, const char *data, size_t n)
 	q->received += n;
 	/* a chunked body has no declared end: the cap (and the drain allowance) is it */
 	if (q->received > (uint64_t)q->cap + SERVER_DRAIN_MAX) {
-		server_log(s, "addr=%s: body over %zu bytes; connection closed", q->addr, q->cap);
+		server_log(s, SERVER_LOG_WARNING, "addr=%s: body over %zu bytes; connection closed",
+		    q->addr, q->cap);
 		return MHD_NO;
 	}
 	if (q->received > q->cap)
@@ -526,7 +529,7 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	q->answered = true;
 	connwatch_answer(q->cw, 0);
 	if (q->too_large) {
-		server_log(s, "addr=%s 413 body over %zu bytes", q->addr, q->cap);
+		server_log(s, SERVER_LOG_WARNING, "addr=%s 413 body over %zu bytes", q->addr, q->cap);
 		snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
 		return reply_error(c, 413, "too_large", msg, 0);
 	}
@@ -547,7 +550,8 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		if (q->hdr_got < ENVELOPE_HEADER_BYTES) {
 			terr_clear(&le);
 			(void)envelope_parse_header(q->hdr, q->hdr_got, &h, &le);
-			server_log(s, "changeset addr=%s 400 malformed: %zu bytes", q->addr, q->hdr_got);
+			server_log(s, SERVER_LOG_WARNING, "changeset addr=%s 400 malformed: %zu bytes",
+			    q->addr, q->hdr_got);
 			return reply_error(c, 400, "malformed", le.msg, 0);
 		}
 		return server_changeset(s, c, q);
@@ -656,7 +660,7 @@ server_free(struct server *s)
 		struct groupcommit_stats st;
 
 		groupcommit_stats(s->writer, &st);
-		server_log(s, "writer: %" PRIu64 " sets in %" PRIu64 " transactions (largest %"
+		server_log(s, SERVER_LOG_INFO, "writer: %" PRIu64 " sets in %" PRIu64 " transactions (largest %"
 		    PRIu64 ", waited for sets coming %" PRIu64 ", run again without a failed set %"
 		    PRIu64 ")", st.items, st.groups, st.largest, st.gathered, st.retried);
 	}

@@ -157,9 +157,9 @@ schedule_run(struct schedule_opts *o, struct terr *e)
 			int code = sync_exit_code(r, &res);
 
 			if (r != 0)
-				schedule_log(o, SYNC_LOG_WARN, se.msg);
+				schedule_log(o, SYNC_LOG_ERR, se.msg);
 			sync_summary(&res, code, line, sizeof(line));
-			schedule_log(o, SYNC_LOG_INFO, line);
+			schedule_log(o, sync_exit_level(code), line);
 			after_run = 1;
 			if (schedule_stop_pending(NULL)) {
 				schedule_log(o, SYNC_LOG_INFO, "остановка по сигналу");

@@ -104,9 +104,12 @@ usb_write_ack(struct sync_ctx *c, const char *out_path, struct usb_result *res, 
 
 int
 usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
-    size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e)
+    size_t max_ops, size_t max_bytes, progress_fn progress, void *progress_ud,
+    struct usb_result *res, struct terr *e)
 {
 	struct sync_ctx *c = NULL;
+	struct push_counts waiting;
+	uint64_t total = 0;
 	struct push_batch b;
 	uint8_t hdr[USBFILE_HEADER_BYTES];
 	struct usbfile_sink sink = { usb_write_all, NULL };
@@ -138,6 +141,11 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	usbfile_header_encode(USBFILE_MAGIC_EXPORT, c->push.device_id, 0, hdr);
 	if ((r = usb_write_all(&fd, hdr, sizeof(hdr), e)) != 0)
 		goto out;
+	/* every entry not acknowledged goes into the file: that is the whole */
+	if (progress != NULL && push_counts(c->db, &waiting, NULL) == 0)
+		total = (uint64_t)(waiting.pending + waiting.sent);
+	if (total > 0)
+		progress(progress_ud, 0, total);
 	for (;;) {
 		if ((r = push_next(&c->push, after, &b, e)) < 0)
 			goto out;
@@ -153,6 +161,9 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 		res->bytes += (int64_t)b.len + 4;
 		after = b.last_seq;
 		push_batch_clear(&b);
+		if (total > 0)
+			progress(progress_ud, (uint64_t)res->entries < total ?
+			    (uint64_t)res->entries : total, total);
 	}
 	if (count == 0) {
 		r = 0;

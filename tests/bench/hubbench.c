@@ -306,11 +306,12 @@ hubbench_client(const struct hubbench *hb, int index, int nclients, int go,
 
 /* The hub's log: only the writer's line at stop, "N sets in M transactions". */
 static void
-hubbench_server_log(void *ctx, const char *line)
+hubbench_server_log(void *ctx, enum server_log_level level, const char *line)
 {
 	struct hubbench_https *run = ctx;
 	unsigned long long sets, commits;
 
+	(void)level;
 	/* TETRAD_BENCH_WRITER=1: how the groups went, on stderr */
 	if (getenv("TETRAD_BENCH_WRITER") != NULL && strncmp(line, "writer: ", 8) == 0)
 		fprintf(stderr, "  hub %s\n", line);

@@ -37,6 +37,22 @@
 #define SERVER_CONN_MEMORY (32u << 10)     /* per connection: request headers */
 #define SERVER_VERSION "0.1.0"
 
+/*
+ * A log line's priority: syslog's numbers (as cmdline/logline.h), so that
+ * `tetrad-hub serve` under systemd hands them to the journal as they are
+ * and `journalctl -p warning` shows what needs a look: a client refused or
+ * cut off, a busy hub (warning); the hub's own failure (err); a request
+ * served (info).
+ */
+enum server_log_level {
+	SERVER_LOG_ERR = 3,
+	SERVER_LOG_WARNING = 4,
+	SERVER_LOG_NOTICE = 5,
+	SERVER_LOG_INFO = 6,
+};
+
+typedef void (*server_log_fn)(void *ctx, enum server_log_level level, const char *line);
+
 struct server_cfg {
 	const char *listen;            /* "HOST:PORT", "[v6]:PORT" */
 	unsigned threads;
@@ -51,7 +67,7 @@ struct server_cfg {
 	const char *db_path;           /* each worker opens its own handle */
 	const struct ingest_cfg *ingest;
 	/* one line per request, never field values; may be NULL */
-	void (*log)(void *ctx, const char *line);
+	server_log_fn log;
 	void *log_ctx;
 };
 

@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "cmdline/logline.h"
 #include "hub/server.h"
 #include "hub/tls.h"
 #include "hub/usbimport.h"
@@ -85,14 +86,24 @@ cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return 0;
 }
 
+/*
+ * The server's log (server.h): through logline, so under systemd each line
+ * reaches the journal with its priority and no second timestamp. The
+ * logline is set up per line (an fstat and a getenv): the server logs from
+ * many threads, and this keeps no state to share between them.
+ */
+_Static_assert(SERVER_LOG_ERR == (int)LOGLINE_ERR && SERVER_LOG_WARNING == (int)LOGLINE_WARNING &&
+    SERVER_LOG_NOTICE == (int)LOGLINE_NOTICE && SERVER_LOG_INFO == (int)LOGLINE_INFO,
+    "the server's levels are syslog's, as logline's");
+
 static void
-cmd_serve_log(void *ctx, const char *line)
+cmd_serve_log(void *ctx, enum server_log_level level, const char *line)
 {
-	char now[HUBDB_TIME_MAX];
+	struct logline l;
 
 	(void)ctx;
-	hubdb_now_iso(now);
-	fprintf(stderr, "%s %s\n", now, line);
+	logline_open(&l, stderr, "tetrad-hub", LOGLINE_DEBUG);
+	logline_put(&l, (enum logline_level)level, line);
 }
 
 static unsigned
@@ -225,14 +236,14 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 		    "скорость тела от %u Б/с, запрос до %u с, форм в каталоге %zu", SERVER_VERSION,
 		    sc.listen, server_port(srv), sc.threads, sc.conn_limit, sc.per_ip_limit,
 		    sc.timeout_s, sc.min_rate, sc.request_max_s, hubforms_count(h->forms));
-		cmd_serve_log(NULL, line);
+		cmd_serve_log(NULL, SERVER_LOG_NOTICE, line);
 	}
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
-	cmd_serve_log(NULL, "получен сигнал остановки: новые соединения не принимаются, "
-	    "идущие запросы завершаются");
+	cmd_serve_log(NULL, SERVER_LOG_NOTICE, "получен сигнал остановки: новые соединения не "
+	    "принимаются, идущие запросы завершаются");
 	server_stop(srv, 15000);
-	cmd_serve_log(NULL, "хаб остановлен");
+	cmd_serve_log(NULL, SERVER_LOG_NOTICE, "хаб остановлен");
 	r = 0;
  out:
 	if (key != NULL) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 
+#include "cmdline/progress.h"
 #include "syncd/inbox.h"
 #include "syncd/push.h"
 #include "tetrad/keys.h"
@@ -35,7 +36,16 @@ enum sync_exit {
 	SYNC_EXIT_PENDING = 10, SYNC_EXIT_QUARANTINED = 11, SYNC_EXIT_UNREACHABLE = 12,
 };
 
-enum sync_log_level { SYNC_LOG_INFO, SYNC_LOG_WARN };
+/*
+ * A log line's priority: syslog's numbers (as cmdline/logline.h), so the
+ * daemon's lines reach the journal with them and `journalctl -p warning`
+ * shows the runs a person should look at.
+ */
+enum sync_log_level {
+	SYNC_LOG_ERR = 3,             /* the run could not be done: database, key, setup */
+	SYNC_LOG_WARN = 4,            /* a set refused, the hub unreachable, a retry */
+	SYNC_LOG_INFO = 6,            /* what went as it should */
+};
 typedef void (*sync_log_fn)(void *ud, enum sync_log_level lvl, const char *msg);
 /* Returns nonzero when the run should stop after the current request. */
 typedef int (*sync_stop_fn)(void *ud);
@@ -53,6 +63,9 @@ struct sync_opts {
 	sync_log_fn log;
 	sync_stop_fn stop;
 	void *ud;
+	/* NULL: none. The push's entries answered of those waiting (sync_push.h) */
+	progress_fn progress;
+	void *progress_ud;
 };
 
 struct sync_result {
@@ -113,6 +126,11 @@ int sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 /* The exit code for a run that returned r with *res (docs/syncd.md,
  * "Exit codes"). */
 int sync_exit_code(int r, const struct sync_result *res);
+
+/* The priority of a run's summary line for its exit code: info when all
+ * went, warning when something waits or was refused, err when the run
+ * could not be done or the device is revoked (a person must act). */
+enum sync_log_level sync_exit_level(int code);
 
 /* The one log line of a run: counts and duration, never values or names. */
 void sync_summary(const struct sync_result *res, int code, char *buf, size_t cap);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmdline/progress.h"
 #include "syncd/inbox.h"
 #include "tetrad/terr.h"
 
@@ -42,9 +43,12 @@ int usb_check_out_path(const char *path, struct terr *e);
  * before any pull) to usb_ack_path(out_path): the hub's cursor for the
  * device (what `tetrad-hub export-changes` starts from) follows, and a
  * device that never pulled online registers its box key with it.
+ * progress (may be NULL) hears the entries written of those waiting, after
+ * each set.
  */
 int usb_export(const char *db_path, const char *passphrase_file, const char *out_path,
-    size_t max_ops, size_t max_bytes, struct usb_result *res, struct terr *e);
+    size_t max_ops, size_t max_bytes, progress_fn progress, void *progress_ud,
+    struct usb_result *res, struct terr *e);
 
 struct usb_acks_result {
 	int64_t read;          /* acknowledgements in the file */
