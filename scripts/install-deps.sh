@@ -24,6 +24,7 @@ packages=(
   time                                      # `command time` (GNU time): test_sync_large, bench_sync peak RSS
   locales                                   # ru_RU.UTF-8 for unit/protocol/test_textin
   qrencode                                  # enrollment codes as QR (tetrad-hub token create)
+  mandoc                                    # ctest meta/man_lint: mandoc -Tlint of man/
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh
   libxlsxwriter-dev                         # .xlsx export (client xlsxio)
