@@ -27,6 +27,9 @@ packages=(
   mandoc                                    # ctest meta/man_lint: mandoc -Tlint of man/
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh
+  debhelper dpkg-dev fakeroot               # scripts/build-deb.sh: the Debian packages
+  lintian                                   # scripts/check-debs.sh
+  systemd                                   # systemd-analyze verify/security of the units
   libxlsxwriter-dev                         # .xlsx export (client xlsxio)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
   python3-openpyxl                          # browser tests read the .xlsx back
