@@ -8,7 +8,7 @@
 #       makes "the previous version" this way)
 # The copy is what git knows of the tree as it is now: tracked files with
 # their uncommitted changes, and new files git does not ignore (so not
-# build/). It is made in OUTDIR/work/tetrad-VERSION, built there (the
+# build/; outside a git checkout, everything but build/). It is made in OUTDIR/work/tetrad-VERSION, built there (the
 # packages without tests: TETRAD_BUILD_TESTS=OFF, debian/rules), and the
 # .deb and .buildinfo/.changes files are moved to OUTDIR. OUTDIR/work is
 # emptied first; OUTDIR/build.log keeps dpkg-buildpackage's output.
@@ -51,10 +51,15 @@ src="$work/tetrad-$version"
 rm -rf "$work"
 mkdir -p "$src"
 # Tracked files as they are (a deleted one is skipped) and new files git
-# does not ignore.
-(cd "$here" && git ls-files -z --cached --others --exclude-standard |
-	while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-	tar --null -T - -cf -) | tar -xf - -C "$src"
+# does not ignore; a tree that is not a git checkout (an unpacked archive)
+# is copied whole but for build/.
+if git -C "$here" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$here" && git ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+		tar --null -T - -cf -) | tar -xf - -C "$src"
+else
+	(cd "$here" && tar --exclude=./build -cf - .) | tar -xf - -C "$src"
+fi
 
 if [ "$version" != "$(changelog_version "$src/debian/changelog")" ]; then
 	{
