@@ -24,8 +24,12 @@ packages=(
   time                                      # `command time` (GNU time): test_sync_large, bench_sync peak RSS
   locales                                   # ru_RU.UTF-8 for unit/protocol/test_textin
   qrencode                                  # enrollment codes as QR (tetrad-hub token create)
+  mandoc                                    # ctest meta/man_lint: mandoc -Tlint of man/
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh
+  debhelper dpkg-dev fakeroot               # scripts/build-deb.sh: the Debian packages
+  lintian                                   # scripts/check-debs.sh
+  systemd                                   # systemd-analyze verify/security of the units
   libxlsxwriter-dev                         # .xlsx export (client xlsxio)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
   python3-openpyxl                          # browser tests read the .xlsx back
