@@ -22,8 +22,6 @@
 /* meta: the highest conflict id last listed (what --clear may clear) */
 #define CLI_CONFLICTS_SEEN "conflicts_seen"
 
-static const char cli_conflicts_usage[] = "tetrad conflicts [--json] [--clear]";
-
 struct cli_conflicts_ctx {
 	struct cli *c;
 	struct store *s;
@@ -185,27 +183,16 @@ cli_conflicts_one(const struct localdb_conflict *k, void *arg)
 }
 
 int
-cli_conflicts(struct cli *c, int argc, char **argv)
+cli_conflicts(struct cli *c)
 {
 	struct cli_conflicts_ctx x = { c, NULL, NULL, NULL, 0, 0 };
 	struct catalog *cat = NULL;
 	struct store *s = NULL;
-	bool clear = false;
+	bool clear = c->clear;
 	char *text = NULL;
 	int64_t n = 0;
 	int r, rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--clear") == 0)
-			clear = true;
-		else if (strcmp(argv[i], "--json") == 0)
-			c->json = true;
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			c->db_opt = argv[++i];
-		else
-			return cli_usage(c, "неизвестный параметр «%s»: %s.", argv[i],
-			    cli_conflicts_usage);
-	}
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
 	if (clear) {

@@ -6,6 +6,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "cmdline/progress.h"
 
 #include "client/csvio.h"
 #include "client/rec.h"
@@ -22,6 +25,7 @@ cli_io_export(struct cli *c)
 	struct catalog *cat = NULL;
 	struct fileio_private *w = NULL;
 	FILE *fp = NULL;
+	struct progress pr;
 	enum csvio_format fmt = CSVIO_CSV;
 	bool xlsx = false;
 	long long hidden = 0;
@@ -58,16 +62,22 @@ cli_io_export(struct cli *c)
 	}
 	/* children's data: a private file (0600, never through a planted link),
 	 * put in place whole or not at all */
+	/* a progress line only when the file is not the terminal itself */
+	progress_open(&pr, c->err, "Выгрузка", "записей", 0);
+	if (c->out_file == NULL && isatty(fileno(c->out)))
+		pr.tty = 0;
 	if (xlsx)
-		r = xlsxio_export(s, cat, c->pos[0], c->out_file, &c->e);
+		r = xlsxio_export_progress(s, cat, c->pos[0], c->out_file, progress_update,
+		    &pr, &c->e);
 	else if (c->out_file && ((r = fileio_private_open(c->out_file, &w, &c->e)) != 0 ||
 	    (fp = fileio_private_stream(w, &c->e)) == NULL)) {
 		rc = cli_fail(c, r != 0 ? r : TERR_IO);
 		goto out;
 	}
 	if (!xlsx)
-		r = csvio_export(s, cat, c->pos[0], fmt, c->codes, c->delim, fp ? fp : c->out,
-		    &c->e);
+		r = csvio_export_progress(s, cat, c->pos[0], fmt, c->codes, c->delim,
+		    fp ? fp : c->out, progress_update, &pr, &c->e);
+	progress_close(&pr);
 	if (r == 0 && w != NULL) {
 		r = fileio_private_commit(w, false, &c->e);
 		w = NULL;
@@ -97,6 +107,7 @@ cli_io_import(struct cli *c)
 	struct catalog *cat = NULL;
 	char *report = NULL;
 	struct csvio_counts n = { 0 };
+	struct progress pr;
 	int r, rc;
 
 	if (c->n_pos != 1 || c->csv_file == NULL)
@@ -113,8 +124,10 @@ cli_io_import(struct cli *c)
 	 * the vault opened */
 	if ((rc = cli_unlock_form(c, s, catalog_latest(cat, c->pos[0]), false)) != CLI_OK)
 		goto out;
-	r = csvio_import_at(s, cat, c->pos[0], c->school, c->csv_file, c->delim, &n,
-	    &report, &c->e);
+	progress_open(&pr, c->err, "Загрузка", "записей", 0);
+	r = csvio_import_progress(s, cat, c->pos[0], c->school, c->csv_file, c->delim,
+	    &n, &report, progress_update, &pr, &c->e);
+	progress_close(&pr);
 	if (r != 0) {
 		rc = cli_fail(c, r);
 		if (report)

@@ -380,37 +380,61 @@ cli_pass_status(struct cli *c, struct store *s)
 	return CLI_OK;
 }
 
-int
-cli_passphrase(struct cli *c)
+/* reset is the way out of a damaged key row, status says it is damaged */
+static int
+cli_passphrase_run(struct cli *c, int (*run)(struct cli *, struct store *),
+    bool damaged)
 {
 	struct store *s = NULL;
-	const char *sub = c->n_pos >= 1 ? c->pos[0] : "";
 	int rc;
 
-	if (c->n_pos != 1 || (strcmp(sub, "set") && strcmp(sub, "change") &&
-	    strcmp(sub, "remove") && strcmp(sub, "reset") && strcmp(sub, "status")))
-	{
-		fprintf(c->err, "Укажите, что сделать: tetrad passphrase set "
-		    "(задать), change (сменить), remove (снять), reset (забыты и "
-		    "пароль, и ключ восстановления), status (задан ли).\n");
-		return CLI_USAGE;
-	}
-	/* reset is the way out of a damaged key row, status says it is damaged */
-	if ((rc = strcmp(sub, "reset") == 0 || strcmp(sub, "status") == 0 ?
-	    cli_open_damaged(c, &s) : cli_open(c, &s)) != CLI_OK)
+	if ((rc = damaged ? cli_open_damaged(c, &s) : cli_open(c, &s)) != CLI_OK)
 		return rc;
-	if (strcmp(sub, "set") == 0)
-		rc = cli_pass_set(c, s, false);
-	else if (strcmp(sub, "reset") == 0)
-		rc = cli_pass_set(c, s, true);
-	else if (strcmp(sub, "change") == 0)
-		rc = cli_pass_change(c, s);
-	else if (strcmp(sub, "remove") == 0)
-		rc = cli_pass_remove(c, s);
-	else
-		rc = cli_pass_status(c, s);
+	rc = run(c, s);
 	store_close(s);
 	return rc;
+}
+
+static int
+cli_pass_set_new(struct cli *c, struct store *s)
+{
+	return cli_pass_set(c, s, false);
+}
+
+static int
+cli_pass_reset(struct cli *c, struct store *s)
+{
+	return cli_pass_set(c, s, true);
+}
+
+int
+cli_passphrase_set(struct cli *c)
+{
+	return cli_passphrase_run(c, cli_pass_set_new, false);
+}
+
+int
+cli_passphrase_change(struct cli *c)
+{
+	return cli_passphrase_run(c, cli_pass_change, false);
+}
+
+int
+cli_passphrase_remove(struct cli *c)
+{
+	return cli_passphrase_run(c, cli_pass_remove, false);
+}
+
+int
+cli_passphrase_reset(struct cli *c)
+{
+	return cli_passphrase_run(c, cli_pass_reset, true);
+}
+
+int
+cli_passphrase_status(struct cli *c)
+{
+	return cli_passphrase_run(c, cli_pass_status, true);
 }
 
 /* `tetrad status`: the passphrase line, and the warning when local values

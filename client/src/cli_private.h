@@ -1,7 +1,8 @@
 /*
  * cli_private — what the `tetrad` command groups share: the parsed command
- * line (struct cli), the helpers every command uses (cli.c) and one entry
- * per command, each in the file of its group:
+ * line (struct cli), the helpers every command uses (cli.c), each command's
+ * usage and options (cli_cmds.c) and one entry per command, each in the
+ * file of its group:
  *   cli_setup.c   init, enroll, sync (hand-over to tetrad-syncd)
  *   cli_record.c  new, edit, finalize, delete
  *   cli_view.c    forms, list, show
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cmdline/cmdline.h"
 #include "tetrad/form.h"
 #include "tetrad/terr.h"
 
@@ -32,6 +34,8 @@
 /* One command line, parsed by cli_run and read by the command. */
 struct cli {
 	FILE *in, *out, *err;
+	const struct cli_cmd *cmd; /* the command run: its name in mistakes */
+	const struct cli_ext *ext; /* ui: `tetrad help ui` asks it */
 	const char *db_opt;
 	char db[PATH_MAX];
 	/* command options */
@@ -48,14 +52,37 @@ struct cli {
 	bool no_recovery;     /* passphrase set/reset: no recovery key */
 	bool recovery;        /* passphrase change: with the recovery key */
 	bool yes;             /* passphrase remove/reset: no question */
-	const char *pos[8];   /* positional arguments after the command */
+	bool all;             /* retry --all */
+	bool clear;           /* conflicts --clear */
+	const char *pos[CMDLINE_MAX_POS]; /* positional arguments after the command */
 	size_t n_pos;
 	struct terr e;
 };
 
+/*
+ * One command or subcommand (cli_cmds.c): group is "passphrase" for
+ * "passphrase set" (NULL for a command of one word, and for a group's own
+ * entry, whose spec has stop_at_pos and run NULL); run is NULL too for the
+ * commands cli.c handles itself (enroll, sync, help: their spec is what
+ * --help prints).
+ */
+struct cli_cmd {
+	const char *group;
+	struct cmdline_spec spec;
+	int (*run)(struct cli *c);
+	const char *missing;  /* a group: what to say when no subcommand is given */
+};
+extern const char cli_usage_top[];
+/* The command name (group NULL) or the subcommand of group; NULL: none. */
+const struct cli_cmd *cli_cmd_find(const char *group, const char *name);
+/* An option's value (id from cli_cmds.c's tables) into c; CLI_OK or the
+ * printed CLI_USAGE (a bad --delimiter, too many --set). */
+int cli_opt_apply(struct cli *c, int id, const char *value);
+
 /* Prints e's message (or code's description) and returns the exit code. */
 int cli_fail(struct cli *c, int code);
-/* Prints a usage error with the --help hint; returns CLI_USAGE. */
+/* Prints a usage error with the --help hint of the command run; returns
+ * CLI_USAGE. */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints every problem of a failed validation (p may be NULL). */
 void cli_problems(struct cli *c, const struct form_problems *p);
@@ -76,20 +103,22 @@ int cli_setup_init(struct cli *c);
 int cli_setup_exec_syncd(struct cli *c, int argc, char **argv, bool once);
 int cli_record_new(struct cli *c);
 int cli_record_edit(struct cli *c);
-int cli_record_finalize_delete(struct cli *c, bool del);
+int cli_record_finalize(struct cli *c);
+int cli_record_delete(struct cli *c);
 int cli_view_forms(struct cli *c);
 int cli_view_list(struct cli *c);
 int cli_view_show(struct cli *c);
 int cli_io_export(struct cli *c);
 int cli_io_import(struct cli *c);
 int cli_status(struct cli *c);
-/* `retry`: parses its own options (argc/argv after the command). */
-int cli_retry(struct cli *c, int argc, char **argv);
+int cli_retry(struct cli *c);
 int cli_profile(struct cli *c);
-/* `conflicts`: parses its own options (argc/argv after the command). */
-int cli_conflicts(struct cli *c, int argc, char **argv);
-
-int cli_passphrase(struct cli *c);
+int cli_conflicts(struct cli *c);
+int cli_passphrase_set(struct cli *c);
+int cli_passphrase_change(struct cli *c);
+int cli_passphrase_remove(struct cli *c);
+int cli_passphrase_reset(struct cli *c);
+int cli_passphrase_status(struct cli *c);
 
 /*
  * cli_unlock.c. The vault of s opened for a command that writes local

@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli_private.h"
 #include "client/riskprof.h"
@@ -17,12 +16,13 @@ cli_profile(struct cli *c)
 	size_t n = 0;
 	int r, rc;
 
-	if (c->n_pos != 2 || strcmp(c->pos[0], "import") != 0)
+	/* the subcommand word was read by cli.c: pos[0] is the file */
+	if (c->n_pos != 1)
 		return cli_usage(c, "укажите файл: tetrad profile import ФАЙЛ.csv "
 		    "(столбцы Код ОО; Год; Фактор; Уровень).");
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
-	r = riskprof_import(s, c->pos[1], &report, &n, &c->e);
+	r = riskprof_import(s, c->pos[0], &report, &n, &c->e);
 	if (report != NULL)
 		fputs(report, c->err);
 	free(report);

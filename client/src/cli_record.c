@@ -730,7 +730,7 @@ cli_record_edit(struct cli *c)
 	return rc;
 }
 
-int
+static int
 cli_record_finalize_delete(struct cli *c, bool del)
 {
 	struct store *s = NULL;
@@ -773,4 +773,16 @@ cli_record_finalize_delete(struct cli *c, bool del)
 	catalog_free(cat);
 	store_close(s);
 	return rc;
+}
+
+int
+cli_record_finalize(struct cli *c)
+{
+	return cli_record_finalize_delete(c, false);
+}
+
+int
+cli_record_delete(struct cli *c)
+{
+	return cli_record_finalize_delete(c, true);
 }

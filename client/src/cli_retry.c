@@ -17,8 +17,6 @@
 
 #include "cli_private.h"
 
-static const char cli_retry_usage[] = "tetrad retry [--all] [--json]";
-
 struct cli_retry_count {
 	int64_t all, retryable;
 };
@@ -34,25 +32,14 @@ cli_retry_count(const struct localdb_quarantined *q, void *arg)
 }
 
 int
-cli_retry(struct cli *c, int argc, char **argv)
+cli_retry(struct cli *c)
 {
 	struct cli_retry_count n = { 0, 0 };
 	struct store *s = NULL;
 	int64_t moved = 0;
-	bool all = false;
+	bool all = c->all;
 	int r, rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0)
-			all = true;
-		else if (strcmp(argv[i], "--json") == 0)
-			c->json = true;
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			c->db_opt = argv[++i];
-		else
-			return cli_usage(c, "неизвестный параметр «%s»: %s.", argv[i],
-			    cli_retry_usage);
-	}
 	if ((rc = cli_open(c, &s)) != CLI_OK)
 		return rc;
 	if ((r = localdb_quarantined_each(store_localdb(s), 0, cli_retry_count, &n, &c->e)) != 0 ||

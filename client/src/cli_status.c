@@ -160,6 +160,26 @@ cli_status_named(struct store *s, const char *code, char **out, struct terr *e)
 	return 0;
 }
 
+/* device_schools ("170103,170104") as the array it is: typed JSON. */
+static void
+cli_status_list_json(cJSON *o, const char *key, const char *list)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, key);
+	const char *p = list, *comma;
+
+	while (a != NULL && *p) {
+		size_t n = (comma = strchr(p, ',')) ? (size_t)(comma - p) : strlen(p);
+		char code[64];
+
+		if (n > 0 && n < sizeof(code)) {
+			memcpy(code, p, n);
+			code[n] = '\0';
+			cJSON_AddItemToArray(a, cJSON_CreateString(code));
+		}
+		p += n + (comma != NULL);
+	}
+}
+
 int
 cli_status(struct cli *c)
 {
@@ -201,10 +221,14 @@ cli_status(struct cli *c)
 		char *t;
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			if (vals[i])
-				cJSON_AddStringToObject(o, keys[i], vals[i]);
-			else
+			if (vals[i] == NULL)
 				cJSON_AddNullToObject(o, keys[i]);
+			else if (i == 4)
+				cli_status_list_json(o, keys[i], vals[i]);
+			else if (i == 8)
+				cJSON_AddNumberToObject(o, keys[i], (double)skew);
+			else
+				cJSON_AddStringToObject(o, keys[i], vals[i]);
 		}
 		cJSON_AddStringToObject(o, "db", c->db);
 		cJSON_AddNumberToObject(o, "pending", (double)n.pending);

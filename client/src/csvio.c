@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "tetrad/fileio.h"
 #include "tetrad/form.h"
@@ -315,6 +316,9 @@ struct csvio_export_ctx {
 	struct tbuf *row;   /* CSV only */
 	size_t n;
 	int err;
+	progress_fn progress;
+	void *progress_ud;
+	uint64_t total;
 };
 
 static int
@@ -422,6 +426,8 @@ csvio_export_row(const struct localdb_record *r, void *arg)
 	uuid7_format(r->id, idtext);
 	if (x->fmt == CSVIO_JSON) {
 		rv = csvio_export_json(x, r, idtext, &data);
+		if (rv == 0 && x->progress != NULL)
+			x->progress(x->progress_ud, x->n, x->total);
 		goto out;
 	}
 	for (size_t g = 0; data && g < x->cols.ngroups; g++) {
@@ -450,6 +456,8 @@ csvio_export_row(const struct localdb_record *r, void *arg)
 			goto out;
 	}
 	x->n++;
+	if (x->progress != NULL)
+		x->progress(x->progress_ud, x->n, x->total);
  out:
 	cJSON_Delete(data);
 	if (rv)
@@ -457,13 +465,46 @@ csvio_export_row(const struct localdb_record *r, void *arg)
 	return rv;
 }
 
+/*
+ * Records of form_id an export writes (not deleted), for the progress
+ * line's «из N»; 0 (not known) if counting fails — the export itself then
+ * says what is wrong.
+ */
+uint64_t
+csvio_export_count(struct store *s, const char *form_id)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t n = 0;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM records WHERE "
+	    "form_id = ?1 AND status <> 'deleted'", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 int
 csvio_export(struct store *s, const struct catalog *c, const char *form_id,
     enum csvio_format fmt, bool codes, char delim, FILE *out, struct terr *e)
 {
+	return csvio_export_progress(s, c, form_id, fmt, codes, delim, out, NULL, NULL, e);
+}
+
+int
+csvio_export_progress(struct store *s, const struct catalog *c,
+    const char *form_id, enum csvio_format fmt, bool codes, char delim, FILE *out,
+    progress_fn progress, void *progress_ud, struct terr *e)
+{
 	struct csvio_export_ctx x = { 0 };
 	int r = 0;
 
+	if ((x.progress = progress) != NULL) {
+		x.progress_ud = progress_ud;
+		x.total = csvio_export_count(s, form_id);
+	}
 	x.f = catalog_latest(c, form_id);
 	x.cat = c;
 	x.fmt = fmt;
@@ -544,6 +585,60 @@ csvio_read_file(const char *path, char **out, size_t *len, struct terr *e)
 		return r;
 	*out = (char *)buf;
 	return 0;
+}
+
+int
+csvio_import(struct store *s, const struct catalog *c, const char *form_id,
+    const char *path, char delim, size_t *imported, char **report,
+    struct terr *e)
+{
+	struct csvio_counts n;
+	int r = csvio_import_at(s, c, form_id, NULL, path, delim, &n, report, e);
+
+	*imported = n.added + n.updated + n.unchanged;
+	return r;
+}
+
+int
+csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
+    const char *school, const char *path, char delim, struct csvio_counts *n,
+    char **report, struct terr *e)
+{
+	return csvio_import_progress(s, c, form_id, school, path, delim, n, report,
+	    NULL, NULL, e);
+}
+
+int
+csvio_import_progress(struct store *s, const struct catalog *c,
+    const char *form_id, const char *school, const char *path, char delim,
+    struct csvio_counts *n, char **report, progress_fn progress,
+    void *progress_ud, struct terr *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(n, 0, sizeof(*n));
+	*report = NULL;
+	if (catalog_latest(c, form_id) == NULL)
+		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
+		    "форм: «tetrad forms».", form_id);
+	if ((r = csvio_read_file(path, &buf, &len, e)) != 0)
+		return r;
+	r = csvio_import_buf_progress(s, c, form_id, school, path, buf, len, delim,
+	    n, report, progress, progress_ud, e);
+	free(buf);
+	return r;
+}
+
+int
+csvio_import_buf_at(struct store *s, const struct catalog *c,
+    const char *form_id, const char *school, const char *what, const char *buf,
+    size_t len, char delim, struct csvio_counts *n, char **report,
+    struct terr *e)
+{
+	return csvio_import_buf_progress(s, c, form_id, school, what, buf, len, delim,
+	    n, report, NULL, NULL, e);
 }
 
 /* Our own export starts with the id column's header: the character after

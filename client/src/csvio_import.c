@@ -673,9 +673,10 @@ csvio_import_buf(struct store *s, const struct catalog *c, const char *form_id,
 }
 
 int
-csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_id,
+csvio_import_buf_progress(struct store *s, const struct catalog *c, const char *form_id,
     const char *school, const char *what, const char *buf, size_t len, char delim,
-    struct csvio_counts *n, char **report, struct terr *e)
+    struct csvio_counts *n, char **report, progress_fn progress, void *progress_ud,
+    struct terr *e)
 {
 	struct csvio_import_ctx x = { 0 };
 	cJSON *vals = NULL;
@@ -749,6 +750,8 @@ csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_i
 			}
 			goto out;
 		}
+		if (progress != NULL)
+			progress(progress_ud, i, x.nrecs);
 	}
 	r = store_commit(s, e);
  out:
@@ -756,39 +759,5 @@ csvio_import_buf_at(struct store *s, const struct catalog *c, const char *form_i
 		memset(n, 0, sizeof(*n));
 	cJSON_Delete(vals);
 	csvio_import_ctx_free(&x);
-	return r;
-}
-
-int
-csvio_import(struct store *s, const struct catalog *c, const char *form_id,
-    const char *path, char delim, size_t *imported, char **report,
-    struct terr *e)
-{
-	struct csvio_counts n;
-	int r = csvio_import_at(s, c, form_id, NULL, path, delim, &n, report, e);
-
-	*imported = n.added + n.updated + n.unchanged;
-	return r;
-}
-
-int
-csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
-    const char *school, const char *path, char delim, struct csvio_counts *n,
-    char **report, struct terr *e)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	memset(n, 0, sizeof(*n));
-	*report = NULL;
-	if (catalog_latest(c, form_id) == NULL)
-		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список "
-		    "форм: «tetrad forms».", form_id);
-	if ((r = csvio_read_file(path, &buf, &len, e)) != 0)
-		return r;
-	r = csvio_import_buf_at(s, c, form_id, school, path, buf, len, delim,
-	    n, report, e);
-	free(buf);
 	return r;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -63,6 +64,8 @@ char *csvio_value_text(const struct form_field *fd, const cJSON *v, bool codes,
 
 /* The whole file at path (at most CSV_MAX_BYTES) in *out (malloc'd); a
  * file that cannot be read is TERR_ARG, the caller's argument. */
+/* Records of form_id an export writes, for its progress (0: not known). */
+uint64_t csvio_export_count(struct store *s, const char *form_id);
 int csvio_read_file(const char *path, char **out, size_t *len,
     struct terr *e);
 /* The delimiter of buf: the character after the export's first header

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ struct xlsxio_ctx {
 	size_t nsheets;
 	int err;
 	struct terr *e;
+	progress_fn progress;
+	void *progress_ud;
+	uint64_t done, total;
 };
 
 static size_t
@@ -317,6 +321,8 @@ xlsxio_record(const struct localdb_record *r, void *arg)
 			k++;
 		}
 	}
+	if (x->progress != NULL)
+		x->progress(x->progress_ud, ++x->done, x->total);
  out:
 	cJSON_Delete(data);
 	if (rv != 0 && x->err == 0)
@@ -400,6 +406,13 @@ int
 xlsxio_export(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, struct terr *e)
 {
+	return xlsxio_export_progress(s, c, form_id, path, NULL, NULL, e);
+}
+
+int
+xlsxio_export_progress(struct store *s, const struct catalog *c, const char *form_id,
+    const char *path, progress_fn progress, void *progress_ud, struct terr *e)
+{
 	struct xlsxio_ctx x = { 0 };
 	lxw_workbook_options opt = { 0 };
 	char *tmp = NULL, *tmpdir = NULL, *slash;
@@ -409,6 +422,10 @@ xlsxio_export(struct store *s, const struct catalog *c, const char *form_id,
 
 	x.e = e;
 	x.cat = c;
+	if ((x.progress = progress) != NULL) {
+		x.progress_ud = progress_ud;
+		x.total = csvio_export_count(s, form_id);
+	}
 	if ((x.f = catalog_latest(c, form_id)) == NULL)
 		return terr_set(e, STORE_NOTFOUND, "Форма «%s» не найдена. Список форм: "
 		    "«tetrad forms».", form_id);

@@ -1,57 +1,268 @@
 /*
  * tetrad-hub — the municipal hub: command line (docs/hub.md). This file
- * reads the common options and dispatches; the commands are in cmd/.
- *
- *   tetrad-hub --data DIR init [--tls-self-signed HOST] [--passphrase-file F]
- *   tetrad-hub --data DIR serve [--listen IP:PORT] [--threads N] [--timeout S]
- *   tetrad-hub --data DIR token create --school CODE [--name NAME] [--expires 7d]
- *   tetrad-hub --data DIR token create --curator NAME --schools C1,C2 [--expires 7d]
- *       [--enroll-file FILE [--hub-url https://HOST:PORT]]
- *   tetrad-hub --data DIR device list [--json] | device revoke ID
- *   tetrad-hub --data DIR import FILE
- *   tetrad-hub --data DIR export-changes --device ID --out FILE
- *   tetrad-hub --data DIR conflicts list [--json] | quarantine list [--json]
- *   tetrad-hub --data DIR forms publish FILE
- *   tetrad-hub --data DIR report NAME [...] | results import FILE.csv
- *   tetrad-hub --data DIR programmes import|set|unset|list | profile import FILE.csv
+ * reads the options before the command, the command words ("token
+ * create", "report passport") and dispatches; the commands are in cmd/,
+ * each with its own usage and options (cmdline.h). `--help` after any
+ * command words prints that command's or group's usage and exits 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
-#include "hub/hubdb.h"
 #include "hub/proctune.h"
 #include "tetrad/keys.h"
 
-static void
-usage(void)
+static const char main_usage[] =
+"Использование: tetrad-hub [--data ПАПКА] [--passphrase-file ФАЙЛ] КОМАНДА ...\n"
+"\n"
+"Муниципальный хаб Тетрады: принимает наборы записей школ и кураторов по HTTPS\n"
+"или с флешки, регистрирует устройства, публикует формы, строит отчёты.\n"
+"\n"
+"Команды:\n"
+"  init                    создать хаб в папке: ключи, тестовый сертификат\n"
+"  serve                   принимать наборы по HTTPS до SIGTERM\n"
+"  token create|list       коды регистрации устройств\n"
+"  device list|revoke      устройства: список, отзыв\n"
+"  import ФАЙЛ             выгрузка школы с флешки (или её файл подтверждения)\n"
+"  export-changes          изменения для устройства на флешку\n"
+"  keys list|rotate|retire ключ шифрования хаба и его смена\n"
+"  schools add|list|import реестр школ\n"
+"  programmes import|set|unset|list  школы программ по годам\n"
+"  profile import          выданный рисковый профиль школ\n"
+"  conflicts list          значения, уступившие более позднему изменению\n"
+"  quarantine list         отклонённые наборы, сохранённые для разбора\n"
+"  forms publish|list      формы хаба\n"
+"  report ОТЧЁТ            отчёты: verification, mediation, passport, surveys,\n"
+"                          identification, completeness, settings\n"
+"  results import          результаты оценочных процедур\n"
+"  settings set            настройки отчётов\n"
+"\n"
+"Справка по команде: tetrad-hub КОМАНДА --help (например, tetrad-hub token\n"
+"create --help, tetrad-hub report passport --help). Подробно: docs/hub.md,\n"
+"man tetrad-hub.\n"
+"\n"
+"Общие параметры (до или после команды):\n"
+"  --data ПАПКА            папка хаба (иначе переменная TETRAD_HUB_DATA)\n"
+"  --passphrase-file ФАЙЛ  парольная фраза ключей хаба (первая строка файла;\n"
+"                          иначе passphrase_file в hub.conf)\n"
+"  --help, -h              справка; --version, -V — версия\n"
+"\n" CMD_EXIT_HELP;
+
+/* A group of subcommands: its word, its --help, its subcommands. */
+struct main_sub {
+	const char *word;
+	cmd_fn *run;
+};
+
+struct main_group {
+	const char *word;
+	const char *usage;
+	struct main_sub subs[8];  /* word NULL ends; "*" takes any word (report NAME) */
+};
+
+#define MAIN_GROUP_TAIL(g, ex) \
+	"\n" \
+	"Справка по подкоманде: tetrad-hub " g " " ex " --help\n" \
+	"\n" CMD_COMMON_HELP
+
+static const struct main_group main_groups[] = {
+	{ "token",
+	"Использование: tetrad-hub token ПОДКОМАНДА ...\n"
+	"\n"
+	"Коды регистрации: одноразовый код, по которому устройство школы или\n"
+	"ноутбук куратора регистрируется на хабе.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  create    выдать код школе (--school) или куратору (--curator)\n"
+	"  list      все коды: кому, до какого срока, использованы ли\n"
+	MAIN_GROUP_TAIL("token", "create"),
+	{ { "create", cmd_token_create }, { "list", cmd_token_list }, { NULL, NULL } } },
+	{ "device",
+	"Использование: tetrad-hub device ПОДКОМАНДА ...\n"
+	"\n"
+	"Зарегистрированные устройства школ и кураторов.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  list      устройства, их отметки и синхронизация\n"
+	"  revoke    отозвать устройство (потерян или украден ноутбук)\n"
+	MAIN_GROUP_TAIL("device", "revoke"),
+	{ { "list", cmd_device_list }, { "revoke", cmd_device_revoke }, { NULL, NULL } } },
+	{ "keys",
+	"Использование: tetrad-hub keys ПОДКОМАНДА ...\n"
+	"\n"
+	"Ключ шифрования хаба: смена без потери наборов, зашифрованных прежним.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  list      текущий и прежние ключи\n"
+	"  rotate    создать новый ключ, прежний сохранить\n"
+	"  retire    удалить прежний ключ\n"
+	MAIN_GROUP_TAIL("keys", "rotate"),
+	{ { "list", cmd_keys_list }, { "rotate", cmd_keys_rotate }, { "retire", cmd_keys_retire },
+	  { NULL, NULL } } },
+	{ "schools",
+	"Использование: tetrad-hub schools ПОДКОМАНДА ...\n"
+	"\n"
+	"Реестр школ муниципалитета: коды и названия для отчётов.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  add       добавить или переименовать школу\n"
+	"  list      реестр школ\n"
+	"  import    загрузить реестр из CSV\n"
+	MAIN_GROUP_TAIL("schools", "import"),
+	{ { "add", cmd_schools_add }, { "list", cmd_schools_list },
+	  { "import", cmd_schools_import }, { NULL, NULL } } },
+	{ "programmes",
+	"Использование: tetrad-hub programmes ПОДКОМАНДА ...\n"
+	"\n"
+	"Школы программ (ШНОР, ШНСУ, 500+, ШАНС, школа-партнёр) по годам.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  import    загрузить списки из CSV\n"
+	"  set       добавить школу в программу на год\n"
+	"  unset     снять школу с программы на год\n"
+	"  list      школы программ\n"
+	MAIN_GROUP_TAIL("programmes", "import"),
+	{ { "import", cmd_programmes_import }, { "set", cmd_programmes_set },
+	  { "unset", cmd_programmes_unset }, { "list", cmd_programmes_list }, { NULL, NULL } } },
+	{ "profile",
+	"Использование: tetrad-hub profile ПОДКОМАНДА ...\n"
+	"\n"
+	"Выданный рисковый профиль школ (РПШ).\n"
+	"\n"
+	"Подкоманды:\n"
+	"  import    загрузить профиль из CSV\n"
+	MAIN_GROUP_TAIL("profile", "import"),
+	{ { "import", cmd_profile_import }, { NULL, NULL } } },
+	{ "conflicts",
+	"Использование: tetrad-hub conflicts ПОДКОМАНДА ...\n"
+	"\n"
+	"Журнал конфликтов правок одной записи с разных устройств.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  list      уступившие значения\n"
+	MAIN_GROUP_TAIL("conflicts", "list"),
+	{ { "list", cmd_conflicts_list }, { NULL, NULL } } },
+	{ "quarantine",
+	"Использование: tetrad-hub quarantine ПОДКОМАНДА ...\n"
+	"\n"
+	"Наборы, которые хаб отклонил, но сохранил для разбора.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  list      отклонённые наборы\n"
+	MAIN_GROUP_TAIL("quarantine", "list"),
+	{ { "list", cmd_quarantine_list }, { NULL, NULL } } },
+	{ "forms",
+	"Использование: tetrad-hub forms ПОДКОМАНДА ...\n"
+	"\n"
+	"Формы, по которым хаб проверяет записи и которые получают устройства.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  publish   опубликовать новую версию формы\n"
+	"  list      встроенные и опубликованные формы\n"
+	MAIN_GROUP_TAIL("forms", "publish"),
+	{ { "publish", cmd_forms_publish }, { "list", cmd_forms_list }, { NULL, NULL } } },
+	{ "report",
+	"Использование: tetrad-hub report ОТЧЁТ [ПАРАМЕТРЫ]\n"
+	"\n"
+	"Отчёты по данным хаба (docs/reports.md): таблица, CSV или JSON.\n"
+	"\n"
+	"Отчёты:\n"
+	"  verification     верификация рисковых профилей школ\n"
+	"  mediation        службы примирения (медиации): случаи и программы\n"
+	"  passport         социальный паспорт, ИСБШ и социальный статус школ\n"
+	"  surveys          анкетирование\n"
+	"  identification   выявление школ: социальный статус × уровень результатов\n"
+	"  completeness     полнота сбора по срокам программ\n"
+	"  settings         текущие настройки отчётов\n"
+	MAIN_GROUP_TAIL("report", "passport"),
+	{ { "*", cmd_report }, { NULL, NULL } } },
+	{ "results",
+	"Использование: tetrad-hub results ПОДКОМАНДА ...\n"
+	"\n"
+	"Результаты оценочных процедур школ по годам (для отчётов).\n"
+	"\n"
+	"Подкоманды:\n"
+	"  import    загрузить результаты из CSV\n"
+	MAIN_GROUP_TAIL("results", "import"),
+	{ { "import", cmd_results_import }, { NULL, NULL } } },
+	{ "settings",
+	"Использование: tetrad-hub settings ПОДКОМАНДА ...\n"
+	"\n"
+	"Настройки отчётов (текущие значения: tetrad-hub report settings).\n"
+	"\n"
+	"Подкоманды:\n"
+	"  set       изменить или сбросить настройку\n"
+	MAIN_GROUP_TAIL("settings", "set"),
+	{ { "set", cmd_settings_set }, { NULL, NULL } } },
+};
+
+/* The commands of one word. */
+static const struct main_sub main_single[] = {
+	{ "init", cmd_init },
+	{ "serve", cmd_serve },
+	{ "import", cmd_import },
+	{ "export-changes", cmd_export_changes },
+};
+
+#define MAIN_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct cmdline_opt main_opts[] = {
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+/*
+ * A group's words: options before the subcommand (--help prints the
+ * group's usage), then the subcommand, which gets the rest with its own
+ * word first.
+ */
+static int
+main_group(struct hubconf *h, const struct main_group *g, int argc, char **argv,
+    struct terr *e)
 {
-	fprintf(stderr,
-	    "Использование: tetrad-hub --data ПАПКА КОМАНДА ...\n"
-	    "  init [--tls-self-signed ХОСТ] [--passphrase-file ФАЙЛ]\n"
-	    "  serve [--listen IP:ПОРТ] [--threads N] [--timeout СЕК] [--conn-limit N]\n"
-	    "        [--per-ip-limit N] [--min-rate Б/С] [--request-max СЕК]\n"
-	    "  token create --school КОД [--name НАЗВАНИЕ] [--expires 7d]\n"
-	    "  token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
-	    "        [--enroll-file ФАЙЛ [--hub-url https://АДРЕС:ПОРТ]]\n"
-	    "  token list\n"
-	    "  device list [--json] | device revoke ID\n"
-	    "  import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]   (и файл подтверждения получения)\n"
-	    "  export-changes --device ID --out ФАЙЛ\n"
-	    "  keys list | keys rotate | keys retire ID\n"
-	    "  schools add КОД --name НАИМЕНОВАНИЕ | schools list [--json] | schools import ФАЙЛ.csv\n"
-	    "  conflicts list [--json] | quarantine list [--json]\n"
-	    "  forms publish ФАЙЛ\n"
-	    "  report verification|mediation|passport|surveys|identification|settings|\n"
-	    "         completeness\n"
-	    "         [--school КОД] [--from ДАТА --to ДАТА] (ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)\n"
-	    "         [--format table|csv|json] [--delimiter C] [--out ФАЙЛ]\n"
-	    "  results import ФАЙЛ.csv\n"
-	    "  settings set КЛЮЧ [ЗНАЧЕНИЕ]\n"
-	    "  programmes import ФАЙЛ.csv | programmes set|unset КОД ГОД ПРОГРАММА\n"
-	    "  programmes list [--year ГГГГ] [--json] | profile import ФАЙЛ.csv\n"
-	    "Общий параметр: --passphrase-file ФАЙЛ (парольная фраза ключей хаба).\n");
+	const struct cmdline_spec spec = { CMD_PROG, g->word, g->usage, main_opts, 0, -1, 1 };
+	struct cmdline c;
+	const char *v, *word;
+	int id;
+
+	cmdline_begin(&c, &spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	if (c.next >= argc)
+		return cmd_usage(e, g->word, "%s: укажите подкоманду", g->word);
+	word = argv[c.next];
+	for (const struct main_sub *s = g->subs; s->word != NULL; s++)
+		if (strcmp(s->word, word) == 0 || strcmp(s->word, "*") == 0)
+			return s->run(h, argc - c.next, argv + c.next, e);
+	return cmd_usage(e, g->word, "%s: неизвестная подкоманда «%.64s»", g->word, word);
+}
+
+static int
+main_dispatch(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	const struct cmdline_spec spec = { CMD_PROG, NULL, main_usage, main_opts, 0, -1, 1 };
+	const char *v, *word, *env;
+	struct cmdline c;
+	int id, r;
+
+	/* the environment first: --data, before or after the command, wins */
+	if ((env = getenv("TETRAD_HUB_DATA")) != NULL && env[0] != '\0' &&
+	    (r = cmd_set_dir(h, env, e)) != 0)
+		return r;
+	cmdline_begin(&c, &spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	if (c.next >= argc)
+		return cmd_usage(e, NULL, "укажите команду");
+	word = argv[c.next];
+	for (size_t i = 0; i < MAIN_N(main_single); i++)
+		if (strcmp(main_single[i].word, word) == 0)
+			return main_single[i].run(h, argc - c.next, argv + c.next, e);
+	for (size_t i = 0; i < MAIN_N(main_groups); i++)
+		if (strcmp(main_groups[i].word, word) == 0)
+			return main_group(h, &main_groups[i], argc - c.next, argv + c.next, e);
+	return cmd_usage(e, NULL, "неизвестная команда «%.64s»", word);
 }
 
 int
@@ -59,98 +270,23 @@ main(int argc, char **argv)
 {
 	struct hubconf *h = NULL;
 	struct terr e;
-	const char *data = NULL;
-	int i, r = 2;
+	int r;
 
 	terr_clear(&e);
 	proctune_apply();
 	if (keys_init(&e) != 0) {
-		fprintf(stderr, "tetrad-hub: %s\n", e.msg);
-		return 1;
+		fprintf(stderr, "Ошибка: %s\n", e.msg);
+		return CMD_EXIT_OTHER;
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return 1;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
-			data = argv[++i];
-		else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc) {
-			if (hubconf_read_passphrase(h, argv[++i], &e) != 0)
-				goto fail;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage();
-			r = 0;
-			goto done;
-		} else
-			break;
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		fprintf(stderr, "Ошибка: недостаточно памяти\n");
+		return CMD_EXIT_OTHER;
 	}
-	if (data == NULL)
-		data = getenv("TETRAD_HUB_DATA");
-	if (data == NULL || i >= argc) {
-		usage();
-		goto done;
-	}
-	if (strlen(data) >= sizeof(h->dir) - 64) {
-		terr_set(&e, TERR_ARG, "слишком длинный путь к папке хаба");
-		goto fail;
-	}
-	snprintf(h->dir, sizeof(h->dir), "%s", data);
-	{
-		const char *cmd = argv[i];
-		int sub_argc = argc - i - 1;
-		char **sub = argv + i + 1;
-
-		if (strcmp(cmd, "init") == 0)
-			r = cmd_init(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "serve") == 0)
-			r = cmd_serve(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "token") == 0 && sub_argc >= 1 && strcmp(sub[0], "list") == 0)
-			r = cmd_list(h, HUBDB_LIST_TOKENS, "Коды регистрации", sub_argc - 1, sub + 1,
-			    &e);
-		else if (strcmp(cmd, "token") == 0)
-			r = cmd_token(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "device") == 0)
-			r = cmd_device(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "import") == 0)
-			r = cmd_import(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "export-changes") == 0)
-			r = cmd_export_changes(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "keys") == 0)
-			r = cmd_keys(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "schools") == 0)
-			r = cmd_schools(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "conflicts") == 0 && sub_argc >= 1 &&
-		    strcmp(sub[0], "list") == 0)
-			r = cmd_list(h, HUBDB_LIST_CONFLICTS, "Конфликты", sub_argc - 1, sub + 1, &e);
-		else if (strcmp(cmd, "quarantine") == 0 && sub_argc >= 1 &&
-		    strcmp(sub[0], "list") == 0)
-			r = cmd_list(h, HUBDB_LIST_QUARANTINE, "Карантин", sub_argc - 1, sub + 1, &e);
-		else if (strcmp(cmd, "report") == 0)
-			r = cmd_report(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "results") == 0)
-			r = cmd_results(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "settings") == 0)
-			r = cmd_settings(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "forms") == 0)
-			r = cmd_forms(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "programmes") == 0)
-			r = cmd_programmes(h, sub_argc, sub, &e);
-		else if (strcmp(cmd, "profile") == 0)
-			r = cmd_profile(h, sub_argc, sub, &e);
-		else {
-			usage();
-			r = 2;
-			goto done;
-		}
-	}
-	if (r < 0)
-		goto fail;
-	goto done;
- fail:
-	fprintf(stderr, "tetrad-hub: %s\n", e.msg[0] ? e.msg : terr_str(e.code));
-	r = 1;
- done:
-	if (h != NULL)
-		hubconf_close(h);
+	r = main_dispatch(h, argc, argv, &e);
+	/* a positive code without a message has said everything already */
+	if (r < 0 || (r > 0 && e.msg[0] != '\0'))
+		fprintf(stderr, "Ошибка: %s\n", e.msg[0] ? e.msg : terr_str(r));
+	hubconf_close(h);
 	free(h);
-	return r;
+	return cmd_exit_code(r);
 }

@@ -98,8 +98,8 @@ expect "status" 0 "$TETRAD" --db "$C" status
 has "status lists the curator's schools" "$T/out" "Школы куратора: 170103, 170104"
 expect "status --json" 0 "$TETRAD" --db "$C" status --json
 eq "status --json device_schools" \
-	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["device_kind"], d["device_schools"])' "$T/out")" \
-	"curator 170103,170104"
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["device_kind"], ",".join(d["device_schools"]), type(d["clock_skew_ms"]).__name__ in ("int", "NoneType"))' "$T/out")" \
+	"curator 170103,170104 True"
 
 # --- visits to two of its schools
 expect "visit to 170103" 0 "$TETRAD" --db "$C" new risk_visit --json "$T/v103.json"

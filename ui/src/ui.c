@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "client/app.h"
+#include "cmdline/cmdline.h"
 #include "client/cli.h"
 #include "ui/ui.h"
 #include "ui_private.h"
@@ -215,51 +216,69 @@ struct ui_opts {
 	const char *url_file;
 };
 
-static int
-ui_usage(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char ui_usage_text[] =
+"Использование: tetrad [--db ПУТЬ] ui [--port N] [--no-browser] [--url-file ФАЙЛ]\n"
+"\n"
+"Тетрад в браузере: формы, записи, синхронизация, выгрузка в Excel — с той же\n"
+"базой, что и команды. Работает на 127.0.0.1, пока не нажато Ctrl+C или не\n"
+"закрыто окно терминала.\n"
+"\n"
+"Параметры:\n"
+"  --port N            порт на 127.0.0.1 (0 — любой свободный, по умолчанию)\n"
+"  --no-browser        не открывать браузер\n"
+"  --url-file ФАЙЛ     записать адрес для входа в файл (только для владельца)\n"
+"  -h, --help          эта справка; -V, --version — версия\n";
 
+enum { UI_O_PORT = 1, UI_O_NO_BROWSER, UI_O_URL_FILE };
+
+/*
+ * ui's options (cmdline: --help and --version as in every command). -1:
+ * serve; otherwise the exit code, --help and --version answered on out, a
+ * mistake said on err.
+ */
 static int
-ui_usage(FILE *err, const char *fmt, ...)
+ui_parse(int argc, char **argv, struct ui_opts *o, FILE *out, FILE *err)
 {
-	va_list ap;
+	static const struct cmdline_opt opts[] = {
+		{ "port", 1, UI_O_PORT, 0 }, { "no-browser", 0, UI_O_NO_BROWSER, 0 },
+		{ "url-file", 1, UI_O_URL_FILE, 0 }, { NULL, 0, 0, 0 },
+	};
+	static const struct cmdline_spec spec = { "tetrad", "ui", ui_usage_text, opts,
+	    0, 0, 0 };
+	struct cmdline c;
+	const char *v;
+	char line[128];
+	long long port;
+	int id;
 
-	fputs("Ошибка: ", err);
-	va_start(ap, fmt);
-	vfprintf(err, fmt, ap);
-	va_end(ap);
-	fputs("\nИспользование: tetrad ui [--port N] [--no-browser] [--url-file ФАЙЛ]\n", err);
-	return CLI_USAGE;
-}
-
-static int
-ui_parse(int argc, char **argv, struct ui_opts *o, FILE *err)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (strcmp(a, "--no-browser") == 0) {
+	cmdline_begin(&c, &spec, argc, argv);
+	while ((id = cmdline_next(&c, &v)) > 0) {
+		if (id == UI_O_NO_BROWSER) {
 			o->no_browser = true;
-		} else if (strcmp(a, "--port") == 0) {
-			char *end;
-
-			if (v == NULL)
-				return ui_usage(err, "после %s нужен номер порта.", a);
-			errno = 0;
-			o->port = strtol(v, &end, 10);
-			if (errno || *end || end == v || o->port < 0 || o->port > 65535)
-				return ui_usage(err, "порт «%s» не подходит: нужно число от 0 до 65535 "
-				    "(0 — любой свободный).", v);
-			i++;
-		} else if (strcmp(a, "--url-file") == 0) {
-			if (v == NULL)
-				return ui_usage(err, "после %s нужен файл.", a);
+		} else if (id == UI_O_URL_FILE) {
 			o->url_file = v;
-			i++;
 		} else {
-			return ui_usage(err, "неизвестный параметр «%s».", a);
+			if (cmdline_number(&c, "--port", v, 0, 65535, &port) != 0) {
+				id = CMDLINE_BAD;
+				break;
+			}
+			o->port = (long)port;
 		}
 	}
-	return CLI_OK;
+	switch (id) {
+	case CMDLINE_END:
+		return -1;
+	case CMDLINE_HELP:
+		fputs(ui_usage_text, out);
+		return CLI_OK;
+	case CMDLINE_VERSION:
+		cmdline_version_line("tetrad", line, sizeof(line));
+		fputs(line, out);
+		return CLI_OK;
+	default:
+		fprintf(err, "Ошибка: %s\nСправка: tetrad ui --help\n", c.msg);
+		return CLI_USAGE;
+	}
 }
 
 /*
@@ -358,7 +377,7 @@ ui_main(int argc, char **argv, const char *db_path, FILE *out, FILE *err)
 	time_t browser_at = 0;
 	int rc, r;
 
-	if ((rc = ui_parse(argc, argv, &o, err)) != CLI_OK)
+	if ((rc = ui_parse(argc, argv, &o, out, err)) >= 0)
 		return rc;
 	if ((r = ui_open(db_path, &u, &e)) != 0) {
 		fprintf(err, "Ошибка: %s.\n", e.msg[0] ? e.msg : terr_str(r));

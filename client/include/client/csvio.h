@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cmdline/progress.h"
 #include "tetrad/csv.h"
 #include "tetrad/form.h"
 #include "tetrad/terr.h"
@@ -35,6 +36,11 @@ enum csvio_format { CSVIO_CSV = 1, CSVIO_JSON = 2 };
  */
 int csvio_export(struct store *s, const struct catalog *c, const char *form_id,
     enum csvio_format fmt, bool codes, char delim, FILE *out, struct terr *e);
+/* The same, progress (NULL: none) told of each record written, with the
+ * number of records to write (0 when it could not be counted). */
+int csvio_export_progress(struct store *s, const struct catalog *c,
+    const char *form_id, enum csvio_format fmt, bool codes, char delim, FILE *out,
+    progress_fn progress, void *progress_ud, struct terr *e);
 
 /* What an import did: records added, stored records changed, and stored
  * records the file names with nothing different (nothing written). */
@@ -70,6 +76,13 @@ int csvio_import(struct store *s, const struct catalog *c, const char *form_id,
 int csvio_import_at(struct store *s, const struct catalog *c, const char *form_id,
     const char *school, const char *path, char delim, struct csvio_counts *n,
     char **report, struct terr *e);
+/* The same, progress (NULL: none) told of each record written in the
+ * transaction, out of all the file's records (after every row was checked:
+ * the checks are quick, the writes are what a person waits for). */
+int csvio_import_progress(struct store *s, const struct catalog *c,
+    const char *form_id, const char *school, const char *path, char delim,
+    struct csvio_counts *n, char **report, progress_fn progress,
+    void *progress_ud, struct terr *e);
 
 /* The same from a buffer (what names it in messages). s NULL checks only:
  * nothing is written, every row group counts as added. */
@@ -80,6 +93,10 @@ int csvio_import_buf_at(struct store *s, const struct catalog *c,
     const char *form_id, const char *school, const char *what, const char *buf,
     size_t len, char delim, struct csvio_counts *n, char **report,
     struct terr *e);
+int csvio_import_buf_progress(struct store *s, const struct catalog *c,
+    const char *form_id, const char *school, const char *what, const char *buf,
+    size_t len, char delim, struct csvio_counts *n, char **report,
+    progress_fn progress, void *progress_ud, struct terr *e);
 
 /*
  * «скрыто» (VAULT_HIDDEN, client/vault.h): the vault locked, a record with

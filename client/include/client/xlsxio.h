@@ -8,6 +8,7 @@
 #ifndef TETRAD_CLIENT_XLSXIO_H
 #define TETRAD_CLIENT_XLSXIO_H
 
+#include "cmdline/progress.h"
 #include "tetrad/terr.h"
 #include "client/catalog.h"
 #include "client/store.h"
@@ -17,5 +18,10 @@
  * the vault locked, hidden values are «скрыто» as in the CSV. */
 int xlsxio_export(struct store *s, const struct catalog *c, const char *form_id,
     const char *path, struct terr *e);
+/* The same, progress (NULL: none) told of each record written, out of the
+ * records to write (0 when they could not be counted). */
+int xlsxio_export_progress(struct store *s, const struct catalog *c,
+    const char *form_id, const char *path, progress_fn progress, void *progress_ud,
+    struct terr *e);
 
 #endif

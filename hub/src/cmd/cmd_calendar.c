@@ -9,7 +9,6 @@
 #include "cmd.h"
 #include "hub/profile.h"
 #include "hub/programmes.h"
-#include "tetrad/csvtab.h"
 
 /* The rows an import refused, for the person to correct (before the error line). */
 static void
@@ -20,68 +19,140 @@ cmd_calendar_report(char *report)
 	free(report);
 }
 
+static const struct cmdline_opt cmd_calendar_opts[] = {
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_programmes_import_spec = {
+	CMD_PROG, "programmes import",
+	"Использование: tetrad-hub programmes import ФАЙЛ.csv\n"
+	"\n"
+	"Загружает списки школ программ по годам (столбцы «Код ОО», «Год»,\n"
+	"«Программа»: ШНОР, ШНСУ, 500+, ШАНС, школа-партнёр). Файл заменяет для\n"
+	"каждой названной в нём пары (год, программа) её список. Всё или ничего:\n"
+	"неверные строки перечисляются, ничего не записывается.\n"
+	"\n" CMD_COMMON_HELP,
+	cmd_calendar_opts, 1, 1, 0,
+};
+
 int
-cmd_programmes(struct hubconf *h, int argc, char **argv, struct terr *e)
+cmd_programmes_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	struct cmdline c;
 	char *report = NULL;
+	const char *v;
 	size_t n = 0;
-	int r;
+	int r, id;
 
-	if (argc == 2 && strcmp(argv[0], "import") == 0) {
-		if ((r = hubconf_open(h, false, e)) != 0)
-			return r;
-		r = programmes_import(h->db, argv[1], &report, &n, e);
-		cmd_calendar_report(report);
-		if (r != 0)
-			return r;
-		printf("Загружено строк программ: %zu.\n", n);
-		return 0;
-	}
-	if (argc == 4 && (strcmp(argv[0], "set") == 0 || strcmp(argv[0], "unset") == 0)) {
-		bool on = strcmp(argv[0], "set") == 0;
+	cmdline_begin(&c, &cmd_programmes_import_spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	r = programmes_import(h->db, c.pos[0], &report, &n, e);
+	cmd_calendar_report(report);
+	if (r != 0)
+		return r;
+	printf("Загружено строк программ: %zu.\n", n);
+	return 0;
+}
 
-		if ((r = hubconf_open(h, false, e)) != 0 ||
-		    (r = programmes_set(h->db, argv[1], argv[2], argv[3], on, e)) != 0)
-			return r;
-		printf("Школа %s, %s год: программа «%s» %s.\n", argv[1], argv[2],
-		    programmes_label(programmes_code_of(argv[3])), on ? "добавлена" : "снята");
-		return 0;
-	}
-	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
-		bool json = false;
-		int year = 0;
+#define CMD_PROGRAMMES_SET_USAGE(word, what) \
+	"Использование: tetrad-hub programmes " word " КОД ГОД ПРОГРАММА\n" \
+	"\n" what "\n" \
+	"ПРОГРАММА: ШНОР, ШНСУ, 500+, ШАНС или школа-партнёр (или shnor, shnsu,\n" \
+	"p500, shans, partner); ГОД — от 2000 до 2100.\n" \
+	"\n" CMD_COMMON_HELP
 
-		for (int i = 1; i < argc; i++) {
-			if (strcmp(argv[i], "--json") == 0)
-				json = true;
-			else if (strcmp(argv[i], "--year") == 0 && i + 1 < argc) {
-				if ((year = csvtab_year(argv[++i])) < 0)
-					return terr_set(e, TERR_ARG, "programmes list: --year «%.16s» — "
-					    "нужен год от 2000 до 2100", argv[i]);
-			} else
-				return terr_set(e, TERR_ARG, "programmes list: неизвестный параметр "
-				    "«%s» (допустимы --year ГГГГ и --json)", argv[i]);
-		}
-		if ((r = hubconf_open(h, false, e)) != 0)
-			return r;
-		return programmes_list(h->db, year, json, stdout, e);
-	}
-	return terr_set(e, TERR_ARG, "programmes: укажите import ФАЙЛ.csv, set КОД ГОД ПРОГРАММА, "
-	    "unset КОД ГОД ПРОГРАММА или list [--year ГГГГ] [--json]");
+static const struct cmdline_spec cmd_programmes_set_spec = {
+	CMD_PROG, "programmes set", CMD_PROGRAMMES_SET_USAGE("set",
+	"Добавляет школу КОД в программу на год ГОД."),
+	cmd_calendar_opts, 3, 3, 0,
+};
+
+static const struct cmdline_spec cmd_programmes_unset_spec = {
+	CMD_PROG, "programmes unset", CMD_PROGRAMMES_SET_USAGE("unset",
+	"Снимает школу КОД с программы на год ГОД."),
+	cmd_calendar_opts, 3, 3, 0,
+};
+
+static int
+cmd_calendar_set(struct hubconf *h, const struct cmdline_spec *spec, bool on, int argc,
+    char **argv, struct terr *e)
+{
+	struct cmdline c;
+	const char *v;
+	int r, id;
+
+	cmdline_begin(&c, spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	if ((r = hubconf_open(h, false, e)) != 0 ||
+	    (r = programmes_set(h->db, c.pos[0], c.pos[1], c.pos[2], on, e)) != 0)
+		return r;
+	printf("Школа %s, %s год: программа «%s» %s.\n", c.pos[0], c.pos[1],
+	    programmes_label(programmes_code_of(c.pos[2])), on ? "добавлена" : "снята");
+	return 0;
 }
 
 int
-cmd_profile(struct hubconf *h, int argc, char **argv, struct terr *e)
+cmd_programmes_set(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
-	char *report = NULL;
-	size_t n = 0;
-	int r;
+	return cmd_calendar_set(h, &cmd_programmes_set_spec, true, argc, argv, e);
+}
 
-	if (argc != 2 || strcmp(argv[0], "import") != 0)
-		return terr_set(e, TERR_ARG, "profile: ожидается «profile import ФАЙЛ.csv»");
+int
+cmd_programmes_unset(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_calendar_set(h, &cmd_programmes_unset_spec, false, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_programmes_list_spec = {
+	CMD_PROG, "programmes list",
+	"Использование: tetrad-hub programmes list [--year ГГГГ] [--json]\n"
+	"\n"
+	"Школы программ: код, год и программы школы в этом году.\n"
+	"\n"
+	"Параметры:\n"
+	"  --year ГГГГ   только этот год\n"
+	"  --json        массив объектов JSON вместо таблицы\n"
+	"\n" CMD_COMMON_HELP,
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_programmes_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_programmes_list_spec, CMD_LIST_PROGRAMMES, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_profile_import_spec = {
+	CMD_PROG, "profile import",
+	"Использование: tetrad-hub profile import ФАЙЛ.csv\n"
+	"\n"
+	"Загружает выданный рисковый профиль школ (РПШ: школа, год проекта, фактор,\n"
+	"уровень); его получат устройства школы и её кураторы при следующей\n"
+	"синхронизации. Формат — docs/reports.md. Всё или ничего.\n"
+	"\n" CMD_COMMON_HELP,
+	cmd_calendar_opts, 1, 1, 0,
+};
+
+int
+cmd_profile_import(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	struct cmdline c;
+	char *report = NULL;
+	const char *v;
+	size_t n = 0;
+	int r, id;
+
+	cmdline_begin(&c, &cmd_profile_import_spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
-	r = profile_import(h->db, argv[1], &report, &n, e);
+	r = profile_import(h->db, c.pos[0], &report, &n, e);
 	cmd_calendar_report(report);
 	if (r != 0)
 		return r;

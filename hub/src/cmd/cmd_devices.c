@@ -1,8 +1,8 @@
 /*
  * cmd_devices — enrollment and what the hub has heard: `token create`
- * (a one-time code, as text and QR), `device list|revoke`, and the
- * listings (`token list`, `conflicts list`, `quarantine list`) as a table
- * or JSON.
+ * (a one-time code, as text and QR), `device revoke`, and the command
+ * lines of the listings (`token list`, `device list`, `conflicts list`,
+ * `quarantine list`; cmd_list.c prints them).
  */
 #include <errno.h>
 #include <spawn.h>
@@ -21,8 +21,8 @@
 #include "hub/tokens.h"
 #include "tetrad/enrollfile.h"
 #include "tetrad/fileio.h"
+#include "tetrad/csvtab.h"
 #include "tetrad/school.h"
-#include "tetrad/termsafe.h"
 
 /*
  * The token as a QR code on stderr, where qrencode is installed (the token
@@ -62,11 +62,11 @@ cmd_devices_hub_url(const struct hubconf *h, const char *opt, const char **url,
 {
 	*url = opt ? opt : hubconf_get(h, "public_url");
 	if (*url == NULL || **url == '\0')
-		return terr_set(e, TERR_ARG, "token create --enroll-file: не известен адрес хаба, "
+		return cmd_usage(e, "token create", "token create --enroll-file: не известен адрес хаба, "
 		    "по которому к нему обращаются школы: укажите --hub-url https://АДРЕС:ПОРТ "
 		    "или public_url = https://АДРЕС:ПОРТ в hub.conf");
 	if (strncmp(*url, "https://", 8) != 0 || (*url)[8] == '\0')
-		return terr_set(e, TERR_ARG, "token create: адрес хаба «%.128s» должен начинаться "
+		return cmd_usage(e, "token create", "token create: адрес хаба «%.128s» должен начинаться "
 		    "с https://", *url);
 	return 0;
 }
@@ -122,55 +122,87 @@ cmd_devices_enroll_file(const struct hubconf *h, const char *path, const char *u
 	return r;
 }
 
+static const char cmd_token_create_usage[] =
+"Использование: tetrad-hub token create --school КОД [--name НАЗВАНИЕ] [--expires 7d]\n"
+"       tetrad-hub token create --curator ИМЯ --schools КОД1,КОД2 [--expires 7d]\n"
+"       tetrad-hub token create ... --enroll-file ФАЙЛ [--hub-url https://АДРЕС:ПОРТ]\n"
+"\n"
+"Выдаёт одноразовый код регистрации устройства школы или куратора: код — первая\n"
+"строка вывода (и QR-код на stderr, если установлен qrencode). Хаб хранит только\n"
+"отпечаток кода.\n"
+"\n"
+"Параметры:\n"
+"  --school КОД            код школы (латинские буквы, цифры, - _ ., до 32 знаков)\n"
+"  --name НАЗВАНИЕ         название школы для отчётов\n"
+"  --curator ИМЯ           код для ноутбука куратора (вместо --school)\n"
+"  --schools КОД1,КОД2     школы куратора\n"
+"  --expires СРОК          срок действия: Nd, Nh, Nm или Ns (по умолчанию 7d)\n"
+"  --enroll-file ФАЙЛ      записать файл подключения (адрес, код, отпечаток\n"
+"                          сертификата) для «tetrad enroll --file ФАЙЛ»\n"
+"  --hub-url https://АДРЕС:ПОРТ  адрес хаба для файла (иначе public_url в hub.conf)\n"
+"\n" CMD_COMMON_HELP;
+
+enum { TC_SCHOOL = 1, TC_NAME, TC_CURATOR, TC_SCHOOLS, TC_EXPIRES, TC_ENROLL, TC_URL };
+
+static const struct cmdline_opt cmd_token_create_opts[] = {
+	{ "school", 1, TC_SCHOOL, 0 },
+	{ "name", 1, TC_NAME, 0 },
+	{ "curator", 1, TC_CURATOR, 0 },
+	{ "schools", 1, TC_SCHOOLS, 0 },
+	{ "expires", 1, TC_EXPIRES, 0 },
+	{ "enroll-file", 1, TC_ENROLL, 0 },
+	{ "hub-url", 1, TC_URL, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_token_create_spec = {
+	CMD_PROG, "token create", cmd_token_create_usage, cmd_token_create_opts, 0, 0, 0,
+};
+
 int
-cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
+cmd_token_create(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	static const char cmd[] = "token create";
 	const char *school = NULL, *name = "", *curator = NULL, *schools = NULL;
 	const char *expires = "7d", *enroll_file = NULL, *hub_url = NULL, *url = NULL;
 	char tok[TOKENS_TEXT_MAX + 1], list[HUBDB_SCHOOLS_MAX + 1];
+	struct cmdline c;
+	const char *v;
 	int64_t ttl;
-	int r;
+	int r, id;
 
-	if (argc < 1 || strcmp(argv[0], "create") != 0)
-		return terr_set(e, TERR_ARG, "token: ожидается «token create ...»");
-	for (int i = 1; i < argc; i += 2) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (v == NULL)
-			return terr_set(e, TERR_ARG, "token create: у параметра «%s» нет значения",
-			    argv[i]);
-		if (strcmp(argv[i], "--school") == 0)
-			school = v;
-		else if (strcmp(argv[i], "--name") == 0)
-			name = v;
-		else if (strcmp(argv[i], "--curator") == 0)
-			curator = v;
-		else if (strcmp(argv[i], "--schools") == 0)
-			schools = v;
-		else if (strcmp(argv[i], "--expires") == 0)
-			expires = v;
-		else if (strcmp(argv[i], "--enroll-file") == 0)
-			enroll_file = v;
-		else if (strcmp(argv[i], "--hub-url") == 0)
-			hub_url = v;
-		else
-			return terr_set(e, TERR_ARG, "token create: неизвестный параметр «%s»",
-			    argv[i]);
+	cmdline_begin(&c, &cmd_token_create_spec, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0) {
+		switch (id) {
+		case TC_SCHOOL: school = v; break;
+		case TC_NAME: name = v; break;
+		case TC_CURATOR: curator = v; break;
+		case TC_SCHOOLS: schools = v; break;
+		case TC_EXPIRES: expires = v; break;
+		case TC_ENROLL: enroll_file = v; break;
+		case TC_URL: hub_url = v; break;
+		}
 	}
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
 	if ((school == NULL) == (curator == NULL))
-		return terr_set(e, TERR_ARG, "token create: укажите либо --school КОД, либо "
+		return cmd_usage(e, cmd, "token create: укажите либо --school КОД, либо "
 		    "--curator ИМЯ --schools КОД1,КОД2");
 	if (curator != NULL && (schools == NULL || schools[0] == '\0'))
-		return terr_set(e, TERR_ARG, "token create: для куратора укажите --schools "
+		return cmd_usage(e, cmd, "token create: для куратора укажите --schools "
 		    "КОД1,КОД2");
-	if ((r = tokens_parse_ttl(expires, &ttl, e)) != 0)
-		return r;
-	if ((r = school_list_normalize(school ? school : schools, list, sizeof(list), e)) != 0)
-		return r;
+	if (school != NULL && schools != NULL)
+		return cmd_usage(e, cmd, "token create: --schools — только вместе с --curator");
+	/* the option's value of a wrong form is a mistake in the command */
+	if (tokens_parse_ttl(expires, &ttl, e) != 0)
+		return cmd_usage(e, cmd, "%s", e->msg);
+	if (school_list_normalize(school ? school : schools, list, sizeof(list), e) != 0)
+		return cmd_usage(e, cmd, "%s", e->msg);
 	if (strlen(curator ? curator : name) > HUBDB_LABEL_MAX)
-		return terr_set(e, TERR_ARG, "имя длиннее %d байт", HUBDB_LABEL_MAX);
+		return cmd_usage(e, cmd, "token create: имя длиннее %d байт", HUBDB_LABEL_MAX);
 	if (hub_url && enroll_file == NULL)
-		return terr_set(e, TERR_ARG, "token create: --hub-url нужен только вместе с "
+		return cmd_usage(e, cmd, "token create: --hub-url нужен только вместе с "
 		    "--enroll-file ФАЙЛ");
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
@@ -199,134 +231,139 @@ cmd_token(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return 0;
 }
 
-/* Printing of listings: a table for people, or a JSON array. */
-struct cmd_lister {
-	bool json;
-	size_t rows;
+enum { CL_JSON = 1, CL_YEAR };
+
+static const struct cmdline_opt cmd_listing_opts[] = {
+	{ "json", 0, CL_JSON, 0 },
+	{ "year", 1, CL_YEAR, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
 };
 
-/*
- * Everything in the store came from outside (devices, tokens' names): it
- * is printed escaped (termsafe.h), in a table and in JSON alike. 0, or
- * TERR_NOMEM.
- */
-static int
-cmd_devices_put(const char *s, bool json)
+int
+cmd_listing(struct hubconf *h, const struct cmdline_spec *spec, enum cmd_list_kind kind,
+    int argc, char **argv, struct terr *e)
 {
-	char *t = json ? termsafe_json_dup(s) : termsafe_dup(s);
+	struct cmd_list_opts o = { false, NULL };
+	struct cmdline_spec s = *spec;
+	struct cmdline c;
+	const char *v;
+	int id;
 
-	if (t == NULL)
-		return TERR_NOMEM;
-	printf(json ? "\"%s\"" : "%s", t);
-	free(t);
-	return 0;
-}
-
-static int
-cmd_devices_list_row(void *ctx, int n, const char *const *names, const char *const *vals)
-{
-	struct cmd_lister *l = ctx;
-
-	if (l->json) {
-		printf("%s\n  {", l->rows ? "," : "[");
-		for (int i = 0; i < n; i++) {
-			printf("%s", i ? ", " : "");
-			if (cmd_devices_put(names[i], true) != 0)
-				return TERR_NOMEM;
-			printf(": ");
-			if (vals[i] == NULL)
-				printf("null");
-			else if (cmd_devices_put(vals[i], true) != 0)
-				return TERR_NOMEM;
-		}
-		printf("}");
-	} else {
-		if (l->rows == 0) {
-			for (int i = 0; i < n; i++)
-				printf("%s%s", i ? "\t" : "", names[i]);
-			printf("\n");
-		}
-		for (int i = 0; i < n; i++) {
-			printf("%s", i ? "\t" : "");
-			if (cmd_devices_put(vals[i] ? vals[i] : "-", false) != 0)
-				return TERR_NOMEM;
-		}
-		printf("\n");
+	/* one table for all: --year only where the usage offers it */
+	s.opts = cmd_listing_opts;
+	cmdline_begin(&c, &s, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0) {
+		if (id == CL_JSON)
+			o.json = true;
+		else if (id == CL_YEAR && kind == CMD_LIST_PROGRAMMES) {
+			if (csvtab_year(v) < 0)
+				return cmd_usage(e, spec->command, "%s: --year «%.16s» — нужен год "
+				    "от 2000 до 2100", spec->command, v);
+			o.year = v;
+		} else
+			return cmd_usage(e, spec->command, "%s: неизвестный параметр «--year»",
+			    spec->command);
 	}
-	l->rows++;
-	return 0;
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	return cmd_list_show(h, kind, &o, e);
 }
 
-/* A device whose quarantine is full: what the coordinator should know and do. */
-static int
-cmd_devices_full_row(void *ctx, int n, const char *const *names, const char *const *vals)
-{
-	FILE *out = ctx;
-	char *dev;
+#define CMD_LIST_USAGE(cmd, what) \
+	"Использование: tetrad-hub " cmd " [--json]\n" \
+	"\n" what "\n" \
+	"\n" \
+	"Параметры:\n" \
+	"  --json    массив объектов JSON (ключи — латиницей, значения типизированы)\n" \
+	"            вместо таблицы\n" \
+	"\n" CMD_COMMON_HELP
 
-	(void)names;
-	if (n < 3 || (dev = termsafe_dup(vals[0])) == NULL)
-		return TERR_NOMEM;
-	fprintf(out, "ВНИМАНИЕ: карантин устройства %s переполнен (не больше %d наборов и "
-	    "%u МиБ): отброшено наборов %s, последний %s. Столько отклонённых наборов "
-	    "подряд бывает, когда ключ устройства украден: если так, отзовите его "
-	    "(tetrad-hub device revoke %s).\n", dev, HUBDB_QUARANTINE_MAX_ENTRIES,
-	    HUBDB_QUARANTINE_MAX_BYTES >> 20, vals[1] ? vals[1] : "?",
-	    vals[2] ? vals[2] : "?", dev);
-	free(dev);
-	return 0;
-}
+static const struct cmdline_spec cmd_token_list_spec = {
+	CMD_PROG, "token list", CMD_LIST_USAGE("token list",
+	"Все коды регистрации: кому выданы, школы, до какого срока действуют, каким\n"
+	"устройством использованы (первые 8 знаков отпечатка, не сам код)."),
+	NULL, 0, 0, 0,
+};
 
 int
-cmd_list(struct hubconf *h, enum hubdb_listing what, const char *title, int argc, char **argv,
-    struct terr *e)
+cmd_token_list(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
-	struct cmd_lister l = { false, 0 };
-	int r;
+	return cmd_listing(h, &cmd_token_list_spec, CMD_LIST_TOKENS, argc, argv, e);
+}
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			l.json = true;
-		else
-			return terr_set(e, TERR_ARG, "неизвестный параметр «%s»", argv[i]);
-	}
+static const struct cmdline_spec cmd_device_list_spec = {
+	CMD_PROG, "device list", CMD_LIST_USAGE("device list",
+	"Устройства: код (16 шестнадцатеричных цифр), вид, школы, когда\n"
+	"зарегистрировано, действует или отозвано, последний принятый номер, когда\n"
+	"присылало наборы и что получило с хаба. Предупреждение о переполненном\n"
+	"карантине — на stderr при --json."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_device_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_device_list_spec, CMD_LIST_DEVICES, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_conflicts_list_spec = {
+	CMD_PROG, "conflicts list", CMD_LIST_USAGE("conflicts list",
+	"Журнал конфликтов: значения, уступившие более позднему изменению того же\n"
+	"поля с другого устройства (запись, форма, школа, поле, оба значения)."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_conflicts_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_conflicts_list_spec, CMD_LIST_CONFLICTS, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_quarantine_list_spec = {
+	CMD_PROG, "quarantine list", CMD_LIST_USAGE("quarantine list",
+	"Карантин: наборы, которые хаб отклонил, но сохранил для разбора (устройство,\n"
+	"диапазон номеров, причина, время)."),
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_quarantine_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_quarantine_list_spec, CMD_LIST_QUARANTINE, argc, argv, e);
+}
+
+static const struct cmdline_spec cmd_device_revoke_spec = {
+	CMD_PROG, "device revoke",
+	"Использование: tetrad-hub device revoke ID\n"
+	"\n"
+	"Отзывает устройство (потерянный или украденный ноутбук): его следующие наборы\n"
+	"отклоняются, принятые ранее данные остаются. ID — 16 шестнадцатеричных цифр\n"
+	"из «tetrad-hub device list». Отозванное устройство регистрируется заново\n"
+	"только с новым кодом и новым ключом.\n"
+	"\n" CMD_COMMON_HELP,
+	NULL, 1, 1, 0,
+};
+
+int
+cmd_device_revoke(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	struct cmdline c;
+	const char *v, *dev;
+	int r, id;
+
+	cmdline_begin(&c, &cmd_device_revoke_spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	dev = c.pos[0];
+	if (strlen(dev) != KEYS_ID_HEXLEN || strspn(dev, "0123456789abcdefABCDEF") != KEYS_ID_HEXLEN)
+		return cmd_usage(e, "device revoke", "идентификатор устройства — 16 "
+		    "шестнадцатеричных цифр (см. «tetrad-hub device list»)");
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
-	if ((r = hubdb_list(h->db, what, cmd_devices_list_row, &l, e)) != 0)
+	if ((r = hubdb_device_revoke(h->db, dev, e)) != 0)
 		return r;
-	if (l.json)
-		printf("%s]\n", l.rows ? "\n" : "[");
-	else if (l.rows == 0)
-		printf("%s: пусто\n", title);
-	/* the JSON on stdout stays one document: the warning goes beside it */
-	if (what == HUBDB_LIST_QUARANTINE || what == HUBDB_LIST_DEVICES) {
-		fflush(stdout);
-		if ((r = hubdb_list(h->db, HUBDB_LIST_QUARANTINE_FULL, cmd_devices_full_row,
-		    l.json ? stderr : stdout, e)) != 0)
-			return r;
-	}
+	printf("Устройство %s отозвано: его следующие наборы будут отклонены; "
+	    "принятые ранее данные сохранены.\n", dev);
 	return 0;
-}
-
-int
-cmd_device(struct hubconf *h, int argc, char **argv, struct terr *e)
-{
-	int r;
-
-	if (argc >= 1 && strcmp(argv[0], "list") == 0)
-		return cmd_list(h, HUBDB_LIST_DEVICES, "Устройства", argc - 1, argv + 1, e);
-	if (argc == 2 && strcmp(argv[0], "revoke") == 0) {
-		if (strlen(argv[1]) != KEYS_ID_HEXLEN)
-			return terr_set(e, TERR_ARG, "идентификатор устройства — 16 "
-			    "шестнадцатеричных цифр (см. «device list»)");
-		if ((r = hubconf_open(h, false, e)) != 0)
-			return r;
-		if ((r = hubdb_device_revoke(h->db, argv[1], e)) != 0)
-			return r;
-		printf("Устройство %s отозвано: его следующие наборы будут отклонены; "
-		    "принятые ранее данные сохранены.\n", argv[1]);
-		return 0;
-	}
-	return terr_set(e, TERR_ARG, "device: ожидается «device list [--json]» или "
-	    "«device revoke ID»");
 }

@@ -27,25 +27,53 @@ cmd_pull_cfg(const struct hubconf *h, struct hubpull_cfg *pc)
 	pc->max_ahead_ms = ic.max_ahead_ms;
 }
 
+static const char cmd_export_changes_usage[] =
+"Использование: tetrad-hub export-changes --device ID --out ФАЙЛ\n"
+"\n"
+"Двусторонняя синхронизация без сети: всё новое для устройства ID после\n"
+"подтверждённого им номера — в новый файл изменений для флешки. В школе его\n"
+"применяет «tetrad-syncd import-changes ФАЙЛ»; файл подтверждения следующей\n"
+"выгрузки школы («tetrad-hub import») сдвигает отметку устройства.\n"
+"\n"
+"Параметры:\n"
+"  --device ID   устройство (16 шестнадцатеричных цифр, «tetrad-hub device list»)\n"
+"  --out ФАЙЛ    новый файл (существующий не заменяется)\n"
+"\n" CMD_COMMON_HELP;
+
+enum { EC_DEVICE = 1, EC_OUT };
+
+static const struct cmdline_opt cmd_export_changes_opts[] = {
+	{ "device", 1, EC_DEVICE, 0 },
+	{ "out", 1, EC_OUT, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_export_changes_spec = {
+	CMD_PROG, "export-changes", cmd_export_changes_usage, cmd_export_changes_opts, 0, 0, 0,
+};
+
 int
 cmd_export_changes(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
 	struct hubpull_export_counts n;
 	struct hubpull_cfg pc;
-	const char *device = NULL, *out = NULL;
-	int r;
+	struct cmdline c;
+	const char *device = NULL, *out = NULL, *v;
+	int r, id;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--device") == 0 && i + 1 < argc)
-			device = argv[++i];
-		else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else
-			return terr_set(e, TERR_ARG, "export-changes: неизвестный параметр «%s»",
-			    argv[i]);
+	cmdline_begin(&c, &cmd_export_changes_spec, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0) {
+		if (id == EC_DEVICE)
+			device = v;
+		else if (id == EC_OUT)
+			out = v;
 	}
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
 	if (device == NULL || out == NULL)
-		return terr_set(e, TERR_ARG, "export-changes: укажите --device ID и --out ФАЙЛ");
+		return cmd_usage(e, "export-changes", "export-changes: укажите --device ID и "
+		    "--out ФАЙЛ");
 	if ((r = hubconf_open(h, true, e)) != 0)
 		return r;
 	cmd_pull_cfg(h, &pc);

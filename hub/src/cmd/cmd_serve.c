@@ -1,7 +1,7 @@
 /*
  * cmd_serve — running the hub: `init` (folder, keys, test certificate),
  * `serve` (the HTTPS server until SIGTERM), `import` (a USB export through
- * ingest) and `keys` (encryption key rotation).
+ * ingest) and `keys list|rotate|retire` (encryption key rotation).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,22 +25,50 @@
 #include "hub/usbimport.h"
 #include "tetrad/keyfile.h"
 
+static const char cmd_init_usage[] =
+"Использование: tetrad-hub --data ПАПКА init [--tls-self-signed ХОСТ]\n"
+"                          [--passphrase-file ФАЙЛ]\n"
+"\n"
+"Создаёт хаб в папке: ключ шифрования и ключ подписи (0600; с парольной фразой,\n"
+"если указан --passphrase-file), папку форм. Существующие ключи не меняются.\n"
+"\n"
+"Параметры:\n"
+"  --tls-self-signed ХОСТ  создать ТЕСТОВЫЙ центр сертификации и сертификат для\n"
+"                          ХОСТ (tls/ca.pem, tls/server.pem) — только для проверки\n"
+"  --passphrase-file ФАЙЛ  защитить ключи парольной фразой из файла (первая строка)\n"
+"\n" CMD_COMMON_HELP;
+
+enum { INIT_TLS = 1 };
+
+static const struct cmdline_opt cmd_init_opts[] = {
+	{ "tls-self-signed", 1, INIT_TLS, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_init_spec = {
+	CMD_PROG, "init", cmd_init_usage, cmd_init_opts, 0, 0, 0,
+};
+
 int
 cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
-	const char *tls_host = NULL, *pp;
+	const char *tls_host = NULL, *pp, *v;
 	char path[PATH_MAX + 32], hex[KEYS_ID_HEXLEN + 1];
-	int r;
+	struct cmdline c;
+	int r, id;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--tls-self-signed") == 0 && i + 1 < argc)
-			tls_host = argv[++i];
-		else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc) {
-			if ((r = hubconf_read_passphrase(h, argv[++i], e)) != 0)
-				return r;
-		} else
-			return terr_set(e, TERR_ARG, "init: неизвестный параметр «%s»", argv[i]);
-	}
+	cmdline_begin(&c, &cmd_init_spec, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0)
+		if (id == INIT_TLS)
+			tls_host = v;
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	if (h->dir[0] == '\0')
+		return cmd_usage(e, "init", "init: укажите папку хаба: --data ПАПКА или "
+		    "переменная TETRAD_HUB_DATA");
+	if ((r = hubconf_passphrase(h, e)) != 0)
+		return r;
 	if (mkdir(h->dir, 0700) != 0 && errno != EEXIST)
 		return terr_set(e, TERR_IO, "не удалось создать папку %s: %s", h->dir,
 		    terr_strerror(errno));
@@ -121,6 +149,44 @@ cmd_serve_uint(const char *s, unsigned dflt)
 	return (unsigned)v;
 }
 
+static const char cmd_serve_usage[] =
+"Использование: tetrad-hub --data ПАПКА serve [--listen IP:ПОРТ] [--threads N]\n"
+"                          [--timeout СЕК] [--conn-limit N] [--per-ip-limit N]\n"
+"                          [--min-rate Б/С] [--request-max СЕК]\n"
+"\n"
+"Принимает наборы школ и кураторов по HTTPS, пока не получит SIGTERM или SIGINT\n"
+"(тогда дожидается идущих запросов и выходит с кодом 0). Параметры заменяют\n"
+"значения из hub.conf.\n"
+"\n"
+"Параметры:\n"
+"  --listen IP:ПОРТ     адрес (по умолчанию 127.0.0.1:8443; IPv6: [АДРЕС]:ПОРТ)\n"
+"  --threads N          потоков обслуживания соединений (8)\n"
+"  --timeout СЕК        на рукопожатие TLS и заголовки запроса (20)\n"
+"  --conn-limit N       открытых соединений всего (4096)\n"
+"  --per-ip-limit N     открытых соединений с одного адреса (256)\n"
+"  --min-rate Б/С       наименьшая скорость передачи тела запроса\n"
+"  --request-max СЕК    наибольшая длительность одного запроса\n"
+"\n" CMD_COMMON_HELP
+"Код выхода 7: адрес занят или недоступен, сертификат или ключ TLS не прочитан.\n";
+
+enum { SV_LISTEN = 1, SV_THREADS, SV_TIMEOUT, SV_CONN, SV_PER_IP, SV_MIN_RATE, SV_REQ_MAX };
+
+static const struct cmdline_opt cmd_serve_opts[] = {
+	{ "listen", 1, SV_LISTEN, 0 },
+	{ "threads", 1, SV_THREADS, 0 },
+	{ "timeout", 1, SV_TIMEOUT, 0 },
+	{ "conn-limit", 1, SV_CONN, 0 },
+	{ "per-ip-limit", 1, SV_PER_IP, 0 },
+	{ "min-rate", 1, SV_MIN_RATE, 0 },
+	{ "request-max", 1, SV_REQ_MAX, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_serve_spec = {
+	CMD_PROG, "serve", cmd_serve_usage, cmd_serve_opts, 0, 0, 0,
+};
+
 int
 cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
@@ -128,13 +194,28 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	struct ingest_cfg ic;
 	struct server *srv = NULL;
 	struct rlimit rl;
+	struct cmdline c;
 	sigset_t set;
 	char db_path[PATH_MAX + 16], cert_path[PATH_MAX + 32], key_path[PATH_MAX + 32];
 	char *cert = NULL, *key = NULL;
-	const char *listen = NULL;
-	int r, sig = 0;
+	const char *listen = NULL, *opt_listen = NULL, *v;
+	/* the options' numbers, 0 where not given: they override hub.conf */
+	long long num[SV_REQ_MAX + 1] = { 0 };
+	int r, sig = 0, id;
 
 	memset(&sc, 0, sizeof(sc));
+	cmdline_begin(&c, &cmd_serve_spec, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0) {
+		if (id == SV_LISTEN)
+			opt_listen = v;
+		else if (cmdline_number(&c, cmd_serve_opts[id - 1].name, v, 1, 1000000,
+		    &num[id]) != 0) {
+			id = CMDLINE_BAD;
+			break;
+		}
+	}
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
 	if ((r = hubconf_open(h, true, e)) != 0)
 		return r;
 	/*
@@ -144,11 +225,11 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	 * published.
 	 */
 	if (hubforms_count(h->forms) == 0)
-		return terr_set(e, TERR_ARG, "в каталоге форм хаба нет ни одной формы: хаб отклонял "
-		    "бы все записи. Установите формы (папка forms из поставки или переменная "
-		    "TETRAD_FORMS_DIR) или опубликуйте их («tetrad-hub forms publish ФАЙЛ») и "
-		    "запустите хаб снова");
-	listen = hubconf_get(h, "listen");
+		return cmd_fail(e, CMD_EXIT_NOTFOUND, "в каталоге форм хаба нет ни одной формы: "
+		    "хаб отклонял бы все записи. Установите формы (папка forms из поставки или "
+		    "переменная TETRAD_FORMS_DIR) или опубликуйте их («tetrad-hub forms publish "
+		    "ФАЙЛ») и запустите хаб снова");
+	listen = opt_listen ? opt_listen : hubconf_get(h, "listen");
 	sc.threads = cmd_serve_uint(hubconf_get(h, "threads"), SERVER_DEFAULT_THREADS);
 	sc.timeout_s = cmd_serve_uint(hubconf_get(h, "timeout"), SERVER_DEFAULT_TIMEOUT);
 	sc.conn_limit = cmd_serve_uint(hubconf_get(h, "conn_limit"), SERVER_DEFAULT_CONN_LIMIT);
@@ -159,30 +240,18 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	    SERVER_DEFAULT_BODY_BUDGET >> 20) << 20;
 	sc.body_per_ip = (size_t)cmd_serve_uint(hubconf_get(h, "body_per_ip_mib"),
 	    SERVER_DEFAULT_BODY_PER_IP >> 20) << 20;
-	for (int i = 0; i < argc; i += 2) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (v == NULL)
-			return terr_set(e, TERR_ARG, "serve: у параметра «%s» нет значения", argv[i]);
-		if (strcmp(argv[i], "--listen") == 0)
-			listen = v;
-		else if (strcmp(argv[i], "--threads") == 0)
-			sc.threads = cmd_serve_uint(v, 0);
-		else if (strcmp(argv[i], "--timeout") == 0)
-			sc.timeout_s = cmd_serve_uint(v, 0);
-		else if (strcmp(argv[i], "--conn-limit") == 0)
-			sc.conn_limit = cmd_serve_uint(v, 0);
-		else if (strcmp(argv[i], "--per-ip-limit") == 0)
-			sc.per_ip_limit = cmd_serve_uint(v, 0);
-		else if (strcmp(argv[i], "--min-rate") == 0)
-			sc.min_rate = cmd_serve_uint(v, 0);
-		else if (strcmp(argv[i], "--request-max") == 0)
-			sc.request_max_s = cmd_serve_uint(v, 0);
-		else
-			return terr_set(e, TERR_ARG, "serve: неизвестный параметр «%s»", argv[i]);
-		if (strcmp(argv[i], "--listen") != 0 && cmd_serve_uint(v, 0) == 0)
-			return terr_set(e, TERR_ARG, "serve: %s ожидает положительное число", argv[i]);
-	}
+	if (num[SV_THREADS])
+		sc.threads = (unsigned)num[SV_THREADS];
+	if (num[SV_TIMEOUT])
+		sc.timeout_s = (unsigned)num[SV_TIMEOUT];
+	if (num[SV_CONN])
+		sc.conn_limit = (unsigned)num[SV_CONN];
+	if (num[SV_PER_IP])
+		sc.per_ip_limit = (unsigned)num[SV_PER_IP];
+	if (num[SV_MIN_RATE])
+		sc.min_rate = (unsigned)num[SV_MIN_RATE];
+	if (num[SV_REQ_MAX])
+		sc.request_max_s = (unsigned)num[SV_REQ_MAX];
 	if (hubconf_get(h, "tls_cert") != NULL)
 		snprintf(cert_path, sizeof(cert_path), "%s", hubconf_get(h, "tls_cert"));
 	else
@@ -191,9 +260,11 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 		snprintf(key_path, sizeof(key_path), "%s", hubconf_get(h, "tls_key"));
 	else
 		hubconf_path(h, "tls/server.key", key_path, sizeof(key_path));
-	if ((r = tls_read_pem(cert_path, &cert, e)) != 0 ||
-	    (r = tls_read_pem(key_path, &key, e)) != 0)
+	/* the certificate is the listening's business: exit 7, not a file error */
+	if (tls_read_pem(cert_path, &cert, e) != 0 || tls_read_pem(key_path, &key, e) != 0) {
+		r = cmd_fail(e, CMD_EXIT_LISTEN, "%s", e->msg);
 		goto out;
+	}
 #ifdef __GLIBC__
 	/*
 	 * glibc raises its mmap threshold to the largest block freed so far
@@ -226,8 +297,12 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((r = server_start(&sc, &srv, e)) != 0)
+	if ((r = server_start(&sc, &srv, e)) != 0) {
+		/* a bad or busy address, a certificate the TLS library refused */
+		if (r == TERR_IO || r == TERR_ARG || r == TERR_CRYPTO)
+			r = cmd_fail(e, CMD_EXIT_LISTEN, "%s", e->msg);
 		goto out;
+	}
 	{
 		char line[512];
 
@@ -254,25 +329,50 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return r;
 }
 
+static const char cmd_import_usage[] =
+"Использование: tetrad-hub import ФАЙЛ [--acks ФАЙЛ_ПОДТВЕРЖДЕНИЙ]\n"
+"\n"
+"Применяет выгрузку школы с флешки (tetrad-syncd export) набор за набором с теми\n"
+"же проверками, что и по сети; повторный импорт ничего не меняет. Файл\n"
+"подтверждения получения устройства (его пишет tetrad-syncd export рядом с\n"
+"выгрузкой) распознаётся и применяется сам.\n"
+"\n"
+"Параметры:\n"
+"  --acks ФАЙЛ   записать подписанные ответы хаба (новый файл): в школе их\n"
+"                принимает «tetrad-syncd import-acks --db БАЗА ФАЙЛ»\n"
+"\n" CMD_COMMON_HELP
+"Код выхода 2: хотя бы один набор отклонён, или файл повреждён (наборы до\n"
+"повреждения приняты).\n";
+
+enum { IMP_ACKS = 1 };
+
+static const struct cmdline_opt cmd_import_opts[] = {
+	{ "acks", 1, IMP_ACKS, 0 },
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_import_spec = {
+	CMD_PROG, "import", cmd_import_usage, cmd_import_opts, 1, 1, 0,
+};
+
 /* A USB export applied set by set through ingest (usbimport.h). */
 int
 cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
 	struct ingest_cfg ic;
 	struct usbimport_counts n;
-	const char *in = NULL, *acks = NULL;
-	int r;
+	struct cmdline c;
+	const char *in, *acks = NULL, *v;
+	int r, id;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--acks") == 0 && i + 1 < argc)
-			acks = argv[++i];
-		else if (argv[i][0] != '-' && in == NULL)
-			in = argv[i];
-		else
-			return terr_set(e, TERR_ARG, "import: неизвестный параметр «%s»", argv[i]);
-	}
-	if (in == NULL)
-		return terr_set(e, TERR_ARG, "import: укажите файл выгрузки");
+	cmdline_begin(&c, &cmd_import_spec, argc, argv);
+	while ((id = cmd_next(h, &c, &v)) > 0)
+		if (id == IMP_ACKS)
+			acks = v;
+	if (id != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	in = c.pos[0];
 	/* a device's pull acknowledgement (tetrad-syncd export writes it too) */
 	if (acks == NULL && cmd_pull_is_ack(in))
 		return cmd_pull_import_ack(h, in, e);
@@ -287,51 +387,101 @@ cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 		    "«tetrad-syncd import-acks --db БАЗА %s».\n", n.acks, acks, acks);
 	if (r != 0)
 		return r;
-	return n.refused ? 1 : 0;
+	/* every refusal is printed above, one line per set */
+	terr_clear(e);
+	return n.refused ? CMD_EXIT_INVALID : 0;
 }
+
+static const struct cmdline_spec cmd_keys_list_spec = {
+	CMD_PROG, "keys list",
+	"Использование: tetrad-hub keys list [--json]\n"
+	"\n"
+	"Ключи шифрования хаба: текущий и прежние (после keys rotate), которыми ещё\n"
+	"открываются наборы, зашифрованные до смены.\n"
+	"\n"
+	"Параметры:\n"
+	"  --json    массив объектов JSON вместо таблицы\n"
+	"\n" CMD_COMMON_HELP,
+	NULL, 0, 0, 0,
+};
+
+int
+cmd_keys_list(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	return cmd_listing(h, &cmd_keys_list_spec, CMD_LIST_KEYS, argc, argv, e);
+}
+
+static const struct cmdline_opt cmd_keys_opts[] = {
+	CMD_COMMON_OPTS,
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cmdline_spec cmd_keys_rotate_spec = {
+	CMD_PROG, "keys rotate",
+	"Использование: tetrad-hub keys rotate\n"
+	"\n"
+	"Смена ключа шифрования хаба: текущий ключ сохраняется в ПАПКА/keys (0600, та\n"
+	"же парольная фраза), создаётся новый. Затем перезапустите хаб: устройства\n"
+	"получат новый ключ с подтверждениями. Ключ подписи так не меняется\n"
+	"(docs/operations.md).\n"
+	"\n" CMD_COMMON_HELP,
+	cmd_keys_opts, 0, 0, 0,
+};
 
 /* Encryption key rotation (hubkeys.h). */
 int
-cmd_keys(struct hubconf *h, int argc, char **argv, struct terr *e)
+cmd_keys_rotate(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
-	const char *pp;
 	char id[KEYS_ID_HEXLEN + 1];
 	struct keys_enc fresh;
-	int r;
+	struct cmdline c;
+	const char *v;
+	int r, opt;
 
-	bool list = argc == 1 && strcmp(argv[0], "list") == 0;
-	bool rotate = argc == 1 && strcmp(argv[0], "rotate") == 0;
-	bool retire = argc == 2 && strcmp(argv[0], "retire") == 0;
-
-	if (!list && !rotate && !retire)
-		return terr_set(e, TERR_ARG, "keys: укажите list, rotate или retire ID");
+	cmdline_begin(&c, &cmd_keys_rotate_spec, argc, argv);
+	if ((opt = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, opt, e);
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
-	pp = h->have_passphrase ? h->passphrase : NULL;
-	if (rotate) {
-		if ((r = hubkeys_rotate(h->dir, pp, &h->enc, &fresh, e)) != 0)
-			return r;
-		keys_id_hex(h->enc.pk, id);
-		printf("Прежний ключ шифрования %s сохранён в %s/keys.\n", id, h->dir);
-		keys_id_hex(fresh.pk, id);
-		keys_enc_wipe(&fresh);
-		printf("Новый ключ шифрования: %s. Перезапустите хаб (systemctl restart "
-		    "tetrad-hub): устройства получат новый ключ с подтверждениями. Сделайте "
-		    "резервную копию ключей.\n", id);
-		return 0;
-	}
-	if (retire) {
-		if ((r = hubkeys_retire(h->dir, argv[1], e)) != 0)
-			return r;
-		printf("Прежний ключ %s удалён: наборы, зашифрованные для него, больше не "
-		    "принимаются. Перезапустите хаб.\n", argv[1]);
-		return 0;
-	}
+	if ((r = hubkeys_rotate(h->dir, h->have_passphrase ? h->passphrase : NULL, &h->enc,
+	    &fresh, e)) != 0)
+		return r;
 	keys_id_hex(h->enc.pk, id);
-	printf("ключ\tсостояние\n%s\tтекущий\n", id);
-	for (size_t i = 0; i < h->old_enc.n; i++) {
-		keys_id_hex(h->old_enc.key[i].pk, id);
-		printf("%s\tпрежний (принимается)\n", id);
-	}
+	printf("Прежний ключ шифрования %s сохранён в %s/keys.\n", id, h->dir);
+	keys_id_hex(fresh.pk, id);
+	keys_enc_wipe(&fresh);
+	printf("Новый ключ шифрования: %s. Перезапустите хаб (systemctl restart "
+	    "tetrad-hub): устройства получат новый ключ с подтверждениями. Сделайте "
+	    "резервную копию ключей.\n", id);
+	return 0;
+}
+
+static const struct cmdline_spec cmd_keys_retire_spec = {
+	CMD_PROG, "keys retire",
+	"Использование: tetrad-hub keys retire ID\n"
+	"\n"
+	"Удаляет прежний ключ шифрования ID (16 знаков из «tetrad-hub keys list»),\n"
+	"когда все устройства синхронизировались после смены ключа: наборы,\n"
+	"зашифрованные для него, больше не принимаются. Затем перезапустите хаб.\n"
+	"\n" CMD_COMMON_HELP,
+	cmd_keys_opts, 1, 1, 0,
+};
+
+int
+cmd_keys_retire(struct hubconf *h, int argc, char **argv, struct terr *e)
+{
+	struct cmdline c;
+	const char *v;
+	int r, id;
+
+	cmdline_begin(&c, &cmd_keys_retire_spec, argc, argv);
+	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
+		return cmd_stop(&c, id, e);
+	if ((r = hubconf_open(h, false, e)) != 0)
+		return r;
+	if ((r = hubkeys_retire(h->dir, c.pos[0], e)) != 0)
+		return r;
+	printf("Прежний ключ %s удалён: наборы, зашифрованные для него, больше не "
+	    "принимаются. Перезапустите хаб.\n", c.pos[0]);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "cmd_args.h"
 #include "hub/report.h"
 #include "hubconf.h"
 #include "tetrad/keyfile.h"
@@ -96,12 +97,29 @@ hub_builtin_forms(void)
 }
 
 int
+hubconf_passphrase(struct hubconf *h, struct terr *e)
+{
+	int r;
+
+	if (h->passphrase_file == NULL || h->have_passphrase)
+		return 0;
+	if ((r = hubconf_read_passphrase(h, h->passphrase_file, e)) != 0)
+		return r;
+	return 0;
+}
+
+int
 hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 {
 	char path[PATH_MAX + 32];
 	const char *pp;
 	int r;
 
+	if (h->dir[0] == '\0')
+		return cmd_usage(e, NULL, "укажите папку хаба: --data ПАПКА или переменная "
+		    "TETRAD_HUB_DATA");
+	if ((r = hubconf_passphrase(h, e)) != 0)
+		return r;
 	if ((r = hubconf_read(h, e)) != 0)
 		return r;
 	if (!h->have_passphrase && hubconf_get(h, "passphrase_file") != NULL &&
@@ -110,7 +128,7 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 	pp = h->have_passphrase ? h->passphrase : NULL;
 	hubconf_path(h, "hub.enc.key", path, sizeof(path));
 	if (access(path, F_OK) != 0)
-		return terr_set(e, TERR_IO, "в папке %s нет хаба: сначала выполните "
+		return terr_set(e, TERR_NOTFOUND, "в папке %s нет хаба: сначала выполните "
 		    "«tetrad-hub --data %s init»", h->dir, h->dir);
 	if ((r = keyfile_load(path, KEYS_HUB_ENC, h->enc.sk, KEYS_ENC_SK_BYTES, pp, e)) != 0)
 		return r;

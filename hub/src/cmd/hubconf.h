@@ -20,7 +20,8 @@
 #define HUBCONF_MAX 64       /* hub.conf lines with a setting */
 
 struct hubconf {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX];                /* "": not given (hubconf_open says so) */
+	const char *passphrase_file;       /* --passphrase-file, read by hubconf_open */
 	char passphrase[KEYS_PASSPHRASE_MAX + 1];
 	bool have_passphrase;
 	struct keys_enc enc;
@@ -47,9 +48,18 @@ int hubconf_read_passphrase(struct hubconf *h, const char *file, struct terr *e)
 const char *hub_builtin_forms(void);
 
 /*
+ * The passphrase from --passphrase-file (h->passphrase_file) if given and
+ * not read yet: read when a command needs the keys, so that `--help` never
+ * reads files. 0 or a TERR_* code.
+ */
+int hubconf_passphrase(struct hubconf *h, struct terr *e);
+
+/*
  * Reads hub.conf (and the passphrase file it names, unless one was given),
  * loads the keys, opens the store (and the forms catalogue when
- * with_forms). An error names what is missing and what to run.
+ * with_forms). An error names what is missing and what to run:
+ * CMD_EXIT_USAGE (cmd_args.h) when no folder was given, TERR_NOTFOUND when
+ * the folder holds no hub, another TERR_* code otherwise.
  */
 int hubconf_open(struct hubconf *h, bool with_forms, struct terr *e);
 
