@@ -33,7 +33,7 @@ packages=(
   libxlsxwriter-dev                         # .xlsx export (client xlsxio)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
   python3-openpyxl                          # browser tests read the .xlsx back
-  systemd                                   # systemd-analyze: test_units (verify, security scores)
+  strace                                    # test_units: the calls the programs make against the units' SystemCallFilter=
   chromium-l10n                             # Chromium in Russian: date fields ДД.ММ.ГГГГ in the screenshots
 )
 locale_name=ru_RU.UTF-8
