@@ -19,7 +19,8 @@
 #    push; syncd enrolling, pushing and pulling a form (--once), as a daemon
 #    syncing on an interval until SIGTERM, and writing a USB export. A call
 #    outside the filter would fail with EPERM under systemd.
-# Exit 77 when systemd-analyze or strace is missing (packages systemd, strace).
+# Exit 77 when systemd-analyze or strace is missing (packages systemd, strace)
+# or ptrace is refused.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 BUILD=$(cd "$TETRAD_BIN/.." && pwd)
@@ -28,6 +29,8 @@ command -v systemd-analyze >/dev/null 2>&1 ||
 	{ echo "SKIP: systemd-analyze not installed (package systemd)"; exit 77; }
 command -v strace >/dev/null 2>&1 ||
 	{ echo "SKIP: strace not installed (package strace)"; exit 77; }
+strace -qq -o /dev/null "$TETRAD_BIN/tetrad" --version >/dev/null 2>&1 ||
+	{ echo "SKIP: strace cannot trace here (ptrace refused by this machine's sandbox)"; exit 77; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/tetrad-units.XXXXXX")
 trap 'rm -rf "$T"' EXIT
