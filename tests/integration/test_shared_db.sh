@@ -14,6 +14,8 @@
 #  - the service user syncs to the hub: both records arrive with B's edit;
 #    the forms it pulls are readable by the group (0640 in a 0750 folder),
 #    and A can write again after the service's run (-wal/-shm stay 0660);
+#  - A sets the store's passphrase; B still records and the service still
+#    sends;
 #  - nothing is ever open to others: every file in the folder has no
 #    other-bits; a database the service left 0664 (others may read) is
 #    narrowed to 0660, not to 0600 (issue 25's narrowing keeps the group);
@@ -178,6 +180,25 @@ else
 	fail "A after the service: $(cat "$T/a.err")"
 fi
 as "$B" 077 "$TET" --db "$DB" status >"$T/b.out" 2>&1 || fail "B's status: $(cat "$T/b.out")"
+
+# --- the store's passphrase set by one member (the pedagogue, a file of
+# her own): the others keep recording, the service keeps sending
+printf 'пароль педагога 2026\n' >"$T/pass"
+chown "$A" "$T/pass"
+chmod 600 "$T/pass"
+as "$A" 077 env TETRAD_NEW_PASSPHRASE_FILE="$T/pass" "$TET" --db "$DB" passphrase set --no-recovery \
+	>"$T/a.out" 2>&1 || fail "A's passphrase set: $(cat "$T/a.out")"
+# shellcheck disable=SC2046
+as "$B" 077 "$TET" --db "$DB" new survey_student $(rec 8) >/dev/null 2>"$T/b.err" ||
+	fail "B records after the passphrase: $(cat "$T/b.err")"
+as "$SVC" 077 "$SYNCD" --once --db "$DB" >"$T/s.out" 2>"$T/s.err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM hub_records WHERE form_id = 'survey_student'")" = 4 ] &&
+	[ "$(perm "$DB")" = "660 $SVC $G" ]; then
+	pass "A set the store's passphrase; B records, the service sends (4 records at the hub), the database still 660"
+else
+	fail "after the passphrase: sync exit $rc, database $(perm "$DB"): $(tail -2 "$T/s.err")"
+fi
 
 # --- nothing for others; the group's files are the group's
 bad=""
