@@ -263,6 +263,8 @@ fetch_run(struct sync_ctx *c, struct net *n, const struct sync_opts *o,
 		}
 		res->answers++;
 		res->cursor = b->upto;
+		if (o->pull_progress != NULL && (b->more || res->answers > 1))
+			o->pull_progress(o->pull_progress_ud, (uint64_t)res->in.records, 0);
 		if (!b->more)
 			break;
 		pullmsg_batch_free(b);

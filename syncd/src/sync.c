@@ -204,7 +204,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	if (res->sets_sent == 0 && !res->unreachable && !res->stopped && !o->pull_only)
 		probe_run(c, n, res);
 	if (res->revoked)
-		sync_logf(o, SYNC_LOG_WARN, "ВНИМАНИЕ: %s", res->revoked_msg);
+		sync_logf(o, SYNC_LOG_ERR, "ВНИМАНИЕ: %s", res->revoked_msg);
 	if (!o->no_pull && !res->unreachable && !res->stopped) {
 		terr_clear(&pe);
 		if (pull_run(n, c->push.hub_sign_pk, c->db_path, sync_builtin_dir(o),

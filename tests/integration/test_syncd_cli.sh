@@ -12,10 +12,12 @@
 #     their own: a run that went is <6>, one that could not reach the hub is
 #     <4> (its summary too), a refused enrollment on the hub is <4>, a
 #     served change set <6>; --quiet drops the <6> lines and keeps the <4>;
+#     wrong arguments (a unit's) are <3>;
 #     off the journal the lines keep their timestamped form;
 #   - on a terminal (a pseudo-terminal, pty_drive.py) a push of many sets
-#     and a USB export show a progress line that ends at 100%; with stderr
-#     a file there is no progress text at all.
+#     and a USB export show a progress line that ends at 100%, a pull of
+#     many answers the records received; with stderr a file there is no
+#     progress text at all.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -77,7 +79,15 @@ mistake "укажите режим" --db "$work/x.db"
 
 # ---- a hub whose stderr is "the journal" ---------------------------------
 export TETRAD_FORMS_DIR="$work/forms"
-sync_forms "$TETRAD_FORMS_DIR"
+# sync_lib's test form, shared with the school's devices: a second PC pulls
+mkdir -p "$TETRAD_FORMS_DIR"
+cat >"$TETRAD_FORMS_DIR/sync_test.json" <<'JSON'
+{"format":1,"id":"sync_test","version":1,"title":"Проверка синхронизации","share":["school"],
+ "fields":[
+ {"id":"n","label":"Номер","type":"integer","required":true,"min":0,"max":100000000},
+ {"id":"note","label":"Примечание","type":"text","max_length":4000},
+ {"id":"child","label":"Имя ребёнка","type":"text","sync":"local"}]}
+JSON
 mkdir -p "$work/hub"
 "$HUB_BIN" --data "$work/hub" init --tls-self-signed 127.0.0.1 >/dev/null 2>"$work/init.log" \
 	|| sync_fail "hub init: $(cat "$work/init.log")"
@@ -139,6 +149,24 @@ fi
 "$SYNCD" --once --db "$db" --no-pull >/dev/null 2>&1
 eq "the exported entries still go by network" "$(sync_outbox "$db" pending)" 0
 
+# ---- progress on a terminal: a pull of many answers ----------------------
+# a second PC of the school: the hub sends it every record (500 an answer)
+db2="$work/school2.db"
+sync_mkdb "$db2"
+sync_enroll "$db2" || sync_fail "enroll of the second PC"
+cat >"$work/pull.steps" <<'EOF'
+expect Получено с хаба записей: 5 500
+expect Получено с хаба записей: 5500 (новых: 5500
+exit 0
+EOF
+if $PTY "$work/pull.steps" "$work/pull.tty" -- "$SYNCD" pull --db "$db2"; then
+	pass "a pull of 11 answers on a terminal shows the records received"
+else
+	fail "pull progress on a terminal"
+fi
+"$SYNCD" pull --db "$db2" >"$work/pull.out" 2>"$work/pull.err"
+hasnt "a pull with nothing new draws nothing" "$work/pull.err" "Получено с хаба записей:"
+
 # ---- syncd under the journal ---------------------------------------------
 # run_journal OUT ERR ARGS...: syncd with stderr = ERR and JOURNAL_STREAM naming it
 run_journal() {
@@ -161,6 +189,10 @@ if grep -qvE '^<[3-7]>' "$work/j.err"; then
 else
 	pass "under the journal: every line has its priority"
 fi
+
+run_journal "$work/j.out" "$work/j.err" --daemon --db "$db" --window 01:00-05:00 extra
+eq "a unit's wrong arguments: exit 2" "$?" 2
+has "a unit's wrong arguments are an error in the journal" "$work/j.err" "<3>Ошибка: tetrad-syncd: неизвестная команда «extra»"
 
 hub_stop
 sync_add "$db" 5

@@ -9,7 +9,8 @@
  * against the cursor → applied in one transaction (inbox.h) → again while
  * the hub says there is more → an ack of the cursor (POST /v1/pull/ack).
  * An answer refused at any step changes nothing on the device; its reason
- * is logged and the run goes on without pulling further.
+ * is logged and the run goes on without pulling further. A pull of more
+ * than one answer reports the records received to o->pull_progress.
  */
 #ifndef TETRAD_SYNCD_FETCH_H
 #define TETRAD_SYNCD_FETCH_H

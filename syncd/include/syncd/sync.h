@@ -66,6 +66,11 @@ struct sync_opts {
 	/* NULL: none. The push's entries answered of those waiting (sync_push.h) */
 	progress_fn progress;
 	void *progress_ud;
+	/* NULL: none. Records received so far (total 0: the hub does not say
+	 * how many will come), after each answer of a pull that takes more
+	 * than one (fetch.h): a small pull draws nothing */
+	progress_fn pull_progress;
+	void *pull_progress_ud;
 };
 
 struct sync_result {

@@ -48,6 +48,7 @@ struct cmd_log {
 	struct logline ll;
 	struct progress pg;
 	int progress_on;                 /* pg is open */
+	uint64_t pull_done;              /* the pull's last count: drawn once more at the end */
 	pthread_mutex_t mu;
 };
 

@@ -276,15 +276,27 @@ static const struct cmd_word {
 	    SPEC("import-changes", opts_file, usage_import_changes, 1, 1) },
 };
 
-/* Prints a mistake the way every command of the three programs does. */
+/*
+ * Prints a mistake the way every command of the three programs does. Under
+ * systemd the lines are errors in the journal: a unit whose arguments are
+ * wrong (an unquoted Environment= value) must show up in `journalctl -p err`.
+ */
 static int
 cmd_args_bad(const struct cmdline_spec *spec, const char *msg)
 {
-	fprintf(stderr, "Ошибка: %s\n", msg);
+	struct logline ll;
+	char help[128];
+
 	if (spec->command)
-		fprintf(stderr, "Справка: %s %s --help\n", spec->prog, spec->command);
+		snprintf(help, sizeof(help), "Справка: %s %s --help", spec->prog, spec->command);
 	else
-		fprintf(stderr, "Справка: %s --help\n", spec->prog);
+		snprintf(help, sizeof(help), "Справка: %s --help", spec->prog);
+	logline_open(&ll, stderr, spec->prog, LOGLINE_ERR);
+	if (ll.journal) {
+		logline_printf(&ll, LOGLINE_ERR, "Ошибка: %s", msg);
+		logline_put(&ll, LOGLINE_ERR, help);
+	} else
+		fprintf(stderr, "Ошибка: %s\n%s\n", msg, help);
 	return SYNC_EXIT_USAGE;
 }
 

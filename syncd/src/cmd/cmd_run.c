@@ -78,10 +78,37 @@ cmd_progress(void *ud, uint64_t done, uint64_t total)
 	pthread_mutex_unlock(&lg->mu);
 }
 
+#define CMD_PULL_WHAT "Получено с хаба записей"
+
+/* The pull's progress_fn: the push's line, if one is drawn, ends, and the
+ * pull's begins below it («Получено с хаба записей: 12 000»). */
+static void
+cmd_progress_pull(void *ud, uint64_t done, uint64_t total)
+{
+	struct cmd_log *lg = ud;
+
+	pthread_mutex_lock(&lg->mu);
+	if (lg->progress_on && strcmp(lg->pg.what, CMD_PULL_WHAT) != 0) {
+		progress_close(&lg->pg);
+		progress_open(&lg->pg, stderr, CMD_PULL_WHAT, "", 0);
+	}
+	if (lg->progress_on)
+		progress_update(&lg->pg, done, total);
+	lg->pull_done = done;
+	pthread_mutex_unlock(&lg->mu);
+}
+
 void
 cmd_progress_end(struct cmd_log *lg)
 {
 	pthread_mutex_lock(&lg->mu);
+	/* a count with no total is redrawn at most ten times a second, so the
+	 * last one may not be on screen: the line ends with the true count */
+	if (lg->progress_on && lg->pg.drawn && lg->pull_done > 0 &&
+	    strcmp(lg->pg.what, CMD_PULL_WHAT) == 0) {
+		lg->pg.last_ms = 0;
+		progress_update(&lg->pg, lg->pull_done, 0);
+	}
 	if (lg->progress_on)
 		progress_close(&lg->pg);
 	lg->progress_on = 0;
@@ -186,11 +213,15 @@ cmd_once(const struct cmd_args *a, struct cmd_log *lg, int pull_only)
 
 	cmd_sync_opts(a, &o, lg);
 	o.pull_only = pull_only;
-	/* a push of many sets shows how far it got; --quiet asks for silence */
-	if (!pull_only && !a->quiet) {
-		cmd_progress_begin(lg, "Отправка", "записей");
+	/* a push of many sets and a pull of many answers show how far they got;
+	 * --quiet asks for silence */
+	if (!a->quiet) {
+		cmd_progress_begin(lg, pull_only ? CMD_PULL_WHAT : "Отправка",
+		    pull_only ? "" : "записей");
 		o.progress = cmd_progress;
 		o.progress_ud = lg;
+		o.pull_progress = cmd_progress_pull;
+		o.pull_progress_ud = lg;
 	}
 	terr_clear(&e);
 	r = sync_run(&o, &res, &e);
