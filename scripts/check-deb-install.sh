@@ -155,8 +155,8 @@ for p in tetrad tetrad-hub tetrad-common; do
 done
 expect_eq "user tetrad-hub" "$(inroot getent passwd tetrad-hub | cut -d: -f6,7)" "/var/lib/tetrad-hub:/usr/sbin/nologin"
 expect_eq "user tetrad" "$(inroot getent passwd tetrad | cut -d: -f6,7)" "/var/lib/tetrad:/usr/sbin/nologin"
-expect_eq "/var/lib/tetrad-hub" "$(stat -c '%a %U:%G' "$root/var/lib/tetrad-hub")" "700 tetrad-hub:tetrad-hub"
-expect_eq "/var/lib/tetrad" "$(stat -c '%a %U:%G' "$root/var/lib/tetrad")" "2770 tetrad:tetrad"
+expect_eq "/var/lib/tetrad-hub" "$(inroot stat -c '%a %U:%G' /var/lib/tetrad-hub)" "700 tetrad-hub:tetrad-hub"
+expect_eq "/var/lib/tetrad" "$(inroot stat -c '%a %U:%G' /var/lib/tetrad)" "2770 tetrad:tetrad"
 for c in "tetrad --help" "tetrad-syncd --help" "tetrad-hub --help"; do
 	# shellcheck disable=SC2086
 	inroot $c >/dev/null 2>&1 || die "$c in the root"
