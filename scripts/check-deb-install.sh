@@ -19,7 +19,8 @@
 #  5. removes the packages: the hub's keys and data and the school's
 #     database stay; then purges them: only what docs/operations.md says
 #     purge keeps is left.
-# Prints each step's time. Needs root on the host (debootstrap, mount,
+# Prints each step's time. TETRAD_DEB_INSTALL_PREBUILT=1 skips step 1 and
+# takes the packages the last run built (for working on this script). Needs root on the host (debootstrap, mount,
 # chroot) and the network to the mirror. Runs for several minutes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,8 +61,14 @@ step() { # the previous step's time is recorded; a new one begins
 }
 hub_pid=
 mounted=()
+report_times() {
+	step "(end)"
+	echo "check-deb-install: times" | tee -a "$log"
+	printf '  %s\n' "${times[@]}" | tee -a "$log"
+}
 cleanup() {
 	local i
+	report_times
 	[ -z "$hub_pid" ] || { kill "$hub_pid" 2>/dev/null; wait "$hub_pid" 2>/dev/null || true; }
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
 		umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" ||
@@ -100,10 +107,15 @@ expect_eq() { # WHAT GOT WANT
 step "build the packages (this tree and ~prev1)"
 version=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
 prev="$version~prev1"
-bash scripts/build-deb.sh "$work/new" >>"$log" 2>&1 || die "build-deb.sh of $version"
-bash scripts/build-deb.sh "$work/prev" --version "$prev" >>"$log" 2>&1 || die "build-deb.sh of $prev"
+if [ "${TETRAD_DEB_INSTALL_PREBUILT:-0}" = 1 ]; then
+	echo "  TETRAD_DEB_INSTALL_PREBUILT=1: the packages of the last run" | tee -a "$log"
+else
+	bash scripts/build-deb.sh "$work/new" >>"$log" 2>&1 || die "build-deb.sh of $version"
+	bash scripts/build-deb.sh "$work/prev" --version "$prev" >>"$log" 2>&1 || die "build-deb.sh of $prev"
+fi
+arch=$(dpkg --print-architecture)
 debs() { # DIR VERSION: the three packages (not the debug symbols)
-	ls "$1"/tetrad_"$2"_*.deb "$1"/tetrad-hub_"$2"_*.deb "$1"/tetrad-common_"$2"_all.deb
+	ls "$1/tetrad_$2_$arch.deb" "$1/tetrad-hub_$2_$arch.deb" "$1/tetrad-common_$2_all.deb"
 }
 
 # --- 2. a fresh Debian 12
@@ -136,15 +148,15 @@ inroot apt-get update -q >>"$log" 2>&1 || die "apt-get update in the root"
 # --- 3. install the previous version, then docs/operations.md
 step "apt install $prev (with dependencies)"
 inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	/tmp/debs/prev/tetrad_"$prev"_*.deb /tmp/debs/prev/tetrad-hub_"$prev"_*.deb \
+	/tmp/debs/prev/tetrad_"$prev"_"$arch".deb /tmp/debs/prev/tetrad-hub_"$prev"_"$arch".deb \
 	/tmp/debs/prev/tetrad-common_"$prev"_all.deb >>"$log" 2>&1 || die "apt-get install of $prev"
 for p in tetrad tetrad-hub tetrad-common; do
 	expect_eq "$p installed" "$(inroot dpkg-query -W -f='${Version} ${db:Status-Abbrev}' $p)" "$prev ii "
 done
 expect_eq "user tetrad-hub" "$(inroot getent passwd tetrad-hub | cut -d: -f6,7)" "/var/lib/tetrad-hub:/usr/sbin/nologin"
 expect_eq "user tetrad" "$(inroot getent passwd tetrad | cut -d: -f6,7)" "/var/lib/tetrad:/usr/sbin/nologin"
-expect_eq "/var/lib/tetrad-hub" "$(stat -c '%a %U:%G' "$root/var/lib/tetrad-hub")" "700 tetrad-hub:tetrad-hub"
-expect_eq "/var/lib/tetrad" "$(stat -c '%a %U:%G' "$root/var/lib/tetrad")" "2770 tetrad:tetrad"
+expect_eq "/var/lib/tetrad-hub" "$(inroot stat -c '%a %U:%G' /var/lib/tetrad-hub)" "700 tetrad-hub:tetrad-hub"
+expect_eq "/var/lib/tetrad" "$(inroot stat -c '%a %U:%G' /var/lib/tetrad)" "2770 tetrad:tetrad"
 for c in "tetrad --help" "tetrad-syncd --help" "tetrad-hub --help"; do
 	# shellcheck disable=SC2086
 	inroot $c >/dev/null 2>&1 || die "$c in the root"
@@ -218,7 +230,7 @@ step "upgrade $prev → $version"
 hub_stop # as docs/operations.md §9: stop, back up, upgrade, start
 inroot sqlite3 /var/lib/tetrad-hub/hub.db ".backup '/root/hub-before-upgrade.db'" || die "backup before the upgrade"
 inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	/tmp/debs/new/tetrad_"$version"_*.deb /tmp/debs/new/tetrad-hub_"$version"_*.deb \
+	/tmp/debs/new/tetrad_"$version"_"$arch".deb /tmp/debs/new/tetrad-hub_"$version"_"$arch".deb \
 	/tmp/debs/new/tetrad-common_"$version"_all.deb >>"$log" 2>&1 || die "apt-get install of $version"
 for p in tetrad tetrad-hub tetrad-common; do
 	expect_eq "$p upgraded" "$(inroot dpkg-query -W -f='${Version} ${db:Status-Abbrev}' $p)" "$version ii "
@@ -260,7 +272,4 @@ left=$(cd "$root" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev 
 [ -z "$left" ] || die "left after purge, not documented:" $left
 expect_eq "users kept" "$(inroot getent passwd tetrad tetrad-hub | cut -d: -f1 | tr '\n' ' ')" "tetrad tetrad-hub "
 
-step done
-echo "check-deb-install: times" | tee -a "$log"
-printf '  %s\n' "${times[@]}" | tee -a "$log"
 echo "check-deb-install: PASS ($prev → $version, $(($(date +%s) - t0))s; root $root, log $log)" | tee -a "$log"
