@@ -2,7 +2,11 @@
 """man_lint.py — the man pages in man/ against mandoc and the programs
 (ctest meta/man_lint, issue 24).
 
-  man_lint.py SOURCE_DIR BIN_DIR
+  man_lint.py SOURCE_DIR BIN_DIR [TEST_PATH]
+
+TEST_PATH (ctest gives <build>/test-path): mandoc is looked up there only,
+as every test's programs are (scripts/commands.txt); the interpreter itself
+runs with the caller's PATH (a pyenv shim needs it).
 
 Checks, one line per breach, exit 1 if any (77: mandoc missing):
   - every page passes `mandoc -Tlint -W warning` without a message (style
@@ -13,7 +17,8 @@ Checks, one line per breach, exit 1 if any (77: mandoc missing):
     installs it;
   - forwards: every command, subcommand and mode that a program's --help
     tree lists is named in its page (tetrad -> tetrad.1, tetrad-syncd ->
-    tetrad-syncd.8, tetrad-hub -> tetrad-hub.8);
+    tetrad-syncd.8, tetrad-hub -> tetrad-hub.8), and so is every long
+    option any of those --help texts shows;
   - backwards: every command a page describes (the items `.It Cm WORDS` of
     its КОМАНДЫ section's outer lists) is one the program knows, so a page
     never keeps a command that is gone.
@@ -104,18 +109,25 @@ def help_tree(prog):
         return []
     cmds = []
     for c in top_candidates(prog, top):
-        if prog.known([c]):
+        if c not in ("--help", "--version") and prog.known([c]):
             cmds.append([c])
     for c in list(cmds):
         _, text = prog.help(c)
-        for s in sub_candidates(c, text):
+        # a group's help lists its subcommands either way: "token create …"
+        # lines, or a table of them ("  set [--no-recovery]  задать пароль")
+        subs = sub_candidates(c, text) + [w for w in top_candidates(prog, text)
+                                          if not w.startswith("-")]
+        for s in dict.fromkeys(subs):
             if prog.known(c + [s]):
                 cmds.append(c + [s])
     return cmds
 
 
+TOOLS_ENV = dict(os.environ)
+
+
 def rendered(page):
-    p = subprocess.run(["mandoc", "-Tutf8", page], capture_output=True)
+    p = subprocess.run(["mandoc", "-Tutf8", page], capture_output=True, env=TOOLS_ENV)
     text = re.sub(r".\x08", "", p.stdout.decode("utf-8", "replace"))
     return " ".join(text.split())
 
@@ -148,7 +160,8 @@ def page_commands(page):
 
 def lint(page, mandir):
     name = os.path.basename(page)
-    p = subprocess.run(["mandoc", "-Tlint", "-W", "warning", page], capture_output=True)
+    p = subprocess.run(["mandoc", "-Tlint", "-W", "warning", page], capture_output=True,
+                       env=TOOLS_ENV)
     msg = (p.stdout + p.stderr).decode("utf-8", "replace").strip()
     if p.returncode != 0 or msg:
         bad("%s: mandoc -Tlint (код %d):\n%s" % (name, p.returncode, msg))
@@ -163,11 +176,14 @@ def lint(page, mandir):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("использование: man_lint.py КАТАЛОГ_ИСХОДНИКОВ КАТАЛОГ_ПРОГРАММ", file=sys.stderr)
+    if len(sys.argv) not in (3, 4):
+        print("использование: man_lint.py КАТАЛОГ_ИСХОДНИКОВ КАТАЛОГ_ПРОГРАММ [TEST_PATH]",
+              file=sys.stderr)
         return 2
     src, bindir = sys.argv[1], sys.argv[2]
-    if shutil.which("mandoc") is None:
+    if len(sys.argv) == 4:
+        TOOLS_ENV["PATH"] = sys.argv[3]
+    if shutil.which("mandoc", path=TOOLS_ENV.get("PATH")) is None:
         print("SKIP: mandoc не найден (scripts/install-deps.sh ставит пакет mandoc)")
         return 77
     mandir = os.path.join(src, "man")
@@ -180,7 +196,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="man_lint.")
     try:
-        env = dict(os.environ, HOME=tmp, XDG_DATA_HOME=os.path.join(tmp, "data"),
+        env = dict(TOOLS_ENV, HOME=tmp, XDG_DATA_HOME=os.path.join(tmp, "data"),
                    TETRAD_DB=os.path.join(tmp, "нет", "tetrad.db"),
                    TETRAD_HUB_DATA=os.path.join(tmp, "нет-хаба"), LC_ALL="C.UTF-8")
         env.pop("JOURNAL_STREAM", None)
@@ -199,6 +215,15 @@ def main():
                 if not named(text, words):
                     bad("%s: нет команды «%s», которую называет «%s --help»"
                         % (page_name, " ".join(words), " ".join([prog_name] + words[:-1])))
+            for words in [[]] + tree:
+                _, out = prog.help(words)
+                # «tetrad-syncd import-acks --db БАЗА ФАЙЛ» in the hub's help
+                # quotes another program's command: not an option of this one
+                out = re.sub(r"«[^»]*»", "", out)
+                for opt in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", out))):
+                    if not named(text, [opt]):
+                        bad("%s: нет параметра %s из «%s --help»"
+                            % (page_name, opt, " ".join([prog_name] + words)))
             for words in page_commands(page):
                 if not prog.known(words):
                     bad("%s: описана команда «%s», а «%s %s --help» её не знает"

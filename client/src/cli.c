@@ -313,7 +313,9 @@ cli_run_ext(int argc, char **argv, FILE *in, FILE *out, FILE *err,
 		/* a group: its own --help, then the subcommand word */
 		c->cmd = k;
 		cmdline_begin(&p, &k->spec, argc, argv);
-		id = cmdline_next(&p, &v);
+		while ((id = cmdline_next(&p, &v)) > 0)
+			if ((rc = cli_opt_apply(c, id, v)) != CLI_OK)
+				goto out;
 		if ((rc = cli_parse_end(c, &p, id)) >= 0)
 			goto out;
 		if (p.next >= argc) {

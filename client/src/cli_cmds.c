@@ -261,8 +261,8 @@ CLI_U_COMMON, o_conflicts, 0, 0), cli_conflicts, NULL },
 "Использование: tetrad profile ПОДКОМАНДА\n"
 "\n"
 "Подкоманды:\n"
-"  import ФАЙЛ.csv     выданный рисковый профиль школы (РПШ) из файла\n",
-	    NULL, 0, -1, 1 }, NULL,
+"  profile import ФАЙЛ.csv   выданный рисковый профиль школы (РПШ) из файла\n",
+	    o_files, 0, -1, 1 }, NULL,
 	    "Укажите, что сделать: tetrad profile import ФАЙЛ.csv (столбцы Код ОО; "
 	    "Год; Фактор; Уровень)." },
 	{ "profile", SPEC("profile import",
@@ -278,15 +278,17 @@ CLI_U_COMMON, o_files, 1, 1), cli_profile, NULL },
 "Пароль скрывает ФИО, телефоны и суть конфликта в файле базы.\n"
 "\n"
 "Подкоманды:\n"
-"  set [--no-recovery]         задать пароль; показать ключ восстановления\n"
-"  change [--recovery]         сменить пароль (по старому или по ключу)\n"
-"  remove [--yes]              снять пароль: значения снова открыты\n"
-"  reset [--yes] [--no-recovery]  забыты и пароль, и ключ: скрытые значения\n"
-"                              удаляются, задаётся новый пароль\n"
-"  status [--json]             задан ли пароль, сколько записей скрыто\n"
+"  passphrase set [--no-recovery]    задать пароль; показать ключ\n"
+"                                    восстановления\n"
+"  passphrase change [--recovery]    сменить пароль (по старому или по ключу)\n"
+"  passphrase remove [--yes]         снять пароль: значения снова открыты\n"
+"  passphrase reset [--yes] [--no-recovery]\n"
+"                                    забыты и пароль, и ключ: скрытые значения\n"
+"                                    удаляются, задаётся новый пароль\n"
+"  passphrase status [--json]        задан ли пароль, сколько записей скрыто\n"
 "\n"
 "Справка по подкоманде: tetrad passphrase ПОДКОМАНДА --help\n",
-	    NULL, 0, -1, 1 }, NULL,
+	    o_files, 0, -1, 1 }, NULL,
 	    "Укажите, что сделать: tetrad passphrase set (задать), change (сменить), "
 	    "remove (снять), reset (забыты и пароль, и ключ восстановления), status "
 	    "(задан ли)." },

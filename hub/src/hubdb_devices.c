@@ -245,45 +245,6 @@ hubdb_school_put(struct hubdb *db, const char *code, const char *name,
 }
 
 int
-hubdb_school_list(struct hubdb *db, hubdb_school_cb cb, void *ctx, struct terr *e)
-{
-	/* a device's schools are a stored comma list without spaces (tetrad/school.h) */
-	static const char sql[] =
-	    "SELECT s.code, COALESCE(s.name, ''),"
-	    " (SELECT COUNT(*) FROM devices d WHERE d.revoked_at IS NULL AND"
-	    "  instr(',' || d.schools || ',', ',' || s.code || ',') > 0),"
-	    " COALESCE(r.n, 0)"
-	    " FROM schools s LEFT JOIN"
-	    /* one pass over the records, not one per school */
-	    "  (SELECT school, COUNT(*) AS n FROM hub_records WHERE deleted = 0 GROUP BY school) r"
-	    "  ON r.school = s.code"
-	    " ORDER BY s.code";
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
-
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "список школ");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct hubdb_school_row row;
-
-		row.code = (const char *)sqlite3_column_text(st, 0);
-		row.name = (const char *)sqlite3_column_text(st, 1);
-		row.devices = sqlite3_column_int64(st, 2);
-		row.records = sqlite3_column_int64(st, 3);
-		if (row.code == NULL)
-			continue;
-		if (row.name == NULL)
-			row.name = "";
-		if ((r = cb(ctx, &row)) != 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = hubdb_err(db, rc, e, "список школ");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
 hubdb_device_rebind(struct hubdb *db, const struct hubdb_device *d, struct terr *e)
 {
 	static const char sql[] =

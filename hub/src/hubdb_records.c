@@ -1,6 +1,6 @@
 /*
  * hubdb_records — the SQLite store's change sets, quarantine, records,
- * conflicts, published forms and the CLI's listings (see hubdb.h).
+ * conflicts and published forms (see hubdb.h; the listings are hubdb_list.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -400,57 +400,5 @@ hubdb_form_get(struct hubdb *db, const char *id, uint32_t version,
 	} else if (rc != SQLITE_DONE)
 		r = hubdb_err(db, rc, e, "чтение формы");
 	hubdb_done(st);
-	return r;
-}
-
-static const char *const hubdb_list_sql[] = {
-	[HUBDB_LIST_DEVICES] = "SELECT id, kind, label, schools, enrolled_at, "
-	    "CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END AS status, "
-	    "revoked_at, watermark, last_seen_at, coalesce((SELECT dropped FROM "
-	    "quarantine_dropped q WHERE q.device_id = devices.id), 0) AS quarantine_dropped, "
-	    /* what the device has pulled: its cursor, how far the feed went past
-	     * it (positions, all schools'), when it last acknowledged */
-	    "pull_acked, coalesce((SELECT pos FROM feed_head), 0) - pull_acked AS pull_lag, "
-	    "pull_at, CASE WHEN box_pk IS NULL THEN 'no' ELSE 'yes' END AS box_key "
-	    "FROM devices ORDER BY enrolled_at, id",
-	[HUBDB_LIST_CONFLICTS] = "SELECT id, lower(hex(record_id)) AS record_id, form_id, "
-	    "school, field, loser_value, loser_hlc, loser_device, winner_value, "
-	    "winner_hlc, winner_device, logged_at FROM conflicts ORDER BY id",
-	[HUBDB_LIST_QUARANTINE] = "SELECT id, device_id, first_seq, last_seq, kind, "
-	    "reason, received_at FROM quarantine ORDER BY id",
-	[HUBDB_LIST_FORMS] = "SELECT id, version, sha256 FROM hub_forms ORDER BY id, version",
-	[HUBDB_LIST_TOKENS] = "SELECT lower(hex(substr(hash, 1, 4))) AS hash, kind, name, "
-	    "schools, created_at, datetime(expires_at, 'unixepoch') AS expires_at, used_by, "
-	    "used_at FROM tokens ORDER BY created_at",
-	[HUBDB_LIST_QUARANTINE_FULL] = "SELECT device_id, dropped, last_at FROM "
-	    "quarantine_dropped WHERE dropped > 0 ORDER BY device_id",
-};
-
-int
-hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
-    void *ctx, struct terr *e)
-{
-	sqlite3_stmt *st = NULL;
-	const char *names[16], *vals[16];
-	int rc, n, r = 0;
-
-	if ((int)what < HUBDB_LIST_DEVICES || (int)what > HUBDB_LIST_QUARANTINE_FULL)
-		return terr_set(e, TERR_ARG, "неизвестный список");
-	if (sqlite3_prepare_v2(db->db, hubdb_list_sql[what], -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение списка");
-	n = sqlite3_column_count(st);
-	if (n > 16)
-		n = 16;
-	for (int i = 0; i < n; i++)
-		names[i] = sqlite3_column_name(st, i);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < n; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, i);
-		if (cb(ctx, n, names, vals) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = hubdb_err(db, rc, e, "чтение списка");
-	sqlite3_finalize(st);
 	return r;
 }

@@ -1,7 +1,7 @@
 /*
  * hubdb_sqlite — what the SQLite implementation's files (hubdb.c,
  * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c,
- * hubdb_tally.c, hubdb_calendar.c) share:
+ * hubdb_tally.c, hubdb_calendar.c, hubdb_list.c) share:
  * the handle, its statement cache and the error mapping. Nothing outside
  * those files includes this header.
  */

@@ -162,7 +162,7 @@ hubkeys_retire(const char *dir, const char *id_hex, struct terr *e)
 	snprintf(path, sizeof(path), "%s/hub.enc.%s.key", kdir, id_hex);
 	if (unlink(path) != 0) {
 		if (errno == ENOENT)
-			return terr_set(e, TERR_ARG, "прежнего ключа %s нет (список: «tetrad-hub "
+			return terr_set(e, TERR_NOTFOUND, "прежнего ключа %s нет (список: «tetrad-hub "
 			    "keys list»)", id_hex);
 		return terr_set(e, TERR_IO, "не удалось удалить ключ %s: %s", path, terr_strerror(errno));
 	}

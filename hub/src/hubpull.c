@@ -417,7 +417,7 @@ hubpull_export(struct hubdb *db, const struct hubpull_cfg *cfg, const char *devi
 	if ((r = hubdb_device_get(db, device_id, &d, &found, e)) != 0)
 		return r;
 	if (!found)
-		return terr_set(e, TERR_ARG, "устройство %s не найдено", device_id);
+		return terr_set(e, TERR_NOTFOUND, "устройство %s не найдено", device_id);
 	if (d.revoked)
 		return terr_set(e, TERR_ARG, "устройство %s отозвано (%s): изменения ему не "
 		    "выгружаются", d.id, d.revoked_at);
@@ -426,7 +426,7 @@ hubpull_export(struct hubdb *db, const struct hubpull_cfg *cfg, const char *devi
 		    "сначала загрузите с флешки его файл подтверждения (tetrad-syncd export "
 		    "пишет его рядом с выгрузкой) командой tetrad-hub import", d.id);
 	if (access(path, F_OK) == 0)
-		return terr_set(e, TERR_ARG, "файл %s уже существует: укажите новое имя", path);
+		return terr_set(e, TERR_IO, "файл %s уже существует: укажите новое имя", path);
 	keys_id(d.pk, id);
 	if ((ans = tbuf_new(PULLMSG_MAX_BYTES)) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");

@@ -74,8 +74,8 @@ static const struct main_group main_groups[] = {
 	"ноутбук куратора регистрируется на хабе.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  create    выдать код школе (--school) или куратору (--curator)\n"
-	"  list      все коды: кому, до какого срока, использованы ли\n"
+	"  token create    выдать код школе (--school) или куратору (--curator)\n"
+	"  token list      все коды: кому, до какого срока, использованы ли\n"
 	MAIN_GROUP_TAIL("token", "create"),
 	{ { "create", cmd_token_create }, { "list", cmd_token_list }, { NULL, NULL } } },
 	{ "device",
@@ -84,8 +84,8 @@ static const struct main_group main_groups[] = {
 	"Зарегистрированные устройства школ и кураторов.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  list      устройства, их отметки и синхронизация\n"
-	"  revoke    отозвать устройство (потерян или украден ноутбук)\n"
+	"  device list      устройства, их отметки и синхронизация\n"
+	"  device revoke    отозвать устройство (потерян или украден ноутбук)\n"
 	MAIN_GROUP_TAIL("device", "revoke"),
 	{ { "list", cmd_device_list }, { "revoke", cmd_device_revoke }, { NULL, NULL } } },
 	{ "keys",
@@ -94,9 +94,9 @@ static const struct main_group main_groups[] = {
 	"Ключ шифрования хаба: смена без потери наборов, зашифрованных прежним.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  list      текущий и прежние ключи\n"
-	"  rotate    создать новый ключ, прежний сохранить\n"
-	"  retire    удалить прежний ключ\n"
+	"  keys list      текущий и прежние ключи\n"
+	"  keys rotate    создать новый ключ, прежний сохранить\n"
+	"  keys retire    удалить прежний ключ\n"
 	MAIN_GROUP_TAIL("keys", "rotate"),
 	{ { "list", cmd_keys_list }, { "rotate", cmd_keys_rotate }, { "retire", cmd_keys_retire },
 	  { NULL, NULL } } },
@@ -106,9 +106,9 @@ static const struct main_group main_groups[] = {
 	"Реестр школ муниципалитета: коды и названия для отчётов.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  add       добавить или переименовать школу\n"
-	"  list      реестр школ\n"
-	"  import    загрузить реестр из CSV\n"
+	"  schools add       добавить или переименовать школу\n"
+	"  schools list      реестр школ\n"
+	"  schools import    загрузить реестр из CSV\n"
 	MAIN_GROUP_TAIL("schools", "import"),
 	{ { "add", cmd_schools_add }, { "list", cmd_schools_list },
 	  { "import", cmd_schools_import }, { NULL, NULL } } },
@@ -118,10 +118,10 @@ static const struct main_group main_groups[] = {
 	"Школы программ (ШНОР, ШНСУ, 500+, ШАНС, школа-партнёр) по годам.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  import    загрузить списки из CSV\n"
-	"  set       добавить школу в программу на год\n"
-	"  unset     снять школу с программы на год\n"
-	"  list      школы программ\n"
+	"  programmes import    загрузить списки из CSV\n"
+	"  programmes set       добавить школу в программу на год\n"
+	"  programmes unset     снять школу с программы на год\n"
+	"  programmes list      школы программ\n"
 	MAIN_GROUP_TAIL("programmes", "import"),
 	{ { "import", cmd_programmes_import }, { "set", cmd_programmes_set },
 	  { "unset", cmd_programmes_unset }, { "list", cmd_programmes_list }, { NULL, NULL } } },
@@ -131,7 +131,7 @@ static const struct main_group main_groups[] = {
 	"Выданный рисковый профиль школ (РПШ).\n"
 	"\n"
 	"Подкоманды:\n"
-	"  import    загрузить профиль из CSV\n"
+	"  profile import    загрузить профиль из CSV\n"
 	MAIN_GROUP_TAIL("profile", "import"),
 	{ { "import", cmd_profile_import }, { NULL, NULL } } },
 	{ "conflicts",
@@ -140,7 +140,7 @@ static const struct main_group main_groups[] = {
 	"Журнал конфликтов правок одной записи с разных устройств.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  list      уступившие значения\n"
+	"  conflicts list      уступившие значения\n"
 	MAIN_GROUP_TAIL("conflicts", "list"),
 	{ { "list", cmd_conflicts_list }, { NULL, NULL } } },
 	{ "quarantine",
@@ -149,7 +149,7 @@ static const struct main_group main_groups[] = {
 	"Наборы, которые хаб отклонил, но сохранил для разбора.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  list      отклонённые наборы\n"
+	"  quarantine list      отклонённые наборы\n"
 	MAIN_GROUP_TAIL("quarantine", "list"),
 	{ { "list", cmd_quarantine_list }, { NULL, NULL } } },
 	{ "forms",
@@ -158,8 +158,8 @@ static const struct main_group main_groups[] = {
 	"Формы, по которым хаб проверяет записи и которые получают устройства.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  publish   опубликовать новую версию формы\n"
-	"  list      встроенные и опубликованные формы\n"
+	"  forms publish   опубликовать новую версию формы\n"
+	"  forms list      встроенные и опубликованные формы\n"
 	MAIN_GROUP_TAIL("forms", "publish"),
 	{ { "publish", cmd_forms_publish }, { "list", cmd_forms_list }, { NULL, NULL } } },
 	{ "report",
@@ -168,13 +168,13 @@ static const struct main_group main_groups[] = {
 	"Отчёты по данным хаба (docs/reports.md): таблица, CSV или JSON.\n"
 	"\n"
 	"Отчёты:\n"
-	"  verification     верификация рисковых профилей школ\n"
-	"  mediation        службы примирения (медиации): случаи и программы\n"
-	"  passport         социальный паспорт, ИСБШ и социальный статус школ\n"
-	"  surveys          анкетирование\n"
-	"  identification   выявление школ: социальный статус × уровень результатов\n"
-	"  completeness     полнота сбора по срокам программ\n"
-	"  settings         текущие настройки отчётов\n"
+	"  report verification     верификация рисковых профилей школ\n"
+	"  report mediation        службы примирения (медиации): случаи и программы\n"
+	"  report passport         социальный паспорт, ИСБШ и социальный статус школ\n"
+	"  report surveys          анкетирование\n"
+	"  report identification   выявление школ: социальный статус × уровень результатов\n"
+	"  report completeness     полнота сбора по срокам программ\n"
+	"  report settings         текущие настройки отчётов\n"
 	MAIN_GROUP_TAIL("report", "passport"),
 	{ { "*", cmd_report }, { NULL, NULL } } },
 	{ "results",
@@ -183,7 +183,7 @@ static const struct main_group main_groups[] = {
 	"Результаты оценочных процедур школ по годам (для отчётов).\n"
 	"\n"
 	"Подкоманды:\n"
-	"  import    загрузить результаты из CSV\n"
+	"  results import    загрузить результаты из CSV\n"
 	MAIN_GROUP_TAIL("results", "import"),
 	{ { "import", cmd_results_import }, { NULL, NULL } } },
 	{ "settings",
@@ -192,7 +192,7 @@ static const struct main_group main_groups[] = {
 	"Настройки отчётов (текущие значения: tetrad-hub report settings).\n"
 	"\n"
 	"Подкоманды:\n"
-	"  set       изменить или сбросить настройку\n"
+	"  settings set       изменить или сбросить настройку\n"
 	MAIN_GROUP_TAIL("settings", "set"),
 	{ { "set", cmd_settings_set }, { NULL, NULL } } },
 };

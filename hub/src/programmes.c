@@ -1,6 +1,7 @@
 /*
  * programmes — the schools' programmes by year (see programmes.h): codes
- * and labels, the CSV import (read by csvtab.c), set/unset and the listing.
+ * and labels, the CSV import (read by csvtab.c) and set/unset (the listing
+ * is hubdb_list and the hub CLI's cmd_list.c).
  */
 #include "hub/programmes.h"
 
@@ -312,108 +313,3 @@ programmes_set(struct hubdb *db, const char *school, const char *year,
 	return hubdb_programme_put(db, school, y, code, on, e);
 }
 
-/* State of programmes_list: one line per school and year, gathered row by row. */
-struct programmes_lister {
-	int year;
-	bool json;
-	FILE *out;
-	cJSON *arr;
-	char school[33];
-	int cur_year;
-	unsigned mask;                    /* bit i: programme_defs[i] */
-	size_t rows;
-	struct terr *e;
-};
-
-/* Writes the gathered school and year, its programmes in the fixed order. */
-static int
-programmes_list_flush(struct programmes_lister *l)
-{
-	char line[128];
-	cJSON *o = NULL, *progs = NULL;
-	size_t n = 0;
-
-	if (l->school[0] == '\0')
-		return 0;
-	line[0] = '\0';
-	if (l->json && ((o = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddItemToArray(l->arr, o) ||
-	    !cJSON_AddStringToObject(o, "school", l->school) ||
-	    !cJSON_AddNumberToObject(o, "year", l->cur_year) ||
-	    (progs = cJSON_AddArrayToObject(o, "programmes")) == NULL))
-		goto nomem;
-	for (size_t i = 0; i < PROGRAMMES_N; i++) {
-		if (!(l->mask & (1u << i)))
-			continue;
-		if (l->json) {
-			cJSON *c = cJSON_CreateString(programme_defs[i].code);
-
-			if (c == NULL || !cJSON_AddItemToArray(progs, c))
-				goto nomem;
-		} else {
-			snprintf(line + n, sizeof(line) - n, "%s%s", n ? ", " : "",
-			    programme_defs[i].label);
-			n = strlen(line);
-		}
-	}
-	if (!l->json)
-		fprintf(l->out, "%s\t%d\t%s\n", l->school, l->cur_year, line);
-	l->school[0] = '\0';
-	l->mask = 0;
-	return 0;
- nomem:
-	return terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
-}
-
-static int
-programmes_list_row(void *arg, const struct hubdb_programme *p)
-{
-	struct programmes_lister *l = arg;
-	int i = programmes_index(p->programme), r;
-
-	if (i < 0 || (l->year != 0 && p->year != l->year) || !school_code_ok(p->school))
-		return 0;
-	if (strcmp(l->school, p->school) != 0 || l->cur_year != p->year) {
-		if ((r = programmes_list_flush(l)) != 0)
-			return r;
-		snprintf(l->school, sizeof(l->school), "%s", p->school);
-		l->cur_year = p->year;
-		l->rows++;
-	}
-	l->mask |= 1u << i;
-	return 0;
-}
-
-int
-programmes_list(struct hubdb *db, int year, bool json, FILE *out, struct terr *e)
-{
-	struct programmes_lister l;
-	char *text = NULL;
-	int r;
-
-	memset(&l, 0, sizeof(l));
-	l.year = year;
-	l.json = json;
-	l.out = out;
-	l.e = e;
-	if (json && (l.arr = cJSON_CreateArray()) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	if (!json)
-		fprintf(out, "Код ОО\tГод\tПрограммы\n");
-	if ((r = hubdb_programmes_each(db, programmes_list_row, &l, e)) != 0 ||
-	    (r = programmes_list_flush(&l)) != 0)
-		goto out;
-	if (json) {
-		if ((text = cJSON_Print(l.arr)) == NULL) {
-			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-			goto out;
-		}
-		fprintf(out, "%s\n", text);
-	} else if (l.rows == 0) {
-		fprintf(out, "(программы школ не загружены: tetrad-hub programmes import ФАЙЛ.csv)\n");
-	}
- out:
-	cJSON_free(text);
-	cJSON_Delete(l.arr);
-	return r;
-}

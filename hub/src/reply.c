@@ -73,26 +73,20 @@ reply_health(struct MHD_Connection *c)
 }
 
 static int
-reply_forms_row(void *ctx, int n, const char *const *names, const char *const *vals)
+reply_forms_row(void *ctx, size_t n, const struct hubdb_col *cols)
 {
 	struct tbuf *b = ctx;
-	const char *id = NULL, *ver = NULL, *sha = NULL;
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "id");
+	const struct hubdb_col *ver = hubdb_col_find(n, cols, "version");
+	const struct hubdb_col *sha = hubdb_col_find(n, cols, "sha256");
 
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i], "id") == 0)
-			id = vals[i];
-		else if (strcmp(names[i], "version") == 0)
-			ver = vals[i];
-		else if (strcmp(names[i], "sha256") == 0)
-			sha = vals[i];
-	}
-	if (id == NULL || ver == NULL)
+	if (id == NULL || id->type != HUBDB_COL_TEXT || ver == NULL || ver->type != HUBDB_COL_INT)
 		return 0;
 	if (tbuf_len(b) > 1 && tbuf_put_u8(b, ',') != 0)
 		return 1;
 	/* ids are checked at publish time (form ids are [a-z0-9_-]) */
-	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%s,\"sha256\":\"%s\"}", id, ver,
-	    sha ? sha : "") != 0;
+	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%lld,\"sha256\":\"%s\"}", id->s, ver->i,
+	    sha != NULL && sha->type == HUBDB_COL_TEXT ? sha->s : "") != 0;
 }
 
 enum MHD_Result
@@ -183,24 +177,15 @@ reply_known_one(const char *id, uint32_t version, void *arg)
 
 /* A published version in the store: loaded into the catalogue if it loads. */
 static int
-reply_known_load(void *ctx, int n, const char *const *names, const char *const *vals)
+reply_known_load(void *ctx, size_t n, const struct hubdb_col *cols)
 {
-	const char *id = NULL, *ver = NULL;
-	char *end = NULL;
-	unsigned long v;
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "id");
+	const struct hubdb_col *ver = hubdb_col_find(n, cols, "version");
 
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i], "id") == 0)
-			id = vals[i];
-		else if (strcmp(names[i], "version") == 0)
-			ver = vals[i];
-	}
-	if (id == NULL || ver == NULL)
+	if (id == NULL || id->type != HUBDB_COL_TEXT || ver == NULL ||
+	    ver->type != HUBDB_COL_INT || ver->i < 0 || ver->i > UINT32_MAX)
 		return 0;
-	v = strtoul(ver, &end, 10);
-	if (end == ver || *end != '\0' || v > UINT32_MAX)
-		return 0;
-	(void)hubforms_knows(ctx, id, (uint32_t)v);
+	(void)hubforms_knows(ctx, id->s, (uint32_t)ver->i);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * schools — register of schools (see schools.h): checks, listing and
+ * schools — register of schools (see schools.h): checks and
  * the all-or-nothing CSV import; the rows live in the store (hubdb.h).
  */
 #include "hub/schools.h"
@@ -40,70 +40,6 @@ schools_add(struct hubdb *db, const char *code, const char *name, struct terr *e
 	if ((why = schools_name_problem(name)) != NULL)
 		return terr_set(e, TERR_ARG, "школа %s: %s", code, why);
 	return hubdb_school_put(db, code, name, e);
-}
-
-/* State of schools_list while the store hands it rows. */
-struct schools_lister {
-	bool json;
-	FILE *out;
-	cJSON *arr;
-	struct terr *e;
-};
-
-static int
-schools_list_row(void *arg, const struct hubdb_school_row *row)
-{
-	struct schools_lister *l = arg;
-	cJSON *o;
-
-	if (!l->json) {
-		/* codes in live records may predate the rule at the door: escaped */
-		char *code = termsafe_dup(row->code), *name = termsafe_dup(row->name[0] ?
-		    row->name : "—");
-
-		if (code != NULL && name != NULL)
-			fprintf(l->out, "%s\t%s\t%lld\t%lld\n", code, name, row->devices,
-			    row->records);
-		free(code);
-		free(name);
-		return code != NULL && name != NULL ? 0 :
-		    terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
-	}
-	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddStringToObject(o, "code", row->code) ||
-	    !cJSON_AddStringToObject(o, "name", row->name) ||
-	    !cJSON_AddNumberToObject(o, "devices", (double)row->devices) ||
-	    !cJSON_AddNumberToObject(o, "records", (double)row->records)) {
-		cJSON_Delete(o);
-		return terr_set(l->e, TERR_NOMEM, "недостаточно памяти");
-	}
-	cJSON_AddItemToArray(l->arr, o);
-	return 0;
-}
-
-int
-schools_list(struct hubdb *db, bool json, FILE *out, struct terr *e)
-{
-	struct schools_lister l = { json, out, NULL, e };
-	char *text = NULL;
-	int r;
-
-	if (json && (l.arr = cJSON_CreateArray()) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	if (!json)
-		fprintf(out, "Код ОО\tНаименование\tУстройств\tЗаписей\n");
-	if ((r = hubdb_school_list(db, schools_list_row, &l, e)) != 0)
-		goto out;
-	if (json) {
-		if ((text = cJSON_Print(l.arr)) == NULL) {
-			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-			goto out;
-		}
-		fprintf(out, "%s\n", text);
-	}
- out:
-	cJSON_free(text);
-	cJSON_Delete(l.arr);
-	return r;
 }
 
 struct schools_row {

@@ -25,11 +25,10 @@ static struct keys_enc enc;
 static struct keys_sign sign;
 
 static int
-fuzz_count(void *ctx, int n, const char *const *names, const char *const *vals)
+fuzz_count(void *ctx, size_t n, const struct hubdb_col *cols)
 {
 	(void)n;
-	(void)names;
-	(void)vals;
+	(void)cols;
 	(*(int *)ctx)++;
 	return 0;
 }

@@ -15,10 +15,13 @@
 # How the walk reads a help text (the convention the three programs'
 # usages follow): a command line is indented by 1–4 spaces and begins with
 # the command word, maybe after the program's name ("  init --school КОД",
-# "  tetrad-syncd enroll …"); a continuation line is indented deeper. In a
-# group's help, "  [PROG ]GROUP SUB …" lines name its subcommands ("a|b"
-# names two). Lists of expected commands below only make sure the walk is
-# not vacuous; whatever else the help lists is checked the same way.
+# "  tetrad-syncd enroll …"); a continuation line is indented deeper.
+# Subcommands: "  [PROG ]GROUP A|B …" in the top level's help, and in the
+# group's own help "  [PROG ]GROUP SUB …" or bare "  SUB …" lines — a bare
+# word counts when `PROG GROUP SUB --help` is not the group's own usage
+# again (so an example or a value in a leaf command's help is no
+# subcommand). The lists of expected commands below only make sure the
+# walk is not vacuous; whatever else the helps list is checked the same way.
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 SRC=${TETRAD_SOURCE_DIR:?}
@@ -66,10 +69,14 @@ commands_of() { # PROG FILE
 	sed -n -E "s/^ {1,4}($1 +)?([a-z][a-z0-9-]*)( .*)?\$/\\2/p" "$2" |
 		grep -vxF -- "$1" | awk '!seen[$0]++'
 }
-# the subcommands in "  [PROG ]GROUP SUB[|SUB2…] …" lines
-subcommands_of() { # PROG GROUP FILE
-	sed -n -E "s/^ {1,4}($1 +)?$2 +([a-z][a-z0-9|-]*[a-z0-9])( .*)?\$/\\2/p" "$3" |
-		tr '|' '\n' | grep -E '^[a-z][a-z0-9-]*$' | awk '!seen[$0]++'
+# what may be subcommands of GROUP in a help text: "  [PROG ]GROUP SUB…"
+# and "  [PROG ]GROUP A|B|C" lines, and in the group's own help also bare
+# "  SUB …" lines (bare: 1)
+sub_candidates() { # PROG GROUP FILE BARE
+	{
+		sed -n -E "s/^ {1,4}($1 +)?$2 +([a-z][a-z0-9|-]*[a-z0-9])( .*)?\$/\\2/p" "$3" | tr '|' '\n'
+		[ "$4" = 1 ] && sed -n -E 's/^ {1,4}([a-z][a-z0-9-]*)( .*)?$/\1/p' "$3"
+	} | grep -E '^[a-z][a-z0-9-]*$' | grep -vxF -e "$1" -e "$2" | awk '!seen[$0]++'
 }
 
 # a line of FILE names PROG and then the command's words, in that order
@@ -157,6 +164,7 @@ walk() { # PROG EXPECTED_COMMANDS… -- GROUP:SUB,SUB… …
 	check_mistake "$prog no-such-command" "$prog" no-such-command
 
 	run "$prog" --help
+	cp "$W/out" "$W/top.$prog"
 	commands_of "$prog" "$W/out" >"$W/commands.$prog"
 	local expected=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do expected+=("$1"); shift; done
@@ -167,7 +175,18 @@ walk() { # PROG EXPECTED_COMMANDS… -- GROUP:SUB,SUB… …
 		n_cmd=$((n_cmd + 1))
 		check_command "$prog" "$cmd"
 		run "$prog" "$cmd" --help
-		subcommands_of "$prog" "$cmd" "$W/out" >"$W/subs"
+		cp "$W/out" "$W/cmdhelp"
+		sub_candidates "$prog" "$cmd" "$W/cmdhelp" 1 >"$W/cands.$prog.$cmd"
+		# "token create|list" at the top level names subcommands for sure;
+		# a word in the group's own help is one if its --help is not the
+		# group's (a command that took the word as its argument shows its
+		# own usage again: an example line, a value of an option)
+		sub_candidates "$prog" "$cmd" "$W/top.$prog" 0 >"$W/subs"
+		while read -r sub; do
+			grep -qxF -- "$sub" "$W/subs" && continue
+			run "$prog" "$cmd" "$sub" --help
+			cmp -s "$W/out" "$W/cmdhelp" || echo "$sub" >>"$W/subs"
+		done <"$W/cands.$prog.$cmd"
 		if [ -s "$W/subs" ]; then
 			# a group: an unknown subcommand is a mistake as well
 			check_mistake "$prog $cmd no-such-subcommand" "$prog" "$cmd" no-such-subcommand
@@ -176,17 +195,17 @@ walk() { # PROG EXPECTED_COMMANDS… -- GROUP:SUB,SUB… …
 			n_sub=$((n_sub + 1))
 			check_command "$prog" "$cmd" "$sub"
 		done <"$W/subs"
-		cp "$W/subs" "$W/subs.$prog.$cmd"
 	done <"$W/commands.$prog"
 
-	# the groups the issue names: their help lists each subcommand
+	# the groups the issue names: their help lists each subcommand (and the
+	# walk above checked each one listed)
 	local group subs
 	for group in "$@"; do
 		cmd=${group%%:*}
 		subs=${group#*:}
-		touch "$W/subs.$prog.$cmd"
+		touch "$W/cands.$prog.$cmd"
 		# shellcheck disable=SC2086
-		expect_listed "$W/subs.$prog.$cmd" "$prog $cmd --help" ${subs//,/ }
+		expect_listed "$W/cands.$prog.$cmd" "$prog $cmd --help" ${subs//,/ }
 	done
 	echo "$prog: $n_cmd commands, $n_sub subcommands walked"
 }

@@ -37,18 +37,19 @@ KEY1=$(sha256sum "$D/hub.enc.key")
 "$HUB" --data "$D" init --passphrase-file "$T/pass" >/dev/null 2>&1
 expect_eq init_again_keeps_keys "$(sha256sum "$D/hub.enc.key")" "$KEY1"
 
-# the keys need the passphrase
-expect_eq no_passphrase_refused "$("$HUB" --data "$D" device list >/dev/null 2>"$T/err"; echo $?)" 1
-expect_in no_passphrase_message "$(cat "$T/err")" "tetrad-hub:"
+# the keys need the passphrase (exit 6: the hub's keys, docs/hub.md "Exit codes")
+expect_eq no_passphrase_refused "$("$HUB" --data "$D" device list >/dev/null 2>"$T/err"; echo $?)" 6
+expect_in no_passphrase_message "$(cat "$T/err")" "Ошибка: "
 printf 'неверная\n' >"$T/wrong"
 chmod 600 "$T/wrong"
-expect_eq wrong_passphrase_refused "$("$HUB" --data "$D" --passphrase-file "$T/wrong" device list >/dev/null 2>&1; echo $?)" 1
+expect_eq wrong_passphrase_refused "$("$HUB" --data "$D" --passphrase-file "$T/wrong" device list >/dev/null 2>&1; echo $?)" 6
 echo "passphrase_file = $T/pass" >"$D/hub.conf"
 expect_eq passphrase_from_conf "$("$HUB" --data "$D" device list >/dev/null 2>&1; echo $?)" 0
 expect_eq no_hub_here "$("$HUB" --data "$T/nothing" device list 2>&1 >/dev/null | grep -c 'init')" 1
 
-# usage errors are exit 1 (or 2 for no command) with a Russian message
-expect_eq no_command "$("$HUB" --data "$D" >/dev/null 2>&1; echo $?)" 2
+# usage errors are exit 1 with a Russian message (no command, too); a file
+# that is not there is 4 (docs/hub.md "Exit codes")
+expect_eq no_command "$("$HUB" --data "$D" >/dev/null 2>&1; echo $?)" 1
 expect_eq token_needs_school "$("$HUB" --data "$D" token create >/dev/null 2>&1; echo $?)" 1
 expect_eq token_bad_code "$("$HUB" --data "$D" token create --school 'x;rm -rf' 2>&1 >/dev/null | grep -c 'недопустим')" 1
 expect_eq token_bad_expiry "$("$HUB" --data "$D" token create --school 1 --expires 7 >/dev/null 2>&1; echo $?)" 1
@@ -57,7 +58,7 @@ expect_eq revoke_unknown "$("$HUB" --data "$D" device revoke 0123456789abcdef 2>
 expect_eq revoke_bad_id "$("$HUB" --data "$D" device revoke ../x >/dev/null 2>&1; echo $?)" 1
 expect_eq report_unknown_option "$("$HUB" --data "$D" report passport --bogus 1 >/dev/null 2>&1; echo $?)" 1
 expect_eq report_bad_format "$("$HUB" --data "$D" report passport --format xml >/dev/null 2>&1; echo $?)" 1
-expect_eq results_missing_file "$("$HUB" --data "$D" results import "$T/none.csv" >/dev/null 2>&1; echo $?)" 1
+expect_eq results_missing_file "$("$HUB" --data "$D" results import "$T/none.csv" >/dev/null 2>&1; echo $?)" 4
 expect_eq import_not_ttex "$("$HUB" --data "$D" import "$T/pass" 2>&1 >/dev/null | grep -c 'TTEX')" 1
 
 # tokens: printed once, listed by hash prefix only
@@ -85,7 +86,7 @@ expect_eq report_runs "$("$HUB" --data "$D" report passport >/dev/null 2>&1; ech
 "$HUB" --data "$D" report passport --format csv --out "$T/p.csv" 2>/dev/null
 expect_eq report_out_bom "$(head -c 3 "$T/p.csv" | od -An -tx1 | tr -d ' ')" efbbbf
 expect_eq report_out_no_tmp "$(ls "$T" | grep -c 'p.csv.tmp')" 0
-expect_eq report_out_exists_refused "$("$HUB" --data "$D" report passport --out "$T/pass" >/dev/null 2>&1; echo $?)/$(ls "$T" | grep -c 'pass.tmp')/$(cat "$T/pass")" "1/0/верная фраза"
+expect_eq report_out_exists_refused "$("$HUB" --data "$D" report passport --out "$T/pass" >/dev/null 2>&1; echo $?)/$(ls "$T" | grep -c 'pass.tmp')/$(cat "$T/pass")" "4/0/верная фраза"
 
 # hub.conf listen + threads; serve with the passphrase from hub.conf
 PORT=$(hub_free_port)

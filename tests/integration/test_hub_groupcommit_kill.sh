@@ -244,8 +244,7 @@ def final_check(snapdir, hubdir, T, logs, dbs):
             if f != expect:
                 holes.append((expect, f))
             expect = l + 1
-        wm = devlist.get(dev, {}).get("watermark")   # the listing prints every value as text
-        wm = None if wm is None else int(wm)
+        wm = devlist.get(dev, {}).get("watermark")   # a number in the listing's JSON
         report(not holes and expect == maxseq + 1 and wm == maxseq and
                {s for _, _, _, s in sets} <= {"applied"},
                "%s: the hub's %d sets of it cover 1..%d exactly once, all applied; watermark %s "

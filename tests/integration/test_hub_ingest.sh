@@ -103,7 +103,7 @@ expect_eq gap_expected "$(ack_field "$T/dev" "$T/r" expected_seq)" 4
 "$FORGE" seal "$T/dev" "$T/fork" --seq 1 --ops 3 --prev zeros --fields '{"n":8}'
 expect_eq fork "$(post "$T/fork" "$T/r")" 409
 expect_eq fork_status "$(ack_field "$T/dev" "$T/r" status)" fork
-expect_in fork_quarantined "$(hub_cli quarantine list)" fork
+expect_in fork_quarantined "$(hub_cli quarantine list --json)" '"kind": "fork"'
 "$FORGE" seal "$T/dev" "$T/fork2" --seq 4 --prev zeros --fields '{"n":8}'
 expect_eq fork_bad_chain "$(post "$T/fork2" "$T/r")" 409
 expect_eq records_after_fork "$(records)" 3
@@ -229,7 +229,7 @@ expect_eq unknown_device "$(post "$T/x" "$T/r")" 403
 expect_eq unknown_device_status "$(ack_field "$T/dev" "$T/r" status)" unknown_device
 DEV_ID=$(python3 -c "import json; print(json.load(open('$T/enroll.json'))['device_id'])")
 hub_cli device revoke "$DEV_ID" >/dev/null
-expect_in device_list_revoked "$(hub_cli device list)" revoked
+expect_in device_list_revoked "$(hub_cli device list)" отозвано
 expect_in device_list_json "$(hub_cli device list --json)" "\"status\": \"revoked\""
 "$FORGE" seal "$T/dev" "$T/x" --no-advance
 expect_eq revoked_device "$(post "$T/x" "$T/r")" 403
@@ -284,15 +284,16 @@ expect_eq import_again_changes_nothing "$(hub_cli import "$T/export.ttex" >/dev/
 expect_eq push_after_import "$(post "$T/u2" "$T/r")" 200
 expect_eq push_after_import_status "$(ack_field "$T/usb" "$T/r" applied)" 5
 printf 'TTEX\001\000\000\000' >"$T/bad.ttex"
-expect_eq import_truncated_refused "$(hub_cli import "$T/bad.ttex" >/dev/null 2>&1; echo $?)" 1
-expect_eq import_missing_file "$(hub_cli import "$T/../nope/../../x.ttex" >/dev/null 2>&1; echo $?)" 1
+# exit codes (docs/hub.md): a damaged file is invalid data (2), a missing one a file error (4)
+expect_eq import_truncated_refused "$(hub_cli import "$T/bad.ttex" >/dev/null 2>&1; echo $?)" 2
+expect_eq import_missing_file "$(hub_cli import "$T/../nope/../../x.ttex" >/dev/null 2>&1; echo $?)" 4
 
 # --- forms: publish a new version, list, pull the signed bundle, use it at once
 sed -e 's/"version":1/"version":2/' -e 's/"fields":\[/"fields":[{"id":"m","label":"Новое","type":"integer"},/' \
 	"$T/forms/test.json" >"$T/test-v2.json"
 expect_eq forms_publish "$(hub_cli forms publish "$T/test-v2.json" >/dev/null 2>&1; echo $?)" 0
-expect_eq forms_publish_again_refused "$(hub_cli forms publish "$T/test-v2.json" >/dev/null 2>&1; echo $?)" 1
-expect_eq forms_publish_builtin_version_refused "$(hub_cli forms publish "$T/forms/test.json" >/dev/null 2>&1; echo $?)" 1
+expect_eq forms_publish_again_refused "$(hub_cli forms publish "$T/test-v2.json" >/dev/null 2>&1; echo $?)" 2
+expect_eq forms_publish_builtin_version_refused "$(hub_cli forms publish "$T/forms/test.json" >/dev/null 2>&1; echo $?)" 2
 expect_in forms_list "$(hub_curl "$HUB_URL/v1/forms")" '{"id":"test","version":2,"sha256":"'
 expect_eq forms_get "$(hub_curl -o "$T/bundle" -w '%{http_code}' "$HUB_URL/v1/forms/test/2")" 200
 expect_in forms_bundle_signed "$("$FORGE" bundle "$T/usb" "$T/bundle")" '"form":{'

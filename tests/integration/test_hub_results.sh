@@ -74,7 +74,8 @@ expect_eq passport_scale_band "$(python3 -c '
 import json, sys
 r = [r for r in json.load(open(sys.argv[1]))["schools"] if r["school"] == "170201"][0]
 print(r["isbsh"], r["isbsh_scale"], r["status"])' "$T/p.json")" "25 0..100 neutral"
-expect_eq band_out_of_scale "$("$HUB" --data "$D" settings set isbsh.unfavourable_max -9 >/dev/null 2>&1; echo $?)" 1
+# a value starting with "-" comes after "--" (else it is an option); out of scale: invalid, 2
+expect_eq band_out_of_scale "$("$HUB" --data "$D" settings set isbsh.unfavourable_max -- -9 >/dev/null 2>&1; echo $?)" 2
 
 # impossible counts: nothing imported, the line named
 cat >"$T/bad.csv" <<'EOF'
@@ -83,7 +84,7 @@ school;year;indicator;participants;below
 170203;2025;vpr4_math;20;2
 EOF
 "$HUB" --data "$D" results import "$T/bad.csv" >"$T/out" 2>"$T/err"
-expect_eq bad_import_exit $? 1
+expect_eq bad_import_exit $? 2
 expect_in bad_import_line "$(cat "$T/out" "$T/err")" "строка 2: ниже минимального 25 — больше, чем участников (20)"
 expect_eq bad_import_nothing "$(sqlite3 "$D/hub.db" "SELECT COUNT(*) FROM results WHERE school='170203'")" 0
 

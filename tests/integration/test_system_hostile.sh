@@ -839,7 +839,7 @@ def quarantine_cap():
     dl = json.loads(hub_cli("device", "list", "--json").stdout)
     dropped = [d.get("quarantine_dropped") for d in dl if d["id"] == F.id]
     warn = [l for l in ql.splitlines() if F.id in l and "переполнен" in l]
-    ok = (statuses == {409: 130} and rows == 100 and dropped == ["30"] and warn and
+    ok = (statuses == {409: 130} and rows == 100 and dropped == [30] and warn and
           "отброшено наборов 30" in warn[0] and "revoke" in warn[0])
     return ok, "130 forks in %.1f s answered %s; %d stored, device list says %s dropped; %s" % (
         secs, statuses, rows, dropped, warn[0][:160] if warn else "NO WARNING in quarantine list")

@@ -192,17 +192,6 @@ int hubdb_token_use(struct hubdb *db, const uint8_t hash[32], const char *device
 int hubdb_school_put(struct hubdb *db, const char *code, const char *name,
     struct terr *e);
 
-/* A registered school with its active devices and live records. */
-struct hubdb_school_row {
-	const char *code;
-	const char *name;                 /* "" when none was given */
-	long long devices, records;
-};
-typedef int (*hubdb_school_cb)(void *ctx, const struct hubdb_school_row *row);
-/* Every school of the register, by code. */
-int hubdb_school_list(struct hubdb *db, hubdb_school_cb cb, void *ctx,
-    struct terr *e);
-
 /*
  * The change set stored for exactly (device, first, last): its chain hash,
  * HTTP status and signed acknowledgement (appended to ack).
@@ -254,9 +243,13 @@ int hubdb_form_get(struct hubdb *db, const char *id, uint32_t version,
     struct tbuf *bundle, bool *found, struct terr *e);
 
 /*
- * Listings for the CLI and the forms endpoint: cb is called once per row
- * with column names and text values (NULL for SQL NULL); a non-zero return
- * stops the listing.
+ * Listings for the CLI (hub/src/cmd/cmd_list.c) and the forms endpoint
+ * (hubdb_list.c). Each column is typed, so a table and a JSON document
+ * come out of the same row without guessing from text: a watermark is the
+ * integer 11, not "11". A column carries its JSON key (English snake_case,
+ * stable for scripts) and its header for people (Russian, the users'
+ * language). cb is called once per row; a non-zero return stops the
+ * listing and is returned.
  */
 enum hubdb_listing {
 	HUBDB_LIST_DEVICES = 1,
@@ -265,11 +258,29 @@ enum hubdb_listing {
 	HUBDB_LIST_FORMS,
 	HUBDB_LIST_TOKENS,
 	HUBDB_LIST_QUARANTINE_FULL,     /* devices whose quarantine dropped sets */
+	HUBDB_LIST_SCHOOLS,             /* the register with active devices and live records */
+	HUBDB_LIST_PROGRAMMES,          /* a school's programmes in a year, codes comma-listed */
 };
-typedef int (*hubdb_row_cb)(void *ctx, int ncols, const char *const *names,
-    const char *const *values);
+enum hubdb_col_type {
+	HUBDB_COL_NULL = 0,             /* none (SQL NULL), whatever the column's type */
+	HUBDB_COL_INT,                  /* i */
+	HUBDB_COL_BOOL,                 /* i: 0 or 1 */
+	HUBDB_COL_TEXT,                 /* s; times are ISO 8601 UTC text */
+	HUBDB_COL_LIST,                 /* s: comma list without spaces (school codes, programmes) */
+};
+struct hubdb_col {
+	const char *key;                /* "watermark" */
+	const char *header;             /* «Последний набор» */
+	enum hubdb_col_type type;       /* of this value: HUBDB_COL_NULL for none */
+	long long i;
+	const char *s;                  /* valid during the callback only */
+};
+typedef int (*hubdb_row_cb)(void *ctx, size_t ncols, const struct hubdb_col *cols);
 int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
     void *ctx, struct terr *e);
+/* The column named key in a row, NULL when the row has none. */
+const struct hubdb_col *hubdb_col_find(size_t ncols, const struct hubdb_col *cols,
+    const char *key);
 
 /* ------------------------------------------------------------------ */
 /* The feed: what devices pull back (hubdb_feed.c)                      */

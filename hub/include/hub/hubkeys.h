@@ -46,7 +46,8 @@ void hubkeys_wipe(struct hubkeys_old *old);
 int hubkeys_rotate(const char *dir, const char *passphrase,
     const struct keys_enc *current, struct keys_enc *fresh, struct terr *e);
 
-/* Deletes the previous key with this id (16 hex). TERR_ARG if there is none. */
+/* Deletes the previous key with this id (16 hex). TERR_ARG for an id that is
+ * not 16 hex digits, TERR_NOTFOUND if there is no such key. */
 int hubkeys_retire(const char *dir, const char *id_hex, struct terr *e);
 
 /* The key matching id among current and old, or NULL. */

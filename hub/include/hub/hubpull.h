@@ -118,8 +118,9 @@ struct hubpull_export_counts {
  * device's scope after its acknowledged cursor, as answers with a zero
  * nonce in a USB file of changes (pullmsg.h "TTPF"), written to a
  * temporary file, synced and renamed to path (which must not exist).
- * TERR_ARG with the reason for an unknown or revoked device, or one whose
- * box key the hub does not have yet (its first ack file brings it).
+ * TERR_NOTFOUND for an unknown device; TERR_ARG with the reason for a
+ * revoked device, or one whose box key the hub does not have yet (its
+ * first ack file brings it); TERR_IO when path exists already.
  */
 int hubpull_export(struct hubdb *db, const struct hubpull_cfg *cfg, const char *device_id,
     const char *path, struct hubpull_export_counts *n, struct terr *e);

@@ -2,7 +2,7 @@
  * programmes — each school's programmes by year, the municipality's
  * yearly list («ежегодное формирование списка»): ШНОР, ШНСУ, «500+»,
  * ШАНС, школа-партнёр. Imported from the education department's CSV
- * (Код ОО; Год; Программа), set and unset one by one, listed. The reports
+ * (Код ОО; Год; Программа), set and unset one by one. The reports
  * read it to know which schools a completeness list must cover
  * (docs/reports.md, «Школы программ»).
  *
@@ -74,7 +74,5 @@ int programmes_import(struct hubdb *db, const char *path, char **report, size_t 
 /* Adds (on) or removes one school's programme of a year; TERR_ARG names a bad argument. */
 int programmes_set(struct hubdb *db, const char *school, const char *year,
     const char *programme, bool on, struct terr *e);
-/* Code, year, programmes' labels (or a JSON array); year 0: every year. */
-int programmes_list(struct hubdb *db, int year, bool json, FILE *out, struct terr *e);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * schools — the municipality's register of schools (code → name): added one
- * by one, listed, or imported from the spreadsheet the education department
+ * by one, or imported from the spreadsheet the education department
  * already keeps. Reports print these names.
  */
 #ifndef TETRAD_HUB_SCHOOLS_H
@@ -21,9 +21,6 @@
  * rule is school_code_ok, tetrad/school.h).
  */
 int schools_add(struct hubdb *db, const char *code, const char *name, struct terr *e);
-
-/* Table (or a JSON array with json) of code, name, devices, records. */
-int schools_list(struct hubdb *db, bool json, FILE *out, struct terr *e);
 
 /*
  * Imports a CSV (UTF-8, optional BOM, ';' or ',' guessed from the header,

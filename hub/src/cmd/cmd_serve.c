@@ -26,10 +26,10 @@
 #include "tetrad/keyfile.h"
 
 static const char cmd_init_usage[] =
-"Использование: tetrad-hub --data ПАПКА init [--tls-self-signed ХОСТ]\n"
+"Использование: tetrad-hub init --data ПАПКА [--tls-self-signed ХОСТ]\n"
 "                          [--passphrase-file ФАЙЛ]\n"
 "\n"
-"Создаёт хаб в папке: ключ шифрования и ключ подписи (0600; с парольной фразой,\n"
+"Создаёт хаб в папке (её создаёт, если нет): ключ шифрования и ключ подписи (0600; с парольной фразой,\n"
 "если указан --passphrase-file), папку форм. Существующие ключи не меняются.\n"
 "\n"
 "Параметры:\n"
@@ -150,7 +150,7 @@ cmd_serve_uint(const char *s, unsigned dflt)
 }
 
 static const char cmd_serve_usage[] =
-"Использование: tetrad-hub --data ПАПКА serve [--listen IP:ПОРТ] [--threads N]\n"
+"Использование: tetrad-hub serve --data ПАПКА [--listen IP:ПОРТ] [--threads N]\n"
 "                          [--timeout СЕК] [--conn-limit N] [--per-ip-limit N]\n"
 "                          [--min-rate Б/С] [--request-max СЕК]\n"
 "\n"

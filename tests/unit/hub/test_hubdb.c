@@ -96,11 +96,14 @@ on_setting(void *ctx, const char *k, const char *v)
 }
 
 static int
-on_listed(void *ctx, const struct hubdb_school_row *r)
+on_listed(void *ctx, size_t n, const struct hubdb_col *c)
 {
 	char row[256];
 
-	snprintf(row, sizeof(row), "%s|%s|%lld/%lld", r->code, r->name, r->devices, r->records);
+	CHECK_INT_EQ(n, 4);
+	CHECK(c[2].type == HUBDB_COL_INT && c[3].type == HUBDB_COL_INT);
+	snprintf(row, sizeof(row), "%s|%s|%lld/%lld", c[0].s, c[1].type == HUBDB_COL_NULL ? "" :
+	    c[1].s, c[2].i, c[3].i);
 	seen_add(ctx, row);
 	return 0;
 }
@@ -206,7 +209,7 @@ test_school_list(struct hubdb *db)
 	device(db, "0000000000000003", "170101");
 	CHECK_INT_EQ(hubdb_device_revoke(db, "0000000000000003", &e), 0);
 	memset(&s, 0, sizeof(s));
-	CHECK_INT_EQ(hubdb_school_list(db, on_listed, &s, &e), 0);
+	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_SCHOOLS, on_listed, &s, &e), 0);
 	/* 170102-170104: registered by their imported records */
 	CHECK_STR_EQ(s.text, "170101|Школа №1|2/1;170102||0/1;170103||0/0;170104||0/1;"
 	    "170109||0/0;a_b|Школа А|0/0;");
@@ -275,13 +278,36 @@ test_hooks_and_full(struct hubdb *db)
 }
 
 static int
-count_rows(void *ctx, int n, const char *const *names, const char *const *vals)
+count_rows(void *ctx, size_t n, const struct hubdb_col *cols)
 {
-	(void)names;
-	(void)vals;
+	(void)cols;
 	(void)n;
 	(*(int *)ctx)++;
 	return 0;
+}
+
+/*
+ * Every column of a listing is described: a snake_case JSON key, a
+ * Russian header (Cyrillic, the users' language), a type; the type of
+ * one device's values as ctx's text ("key=T;"; N for none).
+ */
+static int
+typed_row(void *ctx, size_t n, const struct hubdb_col *cols)
+{
+	char *out = ctx;
+	static const char tc[] = { [HUBDB_COL_NULL] = 'N', [HUBDB_COL_INT] = 'I',
+	    [HUBDB_COL_BOOL] = 'B', [HUBDB_COL_TEXT] = 'T', [HUBDB_COL_LIST] = 'L' };
+
+	for (size_t i = 0; i < n; i++) {
+		CHECK(cols[i].key[0] != '\0' && strspn(cols[i].key,
+		    "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(cols[i].key));
+		CHECK(strstr(cols[i].header, "\xd0") != NULL || strstr(cols[i].header, "\xd1") != NULL ||
+		    strcmp(cols[i].header, "SHA-256") == 0);
+		CHECK(hubdb_col_find(n, cols, cols[i].key) == &cols[i]);
+		snprintf(out + strlen(out), 512 - strlen(out), "%s=%c;", cols[i].key,
+		    tc[cols[i].type]);
+	}
+	return 1;           /* one row is enough; the stop comes back */
 }
 
 /* The CLI's listings: every device, revoked ones too; an unknown list refused. */
@@ -289,6 +315,7 @@ static void
 test_listings(struct hubdb *db)
 {
 	struct terr e;
+	char types[512] = "";
 	int rows = 0;
 
 	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_DEVICES, count_rows, &rows, &e), 0);
@@ -297,16 +324,28 @@ test_listings(struct hubdb *db)
 	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_TOKENS, count_rows, &rows, &e), 0);
 	CHECK_INT_EQ(rows, 0);
 	CHECK_INT_EQ(hubdb_list(db, (enum hubdb_listing)99, count_rows, &rows, &e), TERR_ARG);
+	CHECK_INT_EQ(hubdb_list(db, (enum hubdb_listing)0, count_rows, &rows, &e), TERR_ARG);
+	/* a watermark is a number, a key's presence a bool, a device's schools a list */
+	CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_DEVICES, typed_row, types, &e), 1);
+	CHECK_STR_EQ(types, "id=T;kind=T;label=T;schools=L;enrolled_at=T;status=T;revoked_at=N;"
+	    "watermark=I;last_seen_at=N;quarantine_dropped=I;pull_acked=I;pull_lag=I;pull_at=N;"
+	    "box_key=B;");
+	for (int k = HUBDB_LIST_DEVICES; k <= HUBDB_LIST_PROGRAMMES; k++) {
+		types[0] = '\0';
+		CHECK(hubdb_list(db, (enum hubdb_listing)k, typed_row, types, &e) >= 0);
+	}
 }
 
 /* Collects the dropped count of the device listed last in HUBDB_LIST_QUARANTINE_FULL. */
 static int
-dropped_row(void *ctx, int n, const char *const *names, const char *const *vals)
+dropped_row(void *ctx, size_t n, const struct hubdb_col *cols)
 {
 	char *out = ctx;
+	const struct hubdb_col *d = hubdb_col_find(n, cols, "device_id");
+	const struct hubdb_col *k = hubdb_col_find(n, cols, "dropped");
 
-	if (n >= 2 && strcmp(names[0], "device_id") == 0)
-		snprintf(out, 64, "%s=%s", vals[0], vals[1]);
+	if (d != NULL && k != NULL && d->type == HUBDB_COL_TEXT && k->type == HUBDB_COL_INT)
+		snprintf(out, 64, "%s=%lld", d->s, k->i);
 	return 0;
 }
 

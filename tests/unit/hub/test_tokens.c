@@ -30,11 +30,10 @@ static struct keys_enc enc;
 static struct keys_sign sign;
 
 static int
-count_rows(void *ctx, int n, const char *const *names, const char *const *vals)
+count_rows(void *ctx, size_t n, const struct hubdb_col *cols)
 {
-	(void)names;
-	(void)vals;
 	(void)n;
+	(void)cols;
 	(*(int *)ctx)++;
 	return 0;
 }
