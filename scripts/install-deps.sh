@@ -27,9 +27,13 @@ packages=(
   mandoc                                    # ctest meta/man_lint: mandoc -Tlint of man/
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh
+  debhelper dpkg-dev fakeroot               # scripts/build-deb.sh: the Debian packages
+  lintian                                   # scripts/check-debs.sh (systemd: below)
   libxlsxwriter-dev                         # .xlsx export (client xlsxio)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
   python3-openpyxl                          # browser tests read the .xlsx back
+  systemd                                   # systemd-analyze: test_units, scripts/check-debs.sh
+  strace                                    # test_units: the calls the programs make against the units' SystemCallFilter=
   chromium-l10n                             # Chromium in Russian: date fields ДД.ММ.ГГГГ in the screenshots
 )
 locale_name=ru_RU.UTF-8

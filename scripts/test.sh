@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the normal build (warnings are errors), the same suite
-# built with ASan+UBSan, and each libFuzzer target for a bounded time.
+# Runs every test: the normal build (warnings are errors), the Debian
+# packages built and checked, the same suite built with ASan+UBSan, and each
+# libFuzzer target for a bounded time.
 #   scripts/test.sh                 all three (what CI runs)
-#   scripts/test.sh --quick         normal build only
+#   scripts/test.sh --quick         normal build and the Debian packages only
 #   TETRAD_FUZZ_SECONDS=3600 scripts/test.sh   long fuzzing
 #   TETRAD_LONG=1 scripts/test.sh   long fault-injection modes (many kills)
 set -euo pipefail
@@ -27,6 +28,13 @@ run_suite() { # name, cmake options...
 }
 
 run_suite normal -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# The Debian packages, built from a clean copy of the tree as a release
+# would be (scripts/build-deb.sh), then their contents, lintian, and the
+# units as the packages install them (scripts/check-debs.sh; docs/testing.md).
+echo "=== packages"
+TETRAD_JOBS=$jobs bash scripts/build-deb.sh build/deb
+bash scripts/check-debs.sh build/deb
 [ $quick -eq 1 ] && exit 0
 
 # The sanitizer suite runs the same tests; the flaky-network test sends 1,000

@@ -272,7 +272,7 @@ fileio_private_abort(struct fileio_private *p)
  */
 static int
 fileio_put_private(const char *path, const void *data, size_t len, bool keep_old,
-    struct terr *e)
+    mode_t mode, struct terr *e)
 {
 	struct fileio_private *p = NULL;
 	const uint8_t *b = data;
@@ -281,6 +281,15 @@ fileio_put_private(const char *path, const void *data, size_t len, bool keep_old
 
 	if ((r = fileio_private_open(path, &p, e)) != 0)
 		return r;
+	/* made 0600 like every private file; opened to the group only on the
+	 * caller's word, before a byte is in it (an explicit mode: the umask of
+	 * a service, 0077, would otherwise decide) */
+	if (mode != 0600 && fchmod(p->fd, mode) != 0) {
+		r = terr_set(e, TERR_IO, "не удалось задать права файла рядом с %s: %s", path,
+		    terr_strerror(errno));
+		fileio_private_abort(p);
+		return r;
+	}
 	while (off < len) {
 		ssize_t n = write(p->fd, b + off, len - off);
 
@@ -300,13 +309,19 @@ fileio_put_private(const char *path, const void *data, size_t len, bool keep_old
 int
 fileio_write_private(const char *path, const void *data, size_t len, struct terr *e)
 {
-	return fileio_put_private(path, data, len, false, e);
+	return fileio_put_private(path, data, len, false, 0600, e);
+}
+
+int
+fileio_write_shared(const char *path, const void *data, size_t len, struct terr *e)
+{
+	return fileio_put_private(path, data, len, false, 0640, e);
 }
 
 int
 fileio_create_private(const char *path, const void *data, size_t len, struct terr *e)
 {
-	return fileio_put_private(path, data, len, true, e);
+	return fileio_put_private(path, data, len, true, 0600, e);
 }
 
 int

@@ -36,6 +36,50 @@ localdb_path(const char *opt, char *buf, size_t size)
 
 static void localdb_cantopen_why(const char *path, char *out, size_t cap);
 
+/* The folder holding path into dir ("." for a bare name). */
+static void
+localdb_dir_of(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, cap, ".");
+	else if (slash == path)
+		snprintf(dir, cap, "/");
+	else
+		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+}
+
+/* The shared folder's group and whether there is one (localdb_shared). */
+static bool
+localdb_shared_gid(const char *path, gid_t *gid)
+{
+	char dir[LOCALDB_PATH_MAX];
+	struct stat sb;
+
+	localdb_dir_of(path, dir, sizeof(dir));
+	/* setgid: what anyone creates there belongs to the folder's group, so
+	 * 0660 reaches the group the administrator meant and no other */
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || (sb.st_mode & S_ISGID) == 0 ||
+	    (sb.st_mode & S_IRWXG) != S_IRWXG)
+		return false;
+	if (gid != NULL)
+		*gid = sb.st_gid;
+	return true;
+}
+
+bool
+localdb_shared(const char *path)
+{
+	return localdb_shared_gid(path, NULL);
+}
+
+unsigned
+localdb_file_mode(const char *path)
+{
+	return localdb_shared(path) ? 0660 : 0600;
+}
+
 int
 localdb_sqlerr(struct localdb *db, int rc, const char *what, struct terr *e)
 {
@@ -90,15 +134,9 @@ static void
 localdb_cantopen_why(const char *path, char *out, size_t cap)
 {
 	char dir[LOCALDB_PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	struct stat sb;
 
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	localdb_dir_of(path, dir, sizeof(dir));
 	if (stat(dir, &sb) != 0)
 		snprintf(out, cap, "папки «%s» нет (%s); создайте её или укажите другой путь "
 		    "(--db)", dir, terr_strerror(errno));
@@ -164,28 +202,40 @@ localdb_done(struct localdb *db, sqlite3_stmt *st)
 }
 
 /*
- * Narrows path to 0600 if it is a regular file of ours that group or
- * others may use (a database made by an older version under umask 022):
- * tightened rather than warned about, as records hold children's names and
- * nobody reads the client's warnings twice. By name, with no descriptor:
- * closing one would drop this process's SQLite locks on the file. Failures
- * (a read-only disk) are left for the open itself to report.
+ * Brings path (the database or a companion) to its mode, if it is a regular
+ * file of ours. In a private folder: 0600 when group or others may use it
+ * (a database made by an older version under umask 022) — tightened rather
+ * than warned about, as records hold children's names and nobody reads the
+ * client's warnings twice. In a shared folder (localdb_shared): others lose
+ * every right and the folder's group gets read and write (0660), so a file
+ * made 0600 before the folder was shared (or by an older version) opens to
+ * the group the administrator gave the folder — never to another group.
+ * By name, with no descriptor: closing one would drop this process's
+ * SQLite locks on the file. Failures (a read-only disk) are left for the
+ * open itself to report.
  */
 static void
 localdb_narrow(const char *path, const char *suffix)
 {
 	char p[LOCALDB_PATH_MAX + 8];
 	struct stat st;
+	mode_t want = 0600, others = 0;   /* the mode, and its group/other bits */
+	gid_t gid;
 
 	if (snprintf(p, sizeof(p), "%s%s", path, suffix) >= (int)sizeof(p))
 		return;
-	if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
-	    st.st_uid == geteuid())
-		if (fchmodat(AT_FDCWD, p, 0600, AT_SYMLINK_NOFOLLOW) != 0)
-			(void)0;   /* the open that follows reports what matters */
+	if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		return;
+	if (localdb_shared_gid(path, &gid) && st.st_gid == gid) {
+		want = 0660;
+		others = 060;
+	}
+	if ((st.st_mode & 077) != others && fchmodat(AT_FDCWD, p, want, AT_SYMLINK_NOFOLLOW) != 0)
+		(void)0;   /* the open that follows reports what matters */
 }
 
-/* Opens the file itself; with create, makes it 0600 first. */
+/* Opens the file itself; with create, makes it first (0600, or 0660 in a
+ * shared folder). */
 static int
 localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
 {
@@ -194,9 +244,12 @@ localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
 	int rc;
 
 	if (create) {
-		/* records hold names (local fields): nobody else may read them;
-		 * SQLite gives -wal and -shm the mode of the database */
-		int fd = open(db->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		/* records hold names (local fields): nobody else may read them,
+		 * but the group of a shared folder; SQLite gives -wal and -shm the
+		 * mode of the database. fchmod: the umask (a service's 0077) must
+		 * not take the group's rights away. */
+		mode_t mode = (mode_t)localdb_file_mode(db->path);
+		int fd = open(db->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 
 		/* an existing file is not opened here: closing a descriptor of it
 		 * would drop this process's SQLite locks on it */
@@ -205,8 +258,11 @@ localdb_connect(struct localdb *db, bool create, bool readonly, struct terr *e)
 			    "«%s»: %s.", db->path, errno == ENOENT || errno == ENOTDIR ?
 			    "нет папки, в которой она должна лежать; создайте папку или укажите "
 			    "другой путь (--db)" : terr_strerror(errno));
-		if (fd >= 0)
+		if (fd >= 0) {
+			if (mode != 0600)
+				(void)fchmod(fd, mode);   /* else 0600 at worst: private */
 			close(fd);
+		}
 		flags |= SQLITE_OPEN_CREATE;
 	}
 	if (!readonly) {
@@ -245,6 +301,13 @@ localdb_open(const char *path, unsigned flags, struct localdb **out, struct terr
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return terr_set(e, TERR_ARG, "Не указан путь к базе данных.");
+	if (!create && stat(path, &sb) != 0 && errno == EACCES)
+		/* the folder is closed to us: the database may well be there (a
+		 * school PC's shared folder, its owner's private one) */
+		return terr_set(e, TERR_IO, "Нет доступа к базе данных «%s»: папка с ней закрыта "
+		    "для вас. Общую базу школьного компьютера открывают участники группы "
+		    "tetrad: попросите администратора добавить вас в группу (sudo adduser "
+		    "ИМЯ tetrad) и войдите в систему заново.", path);
 	if (!create && stat(path, &sb) != 0)
 		return terr_set(e, LOCALDB_NOTFOUND, "База данных «%s» не найдена. "
 		    "Сначала выполните «tetrad init --school КОД».", path);

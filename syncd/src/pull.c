@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "syncd/syncdb.h"
 #include "tetrad/fileio.h"
 #include "tetrad/form.h"
+#include "tetrad/localdb.h"
 #include "tetrad/sigblob.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/wire.h"
@@ -43,26 +45,46 @@ pull_check_name(const char *name, struct terr *e)
 	return 0;
 }
 
-/* Writes text to dir/name whole: fileio's private path (beside it, fsync, rename). */
+/*
+ * Writes text to dir/name whole: fileio's private path (beside it, fsync,
+ * rename); 0640 beside a shared database, whose group's members read the
+ * forms with the client (localdb_shared), else 0600.
+ */
 static int
-pull_write_atomic(const char *dir, const char *name, const char *text, struct terr *e)
+pull_write_atomic(const char *dir, const char *name, const char *text, bool shared,
+    struct terr *e)
 {
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return terr_set(e, TERR_ARG, "слишком длинный путь к каталогу форм");
-	return fileio_write_private(path, text, strlen(text), e);
+	return shared ? fileio_write_shared(path, text, strlen(text), e) :
+	    fileio_write_private(path, text, strlen(text), e);
 }
 
+/*
+ * The forms folder: 0700, or beside a shared database 0750 — its group
+ * reads the forms but cannot plant one (only syncd, the folder's owner,
+ * writes here).
+ */
 static int
-pull_mkdir(const char *dir, struct terr *e)
+pull_mkdir(const char *dir, bool shared, struct terr *e)
 {
 	struct stat sb;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	if (mkdir(dir, shared ? 0750 : 0700) != 0 && errno != EEXIST)
 		return terr_set(e, TERR_IO, "не удалось создать каталог %s: %s", dir, terr_strerror(errno));
 	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return terr_set(e, TERR_IO, "%s не является каталогом", dir);
+	/* the umask (a service's 0077) took the group's rights, or an older
+	 * version made it 0700: the owner gives them. The setgid bit the folder
+	 * inherited is kept when allowed; under systemd's RestrictSUIDSGID= a
+	 * mode with it is refused (EPERM), and without it the files syncd makes
+	 * get its own group — the shared folder's in the documented set-up. */
+	if (shared && sb.st_uid == geteuid() && (sb.st_mode & 0077) != 0050 &&
+	    chmod(dir, (sb.st_mode & S_ISGID) | 0750) != 0 && chmod(dir, 0750) != 0)
+		return terr_set(e, TERR_IO, "не удалось открыть каталог %s группе: %s", dir,
+		    terr_strerror(errno));
 	return 0;
 }
 
@@ -71,6 +93,7 @@ pull_install(const char *forms_dir, const char *id, uint32_t version,
     const uint8_t *payload, size_t len, struct terr *e)
 {
 	char dictdir[PATH_MAX], name[PULL_NAME_MAX + 32];
+	const bool shared = localdb_shared(forms_dir);   /* beside the database */
 	cJSON *j = NULL;
 	struct form *parsed = NULL;
 	const cJSON *form, *dicts, *x, *d;
@@ -99,7 +122,7 @@ pull_install(const char *forms_dir, const char *id, uint32_t version,
 		r = terr_set(e, TERR_SCHEMA, "пакет формы %s v%u содержит другую версию", id, version);
 		goto out;
 	}
-	if ((r = pull_mkdir(forms_dir, e)) != 0)
+	if ((r = pull_mkdir(forms_dir, shared, e)) != 0)
 		goto out;
 	if (snprintf(dictdir, sizeof(dictdir), "%s/dict", forms_dir) >= (int)sizeof(dictdir)) {
 		r = terr_set(e, TERR_ARG, "слишком длинный путь к каталогу форм");
@@ -122,14 +145,14 @@ pull_install(const char *forms_dir, const char *id, uint32_t version,
 		goto out;
 	/* Dictionaries first: a form must never appear before what it names. */
 	cJSON_ArrayForEach(d, dicts) {
-		if ((r = pull_mkdir(dictdir, e)) != 0)
+		if ((r = pull_mkdir(dictdir, shared, e)) != 0)
 			goto out;
 		if ((text = cJSON_PrintUnformatted(d)) == NULL) {
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 			goto out;
 		}
 		snprintf(name, sizeof(name), "%s.json", d->string);
-		if ((r = pull_write_atomic(dictdir, name, text, e)) != 0)
+		if ((r = pull_write_atomic(dictdir, name, text, shared, e)) != 0)
 			goto out;
 		cJSON_free(text);
 		text = NULL;
@@ -139,7 +162,7 @@ pull_install(const char *forms_dir, const char *id, uint32_t version,
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%s-v%u.json", id, version);
-	r = pull_write_atomic(forms_dir, name, text, e);
+	r = pull_write_atomic(forms_dir, name, text, shared, e);
  out:
 	form_free(parsed);
 	cJSON_free(text);

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "syncd/boxkey.h"
+#include "syncd/devfiles.h"
 #include "syncd/fetch.h"
 #include "syncd/net.h"
 #include "syncd/probe.h"
@@ -54,33 +54,6 @@ sync_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int
-sync_lock(const char *db_path, int *fd, struct terr *e)
-{
-	char p[SYNCDB_PATH_MAX + 16];
-
-	*fd = -1;
-	if (snprintf(p, sizeof(p), "%s.syncd.lock", db_path) >= (int)sizeof(p))
-		return terr_set(e, TERR_ARG, "слишком длинный путь к базе данных");
-	if ((*fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return terr_set(e, TERR_IO, "не удалось создать %s: %s", p, terr_strerror(errno));
-	while (flock(*fd, LOCK_EX) != 0) {
-		if (errno == EINTR)
-			continue;
-		close(*fd);
-		*fd = -1;
-		return terr_set(e, TERR_IO, "не удалось заблокировать %s: %s", p, terr_strerror(errno));
-	}
-	return 0;
-}
-
-void
-sync_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);
 }
 
 void
@@ -157,6 +130,8 @@ sync_ctx_open(const char *db_path, const char *passphrase_file,
 	}
 	if (passphrase_file && (r = fileio_read_passphrase(passphrase_file, pass, sizeof(pass), e)) != 0)
 		goto out;
+	if ((r = devfiles_key_check(keypath, e)) != 0)
+		goto out;
 	if ((r = keyfile_load(keypath, KEYS_DEVICE_SIGN, c->dev.sk, KEYS_SIGN_SK_BYTES,
 	    pass[0] ? pass : NULL, e)) != 0)
 		goto out;
@@ -208,7 +183,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	int r, lockfd = -1;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = sync_lock(o->db_path, &lockfd, e)) != 0)
+	if ((r = devfiles_lock(o->db_path, &lockfd, e)) != 0)
 		return r;
 	if ((r = sync_ctx_open(o->db_path, o->passphrase_file, &c, e)) != 0)
 		goto out;
@@ -276,7 +251,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res, struct terr *e)
 	res->duration_ms = sync_mono_ms() - t0;
 	net_free(n);
 	sync_ctx_free(c);
-	sync_unlock(lockfd);
+	devfiles_unlock(lockfd);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "syncd/devfiles.h"
 #include "syncd/fetch.h"
 #include "syncd/inbox.h"
 #include "syncd/push.h"
@@ -123,7 +124,7 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	if ((r = usb_check_out_path(out_path, e)) != 0 ||
 	    (r = usb_ack_path(out_path, ackp, sizeof(ackp), e)) != 0)
 		return r;
-	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
+	if ((r = devfiles_lock(db_path, &lockfd, e)) != 0)
 		return r;
 	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0)
 		goto out;
@@ -185,7 +186,7 @@ usb_export(const char *db_path, const char *passphrase_file, const char *out_pat
 	push_batch_clear(&b);
 	fileio_private_abort(w);
 	sync_ctx_free(c);
-	sync_unlock(lockfd);
+	devfiles_unlock(lockfd);
 	return r;
 }
 
@@ -254,7 +255,7 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 	int lockfd = -1, r;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
+	if ((r = devfiles_lock(db_path, &lockfd, e)) != 0)
 		return r;
 	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0)
 		goto out;
@@ -292,7 +293,7 @@ usb_import_acks(const char *db_path, const char *passphrase_file, const char *in
 		fclose(f);
 	free(buf);
 	sync_ctx_free(c);
-	sync_unlock(lockfd);
+	devfiles_unlock(lockfd);
 	return r;
 }
 
@@ -312,7 +313,7 @@ usb_import_changes(const char *db_path, const char *passphrase_file, const char 
 	int lockfd = -1, r;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = sync_lock(db_path, &lockfd, e)) != 0)
+	if ((r = devfiles_lock(db_path, &lockfd, e)) != 0)
 		return r;
 	if ((r = sync_ctx_open(db_path, passphrase_file, &c, e)) != 0 ||
 	    (r = inbox_new(c->db, db_path, builtin_dir, &ib, e)) != 0 ||
@@ -371,6 +372,6 @@ usb_import_changes(const char *db_path, const char *passphrase_file, const char 
 	free(buf);
 	inbox_free(ib);
 	sync_ctx_free(c);
-	sync_unlock(lockfd);
+	devfiles_unlock(lockfd);
 	return r;
 }

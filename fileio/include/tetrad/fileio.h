@@ -50,6 +50,13 @@ int fileio_read_secret(const char *path, uint8_t *buf, size_t min, size_t cap,
  */
 int fileio_write_private(const char *path, const void *data, size_t len, struct terr *e);
 /*
+ * As fileio_write_private, but the file is 0640: its folder's group may
+ * read it. Only for what a group-shared folder holds for all its members
+ * (the forms pulled beside a shared database, localdb_shared); never for
+ * keys or exports, which stay 0600 wherever they are written.
+ */
+int fileio_write_shared(const char *path, const void *data, size_t len, struct terr *e);
+/*
  * As fileio_write_private, but never replaces anything: an existing path
  * (a file, or a link even to nowhere) is refused (TERR_IO) and left alone.
  * For keys, which must never be overwritten.

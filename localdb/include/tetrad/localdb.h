@@ -57,8 +57,23 @@ struct localdb;
 int localdb_path(const char *opt, char *buf, size_t size);
 
 /*
+ * The shared school-PC set-up (docs/operations.md, "One database for
+ * several people"): true when the folder holding the database at path is
+ * a group's shared folder — setgid, and its group may read, write and enter
+ * it (install -d -m 2770 -g tetrad). There the database, its -wal and -shm
+ * and syncd's lock are 0660 (the group's members and the service share
+ * them) and the forms syncd pulls 0640; keys and exports stay 0600. In any
+ * other folder every one of those files is 0600 and nothing is widened.
+ */
+bool localdb_shared(const char *path);
+/* The mode of the database and its companions at path: 0660 in a shared
+ * folder (localdb_shared), else 0600. */
+unsigned localdb_file_mode(const char *path);
+
+/*
  * Opens the database at path. With LOCALDB_CREATE a missing file is created
- * (0600) and the schema set up; without, a missing or uninitialised
+ * (localdb_file_mode: 0600, or 0660 in a shared folder) and the schema set
+ * up; without, a missing or uninitialised
  * database is LOCALDB_NOTFOUND. A newer schema is TERR_VERSION and the file
  * is left as it was; an older one is migrated. Sets foreign keys, busy
  * timeout, WAL and synchronous=FULL (a commit is durable when it returns).

@@ -121,10 +121,6 @@ void sync_ctx_free(struct sync_ctx *c);
 void sync_logf(const struct sync_opts *o, enum sync_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Takes the exclusive run lock of db_path (blocks); *fd to sync_unlock. */
-int sync_lock(const char *db_path, int *fd, struct terr *e);
-void sync_unlock(int fd);
-
 /*
  * One run. Returns 0 when the run went through (its outcome is in *res:
  * pending, quarantined, unreachable), negative on a configuration or

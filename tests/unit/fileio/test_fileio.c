@@ -286,6 +286,29 @@ test_secret(void)
 	CHECK_INT_EQ(fileio_read_secret(p, buf, 8, sizeof(buf), &len, &e), TERR_KEYFILE);
 }
 
+/* The shared variant: 0640 whatever the umask (a service's 0077), the
+ * content in place, over an earlier 0600 file too. */
+static void
+test_write_shared(void)
+{
+	char p[512];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	struct terr e;
+	mode_t old = umask(077);
+
+	snprintf(p, sizeof(p), "%s/shared", dir);
+	CHECK_INT_EQ(fileio_write_private(p, "one", 3, &e), 0);
+	CHECK_INT_EQ(fileio_write_shared(p, "form", 4, &e), 0);
+	CHECK_INT_EQ(stat(p, &st), 0);
+	CHECK_INT_EQ(st.st_mode & 0777, 0640);
+	CHECK_INT_EQ(fileio_read_all(p, 100, &buf, &len, &e), 0);
+	CHECK(len == 4 && memcmp(buf, "form", 4) == 0);
+	free(buf);
+	umask(old);
+}
+
 int
 main(void)
 {
@@ -297,6 +320,7 @@ main(void)
 	}
 	test_read_all();
 	test_write_private();
+	test_write_shared();
 	test_private_stream();
 	test_passphrase();
 	test_secret();
