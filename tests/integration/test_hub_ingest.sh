@@ -283,6 +283,7 @@ expect_eq import_records "$(($(records) - R0))" 7
 expect_eq import_again_changes_nothing "$(hub_cli import "$T/export.ttex" >/dev/null 2>&1; echo $?)/$(($(records) - R0))" "0/7"
 # the lines per set to a file, stderr a terminal: a progress line counts the sets there
 python3 - "$HUB_BIN" "$HUB_DIR" "$T/export.ttex" "$T/import.tty" >"$T/progress" <<'EOF'
+# runs: tetrad-hub (by path, from TETRAD_BIN)
 import os, pty, subprocess, sys
 m, s = pty.openpty()
 with open(sys.argv[4], "wb") as log:
