@@ -193,8 +193,13 @@ cmdline_unknown(struct cmdline *c, size_t n)
 
 		cmdline_opt_text(c, n, optopt, name, sizeof(name));
 		snprintf(what, sizeof(what), "параметр «%s» не принимает значения", name);
-	} else if (optopt != 0) {
+	} else if (optopt > 0x20 && optopt < 0x7f) {
 		snprintf(what, sizeof(what), "неизвестный параметр «-%c»", optopt);
+	} else if (optopt != 0) {
+		/* getopt read one byte of a letter typed in the Russian layout
+		 * ("-р" for "-h"): that byte alone is not a character to show */
+		snprintf(what, sizeof(what), "неизвестный параметр: после «-» не латинская буква "
+		    "(параметры пишутся латиницей)");
 	} else {
 		/* an unknown or ambiguous long option: getopt moved past it */
 		const char *arg = optind > 0 && optind <= c->argc ? c->argv[optind - 1] : "?";
@@ -313,8 +318,10 @@ cmdline_next(struct cmdline *c, const char **value)
 		r = getopt_long(c->argc, c->argv, shorts, longopts, NULL);
 		if (r == -1)
 			return cmdline_end(c);
-		if (r == CMDLINE_VAL_HELP)
+		if (r == CMDLINE_VAL_HELP) {
+			c->msg[0] = '\0'; /* a mistake before it is forgiven: msg is for BAD only */
 			return cmdline_finish(c, CMDLINE_HELP);
+		}
 		if (c->msg[0] != '\0')
 			continue; /* after a mistake, only a --help further on matters */
 		if (r == 1) {

@@ -143,6 +143,7 @@ test_help_version(void)
 	CHECK_INT_EQ(run(&c, &export_spec, &w, seen, sizeof(seen)), CMDLINE_BAD);
 	words_set(&w, "export", "--bogus", "a", "b", "c", "--help", NULL);
 	CHECK_INT_EQ(run(&c, &export_spec, &w, seen, sizeof(seen)), CMDLINE_HELP);
+	CHECK_STR_EQ(c.msg, "");
 	/* but not after "--": there it is a word */
 	words_set(&w, "export", "x", "--", "--help", NULL);
 	CHECK_INT_EQ(run(&c, &export_spec, &w, seen, sizeof(seen)), CMDLINE_END);
@@ -189,6 +190,13 @@ test_mistakes(void)
 	words_set(&w, "export", "x", "--bogus=1", NULL);
 	CHECK_INT_EQ(run(&c, &export_spec, &w, seen, sizeof(seen)), CMDLINE_BAD);
 	CHECK_STR_EQ(c.msg, "tetrad export: неизвестный параметр «--bogus»");
+
+	/* the Russian layout: "-р" where "-h" was meant; no half letter shown */
+	words_set(&w, "export", "x", "-р", NULL);
+	CHECK_INT_EQ(run(&c, &export_spec, &w, seen, sizeof(seen)), CMDLINE_BAD);
+	CHECK_STR_EQ(c.msg, "tetrad export: неизвестный параметр: после «-» не латинская буква "
+	    "(параметры пишутся латиницей)");
+	CHECK(valid_utf8(c.msg));
 
 	words_set(&w, "export", "x", "-q", NULL);
 	CHECK_INT_EQ(run(&c, &export_spec, &w, seen, sizeof(seen)), CMDLINE_BAD);
