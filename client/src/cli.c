@@ -253,13 +253,6 @@ int
 cli_run_ext(int argc, char **argv, FILE *in, FILE *out, FILE *err,
     const struct cli_ext *ext)
 {
-	static const struct cmdline_opt top_opts[] = {
-		{ "db", 1, 1, 0 }, { "passphrase-file", 1, 2, 0 },
-		{ "new-passphrase-file", 1, 3, 0 }, { "recovery-file", 1, 4, 0 },
-		{ NULL, 0, 0, 0 },
-	};
-	static const struct cmdline_spec top = { "tetrad", NULL, cli_usage_top,
-	    top_opts, 0, -1, 1 };
 	struct cli *c = calloc(1, sizeof(*c));
 	struct cmdline p;
 	const struct cli_cmd *k;
@@ -275,17 +268,10 @@ cli_run_ext(int argc, char **argv, FILE *in, FILE *out, FILE *err,
 	c->err = err;
 	c->ext = ext;
 	/* global options before the command, up to the command word */
-	cmdline_begin(&p, &top, argc, argv);
-	while ((id = cmdline_next(&p, &v)) > 0) {
-		if (id == 1)
-			c->db_opt = v;
-		else if (id == 2)
-			c->pass_file = v;
-		else if (id == 3)
-			c->new_pass_file = v;
-		else
-			c->recovery_file = v;
-	}
+	cmdline_begin(&p, &cli_spec_top, argc, argv);
+	while ((id = cmdline_next(&p, &v)) > 0)
+		if ((rc = cli_opt_apply(c, id, v)) != CLI_OK)
+			goto out;
 	if ((rc = cli_parse_end(c, &p, id)) >= 0)
 		goto out;
 	if (p.next >= argc) {

@@ -75,6 +75,10 @@ const char cli_usage_top[] =
 
 static const struct cmdline_opt o_files[] = { CLI_O_FILES, CLI_O_END };
 
+/* the program's own options, up to the command word */
+const struct cmdline_spec cli_spec_top = { "tetrad", NULL, cli_usage_top, o_files,
+    0, -1, 1 };
+
 static const struct cmdline_opt o_init[] = {
 	{ "school", 1, O_SCHOOL, 0 }, { "name", 1, O_NAME, 0 },
 	{ "curator", 0, O_CURATOR, 0 }, CLI_O_FILES, CLI_O_END,

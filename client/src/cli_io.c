@@ -18,6 +18,17 @@
 
 #include "cli_private.h"
 
+/* A few records take no time: a line for them would only be noise. */
+#define CLI_IO_PROGRESS_MIN 100
+
+/* progress_update for work of at least CLI_IO_PROGRESS_MIN records. */
+static void
+cli_io_progress(void *ud, uint64_t done, uint64_t total)
+{
+	if (total >= CLI_IO_PROGRESS_MIN)
+		progress_update(ud, done, total);
+}
+
 int
 cli_io_export(struct cli *c)
 {
@@ -67,7 +78,7 @@ cli_io_export(struct cli *c)
 	if (c->out_file == NULL && isatty(fileno(c->out)))
 		pr.tty = 0;
 	if (xlsx)
-		r = xlsxio_export_progress(s, cat, c->pos[0], c->out_file, progress_update,
+		r = xlsxio_export_progress(s, cat, c->pos[0], c->out_file, cli_io_progress,
 		    &pr, &c->e);
 	else if (c->out_file && ((r = fileio_private_open(c->out_file, &w, &c->e)) != 0 ||
 	    (fp = fileio_private_stream(w, &c->e)) == NULL)) {
@@ -76,7 +87,7 @@ cli_io_export(struct cli *c)
 	}
 	if (!xlsx)
 		r = csvio_export_progress(s, cat, c->pos[0], fmt, c->codes, c->delim,
-		    fp ? fp : c->out, progress_update, &pr, &c->e);
+		    fp ? fp : c->out, cli_io_progress, &pr, &c->e);
 	progress_close(&pr);
 	if (r == 0 && w != NULL) {
 		r = fileio_private_commit(w, false, &c->e);
@@ -126,7 +137,7 @@ cli_io_import(struct cli *c)
 		goto out;
 	progress_open(&pr, c->err, "Загрузка", "записей", 0);
 	r = csvio_import_progress(s, cat, c->pos[0], c->school, c->csv_file, c->delim,
-	    &n, &report, progress_update, &pr, &c->e);
+	    &n, &report, cli_io_progress, &pr, &c->e);
 	progress_close(&pr);
 	if (r != 0) {
 		rc = cli_fail(c, r);

@@ -73,6 +73,7 @@ struct cli_cmd {
 	const char *missing;  /* a group: what to say when no subcommand is given */
 };
 extern const char cli_usage_top[];
+extern const struct cmdline_spec cli_spec_top;
 /* The command name (group NULL) or the subcommand of group; NULL: none. */
 const struct cli_cmd *cli_cmd_find(const char *group, const char *name);
 /* An option's value (id from cli_cmds.c's tables) into c; CLI_OK or the
