@@ -242,14 +242,10 @@ static int
 main_dispatch(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
 	const struct cmdline_spec spec = { CMD_PROG, NULL, main_usage, main_opts, 0, -1, 1 };
-	const char *v, *word, *env;
+	const char *v, *word;
 	struct cmdline c;
-	int id, r;
+	int id;
 
-	/* the environment first: --data, before or after the command, wins */
-	if ((env = getenv("TETRAD_HUB_DATA")) != NULL && env[0] != '\0' &&
-	    (r = cmd_set_dir(h, env, e)) != 0)
-		return r;
 	cmdline_begin(&c, &spec, argc, argv);
 	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
 		return cmd_stop(&c, id, e);

@@ -127,6 +127,8 @@ rc bad_programme 2 --data "$D" programmes set 170101 2026 НЕТ
 # --- 3: not found
 rc unknown_key 3 --data "$D" keys retire 0123456789abcdef
 expect_in unknown_key_says "$(cat "$T/err")" "нет"
+rc revoke_unknown_device 3 --data "$D" device revoke 0123456789abcdef
+expect_in revoke_unknown_device_says "$(cat "$T/err")" "не найдено"
 rc export_unknown_device 3 --data "$D" export-changes --device 0123456789abcdef --out "$T/ch"
 rm -rf "$T/emptyforms" && mkdir "$T/emptyforms"
 TETRAD_FORMS_DIR="$T/emptyforms" rc serve_without_forms 3 --data "$D" serve --listen 127.0.0.1:1

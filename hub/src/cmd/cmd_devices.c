@@ -348,8 +348,10 @@ static const struct cmdline_spec cmd_device_revoke_spec = {
 int
 cmd_device_revoke(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
+	struct hubdb_device d;
 	struct cmdline c;
 	const char *v, *dev;
+	bool found = false;
 	int r, id;
 
 	cmdline_begin(&c, &cmd_device_revoke_spec, argc, argv);
@@ -361,6 +363,13 @@ cmd_device_revoke(struct hubconf *h, int argc, char **argv, struct terr *e)
 		    "шестнадцатеричных цифр (см. «tetrad-hub device list»)");
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
+	/* an unknown device is "not found" (exit 3), as in export-changes; the
+	 * store's revoke says TERR_ARG for it and for one revoked already */
+	if ((r = hubdb_device_get(h->db, dev, &d, &found, e)) != 0)
+		return r;
+	if (!found)
+		return terr_set(e, TERR_NOTFOUND, "устройство %s не найдено (см. «tetrad-hub device "
+		    "list»)", dev);
 	if ((r = hubdb_device_revoke(h->db, dev, e)) != 0)
 		return r;
 	printf("Устройство %s отозвано: его следующие наборы будут отклонены; "

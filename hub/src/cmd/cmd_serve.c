@@ -64,10 +64,7 @@ cmd_init(struct hubconf *h, int argc, char **argv, struct terr *e)
 			tls_host = v;
 	if (id != CMDLINE_END)
 		return cmd_stop(&c, id, e);
-	if (h->dir[0] == '\0')
-		return cmd_usage(e, "init", "init: укажите папку хаба: --data ПАПКА или "
-		    "переменная TETRAD_HUB_DATA");
-	if ((r = hubconf_passphrase(h, e)) != 0)
+	if ((r = hubconf_dir(h, e)) != 0 || (r = hubconf_passphrase(h, e)) != 0)
 		return r;
 	if (mkdir(h->dir, 0700) != 0 && errno != EEXIST)
 		return terr_set(e, TERR_IO, "не удалось создать папку %s: %s", h->dir,
@@ -164,8 +161,8 @@ static const char cmd_serve_usage[] =
 "  --timeout СЕК        на рукопожатие TLS и заголовки запроса (20)\n"
 "  --conn-limit N       открытых соединений всего (4096)\n"
 "  --per-ip-limit N     открытых соединений с одного адреса (256)\n"
-"  --min-rate Б/С       наименьшая скорость передачи тела запроса\n"
-"  --request-max СЕК    наибольшая длительность одного запроса\n"
+"  --min-rate Б/С       наименьшая средняя скорость тела запроса (4096)\n"
+"  --request-max СЕК    наибольшая длительность одного запроса (1200)\n"
 "\n" CMD_COMMON_HELP
 "Код выхода 7: адрес занят или недоступен, сертификат или ключ TLS не прочитан.\n";
 

@@ -97,6 +97,20 @@ hub_builtin_forms(void)
 }
 
 int
+hubconf_dir(struct hubconf *h, struct terr *e)
+{
+	const char *env;
+
+	/* looked at only now: `--help` never fails on a strange environment */
+	if (h->dir[0] == '\0' && (env = getenv("TETRAD_HUB_DATA")) != NULL && env[0] != '\0')
+		return cmd_set_dir(h, env, e);
+	if (h->dir[0] == '\0')
+		return cmd_usage(e, NULL, "укажите папку хаба: --data ПАПКА или переменная "
+		    "TETRAD_HUB_DATA");
+	return 0;
+}
+
+int
 hubconf_passphrase(struct hubconf *h, struct terr *e)
 {
 	int r;
@@ -115,9 +129,8 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 	const char *pp;
 	int r;
 
-	if (h->dir[0] == '\0')
-		return cmd_usage(e, NULL, "укажите папку хаба: --data ПАПКА или переменная "
-		    "TETRAD_HUB_DATA");
+	if ((r = hubconf_dir(h, e)) != 0)
+		return r;
 	if ((r = hubconf_passphrase(h, e)) != 0)
 		return r;
 	if ((r = hubconf_read(h, e)) != 0)

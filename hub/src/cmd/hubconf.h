@@ -48,6 +48,12 @@ int hubconf_read_passphrase(struct hubconf *h, const char *file, struct terr *e)
 const char *hub_builtin_forms(void);
 
 /*
+ * The hub's folder: --data (already in h->dir), else $TETRAD_HUB_DATA; 0, or
+ * CMD_EXIT_USAGE (cmd_args.h) with e set when neither is given.
+ */
+int hubconf_dir(struct hubconf *h, struct terr *e);
+
+/*
  * The passphrase from --passphrase-file (h->passphrase_file) if given and
  * not read yet: read when a command needs the keys, so that `--help` never
  * reads files. 0 or a TERR_* code.
