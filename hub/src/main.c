@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmdline/logline.h"
 #include "hub/proctune.h"
 #include "tetrad/keys.h"
 
@@ -261,6 +262,32 @@ main_dispatch(struct hubconf *h, int argc, char **argv, struct terr *e)
 	return cmd_usage(e, NULL, "неизвестная команда «%.64s»", word);
 }
 
+/*
+ * The last word of a failed command, on stderr. Under systemd (the unit's
+ * `serve`: stderr is the journal) through logline as an error, so a hub
+ * that cannot listen or read its certificate shows in `journalctl -p err`
+ * and not as info; one line there (the journal splits on newlines, and the
+ * help hint's line would lose the priority). Elsewhere «Ошибка: …» as
+ * tetrad and tetrad-syncd say it.
+ */
+static void
+main_error(const char *msg)
+{
+	struct logline l;
+	char line[TERR_MSG_MAX];
+
+	logline_open(&l, stderr, CMD_PROG, LOGLINE_DEBUG);
+	if (!l.journal) {
+		fprintf(stderr, "Ошибка: %s\n", msg);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s", msg);
+	for (char *p = line; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	logline_printf(&l, LOGLINE_ERR, "Ошибка: %s", line);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -271,17 +298,17 @@ main(int argc, char **argv)
 	terr_clear(&e);
 	proctune_apply();
 	if (keys_init(&e) != 0) {
-		fprintf(stderr, "Ошибка: %s\n", e.msg);
+		main_error(e.msg);
 		return CMD_EXIT_OTHER;
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		fprintf(stderr, "Ошибка: недостаточно памяти\n");
+		main_error("недостаточно памяти");
 		return CMD_EXIT_OTHER;
 	}
 	r = main_dispatch(h, argc, argv, &e);
 	/* a positive code without a message has said everything already */
 	if (r < 0 || (r > 0 && e.msg[0] != '\0'))
-		fprintf(stderr, "Ошибка: %s\n", e.msg[0] ? e.msg : terr_str(r));
+		main_error(e.msg[0] ? e.msg : terr_str(r));
 	hubconf_close(h);
 	free(h);
 	return cmd_exit_code(r);

@@ -3,7 +3,8 @@
 # exit code (docs/hub.md "Exit codes") brought about for real — 0 done, 1 a
 # mistake in the command, 2 data refused, 3 not found, 4 a file, 6 the
 # keys' passphrase, 7 serve cannot listen or read its certificate (5, out
-# of memory or a bug, cannot be caused from outside); `--help` after any
+# of memory or a bug, cannot be caused from outside), and under the journal
+# as an error line; `--help` after any
 # command words exits 0 with that command's usage on stdout and reads no
 # files; the common options work after the command too; --version.
 set -u
@@ -147,6 +148,15 @@ hub_start "$T/hub2" || { echo "the test hub did not start" >&2; exit 1; }
 PORT=${HUB_URL##*:}
 rc serve_port_taken 7 --data "$HUB_DIR" serve --listen "127.0.0.1:$PORT"
 expect_in serve_port_taken_says "$(cat "$T/err")" "127.0.0.1:$PORT"
+# under systemd (stderr is the journal, JOURNAL_STREAM names it) the failure
+# is one line with the error priority, so `journalctl -p err` shows it
+: >"$T/journal"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal") "$HUB" --data "$HUB_DIR" serve \
+	--listen "127.0.0.1:$PORT" >/dev/null 2>>"$T/journal"
+expect_eq serve_fails_under_journal "$?" 7
+# (the server's own lines before it carry their priorities too: syncd's part)
+expect_eq serve_failure_is_err "$(grep -c '^<3>Ошибка: .*127.0.0.1:'"$PORT" "$T/journal")" 1
+expect_eq serve_journal_all_prioritised "$(grep -vc '^<[0-7]>' "$T/journal")" 0
 hub_stop
 
 # --- 0 again: the listings and the commands that worked before

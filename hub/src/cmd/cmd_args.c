@@ -123,7 +123,8 @@ cmd_next(struct hubconf *h, struct cmdline *c, const char **value)
 			continue;
 		}
 		if (cmd_set_dir(h, *value, &e) != 0) {
-			snprintf(c->msg, sizeof(c->msg), "--data: слишком длинный путь к папке хаба");
+			snprintf(c->msg, sizeof(c->msg), "--data: слишком длинный путь к папке "
+			    "хаба");
 			return CMDLINE_BAD;
 		}
 	}

@@ -18,15 +18,25 @@
 
 #define CMD_PROG "tetrad-hub"
 
+/*
+ * USAGE: unknown command or option, a missing or extra argument, an option
+ *        value of the wrong form;
+ * INVALID: data refused (a file, a value the hub judges, refused sets);
+ * NOTFOUND: no hub in the folder, an unknown device or key, no forms;
+ * STORAGE: the store or a file (unreadable, full, busy, from a newer program);
+ * OTHER: out of memory, a bug, libsodium refused;
+ * KEYS: the passphrase missing or wrong, a key file damaged or open to others;
+ * LISTEN: serve cannot listen, its TLS certificate or key missing or unusable.
+ */
 enum cmd_exit {
 	CMD_EXIT_OK = 0,
-	CMD_EXIT_USAGE = 1,      /* unknown command or option, missing/extra argument, a bad option value */
-	CMD_EXIT_INVALID = 2,    /* data refused: a file, a value the hub judges, refused sets */
-	CMD_EXIT_NOTFOUND = 3,   /* no hub in the folder, unknown device/key/form, no forms */
-	CMD_EXIT_STORAGE = 4,    /* the store or a file: unreadable, full, busy, from a newer program */
-	CMD_EXIT_OTHER = 5,      /* out of memory, a bug, libsodium refused */
-	CMD_EXIT_KEYS = 6,       /* the hub's keys: passphrase missing or wrong, key file damaged or open to others */
-	CMD_EXIT_LISTEN = 7,     /* serve: cannot listen, TLS certificate or key missing or unusable */
+	CMD_EXIT_USAGE = 1,
+	CMD_EXIT_INVALID = 2,
+	CMD_EXIT_NOTFOUND = 3,
+	CMD_EXIT_STORAGE = 4,
+	CMD_EXIT_OTHER = 5,
+	CMD_EXIT_KEYS = 6,
+	CMD_EXIT_LISTEN = 7,
 };
 
 /* The usage line of the exit codes, shared by `tetrad-hub --help` and docs. */

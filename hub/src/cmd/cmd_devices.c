@@ -62,12 +62,12 @@ cmd_devices_hub_url(const struct hubconf *h, const char *opt, const char **url,
 {
 	*url = opt ? opt : hubconf_get(h, "public_url");
 	if (*url == NULL || **url == '\0')
-		return cmd_usage(e, "token create", "token create --enroll-file: не известен адрес хаба, "
-		    "по которому к нему обращаются школы: укажите --hub-url https://АДРЕС:ПОРТ "
-		    "или public_url = https://АДРЕС:ПОРТ в hub.conf");
+		return cmd_usage(e, "token create", "token create --enroll-file: не известен "
+		    "адрес хаба, по которому к нему обращаются школы: укажите --hub-url "
+		    "https://АДРЕС:ПОРТ или public_url = https://АДРЕС:ПОРТ в hub.conf");
 	if (strncmp(*url, "https://", 8) != 0 || (*url)[8] == '\0')
-		return cmd_usage(e, "token create", "token create: адрес хаба «%.128s» должен начинаться "
-		    "с https://", *url);
+		return cmd_usage(e, "token create", "token create: адрес хаба «%.128s» должен "
+		    "начинаться с https://", *url);
 	return 0;
 }
 
@@ -358,7 +358,8 @@ cmd_device_revoke(struct hubconf *h, int argc, char **argv, struct terr *e)
 	if ((id = cmd_next(h, &c, &v)) != CMDLINE_END)
 		return cmd_stop(&c, id, e);
 	dev = c.pos[0];
-	if (strlen(dev) != KEYS_ID_HEXLEN || strspn(dev, "0123456789abcdefABCDEF") != KEYS_ID_HEXLEN)
+	if (strlen(dev) != KEYS_ID_HEXLEN ||
+	    strspn(dev, "0123456789abcdefABCDEF") != KEYS_ID_HEXLEN)
 		return cmd_usage(e, "device revoke", "идентификатор устройства — 16 "
 		    "шестнадцатеричных цифр (см. «tetrad-hub device list»)");
 	if ((r = hubconf_open(h, false, e)) != 0)
@@ -368,8 +369,8 @@ cmd_device_revoke(struct hubconf *h, int argc, char **argv, struct terr *e)
 	if ((r = hubdb_device_get(h->db, dev, &d, &found, e)) != 0)
 		return r;
 	if (!found)
-		return terr_set(e, TERR_NOTFOUND, "устройство %s не найдено (см. «tetrad-hub device "
-		    "list»)", dev);
+		return terr_set(e, TERR_NOTFOUND, "устройство %s не найдено (см. «tetrad-hub "
+		    "device list»)", dev);
 	if ((r = hubdb_device_revoke(h->db, dev, e)) != 0)
 		return r;
 	printf("Устройство %s отозвано: его следующие наборы будут отклонены; "

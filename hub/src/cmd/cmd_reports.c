@@ -273,8 +273,8 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 			break;
 		case RP_DELIM:
 			if (strlen(v) != 1)
-				return cmd_usage(e, command, "%s: --delimiter — один знак, а не «%.16s»",
-				    command, v);
+				return cmd_usage(e, command, "%s: --delimiter — один знак, а не "
+				    "«%.16s»", command, v);
 			o.delimiter = v[0];
 			break;
 		case RP_FORMAT:
@@ -285,8 +285,8 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 			else if (strcmp(v, "json") == 0)
 				o.format = REPORT_JSON;
 			else
-				return cmd_usage(e, command, "%s: формат «%.16s» неизвестен: table, "
-				    "csv или json", command, v);
+				return cmd_usage(e, command, "%s: формат «%.16s» неизвестен: "
+				    "table, csv или json", command, v);
 			break;
 		}
 	}
