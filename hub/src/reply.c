@@ -115,7 +115,9 @@ reply_forms(struct dbpool *pool, struct MHD_Connection *c, const char *url,
 		r = hubdb_list(db, HUBDB_LIST_FORMS, reply_forms_row, b, &e);
 		dbpool_put(pool, db);
 		if (r != 0 || tbuf_put(b, "]\n", 2) != 0)
-			ret = reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
+			/* a row that did not fit the buffer stops the listing without a message */
+			ret = reply_error(c, 503, "busy", e.msg[0] ? e.msg : "хаб занят; повторите "
+			    "позже", INGEST_RETRY_AFTER);
 		else
 			ret = reply_send(c, 200, "application/json", tbuf_ptr(b), tbuf_len(b), 0);
 		tbuf_free(b);

@@ -52,7 +52,8 @@ usbimport_acks_header(FILE *f, const char *path, const uint8_t device_id[KEYS_ID
 
 int
 usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_path,
-    const char *acks_path, FILE *report, struct usbimport_counts *n, struct terr *e)
+    const char *acks_path, FILE *report, progress_fn progress, void *progress_ud,
+    struct usbimport_counts *n, struct terr *e)
 {
 	struct usbfile_header h;
 	struct usbfile_src src = { fileio_fread, NULL };
@@ -120,6 +121,8 @@ usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_pat
 				goto out;
 			n->acks++;
 		}
+		if (progress != NULL)
+			progress(progress_ud, i + 1, h.count);
 	}
 	if (fe.code == 0)
 		usbfile_read_end(&src, &fe);

@@ -281,6 +281,29 @@ hub_cli import "$T/export.ttex" >"$T/import.out" 2>&1
 expect_eq import_exit $? 0
 expect_eq import_records "$(($(records) - R0))" 7
 expect_eq import_again_changes_nothing "$(hub_cli import "$T/export.ttex" >/dev/null 2>&1; echo $?)/$(($(records) - R0))" "0/7"
+# the lines per set to a file, stderr a terminal: a progress line counts the sets there
+python3 - "$HUB_BIN" "$HUB_DIR" "$T/export.ttex" "$T/import.tty" >"$T/progress" <<'EOF'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+with open(sys.argv[4], "wb") as log:
+    p = subprocess.run([sys.argv[1], "--data", sys.argv[2], "import", sys.argv[3]],
+                       stdout=log, stderr=s, stdin=subprocess.DEVNULL)
+os.close(s)
+out = b""
+while True:
+    try:
+        d = os.read(m, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+print(p.returncode, out.decode("utf-8", "replace").replace("\r", "|"))
+EOF
+expect_in import_progress_on_terminal "$(cat "$T/progress")" "Загрузка: 2 из 2 наборов (100%)"
+expect_eq import_progress_exit "$(cut -d' ' -f1 "$T/progress")" 0
+expect_eq import_progress_lines_in_file "$(grep -c '^набор ' "$T/import.tty")" 2
+expect_eq import_no_progress_in_pipe "$(hub_cli import "$T/export.ttex" 2>&1 >/dev/null | grep -c 'Загрузка')" 0
 expect_eq push_after_import "$(post "$T/u2" "$T/r")" 200
 expect_eq push_after_import_status "$(ack_field "$T/usb" "$T/r" applied)" 5
 printf 'TTEX\001\000\000\000' >"$T/bad.ttex"

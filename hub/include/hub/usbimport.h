@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "cmdline/progress.h"
 #include "hub/hubdb.h"
 #include "hub/ingest.h"
 
@@ -26,11 +27,14 @@ struct usbimport_counts {
  * acks_path (NULL: none), which must not exist yet in an existing
  * directory, writes every signed answer there (temporary file, fsync,
  * rename) — also when the export turns out truncated, so the sets already
- * applied can still be acknowledged at the school. Returns 0 when the whole
- * file was read (refused sets are counted, not errors), a negative code with
- * e set when the file is unreadable or malformed, or on a store failure.
+ * applied can still be acknowledged at the school. progress (may be NULL)
+ * is called with progress_ud after each set, against the count the file's
+ * header declares. Returns 0 when the whole file was read (refused sets are
+ * counted, not errors), a negative code with e set when the file is
+ * unreadable or malformed, or on a store failure.
  */
 int usbimport_run(struct hubdb *db, const struct ingest_cfg *cfg, const char *in_path,
-    const char *acks_path, FILE *report, struct usbimport_counts *n, struct terr *e);
+    const char *acks_path, FILE *report, progress_fn progress, void *progress_ud,
+    struct usbimport_counts *n, struct terr *e);
 
 #endif

@@ -333,7 +333,9 @@ static const char cmd_import_usage[] =
 "Применяет выгрузку школы с флешки (tetrad-syncd export) набор за набором с теми\n"
 "же проверками, что и по сети; повторный импорт ничего не меняет. Файл\n"
 "подтверждения получения устройства (его пишет tetrad-syncd export рядом с\n"
-"выгрузкой) распознаётся и применяется сам.\n"
+"выгрузкой) распознаётся и применяется сам. Строка на каждый набор — в stdout;\n"
+"если stdout — файл, а stderr — терминал, на терминале видно, сколько наборов\n"
+"загружено.\n"
 "\n"
 "Параметры:\n"
 "  --acks ФАЙЛ   записать подписанные ответы хаба (новый файл): в школе их\n"
@@ -360,6 +362,7 @@ cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 {
 	struct ingest_cfg ic;
 	struct usbimport_counts n;
+	struct progress pr;
 	struct cmdline c;
 	const char *in, *acks = NULL, *v;
 	int r, id;
@@ -377,7 +380,16 @@ cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 	if ((r = hubconf_open(h, true, e)) != 0)
 		return r;
 	hubconf_ingest_cfg(h, &ic);
-	r = usbimport_run(h->db, &ic, in, acks, stdout, &n, e);
+	/*
+	 * On a terminal the line per set is the progress; with those lines
+	 * going to a file or a pipe, a progress line on stderr (a terminal)
+	 * shows how far an import of many sets is. None under a script.
+	 */
+	progress_open(&pr, stderr, "Загрузка", "наборов", 0);
+	if (isatty(STDOUT_FILENO))
+		pr.tty = 0;
+	r = usbimport_run(h->db, &ic, in, acks, stdout, progress_update, &pr, &n, e);
+	progress_close(&pr);
 	printf("Импорт %s: наборов %u — принято %u, уже были приняты %u, отклонено %u.\n", in,
 	    n.sets, n.applied, n.replayed, n.refused);
 	if (acks != NULL && n.acks > 0 && (r == 0 || access(acks, F_OK) == 0))
