@@ -54,10 +54,10 @@ times=()
 step() { # the previous step's time is recorded; a new one begins
 	local now
 	now=$(date +%s)
-	[ -z "${cur:-}" ] || times+=("$(printf '%-44s %4ds' "$cur" $((now - tstep)))")
+	[ -z "${cur:-}" ] || times+=("$(printf '%-58s %4ds' "$cur" $((now - tstep)))")
 	tstep=$now
 	cur=$1
-	echo "=== $cur" | tee -a "$log"
+	[ "$cur" = "(end)" ] || echo "=== $cur" | tee -a "$log"
 }
 hub_pid=
 mounted=()
@@ -172,7 +172,9 @@ as tetrad-hub tetrad-hub --data /var/lib/tetrad-hub --passphrase-file /etc/tetra
 	init --tls-self-signed 127.0.0.1 >>"$log" 2>&1 || die "tetrad-hub init"
 printf 'listen = 127.0.0.1:%s\npassphrase_file = /etc/tetrad-hub.pass\npublic_url = %s\n' "$port" "$url" |
 	as tetrad-hub sh -c 'cat >>/var/lib/tetrad-hub/hub.conf' || die "hub.conf"
-keysum() { (cd "$root/var/lib/tetrad-hub" && sha256sum hub.enc.key hub.sign.key); }
+keysum() { # the two keys' SHA-256, shortened: the same files or not
+	(cd "$root/var/lib/tetrad-hub" && sha256sum hub.enc.key hub.sign.key) | awk '{ printf "%s %.12s ", $2, $1 }'
+}
 keys_before=$(keysum)
 hub_serve() {
 	# as tetrad-hub.service runs it (ExecStart, User=, TETRAD_HUB_DATA)
