@@ -62,6 +62,16 @@ enum {
 	"$TETRAD_HUB_DATA), --passphrase-file ФАЙЛ — парольная фраза ключей хаба;\n" \
 	"--help — эта справка, --version — версия.\n"
 
+/* The help of a listing command: what it lists and its one option. */
+#define CMD_LIST_USAGE(cmd, what) \
+	"Использование: tetrad-hub " cmd " [--json]\n" \
+	"\n" what "\n" \
+	"\n" \
+	"Параметры:\n" \
+	"  --json    массив объектов JSON (ключи — латиницей, значения типизированы)\n" \
+	"            вместо таблицы\n" \
+	"\n" CMD_COMMON_HELP
+
 /* The exit code of a command's result r (0, enum cmd_exit, or TERR_*). */
 int cmd_exit_code(int r);
 

@@ -270,15 +270,6 @@ cmd_listing(struct hubconf *h, const struct cmdline_spec *spec, enum cmd_list_ki
 	return cmd_list_show(h, kind, &o, e);
 }
 
-#define CMD_LIST_USAGE(cmd, what) \
-	"Использование: tetrad-hub " cmd " [--json]\n" \
-	"\n" what "\n" \
-	"\n" \
-	"Параметры:\n" \
-	"  --json    массив объектов JSON (ключи — латиницей, значения типизированы)\n" \
-	"            вместо таблицы\n" \
-	"\n" CMD_COMMON_HELP
-
 static const struct cmdline_spec cmd_token_list_spec = {
 	CMD_PROG, "token list", CMD_LIST_USAGE("token list",
 	"Все коды регистрации: кому выданы, школы, до какого срока действуют, каким\n"

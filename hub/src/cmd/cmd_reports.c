@@ -67,13 +67,8 @@ cmd_schools_add(struct hubconf *h, int argc, char **argv, struct terr *e)
 
 static const struct cmdline_spec cmd_schools_list_spec = {
 	CMD_PROG, "schools list",
-	"Использование: tetrad-hub schools list [--json]\n"
-	"\n"
-	"Реестр школ: код, название, действующие устройства школы и её записи.\n"
-	"\n"
-	"Параметры:\n"
-	"  --json    массив объектов JSON вместо таблицы\n"
-	"\n" CMD_COMMON_HELP,
+	CMD_LIST_USAGE("schools list",
+	"Реестр школ: код, название, действующие устройства школы и её записи."),
 	NULL, 0, 0, 0,
 };
 
@@ -150,14 +145,9 @@ cmd_forms_publish(struct hubconf *h, int argc, char **argv, struct terr *e)
 
 static const struct cmdline_spec cmd_forms_list_spec = {
 	CMD_PROG, "forms list",
-	"Использование: tetrad-hub forms list [--json]\n"
-	"\n"
+	CMD_LIST_USAGE("forms list",
 	"Формы, по которым хаб проверяет записи: встроенные и опубликованные, с\n"
-	"версиями.\n"
-	"\n"
-	"Параметры:\n"
-	"  --json    массив объектов JSON вместо таблицы\n"
-	"\n" CMD_COMMON_HELP,
+	"версиями."),
 	NULL, 0, 0, 0,
 };
 

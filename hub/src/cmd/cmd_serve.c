@@ -404,14 +404,9 @@ cmd_import(struct hubconf *h, int argc, char **argv, struct terr *e)
 
 static const struct cmdline_spec cmd_keys_list_spec = {
 	CMD_PROG, "keys list",
-	"Использование: tetrad-hub keys list [--json]\n"
-	"\n"
+	CMD_LIST_USAGE("keys list",
 	"Ключи шифрования хаба: текущий и прежние (после keys rotate), которыми ещё\n"
-	"открываются наборы, зашифрованные до смены.\n"
-	"\n"
-	"Параметры:\n"
-	"  --json    массив объектов JSON вместо таблицы\n"
-	"\n" CMD_COMMON_HELP,
+	"открываются наборы, зашифрованные до смены."),
 	NULL, 0, 0, 0,
 };
 
