@@ -63,22 +63,49 @@ changeset_rd_lit(struct changeset_rd *rd, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * What changeset_rd_string does with a byte: 0 stands for itself (printable
+ * ASCII but the quote and the backslash), 1 leads a two-byte sequence
+ * (Cyrillic), 2 anything else. One load a byte instead of four compares:
+ * the strings are most of a set's text.
+ */
+#define RD_X16 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
+static const uint8_t changeset_rd_class[256] = {
+	RD_X16, RD_X16,
+	0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x20: '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,                 /* 0x5c: '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	RD_X16, RD_X16, RD_X16, RD_X16,
+	2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                 /* 0xc2..0xdf */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	RD_X16, RD_X16,
+};
+#undef RD_X16
+
 /* A string as changeset_write_string writes it; *decoded is its length unescaped. */
 static int
 changeset_rd_string(struct changeset_rd *rd, size_t *decoded)
 {
-	const uint8_t *p = rd->p, *end = rd->end;
-	size_t n = 0, k;
+	const uint8_t *p = rd->p, *end = rd->end, *s;
+	size_t saved = 0, k;
+	unsigned c;
 
 	if (p >= end || *p++ != '"')
 		return -1;
+	s = p;
 	for (;;) {
-		const uint8_t *run = p;
-
-		/* printable ASCII but the quote and the backslash: most of the text */
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
-		n += (size_t)(p - run);
+		/* plain bytes and well-formed two-byte sequences: most of the text */
+		while (p < end) {
+			if ((c = changeset_rd_class[*p]) == 0)
+				p++;
+			else if (c == 1 && end - p >= 2 && (p[1] & 0xc0) == 0x80)
+				p += 2;
+			else
+				break;
+		}
 		if (p >= end)
 			return -1;
 		if (*p == '"')
@@ -91,6 +118,7 @@ changeset_rd_string(struct changeset_rd *rd, size_t *decoded)
 			switch (p[1]) {
 			case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
 				p += 2;
+				saved += 1;
 				break;
 			case 'u':
 				/* only control characters without a short escape, lowercase hex */
@@ -101,27 +129,22 @@ changeset_rd_string(struct changeset_rd *rd, size_t *decoded)
 				if (v == 0 || v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t')
 					return -1;
 				p += 6;
+				saved += 5;
 				break;
 			default:
 				return -1;
 			}
-			n++;
 		} else if (*p < 0x20) {
 			return -1;
-		} else if (*p >= 0xc2 && *p <= 0xdf && end - p >= 2 && (p[1] & 0xc0) == 0x80) {
-			/* two bytes (Cyrillic): what changeset_utf8_seq accepts, inline */
-			p += 2;
-			n += 2;
 		} else {
 			if ((k = changeset_utf8_seq(p, (size_t)(end - p))) == 0)
 				return -1;
 			p += k;
-			n += k;
 		}
 	}
 	rd->p = p + 1;
 	if (decoded != NULL)
-		*decoded = n;
+		*decoded = (size_t)(p - s) - saved;
 	return 0;
 }
 
