@@ -116,11 +116,14 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 	w = stpcpy(stpcpy(stpcpy(w, hlc), "\",\""), device_id);
 	w = stpcpy(stpcpy(w, "\"],\"x\":[\""), hlc);
 	stpcpy(stpcpy(stpcpy(w, "\",\""), device_id), "\",0]}");
-	/* a null answer at the top is ":null" in canonical text: look only then */
-	if (op->fields_text == NULL || memmem(op->fields_text, op->fields_len, ":null", 5) != NULL)
-		cJSON_ArrayForEach(f, op->fields)
-			if (cJSON_IsNull(f))
-				has_null = true;
+	/* a null answer at the top: its dozen or so answers walked in the tree
+	 * (memmem over the whole text for ":null" cost some 6,000 instructions
+	 * a risk-profile visit, its group items included) */
+	cJSON_ArrayForEach(f, op->fields)
+		if (cJSON_IsNull(f)) {
+			has_null = true;
+			break;
+		}
 	if (!has_null && op->fields_text != NULL) {
 		/* the answers as the set carried them: canonical already */
 		rec->data = strndup(op->fields_text, op->fields_len);
