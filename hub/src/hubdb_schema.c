@@ -4,6 +4,7 @@
  * here, and a database of an older schema is brought up to date here, in
  * the transaction that reads its version.
  */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "hubdb_sqlite.h"
@@ -22,11 +23,19 @@ static const char hubdb_schema[] =
     " used_by TEXT, used_at TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS schools(code TEXT PRIMARY KEY, name TEXT,"
     " feed_pos INTEGER NOT NULL DEFAULT 0);"
+    /*
+     * A rowid table (schema 5): its rows, a kilobyte each (the envelope
+     * and the signed answer), are appended in the order they arrive, so
+     * the sets of one group commit share the last leaf; only the small
+     * key index takes one leaf per device. Keyed WITHOUT ROWID by
+     * (device_id, first_seq), every set of a group rewrote a leaf of its
+     * own: a 16 KiB WAL frame per set (hubdb_migrate_4_5).
+     */
     "CREATE TABLE IF NOT EXISTS changesets("
     " device_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
     " set_hash BLOB NOT NULL, status TEXT NOT NULL, http_status INTEGER NOT NULL,"
     " envelope BLOB NOT NULL, ack BLOB NOT NULL, received_at TEXT NOT NULL,"
-    " PRIMARY KEY(device_id, first_seq)) WITHOUT ROWID;"
+    " PRIMARY KEY(device_id, first_seq));"
     "CREATE TABLE IF NOT EXISTS quarantine("
     " id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, first_seq INTEGER NOT NULL,"
     " last_seq INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,"
@@ -122,8 +131,8 @@ static const char hubdb_schema[] =
  * written cost two B-tree inserts (the record, then its clocks) and every
  * read a join; the clock document of a record written once is ~120 bytes.
  */
-_Static_assert(HUBDB_SCHEMA_VERSION == 4, "hubdb_open writes user_version 4");
-#define HUBDB_SCHEMA_VERSION_STR "4"
+_Static_assert(HUBDB_SCHEMA_VERSION == 5, "hubdb_open writes user_version 5");
+#define HUBDB_SCHEMA_VERSION_STR "5"
 
 static const char hubdb_migrate_1_2[] =
     "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
@@ -200,11 +209,47 @@ static const char hubdb_migrate_3_4_pos[] =
     "INSERT OR REPLACE INTO feed_head(id, pos) VALUES(1,"
     " (SELECT count(*) FROM schools) + (SELECT count(*) FROM profile_feed));";
 
+/*
+ * Schema 4 -> 5: the stored sets in a rowid table (see the schema). The
+ * old table is renamed before hubdb_schema makes the new one, its rows
+ * copied after, in the order they came, and it is dropped. A store whose
+ * changesets is already a rowid table (or has none) is left alone.
+ */
+static const char hubdb_migrate_4_5_rename[] =
+    "ALTER TABLE changesets RENAME TO changesets_v4;";
+static const char hubdb_migrate_4_5_copy[] =
+    "INSERT INTO changesets(device_id, first_seq, last_seq, set_hash, status,"
+    " http_status, envelope, ack, received_at)"
+    " SELECT device_id, first_seq, last_seq, set_hash, status, http_status, envelope,"
+    " ack, received_at FROM changesets_v4 ORDER BY received_at, device_id, first_seq;"
+    "DROP TABLE changesets_v4;";
+
+/* Whether the store's changesets is the WITHOUT ROWID table of schema ≤ 4. */
+static int
+hubdb_migrate_4_5_due(sqlite3 *db, bool *due)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*due = false;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_list"
+	    " WHERE schema = 'main' AND name = 'changesets' AND wr = 1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*due = sqlite3_column_int(st, 0) > 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 {
 	char *msg = NULL;
 	int r = TERR_IO, v = 0;
+	bool rebuild = false;
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
@@ -242,9 +287,12 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 	 * Two hubs starting at once migrate once: the version is read in this
 	 * transaction.
 	 */
-	if ((v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
+	if ((v >= 1 && v < 5 && hubdb_migrate_4_5_due(db, &rebuild) != SQLITE_OK) ||
+	    (v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v >= 1 && v < 4 && hubdb_migrate_columns(db, &msg) != SQLITE_OK) ||
+	    (rebuild && sqlite3_exec(db, hubdb_migrate_4_5_rename, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    (rebuild && sqlite3_exec(db, hubdb_migrate_4_5_copy, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 3 && sqlite3_exec(db, hubdb_migrate_2_3, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 4 && sqlite3_exec(db, hubdb_migrate_3_4_pos, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v != HUBDB_SCHEMA_VERSION && sqlite3_exec(db, "PRAGMA user_version = "

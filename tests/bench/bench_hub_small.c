@@ -55,6 +55,7 @@ static const int run_clients[RUN_KINDS] = { 0, 0, 1, 8, 32 };
 struct floor_parts {
 	double verify, open, apply, commit;
 	size_t commits;
+	double written;         /* bytes written to storage, the close's checkpoint included */
 };
 
 /* What one round measured. */
@@ -175,6 +176,7 @@ floor_run(struct bench *b, size_t group, struct floor_parts *parts)
 	snprintf(name, sizeof(name), "floor%zu", group);
 	db = hubbench_fresh_db(hb, name, path, &forms);
 	memset(parts, 0, sizeof(*parts));
+	parts->written = hubbench_written();
 	t0 = hubbench_now();
 	for (size_t s = 0; s < hb->nsets; s++)
 		for (size_t d = 0; d < hb->ndevs; d++) {
@@ -192,6 +194,7 @@ floor_run(struct bench *b, size_t group, struct floor_parts *parts)
 	t0 = hubbench_now() - t0;
 	hubbench_check_heads(hb, db);
 	hubdb_close(db);
+	parts->written = hubbench_written() - parts->written;
 	hubforms_free(forms);
 	return t0;
 }
@@ -208,11 +211,12 @@ run_one(struct bench *b, int round, int kind, struct round *r)
 		t = floor_run(b, kind == RUN_FLOOR_GROUP ? FLOOR_GROUP : 1, &parts);
 		r->rate[kind] = (double)total / t;
 		printf("round %d, floor, %s: %.2f s, %.0f sets/s (per set: verify %.0f µs, "
-		    "open %.0f µs, apply %.0f µs; %.2f ms per commit)\n", round + 1,
+		    "open %.0f µs, apply %.0f µs; %.2f ms per commit; wrote %.1f KiB)\n", round + 1,
 		    kind == RUN_FLOOR_GROUP ? "32 sets per commit" : "one commit per set", t,
 		    r->rate[kind], 1e6 * parts.verify / (double)total,
 		    1e6 * parts.open / (double)total, 1e6 * parts.apply / (double)total,
-		    1e3 * parts.commit / (double)parts.commits);
+		    1e3 * parts.commit / (double)parts.commits,
+		    parts.written / 1024.0 / (double)total);
 		if (kind == RUN_FLOOR_GROUP)
 			r->parts = parts;
 	} else {
@@ -232,6 +236,10 @@ run_one(struct bench *b, int round, int kind, struct round *r)
 		    "p99 %.1f ms, %.1f sets per commit\n", round + 1, run_clients[kind],
 		    run.seconds, r->rate[kind], 1e3 * r->p50[kind], 1e3 * r->p99[kind],
 		    run.sets_per_commit);
+		printf("  per set: hub CPU %.0f µs, clients' CPU %.0f µs, hub context switches "
+		    "%.1f, hub wrote %.1f KiB\n", 1e6 * run.hub_cpu / (double)total,
+		    1e6 * run.client_cpu / (double)total, (double)run.hub_csw / (double)total,
+		    run.hub_written / 1024.0 / (double)total);
 		if (run.busy)
 			printf("  (%ld busy answers, 503, each sent again at once)\n", run.busy);
 	}

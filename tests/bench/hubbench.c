@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -320,6 +321,28 @@ hubbench_server_log(void *ctx, enum server_log_level level, const char *line)
 		run->sets_per_commit = (double)sets / (double)commits;
 }
 
+static double
+hubbench_tv(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+double
+hubbench_written(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	double v = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "write_bytes: %lf", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 void
 hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
     unsigned threads, struct hubbench_https *run)
@@ -338,6 +361,8 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	int go[2];
 	uint16_t port;
 	char dbpath[512];
+	struct rusage self0, self1, kids0, kids1;
+	double written0;
 	struct terr e;
 
 	db = hubbench_fresh_db(hb, name, dbpath, &forms);
@@ -380,6 +405,9 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	if (server_start(&sc, &srv, &e) != 0)
 		hubbench_die(hb, "server_start", e.msg);
 	port = server_port(srv);
+	getrusage(RUSAGE_SELF, &self0);
+	getrusage(RUSAGE_CHILDREN, &kids0);
+	written0 = hubbench_written();
 	run->seconds = hubbench_now();
 	for (int i = 0; i < nclients; i++)
 		if (write(go[1], &port, sizeof(port)) != (ssize_t)sizeof(port))
@@ -397,6 +425,15 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	}
 	run->seconds = hubbench_now() - run->seconds;
 	server_stop(srv, 5000);
+	/* after the stop: the checkpoints and the writer's last commit count */
+	getrusage(RUSAGE_SELF, &self1);
+	getrusage(RUSAGE_CHILDREN, &kids1);
+	run->hub_cpu = hubbench_tv(self1.ru_utime) + hubbench_tv(self1.ru_stime) -
+	    hubbench_tv(self0.ru_utime) - hubbench_tv(self0.ru_stime);
+	run->client_cpu = hubbench_tv(kids1.ru_utime) + hubbench_tv(kids1.ru_stime) -
+	    hubbench_tv(kids0.ru_utime) - hubbench_tv(kids0.ru_stime);
+	run->hub_csw = self1.ru_nvcsw - self0.ru_nvcsw;
+	run->hub_written = hubbench_written() - written0;
 	hubforms_free(forms);
 	if (run->latency != NULL)
 		memcpy(run->latency, lat, nlat * sizeof(double));

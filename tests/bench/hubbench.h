@@ -46,11 +46,23 @@ struct hubbench_https {
 	long busy;                          /* 503 answers, sent again at once */
 	double *latency;                    /* per set, s: [d * nsets + s]; NULL: not kept */
 	double sets_per_commit;             /* the hub writer's, from its stop line; 0: none */
+	/*
+	 * The hub's own costs over the run, which this shared machine's other
+	 * loads do not change the way they change wall time: CPU (user + sys)
+	 * of the hub's process (the clients are children, counted apart),
+	 * its voluntary context switches, and the bytes its threads wrote to
+	 * storage (/proc/self/io write_bytes; 0 where that is not readable).
+	 */
+	double hub_cpu, client_cpu;         /* s */
+	long hub_csw;
+	double hub_written;                 /* bytes */
 };
 
 void hubbench_die(const struct hubbench *hb, const char *what, const char *msg)
     __attribute__((noreturn));
 double hubbench_now(void);
+/* Bytes this process has had written to storage so far (/proc/self/io); 0 if unknown. */
+double hubbench_written(void);
 
 /*
  * Makes the scratch folder (forms, keys, TLS), then ndevs devices each with

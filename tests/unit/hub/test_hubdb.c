@@ -495,13 +495,81 @@ test_migration(const char *dir)
 	hubdb_close(db);
 	/* a newer hub's database is refused and left as it was */
 	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
 	CHECK(db == NULL);
-	CHECK_CONTAINS(e.msg, "схема 5");
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 5);
+	CHECK_CONTAINS(e.msg, "схема 6");
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 6);
+}
+
+/*
+ * Schema 4 -> 5: a store whose stored sets are in the WITHOUT ROWID table
+ * of schema 4 gets the rowid table, every set kept and found as before.
+ */
+static void
+test_migration_4_5(const char *dir)
+{
+	static const char to_v4[] =
+	    "CREATE TABLE c4("
+	    " device_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
+	    " set_hash BLOB NOT NULL, status TEXT NOT NULL, http_status INTEGER NOT NULL,"
+	    " envelope BLOB NOT NULL, ack BLOB NOT NULL, received_at TEXT NOT NULL,"
+	    " PRIMARY KEY(device_id, first_seq)) WITHOUT ROWID;"
+	    "INSERT INTO c4 SELECT * FROM changesets;"
+	    "DROP TABLE changesets;"
+	    "ALTER TABLE c4 RENAME TO changesets;"
+	    "PRAGMA user_version = 4;";
+	const char *const devs[] = { "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb" };
+	uint8_t hash[CHANGESET_HASH_BYTES], got[CHANGESET_HASH_BYTES];
+	const uint8_t env[] = "envelope", ack[] = "ack";
+	char path[512];
+	sqlite3 *raw = NULL;
+	struct hubdb *db = NULL;
+	struct tbuf *b = tbuf_new(64);
+	struct terr e;
+	bool found;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/hub-v4.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL || b == NULL) {
+		tbuf_free(b);
+		return;
+	}
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	for (uint64_t s = 1; s <= 3; s++)
+		for (size_t d = 0; d < 2; d++) {
+			memset(hash, (int)(s * 2 + d), sizeof(hash));
+			CHECK_INT_EQ(hubdb_set_put(db, devs[d], s, s, hash, "applied", 200, env,
+			    sizeof(env), ack, sizeof(ack), &e), 0);
+		}
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	hubdb_close(db);
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, to_v4, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	CHECK_INT_EQ(db_int(path, "SELECT wr FROM pragma_table_list WHERE name = 'changesets'"), 1);
+	db = NULL;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db != NULL) {
+		memset(hash, 2 * 2 + 1, sizeof(hash));
+		CHECK_INT_EQ(hubdb_set_get(db, devs[1], 2, 2, &found, got, &status, b, &e), 0);
+		CHECK(found);
+		CHECK_INT_EQ(status, 200);
+		CHECK(memcmp(got, hash, sizeof(hash)) == 0);
+		CHECK_INT_EQ((int)tbuf_len(b), (int)sizeof(ack));
+		/* the key still holds: the same set cannot be stored twice */
+		CHECK(hubdb_set_put(db, devs[1], 2, 2, hash, "applied", 200, env, sizeof(env),
+		    ack, sizeof(ack), &e) != 0);
+		hubdb_close(db);
+	}
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(db_int(path, "SELECT wr FROM pragma_table_list WHERE name = 'changesets'"), 0);
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM changesets"), 6);
+	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'changesets_v4'"), 0);
+	tbuf_free(b);
 }
 
 
@@ -536,6 +604,7 @@ main(void)
 	hubdb_close(other);
 	hubdb_close(db);
 	test_migration(dir);
+	test_migration_4_5(dir);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
