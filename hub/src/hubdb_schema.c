@@ -114,6 +114,16 @@ static const char hubdb_schema[] =
     " PRIMARY KEY(school, form_id, key, day)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS tally_stale(form_prefix TEXT PRIMARY KEY) WITHOUT ROWID;"
     /*
+     * Each tally key's days summed (hubdb_tally.c, written with the days):
+     * a report of no period reads a row per key, not one per key and day.
+     * Created where missing and filled from tally then (hubdb_tally_all_fill),
+     * so a store of the same schema version gains it.
+     */
+    "CREATE TABLE IF NOT EXISTS tally_all("
+    " school TEXT NOT NULL, form_id TEXT NOT NULL, key TEXT NOT NULL,"
+    " n INTEGER NOT NULL, total REAL NOT NULL,"
+    " PRIMARY KEY(school, form_id, key)) WITHOUT ROWID;"
+    /*
      * The programmes' calendar (hubdb_calendar.c): each school's programmes
      * by year and the issued risk profile. Created where missing, so a store
      * of the same schema version gains them and an older hub still opens it.
@@ -244,12 +254,35 @@ hubdb_migrate_4_5_due(sqlite3 *db, bool *due)
 	return rc;
 }
 
+/* Fills tally_all from tally, when hubdb_schema has just made it. */
+static const char hubdb_tally_all_fill[] =
+    "INSERT INTO tally_all(school, form_id, key, n, total)"
+    " SELECT school, form_id, key, sum(n), sum(total) FROM tally"
+    " GROUP BY school, form_id, key HAVING sum(n) <> 0;";
+
+/* Whether table name is in the store (false when it cannot tell). */
+static bool
+hubdb_schema_has(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	bool has = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+	    "name = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		has = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return has;
+}
+
 int
 hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 {
 	char *msg = NULL;
 	int r = TERR_IO, v = 0;
 	bool rebuild = false;
+	bool had_tally_all;
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
@@ -287,12 +320,15 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 	 * Two hubs starting at once migrate once: the version is read in this
 	 * transaction.
 	 */
+	had_tally_all = hubdb_schema_has(db, "tally_all");
 	if ((v >= 1 && v < 5 && hubdb_migrate_4_5_due(db, &rebuild) != SQLITE_OK) ||
 	    (v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v >= 1 && v < 4 && hubdb_migrate_columns(db, &msg) != SQLITE_OK) ||
 	    (rebuild && sqlite3_exec(db, hubdb_migrate_4_5_rename, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
 	    (rebuild && sqlite3_exec(db, hubdb_migrate_4_5_copy, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (!had_tally_all && sqlite3_exec(db, hubdb_tally_all_fill, NULL, NULL, &msg) !=
+	    SQLITE_OK) ||
 	    (v < 3 && sqlite3_exec(db, hubdb_migrate_2_3, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 4 && sqlite3_exec(db, hubdb_migrate_3_4_pos, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v != HUBDB_SCHEMA_VERSION && sqlite3_exec(db, "PRAGMA user_version = "

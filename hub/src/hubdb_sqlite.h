@@ -47,6 +47,8 @@ enum hubdb_stmt {
 	ST_UNDO,
 	ST_TALLY_ADD,                 /* hubdb_tally.c: once per tally key of a record */
 	ST_TALLY_DROP,
+	ST_TALLY_ALL_ADD,             /* the same key's days summed: tally_all */
+	ST_TALLY_ALL_DROP,
 	ST_TALLY_STALE,
 	ST_REC_RECEIVED,
 	ST_FEED_HEAD,                 /* hubdb_feed.c: the counter */

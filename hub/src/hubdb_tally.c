@@ -43,6 +43,11 @@ static const char *const hubdb_tally_sql[ST_COUNT] = {
 	    "SET n = n + excluded.n, total = total + excluded.total",
 	[ST_TALLY_DROP] = "DELETE FROM tally WHERE school = ?1 AND form_id = ?2 AND "
 	    "key = ?3 AND day = ?4 AND n = 0",
+	[ST_TALLY_ALL_ADD] = "INSERT INTO tally_all(school, form_id, key, n, total) "
+	    "VALUES(?1, ?2, ?3, ?5, ?6) ON CONFLICT(school, form_id, key) DO UPDATE "
+	    "SET n = n + excluded.n, total = total + excluded.total",
+	[ST_TALLY_ALL_DROP] = "DELETE FROM tally_all WHERE school = ?1 AND form_id = ?2 AND "
+	    "key = ?3 AND n = 0",
 	[ST_TALLY_STALE] = "SELECT 1 FROM tally_stale WHERE form_prefix = ?1",
 	[ST_REC_RECEIVED] = "SELECT received_at FROM hub_records WHERE id = ?1",
 };
@@ -63,12 +68,16 @@ hubdb_tally_bind_key(sqlite3_stmt *st, const char *form_id, const char *school,
 	sqlite3_bind_int64(st, 4, day);
 }
 
-/* Writes one row's add to the table now. */
+/*
+ * Writes one row's add to the table now: to tally (day >= its own, or
+ * HUBDB_TALLY_NODAY) or, all_days, to tally_all (the key's days summed).
+ */
 static int
-hubdb_tally_write(struct hubdb *db, const char *form_id, const char *school,
-    const char *key, int64_t day, long long dn, double dsum, struct terr *e)
+hubdb_tally_write_to(struct hubdb *db, bool all_days, const char *form_id,
+    const char *school, const char *key, int64_t day, long long dn, double dsum,
+    struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_tally_stmt(db, ST_TALLY_ADD, e);
+	sqlite3_stmt *st = hubdb_tally_stmt(db, all_days ? ST_TALLY_ALL_ADD : ST_TALLY_ADD, e);
 	int r;
 
 	if (st == NULL)
@@ -79,10 +88,20 @@ hubdb_tally_write(struct hubdb *db, const char *form_id, const char *school,
 	if ((r = hubdb_exec_stmt(db, st, e, "учёт ответов")) != 0 || dn >= 0)
 		return r;
 	/* only a subtraction can bring a row to 0: edits and deletes, the rare writes */
-	if ((st = hubdb_tally_stmt(db, ST_TALLY_DROP, e)) == NULL)
+	if ((st = hubdb_tally_stmt(db, all_days ? ST_TALLY_ALL_DROP : ST_TALLY_DROP, e)) == NULL)
 		return TERR_IO;
 	hubdb_tally_bind_key(st, form_id, school, key, day);
 	return hubdb_exec_stmt(db, st, e, "учёт ответов");
+}
+
+/* Both tables at once: an add outside a transaction or too long to wait. */
+static int
+hubdb_tally_write(struct hubdb *db, const char *form_id, const char *school,
+    const char *key, int64_t day, long long dn, double dsum, struct terr *e)
+{
+	int r = hubdb_tally_write_to(db, false, form_id, school, key, day, dn, dsum, e);
+
+	return r != 0 ? r : hubdb_tally_write_to(db, true, form_id, school, key, day, dn, dsum, e);
 }
 
 static uint64_t
@@ -132,6 +151,17 @@ hubdb_tally_grow(struct hubdb_tally_buf *b)
 	b->cap = cap;
 	free(old);
 	return 0;
+}
+
+/* The length of "school\0form_id\0key\0". */
+static size_t
+hubdb_tally_klen(const char *k)
+{
+	const char *p = k;
+
+	for (int part = 0; part < 3; part++)
+		p += strlen(p) + 1;
+	return (size_t)(p - k);
 }
 
 static int
@@ -184,12 +214,23 @@ hubdb_tally_flush(struct hubdb *db, struct terr *e)
 		if (b->v[i].k != NULL && (b->v[i].n != 0 || b->v[i].total != 0))
 			order[n++] = &b->v[i];
 	qsort(order, n, sizeof(*order), hubdb_tally_ent_cmp);
-	for (size_t i = 0; i < n && r == 0; i++) {
+	for (size_t i = 0, j; i < n && r == 0; i = j) {
 		const char *school = order[i]->k, *form_id = school + strlen(school) + 1;
 		const char *key = form_id + strlen(form_id) + 1;
+		size_t klen = (size_t)(key - school) + strlen(key) + 1;
+		long long an = 0;
+		double at = 0;
 
-		r = hubdb_tally_write(db, form_id, school, key, order[i]->day, order[i]->n,
-		    order[i]->total, e);
+		/* a key's days are next to each other in this order: one add to tally_all */
+		for (j = i; j < n && r == 0 && (j == i || (hubdb_tally_klen(order[j]->k) == klen &&
+		    memcmp(order[j]->k, school, klen) == 0)); j++) {
+			r = hubdb_tally_write_to(db, false, form_id, school, key, order[j]->day,
+			    order[j]->n, order[j]->total, e);
+			an += order[j]->n;
+			at += order[j]->total;
+		}
+		if (r == 0 && (an != 0 || at != 0))
+			r = hubdb_tally_write_to(db, true, form_id, school, key, 0, an, at, e);
 	}
  out:
 	free(order);
@@ -301,6 +342,7 @@ hubdb_tally_group_end(struct hubdb_tally_group *g, hubdb_tally_cb cb, void *ctx)
 	row.key = row.form_id + strlen(row.form_id) + 1;
 	row.n = g->n;
 	row.total = g->total;
+	row.day = HUBDB_TALLY_NODAY;
 	return cb(ctx, &row);
 }
 
@@ -321,6 +363,17 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 	static const char one_sql[] =
 	    "SELECT school, form_id, key, n, total FROM tally"
 	    " WHERE school = ?3 AND day BETWEEN ?1 AND ?2 ORDER BY school, form_id, key, day";
+	/*
+	 * Every day: the sums kept beside the days (tally_all), a row per key
+	 * instead of one per key and day (responses dated over a school year
+	 * make ~60 times as many rows).
+	 */
+	static const char all_days_sql[] =
+	    "SELECT school, form_id, key, n, total FROM tally_all ORDER BY school, form_id, key";
+	static const char one_all_days_sql[] =
+	    "SELECT school, form_id, key, n, total FROM tally_all"
+	    " WHERE school = ?3 ORDER BY school, form_id, key";
+	bool all_days = day_lo == HUBDB_TALLY_NODAY && day_hi == INT64_MAX;
 	struct hubdb_tally_group g = { 0 };
 	size_t plen = strlen(form_prefix);
 	sqlite3_stmt *st = NULL;
@@ -328,7 +381,8 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 
 	if ((r = hubdb_tally_flush(db, e)) != 0)
 		return r;
-	if (sqlite3_prepare_v2(db->db, school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->db, all_days ? (school ? one_all_days_sql : all_days_sql) :
+	    school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK)
 		return hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 	sqlite3_bind_int64(st, 1, day_lo);
 	sqlite3_bind_int64(st, 2, day_hi);
@@ -361,6 +415,111 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 	return r;
 }
 
+/*
+ * The table's order leads with (school, form_id): the pairs are walked by
+ * seeking past each one (a skip scan SQLite does not do by itself), and
+ * each pair's rows of the key are one range. The surveys' late responses
+ * read one key of ~15 per day this way: scanning the table for it once
+ * per year of the period cost 14 scans of the whole tally.
+ */
+int
+hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
+    struct terr *e)
+{
+	/*
+	 * The pairs: the first (of the school, or of all), then the next form of
+	 * the school, then the first of the next school. Each is one seek; a
+	 * row value "(school, form_id) > (?, ?)" is not: SQLite seeks to the
+	 * pair and then steps over every row of it.
+	 */
+	static const char *const pair_sql[] = {
+		"SELECT school, form_id FROM tally ORDER BY school, form_id LIMIT 1",
+		"SELECT school, form_id FROM tally WHERE school = ?1 ORDER BY form_id LIMIT 1",
+		"SELECT school, form_id FROM tally WHERE school = ?1 AND form_id > ?2"
+		" ORDER BY form_id LIMIT 1",
+		"SELECT school, form_id FROM tally WHERE school > ?1 ORDER BY school, form_id"
+		" LIMIT 1",
+	};
+	enum { P_FIRST, P_FIRST_OF, P_NEXT_FORM, P_NEXT_SCHOOL, P_N };
+	static const char days_sql[] =
+	    "SELECT day, n, total FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3"
+	    " AND day BETWEEN ?4 AND ?5 ORDER BY day";
+	sqlite3_stmt *pair[P_N] = { NULL }, *days = NULL;
+	size_t plen = strlen(form_prefix);
+	char *sc = NULL, *fid = NULL;
+	int rc = SQLITE_DONE, r;
+
+	if ((r = hubdb_tally_flush(db, e)) != 0)
+		return r;
+	for (int i = 0; i < P_N; i++)
+		if (sqlite3_prepare_v2(db->db, pair_sql[i], -1, &pair[i], NULL) != SQLITE_OK) {
+			r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+			goto out;
+		}
+	if (sqlite3_prepare_v2(db->db, days_sql, -1, &days, NULL) != SQLITE_OK) {
+		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+		goto out;
+	}
+	for (int step = school ? P_FIRST_OF : P_FIRST;;) {
+		sqlite3_stmt *st = pair[step];
+		const char *s, *f;
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, step == P_FIRST_OF ? school : sc, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, fid, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE && step == P_NEXT_FORM && school == NULL) {
+			step = P_NEXT_SCHOOL;
+			continue;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		step = P_NEXT_FORM;
+		s = (const char *)sqlite3_column_text(st, 0);
+		f = (const char *)sqlite3_column_text(st, 1);
+		if (s == NULL || f == NULL) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		free(sc);
+		free(fid);
+		fid = NULL;
+		if ((sc = strdup(s)) == NULL || (fid = strdup(f)) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
+		if (strncmp(fid, form_prefix, plen) != 0)
+			continue;
+		sqlite3_reset(days);
+		sqlite3_bind_text(days, 1, sc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(days, 2, fid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(days, 3, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(days, 4, day_lo);
+		sqlite3_bind_int64(days, 5, day_hi);
+		while ((rc = sqlite3_step(days)) == SQLITE_ROW) {
+			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(days, 1),
+			    sqlite3_column_double(days, 2), sqlite3_column_int64(days, 0) };
+
+			if (row.n != 0 && (r = cb(ctx, &row)) != 0)
+				goto out;
+		}
+		if (rc != SQLITE_DONE) {
+			r = hubdb_err(db, rc, e, "чтение сводки ответов");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		r = hubdb_err(db, rc, e, "чтение сводки ответов");
+ out:
+	for (int i = 0; i < P_N; i++)
+		sqlite3_finalize(pair[i]);
+	sqlite3_finalize(days);
+	free(sc);
+	free(fid);
+	return r;
+}
+
 int
 hubdb_tally_stale(struct hubdb *db, const char *form_prefix, bool *stale, struct terr *e)
 {
@@ -385,6 +544,7 @@ hubdb_tally_reset(struct hubdb *db, const char *form_prefix, struct terr *e)
 {
 	static const char *const sql[] = {
 		"DELETE FROM tally WHERE substr(form_id, 1, length(?1)) = ?1",
+		"DELETE FROM tally_all WHERE substr(form_id, 1, length(?1)) = ?1",
 		"DELETE FROM tally_stale WHERE form_prefix = ?1",
 	};
 	int r;

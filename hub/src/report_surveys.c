@@ -246,26 +246,6 @@ survey_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
 	return survey_facts_each(fid, d, hlc, NULL, survey_fact, s, e);
 }
 
-/* State of survey_late_row: where the late responses go. */
-struct survey_late_fill {
-	struct report_ctx *c;
-	struct survey_out *so;
-	struct terr *e;
-};
-
-static int
-survey_late_row(void *arg, const struct hubdb_tally_row *row)
-{
-	struct survey_late_fill *l = arg;
-	long si;
-
-	if (strcmp(row->key, "dated") != 0 ||
-	    (si = report_ctx_school_find(l->c, row->school)) < 0)
-		return 0;
-	return report_tally_add(&l->so->late, (size_t)si, S_LATE, row->form_id, row->n) ?
-	    REPORT_NOMEM(l->e) : 0;
-}
-
 /* The day of "YYYY-MM-DD" made of year y and md, or of the day before
  * 1 March for a 29 February the year has not. */
 static int64_t
@@ -281,6 +261,66 @@ survey_day_of(int y, const char *md)
 	return form_date_days(d, &days) == 0 ? days - 1 : HUBDB_TALLY_NODAY;
 }
 
+/* State of survey_late_row: where the late responses go. */
+struct survey_late_fill {
+	struct report_ctx *c;
+	struct survey_out *so;
+	int y0, y1;                       /* the years of the period */
+	/* the last year seen: its days jan1 … dec31, its window lo … hi (lo > hi: none) */
+	int64_t jan1, dec31, lo, hi;
+	struct terr *e;
+};
+
+/*
+ * The window of late days of year y: after its deadline up to 31 August,
+ * within the period; none for a year outside the period's years.
+ */
+static void
+survey_late_year(struct survey_late_fill *l, int y)
+{
+	struct report_ctx *c = l->c;
+
+	l->jan1 = survey_day_of(y, "01-01");
+	l->dec31 = survey_day_of(y, "12-31");
+	l->lo = survey_day_of(y, l->so->deadline);
+	l->hi = survey_day_of(y, SURVEY_YEAR_END);
+	if (y < l->y0 || y > l->y1 || y - l->y0 >= 200 || l->lo == HUBDB_TALLY_NODAY ||
+	    l->hi == HUBDB_TALLY_NODAY) {
+		l->lo = 1;
+		l->hi = 0;
+		return;
+	}
+	l->lo++;
+	if (c->has_from && l->lo < (int64_t)c->from_days)
+		l->lo = (int64_t)c->from_days;
+	if (c->has_to && l->hi > (int64_t)c->to_days)
+		l->hi = (int64_t)c->to_days;
+}
+
+/* One day's dated responses of a school and form: counted when late. */
+static int
+survey_late_row(void *arg, const struct hubdb_tally_row *row)
+{
+	struct survey_late_fill *l = arg;
+	long si;
+
+	if (row->day < l->jan1 || row->day > l->dec31) {
+		char d[11];
+
+		if (row->day < -100000000 || row->day > 100000000)
+			return 0;
+		form_date_format((long)row->day, d);
+		survey_late_year(l, atoi(d));
+		if (row->day < l->jan1 || row->day > l->dec31)
+			return 0;
+	}
+	if (row->day < l->lo || row->day > l->hi ||
+	    (si = report_ctx_school_find(l->c, row->school)) < 0)
+		return 0;
+	return report_tally_add(&l->so->late, (size_t)si, S_LATE, row->form_id, row->n) ?
+	    REPORT_NOMEM(l->e) : 0;
+}
+
 /*
  * The dated responses after the deadline, from the tally: for each year of
  * the period, the days after its deadline up to 31 August. Done before the
@@ -289,41 +329,33 @@ survey_day_of(int y, const char *md)
 static int
 survey_late_all(struct report_ctx *c, struct survey_out *so, struct terr *e)
 {
-	struct survey_late_fill l = { c, so, e };
+	struct survey_late_fill l = { c, so, 2015, 2100, 1, 0, 1, 0, e };
 	char d[11];
-	int y0, y1, r;
+	int r;
 
 	/* the questionnaires take dates from 2015 (the forms' "min") */
-	y0 = 2015;
 	if (c->has_from) {
 		form_date_format(c->from_days, d);
-		y0 = atoi(d);
+		l.y0 = atoi(d);
 	}
 	if (c->has_to) {
 		form_date_format(c->to_days, d);
-		y1 = atoi(d);
+		l.y1 = atoi(d);
 	} else {
 		time_t now = time(NULL);
 		struct tm tm;
 
-		y1 = gmtime_r(&now, &tm) ? tm.tm_year + 1900 + 1 : 2100;
+		l.y1 = gmtime_r(&now, &tm) ? tm.tm_year + 1900 + 1 : 2100;
 	}
-	for (int y = y0; y <= y1 && y - y0 < 200; y++) {
-		int64_t lo = survey_day_of(y, so->deadline), hi = survey_day_of(y, SURVEY_YEAR_END);
-
-		if (lo == HUBDB_TALLY_NODAY || hi == HUBDB_TALLY_NODAY)
-			continue;
-		lo++;
-		if (c->has_from && lo < (int64_t)c->from_days)
-			lo = (int64_t)c->from_days;
-		if (c->has_to && hi > (int64_t)c->to_days)
-			hi = (int64_t)c->to_days;
-		if (lo > hi)
-			continue;
-		if ((r = hubdb_tally_each(c->db, SURVEY_FACTS_PREFIX, c->o->school, lo, hi,
-		    survey_late_row, &l, e)) != 0)
-			return r;
-	}
+	/*
+	 * One read of the "dated" rows, day by day, each tested against the
+	 * window of its own year: a sum over the table per year of the period
+	 * was 14 scans of the whole tally (2.4 M rows at 150 schools, most of
+	 * this report's time).
+	 */
+	if ((r = hubdb_tally_key_days(c->db, SURVEY_FACTS_PREFIX, c->o->school, "dated",
+	    HUBDB_TALLY_NODAY + 1, INT64_MAX, survey_late_row, &l, e)) != 0)
+		return r;
 	return report_tally_sort(&so->late) != 0 ? REPORT_NOMEM(e) : 0;
 }
 

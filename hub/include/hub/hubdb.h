@@ -454,7 +454,8 @@ int hubdb_setting_put(struct hubdb *db, const char *key, const char *value,
  * received on one day, contribute under one key: n contributions adding up
  * to total. What a key means is the hub's business (survey_facts.c); the
  * store only adds, sums and forgets, so another store needs one table and
- * plain upserts. Writers add in the transaction that writes the record, so
+ * plain upserts (and a second one of each key's days summed, which a
+ * request for every day reads instead: SQLite's tally_all). Writers add in the transaction that writes the record, so
  * the counters always describe the live records. The adds of a transaction
  * may wait in the handle, summed per row, until hubdb_commit (or a
  * savepoint, a read of the tally) writes them; hubdb_rollback and
@@ -478,6 +479,7 @@ struct hubdb_tally_row {
 	const char *key;
 	long long n;
 	double total;
+	int64_t day;                      /* hubdb_tally_key_days; else HUBDB_TALLY_NODAY */
 };
 typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
 /*
@@ -487,6 +489,16 @@ typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
  */
 int hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
     int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx, struct terr *e);
+/*
+ * The rows of one key of the forms whose id starts with form_prefix (of one
+ * school, or of all when school is NULL) on the days day_lo … day_hi, day
+ * by day (row.day), by school and form: what hubdb_tally_each would sum,
+ * for a caller that sorts days itself. Costs the key's rows and a seek per
+ * (school, form), not the whole table.
+ */
+int hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
+    struct terr *e);
 
 /*
  * Whether the tally of the forms starting with form_prefix must be built

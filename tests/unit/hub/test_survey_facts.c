@@ -44,6 +44,33 @@ tally_dump(struct hubdb *db)
 	return s ? s : strdup("");
 }
 
+/*
+ * tally_all holds each key's days summed, exactly: as a dump of the sums
+ * and of tally grouped (the same text when they agree).
+ */
+static void
+check_all_days(struct hubdb *db, const char *what)
+{
+	struct terr e;
+	char *sums = NULL, *grouped = NULL;
+
+	CHECK_INT_EQ(hubdb_test_query(db, "SELECT coalesce(group_concat(r, '|'), '') FROM ("
+	    "SELECT school || ',' || form_id || ',' || key || ',' || n || ','"
+	    " || printf('%.6f', total) AS r FROM tally_all ORDER BY school, form_id, key)",
+	    &sums, &e), 0);
+	CHECK_INT_EQ(hubdb_test_query(db, "SELECT coalesce(group_concat(r, '|'), '') FROM ("
+	    "SELECT school || ',' || form_id || ',' || key || ',' || sum(n) || ','"
+	    " || printf('%.6f', sum(total)) AS r FROM tally GROUP BY school, form_id, key"
+	    " HAVING sum(n) <> 0 ORDER BY school, form_id, key)", &grouped, &e), 0);
+	if (sums && grouped && strcmp(sums, grouped) != 0)
+		fprintf(stderr, "%s:\ntally_all: %s\ntally:     %s\n", what, sums, grouped);
+	CHECK(sums != NULL && grouped != NULL);
+	if (sums && grouped)
+		CHECK_STR_EQ(sums, grouped);
+	free(sums);
+	free(grouped);
+}
+
 /* The surveys report as JSON text (caller frees). */
 static char *
 report(struct hubdb *db, const char *school, const char *from, const char *to,
@@ -93,6 +120,8 @@ check_round(struct hubdb *db, const char *path, const char *what)
 	char *kept = tally_dump(db), *built, *a, *b;
 	struct terr e;
 
+	check_all_days(db, what);
+
 	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
 		a = report(db, asks[i].school, asks[i].from, asks[i].to, asks[i].forms);
 		file_exec(path, "INSERT INTO tally_stale VALUES('survey_')");
@@ -112,6 +141,7 @@ check_round(struct hubdb *db, const char *path, const char *what)
 	if (strcmp(kept, built) != 0)
 		fprintf(stderr, "%s:\nkept:  %s\nbuilt: %s\n", what, kept, built);
 	CHECK_STR_EQ(kept, built);
+	check_all_days(db, what);
 	free(kept);
 	free(built);
 }
@@ -404,6 +434,38 @@ test_migration(const char *dir)
 	CHECK_STR_EQ(v, "1");
 	free(v);
 	free(before);
+	free(after);
+	free(fresh);
+	hubdb_close(db);
+
+	/*
+	 * A store of schema 4 from before tally_all: opened, it gains the
+	 * table filled from the days, and reports as before.
+	 */
+	snprintf(path, sizeof(path), "%s/no-all.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	import(db, 1, "survey_student", "170101", false, "2021-05-10T10:00:00Z", "a",
+	    "{\"bullying\":\"never\",\"grade\":5,\"response_date\":\"2021-03-01\"}");
+	import(db, 2, "survey_student", "170102", false, "2021-05-11T10:00:00Z", "b",
+	    "{\"bullying\":\"often\",\"grade\":7}");
+	import(db, 3, "survey_director", "170101", false, "2021-05-09T10:00:00Z", "c",
+	    "{\"teachers_total\":20}");
+	fresh = report(db, NULL, NULL, NULL, TETRAD_FORMS_DIR);
+	hubdb_close(db);
+	file_exec(path, "DROP TABLE tally_all");
+	db = NULL;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(hubdb_test_query(db, "SELECT count(*) > 0 FROM tally_all", &v, &e), 0);
+	CHECK_STR_EQ(v, "1");
+	free(v);
+	check_all_days(db, "tally_all filled");
+	after = report(db, NULL, NULL, NULL, TETRAD_FORMS_DIR);
+	CHECK_STR_EQ(after, fresh);
+	check_round(db, path, "tally_all filled");
 	free(after);
 	free(fresh);
 	hubdb_close(db);
