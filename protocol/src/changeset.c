@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,9 +75,14 @@ struct changeset_chunk {
  * visit, 9 MB a set of 1,000: given back to glibc with each set, the thread
  * arena shrank (madvise, with a TLB shootdown across the threads) and every
  * page faulted in again for the next set. Up to CHANGESET_CACHE_CHUNKS per
- * thread; the key's destructor frees them when the thread ends.
+ * thread, and CHANGESET_CACHE_TOTAL across the process: the hub has some 70
+ * threads that may read sets, and 16 MiB kept by each would be a gigabyte
+ * held for nothing. The key's destructor frees them when the thread ends.
  */
 #define CHANGESET_CACHE_CHUNKS 512u
+#define CHANGESET_CACHE_TOTAL 1024u     /* 32 MiB */
+
+static atomic_size_t chunk_cache_total;
 
 static _Thread_local struct changeset_chunk *chunk_cache;
 static _Thread_local size_t chunk_cache_n;
@@ -94,6 +100,7 @@ changeset_cache_drop(void *unused)
 		next = c->next;
 		free(c);
 	}
+	atomic_fetch_sub(&chunk_cache_total, chunk_cache_n);
 	chunk_cache = NULL;
 	chunk_cache_n = 0;
 }
@@ -109,11 +116,13 @@ static void
 changeset_chunk_release(struct changeset_chunk *c)
 {
 	sodium_memzero(c->data, c->used);
-	if (c->cap == CHANGESET_CHUNK_BYTES && chunk_cache_n < CHANGESET_CACHE_CHUNKS) {
+	if (c->cap == CHANGESET_CHUNK_BYTES && chunk_cache_n < CHANGESET_CACHE_CHUNKS &&
+	    atomic_fetch_add(&chunk_cache_total, 1) < CHANGESET_CACHE_TOTAL) {
 		if (chunk_cache_n == 0) {
 			/* the key's value only makes its destructor run */
 			pthread_once(&chunk_cache_once, changeset_cache_init);
 			if (!chunk_cache_ok || pthread_setspecific(chunk_cache_key, &chunk_cache) != 0) {
+				atomic_fetch_sub(&chunk_cache_total, 1);
 				free(c);
 				return;
 			}
@@ -123,6 +132,8 @@ changeset_chunk_release(struct changeset_chunk *c)
 		chunk_cache_n++;
 		return;
 	}
+	if (c->cap == CHANGESET_CHUNK_BYTES && chunk_cache_n < CHANGESET_CACHE_CHUNKS)
+		atomic_fetch_sub(&chunk_cache_total, 1);   /* over the total: not kept */
 	free(c);
 }
 
@@ -141,6 +152,7 @@ changeset_chunk_take(struct changeset *cs, size_t size)
 			c = chunk_cache;
 			chunk_cache = c->next;
 			chunk_cache_n--;
+			atomic_fetch_sub(&chunk_cache_total, 1);
 		} else if ((c = malloc(sizeof(*c) + cap)) == NULL)
 			return NULL;
 		c->next = cs->chunks;
