@@ -113,7 +113,8 @@ dbpool_get(struct dbpool *p, struct terr *e)
 		if (p->n < p->cap) {
 			p->n++;
 			pthread_mutex_unlock(&p->mu);
-			if (hubdb_open(p->db_path, &db, e) != 0) {
+			/* the checkpointer's handle, opened first, migrated the store */
+			if (hubdb_open_more(p->db_path, &db, e) != 0) {
 				pthread_mutex_lock(&p->mu);
 				p->n--;
 				db = NULL;

@@ -164,8 +164,12 @@ hubdb_make_private(const char *path, struct terr *e)
 	return 0;
 }
 
-int
-hubdb_open(const char *path, struct hubdb **out, struct terr *e)
+/*
+ * migrate: bring the schema up to date (hubdb_open), else only check that it
+ * is (hubdb_open_more).
+ */
+static int
+hubdb_open_with(const char *path, bool migrate, struct hubdb **out, struct terr *e)
 {
 	struct hubdb *db = NULL;
 	char *msg = NULL;
@@ -196,7 +200,8 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
 		goto out;
 	}
-	if ((r = hubdb_schema_apply(db->db, path, e)) != 0)
+	if ((r = migrate ? hubdb_schema_apply(db->db, path, e) :
+	    hubdb_schema_check(db->db, path, e)) != 0)
 		goto out;
 	hubdb_feed_hooks(db);
 	*out = db;
@@ -206,6 +211,18 @@ hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 	sqlite3_free(msg);
 	hubdb_close(db);
 	return r;
+}
+
+int
+hubdb_open(const char *path, struct hubdb **out, struct terr *e)
+{
+	return hubdb_open_with(path, true, out, e);
+}
+
+int
+hubdb_open_more(const char *path, struct hubdb **out, struct terr *e)
+{
+	return hubdb_open_with(path, false, out, e);
 }
 
 static int

@@ -277,6 +277,27 @@ hubdb_schema_has(sqlite3 *db, const char *name)
 }
 
 int
+hubdb_schema_check(sqlite3 *db, const char *path, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	/* a read of the header: no write lock, so it never waits for the writer */
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v < 0)
+		return terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию "
+		    "схемы: %s", path, sqlite3_errmsg(db));
+	if (v != HUBDB_SCHEMA_VERSION)
+		return terr_set(e, TERR_VERSION, "база данных хаба %s: схема %d, а эта программа "
+		    "работает со схемой %d (базу сменили, пока хаб работал?): перезапустите хаб",
+		    path, v, HUBDB_SCHEMA_VERSION);
+	return 0;
+}
+
+int
 hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 {
 	char *msg = NULL;

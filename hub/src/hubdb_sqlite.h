@@ -79,6 +79,8 @@ struct hubdb {
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
 int hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e);
+/* TERR_VERSION unless the schema is exactly HUBDB_SCHEMA_VERSION; writes nothing. */
+int hubdb_schema_check(sqlite3 *db, const char *path, struct terr *e);
 
 /* rc (and the connection's extended code) as TERR_FULL, TERR_BUSY or TERR_IO. */
 int hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what);

@@ -246,6 +246,43 @@ test_transactions(struct hubdb *db, struct hubdb *other)
 	CHECK_STR_EQ(s.text, "b.key=2;c.key=3;");
 }
 
+/*
+ * A pool's further handle opens while another handle holds the write lock
+ * (it takes none itself: hubdb_open would wait out its busy timeout), sees
+ * what was committed, and refuses a store of another schema version.
+ */
+static void
+test_open_more(const char *path, struct hubdb *db)
+{
+	struct hubdb *more = NULL;
+	sqlite3 *raw;
+	struct terr e;
+	char *v = NULL, sql[64];
+
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_open_more(path, &more, &e), 0);
+	CHECK(more != NULL);
+	CHECK_INT_EQ(hubdb_setting_put(db, "more.key", "1", &e), 0);
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	if (more != NULL) {
+		CHECK_INT_EQ(hubdb_test_query(more, "SELECT value FROM settings WHERE key = "
+		    "'more.key'", &v, &e), 0);
+		CHECK_STR_EQ(v, "1");
+		free(v);
+		hubdb_close(more);
+	}
+	/* another version: refused, and the store is left as it was */
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	more = NULL;
+	CHECK_INT_EQ(hubdb_open_more(path, &more, &e), TERR_VERSION);
+	CHECK(more == NULL);
+	CHECK_CONTAINS(e.msg, "схема 4");
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+}
+
 static void
 test_hooks_and_full(struct hubdb *db)
 {
@@ -599,6 +636,7 @@ main(void)
 	test_listings(db);
 	test_quarantine_cap(db);
 	test_transactions(db, other);
+	test_open_more(path, db);
 	test_hooks_and_full(db);
 
 	hubdb_close(other);
