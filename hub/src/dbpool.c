@@ -91,6 +91,8 @@ dbpool_open(const char *db_path, size_t cap, server_log_fn log,
 		r = terr_set(e, TERR_INTERNAL, "не удалось запустить поток контрольных точек");
 		goto fail;
 	}
+	/* top -H and perf tell the hub's threads apart by it */
+	pthread_setname_np(p->ckpt, "hub-checkpoint");
 	p->ckpt_started = true;
 	*out = p;
 	return 0;

@@ -230,6 +230,8 @@ groupcommit_start(struct hubdb *db, struct groupcommit **out, struct terr *e)
 		groupcommit_stop(g);
 		return terr_set(e, TERR_INTERNAL, "не удалось запустить поток записи хаба");
 	}
+	/* top -H and perf tell the hub's threads apart by it */
+	pthread_setname_np(g->thread, "hub-writer");
 	g->started = true;
 	*out = g;
 	return 0;

@@ -88,6 +88,9 @@ workers_start(size_t n, struct workers **out, struct terr *e)
 			workers_stop(w);
 			return terr_set(e, TERR_INTERNAL, "не удалось запустить рабочие потоки хаба");
 		}
+	/* top -H and perf tell the hub's threads apart by it */
+	for (size_t i = 0; i < w->n; i++)
+		pthread_setname_np(w->threads[i], "hub-worker");
 	*out = w;
 	return 0;
 }
