@@ -63,6 +63,12 @@ static const struct report_pick p_pick[] = {
 	{ "migrant_families", NULL }, { NULL, NULL },
 };
 _Static_assert(REPORT_NCOLS(p_pick) == REPORT_PASSPORT_N_CAT + 7, "p_pick");
+/* What the surveys' coverage reads (report_passport_build_students). */
+static const struct report_pick p_students_pick[] = {
+	{ "snapshot_date", NULL }, { "academic_year", NULL }, { "level", NULL },
+	{ "class_name", NULL }, { "students_total", NULL }, { "students_4_11", NULL },
+	{ "families_total", NULL }, { NULL, NULL },
+};
 #define N_CAT REPORT_PASSPORT_N_CAT
 
 /*
@@ -348,15 +354,16 @@ passport_sum(struct report_passport *p, struct terr *e)
  * Fills p for every school (the ИСБШ distribution is municipal, so
  * --school only narrows what is printed, not what is compared with).
  */
-int
-report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+/* Each school's passports of its latest year summed, read with pick. */
+static int
+passport_schools(struct report_ctx *c, struct report_passport *p,
+    const struct report_pick *pick, struct terr *e)
 {
-	double *dist = NULL;
 	int r;
 
 	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
 		return REPORT_NOMEM(e);
-	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", p_pick,
+	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", pick,
 	    passport_rec, p, e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {
@@ -367,7 +374,23 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 			memcpy(s->year, p->v[i].year, sizeof(s->year));
 		}
 	}
-	if ((r = passport_sum(p, e)) != 0)
+	return passport_sum(p, e);
+}
+
+int
+report_passport_build_students(struct report_ctx *c, struct report_passport *p,
+    struct terr *e)
+{
+	return passport_schools(c, p, p_students_pick, e);
+}
+
+int
+report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+{
+	double *dist = NULL;
+	int r;
+
+	if ((r = passport_schools(c, p, p_pick, e)) != 0)
 		return r;
 
 	/* isbsh-v1: score each share against the municipal quartiles. */

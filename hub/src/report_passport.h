@@ -57,6 +57,14 @@ struct report_passport {
  * Free p with report_passport_free, also on failure.
  */
 int report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e);
+/*
+ * Only each school's sums of its latest year's passports (has, year,
+ * students, students_4_11, families_total in n[]): the surveys' coverage.
+ * Reads three counts of each passport instead of twenty, and neither scores
+ * the index nor reads the imported one. Free with report_passport_free.
+ */
+int report_passport_build_students(struct report_ctx *c, struct report_passport *p,
+    struct terr *e);
 void report_passport_free(struct report_passport *p);
 /* The index used: imported if there is one, else computed; false if none. */
 bool report_passport_index(const struct report_pschool *s, double *v);

@@ -647,7 +647,7 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	report_model_meta(o, "surveys.deadline", "Срок анкетирования (ММ-ДД; позже — до 31.08 "
 	    "того же года — «после срока»)", false, so.deadline);
 	/* Coverage: students and families from the latest passport. */
-	if ((r = report_passport_build(c, &p, e)) != 0)
+	if ((r = report_passport_build_students(c, &p, e)) != 0)
 		goto out;
 	r = survey_count_all(c, &t, &so, e);
  out:

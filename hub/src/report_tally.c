@@ -113,6 +113,14 @@ report_tally_get(struct report_tallies *t, size_t school, int dim, const char *c
 	return x;
 }
 
+void
+report_tally_prefetch(const struct report_tallies *t, size_t school, int dim,
+    const char *code)
+{
+	if (t->nslot > 0)
+		__builtin_prefetch(&t->slot[report_tally_hash(school, dim, code) & (t->nslot - 1)]);
+}
+
 struct report_tally *
 report_tally_find(struct report_tallies *t, size_t school, int dim, const char *code)
 {

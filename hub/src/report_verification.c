@@ -110,6 +110,15 @@ verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *
 			v->n = year;
 		}
 	}
+	/* the factors' counters, loaded together (report_tally_prefetch) */
+	cJSON_ArrayForEach(it, factors) {
+		const char *f = report_ctx_jcode(it, "factor");
+
+		if (f != NULL) {
+			report_tally_prefetch(t, si, V_DEC, f);
+			report_tally_prefetch(t, si, V_LEVEL, f);
+		}
+	}
 	cJSON_ArrayForEach(it, factors) {
 		const char *f = report_ctx_jcode(it, "factor"), *dec = report_ctx_jcode(it, "decision");
 		const char *own = report_ctx_jcode(it, "profile_level"), *level;
