@@ -165,11 +165,11 @@ hubdb_make_private(const char *path, struct terr *e)
 }
 
 /*
- * migrate: bring the schema up to date (hubdb_open), else only check that it
- * is (hubdb_open_more).
+ * more: one of a pool's further handles (hubdb_open_more): the schema only
+ * checked, not brought up to date, and the file read, not mapped.
  */
 static int
-hubdb_open_with(const char *path, bool migrate, struct hubdb **out, struct terr *e)
+hubdb_open_with(const char *path, bool more, struct hubdb **out, struct terr *e)
 {
 	struct hubdb *db = NULL;
 	char *msg = NULL;
@@ -192,21 +192,24 @@ hubdb_open_with(const char *path, bool migrate, struct hubdb **out, struct terr 
 	/*
 	 * FULL: an acknowledgement promises the set is stored; with NORMAL a power
 	 * cut could lose a committed, acknowledged set (WAL not yet synced).
-	 * mmap_size=0: in WAL mode a handle that finds another's commit drops its
-	 * whole mapping (munmap: a TLB flush on every hub thread) and maps the
-	 * file again; with a commit every millisecond or so that cost the pool's
-	 * handles more than the reads they saved (32 devices: ~2,000 -> ~2,500
-	 * sets/s, docs/performance.md).
+	 *
+	 * The map halves a report's time at municipality scale (the file read
+	 * in place, not copied into the page cache). But in WAL mode a handle
+	 * that finds another's commit drops its whole mapping (a munmap flushing
+	 * the TLB of every thread) and maps the file again: the pool's handles,
+	 * with a commit every millisecond or so, paid more than they saved
+	 * (32 devices: ~2,000 -> ~2,400 sets/s without; docs/performance.md).
 	 */
 	if (sqlite3_exec(db->db, "PRAGMA page_size=" HUBDB_STR(HUBDB_PAGE_SIZE) ";"
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=0;",
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;", NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db->db, more ? "PRAGMA mmap_size=0;" : "PRAGMA mmap_size=268435456;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
 		goto out;
 	}
-	if ((r = migrate ? hubdb_schema_apply(db->db, path, e) :
-	    hubdb_schema_check(db->db, path, e)) != 0)
+	if ((r = more ? hubdb_schema_check(db->db, path, e) :
+	    hubdb_schema_apply(db->db, path, e)) != 0)
 		goto out;
 	hubdb_feed_hooks(db);
 	*out = db;
@@ -221,13 +224,13 @@ hubdb_open_with(const char *path, bool migrate, struct hubdb **out, struct terr 
 int
 hubdb_open(const char *path, struct hubdb **out, struct terr *e)
 {
-	return hubdb_open_with(path, true, out, e);
+	return hubdb_open_with(path, false, out, e);
 }
 
 int
 hubdb_open_more(const char *path, struct hubdb **out, struct terr *e)
 {
-	return hubdb_open_with(path, false, out, e);
+	return hubdb_open_with(path, true, out, e);
 }
 
 static int

@@ -139,6 +139,8 @@ int hubdb_open(const char *path, struct hubdb **out, struct terr *e);
  * BEGIN IMMEDIATE, taken by every handle a pool growing under load opened,
  * made the writer's commits wait in SQLite's busy handler (sleeps of 1 to
  * 100 ms): the first sets of 32 devices at once waited up to 0.9 s.
+ * Nor does it map the file (SQLite's mmap): a handle among several that
+ * commit often would map it again after each of the others' commits.
  */
 int hubdb_open_more(const char *path, struct hubdb **out, struct terr *e);
 void hubdb_close(struct hubdb *db);

@@ -269,6 +269,15 @@ test_open_more(const char *path, struct hubdb *db)
 		    "'more.key'", &v, &e), 0);
 		CHECK_STR_EQ(v, "1");
 		free(v);
+		/* the pool's handles read the file; only the first maps it */
+		v = NULL;
+		CHECK_INT_EQ(hubdb_test_query(more, "PRAGMA mmap_size", &v, &e), 0);
+		CHECK_STR_EQ(v, "0");
+		free(v);
+		v = NULL;
+		CHECK_INT_EQ(hubdb_test_query(db, "PRAGMA mmap_size", &v, &e), 0);
+		CHECK_STR_EQ(v, "268435456");
+		free(v);
 		hubdb_close(more);
 	}
 	/* another version: refused, and the store is left as it was */
