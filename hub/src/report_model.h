@@ -17,11 +17,18 @@
 
 enum report_cell_kind { REPORT_CELL_NULL = 0, REPORT_CELL_STR, REPORT_CELL_INT, REPORT_CELL_NUM };
 
+/*
+ * One value, read by its kind: 16 bytes, not 32 with a member for each. The
+ * surveys report at region scale holds ~5 M cells (its table is measured
+ * whole before it is written): their first touch was a seventh of its time.
+ */
 struct report_cell {
 	enum report_cell_kind kind;
-	long long i;
-	double d;
-	char *s;
+	union {
+		long long i;
+		double d;
+		char *s;
+	};
 };
 
 #define REPORT_COL_JSON_ONLY 1   /* a code beside its label: JSON keeps both */

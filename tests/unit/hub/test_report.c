@@ -5,6 +5,7 @@
  * comments), in JSON, CSV and table form; the results CSV import (good,
  * bad rows all-or-nothing, parser edge cases) and the settings.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "tetrad/form.h"
 /* the picker is the reports' own: tested here, where its records are */
 #include "../../../hub/src/report_pick.h"
+#include "../../../hub/src/report_model.h"
 
 static int rec_counter;
 /* Where report_run finds form definitions for labels (NULL: codes only). */
@@ -1081,6 +1083,69 @@ pick_check(const char *text, const struct report_pick *pick, const char *want)
 }
 
 /*
+ * A cell's text against printf's, the way report_model_cell_text wrote it
+ * before it formatted the digits itself: numbers half-way, negative ones
+ * rounding to zero, the largest integers, and 20,000 pseudo-random ones.
+ */
+static const char *
+cell_text_printf(const struct report_cell *c, int dec, char decsep, char *buf, size_t cap)
+{
+	if (c->kind == REPORT_CELL_INT) {
+		snprintf(buf, cap, "%lld", c->i);
+		return buf;
+	}
+	snprintf(buf, cap, "%.*f", dec, report_model_round(c->d, dec));
+	for (char *q = buf; *q; q++)
+		if (*q == '.')
+			*q = decsep;
+	if (strncmp(buf, "-0", 2) == 0 && strspn(buf + 1, "0,.") == strlen(buf + 1))
+		memmove(buf, buf + 1, strlen(buf));
+	return buf;
+}
+
+static void
+test_cell_text(void)
+{
+	static const double nums[] = { 0, -0.0, 0.05, -0.05, 0.049, -0.049, 2.5, -2.5, 0.125,
+	    99.95, 100, 1e12, -1e12, 123456789.123, 8.9e14, -8.9e14, 1e300, 33.333333 };
+	static const long long ints[] = { 0, 1, -1, 9, 10, -10, 1234567, LLONG_MAX, LLONG_MIN };
+	unsigned long long x = 88172645463325252ULL;
+	char want[400], got[400];
+	int bad = 0;
+
+	for (int dec = 0; dec <= 3; dec++)
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			struct report_cell c = { .kind = REPORT_CELL_NUM, .d = nums[i] };
+
+			cell_text_printf(&c, dec, ',', want, sizeof(want));
+			CHECK_STR_EQ(report_model_cell_text(&c, dec, ',', got, sizeof(got)), want);
+		}
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		struct report_cell c = { .kind = REPORT_CELL_INT, .i = ints[i] };
+
+		cell_text_printf(&c, 0, ',', want, sizeof(want));
+		CHECK_STR_EQ(report_model_cell_text(&c, 0, ',', got, sizeof(got)), want);
+	}
+	for (int n = 0; n < 20000; n++) {
+		struct report_cell c = { .kind = REPORT_CELL_NUM, .d = 0 };
+		int dec = n % 4;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* shares, counts and money: up to 10^(n % 10) */
+		c.d = (double)(x % 2000001) / 1000.0 - 1000.0;
+		for (int k = 0; k < n % 10; k++)
+			c.d *= 10;
+		cell_text_printf(&c, dec, '.', want, sizeof(want));
+		if (strcmp(report_model_cell_text(&c, dec, '.', got, sizeof(got)), want) != 0 &&
+		    bad++ < 5)
+			fprintf(stderr, "cell %.17g, %d decimals: %s, printf %s\n", c.d, dec, got, want);
+	}
+	CHECK_INT_EQ(bad, 0);
+}
+
+/*
  * The picker gives the members a report names, as a whole parse would: the
  * first of a repeated name, escaped quotes and brackets in the texts it
  * steps over, repeat groups narrowed, and a whole parse of what it does not
@@ -1158,6 +1223,7 @@ main(void)
 	fill(db);
 
 	test_pick();
+	test_cell_text();
 	test_forms_contract();
 	test_results_parse();
 	test_results_import(db, dir);
