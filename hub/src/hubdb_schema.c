@@ -276,20 +276,35 @@ hubdb_schema_has(sqlite3 *db, const char *name)
 	return has;
 }
 
+/*
+ * The schema version in *v. Unread, it must not pass for 0: that would skip
+ * a migration.
+ */
+static int
+hubdb_schema_version(sqlite3 *db, const char *path, int *v, struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	bool ok;
+
+	ok = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW;
+	if (ok)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!ok)
+		return terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию "
+		    "схемы: %s", path, sqlite3_errmsg(db));
+	return 0;
+}
+
 int
 hubdb_schema_check(sqlite3 *db, const char *path, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
-	int v = -1;
+	int v = 0, r;
 
 	/* a read of the header: no write lock, so it never waits for the writer */
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (v < 0)
-		return terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию "
-		    "схемы: %s", path, sqlite3_errmsg(db));
+	if ((r = hubdb_schema_version(db, path, &v, e)) != 0)
+		return r;
 	if (v != HUBDB_SCHEMA_VERSION)
 		return terr_set(e, TERR_VERSION, "база данных хаба %s: схема %d, а эта программа "
 		    "работает со схемой %d (базу сменили, пока хаб работал?): перезапустите хаб",
@@ -309,28 +324,14 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
 		goto out;
 	}
-	{
-		/* A database of a newer hub: refuse rather than write an older schema over it. */
-		sqlite3_stmt *st = NULL;
-		int ok;
-
-		/* unread, the version must not pass for 0: that would skip a migration */
-		ok = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW;
-		if (ok)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (!ok)
-			r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию схемы: %s",
-			    path, sqlite3_errmsg(db));
-		else if (v > HUBDB_SCHEMA_VERSION)
-			r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "
-			    "Tetrad (схема %d, эта программа знает до %d): обновите программу", path, v,
-			    HUBDB_SCHEMA_VERSION);
-		if (!ok || v > HUBDB_SCHEMA_VERSION) {
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			goto out;
-		}
+	/* A database of a newer hub: refuse rather than write an older schema over it. */
+	if ((r = hubdb_schema_version(db, path, &v, e)) == 0 && v > HUBDB_SCHEMA_VERSION)
+		r = terr_set(e, TERR_VERSION, "база данных хаба %s создана более новой версией "
+		    "Tetrad (схема %d, эта программа знает до %d): обновите программу", path, v,
+		    HUBDB_SCHEMA_VERSION);
+	if (r != 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
 	}
 	/*
 	 * At the current version nothing is written: a hub killed on a full disk

@@ -137,17 +137,30 @@ report_model_num(struct report_sect *s, long row, size_t col, double v)
 	c->d = v;
 }
 
-/* Without libm: the hub links it only for the forms engine. */
-double
-report_model_round(double d, int dec)
+/* 10^dec, without libm: the hub links it only for the forms engine. */
+static double
+report_model_ten(int dec)
 {
 	double p = 1;
-	long long k;
 
 	for (int i = 0; i < dec; i++)
 		p *= 10;
-	k = (long long)(d * p + (d >= 0 ? 0.5 : -0.5));
-	return (double)k / p;
+	return p;
+}
+
+/* d × p rounded half away from zero; |d × p| below 2^63. */
+static long long
+report_model_half_away(double d, double p)
+{
+	return (long long)(d * p + (d >= 0 ? 0.5 : -0.5));
+}
+
+double
+report_model_round(double d, int dec)
+{
+	double p = report_model_ten(dec);
+
+	return (double)report_model_half_away(d, p) / p;
 }
 
 /*
@@ -184,7 +197,7 @@ report_model_fixed(long long k, int dec, char decsep, char *buf, size_t cap)
 const char *
 report_model_cell_text(const struct report_cell *c, int dec, char decsep, char *buf, size_t cap)
 {
-	double p = 1, scaled;
+	double p;
 
 	switch (c->kind) {
 	case REPORT_CELL_STR:
@@ -192,13 +205,11 @@ report_model_cell_text(const struct report_cell *c, int dec, char decsep, char *
 	case REPORT_CELL_INT:
 		return report_model_fixed(c->i, 0, decsep, buf, cap);
 	case REPORT_CELL_NUM:
-		for (int i = 0; i < dec; i++)
-			p *= 10;
-		scaled = c->d * p;
-		/* as report_model_round does; beyond 2^53 the printf path below */
-		if (dec >= 0 && dec <= 9 && scaled > -9.0e15 && scaled < 9.0e15)
-			return report_model_fixed((long long)(scaled + (c->d >= 0 ? 0.5 : -0.5)),
-			    dec, decsep, buf, cap);
+		p = report_model_ten(dec);
+		/* as report_model_round rounds; beyond 2^53 the printf path below */
+		if (dec >= 0 && dec <= 9 && c->d * p > -9.0e15 && c->d * p < 9.0e15)
+			return report_model_fixed(report_model_half_away(c->d, p), dec, decsep,
+			    buf, cap);
 		snprintf(buf, cap, "%.*f", dec, report_model_round(c->d, dec));
 		for (char *q = buf; *q; q++)
 			if (*q == '.' || *q == ',')
