@@ -49,35 +49,20 @@ static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS quarantine_dropped("
     " device_id TEXT PRIMARY KEY, dropped INTEGER NOT NULL, last_at TEXT NOT NULL)"
     " WITHOUT ROWID;"
+    /*
+     * A record's key is its form, then its HLC, then its id (schema 6): the
+     * reports read one form's live records in HLC order (hubdb_report_records),
+     * which is then one range of the table's own leaves. Keyed by id alone
+     * (schema ≤ 5), every leaf held records of all forms, a report went
+     * through an index to each record, and a region's verification read
+     * nearly every leaf of the file for its 24,000 visits. A record is found
+     * by its id through hub_records_id (hubdb_schema_records_indexes).
+     */
     "CREATE TABLE IF NOT EXISTS hub_records("
-    " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
-    " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+    " id BLOB NOT NULL, form_id TEXT NOT NULL, form_version INTEGER, school TEXT,"
+    " device_id TEXT, hlc TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
     " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}',"
-    " feed_pos INTEGER) WITHOUT ROWID;"
-    /*
-     * hub_records_form (form_id, school) served no query hub_records_report
-     * does not, and every index is one more B-tree insert per record
-     * written: dropped where a store still has it.
-     */
-    "DROP INDEX IF EXISTS hub_records_form;"
-    /*
-     * The reports read one form's live records in HLC order
-     * (hubdb_report_records): this index hands them over in that order,
-     * without reading other forms or sorting. Created where missing, so a
-     * store of the same schema version gains it.
-     */
-    "CREATE INDEX IF NOT EXISTS hub_records_report ON hub_records(form_id, deleted, hlc);"
-    /*
-     * The feed (hubdb_feed.c): a pull reads one ordered range of positions
-     * per (school, form) of the device's scope and merges them, so a
-     * curator of ten schools never reads the region's records. The counter
-     * is one row; a school's risk profile has one position (its last import).
-     * Only records of forms someone shares have a position (hubdb.h,
-     * hubdb_feed_forms): the questionnaires, most of a hub's records, are
-     * shared with nobody and cost no entry in this index.
-     */
-    "CREATE INDEX IF NOT EXISTS hub_records_feed ON hub_records(school, form_id, feed_pos)"
-    " WHERE feed_pos IS NOT NULL;"
+    " feed_pos INTEGER, PRIMARY KEY(form_id, hlc, id)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS feed_head(id INTEGER PRIMARY KEY CHECK(id = 1),"
     " pos INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS feed_forms(form_id TEXT PRIMARY KEY) WITHOUT ROWID;"
@@ -137,12 +122,29 @@ static const char hubdb_schema[] =
     " PRIMARY KEY(school, year, factor)) WITHOUT ROWID;";
 
 /*
+ * hub_records' indexes, made after the table is filled when schema 6
+ * rebuilds it (one sort per index instead of an insert per record).
+ *
+ * The feed (hubdb_feed.c): a pull reads one ordered range of positions per
+ * (school, form) of the device's scope and merges them, so a curator of ten
+ * schools never reads the region's records. The counter is one row; a
+ * school's risk profile has one position (its last import). Only records of
+ * forms someone shares have a position (hubdb.h, hubdb_feed_forms): the
+ * questionnaires, most of a hub's records, are shared with nobody and cost
+ * no entry in this index.
+ */
+static const char hubdb_schema_records_indexes[] =
+    "CREATE UNIQUE INDEX IF NOT EXISTS hub_records_id ON hub_records(id);"
+    "CREATE INDEX IF NOT EXISTS hub_records_feed ON hub_records(school, form_id, feed_pos)"
+    " WHERE feed_pos IS NOT NULL;";
+
+/*
  * Schema 1 -> 2: a record's field clocks move into its own row. Every record
  * written cost two B-tree inserts (the record, then its clocks) and every
  * read a join; the clock document of a record written once is ~120 bytes.
  */
-_Static_assert(HUBDB_SCHEMA_VERSION == 5, "hubdb_open writes user_version 5");
-#define HUBDB_SCHEMA_VERSION_STR "5"
+_Static_assert(HUBDB_SCHEMA_VERSION == 6, "hubdb_open writes user_version 6");
+#define HUBDB_SCHEMA_VERSION_STR "6"
 
 static const char hubdb_migrate_1_2[] =
     "ALTER TABLE hub_records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}';"
@@ -254,6 +256,27 @@ hubdb_migrate_4_5_due(sqlite3 *db, bool *due)
 	return rc;
 }
 
+/*
+ * Schema 5 -> 6: the records keyed by form, HLC and id (see the schema).
+ * The old table is renamed and its indexes dropped (their names stay with
+ * it otherwise) before hubdb_schema makes the new one; its rows are copied
+ * in the new key's order, then it is dropped and the indexes are made. A
+ * key column cannot be NULL: none ever was, and an empty text keeps such a
+ * record rather than failing the hub's start.
+ */
+static const char hubdb_migrate_5_6_rename[] =
+    "ALTER TABLE hub_records RENAME TO hub_records_v5;"
+    "DROP INDEX IF EXISTS hub_records_report;"
+    "DROP INDEX IF EXISTS hub_records_feed;"
+    "DROP INDEX IF EXISTS hub_records_form;";
+static const char hubdb_migrate_5_6_copy[] =
+    "INSERT INTO hub_records(id, form_id, form_version, school, device_id, hlc, deleted,"
+    " data, received_at, clocks, feed_pos)"
+    " SELECT id, coalesce(form_id, ''), form_version, school, device_id, coalesce(hlc, ''),"
+    " deleted, data, received_at, clocks, feed_pos FROM hub_records_v5"
+    " ORDER BY coalesce(form_id, ''), coalesce(hlc, ''), id;"
+    "DROP TABLE hub_records_v5;";
+
 /* Fills tally_all from tally, when hubdb_schema has just made it. */
 static const char hubdb_tally_all_fill[] =
     "INSERT INTO tally_all(school, form_id, key, n, total)"
@@ -317,7 +340,7 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 {
 	char *msg = NULL;
 	int r = TERR_IO, v = 0;
-	bool rebuild = false;
+	bool rebuild = false, rekey = false;
 	bool had_tally_all;
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
@@ -343,12 +366,16 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 	 * transaction.
 	 */
 	had_tally_all = hubdb_schema_has(db, "tally_all");
+	rekey = v >= 1 && v < 6 && hubdb_schema_has(db, "hub_records");
 	if ((v >= 1 && v < 5 && hubdb_migrate_4_5_due(db, &rebuild) != SQLITE_OK) ||
 	    (v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v >= 1 && v < 4 && hubdb_migrate_columns(db, &msg) != SQLITE_OK) ||
 	    (rebuild && sqlite3_exec(db, hubdb_migrate_4_5_rename, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (rekey && sqlite3_exec(db, hubdb_migrate_5_6_rename, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, hubdb_schema, NULL, NULL, &msg) != SQLITE_OK ||
 	    (rebuild && sqlite3_exec(db, hubdb_migrate_4_5_copy, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (rekey && sqlite3_exec(db, hubdb_migrate_5_6_copy, NULL, NULL, &msg) != SQLITE_OK) ||
+	    sqlite3_exec(db, hubdb_schema_records_indexes, NULL, NULL, &msg) != SQLITE_OK ||
 	    (!had_tally_all && sqlite3_exec(db, hubdb_tally_all_fill, NULL, NULL, &msg) !=
 	    SQLITE_OK) ||
 	    (v < 3 && sqlite3_exec(db, hubdb_migrate_2_3, NULL, NULL, &msg) != SQLITE_OK) ||

@@ -66,7 +66,7 @@
 #include "tetrad/terr.h"
 
 
-#define HUBDB_SCHEMA_VERSION 5
+#define HUBDB_SCHEMA_VERSION 6
 /*
  * Page size of a new hub database (an existing one keeps its own). A
  * record's row is some 500 bytes in a table keyed by its id, so a 4 KiB

@@ -480,7 +480,7 @@ db_int(const char *path, const char *sql)
 static void
 test_migration(const char *dir)
 {
-	char path[512];
+	char path[512], sql[64];
 	sqlite3 *raw = NULL;
 	struct hubdb *db = NULL;
 	struct hubdb_record r;
@@ -541,13 +541,15 @@ test_migration(const char *dir)
 	hubdb_close(db);
 	/* a newer hub's database is refused and left as it was */
 	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HUBDB_SCHEMA_VERSION + 1);
+	CHECK_INT_EQ(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
 	CHECK(db == NULL);
-	CHECK_CONTAINS(e.msg, "схема 6");
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 6);
+	snprintf(sql, sizeof(sql), "схема %d", HUBDB_SCHEMA_VERSION + 1);
+	CHECK_CONTAINS(e.msg, sql);
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION + 1);
 }
 
 /*
@@ -618,6 +620,137 @@ test_migration_4_5(const char *dir)
 	tbuf_free(b);
 }
 
+/* EXPLAIN QUERY PLAN of sql on the store at path, its details joined by "; ". */
+static void
+db_plan(const char *path, const char *sql, char *out, size_t cap)
+{
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	char q[512];
+	size_t n = 0;
+
+	out[0] = '\0';
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_open(path, &raw) == SQLITE_OK && sqlite3_prepare_v2(raw, q, -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW && n + 1 < cap) {
+			int w = snprintf(out + n, cap - n, "%s; ", (const char *)sqlite3_column_text(st, 3));
+
+			if (w < 0 || (size_t)w >= cap - n)
+				break;
+			n += (size_t)w;
+		}
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+}
+
+/*
+ * Schema 5 -> 6: the records keyed by id become keyed by form, HLC and id.
+ * Every record is kept and found by its id as before, the id stays unique,
+ * the feed's positions and index are kept, and a report's read of one
+ * form is a range of the table itself (no index, no sort).
+ */
+static void
+test_migration_5_6(const char *dir)
+{
+	static const char to_v5[] =
+	    "CREATE TABLE r5("
+	    " id BLOB PRIMARY KEY, form_id TEXT, form_version INTEGER, school TEXT,"
+	    " device_id TEXT, hlc TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+	    " data TEXT NOT NULL, received_at TEXT, clocks TEXT NOT NULL DEFAULT '{}',"
+	    " feed_pos INTEGER) WITHOUT ROWID;"
+	    "INSERT INTO r5 SELECT id, form_id, form_version, school, device_id, hlc, deleted,"
+	    " data, received_at, clocks, feed_pos FROM hub_records;"
+	    "DROP TABLE hub_records;"
+	    "ALTER TABLE r5 RENAME TO hub_records;"
+	    "CREATE INDEX hub_records_report ON hub_records(form_id, deleted, hlc);"
+	    "CREATE INDEX hub_records_feed ON hub_records(school, form_id, feed_pos)"
+	    " WHERE feed_pos IS NOT NULL;"
+	    "UPDATE hub_records SET feed_pos = 40 + length(data) WHERE form_id = 'visit';"
+	    "PRAGMA user_version = 5;";
+	static const char report_sql[] =
+	    "SELECT school, form_id, hlc, data FROM hub_records WHERE form_id = 'visit'"
+	    " AND deleted = 0 ORDER BY hlc, id";
+	char path[512], plan[512];
+	struct hubdb *db = NULL;
+	struct hubdb_record r;
+	sqlite3 *raw = NULL;
+	struct terr e;
+	uint8_t id[16];
+	int64_t feed_sum;
+	bool found;
+
+	snprintf(path, sizeof(path), "%s/hub-v5.db", dir);
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	/* ids in the opposite order to the HLCs: the new key orders by HLC */
+	for (int i = 0; i < 40; i++) {
+		char data[32];
+
+		memset(&r, 0, sizeof(r));
+		r.id[0] = 0x01;
+		r.id[15] = (uint8_t)(200 - i);
+		snprintf(data, sizeof(data), "{\"n\":%d}", i);
+		snprintf(r.hlc, sizeof(r.hlc), "%012x-0000-aaaaaaaaaaaaaaaa", 1000 + i);
+		snprintf(r.form_id, sizeof(r.form_id), "%s", i % 2 ? "visit" : "survey_student");
+		r.form_version = 1;
+		snprintf(r.school, sizeof(r.school), "170103");
+		snprintf(r.device_id, sizeof(r.device_id), "aaaaaaaaaaaaaaaa");
+		r.deleted = i == 7;
+		r.data = data;
+		r.clocks = "{}";
+		CHECK_INT_EQ(hubdb_record_put(db, &r, &e), 0);
+	}
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	hubdb_close(db);
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, to_v5, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
+	feed_sum = db_int(path, "SELECT sum(feed_pos) FROM hub_records");
+	CHECK(feed_sum > 0);
+	db = NULL;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db != NULL) {
+		memset(id, 0, sizeof(id));
+		id[0] = 0x01;
+		id[15] = 200 - 9;
+		CHECK_INT_EQ(hubdb_record_get(db, id, &r, &found, &e), 0);
+		CHECK(found);
+		if (found) {
+			CHECK_STR_EQ(r.data, "{\"n\":9}");
+			CHECK_STR_EQ(r.form_id, "visit");
+			CHECK_STR_EQ(r.hlc, "0000000003f1-0000-aaaaaaaaaaaaaaaa");
+			hubdb_record_clear(&r);
+		}
+		hubdb_close(db);
+	}
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records WHERE deleted = 1"), 1);
+	CHECK_INT_EQ(db_int(path, "SELECT sum(feed_pos) FROM hub_records"), feed_sum);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_v5'"), 0);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_report'"), 0);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+	    " tbl_name = 'hub_records' AND name IN ('hub_records_id', 'hub_records_feed')"), 2);
+	/* the table's own order is the report's: form, then HLC */
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM (SELECT hlc, lag(hlc) OVER () AS prev"
+	    " FROM hub_records WHERE form_id = 'visit') WHERE prev > hlc"), 0);
+	db_plan(path, report_sql, plan, sizeof(plan));
+	CHECK_CONTAINS(plan, "PRIMARY KEY");
+	CHECK(strstr(plan, "TEMP B-TREE") == NULL);
+	db_plan(path, "SELECT data FROM hub_records WHERE id = x'01'", plan, sizeof(plan));
+	CHECK_CONTAINS(plan, "hub_records_id");
+	db_plan(path, "SELECT feed_pos FROM hub_records WHERE school = '170103' AND form_id = 'visit'"
+	    " AND feed_pos > 3", plan, sizeof(plan));
+	CHECK_CONTAINS(plan, "hub_records_feed");
+	/* the id is still a record's identity: the same id under another key is refused */
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "INSERT INTO hub_records(id, form_id, hlc, data) SELECT id,"
+	    " 'other', hlc, data FROM hub_records LIMIT 1", NULL, NULL, NULL) == SQLITE_CONSTRAINT);
+	sqlite3_close(raw);
+}
 
 int
 main(void)
@@ -652,6 +785,7 @@ main(void)
 	hubdb_close(db);
 	test_migration(dir);
 	test_migration_4_5(dir);
+	test_migration_5_6(dir);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
