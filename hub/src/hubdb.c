@@ -20,8 +20,6 @@
 
 #include "hubdb_sqlite.h"
 
-#define HUBDB_STR_(x) #x
-#define HUBDB_STR(x) HUBDB_STR_(x)
 
 int
 hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what)
@@ -202,7 +200,7 @@ hubdb_open_with(const char *path, bool more, struct hubdb **out, struct terr *e)
 	 */
 	if (sqlite3_exec(db->db, "PRAGMA page_size=" HUBDB_STR(HUBDB_PAGE_SIZE) ";"
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;", NULL, NULL, &msg) != SQLITE_OK ||
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB) ";", NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db->db, more ? "PRAGMA mmap_size=0;" : "PRAGMA mmap_size=268435456;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
@@ -231,6 +229,22 @@ int
 hubdb_open_more(const char *path, struct hubdb **out, struct terr *e)
 {
 	return hubdb_open_with(path, true, out, e);
+}
+
+int
+hubdb_scan_begin(struct hubdb *db, struct terr *e)
+{
+	if (sqlite3_exec(db->db, "PRAGMA cache_size=-" HUBDB_STR(HUBDB_SCAN_CACHE_KIB), NULL,
+	    NULL, NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	return 0;
+}
+
+void
+hubdb_scan_end(struct hubdb *db)
+{
+	/* only a number set: it fails only where the one above did */
+	sqlite3_exec(db->db, "PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB), NULL, NULL, NULL);
 }
 
 static int

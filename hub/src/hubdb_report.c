@@ -73,9 +73,13 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
 
+	if ((r = hubdb_scan_begin(db, e)) != 0)
+		return r;
 	if (sqlite3_prepare_v2(db->db, prefix ? prefix_sql : one_sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	    SQLITE_OK) {
+		r = hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+		goto out;
+	}
 	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hubdb_report_record rec;
@@ -100,7 +104,9 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = hubdb_err(db, rc, e, "чтение записей");
+ out:
 	sqlite3_finalize(st);
+	hubdb_scan_end(db);
 	return r;
 }
 

@@ -87,6 +87,26 @@ int hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what);
 /* Slot s, prepared from sql on first use; NULL (e set) on failure. */
 sqlite3_stmt *hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql,
     struct terr *e);
+#define HUBDB_STR_(x) #x
+#define HUBDB_STR(x) HUBDB_STR_(x)
+
+/*
+ * The page cache of a handle, and of a report's scan (hubdb_report_records),
+ * in KiB. A scan reads each page of its form once: in the handle's cache
+ * every page it read took a buffer never used before (a malloc, and the
+ * page faults of the copy into it), more than half of a region's
+ * verification report; a small cache recycles its buffers.
+ */
+#define HUBDB_CACHE_KIB 65536
+#define HUBDB_SCAN_CACHE_KIB 4096
+
+/*
+ * A report's read (hubdb_report_records, hubdb_tally_each, _key_days) runs
+ * between these: the scan's cache, then the handle's own back.
+ */
+int hubdb_scan_begin(struct hubdb *db, struct terr *e);
+void hubdb_scan_end(struct hubdb *db);
+
 /* Resets a cached statement for its next use. */
 void hubdb_done(sqlite3_stmt *st);
 /* Runs a statement that returns no rows, then resets it. */

@@ -379,11 +379,13 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 	sqlite3_stmt *st = NULL;
 	int rc, r;
 
-	if ((r = hubdb_tally_flush(db, e)) != 0)
+	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_scan_begin(db, e)) != 0)
 		return r;
 	if (sqlite3_prepare_v2(db->db, all_days ? (school ? one_all_days_sql : all_days_sql) :
-	    school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK)
+	    school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK) {
+		hubdb_scan_end(db);
 		return hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+	}
 	sqlite3_bind_int64(st, 1, day_lo);
 	sqlite3_bind_int64(st, 2, day_hi);
 	if (school)
@@ -411,6 +413,7 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 	if (r == 0)
 		r = hubdb_tally_group_end(&g, cb, ctx);
 	sqlite3_finalize(st);
+	hubdb_scan_end(db);
 	free(g.text);
 	return r;
 }
@@ -450,7 +453,7 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 	char *sc = NULL, *fid = NULL;
 	int rc = SQLITE_DONE, r;
 
-	if ((r = hubdb_tally_flush(db, e)) != 0)
+	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_scan_begin(db, e)) != 0)
 		return r;
 	for (int i = 0; i < P_N; i++)
 		if (sqlite3_prepare_v2(db->db, pair_sql[i], -1, &pair[i], NULL) != SQLITE_OK) {
@@ -515,6 +518,7 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 	for (int i = 0; i < P_N; i++)
 		sqlite3_finalize(pair[i]);
 	sqlite3_finalize(days);
+	hubdb_scan_end(db);
 	free(sc);
 	free(fid);
 	return r;
