@@ -42,6 +42,8 @@ rec(struct hubdb *db, int n, const char *form, const char *school, const char *h
 struct seen {
 	char text[2048];
 	int n, stop_after;
+	struct hubdb *db;      /* set: the page cache in force is read at each row */
+	char cache[32];
 };
 
 static void
@@ -62,6 +64,14 @@ on_record(void *ctx, const struct hubdb_report_record *r)
 	snprintf(row, sizeof(row), "%s|%s|%s|%s|%.*s", r->school, r->form_id, r->hlc,
 	    r->received_date, (int)r->data_len, r->data);
 	seen_add(s, row);
+	if (s->db != NULL) {
+		struct terr e;
+		char *v = NULL;
+
+		CHECK_INT_EQ(hubdb_test_query(s->db, "PRAGMA cache_size", &v, &e), 0);
+		snprintf(s->cache, sizeof(s->cache), "%s", v ? v : "");
+		free(v);
+	}
 	return s->stop_after && s->n >= s->stop_after ? 42 : 0;
 }
 
@@ -150,6 +160,20 @@ test_reads(struct hubdb *db)
 	s.stop_after = 1;
 	CHECK_INT_EQ(hubdb_report_records(db, "survey_", true, on_record, &s, &e), 42);
 	CHECK_INT_EQ(s.n, 1);
+	/* the scan reads with the small cache and gives the handle its own back,
+	 * stopped early or not */
+	for (int stop = 0; stop <= 1; stop++) {
+		char *v = NULL;
+
+		memset(&s, 0, sizeof(s));
+		s.db = db;
+		s.stop_after = stop;
+		CHECK_INT_EQ(hubdb_report_records(db, "survey_", true, on_record, &s, &e), stop ? 42 : 0);
+		CHECK_STR_EQ(s.cache, "-4096");
+		CHECK_INT_EQ(hubdb_test_query(db, "PRAGMA cache_size", &v, &e), 0);
+		CHECK_STR_EQ(v, "-65536");
+		free(v);
+	}
 
 	res = (struct hubdb_result){ "170105", 2021, "low_share", 12.5 };
 	CHECK_INT_EQ(hubdb_result_put(db, &res, &e), 0);
