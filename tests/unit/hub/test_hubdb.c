@@ -734,6 +734,20 @@ test_migration_5_6(const char *dir)
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
 	feed_sum = db_int(path, "SELECT sum(feed_pos) FROM hub_records");
 	CHECK(feed_sum > 0);
+	/* a migration that cannot finish (here a table in the way) leaves the store as it was */
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "CREATE TABLE hub_records_v5(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	db = NULL;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_IO);
+	CHECK(db == NULL);
+	CHECK_CONTAINS(e.msg, "hub_records_v5");
+	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
+	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_report'"), 1);
+	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	CHECK_INT_EQ(sqlite3_exec(raw, "DROP TABLE hub_records_v5", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
