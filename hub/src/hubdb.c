@@ -233,6 +233,31 @@ hubdb_open_more(const char *path, struct hubdb **out, struct terr *e)
 }
 
 int
+hubdb_peek_version(const char *path, int *version, struct terr *e)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	*version = 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию схемы: %s",
+		    path, db ? sqlite3_errmsg(db) : "нет памяти");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return r;
+}
+
+int
 hubdb_scan_begin(struct hubdb *db, struct terr *e)
 {
 	if (sqlite3_exec(db->db, "PRAGMA cache_size=-" HUBDB_STR(HUBDB_SCAN_CACHE_KIB), NULL,

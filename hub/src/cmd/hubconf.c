@@ -127,7 +127,8 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 {
 	char path[PATH_MAX + 32];
 	const char *pp;
-	int r;
+	struct terr pe;
+	int r, v = 0;
 
 	if ((r = hubconf_dir(h, e)) != 0)
 		return r;
@@ -154,6 +155,11 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 		return r;
 	keys_sign_pk_from_sk(h->sign.sk, h->sign.pk);
 	hubconf_path(h, "hub.db", path, sizeof(path));
+	/* a migration of a large store takes a while: say so before it starts */
+	if (hubdb_peek_version(path, &v, &pe) == 0 && v > 0 && v < HUBDB_SCHEMA_VERSION)
+		fprintf(stderr, "База данных хаба %s обновляется (схема %d → %d): для большой "
+		    "базы это несколько минут. Прерванное обновление ничего не меняет и начнётся "
+		    "заново при следующем запуске.\n", path, v, HUBDB_SCHEMA_VERSION);
 	if ((r = hubdb_open(path, &h->db, e)) != 0)
 		return r;
 	if (with_forms) {

@@ -702,8 +702,14 @@ test_migration_5_6(const char *dir)
 	uint8_t id[16];
 	int64_t feed_sum;
 	bool found;
+	int v;
 
 	snprintf(path, sizeof(path), "%s/hub-v5.db", dir);
+	/* no store yet: version 0, and the peek creates nothing */
+	v = -1;
+	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
+	CHECK_INT_EQ(v, 0);
+	CHECK(access(path, F_OK) != 0);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -732,6 +738,9 @@ test_migration_5_6(const char *dir)
 	CHECK_INT_EQ(sqlite3_exec(raw, to_v5, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
+	/* the version read without opening the store for writing */
+	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
+	CHECK_INT_EQ(v, 5);
 	feed_sum = db_int(path, "SELECT sum(feed_pos) FROM hub_records");
 	CHECK(feed_sum > 0);
 	/* a migration that cannot finish (here a table in the way) leaves the store as it was */
@@ -765,6 +774,8 @@ test_migration_5_6(const char *dir)
 		hubdb_close(db);
 	}
 	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
+	CHECK_INT_EQ(v, HUBDB_SCHEMA_VERSION);
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records WHERE deleted = 1"), 1);
 	CHECK_INT_EQ(db_int(path, "SELECT sum(feed_pos) FROM hub_records"), feed_sum);
