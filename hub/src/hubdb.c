@@ -20,7 +20,6 @@
 
 #include "hubdb_sqlite.h"
 
-
 int
 hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what)
 {
@@ -193,15 +192,17 @@ hubdb_open_with(const char *path, bool more, struct hubdb **out, struct terr *e)
 	 *
 	 * The map halved a report's time at municipality scale (schema 5: the
 	 * file read in place, not copied into the page cache; with schema 6 and
-	 * the scan cache less, ~1.3x, measured on a noisy host). But in WAL mode a handle
-	 * that finds another's commit drops its whole mapping (a munmap flushing
-	 * the TLB of every thread) and maps the file again: the pool's handles,
-	 * with a commit every millisecond or so, paid more than they saved
-	 * (32 devices: ~2,000 -> ~2,400 sets/s without; docs/performance.md).
+	 * the scan cache less, ~1.3x, measured on a noisy host). But in WAL
+	 * mode a handle that finds another's commit drops its whole mapping (a
+	 * munmap flushing the TLB of every thread) and maps the file again: the
+	 * pool's handles, with a commit every millisecond or so, paid more than
+	 * they saved (32 devices: ~2,000 -> ~2,400 sets/s without;
+	 * docs/performance.md).
 	 */
 	if (sqlite3_exec(db->db, "PRAGMA page_size=" HUBDB_STR(HUBDB_PAGE_SIZE) ";"
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB) ";", NULL, NULL, &msg) != SQLITE_OK ||
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB) ";",
+	    NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db->db, more ? "PRAGMA mmap_size=0;" : "PRAGMA mmap_size=268435456;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");

@@ -87,6 +87,7 @@ int hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what);
 /* Slot s, prepared from sql on first use; NULL (e set) on failure. */
 sqlite3_stmt *hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql,
     struct terr *e);
+
 #define HUBDB_STR_(x) #x
 #define HUBDB_STR(x) HUBDB_STR_(x)
 

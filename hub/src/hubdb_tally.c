@@ -383,8 +383,10 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 		return r;
 	if (sqlite3_prepare_v2(db->db, all_days ? (school ? one_all_days_sql : all_days_sql) :
 	    school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK) {
+		/* the message first: scan_end's statement would replace SQLite's */
+		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 		hubdb_scan_end(db);
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+		return r;
 	}
 	sqlite3_bind_int64(st, 1, day_lo);
 	sqlite3_bind_int64(st, 2, day_hi);
