@@ -58,8 +58,8 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
     hubdb_report_record_cb cb, void *ctx, struct terr *e)
 {
 	/*
-	 * One form from the index on (form_id, deleted, hlc): only its live
-	 * records are read, already in HLC order. A prefix is read only by the
+	 * One form: a range of the table's key (form, HLC, id; schema 6), only
+	 * its live records, already in HLC order. A prefix is read only by the
 	 * surveys report of a store whose counters are not built yet (it is
 	 * answered from them otherwise), once: sorting is fine there.
 	 */

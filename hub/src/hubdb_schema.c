@@ -283,20 +283,22 @@ static const char hubdb_tally_all_fill[] =
     " SELECT school, form_id, key, sum(n), sum(total) FROM tally"
     " GROUP BY school, form_id, key HAVING sum(n) <> 0;";
 
-/* Whether table name is in the store (false when it cannot tell). */
-static bool
-hubdb_schema_has(sqlite3 *db, const char *name)
+/* Whether table name is in the store, in *has; an SQLite code. */
+static int
+hubdb_schema_has(sqlite3 *db, const char *name, bool *has)
 {
 	sqlite3_stmt *st = NULL;
-	bool has = false;
+	int rc;
 
+	*has = false;
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-	    "name = ?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		has = sqlite3_step(st) == SQLITE_ROW;
-	}
+	    "name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*has = rc == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return has;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /*
@@ -365,8 +367,15 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 	 * Two hubs starting at once migrate once: the version is read in this
 	 * transaction.
 	 */
-	had_tally_all = hubdb_schema_has(db, "tally_all");
-	rekey = v >= 1 && v < 6 && hubdb_schema_has(db, "hub_records");
+	/* "cannot tell" must not pass for "absent": a skipped rebuild would be final */
+	if (hubdb_schema_has(db, "tally_all", &had_tally_all) != SQLITE_OK ||
+	    hubdb_schema_has(db, "hub_records", &rekey) != SQLITE_OK) {
+		r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать схему: %s",
+		    path, sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	rekey = rekey && v >= 1 && v < 6;
 	if ((v >= 1 && v < 5 && hubdb_migrate_4_5_due(db, &rebuild) != SQLITE_OK) ||
 	    (v == 1 && sqlite3_exec(db, hubdb_migrate_1_2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v >= 1 && v < 4 && hubdb_migrate_columns(db, &msg) != SQLITE_OK) ||
@@ -388,6 +397,14 @@ hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
+	/*
+	 * The rebuild's WAL holds the new table and, SQLite zeroing what is
+	 * freed (secure_delete, on in Debian's build; kept: children's data),
+	 * every page of the old one: about twice the store. Given back now, best effort (a reader of
+	 * another process may hold it; the next checkpoints reuse it then).
+	 */
+	if (rekey)
+		sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	r = 0;
  out:
 	sqlite3_free(msg);

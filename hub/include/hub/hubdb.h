@@ -566,6 +566,11 @@ int hubdb_test_query(struct hubdb *db, const char *sql, char **out, struct terr 
  * for tests); a negative extra_pages lifts the cap.
  */
 int hubdb_test_cap_growth(struct hubdb *db, long long extra_pages, struct terr *e);
+/*
+ * The query plans of the feed's reads of records (SQLite's EXPLAIN QUERY
+ * PLAN details, "; " between steps, "|" after each statement), into out.
+ */
+int hubdb_test_feed_plans(struct hubdb *db, char *out, size_t cap, struct terr *e);
 
 /* Current time as ISO-8601 UTC ("2026-11-23T03:18:03Z"). */
 void hubdb_now_iso(char out[HUBDB_TIME_MAX]);
