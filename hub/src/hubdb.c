@@ -237,23 +237,16 @@ int
 hubdb_peek_version(const char *path, int *version, struct terr *e)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
+	int r;
 
 	*version = 0;
 	if (access(path, F_OK) != 0)
 		return 0;
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*version = sqlite3_column_int(st, 0);
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_OK)
-		r = terr_set(e, TERR_IO, "база данных хаба %s: не удалось прочитать версию схемы: %s",
-		    path, db ? sqlite3_errmsg(db) : "нет памяти");
-	sqlite3_finalize(st);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path,
+		    db ? sqlite3_errmsg(db) : "нет памяти");
+	else
+		r = hubdb_schema_version(db, path, version, e);
 	sqlite3_close(db);
 	return r;
 }

@@ -301,11 +301,7 @@ hubdb_schema_has(sqlite3 *db, const char *name, bool *has)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/*
- * The schema version in *v. Unread, it must not pass for 0: that would skip
- * a migration.
- */
-static int
+int
 hubdb_schema_version(sqlite3 *db, const char *path, int *v, struct terr *e)
 {
 	sqlite3_stmt *st = NULL;

@@ -81,6 +81,11 @@ struct hubdb {
 int hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e);
 /* TERR_VERSION unless the schema is exactly HUBDB_SCHEMA_VERSION; writes nothing. */
 int hubdb_schema_check(sqlite3 *db, const char *path, struct terr *e);
+/*
+ * The schema version in *v (PRAGMA user_version). Unread, it must not pass
+ * for 0: that would skip a migration.
+ */
+int hubdb_schema_version(sqlite3 *db, const char *path, int *v, struct terr *e);
 
 /* rc (and the connection's extended code) as TERR_FULL, TERR_BUSY or TERR_IO. */
 int hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what);

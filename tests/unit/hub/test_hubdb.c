@@ -481,6 +481,19 @@ static const char hub_schema1[] =
     "INSERT INTO hub_clocks VALUES(x'019a3e6e30007000800000000000cafe', '{\"p\":[\"h1\",\"d\"]}');"
     "PRAGMA user_version = 1;";
 
+/* sql run on the store at path through a connection of its own: SQLite's code. */
+static int
+db_exec(const char *path, const char *sql)
+{
+	sqlite3 *raw = NULL;
+	int rc = sqlite3_open(path, &raw);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(raw, sql, NULL, NULL, NULL);
+	sqlite3_close(raw);
+	return rc;
+}
+
 static int64_t
 db_int(const char *path, const char *sql)
 {
@@ -505,7 +518,6 @@ static void
 test_migration(const char *dir)
 {
 	char path[512], sql[64];
-	sqlite3 *raw = NULL;
 	struct hubdb *db = NULL;
 	struct hubdb_record r;
 	struct terr e;
@@ -513,9 +525,7 @@ test_migration(const char *dir)
 	bool found;
 
 	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, hub_schema1, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	CHECK_INT_EQ(db_exec(path, hub_schema1), SQLITE_OK);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -564,10 +574,8 @@ test_migration(const char *dir)
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);
 	/* a newer hub's database is refused and left as it was */
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HUBDB_SCHEMA_VERSION + 1);
-	CHECK_INT_EQ(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	CHECK_INT_EQ(db_exec(path, sql), SQLITE_OK);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
 	CHECK(db == NULL);
@@ -597,7 +605,6 @@ test_migration_4_5(const char *dir)
 	uint8_t hash[CHANGESET_HASH_BYTES], got[CHANGESET_HASH_BYTES];
 	const uint8_t env[] = "envelope", ack[] = "ack";
 	char path[512];
-	sqlite3 *raw = NULL;
 	struct hubdb *db = NULL;
 	struct tbuf *b = tbuf_new(64);
 	struct terr e;
@@ -619,9 +626,7 @@ test_migration_4_5(const char *dir)
 		}
 	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
 	hubdb_close(db);
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, to_v4, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	CHECK_INT_EQ(db_exec(path, to_v4), SQLITE_OK);
 	CHECK_INT_EQ(db_int(path, "SELECT wr FROM pragma_table_list WHERE name = 'changesets'"), 1);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
@@ -697,7 +702,6 @@ test_migration_5_6(const char *dir)
 	char path[512], plan[512];
 	struct hubdb *db = NULL;
 	struct hubdb_record r;
-	sqlite3 *raw = NULL;
 	struct terr e;
 	uint8_t id[16];
 	int64_t feed_sum;
@@ -734,9 +738,7 @@ test_migration_5_6(const char *dir)
 	}
 	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
 	hubdb_close(db);
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, to_v5, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	CHECK_INT_EQ(db_exec(path, to_v5), SQLITE_OK);
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
 	/* the version read without opening the store for writing */
 	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
@@ -744,9 +746,7 @@ test_migration_5_6(const char *dir)
 	feed_sum = db_int(path, "SELECT sum(feed_pos) FROM hub_records");
 	CHECK(feed_sum > 0);
 	/* a migration that cannot finish (here a table in the way) leaves the store as it was */
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "CREATE TABLE hub_records_v5(x)", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	CHECK_INT_EQ(db_exec(path, "CREATE TABLE hub_records_v5(x)"), SQLITE_OK);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_IO);
 	CHECK(db == NULL);
@@ -754,9 +754,7 @@ test_migration_5_6(const char *dir)
 	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 5);
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
 	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_report'"), 1);
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "DROP TABLE hub_records_v5", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	CHECK_INT_EQ(db_exec(path, "DROP TABLE hub_records_v5"), SQLITE_OK);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
@@ -802,10 +800,8 @@ test_migration_5_6(const char *dir)
 		hubdb_close(db);
 	}
 	/* the id is still a record's identity: the same id under another key is refused */
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK(sqlite3_exec(raw, "INSERT INTO hub_records(id, form_id, hlc, data) SELECT id,"
-	    " 'other', hlc, data FROM hub_records LIMIT 1", NULL, NULL, NULL) == SQLITE_CONSTRAINT);
-	sqlite3_close(raw);
+	CHECK(db_exec(path, "INSERT INTO hub_records(id, form_id, hlc, data) SELECT id,"
+	    " 'other', hlc, data FROM hub_records LIMIT 1") == SQLITE_CONSTRAINT);
 }
 
 int
