@@ -22,6 +22,8 @@
 # again (so an example or a value in a leaf command's help is no
 # subcommand). The lists of expected commands below only make sure the
 # walk is not vacuous; whatever else the helps list is checked the same way.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 SRC=${TETRAD_SOURCE_DIR:?}

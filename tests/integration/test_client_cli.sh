@@ -3,6 +3,8 @@
 # file: init, forms, new (--set, --json, stdin, interactive prompts), drafts,
 # finalize, edit, delete, list/show, export/import, status, exit codes, and
 # that `local` fields never reach the outbox (planted values).
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

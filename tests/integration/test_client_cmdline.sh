@@ -8,6 +8,8 @@
 # export and an import of many records on a terminal, and none elsewhere.
 # (tests/integration/test_cli_help.sh walks the help trees of all three
 # programs; this one checks what only the client does.)
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -5,6 +5,8 @@
 # row per committed change (1 for new, +1 per edit, +1 for delete), the last
 # one matching the record; an import is all or nothing. ~50 kills by default,
 # 500 with TETRAD_LONG=1.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 T="${TETRAD_BIN:?}/tetrad"
 export TETRAD_FORMS_DIR="${TETRAD_FORMS_DIR:?}"

@@ -8,6 +8,8 @@
 # from a world-readable copy, since the checkout may be in /root, mode 0700).
 # A case that cannot run here (not root, no tmpfs) makes the test exit 77
 # (skipped) after the others, unless one of them failed.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 T="${TETRAD_BIN:?}/tetrad"
 export TETRAD_FORMS_DIR="${TETRAD_FORMS_DIR:?}"

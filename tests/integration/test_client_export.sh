@@ -11,6 +11,8 @@
 # An export edited (python3 csv, as Excel would) and imported back into the
 # same database updates the records it names: no copies, one edit queued,
 # nothing on a second import, a mediation case not refused as its own repeat.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

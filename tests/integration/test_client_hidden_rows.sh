@@ -6,6 +6,8 @@
 # refused; `show --json` made while locked and sent back by `edit --json`
 # keeps the names; `new --json` of it stores no «скрыто». And the weak
 # test limits of TETRAD_PWHASH=test are reported by set and status.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

@@ -11,6 +11,8 @@
 # not enrolled yet: refused before any question), a school's never does, and
 # shows the issued risk profile's level beside each factor while a visit is
 # typed.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

@@ -5,6 +5,8 @@
 # explicit null on a scale with «затрудняюсь ответить» is accepted and shown
 # as that, times are shown in the local time zone, and storage failures
 # are explained in Russian (no bare SQLite or C-library English).
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

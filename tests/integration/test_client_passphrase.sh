@@ -11,6 +11,8 @@
 # pseudo-terminal (pty_drive.py) the prompts with echo off: the typed
 # passphrase never appears in what the terminal shows. A passphrase file
 # others may read is refused (exit 6), as syncd and the hub refuse theirs.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

@@ -6,6 +6,8 @@
 # the first record and its date, by `new`, `edit` and `finalize` alike,
 # and nothing is written; another year, a draft, a deleted first case are
 # not repeats.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

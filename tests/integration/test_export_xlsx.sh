@@ -8,6 +8,8 @@
 # header frozen and filtered, the file 0600; with the passphrase set and
 # not given, local values «скрыто» (names never in the file); refused: no
 # --out, --codes, an unknown form (no file left behind).
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 BIN=$(cd "${TETRAD_BIN:?}" && pwd)
 T="$BIN/tetrad"

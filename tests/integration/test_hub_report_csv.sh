@@ -4,6 +4,8 @@
 # in every report that lists schools as text guarded with a leading single
 # quote, numbers stay numbers, and the JSON report keeps the names as they
 # are. Through the real tetrad-hub on a real data folder.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 HUB="${TETRAD_BIN:?}/tetrad-hub"
 export TETRAD_FORMS_DIR="${TETRAD_FORMS_DIR:?}"

@@ -7,6 +7,8 @@
 # passphrase_kill.py; the seed is printed (TETRAD_TEST_SEED=N repeats a run).
 # Default: 30 kills of set and of change, 8 of remove and of reset (about
 # half a minute on 2 cores); TETRAD_TEST_LONG=1: 200 and 40.
+# Starts no server and opens no port: runs beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
