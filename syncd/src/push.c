@@ -445,6 +445,13 @@ push_rewind(const struct push_ctx *c, uint64_t expected_seq,
 	return r < 0 ? r : 0;
 }
 
+bool
+push_ack_answers(const struct push_ack *a, const struct push_batch *b)
+{
+	return a->first == b->first_seq && a->last == b->last_seq &&
+	    (!a->have_hash || memcmp(a->set_hash, b->set_hash, CHANGESET_HASH_BYTES) == 0);
+}
+
 int
 push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
     struct push_ack *a, struct terr *e)

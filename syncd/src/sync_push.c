@@ -180,16 +180,17 @@ sync_settle(struct sync_ctx *c, const struct sync_opts *o, struct sync_flight *f
 		return SYNC_OUT_STOP;
 	}
 	r = SYNC_OUT_STOP;
+	/* A gap or a busy hub changes nothing of this set; every other answer
+	 * marks or quarantines it, so it must be about this very set. */
+	if (ack.status != PUSH_ST_GAP && ack.status != PUSH_ST_BUSY && !push_ack_answers(&ack, b)) {
+		res->hub_error = 1;
+		sync_logf(o, SYNC_LOG_WARN, "хаб ответил не на тот набор (%llu–%llu вместо %llu–%llu): "
+		    "ничего не изменено", (unsigned long long)ack.first, (unsigned long long)ack.last,
+		    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq);
+		return r;
+	}
 	switch (ack.status) {
 	case PUSH_ST_APPLIED:
-		if (ack.first != b->first_seq || ack.last != b->last_seq ||
-		    (ack.have_hash && memcmp(ack.set_hash, b->set_hash, CHANGESET_HASH_BYTES) != 0)) {
-			res->hub_error = 1;
-			sync_logf(o, SYNC_LOG_WARN, "хаб подтвердил не тот набор (%llu–%llu вместо %llu–%llu)",
-			    (unsigned long long)ack.first, (unsigned long long)ack.last,
-			    (unsigned long long)b->first_seq, (unsigned long long)b->last_seq);
-			break;
-		}
 		if ((r = push_mark_acked(&c->push, b, tbuf_ptr(resp->body), tbuf_len(resp->body), e)) != 0)
 			break;
 		{

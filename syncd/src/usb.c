@@ -211,13 +211,14 @@ usb_apply_ack(struct sync_ctx *c, const struct push_ack *a, const uint8_t *blob,
 		res->already++;
 		return 0;
 	}
+	/* the same numbers with other content (a restored device): not ours */
+	if (!push_ack_answers(a, &b)) {
+		push_batch_clear(&b);
+		res->ignored++;
+		return 0;
+	}
 	switch (a->status) {
 	case PUSH_ST_APPLIED:
-		if (a->have_hash && memcmp(a->set_hash, b.set_hash, CHANGESET_HASH_BYTES) != 0) {
-			res->ignored++;
-			r = 0;
-			break;
-		}
 		if ((r = push_mark_acked(&c->push, &b, blob, len, e)) != 0)
 			break;
 		res->acked++;

@@ -16,6 +16,7 @@
 #ifndef TETRAD_SYNCD_PUSH_H
 #define TETRAD_SYNCD_PUSH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -121,6 +122,14 @@ int push_rewind(const struct push_ctx *c, uint64_t expected_seq,
  */
 int push_parse_ack(const struct push_ctx *c, const uint8_t *blob, size_t len,
     struct push_ack *a, struct terr *e);
+
+/*
+ * Whether a (verified) answers batch b: the same range and, when the hub
+ * names the set's hash, the same hash. A signed answer about another set —
+ * an old one replayed, or one for the same numbers with other content after
+ * a restore — must not mark or quarantine this one.
+ */
+bool push_ack_answers(const struct push_ack *a, const struct push_batch *b);
 
 int push_counts(struct localdb *db, struct push_counts *n, struct terr *e);
 

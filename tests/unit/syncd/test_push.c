@@ -349,6 +349,23 @@ test_states_and_acks(void)
 	CHECK_INT_EQ(push_parse_ack(&f.ctx->push, ack, alen, &a, &e), 0);
 	CHECK_INT_EQ(a.status, PUSH_ST_REFUSED);
 	CHECK_STR_EQ(a.reason, "поле «x» не описано в форме");
+	/* A refusal quarantines only the set it names: the range, and the hash
+	 * when the hub gives one (the same numbers with other content after a
+	 * device is restored from a copy are another set). */
+	CHECK(push_ack_answers(&a, &b2));
+	CHECK(!push_ack_answers(&a, &b1));
+	{
+		struct push_ack other_set = a;
+
+		other_set.have_hash = 1;
+		memcpy(other_set.set_hash, b2.set_hash, sizeof(other_set.set_hash));
+		CHECK(push_ack_answers(&other_set, &b2));
+		other_set.set_hash[0] ^= 1;
+		CHECK(!push_ack_answers(&other_set, &b2));
+		other_set = a;
+		other_set.last = 7;
+		CHECK(!push_ack_answers(&other_set, &b2));
+	}
 	CHECK_INT_EQ(push_quarantine(&f.ctx->push, &b2, a.reason, a.retry, ack, alen, &e), 0);
 	CHECK_INT_EQ(count(&f, "SELECT COUNT(*) FROM outbox WHERE state = 'quarantined' "
 	    "AND reason = 'поле «x» не описано в форме'"), 4);
