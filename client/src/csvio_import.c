@@ -647,7 +647,7 @@ csvio_rec_update(struct store *s, const struct catalog *c,
 	struct form_problems *probs = NULL;
 	bool changed = false;
 	int r = rec_update(s, c, rec->tgt.id, rec->tgt.values, rec->tgt.finalize,
-	    true, &changed, &probs, e);
+	    true, NULL, &changed, &probs, e);
 
 	/* checked before the transaction; a problem here would be a rule on
 	 * the stored records, named by rec_update's message */

@@ -693,7 +693,8 @@ rec_edit(struct store *s, const struct catalog *c,
 int
 rec_update(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *values, bool finalize,
-    bool in_tx, bool *changed, struct form_problems **problems, struct terr *e)
+    bool in_tx, const char *expect_hlc, bool *changed,
+    struct form_problems **problems, struct terr *e)
 {
 	struct localdb_record *rec = NULL;
 	const struct form *f = NULL;
@@ -704,8 +705,16 @@ rec_update(struct store *s, const struct catalog *c,
 
 	*problems = NULL;
 	*changed = false;
+	/* the look, the check and the write in one transaction, as rec_edit:
+	 * a pull committed between them would be overwritten unseen */
+	if (!in_tx && (r = store_begin(s, e)) != 0)
+		return r;
 	if ((r = rec_load(s, c, id, &rec, &f, &old, e)) != 0)
 		goto out;
+	if (expect_hlc != NULL && strcmp(rec->updated_hlc, expect_hlc) != 0) {
+		r = 1;
+		goto out;
+	}
 	if ((v = cJSON_Duplicate(values, 1)) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "Недостаточно памяти.");
 		goto out;
@@ -726,10 +735,12 @@ rec_update(struct store *s, const struct catalog *c,
 	snprintf(rec->status, sizeof(rec->status), "%s", final ? "final" : "draft");
 	/* a final record edited sends what changed; a draft finalised, all */
 	op = was_final ? "edit" : final ? "put" : NULL;
-	r = in_tx ? rec_stamp(s, f, rec, false, op, old, v, e) :
-	    rec_write(s, f, rec, false, op, old, v, e);
+	if ((r = rec_stamp(s, f, rec, false, op, old, v, e)) == 0 && !in_tx)
+		r = store_commit(s, e);
 	*changed = r == 0;
  out:
+	if (!in_tx)
+		store_rollback(s);        /* nothing when committed */
 	cJSON_Delete(v);
 	cJSON_Delete(old);
 	store_record_free(rec);

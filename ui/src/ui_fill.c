@@ -21,6 +21,11 @@
 
 #include "ui_fill.h"
 
+/* a save from a page made before the record last changed */
+#define UI_FILL_CHANGED_MEANWHILE "Пока вы заполняли форму, запись изменилась " \
+	"(синхронизация или другая вкладка). Ваши ответы ниже ещё не сохранены: " \
+	"проверьте их и сохраните снова."
+
 /* ---- /new ---- */
 
 /* The forms this device can fill: the newest version of each; school (a
@@ -347,8 +352,13 @@ ui_fill_save(struct ui_req *rq, const struct ui_fill_post *p, const char *what,
 		return ui_reply_error(rq, 500, "Недостаточно памяти.");
 	else {
 		memcpy(id, p->fr->id, sizeof(id));
-		r = rec_update(s, ui_catalog(u), id, values, false, false, &changed,
-		    &p2, &e);
+		/* the page's clock was checked against this request's read of the
+		 * record; a pull committed since is caught in the write itself */
+		r = rec_update(s, ui_catalog(u), id, values, false, false,
+		    p->fr->rec->updated_hlc, &changed, &p2, &e);
+		if (r == 1)
+			return ui_fill_again(rq, p, id, status, p->action, values, typed,
+			    *probs, UI_FILL_CHANGED_MEANWHILE, 409);
 	}
 	if (r == TERR_INVALID) {
 		if ((r = ui_fill_problems_merge(probs, p2)) == 0 && p2 == NULL)
@@ -417,9 +427,7 @@ ui_fill_post(struct ui_req *rq, const struct ui_fill_post *p)
 	if (p->fr != NULL && hlc != NULL &&
 	    strcmp(hlc, p->fr->rec->updated_hlc) != 0) {
 		r = ui_fill_again(rq, p, id, status, p->action, values, typed, probs,
-		    "Пока вы заполняли форму, запись изменилась (синхронизация или "
-		    "другая вкладка). Ваши ответы ниже ещё не сохранены: проверьте их "
-		    "и сохраните снова.", 409);
+		    UI_FILL_CHANGED_MEANWHILE, 409);
 		goto out;
 	}
 	/* a group's «add» / «remove», or no save asked for (Enter in a text

@@ -97,14 +97,17 @@ int rec_edit(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *changes,
     struct form_problems **problems, struct terr *e);
 
-/* Replaces a record's values with values (an edited export row; a
- * draft becomes final with finalize), validated and filed as rec_edit
- * does; *changed false when nothing differed (nothing written or queued).
- * with in_tx the caller holds the transaction. */
+/* Replaces a record's values with values (an edited export row, a page's
+ * form; a draft becomes final with finalize), validated and filed as
+ * rec_edit does; *changed false when nothing differed (nothing written or
+ * queued). With in_tx the caller holds the transaction; without, reading
+ * and writing are one. expect_hlc (NULL: none) is the record's updated_hlc
+ * the values were made from: when the record moved on since (a pull,
+ * another tab), nothing is written and 1 is returned. */
 int rec_update(struct store *s, const struct catalog *c,
     const uint8_t id[UUID7_BYTES], const cJSON *values, bool finalize,
-    bool in_tx, bool *changed, struct form_problems **problems,
-    struct terr *e);
+    bool in_tx, const char *expect_hlc, bool *changed,
+    struct form_problems **problems, struct terr *e);
 
 /* Makes a draft final (full validation) and queues it. A final record is
  * left as it is (returns 1). */

@@ -169,6 +169,44 @@ test_lifecycle(void)
 	CHECK_INT_EQ(rec_edit(s, c, id2, ch, &pr, &e), 0);
 	cJSON_Delete(ch);
 	CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox"), 1);
+	/* a page's whole-form save (the web form): refused with nothing written
+	 * when the record moved on after the page was made (a pull, another
+	 * tab), written when made from the record as it stands */
+	{
+		struct localdb_record *r0 = NULL;
+		char was[LOCALDB_HLC_LEN + 1] = "";
+		uint8_t id3[UUID7_BYTES];
+		bool changed = true;
+		cJSON *page = cJSON_Parse("{\"total\":3}");
+
+		ch = cJSON_Parse("{\"total\":2}");
+		CHECK_INT_EQ(rec_new(s, c, "t_case", NULL, ch, true, id3, &pr, &e), 0);
+		cJSON_Delete(ch);
+		CHECK_INT_EQ(store_record_get(s, id3, &r0, &e), 0);
+		if (r0 != NULL)
+			snprintf(was, sizeof(was), "%s", r0->updated_hlc);
+		store_record_free(r0);
+		r0 = NULL;
+		ch = cJSON_Parse("{\"total\":4}");
+		CHECK_INT_EQ(rec_edit(s, c, id3, ch, &pr, &e), 0);
+		cJSON_Delete(ch);
+		CHECK_INT_EQ(rec_update(s, c, id3, page, false, false, was, &changed, &pr, &e), 1);
+		CHECK(!changed);
+		CHECK_INT_EQ(store_record_get(s, id3, &r0, &e), 0);
+		CHECK(r0 != NULL && strstr(r0->data, "\"total\":4") != NULL);
+		if (r0 != NULL) {
+			CHECK_INT_EQ(rec_update(s, c, id3, page, false, false, r0->updated_hlc,
+			    &changed, &pr, &e), 0);
+			CHECK(changed);
+		}
+		store_record_free(r0);
+		r0 = NULL;
+		CHECK_INT_EQ(store_record_get(s, id3, &r0, &e), 0);
+		CHECK(r0 != NULL && strstr(r0->data, "\"total\":3") != NULL);
+		store_record_free(r0);
+		cJSON_Delete(page);
+		CHECK_INT_EQ(q_int(s, "SELECT COUNT(*) FROM outbox"), 1);   /* drafts */
+	}
 	/* finalize refuses while "title" is missing, then succeeds */
 	CHECK_INT_EQ(rec_finalize(s, c, id2, &pr, &e), TERR_INVALID);
 	CHECK(pr != NULL && pr->n == 1 && strstr(pr->items[0].message, "Название"));
