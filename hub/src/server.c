@@ -62,6 +62,9 @@ struct server {
 	struct MHD_Daemon *d;
 	uint16_t port;
 	atomic_int inflight;
+	/* server_stop has begun: no job goes to the workers any more (they are
+	 * stopped and freed while keep-alive connections may still send) */
+	atomic_bool stopping;
 	struct dbpool *pool;
 	struct connwatch *watch;
 	struct throttle *enroll_throttle;   /* failed enrollments per address */
@@ -538,6 +541,14 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		    q->early_http == 503 ? INGEST_RETRY_AFTER : 0);
 	if (q->early != NULL)
 		return reply_result(c, q->early, q->early_http);
+	/* read after inflight was counted (server_access): server_stop sets it
+	 * before it waits for inflight, so a job handed on below is waited for */
+	if ((q->route == REQHEAD_ROUTE_CHANGESETS || q->route == REQHEAD_ROUTE_PULL ||
+	    q->route == REQHEAD_ROUTE_PULL_ACK) && atomic_load(&s->stopping)) {
+		server_log(s, SERVER_LOG_NOTICE, "addr=%s 503: хаб останавливается", q->addr);
+		return reply_error(c, 503, "stopping", "хаб останавливается; повторите позже",
+		    INGEST_RETRY_AFTER);
+	}
 	switch (q->route) {
 	case REQHEAD_ROUTE_HEALTH:
 		return reply_health(c);
@@ -724,6 +735,7 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	lim.min_rate = s->cfg.min_rate;
 	lim.request_ms = (uint64_t)s->cfg.request_max_s * 1000;
 	atomic_init(&s->inflight, 0);
+	atomic_init(&s->stopping, false);
 	if ((r = throttle_new(&(struct throttle_cfg){ THROTTLE_ENROLL_BURST,
 	    THROTTLE_ENROLL_REFILL_MS, THROTTLE_ENROLL_GLOBAL_BURST,
 	    THROTTLE_ENROLL_GLOBAL_REFILL_MS, THROTTLE_ENROLL_SLOTS }, &s->enroll_throttle,
@@ -781,7 +793,9 @@ server_stop(struct server *s, unsigned max_wait_ms)
 
 	if (s == NULL)
 		return;
-	/* stop accepting first, then let the requests in flight finish */
+	/* stop accepting first, then let the requests in flight finish; new
+	 * requests on open connections are answered 503 from here on */
+	atomic_store(&s->stopping, true);
 	fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
