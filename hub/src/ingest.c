@@ -258,7 +258,11 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 	return 0;
 }
 
-/* Whether the device's head moved since we looked (another worker, same device). */
+/*
+ * Whether the device changed since we looked: its head (another worker, same
+ * device), its revocation, or what it may write for (enrolled again for
+ * other schools while this set was being checked against the old ones).
+ */
 static int
 ingest_recheck(struct ingest_job *j, struct hubdb *db, bool *moved, struct terr *e)
 {
@@ -270,7 +274,8 @@ ingest_recheck(struct ingest_job *j, struct hubdb *db, bool *moved, struct terr 
 		return r;
 	*moved = !found || now.watermark != j->dev.watermark ||
 	    memcmp(now.last_hash, j->dev.last_hash, CHANGESET_HASH_BYTES) != 0 ||
-	    now.revoked != j->dev.revoked;
+	    now.revoked != j->dev.revoked || strcmp(now.kind, j->dev.kind) != 0 ||
+	    strcmp(now.schools, j->dev.schools) != 0;
 	return 0;
 }
 

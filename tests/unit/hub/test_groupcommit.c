@@ -7,7 +7,9 @@
  * change sets of eight devices verified on their own threads and applied in
  * one group, one of them refused by the merge (a record of another school),
  * which is quarantined while the seven others are applied. A set announced
- * as coming holds a group back only for a bounded moment.
+ * as coming holds a group back only for a bounded moment. A device enrolled
+ * again for another school between its set's checks and its apply has the
+ * set judged again.
  *
  * A group is made deterministic by a blocker: an item whose apply waits on
  * the writer's thread until the test has seen the others queued
@@ -412,6 +414,108 @@ test_ingest_group(void)
 }
 
 /*
+ * A device enrolled again for another school (the same key, nothing sent
+ * yet) while its first set, checked against the old school, waits for the
+ * writer: the writer sees the binding changed and the set is judged again,
+ * as a record of a school the device no longer writes for. The rebinding is
+ * done by the blocker, on the writer's handle, so it lands exactly between
+ * the set's checks and its apply.
+ */
+struct rebinder {
+	struct blocker b;
+	const char *device, *schools;
+	int rc;
+};
+
+static int
+rebind_apply(void *arg, struct hubdb *db, struct terr *e)
+{
+	struct rebinder *rb = arg;
+	struct hubdb_device d;
+	struct timespec ts = { 0, 1000 * 1000 };
+	bool found = false;
+
+	atomic_store(&rb->b.entered, 1);
+	while (!atomic_load(&rb->b.release))
+		nanosleep(&ts, NULL);
+	if ((rb->rc = hubdb_device_get(db, rb->device, &d, &found, e)) != 0 || !found)
+		return rb->rc ? rb->rc : TERR_INTERNAL;
+	snprintf(d.schools, sizeof(d.schools), "%s", rb->schools);
+	return rb->rc = hubdb_device_rebind(db, &d, e);
+}
+
+static void *
+rebind_thread(void *arg)
+{
+	struct rebinder *rb = arg;
+	struct terr e;
+
+	CHECK_INT_EQ(groupcommit_run(rb->b.g, rebind_apply, rb, &e), 0);
+	return NULL;
+}
+
+static void
+test_rebind_meanwhile(void)
+{
+	static const char rid[] = "019a3e6e-3000-7000-8000-000000000201";
+	struct opspec op = { rid, "170101", NOW - 1000, "{\"n\":1}", NULL };
+	struct th t;
+	struct dev d;
+	struct hubdb *wdb = NULL;
+	struct groupcommit *g = NULL;
+	struct rebinder rb;
+	struct pusher p;
+	struct hubdb_record r;
+	struct tbuf *env;
+	pthread_t bt, pt;
+	struct terr e;
+	uint8_t id[16];
+	bool found = true;
+
+	th_open(&t, "rebind");
+	dev_new(&d);
+	enroll(&t, &d, "school", "170101");
+	env = seal(&d, "170101", &op, 1, true);
+	CHECK_INT_EQ(hubdb_open(t.path, &wdb, &e), 0);
+	CHECK_INT_EQ(groupcommit_start(wdb, &g, &e), 0);
+	if (g == NULL)
+		return;
+	memset(&p, 0, sizeof(p));
+	CHECK_INT_EQ(hubdb_open(t.path, &p.db, &e), 0);   /* before the writer holds the lock */
+	memset(&rb, 0, sizeof(rb));
+	atomic_init(&rb.b.release, 0);
+	atomic_init(&rb.b.entered, 0);
+	rb.b.g = g;
+	rb.device = d.id;
+	rb.schools = "170102";
+	CHECK_INT_EQ(pthread_create(&bt, NULL, rebind_thread, &rb), 0);
+	wait_entered(&rb.b);
+	p.cfg = t.cfg;
+	p.cfg.writer = g;
+	p.env = env;
+	p.res.body = tbuf_new(INGEST_BODY_MAX);
+	CHECK_INT_EQ(pthread_create(&pt, NULL, push_thread, &p), 0);
+	/* checked against 170101 and queued: now the device is 170102's */
+	release_when_waiting(&rb.b, 1);
+	pthread_join(bt, NULL);
+	pthread_join(pt, NULL);
+	CHECK_INT_EQ(rb.rc, 0);
+	CHECK_INT_EQ(p.rc, 0);
+	CHECK((int)p.res.outcome != (int)INGEST_APPLIED);
+	memset(&r, 0, sizeof(r));
+	CHECK_INT_EQ(uuid7_parse(rid, id), 0);
+	CHECK_INT_EQ(hubdb_record_get(t.db, id, &r, &found, &e), 0);
+	CHECK(!found);
+	hubdb_record_clear(&r);
+	groupcommit_stop(g);
+	hubdb_close(wdb);
+	hubdb_close(p.db);
+	tbuf_free(p.res.body);
+	tbuf_free(env);
+	th_close(&t);
+}
+
+/*
  * Sets announced as coming: a group waits for them at most
  * GROUPCOMMIT_GATHER_US, so one that never comes delays nothing for long;
  * with nothing announced the writer never waits.
@@ -474,6 +578,7 @@ main(void)
 	snprintf(path, sizeof(path), "%s/gather.db", tmpdir);
 	test_gather(path);
 	test_ingest_group();
+	test_rebind_meanwhile();
 	fixture_done();
 	return check_summary();
 }
