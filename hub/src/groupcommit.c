@@ -93,6 +93,13 @@ gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, uint64_t *retrie
 					r = terr_set(it->e, TERR_INTERNAL, "запись набора не завершилась "
 					    "и со второй попытки");
 			}
+			if (r == TERR_FULL || r == TERR_BUSY) {
+				/* the store's own trouble: every other item would meet
+				 * it too, one round each while holding the lock */
+				hubdb_rollback(db);
+				gc_fail_all(live, n, r, it->e);
+				return;
+			}
 			if (r < 0) {
 				it->result = r;
 				failed = i;
@@ -111,10 +118,10 @@ gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, uint64_t *retrie
 			return;
 		}
 		/*
-		 * One item failed: its code may be the store's own (a full disk,
-		 * an I/O error), after which SQLite may have ended the transaction
-		 * already; so the whole group is undone and the others run again
-		 * without it. Each round removes one item.
+		 * One item failed on its own (an I/O error of its read, a bug):
+		 * SQLite may have ended the transaction already, so the whole group
+		 * is undone and the others run again without it. Each round removes
+		 * one item.
 		 */
 		hubdb_rollback(db);
 		memmove(&live[failed], &live[failed + 1], (n - failed - 1) * sizeof(live[0]));
