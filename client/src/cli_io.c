@@ -12,6 +12,7 @@
 
 #include "client/csvio.h"
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/xlsxio.h"
 #include "client/vault.h"
 #include "tetrad/fileio.h"

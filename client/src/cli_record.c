@@ -19,6 +19,7 @@
 
 #include "client/prompt.h"
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/riskprof.h"
 
 #include "cli_private.h"

@@ -30,8 +30,8 @@
 #include "hub/hubdb.h"
 #include "hub/server.h"
 #include "hub/throttle.h"
-#include "hub/tokens.h"
 #include "reply.h"
+#include "reply_enroll.h"
 #include "reqhead.h"
 #include "workers.h"
 #include "tetrad/hlc.h"
@@ -193,68 +193,6 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	server_log(s, SERVER_LOG_WARNING, "microhttpd: %s", line);
-}
-
-/*
- * POST /v1/enroll. An address (or the whole network) past its share of
- * failed attempts (throttle.h) is answered 429 + Retry-After before the
- * store is touched; every answer but 200 and 503 counts as a failure. The
- * log names the client's address and the error code, never the token.
- */
-static enum MHD_Result
-server_enroll(struct server *s, struct MHD_Connection *c, struct server_req *q)
-{
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-	const char *addr = q->addr;
-	struct wire_error we;
-	struct terr e;
-	struct hubdb *db;
-	struct tbuf *out;
-	enum MHD_Result ret;
-	char msg[256];
-	int64_t now_ms = (int64_t)connwatch_now_ms();
-	unsigned wait;
-	int http = 500, r;
-
-	terr_clear(&e);
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	sa = ci != NULL ? ci->client_addr : NULL;
-	if ((wait = throttle_check(s->enroll_throttle, sa, now_ms)) > 0) {
-		server_log(s, SERVER_LOG_WARNING, "enroll 429 too_many from %s (retry after %u s)", addr, wait);
-		snprintf(msg, sizeof(msg), "слишком много неудачных попыток регистрации с этого "
-		    "адреса; повторите через %u с", wait);
-		return reply_error(c, 429, "too_many", msg, (int)wait);
-	}
-	if ((out = tbuf_new(16384)) == NULL)
-		return MHD_NO;
-	if ((db = dbpool_get(s->pool, &e)) == NULL) {
-		tbuf_free(out);
-		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
-	}
-	r = tokens_enroll(db, s->cfg.ingest->enc, s->cfg.ingest->sign,
-	    q->body ? (const char *)tbuf_ptr(q->body) : "", q->body ? tbuf_len(q->body) : 0,
-	    &http, out, &e);
-	dbpool_put(s->pool, db);
-	if (r == TERR_FULL || r == TERR_BUSY) {
-		server_log(s, SERVER_LOG_WARNING, "enroll 503 from %s: %s", addr, e.msg);
-		ret = reply_error(c, 503, "busy", "хаб временно не может принять "
-		    "регистрацию; повторите позже", INGEST_RETRY_AFTER);
-	} else if (r != 0) {
-		server_log(s, SERVER_LOG_ERR, "enroll 500 from %s: %s", addr, e.msg);
-		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
-	} else {
-		if (http != 200) {
-			throttle_fail(s->enroll_throttle, sa, now_ms);
-			if (wire_error_parse(tbuf_ptr(out), tbuf_len(out), &we, NULL) != 0)
-				snprintf(we.error, sizeof(we.error), "?");
-			server_log(s, SERVER_LOG_WARNING, "enroll %d %s from %s", http, we.error, addr);
-		} else
-			server_log(s, SERVER_LOG_NOTICE, "enroll 200 from %s", addr);
-		ret = reply_send(c, http, "application/json", tbuf_ptr(out), tbuf_len(out), 0);
-	}
-	tbuf_free(out);
-	return ret;
 }
 
 /*
@@ -553,7 +491,9 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	case REQHEAD_ROUTE_HEALTH:
 		return reply_health(c);
 	case REQHEAD_ROUTE_ENROLL:
-		return server_enroll(s, c, q);
+		return reply_enroll(&(struct reply_enroll_cfg){ s->pool, s->enroll_throttle,
+		    s->cfg.ingest->enc, s->cfg.ingest->sign, s->cfg.log, s->cfg.log_ctx }, c,
+		    q->addr, q->body);
 	case REQHEAD_ROUTE_CHANGESETS:
 		if (q->hdr_got == 0)
 			return reply_error(c, 400, "malformed", "пустое тело запроса: "

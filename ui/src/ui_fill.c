@@ -16,6 +16,7 @@
 #include "tetrad/school.h"
 
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/riskprof.h"
 #include "web/formview.h"
 

@@ -10,6 +10,7 @@
 #include "tetrad/school.h"
 
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/vault.h"
 #include "web/formview.h"
 

@@ -13,6 +13,7 @@
 
 #include "client/app.h"
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/vault.h"
 #include "ui_private.h"
 

@@ -18,6 +18,7 @@
 
 #include "client/csvio.h"
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/xlsxio.h"
 #include "tetrad/fileio.h"
 #include "tetrad/form.h"

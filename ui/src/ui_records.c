@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "tetrad/uuid7.h"
 #include "web/formview.h"
 #include "ui_private.h"

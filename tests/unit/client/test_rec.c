@@ -14,6 +14,7 @@
 #include "check.h"
 #include "client/catalog.h"
 #include "client/rec.h"
+#include "client/rec_school.h"
 #include "client/store.h"
 
 static char tmpdir[] = "/tmp/test_rec.XXXXXX";
