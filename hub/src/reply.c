@@ -16,6 +16,28 @@
 #include "reply.h"
 #include "tetrad/wire.h"
 
+void
+reply_vlogf(server_log_fn log, void *ctx, enum server_log_level lvl, const char *fmt,
+    va_list ap)
+{
+	char line[1024];
+
+	if (log == NULL)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	log(ctx, lvl, line);
+}
+
+void
+reply_logf(server_log_fn log, void *ctx, enum server_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_vlogf(log, ctx, lvl, fmt, ap);
+	va_end(ap);
+}
+
 enum MHD_Result
 reply_send(struct MHD_Connection *c, int status, const char *ctype, const void *body,
     size_t len, int retry_after)

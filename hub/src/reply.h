@@ -5,6 +5,7 @@
 #ifndef TETRAD_HUB_REPLY_H
 #define TETRAD_HUB_REPLY_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <microhttpd.h>
@@ -14,7 +15,15 @@
 #include "hub/hubforms.h"
 #include "hub/hubpull.h"
 #include "hub/ingest.h"
+#include "hub/server.h"
 #include "workers.h"
+
+/* One line of the server's log, formatted (at most 1 KiB); nothing when log
+ * is NULL. */
+void reply_vlogf(server_log_fn log, void *ctx, enum server_log_level lvl,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+void reply_logf(server_log_fn log, void *ctx, enum server_log_level lvl,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* body (len bytes) as ctype; Retry-After when retry_after > 0. */
 enum MHD_Result reply_send(struct MHD_Connection *c, int status, const char *ctype,

@@ -1,7 +1,6 @@
 /*
  * reply_enroll — POST /v1/enroll (reply_enroll.h).
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -11,24 +10,6 @@
 #include "reply.h"
 #include "reply_enroll.h"
 #include "tetrad/wire.h"
-
-static void reply_enroll_log(const struct reply_enroll_cfg *cfg, enum server_log_level lvl,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-reply_enroll_log(const struct reply_enroll_cfg *cfg, enum server_log_level lvl,
-    const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	if (cfg->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	cfg->log(cfg->log_ctx, lvl, line);
-}
 
 enum MHD_Result
 reply_enroll(const struct reply_enroll_cfg *cfg, struct MHD_Connection *c,
@@ -50,8 +31,8 @@ reply_enroll(const struct reply_enroll_cfg *cfg, struct MHD_Connection *c,
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	sa = ci != NULL ? ci->client_addr : NULL;
 	if ((wait = throttle_check(cfg->throttle, sa, now_ms)) > 0) {
-		reply_enroll_log(cfg, SERVER_LOG_WARNING, "enroll 429 too_many from %s (retry after %u s)",
-		    addr, wait);
+		reply_logf(cfg->log, cfg->log_ctx, SERVER_LOG_WARNING,
+		    "enroll 429 too_many from %s (retry after %u s)", addr, wait);
 		snprintf(msg, sizeof(msg), "слишком много неудачных попыток регистрации с этого "
 		    "адреса; повторите через %u с", wait);
 		return reply_error(c, 429, "too_many", msg, (int)wait);
@@ -66,21 +47,22 @@ reply_enroll(const struct reply_enroll_cfg *cfg, struct MHD_Connection *c,
 	    body ? tbuf_len(body) : 0, &http, out, &e);
 	dbpool_put(cfg->pool, db);
 	if (r == TERR_FULL || r == TERR_BUSY) {
-		reply_enroll_log(cfg, SERVER_LOG_WARNING, "enroll 503 from %s: %s", addr, e.msg);
+		reply_logf(cfg->log, cfg->log_ctx, SERVER_LOG_WARNING, "enroll 503 from %s: %s",
+		    addr, e.msg);
 		ret = reply_error(c, 503, "busy", "хаб временно не может принять "
 		    "регистрацию; повторите позже", INGEST_RETRY_AFTER);
 	} else if (r != 0) {
-		reply_enroll_log(cfg, SERVER_LOG_ERR, "enroll 500 from %s: %s", addr, e.msg);
+		reply_logf(cfg->log, cfg->log_ctx, SERVER_LOG_ERR, "enroll 500 from %s: %s", addr, e.msg);
 		ret = reply_error(c, 500, "internal", "внутренняя ошибка хаба", 0);
 	} else {
 		if (http != 200) {
 			throttle_fail(cfg->throttle, sa, now_ms);
 			if (wire_error_parse(tbuf_ptr(out), tbuf_len(out), &we, NULL) != 0)
 				snprintf(we.error, sizeof(we.error), "?");
-			reply_enroll_log(cfg, SERVER_LOG_WARNING, "enroll %d %s from %s", http, we.error,
-			    addr);
+			reply_logf(cfg->log, cfg->log_ctx, SERVER_LOG_WARNING, "enroll %d %s from %s",
+			    http, we.error, addr);
 		} else
-			reply_enroll_log(cfg, SERVER_LOG_NOTICE, "enroll 200 from %s", addr);
+			reply_logf(cfg->log, cfg->log_ctx, SERVER_LOG_NOTICE, "enroll 200 from %s", addr);
 		ret = reply_send(c, http, "application/json", tbuf_ptr(out), tbuf_len(out), 0);
 	}
 	tbuf_free(out);

@@ -167,15 +167,11 @@ enum server_job { JOB_NONE = 0, JOB_RUNNING, JOB_DONE, JOB_REPLIED };
 static void
 server_log(struct server *s, enum server_log_level lvl, const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
-	if (s->cfg.log == NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	reply_vlogf(s->cfg.log, s->cfg.log_ctx, lvl, fmt, ap);
 	va_end(ap);
-	s->cfg.log(s->cfg.log_ctx, lvl, line);
 }
 
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
