@@ -48,18 +48,16 @@ static const struct report_def reports[] = {
 };
 
 int
-report_run(struct hubdb *db, const struct report_opts *o, FILE *out, struct terr *e)
+report_build(struct hubdb *db, const struct report_opts *o, struct report_out *rep,
+    struct terr *e)
 {
 	struct report_ctx c;
-	struct report_out rep;
 	const struct report_def *def = NULL;
-	bool in_tx = false;
-	char delim;
 	int r;
 
 	memset(&c, 0, sizeof(c));
-	memset(&rep, 0, sizeof(rep));
-	if (db == NULL || o == NULL || out == NULL)
+	memset(rep, 0, sizeof(*rep));
+	if (db == NULL || o == NULL)
 		return terr_set(e, TERR_ARG, "отчёт: не заданы база или параметры");
 	for (size_t i = 0; o->name && i < REPORT_NCOLS(reports); i++)
 		if (strcmp(o->name, reports[i].name) == 0)
@@ -68,20 +66,35 @@ report_run(struct hubdb *db, const struct report_opts *o, FILE *out, struct terr
 		return terr_set(e, TERR_ARG, "неизвестный отчёт «%.64s»; есть: "
 		    "verification, mediation, passport, surveys, identification, "
 		    "settings, completeness", o->name ? o->name : "");
+	if ((r = hubdb_begin_read(db, e)) != 0)
+		return r;
+	if ((r = report_ctx_open(&c, db, o, e)) == 0) {
+		rep->name = def->name;
+		r = def->fn(&c, rep, e);
+	}
+	/* everything is read: the snapshot is no longer needed while writing */
+	hubdb_rollback(db);
+	report_ctx_clear(&c);
+	if (r != 0)
+		report_model_free(rep);
+	return r;
+}
+
+int
+report_run(struct hubdb *db, const struct report_opts *o, FILE *out, struct terr *e)
+{
+	struct report_out rep;
+	char delim;
+	int r;
+
+	memset(&rep, 0, sizeof(rep));
+	if (db == NULL || o == NULL || out == NULL)
+		return terr_set(e, TERR_ARG, "отчёт: не заданы база или параметры");
 	delim = o->delimiter ? o->delimiter : ';';
 	if (delim == '"' || delim == '\n' || delim == '\r')
 		return terr_set(e, TERR_ARG, "недопустимый разделитель CSV");
-	if ((r = hubdb_begin_read(db, e)) != 0)
+	if ((r = report_build(db, o, &rep, e)) != 0)
 		return r;
-	in_tx = true;
-	if ((r = report_ctx_open(&c, db, o, e)) != 0)
-		goto out;
-	rep.name = def->name;
-	if ((r = def->fn(&c, &rep, e)) != 0)
-		goto out;
-	/* everything is read: the snapshot is no longer needed while writing */
-	hubdb_rollback(db);
-	in_tx = false;
 	switch (o->format) {
 	case REPORT_CSV:
 		r = report_render_csv(&rep, out, delim, e);
@@ -95,10 +108,6 @@ report_run(struct hubdb *db, const struct report_opts *o, FILE *out, struct terr
 	}
 	if (r == 0 && (fflush(out) != 0 || ferror(out)))
 		r = terr_set(e, TERR_IO, "не удалось записать отчёт");
- out:
-	if (in_tx)
-		hubdb_rollback(db);
 	report_model_free(&rep);
-	report_ctx_clear(&c);
 	return r;
 }

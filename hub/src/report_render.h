@@ -16,6 +16,16 @@
 
 #define REPORT_RENDER_CSV_MAX (256u << 20)   /* one CSV report in memory */
 
+/*
+ * Fills rep with report o->name, reading the store in one read-only
+ * transaction (every table as of one moment), for a renderer below or a
+ * page of the dashboard. TERR_ARG with a Russian message for an unknown
+ * report, a bad date or school code; the store's code on a database
+ * error. rep is empty after an error; free it with report_model_free.
+ */
+int report_build(struct hubdb *db, const struct report_opts *o, struct report_out *rep,
+    struct terr *e);
+
 void report_render_table(const struct report_out *o, FILE *f);
 /* TERR_NOMEM or TERR_TOO_LARGE; nothing is written then. */
 int report_render_csv(const struct report_out *o, FILE *f, char delim, struct terr *e);
