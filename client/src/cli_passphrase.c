@@ -15,11 +15,14 @@
 
 #include "tetrad/formsdir.h"
 
-#include "client/passin.h"
+#include "tetrad/passin.h"
 #include "client/passphrase.h"
 #include "client/vault.h"
 
 #include "cli_private.h"
+
+_Static_assert(PASSIN_MAX == VAULT_PASS_MAX,
+    "a line passin reads is a whole passphrase of the vault");
 
 /* Tries on the terminal: the current passphrase, a new one typed twice. */
 #define CLI_PASS_TRIES 3

@@ -15,7 +15,7 @@
 
 #include "tetrad/formsdir.h"
 
-#include "client/passin.h"
+#include "tetrad/passin.h"
 #include "client/rec.h"
 #include "client/passphrase.h"
 #include "client/vault.h"

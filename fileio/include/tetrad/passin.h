@@ -1,6 +1,6 @@
 /*
- * passin — reading a secret (the vault's passphrase, its recovery key) for
- * the command line: the first line of a file (scripts: --passphrase-file),
+ * passin — reading a secret (the vault's passphrase, its recovery key, a
+ * dashboard account's password) for a program's command line: the first line of a file (scripts: --passphrase-file),
  * or a line typed on the controlling terminal with echo off. Never from the
  * command line itself, never into a log.
  *
@@ -8,18 +8,17 @@
  * system allows) and is wiped by passin_free. This module reads only: it
  * prints nothing but the prompt it is given, to the terminal it reads.
  */
-#ifndef TETRAD_CLIENT_PASSIN_H
-#define TETRAD_CLIENT_PASSIN_H
+#ifndef TETRAD_FILEIO_PASSIN_H
+#define TETRAD_FILEIO_PASSIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tetrad/fileio.h"
 #include "tetrad/terr.h"
 
-#include "client/vault.h"
-
 /* Bytes of a secret read, at most (a longer line is refused, not cut). */
-#define PASSIN_MAX VAULT_PASS_MAX
+#define PASSIN_MAX FILEIO_PASSPHRASE_MAX
 
 /*
  * The first line of path without its line end, at most PASSIN_MAX bytes, in

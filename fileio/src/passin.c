@@ -1,6 +1,6 @@
 /*
  * passin — a secret from a file's first line or from the terminal with echo
- * off (client/include/client/passin.h). The buffers are sodium_malloc'd and
+ * off (tetrad/passin.h). The buffers are sodium_malloc'd and
  * wiped; the terminal is put back as it was whatever ends the read.
  */
 #include <errno.h>
@@ -16,10 +16,8 @@
 
 #include "tetrad/fileio.h"
 
-#include "client/passin.h"
+#include "tetrad/passin.h"
 
-_Static_assert(PASSIN_MAX == FILEIO_PASSPHRASE_MAX,
-    "a passphrase file's line is the vault's passphrase");
 
 /*
  * Set by the handler of SIGINT, SIGHUP and SIGTERM while the terminal's echo
