@@ -31,7 +31,7 @@ packages=(
   lintian                                   # scripts/check-debs.sh (systemd: below)
   libxlsxwriter-dev                         # .xlsx export (client xlsxio)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
-  python3-openpyxl                          # browser tests read the .xlsx back
+  python3-openpyxl                          # tests read the .xlsx back (browser, export, hub reports)
   systemd                                   # systemd-analyze: test_units, scripts/check-debs.sh
   strace                                    # test_units: the calls the programs make against the units' SystemCallFilter=
   chromium-l10n                             # Chromium in Russian: date fields ДД.ММ.ГГГГ in the screenshots

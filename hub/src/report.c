@@ -7,6 +7,7 @@
  *   report_ctx       period, schools, the walk over a form's records
  *   report_model     sections of typed cells
  *   report_render    aligned table, CSV, JSON
+ *   report_xlsx      Excel workbook
  *   report_labels    labels from the built-in forms; the reports' own ones
  *   report_tally     sorted counters
  *   report_settings  thresholds and deadline; the settings report
@@ -31,6 +32,7 @@
 #include "report_settings.h"
 #include "report_surveys.h"
 #include "report_verification.h"
+#include "report_xlsx.h"
 
 struct report_def {
 	const char *name;
@@ -101,6 +103,10 @@ report_run(struct hubdb *db, const struct report_opts *o, FILE *out, struct terr
 		break;
 	case REPORT_JSON:
 		r = report_render_json(&rep, o, out, e);
+		break;
+	case REPORT_XLSX:
+		/* made in a private temporary file in $TMPDIR or /tmp, then copied */
+		r = report_render_xlsx(&rep, o, NULL, out, e);
 		break;
 	default:
 		report_render_table(&rep, out);

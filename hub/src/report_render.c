@@ -46,12 +46,13 @@ put_pad(FILE *f, size_t n)
 }
 
 /*
- * A setting's value as a person reads it in the table's header lines: the
- * two coded settings in words, a number with a decimal comma like the
- * table's cells. JSON keeps the value as stored (report_render_json).
+ * A setting's value as a person reads it in the table's header lines (and
+ * the workbook's «Параметры»): the two coded settings in words, a number
+ * with a decimal comma like the table's cells. JSON keeps the value as
+ * stored (report_render_json).
  */
-static void
-meta_shown(const struct report_meta *m, char *out, size_t cap)
+void
+report_render_meta_shown(const struct report_meta *m, char *out, size_t cap)
 {
 	static const struct {
 		const char *key, *val, *text;
@@ -82,7 +83,7 @@ report_render_table(const struct report_out *o, FILE *f)
 
 	fprintf(f, "%s\n", o->title);
 	for (size_t m = 0; m < o->nmeta; m++) {
-		meta_shown(&o->meta[m], shown, sizeof(shown));
+		report_render_meta_shown(&o->meta[m], shown, sizeof(shown));
 		fprintf(f, "%s: %s\n", o->meta[m].label, shown);
 	}
 	for (size_t k = 0; k < o->nsects; k++) {

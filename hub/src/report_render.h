@@ -1,9 +1,9 @@
 /*
- * report_render — the three ways a report model is written: an aligned
+ * report_render — the three text forms of a report model: an aligned
  * table for a terminal, CSV for spreadsheets (UTF-8 with BOM, ';' and a
  * decimal comma by default, cells by csv_put_cell / csv_put_num: no cell
- * can become a formula) and JSON (docs/reports.md
- * shows each).
+ * can become a formula) and JSON (docs/reports.md shows each). The Excel
+ * workbook is report_xlsx.h.
  */
 #ifndef TETRAD_HUB_REPORT_RENDER_H
 #define TETRAD_HUB_REPORT_RENDER_H
@@ -25,6 +25,13 @@
  */
 int report_build(struct hubdb *db, const struct report_opts *o, struct report_out *rep,
     struct terr *e);
+
+/*
+ * A meta value as a person reads it (the table's header lines, the
+ * workbook's «Параметры»): the coded settings in words, a number with a
+ * decimal comma. out is always terminated.
+ */
+void report_render_meta_shown(const struct report_meta *m, char *out, size_t cap);
 
 void report_render_table(const struct report_out *o, FILE *f);
 /* TERR_NOMEM or TERR_TOO_LARGE; nothing is written then. */

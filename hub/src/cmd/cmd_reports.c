@@ -196,16 +196,21 @@ static const struct {
 /* One report's --help: its name and title, then what every report takes. */
 #define CMD_REPORT_USAGE \
 	"Использование: tetrad-hub report %s [--school КОД] [--from ДАТА] [--to ДАТА]\n" \
-	"                          [--format table|csv|json] [--delimiter C] [--out ФАЙЛ]\n" \
+	"                          [--format table|csv|json|xlsx] [--delimiter C]\n" \
+	"                          [--out ФАЙЛ]\n" \
 	"\n" \
 	"Отчёт «%s» (docs/reports.md).\n" \
 	"\n" \
 	"Параметры:\n" \
 	"  --school КОД          только строки этой школы\n" \
 	"  --from ДАТА, --to ДАТА  период включительно: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД\n" \
-	"  --format ФОРМАТ       table (по умолчанию), csv (UTF-8 с BOM) или json\n" \
+	"  --format ФОРМАТ       table (по умолчанию), csv (UTF-8 с BOM), json или\n" \
+	"                        xlsx (книга Excel: лист «Параметры» и лист на каждый\n" \
+	"                        раздел; не на терминал — укажите --out)\n" \
 	"  --delimiter C         разделитель CSV (по умолчанию «;»)\n" \
-	"  --out ФАЙЛ            записать в новый файл (0600) вместо вывода\n" \
+	"  --out ФАЙЛ            записать в новый файл (0600) вместо вывода: он\n" \
+	"                        появляется только целым, существующий не заменяется;\n" \
+	"                        --output ФАЙЛ — то же\n" \
 	"\n" CMD_COMMON_HELP
 
 enum { RP_SCHOOL = 1, RP_FROM, RP_TO, RP_FORMAT, RP_DELIM, RP_OUT };
@@ -217,6 +222,8 @@ static const struct cmdline_opt cmd_report_opts[] = {
 	{ "format", 1, RP_FORMAT, 0 },
 	{ "delimiter", 1, RP_DELIM, 0 },
 	{ "out", 1, RP_OUT, 0 },
+	/* the same: the name people guess from other programs */
+	{ "output", 1, RP_OUT, 0 },
 	CMD_COMMON_OPTS,
 	{ NULL, 0, 0, 0 },
 };
@@ -274,14 +281,21 @@ cmd_report(struct hubconf *h, int argc, char **argv, struct terr *e)
 				o.format = REPORT_CSV;
 			else if (strcmp(v, "json") == 0)
 				o.format = REPORT_JSON;
+			else if (strcmp(v, "xlsx") == 0)
+				o.format = REPORT_XLSX;
 			else
 				return cmd_usage(e, command, "%s: формат «%.16s» неизвестен: "
-				    "table, csv или json", command, v);
+				    "table, csv, json или xlsx", command, v);
 			break;
 		}
 	}
 	if (id != CMDLINE_END)
 		return cmd_stop(&c, id, e);
+	/* a workbook is a zip: on a terminal it is noise, and may upset it */
+	if (o.format == REPORT_XLSX && out_path == NULL && isatty(STDOUT_FILENO))
+		return cmd_usage(e, command, "%s: книга Excel — двоичный файл, на терминал её "
+		    "не выводят: укажите --out ФАЙЛ.xlsx или перенаправьте вывод в файл",
+		    command);
 	o.forms_dir = hub_builtin_forms();
 	if ((r = hubconf_open(h, false, e)) != 0)
 		return r;
