@@ -127,7 +127,81 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "year", "Год", HUBDB_COL_INT },
 		  { "programmes", "Программы", HUBDB_COL_LIST } },
 	},
+	[HUBDB_LIST_USERS] = {
+		/* never the hash; a lock is shown while it lasts */
+		"SELECT login, role, school, CASE WHEN disabled_at IS NOT NULL THEN 'disabled' "
+		"WHEN locked_until > CAST(strftime('%s', 'now') AS INTEGER) THEN 'locked' "
+		"ELSE 'active' END, fail_n, created_at, changed_at, (SELECT count(*) FROM "
+		"web_sessions s WHERE s.login = web_users.login) FROM web_users ORDER BY login",
+		{ { "login", "Логин", HUBDB_COL_TEXT },
+		  { "role", "Роль", HUBDB_COL_TEXT },
+		  { "school", "Школа", HUBDB_COL_TEXT },
+		  { "status", "Состояние", HUBDB_COL_TEXT },
+		  { "failed_logins", "Неудачных входов подряд", HUBDB_COL_INT },
+		  { "created_at", "Создана", HUBDB_COL_TEXT },
+		  { "password_changed_at", "Пароль задан", HUBDB_COL_TEXT },
+		  { "sessions", "Открытых сеансов", HUBDB_COL_INT } },
+	},
+	[HUBDB_LIST_AUDIT] = {
+		"SELECT id, at, login, addr, action, object, outcome FROM web_audit "
+		"ORDER BY id DESC",
+		{ { "id", "№", HUBDB_COL_INT },
+		  { "at", "Когда", HUBDB_COL_TEXT },
+		  { "login", "Кто", HUBDB_COL_TEXT },
+		  { "addr", "Откуда", HUBDB_COL_TEXT },
+		  { "action", "Действие", HUBDB_COL_TEXT },
+		  { "object", "Объект", HUBDB_COL_TEXT },
+		  { "outcome", "Итог", HUBDB_COL_TEXT } },
+	},
 };
+
+/*
+ * Stored codes in a table for people are words (JSON keeps the codes:
+ * scripts compare them; the command line and the dashboard show the words). By column key, since a key means one thing in
+ * every listing; a code not here is shown as it is, escaped.
+ */
+static const struct {
+	const char *key, *code, *word;
+} hubdb_list_words[] = {
+	{ "kind", "school", "школа" },
+	{ "kind", "curator", "куратор" },
+	{ "kind", "fork", "развилка" },
+	{ "kind", "refused", "отклонён" },
+	{ "kind", "malformed", "повреждён" },
+	{ "kind", "future_hlc", "время из будущего" },
+	{ "status", "active", "действует" },
+	{ "status", "revoked", "отозвано" },
+	{ "status", "disabled", "заблокирована" },
+	{ "status", "locked", "вход отложен" },
+	{ "role", "admin", "администратор" },
+	{ "role", "coordinator", "координатор" },
+	{ "role", "school", "школа" },
+	{ "outcome", "ok", "успешно" },
+	{ "outcome", "refused", "отказано" },
+	{ "outcome", "failed", "ошибка" },
+	{ "action", "login", "вход" },
+	{ "action", "login_failed", "неудачный вход" },
+	{ "action", "login_locked", "вход при блокировке" },
+	{ "action", "login_throttled", "вход с адреса под ограничением" },
+	{ "action", "logout", "выход" },
+	{ "action", "password_change", "смена своего пароля" },
+	{ "action", "csrf_refused", "форма без верного токена" },
+	{ "action", "forbidden", "попытка открыть чужое" },
+	{ "action", "view", "просмотр" },
+	{ "action", "download", "выгрузка" },
+	{ "state", "current", "текущий" },
+	{ "state", "previous", "прежний (принимается)" },
+};
+
+const char *
+hubdb_list_word(const char *key, const char *code)
+{
+	for (size_t i = 0; i < sizeof(hubdb_list_words) / sizeof(hubdb_list_words[0]); i++)
+		if (strcmp(hubdb_list_words[i].key, key) == 0 &&
+		    strcmp(hubdb_list_words[i].code, code) == 0)
+			return hubdb_list_words[i].word;
+	return code;
+}
 
 #define HUBDB_LISTINGS_N (sizeof(hubdb_listings) / sizeof(hubdb_listings[0]))
 

@@ -119,7 +119,27 @@ static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS risk_profile("
     " school TEXT NOT NULL, year INTEGER NOT NULL, factor TEXT NOT NULL,"
     " level TEXT NOT NULL, imported_at TEXT NOT NULL,"
-    " PRIMARY KEY(school, year, factor)) WITHOUT ROWID;";
+    " PRIMARY KEY(school, year, factor)) WITHOUT ROWID;"
+    /*
+     * The dashboard (hubdb_web.c): its accounts, sessions (by the hash of
+     * the cookie's token) and the audit log. Created where missing, so a
+     * store of the same schema version gains them.
+     */
+    "CREATE TABLE IF NOT EXISTS web_users("
+    " login TEXT PRIMARY KEY, role TEXT NOT NULL"
+    "  CHECK(role IN('admin','coordinator','school')),"
+    " school TEXT, pwhash TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " changed_at TEXT NOT NULL, disabled_at TEXT,"
+    " fail_n INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS web_sessions("
+    " hash BLOB PRIMARY KEY, login TEXT NOT NULL, csrf TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, seen_at INTEGER NOT NULL, addr TEXT NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS web_sessions_login ON web_sessions(login);"
+    "CREATE TABLE IF NOT EXISTS web_audit("
+    " id INTEGER PRIMARY KEY, at TEXT NOT NULL, login TEXT NOT NULL, addr TEXT NOT NULL,"
+    " action TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL);";
 
 /*
  * hub_records' indexes, made after the table is filled when schema 6

@@ -38,6 +38,8 @@ static const char main_usage[] =
 "                          identification, completeness, settings\n"
 "  results import          результаты оценочных процедур\n"
 "  settings set            настройки отчётов\n"
+"  user add|passwd|list    учётные записи панели координатора\n"
+"  audit list              журнал аудита панели\n"
 "\n"
 "Справка по команде: tetrad-hub КОМАНДА --help (например, tetrad-hub token\n"
 "create --help, tetrad-hub report passport --help). Подробно: docs/hub.md,\n"
@@ -196,6 +198,28 @@ static const struct main_group main_groups[] = {
 	"  settings set       изменить или сбросить настройку\n"
 	MAIN_GROUP_TAIL("settings", "set"),
 	{ { "set", cmd_settings_set }, { NULL, NULL } } },
+	{ "user",
+	"Использование: tetrad-hub user ПОДКОМАНДА ...\n"
+	"\n"
+	"Учётные записи панели координатора (https://адрес-хаба/): кто входит,\n"
+	"с какой ролью и паролем.\n"
+	"\n"
+	"Подкоманды:\n"
+	"  user add        создать (--role admin|coordinator|school, --school КОД)\n"
+	"  user passwd     новый пароль (забытый), снять блокировку входа\n"
+	"  user disable    заблокировать; user enable — разблокировать\n"
+	"  user list       все учётные записи\n"
+	MAIN_GROUP_TAIL("user", "add"),
+	{ { "add", cmd_user_add }, { "passwd", cmd_user_passwd },
+	  { "disable", cmd_user_disable }, { "enable", cmd_user_enable },
+	  { "list", cmd_user_list }, { NULL, NULL } } },
+	{ "audit",
+	"Использование: tetrad-hub audit list [--json]\n"
+	"\n"
+	"Журнал аудита панели координатора: входы, выгрузки, действия\n"
+	"администраторов — кто, когда, откуда.\n"
+	MAIN_GROUP_TAIL("audit", "list"),
+	{ { "list", cmd_audit_list }, { NULL, NULL } } },
 };
 
 /* The commands of one word. */

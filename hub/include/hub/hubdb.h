@@ -280,6 +280,8 @@ enum hubdb_listing {
 	HUBDB_LIST_QUARANTINE_FULL,     /* devices whose quarantine dropped sets */
 	HUBDB_LIST_SCHOOLS,             /* the register with active devices and live records */
 	HUBDB_LIST_PROGRAMMES,          /* a school's programmes in a year, codes comma-listed */
+	HUBDB_LIST_USERS,               /* the dashboard's accounts (hub/hubdb_web.h) */
+	HUBDB_LIST_AUDIT,               /* the dashboard's audit log, the newest first */
 };
 enum hubdb_col_type {
 	HUBDB_COL_NULL = 0,             /* none (SQL NULL), whatever the column's type */
@@ -298,6 +300,9 @@ struct hubdb_col {
 typedef int (*hubdb_row_cb)(void *ctx, size_t ncols, const struct hubdb_col *cols);
 int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
     void *ctx, struct terr *e);
+/* The Russian word for a stored code of column key (a device's kind "curator":
+ * «куратор»), or code itself when it has none. */
+const char *hubdb_list_word(const char *key, const char *code);
 /* The column named key in a row, NULL when the row has none. */
 const struct hubdb_col *hubdb_col_find(size_t ncols, const struct hubdb_col *cols,
     const char *key);

@@ -3,7 +3,8 @@
  * cmd_serve.c (init, serve, import, keys), cmd_pull.c (export-changes, ack
  * files), cmd_devices.c (tokens, devices, the listings' command lines),
  * cmd_reports.c (schools, forms, reports, results, settings),
- * cmd_calendar.c (programmes, risk profile); the listings themselves are
+ * cmd_calendar.c (programmes, risk profile), cmd_users.c (the dashboard's
+ * accounts); the listings themselves are
  * printed by cmd_list.c. main.c reads the command words and dispatches.
  *
  * Each takes the hub (struct hubconf, opened by the command itself when it
@@ -44,5 +45,8 @@ cmd_fn cmd_report, cmd_results_import, cmd_settings_set;
 
 cmd_fn cmd_programmes_import, cmd_programmes_set, cmd_programmes_unset, cmd_programmes_list;
 cmd_fn cmd_profile_import;
+/* cmd_users.c: the dashboard's accounts. */
+cmd_fn cmd_user_add, cmd_user_passwd, cmd_user_disable, cmd_user_enable, cmd_user_list;
+cmd_fn cmd_audit_list;
 
 #endif

@@ -24,6 +24,8 @@ static const char *const cmd_list_titles[] = {
 	[CMD_LIST_QUARANTINE] = "Карантин",
 	[CMD_LIST_PROGRAMMES] = "Программы школ",
 	[CMD_LIST_FORMS] = "Опубликованные формы",
+	[CMD_LIST_USERS] = "Учётные записи панели",
+	[CMD_LIST_AUDIT] = "Журнал аудита",
 };
 static const char *const cmd_list_hints[] = {
 	[CMD_LIST_SCHOOLS] = " (добавьте: tetrad-hub schools add КОД --name НАИМЕНОВАНИЕ "
@@ -31,37 +33,9 @@ static const char *const cmd_list_hints[] = {
 	[CMD_LIST_PROGRAMMES] = " (загрузите: tetrad-hub programmes import ФАЙЛ.csv)",
 	[CMD_LIST_FORMS] = " (устройства работают со встроенными формами; своя "
 	    "публикуется командой tetrad-hub forms publish ФАЙЛ)",
+	[CMD_LIST_USERS] = " (создайте: tetrad-hub user add ЛОГИН --role admin)",
 };
 
-/*
- * Stored codes in a table for people are words (JSON keeps the codes:
- * scripts compare them). By column key, since a key means one thing in
- * every listing; a code not here is shown as it is, escaped.
- */
-static const struct {
-	const char *key, *code, *word;
-} cmd_list_words[] = {
-	{ "kind", "school", "школа" },
-	{ "kind", "curator", "куратор" },
-	{ "kind", "fork", "развилка" },
-	{ "kind", "refused", "отклонён" },
-	{ "kind", "malformed", "повреждён" },
-	{ "kind", "future_hlc", "время из будущего" },
-	{ "status", "active", "действует" },
-	{ "status", "revoked", "отозвано" },
-	{ "state", "current", "текущий" },
-	{ "state", "previous", "прежний (принимается)" },
-};
-
-static const char *
-cmd_list_word(const char *key, const char *code)
-{
-	for (size_t i = 0; i < sizeof(cmd_list_words) / sizeof(cmd_list_words[0]); i++)
-		if (strcmp(cmd_list_words[i].key, key) == 0 &&
-		    strcmp(cmd_list_words[i].code, code) == 0)
-			return cmd_list_words[i].word;
-	return code;
-}
 
 struct cmd_lister {
 	enum cmd_list_kind kind;
@@ -125,7 +99,7 @@ cmd_list_put_value(const struct hubdb_col *c, bool json)
 		printf("%s", json ? (c->i ? "true" : "false") : (c->i ? "да" : "нет"));
 		return 0;
 	case HUBDB_COL_TEXT:
-		return cmd_list_put(json ? c->s : cmd_list_word(c->key, c->s), json);
+		return cmd_list_put(json ? c->s : hubdb_list_word(c->key, c->s), json);
 	case HUBDB_COL_LIST:
 		return cmd_list_put_list(c, json);
 	case HUBDB_COL_NULL:
@@ -277,6 +251,10 @@ cmd_list_store(enum cmd_list_kind kind)
 		return HUBDB_LIST_PROGRAMMES;
 	case CMD_LIST_FORMS:
 		return HUBDB_LIST_FORMS;
+	case CMD_LIST_USERS:
+		return HUBDB_LIST_USERS;
+	case CMD_LIST_AUDIT:
+		return HUBDB_LIST_AUDIT;
 	case CMD_LIST_KEYS:
 		break;
 	}
@@ -290,7 +268,7 @@ cmd_list_show(struct hubconf *h, enum cmd_list_kind kind, const struct cmd_list_
 	struct cmd_lister l = { kind, o != NULL && o->json, 0, 0, e };
 	int r;
 
-	if ((int)kind < CMD_LIST_TOKENS || (int)kind > CMD_LIST_FORMS)
+	if ((int)kind < CMD_LIST_TOKENS || (int)kind > CMD_LIST_AUDIT)
 		return terr_set(e, TERR_ARG, "неизвестный список");
 	if (kind == CMD_LIST_PROGRAMMES && o != NULL && o->year != NULL)
 		l.year = atoi(o->year);

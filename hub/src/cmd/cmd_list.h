@@ -1,6 +1,7 @@
 /*
  * cmd_list — every listing of tetrad-hub (issue 24): tokens, devices, keys,
- * schools, conflicts, quarantine, programmes, forms. One shape for all:
+ * schools, conflicts, quarantine, programmes, forms, the dashboard's accounts
+ * and audit log. One shape for all:
  *   - a table for people: Russian column headers in every listing, values
  *     escaped (termsafe), "-" for none, «<Заголовок>: пусто» when empty;
  *   - with --json, one JSON array of objects on stdout: English snake_case
@@ -26,6 +27,8 @@ enum cmd_list_kind {
 	CMD_LIST_QUARANTINE,
 	CMD_LIST_PROGRAMMES,
 	CMD_LIST_FORMS,
+	CMD_LIST_USERS,
+	CMD_LIST_AUDIT,
 };
 
 struct cmd_list_opts {
