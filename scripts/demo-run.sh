@@ -30,7 +30,15 @@ if [ "$ui_mode" = auto ]; then
 	if [ -t 0 ] && [ -t 1 ]; then ui_mode=1; else ui_mode=0; fi
 fi
 
-work=$(mktemp -d /tmp/tetrad-demo.XXXXXX)
+# TETRAD_DEMO_DIR: a folder of the caller's (absent or empty) instead of a
+# temporary one; with TETRAD_DEMO_KEEP=1 a test keeps the demo's hub there
+if [ -n "${TETRAD_DEMO_DIR:-}" ]; then
+	mkdir -p "$TETRAD_DEMO_DIR"
+	[ -z "$(ls -A "$TETRAD_DEMO_DIR")" ] || { echo "demo: $TETRAD_DEMO_DIR is not empty" >&2; exit 1; }
+	work=$(cd "$TETRAD_DEMO_DIR" && pwd)
+else
+	work=$(mktemp -d /tmp/tetrad-demo.XXXXXX)
+fi
 hub_pid=""
 ui_pids=()
 stop() { # pid: SIGTERM, then wait for it (both stop cleanly on it)

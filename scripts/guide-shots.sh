@@ -33,7 +33,7 @@ import import-problems
 missing=()
 while read -r name from; do
 	[ -n "$name" ] || continue
-	src=$(ls "$shots"/[0-9][0-9]-"$from".png 2>/dev/null | head -n 1 || true)
+	src=$(ls "$shots"/[0-9]*-"$from".png 2>/dev/null | head -n 1 || true)
 	if [ -n "$src" ]; then
 		cp "$src" "$img/$name.png"
 	else

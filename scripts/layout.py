@@ -53,7 +53,7 @@ ALLOWED = {
     "client": {"cmdline", "protocol", "fileio", "forms", "localdb", "ui"},
     "ui": {"cmdline", "protocol", "fileio", "forms", "localdb", "client", "web"},
     "syncd": {"cmdline", "protocol", "fileio", "forms", "localdb"},
-    "hub": {"cmdline", "protocol", "fileio", "forms"},
+    "hub": {"cmdline", "protocol", "fileio", "forms", "web"},
 }
 
 # The protocol works on buffers: no stdio streams, no file descriptors.

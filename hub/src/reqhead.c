@@ -13,6 +13,7 @@
 #include "tetrad/envelope.h"
 #include "tetrad/pullmsg.h"
 #include "tetrad/wire.h"
+#include "dash.h"
 #include "reqhead.h"
 
 /* The client's address as text, for budgets and log lines: the throttle's formatting. */
@@ -111,6 +112,12 @@ reqhead_route(const char *url, const char *method, size_t *cap, bool *method_ok)
 	if (strncmp(url, WIRE_PATH_DEVICES_PREFIX, strlen(WIRE_PATH_DEVICES_PREFIX)) == 0) {
 		*method_ok = strcmp(method, "GET") == 0;
 		return REQHEAD_ROUTE_DEVICE;
+	}
+	if (dash_path(url)) {
+		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+		    strcmp(method, "POST") == 0;
+		*cap = DASH_BODY_MAX;
+		return REQHEAD_ROUTE_WEB;
 	}
 	return REQHEAD_ROUTE_NONE;
 }

@@ -28,6 +28,7 @@ enum reqhead_route {
 	REQHEAD_ROUTE_DEVICE,           /* a device's own state: /v1/devices/<id> */
 	REQHEAD_ROUTE_PULL,             /* a pull request, /v1/pull */
 	REQHEAD_ROUTE_PULL_ACK,         /* a pull acknowledgement, /v1/pull/ack */
+	REQHEAD_ROUTE_WEB,              /* the dashboard: every path outside /v1/ (dash.h) */
 };
 
 /*

@@ -22,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "dash.h"
 #include "dbpool.h"
 #include "listenaddr.h"
 #include "hub/admit.h"
@@ -73,6 +74,7 @@ struct server {
 	struct hubdb *writer_db;            /* the writer's handle, from the pool */
 	struct groupcommit *writer;         /* applies verified sets in groups */
 	struct workers *workers;            /* run each set's ingest (workers.h) */
+	struct dash *dash;                  /* the dashboard's pages (dash.h) */
 };
 
 static void
@@ -155,6 +157,7 @@ struct server_req {
 	struct MHD_Connection *c;
 	struct ingest_result *res;
 	struct reply_pull *pull;        /* a pull's answer, on a worker (reply.h) */
+	struct dash_job *page;          /* a dashboard page, on a worker (dash.h) */
 	atomic_int job_state;           /* enum server_job */
 	int job_rc;                     /* ingest's code; SERVER_JOB_NO_DB: no handle */
 	char job_err[TERR_MSG_MAX];
@@ -414,14 +417,16 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 		q->too_large = true;
 	}
 	if ((q->route == REQHEAD_ROUTE_ENROLL || q->route == REQHEAD_ROUTE_PULL ||
-	    q->route == REQHEAD_ROUTE_PULL_ACK) && !q->too_large) {
+	    q->route == REQHEAD_ROUTE_PULL_ACK || q->route == REQHEAD_ROUTE_WEB) &&
+	    !q->too_large) {
 		/* small, but counted: a flood of them must not add up */
 		enum admit_verdict v = admit_take(s->admit, q->addr, NULL,
 		    q->cl ? (size_t)q->cl : q->cap, &q->ticket);
 
 		if (v != ADMIT_OK) {
 			server_log(s, SERVER_LOG_WARNING, "%s addr=%s 503 %s", q->route == REQHEAD_ROUTE_ENROLL ?
-			    "enroll" : "pull", q->addr, admit_verdict_str(v));
+			    "enroll" : q->route == REQHEAD_ROUTE_WEB ? "web" : "pull", q->addr,
+			    admit_verdict_str(v));
 			return reply_error(c, 503, "busy", "хаб принимает слишком много "
 			    "запросов сразу; повторите позже", INGEST_RETRY_AFTER);
 		}
@@ -457,7 +462,8 @@ server_body(struct server *s, struct server_req *q, const char *data, size_t n)
 
 /* The body is complete: the answer. */
 static enum MHD_Result
-server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, const char *url)
+server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, const char *url,
+    const char *method)
 {
 	struct envelope_header h;
 	struct terr le;
@@ -478,7 +484,8 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	/* read after inflight was counted (server_access): server_stop sets it
 	 * before it waits for inflight, so a job handed on below is waited for */
 	if ((q->route == REQHEAD_ROUTE_CHANGESETS || q->route == REQHEAD_ROUTE_PULL ||
-	    q->route == REQHEAD_ROUTE_PULL_ACK) && atomic_load(&s->stopping)) {
+	    q->route == REQHEAD_ROUTE_PULL_ACK || q->route == REQHEAD_ROUTE_WEB) &&
+	    atomic_load(&s->stopping)) {
 		server_log(s, SERVER_LOG_NOTICE, "addr=%s 503: хаб останавливается", q->addr);
 		return reply_error(c, 503, "stopping", "хаб останавливается; повторите позже",
 		    INGEST_RETRY_AFTER);
@@ -514,6 +521,8 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 		    s->cfg.ingest->sign, .forms = s->ingest.forms, .max_ahead_ms =
 		    s->ingest.max_ahead_ms }, c, q->route == REQHEAD_ROUTE_PULL_ACK, q->body,
 		    s->admit, q->addr, &q->ticket, s->cfg.log, s->cfg.log_ctx, &q->pull);
+	case REQHEAD_ROUTE_WEB:
+		return dash_request(s->dash, c, method, url, q->addr, q->body, &q->page);
 	case REQHEAD_ROUTE_NONE:
 		break;
 	}
@@ -544,6 +553,8 @@ server_access(void *cls, struct MHD_Connection *c, const char *url, const char *
 	if (q->answered) {
 		if (q->pull != NULL)
 			return reply_pull_finish(q->pull);
+		if (q->page != NULL)
+			return dash_finish(q->page);
 		/* resumed: the worker has the set's answer */
 		if (atomic_load(&q->job_state) == JOB_DONE) {
 			atomic_store(&q->job_state, JOB_REPLIED);
@@ -551,7 +562,7 @@ server_access(void *cls, struct MHD_Connection *c, const char *url, const char *
 		}
 		return MHD_YES;
 	}
-	return server_end(s, c, q, url);
+	return server_end(s, c, q, url, method);
 }
 
 static void
@@ -573,6 +584,7 @@ server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(q->set);
 	tbuf_free(q->body);
 	reply_pull_free(q->pull);
+	dash_job_free(q->page);
 	if (q->early != NULL)
 		tbuf_free(q->early->body);
 	free(q->early);
@@ -600,6 +612,7 @@ static void
 server_free(struct server *s)
 {
 	workers_stop(s->workers);
+	dash_free(s->dash);
 	connwatch_stop(s->watch);
 	admit_free(s->admit);
 	/* every request is over: the writer has nothing left but what is queued */
@@ -681,6 +694,8 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    &s->pool, e)) != 0 ||
 	    (r = server_writer_start(s, e)) != 0 ||
 	    (r = workers_start(SERVER_INGEST_WORKERS, &s->workers, e)) != 0 ||
+	    (r = dash_new(&(struct dash_cfg){ s->pool, s->workers, cfg->forms_dir, cfg->log,
+	    cfg->log_ctx }, &s->dash, e)) != 0 ||
 	    (r = connwatch_start(&lim, &s->watch, e)) != 0 ||
 	    (r = admit_new(s->cfg.body_budget, s->cfg.body_per_ip, &s->admit, e)) != 0)
 		goto fail;

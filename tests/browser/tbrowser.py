@@ -306,7 +306,7 @@ class Browser:
     """Headless Chromium at 1366x768. shot() numbers the screenshots from
     first (so each test owns a range: NN-name.png)."""
 
-    def __init__(self, env, first_shot, last_shot, js=True):
+    def __init__(self, env, first_shot, last_shot, js=True, args=()):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         self.env = env
@@ -328,7 +328,7 @@ class Browser:
                   "--disable-background-networking", "--disable-sync",
                   "--disable-component-update", "--disable-features=Translate,MediaRouter",
                   "--user-data-dir=" + env.path("chrome-%d" % first_shot),
-                  "--force-device-scale-factor=1", "--hide-scrollbars"):
+                  "--force-device-scale-factor=1", "--hide-scrollbars") + tuple(args):
             o.add_argument(a)
         prefs = {
             "download.default_directory": self.downloads,

@@ -55,6 +55,9 @@ web_page_begin(struct html *h, const char *title)
 	 * forms rather than "null" (the server checks it exactly). */
 	html_void(h, "meta", "name", "referrer", "content", "same-origin", NULL);
 	html_elem(h, "title", title ? title : "Тетрад", NULL);
+	/* no icon: else every first page asks for /favicon.ico and logs a 404
+	 * (a constant: the writer refuses data: in an href from a caller) */
+	html_raw_const(h, "<link rel=\"icon\" href=\"data:,\">");
 	/* Sorted by name (the table is): app.css comes before form.css, so a
 	 * form's own rules may refine the general look. */
 	for (size_t i = 0; i < web_assets_n; i++) {

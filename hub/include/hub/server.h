@@ -66,6 +66,7 @@ struct server_cfg {
 	const char *cert_pem, *key_pem;
 	const char *db_path;           /* each worker opens its own handle */
 	const struct ingest_cfg *ingest;
+	const char *forms_dir;         /* the dashboard's survey labels; NULL: codes only */
 	/* one line per request, never field values; may be NULL */
 	server_log_fn log;
 	void *log_ctx;

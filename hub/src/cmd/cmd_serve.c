@@ -287,6 +287,7 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	sc.key_pem = key;
 	sc.db_path = db_path;
 	sc.ingest = &ic;
+	sc.forms_dir = hub_builtin_forms();
 	sc.log = cmd_serve_log;
 	/* worker threads inherit this mask: only the main thread takes signals */
 	sigemptyset(&set);

@@ -1,0 +1,146 @@
+/*
+ * dash_private — what the dashboard's files share (dash.h says how a
+ * request goes). One file per group of pages:
+ *   dash.c          the request: intake, session, CSRF, role, the reply
+ *   dash_routes.c   the table of routes and who may use each
+ *   dash_page.c     the frame of a page (header, navigation), error pages,
+ *                   the filter form, links that keep the filters
+ *   dash_login.c    login, logout, one's own password
+ *   dash_reports.c  overview and the indicators' pages, their downloads
+ *   dash_table.c    a report's model and a store listing as HTML tables
+ *   dash_admin.c    administration and review listings, the audit log
+ */
+#ifndef TETRAD_HUB_DASH_PRIVATE_H
+#define TETRAD_HUB_DASH_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dash.h"
+#include "hub/accounts.h"
+#include "hub/admit.h"
+#include "hub/hubdb.h"
+#include "web/html.h"
+#include "web/webreq.h"
+
+#define DASH_PATH_MAX 256
+#define DASH_ARGS_MAX 16             /* query parameters kept (others ignored) */
+#define DASH_ARG_MAX 256             /* bytes of a query parameter's value */
+#define DASH_COOKIE_MAX 4096
+#define DASH_SESSION_COOKIE "__Host-tetrad_session"
+#define DASH_LOGIN_COOKIE "__Host-tetrad_login"   /* the login form's CSRF token */
+#define DASH_CSRF_FIELD "_csrf"
+
+struct dash_arg {
+	char name[32];
+	char value[DASH_ARG_MAX];
+};
+
+/* One request and its reply. */
+struct dash_req {
+	struct dash *d;
+	struct hubdb *db;                /* borrowed for the page */
+	bool post;
+	char path[DASH_PATH_MAX];
+	struct dash_arg args[DASH_ARGS_MAX];
+	size_t nargs;
+	struct webform *form;            /* a POST's fields (CSRF checked before the route) */
+	char addr[ADMIT_ADDR_MAX];
+	struct sockaddr_storage sa;      /* for the login throttle */
+	bool has_sa;
+	char cookie[DASH_COOKIE_MAX];    /* the Cookie header */
+	char origin[256], host[256];
+	bool has_origin;
+	int64_t now;                     /* Unix seconds */
+	struct accounts_session who;
+	bool logged_in;
+	/* the reply */
+	int status;
+	const char *ctype;
+	char *body;                      /* malloc'd */
+	size_t len;
+	char set_cookie[2][256];
+	char location[DASH_PATH_MAX + 512];
+	char disposition[160];           /* attachment; filename=… */
+	unsigned retry_after;
+	bool replied;
+};
+
+/* ---- dash.c ---- */
+/* A query parameter's value, or NULL. */
+const char *dash_arg(const struct dash_req *rq, const char *name);
+/* A POST field's value, or NULL. */
+const char *dash_field(const struct dash_req *rq, const char *name);
+/* The forms folder for the surveys' labels (NULL: codes only). */
+const char *dash_forms_dir(const struct dash *d);
+/* Whether a login check may start now (at most a few at once: 64 MiB each);
+ * dash_login_done when it is over. */
+bool dash_login_slot(struct dash *d);
+void dash_login_done(struct dash *d);
+/* The address throttle of failed logins: 0, or seconds to wait. */
+unsigned dash_login_throttled(struct dash *d, const struct dash_req *rq);
+void dash_login_failed(struct dash *d, const struct dash_req *rq);
+/*
+ * One line of the audit log: who (the session's login, or login when
+ * given), from where, what. 0, or the store's error (a download is refused
+ * when it cannot be recorded).
+ */
+int dash_audit(struct dash_req *rq, const char *login, const char *action,
+    const char *object, const char *outcome);
+void dash_log(struct dash_req *rq, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Replies: each sets the reply and returns 0. */
+int dash_reply_html(struct dash_req *rq, int status, struct html *h);
+int dash_reply_bytes(struct dash_req *rq, int status, const char *ctype, char *body,
+    size_t len, const char *filename);
+int dash_redirect(struct dash_req *rq, const char *location);
+
+/* ---- dash_routes.c ---- */
+enum dash_access {
+	DASH_PUBLIC,          /* no session: login, the assets */
+	DASH_ANY,             /* every role (a school's pages narrow to its school) */
+	DASH_STAFF,           /* admin and coordinator */
+	DASH_ADMIN,
+};
+typedef int (*dash_page_fn)(struct dash_req *rq, const char *rest);
+struct dash_route {
+	const char *path;     /* exact, or a prefix ending in '/' */
+	bool post;
+	enum dash_access access;
+	dash_page_fn fn;
+};
+/* The route of path and method, or NULL; *rest: what follows a prefix. */
+const struct dash_route *dash_route_find(const char *path, bool post, const char **rest,
+    bool *other_method);
+bool dash_access_ok(const struct dash_req *rq, enum dash_access a);
+
+/* ---- dash_page.c ---- */
+/* A page with the frame (header, navigation for the role, the logout
+ * button); NULL on no memory. nav: the navigation entry to mark current. */
+struct html *dash_page_begin(struct dash_req *rq, const char *title, const char *nav);
+int dash_page_end(struct dash_req *rq, struct html *h);
+/* A page that says what went wrong (status 4xx/5xx), in the frame when logged in. */
+int dash_error(struct dash_req *rq, int status, const char *title, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* <input type=hidden name=_csrf> of the session. */
+void dash_csrf_input(struct dash_req *rq, struct html *h);
+/* The school a page is about: a school account's own, or ?school= (checked);
+ * false with an error page replied when the school is not the account's. */
+bool dash_school_scope(struct dash_req *rq, const char **school);
+
+/* ---- the pages ---- */
+int dash_login_page(struct dash_req *rq, const char *rest);
+int dash_login_post(struct dash_req *rq, const char *rest);
+int dash_logout_post(struct dash_req *rq, const char *rest);
+int dash_account_page(struct dash_req *rq, const char *rest);
+int dash_account_post(struct dash_req *rq, const char *rest);
+int dash_asset(struct dash_req *rq, const char *rest);
+int dash_overview(struct dash_req *rq, const char *rest);
+int dash_report_page(struct dash_req *rq, const char *rest);
+int dash_admin_page(struct dash_req *rq, const char *rest);
+int dash_review_page(struct dash_req *rq, const char *rest);
+
+#endif

@@ -1,0 +1,372 @@
+"""The coordinator's dashboard in a real headless Chromium against the real
+tetrad-hub filled with the demo's data (scripts/demo-run.sh, the README's
+first command): the login page, a wrong password, the overview and every
+indicator's page with the numbers of `tetrad-hub report NAME --format json`
+for the same filters, the .xlsx downloaded and read back, the review and
+administration pages, a school account kept to its own school, the CSRF
+token, the session cookie, throttling of failed logins per account and per
+address, the audit log (and no password anywhere in the store).
+Screenshots 100-139 (test_hub_dash_browser.sh)."""
+import http.client
+import json
+import os
+import re
+import ssl
+import stat
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tbrowser as t  # noqa: E402
+from tbrowser import check  # noqa: E402
+
+USERS = {  # login: (role, school, password)
+    "admin": ("admin", None, "admin-pass-0001"),
+    "coord": ("coordinator", None, "coord-pass-0001"),
+    "dir3": ("school", "170103", "school-pass-0001"),
+    "victim": ("coordinator", None, "victim-pass-0001"),
+}
+REPORTS = ("verification", "mediation", "passport", "identification", "surveys")
+
+
+class DemoHub(t.Hub):
+    """The hub of the README's demonstration, with its data, served again."""
+
+    def __init__(self, env):
+        self.env = env
+        demo = env.path("demo")
+        r = subprocess.run(
+            ["bash", os.path.join(env.src, "scripts", "demo-run.sh"), env.bin],
+            env=dict(os.environ, TETRAD_DEMO_DIR=demo, TETRAD_DEMO_KEEP="1", TETRAD_DEMO_UI="0"),
+            capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise t.Fail("the demo failed: %s%s" % (r.stdout[-3000:], r.stderr[-2000:]))
+        self.dir = os.path.join(demo, "hub")
+        self.ca = os.path.join(self.dir, "tls", "ca.pem")
+        self.proc = None
+        env.hubs.append(self)
+        self.start()
+        for login, (role, school, pw) in USERS.items():
+            f = env.path("pw-" + login)
+            with open(f, "w") as fh:
+                fh.write(pw + "\n")
+            os.chmod(f, stat.S_IRUSR | stat.S_IWUSR)
+            args = ["user", "add", login, "--role", role, "--password-file", f]
+            if school:
+                args += ["--school", school]
+            self.cli(*args)
+
+    def spki(self):
+        """The base64 SHA-256 of the hub certificate's public key: Chromium
+        trusts exactly that key (as a coordinator's browser trusts the
+        municipality's certificate), nothing else."""
+        pem = os.path.join(self.dir, "tls", "server.pem")
+        der = subprocess.run(["openssl", "x509", "-in", pem, "-pubkey", "-noout"],
+                             capture_output=True, check=True).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=der,
+                             capture_output=True, check=True).stdout
+        import base64
+        import hashlib
+        return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+    def report_json(self, name, school=None):
+        args = ["report", name, "--format", "json"]
+        if school:
+            args += ["--school", school]
+        return json.loads(self.cli(*args).stdout)
+
+
+class Raw:
+    """The hub spoken to with http.client, every header by hand."""
+
+    def __init__(self, hub, source=None):
+        self.hub = hub
+        self.source = source
+        self.ctx = ssl.create_default_context(cafile=hub.ca)
+
+    def request(self, method, path, body=None, cookie=None, headers=None):
+        c = http.client.HTTPSConnection("127.0.0.1", self.hub.port, context=self.ctx, timeout=30,
+                                        source_address=(self.source, 0) if self.source else None)
+        h = dict(headers or {})
+        if cookie:
+            h["Cookie"] = cookie
+        if body is not None:
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            body = urllib.parse.urlencode(body) if isinstance(body, dict) else body
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        out = (r.status, r.getheaders(), data.decode("utf-8", "replace"))
+        c.close()
+        return out
+
+    def login(self, login, password):
+        """The login form as a browser posts it: (status, headers, session cookie)."""
+        st, hd, body = self.request("GET", "/login")
+        m = re.search(r'name="_login" value="([0-9a-f]{64})"', body)
+        ck = [v for k, v in hd if k.lower() == "set-cookie" and v.startswith("__Host-tetrad_login=")]
+        if not m or not ck:
+            raise t.Fail("the login page has no token of its own: %d" % st)
+        st, hd, body = self.request("POST", "/login", {"_login": m.group(1), "next": "/",
+                                                        "login": login, "password": password},
+                                    cookie=ck[0].split(";")[0])
+        sess = [v for k, v in hd if k.lower() == "set-cookie" and v.startswith("__Host-tetrad_session=")
+                and "Max-Age=0" not in v]
+        return st, hd, sess[0] if sess else None
+
+
+def header(hd, name):
+    return [v for k, v in hd if k.lower() == name.lower()]
+
+
+# ---- the page against the report's JSON ---------------------------------
+
+PAGE_TABLES = """
+return Array.from(document.querySelectorAll('section.report-sect')).map(function (s) {
+  var t = s.querySelector('table');
+  return {key: s.dataset.key, rows: t ? parseInt(t.dataset.rows) : 0,
+    keys: t ? Array.from(t.querySelectorAll('thead th')).map(function (h) { return h.dataset.key; }) : [],
+    heads: t ? Array.from(t.querySelectorAll('thead th')).map(function (h) { return h.textContent; }) : [],
+    cells: t ? Array.from(t.querySelectorAll('tbody tr')).map(function (r) {
+      return Array.from(r.cells).map(function (c) { return c.textContent; }); }) : []};
+});
+"""
+
+
+def same_value(shown, want):
+    if want is None:
+        return shown == "—"
+    if isinstance(want, bool):
+        return shown in ("да", "нет")
+    if isinstance(want, (int, float)):
+        # a share of 100.0 is 100 in the JSON and «100,0» on the page
+        try:
+            return abs(float(shown.replace(",", ".")) - want) < 1e-9
+        except ValueError:
+            return False
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", str(want))
+    if m:  # a date is shown as people write it
+        return shown == "%s.%s.%s" % (m.group(3), m.group(2), m.group(1))
+    return shown == str(want)
+
+
+def page_matches_json(b, rep, what):
+    tables = b.d.execute_script(PAGE_TABLES)
+    sects = [k for k, v in rep.items() if isinstance(v, list)]
+    check([x["key"] for x in tables] == sects,
+          "%s: the page shows the report's sections in order: %s" % (what, sects))
+    cells = 0
+    for x in tables:
+        rows = rep[x["key"]]
+        check(x["rows"] == len(rows), "%s/%s: %d rows as in the JSON" % (what, x["key"], len(rows)))
+        check(len(x["cells"]) == min(len(rows), 500), "%s/%s: the rows shown" % (what, x["key"]))
+        for i, r in enumerate(x["cells"]):
+            for k, shown in zip(x["keys"], r):
+                if not same_value(shown, rows[i].get(k)):
+                    raise t.Fail("%s/%s row %d %s: the page shows %r, the JSON has %r"
+                                 % (what, x["key"], i, k, shown, rows[i].get(k)))
+                cells += 1
+    return tables, cells
+
+
+def xlsx_matches_json(path, rep, tables, what):
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    sheets = [ws for ws in wb.worksheets if ws.title != "Параметры"]
+    check(wb.worksheets[0].title == "Параметры", "%s.xlsx: the first sheet is «Параметры»" % what)
+    check(len(sheets) == len(tables), "%s.xlsx: a sheet per section (%d)" % (what, len(tables)))
+    for ws, x in zip(sheets, tables):
+        rows = rep[x["key"]]
+        head = [c.value for c in ws[1]]
+        check(head == x["heads"], "%s.xlsx/%s: the page's headers" % (what, ws.title))
+        check(ws.max_row - 1 == len(rows), "%s.xlsx/%s: %d rows" % (what, ws.title, len(rows)))
+        for i, r in enumerate(ws.iter_rows(min_row=2, values_only=True)):
+            for k, v in zip(x["keys"], r):
+                want = rows[i].get(k)
+                if isinstance(want, (int, float)) and not isinstance(want, bool):
+                    ok = isinstance(v, (int, float)) and abs(v - want) < 1e-9
+                else:
+                    ok = v == want
+                if not ok:
+                    raise t.Fail("%s.xlsx/%s row %d %s: %r, the JSON has %r" % (what, ws.title, i,
+                                                                               k, v, want))
+
+
+def wait_download(b, suffix, before):
+    end = time.time() + 20
+    while time.time() < end:
+        new = [f for f in os.listdir(b.downloads) if f.endswith(suffix) and f not in before]
+        if new:
+            return os.path.join(b.downloads, new[0])
+        time.sleep(0.1)
+    raise t.Fail("no %s downloaded (folder: %s)" % (suffix, os.listdir(b.downloads)))
+
+
+def refused(b, what):
+    """A page refused on purpose (403): its status line in the console is
+    expected, not a page problem."""
+    check(b.d.title.startswith("Нет доступа"), what)
+    try:
+        b.d.get_log("browser")
+    except Exception:
+        pass
+
+
+def login(b, hub, user, password=None):
+    b.base = hub.url
+    b.go("/login")
+    b.set("login", user)
+    b.set("password", password or USERS[user][2])
+    b.press("Войти")
+
+
+def logout(b):
+    b.press("Выйти")
+    check(b.path().startswith("/login"), "«Выйти» leads to the login page")
+
+
+# ---- the flows ------------------------------------------------------------
+
+def coordinator(b, hub):
+    b.base = hub.url
+    b.go("/")
+    check(b.path().startswith("/login"), "without a session / leads to the login page")
+    b.shot("dash-login")
+    login(b, hub, "coord", "not-the-password")
+    check("Неверный логин или пароль" in b.text(), "a wrong password is said in Russian")
+    check(b.value("login") == "coord", "the login is kept in the form")
+    b.shot("dash-login-wrong")
+    login(b, hub, "coord")
+    check(b.path() == "/", "the coordinator lands on the overview")
+    check("Полнота сбора" in b.text() and "устройств подключено" in b.text(), "the overview")
+    b.shot("dash-overview")
+    page_matches_json(b, hub.report_json("completeness"), "completeness")
+    for name in REPORTS:
+        b.go("/report/" + name)
+        b.shot("dash-" + name)
+        tables, n = page_matches_json(b, hub.report_json(name), name)
+        check(n > 0 or name == "identification", "%s: %d cells compared" % (name, n))
+        b.go("/report/%s?school=170103" % name)
+        page_matches_json(b, hub.report_json(name, "170103"), name + " for 170103")
+    # the .xlsx of the verification page, as a person downloads it
+    b.go("/report/verification")
+    tables = b.d.execute_script(PAGE_TABLES)
+    before = set(os.listdir(b.downloads))
+    b.click(b.link("Скачать Excel"), wait_page=False)
+    path = wait_download(b, ".xlsx", before)
+    xlsx_matches_json(path, hub.report_json("verification"), tables, "verification")
+    for p in ("/review/conflicts", "/review/quarantine"):
+        b.go(p)
+        check(b.d.title.startswith(("Конфликты", "Отклонённые")), "the review page %s" % p)
+        b.shot("dash-" + p.rsplit("/", 1)[1])
+    b.go("/admin/users")
+    refused(b, "a coordinator gets no administration page")
+
+
+def csrf_and_session(b, hub):
+    raw = Raw(hub)
+    sess = b.d.get_cookie("__Host-tetrad_session")
+    check(sess is not None and sess.get("httpOnly") and sess.get("secure") and
+          sess.get("sameSite") == "Strict", "the session cookie is HttpOnly, Secure, SameSite=Strict")
+    cookie = "__Host-tetrad_session=" + sess["value"]
+    st, hd, body = raw.request("GET", "/", cookie=cookie)
+    check(st == 200, "the browser's session opens the overview (%d)" % st)
+    for name, want in (("Content-Security-Policy", "default-src 'none'"), ("X-Frame-Options", "DENY"),
+                       ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")):
+        check(any(want in v for v in header(hd, name)), "a page is sent with %s" % name)
+    st, hd, body = raw.request("POST", "/logout", {}, cookie=cookie)
+    check(st == 403 and "Форма устарела" in body, "a POST without its CSRF token is refused (%d)" % st)
+    st, hd, body = raw.request("POST", "/logout", {"_csrf": "0" * 64}, cookie=cookie)
+    check(st == 403, "a POST with a wrong CSRF token is refused (%d)" % st)
+    csrf = b.csrf()
+    st, hd, body = raw.request("POST", "/logout", {"_csrf": csrf}, cookie=cookie,
+                               headers={"Origin": "https://evil.example"})
+    check(st == 403, "a POST from another site's page is refused (%d)" % st)
+    st, hd, body = raw.request("GET", "/", cookie=cookie)
+    check(st == 200, "the session survived the refused POSTs")
+    logout(b)
+    st, hd, body = raw.request("GET", "/", cookie=cookie)
+    check(st == 303 and header(hd, "Location") == ["/login"], "after logout the old cookie opens nothing")
+
+
+def school_account(b, hub):
+    login(b, hub, "dir3")
+    check(b.path() == "/", "a school account lands on its overview")
+    check("Разбор" not in b.text() and "Администрирование" not in b.text(),
+          "a school account's menu has no review and no administration")
+    b.shot("dash-school-overview")
+    page_matches_json(b, hub.report_json("completeness", "170103"), "completeness (school)")
+    b.go("/report/verification")
+    page_matches_json(b, hub.report_json("verification", "170103"), "verification (school)")
+    b.go("/report/verification?school=170104")
+    b.shot("dash-school-forbidden")
+    refused(b, "another school's page is refused to a school account")
+    for p in ("/report/mediation.xlsx?school=170104", "/review/conflicts", "/admin/audit"):
+        raw = Raw(hub)
+        st, hd, body = raw.request("GET", p, cookie="__Host-tetrad_session=" +
+                                   b.d.get_cookie("__Host-tetrad_session")["value"])
+        check(st == 403, "a school account gets 403 on %s (%d)" % (p, st))
+    logout(b)
+
+
+def throttling(hub):
+    raw = Raw(hub)
+    for i in range(5):
+        st, hd, sess = raw.login("victim", "wrong-%d-password" % i)
+        check(st == 401 and sess is None, "failure %d of the account: 401" % (i + 1))
+    st, hd, sess = raw.login("victim", USERS["victim"][2])
+    check(st == 429 and sess is None and header(hd, "Retry-After"),
+          "after 5 failures even the right password waits (429, Retry-After %s)"
+          % header(hd, "Retry-After"))
+    # another address: its failures with logins nobody has, then a right password
+    other = Raw(hub, source="127.0.0.2")
+    for i in range(10):
+        st, hd, sess = other.login("nobody%d" % i, "wrong-password-%d" % i)
+        check(st == 401, "failure %d from 127.0.0.2: 401" % (i + 1))
+    st, hd, sess = other.login("admin", USERS["admin"][2])
+    check(st == 429 and sess is None, "the 11th attempt from that address waits (%d)" % st)
+    st, hd, sess = raw.login("admin", USERS["admin"][2])
+    check(st == 303 and sess is not None, "127.0.0.1 still logs in")
+    for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+        check(flag in sess, "the session cookie has %s" % flag)
+
+
+def administrator(b, hub):
+    login(b, hub, "admin")
+    for p in ("users", "devices", "tokens", "schools", "forms", "audit"):
+        b.go("/admin/" + p)
+        check(not b.d.title.startswith(("Нет доступа", "Страница не найдена")), "/admin/%s" % p)
+        b.shot("dash-admin-" + p)
+    text = b.text()
+    for what in ("вход", "неудачный вход", "выгрузка", "попытка открыть чужое",
+                 "форма без верного токена"):
+        check(what in text, "the audit log has «%s»" % what)
+    logout(b)
+    db = open(os.path.join(hub.dir, "hub.db"), "rb").read()
+    wal = os.path.join(hub.dir, "hub.db-wal")
+    if os.path.exists(wal):
+        db += open(wal, "rb").read()
+    for login_, (_, _, pw) in USERS.items():
+        check(pw.encode() not in db, "%s's password is nowhere in the store" % login_)
+
+
+def flow(env):
+    t.need_browser()
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        t.skip("python3-openpyxl is not installed (scripts/install-deps.sh)")
+    hub = DemoHub(env)
+    b = t.Browser(env, 100, 139, args=("--ignore-certificate-errors-spki-list=" + hub.spki(),))
+    coordinator(b, hub)
+    csrf_and_session(b, hub)
+    school_account(b, hub)
+    throttling(hub)
+    administrator(b, hub)
+    return []
+
+
+if __name__ == "__main__":
+    t.main("hub-dash-browser", flow)
