@@ -393,12 +393,21 @@ if [ "$ui_mode" = 1 ]; then
 	curator_url=$ui_url
 	ui_up "$school" school
 	school_url=$ui_url
+	# the coordinator's dashboard on the same hub: an account of this run
+	demo_pass=$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')
+	(umask 077 && printf '%s\n' "$demo_pass" >"$work/coordinator.pass")
+	"$HUB" --data "$hubdir" user add coordinator --role coordinator \
+		--password-file "$work/coordinator.pass" >/dev/null
 	echo "Демонстрация заняла $took с. Теперь то же — в браузере этого компьютера."
 	echo
 	echo "Ноутбук куратора (Петрова М. И., школы 170103–170106):"
 	echo "  $curator_url"
 	echo "Компьютер школы 170103 (пароль для имён: «сирень окно трамвай компот»):"
 	echo "  $school_url"
+	echo "Панель координатора на хабе (показатели, разбор, выгрузки в Excel):"
+	echo "  $url/   логин: coordinator   пароль: $demo_pass"
+	echo "  Сертификат хаба выдан тестовым центром демонстрации (\$DEMO/hub/tls/ca.pem): браузер"
+	echo "  предупредит о нём — для демонстрации на этом компьютере продолжите («Дополнительно»)."
 	echo "Хаб муниципалитета (его API; кнопка «Синхронизировать» отправляет сюда):"
 	echo "  $url   (сертификат: \$DEMO/hub/tls/ca.pem)"
 	echo

@@ -6,7 +6,9 @@
 # stdin a pipe (test_demo.sh runs the same script without it: it must exit
 # at once). Here: the printed addresses answer (the curator's start page
 # and records, the school's passphrase page — its store is locked), the hub
-# answers, and after Enter the script exits 0 with nothing left listening.
+# answers, the coordinator's dashboard takes the printed login and shows the
+# demo's visits, and after Enter the script exits 0 with nothing left
+# listening.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 : "${TETRAD_SOURCE_DIR:?TETRAD_SOURCE_DIR must point at the source tree}"
@@ -75,6 +77,22 @@ grep -qi "пароль" "$W/school" || bad "the school's locked store does not a
 
 curl -s --max-time 5 --cacert "$ca" "$hub/v1/health" | grep -q '"ok"' ||
 	bad "the hub at $hub does not answer"
+
+# the coordinator's dashboard: the printed address, login and password log in
+dash=$(grep -A1 -F "Панель координатора на хабе" "$out" | tail -n 1)
+dash_url=$(printf '%s' "$dash" | awk '{print $1}')
+dash_pass=$(printf '%s' "$dash" | sed -n 's/.*пароль: \([0-9a-f]*\).*/\1/p')
+case "$dash_url" in https://127.0.0.1:*/) ;; *) bad "no dashboard address printed: «$dash»" ;; esac
+[ -n "$dash_pass" ] || bad "no dashboard password printed: «$dash»"
+jar="$W/dash.jar"
+tok=$(curl -s --max-time 10 --cacert "$ca" -c "$jar" "${dash_url}login" |
+	sed -n 's/.*name="_login" value="\([0-9a-f]*\)".*/\1/p')
+code=$(curl -s --max-time 10 --cacert "$ca" -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
+	--data-urlencode "_login=$tok" --data-urlencode "next=/" --data-urlencode "login=coordinator" \
+	--data-urlencode "password=$dash_pass" "${dash_url}login")
+[ "$code" = 303 ] || bad "the printed login did not log in to the dashboard ($code)"
+curl -s --max-time 10 --cacert "$ca" -b "$jar" -o "$W/dash" "${dash_url}report/verification"
+grep -q "170103" "$W/dash" || bad "the dashboard's verification page does not show the demo's visits"
 
 touch "$W/enter"
 for _ in $(seq 1 300); do
