@@ -29,6 +29,19 @@ sync sync-result
 refused nojs-refused
 export export
 import import-problems
+dash-login dash-login
+dash-login-wrong dash-login-wrong
+dash-overview dash-overview
+dash-verification dash-verification
+dash-mediation dash-mediation
+dash-passport dash-passport
+dash-identification dash-identification
+dash-surveys dash-surveys
+dash-conflicts dash-conflicts
+dash-school dash-school-overview
+dash-forbidden dash-school-forbidden
+dash-users dash-admin-users
+dash-audit dash-admin-audit
 "
 missing=()
 while read -r name from; do
