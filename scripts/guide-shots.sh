@@ -36,11 +36,14 @@ dash-verification dash-verification
 dash-mediation dash-mediation
 dash-passport dash-passport
 dash-identification dash-identification
+dash-identification-chart dash-identification-chart
+dash-school-page dash-school-page
 dash-surveys dash-surveys
 dash-conflicts dash-conflicts
 dash-school dash-school-overview
 dash-forbidden dash-school-forbidden
 dash-users dash-admin-users
+dash-token dash-token
 dash-audit dash-admin-audit
 "
 missing=()

@@ -29,7 +29,8 @@ packages=(
   git debootstrap                           # scripts/check-bare-debian.sh
   debhelper dpkg-dev fakeroot               # scripts/build-deb.sh: the Debian packages
   lintian                                   # scripts/check-debs.sh (systemd: below)
-  libxlsxwriter-dev                         # .xlsx export (client xlsxio)
+  libxlsxwriter-dev                         # .xlsx: the client's export, the hub's reports
+  libqrencode-dev                           # the dashboard's enrollment QR code (SVG)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
   python3-openpyxl                          # tests read the .xlsx back (browser, export, hub reports)
   systemd                                   # systemd-analyze: test_units, scripts/check-debs.sh

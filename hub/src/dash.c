@@ -93,6 +93,12 @@ dash_forms_dir(const struct dash *d)
 	return d->cfg.forms_dir;
 }
 
+const struct dash_cfg *
+dash_config(const struct dash *d)
+{
+	return &d->cfg;
+}
+
 bool
 dash_login_slot(struct dash *d)
 {

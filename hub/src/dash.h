@@ -36,6 +36,8 @@ struct dash_cfg {
 	struct dbpool *pool;
 	struct workers *workers;
 	const char *forms_dir;           /* the surveys' labels; NULL: codes only */
+	const char *cert_path;           /* the served certificate (its pin), may be NULL */
+	const char *public_url;          /* how schools reach the hub, may be NULL */
 	server_log_fn log;               /* may be NULL */
 	void *log_ctx;
 };

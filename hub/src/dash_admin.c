@@ -17,6 +17,7 @@ struct dash_listing_page {
 	const char *slug, *tab, *title, *empty, *hint;
 	enum hubdb_listing what;
 	const char *const *hide;
+	void (*form)(struct dash_req *rq, struct html *h);   /* an action above the list */
 };
 
 /* A conflict's values are the fields' JSON as the devices sent them: a name
@@ -27,29 +28,31 @@ static const struct dash_listing_page dash_admin_pages[] = {
 	{ "users", "Учётные записи", "Учётные записи панели", "Учётных записей нет.",
 	  "Создать учётную запись или задать забытый пароль: tetrad-hub user add ЛОГИН --role "
 	  "admin|coordinator|school, tetrad-hub user passwd ЛОГИН (на сервере хаба).",
-	  HUBDB_LIST_USERS, NULL },
+	  HUBDB_LIST_USERS, NULL, NULL },
 	{ "audit", "Журнал аудита", "Журнал аудита", "Записей в журнале нет.",
 	  "Входы и неудачные попытки, выгрузки, отказы в доступе — новые первыми. Весь журнал: "
-	  "tetrad-hub audit list.", HUBDB_LIST_AUDIT, NULL },
+	  "tetrad-hub audit list.", HUBDB_LIST_AUDIT, NULL, NULL },
 	{ "devices", "Устройства", "Устройства", "Ни одно устройство ещё не подключено.",
-	  "Отозвать потерянный ноутбук: tetrad-hub device revoke ID.", HUBDB_LIST_DEVICES, NULL },
+	  "Все устройства, подключённые к хабу: какое последнее число наборов приняло, когда "
+	  "присылало, отстаёт ли в получении.", HUBDB_LIST_DEVICES, NULL, dash_revoke_forms },
 	{ "tokens", "Коды регистрации", "Коды регистрации", "Кодов регистрации нет.",
-	  "Выдать код школе или куратору: tetrad-hub token create.", HUBDB_LIST_TOKENS, NULL },
+	  "Код одноразовый: устройство регистрируется по нему один раз. Хаб хранит только хеш "
+	  "кода.", HUBDB_LIST_TOKENS, NULL, dash_token_form },
 	{ "schools", "Школы", "Реестр школ", "Реестр школ пуст.",
-	  "Загрузить реестр: tetrad-hub schools import ФАЙЛ.csv.", HUBDB_LIST_SCHOOLS, NULL },
+	  "Загрузить реестр: tetrad-hub schools import ФАЙЛ.csv.", HUBDB_LIST_SCHOOLS, NULL, NULL },
 	{ "forms", "Формы", "Опубликованные формы", "Опубликованных форм нет: устройства "
 	  "работают со встроенными.", "Опубликовать: tetrad-hub forms publish ФАЙЛ.",
-	  HUBDB_LIST_FORMS, NULL },
+	  HUBDB_LIST_FORMS, NULL, NULL },
 };
 
 static const struct dash_listing_page dash_review_pages[] = {
 	{ "conflicts", "Конфликты", "Конфликты значений", "Конфликтов нет.",
 	  "Поле, которое два устройства изменили независимо: принято более позднее изменение, "
 	  "уступившее записано здесь. Значения полей на странице не показываются.",
-	  HUBDB_LIST_CONFLICTS, dash_conflict_hide },
+	  HUBDB_LIST_CONFLICTS, dash_conflict_hide, NULL },
 	{ "quarantine", "Отклонённые наборы", "Отклонённые наборы (карантин)",
 	  "Отклонённых наборов нет.", "Наборы, которые хаб не принял, с причиной. Устройство "
-	  "узнаёт о них при следующей синхронизации.", HUBDB_LIST_QUARANTINE, NULL },
+	  "узнаёт о них при следующей синхронизации.", HUBDB_LIST_QUARANTINE, NULL, NULL },
 };
 
 static int
@@ -77,6 +80,8 @@ dash_listing(struct dash_req *rq, const char *rest, const char *base, const char
 	}
 	html_close(h, "nav");
 	html_elem(h, "p", pg->hint, "class", "muted", NULL);
+	if (pg->form != NULL)
+		pg->form(rq, h);
 	if (dash_table_listing(h, rq->db, pg->what, pg->hide, DASH_LIST_ROWS, pg->empty, &e) != 0) {
 		html_free(h);
 		dash_log(rq, SERVER_LOG_ERR, "web addr=%s %s: %s", rq->addr, rq->path, e.msg);

@@ -7,8 +7,12 @@
  *                   the filter form, links that keep the filters
  *   dash_login.c    login, logout, one's own password
  *   dash_reports.c  overview and the indicators' pages, their downloads
+ *   dash_school.c   a school's page: every report of one school
  *   dash_table.c    a report's model and a store listing as HTML tables
+ *   dash_chart.c    the charts (SVG) of a report's page
  *   dash_admin.c    administration and review listings, the audit log
+ *   dash_enroll.c   enrollment tokens (the file and its QR code), revoking
+ *                   a device
  */
 #ifndef TETRAD_HUB_DASH_PRIVATE_H
 #define TETRAD_HUB_DASH_PRIVATE_H
@@ -75,6 +79,7 @@ const char *dash_arg(const struct dash_req *rq, const char *name);
 const char *dash_field(const struct dash_req *rq, const char *name);
 /* The forms folder for the surveys' labels (NULL: codes only). */
 const char *dash_forms_dir(const struct dash *d);
+const struct dash_cfg *dash_config(const struct dash *d);
 /* Whether a login check may start now (at most a few at once: 64 MiB each);
  * dash_login_done when it is over. */
 bool dash_login_slot(struct dash *d);
@@ -140,7 +145,14 @@ int dash_account_post(struct dash_req *rq, const char *rest);
 int dash_asset(struct dash_req *rq, const char *rest);
 int dash_overview(struct dash_req *rq, const char *rest);
 int dash_report_page(struct dash_req *rq, const char *rest);
+int dash_school_page(struct dash_req *rq, const char *rest);
 int dash_admin_page(struct dash_req *rq, const char *rest);
 int dash_review_page(struct dash_req *rq, const char *rest);
+int dash_token_post(struct dash_req *rq, const char *rest);
+int dash_enroll_file_post(struct dash_req *rq, const char *rest);
+int dash_revoke_post(struct dash_req *rq, const char *rest);
+/* dash_enroll.c for dash_admin.c: the forms above a listing. */
+void dash_token_form(struct dash_req *rq, struct html *h);
+void dash_revoke_forms(struct dash_req *rq, struct html *h);
 
 #endif

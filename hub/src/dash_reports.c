@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dash_chart.h"
 #include "dash_private.h"
 #include "dash_table.h"
 #include "report_render.h"
@@ -225,6 +226,7 @@ dash_report_page(struct dash_req *rq, const char *rest)
 	dash_filter_form(rq, h, action, &o);
 	dash_download_links(h, def->name, &o);
 	dash_table_report_meta(h, &rep);
+	dash_charts(h, &rep);
 	for (size_t i = 0; i < rep.nsects; i++)
 		dash_table_report_section(h, &rep.sects[i], DASH_PAGE_ROWS);
 	report_model_free(&rep);

@@ -17,8 +17,12 @@ static const struct dash_route dash_routes[] = {
 	{ "/account", true, DASH_ANY, dash_account_post },
 	{ "/", false, DASH_ANY, dash_overview },
 	{ "/report/", false, DASH_ANY, dash_report_page },
+	{ "/school/", false, DASH_ANY, dash_school_page },
 	{ "/review/", false, DASH_STAFF, dash_review_page },
 	{ "/admin/", false, DASH_ADMIN, dash_admin_page },
+	{ "/admin/tokens", true, DASH_ADMIN, dash_token_post },
+	{ "/admin/enroll-file", true, DASH_ADMIN, dash_enroll_file_post },
+	{ "/admin/devices", true, DASH_ADMIN, dash_revoke_post },
 };
 
 const struct dash_route *

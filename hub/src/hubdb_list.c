@@ -189,6 +189,9 @@ static const struct {
 	{ "action", "forbidden", "попытка открыть чужое" },
 	{ "action", "view", "просмотр" },
 	{ "action", "download", "выгрузка" },
+	{ "action", "token_create", "выдан код регистрации" },
+	{ "action", "enroll_file", "скачан файл подключения" },
+	{ "action", "device_revoke", "устройство отозвано" },
 	{ "state", "current", "текущий" },
 	{ "state", "previous", "прежний (принимается)" },
 };

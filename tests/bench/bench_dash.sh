@@ -99,7 +99,7 @@ st, body, _ = req("POST", "/login", {"_login": tok, "next": "/", "login": "bench
 assert st == 303, st
 pages = ["/", "/report/verification", "/report/mediation", "/report/passport",
          "/report/identification", "/report/surveys", "/review/conflicts",
-         "/review/quarantine", "/report/verification?school=170001"]
+         "/review/quarantine", "/report/verification?school=170001", "/school/170001"]
 times = {p: [] for p in pages}
 first = {}
 size = {}

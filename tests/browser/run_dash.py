@@ -250,6 +250,25 @@ def coordinator(b, hub):
         check(n > 0 or name == "identification", "%s: %d cells compared" % (name, n))
         b.go("/report/%s?school=170103" % name)
         page_matches_json(b, hub.report_json(name, "170103"), name + " for 170103")
+    # the identification chart: a marker per school, a link to its page
+    b.go("/report/identification")
+    marks = b.els("svg.chart a[href^='/school/']")
+    rows = hub.report_json("identification")["schools"]
+    plotted = [r for r in rows if r.get("isbsh") is not None and r.get("low_share") is not None]
+    check(len(marks) == len(plotted) and plotted, "a marker for each school with both figures (%d)"
+          % len(marks))
+    check(b.els("svg.chart line.thr"), "the thresholds are drawn")
+    b.shot("dash-identification-chart", b.els("figure.chart")[0])
+    href = b.d.execute_script("return arguments[0].getAttribute('href');", marks[0])
+    b.d.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+                       marks[0])
+    b.wait(lambda: b.path().startswith("/school/"), "the school's page after a click on its marker")
+    check(b.path() == href, "the marker leads to its school's page: %s" % href)
+    school_page(b, hub, href.rsplit("/", 1)[1])
+    b.go("/report/verification")
+    cells = b.els("table.matrix td.part-yes, table.matrix td.part-no, table.matrix td.part-maybe")
+    check(len(cells) == len(hub.report_json("verification")["factors"]),
+          "the matrix has a coloured cell for each school's factor decision (%d)" % len(cells))
     # the .xlsx of the verification page, as a person downloads it
     b.go("/report/verification")
     tables = b.d.execute_script(PAGE_TABLES)
@@ -263,6 +282,31 @@ def coordinator(b, hub):
         b.shot("dash-" + p.rsplit("/", 1)[1])
     b.go("/admin/users")
     refused(b, "a coordinator gets no administration page")
+
+
+SCHOOL_PART = """
+var sec = document.getElementById(arguments[0]);
+if (!sec) return null;
+return Array.from(sec.querySelectorAll('section.report-sect')).map(function (s) {
+  var t = s.querySelector('table');
+  return {key: s.dataset.key, rows: t ? parseInt(t.dataset.rows) : 0};
+});
+"""
+
+
+def school_page(b, hub, code):
+    """/school/CODE: a part per report, each section with the rows of that
+    report for the school."""
+    check(code in b.d.title, "the school's page is titled with its code")
+    for report in ("completeness", "verification", "passport", "identification", "mediation",
+                   "surveys"):
+        parts = b.d.execute_script(SCHOOL_PART, report)
+        check(parts is not None, "the school's page has its %s part" % report)
+        rep = hub.report_json(report, code)
+        for p in parts:
+            check(p["rows"] == len(rep[p["key"]]), "school %s, %s/%s: %d rows as in the JSON"
+                  % (code, report, p["key"], len(rep[p["key"]])))
+    b.shot("dash-school-page")
 
 
 def csrf_and_session(b, hub):
@@ -303,6 +347,10 @@ def school_account(b, hub):
     b.go("/report/verification?school=170104")
     b.shot("dash-school-forbidden")
     refused(b, "another school's page is refused to a school account")
+    b.go("/school/170103")
+    check(b.d.title.startswith("170103"), "a school account opens its own school's page")
+    b.go("/school/170104")
+    refused(b, "another school's page is refused to a school account")
     for p in ("/report/mediation.xlsx?school=170104", "/review/conflicts", "/admin/audit"):
         raw = Raw(hub)
         st, hd, body = raw.request("GET", p, cookie="__Host-tetrad_session=" +
@@ -333,15 +381,53 @@ def throttling(hub):
         check(flag in sess, "the session cookie has %s" % flag)
 
 
-def administrator(b, hub):
+def enroll_and_revoke(b, hub, env):
+    """A token for school 170105 from the tokens page: its file downloaded
+    enrolls a real device; the device is then revoked from the devices page."""
+    b.go("/admin/tokens")
+    b.set("kind", "school")
+    b.set("school", "170105")
+    b.press("Выдать код")
+    check(b.d.title.startswith("Код регистрации выдан"), "the token's page")
+    qr = b.els("svg.qr path.qr-fg")
+    check(qr and len(qr[0].get_attribute("d")) > 1000, "the enrollment file's QR code is drawn")
+    b.shot("dash-token", b.els("div.enroll")[0])
+    before = set(os.listdir(b.downloads))
+    b.click(b.button("Скачать файл подключения"), wait_page=False)
+    path = wait_download(b, ".tetrad-enroll", before)
+    ef = json.load(open(path, encoding="utf-8"))
+    check(ef.get("school") == "170105" and ef.get("hub") == hub.url and ef.get("pin", "")
+          .startswith("sha256//"), "the file names the school, this hub and its pin")
+    dev = t.Device(env, "new5", school="170105", label="МАОУ Гимназия № 5")
+    r = dev.tetrad("enroll", "--file", path, check_rc=False)
+    check(r.returncode == 0, "a device enrolls with the downloaded file: %s%s" % (r.stdout,
+                                                                               r.stderr))
+    devs = json.loads(hub.cli("device", "list", "--json").stdout)
+    new = [d for d in devs if d.get("schools") == ["170105"] and d.get("kind") == "school"]
+    check(len(new) == 1, "the hub lists the new device")
+    b.go("/admin/devices")
+    b.d.execute_script("document.querySelector('details').open = true;")
+    b.set("device", new[0]["id"])
+    b.set("confirm", True)
+    b.press("Отозвать")
+    check("отозвано" in b.text() and b.path().startswith("/admin/devices"),
+          "the device is revoked from the devices page")
+    devs = json.loads(hub.cli("device", "list", "--json").stdout)
+    check([d["status"] for d in devs if d["id"] == new[0]["id"]] == ["revoked"],
+          "the hub's listing says revoked")
+
+
+def administrator(b, hub, env):
     login(b, hub, "admin")
+    enroll_and_revoke(b, hub, env)
     for p in ("users", "devices", "tokens", "schools", "forms", "audit"):
         b.go("/admin/" + p)
         check(not b.d.title.startswith(("Нет доступа", "Страница не найдена")), "/admin/%s" % p)
         b.shot("dash-admin-" + p)
     text = b.text()
     for what in ("вход", "неудачный вход", "выгрузка", "попытка открыть чужое",
-                 "форма без верного токена"):
+                 "форма без верного токена", "выдан код регистрации", "скачан файл подключения",
+                 "устройство отозвано"):
         check(what in text, "the audit log has «%s»" % what)
     logout(b)
     db = open(os.path.join(hub.dir, "hub.db"), "rb").read()
@@ -364,7 +450,7 @@ def flow(env):
     csrf_and_session(b, hub)
     school_account(b, hub)
     throttling(hub)
-    administrator(b, hub)
+    administrator(b, hub, env)
     return []
 
 

@@ -67,6 +67,8 @@ struct server_cfg {
 	const char *db_path;           /* each worker opens its own handle */
 	const struct ingest_cfg *ingest;
 	const char *forms_dir;         /* the dashboard's survey labels; NULL: codes only */
+	const char *cert_path;         /* the certificate served: its pin in enrollment files */
+	const char *public_url;        /* hub.conf's public_url (NULL: the page's own address) */
 	/* one line per request, never field values; may be NULL */
 	server_log_fn log;
 	void *log_ctx;

@@ -288,6 +288,8 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	sc.db_path = db_path;
 	sc.ingest = &ic;
 	sc.forms_dir = hub_builtin_forms();
+	sc.cert_path = cert_path;
+	sc.public_url = hubconf_get(h, "public_url");
 	sc.log = cmd_serve_log;
 	/* worker threads inherit this mask: only the main thread takes signals */
 	sigemptyset(&set);
