@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -213,20 +214,26 @@ accounts_fill(const struct hubdb_user *u, struct accounts_session *out)
 	return !(out->role == ACCOUNTS_SCHOOL && !school_code_ok(out->school));
 }
 
-/* A failure of login at now, counted in one write transaction. */
+/*
+ * Counts an attempt of login at now as a failure before its password is
+ * checked, in one write transaction: *u is the account as the attempt
+ * found it (its lock as it was, its count with this attempt). An account
+ * locked at now is left as it is: the attempt is refused without a check.
+ */
 static int
-accounts_fail(struct hubdb *db, const char *login, int64_t now, struct terr *e)
+accounts_charge(struct hubdb *db, const char *login, int64_t now, struct hubdb_user *u,
+    bool *found, struct terr *e)
 {
-	struct hubdb_user u;
-	bool found = false;
 	int64_t n, until = 0;
 	int r;
 
+	*found = false;
 	if ((r = hubdb_begin(db, e)) != 0)
 		return r;
-	if ((r = hubdb_user_get(db, login, &u, &found, e)) != 0 || !found)
+	if ((r = hubdb_user_get(db, login, u, found, e)) != 0 || !*found ||
+	    u->locked_until > now)
 		goto out;
-	n = u.fail_n + 1;
+	n = u->fail_n + 1;
 	if (n >= ACCOUNTS_FAIL_FREE) {
 		int64_t lock = ACCOUNTS_LOCK_BASE_S;
 
@@ -234,11 +241,11 @@ accounts_fail(struct hubdb *db, const char *login, int64_t now, struct terr *e)
 			lock *= 2;
 		until = now + (lock < ACCOUNTS_LOCK_MAX_S ? lock : ACCOUNTS_LOCK_MAX_S);
 	}
-	if ((r = hubdb_user_set_failures(db, login, n, until, e)) == 0)
-		r = hubdb_commit(db, e);
+	if ((r = hubdb_user_set_failures(db, login, n, until, e)) == 0 &&
+	    (r = hubdb_commit(db, e)) == 0)
+		u->fail_n = n;
  out:
 	hubdb_rollback(db);
-	sodium_memzero(u.pwhash, sizeof(u.pwhash));
 	return r;
 }
 
@@ -259,7 +266,14 @@ accounts_verify(struct hubdb *db, const char *norm, bool norm_ok, const char *pa
 	memset(u, 0, sizeof(*u));
 	if (password == NULL || strlen(password) > ACCOUNTS_PASSWORD_MAX)
 		password = "";
-	if (norm_ok && (r = hubdb_user_get(db, norm, u, &found, e)) != 0)
+	/*
+	 * The attempt is counted as a failure before the password is checked,
+	 * in one write transaction with the look at the lock: attempts sent at
+	 * once (4 checks run in parallel) all meet the count of the ones before
+	 * them, so none gets past a lock another has just set. A right
+	 * password then clears the count (the callers' reset).
+	 */
+	if (norm_ok && (r = accounts_charge(db, norm, now, u, &found, e)) != 0)
 		return r;
 	if (found && u->locked_until > now) {
 		/* no check while locked: a correct guess must not tell itself apart */
@@ -271,7 +285,7 @@ accounts_verify(struct hubdb *db, const char *norm, bool norm_ok, const char *pa
 	    strlen(password)) == 0 && found;
 	if (!ok || !accounts_fill(u, out)) {
 		memset(out, 0, sizeof(*out));
-		return found ? accounts_fail(db, norm, now, e) : 0;
+		return 0;
 	}
 	*verdict = ACCOUNTS_OK;
 	return 0;
@@ -302,7 +316,7 @@ accounts_login(struct hubdb *db, const char *login, const char *password,
 {
 	struct hubdb_user u;
 	struct hubdb_session s;
-	char norm[HUBDB_LOGIN_MAX + 1];
+	char norm[HUBDB_LOGIN_MAX + 1], before[HUBDB_TIME_MAX] = "";
 	bool norm_ok = accounts_login_norm(login, norm);
 	int r;
 
@@ -321,8 +335,16 @@ accounts_login(struct hubdb *db, const char *login, const char *password,
 	snprintf(s.addr, sizeof(s.addr), "%s", addr ? addr : "?");
 	if ((r = hubdb_begin(db, e)) != 0)
 		goto out;
+	/* the housekeeping of a login: old sessions and old audit entries go */
+	{
+		time_t cut = (time_t)(now - (int64_t)ACCOUNTS_AUDIT_KEEP_DAYS * 86400);
+		struct tm tm;
+
+		if (gmtime_r(&cut, &tm) != NULL)
+			strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if ((r = hubdb_sessions_expire(db, now - ACCOUNTS_IDLE_S, now - ACCOUNTS_ABSOLUTE_S,
-	    e)) != 0 ||
+	    e)) != 0 || (before[0] && (r = hubdb_audit_purge(db, before, e)) != 0) ||
 	    (u.fail_n != 0 && (r = hubdb_user_set_failures(db, norm, 0, 0, e)) != 0) ||
 	    (r = hubdb_session_add(db, &s, e)) != 0 ||
 	    (r = hubdb_commit(db, e)) != 0) {
@@ -363,9 +385,17 @@ accounts_session(struct hubdb *db, const char *token, int64_t now, bool *valid,
 		return hubdb_session_del(db, hash, e);
 	}
 	snprintf(out->csrf, sizeof(out->csrf), "%s", s.csrf);
-	/* a page a second must not cost a write a second */
-	if (now - s.seen_at >= ACCOUNTS_TOUCH_S && (r = hubdb_session_touch(db, hash, now, e)) != 0)
-		return r;
+	/*
+	 * A page a second must not cost a write a second. A touch that fails
+	 * (a busy store) is not the end of a session already found valid: the
+	 * next page touches it.
+	 */
+	if (now - s.seen_at >= ACCOUNTS_TOUCH_S) {
+		struct terr te;
+
+		terr_clear(&te);
+		(void)hubdb_session_touch(db, hash, now, &te);
+	}
 	*valid = true;
 	return 0;
 }

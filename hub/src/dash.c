@@ -19,10 +19,17 @@
 #include "hub/hubdb_web.h"
 #include "hub/throttle.h"
 #include "reply.h"
+#include "tetrad/termsafe.h"
 #include "web/page.h"
 
 /* Password checks at once: each takes 64 MiB (Argon2id) for about 0.15 s. */
 #define DASH_LOGIN_PARALLEL 4
+/*
+ * Pages at once. They run on the workers that also run the devices' change
+ * sets and pulls, and a region's report reads for a second: a few browsers
+ * (or one person's many tabs) must not hold them all while devices sync.
+ */
+#define DASH_PAGES_PARALLEL 8
 /* Failed logins of one address: 10, then one more every 6 s (docs/security.md). */
 #define DASH_THROTTLE_BURST 10
 #define DASH_THROTTLE_REFILL_MS 6000
@@ -34,6 +41,7 @@ struct dash {
 	struct dash_cfg cfg;
 	struct throttle *login_throttle;
 	atomic_int logins;
+	atomic_int pages;                /* jobs handed to the workers, not yet done */
 };
 
 enum { DASH_JOB_RUNNING = 1, DASH_JOB_DONE, DASH_JOB_REPLIED };
@@ -61,6 +69,7 @@ dash_new(const struct dash_cfg *cfg, struct dash **out, struct terr *e)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	d->cfg = *cfg;
 	atomic_init(&d->logins, 0);
+	atomic_init(&d->pages, 0);
 	if ((r = throttle_new(&(struct throttle_cfg){ DASH_THROTTLE_BURST,
 	    DASH_THROTTLE_REFILL_MS, DASH_THROTTLE_GLOBAL_BURST, DASH_THROTTLE_GLOBAL_REFILL_MS,
 	    DASH_THROTTLE_SLOTS }, &d->login_throttle, e)) != 0) {
@@ -199,7 +208,7 @@ dash_reply_html(struct dash_req *rq, int status, struct html *h)
 	if (h == NULL || (page = html_take(h, &len, &e)) == NULL) {
 		if (h != NULL)
 			dash_log(rq, SERVER_LOG_ERR, "web addr=%s %s: the page was not made: %s",
-			    rq->addr, rq->path, e.msg);
+			    rq->addr, rq->path_log, e.msg);
 		static const char fail[] = "<!DOCTYPE html><html lang=\"ru\"><meta charset=\"utf-8\">"
 		    "<title>Ошибка</title><p>Недостаточно памяти, чтобы показать страницу. "
 		    "Повторите позже.</p></html>";
@@ -287,7 +296,9 @@ dash_session(struct dash_req *rq)
 	if (webreq_cookie(rq->cookie, DASH_SESSION_COOKIE, token, sizeof(token)) != 1)
 		return;
 	if (accounts_session(rq->db, token, rq->now, &rq->logged_in, &rq->who, &e) != 0) {
+		/* the store's trouble is not the end of the session: 503, try again */
 		rq->logged_in = false;
+		rq->store_error = true;
 		dash_log(rq, SERVER_LOG_WARNING, "web addr=%s session not read: %s", rq->addr, e.msg);
 	}
 	sodium_memzero(token, sizeof(token));
@@ -314,12 +325,26 @@ dash_dispatch(struct dash_job *j)
 			    "главную и выберите раздел в меню.");
 		return;
 	}
+	if (rq->args_dropped) {
+		dash_error(rq, 400, "Слишком длинный адрес", "В адресе страницы слишком много "
+		    "параметров или слишком длинное значение. Откройте страницу из меню.");
+		return;
+	}
 	if (rt->access != DASH_PUBLIC)
 		dash_session(rq);
+	if (rq->store_error) {
+		rq->retry_after = 30;
+		dash_error(rq, 503, "Хаб занят", "Хаб сейчас не может проверить сеанс. Повторите "
+		    "через минуту: сеанс не закрыт.");
+		return;
+	}
 	if (rq->post) {
 		if (!dash_origin_ok(rq)) {
+			char origin[TERMSAFE_CAP(64)];
+
+			termsafe_write(origin, sizeof(origin), rq->origin, strnlen(rq->origin, 64));
 			dash_log(rq, SERVER_LOG_WARNING, "web addr=%s POST %s 403: Origin %s", rq->addr,
-			    rq->path, rq->origin);
+			    rq->path_log, origin);
 			dash_error(rq, 403, "Запрос отклонён", "Форма отправлена с другого сайта.");
 			return;
 		}
@@ -348,20 +373,22 @@ dash_dispatch(struct dash_job *j)
 		if (strcmp(rq->path, "/") != 0) {
 			char esc[DASH_PATH_MAX * 3];
 
-			if (webreq_query_escape(rq->path, esc, sizeof(esc)))
+			/* a next that would not fit is left out, never cut */
+			if (webreq_query_escape(rq->path, esc, sizeof(esc)) &&
+			    strlen(esc) + 13 < sizeof(rq->location))
 				snprintf(next, sizeof(next), "/login?next=%s", esc);
 		}
 		dash_redirect(rq, next);
 		return;
 	}
 	if (rq->post && !dash_csrf_ok(rq)) {
-		dash_audit(rq, NULL, "csrf_refused", rq->path, "refused");
+		dash_audit(rq, NULL, "csrf_refused", rq->path_log, "refused");
 		dash_error(rq, 403, "Форма устарела", "Форма устарела или отправлена не со "
 		    "страницы панели. Обновите страницу и повторите.");
 		return;
 	}
 	if (!dash_access_ok(rq, rt->access)) {
-		dash_audit(rq, NULL, "forbidden", rq->path, "refused");
+		dash_audit(rq, NULL, "forbidden", rq->path_log, "refused");
 		dash_error(rq, 403, "Нет доступа", "Эта страница недоступна для вашей роли (%s).",
 		    accounts_role_label(rq->who.role));
 		return;
@@ -380,7 +407,7 @@ dash_job_run(void *arg)
 	terr_clear(&e);
 	rq->now = (int64_t)time(NULL);
 	if ((rq->db = dbpool_get(rq->d->cfg.pool, &e)) == NULL) {
-		dash_log(rq, SERVER_LOG_WARNING, "web addr=%s %s 503: %s", rq->addr, rq->path, e.msg);
+		dash_log(rq, SERVER_LOG_WARNING, "web addr=%s %s 503: %s", rq->addr, rq->path_log, e.msg);
 		dash_error(rq, 503, "Хаб занят", "Хаб сейчас не может показать страницу. "
 		    "Повторите через минуту.");
 		rq->retry_after = 30;
@@ -392,6 +419,7 @@ dash_job_run(void *arg)
 		dbpool_put(rq->d->cfg.pool, rq->db);
 		rq->db = NULL;
 	}
+	atomic_fetch_sub(&rq->d->pages, 1);
 	atomic_store(&j->state, DASH_JOB_DONE);
 	MHD_resume_connection(c);
 }
@@ -406,8 +434,11 @@ dash_take_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *v
 
 	(void)kind;
 	if (key == NULL || rq->nargs == DASH_ARGS_MAX || strlen(key) >= sizeof(a->name) ||
-	    (value != NULL && strlen(value) >= sizeof(a->value)))
+	    (value != NULL && strlen(value) >= sizeof(a->value))) {
+		/* never a filter silently dropped: the page says the address is wrong */
+		rq->args_dropped = true;
 		return MHD_YES;
+	}
 	a = &rq->args[rq->nargs++];
 	snprintf(a->name, sizeof(a->name), "%s", key);
 	snprintf(a->value, sizeof(a->value), "%s", value ? value : "");
@@ -441,8 +472,20 @@ dash_request(struct dash *d, struct MHD_Connection *c, const char *method, const
 
 		return reply_send(c, 414, "text/plain; charset=utf-8", msg, strlen(msg), 0);
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL)
+	if (atomic_fetch_add(&d->pages, 1) >= DASH_PAGES_PARALLEL) {
+		static const char busy[] = "<!DOCTYPE html><html lang=\"ru\"><meta charset=\"utf-8\">"
+		    "<title>Хаб занят</title><p>Хаб сейчас строит слишком много страниц. Повторите "
+		    "через несколько секунд.</p></html>";
+
+		atomic_fetch_sub(&d->pages, 1);
+		reply_logf(d->cfg.log, d->cfg.log_ctx, SERVER_LOG_WARNING, "web addr=%s 503: %d pages "
+		    "in progress", addr, DASH_PAGES_PARALLEL);
+		return reply_send(c, 503, "text/html; charset=utf-8", busy, strlen(busy), 5);
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		atomic_fetch_sub(&d->pages, 1);
 		return MHD_NO;
+	}
 	rq = &j->rq;
 	rq->d = d;
 	j->c = c;
@@ -450,6 +493,8 @@ dash_request(struct dash *d, struct MHD_Connection *c, const char *method, const
 	snprintf(j->method, sizeof(j->method), "%s", method);
 	rq->post = strcmp(method, "POST") == 0;
 	snprintf(rq->path, sizeof(rq->path), "%s", url);
+	/* libmicrohttpd decoded %0a and %1b: the logs and the audit get them escaped */
+	termsafe_write(rq->path_log, sizeof(rq->path_log), rq->path, strlen(rq->path));
 	snprintf(rq->addr, sizeof(rq->addr), "%s", addr);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, dash_take_arg, rq);
 	dash_copy_header(c, MHD_HTTP_HEADER_COOKIE, rq->cookie, sizeof(rq->cookie), NULL);
@@ -468,6 +513,7 @@ dash_request(struct dash *d, struct MHD_Connection *c, const char *method, const
 	if (rq->post && body != NULL && tbuf_len(body) > 0) {
 		if ((j->body = malloc(tbuf_len(body) + 1)) == NULL) {
 			free(j);
+			atomic_fetch_sub(&d->pages, 1);
 			return MHD_NO;
 		}
 		memcpy(j->body, tbuf_ptr(body), tbuf_len(body));
@@ -525,7 +571,7 @@ dash_finish(struct dash_job *j)
 	reply_logf(rq->d->cfg.log, rq->d->cfg.log_ctx, rq->status >= 500 ? SERVER_LOG_ERR :
 	    rq->status >= 400 ? SERVER_LOG_WARNING : SERVER_LOG_INFO,
 	    "web addr=%s user=%s %s %s %d bytes=%zu ms=%llu", rq->addr,
-	    rq->logged_in ? rq->who.login : "-", j->method, rq->path, rq->status, rq->len,
+	    rq->logged_in ? rq->who.login : "-", j->method, rq->path_log, rq->status, rq->len,
 	    (unsigned long long)(connwatch_now_ms() - j->t0));
 	return ret;
 }

@@ -84,7 +84,7 @@ dash_listing(struct dash_req *rq, const char *rest, const char *base, const char
 		pg->form(rq, h);
 	if (dash_table_listing(h, rq->db, pg->what, pg->hide, DASH_LIST_ROWS, pg->empty, &e) != 0) {
 		html_free(h);
-		dash_log(rq, SERVER_LOG_ERR, "web addr=%s %s: %s", rq->addr, rq->path, e.msg);
+		dash_log(rq, SERVER_LOG_ERR, "web addr=%s %s: %s", rq->addr, rq->path_log, e.msg);
 		return dash_error(rq, 503, "Список не прочитан", "Хаб сейчас не может прочитать "
 		    "список. Повторите через минуту.");
 	}

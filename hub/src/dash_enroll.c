@@ -184,6 +184,9 @@ dash_token_post(struct dash_req *rq, const char *rest)
 	    (curator == NULL || curator[0] == '\0' || schools == NULL || schools[0] == '\0'))
 		return dash_error(rq, 400, "Код не выдан", is_school ? "Укажите код школы." :
 		    "Укажите куратора и коды его школ через запятую.");
+	if (is_school && !school_code_ok(school))
+		return dash_error(rq, 400, "Код не выдан", "Код школы «%.32s» записан неверно: "
+		    "один код, без запятых.", school);
 	if (school_list_normalize(is_school ? school : schools, list, sizeof(list), &e) != 0)
 		return dash_error(rq, 400, "Код не выдан", "%s", e.msg);
 	if (!is_school && strlen(curator) > HUBDB_LABEL_MAX)
@@ -198,15 +201,7 @@ dash_token_post(struct dash_req *rq, const char *rest)
 		return dash_error(rq, 503, "Код не выдан", "Хаб не смог прочитать свой сертификат "
 		    "для файла подключения. Сообщите администратору сервера.");
 	}
-	if (tokens_create(rq->db, is_school ? "school" : "curator", is_school ? "" : curator, list,
-	    ttl, tok, &e) != 0) {
-		dash_log(rq, SERVER_LOG_ERR, "web addr=%s token: %s", rq->addr, e.msg);
-		free(ef);
-		return dash_error(rq, 503, "Код не выдан", "Хаб не смог сохранить код. Повторите "
-		    "позже.");
-	}
 	dash_hub_url(rq, ef->hub, sizeof(ef->hub));
-	snprintf(ef->token, sizeof(ef->token), "%s", tok);
 	if (is_school)
 		snprintf(ef->school, sizeof(ef->school), "%.63s", list);
 	else {
@@ -214,13 +209,41 @@ dash_token_post(struct dash_req *rq, const char *rest)
 		char code[SCHOOL_CODE_MAX + 1];
 
 		snprintf(ef->curator, sizeof(ef->curator), "%s", curator);
-		while (ef->n_schools < ENROLLFILE_SCHOOLS_MAX && school_list_next(&cur, code))
+		while (school_list_next(&cur, code)) {
+			if (ef->n_schools == ENROLLFILE_SCHOOLS_MAX) {
+				free(ef);
+				return dash_error(rq, 400, "Код не выдан", "У куратора больше %d школ: "
+				    "файл подключения столько не вмещает.", ENROLLFILE_SCHOOLS_MAX);
+			}
 			snprintf(ef->schools[ef->n_schools++], sizeof(ef->schools[0]), "%s", code);
+		}
 	}
 	until = (time_t)(rq->now + ttl);
 	if (gmtime_r(&until, &tm) != NULL)
 		strftime(ef->expires, sizeof(ef->expires), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/*
+	 * The file is tried with a token of the same shape before the token is
+	 * made: a file that cannot be written must not leave a token no one
+	 * has seen (and the audit log without it).
+	 */
+	snprintf(ef->token, sizeof(ef->token), "AAAA-AAAA-AAAA-AAAA-AAAA");
 	if (enrollfile_format(ef, &text, &e) != 0) {
+		free(ef);
+		return dash_error(rq, 400, "Код не выдан", "%s", e.msg);
+	}
+	free(text);
+	text = NULL;
+	if (tokens_create(rq->db, is_school ? "school" : "curator", is_school ? "" : curator, list,
+	    ttl, tok, &e) != 0) {
+		dash_log(rq, SERVER_LOG_ERR, "web addr=%s token: %s", rq->addr, e.msg);
+		free(ef);
+		return dash_error(rq, 503, "Код не выдан", "Хаб не смог сохранить код. Повторите "
+		    "позже.");
+	}
+	snprintf(ef->token, sizeof(ef->token), "%s", tok);
+	if (enrollfile_format(ef, &text, &e) != 0) {
+		dash_log(rq, SERVER_LOG_ERR, "web addr=%s token's file: %s", rq->addr, e.msg);
+		sodium_memzero(tok, sizeof(tok));
 		sodium_memzero(ef, sizeof(*ef));
 		free(ef);
 		return dash_error(rq, 503, "Код не выдан", "%s", e.msg);

@@ -20,13 +20,20 @@
 #define DASH_LOGIN_FIELD "_login"
 #define DASH_COOKIE_ATTRS "; Path=/; Secure; HttpOnly; SameSite=Strict"
 
-/* Where to go after the login: a path of this site, never another's. */
+/*
+ * Where to go after the login: a path of this site, never another's. Only
+ * the bytes of a plain path and query pass: a browser drops tabs and line
+ * ends from a Location before it reads it, so "/<TAB>/evil.example" would
+ * leave as "//evil.example" (another site) if anything else were let by.
+ */
 static const char *
 dash_next(const char *next)
 {
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strlen(next) >= DASH_PATH_MAX || strpbrk(next, "\r\n\\") != NULL ||
-	    strncmp(next, "/login", 6) == 0)
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._~%?&=-";
+
+	if (next == NULL || next[0] != '/' || next[1] == '/' || strlen(next) >= DASH_PATH_MAX ||
+	    strspn(next, ok) != strlen(next) || strncmp(next, "/login", 6) == 0)
 		return "/";
 	return next;
 }
@@ -114,18 +121,24 @@ dash_login_post(struct dash_req *rq, const char *rest)
 
 	(void)rest;
 	terr_clear(&e);
-	if (webreq_cookie(rq->cookie, DASH_LOGIN_COOKIE, cookie, sizeof(cookie)) != 1 ||
-	    sent == NULL || strlen(sent) != strlen(cookie) ||
-	    sodium_memcmp(sent, cookie, strlen(cookie)) != 0) {
-		dash_audit(rq, "", "csrf_refused", "/login", "refused");
-		return dash_login_form(rq, 403, "Форма входа устарела. Введите логин и пароль ещё "
-		    "раз.", NULL);
-	}
+	/*
+	 * A form refused before any check, or from an address that waits, is
+	 * not written to the audit log: anyone can send them, as fast as they
+	 * like, and each row is a write (the hub's log has the request line).
+	 * A refused form counts as a failure of its address, so a flood of
+	 * them waits like a flood of wrong passwords.
+	 */
 	if ((wait_s = dash_login_throttled(rq->d, rq)) > 0) {
-		dash_audit(rq, "", "login_throttled", "", "refused");
 		rq->retry_after = wait_s;
 		return dash_error(rq, 429, "Вход временно закрыт", "С этого адреса было слишком "
 		    "много неудачных попыток входа. Повторите через %u с.", wait_s);
+	}
+	if (webreq_cookie(rq->cookie, DASH_LOGIN_COOKIE, cookie, sizeof(cookie)) != 1 ||
+	    sent == NULL || strlen(sent) != strlen(cookie) ||
+	    sodium_memcmp(sent, cookie, strlen(cookie)) != 0) {
+		dash_login_failed(rq->d, rq);
+		return dash_login_form(rq, 403, "Форма входа устарела. Введите логин и пароль ещё "
+		    "раз.", NULL);
 	}
 	if (!dash_login_slot(rq->d)) {
 		rq->retry_after = 5;
@@ -148,9 +161,14 @@ dash_login_post(struct dash_req *rq, const char *rest)
 		    "администратора задать новый пароль.", wait_s);
 	}
 	if (v != ACCOUNTS_OK) {
+		char typed[HUBDB_LOGIN_MAX + 1];
+
 		dash_login_failed(rq->d, rq);
 		dash_audit(rq, name, "login_failed", name[0] ? "" : "неизвестный логин", "refused");
-		return dash_login_form(rq, 401, "Неверный логин или пароль.", name);
+		/* the login as typed, whether it exists or not: the form tells nothing */
+		if (!accounts_login_norm(login, typed))
+			typed[0] = '\0';
+		return dash_login_form(rq, 401, "Неверный логин или пароль.", typed);
 	}
 	rq->who = who;
 	rq->logged_in = true;

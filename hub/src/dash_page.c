@@ -131,7 +131,7 @@ dash_school_scope(struct dash_req *rq, const char **school)
 	if (asked != NULL && strcmp(asked, rq->who.school) != 0) {
 		char obj[DASH_PATH_MAX + 48];
 
-		snprintf(obj, sizeof(obj), "%s school=%s", rq->path, asked);
+		snprintf(obj, sizeof(obj), "%.150s school=%.32s", rq->path_log, asked);
 		dash_audit(rq, NULL, "forbidden", obj, "refused");
 		dash_error(rq, 403, "Нет доступа", "Учётной записи школы %s доступны только "
 		    "страницы своей школы.", rq->who.school);

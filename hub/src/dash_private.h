@@ -48,8 +48,11 @@ struct dash_req {
 	struct hubdb *db;                /* borrowed for the page */
 	bool post;
 	char path[DASH_PATH_MAX];
+	char path_log[DASH_PATH_MAX * 4 + 1];   /* path as termsafe.h escapes it: logs, audit */
 	struct dash_arg args[DASH_ARGS_MAX];
 	size_t nargs;
+	bool args_dropped;               /* a parameter too long, or too many of them */
+	bool store_error;                /* the session could not be read: 503, not logged out */
 	struct webform *form;            /* a POST's fields (CSRF checked before the route) */
 	char addr[ADMIT_ADDR_MAX];
 	struct sockaddr_storage sa;      /* for the login throttle */

@@ -267,16 +267,20 @@ dash_silent_row(void *ctx, size_t ncols, const struct hubdb_col *cols)
 	return 0;
 }
 
+/* A count; a link to its list when there is one the role may open (href). */
 static void
 dash_stat(struct html *h, long long n, const char *label, const char *href, const char *cls)
 {
 	char num[32];
 
 	snprintf(num, sizeof(num), "%lld", n);
-	html_open(h, "a", "class", cls, "href", href, NULL);
+	if (href != NULL)
+		html_open(h, "a", "class", cls, "href", href, NULL);
+	else
+		html_open(h, "div", "class", cls, NULL);
 	html_elem(h, "span", num, "class", "n", NULL);
 	html_elem(h, "span", label, "class", "label", NULL);
-	html_close(h, "a");
+	html_close(h, href != NULL ? "a" : "div");
 }
 
 int
@@ -314,10 +318,13 @@ dash_overview(struct dash_req *rq, const char *rest)
 	if (rq->who.role != ACCOUNTS_SCHOOL) {
 		char label[96];
 
+		/* the devices' list is the administrator's: a coordinator sees the counts */
+		const char *devices = rq->who.role == ACCOUNTS_ADMIN ? "/admin/devices" : NULL;
+
 		html_open(h, "div", "class", "stats", NULL);
-		dash_stat(h, cnt.devices, "устройств подключено", "/admin/devices", "stat");
+		dash_stat(h, cnt.devices, "устройств подключено", devices, "stat");
 		snprintf(label, sizeof(label), "молчат дольше %lld дней", cnt.silent_days);
-		dash_stat(h, cnt.silent, label, "/admin/devices", cnt.silent ? "stat waiting" : "stat");
+		dash_stat(h, cnt.silent, label, devices, cnt.silent ? "stat waiting" : "stat");
 		dash_stat(h, cnt.quarantine, "отклонённых наборов", "/review/quarantine",
 		    cnt.quarantine ? "stat refused" : "stat");
 		dash_stat(h, cnt.conflicts, "конфликтов значений", "/review/conflicts", "stat");

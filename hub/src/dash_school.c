@@ -67,7 +67,7 @@ dash_school_page(struct dash_req *rq, const char *code)
 		return dash_error(rq, 404, "Нет такой школы", "Код школы «%.32s» записан неверно.",
 		    code);
 	if (rq->who.role == ACCOUNTS_SCHOOL && strcmp(code, rq->who.school) != 0) {
-		snprintf(obj, sizeof(obj), "%s", rq->path);
+		snprintf(obj, sizeof(obj), "%.190s", rq->path_log);
 		dash_audit(rq, NULL, "forbidden", obj, "refused");
 		return dash_error(rq, 403, "Нет доступа", "Учётной записи школы %s доступны только "
 		    "страницы своей школы.", rq->who.school);

@@ -15,6 +15,9 @@
 #include "report_render.h"
 #include "tetrad/form.h"
 
+/* A listing's callback stops the store's walk with this (any positive code). */
+#define DASH_TABLE_MORE 1
+
 /*
  * A stored text as a person reads it: a date (YYYY-MM-DD) as ДД.ММ.ГГГГ,
  * a moment (ISO UTC, as the store keeps them) as ДД.ММ.ГГГГ ЧЧ:ММ in the
@@ -139,8 +142,9 @@ dash_list_row(void *ctx, size_t ncols, const struct hubdb_col *cols)
 	struct dash_lister *l = ctx;
 	char num[32];
 
+	/* one row past the page says "more": the rest is never read (the audit log grows) */
 	if (l->rows++ >= l->max)
-		return 0;
+		return DASH_TABLE_MORE;
 	if (l->rows == 1) {
 		html_open(l->h, "div", "class", "tablewrap", NULL);
 		html_open(l->h, "table", "class", "list", NULL);
@@ -202,7 +206,7 @@ dash_table_listing(struct html *h, struct hubdb *db, enum hubdb_listing what,
 	struct dash_lister l = { h, 0, max_rows, hide };
 	int r;
 
-	if ((r = hubdb_list(db, what, dash_list_row, &l, e)) != 0)
+	if ((r = hubdb_list(db, what, dash_list_row, &l, e)) != 0 && r != DASH_TABLE_MORE)
 		return r;
 	if (l.rows == 0) {
 		html_elem(h, "p", empty, "class", "muted", NULL);
@@ -211,6 +215,11 @@ dash_table_listing(struct html *h, struct hubdb *db, enum hubdb_listing what,
 	html_close(h, "tbody");
 	html_close(h, "table");
 	html_close(h, "div");
-	dash_table_count(h, l.rows < max_rows ? l.rows : max_rows, l.rows);
+	if (l.rows > max_rows) {
+		html_open(h, "p", "class", "muted small", NULL);
+		html_textf(h, "Показаны первые %zu строк; весь список — командой на сервере хаба.",
+		    max_rows);
+		html_close(h, "p");
+	}
 	return 0;
 }

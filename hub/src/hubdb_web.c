@@ -313,6 +313,18 @@ hubdb_audit_add(struct hubdb *db, const struct hubdb_audit *a, struct terr *e)
 }
 
 int
+hubdb_audit_purge(struct hubdb *db, const char *before, struct terr *e)
+{
+	const char *what = "очистка журнала аудита";
+	sqlite3_stmt *st;
+
+	if ((st = hubdb_web_prep(db, "DELETE FROM web_audit WHERE at < ?1", what, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+	return hubdb_web_run(db, st, NULL, what, e);
+}
+
+int
 hubdb_audit_each(struct hubdb *db, int64_t before_id, unsigned limit, hubdb_audit_cb cb,
     void *ctx, struct terr *e)
 {

@@ -114,8 +114,8 @@ reqhead_route(const char *url, const char *method, size_t *cap, bool *method_ok)
 		return REQHEAD_ROUTE_DEVICE;
 	}
 	if (dash_path(url)) {
-		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
-		    strcmp(method, "POST") == 0;
+		/* no HEAD: it would build a report (or count a download) for no one */
+		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0;
 		*cap = DASH_BODY_MAX;
 		return REQHEAD_ROUTE_WEB;
 	}

@@ -102,14 +102,14 @@ class Raw:
         c.close()
         return out
 
-    def login(self, login, password):
+    def login(self, login, password, next_="/"):
         """The login form as a browser posts it: (status, headers, session cookie)."""
         st, hd, body = self.request("GET", "/login")
         m = re.search(r'name="_login" value="([0-9a-f]{64})"', body)
         ck = [v for k, v in hd if k.lower() == "set-cookie" and v.startswith("__Host-tetrad_login=")]
         if not m or not ck:
             raise t.Fail("the login page has no token of its own: %d" % st)
-        st, hd, body = self.request("POST", "/login", {"_login": m.group(1), "next": "/",
+        st, hd, body = self.request("POST", "/login", {"_login": m.group(1), "next": next_,
                                                         "login": login, "password": password},
                                     cookie=ck[0].split(";")[0])
         sess = [v for k, v in hd if k.lower() == "set-cookie" and v.startswith("__Host-tetrad_session=")
@@ -375,8 +375,18 @@ def throttling(hub):
         check(st == 401, "failure %d from 127.0.0.2: 401" % (i + 1))
     st, hd, sess = other.login("admin", USERS["admin"][2])
     check(st == 429 and sess is None, "the 11th attempt from that address waits (%d)" % st)
-    st, hd, sess = raw.login("admin", USERS["admin"][2])
+    st, hd, sess = raw.login("admin", USERS["admin"][2], next_="/\t/evil.example/x")
     check(st == 303 and sess is not None, "127.0.0.1 still logs in")
+    check(header(hd, "Location") == ["/"], "a next with a tab goes home, not to another site: %s"
+          % header(hd, "Location"))
+    st, hd, sess = raw.login("admin", USERS["admin"][2], next_="/report/mediation?school=170103")
+    check(header(hd, "Location") == ["/report/mediation?school=170103"], "a plain next is kept")
+    # an account that exists and one that does not: the same page
+    pages = []
+    for who in ("coord", "nosuchuser"):
+        st, hd, _ = raw.login(who, "wrong-password-x")
+        pages.append(st)
+    check(pages == [401, 401], "a wrong login and a wrong password get the same status")
     for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
         check(flag in sess, "the session cookie has %s" % flag)
 

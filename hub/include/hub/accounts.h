@@ -31,6 +31,7 @@
 #define ACCOUNTS_LOCK_BASE_S 30            /* the first lock; doubles with each failure */
 #define ACCOUNTS_LOCK_MAX_S (15 * 60)
 #define ACCOUNTS_TOKEN_HEX 64              /* the cookie's token: 32 random bytes */
+#define ACCOUNTS_AUDIT_KEEP_DAYS 400       /* the audit log keeps a school year and more */
 
 enum accounts_role { ACCOUNTS_ADMIN, ACCOUNTS_COORDINATOR, ACCOUNTS_SCHOOL };
 

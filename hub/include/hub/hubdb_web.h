@@ -92,6 +92,8 @@ struct hubdb_audit {
 };
 /* a->at is ignored: the entry gets the store's time. */
 int hubdb_audit_add(struct hubdb *db, const struct hubdb_audit *a, struct terr *e);
+/* Removes the entries written before before (ISO UTC text, as a->at). */
+int hubdb_audit_purge(struct hubdb *db, const char *before, struct terr *e);
 typedef int (*hubdb_audit_cb)(void *ctx, const struct hubdb_audit *a);
 /* The newest entries first, up to limit, older than before_id (0: from the newest). */
 int hubdb_audit_each(struct hubdb *db, int64_t before_id, unsigned limit, hubdb_audit_cb cb,

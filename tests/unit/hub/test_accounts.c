@@ -263,6 +263,15 @@ test_audit(void)
 	CHECK_INT_EQ(hubdb_audit_add(db, &a, &e), 0);
 	CHECK_INT_EQ(hubdb_audit_each(db, 0, 2, audit_row, seen, &e), 0);
 	CHECK_STR_EQ(seen, "logout;download;");
+	/* the retention: entries before a moment go, later ones stay */
+	CHECK_INT_EQ(hubdb_audit_purge(db, "2000-01-01T00:00:00Z", &e), 0);
+	seen[0] = '\0';
+	CHECK_INT_EQ(hubdb_audit_each(db, 0, 1, audit_row, seen, &e), 0);
+	CHECK_STR_EQ(seen, "logout;");
+	CHECK_INT_EQ(hubdb_audit_purge(db, "9999-01-01T00:00:00Z", &e), 0);
+	seen[0] = '\0';
+	CHECK_INT_EQ(hubdb_audit_each(db, 0, 10, audit_row, seen, &e), 0);
+	CHECK_STR_EQ(seen, "");
 }
 
 int
