@@ -53,7 +53,9 @@ man_gz() { echo "usr/share/man/man$2/$1.$2.gz"; }
 	for f in client.md syncd.md ui.md operations.md security.md copyright changelog.gz; do
 		echo "usr/share/doc/tetrad/$f"
 	done
-	(cd "$here/docs" && find ru -type f) | sed 's|^|usr/share/doc/tetrad/|'
+	# the curators' guide; the coordinators' (the dashboard's) goes with the hub
+	(cd "$here/docs" && find ru -type f -not -name coordinator.md -not -name 'dash-*') |
+		sed 's|^|usr/share/doc/tetrad/|'
 } | sort >"$chk/tetrad.want"
 {
 	printf '%s\n' usr/bin/tetrad-hub lib/systemd/system/tetrad-hub.service \
@@ -62,6 +64,8 @@ man_gz() { echo "usr/share/man/man$2/$1.$2.gz"; }
 	for f in hub.md reports.md operations.md security.md hub-api.md copyright changelog.gz; do
 		echo "usr/share/doc/tetrad-hub/$f"
 	done
+	(cd "$here/docs" && find ru -type f \( -name coordinator.md -o -name 'dash-*' \)) |
+		sed 's|^|usr/share/doc/tetrad-hub/|'
 } | sort >"$chk/tetrad-hub.want"
 {
 	printf '%s\n' usr/share/doc/tetrad-common/copyright usr/share/doc/tetrad-common/changelog.gz

@@ -154,6 +154,9 @@ dash_login_post(struct dash_req *rq, const char *rest)
 	}
 	dash_login_audit_name(rq, login, name);
 	if (v == ACCOUNTS_LOCKED) {
+		/* counted against the address too: else a flood at a locked account
+		 * would write an audit row per request */
+		dash_login_failed(rq->d, rq);
 		dash_audit(rq, name, "login_locked", "", "refused");
 		rq->retry_after = wait_s;
 		return dash_error(rq, 429, "Вход временно закрыт", "Для этой учётной записи было "
