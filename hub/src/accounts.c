@@ -38,12 +38,6 @@ accounts_role_parse(const char *s, enum accounts_role *role)
 }
 
 const char *
-accounts_role_name(enum accounts_role role)
-{
-	return (unsigned)role < 3 ? role_names[role] : "?";
-}
-
-const char *
 accounts_role_label(enum accounts_role role)
 {
 	return (unsigned)role < 3 ? role_labels[role] : "?";

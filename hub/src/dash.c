@@ -96,12 +96,6 @@ dash_path(const char *url)
 	    strcmp(url, "/v1") != 0;
 }
 
-const char *
-dash_forms_dir(const struct dash *d)
-{
-	return d->cfg.forms_dir;
-}
-
 const struct dash_cfg *
 dash_config(const struct dash *d)
 {
@@ -154,6 +148,14 @@ dash_arg(const struct dash_req *rq, const char *name)
 		if (strcmp(rq->args[i].name, name) == 0)
 			return rq->args[i].value;
 	return NULL;
+}
+
+const char *
+dash_arg_set(const struct dash_req *rq, const char *name)
+{
+	const char *v = dash_arg(rq, name);
+
+	return v != NULL && v[0] ? v : NULL;
 }
 
 const char *

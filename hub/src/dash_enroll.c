@@ -37,7 +37,7 @@ dash_token_form(struct dash_req *rq, struct html *h)
 	html_elem(h, "h2", "Выдать код регистрации", NULL);
 	html_open(h, "form", "method", "post", "action", "/admin/tokens", "class", "tform", NULL);
 	dash_csrf_input(rq, h);
-	html_open(h, "fieldset", NULL);
+	html_open(h, "fieldset", "class", "choices", NULL);
 	html_elem(h, "legend", "Для кого", NULL);
 	html_open(h, "label", NULL);
 	html_void(h, "input", "type", "radio", "name", "kind", "value", "school", "checked", "", NULL);

@@ -115,11 +115,9 @@ dash_error(struct dash_req *rq, int status, const char *title, const char *fmt, 
 bool
 dash_school_scope(struct dash_req *rq, const char **school)
 {
-	const char *asked = dash_arg(rq, "school");
+	const char *asked = dash_arg_set(rq, "school");
 
 	*school = NULL;
-	if (asked != NULL && asked[0] == '\0')
-		asked = NULL;
 	if (asked != NULL && !school_code_ok(asked)) {
 		dash_error(rq, 400, "Неверный код школы", "Код школы «%.32s» записан неверно.", asked);
 		return false;

@@ -80,9 +80,10 @@ struct dash_req {
 const char *dash_arg(const struct dash_req *rq, const char *name);
 /* A POST field's value, or NULL. */
 const char *dash_field(const struct dash_req *rq, const char *name);
-/* The forms folder for the surveys' labels (NULL: codes only). */
-const char *dash_forms_dir(const struct dash *d);
+/* What the server gave the dashboard (forms folder, certificate, address). */
 const struct dash_cfg *dash_config(const struct dash *d);
+/* A query parameter's value when given and not empty, or NULL. */
+const char *dash_arg_set(const struct dash_req *rq, const char *name);
 /* Whether a login check may start now (at most a few at once: 64 MiB each);
  * dash_login_done when it is over. */
 bool dash_login_slot(struct dash *d);

@@ -42,15 +42,6 @@ dash_report_def(const char *name, size_t len)
 	return NULL;
 }
 
-/* A query's date as the report takes it: "" is none. */
-static const char *
-dash_date_arg(const struct dash_req *rq, const char *name)
-{
-	const char *v = dash_arg(rq, name);
-
-	return v != NULL && v[0] ? v : NULL;
-}
-
 /* The query string of the page's filters (for the download links), "" when none. */
 static void
 dash_filter_query(const struct report_opts *o, char *out, size_t cap)
@@ -175,10 +166,10 @@ dash_report_build(struct dash_req *rq, const char *name, struct report_opts *o,
 		return false;
 	o->name = name;
 	o->school = school;
-	o->from = dash_date_arg(rq, "from");
-	o->to = dash_date_arg(rq, "to");
+	o->from = dash_arg_set(rq, "from");
+	o->to = dash_arg_set(rq, "to");
 	o->format = REPORT_JSON;
-	o->forms_dir = dash_forms_dir(rq->d);
+	o->forms_dir = dash_config(rq->d)->forms_dir;
 	if ((r = report_build(rq->db, o, rep, &e)) == 0)
 		return true;
 	if (r == TERR_ARG)

@@ -74,10 +74,10 @@ dash_school_page(struct dash_req *rq, const char *code)
 	}
 	memset(&o, 0, sizeof(o));
 	o.school = code;
-	o.from = dash_arg(rq, "from") && dash_arg(rq, "from")[0] ? dash_arg(rq, "from") : NULL;
-	o.to = dash_arg(rq, "to") && dash_arg(rq, "to")[0] ? dash_arg(rq, "to") : NULL;
+	o.from = dash_arg_set(rq, "from");
+	o.to = dash_arg_set(rq, "to");
 	o.format = REPORT_JSON;
-	o.forms_dir = dash_forms_dir(rq->d);
+	o.forms_dir = dash_config(rq->d)->forms_dir;
 	for (built = 0; built < nparts; built++) {
 		o.name = dash_school_parts[built].report;
 		if ((r = report_build(rq->db, &o, &reps[built], &e)) != 0)
@@ -85,7 +85,7 @@ dash_school_page(struct dash_req *rq, const char *code)
 		dash_school_name(&reps[built], name, sizeof(name));
 	}
 	if (r == TERR_ARG) {
-		dash_error(rq, r == TERR_ARG ? 400 : 503, "Неверный фильтр", "%s", e.msg);
+		dash_error(rq, 400, "Неверный фильтр", "%s", e.msg);
 		goto out;
 	}
 	if (r != 0) {

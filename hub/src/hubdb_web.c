@@ -43,6 +43,19 @@ hubdb_web_prep(struct hubdb *db, const char *sql, const char *what, struct terr 
 	return st;
 }
 
+/* Runs sql with text as ?1 (no rows); *changed as hubdb_web_run. */
+static int
+hubdb_web_text1(struct hubdb *db, const char *sql, const char *text, int *changed,
+    const char *what, struct terr *e)
+{
+	sqlite3_stmt *st;
+
+	if ((st = hubdb_web_prep(db, sql, what, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	return hubdb_web_run(db, st, changed, what, e);
+}
+
 #define USER_COLS "login, role, school, pwhash, disabled_at IS NOT NULL, fail_n, " \
 	"locked_until, created_at, changed_at"
 
@@ -173,28 +186,6 @@ hubdb_user_set_failures(struct hubdb *db, const char *login, int64_t fail_n,
 }
 
 int
-hubdb_users_each(struct hubdb *db, hubdb_user_cb cb, void *ctx, struct terr *e)
-{
-	const char *what = "чтение учётных записей";
-	struct hubdb_user u;
-	sqlite3_stmt *st;
-	int rc, r = 0;
-
-	if ((st = hubdb_web_prep(db, "SELECT " USER_COLS " FROM web_users ORDER BY login",
-	    what, e)) == NULL)
-		return e->code;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		hubdb_user_read(st, &u);
-		if ((r = cb(ctx, &u)) != 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = hubdb_err(db, rc, e, what);
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
 hubdb_session_add(struct hubdb *db, const struct hubdb_session *s, struct terr *e)
 {
 	const char *what = "открытие сеанса";
@@ -268,13 +259,8 @@ hubdb_session_del(struct hubdb *db, const uint8_t hash[32], struct terr *e)
 int
 hubdb_sessions_del_login(struct hubdb *db, const char *login, struct terr *e)
 {
-	const char *what = "закрытие сеансов учётной записи";
-	sqlite3_stmt *st;
-
-	if ((st = hubdb_web_prep(db, "DELETE FROM web_sessions WHERE login = ?1", what, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-	return hubdb_web_run(db, st, NULL, what, e);
+	return hubdb_web_text1(db, "DELETE FROM web_sessions WHERE login = ?1", login, NULL,
+	    "закрытие сеансов учётной записи", e);
 }
 
 int
@@ -315,43 +301,6 @@ hubdb_audit_add(struct hubdb *db, const struct hubdb_audit *a, struct terr *e)
 int
 hubdb_audit_purge(struct hubdb *db, const char *before, struct terr *e)
 {
-	const char *what = "очистка журнала аудита";
-	sqlite3_stmt *st;
-
-	if ((st = hubdb_web_prep(db, "DELETE FROM web_audit WHERE at < ?1", what, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
-	return hubdb_web_run(db, st, NULL, what, e);
-}
-
-int
-hubdb_audit_each(struct hubdb *db, int64_t before_id, unsigned limit, hubdb_audit_cb cb,
-    void *ctx, struct terr *e)
-{
-	const char *what = "чтение журнала аудита";
-	struct hubdb_audit a;
-	sqlite3_stmt *st;
-	int rc, r = 0;
-
-	if ((st = hubdb_web_prep(db, "SELECT id, at, login, addr, action, object, outcome "
-	    "FROM web_audit WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2", what, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, before_id);
-	sqlite3_bind_int64(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		a.id = sqlite3_column_int64(st, 0);
-		hubdb_web_text(st, 1, a.at, sizeof(a.at));
-		hubdb_web_text(st, 2, a.login, sizeof(a.login));
-		hubdb_web_text(st, 3, a.addr, sizeof(a.addr));
-		hubdb_web_text(st, 4, a.action, sizeof(a.action));
-		hubdb_web_text(st, 5, a.object, sizeof(a.object));
-		hubdb_web_text(st, 6, a.outcome, sizeof(a.outcome));
-		if ((r = cb(ctx, &a)) != 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = hubdb_err(db, rc, e, what);
-	sqlite3_finalize(st);
-	return r;
+	return hubdb_web_text1(db, "DELETE FROM web_audit WHERE at < ?1", before, NULL,
+	    "очистка журнала аудита", e);
 }

@@ -37,7 +37,6 @@ enum accounts_role { ACCOUNTS_ADMIN, ACCOUNTS_COORDINATOR, ACCOUNTS_SCHOOL };
 
 /* "admin", "coordinator", "school" → *role; false for anything else. */
 bool accounts_role_parse(const char *s, enum accounts_role *role);
-const char *accounts_role_name(enum accounts_role role);
 /* The role's name in Russian, for pages. */
 const char *accounts_role_label(enum accounts_role role);
 

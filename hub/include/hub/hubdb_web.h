@@ -50,10 +50,6 @@ int hubdb_user_set_disabled(struct hubdb *db, const char *login, bool disabled,
 /* Records the failure count and the lock (0, 0 after a success). */
 int hubdb_user_set_failures(struct hubdb *db, const char *login, int64_t fail_n,
     int64_t locked_until, struct terr *e);
-typedef int (*hubdb_user_cb)(void *ctx, const struct hubdb_user *u);
-/* Every login, by login. */
-int hubdb_users_each(struct hubdb *db, hubdb_user_cb cb, void *ctx, struct terr *e);
-
 struct hubdb_session {
 	uint8_t hash[32];                 /* BLAKE2b-256 of the cookie's token */
 	char login[HUBDB_LOGIN_MAX + 1];
@@ -92,11 +88,8 @@ struct hubdb_audit {
 };
 /* a->at is ignored: the entry gets the store's time. */
 int hubdb_audit_add(struct hubdb *db, const struct hubdb_audit *a, struct terr *e);
-/* Removes the entries written before before (ISO UTC text, as a->at). */
+/* Removes the entries written before before (ISO UTC text, as a->at).
+ * The log is read through the listing HUBDB_LIST_AUDIT (hubdb.h). */
 int hubdb_audit_purge(struct hubdb *db, const char *before, struct terr *e);
-typedef int (*hubdb_audit_cb)(void *ctx, const struct hubdb_audit *a);
-/* The newest entries first, up to limit, older than before_id (0: from the newest). */
-int hubdb_audit_each(struct hubdb *db, int64_t before_id, unsigned limit, hubdb_audit_cb cb,
-    void *ctx, struct terr *e);
 
 #endif
