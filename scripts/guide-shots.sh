@@ -39,7 +39,7 @@ dash-identification dash-identification
 dash-identification-chart dash-identification-chart
 dash-school-page dash-school-page
 dash-surveys dash-surveys
-dash-conflicts dash-conflicts
+dash-review-conflicts dash-review-conflicts
 dash-school dash-school-overview
 dash-forbidden dash-school-forbidden
 dash-users dash-admin-users

@@ -32,12 +32,15 @@
 struct dash;
 struct dash_job;
 
+struct hubforms;
+
 struct dash_cfg {
 	struct dbpool *pool;
 	struct workers *workers;
 	const char *forms_dir;           /* the surveys' labels; NULL: codes only */
 	const char *cert_path;           /* the served certificate (its pin), may be NULL */
 	const char *public_url;          /* how schools reach the hub, may be NULL */
+	struct hubforms *forms;          /* which forms devices pull (review's edits) */
 	server_log_fn log;               /* may be NULL */
 	void *log_ctx;
 };

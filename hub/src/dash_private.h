@@ -11,6 +11,7 @@
  *   dash_table.c    a report's model and a store listing as HTML tables
  *   dash_chart.c    the charts (SVG) of a report's page
  *   dash_admin.c    administration and review listings, the audit log
+ *   dash_review.c   the conflicts to review and the decision on one
  *   dash_enroll.c   enrollment tokens (the file and its QR code), revoking
  *                   a device
  */
@@ -152,6 +153,8 @@ int dash_report_page(struct dash_req *rq, const char *rest);
 int dash_school_page(struct dash_req *rq, const char *rest);
 int dash_admin_page(struct dash_req *rq, const char *rest);
 int dash_review_page(struct dash_req *rq, const char *rest);
+int dash_conflicts_page(struct dash_req *rq, const char *rest);
+int dash_conflicts_post(struct dash_req *rq, const char *rest);
 int dash_token_post(struct dash_req *rq, const char *rest);
 int dash_enroll_file_post(struct dash_req *rq, const char *rest);
 int dash_revoke_post(struct dash_req *rq, const char *rest);

@@ -293,7 +293,7 @@ dash_overview(struct dash_req *rq, const char *rest)
 	gmtime_r(&cut, &tm);
 	strftime(cnt.cutoff, sizeof(cnt.cutoff), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (rq->who.role != ACCOUNTS_SCHOOL &&
-	    (hubdb_list(rq->db, HUBDB_LIST_CONFLICTS, dash_count_row, &cnt.conflicts, &e) != 0 ||
+	    (hubdb_conflicts_open(rq->db, &cnt.conflicts, &e) != 0 ||
 	    hubdb_list(rq->db, HUBDB_LIST_QUARANTINE, dash_count_row, &cnt.quarantine, &e) != 0 ||
 	    hubdb_list(rq->db, HUBDB_LIST_DEVICES, dash_silent_row, &cnt, &e) != 0)) {
 		dash_log(rq, SERVER_LOG_ERR, "web addr=%s overview: %s", rq->addr, e.msg);
@@ -318,7 +318,8 @@ dash_overview(struct dash_req *rq, const char *rest)
 		dash_stat(h, cnt.silent, label, devices, cnt.silent ? "stat waiting" : "stat");
 		dash_stat(h, cnt.quarantine, "отклонённых наборов", "/review/quarantine",
 		    cnt.quarantine ? "stat refused" : "stat");
-		dash_stat(h, cnt.conflicts, "конфликтов значений", "/review/conflicts", "stat");
+		dash_stat(h, cnt.conflicts, "нерешённых конфликтов", "/review/conflicts",
+		    cnt.conflicts ? "stat waiting" : "stat");
 		html_close(h, "div");
 	}
 	html_elem(h, "h2", rep.title, NULL);

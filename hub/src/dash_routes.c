@@ -18,6 +18,8 @@ static const struct dash_route dash_routes[] = {
 	{ "/", false, DASH_ANY, dash_overview },
 	{ "/report/", false, DASH_ANY, dash_report_page },
 	{ "/school/", false, DASH_ANY, dash_school_page },
+	{ "/review/conflicts", false, DASH_STAFF, dash_conflicts_page },
+	{ "/review/conflicts", true, DASH_STAFF, dash_conflicts_post },
 	{ "/review/", false, DASH_STAFF, dash_review_page },
 	{ "/admin/", false, DASH_ADMIN, dash_admin_page },
 	{ "/admin/tokens", true, DASH_ADMIN, dash_token_post },

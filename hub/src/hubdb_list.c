@@ -52,8 +52,9 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 	},
 	[HUBDB_LIST_CONFLICTS] = {
 		"SELECT id, lower(hex(record_id)), form_id, school, field, loser_value, "
-		"loser_hlc, loser_device, winner_value, winner_hlc, winner_device, logged_at "
-		"FROM conflicts ORDER BY id",
+		"loser_hlc, loser_device, winner_value, winner_hlc, winner_device, logged_at, "
+		"coalesce(d.choice, 'open'), d.login, d.decided_at FROM conflicts "
+		"LEFT JOIN conflict_decisions d ON d.conflict_id = conflicts.id ORDER BY id",
 		/* the values are the fields' JSON texts as the devices sent them */
 		{ { "id", "№", HUBDB_COL_INT },
 		  { "record_id", "Запись", HUBDB_COL_TEXT },
@@ -66,7 +67,10 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "winner_value", "Принятое значение", HUBDB_COL_TEXT },
 		  { "winner_hlc", "Время принятого", HUBDB_COL_TEXT },
 		  { "winner_device", "Устройство принятого", HUBDB_COL_TEXT },
-		  { "logged_at", "Записан", HUBDB_COL_TEXT } },
+		  { "logged_at", "Записан", HUBDB_COL_TEXT },
+		  { "decision", "Решение", HUBDB_COL_TEXT },
+		  { "decided_by", "Кто решил", HUBDB_COL_TEXT },
+		  { "decided_at", "Когда решено", HUBDB_COL_TEXT } },
 	},
 	[HUBDB_LIST_QUARANTINE] = {
 		"SELECT id, device_id, first_seq, last_seq, kind, reason, received_at "
@@ -192,6 +196,11 @@ static const struct {
 	{ "action", "token_create", "выдан код регистрации" },
 	{ "action", "enroll_file", "скачан файл подключения" },
 	{ "action", "device_revoke", "устройство отозвано" },
+	{ "decision", "open", "не решён" },
+	{ "decision", "kept", "оставлено принятое" },
+	{ "decision", "taken", "взято отклонённое" },
+	{ "action", "conflict_keep", "конфликт: оставлено принятое" },
+	{ "action", "conflict_take", "конфликт: взято отклонённое" },
 	{ "state", "current", "текущий" },
 	{ "state", "previous", "прежний (принимается)" },
 };

@@ -72,6 +72,15 @@ static const char hubdb_schema[] =
     " id INTEGER PRIMARY KEY, record_id BLOB NOT NULL, form_id TEXT, school TEXT,"
     " field TEXT NOT NULL, loser_value TEXT, loser_hlc TEXT, loser_device TEXT,"
     " winner_value TEXT, winner_hlc TEXT, winner_device TEXT, logged_at TEXT NOT NULL);"
+    /*
+     * A person's decision on a conflict (review.h): which value stands.
+     * A table of its own, created where missing, so a store of the same
+     * schema version gains it and the conflict log itself stays as logged.
+     */
+    "CREATE TABLE IF NOT EXISTS conflict_decisions("
+    " conflict_id INTEGER PRIMARY KEY, choice TEXT NOT NULL"
+    "  CHECK(choice IN('kept','taken')), login TEXT NOT NULL,"
+    " decided_at TEXT NOT NULL, hlc TEXT);"
     "CREATE TABLE IF NOT EXISTS hub_forms("
     " id TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL,"
     " bundle BLOB NOT NULL, published_at TEXT NOT NULL, PRIMARY KEY(id, version));"

@@ -143,9 +143,11 @@ static const struct main_group main_groups[] = {
 	"Журнал конфликтов правок одной записи с разных устройств.\n"
 	"\n"
 	"Подкоманды:\n"
-	"  conflicts list      уступившие значения\n"
+	"  conflicts list      уступившие значения и решения по ним\n"
+	"  conflicts resolve   решение: оставить принятое или взять отклонённое\n"
 	MAIN_GROUP_TAIL("conflicts", "list"),
-	{ { "list", cmd_conflicts_list }, { NULL, NULL } } },
+	{ { "list", cmd_conflicts_list }, { "resolve", cmd_conflicts_resolve },
+	  { NULL, NULL } } },
 	{ "quarantine",
 	"Использование: tetrad-hub quarantine ПОДКОМАНДА ...\n"
 	"\n"

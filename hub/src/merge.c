@@ -163,8 +163,9 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 	return r;
 }
 
-int
-merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
+/* merge_apply; conflicts NULL: losers are not logged (merge_apply_decision). */
+static int
+merge_run(struct hubdb *db, const char *device_id, const struct op *op,
     unsigned *conflicts, struct terr *e)
 {
 	struct hubdb_record rec, old;
@@ -232,7 +233,7 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));
-	o.on_loser = merge_log;
+	o.on_loser = conflicts != NULL ? merge_log : NULL;
 	o.loser_arg = &m;
 	pclock = cJSON_GetObjectItemCaseSensitive(clocks, "p");
 	pold = cJSON_IsArray(pclock) && cJSON_IsString(pclock->child) ?
@@ -271,4 +272,21 @@ merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 	cJSON_Delete(clocks);
 	hubdb_record_clear(&rec);
 	return r;
+}
+
+int
+merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
+    unsigned *conflicts, struct terr *e)
+{
+	return merge_run(db, device_id, op, conflicts, e);
+}
+
+int
+merge_apply_decision(struct hubdb *db, const char *writer, const struct op *op,
+    struct terr *e)
+{
+	/* an edit: the first-put path (a put only) is never taken */
+	if (op->kind != OP_EDIT)
+		return terr_set(e, TERR_ARG, "решение по конфликту — только правка поля");
+	return merge_run(db, writer, op, NULL, e);
 }

@@ -125,6 +125,9 @@ inbox_loser(const struct recmerge_loser *l, void *arg)
 	 */
 	if (ir->mine_p[0] != '\0' && l->loser_hlc && strcmp(l->loser_hlc, ir->mine_p) == 0)
 		return 0;
+	/* a coordinator's decision on the hub (recmerge.h), not a conflict */
+	if (l->winner_device != NULL && strcmp(l->winner_device, RECMERGE_HUB_WRITER) == 0)
+		return 0;
 	memset(&c, 0, sizeof(c));
 	mine = inbox_text(l->loser);
 	theirs = inbox_text(l->winner);

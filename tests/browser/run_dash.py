@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import sqlite3
 import ssl
 import stat
 import subprocess
@@ -427,6 +428,75 @@ def enroll_and_revoke(b, hub, env):
           "the hub's listing says revoked")
 
 
+def review(b, hub, env):
+    """A real conflict: a school PC and a curator's laptop of school 170104
+    edit one field of a passport offline, the laptop later. The coordinator
+    sees both values on the review page and takes the one that lost: the hub
+    holds it, both devices pull it, the decision is in the listing and the
+    audit log; a second decision and a POST without its token are refused."""
+    def sync(d):
+        env.run([env.prog("tetrad-syncd"), "--once", "--db", d.db])
+
+    s = t.Device(env, "rv-school", school="170104", label="Школа 4")
+    s.enroll(hub, "--school", "170104")
+    c = t.Device(env, "rv-laptop", curator="Иванова А. А.")
+    c.enroll(hub, "--curator", "Иванова А. А.", "--schools", "170104")
+    rec = s.tetrad("new", "social_passport", "--json", os.path.join(
+        env.src, "tests", "data", "forms", "social_passport.good.json")).stdout.split()[-1]
+    sync(s)
+    sync(c)
+    s.tetrad("edit", rec, "--set", "orphans=3")
+    time.sleep(0.05)
+    c.tetrad("edit", rec, "--set", "orphans=4")
+    sync(s)
+    sync(c)
+    hexid = rec.replace("-", "").lower()
+    mine = [x for x in json.loads(hub.cli("conflicts", "list", "--json").stdout)
+            if x["record_id"] == hexid and x["field"] == "orphans"]
+    check(len(mine) == 1 and mine[0]["loser_value"] == "3" and mine[0]["winner_value"] == "4"
+          and mine[0]["decision"] == "open", "the hub logged the conflict: %s" % mine)
+    login(b, hub, "coord")
+    b.go("/")
+    before = int(b.els("a.stat[href='/review/conflicts'] span.n")[0].text)
+    b.go("/review/conflicts")
+    row = b.d.find_elements("xpath", "//tr[.//div[text()='%s']]" % rec)
+    check(len(row) == 1, "the conflict is on the review page")
+    cells = [td.text for td in row[0].find_elements("tag name", "td")]
+    check("Дети-сироты" in cells[2] and cells[3].startswith("4") and cells[4].startswith("3")
+          and "Иванова А. А." in cells[3], "the field's label, both values, who: %s" % cells)
+    b.shot("dash-review-conflicts", row[0])
+    form_csrf = b.csrf()
+    b.click(row[0].find_element("css selector", "button[value='take']"))
+    check("взято отклонённое значение" in b.text(), "the page says the value was taken")
+    b.go("/")
+    after = int(b.els("a.stat[href='/review/conflicts'] span.n")[0].text)
+    check(after == before - 1, "the overview counts one open conflict less (%d, %d)" % (before, after))
+    got = [x for x in json.loads(hub.cli("conflicts", "list", "--json").stdout) if x["id"] == mine[0]["id"]]
+    check(got[0]["decision"] == "taken" and got[0]["decided_by"] == "coord",
+          "the listing has the decision and who took it")
+    db = sqlite3.connect(os.path.join(hub.dir, "hub.db"), timeout=30)
+    v = db.execute("SELECT json_extract(data, '$.orphans') FROM hub_records WHERE "
+                   "lower(hex(id)) = ?", (hexid,)).fetchall()
+    db.close()
+    check(v == [(3,)], "the hub holds the value taken: %s" % v)
+    sync(s)
+    sync(c)
+    for d in (s, c):
+        v = d.sql("SELECT json_extract(data, '$.orphans') FROM records WHERE lower(hex(id)) = ?",
+                  (hexid,))
+        check(v == [(3,)], "%s pulled the value taken: %s" % (os.path.basename(d.db), v))
+    check(c.count("SELECT count(*) FROM conflicts") == 0, "the laptop lists no conflict of its own")
+    raw = Raw(hub)
+    cookie = "__Host-tetrad_session=" + b.d.get_cookie("__Host-tetrad_session")["value"]
+    st, hd, body = raw.request("POST", "/review/conflicts", {"_csrf": form_csrf, "id": str(mine[0]["id"]),
+                                                            "choice": "keep"}, cookie=cookie)
+    check(st == 409 and "уже принято" in body, "a second decision is refused (%d)" % st)
+    st, hd, body = raw.request("POST", "/review/conflicts", {"id": str(mine[0]["id"]), "choice": "keep"},
+                               cookie=cookie)
+    check(st == 403, "a decision without its CSRF token is refused (%d)" % st)
+    logout(b)
+
+
 def administrator(b, hub, env):
     login(b, hub, "admin")
     enroll_and_revoke(b, hub, env)
@@ -437,7 +507,7 @@ def administrator(b, hub, env):
     text = b.text()
     for what in ("вход", "неудачный вход", "выгрузка", "попытка открыть чужое",
                  "форма без верного токена", "выдан код регистрации", "скачан файл подключения",
-                 "устройство отозвано"):
+                 "устройство отозвано", "конфликт: взято отклонённое"):
         check(what in text, "the audit log has «%s»" % what)
     logout(b)
     db = open(os.path.join(hub.dir, "hub.db"), "rb").read()
@@ -460,6 +530,7 @@ def flow(env):
     csrf_and_session(b, hub)
     school_account(b, hub)
     throttling(hub)
+    review(b, hub, env)
     administrator(b, hub, env)
     return []
 

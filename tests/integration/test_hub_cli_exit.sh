@@ -39,7 +39,7 @@ for cmd in "" init serve import export-changes "token" "token create" "token lis
 	"device" "device list" "device revoke" "keys" "keys list" "keys rotate" "keys retire" \
 	"schools" "schools add" "schools list" "schools import" "programmes" \
 	"programmes import" "programmes set" "programmes unset" "programmes list" \
-	"profile" "profile import" "conflicts" "conflicts list" "quarantine" \
+	"profile" "profile import" "conflicts" "conflicts list" "conflicts resolve" "quarantine" \
 	"quarantine list" "forms" "forms publish" "forms list" "report" \
 	"report verification" "report mediation" "report passport" "report surveys" \
 	"report identification" "report completeness" "report settings" "results" \

@@ -143,6 +143,30 @@ eq "S1's lost value in its conflict log" \
 eq "the curator lost nothing" "$(sqlite3 "$C" "SELECT COUNT(*) FROM conflicts")" 0
 run "tetrad conflicts on S1" "$TETRAD" --db "$S1" conflicts
 has "the list names the field" "$T/out" "Дети-сироты"
+# --- the coordinator's review (issue 23): the value that lost is taken; the
+# hub writes it as its own edit and every device pulls it
+CID=$(sqlite3 "$HUB_DIR/hub.db" "SELECT id FROM conflicts WHERE field = 'orphans'")
+NCONF=$(sqlite3 "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM conflicts")
+eq "the hub logged the conflict, open" "$(hub_cli conflicts list --json | python3 -c '
+import json, sys
+print(*[r["loser_value"] + ">" + r["winner_value"] + " " + r["decision"]
+        for r in json.load(sys.stdin) if r["field"] == "orphans"])')" "7>8 open"
+run "conflicts resolve --take" hub_cli conflicts resolve "$CID" --take
+has "the command says the devices get it" "$T/out" "получат его"
+eq "the hub holds the value taken" "$(hval "$P" orphans)" 7
+dosync "$C" "after the decision"
+dosync "$S1" "after the decision"
+all3 "the value taken" "$P" orphans 7
+eq "the decision, by whom" "$(hub_cli conflicts list --json | python3 -c '
+import json, sys
+print(*[r["decision"] + " " + r["decided_by"][:8]
+        for r in json.load(sys.stdin) if r["field"] == "orphans"])')" "taken консоль:"
+eq "the hub's edit is not a new conflict" "$(sqlite3 "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM conflicts")" "$NCONF"
+eq "nor on the device whose value it replaced" "$(sqlite3 "$C" "SELECT COUNT(*) FROM conflicts")" 0
+hub_cli conflicts resolve "$CID" --keep >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" != 0 ] && pass "a second decision is refused (exit $rc)" || fail "a second decision: exit 0"
+has "and says why" "$T/err" "решение уже принято"
 # an edit made after seeing the conflict wins normally
 run "S1 edits «Дети-сироты» after seeing it" "$TETRAD" --db "$S1" edit "$P" --set orphans=9
 dosync "$S1" "after the conflict"

@@ -61,6 +61,7 @@
 #include <stdint.h>
 
 #include "tetrad/changeset.h"
+#include "tetrad/hlc.h"
 #include "tetrad/keys.h"
 #include "tetrad/tbuf.h"
 #include "tetrad/terr.h"
@@ -255,6 +256,46 @@ int hubdb_record_add(struct hubdb *db, const struct hubdb_record *r, bool *added
 int hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
     const char *received_at, struct terr *e);
 int hubdb_conflict_add(struct hubdb *db, const struct hubdb_conflict *c, struct terr *e);
+
+/*
+ * A logged conflict as review (hub/review.h) reads it, with the decision
+ * taken on it ("" while open). Strings owned by the struct
+ * (hubdb_conflict_row_clear).
+ */
+struct hubdb_conflict_row {
+	int64_t id;
+	uint8_t record_id[16];
+	char form_id[CHANGESET_ID_MAX + 1];
+	char school[CHANGESET_SCHOOL_MAX + 1];
+	char *field, *loser_value, *winner_value;
+	char loser_hlc[HLC_STRLEN + 1], winner_hlc[HLC_STRLEN + 1];
+	char loser_device[KEYS_ID_HEXLEN + 1], winner_device[KEYS_ID_HEXLEN + 1];
+	char decision[8];                /* "", "kept" or "taken" */
+	/* for people (hubdb_conflicts_each): "" where unknown */
+	char logged_at[HUBDB_TIME_MAX], decided_at[HUBDB_TIME_MAX], decided_by[96];
+	char school_name[160], loser_label[160], winner_label[160];  /* who the devices are */
+};
+void hubdb_conflict_row_clear(struct hubdb_conflict_row *c);
+/*
+ * The conflicts, newest first (open_only: without a decision), at most
+ * limit of them, to cb; *total: how many there are. cb's non-zero return
+ * stops the walk and is returned.
+ */
+typedef int (*hubdb_conflict_cb)(void *ctx, const struct hubdb_conflict_row *c);
+int hubdb_conflicts_each(struct hubdb *db, bool open_only, size_t limit,
+    hubdb_conflict_cb cb, void *ctx, long long *total, struct terr *e);
+/* Conflict id (hubdb_conflict_row_clear it); *found false when there is none. */
+int hubdb_conflict_get(struct hubdb *db, int64_t id, struct hubdb_conflict_row *c,
+    bool *found, struct terr *e);
+/*
+ * Records the decision on conflict id ("kept" or "taken"; hlc: the clock of
+ * the value written for "taken", else NULL), inside the caller's write
+ * transaction. TERR_REPLAY when a decision is already there.
+ */
+int hubdb_conflict_decide(struct hubdb *db, int64_t id, const char *choice,
+    const char *login, const char *hlc, struct terr *e);
+/* Conflicts without a decision. */
+int hubdb_conflicts_open(struct hubdb *db, long long *n, struct terr *e);
 
 /* Published forms: the signed bundle of (id, version). */
 int hubdb_form_put(struct hubdb *db, const char *id, uint32_t version,

@@ -32,4 +32,12 @@
 int merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
     unsigned *conflicts, struct terr *e);
 
+/*
+ * A person's decision on a conflict (hub/review.h): the edit op, written by
+ * writer (REVIEW_WRITER), merged as any other change but with no loser
+ * logged — the value it replaces is the one the person chose against.
+ */
+int merge_apply_decision(struct hubdb *db, const char *writer, const struct op *op,
+    struct terr *e);
+
 #endif

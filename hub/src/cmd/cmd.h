@@ -32,6 +32,8 @@ int cmd_pull_import_ack(struct hubconf *h, const char *path, struct terr *e);
 
 cmd_fn cmd_token_create, cmd_token_list, cmd_device_list, cmd_device_revoke;
 cmd_fn cmd_conflicts_list, cmd_quarantine_list;
+/* cmd_review.c: a decision on a conflict. */
+cmd_fn cmd_conflicts_resolve;
 /*
  * A listing's command line (--json; --year for programmes) against spec,
  * then cmd_list_show.

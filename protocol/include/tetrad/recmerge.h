@@ -33,6 +33,14 @@
 
 #include "tetrad/terr.h"
 
+/*
+ * The writer id of the hub's own changes: a coordinator's decision on a
+ * conflict (hub/review.h), written as an edit the devices pull. No device
+ * key hashes to it in practice. A device does not list a value of its own
+ * that lost to it as a conflict: a person chose it, seeing both values.
+ */
+#define RECMERGE_HUB_WRITER "0000000000000000"
+
 enum recmerge_kind { RECMERGE_PUT = 1, RECMERGE_EDIT = 2, RECMERGE_DELETE = 3 };
 
 /* A value that lost to another device's. Every pointer lives only during the
