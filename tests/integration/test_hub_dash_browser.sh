@@ -4,6 +4,8 @@
 # against `tetrad-hub report … --format json`, the .xlsx read back, a school
 # account kept to its school, CSRF, the audit log
 # (tests/browser/run_dash.py; screenshots 100-139 in <build>/screenshots).
+# Drives Chromium: runs in the browser lane, beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 for p in chromium chromedriver; do
 	command -v "$p" >/dev/null || { echo "SKIP: $p is not installed (scripts/install-deps.sh)"; exit 77; }

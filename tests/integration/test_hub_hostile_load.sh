@@ -14,6 +14,8 @@
 #  3. Content-Length with chunked: 400 and closed; TLS 1.2 CBC suites refused,
 #     ECDHE with GCM or ChaCha20-Poly1305 served; the hub still serves.
 # The attackers are tests/tools/hostile_load.py.
+# Timed: health and push answers within 2 s under the load. Runs with no
+# browser test beside it (tests/CMakeLists.txt).
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

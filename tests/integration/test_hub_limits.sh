@@ -6,6 +6,8 @@
 # limit is 256 by default) — each held to its time limit while
 # other clients are served at once. Then SIGTERM with a request in flight:
 # the request completes, the hub exits 0 and stops accepting.
+# Timed: answers within 2-3 s, held connections cut on time. Runs with no
+# browser test beside it (tests/CMakeLists.txt).
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 

@@ -102,7 +102,9 @@ spec = {
                          ("winner_value", "Принятое значение", {S, N}),
                          ("winner_hlc", "Время принятого", {S, N}),
                          ("winner_device", "Устройство принятого", {S, N}),
-                         ("logged_at", "Записан", {S})], 1),
+                         ("logged_at", "Записан", {S}), ("decision", "Решение", {S}),
+                         ("decided_by", "Кто решил", {S, N}),
+                         ("decided_at", "Когда решено", {S, N})], 1),
     ("quarantine", ()): ([("id", "№", {I}), ("device_id", "Устройство", {S}),
                           ("first_seq", "Первый номер", {I}), ("last_seq", "Последний номер", {I}),
                           ("kind", "Вид", {S}), ("reason", "Причина", {S}),
@@ -161,7 +163,8 @@ assert q[1][0]["first_seq"] == 12 and q[1][0]["kind"] == "fork", q[1]
 assert q[1][0]["reason"] == "форма «evil\x1b[2J»", q[1]
 assert "\\x1b[2J" in q[0][0] and "\tразвилка\t" in q[0][0], q[0]
 c = out[("conflicts", ())][1][0]
-assert (c["id"], c["loser_value"], c["winner_value"]) == (1, "20", "10"), c
+assert (c["id"], c["loser_value"], c["winner_value"], c["decision"]) == (1, "20", "10", "open"), c
+assert out[("conflicts", ())][0][0].split("\t")[-3:] == ["не решён", "-", "-"], out[("conflicts", ())][0]
 tok = {r["kind"]: r for r in out[("token", ())][1]}
 assert tok["curator"]["schools"] == ["170103", "170104"] and tok["school"]["used_by"] is None, tok
 assert any(l.split("\t")[1] == "куратор" and "170103, 170104" in l for l in out[("token", ())][0])

@@ -11,6 +11,8 @@
 # purpose: its kill moments are aimed by the command's measured duration,
 # which another test beside it makes a moving target (30 real kills of 90
 # runs were missed once so).
+# Timed: its kill moments are aimed by the command's measured duration. Runs with no
+# browser test beside it (tests/CMakeLists.txt).
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

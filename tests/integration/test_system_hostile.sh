@@ -24,6 +24,8 @@
 # Output: one line per case, "ok N - NAME: HUB'S REASON" (or "not ok ...").
 # Crafted envelopes come from tests/tools/tt-hostile (raw sealing, so the
 # plaintext can be anything); the driver is the Python below.
+# Timed: slow clients closed within the hub's deadlines. Runs with no
+# browser test beside it (tests/CMakeLists.txt).
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -4,6 +4,8 @@
 # file, a verification visit with the eleven-factor table, sync, the
 # verification report, the .xlsx of the factors
 # (tests/browser/run_curator.py; screenshots in <build>/screenshots).
+# Drives Chromium: runs in the browser lane, beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 for p in chromium chromedriver; do
 	command -v "$p" >/dev/null || { echo "SKIP: $p is not installed (scripts/install-deps.sh)"; exit 77; }

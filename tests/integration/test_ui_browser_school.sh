@@ -3,6 +3,8 @@
 # `tetrad ui` and a real hub on 127.0.0.1: every school form filled and
 # finalized, sync, the hub's reports, .xlsx / CSV export read back, CSV
 # import (tests/browser/run_school.py; screenshots in <build>/screenshots).
+# Drives Chromium: runs in the browser lane, beside the network tests
+# (tests/CMakeLists.txt).
 set -u
 for p in chromium chromedriver; do
 	command -v "$p" >/dev/null || { echo "SKIP: $p is not installed (scripts/install-deps.sh)"; exit 77; }
