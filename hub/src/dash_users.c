@@ -80,7 +80,8 @@ dash_users_forms(struct dash_req *rq, struct html *h)
 		{ "admin", "администратор — ещё и администрирование" },
 	};
 
-	html_elem(h, "h2", "Создать учётную запись", NULL);
+	html_open(h, "details", "class", "action", NULL);
+	html_elem(h, "summary", "Создать учётную запись", NULL);
 	html_open(h, "form", "method", "post", "action", "/admin/users/add", "class", "tform",
 	    "id", "user-add", NULL);
 	dash_csrf_input(rq, h);
@@ -100,8 +101,10 @@ dash_users_forms(struct dash_req *rq, struct html *h)
 	dash_user_button(h, "Создать учётную запись", "primary", NULL);
 	html_close(h, "p");
 	html_close(h, "form");
+	html_close(h, "details");
 
-	html_elem(h, "h2", "Задать новый пароль", NULL);
+	html_open(h, "details", "class", "action", NULL);
+	html_elem(h, "summary", "Задать новый пароль", NULL);
 	html_open(h, "form", "method", "post", "action", "/admin/users/passwd", "class", "tform",
 	    "id", "user-passwd", NULL);
 	dash_csrf_input(rq, h);
@@ -113,8 +116,10 @@ dash_users_forms(struct dash_req *rq, struct html *h)
 	dash_user_button(h, "Задать пароль и закрыть сеансы записи", "primary", NULL);
 	html_close(h, "p");
 	html_close(h, "form");
+	html_close(h, "details");
 
-	html_elem(h, "h2", "Заблокировать или разблокировать", NULL);
+	html_open(h, "details", "class", "action", NULL);
+	html_elem(h, "summary", "Заблокировать или разблокировать", NULL);
 	html_open(h, "form", "method", "post", "action", "/admin/users/disable", "class", "tform",
 	    "id", "user-toggle", NULL);
 	dash_csrf_input(rq, h);
@@ -125,6 +130,7 @@ dash_users_forms(struct dash_req *rq, struct html *h)
 	dash_user_button(h, "Разблокировать", "quiet", "/admin/users/enable");
 	html_close(h, "p");
 	html_close(h, "form");
+	html_close(h, "details");
 }
 
 /* The login of a form's field, lower-cased; false (an error page replied) when it is none. */
