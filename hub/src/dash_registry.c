@@ -213,7 +213,7 @@ dash_form_publish_post(struct dash_req *rq, const char *rest)
 	if (f->len > FORM_MAX_BYTES)
 		return dash_error(rq, 413, title, "Файл больше 1 МиБ: это не определение формы.");
 	if ((r = dash_reg_spool(cfg->forms_published, f, path, sizeof(path), &e)) != 0)
-		return dash_reg_result(rq, r, &e, "form_publish", "-", title);
+		return dash_reg_result(rq, r, &e, "form_publish", f->filename, title);
 	r = hubforms_publish(rq->db, cfg->sign, path, cfg->forms_dir, cfg->forms_published, id,
 	    &version, &e);
 	unlink(path);
@@ -228,7 +228,7 @@ dash_form_publish_post(struct dash_req *rq, const char *rest)
 			    at + strlen(path));
 			snprintf(e.msg, sizeof(e.msg), "%s", msg);
 		}
-		return dash_reg_result(rq, r, &e, "form_publish", "-", title);
+		return dash_reg_result(rq, r, &e, "form_publish", f->filename, title);
 	}
 	snprintf(obj, sizeof(obj), "%s v%" PRIu32, id, version);
 	dash_audit(rq, NULL, "form_publish", obj, "ok");

@@ -224,7 +224,8 @@ dash_table_listing(struct html *h, struct hubdb *db, enum hubdb_listing what,
 	html_close(h, "div");
 	if (l.rows > max_rows) {
 		html_open(h, "p", "class", "muted small", NULL);
-		html_textf(h, "Показаны первые %zu строк; весь список — командой на сервере хаба.",
+		html_textf(h, "Показаны первые %zu строк; весь список — в выгрузке "
+		    ".xlsx или CSV.",
 		    max_rows);
 		html_close(h, "p");
 	}

@@ -3,9 +3,11 @@ tetrad-hub filled with the demo's data (scripts/demo-run.sh, the README's
 first command): the login page, a wrong password, the overview and every
 indicator's page with the numbers of `tetrad-hub report NAME --format json`
 for the same filters, the .xlsx downloaded and read back, the review and
-administration pages, a school account kept to its own school, the CSRF
+administration pages and what an administrator changes there (accounts,
+schools, programmes, a form published by upload), every listing downloaded
+as .xlsx and CSV, a school account kept to its own school, the CSRF
 token, the session cookie, throttling of failed logins per account and per
-address, the audit log (and no password anywhere in the store).
+address, the audit log (and no password anywhere in the store or the log).
 Screenshots 100-139 (test_hub_dash_browser.sh)."""
 import http.client
 import json
@@ -536,6 +538,12 @@ def registry_in_browser(b, hub, env):
     b.shot("dash-admin-programme", b.els("form")[1])
     b.press("Включить в программу")
     flash(b, "включена в программу")
+    for op in ("Включить в программу", "Снять с программы"):
+        b.set("school", "170199")
+        b.set("year", "2026")
+        b.set("programme", "500+")
+        b.press(op)
+    flash(b, "снята с программы")
     schools = {x["code"]: x for x in json.loads(hub.cli("schools", "list", "--json").stdout)}
     check(schools.get("170199", {}).get("name") == "МБОУ СОШ № 99", "`schools list` has the school")
     progs = [x for x in json.loads(hub.cli("programmes", "list", "--json").stdout)
