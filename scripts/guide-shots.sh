@@ -43,6 +43,9 @@ dash-review-conflicts dash-review-conflicts
 dash-school dash-school-overview
 dash-forbidden dash-school-forbidden
 dash-users dash-admin-users
+dash-user-add dash-admin-user-add
+dash-programme dash-admin-programme
+dash-form-published dash-admin-form-published
 dash-token dash-token
 dash-audit dash-admin-audit
 "

@@ -154,6 +154,29 @@ accounts_set_password(struct hubdb *db, const char *login, const char *password,
 	return r;
 }
 
+/* TERR_ARG when login is the last enabled administrator: nobody could
+ * administer the hub from the dashboard after it is disabled. */
+static int
+accounts_keep_admin(struct hubdb *db, const char *norm, struct terr *e)
+{
+	struct hubdb_user u;
+	bool found = false;
+	int64_t n = 0;
+	int r;
+
+	if ((r = hubdb_user_get(db, norm, &u, &found, e)) != 0)
+		return r;
+	sodium_memzero(u.pwhash, sizeof(u.pwhash));
+	if (!found || u.disabled || strcmp(u.role, role_names[ACCOUNTS_ADMIN]) != 0)
+		return 0;
+	if ((r = hubdb_users_enabled(db, role_names[ACCOUNTS_ADMIN], &n, e)) != 0)
+		return r;
+	if (n <= 1)
+		return terr_set(e, TERR_ARG, "«%s» — последний действующий администратор: "
+		    "сначала создайте или разблокируйте другого", norm);
+	return 0;
+}
+
 int
 accounts_set_disabled(struct hubdb *db, const char *login, bool disabled, struct terr *e)
 {
@@ -164,6 +187,12 @@ accounts_set_disabled(struct hubdb *db, const char *login, bool disabled, struct
 		return terr_set(e, TERR_ARG, "нет учётной записи «%.64s»", login ? login : "");
 	if ((r = hubdb_begin(db, e)) != 0)
 		return r;
+	/* counted inside the transaction: two administrators disabling each
+	 * other at once cannot both pass */
+	if (disabled && (r = accounts_keep_admin(db, norm, e)) != 0) {
+		hubdb_rollback(db);
+		return r;
+	}
 	if ((r = hubdb_user_set_disabled(db, norm, disabled, e)) != 0 ||
 	    (disabled && (r = hubdb_sessions_del_login(db, norm, e)) != 0) ||
 	    (r = hubdb_commit(db, e)) != 0)

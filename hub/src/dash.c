@@ -96,6 +96,25 @@ dash_path(const char *url)
 	    strcmp(url, "/v1") != 0;
 }
 
+size_t
+dash_body_max(const char *url)
+{
+	return strcmp(url, DASH_UPLOAD_PATH) == 0 ? DASH_UPLOAD_MAX : DASH_BODY_MAX;
+}
+
+enum MHD_Result
+dash_too_large(struct MHD_Connection *c, size_t cap)
+{
+	char page[640];
+
+	snprintf(page, sizeof(page), "<!DOCTYPE html><html lang=\"ru\"><meta charset=\"utf-8\">"
+	    "<title>Слишком большой файл</title><h1>Слишком большой файл</h1><p>Отправленная "
+	    "форма больше допустимых %zu КиБ: хаб её не принял. Файл определения формы — не "
+	    "больше 1 МиБ. Вернитесь на предыдущую страницу и выберите другой файл.</p></html>",
+	    cap >> 10);
+	return reply_send(c, 413, "text/html; charset=utf-8", page, strlen(page), 0);
+}
+
 const struct dash_cfg *
 dash_config(const struct dash *d)
 {
@@ -350,12 +369,17 @@ dash_dispatch(struct dash_job *j)
 			dash_error(rq, 403, "Запрос отклонён", "Форма отправлена с другого сайта.");
 			return;
 		}
-		if (j->body != NULL && strncmp(j->content_type, "application/x-www-form-urlencoded",
-		    33) != 0) {
+		bool multi = strncmp(j->content_type, "multipart/form-data", 19) == 0;
+
+		if (j->body != NULL && !multi && strncmp(j->content_type,
+		    "application/x-www-form-urlencoded", 33) != 0) {
 			dash_error(rq, 415, "Запрос отклонён", "Форма отправлена в неизвестном виде.");
 			return;
 		}
-		if (webreq_urlencoded(j->body ? j->body : "", j->body_len, &rq->form, &e) != 0) {
+		/* a file's bytes only where a file is taken (server.c capped the body) */
+		if (multi && j->body != NULL ? webreq_multipart(j->content_type, j->body, j->body_len,
+		    &rq->form, &e) != 0 : webreq_urlencoded(j->body ? j->body : "", j->body_len,
+		    &rq->form, &e) != 0) {
 			dash_error(rq, 400, "Запрос отклонён", "%s", e.msg);
 			return;
 		}

@@ -24,10 +24,15 @@
 
 #include "dbpool.h"
 #include "hub/server.h"
+#include "tetrad/keys.h"
 #include "tetrad/tbuf.h"
 #include "workers.h"
 
 #define DASH_BODY_MAX (64u << 10)    /* a form's POST: logins, filters, decisions */
+/* The one POST that carries a file: a form's definition (FORM_MAX_BYTES, 1 MiB)
+ * as multipart/form-data, with room for its part headers and the other fields. */
+#define DASH_UPLOAD_PATH "/admin/forms"
+#define DASH_UPLOAD_MAX ((1u << 20) + (64u << 10))
 
 struct dash;
 struct dash_job;
@@ -41,6 +46,8 @@ struct dash_cfg {
 	const char *cert_path;           /* the served certificate (its pin), may be NULL */
 	const char *public_url;          /* how schools reach the hub, may be NULL */
 	struct hubforms *forms;          /* which forms devices pull (review's edits) */
+	const char *forms_published;     /* DIR/forms: where forms are published; NULL: no publishing */
+	const struct keys_sign *sign;    /* the hub's signing key (forms' bundles); NULL as above */
 	server_log_fn log;               /* may be NULL */
 	void *log_ctx;
 };
@@ -50,6 +57,10 @@ void dash_free(struct dash *d);
 
 /* Whether url is the dashboard's (not under /v1/). */
 bool dash_path(const char *url);
+/* The largest body a POST to url may have (DASH_BODY_MAX, the upload's more). */
+size_t dash_body_max(const char *url);
+/* A body over that: a Russian page (413), the request's body never read. */
+enum MHD_Result dash_too_large(struct MHD_Connection *c, size_t cap);
 
 /*
  * A request whose body (NULL: none) is complete: the page runs on a worker

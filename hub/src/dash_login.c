@@ -18,7 +18,6 @@
 #include "web/page.h"
 
 #define DASH_LOGIN_FIELD "_login"
-#define DASH_COOKIE_ATTRS "; Path=/; Secure; HttpOnly; SameSite=Strict"
 
 /*
  * Where to go after the login: a path of this site, never another's. Only

@@ -14,6 +14,9 @@
  *   dash_review.c   the conflicts to review and the decision on one
  *   dash_enroll.c   enrollment tokens (the file and its QR code), revoking
  *                   a device
+ *   dash_users.c    accounts: create, a new password, disable and enable
+ *   dash_registry.c schools, their programmes, publishing a form (upload)
+ *   dash_listing_dl.c  a listing as .xlsx or CSV
  */
 #ifndef TETRAD_HUB_DASH_PRIVATE_H
 #define TETRAD_HUB_DASH_PRIVATE_H
@@ -37,6 +40,7 @@
 #define DASH_SESSION_COOKIE "__Host-tetrad_session"
 #define DASH_LOGIN_COOKIE "__Host-tetrad_login"   /* the login form's CSRF token */
 #define DASH_CSRF_FIELD "_csrf"
+#define DASH_COOKIE_ATTRS "; Path=/; Secure; HttpOnly; SameSite=Strict"
 
 struct dash_arg {
 	char name[32];
@@ -161,5 +165,35 @@ int dash_revoke_post(struct dash_req *rq, const char *rest);
 /* dash_enroll.c for dash_admin.c: the forms above a listing. */
 void dash_token_form(struct dash_req *rq, struct html *h);
 void dash_revoke_forms(struct dash_req *rq, struct html *h);
+int dash_user_add_post(struct dash_req *rq, const char *rest);
+int dash_user_passwd_post(struct dash_req *rq, const char *rest);
+int dash_user_disable_post(struct dash_req *rq, const char *rest);
+int dash_user_enable_post(struct dash_req *rq, const char *rest);
+int dash_school_post(struct dash_req *rq, const char *rest);
+int dash_programme_post(struct dash_req *rq, const char *rest);
+int dash_form_publish_post(struct dash_req *rq, const char *rest);
+/* dash_users.c, dash_registry.c for dash_admin.c: the forms above a listing. */
+void dash_users_forms(struct dash_req *rq, struct html *h);
+void dash_school_form(struct dash_req *rq, struct html *h);
+void dash_programme_form(struct dash_req *rq, struct html *h);
+void dash_publish_form(struct dash_req *rq, struct html *h);
+/*
+ * dash_admin.c: the page after an administrative action, from a page's
+ * POST: back to the listing at path ("/admin/users") with the confirmation
+ * done (a code dash_admin.c words) about what (a login, a school code …).
+ */
+int dash_admin_done(struct dash_req *rq, const char *path, const char *done,
+    const char *what);
+
+/* ---- dash_listing_dl.c ---- */
+/*
+ * The listing what, without the columns in hide (NULL-terminated, may be
+ * NULL), as a file: format "xlsx" (one sheet: Russian headers, frozen, a
+ * filter, numbers as numbers) or "csv" (UTF-8 with BOM, ';'), named
+ * basename-YYYY-MM-DD.ext; recorded in the audit log ("download",
+ * basename.ext). Replies (an error page when it cannot) and returns 0.
+ */
+int dash_listing_download(struct dash_req *rq, enum hubdb_listing what,
+    const char *const *hide, const char *format, const char *basename);
 
 #endif

@@ -192,6 +192,13 @@ dash_conflicts_page(struct dash_req *rq, const char *rest)
 	html_elem(w.h, "a", "Все, с решениями", "href", "/review/conflicts?all=1",
 	    "aria-current", all ? "page" : NULL, NULL);
 	html_close(w.h, "p");
+	html_open(w.h, "p", "class", "downloads", NULL);
+	html_text(w.h, "Все конфликты, с решениями: ");
+	html_elem(w.h, "a", "Скачать .xlsx", "href", "/review/conflicts.xlsx", "class", "btn",
+	    "download", "", NULL);
+	html_elem(w.h, "a", "CSV", "href", "/review/conflicts.csv", "class", "btn quiet",
+	    "download", "", NULL);
+	html_close(w.h, "p");
 	w.labels = report_labels_new(dash_config(rq->d)->forms_dir);
 	html_open(w.h, "table", "class", "list review", NULL);
 	html_open(w.h, "thead", NULL);

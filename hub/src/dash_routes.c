@@ -25,6 +25,13 @@ static const struct dash_route dash_routes[] = {
 	{ "/admin/tokens", true, DASH_ADMIN, dash_token_post },
 	{ "/admin/enroll-file", true, DASH_ADMIN, dash_enroll_file_post },
 	{ "/admin/devices", true, DASH_ADMIN, dash_revoke_post },
+	{ "/admin/users/add", true, DASH_ADMIN, dash_user_add_post },
+	{ "/admin/users/passwd", true, DASH_ADMIN, dash_user_passwd_post },
+	{ "/admin/users/disable", true, DASH_ADMIN, dash_user_disable_post },
+	{ "/admin/users/enable", true, DASH_ADMIN, dash_user_enable_post },
+	{ "/admin/schools", true, DASH_ADMIN, dash_school_post },
+	{ "/admin/programmes", true, DASH_ADMIN, dash_programme_post },
+	{ DASH_UPLOAD_PATH, true, DASH_ADMIN, dash_form_publish_post },
 };
 
 const struct dash_route *

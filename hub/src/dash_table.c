@@ -183,8 +183,15 @@ dash_list_row(void *ctx, size_t ncols, const struct hubdb_col *cols)
 			html_open(l->h, "td", NULL);
 			for (const char *p = c->s; *p; ) {
 				size_t n = strcspn(p, ",");
+				char item[64];
 
-				html_textn(l->h, p, n);
+				/* an item as a word where it has one (a programme: «ШНОР») */
+				snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) ? n :
+				    sizeof(item) - 1), p);
+				if (n < sizeof(item))
+					html_text(l->h, hubdb_list_word(c->key, item));
+				else
+					html_textn(l->h, p, n);
 				p += n;
 				if (*p == ',') {
 					html_text(l->h, ", ");
@@ -217,7 +224,8 @@ dash_table_listing(struct html *h, struct hubdb *db, enum hubdb_listing what,
 	html_close(h, "div");
 	if (l.rows > max_rows) {
 		html_open(h, "p", "class", "muted small", NULL);
-		html_textf(h, "Показаны первые %zu строк; весь список — командой на сервере хаба.",
+		html_textf(h, "Показаны первые %zu строк; весь список — в выгрузке "
+		    ".xlsx или CSV.",
 		    max_rows);
 		html_close(h, "p");
 	}

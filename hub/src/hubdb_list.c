@@ -201,6 +201,19 @@ static const struct {
 	{ "decision", "taken", "взято отклонённое" },
 	{ "action", "conflict_keep", "конфликт: оставлено принятое" },
 	{ "action", "conflict_take", "конфликт: взято отклонённое" },
+	{ "programmes", "shnor", "ШНОР" },
+	{ "programmes", "shnsu", "ШНСУ" },
+	{ "programmes", "p500", "500+" },
+	{ "programmes", "shans", "ШАНС" },
+	{ "programmes", "partner", "школа-партнёр" },
+	{ "action", "user_add", "создана учётная запись" },
+	{ "action", "user_passwd", "задан пароль учётной записи" },
+	{ "action", "user_disable", "учётная запись заблокирована" },
+	{ "action", "user_enable", "учётная запись разблокирована" },
+	{ "action", "school_add", "школа добавлена или переименована" },
+	{ "action", "programme_set", "школа включена в программу" },
+	{ "action", "programme_unset", "школа снята с программы" },
+	{ "action", "form_publish", "опубликована форма" },
 	{ "state", "current", "текущий" },
 	{ "state", "previous", "прежний (принимается)" },
 };
@@ -271,6 +284,24 @@ hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
  out:
 	sqlite3_finalize(st);
 	return r;
+}
+
+size_t
+hubdb_list_cols(enum hubdb_listing what, struct hubdb_col *cols, size_t cap)
+{
+	const struct hubdb_listing_def *def;
+	size_t n = 0;
+
+	if ((int)what < HUBDB_LIST_DEVICES || (size_t)what >= HUBDB_LISTINGS_N)
+		return 0;
+	def = &hubdb_listings[what];
+	for (; n < cap && n < HUBDB_LIST_COLS_MAX && def->cols[n].key != NULL; n++) {
+		memset(&cols[n], 0, sizeof(cols[n]));
+		cols[n].key = def->cols[n].key;
+		cols[n].header = def->cols[n].header;
+		cols[n].type = def->cols[n].type;
+	}
+	return n;
 }
 
 const struct hubdb_col *

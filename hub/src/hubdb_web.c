@@ -170,6 +170,24 @@ hubdb_user_set_disabled(struct hubdb *db, const char *login, bool disabled, stru
 }
 
 int
+hubdb_users_enabled(struct hubdb *db, const char *role, int64_t *n, struct terr *e)
+{
+	const char *what = "подсчёт учётных записей";
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = hubdb_web_prep(db, "SELECT count(*) FROM web_users WHERE role = ?1 AND "
+	    "disabled_at IS NULL", what, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : hubdb_err(db, rc, e, what);
+}
+
+int
 hubdb_user_set_failures(struct hubdb *db, const char *login, int64_t fail_n,
     int64_t locked_until, struct terr *e)
 {

@@ -68,6 +68,7 @@ struct report_out {
 	size_t nsects;
 	struct report_meta meta[REPORT_MAX_META];
 	size_t nmeta;
+	bool bare;          /* .xlsx: the sections' sheets only, no «Параметры» (a listing) */
 };
 
 /* A new empty section (cols are not copied: static tables); NULL when full. */

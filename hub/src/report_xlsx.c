@@ -675,7 +675,7 @@ report_render_xlsx(const struct report_out *o, const struct report_opts *opts,
 		report_xlsx_sheet_name(o->sects[k].title, taken, k + 1, x.names[k]);
 		taken[k + 1] = x.names[k];
 	}
-	if ((r = xl_params(&x, o, opts)) != 0)
+	if (!o->bare && (r = xl_params(&x, o, opts)) != 0)
 		goto out;
 	for (size_t k = 0; k < o->nsects; k++)
 		if ((r = xl_section(&x, &o->sects[k], x.names[k])) != 0)

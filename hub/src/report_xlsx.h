@@ -34,7 +34,7 @@
 #define REPORT_XLSX_PARAMS "Параметры"    /* the first sheet's name */
 
 /*
- * Writes the workbook of report o to out. opts may be NULL (then the
+ * Writes the workbook of report o to out (o->bare: without «Параметры»). opts may be NULL (then the
  * «Параметры» sheet names no school or period). libxlsxwriter 1.1.4 writes
  * only to a named file: the workbook is made in a private temporary file
  * (mkstemp, 0600) in tmpdir — NULL: $TMPDIR, or /tmp when that is unset or

@@ -116,7 +116,7 @@ reqhead_route(const char *url, const char *method, size_t *cap, bool *method_ok)
 	if (dash_path(url)) {
 		/* no HEAD: it would build a report (or count a download) for no one */
 		*method_ok = strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0;
-		*cap = DASH_BODY_MAX;
+		*cap = dash_body_max(url);
 		return REQHEAD_ROUTE_WEB;
 	}
 	return REQHEAD_ROUTE_NONE;

@@ -413,7 +413,8 @@ server_begin(struct server *s, struct MHD_Connection *c, struct server_req *q,
 		 * it, and the client might never read the 413.
 		 */
 		if (st == REQHEAD_HUGE || q->cl - q->cap > SERVER_DRAIN_MAX)
-			return reply_error(c, 413, "too_large", msg, 0);
+			return q->route == REQHEAD_ROUTE_WEB ? dash_too_large(c, q->cap) :
+			    reply_error(c, 413, "too_large", msg, 0);
 		q->too_large = true;
 	}
 	if ((q->route == REQHEAD_ROUTE_ENROLL || q->route == REQHEAD_ROUTE_PULL ||
@@ -473,6 +474,8 @@ server_end(struct server *s, struct MHD_Connection *c, struct server_req *q, con
 	connwatch_answer(q->cw, 0);
 	if (q->too_large) {
 		server_log(s, SERVER_LOG_WARNING, "addr=%s 413 body over %zu bytes", q->addr, q->cap);
+		if (q->route == REQHEAD_ROUTE_WEB)
+			return dash_too_large(c, q->cap);
 		snprintf(msg, sizeof(msg), "тело запроса больше допустимых %zu байт", q->cap);
 		return reply_error(c, 413, "too_large", msg, 0);
 	}
@@ -695,7 +698,8 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    (r = server_writer_start(s, e)) != 0 ||
 	    (r = workers_start(SERVER_INGEST_WORKERS, &s->workers, e)) != 0 ||
 	    (r = dash_new(&(struct dash_cfg){ s->pool, s->workers, cfg->forms_dir, cfg->cert_path,
-	    cfg->public_url, s->ingest.forms, cfg->log, cfg->log_ctx }, &s->dash, e)) != 0 ||
+	    cfg->public_url, s->ingest.forms, cfg->forms_published,
+	    cfg->ingest ? cfg->ingest->sign : NULL, cfg->log, cfg->log_ctx }, &s->dash, e)) != 0 ||
 	    (r = connwatch_start(&lim, &s->watch, e)) != 0 ||
 	    (r = admit_new(s->cfg.body_budget, s->cfg.body_per_ip, &s->admit, e)) != 0)
 		goto fail;

@@ -3,9 +3,11 @@ tetrad-hub filled with the demo's data (scripts/demo-run.sh, the README's
 first command): the login page, a wrong password, the overview and every
 indicator's page with the numbers of `tetrad-hub report NAME --format json`
 for the same filters, the .xlsx downloaded and read back, the review and
-administration pages, a school account kept to its own school, the CSRF
+administration pages and what an administrator changes there (accounts,
+schools, programmes, a form published by upload), every listing downloaded
+as .xlsx and CSV, a school account kept to its own school, the CSRF
 token, the session cookie, throttling of failed logins per account and per
-address, the audit log (and no password anywhere in the store).
+address, the audit log (and no password anywhere in the store or the log).
 Screenshots 100-139 (test_hub_dash_browser.sh)."""
 import http.client
 import json
@@ -497,25 +499,240 @@ def review(b, hub, env):
     logout(b)
 
 
+NEWCOORD = ("newcoord", "newcoord-pass-01", "newcoord-pass-02")
+
+
+def drain(b):
+    """A refusal page on purpose: its status in the console is expected."""
+    try:
+        b.d.get_log("browser")
+    except Exception:
+        pass
+
+
+def session_of(b):
+    return "__Host-tetrad_session=" + b.d.get_cookie("__Host-tetrad_session")["value"]
+
+
+def open_all(b):
+    b.d.execute_script("document.querySelectorAll('details').forEach(function (d) { d.open = true; });")
+
+
+def flash(b, want):
+    els = b.els("p.flash")
+    check(els and want in els[0].text, "the page says «%s» (%s)" % (want, els[0].text if els else "-"))
+
+
+def accounts_in_browser(b, hub):
+    """Create a coordinator, log in with it, give it a new password, disable it."""
+    raw = Raw(hub)
+    login_, pw1, pw2 = NEWCOORD
+    b.go("/admin/users")
+    open_all(b)
+    b.set("login", login_)
+    b.set("role", "coordinator")
+    b.set("password", pw1)
+    b.set("password2", pw1 + "x")
+    b.press("Создать учётную запись")
+    check(b.d.title.startswith("Учётная запись не создана") and "не совпали" in b.text(),
+          "two different passwords: a Russian error page")
+    drain(b)
+    b.go("/admin/users")
+    open_all(b)
+    b.set("login", login_)
+    b.set("role", "coordinator")
+    b.set("password", pw1)
+    b.set("password2", pw1)
+    b.shot("dash-admin-user-add", b.els("form#user-add")[0])
+    b.press("Создать учётную запись")
+    flash(b, "Учётная запись %s создана" % login_)
+    st, hd, sess = raw.login(login_, pw1)
+    check(st == 303 and sess, "the new coordinator logs in (%d)" % st)
+    ck = sess.split(";")[0]
+    st, hd, body = raw.request("GET", "/account", cookie=ck)
+    csrf = re.search(r'name="_csrf" value="([0-9a-f]+)"', body).group(1)
+    for path in ("/admin/users/add", "/admin/users/passwd", "/admin/users/disable",
+                 "/admin/users/enable", "/admin/schools", "/admin/programmes", "/admin/forms",
+                 "/admin/users.xlsx", "/admin/schools.csv"):
+        st, hd, body = raw.request("POST" if "." not in path else "GET", path,
+                                   {"_csrf": csrf, "login": "x", "account": "admin"}
+                                   if "." not in path else None, cookie=ck)
+        check(st == 403, "a coordinator gets 403 on %s (%d)" % (path, st))
+    # a new password: the old sessions end, the old password fails, the new one works
+    b.go("/admin/users")
+    open_all(b)
+    b.set("who", login_)
+    b.set("newpw", pw2)
+    b.set("newpw2", pw2)
+    b.press("Задать пароль")
+    flash(b, "задан новый пароль")
+    st, hd, body = raw.request("GET", "/", cookie=ck)
+    check(st == 303, "the account's session ended with the new password (%d)" % st)
+    check(raw.login(login_, pw1)[0] == 401, "the old password fails")
+    check(raw.login(login_, pw2)[0] == 303, "the new password works")
+    # disabled: refused; one's own account is not disabled
+    open_all(b)
+    b.set("account", "admin")
+    b.press("Заблокировать")
+    check(b.d.title.startswith("Учётная запись не заблокирована") and "Свою" in b.text(),
+          "an administrator cannot disable their own account")
+    b.shot("dash-admin-user-self")
+    b.go("/admin/users")
+    open_all(b)
+    b.set("account", login_)
+    b.press("Заблокировать")
+    flash(b, "заблокирована")
+    check(raw.login(login_, pw2)[0] == 401, "a disabled account's login is refused")
+    users = {u["login"]: u for u in json.loads(hub.cli("user", "list", "--json").stdout)}
+    check(users[login_]["status"] == "disabled" and users[login_]["role"] == "coordinator",
+          "`user list` agrees: %s" % users[login_])
+    # without the form's token: refused, nothing made
+    st, hd, body = Raw(hub).request("POST", "/admin/users/add", {"login": "sneaky", "role":
+                                    "admin", "password": pw1, "password2": pw1},
+                                    cookie=session_of(b))
+    check(st == 403 and "sneaky" not in hub.cli("user", "list").stdout,
+          "a POST without the CSRF token is refused (%d)" % st)
+
+
+def registry_in_browser(b, hub, env):
+    """A school and its programme, a form published by upload."""
+    b.go("/admin/schools")
+    b.set("code", "170199")
+    b.set("name", "МБОУ СОШ № 99")
+    b.press("Записать школу")
+    flash(b, "Школа 170199 записана")
+    b.go("/admin/programmes")
+    b.set("school", "170199")
+    b.set("year", "2026")
+    b.set("programme", "ШАНС")
+    b.shot("dash-admin-programme", b.els("form")[1])
+    b.press("Включить в программу")
+    flash(b, "включена в программу")
+    for op in ("Включить в программу", "Снять с программы"):
+        b.set("school", "170199")
+        b.set("year", "2026")
+        b.set("programme", "500+")
+        b.press(op)
+    flash(b, "снята с программы")
+    schools = {x["code"]: x for x in json.loads(hub.cli("schools", "list", "--json").stdout)}
+    check(schools.get("170199", {}).get("name") == "МБОУ СОШ № 99", "`schools list` has the school")
+    progs = [x for x in json.loads(hub.cli("programmes", "list", "--json").stdout)
+             if x["school"] == "170199"]
+    check([(x["year"], x["programmes"]) for x in progs] == [(2026, ["shans"])],
+          "`programmes list` has its programme: %s" % progs)
+    # a form: the built-in social passport as a new version
+    src = json.load(open(os.path.join(env.src, "forms", "social_passport.json"), encoding="utf-8"))
+    src["version"] = 90
+    f = env.path("social_passport-v90.json")
+    json.dump(src, open(f, "w", encoding="utf-8"), ensure_ascii=False)
+    big = env.path("big.json")
+    open(big, "w").write(" " * (1200 << 10))
+    b.go("/admin/forms")
+    b.named("file")[0].send_keys(big)
+    b.press("Подписать и опубликовать")
+    check(b.d.title.startswith("Слишком большой файл"), "a file over the limit: a Russian page")
+    drain(b)
+    b.go("/admin/forms")
+    b.named("file")[0].send_keys(f)
+    b.press("Подписать и опубликовать")
+    flash(b, "Форма social_passport-v90 опубликована")
+    b.shot("dash-admin-form-published")
+    forms = json.loads(hub.cli("forms", "list", "--json").stdout)
+    check(any(x["id"] == "social_passport" and x["version"] == 90 for x in forms),
+          "`forms list` has the published version")
+    b.go("/admin/forms")
+    b.named("file")[0].send_keys(f)
+    b.press("Подписать и опубликовать")
+    check(b.d.title.startswith("Форма не опубликована") and "уже есть" in b.text() and
+          ".upload" not in b.text(), "the same version again: refused, the file named as chosen")
+    drain(b)
+
+
+def downloads(b, hub):
+    """A listing as .xlsx (read back) and CSV against `… list --json`; the
+    conflicts with their values, as the review page shows them."""
+    import io
+    import openpyxl
+    b.go("/admin/users")
+    heads = [e.text for e in b.els("table.list thead th")]
+    before = set(os.listdir(b.downloads))
+    b.click(b.link("Скачать .xlsx"), wait_page=False)
+    wb = openpyxl.load_workbook(wait_download(b, ".xlsx", before))
+    users = json.loads(hub.cli("user", "list", "--json").stdout)
+    check(len(wb.worksheets) == 1, "the listing's workbook has one sheet")
+    ws = wb.worksheets[0]
+    check([c.value for c in ws[1]] == heads, "the sheet's headers are the page's: %s" % heads)
+    check(ws.freeze_panes == "A2" and ws.auto_filter.ref, "the header is frozen and filtered")
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    check([r[0] for r in rows] == [u["login"] for u in users] and
+          [r[heads.index("Открытых сеансов")] for r in rows] == [u["sessions"] for u in users],
+          "the .xlsx rows are `user list --json`'s, counts as numbers")
+    # two more conflicts as the merge writes them
+    import sqlite3
+    db = sqlite3.connect(os.path.join(hub.dir, "hub.db"), timeout=30)
+    with db:
+        for i in range(2):
+            db.execute("INSERT INTO conflicts(record_id, form_id, school, field, loser_value, "
+                       "loser_hlc, loser_device, winner_value, winner_hlc, winner_device, logged_at) "
+                       "VALUES (randomblob(16), 'social_passport', '170103', 'family', "
+                       "'\"Секретова\"', '1', 'aaaa', '\"Тайнова\"', '2', 'bbbb', "
+                       "'2026-11-0%dT10:00:00Z')" % (i + 1))
+    db.close()
+    raw = Raw(hub)
+    for path, cli, hidden in (("/admin/schools.csv", ("schools", "list"), None),
+                              ("/review/conflicts.csv", ("conflicts", "list"), "Принятое значение"),
+                              ("/review/conflicts.xlsx", ("conflicts", "list"), "Принятое значение")):
+        c = http.client.HTTPSConnection("127.0.0.1", hub.port, context=raw.ctx, timeout=30)
+        c.request("GET", path, headers={"Cookie": session_of(b)})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        want = json.loads(hub.cli(*cli, "--json").stdout)
+        check(r.status == 200 and "attachment" in (r.getheader("Content-Disposition") or ""),
+              "%s is a download (%d)" % (path, r.status))
+        if path.endswith(".csv"):
+            check(data.startswith(b"\xef\xbb\xbf"), "%s: UTF-8 with BOM" % path)
+            import csv
+            table = list(csv.reader(io.StringIO(data[3:].decode("utf-8")), delimiter=";"))
+        else:
+            table = [list(x) for x in openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+                     .iter_rows(values_only=True)]
+        key = "code" if cli[0] == "schools" else "id"
+        check(len(table) - 1 == len(want) and [str(x[0]) for x in table[1:]] ==
+              [str(w[key]) for w in want], "%s: the rows of `%s --json` (%d)" % (path, " ".join(cli),
+                                                                             len(want)))
+        check(hidden is None or (hidden in table[0] and any(
+              "Секретова" in str(v) for row in table for v in row)),
+              "%s: the values, as the review page shows them" % path)
+
+
 def administrator(b, hub, env):
     login(b, hub, "admin")
     enroll_and_revoke(b, hub, env)
-    for p in ("users", "devices", "tokens", "schools", "forms", "audit"):
+    accounts_in_browser(b, hub)
+    registry_in_browser(b, hub, env)
+    downloads(b, hub)
+    for p in ("users", "devices", "tokens", "schools", "programmes", "forms", "audit"):
         b.go("/admin/" + p)
         check(not b.d.title.startswith(("Нет доступа", "Страница не найдена")), "/admin/%s" % p)
         b.shot("dash-admin-" + p)
     text = b.text()
     for what in ("вход", "неудачный вход", "выгрузка", "попытка открыть чужое",
                  "форма без верного токена", "выдан код регистрации", "скачан файл подключения",
-                 "устройство отозвано", "конфликт: взято отклонённое"):
+                 "устройство отозвано", "создана учётная запись", "задан пароль учётной записи",
+                 "учётная запись заблокирована", "школа добавлена", "школа включена в программу",
+                 "опубликована форма", "конфликт: взято отклонённое"):
         check(what in text, "the audit log has «%s»" % what)
     logout(b)
     db = open(os.path.join(hub.dir, "hub.db"), "rb").read()
     wal = os.path.join(hub.dir, "hub.db-wal")
     if os.path.exists(wal):
         db += open(wal, "rb").read()
-    for login_, (_, _, pw) in USERS.items():
+    for login_, (_, _, pw) in list(USERS.items()) + [(NEWCOORD[0], (0, 0, NEWCOORD[1])),
+                                                       (NEWCOORD[0], (0, 0, NEWCOORD[2]))]:
         check(pw.encode() not in db, "%s's password is nowhere in the store" % login_)
+    log = open(os.path.join(hub.dir, "serve.log"), encoding="utf-8", errors="replace").read()
+    check(NEWCOORD[1] not in log and NEWCOORD[2] not in log, "no password in the hub's log")
 
 
 def flow(env):
@@ -525,7 +742,7 @@ def flow(env):
     except ImportError:
         t.skip("python3-openpyxl is not installed (scripts/install-deps.sh)")
     hub = DemoHub(env)
-    b = t.Browser(env, 100, 139, args=("--ignore-certificate-errors-spki-list=" + hub.spki(),))
+    b = t.Browser(env, 100, 169, args=("--ignore-certificate-errors-spki-list=" + hub.spki(),))
     coordinator(b, hub)
     csrf_and_session(b, hub)
     school_account(b, hub)

@@ -3,7 +3,7 @@
 # demo's data: login, a wrong password, throttling, every indicator's page
 # against `tetrad-hub report … --format json`, the .xlsx read back, a school
 # account kept to its school, CSRF, the audit log
-# (tests/browser/run_dash.py; screenshots 100-139 in <build>/screenshots).
+# (tests/browser/run_dash.py; screenshots 100-169 in <build>/screenshots).
 # Drives Chromium: runs in the browser lane, beside the network tests
 # (tests/CMakeLists.txt).
 set -u

@@ -62,7 +62,8 @@ int accounts_add(struct hubdb *db, const char *login, enum accounts_role role,
 /* A new password (checked as above); every session of the account ends. */
 int accounts_set_password(struct hubdb *db, const char *login, const char *password,
     struct terr *e);
-/* Disables or enables an account; disabling ends its sessions. */
+/* Disables or enables an account; disabling ends its sessions. The last
+ * enabled administrator is not disabled (TERR_ARG). */
 int accounts_set_disabled(struct hubdb *db, const char *login, bool disabled,
     struct terr *e);
 

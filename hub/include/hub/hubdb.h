@@ -344,6 +344,9 @@ int hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 /* The Russian word for a stored code of column key (a device's kind "curator":
  * «куратор»), or code itself when it has none. */
 const char *hubdb_list_word(const char *key, const char *code);
+/* The columns of a listing (key, header, declared type; no value), at most
+ * cap: a listing with no row still has its header. Returns how many. */
+size_t hubdb_list_cols(enum hubdb_listing what, struct hubdb_col *cols, size_t cap);
 /* The column named key in a row, NULL when the row has none. */
 const struct hubdb_col *hubdb_col_find(size_t ncols, const struct hubdb_col *cols,
     const char *key);

@@ -47,6 +47,8 @@ int hubdb_user_set_password(struct hubdb *db, const char *login, const char *pwh
 /* Disables (or enables) a login. TERR_ARG: no such login. */
 int hubdb_user_set_disabled(struct hubdb *db, const char *login, bool disabled,
     struct terr *e);
+/* *n: the enabled accounts of role ("admin", …): the last administrator is kept. */
+int hubdb_users_enabled(struct hubdb *db, const char *role, int64_t *n, struct terr *e);
 /* Records the failure count and the lock (0, 0 after a success). */
 int hubdb_user_set_failures(struct hubdb *db, const char *login, int64_t fail_n,
     int64_t locked_until, struct terr *e);

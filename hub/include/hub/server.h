@@ -69,6 +69,7 @@ struct server_cfg {
 	const char *forms_dir;         /* the dashboard's survey labels; NULL: codes only */
 	const char *cert_path;         /* the certificate served: its pin in enrollment files */
 	const char *public_url;        /* hub.conf's public_url (NULL: the page's own address) */
+	const char *forms_published;   /* DIR/forms: the dashboard publishes there; NULL: it does not */
 	/* one line per request, never field values; may be NULL */
 	server_log_fn log;
 	void *log_ctx;

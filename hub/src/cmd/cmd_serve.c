@@ -195,6 +195,7 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	struct cmdline c;
 	sigset_t set;
 	char db_path[PATH_MAX + 16], cert_path[PATH_MAX + 32], key_path[PATH_MAX + 32];
+	char forms_published[PATH_MAX + 16];
 	char *cert = NULL, *key = NULL;
 	const char *listen = NULL, *opt_listen = NULL, *v;
 	/* the options' numbers, 0 where not given: they override hub.conf */
@@ -290,6 +291,8 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 	sc.forms_dir = hub_builtin_forms();
 	sc.cert_path = cert_path;
 	sc.public_url = hubconf_get(h, "public_url");
+	hubconf_path(h, "forms", forms_published, sizeof(forms_published));
+	sc.forms_published = forms_published;
 	sc.log = cmd_serve_log;
 	/* worker threads inherit this mask: only the main thread takes signals */
 	sigemptyset(&set);

@@ -171,6 +171,27 @@ test_expiry(void)
 	open_session("dir", t, b);
 }
 
+/* The last enabled administrator stays: nobody could administer the hub
+ * from the dashboard after it. A disabled one, or another role, may go. */
+static void
+test_last_admin(void)
+{
+	struct terr e;
+
+	CHECK_INT_EQ(accounts_add(db, "boss", ACCOUNTS_ADMIN, NULL, PW, &e), 0);
+	CHECK_INT_EQ(accounts_add(db, "boss2", ACCOUNTS_ADMIN, NULL, PW, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "boss", true, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "Boss2", true, &e), TERR_ARG);
+	CHECK(strstr(e.msg, "последний") != NULL);
+	CHECK_INT_EQ(accounts_set_disabled(db, "boss", true, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "anna", true, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "anna", false, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "boss", false, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "boss2", true, &e), 0);
+	CHECK_INT_EQ(accounts_set_disabled(db, "boss", true, &e), TERR_ARG);
+	CHECK_INT_EQ(accounts_set_disabled(db, "boss2", false, &e), 0);
+}
+
 static enum accounts_verdict
 try_login(const char *login, const char *pw, int64_t now, unsigned *wait)
 {
@@ -303,6 +324,7 @@ main(void)
 		test_rules();
 		test_login_session();
 		test_expiry();
+		test_last_admin();
 		test_lockout();
 		test_audit();
 		hubdb_close(db);
