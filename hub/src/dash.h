@@ -40,6 +40,7 @@ struct dash_cfg {
 	const char *public_url;          /* how schools reach the hub, may be NULL */
 	server_log_fn log;               /* may be NULL */
 	void *log_ctx;
+	unsigned silent_days;            /* the overview's default; 0: SERVER_DEFAULT_SILENT_DAYS */
 };
 
 int dash_new(const struct dash_cfg *cfg, struct dash **out, struct terr *e);
