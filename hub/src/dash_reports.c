@@ -314,9 +314,8 @@ dash_silent_form(struct html *h, const struct dash_req *rq, long long days, bool
 	html_close(h, "form");
 	if (bad) {
 		html_open(h, "p", "class", "flash error", "role", "alert", NULL);
-		html_textf(h, "Число дней «%.40s» не подходит: нужно целое число от 1 до %d. "
-		    "Показано за %lld дн. (по умолчанию).", dash_arg(rq, "silent"),
-		    SERVER_SILENT_DAYS_MAX, days);
+		html_textf(h, "Такое число дней не подходит: нужно целое число от 1 до %d. "
+		    "Показано за %lld дн. (по умолчанию).", SERVER_SILENT_DAYS_MAX, days);
 		html_close(h, "p");
 	}
 }

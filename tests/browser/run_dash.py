@@ -587,6 +587,14 @@ def silent_days(b, hub):
     b.go("/?from=1990-01-01&to=1990-12-31")
     check(not b.els("[data-empty='nothing-missing']") and "Нет данных" in b.text(),
           "a period without data says so, not «всё сдано»")
+    # hub.conf's silent_days is the default (the session outlives the restart)
+    with open(os.path.join(hub.dir, "hub.conf"), "w") as f:
+        f.write("silent_days = 30\n")
+    t.stop_proc(hub.proc)
+    hub.start()
+    b.base = hub.url
+    b.go("/")
+    check(stat_silent(b) == 1 and b.value("silent") == "30", "hub.conf silent_days = 30: 1")
 
 
 def flow(env):

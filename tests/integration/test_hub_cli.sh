@@ -92,7 +92,10 @@ expect_eq report_out_exists_refused "$("$HUB" --data "$D" report passport --out 
 
 # hub.conf listen + threads; serve with the passphrase from hub.conf
 PORT=$(hub_free_port)
-{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; } >"$D/hub.conf"
+# silent_days (the dashboard's silent devices) outside 1–365 stops serve before it listens
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "silent_days = 400"; } >"$D/hub.conf"
+expect_eq conf_silent_days_refused "$("$HUB" --data "$D" serve >/dev/null 2>"$T/sd.err"; echo $?)/$(grep -c 'silent_days = «400»: нужно целое число дней от 1 до 365' "$T/sd.err")" "2/1"
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; echo "silent_days = 30"; } >"$D/hub.conf"
 "$HUB" --data "$D" serve >"$T/serve.log" 2>&1 &
 HUB_PID=$!
 HUB_CA="$D/tls/ca.pem"
