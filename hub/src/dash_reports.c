@@ -280,10 +280,10 @@ dash_silent_days(struct dash_req *rq, bool *given, bool *bad)
 	*given = *bad = false;
 	if (s == NULL)
 		return dflt;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9' || (v = v * 10 + (*p - '0')) > SERVER_SILENT_DAYS_MAX)
-			break;
-	if (s[strspn(s, "0123456789")] != '\0' || v < 1 || v > SERVER_SILENT_DAYS_MAX) {
+	/* digits only, and few enough for atoll */
+	if (strspn(s, "0123456789") == strlen(s) && strlen(s) <= 6)
+		v = atoll(s);
+	if (v < 1 || v > SERVER_SILENT_DAYS_MAX) {
 		*bad = true;
 		return dflt;
 	}
@@ -291,7 +291,7 @@ dash_silent_days(struct dash_req *rq, bool *given, bool *bad)
 	return v;
 }
 
-/* The silent days' form: the filters kept, a refused value named. */
+/* The silent days' form, the filters kept; bad: says the value given was refused. */
 static void
 dash_silent_form(struct html *h, const struct dash_req *rq, long long days, bool bad)
 {
