@@ -22,6 +22,7 @@ packages=(
   iproute2                                  # bench_slowlink: ip netns, tc
   openssl                                   # test_hub_cli, test_sync_basic, docs/syncd.md pin
   time                                      # `command time` (GNU time): test_sync_large, bench_sync peak RSS
+  zbar-tools                                # zbarimg: test_hub_cli reads token create's terminal QR code back
   locales                                   # ru_RU.UTF-8 for unit/protocol/test_textin
   mandoc                                    # ctest meta/man_lint: mandoc -Tlint of man/
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)

@@ -71,8 +71,9 @@ expect_eq school_known "$(sqlite3 "$D/hub.db" "SELECT name FROM schools WHERE co
 # the QR code is drawn in the process, on stderr only when it is a terminal
 # (here script's pty): a qrencode on PATH is never started (the token on its
 # command line would be in every user's ps); 17 lines of half blocks, white
-# on black, for a token (version 2 and the quiet zone: 33 modules);
-# test_qrtext reads the drawing back against libqrencode's matrix
+# on black, for a token (version 2 and the quiet zone: 33 modules), which
+# zbarimg reads back as the token (the drawing as a picture, light modules
+# white); test_qrtext compares the drawing with libqrencode's matrix
 mkdir -p "$T/fakebin"
 printf '#!/bin/sh\necho "$@" >>"%s/qrencode.ran"\n' "$T" >"$T/fakebin/qrencode"
 chmod +x "$T/fakebin/qrencode"
@@ -80,6 +81,19 @@ PATH="$T/fakebin:$PATH" script -qec "'$HUB' --data '$D' token create --school 17
 expect_eq token_qr_lines "$(grep -c '█' "$T/qr.tty")" 17
 expect_eq token_qr_colours "$(grep -c "$(printf '\033')\[40;37;1m" "$T/qr.tty")" 17
 expect_eq token_qr_token "$(grep -cE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}' "$T/qr.tty")" 1
+python3 - "$T/qr.tty" "$T/qr.pgm" <<'PY'
+import sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    if "\033[40;37;1m" in line:
+        cells = line.split("\033[40;37;1m")[1].split("\033[0m")[0]
+        rows += [[c in "▀█" for c in cells], [c in "▄█" for c in cells]]
+with open(sys.argv[2], "w") as f:
+    f.write("P2\n%d %d\n1\n" % (len(rows[0]) * 6, len(rows) * 6))
+    for r in rows:
+        f.write((" ".join("1" if light else "0" for light in r for _ in range(6)) + "\n") * 6)
+PY
+expect_eq token_qr_decodes "$(zbarimg -q --raw "$T/qr.pgm" 2>/dev/null)" "$(grep -oE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}' "$T/qr.tty")"
 expect_eq token_no_qr "$(PATH="$T/fakebin:$PATH" "$HUB" --data "$D" token create --school 170103 2>&1 >/dev/null | wc -l)" 1
 expect_eq token_qrencode_not_run "$(cat "$T/qrencode.ran" 2>/dev/null | wc -l)" 0
 
