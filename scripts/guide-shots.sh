@@ -35,6 +35,8 @@ dash-overview dash-overview
 dash-verification dash-verification
 dash-mediation dash-mediation
 dash-passport dash-passport
+dash-passport-years dash-passport-years
+dash-surveys-answers dash-surveys-answers
 dash-identification dash-identification
 dash-identification-chart dash-identification-chart
 dash-school-page dash-school-page

@@ -22,15 +22,15 @@ packages=(
   iproute2                                  # bench_slowlink: ip netns, tc
   openssl                                   # test_hub_cli, test_sync_basic, docs/syncd.md pin
   time                                      # `command time` (GNU time): test_sync_large, bench_sync peak RSS
+  zbar-tools                                # zbarimg: test_hub_cli reads token create's terminal QR code back
   locales                                   # ru_RU.UTF-8 for unit/protocol/test_textin
-  qrencode                                  # enrollment codes as QR (tetrad-hub token create)
   mandoc                                    # ctest meta/man_lint: mandoc -Tlint of man/
   nodejs npm                                # bench_pouchdb (PouchDB side of the comparison)
   git debootstrap                           # scripts/check-bare-debian.sh
   debhelper dpkg-dev fakeroot               # scripts/build-deb.sh: the Debian packages
   lintian                                   # scripts/check-debs.sh (systemd: below)
   libxlsxwriter-dev                         # .xlsx: the client's export, the hub's reports
-  libqrencode-dev                           # the dashboard's enrollment QR code (SVG)
+  libqrencode-dev                           # enrollment QR codes: the dashboard's (SVG), token create's (text)
   chromium chromium-driver python3-selenium # browser tests of `tetrad ui`
   python3-openpyxl                          # tests read the .xlsx back (browser, export, hub reports)
   systemd                                   # systemd-analyze: test_units, scripts/check-debs.sh

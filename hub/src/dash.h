@@ -50,6 +50,7 @@ struct dash_cfg {
 	const struct keys_sign *sign;    /* the hub's signing key (forms' bundles); NULL as above */
 	server_log_fn log;               /* may be NULL */
 	void *log_ctx;
+	unsigned silent_days;            /* the overview's default; 0: SERVER_DEFAULT_SILENT_DAYS */
 };
 
 int dash_new(const struct dash_cfg *cfg, struct dash **out, struct terr *e);

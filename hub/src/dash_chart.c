@@ -16,7 +16,9 @@
  *                    factors' decisions as stacked bars;
  *   mediation        each dimension (source, kind, programme, …) summed
  *                    over the schools shown, as bars;
- *   surveys          responses per group, as bars.
+ *   surveys          responses per group, as bars; each question's answers
+ *                    (dash_chart_answers.c);
+ *   passport         the years (dash_chart_trend.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,11 +26,13 @@
 #include <string.h>
 
 #include "dash_chart.h"
+#include "dash_chart_answers.h"
+#include "dash_chart_trend.h"
 #include "report_model.h"
 
 #define CHART_BARS_MAX 24            /* categories drawn; the rest summed as «прочие» */
 
-static long
+long
 chart_col(const struct report_sect *s, const char *key)
 {
 	for (size_t i = 0; i < s->ncols; i++)
@@ -43,7 +47,7 @@ chart_cell(const struct report_sect *s, size_t row, long col)
 	return col < 0 ? NULL : &s->cells[row * s->ncols + (size_t)col];
 }
 
-static const char *
+const char *
 chart_str(const struct report_sect *s, size_t row, long col)
 {
 	const struct report_cell *c = chart_cell(s, row, col);
@@ -51,7 +55,7 @@ chart_str(const struct report_sect *s, size_t row, long col)
 	return c != NULL && c->kind == REPORT_CELL_STR ? c->s : NULL;
 }
 
-static bool
+bool
 chart_num(const struct report_sect *s, size_t row, long col, double *v)
 {
 	const struct report_cell *c = chart_cell(s, row, col);
@@ -67,7 +71,7 @@ chart_num(const struct report_sect *s, size_t row, long col, double *v)
 	return true;
 }
 
-static const struct report_sect *
+const struct report_sect *
 chart_sect(const struct report_out *o, const char *key)
 {
 	for (size_t i = 0; i < o->nsects; i++)
@@ -76,7 +80,7 @@ chart_sect(const struct report_out *o, const char *key)
 	return NULL;
 }
 
-static bool
+bool
 chart_meta(const struct report_out *o, const char *key, double *v)
 {
 	char *end;
@@ -90,7 +94,7 @@ chart_meta(const struct report_out *o, const char *key, double *v)
 }
 
 /* A number for an SVG attribute: one decimal, a point, whatever the locale. */
-static const char *
+const char *
 chart_f(char buf[24], double v)
 {
 	long t = lround(v * 10);
@@ -100,7 +104,7 @@ chart_f(char buf[24], double v)
 }
 
 /* A number as people read it: a decimal comma, decimals only when needed. */
-static const char *
+const char *
 chart_ru(char buf[24], double v)
 {
 	long t = lround(v * 10);
@@ -112,7 +116,7 @@ chart_ru(char buf[24], double v)
 	return buf;
 }
 
-static void
+void
 chart_svg_open(struct html *h, int w, int hgt, const char *label)
 {
 	char vb[64];
@@ -123,7 +127,7 @@ chart_svg_open(struct html *h, int w, int hgt, const char *label)
 	html_elem(h, "title", label, NULL);
 }
 
-static void
+void
 chart_text(struct html *h, double x, double y, const char *anchor, const char *cls,
     const char *text)
 {
@@ -133,7 +137,7 @@ chart_text(struct html *h, double x, double y, const char *anchor, const char *c
 	    "class", cls, NULL);
 }
 
-static void
+void
 chart_line(struct html *h, double x1, double y1, double x2, double y2, const char *cls)
 {
 	char a[24], b[24], c[24], d[24];
@@ -142,7 +146,7 @@ chart_line(struct html *h, double x1, double y1, double x2, double y2, const cha
 	    chart_f(d, y2), "class", cls, NULL);
 }
 
-static void
+void
 chart_rect(struct html *h, double x, double y, double w, double hgt, const char *cls)
 {
 	char a[24], b[24], c[24], d[24];
@@ -594,7 +598,11 @@ dash_charts(struct html *h, const struct report_out *o)
 		chart_bars_of(h, o, "by_conflict_type", "label", "count", "Случаи по типу конфликта");
 		chart_bars_of(h, o, "by_programme", "label", "count", "Проведённые программы");
 		chart_bars_of(h, o, "by_follow_up", "label", "count", "Выполнение договоров");
-	} else if (strcmp(o->name, "surveys") == 0)
+	} else if (strcmp(o->name, "passport") == 0)
+		dash_chart_trend(h, o);
+	else if (strcmp(o->name, "surveys") == 0) {
 		chart_bars_of(h, o, "responses", "group_label", "responses", "Ответов по группам");
+		dash_chart_answers(h, o);
+	}
 	html_close(h, "div");
 }

@@ -9,7 +9,9 @@
  *   dash_reports.c  overview and the indicators' pages, their downloads
  *   dash_school.c   a school's page: every report of one school
  *   dash_table.c    a report's model and a store listing as HTML tables
- *   dash_chart.c    the charts (SVG) of a report's page
+ *   dash_chart.c    the charts (SVG) of a report's page; dash_chart_trend.c
+ *                   the passports year over year, dash_chart_answers.c the
+ *                   surveys' answers, dash_chart_stack.c their stacked bars
  *   dash_admin.c    administration and review listings, the audit log
  *   dash_review.c   the conflicts to review and the decision on one
  *   dash_enroll.c   enrollment tokens (the file and its QR code), revoking

@@ -62,11 +62,18 @@ dash_filter_query(const struct report_opts *o, char *out, size_t cap)
 		out[0] = '\0';
 }
 
+/* The filters; silent (the overview's days, 0: none) kept as a hidden field. */
 static void
 dash_filter_form(struct dash_req *rq, struct html *h, const char *action,
-    const struct report_opts *o)
+    const struct report_opts *o, long long silent)
 {
 	html_open(h, "form", "method", "get", "action", action, "class", "filters", NULL);
+	if (silent > 0) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%lld", silent);
+		html_void(h, "input", "type", "hidden", "name", "silent", "value", num, NULL);
+	}
 	if (rq->who.role != ACCOUNTS_SCHOOL) {
 		html_open(h, "label", NULL);
 		html_text(h, "Школа (код) ");
@@ -214,7 +221,7 @@ dash_report_page(struct dash_req *rq, const char *rest)
 		return dash_reply_html(rq, 503, NULL);
 	}
 	snprintf(action, sizeof(action), "/report/%s", def->name);
-	dash_filter_form(rq, h, action, &o);
+	dash_filter_form(rq, h, action, &o, 0);
 	dash_download_links(h, def->name, &o);
 	dash_table_report_meta(h, &rep);
 	dash_charts(h, &rep);
@@ -258,6 +265,61 @@ dash_silent_row(void *ctx, size_t ncols, const struct hubdb_col *cols)
 	return 0;
 }
 
+/*
+ * The overview's N of "silent for more than N days": ?silent= (whole days,
+ * 1–SERVER_SILENT_DAYS_MAX), else hub.conf's silent_days. *bad: a value was
+ * given and refused (the page says so and counts with the default).
+ */
+static long long
+dash_silent_days(struct dash_req *rq, bool *given, bool *bad)
+{
+	const struct dash_cfg *cfg = dash_config(rq->d);
+	long long dflt = cfg->silent_days ? cfg->silent_days : SERVER_DEFAULT_SILENT_DAYS, v = 0;
+	const char *s = dash_arg_set(rq, "silent");
+
+	*given = *bad = false;
+	if (s == NULL)
+		return dflt;
+	/* digits only, and few enough for atoll */
+	if (strspn(s, "0123456789") == strlen(s) && strlen(s) <= 6)
+		v = atoll(s);
+	if (v < 1 || v > SERVER_SILENT_DAYS_MAX) {
+		*bad = true;
+		return dflt;
+	}
+	*given = true;
+	return v;
+}
+
+/* The silent days' form, the filters kept; bad: says the value given was refused. */
+static void
+dash_silent_form(struct html *h, const struct dash_req *rq, long long days, bool bad)
+{
+	static const char *const keep[] = { "school", "from", "to" };
+	char num[24], max[24];
+
+	snprintf(num, sizeof(num), "%lld", days);
+	snprintf(max, sizeof(max), "%d", SERVER_SILENT_DAYS_MAX);
+	html_open(h, "form", "method", "get", "action", "/", "class", "filters silent", NULL);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (dash_arg_set(rq, keep[i]) != NULL)
+			html_void(h, "input", "type", "hidden", "name", keep[i], "value",
+			    dash_arg_set(rq, keep[i]), NULL);
+	html_open(h, "label", NULL);
+	html_text(h, "Молчащие устройства: дольше, дней ");
+	html_void(h, "input", "type", "number", "name", "silent", "value", num, "min", "1", "max",
+	    max, "step", "1", "required", "", NULL);
+	html_close(h, "label");
+	html_elem(h, "button", "Пересчитать", "type", "submit", NULL);
+	html_close(h, "form");
+	if (bad) {
+		html_open(h, "p", "class", "flash error", "role", "alert", NULL);
+		html_textf(h, "Такое число дней не подходит: нужно целое число от 1 до %d. "
+		    "Показано за %lld дн. (по умолчанию).", SERVER_SILENT_DAYS_MAX, days);
+		html_close(h, "p");
+	}
+}
+
 /* A count; a link to its list when there is one the role may open (href). */
 static void
 dash_stat(struct html *h, long long n, const char *label, const char *href, const char *cls)
@@ -274,6 +336,31 @@ dash_stat(struct html *h, long long n, const char *label, const char *href, cons
 	html_close(h, href != NULL ? "a" : "div");
 }
 
+/*
+ * A section of the completeness report: an empty «Чего не хватает к сроку»
+ * says nothing is missing when there are schools to miss it (without them
+ * the period holds no data, as the other sections say).
+ */
+static void
+dash_overview_section(struct html *h, const struct report_out *rep, size_t i)
+{
+	const struct report_sect *s = &rep->sects[i];
+	bool schools = false;
+
+	for (size_t k = 0; k < rep->nsects; k++)
+		if (strcmp(rep->sects[k].key, "schools") == 0 && rep->sects[k].nrows > 0)
+			schools = true;
+	if (strcmp(s->key, "missing") != 0 || s->nrows > 0 || !schools) {
+		dash_table_report_section(h, s, DASH_PAGE_ROWS);
+		return;
+	}
+	html_open(h, "section", "class", "report-sect", "data-key", s->key, NULL);
+	html_elem(h, "h2", s->title, NULL);
+	html_elem(h, "p", "Ничего: всё сдано к сроку.", "class", "flash", "data-empty",
+	    "nothing-missing", NULL);
+	html_close(h, "section");
+}
+
 int
 dash_overview(struct dash_req *rq, const char *rest)
 {
@@ -284,11 +371,12 @@ dash_overview(struct dash_req *rq, const char *rest)
 	struct terr e;
 	time_t cut;
 	struct tm tm;
+	bool silent_given, silent_bad;
 
 	(void)rest;
 	terr_clear(&e);
 	memset(&cnt, 0, sizeof(cnt));
-	cnt.silent_days = 14;
+	cnt.silent_days = dash_silent_days(rq, &silent_given, &silent_bad);
 	cut = (time_t)(rq->now - cnt.silent_days * 86400);
 	gmtime_r(&cut, &tm);
 	strftime(cnt.cutoff, sizeof(cnt.cutoff), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -314,20 +402,22 @@ dash_overview(struct dash_req *rq, const char *rest)
 
 		html_open(h, "div", "class", "stats", NULL);
 		dash_stat(h, cnt.devices, "устройств подключено", devices, "stat");
-		snprintf(label, sizeof(label), "молчат дольше %lld дней", cnt.silent_days);
-		dash_stat(h, cnt.silent, label, devices, cnt.silent ? "stat waiting" : "stat");
+		snprintf(label, sizeof(label), "молчат дольше %lld дн.", cnt.silent_days);
+		dash_stat(h, cnt.silent, label, devices, cnt.silent ? "stat waiting silent" :
+		    "stat silent");
 		dash_stat(h, cnt.quarantine, "отклонённых наборов", "/review/quarantine",
 		    cnt.quarantine ? "stat refused" : "stat");
 		dash_stat(h, cnt.conflicts, "нерешённых конфликтов", "/review/conflicts",
 		    cnt.conflicts ? "stat waiting" : "stat");
 		html_close(h, "div");
+		dash_silent_form(h, rq, cnt.silent_days, silent_bad);
 	}
 	html_elem(h, "h2", rep.title, NULL);
-	dash_filter_form(rq, h, "/", &o);
+	dash_filter_form(rq, h, "/", &o, silent_given ? cnt.silent_days : 0);
 	dash_download_links(h, "completeness", &o);
 	dash_table_report_meta(h, &rep);
 	for (size_t i = 0; i < rep.nsects; i++)
-		dash_table_report_section(h, &rep.sects[i], DASH_PAGE_ROWS);
+		dash_overview_section(h, &rep, i);
 	report_model_free(&rep);
 	return dash_page_end(rq, h);
 }

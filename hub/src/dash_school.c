@@ -21,13 +21,13 @@
 struct dash_school_part {
 	const char *report, *title;
 	const char *sects[3];          /* the sections shown, NULL-ended */
-	bool matrix;                   /* the verification matrix above them */
+	bool matrix;                   /* the report's charts above them (the matrix, ИСБШ by year) */
 };
 
 static const struct dash_school_part dash_school_parts[] = {
 	{ "completeness", "Программы и сроки", { "schools", "missing", NULL }, false },
 	{ "verification", "Верификация рискового профиля", { "visits", "issued", NULL }, true },
-	{ "passport", "Социальный паспорт и ИСБШ", { "schools", "shares", NULL }, false },
+	{ "passport", "Социальный паспорт и ИСБШ", { "schools", "shares", NULL }, true },
 	{ "identification", "Выявление", { "schools", NULL }, false },
 	{ "mediation", "Служба примирения", { "summary", "by_programme", NULL }, false },
 	{ "surveys", "Анкетирование", { "responses", NULL }, false },

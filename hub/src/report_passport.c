@@ -9,6 +9,7 @@
 
 #include "hub/results.h"
 #include "report_passport.h"
+#include "report_passport_years.h"
 
 /* What a category's share is taken of. */
 enum share_base { BASE_NONE, BASE_STUDENTS, BASE_FAMILIES };
@@ -384,16 +385,12 @@ report_passport_build_students(struct report_ctx *c, struct report_passport *p,
 	return passport_schools(c, p, p_students_pick, e);
 }
 
-int
-report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+/* isbsh-v1: scores each school's shares against the municipal quartiles. */
+static int
+passport_score(struct report_ctx *c, struct report_passport *p, struct terr *e)
 {
-	double *dist = NULL;
-	int r;
+	double *dist;
 
-	if ((r = passport_schools(c, p, p_pick, e)) != 0)
-		return r;
-
-	/* isbsh-v1: score each share against the municipal quartiles. */
 	if ((dist = calloc(c->nschools + 1, sizeof(*dist))) == NULL)
 		return REPORT_NOMEM(e);
 	for (size_t i = 0; i < c->nschools; i++) {
@@ -439,7 +436,80 @@ report_passport_build(struct report_ctx *c, struct report_passport *p, struct te
 		}
 	}
 	free(dist);
+	return 0;
+}
+
+int
+report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+{
+	int r;
+
+	if ((r = passport_schools(c, p, p_pick, e)) != 0 || (r = passport_score(c, p, e)) != 0)
+		return r;
 	return passport_imports(c, p, e);
+}
+
+static int
+year_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+size_t
+report_passport_years(const struct report_passport *p, char years[][24], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		size_t k;
+
+		if (p->v[i].year[0] == '\0')
+			continue;
+		for (k = 0; k < n && strcmp(years[k], p->v[i].year) != 0; k++)
+			;
+		if (k < n)
+			continue;
+		if (n == max) {
+			/* full: the oldest gives way to a later year */
+			qsort(years, n, sizeof(years[0]), year_cmp);
+			if (strcmp(p->v[i].year, years[0]) < 0)
+				continue;
+			k = 0;
+		} else
+			k = n++;
+		memcpy(years[k], p->v[i].year, sizeof(years[0]));
+	}
+	qsort(years, n, sizeof(years[0]), year_cmp);
+	return n;
+}
+
+int
+report_passport_build_year(struct report_ctx *c, const struct report_passport *p,
+    const char *year, struct report_passport *y, struct terr *e)
+{
+	int r;
+
+	memset(y, 0, sizeof(*y));
+	if ((y->s = calloc(c->nschools + 1, sizeof(*y->s))) == NULL)
+		return REPORT_NOMEM(e);
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].year, year) == 0) {
+			y->s[p->v[i].school].has = true;
+			snprintf(y->s[p->v[i].school].year, sizeof(y->s[0].year), "%s", year);
+		}
+	/* passport_sum only reads the records: y borrows p's */
+	y->v = p->v;
+	y->n = p->n;
+	if ((r = passport_sum(y, e)) != 0)
+		return r;
+	return passport_score(c, y, e);
+}
+
+void
+report_passport_year_free(struct report_passport *y)
+{
+	free(y->s);
+	memset(y, 0, sizeof(*y));
 }
 
 void
@@ -647,7 +717,7 @@ report_passport_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 			report_model_int(sc, row, 7, s->score[k8]);
 		}
 	}
-	r = 0;
+	r = report_passport_years_run(c, o, &p, &set, e);
 	goto out;
  nomem:
 	r = REPORT_NOMEM(e);

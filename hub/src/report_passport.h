@@ -66,6 +66,21 @@ int report_passport_build(struct report_ctx *c, struct report_passport *p, struc
 int report_passport_build_students(struct report_ctx *c, struct report_passport *p,
     struct terr *e);
 void report_passport_free(struct report_passport *p);
+/*
+ * The academic years of p's passports (as report_passport_build read them),
+ * oldest first, at most max of them (the latest when there are more); their
+ * number.
+ */
+size_t report_passport_years(const struct report_passport *p, char years[][24], size_t max);
+/*
+ * Each school's passports of one academic year summed as the latest year is
+ * (has: the school has a passport that year) and scored by isbsh-v1 against
+ * that year's municipal distribution, into y, which borrows p's records:
+ * free it with report_passport_year_free (also on failure), before p.
+ */
+int report_passport_build_year(struct report_ctx *c, const struct report_passport *p,
+    const char *year, struct report_passport *y, struct terr *e);
+void report_passport_year_free(struct report_passport *y);
 /* The index used: imported if there is one, else computed; false if none. */
 bool report_passport_index(const struct report_pschool *s, double *v);
 /* The scale of that index (the computed one is on −8…+8). */

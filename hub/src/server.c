@@ -699,7 +699,8 @@ server_start(const struct server_cfg *cfg, struct server **out, struct terr *e)
 	    (r = workers_start(SERVER_INGEST_WORKERS, &s->workers, e)) != 0 ||
 	    (r = dash_new(&(struct dash_cfg){ s->pool, s->workers, cfg->forms_dir, cfg->cert_path,
 	    cfg->public_url, s->ingest.forms, cfg->forms_published,
-	    cfg->ingest ? cfg->ingest->sign : NULL, cfg->log, cfg->log_ctx }, &s->dash, e)) != 0 ||
+	    cfg->ingest ? cfg->ingest->sign : NULL, cfg->log, cfg->log_ctx, cfg->silent_days },
+	    &s->dash, e)) != 0 ||
 	    (r = connwatch_start(&lim, &s->watch, e)) != 0 ||
 	    (r = admit_new(s->cfg.body_budget, s->cfg.body_per_ip, &s->admit, e)) != 0)
 		goto fail;

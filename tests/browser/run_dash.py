@@ -735,6 +735,154 @@ def administrator(b, hub, env):
     check(NEWCOORD[1] not in log and NEWCOORD[2] not in log, "no password in the hub's log")
 
 
+# ---- charts: passports by year, surveys' answers; the silent devices ---------
+
+def earlier_year(hub, env):
+    """A curator's laptop sends the four schools' 2020/2021 passports (so the
+    passport report has two years) and three pupils' questionnaires of
+    170104 with different answers (so a question's bar has parts)."""
+    dev = t.Device(env, "archive", curator="Архив")
+    dev.enroll(hub, "--curator", "Архив", "--schools", "170103,170104,170105,170106")
+    for code, total, sop, higher in (("170103", 90, 6, 4), ("170104", 520, 10, 40),
+                                     ("170105", 300, 2, 80), ("170106", 600, 14, 30)):
+        sets = dict(academic_year="2020/2021", snapshot_date="2020-09-25", level="school",
+                    students_total=total, students_4_11=total * 3 // 4,
+                    families_total=total * 9 // 10, large_families=total // 7,
+                    low_income_families=total // 5, single_parent_families=total // 4,
+                    foster_children=2, orphans=1, disabled_children=3, special_needs=total // 25,
+                    sop_families=sop, tjs_families=sop * 2, kdn_registered=2, pdn_registered=1,
+                    school_registered=5, unemployed_parents=total // 10,
+                    parents_higher_education=higher, non_native_russian=total // 40,
+                    migrant_families=total // 50)
+        args = ["new", "social_passport", "--school", code]
+        for k, v in sets.items():
+            args += ["--set", "%s=%s" % (k, v)]
+        dev.tetrad(*args)
+    for n, (bullying, safe) in enumerate((("never", 5), ("rarely", 2), ("rarely", 4))):
+        dev.tetrad("new", "survey_student", "--school", "170104", "--set",
+                   "response_date=0%d.02.2021" % (n + 3), "--set", "grade=6", "--set",
+                   "enough_equipment=3", "--set", "feel_safe=%d" % safe, "--set",
+                   "like_learning=4", "--set", "teacher_helps=4", "--set", "tasks_fit_level=3",
+                   "--set", "bullying=" + bullying)
+    dev.tetrad("sync")
+
+
+def chart_parts(b, fig, row_key):
+    """The numbers (data-value) of a stacked row's parts, in order."""
+    return b.d.execute_script(
+        "var k = arguments[1], g = Array.from(arguments[0].querySelectorAll('g.stack'))"
+        ".filter(function (x) { return x.dataset.key === k; })[0]; if (!g) return null;"
+        "return Array.from(g.querySelectorAll('g.part')).map(function (p) {"
+        " return parseFloat(p.dataset.value); });", fig, row_key)
+
+
+def passport_charts(b, hub):
+    """The passport page: schools per status each year, the numbers of
+    municipal_years; one school's page: its index each year, as `years`."""
+    rep = hub.report_json("passport")
+    years = rep["municipal_years"]
+    check(len(years) >= 2, "the passport report has two academic years (%d)" % len(years))
+    b.go("/report/passport")
+    fig = b.els("figure[data-chart='passport-years']")
+    check(len(fig) == 1, "the passport page has the status-by-year chart")
+    rows = b.d.execute_script("return Array.from(arguments[0].querySelectorAll('g.stack'))"
+                              ".map(function (g) { return g.dataset.key; });", fig[0])
+    check(rows == [y["academic_year"] for y in years], "a bar per academic year: %s" % rows)
+    for y in years:
+        want = [y[k] for k in ("unfavourable", "neutral", "favourable") if y.get(k)]
+        if y["schools"] - y["isbsh_schools"] > 0:
+            want.append(y["schools"] - y["isbsh_schools"])
+        got = chart_parts(b, fig[0], y["academic_year"])
+        check(got == want, "%s: the parts are the JSON's schools per status %s (page %s)"
+              % (y["academic_year"], want, got))
+        check("паспортов %d" % y["records"] in fig[0].text, "%s: %d passports written"
+              % (y["academic_year"], y["records"]))
+    b.shot("dash-passport-years", fig[0])
+    for where in ("/report/passport?school=170103", "/school/170103"):
+        b.go(where)
+        fig = b.els("figure[data-chart='passport-school']")
+        check(len(fig) == 1, "%s: the school's index by year" % where)
+        got = b.d.execute_script("return Array.from(arguments[0].querySelectorAll('g.yr'))"
+                                 ".map(function (g) { return [g.dataset.key, g.dataset.value]; });",
+                                 fig[0])
+        want = [[r["academic_year"], "" if r.get("isbsh") is None else "%.1f" % r["isbsh"]]
+                for r in hub.report_json("passport", "170103")["years"]]
+        check(got == want and len(got) >= 2, "%s: a bar per year with the JSON's ИСБШ %s (page %s)"
+              % (where, want, got))
+    b.shot("dash-passport-school", fig[0])
+
+
+def survey_charts(b, hub):
+    """The surveys page: a bar per question, its parts the answers' counts
+    summed over the schools as the distribution gives them."""
+    sums = {}
+    for r in hub.report_json("surveys")["distribution"]:
+        q = sums.setdefault((r["group"], r["question"]), {})
+        q[r["answer"]] = q.get(r["answer"], 0) + r["count"]
+    b.go("/report/surveys")
+    figs = b.els("figure[data-chart='answers']")
+    check(len(figs) == len({g for g, _ in sums}), "a figure per group (%d)" % len(figs))
+    byq = {f.get_attribute("data-key"): f for f in figs}
+    several = 0
+    for (g, q), answers in sums.items():
+        got = chart_parts(b, byq[g], q)
+        check(got is not None and sorted(got) == sorted(answers.values()),
+              "%s/%s: the parts are the answers' counts %s (page %s)" % (g, q, answers, got))
+        several += len(answers) > 1
+    check(several >= 1, "a question has several answers (%d)" % several)
+    fig = byq["survey_student"]
+    check("%" in fig.text and "нет" in fig.text, "the legend writes the shares and the answers")
+    b.shot("dash-surveys-answers", fig)
+
+
+def stat_silent(b):
+    return int(b.d.execute_script("return document.querySelector('.stat.silent .n')"
+                                  ".textContent;"))
+
+
+def silent_days(b, hub):
+    """The overview's silent devices: two devices last heard 20 and 40 days
+    ago are counted by the days asked for; a wrong number is said and the
+    default counted. «Чего не хватает» says nothing is missing for a school
+    with everything in, «Нет данных» for a period without data."""
+    ago = lambda d: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - d * 86400))
+    db = sqlite3.connect(os.path.join(hub.dir, "hub.db"), timeout=30)
+    ids = [r[0] for r in db.execute("SELECT id FROM devices WHERE revoked_at IS NULL "
+                                    "ORDER BY enrolled_at LIMIT 2")]
+    for i, d in zip(ids, (20, 40)):
+        db.execute("UPDATE devices SET last_seen_at=? WHERE id=?", (ago(d), i))
+    db.commit()
+    db.close()
+    b.go("/")
+    check(stat_silent(b) == 2, "silent over 14 days (the default): 2")
+    b.set("silent", "30")
+    b.press("Пересчитать")
+    check("silent=30" in b.d.current_url and stat_silent(b) == 1, "over 30 days: 1")
+    check("дольше 30 дн." in b.text(), "the count says its days")
+    b.shot("dash-overview-silent", b.els("div.stats")[0])
+    b.go("/?silent=61")
+    check(stat_silent(b) == 0, "over 61 days: none")
+    for bad in ("0", "366", "abc"):
+        b.go("/?silent=" + bad)
+        check("нужно целое число от 1 до 365" in b.text() and stat_silent(b) == 2,
+              "silent=%s: said, and the default counted" % bad)
+    b.go("/?school=170103")
+    check(not hub.report_json("completeness", "170103")["missing"] and
+          b.els("[data-empty='nothing-missing']") and "всё сдано к сроку" in b.text(),
+          "170103 has everything in: «всё сдано к сроку»")
+    b.go("/?from=1990-01-01&to=1990-12-31")
+    check(not b.els("[data-empty='nothing-missing']") and "Нет данных" in b.text(),
+          "a period without data says so, not «всё сдано»")
+    # hub.conf's silent_days is the default (the session outlives the restart)
+    with open(os.path.join(hub.dir, "hub.conf"), "w") as f:
+        f.write("silent_days = 30\n")
+    t.stop_proc(hub.proc)
+    hub.start()
+    b.base = hub.url
+    b.go("/")
+    check(stat_silent(b) == 1 and b.value("silent") == "30", "hub.conf silent_days = 30: 1")
+
+
 def flow(env):
     t.need_browser()
     try:
@@ -742,8 +890,12 @@ def flow(env):
     except ImportError:
         t.skip("python3-openpyxl is not installed (scripts/install-deps.sh)")
     hub = DemoHub(env)
+    earlier_year(hub, env)
     b = t.Browser(env, 100, 169, args=("--ignore-certificate-errors-spki-list=" + hub.spki(),))
     coordinator(b, hub)
+    passport_charts(b, hub)
+    survey_charts(b, hub)
+    silent_days(b, hub)
     csrf_and_session(b, hub)
     school_account(b, hub)
     throttling(hub)

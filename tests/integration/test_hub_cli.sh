@@ -68,18 +68,34 @@ expect_eq token_not_listed "$("$HUB" --data "$D" token list | grep -c "${TOK:0:9
 expect_in token_listed "$("$HUB" --data "$D" token list)" "Школа № 3"
 expect_eq school_known "$(sqlite3 "$D/hub.db" "SELECT name FROM schools WHERE code='170103'")" "Школа № 3"
 
-# the QR code on stderr encodes the token printed on stdout (qrencode comes
-# with scripts/install-deps.sh and is declared in scripts/commands.txt);
-# without qrencode: the token alone, no error
-QTOK=$("$HUB" --data "$D" token create --school 170103 2>"$T/qr.err" | head -1)
-if command -v qrencode >/dev/null; then
-	qrencode -t ANSIUTF8 -o - "$QTOK" >"$T/qr.want"
-	tail -n +2 "$T/qr.err" >"$T/qr.got"
-	expect_eq token_qr "$(cmp -s "$T/qr.got" "$T/qr.want"; echo $?)" 0
-else
-	bad "token_qr: qrencode not installed (run scripts/install-deps.sh)"
-fi
-expect_eq token_no_qr "$(PATH=/nonexistent "$HUB" --data "$D" token create --school 170103 2>&1 >/dev/null | wc -l)" 1
+# the QR code is drawn in the process, on stderr only when it is a terminal
+# (here script's pty): a qrencode on PATH is never started (the token on its
+# command line would be in every user's ps); 17 lines of half blocks, white
+# on black, for a token (version 2 and the quiet zone: 33 modules), which
+# zbarimg reads back as the token (the drawing as a picture, light modules
+# white); test_qrtext compares the drawing with libqrencode's matrix
+mkdir -p "$T/fakebin"
+printf '#!/bin/sh\necho "$@" >>"%s/qrencode.ran"\n' "$T" >"$T/fakebin/qrencode"
+chmod +x "$T/fakebin/qrencode"
+PATH="$T/fakebin:$PATH" script -qec "'$HUB' --data '$D' token create --school 170103" "$T/qr.tty" >/dev/null
+expect_eq token_qr_lines "$(grep -c '█' "$T/qr.tty")" 17
+expect_eq token_qr_colours "$(grep -c "$(printf '\033')\[40;37;1m" "$T/qr.tty")" 17
+expect_eq token_qr_token "$(grep -cE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}' "$T/qr.tty")" 1
+python3 - "$T/qr.tty" "$T/qr.pgm" <<'PY'
+import sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    if "\033[40;37;1m" in line:
+        cells = line.split("\033[40;37;1m")[1].split("\033[0m")[0]
+        rows += [[c in "▀█" for c in cells], [c in "▄█" for c in cells]]
+with open(sys.argv[2], "w") as f:
+    f.write("P2\n%d %d\n1\n" % (len(rows[0]) * 6, len(rows) * 6))
+    for r in rows:
+        f.write((" ".join("1" if light else "0" for light in r for _ in range(6)) + "\n") * 6)
+PY
+expect_eq token_qr_decodes "$(zbarimg -q --raw "$T/qr.pgm" 2>/dev/null)" "$(grep -oE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}' "$T/qr.tty")"
+expect_eq token_no_qr "$(PATH="$T/fakebin:$PATH" "$HUB" --data "$D" token create --school 170103 2>&1 >/dev/null | wc -l)" 1
+expect_eq token_qrencode_not_run "$(cat "$T/qrencode.ran" 2>/dev/null | wc -l)" 0
 
 # report commands reach the reports module; --out writes a whole file
 expect_eq report_runs "$("$HUB" --data "$D" report passport >/dev/null 2>&1; echo $?)" 0
@@ -90,7 +106,10 @@ expect_eq report_out_exists_refused "$("$HUB" --data "$D" report passport --out 
 
 # hub.conf listen + threads; serve with the passphrase from hub.conf
 PORT=$(hub_free_port)
-{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; } >"$D/hub.conf"
+# silent_days (the dashboard's silent devices) outside 1–365 stops serve before it listens
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "silent_days = 400"; } >"$D/hub.conf"
+expect_eq conf_silent_days_refused "$("$HUB" --data "$D" serve >/dev/null 2>"$T/sd.err"; echo $?)/$(grep -c 'silent_days = «400»: нужно целое число дней от 1 до 365' "$T/sd.err")" "2/1"
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; echo "silent_days = 30"; } >"$D/hub.conf"
 "$HUB" --data "$D" serve >"$T/serve.log" 2>&1 &
 HUB_PID=$!
 HUB_CA="$D/tls/ca.pem"

@@ -34,6 +34,8 @@
 #define SERVER_DEFAULT_REQUEST_MAX 1200    /* s: ceiling of one request */
 #define SERVER_DEFAULT_BODY_BUDGET (128u << 20) /* bytes of bodies in flight, all */
 #define SERVER_DEFAULT_BODY_PER_IP (64u << 20)  /* ... from one address */
+#define SERVER_DEFAULT_SILENT_DAYS 14   /* the dashboard's "devices silent for over N days" */
+#define SERVER_SILENT_DAYS_MAX 365
 #define SERVER_CONN_MEMORY (32u << 10)     /* per connection: request headers */
 #define SERVER_VERSION "0.1.0"
 
@@ -70,6 +72,7 @@ struct server_cfg {
 	const char *cert_path;         /* the certificate served: its pin in enrollment files */
 	const char *public_url;        /* hub.conf's public_url (NULL: the page's own address) */
 	const char *forms_published;   /* DIR/forms: the dashboard publishes there; NULL: it does not */
+	unsigned silent_days;          /* the overview's "silent for" default; 0: the default */
 	/* one line per request, never field values; may be NULL */
 	server_log_fn log;
 	void *log_ctx;

@@ -4,19 +4,17 @@
  * lines of the listings (`token list`, `device list`, `conflicts list`,
  * `quarantine list`; cmd_list.c prints them).
  */
-#include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <limits.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "cmd.h"
+#include "hub/qrtext.h"
 #include "hub/tls.h"
 #include "hub/tokens.h"
 #include "tetrad/enrollfile.h"
@@ -25,30 +23,28 @@
 #include "tetrad/school.h"
 
 /*
- * The token as a QR code on stderr, where qrencode is installed (the token
- * line on stdout comes first and is all a script reads). Run directly, not
- * through a shell: the token is a secret and no command line is built.
+ * The token as a QR code on stderr when stderr is a terminal (the token
+ * line on stdout comes first and is all a script reads; a log gets no
+ * drawing). Drawn in the process: a program started with the token as an
+ * argument would show it to every user's ps.
  */
 static void
-cmd_devices_print_qr(char *text)
+cmd_devices_print_qr(const char *text)
 {
-	char prog[] = "qrencode", t[] = "-t", type[] = "ANSIUTF8", o[] = "-o", dash[] = "-";
-	char *argv[] = { prog, t, type, o, dash, text, NULL };
-	posix_spawn_file_actions_t fa;
-	extern char **environ;
-	pid_t pid;
-	int st, rc;
+	char *qr = NULL;
+	struct terr e;
 
-	fflush(stderr);
-	if (posix_spawn_file_actions_init(&fa) != 0)
+	terr_clear(&e);
+	if (!isatty(STDERR_FILENO))
 		return;
-	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-	rc = posix_spawnp(&pid, "qrencode", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc == ENOENT)
-		return;
-	if (rc != 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fprintf(stderr, "(не удалось нарисовать QR-код)\n");
+	if (qrtext_draw(text, &qr, &e) != 0)
+		fprintf(stderr, "(не удалось нарисовать QR-код: %s)\n", e.msg);
+	else
+		fputs(qr, stderr);
+	if (qr != NULL) {
+		sodium_memzero(qr, strlen(qr));
+		free(qr);
+	}
 }
 
 /*
@@ -128,8 +124,8 @@ static const char cmd_token_create_usage[] =
 "       tetrad-hub token create ... --enroll-file ФАЙЛ [--hub-url https://АДРЕС:ПОРТ]\n"
 "\n"
 "Выдаёт одноразовый код регистрации устройства школы или куратора: код — первая\n"
-"строка вывода (и QR-код на stderr, если установлен qrencode). Хаб хранит только\n"
-"отпечаток кода.\n"
+"строка вывода; когда stderr — терминал, там же рисуется QR-код кода. Хаб\n"
+"хранит только отпечаток кода.\n"
 "\n"
 "Параметры:\n"
 "  --school КОД            код школы (латинские буквы, цифры, - _ ., до 32 знаков)\n"

@@ -228,6 +228,8 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 		    "хаб отклонял бы все записи. Установите формы (папка forms из поставки или "
 		    "переменная TETRAD_FORMS_DIR) или опубликуйте их («tetrad-hub forms publish "
 		    "ФАЙЛ») и запустите хаб снова");
+	if ((r = hubconf_silent_days(h, &sc.silent_days, e)) != 0)
+		return r;
 	listen = opt_listen ? opt_listen : hubconf_get(h, "listen");
 	sc.threads = cmd_serve_uint(hubconf_get(h, "threads"), SERVER_DEFAULT_THREADS);
 	sc.timeout_s = cmd_serve_uint(hubconf_get(h, "timeout"), SERVER_DEFAULT_TIMEOUT);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "cmd_args.h"
+#include "hub/server.h"
 #include "hub/report.h"
 #include "hubconf.h"
 #include "tetrad/keyfile.h"
@@ -29,6 +30,25 @@ hubconf_get(const struct hubconf *h, const char *key)
 		if (strcmp(h->conf_key[i], key) == 0)
 			return h->conf_val[i];
 	return NULL;
+}
+
+int
+hubconf_silent_days(const struct hubconf *h, unsigned *days, struct terr *e)
+{
+	const char *s = hubconf_get(h, "silent_days");
+	char *end = NULL;
+	long v;
+
+	*days = SERVER_DEFAULT_SILENT_DAYS;
+	if (s == NULL)
+		return 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || s[0] == '-' || s[0] == '+' || v < 1 ||
+	    v > SERVER_SILENT_DAYS_MAX)
+		return cmd_fail(e, CMD_EXIT_INVALID, "hub.conf: silent_days = «%.32s»: нужно целое "
+		    "число дней от 1 до %d", s, SERVER_SILENT_DAYS_MAX);
+	*days = (unsigned)v;
+	return 0;
 }
 
 /* hub.conf: "key = value" lines, '#' comments; optional. */

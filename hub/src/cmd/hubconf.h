@@ -40,6 +40,12 @@ void hubconf_path(const struct hubconf *h, const char *name, char *out, size_t c
 
 /* A hub.conf setting, NULL when not set (hubconf_open reads the file). */
 const char *hubconf_get(const struct hubconf *h, const char *key);
+/*
+ * hub.conf's silent_days (the overview's "devices silent for more than N
+ * days" default): SERVER_DEFAULT_SILENT_DAYS when absent; CMD_EXIT_INVALID with a
+ * message when not a whole number of days from 1 to SERVER_SILENT_DAYS_MAX.
+ */
+int hubconf_silent_days(const struct hubconf *h, unsigned *days, struct terr *e);
 
 /* The key passphrase from file (its first line; tetrad/fileio.h). */
 int hubconf_read_passphrase(struct hubconf *h, const char *file, struct terr *e);
