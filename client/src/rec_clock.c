@@ -99,7 +99,7 @@ rec_clock_change(struct store *s, const struct form *f, struct localdb_record *r
     const char *hlc, cJSON **fields, struct terr *e)
 {
 	char me[LOCALDB_DEVICE_HEX + 1];
-	struct recmerge_opts o = { rec_clock_local, (void *)(uintptr_t)f, NULL, NULL };
+	struct recmerge_opts o = { rec_clock_local, (void *)(uintptr_t)f, NULL, NULL, false };
 	cJSON *doc = NULL, *scratch = NULL, *a = NULL, *b = NULL, *send = NULL;
 	enum rec_clock_kind kind = *kindp;
 	int64_t superseded = 0;

@@ -117,7 +117,7 @@ accounts_add(struct hubdb *db, const char *login, enum accounts_role role,
 	if ((unsigned)role > ACCOUNTS_SCHOOL)
 		return terr_set(e, TERR_ARG, "неизвестная роль");
 	if (role == ACCOUNTS_SCHOOL && (school == NULL || !school_code_ok(school)))
-		return terr_set(e, TERR_ARG, "для роли «школа» нужен код школы (--school КОД)");
+		return terr_set(e, TERR_ARG, "для роли «школа» нужен код её школы");
 	if (role != ACCOUNTS_SCHOOL && school != NULL && school[0])
 		return terr_set(e, TERR_ARG, "код школы задаётся только для роли «школа»");
 	if ((r = accounts_password_check(password, e)) != 0)

@@ -107,11 +107,12 @@ dash_too_large(struct MHD_Connection *c, size_t cap)
 {
 	char page[640];
 
+	/* a number is all it adds to fixed text: nothing to escape */
 	snprintf(page, sizeof(page), "<!DOCTYPE html><html lang=\"ru\"><meta charset=\"utf-8\">"
-	    "<title>Слишком большой файл</title><h1>Слишком большой файл</h1><p>Отправленная "
-	    "форма больше допустимых %zu КиБ: хаб её не принял. Файл определения формы — не "
-	    "больше 1 МиБ. Вернитесь на предыдущую страницу и выберите другой файл.</p></html>",
-	    cap >> 10);
+	    "<title>Слишком большая форма</title><h1>Слишком большая форма</h1><p>Отправленная "
+	    "форма больше допустимых %zu КиБ: хаб её не принял.%s Вернитесь на предыдущую "
+	    "страницу.</p></html>", cap >> 10, cap == DASH_UPLOAD_MAX ? " Файл определения "
+	    "формы — не больше 1 МиБ: выберите другой файл." : "");
 	return reply_send(c, 413, "text/html; charset=utf-8", page, strlen(page), 0);
 }
 

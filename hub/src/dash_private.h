@@ -186,6 +186,8 @@ void dash_publish_form(struct dash_req *rq, struct html *h);
  */
 int dash_admin_done(struct dash_req *rq, const char *path, const char *done,
     const char *what);
+/* dash_registry.c: whether code is in the schools' register. */
+int dash_school_known(struct dash_req *rq, const char *code, bool *known, struct terr *e);
 
 /* ---- dash_listing_dl.c ---- */
 /*

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dash_private.h"
+#include "hub/hubdb_calendar.h"
 #include "hub/hubforms.h"
 #include "hub/programmes.h"
 #include "hub/schools.h"
@@ -132,9 +133,64 @@ dash_school_post(struct dash_req *rq, const char *rest)
 	return dash_admin_done(rq, "/admin/schools", "school_added", code);
 }
 
+struct dash_reg_find {
+	const char *school, *programme;
+	int year;                        /* 0: the register, not the programmes */
+	bool found;
+};
+
+static int
+dash_reg_school_row(void *ctx, size_t ncols, const struct hubdb_col *cols)
+{
+	struct dash_reg_find *f = ctx;
+	const struct hubdb_col *c = hubdb_col_find(ncols, cols, "code");
+
+	if (c != NULL && c->s != NULL && strcmp(c->s, f->school) == 0)
+		f->found = true;
+	return 0;
+}
+
+static int
+dash_reg_programme_row(void *ctx, const struct hubdb_programme *p)
+{
+	struct dash_reg_find *f = ctx;
+
+	if (p->year == f->year && strcmp(p->school, f->school) == 0 &&
+	    strcmp(p->programme, f->programme) == 0)
+		f->found = true;
+	return 0;
+}
+
+/*
+ * Whether the school is in the register (year 0), or in the programme that
+ * year. The page asks first, unlike the command (which registers a school
+ * it is given): a mistyped code in a browser would otherwise become a
+ * school the completeness report waits for, and an unset that changed
+ * nothing would be reported done.
+ */
+static int
+dash_reg_find(struct dash_req *rq, struct dash_reg_find *f, struct terr *e)
+{
+	f->found = false;
+	if (f->year == 0)
+		return hubdb_list(rq->db, HUBDB_LIST_SCHOOLS, dash_reg_school_row, f, e);
+	return hubdb_programmes_each(rq->db, dash_reg_programme_row, f, e);
+}
+
+int
+dash_school_known(struct dash_req *rq, const char *code, bool *known, struct terr *e)
+{
+	struct dash_reg_find f = { code, NULL, 0, false };
+	int r = dash_reg_find(rq, &f, e);
+
+	*known = f.found;
+	return r;
+}
+
 int
 dash_programme_post(struct dash_req *rq, const char *rest)
 {
+	struct dash_reg_find find;
 	const char *school = dash_field(rq, "school"), *year = dash_field(rq, "year");
 	const char *prog = dash_field(rq, "programme"), *op = dash_field(rq, "op");
 	bool on = op != NULL && strcmp(op, "set") == 0;
@@ -152,6 +208,21 @@ dash_programme_post(struct dash_req *rq, const char *rest)
 		return dash_error(rq, 400, title, "Укажите код ОО, год (четыре цифры) и программу "
 		    "из списка.");
 	snprintf(obj, sizeof(obj), "%s %s %s", school, year, code);
+	memset(&find, 0, sizeof(find));
+	find.school = school;
+	find.programme = code;
+	find.year = on ? 0 : atoi(year);
+	if ((r = dash_reg_find(rq, &find, &e)) != 0)
+		return dash_reg_result(rq, r, &e, on ? "programme_set" : "programme_unset", obj,
+		    title);
+	if (!find.found) {
+		dash_audit(rq, NULL, on ? "programme_set" : "programme_unset", obj, "refused");
+		if (on)
+			return dash_error(rq, 409, title, "Школы с кодом %s нет в реестре. Проверьте "
+			    "код или сначала добавьте школу на вкладке «Школы».", school);
+		return dash_error(rq, 409, title, "Школа %s не была в программе «%s» в %s году: "
+		    "снимать нечего.", school, prog, year);
+	}
 	if ((r = programmes_set(rq->db, school, year, code, on, &e)) != 0)
 		return dash_reg_result(rq, r, &e, on ? "programme_set" : "programme_unset", obj,
 		    title);
@@ -218,12 +289,11 @@ dash_form_publish_post(struct dash_req *rq, const char *rest)
 	    &version, &e);
 	unlink(path);
 	if (r != 0) {
-		char *at = strstr(e.msg, path);
+		char *at, msg[sizeof(e.msg)];
 
-		/* the message names the file the person chose, not the spool's */
-		if (at != NULL) {
-			char msg[sizeof(e.msg)];
-
+		/* the message names the file the person chose, not the spool's,
+		 * wherever it names it */
+		while ((at = strstr(e.msg, path)) != NULL) {
 			snprintf(msg, sizeof(msg), "%.*s%s%s", (int)(at - e.msg), e.msg, f->filename,
 			    at + strlen(path));
 			snprintf(e.msg, sizeof(e.msg), "%s", msg);

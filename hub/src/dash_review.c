@@ -7,6 +7,7 @@
  * are shown here, as the person must see them to choose; the audit log
  * records the decision, never a value.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,8 +252,9 @@ dash_conflicts_post(struct dash_req *rq, const char *rest)
 	if (id_s == NULL || how == NULL || (strcmp(how, "keep") != 0 && strcmp(how, "take") != 0))
 		return dash_error(rq, 400, "Решение не принято", "Форма решения неполна: "
 		    "выберите «Оставить принятое» или «Взять отклонённое».");
+	errno = 0;
 	id = strtoll(id_s, &end, 10);
-	if (end == id_s || *end != '\0' || id <= 0)
+	if (errno != 0 || end == id_s || *end != '\0' || id <= 0)
 		return dash_error(rq, 400, "Решение не принято", "Неверный номер конфликта.");
 	choice = strcmp(how, "take") == 0 ? REVIEW_TAKE : REVIEW_KEEP;
 	snprintf(obj, sizeof(obj), "конфликт №%lld", id);

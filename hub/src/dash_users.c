@@ -202,6 +202,17 @@ dash_user_add_post(struct dash_req *rq, const char *rest)
 		school = NULL;
 	if (!dash_user_twice(rq, pw, dash_field(rq, "password2"), title))
 		return 0;
+	if (role == ACCOUNTS_SCHOOL && school != NULL) {
+		bool known = false;
+
+		if (dash_school_known(rq, school, &known, &e) != 0)
+			return dash_error(rq, 503, title, "Хаб сейчас не может прочитать реестр школ. "
+			    "Повторите через минуту.");
+		/* a director's account for a mistyped code would open no school */
+		if (!known)
+			return dash_error(rq, 400, title, "Школы с кодом %.40s нет в реестре. Проверьте "
+			    "код (вкладка «Школы»).", school);
+	}
 	/* Argon2id: 64 MiB a hash, as many at once as logins take */
 	if (!dash_login_slot(rq->d)) {
 		rq->retry_after = 5;

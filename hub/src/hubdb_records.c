@@ -2,6 +2,7 @@
  * hubdb_records — the SQLite store's change sets, quarantine, records,
  * conflicts and published forms (see hubdb.h; the listings are hubdb_list.c).
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,10 @@ static const char *const hubdb_records_sql[ST_COUNT] = {
 	[ST_CONFLICT_ADD] = "INSERT INTO conflicts(record_id, form_id, school, field, "
 	    "loser_value, loser_hlc, loser_device, winner_value, winner_hlc, "
 	    "winner_device, logged_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[ST_FORM_PUT] = "INSERT OR REPLACE INTO hub_forms(id, version, sha256, bundle, "
-	    "published_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+	/* a version is published once: two publications of one version at
+	 * once (two administrators' pages) meet here, and the second fails */
+	[ST_FORM_PUT] = "INSERT INTO hub_forms(id, version, sha256, bundle, "
+	    "published_at) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id, version) DO NOTHING",
 	[ST_FORM_GET] = "SELECT bundle FROM hub_forms WHERE id = ?1 AND version = ?2",
 };
 
@@ -367,6 +370,7 @@ hubdb_form_put(struct hubdb *db, const char *id, uint32_t version,
 {
 	sqlite3_stmt *st = hubdb_records_stmt(db, ST_FORM_PUT, e);
 	char now[HUBDB_TIME_MAX];
+	int r;
 
 	if (st == NULL)
 		return TERR_IO;
@@ -376,7 +380,11 @@ hubdb_form_put(struct hubdb *db, const char *id, uint32_t version,
 	sqlite3_bind_text(st, 3, sha256_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 4, bundle, len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	return hubdb_exec_stmt(db, st, e, "публикация формы");
+	if ((r = hubdb_exec_stmt(db, st, e, "публикация формы")) == 0 &&
+	    sqlite3_changes(db->db) == 0)
+		r = terr_set(e, TERR_FORM, "форма «%s» версии %" PRIu32 " уже опубликована: "
+		    "увеличьте version в файле", id, version);
+	return r;
 }
 
 int

@@ -423,8 +423,13 @@ hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *fil
 	snprintf(bdicts, sizeof(bdicts), "%s/dict", builtin_dir ? builtin_dir : ".");
 	if ((r = hubforms_read(file, &json, &len, e)) != 0)
 		return r;
-	if ((r = hubforms_load(file, pdicts, builtin_dir ? bdicts : NULL, &f, e)) != 0)
+	if ((r = hubforms_load(file, pdicts, builtin_dir ? bdicts : NULL, &f, e)) != 0) {
+		/* the file itself was read above: what failed to read now is a
+		 * dictionary it names, which is the file's fault, not the hub's */
+		if (r == TERR_IO && e != NULL)
+			r = e->code = TERR_FORM;
 		goto out;
+	}
 	if (!hubforms_ident_ok(form_id(f))) {
 		r = terr_set(e, TERR_FORM, "id формы «%s» недопустим для публикации: латинские "
 		    "строчные буквы, цифры и _", form_id(f));
@@ -459,8 +464,11 @@ hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *fil
 		snprintf(path, sizeof(path), "%s/%s.json", pdicts, it->string);
 		if (access(path, R_OK) != 0)
 			snprintf(path, sizeof(path), "%s/%s.json", bdicts, it->string);
-		if ((r = hubforms_read(path, &dtext, &dlen, e)) != 0)
+		if ((r = hubforms_read(path, &dtext, &dlen, e)) != 0) {
+			if (r == TERR_IO && e != NULL)
+				r = e->code = TERR_FORM;
 			goto out;
+		}
 		d = cJSON_ParseWithLength(dtext, dlen);
 		free(dtext);
 		if (d == NULL) {
@@ -489,10 +497,19 @@ hubforms_publish(struct hubdb *db, const struct keys_sign *sign, const char *fil
 	keys_hex(sha, sizeof(sha), sha_hex);
 	snprintf(path, sizeof(path), "%s/%s-v%" PRIu32 ".json", published_dir, form_id(f),
 	    form_version(f));
-	if ((r = fileio_write_private(path, json, len, e)) != 0)
+	/*
+	 * The row first, in a write transaction held until the file is written:
+	 * a second publication of this version waits for the lock, then finds
+	 * the row and fails before it touches the file.
+	 */
+	if ((r = hubdb_begin(db, e)) != 0)
 		goto out;
 	if ((r = hubdb_form_put(db, form_id(f), form_version(f), sha_hex, tbuf_ptr(blob),
-	    tbuf_len(blob), e)) != 0) {
+	    tbuf_len(blob), e)) != 0 || (r = fileio_write_private(path, json, len, e)) != 0) {
+		hubdb_rollback(db);
+		goto out;
+	}
+	if ((r = hubdb_commit(db, e)) != 0) {
 		unlink(path);
 		goto out;
 	}

@@ -163,10 +163,13 @@ merge_first_put(struct hubdb *db, struct hubdb_record *rec, const char *device_i
 	return r;
 }
 
-/* merge_apply; conflicts NULL: losers are not logged (merge_apply_decision). */
+/*
+ * merge_apply; decision: merge_apply_decision's edit (no loser logged, the
+ * record's existence left alone).
+ */
 static int
 merge_run(struct hubdb *db, const char *device_id, const struct op *op,
-    unsigned *conflicts, struct terr *e)
+    unsigned *conflicts, bool decision, struct terr *e)
 {
 	struct hubdb_record rec, old;
 	struct merge_ctx m;
@@ -233,8 +236,9 @@ merge_run(struct hubdb *db, const char *device_id, const struct op *op,
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));
-	o.on_loser = conflicts != NULL ? merge_log : NULL;
+	o.on_loser = decision ? NULL : merge_log;
 	o.loser_arg = &m;
+	o.fields_only = decision;
 	pclock = cJSON_GetObjectItemCaseSensitive(clocks, "p");
 	pold = cJSON_IsArray(pclock) && cJSON_IsString(pclock->child) ?
 	    strcmp(hlc, pclock->child->valuestring) : 1;
@@ -278,7 +282,7 @@ int
 merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
     unsigned *conflicts, struct terr *e)
 {
-	return merge_run(db, device_id, op, conflicts, e);
+	return merge_run(db, device_id, op, conflicts, false, e);
 }
 
 int
@@ -288,5 +292,5 @@ merge_apply_decision(struct hubdb *db, const char *writer, const struct op *op,
 	/* an edit: the first-put path (a put only) is never taken */
 	if (op->kind != OP_EDIT)
 		return terr_set(e, TERR_ARG, "решение по конфликту — только правка поля");
-	return merge_run(db, writer, op, NULL, e);
+	return merge_run(db, writer, op, NULL, true, e);
 }

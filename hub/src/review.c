@@ -61,8 +61,8 @@ review_take(struct hubdb *db, const struct hubdb_conflict_row *c, char hlc[HLC_S
 	uuid7_format(c->record_id, id);
 	if (c->field[0] == '\0')
 		return terr_set(e, TERR_INVALID, "конфликт №%lld — удаление записи против её "
-		    "изменения: значение здесь не выбирается. Если запись нужна, восстановите "
-		    "её на устройстве", (long long)c->id);
+		    "изменения: удалённая запись здесь не восстанавливается. Закройте конфликт, "
+		    "оставив принятое", (long long)c->id);
 	if ((r = hubdb_record_get(db, c->record_id, &rec, &found, e)) != 0)
 		return r;
 	r = TERR_INVALID;

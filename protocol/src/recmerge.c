@@ -610,7 +610,8 @@ recmerge_change(cJSON *data, cJSON *clocks, enum recmerge_kind kind,
 		if (!cJSON_IsObject(fields))
 			return terr_set(e, TERR_ARG, "recmerge: у изменения нет объекта полей");
 		in.data = fields;
-		in.x = k;
+		if (kind == RECMERGE_PUT || o == NULL || !o->fields_only)
+			in.x = k;
 		if (kind == RECMERGE_PUT)
 			in.p = k;
 		else {

@@ -125,8 +125,10 @@ inbox_loser(const struct recmerge_loser *l, void *arg)
 	 */
 	if (ir->mine_p[0] != '\0' && l->loser_hlc && strcmp(l->loser_hlc, ir->mine_p) == 0)
 		return 0;
-	/* a coordinator's decision on the hub (recmerge.h), not a conflict */
-	if (l->winner_device != NULL && strcmp(l->winner_device, RECMERGE_HUB_WRITER) == 0)
+	/* a coordinator's decision on a field (recmerge.h), not a conflict; a
+	 * deletion that lost is still listed */
+	if (l->field[0] != '\0' && l->winner_device != NULL &&
+	    strcmp(l->winner_device, RECMERGE_HUB_WRITER) == 0)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	mine = inbox_text(l->loser);

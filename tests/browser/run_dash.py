@@ -614,7 +614,18 @@ def registry_in_browser(b, hub, env):
         b.set("programme", "500+")
         b.press(op)
     flash(b, "снята с программы")
+    # a mistyped code is not made a school; an unset that changes nothing says so
+    for code, op, want in (("170198", "Включить в программу", "нет в реестре"),
+                           ("170199", "Снять с программы", "снимать нечего")):
+        b.go("/admin/programmes")
+        b.set("school", code)
+        b.set("year", "2026")
+        b.set("programme", "ШНОР")
+        b.press(op)
+        check(want in b.text(), "%s %s: «%s»" % (op, code, want))
+        drain(b)
     schools = {x["code"]: x for x in json.loads(hub.cli("schools", "list", "--json").stdout)}
+    check("170198" not in schools, "the mistyped code is not in the register")
     check(schools.get("170199", {}).get("name") == "МБОУ СОШ № 99", "`schools list` has the school")
     progs = [x for x in json.loads(hub.cli("programmes", "list", "--json").stdout)
              if x["school"] == "170199"]
@@ -630,7 +641,8 @@ def registry_in_browser(b, hub, env):
     b.go("/admin/forms")
     b.named("file")[0].send_keys(big)
     b.press("Подписать и опубликовать")
-    check(b.d.title.startswith("Слишком большой файл"), "a file over the limit: a Russian page")
+    check(b.d.title.startswith("Слишком большая форма") and "1 МиБ" in b.text(),
+          "a file over the limit: a Russian page")
     drain(b)
     b.go("/admin/forms")
     b.named("file")[0].send_keys(f)

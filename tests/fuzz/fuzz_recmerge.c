@@ -106,7 +106,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct st s[3], e = { NULL, NULL };
-	struct recmerge_opts skip = { skip_l, NULL, NULL, NULL };
+	struct recmerge_opts skip = { skip_l, NULL, NULL, NULL, false };
 	const cJSON *it;
 	cJSON *doc;
 	struct terr err;

@@ -35,7 +35,8 @@ int merge_apply(struct hubdb *db, const char *device_id, const struct op *op,
 /*
  * A person's decision on a conflict (hub/review.h): the edit op, written by
  * writer (REVIEW_WRITER), merged as any other change but with no loser
- * logged — the value it replaces is the one the person chose against.
+ * logged — the value it replaces is the one the person chose against — and
+ * the record's existence left as it is (recmerge_opts.fields_only).
  */
 int merge_apply_decision(struct hubdb *db, const char *writer, const struct op *op,
     struct terr *e);

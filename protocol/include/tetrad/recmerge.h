@@ -68,6 +68,13 @@ struct recmerge_opts {
 	void *skip_arg;
 	recmerge_loser_cb on_loser;    /* NULL: losers are not reported */
 	void *loser_arg;
+	/*
+	 * An edit that says nothing of the record's existence: its fields take
+	 * its clock, "x" stays as it was. A person's decision on a conflict
+	 * (hub/review.h) is one: a deletion made before it on a device, not yet
+	 * synced, still deletes the record when it arrives.
+	 */
+	bool fields_only;
 };
 
 /*

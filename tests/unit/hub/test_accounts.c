@@ -46,7 +46,7 @@ test_rules(void)
 	CHECK(accounts_role_parse("coordinator", &r) && r == ACCOUNTS_COORDINATOR);
 	CHECK(!accounts_role_parse("root", &r));
 	CHECK_INT_EQ(accounts_add(db, "dir", ACCOUNTS_SCHOOL, NULL, PW, &e), TERR_ARG);
-	CHECK_CONTAINS(e.msg, "--school");
+	CHECK_CONTAINS(e.msg, "код её школы");
 	CHECK_INT_EQ(accounts_add(db, "coord", ACCOUNTS_COORDINATOR, "0101", PW, &e), TERR_ARG);
 	CHECK_INT_EQ(accounts_add(db, "Anna", ACCOUNTS_COORDINATOR, NULL, PW, &e), 0);
 	CHECK_INT_EQ(accounts_add(db, "anna", ACCOUNTS_ADMIN, NULL, PW, &e), TERR_ARG);

@@ -91,6 +91,24 @@ test_publish(struct hubdb *db)
 	}
 	snprintf(out, sizeof(out), "%s/risk_visit-v9.json", pub);
 	CHECK_INT_EQ(access(out, R_OK), 0);
+	/*
+	 * Two publications of one version at once: the second passed the
+	 * catalogue's check before the first wrote its file (here: the file
+	 * gone). The store's row refuses it, and it writes no file.
+	 */
+	{
+		char again[600], kept[sizeof(out) + 8];
+
+		snprintf(kept, sizeof(kept), "%s.kept", out);
+		CHECK_INT_EQ(rename(out, kept), 0);
+
+		snprintf(again, sizeof(again), "%s/risk_visit_v9.json", dir);
+		CHECK_INT_EQ(hubforms_publish(db, &sign, again, TETRAD_FORMS_DIR, pub, id, &version,
+		    &e), TERR_FORM);
+		CHECK_CONTAINS(e.msg, "уже опубликована");
+		CHECK(access(out, F_OK) != 0);
+		CHECK_INT_EQ(rename(kept, out), 0);
+	}
 	CHECK_INT_EQ(hubdb_form_get(db, "risk_visit", 10, bundle, &found, &e), 0);
 	CHECK(!found);
 

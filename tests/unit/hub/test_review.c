@@ -16,10 +16,10 @@
 
 static const char *const REC = "019a3e6e-3000-7000-8000-00000000c0de";
 
-/* Device dev (1 or 2) writes fields to REC at wall ms as kind. */
+/* Device dev (1 or 2) writes fields to record rec at wall ms as kind. */
 static void
-write_as(struct hubdb *db, int dev, enum op_kind kind, uint64_t wall, const char *fields,
-    unsigned *conflicts)
+write_rec(struct hubdb *db, const char *rec, int dev, enum op_kind kind, uint64_t wall,
+    const char *fields, unsigned *conflicts)
 {
 	char device[KEYS_ID_HEXLEN + 1];
 	struct op op;
@@ -27,7 +27,7 @@ write_as(struct hubdb *db, int dev, enum op_kind kind, uint64_t wall, const char
 
 	snprintf(device, sizeof(device), "%016x", dev);
 	memset(&op, 0, sizeof(op));
-	CHECK_INT_EQ(uuid7_parse(REC, op.record_id), 0);
+	CHECK_INT_EQ(uuid7_parse(rec, op.record_id), 0);
 	snprintf(op.form_id, sizeof(op.form_id), "test");
 	snprintf(op.school, sizeof(op.school), "170103");
 	op.form_version = 1;
@@ -39,6 +39,13 @@ write_as(struct hubdb *db, int dev, enum op_kind kind, uint64_t wall, const char
 	CHECK_INT_EQ(merge_apply(db, device, &op, conflicts, &e), 0);
 	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
 	cJSON_Delete(op.fields);
+}
+
+static void
+write_as(struct hubdb *db, int dev, enum op_kind kind, uint64_t wall, const char *fields,
+    unsigned *conflicts)
+{
+	write_rec(db, REC, dev, kind, wall, fields, conflicts);
 }
 
 /* One number from the store's file through a connection of its own. */
@@ -149,6 +156,28 @@ test_review(const struct th *t)
 	CHECK(r.deleted);
 	hubdb_record_clear(&r);
 	CHECK_INT_EQ(review_decide(db, NULL, id, 0, "coord", hlc, &e), TERR_ARG);
+
+	/* a deletion made on a device before the decision, synced after it:
+	 * the decision said nothing of the record's existence, so it is deleted */
+	{
+		static const char *const REC2 = "019a3e6e-3000-7000-8000-00000000c0df";
+		uint8_t id2[16];
+		bool found;
+
+		conflicts = 0;
+		write_rec(db, REC2, 1, OP_PUT, 1000, "{\"n\":1}", &conflicts);
+		write_rec(db, REC2, 1, OP_EDIT, 2000, "{\"n\":2}", &conflicts);
+		write_rec(db, REC2, 2, OP_EDIT, 3000, "{\"n\":3}", &conflicts);
+		CHECK_INT_EQ(conflicts, 1);
+		id = one_int(t, "SELECT max(id) FROM conflicts");
+		CHECK_INT_EQ(review_decide(db, NULL, id, REVIEW_TAKE, "coord", hlc, &e), 0);
+		write_rec(db, REC2, 1, OP_DELETE, 4000, NULL, &conflicts);
+		CHECK_INT_EQ(uuid7_parse(REC2, id2), 0);
+		CHECK_INT_EQ(hubdb_record_get(db, id2, &r, &found, &e), 0);
+		CHECK(found && r.deleted);
+		CHECK_CONTAINS(r.data, "\"n\":2");
+		hubdb_record_clear(&r);
+	}
 }
 
 int

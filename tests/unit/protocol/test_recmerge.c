@@ -111,7 +111,7 @@ static void
 test_put_edit_delete(void)
 {
 	struct losers ls = { "", 0 };
-	struct recmerge_opts o = { NULL, NULL, log_loser, &ls };
+	struct recmerge_opts o = { NULL, NULL, log_loser, &ls, false };
 	struct rec r;
 	bool ch;
 
@@ -185,7 +185,8 @@ static void
 test_same_field_orders(void)
 {
 	struct losers l1 = { "", 0 }, l2 = { "", 0 };
-	struct recmerge_opts o1 = { NULL, NULL, log_loser, &l1 }, o2 = { NULL, NULL, log_loser, &l2 };
+	struct recmerge_opts o1 = { NULL, NULL, log_loser, &l1, false },
+	    o2 = { NULL, NULL, log_loser, &l2, false };
 	struct rec r1, r2;
 	char *t1, *t2;
 
@@ -220,7 +221,7 @@ static void
 test_skip(void)
 {
 	struct losers ls = { "", 0 };
-	struct recmerge_opts o = { skip_note, NULL, log_loser, &ls };
+	struct recmerge_opts o = { skip_note, NULL, log_loser, &ls, false };
 	struct rec dev, hub;
 	cJSON *clock_before;
 	bool ch;
