@@ -397,8 +397,9 @@ report_completeness_run(struct report_ctx *c, struct report_out *o, struct terr 
 	    REPORT_NCOLS(c_cols));
 	m = report_model_sect(o, "missing", "Чего не хватает к сроку", c_miss_cols,
 	    REPORT_NCOLS(c_miss_cols));
-	if ((r = hubdb_report_records(c->db, "risk_visit", false, c_visit, s, e)) != 0 ||
-	    (r = hubdb_report_records(c->db, "social_passport", false, c_passport, s, e)) != 0)
+	/* a school's rows are of its own visits and passports: only they are read */
+	if ((r = report_ctx_records(c, "risk_visit", c_visit, s, e)) != 0 ||
+	    (r = report_ctx_records(c, "social_passport", c_passport, s, e)) != 0)
 		goto out;
 	/*
 	 * The years with rows: the programmes' (any school's), or without

@@ -351,20 +351,23 @@ passport_sum(struct report_passport *p, struct terr *e)
 }
 
 /*
- * Fills p for every school (the ИСБШ distribution is municipal, so
- * --school only narrows what is printed, not what is compared with).
+ * Each school's passports of its latest year summed, read with pick: of
+ * every school (all), or with --school of that one alone. The ИСБШ
+ * distribution is municipal, so for it --school only narrows what is
+ * printed, not what is compared with; a school's own sums are of its own
+ * passports.
  */
-/* Each school's passports of its latest year summed, read with pick. */
 static int
 passport_schools(struct report_ctx *c, struct report_passport *p,
-    const struct report_pick *pick, struct terr *e)
+    const struct report_pick *pick, bool all, struct terr *e)
 {
 	int r;
 
 	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
 		return REPORT_NOMEM(e);
-	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", pick,
-	    passport_rec, p, e)) != 0)
+	if ((r = all ? report_ctx_each_record(c, "social_passport", false, "snapshot_date",
+	    pick, passport_rec, p, e) : report_ctx_each_school_record(c, "social_passport",
+	    "snapshot_date", pick, passport_rec, p, e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {
 		struct report_pschool *s = &p->s[p->v[i].school];
@@ -381,16 +384,71 @@ int
 report_passport_build_students(struct report_ctx *c, struct report_passport *p,
     struct terr *e)
 {
-	return passport_schools(c, p, p_students_pick, e);
+	return passport_schools(c, p, p_students_pick, false, e);
 }
+
+/* A copy of what a build gives its reports: the schools' sums and quartiles. */
+static struct report_passport *
+passport_copy(const struct report_passport *from, size_t nschools)
+{
+	struct report_passport *to = calloc(1, sizeof(*to));
+
+	if (to == NULL)
+		return NULL;
+	*to = *from;
+	to->v = NULL;
+	to->n = to->cap = 0;
+	if ((to->s = malloc((nschools + 1) * sizeof(*to->s))) == NULL) {
+		free(to);
+		return NULL;
+	}
+	memcpy(to->s, from->s, (nschools + 1) * sizeof(*to->s));
+	return to;
+}
+
+static void
+passport_memo_free(void *memo)
+{
+	report_passport_free(memo);
+	free(memo);
+}
+
+static int passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e);
 
 int
 report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
 {
+	struct report_passport *m;
+	int r;
+
+	/*
+	 * A school's page builds passport and identification in one reading
+	 * (report_build_many): the second takes the first's sums, not a second
+	 * pass over every school's passports.
+	 */
+	if (c->memo != NULL && c->memo_free == passport_memo_free) {
+		if ((m = passport_copy(c->memo, c->nschools)) == NULL)
+			return REPORT_NOMEM(e);
+		*p = *m;
+		free(m);
+		return 0;
+	}
+	if ((r = passport_build(c, p, e)) != 0)
+		return r;
+	if (c->memo == NULL && (m = passport_copy(p, c->nschools)) != NULL) {
+		c->memo = m;
+		c->memo_free = passport_memo_free;
+	}
+	return 0;
+}
+
+static int
+passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+{
 	double *dist = NULL;
 	int r;
 
-	if ((r = passport_schools(c, p, p_pick, e)) != 0)
+	if ((r = passport_schools(c, p, p_pick, true, e)) != 0)
 		return r;
 
 	/* isbsh-v1: score each share against the municipal quartiles. */

@@ -439,6 +439,14 @@ typedef int (*hubdb_report_record_cb)(void *ctx, const struct hubdb_report_recor
  */
 int hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
     hubdb_report_record_cb cb, void *ctx, struct terr *e);
+/*
+ * The live records of form_id whose school is school, in HLC order, then
+ * id: what hubdb_report_records gives of that school, without reading the
+ * others (an index by school; not for the questionnaires, which are read
+ * whole for it).
+ */
+int hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *school,
+    hubdb_report_record_cb cb, void *ctx, struct terr *e);
 
 /* Imported results (tetrad-hub results import). */
 struct hubdb_result {
