@@ -427,9 +427,9 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
  * read one key of ~15 per day this way: scanning the table for it once
  * per year of the period cost 14 scans of the whole tally.
  */
-int
-hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
+static int
+hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, int64_t day_lo, int64_t day_hi, bool sum, hubdb_tally_cb cb, void *ctx,
     struct terr *e)
 {
 	/*
@@ -450,6 +450,14 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 	static const char days_sql[] =
 	    "SELECT day, n, total FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3"
 	    " AND day BETWEEN ?4 AND ?5 ORDER BY day";
+	/*
+	 * Summed by SQLite: a row per (school, form) instead of one per day
+	 * for the caller (the overview's responses: 2.4 M rows of a region's
+	 * year, each a call, a school's lookup and a counter's)
+	 */
+	static const char sum_sql[] =
+	    "SELECT count(*), sum(n), sum(total) FROM tally WHERE school = ?1 AND form_id = ?2"
+	    " AND key = ?3 AND day BETWEEN ?4 AND ?5 AND n <> 0";
 	sqlite3_stmt *pair[P_N] = { NULL }, *days = NULL;
 	size_t plen = strlen(form_prefix);
 	char *sc = NULL, *fid = NULL;
@@ -462,7 +470,7 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 			r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(db->db, days_sql, -1, &days, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db->db, sum ? sum_sql : days_sql, -1, &days, NULL) != SQLITE_OK) {
 		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 		goto out;
 	}
@@ -506,7 +514,15 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(days, 1),
 			    sqlite3_column_double(days, 2), sqlite3_column_int64(days, 0) };
 
-			if (row.n != 0 && (r = cb(ctx, &row)) != 0)
+			if (sum) {
+				/* the count of rows in the first column: none, no sum */
+				if (sqlite3_column_int64(days, 0) == 0)
+					continue;
+				row.day = HUBDB_TALLY_NODAY;
+			} else if (row.n == 0) {
+				continue;
+			}
+			if ((r = cb(ctx, &row)) != 0)
 				goto out;
 		}
 		if (rc != SQLITE_DONE) {
@@ -524,6 +540,24 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 	free(sc);
 	free(fid);
 	return r;
+}
+
+int
+hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
+    struct terr *e)
+{
+	return hubdb_tally_key_walk(db, form_prefix, school, key, day_lo, day_hi, false, cb, ctx,
+	    e);
+}
+
+int
+hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
+    struct terr *e)
+{
+	return hubdb_tally_key_walk(db, form_prefix, school, key, day_lo, day_hi, true, cb, ctx,
+	    e);
 }
 
 int

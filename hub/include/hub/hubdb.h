@@ -532,6 +532,13 @@ int hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *scho
 int hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
     const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
     struct terr *e);
+/*
+ * hubdb_tally_key_days with each (school, form)'s days summed: one row for
+ * each that has any (row.day HUBDB_TALLY_NODAY), n and total the sums.
+ */
+int hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
+    struct terr *e);
 
 /*
  * Whether the tally of the forms starting with form_prefix must be built

@@ -5,7 +5,8 @@
  * same order, exactly the records of that school hubdb_report_records
  * does (edits, deletions, schools interleaved in HLC order, a
  * questionnaire without the index); a store whose index is missing gains
- * it at its opening; report_build_many (the school's page) gives each
+ * it at its opening; the store's sums of a tally key are its days added
+ * up; report_build_many (the school's page) gives each
  * report byte for byte what report_build does alone, for a school and for
  * all of them.
  */
@@ -132,6 +133,65 @@ check_walks(struct hubdb *db)
 		}
 }
 
+/* Tally rows as text lines; days summed by (school, form) when sum. */
+struct rows {
+	char text[4096];
+	size_t len;
+	bool sum;
+	char school[16], form[40];
+	long long n;
+};
+
+static void
+rows_flush(struct rows *w)
+{
+	if (w->school[0])
+		w->len += (size_t)snprintf(w->text + w->len, sizeof(w->text) - w->len,
+		    "%s %s %lld\n", w->school, w->form, w->n);
+	w->school[0] = '\0';
+	w->n = 0;
+}
+
+static int
+on_tally(void *arg, const struct hubdb_tally_row *r)
+{
+	struct rows *w = arg;
+
+	CHECK(w->sum ? r->day != HUBDB_TALLY_NODAY : r->day == HUBDB_TALLY_NODAY);
+	if (strcmp(w->school, r->school) != 0 || strcmp(w->form, r->form_id) != 0) {
+		rows_flush(w);
+		snprintf(w->school, sizeof(w->school), "%s", r->school);
+		snprintf(w->form, sizeof(w->form), "%s", r->form_id);
+	}
+	w->n += r->n;
+	return 0;
+}
+
+/* The responses' counter summed by the store: what its days add up to. */
+static void
+check_key_sums(struct hubdb *db)
+{
+	static struct rows days, sums;
+	struct terr e;
+
+	for (int k = 0; k < 3; k++) {
+		const char *school = k == 1 ? schools[2] : NULL;
+		int64_t lo = k == 2 ? 20514 : HUBDB_TALLY_NODAY + 1;   /* 2026-03-02 on */
+
+		memset(&days, 0, sizeof(days));
+		memset(&sums, 0, sizeof(sums));
+		days.sum = true;   /* on_tally's check: a day on every row */
+		CHECK_INT_EQ(hubdb_tally_key_days(db, "survey_", school, "resp", lo, INT64_MAX,
+		    on_tally, &days, &e), 0);
+		CHECK_INT_EQ(hubdb_tally_key_sums(db, "survey_", school, "resp", lo, INT64_MAX,
+		    on_tally, &sums, &e), 0);
+		rows_flush(&days);
+		rows_flush(&sums);
+		CHECK_STR_EQ(sums.text, days.text);
+		CHECK(k == 2 ? sums.len == 0 : sums.len > 0);
+	}
+}
+
 /* A report's JSON as report_run writes it, from a built model. */
 static char *
 json_of(const struct report_out *rep, const struct report_opts *o)
@@ -199,6 +259,7 @@ main(void)
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	fill(db);
 	check_walks(db);
+	check_key_sums(db);
 	check_many(db, "170002", NULL);
 	check_many(db, "170001", "2026-02-01");
 	check_many(db, NULL, NULL);
