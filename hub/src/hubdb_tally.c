@@ -427,10 +427,79 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
  * read one key of ~15 per day this way: scanning the table for it once
  * per year of the period cost 14 scans of the whole tally.
  */
+/*
+ * The days of one key of a tally pair: its rows one by one (nwin 0: the
+ * days lo[0] … hi[0]), or summed by SQLite over each window lo[w] … hi[w]
+ * that the pair's days reach (row.day lo[w]; with several windows, the
+ * pair's first and last day are looked up first, two seeks, so a window of
+ * a year without rows costs nothing).
+ */
+struct hubdb_tally_days {
+	sqlite3_stmt *days, *first, *last;
+	const int64_t *lo, *hi;
+	size_t nwin;
+};
+
+static int
+hubdb_tally_pair_days(struct hubdb *db, struct hubdb_tally_days *d, const char *sc,
+    const char *fid, const char *key, hubdb_tally_cb cb, void *ctx, struct terr *e)
+{
+	int64_t first = INT64_MIN, last = INT64_MAX;
+	int rc;
+
+	if (d->nwin > 1) {
+		sqlite3_stmt *ends[2] = { d->first, d->last };
+
+		for (int k = 0; k < 2; k++) {
+			sqlite3_reset(ends[k]);
+			sqlite3_bind_text(ends[k], 1, sc, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ends[k], 2, fid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ends[k], 3, key, -1, SQLITE_STATIC);
+			if ((rc = sqlite3_step(ends[k])) != SQLITE_ROW)
+				return hubdb_err(db, rc, e, "чтение сводки ответов");
+			if (sqlite3_column_type(ends[k], 0) == SQLITE_NULL)
+				return 0;   /* the pair has no row of the key */
+			if (k == 0)
+				first = sqlite3_column_int64(ends[k], 0);
+			else
+				last = sqlite3_column_int64(ends[k], 0);
+		}
+	}
+	for (size_t w = 0; w < (d->nwin ? d->nwin : 1); w++) {
+		if (d->lo[w] > last || d->hi[w] < first || d->lo[w] > d->hi[w])
+			continue;
+		sqlite3_reset(d->days);
+		sqlite3_bind_text(d->days, 1, sc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(d->days, 2, fid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(d->days, 3, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(d->days, 4, d->lo[w]);
+		sqlite3_bind_int64(d->days, 5, d->hi[w]);
+		while ((rc = sqlite3_step(d->days)) == SQLITE_ROW) {
+			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(d->days, 1),
+			    sqlite3_column_double(d->days, 2), sqlite3_column_int64(d->days, 0) };
+			int r;
+
+			if (d->nwin) {
+				/* the count of rows in the first column: none, no sum */
+				if (sqlite3_column_int64(d->days, 0) == 0)
+					continue;
+				row.day = d->lo[w];
+			} else if (row.n == 0) {
+				continue;
+			}
+			if ((r = cb(ctx, &row)) != 0)
+				return r;
+		}
+		if (rc != SQLITE_DONE)
+			return hubdb_err(db, rc, e, "чтение сводки ответов");
+	}
+	return 0;
+}
+
 static int
 hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, bool sum, hubdb_tally_cb cb, void *ctx,
-    struct terr *e)
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e)
 {
 	/*
 	 * The pairs: the first (of the school, or of all), then the next form of
@@ -458,7 +527,12 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 	static const char sum_sql[] =
 	    "SELECT count(*), sum(n), sum(total) FROM tally WHERE school = ?1 AND form_id = ?2"
 	    " AND key = ?3 AND day BETWEEN ?4 AND ?5 AND n <> 0";
-	sqlite3_stmt *pair[P_N] = { NULL }, *days = NULL;
+	static const char *const ends_sql[2] = {
+		"SELECT min(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
+		"SELECT max(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
+	};
+	struct hubdb_tally_days d = { NULL, NULL, NULL, lo, hi, nwin };
+	sqlite3_stmt *pair[P_N] = { NULL };
 	size_t plen = strlen(form_prefix);
 	char *sc = NULL, *fid = NULL;
 	int rc = SQLITE_DONE, r;
@@ -470,7 +544,10 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 			r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(db->db, sum ? sum_sql : days_sql, -1, &days, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db->db, nwin ? sum_sql : days_sql, -1, &d.days, NULL) !=
+	    SQLITE_OK || (nwin > 1 && (sqlite3_prepare_v2(db->db, ends_sql[0], -1, &d.first,
+	    NULL) != SQLITE_OK || sqlite3_prepare_v2(db->db, ends_sql[1], -1, &d.last, NULL) !=
+	    SQLITE_OK))) {
 		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 		goto out;
 	}
@@ -504,38 +581,17 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 		}
 		if (strncmp(fid, form_prefix, plen) != 0)
 			continue;
-		sqlite3_reset(days);
-		sqlite3_bind_text(days, 1, sc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(days, 2, fid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(days, 3, key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(days, 4, day_lo);
-		sqlite3_bind_int64(days, 5, day_hi);
-		while ((rc = sqlite3_step(days)) == SQLITE_ROW) {
-			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(days, 1),
-			    sqlite3_column_double(days, 2), sqlite3_column_int64(days, 0) };
-
-			if (sum) {
-				/* the count of rows in the first column: none, no sum */
-				if (sqlite3_column_int64(days, 0) == 0)
-					continue;
-				row.day = HUBDB_TALLY_NODAY;
-			} else if (row.n == 0) {
-				continue;
-			}
-			if ((r = cb(ctx, &row)) != 0)
-				goto out;
-		}
-		if (rc != SQLITE_DONE) {
-			r = hubdb_err(db, rc, e, "чтение сводки ответов");
+		if ((r = hubdb_tally_pair_days(db, &d, sc, fid, key, cb, ctx, e)) != 0)
 			goto out;
-		}
 	}
 	if (rc != SQLITE_DONE)
 		r = hubdb_err(db, rc, e, "чтение сводки ответов");
  out:
 	for (int i = 0; i < P_N; i++)
 		sqlite3_finalize(pair[i]);
-	sqlite3_finalize(days);
+	sqlite3_finalize(d.days);
+	sqlite3_finalize(d.first);
+	sqlite3_finalize(d.last);
 	hubdb_scan_end(db);
 	free(sc);
 	free(fid);
@@ -547,17 +603,18 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
     const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
     struct terr *e)
 {
-	return hubdb_tally_key_walk(db, form_prefix, school, key, day_lo, day_hi, false, cb, ctx,
+	return hubdb_tally_key_walk(db, form_prefix, school, key, &day_lo, &day_hi, 0, cb, ctx,
 	    e);
 }
 
 int
 hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
-    struct terr *e)
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e)
 {
-	return hubdb_tally_key_walk(db, form_prefix, school, key, day_lo, day_hi, true, cb, ctx,
-	    e);
+	if (nwin == 0)
+		return 0;
+	return hubdb_tally_key_walk(db, form_prefix, school, key, lo, hi, nwin, cb, ctx, e);
 }
 
 int

@@ -218,6 +218,7 @@ c_surveys(struct c_state *s)
 	    s->c->from_year; y <= s->c->to_year && y <= REPORT_DEADLINE_YEAR_MAX; y++) {
 		char sep1[24], aug31[24], dl[11];
 		long d0, d1, dd;
+		int64_t lo, hi;
 		struct c_surv_walk w = { s, y, false };
 
 		/*
@@ -236,13 +237,17 @@ c_surveys(struct c_state *s)
 		if (form_date_days(sep1, &d0) || form_date_days(aug31, &d1) ||
 		    form_date_days(dl, &dd))
 			continue;
+		lo = d0;
+		hi = dd;
 		if ((r = hubdb_tally_key_sums(s->c->db, SURVEY_FACTS_PREFIX, s->c->o->school,
-		    "resp", d0, dd, c_survey_tally, &w, s->e)) != 0)
+		    "resp", &lo, &hi, 1, c_survey_tally, &w, s->e)) != 0)
 			return r;
 		if (dd < d1) {
 			w.late = true;
+			lo = dd + 1;
+			hi = d1;
 			if ((r = hubdb_tally_key_sums(s->c->db, SURVEY_FACTS_PREFIX,
-			    s->c->o->school, "resp", dd + 1, d1, c_survey_tally, &w, s->e)) != 0)
+			    s->c->o->school, "resp", &lo, &hi, 1, c_survey_tally, &w, s->e)) != 0)
 				return r;
 		}
 	}

@@ -533,12 +533,14 @@ int hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *
     const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
     struct terr *e);
 /*
- * hubdb_tally_key_days with each (school, form)'s days summed: one row for
- * each that has any (row.day HUBDB_TALLY_NODAY), n and total the sums.
+ * hubdb_tally_key_days summed by the store over each window of days lo[w]
+ * … hi[w] (w < nwin): a row for each (school, form) and window that has
+ * any, row.day its window's lo[w], n and total the sums. With several
+ * windows a (school, form) is read only in those its days reach.
  */
 int hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
-    struct terr *e);
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e);
 
 /*
  * Whether the tally of the forms starting with form_prefix must be built
