@@ -428,11 +428,10 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
  * per year of the period cost 14 scans of the whole tally.
  */
 /*
- * The days of one key of a tally pair: its rows one by one (nwin 0: the
- * days lo[0] … hi[0]), or summed by SQLite over each window lo[w] … hi[w]
- * that the pair's days reach (row.day lo[w]; with several windows, the
+ * One key of a tally pair summed by SQLite over each window lo[w] … hi[w]
+ * that the pair's days reach (row.day lo[w]). With several windows the
  * pair's first and last day are looked up first, two seeks, so a window of
- * a year without rows costs nothing).
+ * a year without rows costs nothing.
  */
 struct hubdb_tally_days {
 	sqlite3_stmt *days, *first, *last;
@@ -465,7 +464,7 @@ hubdb_tally_pair_days(struct hubdb *db, struct hubdb_tally_days *d, const char *
 				last = sqlite3_column_int64(ends[k], 0);
 		}
 	}
-	for (size_t w = 0; w < (d->nwin ? d->nwin : 1); w++) {
+	for (size_t w = 0; w < d->nwin; w++) {
 		if (d->lo[w] > last || d->hi[w] < first || d->lo[w] > d->hi[w])
 			continue;
 		sqlite3_reset(d->days);
@@ -474,24 +473,17 @@ hubdb_tally_pair_days(struct hubdb *db, struct hubdb_tally_days *d, const char *
 		sqlite3_bind_text(d->days, 3, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(d->days, 4, d->lo[w]);
 		sqlite3_bind_int64(d->days, 5, d->hi[w]);
-		while ((rc = sqlite3_step(d->days)) == SQLITE_ROW) {
+		/* one row: the count of the rows summed first (none: no sum) */
+		if ((rc = sqlite3_step(d->days)) != SQLITE_ROW)
+			return hubdb_err(db, rc, e, "чтение сводки ответов");
+		if (sqlite3_column_int64(d->days, 0) > 0) {
 			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(d->days, 1),
-			    sqlite3_column_double(d->days, 2), sqlite3_column_int64(d->days, 0) };
+			    sqlite3_column_double(d->days, 2), d->lo[w] };
 			int r;
 
-			if (d->nwin) {
-				/* the count of rows in the first column: none, no sum */
-				if (sqlite3_column_int64(d->days, 0) == 0)
-					continue;
-				row.day = d->lo[w];
-			} else if (row.n == 0) {
-				continue;
-			}
 			if ((r = cb(ctx, &row)) != 0)
 				return r;
 		}
-		if (rc != SQLITE_DONE)
-			return hubdb_err(db, rc, e, "чтение сводки ответов");
 	}
 	return 0;
 }
@@ -516,13 +508,10 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 		" LIMIT 1",
 	};
 	enum { P_FIRST, P_FIRST_OF, P_NEXT_FORM, P_NEXT_SCHOOL, P_N };
-	static const char days_sql[] =
-	    "SELECT day, n, total FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3"
-	    " AND day BETWEEN ?4 AND ?5 ORDER BY day";
 	/*
-	 * Summed by SQLite: a row per (school, form) instead of one per day
-	 * for the caller (the overview's responses: 2.4 M rows of a region's
-	 * year, each a call, a school's lookup and a counter's)
+	 * Summed by SQLite: a row per (school, form) and window instead of one
+	 * per day for the caller (the overview's responses: 2.4 M rows of a
+	 * region's year, each a call, a school's lookup and a counter's)
 	 */
 	static const char sum_sql[] =
 	    "SELECT count(*), sum(n), sum(total) FROM tally WHERE school = ?1 AND form_id = ?2"
@@ -544,7 +533,7 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 			r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(db->db, nwin ? sum_sql : days_sql, -1, &d.days, NULL) !=
+	if (sqlite3_prepare_v2(db->db, sum_sql, -1, &d.days, NULL) !=
 	    SQLITE_OK || (nwin > 1 && (sqlite3_prepare_v2(db->db, ends_sql[0], -1, &d.first,
 	    NULL) != SQLITE_OK || sqlite3_prepare_v2(db->db, ends_sql[1], -1, &d.last, NULL) !=
 	    SQLITE_OK))) {
@@ -599,22 +588,12 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 }
 
 int
-hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
-    struct terr *e)
-{
-	return hubdb_tally_key_walk(db, form_prefix, school, key, &day_lo, &day_hi, 0, cb, ctx,
-	    e);
-}
-
-int
 hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
     const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
     void *ctx, struct terr *e)
 {
-	if (nwin == 0)
-		return 0;
-	return hubdb_tally_key_walk(db, form_prefix, school, key, lo, hi, nwin, cb, ctx, e);
+	return nwin == 0 ? 0 : hubdb_tally_key_walk(db, form_prefix, school, key, lo, hi, nwin,
+	    cb, ctx, e);
 }
 
 int

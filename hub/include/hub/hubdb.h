@@ -512,7 +512,8 @@ struct hubdb_tally_row {
 	const char *key;
 	long long n;
 	double total;
-	int64_t day;                      /* hubdb_tally_key_days; else HUBDB_TALLY_NODAY */
+	int64_t day;                      /* hubdb_tally_key_sums: its window; else
+	                                     HUBDB_TALLY_NODAY */
 };
 typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
 /*
@@ -523,20 +524,13 @@ typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
 int hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
     int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx, struct terr *e);
 /*
- * The rows of one key of the forms whose id starts with form_prefix (of one
- * school, or of all when school is NULL) on the days day_lo … day_hi, day
- * by day (row.day), by school and form: what hubdb_tally_each would sum,
- * for a caller that sorts days itself. Costs the key's rows and a seek per
- * (school, form), not the whole table.
- */
-int hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
-    struct terr *e);
-/*
- * hubdb_tally_key_days summed by the store over each window of days lo[w]
- * … hi[w] (w < nwin): a row for each (school, form) and window that has
- * any, row.day its window's lo[w], n and total the sums. With several
- * windows a (school, form) is read only in those its days reach.
+ * One key of the forms whose id starts with form_prefix (of one school, or
+ * of all when school is NULL) summed over each window of days lo[w] …
+ * hi[w] (w < nwin), by school and form: a row for each (school, form) and
+ * window with a day of non-zero n, row.day the window's lo[w], n and total
+ * the sums (hubdb_tally_each's of the key over the window). Costs a seek
+ * per (school, form) and window, not the whole table; with several windows
+ * a (school, form) is read only in those its days reach.
  */
 int hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
     const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,

@@ -5,8 +5,8 @@
  * same order, exactly the records of that school hubdb_report_records
  * does (edits, deletions, schools interleaved in HLC order, a
  * questionnaire without the index); a store whose index is missing gains
- * it at its opening; the store's sums of a tally key are its days added
- * up; report_build_many (the school's page) gives each
+ * it at its opening; the store's sums of a tally key over windows of days
+ * are hubdb_tally_each's; report_build_many (the school's page) gives each
  * report byte for byte what report_build does alone, for a school and for
  * all of them.
  */
@@ -157,12 +157,14 @@ static int
 on_tally(void *arg, const struct hubdb_tally_row *r)
 {
 	struct rows *w = arg;
-	bool window = w->nwin == 0;
+	bool window = false;
 
-	/* a day's row has its day; a sum's, its window's first day */
+	/* a sum's row has its window's first day; hubdb_tally_each's none */
 	for (size_t k = 0; k < w->nwin; k++)
 		window = window || r->day == w->lo[k];
-	CHECK(r->day != HUBDB_TALLY_NODAY && window);
+	CHECK(w->nwin ? window : r->day == HUBDB_TALLY_NODAY);
+	if (strcmp(r->key, "resp") != 0)
+		return 0;
 	if (strcmp(w->school, r->school) != 0 || strcmp(w->form, r->form_id) != 0) {
 		rows_flush(w);
 		snprintf(w->school, sizeof(w->school), "%s", r->school);
@@ -173,9 +175,10 @@ on_tally(void *arg, const struct hubdb_tally_row *r)
 }
 
 /*
- * The responses' counter summed by the store: what its days add up to,
- * over one window and over several (two years' windows, one of them with
- * no day: read only where a school's days reach).
+ * The responses' counter summed by the store over windows of days: what
+ * hubdb_tally_each sums of it, over one window and over several (two
+ * years' windows, one of them with no day: read only where a school's days
+ * reach).
  */
 static void
 check_key_sums(struct hubdb *db)
@@ -196,8 +199,8 @@ check_key_sums(struct hubdb *db)
 		sums.lo = lo[w];
 		sums.nwin = nwin[w];
 		for (size_t i = 0; i < nwin[w]; i++)
-			CHECK_INT_EQ(hubdb_tally_key_days(db, "survey_", school, "resp", lo[w][i],
-			    hi[w][i], on_tally, &days, &e), 0);
+			CHECK_INT_EQ(hubdb_tally_each(db, "survey_", school, lo[w][i], hi[w][i],
+			    on_tally, &days, &e), 0);
 		CHECK_INT_EQ(hubdb_tally_key_sums(db, "survey_", school, "resp", lo[w], hi[w],
 		    nwin[w], on_tally, &sums, &e), 0);
 		rows_flush(&days);
