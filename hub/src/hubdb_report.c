@@ -121,31 +121,56 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 	return r;
 }
 
+/* Whether the store numbered form_id's records for the feed (table feed_forms). */
+static int
+hubdb_report_form_numbered(struct hubdb *db, const char *form_id, bool *numbered,
+    struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*numbered = false;
+	if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM feed_forms WHERE form_id = ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*numbered = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "чтение записей");
+}
+
 int
 hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *school,
     hubdb_report_record_cb cb, void *ctx, struct terr *e)
 {
 	/*
-	 * Through hub_records_school (named: SQLite's planner, without
-	 * statistics, prefers the table's key and its one equal column), whose
-	 * entries end in the table's key: HLC order without a sort, and a row
-	 * looked up for each of the school's records only. A questionnaire has
-	 * no entry there: its form is read whole for it, the school's rows kept.
+	 * A form the store numbered for the feed (a shared one: the reports'
+	 * visits, passports and mediation cases) has a position on every
+	 * record, and the feed's index hub_records_feed(school, form_id,
+	 * feed_pos) finds one school's: a range of it, a row looked up for each
+	 * of the school's records, sorted back to HLC order (tens of them). An
+	 * index of its own cost every such record's ingest 12% (measured:
+	 * docs/performance.md). Another form is read whole, the school's rows
+	 * kept (no report asks for that: the questionnaires' read the tallies).
 	 */
-	static const char school_sql[] =
+	static const char feed_sql[] =
 	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
-	    " FROM hub_records INDEXED BY hub_records_school"
-	    " WHERE school = ?2 AND form_id = ?1 AND " HUBDB_RECORDS_SCHOOL_WHERE
-	    " AND deleted = 0 ORDER BY hlc, id";
+	    " FROM hub_records INDEXED BY hub_records_feed"
+	    " WHERE school = ?2 AND form_id = ?1 AND feed_pos IS NOT NULL AND deleted = 0"
+	    " ORDER BY hlc, id";
 	static const char form_sql[] =
 	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
 	    " FROM hub_records WHERE form_id = ?1 AND school = ?2 AND deleted = 0"
 	    " ORDER BY hlc, id";
 	sqlite3_stmt *st = NULL;
+	bool numbered;
 	int r;
 
-	if (sqlite3_prepare_v2(db->db, strncmp(form_id, "survey_", 7) != 0 ? school_sql :
-	    form_sql, -1, &st, NULL) != SQLITE_OK)
+	if ((r = hubdb_report_form_numbered(db, form_id, &numbered, e)) != 0)
+		return r;
+	if (sqlite3_prepare_v2(db->db, numbered ? feed_sql : form_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
 	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, school, -1, SQLITE_STATIC);

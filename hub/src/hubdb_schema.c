@@ -142,21 +142,6 @@ static const char hubdb_schema[] =
     " action TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL);";
 
 /*
- * One school's records of a form (hubdb_report_school_records): a school's
- * page builds its reports for one school, and by the table's key each of
- * them read its form whole (at region scale 24,000 visits, 70,000
- * passports, 80,000 cases for the school's ninety). The entries end in the
- * table's key (form, HLC, id), so they come in HLC order unsorted. The
- * questionnaires, nine records in ten, are left out: their reports read the
- * tallies, and ingesting one costs no entry. Made where missing, on an
- * existing store at its first opening by this hub (one pass over the
- * table); an older hub keeps it up to date like any index.
- */
-#define HUBDB_RECORDS_SCHOOL_INDEX \
-    "CREATE INDEX IF NOT EXISTS hub_records_school ON hub_records(school, form_id)" \
-    " WHERE " HUBDB_RECORDS_SCHOOL_WHERE ";"
-
-/*
  * hub_records' indexes, made after the table is filled when schema 6
  * rebuilds it (one sort per index instead of an insert per record).
  *
@@ -171,8 +156,7 @@ static const char hubdb_schema[] =
 static const char hubdb_schema_records_indexes[] =
     "CREATE UNIQUE INDEX IF NOT EXISTS hub_records_id ON hub_records(id);"
     "CREATE INDEX IF NOT EXISTS hub_records_feed ON hub_records(school, form_id, feed_pos)"
-    " WHERE feed_pos IS NOT NULL;"
-    HUBDB_RECORDS_SCHOOL_INDEX;
+    " WHERE feed_pos IS NOT NULL;";
 
 /*
  * Schema 1 -> 2: a record's field clocks move into its own row. Every record

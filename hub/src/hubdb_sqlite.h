@@ -107,13 +107,6 @@ sqlite3_stmt *hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql,
 #define HUBDB_SCAN_CACHE_KIB 4096
 
 /*
- * The records index hub_records_school holds (hubdb_schema.c): not the
- * questionnaires'. A query uses that index only when its WHERE has this
- * very term.
- */
-#define HUBDB_RECORDS_SCHOOL_WHERE "substr(form_id, 1, 7) <> 'survey_'"
-
-/*
  * A report's read (hubdb_report_records, hubdb_tally_each, _key_days) runs
  * between these: the scan's cache, then the handle's own back.
  */

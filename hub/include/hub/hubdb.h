@@ -441,9 +441,10 @@ int hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
     hubdb_report_record_cb cb, void *ctx, struct terr *e);
 /*
  * The live records of form_id whose school is school, in HLC order, then
- * id: what hubdb_report_records gives of that school, without reading the
- * others (an index by school; not for the questionnaires, which are read
- * whole for it).
+ * id: what hubdb_report_records gives of that school. A form the store
+ * numbered for the feed (hubdb_feed_forms: the shared ones) is read through
+ * the feed's index by school, without the other schools' records; another
+ * is read whole for it.
  */
 int hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *school,
     hubdb_report_record_cb cb, void *ctx, struct terr *e);
