@@ -53,12 +53,12 @@ int
 dash_school_page(struct dash_req *rq, const char *code)
 {
 	struct report_out reps[sizeof(dash_school_parts) / sizeof(dash_school_parts[0])];
+	const char *names[sizeof(dash_school_parts) / sizeof(dash_school_parts[0])];
 	const size_t nparts = sizeof(dash_school_parts) / sizeof(dash_school_parts[0]);
 	char title[200], name[160] = "", href[96], obj[DASH_PATH_MAX];
 	struct report_opts o;
 	struct html *h = NULL;
 	struct terr e;
-	size_t built = 0;
 	int r = 0;
 
 	terr_clear(&e);
@@ -78,12 +78,16 @@ dash_school_page(struct dash_req *rq, const char *code)
 	o.to = dash_arg_set(rq, "to");
 	o.format = REPORT_JSON;
 	o.forms_dir = dash_config(rq->d)->forms_dir;
-	for (built = 0; built < nparts; built++) {
-		o.name = dash_school_parts[built].report;
-		if ((r = report_build(rq->db, &o, &reps[built], &e)) != 0)
-			break;
-		dash_school_name(&reps[built], name, sizeof(name));
-	}
+	for (size_t i = 0; i < nparts; i++)
+		names[i] = dash_school_parts[i].report;
+	/*
+	 * In one reading of the store: the schools and labels once, the ИСБШ
+	 * of every school once for passport and identification, and each
+	 * report's records of this school only where its rows need no other's.
+	 */
+	if ((r = report_build_many(rq->db, &o, names, nparts, reps, &e)) == 0)
+		for (size_t i = 0; i < nparts; i++)
+			dash_school_name(&reps[i], name, sizeof(name));
 	if (r == TERR_ARG) {
 		dash_error(rq, 400, "Неверный фильтр", "%s", e.msg);
 		goto out;

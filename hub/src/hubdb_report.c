@@ -53,34 +53,13 @@ hubdb_report_schools(struct hubdb *db, hubdb_report_school_cb cb, void *ctx,
 	return r;
 }
 
-int
-hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
-    hubdb_report_record_cb cb, void *ctx, struct terr *e)
+/* Hands cb the rows of st, a statement of hubdb_report_records' columns. */
+static int
+hubdb_report_rows(struct hubdb *db, sqlite3_stmt *st, hubdb_report_record_cb cb, void *ctx,
+    struct terr *e)
 {
-	/*
-	 * One form: a range of the table's key (form, HLC, id; schema 6), only
-	 * its live records, already in HLC order. A prefix is read only by the
-	 * surveys report of a store whose counters are not built yet (it is
-	 * answered from them otherwise), once: sorting is fine there.
-	 */
-	static const char one_sql[] =
-	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
-	    " FROM hub_records WHERE form_id = ?1 AND deleted = 0 ORDER BY hlc, id";
-	static const char prefix_sql[] =
-	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
-	    " FROM hub_records WHERE deleted = 0 AND substr(form_id, 1, length(?1)) = ?1"
-	    " ORDER BY hlc, id";
-	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
 
-	if ((r = hubdb_scan_begin(db, e)) != 0)
-		return r;
-	if (sqlite3_prepare_v2(db->db, prefix ? prefix_sql : one_sql, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		r = hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hubdb_report_record rec;
 		const char *hlc, *recv;
@@ -104,9 +83,99 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = hubdb_err(db, rc, e, "чтение записей");
+	return r;
+}
+
+int
+hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
+    hubdb_report_record_cb cb, void *ctx, struct terr *e)
+{
+	/*
+	 * One form: a range of the table's key (form, HLC, id; schema 6), only
+	 * its live records, already in HLC order. A prefix is read only by the
+	 * surveys report of a store whose counters are not built yet (it is
+	 * answered from them otherwise), once: sorting is fine there.
+	 */
+	static const char one_sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records WHERE form_id = ?1 AND deleted = 0 ORDER BY hlc, id";
+	static const char prefix_sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records WHERE deleted = 0 AND substr(form_id, 1, length(?1)) = ?1"
+	    " ORDER BY hlc, id";
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = hubdb_scan_begin(db, e)) != 0)
+		return r;
+	if (sqlite3_prepare_v2(db->db, prefix ? prefix_sql : one_sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		r = hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	r = hubdb_report_rows(db, st, cb, ctx, e);
  out:
 	sqlite3_finalize(st);
 	hubdb_scan_end(db);
+	return r;
+}
+
+/* Whether the store numbered form_id's records for the feed (table feed_forms). */
+static int
+hubdb_report_form_numbered(struct hubdb *db, const char *form_id, bool *numbered,
+    struct terr *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*numbered = false;
+	if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM feed_forms WHERE form_id = ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*numbered = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "чтение записей");
+}
+
+int
+hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *school,
+    hubdb_report_record_cb cb, void *ctx, struct terr *e)
+{
+	/*
+	 * A form the store numbered for the feed (a shared one: the reports'
+	 * visits, passports and mediation cases) has a position on every
+	 * record, and the feed's index hub_records_feed(school, form_id,
+	 * feed_pos) finds one school's: a range of it, a row looked up for each
+	 * of the school's records, sorted back to HLC order (tens of them). An
+	 * index of its own cost every such record's ingest 12% (measured:
+	 * docs/performance.md). Another form is read whole, the school's rows
+	 * kept (no report asks for that: the questionnaires' read the tallies).
+	 */
+	static const char feed_sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records INDEXED BY hub_records_feed"
+	    " WHERE school = ?2 AND form_id = ?1 AND feed_pos IS NOT NULL AND deleted = 0"
+	    " ORDER BY hlc, id";
+	static const char form_sql[] =
+	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
+	    " FROM hub_records WHERE form_id = ?1 AND school = ?2 AND deleted = 0"
+	    " ORDER BY hlc, id";
+	sqlite3_stmt *st = NULL;
+	bool numbered;
+	int r;
+
+	if ((r = hubdb_report_form_numbered(db, form_id, &numbered, e)) != 0)
+		return r;
+	if (sqlite3_prepare_v2(db->db, numbered ? feed_sql : form_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, school, -1, SQLITE_STATIC);
+	r = hubdb_report_rows(db, st, cb, ctx, e);
+	sqlite3_finalize(st);
 	return r;
 }
 

@@ -427,10 +427,71 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
  * read one key of ~15 per day this way: scanning the table for it once
  * per year of the period cost 14 scans of the whole tally.
  */
-int
-hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
-    struct terr *e)
+/*
+ * One key of a tally pair summed by SQLite over each window lo[w] … hi[w]
+ * that the pair's days reach (row.day lo[w]). With several windows the
+ * pair's first and last day are looked up first, two seeks, so a window of
+ * a year without rows costs nothing.
+ */
+struct hubdb_tally_days {
+	sqlite3_stmt *days, *first, *last;
+	const int64_t *lo, *hi;
+	size_t nwin;
+};
+
+static int
+hubdb_tally_pair_days(struct hubdb *db, struct hubdb_tally_days *d, const char *sc,
+    const char *fid, const char *key, hubdb_tally_cb cb, void *ctx, struct terr *e)
+{
+	int64_t first = INT64_MIN, last = INT64_MAX;
+	int rc;
+
+	if (d->nwin > 1) {
+		sqlite3_stmt *ends[2] = { d->first, d->last };
+
+		for (int k = 0; k < 2; k++) {
+			sqlite3_reset(ends[k]);
+			sqlite3_bind_text(ends[k], 1, sc, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ends[k], 2, fid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ends[k], 3, key, -1, SQLITE_STATIC);
+			if ((rc = sqlite3_step(ends[k])) != SQLITE_ROW)
+				return hubdb_err(db, rc, e, "чтение сводки ответов");
+			if (sqlite3_column_type(ends[k], 0) == SQLITE_NULL)
+				return 0;   /* the pair has no row of the key */
+			if (k == 0)
+				first = sqlite3_column_int64(ends[k], 0);
+			else
+				last = sqlite3_column_int64(ends[k], 0);
+		}
+	}
+	for (size_t w = 0; w < d->nwin; w++) {
+		if (d->lo[w] > last || d->hi[w] < first || d->lo[w] > d->hi[w])
+			continue;
+		sqlite3_reset(d->days);
+		sqlite3_bind_text(d->days, 1, sc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(d->days, 2, fid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(d->days, 3, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(d->days, 4, d->lo[w]);
+		sqlite3_bind_int64(d->days, 5, d->hi[w]);
+		/* one row: the count of the rows summed first (none: no sum) */
+		if ((rc = sqlite3_step(d->days)) != SQLITE_ROW)
+			return hubdb_err(db, rc, e, "чтение сводки ответов");
+		if (sqlite3_column_int64(d->days, 0) > 0) {
+			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(d->days, 1),
+			    sqlite3_column_double(d->days, 2), d->lo[w] };
+			int r;
+
+			if ((r = cb(ctx, &row)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int
+hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e)
 {
 	/*
 	 * The pairs: the first (of the school, or of all), then the next form of
@@ -447,10 +508,20 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 		" LIMIT 1",
 	};
 	enum { P_FIRST, P_FIRST_OF, P_NEXT_FORM, P_NEXT_SCHOOL, P_N };
-	static const char days_sql[] =
-	    "SELECT day, n, total FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3"
-	    " AND day BETWEEN ?4 AND ?5 ORDER BY day";
-	sqlite3_stmt *pair[P_N] = { NULL }, *days = NULL;
+	/*
+	 * Summed by SQLite: a row per (school, form) and window instead of one
+	 * per day for the caller (the overview's responses: 2.4 M rows of a
+	 * region's year, each a call, a school's lookup and a counter's)
+	 */
+	static const char sum_sql[] =
+	    "SELECT count(*), sum(n), sum(total) FROM tally WHERE school = ?1 AND form_id = ?2"
+	    " AND key = ?3 AND day BETWEEN ?4 AND ?5 AND n <> 0";
+	static const char *const ends_sql[2] = {
+		"SELECT min(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
+		"SELECT max(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
+	};
+	struct hubdb_tally_days d = { NULL, NULL, NULL, lo, hi, nwin };
+	sqlite3_stmt *pair[P_N] = { NULL };
 	size_t plen = strlen(form_prefix);
 	char *sc = NULL, *fid = NULL;
 	int rc = SQLITE_DONE, r;
@@ -462,7 +533,10 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 			r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(db->db, days_sql, -1, &days, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db->db, sum_sql, -1, &d.days, NULL) !=
+	    SQLITE_OK || (nwin > 1 && (sqlite3_prepare_v2(db->db, ends_sql[0], -1, &d.first,
+	    NULL) != SQLITE_OK || sqlite3_prepare_v2(db->db, ends_sql[1], -1, &d.last, NULL) !=
+	    SQLITE_OK))) {
 		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
 		goto out;
 	}
@@ -496,34 +570,30 @@ hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *scho
 		}
 		if (strncmp(fid, form_prefix, plen) != 0)
 			continue;
-		sqlite3_reset(days);
-		sqlite3_bind_text(days, 1, sc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(days, 2, fid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(days, 3, key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(days, 4, day_lo);
-		sqlite3_bind_int64(days, 5, day_hi);
-		while ((rc = sqlite3_step(days)) == SQLITE_ROW) {
-			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(days, 1),
-			    sqlite3_column_double(days, 2), sqlite3_column_int64(days, 0) };
-
-			if (row.n != 0 && (r = cb(ctx, &row)) != 0)
-				goto out;
-		}
-		if (rc != SQLITE_DONE) {
-			r = hubdb_err(db, rc, e, "чтение сводки ответов");
+		if ((r = hubdb_tally_pair_days(db, &d, sc, fid, key, cb, ctx, e)) != 0)
 			goto out;
-		}
 	}
 	if (rc != SQLITE_DONE)
 		r = hubdb_err(db, rc, e, "чтение сводки ответов");
  out:
 	for (int i = 0; i < P_N; i++)
 		sqlite3_finalize(pair[i]);
-	sqlite3_finalize(days);
+	sqlite3_finalize(d.days);
+	sqlite3_finalize(d.first);
+	sqlite3_finalize(d.last);
 	hubdb_scan_end(db);
 	free(sc);
 	free(fid);
 	return r;
+}
+
+int
+hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e)
+{
+	return nwin == 0 ? 0 : hubdb_tally_key_walk(db, form_prefix, school, key, lo, hi, nwin,
+	    cb, ctx, e);
 }
 
 int

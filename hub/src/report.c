@@ -50,36 +50,57 @@ static const struct report_def reports[] = {
 };
 
 int
-report_build(struct hubdb *db, const struct report_opts *o, struct report_out *rep,
-    struct terr *e)
+report_build_many(struct hubdb *db, const struct report_opts *o, const char *const *names,
+    size_t n, struct report_out *reps, struct terr *e)
 {
+	const struct report_def *defs[REPORT_NCOLS(reports)];
+	struct report_opts one;
 	struct report_ctx c;
-	const struct report_def *def = NULL;
+	size_t i;
 	int r;
 
 	memset(&c, 0, sizeof(c));
-	memset(rep, 0, sizeof(*rep));
-	if (db == NULL || o == NULL)
+	for (i = 0; i < n; i++)
+		memset(&reps[i], 0, sizeof(reps[i]));
+	if (db == NULL || o == NULL || n > REPORT_NCOLS(reports))
 		return terr_set(e, TERR_ARG, "отчёт: не заданы база или параметры");
-	for (size_t i = 0; o->name && i < REPORT_NCOLS(reports); i++)
-		if (strcmp(o->name, reports[i].name) == 0)
-			def = &reports[i];
-	if (def == NULL)
-		return terr_set(e, TERR_ARG, "неизвестный отчёт «%.64s»; есть: "
-		    "verification, mediation, passport, surveys, identification, "
-		    "settings, completeness", o->name ? o->name : "");
+	for (i = 0; i < n; i++) {
+		defs[i] = NULL;
+		for (size_t k = 0; names[i] && k < REPORT_NCOLS(reports); k++)
+			if (strcmp(names[i], reports[k].name) == 0)
+				defs[i] = &reports[k];
+		if (defs[i] == NULL)
+			return terr_set(e, TERR_ARG, "неизвестный отчёт «%.64s»; есть: "
+			    "verification, mediation, passport, surveys, identification, "
+			    "settings, completeness", names[i] ? names[i] : "");
+	}
 	if ((r = hubdb_begin_read(db, e)) != 0)
 		return r;
-	if ((r = report_ctx_open(&c, db, o, e)) == 0) {
-		rep->name = def->name;
-		r = def->fn(&c, rep, e);
+	one = *o;
+	r = report_ctx_open(&c, db, &one, e);
+	for (i = 0; r == 0 && i < n; i++) {
+		one.name = defs[i]->name;
+		reps[i].name = defs[i]->name;
+		r = defs[i]->fn(&c, &reps[i], e);
 	}
 	/* everything is read: the snapshot is no longer needed while writing */
 	hubdb_rollback(db);
 	report_ctx_clear(&c);
 	if (r != 0)
-		report_model_free(rep);
+		for (i = 0; i < n; i++)
+			report_model_free(&reps[i]);
 	return r;
+}
+
+int
+report_build(struct hubdb *db, const struct report_opts *o, struct report_out *rep,
+    struct terr *e)
+{
+	if (o == NULL) {
+		memset(rep, 0, sizeof(*rep));
+		return terr_set(e, TERR_ARG, "отчёт: не заданы база или параметры");
+	}
+	return report_build_many(db, o, &o->name, 1, rep, e);
 }
 
 int

@@ -218,12 +218,15 @@ c_surveys(struct c_state *s)
 	    s->c->from_year; y <= s->c->to_year && y <= REPORT_DEADLINE_YEAR_MAX; y++) {
 		char sep1[24], aug31[24], dl[11];
 		long d0, d1, dd;
+		int64_t lo, hi;
 		struct c_surv_walk w = { s, y, false };
 
 		/*
-		 * Only the responses' counter ("resp"), day by day: summing every
-		 * key of the window read the answers' counters too, 2.4 M rows of
-		 * a municipality's year (1.1 s; the dashboard's overview)
+		 * Only the responses' counter ("resp"), its days summed by the
+		 * store for each school and form: summing every key of the window
+		 * read the answers' counters too, 2.4 M rows of a municipality's
+		 * year (1.1 s; the dashboard's overview), and the days handed over
+		 * one by one were 2.4 M calls at region scale
 		 */
 		if (!s->want[y - REPORT_DEADLINE_YEAR_MIN])
 			continue;
@@ -234,13 +237,17 @@ c_surveys(struct c_state *s)
 		if (form_date_days(sep1, &d0) || form_date_days(aug31, &d1) ||
 		    form_date_days(dl, &dd))
 			continue;
-		if ((r = hubdb_tally_key_days(s->c->db, SURVEY_FACTS_PREFIX, s->c->o->school,
-		    "resp", d0, dd, c_survey_tally, &w, s->e)) != 0)
+		lo = d0;
+		hi = dd;
+		if ((r = hubdb_tally_key_sums(s->c->db, SURVEY_FACTS_PREFIX, s->c->o->school,
+		    "resp", &lo, &hi, 1, c_survey_tally, &w, s->e)) != 0)
 			return r;
 		if (dd < d1) {
 			w.late = true;
-			if ((r = hubdb_tally_key_days(s->c->db, SURVEY_FACTS_PREFIX,
-			    s->c->o->school, "resp", dd + 1, d1, c_survey_tally, &w, s->e)) != 0)
+			lo = dd + 1;
+			hi = d1;
+			if ((r = hubdb_tally_key_sums(s->c->db, SURVEY_FACTS_PREFIX,
+			    s->c->o->school, "resp", &lo, &hi, 1, c_survey_tally, &w, s->e)) != 0)
 				return r;
 		}
 	}
@@ -397,8 +404,9 @@ report_completeness_run(struct report_ctx *c, struct report_out *o, struct terr 
 	    REPORT_NCOLS(c_cols));
 	m = report_model_sect(o, "missing", "Чего не хватает к сроку", c_miss_cols,
 	    REPORT_NCOLS(c_miss_cols));
-	if ((r = hubdb_report_records(c->db, "risk_visit", false, c_visit, s, e)) != 0 ||
-	    (r = hubdb_report_records(c->db, "social_passport", false, c_passport, s, e)) != 0)
+	/* a school's rows are of its own visits and passports: only they are read */
+	if ((r = report_ctx_records(c, "risk_visit", c_visit, s, e)) != 0 ||
+	    (r = report_ctx_records(c, "social_passport", c_passport, s, e)) != 0)
 		goto out;
 	/*
 	 * The years with rows: the programmes' (any school's), or without

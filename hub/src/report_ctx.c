@@ -101,6 +101,8 @@ void
 report_ctx_clear(struct report_ctx *c)
 {
 	report_labels_free(c->labels);
+	if (c->memo != NULL)
+		c->memo_free(c->memo);
 	for (size_t i = 0; i < c->nschools; i++) {
 		free(c->schools[i].code);
 		free(c->schools[i].name);
@@ -195,6 +197,24 @@ report_ctx_each_record(struct report_ctx *c, const char *form_id, bool prefix,
 	struct report_ctx_walk w = { c, date_field, pick, fn, arg, e };
 
 	return hubdb_report_records(c->db, form_id, prefix, report_ctx_record, &w, e);
+}
+
+int
+report_ctx_each_school_record(struct report_ctx *c, const char *form_id,
+    const char *date_field, const struct report_pick *pick, report_rec_fn fn, void *arg,
+    struct terr *e)
+{
+	struct report_ctx_walk w = { c, date_field, pick, fn, arg, e };
+
+	return report_ctx_records(c, form_id, report_ctx_record, &w, e);
+}
+
+int
+report_ctx_records(struct report_ctx *c, const char *form_id, hubdb_report_record_cb cb,
+    void *arg, struct terr *e)
+{
+	return c->o->school ? hubdb_report_school_records(c->db, form_id, c->o->school, cb, arg,
+	    e) : hubdb_report_records(c->db, form_id, false, cb, arg, e);
 }
 
 const char *

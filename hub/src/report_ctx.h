@@ -35,6 +35,13 @@ struct report_ctx {
 	struct report_school *schools;    /* sorted by code */
 	size_t nschools;
 	struct report_labels *labels;
+	/*
+	 * What one report built that the next of the same reading may take
+	 * again (report_build_many; the passports' sums of every school):
+	 * freed by report_ctx_clear with memo_free.
+	 */
+	void *memo;
+	void (*memo_free)(void *memo);
 };
 
 /*
@@ -70,6 +77,19 @@ typedef int (*report_rec_fn)(struct report_ctx *c, size_t school, const char *fo
 int report_ctx_each_record(struct report_ctx *c, const char *form_id, bool prefix,
     const char *date_field, const struct report_pick *pick, report_rec_fn fn, void *arg,
     struct terr *e);
+
+/*
+ * As report_ctx_each_record of one form, but with --school only that
+ * school's records are read (hubdb_report_school_records): for what a
+ * report computes of a school from that school's records alone. The ИСБШ
+ * distribution, say, is of every school, and reads them all.
+ */
+int report_ctx_each_school_record(struct report_ctx *c, const char *form_id,
+    const char *date_field, const struct report_pick *pick, report_rec_fn fn, void *arg,
+    struct terr *e);
+/* The store's walk (hubdb_report_records of one form) narrowed the same way. */
+int report_ctx_records(struct report_ctx *c, const char *form_id, hubdb_report_record_cb cb,
+    void *arg, struct terr *e);
 
 /* o[key] when it is a string that is a code (report_labels_code_ok), else NULL. */
 const char *report_ctx_jcode(const cJSON *o, const char *key);

@@ -401,7 +401,8 @@ report_mediation_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	rep = report_model_sect(o, "repeats", "Повторы номера случая (школа, год, номер): "
 	    "учтены один раз", m_rep_cols, REPORT_NCOLS(m_rep_cols));
 	st.t = &t;
-	if ((r = report_ctx_each_record(c, "mediation_case", false, "received_date",
+	/* a school's cases, repeats and counts are of its own records alone */
+	if ((r = report_ctx_each_school_record(c, "mediation_case", "received_date",
 	    m_pick, mediation_rec, &st, e)) != 0)
 		goto out;
 	if ((r = m_repeats(c, &st, rep, e)) != 0)

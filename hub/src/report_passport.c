@@ -352,20 +352,23 @@ passport_sum(struct report_passport *p, struct terr *e)
 }
 
 /*
- * Fills p for every school (the ИСБШ distribution is municipal, so
- * --school only narrows what is printed, not what is compared with).
+ * Each school's passports of its latest year summed, read with pick: of
+ * every school (all), or with --school of that one alone. The ИСБШ
+ * distribution is municipal, so for it --school only narrows what is
+ * printed, not what is compared with; a school's own sums are of its own
+ * passports.
  */
-/* Each school's passports of its latest year summed, read with pick. */
 static int
 passport_schools(struct report_ctx *c, struct report_passport *p,
-    const struct report_pick *pick, struct terr *e)
+    const struct report_pick *pick, bool all, struct terr *e)
 {
 	int r;
 
 	if ((p->s = calloc(c->nschools + 1, sizeof(*p->s))) == NULL)
 		return REPORT_NOMEM(e);
-	if ((r = report_ctx_each_record(c, "social_passport", false, "snapshot_date", pick,
-	    passport_rec, p, e)) != 0)
+	if ((r = all ? report_ctx_each_record(c, "social_passport", false, "snapshot_date",
+	    pick, passport_rec, p, e) : report_ctx_each_school_record(c, "social_passport",
+	    "snapshot_date", pick, passport_rec, p, e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->n; i++) {
 		struct report_pschool *s = &p->s[p->v[i].school];
@@ -382,7 +385,7 @@ int
 report_passport_build_students(struct report_ctx *c, struct report_passport *p,
     struct terr *e)
 {
-	return passport_schools(c, p, p_students_pick, e);
+	return passport_schools(c, p, p_students_pick, false, e);
 }
 
 /* isbsh-v1: scores each school's shares against the municipal quartiles. */
@@ -439,14 +442,76 @@ passport_score(struct report_ctx *c, struct report_passport *p, struct terr *e)
 	return 0;
 }
 
-int
-report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+static int
+passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
 {
 	int r;
 
-	if ((r = passport_schools(c, p, p_pick, e)) != 0 || (r = passport_score(c, p, e)) != 0)
+	if ((r = passport_schools(c, p, p_pick, true, e)) != 0 ||
+	    (r = passport_score(c, p, e)) != 0)
 		return r;
 	return passport_imports(c, p, e);
+}
+
+/* A copy of what a build gives its reports: the passports read, the schools'
+ * sums and quartiles. */
+static struct report_passport *
+passport_copy(const struct report_passport *from, size_t nschools)
+{
+	struct report_passport *to = calloc(1, sizeof(*to));
+
+	if (to == NULL)
+		return NULL;
+	*to = *from;
+	to->v = NULL;
+	to->cap = from->n;
+	to->s = malloc((nschools + 1) * sizeof(*to->s));
+	if (from->n > 0)
+		to->v = malloc(from->n * sizeof(*to->v));
+	if (to->s == NULL || (from->n > 0 && to->v == NULL)) {
+		free(to->s);
+		free(to->v);
+		free(to);
+		return NULL;
+	}
+	memcpy(to->s, from->s, (nschools + 1) * sizeof(*to->s));
+	if (from->n > 0)
+		memcpy(to->v, from->v, from->n * sizeof(*to->v));
+	return to;
+}
+
+static void
+passport_memo_free(void *memo)
+{
+	report_passport_free(memo);
+	free(memo);
+}
+
+int
+report_passport_build(struct report_ctx *c, struct report_passport *p, struct terr *e)
+{
+	struct report_passport *m;
+	int r;
+
+	/*
+	 * A school's page builds passport and identification in one reading
+	 * (report_build_many): the second takes the first's sums, not a second
+	 * pass over every school's passports.
+	 */
+	if (c->memo != NULL && c->memo_free == passport_memo_free) {
+		if ((m = passport_copy(c->memo, c->nschools)) == NULL)
+			return REPORT_NOMEM(e);
+		*p = *m;
+		free(m);
+		return 0;
+	}
+	if ((r = passport_build(c, p, e)) != 0)
+		return r;
+	if (c->memo == NULL && (m = passport_copy(p, c->nschools)) != NULL) {
+		c->memo = m;
+		c->memo_free = passport_memo_free;
+	}
+	return 0;
 }
 
 static int

@@ -61,7 +61,8 @@ int report_passport_build(struct report_ctx *c, struct report_passport *p, struc
  * Only each school's sums of its latest year's passports (has, year,
  * students, students_4_11, families_total in n[]): the surveys' coverage.
  * Reads three counts of each passport instead of twenty, and neither scores
- * the index nor reads the imported one. Free with report_passport_free.
+ * the index nor reads the imported one. With --school, of that school
+ * alone. Free with report_passport_free.
  */
 int report_passport_build_students(struct report_ctx *c, struct report_passport *p,
     struct terr *e);

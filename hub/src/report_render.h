@@ -27,6 +27,15 @@ int report_build(struct hubdb *db, const struct report_opts *o, struct report_ou
     struct terr *e);
 
 /*
+ * Fills reps[0..n) with the reports names[0..n), each as report_build
+ * would with o (o->name aside), in one read-only transaction: what they
+ * share is read once (the schools, the labels; the ИСБШ of every school
+ * for passport and identification). On an error every model is empty.
+ */
+int report_build_many(struct hubdb *db, const struct report_opts *o, const char *const *names,
+    size_t n, struct report_out *reps, struct terr *e);
+
+/*
  * A meta value as a person reads it (the table's header lines, the
  * workbook's «Параметры»): the coded settings in words, a number with a
  * decimal comma. out is always terminated.

@@ -81,6 +81,20 @@ verification_issued(struct v_state *st, const char *f, const char *level, const 
 	return 0;
 }
 
+/* The issued level of factor f (of visit factor it) at school si in year. */
+static const char *
+verification_level(const struct v_state *st, size_t si, int year, const char *f,
+    const cJSON *it)
+{
+	const char *own = report_ctx_jcode(it, "profile_level");
+	const char *level = report_calendar_level(st->cal, si, year, f);
+
+	/* the imported profile is the issued one; a level the visit carries fills in */
+	if (level == NULL && own != NULL && riskprofile_level_index(own) >= 0)
+		level = own;
+	return level;
+}
+
 static int
 verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *d,
     const char *date, const char *hlc, void *arg, struct terr *e)
@@ -92,9 +106,25 @@ verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *
 	const char *vt;
 	int year = verification_year(d, date);
 
-	(void)c;
 	(void)fid;
 	(void)hlc;
+	/*
+	 * Another school's visit than --school's counts only in the issued
+	 * table, which is of every visit: its counters would never be shown
+	 * (a school's page reads the region's visits for that table alone).
+	 */
+	if (!report_ctx_school_shown(c, si)) {
+		cJSON_ArrayForEach(it, factors) {
+			const char *f = report_ctx_jcode(it, "factor");
+			const char *dec = report_ctx_jcode(it, "decision");
+
+			if (f != NULL && dec != NULL &&
+			    verification_issued(st, f, verification_level(st, si, year, f, it),
+			    dec) != 0)
+				return REPORT_NOMEM(e);
+		}
+		return 0;
+	}
 	if ((v = report_tally_get(t, si, V_VISIT, "visits")) == NULL)
 		return REPORT_NOMEM(e);
 	v->n++;
@@ -121,15 +151,12 @@ verification_rec(struct report_ctx *c, size_t si, const char *fid, const cJSON *
 	}
 	cJSON_ArrayForEach(it, factors) {
 		const char *f = report_ctx_jcode(it, "factor"), *dec = report_ctx_jcode(it, "decision");
-		const char *own = report_ctx_jcode(it, "profile_level"), *level;
+		const char *level;
 		struct report_tally *x, *l;
 
 		if (f == NULL || dec == NULL)
 			continue;
-		/* the imported profile is the issued one; a level the visit carries fills in */
-		level = report_calendar_level(st->cal, si, year, f);
-		if (level == NULL && own != NULL && riskprofile_level_index(own) >= 0)
-			level = own;
+		level = verification_level(st, si, year, f, it);
 		if (verification_issued(st, f, level, dec) != 0)
 			return REPORT_NOMEM(e);
 		if ((x = report_tally_get(t, si, V_DEC, f)) == NULL)

@@ -483,6 +483,15 @@ typedef int (*hubdb_report_record_cb)(void *ctx, const struct hubdb_report_recor
  */
 int hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
     hubdb_report_record_cb cb, void *ctx, struct terr *e);
+/*
+ * The live records of form_id whose school is school, in HLC order, then
+ * id: what hubdb_report_records gives of that school. A form the store
+ * numbered for the feed (hubdb_feed_forms: the shared ones) is read through
+ * the feed's index by school, without the other schools' records; another
+ * is read whole for it.
+ */
+int hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *school,
+    hubdb_report_record_cb cb, void *ctx, struct terr *e);
 
 /* Imported results (tetrad-hub results import). */
 struct hubdb_result {
@@ -548,7 +557,8 @@ struct hubdb_tally_row {
 	const char *key;
 	long long n;
 	double total;
-	int64_t day;                      /* hubdb_tally_key_days; else HUBDB_TALLY_NODAY */
+	int64_t day;                      /* hubdb_tally_key_sums: its window; else
+	                                     HUBDB_TALLY_NODAY */
 };
 typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
 /*
@@ -559,15 +569,17 @@ typedef int (*hubdb_tally_cb)(void *ctx, const struct hubdb_tally_row *r);
 int hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
     int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx, struct terr *e);
 /*
- * The rows of one key of the forms whose id starts with form_prefix (of one
- * school, or of all when school is NULL) on the days day_lo … day_hi, day
- * by day (row.day), by school and form: what hubdb_tally_each would sum,
- * for a caller that sorts days itself. Costs the key's rows and a seek per
- * (school, form), not the whole table.
+ * One key of the forms whose id starts with form_prefix (of one school, or
+ * of all when school is NULL) summed over each window of days lo[w] …
+ * hi[w] (w < nwin), by school and form: a row for each (school, form) and
+ * window with a day of non-zero n, row.day the window's lo[w], n and total
+ * the sums (hubdb_tally_each's of the key over the window). Costs a seek
+ * per (school, form) and window, not the whole table; with several windows
+ * a (school, form) is read only in those its days reach.
  */
-int hubdb_tally_key_days(struct hubdb *db, const char *form_prefix, const char *school,
-    const char *key, int64_t day_lo, int64_t day_hi, hubdb_tally_cb cb, void *ctx,
-    struct terr *e);
+int hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e);
 
 /*
  * Whether the tally of the forms starting with form_prefix must be built
