@@ -26,7 +26,10 @@ struct dash_school_part {
 
 static const struct dash_school_part dash_school_parts[] = {
 	{ "completeness", "Программы и сроки", { "schools", "missing", NULL }, false },
-	{ "verification", "Верификация рискового профиля", { "visits", "issued", NULL }, true },
+	/* not "issued": it counts every school's visits (docs/reports.md, Filters),
+	 * and on a school's page it would read as the school's own; the matrix
+	 * above the visits sets this school's issued levels against its decisions */
+	{ "verification", "Верификация рискового профиля", { "visits", NULL }, true },
 	{ "passport", "Социальный паспорт и ИСБШ", { "schools", "shares", NULL }, true },
 	{ "identification", "Выявление", { "schools", NULL }, false },
 	{ "mediation", "Служба примирения", { "summary", "by_programme", NULL }, false },
