@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "dash_private.h"
+#include "dash_table.h"
 #include "report_model.h"
 #include "report_render.h"
 #include "report_xlsx.h"
@@ -48,31 +49,6 @@ dash_dl_hidden(const char *const *hide, const char *key)
 	return false;
 }
 
-/* "0101,0102" as the pages show it: "0101, 0102", each item as its word where it
- * has one (a programme: «ШНОР»); malloc'd, NULL: no memory. */
-static char *
-dash_dl_list(const char *key, const char *s)
-{
-	size_t n = strlen(s), cap = 4 * n + 64, k = 0;
-	char *out = malloc(cap), item[64];
-
-	if (out == NULL)
-		return NULL;
-	out[0] = '\0';
-	for (const char *p = s; *p; ) {
-		size_t m = strcspn(p, ",");
-
-		snprintf(item, sizeof(item), "%.*s", (int)(m < sizeof(item) ? m : sizeof(item) - 1), p);
-		k += (size_t)snprintf(out + k, cap - k, "%s%.*s", k ? ", " : "",
-		    m < sizeof(item) ? (int)strlen(hubdb_list_word(key, item)) : (int)m,
-		    m < sizeof(item) ? hubdb_list_word(key, item) : p);
-		p += m + (p[m] == ',');
-		if (k >= cap)
-			break;
-	}
-	return out;
-}
-
 static int
 dash_dl_row(void *ctx, size_t n, const struct hubdb_col *cols)
 {
@@ -99,7 +75,7 @@ dash_dl_row(void *ctx, size_t n, const struct hubdb_col *cols)
 			r = report_model_str(d->s, row, k, hubdb_list_word(cols[i].key, cols[i].s));
 			break;
 		case HUBDB_COL_LIST:
-			if ((list = dash_dl_list(cols[i].key, cols[i].s)) == NULL)
+			if ((list = dash_table_list_text(cols[i].key, cols[i].s)) == NULL)
 				return TERR_NOMEM;
 			r = report_model_str(d->s, row, k, list);
 			free(list);

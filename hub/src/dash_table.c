@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +24,28 @@
  * a moment (ISO UTC, as the store keeps them) as ДД.ММ.ГГГГ ЧЧ:ММ in the
  * hub's own time zone; anything else as it is.
  */
+char *
+dash_table_list_text(const char *key, const char *s)
+{
+	size_t n = strlen(s), cap = 4 * n + 64, k = 0;
+	char *out = malloc(cap), item[64];
+
+	if (out == NULL)
+		return NULL;
+	out[0] = '\0';
+	for (const char *p = s; *p && k < cap; ) {
+		size_t m = strcspn(p, ",");
+
+		/* an item as a word where it has one (a programme: «ШНОР») */
+		snprintf(item, sizeof(item), "%.*s", (int)(m < sizeof(item) ? m : sizeof(item) - 1), p);
+		k += (size_t)snprintf(out + k, cap - k, "%s%.*s", k ? ", " : "",
+		    m < sizeof(item) ? (int)strlen(hubdb_list_word(key, item)) : (int)m,
+		    m < sizeof(item) ? hubdb_list_word(key, item) : p);
+		p += m + (p[m] == ',');
+	}
+	return out;
+}
+
 static const char *
 dash_table_text(const char *s, char *buf, size_t cap)
 {
@@ -178,28 +201,13 @@ dash_list_row(void *ctx, size_t ncols, const struct hubdb_col *cols)
 			html_elem(l->h, "td", dash_table_text(hubdb_list_word(c->key, c->s), num,
 			    sizeof(num)), NULL);
 			break;
-		case HUBDB_COL_LIST:
-			/* "0101,0102" read as a list: a space after each comma */
-			html_open(l->h, "td", NULL);
-			for (const char *p = c->s; *p; ) {
-				size_t n = strcspn(p, ",");
-				char item[64];
+		case HUBDB_COL_LIST: {
+			char *t = dash_table_list_text(c->key, c->s);
 
-				/* an item as a word where it has one (a programme: «ШНОР») */
-				snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) ? n :
-				    sizeof(item) - 1), p);
-				if (n < sizeof(item))
-					html_text(l->h, hubdb_list_word(c->key, item));
-				else
-					html_textn(l->h, p, n);
-				p += n;
-				if (*p == ',') {
-					html_text(l->h, ", ");
-					p++;
-				}
-			}
-			html_close(l->h, "td");
+			html_elem(l->h, "td", t != NULL ? t : c->s, NULL);
+			free(t);
 			break;
+		}
 		}
 	}
 	html_close(l->h, "tr");

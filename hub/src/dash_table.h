@@ -22,4 +22,9 @@ void dash_table_report_meta(struct html *h, const struct report_out *o);
 int dash_table_listing(struct html *h, struct hubdb *db, enum hubdb_listing what,
     const char *const *hide, size_t max_rows, const char *empty, struct terr *e);
 
+/* A listing's comma list ("0101,0102") as the pages and downloads show it:
+ * "0101, 0102", each item as its word where it has one; malloc'd, NULL: no
+ * memory. */
+char *dash_table_list_text(const char *key, const char *s);
+
 #endif

@@ -116,7 +116,8 @@ hubdb_conflicts_each(struct hubdb *db, bool open_only, size_t limit,
 		r = hubdb_err(db, rc, e, "чтение конфликтов");
 	sqlite3_finalize(st);
 	st = NULL;
-	if (r != 0)
+	/* limit 0: the count alone (hubdb_conflicts_open, the overview's tile) */
+	if (r != 0 || limit == 0)
 		return r;
 	if (sqlite3_prepare_v2(db->db, "SELECT " HUBDB_CONFLICT_COLS "WHERE ?1 = 0 OR "
 	    "d.conflict_id IS NULL ORDER BY c.id DESC LIMIT ?2", -1, &st, NULL) != SQLITE_OK)
