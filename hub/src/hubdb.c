@@ -1,7 +1,7 @@
 /*
- * hubdb — the SQLite implementation of the hub's store (contract in
- * hubdb.h): opening and closing a handle, transactions, WAL checkpoints,
- * the statement cache and the mapping of SQLite errors to TERR_* codes.
+ * hubdb — the hub's store (contract in hubdb.h) on SQLite or PostgreSQL:
+ * opening and closing a handle, transactions, WAL checkpoints, the
+ * statement cache and the mapping of the engines' errors to TERR_* codes.
  * The tables' statements live in hubdb_devices.c, hubdb_records.c and
  * hubdb_report.c; the schema and its migrations in hubdb_schema.c.
  *
@@ -18,55 +18,57 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
+
 
 int
 hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what)
 {
-	int ext = sqlite3_extended_errcode(db->db);
+	int ext = hsql_errcode(db->db);
 
-	if (rc == SQLITE_FULL || (ext & 0xff) == SQLITE_FULL)
+	if (rc == HSQL_FULL || (ext & 0xff) == HSQL_FULL)
 		return terr_set(e, TERR_FULL,
-		    "%s: на диске хаба нет места (%s)", what, sqlite3_errmsg(db->db));
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || (ext & 0xff) == SQLITE_BUSY ||
-	    (ext & 0xff) == SQLITE_LOCKED)
+		    "%s: на диске хаба нет места (%s)", what, hsql_errmsg(db->db));
+	if (rc == HSQL_BUSY || rc == HSQL_LOCKED || (ext & 0xff) == HSQL_BUSY ||
+	    (ext & 0xff) == HSQL_LOCKED)
 		return terr_set(e, TERR_BUSY,
-		    "%s: база данных хаба занята (%s)", what, sqlite3_errmsg(db->db));
-	if (rc == SQLITE_IOERR || (ext & 0xff) == SQLITE_IOERR)
+		    "%s: база данных хаба занята (%s)", what, hsql_errmsg(db->db));
+	if (rc == HSQL_IOERR || (ext & 0xff) == HSQL_IOERR)
 		return terr_set(e, TERR_IO, "%s: ошибка ввода-вывода базы данных хаба (%s)",
-		    what, sqlite3_errmsg(db->db));
-	if (rc == SQLITE_NOMEM)
+		    what, hsql_errmsg(db->db));
+	if (rc == HSQL_NOMEM || ext == HSQL_NOMEM)
 		return terr_set(e, TERR_NOMEM, "%s: недостаточно памяти", what);
 	return terr_set(e, TERR_IO, "%s: ошибка базы данных хаба: %s", what,
-	    sqlite3_errmsg(db->db));
+	    hsql_errmsg(db->db));
 }
 
-sqlite3_stmt *
+struct hsql_stmt *
 hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql, struct terr *e)
 {
+	int rc;
+
 	if (db->st[s] == NULL &&
-	    sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &db->st[s], NULL) != SQLITE_OK) {
-		hubdb_err(db, SQLITE_ERROR, e, "подготовка запроса");
+	    (rc = hsql_prepare(db->db, sql, HSQL_PERSISTENT, &db->st[s])) != HSQL_OK) {
+		hubdb_err(db, rc, e, "подготовка запроса");
 		return NULL;
 	}
 	return db->st[s];
 }
 
 void
-hubdb_done(sqlite3_stmt *st)
+hubdb_done(struct hsql_stmt *st)
 {
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	hsql_reset(st);
+	hsql_clear_bindings(st);
 }
 
 int
-hubdb_exec_stmt(struct hubdb *db, sqlite3_stmt *st, struct terr *e, const char *what)
+hubdb_exec_stmt(struct hubdb *db, struct hsql_stmt *st, struct terr *e, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = hsql_step(st);
 	int r = 0;
 
-	if (rc != SQLITE_DONE)
+	if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, what);
 	hubdb_done(st);
 	return r;
@@ -86,9 +88,9 @@ hubdb_copy(char *dst, size_t cap, const char *src)
 }
 
 void
-hubdb_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+hubdb_copy_text(char *dst, size_t cap, struct hsql_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = hsql_column_text(st, col);
 
 	hubdb_copy(dst, cap, t ? (const char *)t : "");
 }
@@ -165,27 +167,40 @@ hubdb_make_private(const char *path, struct terr *e)
  * more: one of a pool's further handles (hubdb_open_more): the schema only
  * checked, not brought up to date, and the file read, not mapped.
  */
-static int
-hubdb_open_with(const char *path, bool more, struct hubdb **out, struct terr *e)
+bool
+hubdb_is_pg(const char *where)
 {
-	struct hubdb *db = NULL;
-	char *msg = NULL;
-	int r = TERR_IO;
+	size_t n = strspn(where, "abcdefghijklmnopqrstuvwxyz_");
 
-	*out = NULL;
-	if ((db = calloc(1, sizeof(*db))) == NULL)
-		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	/* a URI, or libpq's keywords ("host=... dbname=..."); a hub's file
+	 * is a path (hub.conf's store names one or the other) */
+	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0 ||
+	    (n > 0 && where[n] == '=');
+}
+
+/* SQLite: the file at path, set up as the hub's store needs it. */
+static int
+hubdb_open_sqlite(struct hubdb *db, const char *path, bool more, struct terr *e)
+{
+	sqlite3 *lite = NULL;
+	char *msg = NULL;
+	int r;
+
 	if ((r = hubdb_make_private(path, e)) != 0)
-		goto out;
-	r = TERR_IO;
-	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		return r;
+	if (sqlite3_open_v2(path, &lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "не удалось открыть базу данных хаба %s: %s", path,
-		    db->db ? sqlite3_errmsg(db->db) : "нет памяти");
-		goto out;
+		    lite ? sqlite3_errmsg(lite) : "нет памяти");
+		sqlite3_close(lite);
+		return r;
 	}
-	sqlite3_busy_timeout(db->db, 5000);
-	sqlite3_extended_result_codes(db->db, 1);
+	if (hsql_wrap_sqlite(lite, &db->db) != HSQL_OK) {
+		sqlite3_close(lite);
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	}
+	sqlite3_busy_timeout(lite, 5000);
+	sqlite3_extended_result_codes(lite, 1);
 	/*
 	 * FULL: an acknowledgement promises the set is stored; with NORMAL a power
 	 * cut could lose a committed, acknowledged set (WAL not yet synced).
@@ -199,24 +214,45 @@ hubdb_open_with(const char *path, bool more, struct hubdb **out, struct terr *e)
 	 * they saved (32 devices: ~2,000 -> ~2,400 sets/s without;
 	 * docs/performance.md).
 	 */
-	if (sqlite3_exec(db->db, "PRAGMA page_size=" HUBDB_STR(HUBDB_PAGE_SIZE) ";"
+	if (sqlite3_exec(lite, "PRAGMA page_size=" HUBDB_STR(HUBDB_PAGE_SIZE) ";"
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB) ";",
 	    NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db->db, more ? "PRAGMA mmap_size=0;" : "PRAGMA mmap_size=268435456;",
+	    sqlite3_exec(lite, more ? "PRAGMA mmap_size=0;" : "PRAGMA mmap_size=268435456;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		r = terr_set(e, TERR_IO, "база данных хаба %s: %s", path, msg ? msg : "?");
-		goto out;
+		sqlite3_free(msg);
+		return r;
 	}
-	if ((r = more ? hubdb_schema_check(db->db, path, e) :
-	    hubdb_schema_apply(db->db, path, e)) != 0)
+	return more ? hubdb_schema_check(lite, path, e) : hubdb_schema_apply(lite, path, e);
+}
+
+/*
+ * more: one of a pool's further handles (hubdb_open_more): the schema only
+ * checked, not brought up to date, and the file read, not mapped.
+ */
+static int
+hubdb_open_with(const char *where, bool more, struct hubdb **out, struct terr *e)
+{
+	struct hubdb *db = NULL;
+	int r;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	if (hubdb_is_pg(where)) {
+		db->pg = true;
+		if ((r = hsql_open_pg(where, &db->db, e)) != 0 ||
+		    (r = more ? hubdb_schema_pg_check(db->db, "PostgreSQL", e) :
+		    hubdb_schema_pg_apply(db->db, "PostgreSQL", e)) != 0)
+			goto out;
+	} else if ((r = hubdb_open_sqlite(db, where, more, e)) != 0)
 		goto out;
 	hubdb_feed_hooks(db);
 	*out = db;
 	db = NULL;
 	r = 0;
  out:
-	sqlite3_free(msg);
 	hubdb_close(db);
 	return r;
 }
@@ -237,9 +273,16 @@ int
 hubdb_peek_version(const char *path, int *version, struct terr *e)
 {
 	sqlite3 *db = NULL;
+	struct hsql *pg = NULL;
 	int r;
 
 	*version = 0;
+	if (hubdb_is_pg(path)) {
+		if ((r = hsql_open_pg(path, &pg, e)) == 0)
+			r = hubdb_schema_pg_version(pg, "PostgreSQL", version, e);
+		hsql_close(pg);
+		return r;
+	}
 	if (access(path, F_OK) != 0)
 		return 0;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
@@ -251,12 +294,19 @@ hubdb_peek_version(const char *path, int *version, struct terr *e)
 	return r;
 }
 
+bool
+hubdb_pg(const struct hubdb *db)
+{
+	return db->pg;
+}
+
 int
 hubdb_scan_begin(struct hubdb *db, struct terr *e)
 {
-	if (sqlite3_exec(db->db, "PRAGMA cache_size=-" HUBDB_STR(HUBDB_SCAN_CACHE_KIB), NULL,
-	    NULL, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	/* PostgreSQL's buffers are the server's: nothing per connection */
+	if (!db->pg && sqlite3_exec(hsql_sqlite(db->db), "PRAGMA cache_size=-"
+	    HUBDB_STR(HUBDB_SCAN_CACHE_KIB), NULL, NULL, NULL) != SQLITE_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение записей");
 	return 0;
 }
 
@@ -264,7 +314,9 @@ void
 hubdb_scan_end(struct hubdb *db)
 {
 	/* only a number set: it fails only where the one above did */
-	sqlite3_exec(db->db, "PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB), NULL, NULL, NULL);
+	if (!db->pg)
+		sqlite3_exec(hsql_sqlite(db->db), "PRAGMA cache_size=-" HUBDB_STR(HUBDB_CACHE_KIB),
+		    NULL, NULL, NULL);
 }
 
 static int
@@ -282,20 +334,27 @@ void
 hubdb_defer_checkpoints(struct hubdb *db, void (*grew)(void *ctx, int wal_pages),
     void *ctx)
 {
+	/* PostgreSQL checkpoints on its own: the hook is never called there */
+	if (db->pg)
+		return;
 	db->wal_grew = grew;
 	db->wal_ctx = ctx;
 	/* replaces SQLite's own autocheckpoint on this connection */
-	sqlite3_wal_hook(db->db, hubdb_wal_hook, db);
+	sqlite3_wal_hook(hsql_sqlite(db->db), hubdb_wal_hook, db);
 }
 
 int
 hubdb_checkpoint(struct hubdb *db, struct terr *e)
 {
-	int rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	int rc;
 
+	if (db->pg)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(hsql_sqlite(db->db), NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return terr_set(e, TERR_IO, "контрольная точка базы данных хаба: %s",
-		    sqlite3_errmsg(db->db));
+		    hsql_errmsg(db->db));
 	return 0;
 }
 
@@ -307,8 +366,8 @@ hubdb_close(struct hubdb *db)
 	hubdb_tally_discard(db);
 	hubdb_feed_forms_free(db);
 	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(db->st[i]);
-	sqlite3_close(db->db);
+		hsql_finalize(db->st[i]);
+	hsql_close(db->db);
 	free(db);
 }
 
@@ -317,7 +376,7 @@ static int
 hubdb_txn_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql, const char *what,
     struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, s, sql, e);
+	struct hsql_stmt *st = hubdb_stmt(db, s, sql, e);
 
 	return st ? hubdb_exec_stmt(db, st, e, what) : TERR_IO;
 }
@@ -325,23 +384,41 @@ hubdb_txn_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql, const char 
 int
 hubdb_begin(struct hubdb *db, struct terr *e)
 {
-	return hubdb_txn_stmt(db, ST_BEGIN, "BEGIN IMMEDIATE", "начало транзакции", e);
+	int rc;
+
+	if (!db->pg)
+		return hubdb_txn_stmt(db, ST_BEGIN, "BEGIN IMMEDIATE", "начало транзакции", e);
+	if ((rc = hsql_exec(db->db, HUBDB_PG_BEGIN)) != HSQL_OK) {
+		int r = hubdb_err(db, rc, e, "начало транзакции");
+
+		hubdb_rollback(db);
+		return r;
+	}
+	return 0;
 }
 
 /*
  * Deferred: the snapshot is taken at the first read and kept to the end
- * (WAL readers never block the writer, nor it them).
+ * (WAL readers never block the writer, nor it them). PostgreSQL: one
+ * snapshot for the whole transaction, which may not write.
  */
 int
 hubdb_begin_read(struct hubdb *db, struct terr *e)
 {
-	return hubdb_txn_stmt(db, ST_BEGIN_READ, "BEGIN DEFERRED", "начало чтения", e);
+	int rc;
+
+	if (!db->pg)
+		return hubdb_txn_stmt(db, ST_BEGIN_READ, "BEGIN DEFERRED", "начало чтения", e);
+	if ((rc = hsql_exec(db->db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")) !=
+	    HSQL_OK)
+		return hubdb_err(db, rc, e, "начало чтения");
+	return 0;
 }
 
 int
 hubdb_commit(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_COMMIT, "COMMIT", e);
+	struct hsql_stmt *st = hubdb_stmt(db, ST_COMMIT, "COMMIT", e);
 	int r;
 
 	if (st == NULL)
@@ -355,11 +432,11 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 void
 hubdb_rollback(struct hubdb *db)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_ROLLBACK, "ROLLBACK", NULL);
+	struct hsql_stmt *st = hubdb_stmt(db, ST_ROLLBACK, "ROLLBACK", NULL);
 
 	hubdb_tally_discard(db);
-	if (st != NULL && !sqlite3_get_autocommit(db->db)) {
-		sqlite3_step(st);
+	if (st != NULL && !hsql_autocommit(db->db)) {
+		hsql_step(st);
 		hubdb_done(st);
 	}
 }
@@ -394,38 +471,57 @@ hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
 int
 hubdb_test_query(struct hubdb *db, const char *sql, char **out, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
+	bool own = false;
 	int rc, r = 0;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "проверочный запрос");
-	if (!sqlite3_stmt_readonly(st)) {
-		sqlite3_finalize(st);
-		return terr_set(e, TERR_ARG, "проверочный запрос должен только читать");
+	/* PostgreSQL says whether a statement writes only by refusing it in a
+	 * read-only transaction */
+	if (db->pg && hsql_autocommit(db->db)) {
+		if ((rc = hsql_exec(db->db, "BEGIN READ ONLY")) != HSQL_OK)
+			return hubdb_err(db, rc, e, "проверочный запрос");
+		own = true;
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-	    (*out = strdup((const char *)sqlite3_column_text(st, 0))) == NULL)
-		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if ((rc = hsql_prepare(db->db, sql, 0, &st)) != HSQL_OK) {
 		r = hubdb_err(db, rc, e, "проверочный запрос");
-	sqlite3_finalize(st);
+		goto out;
+	}
+	if (!hsql_stmt_readonly(st)) {
+		r = terr_set(e, TERR_ARG, "проверочный запрос должен только читать");
+		goto out;
+	}
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW && hsql_column_type(st, 0) != HSQL_NULL &&
+	    (*out = strdup((const char *)hsql_column_text(st, 0))) == NULL)
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	else if (rc != HSQL_ROW && rc != HSQL_DONE)
+		r = db->pg && hsql_errcode(db->db) == HSQL_ERROR &&
+		    strstr(hsql_errmsg(db->db), "read-only") ?
+		    terr_set(e, TERR_ARG, "проверочный запрос должен только читать") :
+		    hubdb_err(db, rc, e, "проверочный запрос");
+ out:
+	hsql_finalize(st);
+	if (own)
+		hsql_exec(db->db, "ROLLBACK");
 	return r;
 }
 
 int
 hubdb_test_cap_growth(struct hubdb *db, long long extra_pages, struct terr *e)
 {
+	sqlite3 *lite = hsql_sqlite(db->db);
 	sqlite3_stmt *st = NULL;
 	long long pages = 0;
 	char sql[64];
 
+	if (lite == NULL)
+		return terr_set(e, TERR_ARG, "предел размера базы есть только у SQLite");
 	if (extra_pages >= 0) {
-		if (sqlite3_prepare_v2(db->db, "PRAGMA page_count", -1, &st, NULL) != SQLITE_OK ||
+		if (sqlite3_prepare_v2(lite, "PRAGMA page_count", -1, &st, NULL) != SQLITE_OK ||
 		    sqlite3_step(st) != SQLITE_ROW) {
 			sqlite3_finalize(st);
-			return hubdb_err(db, SQLITE_ERROR, e, "размер базы");
+			return hubdb_err(db, HSQL_ERROR, e, "размер базы");
 		}
 		pages = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -433,7 +529,7 @@ hubdb_test_cap_growth(struct hubdb *db, long long extra_pages, struct terr *e)
 	/* a pragma takes no parameters: the number is formatted, never a caller's text */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
 	    extra_pages >= 0 ? pages + extra_pages : 1073741823LL);
-	if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "предел размера базы");
+	if (sqlite3_exec(lite, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "предел размера базы");
 	return 0;
 }

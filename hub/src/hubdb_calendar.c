@@ -5,28 +5,28 @@
  * so each statement is prepared per call rather than cached per handle.
  */
 #include "hub/hubdb_calendar.h"
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 /* Runs sql with t1 as ?1, year as ?2, t3 as ?3, t4 as ?4 (a NULL text: left unbound). */
 static int
 hubdb_cal_exec(struct hubdb *db, const char *sql, const char *t1, int year,
     const char *t3, const char *t4, const char *what, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, what);
+	if (hsql_prepare(db->db, sql, 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, what);
 	if (t1)
-		sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, year);
+		hsql_bind_text(st, 1, t1, -1);
+	hsql_bind_int(st, 2, year);
 	if (t3)
-		sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+		hsql_bind_text(st, 3, t3, -1);
 	if (t4)
-		sqlite3_bind_text(st, 4, t4, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, what);
+		hsql_bind_text(st, 4, t4, -1);
+	rc = hsql_step(st);
+	hsql_finalize(st);
+	return rc == HSQL_DONE ? 0 : hubdb_err(db, rc, e, what);
 }
 
 int
@@ -55,26 +55,26 @@ hubdb_programme_clear(struct hubdb *db, int year, const char *programme, struct 
 int
 hubdb_programmes_each(struct hubdb *db, hubdb_programme_cb cb, void *ctx, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(db->db, "SELECT school, year, programme FROM programmes "
-	    "ORDER BY school, year, programme", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение программ школ");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (hsql_prepare(db->db, "SELECT school, year, programme FROM programmes "
+	    "ORDER BY school, year, programme", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение программ школ");
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		struct hubdb_programme p;
 
-		p.school = (const char *)sqlite3_column_text(st, 0);
-		p.year = sqlite3_column_int(st, 1);
-		p.programme = (const char *)sqlite3_column_text(st, 2);
+		p.school = (const char *)hsql_column_text(st, 0);
+		p.year = hsql_column_int(st, 1);
+		p.programme = (const char *)hsql_column_text(st, 2);
 		if (p.school == NULL || p.programme == NULL)
 			continue;
 		if ((r = cb(ctx, &p)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение программ школ");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
@@ -97,7 +97,7 @@ int
 hubdb_profile_put(struct hubdb *db, const struct hubdb_profile *p, struct terr *e)
 {
 	char now[HUBDB_TIME_MAX];
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	bool own;
 	int r, rc;
 
@@ -107,44 +107,44 @@ hubdb_profile_put(struct hubdb *db, const struct hubdb_profile *p, struct terr *
 	    (r = hubdb_feed_profile(db, p->school, e)) != 0)
 		return hubdb_feed_own_end(db, own, r, e);
 	hubdb_now_cached(db, now);
-	if (sqlite3_prepare_v2(db->db, "INSERT OR REPLACE INTO risk_profile(school, year, "
-	    "factor, level, imported_at) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_feed_own_end(db, own, hubdb_err(db, SQLITE_ERROR, e,
+	if (hsql_prepare(db->db, "INSERT OR REPLACE INTO risk_profile(school, year, "
+	    "factor, level, imported_at) VALUES(?1, ?2, ?3, ?4, ?5)", 0, &st) != HSQL_OK)
+		return hubdb_feed_own_end(db, own, hubdb_err(db, HSQL_ERROR, e,
 		    "сохранение рискового профиля"), e);
-	sqlite3_bind_text(st, 1, p->school, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, p->year);
-	sqlite3_bind_text(st, 3, p->factor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, p->level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	r = rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "сохранение рискового профиля");
+	hsql_bind_text(st, 1, p->school, -1);
+	hsql_bind_int(st, 2, p->year);
+	hsql_bind_text(st, 3, p->factor, -1);
+	hsql_bind_text(st, 4, p->level, -1);
+	hsql_bind_text(st, 5, now, -1);
+	rc = hsql_step(st);
+	hsql_finalize(st);
+	r = rc == HSQL_DONE ? 0 : hubdb_err(db, rc, e, "сохранение рискового профиля");
 	return hubdb_feed_own_end(db, own, r, e);
 }
 
 int
 hubdb_profile_each(struct hubdb *db, hubdb_profile_cb cb, void *ctx, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(db->db, "SELECT school, year, factor, level FROM risk_profile "
-	    "ORDER BY school, year, factor", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение рискового профиля");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (hsql_prepare(db->db, "SELECT school, year, factor, level FROM risk_profile "
+	    "ORDER BY school, year, factor", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение рискового профиля");
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		struct hubdb_profile p;
 
-		p.school = (const char *)sqlite3_column_text(st, 0);
-		p.year = sqlite3_column_int(st, 1);
-		p.factor = (const char *)sqlite3_column_text(st, 2);
-		p.level = (const char *)sqlite3_column_text(st, 3);
+		p.school = (const char *)hsql_column_text(st, 0);
+		p.year = hsql_column_int(st, 1);
+		p.factor = (const char *)hsql_column_text(st, 2);
+		p.level = (const char *)hsql_column_text(st, 3);
 		if (p.school == NULL || p.factor == NULL || p.level == NULL)
 			continue;
 		if ((r = cb(ctx, &p)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение рискового профиля");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }

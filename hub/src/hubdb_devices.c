@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 static const char *const hubdb_devices_sql[ST_COUNT] = {
 	[ST_DEVICE_GET] = "SELECT id, pk, kind, label, schools, revoked_at, watermark, "
@@ -27,7 +27,7 @@ static const char *const hubdb_devices_sql[ST_COUNT] = {
 };
 
 /* The cached statement of slot s (its SQL above). */
-static sqlite3_stmt *
+static struct hsql_stmt *
 hubdb_devices_stmt(struct hubdb *db, enum hubdb_stmt s, struct terr *e)
 {
 	return hubdb_stmt(db, s, hubdb_devices_sql[s], e);
@@ -37,34 +37,34 @@ int
 hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
     bool *found, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_GET, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_GET, e);
 	int rc, r = 0;
 
 	*found = false;
 	memset(d, 0, sizeof(*d));
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hsql_bind_text(st, 1, id, -1);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
 		hubdb_copy_text(d->id, sizeof(d->id), st, 0);
-		if (sqlite3_column_bytes(st, 1) == KEYS_SIGN_PK_BYTES)
-			memcpy(d->pk, sqlite3_column_blob(st, 1), KEYS_SIGN_PK_BYTES);
+		if (hsql_column_bytes(st, 1) == KEYS_SIGN_PK_BYTES)
+			memcpy(d->pk, hsql_column_blob(st, 1), KEYS_SIGN_PK_BYTES);
 		hubdb_copy_text(d->kind, sizeof(d->kind), st, 2);
 		hubdb_copy_text(d->label, sizeof(d->label), st, 3);
 		hubdb_copy_text(d->schools, sizeof(d->schools), st, 4);
-		d->revoked = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		d->revoked = hsql_column_type(st, 5) != HSQL_NULL;
 		hubdb_copy_text(d->revoked_at, sizeof(d->revoked_at), st, 5);
-		d->watermark = (uint64_t)sqlite3_column_int64(st, 6);
-		if (sqlite3_column_bytes(st, 7) == CHANGESET_HASH_BYTES)
-			memcpy(d->last_hash, sqlite3_column_blob(st, 7), CHANGESET_HASH_BYTES);
-		if (sqlite3_column_bytes(st, 8) == KEYS_ENC_PK_BYTES) {
+		d->watermark = (uint64_t)hsql_column_int64(st, 6);
+		if (hsql_column_bytes(st, 7) == CHANGESET_HASH_BYTES)
+			memcpy(d->last_hash, hsql_column_blob(st, 7), CHANGESET_HASH_BYTES);
+		if (hsql_column_bytes(st, 8) == KEYS_ENC_PK_BYTES) {
 			d->has_box = true;
-			memcpy(d->box_pk, sqlite3_column_blob(st, 8), KEYS_ENC_PK_BYTES);
+			memcpy(d->box_pk, hsql_column_blob(st, 8), KEYS_ENC_PK_BYTES);
 		}
-		d->pull_acked = (uint64_t)sqlite3_column_int64(st, 9);
-	} else if (rc != SQLITE_DONE)
+		d->pull_acked = (uint64_t)hsql_column_int64(st, 9);
+	} else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение устройства");
 	hubdb_done(st);
 	return r;
@@ -73,18 +73,18 @@ hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
 int
 hubdb_device_add(struct hubdb *db, const struct hubdb_device *d, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_ADD, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_ADD, e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, d->pk, KEYS_SIGN_PK_BYTES, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->label, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, d->schools, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, d->id, -1);
+	hsql_bind_blob(st, 2, d->pk, KEYS_SIGN_PK_BYTES);
+	hsql_bind_text(st, 3, d->kind, -1);
+	hsql_bind_text(st, 4, d->label, -1);
+	hsql_bind_text(st, 5, d->schools, -1);
+	hsql_bind_text(st, 6, now, -1);
 	return hubdb_exec_stmt(db, st, e, "регистрация устройства");
 }
 
@@ -92,23 +92,23 @@ int
 hubdb_device_set_head(struct hubdb *db, const char *id, uint64_t watermark,
     const uint8_t hash[CHANGESET_HASH_BYTES], struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_HEAD, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_HEAD, e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)watermark);
-	sqlite3_bind_blob(st, 3, hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, id, -1);
+	hsql_bind_int64(st, 2, (int64_t)watermark);
+	hsql_bind_blob(st, 3, hash, CHANGESET_HASH_BYTES);
+	hsql_bind_text(st, 4, now, -1);
 	return hubdb_exec_stmt(db, st, e, "обновление отметки устройства");
 }
 
 int
 hubdb_device_revoke(struct hubdb *db, const char *id, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_REVOKE, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_REVOKE, e);
 	struct hubdb_device d;
 	char now[HUBDB_TIME_MAX];
 	bool found;
@@ -124,26 +124,26 @@ hubdb_device_revoke(struct hubdb *db, const char *id, struct terr *e)
 		return terr_set(e, TERR_ARG, "устройство %s уже отозвано (%s)", id,
 		    d.revoked_at);
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, id, -1);
+	hsql_bind_text(st, 2, now, -1);
 	return hubdb_exec_stmt(db, st, e, "отзыв устройства");
 }
 
 int
 hubdb_token_add(struct hubdb *db, const struct hubdb_token *t, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_ADD, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_ADD, e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_blob(st, 1, t->hash, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, t->schools, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, t->expires_at);
+	hsql_bind_blob(st, 1, t->hash, 32);
+	hsql_bind_text(st, 2, t->kind, -1);
+	hsql_bind_text(st, 3, t->name, -1);
+	hsql_bind_text(st, 4, t->schools, -1);
+	hsql_bind_text(st, 5, now, -1);
+	hsql_bind_int64(st, 6, t->expires_at);
 	return hubdb_exec_stmt(db, st, e, "сохранение кода регистрации");
 }
 
@@ -151,25 +151,25 @@ int
 hubdb_token_get(struct hubdb *db, const uint8_t hash[32], struct hubdb_token *t,
     bool *found, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_GET, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_GET, e);
 	int rc, r = 0;
 
 	*found = false;
 	memset(t, 0, sizeof(*t));
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hsql_bind_blob(st, 1, hash, 32);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
 		memcpy(t->hash, hash, 32);
 		hubdb_copy_text(t->kind, sizeof(t->kind), st, 0);
 		hubdb_copy_text(t->name, sizeof(t->name), st, 1);
 		hubdb_copy_text(t->schools, sizeof(t->schools), st, 2);
-		t->expires_at = sqlite3_column_int64(st, 3);
-		t->used = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		t->expires_at = hsql_column_int64(st, 3);
+		t->used = hsql_column_type(st, 4) != HSQL_NULL;
 		hubdb_copy_text(t->used_by, sizeof(t->used_by), st, 4);
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение кода регистрации");
 	hubdb_done(st);
 	return r;
@@ -179,20 +179,20 @@ int
 hubdb_token_use(struct hubdb *db, const uint8_t hash[32], const char *device_id,
     struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_USE, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_TOKEN_USE, e);
 	char now[HUBDB_TIME_MAX];
 	int r;
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, device_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	hsql_bind_blob(st, 1, hash, 32);
+	hsql_bind_text(st, 2, device_id, -1);
+	hsql_bind_text(st, 3, now, -1);
 	if ((r = hubdb_exec_stmt(db, st, e, "погашение кода регистрации")) != 0)
 		return r;
 	/* two enrollments racing for one token: only the first may win */
-	if (sqlite3_changes(db->db) != 1)
+	if (hsql_changes(db->db) != 1)
 		return terr_set(e, TERR_ARG, "код регистрации уже использован");
 	return 0;
 }
@@ -206,7 +206,7 @@ int
 hubdb_school_put(struct hubdb *db, const char *code, const char *name,
     struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_devices_stmt(db, ST_SCHOOL_ADD, e);
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_SCHOOL_ADD, e);
 	uint64_t pos;
 	bool own;
 	int r;
@@ -217,13 +217,13 @@ hubdb_school_put(struct hubdb *db, const char *code, const char *name,
 		return r;
 	if ((r = hubdb_feed_next(db, &pos, e)) != 0)
 		goto out;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, code, -1);
 	if (name != NULL && name[0] != '\0')
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)pos);
+		hsql_bind_text(st, 2, name, -1);
+	hsql_bind_int64(st, 3, (int64_t)pos);
 	if ((r = hubdb_exec_stmt(db, st, e, "сохранение школы")) != 0)
 		goto out;
-	if (sqlite3_changes(db->db) > 0) {
+	if (hsql_changes(db->db) > 0) {
 		if ((r = hubdb_feed_take(db, pos, e)) != 0)
 			goto out;
 		pos++;
@@ -234,11 +234,11 @@ hubdb_school_put(struct hubdb *db, const char *code, const char *name,
 		r = TERR_IO;
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)pos);
+	hsql_bind_text(st, 1, code, -1);
+	hsql_bind_text(st, 2, name, -1);
+	hsql_bind_int64(st, 3, (int64_t)pos);
 	if ((r = hubdb_exec_stmt(db, st, e, "сохранение школы")) == 0 &&
-	    sqlite3_changes(db->db) > 0)
+	    hsql_changes(db->db) > 0)
 		r = hubdb_feed_take(db, pos, e);
  out:
 	return hubdb_feed_own_end(db, own, r, e);
@@ -252,20 +252,20 @@ hubdb_device_rebind(struct hubdb *db, const struct hubdb_device *d, struct terr 
 	    " WHERE id = ?1 AND watermark = 0 AND revoked_at IS NULL"
 	    " AND NOT EXISTS(SELECT 1 FROM changesets WHERE device_id = ?1)"
 	    " AND NOT EXISTS(SELECT 1 FROM quarantine WHERE device_id = ?1)";
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "перерегистрация устройства");
-	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->label, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->schools, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (hsql_prepare(db->db, sql, 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "перерегистрация устройства");
+	hsql_bind_text(st, 1, d->id, -1);
+	hsql_bind_text(st, 2, d->kind, -1);
+	hsql_bind_text(st, 3, d->label, -1);
+	hsql_bind_text(st, 4, d->schools, -1);
+	rc = hsql_step(st);
+	hsql_finalize(st);
+	if (rc != HSQL_DONE)
 		return hubdb_err(db, rc, e, "перерегистрация устройства");
-	if (sqlite3_changes(db->db) != 1)
+	if (hsql_changes(db->db) != 1)
 		return terr_set(e, TERR_ARG, "устройство %s уже присылало данные или отозвано: "
 		    "перерегистрировать его нельзя", d->id);
 	return 0;

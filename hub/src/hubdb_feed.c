@@ -32,7 +32,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 static int
 hubdb_feed_commit_hook(void *arg)
@@ -57,25 +57,24 @@ hubdb_feed_rollback_hook(void *arg)
 void
 hubdb_feed_hooks(struct hubdb *db)
 {
-	sqlite3_commit_hook(db->db, hubdb_feed_commit_hook, db);
-	sqlite3_rollback_hook(db->db, hubdb_feed_rollback_hook, db);
+	hsql_hooks(db->db, hubdb_feed_commit_hook, hubdb_feed_rollback_hook, db);
 }
 
 /* The committed counter as this connection sees it now. */
 static int
 hubdb_feed_read_head(struct hubdb *db, uint64_t *head, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_FEED_HEAD, "SELECT pos FROM feed_head WHERE id = 1",
+	struct hsql_stmt *st = hubdb_stmt(db, ST_FEED_HEAD, "SELECT pos FROM feed_head WHERE id = 1",
 	    e);
 	int rc, r = 0;
 
 	*head = 0;
 	if (st == NULL)
 		return TERR_IO;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*head = (uint64_t)sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW)
+		*head = (uint64_t)hsql_column_int64(st, 0);
+	else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение ленты изменений");
 	hubdb_done(st);
 	return r;
@@ -107,7 +106,7 @@ hubdb_feed_take(struct hubdb *db, uint64_t pos, struct terr *e)
 int
 hubdb_feed_flush(struct hubdb *db, struct terr *e)
 {
-	sqlite3_stmt *st;
+	struct hsql_stmt *st;
 	int r;
 
 	if (!db->feed_dirty)
@@ -115,7 +114,7 @@ hubdb_feed_flush(struct hubdb *db, struct terr *e)
 	if ((st = hubdb_stmt(db, ST_FEED_TAKE, "INSERT INTO feed_head(id, pos) VALUES(1, ?1) "
 	    "ON CONFLICT(id) DO UPDATE SET pos = excluded.pos", e)) == NULL)
 		return TERR_IO;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)db->feed_head);
+	hsql_bind_int64(st, 1, (int64_t)db->feed_head);
 	if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) == 0)
 		db->feed_dirty = false;
 	return r;
@@ -124,10 +123,8 @@ hubdb_feed_flush(struct hubdb *db, struct terr *e)
 int
 hubdb_feed_own_begin(struct hubdb *db, bool *own, struct terr *e)
 {
-	*own = sqlite3_get_autocommit(db->db) != 0;
-	if (*own && sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "начало транзакции");
-	return 0;
+	*own = hsql_autocommit(db->db);
+	return *own ? hubdb_begin(db, e) : 0;
 }
 
 int
@@ -136,17 +133,17 @@ hubdb_feed_own_end(struct hubdb *db, bool own, int r, struct terr *e)
 	if (!own)
 		return r;
 	if (r == 0 && (r = hubdb_feed_flush(db, e)) == 0 &&
-	    sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		r = hubdb_err(db, SQLITE_ERROR, e, "запись транзакции");
-	if (r != 0 && !sqlite3_get_autocommit(db->db))
-		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+	    hsql_exec(db->db, "COMMIT") != HSQL_OK)
+		r = hubdb_err(db, HSQL_ERROR, e, "запись транзакции");
+	if (r != 0 && !hsql_autocommit(db->db))
+		hsql_exec(db->db, "ROLLBACK");
 	return r;
 }
 
 int
 hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e)
 {
-	sqlite3_stmt *st;
+	struct hsql_stmt *st;
 	uint64_t pos;
 	int r;
 
@@ -156,8 +153,8 @@ hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e)
 	    "VALUES(?1, ?2) ON CONFLICT(school) DO UPDATE SET feed_pos = excluded.feed_pos",
 	    e)) == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)pos);
+	hsql_bind_text(st, 1, school, -1);
+	hsql_bind_int64(st, 2, (int64_t)pos);
 	if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) != 0)
 		return r;
 	return hubdb_feed_take(db, pos, e);
@@ -218,7 +215,7 @@ hubdb_feed_forms_tag(const struct hubdb *db)
 static int
 feed_stored(struct hubdb *db, char ***out, size_t *n, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_FEED_FORMS_GET, "SELECT form_id FROM feed_forms "
+	struct hsql_stmt *st = hubdb_stmt(db, ST_FEED_FORMS_GET, "SELECT form_id FROM feed_forms "
 	    "ORDER BY form_id", e);
 	char **set = NULL, **grown;
 	size_t k = 0;
@@ -228,8 +225,8 @@ feed_stored(struct hubdb *db, char ***out, size_t *n, struct terr *e)
 	*n = 0;
 	if (st == NULL)
 		return TERR_IO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
+		const char *id = (const char *)hsql_column_text(st, 0);
 
 		if ((grown = realloc(set, (k + 1) * sizeof(*set))) == NULL ||
 		    (set = grown, (set[k] = strdup(id ? id : "")) == NULL)) {
@@ -238,7 +235,7 @@ feed_stored(struct hubdb *db, char ***out, size_t *n, struct terr *e)
 		}
 		k++;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение ленты изменений");
 	hubdb_done(st);
 	if (r != 0) {
@@ -254,7 +251,7 @@ feed_stored(struct hubdb *db, char ***out, size_t *n, struct terr *e)
 static int
 feed_backfill(struct hubdb *db, const char *form_id, struct terr *e)
 {
-	sqlite3_stmt *st;
+	struct hsql_stmt *st;
 	uint64_t pos;
 	int r, k;
 
@@ -265,11 +262,11 @@ feed_backfill(struct hubdb *db, const char *form_id, struct terr *e)
 	    "FROM hub_records WHERE form_id = ?1 AND feed_pos IS NULL) AS n "
 	    "WHERE n.id = hub_records.id", e)) == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(pos - 1));
+	hsql_bind_text(st, 1, form_id, -1);
+	hsql_bind_int64(st, 2, (int64_t)(pos - 1));
 	if ((r = hubdb_exec_stmt(db, st, e, "нумерация ленты изменений")) != 0)
 		return r;
-	if ((k = sqlite3_changes(db->db)) > 0)
+	if ((k = hsql_changes(db->db)) > 0)
 		r = hubdb_feed_take(db, pos - 1 + (uint64_t)k, e);
 	return r;
 }
@@ -278,16 +275,16 @@ feed_backfill(struct hubdb *db, const char *form_id, struct terr *e)
 static int
 feed_store_set(struct hubdb *db, char *const *set, size_t n, struct terr *e)
 {
-	sqlite3_stmt *st;
+	struct hsql_stmt *st;
 	int r;
 
-	if (sqlite3_exec(db->db, "DELETE FROM feed_forms", NULL, NULL, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "запись ленты изменений");
+	if (hsql_exec(db->db, "DELETE FROM feed_forms") != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "запись ленты изменений");
 	if ((st = hubdb_stmt(db, ST_FEED_FORMS_PUT, "INSERT INTO feed_forms(form_id) "
 	    "VALUES(?1)", e)) == NULL)
 		return TERR_IO;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_text(st, 1, set[i], -1, SQLITE_STATIC);
+		hsql_bind_text(st, 1, set[i], -1);
 		if ((r = hubdb_exec_stmt(db, st, e, "запись ленты изменений")) != 0)
 			return r;
 	}
@@ -367,9 +364,9 @@ struct feed_range {
 struct feed_reader {
 	struct hubdb *db;
 	const struct hubdb_feed_scope *scope;
-	sqlite3_stmt *probe[3];           /* next position of a range after ?N */
-	sqlite3_stmt *rec;                /* a record at its position */
-	sqlite3_stmt *years;              /* a school's profile rows */
+	struct hsql_stmt *probe[3];           /* next position of a range after ?N */
+	struct hsql_stmt *rec;                /* a record at its position */
+	struct hsql_stmt *years;              /* a school's profile rows */
 	struct feed_range *heap;
 	size_t n;
 };
@@ -399,21 +396,21 @@ static int
 feed_probe(struct feed_reader *f, struct feed_range *g, uint64_t after, bool *found,
     struct terr *e)
 {
-	sqlite3_stmt *st = f->probe[g->kind];
+	struct hsql_stmt *st = f->probe[g->kind];
 	int rc, r = 0;
 
 	*found = false;
-	sqlite3_bind_text(st, 1, f->scope->schools[g->school], -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, f->scope->schools[g->school], -1);
 	if (g->kind == FEED_R_RECORDS)
-		sqlite3_bind_text(st, 2, f->scope->forms[g->form], -1, SQLITE_STATIC);
+		hsql_bind_text(st, 2, f->scope->forms[g->form], -1);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+		hsql_bind_null(st, 2);
+	hsql_bind_int64(st, 3, (int64_t)after);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
-		g->next = (uint64_t)sqlite3_column_int64(st, 0);
-	} else if (rc != SQLITE_DONE)
+		g->next = (uint64_t)hsql_column_int64(st, 0);
+	} else if (rc != HSQL_DONE)
 		r = hubdb_err(f->db, rc, e, "чтение ленты изменений");
 	hubdb_done(st);
 	return r;
@@ -443,23 +440,23 @@ feed_sift_down(struct feed_range *h, size_t n, size_t i)
 static int
 feed_years(struct feed_reader *f, const char *school, char **out, struct terr *e)
 {
-	sqlite3_stmt *st = f->years;
+	struct hsql_stmt *st = f->years;
 	cJSON *o = cJSON_CreateObject(), *y = NULL;
 	int rc, r = 0, year = -1;
 
 	*out = NULL;
 	if (o == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *factor = (const char *)sqlite3_column_text(st, 1);
-		const char *level = (const char *)sqlite3_column_text(st, 2);
+	hsql_bind_text(st, 1, school, -1);
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
+		const char *factor = (const char *)hsql_column_text(st, 1);
+		const char *level = (const char *)hsql_column_text(st, 2);
 		char ys[16];
 
 		if (factor == NULL || level == NULL)
 			continue;
-		if (y == NULL || sqlite3_column_int(st, 0) != year) {
-			year = sqlite3_column_int(st, 0);
+		if (y == NULL || hsql_column_int(st, 0) != year) {
+			year = hsql_column_int(st, 0);
 			snprintf(ys, sizeof(ys), "%d", year);
 			if ((y = cJSON_AddObjectToObject(o, ys)) == NULL)
 				break;
@@ -467,9 +464,9 @@ feed_years(struct feed_reader *f, const char *school, char **out, struct terr *e
 		if (cJSON_AddStringToObject(y, factor, level) == NULL)
 			break;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != HSQL_DONE && rc != HSQL_ROW)
 		r = hubdb_err(f->db, rc, e, "чтение рискового профиля");
-	else if (rc == SQLITE_ROW || (*out = cJSON_PrintUnformatted(o)) == NULL)
+	else if (rc == HSQL_ROW || (*out = cJSON_PrintUnformatted(o)) == NULL)
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	hubdb_done(st);
 	cJSON_Delete(o);
@@ -498,40 +495,40 @@ feed_emit(struct feed_reader *f, const struct feed_range *g, hubdb_feed_cb cb, v
 		return r;
 	}
 	if (g->kind == FEED_R_SCHOOL) {
-		sqlite3_stmt *st = f->probe[FEED_R_SCHOOL];
+		struct hsql_stmt *st = f->probe[FEED_R_SCHOOL];
 
 		/* the probe again, for the name */
-		sqlite3_bind_text(st, 1, it.school, -1, SQLITE_STATIC);
-		sqlite3_bind_null(st, 2);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)g->next - 1);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hsql_bind_text(st, 1, it.school, -1);
+		hsql_bind_null(st, 2);
+		hsql_bind_int64(st, 3, (int64_t)g->next - 1);
+		if ((rc = hsql_step(st)) == HSQL_ROW) {
 			it.kind = HUBDB_FEED_SCHOOL;
-			it.name = (const char *)sqlite3_column_text(st, 1);
+			it.name = (const char *)hsql_column_text(st, 1);
 			r = it.name != NULL ? cb(ctx, &it) : 0;
-		} else if (rc != SQLITE_DONE)
+		} else if (rc != HSQL_DONE)
 			r = hubdb_err(f->db, rc, e, "чтение реестра школ");
 		hubdb_done(f->probe[FEED_R_SCHOOL]);
 		return r;
 	}
-	sqlite3_bind_text(f->rec, 1, it.school, -1, SQLITE_STATIC);
-	sqlite3_bind_text(f->rec, 2, f->scope->forms[g->form], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(f->rec, 3, (sqlite3_int64)g->next);
-	if ((rc = sqlite3_step(f->rec)) == SQLITE_ROW &&
-	    sqlite3_column_bytes(f->rec, 0) == 16) {
+	hsql_bind_text(f->rec, 1, it.school, -1);
+	hsql_bind_text(f->rec, 2, f->scope->forms[g->form], -1);
+	hsql_bind_int64(f->rec, 3, (int64_t)g->next);
+	if ((rc = hsql_step(f->rec)) == HSQL_ROW &&
+	    hsql_column_bytes(f->rec, 0) == 16) {
 		it.kind = HUBDB_FEED_RECORD;
-		it.id = sqlite3_column_blob(f->rec, 0);
+		it.id = hsql_column_blob(f->rec, 0);
 		it.form_id = f->scope->forms[g->form];
-		it.form_version = (uint32_t)sqlite3_column_int64(f->rec, 1);
-		it.deleted = sqlite3_column_int(f->rec, 2) != 0;
-		it.data = (const char *)sqlite3_column_text(f->rec, 3);
-		it.data_len = (size_t)sqlite3_column_bytes(f->rec, 3);
-		it.clocks = (const char *)sqlite3_column_text(f->rec, 4);
-		it.clocks_len = (size_t)sqlite3_column_bytes(f->rec, 4);
+		it.form_version = (uint32_t)hsql_column_int64(f->rec, 1);
+		it.deleted = hsql_column_int(f->rec, 2) != 0;
+		it.data = (const char *)hsql_column_text(f->rec, 3);
+		it.data_len = (size_t)hsql_column_bytes(f->rec, 3);
+		it.clocks = (const char *)hsql_column_text(f->rec, 4);
+		it.clocks_len = (size_t)hsql_column_bytes(f->rec, 4);
 		if (it.data == NULL || it.clocks == NULL)
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		else
 			r = cb(ctx, &it);
-	} else if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	} else if (rc != HSQL_DONE && rc != HSQL_ROW)
 		r = hubdb_err(f->db, rc, e, "чтение записи ленты");
 	hubdb_done(f->rec);
 	return r;
@@ -554,14 +551,14 @@ hubdb_feed_read(struct hubdb *db, const struct hubdb_feed_scope *scope,
 	if ((f.heap = calloc(cap, sizeof(*f.heap))) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	for (int k = 0; k < 3; k++)
-		if (sqlite3_prepare_v2(db->db, feed_probe_sql[k], -1, &f.probe[k], NULL) != SQLITE_OK) {
-			r = hubdb_err(db, SQLITE_ERROR, e, "чтение ленты изменений");
+		if (hsql_prepare(db->db, feed_probe_sql[k], 0, &f.probe[k]) != HSQL_OK) {
+			r = hubdb_err(db, HSQL_ERROR, e, "чтение ленты изменений");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(db->db, feed_rec_sql, -1, &f.rec, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->db, "SELECT year, factor, level FROM risk_profile "
-	    "WHERE school = ?1 ORDER BY year, factor", -1, &f.years, NULL) != SQLITE_OK) {
-		r = hubdb_err(db, SQLITE_ERROR, e, "чтение ленты изменений");
+	if (hsql_prepare(db->db, feed_rec_sql, 0, &f.rec) != HSQL_OK ||
+	    hsql_prepare(db->db, "SELECT year, factor, level FROM risk_profile "
+	    "WHERE school = ?1 ORDER BY year, factor", 0, &f.years) != HSQL_OK) {
+		r = hubdb_err(db, HSQL_ERROR, e, "чтение ленты изменений");
 		goto out;
 	}
 	/* every range's first position after `after`; the empty ones drop out */
@@ -595,9 +592,9 @@ hubdb_feed_read(struct hubdb *db, const struct hubdb_feed_scope *scope,
 	}
  out:
 	for (int k = 0; k < 3; k++)
-		sqlite3_finalize(f.probe[k]);
-	sqlite3_finalize(f.rec);
-	sqlite3_finalize(f.years);
+		hsql_finalize(f.probe[k]);
+	hsql_finalize(f.rec);
+	hsql_finalize(f.years);
 	free(f.heap);
 	return r;
 }
@@ -609,60 +606,59 @@ int
 hubdb_device_box(struct hubdb *db, const char *id, const uint8_t pk[KEYS_ENC_PK_BYTES],
     bool *registered, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
 	*registered = false;
 	/* only where none is registered: two first pulls at once register one */
-	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET box_pk = ?2 WHERE id = ?1 AND "
-	    "box_pk IS NULL", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "ключ шифрования устройства");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, pk, KEYS_ENC_PK_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (hsql_prepare(db->db, "UPDATE devices SET box_pk = ?2 WHERE id = ?1 AND "
+	    "box_pk IS NULL", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "ключ шифрования устройства");
+	hsql_bind_text(st, 1, id, -1);
+	hsql_bind_blob(st, 2, pk, KEYS_ENC_PK_BYTES);
+	rc = hsql_step(st);
+	hsql_finalize(st);
+	if (rc != HSQL_DONE)
 		return hubdb_err(db, rc, e, "ключ шифрования устройства");
-	if (sqlite3_changes(db->db) == 1) {
+	if (hsql_changes(db->db) == 1) {
 		*registered = true;
 		return 0;
 	}
-	if (sqlite3_prepare_v2(db->db, "SELECT box_pk FROM devices WHERE id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "ключ шифрования устройства");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+	if (hsql_prepare(db->db, "SELECT box_pk FROM devices WHERE id = ?1", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "ключ шифрования устройства");
+	hsql_bind_text(st, 1, id, -1);
+	rc = hsql_step(st);
+	if (rc == HSQL_DONE)
 		r = terr_set(e, TERR_ARG, "устройство %s не найдено", id);
-	else if (rc != SQLITE_ROW)
+	else if (rc != HSQL_ROW)
 		r = hubdb_err(db, rc, e, "ключ шифрования устройства");
-	else if (sqlite3_column_bytes(st, 0) != KEYS_ENC_PK_BYTES ||
-	    memcmp(sqlite3_column_blob(st, 0), pk, KEYS_ENC_PK_BYTES) != 0)
+	else if (hsql_column_bytes(st, 0) != KEYS_ENC_PK_BYTES ||
+	    memcmp(hsql_column_blob(st, 0), pk, KEYS_ENC_PK_BYTES) != 0)
 		r = terr_set(e, TERR_ARG, "у устройства %s на хабе другой ключ шифрования: "
 		    "ключ заменяется только перерегистрацией устройства", id);
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
 int
 hubdb_device_pull_ack(struct hubdb *db, const char *id, uint64_t upto, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	char now[HUBDB_TIME_MAX];
 	int rc;
 
-	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET pull_acked = max(pull_acked, ?2), "
-	    "pull_at = ?3 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "отметка получения");
+	if (hsql_prepare(db->db, "UPDATE devices SET pull_acked = max(pull_acked, ?2), "
+	    "pull_at = ?3 WHERE id = ?1", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "отметка получения");
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	hsql_bind_text(st, 1, id, -1);
+	hsql_bind_int64(st, 2, (int64_t)upto);
+	hsql_bind_text(st, 3, now, -1);
+	rc = hsql_step(st);
+	hsql_finalize(st);
+	if (rc != HSQL_DONE)
 		return hubdb_err(db, rc, e, "отметка получения");
-	if (sqlite3_changes(db->db) != 1)
+	if (hsql_changes(db->db) != 1)
 		return terr_set(e, TERR_ARG, "устройство %s не найдено", id);
 	return 0;
 }
@@ -675,25 +671,27 @@ hubdb_test_feed_plans(struct hubdb *db, char *out, size_t cap, struct terr *e)
 
 	if (cap == 0)
 		return terr_set(e, TERR_ARG, "нет места для плана");
+	if (db->pg)
+		return terr_set(e, TERR_ARG, "планы запросов ленты проверяются на SQLite");
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st = NULL;
+		struct hsql_stmt *st = NULL;
 		char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql[i]);
 		int rc;
 
 		if (q == NULL)
 			return terr_set(e, TERR_NOMEM, "недостаточно памяти");
-		rc = sqlite3_prepare_v2(db->db, q, -1, &st, NULL);
+		rc = hsql_prepare(db->db, q, 0, &st);
 		sqlite3_free(q);
-		if (rc != SQLITE_OK)
+		if (rc != HSQL_OK)
 			return hubdb_err(db, rc, e, "план ленты изменений");
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			int w = snprintf(out + n, cap - n, "%s; ", (const char *)sqlite3_column_text(st, 3));
+		while (hsql_step(st) == HSQL_ROW) {
+			int w = snprintf(out + n, cap - n, "%s; ", (const char *)hsql_column_text(st, 3));
 
 			if (w > 0 && (size_t)w < cap - n)
 				n += (size_t)w;
 		}
-		sqlite3_finalize(st);
+		hsql_finalize(st);
 		if (n + 2 < cap) {
 			out[n++] = '|';
 			out[n] = '\0';

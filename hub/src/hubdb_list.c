@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 #define HUBDB_LIST_COLS_MAX 16
 
@@ -232,17 +232,17 @@ hubdb_list_word(const char *key, const char *code)
 
 /* One value of a row as its column's type says; NULL stays none. */
 static void
-hubdb_list_value(sqlite3_stmt *st, int i, const struct hubdb_col_def *d, struct hubdb_col *c)
+hubdb_list_value(struct hsql_stmt *st, int i, const struct hubdb_col_def *d, struct hubdb_col *c)
 {
 	c->key = d->key;
 	c->header = d->header;
 	c->i = 0;
 	c->s = NULL;
-	c->type = sqlite3_column_type(st, i) == SQLITE_NULL ? HUBDB_COL_NULL : d->type;
+	c->type = hsql_column_type(st, i) == HSQL_NULL ? HUBDB_COL_NULL : d->type;
 	if (c->type == HUBDB_COL_INT || c->type == HUBDB_COL_BOOL)
-		c->i = sqlite3_column_int64(st, i);
+		c->i = hsql_column_int64(st, i);
 	else if (c->type != HUBDB_COL_NULL)
-		c->s = (const char *)sqlite3_column_text(st, i);
+		c->s = (const char *)hsql_column_text(st, i);
 	if (c->type == HUBDB_COL_BOOL)
 		c->i = c->i != 0;
 	/* text that is not there (out of memory in SQLite) is shown as none */
@@ -256,7 +256,7 @@ hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 {
 	const struct hubdb_listing_def *def;
 	struct hubdb_col cols[HUBDB_LIST_COLS_MAX];
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	size_t n = 0;
 	int rc, r = 0;
 
@@ -265,24 +265,24 @@ hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 	def = &hubdb_listings[what];
 	while (n < HUBDB_LIST_COLS_MAX && def->cols[n].key != NULL)
 		n++;
-	if (sqlite3_prepare_v2(db->db, def->sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение списка");
+	if (hsql_prepare(db->db, def->sql, 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение списка");
 	/* a query and its column table that drifted apart is a bug, said plainly */
-	if ((size_t)sqlite3_column_count(st) != n) {
+	if ((size_t)hsql_column_count(st) != n) {
 		r = terr_set(e, TERR_INTERNAL, "список %d: в запросе %d столбцов, описано %zu",
-		    (int)what, sqlite3_column_count(st), n);
+		    (int)what, hsql_column_count(st), n);
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		for (size_t i = 0; i < n; i++)
 			hubdb_list_value(st, (int)i, &def->cols[i], &cols[i]);
 		if ((r = cb(ctx, n, cols)) != 0)
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение списка");
  out:
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 

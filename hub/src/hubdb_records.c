@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 #include "hub/survey_facts.h"
 
 static const char *const hubdb_records_sql[ST_COUNT] = {
@@ -40,7 +40,7 @@ static const char *const hubdb_records_sql[ST_COUNT] = {
 };
 
 /* The cached statement of slot s (its SQL above). */
-static sqlite3_stmt *
+static struct hsql_stmt *
 hubdb_records_stmt(struct hubdb *db, enum hubdb_stmt s, struct terr *e)
 {
 	return hubdb_stmt(db, s, hubdb_records_sql[s], e);
@@ -51,25 +51,25 @@ hubdb_set_get(struct hubdb *db, const char *device, uint64_t first,
     uint64_t last, bool *found, uint8_t hash[CHANGESET_HASH_BYTES],
     int *http_status, struct tbuf *ack, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_SET_GET, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, ST_SET_GET, e);
 	int rc, r = 0;
 
 	*found = false;
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)last);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hsql_bind_text(st, 1, device, -1);
+	hsql_bind_int64(st, 2, (int64_t)first);
+	hsql_bind_int64(st, 3, (int64_t)last);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
-		if (sqlite3_column_bytes(st, 0) == CHANGESET_HASH_BYTES)
-			memcpy(hash, sqlite3_column_blob(st, 0), CHANGESET_HASH_BYTES);
-		*http_status = sqlite3_column_int(st, 1);
-		if (ack != NULL && tbuf_put(ack, sqlite3_column_blob(st, 2),
-		    (size_t)sqlite3_column_bytes(st, 2)) != 0)
+		if (hsql_column_bytes(st, 0) == CHANGESET_HASH_BYTES)
+			memcpy(hash, hsql_column_blob(st, 0), CHANGESET_HASH_BYTES);
+		*http_status = hsql_column_int(st, 1);
+		if (ack != NULL && tbuf_put(ack, hsql_column_blob(st, 2),
+		    (size_t)hsql_column_bytes(st, 2)) != 0)
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение набора изменений");
 	hubdb_done(st);
 	return r;
@@ -81,21 +81,21 @@ hubdb_set_put(struct hubdb *db, const char *device, uint64_t first,
     int http_status, const uint8_t *envelope, size_t envelope_len,
     const uint8_t *ack, size_t ack_len, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_SET_PUT, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, ST_SET_PUT, e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)last);
-	sqlite3_bind_blob(st, 4, hash, CHANGESET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, http_status);
-	sqlite3_bind_blob64(st, 7, envelope, envelope_len, SQLITE_STATIC);
-	sqlite3_bind_blob64(st, 8, ack, ack_len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, device, -1);
+	hsql_bind_int64(st, 2, (int64_t)first);
+	hsql_bind_int64(st, 3, (int64_t)last);
+	hsql_bind_blob(st, 4, hash, CHANGESET_HASH_BYTES);
+	hsql_bind_text(st, 5, status, -1);
+	hsql_bind_int(st, 6, http_status);
+	hsql_bind_blob(st, 7, envelope, envelope_len);
+	hsql_bind_blob(st, 8, ack, ack_len);
+	hsql_bind_text(st, 9, now, -1);
 	return hubdb_exec_stmt(db, st, e, "сохранение набора изменений");
 }
 
@@ -107,41 +107,40 @@ static int
 hubdb_quarantine_room(struct hubdb *db, const char *device, size_t need, bool *room,
     struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
 	*room = false;
-	if (sqlite3_prepare_v2(db->db, "SELECT count(*), coalesce(sum(length(envelope) + "
-	    "length(reason)), 0) FROM quarantine WHERE device_id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение карантина");
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*room = sqlite3_column_int64(st, 0) < HUBDB_QUARANTINE_MAX_ENTRIES &&
-		    (uint64_t)sqlite3_column_int64(st, 1) + need <= HUBDB_QUARANTINE_MAX_BYTES;
+	if (hsql_prepare(db->db, "SELECT count(*), coalesce(sum(length(envelope) + "
+	    "length(reason)), 0) FROM quarantine WHERE device_id = ?1", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение карантина");
+	hsql_bind_text(st, 1, device, -1);
+	if ((rc = hsql_step(st)) == HSQL_ROW)
+		*room = hsql_column_int64(st, 0) < HUBDB_QUARANTINE_MAX_ENTRIES &&
+		    (uint64_t)hsql_column_int64(st, 1) + need <= HUBDB_QUARANTINE_MAX_BYTES;
 	else
 		r = hubdb_err(db, rc, e, "чтение карантина");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
 static int
 hubdb_quarantine_drop(struct hubdb *db, const char *device, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	char now[HUBDB_TIME_MAX];
 	int rc, r;
 
-	if (sqlite3_prepare_v2(db->db, "INSERT INTO quarantine_dropped(device_id, dropped, "
+	if (hsql_prepare(db->db, "INSERT INTO quarantine_dropped(device_id, dropped, "
 	    "last_at) VALUES(?1, 1, ?2) ON CONFLICT(device_id) DO UPDATE SET "
-	    "dropped = dropped + 1, last_at = excluded.last_at", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "учёт карантина");
+	    "dropped = dropped + 1, last_at = excluded.last_at", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "учёт карантина");
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	r = rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "учёт карантина");
-	sqlite3_finalize(st);
+	hsql_bind_text(st, 1, device, -1);
+	hsql_bind_text_copy(st, 2, now, -1);
+	rc = hsql_step(st);
+	r = rc == HSQL_DONE ? 0 : hubdb_err(db, rc, e, "учёт карантина");
+	hsql_finalize(st);
 	return r;
 }
 
@@ -150,7 +149,7 @@ hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
     uint64_t last, const char *kind, const char *reason, const uint8_t *envelope,
     size_t envelope_len, bool *kept, struct terr *e)
 {
-	sqlite3_stmt *st;
+	struct hsql_stmt *st;
 	char now[HUBDB_TIME_MAX];
 	bool room;
 	int r;
@@ -167,14 +166,14 @@ hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
 	if (kept != NULL)
 		*kept = true;
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)first);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)last);
-	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, device, -1);
+	hsql_bind_int64(st, 2, (int64_t)first);
+	hsql_bind_int64(st, 3, (int64_t)last);
+	hsql_bind_text(st, 4, kind, -1);
+	hsql_bind_text(st, 5, reason, -1);
 	if (envelope != NULL)
-		sqlite3_bind_blob64(st, 6, envelope, envelope_len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+		hsql_bind_blob(st, 6, envelope, envelope_len);
+	hsql_bind_text(st, 7, now, -1);
 	return hubdb_exec_stmt(db, st, e, "запись в карантин");
 }
 
@@ -189,9 +188,9 @@ hubdb_record_clear(struct hubdb_record *r)
 }
 
 static char *
-hubdb_column_dup(sqlite3_stmt *st, int col)
+hubdb_column_dup(struct hsql_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = hsql_column_text(st, col);
 
 	return strdup(t ? (const char *)t : "");
 }
@@ -200,24 +199,24 @@ int
 hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
     bool *found, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_REC_GET, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, ST_REC_GET, e);
 	int rc, ret = 0;
 
 	*found = false;
 	memset(r, 0, sizeof(*r));
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hsql_bind_blob(st, 1, id, 16);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
 		memcpy(r->id, id, 16);
 		hubdb_copy_text(r->form_id, sizeof(r->form_id), st, 0);
-		r->form_version = (uint32_t)sqlite3_column_int64(st, 1);
+		r->form_version = (uint32_t)hsql_column_int64(st, 1);
 		hubdb_copy_text(r->school, sizeof(r->school), st, 2);
 		hubdb_copy_text(r->device_id, sizeof(r->device_id), st, 3);
 		hubdb_copy_text(r->hlc, sizeof(r->hlc), st, 4);
-		r->deleted = sqlite3_column_int(st, 5) != 0;
+		r->deleted = hsql_column_int(st, 5) != 0;
 		r->data = hubdb_column_dup(st, 6);
 		r->clocks = hubdb_column_dup(st, 7);
 		if (r->data == NULL || r->clocks == NULL) {
@@ -225,7 +224,7 @@ hubdb_record_get(struct hubdb *db, const uint8_t id[16], struct hubdb_record *r,
 			*found = false;
 			ret = terr_set(e, TERR_NOMEM, "недостаточно памяти");
 		}
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != HSQL_DONE)
 		ret = hubdb_err(db, rc, e, "чтение записи");
 	hubdb_done(st);
 	return ret;
@@ -240,7 +239,7 @@ static int
 hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_record *r,
     const char *received_at, bool *written, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, which, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, which, e);
 	char now[HUBDB_TIME_MAX];
 	uint64_t pos = 0;
 	bool own = false, fed = hubdb_feed_form_shared(db, r->form_id);
@@ -257,22 +256,22 @@ hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_r
 		hubdb_now_cached(db, now);
 	else
 		hubdb_copy(now, sizeof(now), received_at);
-	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, r->form_version);
-	sqlite3_bind_text(st, 4, r->school, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->device_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, r->hlc, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, r->deleted ? 1 : 0);
-	sqlite3_bind_text(st, 8, r->data ? r->data : "{}", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1, SQLITE_STATIC);
+	hsql_bind_blob(st, 1, r->id, 16);
+	hsql_bind_text(st, 2, r->form_id, -1);
+	hsql_bind_int64(st, 3, r->form_version);
+	hsql_bind_text(st, 4, r->school, -1);
+	hsql_bind_text(st, 5, r->device_id, -1);
+	hsql_bind_text(st, 6, r->hlc, -1);
+	hsql_bind_int(st, 7, r->deleted ? 1 : 0);
+	hsql_bind_text(st, 8, r->data ? r->data : "{}", -1);
+	hsql_bind_text(st, 9, now, -1);
+	hsql_bind_text(st, 10, r->clocks ? r->clocks : "{}", -1);
 	if (fed)
-		sqlite3_bind_int64(st, 11, (sqlite3_int64)pos);
+		hsql_bind_int64(st, 11, (int64_t)pos);
 	else
-		sqlite3_bind_null(st, 11);
+		hsql_bind_null(st, 11);
 	if ((ret = hubdb_exec_stmt(db, st, e, "сохранение записи")) == 0 &&
-	    sqlite3_changes(db->db) > 0) {
+	    hsql_changes(db->db) > 0) {
 		*written = true;
 		if (fed)
 			ret = hubdb_feed_take(db, pos, e);
@@ -321,8 +320,8 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 	 * as the feed counter is read before the first write (hubdb_feed.c) */
 	if ((ret = hubdb_feed_own_begin(db, &own, e)) != 0)
 		return ret;
-	if (sqlite3_exec(db->db, "SAVEPOINT record_import", NULL, NULL, NULL) != SQLITE_OK)
-		return hubdb_feed_own_end(db, own, hubdb_err(db, SQLITE_ERROR, e,
+	if (hsql_exec(db->db, "SAVEPOINT record_import") != HSQL_OK)
+		return hubdb_feed_own_end(db, own, hubdb_err(db, HSQL_ERROR, e,
 		    "сохранение записи"), e);
 	/* the reports list schools from the register alone, as ingest fills it */
 	ret = r->school[0] != '\0' ? hubdb_school_put(db, r->school, NULL, e) : 0;
@@ -332,11 +331,11 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 		ret = hubdb_tally_flush(db, e);
 	if (ret != 0) {
 		hubdb_tally_discard(db);
-		sqlite3_exec(db->db, "ROLLBACK TO record_import", NULL, NULL, NULL);
+		hsql_exec(db->db, "ROLLBACK TO record_import");
 	}
-	if (sqlite3_exec(db->db, "RELEASE record_import", NULL, NULL, NULL) != SQLITE_OK &&
+	if (hsql_exec(db->db, "RELEASE record_import") != HSQL_OK &&
 	    ret == 0)
-		ret = hubdb_err(db, SQLITE_ERROR, e, "сохранение записи");
+		ret = hubdb_err(db, HSQL_ERROR, e, "сохранение записи");
 	hubdb_record_clear(&old);
 	return hubdb_feed_own_end(db, own, ret, e);
 }
@@ -344,23 +343,23 @@ hubdb_record_import(struct hubdb *db, const struct hubdb_record *r,
 int
 hubdb_conflict_add(struct hubdb *db, const struct hubdb_conflict *c, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_CONFLICT_ADD, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, ST_CONFLICT_ADD, e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_blob(st, 1, c->record_id, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->school, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, c->field, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->loser_value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, c->loser_hlc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, c->loser_device, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, c->winner_value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, c->winner_hlc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, c->winner_device, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
+	hsql_bind_blob(st, 1, c->record_id, 16);
+	hsql_bind_text(st, 2, c->form_id, -1);
+	hsql_bind_text(st, 3, c->school, -1);
+	hsql_bind_text(st, 4, c->field, -1);
+	hsql_bind_text(st, 5, c->loser_value, -1);
+	hsql_bind_text(st, 6, c->loser_hlc, -1);
+	hsql_bind_text(st, 7, c->loser_device, -1);
+	hsql_bind_text(st, 8, c->winner_value, -1);
+	hsql_bind_text(st, 9, c->winner_hlc, -1);
+	hsql_bind_text(st, 10, c->winner_device, -1);
+	hsql_bind_text(st, 11, now, -1);
 	return hubdb_exec_stmt(db, st, e, "запись конфликта");
 }
 
@@ -368,20 +367,20 @@ int
 hubdb_form_put(struct hubdb *db, const char *id, uint32_t version,
     const char *sha256_hex, const uint8_t *bundle, size_t len, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_FORM_PUT, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, ST_FORM_PUT, e);
 	char now[HUBDB_TIME_MAX];
 	int r;
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_iso(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, version);
-	sqlite3_bind_text(st, 3, sha256_hex, -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(st, 4, bundle, len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, id, -1);
+	hsql_bind_int64(st, 2, version);
+	hsql_bind_text(st, 3, sha256_hex, -1);
+	hsql_bind_blob(st, 4, bundle, len);
+	hsql_bind_text(st, 5, now, -1);
 	if ((r = hubdb_exec_stmt(db, st, e, "публикация формы")) == 0 &&
-	    sqlite3_changes(db->db) == 0)
+	    hsql_changes(db->db) == 0)
 		r = terr_set(e, TERR_FORM, "форма «%s» версии %" PRIu32 " уже опубликована: "
 		    "увеличьте version в файле", id, version);
 	return r;
@@ -391,21 +390,21 @@ int
 hubdb_form_get(struct hubdb *db, const char *id, uint32_t version,
     struct tbuf *bundle, bool *found, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_records_stmt(db, ST_FORM_GET, e);
+	struct hsql_stmt *st = hubdb_records_stmt(db, ST_FORM_GET, e);
 	int rc, r = 0;
 
 	*found = false;
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, version);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hsql_bind_text(st, 1, id, -1);
+	hsql_bind_int64(st, 2, version);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
-		if (tbuf_put(bundle, sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0)) != 0)
+		if (tbuf_put(bundle, hsql_column_blob(st, 0),
+		    (size_t)hsql_column_bytes(st, 0)) != 0)
 			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение формы");
 	hubdb_done(st);
 	return r;

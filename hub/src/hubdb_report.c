@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 static const char *const hubdb_report_sql[ST_COUNT] = {
 	[ST_RESULT_PUT] = "INSERT OR REPLACE INTO results(school, year, indicator, value, "
@@ -34,46 +34,46 @@ hubdb_report_schools(struct hubdb *db, hubdb_report_school_cb cb, void *ctx,
 	    " SELECT code, name FROM schools"
 	    " UNION ALL SELECT DISTINCT school, NULL FROM results)"
 	    " WHERE code IS NOT NULL AND code <> '' GROUP BY code ORDER BY code";
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение списка школ");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (hsql_prepare(db->db, sql, 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение списка школ");
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		struct hubdb_report_school s;
 
-		s.code = (const char *)sqlite3_column_text(st, 0);
-		s.name = (const char *)sqlite3_column_text(st, 1);
+		s.code = (const char *)hsql_column_text(st, 0);
+		s.name = (const char *)hsql_column_text(st, 1);
 		if (s.code != NULL && (r = cb(ctx, &s)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение списка школ");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
 /* Hands cb the rows of st, a statement of hubdb_report_records' columns. */
 static int
-hubdb_report_rows(struct hubdb *db, sqlite3_stmt *st, hubdb_report_record_cb cb, void *ctx,
+hubdb_report_rows(struct hubdb *db, struct hsql_stmt *st, hubdb_report_record_cb cb, void *ctx,
     struct terr *e)
 {
 	int rc, r = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		struct hubdb_report_record rec;
 		const char *hlc, *recv;
-		int dlen = sqlite3_column_bytes(st, 3);
+		int dlen = hsql_column_bytes(st, 3);
 
 		/* the length first: a record too large is skipped unread */
 		if (dlen < 0 || (size_t)dlen > HUBDB_REPORT_DATA_MAX)
 			continue;
-		rec.school = (const char *)sqlite3_column_text(st, 0);
-		rec.form_id = (const char *)sqlite3_column_text(st, 1);
-		hlc = (const char *)sqlite3_column_text(st, 2);
-		rec.data = (const char *)sqlite3_column_text(st, 3);
-		rec.data_len = (size_t)sqlite3_column_bytes(st, 3);
-		recv = (const char *)sqlite3_column_text(st, 4);
+		rec.school = (const char *)hsql_column_text(st, 0);
+		rec.form_id = (const char *)hsql_column_text(st, 1);
+		hlc = (const char *)hsql_column_text(st, 2);
+		rec.data = (const char *)hsql_column_text(st, 3);
+		rec.data_len = (size_t)hsql_column_bytes(st, 3);
+		recv = (const char *)hsql_column_text(st, 4);
 		rec.hlc = hlc ? hlc : "";
 		rec.received_date = recv ? recv : "";
 		if (rec.school == NULL || rec.form_id == NULL || rec.data == NULL)
@@ -81,7 +81,7 @@ hubdb_report_rows(struct hubdb *db, sqlite3_stmt *st, hubdb_report_record_cb cb,
 		if ((r = cb(ctx, &rec)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение записей");
 	return r;
 }
@@ -103,20 +103,20 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
 	    " FROM hub_records WHERE deleted = 0 AND substr(form_id, 1, length(?1)) = ?1"
 	    " ORDER BY hlc, id";
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int r;
 
 	if ((r = hubdb_scan_begin(db, e)) != 0)
 		return r;
-	if (sqlite3_prepare_v2(db->db, prefix ? prefix_sql : one_sql, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		r = hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
+	if (hsql_prepare(db->db, prefix ? prefix_sql : one_sql, 0, &st) !=
+	    HSQL_OK) {
+		r = hubdb_err(db, HSQL_ERROR, e, "чтение записей");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, form_id, -1);
 	r = hubdb_report_rows(db, st, cb, ctx, e);
  out:
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	hubdb_scan_end(db);
 	return r;
 }
@@ -126,18 +126,17 @@ static int
 hubdb_report_form_numbered(struct hubdb *db, const char *form_id, bool *numbered,
     struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc;
 
 	*numbered = false;
-	if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM feed_forms WHERE form_id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*numbered = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : hubdb_err(db, rc, e, "чтение записей");
+	if (hsql_prepare(db->db, "SELECT 1 FROM feed_forms WHERE form_id = ?1", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение записей");
+	hsql_bind_text(st, 1, form_id, -1);
+	rc = hsql_step(st);
+	*numbered = rc == HSQL_ROW;
+	hsql_finalize(st);
+	return rc == HSQL_ROW || rc == HSQL_DONE ? 0 : hubdb_err(db, rc, e, "чтение записей");
 }
 
 int
@@ -163,19 +162,19 @@ hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *s
 	    "SELECT school, form_id, hlc, data, substr(received_at, 1, 10)"
 	    " FROM hub_records WHERE form_id = ?1 AND school = ?2 AND deleted = 0"
 	    " ORDER BY hlc, id";
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	bool numbered;
 	int r;
 
 	if ((r = hubdb_report_form_numbered(db, form_id, &numbered, e)) != 0)
 		return r;
-	if (sqlite3_prepare_v2(db->db, numbered ? feed_sql : form_sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, school, -1, SQLITE_STATIC);
+	if (hsql_prepare(db->db, numbered ? feed_sql : form_sql, 0, &st) !=
+	    HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение записей");
+	hsql_bind_text(st, 1, form_id, -1);
+	hsql_bind_text(st, 2, school, -1);
 	r = hubdb_report_rows(db, st, cb, ctx, e);
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
@@ -190,48 +189,47 @@ hubdb_results_each(struct hubdb *db, enum hubdb_results_kind kind,
 	static const char low_sql[] = "SELECT school, year, indicator, value FROM results"
 	    " WHERE indicator NOT IN ('isbsh', 'isbsh_100') AND year BETWEEN ?1 AND ?2"
 	    " ORDER BY school, year DESC";
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
 	if (kind != HUBDB_RESULTS_ISBSH && kind != HUBDB_RESULTS_LOW)
 		return terr_set(e, TERR_ARG, "неизвестный вид результатов");
-	if (sqlite3_prepare_v2(db->db, kind == HUBDB_RESULTS_ISBSH ? isbsh_sql : low_sql,
-	    -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение результатов");
-	sqlite3_bind_int(st, 1, from_year);
-	sqlite3_bind_int(st, 2, to_year);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (hsql_prepare(db->db, kind == HUBDB_RESULTS_ISBSH ? isbsh_sql : low_sql, 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение результатов");
+	hsql_bind_int(st, 1, from_year);
+	hsql_bind_int(st, 2, to_year);
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		struct hubdb_result res;
 
-		res.school = (const char *)sqlite3_column_text(st, 0);
-		res.year = sqlite3_column_int(st, 1);
-		res.indicator = (const char *)sqlite3_column_text(st, 2);
-		res.value = sqlite3_column_double(st, 3);
+		res.school = (const char *)hsql_column_text(st, 0);
+		res.year = hsql_column_int(st, 1);
+		res.indicator = (const char *)hsql_column_text(st, 2);
+		res.value = hsql_column_double(st, 3);
 		if (res.school == NULL || res.indicator == NULL)
 			continue;
 		if ((r = cb(ctx, &res)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение результатов");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
 int
 hubdb_result_put(struct hubdb *db, const struct hubdb_result *res, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_RESULT_PUT, hubdb_report_sql[ST_RESULT_PUT], e);
+	struct hsql_stmt *st = hubdb_stmt(db, ST_RESULT_PUT, hubdb_report_sql[ST_RESULT_PUT], e);
 	char now[HUBDB_TIME_MAX];
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_now_cached(db, now);
-	sqlite3_bind_text(st, 1, res->school, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, res->year);
-	sqlite3_bind_text(st, 3, res->indicator, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, res->value);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, res->school, -1);
+	hsql_bind_int(st, 2, res->year);
+	hsql_bind_text(st, 3, res->indicator, -1);
+	hsql_bind_double(st, 4, res->value);
+	hsql_bind_text(st, 5, now, -1);
 	return hubdb_exec_stmt(db, st, e, "сохранение результатов");
 }
 
@@ -239,37 +237,36 @@ int
 hubdb_result_del(struct hubdb *db, const char *school, int year, const char *indicator,
     struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_stmt(db, ST_RESULT_DEL, hubdb_report_sql[ST_RESULT_DEL], e);
+	struct hsql_stmt *st = hubdb_stmt(db, ST_RESULT_DEL, hubdb_report_sql[ST_RESULT_DEL], e);
 
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_text(st, 3, indicator, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, school, -1);
+	hsql_bind_int(st, 2, year);
+	hsql_bind_text(st, 3, indicator, -1);
 	return hubdb_exec_stmt(db, st, e, "сохранение результатов");
 }
 
 int
 hubdb_settings_each(struct hubdb *db, hubdb_setting_cb cb, void *ctx, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(db->db, "SELECT key, value FROM settings ORDER BY key", -1,
-	    &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение настроек отчётов");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		const char *v = (const char *)sqlite3_column_text(st, 1);
+	if (hsql_prepare(db->db, "SELECT key, value FROM settings ORDER BY key", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение настроек отчётов");
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
+		const char *k = (const char *)hsql_column_text(st, 0);
+		const char *v = (const char *)hsql_column_text(st, 1);
 
 		if (k == NULL || v == NULL)
 			continue;
 		if ((r = cb(ctx, k, v)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение настроек отчётов");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
@@ -277,12 +274,12 @@ int
 hubdb_setting_put(struct hubdb *db, const char *key, const char *value, struct terr *e)
 {
 	enum hubdb_stmt s = value ? ST_SETTING_PUT : ST_SETTING_DEL;
-	sqlite3_stmt *st = hubdb_stmt(db, s, hubdb_report_sql[s], e);
+	struct hsql_stmt *st = hubdb_stmt(db, s, hubdb_report_sql[s], e);
 
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	hsql_bind_text(st, 1, key, -1);
 	if (value)
-		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		hsql_bind_text(st, 2, value, -1);
 	return hubdb_exec_stmt(db, st, e, "сохранение настройки");
 }

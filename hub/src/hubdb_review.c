@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 void
 hubdb_conflict_row_clear(struct hubdb_conflict_row *c)
@@ -20,9 +20,9 @@ hubdb_conflict_row_clear(struct hubdb_conflict_row *c)
 
 /* Column col as a malloc'd text ("" for NULL); NULL only on no memory. */
 static char *
-hubdb_review_dup(sqlite3_stmt *st, int col)
+hubdb_review_dup(struct hsql_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = hsql_column_text(st, col);
 
 	return strdup(t ? (const char *)t : "");
 }
@@ -45,12 +45,12 @@ hubdb_review_dup(sqlite3_stmt *st, int col)
 	"LEFT JOIN schools s ON s.code = c.school "
 
 static int
-hubdb_conflict_read(sqlite3_stmt *st, struct hubdb_conflict_row *c, struct terr *e)
+hubdb_conflict_read(struct hsql_stmt *st, struct hubdb_conflict_row *c, struct terr *e)
 {
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) == (int)sizeof(c->record_id))
-		memcpy(c->record_id, sqlite3_column_blob(st, 1), sizeof(c->record_id));
+	c->id = hsql_column_int64(st, 0);
+	if (hsql_column_bytes(st, 1) == (int)sizeof(c->record_id))
+		memcpy(c->record_id, hsql_column_blob(st, 1), sizeof(c->record_id));
 	hubdb_copy_text(c->form_id, sizeof(c->form_id), st, 2);
 	hubdb_copy_text(c->school, sizeof(c->school), st, 3);
 	hubdb_copy_text(c->loser_hlc, sizeof(c->loser_hlc), st, 6);
@@ -78,21 +78,20 @@ int
 hubdb_conflict_get(struct hubdb *db, int64_t id, struct hubdb_conflict_row *c,
     bool *found, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
 	memset(c, 0, sizeof(*c));
 	*found = false;
-	if (sqlite3_prepare_v2(db->db, "SELECT " HUBDB_CONFLICT_COLS "WHERE c.id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение конфликта");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (hsql_prepare(db->db, "SELECT " HUBDB_CONFLICT_COLS "WHERE c.id = ?1", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение конфликта");
+	hsql_bind_int64(st, 1, id);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW)
 		*found = (r = hubdb_conflict_read(st, c, e)) == 0;
-	else if (rc != SQLITE_DONE)
+	else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение конфликта");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
@@ -101,38 +100,37 @@ hubdb_conflicts_each(struct hubdb *db, bool open_only, size_t limit,
     hubdb_conflict_cb cb, void *ctx, long long *total, struct terr *e)
 {
 	struct hubdb_conflict_row c;
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
 	*total = 0;
-	if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM conflicts c WHERE ?1 = 0 OR "
-	    "NOT EXISTS (SELECT 1 FROM conflict_decisions d WHERE d.conflict_id = c.id)", -1,
-	    &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение конфликтов");
-	sqlite3_bind_int(st, 1, open_only);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*total = sqlite3_column_int64(st, 0);
+	if (hsql_prepare(db->db, "SELECT count(*) FROM conflicts c WHERE ?1 = 0 OR "
+	    "NOT EXISTS (SELECT 1 FROM conflict_decisions d WHERE d.conflict_id = c.id)", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение конфликтов");
+	hsql_bind_int(st, 1, open_only);
+	if ((rc = hsql_step(st)) == HSQL_ROW)
+		*total = hsql_column_int64(st, 0);
 	else
 		r = hubdb_err(db, rc, e, "чтение конфликтов");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	st = NULL;
 	/* limit 0: the count alone (hubdb_conflicts_open, the overview's tile) */
 	if (r != 0 || limit == 0)
 		return r;
-	if (sqlite3_prepare_v2(db->db, "SELECT " HUBDB_CONFLICT_COLS "WHERE ?1 = 0 OR "
-	    "d.conflict_id IS NULL ORDER BY c.id DESC LIMIT ?2", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение конфликтов");
-	sqlite3_bind_int(st, 1, open_only);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (hsql_prepare(db->db, "SELECT " HUBDB_CONFLICT_COLS "WHERE ?1 = 0 OR "
+	    "d.conflict_id IS NULL ORDER BY c.id DESC LIMIT ?2", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение конфликтов");
+	hsql_bind_int(st, 1, open_only);
+	hsql_bind_int64(st, 2, (int64_t)limit);
+	while (r == 0 && (rc = hsql_step(st)) == HSQL_ROW) {
 		if ((r = hubdb_conflict_read(st, &c, e)) != 0)
 			break;
 		r = cb(ctx, &c);
 		hubdb_conflict_row_clear(&c);
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение конфликтов");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
@@ -140,30 +138,30 @@ int
 hubdb_conflict_decide(struct hubdb *db, int64_t id, const char *choice,
     const char *login, const char *hlc, struct terr *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	char now[HUBDB_TIME_MAX];
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(db->db, "INSERT INTO conflict_decisions(conflict_id, choice, "
+	if (hsql_prepare(db->db, "INSERT INTO conflict_decisions(conflict_id, choice, "
 	    "login, decided_at, hlc) VALUES(?1, ?2, ?3, ?4, ?5) "
-	    "ON CONFLICT(conflict_id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "запись решения по конфликту");
+	    "ON CONFLICT(conflict_id) DO NOTHING", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "запись решения по конфликту");
 	hubdb_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, choice, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	hsql_bind_int64(st, 1, id);
+	hsql_bind_text(st, 2, choice, -1);
+	hsql_bind_text(st, 3, login, -1);
+	hsql_bind_text(st, 4, now, -1);
 	if (hlc != NULL)
-		sqlite3_bind_text(st, 5, hlc, -1, SQLITE_STATIC);
+		hsql_bind_text(st, 5, hlc, -1);
 	else
-		sqlite3_bind_null(st, 5);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
+		hsql_bind_null(st, 5);
+	rc = hsql_step(st);
+	if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "запись решения по конфликту");
-	else if (sqlite3_changes(db->db) == 0)
+	else if (hsql_changes(db->db) == 0)
 		r = terr_set(e, TERR_REPLAY, "по конфликту №%lld решение уже принято",
 		    (long long)id);
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 

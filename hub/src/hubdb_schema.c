@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 static const char hubdb_schema[] =
     "CREATE TABLE IF NOT EXISTS devices("

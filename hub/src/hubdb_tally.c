@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hubdb_sqlite.h"
+#include "hubdb_impl.h"
 
 /*
  * Adds wait in the handle until the transaction commits (hubdb_commit calls
@@ -52,20 +52,20 @@ static const char *const hubdb_tally_sql[ST_COUNT] = {
 	[ST_REC_RECEIVED] = "SELECT received_at FROM hub_records WHERE id = ?1",
 };
 
-static sqlite3_stmt *
+static struct hsql_stmt *
 hubdb_tally_stmt(struct hubdb *db, enum hubdb_stmt s, struct terr *e)
 {
 	return hubdb_stmt(db, s, hubdb_tally_sql[s], e);
 }
 
 static void
-hubdb_tally_bind_key(sqlite3_stmt *st, const char *form_id, const char *school,
+hubdb_tally_bind_key(struct hsql_stmt *st, const char *form_id, const char *school,
     const char *key, int64_t day)
 {
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, day);
+	hsql_bind_text(st, 1, school, -1);
+	hsql_bind_text(st, 2, form_id, -1);
+	hsql_bind_text(st, 3, key, -1);
+	hsql_bind_int64(st, 4, day);
 }
 
 /*
@@ -77,14 +77,14 @@ hubdb_tally_write_to(struct hubdb *db, bool all_days, const char *form_id,
     const char *school, const char *key, int64_t day, long long dn, double dsum,
     struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_tally_stmt(db, all_days ? ST_TALLY_ALL_ADD : ST_TALLY_ADD, e);
+	struct hsql_stmt *st = hubdb_tally_stmt(db, all_days ? ST_TALLY_ALL_ADD : ST_TALLY_ADD, e);
 	int r;
 
 	if (st == NULL)
 		return TERR_IO;
 	hubdb_tally_bind_key(st, form_id, school, key, day);
-	sqlite3_bind_int64(st, 5, dn);
-	sqlite3_bind_double(st, 6, dsum);
+	hsql_bind_int64(st, 5, dn);
+	hsql_bind_double(st, 6, dsum);
 	if ((r = hubdb_exec_stmt(db, st, e, "учёт ответов")) != 0 || dn >= 0)
 		return r;
 	/* only a subtraction can bring a row to 0: edits and deletes, the rare writes */
@@ -249,7 +249,7 @@ hubdb_tally_add(struct hubdb *db, const char *form_id, const char *school,
 	uint64_t h;
 
 	/* outside a transaction there is no commit to wait for */
-	if (sqlite3_get_autocommit(db->db))
+	if (hsql_autocommit(db->db))
 		return hubdb_tally_write(db, form_id, school, key, day, dn, dsum, e);
 	len = ls + lf + lk + 3;
 	if (len > sizeof(kbuf))
@@ -376,26 +376,26 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 	bool all_days = day_lo == HUBDB_TALLY_NODAY && day_hi == INT64_MAX;
 	struct hubdb_tally_group g = { 0 };
 	size_t plen = strlen(form_prefix);
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r;
 
 	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_scan_begin(db, e)) != 0)
 		return r;
-	if (sqlite3_prepare_v2(db->db, all_days ? (school ? one_all_days_sql : all_days_sql) :
-	    school ? one_sql : all_sql, -1, &st, NULL) != SQLITE_OK) {
+	if (hsql_prepare(db->db, all_days ? (school ? one_all_days_sql : all_days_sql) :
+	    school ? one_sql : all_sql, 0, &st) != HSQL_OK) {
 		/* the message first: scan_end's statement would replace SQLite's */
-		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+		r = hubdb_err(db, HSQL_ERROR, e, "чтение сводки ответов");
 		hubdb_scan_end(db);
 		return r;
 	}
-	sqlite3_bind_int64(st, 1, day_lo);
-	sqlite3_bind_int64(st, 2, day_hi);
+	hsql_bind_int64(st, 1, day_lo);
+	hsql_bind_int64(st, 2, day_hi);
 	if (school)
-		sqlite3_bind_text(st, 3, school, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sc = (const char *)sqlite3_column_text(st, 0);
-		const char *fid = (const char *)sqlite3_column_text(st, 1);
-		const char *key = (const char *)sqlite3_column_text(st, 2);
+		hsql_bind_text(st, 3, school, -1);
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
+		const char *sc = (const char *)hsql_column_text(st, 0);
+		const char *fid = (const char *)hsql_column_text(st, 1);
+		const char *key = (const char *)hsql_column_text(st, 2);
 
 		if (sc == NULL || fid == NULL || key == NULL || strncmp(fid, form_prefix, plen) != 0)
 			continue;
@@ -407,14 +407,14 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 				break;
 			}
 		}
-		g.n += sqlite3_column_int64(st, 3);
-		g.total += sqlite3_column_double(st, 4);
+		g.n += hsql_column_int64(st, 3);
+		g.total += hsql_column_double(st, 4);
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение сводки ответов");
 	if (r == 0)
 		r = hubdb_tally_group_end(&g, cb, ctx);
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	hubdb_scan_end(db);
 	free(g.text);
 	return r;
@@ -434,7 +434,7 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
  * a year without rows costs nothing.
  */
 struct hubdb_tally_days {
-	sqlite3_stmt *days, *first, *last;
+	struct hsql_stmt *days, *first, *last;
 	const int64_t *lo, *hi;
 	size_t nwin;
 };
@@ -447,38 +447,38 @@ hubdb_tally_pair_days(struct hubdb *db, struct hubdb_tally_days *d, const char *
 	int rc;
 
 	if (d->nwin > 1) {
-		sqlite3_stmt *ends[2] = { d->first, d->last };
+		struct hsql_stmt *ends[2] = { d->first, d->last };
 
 		for (int k = 0; k < 2; k++) {
-			sqlite3_reset(ends[k]);
-			sqlite3_bind_text(ends[k], 1, sc, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ends[k], 2, fid, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ends[k], 3, key, -1, SQLITE_STATIC);
-			if ((rc = sqlite3_step(ends[k])) != SQLITE_ROW)
+			hsql_reset(ends[k]);
+			hsql_bind_text(ends[k], 1, sc, -1);
+			hsql_bind_text(ends[k], 2, fid, -1);
+			hsql_bind_text(ends[k], 3, key, -1);
+			if ((rc = hsql_step(ends[k])) != HSQL_ROW)
 				return hubdb_err(db, rc, e, "чтение сводки ответов");
-			if (sqlite3_column_type(ends[k], 0) == SQLITE_NULL)
+			if (hsql_column_type(ends[k], 0) == HSQL_NULL)
 				return 0;   /* the pair has no row of the key */
 			if (k == 0)
-				first = sqlite3_column_int64(ends[k], 0);
+				first = hsql_column_int64(ends[k], 0);
 			else
-				last = sqlite3_column_int64(ends[k], 0);
+				last = hsql_column_int64(ends[k], 0);
 		}
 	}
 	for (size_t w = 0; w < d->nwin; w++) {
 		if (d->lo[w] > last || d->hi[w] < first || d->lo[w] > d->hi[w])
 			continue;
-		sqlite3_reset(d->days);
-		sqlite3_bind_text(d->days, 1, sc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(d->days, 2, fid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(d->days, 3, key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(d->days, 4, d->lo[w]);
-		sqlite3_bind_int64(d->days, 5, d->hi[w]);
+		hsql_reset(d->days);
+		hsql_bind_text(d->days, 1, sc, -1);
+		hsql_bind_text(d->days, 2, fid, -1);
+		hsql_bind_text(d->days, 3, key, -1);
+		hsql_bind_int64(d->days, 4, d->lo[w]);
+		hsql_bind_int64(d->days, 5, d->hi[w]);
 		/* one row: the count of the rows summed first (none: no sum) */
-		if ((rc = sqlite3_step(d->days)) != SQLITE_ROW)
+		if ((rc = hsql_step(d->days)) != HSQL_ROW)
 			return hubdb_err(db, rc, e, "чтение сводки ответов");
-		if (sqlite3_column_int64(d->days, 0) > 0) {
-			struct hubdb_tally_row row = { sc, fid, key, sqlite3_column_int64(d->days, 1),
-			    sqlite3_column_double(d->days, 2), d->lo[w] };
+		if (hsql_column_int64(d->days, 0) > 0) {
+			struct hubdb_tally_row row = { sc, fid, key, hsql_column_int64(d->days, 1),
+			    hsql_column_double(d->days, 2), d->lo[w] };
 			int r;
 
 			if ((r = cb(ctx, &row)) != 0)
@@ -521,44 +521,43 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 		"SELECT max(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
 	};
 	struct hubdb_tally_days d = { NULL, NULL, NULL, lo, hi, nwin };
-	sqlite3_stmt *pair[P_N] = { NULL };
+	struct hsql_stmt *pair[P_N] = { NULL };
 	size_t plen = strlen(form_prefix);
 	char *sc = NULL, *fid = NULL;
-	int rc = SQLITE_DONE, r;
+	int rc = HSQL_DONE, r;
 
 	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_scan_begin(db, e)) != 0)
 		return r;
 	for (int i = 0; i < P_N; i++)
-		if (sqlite3_prepare_v2(db->db, pair_sql[i], -1, &pair[i], NULL) != SQLITE_OK) {
-			r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+		if (hsql_prepare(db->db, pair_sql[i], 0, &pair[i]) != HSQL_OK) {
+			r = hubdb_err(db, HSQL_ERROR, e, "чтение сводки ответов");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(db->db, sum_sql, -1, &d.days, NULL) !=
-	    SQLITE_OK || (nwin > 1 && (sqlite3_prepare_v2(db->db, ends_sql[0], -1, &d.first,
-	    NULL) != SQLITE_OK || sqlite3_prepare_v2(db->db, ends_sql[1], -1, &d.last, NULL) !=
-	    SQLITE_OK))) {
-		r = hubdb_err(db, SQLITE_ERROR, e, "чтение сводки ответов");
+	if (hsql_prepare(db->db, sum_sql, 0, &d.days) !=
+	    HSQL_OK || (nwin > 1 && (hsql_prepare(db->db, ends_sql[0], 0, &d.first) != HSQL_OK || hsql_prepare(db->db, ends_sql[1], 0, &d.last) !=
+	    HSQL_OK))) {
+		r = hubdb_err(db, HSQL_ERROR, e, "чтение сводки ответов");
 		goto out;
 	}
 	for (int step = school ? P_FIRST_OF : P_FIRST;;) {
-		sqlite3_stmt *st = pair[step];
+		struct hsql_stmt *st = pair[step];
 		const char *s, *f;
 
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, step == P_FIRST_OF ? school : sc, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, fid, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE && step == P_NEXT_FORM && school == NULL) {
+		hsql_reset(st);
+		hsql_bind_text_copy(st, 1, step == P_FIRST_OF ? school : sc, -1);
+		hsql_bind_text_copy(st, 2, fid, -1);
+		rc = hsql_step(st);
+		if (rc == HSQL_DONE && step == P_NEXT_FORM && school == NULL) {
 			step = P_NEXT_SCHOOL;
 			continue;
 		}
-		if (rc != SQLITE_ROW)
+		if (rc != HSQL_ROW)
 			break;
 		step = P_NEXT_FORM;
-		s = (const char *)sqlite3_column_text(st, 0);
-		f = (const char *)sqlite3_column_text(st, 1);
+		s = (const char *)hsql_column_text(st, 0);
+		f = (const char *)hsql_column_text(st, 1);
 		if (s == NULL || f == NULL) {
-			rc = SQLITE_DONE;
+			rc = HSQL_DONE;
 			break;
 		}
 		free(sc);
@@ -573,14 +572,14 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 		if ((r = hubdb_tally_pair_days(db, &d, sc, fid, key, cb, ctx, e)) != 0)
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение сводки ответов");
  out:
 	for (int i = 0; i < P_N; i++)
-		sqlite3_finalize(pair[i]);
-	sqlite3_finalize(d.days);
-	sqlite3_finalize(d.first);
-	sqlite3_finalize(d.last);
+		hsql_finalize(pair[i]);
+	hsql_finalize(d.days);
+	hsql_finalize(d.first);
+	hsql_finalize(d.last);
 	hubdb_scan_end(db);
 	free(sc);
 	free(fid);
@@ -599,17 +598,17 @@ hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *scho
 int
 hubdb_tally_stale(struct hubdb *db, const char *form_prefix, bool *stale, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_tally_stmt(db, ST_TALLY_STALE, e);
+	struct hsql_stmt *st = hubdb_tally_stmt(db, ST_TALLY_STALE, e);
 	int rc, r = 0;
 
 	*stale = false;
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_text(st, 1, form_prefix, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	hsql_bind_text(st, 1, form_prefix, -1);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW)
 		*stale = true;
-	else if (rc != SQLITE_DONE)
+	else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение сводки ответов");
 	hubdb_done(st);
 	return r;
@@ -629,15 +628,15 @@ hubdb_tally_reset(struct hubdb *db, const char *form_prefix, struct terr *e)
 	hubdb_tally_discard(db);
 	r = 0;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]) && r == 0; i++) {
-		sqlite3_stmt *st = NULL;
+		struct hsql_stmt *st = NULL;
 		int rc;
 
-		if (sqlite3_prepare_v2(db->db, sql[i], -1, &st, NULL) != SQLITE_OK)
-			return hubdb_err(db, SQLITE_ERROR, e, "перестройка сводки ответов");
-		sqlite3_bind_text(st, 1, form_prefix, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		if (hsql_prepare(db->db, sql[i], 0, &st) != HSQL_OK)
+			return hubdb_err(db, HSQL_ERROR, e, "перестройка сводки ответов");
+		hsql_bind_text(st, 1, form_prefix, -1);
+		if ((rc = hsql_step(st)) != HSQL_DONE)
 			r = hubdb_err(db, rc, e, "перестройка сводки ответов");
-		sqlite3_finalize(st);
+		hsql_finalize(st);
 	}
 	return r;
 }
@@ -650,25 +649,25 @@ hubdb_tally_records(struct hubdb *db, const char *form_prefix,
 	    "SELECT id, school, form_id, hlc, received_at, data FROM hub_records"
 	    " WHERE deleted = 0 AND substr(form_id, 1, length(?1)) = ?1"
 	    " ORDER BY form_id, school, id";
-	sqlite3_stmt *st = NULL;
+	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hubdb_err(db, SQLITE_ERROR, e, "чтение записей");
-	sqlite3_bind_text(st, 1, form_prefix, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (hsql_prepare(db->db, sql, 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение записей");
+	hsql_bind_text(st, 1, form_prefix, -1);
+	while ((rc = hsql_step(st)) == HSQL_ROW) {
 		struct hubdb_tally_record rec;
 		const char *hlc, *recv;
 
-		if (sqlite3_column_bytes(st, 0) != 16)
+		if (hsql_column_bytes(st, 0) != 16)
 			continue;
-		rec.id = sqlite3_column_blob(st, 0);
-		rec.school = (const char *)sqlite3_column_text(st, 1);
-		rec.form_id = (const char *)sqlite3_column_text(st, 2);
-		hlc = (const char *)sqlite3_column_text(st, 3);
-		recv = (const char *)sqlite3_column_text(st, 4);
-		rec.data = (const char *)sqlite3_column_text(st, 5);
-		rec.data_len = (size_t)sqlite3_column_bytes(st, 5);
+		rec.id = hsql_column_blob(st, 0);
+		rec.school = (const char *)hsql_column_text(st, 1);
+		rec.form_id = (const char *)hsql_column_text(st, 2);
+		hlc = (const char *)hsql_column_text(st, 3);
+		recv = (const char *)hsql_column_text(st, 4);
+		rec.data = (const char *)hsql_column_text(st, 5);
+		rec.data_len = (size_t)hsql_column_bytes(st, 5);
 		rec.hlc = hlc ? hlc : "";
 		rec.received_at = recv ? recv : "";
 		if (rec.school == NULL || rec.form_id == NULL || rec.data == NULL)
@@ -676,9 +675,9 @@ hubdb_tally_records(struct hubdb *db, const char *form_prefix,
 		if ((r = cb(ctx, &rec)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (r == 0 && rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение записей");
-	sqlite3_finalize(st);
+	hsql_finalize(st);
 	return r;
 }
 
@@ -686,19 +685,19 @@ int
 hubdb_record_received(struct hubdb *db, const uint8_t id[16], char out[HUBDB_TIME_MAX],
     bool *found, struct terr *e)
 {
-	sqlite3_stmt *st = hubdb_tally_stmt(db, ST_REC_RECEIVED, e);
+	struct hsql_stmt *st = hubdb_tally_stmt(db, ST_REC_RECEIVED, e);
 	int rc, r = 0;
 
 	*found = false;
 	out[0] = '\0';
 	if (st == NULL)
 		return TERR_IO;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hsql_bind_blob(st, 1, id, 16);
+	rc = hsql_step(st);
+	if (rc == HSQL_ROW) {
 		*found = true;
 		hubdb_copy_text(out, HUBDB_TIME_MAX, st, 0);
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != HSQL_DONE)
 		r = hubdb_err(db, rc, e, "чтение записи");
 	hubdb_done(st);
 	return r;

@@ -152,6 +152,14 @@ void hubdb_close(struct hubdb *db);
  * region's 3 M, and a start that says nothing for that long looks hung.
  */
 int hubdb_peek_version(const char *path, int *version, struct terr *e);
+/*
+ * Whether a store's name (hubdb_open's path) names a PostgreSQL database: a
+ * postgresql:// URI or libpq's keywords ("host=... dbname=..."); anything
+ * else is the path of a SQLite file.
+ */
+bool hubdb_is_pg(const char *where);
+/* Whether an open store is on PostgreSQL. */
+bool hubdb_pg(const struct hubdb *db);
 
 /*
  * Takes WAL checkpoints off this handle's commits: after each commit

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/hubforms.h"
 #include "hub/ingest.h"
@@ -46,10 +47,11 @@ struct th {
 static inline void
 th_open(struct th *t, const char *name)
 {
-	char path[512], forms[512];
+	char path[512], forms[512], file[128];
 	struct terr e;
 
-	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	snprintf(file, sizeof(file), "%s.db", name);
+	test_store(path, sizeof(path), tmpdir, file);
 	snprintf(forms, sizeof(forms), "%s/forms", tmpdir);
 	memset(t, 0, sizeof(*t));
 	snprintf(t->path, sizeof(t->path), "%s", path);

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/accounts.h"
 #include "hub/hubdb_web.h"
 
@@ -318,7 +319,7 @@ main(void)
 
 	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
 		return 1;
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
 		test_rules();

@@ -579,9 +579,9 @@ main(void)
 
 	if (fixture_init("test_groupcommit") != 0)
 		return 1;
-	snprintf(path, sizeof(path), "%s/group.db", tmpdir);
+	test_store(path, sizeof(path), tmpdir, "group.db");
 	test_group(path);
-	snprintf(path, sizeof(path), "%s/gather.db", tmpdir);
+	test_store(path, sizeof(path), tmpdir, "gather.db");
 	test_gather(path);
 	test_ingest_group();
 	test_rebind_meanwhile();

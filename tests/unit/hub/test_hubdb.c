@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 
 static void
@@ -524,7 +525,7 @@ test_migration(const char *dir)
 	uint8_t id[16];
 	bool found;
 
-	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
+	test_store(path, sizeof(path), dir, "hub-v1.db");
 	CHECK_INT_EQ(db_exec(path, hub_schema1), SQLITE_OK);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
@@ -565,11 +566,11 @@ test_migration(const char *dir)
 	CHECK_INT_EQ(db_int(path, "SELECT pos FROM feed_head"), 2);
 	/* an existing database keeps its page size; a new one gets the hub's */
 	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), 4096);
-	snprintf(path, sizeof(path), "%s/hub-new.db", dir);
+	test_store(path, sizeof(path), dir, "hub-new.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);
 	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), HUBDB_PAGE_SIZE);
-	snprintf(path, sizeof(path), "%s/hub-v1.db", dir);
+	test_store(path, sizeof(path), dir, "hub-v1.db");
 	/* opened again: nothing left to migrate */
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);
@@ -611,7 +612,7 @@ test_migration_4_5(const char *dir)
 	bool found;
 	int status;
 
-	snprintf(path, sizeof(path), "%s/hub-v4.db", dir);
+	test_store(path, sizeof(path), dir, "hub-v4.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL || b == NULL) {
 		tbuf_free(b);
@@ -708,7 +709,7 @@ test_migration_5_6(const char *dir)
 	bool found;
 	int v;
 
-	snprintf(path, sizeof(path), "%s/hub-v5.db", dir);
+	test_store(path, sizeof(path), dir, "hub-v5.db");
 	/* no store yet: version 0, and the peek creates nothing */
 	v = -1;
 	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
@@ -815,7 +816,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);
 	/* a second open of the same file: the schema is already there */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "file_probe.h"
 #include "hub/hubdb.h"
 
@@ -28,7 +29,7 @@ main(void)
 		return 1;
 	}
 	umask(022);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(shm, sizeof(shm), "%s-shm", path);
 

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/hubforms.h"
 #include "hub/hubpull.h"
@@ -99,7 +100,7 @@ pulled(struct hubdb *db, struct hubforms *forms)
 
 /* The store alone: plain form ids, positions only for those. */
 static void
-test_store(struct hubdb *db)
+test_feed_store(struct hubdb *db)
 {
 	const char *passport[] = { "social_passport" };
 	const char *both[] = { "social_passport", "survey_teacher", "social_passport" };
@@ -203,7 +204,7 @@ test_forms(const char *dir)
 	struct hubforms *forms = NULL;
 	struct terr e;
 
-	snprintf(path, sizeof(path), "%s/hub2.db", dir);
+	test_store(path, sizeof(path), dir, "hub2.db");
 	snprintf(pub, sizeof(pub), "%s/forms", dir);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, pub, &forms, &e), 0);
@@ -252,10 +253,10 @@ main(void)
 
 	CHECK_INT_EQ(keys_init(&e), 0);
 	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL)
-		test_store(db);
+		test_feed_store(db);
 	hubdb_close(db);
 	snprintf(path, sizeof(path), "%s/forms", dir);
 	CHECK_INT_EQ(mkdir(path, 0700) == 0 ? 0 : -1, 0);

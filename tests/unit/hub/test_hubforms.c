@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/hubforms.h"
 #include "tetrad/sigblob.h"
@@ -291,7 +292,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	keys_sign_generate(&sign);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL)
 		test_publish(db);

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/hubkeys.h"
 #include "hub/ingest.h"
@@ -100,7 +101,7 @@ test_rotation(void)
 	CHECK_INT_EQ(keys_sign_generate(&dev), 0);
 	snprintf(path, sizeof(path), "%s/hub.enc.key", dir);
 	CHECK_INT_EQ(keyfile_save(path, KEYS_HUB_ENC, cur.sk, KEYS_ENC_SK_BYTES, "pw", &e), 0);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	{
 		struct hubdb_device d;
@@ -198,7 +199,7 @@ test_newer_schema(void)
 	char path[256];
 	struct terr e;
 
-	snprintf(path, sizeof(path), "%s/newer.db", dir);
+	test_store(path, sizeof(path), dir, "newer.db");
 	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
 	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/hubdb_calendar.h"
 #include "hub/hubforms.h"
@@ -513,7 +514,7 @@ main(void)
 	CHECK_INT_EQ(keys_init(&e), 0);
 	CHECK(mkdtemp(dir) != NULL);
 	keys_sign_generate(&hub_sign);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	CHECK_INT_EQ(hubforms_open(TETRAD_FORMS_DIR, NULL, &forms, &e), 0);
 	if (db == NULL || forms == NULL)

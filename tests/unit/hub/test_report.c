@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
@@ -985,7 +986,7 @@ test_many_schools(const char *dir)
 	const cJSON *r;
 	cJSON *j;
 
-	snprintf(path, sizeof(path), "%s/many.db", dir);
+	test_store(path, sizeof(path), dir, "many.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -1209,7 +1210,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL) {
 		fprintf(stderr, "hubdb_open: %s\n", e.msg);

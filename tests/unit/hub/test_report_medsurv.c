@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
@@ -357,7 +358,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL) {
 		fprintf(stderr, "hubdb_open: %s\n", e.msg);

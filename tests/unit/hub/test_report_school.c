@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
 #include "../../../hub/src/report_model.h"
@@ -271,7 +272,7 @@ main(void)
 	struct terr e;
 
 	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	fill(db);
 	/* no form numbered for the feed yet: every form read whole */

@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "report_json.h"
 #include "hub/hubdb.h"
 #include "hub/report.h"
@@ -557,7 +558,7 @@ main(void)
 	test_empty();
 	test_too_large();
 	test_tmpdir();
-	snprintf(path, sizeof(path), "%s/hub.db", tmp);
+	test_store(path, sizeof(path), tmp, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
 		fill(db);

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "report_json.h"
 #include "hub/hubdb.h"
 
@@ -63,7 +64,7 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return 1;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/merge.h"
 #include "hub/report.h"
@@ -290,7 +291,7 @@ test_maintained(const char *dir)
 	uint64_t wall = 1700000000000ULL;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/kept.db", dir);
+	test_store(path, sizeof(path), dir, "kept.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -387,7 +388,7 @@ test_migration(const char *dir)
 	struct terr e;
 	bool stale;
 
-	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	test_store(path, sizeof(path), dir, "v2.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -442,7 +443,7 @@ test_migration(const char *dir)
 	 * A store of schema 4 from before tally_all: opened, it gains the
 	 * table filled from the days, and reports as before.
 	 */
-	snprintf(path, sizeof(path), "%s/no-all.db", dir);
+	test_store(path, sizeof(path), dir, "no-all.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -471,7 +472,7 @@ test_migration(const char *dir)
 	hubdb_close(db);
 
 	/* an empty store of schema 2 has nothing to build */
-	snprintf(path, sizeof(path), "%s/v2-empty.db", dir);
+	test_store(path, sizeof(path), dir, "v2-empty.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);
 	file_exec(path, "DROP TABLE tally; DROP TABLE tally_stale; PRAGMA user_version = 2");

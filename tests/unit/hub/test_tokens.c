@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_store.h"
 #include "hub/hubdb.h"
 #include "hub/tokens.h"
 
@@ -377,7 +378,7 @@ main(void)
 		return 1;
 	keys_enc_generate(&enc);
 	keys_sign_generate(&sign);
-	snprintf(path, sizeof(path), "%s/hub.db", dir);
+	test_store(path, sizeof(path), dir, "hub.db");
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
 		test_tokens(db);

@@ -1,18 +1,16 @@
 /*
- * hubdb_sqlite — what the SQLite implementation's files (hubdb.c,
- * hubdb_schema.c, hubdb_devices.c, hubdb_records.c, hubdb_report.c,
- * hubdb_tally.c, hubdb_calendar.c, hubdb_list.c) share:
- * the handle, its statement cache and the error mapping. Nothing outside
- * those files includes this header.
+ * hubdb_impl — what the store's files (hubdb*.c) share: the handle, its
+ * statement cache, the error mapping, the schema's entry points per
+ * engine. The SQL goes through hubdb_sql.h (SQLite or PostgreSQL). Nothing
+ * outside those files includes this header.
  */
-#ifndef TETRAD_HUB_HUBDB_SQLITE_H
-#define TETRAD_HUB_HUBDB_SQLITE_H
+#ifndef TETRAD_HUB_HUBDB_IMPL_H
+#define TETRAD_HUB_HUBDB_IMPL_H
 
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "hub/hubdb.h"
+#include "hubdb_sql.h"
 
 /* One slot per statement prepared once per handle. */
 enum hubdb_stmt {
@@ -61,10 +59,11 @@ enum hubdb_stmt {
 };
 
 struct hubdb {
-	sqlite3 *db;
+	struct hsql *db;
+	bool pg;                      /* PostgreSQL (else SQLite): the dialect */
 	time_t now_t;                 /* second now_text was made for */
 	char now_text[HUBDB_TIME_MAX];
-	sqlite3_stmt *st[ST_COUNT];
+	struct hsql_stmt *st[ST_COUNT];
 	void (*wal_grew)(void *ctx, int wal_pages);
 	void *wal_ctx;
 	struct hubdb_tally_buf *tally;    /* tally adds waiting for the commit */
@@ -79,6 +78,10 @@ struct hubdb {
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
 int hubdb_schema_apply(sqlite3 *db, const char *path, struct terr *e);
+/* The same on PostgreSQL (hubdb_schema_pg.c): where names the store in messages. */
+int hubdb_schema_pg_apply(struct hsql *c, const char *where, struct terr *e);
+int hubdb_schema_pg_check(struct hsql *c, const char *where, struct terr *e);
+int hubdb_schema_pg_version(struct hsql *c, const char *where, int *v, struct terr *e);
 /* TERR_VERSION unless the schema is exactly HUBDB_SCHEMA_VERSION; writes nothing. */
 int hubdb_schema_check(sqlite3 *db, const char *path, struct terr *e);
 /*
@@ -90,7 +93,7 @@ int hubdb_schema_version(sqlite3 *db, const char *path, int *v, struct terr *e);
 /* rc (and the connection's extended code) as TERR_FULL, TERR_BUSY or TERR_IO. */
 int hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what);
 /* Slot s, prepared from sql on first use; NULL (e set) on failure. */
-sqlite3_stmt *hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql,
+struct hsql_stmt *hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql,
     struct terr *e);
 
 #define HUBDB_STR_(x) #x
@@ -114,11 +117,11 @@ int hubdb_scan_begin(struct hubdb *db, struct terr *e);
 void hubdb_scan_end(struct hubdb *db);
 
 /* Resets a cached statement for its next use. */
-void hubdb_done(sqlite3_stmt *st);
+void hubdb_done(struct hsql_stmt *st);
 /* Runs a statement that returns no rows, then resets it. */
-int hubdb_exec_stmt(struct hubdb *db, sqlite3_stmt *st, struct terr *e, const char *what);
+int hubdb_exec_stmt(struct hubdb *db, struct hsql_stmt *st, struct terr *e, const char *what);
 /* Column col as text into dst (cap bytes, cut to fit; NULL as ""). */
-void hubdb_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+void hubdb_copy_text(char *dst, size_t cap, struct hsql_stmt *st, int col);
 /* Writes the tally adds waiting in the handle (hubdb_tally.c); before COMMIT. */
 int hubdb_tally_flush(struct hubdb *db, struct terr *e);
 /* Forgets them: on rollback and close. */
@@ -149,5 +152,18 @@ int hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e);
 
 /* hubdb_now_iso, formatted once a second per handle. */
 void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
+
+/*
+ * The lock every write transaction on PostgreSQL takes first
+ * (pg_advisory_xact_lock; the key is "tetrad" in ASCII): writers are
+ * serialised across every hub process on the database as SQLite's BEGIN
+ * IMMEDIATE serialises them, so each write transaction reads what the last
+ * one left (a device's watermark and hash chain, the feed counter) and no
+ * other writer acts on the same reading. Readers take no lock.
+ */
+#define HUBDB_PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(127979094172004)"
+
+/* SQL of the store's dialect: SQLite's text, or PostgreSQL's where they differ. */
+#define HUBDB_SQL(db, lite, pg) ((db)->pg ? (pg) : (lite))
 
 #endif

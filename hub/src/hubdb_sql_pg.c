@@ -1,0 +1,768 @@
+/*
+ * hubdb_sql_pg — the PostgreSQL engine of hubdb_sql.h, over libpq.
+ *
+ * Results are read in text format (one parser for every type; a bytea comes
+ * as \x and hex, decoded on demand); parameters go as text, blobs binary.
+ * The server infers each parameter's type from where it stands, so the
+ * store's SQL casts a parameter where nothing else says its type.
+ *
+ * The connection's transaction state is what the server reports after each
+ * command (PQtransactionStatus), so the hooks see every commit and
+ * rollback whichever statement made it. A connection lost inside a
+ * transaction is remembered as a failed transaction: were the next
+ * statement to reconnect and run on its own, half of a change set would
+ * commit.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "hubdb_sql.h"
+#include "hubdb_sql_pg.h"
+
+/* Type OIDs of pg_type.h (a server header libpq does not install). */
+#define PG_BOOLOID 16
+#define PG_BYTEAOID 17
+#define PG_INT8OID 20
+#define PG_INT2OID 21
+#define PG_INT4OID 23
+#define PG_FLOAT4OID 700
+#define PG_FLOAT8OID 701
+#define PG_NUMERICOID 1700
+
+enum pg_verb { PG_OTHER, PG_BEGIN, PG_COMMIT, PG_ROLLBACK };
+
+struct hsql_pg {
+	PGconn *conn;
+	unsigned gen;                 /* connections made: a statement prepared in
+	                               * an earlier one is gone from the server */
+	unsigned next_id;             /* names of prepared statements and cursors */
+	int changes;
+	int errcode;
+	char errmsg[512];
+	bool in_txn;                  /* as the server said after the last command */
+	bool txn_lost;                /* the connection went inside a transaction */
+	int (*commit)(void *);
+	void (*rollback)(void *);
+	void *ctx;
+};
+
+struct hsql_pgstmt {
+	struct hsql_pg *c;
+	char *sql;                    /* $1-numbered */
+	char *declare;                /* HSQL_SCAN: the cursor's DECLARE */
+	unsigned flags;
+	enum pg_verb verb;
+	unsigned id;
+	unsigned prepared_gen;        /* 0: not prepared on the server */
+	int nparams;
+	const char **vals;
+	int *lens, *fmts;
+	char **owned;                 /* copies of bound values, freed at rebind */
+	PGresult *res;
+	int row, nrows;
+	bool started, cursor, cursor_end;
+	int ncols;
+	unsigned char **blob;         /* decoded bytea of the current row, per column */
+	size_t *blob_len;
+};
+
+/* The verb of a statement's (first) command: transactions end by them. */
+static enum pg_verb
+pg_verb_of(const char *sql)
+{
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (strncasecmp(sql, "BEGIN", 5) == 0 || strncasecmp(sql, "START", 5) == 0)
+		return PG_BEGIN;
+	if (strncasecmp(sql, "COMMIT", 6) == 0 || strncasecmp(sql, "END", 3) == 0)
+		return PG_COMMIT;
+	if (strncasecmp(sql, "ROLLBACK", 8) == 0) {
+		const char *p = sql + 8;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		return strncasecmp(p, "TO", 2) == 0 ? PG_OTHER : PG_ROLLBACK;
+	}
+	return PG_OTHER;
+}
+
+/*
+ * SQLite's ?N (and bare ?) as $N, outside quotes and comments; *nparams the
+ * highest number. NULL: no memory.
+ */
+static char *
+pg_convert(const char *sql, int *nparams)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n * 2 + 1), *o = out;
+	int next = 1, max = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (const char *p = sql; *p;) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+
+			*o++ = *p++;
+			while (*p && *p != q)
+				*o++ = *p++;
+			if (*p)
+				*o++ = *p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				*o++ = *p++;
+		} else if (*p == '?') {
+			int k = 0;
+
+			p++;
+			if (isdigit((unsigned char)*p)) {
+				while (isdigit((unsigned char)*p))
+					k = k * 10 + (*p++ - '0');
+			} else
+				k = next;
+			next = k + 1;
+			if (k > max)
+				max = k;
+			o += sprintf(o, "$%d", k);
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+	*nparams = max;
+	return out;
+}
+
+static void
+pg_set_error(struct hsql_pg *c, int code, const char *msg)
+{
+	size_t n;
+
+	c->errcode = code;
+	snprintf(c->errmsg, sizeof(c->errmsg), "%s", msg ? msg : "ошибка PostgreSQL");
+	n = strlen(c->errmsg);
+	while (n > 0 && (c->errmsg[n - 1] == '\n' || c->errmsg[n - 1] == ' '))
+		c->errmsg[--n] = '\0';
+}
+
+/* A SQLSTATE as one of hubdb_sql.h's codes. */
+static int
+pg_code_of(const char *state)
+{
+	static const char *const busy[] = { "40001", "40P01", "55P03", "57014", "57P01",
+	    "57P02", "57P03", "53300" };
+
+	if (state == NULL)
+		return HSQL_BUSY;     /* no answer at all: the connection */
+	if (strcmp(state, "53100") == 0)
+		return HSQL_FULL;
+	if (strcmp(state, "53200") == 0)
+		return HSQL_NOMEM;
+	if (strncmp(state, "08", 2) == 0)
+		return HSQL_BUSY;
+	for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
+		if (strcmp(state, busy[i]) == 0)
+			return HSQL_BUSY;
+	if (strncmp(state, "23", 2) == 0)
+		return HSQL_CONSTRAINT;
+	if (strncmp(state, "58", 2) == 0)
+		return HSQL_IOERR;
+	return HSQL_ERROR;
+}
+
+/*
+ * After a command: the server's transaction state, and the rollback hook
+ * when a transaction ended other than by this statement's COMMIT.
+ */
+static void
+pg_after(struct hsql_pg *c, enum pg_verb verb, bool ok)
+{
+	bool was = c->in_txn;
+	PGTransactionStatusType ts = PQtransactionStatus(c->conn);
+
+	if (PQstatus(c->conn) == CONNECTION_BAD) {
+		c->in_txn = false;
+		if (was) {
+			c->txn_lost = true;
+			if (c->rollback)
+				c->rollback(c->ctx);
+		}
+		return;
+	}
+	c->in_txn = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
+	if (was && !c->in_txn && !(verb == PG_COMMIT && ok) && c->rollback)
+		c->rollback(c->ctx);
+}
+
+/*
+ * Before a command: a transaction lost with its connection fails every
+ * statement until the ROLLBACK (which it answers itself); a lost
+ * connection outside a transaction is made again.
+ */
+static int
+pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
+{
+	*answered = false;
+	if (c->txn_lost) {
+		if (verb == PG_ROLLBACK) {
+			c->txn_lost = false;
+			*answered = true;
+			return HSQL_OK;
+		}
+		pg_set_error(c, HSQL_BUSY,
+		    "соединение с PostgreSQL потеряно посреди транзакции");
+		return HSQL_BUSY;
+	}
+	if (PQstatus(c->conn) == CONNECTION_BAD) {
+		if (verb == PG_ROLLBACK || verb == PG_COMMIT) {
+			/* nothing to end: the transaction went with the connection */
+			*answered = verb == PG_ROLLBACK;
+			if (*answered)
+				return HSQL_OK;
+		}
+		PQreset(c->conn);
+		if (PQstatus(c->conn) == CONNECTION_BAD) {
+			pg_set_error(c, HSQL_BUSY, PQerrorMessage(c->conn));
+			return HSQL_BUSY;
+		}
+		c->gen++;
+		PQsetClientEncoding(c->conn, "UTF8");
+	}
+	if (verb == PG_COMMIT && c->commit != NULL && c->commit(c->ctx) != 0) {
+		PQclear(PQexec(c->conn, "ROLLBACK"));
+		pg_after(c, PG_ROLLBACK, true);
+		pg_set_error(c, HSQL_CONSTRAINT, "фиксация транзакции отменена");
+		return HSQL_CONSTRAINT;
+	}
+	return HSQL_OK;
+}
+
+/* A command's result: HSQL_OK (rows or not) or the error, recorded. */
+static int
+pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
+{
+	ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int code = HSQL_OK;
+
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+		const char *cmd = PQcmdStatus(res);
+
+		if (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
+		    strncmp(cmd, "DELETE", 6) == 0)
+			c->changes = atoi(PQcmdTuples(res));
+	} else {
+		code = pg_code_of(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+		if (PQstatus(c->conn) == CONNECTION_BAD)
+			code = HSQL_BUSY;
+		pg_set_error(c, code, res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(c->conn));
+	}
+	pg_after(c, verb, code == HSQL_OK);
+	return code;
+}
+
+int
+hsql_pg_open(const char *conninfo, struct hsql_pg **out, struct terr *e)
+{
+	struct hsql_pg *c = calloc(1, sizeof(*c));
+	int r = 0;
+
+	*out = NULL;
+	if (c == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	c->conn = PQconnectdb(conninfo);
+	if (c->conn == NULL) {
+		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+		goto out;
+	}
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		pg_set_error(c, HSQL_BUSY, PQerrorMessage(c->conn));
+		r = terr_set(e, PQping(conninfo) == PQPING_NO_RESPONSE ? TERR_BUSY : TERR_IO,
+		    "не удалось подключиться к PostgreSQL: %s", c->errmsg);
+		goto out;
+	}
+	/*
+	 * A writer waits for the store's write lock (hubdb_begin) as SQLite's
+	 * busy timeout waits, then the caller answers 503 and is retried.
+	 */
+	if (PQsetClientEncoding(c->conn, "UTF8") != 0 ||
+	    hsql_pg_exec(c, "SET lock_timeout = '5s'") != HSQL_OK) {
+		r = terr_set(e, TERR_IO, "PostgreSQL: %s", c->errmsg);
+		goto out;
+	}
+	c->gen = 1;
+	*out = c;
+	c = NULL;
+ out:
+	hsql_pg_close(c);
+	return r;
+}
+
+void
+hsql_pg_close(struct hsql_pg *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->conn);
+	free(c);
+}
+
+void
+hsql_pg_hooks(struct hsql_pg *c, int (*commit)(void *), void (*rollback)(void *), void *ctx)
+{
+	c->commit = commit;
+	c->rollback = rollback;
+	c->ctx = ctx;
+}
+
+int
+hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags, struct hsql_pgstmt **out)
+{
+	struct hsql_pgstmt *st = calloc(1, sizeof(*st));
+	size_t n;
+
+	*out = NULL;
+	if (st == NULL)
+		return HSQL_NOMEM;
+	st->c = c;
+	st->flags = flags;
+	st->verb = pg_verb_of(sql);
+	st->id = ++c->next_id;
+	if ((st->sql = pg_convert(sql, &st->nparams)) == NULL)
+		goto nomem;
+	if (flags & HSQL_SCAN) {
+		n = strlen(st->sql) + 64;
+		if ((st->declare = malloc(n)) == NULL)
+			goto nomem;
+		snprintf(st->declare, n, "DECLARE c%u NO SCROLL CURSOR FOR %s", st->id, st->sql);
+	}
+	if (st->nparams > 0 &&
+	    ((st->vals = calloc((size_t)st->nparams, sizeof(*st->vals))) == NULL ||
+	    (st->lens = calloc((size_t)st->nparams, sizeof(*st->lens))) == NULL ||
+	    (st->fmts = calloc((size_t)st->nparams, sizeof(*st->fmts))) == NULL ||
+	    (st->owned = calloc((size_t)st->nparams, sizeof(*st->owned))) == NULL))
+		goto nomem;
+	*out = st;
+	return HSQL_OK;
+ nomem:
+	hsql_pg_finalize(st);
+	pg_set_error(c, HSQL_NOMEM, "недостаточно памяти");
+	return HSQL_NOMEM;
+}
+
+static void
+pg_blobs_free(struct hsql_pgstmt *st)
+{
+	for (int i = 0; i < st->ncols && st->blob; i++) {
+		free(st->blob[i]);
+		st->blob[i] = NULL;
+	}
+}
+
+/* The current result's rows are set up to be read (column caches sized). */
+static int
+pg_take_result(struct hsql_pgstmt *st, PGresult *res)
+{
+	int cols = PQnfields(res);
+
+	pg_blobs_free(st);
+	PQclear(st->res);
+	st->res = res;
+	st->row = -1;
+	st->nrows = PQntuples(res);
+	if (cols > st->ncols) {
+		unsigned char **b = realloc(st->blob, (size_t)cols * sizeof(*b));
+		size_t *l;
+
+		if (b == NULL)
+			return HSQL_NOMEM;
+		st->blob = b;
+		for (int i = st->ncols; i < cols; i++)
+			b[i] = NULL;
+		if ((l = realloc(st->blob_len, (size_t)cols * sizeof(*l))) == NULL)
+			return HSQL_NOMEM;
+		st->blob_len = l;
+		st->ncols = cols;
+	}
+	return HSQL_OK;
+}
+
+/* The next rows of an open cursor. */
+static int
+pg_fetch(struct hsql_pgstmt *st)
+{
+	char q[64];
+	PGresult *res;
+	int rc;
+
+	snprintf(q, sizeof(q), "FETCH " "%d" " FROM c%u", HSQL_SCAN_ROWS, st->id);
+	res = PQexec(st->c->conn, q);
+	if ((rc = pg_result(st->c, res, PG_OTHER)) != HSQL_OK) {
+		PQclear(res);
+		return rc;
+	}
+	rc = pg_take_result(st, res);
+	st->cursor_end = st->nrows < HSQL_SCAN_ROWS;
+	return rc;
+}
+
+/* Sends the statement with its parameters; its rows (or none) taken. */
+static int
+pg_run(struct hsql_pgstmt *st)
+{
+	struct hsql_pg *c = st->c;
+	PGresult *res;
+	bool answered;
+	int rc;
+
+	if ((rc = pg_before(c, st->verb, &answered)) != HSQL_OK || answered) {
+		st->nrows = 0;
+		st->row = -1;
+		return rc;
+	}
+	if ((st->flags & HSQL_SCAN) && c->in_txn) {
+		res = PQexecParams(c->conn, st->declare, st->nparams, NULL, st->vals, st->lens,
+		    st->fmts, 0);
+		if ((rc = pg_result(c, res, PG_OTHER)) != HSQL_OK) {
+			PQclear(res);
+			return rc;
+		}
+		PQclear(res);
+		st->cursor = true;
+		return pg_fetch(st);
+	}
+	if (st->flags & HSQL_PERSISTENT) {
+		if (st->prepared_gen != c->gen) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "t%u", st->id);
+			res = PQprepare(c->conn, name, st->sql, st->nparams, NULL);
+			if ((rc = pg_result(c, res, PG_OTHER)) != HSQL_OK) {
+				PQclear(res);
+				return rc;
+			}
+			PQclear(res);
+			st->prepared_gen = c->gen;
+		}
+		{
+			char name[16];
+
+			snprintf(name, sizeof(name), "t%u", st->id);
+			res = PQexecPrepared(c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0);
+		}
+	} else
+		res = PQexecParams(c->conn, st->sql, st->nparams, NULL, st->vals, st->lens,
+		    st->fmts, 0);
+	if ((rc = pg_result(c, res, st->verb)) != HSQL_OK) {
+		PQclear(res);
+		return rc;
+	}
+	return pg_take_result(st, res);
+}
+
+int
+hsql_pg_step(struct hsql_pgstmt *st)
+{
+	int rc;
+
+	if (!st->started) {
+		st->started = true;
+		if ((rc = pg_run(st)) != HSQL_OK)
+			return rc;
+	}
+	pg_blobs_free(st);
+	if (st->row + 1 < st->nrows) {
+		st->row++;
+		return HSQL_ROW;
+	}
+	if (st->cursor && !st->cursor_end && st->res != NULL) {
+		if ((rc = pg_fetch(st)) != HSQL_OK)
+			return rc;
+		if (st->nrows > 0) {
+			st->row = 0;
+			return HSQL_ROW;
+		}
+	}
+	st->row = st->nrows;
+	return HSQL_DONE;
+}
+
+int
+hsql_pg_reset(struct hsql_pgstmt *st)
+{
+	struct hsql_pg *c = st->c;
+
+	pg_blobs_free(st);
+	PQclear(st->res);
+	st->res = NULL;
+	st->nrows = 0;
+	st->row = -1;
+	if (st->cursor && c->in_txn && !c->txn_lost &&
+	    PQtransactionStatus(c->conn) == PQTRANS_INTRANS) {
+		char q[32];
+
+		snprintf(q, sizeof(q), "CLOSE c%u", st->id);
+		PQclear(PQexec(c->conn, q));
+	}
+	st->cursor = st->cursor_end = false;
+	st->started = false;
+	return HSQL_OK;
+}
+
+void
+hsql_pg_clear_bindings(struct hsql_pgstmt *st)
+{
+	for (int i = 0; i < st->nparams; i++) {
+		free(st->owned[i]);
+		st->owned[i] = NULL;
+		st->vals[i] = NULL;
+		st->lens[i] = 0;
+		st->fmts[i] = 0;
+	}
+}
+
+void
+hsql_pg_finalize(struct hsql_pgstmt *st)
+{
+	if (st == NULL)
+		return;
+	hsql_pg_reset(st);
+	if (st->prepared_gen == st->c->gen && PQstatus(st->c->conn) == CONNECTION_OK &&
+	    !st->c->txn_lost) {
+		char q[32];
+
+		snprintf(q, sizeof(q), "DEALLOCATE t%u", st->id);
+		PQclear(PQexec(st->c->conn, q));
+	}
+	if (st->owned)
+		hsql_pg_clear_bindings(st);
+	free(st->blob);
+	free(st->blob_len);
+	free(st->vals);
+	free(st->lens);
+	free(st->fmts);
+	free(st->owned);
+	free(st->declare);
+	free(st->sql);
+	free(st);
+}
+
+int
+hsql_pg_bind(struct hsql_pgstmt *st, int i, const void *p, long long n, bool copy, bool binary)
+{
+	char *dup;
+
+	if (i < 1 || i > st->nparams)
+		return HSQL_ERROR;
+	i--;
+	free(st->owned[i]);
+	st->owned[i] = NULL;
+	st->fmts[i] = binary ? 1 : 0;
+	st->lens[i] = 0;
+	if (p == NULL && !binary) {
+		st->vals[i] = NULL;       /* NULL */
+		return HSQL_OK;
+	}
+	if (binary) {
+		/* a zero-length blob is an empty bytea, not NULL */
+		st->vals[i] = p ? p : "";
+		st->lens[i] = (int)n;
+		return HSQL_OK;
+	}
+	if (!copy && n < 0) {
+		st->vals[i] = p;
+		return HSQL_OK;
+	}
+	/* text of a given length need not end there: it is copied to end there */
+	if (n < 0)
+		n = (long long)strlen(p);
+	if ((dup = malloc((size_t)n + 1)) == NULL)
+		return HSQL_NOMEM;
+	memcpy(dup, p, (size_t)n);
+	dup[n] = '\0';
+	st->owned[i] = dup;
+	st->vals[i] = dup;
+	return HSQL_OK;
+}
+
+int
+hsql_pg_bind_int64(struct hsql_pgstmt *st, int i, int64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	return hsql_pg_bind(st, i, num, -1, true, false);
+}
+
+int
+hsql_pg_bind_double(struct hsql_pgstmt *st, int i, double v)
+{
+	char num[40];
+
+	snprintf(num, sizeof(num), "%.17g", v);
+	return hsql_pg_bind(st, i, num, -1, true, false);
+}
+
+static bool
+pg_has(struct hsql_pgstmt *st, int col)
+{
+	return st->res != NULL && st->row >= 0 && st->row < st->nrows && col >= 0 &&
+	    col < PQnfields(st->res);
+}
+
+const unsigned char *
+hsql_pg_column_text(struct hsql_pgstmt *st, int col)
+{
+	const char *v;
+
+	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
+		return NULL;
+	v = PQgetvalue(st->res, st->row, col);
+	if (PQftype(st->res, col) == PG_BOOLOID)
+		return (const unsigned char *)(v[0] == 't' ? "1" : "0");
+	return (const unsigned char *)v;
+}
+
+static int
+pg_hex(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+const void *
+hsql_pg_column_blob(struct hsql_pgstmt *st, int col)
+{
+	const char *v;
+	size_t n;
+
+	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
+		return NULL;
+	v = PQgetvalue(st->res, st->row, col);
+	if (PQftype(st->res, col) != PG_BYTEAOID)
+		return v;
+	if (st->blob[col] != NULL)
+		return st->blob[col];
+	/* bytea_output = hex, the default since 9.0: "\x" and two digits a byte */
+	n = strlen(v);
+	if (n < 2 || v[0] != '\\' || v[1] != 'x' || (n - 2) % 2 != 0)
+		return NULL;
+	if ((st->blob[col] = malloc((n - 2) / 2 + 1)) == NULL)
+		return NULL;
+	for (size_t k = 0; k < (n - 2) / 2; k++) {
+		int hi = pg_hex(v[2 + 2 * k]), lo = pg_hex(v[3 + 2 * k]);
+
+		st->blob[col][k] = (unsigned char)(hi < 0 || lo < 0 ? 0 : hi << 4 | lo);
+	}
+	st->blob_len[col] = (n - 2) / 2;
+	return st->blob[col];
+}
+
+int
+hsql_pg_column_bytes(struct hsql_pgstmt *st, int col)
+{
+	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
+		return 0;
+	if (PQftype(st->res, col) == PG_BYTEAOID)
+		return hsql_pg_column_blob(st, col) ? (int)st->blob_len[col] : 0;
+	if (PQftype(st->res, col) == PG_BOOLOID)
+		return 1;
+	return PQgetlength(st->res, st->row, col);
+}
+
+int64_t
+hsql_pg_column_int64(struct hsql_pgstmt *st, int col)
+{
+	const unsigned char *v = hsql_pg_column_text(st, col);
+
+	if (v == NULL)
+		return 0;
+	if (strchr((const char *)v, '.') || strchr((const char *)v, 'e'))
+		return (int64_t)strtod((const char *)v, NULL);
+	return strtoll((const char *)v, NULL, 10);
+}
+
+double
+hsql_pg_column_double(struct hsql_pgstmt *st, int col)
+{
+	const unsigned char *v = hsql_pg_column_text(st, col);
+
+	return v ? strtod((const char *)v, NULL) : 0.0;
+}
+
+int
+hsql_pg_column_type(struct hsql_pgstmt *st, int col)
+{
+	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
+		return HSQL_NULL;
+	switch (PQftype(st->res, col)) {
+	case PG_BOOLOID:
+	case PG_INT2OID:
+	case PG_INT4OID:
+	case PG_INT8OID:
+		return HSQL_INTEGER;
+	case PG_FLOAT4OID:
+	case PG_FLOAT8OID:
+	case PG_NUMERICOID:
+		return HSQL_FLOAT;
+	case PG_BYTEAOID:
+		return HSQL_BLOB;
+	default:
+		return HSQL_TEXT;
+	}
+}
+
+int
+hsql_pg_column_count(struct hsql_pgstmt *st)
+{
+	return st->res ? PQnfields(st->res) : 0;
+}
+
+int
+hsql_pg_exec(struct hsql_pg *c, const char *sql)
+{
+	enum pg_verb verb = pg_verb_of(sql);
+	PGresult *res;
+	bool answered;
+	int rc;
+
+	if ((rc = pg_before(c, verb, &answered)) != HSQL_OK || answered)
+		return rc;
+	res = PQexec(c->conn, sql);
+	rc = pg_result(c, res, verb);
+	PQclear(res);
+	return rc;
+}
+
+int
+hsql_pg_changes(struct hsql_pg *c)
+{
+	return c->changes;
+}
+
+bool
+hsql_pg_autocommit(struct hsql_pg *c)
+{
+	return !c->in_txn && !c->txn_lost;
+}
+
+int
+hsql_pg_errcode(struct hsql_pg *c)
+{
+	return c->errcode;
+}
+
+const char *
+hsql_pg_errmsg(struct hsql_pg *c)
+{
+	return c->errmsg;
+}
