@@ -181,9 +181,10 @@ cmd_start() {
 	# Unix socket only, trust: the folder's 0700 is the access control.
 	printf '%s\n' "local all all trust" >"$c/data/pg_hba.conf"
 	# max_connections: three hub processes' pools and the tests' own
-	# connections, with room to spare. dynamic_shared_memory_type = mmap: parallel
-	# queries' segments in the data folder, not in /dev/shm, which is 64 MB
-	# in a default container and would fail a large parallel hash join.
+	# connections, with room to spare. dynamic_shared_memory_type = mmap:
+	# parallel queries' segments in the data folder, not in /dev/shm, which
+	# is 64 MB in a default container and would fail a large parallel hash
+	# join.
 	# Durability settings stay PostgreSQL's defaults: the tests are about
 	# correctness (kill -9 of hubs), not speed.
 	cat >>"$c/data/postgresql.conf" <<EOF
