@@ -3,6 +3,9 @@
 may run, declared in scripts/commands.txt (command -> Debian package).
 
   commands.py link DIR   DIR = symlinks to exactly the declared commands
+                         (a command declared with a folder, such as
+                         PostgreSQL's server programs, which Debian keeps
+                         off PATH, is linked from that folder)
                          (the integration and unit tests run with
                          PATH=bin:DIR, so an undeclared program is
                          "command not found"); fails if one is not installed
@@ -10,7 +13,7 @@ may run, declared in scripts/commands.txt (command -> Debian package).
                          scripts/install-deps.sh or is Essential/required,
                          and the command belongs to that package; every
                          program named in the shell scripts (tests,
-                         benchmarks, scripts/, .ci/run) and in the C tests'
+                         benchmarks, tests/tools, scripts/, .ci/run) and in the C tests'
                          system() calls is declared, a builtin, or a
                          function, and none is run by absolute path
   commands.py scan FILE...   prints the programs FILE runs (for review)
@@ -46,7 +49,9 @@ def die(msg):
     sys.exit(1)
 
 
-def read_declared():
+def read_declared(dirs=None):
+    """{command: package}; dirs, if given, gets {command: folder} for the
+    commands declared with the folder they live in off PATH."""
     decl = {}
     with open(DECLARED, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -54,9 +59,11 @@ def read_declared():
             if not line:
                 continue
             parts = line.split()
-            if len(parts) != 2:
-                die("%s:%d: want 'COMMAND PACKAGE', got %r" % (DECLARED, n, line))
+            if len(parts) not in (2, 3) or (len(parts) == 3 and not parts[2].startswith("/")):
+                die("%s:%d: want 'COMMAND PACKAGE [/FOLDER]', got %r" % (DECLARED, n, line))
             decl[parts[0]] = parts[1]
+            if len(parts) == 3 and dirs is not None:
+                dirs[parts[0]] = parts[2]
     return decl
 
 
@@ -122,7 +129,10 @@ def read_word(s, i):
             i += 1
             while i < n and s[i] != '"':
                 if s[i] == "\\":
-                    w.append(s[i:i + 2])
+                    # inside double quotes \" \\ \$ \` stand for the character
+                    # (bash -c "exec \"\$@\"" runs "$@", an expansion)
+                    esc = s[i + 1:i + 2]
+                    w.append(esc if esc and esc in '"\\$`' else s[i:i + 2])
                     i += 2
                     continue
                 if s[i] == "$" and i + 1 < n and s[i + 1] == "(":
@@ -322,8 +332,9 @@ def command_words(script, found):
             if re.match(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=", word):
                 continue  # an assignment before the command
             if wrapper is not None and word.startswith("-"):
-                if wrapper == "timeout" and word in ("-s", "-k"):
-                    skip_next = True
+                if (wrapper == "timeout" and word in ("-s", "-k")) or \
+                        (wrapper == "runuser" and word in ("-u", "-g", "-G")):
+                    skip_next = True  # the option's argument is not the program
                 continue
             if skip_next:
                 skip_next = False
@@ -346,7 +357,8 @@ def command_words(script, found):
             continue
         argn += 1
         if prev == "trap" and argn == 1:
-            command_words(word, found)
+            if word != "-":  # trap - SIGNAL resets; no command
+                command_words(word, found)
         elif prev in ("bash", "sh") and word == "-c":
             prev = "bash -c"
         elif prev == "bash -c":
@@ -419,7 +431,7 @@ def scanned_files():
     # tests/unit is searched in its folders too (unit/<library>/test_*.c).
     for d, pat, deep in (("tests/integration", r".*\.sh$", False),
                          ("tests/bench", r".*\.sh$", False),
-                         ("scripts", r".*\.sh$", False), ("tests/tools", r".*\.py$", False),
+                         ("scripts", r".*\.sh$", False), ("tests/tools", r".*\.(py|sh)$", False),
                          ("tests/unit", r".*\.[ch]$", True), ("tests/bench", r".*\.c$", False)):
         full = os.path.join(HERE, d)
         for top, subdirs, names in os.walk(full):
@@ -490,8 +502,10 @@ def related(pkg):
     return rel
 
 
-def which(cmd):
-    for d in os.environ.get("PATH", "/usr/bin:/bin").split(":"):
+def which(cmd, folder=None):
+    """cmd on PATH, or in folder alone when it is declared with one (that
+    version's program, not a wrapper of the same name on PATH)."""
+    for d in [folder] if folder else os.environ.get("PATH", "/usr/bin:/bin").split(":"):
         p = os.path.join(d, cmd)
         if os.path.isfile(p) and os.access(p, os.X_OK):
             return p
@@ -499,7 +513,8 @@ def which(cmd):
 
 
 def cmd_link(dest):
-    decl = read_declared()
+    dirs = {}
+    decl = read_declared(dirs)
     # the system's PATH, not the restricted one a test may already have
     os.environ["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
     os.makedirs(dest, exist_ok=True)
@@ -507,7 +522,7 @@ def cmd_link(dest):
         os.unlink(os.path.join(dest, f))
     missing = []
     for cmd, pkg in sorted(decl.items()):
-        p = which(cmd)
+        p = which(cmd, dirs.get(cmd))
         if p is None:
             missing.append("%s (package %s)" % (cmd, pkg))
             continue
@@ -519,7 +534,8 @@ def cmd_link(dest):
 
 
 def cmd_check():
-    decl = read_declared()
+    dirs = {}
+    decl = read_declared(dirs)
     os.environ["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
     problems = []
     paths = {}
@@ -533,9 +549,10 @@ def cmd_check():
             elif not (info.startswith("yes") or info.split()[-1:] == ["required"]):
                 problems.append("%s: package %s is neither in install-deps.sh nor "
                                 "Essential/required (%s)" % (cmd, pkg, info.strip()))
-        p = which(cmd)
+        p = which(cmd, dirs.get(cmd))
         if p is None:
-            problems.append("%s: not installed (package %s)" % (cmd, pkg))
+            problems.append("%s: not installed (package %s%s)"
+                            % (cmd, pkg, ", in " + dirs[cmd] if cmd in dirs else ""))
             continue
         paths[cmd] = (p, os.path.realpath(p))
     own = owners(sorted({x for pr in paths.values() for x in pr}))
@@ -600,6 +617,9 @@ SELFTEST = (
     ("X=($'a\\nb' $'it\\'s')\npython3 -c 1\nfoo --x\n", {"python3", "foo"}),
     ("y=\"$(bar 'a)b')\"; baz\n", {"bar", "baz"}),
     ("echo $'#not a comment' # a comment: nope\nzed\n", {"echo", "zed"}),
+    ('runuser -u "$u" -g grp -- env PATH="$p" initdb -D x\n', {"runuser", "env", "initdb"}),
+    ("trap 'rm -rf x' EXIT\ntrap - EXIT\n", {"trap", "rm"}),
+    ('bash -c "umask 077; exec \\"\\$@\\"" sh x\n', {"bash", "umask", "exec"}),
 )
 
 

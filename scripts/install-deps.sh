@@ -36,6 +36,9 @@ packages=(
   systemd                                   # systemd-analyze: test_units, scripts/check-debs.sh
   strace                                    # test_units: the calls the programs make against the units' SystemCallFilter=
   chromium-l10n                             # Chromium in Russian: date fields ДД.ММ.ГГГГ in the screenshots
+  libpq-dev                                 # the hub's PostgreSQL store (libpq)
+  postgresql-15 postgresql-client-15        # the tests' own cluster (tests/tools/pgcluster.sh): server, psql, createdb
+  haproxy                                   # several hub processes behind one address (issue 20's multi-process test)
 )
 locale_name=ru_RU.UTF-8
 
