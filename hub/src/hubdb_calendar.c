@@ -41,8 +41,8 @@ hubdb_programme_put(struct hubdb *db, const char *school, int year, const char *
 		    "удаление программы школы", e);
 	if ((r = hubdb_school_put(db, school, NULL, e)) != 0)
 		return r;
-	return hubdb_cal_exec(db, "INSERT OR IGNORE INTO programmes(school, year, programme) "
-	    "VALUES(?1, ?2, ?3)", school, year, programme, NULL, "сохранение программы школы", e);
+	return hubdb_cal_exec(db, "INSERT INTO programmes(school, year, programme) "
+	    "VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING", school, year, programme, NULL, "сохранение программы школы", e);
 }
 
 int
@@ -107,8 +107,10 @@ hubdb_profile_put(struct hubdb *db, const struct hubdb_profile *p, struct terr *
 	    (r = hubdb_feed_profile(db, p->school, e)) != 0)
 		return hubdb_feed_own_end(db, own, r, e);
 	hubdb_now_cached(db, now);
-	if (hsql_prepare(db->db, "INSERT OR REPLACE INTO risk_profile(school, year, "
-	    "factor, level, imported_at) VALUES(?1, ?2, ?3, ?4, ?5)", 0, &st) != HSQL_OK)
+	if (hsql_prepare(db->db, "INSERT INTO risk_profile(school, year, "
+	    "factor, level, imported_at) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(school, year, "
+	    "factor) DO UPDATE SET level = excluded.level, imported_at = excluded.imported_at",
+	    0, &st) != HSQL_OK)
 		return hubdb_feed_own_end(db, own, hubdb_err(db, HSQL_ERROR, e,
 		    "сохранение рискового профиля"), e);
 	hsql_bind_text(st, 1, p->school, -1);

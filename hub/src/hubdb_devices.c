@@ -10,7 +10,7 @@ static const char *const hubdb_devices_sql[ST_COUNT] = {
 	[ST_DEVICE_GET] = "SELECT id, pk, kind, label, schools, revoked_at, watermark, "
 	    "last_hash, box_pk, pull_acked FROM devices WHERE id = ?1",
 	[ST_DEVICE_ADD] = "INSERT INTO devices(id, pk, kind, label, schools, enrolled_at, "
-	    "watermark, last_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, zeroblob(32))",
+	    "watermark, last_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
 	[ST_DEVICE_HEAD] = "UPDATE devices SET watermark = ?2, last_hash = ?3, "
 	    "last_seen_at = ?4 WHERE id = ?1",
 	[ST_DEVICE_REVOKE] = "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 "
@@ -21,9 +21,10 @@ static const char *const hubdb_devices_sql[ST_COUNT] = {
 	    "WHERE hash = ?1",
 	[ST_TOKEN_USE] = "UPDATE tokens SET used_by = ?2, used_at = ?3 WHERE hash = ?1 "
 	    "AND used_by IS NULL",
-	[ST_SCHOOL_ADD] = "INSERT OR IGNORE INTO schools(code, name, feed_pos) VALUES(?1, ?2, ?3)",
+	[ST_SCHOOL_ADD] = "INSERT INTO schools(code, name, feed_pos) VALUES(?1, ?2, ?3) "
+	    "ON CONFLICT DO NOTHING",
 	[ST_SCHOOL_NAME] = "UPDATE schools SET name = ?2, feed_pos = ?3 WHERE code = ?1 "
-	    "AND name IS NOT ?2",
+	    "AND name IS DISTINCT FROM ?2",
 };
 
 /* The cached statement of slot s (its SQL above). */
@@ -85,6 +86,7 @@ hubdb_device_add(struct hubdb *db, const struct hubdb_device *d, struct terr *e)
 	hsql_bind_text(st, 4, d->label, -1);
 	hsql_bind_text(st, 5, d->schools, -1);
 	hsql_bind_text(st, 6, now, -1);
+	hsql_bind_blob(st, 7, (const uint8_t[CHANGESET_HASH_BYTES]){ 0 }, CHANGESET_HASH_BYTES);
 	return hubdb_exec_stmt(db, st, e, "регистрация устройства");
 }
 

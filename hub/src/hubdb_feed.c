@@ -647,8 +647,9 @@ hubdb_device_pull_ack(struct hubdb *db, const char *id, uint64_t upto, struct te
 	char now[HUBDB_TIME_MAX];
 	int rc;
 
-	if (hsql_prepare(db->db, "UPDATE devices SET pull_acked = max(pull_acked, ?2), "
-	    "pull_at = ?3 WHERE id = ?1", 0, &st) != HSQL_OK)
+	if (hsql_prepare(db->db, HUBDB_SQL(db, "UPDATE devices SET pull_acked = "
+	    "max(pull_acked, ?2), pull_at = ?3 WHERE id = ?1", "UPDATE devices SET pull_acked = "
+	    "greatest(pull_acked, ?2), pull_at = ?3 WHERE id = ?1"), 0, &st) != HSQL_OK)
 		return hubdb_err(db, HSQL_ERROR, e, "отметка получения");
 	hubdb_now_iso(now);
 	hsql_bind_text(st, 1, id, -1);

@@ -164,6 +164,6 @@ void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
 #define HUBDB_PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(127979094172004)"
 
 /* SQL of the store's dialect: SQLite's text, or PostgreSQL's where they differ. */
-#define HUBDB_SQL(db, lite, pg) ((db)->pg ? (pg) : (lite))
+#define HUBDB_SQL(db, sql_lite, sql_pg) ((db)->pg ? (sql_pg) : (sql_lite))
 
 #endif

@@ -20,10 +20,13 @@ struct hubdb_col_def {
 struct hubdb_listing_def {
 	const char *sql;
 	struct hubdb_col_def cols[HUBDB_LIST_COLS_MAX];
+	const char *sql_pg;           /* PostgreSQL's, where its functions differ */
 };
 
 /* Times stored as seconds are shown as the stored ISO texts are (hubdb_now_iso). */
 #define HUBDB_ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
+#define HUBDB_ISO_PG(x) "to_char(to_timestamp(" x ") AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static const struct hubdb_listing_def hubdb_listings[] = {
 	[HUBDB_LIST_DEVICES] = {
@@ -71,6 +74,10 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "decision", "Решение", HUBDB_COL_TEXT },
 		  { "decided_by", "Кто решил", HUBDB_COL_TEXT },
 		  { "decided_at", "Когда решено", HUBDB_COL_TEXT } },
+		"SELECT id, encode(record_id, 'hex'), form_id, school, field, loser_value, "
+		"loser_hlc, loser_device, winner_value, winner_hlc, winner_device, logged_at, "
+		"coalesce(d.choice, 'open'), d.login, d.decided_at FROM conflicts "
+		"LEFT JOIN conflict_decisions d ON d.conflict_id = conflicts.id ORDER BY id",
 	},
 	[HUBDB_LIST_QUARANTINE] = {
 		"SELECT id, device_id, first_seq, last_seq, kind, reason, received_at "
@@ -102,6 +109,9 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "expires_at", "Действует до", HUBDB_COL_TEXT },
 		  { "used_by", "Использован устройством", HUBDB_COL_TEXT },
 		  { "used_at", "Использован", HUBDB_COL_TEXT } },
+		"SELECT encode(substring(hash from 1 for 4), 'hex'), kind, name, schools, "
+		"created_at, " HUBDB_ISO_PG("expires_at") ", used_by, used_at FROM tokens "
+		"ORDER BY created_at",
 	},
 	[HUBDB_LIST_QUARANTINE_FULL] = {
 		"SELECT device_id, dropped, last_at FROM quarantine_dropped WHERE dropped > 0 "
@@ -122,6 +132,11 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "name", "Наименование", HUBDB_COL_TEXT },
 		  { "devices", "Устройств", HUBDB_COL_INT },
 		  { "records", "Записей", HUBDB_COL_INT } },
+		"SELECT s.code, nullif(s.name, ''), (SELECT count(*) FROM devices d "
+		"WHERE d.revoked_at IS NULL AND "
+		"strpos(',' || d.schools || ',', ',' || s.code || ',') > 0), coalesce(r.n, 0) "
+		"FROM schools s LEFT JOIN (SELECT school, count(*) AS n FROM hub_records "
+		"WHERE deleted = 0 GROUP BY school) r ON r.school = s.code ORDER BY s.code",
 	},
 	[HUBDB_LIST_PROGRAMMES] = {
 		/* the order within a school's year is programmes.c's to give */
@@ -130,6 +145,8 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		{ { "school", "Код ОО", HUBDB_COL_TEXT },
 		  { "year", "Год", HUBDB_COL_INT },
 		  { "programmes", "Программы", HUBDB_COL_LIST } },
+		"SELECT school, year, string_agg(programme, ',') FROM programmes "
+		"GROUP BY school, year ORDER BY school, year",
 	},
 	[HUBDB_LIST_USERS] = {
 		/* never the hash; a lock is shown while it lasts */
@@ -145,6 +162,10 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "created_at", "Создана", HUBDB_COL_TEXT },
 		  { "password_changed_at", "Пароль задан", HUBDB_COL_TEXT },
 		  { "sessions", "Открытых сеансов", HUBDB_COL_INT } },
+		"SELECT login, role, school, CASE WHEN disabled_at IS NOT NULL THEN 'disabled' "
+		"WHEN locked_until > CAST(extract(epoch FROM now()) AS BIGINT) THEN 'locked' "
+		"ELSE 'active' END, fail_n, created_at, changed_at, (SELECT count(*) FROM "
+		"web_sessions s WHERE s.login = web_users.login) FROM web_users ORDER BY login",
 	},
 	[HUBDB_LIST_AUDIT] = {
 		"SELECT id, at, login, addr, action, object, outcome FROM web_audit "
@@ -265,7 +286,8 @@ hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 	def = &hubdb_listings[what];
 	while (n < HUBDB_LIST_COLS_MAX && def->cols[n].key != NULL)
 		n++;
-	if (hsql_prepare(db->db, def->sql, 0, &st) != HSQL_OK)
+	if (hsql_prepare(db->db, db->pg && def->sql_pg ? def->sql_pg : def->sql, 0, &st) !=
+	    HSQL_OK)
 		return hubdb_err(db, HSQL_ERROR, e, "чтение списка");
 	/* a query and its column table that drifted apart is a bug, said plainly */
 	if ((size_t)hsql_column_count(st) != n) {

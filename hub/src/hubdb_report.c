@@ -10,11 +10,13 @@
 #include "hubdb_impl.h"
 
 static const char *const hubdb_report_sql[ST_COUNT] = {
-	[ST_RESULT_PUT] = "INSERT OR REPLACE INTO results(school, year, indicator, value, "
-	    "imported_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[ST_RESULT_PUT] = "INSERT INTO results(school, year, indicator, value, "
+	    "imported_at) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(school, year, indicator) "
+	    "DO UPDATE SET value = excluded.value, imported_at = excluded.imported_at",
 	[ST_RESULT_DEL] = "DELETE FROM results WHERE school = ?1 AND year = ?2 AND "
 	    "indicator = ?3",
-	[ST_SETTING_PUT] = "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)",
+	[ST_SETTING_PUT] = "INSERT INTO settings(key, value) VALUES(?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[ST_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
 };
 
@@ -32,7 +34,7 @@ hubdb_report_schools(struct hubdb *db, hubdb_report_school_cb cb, void *ctx,
 	static const char sql[] =
 	    "SELECT code, max(name) FROM ("
 	    " SELECT code, name FROM schools"
-	    " UNION ALL SELECT DISTINCT school, NULL FROM results)"
+	    " UNION ALL SELECT DISTINCT school, NULL FROM results) AS s"
 	    " WHERE code IS NOT NULL AND code <> '' GROUP BY code ORDER BY code";
 	struct hsql_stmt *st = NULL;
 	int rc, r = 0;

@@ -104,8 +104,9 @@ hubdb_user_add(struct hubdb *db, const struct hubdb_user *u, struct terr *e)
 	int changed = 0, r;
 
 	hubdb_now_iso(now);
-	if ((st = hubdb_web_prep(db, "INSERT OR IGNORE INTO web_users(login, role, school, "
-	    "pwhash, created_at, changed_at) VALUES(?1, ?2, ?3, ?4, ?5, ?5)", what, e)) == NULL)
+	if ((st = hubdb_web_prep(db, "INSERT INTO web_users(login, role, school, "
+	    "pwhash, created_at, changed_at) VALUES(?1, ?2, ?3, ?4, ?5, ?5) "
+	    "ON CONFLICT DO NOTHING", what, e)) == NULL)
 		return e->code;
 	hsql_bind_text(st, 1, u->login, -1);
 	hsql_bind_text(st, 2, u->role, -1);

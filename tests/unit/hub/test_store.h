@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 static inline bool
 test_store_pg(void)
@@ -94,6 +95,71 @@ test_store(char *out, size_t cap, const char *dir, const char *name)
 	PQclear(res);
 	PQfinish(c);
 	snprintf(out, cap, "%s dbname=%s", base, db);
+}
+
+/*
+ * A statement run on a store behind the store's back (a test that breaks
+ * or inspects what the store wrote), on either engine: 0 when it ran.
+ * The SQL must be valid on the engine the test runs on.
+ */
+static inline int
+test_store_exec(const char *store, const char *sql)
+{
+	int r = -1;
+
+	if (test_store_pg()) {
+		PGconn *c = PQconnectdb(store);
+		PGresult *res = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+
+		if (res && (PQresultStatus(res) == PGRES_COMMAND_OK ||
+		    PQresultStatus(res) == PGRES_TUPLES_OK))
+			r = 0;
+		else
+			fprintf(stderr, "test_store_exec: %s: %s\n", sql, PQerrorMessage(c));
+		PQclear(res);
+		PQfinish(c);
+	} else {
+		sqlite3 *db = NULL;
+
+		if (sqlite3_open(store, &db) == SQLITE_OK &&
+		    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+			r = 0;
+		else
+			fprintf(stderr, "test_store_exec: %s: %s\n", sql, db ? sqlite3_errmsg(db) : "?");
+		sqlite3_close(db);
+	}
+	return r;
+}
+
+/* The first column of the first row as an integer; -1 on any failure. */
+static inline long long
+test_store_int(const char *store, const char *sql)
+{
+	long long v = -1;
+
+	if (test_store_pg()) {
+		PGconn *c = PQconnectdb(store);
+		PGresult *res = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 &&
+		    !PQgetisnull(res, 0, 0))
+			v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		else
+			fprintf(stderr, "test_store_int: %s: %s\n", sql, PQerrorMessage(c));
+		PQclear(res);
+		PQfinish(c);
+	} else {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_open(store, &db) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return v;
 }
 
 #endif
