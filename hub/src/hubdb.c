@@ -371,6 +371,7 @@ hubdb_close(struct hubdb *db)
 		return;
 	hubdb_tally_discard(db);
 	hubdb_feed_forms_free(db);
+	hubdb_pending_free(db);
 	for (int i = 0; i < ST_COUNT; i++)
 		hsql_finalize(db->st[i]);
 	hsql_close(db->db);

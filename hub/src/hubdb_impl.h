@@ -67,6 +67,7 @@ struct hubdb {
 	void (*wal_grew)(void *ctx, int wal_pages);
 	void *wal_ctx;
 	struct hubdb_tally_buf *tally;    /* tally adds waiting for the commit */
+	struct hubdb_pending *pending;     /* PostgreSQL: new records written behind */
 	bool feed_known;              /* feed_head holds the counter of this transaction */
 	bool feed_dirty;              /* ... and is not written back yet */
 	uint64_t feed_head;
@@ -149,6 +150,16 @@ bool hubdb_feed_form_shared(const struct hubdb *db, const char *form_id);
 void hubdb_feed_forms_free(struct hubdb *db);
 /* The school's profile took a new position (hubdb_calendar.c). */
 int hubdb_feed_profile(struct hubdb *db, const char *school, struct terr *e);
+
+/*
+ * New records written behind on PostgreSQL (hubdb_pending.c): whether id is
+ * one hubdb_records_expect found absent and not yet added (then it is
+ * taken), the row to write, and the handle's buffer freed (on close).
+ */
+bool hubdb_pending_take(struct hubdb *db, const uint8_t id[16]);
+int hubdb_pending_add(struct hubdb *db, const struct hubdb_record *r, const char *received_at,
+    int64_t feed_pos, struct terr *e);
+void hubdb_pending_free(struct hubdb *db);
 
 /* hubdb_now_iso, formatted once a second per handle. */
 void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);

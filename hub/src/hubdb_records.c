@@ -309,6 +309,15 @@ hubdb_record_write(struct hubdb *db, enum hubdb_stmt which, const struct hubdb_r
 		hubdb_now_cached(db, now);
 	else
 		hubdb_copy(now, sizeof(now), received_at);
+	/* new for sure (hubdb_records_expect): written behind, with the others */
+	if (which == ST_REC_ADD && hubdb_pending_take(db, r->id)) {
+		if ((ret = hubdb_pending_add(db, r, now, fed ? (int64_t)pos : -1, e)) == 0) {
+			*written = true;
+			if (fed)
+				ret = hubdb_feed_take(db, pos, e);
+		}
+		return hubdb_feed_own_end(db, own, ret, e);
+	}
 	hsql_bind_blob(st, 1, r->id, 16);
 	hsql_bind_text(st, 2, r->form_id, -1);
 	hsql_bind_int64(st, 3, r->form_version);

@@ -276,6 +276,13 @@ hsql_errmsg(struct hsql *c)
 }
 
 void
+hsql_before(struct hsql *c, int (*before)(void *ctx, bool undo), void *ctx)
+{
+	if (c->pg)
+		hsql_pg_before(c->pg, before, ctx);
+}
+
+void
 hsql_hooks(struct hsql *c, int (*commit)(void *), void (*rollback)(void *), void *ctx)
 {
 	if (c->lite) {

@@ -137,5 +137,12 @@ const char *hsql_errmsg(struct hsql *c);
  * sqlite3_rollback_hook.
  */
 void hsql_hooks(struct hsql *c, int (*commit)(void *), void (*rollback)(void *), void *ctx);
+/*
+ * PostgreSQL: before(ctx, undo) runs before each command the connection
+ * sends (not those it sends itself), undo true for a ROLLBACK or ROLLBACK
+ * TO; a non-zero return fails the command with that code (hubdb_pending.c).
+ * SQLite: never called.
+ */
+void hsql_before(struct hsql *c, int (*before)(void *ctx, bool undo), void *ctx);
 
 #endif

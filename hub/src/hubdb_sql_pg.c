@@ -35,7 +35,7 @@
 #define PG_NUMERICOID 1700
 #define PG_TEXTOID 25
 
-enum pg_verb { PG_OTHER, PG_BEGIN, PG_COMMIT, PG_ROLLBACK };
+enum pg_verb { PG_OTHER, PG_BEGIN, PG_COMMIT, PG_ROLLBACK, PG_UNDO };
 
 struct hsql_pg {
 	PGconn *conn;
@@ -50,6 +50,8 @@ struct hsql_pg {
 	int (*commit)(void *);
 	void (*rollback)(void *);
 	void *ctx;
+	int (*before)(void *, bool);
+	void *before_ctx;
 };
 
 struct hsql_pgstmt {
@@ -89,7 +91,7 @@ pg_verb_of(const char *sql)
 
 		while (isspace((unsigned char)*p))
 			p++;
-		return strncasecmp(p, "TO", 2) == 0 ? PG_OTHER : PG_ROLLBACK;
+		return strncasecmp(p, "TO", 2) == 0 ? PG_UNDO : PG_ROLLBACK;
 	}
 	return PG_OTHER;
 }
@@ -222,6 +224,12 @@ static int
 pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
 {
 	*answered = false;
+	if (c->before != NULL) {
+		int rc = c->before(c->before_ctx, verb == PG_ROLLBACK || verb == PG_UNDO);
+
+		if (rc != HSQL_OK)
+			return rc;
+	}
 	if (c->txn_lost) {
 		if (verb == PG_ROLLBACK) {
 			c->txn_lost = false;
@@ -338,6 +346,13 @@ hsql_pg_close(struct hsql_pg *c)
 		return;
 	PQfinish(c->conn);
 	free(c);
+}
+
+void
+hsql_pg_before(struct hsql_pg *c, int (*before)(void *, bool), void *ctx)
+{
+	c->before = before;
+	c->before_ctx = ctx;
 }
 
 void

@@ -21,6 +21,7 @@ void hsql_pg_close(struct hsql_pg *c);
 void hsql_pg_hooks(struct hsql_pg *c, int (*commit)(void *), void (*rollback)(void *),
     void *ctx);
 
+void hsql_pg_before(struct hsql_pg *c, int (*before)(void *, bool), void *ctx);
 int hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags,
     struct hsql_pgstmt **out);
 int hsql_pg_step(struct hsql_pgstmt *st);

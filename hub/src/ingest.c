@@ -330,7 +330,8 @@ ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 	if (j->refused[0] == '\0') {
 		/* records of forms nobody shares take no feed position; a form
 		 * loaded since the last set may have become shared */
-		if ((r = hubforms_feed_forms(j->cfg->forms, db, e)) != 0)
+		if ((r = hubforms_feed_forms(j->cfg->forms, db, e)) != 0 ||
+		    (r = hubdb_records_expect(db, j->cs->ops, j->cs->n_ops, e)) != 0)
 			return r;
 		for (size_t i = 0; i < j->cs->n_ops; i++) {
 			const struct op *op = &j->cs->ops[i];

@@ -122,6 +122,14 @@ struct hubdb_record {
 	char *clocks;                     /* JSON: field -> [hlc, device] */
 };
 void hubdb_record_clear(struct hubdb_record *r);
+/*
+ * A writer's word, inside its write transaction, that the puts among ops
+ * (a change set's) are about to be written. On PostgreSQL the store asks
+ * once which of those records exist, and adds the new ones (hubdb_record_add)
+ * as one statement of many rows before whatever statement comes next, not
+ * one round trip each (hubdb_pending.c). SQLite: nothing to do.
+ */
+int hubdb_records_expect(struct hubdb *db, const struct op *ops, size_t n, struct terr *e);
 
 struct hubdb_conflict {
 	const uint8_t *record_id;
