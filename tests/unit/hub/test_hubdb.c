@@ -488,7 +488,7 @@ count_rows(void *ctx, size_t n, const struct hubdb_col *cols)
 
 /*
  * Every column of a listing is described: a snake_case JSON key, a
- * Russian header (Cyrillic, the users' language), a type; the type of
+ * Russian header (Cyrillic or "№", the users' language), a type; the type of
  * one device's values as ctx's text ("key=T;"; N for none).
  */
 static int
@@ -502,12 +502,24 @@ typed_row(void *ctx, size_t n, const struct hubdb_col *cols)
 		CHECK(cols[i].key[0] != '\0' && strspn(cols[i].key,
 		    "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(cols[i].key));
 		CHECK(strstr(cols[i].header, "\xd0") != NULL || strstr(cols[i].header, "\xd1") != NULL ||
-		    strcmp(cols[i].header, "SHA-256") == 0);
+		    strcmp(cols[i].header, "SHA-256") == 0 || strcmp(cols[i].header, "№") == 0);
 		CHECK(hubdb_col_find(n, cols, cols[i].key) == &cols[i]);
 		snprintf(out + strlen(out), 512 - strlen(out), "%s=%c;", cols[i].key,
 		    tc[cols[i].type]);
 	}
 	return 1;           /* one row is enough; the stop comes back */
+}
+
+/* The record id and field of the conflict listed last, as "hex|field". */
+static int
+conflict_row(void *ctx, size_t n, const struct hubdb_col *cols)
+{
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "record_id");
+	const struct hubdb_col *f = hubdb_col_find(n, cols, "field");
+
+	if (id != NULL && f != NULL && id->type == HUBDB_COL_TEXT && f->type == HUBDB_COL_TEXT)
+		snprintf(ctx, 128, "%s|%s", id->s, f->s);
+	return 0;
 }
 
 /* The CLI's listings: every device, revoked ones too; an unknown list refused. */
@@ -530,6 +542,22 @@ test_listings(struct hubdb *db)
 	CHECK_STR_EQ(types, "id=T;kind=T;label=T;schools=L;enrolled_at=T;status=T;revoked_at=N;"
 	    "watermark=I;last_seen_at=N;quarantine_dropped=I;pull_acked=I;pull_lag=I;pull_at=N;"
 	    "box_key=B;");
+	/* a field's conflict, listed with its values' types (the same on both stores) */
+	{
+		static const uint8_t rid[16] = { 1, [15] = 9 };
+		const struct hubdb_conflict c = { rid, "survey_student", "170101", "q1", "да",
+		    "0001", "0000000000000001", "нет", "0002", "0000000000000002" };
+
+		CHECK_INT_EQ(hubdb_conflict_add(db, &c, &e), 0);
+		types[0] = '\0';
+		CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_CONFLICTS, typed_row, types, &e), 1);
+		CHECK_STR_EQ(types, "id=I;record_id=T;form_id=T;school=T;field=T;loser_value=T;"
+		    "loser_hlc=T;loser_device=T;winner_value=T;winner_hlc=T;winner_device=T;"
+		    "logged_at=T;decision=T;decided_by=N;decided_at=N;");
+		types[0] = '\0';
+		CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_CONFLICTS, conflict_row, types, &e), 0);
+		CHECK_STR_EQ(types, "01000000000000000000000000000009|q1");
+	}
 	for (int k = HUBDB_LIST_DEVICES; k <= HUBDB_LIST_PROGRAMMES; k++) {
 		types[0] = '\0';
 		CHECK(hubdb_list(db, (enum hubdb_listing)k, typed_row, types, &e) >= 0);
