@@ -3,21 +3,78 @@
  * schema, the reports' reads (schools known anywhere, live records of a
  * form in HLC order, results by kind and period, settings), the school
  * register's counts, transactions (a rolled-back write is gone, a read
- * transaction sees one snapshot), a callback that stops an iteration, the
+ * transaction sees one snapshot, a set undone at its savepoint is gone
+ * even after a failed statement), a callback that stops an iteration, the
  * test hooks, a full store reported as TERR_FULL, the CLI's listings, and
  * a schema 1 database migrated to schema 2 (field clocks moved into the
  * record's row) and one of a newer hub refused.
+ *
+ * Both stores: every behaviour of the store is asserted on SQLite and on
+ * PostgreSQL (test_store.h). Only what one engine has is SQLite's alone:
+ * its page cache and map (PRAGMAs), its page cap (TERR_FULL), its files,
+ * its old schemas and their migrations, its query plans and sqlite_master.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "check.h"
 #include "test_store.h"
 #include "hub/hubdb.h"
+
+/*
+ * The schema version as the store keeps it: SQLite's user_version,
+ * PostgreSQL's hub_schema; -1 when it cannot be read.
+ */
+static long long
+store_version(const char *store)
+{
+	return test_store_int(store, test_store_pg() ? "SELECT max(version) FROM hub_schema" :
+	    "PRAGMA user_version");
+}
+
+/* Writes v as the store's schema version behind its back: 0 when done. */
+static int
+store_set_version(const char *store, int v)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), test_store_pg() ? "UPDATE hub_schema SET version = %d" :
+	    "PRAGMA user_version = %d", v);
+	return test_store_exec(store, sql);
+}
+
+/*
+ * Whether sql, run on the store behind its back, is refused for a
+ * constraint (SQLite's SQLITE_CONSTRAINT, PostgreSQL's SQLSTATE class 23),
+ * not for any other reason.
+ */
+static bool
+store_refuses(const char *store, const char *sql)
+{
+	bool refused = false;
+
+	if (test_store_pg()) {
+		PGconn *c = PQconnectdb(store);
+		PGresult *res = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+		refused = state != NULL && strncmp(state, "23", 2) == 0;
+		PQclear(res);
+		PQfinish(c);
+	} else {
+		sqlite3 *raw = NULL;
+
+		refused = sqlite3_open(store, &raw) == SQLITE_OK &&
+		    sqlite3_exec(raw, sql, NULL, NULL, NULL) == SQLITE_CONSTRAINT;
+		sqlite3_close(raw);
+	}
+	return refused;
+}
 
 static void
 rec(struct hubdb *db, int n, const char *form, const char *school, const char *hlc,
@@ -162,8 +219,8 @@ test_reads(struct hubdb *db)
 	CHECK_INT_EQ(hubdb_report_records(db, "survey_", true, on_record, &s, &e), 42);
 	CHECK_INT_EQ(s.n, 1);
 	/* the scan reads with the small cache and gives the handle its own back,
-	 * stopped early or not */
-	for (int stop = 0; stop <= 1; stop++) {
+	 * stopped early or not (SQLite: PostgreSQL's buffers are the server's) */
+	for (int stop = 0; stop <= 1 && !test_store_pg(); stop++) {
 		char *v = NULL;
 
 		memset(&s, 0, sizeof(s));
@@ -271,6 +328,63 @@ test_transactions(struct hubdb *db, struct hubdb *other)
 	CHECK_STR_EQ(s.text, "b.key=2;c.key=3;");
 }
 
+/* The first column of sql's first row on db, as text ("" for none). */
+static void
+query_is(struct hubdb *db, const char *sql, const char *want)
+{
+	struct terr e;
+	char *v = NULL;
+
+	CHECK_INT_EQ(hubdb_test_query(db, sql, &v, &e), 0);
+	CHECK_STR_EQ(v ? v : "", want);
+	free(v);
+}
+
+/*
+ * One savepoint per change set (groupcommit.h): a set undone is gone and
+ * the transaction goes on, also after a statement failed inside the set
+ * (PostgreSQL fails the whole transaction at an error until it rolls back
+ * to the mark); the sets released commit together.
+ */
+static void
+test_savepoints(struct hubdb *db)
+{
+	static const uint8_t env[] = "envelope", ack[] = "ack";
+	static const char dev[] = "cccccccccccccccc";
+	struct hubdb_result res = { "170198", 2021, "low_share", 1 };
+	uint8_t hash[CHANGESET_HASH_BYTES];
+	struct terr e;
+
+	memset(hash, 7, sizeof(hash));
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(hubdb_set_put(db, dev, 1, 1, hash, "applied", 200, env, sizeof(env), ack,
+	    sizeof(ack), &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(hubdb_result_put(db, &res, &e), 0);
+	/* the same set again: refused by its key; the undo drops the result too */
+	CHECK(hubdb_set_put(db, dev, 1, 1, hash, "applied", 200, env, sizeof(env), ack,
+	    sizeof(ack), &e) != 0);
+	CHECK_INT_EQ(hubdb_savepoint_undo(db, &e), 0);
+	CHECK_INT_EQ(hubdb_set_put(db, dev, 2, 2, hash, "applied", 200, env, sizeof(env), ack,
+	    sizeof(ack), &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	query_is(db, "SELECT count(*) FROM results WHERE school = '170198'", "0");
+	query_is(db, "SELECT count(*) FROM changesets WHERE device_id = 'cccccccccccccccc'", "2");
+	/* a set undone twice at one mark, then the transaction rolled back: nothing */
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(hubdb_result_put(db, &res, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_undo(db, &e), 0);
+	CHECK_INT_EQ(hubdb_result_put(db, &res, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_undo(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	hubdb_rollback(db);
+	query_is(db, "SELECT count(*) FROM results WHERE school = '170198'", "0");
+}
+
 /*
  * A pool's further handle opens while another handle holds the write lock
  * (it takes none itself: hubdb_open would wait out its busy timeout), sees
@@ -279,10 +393,10 @@ test_transactions(struct hubdb *db, struct hubdb *other)
 static void
 test_open_more(const char *path, struct hubdb *db)
 {
+	const int others[] = { 4, HUBDB_SCHEMA_VERSION + 1 };
 	struct hubdb *more = NULL;
-	sqlite3 *raw;
 	struct terr e;
-	char *v = NULL, sql[64];
+	char *v = NULL;
 
 	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
 	CHECK_INT_EQ(hubdb_open_more(path, &more, &e), 0);
@@ -294,27 +408,36 @@ test_open_more(const char *path, struct hubdb *db)
 		    "'more.key'", &v, &e), 0);
 		CHECK_STR_EQ(v, "1");
 		free(v);
-		/* the pool's handles read the file; only the first maps it */
-		v = NULL;
-		CHECK_INT_EQ(hubdb_test_query(more, "PRAGMA mmap_size", &v, &e), 0);
-		CHECK_STR_EQ(v, "0");
-		free(v);
-		v = NULL;
-		CHECK_INT_EQ(hubdb_test_query(db, "PRAGMA mmap_size", &v, &e), 0);
-		CHECK_STR_EQ(v, "268435456");
-		free(v);
+		/* the pool's handles read the file; only the first maps it (SQLite:
+		 * PostgreSQL's handles map nothing) */
+		if (!test_store_pg()) {
+			v = NULL;
+			CHECK_INT_EQ(hubdb_test_query(more, "PRAGMA mmap_size", &v, &e), 0);
+			CHECK_STR_EQ(v, "0");
+			free(v);
+			v = NULL;
+			CHECK_INT_EQ(hubdb_test_query(db, "PRAGMA mmap_size", &v, &e), 0);
+			CHECK_STR_EQ(v, "268435456");
+			free(v);
+		}
 		hubdb_close(more);
 	}
-	/* another version: refused, and the store is left as it was */
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
-	more = NULL;
-	CHECK_INT_EQ(hubdb_open_more(path, &more, &e), TERR_VERSION);
-	CHECK(more == NULL);
-	CHECK_CONTAINS(e.msg, "схема 4");
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HUBDB_SCHEMA_VERSION);
-	CHECK_INT_EQ(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	/* another version, older or newer: refused, and the store is left as it was */
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		int other = others[i];
+		char want[32];
+
+		CHECK_INT_EQ(store_set_version(path, other), 0);
+		more = NULL;
+		CHECK_INT_EQ(hubdb_open_more(path, &more, &e), TERR_VERSION);
+		CHECK(more == NULL);
+		snprintf(want, sizeof(want), "схема %d", other);
+		CHECK_CONTAINS(e.msg, want);
+		CHECK_INT_EQ(store_version(path), other);
+	}
+	CHECK_INT_EQ(store_set_version(path, HUBDB_SCHEMA_VERSION), 0);
+	CHECK_INT_EQ(hubdb_open_more(path, &more, &e), 0);
+	hubdb_close(more);
 }
 
 static void
@@ -329,6 +452,12 @@ test_hooks_and_full(struct hubdb *db)
 	CHECK(v == NULL);
 	CHECK_INT_EQ(hubdb_test_query(db, "SELECT NULL", &v, &e), 0);
 	CHECK(v == NULL);
+	/* SQLite's page cap only: a PostgreSQL store fills a disk the test cannot
+	 * make full (its TERR_FULL is the engine's mapping of disk-full errors) */
+	if (test_store_pg()) {
+		CHECK_INT_EQ(hubdb_test_cap_growth(db, 0, &e), TERR_ARG);
+		return;
+	}
 	/* no room to grow: TERR_FULL, not a generic error, and nothing half-written */
 	CHECK_INT_EQ(hubdb_test_cap_growth(db, 0, &e), 0);
 	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
@@ -359,7 +488,7 @@ count_rows(void *ctx, size_t n, const struct hubdb_col *cols)
 
 /*
  * Every column of a listing is described: a snake_case JSON key, a
- * Russian header (Cyrillic, the users' language), a type; the type of
+ * Russian header (Cyrillic or "№", the users' language), a type; the type of
  * one device's values as ctx's text ("key=T;"; N for none).
  */
 static int
@@ -373,12 +502,24 @@ typed_row(void *ctx, size_t n, const struct hubdb_col *cols)
 		CHECK(cols[i].key[0] != '\0' && strspn(cols[i].key,
 		    "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(cols[i].key));
 		CHECK(strstr(cols[i].header, "\xd0") != NULL || strstr(cols[i].header, "\xd1") != NULL ||
-		    strcmp(cols[i].header, "SHA-256") == 0);
+		    strcmp(cols[i].header, "SHA-256") == 0 || strcmp(cols[i].header, "№") == 0);
 		CHECK(hubdb_col_find(n, cols, cols[i].key) == &cols[i]);
 		snprintf(out + strlen(out), 512 - strlen(out), "%s=%c;", cols[i].key,
 		    tc[cols[i].type]);
 	}
 	return 1;           /* one row is enough; the stop comes back */
+}
+
+/* The record id and field of the conflict listed last, as "hex|field". */
+static int
+conflict_row(void *ctx, size_t n, const struct hubdb_col *cols)
+{
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "record_id");
+	const struct hubdb_col *f = hubdb_col_find(n, cols, "field");
+
+	if (id != NULL && f != NULL && id->type == HUBDB_COL_TEXT && f->type == HUBDB_COL_TEXT)
+		snprintf(ctx, 128, "%s|%s", id->s, f->s);
+	return 0;
 }
 
 /* The CLI's listings: every device, revoked ones too; an unknown list refused. */
@@ -401,6 +542,22 @@ test_listings(struct hubdb *db)
 	CHECK_STR_EQ(types, "id=T;kind=T;label=T;schools=L;enrolled_at=T;status=T;revoked_at=N;"
 	    "watermark=I;last_seen_at=N;quarantine_dropped=I;pull_acked=I;pull_lag=I;pull_at=N;"
 	    "box_key=B;");
+	/* a field's conflict, listed with its values' types (the same on both stores) */
+	{
+		static const uint8_t rid[16] = { 1, [15] = 9 };
+		const struct hubdb_conflict c = { rid, "survey_student", "170101", "q1", "да",
+		    "0001", "0000000000000001", "нет", "0002", "0000000000000002" };
+
+		CHECK_INT_EQ(hubdb_conflict_add(db, &c, &e), 0);
+		types[0] = '\0';
+		CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_CONFLICTS, typed_row, types, &e), 1);
+		CHECK_STR_EQ(types, "id=I;record_id=T;form_id=T;school=T;field=T;loser_value=T;"
+		    "loser_hlc=T;loser_device=T;winner_value=T;winner_hlc=T;winner_device=T;"
+		    "logged_at=T;decision=T;decided_by=N;decided_at=N;");
+		types[0] = '\0';
+		CHECK_INT_EQ(hubdb_list(db, HUBDB_LIST_CONFLICTS, conflict_row, types, &e), 0);
+		CHECK_STR_EQ(types, "01000000000000000000000000000009|q1");
+	}
 	for (int k = HUBDB_LIST_DEVICES; k <= HUBDB_LIST_PROGRAMMES; k++) {
 		types[0] = '\0';
 		CHECK(hubdb_list(db, (enum hubdb_listing)k, typed_row, types, &e) >= 0);
@@ -482,43 +639,52 @@ static const char hub_schema1[] =
     "INSERT INTO hub_clocks VALUES(x'019a3e6e30007000800000000000cafe', '{\"p\":[\"h1\",\"d\"]}');"
     "PRAGMA user_version = 1;";
 
-/* sql run on the store at path through a connection of its own: SQLite's code. */
-static int
-db_exec(const char *path, const char *sql)
+/*
+ * PostgreSQL has no schema 1: the two records of hub_schema1 written at the
+ * current schema, one with its clocks and one with none, by a hub that
+ * shares no form (so, like the migration's, neither has a feed position).
+ */
+static void
+v1_records(const char *path)
 {
-	sqlite3 *raw = NULL;
-	int rc = sqlite3_open(path, &raw);
+	static const char *const ids[] = { "019a3e6e-3000-7000-8000-00000000cafe",
+	    "019a3e6e-3000-7000-8000-00000000babe" };
+	static char data[][16] = { "{\"n\":1}", "{\"n\":2}" };
+	static char clocks[][32] = { "{\"p\":[\"h1\",\"d\"]}", "{}" };
+	struct hubdb *db = NULL;
+	struct hubdb_record r;
+	struct terr e;
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(raw, sql, NULL, NULL, NULL);
-	sqlite3_close(raw);
-	return rc;
-}
-
-static int64_t
-db_int(const char *path, const char *sql)
-{
-	sqlite3 *raw = NULL;
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_open(path, &raw) == SQLITE_OK && sqlite3_prepare_v2(raw, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(raw);
-	return v;
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(hubdb_feed_forms(db, NULL, 0, 1, &e), 0);
+	for (int i = 0; i < 2; i++) {
+		memset(&r, 0, sizeof(r));
+		CHECK_INT_EQ(uuid7_parse(ids[i], r.id), 0);
+		snprintf(r.form_id, sizeof(r.form_id), "test");
+		r.form_version = 1;
+		snprintf(r.school, sizeof(r.school), "170103");
+		snprintf(r.device_id, sizeof(r.device_id), "0000000000000001");
+		snprintf(r.hlc, sizeof(r.hlc), "h%d", i + 1);
+		r.data = data[i];
+		r.clocks = clocks[i];
+		CHECK_INT_EQ(hubdb_record_put(db, &r, &e), 0);
+	}
+	hubdb_close(db);
 }
 
 /*
  * A schema 1 database migrated to schema 2 (field clocks moved into the
- * record's row), its page size kept, a new one given the hub's; one of a
- * newer hub refused and left as it was.
+ * record's row), its page size kept, a new one given the hub's (SQLite's
+ * alone); on both stores records without feed positions numbered by the
+ * first hubdb_feed_forms that shares their form, a store opened again at
+ * its schema, and one of a newer hub refused and left as it was.
  */
 static void
 test_migration(const char *dir)
 {
-	char path[512], sql[64];
+	char path[512], want[32];
 	struct hubdb *db = NULL;
 	struct hubdb_record r;
 	struct terr e;
@@ -526,7 +692,10 @@ test_migration(const char *dir)
 	bool found;
 
 	test_store(path, sizeof(path), dir, "hub-v1.db");
-	CHECK_INT_EQ(db_exec(path, hub_schema1), SQLITE_OK);
+	if (test_store_pg())
+		v1_records(path);
+	else
+		CHECK_INT_EQ(test_store_exec(path, hub_schema1), 0);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -547,13 +716,16 @@ test_migration(const char *dir)
 		hubdb_record_clear(&r);
 	}
 	hubdb_close(db);
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
-	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'hub_clocks'"), 0);
-	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
+	CHECK_INT_EQ(store_version(path), HUBDB_SCHEMA_VERSION);
+	if (!test_store_pg())
+		CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE "
+		    "name = 'hub_clocks'"), 0);
+	CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
 	/* schema 4: the store cannot tell which forms are shared, so it numbers
 	 * no record; the hub's first hubdb_feed_forms numbers those it shares */
-	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM hub_records WHERE feed_pos IS NOT NULL"), 0);
-	CHECK_INT_EQ(db_int(path, "SELECT pos FROM feed_head"), 0);
+	CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(*) FROM hub_records WHERE feed_pos IS NOT "
+	    "NULL"), 0);
+	CHECK_INT_EQ(test_store_int(path, "SELECT pos FROM feed_head"), 0);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
 		const char *shared[] = { "test" };
@@ -562,32 +734,40 @@ test_migration(const char *dir)
 		CHECK_INT_EQ(hubdb_feed_forms_tag(db), 7);
 		hubdb_close(db);
 	}
-	CHECK_INT_EQ(db_int(path, "SELECT COUNT(DISTINCT feed_pos) FROM hub_records WHERE feed_pos > 0"), 2);
-	CHECK_INT_EQ(db_int(path, "SELECT pos FROM feed_head"), 2);
-	/* an existing database keeps its page size; a new one gets the hub's */
-	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), 4096);
-	test_store(path, sizeof(path), dir, "hub-new.db");
-	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
-	hubdb_close(db);
-	CHECK_INT_EQ(db_int(path, "PRAGMA page_size"), HUBDB_PAGE_SIZE);
-	test_store(path, sizeof(path), dir, "hub-v1.db");
+	CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(DISTINCT feed_pos) FROM hub_records WHERE "
+	    "feed_pos > 0"), 2);
+	CHECK_INT_EQ(test_store_int(path, "SELECT pos FROM feed_head"), 2);
+	/* an existing database keeps its page size; a new one gets the hub's
+	 * (SQLite's pages: PostgreSQL's are the server's) */
+	if (!test_store_pg()) {
+		CHECK_INT_EQ(test_store_int(path, "PRAGMA page_size"), 4096);
+		test_store(path, sizeof(path), dir, "hub-new.db");
+		CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+		hubdb_close(db);
+		CHECK_INT_EQ(test_store_int(path, "PRAGMA page_size"), HUBDB_PAGE_SIZE);
+		test_store(path, sizeof(path), dir, "hub-v1.db");
+	}
 	/* opened again: nothing left to migrate */
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	hubdb_close(db);
+	CHECK_INT_EQ(store_version(path), HUBDB_SCHEMA_VERSION);
 	/* a newer hub's database is refused and left as it was */
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HUBDB_SCHEMA_VERSION + 1);
-	CHECK_INT_EQ(db_exec(path, sql), SQLITE_OK);
+	CHECK_INT_EQ(store_set_version(path, HUBDB_SCHEMA_VERSION + 1), 0);
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
 	CHECK(db == NULL);
-	snprintf(sql, sizeof(sql), "схема %d", HUBDB_SCHEMA_VERSION + 1);
-	CHECK_CONTAINS(e.msg, sql);
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION + 1);
+	snprintf(want, sizeof(want), "схема %d", HUBDB_SCHEMA_VERSION + 1);
+	CHECK_CONTAINS(e.msg, want);
+	CHECK_CONTAINS(e.msg, "более новой");
+	CHECK_INT_EQ(store_version(path), HUBDB_SCHEMA_VERSION + 1);
+	CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(*) FROM hub_records"), 2);
 }
 
 /*
  * Schema 4 -> 5: a store whose stored sets are in the WITHOUT ROWID table
  * of schema 4 gets the rowid table, every set kept and found as before.
+ * PostgreSQL has no schema 4 (SQLite's tables only): there the same sets
+ * are found, and kept unique, at the current schema.
  */
 static void
 test_migration_4_5(const char *dir)
@@ -627,8 +807,11 @@ test_migration_4_5(const char *dir)
 		}
 	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
 	hubdb_close(db);
-	CHECK_INT_EQ(db_exec(path, to_v4), SQLITE_OK);
-	CHECK_INT_EQ(db_int(path, "SELECT wr FROM pragma_table_list WHERE name = 'changesets'"), 1);
+	if (!test_store_pg()) {
+		CHECK_INT_EQ(test_store_exec(path, to_v4), 0);
+		CHECK_INT_EQ(test_store_int(path, "SELECT wr FROM pragma_table_list WHERE "
+		    "name = 'changesets'"), 1);
+	}
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
@@ -643,10 +826,14 @@ test_migration_4_5(const char *dir)
 		    ack, sizeof(ack), &e) != 0);
 		hubdb_close(db);
 	}
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
-	CHECK_INT_EQ(db_int(path, "SELECT wr FROM pragma_table_list WHERE name = 'changesets'"), 0);
-	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM changesets"), 6);
-	CHECK_INT_EQ(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'changesets_v4'"), 0);
+	CHECK_INT_EQ(store_version(path), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(*) FROM changesets"), 6);
+	if (!test_store_pg()) {
+		CHECK_INT_EQ(test_store_int(path, "SELECT wr FROM pragma_table_list WHERE "
+		    "name = 'changesets'"), 0);
+		CHECK_INT_EQ(test_store_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE "
+		    "name = 'changesets_v4'"), 0);
+	}
 	tbuf_free(b);
 }
 
@@ -677,7 +864,10 @@ db_plan(const char *path, const char *sql, char *out, size_t cap)
  * Schema 5 -> 6: the records keyed by id become keyed by form, HLC and id.
  * Every record is kept and found by its id as before, the id stays unique,
  * the feed's positions and index are kept, and a report's read of one
- * form is a range of the table itself (no index, no sort).
+ * form is a range of the table itself (no index, no sort). PostgreSQL
+ * begins at schema 6: there the same records are found by id, the id
+ * kept unique and the key and indexes checked in its catalogue (its
+ * heap has no order of its own, and its plans are not SQLite's).
  */
 static void
 test_migration_5_6(const char *dir)
@@ -714,7 +904,11 @@ test_migration_5_6(const char *dir)
 	v = -1;
 	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
 	CHECK_INT_EQ(v, 0);
-	CHECK(access(path, F_OK) != 0);
+	if (test_store_pg())
+		CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM pg_tables WHERE "
+		    "schemaname = 'public'"), 0);
+	else
+		CHECK(access(path, F_OK) != 0);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db == NULL)
 		return;
@@ -739,23 +933,31 @@ test_migration_5_6(const char *dir)
 	}
 	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
 	hubdb_close(db);
-	CHECK_INT_EQ(db_exec(path, to_v5), SQLITE_OK);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
-	/* the version read without opening the store for writing */
-	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
-	CHECK_INT_EQ(v, 5);
-	feed_sum = db_int(path, "SELECT sum(feed_pos) FROM hub_records");
+	/* SQLite's schema 5 and its migration (PostgreSQL has none: the records
+	 * are read back at the current schema) */
+	if (!test_store_pg()) {
+		CHECK_INT_EQ(test_store_exec(path, to_v5), 0);
+		/* the version read without opening the store for writing */
+		CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
+		CHECK_INT_EQ(v, 5);
+	}
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM hub_records"), 40);
+	feed_sum = test_store_int(path, "SELECT sum(feed_pos) FROM hub_records");
 	CHECK(feed_sum > 0);
-	/* a migration that cannot finish (here a table in the way) leaves the store as it was */
-	CHECK_INT_EQ(db_exec(path, "CREATE TABLE hub_records_v5(x)"), SQLITE_OK);
-	db = NULL;
-	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_IO);
-	CHECK(db == NULL);
-	CHECK_CONTAINS(e.msg, "hub_records_v5");
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), 5);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_report'"), 1);
-	CHECK_INT_EQ(db_exec(path, "DROP TABLE hub_records_v5"), SQLITE_OK);
+	if (!test_store_pg()) {
+		/* a migration that cannot finish (here a table in the way) leaves
+		 * the store as it was */
+		CHECK_INT_EQ(test_store_exec(path, "CREATE TABLE hub_records_v5(x)"), 0);
+		db = NULL;
+		CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_IO);
+		CHECK(db == NULL);
+		CHECK_CONTAINS(e.msg, "hub_records_v5");
+		CHECK_INT_EQ(store_version(path), 5);
+		CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM hub_records"), 40);
+		CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM sqlite_master WHERE "
+		    "name = 'hub_records_report'"), 1);
+		CHECK_INT_EQ(test_store_exec(path, "DROP TABLE hub_records_v5"), 0);
+	}
 	db = NULL;
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	if (db != NULL) {
@@ -772,18 +974,40 @@ test_migration_5_6(const char *dir)
 		}
 		hubdb_close(db);
 	}
-	CHECK_INT_EQ(db_int(path, "PRAGMA user_version"), HUBDB_SCHEMA_VERSION);
+	CHECK_INT_EQ(store_version(path), HUBDB_SCHEMA_VERSION);
 	CHECK_INT_EQ(hubdb_peek_version(path, &v, &e), 0);
 	CHECK_INT_EQ(v, HUBDB_SCHEMA_VERSION);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records"), 40);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM hub_records WHERE deleted = 1"), 1);
-	CHECK_INT_EQ(db_int(path, "SELECT sum(feed_pos) FROM hub_records"), feed_sum);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_v5'"), 0);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'hub_records_report'"), 0);
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM hub_records"), 40);
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM hub_records WHERE deleted = 1"), 1);
+	CHECK_INT_EQ(test_store_int(path, "SELECT sum(feed_pos) FROM hub_records"), feed_sum);
+	/* the id is still a record's identity: the same id under another key is refused */
+	CHECK(store_refuses(path, "INSERT INTO hub_records(id, form_id, hlc, data) SELECT id,"
+	    " 'other', hlc, data FROM hub_records LIMIT 1"));
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM hub_records"), 40);
+	if (test_store_pg()) {
+		/* keyed by form, HLC and id, with the id's and the feed's indexes */
+		CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM pg_indexes WHERE "
+		    "tablename = 'hub_records' AND indexname = 'hub_records_pkey' AND "
+		    "indexdef LIKE '%(form_id, hlc, id)'"), 1);
+		CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM pg_indexes WHERE "
+		    "tablename = 'hub_records' AND indexname IN ('hub_records_id', "
+		    "'hub_records_feed')"), 2);
+		/* the plans below are SQLite's; PostgreSQL's planner is not asked */
+		CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+		if (db != NULL) {
+			CHECK_INT_EQ(hubdb_test_feed_plans(db, plan, sizeof(plan), &e), TERR_ARG);
+			hubdb_close(db);
+		}
+		return;
+	}
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'hub_records_v5'"), 0);
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'hub_records_report'"), 0);
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
 	    " tbl_name = 'hub_records' AND name IN ('hub_records_id', 'hub_records_feed')"), 2);
 	/* the table's own order is the report's: form, then HLC */
-	CHECK_INT_EQ(db_int(path, "SELECT count(*) FROM (SELECT hlc, lag(hlc) OVER () AS prev"
+	CHECK_INT_EQ(test_store_int(path, "SELECT count(*) FROM (SELECT hlc, lag(hlc) OVER () AS prev"
 	    " FROM hub_records WHERE form_id = 'visit') WHERE prev > hlc"), 0);
 	db_plan(path, report_sql, plan, sizeof(plan));
 	CHECK_CONTAINS(plan, "PRIMARY KEY");
@@ -800,9 +1024,6 @@ test_migration_5_6(const char *dir)
 		CHECK(strstr(plan, "PRIMARY KEY") == NULL);
 		hubdb_close(db);
 	}
-	/* the id is still a record's identity: the same id under another key is refused */
-	CHECK(db_exec(path, "INSERT INTO hub_records(id, form_id, hlc, data) SELECT id,"
-	    " 'other', hlc, data FROM hub_records LIMIT 1") == SQLITE_CONSTRAINT);
 }
 
 int
@@ -831,6 +1052,7 @@ main(void)
 	test_listings(db);
 	test_quarantine_cap(db);
 	test_transactions(db, other);
+	test_savepoints(db);
 	test_open_more(path, db);
 	test_hooks_and_full(db);
 

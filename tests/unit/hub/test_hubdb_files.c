@@ -5,6 +5,10 @@
  * frame: a hub must start on a full disk); and opening another handle keeps
  * the POSIX locks of the handles already open (closing any descriptor of the
  * file would drop them, and another process could then reset the -shm).
+ *
+ * A PostgreSQL store has no files of the hub's (the server keeps them):
+ * there the one promise that remains is asserted, that an open at the
+ * current schema writes nothing, on a database that refuses every write.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,38 @@
 #include "file_probe.h"
 #include "hub/hubdb.h"
 
+/*
+ * PostgreSQL: two handles open, and read, a store at the current schema
+ * whose database takes no write (default_transaction_read_only): neither
+ * open writes. A write is refused there, so the check is not vacuous.
+ */
+static int
+pg_open_writes_nothing(void)
+{
+	char path[1024];
+	struct hubdb *a = NULL, *b = NULL;
+	struct terr e;
+	char *v = NULL;
+
+	test_store(path, sizeof(path), "/tmp", "hub.db");
+	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
+	hubdb_close(a);
+	a = NULL;
+	CHECK_INT_EQ(test_store_exec(path, "DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET "
+	    "default_transaction_read_only = on', current_database()); END$$"), 0);
+	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
+	if (a != NULL && b != NULL) {
+		CHECK_INT_EQ(hubdb_test_query(b, "SELECT count(*) FROM devices", &v, &e), 0);
+		CHECK_STR_EQ(v, "0");
+		free(v);
+		CHECK(hubdb_setting_put(a, "files.key", "1", &e) != 0);
+	}
+	hubdb_close(b);
+	hubdb_close(a);
+	return check_summary();
+}
+
 int
 main(void)
 {
@@ -24,6 +60,8 @@ main(void)
 	struct hubdb *a = NULL, *b = NULL;
 	struct terr e;
 
+	if (test_store_pg())
+		return pg_open_writes_nothing();
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;

@@ -4,7 +4,6 @@
  * a retired key no longer opens anything. Also: a hub database of a newer
  * schema is refused, not overwritten.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,31 +190,32 @@ test_rotation(void)
 	keys_enc_wipe(&fresh);
 }
 
+/*
+ * A store that holds only the version of a newer hub (SQLite's
+ * user_version, PostgreSQL's hub_schema) is refused, and nothing is
+ * written to it: no table made, the version left.
+ */
 static void
 test_newer_schema(void)
 {
+	const bool pg = test_store_pg();
 	struct hubdb *db = NULL;
-	sqlite3 *raw = NULL;
-	char path[256];
+	char path[1024], sql[128];
 	struct terr e;
 
 	test_store(path, sizeof(path), dir, "newer.db");
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	snprintf(sql, sizeof(sql), pg ? "CREATE TABLE hub_schema(version INTEGER NOT NULL); "
+	    "INSERT INTO hub_schema(version) VALUES(%d)" : "PRAGMA user_version = %d",
+	    HUBDB_SCHEMA_VERSION + 1);
+	CHECK_INT_EQ(test_store_exec(path, sql), 0);
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), TERR_VERSION);
 	CHECK_CONTAINS(e.msg, "более новой");
 	CHECK(db == NULL);
-	CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-	{
-		sqlite3_stmt *st = NULL;
-
-		sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st, NULL);
-		CHECK_INT_EQ(sqlite3_step(st), SQLITE_ROW);
-		CHECK_INT_EQ(sqlite3_column_int(st, 0), 7);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(raw);
+	CHECK_INT_EQ(test_store_int(path, pg ? "SELECT max(version) FROM hub_schema" :
+	    "PRAGMA user_version"), HUBDB_SCHEMA_VERSION + 1);
+	CHECK_INT_EQ(test_store_int(path, pg ? "SELECT count(*) FROM pg_tables WHERE "
+	    "schemaname = 'public' AND tablename <> 'hub_schema'" :
+	    "SELECT count(*) FROM sqlite_master"), 0);
 }
 
 int
