@@ -40,7 +40,6 @@ struct hubdb_tally_buf {
 static const char *const hubdb_tally_sql[ST_COUNT] = {
 	[ST_TALLY_ADD] = "INSERT INTO tally(school, form_id, key, day, n, total) "
 	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(school, form_id, key, day) DO UPDATE "
-	    /* qualified: PostgreSQL finds a bare n ambiguous beside excluded.n */
 	    "SET n = tally.n + excluded.n, total = tally.total + excluded.total",
 	[ST_TALLY_DROP] = "DELETE FROM tally WHERE school = ?1 AND form_id = ?2 AND "
 	    "key = ?3 AND day = ?4 AND n = 0",
