@@ -110,7 +110,10 @@ hubdb_report_records(struct hubdb *db, const char *form_id, bool prefix,
 
 	if ((r = hubdb_scan_begin(db, e)) != 0)
 		return r;
-	if (hsql_prepare(db->db, prefix ? prefix_sql : one_sql, 0, &st) !=
+	/* HSQL_SCAN: a form's records, millions at region scale, read through a
+	 * cursor on PostgreSQL rather than held at once (the report's read
+	 * transaction, report_run) */
+	if (hsql_prepare(db->db, prefix ? prefix_sql : one_sql, HSQL_SCAN, &st) !=
 	    HSQL_OK) {
 		r = hubdb_err(db, HSQL_ERROR, e, "чтение записей");
 		goto out;
@@ -170,7 +173,8 @@ hubdb_report_school_records(struct hubdb *db, const char *form_id, const char *s
 
 	if ((r = hubdb_report_form_numbered(db, form_id, &numbered, e)) != 0)
 		return r;
-	if (hsql_prepare(db->db, numbered ? feed_sql : form_sql, 0, &st) !=
+	/* HSQL_SCAN: a school's share of a form is unbounded in principle */
+	if (hsql_prepare(db->db, numbered ? feed_sql : form_sql, HSQL_SCAN, &st) !=
 	    HSQL_OK)
 		return hubdb_err(db, HSQL_ERROR, e, "чтение записей");
 	hsql_bind_text(st, 1, form_id, -1);
@@ -187,13 +191,18 @@ hubdb_results_each(struct hubdb *db, enum hubdb_results_kind kind,
 	/* ИСБШ on either scale (hub/results.h: isbsh −8…+8, isbsh_100 0–100) */
 	static const char isbsh_sql[] = "SELECT school, year, indicator, value FROM results"
 	    " WHERE indicator IN ('isbsh', 'isbsh_100') AND year BETWEEN ?1 AND ?2"
-	    " ORDER BY year";
+	    " ORDER BY year, school, indicator";
 	static const char low_sql[] = "SELECT school, year, indicator, value FROM results"
 	    " WHERE indicator NOT IN ('isbsh', 'isbsh_100') AND year BETWEEN ?1 AND ?2"
-	    " ORDER BY school, year DESC";
+	    " ORDER BY school, year DESC, indicator";
 	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
+	/*
+	 * The last row of a school wins (report_passport.c): ties of a year
+	 * (isbsh and isbsh_100 both imported) broken by the key, else each
+	 * engine picks by its own scan order
+	 */
 	if (kind != HUBDB_RESULTS_ISBSH && kind != HUBDB_RESULTS_LOW)
 		return terr_set(e, TERR_ARG, "неизвестный вид результатов");
 	if (hsql_prepare(db->db, kind == HUBDB_RESULTS_ISBSH ? isbsh_sql : low_sql, 0, &st) != HSQL_OK)

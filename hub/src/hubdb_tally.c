@@ -383,8 +383,9 @@ hubdb_tally_each(struct hubdb *db, const char *form_prefix, const char *school,
 
 	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_scan_begin(db, e)) != 0)
 		return r;
+	/* HSQL_SCAN: the whole tally at region scale, through a cursor on PostgreSQL */
 	if (hsql_prepare(db->db, all_days ? (school ? one_all_days_sql : all_days_sql) :
-	    school ? one_sql : all_sql, 0, &st) != HSQL_OK) {
+	    school ? one_sql : all_sql, HSQL_SCAN, &st) != HSQL_OK) {
 		/* the message first: scan_end's statement would replace SQLite's */
 		r = hubdb_err(db, HSQL_ERROR, e, "чтение сводки ответов");
 		hubdb_scan_end(db);
@@ -518,6 +519,14 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 	static const char sum_sql[] =
 	    "SELECT count(*), sum(n), sum(total) FROM tally WHERE school = ?1 AND form_id = ?2"
 	    " AND key = ?3 AND day BETWEEN ?4 AND ?5 AND n <> 0";
+	/*
+	 * The doubles added in the days' order, as SQLite adds them along its
+	 * key: PostgreSQL's scan order is its own, and a sum of doubles depends
+	 * on the order (a report's average could round the other way)
+	 */
+	static const char sum_sql_pg[] =
+	    "SELECT count(*), sum(n), sum(total ORDER BY day) FROM tally WHERE school = ?1"
+	    " AND form_id = ?2 AND key = ?3 AND day BETWEEN ?4 AND ?5 AND n <> 0";
 	static const char *const ends_sql[2] = {
 		"SELECT min(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
 		"SELECT max(day) FROM tally WHERE school = ?1 AND form_id = ?2 AND key = ?3",
@@ -535,7 +544,7 @@ hubdb_tally_key_walk(struct hubdb *db, const char *form_prefix, const char *scho
 			r = hubdb_err(db, HSQL_ERROR, e, "чтение сводки ответов");
 			goto out;
 		}
-	if (hsql_prepare(db->db, sum_sql, 0, &d.days) !=
+	if (hsql_prepare(db->db, HUBDB_SQL(db, sum_sql, sum_sql_pg), 0, &d.days) !=
 	    HSQL_OK || (nwin > 1 && (hsql_prepare(db->db, ends_sql[0], 0, &d.first) != HSQL_OK || hsql_prepare(db->db, ends_sql[1], 0, &d.last) !=
 	    HSQL_OK))) {
 		r = hubdb_err(db, HSQL_ERROR, e, "чтение сводки ответов");
@@ -654,7 +663,8 @@ hubdb_tally_records(struct hubdb *db, const char *form_prefix,
 	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
 
-	if (hsql_prepare(db->db, sql, 0, &st) != HSQL_OK)
+	/* HSQL_SCAN: every survey record, read through a cursor on PostgreSQL */
+	if (hsql_prepare(db->db, sql, HSQL_SCAN, &st) != HSQL_OK)
 		return hubdb_err(db, HSQL_ERROR, e, "чтение записей");
 	hsql_bind_text(st, 1, form_prefix, -1);
 	while ((rc = hsql_step(st)) == HSQL_ROW) {

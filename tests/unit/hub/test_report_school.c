@@ -8,7 +8,8 @@
  * questionnaire by reading the form whole); the store's sums of a tally key over windows of days
  * are hubdb_tally_each's; report_build_many (the school's page) gives each
  * report byte for byte what report_build does alone, for a school and for
- * all of them.
+ * all of them. A form longer than PostgreSQL's cursor batch is walked whole,
+ * in order, and stopped early, in one read transaction.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -263,6 +264,79 @@ check_many(struct hubdb *db, const char *school, const char *from)
 	CHECK_INT_EQ((int)many[0].nsects, 0);
 }
 
+/* A walk past the PostgreSQL cursor's batch (HSQL_SCAN_ROWS): count, order, stop. */
+struct long_walk {
+	char last[32];
+	const char *school;               /* NULL: any */
+	long n, stop_at;                  /* stop_at > 0: cb returns 1 at that row */
+	bool ordered;
+};
+
+static int
+on_long(void *arg, const struct hubdb_report_record *r)
+{
+	struct long_walk *w = arg;
+
+	if (strcmp(r->hlc, w->last) <= 0 || (w->school && strcmp(r->school, w->school) != 0))
+		w->ordered = false;
+	snprintf(w->last, sizeof(w->last), "%s", r->hlc);
+	return ++w->n == w->stop_at ? 1 : 0;
+}
+
+/*
+ * A form of more records than one cursor batch (9,000; 4,500 of a school),
+ * read in the report's read transaction as report_run reads (on PostgreSQL
+ * through a cursor): every live record once in HLC order, then a walk the
+ * callback stops early, then another read in the same transaction.
+ */
+static void
+check_long_walk(const char *dir)
+{
+	enum { N = 9000 };
+	struct long_walk w;
+	struct hubdb *db = NULL;
+	struct terr e;
+	char path[256], data[64];
+
+	test_store(path, sizeof(path), dir, "long.db");
+	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
+	if (db == NULL)
+		return;
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	for (int n = 1; n <= N; n++) {
+		snprintf(data, sizeof(data), "{\"visit_date\":\"2026-03-%02d\"}", 1 + n % 28);
+		put(db, 20000 + n, "risk_visit", schools[n % 2], n == N, data);
+	}
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	CHECK_INT_EQ(hubdb_begin_read(db, &e), 0);
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	CHECK_INT_EQ(hubdb_report_records(db, "risk_visit", false, on_long, &w, &e), 0);
+	CHECK_INT_EQ(w.n, N - 1);
+	CHECK(w.ordered);
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	w.school = schools[1];
+	CHECK_INT_EQ(hubdb_report_school_records(db, "risk_visit", schools[1], on_long, &w, &e),
+	    0);
+	CHECK_INT_EQ(w.n, N / 2);
+	CHECK(w.ordered);
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	w.stop_at = 5000;
+	CHECK_INT_EQ(hubdb_report_records(db, "risk_visit", false, on_long, &w, &e), 1);
+	CHECK_INT_EQ(w.n, 5000);
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	w.school = schools[0];
+	CHECK_INT_EQ(hubdb_report_school_records(db, "risk_visit", schools[0], on_long, &w, &e),
+	    0);
+	CHECK_INT_EQ(w.n, N / 2 - 1);
+	CHECK(w.ordered);
+	hubdb_rollback(db);
+	hubdb_close(db);
+}
+
 int
 main(void)
 {
@@ -296,6 +370,7 @@ main(void)
 	CHECK_INT_EQ(hubdb_open(path, &db, &e), 0);
 	check_walks(db);
 	hubdb_close(db);
+	check_long_walk(dir);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK_INT_EQ(system(cmd), 0);
