@@ -115,9 +115,18 @@ test_feed_store(struct hubdb *db)
 	CHECK_INT_EQ(UNFED(db, "social_passport"), 0);
 	head = q(db, "SELECT pos FROM feed_head");
 	CHECK_INT_EQ(q(db, "SELECT max(feed_pos) FROM hub_records"), head);
-	/* the questionnaires are not in the feed's index at all */
-	CHECK_INT_EQ(q(db, "SELECT count(*) FROM hub_records INDEXED BY hub_records_feed "
-	    "WHERE feed_pos IS NOT NULL"), 1);
+	/* the questionnaires are not in the feed's index at all: read through
+	 * it on SQLite; PostgreSQL has no INDEXED BY, there the index is
+	 * partial (its predicate) and one record has a position */
+	if (!test_store_pg())
+		CHECK_INT_EQ(q(db, "SELECT count(*) FROM hub_records INDEXED BY hub_records_feed "
+		    "WHERE feed_pos IS NOT NULL"), 1);
+	else {
+		CHECK_INT_EQ(q(db, "SELECT count(*) FROM pg_index WHERE indexrelid = "
+		    "'hub_records_feed'::regclass AND pg_get_expr(indpred, indrelid) "
+		    "LIKE '%feed_pos IS NOT NULL%'"), 1);
+		CHECK_INT_EQ(q(db, "SELECT count(*) FROM hub_records WHERE feed_pos IS NOT NULL"), 1);
+	}
 
 	/* the survey becomes shared: its four records numbered after the head,
 	 * by arrival, in one transaction; the passport keeps its position */
