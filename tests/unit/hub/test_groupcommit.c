@@ -9,7 +9,8 @@
  * which is quarantined while the seven others are applied. A set announced
  * as coming holds a group back only for a bounded moment. A device enrolled
  * again for another school between its set's checks and its apply has the
- * set judged again.
+ * set judged again. The write lock: readers never wait for it, another
+ * writer waits a bounded moment and is told busy.
  *
  * A group is made deterministic by a blocker: an item whose apply waits on
  * the writer's thread until the test has seen the others queued
@@ -587,6 +588,74 @@ test_gather(const char *path)
 	hubdb_close(wdb);
 }
 
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * The store's write lock, the same on both engines (SQLite's BEGIN
+ * IMMEDIATE and busy timeout; PostgreSQL's advisory lock and
+ * lock_timeout, hubdb_begin): while the writer is inside a group, a
+ * reader of another handle is not held up, another handle's write
+ * transaction waits the store's bounded moment (5 s) and is told busy,
+ * the writer's group is unharmed, and once it ends the other handle
+ * writes.
+ */
+static void
+test_write_lock(const char *path)
+{
+	struct hubdb *wdb = NULL, *odb = NULL;
+	struct groupcommit *g = NULL;
+	struct blocker b;
+	struct timespec t0;
+	pthread_t bt;
+	struct terr e;
+	double ms;
+	int r;
+
+	CHECK_INT_EQ(hubdb_open(path, &wdb, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, &odb, &e), 0);   /* before the writer holds the lock */
+	CHECK_INT_EQ(groupcommit_start(wdb, &g, &e), 0);
+	if (g == NULL || odb == NULL)
+		return;
+	atomic_init(&b.release, 0);
+	atomic_init(&b.entered, 0);
+	b.g = g;
+	CHECK_INT_EQ(pthread_create(&bt, NULL, block_thread, &b), 0);
+	wait_entered(&b);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT_EQ(count_of(odb, "SELECT count(*) FROM schools WHERE code = 'L1'"), 0);
+	ms = ms_since(&t0);
+	CHECK(ms < 2000.0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	terr_clear(&e);
+	r = hubdb_begin(odb, &e);
+	ms = ms_since(&t0);
+	CHECK_INT_EQ(r, TERR_BUSY);
+	CHECK_CONTAINS(e.msg, "занята");
+	/* waited its moment, and no longer than bounded */
+	CHECK(ms >= 4000.0 && ms < 30000.0);
+	if (r == 0)
+		hubdb_rollback(odb);
+
+	atomic_store(&b.release, 1);
+	pthread_join(bt, NULL);
+	CHECK_INT_EQ(hubdb_begin(odb, &e), 0);
+	CHECK_INT_EQ(hubdb_school_put(odb, "L1", "школа", &e), 0);
+	CHECK_INT_EQ(hubdb_commit(odb, &e), 0);
+	CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM schools WHERE code = 'L1'"), 1);
+	groupcommit_stop(g);
+	hubdb_close(wdb);
+	hubdb_close(odb);
+}
+
 int
 main(void)
 {
@@ -598,6 +667,8 @@ main(void)
 	test_group(path);
 	test_store(path, sizeof(path), tmpdir, "gather.db");
 	test_gather(path);
+	test_store(path, sizeof(path), tmpdir, "lock.db");
+	test_write_lock(path);
 	test_ingest_group();
 	test_rebind_meanwhile();
 	fixture_done();
