@@ -651,6 +651,29 @@ test_write_lock(const char *path)
 	CHECK_INT_EQ(hubdb_school_put(odb, "L1", "школа", &e), 0);
 	CHECK_INT_EQ(hubdb_commit(odb, &e), 0);
 	CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM schools WHERE code = 'L1'"), 1);
+
+	/*
+	 * A commit says what was stored: a statement that failed inside the
+	 * transaction (PostgreSQL aborts the transaction there, SQLite goes
+	 * on) leaves a commit that either stored the write or says it did not.
+	 */
+	{
+		char *v = NULL;
+
+		CHECK_INT_EQ(hubdb_begin(odb, &e), 0);
+		/* a write with no feed position: the commit itself must tell */
+		CHECK_INT_EQ(hubdb_setting_put(odb, "lock_probe", "1", &e), 0);
+		CHECK(hubdb_test_query(odb, "SELECT no_such_column FROM schools", &v, &e) != 0);
+		free(v);
+		r = hubdb_commit(odb, &e);
+		if (r != 0)
+			hubdb_rollback(odb);
+		CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM settings WHERE key = 'lock_probe'"),
+		    r == 0 ? 1 : 0);
+		/* and the transaction is over either way: the next one begins */
+		CHECK_INT_EQ(hubdb_begin(odb, &e), 0);
+		hubdb_rollback(odb);
+	}
 	groupcommit_stop(g);
 	hubdb_close(wdb);
 	hubdb_close(odb);
