@@ -588,6 +588,90 @@ test_gather(const char *path)
 	hubdb_close(wdb);
 }
 
+/*
+ * Two hub processes (two handles, each with its writer) given the same
+ * change sets at the same moment: each set is applied exactly once, the
+ * other process answers it as a replay of the stored answer, and the
+ * device's chain and the records read as after one push each.
+ */
+static void
+test_two_writers(void)
+{
+	enum { SETS = 6 };
+	struct th t;
+	struct dev a;
+	struct hubdb *wdb[2] = { NULL, NULL };
+	struct groupcommit *g[2] = { NULL, NULL };
+	struct pusher p[2];
+	struct tbuf *env[SETS];
+	char rid[SETS][40];
+	struct terr e;
+	int fresh = 0, replays = 0;
+
+	th_open(&t, "two");
+	dev_new(&a);
+	enroll(&t, &a, "school", "170101");
+	for (int i = 0; i < SETS; i++) {
+		struct opspec op;
+
+		snprintf(rid[i], sizeof(rid[i]), "019a3e6e-3000-7000-8000-0000000003%02d", i);
+		op = (struct opspec){ rid[i], "170101", NOW - 1000 + i, "{\"n\":1}", NULL };
+		env[i] = seal(&a, "170101", &op, 1, true);
+	}
+	for (int k = 0; k < 2; k++) {
+		CHECK_INT_EQ(hubdb_open(t.path, &wdb[k], &e), 0);
+		CHECK_INT_EQ(groupcommit_start(wdb[k], &g[k], &e), 0);
+		memset(&p[k], 0, sizeof(p[k]));
+		CHECK_INT_EQ(hubdb_open(t.path, &p[k].db, &e), 0);
+		p[k].cfg = t.cfg;
+		p[k].cfg.writer = g[k];
+		p[k].res.body = tbuf_new(INGEST_BODY_MAX);
+	}
+	if (g[0] == NULL || g[1] == NULL)
+		return;
+	for (int i = 0; i < SETS; i++) {
+		pthread_t th[2];
+
+		for (int k = 0; k < 2; k++) {
+			struct tbuf *body = p[k].res.body;
+
+			p[k].env = env[i];
+			memset(&p[k].res, 0, sizeof(p[k].res));
+			tbuf_reset(body);
+			p[k].res.body = body;
+			CHECK_INT_EQ(pthread_create(&th[k], NULL, push_thread, &p[k]), 0);
+		}
+		for (int k = 0; k < 2; k++) {
+			pthread_join(th[k], NULL);
+			CHECK_INT_EQ(p[k].rc, 0);
+			CHECK_INT_EQ((int)p[k].res.outcome, (int)INGEST_APPLIED);
+			if (p[k].res.replay)
+				replays++;
+			else
+				fresh++;
+		}
+		/* the same signed answer from both */
+		CHECK_INT_EQ((int)tbuf_len(p[0].res.body), (int)tbuf_len(p[1].res.body));
+		CHECK(memcmp(tbuf_ptr(p[0].res.body), tbuf_ptr(p[1].res.body),
+		    tbuf_len(p[0].res.body)) == 0);
+	}
+	CHECK_INT_EQ(fresh, SETS);
+	CHECK_INT_EQ(replays, SETS);
+	CHECK_INT_EQ(count_of(t.db, "SELECT count(*) FROM hub_records"), SETS);
+	CHECK_INT_EQ(count_of(t.db, "SELECT count(*) FROM changesets"), SETS);
+	CHECK_INT_EQ(count_of(t.db, "SELECT watermark FROM devices"), SETS);
+	CHECK_INT_EQ(count_of(t.db, "SELECT count(*) FROM quarantine"), 0);
+	for (int k = 0; k < 2; k++) {
+		groupcommit_stop(g[k]);
+		hubdb_close(wdb[k]);
+		hubdb_close(p[k].db);
+		tbuf_free(p[k].res.body);
+	}
+	for (int i = 0; i < SETS; i++)
+		tbuf_free(env[i]);
+	th_close(&t);
+}
+
 static double
 ms_since(const struct timespec *t0)
 {
@@ -694,6 +778,7 @@ main(void)
 	test_write_lock(path);
 	test_ingest_group();
 	test_rebind_meanwhile();
+	test_two_writers();
 	fixture_done();
 	return check_summary();
 }
