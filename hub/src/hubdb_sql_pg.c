@@ -174,6 +174,12 @@ pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 		if (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
 		    strncmp(cmd, "DELETE", 6) == 0)
 			c->changes = atoi(PQcmdTuples(res));
+		/* COMMIT of a transaction a failed statement aborted answers
+		 * ROLLBACK: no commit (else a set lost would be acked applied) */
+		if (verb == PG_COMMIT && strcmp(cmd, "ROLLBACK") == 0) {
+			code = HSQL_ERROR;
+			pg_set_error(c, code, "транзакция прервана ошибкой одной из её команд");
+		}
 	} else {
 		code = pg_code_of(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
 		if (PQstatus(c->conn) == CONNECTION_BAD)

@@ -233,9 +233,20 @@ test_exactly_once(void)
 static char *
 state_of(struct th *t)
 {
-	return q_text(t, "SELECT deleted || '|' || data FROM hub_records WHERE "
+	/* a blob literal in each engine's words */
+	return q_text(t, test_store_pg() ?
+	    "SELECT deleted || '|' || data FROM hub_records WHERE "
+	    "id = '\\x019a3e6e300070008000000000000001'" :
+	    "SELECT deleted || '|' || data FROM hub_records WHERE "
 	    "id = x'019a3e6e300070008000000000000001'");
 }
+
+/* The conflict log as one line (group_concat is string_agg on PostgreSQL). */
+#define CONFLICT_LOG (test_store_pg() ? \
+	"SELECT string_agg(field || '=' || loser_value || '@' || loser_device " \
+	"|| '>' || winner_value, ';' ORDER BY field) FROM conflicts" : \
+	"SELECT group_concat(field || '=' || loser_value || '@' || loser_device " \
+	"|| '>' || winner_value, ';') FROM (SELECT * FROM conflicts ORDER BY field)")
 
 static void
 test_conflicts_both_orders(void)
@@ -281,10 +292,8 @@ test_conflicts_both_orders(void)
 	st2 = state_of(&h2);
 	CHECK_STR_EQ(st1, "0|{\"n\":1,\"t\":\"школа\"}");
 	CHECK_STR_EQ(st1, st2);
-	l1 = q_text(&h1, "SELECT group_concat(field || '=' || loser_value || '@' || loser_device "
-	    "|| '>' || winner_value, ';') FROM (SELECT * FROM conflicts ORDER BY field)");
-	l2 = q_text(&h2, "SELECT group_concat(field || '=' || loser_value || '@' || loser_device "
-	    "|| '>' || winner_value, ';') FROM (SELECT * FROM conflicts ORDER BY field)");
+	l1 = q_text(&h1, CONFLICT_LOG);
+	l2 = q_text(&h2, CONFLICT_LOG);
 	CHECK_STR_EQ(l1, l2);
 	CHECK_CONTAINS(l1, "t=\"куратор\"@");
 	CHECK_CONTAINS(l1, b.id);
@@ -467,7 +476,20 @@ test_disk_full(void)
 		ops[i] = (struct opspec){ ids[i], "170103", NOW - 1000 + i, fields, NULL };
 	}
 	s = seal(&a, "170103", ops, 200, true);
-	CHECK_INT_EQ(hubdb_test_cap_growth(t.db, 2, &e), 0);
+	/*
+	 * SQLite: the file may grow two pages. PostgreSQL has no page cap to
+	 * set; a trigger behind the store's back answers the third record
+	 * with the server's own disk_full (53100), as a full tablespace would,
+	 * mid-set.
+	 */
+	if (!test_store_pg())
+		CHECK_INT_EQ(hubdb_test_cap_growth(t.db, 2, &e), 0);
+	else
+		CHECK_INT_EQ(test_store_exec(t.path, "CREATE FUNCTION full_disk() RETURNS trigger "
+		    "LANGUAGE plpgsql AS $$ BEGIN IF (SELECT count(*) FROM hub_records) >= 2 THEN "
+		    "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END IF; "
+		    "RETURN NEW; END $$; CREATE TRIGGER full_disk BEFORE INSERT ON hub_records "
+		    "FOR EACH ROW EXECUTE FUNCTION full_disk()"), 0);
 	push(&t, s, NOW, &o);
 	CHECK_INT_EQ(o.outcome, INGEST_BUSY);
 	CHECK_STR_EQ(o.status, "busy");
@@ -475,7 +497,10 @@ test_disk_full(void)
 	CHECK_INT_EQ(q_int(&t, "SELECT watermark FROM devices"), 0);
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM changesets"), 0);
 	outcome_free(&o);
-	CHECK_INT_EQ(hubdb_test_cap_growth(t.db, -1, &e), 0);
+	if (!test_store_pg())
+		CHECK_INT_EQ(hubdb_test_cap_growth(t.db, -1, &e), 0);
+	else
+		CHECK_INT_EQ(test_store_exec(t.path, "DROP TRIGGER full_disk ON hub_records"), 0);
 	push(&t, s, NOW, &o);
 	CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 	CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records"), 200);
@@ -615,7 +640,10 @@ test_school_field(void)
 		CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
 		outcome_free(&o);
 		tbuf_free(x);
-		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE form_id='visit' AND "
+		CHECK_INT_EQ(q_int(&t, test_store_pg() ?
+		    "SELECT count(*) FROM hub_records WHERE form_id='visit' AND "
+		    "school = CAST(data AS json)->>'s'" :
+		    "SELECT count(*) FROM hub_records WHERE form_id='visit' AND "
 		    "school = json_extract(data, '$.s')"), 2);
 	}
 	{
@@ -627,7 +655,7 @@ test_school_field(void)
 		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		outcome_free(&o);
 		tbuf_free(x);
-		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY rowid DESC LIMIT 1");
+		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY id DESC LIMIT 1");
 		CHECK_CONTAINS(reason ? reason : "", "«Код ОО» называет школу 170104, а запись "
 		    "подана как запись школы 170103");
 		free(reason);
@@ -641,7 +669,7 @@ test_school_field(void)
 		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		outcome_free(&o);
 		tbuf_free(x);
-		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY rowid DESC LIMIT 1");
+		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY id DESC LIMIT 1");
 		CHECK_CONTAINS(reason ? reason : "", "школа 170105 не входит в школы этого устройства");
 		free(reason);
 	}
@@ -654,7 +682,7 @@ test_school_field(void)
 		CHECK_INT_EQ(o.outcome, INGEST_REFUSED);
 		outcome_free(&o);
 		tbuf_free(x);
-		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY rowid DESC LIMIT 1");
+		reason = q_text(&t, "SELECT reason FROM quarantine ORDER BY id DESC LIMIT 1");
 		CHECK_CONTAINS(reason ? reason : "", "школу записи изменить нельзя");
 		free(reason);
 		CHECK_INT_EQ(q_int(&t, "SELECT count(*) FROM hub_records WHERE school='170104'"), 1);

@@ -8,8 +8,6 @@
  * changed since the conflict, a deleted record, an existence conflict, a
  * conflict that is not there.
  */
-#include <sqlite3.h>
-
 #include "hub/merge.h"
 #include "hub/review.h"
 #include "hub_fixture.h"
@@ -48,20 +46,12 @@ write_as(struct hubdb *db, int dev, enum op_kind kind, uint64_t wall, const char
 	write_rec(db, REC, dev, kind, wall, fields, conflicts);
 }
 
-/* One number from the store's file through a connection of its own. */
+/* One number from the store through a connection of its own, on either
+ * engine. */
 static long long
 one_int(const struct th *t, const char *sql)
 {
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	CHECK_INT_EQ(sqlite3_open(t->path, &h), SQLITE_OK);
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return v;
+	return test_store_int(t->path, sql);
 }
 
 static void
