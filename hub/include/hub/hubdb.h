@@ -160,6 +160,36 @@ int hubdb_peek_version(const char *path, int *version, struct terr *e);
 bool hubdb_is_pg(const char *where);
 /* Whether an open store is on PostgreSQL. */
 bool hubdb_pg(const struct hubdb *db);
+/*
+ * TERR_ARG (Russian) when a PostgreSQL connection string does not parse or
+ * holds a password (keyword password=, or user:password@ in a URI): a hub's
+ * password belongs in a password file (passfile=, PGPASSFILE), not in
+ * hub.conf, a command line or ps.
+ */
+int hubdb_pg_check_conninfo(const char *conninfo, struct terr *e);
+
+/*
+ * Copies every table of store from into store to (hubdb_copy.c; `tetrad-hub
+ * migrate`): each row with the same values (integers, doubles, text, blobs,
+ * NULLs), the ids of the quarantine, the conflicts and the audit log kept,
+ * and on PostgreSQL their identity counters set past them, so devices go on
+ * from the watermarks, hashes and feed positions they know. from is read in
+ * one read transaction (one moment of it), table by table through scans
+ * (never all in memory); to is written in one write transaction: on any
+ * failure it is rolled back and to is as it was. Both are opened with
+ * hubdb_open (schemas current). TERR_ARG when to holds any data (two hubs
+ * are never merged); TERR_VERSION when a store has a table or column the
+ * copy does not know. progress, if not NULL, is called with each table's
+ * row count first (done 0), every so many rows, and when the table is
+ * copied (done == total).
+ */
+typedef void (*hubdb_copy_progress_cb)(void *ctx, const char *table, uint64_t done,
+    uint64_t total);
+int hubdb_copy_all(struct hubdb *from, struct hubdb *to, hubdb_copy_progress_cb progress,
+    void *ctx, struct terr *e);
+/* The tables hubdb_copy_all copies, in its order: table i (NULL past the
+ * last) and its columns, a comma list (*cols, if cols is not NULL). */
+const char *hubdb_copy_table(size_t i, const char **cols);
 
 /*
  * Takes WAL checkpoints off this handle's commits: after each commit
