@@ -428,7 +428,7 @@ copy_table(struct hubdb *from, struct hubdb *to, const struct copy_table *t,
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
 	if ((r = copy_number(from, sql, &total, what, e)) != 0)
 		goto out;
-	if (progress)
+	if (progress && total > 0)
 		progress(ctx, t->name, 0, (uint64_t)total);
 	if ((b.vals = calloc(b.rows_max * b.ncols, sizeof(*b.vals))) == NULL) {
 		r = terr_set(e, TERR_NOMEM, "недостаточно памяти");

@@ -179,9 +179,9 @@ int hubdb_pg_check_conninfo(const char *conninfo, struct terr *e);
  * failure it is rolled back and to is as it was. Both are opened with
  * hubdb_open (schemas current). TERR_ARG when to holds any data (two hubs
  * are never merged); TERR_VERSION when a store has a table or column the
- * copy does not know. progress, if not NULL, is called with each table's
- * row count first (done 0), every so many rows, and when the table is
- * copied (done == total).
+ * copy does not know. progress, if not NULL, is called when a table with
+ * rows begins (done 0, total its rows), every so many rows, and once when
+ * a table is copied (done == total, 0 for an empty one).
  */
 typedef void (*hubdb_copy_progress_cb)(void *ctx, const char *table, uint64_t done,
     uint64_t total);
