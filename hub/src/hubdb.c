@@ -294,6 +294,12 @@ hubdb_peek_version(const char *path, int *version, struct terr *e)
 	return r;
 }
 
+int
+hubdb_check_name(const char *where, struct terr *e)
+{
+	return hubdb_is_pg(where) ? hsql_pg_check_name(where, e) : 0;
+}
+
 bool
 hubdb_pg(const struct hubdb *db)
 {

@@ -289,13 +289,14 @@ hubdb_list(struct hubdb *db, enum hubdb_listing what, hubdb_row_cb cb,
 	if (hsql_prepare(db->db, db->pg && def->sql_pg ? def->sql_pg : def->sql, 0, &st) !=
 	    HSQL_OK)
 		return hubdb_err(db, HSQL_ERROR, e, "чтение списка");
-	/* a query and its column table that drifted apart is a bug, said plainly */
-	if ((size_t)hsql_column_count(st) != n) {
-		r = terr_set(e, TERR_INTERNAL, "список %d: в запросе %d столбцов, описано %zu",
-		    (int)what, hsql_column_count(st), n);
-		goto out;
-	}
 	while ((rc = hsql_step(st)) == HSQL_ROW) {
+		/* a query and its column table that drifted apart is a bug, said
+		 * plainly (PostgreSQL tells the columns once the query ran) */
+		if ((size_t)hsql_column_count(st) != n) {
+			r = terr_set(e, TERR_INTERNAL, "список %d: в запросе %d столбцов, описано %zu",
+			    (int)what, hsql_column_count(st), n);
+			goto out;
+		}
 		for (size_t i = 0; i < n; i++)
 			hubdb_list_value(st, (int)i, &def->cols[i], &cols[i]);
 		if ((r = cb(ctx, n, cols)) != 0)

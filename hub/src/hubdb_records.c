@@ -124,6 +124,36 @@ hubdb_quarantine_room(struct hubdb *db, const char *device, size_t need, bool *r
 	return r;
 }
 
+/* Whether this very set (device, range, kind, envelope) is kept already. */
+static int
+hubdb_quarantine_has(struct hubdb *db, const char *device, uint64_t first, uint64_t last,
+    const char *kind, const uint8_t *envelope, size_t envelope_len, bool *has,
+    struct terr *e)
+{
+	struct hsql_stmt *st = NULL;
+	int rc, r = 0;
+
+	*has = false;
+	if (hsql_prepare(db->db, "SELECT count(*) FROM quarantine WHERE device_id = ?1 AND "
+	    "first_seq = ?2 AND last_seq = ?3 AND kind = ?4 AND "
+	    "envelope IS NOT DISTINCT FROM ?5", 0, &st) != HSQL_OK)
+		return hubdb_err(db, HSQL_ERROR, e, "чтение карантина");
+	hsql_bind_text(st, 1, device, -1);
+	hsql_bind_int64(st, 2, (int64_t)first);
+	hsql_bind_int64(st, 3, (int64_t)last);
+	hsql_bind_text(st, 4, kind, -1);
+	if (envelope != NULL)
+		hsql_bind_blob(st, 5, envelope, envelope_len);
+	else
+		hsql_bind_null(st, 5);
+	if ((rc = hsql_step(st)) == HSQL_ROW)
+		*has = hsql_column_int64(st, 0) > 0;
+	else
+		r = hubdb_err(db, rc, e, "чтение карантина");
+	hsql_finalize(st);
+	return r;
+}
+
 static int
 hubdb_quarantine_drop(struct hubdb *db, const char *device, struct terr *e)
 {
@@ -151,20 +181,37 @@ hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
 {
 	struct hsql_stmt *st;
 	char now[HUBDB_TIME_MAX];
-	bool room;
+	bool room, own = false, has = false;
 	int r;
 
 	if (kept != NULL)
 		*kept = false;
+	/*
+	 * In a write transaction of its own when the caller has none (a fork or
+	 * an unreadable set is refused before any): the same set sent to two
+	 * hub processes, or again, is kept once, and the cap holds.
+	 */
+	if ((r = hubdb_feed_own_begin(db, &own, e)) != 0)
+		return r;
+	if ((r = hubdb_quarantine_has(db, device, first, last, kind, envelope, envelope_len,
+	    &has, e)) != 0)
+		goto out;
+	if (has) {
+		if (kept != NULL)
+			*kept = true;
+		goto out;
+	}
 	if ((r = hubdb_quarantine_room(db, device, (envelope ? envelope_len : 0) +
 	    strlen(reason), &room, e)) != 0)
-		return r;
-	if (!room)
-		return hubdb_quarantine_drop(db, device, e);
-	if ((st = hubdb_records_stmt(db, ST_QUAR_ADD, e)) == NULL)
-		return TERR_IO;
-	if (kept != NULL)
-		*kept = true;
+		goto out;
+	if (!room) {
+		r = hubdb_quarantine_drop(db, device, e);
+		goto out;
+	}
+	if ((st = hubdb_records_stmt(db, ST_QUAR_ADD, e)) == NULL) {
+		r = TERR_IO;
+		goto out;
+	}
 	hubdb_now_iso(now);
 	hsql_bind_text(st, 1, device, -1);
 	hsql_bind_int64(st, 2, (int64_t)first);
@@ -174,7 +221,13 @@ hubdb_quarantine_add(struct hubdb *db, const char *device, uint64_t first,
 	if (envelope != NULL)
 		hsql_bind_blob(st, 6, envelope, envelope_len);
 	hsql_bind_text(st, 7, now, -1);
-	return hubdb_exec_stmt(db, st, e, "запись в карантин");
+	if ((r = hubdb_exec_stmt(db, st, e, "запись в карантин")) == 0 && kept != NULL)
+		*kept = true;
+ out:
+	r = hubdb_feed_own_end(db, own, r, e);
+	if (r != 0 && kept != NULL)
+		*kept = false;
+	return r;
 }
 
 void

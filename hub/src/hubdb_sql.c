@@ -51,6 +51,21 @@ hsql_open_pg(const char *conninfo, struct hsql **out, struct terr *e)
 	return 0;
 }
 
+int
+hsql_pg_check_name(const char *conninfo, struct terr *e)
+{
+	bool bad = false;
+
+	if (hsql_pg_has_password(conninfo, &bad))
+		return terr_set(e, TERR_ARG, "пароль PostgreSQL в строке подключения не пишут (её "
+		    "видят в hub.conf и в списке процессов): положите его в файл паролей — "
+		    "passfile=ПУТЬ в строке или переменная PGPASSFILE (формат ~/.pgpass)");
+	if (bad)
+		return terr_set(e, TERR_ARG, "строка подключения к PostgreSQL не разбирается: "
+		    "нужен адрес postgresql://… или слова libpq «host=… dbname=…»");
+	return 0;
+}
+
 void
 hsql_close(struct hsql *c)
 {

@@ -84,6 +84,12 @@ int hsql_wrap_sqlite(sqlite3 *lite, struct hsql **out);
  */
 int hsql_open_pg(const char *conninfo, struct hsql **out, struct terr *e);
 void hsql_close(struct hsql *c);
+/*
+ * Whether a PostgreSQL connection string is unusable for the hub: does not
+ * parse, or carries a password (the hub takes it from a password file).
+ * 0 or TERR_ARG with the reason.
+ */
+int hsql_pg_check_name(const char *conninfo, struct terr *e);
 enum hsql_kind hsql_kind(const struct hsql *c);
 /* The SQLite connection (NULL on PostgreSQL): for the SQLite-only parts. */
 sqlite3 *hsql_sqlite(struct hsql *c);

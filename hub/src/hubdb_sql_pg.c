@@ -33,6 +33,7 @@
 #define PG_FLOAT4OID 700
 #define PG_FLOAT8OID 701
 #define PG_NUMERICOID 1700
+#define PG_TEXTOID 25
 
 enum pg_verb { PG_OTHER, PG_BEGIN, PG_COMMIT, PG_ROLLBACK };
 
@@ -60,6 +61,8 @@ struct hsql_pgstmt {
 	unsigned id;
 	unsigned prepared_gen;        /* 0: not prepared on the server */
 	int nparams;
+	Oid *types;                   /* text for a parameter the SQL never names (the
+	                               * server could not infer it), else 0: inferred */
 	const char **vals;
 	int *lens, *fmts;
 	char **owned;                 /* copies of bound values, freed at rebind */
@@ -93,10 +96,13 @@ pg_verb_of(const char *sql)
 
 /*
  * SQLite's ?N (and bare ?) as $N, outside quotes and comments; *nparams the
- * highest number. NULL: no memory.
+ * highest number, used[k - 1] set for each $k the text names (up to
+ * PG_PARAMS_SEEN). SQLite's index hint "INDEXED BY name" is dropped:
+ * PostgreSQL's planner has statistics and takes no hints. NULL: no memory.
  */
+#define PG_PARAMS_SEEN 64
 static char *
-pg_convert(const char *sql, int *nparams)
+pg_convert(const char *sql, int *nparams, bool used[PG_PARAMS_SEEN])
 {
 	size_t n = strlen(sql);
 	char *out = malloc(n * 2 + 1), *o = out;
@@ -105,7 +111,14 @@ pg_convert(const char *sql, int *nparams)
 	if (out == NULL)
 		return NULL;
 	for (const char *p = sql; *p;) {
-		if (*p == '\'' || *p == '"') {
+		if (strncasecmp(p, "INDEXED BY ", 11) == 0 &&
+		    (p == sql || isspace((unsigned char)p[-1]))) {
+			p += 11;
+			while (isspace((unsigned char)*p))
+				p++;
+			while (isalnum((unsigned char)*p) || *p == '_')
+				p++;
+		} else if (*p == '\'' || *p == '"') {
 			char q = *p;
 
 			*o++ = *p++;
@@ -128,6 +141,8 @@ pg_convert(const char *sql, int *nparams)
 			next = k + 1;
 			if (k > max)
 				max = k;
+			if (k >= 1 && k <= PG_PARAMS_SEEN)
+				used[k - 1] = true;
 			o += sprintf(o, "$%d", k);
 		} else
 			*o++ = *p++;
@@ -265,6 +280,20 @@ pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 	return code;
 }
 
+bool
+hsql_pg_has_password(const char *conninfo, bool *bad)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	bool has = false;
+
+	*bad = opts == NULL;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0])
+			has = true;
+	PQconninfoFree(opts);
+	return has;
+}
+
 int
 hsql_pg_open(const char *conninfo, struct hsql_pg **out, struct terr *e)
 {
@@ -323,6 +352,7 @@ int
 hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags, struct hsql_pgstmt **out)
 {
 	struct hsql_pgstmt *st = calloc(1, sizeof(*st));
+	bool used[PG_PARAMS_SEEN] = { false };
 	size_t n;
 
 	*out = NULL;
@@ -332,7 +362,7 @@ hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags, struct hsql_
 	st->flags = flags;
 	st->verb = pg_verb_of(sql);
 	st->id = ++c->next_id;
-	if ((st->sql = pg_convert(sql, &st->nparams)) == NULL)
+	if ((st->sql = pg_convert(sql, &st->nparams, used)) == NULL)
 		goto nomem;
 	if (flags & HSQL_SCAN) {
 		n = strlen(st->sql) + 64;
@@ -344,8 +374,12 @@ hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags, struct hsql_
 	    ((st->vals = calloc((size_t)st->nparams, sizeof(*st->vals))) == NULL ||
 	    (st->lens = calloc((size_t)st->nparams, sizeof(*st->lens))) == NULL ||
 	    (st->fmts = calloc((size_t)st->nparams, sizeof(*st->fmts))) == NULL ||
-	    (st->owned = calloc((size_t)st->nparams, sizeof(*st->owned))) == NULL))
+	    (st->owned = calloc((size_t)st->nparams, sizeof(*st->owned))) == NULL ||
+	    (st->types = calloc((size_t)st->nparams, sizeof(*st->types))) == NULL))
 		goto nomem;
+	for (int k = 0; k < st->nparams && k < PG_PARAMS_SEEN; k++)
+		if (!used[k])
+			st->types[k] = PG_TEXTOID;
 	*out = st;
 	return HSQL_OK;
  nomem:
@@ -425,7 +459,7 @@ pg_run(struct hsql_pgstmt *st)
 		return rc;
 	}
 	if ((st->flags & HSQL_SCAN) && c->in_txn) {
-		res = PQexecParams(c->conn, st->declare, st->nparams, NULL, st->vals, st->lens,
+		res = PQexecParams(c->conn, st->declare, st->nparams, st->types, st->vals, st->lens,
 		    st->fmts, 0);
 		if ((rc = pg_result(c, res, PG_OTHER)) != HSQL_OK) {
 			PQclear(res);
@@ -440,7 +474,7 @@ pg_run(struct hsql_pgstmt *st)
 			char name[16];
 
 			snprintf(name, sizeof(name), "t%u", st->id);
-			res = PQprepare(c->conn, name, st->sql, st->nparams, NULL);
+			res = PQprepare(c->conn, name, st->sql, st->nparams, st->types);
 			if ((rc = pg_result(c, res, PG_OTHER)) != HSQL_OK) {
 				PQclear(res);
 				return rc;
@@ -455,7 +489,7 @@ pg_run(struct hsql_pgstmt *st)
 			res = PQexecPrepared(c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0);
 		}
 	} else
-		res = PQexecParams(c->conn, st->sql, st->nparams, NULL, st->vals, st->lens,
+		res = PQexecParams(c->conn, st->sql, st->nparams, st->types, st->vals, st->lens,
 		    st->fmts, 0);
 	if ((rc = pg_result(c, res, st->verb)) != HSQL_OK) {
 		PQclear(res);
@@ -546,6 +580,7 @@ hsql_pg_finalize(struct hsql_pgstmt *st)
 	free(st->lens);
 	free(st->fmts);
 	free(st->owned);
+	free(st->types);
 	free(st->declare);
 	free(st->sql);
 	free(st);

@@ -14,6 +14,8 @@
 struct hsql_pg;
 struct hsql_pgstmt;
 
+/* Whether a connection string carries a password (libpq parses it); bad: unparsable. */
+bool hsql_pg_has_password(const char *conninfo, bool *bad);
 int hsql_pg_open(const char *conninfo, struct hsql_pg **out, struct terr *e);
 void hsql_pg_close(struct hsql_pg *c);
 void hsql_pg_hooks(struct hsql_pg *c, int (*commit)(void *), void (*rollback)(void *),

@@ -10,6 +10,15 @@
 #   hub_cli ARGS...      tetrad-hub --data "$HUB_DIR" ARGS...
 #   hub_curl ARGS...     curl with the test CA, -sS, bounded time
 #   hub_free_port        prints a free TCP port on 127.0.0.1
+#   hub_sql SQL          runs SQL on the hub's store (sqlite3 on hub.db, or
+#                        psql on the hub's PostgreSQL database), prints rows
+#                        with | between columns
+#
+# The PostgreSQL lane (ctest's integration-pg/..., a script whose header
+# says "Runs on both stores"): TETRAD_TEST_PG_ENV names the env file of the
+# tests' cluster (tests/tools/pgcluster.sh); every hub hub_start makes gets
+# a fresh database of it, named in its hub.conf (store = ...), and HUB_PG
+# is its connection string. No env file: the cluster was skipped, exit 77.
 #
 # Needs TETRAD_BIN (dir of built programs). Callers should `trap hub_stop EXIT`
 # (or call hub_stop from their own trap).
@@ -20,6 +29,34 @@ HUB_PID=""
 
 hub_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+HUB_PG=""
+
+# A fresh database of the tests' cluster for the hub in $HUB_DIR, named in
+# its hub.conf; the SQLite file init made is removed, so nothing can use it.
+hub_use_pg() {
+	local base name
+	[ -f "$TETRAD_TEST_PG_ENV" ] || {
+		echo "SKIP: нет кластера PostgreSQL тестов ($TETRAD_TEST_PG_ENV): PostgreSQL 15 не установлен или не запустился" >&2
+		exit 77
+	}
+	base=$(sed -n "s/^TETRAD_TEST_PG='\(.*\)'$/\1/p" "$TETRAD_TEST_PG_ENV")
+	name="h$$_${RANDOM}_$(date +%s%N | tail -c 7)"
+	psql "$base" -XAtq -c "CREATE DATABASE $name TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'" >/dev/null ||
+		return 1
+	HUB_PG="$base dbname=$name"
+	export HUB_PG
+	printf 'store = %s\n' "$HUB_PG" >>"$HUB_DIR/hub.conf"
+	rm -f "$HUB_DIR/hub.db" "$HUB_DIR/hub.db-wal" "$HUB_DIR/hub.db-shm"
+}
+
+hub_sql() {
+	if [ -n "$HUB_PG" ]; then
+		psql "$HUB_PG" -XAtq -c "$1"
+	else
+		sqlite3 "$HUB_DIR/hub.db" "$1"
+	fi
 }
 
 hub_cli() {
@@ -39,6 +76,9 @@ hub_start() {
 			cat "$HUB_DIR.init.log" >&2
 			return 1
 		}
+		if [ -n "${TETRAD_TEST_PG_ENV:-}" ]; then
+			hub_use_pg || return 1
+		fi
 	fi
 	HUB_CA="$HUB_DIR/tls/ca.pem"
 	HUB_LOG="$HUB_DIR/serve.log"

@@ -21,7 +21,7 @@ SYNCD="$TETRAD_BIN/tetrad-syncd"
 
 sync_workdir() {
 	work=$(mktemp -d)
-	trap 'hub_stop; rm -rf "$work"' EXIT
+	trap 'hub_stop; [ -n "${TETRAD_KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 }
 
 sync_setup() {
@@ -116,7 +116,7 @@ sync_outbox() {
 }
 
 hub_records() {
-	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM hub_records").fetchone()[0])' "$HUB_DIR/hub.db"
+	hub_sql "SELECT COUNT(*) FROM hub_records"
 }
 
 # Fails the test with a message.

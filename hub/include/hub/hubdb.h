@@ -158,6 +158,13 @@ int hubdb_peek_version(const char *path, int *version, struct terr *e);
  * else is the path of a SQLite file.
  */
 bool hubdb_is_pg(const char *where);
+/*
+ * A store's name as hub.conf or a command gives it: 0, or TERR_ARG with the
+ * reason when a PostgreSQL connection string does not parse or carries a
+ * password (the password is kept in a password file, never in hub.conf or
+ * on a command line). A SQLite path passes.
+ */
+int hubdb_check_name(const char *where, struct terr *e);
 /* Whether an open store is on PostgreSQL. */
 bool hubdb_pg(const struct hubdb *db);
 /*

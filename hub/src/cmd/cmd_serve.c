@@ -284,7 +284,8 @@ cmd_serve(struct hubconf *h, int argc, char **argv, struct terr *e)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	hubconf_ingest_cfg(h, &ic);
-	hubconf_path(h, "hub.db", db_path, sizeof(db_path));
+	if ((r = hubconf_store(h, db_path, sizeof(db_path), e)) != 0)
+		goto out;
 	sc.listen = listen ? listen : SERVER_DEFAULT_LISTEN;
 	sc.cert_pem = cert;
 	sc.key_pem = key;

@@ -51,6 +51,27 @@ hubconf_silent_days(const struct hubconf *h, unsigned *days, struct terr *e)
 	return 0;
 }
 
+int
+hubconf_store(const struct hubconf *h, char *out, size_t cap, struct terr *e)
+{
+	const char *s = hubconf_get(h, "store");
+	struct terr ce;
+
+	if (s == NULL || s[0] == '\0') {
+		hubconf_path(h, "hub.db", out, cap);
+		return 0;
+	}
+	/* a file stays hub.db in the folder: `store` names only a database server */
+	if (!hubdb_is_pg(s))
+		return cmd_fail(e, CMD_EXIT_INVALID, "hub.conf: store = «%.64s»: нужна строка "
+		    "подключения к PostgreSQL (postgresql://… или «host=… dbname=…»); для SQLite "
+		    "строку store не пишут — база лежит в папке хаба (hub.db)", s);
+	if (hubdb_check_name(s, &ce) != 0)
+		return cmd_fail(e, CMD_EXIT_INVALID, "hub.conf: store: %s", ce.msg);
+	snprintf(out, cap, "%s", s);
+	return 0;
+}
+
 /* hub.conf: "key = value" lines, '#' comments; optional. */
 static int
 hubconf_read(struct hubconf *h, struct terr *e)
@@ -174,7 +195,8 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 	    e)) != 0)
 		return r;
 	keys_sign_pk_from_sk(h->sign.sk, h->sign.pk);
-	hubconf_path(h, "hub.db", path, sizeof(path));
+	if ((r = hubconf_store(h, path, sizeof(path), e)) != 0)
+		return r;
 	/* a migration of a large store takes a while: say so before it starts */
 	if (hubdb_peek_version(path, &v, &pe) == 0 && v > 0 && v < HUBDB_SCHEMA_VERSION)
 		fprintf(stderr, "База данных хаба %s обновляется (схема %d → %d): для большой "

@@ -47,6 +47,13 @@ const char *hubconf_get(const struct hubconf *h, const char *key);
  */
 int hubconf_silent_days(const struct hubconf *h, unsigned *days, struct terr *e);
 
+/*
+ * The hub's store: hub.conf's `store` (a PostgreSQL connection string, see
+ * hubdb_is_pg) when set, else DIR/hub.db (SQLite). CMD_EXIT_INVALID with a
+ * message when `store` is not a usable connection string (hubdb_check_name).
+ */
+int hubconf_store(const struct hubconf *h, char *out, size_t cap, struct terr *e);
+
 /* The key passphrase from file (its first line; tetrad/fileio.h). */
 int hubconf_read_passphrase(struct hubconf *h, const char *file, struct terr *e);
 
