@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "hubdb_impl.h"
 
 /*
@@ -85,30 +83,6 @@ hubdb_copy_table(size_t i, const char **cols)
 	if (cols != NULL)
 		*cols = copy_tables[i].cols;
 	return copy_tables[i].name;
-}
-
-int
-hubdb_pg_check_conninfo(const char *conninfo, struct terr *e)
-{
-	PQconninfoOption *opts;
-	char *err = NULL;
-	int r = 0;
-
-	if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
-		r = terr_set(e, TERR_ARG, "строка подключения PostgreSQL не разобрана: %s",
-		    err ? err : "недостаточно памяти");
-		PQfreemem(err);
-		return r;
-	}
-	/* a password in the string ends up in hub.conf, shell history and ps */
-	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
-			r = terr_set(e, TERR_ARG, "в строке подключения PostgreSQL есть пароль: "
-			    "уберите его и укажите файл паролей — параметр passfile=ФАЙЛ или "
-			    "переменная PGPASSFILE (строки «хост:порт:база:пользователь:пароль», "
-			    "права 0600)");
-	PQconninfoFree(opts);
-	return r;
 }
 
 /* Column name k (0-based) of t into out; false when t has fewer. */

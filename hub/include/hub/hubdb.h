@@ -167,13 +167,6 @@ bool hubdb_is_pg(const char *where);
 int hubdb_check_name(const char *where, struct terr *e);
 /* Whether an open store is on PostgreSQL. */
 bool hubdb_pg(const struct hubdb *db);
-/*
- * TERR_ARG (Russian) when a PostgreSQL connection string does not parse or
- * holds a password (keyword password=, or user:password@ in a URI): a hub's
- * password belongs in a password file (passfile=, PGPASSFILE), not in
- * hub.conf, a command line or ps.
- */
-int hubdb_pg_check_conninfo(const char *conninfo, struct terr *e);
 
 /*
  * Copies every table of store from into store to (hubdb_copy.c; `tetrad-hub

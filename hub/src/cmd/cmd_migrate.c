@@ -147,7 +147,7 @@ cmd_migrate(struct hubconf *h, int argc, char **argv, struct terr *e)
 	if (!hubdb_is_pg(to))
 		return cmd_usage(e, "migrate", "migrate: --to — не строка подключения PostgreSQL "
 		    "(postgresql://пользователь@хост/база или «host=… dbname=…»)");
-	if ((r = hubdb_pg_check_conninfo(to, e)) != 0)
+	if ((r = hubdb_check_name(to, e)) != 0)
 		return cmd_usage(e, "migrate", "migrate: --to: %s", e->msg);
 	if (from == NULL) {
 		if ((r = hubconf_dir(h, e)) != 0)
