@@ -75,8 +75,11 @@ done
 [ ! -e "$HUB_DIR/hub.db" ] || sync_fail "the hub on PostgreSQL made hub.db"
 hub_cli device list --json >"$work/devices.after" || sync_fail "device list on PostgreSQL"
 hub_cli schools list --json >"$work/schools.after" || sync_fail "schools list on PostgreSQL"
-cmp -s "$work/devices.before" "$work/devices.after" || sync_fail "devices differ: $(diff "$work/devices.before" "$work/devices.after")"
-cmp -s "$work/schools.before" "$work/schools.after" || sync_fail "schools differ: $(diff "$work/schools.before" "$work/schools.after")"
+for l in devices schools; do
+	cmp -s "$work/$l.before" "$work/$l.after" ||
+		sync_fail "$l differ: before $(cat "$work/$l.before"), after $(cat "$work/$l.after")"
+done
+grep -q '"watermark"' "$work/devices.after" || sync_fail "no device listed: $(cat "$work/devices.after")"
 echo "ok: listings the same on PostgreSQL"
 
 # Replay: the last set sent again gets its stored acknowledgement.
