@@ -120,9 +120,10 @@ copy_has_col(const struct copy_table *t, const char *col)
 	return false;
 }
 
-/* TERR_VERSION when db has a table or column the list above lacks. */
+/* TERR_VERSION when the source has a table or column the list above lacks;
+ * TERR_ARG when the target has (it is not an empty hub's). */
 static int
-copy_check_schema(struct hubdb *db, const char *which, struct terr *e)
+copy_check_schema(struct hubdb *db, bool target, struct terr *e)
 {
 	struct hsql_stmt *st = NULL;
 	int rc, r = 0;
@@ -142,10 +143,13 @@ copy_check_schema(struct hubdb *db, const char *which, struct terr *e)
 		const struct copy_table *t = table ? copy_find(table) : NULL;
 
 		if (t == NULL || col == NULL || !copy_has_col(t, col)) {
-			r = terr_set(e, TERR_VERSION, "в %s базе хаба есть %s %s.%s, который эта "
+			/* the target's schema is this program's own: anything more is not a hub's */
+			r = target ? terr_set(e, TERR_ARG, "в базе, куда переносится хаб, есть "
+			    "чужая таблица или столбец %s.%s: нужна пустая база (CREATE DATABASE)",
+			    table ? table : "?", col ? col : "?") :
+			    terr_set(e, TERR_VERSION, "в базе хаба есть %s %s.%s, которых эта "
 			    "программа не переносит: обновите программу до версии, знающей эту "
-			    "схему", which, t ? "столбец" : "таблица", table ? table : "?",
-			    col ? col : "?");
+			    "схему", t ? "столбец" : "таблица", table ? table : "?", col ? col : "?");
 			goto out;
 		}
 	}
@@ -484,8 +488,8 @@ hubdb_copy_all(struct hubdb *from, struct hubdb *to, hubdb_copy_progress_cb prog
 	bool reading = false, writing = false;
 	int r;
 
-	if ((r = copy_check_schema(from, "исходной", e)) != 0 ||
-	    (r = copy_check_schema(to, "новой", e)) != 0)
+	if ((r = copy_check_schema(from, false, e)) != 0 ||
+	    (r = copy_check_schema(to, true, e)) != 0)
 		return r;
 	if ((r = hubdb_begin_read(from, e)) != 0)
 		goto out;

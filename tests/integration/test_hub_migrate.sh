@@ -5,8 +5,9 @@
 # store = ...) at the same address, it lists the same devices and records,
 # gives a replayed set its stored acknowledgement and applies the device's
 # next sets: the device notices nothing. The refusals: a password in --to
-# (exit 1, told to use a password file), no SQLite file (exit 3), a second
-# migration into the same database (exit 2, nothing changed).
+# (exit 1, told to use a password file), no SQLite file (exit 3), no such
+# database (exit 4; a hub still running is warned of), a second migration
+# into the same database (exit 2, nothing changed).
 # Uses the tests' PostgreSQL cluster
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
@@ -33,6 +34,11 @@ sync_expect_eq "records on the SQLite hub" "$(hub_records)" 25
 hub_cli device list --json >"$work/devices.before" || sync_fail "device list"
 hub_cli schools list --json >"$work/schools.before" || sync_fail "schools list"
 port=${HUB_URL##*:}
+# While the hub runs: warned (its SQLite file is in use); a database that
+# is not there: exit 4, and nothing made.
+hub_cli migrate --to "$BASE dbname=${DB}_none" >"$work/out" 2>"$work/err"
+sync_expect_eq "no such database: exit code" "$?" 4
+grep -q "хаб, похоже, работает" "$work/err" || sync_fail "no warning of a running hub: $(cat "$work/err")"
 hub_stop
 
 # Refusals before anything is written.
@@ -55,6 +61,7 @@ sync_expect_eq "migrate exit code" "$rc" 0
 grep -Eq "^  hub_records +25$" "$work/out" || sync_fail "summary: $(cat "$work/out")"
 grep -Fq "store = $PG" "$work/out" || sync_fail "next step: $(cat "$work/out")"
 grep -q "hub_records" "$work/err" || sync_fail "progress: $(cat "$work/err")"
+grep -q "похоже, работает" "$work/err" && sync_fail "a stopped hub taken for a running one"
 hub_cli migrate --to "$PG" >"$work/out" 2>"$work/err"
 sync_expect_eq "second migrate exit code" "$?" 2
 grep -q "пустую базу" "$work/err" || sync_fail "second migrate message: $(cat "$work/err")"

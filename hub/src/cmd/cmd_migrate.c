@@ -78,6 +78,7 @@ cmd_migrate_run(const char *from, const char *to, struct terr *e)
 {
 	struct hubdb *src = NULL, *dst = NULL;
 	struct cmd_migrate_sum sum = { .n = 0 };
+	char shm[PATH_MAX + 8];
 	uint64_t all = 0;
 	int r, v = 0;
 
@@ -87,6 +88,13 @@ cmd_migrate_run(const char *from, const char *to, struct terr *e)
 		    "папке хаба)", from);
 		goto out;
 	}
+	/* SQLite removes -shm when its last connection closes: a hub still serving
+	 * (or one that crashed) leaves it; the copy is of one moment either way */
+	snprintf(shm, sizeof(shm), "%s-shm", from);
+	if (access(shm, F_OK) == 0)
+		fprintf(stderr, "Внимание: есть %s — хаб, похоже, работает (или остановлен "
+		    "аварийно). Наборы, принятые во время переноса, в PostgreSQL не попадут: "
+		    "остановите хаб (systemctl stop tetrad-hub) и повторите.\n", shm);
 	if ((r = hubdb_peek_version(from, &v, e)) != 0)
 		goto out;
 	if (v == 0) {
