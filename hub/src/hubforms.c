@@ -27,6 +27,8 @@
 
 struct hubforms {
 	pthread_mutex_t mu;
+	bool trusted;                     /* sign_pk set: the store's bundles load */
+	uint8_t sign_pk[KEYS_SIGN_PK_BYTES];
 	char published[HUBFORMS_PATH];
 	char builtin_dicts[HUBFORMS_PATH];
 	size_t n;
@@ -195,6 +197,93 @@ hubforms_shared_one(const char *id, unsigned share, void *arg)
 	return 0;
 }
 
+static struct form *hubforms_lazy(struct hubforms *c, const char *id, uint32_t version);
+
+void
+hubforms_trust(struct hubforms *c, const uint8_t sign_pk[KEYS_SIGN_PK_BYTES])
+{
+	memcpy(c->sign_pk, sign_pk, KEYS_SIGN_PK_BYTES);
+	c->trusted = true;
+}
+
+struct hubforms_sync_ctx {
+	struct hubforms *c;
+	struct hubdb *db;
+	struct tbuf *blob;
+	struct terr *e;
+};
+
+/* A stored bundle as a form of id and version; NULL when it is not one. */
+static struct form *
+hubforms_from_store(struct hubforms_sync_ctx *s, const char *id, uint32_t version, int *r)
+{
+	const uint8_t *payload;
+	struct form *f = NULL;
+	struct terr fe;
+	size_t plen;
+	bool found = false;
+
+	tbuf_reset(s->blob);
+	if ((*r = hubdb_form_get(s->db, id, version, s->blob, &found, s->e)) != 0 || !found)
+		return NULL;
+	if (sigblob_open(tbuf_ptr(s->blob), tbuf_len(s->blob), SIGBLOB_FORM_BUNDLE,
+	    s->c->sign_pk, &payload, &plen, &fe) != 0 ||
+	    form_bundle_parse((const char *)payload, plen, &f, &fe) != 0)
+		return NULL;
+	if (form_version(f) != version || strcmp(form_id(f), id) != 0) {
+		form_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int
+hubforms_sync_one(void *ctx, size_t n, const struct hubdb_col *cols)
+{
+	struct hubforms_sync_ctx *s = ctx;
+	const struct hubdb_col *id = hubdb_col_find(n, cols, "id");
+	const struct hubdb_col *ver = hubdb_col_find(n, cols, "version");
+	struct form *f;
+	bool have;
+	int r = 0;
+
+	if (id == NULL || id->type != HUBDB_COL_TEXT || ver == NULL ||
+	    ver->type != HUBDB_COL_INT || ver->i < 0 || ver->i > UINT32_MAX)
+		return 0;
+	pthread_mutex_lock(&s->c->mu);
+	have = hubforms_find(s->c, id->s, (uint32_t)ver->i) != NULL ||
+	    hubforms_lazy(s->c, id->s, (uint32_t)ver->i) != NULL;
+	pthread_mutex_unlock(&s->c->mu);
+	if (have || !s->c->trusted)
+		return 0;
+	/* parsed outside the lock; another thread may have loaded it meanwhile */
+	if ((f = hubforms_from_store(s, id->s, (uint32_t)ver->i, &r)) == NULL)
+		return r;
+	pthread_mutex_lock(&s->c->mu);
+	if (hubforms_find(s->c, id->s, (uint32_t)ver->i) == NULL && s->c->n < HUBFORMS_MAX) {
+		s->c->forms[s->c->n++] = f;
+		f = NULL;
+	}
+	pthread_mutex_unlock(&s->c->mu);
+	form_free(f);
+	return 0;
+}
+
+int
+hubforms_sync(struct hubforms *c, struct hubdb *db, struct terr *e)
+{
+	struct hubforms_sync_ctx s = { c, db, NULL, e };
+	int r;
+
+	if (c == NULL)
+		return 0;
+	if ((s.blob = tbuf_new(SIGBLOB_MAX_PAYLOAD + 1024)) == NULL)
+		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	r = hubdb_list(db, HUBDB_LIST_FORMS, hubforms_sync_one, &s, e);
+	tbuf_free(s.blob);
+	return r;
+}
+
 int
 hubforms_feed_forms(struct hubforms *c, struct hubdb *db, struct terr *e)
 {
@@ -204,6 +293,14 @@ hubforms_feed_forms(struct hubforms *c, struct hubdb *db, struct terr *e)
 
 	if (c == NULL)
 		return 0;
+	/*
+	 * Another hub process on the store may have published a version this
+	 * one has not loaded: the set this writer tells is the store's, not
+	 * only this process's (the forms only grow, so under the write lock a
+	 * catalogue caught up here is never behind another's).
+	 */
+	if ((r = hubforms_sync(c, db, e)) != 0)
+		return r;
 	/* the catalogue only grows: its size names the set it makes */
 	pthread_mutex_lock(&c->mu);
 	tag = (uint64_t)c->n + 1;

@@ -217,7 +217,9 @@ hubpull_answer(struct hubdb *db, const struct hubpull_cfg *cfg,
 	memset(b, 0, sizeof(*b));
 	if (!d->has_box)
 		return terr_set(e, TERR_ARG, "у устройства %s на хабе нет ключа шифрования", d->id);
-	if ((r = hubpull_scope_of(cfg->forms, d, &scope, e)) != 0)
+	/* a version another hub process published is in the store, not here yet */
+	if ((r = hubforms_sync(cfg->forms, db, e)) != 0 ||
+	    (r = hubpull_scope_of(cfg->forms, d, &scope, e)) != 0)
 		return r;
 	r = hubpull_fill(db, scope, d, after, max, cfg->max_plain, &pb, &head, b, e);
 	if (r == HUBPULL_BIG) {

@@ -194,7 +194,7 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 	const struct changeset *cs = j->cs;
 	uint64_t max_ahead = j->cfg->max_ahead_ms ? j->cfg->max_ahead_ms : INGEST_MAX_AHEAD_MS;
 	uint64_t node = keys_id_u64(j->h.device_id);
-	bool future = false, bad = false, unknown = false;
+	bool future = false, bad = false, unknown = false, synced = false;
 	int r;
 
 	*status = "";
@@ -233,6 +233,14 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
 			char why[1024];
 
 			r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
+			/* published by another hub process on the store: loaded, then
+			 * checked again, before the set is refused for it */
+			if (r == TERR_NOTFOUND && !synced) {
+				synced = true;
+				if ((r = hubforms_sync(j->cfg->forms, j->db, e)) != 0)
+					return r;
+				r = hubforms_check_op(j->cfg->forms, op, why, sizeof(why), e);
+			}
 			if (r == TERR_INVALID || r == TERR_NOTFOUND) {
 				terr_utf8_trim(why);
 				ingest_append_reason(j, "изменение %" PRIu64 ": %s", op->seq, why);

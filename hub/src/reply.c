@@ -199,20 +199,6 @@ reply_known_one(const char *id, uint32_t version, void *arg)
 	return tbuf_putf(b, "{\"id\":\"%s\",\"version\":%" PRIu32 "}", id, version) != 0;
 }
 
-/* A published version in the store: loaded into the catalogue if it loads. */
-static int
-reply_known_load(void *ctx, size_t n, const struct hubdb_col *cols)
-{
-	const struct hubdb_col *id = hubdb_col_find(n, cols, "id");
-	const struct hubdb_col *ver = hubdb_col_find(n, cols, "version");
-
-	if (id == NULL || id->type != HUBDB_COL_TEXT || ver == NULL ||
-	    ver->type != HUBDB_COL_INT || ver->i < 0 || ver->i > UINT32_MAX)
-		return 0;
-	(void)hubforms_knows(ctx, id->s, (uint32_t)ver->i);
-	return 0;
-}
-
 enum MHD_Result
 reply_forms_known(struct dbpool *pool, struct hubforms *forms, struct MHD_Connection *c)
 {
@@ -230,9 +216,9 @@ reply_forms_known(struct dbpool *pool, struct hubforms *forms, struct MHD_Connec
 		return reply_error(c, 503, "busy", e.msg, INGEST_RETRY_AFTER);
 	}
 	/* published versions not yet loaded are in the store: load those that
-	 * load, then list the catalogue — exactly what hubforms_check_op can
-	 * check, each version once */
-	r = hubdb_list(db, HUBDB_LIST_FORMS, reply_known_load, forms, &e);
+	 * load (hubforms_sync), then list the catalogue — exactly what
+	 * hubforms_check_op can check, each version once */
+	r = hubforms_sync(forms, db, &e);
 	dbpool_put(pool, db);
 	if (r == 0)
 		r = tbuf_put_u8(b, '[') != 0 || hubforms_each(forms, reply_known_one, b) != 0;

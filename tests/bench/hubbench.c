@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
 
 #include "hub/ingest.h"
 #include "hub/proctune.h"
@@ -191,6 +192,30 @@ hubbench_cleanup(struct hubbench *hb)
 	curl_global_cleanup();
 }
 
+/* A new database bench_<name> on the PostgreSQL server (an old one dropped). */
+static void
+hubbench_fresh_pg(const struct hubbench *hb, const char *name, char path[512])
+{
+	PGconn *c = PQconnectdb(hb->pg);
+	char sql[2][256];
+
+	if (PQstatus(c) != CONNECTION_OK)
+		hubbench_die(hb, "PostgreSQL", PQerrorMessage(c));
+	snprintf(sql[0], sizeof(sql[0]), "DROP DATABASE IF EXISTS bench_%s WITH (FORCE)", name);
+	snprintf(sql[1], sizeof(sql[1]), "CREATE DATABASE bench_%s TEMPLATE template0 "
+	    "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
+	for (size_t i = 0; i < 2; i++) {
+		PGresult *res = PQexec(c, sql[i]);
+
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			hubbench_die(hb, sql[i], PQerrorMessage(c));
+		PQclear(res);
+	}
+	PQfinish(c);
+	if (snprintf(path, 512, "%.400s dbname=bench_%.64s", hb->pg, name) >= 512)
+		hubbench_die(hb, "PostgreSQL", "connection string too long");
+}
+
 struct hubdb *
 hubbench_fresh_db(const struct hubbench *hb, const char *name, char path[512],
     struct hubforms **forms)
@@ -199,12 +224,16 @@ hubbench_fresh_db(const struct hubbench *hb, const char *name, char path[512],
 	struct hubdb *db;
 	struct terr e;
 
-	snprintf(path, 512, "%s/%s.db", hb->base, name);
-	unlink(path);
-	snprintf(other, sizeof(other), "%s-wal", path);
-	unlink(other);
-	snprintf(other, sizeof(other), "%s-shm", path);
-	unlink(other);
+	if (hb->pg[0] != '\0')
+		hubbench_fresh_pg(hb, name, path);
+	else {
+		snprintf(path, 512, "%s/%s.db", hb->base, name);
+		unlink(path);
+		snprintf(other, sizeof(other), "%s-wal", path);
+		unlink(other);
+		snprintf(other, sizeof(other), "%s-shm", path);
+		unlink(other);
+	}
 	if (hubdb_open(path, &db, &e) != 0)
 		hubbench_die(hb, "hubdb_open", e.msg);
 	if (hubdb_begin(db, &e) != 0)
@@ -343,6 +372,51 @@ hubbench_written(void)
 	return v;
 }
 
+/*
+ * nprocs hub processes on the store sc names, each a forked child serving
+ * until stop (the parent's end of a pipe) is closed; their ports in ports.
+ */
+static void
+hubbench_servers(const struct hubbench *hb, const struct server_cfg *sc, int nprocs,
+    pid_t *spids, uint16_t *ports, int *stop)
+{
+	int stopper[2];
+
+	if (nprocs > HUBBENCH_PROCS_MAX || pipe(stopper) != 0)
+		hubbench_die(hb, "servers", "too many or no pipe");
+	for (int k = 0; k < nprocs; k++) {
+		int told[2];
+
+		if (pipe(told) != 0)
+			hubbench_die(hb, "pipe", "cannot make one");
+		if ((spids[k] = fork()) == 0) {
+			struct server *srv = NULL;
+			struct terr e;
+			char c;
+
+			close(stopper[1]);
+			close(told[0]);
+			if (server_start(sc, &srv, &e) != 0)
+				hubbench_die(hb, "server_start", e.msg);
+			ports[k] = server_port(srv);
+			if (write(told[1], &ports[k], sizeof(ports[k])) != (ssize_t)sizeof(ports[k]))
+				_exit(1);
+			close(told[1]);
+			while (read(stopper[0], &c, 1) > 0)
+				;
+			server_stop(srv, 5000);
+			_exit(0);
+		}
+		close(told[1]);
+		if (spids[k] < 0 || read(told[0], &ports[k], sizeof(ports[k])) !=
+		    (ssize_t)sizeof(ports[k]))
+			hubbench_die(hb, "servers", "a hub process did not start");
+		close(told[0]);
+	}
+	close(stopper[0]);
+	*stop = stopper[1];
+}
+
 void
 hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
     unsigned threads, struct hubbench_https *run)
@@ -361,6 +435,9 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	int go[2];
 	uint16_t port;
 	char dbpath[512];
+	int nprocs = run->procs > 1 ? run->procs : 1, stop = -1;
+	pid_t spids[HUBBENCH_PROCS_MAX];
+	uint16_t ports[HUBBENCH_PROCS_MAX];
 	struct rusage self0, self1, kids0, kids1;
 	double written0;
 	struct terr e;
@@ -402,16 +479,22 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 		}
 	}
 	close(go[0]);
-	if (server_start(&sc, &srv, &e) != 0)
-		hubbench_die(hb, "server_start", e.msg);
-	port = server_port(srv);
+	if (nprocs > 1)
+		hubbench_servers(hb, &sc, nprocs, spids, ports, &stop);
+	else {
+		if (server_start(&sc, &srv, &e) != 0)
+			hubbench_die(hb, "server_start", e.msg);
+		ports[0] = server_port(srv);
+	}
 	getrusage(RUSAGE_SELF, &self0);
 	getrusage(RUSAGE_CHILDREN, &kids0);
 	written0 = hubbench_written();
 	run->seconds = hubbench_now();
-	for (int i = 0; i < nclients; i++)
+	for (int i = 0; i < nclients; i++) {
+		port = ports[i % nprocs];
 		if (write(go[1], &port, sizeof(port)) != (ssize_t)sizeof(port))
 			hubbench_die(hb, "pipe", "cannot start the clients");
+	}
 	close(go[1]);
 	run->failures = run->busy = 0;
 	for (int i = 0; i < nclients; i++) {
@@ -424,7 +507,12 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 		run->busy += tally[i].busy;
 	}
 	run->seconds = hubbench_now() - run->seconds;
-	server_stop(srv, 5000);
+	if (nprocs > 1) {
+		close(stop);
+		for (int k = 0; k < nprocs; k++)
+			waitpid(spids[k], NULL, 0);
+	} else
+		server_stop(srv, 5000);
 	/* after the stop: the checkpoints and the writer's last commit count */
 	getrusage(RUSAGE_SELF, &self1);
 	getrusage(RUSAGE_CHILDREN, &kids1);
@@ -434,6 +522,8 @@ hubbench_https_run(const struct hubbench *hb, const char *name, int nclients,
 	    hubbench_tv(kids0.ru_utime) - hubbench_tv(kids0.ru_stime);
 	run->hub_csw = self1.ru_nvcsw - self0.ru_nvcsw;
 	run->hub_written = hubbench_written() - written0;
+	if (nprocs > 1)          /* the servers were children too: not told apart */
+		run->hub_cpu = run->client_cpu = run->hub_written = 0, run->hub_csw = 0;
 	hubforms_free(forms);
 	if (run->latency != NULL)
 		memcpy(run->latency, lat, nlat * sizeof(double));

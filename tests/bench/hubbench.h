@@ -37,7 +37,12 @@ struct hubbench {
 	char ca[512];                       /* path of the certificate clients trust */
 	struct hubbench_dev *devs;
 	size_t ndevs, nsets, nops;          /* devices × sets each × records per set */
+	char pg[512];                       /* "": stores are SQLite files; else the
+	                                     * libpq string of a PostgreSQL server whose
+	                                     * databases bench_<name> the runs make anew */
 };
+
+#define HUBBENCH_PROCS_MAX 8
 
 /* One HTTPS run: what it took and what came back. */
 struct hubbench_https {
@@ -56,6 +61,13 @@ struct hubbench_https {
 	double hub_cpu, client_cpu;         /* s */
 	long hub_csw;
 	double hub_written;                 /* bytes */
+	/*
+	 * Set by the caller: hub processes on the store (0 or 1: one, in this
+	 * process). More are forked `serve`s of their own on the one store
+	 * (PostgreSQL), each client sending to one of them in turn; the hub's
+	 * CPU, writes and writer line are then not measured (0).
+	 */
+	int procs;
 };
 
 void hubbench_die(const struct hubbench *hb, const char *what, const char *msg)

@@ -20,6 +20,14 @@
 #    the conflict log is empty (each record has a single writer);
 #  - every client database and hub.db pass PRAGMA integrity_check.
 # The random choices come from TETRAD_SEED (printed); timing still varies.
+#
+# With TETRAD_HUB_PROCS=N (test_system_hub_procs.sh: 3) the hub is N
+# `serve` processes on one PostgreSQL database (the tests' cluster, see
+# lib_hub.sh) behind haproxy on 127.0.0.1 (TLS passed through: the devices
+# pin the hub's own key), eight devices push through haproxy, and a random
+# one of the processes is killed with SIGKILL and restarted on its port: 20
+# kills by default (100 with TETRAD_LONG=1). The same checks hold: exactly
+# the union of what the devices finalized, each set applied once.
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -28,8 +36,16 @@ export TETRAD_FORMS_DIR=${TETRAD_FORMS_DIR:-$SRC/forms}
 
 SEED=${TETRAD_SEED:-$(( $(date +%s) % 32768 ))}
 RANDOM=$SEED
-if [ "${TETRAD_LONG:-0}" = 1 ]; then KILLS=${TETRAD_KILLS:-100}; else KILLS=${TETRAD_KILLS:-10}; fi
-echo "# seed $SEED (TETRAD_SEED=$SEED), $KILLS hub kills"
+PROCS=${TETRAD_HUB_PROCS:-1}
+if [ "$PROCS" -gt 1 ]; then
+	[ -n "${TETRAD_TEST_PG_ENV:-}" ] || { echo "SKIP: several hub processes need the PostgreSQL store (TETRAD_TEST_PG_ENV)" >&2; exit 77; }
+	command -v haproxy >/dev/null || { echo "SKIP: haproxy не установлен (scripts/install-deps.sh)" >&2; exit 77; }
+	DEFAULT_KILLS=20
+else
+	DEFAULT_KILLS=10
+fi
+if [ "${TETRAD_LONG:-0}" = 1 ]; then KILLS=${TETRAD_KILLS:-100}; else KILLS=${TETRAD_KILLS:-$DEFAULT_KILLS}; fi
+echo "# seed $SEED (TETRAD_SEED=$SEED), $KILLS hub kills, $PROCS hub process(es)"
 
 TETRAD="$TETRAD_BIN/tetrad"
 SYNCD="$TETRAD_BIN/tetrad-syncd"
@@ -46,11 +62,12 @@ cleanup() {
 		kill -9 "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	if [ -n "$HUB_PID" ]; then
-		kill -9 "$HUB_PID" 2>/dev/null
-		wait "$HUB_PID" 2>/dev/null
-		HUB_PID=""
-	fi
+	for p in "${PROC_PIDS[@]}" "$HAPROXY_PID"; do
+		[ -n "$p" ] || continue
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	HUB_PID=
 	if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -61,34 +78,74 @@ N=0
 pass() { N=$((N + 1)); echo "ok $N - $*"; }
 fail() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok $N - $*"; }
 
+PROC_PIDS=()
+PROC_PORTS=()
+HAPROXY_PID=""
 hub_start "$T/hub" --threads 4 || exit 1
-HUB_PORT=${HUB_URL##*:}
+PROC_PIDS[0]=$HUB_PID
+PROC_PORTS[0]=${HUB_URL##*:}
 
-# Restart on the same port: the devices know the hub by its URL.
-hub_restart() {
-	local i
+# (Re)starts process I on its port: the devices know the hub by its URL.
+hub_restart() { # I
+	local i p=${PROC_PORTS[$1]}
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		"$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" serve --listen "127.0.0.1:$HUB_PORT" \
-			--threads 4 >>"$HUB_LOG" 2>&1 &
-		HUB_PID=$!
+		"$TETRAD_BIN/tetrad-hub" --data "$HUB_DIR" serve --listen "127.0.0.1:$p" \
+			--threads 4 >>"$HUB_LOG.$1" 2>&1 &
+		PROC_PIDS[$1]=$!
 		for i in $(seq 1 100); do
-			if curl -s --max-time 2 --cacert "$HUB_CA" "$HUB_URL/v1/health" 2>/dev/null | grep -q '"ok"'; then
+			if curl -s --max-time 2 --cacert "$HUB_CA" "https://127.0.0.1:$p/v1/health" 2>/dev/null | grep -q '"ok"'; then
 				return 0
 			fi
-			kill -0 "$HUB_PID" 2>/dev/null || break
+			kill -0 "${PROC_PIDS[$1]}" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -9 "$HUB_PID" 2>/dev/null
-		wait "$HUB_PID" 2>/dev/null
+		kill -9 "${PROC_PIDS[$1]}" 2>/dev/null
+		wait "${PROC_PIDS[$1]}" 2>/dev/null
 		sleep 0.2
 	done
-	echo "hub did not restart on port $HUB_PORT:" >&2
-	tail -5 "$HUB_LOG" >&2
+	echo "hub process $1 did not restart on port $p:" >&2
+	tail -5 "$HUB_LOG.$1" >&2
 	return 1
 }
 
-DEVS="s1 s2 cur"
-declare -A SCHOOLS=([s1]=170103 [s2]=170104 [cur]=170103)
+DEV_URL=$HUB_URL
+if [ "$PROCS" -gt 1 ]; then
+	for i in $(seq 1 $((PROCS - 1))); do
+		PROC_PORTS[$i]=$(hub_free_port)
+		hub_restart "$i" || exit 1
+	done
+	# haproxy in front, TCP: TLS goes through to the hub processes, which
+	# all hold the same key; a process that stops answering its health
+	# check is out within a fifth of a second, and a connection haproxy
+	# could not make is tried on another (redispatch)
+	LB_PORT=$(hub_free_port)
+	{
+		printf 'global\n  maxconn 2048\ndefaults\n  mode tcp\n  timeout connect 1s\n'
+		printf '  timeout client 30s\n  timeout server 30s\n  retries 2\n  option redispatch\n'
+		printf 'frontend hub\n  bind 127.0.0.1:%s\n  default_backend hubs\n' "$LB_PORT"
+		printf 'backend hubs\n  balance roundrobin\n  option httpchk\n'
+		printf '  http-check send meth GET uri /v1/health\n  http-check expect status 200\n'
+		printf '  default-server check check-ssl verify none inter 200ms fall 1 rise 2\n'
+		for i in $(seq 0 $((PROCS - 1))); do
+			printf '  server h%d 127.0.0.1:%s\n' "$i" "${PROC_PORTS[$i]}"
+		done
+	} >"$T/haproxy.cfg"
+	haproxy -f "$T/haproxy.cfg" -db >"$T/haproxy.log" 2>&1 &
+	HAPROXY_PID=$!
+	DEV_URL="https://127.0.0.1:$LB_PORT"
+	for _ in $(seq 1 100); do
+		curl -s --max-time 2 --cacert "$HUB_CA" "$DEV_URL/v1/health" 2>/dev/null | grep -q '"ok"' && break
+		sleep 0.1
+	done
+	curl -s --max-time 2 --cacert "$HUB_CA" "$DEV_URL/v1/health" 2>/dev/null | grep -q '"ok"' ||
+		{ fail "haproxy on $DEV_URL: $(tail -3 "$T/haproxy.log")"; exit 1; }
+	DEVS="s1 s2 s3 s4 s5 s6 s7 cur"
+	declare -A SCHOOLS=([s1]=170101 [s2]=170102 [s3]=170103 [s4]=170104 [s5]=170105
+		[s6]=170106 [s7]=170107 [cur]=170103)
+else
+	DEVS="s1 s2 cur"
+	declare -A SCHOOLS=([s1]=170103 [s2]=170104 [cur]=170103)
+fi
 for d in $DEVS; do
 	db=$T/$d.db
 	"$TETRAD" --db "$db" init --school "${SCHOOLS[$d]}" >/dev/null 2>>"$T/$d.err" || { fail "init $d"; exit 1; }
@@ -97,7 +154,7 @@ for d in $DEVS; do
 	else
 		tok=$(hub_token --school "${SCHOOLS[$d]}")
 	fi
-	"$SYNCD" enroll --db "$db" --hub "$HUB_URL" --token "$tok" --ca "$HUB_CA" >/dev/null 2>>"$T/$d.err" ||
+	"$SYNCD" enroll --db "$db" --hub "$DEV_URL" --token "$tok" --ca "$HUB_CA" >/dev/null 2>>"$T/$d.err" ||
 		{ fail "enroll $d: $(tail -2 "$T/$d.err")"; exit 1; }
 done
 
@@ -191,15 +248,19 @@ done
 
 t0=$(date +%s)
 for k in $(seq 1 "$KILLS"); do
-	sleep "$((RANDOM % 2)).$((RANDOM % 10))"
-	kill -9 "$HUB_PID" 2>/dev/null
-	wait "$HUB_PID" 2>/dev/null
+	# with several processes the others carry on: kills come twice as often
+	if [ "$PROCS" -gt 1 ]; then sleep "0.$((RANDOM % 10))$((RANDOM % 10))"; else
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))"; fi
+	victim=$((RANDOM % PROCS))
+	kill -9 "${PROC_PIDS[$victim]}" 2>/dev/null
+	wait "${PROC_PIDS[$victim]}" 2>/dev/null
 	sleep "0.$((RANDOM % 4))"
-	if ! hub_restart; then
-		fail "hub restart after kill $k"
+	if ! hub_restart "$victim"; then
+		fail "hub process $victim restart after kill $k"
 		exit 1
 	fi
 done
+HUB_PID=${PROC_PIDS[0]}
 touch "$STOP"
 for p in "${LOOPS[@]}"; do wait "$p" 2>/dev/null; done
 LOOPS=()
@@ -232,14 +293,43 @@ for d in $DEVS; do
 	"$TETRAD" --db "$T/$d.db" list social_passport --status deleted --json >"$T/$d.deleted.json" 2>>"$T/$d.err" ||
 		fail "$d: tetrad list --status deleted failed: $(tail -1 "$T/$d.err")"
 done
-hub_stop
-ic=$(sqlite3 "$HUB_DIR/hub.db" "PRAGMA integrity_check" 2>&1)
-if [ "$ic" = ok ]; then pass "hub.db integrity_check ok"; else fail "hub.db integrity_check: $ic"; fi
+for i in $(seq 0 $((PROCS - 1))); do
+	HUB_PID=${PROC_PIDS[$i]}
+	hub_stop
+	PROC_PIDS[$i]=""
+done
+if [ -z "$HUB_PG" ]; then
+	ic=$(sqlite3 "$HUB_DIR/hub.db" "PRAGMA integrity_check" 2>&1)
+	if [ "$ic" = ok ]; then pass "hub.db integrity_check ok"; else fail "hub.db integrity_check: $ic"; fi
+fi
+# (PostgreSQL keeps its own pages whole through a kill of a client process:
+# there is no file of the hub's to check)
 
-python3 - "$N" "$T" "$HUB_DIR/hub.db" $DEVS <<'PY'
-import json, sqlite3, sys
-n, T, hubdb, devs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+python3 - "$N" "$T" "$HUB_DIR/hub.db" "$HUB_PG" $DEVS <<'PY'
+import json, sqlite3, subprocess, sys
+n, T, hubdb, hubpg, devs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 fails = 0
+
+
+class PgStore:
+    """The hub's PostgreSQL store read through psql (fields and rows split by
+    the ASCII unit and record separators, which no value here holds)."""
+
+    def execute(self, sql, params=()):
+        for p in params:
+            sql = sql.replace("?", "'%s'" % str(p).replace("'", "''"), 1)
+        sql = sql.replace("hex(", "encode(")
+        sql = sql.replace("encode(id)", "encode(id, 'hex')").replace(
+            "encode(set_hash)", "encode(set_hash, 'hex')")
+        out = subprocess.run(["psql", hubpg, "-XAtq", "-F", "\x1f", "-R", "\x1e", "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+        rows = [r.split("\x1f") for r in out.strip("\n").split("\x1e") if r]
+        return Rows([tuple(int(v) if v.lstrip("-").isdigit() else v for v in r) for r in rows])
+
+
+class Rows(list):
+    def fetchone(self):
+        return self[0] if self else None
 
 
 def report(ok, msg):
@@ -255,7 +345,7 @@ def uuid_of(hexid):
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 
-hub = sqlite3.connect(hubdb)
+hub = PgStore() if hubpg else sqlite3.connect(hubdb)
 hub_rows = {uuid_of(r[0]): (r[1], json.loads(r[2]), r[3], r[4]) for r in hub.execute(
     "SELECT hex(id), deleted, data, device_id, form_id FROM hub_records")}
 union = {}
@@ -321,6 +411,6 @@ PY
 echo "# seed $SEED"
 if [ $FAILS -ne 0 ]; then
 	echo "# $FAILS failed (KEEP=1 keeps $T; TETRAD_SEED=$SEED repeats the random choices)"
-	tail -20 "$HUB_LOG" >&2
+	tail -20 "$HUB_LOG"* >&2
 fi
 [ $FAILS -eq 0 ]

@@ -32,6 +32,23 @@ void hubforms_free(struct hubforms *f);
 size_t hubforms_count(const struct hubforms *f);
 
 /*
+ * The hub's signing key, with which the catalogue opens the bundles the
+ * store keeps (hubforms_sync); a catalogue never told loads files only.
+ */
+void hubforms_trust(struct hubforms *f, const uint8_t sign_pk[KEYS_SIGN_PK_BYTES]);
+/*
+ * Loads every version published in the store (hub_forms) that the
+ * catalogue lacks: from its file in the published folder when there, else
+ * from the bundle the store keeps (signed by the hub; a version whose
+ * bundle does not verify or parse stays unknown). Several hub processes on
+ * one store (issue 20) share no folder: each catches up here — at start,
+ * before a pull's scope is made, before a writer tells the store which
+ * forms are shared, and before a set is refused for a form the hub does
+ * not know.
+ */
+int hubforms_sync(struct hubforms *f, struct hubdb *db, struct terr *e);
+
+/*
  * Whether records of form id, version can be checked: loaded, or published
  * while the hub runs and loadable now (then it is loaded). A published file
  * that does not load is not known, so a device is never told to send again

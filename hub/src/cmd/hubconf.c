@@ -208,6 +208,7 @@ hubconf_open(struct hubconf *h, bool with_forms, struct terr *e)
 		hubconf_path(h, "forms", path, sizeof(path));
 		if ((r = hubforms_open(hub_builtin_forms(), path, &h->forms, e)) != 0)
 			return r;
+		hubforms_trust(h->forms, h->sign.pk);
 		/* at start: the records of a form that became shared get positions */
 		if ((r = hubforms_feed_forms(h->forms, h->db, e)) != 0)
 			return r;
