@@ -504,7 +504,11 @@ hubdb_copy_all(struct hubdb *from, struct hubdb *to, hubdb_copy_progress_cb prog
 		    (r = copy_identity(to, &copy_tables[i], e)) != 0)
 			goto out;
 	writing = false;
-	r = hubdb_commit(to, e);
+	if ((r = hubdb_commit(to, e)) == 0 && to->pg)
+		/* the planner's statistics of tables just filled, before the first
+		 * report; autovacuum would make them only later. The rows are
+		 * committed: a failure here costs slower plans for a while, not data */
+		(void)hsql_exec(to->db, "ANALYZE");
  out:
 	if (writing)
 		hubdb_rollback(to);
