@@ -67,7 +67,6 @@ static const struct copy_table copy_tables[] = {
 };
 
 #define COPY_NTABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
-#define COPY_MAX_COLS 16
 /* parameters a statement: within SQLite's limit and a modest PostgreSQL message */
 #define COPY_BATCH_PARAMS 960
 /* bytes a batch holds before it is written, whatever its rows */
@@ -147,9 +146,10 @@ copy_check_schema(struct hubdb *db, bool target, struct terr *e)
 			r = target ? terr_set(e, TERR_ARG, "в базе, куда переносится хаб, есть "
 			    "чужая таблица или столбец %s.%s: нужна пустая база (CREATE DATABASE)",
 			    table ? table : "?", col ? col : "?") :
-			    terr_set(e, TERR_VERSION, "в базе хаба есть %s %s.%s, которых эта "
-			    "программа не переносит: обновите программу до версии, знающей эту "
-			    "схему", t ? "столбец" : "таблица", table ? table : "?", col ? col : "?");
+			    terr_set(e, TERR_VERSION, "в базе хаба есть %s %s.%s, а эта программа "
+			    "его не переносит: обновите программу до версии, знающей эту схему",
+			    t ? "столбец" : "таблица со столбцом", table ? table : "?",
+			    col ? col : "?");
 			goto out;
 		}
 	}
