@@ -40,6 +40,7 @@ static const char main_usage[] =
 "  settings set            настройки отчётов\n"
 "  user add|passwd|list    учётные записи панели координатора\n"
 "  audit list              журнал аудита панели\n"
+"  migrate                 перенести базу хаба из SQLite в PostgreSQL\n"
 "\n"
 "Справка по команде: tetrad-hub КОМАНДА --help (например, tetrad-hub token\n"
 "create --help, tetrad-hub report passport --help). Подробно: docs/hub.md,\n"
@@ -230,6 +231,7 @@ static const struct main_sub main_single[] = {
 	{ "serve", cmd_serve },
 	{ "import", cmd_import },
 	{ "export-changes", cmd_export_changes },
+	{ "migrate", cmd_migrate },
 };
 
 #define MAIN_N(a) (sizeof(a) / sizeof((a)[0]))

@@ -177,6 +177,29 @@ int hubdb_check_name(const char *where, struct terr *e);
 bool hubdb_pg(const struct hubdb *db);
 
 /*
+ * Copies every table of store from into store to (hubdb_copy.c; `tetrad-hub
+ * migrate`): each row with the same values (integers, doubles, text, blobs,
+ * NULLs), the ids of the quarantine, the conflicts and the audit log kept,
+ * and on PostgreSQL their identity counters set past them, so devices go on
+ * from the watermarks, hashes and feed positions they know. from is read in
+ * one read transaction (one moment of it), table by table through scans
+ * (never all in memory); to is written in one write transaction: on any
+ * failure it is rolled back and to is as it was. Both are opened with
+ * hubdb_open (schemas current). TERR_ARG when to holds any data (two hubs
+ * are never merged); TERR_VERSION when a store has a table or column the
+ * copy does not know. progress, if not NULL, is called when a table with
+ * rows begins (done 0, total its rows), every so many rows, and once when
+ * a table is copied (done == total, 0 for an empty one).
+ */
+typedef void (*hubdb_copy_progress_cb)(void *ctx, const char *table, uint64_t done,
+    uint64_t total);
+int hubdb_copy_all(struct hubdb *from, struct hubdb *to, hubdb_copy_progress_cb progress,
+    void *ctx, struct terr *e);
+/* The tables hubdb_copy_all copies, in its order: table i (NULL past the
+ * last) and its columns, a comma list (*cols, if cols is not NULL). */
+const char *hubdb_copy_table(size_t i, const char **cols);
+
+/*
  * Takes WAL checkpoints off this handle's commits: after each commit
  * grew(ctx, pages in the WAL) is called instead, and someone must call
  * hubdb_checkpoint (the server does, on a thread of its own, so a request

@@ -4,7 +4,7 @@
  * files), cmd_devices.c (tokens, devices, the listings' command lines),
  * cmd_reports.c (schools, forms, reports, results, settings),
  * cmd_calendar.c (programmes, risk profile), cmd_users.c (the dashboard's
- * accounts); the listings themselves are
+ * accounts), cmd_migrate.c (the store to PostgreSQL); the listings themselves are
  * printed by cmd_list.c. main.c reads the command words and dispatches.
  *
  * Each takes the hub (struct hubconf, opened by the command itself when it
@@ -50,5 +50,7 @@ cmd_fn cmd_profile_import;
 /* cmd_users.c: the dashboard's accounts. */
 cmd_fn cmd_user_add, cmd_user_passwd, cmd_user_disable, cmd_user_enable, cmd_user_list;
 cmd_fn cmd_audit_list;
+/* cmd_migrate.c: the store from SQLite to PostgreSQL. */
+cmd_fn cmd_migrate;
 
 #endif
