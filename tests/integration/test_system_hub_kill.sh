@@ -140,8 +140,10 @@ if [ "$PROCS" -gt 1 ]; then
 	curl -s --max-time 2 --cacert "$HUB_CA" "$DEV_URL/v1/health" 2>/dev/null | grep -q '"ok"' ||
 		{ fail "haproxy on $DEV_URL: $(tail -3 "$T/haproxy.log")"; exit 1; }
 	DEVS="s1 s2 s3 s4 s5 s6 s7 cur"
-	declare -A SCHOOLS=([s1]=170101 [s2]=170102 [s3]=170103 [s4]=170104 [s5]=170105
-		[s6]=170106 [s7]=170107 [cur]=170103)
+	declare -A SCHOOLS=([s1]=170101 [s2]=170102 [s3]=170103 [s4]=170104 [s5]=170105)
+	SCHOOLS[s6]=170106
+	SCHOOLS[s7]=170107
+	SCHOOLS[cur]=170103
 else
 	DEVS="s1 s2 cur"
 	declare -A SCHOOLS=([s1]=170103 [s2]=170104 [cur]=170103)
@@ -311,6 +313,7 @@ n, T, hubdb, hubpg, devs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[
 fails = 0
 
 
+# runs: psql
 class PgStore:
     """The hub's PostgreSQL store read through psql (fields and rows split by
     the ASCII unit and record separators, which no value here holds)."""
