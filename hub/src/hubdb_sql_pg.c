@@ -146,7 +146,9 @@ pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
 		}
 		PQreset(c->conn);
 		if (PQstatus(c->conn) == CONNECTION_BAD) {
-			pg_set_error(c, HSQL_BUSY, PQerrorMessage(c->conn));
+			/* libpq's words name the server's host or socket, and a
+			 * device's 503 carries the message: said without them */
+			pg_set_error(c, HSQL_BUSY, "нет связи с сервером PostgreSQL");
 			return HSQL_BUSY;
 		}
 		c->gen++;
@@ -185,7 +187,8 @@ pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 		if (PQstatus(c->conn) == CONNECTION_BAD)
 			code = HSQL_BUSY;
 		pg_set_error(c, code, res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(c->conn));
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "связь с сервером PostgreSQL "
+		    "прервалась");
 	}
 	pg_after(c, verb, code == HSQL_OK);
 	return code;
