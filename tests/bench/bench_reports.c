@@ -23,6 +23,11 @@
  * day across the year, all schools interleaved, so HLC order is not school
  * order.
  *
+ * TETRAD_BENCH_PG='host=... dbname=postgres': the reports run on PostgreSQL
+ * (issue 20): the cached SQLite store is copied once (hubdb_copy_all, as
+ * `tetrad-hub migrate` does) into a database bench_reports_SCHOOLS_vN of
+ * that server, kept for later runs; the reports then read it.
+ *
  * TETRAD_BENCH_ONLY=NAME,NAME runs only those reports (an old build's
  * slow ones, say). TETRAD_BENCH_REPORTS_OUT=DIR keeps each report's first output there
  * (DIR/SCALE-NAME.txt), to compare two builds' outputs on the same store.
@@ -47,6 +52,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 
 #include "hub/hubdb.h"
 #include "hub/merge.h"
@@ -473,6 +479,58 @@ ensure_store(struct bench_ctx *b, unsigned schools, char *path, size_t cap,
 	ensure_store(b, schools, path, cap, records);
 }
 
+/*
+ * The PostgreSQL copy of the SQLite store at path (TETRAD_BENCH_PG): made
+ * once, in a database that exists only when the copy was whole (made under
+ * another name, renamed after); path becomes its connection string.
+ */
+static void
+ensure_pg_store(const char *pg, unsigned schools, char *path, size_t cap)
+{
+	char name[64], tmp[80], sql[256], to[1200];
+	struct hubdb *from = NULL, *dst = NULL;
+	struct terr e;
+	PGconn *c = PQconnectdb(pg);
+	PGresult *res;
+	bool have;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		die("PostgreSQL", PQerrorMessage(c));
+	snprintf(name, sizeof(name), "bench_reports_%u_v%d", schools, GEN_VERSION);
+	snprintf(tmp, sizeof(tmp), "%s_making", name);
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM pg_database WHERE datname = '%s'", name);
+	res = PQexec(c, sql);
+	have = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	PQclear(res);
+	if (!have) {
+		double t0 = now_s();
+
+		fprintf(stderr, "  copying %s into PostgreSQL database %s (once)\n", path, name);
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", tmp);
+		PQclear(PQexec(c, sql));
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' "
+		    "LC_COLLATE 'C' LC_CTYPE 'C'", tmp);
+		res = PQexec(c, sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			die(sql, PQerrorMessage(c));
+		PQclear(res);
+		snprintf(to, sizeof(to), "%s dbname=%s", pg, tmp);
+		if (hubdb_open(path, &from, &e) != 0 || hubdb_open(to, &dst, &e) != 0 ||
+		    hubdb_copy_all(from, dst, NULL, NULL, &e) != 0)
+			die("copy", e.msg);
+		hubdb_close(from);
+		hubdb_close(dst);
+		snprintf(sql, sizeof(sql), "ALTER DATABASE %s RENAME TO %s", tmp, name);
+		res = PQexec(c, sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			die(sql, PQerrorMessage(c));
+		PQclear(res);
+		fprintf(stderr, "  copied in %.0f s\n", now_s() - t0);
+	}
+	PQfinish(c);
+	snprintf(path, cap, "%s dbname=%s", pg, name);
+}
+
 struct sample {
 	double wall;
 	double cpu;                       /* user + system: less moved by other load */
@@ -579,6 +637,8 @@ run_scale(struct bench_ctx *b, const char *label, unsigned schools, int rounds,
 	res->label = label;
 	res->schools = schools;
 	ensure_store(b, schools, path, sizeof(path), &res->records);
+	if (getenv("TETRAD_BENCH_PG") != NULL && *getenv("TETRAD_BENCH_PG"))
+		ensure_pg_store(getenv("TETRAD_BENCH_PG"), schools, path, sizeof(path));
 	memset(res->rss, 0, sizeof(res->rss));
 	memset(res->stopped, 0, sizeof(res->stopped));
 	/* interleaved: every report once per round */

@@ -21,6 +21,7 @@
 # removes that one first. PostgreSQL 15's programs are taken from PATH (the
 # tests' test-path links them) or from Debian's /usr/lib/postgresql/15/bin
 # (TETRAD_PG_BINDIR overrides); without them: "SKIP: …" and exit 77.
+# TETRAD_PG_CONF: lines added to postgresql.conf (a benchmark's memory).
 set -euo pipefail
 
 pg_owner=tetrad-pgtest
@@ -197,6 +198,8 @@ max_connections = 200
 shared_buffers = 128MB
 dynamic_shared_memory_type = mmap
 EOF
+	# a benchmark's settings (scripts/bench.sh): lines appended as given
+	[ -z "${TETRAD_PG_CONF:-}" ] || printf '%s\n' "$TETRAD_PG_CONF" >>"$c/data/postgresql.conf"
 	if ! run_pg_ctl start -D "$c/data" -l "$c/server.log" -s -w -t 60 >/dev/null 2>&1; then
 		tail -n 30 "$c/server.log" >&2 || true
 		die "сервер PostgreSQL не запустился за 60 с (журнал выше)"
