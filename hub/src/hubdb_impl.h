@@ -161,6 +161,11 @@ int hubdb_pending_add(struct hubdb *db, const struct hubdb_record *r, const char
     int64_t feed_pos, struct terr *e);
 void hubdb_pending_free(struct hubdb *db);
 
+/* hubdb_tally_key_sums on PostgreSQL: one query (hubdb_tally_pg.c). */
+int hubdb_tally_key_walk_pg(struct hubdb *db, const char *form_prefix, const char *school,
+    const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
+    void *ctx, struct terr *e);
+
 /* hubdb_now_iso, formatted once a second per handle. */
 void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
 

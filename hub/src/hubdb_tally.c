@@ -602,8 +602,12 @@ hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *scho
     const char *key, const int64_t *lo, const int64_t *hi, size_t nwin, hubdb_tally_cb cb,
     void *ctx, struct terr *e)
 {
-	return nwin == 0 ? 0 : hubdb_tally_key_walk(db, form_prefix, school, key, lo, hi, nwin,
-	    cb, ctx, e);
+	if (nwin == 0)
+		return 0;
+	if (db->pg)
+		return hubdb_tally_key_walk_pg(db, form_prefix, school, key, lo, hi, nwin, cb, ctx,
+		    e);
+	return hubdb_tally_key_walk(db, form_prefix, school, key, lo, hi, nwin, cb, ctx, e);
 }
 
 int
