@@ -7,7 +7,7 @@
  * of them, one INSERT each, and the store ran at a sixth of SQLite's pace.
  * So a writer says which records a set is about to write; the store asks
  * once which of them exist, and a record it then adds that did not exist
- * waits in the handle, to go with the others as one INSERT of many rows
+ * waits in the handle, to go with the others as one COPY of many rows
  * just before the next statement of any kind on the connection (the
  * engine's before hook, hubdb_sql.h): whatever runs next — a read of a
  * record, a tally, the set's own row, COMMIT — sees them written. A
@@ -15,8 +15,8 @@
  *
  * "Did not exist" holds until the write: the writer holds the store's
  * write lock from BEGIN (hubdb_begin), so no other process adds a record
- * between the question and the INSERT; and the INSERT has no ON CONFLICT:
- * were it wrong, the statement fails and the set with it, never a record
+ * between the question and the COPY; and a COPY has no ON CONFLICT: were
+ * it wrong, the statement fails and the set with it, never a record
  * silently kept twice or lost.
  */
 #include <stdio.h>
@@ -25,7 +25,7 @@
 
 #include "hubdb_impl.h"
 
-/* Rows per INSERT: 11 parameters each, far below the protocol's 65,535. */
+/* Rows one COPY takes at most: a set's, and a bound on the buffer. */
 #define PENDING_ROWS_MAX 500
 
 struct pending_row {
@@ -82,51 +82,102 @@ pending_cmp(const void *a, const void *b)
 	return memcmp(a, b, 16);
 }
 
-/* The rows waiting, as one INSERT; 0 or the statement's error code. */
+/* Room for n more bytes in the COPY text (*buf, *cap); false: no memory. */
+static bool
+pending_room(char **buf, size_t *cap, size_t used, size_t n)
+{
+	char *p;
+	size_t want = *cap ? *cap : 65536;
+
+	if (used + n <= *cap)
+		return true;
+	while (want < used + n)
+		want *= 2;
+	if ((p = realloc(*buf, want)) == NULL)
+		return false;
+	*buf = p;
+	*cap = want;
+	return true;
+}
+
+/* A text field of COPY's text format: \, newline, CR and tab escaped. */
+static bool
+pending_text(char **buf, size_t *cap, size_t *used, const char *s, char end)
+{
+	size_t n = strlen(s);
+
+	if (!pending_room(buf, cap, *used, 2 * n + 1))
+		return false;
+	for (; *s; s++) {
+		char c = *s, *o = *buf + *used;
+
+		if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+			o[0] = '\\';
+			o[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\';
+			*used += 2;
+		} else {
+			o[0] = c;
+			*used += 1;
+		}
+	}
+	(*buf)[(*used)++] = end;
+	return true;
+}
+
+/*
+ * The rows waiting, as one COPY (a statement of many rows' parameters cost
+ * the server more to parse and bind than to write them); 0 or the
+ * statement's error code.
+ */
 static int
 pending_flush(struct hubdb *db, struct hubdb_pending *p)
 {
-	struct hsql_stmt *st = NULL;
-	size_t cap = 256 + p->nrows * 72, n;
-	char *sql = NULL;
-	int rc = HSQL_OK, k = 1;
+	static const char hex[] = "0123456789abcdef";
+	size_t cap = 0, used = 0;
+	char *buf = NULL, num[64];
+	int rc = HSQL_NOMEM;
 
 	if (p->nrows == 0)
 		return HSQL_OK;
-	if ((sql = malloc(cap)) == NULL)
-		return HSQL_NOMEM;
-	n = (size_t)snprintf(sql, cap, "INSERT INTO hub_records(id, form_id, form_version, "
-	    "school, device_id, hlc, deleted, data, received_at, clocks, feed_pos) VALUES");
-	for (size_t i = 0; i < p->nrows; i++, k += 11)
-		n += (size_t)snprintf(sql + n, cap - n, "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,"
-		    "?%d,?%d)", i ? "," : "", k, k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7,
-		    k + 8, k + 9, k + 10);
-	if ((rc = hsql_prepare(db->db, sql, 0, &st)) != HSQL_OK)
-		goto out;
-	k = 1;
-	for (size_t i = 0; i < p->nrows; i++, k += 11) {
+	for (size_t i = 0; i < p->nrows; i++) {
 		const struct pending_row *r = &p->rows[i];
 
-		hsql_bind_blob(st, k, r->id, 16);
-		hsql_bind_text(st, k + 1, r->form_id, -1);
-		hsql_bind_int64(st, k + 2, r->form_version);
-		hsql_bind_text(st, k + 3, r->school, -1);
-		hsql_bind_text(st, k + 4, r->device_id, -1);
-		hsql_bind_text(st, k + 5, r->hlc, -1);
-		hsql_bind_int(st, k + 6, r->deleted);
-		hsql_bind_text(st, k + 7, r->data, -1);
-		hsql_bind_text(st, k + 8, r->received_at, -1);
-		hsql_bind_text(st, k + 9, r->clocks, -1);
+		/* the id as bytea's text, its backslash escaped for COPY */
+		if (!pending_room(&buf, &cap, used, 40))
+			goto out;
+		memcpy(buf + used, "\\\\x", 3);
+		used += 3;
+		for (int b = 0; b < 16; b++) {
+			buf[used++] = hex[r->id[b] >> 4];
+			buf[used++] = hex[r->id[b] & 15];
+		}
+		buf[used++] = '\t';
+		if (!pending_text(&buf, &cap, &used, r->form_id, '\t'))
+			goto out;
+		snprintf(num, sizeof(num), "%lld", (long long)r->form_version);
+		if (!pending_text(&buf, &cap, &used, num, '\t') ||
+		    !pending_text(&buf, &cap, &used, r->school, '\t') ||
+		    !pending_text(&buf, &cap, &used, r->device_id, '\t') ||
+		    !pending_text(&buf, &cap, &used, r->hlc, '\t') ||
+		    !pending_text(&buf, &cap, &used, r->deleted ? "1" : "0", '\t') ||
+		    !pending_text(&buf, &cap, &used, r->data, '\t') ||
+		    !pending_text(&buf, &cap, &used, r->received_at, '\t') ||
+		    !pending_text(&buf, &cap, &used, r->clocks, '\t'))
+			goto out;
 		if (r->feed_pos >= 0)
-			hsql_bind_int64(st, k + 10, r->feed_pos);
+			snprintf(num, sizeof(num), "%lld", (long long)r->feed_pos);
 		else
-			hsql_bind_null(st, k + 10);
+			snprintf(num, sizeof(num), "\\N");
+		if (!pending_room(&buf, &cap, used, strlen(num) + 1))
+			goto out;
+		memcpy(buf + used, num, strlen(num));
+		used += strlen(num);
+		buf[used++] = '\n';
 	}
-	rc = hsql_step(st);
-	rc = rc == HSQL_DONE ? HSQL_OK : rc;
+	rc = hsql_copy_in(db->db, "COPY hub_records(id, form_id, form_version, school, "
+	    "device_id, hlc, deleted, data, received_at, clocks, feed_pos) FROM STDIN", buf, used);
  out:
-	hsql_finalize(st);
-	free(sql);
+	free(buf);
 	pending_rows_free(p);
 	return rc;
 }

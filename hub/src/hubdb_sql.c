@@ -252,6 +252,12 @@ hsql_exec(struct hsql *c, const char *sql)
 }
 
 int
+hsql_copy_in(struct hsql *c, const char *sql, const char *data, size_t len)
+{
+	return c->pg ? hsql_pg_copy_in(c->pg, sql, data, len) : HSQL_ERROR;
+}
+
+int
 hsql_changes(struct hsql *c)
 {
 	return c->lite ? sqlite3_changes(c->lite) : hsql_pg_changes(c->pg);

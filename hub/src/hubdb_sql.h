@@ -124,6 +124,11 @@ int hsql_column_count(struct hsql_stmt *st);
 
 /* Runs statements that return no rows (PostgreSQL: several, ';'-separated). */
 int hsql_exec(struct hsql *c, const char *sql);
+/*
+ * PostgreSQL: runs sql, a COPY ... FROM STDIN, with data (len bytes) as its
+ * rows in COPY's text format. SQLite: HSQL_ERROR (no such statement).
+ */
+int hsql_copy_in(struct hsql *c, const char *sql, const char *data, size_t len);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int hsql_changes(struct hsql *c);
 /* True outside a transaction. */

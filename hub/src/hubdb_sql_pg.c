@@ -719,6 +719,35 @@ hsql_pg_exec(struct hsql_pg *c, const char *sql)
 }
 
 int
+hsql_pg_copy_in(struct hsql_pg *c, const char *sql, const char *data, size_t len)
+{
+	PGresult *res;
+	bool answered;
+	int rc;
+
+	if ((rc = pg_before(c, PG_OTHER, &answered)) != HSQL_OK || answered)
+		return rc;
+	res = PQexec(c->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = pg_result(c, res, PG_OTHER);
+		PQclear(res);
+		return rc == HSQL_OK ? HSQL_ERROR : rc;
+	}
+	PQclear(res);
+	/* blocking connection: each call sends or fails */
+	if (PQputCopyData(c->conn, data, (int)len) != 1)
+		(void)PQputCopyEnd(c->conn, "не удалось передать строки");
+	else
+		(void)PQputCopyEnd(c->conn, NULL);
+	res = PQgetResult(c->conn);
+	rc = pg_result(c, res, PG_OTHER);
+	PQclear(res);
+	while ((res = PQgetResult(c->conn)) != NULL)
+		PQclear(res);
+	return rc;
+}
+
+int
 hsql_pg_changes(struct hsql_pg *c)
 {
 	return c->changes;

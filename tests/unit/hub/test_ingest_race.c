@@ -9,6 +9,8 @@
  * is sent again, as a device would. Afterwards the store holds every set
  * once: watermark, change sets, records, no conflict, no quarantine. Runs
  * on both stores (test_store.h): on SQLite the two handles are a pool's.
+ * Then a set of several new records (one COPY on PostgreSQL) with text
+ * that COPY must escape comes back as it went.
  */
 #include <pthread.h>
 
@@ -123,6 +125,45 @@ test_race(void)
 	CHECK_INT_EQ(hubdb_test_query(t.db, "SELECT count(*) FROM quarantine", &v, &e), 0);
 	CHECK_STR_EQ(v, "0");
 	free(v);
+	/*
+	 * A set of several new records goes to PostgreSQL as one COPY
+	 * (hubdb_pending.c): text with a backslash, a newline and a tab comes
+	 * back as it went.
+	 */
+	{
+		static const char *const texts[3] = { "{\"t\":\"a\\\\b\"}",
+		    "{\"t\":\"c\\nd\\te\"}", "{\"t\":\"ф \\\"ё\\\" \\\\N\"}" };
+		struct opspec ops[3];
+		char rec[3][64];
+		struct outcome o;
+		struct tbuf *env;
+
+		for (int k = 0; k < 3; k++) {
+			snprintf(rec[k], sizeof(rec[k]), "019a3e6e-3000-7000-8000-%012x", 9000 + k);
+			ops[k] = (struct opspec){ rec[k], "170101", NOW + 5000, texts[k], NULL };
+		}
+		env = seal(&d, "170101", ops, 3, true);
+		push(&t, env, NOW + 6000, &o);
+		CHECK_INT_EQ(o.outcome, INGEST_APPLIED);
+		CHECK_INT_EQ(o.applied, 3);
+		for (int k = 0; k < 3; k++) {
+			struct hubdb_record r;
+			uint8_t id[16];
+			bool found = false;
+			cJSON *want = cJSON_Parse(texts[k]), *got;
+
+			CHECK_INT_EQ(uuid7_parse(rec[k], id), 0);
+			CHECK_INT_EQ(hubdb_record_get(t.db, id, &r, &found, &e), 0);
+			CHECK(found);
+			got = found ? cJSON_Parse(r.data) : NULL;
+			CHECK(got != NULL && cJSON_Compare(want, got, 1));
+			cJSON_Delete(want);
+			cJSON_Delete(got);
+			hubdb_record_clear(&r);
+		}
+		outcome_free(&o);
+		tbuf_free(env);
+	}
 	pthread_barrier_destroy(&go);
 	hubdb_close(other);
 	th_close(&t);
