@@ -36,16 +36,18 @@ struct hubdb_tally_buf {
  * The key's columns lead with school, form and key and end with the day:
  * a report sums a key's days as one run of the primary key's order (no
  * sort), and a record's keys land next to each other when it is written.
+ * The upserts name the table's own columns (tally.n): PostgreSQL finds a
+ * bare n ambiguous beside excluded.n.
  */
 static const char *const hubdb_tally_sql[ST_COUNT] = {
 	[ST_TALLY_ADD] = "INSERT INTO tally(school, form_id, key, day, n, total) "
 	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(school, form_id, key, day) DO UPDATE "
-	    "SET n = n + excluded.n, total = total + excluded.total",
+	    "SET n = tally.n + excluded.n, total = tally.total + excluded.total",
 	[ST_TALLY_DROP] = "DELETE FROM tally WHERE school = ?1 AND form_id = ?2 AND "
 	    "key = ?3 AND day = ?4 AND n = 0",
 	[ST_TALLY_ALL_ADD] = "INSERT INTO tally_all(school, form_id, key, n, total) "
 	    "VALUES(?1, ?2, ?3, ?5, ?6) ON CONFLICT(school, form_id, key) DO UPDATE "
-	    "SET n = n + excluded.n, total = total + excluded.total",
+	    "SET n = tally_all.n + excluded.n, total = tally_all.total + excluded.total",
 	[ST_TALLY_ALL_DROP] = "DELETE FROM tally_all WHERE school = ?1 AND form_id = ?2 AND "
 	    "key = ?3 AND n = 0",
 	[ST_TALLY_STALE] = "SELECT 1 FROM tally_stale WHERE form_prefix = ?1",
