@@ -10,9 +10,18 @@
 #   hub_cli ARGS...      tetrad-hub --data "$HUB_DIR" ARGS...
 #   hub_curl ARGS...     curl with the test CA, -sS, bounded time
 #   hub_free_port        prints a free TCP port on 127.0.0.1
+#   hub_init DIR ARGS... `init ARGS` for a test that fills the hub before
+#                        hub_start (on the PostgreSQL lane the hub gets its
+#                        database here, as hub_start would)
+#   hub_hex COL          SQL for the lower-case hex of a blob column
+#   hub_json COL PATH    SQL for the text at PATH (SQLite's JSON path
+#                        without "$.": a.b[0].c) of a JSON text column, NULL
+#                        when absent, on either store
 #   hub_sql SQL          runs SQL on the hub's store (sqlite3 on hub.db, or
 #                        psql on the hub's PostgreSQL database), prints rows
 #                        with | between columns
+#   hub_dump             the hub's whole store as SQL text (sqlite3 .dump,
+#                        or pg_dump of its database)
 #
 # The PostgreSQL lane (ctest's integration-pg/..., a script whose header
 # says "Runs on both stores"): TETRAD_TEST_PG_ENV names the env file of the
@@ -51,11 +60,45 @@ hub_use_pg() {
 	rm -f "$HUB_DIR/hub.db" "$HUB_DIR/hub.db-wal" "$HUB_DIR/hub.db-shm"
 }
 
+hub_init() {
+	HUB_DIR="$1"
+	shift
+	export HUB_DIR
+	"$HUB_BIN" --data "$HUB_DIR" init "$@" || return 1
+	if [ -n "${TETRAD_TEST_PG_ENV:-}" ]; then
+		hub_use_pg || return 1
+	fi
+}
+
+hub_hex() {
+	if [ -n "$HUB_PG" ]; then
+		printf "encode(%s, 'hex')" "$1"
+	else
+		printf 'lower(hex(%s))' "$1"
+	fi
+}
+
+hub_json() {
+	if [ -n "$HUB_PG" ]; then
+		printf "(CAST(%s AS jsonb) #>> '{%s}')" "$1" "$(printf %s "$2" | sed 's/\[\([0-9]*\)\]/.\1/g; s/\./,/g')"
+	else
+		printf "json_extract(%s, '\$.%s')" "$1" "$2"
+	fi
+}
+
 hub_sql() {
 	if [ -n "$HUB_PG" ]; then
 		psql "$HUB_PG" -XAtq -c "$1"
 	else
 		sqlite3 "$HUB_DIR/hub.db" "$1"
+	fi
+}
+
+hub_dump() {
+	if [ -n "$HUB_PG" ]; then
+		pg_dump -d "$HUB_PG"
+	else
+		sqlite3 "$HUB_DIR/hub.db" .dump
 	fi
 }
 
