@@ -131,9 +131,11 @@ hubdb_quarantine_drop(struct hubdb *db, const char *device, struct terr *e)
 	char now[HUBDB_TIME_MAX];
 	int rc, r;
 
+	/* quarantine_dropped.dropped: PostgreSQL finds a bare column ambiguous */
 	if (hsql_prepare(db->db, "INSERT INTO quarantine_dropped(device_id, dropped, "
 	    "last_at) VALUES(?1, 1, ?2) ON CONFLICT(device_id) DO UPDATE SET "
-	    "dropped = dropped + 1, last_at = excluded.last_at", 0, &st) != HSQL_OK)
+	    "dropped = quarantine_dropped.dropped + 1, last_at = excluded.last_at", 0,
+	    &st) != HSQL_OK)
 		return hubdb_err(db, HSQL_ERROR, e, "учёт карантина");
 	hubdb_now_iso(now);
 	hsql_bind_text(st, 1, device, -1);
