@@ -1,7 +1,7 @@
 """hub_store.py — the hub's store for the integration tests' Python checks,
 on either engine (lib_hub.sh's hub_sql for Python): HUB_PG set (the
 PostgreSQL lane, exported by lib_hub.sh) reads that database through psql,
-else HUB_DIR/hub.db through sqlite3. Only for reading what the hub stored.
+else HUB_DIR/hub.db through sqlite3. Only for what the hub stored.
 
   hub = hub_store.open_hub(hub_dir)
   hub.execute("SELECT ... WHERE id = ?", (x,)).fetchall()   # tuples, typed
@@ -9,6 +9,9 @@ else HUB_DIR/hub.db through sqlite3. Only for reading what the hub stored.
 
 On PostgreSQL each row comes back as row_to_json, so numbers stay numbers;
 every selected column of an expression needs an alias there (AS name).
+A statement other than a SELECT (a test planting a row as an older hub
+would have stored it) runs as it is; commit() and close() are for sqlite3's
+sake.
 """
 import json
 import os
@@ -40,11 +43,21 @@ class _PgHub:
     def execute(self, sql, params=()):
         for p in params:  # the tests' own values: ids, hex; quoted as literals
             sql = sql.replace("?", "'%s'" % str(p).replace("'", "''"), 1)
+        select = sql.lstrip().upper().startswith("SELECT")
+        if select:
+            sql = "SELECT row_to_json(t) FROM (%s) t" % sql
         # runs: psql
-        out = subprocess.run(["psql", PG, "-XAtq", "-c",
-                              "SELECT row_to_json(t) FROM (%s) t" % sql],
+        out = subprocess.run(["psql", PG, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
                              check=True, capture_output=True, text=True).stdout
+        if not select:
+            return _Rows([])
         return _Rows([tuple(json.loads(line).values()) for line in out.splitlines() if line])
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
 
 
 def open_hub(hub_dir):
