@@ -20,6 +20,8 @@
 #   hub_sql SQL          runs SQL on the hub's store (sqlite3 on hub.db, or
 #                        psql on the hub's PostgreSQL database), prints rows
 #                        with | between columns
+#   hub_backup FILE      a stopped hub's store saved to FILE;
+#   hub_restore FILE     and put back from it (a restore from a backup)
 #   hub_dump             the hub's whole store as SQL text (sqlite3 .dump,
 #                        or pg_dump of its database)
 #
@@ -44,7 +46,7 @@ HUB_PG=""
 
 # A fresh database of the tests' cluster for the hub in $HUB_DIR, named in
 # its hub.conf; the SQLite file init made is removed, so nothing can use it.
-hub_use_pg() {
+hub_pg_newdb() { # sets HUB_PG to a new empty database of the tests' cluster
 	local base name
 	[ -f "$TETRAD_TEST_PG_ENV" ] || {
 		echo "SKIP: нет кластера PostgreSQL тестов ($TETRAD_TEST_PG_ENV): PostgreSQL 15 не установлен или не запустился" >&2
@@ -56,6 +58,10 @@ hub_use_pg() {
 		return 1
 	HUB_PG="$base dbname=$name"
 	export HUB_PG
+}
+
+hub_use_pg() {
+	hub_pg_newdb || return 1
 	printf 'store = %s\n' "$HUB_PG" >>"$HUB_DIR/hub.conf"
 	rm -f "$HUB_DIR/hub.db" "$HUB_DIR/hub.db-wal" "$HUB_DIR/hub.db-shm"
 }
@@ -91,6 +97,32 @@ hub_sql() {
 		psql "$HUB_PG" -XAtq -c "$1"
 	else
 		sqlite3 "$HUB_DIR/hub.db" "$1"
+	fi
+}
+
+# A stopped hub's store saved to FILE (a copy of hub.db, or pg_dump's SQL),
+# and put back from it as a restore from an older backup would: hub.db
+# copied over (its WAL gone), or a new database loaded from the dump and
+# named in hub.conf instead of the one it replaces.
+hub_backup() {
+	if [ -n "$HUB_PG" ]; then
+		pg_dump -d "$HUB_PG" >"$1"
+	else
+		cp "$HUB_DIR/hub.db" "$1"
+	fi
+}
+
+hub_restore() {
+	if [ -n "$HUB_PG" ]; then
+		local old=$HUB_PG
+		hub_pg_newdb || return 1
+		psql "$HUB_PG" -Xq -v ON_ERROR_STOP=1 -f "$1" >/dev/null || return 1
+		grep -vxF "store = $old" "$HUB_DIR/hub.conf" >"$HUB_DIR/hub.conf.new"
+		printf 'store = %s\n' "$HUB_PG" >>"$HUB_DIR/hub.conf.new"
+		mv "$HUB_DIR/hub.conf.new" "$HUB_DIR/hub.conf"
+	else
+		rm -f "$HUB_DIR/hub.db-wal" "$HUB_DIR/hub.db-shm"
+		cp "$1" "$HUB_DIR/hub.db"
 	fi
 }
 
