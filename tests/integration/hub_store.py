@@ -19,6 +19,8 @@ import sqlite3
 import subprocess
 
 PG = os.environ.get("HUB_PG", "")
+_END = "--hub_store-end--"
+_pg = None
 
 
 def hex_sql(col):
@@ -40,18 +42,34 @@ class _Rows:
 
 
 class _PgHub:
+    """One psql for the whole test (a test may read the hub after each of
+    a hundred steps; a psql each time costs a connection each time): each
+    statement on its stdin, then a line that ends its rows and says whether
+    it failed."""
+
+    def __init__(self):
+        # runs: psql
+        self.p = subprocess.Popen(["psql", PG, "-XAtq"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
     def execute(self, sql, params=()):
         for p in params:  # the tests' own values: ids, hex; quoted as literals
             sql = sql.replace("?", "'%s'" % str(p).replace("'", "''"), 1)
         select = sql.lstrip().upper().startswith("SELECT")
         if select:
             sql = "SELECT row_to_json(t) FROM (%s) t" % sql
-        # runs: psql
-        out = subprocess.run(["psql", PG, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                             check=True, capture_output=True, text=True).stdout
-        if not select:
-            return _Rows([])
-        return _Rows([tuple(json.loads(line).values()) for line in out.splitlines() if line])
+        self.p.stdin.write("%s;\n\\echo %s :ERROR\n" % (sql, _END))
+        self.p.stdin.flush()
+        rows = []
+        for line in self.p.stdout:
+            line = line.rstrip("\n")
+            if line.startswith(_END + " "):
+                if line != _END + " false":
+                    raise RuntimeError("psql: %s failed" % sql)
+                return _Rows(rows)
+            if select and line:
+                rows.append(tuple(json.loads(line).values()))
+        raise RuntimeError("psql ended during %s" % sql)
 
     def commit(self):
         pass
@@ -61,6 +79,9 @@ class _PgHub:
 
 
 def open_hub(hub_dir):
+    global _pg
     if PG:
-        return _PgHub()
+        if _pg is None:
+            _pg = _PgHub()
+        return _pg
     return sqlite3.connect(os.path.join(hub_dir, "hub.db"), timeout=30)
