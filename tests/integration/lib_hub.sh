@@ -16,7 +16,8 @@
 #   hub_hex COL          SQL for the lower-case hex of a blob column
 #   hub_json COL PATH    SQL for the text at PATH (SQLite's JSON path
 #                        without "$.": a.b[0].c) of a JSON text column, NULL
-#                        when absent, on either store
+#                        when absent, on either store (a JSON true is 1 on
+#                        SQLite, true on PostgreSQL: compare numbers, text)
 #   hub_sql SQL          runs SQL on the hub's store (sqlite3 on hub.db, or
 #                        psql on the hub's PostgreSQL database), prints rows
 #                        with | between columns
@@ -27,9 +28,10 @@
 #
 # The PostgreSQL lane (ctest's integration-pg/..., a script whose header
 # says "Runs on both stores"): TETRAD_TEST_PG_ENV names the env file of the
-# tests' cluster (tests/tools/pgcluster.sh); every hub hub_start makes gets
-# a fresh database of it, named in its hub.conf (store = ...), and HUB_PG
-# is its connection string. No env file: the cluster was skipped, exit 77.
+# tests' cluster (tests/tools/pgcluster.sh); every hub hub_start or
+# hub_init makes gets a fresh database of it, named in its hub.conf
+# (store = ...), and HUB_PG is its connection string. No env file: the
+# cluster was skipped, exit 77.
 #
 # Needs TETRAD_BIN (dir of built programs). Callers should `trap hub_stop EXIT`
 # (or call hub_stop from their own trap).
@@ -44,8 +46,6 @@ hub_free_port() {
 
 HUB_PG=""
 
-# A fresh database of the tests' cluster for the hub in $HUB_DIR, named in
-# its hub.conf; the SQLite file init made is removed, so nothing can use it.
 hub_pg_newdb() { # sets HUB_PG to a new empty database of the tests' cluster
 	local base name
 	[ -f "$TETRAD_TEST_PG_ENV" ] || {
@@ -60,6 +60,8 @@ hub_pg_newdb() { # sets HUB_PG to a new empty database of the tests' cluster
 	export HUB_PG
 }
 
+# A fresh database of the tests' cluster for the hub in $HUB_DIR, named in
+# its hub.conf; the SQLite file init made is removed, so nothing can use it.
 hub_use_pg() {
 	hub_pg_newdb || return 1
 	printf 'store = %s\n' "$HUB_PG" >>"$HUB_DIR/hub.conf"
