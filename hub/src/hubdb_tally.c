@@ -36,6 +36,8 @@ struct hubdb_tally_buf {
  * The key's columns lead with school, form and key and end with the day:
  * a report sums a key's days as one run of the primary key's order (no
  * sort), and a record's keys land next to each other when it is written.
+ * The upserts name the table's own columns (tally.n): PostgreSQL finds a
+ * bare n ambiguous beside excluded.n.
  */
 /* the upserts name the table's own column (tally.n): PostgreSQL finds a bare
  * n ambiguous next to excluded.n, SQLite takes either */

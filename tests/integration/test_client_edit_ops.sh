@@ -15,6 +15,7 @@
 # winner's device, dates ДД.ММ.ГГГГ ЧЧ:ММ, the school's name from the
 # register the hub sent), `tetrad status` counts it, an edit made after
 # reading it wins, and `--clear` empties the list.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -57,13 +58,13 @@ q() { python3 -c 'import sqlite3,sys; print("\n".join("|".join("" if v is None e
 dosync() { run "sync $(basename "$1" .db) ($2)" "$SYNCD" --once --db "$1"; }
 hexid() { echo "$1" | tr -d - | tr 'A-F' 'a-f'; }
 val() { q "$1" "SELECT COALESCE(json_extract(data,'\$.$3'),'') FROM records WHERE lower(hex(id))='$(hexid "$2")'"; }
-hval() { q "$HUB_DIR/hub.db" "SELECT COALESCE(json_extract(data,'\$.$2'),'') FROM hub_records WHERE lower(hex(id))='$(hexid "$1")'"; }
+hval() { hub_sql "SELECT COALESCE($(hub_json data "$2"),'') FROM hub_records WHERE $(hub_hex id)='$(hexid "$1")'"; }
 last_op() { q "$1" "SELECT op || ' ' || COALESCE(fields,'') FROM outbox ORDER BY seq DESC LIMIT 1"; }
 # same_doc NAME DB ID: the device's clock document of ID is the hub's (as JSON)
 same_doc() {
 	local dev hub
 	dev=$(q "$2" "SELECT clocks FROM records WHERE lower(hex(id))='$(hexid "$3")'")
-	hub=$(q "$HUB_DIR/hub.db" "SELECT clocks FROM hub_records WHERE lower(hex(id))='$(hexid "$3")'")
+	hub=$(hub_sql "SELECT clocks FROM hub_records WHERE $(hub_hex id)='$(hexid "$3")'")
 	if python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1]) == json.loads(sys.argv[2]) else 1)' \
 	    "${dev:-null}" "${hub:-null}" 2>/dev/null; then pass "$1"; else
 		fail "$1: device $dev, hub $hub"
@@ -107,9 +108,9 @@ eq "the hub keeps the curator's field" "$(hval "$P" low_income_families)" 60
 # (the hub's log may name the curator's change of S's put value: recmerge
 # reports any value of one device replaced by another's; S's edit is no loser)
 eq "the hub logged no loss of S's edit" \
-	"$(q "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM conflicts WHERE field='large_families'")" 0
+	"$(hub_sql "SELECT COUNT(*) FROM conflicts WHERE field='large_families'")" 0
 eq "the hub's clock of each field names its device" \
-	"$(q "$HUB_DIR/hub.db" "SELECT json_extract(clocks,'\$.f.large_families[1]') || ' ' || json_extract(clocks,'\$.f.low_income_families[1]') FROM hub_records WHERE lower(hex(id))='$(hexid "$P")'")" \
+	"$(hub_sql "SELECT $(hub_json clocks 'f.large_families[1]') || ' ' || $(hub_json clocks 'f.low_income_families[1]') FROM hub_records WHERE $(hub_hex id)='$(hexid "$P")'")" \
 	"$DEV_S $DEV_C"
 dosync "$S" "S pulls the curator's edit"
 eq "S has both" "$(val "$S" "$P" large_families)/$(val "$S" "$P" low_income_families)" 70/60
@@ -121,7 +122,13 @@ same_doc "C's clock document is the hub's" "$C" "$P"
 run "S removes «Учащихся 4–11 классов» (optional)" "$TETRAD" --db "$S" edit "$P" --set students_4_11=
 eq "S queues null for it" "$(last_op "$S")" 'edit {"students_4_11":null}'
 dosync "$S" "the removal"
-eq "the hub has no answer for it" "$(q "$HUB_DIR/hub.db" "SELECT json_type(data,'\$.students_4_11') IS NULL FROM hub_records WHERE lower(hex(id))='$(hexid "$P")'")" 1
+# the key itself gone (a JSON null would be an answer «null»)
+if [ -n "$HUB_PG" ]; then
+	no_answer="CAST(NOT CAST(data AS jsonb) ? 'students_4_11' AS int)"
+else
+	no_answer="json_type(data,'\$.students_4_11') IS NULL"
+fi
+eq "the hub has no answer for it" "$(hub_sql "SELECT $no_answer FROM hub_records WHERE $(hub_hex id)='$(hexid "$P")'")" 1
 same_doc "after the removal S's document is the hub's" "$S" "$P"
 
 # --- a local field alone: nothing leaves the device
@@ -132,7 +139,7 @@ before=$(q "$S" "SELECT COUNT(*) FROM outbox")
 run "S edits the case's summary (local)" "$TETRAD" --db "$S" edit "$M" --set "summary=Уточнено: ПЛАНТ-7c1e"
 eq "nothing queued for a local field" "$(q "$S" "SELECT COUNT(*) FROM outbox")" "$before"
 dosync "$S" "nothing to send"
-eq "the hub never sees it" "$(q "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM hub_records WHERE data LIKE '%ПЛАНТ-7c1e%'")" 0
+eq "the hub never sees it" "$(hub_sql "SELECT COUNT(*) FROM hub_records WHERE data LIKE '%ПЛАНТ-7c1e%'")" 0
 eq "S keeps it" "$(val "$S" "$M" summary)" "Уточнено: ПЛАНТ-7c1e"
 
 # --- the same field on both: the loser's device lists it in Russian

@@ -14,6 +14,7 @@
 # is refused by the hub with the reason: a visit sent as another school's
 # record, and a school outside the device's. A school device's visit gets
 # its own school without being asked, and another school is refused.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -143,7 +144,7 @@ eq "the imported record is the given school's" \
 expect "sync" 0 "$TETRAD" --db "$C" sync
 eq "both visits acknowledged" "$(q "$C" "SELECT COUNT(*) FROM outbox WHERE state='acked'")" 2
 eq "hub records in the visited schools" \
-	"$(q "$HUB_DIR/hub.db" "SELECT school || '=' || json_extract(data,'$.school_code') FROM hub_records WHERE form_id='risk_visit' ORDER BY school")" \
+	"$(hub_sql "SELECT school || '=' || $(hub_json data school_code) FROM hub_records WHERE form_id='risk_visit' ORDER BY school")" \
 	"$(printf '170103=170103\n170104=170104')"
 
 # --- a modified client: outbox rows edited before the sync
@@ -163,7 +164,7 @@ w "$C" "UPDATE outbox SET school = '170105', fields = replace(fields, '\"school_
 eq "the hub refuses a school outside the device's" "$(q "$C" "SELECT state FROM outbox WHERE seq = $seq")" quarantined
 q "$C" "SELECT reason FROM outbox WHERE seq = $seq" >"$T/reason"
 has "with the reason" "$T/reason" "школа 170105 не входит в школы этого устройства"
-eq "no record of 170105 on the hub" "$(q "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM hub_records WHERE school='170105' OR data LIKE '%170105%'")" 0
+eq "no record of 170105 on the hub" "$(hub_sql "SELECT COUNT(*) FROM hub_records WHERE school='170105' OR data LIKE '%170105%'")" 0
 
 # --- a school device: its visit is its own school's, without asking
 expect "init a school device" 0 "$TETRAD" --db "$S" init --school 170104 --name "Школа 170104"

@@ -5,6 +5,7 @@
 # passphrase, token/device/report/settings/results commands and their errors,
 # and concurrency: the same change set pushed by 8 clients at once is applied
 # exactly once and every client gets the same acknowledgement.
+# Runs on both stores
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 
@@ -27,7 +28,7 @@ printf 'верная фраза\n' >"$T/pass"
 chmod 600 "$T/pass"   # a passphrase file others may read is refused
 
 # init with a passphrase and a test certificate
-"$HUB" --data "$D" init --tls-self-signed 127.0.0.1 --passphrase-file "$T/pass" >"$T/out" 2>"$T/err"
+hub_init "$D" --tls-self-signed 127.0.0.1 --passphrase-file "$T/pass" >"$T/out" 2>"$T/err"
 expect_eq init_exit $? 0
 expect_in init_warns_test_ca "$(cat "$T/err")" "не для работы"
 expect_eq key_modes "$(stat -c %a "$D/hub.enc.key" "$D/hub.sign.key" "$D/tls/ca.key" "$D/tls/server.key" | sort -u)" 600
@@ -43,7 +44,9 @@ expect_in no_passphrase_message "$(cat "$T/err")" "Ошибка: "
 printf 'неверная\n' >"$T/wrong"
 chmod 600 "$T/wrong"
 expect_eq wrong_passphrase_refused "$("$HUB" --data "$D" --passphrase-file "$T/wrong" device list >/dev/null 2>&1; echo $?)" 6
-echo "passphrase_file = $T/pass" >"$D/hub.conf"
+# hub.conf is written anew below: the PostgreSQL lane's store line with it
+store_conf() { [ -z "$HUB_PG" ] || echo "store = $HUB_PG"; }
+{ echo "passphrase_file = $T/pass"; store_conf; } >"$D/hub.conf"
 expect_eq passphrase_from_conf "$("$HUB" --data "$D" device list >/dev/null 2>&1; echo $?)" 0
 expect_eq no_hub_here "$("$HUB" --data "$T/nothing" device list 2>&1 >/dev/null | grep -c 'init')" 1
 
@@ -66,7 +69,7 @@ TOK=$("$HUB" --data "$D" token create --school 170103 --name "Школа № 3" 
 expect_eq token_format "$(echo "$TOK" | grep -cE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$')" 1
 expect_eq token_not_listed "$("$HUB" --data "$D" token list | grep -c "${TOK:0:9}")" 0
 expect_in token_listed "$("$HUB" --data "$D" token list)" "Школа № 3"
-expect_eq school_known "$(sqlite3 "$D/hub.db" "SELECT name FROM schools WHERE code='170103'")" "Школа № 3"
+expect_eq school_known "$(hub_sql "SELECT name FROM schools WHERE code='170103'")" "Школа № 3"
 
 # the QR code is drawn in the process, on stderr only when it is a terminal
 # (here script's pty): a qrencode on PATH is never started (the token on its
@@ -107,9 +110,9 @@ expect_eq report_out_exists_refused "$("$HUB" --data "$D" report passport --out 
 # hub.conf listen + threads; serve with the passphrase from hub.conf
 PORT=$(hub_free_port)
 # silent_days (the dashboard's silent devices) outside 1–365 stops serve before it listens
-{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "silent_days = 400"; } >"$D/hub.conf"
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "silent_days = 400"; store_conf; } >"$D/hub.conf"
 expect_eq conf_silent_days_refused "$("$HUB" --data "$D" serve >/dev/null 2>"$T/sd.err"; echo $?)/$(grep -c 'silent_days = «400»: нужно целое число дней от 1 до 365' "$T/sd.err")" "2/1"
-{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; echo "silent_days = 30"; } >"$D/hub.conf"
+{ echo "passphrase_file = $T/pass"; echo "listen = 127.0.0.1:$PORT"; echo "threads = 3"; echo "silent_days = 30"; store_conf; } >"$D/hub.conf"
 "$HUB" --data "$D" serve >"$T/serve.log" 2>&1 &
 HUB_PID=$!
 HUB_CA="$D/tls/ca.pem"
@@ -143,9 +146,9 @@ wait $(jobs -p | grep -v "^$HUB_PID$") 2>/dev/null
 sleep 0.2
 expect_eq same_code_for_all "$(cat "$T"/code? | sort -u)" 200
 expect_eq same_ack_for_all "$(md5sum "$T"/ack? | awk '{print $1}' | sort -u | wc -l)" 1
-expect_eq stored_once "$(sqlite3 "$D/hub.db" "SELECT count(*) FROM changesets")" 1
-expect_eq watermark_once "$(sqlite3 "$D/hub.db" "SELECT watermark FROM devices")" 50
-expect_eq records_once "$(sqlite3 "$D/hub.db" "SELECT count(*) FROM hub_records")" 50
+expect_eq stored_once "$(hub_sql "SELECT count(*) FROM changesets")" 1
+expect_eq watermark_once "$(hub_sql "SELECT watermark FROM devices")" 50
+expect_eq records_once "$(hub_sql "SELECT count(*) FROM hub_records")" 50
 expect_eq applied_logged_once "$(grep -c ' 200 applied applied=50' "$T/serve.log")" 1
 
 kill -TERM "$HUB_PID"

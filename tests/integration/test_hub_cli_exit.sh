@@ -7,6 +7,7 @@
 # as an error line; `--help` after any
 # command words exits 0 with that command's usage on stdout and reads no
 # files; the common options work after the command too; --version.
+# Runs on both stores
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 
@@ -99,6 +100,11 @@ expect_in no_hub_here_says "$(cat "$T/err")" "init"
 printf 'фраза\n' >"$T/pass"
 chmod 600 "$T/pass"
 rc init 0 init --data "$D" --passphrase-file "$T/pass"
+# the PostgreSQL lane: from here the hub's store is a database of the tests' cluster
+if [ -n "${TETRAD_TEST_PG_ENV:-}" ]; then
+	HUB_DIR="$D"
+	hub_use_pg || exit 1
+fi
 rc data_after_command 0 schools add 170101 --name "Школа" --data "$D" --passphrase-file "$T/pass"
 TETRAD_HUB_DATA="$D" rc data_from_environment 0 --passphrase-file "$T/pass" schools list
 expect_in data_from_environment_lists "$(cat "$T/out")" "170101"
@@ -114,7 +120,7 @@ rc wrong_passphrase 6 --data "$D" --passphrase-file "$T/wrong" schools list
 chmod 644 "$T/pass"
 rc passphrase_file_open 6 --data "$D" --passphrase-file "$T/pass" schools list
 chmod 600 "$T/pass"
-echo "passphrase_file = $T/pass" >"$D/hub.conf"
+{ echo "passphrase_file = $T/pass"; [ -z "$HUB_PG" ] || echo "store = $HUB_PG"; } >"$D/hub.conf"
 
 # --- 2: data refused (values the hub judges, damaged or refused files)
 rc bad_school_code 2 --data "$D" schools add 'a b' --name X

@@ -21,6 +21,7 @@
 #  - the hub still serves.
 # Client addresses other than 127.0.0.1 are other loopback addresses
 # (curl --interface 127.0.0.N), so each part has its own throttle share.
+# Runs on both stores
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 . "$(dirname "$0")/sync_lib.sh"
@@ -53,7 +54,7 @@ post() { # FILE OUT → HTTP code
 	hub_curl -X POST -H 'Content-Type: application/octet-stream' --data-binary "@$1" \
 		-o "$2" -w '%{http_code}' "$HUB_URL/v1/changesets"
 }
-devices() { sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM devices"; }
+devices() { hub_sql "SELECT count(*) FROM devices"; }
 mkdb() { # DB SCHOOL: an empty client database set up for SCHOOL
 	sync_mkdb "$1"
 	sqlite3 "$1" "UPDATE meta SET value='$2' WHERE key='school'"
@@ -90,12 +91,12 @@ expect_eq right_school_enrolls "$?" 0
 # the wrong PC enrolls with its own token and its push is applied
 "$SYNCD" enroll --db "$T/pc4.db" --hub "$HUB_URL" --token "$T4" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
 expect_eq wrong_pc_enrolls_with_its_token "$?" 0
-expect_eq wrong_pc_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$(meta "$T/pc4.db" device_id)'")" 170104
+expect_eq wrong_pc_school "$(hub_sql "SELECT schools FROM devices WHERE id='$(meta "$T/pc4.db" device_id)'")" 170104
 add "$T/pc4.db" 3 170104
 "$SYNCD" --once --db "$T/pc4.db" >"$T/out" 2>"$T/log"
 expect_eq wrong_pc_push_exit "$?" 0
 expect_eq wrong_pc_push_applied "$(sync_outbox "$T/pc4.db" acked)" 3
-expect_eq wrong_pc_records "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM hub_records WHERE school='170104'")" 3
+expect_eq wrong_pc_records "$(hub_sql "SELECT count(*) FROM hub_records WHERE school='170104'")" 3
 
 # a key refused for the wrong school is not registered: its sets are refused
 PKW=$("$FORGE" init "$T/w")
@@ -108,7 +109,7 @@ expect_eq forge_right_school "$(enroll 127.0.0.2 "{\"token\":\"$T3B\",\"device_p
 "$FORGE" seal "$T/w" "$T/wset" --school 170103 --form sync_test --fields '{"n":1}'
 expect_eq refused_key_set_refused "$(post "$T/wset" "$T/r")" 403
 expect_in refused_key_unknown "$(cat "$T/r")" unknown_device
-expect_eq refused_key_stored_nothing "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM hub_records WHERE school='170103'")" 0
+expect_eq refused_key_stored_nothing "$(hub_sql "SELECT count(*) FROM hub_records WHERE school='170103'")" 0
 
 # curators: the device's school must be one of the token's
 CT=$(hub_token --curator "Куратор" --schools 170103,170104)
@@ -141,7 +142,7 @@ expect_in legacy_unsigned_code "$(cat "$T/r")" key_registered
 "$SYNCD" enroll --db "$T/leg.db" --hub "$HUB_URL" --token "$T4L" --ca "$HUB_CA" >"$T/out" 2>"$T/err"
 expect_eq legacy_rebound "$?" 0
 expect_eq legacy_same_key "$(meta "$T/leg.db" device_id)" "$LID"
-expect_eq legacy_hub_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$LID'")" 170104
+expect_eq legacy_hub_school "$(hub_sql "SELECT schools FROM devices WHERE id='$LID'")" 170104
 add "$T/leg.db" 2 170104
 "$SYNCD" --once --db "$T/leg.db" >"$T/out" 2>"$T/log"
 expect_eq legacy_push_exit "$?" 0
@@ -165,7 +166,7 @@ expect_in legacy_names_old_key "$(cat "$T/out")" "$L3ID"
 expect_in legacy_says_revoked "$(cat "$T/out")" "был отозван на хабе"
 NEWID=$(meta "$T/leg3.db" device_id)
 [ -n "$NEWID" ] && [ "$NEWID" != "$L3ID" ] && ok || bad "legacy: the key was not replaced ($NEWID)"
-expect_eq legacy_new_key_school "$(sqlite3 "$HUB_DIR/hub.db" "SELECT schools FROM devices WHERE id='$NEWID'")" 170104
+expect_eq legacy_new_key_school "$(hub_sql "SELECT schools FROM devices WHERE id='$NEWID'")" 170104
 add "$T/leg3.db" 2 170104
 "$SYNCD" --once --db "$T/leg3.db" >"$T/out" 2>"$T/log"
 expect_eq legacy_new_key_push_applied "$(sync_outbox "$T/leg3.db" acked)" 2
@@ -197,7 +198,7 @@ for k in zero:0000000000000000000000000000000000000000000000000000000000000000 \
 	hub_sign:$HUB_SIGN hub_enc:$HUB_ENC; do
 	expect_eq "key_${k%%:*}" "$(enroll 127.0.0.3 "{\"token\":\"$TK\",\"device_pk\":\"${k#*:}\",\"schools\":[]}" "$T/r")" 400
 	expect_in "key_${k%%:*}_code" "$(cat "$T/r")" key_unusable
-	expect_eq "key_${k%%:*}_not_registered" "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM devices WHERE hex(pk)=upper('${k#*:}')")" 0
+	expect_eq "key_${k%%:*}_not_registered" "$(hub_sql "SELECT count(*) FROM devices WHERE $(hub_hex pk)=lower('${k#*:}')")" 0
 done
 
 # --- the parser: \u0000, trailing text, no schools ------------------------------
@@ -210,7 +211,7 @@ expect_eq trailing_object "$(enroll 127.0.0.3 "{\"token\":\"$TK\",\"device_pk\":
 expect_eq no_schools "$(enroll 127.0.0.3 "{\"token\":\"$TK\",\"device_pk\":\"$PKK\"}" "$T/r")" 400
 expect_in no_schools_msg "$(cat "$T/r")" "устарела"
 expect_eq bad_school_code "$(enroll 127.0.0.3 "{\"token\":\"$TK\",\"device_pk\":\"$PKK\",\"schools\":[\"17 01\"]}" "$T/r")" 400
-expect_eq parser_nothing_registered "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM devices WHERE hex(pk)=upper('$PKK')")" 0
+expect_eq parser_nothing_registered "$(hub_sql "SELECT count(*) FROM devices WHERE $(hub_hex pk)=lower('$PKK')")" 0
 # after all that, the token is still there
 expect_eq token_still_usable "$(enroll 127.0.0.3 "{\"token\":\"$TK\",\"device_pk\":\"$PKK\",\"schools\":[\"170106\"]}" "$T/r")" 200
 

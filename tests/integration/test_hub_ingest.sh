@@ -8,6 +8,7 @@
 # malformed bodies, malformed JSON inside an authentic envelope, unknown and
 # revoked devices), a huge declared length refused before the body is read,
 # curator authorisation, and a USB export imported through the same path.
+# Runs on both stores
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 
@@ -49,8 +50,8 @@ enroll() { # JSON OUT → HTTP code
 ack_field() { # STATE ACKFILE FIELD
 	"$FORGE" ack "$1" "$2" | python3 -c "import json,sys; print(json.load(sys.stdin)['$3'])"
 }
-records() { sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM hub_records"; }
-quarantined() { sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM quarantine"; }
+records() { hub_sql "SELECT count(*) FROM hub_records"; }
+quarantined() { hub_sql "SELECT count(*) FROM quarantine"; }
 
 # --- health and routing
 expect_in health "$(hub_curl "$HUB_URL/v1/health")" '"status":"ok"'
@@ -61,7 +62,7 @@ expect_eq wrong_method "$(hub_curl -o /dev/null -w '%{http_code}' "$HUB_URL/v1/c
 PK=$("$FORGE" init "$T/dev")
 TOK=$(hub_token --school 170103 --name "Школа № 3")
 expect_eq token_printed "$(echo "$TOK" | grep -cE '^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$')" 1
-expect_eq token_stored_hashed "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM tokens WHERE instr(hex(hash), '$(echo "$TOK" | tr -d -)') > 0")" 0
+expect_eq token_stored_hashed "$(hub_sql "SELECT count(*) FROM tokens WHERE $(hub_hex hash) LIKE '%$(echo "$TOK" | tr -d - | tr A-Z a-z)%'")" 0
 expect_eq enroll_unknown "$(enroll "{\"token\":\"AAAA-BBBB-CCCC-DDDD-EEEE\",\"device_pk\":\"$PK\",\"schools\":[]}" "$T/r")" 403
 expect_in enroll_unknown_code "$(cat "$T/r")" token_unknown
 expect_eq enroll_not_json "$(enroll 'token=1' "$T/r")" 400
@@ -132,16 +133,16 @@ expect_in refusal_reason "$(hub_cli quarantine list)" "школа 999999"
 "$FORGE" seal "$T/dev" "$T/e2" --fields '{"n":9}'
 expect_eq chain_continues_after_refusal "$(post "$T/e2" "$T/r")" 200
 expect_eq records_after_refusals "$(records)" 4
-expect_eq local_value_never_stored "$(sqlite3 "$HUB_DIR/hub.db" "SELECT count(*) FROM hub_records WHERE data LIKE '%Иванов%'")" 0
+expect_eq local_value_never_stored "$(hub_sql "SELECT count(*) FROM hub_records WHERE data LIKE '%Иванов%'")" 0
 
 # --- refused before anything is stored (400, unsigned JSON)
 nothing() { # NAME WANT-CODE WANT-ERROR FILE
 	local before after code
-	before=$(sqlite3 "$HUB_DIR/hub.db" "SELECT (SELECT count(*) FROM hub_records)||'/'||(SELECT watermark FROM devices WHERE id=(SELECT id FROM devices ORDER BY enrolled_at LIMIT 1))")
+	before=$(hub_sql "SELECT (SELECT count(*) FROM hub_records)||'/'||(SELECT watermark FROM devices WHERE id=(SELECT id FROM devices ORDER BY enrolled_at LIMIT 1))")
 	code=$(post "$4" "$T/r")
 	expect_eq "$1" "$code" "$2"
 	expect_in "${1}_error" "$(tr -d '\000' <"$T/r")" "$3"
-	after=$(sqlite3 "$HUB_DIR/hub.db" "SELECT (SELECT count(*) FROM hub_records)||'/'||(SELECT watermark FROM devices WHERE id=(SELECT id FROM devices ORDER BY enrolled_at LIMIT 1))")
+	after=$(hub_sql "SELECT (SELECT count(*) FROM hub_records)||'/'||(SELECT watermark FROM devices WHERE id=(SELECT id FROM devices ORDER BY enrolled_at LIMIT 1))")
 	expect_eq "${1}_nothing_stored" "$after" "$before"
 }
 "$FORGE" init "$T/other" >/dev/null
@@ -264,7 +265,7 @@ expect_eq conflict_first_writer "$(post "$T/x" "$T/r")" 200
 "$FORGE" seal "$T/cur" "$T/x" --school 170105 --record $REC --hlc-ms $((NOWMS - 120000)) --fields '{"n":20,"t":"куратор"}'
 expect_eq conflict_older_writer "$(post "$T/x" "$T/r")" 200
 expect_eq conflict_count_in_ack "$(ack_field "$T/cur" "$T/r" conflicts)" 2
-expect_eq conflict_winner_kept "$(sqlite3 "$HUB_DIR/hub.db" "SELECT data FROM hub_records WHERE lower(hex(id))='$(echo $REC | tr -d -)'")" '{"n":10,"t":"школа"}'
+expect_eq conflict_winner_kept "$(hub_sql "SELECT data FROM hub_records WHERE $(hub_hex id)='$(echo $REC | tr -d -)'")" '{"n":10,"t":"школа"}'
 expect_in conflicts_list "$(hub_cli conflicts list)" '"куратор"'
 expect_in conflicts_list_json "$(hub_cli conflicts list --json)" '"loser_value": "20"'
 

@@ -8,6 +8,7 @@
 # as after the deadline (15 February), the period follows the dates filled
 # in, not the day received, and the students' coverage is over the
 # passport's grades 4–11.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -7,6 +7,7 @@
 # verification report (issued against verified, "not visited" over
 # programme schools only) and the completeness report with a per-year
 # deadline changed by `settings set`.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

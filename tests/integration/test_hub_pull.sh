@@ -17,6 +17,7 @@
 #  - USB: export-changes refused for a device whose box key the hub does
 #    not have, the device's ack file imported (registering it), then the
 #    file of changes opened by the device with every shared record.
+# Runs on both stores
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 
@@ -85,7 +86,7 @@ count() { # JSON KIND [FORM] → number of items
 field() { # JSON FIELD
 	python3 -c "import json,sys; print(json.loads(sys.argv[1])['$2'])" "$1"
 }
-records() { sqlite3 "$HUB_DIR/hub.db" "SELECT count(*)||'/'||coalesce(sum(length(data)),0) FROM hub_records"; }
+records() { hub_sql "SELECT count(*)||'/'||coalesce(sum(length(data)),0) FROM hub_records"; }
 
 hub_cli schools add 170103 --name "Школа № 3" >/dev/null
 enroll "$T/s1" "$(hub_token --school 170103)"
@@ -106,7 +107,7 @@ expect_eq school_pc_private "$(count "$A" records private)" 0
 expect_eq school_pc_records "$(count "$A" records)" 5
 expect_in school_pc_register "$A" '"code":"170103","name":"Школа № 3"'
 expect_eq school_pc_no_more "$(field "$A" more)" False
-HEAD=$(sqlite3 "$HUB_DIR/hub.db" "SELECT pos FROM feed_head")
+HEAD=$(hub_sql "SELECT pos FROM feed_head")
 expect_eq school_pc_upto_head "$(field "$A" upto)" "$HEAD"
 C=$(pull "$T/cur")
 expect_eq curator_shared "$(count "$C" records shared)" 3
@@ -134,7 +135,7 @@ expect_eq ack_ok "$(post /v1/pull/ack "$T/req" "$T/r")" 200
 expect_in ack_body "$(cat "$T/r")" "\"acked\":$HEAD"
 "$PULL" req "$T/s2" "$T/req" --ack --after 1
 expect_eq ack_back_ok "$(post /v1/pull/ack "$T/req" "$T/r")" 200
-expect_eq ack_never_back "$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE box_pk IS NOT NULL AND pull_acked > 0")" "$HEAD"
+expect_eq ack_never_back "$(hub_sql "SELECT pull_acked FROM devices WHERE box_pk IS NOT NULL AND pull_acked > 0")" "$HEAD"
 expect_in device_list_cursor "$(hub_cli device list --json)" "\"pull_acked\": $HEAD,"
 
 # --- answers are built on the ingest workers with the connection suspended:
@@ -156,7 +157,7 @@ for i in 1 2 3; do push "$T/s3" shared 1; done
 wait $PIDS
 expect_eq parallel_pulls "$(cat "$T/s1.codes" "$T/s2.codes" "$T/cur.codes" | grep -c '^200$')" 15
 expect_in parallel_answer_opens "$("$PULL" open "$T/cur" "$T/cur.pans5")" '"records":['
-HEAD=$(sqlite3 "$HUB_DIR/hub.db" "SELECT pos FROM feed_head")
+HEAD=$(hub_sql "SELECT pos FROM feed_head")
 
 # --- hostile bodies, each refused with its own code; nothing stored moves
 BEFORE=$(records)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The hub's register of schools: add, list, import from a spreadsheet (all
 # or nothing, every bad row named), names shown by the reports.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"
@@ -8,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 H="$TETRAD_BIN/tetrad-hub"
 D="$work/hub"
-"$H" --data "$D" init >/dev/null 2>&1 || sync_fail "init"
+hub_init "$D" >/dev/null 2>&1 || sync_fail "init"
 
 "$H" --data "$D" schools add 170103 --name "МБОУ СОШ № 3" >/dev/null || sync_fail "schools add"
 "$H" --data "$D" schools add "17/01" --name "x" >"$work/out" 2>&1 && sync_fail "bad code accepted"

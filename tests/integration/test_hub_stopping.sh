@@ -9,6 +9,7 @@
 # hub in its wait for the requests in flight, so the moment is not a race:
 # the second connection's pull is sent while the hub waits, then the stalled
 # one is closed and the hub must exit 0 promptly.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 work=$(mktemp -d)

@@ -16,6 +16,7 @@
 # a file for another device are refused; a good file is applied once and the
 # second import says it was loaded already. Afterwards a plain sync brings the
 # change the refused answers were hiding.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -3,6 +3,7 @@
 # token reuse, first and incremental sync, replay harmless, quarantine does
 # not block later sets, export → tetrad-hub import → push changes nothing,
 # form pull, exit codes.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -2,6 +2,7 @@
 # syncd when things go wrong: the hub is down (exit 12, nothing lost), then
 # up again (everything goes); the hub answers 503 with Retry-After and 500
 # (retried with backoff, Retry-After honoured, then everything goes).
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -2,6 +2,7 @@
 # A device offline for a term: 50,000 pending entries pushed in one run with
 # the default bounds; all acknowledged, the hub holds each once, and syncd's
 # peak memory stays flat (sets are streamed from SQLite, one at a time).
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -17,6 +17,7 @@
 # kept. Finally: the hub (its folder, a dump of hub.db, every change set
 # decrypted with tt-open), S2's folder, and every log (syncd's included)
 # hold none of the local values.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -67,7 +68,7 @@ dosync() { run "syncd --once $(basename "$1" .db) ($2), no passphrase" env -u TE
 hexid() { echo "$1" | tr -d - | tr 'A-F' 'a-f'; }
 val() { sqlite3 "$1" "SELECT COALESCE(json_extract(data,'\$.$3'),'') FROM records WHERE lower(hex(id))='$(hexid "$2")'"; }
 sealed() { sqlite3 "$1" "SELECT COALESCE(hex(sealed),'') FROM records WHERE lower(hex(id))='$(hexid "$2")'"; }
-hval() { sqlite3 "$HUB_DIR/hub.db" "SELECT COALESCE(json_extract(data,'\$.$2'),'') FROM hub_records WHERE lower(hex(id))='$(hexid "$1")'"; }
+hval() { hub_sql "SELECT COALESCE($(hub_json data "$2"),'') FROM hub_records WHERE $(hub_hex id)='$(hexid "$1")'"; }
 
 hub_start "$T/hub" || exit 1
 if ! hub_curl -o /dev/null -w '%{http_code}' -X POST --data-binary x "$HUB_URL/v1/pull" | grep -qv 404; then
@@ -211,17 +212,17 @@ eq "S2 still has no local value" "$(val "$S2" "$M1" 'parties[0].full_name')$(val
 
 # --- nowhere but S1 --------------------------------------------------------------------
 hub_stop
-"$TETRAD_BIN/tt-open" --data "$HUB_DIR" >"$T/hub-sets.jsonl" 2>"$T/tt-open.err"
+"$TETRAD_BIN/tt-open" --data "$HUB_DIR" ${HUB_PG:+--store "$HUB_PG"} >"$T/hub-sets.jsonl" 2>"$T/tt-open.err"
 if grep -qF "ЗАМОК-2" "$T/hub-sets.jsonl"; then pass "decrypted the hub's change sets ($(wc -l <"$T/hub-sets.jsonl") sets)"; else
 	fail "tt-open: $(tail -2 "$T/tt-open.err" | tr '\n' ' ')"; fi
-sqlite3 "$HUB_DIR/hub.db" .dump >"$T/hub-dump.sql"
+hub_dump >"$T/hub-dump.sql"
 scan() {
 	local name=$1
 	shift
 	if $SCAN "$T/values.json" "$@" >"$T/scan.txt" 2>&1; then pass "$name: none ($(head -1 "$T/scan.txt"))"; else
 		fail "LEAK in $name: $(grep -v '^scanned' "$T/scan.txt" | head -6 | tr '\n' ' ' | cut -c1-1000)"; fi
 }
-scan "the hub's folder, hub.db's dump, its change sets" "$HUB_DIR" "$T/hub-dump.sql" "$T/hub-sets.jsonl"
+scan "the hub's folder, its store's dump, its change sets" "$HUB_DIR" "$T/hub-dump.sql" "$T/hub-sets.jsonl"
 scan "S2's folder" "$T/s2"
 scan "S1's folder" "$T/s1"
 scan "every log: syncd's, the client's, the hub's" "$LOGS" "$HUB_LOG" "$HUB_DIR.init.log"

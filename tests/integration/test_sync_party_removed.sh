@@ -7,6 +7,7 @@
 # with the passphrase; locked they show «скрыто») and without one (syncd's
 # plain graft). Then a write with the passphrase keeps the right name and
 # the removed party's name is gone from the record.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -3,6 +3,7 @@
 # sync, verified with the hub's signature and installed as
 # <db>.forms/<id>-v<version>.json; built-in versions are not fetched again;
 # a bundle altered on the way is refused and nothing is installed.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

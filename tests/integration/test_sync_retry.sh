@@ -14,6 +14,7 @@
 #
 # Then the device is revoked: a sync with nothing to send says so (exit
 # 2), status shows it, and a re-enrollment says it was revoked.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -14,6 +14,7 @@
 # pulling that edit. Pulling again changes nothing; the hub's cursor for
 # each device follows its acks. The same by USB stick: S2's export carries its
 # pull ack, the hub imports it and writes S2's changes, S2 imports them once.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -58,7 +59,7 @@ hexid() { echo "$1" | tr -d - | tr 'A-F' 'a-f'; }
 # val DB ID FIELD: a field of a device's record ("" when absent)
 val() { sqlite3 "$1" "SELECT COALESCE(json_extract(data,'\$.$3'),'') FROM records WHERE lower(hex(id))='$(hexid "$2")'"; }
 # hval ID FIELD: the same on the hub
-hval() { sqlite3 "$HUB_DIR/hub.db" "SELECT COALESCE(json_extract(data,'\$.$2'),'') FROM hub_records WHERE lower(hex(id))='$(hexid "$1")'"; }
+hval() { hub_sql "SELECT COALESCE($(hub_json data "$2"),'') FROM hub_records WHERE $(hub_hex id)='$(hexid "$1")'"; }
 exists() { sqlite3 "$1" "SELECT COUNT(*) FROM records WHERE lower(hex(id))='$(hexid "$2")'"; }
 # all3 NAME ID FIELD WANT: S1, C and the hub hold WANT
 all3() {
@@ -145,8 +146,8 @@ run "tetrad conflicts on S1" "$TETRAD" --db "$S1" conflicts
 has "the list names the field" "$T/out" "Дети-сироты"
 # --- the coordinator's review (issue 23): the value that lost is taken; the
 # hub writes it as its own edit and every device pulls it
-CID=$(sqlite3 "$HUB_DIR/hub.db" "SELECT id FROM conflicts WHERE field = 'orphans'")
-NCONF=$(sqlite3 "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM conflicts")
+CID=$(hub_sql "SELECT id FROM conflicts WHERE field = 'orphans'")
+NCONF=$(hub_sql "SELECT COUNT(*) FROM conflicts")
 eq "the hub logged the conflict, open" "$(hub_cli conflicts list --json | python3 -c '
 import json, sys
 print(*[r["loser_value"] + ">" + r["winner_value"] + " " + r["decision"]
@@ -161,7 +162,7 @@ eq "the decision, by whom" "$(hub_cli conflicts list --json | python3 -c '
 import json, sys
 print(*[r["decision"] + " " + r["decided_by"][:8]
         for r in json.load(sys.stdin) if r["field"] == "orphans"])')" "taken консоль:"
-eq "the hub's edit is not a new conflict" "$(sqlite3 "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM conflicts")" "$NCONF"
+eq "the hub's edit is not a new conflict" "$(hub_sql "SELECT COUNT(*) FROM conflicts")" "$NCONF"
 eq "nor on the device whose value it replaced" "$(sqlite3 "$C" "SELECT COUNT(*) FROM conflicts")" 0
 hub_cli conflicts resolve "$CID" --keep >"$T/out" 2>"$T/err"
 rc=$?
@@ -185,7 +186,7 @@ eq "S2: a party's phone (local) empty" "$(val "$S2" "$M" 'parties[0].phone')" ""
 eq "S2: a party's class is there" "$(val "$S2" "$M" 'parties[0].class_name')" 7Б
 dosync "$C" "never the case"
 eq "the case never reaches the curator" "$(exists "$C" "$M")" 0
-eq "no local value on the hub" "$(sqlite3 "$HUB_DIR/hub.db" "SELECT COUNT(*) FROM hub_records WHERE data LIKE '%Сидоров%' OR data LIKE '%Драка%'")" 0
+eq "no local value on the hub" "$(hub_sql "SELECT COUNT(*) FROM hub_records WHERE data LIKE '%Сидоров%' OR data LIKE '%Драка%'")" 0
 run "S2 edits the case" "$TETRAD" --db "$S2" edit "$M" --set "school_reaction=Беседа с родителями"
 dosync "$S2" "push the case edit"
 dosync "$S1" "pull the case edit"
@@ -201,7 +202,7 @@ run "tetrad-syncd pull" "$SYNCD" pull --db "$S1"
 eq "nothing new: records unchanged" "$(sqlite3 "$S1" "SELECT group_concat(hex(id) || data || COALESCE(clocks,''), '|') FROM records")" "$before"
 cursor=$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='pull_after'")
 [ -n "$cursor" ] && [ "$cursor" -gt 0 ] && pass "S1's cursor is $cursor" || fail "S1 has no cursor"
-eq "the hub's cursor for S1 follows its ack" "$(sqlite3 "$HUB_DIR/hub.db" \
+eq "the hub's cursor for S1 follows its ack" "$(hub_sql \
 	"SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$S1" "SELECT value FROM meta WHERE key='device_id'")'")" "$cursor"
 
 # --- more than one answer: 510 passports pulled in answers of 500
@@ -222,7 +223,7 @@ dosync "$C" "pull 510"
 eq "the curator has every passport" "$(sqlite3 "$C" "SELECT COUNT(*) FROM records WHERE form_id='social_passport'")" \
 	"$(sqlite3 "$S1" "SELECT COUNT(*) FROM records WHERE form_id='social_passport'")"
 eq "the curator's cursor is the hub's last answer" "$(sqlite3 "$C" "SELECT value FROM meta WHERE key='pull_after'")" \
-	"$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")'")"
+	"$(hub_sql "SELECT pull_acked FROM devices WHERE id='$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")'")"
 
 # --- the same by USB stick: S2 takes no network
 run "S1 edits «На внутришкольном учёте»" "$TETRAD" --db "$S1" edit "$P" --set school_registered=15
@@ -270,7 +271,7 @@ eq "the curator has S1's last edit" "$(val "$C" "$P" large_families)" 9
 eq "nothing doubled on the curator" "$(sqlite3 "$C" "SELECT COUNT(*) FROM records")" "$count_c"
 CID=$(sqlite3 "$C" "SELECT value FROM meta WHERE key='device_id'")
 eq "the curator's cursor is back in the hub's feed" "$(sqlite3 "$C" "SELECT value FROM meta WHERE key='pull_after'")" \
-	"$(sqlite3 "$HUB_DIR/hub.db" "SELECT pull_acked FROM devices WHERE id='$CID'")"
+	"$(hub_sql "SELECT pull_acked FROM devices WHERE id='$CID'")"
 dosync "$C" "after the restart"
 if grep -qF "заново" "$T/out"; then fail "the next sync starts again too"; else pass "the next sync pulls normally"; fi
 

@@ -18,6 +18,7 @@
 #     and a USB export show a progress line that ends at 100%, a pull of
 #     many answers the records received; with stderr a file there is no
 #     progress text at all.
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -89,7 +90,7 @@ cat >"$TETRAD_FORMS_DIR/sync_test.json" <<'JSON'
  {"id":"child","label":"Имя ребёнка","type":"text","sync":"local"}]}
 JSON
 mkdir -p "$work/hub"
-"$HUB_BIN" --data "$work/hub" init --tls-self-signed 127.0.0.1 >/dev/null 2>"$work/init.log" \
+hub_init "$work/hub" --tls-self-signed 127.0.0.1 >/dev/null 2>"$work/init.log" \
 	|| sync_fail "hub init: $(cat "$work/init.log")"
 : >"$work/hub/serve.log"
 JOURNAL_STREAM=$(stream_of "$work/hub/serve.log")

@@ -26,6 +26,7 @@
 # plaintext can be anything); the driver is the Python below.
 # Timed: slow clients closed within the hub's deadlines. Runs with no
 # browser test beside it (tests/CMakeLists.txt).
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -62,8 +63,9 @@ HUB_PID=""
 hub_start "$T/hub" --timeout 5 || exit 1
 export HUB_URL HUB_CA HUB_DIR HUB2_URL HUB2_DIR T
 
-timeout -s KILL 500 python3 - <<'PY'
+PYTHONPATH="$SRC/tests/integration" timeout -s KILL 500 python3 - <<'PY'
 import http.client, json, os, random, socket, sqlite3, ssl, struct, subprocess, sys, time
+import hub_store
 
 BIN = os.environ["TETRAD_BIN"]
 T = os.environ["T"]
@@ -344,9 +346,9 @@ def verify_ack(body):
 
 
 def hub_count():
-    db = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
+    db = hub_store.open_hub(HUB_DIR)
     try:
-        return db.execute("SELECT count(*) FROM hub_records").fetchone()[0]
+        return db.execute("SELECT count(*) AS n FROM hub_records").fetchone()[0]
     finally:
         db.close()
 
@@ -684,7 +686,7 @@ def value_never_echoed():
     c = sqlite3.connect(db)
     quarantined = c.execute("SELECT count(*) FROM outbox WHERE state = 'quarantined'").fetchone()[0]
     c.close()
-    h = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
+    h = hub_store.open_hub(HUB_DIR)
     hub_reasons = " ".join(r[0] for r in h.execute("SELECT reason FROM quarantine"))
     h.close()
     with open(os.environ["HUB_LOG"], "rb") as f:
@@ -802,7 +804,7 @@ case("field name with a C1 control",
 
 def listing_escapes_stored_text():
     # rows a hub of an earlier version may have stored raw: printed escaped
-    h = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
+    h = hub_store.open_hub(HUB_DIR)
     h.execute("INSERT INTO quarantine(device_id, first_seq, last_seq, kind, reason, received_at) "
               "VALUES(?, 1, 1, 'refused', ?, '2026-01-01T00:00:00Z')",
               ("dev\x1b]8;;http://x\x07", "форма «evil\x1b[2J\u202eexe.txt\u2066»\x9b\xff"))
@@ -834,8 +836,8 @@ def quarantine_cap():
         statuses[a.status] = statuses.get(a.status, 0) + 1
     ka.close()
     secs = time.monotonic() - t0
-    h = sqlite3.connect(HUB_DIR + "/hub.db", timeout=30)
-    rows = h.execute("SELECT count(*) FROM quarantine WHERE device_id = ?", (F.id,)).fetchone()[0]
+    h = hub_store.open_hub(HUB_DIR)
+    rows = h.execute("SELECT count(*) AS n FROM quarantine WHERE device_id = ?", (F.id,)).fetchone()[0]
     h.close()
     ql = hub_cli("quarantine", "list").stdout.decode(errors="replace")
     dl = json.loads(hub_cli("device", "list", "--json").stdout)

@@ -18,6 +18,7 @@
 #    contain a planted value;
 #  - the planted values ARE in the client's own records and its local export
 #    (so they were really entered).
+# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -164,7 +165,7 @@ else
 fi
 
 # --- decrypt everything the hub holds and the USB file ---------------------------
-"$TETRAD_BIN/tt-open" --data "$HUB_DIR" "$T/usb/curator.ttex" >"$T/plain.jsonl" 2>"$T/tt-open.err"
+"$TETRAD_BIN/tt-open" --data "$HUB_DIR" ${HUB_PG:+--store "$HUB_PG"} "$T/usb/curator.ttex" >"$T/plain.jsonl" 2>"$T/tt-open.err"
 rc=$?
 sets=$(wc -l <"$T/plain.jsonl")
 if [ $rc -eq 0 ] && [ "$sets" -ge 5 ]; then
@@ -249,9 +250,9 @@ scan "the hub's folder (hub.db, WAL, keys, forms)" "$HUB_DIR"
 	hub_cli conflicts list --json 2>&1
 	hub_cli quarantine list --json 2>&1
 	hub_cli device list --json 2>&1
-	sqlite3 "$HUB_DIR/hub.db" .dump 2>&1
+	hub_dump 2>&1
 } >"$T/hub-views.txt"
-scan "hub reports, listings and a full SQL dump of hub.db" "$T/hub-views.txt"
+scan "hub reports, listings and a full SQL dump of the hub's store" "$T/hub-views.txt"
 sqlite3 "$S" "SELECT seq, op, fields, reason FROM outbox; SELECT hex(envelope), reason, ack FROM batches;" >"$T/school-outbox.txt"
 sqlite3 "$C" "SELECT seq, op, fields, reason FROM outbox; SELECT hex(envelope), reason, ack FROM batches;" >"$T/curator-outbox.txt"
 if [ -s "$T/school-outbox.txt" ]; then

@@ -21,6 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hub_store  # noqa: E402
 from ui_client import UI  # noqa: E402
 
 TETRAD, WORK, DB, HUBDB, DATA = sys.argv[1:6]
@@ -45,6 +46,11 @@ def q(path, sql, *args):
         return c.execute(sql, args).fetchall()
     finally:
         c.close()
+
+
+def hq(sql, *args):
+    """The hub's store, on either engine (hub_store.py)."""
+    return hub_store.open_hub(os.path.dirname(HUBDB)).execute(sql, args).fetchall()
 
 
 def csrf(ui):
@@ -97,7 +103,7 @@ try:
     ui.post("/sync", [("_csrf", token)])
     st = wait_child(ui)
     ok(st["code"] == 11, "the sync ends with 11 (refused): %r" % st.get("code"))
-    ok(q(HUBDB, "SELECT COUNT(*) FROM hub_records")[0][0] == 0, "the hub took none of the set")
+    ok(hq("SELECT COUNT(*) AS n FROM hub_records")[0][0] == 0, "the hub took none of the set")
     p = ui.get("/refused")
     ok(p.body.count('name="act" value="fix"') == 3, "/refused lists the three records")
     ok("другой записи" in p.text, "the others say another record was at fault")
@@ -135,10 +141,10 @@ try:
     ui.post("/sync", [("_csrf", token)])
     st = wait_child(ui)
     ok(st["code"] == 0, "the next sync ends with 0: %r" % st.get("code"))
-    hub = q(HUBDB, "SELECT form_id, data FROM hub_records ORDER BY form_id")
+    hub = hq("SELECT form_id, data FROM hub_records ORDER BY form_id")
     ok(sorted(x[0] for x in hub) == ["survey_director", "survey_parent", "survey_student"],
        "the hub has the three records, each once: %r" % [x[0] for x in hub])
-    got = q(HUBDB, "SELECT data FROM hub_records WHERE lower(hex(id)) = ?", hexid(sid))
+    got = hq("SELECT data FROM hub_records WHERE lower(%s) = ?" % hub_store.hex_sql("id"), hexid(sid))
     ok(len(got) == 1, "the survey on the hub once")
     if got:
         d = json.loads(got[0][0])

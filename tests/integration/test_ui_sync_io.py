@@ -32,6 +32,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hub_store  # noqa: E402
 from ui_client import UI  # noqa: E402
 
 TETRAD, WORK, DB, HUBDB, DATA, HUBPID = sys.argv[1:7]
@@ -56,6 +57,11 @@ def q(path, sql, *args):
         return c.execute(sql, args).fetchall()
     finally:
         c.close()
+
+
+def hq(sql, *args):
+    """The hub's store, on either engine (hub_store.py)."""
+    return hub_store.open_hub(os.path.dirname(HUBDB)).execute(sql, args).fetchall()
 
 
 def meta(key):
@@ -181,7 +187,7 @@ try:
        "/sync/status: ended with 0 and words: %r" % st)
     p = ui.get("/sync")
     ok("Готово: всё отправлено и принято хабом." in p.text, "/sync: the result in words")
-    ok(q(HUBDB, "SELECT COUNT(*) FROM hub_records")[0][0] == 2, "the hub has the two records")
+    ok(hq("SELECT COUNT(*) AS n FROM hub_records")[0][0] == 2, "the hub has the two records")
     p = ui.post("/sync", [("_csrf", "0" * 64)])
     ok(p.status == 403, "POST /sync with a wrong CSRF token is refused")
 

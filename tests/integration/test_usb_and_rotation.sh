@@ -10,6 +10,7 @@
 #  - keys rotate: a set sealed before the rotation still opens, the device
 #    learns the new key from the signed acknowledgement and seals to it,
 #    after keys retire a set sealed to the old key is refused by name.
+# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

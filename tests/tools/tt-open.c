@@ -5,7 +5,10 @@
  * and prints each set's canonical plaintext JSON, one per line, on stdout.
  * The privacy test greps that output for values of `local` fields.
  *
- *   tt-open --data HUBDIR [--passphrase-file F] [--no-store] [EXPORT...]
+ *   tt-open --data HUBDIR [--passphrase-file F] [--store CONNINFO] [--no-store] [EXPORT...]
+ *
+ * --store: the hub's store is that PostgreSQL database (hub.conf's store =,
+ * the tests' PostgreSQL lane) instead of HUBDIR/hub.db.
  *
  * Envelopes are opened with the library's full sequence (signature of the
  * device registered in hub.db first, then decryption), so what is printed is
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -33,6 +37,7 @@
 
 struct opener {
 	sqlite3 *db;
+	PGconn *pg;                  /* --store: PostgreSQL instead of db */
 	struct keys_enc hub;
 	struct tbuf *plain;
 	unsigned long opened, failed, skipped;
@@ -41,8 +46,8 @@ struct opener {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tt-open --data HUBDIR [--passphrase-file F] [--no-store] "
-	    "[EXPORT_FILE...]\n");
+	fprintf(stderr, "usage: tt-open --data HUBDIR [--passphrase-file F] [--store CONNINFO] "
+	    "[--no-store] [EXPORT_FILE...]\n");
 }
 
 static int
@@ -53,6 +58,20 @@ opener_device_pk(struct opener *o, const uint8_t id[KEYS_ID_BYTES], uint8_t pk[3
 	int r = -1;
 
 	keys_hex(id, KEYS_ID_BYTES, hex);
+	if (o->pg != NULL) {
+		const char *param = hex;
+		/* binary results: the bytea's own bytes */
+		PGresult *res = PQexecParams(o->pg, "SELECT pk FROM devices WHERE id = $1", 1,
+		    NULL, &param, NULL, NULL, 1);
+
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		    PQgetlength(res, 0, 0) == 32) {
+			memcpy(pk, PQgetvalue(res, 0, 0), 32);
+			r = 0;
+		}
+		PQclear(res);
+		return r;
+	}
 	if (sqlite3_prepare_v2(o->db, "SELECT pk FROM devices WHERE id = ?", -1, &st,
 	    NULL) != SQLITE_OK)
 		goto out;
@@ -104,35 +123,60 @@ opener_one(struct opener *o, const uint8_t *buf, size_t len, const char *where)
 	return r;
 }
 
-/* Every envelope of one table; quarantine failures are only counted. */
+/* Row n of a table's envelopes; quarantine failures are only counted. */
+static void
+opener_row(struct opener *o, const void *blob, int len, unsigned long n, bool tolerate)
+{
+	char where[96];
+
+	snprintf(where, sizeof(where), "%s row %lu", tolerate ? "quarantine" : "changesets", n);
+	if (blob == NULL || len <= 0)
+		return;
+	if (opener_one(o, blob, (size_t)len, where) == 0)
+		o->opened++;
+	else if (tolerate)
+		o->skipped++;
+	else
+		o->failed++;
+}
+
+/* Every envelope of one table of a PostgreSQL store. */
+static int
+opener_table_pg(struct opener *o, const char *sql, bool tolerate)
+{
+	PGresult *res = PQexecParams(o->pg, sql, 0, NULL, NULL, NULL, NULL, 1);
+	int r = -1;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "tt-open: %s: %s\n", sql, PQerrorMessage(o->pg));
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		opener_row(o, PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0),
+		    PQgetlength(res, i, 0), (unsigned long)i + 1, tolerate);
+	r = 0;
+ out:
+	PQclear(res);
+	return r;
+}
+
+/* Every envelope of one table. */
 static int
 opener_table(struct opener *o, const char *sql, bool tolerate)
 {
 	sqlite3_stmt *st = NULL;
-	char where[96];
 	unsigned long n = 0;
 	int rc;
 
+	if (o->pg != NULL)
+		return opener_table_pg(o, sql, tolerate);
 	if (sqlite3_prepare_v2(o->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "tt-open: %s: %s\n", sql, sqlite3_errmsg(o->db));
 		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(st, 0);
-		int len = sqlite3_column_bytes(st, 0);
-
-		n++;
-		snprintf(where, sizeof(where), "%s row %lu", tolerate ? "quarantine" : "changesets",
-		    n);
-		if (blob == NULL || len <= 0)
-			continue;
-		if (opener_one(o, blob, (size_t)len, where) == 0)
-			o->opened++;
-		else if (tolerate)
-			o->skipped++;
-		else
-			o->failed++;
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		opener_row(o, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0), ++n,
+		    tolerate);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "tt-open: reading hub.db: %s\n", sqlite3_errmsg(o->db));
@@ -213,7 +257,7 @@ main(int argc, char **argv)
 {
 	struct opener o;
 	struct terr e;
-	const char *data = NULL, *ppfile = NULL;
+	const char *data = NULL, *ppfile = NULL, *conninfo = NULL;
 	char path[PATH_MAX], pp[KEYS_PASSPHRASE_MAX + 1] = "";
 	bool store = true;
 	int i, r = 2, nexports = 0;
@@ -225,6 +269,8 @@ main(int argc, char **argv)
 			data = argv[++i];
 		else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc)
 			ppfile = argv[++i];
+		else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+			conninfo = argv[++i];
 		else if (strcmp(argv[i], "--no-store") == 0)
 			store = false;
 		else if (argv[i][0] == '-') {
@@ -252,12 +298,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 	keys_enc_pk_from_sk(o.hub.sk, o.hub.pk);
-	snprintf(path, sizeof(path), "%s/hub.db", data);
-	if (sqlite3_open_v2(path, &o.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		fprintf(stderr, "tt-open: %s: %s\n", path, o.db ? sqlite3_errmsg(o.db) : "?");
-		goto out;
+	if (conninfo != NULL) {
+		o.pg = PQconnectdb(conninfo);
+		if (PQstatus(o.pg) != CONNECTION_OK) {
+			fprintf(stderr, "tt-open: %s\n", PQerrorMessage(o.pg));
+			goto out;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s/hub.db", data);
+		if (sqlite3_open_v2(path, &o.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+			fprintf(stderr, "tt-open: %s: %s\n", path,
+			    o.db ? sqlite3_errmsg(o.db) : "?");
+			goto out;
+		}
+		sqlite3_busy_timeout(o.db, 10000);
 	}
-	sqlite3_busy_timeout(o.db, 10000);
 	if ((o.plain = tbuf_new(CHANGESET_MAX_PLAIN_BYTES)) == NULL)
 		goto out;
 	if (store && (opener_table(&o, "SELECT envelope FROM changesets "
@@ -276,6 +331,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	tbuf_free(o.plain);
 	sqlite3_close(o.db);
+	PQfinish(o.pg);
 	keys_enc_wipe(&o.hub);
 	sodium_memzero(pp, sizeof(pp));
 	return r;
