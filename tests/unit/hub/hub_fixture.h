@@ -44,14 +44,13 @@ struct th {
 	struct ingest_cfg cfg;
 };
 
+/* The hub of the store at path (a file or a database's connection string). */
 static inline void
-th_open(struct th *t, const char *name)
+th_open_at(struct th *t, const char *path)
 {
-	char path[512], forms[512], file[128];
+	char forms[512];
 	struct terr e;
 
-	snprintf(file, sizeof(file), "%s.db", name);
-	test_store(path, sizeof(path), tmpdir, file);
 	snprintf(forms, sizeof(forms), "%s/forms", tmpdir);
 	memset(t, 0, sizeof(*t));
 	snprintf(t->path, sizeof(t->path), "%s", path);
@@ -61,6 +60,17 @@ th_open(struct th *t, const char *name)
 	t->cfg.sign = &hub_sign;
 	t->cfg.forms = t->forms;
 	t->cfg.max_ahead_ms = INGEST_MAX_AHEAD_MS;
+}
+
+/* A new store named name in the test's engine (test_store), its hub. */
+static inline void
+th_open(struct th *t, const char *name)
+{
+	char path[512], file[128];
+
+	snprintf(file, sizeof(file), "%s.db", name);
+	test_store(path, sizeof(path), tmpdir, file);
+	th_open_at(t, path);
 }
 
 static inline void

@@ -30,24 +30,6 @@
 
 static int rec_counter;
 
-/* The SQLite file at path, opened as th_open opens a store. */
-static void
-th_open_at(struct th *t, const char *path)
-{
-	char forms[512];
-	struct terr e;
-
-	snprintf(forms, sizeof(forms), "%s/forms", tmpdir);
-	memset(t, 0, sizeof(*t));
-	snprintf(t->path, sizeof(t->path), "%s", path);
-	CHECK_INT_EQ(hubdb_open(path, &t->db, &e), 0);
-	CHECK_INT_EQ(hubforms_open(forms, NULL, &t->forms, &e), 0);
-	t->cfg.enc = &hub_enc;
-	t->cfg.sign = &hub_sign;
-	t->cfg.forms = t->forms;
-	t->cfg.max_ahead_ms = INGEST_MAX_AHEAD_MS;
-}
-
 /* A SQLite file's first column of its first row (the engine of the test's
  * lane is PostgreSQL, so test_store_int would take the path for a database). */
 static long long
