@@ -6,7 +6,9 @@
 # are. Through the real tetrad-hub on a real data folder.
 # Starts no server and opens no port: runs beside the network tests
 # (tests/CMakeLists.txt).
+# Runs on both stores
 set -u
+. "${TETRAD_SOURCE_DIR:?}/tests/integration/lib_hub.sh"
 HUB="${TETRAD_BIN:?}/tetrad-hub"
 export TETRAD_FORMS_DIR="${TETRAD_FORMS_DIR:?}"
 T=$(mktemp -d)
@@ -20,6 +22,9 @@ chmod 600 "$T/pass"
 D="$T/hub"
 H() { "$HUB" --data "$D" --passphrase-file "$T/pass" "$@"; }
 H init >/dev/null 2>"$T/err" || { echo "init: $(cat "$T/err")"; exit 1; }
+# the PostgreSQL lane: the hub's store is a database of the tests' cluster
+HUB_DIR=$D
+[ -z "${TETRAD_TEST_PG_ENV:-}" ] || hub_use_pg || { echo "FAIL: a database for the hub"; exit 1; }
 NAME='=HYPERLINK("http://evil.example/";"нажми")'
 H schools add 170199 --name "$NAME" >/dev/null 2>"$T/err" && ok || bad "schools add: $(cat "$T/err")"
 H schools add 170198 --name '@SUM(1+1)' >/dev/null 2>&1 && ok || bad "schools add @"

@@ -16,7 +16,9 @@
 # written (TMPDIR) fail with a Russian message and leave no file.
 # Starts no server and opens no port: runs beside the network tests
 # (tests/CMakeLists.txt).
+# Runs on both stores
 set -u
+. "${TETRAD_SOURCE_DIR:?}/tests/integration/lib_hub.sh"
 HUB="${TETRAD_BIN:?}/tetrad-hub"
 export TETRAD_FORMS_DIR="${TETRAD_FORMS_DIR:?}"
 python3 -c 'import openpyxl' 2>/dev/null || { echo "SKIP: python3-openpyxl is not installed"; exit 77; }
@@ -31,6 +33,9 @@ chmod 600 "$T/pass"
 D="$T/hub"
 H() { "$HUB" --data "$D" --passphrase-file "$T/pass" "$@"; }
 H init >/dev/null 2>"$T/err" || { echo "init: $(cat "$T/err")"; exit 1; }
+# the PostgreSQL lane: the hub's store is a database of the tests' cluster
+HUB_DIR=$D
+[ -z "${TETRAD_TEST_PG_ENV:-}" ] || hub_use_pg || { echo "FAIL: a database for the hub"; exit 1; }
 NAME='=HYPERLINK("http://evil.example/";"нажми")'
 printf 'Код ОО;Наименование\n170201;МБОУ СОШ № 1\n170202;"Школа 2; филиал"\n170203;Школа № 3\n' >"$T/schools.csv"
 H schools import "$T/schools.csv" >/dev/null 2>"$T/err" && ok || bad "schools import: $(cat "$T/err")"

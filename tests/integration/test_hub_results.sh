@@ -6,7 +6,9 @@
 # percent-only school; an ИСБШ on the 0–100 scale lands in the band that
 # `settings set` gives that scale; a file with impossible counts is refused
 # whole, naming the line.
+# Runs on both stores
 set -u
+. "${TETRAD_SOURCE_DIR:?}/tests/integration/lib_hub.sh"
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 
 T=$(mktemp -d)
@@ -25,6 +27,9 @@ chmod 600 "$T/pass"
 "$HUB" --data "$D" init --passphrase-file "$T/pass" >/dev/null 2>"$T/err" ||
 	{ cat "$T/err" >&2; echo "FAIL: init"; exit 1; }
 echo "passphrase_file = $T/pass" >"$D/hub.conf"
+# the PostgreSQL lane: the hub's store is a database of the tests' cluster
+HUB_DIR=$D
+[ -z "${TETRAD_TEST_PG_ENV:-}" ] || hub_use_pg || { echo "FAIL: a database for the hub"; exit 1; }
 
 # Школа 170201: ВПР русский 10 из 20 (50 %), ОГЭ математика 8 из 80 (10 %):
 # по всем участникам 18 / 100 = 18 %, среднее процентов (50 + 10) / 2 = 30 %.
@@ -86,7 +91,7 @@ EOF
 "$HUB" --data "$D" results import "$T/bad.csv" >"$T/out" 2>"$T/err"
 expect_eq bad_import_exit $? 2
 expect_in bad_import_line "$(cat "$T/out" "$T/err")" "строка 2: ниже минимального 25 — больше, чем участников (20)"
-expect_eq bad_import_nothing "$(sqlite3 "$D/hub.db" "SELECT COUNT(*) FROM results WHERE school='170203'")" 0
+expect_eq bad_import_nothing "$(hub_sql "SELECT COUNT(*) FROM results WHERE school='170203'")" 0
 
 echo "test_hub_results: $PASSES passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]
