@@ -162,11 +162,15 @@ pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
 		return HSQL_BUSY;
 	}
 	if (PQstatus(c->conn) == CONNECTION_BAD) {
-		if (verb == PG_ROLLBACK || verb == PG_COMMIT) {
-			/* nothing to end: the transaction went with the connection */
-			*answered = verb == PG_ROLLBACK;
-			if (*answered)
-				return HSQL_OK;
+		/* nothing to end: the transaction went with the connection; and a
+		 * COMMIT on a new one would say yes to a transaction never there */
+		if (verb == PG_ROLLBACK) {
+			*answered = true;
+			return HSQL_OK;
+		}
+		if (verb == PG_COMMIT) {
+			pg_set_error(c, HSQL_BUSY, "соединение с PostgreSQL потеряно до фиксации");
+			return HSQL_BUSY;
 		}
 		PQreset(c->conn);
 		if (PQstatus(c->conn) == CONNECTION_BAD) {
