@@ -826,24 +826,32 @@ def quarantine_cap():
     F.enroll(token("--school", "170103"))
     F.push_good()
     prev_seq = F.seq - 1
-    p = F.plain([F.op(prev_seq, sp_fields(7))], first=prev_seq, prev="22" * 32)
-    env = F.seal(p, first=prev_seq, prev="22" * 32)
+    # each fork sealed anew (a set of its own); the same set sent again is
+    # kept once (two hub processes may both get it: issue 20)
+    envs = []
+    for i in range(130):
+        p = F.plain([F.op(prev_seq, sp_fields(7 + i % 40))], first=prev_seq, prev="22" * 32)
+        envs.append(F.seal(p, first=prev_seq, prev="22" * 32))
     ka = Keepalive()
     statuses = {}
     t0 = time.monotonic()
-    for _ in range(130):
+    for env in envs:
         a = ka.post(env)
         statuses[a.status] = statuses.get(a.status, 0) + 1
-    ka.close()
     secs = time.monotonic() - t0
     h = hub_store.open_hub(HUB_DIR)
-    rows = h.execute("SELECT count(*) AS n FROM quarantine WHERE device_id = ?", (F.id,)).fetchone()[0]
+    q = "SELECT count(*) AS n FROM quarantine WHERE device_id = ?"
+    rows = h.execute(q, (F.id,)).fetchone()[0]
+    again = ka.post(envs[0]).status
+    rows_again = h.execute(q, (F.id,)).fetchone()[0]
+    ka.close()
     h.close()
     ql = hub_cli("quarantine", "list").stdout.decode(errors="replace")
     dl = json.loads(hub_cli("device", "list", "--json").stdout)
     dropped = [d.get("quarantine_dropped") for d in dl if d["id"] == F.id]
     warn = [l for l in ql.splitlines() if F.id in l and "переполнен" in l]
     ok = (statuses == {409: 130} and rows == 100 and dropped == [30] and warn and
+          again == 409 and rows_again == rows and
           "отброшено наборов 30" in warn[0] and "revoke" in warn[0])
     return ok, "130 forks in %.1f s answered %s; %d stored, device list says %s dropped; %s" % (
         secs, statuses, rows, dropped, warn[0][:160] if warn else "NO WARNING in quarantine list")
