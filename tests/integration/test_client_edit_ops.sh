@@ -15,7 +15,6 @@
 # winner's device, dates ДД.ММ.ГГГГ ЧЧ:ММ, the school's name from the
 # register the hub sent), `tetrad status` counts it, an edit made after
 # reading it wins, and `--clear` empties the list.
-# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

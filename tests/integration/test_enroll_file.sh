@@ -6,7 +6,6 @@
 # file), and the device then syncs. Refused: a file without an address to
 # put in it (no token spent), a used file, a damaged one, a wrong pin, a
 # file together with --hub.
-# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -8,7 +8,6 @@
 # the request completes, the hub exits 0 and stops accepting.
 # Timed: answers within 2-3 s, held connections cut on time. Runs with no
 # browser test beside it (tests/CMakeLists.txt).
-# Runs on both stores
 set -u
 . "$(dirname "$0")/lib_hub.sh"
 

@@ -3,7 +3,6 @@
 # `tetrad new`, `tetrad enroll` and `tetrad sync` (which exec tetrad-syncd
 # from the same directory), a real hub with the built-in forms. Local
 # fields (mediation: names) never reach the hub.
-# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

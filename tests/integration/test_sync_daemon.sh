@@ -2,7 +2,6 @@
 # tetrad-syncd --daemon: syncs at start (interval mode), SIGUSR1 syncs now,
 # SIGHUP re-reads the config file, SIGTERM stops cleanly (exit 0); a bad
 # window is refused with exit 2.
-# Runs on both stores
 set -u
 . "$TETRAD_SOURCE_DIR/tests/integration/lib_hub.sh"
 . "$TETRAD_SOURCE_DIR/tests/integration/sync_lib.sh"

@@ -18,7 +18,6 @@
 #     and a USB export show a progress line that ends at 100%, a pull of
 #     many answers the records received; with stderr a file there is no
 #     progress text at all.
-# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -5,7 +5,6 @@
 # database on 127.0.0.1 and test_ui_fill.py drives it over HTTP as a browser
 # without scripting would, reading the SQLite files back (what it shows:
 # the .py's header).
-# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

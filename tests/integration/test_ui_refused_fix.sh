@@ -4,7 +4,6 @@
 # refused entry is superseded, never sent again, the set's other records
 # go again as they are, and the hub ends with the corrected record once
 # (what it checks: the .py's header).
-# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -4,7 +4,6 @@
 # over HTTPS that does not know one form, `tetrad ui` on 127.0.0.1 driven
 # by test_ui_sync_io.py over HTTP as a browser without scripting would,
 # the SQLite files read back (what it shows: the .py's header).
-# Runs on both stores
 set -u
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 SRC=${TETRAD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
