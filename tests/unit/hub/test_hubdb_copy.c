@@ -1,7 +1,7 @@
 /*
  * test_hubdb_copy — hubdb_copy_all, what `tetrad-hub migrate` runs.
- * Uses the tests' PostgreSQL cluster: the copy's target is a fresh database
- * of it (test_store), its source a SQLite file filled through the real store
+ * The copy's target is a fresh database of the tests' PostgreSQL cluster
+ * (test_store; the unit/hub-pg lane runs it, the SQLite lane skips), its source a SQLite file filled through the real store
  * and the real ingest (devices enrolled by tokens, sets sealed and pushed,
  * a conflict, quarantined forks, the reports' records, results, settings,
  * calendar, the dashboard's accounts), so every table holds rows.
