@@ -185,8 +185,9 @@ def raw_exchange(head, body_chunks=(), timeout=30):
     s = raw_tls()
     s.settimeout(timeout)
     try:
-        s.sendall(head)
-        for chunk in body_chunks:
+        # the hub may close the connection while the head is still being sent
+        # (a 200 KB header line): that is an answer too, status 0
+        for chunk in [head] + list(body_chunks):
             try:
                 s.sendall(chunk)
             except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
