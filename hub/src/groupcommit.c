@@ -59,11 +59,13 @@ gc_fail_all(struct gc_item **live, size_t n, int code, const struct terr *why)
 
 /*
  * Runs the n items of live[] in one transaction on db (see groupcommit.h);
- * every item's result is set when it returns. *retried counts the times the
+ * every item's result is set when it returns. began: the first round's
+ * transaction is open already (the writer's). *retried counts the times the
  * group was run again without an item that failed.
  */
 static void
-gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, uint64_t *retried)
+gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, bool began,
+    uint64_t *retried)
 {
 	struct terr e;
 	int r;
@@ -72,12 +74,16 @@ gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, uint64_t *retrie
 		size_t failed = n;
 
 		terr_clear(&e);
-		if (n == 0)
+		if (n == 0) {
+			if (began)
+				hubdb_rollback(db);
 			return;
-		if ((r = hubdb_begin(db, &e)) != 0) {
+		}
+		if (!began && (r = hubdb_begin(db, &e)) != 0) {
 			gc_fail_all(live, n, r, &e);
 			return;
 		}
+		began = false;
 		for (size_t i = 0; i < n && failed == n; i++) {
 			struct gc_item *it = live[i];
 
@@ -194,14 +200,36 @@ gc_writer(void *arg)
 		n = gc_take(g, live, n);
 		if (g->coming > 0 && n < GROUPCOMMIT_MAX_GROUP && !g->stop)
 			n = gc_gather(g, live, n);
+		g->stats.beginning = 1;
 		pthread_mutex_unlock(&g->mu);
 
 		{
 			/* gc_run_group drops failed items from its copy of the list */
 			struct gc_item *group[GROUPCOMMIT_MAX_GROUP];
+			struct terr e;
+			int began = hubdb_begin(g->db, &e);
 
+			/*
+			 * The transaction first, then whatever queued while it began:
+			 * on PostgreSQL with several hub processes the begin waits for
+			 * the store's write lock while another process commits, and the
+			 * sets that came meanwhile share this commit instead of each
+			 * queueing for the lock again (on SQLite the wait is nil).
+			 */
+			pthread_mutex_lock(&g->mu);
+			g->stats.beginning = 0;
+			if (began == 0) {
+				size_t before = n;
+
+				n = gc_take(g, live, n);
+				g->stats.joined += n - before;
+			}
+			pthread_mutex_unlock(&g->mu);
 			memcpy(group, live, n * sizeof(live[0]));
-			gc_run_group(g->db, group, n, &retried);
+			if (began != 0)
+				gc_fail_all(group, n, began, &e);
+			else
+				gc_run_group(g->db, group, n, true, &retried);
 		}
 
 		pthread_mutex_lock(&g->mu);
@@ -318,7 +346,7 @@ groupcommit_run_alone(struct hubdb *db, groupcommit_fn apply, void *arg, struct 
 	uint64_t retried = 0;
 
 	gc_item_init(&it, apply, arg, e);
-	gc_run_group(db, live, 1, &retried);
+	gc_run_group(db, live, 1, false, &retried);
 	return it.result;
 }
 

@@ -41,6 +41,7 @@ hubdb_feed_commit_hook(void *arg)
 	bool unwritten = db->feed_dirty;
 
 	db->feed_known = db->feed_dirty = false;
+	db->forms_seen = false;
 	return unwritten ? 1 : 0;
 }
 
@@ -50,6 +51,7 @@ hubdb_feed_rollback_hook(void *arg)
 	struct hubdb *db = arg;
 
 	db->feed_known = db->feed_dirty = false;
+	db->forms_seen = false;
 	/* a numbering of hubdb_feed_forms may be undone: the caller tells again */
 	db->feed_tag = 0;
 }
@@ -203,6 +205,17 @@ hubdb_feed_forms_free(struct hubdb *db)
 	feed_set_free(db->feed_forms, db->nfeed_forms);
 	db->feed_forms = NULL;
 	db->nfeed_forms = 0;
+}
+
+bool
+hubdb_forms_seen(struct hubdb *db)
+{
+	bool seen = db->forms_seen;
+
+	if (hsql_autocommit(db->db))
+		return false;
+	db->forms_seen = true;
+	return seen;
 }
 
 uint64_t

@@ -74,6 +74,7 @@ struct hubdb {
 	char **feed_forms;            /* sorted: the shared forms (hubdb_feed_forms) */
 	size_t nfeed_forms;
 	bool feed_told;               /* false: every record takes a position */
+	bool forms_seen;              /* hubdb_forms_seen: this write transaction */
 	uint64_t feed_tag;
 };
 

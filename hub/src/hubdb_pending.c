@@ -105,22 +105,27 @@ static bool
 pending_text(char **buf, size_t *cap, size_t *used, const char *s, char end)
 {
 	size_t n = strlen(s);
+	char *o;
 
 	if (!pending_room(buf, cap, *used, 2 * n + 1))
 		return false;
-	for (; *s; s++) {
-		char c = *s, *o = *buf + *used;
+	o = *buf + *used;
+	/* runs without a byte to escape copied whole: the writer builds this
+	 * text while the set's transaction holds the store's lock */
+	while (*s) {
+		size_t run = strcspn(s, "\\\n\r\t");
 
-		if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
-			o[0] = '\\';
-			o[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\';
-			*used += 2;
-		} else {
-			o[0] = c;
-			*used += 1;
+		memcpy(o, s, run);
+		o += run;
+		s += run;
+		if (*s) {
+			*o++ = '\\';
+			*o++ = *s == '\n' ? 'n' : *s == '\r' ? 'r' : *s == '\t' ? 't' : '\\';
+			s++;
 		}
 	}
-	(*buf)[(*used)++] = end;
+	*o++ = end;
+	*used = (size_t)(o - *buf);
 	return true;
 }
 

@@ -299,7 +299,7 @@ hubforms_feed_forms(struct hubforms *c, struct hubdb *db, struct terr *e)
 	 * only this process's (the forms only grow, so under the write lock a
 	 * catalogue caught up here is never behind another's).
 	 */
-	if ((r = hubforms_sync(c, db, e)) != 0)
+	if (!hubdb_forms_seen(db) && (r = hubforms_sync(c, db, e)) != 0)
 		return r;
 	/* the catalogue only grows: its size names the set it makes */
 	pthread_mutex_lock(&c->mu);

@@ -92,6 +92,9 @@ struct groupcommit_stats {
 	uint64_t retried;       /* groups run again after one item failed */
 	uint64_t waiting;       /* items queued now, not yet taken by the writer */
 	uint64_t gathered;      /* groups that waited for sets announced as coming */
+	uint64_t joined;        /* items taken while the group's transaction began */
+	uint64_t beginning;     /* 1 while the writer waits for its transaction to begin
+	                         * (another process holds the store's write lock) */
 };
 void groupcommit_stats(struct groupcommit *g, struct groupcommit_stats *out);
 

@@ -464,6 +464,13 @@ struct hubdb_feed_scope {
  */
 int hubdb_feed_forms(struct hubdb *db, const char *const *forms, size_t n, uint64_t tag,
     struct terr *e);
+/*
+ * Whether the caller's write transaction has read the store's list of forms
+ * already (hubforms_feed_forms); marks it read. A version is published only
+ * under the write lock, so the list cannot change while the transaction
+ * holds it: once per transaction is enough. Outside a transaction: false.
+ */
+bool hubdb_forms_seen(struct hubdb *db);
 /* The tag of the set the handle goes by; 0 when never told, or when a
  * rollback may have undone its numbering (so the caller tells it again). */
 uint64_t hubdb_feed_forms_tag(const struct hubdb *db);

@@ -763,6 +763,71 @@ test_write_lock(const char *path)
 	hubdb_close(odb);
 }
 
+/*
+ * Sets that queue while the writer's transaction waits for the store's
+ * write lock (another hub process committing) share that transaction: one
+ * commit for all of them, not one wait for the lock each.
+ */
+static void
+test_joined(const char *path)
+{
+	struct hubdb *wdb = NULL, *odb = NULL;
+	struct groupcommit *g = NULL;
+	struct groupcommit_stats st;
+	struct item items[3];
+	pthread_t th[3];
+	struct timespec ts = { 0, 1000 * 1000 };
+	struct terr e;
+
+	CHECK_INT_EQ(hubdb_open(path, &wdb, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, &odb, &e), 0);
+	CHECK_INT_EQ(groupcommit_start(wdb, &g, &e), 0);
+	if (g == NULL || odb == NULL)
+		return;
+	/* the other "process" holds the write lock */
+	CHECK_INT_EQ(hubdb_begin(odb, &e), 0);
+	CHECK_INT_EQ(hubdb_school_put(odb, "J0", "школа", &e), 0);
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < 3; i++) {
+		items[i].g = g;
+		items[i].kind = ITEM_WRITE;
+		snprintf(items[i].code, sizeof(items[i].code), "J%d", i + 1);
+		snprintf(items[i].name, sizeof(items[i].name), "школа %d", i + 1);
+	}
+	/* the first is taken by the writer, whose begin then waits for the lock */
+	CHECK_INT_EQ(pthread_create(&th[0], NULL, item_thread, &items[0]), 0);
+	for (int i = 0; i < 2000; i++) {
+		groupcommit_stats(g, &st);
+		if (st.beginning == 1)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	CHECK_INT_EQ((int)st.beginning, 1);
+	for (int i = 1; i < 3; i++)
+		CHECK_INT_EQ(pthread_create(&th[i], NULL, item_thread, &items[i]), 0);
+	for (int i = 0; i < 2000; i++) {
+		groupcommit_stats(g, &st);
+		if (st.waiting == 2)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	CHECK_INT_EQ((int)st.waiting, 2);
+	/* well within the store's 5 s wait for the lock */
+	CHECK_INT_EQ(hubdb_commit(odb, &e), 0);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_INT_EQ(items[i].result, 0);
+	}
+	groupcommit_stats(g, &st);
+	CHECK_INT_EQ((int)st.groups, 1);
+	CHECK_INT_EQ((int)st.items, 3);
+	CHECK_INT_EQ((int)st.joined, 2);
+	CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM schools WHERE code LIKE 'J%'"), 4);
+	groupcommit_stop(g);
+	hubdb_close(wdb);
+	hubdb_close(odb);
+}
+
 int
 main(void)
 {
@@ -776,6 +841,8 @@ main(void)
 	test_gather(path);
 	test_store(path, sizeof(path), tmpdir, "lock.db");
 	test_write_lock(path);
+	test_store(path, sizeof(path), tmpdir, "joined.db");
+	test_joined(path);
 	test_ingest_group();
 	test_rebind_meanwhile();
 	test_two_writers();
