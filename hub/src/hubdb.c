@@ -372,6 +372,7 @@ hubdb_close(struct hubdb *db)
 	hubdb_tally_discard(db);
 	hubdb_feed_forms_free(db);
 	hubdb_pending_free(db);
+	hubdb_schools_free(db->schools);
 	for (int i = 0; i < ST_COUNT; i++)
 		hsql_finalize(db->st[i]);
 	hsql_close(db->db);
@@ -433,6 +434,9 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_feed_flush(db, e)) != 0 ||
 	    (r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0)
 		hubdb_rollback(db);
+	else
+		/* only a commit said done: a school is known stored from here on */
+		hubdb_schools_commit(db->schools);
 	return r;
 }
 
@@ -470,6 +474,7 @@ int
 hubdb_savepoint_undo(struct hubdb *db, struct terr *e)
 {
 	hubdb_tally_discard(db);
+	hubdb_schools_undo(db->schools);
 	db->feed_tag = 0;             /* a numbering of hubdb_feed_forms may be undone */
 	return hubdb_txn_stmt(db, ST_UNDO, "ROLLBACK TO one_set", "откат к отметке в транзакции",
 	    e);

@@ -215,6 +215,9 @@ hubdb_school_put(struct hubdb *db, const char *code, const char *name,
 
 	if (st == NULL)
 		return TERR_IO;
+	if ((name == NULL || name[0] == '\0') && !hsql_autocommit(db->db) &&
+	    hubdb_schools_known(db->schools, code))
+		return 0;
 	if ((r = hubdb_feed_own_begin(db, &own, e)) != 0)
 		return r;
 	if ((r = hubdb_feed_next(db, &pos, e)) != 0)
@@ -225,6 +228,8 @@ hubdb_school_put(struct hubdb *db, const char *code, const char *name,
 	hsql_bind_int64(st, 3, (int64_t)pos);
 	if ((r = hubdb_exec_stmt(db, st, e, "сохранение школы")) != 0)
 		goto out;
+	if (!hsql_autocommit(db->db))
+		hubdb_schools_seen(&db->schools, code);
 	if (hsql_changes(db->db) > 0) {
 		if ((r = hubdb_feed_take(db, pos, e)) != 0)
 			goto out;

@@ -52,6 +52,7 @@ hubdb_feed_rollback_hook(void *arg)
 
 	db->feed_known = db->feed_dirty = false;
 	db->forms_seen = false;
+	hubdb_schools_undo(db->schools);
 	/* a numbering of hubdb_feed_forms may be undone: the caller tells again */
 	db->feed_tag = 0;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hub/hubdb.h"
+#include "hubdb_schools.h"
 #include "hubdb_sql.h"
 
 /* One slot per statement prepared once per handle. */
@@ -75,6 +76,7 @@ struct hubdb {
 	size_t nfeed_forms;
 	bool feed_told;               /* false: every record takes a position */
 	bool forms_seen;              /* hubdb_forms_seen: this write transaction */
+	struct hubdb_schools *schools;    /* codes known stored: hubdb_school_put skips them */
 	uint64_t feed_tag;
 };
 
