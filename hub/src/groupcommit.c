@@ -106,13 +106,19 @@ gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, bool began,
 				gc_fail_all(live, n, r, it->e);
 				return;
 			}
-			if (r < 0) {
+			/* the release answers the set's deferred writes too (hubdb.h):
+			 * its error is the set's */
+			if (r == 0 && (r = hubdb_savepoint_release(db, it->e)) != 0 &&
+			    (r == TERR_FULL || r == TERR_BUSY)) {
+				hubdb_rollback(db);
+				gc_fail_all(live, n, r, it->e);
+				return;
+			}
+			if (r != 0) {
 				it->result = r;
 				failed = i;
 				break;
 			}
-			if ((r = hubdb_savepoint_release(db, &e)) != 0)
-				goto store_failed;
 		}
 		if (failed == n) {
 			r = hubdb_commit(db, &e);

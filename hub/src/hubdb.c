@@ -45,10 +45,19 @@ hubdb_err(struct hubdb *db, int rc, struct terr *e, const char *what)
 struct hsql_stmt *
 hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql, struct terr *e)
 {
+	/*
+	 * A set's statements whose answers the writer does not read: on
+	 * PostgreSQL they go with the next one (HSQL_DEFER), so a set costs
+	 * fewer round trips under the write lock. An error they meet comes
+	 * back from that next statement of the same set: the set's savepoint
+	 * is its release (hubdb_savepoint_release), which the writer waits for.
+	 */
+	unsigned flags = HSQL_PERSISTENT |
+	    (s == ST_SAVEPOINT || s == ST_DEVICE_HEAD || s == ST_SET_PUT ? HSQL_DEFER : 0);
 	int rc;
 
 	if (db->st[s] == NULL &&
-	    (rc = hsql_prepare(db->db, sql, HSQL_PERSISTENT, &db->st[s])) != HSQL_OK) {
+	    (rc = hsql_prepare(db->db, sql, flags, &db->st[s])) != HSQL_OK) {
 		hubdb_err(db, rc, e, "подготовка запроса");
 		return NULL;
 	}

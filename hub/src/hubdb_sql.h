@@ -70,6 +70,14 @@
 #define HSQL_PERSISTENT 1u   /* kept for the handle's life: prepared on the server once */
 #define HSQL_SCAN 2u         /* many rows: read through a cursor in a transaction */
 #define HSQL_SCAN_ROWS 4096
+/*
+ * With HSQL_PERSISTENT: the caller reads neither rows nor hsql_changes of
+ * this statement. On PostgreSQL, inside a transaction, it is sent without
+ * waiting for its answer (libpq's pipeline) and answered with the next
+ * statement that is waited for: an error it meets is that statement's
+ * error (the next one is not run). SQLite runs it at once.
+ */
+#define HSQL_DEFER 4u
 
 enum hsql_kind { HSQL_SQLITE, HSQL_PG };
 

@@ -23,58 +23,7 @@
 
 #include "hubdb_sql.h"
 #include "hubdb_sql_pg.h"
-#include "hubdb_sql_pgtext.h"
-
-/* Type OIDs of pg_type.h (a server header libpq does not install). */
-#define PG_BOOLOID 16
-#define PG_BYTEAOID 17
-#define PG_INT8OID 20
-#define PG_INT2OID 21
-#define PG_INT4OID 23
-#define PG_FLOAT4OID 700
-#define PG_FLOAT8OID 701
-#define PG_NUMERICOID 1700
-#define PG_TEXTOID 25
-
-
-struct hsql_pg {
-	PGconn *conn;
-	unsigned gen;                 /* connections made: a statement prepared in
-	                               * an earlier one is gone from the server */
-	unsigned next_id;             /* names of prepared statements and cursors */
-	int changes;
-	int errcode;
-	char errmsg[512];
-	bool in_txn;                  /* as the server said after the last command */
-	bool txn_lost;                /* the connection went inside a transaction */
-	int (*commit)(void *);
-	void (*rollback)(void *);
-	void *ctx;
-	int (*before)(void *, bool);
-	void *before_ctx;
-};
-
-struct hsql_pgstmt {
-	struct hsql_pg *c;
-	char *sql;                    /* $1-numbered */
-	char *declare;                /* HSQL_SCAN: the cursor's DECLARE */
-	unsigned flags;
-	enum pg_verb verb;
-	unsigned id;
-	unsigned prepared_gen;        /* 0: not prepared on the server */
-	int nparams;
-	Oid *types;                   /* text for a parameter the SQL never names (the
-	                               * server could not infer it), else 0: inferred */
-	const char **vals;
-	int *lens, *fmts;
-	char **owned;                 /* copies of bound values, freed at rebind */
-	PGresult *res;
-	int row, nrows;
-	bool started, cursor, cursor_end;
-	int ncols;
-	unsigned char **blob;         /* decoded bytea of the current row, per column */
-	size_t *blob_len;
-};
+#include "hubdb_sql_pgimpl.h"
 
 static void
 pg_set_error(struct hsql_pg *c, int code, const char *msg)
@@ -141,10 +90,23 @@ pg_session(struct hsql_pg *c)
  * statement until the ROLLBACK (which it answers itself); a lost
  * connection outside a transaction is made again.
  */
+static int pg_drain(struct hsql_pg *c);
+
+/*
+ * join: the command goes in the open pipeline, if any (pg_run); else the
+ * pipeline is ended first.
+ */
 static int
-pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
+pg_before(struct hsql_pg *c, enum pg_verb verb, bool join, bool *answered)
 {
 	*answered = false;
+	if (!join) {
+		int rc = pg_drain(c);
+
+		/* a rollback makes a deferred statement's error moot */
+		if (rc != HSQL_OK && verb != PG_ROLLBACK && verb != PG_UNDO)
+			return rc;
+	}
 	if (c->before != NULL) {
 		int rc = c->before(c->before_ctx, verb == PG_ROLLBACK || verb == PG_UNDO);
 
@@ -186,6 +148,7 @@ pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
 		}
 	}
 	if (verb == PG_COMMIT && c->commit != NULL && c->commit(c->ctx) != 0) {
+		(void)pg_drain(c);
 		PQclear(PQexec(c->conn, "ROLLBACK"));
 		pg_after(c, PG_ROLLBACK, true);
 		pg_set_error(c, HSQL_CONSTRAINT, "фиксация транзакции отменена");
@@ -223,6 +186,82 @@ pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 	}
 	pg_after(c, verb, code == HSQL_OK);
 	return code;
+}
+
+/*
+ * The pipeline (HSQL_DEFER). Statements whose answers nobody reads are sent
+ * without waiting (a savepoint, a device's head, a set's row: round trips
+ * made while the set's transaction holds the store's write lock); the next
+ * statement that is waited for goes in the same pipeline with a sync, and
+ * all answers are read then. The server answers the statements after a
+ * failed one as aborted: the failed one's error is what that statement
+ * returns. Whatever cannot go in a pipeline (COPY, a cursor, a PQexec)
+ * first ends it (pg_drain).
+ */
+
+/* The deferred statements' answers, after a sync: the first error (recorded), else HSQL_OK. */
+static int
+pg_read_deferred(struct hsql_pg *c)
+{
+	int rc = HSQL_OK;
+
+	for (; c->deferred > 0; c->deferred--) {
+		PGresult *res = PQgetResult(c->conn);
+		int r = HSQL_OK;
+
+		if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_ABORTED)
+			r = pg_result(c, res, PG_OTHER);
+		if (res != NULL) {
+			PQclear(res);
+			PQclear(PQgetResult(c->conn));      /* the NULL after each answer */
+		}
+		if (rc == HSQL_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+/* The sync's answer read, the connection back to one command at a time. */
+static void
+pg_pipeline_end(struct hsql_pg *c)
+{
+	PGresult *res;
+
+	while ((res = PQgetResult(c->conn)) != NULL) {
+		ExecStatusType s = PQresultStatus(res);
+
+		PQclear(res);
+		if (s == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	(void)PQexitPipelineMode(c->conn);
+	c->deferred = 0;
+}
+
+/* A pipeline the connection could not send: lost (pg_after marks the transaction so). */
+static int
+pg_pipeline_broken(struct hsql_pg *c)
+{
+	pg_set_error(c, HSQL_BUSY, "связь с сервером PostgreSQL прервалась");
+	c->deferred = 0;
+	(void)PQexitPipelineMode(c->conn);
+	pg_after(c, PG_OTHER, false);
+	return HSQL_BUSY;
+}
+
+/* Ends a pipeline: the deferred statements' first error, else HSQL_OK. */
+static int
+pg_drain(struct hsql_pg *c)
+{
+	int rc;
+
+	if (PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF)
+		return HSQL_OK;
+	if (PQpipelineSync(c->conn) != 1)
+		return pg_pipeline_broken(c);
+	rc = pg_read_deferred(c);
+	pg_pipeline_end(c);
+	return rc;
 }
 
 bool
@@ -389,6 +428,8 @@ pg_fetch(struct hsql_pgstmt *st)
 	PGresult *res;
 	int rc;
 
+	if ((rc = pg_drain(st->c)) != HSQL_OK)
+		return rc;
 	snprintf(q, sizeof(q), "FETCH " "%d" " FROM c%u", HSQL_SCAN_ROWS, st->id);
 	res = PQexec(st->c->conn, q);
 	if ((rc = pg_result(st->c, res, PG_OTHER)) != HSQL_OK) {
@@ -400,16 +441,82 @@ pg_fetch(struct hsql_pgstmt *st)
 	return rc;
 }
 
+/* An HSQL_DEFER statement sent into the pipeline; its answer is read later. */
+static int
+pg_defer(struct hsql_pgstmt *st)
+{
+	struct hsql_pg *c = st->c;
+	char name[16];
+
+	st->nrows = 0;
+	st->row = -1;
+	snprintf(name, sizeof(name), "t%u", st->id);
+	if ((PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(c->conn) != 1) ||
+	    PQsendQueryPrepared(c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0) != 1)
+		return pg_pipeline_broken(c);
+	c->deferred++;
+	return HSQL_OK;
+}
+
+/* A statement sent after deferred ones, with the sync: every answer read. */
+static int
+pg_run_joined(struct hsql_pgstmt *st)
+{
+	struct hsql_pg *c = st->c;
+	char name[16];
+	PGresult *res;
+	int rc;
+
+	snprintf(name, sizeof(name), "t%u", st->id);
+	if (PQsendQueryPrepared(c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0) != 1 ||
+	    PQpipelineSync(c->conn) != 1)
+		return pg_pipeline_broken(c);
+	rc = pg_read_deferred(c);
+	res = PQgetResult(c->conn);
+	if (res != NULL)
+		PQclear(PQgetResult(c->conn));
+	pg_pipeline_end(c);
+	if (rc != HSQL_OK) {
+		/* this one was not run (aborted): the earlier error is the answer */
+		PQclear(res);
+		pg_after(c, PG_OTHER, false);
+		return rc;
+	}
+	if ((rc = pg_result(c, res, st->verb)) != HSQL_OK) {
+		PQclear(res);
+		return rc;
+	}
+	return pg_take_result(st, res);
+}
+
 /* Sends the statement with its parameters; its rows (or none) taken. */
 static int
 pg_run(struct hsql_pgstmt *st)
 {
 	struct hsql_pg *c = st->c;
 	PGresult *res;
-	bool answered;
+	bool answered, join;
 	int rc;
 
-	if ((rc = pg_before(c, st->verb, &answered)) != HSQL_OK || answered) {
+	/* a statement prepared on this connection, not a cursor, nor the end of
+	 * a transaction or savepoint (aborted after a failed deferred one, it
+	 * would leave the transaction open) */
+	join = (st->flags & HSQL_PERSISTENT) && st->prepared_gen == c->gen &&
+	    !((st->flags & HSQL_SCAN) && c->in_txn) && st->verb != PG_ROLLBACK &&
+	    st->verb != PG_UNDO;
+	if ((rc = pg_before(c, st->verb, join, &answered)) != HSQL_OK || answered) {
+		st->nrows = 0;
+		st->row = -1;
+		return rc;
+	}
+	/* the before hook may have written (COPY: the pipeline ended) or the
+	 * connection been made again (nothing prepared on it) */
+	join = join && st->prepared_gen == c->gen;
+	if (join && (st->flags & HSQL_DEFER) && c->in_txn && !c->txn_lost)
+		return pg_defer(st);
+	if (join && c->deferred > 0)
+		return pg_run_joined(st);
+	if ((rc = pg_drain(c)) != HSQL_OK) {
 		st->nrows = 0;
 		st->row = -1;
 		return rc;
@@ -495,6 +602,9 @@ hsql_pg_reset(struct hsql_pgstmt *st)
 	    PQtransactionStatus(c->conn) == PQTRANS_INTRANS) {
 		char q[32];
 
+		/* an error a deferred statement met stays with the transaction:
+		 * its COMMIT is answered ROLLBACK (pg_result) */
+		(void)pg_drain(c);
 		snprintf(q, sizeof(q), "CLOSE c%u", st->id);
 		PQclear(PQexec(c->conn, q));
 	}
@@ -525,6 +635,7 @@ hsql_pg_finalize(struct hsql_pgstmt *st)
 	    !st->c->txn_lost) {
 		char q[32];
 
+		(void)pg_drain(st->c);
 		snprintf(q, sizeof(q), "DEALLOCATE t%u", st->id);
 		PQclear(PQexec(st->c->conn, q));
 	}
@@ -543,170 +654,6 @@ hsql_pg_finalize(struct hsql_pgstmt *st)
 }
 
 int
-hsql_pg_bind(struct hsql_pgstmt *st, int i, const void *p, long long n, bool copy, bool binary)
-{
-	char *dup;
-
-	if (i < 1 || i > st->nparams)
-		return HSQL_ERROR;
-	i--;
-	free(st->owned[i]);
-	st->owned[i] = NULL;
-	st->fmts[i] = binary ? 1 : 0;
-	st->lens[i] = 0;
-	if (p == NULL && !binary) {
-		st->vals[i] = NULL;       /* NULL */
-		return HSQL_OK;
-	}
-	if (binary) {
-		/* a zero-length blob is an empty bytea, not NULL */
-		st->vals[i] = p ? p : "";
-		st->lens[i] = (int)n;
-		return HSQL_OK;
-	}
-	if (!copy && n < 0) {
-		st->vals[i] = p;
-		return HSQL_OK;
-	}
-	/* text of a given length need not end there: it is copied to end there */
-	if (n < 0)
-		n = (long long)strlen(p);
-	if ((dup = malloc((size_t)n + 1)) == NULL)
-		return HSQL_NOMEM;
-	memcpy(dup, p, (size_t)n);
-	dup[n] = '\0';
-	st->owned[i] = dup;
-	st->vals[i] = dup;
-	return HSQL_OK;
-}
-
-int
-hsql_pg_bind_int64(struct hsql_pgstmt *st, int i, int64_t v)
-{
-	char num[24];
-
-	snprintf(num, sizeof(num), "%lld", (long long)v);
-	return hsql_pg_bind(st, i, num, -1, true, false);
-}
-
-int
-hsql_pg_bind_double(struct hsql_pgstmt *st, int i, double v)
-{
-	char num[40];
-
-	snprintf(num, sizeof(num), "%.17g", v);
-	return hsql_pg_bind(st, i, num, -1, true, false);
-}
-
-static bool
-pg_has(struct hsql_pgstmt *st, int col)
-{
-	return st->res != NULL && st->row >= 0 && st->row < st->nrows && col >= 0 &&
-	    col < PQnfields(st->res);
-}
-
-const unsigned char *
-hsql_pg_column_text(struct hsql_pgstmt *st, int col)
-{
-	const char *v;
-
-	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
-		return NULL;
-	v = PQgetvalue(st->res, st->row, col);
-	if (PQftype(st->res, col) == PG_BOOLOID)
-		return (const unsigned char *)(v[0] == 't' ? "1" : "0");
-	return (const unsigned char *)v;
-}
-
-const void *
-hsql_pg_column_blob(struct hsql_pgstmt *st, int col)
-{
-	const char *v;
-	size_t n;
-
-	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
-		return NULL;
-	v = PQgetvalue(st->res, st->row, col);
-	if (PQftype(st->res, col) != PG_BYTEAOID)
-		return v;
-	if (st->blob[col] != NULL)
-		return st->blob[col];
-	/* bytea_output = hex, the default since 9.0: "\x" and two digits a byte */
-	n = strlen(v);
-	if (n < 2 || v[0] != '\\' || v[1] != 'x' || (n - 2) % 2 != 0)
-		return NULL;
-	if ((st->blob[col] = malloc((n - 2) / 2 + 1)) == NULL)
-		return NULL;
-	for (size_t k = 0; k < (n - 2) / 2; k++) {
-		int hi = pg_hex(v[2 + 2 * k]), lo = pg_hex(v[3 + 2 * k]);
-
-		st->blob[col][k] = (unsigned char)(hi < 0 || lo < 0 ? 0 : hi << 4 | lo);
-	}
-	st->blob_len[col] = (n - 2) / 2;
-	return st->blob[col];
-}
-
-int
-hsql_pg_column_bytes(struct hsql_pgstmt *st, int col)
-{
-	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
-		return 0;
-	if (PQftype(st->res, col) == PG_BYTEAOID)
-		return hsql_pg_column_blob(st, col) ? (int)st->blob_len[col] : 0;
-	if (PQftype(st->res, col) == PG_BOOLOID)
-		return 1;
-	return PQgetlength(st->res, st->row, col);
-}
-
-int64_t
-hsql_pg_column_int64(struct hsql_pgstmt *st, int col)
-{
-	const unsigned char *v = hsql_pg_column_text(st, col);
-
-	if (v == NULL)
-		return 0;
-	if (strchr((const char *)v, '.') || strchr((const char *)v, 'e'))
-		return (int64_t)strtod((const char *)v, NULL);
-	return strtoll((const char *)v, NULL, 10);
-}
-
-double
-hsql_pg_column_double(struct hsql_pgstmt *st, int col)
-{
-	const unsigned char *v = hsql_pg_column_text(st, col);
-
-	return v ? strtod((const char *)v, NULL) : 0.0;
-}
-
-int
-hsql_pg_column_type(struct hsql_pgstmt *st, int col)
-{
-	if (!pg_has(st, col) || PQgetisnull(st->res, st->row, col))
-		return HSQL_NULL;
-	switch (PQftype(st->res, col)) {
-	case PG_BOOLOID:
-	case PG_INT2OID:
-	case PG_INT4OID:
-	case PG_INT8OID:
-		return HSQL_INTEGER;
-	case PG_FLOAT4OID:
-	case PG_FLOAT8OID:
-	case PG_NUMERICOID:
-		return HSQL_FLOAT;
-	case PG_BYTEAOID:
-		return HSQL_BLOB;
-	default:
-		return HSQL_TEXT;
-	}
-}
-
-int
-hsql_pg_column_count(struct hsql_pgstmt *st)
-{
-	return st->res ? PQnfields(st->res) : 0;
-}
-
-int
 hsql_pg_exec(struct hsql_pg *c, const char *sql)
 {
 	enum pg_verb verb = pg_verb_of(sql);
@@ -714,7 +661,7 @@ hsql_pg_exec(struct hsql_pg *c, const char *sql)
 	bool answered;
 	int rc;
 
-	if ((rc = pg_before(c, verb, &answered)) != HSQL_OK || answered)
+	if ((rc = pg_before(c, verb, false, &answered)) != HSQL_OK || answered)
 		return rc;
 	res = PQexec(c->conn, sql);
 	rc = pg_result(c, res, verb);
@@ -729,7 +676,7 @@ hsql_pg_copy_in(struct hsql_pg *c, const char *sql, const char *data, size_t len
 	bool answered;
 	int rc;
 
-	if ((rc = pg_before(c, PG_OTHER, &answered)) != HSQL_OK || answered)
+	if ((rc = pg_before(c, PG_OTHER, false, &answered)) != HSQL_OK || answered)
 		return rc;
 	res = PQexec(c->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {

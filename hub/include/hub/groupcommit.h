@@ -17,6 +17,8 @@
  *    that item gets its code and the others are applied again, without it, in
  *    a new transaction. A set that breaks the store therefore never fails the
  *    sets that happened to arrive with it; apply must be safe to call again.
+ *    An error of its writes that the store answers only at the release of
+ *    its savepoint (hubdb.h: deferred errors) is the item's the same way.
  * If the commit itself fails (a full disk), every item of the group gets the
  * commit's code and nothing of the group is stored.
  *

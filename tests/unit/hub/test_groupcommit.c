@@ -84,7 +84,7 @@ release_when_waiting(struct blocker *b, uint64_t n)
 
 /* ------------------------------------------------------------------ */
 
-enum item_kind { ITEM_WRITE, ITEM_POISON, ITEM_AGAIN };
+enum item_kind { ITEM_WRITE, ITEM_POISON, ITEM_AGAIN, ITEM_SET };
 
 struct item {
 	struct groupcommit *g;
@@ -111,6 +111,15 @@ item_apply(void *arg, struct hubdb *db, struct terr *e)
 		if ((r = hubdb_school_put(db, it->code, it->name, e)) != 0)
 			return r;
 		return terr_set(e, TERR_IO, "отравленный набор");
+	case ITEM_SET:
+		/* a stored set under code as its device (a deferred write on
+		 * PostgreSQL: its error comes at the savepoint's release) */
+		{
+			static const uint8_t hash[CHANGESET_HASH_BYTES] = { 1 };
+
+			return hubdb_set_put(db, it->code, 1, 1, hash, "applied", 200,
+			    (const uint8_t *)"env", 3, (const uint8_t *)"ack", 3, e);
+		}
 	case ITEM_AGAIN:
 		/* first call: a write to be undone; second: the one that stays */
 		snprintf(code, sizeof(code), "%s_%d", it->code, it->calls);
@@ -764,6 +773,72 @@ test_write_lock(const char *path)
 }
 
 /*
+ * Writes whose error the store answers only at the set's savepoint release
+ * (hubdb.h, deferred on PostgreSQL): a set stored twice fails alone and the
+ * others of its group commit; a full disk met by such a write fails the
+ * whole group at once, as any write's does.
+ */
+static void
+test_deferred(const char *path)
+{
+	struct hubdb *wdb = NULL;
+	struct groupcommit *g = NULL;
+	struct groupcommit_stats st;
+	struct item items[3];
+	struct terr e;
+	uint64_t retried;
+
+	CHECK_INT_EQ(hubdb_open(path, &wdb, &e), 0);
+	CHECK_INT_EQ(groupcommit_start(wdb, &g, &e), 0);
+	if (g == NULL)
+		return;
+	memset(items, 0, sizeof(items));
+	items[0].kind = ITEM_SET;
+	snprintf(items[0].code, sizeof(items[0].code), "dddddddddddddddd");
+	CHECK_INT_EQ(groupcommit_run(g, item_apply, &items[0], &e), 0);
+
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < 3; i++) {
+		items[i].kind = i == 1 ? ITEM_SET : ITEM_WRITE;
+		snprintf(items[i].code, sizeof(items[i].code), i == 1 ? "dddddddddddddddd" : "D%d", i);
+		snprintf(items[i].name, sizeof(items[i].name), "школа %d", i);
+	}
+	groupcommit_stats(g, &st);
+	retried = st.retried;
+	run_group(g, items, 3, &st);
+	CHECK_INT_EQ(items[0].result, 0);
+	CHECK(items[1].result != 0);
+	CHECK(items[1].e.msg[0] != '\0');
+	CHECK_INT_EQ(items[2].result, 0);
+	CHECK_INT_EQ((int)(st.retried - retried), 1);
+	CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM schools WHERE code IN ('D0','D2')"), 2);
+	CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM changesets"), 1);
+
+	if (test_store_pg()) {
+		CHECK_INT_EQ(test_store_exec(path, "CREATE FUNCTION full_sets() RETURNS trigger "
+		    "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file' "
+		    "USING ERRCODE = 'disk_full'; END $$; CREATE TRIGGER full_sets BEFORE INSERT "
+		    "ON changesets FOR EACH ROW EXECUTE FUNCTION full_sets()"), 0);
+		memset(items, 0, sizeof(items));
+		for (int i = 0; i < 3; i++) {
+			items[i].kind = i == 1 ? ITEM_SET : ITEM_WRITE;
+			snprintf(items[i].code, sizeof(items[i].code), i == 1 ? "eeeeeeeeeeeeeeee" :
+			    "E%d", i);
+			snprintf(items[i].name, sizeof(items[i].name), "школа %d", i);
+		}
+		retried = st.retried;
+		run_group(g, items, 3, &st);
+		for (int i = 0; i < 3; i++)
+			CHECK_INT_EQ(items[i].result, TERR_FULL);
+		CHECK_INT_EQ((int)(st.retried - retried), 0);
+		CHECK_INT_EQ(count_of(wdb, "SELECT count(*) FROM schools WHERE code LIKE 'E_'"), 0);
+		CHECK_INT_EQ(test_store_exec(path, "DROP TRIGGER full_sets ON changesets"), 0);
+	}
+	groupcommit_stop(g);
+	hubdb_close(wdb);
+}
+
+/*
  * Sets that queue while the writer's transaction waits for the store's
  * write lock (another hub process committing) share that transaction: one
  * commit for all of them, not one wait for the lock each.
@@ -843,6 +918,8 @@ main(void)
 	test_write_lock(path);
 	test_store(path, sizeof(path), tmpdir, "joined.db");
 	test_joined(path);
+	test_store(path, sizeof(path), tmpdir, "deferred.db");
+	test_deferred(path);
 	test_ingest_group();
 	test_rebind_meanwhile();
 	test_two_writers();
