@@ -8,6 +8,12 @@
  *
  *   TETRAD_BENCH_PG='host=... dbname=postgres' bench_hub_pg [SETS_250 [SETS_1]]
  *
+ * SETS_250 (default 16) and SETS_1 (50): sets per device; 32 devices.
+ * TETRAD_BENCH_ROUNDS (default 3): each configuration runs so many times,
+ * the three stores in turn within a round; min, median and max are printed
+ * and the ratios are of the medians (this host's load moves single runs by
+ * up to 2x).
+ *
  * TETRAD_BENCH_PG: a libpq string of a server on which the bench may make
  * and drop databases bench_* (scripts/bench.sh starts one with
  * tests/tools/pgcluster.sh). Three processes are forked hubs on the one
@@ -23,9 +29,31 @@
 
 #define DEVICES 32
 
-struct bench_row {
-	double sqlite, pg1, pg3;          /* records/s */
+#define ROUNDS_MAX 9
+
+/* records/s of every round of one configuration */
+struct bench_cfg {
+	double r[ROUNDS_MAX];
+	int n;
 };
+
+static int
+bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* min, median and max of the rounds (sorted in place) */
+static double
+bench_median(struct bench_cfg *c, double *lo, double *hi)
+{
+	qsort(c->r, (size_t)c->n, sizeof(double), bench_cmp);
+	*lo = c->r[0];
+	*hi = c->r[c->n - 1];
+	return c->n % 2 ? c->r[c->n / 2] : (c->r[c->n / 2 - 1] + c->r[c->n / 2]) / 2;
+}
 
 static double
 bench_one(struct hubbench *hb, const char *pg, int procs, int clients, const char *name)
@@ -40,32 +68,47 @@ bench_one(struct hubbench *hb, const char *pg, int procs, int clients, const cha
 		fprintf(stderr, "%s: %ld requests failed\n", name, run.failures);
 	if (run.busy)
 		fprintf(stderr, "%s: %ld busy answers (503), each sent again\n", name, run.busy);
-	printf("  %-28s %2d clients: %6.2f s, %8.0f records/s, %7.0f sets/s%s\n", name, clients,
+	printf("  %-8s %2d clients: %6.2f s, %8.0f records/s, %7.0f sets/s%s\n", name, clients,
 	    run.seconds, recs / run.seconds, (double)(hb->ndevs * hb->nsets) / run.seconds,
 	    run.failures ? " (FAILURES)" : "");
 	fflush(stdout);
 	return run.failures ? 0 : recs / run.seconds;
 }
 
+/*
+ * Every round runs the three stores one after the other, so a change in
+ * the host's load (it is shared) falls on all three alike; the ratios are
+ * of the medians.
+ */
 static void
-bench_workload(const char *pg, size_t nsets, size_t nops)
+bench_workload(const char *pg, size_t nsets, size_t nops, int rounds)
 {
-	const int clients[2] = { 8, 32 };
-	struct bench_row row[2];
+	static const int clients[2] = { 8, 32 };
+	static const char *const names[3] = { "sqlite", "pg1", "pg3" };
+	struct bench_cfg cfg[2][3];
+	double med[2][3], lo, hi;
 	struct hubbench hb;
 
+	memset(cfg, 0, sizeof(cfg));
 	hubbench_init(&hb, "bench_hub_pg", DEVICES, nsets, nops);
-	printf("%zu-record sets: %d devices × %zu sets = %zu records\n", nops, DEVICES, nsets,
-	    DEVICES * nsets * nops);
-	for (int i = 0; i < 2; i++) {
-		row[i].sqlite = bench_one(&hb, "", 1, clients[i], "sqlite");
-		row[i].pg1 = bench_one(&hb, pg, 1, clients[i], "pg1");
-		row[i].pg3 = bench_one(&hb, pg, 3, clients[i], "pg3");
-	}
+	printf("%zu-record sets: %d devices × %zu sets = %zu records, %d rounds\n", nops, DEVICES,
+	    nsets, DEVICES * nsets * nops, rounds);
+	for (int k = 0; k < rounds; k++)
+		for (int i = 0; i < 2; i++)
+			for (int s = 0; s < 3; s++)
+				cfg[i][s].r[cfg[i][s].n++] = bench_one(&hb, s == 0 ? "" : pg,
+				    s == 2 ? 3 : 1, clients[i], names[s]);
+	printf("  records/s, min / median / max of %d rounds:\n", rounds);
 	for (int i = 0; i < 2; i++)
-		printf("  ratio, %2d clients: PostgreSQL/SQLite %.2f (one process), %.2f (three); "
-		    "three processes/one %.2f\n", clients[i], row[i].pg1 / row[i].sqlite,
-		    row[i].pg3 / row[i].sqlite, row[i].pg3 / row[i].pg1);
+		for (int s = 0; s < 3; s++) {
+			med[i][s] = bench_median(&cfg[i][s], &lo, &hi);
+			printf("  %-8s %2d clients: %8.0f / %8.0f / %8.0f\n", names[s], clients[i], lo,
+			    med[i][s], hi);
+		}
+	for (int i = 0; i < 2; i++)
+		printf("  ratio of medians, %2d clients: PostgreSQL/SQLite %.2f (one process), %.2f "
+		    "(three); three processes/one %.2f\n", clients[i], med[i][1] / med[i][0],
+		    med[i][2] / med[i][0], med[i][2] / med[i][1]);
 	hubbench_cleanup(&hb);
 }
 
@@ -73,17 +116,20 @@ int
 main(int argc, char **argv)
 {
 	const char *pg = getenv("TETRAD_BENCH_PG");
-	size_t big = argc > 1 ? strtoul(argv[1], NULL, 10) : 4;
+	const char *r = getenv("TETRAD_BENCH_ROUNDS");
+	size_t big = argc > 1 ? strtoul(argv[1], NULL, 10) : 16;
 	size_t small = argc > 2 ? strtoul(argv[2], NULL, 10) : 50;
+	int rounds = r ? atoi(r) : 3;
 
-	if (pg == NULL || pg[0] == '\0' || big == 0 || small == 0) {
-		fprintf(stderr, "usage: TETRAD_BENCH_PG='host=... dbname=postgres' bench_hub_pg "
-		    "[SETS_OF_250 [SETS_OF_1]]\n");
+	if (pg == NULL || pg[0] == '\0' || big == 0 || small == 0 || rounds < 1 ||
+	    rounds > ROUNDS_MAX) {
+		fprintf(stderr, "usage: TETRAD_BENCH_PG='host=... dbname=postgres' "
+		    "[TETRAD_BENCH_ROUNDS=1..%d] bench_hub_pg [SETS_OF_250 [SETS_OF_1]]\n", ROUNDS_MAX);
 		return 2;
 	}
 	printf("hub ingest, SQLite against PostgreSQL (one and three hub processes); %ld CPUs\n",
 	    sysconf(_SC_NPROCESSORS_ONLN));
-	bench_workload(pg, big, 250);
-	bench_workload(pg, small, 1);
+	bench_workload(pg, big, 250, rounds);
+	bench_workload(pg, small, 1, rounds);
 	return 0;
 }

@@ -197,14 +197,16 @@ static void
 hubbench_fresh_pg(const struct hubbench *hb, const char *name, char path[512])
 {
 	PGconn *c = PQconnectdb(hb->pg);
-	char sql[2][256];
+	char sql[3][256];
 
 	if (PQstatus(c) != CONNECTION_OK)
 		hubbench_die(hb, "PostgreSQL", PQerrorMessage(c));
-	snprintf(sql[0], sizeof(sql[0]), "DROP DATABASE IF EXISTS bench_%s WITH (FORCE)", name);
-	snprintf(sql[1], sizeof(sql[1]), "CREATE DATABASE bench_%s TEMPLATE template0 "
+	/* the first run's "does not exist, skipping" is not news */
+	snprintf(sql[0], sizeof(sql[0]), "SET client_min_messages = warning");
+	snprintf(sql[1], sizeof(sql[1]), "DROP DATABASE IF EXISTS bench_%s WITH (FORCE)", name);
+	snprintf(sql[2], sizeof(sql[2]), "CREATE DATABASE bench_%s TEMPLATE template0 "
 	    "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		PGresult *res = PQexec(c, sql[i]);
 
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
