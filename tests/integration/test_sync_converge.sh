@@ -59,7 +59,9 @@ if { [ "$code" = 404 ] || [ "$code" = 000 ]; } && [ "${TETRAD_CONVERGE_FORCE:-0}
 	exit 77
 fi
 pull_cmd=""
-if "$SYNCD" --help 2>&1 | grep -q 'tetrad-syncd pull'; then
+# the help lists its commands as "  pull   …" (issue 24's conventions);
+# before them as "tetrad-syncd pull …"
+if "$SYNCD" --help 2>&1 | grep -qE '^ +(tetrad-syncd )?pull( |$)'; then
 	pull_cmd="pull"
 else
 	echo "note: tetrad-syncd has no 'pull' command: pulls are killed only inside --once runs"
