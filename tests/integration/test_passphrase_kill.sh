@@ -6,7 +6,10 @@
 # or the new passphrase, none with neither). The rounds and checks are in
 # passphrase_kill.py; the seed is printed (TETRAD_TEST_SEED=N repeats a run).
 # Default: 30 kills of set and of change, 8 of remove and of reset (about
-# half a minute on 2 cores); TETRAD_TEST_LONG=1: 200 and 40.
+# half a minute on 2 cores); TETRAD_TEST_LONG=1: 200 and 40;
+# TETRAD_TEST_SHORT=1 (the sanitizer suite of scripts/test.sh): 10 and 4,
+# the same checks after each; set and change still need 10 runs really
+# killed each.
 # Opens no port, yet runs in the locked lane of tests/CMakeLists.txt on
 # purpose: its kill moments are aimed by the command's measured duration,
 # which another test beside it makes a moving target (30 real kills of 90
@@ -23,5 +26,7 @@ trap 'exit 1' INT TERM
 args=(--records 1500 --kills 30 --small-kills 8)
 if [ "${TETRAD_TEST_LONG:-0}" = 1 ]; then
 	args=(--records 1500 --kills 200 --small-kills 40)
+elif [ "${TETRAD_TEST_SHORT:-0}" = 1 ]; then
+	args=(--records 1500 --kills 10 --small-kills 4)
 fi
 python3 "$SRC/tests/integration/passphrase_kill.py" "$TETRAD_BIN" "$W/work" "${args[@]}"

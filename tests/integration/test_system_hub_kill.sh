@@ -27,8 +27,10 @@
 # lib_hub.sh) behind haproxy on 127.0.0.1 (TLS passed through: the devices
 # pin the hub's own key), eight devices push through haproxy, and a random
 # one of the processes is killed with SIGKILL and restarted on its port: 20
-# kills by default (100 with TETRAD_LONG=1). The same checks hold: exactly
-# the union of what the devices finalized, each set applied once.
+# kills by default (100 with TETRAD_LONG=1, 6 with TETRAD_TEST_SHORT=1: the
+# sanitizer suite's setting in scripts/test.sh; one process keeps its 10
+# there). The same checks hold: exactly the union of what the devices
+# finalized, each set applied once.
 #
 # Runs on both stores
 set -u
@@ -44,6 +46,7 @@ if [ "$PROCS" -gt 1 ]; then
 	[ -n "${TETRAD_TEST_PG_ENV:-}" ] || { echo "SKIP: several hub processes need the PostgreSQL store (TETRAD_TEST_PG_ENV)" >&2; exit 77; }
 	command -v haproxy >/dev/null || { echo "SKIP: haproxy не установлен (scripts/install-deps.sh)" >&2; exit 77; }
 	DEFAULT_KILLS=20
+	[ "${TETRAD_TEST_SHORT:-0}" = 1 ] && DEFAULT_KILLS=6
 else
 	DEFAULT_KILLS=10
 fi
