@@ -52,6 +52,7 @@ struct hsql_pg {
 	void *ctx;
 	int (*before)(void *, bool);
 	void *before_ctx;
+	struct hsql_pgstmt *ahead;    /* its cursor's next FETCH sent, not yet read */
 };
 
 struct hsql_pgstmt {
@@ -69,6 +70,7 @@ struct hsql_pgstmt {
 	int *lens, *fmts;
 	char **owned;                 /* copies of bound values, freed at rebind */
 	PGresult *res;
+	PGresult *next;               /* the cursor's next rows, read ahead */
 	int row, nrows;
 	bool started, cursor, cursor_end;
 	int ncols;
@@ -137,6 +139,24 @@ pg_session(struct hsql_pg *c)
 }
 
 /*
+ * The FETCH sent ahead (pg_fetch) read into its statement: before any other
+ * command, which the connection could not take while one is under way.
+ */
+static void
+pg_settle(struct hsql_pg *c)
+{
+	struct hsql_pgstmt *st = c->ahead;
+	PGresult *res;
+
+	if (st == NULL)
+		return;
+	c->ahead = NULL;
+	st->next = PQgetResult(c->conn);
+	while ((res = PQgetResult(c->conn)) != NULL)
+		PQclear(res);
+}
+
+/*
  * Before a command: a transaction lost with its connection fails every
  * statement until the ROLLBACK (which it answers itself); a lost
  * connection outside a transaction is made again.
@@ -145,6 +165,7 @@ static int
 pg_before(struct hsql_pg *c, enum pg_verb verb, bool *answered)
 {
 	*answered = false;
+	pg_settle(c);
 	if (c->before != NULL) {
 		int rc = c->before(c->before_ctx, verb == PG_ROLLBACK || verb == PG_UNDO);
 
@@ -223,20 +244,6 @@ pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 	}
 	pg_after(c, verb, code == HSQL_OK);
 	return code;
-}
-
-bool
-hsql_pg_has_password(const char *conninfo, bool *bad)
-{
-	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	bool has = false;
-
-	*bad = opts == NULL;
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0])
-			has = true;
-	PQconninfoFree(opts);
-	return has;
 }
 
 int
@@ -381,22 +388,33 @@ pg_take_result(struct hsql_pgstmt *st, PGresult *res)
 	return HSQL_OK;
 }
 
-/* The next rows of an open cursor. */
+/*
+ * The next rows of an open cursor. The rows after them are asked for at
+ * once, before the caller reads these: the server makes them while the
+ * caller works (a report's scan had them in turn, each idle while the
+ * other worked: docs/performance.md, the hub on PostgreSQL).
+ */
 static int
 pg_fetch(struct hsql_pgstmt *st)
 {
+	struct hsql_pg *c = st->c;
 	char q[64];
 	PGresult *res;
 	int rc;
 
 	snprintf(q, sizeof(q), "FETCH " "%d" " FROM c%u", HSQL_SCAN_ROWS, st->id);
-	res = PQexec(st->c->conn, q);
-	if ((rc = pg_result(st->c, res, PG_OTHER)) != HSQL_OK) {
+	pg_settle(c);
+	res = st->next != NULL ? st->next : PQexec(c->conn, q);
+	st->next = NULL;
+	if ((rc = pg_result(c, res, PG_OTHER)) != HSQL_OK) {
 		PQclear(res);
 		return rc;
 	}
 	rc = pg_take_result(st, res);
 	st->cursor_end = st->nrows < HSQL_SCAN_ROWS;
+	/* not sent: the next call asks as before */
+	if (rc == HSQL_OK && !st->cursor_end && PQsendQuery(c->conn, q) == 1)
+		c->ahead = st;
 	return rc;
 }
 
@@ -487,6 +505,9 @@ hsql_pg_reset(struct hsql_pgstmt *st)
 	struct hsql_pg *c = st->c;
 
 	pg_blobs_free(st);
+	pg_settle(c);
+	PQclear(st->next);
+	st->next = NULL;
 	PQclear(st->res);
 	st->res = NULL;
 	st->nrows = 0;
