@@ -20,9 +20,10 @@
  *  - Rows: a statement's whole result is read at its first step, except a
  *    statement prepared with HSQL_SCAN inside a transaction, which reads
  *    through a cursor HSQL_SCAN_ROWS rows at a time (a report's scan of
- *    millions of records is never held in memory at once). Either way a
+ *    millions of records is never held in memory at once), the next batch
+ *    asked for while the caller reads one (two held at most). Either way a
  *    second statement may run while the first one's rows are read, as in
- *    SQLite.
+ *    SQLite (a batch on its way is read first).
  *  - Values: integers, doubles, text, blobs (bytea) and NULL, read back as
  *    SQLite gives them (a boolean as 1 or 0, a NULL text as NULL).
  *  - Errors: a disk or quota full is HSQL_FULL; a serialization failure,

@@ -93,6 +93,24 @@ pg_session(struct hsql_pg *c)
 static int pg_drain(struct hsql_pg *c);
 
 /*
+ * The FETCH sent ahead (pg_fetch) read into its statement: before any other
+ * command, which the connection could not take while one is under way.
+ */
+static void
+pg_settle(struct hsql_pg *c)
+{
+	struct hsql_pgstmt *st = c->ahead;
+	PGresult *res;
+
+	if (st == NULL)
+		return;
+	c->ahead = NULL;
+	st->next = PQgetResult(c->conn);
+	while ((res = PQgetResult(c->conn)) != NULL)
+		PQclear(res);
+}
+
+/*
  * join: the command goes in the open pipeline, if any (pg_run); else the
  * pipeline is ended first.
  */
@@ -100,6 +118,7 @@ static int
 pg_before(struct hsql_pg *c, enum pg_verb verb, bool join, bool *answered)
 {
 	*answered = false;
+	pg_settle(c);
 	if (!join) {
 		int rc = pg_drain(c);
 
@@ -264,20 +283,6 @@ pg_drain(struct hsql_pg *c)
 	return rc;
 }
 
-bool
-hsql_pg_has_password(const char *conninfo, bool *bad)
-{
-	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	bool has = false;
-
-	*bad = opts == NULL;
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0])
-			has = true;
-	PQconninfoFree(opts);
-	return has;
-}
-
 int
 hsql_pg_open(const char *conninfo, struct hsql_pg **out, struct terr *e)
 {
@@ -420,24 +425,35 @@ pg_take_result(struct hsql_pgstmt *st, PGresult *res)
 	return HSQL_OK;
 }
 
-/* The next rows of an open cursor. */
+/*
+ * The next rows of an open cursor. The rows after them are asked for at
+ * once, before the caller reads these: the server makes them while the
+ * caller works (a report's scan had them in turn, each idle while the
+ * other worked: docs/performance.md, the hub on PostgreSQL).
+ */
 static int
 pg_fetch(struct hsql_pgstmt *st)
 {
+	struct hsql_pg *c = st->c;
 	char q[64];
 	PGresult *res;
 	int rc;
 
-	if ((rc = pg_drain(st->c)) != HSQL_OK)
+	pg_settle(c);
+	if ((rc = pg_drain(c)) != HSQL_OK)
 		return rc;
 	snprintf(q, sizeof(q), "FETCH " "%d" " FROM c%u", HSQL_SCAN_ROWS, st->id);
-	res = PQexec(st->c->conn, q);
-	if ((rc = pg_result(st->c, res, PG_OTHER)) != HSQL_OK) {
+	res = st->next != NULL ? st->next : PQexec(c->conn, q);
+	st->next = NULL;
+	if ((rc = pg_result(c, res, PG_OTHER)) != HSQL_OK) {
 		PQclear(res);
 		return rc;
 	}
 	rc = pg_take_result(st, res);
 	st->cursor_end = st->nrows < HSQL_SCAN_ROWS;
+	/* not sent: the next call asks as before */
+	if (rc == HSQL_OK && !st->cursor_end && PQsendQuery(c->conn, q) == 1)
+		c->ahead = st;
 	return rc;
 }
 
@@ -594,6 +610,9 @@ hsql_pg_reset(struct hsql_pgstmt *st)
 	struct hsql_pg *c = st->c;
 
 	pg_blobs_free(st);
+	pg_settle(c);
+	PQclear(st->next);
+	st->next = NULL;
 	PQclear(st->res);
 	st->res = NULL;
 	st->nrows = 0;

@@ -41,6 +41,7 @@ struct hsql_pg {
 	int (*before)(void *, bool);
 	void *before_ctx;
 	int deferred;                 /* HSQL_DEFER statements sent, answers not read */
+	struct hsql_pgstmt *ahead;    /* its cursor's next FETCH sent, not yet read */
 };
 
 struct hsql_pgstmt {
@@ -58,6 +59,7 @@ struct hsql_pgstmt {
 	int *lens, *fmts;
 	char **owned;                 /* copies of bound values, freed at rebind */
 	PGresult *res;
+	PGresult *next;               /* the cursor's next rows, read ahead */
 	int row, nrows;
 	bool started, cursor, cursor_end;
 	int ncols;

@@ -1,7 +1,8 @@
 /*
  * hubdb_sql_pgtext — what the PostgreSQL engine (hubdb_sql_pg.c) reads and
  * writes as text: SQLite's SQL as PostgreSQL's, a statement's verb, a
- * SQLSTATE as hubdb_sql.h's code, a hex digit of a bytea.
+ * SQLSTATE as hubdb_sql.h's code, a hex digit of a bytea, whether a
+ * connection string carries a password.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,7 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libpq-fe.h>
+
 #include "hubdb_sql.h"
+#include "hubdb_sql_pg.h"
 #include "hubdb_sql_pgtext.h"
 
 /* The verb of a statement's (first) command: transactions end by them. */
@@ -124,4 +128,18 @@ pg_hex(int ch)
 	if (ch >= 'A' && ch <= 'F')
 		return ch - 'A' + 10;
 	return -1;
+}
+
+bool
+hsql_pg_has_password(const char *conninfo, bool *bad)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	bool has = false;
+
+	*bad = opts == NULL;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0])
+			has = true;
+	PQconninfoFree(opts);
+	return has;
 }

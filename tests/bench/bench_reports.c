@@ -30,7 +30,9 @@
  *
  * TETRAD_BENCH_ONLY=NAME,NAME runs only those reports (an old build's
  * slow ones, say). TETRAD_BENCH_REPORTS_OUT=DIR keeps each report's first output there
- * (DIR/SCALE-NAME.txt), to compare two builds' outputs on the same store.
+ * (DIR/SCALE-NAME.txt), to compare two builds' outputs on the same store;
+ * TETRAD_BENCH_FORMAT=json writes them as JSON (the stores' own numbers,
+ * where the table rounds them).
  *
  * Each report runs in a forked child, as `tetrad-hub report NAME` would
  * (open the store, report_run, table format, to /dev/null): its wall time
@@ -559,7 +561,8 @@ run_report(const struct bench_ctx *b, const char *path, const char *name,
 
 		memset(&o, 0, sizeof(o));
 		o.name = name;
-		o.format = REPORT_TABLE;
+		o.format = getenv("TETRAD_BENCH_FORMAT") != NULL &&
+		    strcmp(getenv("TETRAD_BENCH_FORMAT"), "json") == 0 ? REPORT_JSON : REPORT_TABLE;
 		o.forms_dir = b->forms_dir;
 		if (out == NULL || hubdb_open(path, &db, &e) != 0 ||
 		    report_run(db, &o, out, &e) != 0) {

@@ -9,7 +9,8 @@
  * are hubdb_tally_each's; report_build_many (the school's page) gives each
  * report byte for byte what report_build does alone, for a school and for
  * all of them. A form longer than PostgreSQL's cursor batch is walked whole,
- * in order, and stopped early, in one read transaction.
+ * in order, with statements run between its rows, and stopped early, in one
+ * read transaction.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -270,6 +271,7 @@ struct long_walk {
 	const char *school;               /* NULL: any */
 	long n, stop_at;                  /* stop_at > 0: cb returns 1 at that row */
 	bool ordered;
+	struct hubdb *db;                 /* not NULL: a statement of its own every 1,000 rows */
 };
 
 static int
@@ -280,14 +282,22 @@ on_long(void *arg, const struct hubdb_report_record *r)
 	if (strcmp(r->hlc, w->last) <= 0 || (w->school && strcmp(r->school, w->school) != 0))
 		w->ordered = false;
 	snprintf(w->last, sizeof(w->last), "%s", r->hlc);
+	if (w->db != NULL && w->n % 1000 == 999) {
+		struct terr e;
+		bool stale;
+
+		/* PostgreSQL: the cursor's next rows are already asked for */
+		CHECK_INT_EQ(hubdb_tally_stale(w->db, "survey_", &stale, &e), 0);
+	}
 	return ++w->n == w->stop_at ? 1 : 0;
 }
 
 /*
  * A form of more records than one cursor batch (9,000; 4,500 of a school),
  * read in the report's read transaction as report_run reads (on PostgreSQL
- * through a cursor): every live record once in HLC order, then a walk the
- * callback stops early, then another read in the same transaction.
+ * through a cursor): every live record once in HLC order, the callback
+ * running statements of its own meanwhile, then a walk the callback stops
+ * early, then another read in the same transaction.
  */
 static void
 check_long_walk(const char *dir)
@@ -311,6 +321,7 @@ check_long_walk(const char *dir)
 	CHECK_INT_EQ(hubdb_begin_read(db, &e), 0);
 	memset(&w, 0, sizeof(w));
 	w.ordered = true;
+	w.db = db;
 	CHECK_INT_EQ(hubdb_report_records(db, "risk_visit", false, on_long, &w, &e), 0);
 	CHECK_INT_EQ(w.n, N - 1);
 	CHECK(w.ordered);
