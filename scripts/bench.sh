@@ -2,7 +2,8 @@
 # Runs the benchmarks (not tests) on an optimised build and prints figures.
 #   scripts/bench.sh            all benchmarks
 #   scripts/bench.sh NAME...    only bench_NAME (e.g. envelope); reports_pg:
-#                               bench_reports at region scale on PostgreSQL
+#                               bench_reports at region scale on PostgreSQL;
+#                               dash_pg: bench_dash at region scale on it
 # Figures go to stdout; copy them into docs/performance.md with the machine
 # and the date when they change.
 set -euo pipefail
@@ -16,7 +17,7 @@ if [ $# -gt 0 ]; then
 	names=("$@")
 else
 	mapfile -t names < <(cd "$here/tests/bench" && ls bench_*.c bench_*.sh 2>/dev/null | sed -E 's/^bench_//; s/\.(c|sh)$//' | sort -u)
-	names+=(reports_pg)  # bench_reports again, on PostgreSQL
+	names+=(reports_pg dash_pg)  # bench_reports and bench_dash again, on PostgreSQL
 fi
 skipped=()
 # bench_hub_pg and bench_reports' PostgreSQL run need a server: one of their
@@ -35,12 +36,15 @@ bench_pg() {
 }
 for n in "${names[@]}"; do
 	echo "=== bench_$n"
-	if [ "$n" = hub_pg ] || [ "$n" = reports_pg ]; then
+	if [ "$n" = hub_pg ] || [ "$n" = reports_pg ] || [ "$n" = dash_pg ]; then
 		if ! bench_pg; then
 			echo "bench_$n: SKIP: PostgreSQL 15 не запустился (scripts/install-deps.sh)"
 			skipped+=("bench_$n")
 		elif [ "$n" = hub_pg ]; then
 			TETRAD_BENCH_PG=$TETRAD_BENCH_PG "$build/bin/bench_hub_pg"
+		elif [ "$n" = dash_pg ]; then
+			TETRAD_BENCH_PG=$TETRAD_BENCH_PG TETRAD_BIN="$build/bin" \
+				bash "$here/tests/bench/bench_dash.sh" region
 		else
 			# the region's store copied into the server first: minutes, once a run
 			TETRAD_BENCH_PG=$TETRAD_BENCH_PG "$build/bin/bench_reports" region

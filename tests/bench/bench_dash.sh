@@ -16,6 +16,10 @@
 # a temporary one whose hub.db is a symbolic link to the store: the store
 # gains the dashboard's tables and a few rows of sessions and audit, which
 # the reports never read. TETRAD_BENCH_ROUNDS (default 10).
+# TETRAD_BENCH_PG='host=... dbname=postgres' (issue 20): the hub's store is
+# the copy of the same store that bench_reports keeps in that PostgreSQL
+# server (`scripts/bench.sh dash_pg` starts one); the pages' reports then
+# run on the server's pooled connections, as a coordinator's would.
 set -euo pipefail
 : "${TETRAD_BIN:?TETRAD_BIN must point at the built programs}"
 bin=$(cd "$TETRAD_BIN" && pwd)
@@ -50,7 +54,15 @@ for scale in "${scales[@]}"; do
 	hub="$work/hub-$scale"
 	"$bin/tetrad-hub" --data "$hub" init --tls-self-signed 127.0.0.1 >/dev/null 2>&1
 	rm -f "$hub/hub.db"
-	ln -s "$store" "$hub/hub.db"
+	if [ -n "${TETRAD_BENCH_PG:-}" ]; then
+		# the same store in PostgreSQL: the copy bench_reports keeps there
+		# (database bench_reports_N_v1, made on its first run)
+		TETRAD_BENCH_STORES="$stores" TETRAD_BENCH_ONLY=settings "$bin/bench_reports" "$scale" \
+			>/dev/null
+		printf 'store = %s dbname=bench_reports_%s_v1\n' "$TETRAD_BENCH_PG" "$n" >>"$hub/hub.conf"
+	else
+		ln -s "$store" "$hub/hub.db"
+	fi
 	(umask 077 && echo "bench-dash-password" >"$work/pw")
 	"$bin/tetrad-hub" --data "$hub" user disable bench >/dev/null 2>&1 || true
 	if ! "$bin/tetrad-hub" --data "$hub" user add bench --role coordinator \
@@ -61,7 +73,7 @@ for scale in "${scales[@]}"; do
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	"$bin/tetrad-hub" --data "$hub" serve --listen "127.0.0.1:$port" 2>"$work/serve-$scale.log" &
 	hub_pid=$!
-	echo "--- $scale: $n schools, $(du -hL "$store" | cut -f1) store, $rounds rounds"
+	echo "--- $scale: $n schools, $(du -hL "$store" | cut -f1) store$([ -n "${TETRAD_BENCH_PG:-}" ] && echo ", copied into PostgreSQL"), $rounds rounds"
 	python3 - "$port" "$hub/tls/ca.pem" "$rounds" <<'EOF'
 import http.client, re, ssl, statistics, sys, time, urllib.parse
 port, ca, rounds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
