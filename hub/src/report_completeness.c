@@ -334,7 +334,7 @@ c_row(struct c_state *s, struct report_sect *sr, struct report_sect *m, size_t s
 {
 	struct report_ctx *c = s->c;
 	struct report_tally *x;
-	char ys[8], code[32], dl[11], progs[80], text[200];
+	char ys[12], code[32], dl[11], progs[80], text[200];
 	/* the visit, МЭДК and questionnaires are «500+»'s; the passport every school's */
 	bool p500 = all_due || (mask & (1u << programmes_index("p500")));
 	long long late = 0;

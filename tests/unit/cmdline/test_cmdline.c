@@ -335,7 +335,7 @@ static void
 test_too_many_options(void)
 {
 	static struct cmdline_opt many[CMDLINE_MAX_OPTS + 2];
-	static char names[CMDLINE_MAX_OPTS + 1][8];
+	static char names[CMDLINE_MAX_OPTS + 1][16];
 	struct cmdline_spec spec = { .prog = "tetrad", .command = "x", .usage = "x\n",
 		.opts = many, .max_pos = 0 };
 	struct cmdline c;

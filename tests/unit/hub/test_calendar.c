@@ -470,7 +470,7 @@ main(void)
 		return 1;
 	}
 	for (int i = 1; i <= 5; i++) {
-		char code[8], name[32];
+		char code[24], name[40];
 
 		snprintf(code, sizeof(code), "17010%d", i);
 		snprintf(name, sizeof(name), "Школа №%d", i);

@@ -329,7 +329,7 @@ test_ingest_group(void)
 	dev_new(&cur);
 	enroll(&t, &cur, "curator", "170101,170102");
 	for (int i = 0; i < 8; i++)
-		snprintf(rid[i], sizeof(rid[i]), "019a3e6e-3000-7000-8000-0000000001%02d", i);
+		snprintf(rid[i], sizeof(rid[i]), "019a3e6e-3000-7000-8000-0000000001%02u", (unsigned)i % 100u);
 	/* R1 exists in 170101; the curator will send it as a record of 170102 */
 	{
 		struct opspec op = { R1, "170101", NOW - 5000, "{\"n\":1}", NULL };
@@ -623,7 +623,7 @@ test_two_writers(void)
 	for (int i = 0; i < SETS; i++) {
 		struct opspec op;
 
-		snprintf(rid[i], sizeof(rid[i]), "019a3e6e-3000-7000-8000-0000000003%02d", i);
+		snprintf(rid[i], sizeof(rid[i]), "019a3e6e-3000-7000-8000-0000000003%02u", (unsigned)i % 100u);
 		op = (struct opspec){ rid[i], "170101", NOW - 1000 + i, "{\"n\":1}", NULL };
 		env[i] = seal(&a, "170101", &op, 1, true);
 	}

@@ -94,7 +94,10 @@ test_store(char *out, size_t cap, const char *dir, const char *name)
 	}
 	PQclear(res);
 	PQfinish(c);
-	snprintf(out, cap, "%s dbname=%s", base, db);
+	if (snprintf(out, cap, "%s dbname=%s", base, db) >= (int)cap) {
+		fprintf(stderr, "test_store: the connection string does not fit in %zu bytes\n", cap);
+		exit(1);
+	}
 }
 
 /*
