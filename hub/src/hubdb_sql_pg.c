@@ -457,18 +457,26 @@ pg_fetch(struct hsql_pgstmt *st)
 	return rc;
 }
 
+/* The prepared statement with its parameters sent, not waited for; libpq's 1 or 0. */
+static int
+pg_send_prepared(struct hsql_pgstmt *st)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "t%u", st->id);
+	return PQsendQueryPrepared(st->c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0);
+}
+
 /* An HSQL_DEFER statement sent into the pipeline; its answer is read later. */
 static int
 pg_defer(struct hsql_pgstmt *st)
 {
 	struct hsql_pg *c = st->c;
-	char name[16];
 
 	st->nrows = 0;
 	st->row = -1;
-	snprintf(name, sizeof(name), "t%u", st->id);
 	if ((PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(c->conn) != 1) ||
-	    PQsendQueryPrepared(c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0) != 1)
+	    pg_send_prepared(st) != 1)
 		return pg_pipeline_broken(c);
 	c->deferred++;
 	return HSQL_OK;
@@ -479,13 +487,10 @@ static int
 pg_run_joined(struct hsql_pgstmt *st)
 {
 	struct hsql_pg *c = st->c;
-	char name[16];
 	PGresult *res;
 	int rc;
 
-	snprintf(name, sizeof(name), "t%u", st->id);
-	if (PQsendQueryPrepared(c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0) != 1 ||
-	    PQpipelineSync(c->conn) != 1)
+	if (pg_send_prepared(st) != 1 || PQpipelineSync(c->conn) != 1)
 		return pg_pipeline_broken(c);
 	rc = pg_read_deferred(c);
 	res = PQgetResult(c->conn);
