@@ -121,8 +121,9 @@ dash_report_file(struct dash_req *rq, const struct report_out *rep,
     const struct report_opts *o, enum dash_format fmt)
 {
 	static const char *const ext[] = { "", "xlsx", "csv", "json" };
-	static const char *const ctype[] = { "", "application/vnd.openxmlformats-officedocument."
-	    "spreadsheetml.sheet", "text/csv; charset=utf-8", "application/json" };
+	static const char *const ctype[] = { "",
+	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	    "text/csv; charset=utf-8", "application/json" };
 	char *buf = NULL, fname[160], obj[HUBDB_AUDIT_TEXT_MAX];
 	size_t len = 0;
 	struct terr e;

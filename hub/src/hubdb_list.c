@@ -52,6 +52,7 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "pull_lag", "Отстаёт на", HUBDB_COL_INT },
 		  { "pull_at", "Получало изменения", HUBDB_COL_TEXT },
 		  { "box_key", "Ключ для изменений", HUBDB_COL_BOOL } },
+		NULL,
 	},
 	[HUBDB_LIST_CONFLICTS] = {
 		"SELECT id, lower(hex(record_id)), form_id, school, field, loser_value, "
@@ -89,6 +90,7 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "kind", "Вид", HUBDB_COL_TEXT },
 		  { "reason", "Причина", HUBDB_COL_TEXT },
 		  { "received_at", "Получен", HUBDB_COL_TEXT } },
+		NULL,
 	},
 	[HUBDB_LIST_FORMS] = {
 		"SELECT id, version, sha256, published_at FROM hub_forms ORDER BY id, version",
@@ -96,6 +98,7 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "version", "Версия", HUBDB_COL_INT },
 		  { "sha256", "SHA-256", HUBDB_COL_TEXT },
 		  { "published_at", "Опубликована", HUBDB_COL_TEXT } },
+		NULL,
 	},
 	[HUBDB_LIST_TOKENS] = {
 		/* the hash's first bytes tell tokens apart; the token itself is not kept */
@@ -119,6 +122,7 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		{ { "device_id", "Устройство", HUBDB_COL_TEXT },
 		  { "dropped", "Отброшено наборов", HUBDB_COL_INT },
 		  { "last_at", "Последний отброшен", HUBDB_COL_TEXT } },
+		NULL,
 	},
 	[HUBDB_LIST_SCHOOLS] = {
 		/* a device's schools are a stored comma list without spaces
@@ -177,6 +181,7 @@ static const struct hubdb_listing_def hubdb_listings[] = {
 		  { "action", "Действие", HUBDB_COL_TEXT },
 		  { "object", "Объект", HUBDB_COL_TEXT },
 		  { "outcome", "Итог", HUBDB_COL_TEXT } },
+		NULL,
 	},
 };
 
