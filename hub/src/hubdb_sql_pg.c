@@ -85,11 +85,6 @@ pg_session(struct hsql_pg *c)
 	return ok;
 }
 
-/*
- * Before a command: a transaction lost with its connection fails every
- * statement until the ROLLBACK (which it answers itself); a lost
- * connection outside a transaction is made again.
- */
 static int pg_drain(struct hsql_pg *c);
 
 /*
@@ -111,8 +106,10 @@ pg_settle(struct hsql_pg *c)
 }
 
 /*
- * join: the command goes in the open pipeline, if any (pg_run); else the
- * pipeline is ended first.
+ * Before a command: a transaction lost with its connection fails every
+ * statement until the ROLLBACK (which it answers itself); a lost
+ * connection outside a transaction is made again. join: the command goes
+ * in the open pipeline, if any (pg_run); else the pipeline is ended first.
  */
 static int
 pg_before(struct hsql_pg *c, enum pg_verb verb, bool join, bool *answered)
