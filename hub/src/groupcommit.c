@@ -262,6 +262,8 @@ groupcommit_start(struct hubdb *db, struct groupcommit **out, struct terr *e)
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
 	g->db = db;
+	/* its commits wait for the disk after the write lock (hubdb.h) */
+	hubdb_group_writer(db, true);
 	pthread_mutex_init(&g->mu, NULL);
 	/* gc_gather's deadline must not move with the wall clock */
 	pthread_condattr_init(&g->monotonic);
@@ -290,6 +292,8 @@ groupcommit_stop(struct groupcommit *g)
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->thread, NULL);
 	}
+	/* the handle goes back to whoever lent it, as it came */
+	hubdb_group_writer(g->db, false);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->work);
 	pthread_condattr_destroy(&g->monotonic);

@@ -405,7 +405,8 @@ hubdb_begin(struct hubdb *db, struct terr *e)
 
 	if (!db->pg)
 		return hubdb_txn_stmt(db, ST_BEGIN, "BEGIN IMMEDIATE", "начало транзакции", e);
-	if ((rc = hsql_exec(db->db, HUBDB_PG_BEGIN)) != HSQL_OK) {
+	if ((rc = hsql_exec(db->db, db->group_writer ? HUBDB_PG_BEGIN_GROUP : HUBDB_PG_BEGIN)) !=
+	    HSQL_OK) {
 		int r = hubdb_err(db, rc, e, "начало транзакции");
 
 		hubdb_rollback(db);
@@ -441,12 +442,46 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 	if (st == NULL)
 		return TERR_IO;
 	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_feed_flush(db, e)) != 0 ||
-	    (r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0)
+	    (r = hubdb_exec_stmt(db, st, e, "запись транзакции")) != 0) {
 		hubdb_rollback(db);
-	else
-		/* only a commit said done: a school is known stored from here on */
-		hubdb_schools_commit(db->schools);
+		return r;
+	}
+	/* only a commit said done: a school is known stored from here on */
+	hubdb_schools_commit(db->schools);
+	/* the group writer's commit did not wait for the disk (HUBDB_PG_BEGIN_GROUP) */
+	if (db->pg && db->group_writer)
+		r = hubdb_durable(db, e);
 	return r;
+}
+
+void
+hubdb_group_writer(struct hubdb *db, bool on)
+{
+	db->group_writer = on;
+}
+
+/*
+ * A transaction that writes to the log waits at its commit until the log is
+ * on disk up to that commit, so up to every commit made before it on any
+ * connection: one wait serves every group committed meanwhile, in whichever
+ * process (the log is one). What it writes is a logical decoding message of
+ * no content (a replication consumer ignores the prefix it does not know):
+ * no table, so no row two processes would queue for. A transaction that
+ * only takes an id (pg_current_xact_id) is not enough: having written
+ * nothing, it commits without waiting.
+ */
+int
+hubdb_durable(struct hubdb *db, struct terr *e)
+{
+	int rc;
+
+	if (!db->pg)
+		return 0;
+	if (!hsql_autocommit(db->db))
+		return terr_set(e, TERR_INTERNAL, "запись на диск проверяется вне транзакции");
+	if ((rc = hsql_exec(db->db, "SELECT pg_logical_emit_message(true, 'tetrad', '')")) != HSQL_OK)
+		return hubdb_err(db, rc, e, "запись на диск сервера PostgreSQL");
+	return 0;
 }
 
 void

@@ -78,6 +78,7 @@ struct hubdb {
 	bool forms_seen;              /* hubdb_forms_seen: this write transaction */
 	struct hubdb_schools *schools;    /* codes known stored: hubdb_school_put skips them */
 	uint64_t feed_tag;
+	bool group_writer;            /* hubdb_group_writer: commits wait for the disk after the lock */
 };
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */
@@ -180,7 +181,14 @@ void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
  * one left (a device's watermark and hash chain, the feed counter) and no
  * other writer acts on the same reading. Readers take no lock.
  */
-#define HUBDB_PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(127979094172004)"
+#define HUBDB_PG_LOCK "SELECT pg_advisory_xact_lock(127979094172004)"
+#define HUBDB_PG_BEGIN "BEGIN; " HUBDB_PG_LOCK
+/*
+ * The group writer's transaction (hubdb_group_writer): its COMMIT does not
+ * wait for the disk, so the lock is given up as soon as the group is
+ * written; hubdb_commit waits for the disk after it (hubdb_durable).
+ */
+#define HUBDB_PG_BEGIN_GROUP "BEGIN; SET LOCAL synchronous_commit = off; " HUBDB_PG_LOCK
 
 /* SQL of the store's dialect: SQLite's text, or PostgreSQL's where they differ. */
 #define HUBDB_SQL(db, sql_lite, sql_pg) ((db)->pg ? (sql_pg) : (sql_lite))

@@ -232,7 +232,11 @@ hubpull_answer(struct hubdb *db, const struct hubpull_cfg *cfg,
 	}
 	if (r != 0 && r != HUBPULL_FULL)
 		goto out;
+	/* the feed read may hold a group not yet on disk; the device's cursor
+	 * passes it for good (hubdb.h, hubdb_group_writer) */
 	b->more = r == HUBPULL_FULL;
+	if ((r = hubdb_durable(db, e)) != 0)
+		goto out;
 	b->upto = b->more ? pullmsg_builder_last(pb) : head;
 	r = pullmsg_seal(pb, b->upto, b->more, nonce, cfg->sign, d->box_pk, NULL, out, e);
  out:

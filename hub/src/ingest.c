@@ -593,6 +593,16 @@ ingest_envelope(struct hubdb *db, const struct ingest_cfg *cfg,
 		}
 	}
 	ingest_arrived(&j);
+	/*
+	 * An answer read from the store here rather than made by the writer (a
+	 * replay, a gap, a fork, a revoked device) may rest on a group that
+	 * another process has committed but not yet seen on disk (hubdb.h,
+	 * hubdb_group_writer): the device acts on it, so it goes once that is.
+	 */
+	if (r == 0 && (res->replay || res->outcome == INGEST_GAP ||
+	    res->outcome == INGEST_FORK || res->outcome == INGEST_REVOKED) &&
+	    (r = hubdb_durable(db, e)) != 0)
+		r = ingest_busy(&j, r, e);
 	changeset_free(j.cs);
 	return r;
 }

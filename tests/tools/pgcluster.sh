@@ -7,6 +7,8 @@
 #   pgcluster.sh newdb DIR NAME  makes the database NAME (template0, UTF8,
 #                                C collation) and prints its connection string
 #   pgcluster.sh stop DIR        stops the cluster, removes it and DIR
+#   pgcluster.sh restart DIR     starts DIR's server again on its files after
+#                                a test stopped it (as a crash would)
 # The cluster itself is a fresh mktemp folder /tmp/tetrad-pg.XXXXXX (DIR/cluster
 # links to it), not DIR: a unix socket's path holds at most 107 bytes, and a
 # build folder under /root is closed to the cluster's user. It listens on a
@@ -33,7 +35,8 @@ die() {
 }
 
 usage() {
-	echo "использование: pgcluster.sh start КАТАЛОГ | newdb КАТАЛОГ ИМЯ | stop КАТАЛОГ" >&2
+	echo "использование: pgcluster.sh start КАТАЛОГ | newdb КАТАЛОГ ИМЯ | stop КАТАЛОГ |" \
+		"restart КАТАЛОГ" >&2
 	exit 2
 }
 
@@ -237,8 +240,23 @@ cmd_stop() {
 	rmdir "$dir" 2>/dev/null || die "кластер остановлен и удалён, но в $dir есть чужие файлы: каталог оставлен"
 }
 
+cmd_restart() {
+	local dir c
+	[ -d "$1" ] || die "нет каталога $1 (pgcluster.sh start $1)"
+	dir=$(readlink -f "$1")
+	c=$(cluster_of "$dir")
+	[ -n "$c" ] && [ -d "$c/data" ] || die "в $dir нет кластера (pgcluster.sh start $1)"
+	find_bindir || skip_missing
+	cd "$c"
+	if ! run_pg_ctl start -D "$c/data" -l "$c/server.log" -s -w -t 60 >/dev/null 2>&1; then
+		tail -n 30 "$c/server.log" >&2 || true
+		die "сервер PostgreSQL не запустился снова за 60 с (журнал выше)"
+	fi
+}
+
 case ${1:-} in
 start) [ $# -eq 2 ] || usage; cmd_start "$2" ;;
+restart) [ $# -eq 2 ] || usage; cmd_restart "$2" ;;
 newdb) [ $# -eq 3 ] || usage; cmd_newdb "$2" "$3" ;;
 stop) [ $# -eq 2 ] || usage; cmd_stop "$2" ;;
 *) usage ;;

@@ -222,6 +222,28 @@ int hubdb_begin_read(struct hubdb *db, struct terr *e);
 int hubdb_commit(struct hubdb *db, struct terr *e);
 void hubdb_rollback(struct hubdb *db);
 /*
+ * The handle of a process's group writer (groupcommit.c). On PostgreSQL its
+ * transactions commit without waiting for the disk, and hubdb_commit waits
+ * for the disk after the commit, with the store's write lock given up: the
+ * next writer, in this process or another, works while the disk writes,
+ * and one wait serves every group committed meanwhile. hubdb_commit is as
+ * durable as before when it returns 0; what differs is that between the
+ * commit and the wait another connection may see what was written (a
+ * server that stops then loses it; with it, every later commit too, since
+ * the log is one). An answer a device acts on that was read from the store
+ * outside the writer is therefore given after hubdb_durable. SQLite: no
+ * difference.
+ */
+void hubdb_group_writer(struct hubdb *db, bool on);
+/*
+ * Returns 0 when everything committed before the call, on any connection
+ * and by any process, is on disk (PostgreSQL: a transaction with an id,
+ * whose commit waits for the log up to it; SQLite: at once, its commits
+ * wait themselves). Outside a transaction only; TERR_BUSY when the server
+ * is gone.
+ */
+int hubdb_durable(struct hubdb *db, struct terr *e);
+/*
  * One savepoint inside a write transaction (groupcommit.h: one per change
  * set of a group). hubdb_savepoint marks; hubdb_savepoint_release keeps what
  * was written since and ends the mark; hubdb_savepoint_undo undoes it and
