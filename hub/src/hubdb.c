@@ -249,6 +249,7 @@ hubdb_open_with(const char *where, bool more, struct hubdb **out, struct terr *e
 	*out = NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return terr_set(e, TERR_NOMEM, "недостаточно памяти");
+	db->forms_synced = -1;
 	if (hubdb_is_pg(where)) {
 		db->pg = true;
 		if ((r = hsql_open_pg(where, &db->db, e)) != 0 ||
@@ -405,8 +406,14 @@ hubdb_begin(struct hubdb *db, struct terr *e)
 
 	if (!db->pg)
 		return hubdb_txn_stmt(db, ST_BEGIN, "BEGIN IMMEDIATE", "начало транзакции", e);
-	if ((rc = hsql_exec(db->db, db->group_writer ? HUBDB_PG_BEGIN_GROUP : HUBDB_PG_BEGIN)) !=
-	    HSQL_OK) {
+	/*
+	 * The forms' count comes with the lock, read after it (a statement of
+	 * its own sees what the last writer committed): hubdb_forms_seen needs
+	 * no round trip of its own while nothing was published.
+	 */
+	if ((rc = hsql_exec_int(db->db, db->group_writer ?
+	    HUBDB_PG_BEGIN_GROUP "; " HUBDB_PG_FORMS_COUNT :
+	    HUBDB_PG_BEGIN "; " HUBDB_PG_FORMS_COUNT, &db->forms_count)) != HSQL_OK) {
 		int r = hubdb_err(db, rc, e, "начало транзакции");
 
 		hubdb_rollback(db);

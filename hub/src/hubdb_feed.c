@@ -52,6 +52,8 @@ hubdb_feed_rollback_hook(void *arg)
 
 	db->feed_known = db->feed_dirty = false;
 	db->forms_seen = false;
+	/* the catalogue's catching up may have failed with the transaction */
+	db->forms_synced = -1;
 	hubdb_schools_undo(db->schools);
 	/* a numbering of hubdb_feed_forms may be undone: the caller tells again */
 	db->feed_tag = 0;
@@ -211,11 +213,14 @@ hubdb_feed_forms_free(struct hubdb *db)
 bool
 hubdb_forms_seen(struct hubdb *db)
 {
-	bool seen = db->forms_seen;
+	/* forms are only added, and only under the write lock: the same count
+	 * as when the caller last caught up means the same forms */
+	bool seen = db->forms_seen || (db->pg && db->forms_synced == db->forms_count);
 
 	if (hsql_autocommit(db->db))
 		return false;
 	db->forms_seen = true;
+	db->forms_synced = db->forms_count;
 	return seen;
 }
 

@@ -76,6 +76,8 @@ struct hubdb {
 	size_t nfeed_forms;
 	bool feed_told;               /* false: every record takes a position */
 	bool forms_seen;              /* hubdb_forms_seen: this write transaction */
+	int64_t forms_count;          /* PostgreSQL: the forms stored, read by hubdb_begin */
+	int64_t forms_synced;         /* ... when last said unseen; -1: none since */
 	struct hubdb_schools *schools;    /* codes known stored: hubdb_school_put skips them */
 	uint64_t feed_tag;
 	bool group_writer;            /* hubdb_group_writer: commits wait for the disk after the lock */
@@ -189,6 +191,8 @@ void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
  * written; hubdb_commit waits for the disk after it (hubdb_durable).
  */
 #define HUBDB_PG_BEGIN_GROUP "BEGIN; SET LOCAL synchronous_commit = off; " HUBDB_PG_LOCK
+/* hubdb_begin's last statement on PostgreSQL (hubdb_forms_seen) */
+#define HUBDB_PG_FORMS_COUNT "SELECT count(*) FROM hub_forms"
 
 /* SQL of the store's dialect: SQLite's text, or PostgreSQL's where they differ. */
 #define HUBDB_SQL(db, sql_lite, sql_pg) ((db)->pg ? (sql_pg) : (sql_lite))

@@ -251,6 +251,25 @@ hsql_exec(struct hsql *c, const char *sql)
 	return c->lite ? sqlite3_exec(c->lite, sql, NULL, NULL, NULL) : hsql_pg_exec(c->pg, sql);
 }
 
+/* SQLite's row callback of hsql_exec_int: the first value of the last row. */
+static int
+hsql_lite_int(void *arg, int n, char **vals, char **names)
+{
+	int64_t *v = arg;
+
+	(void)names;
+	*v = n > 0 && vals[0] != NULL ? strtoll(vals[0], NULL, 10) : 0;
+	return 0;
+}
+
+int
+hsql_exec_int(struct hsql *c, const char *sql, int64_t *v)
+{
+	*v = 0;
+	return c->lite ? sqlite3_exec(c->lite, sql, hsql_lite_int, v, NULL) :
+	    hsql_pg_exec_int(c->pg, sql, v);
+}
+
 int
 hsql_copy_in(struct hsql *c, const char *sql, const char *data, size_t len)
 {

@@ -134,6 +134,12 @@ int hsql_column_count(struct hsql_stmt *st);
 /* Runs statements that return no rows (PostgreSQL: several, ';'-separated). */
 int hsql_exec(struct hsql *c, const char *sql);
 /*
+ * As hsql_exec, and *v is the first value of the last statement's first row
+ * as an integer, 0 when it has none (SQLite: of the last row any statement
+ * returned): one round trip for statements and a number read after them.
+ */
+int hsql_exec_int(struct hsql *c, const char *sql, int64_t *v);
+/*
  * PostgreSQL: runs sql, a COPY ... FROM STDIN, with data (len bytes) as its
  * rows in COPY's text format. SQLite: HSQL_ERROR (no such statement).
  */

@@ -675,19 +675,31 @@ hsql_pg_finalize(struct hsql_pgstmt *st)
 }
 
 int
-hsql_pg_exec(struct hsql_pg *c, const char *sql)
+hsql_pg_exec_int(struct hsql_pg *c, const char *sql, int64_t *v)
 {
 	enum pg_verb verb = pg_verb_of(sql);
 	PGresult *res;
 	bool answered;
 	int rc;
 
+	*v = 0;
 	if ((rc = pg_before(c, verb, false, &answered)) != HSQL_OK || answered)
 		return rc;
+	/* several statements: PQexec's result is the last one's */
 	res = PQexec(c->conn, sql);
 	rc = pg_result(c, res, verb);
+	if (rc == HSQL_OK && PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0))
+		*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return rc;
+}
+
+int
+hsql_pg_exec(struct hsql_pg *c, const char *sql)
+{
+	int64_t ignored;
+
+	return hsql_pg_exec_int(c, sql, &ignored);
 }
 
 int

@@ -44,6 +44,7 @@ int hsql_pg_column_type(struct hsql_pgstmt *st, int col);
 int hsql_pg_column_count(struct hsql_pgstmt *st);
 
 int hsql_pg_exec(struct hsql_pg *c, const char *sql);
+int hsql_pg_exec_int(struct hsql_pg *c, const char *sql, int64_t *v);
 int hsql_pg_copy_in(struct hsql_pg *c, const char *sql, const char *data, size_t len);
 int hsql_pg_changes(struct hsql_pg *c);
 bool hsql_pg_autocommit(struct hsql_pg *c);

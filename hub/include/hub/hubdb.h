@@ -498,7 +498,10 @@ int hubdb_feed_forms(struct hubdb *db, const char *const *forms, size_t n, uint6
  * Whether the caller's write transaction has read the store's list of forms
  * already (hubforms_feed_forms); marks it read. A version is published only
  * under the write lock, so the list cannot change while the transaction
- * holds it: once per transaction is enough. Outside a transaction: false.
+ * holds it: once per transaction is enough. On PostgreSQL, hubdb_begin
+ * reads the number of stored versions with the lock, and a transaction that
+ * finds the number the handle's last reading of the list found counts as
+ * having read it (versions are only added). Outside a transaction: false.
  */
 bool hubdb_forms_seen(struct hubdb *db);
 /* The tag of the set the handle goes by; 0 when never told, or when a

@@ -301,6 +301,63 @@ test_two_handles(const char *dir)
 	hubdb_close(b);
 }
 
+/*
+ * hubdb_forms_seen across two handles (two processes on one store): once per
+ * write transaction at most; on PostgreSQL a transaction in which nothing
+ * was published since the handle's last reading counts as having read the
+ * list (hubdb_begin reads the count with the lock), one in which another
+ * handle published, or after a rollback, does not. SQLite reads it in each.
+ */
+static void
+test_forms_seen(const char *dir)
+{
+	static const uint8_t bundle[] = "bundle";
+	bool pg = test_store_pg();
+	char path[600];
+	struct hubdb *a = NULL, *b = NULL;
+	struct terr e;
+
+	test_store(path, sizeof(path), dir, "hub4.db");
+	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
+	if (a == NULL || b == NULL)
+		goto out;
+	CHECK(!hubdb_forms_seen(a));          /* outside a transaction */
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(!hubdb_forms_seen(a));
+	CHECK(hubdb_forms_seen(a));
+	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(hubdb_forms_seen(a) == pg);
+	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	/* the other process publishes: every handle reads the list again */
+	CHECK_INT_EQ(hubdb_begin(b, &e), 0);
+	CHECK_INT_EQ(hubdb_form_put(b, "test", 2, "00ff", bundle, sizeof(bundle), &e), 0);
+	CHECK_INT_EQ(hubdb_commit(b, &e), 0);
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(!hubdb_forms_seen(a));
+	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(hubdb_forms_seen(a) == pg);
+	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	/* a reading in a transaction undone may have failed with it: read again */
+	CHECK_INT_EQ(hubdb_begin(b, &e), 0);
+	CHECK_INT_EQ(hubdb_form_put(b, "test", 3, "00ff", bundle, sizeof(bundle), &e), 0);
+	CHECK_INT_EQ(hubdb_commit(b, &e), 0);
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(!hubdb_forms_seen(a));
+	hubdb_rollback(a);
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(!hubdb_forms_seen(a));
+	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
+	CHECK(hubdb_forms_seen(a) == pg);
+	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+ out:
+	hubdb_close(a);
+	hubdb_close(b);
+}
+
 int
 main(void)
 {
@@ -319,6 +376,7 @@ main(void)
 	CHECK_INT_EQ(mkdir(path, 0700) == 0 ? 0 : -1, 0);
 	test_forms(dir);
 	test_two_handles(dir);
+	test_forms_seen(dir);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		return 1;
