@@ -301,6 +301,30 @@ test_two_handles(const char *dir)
 	hubdb_close(b);
 }
 
+static void
+forms_publish(struct hubdb *db, uint32_t version)
+{
+	static const uint8_t bundle[] = "bundle";
+	struct terr e;
+
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_form_put(db, "test", version, "00ff", bundle, sizeof(bundle), &e), 0);
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+}
+
+/* hubdb_forms_seen at the start of a write transaction of its own */
+static bool
+forms_seen_in_txn(struct hubdb *db)
+{
+	struct terr e;
+	bool seen;
+
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	seen = hubdb_forms_seen(db);
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	return seen;
+}
+
 /*
  * hubdb_forms_seen across two handles (two processes on one store): once per
  * write transaction at most; on PostgreSQL a transaction in which nothing
@@ -311,7 +335,6 @@ test_two_handles(const char *dir)
 static void
 test_forms_seen(const char *dir)
 {
-	static const uint8_t bundle[] = "bundle";
 	bool pg = test_store_pg();
 	char path[600];
 	struct hubdb *a = NULL, *b = NULL;
@@ -327,32 +350,18 @@ test_forms_seen(const char *dir)
 	CHECK(!hubdb_forms_seen(a));
 	CHECK(hubdb_forms_seen(a));
 	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
-	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
-	CHECK(hubdb_forms_seen(a) == pg);
-	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	CHECK(forms_seen_in_txn(a) == pg);
 	/* the other process publishes: every handle reads the list again */
-	CHECK_INT_EQ(hubdb_begin(b, &e), 0);
-	CHECK_INT_EQ(hubdb_form_put(b, "test", 2, "00ff", bundle, sizeof(bundle), &e), 0);
-	CHECK_INT_EQ(hubdb_commit(b, &e), 0);
-	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
-	CHECK(!hubdb_forms_seen(a));
-	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
-	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
-	CHECK(hubdb_forms_seen(a) == pg);
-	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	forms_publish(b, 2);
+	CHECK(!forms_seen_in_txn(a));
+	CHECK(forms_seen_in_txn(a) == pg);
 	/* a reading in a transaction undone may have failed with it: read again */
-	CHECK_INT_EQ(hubdb_begin(b, &e), 0);
-	CHECK_INT_EQ(hubdb_form_put(b, "test", 3, "00ff", bundle, sizeof(bundle), &e), 0);
-	CHECK_INT_EQ(hubdb_commit(b, &e), 0);
+	forms_publish(b, 3);
 	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
 	CHECK(!hubdb_forms_seen(a));
 	hubdb_rollback(a);
-	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
-	CHECK(!hubdb_forms_seen(a));
-	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
-	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
-	CHECK(hubdb_forms_seen(a) == pg);
-	CHECK_INT_EQ(hubdb_commit(a, &e), 0);
+	CHECK(!forms_seen_in_txn(a));
+	CHECK(forms_seen_in_txn(a) == pg);
  out:
 	hubdb_close(a);
 	hubdb_close(b);
