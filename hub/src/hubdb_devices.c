@@ -6,9 +6,12 @@
 
 #include "hubdb_impl.h"
 
+#define DEVICE_GET_SQL "SELECT id, pk, kind, label, schools, revoked_at, watermark, " \
+	"last_hash, box_pk, pull_acked FROM devices WHERE id = ?1"
+
 static const char *const hubdb_devices_sql[ST_COUNT] = {
-	[ST_DEVICE_GET] = "SELECT id, pk, kind, label, schools, revoked_at, watermark, "
-	    "last_hash, box_pk, pull_acked FROM devices WHERE id = ?1",
+	[ST_DEVICE_GET] = DEVICE_GET_SQL,
+	[ST_DEVICE_ASK] = DEVICE_GET_SQL,
 	[ST_DEVICE_ADD] = "INSERT INTO devices(id, pk, kind, label, schools, enrolled_at, "
 	    "watermark, last_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
 	[ST_DEVICE_HEAD] = "UPDATE devices SET watermark = ?2, last_hash = ?3, "
@@ -34,18 +37,15 @@ hubdb_devices_stmt(struct hubdb *db, enum hubdb_stmt s, struct terr *e)
 	return hubdb_stmt(db, s, hubdb_devices_sql[s], e);
 }
 
-int
-hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
+/* The device row of st, bound and asked (or sent), into d; st reset. */
+static int
+hubdb_device_read(struct hubdb *db, struct hsql_stmt *st, struct hubdb_device *d,
     bool *found, struct terr *e)
 {
-	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_GET, e);
 	int rc, r = 0;
 
 	*found = false;
 	memset(d, 0, sizeof(*d));
-	if (st == NULL)
-		return TERR_IO;
-	hsql_bind_text(st, 1, id, -1);
 	rc = hsql_step(st);
 	if (rc == HSQL_ROW) {
 		*found = true;
@@ -69,6 +69,59 @@ hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
 		r = hubdb_err(db, rc, e, "чтение устройства");
 	hubdb_done(st);
 	return r;
+}
+
+int
+hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
+    bool *found, struct terr *e)
+{
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_GET, e);
+
+	*found = false;
+	if (st == NULL)
+		return TERR_IO;
+	hsql_bind_text(st, 1, id, -1);
+	return hubdb_device_read(db, st, d, found, e);
+}
+
+int
+hubdb_device_ask(struct hubdb *db, const char *id, struct terr *e)
+{
+	struct hsql_stmt *st = hubdb_devices_stmt(db, ST_DEVICE_ASK, e);
+	struct terr own;
+
+	if (st == NULL)
+		return TERR_IO;
+	/* an earlier question not answered is dropped */
+	hubdb_done(st);
+	db->device_asked = HUBDB_ASKED_NONE;
+	hsql_bind_text_copy(st, 1, id, -1);
+	if (hsql_send(st)) {
+		db->device_asked = HUBDB_ASKED_SENT;
+		return 0;
+	}
+	/* read now: the answer is of this moment either way */
+	terr_clear(&own);
+	db->asked_r = hubdb_device_read(db, st, &db->asked_dev, &db->asked_found, &own);
+	db->device_asked = HUBDB_ASKED_READ;
+	return db->asked_r != 0 ? terr_set(e, db->asked_r, "%s", own.msg) : 0;
+}
+
+int
+hubdb_device_answer(struct hubdb *db, struct hubdb_device *d, bool *found, struct terr *e)
+{
+	struct hsql_stmt *st = db->st[ST_DEVICE_ASK];
+	int was = db->device_asked;
+
+	*found = false;
+	db->device_asked = HUBDB_ASKED_NONE;
+	if (was == HUBDB_ASKED_SENT && st != NULL)
+		return hubdb_device_read(db, st, d, found, e);
+	if (was != HUBDB_ASKED_READ || db->asked_r != 0)
+		return terr_set(e, TERR_INTERNAL, "ответ об устройстве без вопроса");
+	*d = db->asked_dev;
+	*found = db->asked_found;
+	return 0;
 }
 
 int

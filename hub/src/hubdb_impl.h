@@ -16,6 +16,7 @@
 /* One slot per statement prepared once per handle. */
 enum hubdb_stmt {
 	ST_DEVICE_GET,
+	ST_DEVICE_ASK,                /* the same, asked ahead (hubdb_device_ask) */
 	ST_DEVICE_ADD,
 	ST_DEVICE_HEAD,
 	ST_DEVICE_REVOKE,
@@ -81,6 +82,10 @@ struct hubdb {
 	struct hubdb_schools *schools;    /* codes known stored: hubdb_school_put skips them */
 	uint64_t feed_tag;
 	bool group_writer;            /* hubdb_group_writer: commits wait for the disk after the lock */
+	enum { HUBDB_ASKED_NONE, HUBDB_ASKED_SENT, HUBDB_ASKED_READ } device_asked;
+	struct hubdb_device asked_dev;    /* HUBDB_ASKED_READ: the answer, read at once */
+	bool asked_found;
+	int asked_r;                  /* ... or its error (the message is gone with the call) */
 };
 
 /* Creates or migrates the schema of a freshly opened connection (hubdb_schema.c). */

@@ -118,6 +118,12 @@ hsql_step(struct hsql_stmt *st)
 	return st->lite ? sqlite3_step(st->lite) : hsql_pg_step(st->pg);
 }
 
+bool
+hsql_send(struct hsql_stmt *st)
+{
+	return st->lite ? false : hsql_pg_send(st->pg);
+}
+
 int
 hsql_reset(struct hsql_stmt *st)
 {

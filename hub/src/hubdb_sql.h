@@ -105,6 +105,17 @@ sqlite3 *hsql_sqlite(struct hsql *c);
 
 int hsql_prepare(struct hsql *c, const char *sql, unsigned flags, struct hsql_stmt **out);
 int hsql_step(struct hsql_stmt *st);
+/*
+ * A question asked ahead: the statement, bound, is sent now and its rows
+ * are read by the next hsql_step, whatever ran in between (it ran before
+ * all of that, in order). PostgreSQL, for an HSQL_PERSISTENT statement
+ * inside a transaction: it goes into the pipeline with the deferred ones
+ * and is answered with the next statement that is waited for, so its
+ * answer costs no round trip of its own; an error it meets is that
+ * statement's error too, and the step's. False when it was not sent
+ * (SQLite, or not possible there): the caller steps it at once.
+ */
+bool hsql_send(struct hsql_stmt *st);
 int hsql_reset(struct hsql_stmt *st);
 void hsql_clear_bindings(struct hsql_stmt *st);
 void hsql_finalize(struct hsql_stmt *st);

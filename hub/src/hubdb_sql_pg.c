@@ -25,7 +25,7 @@
 #include "hubdb_sql_pg.h"
 #include "hubdb_sql_pgimpl.h"
 
-static void
+void
 pg_set_error(struct hsql_pg *c, int code, const char *msg)
 {
 	size_t n;
@@ -41,7 +41,7 @@ pg_set_error(struct hsql_pg *c, int code, const char *msg)
  * After a command: the server's transaction state, and the rollback hook
  * when a transaction ended other than by this statement's COMMIT.
  */
-static void
+void
 pg_after(struct hsql_pg *c, enum pg_verb verb, bool ok)
 {
 	bool was = c->in_txn;
@@ -85,13 +85,11 @@ pg_session(struct hsql_pg *c)
 	return ok;
 }
 
-static int pg_drain(struct hsql_pg *c);
-
 /*
  * The FETCH sent ahead (pg_fetch) read into its statement: before any other
  * command, which the connection could not take while one is under way.
  */
-static void
+void
 pg_settle(struct hsql_pg *c)
 {
 	struct hsql_pgstmt *st = c->ahead;
@@ -111,7 +109,7 @@ pg_settle(struct hsql_pg *c)
  * connection outside a transaction is made again. join: the command goes
  * in the open pipeline, if any (pg_run); else the pipeline is ended first.
  */
-static int
+int
 pg_before(struct hsql_pg *c, enum pg_verb verb, bool join, bool *answered)
 {
 	*answered = false;
@@ -174,7 +172,7 @@ pg_before(struct hsql_pg *c, enum pg_verb verb, bool join, bool *answered)
 }
 
 /* A command's result: HSQL_OK (rows or not) or the error, recorded. */
-static int
+int
 pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 {
 	ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -202,82 +200,6 @@ pg_result(struct hsql_pg *c, PGresult *res, enum pg_verb verb)
 	}
 	pg_after(c, verb, code == HSQL_OK);
 	return code;
-}
-
-/*
- * The pipeline (HSQL_DEFER). Statements whose answers nobody reads are sent
- * without waiting (a savepoint, a device's head, a set's row: round trips
- * made while the set's transaction holds the store's write lock); the next
- * statement that is waited for goes in the same pipeline with a sync, and
- * all answers are read then. The server answers the statements after a
- * failed one as aborted: the failed one's error is what that statement
- * returns. Whatever cannot go in a pipeline (COPY, a cursor, a PQexec)
- * first ends it (pg_drain).
- */
-
-/* The deferred statements' answers, after a sync: the first error (recorded), else HSQL_OK. */
-static int
-pg_read_deferred(struct hsql_pg *c)
-{
-	int rc = HSQL_OK;
-
-	for (; c->deferred > 0; c->deferred--) {
-		PGresult *res = PQgetResult(c->conn);
-		int r = HSQL_OK;
-
-		if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_ABORTED)
-			r = pg_result(c, res, PG_OTHER);
-		if (res != NULL) {
-			PQclear(res);
-			PQclear(PQgetResult(c->conn));      /* the NULL after each answer */
-		}
-		if (rc == HSQL_OK)
-			rc = r;
-	}
-	return rc;
-}
-
-/* The sync's answer read, the connection back to one command at a time. */
-static void
-pg_pipeline_end(struct hsql_pg *c)
-{
-	PGresult *res;
-
-	while ((res = PQgetResult(c->conn)) != NULL) {
-		ExecStatusType s = PQresultStatus(res);
-
-		PQclear(res);
-		if (s == PGRES_PIPELINE_SYNC)
-			break;
-	}
-	(void)PQexitPipelineMode(c->conn);
-	c->deferred = 0;
-}
-
-/* A pipeline the connection could not send: lost (pg_after marks the transaction so). */
-static int
-pg_pipeline_broken(struct hsql_pg *c)
-{
-	pg_set_error(c, HSQL_BUSY, "связь с сервером PostgreSQL прервалась");
-	c->deferred = 0;
-	(void)PQexitPipelineMode(c->conn);
-	pg_after(c, PG_OTHER, false);
-	return HSQL_BUSY;
-}
-
-/* Ends a pipeline: the deferred statements' first error, else HSQL_OK. */
-static int
-pg_drain(struct hsql_pg *c)
-{
-	int rc;
-
-	if (PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF)
-		return HSQL_OK;
-	if (PQpipelineSync(c->conn) != 1)
-		return pg_pipeline_broken(c);
-	rc = pg_read_deferred(c);
-	pg_pipeline_end(c);
-	return rc;
 }
 
 int
@@ -385,7 +307,7 @@ hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags, struct hsql_
 	return HSQL_NOMEM;
 }
 
-static void
+void
 pg_blobs_free(struct hsql_pgstmt *st)
 {
 	for (int i = 0; i < st->ncols && st->blob; i++) {
@@ -395,7 +317,7 @@ pg_blobs_free(struct hsql_pgstmt *st)
 }
 
 /* The current result's rows are set up to be read (column caches sized). */
-static int
+int
 pg_take_result(struct hsql_pgstmt *st, PGresult *res)
 {
 	int cols = PQnfields(res);
@@ -452,59 +374,6 @@ pg_fetch(struct hsql_pgstmt *st)
 	if (rc == HSQL_OK && !st->cursor_end && PQsendQuery(c->conn, q) == 1)
 		c->ahead = st;
 	return rc;
-}
-
-/* The prepared statement with its parameters sent, not waited for; libpq's 1 or 0. */
-static int
-pg_send_prepared(struct hsql_pgstmt *st)
-{
-	char name[16];
-
-	snprintf(name, sizeof(name), "t%u", st->id);
-	return PQsendQueryPrepared(st->c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0);
-}
-
-/* An HSQL_DEFER statement sent into the pipeline; its answer is read later. */
-static int
-pg_defer(struct hsql_pgstmt *st)
-{
-	struct hsql_pg *c = st->c;
-
-	st->nrows = 0;
-	st->row = -1;
-	if ((PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(c->conn) != 1) ||
-	    pg_send_prepared(st) != 1)
-		return pg_pipeline_broken(c);
-	c->deferred++;
-	return HSQL_OK;
-}
-
-/* A statement sent after deferred ones, with the sync: every answer read. */
-static int
-pg_run_joined(struct hsql_pgstmt *st)
-{
-	struct hsql_pg *c = st->c;
-	PGresult *res;
-	int rc;
-
-	if (pg_send_prepared(st) != 1 || PQpipelineSync(c->conn) != 1)
-		return pg_pipeline_broken(c);
-	rc = pg_read_deferred(c);
-	res = PQgetResult(c->conn);
-	if (res != NULL)
-		PQclear(PQgetResult(c->conn));
-	pg_pipeline_end(c);
-	if (rc != HSQL_OK) {
-		/* this one was not run (aborted): the earlier error is the answer */
-		PQclear(res);
-		pg_after(c, PG_OTHER, false);
-		return rc;
-	}
-	if ((rc = pg_result(c, res, st->verb)) != HSQL_OK) {
-		PQclear(res);
-		return rc;
-	}
-	return pg_take_result(st, res);
 }
 
 /* Sends the statement with its parameters; its rows (or none) taken. */
@@ -589,6 +458,13 @@ hsql_pg_step(struct hsql_pgstmt *st)
 		if ((rc = pg_run(st)) != HSQL_OK)
 			return rc;
 	}
+	/* asked ahead (hsql_send): its answer comes with the others' */
+	if (st->asked) {
+		pg_settle(st->c);
+		(void)pg_drain(st->c);
+	}
+	if (st->asked_rc != HSQL_OK)
+		return st->asked_rc;
 	pg_blobs_free(st);
 	if (st->row + 1 < st->nrows) {
 		st->row++;
@@ -613,6 +489,10 @@ hsql_pg_reset(struct hsql_pgstmt *st)
 
 	pg_blobs_free(st);
 	pg_settle(c);
+	/* the answers keep their order: an unread one is read, and dropped */
+	if (st->asked)
+		(void)pg_drain(c);
+	st->asked_rc = HSQL_OK;
 	PQclear(st->next);
 	st->next = NULL;
 	PQclear(st->res);

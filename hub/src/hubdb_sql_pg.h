@@ -25,6 +25,7 @@ void hsql_pg_before(struct hsql_pg *c, int (*before)(void *, bool), void *ctx);
 int hsql_pg_prepare(struct hsql_pg *c, const char *sql, unsigned flags,
     struct hsql_pgstmt **out);
 int hsql_pg_step(struct hsql_pgstmt *st);
+bool hsql_pg_send(struct hsql_pgstmt *st);
 int hsql_pg_reset(struct hsql_pgstmt *st);
 void hsql_pg_clear_bindings(struct hsql_pgstmt *st);
 void hsql_pg_finalize(struct hsql_pgstmt *st);

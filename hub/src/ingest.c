@@ -270,6 +270,7 @@ ingest_check_content(struct ingest_job *j, const char **status, struct terr *e)
  * Whether the device changed since we looked: its head (another worker, same
  * device), its revocation, or what it may write for (enrolled again for
  * other schools while this set was being checked against the old ones).
+ * The answer to hubdb_device_ask.
  */
 static int
 ingest_recheck(struct ingest_job *j, struct hubdb *db, bool *moved, struct terr *e)
@@ -278,7 +279,7 @@ ingest_recheck(struct ingest_job *j, struct hubdb *db, bool *moved, struct terr 
 	bool found;
 	int r;
 
-	if ((r = hubdb_device_get(db, j->res->device, &now, &found, e)) != 0)
+	if ((r = hubdb_device_answer(db, &now, &found, e)) != 0)
 		return r;
 	*moved = !found || now.watermark != j->dev.watermark ||
 	    memcmp(now.last_hash, j->dev.last_hash, CHANGESET_HASH_BYTES) != 0 ||
@@ -300,33 +301,19 @@ ingest_busy(struct ingest_job *j, int code, struct terr *e)
 }
 
 /*
- * The writing of a set (groupcommit.h: runs on the writer's thread, inside
- * the group's transaction and its own savepoint, on the writer's handle db):
- * the set's ops, or its refusal (j->refused: the ack status; "" to apply),
- * the device's head, the stored envelope and the signed answer. Called again
- * after GROUPCOMMIT_AGAIN, or when the group runs again without a set that
- * failed, so it starts from j alone each time.
+ * The set's ops, or its refusal (j->refused: the ack status; "" to apply),
+ * the device's head, the stored envelope and the signed answer, for
+ * ingest_apply.
  */
 static int
-ingest_apply(void *arg, struct hubdb *db, struct terr *e)
+ingest_write(struct ingest_job *j, struct hubdb *db, struct terr *e)
 {
-	struct ingest_job *j = arg;
 	struct ingest_result *res = j->res;
 	char msg[INGEST_REASON_MAX + 128];
 	const char *last_school = NULL;
 	int stored, r;
-	bool moved, kept;
+	bool kept;
 
-	j->txn = INGEST_TXN_DONE;
-	res->applied = res->conflicts = 0;
-	res->dropped = false;
-	/* the head as it is in this transaction, after the sets before in the group */
-	if ((r = ingest_recheck(j, db, &moved, e)) != 0)
-		return r;
-	if (moved) {
-		j->txn = INGEST_TXN_MOVED;
-		return 0;
-	}
 	if (j->refused[0] == '\0') {
 		/* records of forms nobody shares take no feed position; a form
 		 * loaded since the last set may have become shared */
@@ -376,6 +363,55 @@ ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 		return r;
 	return hubdb_set_put(db, res->device, j->h.first_seq, j->h.last_seq, j->set_hash,
 	    res->status, stored, j->buf, j->len, tbuf_ptr(res->body), tbuf_len(res->body), e);
+}
+
+/*
+ * The writing of a set (groupcommit.h: runs on the writer's thread, inside
+ * the group's transaction and its own savepoint, on the writer's handle db).
+ * Called again after GROUPCOMMIT_AGAIN, or when the group runs again
+ * without a set that failed, so it starts from j alone each time.
+ *
+ * The device's head as it is in this transaction (after the sets before in
+ * the group, and any other process's) is asked for first and looked at
+ * after the set is written: on PostgreSQL its answer comes with the set's
+ * first statement the writer waits for (hubdb_device_ask), one round trip
+ * less per set while the group holds the store's write lock. A set written
+ * for a device that had moved meanwhile (rare: its sets raced into two
+ * processes) is undone to its savepoint, and answered outside as before.
+ */
+static int
+ingest_apply(void *arg, struct hubdb *db, struct terr *e)
+{
+	struct ingest_job *j = arg;
+	struct ingest_result *res = j->res;
+	const char *refused = j->refused;
+	enum wire_retry retry = j->retry;
+	struct terr re;
+	bool moved;
+	int r, rr;
+
+	j->txn = INGEST_TXN_DONE;
+	res->applied = res->conflicts = 0;
+	res->dropped = false;
+	if ((r = hubdb_device_ask(db, res->device, e)) != 0)
+		return r;
+	r = ingest_write(j, db, e);
+	terr_clear(&re);
+	if ((rr = ingest_recheck(j, db, &moved, &re)) != 0) {
+		/* the write's own error first: the read failed with it */
+		if (r != 0 && r != GROUPCOMMIT_AGAIN)
+			return r;
+		return terr_set(e, rr, "%s", re.msg);
+	}
+	if (!moved)
+		return r;
+	/* nothing of this attempt stands: not even a refusal it came to */
+	j->txn = INGEST_TXN_MOVED;
+	j->refused = refused;
+	j->retry = retry;
+	res->applied = res->conflicts = 0;
+	res->dropped = false;
+	return hubdb_savepoint_undo(db, e);
 }
 
 /* The set is at the writer's door, or will not come to it (groupcommit_coming). */

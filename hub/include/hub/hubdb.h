@@ -265,6 +265,18 @@ int hubdb_savepoint_undo(struct hubdb *db, struct terr *e);
 /* Devices. *found says whether the device exists. */
 int hubdb_device_get(struct hubdb *db, const char *id, struct hubdb_device *d,
     bool *found, struct terr *e);
+/*
+ * The same read in two halves, so that on PostgreSQL its answer travels
+ * with the next statement the caller waits for anyway: hubdb_device_ask
+ * asks for device id as the store stands at that moment (inside a write
+ * transaction on PostgreSQL it is sent, not waited for; otherwise read at
+ * once), and hubdb_device_answer gives that answer, whatever the handle
+ * wrote in between. One question at a time; a second ask drops the first.
+ * A failed ask needs no answer.
+ */
+int hubdb_device_ask(struct hubdb *db, const char *id, struct terr *e);
+int hubdb_device_answer(struct hubdb *db, struct hubdb_device *d, bool *found,
+    struct terr *e);
 int hubdb_device_add(struct hubdb *db, const struct hubdb_device *d, struct terr *e);
 int hubdb_device_set_head(struct hubdb *db, const char *id, uint64_t watermark,
     const uint8_t hash[CHANGESET_HASH_BYTES], struct terr *e);

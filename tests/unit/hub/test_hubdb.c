@@ -340,6 +340,19 @@ query_is(struct hubdb *db, const char *sql, const char *want)
 	free(v);
 }
 
+/* A change set stored in a savepoint of its own, released (the writer's way). */
+static void
+set_stored(struct hubdb *db, const char *dev, uint64_t seq, const uint8_t *hash)
+{
+	static const uint8_t env[] = "envelope", ack[] = "ack";
+	struct terr e;
+
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(hubdb_set_put(db, dev, seq, seq, hash, "applied", 200, env, sizeof(env),
+	    ack, sizeof(ack), &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+}
+
 /*
  * One savepoint per change set (groupcommit.h): a set undone is gone and
  * the transaction goes on, also after a statement failed inside the set
@@ -357,10 +370,7 @@ test_savepoints(struct hubdb *db)
 
 	memset(hash, 7, sizeof(hash));
 	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
-	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
-	CHECK_INT_EQ(hubdb_set_put(db, dev, 1, 1, hash, "applied", 200, env, sizeof(env), ack,
-	    sizeof(ack), &e), 0);
-	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	set_stored(db, dev, 1, hash);
 	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
 	CHECK_INT_EQ(hubdb_result_put(db, &res, &e), 0);
 	/* the same set again: refused by its key, at once or (PostgreSQL: a
@@ -391,6 +401,88 @@ test_savepoints(struct hubdb *db)
 	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
 	hubdb_rollback(db);
 	query_is(db, "SELECT count(*) FROM results WHERE school = '170198'", "0");
+}
+
+/*
+ * A device asked for ahead (hubdb_device_ask): the answer is of the moment
+ * it was asked, whatever the handle wrote before reading it (on PostgreSQL
+ * the question waits in the pipeline and is answered with the next
+ * statement waited for). An error met before the question is its answer
+ * too; after the undo the handle asks as before.
+ */
+static void
+test_device_ask(struct hubdb *db)
+{
+	static const uint8_t env[] = "envelope", ack[] = "ack";
+	static const char dev[] = "abababababababab", other[] = "cdcdcdcdcdcdcdcd";
+	uint8_t hash[CHANGESET_HASH_BYTES];
+	struct hubdb_device d;
+	struct terr e;
+	bool found;
+	int r;
+
+	memset(hash, 9, sizeof(hash));
+	device(db, dev, "170101");
+	device(db, other, "170102");
+	/* outside a transaction: read at once */
+	CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+	CHECK(found && strcmp(d.id, dev) == 0 && d.watermark == 0);
+	/* no question, no answer */
+	terr_clear(&e);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), TERR_INTERNAL);
+	CHECK(!found && e.msg[0] != '\0');
+
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);
+	CHECK_INT_EQ(hubdb_device_set_head(db, dev, 5, hash, &e), 0);
+	/* a read waited for sees the new head; the answer, the one before it */
+	CHECK_INT_EQ(hubdb_device_get(db, dev, &d, &found, &e), 0);
+	CHECK(found && d.watermark == 5);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+	CHECK(found && strcmp(d.id, dev) == 0 && d.watermark == 0);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), TERR_INTERNAL);
+	/* a second question drops the first; the answer sees this transaction */
+	CHECK_INT_EQ(hubdb_device_ask(db, other, &e), 0);
+	CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+	CHECK(found && strcmp(d.id, dev) == 0 && d.watermark == 5 &&
+	    memcmp(d.last_hash, hash, sizeof(hash)) == 0);
+	CHECK_INT_EQ(hubdb_device_ask(db, "0000000000000000", &e), 0);
+	CHECK_INT_EQ(hubdb_device_set_head(db, other, 3, hash, &e), 0);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+	CHECK(!found);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+
+	/* a set stored twice: refused at once (SQLite) or, deferred
+	 * (PostgreSQL), with the question after it, which it stops */
+	set_stored(db, dev, 1, hash);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	r = hubdb_set_put(db, dev, 1, 1, hash, "applied", 200, env, sizeof(env), ack,
+	    sizeof(ack), &e);
+	CHECK_INT_EQ(hubdb_device_ask(db, other, &e), 0);
+	terr_clear(&e);
+	if (r == 0) {
+		CHECK(hubdb_device_answer(db, &d, &found, &e) != 0);
+		CHECK(!found && e.msg[0] != '\0');
+	} else {
+		CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+		CHECK(found && d.watermark == 3);
+	}
+	CHECK_INT_EQ(hubdb_savepoint_undo(db, &e), 0);
+	CHECK_INT_EQ(hubdb_device_ask(db, other, &e), 0);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+	CHECK(found && strcmp(d.id, other) == 0 && d.watermark == 3);
+	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
+	/* a question left unanswered at the commit is dropped with it */
+	CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	CHECK_INT_EQ(hubdb_device_get(db, dev, &d, &found, &e), 0);
+	CHECK(found && d.watermark == 5);
+	CHECK_INT_EQ(hubdb_device_ask(db, other, &e), 0);
+	CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+	CHECK(found && d.watermark == 3);
 }
 
 /*
@@ -1061,6 +1153,7 @@ main(void)
 	test_quarantine_cap(db);
 	test_transactions(db, other);
 	test_savepoints(db);
+	test_device_ask(db);
 	test_open_more(path, db);
 	test_hooks_and_full(db);
 

@@ -4,7 +4,8 @@
  * yet answered (HSQL_DEFER: a set's savepoint, device head and stored set):
  * the set's release says busy (a device retries), the commit fails, nothing
  * of the transaction is stored, and the handle's next transaction runs on a
- * new connection. The backend is ended from another connection
+ * new connection. A device asked for ahead (hubdb_device_ask) is answered
+ * busy the same way. The backend is ended from another connection
  * (pg_terminate_backend), as a restarted server or a cut network would.
  * PostgreSQL only: SQLite has no connection to lose.
  */
@@ -84,7 +85,29 @@ main(void)
 	free(v);
 	v = query(db, "SELECT pg_backend_pid()");
 	CHECK(v != NULL && pid != NULL && strcmp(v, pid) != 0);
-	free(v);
+	free(pid);
+	pid = v;
+
+	/* a device asked for ahead (hubdb_device_ask), its answer not read: busy */
+	{
+		struct hubdb_device d;
+		bool found;
+
+		CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);    /* read at once: prepared */
+		CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+		CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+		CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+		CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);
+		snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid ? pid : "0");
+		CHECK_INT_EQ(test_store_exec(path, sql), 0);
+		terr_clear(&e);
+		CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), TERR_BUSY);
+		CHECK(!found && e.msg[0] != '\0');
+		hubdb_rollback(db);
+		CHECK_INT_EQ(hubdb_device_ask(db, dev, &e), 0);
+		CHECK_INT_EQ(hubdb_device_answer(db, &d, &found, &e), 0);
+		CHECK(!found);
+	}
 	free(pid);
 	hubdb_close(db);
 	return check_summary();
