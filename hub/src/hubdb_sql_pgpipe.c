@@ -111,12 +111,18 @@ pg_drain(struct hsql_pg *c)
 	return rc;
 }
 
-/* The prepared statement with its parameters sent, not waited for; libpq's 1 or 0. */
+/*
+ * The prepared statement with its parameters sent into the pipeline (begun
+ * if none is open), not waited for; libpq's 1 or 0.
+ */
 static int
 pg_send_prepared(struct hsql_pgstmt *st)
 {
 	char name[16];
 
+	if (PQpipelineStatus(st->c->conn) == PQ_PIPELINE_OFF &&
+	    PQenterPipelineMode(st->c->conn) != 1)
+		return 0;
 	snprintf(name, sizeof(name), "t%u", st->id);
 	return PQsendQueryPrepared(st->c->conn, name, st->nparams, st->vals, st->lens, st->fmts, 0);
 }
@@ -129,8 +135,7 @@ pg_defer(struct hsql_pgstmt *st)
 
 	st->nrows = 0;
 	st->row = -1;
-	if ((PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(c->conn) != 1) ||
-	    pg_send_prepared(st) != 1)
+	if (pg_send_prepared(st) != 1)
 		return pg_pipeline_broken(c);
 	c->deferred++;
 	return HSQL_OK;
@@ -152,8 +157,7 @@ hsql_pg_send(struct hsql_pgstmt *st)
 	if (pg_before(c, st->verb, true, &answered) != HSQL_OK || answered ||
 	    st->prepared_gen != c->gen || c->txn_lost)
 		return false;
-	if ((PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(c->conn) != 1) ||
-	    pg_send_prepared(st) != 1) {
+	if (pg_send_prepared(st) != 1) {
 		(void)pg_pipeline_broken(c);
 		return false;
 	}

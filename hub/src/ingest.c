@@ -384,8 +384,6 @@ ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 {
 	struct ingest_job *j = arg;
 	struct ingest_result *res = j->res;
-	const char *refused = j->refused;
-	enum wire_retry retry = j->retry;
 	struct terr re;
 	bool moved;
 	int r, rr;
@@ -405,10 +403,8 @@ ingest_apply(void *arg, struct hubdb *db, struct terr *e)
 	}
 	if (!moved)
 		return r;
-	/* nothing of this attempt stands: not even a refusal it came to */
+	/* the next attempt looks at the set afresh (ingest_attempt) */
 	j->txn = INGEST_TXN_MOVED;
-	j->refused = refused;
-	j->retry = retry;
 	res->applied = res->conflicts = 0;
 	res->dropped = false;
 	return hubdb_savepoint_undo(db, e);

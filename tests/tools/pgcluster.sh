@@ -157,6 +157,14 @@ remove_cluster() {
 	rm -f "$dir/cluster" "$dir/env" "$dir/env.tmp"
 }
 
+# Starts the server of cluster $1; $2 says what failed ("не запустился").
+server_start() {
+	if ! run_pg_ctl start -D "$1/data" -l "$1/server.log" -s -w -t 60 >/dev/null 2>&1; then
+		tail -n 30 "$1/server.log" >&2 || true
+		die "сервер PostgreSQL $2 за 60 с (журнал выше)"
+	fi
+}
+
 cmd_start() {
 	local c conninfo
 	# dir is global: the EXIT trap below reads it
@@ -203,10 +211,7 @@ dynamic_shared_memory_type = mmap
 EOF
 	# a benchmark's settings (scripts/bench.sh): lines appended as given
 	[ -z "${TETRAD_PG_CONF:-}" ] || printf '%s\n' "$TETRAD_PG_CONF" >>"$c/data/postgresql.conf"
-	if ! run_pg_ctl start -D "$c/data" -l "$c/server.log" -s -w -t 60 >/dev/null 2>&1; then
-		tail -n 30 "$c/server.log" >&2 || true
-		die "сервер PostgreSQL не запустился за 60 с (журнал выше)"
-	fi
+	server_start "$c" "не запустился"
 	conninfo="host=$c/sock port=$port user=postgres dbname=postgres"
 	env PATH="$pg_path" psql "$conninfo" -X -A -t -q -v ON_ERROR_STOP=1 \
 		-c 'SELECT 1' >/dev/null || die "сервер запущен, но psql не подключается: $conninfo"
@@ -248,10 +253,7 @@ cmd_restart() {
 	[ -n "$c" ] && [ -d "$c/data" ] || die "в $dir нет кластера (pgcluster.sh start $1)"
 	find_bindir || skip_missing
 	cd "$c"
-	if ! run_pg_ctl start -D "$c/data" -l "$c/server.log" -s -w -t 60 >/dev/null 2>&1; then
-		tail -n 30 "$c/server.log" >&2 || true
-		die "сервер PostgreSQL не запустился снова за 60 с (журнал выше)"
-	fi
+	server_start "$c" "не запустился снова"
 }
 
 case ${1:-} in

@@ -237,10 +237,10 @@ void hubdb_rollback(struct hubdb *db);
 void hubdb_group_writer(struct hubdb *db, bool on);
 /*
  * Returns 0 when everything committed before the call, on any connection
- * and by any process, is on disk (PostgreSQL: a transaction with an id,
- * whose commit waits for the log up to it; SQLite: at once, its commits
- * wait themselves). Outside a transaction only; TERR_BUSY when the server
- * is gone.
+ * and by any process, is on disk (PostgreSQL: a transaction that writes an
+ * empty message to the log, whose commit waits for the log up to it;
+ * SQLite: at once, its commits wait themselves). Outside a transaction
+ * only; TERR_BUSY when the server is gone.
  */
 int hubdb_durable(struct hubdb *db, struct terr *e);
 /*

@@ -253,6 +253,19 @@ test_forms(const char *dir)
 	hubdb_close(db);
 }
 
+/* Two handles on one new store (two hub processes); false unless both opened. */
+static bool
+two_handles(const char *dir, const char *name, struct hubdb **a, struct hubdb **b)
+{
+	char path[600];
+	struct terr e;
+
+	test_store(path, sizeof(path), dir, name);
+	CHECK_INT_EQ(hubdb_open(path, a, &e), 0);
+	CHECK_INT_EQ(hubdb_open(path, b, &e), 0);
+	return *a != NULL && *b != NULL;
+}
+
 /*
  * Two hub processes on one store (two handles) writing shared records in
  * turn, one of them through a transaction it rolls back: every record a
@@ -264,14 +277,10 @@ static void
 test_two_handles(const char *dir)
 {
 	const char *passport[] = { "social_passport" };
-	char path[600];
 	struct hubdb *a = NULL, *b = NULL;
 	struct terr e;
 
-	test_store(path, sizeof(path), dir, "hub3.db");
-	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
-	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
-	if (a == NULL || b == NULL)
+	if (!two_handles(dir, "hub3.db", &a, &b))
 		goto out;
 	CHECK_INT_EQ(hubdb_feed_forms(a, passport, 1, 1, &e), 0);
 	CHECK_INT_EQ(hubdb_feed_forms(b, passport, 1, 1, &e), 0);
@@ -336,14 +345,10 @@ static void
 test_forms_seen(const char *dir)
 {
 	bool pg = test_store_pg();
-	char path[600];
 	struct hubdb *a = NULL, *b = NULL;
 	struct terr e;
 
-	test_store(path, sizeof(path), dir, "hub4.db");
-	CHECK_INT_EQ(hubdb_open(path, &a, &e), 0);
-	CHECK_INT_EQ(hubdb_open(path, &b, &e), 0);
-	if (a == NULL || b == NULL)
+	if (!two_handles(dir, "hub4.db", &a, &b))
 		goto out;
 	CHECK(!hubdb_forms_seen(a));          /* outside a transaction */
 	CHECK_INT_EQ(hubdb_begin(a, &e), 0);
