@@ -8,7 +8,11 @@
  *
  *   TETRAD_BENCH_PG='host=... dbname=postgres' bench_hub_pg [SETS_250 [SETS_1]]
  *
- * SETS_250 (default 16) and SETS_1 (50): sets per device; 32 devices.
+ * SETS_250 (default 16) and SETS_1 (50): sets per device; 32 devices; 0
+ * leaves that workload out.
+ * TETRAD_BENCH_STORES: the configurations to run, of "sqlite,pg1,pg3" (all
+ * by default; one alone is for a profiler: perf record -a), and
+ * TETRAD_BENCH_CLIENTS the client counts, of "8,32".
  * TETRAD_BENCH_ROUNDS (default 3): each configuration runs so many times,
  * the three stores in turn within a round; min, median and max are printed
  * and the ratios are of the medians (this host's load moves single runs by
@@ -20,6 +24,7 @@
  * database, each client sending to one of them in turn (no load balancer
  * in between: the hub is what is measured).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,16 +80,32 @@ bench_one(struct hubbench *hb, const char *pg, int procs, int clients, const cha
 	return run.failures ? 0 : recs / run.seconds;
 }
 
+/* Whether name is in the comma-separated list (all when it is NULL or empty). */
+static bool
+bench_chosen(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (list == NULL || list[0] == '\0')
+		return true;
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
 /*
  * Every round runs the three stores one after the other, so a change in
  * the host's load (it is shared) falls on all three alike; the ratios are
  * of the medians.
  */
 static void
-bench_workload(const char *pg, size_t nsets, size_t nops, int rounds)
+bench_workload(const char *pg, size_t nsets, size_t nops, int rounds, const char *stores,
+    const char *counts)
 {
 	static const int clients[2] = { 8, 32 };
 	static const char *const names[3] = { "sqlite", "pg1", "pg3" };
+	static const char *const counts_named[2] = { "8", "32" };
 	struct bench_cfg cfg[2][3];
 	double med[2][3], lo, hi;
 	struct hubbench hb;
@@ -96,19 +117,31 @@ bench_workload(const char *pg, size_t nsets, size_t nops, int rounds)
 	for (int k = 0; k < rounds; k++)
 		for (int i = 0; i < 2; i++)
 			for (int s = 0; s < 3; s++)
-				cfg[i][s].r[cfg[i][s].n++] = bench_one(&hb, s == 0 ? "" : pg,
-				    s == 2 ? 3 : 1, clients[i], names[s]);
+				if (bench_chosen(stores, names[s]) && bench_chosen(counts, counts_named[i]))
+					cfg[i][s].r[cfg[i][s].n++] = bench_one(&hb, s == 0 ? "" : pg,
+					    s == 2 ? 3 : 1, clients[i], names[s]);
 	printf("  records/s, min / median / max of %d rounds:\n", rounds);
 	for (int i = 0; i < 2; i++)
 		for (int s = 0; s < 3; s++) {
+			med[i][s] = 0;
+			if (cfg[i][s].n == 0)
+				continue;
 			med[i][s] = bench_median(&cfg[i][s], &lo, &hi);
 			printf("  %-8s %2d clients: %8.0f / %8.0f / %8.0f\n", names[s], clients[i], lo,
 			    med[i][s], hi);
 		}
-	for (int i = 0; i < 2; i++)
-		printf("  ratio of medians, %2d clients: PostgreSQL/SQLite %.2f (one process), %.2f "
-		    "(three); three processes/one %.2f\n", clients[i], med[i][1] / med[i][0],
-		    med[i][2] / med[i][0], med[i][2] / med[i][1]);
+	for (int i = 0; i < 2; i++) {
+		if ((med[i][0] > 0) + (med[i][1] > 0) + (med[i][2] > 0) < 2)
+			continue;
+		printf("  ratio of medians, %2d clients:", clients[i]);
+		if (med[i][0] > 0 && med[i][1] > 0)
+			printf(" PostgreSQL/SQLite %.2f (one process)", med[i][1] / med[i][0]);
+		if (med[i][0] > 0 && med[i][2] > 0)
+			printf(" %.2f (three)", med[i][2] / med[i][0]);
+		if (med[i][1] > 0 && med[i][2] > 0)
+			printf("; three processes/one %.2f", med[i][2] / med[i][1]);
+		printf("\n");
+	}
 	hubbench_cleanup(&hb);
 }
 
@@ -117,19 +150,24 @@ main(int argc, char **argv)
 {
 	const char *pg = getenv("TETRAD_BENCH_PG");
 	const char *r = getenv("TETRAD_BENCH_ROUNDS");
+	const char *stores = getenv("TETRAD_BENCH_STORES");
+	const char *counts = getenv("TETRAD_BENCH_CLIENTS");
 	size_t big = argc > 1 ? strtoul(argv[1], NULL, 10) : 16;
 	size_t small = argc > 2 ? strtoul(argv[2], NULL, 10) : 50;
 	int rounds = r ? atoi(r) : 3;
 
-	if (pg == NULL || pg[0] == '\0' || big == 0 || small == 0 || rounds < 1 ||
+	if (pg == NULL || pg[0] == '\0' || (big == 0 && small == 0) || rounds < 1 ||
 	    rounds > ROUNDS_MAX) {
 		fprintf(stderr, "usage: TETRAD_BENCH_PG='host=... dbname=postgres' "
-		    "[TETRAD_BENCH_ROUNDS=1..%d] bench_hub_pg [SETS_OF_250 [SETS_OF_1]]\n", ROUNDS_MAX);
+		    "[TETRAD_BENCH_ROUNDS=1..%d] [TETRAD_BENCH_STORES=sqlite,pg1,pg3] "
+		    "[TETRAD_BENCH_CLIENTS=8,32] bench_hub_pg [SETS_OF_250 [SETS_OF_1]]\n", ROUNDS_MAX);
 		return 2;
 	}
 	printf("hub ingest, SQLite against PostgreSQL (one and three hub processes); %ld CPUs\n",
 	    sysconf(_SC_NPROCESSORS_ONLN));
-	bench_workload(pg, big, 250, rounds);
-	bench_workload(pg, small, 1, rounds);
+	if (big > 0)
+		bench_workload(pg, big, 250, rounds, stores, counts);
+	if (small > 0)
+		bench_workload(pg, small, 1, rounds, stores, counts);
 	return 0;
 }
