@@ -5,14 +5,16 @@
  * The queue is a list of items that live on the requesting threads' stacks:
  * a request blocks in groupcommit_run until the writer marks its item done,
  * so nothing is allocated per set. The writer takes everything waiting (up
- * to GROUPCOMMIT_MAX_GROUP) at once: while it commits one group, the next
- * one gathers, which is what makes the groups grow with the load. Sets
+ * to GROUPCOMMIT_MAX_GROUP) at once, and what queues while it writes them,
+ * until it commits: while it commits one group, the next one gathers,
+ * which is what makes the groups grow with the load. Sets
  * announced as coming (groupcommit_coming) that are still being verified
  * are waited for a moment (GROUPCOMMIT_GATHER_US) before the commit.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,93 +59,12 @@ gc_fail_all(struct gc_item **live, size_t n, int code, const struct terr *why)
 	}
 }
 
-/*
- * Runs the n items of live[] in one transaction on db (see groupcommit.h);
- * every item's result is set when it returns. began: the first round's
- * transaction is open already (the writer's). *retried counts the times the
- * group was run again without an item that failed.
- */
-static void
-gc_run_group(struct hubdb *db, struct gc_item **live, size_t n, bool began,
-    uint64_t *retried)
-{
-	struct terr e;
-	int r;
-
-	for (;;) {
-		size_t failed = n;
-
-		terr_clear(&e);
-		if (n == 0) {
-			if (began)
-				hubdb_rollback(db);
-			return;
-		}
-		if (!began && (r = hubdb_begin(db, &e)) != 0) {
-			gc_fail_all(live, n, r, &e);
-			return;
-		}
-		began = false;
-		for (size_t i = 0; i < n && failed == n; i++) {
-			struct gc_item *it = live[i];
-
-			if ((r = hubdb_savepoint(db, &e)) != 0)
-				goto store_failed;
-			terr_clear(it->e);
-			r = it->apply(it->arg, db, it->e);
-			if (r == GROUPCOMMIT_AGAIN) {
-				if ((r = hubdb_savepoint_undo(db, &e)) != 0)
-					goto store_failed;
-				r = it->apply(it->arg, db, it->e);
-				if (r == GROUPCOMMIT_AGAIN)
-					r = terr_set(it->e, TERR_INTERNAL, "запись набора не завершилась "
-					    "и со второй попытки");
-			}
-			if (r == TERR_FULL || r == TERR_BUSY) {
-				/* the store's own trouble: every other item would meet
-				 * it too, one round each while holding the lock */
-				hubdb_rollback(db);
-				gc_fail_all(live, n, r, it->e);
-				return;
-			}
-			/* the release answers the set's deferred writes too (hubdb.h):
-			 * its error is the set's */
-			if (r == 0 && (r = hubdb_savepoint_release(db, it->e)) != 0 &&
-			    (r == TERR_FULL || r == TERR_BUSY)) {
-				hubdb_rollback(db);
-				gc_fail_all(live, n, r, it->e);
-				return;
-			}
-			if (r != 0) {
-				it->result = r;
-				failed = i;
-				break;
-			}
-		}
-		if (failed == n) {
-			r = hubdb_commit(db, &e);
-			if (r != 0)
-				gc_fail_all(live, n, r, &e);
-			else
-				for (size_t i = 0; i < n; i++)
-					live[i]->result = 0;
-			return;
-		}
-		/*
-		 * One item failed on its own (an I/O error of its read, a bug):
-		 * SQLite may have ended the transaction already, so the whole group
-		 * is undone and the others run again without it. Each round removes
-		 * one item.
-		 */
-		hubdb_rollback(db);
-		memmove(&live[failed], &live[failed + 1], (n - failed - 1) * sizeof(live[0]));
-		n--;
-		(*retried)++;
-	}
- store_failed:
-	hubdb_rollback(db);
-	gc_fail_all(live, n, r, &e);
-}
+/* What a round of gc_run_group counts: see struct groupcommit_stats. */
+struct gc_rounds {
+	uint64_t retried;
+	uint64_t careful;
+	uint64_t late;
+};
 
 /* Moves queued items into live[] (n there already); the new count. g->mu held. */
 static size_t
@@ -157,6 +78,145 @@ gc_take(struct groupcommit *g, struct gc_item **live, size_t n)
 	if (g->head == NULL)
 		g->tail = NULL;
 	return n;
+}
+
+/*
+ * Sets queued while the first round of a group wrote: taken into its
+ * transaction, at the end of live[] (*nlive) and of group[] (*n); whether
+ * there were any.
+ */
+static bool
+gc_take_late(struct groupcommit *g, struct gc_item **live, size_t *nlive,
+    struct gc_item **group, size_t *n, struct gc_rounds *rounds)
+{
+	size_t had = *nlive;
+
+	if (g == NULL)
+		return false;
+	pthread_mutex_lock(&g->mu);
+	*nlive = gc_take(g, live, had);
+	pthread_mutex_unlock(&g->mu);
+	memcpy(&group[*n], &live[had], (*nlive - had) * sizeof(live[0]));
+	*n += *nlive - had;
+	rounds->late += *nlive - had;
+	return *nlive > had;
+}
+
+/* The store's own trouble (a full disk, a lost server): every item would meet it. */
+static bool
+gc_store_trouble(int r)
+{
+	return r == TERR_FULL || r == TERR_BUSY;
+}
+
+/*
+ * Runs the *nlive items of live[] in one transaction on db (see
+ * groupcommit.h); every item's result is set when it returns. began: the
+ * first round's transaction is open already (the writer's). g: the writer's
+ * queue, NULL for an item alone.
+ *
+ * Sets queued while the first round writes are taken into it before the
+ * commit (*nlive grows): the transaction is open, and on PostgreSQL with
+ * several hub processes each new one waits for the store's write lock
+ * behind the other processes' (docs/performance.md: three processes made
+ * 1.7 times as many transactions as one with one-record sets).
+ *
+ * The first round keeps each item's savepoint without waiting for the
+ * store's answer (hubdb_savepoint_keep: on PostgreSQL one round trip less
+ * per set while the group holds the store's write lock; the commit reads
+ * every answer). An error then shows at a later item's statement or at the
+ * commit, and does not say whose it was: the group is undone and run again
+ * carefully, each release waited for, where an item that fails on its own
+ * is found and the others are committed without it. Errors are rare (a
+ * set stored twice, a bug, the store's trouble), so the careful round is
+ * too.
+ */
+static void
+gc_run_group(struct groupcommit *g, struct hubdb *db, struct gc_item **live, size_t *nlive,
+    bool began, struct gc_rounds *rounds)
+{
+	/* the items still to commit: live[] less those that failed on their own */
+	struct gc_item *group[GROUPCOMMIT_MAX_GROUP];
+	size_t n = *nlive;
+	bool careful = false;
+	struct terr e;
+	int r;
+
+	memcpy(group, live, n * sizeof(live[0]));
+	for (;;) {
+		size_t failed = SIZE_MAX;       /* the item whose call failed; SIZE_MAX: the store's */
+		size_t i = 0;
+
+		terr_clear(&e);
+		if (n == 0) {
+			if (began)
+				hubdb_rollback(db);
+			return;
+		}
+		if (!began && (r = hubdb_begin(db, &e)) != 0) {
+			gc_fail_all(group, n, r, &e);
+			return;
+		}
+		began = false;
+		r = 0;
+		do {
+			for (; i < n && r == 0; i++) {
+				struct gc_item *it = group[i];
+
+				if ((r = hubdb_savepoint(db, &e)) != 0)
+					break;
+				terr_clear(it->e);
+				r = it->apply(it->arg, db, it->e);
+				if (r == GROUPCOMMIT_AGAIN) {
+					if ((r = hubdb_savepoint_undo(db, &e)) != 0)
+						break;
+					r = it->apply(it->arg, db, it->e);
+					if (r == GROUPCOMMIT_AGAIN)
+						r = terr_set(it->e, TERR_INTERNAL, "запись набора не "
+						    "завершилась и со второй попытки");
+				}
+				/* the release answers the set's deferred writes too
+				 * (hubdb.h): its error is the set's, once waited for */
+				if (r == 0)
+					r = careful ? hubdb_savepoint_release(db, it->e) :
+					    hubdb_savepoint_keep(db, it->e);
+				if (r != 0)
+					failed = i;
+			}
+		} while (r == 0 && !careful && gc_take_late(g, live, nlive, group, &n, rounds));
+		if (r == 0) {
+			if ((r = hubdb_commit(db, &e)) == 0) {
+				for (size_t k = 0; k < n; k++)
+					group[k]->result = 0;
+				return;
+			}
+		} else
+			hubdb_rollback(db);
+		/*
+		 * A full disk or a lost server: every other item would meet it
+		 * too, one round each while holding the lock. A mark, undo or
+		 * commit that fails in the careful round is the store's as well.
+		 */
+		if (gc_store_trouble(r) || (careful && failed == SIZE_MAX)) {
+			gc_fail_all(group, n, r, failed == SIZE_MAX ? &e : group[failed]->e);
+			return;
+		}
+		if (!careful) {
+			careful = true;
+			rounds->careful++;
+			continue;
+		}
+		/*
+		 * One item failed on its own (an I/O error of its read, a bug):
+		 * SQLite may have ended the transaction already, so the whole group
+		 * was undone and the others run again without it. Each round
+		 * removes one item.
+		 */
+		group[failed]->result = r;
+		memmove(&group[failed], &group[failed + 1], (n - failed - 1) * sizeof(group[0]));
+		n--;
+		rounds->retried++;
+	}
 }
 
 /*
@@ -197,7 +257,7 @@ gc_writer(void *arg)
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
 		size_t n = 0;
-		uint64_t retried = 0;
+		struct gc_rounds rounds = { 0, 0, 0 };
 
 		while (g->head == NULL && !g->stop)
 			pthread_cond_wait(&g->work, &g->mu);
@@ -210,8 +270,6 @@ gc_writer(void *arg)
 		pthread_mutex_unlock(&g->mu);
 
 		{
-			/* gc_run_group drops failed items from its copy of the list */
-			struct gc_item *group[GROUPCOMMIT_MAX_GROUP];
 			struct terr e;
 			int began = hubdb_begin(g->db, &e);
 
@@ -231,11 +289,10 @@ gc_writer(void *arg)
 				g->stats.joined += n - before;
 			}
 			pthread_mutex_unlock(&g->mu);
-			memcpy(group, live, n * sizeof(live[0]));
 			if (began != 0)
-				gc_fail_all(group, n, began, &e);
+				gc_fail_all(live, n, began, &e);
 			else
-				gc_run_group(g->db, group, n, true, &retried);
+				gc_run_group(g, g->db, live, &n, true, &rounds);
 		}
 
 		pthread_mutex_lock(&g->mu);
@@ -245,7 +302,9 @@ gc_writer(void *arg)
 		}
 		g->stats.groups++;
 		g->stats.items += n;
-		g->stats.retried += retried;
+		g->stats.retried += rounds.retried;
+		g->stats.careful += rounds.careful;
+		g->stats.late += rounds.late;
 		if (n > g->stats.largest)
 			g->stats.largest = n;
 	}
@@ -353,10 +412,11 @@ int
 groupcommit_run_alone(struct hubdb *db, groupcommit_fn apply, void *arg, struct terr *e)
 {
 	struct gc_item it, *live[1] = { &it };
-	uint64_t retried = 0;
+	struct gc_rounds rounds = { 0, 0, 0 };
+	size_t n = 1;
 
 	gc_item_init(&it, apply, arg, e);
-	gc_run_group(db, live, 1, false, &retried);
+	gc_run_group(NULL, db, live, &n, false, &rounds);
 	return it.result;
 }
 

@@ -49,11 +49,14 @@ hubdb_stmt(struct hubdb *db, enum hubdb_stmt s, const char *sql, struct terr *e)
 	 * A set's statements whose answers the writer does not read: on
 	 * PostgreSQL they go with the next one (HSQL_DEFER), so a set costs
 	 * fewer round trips under the write lock. An error they meet comes
-	 * back from that next statement of the same set: the set's savepoint
-	 * is its release (hubdb_savepoint_release), which the writer waits for.
+	 * back from that next statement: at the latest the set's savepoint
+	 * release (hubdb_savepoint_release), or, where the writer keeps the
+	 * mark without waiting (hubdb_savepoint_keep, itself deferred), the
+	 * next set's statement or the commit (groupcommit.c then tells whose).
 	 */
 	unsigned flags = HSQL_PERSISTENT |
-	    (s == ST_SAVEPOINT || s == ST_DEVICE_HEAD || s == ST_SET_PUT ? HSQL_DEFER : 0);
+	    (s == ST_SAVEPOINT || s == ST_RELEASE_LATER || s == ST_DEVICE_HEAD || s == ST_SET_PUT ?
+	    HSQL_DEFER : 0);
 	int rc;
 
 	if (db->st[s] == NULL &&
@@ -519,6 +522,12 @@ int
 hubdb_savepoint_release(struct hubdb *db, struct terr *e)
 {
 	return hubdb_txn_stmt(db, ST_RELEASE, "RELEASE one_set", "отметка в транзакции", e);
+}
+
+int
+hubdb_savepoint_keep(struct hubdb *db, struct terr *e)
+{
+	return hubdb_txn_stmt(db, ST_RELEASE_LATER, "RELEASE one_set", "отметка в транзакции", e);
 }
 
 int

@@ -44,6 +44,7 @@ enum hubdb_stmt {
 	ST_ROLLBACK,
 	ST_SAVEPOINT,
 	ST_RELEASE,
+	ST_RELEASE_LATER,             /* the same, its answer not waited for */
 	ST_UNDO,
 	ST_TALLY_ADD,                 /* hubdb_tally.c: once per tally key of a record */
 	ST_TALLY_DROP,

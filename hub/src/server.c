@@ -625,8 +625,9 @@ server_free(struct server *s)
 		groupcommit_stats(s->writer, &st);
 		server_log(s, SERVER_LOG_INFO, "writer: %" PRIu64 " sets in %" PRIu64 " transactions (largest %"
 		    PRIu64 ", waited for sets coming %" PRIu64 ", joined while beginning %" PRIu64
+		    ", taken while writing %" PRIu64 ", run again each release awaited %" PRIu64
 		    ", run again without a failed set %" PRIu64 ")", st.items, st.groups, st.largest,
-		    st.gathered, st.joined, st.retried);
+		    st.gathered, st.joined, st.late, st.careful, st.retried);
 	}
 	groupcommit_stop(s->writer);
 	dbpool_put(s->pool, s->writer_db);

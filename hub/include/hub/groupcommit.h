@@ -2,8 +2,9 @@
  * groupcommit — the one writer of the hub's change sets.
  *
  * Request threads verify and decrypt their sets in parallel, then hand the
- * writing to this writer, which applies every set waiting in one store
- * transaction and commits once: a durable commit (an fsync) costs about as
+ * writing to this writer, which applies every set waiting, and those that
+ * come while it writes, in one store transaction and commits once: a
+ * durable commit (an fsync) costs about as
  * much for 32 sets as for one, and one writer never waits on another's lock.
  * Each request is answered only after the commit that holds its set is
  * durable, so an acknowledgement keeps its promise across a crash.
@@ -18,7 +19,10 @@
  *    a new transaction. A set that breaks the store therefore never fails the
  *    sets that happened to arrive with it; apply must be safe to call again.
  *    An error of its writes that the store answers only at the release of
- *    its savepoint (hubdb.h: deferred errors) is the item's the same way.
+ *    its savepoint (hubdb.h: deferred errors) is the item's the same way:
+ *    the group's first round does not wait for each release (one round
+ *    trip less per set on PostgreSQL), so an error met there runs the
+ *    group again with every release waited for, which tells whose it was.
  * If the commit itself fails (a full disk), every item of the group gets the
  * commit's code and nothing of the group is stored.
  *
@@ -92,9 +96,13 @@ struct groupcommit_stats {
 	uint64_t items;         /* items they held */
 	uint64_t largest;       /* items in the largest group */
 	uint64_t retried;       /* groups run again after one item failed */
+	uint64_t careful;       /* groups run again, each release waited for, after an
+	                         * error whose item the first round could not tell */
 	uint64_t waiting;       /* items queued now, not yet taken by the writer */
 	uint64_t gathered;      /* groups that waited for sets announced as coming */
 	uint64_t joined;        /* items taken while the group's transaction began */
+	uint64_t late;          /* items taken into the open transaction after the
+	                         * first ones were written */
 	uint64_t beginning;     /* 1 while the writer waits for its transaction to begin
 	                         * (another process holds the store's write lock) */
 };

@@ -248,18 +248,22 @@ int hubdb_durable(struct hubdb *db, struct terr *e);
  * set of a group). hubdb_savepoint marks; hubdb_savepoint_release keeps what
  * was written since and ends the mark; hubdb_savepoint_undo undoes it and
  * keeps the mark, for writing again. SQLite and PostgreSQL: SAVEPOINT,
- * RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT.
+ * RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT. hubdb_savepoint_keep is the
+ * release without waiting for its answer (deferred, below).
  *
  * Deferred errors: on PostgreSQL, inside a transaction, hubdb_savepoint,
- * hubdb_device_set_head and hubdb_set_put do not wait for the server's
- * answer (they go with the next call that reads one: fewer round trips
- * while a set holds the write lock). An error one of them meets is then
- * returned by the next call of the handle that waits, at the latest by
- * hubdb_savepoint_release or hubdb_commit; a writer that undoes the mark
- * or rolls back needs no answer. SQLite answers each call at once.
+ * hubdb_savepoint_keep, hubdb_device_set_head and hubdb_set_put do not wait
+ * for the server's answer (they go with the next call that reads one: fewer
+ * round trips while a set holds the write lock). An error one of them meets
+ * is then returned by the next call of the handle that waits, at the latest
+ * by hubdb_savepoint_release or hubdb_commit; after hubdb_savepoint_keep
+ * that call may be the next mark's, so the error is no longer the mark's
+ * alone. A writer that undoes the mark or rolls back needs no answer.
+ * SQLite answers each call at once.
  */
 int hubdb_savepoint(struct hubdb *db, struct terr *e);
 int hubdb_savepoint_release(struct hubdb *db, struct terr *e);
+int hubdb_savepoint_keep(struct hubdb *db, struct terr *e);
 int hubdb_savepoint_undo(struct hubdb *db, struct terr *e);
 
 /* Devices. *found says whether the device exists. */

@@ -357,7 +357,8 @@ set_stored(struct hubdb *db, const char *dev, uint64_t seq, const uint8_t *hash)
  * One savepoint per change set (groupcommit.h): a set undone is gone and
  * the transaction goes on, also after a statement failed inside the set
  * (PostgreSQL fails the whole transaction at an error until it rolls back
- * to the mark); the sets released commit together.
+ * to the mark); the sets released commit together, and so do those whose
+ * marks are kept without waiting (hubdb_savepoint_keep).
  */
 static void
 test_savepoints(struct hubdb *db)
@@ -400,6 +401,42 @@ test_savepoints(struct hubdb *db)
 	CHECK_INT_EQ(hubdb_savepoint_undo(db, &e), 0);
 	CHECK_INT_EQ(hubdb_savepoint_release(db, &e), 0);
 	hubdb_rollback(db);
+	query_is(db, "SELECT count(*) FROM results WHERE school = '170198'", "0");
+
+	/*
+	 * Marks kept without waiting (hubdb_savepoint_keep, the group writer's
+	 * first round): what each wrote is committed. An error of a write
+	 * before the keep is not the keep's on PostgreSQL (deferred: the keep
+	 * is too) but comes from the next call that waits, here the next
+	 * mark's; SQLite refuses the write itself.
+	 */
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	for (uint64_t seq = 3; seq <= 4; seq++) {
+		CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+		CHECK_INT_EQ(hubdb_set_put(db, dev, seq, seq, hash, "applied", 200, env,
+		    sizeof(env), ack, sizeof(ack), &e), 0);
+		CHECK_INT_EQ(hubdb_savepoint_keep(db, &e), 0);
+	}
+	CHECK_INT_EQ(hubdb_commit(db, &e), 0);
+	query_is(db, "SELECT count(*) FROM changesets WHERE device_id = 'cccccccccccccccc'", "4");
+	CHECK_INT_EQ(hubdb_begin(db, &e), 0);
+	CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+	{
+		int r = hubdb_set_put(db, dev, 4, 4, hash, "applied", 200, env, sizeof(env), ack,
+		    sizeof(ack), &e);
+
+		if (test_store_pg()) {
+			CHECK_INT_EQ(r, 0);
+			CHECK_INT_EQ(hubdb_savepoint_keep(db, &e), 0);
+			CHECK_INT_EQ(hubdb_savepoint(db, &e), 0);
+			terr_clear(&e);
+			CHECK(hubdb_result_put(db, &res, &e) != 0);
+		} else
+			CHECK(r != 0);
+	}
+	CHECK(e.msg[0] != '\0');
+	hubdb_rollback(db);
+	query_is(db, "SELECT count(*) FROM changesets WHERE device_id = 'cccccccccccccccc'", "4");
 	query_is(db, "SELECT count(*) FROM results WHERE school = '170198'", "0");
 }
 
