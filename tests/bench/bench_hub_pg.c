@@ -24,7 +24,6 @@
  * database, each client sending to one of them in turn (no load balancer
  * in between: the hub is what is measured).
  */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,20 +79,6 @@ bench_one(struct hubbench *hb, const char *pg, int procs, int clients, const cha
 	return run.failures ? 0 : recs / run.seconds;
 }
 
-/* Whether name is in the comma-separated list (all when it is NULL or empty). */
-static bool
-bench_chosen(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (list == NULL || list[0] == '\0')
-		return true;
-	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
-			return true;
-	return false;
-}
-
 /*
  * Every round runs the three stores one after the other, so a change in
  * the host's load (it is shared) falls on all three alike; the ratios are
@@ -117,7 +102,8 @@ bench_workload(const char *pg, size_t nsets, size_t nops, int rounds, const char
 	for (int k = 0; k < rounds; k++)
 		for (int i = 0; i < 2; i++)
 			for (int s = 0; s < 3; s++)
-				if (bench_chosen(stores, names[s]) && bench_chosen(counts, counts_named[i]))
+				if (hubbench_listed(stores, names[s]) &&
+				    hubbench_listed(counts, counts_named[i]))
 					cfg[i][s].r[cfg[i][s].n++] = bench_one(&hb, s == 0 ? "" : pg,
 					    s == 2 ? 3 : 1, clients[i], names[s]);
 	printf("  records/s, min / median / max of %d rounds:\n", rounds);

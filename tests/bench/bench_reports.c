@@ -58,6 +58,7 @@
 
 #include "hub/hubdb.h"
 #include "hub/merge.h"
+#include "hubbench.h"
 #include "hub/report.h"
 #include "tetrad/changeset.h"
 #include "tetrad/uuid7.h"
@@ -608,15 +609,7 @@ dbl_cmp(const void *a, const void *b)
 static bool
 wanted(const char *name)
 {
-	const char *only = getenv("TETRAD_BENCH_ONLY"), *p;
-	size_t n = strlen(name);
-
-	if (only == NULL || *only == '\0')
-		return true;
-	for (p = only; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == only || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
-			return true;
-	return false;
+	return hubbench_listed(getenv("TETRAD_BENCH_ONLY"), name);
 }
 
 struct scale_result {

@@ -60,6 +60,19 @@ hubbench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+bool
+hubbench_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (list == NULL || list[0] == '\0')
+		return true;
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
 /* One record of the bench form; k varies the answers as a class's would. */
 static void
 hubbench_op(const struct hubbench *hb, struct changeset *cs, const char *school,

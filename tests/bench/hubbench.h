@@ -14,6 +14,7 @@
 #ifndef TETRAD_BENCH_HUBBENCH_H
 #define TETRAD_BENCH_HUBBENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "hub/hubdb.h"
@@ -73,6 +74,8 @@ struct hubbench_https {
 void hubbench_die(const struct hubbench *hb, const char *what, const char *msg)
     __attribute__((noreturn));
 double hubbench_now(void);
+/* Whether name is in the comma-separated list (every name when it is NULL or empty). */
+bool hubbench_listed(const char *list, const char *name);
 /* Bytes this process has had written to storage so far (/proc/self/io); 0 if unknown. */
 double hubbench_written(void);
 
