@@ -44,7 +44,7 @@ chart_col(const struct report_sect *s, const char *key)
 static const struct report_cell *
 chart_cell(const struct report_sect *s, size_t row, long col)
 {
-	return col < 0 ? NULL : &s->cells[row * s->ncols + (size_t)col];
+	return col < 0 ? NULL : report_model_at(s, row, (size_t)col);
 }
 
 const char *

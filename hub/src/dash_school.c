@@ -45,8 +45,8 @@ dash_school_name(const struct report_out *rep, char *out, size_t cap)
 
 		for (size_t c = 0; c < s->ncols; c++)
 			if (strcmp(s->cols[c].key, "school_name") == 0 && s->nrows > 0 &&
-			    s->cells[c].kind == REPORT_CELL_STR) {
-				snprintf(out, cap, "%s", s->cells[c].s);
+			    report_model_at(s, 0, c)->kind == REPORT_CELL_STR) {
+				snprintf(out, cap, "%s", report_model_at(s, 0, c)->s);
 				break;
 			}
 	}

@@ -102,7 +102,7 @@ dash_table_report_section(struct html *h, const struct report_sect *s, size_t ma
 	for (size_t r = 0; r < shown; r++) {
 		html_open(h, "tr", NULL);
 		for (size_t c = 0; c < s->ncols; c++) {
-			const struct report_cell *cell = &s->cells[r * s->ncols + c];
+			const struct report_cell *cell = report_model_at(s, r, c);
 
 			if (s->cols[c].flags & REPORT_COL_JSON_ONLY)
 				continue;

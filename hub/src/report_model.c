@@ -52,30 +52,55 @@ report_model_free(struct report_out *o)
 			s->strs = b->next;
 			free(b);
 		}
-		free(s->cells);
+		for (size_t b = 0; b < s->nblocks; b++)
+			free(s->blocks[b]);
+		free(s->blocks);
 	}
 }
 
 long
 report_model_row(struct report_sect *s)
 {
-	if (s->nrows == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct report_cell *n = realloc(s->cells, cap * s->ncols * sizeof(*n));
+	size_t b = s->nrows / REPORT_MODEL_BLOCK_ROWS;
 
-		if (n == NULL)
+	if (s->nrows == s->cap) {
+		/* the first block doubles up to its full size; later ones come full */
+		size_t rows = b == 0 ? (s->cap ? s->cap * 2 : 16) : REPORT_MODEL_BLOCK_ROWS;
+		struct report_cell *blk;
+
+		if (b == s->capblocks) {
+			size_t cap = s->capblocks ? s->capblocks * 2 : 4;
+			struct report_cell **v = realloc(s->blocks, cap * sizeof(*v));
+
+			if (v == NULL)
+				return -1;
+			s->blocks = v;
+			s->capblocks = cap;
+		}
+		if (b == s->nblocks)
+			s->blocks[s->nblocks++] = NULL;
+		if ((blk = realloc(s->blocks[b], rows * s->ncols * sizeof(*blk))) == NULL)
 			return -1;
-		s->cells = n;
-		s->cap = cap;
+		s->blocks[b] = blk;
+		s->cap = b * REPORT_MODEL_BLOCK_ROWS + rows;
 	}
-	memset(&s->cells[s->nrows * s->ncols], 0, s->ncols * sizeof(struct report_cell));
+	memset(report_model_cell(s, (long)s->nrows, 0), 0, s->ncols * sizeof(struct report_cell));
 	return (long)s->nrows++;
 }
 
 struct report_cell *
 report_model_cell(struct report_sect *s, long row, size_t col)
 {
-	return &s->cells[(size_t)row * s->ncols + col];
+	size_t r = (size_t)row;
+
+	return &s->blocks[r / REPORT_MODEL_BLOCK_ROWS][r % REPORT_MODEL_BLOCK_ROWS * s->ncols + col];
+}
+
+const struct report_cell *
+report_model_at(const struct report_sect *s, size_t row, size_t col)
+{
+	return &s->blocks[row / REPORT_MODEL_BLOCK_ROWS][row % REPORT_MODEL_BLOCK_ROWS * s->ncols +
+	    col];
 }
 
 /*

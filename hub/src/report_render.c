@@ -104,7 +104,7 @@ report_render_table(const struct report_out *o, FILE *f)
 				continue;
 			w[c] = text_width(s->cols[c].head);
 			for (size_t r = 0; r < s->nrows; r++) {
-				const struct report_cell *x = &s->cells[r * s->ncols + c];
+				const struct report_cell *x = report_model_at(s, r, c);
 				size_t tw = text_width(report_model_cell_text(x, s->cols[c].dec, ',',
 				    buf, sizeof(buf)));
 
@@ -138,7 +138,7 @@ report_render_table(const struct report_out *o, FILE *f)
 			bool first = true;
 
 			for (size_t c = 0; c < s->ncols && c < 64; c++) {
-				const struct report_cell *x = &s->cells[r * s->ncols + c];
+				const struct report_cell *x = report_model_at(s, r, c);
 				const char *t;
 				bool num = x->kind == REPORT_CELL_INT || x->kind == REPORT_CELL_NUM;
 
@@ -199,7 +199,7 @@ report_render_csv(const struct report_out *o, FILE *f, char delim, struct terr *
 					if (header) {
 						t = s->cols[c].head;
 					} else {
-						x = &s->cells[row * s->ncols + c];
+						x = report_model_at(s, row, c);
 						t = report_model_cell_text(x, s->cols[c].dec, decsep, buf,
 						    sizeof(buf));
 					}
@@ -289,7 +289,7 @@ report_render_json(const struct report_out *o, const struct report_opts *opts, F
 				goto out;
 			cJSON_AddItemToArray(arr, obj);
 			for (size_t c = 0; c < s->ncols; c++) {
-				cJSON *v = cell_json(&s->cells[rr * s->ncols + c],
+				cJSON *v = cell_json(report_model_at(s, rr, c),
 				    s->cols[c].dec);
 
 				if (v == NULL)

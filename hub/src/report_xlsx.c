@@ -540,7 +540,7 @@ xl_section(struct xl *x, const struct report_sect *s, const char *name)
 		w = w < XL_HEAD_WIDTH ? w : XL_HEAD_WIDTH;
 		w = word > w ? word : w;
 		for (size_t i = 0; i < s->nrows; i++) {
-			const struct report_cell *c = &s->cells[i * s->ncols + shown[j]];
+			const struct report_cell *c = report_model_at(s, i, shown[j]);
 			size_t cw;
 
 			if (c->kind == REPORT_CELL_NULL)
@@ -566,7 +566,7 @@ xl_section(struct xl *x, const struct report_sect *s, const char *name)
 	for (size_t i = 0; i < s->nrows; i++)
 		for (size_t j = 0; j < nshown; j++)
 			if ((r = xl_cell(x, ws, (lxw_row_t)(i + 1), (lxw_col_t)j,
-			    &s->cells[i * s->ncols + shown[j]], s->cols[shown[j]].dec)) != 0)
+			    report_model_at(s, i, shown[j]), s->cols[shown[j]].dec)) != 0)
 				goto out;
 	worksheet_freeze_panes(ws, 1, 0);
 	if (nshown > 0)

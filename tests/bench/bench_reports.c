@@ -35,7 +35,8 @@
  * where the table rounds them).
  *
  * Each report runs in a forked child, as `tetrad-hub report NAME` would
- * (open the store, report_run, table format, to /dev/null): its wall time
+ * (the process tuned as its main tunes it, open the store, report_run,
+ * table format, to /dev/null): its wall time
  * from fork to exit, its CPU time (user + system, less moved by whatever
  * else the machine runs) and peak RSS from wait4. Runs are interleaved,
  * report after report, round after round; min/median/max are printed.
@@ -58,6 +59,7 @@
 
 #include "hub/hubdb.h"
 #include "hub/merge.h"
+#include "hub/proctune.h"
 #include "hubbench.h"
 #include "hub/report.h"
 #include "tetrad/changeset.h"
@@ -560,6 +562,8 @@ run_report(const struct bench_ctx *b, const char *path, const char *name,
 		struct terr e;
 		FILE *out = fopen(out_path ? out_path : "/dev/null", "w");
 
+		/* the process as tetrad-hub's main sets it up (its malloc kept) */
+		proctune_apply();
 		memset(&o, 0, sizeof(o));
 		o.name = name;
 		o.format = getenv("TETRAD_BENCH_FORMAT") != NULL &&

@@ -25,6 +25,7 @@
 /* the picker is the reports' own: tested here, where its records are */
 #include "../../../hub/src/report_pick.h"
 #include "../../../hub/src/report_model.h"
+#include "../../../hub/src/report_render.h"
 
 static int rec_counter;
 /* Where report_run finds form definitions for labels (NULL: codes only). */
@@ -1147,6 +1148,89 @@ test_cell_text(void)
 }
 
 /*
+ * A section's rows across the blocks they are kept in (report_model.h): each
+ * cell read back where it was written, a row's cells empty until written
+ * (the first row of every block among them), and the CSV holding every row
+ * in order.
+ */
+static void
+test_model_blocks(void)
+{
+	static const struct report_col cols[] = {
+		{ "n", "Номер", 0, 0 }, { "name", "Имя", 0, 0 }, { "share", "Доля", 2, 0 },
+	};
+	enum { N = 3 * REPORT_MODEL_BLOCK_ROWS + 7 };
+	struct report_out o;
+	struct report_sect *s;
+	struct terr e;
+	char name[48], *csv = NULL, *line;
+	size_t len = 0;
+	FILE *f;
+	int bad = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.name = "blocks";
+	o.title = "Блоки";
+	s = report_model_sect(&o, "rows", "Строки", cols, REPORT_NCOLS(cols));
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	for (long i = 0; i < N; i++) {
+		long r = report_model_row(s);
+
+		CHECK_INT_EQ(r, i);
+		if (r < 0)
+			break;
+		/* a new row is empty: no cell of a block's last use shows through */
+		if (report_model_at(s, (size_t)r, 1)->kind != REPORT_CELL_NULL ||
+		    report_model_at(s, (size_t)r, 2)->kind != REPORT_CELL_NULL)
+			bad++;
+		report_model_int(s, r, 0, i * 7);
+		if (i % 3 == 0) {
+			snprintf(name, sizeof(name), "строка %ld", i);
+			CHECK_INT_EQ(report_model_str(s, r, 1, name), 0);
+		}
+		report_model_num(s, r, 2, (double)i / 4);
+	}
+	CHECK_INT_EQ(s->nrows, N);
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct report_cell *a = report_model_at(s, i, 0), *b = report_model_at(s, i, 1),
+		    *c = report_model_at(s, i, 2);
+
+		snprintf(name, sizeof(name), "строка %zu", i);
+		if (a->kind != REPORT_CELL_INT || a->i != (long long)i * 7 ||
+		    c->kind != REPORT_CELL_NUM || c->d != (double)i / 4 ||
+		    (i % 3 == 0 ? b->kind != REPORT_CELL_STR || strcmp(b->s, name) != 0 :
+		    b->kind != REPORT_CELL_NULL))
+			bad++;
+	}
+	CHECK_INT_EQ(bad, 0);
+	f = open_memstream(&csv, &len);
+	CHECK(f != NULL);
+	if (f == NULL) {
+		report_model_free(&o);
+		return;
+	}
+	CHECK_INT_EQ(report_render_csv(&o, f, ';', &e), 0);
+	fclose(f);
+	/* the header, then row i on line i + 1: the rows each side of a block's edge */
+	CHECK_CONTAINS(csv, "\r\n3577;;127,75\r\n3584;;128,00\r\n3591;строка 513;128,25\r\n");
+	CHECK_CONTAINS(csv, "\r\n7161;строка 1023;255,75\r\n7168;;256,00\r\n");
+	line = csv;
+	for (int k = 0; k < N + 1; k++) {
+		line = strstr(line, "\r\n");
+		CHECK(line != NULL);
+		if (line == NULL)
+			break;
+		line += 2;
+	}
+	if (line != NULL)
+		CHECK_STR_EQ(line, "");
+	free(csv);
+	report_model_free(&o);
+}
+
+/*
  * The picker gives the members a report names, as a whole parse would: the
  * first of a repeated name, escaped quotes and brackets in the texts it
  * steps over, repeat groups narrowed, and a whole parse of what it does not
@@ -1304,6 +1388,7 @@ main(void)
 
 	test_pick();
 	test_cell_text();
+	test_model_blocks();
 	test_forms_contract();
 	test_results_parse();
 	test_results_import(db, dir);
