@@ -255,6 +255,10 @@ hubdb_open_with(const char *where, bool more, struct hubdb **out, struct terr *e
 	db->forms_synced = -1;
 	if (hubdb_is_pg(where)) {
 		db->pg = true;
+		if ((db->where = strdup(where)) == NULL) {
+			r = terr_set(e, TERR_NOMEM, "недостаточно памяти");
+			goto out;
+		}
 		if ((r = hsql_open_pg(where, &db->db, e)) != 0 ||
 		    (r = more ? hubdb_schema_pg_check(db->db, "PostgreSQL", e) :
 		    hubdb_schema_pg_apply(db->db, "PostgreSQL", e)) != 0)
@@ -389,6 +393,7 @@ hubdb_close(struct hubdb *db)
 	for (int i = 0; i < ST_COUNT; i++)
 		hsql_finalize(db->st[i]);
 	hsql_close(db->db);
+	free(db->where);
 	free(db);
 }
 
@@ -440,6 +445,47 @@ hubdb_begin_read(struct hubdb *db, struct terr *e)
 	if ((rc = hsql_exec(db->db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")) !=
 	    HSQL_OK)
 		return hubdb_err(db, rc, e, "начало чтения");
+	db->reading = true;
+	return 0;
+}
+
+int
+hubdb_snapshot_export(struct hubdb *db, char out[HUBDB_SNAPSHOT_MAX], struct terr *e)
+{
+	struct hsql_stmt *st = NULL;
+	const unsigned char *t;
+	int rc, r = 0;
+
+	out[0] = '\0';
+	if ((rc = hsql_prepare(db->db, "SELECT pg_export_snapshot()", 0, &st)) != HSQL_OK ||
+	    (rc = hsql_step(st)) != HSQL_ROW)
+		r = hubdb_err(db, rc == HSQL_DONE ? HSQL_ERROR : rc, e, "снимок базы для чтения");
+	else if ((t = hsql_column_text(st, 0)) == NULL || strlen((const char *)t) == 0 ||
+	    strlen((const char *)t) >= HUBDB_SNAPSHOT_MAX ||
+	    strspn((const char *)t, "0123456789ABCDEFabcdef-") != strlen((const char *)t))
+		/* it goes into a statement's text: hex digits and dashes only */
+		r = terr_set(e, TERR_INTERNAL, "снимок базы для чтения: неожиданный ответ сервера");
+	else
+		snprintf(out, HUBDB_SNAPSHOT_MAX, "%s", (const char *)t);
+	hsql_finalize(st);
+	return r;
+}
+
+int
+hubdb_begin_read_at(struct hubdb *db, const char *snapshot, struct terr *e)
+{
+	char sql[160];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+	    "SET TRANSACTION SNAPSHOT '%s'", snapshot);
+	if ((rc = hsql_exec(db->db, sql)) != HSQL_OK) {
+		int r = hubdb_err(db, rc, e, "начало чтения по снимку");
+
+		hubdb_rollback(db);
+		return r;
+	}
+	db->reading = true;
 	return 0;
 }
 
@@ -449,6 +495,7 @@ hubdb_commit(struct hubdb *db, struct terr *e)
 	struct hsql_stmt *st = hubdb_stmt(db, ST_COMMIT, "COMMIT", e);
 	int r;
 
+	db->reading = false;
 	if (st == NULL)
 		return TERR_IO;
 	if ((r = hubdb_tally_flush(db, e)) != 0 || (r = hubdb_feed_flush(db, e)) != 0 ||
@@ -500,6 +547,7 @@ hubdb_rollback(struct hubdb *db)
 	struct hsql_stmt *st = hubdb_stmt(db, ST_ROLLBACK, "ROLLBACK", NULL);
 
 	hubdb_tally_discard(db);
+	db->reading = false;
 	if (st != NULL && !hsql_autocommit(db->db)) {
 		hsql_step(st);
 		hubdb_done(st);

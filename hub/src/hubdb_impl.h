@@ -64,6 +64,8 @@ enum hubdb_stmt {
 struct hubdb {
 	struct hsql *db;
 	bool pg;                      /* PostgreSQL (else SQLite): the dialect */
+	char *where;                  /* PostgreSQL: the connection string it was opened with */
+	bool reading;                 /* in a read transaction (hubdb_begin_read, _at) */
 	time_t now_t;                 /* second now_text was made for */
 	char now_text[HUBDB_TIME_MAX];
 	struct hsql_stmt *st[ST_COUNT];
@@ -199,6 +201,15 @@ void hubdb_now_cached(struct hubdb *db, char out[HUBDB_TIME_MAX]);
 #define HUBDB_PG_BEGIN_GROUP "BEGIN; SET LOCAL synchronous_commit = off; " HUBDB_PG_LOCK
 /* hubdb_begin's last statement on PostgreSQL (hubdb_forms_seen) */
 #define HUBDB_PG_FORMS_COUNT "SELECT count(*) FROM hub_forms"
+
+/*
+ * PostgreSQL: the snapshot of db's read transaction (hubdb_begin_read), for
+ * another connection to read the same (pg_export_snapshot), and that
+ * connection's read transaction begun at it (hubdb_ahead.c).
+ */
+#define HUBDB_SNAPSHOT_MAX 64
+int hubdb_snapshot_export(struct hubdb *db, char out[HUBDB_SNAPSHOT_MAX], struct terr *e);
+int hubdb_begin_read_at(struct hubdb *db, const char *snapshot, struct terr *e);
 
 /* SQL of the store's dialect: SQLite's text, or PostgreSQL's where they differ. */
 #define HUBDB_SQL(db, sql_lite, sql_pg) ((db)->pg ? (sql_pg) : (sql_lite))

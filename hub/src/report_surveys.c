@@ -312,17 +312,19 @@ survey_late_row(void *arg, const struct hubdb_tally_row *row)
 
 /*
  * The dated responses after the deadline, from the tally: for each year of
- * the period, the days after its deadline up to 31 August. Done before the
- * main pass, which forgets each school's counters once rendered.
+ * the period, the days after its deadline up to 31 August. Started first
+ * (survey_late_start), the store summing them while the passports are
+ * read; taken before the main pass (survey_late_all), which forgets each
+ * school's counters once rendered.
  */
 static int
-survey_late_all(struct report_ctx *c, struct survey_out *so, struct terr *e)
+survey_late_start(struct report_ctx *c, struct survey_out *so, struct hubdb_ahead **late,
+    struct terr *e)
 {
 	struct survey_late_fill l = { c, so, 2015, 2100, 1, 0, e };
 	int64_t lo[SURVEY_LATE_YEARS], hi[SURVEY_LATE_YEARS];
 	size_t nwin = 0;
 	char d[11];
-	int r;
 
 	/* the questionnaires take dates from 2015 (the forms' "min") */
 	if (c->has_from) {
@@ -352,8 +354,18 @@ survey_late_all(struct report_ctx *c, struct survey_out *so, struct terr *e)
 			hi[nwin++] = l.hi;
 		}
 	}
-	if ((r = hubdb_tally_key_sums(c->db, SURVEY_FACTS_PREFIX, c->o->school, "dated", lo,
-	    hi, nwin, survey_late_row, &l, e)) != 0)
+	return hubdb_tally_key_sums_ahead(c->db, SURVEY_FACTS_PREFIX, c->o->school, "dated", lo,
+	    hi, nwin, late, e);
+}
+
+static int
+survey_late_all(struct report_ctx *c, struct survey_out *so, struct hubdb_ahead *late,
+    struct terr *e)
+{
+	struct survey_late_fill l = { c, so, 0, 0, 1, 0, e };
+	int r;
+
+	if ((r = hubdb_ahead_finish(late, survey_late_row, &l, e)) != 0)
 		return r;
 	return report_tally_sort(&so->late) != 0 ? REPORT_NOMEM(e) : 0;
 }
@@ -366,7 +378,7 @@ survey_late_all(struct report_ctx *c, struct survey_out *so, struct terr *e)
  */
 static int
 survey_count_all(struct report_ctx *c, struct report_tallies *t, struct survey_out *so,
-    struct terr *e)
+    struct hubdb_ahead *late, struct terr *e)
 {
 	struct survey_fill s = { c, t, so, 0, NULL, -1, "", e, false, c->has_from, c->has_to,
 	    c->from_days, c->to_days };
@@ -377,7 +389,7 @@ survey_count_all(struct report_ctx *c, struct report_tallies *t, struct survey_o
 	if ((r = hubdb_tally_stale(c->db, SURVEY_FACTS_PREFIX, &stale, e)) != 0)
 		return r;
 	s.stale = stale;
-	if (!stale && (r = survey_late_all(c, so, e)) != 0)
+	if (!stale && (r = survey_late_all(c, so, late, e)) != 0)
 		return r;
 	/* the records come in HLC order, schools mixed: rendered once, at the end */
 	if (stale) {
@@ -628,6 +640,7 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	struct report_passport p = { 0 };
 	struct report_settings set;
 	struct survey_out so;
+	struct hubdb_ahead *late = NULL;
 	int r;
 
 	o->title = "Анкетирование: ответы, распределения, средние по шкалам";
@@ -645,11 +658,14 @@ report_surveys_run(struct report_ctx *c, struct report_out *o, struct terr *e)
 	memcpy(so.deadline, set.surveys_deadline, sizeof(so.deadline));
 	report_model_meta(o, "surveys.deadline", "Срок анкетирования (ММ-ДД; позже — до 31.08 "
 	    "того же года — «после срока»)", false, so.deadline);
+	if ((r = survey_late_start(c, &so, &late, e)) != 0)
+		goto out;
 	/* Coverage: students and families from the latest passport. */
 	if ((r = report_passport_build_students(c, &p, e)) != 0)
 		goto out;
-	r = survey_count_all(c, &t, &so, e);
+	r = survey_count_all(c, &t, &so, late, e);
  out:
+	hubdb_ahead_free(late);
 	report_passport_free(&p);
 	report_tally_free(&so.late);
 	report_tally_free(&t);

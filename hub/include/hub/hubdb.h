@@ -684,6 +684,29 @@ int hubdb_tally_key_sums(struct hubdb *db, const char *form_prefix, const char *
     void *ctx, struct terr *e);
 
 /*
+ * hubdb_tally_key_sums started ahead: on PostgreSQL, inside a read
+ * transaction (hubdb_begin_read), the sums are read on a connection of
+ * their own, in a thread, at the snapshot of db's transaction, so the
+ * server sums while the caller reads something else on db (the surveys
+ * report's late windows, some 0.4 s of the server's at region scale,
+ * beside its passports, as long of the caller's). hubdb_ahead_finish hands
+ * the rows over as hubdb_tally_key_sums would, on the caller's thread;
+ * where nothing could start (SQLite, no transaction, no connection to be
+ * had) it reads them then, on db. The arguments are copied. *out is set
+ * unless TERR_NOMEM; hubdb_ahead_free (NULL: nothing) waits for the
+ * thread if it still runs. db must outlive it.
+ */
+struct hubdb_ahead;
+int hubdb_tally_key_sums_ahead(struct hubdb *db, const char *form_prefix,
+    const char *school, const char *key, const int64_t *lo, const int64_t *hi, size_t nwin,
+    struct hubdb_ahead **out, struct terr *e);
+int hubdb_ahead_finish(struct hubdb_ahead *a, hubdb_tally_cb cb, void *ctx, struct terr *e);
+/* Waits for the rows read ahead: whether they were read on a connection of
+ * their own (false: hubdb_ahead_finish reads them on the handle). */
+bool hubdb_ahead_apart(struct hubdb_ahead *a);
+void hubdb_ahead_free(struct hubdb_ahead *a);
+
+/*
  * Whether the tally of the forms starting with form_prefix must be built
  * from the records: a store migrated from a schema without tallies is
  * marked so (and an empty one is not).

@@ -6,7 +6,8 @@
  * does (edits, deletions, schools interleaved in HLC order; through the
  * feed's index once the shared forms are numbered, before that and for a
  * questionnaire by reading the form whole); the store's sums of a tally key over windows of days
- * are hubdb_tally_each's; report_build_many (the school's page) gives each
+ * are hubdb_tally_each's, and read ahead on a connection of their own at a
+ * read transaction's snapshot (PostgreSQL) the same; report_build_many (the school's page) gives each
  * report byte for byte what report_build does alone, for a school and for
  * all of them. A form longer than PostgreSQL's cursor batch is walked whole,
  * in order, with statements run between its rows, and stopped early, in one
@@ -211,6 +212,74 @@ check_key_sums(struct hubdb *db)
 	}
 }
 
+/*
+ * The same sums read ahead (hubdb_tally_key_sums_ahead): in a read
+ * transaction on PostgreSQL on a connection of their own, at the
+ * handle's snapshot (a tally row another handle commits meanwhile is not
+ * in them); outside a transaction, and on SQLite, read on the handle when
+ * asked. Either way the rows hubdb_tally_key_sums gives.
+ */
+static void
+check_key_sums_ahead(struct hubdb *db, const char *path)
+{
+	static const int64_t lo[] = { 20200, 20400 }, hi[] = { 20399, 20700 };
+	static struct rows want, got, after;
+	struct hubdb_ahead *a = NULL;
+	struct hubdb *other = NULL;
+	struct terr e;
+	bool stale;
+
+	memset(&want, 0, sizeof(want));
+	want.lo = lo;
+	want.nwin = 2;
+	got = after = want;
+	CHECK_INT_EQ(hubdb_tally_key_sums(db, "survey_", NULL, "resp", lo, hi, 2, on_tally,
+	    &want, &e), 0);
+	rows_flush(&want);
+	CHECK(want.len > 0);
+
+	CHECK_INT_EQ(hubdb_begin_read(db, &e), 0);
+	/* a read first, as a report's: the snapshot is taken there */
+	CHECK_INT_EQ(hubdb_tally_stale(db, "survey_", &stale, &e), 0);
+	/* a response counted by another handle after the snapshot, before the
+	 * read ahead begins: not in what the handle reads, so not in it */
+	CHECK_INT_EQ(hubdb_open(path, &other, &e), 0);
+	if (other != NULL) {
+		CHECK_INT_EQ(hubdb_tally_add(other, "survey_student", schools[4], "resp", 20500,
+		    5, 0, &e), 0);
+		hubdb_close(other);
+	}
+	CHECK_INT_EQ(hubdb_tally_key_sums_ahead(db, "survey_", NULL, "resp", lo, hi, 2, &a, &e),
+	    0);
+	CHECK(hubdb_ahead_apart(a) == test_store_pg());
+	CHECK_INT_EQ(hubdb_ahead_finish(a, on_tally, &got, &e), 0);
+	rows_flush(&got);
+	CHECK_STR_EQ(got.text, want.text);
+	hubdb_ahead_free(a);
+	hubdb_rollback(db);
+
+	/* no transaction: nothing to share, the handle reads them, the new row too */
+	a = NULL;
+	CHECK_INT_EQ(hubdb_tally_key_sums_ahead(db, "survey_", NULL, "resp", lo, hi, 2, &a, &e),
+	    0);
+	CHECK(!hubdb_ahead_apart(a));
+	CHECK_INT_EQ(hubdb_ahead_finish(a, on_tally, &after, &e), 0);
+	rows_flush(&after);
+	CHECK(strcmp(after.text, want.text) != 0);
+	CHECK(strstr(after.text, "170005 survey_student") != NULL);
+	hubdb_ahead_free(a);
+	/* the row taken back: the store as the checks after expect it */
+	CHECK_INT_EQ(hubdb_tally_add(db, "survey_student", schools[4], "resp", 20500, -5, 0, &e),
+	    0);
+	/* freed unfinished: the thread waited for */
+	a = NULL;
+	CHECK_INT_EQ(hubdb_begin_read(db, &e), 0);
+	CHECK_INT_EQ(hubdb_tally_key_sums_ahead(db, "survey_", NULL, "resp", lo, hi, 2, &a, &e),
+	    0);
+	hubdb_ahead_free(a);
+	hubdb_rollback(db);
+}
+
 /* A report's JSON as report_run writes it, from a built model. */
 static char *
 json_of(const struct report_out *rep, const struct report_opts *o)
@@ -372,6 +441,7 @@ main(void)
 	    "\"received_date\":\"2026-05-05\",\"status\":\"held\"}");
 	check_walks(db);
 	check_key_sums(db);
+	check_key_sums_ahead(db, path);
 	check_many(db, "170002", NULL);
 	check_many(db, "170001", "2026-02-01");
 	check_many(db, NULL, NULL);
