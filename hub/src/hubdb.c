@@ -453,20 +453,24 @@ int
 hubdb_snapshot_export(struct hubdb *db, char out[HUBDB_SNAPSHOT_MAX], struct terr *e)
 {
 	struct hsql_stmt *st = NULL;
-	const unsigned char *t;
+	const char *t;
+	size_t n;
 	int rc, r = 0;
 
 	out[0] = '\0';
 	if ((rc = hsql_prepare(db->db, "SELECT pg_export_snapshot()", 0, &st)) != HSQL_OK ||
-	    (rc = hsql_step(st)) != HSQL_ROW)
+	    (rc = hsql_step(st)) != HSQL_ROW) {
 		r = hubdb_err(db, rc == HSQL_DONE ? HSQL_ERROR : rc, e, "снимок базы для чтения");
-	else if ((t = hsql_column_text(st, 0)) == NULL || strlen((const char *)t) == 0 ||
-	    strlen((const char *)t) >= HUBDB_SNAPSHOT_MAX ||
-	    strspn((const char *)t, "0123456789ABCDEFabcdef-") != strlen((const char *)t))
-		/* it goes into a statement's text: hex digits and dashes only */
+		goto out;
+	}
+	t = (const char *)hsql_column_text(st, 0);
+	n = t != NULL ? strlen(t) : 0;
+	/* it goes into a statement's text: hex digits and dashes only */
+	if (n == 0 || n >= HUBDB_SNAPSHOT_MAX || strspn(t, "0123456789ABCDEFabcdef-") != n)
 		r = terr_set(e, TERR_INTERNAL, "снимок базы для чтения: неожиданный ответ сервера");
 	else
-		snprintf(out, HUBDB_SNAPSHOT_MAX, "%s", (const char *)t);
+		memcpy(out, t, n + 1);
+ out:
 	hsql_finalize(st);
 	return r;
 }

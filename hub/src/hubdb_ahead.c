@@ -216,8 +216,7 @@ hubdb_ahead_free(struct hubdb_ahead *a)
 {
 	if (a == NULL)
 		return;
-	if (a->started)
-		pthread_join(a->thread, NULL);
+	ahead_join(a);
 	free(a->form_prefix);
 	free(a->school);
 	free(a->key);
